@@ -1,0 +1,52 @@
+/*
+ * Loading tend.yaml (or the embedded default) into the model, with every
+ * error located as file:line:col and saying what was expected.
+ */
+#ifndef TEND_CONFIG_CONFIG_H
+#define TEND_CONFIG_CONFIG_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "config/model.h"
+
+struct config_error {
+	char		*file;
+	int		 line;		/* 0 when the error has no position */
+	int		 col;
+	char		*msg;
+};
+
+struct config_errors {
+	struct config_error *v;
+	size_t		 n;
+};
+
+/* The embedded default config (src/config/default.yaml), NUL-terminated. */
+extern const char config_default_yaml[];
+
+/*
+ * Each loader parses, applies environment overrides and validates. It
+ * returns NULL and appends to errs (never stopping at the first) when
+ * anything is wrong.
+ */
+struct tend_config *config_load_file(const char *path, struct config_errors *errs);
+struct tend_config *config_load_string(const char *name, const char *yaml,
+		    struct config_errors *errs);
+struct tend_config *config_load_default(struct config_errors *errs);
+/* -c FILE if given, else $TEND_CONFIG, else the embedded default. */
+struct tend_config *config_load_auto(const char *path, struct config_errors *errs);
+
+void		config_free(struct tend_config *cfg);
+
+/* "file:line:col: message" per line. */
+void		config_errors_print(const struct config_errors *errs, FILE *out);
+void		config_errors_clear(struct config_errors *errs);
+
+const struct service_conf *config_find_service(const struct tend_config *cfg,
+		    const char *name);
+/* True when a reload need not restart the service. */
+bool		service_conf_equal(const struct service_conf *a,
+		    const struct service_conf *b);
+
+#endif

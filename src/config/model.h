@@ -1,0 +1,173 @@
+/*
+ * The configuration model: what tend.yaml says, after parsing and
+ * validation. Every string and array here is owned by the config and freed
+ * by config_free(). Durations are milliseconds, sizes bytes, percentages
+ * 0..100.
+ */
+#ifndef TEND_CONFIG_MODEL_H
+#define TEND_CONFIG_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/log.h"
+
+/* Where a value stood in its file, for error messages. */
+struct conf_pos {
+	const char	*file;		/* owned by struct tend_config */
+	int		 line;		/* 1-based */
+	int		 col;		/* 1-based */
+};
+
+enum restart_policy {
+	RESTART_ALWAYS,
+	RESTART_ON_FAILURE,
+	RESTART_NEVER,
+};
+
+enum service_kind {
+	SERVICE_SUPERVISED,	/* tend spawns it: `run:` */
+	SERVICE_EXTERNAL,	/* monit style: `pidfile:` + commands */
+};
+
+enum ready_kind {
+	READY_STARTED,		/* ready as soon as it is spawned */
+	READY_NOTIFY,		/* sd_notify READY=1 on NOTIFY_SOCKET */
+	READY_TCP,		/* a TCP connect to host:port succeeds */
+	READY_HTTP,		/* a GET of url answers 2xx/3xx */
+	READY_DELAY,		/* still running after a delay */
+};
+
+struct backoff_conf {
+	int64_t		 initial_ms;	/* first delay, default 100ms */
+	int64_t		 max_ms;	/* cap, default 30s */
+	double		 multiplier;	/* default 2.0 */
+	double		 jitter;	/* 0..1 fraction of the delay, default 0.1 */
+	int64_t		 reset_after_ms; /* up this long resets backoff, default 10s */
+};
+
+struct limit_conf {
+	int		 restarts;	/* more than this many ... default 5 */
+	int64_t		 within_ms;	/* ... within this window -> failed, default 60s */
+};
+
+struct stop_conf {
+	int		 signal;	/* default SIGTERM */
+	int64_t		 timeout_ms;	/* then SIGKILL, default 10s */
+};
+
+struct ready_conf {
+	enum ready_kind	 kind;
+	char		*host;		/* tcp: default 127.0.0.1 */
+	int		 port;		/* tcp */
+	char		*url;		/* http */
+	int64_t		 delay_ms;	/* delay */
+	int64_t		 timeout_ms;	/* give up waiting, default 30s */
+};
+
+struct service_log_conf {
+	int64_t		 max_size;	/* rotate past this size, default 10MB */
+	int		 keep;		/* rotated files kept, default 5 */
+};
+
+struct service_conf {
+	char		*name;
+	struct conf_pos	 pos;		/* of the service's key */
+	enum service_kind kind;
+
+	/* Supervised services. */
+	char		**run;		/* argv, NULL-terminated */
+	char		*cwd;		/* NULL: the state dir */
+	char		**env;		/* "KEY=VALUE", NULL-terminated, may be NULL */
+	char		*user;		/* NULL: unchanged */
+	char		*group;		/* NULL: unchanged */
+	int		 umask;		/* -1: unchanged */
+	enum restart_policy restart;
+	struct backoff_conf backoff;
+	struct limit_conf limit;
+	struct stop_conf stop;
+	struct ready_conf ready;
+	int64_t		 watchdog_ms;	/* 0: none; needs ready: notify */
+	struct service_log_conf log;
+
+	/* Names of services this one depends on. */
+	char		**depends_on;	/* NULL-terminated, may be NULL */
+
+	/* External services. */
+	char		*pidfile;
+	char		**start_cmd;	/* argv, NULL-terminated */
+	char		**stop_cmd;	/* may be NULL: signal the pid */
+	char		**restart_cmd;	/* may be NULL: stop then start */
+	int64_t		 check_every_ms; /* pidfile liveness fallback, default 5s */
+};
+
+enum resource_metric {
+	RESOURCE_CPU,		/* % busy since the last sample */
+	RESOURCE_MEMORY,	/* % of MemTotal not available */
+	RESOURCE_SWAP,		/* % of swap used */
+	RESOURCE_DISK,		/* % of blocks used at path */
+	RESOURCE_INODES,	/* % of inodes used at path */
+	RESOURCE_LOAD,		/* 1-minute load average per core */
+};
+
+enum check_type {
+	CHECK_RESOURCE,
+};
+
+/* A host check (top-level `checks:`). Issue 3 adds more types. */
+struct check_conf {
+	char		*name;
+	struct conf_pos	 pos;
+	enum check_type	 type;
+	enum resource_metric metric;
+	char		*path;		/* disk, inodes: default "/" */
+	double		 warn;		/* state warning at or above */
+	double		 crit;		/* state critical at or above */
+	int64_t		 every_ms;	/* 0: the global interval */
+};
+
+/*
+ * The `self_healing:` block as teams already write it. Keys that map onto
+ * tend's settings are applied by the parser (see config_apply_self_healing);
+ * every key is also kept here so later features can read it.
+ */
+struct self_healing_conf {
+	bool		 present;
+	bool		 enabled;
+	int64_t		 monitoring_interval_ms;
+	double		 threshold_cpu;
+	double		 threshold_memory;
+	double		 threshold_error_rate;
+	bool		 pattern_recognition_enabled;
+	bool		 anomaly_detection_enabled;
+	int		 max_retry_attempts;
+	int64_t		 escalation_timeout_ms;
+	bool		 rollback_enabled;
+	bool		 auto_scaling_enabled;
+	bool		 effectiveness_tracking;
+	bool		 learning_pattern_recognition;
+	bool		 continuous_improvement;
+};
+
+struct heal_conf {
+	bool		 auto_heal;		/* default true */
+	int		 max_attempts;		/* default 3 */
+	int64_t		 escalation_timeout_ms;	/* default 5m */
+};
+
+struct tend_config {
+	char		*source;	/* file path, or "<embedded>" */
+	char		*state_dir;	/* NULL until resolved */
+	enum log_format	 log_format;
+	int64_t		 interval_ms;	/* default check interval, default 30s */
+	struct heal_conf heal;
+	struct self_healing_conf self_healing;
+
+	struct service_conf *services;
+	size_t		 n_services;
+	struct check_conf *checks;
+	size_t		 n_checks;
+};
+
+#endif

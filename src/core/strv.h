@@ -1,0 +1,17 @@
+/* NULL-terminated string vectors: argv, env, lists of names. */
+#ifndef TEND_CORE_STRV_H
+#define TEND_CORE_STRV_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+size_t	  strv_len(char *const *v);
+char	**strv_dup(char *const *v);
+void	  strv_free(char **v);
+bool	  strv_equal(char *const *a, char *const *b);
+/* Appends a copy of s; v may be NULL. Returns the new vector. */
+char	**strv_push(char **v, const char *s);
+/* Joins with sep into a new string, for logs. */
+char	 *strv_join(char *const *v, const char *sep);
+
+#endif

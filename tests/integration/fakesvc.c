@@ -1,0 +1,1 @@
+int fakesvc_placeholder(void); int main(void) { return 0; }
