@@ -1,7 +1,50 @@
+/* tend: a self-healing supervisor and health monitor. */
 #include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+struct subcommand {
+	const char	*name;
+	int		(*run)(struct cli_options *opts);
+	const char	*verb;		/* for the control commands */
+};
+
+static const struct subcommand subcommands[] = {
+	{ "run", cmd_run, NULL },
+	{ "validate", cmd_validate, NULL },
+	{ "version", cmd_version, NULL },
+	{ "status", cmd_status, NULL },
+	{ "start", NULL, "start" },
+	{ "stop", NULL, "stop" },
+	{ "restart", NULL, "restart" },
+};
+
 int
-main(void)
+main(int argc, char **argv)
 {
-	puts("tend: under construction");
-	return 0;
+	struct cli_options opts;
+	size_t i;
+	int rc;
+
+	if (argc < 2 || strcmp(argv[1], "help") == 0 ||
+	    strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		cli_usage(argc < 2 ? stderr : stdout);
+		return argc < 2 ? 2 : 0;
+	}
+	if (strcmp(argv[1], "--version") == 0)
+		argv[1] = "version";
+	for (i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++) {
+		if (strcmp(argv[1], subcommands[i].name) != 0)
+			continue;
+		rc = cli_parse_options(argv[1], argc - 1, argv + 1, &opts);
+		if (rc != 0)
+			return rc;
+		if (subcommands[i].verb != NULL)
+			return cmd_control(subcommands[i].verb, &opts);
+		return subcommands[i].run(&opts);
+	}
+	fprintf(stderr, "tend: unknown command '%s'\n", argv[1]);
+	cli_usage(stderr);
+	return 2;
 }

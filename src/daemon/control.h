@@ -1,0 +1,32 @@
+/*
+ * The control socket, STATE_DIR/tend.sock: one JSON request per line, one
+ * JSON answer per line (docs/cli.md). The server runs on the loop; the
+ * client is a plain blocking call for the CLI.
+ */
+#ifndef TEND_DAEMON_CONTROL_H
+#define TEND_DAEMON_CONTROL_H
+
+#include <stddef.h>
+
+#include <jansson.h>
+#include <uv.h>
+
+/* Returns the answer (a new reference) to a request. */
+typedef json_t	*(*control_handler)(void *arg, json_t *request);
+
+struct control_server;
+
+struct control_server *control_server_open(uv_loop_t *loop, const char *path,
+		    control_handler handler, void *arg);
+void		control_server_close(struct control_server *cs);
+
+/*
+ * Sends one request and waits (bounded) for the answer. Returns 0 with a
+ * new reference in *answer, or -1 with a message in err.
+ */
+int		control_call(const char *path, json_t *request, json_t **answer,
+		    char *err, size_t errlen);
+/* True when a daemon answers on path. */
+int		control_daemon_alive(const char *path);
+
+#endif

@@ -1,0 +1,190 @@
+#include "daemon/control.h"
+
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/log.h"
+#include "core/mem.h"
+
+/* A request is a line of JSON; nothing legitimate comes near this. */
+#define CONTROL_MAX_REQUEST	65536
+
+struct control_server {
+	uv_pipe_t	 pipe;
+	char		*path;
+	control_handler	 handler;
+	void		*arg;
+};
+
+struct control_conn {
+	uv_pipe_t	 pipe;
+	uv_write_t	 write;
+	struct control_server *cs;
+	char		*buf;
+	size_t		 len;
+	char		*answer;
+	bool		 answered;
+};
+
+static void
+control_conn_closed(uv_handle_t *handle)
+{
+	struct control_conn *c = handle->data;
+
+	free(c->buf);
+	free(c->answer);
+	free(c);
+}
+
+static void
+control_conn_written(uv_write_t *req, int status)
+{
+	struct control_conn *c = req->data;
+
+	uv_close((uv_handle_t *)&c->pipe, control_conn_closed);
+}
+
+static void
+control_conn_answer(struct control_conn *c, json_t *answer)
+{
+	uv_buf_t buf;
+	char *text;
+
+	c->answered = true;
+	uv_read_stop((uv_stream_t *)&c->pipe);
+	text = json_dumps(answer, JSON_COMPACT);
+	json_decref(answer);
+	c->answer = xasprintf("%s\n", text ? text : "{\"ok\":false}");
+	free(text);
+	buf = uv_buf_init(c->answer, (unsigned)strlen(c->answer));
+	c->write.data = c;
+	if (uv_write(&c->write, (uv_stream_t *)&c->pipe, &buf, 1,
+	    control_conn_written) != 0)
+		uv_close((uv_handle_t *)&c->pipe, control_conn_closed);
+}
+
+static json_t *
+control_error(const char *msg)
+{
+	return json_pack("{s:b, s:s}", "ok", 0, "error", msg);
+}
+
+static void
+control_conn_request(struct control_conn *c)
+{
+	json_error_t jerr;
+	json_t *req, *answer;
+
+	req = json_loadb(c->buf, c->len, 0, &jerr);
+	if (req == NULL || !json_is_object(req)) {
+		json_decref(req);
+		control_conn_answer(c, control_error("request is not a JSON object"));
+		return;
+	}
+	answer = c->cs->handler(c->cs->arg, req);
+	json_decref(req);
+	control_conn_answer(c, answer ? answer : control_error("no answer"));
+}
+
+static void
+control_conn_alloc(uv_handle_t *handle, size_t suggested, uv_buf_t *buf)
+{
+	struct control_conn *c = handle->data;
+
+	c->buf = xrealloc(c->buf, c->len + 4096);
+	buf->base = c->buf + c->len;
+	buf->len = 4096;
+}
+
+static void
+control_conn_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
+{
+	struct control_conn *c = stream->data;
+	char *nl;
+
+	if (c->answered)
+		return;
+	if (nread < 0) {
+		if (nread == UV_EOF && c->len > 0)
+			control_conn_request(c);
+		else
+			uv_close((uv_handle_t *)stream, control_conn_closed);
+		return;
+	}
+	c->len += (size_t)nread;
+	if (c->len > CONTROL_MAX_REQUEST) {
+		control_conn_answer(c, control_error("request too large"));
+		return;
+	}
+	nl = memchr(c->buf, '\n', c->len);
+	if (nl != NULL) {
+		c->len = (size_t)(nl - c->buf);
+		control_conn_request(c);
+	}
+}
+
+static void
+control_server_connection(uv_stream_t *server, int status)
+{
+	struct control_server *cs = server->data;
+	struct control_conn *c;
+
+	if (status < 0)
+		return;
+	c = xcalloc(1, sizeof(*c));
+	c->cs = cs;
+	uv_pipe_init(server->loop, &c->pipe, 0);
+	c->pipe.data = c;
+	if (uv_accept(server, (uv_stream_t *)&c->pipe) != 0 ||
+	    uv_read_start((uv_stream_t *)&c->pipe, control_conn_alloc,
+	    control_conn_read) != 0)
+		uv_close((uv_handle_t *)&c->pipe, control_conn_closed);
+}
+
+struct control_server *
+control_server_open(uv_loop_t *loop, const char *path, control_handler handler,
+    void *arg)
+{
+	struct control_server *cs = xcalloc(1, sizeof(*cs));
+	mode_t old;
+	int rc;
+
+	cs->path = xstrdup(path);
+	cs->handler = handler;
+	cs->arg = arg;
+	uv_pipe_init(loop, &cs->pipe, 0);
+	cs->pipe.data = cs;
+	unlink(path);
+	/* Only tend's own user may control it. */
+	old = umask(0077);
+	rc = uv_pipe_bind(&cs->pipe, path);
+	umask(old);
+	if (rc == 0)
+		rc = uv_listen((uv_stream_t *)&cs->pipe, 64, control_server_connection);
+	if (rc != 0) {
+		log_error(NULL, "control socket %s: %s", path, uv_strerror(rc));
+		control_server_close(cs);
+		return NULL;
+	}
+	return cs;
+}
+
+static void
+control_server_closed(uv_handle_t *handle)
+{
+	struct control_server *cs = handle->data;
+
+	free(cs->path);
+	free(cs);
+}
+
+void
+control_server_close(struct control_server *cs)
+{
+	if (cs == NULL)
+		return;
+	unlink(cs->path);
+	uv_close((uv_handle_t *)&cs->pipe, control_server_closed);
+}

@@ -1,0 +1,279 @@
+#include "daemon/daemon.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+#include <jansson.h>
+#include <uv.h>
+
+#include "checks/host_watch.h"
+#include "config/config.h"
+#include "core/clock.h"
+#include "core/log.h"
+#include "core/mem.h"
+#include "daemon/control.h"
+#include "daemon/paths.h"
+#include "daemon/sdnotify.h"
+#include "supervise/supervisor.h"
+
+struct daemon {
+	const struct daemon_options *opts;
+	uv_loop_t	*loop;
+	char		*state_dir;
+	char		*socket_path;
+	char		*pid_path;
+	int64_t		 started_ms;
+	struct supervisor *sup;
+	struct host_watch *hosts;
+	struct control_server *control;
+	uv_signal_t	 sig_term;
+	uv_signal_t	 sig_int;
+	uv_signal_t	 sig_hup;
+	uv_timer_t	 watchdog;
+	bool		 stopping;
+};
+
+static void
+daemon_apply_log_settings(const struct daemon *d, const struct tend_config *cfg)
+{
+	enum log_format format = cfg->log_format;
+
+	if (d->opts->log_format >= 0)
+		format = (enum log_format)d->opts->log_format;
+	log_setup(format, d->opts->verbose);
+}
+
+static json_t *
+daemon_status(struct daemon *d)
+{
+	const struct tend_config *cfg = supervisor_config(d->sup);
+
+	return json_pack("{s:b, s:{s:i, s:s, s:s, s:I, s:s}, s:o, s:o}",
+	    "ok", 1,
+	    "tend", "pid", (int)getpid(), "version", TEND_VERSION,
+	    "config", cfg->source, "uptime_ms",
+	    (json_int_t)(clock_mono_ms() - d->started_ms),
+	    "state_dir", d->state_dir,
+	    "services", supervisor_status_json(d->sup),
+	    "checks", d->hosts ? host_watch_status(d->hosts) : json_array());
+}
+
+static json_t *
+daemon_handle_request(void *arg, json_t *req)
+{
+	struct daemon *d = arg;
+	const char *cmd = json_string_value(json_object_get(req, "cmd"));
+	const char *name = json_string_value(json_object_get(req, "service"));
+	char err[256];
+
+	if (cmd == NULL)
+		return json_pack("{s:b, s:s}", "ok", 0, "error", "missing \"cmd\"");
+	if (strcmp(cmd, "status") == 0)
+		return daemon_status(d);
+	if (supervisor_control(d->sup, cmd, name, err, sizeof(err)) < 0)
+		return json_pack("{s:b, s:s}", "ok", 0, "error", err);
+	log_info(name, "%s requested over the control socket", cmd);
+	return json_pack("{s:b}", "ok", 1);
+}
+
+static void
+daemon_close_handles(uv_handle_t *handle, void *arg)
+{
+	if (!uv_is_closing(handle))
+		uv_close(handle, NULL);
+}
+
+static void
+daemon_all_down(void *arg)
+{
+	struct daemon *d = arg;
+
+	log_info(NULL, "all services stopped; exiting");
+	control_server_close(d->control);
+	d->control = NULL;
+	host_watch_close(d->hosts);
+	d->hosts = NULL;
+	uv_signal_stop(&d->sig_term);
+	uv_signal_stop(&d->sig_int);
+	uv_signal_stop(&d->sig_hup);
+	uv_timer_stop(&d->watchdog);
+	uv_stop(d->loop);
+}
+
+static void
+daemon_on_stop_signal(uv_signal_t *handle, int signum)
+{
+	struct daemon *d = handle->data;
+
+	if (d->stopping) {
+		log_info(NULL, "SIG%s again: still stopping services",
+		    sigabbrev_np(signum));
+		return;
+	}
+	d->stopping = true;
+	log_info(NULL, "SIG%s: stopping services", sigabbrev_np(signum));
+	sdnotify_send("STOPPING=1");
+	supervisor_shutdown(d->sup, daemon_all_down, d);
+}
+
+static void
+daemon_reload(struct daemon *d)
+{
+	struct config_errors errs = { 0 };
+	struct tend_config *cfg;
+	size_t i;
+
+	sdnotify_send("RELOADING=1");
+	cfg = config_load_auto(d->opts->config_path, &errs);
+	if (cfg == NULL) {
+		for (i = 0; i < errs.n; i++)
+			log_error(NULL, "reload: %s:%d:%d: %s", errs.v[i].file,
+			    errs.v[i].line, errs.v[i].col, errs.v[i].msg);
+		log_error(NULL, "reload failed; keeping the running config");
+		config_errors_clear(&errs);
+		sdnotify_send("READY=1");
+		return;
+	}
+	log_info(NULL, "reloading %s", cfg->source);
+	daemon_apply_log_settings(d, cfg);
+	host_watch_close(d->hosts);
+	supervisor_reload(d->sup, cfg);
+	d->hosts = host_watch_start(d->loop, supervisor_config(d->sup));
+	sdnotify_send("READY=1");
+}
+
+static void
+daemon_on_hup(uv_signal_t *handle, int signum)
+{
+	struct daemon *d = handle->data;
+
+	if (!d->stopping)
+		daemon_reload(d);
+}
+
+static void
+daemon_watchdog_ping(uv_timer_t *timer)
+{
+	sdnotify_send("WATCHDOG=1");
+}
+
+static void
+daemon_signal(struct daemon *d, uv_signal_t *sig, int signum, uv_signal_cb cb)
+{
+	uv_signal_init(d->loop, sig);
+	sig->data = d;
+	uv_signal_start(sig, cb, signum);
+}
+
+static void
+daemon_write_pidfile(struct daemon *d)
+{
+	FILE *f = fopen(d->pid_path, "we");
+
+	if (f == NULL) {
+		log_warn(NULL, "cannot write %s: %s", d->pid_path, strerror(errno));
+		return;
+	}
+	fprintf(f, "%d\n", (int)getpid());
+	fclose(f);
+}
+
+static int
+daemon_prepare(struct daemon *d, struct tend_config *cfg)
+{
+	d->state_dir = paths_state_dir(d->opts->state_dir, cfg);
+	if (paths_mkdir_p(d->state_dir, 0750) < 0) {
+		log_error(NULL, "cannot create state dir %s: %s", d->state_dir,
+		    strerror(errno));
+		return -1;
+	}
+	d->socket_path = paths_control_socket(d->state_dir);
+	d->pid_path = xasprintf("%s/tend.pid", d->state_dir);
+	if (control_daemon_alive(d->socket_path)) {
+		log_error(NULL, "another tend is already running on %s",
+		    d->socket_path);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+daemon_start(struct daemon *d, struct tend_config *cfg)
+{
+	int64_t watchdog_ms = sdnotify_watchdog_ms();
+
+	daemon_signal(d, &d->sig_term, SIGTERM, daemon_on_stop_signal);
+	daemon_signal(d, &d->sig_int, SIGINT, daemon_on_stop_signal);
+	daemon_signal(d, &d->sig_hup, SIGHUP, daemon_on_hup);
+	uv_timer_init(d->loop, &d->watchdog);
+	if (watchdog_ms > 0)
+		uv_timer_start(&d->watchdog, daemon_watchdog_ping,
+		    (uint64_t)watchdog_ms / 2, (uint64_t)watchdog_ms / 2);
+
+	d->control = control_server_open(d->loop, d->socket_path,
+	    daemon_handle_request, d);
+	daemon_write_pidfile(d);
+	log_info(NULL, "tend %s started (pid %d, config %s, state %s, %zu services, "
+	    "%zu checks)", TEND_VERSION, (int)getpid(), cfg->source, d->state_dir,
+	    cfg->n_services, cfg->n_checks);
+	d->sup = supervisor_new(d->loop, d->state_dir);
+	supervisor_start(d->sup, cfg);
+	d->hosts = host_watch_start(d->loop, cfg);
+	sdnotify_send("READY=1");
+}
+
+static void
+daemon_cleanup(struct daemon *d)
+{
+	supervisor_free(d->sup);
+	uv_close((uv_handle_t *)&d->sig_term, NULL);
+	uv_close((uv_handle_t *)&d->sig_int, NULL);
+	uv_close((uv_handle_t *)&d->sig_hup, NULL);
+	uv_close((uv_handle_t *)&d->watchdog, NULL);
+	/* Lets close callbacks run and service output pipes drain to EOF. */
+	uv_run(d->loop, UV_RUN_DEFAULT);
+	uv_walk(d->loop, daemon_close_handles, NULL);
+	uv_run(d->loop, UV_RUN_DEFAULT);
+	uv_loop_close(d->loop);
+	unlink(d->pid_path);
+	free(d->state_dir);
+	free(d->socket_path);
+	free(d->pid_path);
+	curl_global_cleanup();
+}
+
+int
+daemon_run(const struct daemon_options *opts)
+{
+	struct config_errors errs = { 0 };
+	struct daemon d = { .opts = opts };
+	struct tend_config *cfg;
+
+	cfg = config_load_auto(opts->config_path, &errs);
+	if (cfg == NULL) {
+		config_errors_print(&errs, stderr);
+		config_errors_clear(&errs);
+		return 2;
+	}
+	daemon_apply_log_settings(&d, cfg);
+	if (daemon_prepare(&d, cfg) < 0) {
+		config_free(cfg);
+		free(d.state_dir);
+		free(d.socket_path);
+		free(d.pid_path);
+		return 1;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	d.loop = uv_default_loop();
+	d.started_ms = clock_mono_ms();
+	daemon_start(&d, cfg);
+	uv_run(d.loop, UV_RUN_DEFAULT);
+	daemon_cleanup(&d);
+	return 0;
+}

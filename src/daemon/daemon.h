@@ -1,0 +1,20 @@
+/*
+ * `tend run`: the daemon. One libuv loop owns all state: the supervisor,
+ * the host watcher, the control socket and the signals.
+ */
+#ifndef TEND_DAEMON_DAEMON_H
+#define TEND_DAEMON_DAEMON_H
+
+#include <stdbool.h>
+
+struct daemon_options {
+	const char	*config_path;	/* NULL: $TEND_CONFIG or embedded */
+	const char	*state_dir;	/* NULL: see paths_state_dir */
+	int		 log_format;	/* -1: from the config */
+	bool		 verbose;
+};
+
+/* Runs until SIGTERM/SIGINT; returns the process exit code. */
+int	daemon_run(const struct daemon_options *opts);
+
+#endif

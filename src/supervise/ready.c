@@ -1,0 +1,230 @@
+#include "supervise/ready.h"
+
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <curl/curl.h>
+
+#include "core/log.h"
+#include "core/mem.h"
+
+/* Between two attempts of a probe. */
+#define READY_RETRY_MS		20
+#define READY_HTTP_TIMEOUT_MS	1000
+
+struct ready_probe {
+	uv_loop_t	*loop;
+	struct ready_conf conf;		/* host and url are borrowed */
+	ready_cb	 cb;
+	void		*arg;
+	bool		 cancelled;
+	int		 pending;	/* open handles and queued work */
+	uv_timer_t	 timer;
+	uv_tcp_t	 tcp;
+	uv_connect_t	 connect;
+	uv_work_t	 work;
+	bool		 last_ok;
+};
+
+static void	ready_probe_attempt(struct ready_probe *p);
+
+static void
+ready_probe_release(struct ready_probe *p)
+{
+	if (--p->pending == 0 && p->cancelled)
+		free(p);
+}
+
+static void
+ready_probe_handle_closed(uv_handle_t *handle)
+{
+	ready_probe_release(handle->data);
+}
+
+static void
+ready_probe_succeed(struct ready_probe *p)
+{
+	ready_cb cb = p->cb;
+	void *arg = p->arg;
+
+	/* The owner cancels the probe from inside its callback. */
+	cb(arg);
+}
+
+static void
+ready_probe_retry_timer(uv_timer_t *timer)
+{
+	ready_probe_attempt(timer->data);
+}
+
+static void
+ready_probe_retry(struct ready_probe *p, uint64_t delay_ms)
+{
+	if (!p->cancelled)
+		uv_timer_start(&p->timer, ready_probe_retry_timer, delay_ms, 0);
+}
+
+static void
+ready_tcp_closed(uv_handle_t *handle)
+{
+	struct ready_probe *p = handle->data;
+	bool connected = p->last_ok;
+
+	if (!p->cancelled) {
+		if (connected)
+			ready_probe_succeed(p);
+		else
+			ready_probe_retry(p, READY_RETRY_MS);
+	}
+	ready_probe_release(p);
+}
+
+static void
+ready_tcp_connected(uv_connect_t *req, int status)
+{
+	struct ready_probe *p = req->data;
+
+	p->last_ok = status == 0;
+	uv_close((uv_handle_t *)&p->tcp, ready_tcp_closed);
+}
+
+static int
+ready_tcp_address(const struct ready_probe *p, struct sockaddr_storage *ss)
+{
+	const char *host = p->conf.host ? p->conf.host : "127.0.0.1";
+
+	if (strcmp(host, "localhost") == 0)
+		host = "127.0.0.1";
+	if (uv_ip4_addr(host, p->conf.port, (struct sockaddr_in *)ss) == 0)
+		return 0;
+	return uv_ip6_addr(host, p->conf.port, (struct sockaddr_in6 *)ss);
+}
+
+static void
+ready_tcp_attempt(struct ready_probe *p)
+{
+	struct sockaddr_storage ss;
+
+	if (ready_tcp_address(p, &ss) != 0) {
+		log_warn(NULL, "ready probe: bad address %s", p->conf.host);
+		return;
+	}
+	uv_tcp_init(p->loop, &p->tcp);
+	p->tcp.data = p;
+	p->connect.data = p;
+	p->pending++;
+	if (uv_tcp_connect(&p->connect, &p->tcp, (struct sockaddr *)&ss,
+	    ready_tcp_connected) != 0) {
+		p->last_ok = false;
+		uv_close((uv_handle_t *)&p->tcp, ready_tcp_closed);
+	}
+}
+
+static size_t
+ready_http_discard(char *data, size_t size, size_t n, void *arg)
+{
+	return size * n;
+}
+
+/* Runs on libuv's thread pool: curl's easy interface blocks. */
+static void
+ready_http_work(uv_work_t *req)
+{
+	struct ready_probe *p = req->data;
+	long code = 0;
+	CURL *curl;
+
+	p->last_ok = false;
+	curl = curl_easy_init();
+	if (curl == NULL)
+		return;
+	curl_easy_setopt(curl, CURLOPT_URL, p->conf.url);
+	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, (long)READY_HTTP_TIMEOUT_MS);
+	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, ready_http_discard);
+	if (curl_easy_perform(curl) == CURLE_OK &&
+	    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &code) == CURLE_OK)
+		p->last_ok = code >= 200 && code < 400;
+	curl_easy_cleanup(curl);
+}
+
+static void
+ready_http_done(uv_work_t *req, int status)
+{
+	struct ready_probe *p = req->data;
+
+	if (!p->cancelled) {
+		if (p->last_ok)
+			ready_probe_succeed(p);
+		else
+			ready_probe_retry(p, 100);
+	}
+	ready_probe_release(p);
+}
+
+static void
+ready_http_attempt(struct ready_probe *p)
+{
+	p->work.data = p;
+	p->pending++;
+	if (uv_queue_work(p->loop, &p->work, ready_http_work, ready_http_done) != 0) {
+		p->pending--;
+		ready_probe_retry(p, 100);
+	}
+}
+
+static void
+ready_delay_done(uv_timer_t *timer)
+{
+	ready_probe_succeed(timer->data);
+}
+
+static void
+ready_probe_attempt(struct ready_probe *p)
+{
+	if (p->cancelled)
+		return;
+	switch (p->conf.kind) {
+	case READY_TCP:
+		ready_tcp_attempt(p);
+		break;
+	case READY_HTTP:
+		ready_http_attempt(p);
+		break;
+	default:
+		break;
+	}
+}
+
+struct ready_probe *
+ready_probe_start(uv_loop_t *loop, const struct ready_conf *conf, ready_cb cb,
+    void *arg)
+{
+	struct ready_probe *p = xcalloc(1, sizeof(*p));
+
+	p->loop = loop;
+	p->conf = *conf;
+	p->cb = cb;
+	p->arg = arg;
+	uv_timer_init(loop, &p->timer);
+	p->timer.data = p;
+	p->pending = 1;
+	if (conf->kind == READY_DELAY)
+		uv_timer_start(&p->timer, ready_delay_done, (uint64_t)conf->delay_ms, 0);
+	else
+		ready_probe_attempt(p);
+	return p;
+}
+
+void
+ready_probe_cancel(struct ready_probe *p)
+{
+	if (p == NULL || p->cancelled)
+		return;
+	p->cancelled = true;
+	uv_timer_stop(&p->timer);
+	uv_close((uv_handle_t *)&p->timer, ready_probe_handle_closed);
+	/* A queued HTTP attempt may still be running; it frees nothing. */
+	uv_cancel((uv_req_t *)&p->work);
+}

@@ -1,0 +1,508 @@
+#include "supervise/supervisor.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "config/config.h"
+#include "core/log.h"
+#include "core/mem.h"
+#include "supervise/notify.h"
+#include "supervise/reaper.h"
+#include "supervise/service.h"
+
+/* A config stays alive while a service still points into it. */
+struct config_hold {
+	struct tend_config *cfg;
+	int		 refs;
+};
+
+struct entry {
+	struct service	*svc;
+	struct config_hold *hold;
+	/* A reload changed the service: restart it with this once down. */
+	const struct service_conf *next_conf;
+	struct config_hold *next_hold;
+	bool		 start_next;	/* it was wanted up when reloaded */
+};
+
+struct supervisor {
+	struct supervise_ctx ctx;
+	char		*state_dir;
+	char		*logs_dir;
+	char		*notify_path;
+	struct notify_server *notify;
+	struct config_hold *current;
+	struct entry	**v;
+	size_t		 n;
+	bool		 pumping;
+	bool		 pump_again;
+	bool		 shutting_down;
+	void		(*shutdown_done)(void *arg);
+	void		*shutdown_arg;
+};
+
+static void	supervisor_pump(struct supervisor *sup);
+
+static struct config_hold *
+hold_new(struct tend_config *cfg)
+{
+	struct config_hold *h = xcalloc(1, sizeof(*h));
+
+	h->cfg = cfg;
+	h->refs = 1;
+	return h;
+}
+
+static struct config_hold *
+hold_ref(struct config_hold *h)
+{
+	h->refs++;
+	return h;
+}
+
+static void
+hold_unref(struct config_hold *h)
+{
+	if (h == NULL || --h->refs > 0)
+		return;
+	config_free(h->cfg);
+	free(h);
+}
+
+static struct entry *
+supervisor_find(const struct supervisor *sup, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sup->n; i++)
+		if (strcmp(sup->v[i]->svc->name, name) == 0)
+			return sup->v[i];
+	return NULL;
+}
+
+static void
+supervisor_service_changed(void *arg, struct service *svc)
+{
+	supervisor_pump(arg);
+}
+
+static void
+supervisor_notified(void *arg, pid_t pid, const char *msg)
+{
+	struct supervisor *sup = arg;
+	size_t i;
+
+	for (i = 0; i < sup->n; i++) {
+		if (service_owns_pid(sup->v[i]->svc, pid)) {
+			service_notify(sup->v[i]->svc, msg);
+			return;
+		}
+	}
+	log_debug(NULL, "notify message from unknown pid %d ignored", (int)pid);
+}
+
+static int
+supervisor_mkdir(const char *path)
+{
+	if (mkdir(path, 0750) < 0 && errno != EEXIST) {
+		log_error(NULL, "cannot create %s: %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+struct supervisor *
+supervisor_new(uv_loop_t *loop, const char *state_dir)
+{
+	struct supervisor *sup = xcalloc(1, sizeof(*sup));
+
+	sup->state_dir = xstrdup(state_dir);
+	sup->logs_dir = xasprintf("%s/logs", state_dir);
+	sup->notify_path = xasprintf("%s/notify.sock", state_dir);
+	supervisor_mkdir(sup->logs_dir);
+	sup->ctx.loop = loop;
+	sup->ctx.reaper = reaper_start(loop);
+	sup->ctx.state_dir = sup->state_dir;
+	sup->ctx.logs_dir = sup->logs_dir;
+	sup->ctx.notify_path = sup->notify_path;
+	sup->ctx.changed = supervisor_service_changed;
+	sup->ctx.arg = sup;
+	sup->notify = notify_server_open(loop, sup->notify_path,
+	    supervisor_notified, sup);
+	return sup;
+}
+
+static struct entry *
+supervisor_add(struct supervisor *sup, const struct service_conf *conf)
+{
+	struct entry *e = xcalloc(1, sizeof(*e));
+
+	e->svc = service_new(&sup->ctx, conf);
+	e->hold = hold_ref(sup->current);
+	sup->v = xrealloc(sup->v, (sup->n + 1) * sizeof(*sup->v));
+	sup->v[sup->n++] = e;
+	return e;
+}
+
+static void
+entry_free(struct entry *e)
+{
+	service_free(e->svc);
+	hold_unref(e->hold);
+	hold_unref(e->next_hold);
+	free(e);
+}
+
+void
+supervisor_start(struct supervisor *sup, struct tend_config *cfg)
+{
+	size_t i;
+
+	sup->current = hold_new(cfg);
+	for (i = 0; i < cfg->n_services; i++)
+		supervisor_add(sup, &cfg->services[i]);
+	for (i = 0; i < sup->n; i++)
+		service_want_start(sup->v[i]->svc);
+	supervisor_pump(sup);
+}
+
+const struct tend_config *
+supervisor_config(const struct supervisor *sup)
+{
+	return sup->current->cfg;
+}
+
+/* Keeps a service whose config did not change, pointing it at the new one. */
+static void
+supervisor_rebind(struct supervisor *sup, struct entry *e,
+    const struct service_conf *conf)
+{
+	hold_unref(e->hold);
+	e->hold = hold_ref(sup->current);
+	service_rebind(e->svc, conf);
+}
+
+static void
+supervisor_reload_one(struct supervisor *sup, struct entry *e)
+{
+	const struct service_conf *conf;
+
+	conf = config_find_service(sup->current->cfg, e->svc->name);
+	if (conf == NULL) {
+		log_info(e->svc->name, "removed from the config; stopping");
+		e->svc->removed = true;
+		e->svc->stop_after_dependents = true;
+	} else if (service_conf_equal(conf, e->svc->conf)) {
+		supervisor_rebind(sup, e, conf);
+	} else {
+		log_info(e->svc->name, "changed in the config; restarting");
+		hold_unref(e->next_hold);
+		if (e->next_conf == NULL)
+			e->start_next = e->svc->want_up;
+		e->next_conf = conf;
+		e->next_hold = hold_ref(sup->current);
+	}
+}
+
+void
+supervisor_reload(struct supervisor *sup, struct tend_config *cfg)
+{
+	size_t i, n_old = sup->n;
+
+	hold_unref(sup->current);
+	sup->current = hold_new(cfg);
+	for (i = 0; i < n_old; i++)
+		supervisor_reload_one(sup, sup->v[i]);
+	for (i = 0; i < cfg->n_services; i++) {
+		if (supervisor_find(sup, cfg->services[i].name) != NULL)
+			continue;
+		log_info(cfg->services[i].name, "added to the config; starting");
+		service_want_start(supervisor_add(sup, &cfg->services[i])->svc);
+	}
+	supervisor_pump(sup);
+}
+
+static bool
+service_depends_on(const struct service *svc, const char *name)
+{
+	char **dep;
+
+	for (dep = svc->conf->depends_on; dep != NULL && *dep != NULL; dep++)
+		if (strcmp(*dep, name) == 0)
+			return true;
+	return false;
+}
+
+static bool
+supervisor_deps_up(const struct supervisor *sup, const struct service *svc)
+{
+	struct entry *dep;
+	char **name;
+
+	for (name = svc->conf->depends_on; name != NULL && *name != NULL; name++) {
+		dep = supervisor_find(sup, *name);
+		if (dep != NULL && dep->svc->state != SVC_UP)
+			return false;
+	}
+	return true;
+}
+
+static bool
+supervisor_dependents_running(const struct supervisor *sup,
+    const struct service *svc)
+{
+	size_t i;
+
+	for (i = 0; i < sup->n; i++) {
+		if (service_is_running(sup->v[i]->svc) &&
+		    service_depends_on(sup->v[i]->svc, svc->name))
+			return true;
+	}
+	return false;
+}
+
+static bool
+service_is_settled(const struct service *svc)
+{
+	return svc->state == SVC_DOWN || svc->state == SVC_FAILED;
+}
+
+/* Whether the supervisor itself wants this service stopped now. */
+static bool
+supervisor_wants_stopped(const struct supervisor *sup, const struct entry *e)
+{
+	if (e->svc->removed)
+		return true;
+	return sup->shutting_down && e->svc->conf->kind == SERVICE_SUPERVISED;
+}
+
+/* One pass; returns true when it changed something. */
+static bool
+supervisor_step(struct supervisor *sup, size_t i)
+{
+	struct entry *e = sup->v[i];
+	struct service *svc = e->svc;
+
+	if (supervisor_wants_stopped(sup, e)) {
+		if (svc->state == SVC_STOPPING || svc->state == SVC_DOWN ||
+		    supervisor_dependents_running(sup, svc))
+			return false;
+		service_want_stop(svc);
+		return true;
+	}
+	if (e->next_conf != NULL) {
+		if (service_is_running(svc) || svc->state == SVC_WAITING ||
+		    svc->state == SVC_BACKOFF) {
+			if (svc->state == SVC_STOPPING)
+				return false;
+			service_want_stop(svc);
+			return true;
+		}
+		hold_unref(e->hold);
+		e->hold = e->next_hold;
+		e->next_hold = NULL;
+		service_rebind(svc, e->next_conf);
+		e->next_conf = NULL;
+		restart_window_free(&svc->window);
+		restart_window_init(&svc->window, (size_t)svc->conf->limit.restarts);
+		if (e->start_next)
+			service_want_start(svc);
+		return true;
+	}
+	if (svc->state == SVC_WAITING && svc->want_up && !sup->shutting_down &&
+	    supervisor_deps_up(sup, svc)) {
+		service_spawn(svc);
+		return true;
+	}
+	return false;
+}
+
+static void
+supervisor_drop_removed(struct supervisor *sup)
+{
+	size_t i = 0;
+
+	while (i < sup->n) {
+		if (sup->v[i]->svc->removed && service_is_settled(sup->v[i]->svc)) {
+			log_info(sup->v[i]->svc->name, "removed");
+			entry_free(sup->v[i]);
+			memmove(&sup->v[i], &sup->v[i + 1],
+			    (sup->n - i - 1) * sizeof(*sup->v));
+			sup->n--;
+		} else {
+			i++;
+		}
+	}
+}
+
+static void	supervisor_finish_shutdown(struct supervisor *sup);
+
+/*
+ * Re-evaluates every service after any change. Services' callbacks call
+ * back into the pump; those calls only ask for one more pass, so the
+ * walk never runs inside itself.
+ */
+static void
+supervisor_pump(struct supervisor *sup)
+{
+	bool changed;
+	size_t i;
+
+	if (sup->pumping) {
+		sup->pump_again = true;
+		return;
+	}
+	sup->pumping = true;
+	do {
+		sup->pump_again = false;
+		changed = false;
+		for (i = 0; i < sup->n; i++)
+			changed |= supervisor_step(sup, i);
+		supervisor_drop_removed(sup);
+	} while (changed || sup->pump_again);
+	sup->pumping = false;
+	if (sup->shutting_down)
+		supervisor_finish_shutdown(sup);
+}
+
+static bool
+supervisor_all_down(const struct supervisor *sup)
+{
+	size_t i;
+
+	for (i = 0; i < sup->n; i++)
+		if (sup->v[i]->svc->conf->kind == SERVICE_SUPERVISED &&
+		    !service_is_settled(sup->v[i]->svc))
+			return false;
+	return true;
+}
+
+/*
+ * What services left behind outside their process groups (double-forked
+ * daemons) was re-parented to tend, the subreaper: end it too.
+ */
+static void
+supervisor_sweep_orphans(struct supervisor *sup)
+{
+	struct reaper *r = sup->ctx.reaper;
+	int i, n;
+
+	n = reaper_signal_orphans(r, SIGTERM);
+	for (i = 0; i < 100 && n > 0; i++) {
+		usleep(10000);
+		n = reaper_signal_orphans(r, 0);
+	}
+	if (n > 0) {
+		log_warn(NULL, "%d leftover processes ignored SIGTERM; killing", n);
+		reaper_signal_orphans(r, SIGKILL);
+		for (i = 0; i < 100 && reaper_signal_orphans(r, 0) > 0; i++)
+			usleep(10000);
+	}
+}
+
+static void
+supervisor_finish_shutdown(struct supervisor *sup)
+{
+	void (*done)(void *);
+
+	if (sup->shutdown_done == NULL || !supervisor_all_down(sup))
+		return;
+	supervisor_sweep_orphans(sup);
+	done = sup->shutdown_done;
+	sup->shutdown_done = NULL;
+	done(sup->shutdown_arg);
+}
+
+void
+supervisor_shutdown(struct supervisor *sup, void (*done)(void *arg), void *arg)
+{
+	size_t i;
+
+	sup->shutting_down = true;
+	sup->shutdown_done = done;
+	sup->shutdown_arg = arg;
+	for (i = 0; i < sup->n; i++)
+		sup->v[i]->svc->stop_after_dependents = true;
+	supervisor_pump(sup);
+}
+
+void
+supervisor_free(struct supervisor *sup)
+{
+	size_t i;
+
+	if (sup == NULL)
+		return;
+	for (i = 0; i < sup->n; i++)
+		entry_free(sup->v[i]);
+	free(sup->v);
+	hold_unref(sup->current);
+	notify_server_close(sup->notify);
+	reaper_close(sup->ctx.reaper);
+	free(sup->state_dir);
+	free(sup->logs_dir);
+	free(sup->notify_path);
+	free(sup);
+}
+
+/* `tend start` also starts what the service needs. */
+static void
+supervisor_start_with_deps(struct supervisor *sup, struct entry *e, int depth)
+{
+	struct entry *dep;
+	char **name;
+
+	if (depth > (int)sup->n)
+		return;		/* validated configs have no cycles; be safe */
+	for (name = e->svc->conf->depends_on; name && *name; name++) {
+		dep = supervisor_find(sup, *name);
+		if (dep != NULL && !dep->svc->want_up)
+			supervisor_start_with_deps(sup, dep, depth + 1);
+	}
+	service_want_start(e->svc);
+}
+
+int
+supervisor_control(struct supervisor *sup, const char *cmd, const char *name,
+    char *err, size_t errlen)
+{
+	struct entry *e = name ? supervisor_find(sup, name) : NULL;
+
+	if (e == NULL || e->svc->removed) {
+		snprintf(err, errlen, "no such service: %s", name ? name : "(none)");
+		return -1;
+	}
+	if (sup->shutting_down) {
+		snprintf(err, errlen, "tend is shutting down");
+		return -1;
+	}
+	if (strcmp(cmd, "start") == 0)
+		supervisor_start_with_deps(sup, e, 0);
+	else if (strcmp(cmd, "stop") == 0)
+		service_want_stop(e->svc);
+	else if (strcmp(cmd, "restart") == 0)
+		service_want_restart(e->svc);
+	else {
+		snprintf(err, errlen, "unknown command: %s", cmd);
+		return -1;
+	}
+	supervisor_pump(sup);
+	return 0;
+}
+
+json_t *
+supervisor_status_json(const struct supervisor *sup)
+{
+	json_t *arr = json_array();
+	size_t i;
+
+	for (i = 0; i < sup->n; i++)
+		json_array_append_new(arr, service_status_json(sup->v[i]->svc));
+	return arr;
+}

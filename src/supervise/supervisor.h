@@ -1,0 +1,42 @@
+/*
+ * The set of services of one daemon: starts them in dependency order once
+ * their dependencies are ready, stops them in reverse, applies reloads, and
+ * answers control requests. It owns the configs its services point into.
+ */
+#ifndef TEND_SUPERVISE_SUPERVISOR_H
+#define TEND_SUPERVISE_SUPERVISOR_H
+
+#include <stddef.h>
+
+#include <jansson.h>
+#include <uv.h>
+
+#include "config/model.h"
+
+struct supervisor;
+
+struct supervisor *supervisor_new(uv_loop_t *loop, const char *state_dir);
+/* Takes ownership of cfg and starts every service. */
+void		supervisor_start(struct supervisor *sup, struct tend_config *cfg);
+/*
+ * Takes ownership of cfg: added services start, removed ones stop, changed
+ * ones restart, unchanged ones are left alone.
+ */
+void		supervisor_reload(struct supervisor *sup, struct tend_config *cfg);
+/* The config of the last start or reload. */
+const struct tend_config *supervisor_config(const struct supervisor *sup);
+/*
+ * Stops every supervised service, dependents first, then what they left
+ * behind; calls done once all are down. External services keep running.
+ */
+void		supervisor_shutdown(struct supervisor *sup, void (*done)(void *arg),
+		    void *arg);
+/* Frees everything; call after shutdown is done. */
+void		supervisor_free(struct supervisor *sup);
+
+/* "start", "stop" or "restart"; returns 0, or -1 with a message in err. */
+int		supervisor_control(struct supervisor *sup, const char *cmd,
+		    const char *name, char *err, size_t errlen);
+json_t		*supervisor_status_json(const struct supervisor *sup);
+
+#endif
