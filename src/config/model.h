@@ -152,6 +152,7 @@ struct self_healing_conf {
 
 struct heal_conf {
 	bool		 auto_heal;		/* default true */
+	bool		 auto_explicit;		/* `heal.auto` was in the file */
 	int		 max_attempts;		/* default 3 */
 	int64_t		 escalation_timeout_ms;	/* default 5m */
 };

@@ -43,7 +43,7 @@ reaper_is_tracked(const struct reaper *r, pid_t pid)
 static void
 reaper_visit_children(struct reaper *r, child_visit_fn fn, void *arg)
 {
-	char path[64], buf[4096], *p, *end;
+	char path[300], buf[4096], *p, *end;
 	struct dirent *de;
 	DIR *tasks;
 	FILE *f;

@@ -1,0 +1,210 @@
+/*
+ * Loading a config: read, parse, map self_healing, apply defaults and
+ * environment overrides, validate. Any error anywhere: NULL, and every
+ * error in errs.
+ */
+#include "config/config.h"
+
+#include <errno.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <unistd.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <yaml.h>
+
+#include "config/parse.h"
+#include "config/validate.h"
+#include "core/mem.h"
+#include "core/strv.h"
+
+static void
+config_env_interval(struct tend_config *cfg, struct config_errors *errs)
+{
+	const char *v = getenv("HEALTH_CHECK_INTERVAL");
+	char *end;
+	double secs;
+
+	if (v == NULL || *v == '\0')
+		return;
+	secs = strtod(v, &end);
+	if (end == v || *end != '\0' || !(secs > 0) || secs > 1e9) {
+		walk_error_at(errs, "HEALTH_CHECK_INTERVAL", 0, 0, "expected a positive "
+		    "number of seconds, got '%s'", v);
+		return;
+	}
+	cfg->interval_ms = (int64_t)(secs * 1000.0 + 0.5);
+	if (cfg->interval_ms == 0)
+		cfg->interval_ms = 1;
+}
+
+static void
+config_env_auto_heal(struct tend_config *cfg, struct config_errors *errs)
+{
+	const char *v = getenv("AUTO_HEAL_ENABLED");
+
+	if (v == NULL || *v == '\0')
+		return;
+	if (!strcasecmp(v, "true") || !strcmp(v, "1") || !strcasecmp(v, "yes"))
+		cfg->heal.auto_heal = true;
+	else if (!strcasecmp(v, "false") || !strcmp(v, "0") || !strcasecmp(v, "no"))
+		cfg->heal.auto_heal = false;
+	else
+		walk_error_at(errs, "AUTO_HEAL_ENABLED", 0, 0, "expected true or false, "
+		    "got '%s'", v);
+}
+
+static char *
+config_dir_of(const char *path)
+{
+	char *copy = xstrdup(path), *dir = xstrdup(dirname(copy));
+
+	free(copy);
+	return dir;
+}
+
+/* A relative state_dir is relative to the config file's folder. */
+static void
+config_resolve_state_dir(struct tend_config *cfg, const char *dir)
+{
+	char *abs;
+
+	if (cfg->state_dir == NULL || cfg->state_dir[0] == '/')
+		return;
+	abs = xasprintf("%s/%s", dir, cfg->state_dir);
+	free(cfg->state_dir);
+	cfg->state_dir = abs;
+}
+
+static void
+config_parse_document(struct walk *w, const char *yaml, size_t len)
+{
+	yaml_parser_t parser;
+	yaml_document_t doc;
+
+	yaml_parser_initialize(&parser);
+	yaml_parser_set_input_string(&parser, (const unsigned char *)yaml, len);
+	if (!yaml_parser_load(&parser, &doc)) {
+		walk_error_at(w->errs, w->file, (int)parser.problem_mark.line + 1,
+		    (int)parser.problem_mark.column + 1, "malformed YAML: %s%s%s",
+		    parser.problem ? parser.problem : "parse error",
+		    parser.context ? " " : "", parser.context ? parser.context : "");
+		yaml_parser_delete(&parser);
+		return;
+	}
+	w->doc = &doc;
+	parse_root(w, yaml_document_get_root_node(&doc));
+	yaml_document_delete(&doc);
+	yaml_parser_delete(&parser);
+}
+
+static struct tend_config *
+config_load_buffer(const char *name, const char *yaml, size_t len,
+    const char *dir, struct config_errors *errs)
+{
+	struct tend_config *cfg = xcalloc(1, sizeof(*cfg));
+	size_t before = errs->n;
+	struct walk w = { .errs = errs, .cfg = cfg };
+
+	cfg->source = xstrdup(name);
+	w.file = cfg->source;
+	config_parse_document(&w, yaml, len);
+	self_healing_apply(cfg);
+	parse_apply_defaults(cfg);
+	config_env_interval(cfg, errs);
+	config_env_auto_heal(cfg, errs);
+	config_resolve_state_dir(cfg, dir);
+	if (errs->n == before)
+		config_validate(cfg, dir, errs);
+	if (errs->n != before) {
+		config_free(cfg);
+		return NULL;
+	}
+	return cfg;
+}
+
+struct tend_config *
+config_load_string(const char *name, const char *yaml, struct config_errors *errs)
+{
+	char cwd[4096];
+
+	if (getcwd(cwd, sizeof(cwd)) == NULL)
+		strcpy(cwd, ".");
+	return config_load_buffer(name, yaml, strlen(yaml), cwd, errs);
+}
+
+struct tend_config *
+config_load_file(const char *path, struct config_errors *errs)
+{
+	struct tend_config *cfg;
+	char *text = NULL, *dir;
+	size_t len = 0;
+	FILE *f;
+
+	f = fopen(path, "re");
+	if (f == NULL) {
+		walk_error_at(errs, path, 0, 0, "cannot read: %s", strerror(errno));
+		return NULL;
+	}
+	for (;;) {
+		text = xrealloc(text, len + 65536 + 1);
+		size_t n = fread(text + len, 1, 65536, f);
+		len += n;
+		if (n < 65536)
+			break;
+	}
+	fclose(f);
+	text[len] = '\0';
+	dir = config_dir_of(path);
+	cfg = config_load_buffer(path, text, len, dir, errs);
+	free(dir);
+	free(text);
+	return cfg;
+}
+
+struct tend_config *
+config_load_default(struct config_errors *errs)
+{
+	return config_load_string("<embedded>", config_default_yaml, errs);
+}
+
+struct tend_config *
+config_load_auto(const char *path, struct config_errors *errs)
+{
+	const char *env = getenv("TEND_CONFIG");
+
+	if (path != NULL)
+		return config_load_file(path, errs);
+	if (env != NULL && *env != '\0')
+		return config_load_file(env, errs);
+	return config_load_default(errs);
+}
+
+void
+config_errors_print(const struct config_errors *errs, FILE *out)
+{
+	size_t i;
+
+	for (i = 0; i < errs->n; i++) {
+		if (errs->v[i].line > 0)
+			fprintf(out, "%s:%d:%d: %s\n", errs->v[i].file, errs->v[i].line,
+			    errs->v[i].col, errs->v[i].msg);
+		else
+			fprintf(out, "%s: %s\n", errs->v[i].file, errs->v[i].msg);
+	}
+}
+
+void
+config_errors_clear(struct config_errors *errs)
+{
+	size_t i;
+
+	for (i = 0; i < errs->n; i++) {
+		free(errs->v[i].file);
+		free(errs->v[i].msg);
+	}
+	free(errs->v);
+	errs->v = NULL;
+	errs->n = 0;
+}

@@ -1,0 +1,91 @@
+/* Freeing, finding and comparing parts of the model. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "config/config.h"
+#include "core/strv.h"
+
+static void
+service_conf_free(struct service_conf *s)
+{
+	free(s->name);
+	strv_free(s->run);
+	free(s->cwd);
+	strv_free(s->env);
+	free(s->user);
+	free(s->group);
+	free(s->ready.host);
+	free(s->ready.url);
+	strv_free(s->depends_on);
+	free(s->pidfile);
+	strv_free(s->start_cmd);
+	strv_free(s->stop_cmd);
+	strv_free(s->restart_cmd);
+}
+
+void
+config_free(struct tend_config *cfg)
+{
+	size_t i;
+
+	if (cfg == NULL)
+		return;
+	for (i = 0; i < cfg->n_services; i++)
+		service_conf_free(&cfg->services[i]);
+	free(cfg->services);
+	for (i = 0; i < cfg->n_checks; i++) {
+		free(cfg->checks[i].name);
+		free(cfg->checks[i].path);
+	}
+	free(cfg->checks);
+	free(cfg->state_dir);
+	free(cfg->source);
+	free(cfg);
+}
+
+const struct service_conf *
+config_find_service(const struct tend_config *cfg, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->n_services; i++)
+		if (strcmp(cfg->services[i].name, name) == 0)
+			return &cfg->services[i];
+	return NULL;
+}
+
+static bool
+str_equal(const char *a, const char *b)
+{
+	return (a == NULL && b == NULL) || (a && b && strcmp(a, b) == 0);
+}
+
+static bool
+ready_equal(const struct ready_conf *a, const struct ready_conf *b)
+{
+	return a->kind == b->kind && str_equal(a->host, b->host) &&
+	    a->port == b->port && str_equal(a->url, b->url) &&
+	    a->delay_ms == b->delay_ms && a->timeout_ms == b->timeout_ms;
+}
+
+bool
+service_conf_equal(const struct service_conf *a, const struct service_conf *b)
+{
+	return a->kind == b->kind && strv_equal(a->run, b->run) &&
+	    str_equal(a->cwd, b->cwd) && strv_equal(a->env, b->env) &&
+	    str_equal(a->user, b->user) && str_equal(a->group, b->group) &&
+	    a->umask == b->umask && a->restart == b->restart &&
+	    memcmp(&a->backoff, &b->backoff, sizeof(a->backoff)) == 0 &&
+	    a->limit.restarts == b->limit.restarts &&
+	    a->limit.within_ms == b->limit.within_ms &&
+	    a->stop.signal == b->stop.signal &&
+	    a->stop.timeout_ms == b->stop.timeout_ms &&
+	    ready_equal(&a->ready, &b->ready) && a->watchdog_ms == b->watchdog_ms &&
+	    a->log.max_size == b->log.max_size && a->log.keep == b->log.keep &&
+	    strv_equal(a->depends_on, b->depends_on) &&
+	    str_equal(a->pidfile, b->pidfile) &&
+	    strv_equal(a->start_cmd, b->start_cmd) &&
+	    strv_equal(a->stop_cmd, b->stop_cmd) &&
+	    strv_equal(a->restart_cmd, b->restart_cmd) &&
+	    a->check_every_ms == b->check_every_ms;
+}

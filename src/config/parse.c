@@ -1,0 +1,399 @@
+#include "config/parse.h"
+
+#include <ctype.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/mem.h"
+#include "core/strv.h"
+
+#define OFF(type, field)	offsetof(struct type, field)
+
+static const char *const restart_words[] = { "always", "on-failure", "never", NULL };
+static const char *const log_format_words[] = { "text", "json", NULL };
+static const char *const check_type_words[] = { "resource", NULL };
+static const char *const metric_words[] = {
+	"cpu", "memory", "swap", "disk", "inodes", "load", NULL,
+};
+
+static const struct key_spec backoff_specs[] = {
+	{ "initial", parse_duration_or_zero, OFF(backoff_conf, initial_ms), NULL },
+	{ "max", parse_duration, OFF(backoff_conf, max_ms), NULL },
+	{ "multiplier", parse_number, OFF(backoff_conf, multiplier), NULL },
+	{ "jitter", parse_fraction, OFF(backoff_conf, jitter), NULL },
+	{ "reset_after", parse_duration, OFF(backoff_conf, reset_after_ms), NULL },
+	{ NULL, NULL, 0, NULL },
+};
+
+static const struct key_spec limit_specs[] = {
+	{ "restarts", parse_count, OFF(limit_conf, restarts), NULL },
+	{ "within", parse_duration, OFF(limit_conf, within_ms), NULL },
+	{ NULL, NULL, 0, NULL },
+};
+
+static const struct key_spec stop_specs[] = {
+	{ "signal", parse_signal, OFF(stop_conf, signal), NULL },
+	{ "timeout", parse_duration, OFF(stop_conf, timeout_ms), NULL },
+	{ NULL, NULL, 0, NULL },
+};
+
+static const struct key_spec service_log_specs[] = {
+	{ "max_size", parse_size, OFF(service_log_conf, max_size), NULL },
+	{ "keep", parse_count, OFF(service_log_conf, keep), NULL },
+	{ NULL, NULL, 0, NULL },
+};
+
+static void	parse_ready(struct walk *, yaml_node_t *, void *, const struct key_spec *);
+static void	parse_ready_tcp(struct walk *, yaml_node_t *, void *, const struct key_spec *);
+static void	parse_restart(struct walk *, yaml_node_t *, void *, const struct key_spec *);
+static void	parse_stop(struct walk *, yaml_node_t *, void *, const struct key_spec *);
+static void	parse_threshold(struct walk *, yaml_node_t *, void *, const struct key_spec *);
+
+static const struct key_spec ready_specs[] = {
+	{ "tcp", parse_ready_tcp, 0, NULL },
+	{ "http", parse_string, OFF(ready_conf, url), NULL },
+	{ "delay", parse_duration, OFF(ready_conf, delay_ms), NULL },
+	{ "timeout", parse_duration, OFF(ready_conf, timeout_ms), NULL },
+	{ NULL, NULL, 0, NULL },
+};
+
+static const struct key_spec service_specs[] = {
+	{ "run", parse_argv, OFF(service_conf, run), NULL },
+	{ "cwd", parse_string, OFF(service_conf, cwd), NULL },
+	{ "env", parse_env, OFF(service_conf, env), NULL },
+	{ "user", parse_string, OFF(service_conf, user), NULL },
+	{ "group", parse_string, OFF(service_conf, group), NULL },
+	{ "umask", parse_octal, OFF(service_conf, umask), NULL },
+	{ "restart", parse_restart, 0, NULL },
+	{ "backoff", parse_nested, OFF(service_conf, backoff), backoff_specs },
+	{ "limit", parse_nested, OFF(service_conf, limit), limit_specs },
+	{ "stop", parse_stop, 0, NULL },
+	{ "ready", parse_ready, OFF(service_conf, ready), NULL },
+	{ "watchdog", parse_duration, OFF(service_conf, watchdog_ms), NULL },
+	{ "log", parse_nested, OFF(service_conf, log), service_log_specs },
+	{ "depends_on", parse_string_list, OFF(service_conf, depends_on), NULL },
+	{ "pidfile", parse_string, OFF(service_conf, pidfile), NULL },
+	{ "start", parse_argv, OFF(service_conf, start_cmd), NULL },
+	{ "check_every", parse_duration, OFF(service_conf, check_every_ms), NULL },
+	{ NULL, NULL, 0, NULL },
+};
+
+static const struct key_spec check_specs[] = {
+	{ "type", parse_enum, OFF(check_conf, type), check_type_words },
+	{ "metric", parse_enum, OFF(check_conf, metric), metric_words },
+	{ "path", parse_string, OFF(check_conf, path), NULL },
+	{ "warn", parse_threshold, OFF(check_conf, warn), NULL },
+	{ "crit", parse_threshold, OFF(check_conf, crit), NULL },
+	{ "every", parse_duration, OFF(check_conf, every_ms), NULL },
+	{ NULL, NULL, 0, NULL },
+};
+
+static const struct key_spec log_specs[] = {
+	{ "format", parse_enum, 0, log_format_words },
+	{ NULL, NULL, 0, NULL },
+};
+
+static const struct key_spec heal_specs[] = {
+	{ "auto", parse_bool, OFF(heal_conf, auto_heal), NULL },
+	{ "max_attempts", parse_positive_int, OFF(heal_conf, max_attempts), NULL },
+	{ "escalation_timeout", parse_duration, OFF(heal_conf, escalation_timeout_ms), NULL },
+	{ NULL, NULL, 0, NULL },
+};
+
+static void	parse_services(struct walk *, yaml_node_t *, void *, const struct key_spec *);
+static void	parse_checks(struct walk *, yaml_node_t *, void *, const struct key_spec *);
+static void	parse_self_healing(struct walk *, yaml_node_t *, void *, const struct key_spec *);
+static void	parse_heal(struct walk *, yaml_node_t *, void *, const struct key_spec *);
+
+static const struct key_spec root_specs[] = {
+	{ "state_dir", parse_string, OFF(tend_config, state_dir), NULL },
+	{ "interval", parse_duration, OFF(tend_config, interval_ms), NULL },
+	{ "log", parse_nested, OFF(tend_config, log_format), log_specs },
+	{ "heal", parse_heal, OFF(tend_config, heal), NULL },
+	{ "services", parse_services, 0, NULL },
+	{ "checks", parse_checks, 0, NULL },
+	{ "self_healing", parse_self_healing, OFF(tend_config, self_healing), NULL },
+	{ NULL, NULL, 0, NULL },
+};
+
+/* `restart:` is the policy of a supervised service, a command of an external one. */
+static void
+parse_restart(struct walk *w, yaml_node_t *node, void *target,
+    const struct key_spec *spec)
+{
+	static const struct key_spec policy = { "restart", parse_enum, 0, restart_words };
+	static const struct key_spec command = { "restart", parse_argv, 0, NULL };
+	struct service_conf *svc = target;
+
+	if (node->type == YAML_SEQUENCE_NODE)
+		parse_argv(w, node, &svc->restart_cmd, &command);
+	else
+		parse_enum(w, node, &svc->restart, &policy);
+}
+
+/* `stop:` is {signal, timeout} for a supervised service, a command for an external one. */
+static void
+parse_stop(struct walk *w, yaml_node_t *node, void *target,
+    const struct key_spec *spec)
+{
+	static const struct key_spec conf = { "stop", parse_nested, 0, stop_specs };
+	static const struct key_spec command = { "stop", parse_argv, 0, NULL };
+	struct service_conf *svc = target;
+
+	if (node->type == YAML_MAPPING_NODE)
+		parse_nested(w, node, &svc->stop, &conf);
+	else
+		parse_argv(w, node, &svc->stop_cmd, &command);
+}
+
+static void
+parse_ready_tcp(struct walk *w, yaml_node_t *node, void *target,
+    const struct key_spec *spec)
+{
+	struct ready_conf *ready = target;
+	const char *v = walk_scalar(w, node, "a port or host:port"), *colon;
+	char *end;
+	long port;
+
+	if (v == NULL)
+		return;
+	colon = strrchr(v, ':');
+	port = strtol(colon ? colon + 1 : v, &end, 10);
+	if (*end != '\0' || end == (colon ? colon + 1 : v) || port < 1 || port > 65535) {
+		walk_error(w, node, "'tcp': expected a port (1-65535) or host:port, "
+		    "got '%s'", v);
+		return;
+	}
+	ready->kind = READY_TCP;
+	ready->port = (int)port;
+	if (colon != NULL) {
+		free(ready->host);
+		ready->host = xstrndup(v, (size_t)(colon - v));
+	}
+}
+
+static void
+parse_ready(struct walk *w, yaml_node_t *node, void *target,
+    const struct key_spec *spec)
+{
+	struct ready_conf *ready = target;
+	const char *v;
+	int kinds;
+
+	if (node->type == YAML_SCALAR_NODE) {
+		v = (const char *)node->data.scalar.value;
+		if (strcmp(v, "notify") == 0)
+			ready->kind = READY_NOTIFY;
+		else if (strcmp(v, "started") == 0)
+			ready->kind = READY_STARTED;
+		else
+			walk_error(w, node, "'ready': expected notify, started, or a "
+			    "mapping with one of tcp, http, delay; got '%s'", v);
+		return;
+	}
+	ready->delay_ms = 0;
+	if (!walk_mapping(w, node, ready_specs, ready, "'ready'"))
+		return;
+	kinds = (ready->kind == READY_TCP) + (ready->url != NULL) + (ready->delay_ms > 0);
+	if (kinds != 1) {
+		walk_error(w, node, "'ready': expected exactly one of tcp, http, delay");
+		return;
+	}
+	if (ready->url != NULL)
+		ready->kind = READY_HTTP;
+	else if (ready->delay_ms > 0)
+		ready->kind = READY_DELAY;
+}
+
+/* "85%", "85" or 1.5: a threshold in the metric's own unit. */
+static void
+parse_threshold(struct walk *w, yaml_node_t *node, void *target,
+    const struct key_spec *spec)
+{
+	const char *v = walk_scalar(w, node, "a threshold");
+	char *end;
+	double d;
+
+	if (v == NULL)
+		return;
+	d = strtod(v, &end);
+	if (end == v || (*end != '\0' && strcmp(end, "%") != 0) || d < 0) {
+		walk_error(w, node, "'%s': expected a threshold like 85%% or 1.5, "
+		    "got '%s'", spec->name, v);
+		return;
+	}
+	*(double *)target = d;
+}
+
+static void
+service_conf_init(struct service_conf *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->restart = RESTART_ALWAYS;
+	s->backoff = (struct backoff_conf){ .initial_ms = 100, .max_ms = 30000,
+	    .multiplier = 2.0, .jitter = 0.1, .reset_after_ms = 10000 };
+	s->limit = (struct limit_conf){ .restarts = -1, .within_ms = 60000 };
+	s->stop = (struct stop_conf){ .signal = SIGTERM, .timeout_ms = 10000 };
+	s->ready = (struct ready_conf){ .kind = READY_STARTED, .timeout_ms = 30000 };
+	s->log = (struct service_log_conf){ .max_size = 10 * 1024 * 1024, .keep = 5 };
+	s->umask = -1;
+	s->check_every_ms = 5000;
+}
+
+static void
+parse_one_service(struct walk *w, yaml_node_t *key, yaml_node_t *value)
+{
+	struct tend_config *cfg = w->cfg;
+	struct service_conf *s;
+	char what[300];
+
+	cfg->services = xrealloc(cfg->services,
+	    (cfg->n_services + 1) * sizeof(*cfg->services));
+	s = &cfg->services[cfg->n_services++];
+	service_conf_init(s);
+	s->name = xstrdup((const char *)key->data.scalar.value);
+	s->pos = walk_pos(w, key);
+	snprintf(what, sizeof(what), "service '%s'", s->name);
+	walk_mapping(w, value, service_specs, s, what);
+	s->kind = s->pidfile != NULL && s->run == NULL ? SERVICE_EXTERNAL :
+	    SERVICE_SUPERVISED;
+}
+
+/* Walks a mapping of NAME: {...}, calling one() for each well-named entry. */
+static void
+parse_named_entries(struct walk *w, yaml_node_t *node, const char *section,
+    void (*one)(struct walk *, yaml_node_t *, yaml_node_t *))
+{
+	yaml_node_pair_t *pair;
+	yaml_node_t *key;
+	const char *name, *p;
+
+	if (node->type != YAML_MAPPING_NODE) {
+		walk_error(w, node, "'%s': expected a mapping of names to settings",
+		    section);
+		return;
+	}
+	for (pair = node->data.mapping.pairs.start;
+	    pair < node->data.mapping.pairs.top; pair++) {
+		key = yaml_document_get_node(w->doc, pair->key);
+		if ((name = walk_scalar(w, key, "a name")) == NULL)
+			continue;
+		for (p = name; *p != '\0'; p++)
+			if (!(isalnum((unsigned char)*p) || strchr("-_.@", *p)))
+				break;
+		if (*name == '\0' || *p != '\0') {
+			walk_error(w, key, "'%s': name '%s' may hold only letters, digits "
+			    "and - _ . @", section, name);
+			continue;
+		}
+		one(w, key, yaml_document_get_node(w->doc, pair->value));
+	}
+}
+
+static void
+parse_services(struct walk *w, yaml_node_t *node, void *target,
+    const struct key_spec *spec)
+{
+	parse_named_entries(w, node, "services", parse_one_service);
+}
+
+struct check_conf *
+parse_add_check(struct tend_config *cfg, const char *name)
+{
+	struct check_conf *c;
+
+	cfg->checks = xrealloc(cfg->checks, (cfg->n_checks + 1) * sizeof(*cfg->checks));
+	c = &cfg->checks[cfg->n_checks++];
+	memset(c, 0, sizeof(*c));
+	c->name = xstrdup(name);
+	c->type = CHECK_RESOURCE;
+	c->warn = -1;
+	c->crit = -1;
+	return c;
+}
+
+static void
+parse_one_check(struct walk *w, yaml_node_t *key, yaml_node_t *value)
+{
+	struct check_conf *c;
+	char what[300];
+
+	c = parse_add_check(w->cfg, (const char *)key->data.scalar.value);
+	c->pos = walk_pos(w, key);
+	c->metric = (enum resource_metric)-1;
+	snprintf(what, sizeof(what), "check '%s'", c->name);
+	walk_mapping(w, value, check_specs, c, what);
+}
+
+static void
+parse_checks(struct walk *w, yaml_node_t *node, void *target,
+    const struct key_spec *spec)
+{
+	parse_named_entries(w, node, "checks", parse_one_check);
+}
+
+static void
+parse_heal(struct walk *w, yaml_node_t *node, void *target,
+    const struct key_spec *spec)
+{
+	struct heal_conf *heal = target;
+	yaml_node_pair_t *pair;
+	yaml_node_t *key;
+
+	if (!walk_mapping(w, node, heal_specs, heal, "'heal'"))
+		return;
+	for (pair = node->data.mapping.pairs.start;
+	    pair < node->data.mapping.pairs.top; pair++) {
+		key = yaml_document_get_node(w->doc, pair->key);
+		if (key->type == YAML_SCALAR_NODE &&
+		    strcmp((char *)key->data.scalar.value, "auto") == 0)
+			heal->auto_explicit = true;
+	}
+}
+
+static void
+parse_self_healing(struct walk *w, yaml_node_t *node, void *target,
+    const struct key_spec *spec)
+{
+	struct self_healing_conf *sh = target;
+
+	if (walk_mapping(w, node, self_healing_specs, sh, "'self_healing'"))
+		sh->present = true;
+}
+
+void
+parse_root(struct walk *w, yaml_node_t *root)
+{
+	struct tend_config *cfg = w->cfg;
+
+	/* Sentinels: unset, so that self_healing may fill them. */
+	cfg->interval_ms = 0;
+	cfg->heal.max_attempts = 0;
+	cfg->heal.escalation_timeout_ms = 0;
+	cfg->heal.auto_heal = true;
+	cfg->self_healing.enabled = true;
+	if (root == NULL)
+		return;		/* an empty file: all defaults */
+	walk_mapping(w, root, root_specs, cfg, "the top level");
+}
+
+void
+parse_apply_defaults(struct tend_config *cfg)
+{
+	size_t i;
+
+	if (cfg->interval_ms == 0)
+		cfg->interval_ms = 30000;
+	if (cfg->heal.max_attempts == 0)
+		cfg->heal.max_attempts = 3;
+	if (cfg->heal.escalation_timeout_ms == 0)
+		cfg->heal.escalation_timeout_ms = 300000;
+	for (i = 0; i < cfg->n_services; i++)
+		if (cfg->services[i].limit.restarts < 0)
+			cfg->services[i].limit.restarts = 5;
+	for (i = 0; i < cfg->n_checks; i++)
+		if (cfg->checks[i].path == NULL)
+			cfg->checks[i].path = xstrdup("/");
+}

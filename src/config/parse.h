@@ -1,0 +1,18 @@
+/* tend.yaml's sections, parsed into the model (internal to src/config). */
+#ifndef TEND_CONFIG_PARSE_H
+#define TEND_CONFIG_PARSE_H
+
+#include "config/yaml_walk.h"
+
+/* Parses the document's root into w->cfg, with defaults for what is unset. */
+void	parse_root(struct walk *w, yaml_node_t *root);
+/* Maps the self_healing block onto tend's settings (after parse_root). */
+void	self_healing_apply(struct tend_config *cfg);
+/* Fills what nothing set explicitly (after self_healing_apply). */
+void	parse_apply_defaults(struct tend_config *cfg);
+/* Adds a resource check; returns it. */
+struct check_conf *parse_add_check(struct tend_config *cfg, const char *name);
+
+extern const struct key_spec self_healing_specs[];
+
+#endif

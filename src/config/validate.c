@@ -1,0 +1,187 @@
+/*
+ * Checks that need the whole config: references between services,
+ * dependency cycles, programs that must exist, combinations of settings.
+ */
+#include "config/validate.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "config/yaml_walk.h"
+#include "core/depgraph.h"
+#include "core/mem.h"
+#include "core/strv.h"
+
+static void __attribute__((format(printf, 3, 4)))
+validate_error(struct config_errors *errs, const struct conf_pos *pos,
+    const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	walk_error_at(errs, pos->file ? pos->file : "", pos->line, pos->col, "%s", msg);
+}
+
+static bool
+validate_is_executable(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, X_OK) == 0;
+}
+
+/* Where argv[0] would be found: PATH when it has no '/', cwd when relative. */
+static char *
+validate_find_program(const char *prog, const char *cwd, const char *config_dir)
+{
+	const char *path = getenv("PATH");
+	char *dirs, *dir, *save, *full;
+
+	if (strchr(prog, '/') != NULL) {
+		if (prog[0] == '/')
+			return xstrdup(prog);
+		if (cwd != NULL && cwd[0] == '/')
+			return xasprintf("%s/%s", cwd, prog);
+		if (cwd != NULL)
+			return xasprintf("%s/%s/%s", config_dir, cwd, prog);
+		return xasprintf("%s/%s", config_dir, prog);
+	}
+	dirs = xstrdup(path ? path : "/usr/local/bin:/usr/bin:/bin");
+	for (dir = strtok_r(dirs, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
+		full = xasprintf("%s/%s", dir, prog);
+		if (validate_is_executable(full)) {
+			free(dirs);
+			return full;
+		}
+		free(full);
+	}
+	free(dirs);
+	return NULL;
+}
+
+static void
+validate_program(const struct service_conf *s, char **argv, const char *what,
+    const char *config_dir, struct config_errors *errs)
+{
+	char *found;
+
+	if (argv == NULL || argv[0] == NULL)
+		return;
+	found = validate_find_program(argv[0], s->cwd, config_dir);
+	if (found == NULL) {
+		validate_error(errs, &s->pos, "service '%s': %s program '%s' not "
+		    "found on PATH", s->name, what, argv[0]);
+		return;
+	}
+	if (!validate_is_executable(found))
+		validate_error(errs, &s->pos, "service '%s': %s program '%s' does not "
+		    "exist or is not executable", s->name, what, found);
+	free(found);
+}
+
+static void
+validate_service(const struct service_conf *s, const char *config_dir,
+    struct config_errors *errs)
+{
+	if (s->run != NULL && s->pidfile != NULL)
+		validate_error(errs, &s->pos, "service '%s': has both 'run' (tend runs "
+		    "it) and 'pidfile' (it runs by itself); expected one", s->name);
+	if (s->run == NULL && s->pidfile == NULL)
+		validate_error(errs, &s->pos, "service '%s': expected 'run' (a command "
+		    "for tend to run) or 'pidfile' with 'start'", s->name);
+	if (s->kind == SERVICE_EXTERNAL && s->start_cmd == NULL)
+		validate_error(errs, &s->pos, "service '%s': an external service "
+		    "(pidfile) needs a 'start' command", s->name);
+	if (s->kind == SERVICE_SUPERVISED && s->restart_cmd != NULL)
+		validate_error(errs, &s->pos, "service '%s': 'restart' must be always, "
+		    "on-failure or never for a service with 'run'", s->name);
+	if (s->watchdog_ms > 0 && s->ready.kind != READY_NOTIFY)
+		validate_error(errs, &s->pos, "service '%s': 'watchdog' needs "
+		    "'ready: notify' (pings come as WATCHDOG=1)", s->name);
+	if (s->backoff.multiplier < 1)
+		validate_error(errs, &s->pos, "service '%s': 'backoff.multiplier' must "
+		    "be at least 1", s->name);
+	validate_program(s, s->run, "run", config_dir, errs);
+	validate_program(s, s->start_cmd, "start", config_dir, errs);
+}
+
+static void
+validate_dependencies(const struct tend_config *cfg, struct config_errors *errs)
+{
+	struct depgraph g = { .n = cfg->n_services };
+	size_t i, j, k, *order, *cycle, cycle_len = 0;
+	char **names = NULL, *joined;
+	bool unknown = false;
+
+	g.deps = xcalloc(g.n + 1, sizeof(*g.deps));
+	g.n_deps = xcalloc(g.n + 1, sizeof(*g.n_deps));
+	for (i = 0; i < g.n; i++) {
+		char **dep = cfg->services[i].depends_on;
+
+		g.deps[i] = xcalloc(strv_len(dep) + 1, sizeof(size_t));
+		for (j = 0; dep != NULL && dep[j] != NULL; j++) {
+			for (k = 0; k < g.n; k++)
+				if (strcmp(cfg->services[k].name, dep[j]) == 0)
+					break;
+			if (k == g.n) {
+				validate_error(errs, &cfg->services[i].pos,
+				    "service '%s': depends_on names '%s', which is not "
+				    "a service", cfg->services[i].name, dep[j]);
+				unknown = true;
+				continue;
+			}
+			g.deps[i][g.n_deps[i]++] = k;
+		}
+	}
+	order = xcalloc(g.n + 1, sizeof(*order));
+	cycle = xcalloc(g.n + 2, sizeof(*cycle));
+	if (!unknown && depgraph_order(&g, order, cycle, &cycle_len) < 0) {
+		for (i = 0; i < cycle_len; i++)
+			names = strv_push(names, cfg->services[cycle[i]].name);
+		joined = strv_join(names, " -> ");
+		validate_error(errs, &cfg->services[cycle[0]].pos,
+		    "dependency cycle: %s", joined);
+		free(joined);
+		strv_free(names);
+	}
+	for (i = 0; i < g.n; i++)
+		free(g.deps[i]);
+	free(g.deps);
+	free(g.n_deps);
+	free(order);
+	free(cycle);
+}
+
+static void
+validate_check(const struct check_conf *c, struct config_errors *errs)
+{
+	if ((int)c->metric < 0)
+		validate_error(errs, &c->pos, "check '%s': 'metric' is required (cpu, "
+		    "memory, swap, disk, inodes or load)", c->name);
+	if (c->warn < 0 || c->crit < 0)
+		validate_error(errs, &c->pos, "check '%s': 'warn' and 'crit' are "
+		    "required", c->name);
+	else if (c->warn > c->crit)
+		validate_error(errs, &c->pos, "check '%s': 'warn' must not exceed "
+		    "'crit'", c->name);
+}
+
+void
+config_validate(const struct tend_config *cfg, const char *config_dir,
+    struct config_errors *errs)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->n_services; i++)
+		validate_service(&cfg->services[i], config_dir, errs);
+	validate_dependencies(cfg, errs);
+	for (i = 0; i < cfg->n_checks; i++)
+		validate_check(&cfg->checks[i], errs);
+}

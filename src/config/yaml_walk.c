@@ -1,0 +1,497 @@
+#include "config/yaml_walk.h"
+
+#include <ctype.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config/units.h"
+#include "core/mem.h"
+#include "core/strv.h"
+
+static void
+walk_add_error(struct config_errors *errs, const char *file, int line, int col,
+    char *msg)
+{
+	struct config_error *e;
+
+	errs->v = xrealloc(errs->v, (errs->n + 1) * sizeof(*errs->v));
+	e = &errs->v[errs->n++];
+	e->file = xstrdup(file);
+	e->line = line;
+	e->col = col;
+	e->msg = msg;
+}
+
+void
+walk_error_at(struct config_errors *errs, const char *file, int line, int col,
+    const char *fmt, ...)
+{
+	va_list ap;
+	char *msg;
+
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = xstrdup("(out of memory)");
+	va_end(ap);
+	walk_add_error(errs, file, line, col, msg);
+}
+
+void
+walk_error(struct walk *w, const yaml_node_t *node, const char *fmt, ...)
+{
+	va_list ap;
+	char *msg;
+
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = xstrdup("(out of memory)");
+	va_end(ap);
+	walk_add_error(w->errs, w->file, node ? (int)node->start_mark.line + 1 : 0,
+	    node ? (int)node->start_mark.column + 1 : 0, msg);
+}
+
+struct conf_pos
+walk_pos(const struct walk *w, const yaml_node_t *node)
+{
+	return (struct conf_pos){ .file = w->file,
+	    .line = (int)node->start_mark.line + 1,
+	    .col = (int)node->start_mark.column + 1 };
+}
+
+static const char *
+walk_node_kind(const yaml_node_t *node)
+{
+	switch (node->type) {
+	case YAML_SCALAR_NODE:
+		return "a scalar";
+	case YAML_SEQUENCE_NODE:
+		return "a list";
+	case YAML_MAPPING_NODE:
+		return "a mapping";
+	default:
+		return "nothing";
+	}
+}
+
+const char *
+walk_scalar(struct walk *w, yaml_node_t *node, const char *expected)
+{
+	if (node->type != YAML_SCALAR_NODE) {
+		walk_error(w, node, "expected %s, got %s", expected, walk_node_kind(node));
+		return NULL;
+	}
+	return (const char *)node->data.scalar.value;
+}
+
+static char *
+walk_allowed_keys(const struct key_spec *specs)
+{
+	char **names = NULL, *joined;
+	const struct key_spec *s;
+
+	for (s = specs; s->name != NULL; s++)
+		names = strv_push(names, s->name);
+	joined = strv_join(names, ", ");
+	strv_free(names);
+	return joined;
+}
+
+static bool
+walk_key_seen_before(struct walk *w, yaml_node_pair_t *start, yaml_node_pair_t *pair)
+{
+	yaml_node_pair_t *p;
+	yaml_node_t *a, *b = yaml_document_get_node(w->doc, pair->key);
+
+	for (p = start; p < pair; p++) {
+		a = yaml_document_get_node(w->doc, p->key);
+		if (a->type == YAML_SCALAR_NODE && b->type == YAML_SCALAR_NODE &&
+		    strcmp((char *)a->data.scalar.value, (char *)b->data.scalar.value) == 0)
+			return true;
+	}
+	return false;
+}
+
+bool
+walk_mapping(struct walk *w, yaml_node_t *node, const struct key_spec *specs,
+    void *obj, const char *what)
+{
+	yaml_node_pair_t *pair, *start;
+	const struct key_spec *s;
+	yaml_node_t *key, *value;
+	const char *name;
+	char *allowed;
+
+	if (node->type != YAML_MAPPING_NODE) {
+		walk_error(w, node, "%s: expected a mapping, got %s", what,
+		    walk_node_kind(node));
+		return false;
+	}
+	start = node->data.mapping.pairs.start;
+	for (pair = start; pair < node->data.mapping.pairs.top; pair++) {
+		key = yaml_document_get_node(w->doc, pair->key);
+		value = yaml_document_get_node(w->doc, pair->value);
+		if ((name = walk_scalar(w, key, "a key")) == NULL)
+			continue;
+		if (walk_key_seen_before(w, start, pair)) {
+			walk_error(w, key, "duplicate key '%s' in %s", name, what);
+			continue;
+		}
+		for (s = specs; s->name != NULL; s++)
+			if (strcmp(s->name, name) == 0)
+				break;
+		if (s->name == NULL) {
+			allowed = walk_allowed_keys(specs);
+			walk_error(w, key, "unknown key '%s' in %s; expected one of: %s",
+			    name, what, allowed);
+			free(allowed);
+			continue;
+		}
+		s->parse(w, value, (char *)obj + s->offset, s);
+	}
+	return true;
+}
+
+void
+parse_string(struct walk *w, yaml_node_t *node, void *target,
+    const struct key_spec *spec)
+{
+	const char *v = walk_scalar(w, node, "a string");
+	char **out = target;
+
+	if (v == NULL)
+		return;
+	free(*out);
+	*out = xstrdup(v);
+}
+
+void
+parse_string_list(struct walk *w, yaml_node_t *node, void *target,
+    const struct key_spec *spec)
+{
+	char ***out = target;
+	yaml_node_item_t *item;
+	yaml_node_t *n;
+	const char *v;
+
+	strv_free(*out);
+	*out = NULL;
+	if (node->type == YAML_SCALAR_NODE) {
+		*out = strv_push(NULL, (char *)node->data.scalar.value);
+		return;
+	}
+	if (node->type != YAML_SEQUENCE_NODE) {
+		walk_error(w, node, "'%s': expected a list of strings, got %s",
+		    spec->name, walk_node_kind(node));
+		return;
+	}
+	*out = xcalloc(1, sizeof(char *));
+	for (item = node->data.sequence.items.start;
+	    item < node->data.sequence.items.top; item++) {
+		n = yaml_document_get_node(w->doc, *item);
+		if ((v = walk_scalar(w, n, "a string")) != NULL)
+			*out = strv_push(*out, v);
+	}
+}
+
+void
+parse_argv(struct walk *w, yaml_node_t *node, void *target,
+    const struct key_spec *spec)
+{
+	char ***out = target;
+
+	parse_string_list(w, node, target, spec);
+	if (*out != NULL && (*out)[0] == NULL) {
+		walk_error(w, node, "'%s': expected a command (a program and its "
+		    "arguments), got an empty list", spec->name);
+		strv_free(*out);
+		*out = NULL;
+	}
+}
+
+void
+parse_env(struct walk *w, yaml_node_t *node, void *target,
+    const struct key_spec *spec)
+{
+	char ***out = target, *var;
+	yaml_node_pair_t *pair;
+	const char *k, *v;
+
+	if (node->type != YAML_MAPPING_NODE) {
+		walk_error(w, node, "'env': expected a mapping of NAME: value, got %s",
+		    walk_node_kind(node));
+		return;
+	}
+	for (pair = node->data.mapping.pairs.start;
+	    pair < node->data.mapping.pairs.top; pair++) {
+		k = walk_scalar(w, yaml_document_get_node(w->doc, pair->key), "a name");
+		v = walk_scalar(w, yaml_document_get_node(w->doc, pair->value),
+		    "a string");
+		if (k == NULL || v == NULL)
+			continue;
+		if (*k == '\0' || strchr(k, '=') != NULL) {
+			walk_error(w, yaml_document_get_node(w->doc, pair->key),
+			    "'env': '%s' is not a valid variable name", k);
+			continue;
+		}
+		var = xasprintf("%s=%s", k, v);
+		*out = strv_push(*out, var);
+		free(var);
+	}
+}
+
+static void
+parse_duration_bounded(struct walk *w, yaml_node_t *node, void *target,
+    const struct key_spec *spec, bool zero_ok)
+{
+	const char *v = walk_scalar(w, node, "a duration"), *expected;
+	int64_t ms;
+
+	if (v == NULL)
+		return;
+	if (units_parse_duration(v, &ms, &expected) < 0) {
+		walk_error(w, node, "'%s': expected %s, got '%s'", spec->name,
+		    expected, v);
+		return;
+	}
+	if (ms < 0 || (ms == 0 && !zero_ok)) {
+		walk_error(w, node, "'%s': must be %s, got '%s'", spec->name,
+		    zero_ok ? "zero or positive" : "positive", v);
+		return;
+	}
+	*(int64_t *)target = ms;
+}
+
+void
+parse_duration(struct walk *w, yaml_node_t *node, void *target,
+    const struct key_spec *spec)
+{
+	parse_duration_bounded(w, node, target, spec, false);
+}
+
+void
+parse_duration_or_zero(struct walk *w, yaml_node_t *node, void *target,
+    const struct key_spec *spec)
+{
+	parse_duration_bounded(w, node, target, spec, true);
+}
+
+/* Plain seconds, as the self_healing block writes them (30, 300). */
+void
+parse_seconds(struct walk *w, yaml_node_t *node, void *target,
+    const struct key_spec *spec)
+{
+	parse_duration_bounded(w, node, target, spec, false);
+}
+
+void
+parse_size(struct walk *w, yaml_node_t *node, void *target,
+    const struct key_spec *spec)
+{
+	const char *v = walk_scalar(w, node, "a size"), *expected;
+
+	if (v != NULL && units_parse_size(v, target, &expected) < 0)
+		walk_error(w, node, "'%s': expected %s, got '%s'", spec->name,
+		    expected, v);
+}
+
+void
+parse_percent(struct walk *w, yaml_node_t *node, void *target,
+    const struct key_spec *spec)
+{
+	const char *v = walk_scalar(w, node, "a percentage"), *expected;
+
+	if (v != NULL && units_parse_percent(v, target, &expected) < 0)
+		walk_error(w, node, "'%s': expected %s, got '%s'", spec->name,
+		    expected, v);
+}
+
+static bool
+walk_number(struct walk *w, yaml_node_t *node, const struct key_spec *spec,
+    double *out)
+{
+	const char *v = walk_scalar(w, node, "a number");
+	char *end;
+
+	if (v == NULL)
+		return false;
+	*out = strtod(v, &end);
+	if (end == v || *end != '\0') {
+		walk_error(w, node, "'%s': expected a number, got '%s'", spec->name, v);
+		return false;
+	}
+	return true;
+}
+
+void
+parse_number(struct walk *w, yaml_node_t *node, void *target,
+    const struct key_spec *spec)
+{
+	double v;
+
+	if (!walk_number(w, node, spec, &v))
+		return;
+	if (v < 0) {
+		walk_error(w, node, "'%s': must not be negative", spec->name);
+		return;
+	}
+	*(double *)target = v;
+}
+
+void
+parse_fraction(struct walk *w, yaml_node_t *node, void *target,
+    const struct key_spec *spec)
+{
+	double v;
+
+	if (!walk_number(w, node, spec, &v))
+		return;
+	if (v < 0 || v > 1) {
+		walk_error(w, node, "'%s': expected a fraction from 0 to 1, got %g",
+		    spec->name, v);
+		return;
+	}
+	*(double *)target = v;
+}
+
+static void
+parse_int_min(struct walk *w, yaml_node_t *node, void *target,
+    const struct key_spec *spec, long min)
+{
+	const char *v = walk_scalar(w, node, "a whole number");
+	char *end;
+	long n;
+
+	if (v == NULL)
+		return;
+	n = strtol(v, &end, 10);
+	if (end == v || *end != '\0' || n < min || n > 1000000000L) {
+		walk_error(w, node, "'%s': expected a whole number %s, got '%s'",
+		    spec->name, min > 0 ? "above zero" : "from zero up", v);
+		return;
+	}
+	*(int *)target = (int)n;
+}
+
+void
+parse_positive_int(struct walk *w, yaml_node_t *node, void *target,
+    const struct key_spec *spec)
+{
+	parse_int_min(w, node, target, spec, 1);
+}
+
+void
+parse_count(struct walk *w, yaml_node_t *node, void *target,
+    const struct key_spec *spec)
+{
+	parse_int_min(w, node, target, spec, 0);
+}
+
+void
+parse_bool(struct walk *w, yaml_node_t *node, void *target,
+    const struct key_spec *spec)
+{
+	static const char *const yes[] = { "true", "yes", "on", "1", NULL };
+	static const char *const no[] = { "false", "no", "off", "0", NULL };
+	const char *v = walk_scalar(w, node, "true or false");
+	int i;
+
+	if (v == NULL)
+		return;
+	for (i = 0; yes[i] != NULL; i++) {
+		if (strcasecmp(v, yes[i]) == 0) {
+			*(bool *)target = true;
+			return;
+		}
+		if (strcasecmp(v, no[i]) == 0) {
+			*(bool *)target = false;
+			return;
+		}
+	}
+	walk_error(w, node, "'%s': expected true or false, got '%s'", spec->name, v);
+}
+
+void
+parse_signal(struct walk *w, yaml_node_t *node, void *target,
+    const struct key_spec *spec)
+{
+	const char *v = walk_scalar(w, node, "a signal"), *name, *abbrev;
+	char *end;
+	long n;
+	int sig;
+
+	if (v == NULL)
+		return;
+	n = strtol(v, &end, 10);
+	if (end != v && *end == '\0' && n > 0 && n < NSIG) {
+		*(int *)target = (int)n;
+		return;
+	}
+	name = strncasecmp(v, "SIG", 3) == 0 ? v + 3 : v;
+	for (sig = 1; sig < NSIG; sig++) {
+		abbrev = sigabbrev_np(sig);
+		if (abbrev != NULL && strcasecmp(abbrev, name) == 0) {
+			*(int *)target = sig;
+			return;
+		}
+	}
+	walk_error(w, node, "'%s': expected a signal like TERM, INT, QUIT or HUP, "
+	    "got '%s'", spec->name, v);
+}
+
+void
+parse_octal(struct walk *w, yaml_node_t *node, void *target,
+    const struct key_spec *spec)
+{
+	const char *v = walk_scalar(w, node, "an octal mode");
+	char *end;
+	long n;
+
+	if (v == NULL)
+		return;
+	n = strtol(v, &end, 8);
+	if (end == v || *end != '\0' || n < 0 || n > 0777) {
+		walk_error(w, node, "'%s': expected an octal mode like 022 or 027, "
+		    "got '%s'", spec->name, v);
+		return;
+	}
+	*(int *)target = (int)n;
+}
+
+void
+parse_nested(struct walk *w, yaml_node_t *node, void *target,
+    const struct key_spec *spec)
+{
+	char what[64];
+
+	snprintf(what, sizeof(what), "'%s'", spec->name);
+	walk_mapping(w, node, spec->arg, target, what);
+}
+
+void
+parse_enum(struct walk *w, yaml_node_t *node, void *target,
+    const struct key_spec *spec)
+{
+	const char *const *words = spec->arg;
+	const char *v = walk_scalar(w, node, "a word");
+	char **list;
+	char *joined;
+	int i;
+
+	if (v == NULL)
+		return;
+	for (i = 0; words[i] != NULL; i++) {
+		if (strcmp(words[i], v) == 0) {
+			*(int *)target = i;
+			return;
+		}
+	}
+	list = strv_dup((char *const *)words);
+	joined = strv_join(list, ", ");
+	walk_error(w, node, "'%s': expected one of %s, got '%s'", spec->name,
+	    joined, v);
+	free(joined);
+	strv_free(list);
+}

@@ -1,0 +1,74 @@
+/*
+ * Walking a libyaml document against tables of allowed keys. One general
+ * mechanism for every mapping in tend.yaml: unknown and duplicate keys,
+ * wrong types and bad values are reported at their file:line:col, and the
+ * walk goes on so that every error is found in one run.
+ */
+#ifndef TEND_CONFIG_YAML_WALK_H
+#define TEND_CONFIG_YAML_WALK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <yaml.h>
+
+#include "config/config.h"
+
+struct walk {
+	const char	*file;		/* owned by the config */
+	yaml_document_t	*doc;
+	struct config_errors *errs;
+	struct tend_config *cfg;
+};
+
+struct key_spec;
+/* Parses node into target (the object's base + the spec's offset). */
+typedef void	(*value_parser)(struct walk *w, yaml_node_t *node, void *target,
+		    const struct key_spec *spec);
+
+struct key_spec {
+	const char	*name;
+	value_parser	 parse;
+	size_t		 offset;
+	const void	*arg;		/* parser-specific: a sub-table, ... */
+};
+
+void	walk_error(struct walk *w, const yaml_node_t *node, const char *fmt, ...)
+	    __attribute__((format(printf, 3, 4)));
+void	walk_error_at(struct config_errors *errs, const char *file, int line,
+	    int col, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+struct conf_pos walk_pos(const struct walk *w, const yaml_node_t *node);
+
+/*
+ * Walks a mapping: each key must be in specs (NULL-named terminator).
+ * `what` names the mapping in messages ("service 'web'"). Returns false
+ * when node is not a mapping.
+ */
+bool	walk_mapping(struct walk *w, yaml_node_t *node, const struct key_spec *specs,
+	    void *obj, const char *what);
+/* A scalar's text, or NULL after an error naming `expected`. */
+const char *walk_scalar(struct walk *w, yaml_node_t *node, const char *expected);
+
+/* Value parsers for key_spec tables. */
+void	parse_string(struct walk *, yaml_node_t *, void *, const struct key_spec *);
+void	parse_argv(struct walk *, yaml_node_t *, void *, const struct key_spec *);
+void	parse_string_list(struct walk *, yaml_node_t *, void *, const struct key_spec *);
+void	parse_env(struct walk *, yaml_node_t *, void *, const struct key_spec *);
+void	parse_duration(struct walk *, yaml_node_t *, void *, const struct key_spec *);
+void	parse_duration_or_zero(struct walk *, yaml_node_t *, void *, const struct key_spec *);
+void	parse_seconds(struct walk *, yaml_node_t *, void *, const struct key_spec *);
+void	parse_size(struct walk *, yaml_node_t *, void *, const struct key_spec *);
+void	parse_percent(struct walk *, yaml_node_t *, void *, const struct key_spec *);
+void	parse_number(struct walk *, yaml_node_t *, void *, const struct key_spec *);
+void	parse_fraction(struct walk *, yaml_node_t *, void *, const struct key_spec *);
+void	parse_positive_int(struct walk *, yaml_node_t *, void *, const struct key_spec *);
+void	parse_count(struct walk *, yaml_node_t *, void *, const struct key_spec *);
+void	parse_bool(struct walk *, yaml_node_t *, void *, const struct key_spec *);
+void	parse_signal(struct walk *, yaml_node_t *, void *, const struct key_spec *);
+void	parse_octal(struct walk *, yaml_node_t *, void *, const struct key_spec *);
+/* A nested mapping: spec->arg is its key_spec table. */
+void	parse_nested(struct walk *, yaml_node_t *, void *, const struct key_spec *);
+/* One of a list of words: spec->arg is a NULL-terminated array of words. */
+void	parse_enum(struct walk *, yaml_node_t *, void *, const struct key_spec *);
+
+#endif
