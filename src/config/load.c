@@ -99,6 +99,16 @@ config_parse_document(struct walk *w, const char *yaml, size_t len)
 	yaml_parser_delete(&parser);
 }
 
+static int
+config_error_order(const void *a, const void *b)
+{
+	const struct config_error *x = a, *y = b;
+
+	if (x->line != y->line)
+		return x->line < y->line ? -1 : 1;
+	return x->col < y->col ? -1 : x->col > y->col;
+}
+
 static struct tend_config *
 config_load_buffer(const char *name, const char *yaml, size_t len,
     const char *dir, struct config_errors *errs)
@@ -115,9 +125,11 @@ config_load_buffer(const char *name, const char *yaml, size_t len,
 	config_env_interval(cfg, errs);
 	config_env_auto_heal(cfg, errs);
 	config_resolve_state_dir(cfg, dir);
-	if (errs->n == before)
-		config_validate(cfg, dir, errs);
+	config_validate(cfg, dir, errs);
 	if (errs->n != before) {
+		/* In file order, as an editor would walk them. */
+		qsort(errs->v + before, errs->n - before, sizeof(*errs->v),
+		    config_error_order);
 		config_free(cfg);
 		return NULL;
 	}

@@ -1,0 +1,436 @@
+/*
+ * tend.yaml: defaults, every kind of error at its file:line:col, the
+ * self_healing block, environment overrides, reload equality, and every
+ * example in examples/.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config/config.h"
+
+static struct config_errors errs;
+
+static int
+reset(void **state)
+{
+	config_errors_clear(&errs);
+	unsetenv("HEALTH_CHECK_INTERVAL");
+	unsetenv("AUTO_HEAL_ENABLED");
+	unsetenv("TEND_CONFIG");
+	return 0;
+}
+
+static struct tend_config *
+load_ok(const char *yaml)
+{
+	struct tend_config *cfg = config_load_string("t.yaml", yaml, &errs);
+
+	if (cfg == NULL)
+		config_errors_print(&errs, stderr);
+	assert_non_null(cfg);
+	return cfg;
+}
+
+/* Loads a bad config and asserts an error at line:col mentioning `word`. */
+static void
+assert_error(const char *yaml, int line, int col, const char *word)
+{
+	struct tend_config *cfg = config_load_string("t.yaml", yaml, &errs);
+	size_t i;
+
+	assert_null(cfg);
+	for (i = 0; i < errs.n; i++) {
+		if (errs.v[i].line == line && errs.v[i].col == col &&
+		    strstr(errs.v[i].msg, word) != NULL) {
+			assert_string_equal(errs.v[i].file, "t.yaml");
+			config_errors_clear(&errs);
+			return;
+		}
+	}
+	config_errors_print(&errs, stderr);
+	fail_msg("no error at %d:%d mentioning '%s'", line, col, word);
+}
+
+static void
+defaults_fill_what_is_unset(void **state)
+{
+	struct tend_config *cfg = load_ok("services:\n  a:\n    run: [/bin/sleep, '1']\n");
+	const struct service_conf *s = &cfg->services[0];
+
+	assert_int_equal(cfg->n_services, 1);
+	assert_string_equal(s->name, "a");
+	assert_int_equal(s->kind, SERVICE_SUPERVISED);
+	assert_int_equal(s->restart, RESTART_ALWAYS);
+	assert_int_equal(s->backoff.initial_ms, 100);
+	assert_int_equal(s->backoff.max_ms, 30000);
+	assert_int_equal(s->backoff.reset_after_ms, 10000);
+	assert_int_equal(s->limit.restarts, 5);
+	assert_int_equal(s->limit.within_ms, 60000);
+	assert_int_equal(s->stop.signal, SIGTERM);
+	assert_int_equal(s->stop.timeout_ms, 10000);
+	assert_int_equal(s->ready.kind, READY_STARTED);
+	assert_int_equal(s->log.max_size, 10 * 1024 * 1024);
+	assert_int_equal(s->log.keep, 5);
+	assert_int_equal(s->umask, -1);
+	assert_int_equal(cfg->interval_ms, 30000);
+	assert_true(cfg->heal.auto_heal);
+	assert_int_equal(cfg->heal.max_attempts, 3);
+	config_free(cfg);
+}
+
+static void
+a_full_service_parses(void **state)
+{
+	struct tend_config *cfg = load_ok(
+	    "services:\n"
+	    "  db:\n"
+	    "    run: [/bin/sleep, '100']\n"
+	    "    cwd: /tmp\n"
+	    "    env: { A: '1', B: two }\n"
+	    "    umask: '027'\n"
+	    "    restart: on-failure\n"
+	    "    backoff: { initial: 0s, max: 5s, multiplier: 3, jitter: 0.5, reset_after: 1m }\n"
+	    "    limit: { restarts: 2, within: 10s }\n"
+	    "    stop: { signal: SIGINT, timeout: 250ms }\n"
+	    "    ready: { tcp: 'localhost:6379', timeout: 5s }\n"
+	    "    log: { max_size: 4KB, keep: 2 }\n"
+	    "  app:\n"
+	    "    run: /bin/true\n"
+	    "    depends_on: [db]\n"
+	    "    ready: notify\n"
+	    "    watchdog: 2s\n");
+	const struct service_conf *db = config_find_service(cfg, "db");
+	const struct service_conf *app = config_find_service(cfg, "app");
+
+	assert_non_null(db);
+	assert_string_equal(db->env[1], "B=two");
+	assert_int_equal(db->umask, 027);
+	assert_int_equal(db->restart, RESTART_ON_FAILURE);
+	assert_int_equal(db->backoff.initial_ms, 0);
+	assert_true(db->backoff.multiplier == 3.0);
+	assert_int_equal(db->limit.restarts, 2);
+	assert_int_equal(db->stop.signal, SIGINT);
+	assert_int_equal(db->stop.timeout_ms, 250);
+	assert_int_equal(db->ready.kind, READY_TCP);
+	assert_string_equal(db->ready.host, "localhost");
+	assert_int_equal(db->ready.port, 6379);
+	assert_int_equal(db->log.max_size, 4096);
+	assert_string_equal(app->run[0], "/bin/true");
+	assert_null(app->run[1]);
+	assert_string_equal(app->depends_on[0], "db");
+	assert_int_equal(app->ready.kind, READY_NOTIFY);
+	assert_int_equal(app->watchdog_ms, 2000);
+	config_free(cfg);
+}
+
+static void
+an_external_service_parses(void **state)
+{
+	struct tend_config *cfg = load_ok(
+	    "services:\n"
+	    "  legacy:\n"
+	    "    pidfile: /run/legacy.pid\n"
+	    "    start: [/bin/true, start]\n"
+	    "    stop: [/bin/true, stop]\n"
+	    "    restart: [/bin/true, restart]\n");
+
+	assert_int_equal(cfg->services[0].kind, SERVICE_EXTERNAL);
+	assert_string_equal(cfg->services[0].stop_cmd[1], "stop");
+	assert_string_equal(cfg->services[0].restart_cmd[1], "restart");
+	config_free(cfg);
+}
+
+static void
+malformed_yaml_is_located(void **state)
+{
+	assert_error("services:\n  a: [\n", 3, 1, "malformed YAML");
+}
+
+static void
+unknown_key_names_the_allowed_ones(void **state)
+{
+	assert_error("services:\n  a:\n    run: [/bin/true]\n    restrat: always\n",
+	    4, 5, "expected one of: run, cwd");
+	assert_error("servics: {}\n", 1, 1, "unknown key 'servics'");
+}
+
+static void
+wrong_types_are_reported(void **state)
+{
+	assert_error("services:\n  a:\n    run: [/bin/true]\n    env: [A]\n", 4, 10,
+	    "expected a mapping");
+	assert_error("services:\n  a:\n    run: [/bin/true]\n    limit: { restarts: many }\n",
+	    4, 24, "whole number");
+	assert_error("services: [a, b]\n", 1, 11, "mapping");
+}
+
+static void
+durations_must_be_positive_where_they_are_timeouts(void **state)
+{
+	assert_error("services:\n  a:\n    run: [/bin/true]\n    stop: { timeout: 0s }\n",
+	    4, 22, "positive");
+	assert_error("services:\n  a:\n    run: [/bin/true]\n    stop: { timeout: -1s }\n",
+	    4, 22, "positive");
+	assert_error("interval: soon\n", 1, 11, "duration");
+}
+
+static void
+unknown_dependency_is_reported(void **state)
+{
+	assert_error("services:\n  a:\n    run: [/bin/true]\n    depends_on: [ghost]\n",
+	    2, 3, "'ghost'");
+}
+
+static void
+dependency_cycle_is_named(void **state)
+{
+	assert_error("services:\n"
+	    "  a: { run: [/bin/true], depends_on: [b] }\n"
+	    "  b: { run: [/bin/true], depends_on: [c] }\n"
+	    "  c: { run: [/bin/true], depends_on: [a] }\n",
+	    2, 3, "a -> b -> c -> a");
+}
+
+static void
+missing_or_non_executable_program_is_reported(void **state)
+{
+	assert_error("services:\n  a:\n    run: [/no/such/program]\n", 2, 3,
+	    "not executable");
+	assert_error("services:\n  a:\n    run: [no-such-program-anywhere]\n", 2, 3,
+	    "not found on PATH");
+	assert_error("services:\n  a:\n    run: [/etc/passwd]\n", 2, 3, "not executable");
+}
+
+static void
+bad_combinations_are_reported(void **state)
+{
+	assert_error("services:\n  a:\n    run: [/bin/true]\n    watchdog: 1s\n", 2, 3,
+	    "ready: notify");
+	assert_error("services:\n  a:\n    cwd: /tmp\n", 2, 3, "'run'");
+	assert_error("services:\n  a:\n    run: [/bin/true]\n    pidfile: /x.pid\n", 2, 3,
+	    "both");
+	assert_error("services:\n  a:\n    run: [/bin/true]\n    stop: { signal: NOPE }\n",
+	    4, 21, "signal");
+	assert_error("checks:\n  c: { type: resource, metric: cpu, warn: 90, crit: 80 }\n",
+	    2, 3, "must not exceed");
+	assert_error("services:\n  a:\n    run: [/bin/true]\n    restart: sometimes\n", 4, 14,
+	    "on-failure");
+}
+
+static void
+several_errors_are_collected_at_once(void **state)
+{
+	struct tend_config *cfg = config_load_string("t.yaml",
+	    "services:\n"
+	    "  a:\n"
+	    "    run: [/bin/true]\n"
+	    "    bogus: 1\n"
+	    "    stop: { timeout: never }\n"
+	    "    depends_on: [nobody]\n", &errs);
+
+	assert_null(cfg);
+	assert_int_equal(errs.n, 3);
+	/* In file order. */
+	assert_int_equal(errs.v[0].line, 2);
+	assert_int_equal(errs.v[1].line, 4);
+	assert_int_equal(errs.v[2].line, 5);
+}
+
+static const char self_healing_block[] =
+    "self_healing:\n"
+    "  enabled: true\n"
+    "  error_detection:\n"
+    "    monitoring_interval: 30\n"
+    "    threshold_cpu: 80.0\n"
+    "    threshold_memory: 85.0\n"
+    "    threshold_error_rate: 5.0\n"
+    "    pattern_recognition_enabled: true\n"
+    "    anomaly_detection_enabled: true\n"
+    "  recovery:\n"
+    "    max_retry_attempts: 3\n"
+    "    escalation_timeout: 300\n"
+    "    rollback_enabled: true\n"
+    "    auto_scaling_enabled: true\n"
+    "  learning:\n"
+    "    effectiveness_tracking: true\n"
+    "    pattern_recognition: true\n"
+    "    continuous_improvement: true\n";
+
+static const struct check_conf *
+find_check(const struct tend_config *cfg, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->n_checks; i++)
+		if (strcmp(cfg->checks[i].name, name) == 0)
+			return &cfg->checks[i];
+	return NULL;
+}
+
+static void
+self_healing_block_maps_onto_settings(void **state)
+{
+	char yaml[2048];
+	struct tend_config *cfg;
+	const struct check_conf *cpu, *mem;
+
+	snprintf(yaml, sizeof(yaml), "%sservices:\n  a: { run: [/bin/true] }\n",
+	    self_healing_block);
+	cfg = load_ok(yaml);
+	assert_true(cfg->self_healing.present);
+	assert_true(cfg->heal.auto_heal);
+	assert_int_equal(cfg->interval_ms, 30000);
+	assert_int_equal(cfg->heal.max_attempts, 3);
+	assert_int_equal(cfg->heal.escalation_timeout_ms, 300000);
+	assert_int_equal(cfg->services[0].limit.restarts, 3);
+	assert_true(cfg->self_healing.threshold_error_rate == 5.0);
+	assert_true(cfg->self_healing.rollback_enabled);
+	assert_true(cfg->self_healing.continuous_improvement);
+	cpu = find_check(cfg, "cpu");
+	mem = find_check(cfg, "memory");
+	assert_non_null(cpu);
+	assert_non_null(mem);
+	assert_true(cpu->warn == 80.0);
+	assert_true(cpu->crit >= cpu->warn);
+	assert_true(mem->warn == 85.0);
+	config_free(cfg);
+}
+
+static void
+explicit_settings_win_over_self_healing(void **state)
+{
+	char yaml[2048];
+	struct tend_config *cfg;
+
+	snprintf(yaml, sizeof(yaml),
+	    "interval: 5s\n"
+	    "heal: { auto: false }\n"
+	    "checks:\n  mycpu: { type: resource, metric: cpu, warn: 50, crit: 60 }\n"
+	    "services:\n  a: { run: [/bin/true], limit: { restarts: 9 } }\n%s",
+	    self_healing_block);
+	cfg = load_ok(yaml);
+	assert_int_equal(cfg->interval_ms, 5000);
+	assert_false(cfg->heal.auto_heal);
+	assert_int_equal(cfg->services[0].limit.restarts, 9);
+	assert_null(find_check(cfg, "cpu"));
+	assert_true(find_check(cfg, "mycpu")->warn == 50.0);
+	config_free(cfg);
+}
+
+static void
+environment_overrides_win(void **state)
+{
+	struct tend_config *cfg;
+
+	setenv("HEALTH_CHECK_INTERVAL", "2.5", 1);
+	setenv("AUTO_HEAL_ENABLED", "false", 1);
+	cfg = load_ok("interval: 1m\nheal: { auto: true }\n");
+	assert_int_equal(cfg->interval_ms, 2500);
+	assert_false(cfg->heal.auto_heal);
+	config_free(cfg);
+
+	setenv("HEALTH_CHECK_INTERVAL", "-3", 1);
+	assert_null(config_load_string("t.yaml", "{}\n", &errs));
+	assert_string_equal(errs.v[0].file, "HEALTH_CHECK_INTERVAL");
+	config_errors_clear(&errs);
+	unsetenv("HEALTH_CHECK_INTERVAL");
+
+	setenv("AUTO_HEAL_ENABLED", "maybe", 1);
+	assert_null(config_load_string("t.yaml", "{}\n", &errs));
+	assert_string_equal(errs.v[0].file, "AUTO_HEAL_ENABLED");
+}
+
+static void
+service_equality_ignores_position_only(void **state)
+{
+	struct tend_config *a = load_ok("services:\n  s: { run: [/bin/sleep, '1'] }\n");
+	struct tend_config *b = load_ok("\n\nservices:\n    s: { run: [/bin/sleep, '1'] }\n");
+	struct tend_config *c = load_ok("services:\n  s: { run: [/bin/sleep, '2'] }\n");
+
+	assert_true(service_conf_equal(&a->services[0], &b->services[0]));
+	assert_false(service_conf_equal(&a->services[0], &c->services[0]));
+	config_free(a);
+	config_free(b);
+	config_free(c);
+}
+
+static void
+embedded_default_loads_with_host_checks(void **state)
+{
+	struct tend_config *cfg = config_load_default(&errs);
+
+	assert_non_null(cfg);
+	assert_string_equal(cfg->source, "<embedded>");
+	assert_int_equal(cfg->n_services, 0);
+	assert_non_null(find_check(cfg, "cpu"));
+	assert_non_null(find_check(cfg, "memory"));
+	assert_non_null(find_check(cfg, "disk"));
+	assert_non_null(find_check(cfg, "load"));
+	config_free(cfg);
+}
+
+static void
+every_example_loads(void **state)
+{
+	const char *src = getenv("TEND_SOURCE_DIR");
+	char dir[4096], path[8192];
+	struct tend_config *cfg;
+	struct dirent *de;
+	int loaded = 0;
+	DIR *d;
+
+	assert_non_null(src);
+	snprintf(dir, sizeof(dir), "%s/examples", src);
+	d = opendir(dir);
+	assert_non_null(d);
+	while ((de = readdir(d)) != NULL) {
+		if (strstr(de->d_name, ".yaml") == NULL)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		cfg = config_load_file(path, &errs);
+		if (cfg == NULL)
+			config_errors_print(&errs, stderr);
+		assert_non_null(cfg);
+		config_free(cfg);
+		loaded++;
+	}
+	closedir(d);
+	assert_true(loaded >= 3);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(defaults_fill_what_is_unset, reset),
+		cmocka_unit_test_setup(a_full_service_parses, reset),
+		cmocka_unit_test_setup(an_external_service_parses, reset),
+		cmocka_unit_test_setup(malformed_yaml_is_located, reset),
+		cmocka_unit_test_setup(unknown_key_names_the_allowed_ones, reset),
+		cmocka_unit_test_setup(wrong_types_are_reported, reset),
+		cmocka_unit_test_setup(durations_must_be_positive_where_they_are_timeouts, reset),
+		cmocka_unit_test_setup(unknown_dependency_is_reported, reset),
+		cmocka_unit_test_setup(dependency_cycle_is_named, reset),
+		cmocka_unit_test_setup(missing_or_non_executable_program_is_reported, reset),
+		cmocka_unit_test_setup(bad_combinations_are_reported, reset),
+		cmocka_unit_test_setup(several_errors_are_collected_at_once, reset),
+		cmocka_unit_test_setup(self_healing_block_maps_onto_settings, reset),
+		cmocka_unit_test_setup(explicit_settings_win_over_self_healing, reset),
+		cmocka_unit_test_setup(environment_overrides_win, reset),
+		cmocka_unit_test_setup(service_equality_ignores_position_only, reset),
+		cmocka_unit_test_setup(embedded_default_loads_with_host_checks, reset),
+		cmocka_unit_test_setup(every_example_loads, reset),
+	};
+	int rc = cmocka_run_group_tests(tests, NULL, NULL);
+
+	config_errors_clear(&errs);
+	return rc;
+}
