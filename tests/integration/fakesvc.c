@@ -1,1 +1,272 @@
-int fakesvc_placeholder(void); int main(void) { return 0; }
+/*
+ * The service the integration tests supervise. Flags make it sleep,
+ * listen, notify, crash, print, leave children and orphans, or daemonize,
+ * and it records what it does in a file the tests read:
+ *
+ *   start NAME PID MONO_NS      ready NAME PID MONO_NS
+ *   stop NAME PID MONO_NS       child NAME PID     orphan NAME PID
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+struct fake {
+	const char	*name;
+	const char	*record;
+	int		 listen_port;
+	int		 listen_after_ms;
+	bool		 notify;
+	int		 notify_after_ms;
+	int		 watchdog_every_ms;
+	int		 watchdog_for_ms;	/* stop pinging after this; -1 never */
+	int		 exit_code;		/* -1: don't exit */
+	int		 exit_after_ms;
+	const char	*crash_unless_file;
+	bool		 spawn_child;
+	bool		 spawn_orphan;
+	int		 print_lines;
+	bool		 ignore_term;
+	const char	*pidfile;
+	bool		 daemonize;
+};
+
+static volatile sig_atomic_t terminated;
+
+static long long
+mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static void
+record(const struct fake *f, const char *what, pid_t pid)
+{
+	char line[256];
+	int fd, n;
+
+	if (f->record == NULL)
+		return;
+	n = snprintf(line, sizeof(line), "%s %s %d %lld\n", what, f->name, (int)pid,
+	    mono_ns());
+	fd = open(f->record, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return;
+	/* One write with O_APPEND: lines of concurrent writers never mix. */
+	if (write(fd, line, (size_t)n) < 0)
+		perror("record");
+	close(fd);
+}
+
+static void
+on_term(int sig)
+{
+	terminated = 1;
+}
+
+static void
+sd_notify(const char *msg)
+{
+	const char *path = getenv("NOTIFY_SOCKET");
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd;
+
+	if (path == NULL || strlen(path) >= sizeof(sa.sun_path))
+		return;
+	strcpy(sa.sun_path, path);
+	if (sa.sun_path[0] == '@')
+		sa.sun_path[0] = '\0';
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return;
+	sendto(fd, msg, strlen(msg), 0, (struct sockaddr *)&sa, sizeof(sa));
+	close(fd);
+}
+
+static int
+listen_on(int port)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET,
+	    .sin_addr.s_addr = htonl(INADDR_LOOPBACK), .sin_port = htons((uint16_t)port) };
+	int fd, one = 1;
+
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 16) < 0) {
+		perror("listen");
+		exit(3);
+	}
+	return fd;
+}
+
+static void
+sleep_forever_child(const struct fake *f, bool orphan)
+{
+	pid_t pid = fork();
+
+	if (pid != 0)
+		return;
+	signal(SIGTERM, SIG_DFL);
+	if (orphan) {
+		/* Double fork + setsid: escapes the process group, re-parented. */
+		setsid();
+		if (fork() != 0)
+			_exit(0);
+		record(f, "orphan", getpid());
+	} else {
+		record(f, "child", getpid());
+	}
+	for (;;)
+		pause();
+}
+
+static void
+daemonize(const struct fake *f)
+{
+	FILE *p;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		exit(4);
+	if (pid > 0)
+		_exit(0);
+	setsid();
+	p = fopen(f->pidfile, "w");
+	if (p != NULL) {
+		fprintf(p, "%d\n", (int)getpid());
+		fclose(p);
+	}
+}
+
+static void
+parse_args(struct fake *f, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "name", 1, NULL, 'n' }, { "record", 1, NULL, 'r' },
+		{ "listen", 1, NULL, 'l' }, { "listen-after", 1, NULL, 'L' },
+		{ "notify", 0, NULL, 'N' }, { "notify-after", 1, NULL, 'A' },
+		{ "watchdog-every", 1, NULL, 'w' }, { "watchdog-for", 1, NULL, 'W' },
+		{ "exit", 1, NULL, 'e' }, { "after", 1, NULL, 'a' },
+		{ "crash-unless-file", 1, NULL, 'c' }, { "spawn-child", 0, NULL, 'C' },
+		{ "spawn-orphan", 0, NULL, 'O' }, { "print", 1, NULL, 'p' },
+		{ "ignore-term", 0, NULL, 'i' }, { "pidfile", 1, NULL, 'P' },
+		{ "daemonize", 0, NULL, 'D' }, { NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	*f = (struct fake){ .name = "fake", .exit_code = -1, .watchdog_for_ms = -1 };
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'n': f->name = optarg; break;
+		case 'r': f->record = optarg; break;
+		case 'l': f->listen_port = atoi(optarg); break;
+		case 'L': f->listen_after_ms = atoi(optarg); break;
+		case 'N': f->notify = true; break;
+		case 'A': f->notify_after_ms = atoi(optarg); break;
+		case 'w': f->watchdog_every_ms = atoi(optarg); break;
+		case 'W': f->watchdog_for_ms = atoi(optarg); break;
+		case 'e': f->exit_code = atoi(optarg); break;
+		case 'a': f->exit_after_ms = atoi(optarg); break;
+		case 'c': f->crash_unless_file = optarg; break;
+		case 'C': f->spawn_child = true; break;
+		case 'O': f->spawn_orphan = true; break;
+		case 'p': f->print_lines = atoi(optarg); break;
+		case 'i': f->ignore_term = true; break;
+		case 'P': f->pidfile = optarg; break;
+		case 'D': f->daemonize = true; break;
+		default: exit(2);
+		}
+	}
+}
+
+static void
+print_lines(int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		printf("stdout line %d of the fake service, padded to be long enough\n", i);
+		fprintf(stderr, "stderr line %d of the fake service\n", i);
+	}
+	fflush(stdout);
+}
+
+/* Runs the timed events until SIGTERM: listen, notify, pings, exit. */
+static void
+run(const struct fake *f)
+{
+	long long start = mono_ns(), now, last_ping = 0;
+	bool ready_done = false;
+	struct pollfd pfd = { .fd = -1, .events = POLLIN };
+	int elapsed, conn;
+
+	for (;;) {
+		if (terminated) {
+			record(f, "stop", getpid());
+			exit(0);
+		}
+		now = mono_ns();
+		elapsed = (int)((now - start) / 1000000);
+		if (f->listen_port && pfd.fd < 0 && elapsed >= f->listen_after_ms) {
+			pfd.fd = listen_on(f->listen_port);
+			record(f, "ready", getpid());
+		}
+		if (f->notify && !ready_done && elapsed >= f->notify_after_ms) {
+			record(f, "ready", getpid());
+			sd_notify("READY=1\nSTATUS=fake ready");
+			ready_done = true;
+		}
+		if (ready_done && f->watchdog_every_ms > 0 &&
+		    (f->watchdog_for_ms < 0 || elapsed < f->notify_after_ms + f->watchdog_for_ms) &&
+		    (now - last_ping) / 1000000 >= f->watchdog_every_ms) {
+			sd_notify("WATCHDOG=1");
+			last_ping = now;
+		}
+		if (f->exit_code >= 0 && elapsed >= f->exit_after_ms)
+			exit(f->exit_code);
+		if (poll(&pfd, 1, 5) > 0 && (pfd.revents & POLLIN)) {
+			conn = accept(pfd.fd, NULL, NULL);
+			if (conn >= 0)
+				close(conn);
+		}
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	struct fake f;
+	struct sigaction sa = { .sa_handler = on_term };
+
+	parse_args(&f, argc, argv);
+	if (f.daemonize && f.pidfile != NULL)
+		daemonize(&f);
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	if (f.ignore_term)
+		signal(SIGTERM, SIG_IGN);
+	record(&f, "start", getpid());
+	if (f.crash_unless_file != NULL && access(f.crash_unless_file, F_OK) != 0)
+		return 1;
+	print_lines(f.print_lines);
+	if (f.spawn_child)
+		sleep_forever_child(&f, false);
+	if (f.spawn_orphan)
+		sleep_forever_child(&f, true);
+	run(&f);
+	return 0;
+}

@@ -1,1 +1,512 @@
-/* harness: placeholder */ int harness_placeholder(void) { return 0; }
+#include "harness.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "daemon/control.h"
+
+/* Between two looks at a condition. Conditions have deadlines; this is not one. */
+#define POLL_STEP_MS	10
+
+long long
+harness_mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void
+harness_pause_ms(int ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+static const char *
+harness_env(const char *name)
+{
+	const char *v = getenv(name);
+
+	if (v == NULL)
+		fail_msg("%s is not set (run the tests through ctest)", name);
+	return v;
+}
+
+static int
+harness_free_port(void)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET,
+	    .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof(sa);
+	int fd = socket(AF_INET, SOCK_STREAM, 0), port;
+
+	assert_true(fd >= 0);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&sa, &len), 0);
+	port = ntohs(sa.sin_port);
+	close(fd);
+	return port;
+}
+
+void
+harness_setup(struct tend_run *t)
+{
+	int i;
+
+	memset(t, 0, sizeof(*t));
+	snprintf(t->dir, sizeof(t->dir), "/tmp/tend-test-XXXXXX");
+	assert_non_null(mkdtemp(t->dir));
+	snprintf(t->config, sizeof(t->config), "%s/tend.yaml", t->dir);
+	snprintf(t->state, sizeof(t->state), "%s/state", t->dir);
+	snprintf(t->log, sizeof(t->log), "%s/tend.log", t->dir);
+	snprintf(t->record, sizeof(t->record), "%s/record", t->dir);
+	for (i = 0; i < 4; i++)
+		t->ports[i] = harness_free_port();
+}
+
+static int
+harness_rm(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	remove(path);
+	return 0;
+}
+
+static void
+harness_dump_log(const struct tend_run *t)
+{
+	char buf[4096];
+	size_t n;
+	FILE *f = fopen(t->log, "r");
+
+	if (f == NULL)
+		return;
+	fprintf(stderr, "---- %s ----\n", t->log);
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+		fwrite(buf, 1, n, stderr);
+	fprintf(stderr, "---- end ----\n");
+	fclose(f);
+}
+
+void
+harness_teardown(struct tend_run *t)
+{
+	pid_t pids[256];
+	int i, n;
+
+	if (t->pid > 0) {
+		kill(t->pid, SIGTERM);
+		if (harness_wait_exit(t, 15000) < 0) {
+			fprintf(stderr, "tend did not exit on SIGTERM; killing it\n");
+			kill(t->pid, SIGKILL);
+			waitpid(t->pid, NULL, 0);
+		}
+	}
+	/* ctest shows this only for a test that failed. */
+	harness_dump_log(t);
+	n = harness_record_pids(t, "", pids, 256);
+	for (i = 0; i < n; i++)
+		if (pids[i] > 1)
+			kill(pids[i], SIGKILL);
+	nftw(t->dir, harness_rm, 16, FTW_DEPTH | FTW_PHYS);
+	t->pid = 0;
+}
+
+static char *
+harness_replace(char *text, const char *key, const char *value)
+{
+	char *pos, *out;
+	size_t klen = strlen(key), vlen = strlen(value);
+
+	while ((pos = strstr(text, key)) != NULL) {
+		out = malloc(strlen(text) - klen + vlen + 1);
+		memcpy(out, text, (size_t)(pos - text));
+		memcpy(out + (pos - text), value, vlen);
+		strcpy(out + (pos - text) + vlen, pos + klen);
+		free(text);
+		text = out;
+	}
+	return text;
+}
+
+void
+harness_write_config(struct tend_run *t, const char *template)
+{
+	char *text = strdup(template), key[16], value[16];
+	FILE *f;
+	int i;
+
+	text = harness_replace(text, "@FAKESVC@", harness_env("FAKESVC_BIN"));
+	text = harness_replace(text, "@RECORD@", t->record);
+	text = harness_replace(text, "@DIR@", t->dir);
+	for (i = 0; i < 4; i++) {
+		snprintf(key, sizeof(key), "@PORT%d@", i + 1);
+		snprintf(value, sizeof(value), "%d", t->ports[i]);
+		text = harness_replace(text, key, value);
+	}
+	f = fopen(t->config, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+	free(text);
+}
+
+void
+harness_start(struct tend_run *t)
+{
+	const char *bin = harness_env("TEND_BIN");
+	long long deadline;
+	json_t *status;
+	pid_t pid;
+	int fd;
+
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		fd = open(t->log, O_WRONLY | O_CREAT | O_APPEND, 0644);
+		dup2(fd, 1);
+		dup2(fd, 2);
+		execl(bin, bin, "run", "-c", t->config, "--state-dir", t->state,
+		    "--verbose", (char *)NULL);
+		_exit(127);
+	}
+	t->pid = pid;
+	deadline = harness_mono_ms() + 10000;
+	while (harness_mono_ms() < deadline) {
+		if ((status = harness_status(t)) != NULL) {
+			json_decref(status);
+			return;
+		}
+		if (waitpid(pid, NULL, WNOHANG) == pid) {
+			t->pid = 0;
+			harness_dump_log(t);
+			fail_msg("tend exited at start");
+		}
+		harness_pause_ms(POLL_STEP_MS);
+	}
+	harness_dump_log(t);
+	fail_msg("tend did not answer on its control socket within 10 s");
+}
+
+int
+harness_cli(struct tend_run *t, char **out, ...)
+{
+	const char *bin = harness_env("TEND_BIN");
+	char *argv[32], buf[4096];
+	size_t len = 0;
+	int fds[2], status, i = 0;
+	va_list ap;
+	ssize_t n;
+	pid_t pid;
+
+	argv[i++] = (char *)bin;
+	va_start(ap, out);
+	while (i < 31 && (argv[i] = va_arg(ap, char *)) != NULL)
+		i++;
+	va_end(ap);
+	argv[i] = NULL;
+	assert_int_equal(pipe(fds), 0);
+	pid = fork();
+	if (pid == 0) {
+		dup2(fds[1], 1);
+		dup2(fds[1], 2);
+		close(fds[0]);
+		execv(bin, argv);
+		_exit(127);
+	}
+	close(fds[1]);
+	*out = malloc(1);
+	while ((n = read(fds[0], buf, sizeof(buf))) > 0) {
+		*out = realloc(*out, len + (size_t)n + 1);
+		memcpy(*out + len, buf, (size_t)n);
+		len += (size_t)n;
+	}
+	(*out)[len] = '\0';
+	close(fds[0]);
+	waitpid(pid, &status, 0);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+json_t *
+harness_status(struct tend_run *t)
+{
+	char path[400], err[256];
+	json_t *req = json_pack("{s:s}", "cmd", "status"), *answer = NULL;
+	int rc;
+
+	snprintf(path, sizeof(path), "%s/tend.sock", t->state);
+	rc = control_call(path, req, &answer, err, sizeof(err));
+	json_decref(req);
+	return rc == 0 ? answer : NULL;
+}
+
+json_t *
+harness_service(json_t *status, const char *name)
+{
+	json_t *s;
+	size_t i;
+
+	json_array_foreach(json_object_get(status, "services"), i, s)
+		if (strcmp(json_string_value(json_object_get(s, "name")), name) == 0)
+			return s;
+	return NULL;
+}
+
+const char *
+harness_state(struct tend_run *t, const char *name, char *buf, size_t len)
+{
+	json_t *status = harness_status(t), *s;
+
+	buf[0] = '\0';
+	if (status != NULL && (s = harness_service(status, name)) != NULL)
+		snprintf(buf, len, "%s", json_string_value(json_object_get(s, "state")));
+	json_decref(status);
+	return buf;
+}
+
+pid_t
+harness_pid(struct tend_run *t, const char *name)
+{
+	json_t *status = harness_status(t), *s;
+	pid_t pid = 0;
+
+	if (status != NULL && (s = harness_service(status, name)) != NULL)
+		pid = (pid_t)json_integer_value(json_object_get(s, "pid"));
+	json_decref(status);
+	return pid;
+}
+
+bool
+harness_wait_state(struct tend_run *t, const char *name, const char *state,
+    pid_t pid_not, int timeout_ms)
+{
+	long long deadline = harness_mono_ms() + timeout_ms;
+	json_t *status, *s;
+	bool ok;
+
+	do {
+		status = harness_status(t);
+		s = status ? harness_service(status, name) : NULL;
+		ok = s != NULL &&
+		    strcmp(json_string_value(json_object_get(s, "state")), state) == 0 &&
+		    (pid_not == 0 ||
+		    json_integer_value(json_object_get(s, "pid")) != pid_not);
+		json_decref(status);
+		if (ok)
+			return true;
+		harness_pause_ms(POLL_STEP_MS);
+	} while (harness_mono_ms() < deadline);
+	return false;
+}
+
+/* Calls fn for each record line starting with prefix; stops when it returns false. */
+static void
+harness_each_record(struct tend_run *t, const char *prefix,
+    bool (*fn)(const char *line, void *arg), void *arg)
+{
+	char line[512];
+	FILE *f = fopen(t->record, "r");
+
+	if (f == NULL)
+		return;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (strncmp(line, prefix, strlen(prefix)) == 0 && !fn(line, arg))
+			break;
+	fclose(f);
+}
+
+static bool
+count_line(const char *line, void *arg)
+{
+	(*(int *)arg)++;
+	return true;
+}
+
+int
+harness_count_record(struct tend_run *t, const char *prefix)
+{
+	int n = 0;
+
+	harness_each_record(t, prefix, count_line, &n);
+	return n;
+}
+
+bool
+harness_wait_record(struct tend_run *t, const char *prefix, int timeout_ms)
+{
+	long long deadline = harness_mono_ms() + timeout_ms;
+
+	do {
+		if (harness_count_record(t, prefix) > 0)
+			return true;
+		harness_pause_ms(POLL_STEP_MS);
+	} while (harness_mono_ms() < deadline);
+	return false;
+}
+
+struct pid_collect {
+	pid_t	*pids;
+	int	 n;
+	int	 max;
+};
+
+static bool
+collect_pid(const char *line, void *arg)
+{
+	struct pid_collect *c = arg;
+	char what[32], name[64];
+	int pid;
+
+	if (sscanf(line, "%31s %63s %d", what, name, &pid) == 3 && c->n < c->max)
+		c->pids[c->n++] = pid;
+	return true;
+}
+
+int
+harness_record_pids(struct tend_run *t, const char *prefix, pid_t *pids, int max)
+{
+	struct pid_collect c = { pids, 0, max };
+
+	harness_each_record(t, prefix, collect_pid, &c);
+	return c.n;
+}
+
+struct nth_time {
+	int		 nth;
+	long long	 ns;
+};
+
+static bool
+nth_line_time(const char *line, void *arg)
+{
+	struct nth_time *n = arg;
+	char what[32], name[64];
+	long long ns;
+	int pid;
+
+	if (n->nth-- > 0)
+		return true;
+	if (sscanf(line, "%31s %63s %d %lld", what, name, &pid, &ns) == 4)
+		n->ns = ns;
+	return false;
+}
+
+long long
+harness_record_time(struct tend_run *t, const char *prefix, int nth)
+{
+	struct nth_time n = { nth, 0 };
+
+	harness_each_record(t, prefix, nth_line_time, &n);
+	return n.ns;
+}
+
+bool
+harness_log_contains(struct tend_run *t, const char *text)
+{
+	char *buf;
+	long size;
+	bool found;
+	FILE *f = fopen(t->log, "r");
+
+	if (f == NULL)
+		return false;
+	fseek(f, 0, SEEK_END);
+	size = ftell(f);
+	rewind(f);
+	buf = calloc(1, (size_t)size + 1);
+	size = (long)fread(buf, 1, (size_t)size, f);
+	fclose(f);
+	found = strstr(buf, text) != NULL;
+	free(buf);
+	return found;
+}
+
+int
+harness_wait_exit(struct tend_run *t, int timeout_ms)
+{
+	long long deadline = harness_mono_ms() + timeout_ms;
+	int status;
+
+	do {
+		if (waitpid(t->pid, &status, WNOHANG) == t->pid) {
+			t->pid = 0;
+			return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+		}
+		harness_pause_ms(POLL_STEP_MS);
+	} while (harness_mono_ms() < deadline);
+	return -1;
+}
+
+/* The process state letter from /proc/PID/stat, or 0 when there is none. */
+static char
+harness_proc_state(pid_t pid, pid_t *ppid)
+{
+	char path[64], buf[512], *p;
+	char state = 0;
+	FILE *f;
+	int pp = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return 0;
+	if (fgets(buf, sizeof(buf), f) != NULL && (p = strrchr(buf, ')')) != NULL)
+		sscanf(p + 2, "%c %d", &state, &pp);
+	fclose(f);
+	if (ppid != NULL)
+		*ppid = pp;
+	return state;
+}
+
+bool
+harness_pid_gone(pid_t pid)
+{
+	char state = harness_proc_state(pid, NULL);
+
+	return state == 0 || state == 'Z' || state == 'X';
+}
+
+bool
+harness_wait_gone(pid_t pid, int timeout_ms)
+{
+	long long deadline = harness_mono_ms() + timeout_ms;
+
+	do {
+		if (harness_pid_gone(pid))
+			return true;
+		harness_pause_ms(POLL_STEP_MS);
+	} while (harness_mono_ms() < deadline);
+	return false;
+}
+
+int
+harness_zombie_children(pid_t parent)
+{
+	struct dirent *de;
+	DIR *d = opendir("/proc");
+	pid_t ppid;
+	int n = 0;
+
+	if (d == NULL)
+		return 0;
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] < '1' || de->d_name[0] > '9')
+			continue;
+		if (harness_proc_state(atoi(de->d_name), &ppid) == 'Z' && ppid == parent)
+			n++;
+	}
+	closedir(d);
+	return n;
+}

@@ -1,0 +1,78 @@
+/*
+ * Integration test harness: a temp dir per test, a config written from a
+ * template, the real tend binary started on it, its status read over the
+ * control socket, conditions awaited with deadlines, and everything the
+ * test started killed at the end.
+ */
+#ifndef TEND_TEST_HARNESS_H
+#define TEND_TEST_HARNESS_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include <jansson.h>
+
+struct tend_run {
+	char	 dir[256];		/* the test's temp dir */
+	char	 config[300];		/* dir/tend.yaml */
+	char	 state[300];		/* dir/state */
+	char	 log[300];		/* dir/tend.log: tend's stderr */
+	char	 record[300];		/* dir/record: what fakesvc did */
+	pid_t	 pid;			/* tend, 0 when not running */
+	int	 ports[4];		/* free loopback ports for @PORT1@.. */
+};
+
+/* Creates the temp dir and picks ports. */
+void	 harness_setup(struct tend_run *t);
+/* Kills tend and every pid in the record file, prints the log on failure, removes the dir. */
+void	 harness_teardown(struct tend_run *t);
+
+/*
+ * Writes the config from a template, replacing @FAKESVC@, @DIR@, @RECORD@,
+ * @PORT1@..@PORT4@.
+ */
+void	 harness_write_config(struct tend_run *t, const char *template);
+/* Starts `tend run -c CONFIG --state-dir STATE`, waits until status answers. */
+void	 harness_start(struct tend_run *t);
+/* Runs the tend CLI with args (NULL-terminated); returns its exit code, output in *out. */
+int	 harness_cli(struct tend_run *t, char **out, ...);
+
+/* The status document, or NULL when the daemon does not answer. */
+json_t	*harness_status(struct tend_run *t);
+/* A service's object in a status document (borrowed). */
+json_t	*harness_service(json_t *status, const char *name);
+/* Current state and pid of a service ("" and 0 when absent). */
+const char *harness_state(struct tend_run *t, const char *name, char *buf, size_t len);
+pid_t	 harness_pid(struct tend_run *t, const char *name);
+
+/* Polls until a service is in state (and, if pid_not != 0, has another pid). */
+bool	 harness_wait_state(struct tend_run *t, const char *name, const char *state,
+	    pid_t pid_not, int timeout_ms);
+/* Polls until the record file has a line starting with prefix. */
+bool	 harness_wait_record(struct tend_run *t, const char *prefix, int timeout_ms);
+/* Number of record lines starting with prefix. */
+int	 harness_count_record(struct tend_run *t, const char *prefix);
+/* Pids of record lines starting with prefix; returns how many. */
+int	 harness_record_pids(struct tend_run *t, const char *prefix, pid_t *pids, int max);
+/* Monotonic ns of the n-th record line starting with prefix (0 if absent). */
+long long harness_record_time(struct tend_run *t, const char *prefix, int nth);
+/* True when the log contains text. */
+bool	 harness_log_contains(struct tend_run *t, const char *text);
+
+/* Waits for tend to exit; returns its exit status, or -1 on timeout. */
+int	 harness_wait_exit(struct tend_run *t, int timeout_ms);
+/* True when pid is gone (or a zombie of someone else's that is not ours). */
+bool	 harness_pid_gone(pid_t pid);
+/* Polls until pid is gone. */
+bool	 harness_wait_gone(pid_t pid, int timeout_ms);
+/* Number of zombie children of pid. */
+int	 harness_zombie_children(pid_t pid);
+long long harness_mono_ms(void);
+void	 harness_pause_ms(int ms);
+
+#endif

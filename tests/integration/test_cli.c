@@ -1,0 +1,186 @@
+/* The command line without a daemon: version, validate, errors, exit codes. */
+#include "harness.h"
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static struct tend_run t;
+
+static int
+setup(void **state)
+{
+	harness_setup(&t);
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	harness_teardown(&t);
+	return 0;
+}
+
+static void
+version_names_the_libraries(void **state)
+{
+	char *out;
+
+	assert_int_equal(harness_cli(&t, &out, "version", NULL), 0);
+	assert_non_null(strstr(out, "tend "));
+	assert_non_null(strstr(out, "libuv "));
+	assert_non_null(strstr(out, "libcurl "));
+	assert_non_null(strstr(out, "libyaml "));
+	assert_non_null(strstr(out, "jansson "));
+	free(out);
+}
+
+static void
+validate_says_ok_for_a_good_config(void **state)
+{
+	char *out;
+
+	harness_write_config(&t, "services:\n  a:\n    run: [@FAKESVC@]\n");
+	assert_int_equal(harness_cli(&t, &out, "validate", "-c", t.config, NULL), 0);
+	assert_string_equal(out, "ok\n");
+	free(out);
+	/* No file at all: the embedded default. */
+	assert_int_equal(harness_cli(&t, &out, "validate", NULL), 0);
+	free(out);
+}
+
+static void
+validate_prints_every_error_with_its_position(void **state)
+{
+	char *out, want[600];
+
+	harness_write_config(&t,
+	    "services:\n"
+	    "  a:\n"
+	    "    run: [@FAKESVC@]\n"
+	    "    restrat: always\n"			/* 4:5 unknown key */
+	    "    stop: { timeout: 5 parsecs }\n"	/* 5:22 bad duration */
+	    "    depends_on: [ghost]\n"		/* 2:3 unknown service */
+	    "  b:\n"
+	    "    run: [/no/such/binary]\n");	/* 7:3 missing program */
+	assert_int_equal(harness_cli(&t, &out, "validate", "-c", t.config, NULL), 2);
+	snprintf(want, sizeof(want), "%s:4:5: unknown key 'restrat'", t.config);
+	assert_non_null(strstr(out, want));
+	snprintf(want, sizeof(want), "%s:5:22: 'timeout'", t.config);
+	assert_non_null(strstr(out, want));
+	snprintf(want, sizeof(want), "%s:2:3: service 'a': depends_on names 'ghost'", t.config);
+	assert_non_null(strstr(out, want));
+	snprintf(want, sizeof(want), "%s:7:3: service 'b'", t.config);
+	assert_non_null(strstr(out, want));
+	free(out);
+}
+
+static void
+validate_names_a_dependency_cycle(void **state)
+{
+	char *out;
+
+	harness_write_config(&t,
+	    "services:\n"
+	    "  a: { run: [@FAKESVC@], depends_on: [b] }\n"
+	    "  b: { run: [@FAKESVC@], depends_on: [a] }\n");
+	assert_int_equal(harness_cli(&t, &out, "validate", "-c", t.config, NULL), 2);
+	assert_non_null(strstr(out, "dependency cycle: a -> b -> a"));
+	free(out);
+}
+
+static void
+the_self_healing_block_loads(void **state)
+{
+	char *out;
+
+	harness_write_config(&t,
+	    "self_healing:\n"
+	    "  enabled: true\n"
+	    "  error_detection:\n"
+	    "    monitoring_interval: 30\n"
+	    "    threshold_cpu: 80.0\n"
+	    "    threshold_memory: 85.0\n"
+	    "    threshold_error_rate: 5.0\n"
+	    "    pattern_recognition_enabled: true\n"
+	    "    anomaly_detection_enabled: true\n"
+	    "  recovery:\n"
+	    "    max_retry_attempts: 3\n"
+	    "    escalation_timeout: 300\n"
+	    "    rollback_enabled: true\n"
+	    "    auto_scaling_enabled: true\n"
+	    "  learning:\n"
+	    "    effectiveness_tracking: true\n"
+	    "    pattern_recognition: true\n"
+	    "    continuous_improvement: true\n");
+	assert_int_equal(harness_cli(&t, &out, "validate", "-c", t.config, NULL), 0);
+	assert_string_equal(out, "ok\n");
+	free(out);
+}
+
+static void
+every_example_validates(void **state)
+{
+	const char *src = getenv("TEND_SOURCE_DIR");
+	char dir[512], path[1024], *out;
+	struct dirent *de;
+	DIR *d;
+	int n = 0;
+
+	assert_non_null(src);
+	snprintf(dir, sizeof(dir), "%s/examples", src);
+	assert_non_null(d = opendir(dir));
+	while ((de = readdir(d)) != NULL) {
+		if (strstr(de->d_name, ".yaml") == NULL)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if (harness_cli(&t, &out, "validate", "-c", path, NULL) != 0)
+			fail_msg("%s: %s", path, out);
+		free(out);
+		n++;
+	}
+	closedir(d);
+	assert_true(n >= 3);
+}
+
+static void
+status_without_a_daemon_fails_clearly(void **state)
+{
+	char *out;
+
+	assert_int_equal(harness_cli(&t, &out, "status", "--state-dir", t.state, NULL), 1);
+	assert_non_null(strstr(out, "not running"));
+	free(out);
+}
+
+static void
+usage_errors_exit_2(void **state)
+{
+	char *out;
+
+	assert_int_equal(harness_cli(&t, &out, "frobnicate", NULL), 2);
+	assert_non_null(strstr(out, "unknown command"));
+	free(out);
+	assert_int_equal(harness_cli(&t, &out, "restart", NULL), 2);
+	free(out);
+	assert_int_equal(harness_cli(&t, &out, "status", "--format", "xml", NULL), 2);
+	free(out);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(version_names_the_libraries, setup, teardown),
+		cmocka_unit_test_setup_teardown(validate_says_ok_for_a_good_config, setup, teardown),
+		cmocka_unit_test_setup_teardown(validate_prints_every_error_with_its_position, setup, teardown),
+		cmocka_unit_test_setup_teardown(validate_names_a_dependency_cycle, setup, teardown),
+		cmocka_unit_test_setup_teardown(the_self_healing_block_loads, setup, teardown),
+		cmocka_unit_test_setup_teardown(every_example_validates, setup, teardown),
+		cmocka_unit_test_setup_teardown(status_without_a_daemon_fails_clearly, setup, teardown),
+		cmocka_unit_test_setup_teardown(usage_errors_exit_2, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

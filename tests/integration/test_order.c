@@ -1,0 +1,98 @@
+/*
+ * Dependencies: services start in dependency order, each only once what it
+ * depends on is ready (by a TCP port, by sd_notify), and stop in reverse.
+ */
+#include "harness.h"
+
+#include <signal.h>
+#include <stdio.h>
+
+static struct tend_run t;
+
+static int
+setup(void **state)
+{
+	harness_setup(&t);
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	harness_teardown(&t);
+	return 0;
+}
+
+static void
+readiness_gates_dependents_and_stop_goes_in_reverse(void **state)
+{
+	long long a_ready, b_start, b_ready, c_start, c_stop, b_stop, a_stop;
+
+	/* Declared in reverse, so file order cannot pass for dependency order. */
+	harness_write_config(&t,
+	    "services:\n"
+	    "  c:\n"
+	    "    run: [@FAKESVC@, --name, c, --record, @RECORD@]\n"
+	    "    depends_on: [b]\n"
+	    "  b:\n"
+	    "    run: [@FAKESVC@, --name, b, --record, @RECORD@, --notify,\n"
+	    "          --notify-after, '300']\n"
+	    "    ready: notify\n"
+	    "    depends_on: [a]\n"
+	    "  a:\n"
+	    "    run: [@FAKESVC@, --name, a, --record, @RECORD@, --listen, '@PORT1@',\n"
+	    "          --listen-after, '500']\n"
+	    "    ready: { tcp: @PORT1@ }\n");
+	harness_start(&t);
+	assert_true(harness_wait_state(&t, "c", "up", 0, 10000));
+
+	a_ready = harness_record_time(&t, "ready a", 0);
+	b_start = harness_record_time(&t, "start b", 0);
+	b_ready = harness_record_time(&t, "ready b", 0);
+	c_start = harness_record_time(&t, "start c", 0);
+	assert_true(a_ready > 0 && b_start > 0 && b_ready > 0 && c_start > 0);
+	fprintf(stderr, "a ready -> b start %.1f ms, b ready -> c start %.1f ms\n",
+	    (b_start - a_ready) / 1e6, (c_start - b_ready) / 1e6);
+	assert_true(b_start > a_ready);
+	assert_true(c_start > b_ready);
+
+	kill(t.pid, SIGTERM);
+	assert_int_equal(harness_wait_exit(&t, 10000), 0);
+	c_stop = harness_record_time(&t, "stop c", 0);
+	b_stop = harness_record_time(&t, "stop b", 0);
+	a_stop = harness_record_time(&t, "stop a", 0);
+	assert_true(c_stop > 0 && b_stop > 0 && a_stop > 0);
+	assert_true(c_stop < b_stop);
+	assert_true(b_stop < a_stop);
+}
+
+static void
+a_dependent_waits_while_its_dependency_is_not_ready(void **state)
+{
+	char buf[32];
+
+	harness_write_config(&t,
+	    "services:\n"
+	    "  db:\n"
+	    "    run: [@FAKESVC@, --name, db, --record, @RECORD@]\n"
+	    "    ready: { tcp: @PORT2@, timeout: 1m }\n"
+	    "  app:\n"
+	    "    run: [@FAKESVC@, --name, app, --record, @RECORD@]\n"
+	    "    depends_on: [db]\n");
+	harness_start(&t);
+	assert_true(harness_wait_state(&t, "db", "starting", 0, 5000));
+	harness_pause_ms(300);
+	assert_string_equal(harness_state(&t, "app", buf, sizeof(buf)), "waiting");
+	assert_int_equal(harness_count_record(&t, "start app"), 0);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(readiness_gates_dependents_and_stop_goes_in_reverse, setup, teardown),
+		cmocka_unit_test_setup_teardown(a_dependent_waits_while_its_dependency_is_not_ready, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
