@@ -95,14 +95,11 @@ service_log_rotate(struct service_log *log)
 	service_log_open_file(log);
 }
 
-void
-service_log_write(struct service_log *log, const char *buf, size_t len)
+static void
+service_log_write_all(struct service_log *log, const char *buf, size_t len)
 {
 	ssize_t n;
 
-	if (log->conf.max_size > 0 && log->size > 0 &&
-	    log->size + (int64_t)len > log->conf.max_size)
-		service_log_rotate(log);
 	if (log->fd < 0)
 		return;
 	while (len > 0) {
@@ -117,6 +114,46 @@ service_log_write(struct service_log *log, const char *buf, size_t len)
 		buf += n;
 		len -= (size_t)n;
 		log->size += n;
+	}
+}
+
+/*
+ * How much of buf fits in the current file: up to its last newline within
+ * the room left, so that lines stay whole where they can.
+ */
+static size_t
+service_log_fit(const struct service_log *log, const char *buf, size_t len)
+{
+	int64_t room = log->conf.max_size - log->size;
+	const char *nl;
+
+	if (log->conf.max_size <= 0 || (int64_t)len <= room)
+		return len;
+	if (room <= 0)
+		return 0;
+	nl = memrchr(buf, '\n', (size_t)room);
+	return nl != NULL ? (size_t)(nl - buf) + 1 : (size_t)room;
+}
+
+void
+service_log_write(struct service_log *log, const char *buf, size_t len)
+{
+	size_t n;
+
+	while (len > 0) {
+		n = service_log_fit(log, buf, len);
+		if (n == 0) {
+			service_log_rotate(log);
+			if (log->fd < 0)
+				return;
+			/* A fresh file takes at least a piece, however long the line. */
+			n = service_log_fit(log, buf, len);
+			if (n == 0)
+				n = len;
+		}
+		service_log_write_all(log, buf, n);
+		buf += n;
+		len -= n;
 	}
 }
 

@@ -357,6 +357,19 @@ harness_wait_record(struct tend_run *t, const char *prefix, int timeout_ms)
 	return false;
 }
 
+bool
+harness_wait_count(struct tend_run *t, const char *prefix, int n, int timeout_ms)
+{
+	long long deadline = harness_mono_ms() + timeout_ms;
+
+	do {
+		if (harness_count_record(t, prefix) == n)
+			return true;
+		harness_pause_ms(POLL_STEP_MS);
+	} while (harness_mono_ms() < deadline);
+	return false;
+}
+
 struct pid_collect {
 	pid_t	*pids;
 	int	 n;

@@ -55,6 +55,8 @@ bool	 harness_wait_state(struct tend_run *t, const char *name, const char *state
 	    pid_t pid_not, int timeout_ms);
 /* Polls until the record file has a line starting with prefix. */
 bool	 harness_wait_record(struct tend_run *t, const char *prefix, int timeout_ms);
+/* Polls until exactly n record lines start with prefix. */
+bool	 harness_wait_count(struct tend_run *t, const char *prefix, int n, int timeout_ms);
 /* Number of record lines starting with prefix. */
 int	 harness_count_record(struct tend_run *t, const char *prefix);
 /* Pids of record lines starting with prefix; returns how many. */

@@ -45,6 +45,7 @@ readiness_gates_dependents_and_stop_goes_in_reverse(void **state)
 	    "    ready: { tcp: @PORT1@ }\n");
 	harness_start(&t);
 	assert_true(harness_wait_state(&t, "c", "up", 0, 10000));
+	assert_true(harness_wait_record(&t, "start c", 2000));
 
 	a_ready = harness_record_time(&t, "ready a", 0);
 	b_start = harness_record_time(&t, "start b", 0);

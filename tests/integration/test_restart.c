@@ -42,6 +42,7 @@ kill_9_brings_a_new_pid(void **state)
 	assert_true(harness_wait_state(&t, "web", "up", 0, 5000));
 	old = harness_pid(&t, "web");
 	assert_true(old > 0);
+	assert_true(harness_wait_record(&t, "start web", 2000));
 
 	t0 = harness_mono_ms();
 	assert_int_equal(kill(old, SIGKILL), 0);
@@ -57,7 +58,7 @@ kill_9_brings_a_new_pid(void **state)
 	ex = json_object_get(svc, "last_exit");
 	assert_string_equal(json_string_value(json_object_get(ex, "signal")), "KILL");
 	json_decref(status);
-	assert_int_equal(harness_count_record(&t, "start web"), 2);
+	assert_true(harness_wait_count(&t, "start web", 2, 2000));
 }
 
 static void

@@ -1,0 +1,129 @@
+/*
+ * Operating a running daemon: tend stop/start/restart NAME, status text,
+ * service output in rotated logs, and an external service followed through
+ * its pidfile.
+ */
+#include "harness.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static struct tend_run t;
+
+static int
+setup(void **state)
+{
+	harness_setup(&t);
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	harness_teardown(&t);
+	return 0;
+}
+
+static void
+stop_start_restart_by_name(void **state)
+{
+	char *out;
+	pid_t pid, pid2;
+
+	harness_write_config(&t,
+	    "services:\n"
+	    "  svc: { run: [@FAKESVC@, --name, svc, --record, @RECORD@] }\n");
+	harness_start(&t);
+	assert_true(harness_wait_state(&t, "svc", "up", 0, 5000));
+	pid = harness_pid(&t, "svc");
+
+	assert_int_equal(harness_cli(&t, &out, "stop", "svc", "--state-dir", t.state, NULL), 0);
+	free(out);
+	assert_true(harness_wait_state(&t, "svc", "down", 0, 5000));
+	assert_true(harness_wait_gone(pid, 2000));
+
+	assert_int_equal(harness_cli(&t, &out, "start", "svc", "--state-dir", t.state, NULL), 0);
+	free(out);
+	assert_true(harness_wait_state(&t, "svc", "up", 0, 5000));
+	pid = harness_pid(&t, "svc");
+
+	assert_int_equal(harness_cli(&t, &out, "restart", "svc", "--state-dir", t.state, NULL), 0);
+	free(out);
+	assert_true(harness_wait_state(&t, "svc", "up", pid, 5000));
+	pid2 = harness_pid(&t, "svc");
+	assert_true(pid2 != pid);
+
+	assert_int_equal(harness_cli(&t, &out, "restart", "nope", "--state-dir", t.state, NULL), 1);
+	assert_non_null(strstr(out, "no such service: nope"));
+	free(out);
+
+	/* Found through the config's state dir too, as an operator would type it. */
+	assert_int_equal(harness_cli(&t, &out, "status", "--state-dir", t.state, NULL), 0);
+	assert_non_null(strstr(out, "svc"));
+	assert_non_null(strstr(out, "up"));
+	free(out);
+}
+
+static void
+output_goes_to_a_rotated_log(void **state)
+{
+	char path[400], rotated[420], third[420];
+	struct stat st;
+
+	harness_write_config(&t,
+	    "services:\n"
+	    "  chatty:\n"
+	    "    run: [@FAKESVC@, --name, chatty, --record, @RECORD@, --print, '200']\n"
+	    "    log: { max_size: 4KB, keep: 2 }\n");
+	harness_start(&t);
+	assert_true(harness_wait_state(&t, "chatty", "up", 0, 5000));
+	snprintf(path, sizeof(path), "%s/logs/chatty.log", t.state);
+	snprintf(rotated, sizeof(rotated), "%s.1", path);
+	snprintf(third, sizeof(third), "%s.3", path);
+	for (int i = 0; i < 300 && stat(rotated, &st) != 0; i++)
+		harness_pause_ms(10);
+	assert_int_equal(stat(rotated, &st), 0);
+	assert_true(st.st_size <= 4096);
+	assert_int_equal(stat(path, &st), 0);
+	assert_true(stat(third, &st) != 0);
+}
+
+static void
+an_external_service_is_followed_through_its_pidfile(void **state)
+{
+	pid_t pid, pid2;
+
+	harness_write_config(&t,
+	    "services:\n"
+	    "  legacy:\n"
+	    "    pidfile: @DIR@/legacy.pid\n"
+	    "    start: [@FAKESVC@, --name, legacy, --record, @RECORD@, --daemonize,\n"
+	    "            --pidfile, @DIR@/legacy.pid]\n"
+	    "    check_every: 1s\n");
+	harness_start(&t);
+	assert_true(harness_wait_state(&t, "legacy", "up", 0, 5000));
+	pid = harness_pid(&t, "legacy");
+	assert_true(pid > 0);
+
+	/* pidfd: the exit is seen at once, not at the next 1 s check. */
+	kill(pid, SIGKILL);
+	assert_true(harness_wait_state(&t, "legacy", "up", pid, 900));
+	pid2 = harness_pid(&t, "legacy");
+	assert_true(pid2 > 0 && pid2 != pid);
+	assert_true(harness_wait_count(&t, "start legacy", 2, 2000));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(stop_start_restart_by_name, setup, teardown),
+		cmocka_unit_test_setup_teardown(output_goes_to_a_rotated_log, setup, teardown),
+		cmocka_unit_test_setup_teardown(an_external_service_is_followed_through_its_pidfile, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
