@@ -44,6 +44,8 @@ sigterm_leaves_no_process_behind(void **state)
 	harness_write_config(&t, config);
 	harness_start(&t);
 	assert_true(harness_wait_state(&t, "stubborn", "up", 0, 5000));
+	/* Recorded once SIGTERM is ignored, so the test is of tend's escalation. */
+	assert_true(harness_wait_record(&t, "start stubborn", 5000));
 	assert_true(harness_wait_record(&t, "child parent", 5000));
 	assert_true(harness_wait_record(&t, "orphan leaver", 5000));
 

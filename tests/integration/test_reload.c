@@ -31,6 +31,15 @@ static const char before[] =
     "  b: { run: [@FAKESVC@, --name, b, --record, @RECORD@] }\n"
     "  c: { run: [@FAKESVC@, --name, c, --record, @RECORD@] }\n";
 
+/* fakesvc records its start once its SIGTERM handler is in place. */
+static void
+wait_all_started(void)
+{
+	assert_true(harness_wait_record(&t, "start a", 5000));
+	assert_true(harness_wait_record(&t, "start b", 5000));
+	assert_true(harness_wait_record(&t, "start c", 5000));
+}
+
 static void
 sighup_applies_only_what_changed(void **state)
 {
@@ -39,6 +48,7 @@ sighup_applies_only_what_changed(void **state)
 	harness_write_config(&t, before);
 	harness_start(&t);
 	assert_true(harness_wait_state(&t, "c", "up", 0, 5000));
+	wait_all_started();
 	a = harness_pid(&t, "a");
 	b = harness_pid(&t, "b");
 	c = harness_pid(&t, "c");
@@ -73,6 +83,7 @@ a_broken_config_is_reported_and_nothing_changes(void **state)
 	harness_write_config(&t, before);
 	harness_start(&t);
 	assert_true(harness_wait_state(&t, "c", "up", 0, 5000));
+	wait_all_started();
 	a = harness_pid(&t, "a");
 
 	harness_write_config(&t, "services:\n  a: { run: [@FAKESVC@], bogus: 1 }\n");
