@@ -81,6 +81,13 @@ daemon_handle_request(void *arg, json_t *req)
 	return json_pack("{s:b}", "ok", 1);
 }
 
+/* Until alert channels exist (a later issue), an alert is an error log line. */
+static void
+daemon_alert(void *arg, const char *service, const char *why)
+{
+	log_error(service, "ALERT: gave up: %s", why);
+}
+
 static void
 daemon_close_handles(uv_handle_t *handle, void *arg)
 {
@@ -222,6 +229,7 @@ daemon_start(struct daemon *d, struct tend_config *cfg)
 	    "%zu checks)", TEND_VERSION, (int)getpid(), cfg->source, d->state_dir,
 	    cfg->n_services, cfg->n_checks);
 	d->sup = supervisor_new(d->loop, d->state_dir);
+	supervisor_set_alert(d->sup, daemon_alert, d);
 	supervisor_start(d->sup, cfg);
 	d->hosts = host_watch_start(d->loop, cfg);
 	sdnotify_send("READY=1");

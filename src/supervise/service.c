@@ -310,6 +310,8 @@ service_handle_crash(struct service *svc, const char *what, bool failure)
 		    "`tend restart %s`", what, recent,
 		    (long long)(conf->limit.within_ms / 1000), conf->limit.restarts,
 		    svc->name);
+		if (svc->state == SVC_FAILED && svc->ctx->gave_up != NULL)
+			svc->ctx->gave_up(svc->ctx->arg, svc);
 		return;
 	}
 	svc->restarts++;

@@ -49,6 +49,8 @@ struct supervise_ctx {
 	const char	*notify_path;
 	/* Called after every state change, to start or stop what now can. */
 	void		(*changed)(void *arg, struct service *svc);
+	/* Called when a service gives up (crash loop): the alert hook. */
+	void		(*gave_up)(void *arg, struct service *svc);
 	void		*arg;
 };
 

@@ -45,6 +45,8 @@ struct supervisor {
 	bool		 shutting_down;
 	void		(*shutdown_done)(void *arg);
 	void		*shutdown_arg;
+	supervisor_alert_fn alert;
+	void		*alert_arg;
 };
 
 static void	supervisor_pump(struct supervisor *sup);
@@ -93,6 +95,22 @@ supervisor_service_changed(void *arg, struct service *svc)
 }
 
 static void
+supervisor_service_gave_up(void *arg, struct service *svc)
+{
+	struct supervisor *sup = arg;
+
+	if (sup->alert != NULL)
+		sup->alert(sup->alert_arg, svc->name, svc->reason);
+}
+
+void
+supervisor_set_alert(struct supervisor *sup, supervisor_alert_fn fn, void *arg)
+{
+	sup->alert = fn;
+	sup->alert_arg = arg;
+}
+
+static void
 supervisor_notified(void *arg, pid_t pid, const char *msg)
 {
 	struct supervisor *sup = arg;
@@ -132,6 +150,7 @@ supervisor_new(uv_loop_t *loop, const char *state_dir)
 	sup->ctx.logs_dir = sup->logs_dir;
 	sup->ctx.notify_path = sup->notify_path;
 	sup->ctx.changed = supervisor_service_changed;
+	sup->ctx.gave_up = supervisor_service_gave_up;
 	sup->ctx.arg = sup;
 	sup->notify = notify_server_open(loop, sup->notify_path,
 	    supervisor_notified, sup);

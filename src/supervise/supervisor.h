@@ -34,6 +34,15 @@ void		supervisor_shutdown(struct supervisor *sup, void (*done)(void *arg),
 /* Frees everything; call after shutdown is done. */
 void		supervisor_free(struct supervisor *sup);
 
+/*
+ * The alert hook: called with the service's name and why, when a service
+ * gives up after a crash loop. (The alert channels of a later issue plug
+ * in here.)
+ */
+typedef void	(*supervisor_alert_fn)(void *arg, const char *service, const char *why);
+void		supervisor_set_alert(struct supervisor *sup, supervisor_alert_fn fn,
+		    void *arg);
+
 /* "start", "stop" or "restart"; returns 0, or -1 with a message in err. */
 int		supervisor_control(struct supervisor *sup, const char *cmd,
 		    const char *name, char *err, size_t errlen);

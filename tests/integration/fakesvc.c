@@ -40,6 +40,7 @@ struct fake {
 	bool		 ignore_term;
 	const char	*pidfile;
 	bool		 daemonize;
+	bool		 http;			/* answer connections with 200 OK */
 };
 
 static volatile sig_atomic_t terminated;
@@ -164,7 +165,8 @@ parse_args(struct fake *f, int argc, char **argv)
 		{ "crash-unless-file", 1, NULL, 'c' }, { "spawn-child", 0, NULL, 'C' },
 		{ "spawn-orphan", 0, NULL, 'O' }, { "print", 1, NULL, 'p' },
 		{ "ignore-term", 0, NULL, 'i' }, { "pidfile", 1, NULL, 'P' },
-		{ "daemonize", 0, NULL, 'D' }, { NULL, 0, NULL, 0 },
+		{ "daemonize", 0, NULL, 'D' }, { "http", 0, NULL, 'H' },
+		{ NULL, 0, NULL, 0 },
 	};
 	int c;
 
@@ -188,6 +190,7 @@ parse_args(struct fake *f, int argc, char **argv)
 		case 'i': f->ignore_term = true; break;
 		case 'P': f->pidfile = optarg; break;
 		case 'D': f->daemonize = true; break;
+		case 'H': f->http = true; break;
 		default: exit(2);
 		}
 	}
@@ -203,6 +206,19 @@ print_lines(int n)
 		fprintf(stderr, "stderr line %d of the fake service\n", i);
 	}
 	fflush(stdout);
+}
+
+/* Enough HTTP for a readiness probe: read the request, answer 200. */
+static void
+answer_http(int conn)
+{
+	static const char reply[] = "HTTP/1.0 200 OK\r\nContent-Length: 3\r\n\r\nok\n";
+	struct pollfd pfd = { .fd = conn, .events = POLLIN };
+	char buf[2048];
+
+	if (poll(&pfd, 1, 1000) > 0 && read(conn, buf, sizeof(buf)) > 0 &&
+	    write(conn, reply, sizeof(reply) - 1) < 0)
+		perror("http");
 }
 
 /* Runs the timed events until SIGTERM: listen, notify, pings, exit. */
@@ -240,6 +256,8 @@ run(const struct fake *f)
 			exit(f->exit_code);
 		if (poll(&pfd, 1, 5) > 0 && (pfd.revents & POLLIN)) {
 			conn = accept(pfd.fd, NULL, NULL);
+			if (conn >= 0 && f->http)
+				answer_http(conn);
 			if (conn >= 0)
 				close(conn);
 		}

@@ -116,6 +116,36 @@ an_external_service_is_followed_through_its_pidfile(void **state)
 	assert_true(harness_wait_count(&t, "start legacy", 2, 2000));
 }
 
+static void
+json_logs_name_the_service(void **state)
+{
+	char line[1024];
+	json_t *entry;
+	int service_lines = 0;
+	FILE *f;
+
+	harness_write_config(&t,
+	    "log: { format: json }\n"
+	    "services:\n"
+	    "  quiet: { run: [@FAKESVC@, --name, quiet, --record, @RECORD@] }\n");
+	harness_start(&t);
+	assert_true(harness_wait_state(&t, "quiet", "up", 0, 5000));
+	assert_non_null(f = fopen(t.log, "r"));
+	while (fgets(line, sizeof(line), f) != NULL) {
+		entry = json_loads(line, 0, NULL);
+		if (entry == NULL)
+			fail_msg("not a JSON line: %s", line);
+		assert_non_null(json_object_get(entry, "ts"));
+		assert_non_null(json_object_get(entry, "level"));
+		assert_non_null(json_object_get(entry, "msg"));
+		if (json_is_string(json_object_get(entry, "service")))
+			service_lines++;
+		json_decref(entry);
+	}
+	fclose(f);
+	assert_true(service_lines >= 2);
+}
+
 int
 main(void)
 {
@@ -123,6 +153,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(stop_start_restart_by_name, setup, teardown),
 		cmocka_unit_test_setup_teardown(output_goes_to_a_rotated_log, setup, teardown),
 		cmocka_unit_test_setup_teardown(an_external_service_is_followed_through_its_pidfile, setup, teardown),
+		cmocka_unit_test_setup_teardown(json_logs_name_the_service, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

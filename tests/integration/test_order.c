@@ -87,12 +87,35 @@ a_dependent_waits_while_its_dependency_is_not_ready(void **state)
 	assert_int_equal(harness_count_record(&t, "start app"), 0);
 }
 
+static void
+an_http_readiness_check_gates_dependents(void **state)
+{
+	long long ready, start;
+
+	harness_write_config(&t,
+	    "services:\n"
+	    "  api:\n"
+	    "    run: [@FAKESVC@, --name, api, --record, @RECORD@, --http,\n"
+	    "          --listen, '@PORT3@', --listen-after, '300']\n"
+	    "    ready: { http: 'http://127.0.0.1:@PORT3@/health' }\n"
+	    "  client:\n"
+	    "    run: [@FAKESVC@, --name, client, --record, @RECORD@]\n"
+	    "    depends_on: [api]\n");
+	harness_start(&t);
+	assert_true(harness_wait_state(&t, "client", "up", 0, 10000));
+	assert_true(harness_wait_record(&t, "start client", 2000));
+	ready = harness_record_time(&t, "ready api", 0);
+	start = harness_record_time(&t, "start client", 0);
+	assert_true(ready > 0 && start > ready);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(readiness_gates_dependents_and_stop_goes_in_reverse, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_dependent_waits_while_its_dependency_is_not_ready, setup, teardown),
+		cmocka_unit_test_setup_teardown(an_http_readiness_check_gates_dependents, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

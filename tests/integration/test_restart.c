@@ -91,6 +91,7 @@ a_crash_loop_stops_at_its_limit_and_restart_revives_it(void **state)
 	assert_int_equal(harness_count_record(&t, "start flaky"), starts);
 	assert_string_equal(harness_state(&t, "flaky", buf, sizeof(buf)), "failed");
 	assert_true(harness_log_contains(&t, "giving up"));
+	assert_true(harness_log_contains(&t, "[flaky] ALERT: gave up"));
 
 	/* The operator fixes the cause and revives it. */
 	fclose(fopen(flag, "w"));
