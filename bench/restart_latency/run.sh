@@ -4,11 +4,14 @@
 # tend, monit (`set daemon 1`) and supervisord. Everything on 127.0.0.1;
 # every process started here is killed by PID on exit.
 #
-# usage: bench/restart_latency/run.sh [BUILD_DIR]   (KILLS=20 PAUSE_MS=1500)
+# usage: bench/restart_latency/run.sh [BUILD_DIR]
+#        (environment: KILLS=20 PAUSE_MS=1500 SUPERVISORS="tend supervisord monit")
 set -eu
 
 BUILD=${1:-build}
 KILLS=${KILLS:-20}
+SUPERVISORS=${SUPERVISORS:-tend supervisord monit}
+wanted() { case " $SUPERVISORS " in *" $1 "*) return 0 ;; esac; return 1; }
 PAUSE_MS=${PAUSE_MS:-1500}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 case "$BUILD" in /*) ;; *) BUILD="$ROOT/$BUILD" ;; esac
@@ -62,6 +65,7 @@ stop_all() {
 STAMPSVC="$BUILD/bench/stampsvc"
 
 # tend
+if wanted tend; then
 PORT=$(free_port)
 cat >"$WORK/tend.yaml" <<CONF
 services:
@@ -75,9 +79,10 @@ PIDS="$!"
 echo "== tend"
 measure tend
 stop_all
+fi
 
 # supervisord
-if command -v supervisord >/dev/null; then
+if wanted supervisord && command -v supervisord >/dev/null; then
 	PORT=$(free_port)
 	cat >"$WORK/supervisord.conf" <<CONF
 [supervisord]
@@ -100,7 +105,7 @@ CONF
 fi
 
 # monit
-if command -v monit >/dev/null; then
+if wanted monit && command -v monit >/dev/null; then
 	PORT=$(free_port)
 	cat >"$WORK/monitrc" <<CONF
 set daemon 1

@@ -39,6 +39,7 @@ struct reaper;
 struct ready_probe;
 struct service_log;
 struct external;
+struct child;
 
 /* What the services of one supervisor share. */
 struct supervise_ctx {
@@ -83,7 +84,7 @@ struct service {
 	/* Shutdown and reload stop a service only after its dependents. */
 	bool		 stop_after_dependents;
 
-	uv_process_t	*proc;		/* NULL when not running */
+	struct child	*child;		/* the running process; NULL when none */
 	pid_t		 pid;
 	int64_t		 spawned_mono_ms;
 	int64_t		 spawned_wall_ms;

@@ -1,13 +1,17 @@
 #include "supervise/spawn.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "core/log.h"
@@ -119,22 +123,43 @@ spawn_credentials(const struct service_conf *conf, uv_process_options_t *opts,
 	return 0;
 }
 
+/*
+ * A running service process, watched in one of two ways. The fast path
+ * starts it with posix_spawn (glibc's vfork-style clone: no copy of tend's
+ * page tables, so a restart costs little more than the exec) and learns of
+ * its exit from a pidfd; tend reaps it with waitid. Where that cannot
+ * work (user/group switching, no pidfd), libuv's uv_spawn and its SIGCHLD
+ * handling do the job.
+ */
+struct child {
+	struct service	*svc;
+	pid_t		 pid;
+	int		 pidfd;		/* -1 on the libuv path */
+	uv_poll_t	 poll;
+	uv_process_t	 proc;
+};
+
 static void
-spawn_process_closed(uv_handle_t *handle)
+child_closed(uv_handle_t *handle)
 {
-	free(handle);
+	struct child *c = handle->data;
+
+	if (c->pidfd >= 0)
+		close(c->pidfd);
+	free(c);
 }
 
+/* Both paths end here, once the process is reaped. */
 static void
-spawn_process_exited(uv_process_t *proc, int64_t status, int term_signal)
+child_exited(struct child *c, int64_t status, int term_signal, uv_handle_t *handle)
 {
-	struct service *svc = proc->data;
-	pid_t pid = svc->pid;
+	struct service *svc = c->svc;
+	pid_t pid = c->pid;
 
 	reaper_untrack(svc->ctx->reaper, pid);
-	uv_close((uv_handle_t *)proc, spawn_process_closed);
-	svc->proc = NULL;
+	svc->child = NULL;
 	svc->pid = 0;
+	uv_close(handle, child_closed);
 	/*
 	 * What the service left behind in its process group goes with it, so
 	 * that a restart does not find its port still taken by a stray worker.
@@ -143,13 +168,101 @@ spawn_process_exited(uv_process_t *proc, int64_t status, int term_signal)
 	service_exited(svc, status, term_signal);
 }
 
+static void
+child_uv_exited(uv_process_t *proc, int64_t status, int term_signal)
+{
+	child_exited(proc->data, status, term_signal, (uv_handle_t *)proc);
+}
+
+static void
+child_pidfd_readable(uv_poll_t *poll, int status, int events)
+{
+	struct child *c = poll->data;
+	siginfo_t info = { 0 };
+
+	if (waitid(P_PID, (id_t)c->pid, &info, WEXITED | WNOHANG) < 0 ||
+	    info.si_pid != c->pid)
+		return;		/* not reaped yet: the next readiness says so */
+	uv_poll_stop(poll);
+	if (info.si_code == CLD_EXITED)
+		child_exited(c, info.si_status, 0, (uv_handle_t *)poll);
+	else
+		child_exited(c, 0, info.si_status, (uv_handle_t *)poll);
+}
+
+static int
+child_posix_spawn(struct child *c, const struct service_conf *conf,
+    const char *cwd, char **env, int out_fd, char *err, size_t errlen)
+{
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t attr;
+	sigset_t all, none;
+	int rc;
+
+	sigfillset(&all);
+	sigemptyset(&none);
+	posix_spawnattr_init(&attr);
+	/* Its own session and process group; default signals, none blocked. */
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGDEF |
+	    POSIX_SPAWN_SETSIGMASK);
+	posix_spawnattr_setsigdefault(&attr, &all);
+	posix_spawnattr_setsigmask(&attr, &none);
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	posix_spawn_file_actions_adddup2(&fa, out_fd, 1);
+	posix_spawn_file_actions_adddup2(&fa, out_fd, 2);
+	posix_spawn_file_actions_addchdir_np(&fa, cwd);
+	rc = posix_spawnp(&c->pid, conf->run[0], &fa, &attr, conf->run, env);
+	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&attr);
+	if (rc != 0) {
+		snprintf(err, errlen, "%s: %s", conf->run[0], strerror(rc));
+		return -1;
+	}
+	return 0;
+}
+
+/* Watches a posix_spawn'ed child by pidfd; on failure, kills and reaps it. */
+static int
+child_watch_pidfd(struct child *c, uv_loop_t *loop)
+{
+	c->pidfd = (int)syscall(SYS_pidfd_open, c->pid, 0);
+	if (c->pidfd < 0 || uv_poll_init(loop, &c->poll, c->pidfd) != 0) {
+		kill(c->pid, SIGKILL);
+		waitpid(c->pid, NULL, 0);
+		return -1;
+	}
+	c->poll.data = c;
+	uv_poll_start(&c->poll, UV_READABLE, child_pidfd_readable);
+	return 0;
+}
+
+static int
+child_uv_spawn(struct child *c, uv_loop_t *loop, uv_process_options_t *opts,
+    char *err, size_t errlen)
+{
+	int rc;
+
+	opts->exit_cb = child_uv_exited;
+	c->proc.data = c;
+	rc = uv_spawn(loop, &c->proc, opts);
+	if (rc != 0) {
+		snprintf(err, errlen, "%s: %s", opts->file, uv_strerror(rc));
+		uv_close((uv_handle_t *)&c->proc, child_closed);
+		return -1;
+	}
+	c->pid = c->proc.pid;
+	return 0;
+}
+
 int
 spawn_service(struct service *svc, char *err, size_t errlen)
 {
 	const struct service_conf *conf = svc->conf;
 	uv_process_options_t opts = { 0 };
 	uv_stdio_container_t stdio[3];
-	uv_process_t *proc;
+	const char *cwd = conf->cwd ? conf->cwd : svc->ctx->state_dir;
+	struct child *c;
 	mode_t old_umask = 0;
 	char **env;
 	int out_fd = -1, rc;
@@ -162,37 +275,43 @@ spawn_service(struct service *svc, char *err, size_t errlen)
 		return -1;
 	}
 	env = spawn_service_env(svc);
-	stdio[0].flags = UV_IGNORE;
-	stdio[1].flags = UV_INHERIT_FD;
-	stdio[1].data.fd = out_fd;
-	stdio[2].flags = UV_INHERIT_FD;
-	stdio[2].data.fd = out_fd;
-	opts.file = conf->run[0];
-	opts.args = conf->run;
-	opts.env = env;
-	opts.cwd = conf->cwd ? conf->cwd : svc->ctx->state_dir;
-	opts.flags |= UV_PROCESS_DETACHED;
-	opts.stdio = stdio;
-	opts.stdio_count = 3;
-	opts.exit_cb = spawn_process_exited;
-
-	proc = xcalloc(1, sizeof(*proc));
-	proc->data = svc;
-	/* umask is per process; the child inherits ours at fork. */
+	c = xcalloc(1, sizeof(*c));
+	c->svc = svc;
+	c->pidfd = -1;
+	/* umask is per process; the child inherits ours. */
 	if (conf->umask >= 0)
 		old_umask = umask((mode_t)conf->umask);
-	rc = uv_spawn(svc->ctx->loop, proc, &opts);
+	if (opts.flags == 0) {
+		rc = child_posix_spawn(c, conf, cwd, env, out_fd, err, errlen);
+		if (rc == 0 && child_watch_pidfd(c, svc->ctx->loop) < 0)
+			rc = 1;		/* no pidfd here: the libuv way instead */
+	} else {
+		rc = 1;
+	}
+	if (rc == 1) {
+		stdio[0].flags = UV_IGNORE;
+		stdio[1].flags = stdio[2].flags = UV_INHERIT_FD;
+		stdio[1].data.fd = stdio[2].data.fd = out_fd;
+		opts.file = conf->run[0];
+		opts.args = conf->run;
+		opts.env = env;
+		opts.cwd = cwd;
+		opts.flags |= UV_PROCESS_DETACHED;
+		opts.stdio = stdio;
+		opts.stdio_count = 3;
+		rc = child_uv_spawn(c, svc->ctx->loop, &opts, err, errlen);
+		c = rc == 0 ? c : NULL;	/* freed by its close callback */
+	}
 	if (conf->umask >= 0)
 		umask(old_umask);
 	close(out_fd);
 	strv_free(env);
 	if (rc != 0) {
-		snprintf(err, errlen, "%s: %s", conf->run[0], uv_strerror(rc));
-		uv_close((uv_handle_t *)proc, spawn_process_closed);
+		free(c);
 		return -1;
 	}
-	svc->proc = proc;
-	reaper_track(svc->ctx->reaper, proc->pid);
-	service_process_started(svc, proc->pid);
+	svc->child = c;
+	reaper_track(svc->ctx->reaper, c->pid);
+	service_process_started(svc, c->pid);
 	return 0;
 }

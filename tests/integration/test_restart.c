@@ -61,6 +61,33 @@ kill_9_brings_a_new_pid(void **state)
 	assert_true(harness_wait_count(&t, "start web", 2, 2000));
 }
 
+/*
+ * With user/group set (as root), services are spawned by libuv rather
+ * than posix_spawn: the same behaviour must hold on that path.
+ */
+static void
+the_user_switching_path_restarts_too(void **state)
+{
+	pid_t old;
+
+	if (geteuid() != 0)
+		skip();
+	harness_write_config(&t,
+	    "services:\n"
+	    "  web:\n"
+	    "    run: [@FAKESVC@, --name, web, --record, @RECORD@]\n"
+	    "    user: root\n"
+	    "    group: root\n"
+	    "    umask: '077'\n");
+	harness_start(&t);
+	assert_true(harness_wait_state(&t, "web", "up", 0, 5000));
+	assert_true(harness_wait_record(&t, "start web", 2000));
+	old = harness_pid(&t, "web");
+	assert_int_equal(kill(old, SIGKILL), 0);
+	assert_true(harness_wait_state(&t, "web", "up", old, 5000));
+	assert_true(harness_wait_count(&t, "start web", 2, 2000));
+}
+
 static void
 a_crash_loop_stops_at_its_limit_and_restart_revives_it(void **state)
 {
@@ -184,6 +211,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(kill_9_brings_a_new_pid, setup, teardown),
+		cmocka_unit_test_setup_teardown(the_user_switching_path_restarts_too, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_crash_loop_stops_at_its_limit_and_restart_revives_it, setup, teardown),
 		cmocka_unit_test_setup_teardown(on_failure_restarts_only_failures, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_missed_watchdog_ping_restarts_the_service, setup, teardown),
