@@ -19,6 +19,22 @@
 /* Between two looks at a condition. Conditions have deadlines; this is not one. */
 #define POLL_STEP_MS	10
 
+struct tend_run t;
+
+int
+harness_test_setup(void **state)
+{
+	harness_setup(&t);
+	return 0;
+}
+
+int
+harness_test_teardown(void **state)
+{
+	harness_teardown(&t);
+	return 0;
+}
+
 long long
 harness_mono_ms(void)
 {
@@ -63,19 +79,19 @@ harness_free_port(void)
 }
 
 void
-harness_setup(struct tend_run *t)
+harness_setup(struct tend_run *run)
 {
 	int i;
 
-	memset(t, 0, sizeof(*t));
-	snprintf(t->dir, sizeof(t->dir), "/tmp/tend-test-XXXXXX");
-	assert_non_null(mkdtemp(t->dir));
-	snprintf(t->config, sizeof(t->config), "%s/tend.yaml", t->dir);
-	snprintf(t->state, sizeof(t->state), "%s/state", t->dir);
-	snprintf(t->log, sizeof(t->log), "%s/tend.log", t->dir);
-	snprintf(t->record, sizeof(t->record), "%s/record", t->dir);
+	memset(run, 0, sizeof(*run));
+	snprintf(run->dir, sizeof(run->dir), "/tmp/tend-test-XXXXXX");
+	assert_non_null(mkdtemp(run->dir));
+	snprintf(run->config, sizeof(run->config), "%s/tend.yaml", run->dir);
+	snprintf(run->state, sizeof(run->state), "%s/state", run->dir);
+	snprintf(run->log, sizeof(run->log), "%s/tend.log", run->dir);
+	snprintf(run->record, sizeof(run->record), "%s/record", run->dir);
 	for (i = 0; i < 4; i++)
-		t->ports[i] = harness_free_port();
+		run->ports[i] = harness_free_port();
 }
 
 static int
@@ -86,15 +102,15 @@ harness_rm(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 }
 
 static void
-harness_dump_log(const struct tend_run *t)
+harness_dump_log(const struct tend_run *run)
 {
 	char buf[4096];
 	size_t n;
-	FILE *f = fopen(t->log, "r");
+	FILE *f = fopen(run->log, "r");
 
 	if (f == NULL)
 		return;
-	fprintf(stderr, "---- %s ----\n", t->log);
+	fprintf(stderr, "---- %s ----\n", run->log);
 	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
 		fwrite(buf, 1, n, stderr);
 	fprintf(stderr, "---- end ----\n");
@@ -102,27 +118,27 @@ harness_dump_log(const struct tend_run *t)
 }
 
 void
-harness_teardown(struct tend_run *t)
+harness_teardown(struct tend_run *run)
 {
 	pid_t pids[256];
 	int i, n;
 
-	if (t->pid > 0) {
-		kill(t->pid, SIGTERM);
-		if (harness_wait_exit(t, 15000) < 0) {
+	if (run->pid > 0) {
+		kill(run->pid, SIGTERM);
+		if (harness_wait_exit(run, 15000) < 0) {
 			fprintf(stderr, "tend did not exit on SIGTERM; killing it\n");
-			kill(t->pid, SIGKILL);
-			waitpid(t->pid, NULL, 0);
+			kill(run->pid, SIGKILL);
+			waitpid(run->pid, NULL, 0);
 		}
 	}
 	/* ctest shows this only for a test that failed. */
-	harness_dump_log(t);
-	n = harness_record_pids(t, "", pids, 256);
+	harness_dump_log(run);
+	n = harness_record_pids(run, "", pids, 256);
 	for (i = 0; i < n; i++)
 		if (pids[i] > 1)
 			kill(pids[i], SIGKILL);
-	nftw(t->dir, harness_rm, 16, FTW_DEPTH | FTW_PHYS);
-	t->pid = 0;
+	nftw(run->dir, harness_rm, 16, FTW_DEPTH | FTW_PHYS);
+	run->pid = 0;
 }
 
 static char *
@@ -143,21 +159,21 @@ harness_replace(char *text, const char *key, const char *value)
 }
 
 void
-harness_write_config(struct tend_run *t, const char *template)
+harness_write_config(struct tend_run *run, const char *template)
 {
 	char *text = strdup(template), key[16], value[16];
 	FILE *f;
 	int i;
 
 	text = harness_replace(text, "@FAKESVC@", harness_env("FAKESVC_BIN"));
-	text = harness_replace(text, "@RECORD@", t->record);
-	text = harness_replace(text, "@DIR@", t->dir);
+	text = harness_replace(text, "@RECORD@", run->record);
+	text = harness_replace(text, "@DIR@", run->dir);
 	for (i = 0; i < 4; i++) {
 		snprintf(key, sizeof(key), "@PORT%d@", i + 1);
-		snprintf(value, sizeof(value), "%d", t->ports[i]);
+		snprintf(value, sizeof(value), "%d", run->ports[i]);
 		text = harness_replace(text, key, value);
 	}
-	f = fopen(t->config, "w");
+	f = fopen(run->config, "w");
 	assert_non_null(f);
 	fputs(text, f);
 	fclose(f);
@@ -165,7 +181,7 @@ harness_write_config(struct tend_run *t, const char *template)
 }
 
 void
-harness_start(struct tend_run *t)
+harness_start(struct tend_run *run)
 {
 	const char *bin = harness_env("TEND_BIN");
 	long long deadline;
@@ -176,33 +192,33 @@ harness_start(struct tend_run *t)
 	pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
-		fd = open(t->log, O_WRONLY | O_CREAT | O_APPEND, 0644);
+		fd = open(run->log, O_WRONLY | O_CREAT | O_APPEND, 0644);
 		dup2(fd, 1);
 		dup2(fd, 2);
-		execl(bin, bin, "run", "-c", t->config, "--state-dir", t->state,
+		execl(bin, bin, "run", "-c", run->config, "--state-dir", run->state,
 		    "--verbose", (char *)NULL);
 		_exit(127);
 	}
-	t->pid = pid;
+	run->pid = pid;
 	deadline = harness_mono_ms() + 10000;
 	while (harness_mono_ms() < deadline) {
-		if ((status = harness_status(t)) != NULL) {
+		if ((status = harness_status(run)) != NULL) {
 			json_decref(status);
 			return;
 		}
 		if (waitpid(pid, NULL, WNOHANG) == pid) {
-			t->pid = 0;
-			harness_dump_log(t);
+			run->pid = 0;
+			harness_dump_log(run);
 			fail_msg("tend exited at start");
 		}
 		harness_pause_ms(POLL_STEP_MS);
 	}
-	harness_dump_log(t);
+	harness_dump_log(run);
 	fail_msg("tend did not answer on its control socket within 10 s");
 }
 
 int
-harness_cli(struct tend_run *t, char **out, ...)
+harness_cli(struct tend_run *run, char **out, ...)
 {
 	const char *bin = harness_env("TEND_BIN");
 	char *argv[32], buf[4096];
@@ -241,13 +257,13 @@ harness_cli(struct tend_run *t, char **out, ...)
 }
 
 json_t *
-harness_status(struct tend_run *t)
+harness_status(struct tend_run *run)
 {
 	char path[400], err[256];
 	json_t *req = json_pack("{s:s}", "cmd", "status"), *answer = NULL;
 	int rc;
 
-	snprintf(path, sizeof(path), "%s/tend.sock", t->state);
+	snprintf(path, sizeof(path), "%s/tend.sock", run->state);
 	rc = control_call(path, req, &answer, err, sizeof(err));
 	json_decref(req);
 	return rc == 0 ? answer : NULL;
@@ -266,9 +282,9 @@ harness_service(json_t *status, const char *name)
 }
 
 const char *
-harness_state(struct tend_run *t, const char *name, char *buf, size_t len)
+harness_state(struct tend_run *run, const char *name, char *buf, size_t len)
 {
-	json_t *status = harness_status(t), *s;
+	json_t *status = harness_status(run), *s;
 
 	buf[0] = '\0';
 	if (status != NULL && (s = harness_service(status, name)) != NULL)
@@ -278,9 +294,9 @@ harness_state(struct tend_run *t, const char *name, char *buf, size_t len)
 }
 
 pid_t
-harness_pid(struct tend_run *t, const char *name)
+harness_pid(struct tend_run *run, const char *name)
 {
-	json_t *status = harness_status(t), *s;
+	json_t *status = harness_status(run), *s;
 	pid_t pid = 0;
 
 	if (status != NULL && (s = harness_service(status, name)) != NULL)
@@ -290,7 +306,7 @@ harness_pid(struct tend_run *t, const char *name)
 }
 
 bool
-harness_wait_state(struct tend_run *t, const char *name, const char *state,
+harness_wait_state(struct tend_run *run, const char *name, const char *state,
     pid_t pid_not, int timeout_ms)
 {
 	long long deadline = harness_mono_ms() + timeout_ms;
@@ -298,7 +314,7 @@ harness_wait_state(struct tend_run *t, const char *name, const char *state,
 	bool ok;
 
 	do {
-		status = harness_status(t);
+		status = harness_status(run);
 		s = status ? harness_service(status, name) : NULL;
 		ok = s != NULL &&
 		    strcmp(json_string_value(json_object_get(s, "state")), state) == 0 &&
@@ -314,11 +330,11 @@ harness_wait_state(struct tend_run *t, const char *name, const char *state,
 
 /* Calls fn for each record line starting with prefix; stops when it returns false. */
 static void
-harness_each_record(struct tend_run *t, const char *prefix,
+harness_each_record(struct tend_run *run, const char *prefix,
     bool (*fn)(const char *line, void *arg), void *arg)
 {
 	char line[512];
-	FILE *f = fopen(t->record, "r");
+	FILE *f = fopen(run->record, "r");
 
 	if (f == NULL)
 		return;
@@ -336,21 +352,21 @@ count_line(const char *line, void *arg)
 }
 
 int
-harness_count_record(struct tend_run *t, const char *prefix)
+harness_count_record(struct tend_run *run, const char *prefix)
 {
 	int n = 0;
 
-	harness_each_record(t, prefix, count_line, &n);
+	harness_each_record(run, prefix, count_line, &n);
 	return n;
 }
 
 bool
-harness_wait_record(struct tend_run *t, const char *prefix, int timeout_ms)
+harness_wait_record(struct tend_run *run, const char *prefix, int timeout_ms)
 {
 	long long deadline = harness_mono_ms() + timeout_ms;
 
 	do {
-		if (harness_count_record(t, prefix) > 0)
+		if (harness_count_record(run, prefix) > 0)
 			return true;
 		harness_pause_ms(POLL_STEP_MS);
 	} while (harness_mono_ms() < deadline);
@@ -358,12 +374,12 @@ harness_wait_record(struct tend_run *t, const char *prefix, int timeout_ms)
 }
 
 bool
-harness_wait_count(struct tend_run *t, const char *prefix, int n, int timeout_ms)
+harness_wait_count(struct tend_run *run, const char *prefix, int n, int timeout_ms)
 {
 	long long deadline = harness_mono_ms() + timeout_ms;
 
 	do {
-		if (harness_count_record(t, prefix) == n)
+		if (harness_count_record(run, prefix) == n)
 			return true;
 		harness_pause_ms(POLL_STEP_MS);
 	} while (harness_mono_ms() < deadline);
@@ -389,11 +405,11 @@ collect_pid(const char *line, void *arg)
 }
 
 int
-harness_record_pids(struct tend_run *t, const char *prefix, pid_t *pids, int max)
+harness_record_pids(struct tend_run *run, const char *prefix, pid_t *pids, int max)
 {
 	struct pid_collect c = { pids, 0, max };
 
-	harness_each_record(t, prefix, collect_pid, &c);
+	harness_each_record(run, prefix, collect_pid, &c);
 	return c.n;
 }
 
@@ -418,21 +434,21 @@ nth_line_time(const char *line, void *arg)
 }
 
 long long
-harness_record_time(struct tend_run *t, const char *prefix, int nth)
+harness_record_time(struct tend_run *run, const char *prefix, int nth)
 {
 	struct nth_time n = { nth, 0 };
 
-	harness_each_record(t, prefix, nth_line_time, &n);
+	harness_each_record(run, prefix, nth_line_time, &n);
 	return n.ns;
 }
 
 bool
-harness_log_contains(struct tend_run *t, const char *text)
+harness_log_contains(struct tend_run *run, const char *text)
 {
 	char *buf;
 	long size;
 	bool found;
-	FILE *f = fopen(t->log, "r");
+	FILE *f = fopen(run->log, "r");
 
 	if (f == NULL)
 		return false;
@@ -448,14 +464,14 @@ harness_log_contains(struct tend_run *t, const char *text)
 }
 
 int
-harness_wait_exit(struct tend_run *t, int timeout_ms)
+harness_wait_exit(struct tend_run *run, int timeout_ms)
 {
 	long long deadline = harness_mono_ms() + timeout_ms;
 	int status;
 
 	do {
-		if (waitpid(t->pid, &status, WNOHANG) == t->pid) {
-			t->pid = 0;
+		if (waitpid(run->pid, &status, WNOHANG) == run->pid) {
+			run->pid = 0;
 			return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 		}
 		harness_pause_ms(POLL_STEP_MS);

@@ -27,6 +27,15 @@ struct tend_run {
 	int	 ports[4];		/* free loopback ports for @PORT1@.. */
 };
 
+/* The run of the current test: each test binary runs one test at a time. */
+extern struct tend_run t;
+
+/* cmocka setup and teardown of t; TEND_TEST(fn) registers a test with them. */
+int	 harness_test_setup(void **state);
+int	 harness_test_teardown(void **state);
+#define TEND_TEST(fn) \
+	cmocka_unit_test_setup_teardown(fn, harness_test_setup, harness_test_teardown)
+
 /* Creates the temp dir and picks ports. */
 void	 harness_setup(struct tend_run *t);
 /* Kills tend and every pid in the record file, prints the log on failure, removes the dir. */

@@ -8,22 +8,6 @@
 #include <signal.h>
 #include <stdio.h>
 
-static struct tend_run t;
-
-static int
-setup(void **state)
-{
-	harness_setup(&t);
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	harness_teardown(&t);
-	return 0;
-}
-
 static const char config[] =
     "services:\n"
     "  parent:\n"
@@ -87,8 +71,8 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(sigterm_leaves_no_process_behind, setup, teardown),
-		cmocka_unit_test_setup_teardown(a_killed_service_leaves_no_zombie, setup, teardown),
+		TEND_TEST(sigterm_leaves_no_process_behind),
+		TEND_TEST(a_killed_service_leaves_no_zombie),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

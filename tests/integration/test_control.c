@@ -11,22 +11,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-static struct tend_run t;
-
-static int
-setup(void **state)
-{
-	harness_setup(&t);
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	harness_teardown(&t);
-	return 0;
-}
-
 static void
 stop_start_restart_by_name(void **state)
 {
@@ -150,10 +134,10 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(stop_start_restart_by_name, setup, teardown),
-		cmocka_unit_test_setup_teardown(output_goes_to_a_rotated_log, setup, teardown),
-		cmocka_unit_test_setup_teardown(an_external_service_is_followed_through_its_pidfile, setup, teardown),
-		cmocka_unit_test_setup_teardown(json_logs_name_the_service, setup, teardown),
+		TEND_TEST(stop_start_restart_by_name),
+		TEND_TEST(output_goes_to_a_rotated_log),
+		TEND_TEST(an_external_service_is_followed_through_its_pidfile),
+		TEND_TEST(json_logs_name_the_service),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

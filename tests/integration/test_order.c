@@ -7,22 +7,6 @@
 #include <signal.h>
 #include <stdio.h>
 
-static struct tend_run t;
-
-static int
-setup(void **state)
-{
-	harness_setup(&t);
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	harness_teardown(&t);
-	return 0;
-}
-
 static void
 readiness_gates_dependents_and_stop_goes_in_reverse(void **state)
 {
@@ -113,9 +97,9 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(readiness_gates_dependents_and_stop_goes_in_reverse, setup, teardown),
-		cmocka_unit_test_setup_teardown(a_dependent_waits_while_its_dependency_is_not_ready, setup, teardown),
-		cmocka_unit_test_setup_teardown(an_http_readiness_check_gates_dependents, setup, teardown),
+		TEND_TEST(readiness_gates_dependents_and_stop_goes_in_reverse),
+		TEND_TEST(a_dependent_waits_while_its_dependency_is_not_ready),
+		TEND_TEST(an_http_readiness_check_gates_dependents),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -9,22 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static struct tend_run t;
-
-static int
-setup(void **state)
-{
-	harness_setup(&t);
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	harness_teardown(&t);
-	return 0;
-}
-
 static const char before[] =
     "services:\n"
     "  a: { run: [@FAKESVC@, --name, a, --record, @RECORD@] }\n"
@@ -104,8 +88,8 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(sighup_applies_only_what_changed, setup, teardown),
-		cmocka_unit_test_setup_teardown(a_broken_config_is_reported_and_nothing_changes, setup, teardown),
+		TEND_TEST(sighup_applies_only_what_changed),
+		TEND_TEST(a_broken_config_is_reported_and_nothing_changes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

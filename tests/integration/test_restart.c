@@ -11,22 +11,6 @@
 #include <string.h>
 #include <unistd.h>
 
-static struct tend_run t;
-
-static int
-setup(void **state)
-{
-	harness_setup(&t);
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	harness_teardown(&t);
-	return 0;
-}
-
 static void
 kill_9_brings_a_new_pid(void **state)
 {
@@ -210,12 +194,12 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(kill_9_brings_a_new_pid, setup, teardown),
-		cmocka_unit_test_setup_teardown(the_user_switching_path_restarts_too, setup, teardown),
-		cmocka_unit_test_setup_teardown(a_crash_loop_stops_at_its_limit_and_restart_revives_it, setup, teardown),
-		cmocka_unit_test_setup_teardown(on_failure_restarts_only_failures, setup, teardown),
-		cmocka_unit_test_setup_teardown(a_missed_watchdog_ping_restarts_the_service, setup, teardown),
-		cmocka_unit_test_setup_teardown(a_service_never_ready_is_killed_at_its_ready_timeout, setup, teardown),
+		TEND_TEST(kill_9_brings_a_new_pid),
+		TEND_TEST(the_user_switching_path_restarts_too),
+		TEND_TEST(a_crash_loop_stops_at_its_limit_and_restart_revives_it),
+		TEND_TEST(on_failure_restarts_only_failures),
+		TEND_TEST(a_missed_watchdog_ping_restarts_the_service),
+		TEND_TEST(a_service_never_ready_is_killed_at_its_ready_timeout),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -14,22 +14,12 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-static struct tend_run t;
-
-static int
-setup(void **state)
-{
-	harness_setup(&t);
-	return 0;
-}
-
 static int
 teardown(void **state)
 {
 	unsetenv("NOTIFY_SOCKET");
 	unsetenv("WATCHDOG_USEC");
-	harness_teardown(&t);
-	return 0;
+	return harness_test_teardown(state);
 }
 
 /* Waits (bounded) for a datagram containing text. */
@@ -96,7 +86,7 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(tend_speaks_sd_notify_and_keeps_it_from_its_services, setup, teardown),
+		cmocka_unit_test_setup_teardown(tend_speaks_sd_notify_and_keeps_it_from_its_services, harness_test_setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
