@@ -4,8 +4,7 @@
 set -eu
 
 PACKAGES="build-essential cmake pkg-config libuv1-dev libcurl4-openssl-dev
-libjansson-dev libyaml-dev libcmocka-dev libsqlite3-dev libmicrohttpd-dev
-python3 procps iproute2"
+libjansson-dev libyaml-dev libcmocka-dev"
 
 missing=""
 for pkg in $PACKAGES; do

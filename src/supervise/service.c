@@ -33,6 +33,7 @@ static const char *const kill_cause_names[] = {
 	[KILL_STOP] = "stop",
 	[KILL_READY_TIMEOUT] = "ready-timeout",
 	[KILL_WATCHDOG] = "watchdog",
+	[KILL_SPAWN_FAILED] = "spawn-failed",
 };
 
 const char *
@@ -240,16 +241,21 @@ service_spawn(struct service *svc)
 		    &svc->conf->log);
 	if (spawn_service(svc, err, sizeof(err)) < 0) {
 		log_error(svc->name, "cannot start: %s", err);
+		snprintf(svc->spawn_error, sizeof(svc->spawn_error), "%s", err);
+		svc->kill_cause = KILL_SPAWN_FAILED;
 		service_exited(svc, 127, 0);
 	}
 }
 
 static void
-service_describe_exit(const struct service_exit *ex, char *buf, size_t len)
+service_describe_exit(const struct service *svc, const struct service_exit *ex,
+    char *buf, size_t len)
 {
 	const char *name;
 
-	if (ex->cause == KILL_READY_TIMEOUT)
+	if (ex->cause == KILL_SPAWN_FAILED)
+		snprintf(buf, len, "could not start (%s)", svc->spawn_error);
+	else if (ex->cause == KILL_READY_TIMEOUT)
 		snprintf(buf, len, "not ready in time");
 	else if (ex->cause == KILL_WATCHDOG)
 		snprintf(buf, len, "watchdog timeout");
@@ -306,8 +312,8 @@ service_handle_crash(struct service *svc, const char *what, bool failure)
 	recent = restart_window_add(&svc->window, now, conf->limit.within_ms);
 	if (recent > (size_t)conf->limit.restarts) {
 		service_set_state(svc, SVC_FAILED,
-		    "%s; %zu restarts within %llds (limit %d): giving up until "
-		    "`tend restart %s`", what, recent,
+		    "%s; restarted %zu times within %llds (limit %d): giving up "
+		    "until `tend restart %s`", what, recent - 1,
 		    (long long)(conf->limit.within_ms / 1000), conf->limit.restarts,
 		    svc->name);
 		if (svc->state == SVC_FAILED && svc->ctx->gave_up != NULL)
@@ -329,7 +335,7 @@ service_handle_crash(struct service *svc, const char *what, bool failure)
 void
 service_exited(struct service *svc, int64_t code, int signal)
 {
-	char what[128];
+	char what[320];
 	bool failure;
 
 	svc->last_exit = (struct service_exit){ .valid = true, .code = (int)code,
@@ -337,7 +343,7 @@ service_exited(struct service *svc, int64_t code, int signal)
 	    .at_wall_ms = clock_wall_ms() };
 	service_cancel_readiness(svc);
 	uv_timer_stop(svc->timer);
-	service_describe_exit(&svc->last_exit, what, sizeof(what));
+	service_describe_exit(svc, &svc->last_exit, what, sizeof(what));
 	failure = signal != 0 || code != 0 || svc->kill_cause != KILL_NONE;
 	svc->kill_cause = KILL_NONE;
 

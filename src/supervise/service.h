@@ -61,6 +61,7 @@ enum kill_cause {
 	KILL_STOP,
 	KILL_READY_TIMEOUT,
 	KILL_WATCHDOG,
+	KILL_SPAWN_FAILED,	/* not killed: it never ran */
 };
 
 struct service_exit {
@@ -76,7 +77,7 @@ struct service {
 	const struct service_conf *conf;
 	char		*name;
 	enum service_state state;
-	char		 reason[256];
+	char		 reason[512];
 
 	bool		 want_up;	/* the operator's or config's intent */
 	bool		 restart_pending; /* start again once down */
@@ -93,6 +94,7 @@ struct service {
 	struct restart_window window;
 	struct service_exit last_exit;
 	enum kill_cause	 kill_cause;
+	char		 spawn_error[256];	/* why the last start failed */
 
 	uv_timer_t	*timer;		/* backoff delay, stop timeout */
 	uv_timer_t	*deadline;	/* ready timeout, watchdog */

@@ -73,6 +73,39 @@ the_user_switching_path_restarts_too(void **state)
 }
 
 static void
+a_program_that_vanished_fails_with_its_reason(void **state)
+{
+	char prog[400], cmd[900], *reason;
+	json_t *status, *svc;
+	pid_t pid;
+
+	snprintf(prog, sizeof(prog), "%s/prog", t.dir);
+	snprintf(cmd, sizeof(cmd), "cp %s %s", getenv("FAKESVC_BIN"), prog);
+	assert_int_equal(system(cmd), 0);
+	harness_write_config(&t,
+	    "services:\n"
+	    "  vanishing:\n"
+	    "    run: [@DIR@/prog, --name, vanishing, --record, @RECORD@]\n"
+	    "    backoff: { initial: 10ms, max: 20ms }\n"
+	    "    limit: { restarts: 2, within: 1m }\n");
+	harness_start(&t);
+	assert_true(harness_wait_state(&t, "vanishing", "up", 0, 5000));
+	assert_true(harness_wait_record(&t, "start vanishing", 2000));
+	pid = harness_pid(&t, "vanishing");
+	assert_int_equal(unlink(prog), 0);
+	kill(pid, SIGKILL);
+	assert_true(harness_wait_state(&t, "vanishing", "failed", 0, 5000));
+	status = harness_status(&t);
+	svc = harness_service(status, "vanishing");
+	reason = (char *)json_string_value(json_object_get(svc, "reason"));
+	assert_non_null(strstr(reason, "could not start"));
+	assert_non_null(strstr(reason, "No such file"));
+	assert_string_equal(json_string_value(json_object_get(
+	    json_object_get(svc, "last_exit"), "cause")), "spawn-failed");
+	json_decref(status);
+}
+
+static void
 a_crash_loop_stops_at_its_limit_and_restart_revives_it(void **state)
 {
 	char flag[400], *out, buf[32];
@@ -196,6 +229,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		TEND_TEST(kill_9_brings_a_new_pid),
 		TEND_TEST(the_user_switching_path_restarts_too),
+		TEND_TEST(a_program_that_vanished_fails_with_its_reason),
 		TEND_TEST(a_crash_loop_stops_at_its_limit_and_restart_revives_it),
 		TEND_TEST(on_failure_restarts_only_failures),
 		TEND_TEST(a_missed_watchdog_ping_restarts_the_service),
