@@ -113,6 +113,9 @@ void
 service_rebind(struct service *svc, const struct service_conf *conf)
 {
 	svc->conf = conf;
+	/* Reopened at the next start, with the new config's size and count. */
+	service_log_unref(svc->log);
+	svc->log = NULL;
 	if (svc->ext != NULL)
 		external_rebind(svc->ext);
 }
