@@ -64,17 +64,41 @@ config_dir_of(const char *path)
 	return dir;
 }
 
-/* A relative state_dir is relative to the config file's folder. */
 static void
-config_resolve_state_dir(struct tend_config *cfg, const char *dir)
+config_make_absolute(char **path, const char *dir)
 {
 	char *abs;
 
-	if (cfg->state_dir == NULL || cfg->state_dir[0] == '/')
+	if (*path == NULL || (*path)[0] == '/')
 		return;
-	abs = xasprintf("%s/%s", dir, cfg->state_dir);
-	free(cfg->state_dir);
-	cfg->state_dir = abs;
+	abs = xasprintf("%s/%s", dir, *path);
+	free(*path);
+	*path = abs;
+}
+
+/*
+ * Relative paths in the file (state_dir, cwd, pidfile) are relative to the
+ * file's folder, not to wherever tend happens to be started from.
+ */
+static void
+config_resolve_paths(struct tend_config *cfg, const char *dir)
+{
+	size_t i;
+
+	struct service_conf *s;
+
+	config_make_absolute(&cfg->state_dir, dir);
+	for (i = 0; i < cfg->n_services; i++) {
+		s = &cfg->services[i];
+		config_make_absolute(&s->cwd, dir);
+		config_make_absolute(&s->pidfile, dir);
+		/* "./bin/app": from cwd when set, else the file's folder; PATH otherwise. */
+		if (s->run != NULL && s->run[0] != NULL && strchr(s->run[0], '/'))
+			config_make_absolute(&s->run[0], s->cwd ? s->cwd : dir);
+		if (s->start_cmd != NULL && s->start_cmd[0] != NULL &&
+		    strchr(s->start_cmd[0], '/'))
+			config_make_absolute(&s->start_cmd[0], s->cwd ? s->cwd : dir);
+	}
 }
 
 static void
@@ -124,8 +148,8 @@ config_load_buffer(const char *name, const char *yaml, size_t len,
 	parse_apply_defaults(cfg);
 	config_env_interval(cfg, errs);
 	config_env_auto_heal(cfg, errs);
-	config_resolve_state_dir(cfg, dir);
-	config_validate(cfg, dir, errs);
+	config_resolve_paths(cfg, dir);
+	config_validate(cfg, errs);
 	if (errs->n != before) {
 		/* In file order, as an editor would walk them. */
 		qsort(errs->v + before, errs->n - before, sizeof(*errs->v),

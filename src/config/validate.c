@@ -37,22 +37,16 @@ validate_is_executable(const char *path)
 	return stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, X_OK) == 0;
 }
 
-/* Where argv[0] would be found: PATH when it has no '/', cwd when relative. */
+/* Where argv[0] would be found: PATH when it has no '/'. */
 static char *
-validate_find_program(const char *prog, const char *cwd, const char *config_dir)
+validate_find_program(const char *prog)
 {
 	const char *path = getenv("PATH");
 	char *dirs, *dir, *save, *full;
 
-	if (strchr(prog, '/') != NULL) {
-		if (prog[0] == '/')
-			return xstrdup(prog);
-		if (cwd != NULL && cwd[0] == '/')
-			return xasprintf("%s/%s", cwd, prog);
-		if (cwd != NULL)
-			return xasprintf("%s/%s/%s", config_dir, cwd, prog);
-		return xasprintf("%s/%s", config_dir, prog);
-	}
+	/* A path with a '/' was made absolute by load.c. */
+	if (strchr(prog, '/') != NULL)
+		return xstrdup(prog);
 	dirs = xstrdup(path ? path : "/usr/local/bin:/usr/bin:/bin");
 	for (dir = strtok_r(dirs, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
 		full = xasprintf("%s/%s", dir, prog);
@@ -68,13 +62,13 @@ validate_find_program(const char *prog, const char *cwd, const char *config_dir)
 
 static void
 validate_program(const struct service_conf *s, char **argv, const char *what,
-    const char *config_dir, struct config_errors *errs)
+    struct config_errors *errs)
 {
 	char *found;
 
 	if (argv == NULL || argv[0] == NULL)
 		return;
-	found = validate_find_program(argv[0], s->cwd, config_dir);
+	found = validate_find_program(argv[0]);
 	if (found == NULL) {
 		validate_error(errs, &s->pos, "service '%s': %s program '%s' not "
 		    "found on PATH", s->name, what, argv[0]);
@@ -87,8 +81,7 @@ validate_program(const struct service_conf *s, char **argv, const char *what,
 }
 
 static void
-validate_service(const struct service_conf *s, const char *config_dir,
-    struct config_errors *errs)
+validate_service(const struct service_conf *s, struct config_errors *errs)
 {
 	if (s->run != NULL && s->pidfile != NULL)
 		validate_error(errs, &s->pos, "service '%s': has both 'run' (tend runs "
@@ -108,8 +101,8 @@ validate_service(const struct service_conf *s, const char *config_dir,
 	if (s->backoff.multiplier < 1)
 		validate_error(errs, &s->pos, "service '%s': 'backoff.multiplier' must "
 		    "be at least 1", s->name);
-	validate_program(s, s->run, "run", config_dir, errs);
-	validate_program(s, s->start_cmd, "start", config_dir, errs);
+	validate_program(s, s->run, "run", errs);
+	validate_program(s, s->start_cmd, "start", errs);
 }
 
 static void
@@ -174,13 +167,12 @@ validate_check(const struct check_conf *c, struct config_errors *errs)
 }
 
 void
-config_validate(const struct tend_config *cfg, const char *config_dir,
-    struct config_errors *errs)
+config_validate(const struct tend_config *cfg, struct config_errors *errs)
 {
 	size_t i;
 
 	for (i = 0; i < cfg->n_services; i++)
-		validate_service(&cfg->services[i], config_dir, errs);
+		validate_service(&cfg->services[i], errs);
 	validate_dependencies(cfg, errs);
 	for (i = 0; i < cfg->n_checks; i++)
 		validate_check(&cfg->checks[i], errs);

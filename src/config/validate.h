@@ -4,7 +4,7 @@
 
 #include "config/config.h"
 
-void	config_validate(const struct tend_config *cfg, const char *config_dir,
-	    struct config_errors *errs);
+/* Relative paths must already be resolved (load.c). */
+void	config_validate(const struct tend_config *cfg, struct config_errors *errs);
 
 #endif

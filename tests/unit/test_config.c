@@ -363,6 +363,41 @@ service_equality_ignores_position_only(void **state)
 }
 
 static void
+relative_paths_are_relative_to_the_config_file(void **state)
+{
+	char dir[] = "/tmp/tend-config-XXXXXX", path[256], want[256], cmd[512];
+	struct tend_config *cfg;
+	FILE *f;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(cmd, sizeof(cmd), "mkdir -p %s/bin %s/work && cp /bin/true %s/work/prog",
+	    dir, dir, dir);
+	assert_int_equal(system(cmd), 0);
+	snprintf(path, sizeof(path), "%s/tend.yaml", dir);
+	assert_non_null(f = fopen(path, "w"));
+	fputs("state_dir: state\n"
+	    "services:\n"
+	    "  a: { run: [./prog], cwd: work }\n"
+	    "  b: { pidfile: b.pid, start: [work/prog] }\n", f);
+	fclose(f);
+	cfg = config_load_file(path, &errs);
+	if (cfg == NULL)
+		config_errors_print(&errs, stderr);
+	assert_non_null(cfg);
+	snprintf(want, sizeof(want), "%s/state", dir);
+	assert_string_equal(cfg->state_dir, want);
+	snprintf(want, sizeof(want), "%s/work", dir);
+	assert_string_equal(cfg->services[0].cwd, want);
+	snprintf(want, sizeof(want), "%s/work/./prog", dir);
+	assert_string_equal(cfg->services[0].run[0], want);
+	snprintf(want, sizeof(want), "%s/b.pid", dir);
+	assert_string_equal(cfg->services[1].pidfile, want);
+	config_free(cfg);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
+static void
 embedded_default_loads_with_host_checks(void **state)
 {
 	struct tend_config *cfg = config_load_default(&errs);
@@ -426,6 +461,7 @@ main(void)
 		cmocka_unit_test_setup(explicit_settings_win_over_self_healing, reset),
 		cmocka_unit_test_setup(environment_overrides_win, reset),
 		cmocka_unit_test_setup(service_equality_ignores_position_only, reset),
+		cmocka_unit_test_setup(relative_paths_are_relative_to_the_config_file, reset),
 		cmocka_unit_test_setup(embedded_default_loads_with_host_checks, reset),
 		cmocka_unit_test_setup(every_example_loads, reset),
 	};
