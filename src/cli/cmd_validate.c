@@ -1,6 +1,63 @@
 #include "cli/cli.h"
 
+#include <stdlib.h>
+
+#include "checks/resource.h"
 #include "config/config.h"
+#include "config/units.h"
+#include "core/strv.h"
+
+static const char *const restart_names[] = { "always", "on-failure", "never" };
+static const char *const ready_names[] = { "started", "notify", "tcp", "http", "delay" };
+
+static void
+validate_print_service(const struct service_conf *s)
+{
+	char within[32], deps_buf[8] = "-";
+	char *cmd = strv_join(s->kind == SERVICE_EXTERNAL ? s->start_cmd : s->run, " ");
+	char *deps = s->depends_on ? strv_join(s->depends_on, ", ") : deps_buf;
+
+	units_format_duration(s->limit.within_ms, within, sizeof(within));
+	if (s->kind == SERVICE_EXTERNAL)
+		printf("service %s: external, pidfile %s, start %s; depends on %s\n",
+		    s->name, s->pidfile, cmd, deps);
+	else
+		printf("service %s: run %s; restart %s, limit %d in %s; ready %s; "
+		    "depends on %s\n", s->name, cmd, restart_names[s->restart],
+		    s->limit.restarts, within, ready_names[s->ready.kind], deps);
+	free(cmd);
+	if (deps != deps_buf)
+		free(deps);
+}
+
+/* The effective settings, after defaults, self_healing and the environment. */
+static void
+validate_print_settings(const struct tend_config *cfg)
+{
+	char interval[32], escalation[32], every[32];
+	const struct check_conf *c;
+	size_t i;
+
+	units_format_duration(cfg->interval_ms, interval, sizeof(interval));
+	units_format_duration(cfg->heal.escalation_timeout_ms, escalation,
+	    sizeof(escalation));
+	printf("config %s\n", cfg->source);
+	printf("interval %s; auto-heal %s, max attempts %d, escalation after %s\n",
+	    interval, cfg->heal.auto_heal ? "on" : "off", cfg->heal.max_attempts,
+	    escalation);
+	for (i = 0; i < cfg->n_services; i++)
+		validate_print_service(&cfg->services[i]);
+	for (i = 0; i < cfg->n_checks; i++) {
+		c = &cfg->checks[i];
+		units_format_duration(c->every_ms ? c->every_ms : cfg->interval_ms, every,
+		    sizeof(every));
+		printf("check %s: resource %s%s%s, warn %g, crit %g, every %s\n", c->name,
+		    resource_metric_name(c->metric),
+		    c->metric == RESOURCE_DISK || c->metric == RESOURCE_INODES ? " " : "",
+		    c->metric == RESOURCE_DISK || c->metric == RESOURCE_INODES ? c->path : "",
+		    c->warn, c->crit, every);
+	}
+}
 
 int
 cmd_validate(struct cli_options *opts)
@@ -16,8 +73,7 @@ cmd_validate(struct cli_options *opts)
 	}
 	printf("ok\n");
 	if (opts->verbose)
-		printf("%s: %zu services, %zu checks\n", cfg->source,
-		    cfg->n_services, cfg->n_checks);
+		validate_print_settings(cfg);
 	config_free(cfg);
 	return 0;
 }

@@ -84,6 +84,24 @@ the_self_healing_block_loads(void **state)
 	assert_int_equal(harness_cli(&t, &out, "validate", "-c", path, NULL), 0);
 	assert_string_equal(out, "ok\n");
 	free(out);
+
+	/* ... and maps onto tend's own settings, which --verbose shows. */
+	assert_int_equal(harness_cli(&t, &out, "validate", "-v", "-c", path, NULL), 0);
+	assert_non_null(strstr(out, "interval 30s; auto-heal on, max attempts 3, "
+	    "escalation after 5m"));
+	assert_non_null(strstr(out, "limit 3 in 1m"));
+	assert_non_null(strstr(out, "check cpu: resource cpu, warn 80, crit 95"));
+	assert_non_null(strstr(out, "check memory: resource memory, warn 85, crit 95"));
+	free(out);
+
+	/* The environment wins over the file. */
+	setenv("HEALTH_CHECK_INTERVAL", "7", 1);
+	setenv("AUTO_HEAL_ENABLED", "false", 1);
+	assert_int_equal(harness_cli(&t, &out, "validate", "-v", "-c", path, NULL), 0);
+	unsetenv("HEALTH_CHECK_INTERVAL");
+	unsetenv("AUTO_HEAL_ENABLED");
+	assert_non_null(strstr(out, "interval 7s; auto-heal off"));
+	free(out);
 }
 
 static void

@@ -52,6 +52,23 @@ stop_start_restart_by_name(void **state)
 }
 
 static void
+a_second_daemon_on_the_same_state_dir_refuses_to_start(void **state)
+{
+	char *out;
+
+	harness_write_config(&t,
+	    "services:\n"
+	    "  svc: { run: [@FAKESVC@, --name, svc, --record, @RECORD@] }\n");
+	harness_start(&t);
+	assert_int_equal(harness_cli(&t, &out, "run", "-c", t.config, "--state-dir",
+	    t.state, NULL), 1);
+	assert_non_null(strstr(out, "already running"));
+	free(out);
+	/* The first one is unharmed. */
+	assert_true(harness_wait_state(&t, "svc", "up", 0, 2000));
+}
+
+static void
 output_goes_to_a_rotated_log(void **state)
 {
 	char path[400], rotated[420], third[420];
@@ -135,6 +152,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		TEND_TEST(stop_start_restart_by_name),
+		TEND_TEST(a_second_daemon_on_the_same_state_dir_refuses_to_start),
 		TEND_TEST(output_goes_to_a_rotated_log),
 		TEND_TEST(an_external_service_is_followed_through_its_pidfile),
 		TEND_TEST(json_logs_name_the_service),
