@@ -118,6 +118,36 @@ an_external_service_is_followed_through_its_pidfile(void **state)
 }
 
 static void
+status_shows_host_checks(void **state)
+{
+	json_t *status = NULL, *check = NULL;
+	long long deadline;
+
+	harness_write_config(&t,
+	    "checks:\n"
+	    "  root: { type: resource, metric: disk, path: /, warn: 100%, crit: 100% }\n"
+	    "  busy: { type: resource, metric: cpu, warn: 0, crit: 1000, every: 100ms }\n");
+	harness_start(&t);
+	/* The first samples come within about a second of the start. */
+	deadline = harness_mono_ms() + 3000;
+	do {
+		json_decref(status);
+		harness_pause_ms(20);
+		status = harness_status(&t);
+		check = json_array_get(json_object_get(status, "checks"), 1);
+	} while (harness_mono_ms() < deadline &&
+	    strcmp(json_string_value(json_object_get(check, "state")), "unknown") == 0);
+	assert_string_equal(json_string_value(json_object_get(check, "name")), "busy");
+	assert_string_equal(json_string_value(json_object_get(check, "state")), "warning");
+	check = json_array_get(json_object_get(status, "checks"), 0);
+	assert_string_equal(json_string_value(json_object_get(check, "path")), "/");
+	assert_true(json_is_number(json_object_get(check, "value")) ||
+	    strcmp(json_string_value(json_object_get(check, "state")), "unknown") == 0);
+	json_decref(status);
+	assert_true(harness_log_contains(&t, "check busy: warning"));
+}
+
+static void
 json_logs_name_the_service(void **state)
 {
 	char line[1024];
@@ -155,6 +185,7 @@ main(void)
 		TEND_TEST(a_second_daemon_on_the_same_state_dir_refuses_to_start),
 		TEND_TEST(output_goes_to_a_rotated_log),
 		TEND_TEST(an_external_service_is_followed_through_its_pidfile),
+		TEND_TEST(status_shows_host_checks),
 		TEND_TEST(json_logs_name_the_service),
 	};
 
