@@ -93,16 +93,20 @@ host_watch_start(uv_loop_t *loop, const struct tend_config *cfg)
 	int64_t every, first;
 	size_t i;
 
-	if (cfg->n_checks == 0)
-		return NULL;
 	hw = xcalloc(1, sizeof(*hw));
-	hw->checks = xcalloc(cfg->n_checks, sizeof(*hw->checks));
-	hw->n = cfg->n_checks;
+	hw->checks = xcalloc(cfg->n_checks + 1, sizeof(*hw->checks));
+	for (i = 0; i < cfg->n_checks; i++)
+		if (cfg->checks[i].type == CHECK_RESOURCE)
+			hw->checks[hw->n++].conf = &cfg->checks[i];
+	if (hw->n == 0) {
+		free(hw->checks);
+		free(hw);
+		return NULL;
+	}
 	hw->interval_ms = cfg->interval_ms;
 	for (i = 0; i < hw->n; i++) {
 		hc = &hw->checks[i];
 		hc->hw = hw;
-		hc->conf = &cfg->checks[i];
 		hc->sampler = resource_sampler_new(NULL);
 		every = hc->conf->every_ms ? hc->conf->every_ms : cfg->interval_ms;
 		/* Spread the first runs so that many checks don't fire together. */

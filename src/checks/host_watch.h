@@ -13,7 +13,7 @@
 
 struct host_watch;
 
-/* cfg must outlive the watch. Returns NULL when there are no checks. */
+/* cfg must outlive the watch. Returns NULL when there are no resource checks. */
 struct host_watch *host_watch_start(uv_loop_t *loop, const struct tend_config *cfg);
 /* Stops and frees (from close callbacks); NULL is fine. */
 void		host_watch_close(struct host_watch *hw);

@@ -86,6 +86,7 @@ config_resolve_paths(struct tend_config *cfg, const char *dir)
 	size_t i;
 
 	struct service_conf *s;
+	struct check_conf *c;
 
 	config_make_absolute(&cfg->state_dir, dir);
 	for (i = 0; i < cfg->n_services; i++) {
@@ -98,6 +99,11 @@ config_resolve_paths(struct tend_config *cfg, const char *dir)
 		if (s->start_cmd != NULL && s->start_cmd[0] != NULL &&
 		    strchr(s->start_cmd[0], '/'))
 			config_make_absolute(&s->start_cmd[0], s->cwd ? s->cwd : dir);
+	}
+	for (i = 0; i < cfg->n_checks; i++) {
+		c = &cfg->checks[i];
+		if (c->command.argv != NULL && strchr(c->command.argv[0], '/'))
+			config_make_absolute(&c->command.argv[0], dir);
 	}
 }
 

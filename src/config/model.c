@@ -23,6 +23,25 @@ service_conf_free(struct service_conf *s)
 	strv_free(s->restart_cmd);
 }
 
+static void
+check_conf_free(struct check_conf *c)
+{
+	free(c->name);
+	free(c->service);
+	free(c->path);
+	free(c->http.url);
+	free(c->http.method);
+	strv_free(c->http.headers);
+	free(c->http.body);
+	free(c->http.status);
+	free(c->http.contains);
+	free(c->http.regex);
+	free(c->tcp.host);
+	free(c->tcp.send);
+	free(c->tcp.expect);
+	strv_free(c->command.argv);
+}
+
 void
 config_free(struct tend_config *cfg)
 {
@@ -33,10 +52,8 @@ config_free(struct tend_config *cfg)
 	for (i = 0; i < cfg->n_services; i++)
 		service_conf_free(&cfg->services[i]);
 	free(cfg->services);
-	for (i = 0; i < cfg->n_checks; i++) {
-		free(cfg->checks[i].name);
-		free(cfg->checks[i].path);
-	}
+	for (i = 0; i < cfg->n_checks; i++)
+		check_conf_free(&cfg->checks[i]);
 	free(cfg->checks);
 	free(cfg->state_dir);
 	free(cfg->source);

@@ -112,19 +112,71 @@ enum resource_metric {
 };
 
 enum check_type {
-	CHECK_RESOURCE,
+	CHECK_RESOURCE,		/* host CPU, memory, swap, disk, inodes, load */
+	CHECK_HTTP,		/* a URL answers as expected, in time */
+	CHECK_TCP,		/* a port accepts; optional send/expect */
+	CHECK_COMMAND,		/* a Nagios-style plugin: exit code + output */
 };
 
-/* A host check (top-level `checks:`). Issue 3 adds more types. */
+/* An accepted HTTP status range, inclusive. */
+struct status_range {
+	int		 lo;
+	int		 hi;
+};
+
+struct http_check_conf {
+	char		*url;
+	char		*method;	/* default GET */
+	char		**headers;	/* "Name: value", NULL-terminated, may be NULL */
+	char		*body;		/* request body, may be NULL */
+	struct status_range *status;	/* accepted statuses; default 200-399 */
+	size_t		 n_status;
+	char		*contains;	/* the body must contain this */
+	char		*regex;		/* the body must match this (POSIX extended) */
+	bool		 insecure;	/* skip TLS verification */
+	bool		 redirects;	/* follow redirects, default true */
+};
+
+struct tcp_check_conf {
+	char		*host;		/* default 127.0.0.1 */
+	int		 port;
+	char		*send;		/* sent once connected ("\r\n" escapes allowed) */
+	char		*expect;	/* the first reply must contain this */
+};
+
+struct command_check_conf {
+	char		**argv;		/* NULL-terminated */
+};
+
+/*
+ * A check: top-level `checks:` (the host) or under a service's `checks:`.
+ * Common scheduling settings first, then what each type needs.
+ */
 struct check_conf {
 	char		*name;
 	struct conf_pos	 pos;
 	enum check_type	 type;
+	char		*service;	/* the owning service, NULL for host checks */
+	int64_t		 every_ms;	/* 0: the global interval */
+	int64_t		 timeout_ms;	/* default 10s */
+	int		 fail_after;	/* consecutive failures to fail, default 1 */
+	int		 fail_n;	/* or n failures ... */
+	int		 fail_of;	/* ... of the last `of` runs (0: unused) */
+	int		 recover_after;	/* consecutive passes to recover, default 1 */
+
+	/* resource */
 	enum resource_metric metric;
 	char		*path;		/* disk, inodes: default "/" */
 	double		 warn;		/* state warning at or above */
 	double		 crit;		/* state critical at or above */
-	int64_t		 every_ms;	/* 0: the global interval */
+
+	/* http and tcp: latency thresholds, 0 for none */
+	int64_t		 latency_warn_ms;
+	int64_t		 latency_crit_ms;
+
+	struct http_check_conf http;
+	struct tcp_check_conf tcp;
+	struct command_check_conf command;
 };
 
 /*

@@ -13,7 +13,6 @@
 
 static const char *const restart_words[] = { "always", "on-failure", "never", NULL };
 static const char *const log_format_words[] = { "text", "json", NULL };
-static const char *const check_type_words[] = { "resource", NULL };
 static const char *const metric_words[] = {
 	"cpu", "memory", "swap", "disk", "inodes", "load", NULL,
 };
@@ -50,6 +49,7 @@ static void	parse_ready_tcp(struct walk *, yaml_node_t *, void *, const struct k
 static void	parse_restart(struct walk *, yaml_node_t *, void *, const struct key_spec *);
 static void	parse_stop(struct walk *, yaml_node_t *, void *, const struct key_spec *);
 static void	parse_threshold(struct walk *, yaml_node_t *, void *, const struct key_spec *);
+static void	parse_service_checks(struct walk *, yaml_node_t *, void *, const struct key_spec *);
 
 static const struct key_spec ready_specs[] = {
 	{ "tcp", parse_ready_tcp, 0, NULL },
@@ -77,18 +77,155 @@ static const struct key_spec service_specs[] = {
 	{ "pidfile", parse_string, OFF(service_conf, pidfile), NULL },
 	{ "start", parse_argv, OFF(service_conf, start_cmd), NULL },
 	{ "check_every", parse_duration, OFF(service_conf, check_every_ms), NULL },
+	{ "checks", parse_service_checks, 0, NULL },
 	{ NULL, NULL, 0, NULL },
 };
 
-static const struct key_spec check_specs[] = {
-	{ "type", parse_enum, OFF(check_conf, type), check_type_words },
+static const char *const check_types[] = { "resource", "http", "tcp", "command", NULL };
+
+static void	parse_fail_rule(struct walk *, yaml_node_t *, void *, const struct key_spec *);
+static void	parse_status_list(struct walk *, yaml_node_t *, void *, const struct key_spec *);
+static void	parse_tcp_target(struct walk *, yaml_node_t *, void *, const struct key_spec *);
+
+/* What every check has, whatever its type. */
+static const struct key_spec check_common_specs[] = {
+	{ "type", parse_enum, OFF(check_conf, type), check_types },
+	{ "every", parse_duration, OFF(check_conf, every_ms), NULL },
+	{ "timeout", parse_duration, OFF(check_conf, timeout_ms), NULL },
+	{ "fail_after", parse_positive_int, OFF(check_conf, fail_after), NULL },
+	{ "fail", parse_fail_rule, 0, NULL },
+	{ "recover_after", parse_positive_int, OFF(check_conf, recover_after), NULL },
+	{ NULL, NULL, 0, NULL },
+};
+
+static const struct key_spec check_resource_specs[] = {
 	{ "metric", parse_enum, OFF(check_conf, metric), metric_words },
 	{ "path", parse_string, OFF(check_conf, path), NULL },
 	{ "warn", parse_threshold, OFF(check_conf, warn), NULL },
 	{ "crit", parse_threshold, OFF(check_conf, crit), NULL },
-	{ "every", parse_duration, OFF(check_conf, every_ms), NULL },
 	{ NULL, NULL, 0, NULL },
 };
+
+static const struct key_spec check_http_specs[] = {
+	{ "url", parse_string, OFF(check_conf, http.url), NULL },
+	{ "method", parse_string, OFF(check_conf, http.method), NULL },
+	{ "headers", parse_header_map, OFF(check_conf, http.headers), NULL },
+	{ "body", parse_string, OFF(check_conf, http.body), NULL },
+	{ "status", parse_status_list, OFF(check_conf, http), NULL },
+	{ "contains", parse_string, OFF(check_conf, http.contains), NULL },
+	{ "regex", parse_string, OFF(check_conf, http.regex), NULL },
+	{ "insecure", parse_bool, OFF(check_conf, http.insecure), NULL },
+	{ "redirects", parse_bool, OFF(check_conf, http.redirects), NULL },
+	{ "latency_warn", parse_duration, OFF(check_conf, latency_warn_ms), NULL },
+	{ "latency_crit", parse_duration, OFF(check_conf, latency_crit_ms), NULL },
+	{ NULL, NULL, 0, NULL },
+};
+
+static const struct key_spec check_tcp_specs[] = {
+	{ "host", parse_string, OFF(check_conf, tcp.host), NULL },
+	{ "port", parse_tcp_target, OFF(check_conf, tcp), NULL },
+	{ "send", parse_string, OFF(check_conf, tcp.send), NULL },
+	{ "expect", parse_string, OFF(check_conf, tcp.expect), NULL },
+	{ "latency_warn", parse_duration, OFF(check_conf, latency_warn_ms), NULL },
+	{ "latency_crit", parse_duration, OFF(check_conf, latency_crit_ms), NULL },
+	{ NULL, NULL, 0, NULL },
+};
+
+static const struct key_spec check_command_specs[] = {
+	{ "run", parse_argv, OFF(check_conf, command.argv), NULL },
+	{ NULL, NULL, 0, NULL },
+};
+
+/* Indexed by enum check_type. */
+static const struct key_spec *const check_type_specs[] = {
+	[CHECK_RESOURCE] = check_resource_specs,
+	[CHECK_HTTP] = check_http_specs,
+	[CHECK_TCP] = check_tcp_specs,
+	[CHECK_COMMAND] = check_command_specs,
+};
+
+static const struct key_spec fail_rule_specs[] = {
+	{ "n", parse_positive_int, OFF(check_conf, fail_n), NULL },
+	{ "of", parse_positive_int, OFF(check_conf, fail_of), NULL },
+	{ NULL, NULL, 0, NULL },
+};
+
+/* fail: {n: 3, of: 5}: its keys land in the check itself. */
+static void
+parse_fail_rule(struct walk *w, yaml_node_t *node, void *target,
+    const struct key_spec *spec)
+{
+	walk_mapping(w, node, fail_rule_specs, target, "'fail'");
+}
+
+static bool
+parse_one_status(struct walk *w, yaml_node_t *node, struct status_range *r)
+{
+	const char *v = walk_scalar(w, node, "an HTTP status or range");
+	int n;
+
+	if (v == NULL)
+		return false;
+	if (sscanf(v, "%d-%d%n", &r->lo, &r->hi, &n) == 2 && v[n] == '\0')
+		;
+	else if (sscanf(v, "%d%n", &r->lo, &n) == 1 && v[n] == '\0')
+		r->hi = r->lo;
+	else
+		r->lo = -1;
+	if (r->lo < 100 || r->hi > 599 || r->lo > r->hi) {
+		walk_error(w, node, "'status': expected an HTTP status (200) or range "
+		    "(200-299), got '%s'", v);
+		return false;
+	}
+	return true;
+}
+
+/* status: 200 | "200-299" | [200, 204, "300-399"] */
+static void
+parse_status_list(struct walk *w, yaml_node_t *node, void *target,
+    const struct key_spec *spec)
+{
+	struct http_check_conf *http = target;
+	yaml_node_item_t *item;
+	struct status_range r;
+
+	free(http->status);
+	http->status = NULL;
+	http->n_status = 0;
+	if (node->type != YAML_SEQUENCE_NODE) {
+		if (parse_one_status(w, node, &r)) {
+			http->status = xmalloc(sizeof(r));
+			http->status[http->n_status++] = r;
+		}
+		return;
+	}
+	for (item = node->data.sequence.items.start;
+	    item < node->data.sequence.items.top; item++) {
+		if (!parse_one_status(w, yaml_document_get_node(w->doc, *item), &r))
+			continue;
+		http->status = xrealloc(http->status,
+		    (http->n_status + 1) * sizeof(*http->status));
+		http->status[http->n_status++] = r;
+	}
+}
+
+/* port: 6379 or "host:port" */
+static void
+parse_tcp_target(struct walk *w, yaml_node_t *node, void *target,
+    const struct key_spec *spec)
+{
+	struct tcp_check_conf *tcp = target;
+	struct ready_conf parsed = { 0 };
+
+	parse_ready_tcp(w, node, &parsed, spec);
+	if (parsed.kind != READY_TCP)
+		return;
+	tcp->port = parsed.port;
+	if (parsed.host != NULL) {
+		free(tcp->host);
+		tcp->host = parsed.host;
+	}
+}
 
 static const struct key_spec log_specs[] = {
 	{ "format", parse_enum, 0, log_format_words },
@@ -311,20 +448,38 @@ parse_add_check(struct tend_config *cfg, const char *name)
 	c->type = CHECK_RESOURCE;
 	c->warn = -1;
 	c->crit = -1;
+	c->timeout_ms = 10000;
+	c->fail_after = 1;
+	c->recover_after = 1;
+	c->http.redirects = true;
 	return c;
 }
+
+/* The service whose checks are being parsed, NULL for the host's. */
+static const char *parse_check_owner;
 
 static void
 parse_one_check(struct walk *w, yaml_node_t *key, yaml_node_t *value)
 {
+	const struct key_spec *tables[] = { check_common_specs, NULL, NULL };
+	const char *type;
 	struct check_conf *c;
 	char what[300];
+	int i;
 
 	c = parse_add_check(w->cfg, (const char *)key->data.scalar.value);
 	c->pos = walk_pos(w, key);
+	c->service = parse_check_owner ? xstrdup(parse_check_owner) : NULL;
 	c->metric = (enum resource_metric)-1;
 	snprintf(what, sizeof(what), "check '%s'", c->name);
-	walk_mapping(w, value, check_specs, c, what);
+	type = walk_lookup(w, value, "type");
+	if (type == NULL && value->type == YAML_MAPPING_NODE)
+		walk_error(w, key, "check '%s': 'type' is required (resource, http, "
+		    "tcp or command)", c->name);
+	for (i = 0; type != NULL && check_types[i] != NULL; i++)
+		if (strcmp(type, check_types[i]) == 0)
+			tables[1] = check_type_specs[i];
+	walk_mapping_tables(w, value, tables, c, what);
 }
 
 static void
@@ -332,6 +487,15 @@ parse_checks(struct walk *w, yaml_node_t *node, void *target,
     const struct key_spec *spec)
 {
 	parse_named_entries(w, node, "checks", parse_one_check);
+}
+
+static void
+parse_service_checks(struct walk *w, yaml_node_t *node, void *target,
+    const struct key_spec *spec)
+{
+	parse_check_owner = ((struct service_conf *)target)->name;
+	parse_named_entries(w, node, "checks", parse_one_check);
+	parse_check_owner = NULL;
 }
 
 static void
@@ -393,7 +557,12 @@ parse_apply_defaults(struct tend_config *cfg)
 	for (i = 0; i < cfg->n_services; i++)
 		if (cfg->services[i].limit.restarts < 0)
 			cfg->services[i].limit.restarts = 5;
-	for (i = 0; i < cfg->n_checks; i++)
+	for (i = 0; i < cfg->n_checks; i++) {
 		if (cfg->checks[i].path == NULL)
 			cfg->checks[i].path = xstrdup("/");
+		if (cfg->checks[i].http.method == NULL)
+			cfg->checks[i].http.method = xstrdup("GET");
+		if (cfg->checks[i].tcp.host == NULL)
+			cfg->checks[i].tcp.host = xstrdup("127.0.0.1");
+	}
 }

@@ -60,9 +60,10 @@ validate_find_program(const char *prog)
 	return NULL;
 }
 
+/* `owner` names what runs it: "service 'web'", "check 'disk'". */
 static void
-validate_program(const struct service_conf *s, char **argv, const char *what,
-    struct config_errors *errs)
+validate_program(const struct conf_pos *pos, const char *owner, char **argv,
+    const char *what, struct config_errors *errs)
 {
 	char *found;
 
@@ -70,19 +71,21 @@ validate_program(const struct service_conf *s, char **argv, const char *what,
 		return;
 	found = validate_find_program(argv[0]);
 	if (found == NULL) {
-		validate_error(errs, &s->pos, "service '%s': %s program '%s' not "
-		    "found on PATH", s->name, what, argv[0]);
+		validate_error(errs, pos, "%s: %s program '%s' not found on PATH",
+		    owner, what, argv[0]);
 		return;
 	}
 	if (!validate_is_executable(found))
-		validate_error(errs, &s->pos, "service '%s': %s program '%s' does not "
-		    "exist or is not executable", s->name, what, found);
+		validate_error(errs, pos, "%s: %s program '%s' does not exist or is "
+		    "not executable", owner, what, found);
 	free(found);
 }
 
 static void
 validate_service(const struct service_conf *s, struct config_errors *errs)
 {
+	char owner[300];
+
 	if (s->run != NULL && s->pidfile != NULL)
 		validate_error(errs, &s->pos, "service '%s': has both 'run' (tend runs "
 		    "it) and 'pidfile' (it runs by itself); expected one", s->name);
@@ -101,8 +104,9 @@ validate_service(const struct service_conf *s, struct config_errors *errs)
 	if (s->backoff.multiplier < 1)
 		validate_error(errs, &s->pos, "service '%s': 'backoff.multiplier' must "
 		    "be at least 1", s->name);
-	validate_program(s, s->run, "run", errs);
-	validate_program(s, s->start_cmd, "start", errs);
+	snprintf(owner, sizeof(owner), "service '%s'", s->name);
+	validate_program(&s->pos, owner, s->run, "run", errs);
+	validate_program(&s->pos, owner, s->start_cmd, "start", errs);
 }
 
 static void
@@ -153,7 +157,7 @@ validate_dependencies(const struct tend_config *cfg, struct config_errors *errs)
 }
 
 static void
-validate_check(const struct check_conf *c, struct config_errors *errs)
+validate_resource_check(const struct check_conf *c, struct config_errors *errs)
 {
 	if ((int)c->metric < 0)
 		validate_error(errs, &c->pos, "check '%s': 'metric' is required (cpu, "
@@ -164,6 +168,42 @@ validate_check(const struct check_conf *c, struct config_errors *errs)
 	else if (c->warn > c->crit)
 		validate_error(errs, &c->pos, "check '%s': 'warn' must not exceed "
 		    "'crit'", c->name);
+}
+
+static void
+validate_check(const struct check_conf *c, struct config_errors *errs)
+{
+	char owner[300];
+
+	switch (c->type) {
+	case CHECK_RESOURCE:
+		validate_resource_check(c, errs);
+		break;
+	case CHECK_HTTP:
+		if (c->http.url == NULL)
+			validate_error(errs, &c->pos, "check '%s': 'url' is required",
+			    c->name);
+		break;
+	case CHECK_TCP:
+		if (c->tcp.port == 0)
+			validate_error(errs, &c->pos, "check '%s': 'port' is required",
+			    c->name);
+		break;
+	case CHECK_COMMAND:
+		if (c->command.argv == NULL)
+			validate_error(errs, &c->pos, "check '%s': 'run' is required",
+			    c->name);
+		snprintf(owner, sizeof(owner), "check '%s'", c->name);
+		validate_program(&c->pos, owner, c->command.argv, "run", errs);
+		break;
+	}
+	if (c->latency_warn_ms > 0 && c->latency_crit_ms > 0 &&
+	    c->latency_warn_ms > c->latency_crit_ms)
+		validate_error(errs, &c->pos, "check '%s': 'latency_warn' must not "
+		    "exceed 'latency_crit'", c->name);
+	if ((c->fail_n > 0) != (c->fail_of > 0) || c->fail_n > c->fail_of)
+		validate_error(errs, &c->pos, "check '%s': 'fail' needs n and of, "
+		    "with n at most of", c->name);
 }
 
 void

@@ -87,13 +87,15 @@ walk_scalar(struct walk *w, yaml_node_t *node, const char *expected)
 }
 
 static char *
-walk_allowed_keys(const struct key_spec *specs)
+walk_allowed_keys(const struct key_spec *const *tables)
 {
 	char **names = NULL, *joined;
 	const struct key_spec *s;
+	size_t t;
 
-	for (s = specs; s->name != NULL; s++)
-		names = strv_push(names, s->name);
+	for (t = 0; tables[t] != NULL; t++)
+		for (s = tables[t]; s->name != NULL; s++)
+			names = strv_push(names, s->name);
 	joined = strv_join(names, ", ");
 	strv_free(names);
 	return joined;
@@ -114,9 +116,50 @@ walk_key_seen_before(struct walk *w, yaml_node_pair_t *start, yaml_node_pair_t *
 	return false;
 }
 
+static const struct key_spec *
+walk_find_spec(const struct key_spec *const *tables, const char *name)
+{
+	const struct key_spec *s;
+	size_t t;
+
+	for (t = 0; tables[t] != NULL; t++)
+		for (s = tables[t]; s->name != NULL; s++)
+			if (strcmp(s->name, name) == 0)
+				return s;
+	return NULL;
+}
+
+const char *
+walk_lookup(struct walk *w, yaml_node_t *mapping, const char *key)
+{
+	yaml_node_pair_t *pair;
+	yaml_node_t *k, *v;
+
+	if (mapping->type != YAML_MAPPING_NODE)
+		return NULL;
+	for (pair = mapping->data.mapping.pairs.start;
+	    pair < mapping->data.mapping.pairs.top; pair++) {
+		k = yaml_document_get_node(w->doc, pair->key);
+		v = yaml_document_get_node(w->doc, pair->value);
+		if (k->type == YAML_SCALAR_NODE && v->type == YAML_SCALAR_NODE &&
+		    strcmp((char *)k->data.scalar.value, key) == 0)
+			return (const char *)v->data.scalar.value;
+	}
+	return NULL;
+}
+
 bool
 walk_mapping(struct walk *w, yaml_node_t *node, const struct key_spec *specs,
     void *obj, const char *what)
+{
+	const struct key_spec *tables[] = { specs, NULL };
+
+	return walk_mapping_tables(w, node, tables, obj, what);
+}
+
+bool
+walk_mapping_tables(struct walk *w, yaml_node_t *node,
+    const struct key_spec *const *tables, void *obj, const char *what)
 {
 	yaml_node_pair_t *pair, *start;
 	const struct key_spec *s;
@@ -139,11 +182,9 @@ walk_mapping(struct walk *w, yaml_node_t *node, const struct key_spec *specs,
 			walk_error(w, key, "duplicate key '%s' in %s", name, what);
 			continue;
 		}
-		for (s = specs; s->name != NULL; s++)
-			if (strcmp(s->name, name) == 0)
-				break;
-		if (s->name == NULL) {
-			allowed = walk_allowed_keys(specs);
+		s = walk_find_spec(tables, name);
+		if (s == NULL) {
+			allowed = walk_allowed_keys(tables);
 			walk_error(w, key, "unknown key '%s' in %s; expected one of: %s",
 			    name, what, allowed);
 			free(allowed);
@@ -262,6 +303,32 @@ parse_duration_bounded(struct walk *w, yaml_node_t *node, void *target,
 		return;
 	}
 	*(int64_t *)target = ms;
+}
+
+void
+parse_header_map(struct walk *w, yaml_node_t *node, void *target,
+    const struct key_spec *spec)
+{
+	char ***out = target, *line;
+	yaml_node_pair_t *pair;
+	const char *k, *v;
+
+	if (node->type != YAML_MAPPING_NODE) {
+		walk_error(w, node, "'%s': expected a mapping of Name: value, got %s",
+		    spec->name, walk_node_kind(node));
+		return;
+	}
+	for (pair = node->data.mapping.pairs.start;
+	    pair < node->data.mapping.pairs.top; pair++) {
+		k = walk_scalar(w, yaml_document_get_node(w->doc, pair->key), "a name");
+		v = walk_scalar(w, yaml_document_get_node(w->doc, pair->value),
+		    "a string");
+		if (k == NULL || v == NULL)
+			continue;
+		line = xasprintf("%s: %s", k, v);
+		*out = strv_push(*out, line);
+		free(line);
+	}
 }
 
 void

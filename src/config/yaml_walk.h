@@ -46,6 +46,12 @@ struct conf_pos walk_pos(const struct walk *w, const yaml_node_t *node);
  */
 bool	walk_mapping(struct walk *w, yaml_node_t *node, const struct key_spec *specs,
 	    void *obj, const char *what);
+/* The same against several tables at once (NULL-terminated list): a mapping
+ * whose allowed keys depend on another key, as a check's on its type. */
+bool	walk_mapping_tables(struct walk *w, yaml_node_t *node,
+	    const struct key_spec *const *tables, void *obj, const char *what);
+/* The text of the scalar under key in a mapping, or NULL. */
+const char *walk_lookup(struct walk *w, yaml_node_t *mapping, const char *key);
 /* A scalar's text, or NULL after an error naming `expected`. */
 const char *walk_scalar(struct walk *w, yaml_node_t *node, const char *expected);
 
@@ -68,6 +74,8 @@ void	parse_signal(struct walk *, yaml_node_t *, void *, const struct key_spec *)
 void	parse_octal(struct walk *, yaml_node_t *, void *, const struct key_spec *);
 /* A nested mapping: spec->arg is its key_spec table. */
 void	parse_nested(struct walk *, yaml_node_t *, void *, const struct key_spec *);
+/* "Name: value" lines from a mapping (HTTP headers). */
+void	parse_header_map(struct walk *, yaml_node_t *, void *, const struct key_spec *);
 /* One of a list of words: spec->arg is a NULL-terminated array of words. */
 void	parse_enum(struct walk *, yaml_node_t *, void *, const struct key_spec *);
 

@@ -363,6 +363,76 @@ service_equality_ignores_position_only(void **state)
 }
 
 static void
+checks_of_every_type_parse(void **state)
+{
+	struct tend_config *cfg = load_ok(
+	    "checks:\n"
+	    "  api:\n"
+	    "    type: http\n"
+	    "    url: http://127.0.0.1:8080/health\n"
+	    "    method: POST\n"
+	    "    headers: { X-Token: abc }\n"
+	    "    status: [200, '300-302']\n"
+	    "    contains: ok\n"
+	    "    latency_warn: 200ms\n"
+	    "    latency_crit: 1s\n"
+	    "    timeout: 2s\n"
+	    "    fail: { n: 2, of: 3 }\n"
+	    "    recover_after: 2\n"
+	    "  redis: { type: tcp, port: 'localhost:6379', send: 'PING\\r\\n', expect: '+PONG' }\n"
+	    "  plugin: { type: command, run: [/bin/true], every: 1m, fail_after: 3 }\n"
+	    "services:\n"
+	    "  web:\n"
+	    "    run: [/bin/true]\n"
+	    "    checks:\n"
+	    "      up: { type: tcp, port: 8080 }\n");
+	const struct check_conf *api = find_check(cfg, "api");
+	const struct check_conf *redis = find_check(cfg, "redis");
+	const struct check_conf *plugin = find_check(cfg, "plugin");
+	const struct check_conf *up = find_check(cfg, "up");
+
+	assert_int_equal(api->type, CHECK_HTTP);
+	assert_string_equal(api->http.method, "POST");
+	assert_string_equal(api->http.headers[0], "X-Token: abc");
+	assert_int_equal(api->http.n_status, 2);
+	assert_int_equal(api->http.status[1].lo, 300);
+	assert_int_equal(api->http.status[1].hi, 302);
+	assert_true(api->http.redirects);
+	assert_int_equal(api->latency_warn_ms, 200);
+	assert_int_equal(api->timeout_ms, 2000);
+	assert_int_equal(api->fail_n, 2);
+	assert_int_equal(api->fail_of, 3);
+	assert_int_equal(api->recover_after, 2);
+	assert_null(api->service);
+	assert_int_equal(redis->type, CHECK_TCP);
+	assert_string_equal(redis->tcp.host, "localhost");
+	assert_int_equal(redis->tcp.port, 6379);
+	assert_int_equal(plugin->type, CHECK_COMMAND);
+	assert_int_equal(plugin->fail_after, 3);
+	assert_int_equal(plugin->timeout_ms, 10000);
+	assert_string_equal(up->service, "web");
+	assert_string_equal(up->tcp.host, "127.0.0.1");
+	config_free(cfg);
+}
+
+static void
+check_errors_depend_on_the_type(void **state)
+{
+	/* A key of another type is unknown here, and the list says what is allowed. */
+	assert_error("checks:\n  c: { type: tcp, port: 80, url: x }\n", 2, 29,
+	    "expected one of: type, every, timeout");
+	assert_error("checks:\n  c: { type: http }\n", 2, 3, "'url' is required");
+	assert_error("checks:\n  c: { type: carrier-pigeon }\n", 2, 14, "resource, http");
+	assert_error("checks:\n  c: { port: 80 }\n", 2, 3, "'type' is required");
+	assert_error("checks:\n  c: { type: http, url: x, status: [200, 999] }\n", 2, 42,
+	    "HTTP status");
+	assert_error("checks:\n  c: { type: command, run: [/no/such/plugin] }\n", 2, 3,
+	    "not executable");
+	assert_error("checks:\n  c: { type: tcp, port: 1, fail: { n: 4, of: 3 } }\n", 2, 3,
+	    "n at most of");
+}
+
+static void
 relative_paths_are_relative_to_the_config_file(void **state)
 {
 	char dir[] = "/tmp/tend-config-XXXXXX", path[256], want[256], cmd[512];
@@ -461,6 +531,8 @@ main(void)
 		cmocka_unit_test_setup(explicit_settings_win_over_self_healing, reset),
 		cmocka_unit_test_setup(environment_overrides_win, reset),
 		cmocka_unit_test_setup(service_equality_ignores_position_only, reset),
+		cmocka_unit_test_setup(checks_of_every_type_parse, reset),
+		cmocka_unit_test_setup(check_errors_depend_on_the_type, reset),
 		cmocka_unit_test_setup(relative_paths_are_relative_to_the_config_file, reset),
 		cmocka_unit_test_setup(embedded_default_loads_with_host_checks, reset),
 		cmocka_unit_test_setup(every_example_loads, reset),
