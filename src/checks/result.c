@@ -1,0 +1,95 @@
+#include "checks/result.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/mem.h"
+
+void
+check_result_init(struct check_result *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->state = HEALTH_UNKNOWN;
+}
+
+void
+perf_metric_clear(struct perf_metric *m)
+{
+	free(m->label);
+	free(m->warn);
+	free(m->crit);
+	memset(m, 0, sizeof(*m));
+}
+
+void
+check_result_clear(struct check_result *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->n_perf; i++)
+		perf_metric_clear(&r->perf[i]);
+	free(r->perf);
+	check_result_init(r);
+}
+
+void
+check_result_set(struct check_result *r, enum health_state state,
+    const char *fmt, ...)
+{
+	va_list ap;
+
+	r->state = state;
+	va_start(ap, fmt);
+	vsnprintf(r->message, sizeof(r->message), fmt, ap);
+	va_end(ap);
+}
+
+static struct perf_metric *
+check_result_new_metric(struct check_result *r)
+{
+	r->perf = xrealloc(r->perf, (r->n_perf + 1) * sizeof(*r->perf));
+	return &r->perf[r->n_perf++];
+}
+
+void
+check_result_add_metric(struct check_result *r, const char *label, double value,
+    const char *uom)
+{
+	struct perf_metric *m = check_result_new_metric(r);
+
+	memset(m, 0, sizeof(*m));
+	m->label = xstrdup(label);
+	m->value = value;
+	snprintf(m->uom, sizeof(m->uom), "%s", uom ? uom : "");
+	m->min = m->max = NAN;
+}
+
+static json_t *
+json_number_or_null(double v)
+{
+	return isnan(v) ? json_null() : json_real(v);
+}
+
+json_t *
+check_result_json(const struct check_result *r)
+{
+	json_t *metrics = json_array(), *m;
+	size_t i;
+
+	for (i = 0; i < r->n_perf; i++) {
+		m = json_pack("{s:s, s:f, s:s}", "label", r->perf[i].label,
+		    "value", r->perf[i].value, "uom", r->perf[i].uom);
+		if (r->perf[i].warn)
+			json_object_set_new(m, "warn", json_string(r->perf[i].warn));
+		if (r->perf[i].crit)
+			json_object_set_new(m, "crit", json_string(r->perf[i].crit));
+		json_object_set_new(m, "min", json_number_or_null(r->perf[i].min));
+		json_object_set_new(m, "max", json_number_or_null(r->perf[i].max));
+		json_array_append_new(metrics, m);
+	}
+	return json_pack("{s:s, s:s, s:f, s:o}", "state", health_state_name(r->state),
+	    "message", r->message, "latency_ms", r->latency_ms, "metrics", metrics);
+}

@@ -1,0 +1,52 @@
+/*
+ * What one run of a check found: a state, a message, how long it took, and
+ * any metrics it reported (Nagios perfdata, or the value a check measured).
+ */
+#ifndef TEND_CHECKS_RESULT_H
+#define TEND_CHECKS_RESULT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <jansson.h>
+
+#include "health/state.h"
+
+/* 'label'=value[UOM];[warn];[crit];[min];[max] */
+struct perf_metric {
+	char		*label;
+	double		 value;
+	char		 uom[8];
+	char		*warn;		/* a Nagios range, kept as written; may be NULL */
+	char		*crit;
+	double		 min;		/* NAN when absent */
+	double		 max;
+};
+
+struct check_result {
+	enum health_state state;
+	char		 message[512];
+	double		 latency_ms;
+	struct perf_metric *perf;
+	size_t		 n_perf;
+};
+
+void	check_result_init(struct check_result *r);
+void	check_result_clear(struct check_result *r);
+void	check_result_set(struct check_result *r, enum health_state state,
+	    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void	check_result_add_metric(struct check_result *r, const char *label,
+	    double value, const char *uom);
+json_t	*check_result_json(const struct check_result *r);
+
+/*
+ * Parses a Nagios plugin's output: the first line's text before '|' is the
+ * message; perfdata after '|' on the first line and on the long-text lines
+ * become metrics. Returns the number of malformed perfdata items skipped.
+ */
+int	perfdata_parse_output(const char *output, struct check_result *r);
+/* Parses one perfdata item; returns 0, or -1 when malformed. */
+int	perfdata_parse_item(const char *item, struct perf_metric *m);
+void	perf_metric_clear(struct perf_metric *m);
+
+#endif
