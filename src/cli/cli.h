@@ -14,12 +14,19 @@ enum output_format {
 	OUTPUT_JSON,
 };
 
+/* What `tend check` runs. */
+#define CHECK_SELECT_SERVICES	0x1
+#define CHECK_SELECT_DEPS	0x2
+#define CHECK_SELECT_RESOURCES	0x4
+
 struct cli_options {
 	const char	*config_path;
 	const char	*state_dir;
 	enum output_format format;
 	int		 log_format;	/* -1 unset */
 	bool		 verbose;
+	const char	*only;		/* check --only NAME */
+	unsigned	 select;	/* check: CHECK_SELECT_* bits, 0 = all */
 	char		**args;		/* positional, after the subcommand */
 	int		 n_args;
 };
@@ -32,6 +39,7 @@ int	cmd_run(struct cli_options *opts);
 int	cmd_validate(struct cli_options *opts);
 int	cmd_version(struct cli_options *opts);
 int	cmd_status(struct cli_options *opts);
+int	cmd_check(struct cli_options *opts);
 int	cmd_control(const char *verb, struct cli_options *opts);
 void	cli_usage(FILE *out);
 

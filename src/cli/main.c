@@ -15,6 +15,7 @@ static const struct subcommand subcommands[] = {
 	{ "validate", cmd_validate, NULL },
 	{ "version", cmd_version, NULL },
 	{ "status", cmd_status, NULL },
+	{ "check", cmd_check, NULL },
 	{ "start", NULL, "start" },
 	{ "stop", NULL, "stop" },
 	{ "restart", NULL, "restart" },

@@ -18,6 +18,8 @@ cli_usage(FILE *out)
 	    "           run the daemon in the foreground\n"
 	    "  validate [-c FILE]              check a config; prints ok or every error\n"
 	    "  status   [--format text|json]   services and checks of the running daemon\n"
+	    "  check    [--all|--services|--deps|--resources] [--only NAME] [--format text|json]\n"
+	    "           run the configured checks once, in parallel; exit 0/1/2/3\n"
 	    "  start NAME | stop NAME | restart NAME\n"
 	    "  version                         tend's and its libraries' versions\n"
 	    "\n"
@@ -33,6 +35,11 @@ static const struct option cli_long_options[] = {
 	{ "log-format", required_argument, NULL, 'L' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
+	{ "all", no_argument, NULL, 'A' },
+	{ "services", no_argument, NULL, 's' },
+	{ "deps", no_argument, NULL, 'd' },
+	{ "resources", no_argument, NULL, 'r' },
+	{ "only", required_argument, NULL, 'o' },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -80,6 +87,21 @@ cli_parse_options(const char *cmd, int argc, char **argv,
 			break;
 		case 'v':
 			opts->verbose = true;
+			break;
+		case 'A':
+			opts->select = 0;
+			break;
+		case 's':
+			opts->select |= CHECK_SELECT_SERVICES;
+			break;
+		case 'd':
+			opts->select |= CHECK_SELECT_DEPS;
+			break;
+		case 'r':
+			opts->select |= CHECK_SELECT_RESOURCES;
+			break;
+		case 'o':
+			opts->only = optarg;
 			break;
 		case 'h':
 			cli_usage(stdout);

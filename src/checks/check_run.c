@@ -1,0 +1,137 @@
+#include "checks/check_kinds.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/clock.h"
+#include "core/mem.h"
+
+struct check_run *
+check_run_start(struct check_env *env, const struct check_conf *conf,
+    check_done_fn done, void *arg)
+{
+	struct check_run *run = xcalloc(1, sizeof(*run));
+
+	run->env = env;
+	run->conf = conf;
+	run->done = done;
+	run->arg = arg;
+	run->started_ns = clock_mono_ns();
+	switch (conf->type) {
+	case CHECK_HTTP:
+		check_http_start(run);
+		break;
+	case CHECK_TCP:
+		check_tcp_start(run);
+		break;
+	case CHECK_COMMAND:
+		check_command_start(run);
+		break;
+	case CHECK_RESOURCE:
+		check_resource_start(run);
+		break;
+	}
+	return run;
+}
+
+void
+check_run_cancel(struct check_run *run)
+{
+	if (run->cancel != NULL)
+		run->cancel(run);
+	free(run);
+}
+
+void
+check_run_finish(struct check_run *run, struct check_result *r)
+{
+	run->done(run->arg, run->conf, r);
+	free(run);
+}
+
+struct finish_soon {
+	uv_timer_t	 timer;
+	struct check_run *run;
+	struct check_result result;
+	bool		 closing;
+	bool		 cancelled;
+};
+
+static void
+finish_soon_closed(uv_handle_t *handle)
+{
+	struct finish_soon *f = handle->data;
+
+	if (!f->cancelled)
+		check_run_finish(f->run, &f->result);
+	check_result_clear(&f->result);
+	free(f);
+}
+
+static void
+finish_soon_fire(uv_timer_t *timer)
+{
+	struct finish_soon *f = timer->data;
+
+	f->closing = true;
+	uv_close((uv_handle_t *)timer, finish_soon_closed);
+}
+
+static void
+finish_soon_cancel(struct check_run *run)
+{
+	struct finish_soon *f = run->kind;
+
+	f->cancelled = true;
+	if (!f->closing)
+		uv_close((uv_handle_t *)&f->timer, finish_soon_closed);
+}
+
+void
+check_run_finish_soon(struct check_run *run, enum health_state state,
+    const char *fmt, ...)
+{
+	struct finish_soon *f = xcalloc(1, sizeof(*f));
+	va_list ap;
+
+	f->run = run;
+	check_result_init(&f->result);
+	f->result.state = state;
+	va_start(ap, fmt);
+	vsnprintf(f->result.message, sizeof(f->result.message), fmt, ap);
+	va_end(ap);
+	f->result.latency_ms = check_run_elapsed_ms(run);
+	uv_timer_init(run->env->loop, &f->timer);
+	f->timer.data = f;
+	run->kind = f;
+	run->cancel = finish_soon_cancel;
+	uv_timer_start(&f->timer, finish_soon_fire, 0, 0);
+}
+
+double
+check_run_elapsed_ms(const struct check_run *run)
+{
+	return (double)(clock_mono_ns() - run->started_ns) / 1e6;
+}
+
+void
+check_run_judge_latency(const struct check_run *run, struct check_result *r)
+{
+	const struct check_conf *c = run->conf;
+	size_t len;
+
+	if (r->state != HEALTH_HEALTHY)
+		return;
+	if (c->latency_crit_ms > 0 && r->latency_ms >= (double)c->latency_crit_ms)
+		r->state = HEALTH_CRITICAL;
+	else if (c->latency_warn_ms > 0 && r->latency_ms >= (double)c->latency_warn_ms)
+		r->state = HEALTH_WARNING;
+	else
+		return;
+	len = strlen(r->message);
+	snprintf(r->message + len, sizeof(r->message) - len, " (slow: over %lldms)",
+	    (long long)(r->state == HEALTH_CRITICAL ? c->latency_crit_ms :
+	    c->latency_warn_ms));
+}

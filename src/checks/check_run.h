@@ -1,0 +1,34 @@
+/*
+ * One run of a check, of any type, on the loop: start it, get exactly one
+ * result through the callback (unless cancelled first). Each type keeps
+ * its own timeout, so a hung target costs one timeout, in parallel with
+ * everything else.
+ */
+#ifndef TEND_CHECKS_CHECK_RUN_H
+#define TEND_CHECKS_CHECK_RUN_H
+
+#include <uv.h>
+
+#include "checks/result.h"
+#include "config/model.h"
+
+struct http_engine;
+
+/* What runs share: the loop and the HTTP engine. */
+struct check_env {
+	uv_loop_t	*loop;
+	struct http_engine *http;
+};
+
+struct check_run;
+
+/* r is valid during the call only. */
+typedef void	(*check_done_fn)(void *arg, const struct check_conf *conf,
+		    struct check_result *r);
+
+struct check_run *check_run_start(struct check_env *env, const struct check_conf *conf,
+		    check_done_fn done, void *arg);
+/* Stops a run that has not reported yet; done will not be called. */
+void		check_run_cancel(struct check_run *run);
+
+#endif

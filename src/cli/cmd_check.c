@@ -1,0 +1,209 @@
+/*
+ * tend check: every selected check once, all at the same time, on a loop
+ * of its own; a table or one JSON document; the overall state as the exit
+ * code (0/1/2/3), so it slots into Nagios, CI and shell scripts alike.
+ */
+#include "cli/cli.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <curl/curl.h>
+#include <jansson.h>
+#include <uv.h>
+
+#include "checks/check_run.h"
+#include "checks/http_engine.h"
+#include "config/config.h"
+#include "core/clock.h"
+#include "core/mem.h"
+
+static const char *const check_type_names[] = {
+	[CHECK_RESOURCE] = "resource",
+	[CHECK_HTTP] = "http",
+	[CHECK_TCP] = "tcp",
+	[CHECK_COMMAND] = "command",
+};
+
+struct check_outcome {
+	const struct check_conf *conf;
+	struct check_result result;
+	bool		 done;
+};
+
+struct check_batch {
+	struct check_outcome *v;
+	size_t		 n;
+};
+
+static bool
+check_selected(const struct cli_options *opts, const struct check_conf *c)
+{
+	if (opts->only != NULL)
+		return strcmp(opts->only, c->name) == 0;
+	if (opts->select == 0)
+		return true;
+	if ((opts->select & CHECK_SELECT_SERVICES) && c->service != NULL)
+		return true;
+	if ((opts->select & CHECK_SELECT_RESOURCES) && c->type == CHECK_RESOURCE)
+		return true;
+	/* CHECK_SELECT_DEPS: the deps check type comes with its own issue. */
+	return false;
+}
+
+/* Keeps a copy of the result: the run's own is gone after the callback. */
+static void
+check_batch_done(void *arg, const struct check_conf *conf, struct check_result *r)
+{
+	struct check_outcome *o = arg;
+
+	/* The metrics move here; the caller then clears an empty result. */
+	o->result = *r;
+	r->perf = NULL;
+	r->n_perf = 0;
+	o->done = true;
+}
+
+static enum health_state
+check_batch_overall(const struct check_batch *b)
+{
+	enum health_state s = HEALTH_HEALTHY;
+	size_t i;
+
+	for (i = 0; i < b->n; i++)
+		s = health_state_worst(s, b->v[i].result.state);
+	return s;
+}
+
+static void
+check_print_text(const struct check_batch *b, bool verbose)
+{
+	const struct check_outcome *o;
+	size_t i, j;
+
+	printf("%-20s %-12s %-9s %-9s %9s  %s\n", "CHECK", "SERVICE", "TYPE", "STATE",
+	    "LATENCY", "MESSAGE");
+	for (i = 0; i < b->n; i++) {
+		o = &b->v[i];
+		printf("%-20s %-12s %-9s %-9s %7.1fms  %s\n", o->conf->name,
+		    o->conf->service ? o->conf->service : "-",
+		    check_type_names[o->conf->type], health_state_name(o->result.state),
+		    o->result.latency_ms, o->result.message);
+		for (j = 0; verbose && j < o->result.n_perf; j++)
+			printf("%52s %s=%g%s\n", "", o->result.perf[j].label,
+			    o->result.perf[j].value, o->result.perf[j].uom);
+	}
+	printf("\noverall: %s (%zu checks)\n", health_state_name(check_batch_overall(b)),
+	    b->n);
+}
+
+static json_t *
+check_batch_json(const struct check_batch *b)
+{
+	json_t *checks = json_array(), *c;
+	size_t i;
+
+	for (i = 0; i < b->n; i++) {
+		c = check_result_json(&b->v[i].result);
+		json_object_set_new(c, "name", json_string(b->v[i].conf->name));
+		json_object_set_new(c, "type",
+		    json_string(check_type_names[b->v[i].conf->type]));
+		json_object_set_new(c, "service", b->v[i].conf->service ?
+		    json_string(b->v[i].conf->service) : json_null());
+		json_array_append_new(checks, c);
+	}
+	return json_pack("{s:s, s:o}", "state",
+	    health_state_name(check_batch_overall(b)), "checks", checks);
+}
+
+/* Under GitHub Actions: a step output and a Markdown summary. */
+static void
+check_github_report(const struct check_batch *b)
+{
+	const char *out = getenv("GITHUB_OUTPUT"), *summary = getenv("GITHUB_STEP_SUMMARY");
+	const char *state = health_state_name(check_batch_overall(b));
+	FILE *f;
+	size_t i;
+
+	if (out != NULL && (f = fopen(out, "a")) != NULL) {
+		fprintf(f, "health_status=%s\n", state);
+		fclose(f);
+	}
+	if (summary == NULL || (f = fopen(summary, "a")) == NULL)
+		return;
+	fprintf(f, "### tend check: %s\n\n| check | service | state | latency | message |\n"
+	    "| --- | --- | --- | ---: | --- |\n", state);
+	for (i = 0; i < b->n; i++)
+		fprintf(f, "| %s | %s | %s | %.1f ms | %s |\n", b->v[i].conf->name,
+		    b->v[i].conf->service ? b->v[i].conf->service : "-",
+		    health_state_name(b->v[i].result.state), b->v[i].result.latency_ms,
+		    b->v[i].result.message);
+	fclose(f);
+}
+
+static void
+check_batch_run(struct check_batch *b)
+{
+	struct check_env env;
+	uv_loop_t loop;
+	size_t i;
+
+	uv_loop_init(&loop);
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	env.loop = &loop;
+	env.http = http_engine_new(&loop);
+	for (i = 0; i < b->n; i++)
+		check_run_start(&env, b->v[i].conf, check_batch_done, &b->v[i]);
+	uv_run(&loop, UV_RUN_DEFAULT);
+	http_engine_free(env.http);
+	uv_run(&loop, UV_RUN_DEFAULT);
+	uv_loop_close(&loop);
+	curl_global_cleanup();
+}
+
+int
+cmd_check(struct cli_options *opts)
+{
+	struct config_errors errs = { 0 };
+	struct check_batch b = { 0 };
+	struct tend_config *cfg;
+	enum health_state overall;
+	json_t *doc;
+	char *text;
+	size_t i;
+
+	cfg = config_load_auto(opts->config_path, &errs);
+	if (cfg == NULL) {
+		config_errors_print(&errs, stderr);
+		config_errors_clear(&errs);
+		return 2;
+	}
+	b.v = xcalloc(cfg->n_checks + 1, sizeof(*b.v));
+	for (i = 0; i < cfg->n_checks; i++)
+		if (check_selected(opts, &cfg->checks[i]))
+			b.v[b.n++].conf = &cfg->checks[i];
+	if (opts->only != NULL && b.n == 0) {
+		fprintf(stderr, "tend check: no check named '%s'\n", opts->only);
+		free(b.v);
+		config_free(cfg);
+		return 2;
+	}
+	check_batch_run(&b);
+	overall = check_batch_overall(&b);
+	if (opts->format == OUTPUT_JSON) {
+		doc = check_batch_json(&b);
+		text = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		printf("%s\n", text);
+		free(text);
+		json_decref(doc);
+	} else {
+		check_print_text(&b, opts->verbose);
+	}
+	if (getenv("GITHUB_ACTIONS") != NULL && strcmp(getenv("GITHUB_ACTIONS"), "true") == 0)
+		check_github_report(&b);
+	for (i = 0; i < b.n; i++)
+		check_result_clear(&b.v[i].result);
+	free(b.v);
+	config_free(cfg);
+	return (int)overall;
+}
