@@ -41,6 +41,8 @@ struct fake {
 	const char	*pidfile;
 	bool		 daemonize;
 	bool		 http;			/* answer connections with 200 OK */
+	bool		 hang;			/* accept and never answer */
+	const char	*reply;			/* write this to every connection */
 };
 
 static volatile sig_atomic_t terminated;
@@ -166,6 +168,7 @@ parse_args(struct fake *f, int argc, char **argv)
 		{ "spawn-orphan", 0, NULL, 'O' }, { "print", 1, NULL, 'p' },
 		{ "ignore-term", 0, NULL, 'i' }, { "pidfile", 1, NULL, 'P' },
 		{ "daemonize", 0, NULL, 'D' }, { "http", 0, NULL, 'H' },
+		{ "hang", 0, NULL, 'G' }, { "reply", 1, NULL, 'R' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -191,6 +194,8 @@ parse_args(struct fake *f, int argc, char **argv)
 		case 'P': f->pidfile = optarg; break;
 		case 'D': f->daemonize = true; break;
 		case 'H': f->http = true; break;
+		case 'G': f->hang = true; break;
+		case 'R': f->reply = optarg; break;
 		default: exit(2);
 		}
 	}
@@ -219,6 +224,18 @@ answer_http(int conn)
 	if (poll(&pfd, 1, 1000) > 0 && read(conn, buf, sizeof(buf)) > 0 &&
 	    write(conn, reply, sizeof(reply) - 1) < 0)
 		perror("http");
+}
+
+/* A line protocol: read a request, answer with reply (Redis PING -> +PONG). */
+static void
+answer_line(int conn, const char *reply)
+{
+	struct pollfd pfd = { .fd = conn, .events = POLLIN };
+	char buf[512];
+
+	if (poll(&pfd, 1, 1000) > 0 && read(conn, buf, sizeof(buf)) > 0 &&
+	    (write(conn, reply, strlen(reply)) < 0 || write(conn, "\r\n", 2) < 0))
+		perror("reply");
 }
 
 /* Runs the timed events until SIGTERM: listen, notify, pings, exit. */
@@ -258,7 +275,10 @@ run(const struct fake *f)
 			conn = accept(pfd.fd, NULL, NULL);
 			if (conn >= 0 && f->http)
 				answer_http(conn);
-			if (conn >= 0)
+			if (conn >= 0 && f->reply != NULL)
+				answer_line(conn, f->reply);
+			/* Hung: the connection stays open, unanswered, until exit. */
+			if (conn >= 0 && !f->hang)
 				close(conn);
 		}
 	}

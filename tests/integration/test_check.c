@@ -1,0 +1,239 @@
+/*
+ * tend check against real local targets: an HTTP server, a server that
+ * accepts and never answers, a line protocol, a plugin script, /proc; exit
+ * codes; and a hung target that does not delay the others.
+ */
+#include "harness.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Starts tend run with services that are the targets, then runs tend check. */
+static void
+start_targets(void)
+{
+	harness_write_config(&t,
+	    "services:\n"
+	    "  web: { run: [@FAKESVC@, --name, web, --record, @RECORD@, --http, --listen, '@PORT1@'],\n"
+	    "         ready: { tcp: @PORT1@ } }\n"
+	    "  hung: { run: [@FAKESVC@, --name, hung, --record, @RECORD@, --hang, --listen, '@PORT2@'],\n"
+	    "          ready: { tcp: @PORT2@ } }\n"
+	    "  redis: { run: [@FAKESVC@, --name, redis, --record, @RECORD@, --reply, '+PONG',\n"
+	    "           --listen, '@PORT3@'], ready: { tcp: @PORT3@ } }\n");
+	harness_start(&t);
+	assert_true(harness_wait_state(&t, "web", "up", 0, 5000));
+	assert_true(harness_wait_state(&t, "hung", "up", 0, 5000));
+	assert_true(harness_wait_state(&t, "redis", "up", 0, 5000));
+}
+
+static char *
+write_checks(const char *yaml)
+{
+	static char path[400];
+	char *text = strdup(yaml), *p;
+	char port[16];
+	FILE *f;
+	int i;
+
+	/* The same placeholders as the daemon's config. */
+	for (i = 0; i < 4; i++) {
+		char key[8];
+
+		snprintf(key, sizeof(key), "@PORT%d@", i + 1);
+		snprintf(port, sizeof(port), "%d", t.ports[i]);
+		while ((p = strstr(text, key)) != NULL) {
+			char *out = malloc(strlen(text) + 16);
+
+			memcpy(out, text, (size_t)(p - text));
+			strcpy(out + (p - text), port);
+			strcat(out, p + strlen(key));
+			free(text);
+			text = out;
+		}
+	}
+	snprintf(path, sizeof(path), "%s/checks.yaml", t.dir);
+	assert_non_null(f = fopen(path, "w"));
+	fputs(text, f);
+	fclose(f);
+	free(text);
+	return path;
+}
+
+static json_t *
+run_check(const char *config, int *code)
+{
+	json_t *doc;
+	char *out;
+
+	*code = harness_cli(&t, &out, "check", "-c", config, "--format", "json", NULL);
+	doc = json_loads(out, 0, NULL);
+	if (doc == NULL)
+		fail_msg("not JSON: %s", out);
+	free(out);
+	return doc;
+}
+
+static json_t *
+find(json_t *doc, const char *name)
+{
+	json_t *c;
+	size_t i;
+
+	json_array_foreach(json_object_get(doc, "checks"), i, c)
+		if (strcmp(json_string_value(json_object_get(c, "name")), name) == 0)
+			return c;
+	fail_msg("no check %s", name);
+	return NULL;
+}
+
+static const char *
+state_of(json_t *doc, const char *name)
+{
+	return json_string_value(json_object_get(find(doc, name), "state"));
+}
+
+static void
+every_kind_against_real_targets(void **state)
+{
+	char plugin[400], *config;
+	json_t *doc;
+	FILE *f;
+	int code;
+
+	start_targets();
+	snprintf(plugin, sizeof(plugin), "%s/check_fake", t.dir);
+	assert_non_null(f = fopen(plugin, "w"));
+	fputs("#!/bin/sh\necho 'FAKE WARNING - queue 42 | queue=42;40;50;0 time=0.5s'\n"
+	    "echo 'long text'\nexit 1\n", f);
+	fclose(f);
+	chmod(plugin, 0755);
+	config = write_checks(
+	    "checks:\n"
+	    "  web_ok: { type: http, url: 'http://127.0.0.1:@PORT1@/health', contains: ok }\n"
+	    "  web_word: { type: http, url: 'http://127.0.0.1:@PORT1@/', contains: missing-word }\n"
+	    "  web_status: { type: http, url: 'http://127.0.0.1:@PORT1@/', status: 204 }\n"
+	    "  web_regex: { type: http, url: 'http://127.0.0.1:@PORT1@/', regex: '^o[k]$' }\n"
+	    "  closed: { type: http, url: 'http://127.0.0.1:@PORT4@/', timeout: 2s }\n"
+	    "  redis: { type: tcp, port: @PORT3@, send: 'PING\\r\\n', expect: '+PONG' }\n"
+	    "  redis_wrong: { type: tcp, port: @PORT3@, send: 'PING\\r\\n', expect: '+NOPE',\n"
+	    "                 timeout: 1s }\n"
+	    "  port_open: { type: tcp, port: 'localhost:@PORT1@' }\n"
+	    "  disk: { type: resource, metric: disk, path: /, warn: 100, crit: 100 }\n"
+	    "  nowhere: { type: resource, metric: disk, path: /no/such/dir, warn: 1, crit: 2 }\n");
+	/* The plugin path is absolute; written apart to keep the template simple. */
+	assert_non_null(f = fopen(config, "a"));
+	fprintf(f, "  plugin: { type: command, run: [%s] }\n", plugin);
+	fclose(f);
+
+	doc = run_check(config, &code);
+	assert_string_equal(state_of(doc, "web_ok"), "healthy");
+	assert_string_equal(state_of(doc, "web_word"), "critical");
+	assert_string_equal(state_of(doc, "web_status"), "critical");
+	assert_string_equal(state_of(doc, "web_regex"), "critical");	/* body is "ok\n" */
+	assert_string_equal(state_of(doc, "closed"), "critical");
+	assert_string_equal(state_of(doc, "redis"), "healthy");
+	assert_string_equal(state_of(doc, "redis_wrong"), "critical");
+	assert_string_equal(state_of(doc, "port_open"), "healthy");
+	assert_string_equal(state_of(doc, "disk"), "healthy");
+	assert_string_equal(state_of(doc, "nowhere"), "unknown");
+	assert_string_equal(state_of(doc, "plugin"), "warning");
+	assert_string_equal(json_string_value(json_object_get(find(doc, "plugin"), "message")),
+	    "FAKE WARNING - queue 42");
+	assert_int_equal(json_array_size(json_object_get(find(doc, "plugin"), "metrics")), 2);
+	assert_string_equal(json_string_value(json_object_get(doc, "state")), "critical");
+	assert_int_equal(code, 2);
+	json_decref(doc);
+}
+
+static void
+a_hung_target_costs_one_timeout_in_parallel(void **state)
+{
+	long long t0, elapsed;
+	char *config;
+	json_t *doc;
+	int code;
+
+	start_targets();
+	/* Five hung endpoints with a 1 s timeout: one after another that is 5 s. */
+	config = write_checks(
+	    "checks:\n"
+	    "  h1: { type: http, url: 'http://127.0.0.1:@PORT2@/1', timeout: 1s }\n"
+	    "  h2: { type: http, url: 'http://127.0.0.1:@PORT2@/2', timeout: 1s }\n"
+	    "  h3: { type: http, url: 'http://127.0.0.1:@PORT2@/3', timeout: 1s }\n"
+	    "  h4: { type: tcp, port: @PORT2@, send: 'hello\\n', expect: 'x', timeout: 1s }\n"
+	    "  h5: { type: command, run: [/bin/sleep, '10'], timeout: 1s }\n"
+	    "  ok: { type: http, url: 'http://127.0.0.1:@PORT1@/' }\n");
+	t0 = harness_mono_ms();
+	doc = run_check(config, &code);
+	elapsed = harness_mono_ms() - t0;
+	fprintf(stderr, "5 hung checks with a 1 s timeout took %lld ms\n", elapsed);
+	assert_true(elapsed < 1900);
+	assert_string_equal(state_of(doc, "h1"), "critical");
+	assert_non_null(strstr(json_string_value(json_object_get(find(doc, "h1"), "message")),
+	    "timed out"));
+	assert_string_equal(state_of(doc, "h4"), "critical");
+	assert_string_equal(state_of(doc, "h5"), "unknown");
+	assert_string_equal(state_of(doc, "ok"), "healthy");
+	assert_true(json_real_value(json_object_get(find(doc, "ok"), "latency_ms")) < 500);
+	assert_int_equal(code, 2);
+	json_decref(doc);
+}
+
+static void
+exit_codes_follow_the_worst_state(void **state)
+{
+	char *config, *out, gh_out[400], gh_sum[400], buf[4096];
+	size_t n;
+	FILE *f;
+	int code;
+
+	config = write_checks(
+	    "checks:\n"
+	    "  fine: { type: command, run: [/bin/sh, -c, 'echo OK; exit 0'] }\n"
+	    "  meh: { type: command, run: [/bin/sh, -c, 'echo MEH; exit 1'] }\n");
+	assert_int_equal(harness_cli(&t, &out, "check", "-c", config, "--only", "fine", NULL), 0);
+	free(out);
+	assert_int_equal(harness_cli(&t, &out, "check", "-c", config, NULL), 1);
+	assert_non_null(strstr(out, "overall: warning"));
+	free(out);
+	assert_int_equal(harness_cli(&t, &out, "check", "-c", config, "--only", "nope", NULL), 2);
+	free(out);
+
+	/* Under GitHub Actions: a step output and a summary table. */
+	snprintf(gh_out, sizeof(gh_out), "%s/gh_output", t.dir);
+	snprintf(gh_sum, sizeof(gh_sum), "%s/gh_summary", t.dir);
+	setenv("GITHUB_ACTIONS", "true", 1);
+	setenv("GITHUB_OUTPUT", gh_out, 1);
+	setenv("GITHUB_STEP_SUMMARY", gh_sum, 1);
+	code = harness_cli(&t, &out, "check", "-c", config, NULL);
+	unsetenv("GITHUB_ACTIONS");
+	unsetenv("GITHUB_OUTPUT");
+	unsetenv("GITHUB_STEP_SUMMARY");
+	free(out);
+	assert_int_equal(code, 1);
+	assert_non_null(f = fopen(gh_out, "r"));
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	assert_string_equal(buf, "health_status=warning\n");
+	assert_non_null(f = fopen(gh_sum, "r"));
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	assert_non_null(strstr(buf, "| meh | - | warning |"));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		TEND_TEST(every_kind_against_real_targets),
+		TEND_TEST(a_hung_target_costs_one_timeout_in_parallel),
+		TEND_TEST(exit_codes_follow_the_worst_state),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
