@@ -11,7 +11,8 @@
 #include <jansson.h>
 #include <uv.h>
 
-#include "checks/host_watch.h"
+#include "checks/http_engine.h"
+#include "checks/scheduler.h"
 #include "config/config.h"
 #include "core/clock.h"
 #include "core/log.h"
@@ -29,7 +30,8 @@ struct daemon {
 	char		*pid_path;
 	int64_t		 started_ms;
 	struct supervisor *sup;
-	struct host_watch *hosts;
+	struct http_engine *http;
+	struct scheduler *checks;
 	struct control_server *control;
 	uv_signal_t	 sig_term;
 	uv_signal_t	 sig_int;
@@ -48,19 +50,43 @@ daemon_apply_log_settings(const struct daemon *d, const struct tend_config *cfg)
 	log_setup(format, d->opts->verbose);
 }
 
+/* A service's health: the worst of its process state and its checks. */
+static enum health_state
+daemon_service_health(const struct daemon *d, json_t *svc)
+{
+	const char *name = json_string_value(json_object_get(svc, "name"));
+	const char *state = json_string_value(json_object_get(svc, "state"));
+	enum health_state process = HEALTH_HEALTHY;
+
+	if (strcmp(state, "failed") == 0)
+		process = HEALTH_CRITICAL;
+	else if (strcmp(state, "backoff") == 0 || strcmp(state, "starting") == 0 ||
+	    strcmp(state, "waiting") == 0)
+		process = HEALTH_WARNING;
+	return health_state_worst(process, scheduler_service_health(d->checks, name));
+}
+
 static json_t *
 daemon_status(struct daemon *d)
 {
 	const struct tend_config *cfg = supervisor_config(d->sup);
+	json_t *services = supervisor_status_json(d->sup), *svc;
+	enum health_state overall = scheduler_overall(d->checks), health;
+	size_t i;
 
-	return json_pack("{s:b, s:{s:i, s:s, s:s, s:I, s:s}, s:o, s:o}",
-	    "ok", 1,
+	json_array_foreach(services, i, svc) {
+		health = daemon_service_health(d, svc);
+		json_object_set_new(svc, "health", json_string(health_state_name(health)));
+		overall = health_state_worst(overall, health);
+	}
+	return json_pack("{s:b, s:s, s:{s:i, s:s, s:s, s:I, s:s}, s:o, s:o}",
+	    "ok", 1, "state", health_state_name(overall),
 	    "tend", "pid", (int)getpid(), "version", TEND_VERSION,
 	    "config", cfg->source, "uptime_ms",
 	    (json_int_t)(clock_mono_ms() - d->started_ms),
 	    "state_dir", d->state_dir,
-	    "services", supervisor_status_json(d->sup),
-	    "checks", d->hosts ? host_watch_status(d->hosts) : json_array());
+	    "services", services,
+	    "checks", scheduler_status(d->checks));
 }
 
 static json_t *
@@ -103,8 +129,8 @@ daemon_all_down(void *arg)
 	log_info(NULL, "all services stopped; exiting");
 	control_server_close(d->control);
 	d->control = NULL;
-	host_watch_close(d->hosts);
-	d->hosts = NULL;
+	scheduler_close(d->checks);
+	d->checks = NULL;
 	uv_signal_stop(&d->sig_term);
 	uv_signal_stop(&d->sig_int);
 	uv_signal_stop(&d->sig_hup);
@@ -148,9 +174,9 @@ daemon_reload(struct daemon *d)
 	}
 	log_info(NULL, "reloading %s", cfg->source);
 	daemon_apply_log_settings(d, cfg);
-	host_watch_close(d->hosts);
+	scheduler_close(d->checks);
 	supervisor_reload(d->sup, cfg);
-	d->hosts = host_watch_start(d->loop, supervisor_config(d->sup));
+	d->checks = scheduler_start(d->loop, d->http, supervisor_config(d->sup));
 	sdnotify_send("READY=1");
 }
 
@@ -231,7 +257,8 @@ daemon_start(struct daemon *d, struct tend_config *cfg)
 	d->sup = supervisor_new(d->loop, d->state_dir);
 	supervisor_set_alert(d->sup, daemon_alert, d);
 	supervisor_start(d->sup, cfg);
-	d->hosts = host_watch_start(d->loop, cfg);
+	d->http = http_engine_new(d->loop);
+	d->checks = scheduler_start(d->loop, d->http, cfg);
 	sdnotify_send("READY=1");
 }
 
@@ -239,6 +266,7 @@ static void
 daemon_cleanup(struct daemon *d)
 {
 	supervisor_free(d->sup);
+	http_engine_free(d->http);
 	uv_close((uv_handle_t *)&d->sig_term, NULL);
 	uv_close((uv_handle_t *)&d->sig_int, NULL);
 	uv_close((uv_handle_t *)&d->sig_hup, NULL);

@@ -226,6 +226,73 @@ exit_codes_follow_the_worst_state(void **state)
 	assert_non_null(strstr(buf, "| meh | - | warning |"));
 }
 
+static const char *
+daemon_check_state(const char *name, const char **health)
+{
+	static char state[32], svc_health[32];
+	json_t *status = harness_status(&t), *c;
+	size_t i;
+
+	state[0] = svc_health[0] = '\0';
+	json_array_foreach(json_object_get(status, "checks"), i, c)
+		if (strcmp(json_string_value(json_object_get(c, "name")), name) == 0)
+			snprintf(state, sizeof(state), "%s",
+			    json_string_value(json_object_get(c, "state")));
+	snprintf(svc_health, sizeof(svc_health), "%s", json_string_value(
+	    json_object_get(harness_service(status, "app"), "health")));
+	json_decref(status);
+	*health = svc_health;
+	return state;
+}
+
+static bool
+wait_check_state(const char *name, const char *want, int timeout_ms)
+{
+	long long deadline = harness_mono_ms() + timeout_ms;
+	const char *health;
+
+	do {
+		if (strcmp(daemon_check_state(name, &health), want) == 0)
+			return true;
+		harness_pause_ms(20);
+	} while (harness_mono_ms() < deadline);
+	return false;
+}
+
+static void
+the_daemon_tracks_service_checks_with_fail_after_and_recover_after(void **state)
+{
+	const char *health;
+	char *out;
+
+	harness_write_config(&t,
+	    "services:\n"
+	    "  db: { run: [@FAKESVC@, --name, db, --record, @RECORD@, --listen, '@PORT1@'],\n"
+	    "        ready: { tcp: @PORT1@ } }\n"
+	    "  app:\n"
+	    "    run: [@FAKESVC@, --name, app, --record, @RECORD@]\n"
+	    "    checks:\n"
+	    "      db_port: { type: tcp, port: @PORT1@, every: 100ms, timeout: 500ms,\n"
+	    "                 fail_after: 3, recover_after: 2 }\n");
+	harness_start(&t);
+	assert_true(wait_check_state("db_port", "healthy", 5000));
+	daemon_check_state("db_port", &health);
+	assert_string_equal(health, "healthy");
+
+	assert_int_equal(harness_cli(&t, &out, "stop", "db", "--state-dir", t.state, NULL), 0);
+	free(out);
+	assert_true(wait_check_state("db_port", "critical", 5000));
+	daemon_check_state("db_port", &health);
+	assert_string_equal(health, "critical");
+	/* Three failures were needed: the log shows one change, not a flap. */
+	assert_true(harness_log_contains(&t, "[app] check db_port: healthy -> critical"));
+
+	assert_int_equal(harness_cli(&t, &out, "start", "db", "--state-dir", t.state, NULL), 0);
+	free(out);
+	assert_true(wait_check_state("db_port", "healthy", 5000));
+	assert_true(harness_log_contains(&t, "[app] check db_port: critical -> healthy"));
+}
+
 int
 main(void)
 {
@@ -233,6 +300,7 @@ main(void)
 		TEND_TEST(every_kind_against_real_targets),
 		TEND_TEST(a_hung_target_costs_one_timeout_in_parallel),
 		TEND_TEST(exit_codes_follow_the_worst_state),
+		TEND_TEST(the_daemon_tracks_service_checks_with_fail_after_and_recover_after),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

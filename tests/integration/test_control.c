@@ -144,7 +144,7 @@ status_shows_host_checks(void **state)
 	assert_true(json_is_number(json_object_get(check, "value")) ||
 	    strcmp(json_string_value(json_object_get(check, "state")), "unknown") == 0);
 	json_decref(status);
-	assert_true(harness_log_contains(&t, "check busy: warning"));
+	assert_true(harness_log_contains(&t, "check busy: unknown -> warning"));
 }
 
 static void

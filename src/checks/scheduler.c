@@ -1,0 +1,260 @@
+#include "checks/scheduler.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "checks/check_run.h"
+#include "checks/resource.h"
+#include "core/log.h"
+#include "core/mem.h"
+#include "health/tracker.h"
+
+/* First runs are spread over this much (or the interval, if shorter). */
+#define SCHEDULER_FIRST_SPREAD_MS	1000
+#define SCHEDULER_MAX_SUBSCRIBERS	8
+
+static const char *const check_type_names[] = {
+	[CHECK_RESOURCE] = "resource",
+	[CHECK_HTTP] = "http",
+	[CHECK_TCP] = "tcp",
+	[CHECK_COMMAND] = "command",
+};
+
+struct scheduled {
+	struct scheduler *s;
+	const struct check_conf *conf;
+	uv_timer_t	 timer;
+	struct check_run *run;		/* in flight, or NULL */
+	struct health_tracker tracker;
+	struct check_result last;
+	bool		 has_result;
+};
+
+struct scheduler {
+	struct check_env env;
+	struct scheduled *v;
+	size_t		 n;
+	uv_timer_t	 summary;
+	int64_t		 interval_ms;
+	int		 open_handles;
+	struct {
+		check_change_fn fn;
+		void	*arg;
+	} subs[SCHEDULER_MAX_SUBSCRIBERS];
+	size_t		 n_subs;
+};
+
+static void
+scheduled_log(const struct scheduled *c, enum health_state from, bool changed)
+{
+	enum health_state to = c->tracker.state;
+
+	/* A service's checks log under its name: "[web] check health: ..." */
+	if (!changed) {
+		log_debug(c->conf->service, "check %s: %s: %s", c->conf->name,
+		    health_state_name(c->last.state), c->last.message);
+		return;
+	}
+	log_msg(to == HEALTH_HEALTHY ? LOG_INFO : LOG_WARN, c->conf->service,
+	    "check %s: %s -> %s: %s", c->conf->name, health_state_name(from),
+	    health_state_name(to), c->last.message);
+}
+
+static void
+scheduled_done(void *arg, const struct check_conf *conf, struct check_result *r)
+{
+	struct scheduled *c = arg;
+	struct scheduler *s = c->s;
+	enum health_state from = c->tracker.state;
+	bool changed;
+	size_t i;
+
+	c->run = NULL;
+	check_result_clear(&c->last);
+	c->last = *r;
+	r->perf = NULL;		/* the metrics move into last */
+	r->n_perf = 0;
+	c->has_result = true;
+	changed = health_tracker_feed(&c->tracker, c->last.state);
+	scheduled_log(c, from, changed);
+	for (i = 0; changed && i < s->n_subs; i++)
+		s->subs[i].fn(s->subs[i].arg, c->conf, from, c->tracker.state, &c->last);
+}
+
+static void
+scheduled_fire(uv_timer_t *timer)
+{
+	struct scheduled *c = timer->data;
+
+	/* A run still going (a slow target) is not doubled up. */
+	if (c->run == NULL)
+		c->run = check_run_start(&c->s->env, c->conf, scheduled_done, c);
+}
+
+static void
+scheduler_log_summary(uv_timer_t *timer)
+{
+	struct scheduler *s = timer->data;
+	char line[1024] = "host:";
+	const struct scheduled *c;
+	size_t i, len;
+
+	for (i = 0; i < s->n; i++) {
+		c = &s->v[i];
+		if (c->conf->type != CHECK_RESOURCE || !c->has_result ||
+		    c->last.n_perf == 0)
+			continue;
+		len = strlen(line);
+		if (c->conf->metric == RESOURCE_DISK || c->conf->metric == RESOURCE_INODES)
+			snprintf(line + len, sizeof(line) - len, " %s %s %.1f%%",
+			    resource_metric_name(c->conf->metric), c->conf->path,
+			    c->last.perf[0].value);
+		else
+			snprintf(line + len, sizeof(line) - len, " %s %.*f%s",
+			    resource_metric_name(c->conf->metric),
+			    c->conf->metric == RESOURCE_LOAD ? 2 : 1, c->last.perf[0].value,
+			    c->conf->metric == RESOURCE_LOAD ? "/core" : "%");
+	}
+	if (strcmp(line, "host:") != 0)
+		log_info(NULL, "%s", line);
+}
+
+struct scheduler *
+scheduler_start(uv_loop_t *loop, struct http_engine *http,
+    const struct tend_config *cfg)
+{
+	struct scheduler *s = xcalloc(1, sizeof(*s));
+	struct scheduled *c;
+	int64_t every, spread;
+	size_t i;
+
+	s->env.loop = loop;
+	s->env.http = http;
+	s->interval_ms = cfg->interval_ms;
+	s->n = cfg->n_checks;
+	s->v = xcalloc(s->n + 1, sizeof(*s->v));
+	for (i = 0; i < s->n; i++) {
+		c = &s->v[i];
+		c->s = s;
+		c->conf = &cfg->checks[i];
+		check_result_init(&c->last);
+		health_tracker_init(&c->tracker, c->conf->fail_after, c->conf->fail_n,
+		    c->conf->fail_of, c->conf->recover_after);
+		every = c->conf->every_ms ? c->conf->every_ms : cfg->interval_ms;
+		spread = every < SCHEDULER_FIRST_SPREAD_MS ? every : SCHEDULER_FIRST_SPREAD_MS;
+		uv_timer_init(loop, &c->timer);
+		c->timer.data = c;
+		uv_timer_start(&c->timer, scheduled_fire,
+		    (uint64_t)(spread * (int64_t)i / (int64_t)s->n), (uint64_t)every);
+	}
+	uv_timer_init(loop, &s->summary);
+	s->summary.data = s;
+	uv_timer_start(&s->summary, scheduler_log_summary,
+	    SCHEDULER_FIRST_SPREAD_MS + 500, (uint64_t)cfg->interval_ms);
+	return s;
+}
+
+void
+scheduler_subscribe(struct scheduler *s, check_change_fn fn, void *arg)
+{
+	if (s == NULL || s->n_subs == SCHEDULER_MAX_SUBSCRIBERS)
+		return;
+	s->subs[s->n_subs].fn = fn;
+	s->subs[s->n_subs].arg = arg;
+	s->n_subs++;
+}
+
+static void
+scheduler_handle_closed(uv_handle_t *handle)
+{
+	struct scheduler *s = handle->data;
+	size_t i;
+
+	if (--s->open_handles > 0)
+		return;
+	for (i = 0; i < s->n; i++)
+		check_result_clear(&s->v[i].last);
+	free(s->v);
+	free(s);
+}
+
+void
+scheduler_close(struct scheduler *s)
+{
+	size_t i;
+
+	if (s == NULL)
+		return;
+	s->open_handles = (int)s->n + 1;
+	for (i = 0; i < s->n; i++) {
+		if (s->v[i].run != NULL)
+			check_run_cancel(s->v[i].run);
+		s->v[i].run = NULL;
+		s->v[i].timer.data = s;
+		uv_close((uv_handle_t *)&s->v[i].timer, scheduler_handle_closed);
+	}
+	uv_close((uv_handle_t *)&s->summary, scheduler_handle_closed);
+}
+
+static json_t *
+scheduled_json(const struct scheduled *c)
+{
+	json_t *o = c->has_result ? check_result_json(&c->last) :
+	    json_pack("{s:s, s:s, s:n, s:[]}", "state", "unknown", "message",
+	    "not run yet", "latency_ms", "metrics");
+
+	/* The tracked state is the one that counts; the last run's is "raw". */
+	json_object_set_new(o, "raw_state", json_string(c->has_result ?
+	    health_state_name(c->last.state) : "unknown"));
+	json_object_set_new(o, "state", json_string(health_state_name(c->tracker.state)));
+	json_object_set_new(o, "name", json_string(c->conf->name));
+	json_object_set_new(o, "type", json_string(check_type_names[c->conf->type]));
+	json_object_set_new(o, "service", c->conf->service ?
+	    json_string(c->conf->service) : json_null());
+	if (c->conf->type == CHECK_RESOURCE) {
+		json_object_set_new(o, "metric",
+		    json_string(resource_metric_name(c->conf->metric)));
+		json_object_set_new(o, "value", c->has_result && c->last.n_perf > 0 ?
+		    json_real(c->last.perf[0].value) : json_null());
+		if (c->conf->metric == RESOURCE_DISK || c->conf->metric == RESOURCE_INODES)
+			json_object_set_new(o, "path", json_string(c->conf->path));
+	}
+	return o;
+}
+
+json_t *
+scheduler_status(const struct scheduler *s)
+{
+	json_t *arr = json_array();
+	size_t i;
+
+	for (i = 0; s != NULL && i < s->n; i++)
+		json_array_append_new(arr, scheduled_json(&s->v[i]));
+	return arr;
+}
+
+enum health_state
+scheduler_service_health(const struct scheduler *s, const char *service)
+{
+	enum health_state worst = HEALTH_HEALTHY;
+	size_t i;
+
+	for (i = 0; s != NULL && i < s->n; i++)
+		if (s->v[i].conf->service != NULL &&
+		    strcmp(s->v[i].conf->service, service) == 0)
+			worst = health_state_worst(worst, s->v[i].tracker.state);
+	return worst;
+}
+
+enum health_state
+scheduler_overall(const struct scheduler *s)
+{
+	enum health_state worst = HEALTH_HEALTHY;
+	size_t i;
+
+	for (i = 0; s != NULL && i < s->n; i++)
+		worst = health_state_worst(worst, s->v[i].tracker.state);
+	return worst;
+}

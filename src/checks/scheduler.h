@@ -1,0 +1,37 @@
+/*
+ * The daemon's checks: each on its own timer (`every`, else the global
+ * interval), first runs spread so that many checks do not fire in the same
+ * millisecond, a run never overlapping the previous one, results judged by
+ * a health tracker, every state change logged and passed to subscribers.
+ */
+#ifndef TEND_CHECKS_SCHEDULER_H
+#define TEND_CHECKS_SCHEDULER_H
+
+#include <jansson.h>
+#include <uv.h>
+
+#include "checks/result.h"
+#include "config/model.h"
+
+struct scheduler;
+struct http_engine;
+
+/* A state change: what later features (store, healer, alerts) listen to. */
+typedef void	(*check_change_fn)(void *arg, const struct check_conf *conf,
+		    enum health_state from, enum health_state to,
+		    const struct check_result *r);
+
+/* cfg must outlive the scheduler. */
+struct scheduler *scheduler_start(uv_loop_t *loop, struct http_engine *http,
+		    const struct tend_config *cfg);
+void		scheduler_subscribe(struct scheduler *s, check_change_fn fn, void *arg);
+/* Cancels runs, closes timers, frees from the close callbacks; NULL is fine. */
+void		scheduler_close(struct scheduler *s);
+/* [{name, service, type, state, message, latency_ms, value, metrics, path?}] */
+json_t		*scheduler_status(const struct scheduler *s);
+/* The worst tracked state of a service's checks (healthy when it has none). */
+enum health_state scheduler_service_health(const struct scheduler *s, const char *service);
+/* The worst tracked state of all checks. */
+enum health_state scheduler_overall(const struct scheduler *s);
+
+#endif
