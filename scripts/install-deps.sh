@@ -4,7 +4,7 @@
 set -eu
 
 PACKAGES="build-essential cmake pkg-config libuv1-dev libcurl4-openssl-dev
-libjansson-dev libyaml-dev libcmocka-dev"
+libjansson-dev libyaml-dev libcmocka-dev libssl-dev"
 
 missing=""
 for pkg in $PACKAGES; do

@@ -14,6 +14,7 @@
 struct check_run {
 	struct check_env *env;
 	const struct check_conf *conf;
+	struct check_memory *memory;	/* may be NULL */
 	check_done_fn	 done;
 	void		*arg;
 	int64_t		 started_ns;
@@ -38,5 +39,6 @@ void	check_http_start(struct check_run *run);
 void	check_tcp_start(struct check_run *run);
 void	check_command_start(struct check_run *run);
 void	check_resource_start(struct check_run *run);
+void	check_file_start(struct check_run *run);
 
 #endif

@@ -8,14 +8,29 @@
 #include "core/clock.h"
 #include "core/mem.h"
 
+static const char *const check_type_names[] = {
+	[CHECK_RESOURCE] = "resource",
+	[CHECK_HTTP] = "http",
+	[CHECK_TCP] = "tcp",
+	[CHECK_COMMAND] = "command",
+	[CHECK_FILE] = "file",
+};
+
+const char *
+check_type_name(enum check_type type)
+{
+	return check_type_names[type];
+}
+
 struct check_run *
 check_run_start(struct check_env *env, const struct check_conf *conf,
-    check_done_fn done, void *arg)
+    struct check_memory *memory, check_done_fn done, void *arg)
 {
 	struct check_run *run = xcalloc(1, sizeof(*run));
 
 	run->env = env;
 	run->conf = conf;
+	run->memory = memory;
 	run->done = done;
 	run->arg = arg;
 	run->started_ns = clock_mono_ns();
@@ -31,6 +46,9 @@ check_run_start(struct check_env *env, const struct check_conf *conf,
 		break;
 	case CHECK_RESOURCE:
 		check_resource_start(run);
+		break;
+	case CHECK_FILE:
+		check_file_start(run);
 		break;
 	}
 	return run;

@@ -22,12 +22,19 @@ struct check_env {
 
 struct check_run;
 
+/* What a check remembers between runs (a file's last content hash). */
+struct check_memory {
+	char		 sha256[65];	/* "" before the first run */
+};
+
 /* r is valid during the call only. */
 typedef void	(*check_done_fn)(void *arg, const struct check_conf *conf,
 		    struct check_result *r);
 
+/* memory may be NULL: every run is then the first. */
 struct check_run *check_run_start(struct check_env *env, const struct check_conf *conf,
-		    check_done_fn done, void *arg);
+		    struct check_memory *memory, check_done_fn done, void *arg);
+const char	*check_type_name(enum check_type type);
 /* Stops a run that has not reported yet; done will not be called. */
 void		check_run_cancel(struct check_run *run);
 

@@ -15,19 +15,13 @@
 #define SCHEDULER_FIRST_SPREAD_MS	1000
 #define SCHEDULER_MAX_SUBSCRIBERS	8
 
-static const char *const check_type_names[] = {
-	[CHECK_RESOURCE] = "resource",
-	[CHECK_HTTP] = "http",
-	[CHECK_TCP] = "tcp",
-	[CHECK_COMMAND] = "command",
-};
-
 struct scheduled {
 	struct scheduler *s;
 	const struct check_conf *conf;
 	uv_timer_t	 timer;
 	struct check_run *run;		/* in flight, or NULL */
 	struct health_tracker tracker;
+	struct check_memory memory;
 	struct check_result last;
 	bool		 has_result;
 };
@@ -90,7 +84,8 @@ scheduled_fire(uv_timer_t *timer)
 
 	/* A run still going (a slow target) is not doubled up. */
 	if (c->run == NULL)
-		c->run = check_run_start(&c->s->env, c->conf, scheduled_done, c);
+		c->run = check_run_start(&c->s->env, c->conf, &c->memory,
+		    scheduled_done, c);
 }
 
 static void
@@ -210,7 +205,7 @@ scheduled_json(const struct scheduled *c)
 	    health_state_name(c->last.state) : "unknown"));
 	json_object_set_new(o, "state", json_string(health_state_name(c->tracker.state)));
 	json_object_set_new(o, "name", json_string(c->conf->name));
-	json_object_set_new(o, "type", json_string(check_type_names[c->conf->type]));
+	json_object_set_new(o, "type", json_string(check_type_name(c->conf->type)));
 	json_object_set_new(o, "service", c->conf->service ?
 	    json_string(c->conf->service) : json_null());
 	if (c->conf->type == CHECK_RESOURCE) {

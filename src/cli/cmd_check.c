@@ -18,13 +18,6 @@
 #include "core/clock.h"
 #include "core/mem.h"
 
-static const char *const check_type_names[] = {
-	[CHECK_RESOURCE] = "resource",
-	[CHECK_HTTP] = "http",
-	[CHECK_TCP] = "tcp",
-	[CHECK_COMMAND] = "command",
-};
-
 struct check_outcome {
 	const struct check_conf *conf;
 	struct check_result result;
@@ -87,7 +80,7 @@ check_print_text(const struct check_batch *b, bool verbose)
 		o = &b->v[i];
 		printf("%-20s %-12s %-9s %-9s %7.1fms  %s\n", o->conf->name,
 		    o->conf->service ? o->conf->service : "-",
-		    check_type_names[o->conf->type], health_state_name(o->result.state),
+		    check_type_name(o->conf->type), health_state_name(o->result.state),
 		    o->result.latency_ms, o->result.message);
 		for (j = 0; verbose && j < o->result.n_perf; j++)
 			printf("%52s %s=%g%s\n", "", o->result.perf[j].label,
@@ -107,7 +100,7 @@ check_batch_json(const struct check_batch *b)
 		c = check_result_json(&b->v[i].result);
 		json_object_set_new(c, "name", json_string(b->v[i].conf->name));
 		json_object_set_new(c, "type",
-		    json_string(check_type_names[b->v[i].conf->type]));
+		    json_string(check_type_name(b->v[i].conf->type)));
 		json_object_set_new(c, "service", b->v[i].conf->service ?
 		    json_string(b->v[i].conf->service) : json_null());
 		json_array_append_new(checks, c);
@@ -153,7 +146,7 @@ check_batch_run(struct check_batch *b)
 	env.loop = &loop;
 	env.http = http_engine_new(&loop);
 	for (i = 0; i < b->n; i++)
-		check_run_start(&env, b->v[i].conf, check_batch_done, &b->v[i]);
+		check_run_start(&env, b->v[i].conf, NULL, check_batch_done, &b->v[i]);
 	uv_run(&loop, UV_RUN_DEFAULT);
 	http_engine_free(env.http);
 	uv_run(&loop, UV_RUN_DEFAULT);

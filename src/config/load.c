@@ -104,6 +104,8 @@ config_resolve_paths(struct tend_config *cfg, const char *dir)
 		c = &cfg->checks[i];
 		if (c->command.argv != NULL && strchr(c->command.argv[0], '/'))
 			config_make_absolute(&c->command.argv[0], dir);
+		if (c->type == CHECK_FILE)
+			config_make_absolute(&c->path, dir);
 	}
 }
 

@@ -40,6 +40,8 @@ check_conf_free(struct check_conf *c)
 	free(c->tcp.send);
 	free(c->tcp.expect);
 	strv_free(c->command.argv);
+	free(c->file.owner);
+	free(c->file.sha256);
 }
 
 void

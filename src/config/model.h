@@ -116,6 +116,7 @@ enum check_type {
 	CHECK_HTTP,		/* a URL answers as expected, in time */
 	CHECK_TCP,		/* a port accepts; optional send/expect */
 	CHECK_COMMAND,		/* a Nagios-style plugin: exit code + output */
+	CHECK_FILE,		/* exists, mode, owner, age, size, content */
 };
 
 /* An accepted HTTP status range, inclusive. */
@@ -148,6 +149,19 @@ struct command_check_conf {
 	char		**argv;		/* NULL-terminated */
 };
 
+/* The path is check_conf.path. */
+struct file_check_conf {
+	bool		 exists;	/* default true: false means it must not */
+	int		 mode;		/* permission bits, -1: any */
+	char		*owner;		/* user name or uid, NULL: any */
+	int64_t		 max_age_ms;	/* mtime at most this old, 0: any */
+	int64_t		 min_size;	/* -1: any */
+	int64_t		 max_size;	/* -1: any */
+	char		*sha256;	/* expected content (hex), NULL: any */
+	int		 changed;	/* state when the content changed since the
+					   last run (enum health_state), -1: ignore */
+};
+
 /*
  * A check: top-level `checks:` (the host) or under a service's `checks:`.
  * Common scheduling settings first, then what each type needs.
@@ -164,9 +178,9 @@ struct check_conf {
 	int		 fail_of;	/* ... of the last `of` runs (0: unused) */
 	int		 recover_after;	/* consecutive passes to recover, default 1 */
 
-	/* resource */
+	/* resource (disk, inodes: default "/") and file */
 	enum resource_metric metric;
-	char		*path;		/* disk, inodes: default "/" */
+	char		*path;
 	double		 warn;		/* state warning at or above */
 	double		 crit;		/* state critical at or above */
 
@@ -177,6 +191,7 @@ struct check_conf {
 	struct http_check_conf http;
 	struct tcp_check_conf tcp;
 	struct command_check_conf command;
+	struct file_check_conf file;
 };
 
 /*

@@ -81,7 +81,13 @@ static const struct key_spec service_specs[] = {
 	{ NULL, NULL, 0, NULL },
 };
 
-static const char *const check_types[] = { "resource", "http", "tcp", "command", NULL };
+static const char *const check_types[] = {
+	"resource", "http", "tcp", "command", "file", NULL,
+};
+/* As enum health_state: the state a changed file puts the check in. */
+static const char *const state_words[] = {
+	"healthy", "warning", "critical", "unknown", NULL,
+};
 
 static void	parse_fail_rule(struct walk *, yaml_node_t *, void *, const struct key_spec *);
 static void	parse_status_list(struct walk *, yaml_node_t *, void *, const struct key_spec *);
@@ -136,12 +142,26 @@ static const struct key_spec check_command_specs[] = {
 	{ NULL, NULL, 0, NULL },
 };
 
+static const struct key_spec check_file_specs[] = {
+	{ "path", parse_string, OFF(check_conf, path), NULL },
+	{ "exists", parse_bool, OFF(check_conf, file.exists), NULL },
+	{ "mode", parse_octal, OFF(check_conf, file.mode), NULL },
+	{ "owner", parse_string, OFF(check_conf, file.owner), NULL },
+	{ "max_age", parse_duration, OFF(check_conf, file.max_age_ms), NULL },
+	{ "min_size", parse_size, OFF(check_conf, file.min_size), NULL },
+	{ "max_size", parse_size, OFF(check_conf, file.max_size), NULL },
+	{ "sha256", parse_string, OFF(check_conf, file.sha256), NULL },
+	{ "changed", parse_enum, OFF(check_conf, file.changed), state_words },
+	{ NULL, NULL, 0, NULL },
+};
+
 /* Indexed by enum check_type. */
 static const struct key_spec *const check_type_specs[] = {
 	[CHECK_RESOURCE] = check_resource_specs,
 	[CHECK_HTTP] = check_http_specs,
 	[CHECK_TCP] = check_tcp_specs,
 	[CHECK_COMMAND] = check_command_specs,
+	[CHECK_FILE] = check_file_specs,
 };
 
 static const struct key_spec fail_rule_specs[] = {
@@ -452,6 +472,11 @@ parse_add_check(struct tend_config *cfg, const char *name)
 	c->fail_after = 1;
 	c->recover_after = 1;
 	c->http.redirects = true;
+	c->file.exists = true;
+	c->file.mode = -1;
+	c->file.min_size = -1;
+	c->file.max_size = -1;
+	c->file.changed = -1;
 	return c;
 }
 
@@ -475,7 +500,7 @@ parse_one_check(struct walk *w, yaml_node_t *key, yaml_node_t *value)
 	type = walk_lookup(w, value, "type");
 	if (type == NULL && value->type == YAML_MAPPING_NODE)
 		walk_error(w, key, "check '%s': 'type' is required (resource, http, "
-		    "tcp or command)", c->name);
+		    "tcp, command or file)", c->name);
 	for (i = 0; type != NULL && check_types[i] != NULL; i++)
 		if (strcmp(type, check_types[i]) == 0)
 			tables[1] = check_type_specs[i];
@@ -558,7 +583,7 @@ parse_apply_defaults(struct tend_config *cfg)
 		if (cfg->services[i].limit.restarts < 0)
 			cfg->services[i].limit.restarts = 5;
 	for (i = 0; i < cfg->n_checks; i++) {
-		if (cfg->checks[i].path == NULL)
+		if (cfg->checks[i].path == NULL && cfg->checks[i].type == CHECK_RESOURCE)
 			cfg->checks[i].path = xstrdup("/");
 		if (cfg->checks[i].http.method == NULL)
 			cfg->checks[i].http.method = xstrdup("GET");

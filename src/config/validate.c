@@ -189,6 +189,15 @@ validate_check(const struct check_conf *c, struct config_errors *errs)
 			validate_error(errs, &c->pos, "check '%s': 'port' is required",
 			    c->name);
 		break;
+	case CHECK_FILE:
+		if (c->path == NULL)
+			validate_error(errs, &c->pos, "check '%s': 'path' is required",
+			    c->name);
+		if (c->file.sha256 != NULL && (strlen(c->file.sha256) != 64 ||
+		    strspn(c->file.sha256, "0123456789abcdefABCDEF") != 64))
+			validate_error(errs, &c->pos, "check '%s': 'sha256' must be 64 hex "
+			    "digits", c->name);
+		break;
 	case CHECK_COMMAND:
 		if (c->command.argv == NULL)
 			validate_error(errs, &c->pos, "check '%s': 'run' is required",

@@ -226,6 +226,49 @@ exit_codes_follow_the_worst_state(void **state)
 	assert_non_null(strstr(buf, "| meh | - | warning |"));
 }
 
+static void
+write_text(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static void
+file_checks_judge_what_they_see(void **state)
+{
+	char path[400], config[4096];
+	json_t *doc;
+	int code;
+
+	snprintf(path, sizeof(path), "%s/data.txt", t.dir);
+	write_text(path, "hello\n");
+	chmod(path, 0640);
+	/* sha256 of "hello\n" */
+	snprintf(config, sizeof(config),
+	    "checks:\n"
+	    "  fine: { type: file, path: %s, mode: '0640', max_age: 1h, min_size: 6,\n"
+	    "          sha256: 5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03 }\n"
+	    "  mode: { type: file, path: %s, mode: '0600' }\n"
+	    "  size: { type: file, path: %s, max_size: 3 }\n"
+	    "  hash: { type: file, path: %s, sha256: %064d }\n"
+	    "  missing: { type: file, path: %s/nope }\n"
+	    "  absent: { type: file, path: %s/nope, exists: false }\n",
+	    path, path, path, path, 0, t.dir, t.dir);
+	write_text(t.config, config);
+	doc = run_check(t.config, &code);
+	assert_string_equal(state_of(doc, "fine"), "healthy");
+	assert_string_equal(state_of(doc, "mode"), "critical");
+	assert_string_equal(state_of(doc, "size"), "critical");
+	assert_string_equal(state_of(doc, "hash"), "critical");
+	assert_string_equal(state_of(doc, "missing"), "critical");
+	assert_string_equal(state_of(doc, "absent"), "healthy");
+	assert_int_equal(code, 2);
+	json_decref(doc);
+}
+
 static const char *
 daemon_check_state(const char *name, const char **health)
 {
@@ -293,6 +336,30 @@ the_daemon_tracks_service_checks_with_fail_after_and_recover_after(void **state)
 	assert_true(harness_log_contains(&t, "[app] check db_port: critical -> healthy"));
 }
 
+static void
+a_changed_file_is_noticed_by_the_daemon(void **state)
+{
+	char path[400], config[2048];
+
+	snprintf(path, sizeof(path), "%s/watched.conf", t.dir);
+	write_text(path, "version 1\n");
+	snprintf(config, sizeof(config),
+	    "services:\n"
+	    "  app:\n"
+	    "    run: [%s]\n"
+	    "    checks:\n"
+	    "      conf: { type: file, path: %s, changed: warning, every: 100ms }\n",
+	    getenv("FAKESVC_BIN"), path);
+	write_text(t.config, config);
+	harness_start(&t);
+	assert_true(wait_check_state("conf", "healthy", 5000));
+	write_text(path, "version 2\n");
+	assert_true(wait_check_state("conf", "warning", 5000));
+	assert_true(harness_log_contains(&t, "content changed"));
+	/* Unchanged since: healthy again. */
+	assert_true(wait_check_state("conf", "healthy", 5000));
+}
+
 int
 main(void)
 {
@@ -301,6 +368,8 @@ main(void)
 		TEND_TEST(a_hung_target_costs_one_timeout_in_parallel),
 		TEND_TEST(exit_codes_follow_the_worst_state),
 		TEND_TEST(the_daemon_tracks_service_checks_with_fail_after_and_recover_after),
+		TEND_TEST(file_checks_judge_what_they_see),
+		TEND_TEST(a_changed_file_is_noticed_by_the_daemon),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
