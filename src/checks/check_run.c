@@ -14,6 +14,7 @@ static const char *const check_type_names[] = {
 	[CHECK_TCP] = "tcp",
 	[CHECK_COMMAND] = "command",
 	[CHECK_FILE] = "file",
+	[CHECK_PROCESS] = "process",
 };
 
 const char *
@@ -49,6 +50,9 @@ check_run_start(struct check_env *env, const struct check_conf *conf,
 		break;
 	case CHECK_FILE:
 		check_file_start(run);
+		break;
+	case CHECK_PROCESS:
+		check_process_start(run);
 		break;
 	}
 	return run;

@@ -7,6 +7,8 @@
 #ifndef TEND_CHECKS_CHECK_RUN_H
 #define TEND_CHECKS_CHECK_RUN_H
 
+#include <sys/types.h>
+
 #include <uv.h>
 
 #include "checks/result.h"
@@ -14,10 +16,15 @@
 
 struct http_engine;
 
-/* What runs share: the loop and the HTTP engine. */
+/* A service's main pid, 0 when it is not running (or unknown). */
+typedef pid_t	(*service_pid_fn)(void *arg, const char *service);
+
+/* What runs share: the loop, the HTTP engine, where service pids come from. */
 struct check_env {
 	uv_loop_t	*loop;
 	struct http_engine *http;
+	service_pid_fn	 service_pid;
+	void		*service_pid_arg;
 };
 
 struct check_run;

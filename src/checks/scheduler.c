@@ -117,16 +117,14 @@ scheduler_log_summary(uv_timer_t *timer)
 }
 
 struct scheduler *
-scheduler_start(uv_loop_t *loop, struct http_engine *http,
-    const struct tend_config *cfg)
+scheduler_start(const struct check_env *env, const struct tend_config *cfg)
 {
 	struct scheduler *s = xcalloc(1, sizeof(*s));
 	struct scheduled *c;
 	int64_t every, spread;
 	size_t i;
 
-	s->env.loop = loop;
-	s->env.http = http;
+	s->env = *env;
 	s->interval_ms = cfg->interval_ms;
 	s->n = cfg->n_checks;
 	s->v = xcalloc(s->n + 1, sizeof(*s->v));
@@ -139,12 +137,12 @@ scheduler_start(uv_loop_t *loop, struct http_engine *http,
 		    c->conf->fail_of, c->conf->recover_after);
 		every = c->conf->every_ms ? c->conf->every_ms : cfg->interval_ms;
 		spread = every < SCHEDULER_FIRST_SPREAD_MS ? every : SCHEDULER_FIRST_SPREAD_MS;
-		uv_timer_init(loop, &c->timer);
+		uv_timer_init(env->loop, &c->timer);
 		c->timer.data = c;
 		uv_timer_start(&c->timer, scheduled_fire,
 		    (uint64_t)(spread * (int64_t)i / (int64_t)s->n), (uint64_t)every);
 	}
-	uv_timer_init(loop, &s->summary);
+	uv_timer_init(env->loop, &s->summary);
 	s->summary.data = s;
 	uv_timer_start(&s->summary, scheduler_log_summary,
 	    SCHEDULER_FIRST_SPREAD_MS + 500, (uint64_t)cfg->interval_ms);

@@ -10,6 +10,7 @@
 #include <jansson.h>
 #include <uv.h>
 
+#include "checks/check_run.h"
 #include "checks/result.h"
 #include "config/model.h"
 
@@ -21,8 +22,8 @@ typedef void	(*check_change_fn)(void *arg, const struct check_conf *conf,
 		    enum health_state from, enum health_state to,
 		    const struct check_result *r);
 
-/* cfg must outlive the scheduler. */
-struct scheduler *scheduler_start(uv_loop_t *loop, struct http_engine *http,
+/* cfg must outlive the scheduler; env is copied. */
+struct scheduler *scheduler_start(const struct check_env *env,
 		    const struct tend_config *cfg);
 void		scheduler_subscribe(struct scheduler *s, check_change_fn fn, void *arg);
 /* Cancels runs, closes timers, frees from the close callbacks; NULL is fine. */

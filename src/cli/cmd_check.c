@@ -17,6 +17,7 @@
 #include "config/config.h"
 #include "core/clock.h"
 #include "core/mem.h"
+#include "daemon/control.h"
 
 struct check_outcome {
 	const struct check_conf *conf;
@@ -134,9 +135,43 @@ check_github_report(const struct check_batch *b)
 	fclose(f);
 }
 
-static void
-check_batch_run(struct check_batch *b)
+/*
+ * Process checks need a service's pid: one-shot, tend asks the running
+ * daemon (once) through its control socket.
+ */
+struct daemon_pids {
+	const struct cli_options *opts;
+	json_t		*status;
+	bool		 asked;
+};
+
+static pid_t
+check_daemon_pid(void *arg, const char *service)
 {
+	struct daemon_pids *dp = arg;
+	char *path, err[256];
+	json_t *req, *s;
+	size_t i;
+
+	if (!dp->asked) {
+		dp->asked = true;
+		path = cli_socket_path(dp->opts);
+		req = json_pack("{s:s}", "cmd", "status");
+		if (control_call(path, req, &dp->status, err, sizeof(err)) < 0)
+			dp->status = NULL;
+		json_decref(req);
+		free(path);
+	}
+	json_array_foreach(json_object_get(dp->status, "services"), i, s)
+		if (strcmp(json_string_value(json_object_get(s, "name")), service) == 0)
+			return (pid_t)json_integer_value(json_object_get(s, "pid"));
+	return 0;
+}
+
+static void
+check_batch_run(struct check_batch *b, const struct cli_options *opts)
+{
+	struct daemon_pids pids = { .opts = opts };
 	struct check_env env;
 	uv_loop_t loop;
 	size_t i;
@@ -145,6 +180,8 @@ check_batch_run(struct check_batch *b)
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	env.loop = &loop;
 	env.http = http_engine_new(&loop);
+	env.service_pid = check_daemon_pid;
+	env.service_pid_arg = &pids;
 	for (i = 0; i < b->n; i++)
 		check_run_start(&env, b->v[i].conf, NULL, check_batch_done, &b->v[i]);
 	uv_run(&loop, UV_RUN_DEFAULT);
@@ -152,6 +189,7 @@ check_batch_run(struct check_batch *b)
 	uv_run(&loop, UV_RUN_DEFAULT);
 	uv_loop_close(&loop);
 	curl_global_cleanup();
+	json_decref(pids.status);
 }
 
 int
@@ -181,7 +219,7 @@ cmd_check(struct cli_options *opts)
 		config_free(cfg);
 		return 2;
 	}
-	check_batch_run(&b);
+	check_batch_run(&b, opts);
 	overall = check_batch_overall(&b);
 	if (opts->format == OUTPUT_JSON) {
 		doc = check_batch_json(&b);

@@ -42,6 +42,7 @@ check_conf_free(struct check_conf *c)
 	strv_free(c->command.argv);
 	free(c->file.owner);
 	free(c->file.sha256);
+	free(c->process.pidfile);
 }
 
 void

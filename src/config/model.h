@@ -117,6 +117,7 @@ enum check_type {
 	CHECK_TCP,		/* a port accepts; optional send/expect */
 	CHECK_COMMAND,		/* a Nagios-style plugin: exit code + output */
 	CHECK_FILE,		/* exists, mode, owner, age, size, content */
+	CHECK_PROCESS,		/* a service's process tree: alive, CPU, memory, ... */
 };
 
 /* An accepted HTTP status range, inclusive. */
@@ -147,6 +148,25 @@ struct tcp_check_conf {
 
 struct command_check_conf {
 	char		**argv;		/* NULL-terminated */
+};
+
+/* A warning and a critical level; 0 for none. */
+struct limits {
+	double		 warn;
+	double		 crit;
+};
+
+/*
+ * The process tree of the owning service (or of the pid in pidfile):
+ * the main process and every descendant, summed.
+ */
+struct process_check_conf {
+	char		*pidfile;	/* NULL: the owning service's main pid */
+	struct limits	 cpu;		/* % of one core */
+	struct limits	 rss;		/* bytes */
+	struct limits	 threads;
+	struct limits	 fds;
+	int64_t		 min_uptime_ms;	/* warning while younger: it just restarted */
 };
 
 /* The path is check_conf.path. */
@@ -192,6 +212,7 @@ struct check_conf {
 	struct tcp_check_conf tcp;
 	struct command_check_conf command;
 	struct file_check_conf file;
+	struct process_check_conf process;
 };
 
 /*

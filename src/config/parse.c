@@ -82,7 +82,7 @@ static const struct key_spec service_specs[] = {
 };
 
 static const char *const check_types[] = {
-	"resource", "http", "tcp", "command", "file", NULL,
+	"resource", "http", "tcp", "command", "file", "process", NULL,
 };
 /* As enum health_state: the state a changed file puts the check in. */
 static const char *const state_words[] = {
@@ -155,6 +155,39 @@ static const struct key_spec check_file_specs[] = {
 	{ NULL, NULL, 0, NULL },
 };
 
+#define LIMIT_SPECS(name, parser) \
+static const struct key_spec name[] = { \
+	{ "warn", parser, OFF(limits, warn), NULL }, \
+	{ "crit", parser, OFF(limits, crit), NULL }, \
+	{ NULL, NULL, 0, NULL }, \
+}
+
+static void	parse_size_double(struct walk *, yaml_node_t *, void *, const struct key_spec *);
+LIMIT_SPECS(number_limit_specs, parse_threshold);
+LIMIT_SPECS(size_limit_specs, parse_size_double);
+
+static const struct key_spec check_process_specs[] = {
+	{ "pidfile", parse_string, OFF(check_conf, process.pidfile), NULL },
+	{ "cpu", parse_nested, OFF(check_conf, process.cpu), number_limit_specs },
+	{ "rss", parse_nested, OFF(check_conf, process.rss), size_limit_specs },
+	{ "threads", parse_nested, OFF(check_conf, process.threads), number_limit_specs },
+	{ "fds", parse_nested, OFF(check_conf, process.fds), number_limit_specs },
+	{ "min_uptime", parse_duration, OFF(check_conf, process.min_uptime_ms), NULL },
+	{ NULL, NULL, 0, NULL },
+};
+
+/* A size as a double, for limits shared with plain numbers. */
+static void
+parse_size_double(struct walk *w, yaml_node_t *node, void *target,
+    const struct key_spec *spec)
+{
+	int64_t bytes = -1;
+
+	parse_size(w, node, &bytes, spec);
+	if (bytes >= 0)
+		*(double *)target = (double)bytes;
+}
+
 /* Indexed by enum check_type. */
 static const struct key_spec *const check_type_specs[] = {
 	[CHECK_RESOURCE] = check_resource_specs,
@@ -162,6 +195,7 @@ static const struct key_spec *const check_type_specs[] = {
 	[CHECK_TCP] = check_tcp_specs,
 	[CHECK_COMMAND] = check_command_specs,
 	[CHECK_FILE] = check_file_specs,
+	[CHECK_PROCESS] = check_process_specs,
 };
 
 static const struct key_spec fail_rule_specs[] = {
@@ -500,7 +534,7 @@ parse_one_check(struct walk *w, yaml_node_t *key, yaml_node_t *value)
 	type = walk_lookup(w, value, "type");
 	if (type == NULL && value->type == YAML_MAPPING_NODE)
 		walk_error(w, key, "check '%s': 'type' is required (resource, http, "
-		    "tcp, command or file)", c->name);
+		    "tcp, command, file or process)", c->name);
 	for (i = 0; type != NULL && check_types[i] != NULL; i++)
 		if (strcmp(type, check_types[i]) == 0)
 			tables[1] = check_type_specs[i];

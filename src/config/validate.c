@@ -198,6 +198,11 @@ validate_check(const struct check_conf *c, struct config_errors *errs)
 			validate_error(errs, &c->pos, "check '%s': 'sha256' must be 64 hex "
 			    "digits", c->name);
 		break;
+	case CHECK_PROCESS:
+		if (c->service == NULL && c->process.pidfile == NULL)
+			validate_error(errs, &c->pos, "check '%s': a process check belongs "
+			    "under a service's checks, or names a 'pidfile'", c->name);
+		break;
 	case CHECK_COMMAND:
 		if (c->command.argv == NULL)
 			validate_error(errs, &c->pos, "check '%s': 'run' is required",

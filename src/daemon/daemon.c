@@ -30,7 +30,7 @@ struct daemon {
 	char		*pid_path;
 	int64_t		 started_ms;
 	struct supervisor *sup;
-	struct http_engine *http;
+	struct check_env check_env;
 	struct scheduler *checks;
 	struct control_server *control;
 	uv_signal_t	 sig_term;
@@ -176,7 +176,7 @@ daemon_reload(struct daemon *d)
 	daemon_apply_log_settings(d, cfg);
 	scheduler_close(d->checks);
 	supervisor_reload(d->sup, cfg);
-	d->checks = scheduler_start(d->loop, d->http, supervisor_config(d->sup));
+	d->checks = scheduler_start(&d->check_env, supervisor_config(d->sup));
 	sdnotify_send("READY=1");
 }
 
@@ -235,6 +235,14 @@ daemon_prepare(struct daemon *d, struct tend_config *cfg)
 	return 0;
 }
 
+static pid_t
+daemon_service_pid(void *arg, const char *service)
+{
+	struct daemon *d = arg;
+
+	return supervisor_service_pid(d->sup, service);
+}
+
 static void
 daemon_start(struct daemon *d, struct tend_config *cfg)
 {
@@ -257,8 +265,10 @@ daemon_start(struct daemon *d, struct tend_config *cfg)
 	d->sup = supervisor_new(d->loop, d->state_dir);
 	supervisor_set_alert(d->sup, daemon_alert, d);
 	supervisor_start(d->sup, cfg);
-	d->http = http_engine_new(d->loop);
-	d->checks = scheduler_start(d->loop, d->http, cfg);
+	d->check_env = (struct check_env){ .loop = d->loop,
+	    .http = http_engine_new(d->loop), .service_pid = daemon_service_pid,
+	    .service_pid_arg = d };
+	d->checks = scheduler_start(&d->check_env, cfg);
 	sdnotify_send("READY=1");
 }
 
@@ -266,7 +276,7 @@ static void
 daemon_cleanup(struct daemon *d)
 {
 	supervisor_free(d->sup);
-	http_engine_free(d->http);
+	http_engine_free(d->check_env.http);
 	uv_close((uv_handle_t *)&d->sig_term, NULL);
 	uv_close((uv_handle_t *)&d->sig_int, NULL);
 	uv_close((uv_handle_t *)&d->sig_hup, NULL);

@@ -525,3 +525,11 @@ supervisor_status_json(const struct supervisor *sup)
 		json_array_append_new(arr, service_status_json(sup->v[i]->svc));
 	return arr;
 }
+
+pid_t
+supervisor_service_pid(const struct supervisor *sup, const char *name)
+{
+	struct entry *e = supervisor_find(sup, name);
+
+	return e != NULL && service_is_running(e->svc) ? e->svc->pid : 0;
+}

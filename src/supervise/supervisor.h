@@ -7,6 +7,7 @@
 #define TEND_SUPERVISE_SUPERVISOR_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 #include <jansson.h>
 #include <uv.h>
@@ -47,5 +48,7 @@ void		supervisor_set_alert(struct supervisor *sup, supervisor_alert_fn fn,
 int		supervisor_control(struct supervisor *sup, const char *cmd,
 		    const char *name, char *err, size_t errlen);
 json_t		*supervisor_status_json(const struct supervisor *sup);
+/* The main pid of a running service, else 0. */
+pid_t		supervisor_service_pid(const struct supervisor *sup, const char *name);
 
 #endif

@@ -360,6 +360,47 @@ a_changed_file_is_noticed_by_the_daemon(void **state)
 	assert_true(wait_check_state("conf", "healthy", 5000));
 }
 
+static void
+a_process_check_sums_the_service_tree(void **state)
+{
+	json_t *doc, *metrics, *m;
+	double procs = 0;
+	size_t i;
+	char *out;
+	int code;
+
+	harness_write_config(&t,
+	    "services:\n"
+	    "  app:\n"
+	    "    run: [@FAKESVC@, --name, app, --record, @RECORD@, --spawn-child]\n"
+	    "    checks:\n"
+	    "      tree: { type: process, min_uptime: 1h, threads: { warn: 100000 },\n"
+	    "              every: 200ms }\n");
+	harness_start(&t);
+	assert_true(harness_wait_record(&t, "child app", 5000));
+	/* Just started: younger than min_uptime, so a warning in the daemon... */
+	assert_true(wait_check_state("tree", "warning", 5000));
+
+	/* ... and one-shot, with the pid asked of the daemon. */
+	code = harness_cli(&t, &out, "check", "-c", t.config, "--state-dir", t.state,
+	    "--only", "tree", "--format", "json", NULL);
+	doc = json_loads(out, 0, NULL);
+	free(out);
+	assert_non_null(doc);
+	assert_int_equal(code, 1);
+	metrics = json_object_get(find(doc, "tree"), "metrics");
+	json_array_foreach(metrics, i, m)
+		if (strcmp(json_string_value(json_object_get(m, "label")), "processes") == 0)
+			procs = json_number_value(json_object_get(m, "value"));
+	assert_true(procs >= 2);	/* the service and its child */
+	json_decref(doc);
+
+	/* Stopped: the check says so. */
+	assert_int_equal(harness_cli(&t, &out, "stop", "app", "--state-dir", t.state, NULL), 0);
+	free(out);
+	assert_true(wait_check_state("tree", "critical", 5000));
+}
+
 int
 main(void)
 {
@@ -370,6 +411,7 @@ main(void)
 		TEND_TEST(the_daemon_tracks_service_checks_with_fail_after_and_recover_after),
 		TEND_TEST(file_checks_judge_what_they_see),
 		TEND_TEST(a_changed_file_is_noticed_by_the_daemon),
+		TEND_TEST(a_process_check_sums_the_service_tree),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,319 @@
+/*
+ * process checks: the main process and all its descendants, summed: CPU
+ * (% of one core over a short window), RSS, threads, open fds, and the
+ * main process's uptime. /proc is read on libuv's thread pool, twice, a
+ * moment apart, so the loop never waits on it.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "checks/check_kinds.h"
+#include "core/mem.h"
+#include "supervise/external.h"
+
+#define PROCESS_CPU_WINDOW_MS	250
+
+struct tree_sample {
+	bool		 alive;
+	int		 procs;
+	double		 cpu_ticks;	/* utime + stime of the tree */
+	double		 rss_bytes;
+	double		 threads;
+	double		 fds;
+	double		 uptime_s;	/* of the main process */
+};
+
+struct process_run {
+	struct check_run *run;		/* NULL once cancelled; loop thread only */
+	pid_t		 pid;
+	uv_work_t	 work;
+	uv_timer_t	 timer;
+	int		 round;		/* 0: first sample, 1: second */
+	struct tree_sample s[2];
+};
+
+struct proc_entry {
+	pid_t		 pid;
+	pid_t		 ppid;
+	double		 ticks;
+	double		 rss_pages;
+	double		 threads;
+	double		 start_ticks;
+};
+
+static bool
+proc_read_stat(pid_t pid, struct proc_entry *e)
+{
+	char path[64], buf[1024], *p;
+	unsigned long long utime, stime, start;
+	long threads, rss;
+	int ppid;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if ((f = fopen(path, "re")) == NULL)
+		return false;
+	p = fgets(buf, sizeof(buf), f);
+	fclose(f);
+	/* The command name may hold spaces and parentheses: skip to the last ')'. */
+	if (p == NULL || (p = strrchr(buf, ')')) == NULL)
+		return false;
+	if (sscanf(p + 2, "%*c %d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu "
+	    "%*d %*d %*d %*d %ld %*d %llu %*u %ld", &ppid, &utime, &stime, &threads,
+	    &start, &rss) != 6)
+		return false;
+	*e = (struct proc_entry){ .pid = pid, .ppid = ppid,
+	    .ticks = (double)(utime + stime), .rss_pages = (double)rss,
+	    .threads = (double)threads, .start_ticks = (double)start };
+	return true;
+}
+
+static double
+proc_count_fds(pid_t pid)
+{
+	char path[64];
+	struct dirent *de;
+	double n = 0;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "/proc/%d/fd", (int)pid);
+	if ((d = opendir(path)) == NULL)
+		return 0;
+	while ((de = readdir(d)) != NULL)
+		if (de->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return n;
+}
+
+static double
+proc_uptime(void)
+{
+	double up = 0;
+	FILE *f = fopen("/proc/uptime", "re");
+
+	if (f != NULL) {
+		if (fscanf(f, "%lf", &up) != 1)
+			up = 0;
+		fclose(f);
+	}
+	return up;
+}
+
+/* Every process, then the tree below root, summed. Runs on the thread pool. */
+static void
+process_sample(pid_t root, struct tree_sample *out)
+{
+	struct proc_entry *all = NULL, e;
+	size_t n = 0, cap = 0, i, j, tree_n;
+	pid_t *tree;
+	struct dirent *de;
+	long tick = sysconf(_SC_CLK_TCK), page = sysconf(_SC_PAGESIZE);
+	DIR *d = opendir("/proc");
+
+	memset(out, 0, sizeof(*out));
+	if (d == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] < '1' || de->d_name[0] > '9' ||
+		    !proc_read_stat((pid_t)atoi(de->d_name), &e))
+			continue;
+		if (n == cap)
+			all = xrealloc(all, (cap = cap ? cap * 2 : 256) * sizeof(*all));
+		all[n++] = e;
+	}
+	closedir(d);
+	tree = xcalloc(n + 1, sizeof(*tree));
+	tree_n = 0;
+	for (i = 0; i < n; i++)
+		if (all[i].pid == root)
+			tree[tree_n++] = root;
+	/* Breadth first: the tree grows as children of its members are found. */
+	for (j = 0; j < tree_n; j++)
+		for (i = 0; i < n; i++)
+			if (all[i].ppid == tree[j] && all[i].pid != root)
+				tree[tree_n++] = all[i].pid;
+	for (j = 0; j < tree_n; j++) {
+		for (i = 0; i < n && all[i].pid != tree[j]; i++)
+			;
+		out->cpu_ticks += all[i].ticks;
+		out->rss_bytes += all[i].rss_pages * (double)page;
+		out->threads += all[i].threads;
+		out->fds += proc_count_fds(tree[j]);
+		if (tree[j] == root)
+			out->uptime_s = proc_uptime() - all[i].start_ticks / (double)tick;
+	}
+	out->alive = tree_n > 0;
+	out->procs = (int)tree_n;
+	free(tree);
+	free(all);
+}
+
+static void
+process_work(uv_work_t *req)
+{
+	struct process_run *p = req->data;
+
+	process_sample(p->pid, &p->s[p->round]);
+}
+
+static void	process_worked(uv_work_t *req, int status);
+
+static void
+process_second_round(uv_timer_t *timer)
+{
+	struct process_run *p = timer->data;
+
+	p->round = 1;
+	if (uv_queue_work(timer->loop, &p->work, process_work, process_worked) != 0)
+		process_worked(&p->work, UV_ECANCELED);
+}
+
+static void
+process_freed(uv_handle_t *handle)
+{
+	free(handle->data);
+}
+
+/* Checks a level; returns the worse state and appends to why. */
+static enum health_state
+process_limit(const char *what, double value, const struct limits *l,
+    enum health_state state, char *why, size_t len)
+{
+	enum health_state s = HEALTH_HEALTHY;
+	size_t used = strlen(why);
+
+	if (l->crit > 0 && value >= l->crit)
+		s = HEALTH_CRITICAL;
+	else if (l->warn > 0 && value >= l->warn)
+		s = HEALTH_WARNING;
+	if (s != HEALTH_HEALTHY)
+		snprintf(why + used, len - used, "%s%s %g >= %g", used ? ", " : "", what,
+		    value, s == HEALTH_CRITICAL ? l->crit : l->warn);
+	return health_state_worst(state, s);
+}
+
+static void
+process_judge(struct process_run *p, struct check_result *r)
+{
+	const struct process_check_conf *c = &p->run->conf->process;
+	struct tree_sample *s = &p->s[1];
+	enum health_state state = HEALTH_HEALTHY;
+	char why[256] = "";
+	double cpu;
+
+	cpu = (s->cpu_ticks - p->s[0].cpu_ticks) / (double)sysconf(_SC_CLK_TCK) /
+	    ((double)PROCESS_CPU_WINDOW_MS / 1000.0) * 100.0;
+	if (cpu < 0)
+		cpu = 0;
+	state = process_limit("cpu%", cpu, &c->cpu, state, why, sizeof(why));
+	state = process_limit("rss", s->rss_bytes, &c->rss, state, why, sizeof(why));
+	state = process_limit("threads", s->threads, &c->threads, state, why, sizeof(why));
+	state = process_limit("fds", s->fds, &c->fds, state, why, sizeof(why));
+	if (c->min_uptime_ms > 0 && s->uptime_s * 1000.0 < (double)c->min_uptime_ms) {
+		state = health_state_worst(state, HEALTH_WARNING);
+		snprintf(why + strlen(why), sizeof(why) - strlen(why), "%sup only %.0fs",
+		    why[0] ? ", " : "", s->uptime_s);
+	}
+	check_result_set(r, state, "pid %d: %d processes, cpu %.1f%%, rss %.1f MB, "
+	    "%g threads, %g fds, up %.0fs%s%s", (int)p->pid, s->procs, cpu,
+	    s->rss_bytes / 1048576.0, s->threads, s->fds, s->uptime_s,
+	    why[0] ? ": " : "", why);
+	check_result_add_metric(r, "cpu", cpu, "%");
+	check_result_add_metric(r, "rss", s->rss_bytes, "B");
+	check_result_add_metric(r, "threads", s->threads, "");
+	check_result_add_metric(r, "fds", s->fds, "");
+	check_result_add_metric(r, "uptime", s->uptime_s, "s");
+	check_result_add_metric(r, "processes", s->procs, "");
+}
+
+static void
+process_worked(uv_work_t *req, int status)
+{
+	struct process_run *p = req->data;
+	struct check_run *run = p->run;
+	struct check_result r;
+
+	if (run == NULL) {
+		uv_close((uv_handle_t *)&p->timer, process_freed);
+		return;
+	}
+	if (p->round == 0 && p->s[0].alive) {
+		uv_timer_start(&p->timer, process_second_round, PROCESS_CPU_WINDOW_MS, 0);
+		return;
+	}
+	check_result_init(&r);
+	if (!p->s[p->round].alive)
+		check_result_set(&r, HEALTH_CRITICAL, "pid %d is not running", (int)p->pid);
+	else
+		process_judge(p, &r);
+	r.latency_ms = check_run_elapsed_ms(run);
+	uv_close((uv_handle_t *)&p->timer, process_freed);
+	check_run_finish(run, &r);
+	check_result_clear(&r);
+}
+
+static void
+process_cancel(struct check_run *run)
+{
+	struct process_run *p = run->kind;
+
+	p->run = NULL;
+	/* Between the rounds only the timer is live; in a round, the work. */
+	if (uv_is_active((uv_handle_t *)&p->timer)) {
+		uv_timer_stop(&p->timer);
+		uv_close((uv_handle_t *)&p->timer, process_freed);
+	} else {
+		uv_cancel((uv_req_t *)&p->work);
+	}
+}
+
+static pid_t
+process_target(struct check_run *run, char *why, size_t len)
+{
+	const struct check_conf *c = run->conf;
+	pid_t pid = 0;
+
+	if (c->process.pidfile != NULL) {
+		pid = external_read_pidfile(c->process.pidfile);
+		if (pid <= 0)
+			snprintf(why, len, "no running process in %s", c->process.pidfile);
+		return pid;
+	}
+	if (run->env->service_pid != NULL)
+		pid = run->env->service_pid(run->env->service_pid_arg, c->service);
+	if (pid <= 0)
+		snprintf(why, len, "service %s is not running", c->service);
+	return pid;
+}
+
+void
+check_process_start(struct check_run *run)
+{
+	struct process_run *p;
+	char why[300] = "";
+	pid_t pid = process_target(run, why, sizeof(why));
+
+	if (pid <= 0) {
+		check_run_finish_soon(run, HEALTH_CRITICAL, "%s", why);
+		return;
+	}
+	p = xcalloc(1, sizeof(*p));
+	p->run = run;
+	p->pid = pid;
+	p->work.data = p;
+	uv_timer_init(run->env->loop, &p->timer);
+	p->timer.data = p;
+	if (uv_queue_work(run->env->loop, &p->work, process_work, process_worked) != 0) {
+		uv_close((uv_handle_t *)&p->timer, process_freed);
+		check_run_finish_soon(run, HEALTH_UNKNOWN, "cannot queue the process check");
+		return;
+	}
+	run->kind = p;
+	run->cancel = process_cancel;
+}
