@@ -15,6 +15,7 @@ static const char *const check_type_names[] = {
 	[CHECK_COMMAND] = "command",
 	[CHECK_FILE] = "file",
 	[CHECK_PROCESS] = "process",
+	[CHECK_DEPS] = "deps",
 };
 
 const char *
@@ -53,6 +54,9 @@ check_run_start(struct check_env *env, const struct check_conf *conf,
 		break;
 	case CHECK_PROCESS:
 		check_process_start(run);
+		break;
+	case CHECK_DEPS:
+		check_deps_start(run);
 		break;
 	}
 	return run;

@@ -41,8 +41,7 @@ check_selected(const struct cli_options *opts, const struct check_conf *c)
 		return true;
 	if ((opts->select & CHECK_SELECT_RESOURCES) && c->type == CHECK_RESOURCE)
 		return true;
-	/* CHECK_SELECT_DEPS: the deps check type comes with its own issue. */
-	return false;
+	return (opts->select & CHECK_SELECT_DEPS) && c->type == CHECK_DEPS;
 }
 
 /* Keeps a copy of the result: the run's own is gone after the callback. */

@@ -43,6 +43,12 @@ check_conf_free(struct check_conf *c)
 	free(c->file.owner);
 	free(c->file.sha256);
 	free(c->process.pidfile);
+	for (size_t i = 0; i < c->deps.n_items; i++) {
+		free(c->deps.items[i].name);
+		free(c->deps.items[i].constraint);
+	}
+	free(c->deps.items);
+	strv_free(c->deps.updates_cmd);
 }
 
 void

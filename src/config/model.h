@@ -118,6 +118,7 @@ enum check_type {
 	CHECK_COMMAND,		/* a Nagios-style plugin: exit code + output */
 	CHECK_FILE,		/* exists, mode, owner, age, size, content */
 	CHECK_PROCESS,		/* a service's process tree: alive, CPU, memory, ... */
+	CHECK_DEPS,		/* executables, libraries, packages, versions, updates */
 };
 
 /* An accepted HTTP status range, inclusive. */
@@ -169,6 +170,30 @@ struct process_check_conf {
 	int64_t		 min_uptime_ms;	/* warning while younger: it just restarted */
 };
 
+enum dep_kind {
+	DEP_EXECUTABLE,		/* on PATH; version from `NAME --version` */
+	DEP_LIBRARY,		/* known to the dynamic loader (ldconfig -p) */
+	DEP_PKGCONFIG,		/* a pkg-config module; version from --modversion */
+	DEP_PACKAGE,		/* a dpkg package, installed; its version */
+	DEP_PATH,		/* a file or directory that must exist */
+};
+
+struct dep_item {
+	enum dep_kind	 kind;
+	char		*name;
+	char		*constraint;	/* ">= 7.80, < 9"; NULL or "" for any */
+};
+
+struct deps_check_conf {
+	struct dep_item	*items;
+	size_t		 n_items;
+	/* Freshness: pending updates, counted from a command's output. */
+	bool		 updates;
+	double		 updates_warn;	/* 0: none */
+	double		 updates_crit;
+	char		**updates_cmd;	/* default: apt list --upgradable */
+};
+
 /* The path is check_conf.path. */
 struct file_check_conf {
 	bool		 exists;	/* default true: false means it must not */
@@ -213,6 +238,7 @@ struct check_conf {
 	struct command_check_conf command;
 	struct file_check_conf file;
 	struct process_check_conf process;
+	struct deps_check_conf deps;
 };
 
 /*

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/version.h"
 #include "core/mem.h"
 #include "core/strv.h"
 
@@ -82,7 +83,7 @@ static const struct key_spec service_specs[] = {
 };
 
 static const char *const check_types[] = {
-	"resource", "http", "tcp", "command", "file", "process", NULL,
+	"resource", "http", "tcp", "command", "file", "process", "deps", NULL,
 };
 /* As enum health_state: the state a changed file puts the check in. */
 static const char *const state_words[] = {
@@ -176,6 +177,104 @@ static const struct key_spec check_process_specs[] = {
 	{ NULL, NULL, 0, NULL },
 };
 
+static void	parse_dep_map(struct walk *, yaml_node_t *, void *, const struct key_spec *);
+static void	parse_dep_list(struct walk *, yaml_node_t *, void *, const struct key_spec *);
+static void	parse_updates(struct walk *, yaml_node_t *, void *, const struct key_spec *);
+
+/* The dep kind travels in spec->arg. */
+static const enum dep_kind dep_kinds[] = {
+	DEP_EXECUTABLE, DEP_LIBRARY, DEP_PKGCONFIG, DEP_PACKAGE, DEP_PATH,
+};
+
+static const struct key_spec check_deps_specs[] = {
+	{ "executables", parse_dep_map, OFF(check_conf, deps), &dep_kinds[0] },
+	{ "libraries", parse_dep_list, OFF(check_conf, deps), &dep_kinds[1] },
+	{ "pkgconfig", parse_dep_map, OFF(check_conf, deps), &dep_kinds[2] },
+	{ "packages", parse_dep_map, OFF(check_conf, deps), &dep_kinds[3] },
+	{ "paths", parse_dep_list, OFF(check_conf, deps), &dep_kinds[4] },
+	{ "updates", parse_updates, OFF(check_conf, deps), NULL },
+	{ NULL, NULL, 0, NULL },
+};
+
+static const struct key_spec updates_specs[] = {
+	{ "warn", parse_threshold, OFF(deps_check_conf, updates_warn), NULL },
+	{ "crit", parse_threshold, OFF(deps_check_conf, updates_crit), NULL },
+	{ "command", parse_argv, OFF(deps_check_conf, updates_cmd), NULL },
+	{ NULL, NULL, 0, NULL },
+};
+
+static void
+dep_add(struct deps_check_conf *deps, enum dep_kind kind, const char *name,
+    const char *constraint)
+{
+	struct dep_item *d;
+
+	deps->items = xrealloc(deps->items, (deps->n_items + 1) * sizeof(*deps->items));
+	d = &deps->items[deps->n_items++];
+	d->kind = kind;
+	d->name = xstrdup(name);
+	d->constraint = constraint && *constraint ? xstrdup(constraint) : NULL;
+}
+
+/* NAME: "constraint" (or "" for any version) */
+static void
+parse_dep_map(struct walk *w, yaml_node_t *node, void *target,
+    const struct key_spec *spec)
+{
+	enum dep_kind kind = *(const enum dep_kind *)spec->arg;
+	yaml_node_pair_t *pair;
+	yaml_node_t *v;
+	const char *name, *constraint;
+
+	if (node->type == YAML_SEQUENCE_NODE) {
+		parse_dep_list(w, node, target, spec);
+		return;
+	}
+	if (node->type != YAML_MAPPING_NODE) {
+		walk_error(w, node, "'%s': expected a mapping of name: version constraint",
+		    spec->name);
+		return;
+	}
+	for (pair = node->data.mapping.pairs.start;
+	    pair < node->data.mapping.pairs.top; pair++) {
+		name = walk_scalar(w, yaml_document_get_node(w->doc, pair->key), "a name");
+		v = yaml_document_get_node(w->doc, pair->value);
+		constraint = walk_scalar(w, v, "a version constraint like \">= 1.2, < 2\"");
+		if (name == NULL || constraint == NULL)
+			continue;
+		if (version_constraint_valid(constraint) < 0) {
+			walk_error(w, v, "'%s': '%s' is not a version constraint (expected "
+			    "clauses like \">= 7.80, < 9\")", name, constraint);
+			continue;
+		}
+		dep_add(target, kind, name, constraint);
+	}
+}
+
+static void
+parse_dep_list(struct walk *w, yaml_node_t *node, void *target,
+    const struct key_spec *spec)
+{
+	enum dep_kind kind = *(const enum dep_kind *)spec->arg;
+	char **names = NULL;
+	size_t i;
+
+	parse_string_list(w, node, &names, spec);
+	for (i = 0; names != NULL && names[i] != NULL; i++)
+		dep_add(target, kind, names[i], NULL);
+	strv_free(names);
+}
+
+static void
+parse_updates(struct walk *w, yaml_node_t *node, void *target,
+    const struct key_spec *spec)
+{
+	struct deps_check_conf *deps = target;
+
+	if (walk_mapping(w, node, updates_specs, deps, "'updates'"))
+		deps->updates = true;
+}
+
 /* A size as a double, for limits shared with plain numbers. */
 static void
 parse_size_double(struct walk *w, yaml_node_t *node, void *target,
@@ -196,6 +295,7 @@ static const struct key_spec *const check_type_specs[] = {
 	[CHECK_COMMAND] = check_command_specs,
 	[CHECK_FILE] = check_file_specs,
 	[CHECK_PROCESS] = check_process_specs,
+	[CHECK_DEPS] = check_deps_specs,
 };
 
 static const struct key_spec fail_rule_specs[] = {
@@ -534,7 +634,7 @@ parse_one_check(struct walk *w, yaml_node_t *key, yaml_node_t *value)
 	type = walk_lookup(w, value, "type");
 	if (type == NULL && value->type == YAML_MAPPING_NODE)
 		walk_error(w, key, "check '%s': 'type' is required (resource, http, "
-		    "tcp, command, file or process)", c->name);
+		    "tcp, command, file, process or deps)", c->name);
 	for (i = 0; type != NULL && check_types[i] != NULL; i++)
 		if (strcmp(type, check_types[i]) == 0)
 			tables[1] = check_type_specs[i];

@@ -198,6 +198,11 @@ validate_check(const struct check_conf *c, struct config_errors *errs)
 			validate_error(errs, &c->pos, "check '%s': 'sha256' must be 64 hex "
 			    "digits", c->name);
 		break;
+	case CHECK_DEPS:
+		if (c->deps.n_items == 0 && !c->deps.updates)
+			validate_error(errs, &c->pos, "check '%s': expected executables, "
+			    "libraries, pkgconfig, packages, paths or updates", c->name);
+		break;
 	case CHECK_PROCESS:
 		if (c->service == NULL && c->process.pidfile == NULL)
 			validate_error(errs, &c->pos, "check '%s': a process check belongs "

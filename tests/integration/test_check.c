@@ -401,6 +401,47 @@ a_process_check_sums_the_service_tree(void **state)
 	assert_true(wait_check_state("tree", "critical", 5000));
 }
 
+static void
+deps_checks_find_what_the_system_has(void **state)
+{
+	char *config;
+	json_t *doc;
+	int code;
+
+	config = write_checks(
+	    "checks:\n"
+	    "  present:\n"
+	    "    type: deps\n"
+	    "    executables: { sh: '', cmake: '>= 3.0, < 99' }\n"
+	    "    libraries: [libc.so.6]\n"
+	    "    packages: { libc6: '>= 2.0' }\n"
+	    "    pkgconfig: { libuv: '>= 1.0' }\n"
+	    "    paths: [/etc/passwd]\n"
+	    "  missing:\n"
+	    "    type: deps\n"
+	    "    executables: { no-such-tool-here: '' }\n"
+	    "  too_old:\n"
+	    "    type: deps\n"
+	    "    executables: { cmake: '>= 99' }\n"
+	    "  stale:\n"
+	    "    type: deps\n"
+	    "    updates: { warn: 2, crit: 10, command: [/bin/sh, -c,\n"
+	    "      'echo Listing...; echo a/x 1 upgradable; echo b/x 2 upgradable; echo c/x 3 up'] }\n");
+	doc = run_check(config, &code);
+	assert_string_equal(state_of(doc, "present"), "healthy");
+	assert_string_equal(state_of(doc, "missing"), "critical");
+	assert_non_null(strstr(json_string_value(json_object_get(find(doc, "missing"),
+	    "message")), "no-such-tool-here not found"));
+	assert_string_equal(state_of(doc, "too_old"), "critical");
+	assert_non_null(strstr(json_string_value(json_object_get(find(doc, "too_old"),
+	    "message")), "does not satisfy >= 99"));
+	assert_string_equal(state_of(doc, "stale"), "warning");
+	assert_non_null(strstr(json_string_value(json_object_get(find(doc, "stale"),
+	    "message")), "3 updates pending"));
+	assert_int_equal(code, 2);
+	json_decref(doc);
+}
+
 int
 main(void)
 {
@@ -412,6 +453,7 @@ main(void)
 		TEND_TEST(file_checks_judge_what_they_see),
 		TEND_TEST(a_changed_file_is_noticed_by_the_daemon),
 		TEND_TEST(a_process_check_sums_the_service_tree),
+		TEND_TEST(deps_checks_find_what_the_system_has),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

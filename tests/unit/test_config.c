@@ -430,6 +430,9 @@ check_errors_depend_on_the_type(void **state)
 	    "not executable");
 	assert_error("checks:\n  c: { type: tcp, port: 1, fail: { n: 4, of: 3 } }\n", 2, 3,
 	    "n at most of");
+	assert_error("checks:\n  c: { type: deps, executables: { curl: 'about 7' } }\n", 2,
+	    41, "not a version constraint");
+	assert_error("checks:\n  c: { type: deps }\n", 2, 3, "expected executables");
 }
 
 static void

@@ -1,0 +1,333 @@
+/*
+ * deps checks: what the system needs to run. Executables on PATH (with a
+ * version from `--version` against a constraint), shared libraries known to
+ * the loader, pkg-config modules and dpkg packages (installed, version),
+ * paths, and freshness: how many updates are pending. Every probe that
+ * needs a command runs at the same time; the check reports once all are in.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "checks/capture.h"
+#include "checks/check_kinds.h"
+#include "core/mem.h"
+#include "core/strv.h"
+#include "core/version.h"
+
+struct deps_run;
+
+/* One probe: an item (or the updates count) waiting for its command. */
+struct dep_probe {
+	struct deps_run	*d;
+	const struct dep_item *item;	/* NULL: the updates probe */
+	struct capture	*capture;
+};
+
+struct deps_run {
+	struct check_run *run;
+	struct dep_probe *probes;
+	size_t		 n_probes;
+	size_t		 pending;
+	char		 problems[400];
+	int		 problem_state;	/* enum health_state */
+	double		 updates;
+	int		 ok;
+};
+
+static void
+deps_problem(struct deps_run *d, enum health_state state, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+deps_problem(struct deps_run *d, enum health_state state, const char *fmt, ...)
+{
+	size_t used = strlen(d->problems);
+	va_list ap;
+
+	if (used > 0 && used < sizeof(d->problems) - 2) {
+		strcat(d->problems, "; ");
+		used += 2;
+	}
+	va_start(ap, fmt);
+	vsnprintf(d->problems + used, sizeof(d->problems) - used, fmt, ap);
+	va_end(ap);
+	d->problem_state = health_state_worst((enum health_state)d->problem_state, state);
+}
+
+static char *
+deps_which(const char *name)
+{
+	char *dirs, *dir, *save, *full;
+	const char *path = getenv("PATH");
+
+	if (strchr(name, '/') != NULL)
+		return access(name, X_OK) == 0 ? xstrdup(name) : NULL;
+	dirs = xstrdup(path ? path : "/usr/local/bin:/usr/bin:/bin");
+	for (dir = strtok_r(dirs, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
+		full = xasprintf("%s/%s", dir, name);
+		if (access(full, X_OK) == 0) {
+			free(dirs);
+			return full;
+		}
+		free(full);
+	}
+	free(dirs);
+	return NULL;
+}
+
+/* Judges a version against the item's constraint. */
+static void
+deps_judge_version(struct deps_run *d, const struct dep_item *it, const char *version)
+{
+	if (version == NULL || version[0] == '\0') {
+		deps_problem(d, HEALTH_WARNING, "%s: no version found", it->name);
+		return;
+	}
+	if (version_satisfies(version, it->constraint) != 1) {
+		deps_problem(d, HEALTH_CRITICAL, "%s %s does not satisfy %s", it->name,
+		    version, it->constraint);
+		return;
+	}
+	d->ok++;
+}
+
+static double
+deps_count_updates(const char *output)
+{
+	const char *line = output, *nl;
+	double n = 0;
+
+	/* apt prints "Listing..." first; every other non-empty line is one package. */
+	while (line != NULL && *line != '\0') {
+		nl = strchr(line, '\n');
+		if (nl != line && strncmp(line, "Listing", 7) != 0 &&
+		    strncmp(line, "WARNING", 7) != 0)
+			n++;
+		line = nl ? nl + 1 : NULL;
+	}
+	return n;
+}
+
+static void
+deps_probe_judge(struct dep_probe *p, int64_t code, bool timed_out, const char *output)
+{
+	struct deps_run *d = p->d;
+	const struct dep_item *it = p->item;
+	char version[64] = "", needle[300];
+	const char *tab;
+
+	if (timed_out) {
+		deps_problem(d, HEALTH_UNKNOWN, "%s: timed out", it ? it->name : "updates");
+		return;
+	}
+	if (it == NULL) {
+		d->updates = deps_count_updates(output);
+		return;
+	}
+	switch (it->kind) {
+	case DEP_EXECUTABLE:
+		version_extract(output, version, sizeof(version));
+		deps_judge_version(d, it, version);
+		break;
+	case DEP_PKGCONFIG:
+		if (code != 0)
+			deps_problem(d, HEALTH_CRITICAL, "pkg-config module %s missing", it->name);
+		else if (it->constraint == NULL)
+			d->ok++;
+		else
+			deps_judge_version(d, it, strtok((char *)output, " \n"));
+		break;
+	case DEP_PACKAGE:
+		tab = strchr(output, '\t');
+		if (code != 0 || tab == NULL || strncmp(output, "install ok installed", 20) != 0)
+			deps_problem(d, HEALTH_CRITICAL, "package %s not installed", it->name);
+		else if (it->constraint == NULL)
+			d->ok++;
+		else
+			deps_judge_version(d, it, tab + 1);
+		break;
+	case DEP_LIBRARY:
+		snprintf(needle, sizeof(needle), "\t%s ", it->name);
+		if (strstr(output, needle) == NULL)
+			deps_problem(d, HEALTH_CRITICAL, "library %s not found", it->name);
+		else
+			d->ok++;
+		break;
+	default:
+		break;
+	}
+}
+
+static void
+deps_report(struct deps_run *d)
+{
+	struct check_run *run = d->run;
+	const struct deps_check_conf *c = &run->conf->deps;
+	enum health_state updates_state = HEALTH_HEALTHY;
+	struct check_result r;
+
+	check_result_init(&r);
+	if (c->updates) {
+		if (c->updates_crit > 0 && d->updates >= c->updates_crit)
+			updates_state = HEALTH_CRITICAL;
+		else if (c->updates_warn > 0 && d->updates >= c->updates_warn)
+			updates_state = HEALTH_WARNING;
+		if (updates_state != HEALTH_HEALTHY)
+			deps_problem(d, updates_state, "%.0f updates pending", d->updates);
+		check_result_add_metric(&r, "updates", d->updates, "");
+	}
+	if (d->problems[0] != '\0')
+		check_result_set(&r, (enum health_state)d->problem_state, "%s", d->problems);
+	else if (c->updates)
+		check_result_set(&r, HEALTH_HEALTHY, "%d dependencies ok, %.0f updates "
+		    "pending", d->ok, d->updates);
+	else
+		check_result_set(&r, HEALTH_HEALTHY, "%d dependencies ok", d->ok);
+	r.latency_ms = check_run_elapsed_ms(run);
+	free(d->probes);
+	free(d);
+	check_run_finish(run, &r);
+	check_result_clear(&r);
+}
+
+static void
+deps_probe_done(void *arg, int64_t code, int signal, bool timed_out, const char *output)
+{
+	struct dep_probe *p = arg;
+	struct deps_run *d = p->d;
+
+	p->capture = NULL;
+	deps_probe_judge(p, code, timed_out, output);
+	if (--d->pending == 0)
+		deps_report(d);
+}
+
+static char **
+deps_probe_argv(const struct dep_item *it, const char *exe)
+{
+	char **argv = NULL;
+
+	switch (it->kind) {
+	case DEP_EXECUTABLE:
+		argv = strv_push(strv_push(NULL, exe), "--version");
+		break;
+	case DEP_PKGCONFIG:
+		argv = strv_push(strv_push(strv_push(NULL, "pkg-config"), "--modversion"),
+		    it->name);
+		break;
+	case DEP_PACKAGE:
+		argv = strv_push(strv_push(strv_push(strv_push(NULL, "dpkg-query"), "-W"),
+		    "-f=${Status}\t${Version}"), it->name);
+		break;
+	case DEP_LIBRARY:
+		argv = strv_push(strv_push(NULL, "/sbin/ldconfig"), "-p");
+		break;
+	default:
+		break;
+	}
+	return argv;
+}
+
+static void
+deps_start_probe(struct deps_run *d, const struct dep_item *it, char **argv)
+{
+	struct dep_probe *p = &d->probes[d->n_probes];
+	int err;
+
+	p->d = d;
+	p->item = it;
+	p->capture = capture_start(d->run->env->loop, argv, d->run->conf->timeout_ms,
+	    deps_probe_done, p, &err);
+	if (p->capture == NULL) {
+		deps_problem(d, it ? HEALTH_CRITICAL : HEALTH_UNKNOWN, "%s: cannot run %s: %s",
+		    it ? it->name : "updates", argv[0], uv_strerror(err));
+		return;
+	}
+	d->n_probes++;
+	d->pending++;
+}
+
+/* What needs no command is judged at once; the rest become probes. */
+static void
+deps_start_item(struct deps_run *d, const struct dep_item *it)
+{
+	char **argv, *exe = NULL;
+
+	if (it->kind == DEP_PATH) {
+		if (access(it->name, F_OK) == 0)
+			d->ok++;
+		else
+			deps_problem(d, HEALTH_CRITICAL, "%s missing", it->name);
+		return;
+	}
+	if (it->kind == DEP_EXECUTABLE) {
+		exe = deps_which(it->name);
+		if (exe == NULL) {
+			deps_problem(d, HEALTH_CRITICAL, "%s not found on PATH", it->name);
+			return;
+		}
+		if (it->constraint == NULL) {
+			d->ok++;
+			free(exe);
+			return;
+		}
+	}
+	argv = deps_probe_argv(it, exe);
+	deps_start_probe(d, it, argv);
+	strv_free(argv);
+	free(exe);
+}
+
+static void
+deps_cancel(struct check_run *run)
+{
+	struct deps_run *d = run->kind;
+	size_t i;
+
+	for (i = 0; i < d->n_probes; i++)
+		if (d->probes[i].capture != NULL)
+			capture_cancel(d->probes[i].capture);
+	free(d->probes);
+	free(d);
+}
+
+void
+check_deps_start(struct check_run *run)
+{
+	const struct deps_check_conf *c = &run->conf->deps;
+	struct deps_run *d = xcalloc(1, sizeof(*d));
+	char **argv;
+	size_t i;
+
+	d->run = run;
+	d->probes = xcalloc(c->n_items + 2, sizeof(*d->probes));
+	for (i = 0; i < c->n_items; i++)
+		deps_start_item(d, &c->items[i]);
+	if (c->updates) {
+		argv = c->updates_cmd ? strv_dup(c->updates_cmd) :
+		    strv_push(strv_push(strv_push(NULL, "apt"), "list"), "--upgradable");
+		deps_start_probe(d, NULL, argv);
+		strv_free(argv);
+	}
+	if (d->pending == 0) {
+		/* Nothing to wait for: report on the next turn, as every run does. */
+		char problems[sizeof(d->problems)];
+		enum health_state state = d->problems[0] ? (enum health_state)d->problem_state :
+		    HEALTH_HEALTHY;
+
+		snprintf(problems, sizeof(problems), "%s", d->problems);
+		i = (size_t)d->ok;
+		free(d->probes);
+		free(d);
+		if (state == HEALTH_HEALTHY)
+			check_run_finish_soon(run, state, "%zu dependencies ok", i);
+		else
+			check_run_finish_soon(run, state, "%s", problems);
+		return;
+	}
+	run->kind = d;
+	run->cancel = deps_cancel;
+}
