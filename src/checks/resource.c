@@ -27,6 +27,7 @@ static const char *const metric_names[] = {
 	[RESOURCE_DISK] = "disk",
 	[RESOURCE_INODES] = "inodes",
 	[RESOURCE_LOAD] = "load",
+	[RESOURCE_OPEN_FILES] = "open_files",
 };
 
 const char *
@@ -203,6 +204,28 @@ resource_load(struct resource_sampler *rs, double *per_core, char *why, size_t l
 	return 0;
 }
 
+/* /proc/sys/fs/file-nr: allocated, free (always 0 now), maximum. */
+static int
+resource_open_files(struct resource_sampler *rs, double *pct, char *why, size_t len)
+{
+	unsigned long long used, unused, max;
+	FILE *f = resource_open(rs, "sys/fs/file-nr");
+	int n;
+
+	if (f == NULL) {
+		snprintf(why, len, "cannot read %s/sys/fs/file-nr", rs->proc_root);
+		return -1;
+	}
+	n = fscanf(f, "%llu %llu %llu", &used, &unused, &max);
+	fclose(f);
+	if (n != 3 || max == 0) {
+		snprintf(why, len, "cannot parse %s/sys/fs/file-nr", rs->proc_root);
+		return -1;
+	}
+	*pct = 100.0 * (double)(used - unused) / (double)max;
+	return 0;
+}
+
 void
 resource_sample(struct resource_sampler *rs, const struct check_conf *c,
     struct resource_result *out)
@@ -227,6 +250,9 @@ resource_sample(struct resource_sampler *rs, const struct check_conf *c,
 		break;
 	case RESOURCE_LOAD:
 		rc = resource_load(rs, &out->value, why, sizeof(why));
+		break;
+	case RESOURCE_OPEN_FILES:
+		rc = resource_open_files(rs, &out->value, why, sizeof(why));
 		break;
 	}
 	if (rc < 0) {

@@ -109,6 +109,7 @@ enum resource_metric {
 	RESOURCE_DISK,		/* % of blocks used at path */
 	RESOURCE_INODES,	/* % of inodes used at path */
 	RESOURCE_LOAD,		/* 1-minute load average per core */
+	RESOURCE_OPEN_FILES,	/* % of the system's file handles in use */
 };
 
 enum check_type {

@@ -15,7 +15,7 @@
 static const char *const restart_words[] = { "always", "on-failure", "never", NULL };
 static const char *const log_format_words[] = { "text", "json", NULL };
 static const char *const metric_words[] = {
-	"cpu", "memory", "swap", "disk", "inodes", "load", NULL,
+	"cpu", "memory", "swap", "disk", "inodes", "load", "open_files", NULL,
 };
 
 static const struct key_spec backoff_specs[] = {

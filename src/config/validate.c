@@ -161,7 +161,7 @@ validate_resource_check(const struct check_conf *c, struct config_errors *errs)
 {
 	if ((int)c->metric < 0)
 		validate_error(errs, &c->pos, "check '%s': 'metric' is required (cpu, "
-		    "memory, swap, disk, inodes or load)", c->name);
+		    "memory, swap, disk, inodes, load or open_files)", c->name);
 	if (c->warn < 0 || c->crit < 0)
 		validate_error(errs, &c->pos, "check '%s': 'warn' and 'crit' are "
 		    "required", c->name);

@@ -121,6 +121,24 @@ load_is_per_core(void **state)
 }
 
 static void
+open_files_from_file_nr(void **state)
+{
+	struct check_conf c = check(RESOURCE_OPEN_FILES, 50, 90);
+	struct resource_sampler *rs;
+	struct resource_result r;
+	char dir[300];
+
+	snprintf(dir, sizeof(dir), "mkdir -p %s/sys/fs", root);
+	assert_int_equal(system(dir), 0);
+	write_file("sys/fs/file-nr", "6000\t0\t10000\n");
+	rs = resource_sampler_new(root);
+	resource_sample(rs, &c, &r);
+	assert_true(r.value > 59.9 && r.value < 60.1);
+	assert_int_equal(r.state, HEALTH_WARNING);
+	resource_sampler_free(rs);
+}
+
+static void
 what_cannot_be_read_is_unknown(void **state)
 {
 	struct check_conf mem = check(RESOURCE_MEMORY, 85, 95);
@@ -143,7 +161,7 @@ static void
 the_real_host_can_be_read(void **state)
 {
 	enum resource_metric m[] = { RESOURCE_CPU, RESOURCE_MEMORY, RESOURCE_SWAP,
-	    RESOURCE_DISK, RESOURCE_INODES, RESOURCE_LOAD };
+	    RESOURCE_DISK, RESOURCE_INODES, RESOURCE_LOAD, RESOURCE_OPEN_FILES };
 	struct resource_sampler *rs = resource_sampler_new(NULL);
 	struct resource_result r;
 	struct check_conf c;
@@ -177,6 +195,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(cpu_is_busy_share_between_samples, make_root, remove_root),
 		cmocka_unit_test_setup_teardown(memory_and_swap_from_meminfo, make_root, remove_root),
 		cmocka_unit_test_setup_teardown(load_is_per_core, make_root, remove_root),
+		cmocka_unit_test_setup_teardown(open_files_from_file_nr, make_root, remove_root),
 		cmocka_unit_test_setup_teardown(what_cannot_be_read_is_unknown, make_root, remove_root),
 		cmocka_unit_test(the_real_host_can_be_read),
 		cmocka_unit_test(worst_state_ranks_unknown_above_warning),
