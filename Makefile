@@ -37,6 +37,7 @@ test-asan: build-asan
 bench: build
 	@sh bench/restart_latency/run.sh $(BUILD)
 	@sh bench/check_cycle/run.sh $(BUILD)
+	@sh bench/check_throughput/run.sh $(BUILD)
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)

@@ -33,6 +33,7 @@ struct scheduler {
 	uv_timer_t	 summary;
 	int64_t		 interval_ms;
 	int		 open_handles;
+	uint64_t	 runs;
 	struct {
 		check_change_fn fn;
 		void	*arg;
@@ -66,6 +67,7 @@ scheduled_done(void *arg, const struct check_conf *conf, struct check_result *r)
 	size_t i;
 
 	c->run = NULL;
+	s->runs++;
 	check_result_clear(&c->last);
 	c->last = *r;
 	r->perf = NULL;		/* the metrics move into last */
@@ -250,4 +252,10 @@ scheduler_overall(const struct scheduler *s)
 	for (i = 0; s != NULL && i < s->n; i++)
 		worst = health_state_worst(worst, s->v[i].tracker.state);
 	return worst;
+}
+
+uint64_t
+scheduler_runs(const struct scheduler *s)
+{
+	return s != NULL ? s->runs : 0;
 }

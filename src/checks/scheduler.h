@@ -7,6 +7,8 @@
 #ifndef TEND_CHECKS_SCHEDULER_H
 #define TEND_CHECKS_SCHEDULER_H
 
+#include <stdint.h>
+
 #include <jansson.h>
 #include <uv.h>
 
@@ -32,6 +34,8 @@ void		scheduler_close(struct scheduler *s);
 json_t		*scheduler_status(const struct scheduler *s);
 /* The worst tracked state of a service's checks (healthy when it has none). */
 enum health_state scheduler_service_health(const struct scheduler *s, const char *service);
+/* How many check runs have completed since the start, for rates. */
+uint64_t	scheduler_runs(const struct scheduler *s);
 /* The worst tracked state of all checks. */
 enum health_state scheduler_overall(const struct scheduler *s);
 

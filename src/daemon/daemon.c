@@ -32,6 +32,7 @@ struct daemon {
 	struct supervisor *sup;
 	struct check_env check_env;
 	struct scheduler *checks;
+	uint64_t	 runs_before_reload;	/* check runs of earlier schedulers */
 	struct control_server *control;
 	uv_signal_t	 sig_term;
 	uv_signal_t	 sig_int;
@@ -79,12 +80,13 @@ daemon_status(struct daemon *d)
 		json_object_set_new(svc, "health", json_string(health_state_name(health)));
 		overall = health_state_worst(overall, health);
 	}
-	return json_pack("{s:b, s:s, s:{s:i, s:s, s:s, s:I, s:s}, s:o, s:o}",
+	return json_pack("{s:b, s:s, s:{s:i, s:s, s:s, s:I, s:s, s:I}, s:o, s:o}",
 	    "ok", 1, "state", health_state_name(overall),
 	    "tend", "pid", (int)getpid(), "version", TEND_VERSION,
 	    "config", cfg->source, "uptime_ms",
 	    (json_int_t)(clock_mono_ms() - d->started_ms),
 	    "state_dir", d->state_dir,
+	    "check_runs", (json_int_t)(d->runs_before_reload + scheduler_runs(d->checks)),
 	    "services", services,
 	    "checks", scheduler_status(d->checks));
 }
@@ -174,6 +176,7 @@ daemon_reload(struct daemon *d)
 	}
 	log_info(NULL, "reloading %s", cfg->source);
 	daemon_apply_log_settings(d, cfg);
+	d->runs_before_reload += scheduler_runs(d->checks);
 	scheduler_close(d->checks);
 	supervisor_reload(d->sup, cfg);
 	d->checks = scheduler_start(&d->check_env, supervisor_config(d->sup));
