@@ -1,10 +1,11 @@
 #!/bin/sh
-# Installs the Debian packages tend needs to build and test, when missing.
+# Installs the Debian packages tend needs to build and test, when missing
+# (monitoring-plugins-basic: the tests run Debian's Nagios plugins unchanged).
 # As root it runs apt-get; otherwise it prints the exact command and fails.
 set -eu
 
 PACKAGES="build-essential cmake pkg-config libuv1-dev libcurl4-openssl-dev
-libjansson-dev libyaml-dev libcmocka-dev libssl-dev"
+libjansson-dev libyaml-dev libcmocka-dev libssl-dev monitoring-plugins-basic"
 
 missing=""
 for pkg in $PACKAGES; do

@@ -11,7 +11,11 @@
 #include "core/mem.h"
 #include "health/tracker.h"
 
-/* First runs are spread over this much (or the interval, if shorter). */
+/*
+ * First runs are spread over a second, or a millisecond per check when there
+ * are more (never past a check's own interval): results come at once, and a
+ * thousand checks still do not fire in the same millisecond.
+ */
 #define SCHEDULER_FIRST_SPREAD_MS	1000
 #define SCHEDULER_MAX_SUBSCRIBERS	8
 
@@ -138,7 +142,10 @@ scheduler_start(const struct check_env *env, const struct tend_config *cfg)
 		health_tracker_init(&c->tracker, c->conf->fail_after, c->conf->fail_n,
 		    c->conf->fail_of, c->conf->recover_after);
 		every = c->conf->every_ms ? c->conf->every_ms : cfg->interval_ms;
-		spread = every < SCHEDULER_FIRST_SPREAD_MS ? every : SCHEDULER_FIRST_SPREAD_MS;
+		spread = (int64_t)s->n > SCHEDULER_FIRST_SPREAD_MS ? (int64_t)s->n :
+		    SCHEDULER_FIRST_SPREAD_MS;
+		if (spread > every)
+			spread = every;
 		uv_timer_init(env->loop, &c->timer);
 		c->timer.data = c;
 		uv_timer_start(&c->timer, scheduled_fire,

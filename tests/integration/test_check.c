@@ -442,6 +442,34 @@ deps_checks_find_what_the_system_has(void **state)
 	json_decref(doc);
 }
 
+static void
+debian_monitoring_plugins_work_unchanged(void **state)
+{
+	const char *dir = "/usr/lib/nagios/plugins";
+	char config[2048];
+	json_t *doc;
+	int code;
+
+	if (access("/usr/lib/nagios/plugins/check_load", X_OK) != 0)
+		skip();		/* monitoring-plugins-basic; make test installs it */
+	snprintf(config, sizeof(config),
+	    "checks:\n"
+	    "  load: { type: command, run: [%s/check_load, -w, '50,50,50', -c, '99,99,99'] }\n"
+	    "  disk: { type: command, run: [%s/check_disk, -w, '100%%', -c, '100%%', -p, /] }\n"
+	    "  dummy: { type: command, run: [%s/check_dummy, '1', 'hello'] }\n",
+	    dir, dir, dir);
+	write_text(t.config, config);
+	doc = run_check(t.config, &code);
+	assert_string_equal(state_of(doc, "load"), "healthy");
+	assert_int_equal(json_array_size(json_object_get(find(doc, "load"), "metrics")), 3);
+	assert_string_equal(state_of(doc, "disk"), "critical");
+	assert_non_null(strstr(json_string_value(json_object_get(find(doc, "disk"),
+	    "message")), "DISK CRITICAL"));
+	assert_string_equal(state_of(doc, "dummy"), "warning");
+	assert_int_equal(code, 2);
+	json_decref(doc);
+}
+
 int
 main(void)
 {
@@ -454,6 +482,7 @@ main(void)
 		TEND_TEST(a_changed_file_is_noticed_by_the_daemon),
 		TEND_TEST(a_process_check_sums_the_service_tree),
 		TEND_TEST(deps_checks_find_what_the_system_has),
+		TEND_TEST(debian_monitoring_plugins_work_unchanged),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
