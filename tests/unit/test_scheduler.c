@@ -1,0 +1,110 @@
+/*
+ * The scheduler on a real loop: checks run on their timers, results are
+ * tracked, and subscribers hear every state change (unknown -> healthy ->
+ * critical) as a file appears and goes.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <uv.h>
+
+#include "checks/scheduler.h"
+#include "config/config.h"
+
+struct changes {
+	enum health_state from[8];
+	enum health_state to[8];
+	int n;
+	char path[64];
+	uv_loop_t *loop;
+};
+
+static void
+on_change(void *arg, const struct check_conf *conf, enum health_state from,
+    enum health_state to, const struct check_result *r)
+{
+	struct changes *c = arg;
+
+	if (c->n < 8) {
+		c->from[c->n] = from;
+		c->to[c->n] = to;
+		c->n++;
+	}
+	/* Once healthy, the file goes: the next run must see it. */
+	if (to == HEALTH_HEALTHY)
+		unlink(c->path);
+}
+
+static void
+stop_loop(uv_timer_t *t)
+{
+	uv_stop(t->loop);
+}
+
+static void
+subscribers_hear_every_state_change(void **state)
+{
+	struct config_errors errs = { 0 };
+	struct changes ch = { .n = 0 };
+	struct check_env env = { 0 };
+	struct tend_config *cfg;
+	struct scheduler *s;
+	uv_timer_t guard;
+	uv_loop_t loop;
+	char yaml[256];
+	json_t *status;
+	FILE *f;
+	int i;
+
+	snprintf(ch.path, sizeof(ch.path), "/tmp/tend-sched-%d", (int)getpid());
+	assert_non_null(f = fopen(ch.path, "w"));
+	fclose(f);
+	snprintf(yaml, sizeof(yaml),
+	    "checks:\n  f: { type: file, path: %s, every: 50ms }\n", ch.path);
+	cfg = config_load_string("t.yaml", yaml, &errs);
+	assert_non_null(cfg);
+
+	uv_loop_init(&loop);
+	env.loop = &loop;
+	s = scheduler_start(&env, cfg);
+	scheduler_subscribe(s, on_change, &ch);
+	uv_timer_init(&loop, &guard);
+	for (i = 0; i < 100 && ch.n < 2; i++) {
+		uv_timer_start(&guard, stop_loop, 50, 0);
+		uv_run(&loop, UV_RUN_DEFAULT);
+	}
+	assert_int_equal(ch.n, 2);
+	assert_int_equal(ch.from[0], HEALTH_UNKNOWN);
+	assert_int_equal(ch.to[0], HEALTH_HEALTHY);
+	assert_int_equal(ch.from[1], HEALTH_HEALTHY);
+	assert_int_equal(ch.to[1], HEALTH_CRITICAL);
+	assert_int_equal(scheduler_overall(s), HEALTH_CRITICAL);
+	assert_true(scheduler_runs(s) >= 2);
+	status = scheduler_status(s);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(status, 0),
+	    "state")), "critical");
+	json_decref(status);
+
+	scheduler_close(s);
+	uv_close((uv_handle_t *)&guard, NULL);
+	uv_run(&loop, UV_RUN_DEFAULT);
+	assert_int_equal(uv_loop_close(&loop), 0);
+	config_free(cfg);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(subscribers_hear_every_state_change),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
