@@ -16,6 +16,7 @@
 #include "core/mem.h"
 #include "core/strv.h"
 #include "core/version.h"
+#include "core/which.h"
 
 struct deps_run;
 
@@ -55,27 +56,6 @@ deps_problem(struct deps_run *d, enum health_state state, const char *fmt, ...)
 	vsnprintf(d->problems + used, sizeof(d->problems) - used, fmt, ap);
 	va_end(ap);
 	d->problem_state = health_state_worst((enum health_state)d->problem_state, state);
-}
-
-static char *
-deps_which(const char *name)
-{
-	char *dirs, *dir, *save, *full;
-	const char *path = getenv("PATH");
-
-	if (strchr(name, '/') != NULL)
-		return access(name, X_OK) == 0 ? xstrdup(name) : NULL;
-	dirs = xstrdup(path ? path : "/usr/local/bin:/usr/bin:/bin");
-	for (dir = strtok_r(dirs, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
-		full = xasprintf("%s/%s", dir, name);
-		if (access(full, X_OK) == 0) {
-			free(dirs);
-			return full;
-		}
-		free(full);
-	}
-	free(dirs);
-	return NULL;
 }
 
 /* Judges a version against the item's constraint. */
@@ -264,8 +244,9 @@ deps_start_item(struct deps_run *d, const struct dep_item *it)
 		return;
 	}
 	if (it->kind == DEP_EXECUTABLE) {
-		exe = deps_which(it->name);
-		if (exe == NULL) {
+		exe = which(it->name);
+		if (exe == NULL || !which_is_executable(exe)) {
+			free(exe);
 			deps_problem(d, HEALTH_CRITICAL, "%s not found on PATH", it->name);
 			return;
 		}

@@ -15,6 +15,7 @@
 #include "core/depgraph.h"
 #include "core/mem.h"
 #include "core/strv.h"
+#include "core/which.h"
 
 static void __attribute__((format(printf, 3, 4)))
 validate_error(struct config_errors *errs, const struct conf_pos *pos,
@@ -29,37 +30,6 @@ validate_error(struct config_errors *errs, const struct conf_pos *pos,
 	walk_error_at(errs, pos->file ? pos->file : "", pos->line, pos->col, "%s", msg);
 }
 
-static bool
-validate_is_executable(const char *path)
-{
-	struct stat st;
-
-	return stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, X_OK) == 0;
-}
-
-/* Where argv[0] would be found: PATH when it has no '/'. */
-static char *
-validate_find_program(const char *prog)
-{
-	const char *path = getenv("PATH");
-	char *dirs, *dir, *save, *full;
-
-	/* A path with a '/' was made absolute by load.c. */
-	if (strchr(prog, '/') != NULL)
-		return xstrdup(prog);
-	dirs = xstrdup(path ? path : "/usr/local/bin:/usr/bin:/bin");
-	for (dir = strtok_r(dirs, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
-		full = xasprintf("%s/%s", dir, prog);
-		if (validate_is_executable(full)) {
-			free(dirs);
-			return full;
-		}
-		free(full);
-	}
-	free(dirs);
-	return NULL;
-}
-
 /* `owner` names what runs it: "service 'web'", "check 'disk'". */
 static void
 validate_program(const struct conf_pos *pos, const char *owner, char **argv,
@@ -69,13 +39,13 @@ validate_program(const struct conf_pos *pos, const char *owner, char **argv,
 
 	if (argv == NULL || argv[0] == NULL)
 		return;
-	found = validate_find_program(argv[0]);
+	found = which(argv[0]);
 	if (found == NULL) {
 		validate_error(errs, pos, "%s: %s program '%s' not found on PATH",
 		    owner, what, argv[0]);
 		return;
 	}
-	if (!validate_is_executable(found))
+	if (!which_is_executable(found))
 		validate_error(errs, pos, "%s: %s program '%s' does not exist or is "
 		    "not executable", owner, what, found);
 	free(found);

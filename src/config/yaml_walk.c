@@ -252,17 +252,21 @@ parse_argv(struct walk *w, yaml_node_t *node, void *target,
 	}
 }
 
-void
-parse_env(struct walk *w, yaml_node_t *node, void *target,
-    const struct key_spec *spec)
+/*
+ * A mapping of names to strings, each joined by sep into one string
+ * ("NAME=value" for env, "Name: value" for headers) and appended to a vector.
+ */
+static void
+parse_pairs(struct walk *w, yaml_node_t *node, char ***out,
+    const struct key_spec *spec, const char *sep, const char *forbidden)
 {
-	char ***out = target, *var;
 	yaml_node_pair_t *pair;
 	const char *k, *v;
+	char *line;
 
 	if (node->type != YAML_MAPPING_NODE) {
-		walk_error(w, node, "'env': expected a mapping of NAME: value, got %s",
-		    walk_node_kind(node));
+		walk_error(w, node, "'%s': expected a mapping of name: value, got %s",
+		    spec->name, walk_node_kind(node));
 		return;
 	}
 	for (pair = node->data.mapping.pairs.start;
@@ -272,15 +276,29 @@ parse_env(struct walk *w, yaml_node_t *node, void *target,
 		    "a string");
 		if (k == NULL || v == NULL)
 			continue;
-		if (*k == '\0' || strchr(k, '=') != NULL) {
+		if (*k == '\0' || strpbrk(k, forbidden) != NULL) {
 			walk_error(w, yaml_document_get_node(w->doc, pair->key),
-			    "'env': '%s' is not a valid variable name", k);
+			    "'%s': '%s' is not a valid name", spec->name, k);
 			continue;
 		}
-		var = xasprintf("%s=%s", k, v);
-		*out = strv_push(*out, var);
-		free(var);
+		line = xasprintf("%s%s%s", k, sep, v);
+		*out = strv_push(*out, line);
+		free(line);
 	}
+}
+
+void
+parse_env(struct walk *w, yaml_node_t *node, void *target,
+    const struct key_spec *spec)
+{
+	parse_pairs(w, node, target, spec, "=", "=");
+}
+
+void
+parse_header_map(struct walk *w, yaml_node_t *node, void *target,
+    const struct key_spec *spec)
+{
+	parse_pairs(w, node, target, spec, ": ", ": \r\n");
 }
 
 static void
@@ -303,32 +321,6 @@ parse_duration_bounded(struct walk *w, yaml_node_t *node, void *target,
 		return;
 	}
 	*(int64_t *)target = ms;
-}
-
-void
-parse_header_map(struct walk *w, yaml_node_t *node, void *target,
-    const struct key_spec *spec)
-{
-	char ***out = target, *line;
-	yaml_node_pair_t *pair;
-	const char *k, *v;
-
-	if (node->type != YAML_MAPPING_NODE) {
-		walk_error(w, node, "'%s': expected a mapping of Name: value, got %s",
-		    spec->name, walk_node_kind(node));
-		return;
-	}
-	for (pair = node->data.mapping.pairs.start;
-	    pair < node->data.mapping.pairs.top; pair++) {
-		k = walk_scalar(w, yaml_document_get_node(w->doc, pair->key), "a name");
-		v = walk_scalar(w, yaml_document_get_node(w->doc, pair->value),
-		    "a string");
-		if (k == NULL || v == NULL)
-			continue;
-		line = xasprintf("%s: %s", k, v);
-		*out = strv_push(*out, line);
-		free(line);
-	}
 }
 
 void

@@ -158,11 +158,10 @@ harness_replace(char *text, const char *key, const char *value)
 	return text;
 }
 
-void
-harness_write_config(struct tend_run *run, const char *template)
+char *
+harness_render(struct tend_run *run, const char *template)
 {
 	char *text = strdup(template), key[16], value[16];
-	FILE *f;
 	int i;
 
 	text = harness_replace(text, "@FAKESVC@", harness_env("FAKESVC_BIN"));
@@ -173,6 +172,15 @@ harness_write_config(struct tend_run *run, const char *template)
 		snprintf(value, sizeof(value), "%d", run->ports[i]);
 		text = harness_replace(text, key, value);
 	}
+	return text;
+}
+
+void
+harness_write_config(struct tend_run *run, const char *template)
+{
+	char *text = harness_render(run, template);
+	FILE *f;
+
 	f = fopen(run->config, "w");
 	assert_non_null(f);
 	fputs(text, f);

@@ -46,6 +46,8 @@ void	 harness_teardown(struct tend_run *t);
  * @PORT1@..@PORT4@.
  */
 void	 harness_write_config(struct tend_run *t, const char *template);
+/* The template with its placeholders replaced; free it. */
+char	*harness_render(struct tend_run *t, const char *template);
 /* Starts `tend run -c CONFIG --state-dir STATE`, waits until status answers. */
 void	 harness_start(struct tend_run *t);
 /* Runs the tend CLI with args (NULL-terminated); returns its exit code, output in *out. */

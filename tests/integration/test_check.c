@@ -33,27 +33,9 @@ static char *
 write_checks(const char *yaml)
 {
 	static char path[400];
-	char *text = strdup(yaml), *p;
-	char port[16];
+	char *text = harness_render(&t, yaml);
 	FILE *f;
-	int i;
 
-	/* The same placeholders as the daemon's config. */
-	for (i = 0; i < 4; i++) {
-		char key[8];
-
-		snprintf(key, sizeof(key), "@PORT%d@", i + 1);
-		snprintf(port, sizeof(port), "%d", t.ports[i]);
-		while ((p = strstr(text, key)) != NULL) {
-			char *out = malloc(strlen(text) + 16);
-
-			memcpy(out, text, (size_t)(p - text));
-			strcpy(out + (p - text), port);
-			strcat(out, p + strlen(key));
-			free(text);
-			text = out;
-		}
-	}
 	snprintf(path, sizeof(path), "%s/checks.yaml", t.dir);
 	assert_non_null(f = fopen(path, "w"));
 	fputs(text, f);
