@@ -11,8 +11,9 @@
 
 #define OFF(field)	offsetof(struct self_healing_conf, field)
 
+/* Bare numbers are seconds, as this block writes them (30, 300). */
 static const struct key_spec error_detection_specs[] = {
-	{ "monitoring_interval", parse_seconds, OFF(monitoring_interval_ms), NULL },
+	{ "monitoring_interval", parse_duration, OFF(monitoring_interval_ms), NULL },
 	{ "threshold_cpu", parse_percent, OFF(threshold_cpu), NULL },
 	{ "threshold_memory", parse_percent, OFF(threshold_memory), NULL },
 	{ "threshold_error_rate", parse_percent, OFF(threshold_error_rate), NULL },
@@ -23,7 +24,7 @@ static const struct key_spec error_detection_specs[] = {
 
 static const struct key_spec recovery_specs[] = {
 	{ "max_retry_attempts", parse_positive_int, OFF(max_retry_attempts), NULL },
-	{ "escalation_timeout", parse_seconds, OFF(escalation_timeout_ms), NULL },
+	{ "escalation_timeout", parse_duration, OFF(escalation_timeout_ms), NULL },
 	{ "rollback_enabled", parse_bool, OFF(rollback_enabled), NULL },
 	{ "auto_scaling_enabled", parse_bool, OFF(auto_scaling_enabled), NULL },
 	{ NULL, NULL, 0, NULL },

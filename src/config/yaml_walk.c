@@ -337,14 +337,6 @@ parse_duration_or_zero(struct walk *w, yaml_node_t *node, void *target,
 	parse_duration_bounded(w, node, target, spec, true);
 }
 
-/* Plain seconds, as the self_healing block writes them (30, 300). */
-void
-parse_seconds(struct walk *w, yaml_node_t *node, void *target,
-    const struct key_spec *spec)
-{
-	parse_duration_bounded(w, node, target, spec, false);
-}
-
 void
 parse_size(struct walk *w, yaml_node_t *node, void *target,
     const struct key_spec *spec)

@@ -62,7 +62,6 @@ void	parse_string_list(struct walk *, yaml_node_t *, void *, const struct key_sp
 void	parse_env(struct walk *, yaml_node_t *, void *, const struct key_spec *);
 void	parse_duration(struct walk *, yaml_node_t *, void *, const struct key_spec *);
 void	parse_duration_or_zero(struct walk *, yaml_node_t *, void *, const struct key_spec *);
-void	parse_seconds(struct walk *, yaml_node_t *, void *, const struct key_spec *);
 void	parse_size(struct walk *, yaml_node_t *, void *, const struct key_spec *);
 void	parse_percent(struct walk *, yaml_node_t *, void *, const struct key_spec *);
 void	parse_number(struct walk *, yaml_node_t *, void *, const struct key_spec *);
