@@ -5,7 +5,8 @@
 set -eu
 
 PACKAGES="build-essential cmake pkg-config libuv1-dev libcurl4-openssl-dev
-libjansson-dev libyaml-dev libcmocka-dev libssl-dev monitoring-plugins-basic"
+libjansson-dev libyaml-dev libcmocka-dev libssl-dev libsqlite3-dev
+monitoring-plugins-basic"
 
 missing=""
 for pkg in $PACKAGES; do

@@ -43,6 +43,8 @@ struct scheduler {
 		void	*arg;
 	} subs[SCHEDULER_MAX_SUBSCRIBERS];
 	size_t		 n_subs;
+	check_result_fn	 on_result;
+	void		*on_result_arg;
 };
 
 static void
@@ -78,6 +80,8 @@ scheduled_done(void *arg, const struct check_conf *conf, struct check_result *r)
 	r->n_perf = 0;
 	c->has_result = true;
 	changed = health_tracker_feed(&c->tracker, c->last.state);
+	if (s->on_result != NULL)
+		s->on_result(s->on_result_arg, c->conf, &c->last);
 	scheduled_log(c, from, changed);
 	for (i = 0; changed && i < s->n_subs; i++)
 		s->subs[i].fn(s->subs[i].arg, c->conf, from, c->tracker.state, &c->last);
@@ -166,6 +170,15 @@ scheduler_subscribe(struct scheduler *s, check_change_fn fn, void *arg)
 	s->subs[s->n_subs].fn = fn;
 	s->subs[s->n_subs].arg = arg;
 	s->n_subs++;
+}
+
+void
+scheduler_on_result(struct scheduler *s, check_result_fn fn, void *arg)
+{
+	if (s != NULL) {
+		s->on_result = fn;
+		s->on_result_arg = arg;
+	}
 }
 
 static void

@@ -28,6 +28,10 @@ typedef void	(*check_change_fn)(void *arg, const struct check_conf *conf,
 struct scheduler *scheduler_start(const struct check_env *env,
 		    const struct tend_config *cfg);
 void		scheduler_subscribe(struct scheduler *s, check_change_fn fn, void *arg);
+/* Every result, changed or not (for the store's history). */
+typedef void	(*check_result_fn)(void *arg, const struct check_conf *conf,
+		    const struct check_result *r);
+void		scheduler_on_result(struct scheduler *s, check_result_fn fn, void *arg);
 /* Cancels runs, closes timers, frees from the close callbacks; NULL is fine. */
 void		scheduler_close(struct scheduler *s);
 /* [{name, service, type, state, message, latency_ms, value, metrics, path?}] */

@@ -19,6 +19,7 @@
 #include "core/mem.h"
 #include "daemon/control.h"
 #include "daemon/paths.h"
+#include "daemon/recorder.h"
 #include "daemon/sdnotify.h"
 #include "supervise/supervisor.h"
 
@@ -32,6 +33,7 @@ struct daemon {
 	struct supervisor *sup;
 	struct check_env check_env;
 	struct scheduler *checks;
+	struct recorder	*recorder;
 	uint64_t	 runs_before_reload;	/* check runs of earlier schedulers */
 	struct control_server *control;
 	uv_signal_t	 sig_term;
@@ -133,6 +135,9 @@ daemon_all_down(void *arg)
 	d->control = NULL;
 	scheduler_close(d->checks);
 	d->checks = NULL;
+	supervisor_set_observer(d->sup, NULL, NULL);
+	recorder_close(d->recorder);
+	d->recorder = NULL;
 	uv_signal_stop(&d->sig_term);
 	uv_signal_stop(&d->sig_int);
 	uv_signal_stop(&d->sig_hup);
@@ -180,6 +185,7 @@ daemon_reload(struct daemon *d)
 	scheduler_close(d->checks);
 	supervisor_reload(d->sup, cfg);
 	d->checks = scheduler_start(&d->check_env, supervisor_config(d->sup));
+	recorder_watch_checks(d->recorder, d->checks);
 	sdnotify_send("READY=1");
 }
 
@@ -265,13 +271,16 @@ daemon_start(struct daemon *d, struct tend_config *cfg)
 	log_info(NULL, "tend %s started (pid %d, config %s, state %s, %zu services, "
 	    "%zu checks)", TEND_VERSION, (int)getpid(), cfg->source, d->state_dir,
 	    cfg->n_services, cfg->n_checks);
+	d->recorder = recorder_open(d->loop, d->state_dir);
 	d->sup = supervisor_new(d->loop, d->state_dir);
 	supervisor_set_alert(d->sup, daemon_alert, d);
+	recorder_watch_services(d->recorder, d->sup);
 	supervisor_start(d->sup, cfg);
 	d->check_env = (struct check_env){ .loop = d->loop,
 	    .http = http_engine_new(d->loop), .service_pid = daemon_service_pid,
 	    .service_pid_arg = d };
 	d->checks = scheduler_start(&d->check_env, cfg);
+	recorder_watch_checks(d->recorder, d->checks);
 	sdnotify_send("READY=1");
 }
 

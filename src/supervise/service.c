@@ -66,6 +66,7 @@ service_set_state(struct service *svc, enum service_state state,
 	va_start(ap, fmt);
 	vsnprintf(svc->reason, sizeof(svc->reason), fmt, ap);
 	va_end(ap);
+	svc->prev_state = old;
 	svc->state = state;
 	if (state == SVC_FAILED || state == SVC_BACKOFF)
 		level = LOG_WARN;

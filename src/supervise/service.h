@@ -77,6 +77,7 @@ struct service {
 	const struct service_conf *conf;
 	char		*name;
 	enum service_state state;
+	enum service_state prev_state;	/* before the last transition */
 	char		 reason[512];
 
 	bool		 want_up;	/* the operator's or config's intent */

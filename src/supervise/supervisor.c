@@ -47,6 +47,8 @@ struct supervisor {
 	void		*shutdown_arg;
 	supervisor_alert_fn alert;
 	void		*alert_arg;
+	supervisor_observer_fn observer;
+	void		*observer_arg;
 };
 
 static void	supervisor_pump(struct supervisor *sup);
@@ -91,7 +93,20 @@ supervisor_find(const struct supervisor *sup, const char *name)
 static void
 supervisor_service_changed(void *arg, struct service *svc)
 {
-	supervisor_pump(arg);
+	struct supervisor *sup = arg;
+
+	if (sup->observer != NULL)
+		sup->observer(sup->observer_arg, svc->name,
+		    service_state_name(svc->prev_state), service_state_name(svc->state),
+		    svc->reason);
+	supervisor_pump(sup);
+}
+
+void
+supervisor_set_observer(struct supervisor *sup, supervisor_observer_fn fn, void *arg)
+{
+	sup->observer = fn;
+	sup->observer_arg = arg;
 }
 
 static void

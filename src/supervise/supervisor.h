@@ -44,6 +44,12 @@ typedef void	(*supervisor_alert_fn)(void *arg, const char *service, const char *
 void		supervisor_set_alert(struct supervisor *sup, supervisor_alert_fn fn,
 		    void *arg);
 
+/* Every service transition, as words ("up", "backoff"), for the store. */
+typedef void	(*supervisor_observer_fn)(void *arg, const char *service,
+		    const char *from, const char *to, const char *reason);
+void		supervisor_set_observer(struct supervisor *sup,
+		    supervisor_observer_fn fn, void *arg);
+
 /* "start", "stop" or "restart"; returns 0, or -1 with a message in err. */
 int		supervisor_control(struct supervisor *sup, const char *cmd,
 		    const char *name, char *err, size_t errlen);

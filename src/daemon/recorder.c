@@ -1,0 +1,118 @@
+#include "daemon/recorder.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "checks/scheduler.h"
+#include "core/clock.h"
+#include "core/log.h"
+#include "core/mem.h"
+#include "store/store.h"
+#include "supervise/supervisor.h"
+
+/* Often enough that history is current, rarely enough to batch the writes. */
+#define RECORDER_FLUSH_MS	250
+
+struct recorder {
+	struct store	*store;
+	uv_timer_t	 timer;
+};
+
+static void
+recorder_flush(uv_timer_t *timer)
+{
+	struct recorder *rec = timer->data;
+
+	if (store_pending(rec->store) > 0)
+		store_flush(rec->store);
+}
+
+struct recorder *
+recorder_open(uv_loop_t *loop, const char *state_dir)
+{
+	struct recorder *rec;
+	char *path = xasprintf("%s/tend.db", state_dir), err[512];
+	struct store *st = store_open(path, err, sizeof(err));
+
+	free(path);
+	if (st == NULL) {
+		log_error(NULL, "no history will be kept: %s", err);
+		return NULL;
+	}
+	rec = xcalloc(1, sizeof(*rec));
+	rec->store = st;
+	uv_timer_init(loop, &rec->timer);
+	rec->timer.data = rec;
+	uv_timer_start(&rec->timer, recorder_flush, RECORDER_FLUSH_MS, RECORDER_FLUSH_MS);
+	return rec;
+}
+
+static void
+recorder_closed(uv_handle_t *handle)
+{
+	free(handle->data);
+}
+
+void
+recorder_close(struct recorder *rec)
+{
+	if (rec == NULL)
+		return;
+	store_close(rec->store);
+	rec->store = NULL;
+	uv_close((uv_handle_t *)&rec->timer, recorder_closed);
+}
+
+static void
+recorder_result(void *arg, const struct check_conf *conf, const struct check_result *r)
+{
+	struct recorder *rec = arg;
+	int64_t now = clock_wall_ms();
+	char series[512];
+	size_t i;
+
+	store_add_check_result(rec->store, now, conf->name, conf->service, r->state,
+	    r->latency_ms, r->message);
+	snprintf(series, sizeof(series), "check.%s.latency_ms", conf->name);
+	store_add_metric(rec->store, now, series, r->latency_ms);
+	for (i = 0; i < r->n_perf; i++) {
+		snprintf(series, sizeof(series), "check.%s.%s", conf->name, r->perf[i].label);
+		store_add_metric(rec->store, now, series, r->perf[i].value);
+	}
+}
+
+static void
+recorder_check_changed(void *arg, const struct check_conf *conf, enum health_state from,
+    enum health_state to, const struct check_result *r)
+{
+	struct recorder *rec = arg;
+
+	store_add_state_change(rec->store, clock_wall_ms(), "check", conf->name,
+	    conf->service, health_state_name(from), health_state_name(to), r->message);
+}
+
+static void
+recorder_service_changed(void *arg, const char *service, const char *from,
+    const char *to, const char *reason)
+{
+	struct recorder *rec = arg;
+
+	store_add_state_change(rec->store, clock_wall_ms(), "service", service, service,
+	    from, to, reason);
+}
+
+void
+recorder_watch_checks(struct recorder *rec, struct scheduler *checks)
+{
+	if (rec == NULL || checks == NULL)
+		return;
+	scheduler_on_result(checks, recorder_result, rec);
+	scheduler_subscribe(checks, recorder_check_changed, rec);
+}
+
+void
+recorder_watch_services(struct recorder *rec, struct supervisor *sup)
+{
+	if (rec != NULL)
+		supervisor_set_observer(sup, recorder_service_changed, rec);
+}

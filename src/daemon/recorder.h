@@ -1,0 +1,23 @@
+/*
+ * The daemon's record keeper: every check result, every state change of a
+ * check or a service, and every metric go to the store, flushed together a
+ * few times a second.
+ */
+#ifndef TEND_DAEMON_RECORDER_H
+#define TEND_DAEMON_RECORDER_H
+
+#include <uv.h>
+
+struct recorder;
+struct scheduler;
+struct supervisor;
+
+/* Opens state_dir/tend.db; NULL (after logging why) when it cannot. */
+struct recorder	*recorder_open(uv_loop_t *loop, const char *state_dir);
+/* Flushes, closes the store, frees from the timer's close callback. */
+void		 recorder_close(struct recorder *rec);
+/* Records the results and changes of a scheduler (again after a reload). */
+void		 recorder_watch_checks(struct recorder *rec, struct scheduler *checks);
+void		 recorder_watch_services(struct recorder *rec, struct supervisor *sup);
+
+#endif

@@ -1,0 +1,92 @@
+/*
+ * The store's schema, as migrations: migration N takes PRAGMA user_version
+ * from N-1 to N. A database is never rewritten; new versions only add.
+ */
+#include "store/schema.h"
+
+#include <stddef.h>
+
+static const char *const migrations[] = {
+	/* 0 -> 1 */
+	"CREATE TABLE check_results ("
+	"  id INTEGER PRIMARY KEY,"
+	"  ts INTEGER NOT NULL,"			/* ms since the epoch */
+	"  check_name TEXT NOT NULL,"
+	"  service TEXT,"
+	"  state TEXT NOT NULL,"
+	"  latency_ms REAL,"
+	"  message TEXT);"
+	"CREATE INDEX check_results_by_check ON check_results (check_name, ts);"
+	"CREATE TABLE state_changes ("
+	"  id INTEGER PRIMARY KEY,"
+	"  ts INTEGER NOT NULL,"
+	"  kind TEXT NOT NULL,"				/* check | service */
+	"  target TEXT NOT NULL,"
+	"  service TEXT,"
+	"  from_state TEXT,"
+	"  to_state TEXT NOT NULL,"
+	"  message TEXT);"
+	"CREATE INDEX state_changes_by_target ON state_changes (target, ts);"
+	"CREATE TABLE error_incidents ("
+	"  id INTEGER PRIMARY KEY,"
+	"  target TEXT NOT NULL,"
+	"  error_type TEXT,"
+	"  category TEXT,"
+	"  severity TEXT,"
+	"  detected_at INTEGER NOT NULL,"
+	"  resolved_at INTEGER,"
+	"  root_cause TEXT,"
+	"  diagnosis TEXT,"
+	"  actions_taken TEXT,"
+	"  effectiveness_score REAL,"
+	"  recurring INTEGER NOT NULL DEFAULT 0,"
+	"  acked INTEGER NOT NULL DEFAULT 0,"
+	"  mttd_ms INTEGER,"
+	"  mttr_ms INTEGER);"
+	"CREATE INDEX error_incidents_open ON error_incidents (resolved_at, detected_at);"
+	"CREATE TABLE healing_attempts ("
+	"  id INTEGER PRIMARY KEY,"
+	"  incident_id INTEGER NOT NULL REFERENCES error_incidents (id),"
+	"  action TEXT NOT NULL,"
+	"  started_at INTEGER NOT NULL,"
+	"  ended_at INTEGER,"
+	"  outcome TEXT,"
+	"  detail TEXT);"
+	"CREATE TABLE recovery_procedures ("
+	"  id INTEGER PRIMARY KEY,"
+	"  category TEXT NOT NULL,"
+	"  action TEXT NOT NULL,"
+	"  attempts INTEGER NOT NULL DEFAULT 0,"
+	"  successes INTEGER NOT NULL DEFAULT 0,"
+	"  success_rate REAL,"
+	"  updated_at INTEGER,"
+	"  UNIQUE (category, action));"
+	"CREATE TABLE system_health_metrics ("
+	"  series TEXT NOT NULL,"
+	"  ts INTEGER NOT NULL,"
+	"  value REAL NOT NULL,"
+	"  resolution INTEGER NOT NULL DEFAULT 0);"	/* 0 raw, 60000 1 min, 3600000 1 h */
+	"CREATE INDEX system_health_metrics_by_series"
+	"  ON system_health_metrics (series, resolution, ts);"
+	"CREATE TABLE dependency_changes ("
+	"  id INTEGER PRIMARY KEY,"
+	"  ts INTEGER NOT NULL,"
+	"  check_name TEXT NOT NULL,"
+	"  dependency TEXT NOT NULL,"
+	"  old_version TEXT,"
+	"  new_version TEXT);",
+};
+
+size_t
+schema_migration_count(void)
+{
+	return sizeof(migrations) / sizeof(migrations[0]);
+}
+
+const char *
+schema_migration(size_t to_version)
+{
+	if (to_version < 1 || to_version > schema_migration_count())
+		return NULL;
+	return migrations[to_version - 1];
+}

@@ -1,0 +1,155 @@
+/* The store: migrations, batched writes, reopening, refusing a newer schema. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "store/store.h"
+
+static char dir[] = "/tmp/tend-store-XXXXXX";
+static char path[128];
+
+static int
+setup(void **state)
+{
+	strcpy(dir, "/tmp/tend-store-XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/tend.db", dir);
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	char cmd[200];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	return system(cmd);
+}
+
+static long long
+count(const char *sql)
+{
+	sqlite3 *db;
+	sqlite3_stmt *stmt;
+	long long n = -1;
+
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &stmt, NULL), SQLITE_OK);
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		n = sqlite3_column_int64(stmt, 0);
+	sqlite3_finalize(stmt);
+	sqlite3_close(db);
+	return n;
+}
+
+static void
+an_empty_database_is_migrated_to_the_current_schema(void **state)
+{
+	char err[256];
+	struct store *st = store_open(path, err, sizeof(err));
+
+	assert_non_null(st);
+	assert_int_equal(store_schema_version(st), STORE_SCHEMA_VERSION);
+	store_close(st);
+	assert_int_equal(count("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND "
+	    "name IN ('check_results', 'state_changes', 'error_incidents', "
+	    "'healing_attempts', 'recovery_procedures', 'system_health_metrics', "
+	    "'dependency_changes')"), 7);
+}
+
+static void
+writes_are_queued_then_committed_together(void **state)
+{
+	char err[256];
+	struct store *st = store_open(path, err, sizeof(err));
+	int i;
+
+	assert_non_null(st);
+	for (i = 0; i < 100; i++)
+		store_add_check_result(st, 1000 + i, "api", i % 2 ? "web" : NULL,
+		    HEALTH_HEALTHY, 1.5, "HTTP 200");
+	store_add_state_change(st, 2000, "check", "api", "web", "healthy", "critical",
+	    "HTTP 500");
+	store_add_metric(st, 3000, "host.cpu", 12.5);
+	assert_int_equal(store_pending(st), 102);
+	assert_int_equal(count("SELECT count(*) FROM check_results"), 0);
+	assert_int_equal(store_flush(st), 102);
+	assert_int_equal(store_pending(st), 0);
+	assert_int_equal(count("SELECT count(*) FROM check_results"), 100);
+	assert_int_equal(count("SELECT count(*) FROM check_results WHERE service IS NULL"), 50);
+	assert_int_equal(count("SELECT count(*) FROM state_changes WHERE to_state = 'critical'"), 1);
+	assert_int_equal(count("SELECT value * 10 FROM system_health_metrics"), 125);
+	/* What is queued at close is flushed. */
+	store_add_metric(st, 4000, "host.cpu", 1);
+	store_close(st);
+	assert_int_equal(count("SELECT count(*) FROM system_health_metrics"), 2);
+}
+
+static void
+reopening_keeps_the_data_and_the_schema(void **state)
+{
+	char err[256];
+	struct store *st = store_open(path, err, sizeof(err));
+
+	store_add_metric(st, 1, "s", 1);
+	store_close(st);
+	st = store_open(path, err, sizeof(err));
+	assert_non_null(st);
+	assert_int_equal(store_schema_version(st), STORE_SCHEMA_VERSION);
+	store_close(st);
+	assert_int_equal(count("SELECT count(*) FROM system_health_metrics"), 1);
+}
+
+static void
+a_newer_schema_is_refused(void **state)
+{
+	char err[256] = "";
+	sqlite3 *db;
+
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 99", NULL, NULL, NULL),
+	    SQLITE_OK);
+	sqlite3_close(db);
+	assert_null(store_open(path, err, sizeof(err)));
+	assert_non_null(strstr(err, "newer"));
+}
+
+static void
+the_journal_is_wal(void **state)
+{
+	char err[256];
+	struct store *st = store_open(path, err, sizeof(err));
+	sqlite3 *db;
+	sqlite3_stmt *stmt;
+
+	store_close(st);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &stmt, NULL),
+	    SQLITE_OK);
+	assert_int_equal(sqlite3_step(stmt), SQLITE_ROW);
+	assert_string_equal((const char *)sqlite3_column_text(stmt, 0), "wal");
+	sqlite3_finalize(stmt);
+	sqlite3_close(db);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(an_empty_database_is_migrated_to_the_current_schema, setup, teardown),
+		cmocka_unit_test_setup_teardown(writes_are_queued_then_committed_together, setup, teardown),
+		cmocka_unit_test_setup_teardown(reopening_keeps_the_data_and_the_schema, setup, teardown),
+		cmocka_unit_test_setup_teardown(a_newer_schema_is_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(the_journal_is_wal, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
