@@ -12,19 +12,29 @@
 
 /* Often enough that history is current, rarely enough to batch the writes. */
 #define RECORDER_FLUSH_MS	250
+/* Roll-ups and retention, a bounded step at a time. */
+#define RECORDER_MAINTAIN_MS	60000
+#define RECORDER_MAINTAIN_CHUNK	5000
 
 struct recorder {
 	struct store	*store;
 	uv_timer_t	 timer;
+	int64_t		 last_maintained;
 };
 
 static void
 recorder_flush(uv_timer_t *timer)
 {
 	struct recorder *rec = timer->data;
+	int64_t now = clock_mono_ms();
 
 	if (store_pending(rec->store) > 0)
 		store_flush(rec->store);
+	if (now - rec->last_maintained >= RECORDER_MAINTAIN_MS) {
+		rec->last_maintained = now;
+		store_maintain(rec->store, clock_wall_ms(), &store_default_retention,
+		    RECORDER_MAINTAIN_CHUNK);
+	}
 }
 
 struct recorder *
@@ -41,6 +51,7 @@ recorder_open(uv_loop_t *loop, const char *state_dir)
 	}
 	rec = xcalloc(1, sizeof(*rec));
 	rec->store = st;
+	rec->last_maintained = clock_mono_ms();
 	uv_timer_init(loop, &rec->timer);
 	rec->timer.data = rec;
 	uv_timer_start(&rec->timer, recorder_flush, RECORDER_FLUSH_MS, RECORDER_FLUSH_MS);

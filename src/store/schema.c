@@ -75,6 +75,11 @@ static const char *const migrations[] = {
 	"  dependency TEXT NOT NULL,"
 	"  old_version TEXT,"
 	"  new_version TEXT);",
+
+	/* 1 -> 2: where the metric roll-ups have got to. */
+	"CREATE TABLE store_meta ("
+	"  key TEXT PRIMARY KEY,"
+	"  value INTEGER NOT NULL);",
 };
 
 size_t

@@ -10,6 +10,7 @@
 #include "core/log.h"
 #include "core/mem.h"
 #include "store/schema.h"
+#include "store/store_internal.h"
 
 /* Past this many queued rows (the disk is failing), the oldest are dropped. */
 #define STORE_QUEUE_MAX	50000
@@ -289,4 +290,10 @@ size_t
 store_pending(const struct store *st)
 {
 	return st->n;
+}
+
+sqlite3 *
+store_db(struct store *st)
+{
+	return st->db;
 }

@@ -11,6 +11,7 @@
 
 #include <sqlite3.h>
 
+#include "store/schema.h"
 #include "store/store.h"
 
 static char dir[] = "/tmp/tend-store-XXXXXX";
@@ -140,6 +141,85 @@ the_journal_is_wal(void **state)
 	sqlite3_close(db);
 }
 
+static void
+the_previous_schema_is_migrated_forward(void **state)
+{
+	char err[256];
+	struct store *st;
+	sqlite3 *db;
+
+	/* A database as schema 1 left it, with a row in it. */
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, schema_migration(1), NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 1; INSERT INTO "
+	    "state_changes (ts, kind, target, to_state) VALUES (1, 'check', 'x', 'healthy')",
+	    NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	st = store_open(path, err, sizeof(err));
+	assert_non_null(st);
+	assert_int_equal(store_schema_version(st), 2);
+	store_close(st);
+	assert_int_equal(count("SELECT count(*) FROM state_changes"), 1);
+	assert_int_equal(count("SELECT count(*) FROM store_meta"), 0);
+}
+
+#define MIN 60000LL
+
+static void
+metrics_roll_up_and_expire(void **state)
+{
+	struct store_retention keep = { .raw_ms = 2 * MIN, .minute_ms = 60 * MIN,
+	    .hour_ms = 1000 * MIN };
+	char err[256];
+	struct store *st = store_open(path, err, sizeof(err));
+	long long base = 100 * 60 * MIN;	/* an hour boundary */
+
+	store_add_metric(st, base + 1000, "cpu", 1);
+	store_add_metric(st, base + 2000, "cpu", 3);
+	store_add_metric(st, base + MIN + 1000, "cpu", 5);
+	store_add_metric(st, base + 2 * MIN + 1000, "cpu", 7);	/* minute still filling */
+	/* Now: 2 minutes 30 s past the base. */
+	assert_true(store_maintain(st, base + 2 * MIN + 30000, &keep, 1000) >= 0);
+	assert_int_equal(count("SELECT count(*) FROM system_health_metrics "
+	    "WHERE resolution = 60000"), 2);
+	assert_int_equal(count("SELECT value FROM system_health_metrics "
+	    "WHERE resolution = 60000 ORDER BY ts LIMIT 1"), 2);	/* avg(1, 3) */
+	/* Raw older than 2 minutes went: the two samples of the first minute. */
+	assert_int_equal(count("SELECT count(*) FROM system_health_metrics "
+	    "WHERE resolution = 0"), 2);
+	/* Run again at the same time: nothing is rolled up twice. */
+	assert_true(store_maintain(st, base + 2 * MIN + 30000, &keep, 1000) >= 0);
+	assert_int_equal(count("SELECT count(*) FROM system_health_metrics "
+	    "WHERE resolution = 60000"), 2);
+	/* An hour later: the hour is averaged from its minutes (2, 5, 7). */
+	assert_true(store_maintain(st, base + 61 * MIN, &keep, 1000) >= 0);
+	assert_int_equal(count("SELECT count(*) FROM system_health_metrics "
+	    "WHERE resolution = 3600000"), 1);
+	assert_int_equal(count("SELECT round(value * 3) FROM system_health_metrics "
+	    "WHERE resolution = 3600000"), 14);
+	assert_int_equal(count("SELECT count(*) FROM system_health_metrics "
+	    "WHERE resolution = 0"), 0);
+	store_close(st);
+}
+
+static void
+expiry_goes_in_chunks(void **state)
+{
+	struct store_retention keep = { .raw_ms = 1, .minute_ms = 100 * MIN,
+	    .hour_ms = 100 * MIN };
+	char err[256];
+	struct store *st = store_open(path, err, sizeof(err));
+	int i;
+
+	for (i = 0; i < 250; i++)
+		store_add_metric(st, 1000 + i, "s", i);
+	/* Rolled up in a block, but deleted at most 100 rows a call. */
+	assert_int_equal(store_maintain(st, 10 * MIN, &keep, 100), 100);
+	assert_int_equal(count("SELECT count(*) FROM system_health_metrics "
+	    "WHERE resolution = 0"), 150);
+	store_close(st);
+}
+
 int
 main(void)
 {
@@ -149,6 +229,9 @@ main(void)
 		cmocka_unit_test_setup_teardown(reopening_keeps_the_data_and_the_schema, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_newer_schema_is_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(the_journal_is_wal, setup, teardown),
+		cmocka_unit_test_setup_teardown(the_previous_schema_is_migrated_forward, setup, teardown),
+		cmocka_unit_test_setup_teardown(metrics_roll_up_and_expire, setup, teardown),
+		cmocka_unit_test_setup_teardown(expiry_goes_in_chunks, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
