@@ -1,0 +1,191 @@
+#include "diagnose/classify.h"
+
+#include <regex.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/mem.h"
+
+static const char *const category_names[] = {
+	[FAILURE_UNKNOWN] = "unknown",
+	[FAILURE_NETWORK] = "network",
+	[FAILURE_TIMEOUT] = "timeout",
+	[FAILURE_DEPENDENCY] = "dependency",
+	[FAILURE_CONFIG] = "config",
+	[FAILURE_PERMISSION] = "permission",
+	[FAILURE_RESOURCE] = "resource",
+	[FAILURE_CRASH] = "crash",
+};
+
+/*
+ * The shipped rules, most specific first: "No such file or directory"
+ * after "cannot open shared object file" says a library is missing, on its
+ * own it names a path the configuration got wrong.
+ */
+static const struct {
+	const char		*pattern;
+	enum failure_category	 category;
+} builtin_rules[] = {
+	{ "temporary failure in name resolution|could not resolve|name or service not "
+	  "known|no address associated|network is unreachable|no route to host|"
+	  "connection refused|connection reset|connection timed out|couldn't connect|"
+	  "failed to connect|host is down|tls handshake|ssl_connect|broken pipe", FAILURE_NETWORK },
+	{ "timed out|timeout|deadline exceeded", FAILURE_TIMEOUT },
+	{ "cannot open shared object file|error while loading shared libraries|"
+	  "modulenotfounderror|no module named|cannot find module|command not found|"
+	  "not found on path|unable to locate package|package .* is not installed|"
+	  "undefined symbol", FAILURE_DEPENDENCY },
+	{ "permission denied|operation not permitted|access denied|eacces|eperm|"
+	  "read-only file system", FAILURE_PERMISSION },
+	{ "no space left on device|disk quota exceeded|out of memory|cannot allocate memory|"
+	  "enomem|too many open files|resource temporarily unavailable|killed process",
+	  FAILURE_RESOURCE },
+	{ "no such file or directory|invalid option|unrecognized option|unknown option|"
+	  "invalid argument|syntax error|parse error|invalid configuration|config.*error|"
+	  "usage:", FAILURE_CONFIG },
+};
+
+struct rule {
+	regex_t		 re;
+	char		*pattern;
+	enum failure_category category;
+};
+
+struct classifier {
+	struct rule	*rules;		/* the config's, then the shipped ones */
+	size_t		 n;
+	size_t		 n_user;
+};
+
+static int
+classifier_compile(struct rule *r, const char *pattern, enum failure_category category,
+    char *err, size_t errlen)
+{
+	int rc = regcomp(&r->re, pattern, REG_EXTENDED | REG_ICASE | REG_NOSUB);
+
+	if (rc != 0) {
+		if (err != NULL) {
+			char msg[128];
+
+			regerror(rc, &r->re, msg, sizeof(msg));
+			snprintf(err, errlen, "bad regex '%s': %s", pattern, msg);
+		}
+		return -1;
+	}
+	r->pattern = xstrdup(pattern);
+	r->category = category;
+	return 0;
+}
+
+struct classifier *
+classifier_new(void)
+{
+	struct classifier *c = xcalloc(1, sizeof(*c));
+	size_t i, n = sizeof(builtin_rules) / sizeof(builtin_rules[0]);
+
+	c->rules = xcalloc(n, sizeof(*c->rules));
+	for (i = 0; i < n; i++)
+		if (classifier_compile(&c->rules[c->n], builtin_rules[i].pattern,
+		    builtin_rules[i].category, NULL, 0) == 0)
+			c->n++;
+	return c;
+}
+
+void
+classifier_free(struct classifier *c)
+{
+	size_t i;
+
+	if (c == NULL)
+		return;
+	for (i = 0; i < c->n; i++) {
+		regfree(&c->rules[i].re);
+		free(c->rules[i].pattern);
+	}
+	free(c->rules);
+	free(c);
+}
+
+int
+classifier_add_rule(struct classifier *c, const char *regex,
+    enum failure_category category, char *err, size_t errlen)
+{
+	struct rule r;
+
+	if (classifier_compile(&r, regex, category, err, errlen) < 0)
+		return -1;
+	c->rules = xrealloc(c->rules, (c->n + 1) * sizeof(*c->rules));
+	/* User rules go before the shipped ones, in the order given. */
+	memmove(&c->rules[c->n_user + 1], &c->rules[c->n_user],
+	    (c->n - c->n_user) * sizeof(*c->rules));
+	c->rules[c->n_user++] = r;
+	c->n++;
+	return 0;
+}
+
+enum failure_category
+classify_failure(const struct classifier *c, int exit_code, int signal,
+    bool timed_out, const char *text, char *why, size_t len)
+{
+	size_t i;
+
+	if (why != NULL && len > 0)
+		why[0] = '\0';
+	if (timed_out)
+		return FAILURE_TIMEOUT;
+	for (i = 0; text != NULL && i < c->n; i++) {
+		if (regexec(&c->rules[i].re, text, 0, NULL, 0) == 0) {
+			if (why != NULL)
+				snprintf(why, len, "matched /%s/", c->rules[i].pattern);
+			return c->rules[i].category;
+		}
+	}
+	/* The text said nothing useful: the status still can. */
+	if (signal == SIGKILL && why != NULL)
+		snprintf(why, len, "killed by SIGKILL (out of memory?)");
+	if (signal != 0) {
+		if (why != NULL && why[0] == '\0')
+			snprintf(why, len, "killed by signal %d", signal);
+		return FAILURE_CRASH;
+	}
+	if (exit_code == 126 || exit_code == 127) {
+		if (why != NULL)
+			snprintf(why, len, "exit code %d: not found or not executable", exit_code);
+		return exit_code == 127 ? FAILURE_DEPENDENCY : FAILURE_PERMISSION;
+	}
+	return FAILURE_UNKNOWN;
+}
+
+const char *
+failure_category_name(enum failure_category category)
+{
+	return category_names[category];
+}
+
+int
+failure_category_from_name(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(category_names) / sizeof(category_names[0]); i++)
+		if (strcmp(category_names[i], name) == 0)
+			return (int)i;
+	return -1;
+}
+
+bool
+failure_category_retryable(enum failure_category category)
+{
+	switch (category) {
+	case FAILURE_NETWORK:
+	case FAILURE_TIMEOUT:
+	case FAILURE_RESOURCE:
+	case FAILURE_CRASH:
+	case FAILURE_UNKNOWN:
+		return true;
+	default:
+		return false;
+	}
+}
