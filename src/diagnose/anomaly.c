@@ -1,0 +1,90 @@
+#include "diagnose/anomaly.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/mem.h"
+
+void
+anomaly_init(struct anomaly_detector *d, size_t window, double z, int k)
+{
+	memset(d, 0, sizeof(*d));
+	d->cap = window > 4 ? window : 60;
+	d->window = xcalloc(d->cap, sizeof(*d->window));
+	d->z = z > 0 ? z : 4.0;
+	d->k = k > 0 ? k : 3;
+	d->min_samples = d->cap < 20 ? d->cap : 20;
+}
+
+void
+anomaly_free(struct anomaly_detector *d)
+{
+	free(d->window);
+	d->window = NULL;
+}
+
+static int
+anomaly_cmp(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static double
+anomaly_median(double *v, size_t n)
+{
+	qsort(v, n, sizeof(*v), anomaly_cmp);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2.0;
+}
+
+/* Median and MAD of the window, on a copy. */
+static void
+anomaly_baseline(const struct anomaly_detector *d, double *median, double *mad)
+{
+	double *v = xmalloc(d->len * sizeof(*v));
+	size_t i;
+
+	memcpy(v, d->window, d->len * sizeof(*v));
+	*median = anomaly_median(v, d->len);
+	for (i = 0; i < d->len; i++)
+		v[i] = fabs(d->window[i] - *median);
+	*mad = anomaly_median(v, d->len);
+	free(v);
+}
+
+enum anomaly_event
+anomaly_feed(struct anomaly_detector *d, double x, double *baseline, double *score)
+{
+	enum anomaly_event ev = ANOMALY_NONE;
+	double median = x, mad = 0, z = 0, floor_mad;
+
+	if (d->len >= d->min_samples) {
+		anomaly_baseline(d, &median, &mad);
+		/* A flat series has MAD 0: allow 1% of the level (or a hair) as noise. */
+		floor_mad = fmax(fabs(median) * 0.01, 1e-9);
+		z = 0.6745 * (x - median) / fmax(mad, floor_mad);
+		if (fabs(z) > d->z)
+			d->run++;
+		else
+			d->run = 0;
+		if (!d->firing && d->run >= d->k) {
+			d->firing = true;
+			ev = ANOMALY_STARTED;
+		} else if (d->firing && d->run == 0) {
+			d->firing = false;
+			ev = ANOMALY_ENDED;
+		}
+	}
+	/* Every sample joins the window: a lasting step becomes the new normal. */
+	d->window[d->head] = x;
+	d->head = (d->head + 1) % d->cap;
+	if (d->len < d->cap)
+		d->len++;
+	if (baseline != NULL)
+		*baseline = median;
+	if (score != NULL)
+		*score = z;
+	return ev;
+}

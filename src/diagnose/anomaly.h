@@ -1,0 +1,38 @@
+/*
+ * Anomaly detection on a metric series: a robust rolling baseline (median
+ * and MAD of the last `window` samples) and a modified z-score; a sample
+ * further than `z` from the baseline for `k` samples in a row is an
+ * anomaly. One spike is not; a real step is, until the window has learned
+ * the new level.
+ */
+#ifndef TEND_DIAGNOSE_ANOMALY_H
+#define TEND_DIAGNOSE_ANOMALY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct anomaly_detector {
+	double		*window;
+	size_t		 cap;
+	size_t		 len;
+	size_t		 head;
+	double		 z;		/* default 4 */
+	int		 k;		/* default 3 */
+	size_t		 min_samples;	/* no verdict before, default 20 */
+	int		 run;		/* samples out of line in a row */
+	bool		 firing;
+};
+
+enum anomaly_event {
+	ANOMALY_NONE,
+	ANOMALY_STARTED,	/* k samples in a row out of line */
+	ANOMALY_ENDED,		/* back within the baseline */
+};
+
+void	anomaly_init(struct anomaly_detector *d, size_t window, double z, int k);
+void	anomaly_free(struct anomaly_detector *d);
+/* Feeds a sample; baseline and score (may be NULL) say where it stood. */
+enum anomaly_event anomaly_feed(struct anomaly_detector *d, double x, double *baseline,
+	    double *score);
+
+#endif
