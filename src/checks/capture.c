@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/children.h"
 #include "core/mem.h"
 #include "core/strv.h"
 #include "supervise/spawn.h"
@@ -71,6 +72,7 @@ capture_exited(uv_process_t *proc, int64_t status, int term_signal)
 {
 	struct capture *c = proc->data;
 
+	children_release(proc->pid);
 	c->exited = true;
 	c->code = status;
 	c->signal = c->timed_out ? 0 : term_signal;
@@ -172,6 +174,7 @@ capture_start(uv_loop_t *loop, char *const *argv, int64_t timeout_ms,
 		capture_close_all(c);
 		return NULL;
 	}
+	children_own(c->proc.pid);
 	uv_read_start((uv_stream_t *)&c->out, capture_alloc, capture_read);
 	uv_timer_start(&c->timer, capture_timed_out, (uint64_t)timeout_ms, 0);
 	return c;

@@ -36,6 +36,7 @@ struct deps_run {
 	int		 problem_state;	/* enum health_state */
 	double		 updates;
 	int		 ok;
+	json_t		*versions;	/* what was found: {name: version} */
 };
 
 static void
@@ -60,8 +61,27 @@ deps_problem(struct deps_run *d, enum health_state state, const char *fmt, ...)
 
 /* Judges a version against the item's constraint. */
 static void
+deps_found(struct deps_run *d, const struct dep_item *it, const char *version)
+{
+	if (d->versions == NULL)
+		d->versions = json_object();
+	json_object_set_new(d->versions, it->name, json_string(version));
+}
+
+/* A problem, and "missing" as what was found, so that its loss is recorded. */
+static void
+deps_missing(struct deps_run *d, const struct dep_item *it, const char *before,
+    const char *after)
+{
+	deps_problem(d, HEALTH_CRITICAL, "%s%s%s", before, it->name, after);
+	deps_found(d, it, "missing");
+}
+
+static void
 deps_judge_version(struct deps_run *d, const struct dep_item *it, const char *version)
 {
+	if (version != NULL && version[0] != '\0')
+		deps_found(d, it, version);
 	if (version == NULL || version[0] == '\0') {
 		deps_problem(d, HEALTH_WARNING, "%s: no version found", it->name);
 		return;
@@ -114,42 +134,39 @@ deps_probe_judge(struct dep_probe *p, int64_t code, bool timed_out, const char *
 		break;
 	case DEP_PKGCONFIG:
 		if (code != 0)
-			deps_problem(d, HEALTH_CRITICAL, "pkg-config module %s missing", it->name);
-		else if (it->constraint == NULL)
-			d->ok++;
+			deps_missing(d, it, "pkg-config module ", " missing");
 		else
 			deps_judge_version(d, it, strtok((char *)output, " \n"));
 		break;
 	case DEP_PACKAGE:
 		tab = strchr(output, '\t');
 		if (code != 0 || tab == NULL || strncmp(output, "install ok installed", 20) != 0)
-			deps_problem(d, HEALTH_CRITICAL, "package %s not installed", it->name);
-		else if (it->constraint == NULL)
-			d->ok++;
+			deps_missing(d, it, "package ", " not installed");
 		else
-			deps_judge_version(d, it, tab + 1);
+			deps_judge_version(d, it, strtok((char *)tab + 1, " \n"));
 		break;
 	case DEP_LIBRARY:
 		snprintf(needle, sizeof(needle), "\t%s ", it->name);
 		if (strstr(output, needle) == NULL)
-			deps_problem(d, HEALTH_CRITICAL, "library %s not found", it->name);
-		else
+			deps_missing(d, it, "library ", " not found");
+		else {
+			deps_found(d, it, "present");
 			d->ok++;
+		}
 		break;
 	default:
 		break;
 	}
 }
 
+/* The run's result; d is freed. */
 static void
-deps_report(struct deps_run *d)
+deps_result(struct deps_run *d, struct check_result *r)
 {
-	struct check_run *run = d->run;
-	const struct deps_check_conf *c = &run->conf->deps;
+	const struct deps_check_conf *c = &d->run->conf->deps;
 	enum health_state updates_state = HEALTH_HEALTHY;
-	struct check_result r;
 
-	check_result_init(&r);
+	check_result_init(r);
 	if (c->updates) {
 		if (c->updates_crit > 0 && d->updates >= c->updates_crit)
 			updates_state = HEALTH_CRITICAL;
@@ -157,18 +174,28 @@ deps_report(struct deps_run *d)
 			updates_state = HEALTH_WARNING;
 		if (updates_state != HEALTH_HEALTHY)
 			deps_problem(d, updates_state, "%.0f updates pending", d->updates);
-		check_result_add_metric(&r, "updates", d->updates, "");
+		check_result_add_metric(r, "updates", d->updates, "");
 	}
 	if (d->problems[0] != '\0')
-		check_result_set(&r, (enum health_state)d->problem_state, "%s", d->problems);
+		check_result_set(r, (enum health_state)d->problem_state, "%s", d->problems);
 	else if (c->updates)
-		check_result_set(&r, HEALTH_HEALTHY, "%d dependencies ok, %.0f updates "
+		check_result_set(r, HEALTH_HEALTHY, "%d dependencies ok, %.0f updates "
 		    "pending", d->ok, d->updates);
 	else
-		check_result_set(&r, HEALTH_HEALTHY, "%d dependencies ok", d->ok);
-	r.latency_ms = check_run_elapsed_ms(run);
+		check_result_set(r, HEALTH_HEALTHY, "%d dependencies ok", d->ok);
+	r->latency_ms = check_run_elapsed_ms(d->run);
+	r->versions = d->versions;
 	free(d->probes);
 	free(d);
+}
+
+static void
+deps_report(struct deps_run *d)
+{
+	struct check_run *run = d->run;
+	struct check_result r;
+
+	deps_result(d, &r);
 	check_run_finish(run, &r);
 	check_result_clear(&r);
 }
@@ -240,14 +267,14 @@ deps_start_item(struct deps_run *d, const struct dep_item *it)
 		if (access(it->name, F_OK) == 0)
 			d->ok++;
 		else
-			deps_problem(d, HEALTH_CRITICAL, "%s missing", it->name);
+			deps_missing(d, it, "", " missing");
 		return;
 	}
 	if (it->kind == DEP_EXECUTABLE) {
 		exe = which(it->name);
 		if (exe == NULL || !which_is_executable(exe)) {
 			free(exe);
-			deps_problem(d, HEALTH_CRITICAL, "%s not found on PATH", it->name);
+			deps_missing(d, it, "", " not found on PATH");
 			return;
 		}
 		if (it->constraint == NULL) {
@@ -271,6 +298,7 @@ deps_cancel(struct check_run *run)
 	for (i = 0; i < d->n_probes; i++)
 		if (d->probes[i].capture != NULL)
 			capture_cancel(d->probes[i].capture);
+	json_decref(d->versions);
 	free(d->probes);
 	free(d);
 }
@@ -280,6 +308,7 @@ check_deps_start(struct check_run *run)
 {
 	const struct deps_check_conf *c = &run->conf->deps;
 	struct deps_run *d = xcalloc(1, sizeof(*d));
+	struct check_result r;
 	char **argv;
 	size_t i;
 
@@ -295,18 +324,8 @@ check_deps_start(struct check_run *run)
 	}
 	if (d->pending == 0) {
 		/* Nothing to wait for: report on the next turn, as every run does. */
-		char problems[sizeof(d->problems)];
-		enum health_state state = d->problems[0] ? (enum health_state)d->problem_state :
-		    HEALTH_HEALTHY;
-
-		snprintf(problems, sizeof(problems), "%s", d->problems);
-		i = (size_t)d->ok;
-		free(d->probes);
-		free(d);
-		if (state == HEALTH_HEALTHY)
-			check_run_finish_soon(run, state, "%zu dependencies ok", i);
-		else
-			check_run_finish_soon(run, state, "%s", problems);
+		deps_result(d, &r);
+		check_run_report_soon(run, &r);
 		return;
 	}
 	run->kind = d;

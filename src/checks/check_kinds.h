@@ -24,6 +24,8 @@ struct check_run {
 
 /* Reports the result and frees the run; the type has released its state. */
 void	check_run_finish(struct check_run *run, struct check_result *r);
+/* The same with a whole result, which it takes over (r is left empty). */
+void	check_run_report_soon(struct check_run *run, struct check_result *r);
 /*
  * Reports a result on the next loop turn, never from inside
  * check_run_start: the caller must get its handle first.

@@ -116,24 +116,33 @@ finish_soon_cancel(struct check_run *run)
 }
 
 void
-check_run_finish_soon(struct check_run *run, enum health_state state,
-    const char *fmt, ...)
+check_run_report_soon(struct check_run *run, struct check_result *r)
 {
 	struct finish_soon *f = xcalloc(1, sizeof(*f));
-	va_list ap;
 
 	f->run = run;
-	check_result_init(&f->result);
-	f->result.state = state;
-	va_start(ap, fmt);
-	vsnprintf(f->result.message, sizeof(f->result.message), fmt, ap);
-	va_end(ap);
-	f->result.latency_ms = check_run_elapsed_ms(run);
+	check_result_move(&f->result, r);
 	uv_timer_init(run->env->loop, &f->timer);
 	f->timer.data = f;
 	run->kind = f;
 	run->cancel = finish_soon_cancel;
 	uv_timer_start(&f->timer, finish_soon_fire, 0, 0);
+}
+
+void
+check_run_finish_soon(struct check_run *run, enum health_state state,
+    const char *fmt, ...)
+{
+	struct check_result r;
+	va_list ap;
+
+	check_result_init(&r);
+	r.state = state;
+	va_start(ap, fmt);
+	vsnprintf(r.message, sizeof(r.message), fmt, ap);
+	va_end(ap);
+	r.latency_ms = check_run_elapsed_ms(run);
+	check_run_report_soon(run, &r);
 }
 
 double

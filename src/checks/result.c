@@ -32,7 +32,23 @@ check_result_clear(struct check_result *r)
 	for (i = 0; i < r->n_perf; i++)
 		perf_metric_clear(&r->perf[i]);
 	free(r->perf);
+	json_decref(r->versions);
 	check_result_init(r);
+}
+
+void
+check_result_move(struct check_result *dst, struct check_result *src)
+{
+	*dst = *src;
+	check_result_init(src);
+}
+
+void
+check_result_set_version(struct check_result *r, const char *name, const char *version)
+{
+	if (r->versions == NULL)
+		r->versions = json_object();
+	json_object_set_new(r->versions, name, json_string(version));
 }
 
 void
@@ -90,6 +106,9 @@ check_result_json(const struct check_result *r)
 		json_object_set_new(m, "max", json_number_or_null(r->perf[i].max));
 		json_array_append_new(metrics, m);
 	}
-	return json_pack("{s:s, s:s, s:f, s:o}", "state", health_state_name(r->state),
+	m = json_pack("{s:s, s:s, s:f, s:o}", "state", health_state_name(r->state),
 	    "message", r->message, "latency_ms", r->latency_ms, "metrics", metrics);
+	if (r->versions != NULL)
+		json_object_set(m, "versions", r->versions);
+	return m;
 }

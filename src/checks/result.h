@@ -29,10 +29,16 @@ struct check_result {
 	double		 latency_ms;
 	struct perf_metric *perf;
 	size_t		 n_perf;
+	json_t		*versions;	/* deps: {name: version}, else NULL */
 };
 
 void	check_result_init(struct check_result *r);
 void	check_result_clear(struct check_result *r);
+/* Moves src (metrics and all) into dst, which must be clear; src is left empty. */
+void	check_result_move(struct check_result *dst, struct check_result *src);
+/* Notes the version found of a dependency (deps checks). */
+void	check_result_set_version(struct check_result *r, const char *name,
+	    const char *version);
 void	check_result_set(struct check_result *r, enum health_state state,
 	    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void	check_result_add_metric(struct check_result *r, const char *label,

@@ -22,6 +22,7 @@
 struct scheduled {
 	struct scheduler *s;
 	const struct check_conf *conf;
+	struct check_conf run_conf;	/* what runs: conf, with a timeout the healer may raise */
 	uv_timer_t	 timer;
 	struct check_run *run;		/* in flight, or NULL */
 	struct health_tracker tracker;
@@ -43,8 +44,11 @@ struct scheduler {
 		void	*arg;
 	} subs[SCHEDULER_MAX_SUBSCRIBERS];
 	size_t		 n_subs;
-	check_result_fn	 on_result;
-	void		*on_result_arg;
+	struct {
+		check_result_fn fn;
+		void	*arg;
+	} results[SCHEDULER_MAX_SUBSCRIBERS];
+	size_t		 n_results;
 };
 
 static void
@@ -75,13 +79,11 @@ scheduled_done(void *arg, const struct check_conf *conf, struct check_result *r)
 	c->run = NULL;
 	s->runs++;
 	check_result_clear(&c->last);
-	c->last = *r;
-	r->perf = NULL;		/* the metrics move into last */
-	r->n_perf = 0;
+	check_result_move(&c->last, r);
 	c->has_result = true;
 	changed = health_tracker_feed(&c->tracker, c->last.state);
-	if (s->on_result != NULL)
-		s->on_result(s->on_result_arg, c->conf, &c->last);
+	for (i = 0; i < s->n_results; i++)
+		s->results[i].fn(s->results[i].arg, c->conf, &c->last, c->tracker.state);
 	scheduled_log(c, from, changed);
 	for (i = 0; changed && i < s->n_subs; i++)
 		s->subs[i].fn(s->subs[i].arg, c->conf, from, c->tracker.state, &c->last);
@@ -94,7 +96,7 @@ scheduled_fire(uv_timer_t *timer)
 
 	/* A run still going (a slow target) is not doubled up. */
 	if (c->run == NULL)
-		c->run = check_run_start(&c->s->env, c->conf, &c->memory,
+		c->run = check_run_start(&c->s->env, &c->run_conf, &c->memory,
 		    scheduled_done, c);
 }
 
@@ -142,6 +144,7 @@ scheduler_start(const struct check_env *env, const struct tend_config *cfg)
 		c = &s->v[i];
 		c->s = s;
 		c->conf = &cfg->checks[i];
+		c->run_conf = cfg->checks[i];
 		check_result_init(&c->last);
 		health_tracker_init(&c->tracker, c->conf->fail_after, c->conf->fail_n,
 		    c->conf->fail_of, c->conf->recover_after);
@@ -175,10 +178,59 @@ scheduler_subscribe(struct scheduler *s, check_change_fn fn, void *arg)
 void
 scheduler_on_result(struct scheduler *s, check_result_fn fn, void *arg)
 {
-	if (s != NULL) {
-		s->on_result = fn;
-		s->on_result_arg = arg;
+	if (s == NULL || s->n_results == SCHEDULER_MAX_SUBSCRIBERS)
+		return;
+	s->results[s->n_results].fn = fn;
+	s->results[s->n_results].arg = arg;
+	s->n_results++;
+}
+
+static struct scheduled *
+scheduler_find(struct scheduler *s, const char *check)
+{
+	size_t i;
+
+	for (i = 0; s != NULL && i < s->n; i++)
+		if (strcmp(s->v[i].conf->name, check) == 0)
+			return &s->v[i];
+	return NULL;
+}
+
+int
+scheduler_run_now(struct scheduler *s, const char *check)
+{
+	struct scheduled *c = scheduler_find(s, check);
+
+	if (c == NULL)
+		return -1;
+	/*
+	 * On the next loop turn, never inside the caller: a result may come
+	 * back at once, and the caller (the healer) must not be re-entered.
+	 * The schedule then goes on from now.
+	 */
+	uv_timer_start(&c->timer, scheduled_fire, 0,
+	    (uint64_t)(c->conf->every_ms ? c->conf->every_ms : s->interval_ms));
+	return 0;
+}
+
+int64_t
+scheduler_adjust_timeout(struct scheduler *s, const char *check, double factor,
+    int64_t max_ms)
+{
+	struct scheduled *c = scheduler_find(s, check);
+	int64_t t;
+
+	if (c == NULL)
+		return -1;
+	t = (int64_t)((double)c->run_conf.timeout_ms * factor);
+	if (t > max_ms)
+		t = max_ms;
+	if (t > c->run_conf.timeout_ms) {
+		log_info(c->conf->service, "check %s: timeout raised from %lld to %lld ms",
+		    c->conf->name, (long long)c->run_conf.timeout_ms, (long long)t);
+		c->run_conf.timeout_ms = t;
 	}
+	return c->run_conf.timeout_ms;
 }
 
 static void

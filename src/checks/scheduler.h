@@ -28,10 +28,18 @@ typedef void	(*check_change_fn)(void *arg, const struct check_conf *conf,
 struct scheduler *scheduler_start(const struct check_env *env,
 		    const struct tend_config *cfg);
 void		scheduler_subscribe(struct scheduler *s, check_change_fn fn, void *arg);
-/* Every result, changed or not (for the store's history). */
+/* Every result, changed or not, with the tracked state after it. */
 typedef void	(*check_result_fn)(void *arg, const struct check_conf *conf,
-		    const struct check_result *r);
+		    const struct check_result *r, enum health_state tracked);
 void		scheduler_on_result(struct scheduler *s, check_result_fn fn, void *arg);
+/* Runs a check now, off its schedule (unless a run is in flight); -1 if unknown. */
+int		scheduler_run_now(struct scheduler *s, const char *check);
+/*
+ * Multiplies a check's timeout for its next runs, up to max_ms (never
+ * lowering it); returns the new timeout, or -1 if the check is unknown.
+ */
+int64_t		scheduler_adjust_timeout(struct scheduler *s, const char *check,
+		    double factor, int64_t max_ms);
 /* Cancels runs, closes timers, frees from the close callbacks; NULL is fine. */
 void		scheduler_close(struct scheduler *s);
 /* [{name, service, type, state, message, latency_ms, value, metrics, path?}] */

@@ -7,6 +7,8 @@
 #define TEND_CLI_CLI_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 enum output_format {
@@ -27,6 +29,14 @@ struct cli_options {
 	bool		 verbose;
 	const char	*only;		/* check --only NAME */
 	unsigned	 select;	/* check: CHECK_SELECT_* bits, 0 = all */
+	bool		 open_only;	/* incidents --open */
+	const char	*since;		/* incidents, history --since DURATION */
+	bool		 auto_heal;	/* heal --auto */
+	bool		 dry_run;	/* heal --dry-run */
+	const char	*service;	/* recover --service NAME */
+	const char	*action;	/* recover --action NAME */
+	bool		 cleanup;	/* recover --cleanup */
+	bool		 monitor_only;	/* run --monitor-only */
 	char		**args;		/* positional, after the subcommand */
 	int		 n_args;
 };
@@ -41,13 +51,45 @@ int	cmd_version(struct cli_options *opts);
 int	cmd_status(struct cli_options *opts);
 int	cmd_check(struct cli_options *opts);
 int	cmd_control(const char *verb, struct cli_options *opts);
+int	cmd_incidents(struct cli_options *opts);
+int	cmd_history(struct cli_options *opts);
+int	cmd_heal(struct cli_options *opts);
+int	cmd_recover(struct cli_options *opts);
+int	cmd_ack(struct cli_options *opts);
+int	cmd_resolve(struct cli_options *opts);
 void	cli_usage(FILE *out);
 
 struct json_t;
 /* Asks the daemon; NULL (after printing why) when it failed or refused. */
 struct json_t *cli_call(const struct cli_options *opts, struct json_t *request);
 
+/* The state dir of the daemon these options point at; free it. */
+char	*cli_state_dir(const struct cli_options *opts);
 /* The control socket of the daemon these options point at. */
 char	*cli_socket_path(const struct cli_options *opts);
+
+/*
+ * Reading the daemon's store (STATE_DIR/tend.db), for the commands that
+ * show its history. cli_store_open opens it read-only and returns 0, 1
+ * when there is no database yet, or -1 after printing why; *path is set
+ * (to free) in every case.
+ */
+struct sqlite3;
+int	 cli_store_open(const struct cli_options *opts, struct sqlite3 **db,
+	    char **path);
+/*
+ * The start of the --since window in wall-clock ms, or of `fallback`
+ * (a duration, or NULL for no window: INT64_MIN); 0, or 2 after printing
+ * a usage error.
+ */
+int	 cli_since(const char *cmd, const struct cli_options *opts,
+	    const char *fallback, int64_t *since_ms);
+/* Local time of a wall-clock ms: "YYYY-MM-DD HH:MM:SS", or HH:MM:SS alone. */
+void	 cli_format_time(int64_t ms, bool with_date, char *buf, size_t len);
+struct sqlite3_stmt;
+/* Column i of the current row as JSON (never NULL; NULL is null). */
+struct json_t *cli_json_column(struct sqlite3_stmt *stmt, int i);
+/* Prints a document indented, in key order; 0, or 1 after printing why. */
+int	 cli_print_json(struct json_t *doc);
 
 #endif

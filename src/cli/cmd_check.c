@@ -51,9 +51,7 @@ check_batch_done(void *arg, const struct check_conf *conf, struct check_result *
 	struct check_outcome *o = arg;
 
 	/* The metrics move here; the caller then clears an empty result. */
-	o->result = *r;
-	r->perf = NULL;
-	r->n_perf = 0;
+	check_result_move(&o->result, r);
 	o->done = true;
 }
 

@@ -10,6 +10,7 @@ cmd_run(struct cli_options *opts)
 		.state_dir = opts->state_dir,
 		.log_format = opts->log_format,
 		.verbose = opts->verbose,
+		.monitor_only = opts->monitor_only,
 	};
 
 	if (opts->n_args > 0) {

@@ -1,10 +1,18 @@
 #include "cli/cli.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include <jansson.h>
+#include <sqlite3.h>
 
 #include "config/config.h"
+#include "config/units.h"
+#include "core/clock.h"
 #include "core/log.h"
 #include "core/mem.h"
 #include "daemon/paths.h"
@@ -15,19 +23,46 @@ cli_usage(FILE *out)
 	fputs("usage: tend COMMAND [options]\n"
 	    "\n"
 	    "  run      [-c FILE] [--state-dir DIR] [--log-format text|json] [--verbose]\n"
-	    "           run the daemon in the foreground\n"
+	    "           [--monitor-only]\n"
+	    "           run the daemon in the foreground; --monitor-only: watch, never heal\n"
 	    "  validate [-c FILE]              check a config; prints ok or every error\n"
 	    "  status   [--format text|json]   services and checks of the running daemon\n"
 	    "  check    [--all|--services|--deps|--resources] [--only NAME] [--format text|json]\n"
 	    "           run the configured checks once, in parallel; exit 0/1/2/3\n"
 	    "  start NAME | stop NAME | restart NAME\n"
+	    "  incidents [--open] [--since DURATION] [--format text|json]\n"
+	    "           recorded incidents, newest first, with their healing attempts\n"
+	    "  history  CHECK [--since DURATION] [--format text|json]\n"
+	    "           a check's results and state changes (default: the last 24h)\n"
+	    "  heal     [--auto] [--dry-run]   diagnose open incidents and heal them\n"
+	    "  recover  --service NAME | --action NAME | --cleanup\n"
+	    "           run one recovery action now\n"
+	    "  ack ID | resolve ID             acknowledge or close an incident\n"
 	    "  version                         tend's and its libraries' versions\n"
 	    "\n"
 	    "  -c FILE defaults to $TEND_CONFIG, then the embedded default config.\n"
 	    "  The control commands find the daemon in its state dir: pass the same\n"
-	    "  -c or --state-dir as the daemon's.\n", out);
+	    "  -c or --state-dir as the daemon's. DURATION is like 30m, 24h or 7d.\n",
+	    out);
 }
 
+/* Long options without a letter of their own. */
+enum {
+	OPT_OPEN = 256,
+	OPT_SINCE,
+	OPT_AUTO,
+	OPT_DRY_RUN,
+	OPT_SERVICE,
+	OPT_ACTION,
+	OPT_CLEANUP,
+	OPT_MONITOR_ONLY,
+};
+
+/*
+ * getopt_long takes an exact name over a prefix, so --service and
+ * --services are both reachable; a prefix of both ("--serv") is refused
+ * as ambiguous.
+ */
 static const struct option cli_long_options[] = {
 	{ "config", required_argument, NULL, 'c' },
 	{ "state-dir", required_argument, NULL, 'S' },
@@ -40,6 +75,14 @@ static const struct option cli_long_options[] = {
 	{ "deps", no_argument, NULL, 'd' },
 	{ "resources", no_argument, NULL, 'r' },
 	{ "only", required_argument, NULL, 'o' },
+	{ "open", no_argument, NULL, OPT_OPEN },
+	{ "since", required_argument, NULL, OPT_SINCE },
+	{ "auto", no_argument, NULL, OPT_AUTO },
+	{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
+	{ "service", required_argument, NULL, OPT_SERVICE },
+	{ "action", required_argument, NULL, OPT_ACTION },
+	{ "cleanup", no_argument, NULL, OPT_CLEANUP },
+	{ "monitor-only", no_argument, NULL, OPT_MONITOR_ONLY },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -103,6 +146,30 @@ cli_parse_options(const char *cmd, int argc, char **argv,
 		case 'o':
 			opts->only = optarg;
 			break;
+		case OPT_OPEN:
+			opts->open_only = true;
+			break;
+		case OPT_SINCE:
+			opts->since = optarg;
+			break;
+		case OPT_AUTO:
+			opts->auto_heal = true;
+			break;
+		case OPT_DRY_RUN:
+			opts->dry_run = true;
+			break;
+		case OPT_SERVICE:
+			opts->service = optarg;
+			break;
+		case OPT_ACTION:
+			opts->action = optarg;
+			break;
+		case OPT_CLEANUP:
+			opts->cleanup = true;
+			break;
+		case OPT_MONITOR_ONLY:
+			opts->monitor_only = true;
+			break;
 		case 'h':
 			cli_usage(stdout);
 			exit(0);
@@ -118,14 +185,14 @@ cli_parse_options(const char *cmd, int argc, char **argv,
 
 /*
  * The daemon's state dir depends on its config (state_dir:), so a
- * control command reads the same config when it is given one.
+ * command that looks into it reads the same config when it is given one.
  */
 char *
-cli_socket_path(const struct cli_options *opts)
+cli_state_dir(const struct cli_options *opts)
 {
 	struct config_errors errs = { 0 };
 	struct tend_config *cfg = NULL;
-	char *dir, *path;
+	char *dir;
 
 	if (opts->state_dir == NULL && getenv("TEND_STATE_DIR") == NULL &&
 	    (opts->config_path != NULL || getenv("TEND_CONFIG") != NULL)) {
@@ -133,8 +200,138 @@ cli_socket_path(const struct cli_options *opts)
 		config_errors_clear(&errs);
 	}
 	dir = paths_state_dir(opts->state_dir, cfg);
+	config_free(cfg);
+	return dir;
+}
+
+char *
+cli_socket_path(const struct cli_options *opts)
+{
+	char *dir, *path;
+
+	dir = cli_state_dir(opts);
 	path = paths_control_socket(dir);
 	free(dir);
-	config_free(cfg);
 	return path;
+}
+
+/*
+ * Read-only, so that looking never takes the daemon's write lock; the
+ * busy timeout covers the moment a checkpoint holds the database.
+ */
+int
+cli_store_open(const struct cli_options *opts, sqlite3 **db, char **path)
+{
+	struct stat sb;
+	char *dir;
+
+	dir = cli_state_dir(opts);
+	*path = xasprintf("%s/tend.db", dir);
+	free(dir);
+	*db = NULL;
+	if (stat(*path, &sb) == -1 && errno == ENOENT)
+		return 1;
+	if (sqlite3_open_v2(*path, db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+		fprintf(stderr, "tend: %s: %s\n", *path, sqlite3_errmsg(*db));
+		sqlite3_close(*db);
+		*db = NULL;
+		return -1;
+	}
+	sqlite3_busy_timeout(*db, 2000);
+	return 0;
+}
+
+int
+cli_since(const char *cmd, const struct cli_options *opts, const char *fallback,
+    int64_t *since_ms)
+{
+	const char *value = opts->since ? opts->since : fallback, *expected;
+	int64_t ms;
+
+	if (value == NULL) {
+		*since_ms = INT64_MIN;
+		return 0;
+	}
+	/* A window reaching into the future would be empty. */
+	if (units_parse_duration(value, &ms, &expected) < 0 || ms <= 0) {
+		fprintf(stderr, "tend %s: --since '%s': expected a duration like "
+		    "30m, 24h or 7d\n", cmd, value);
+		return 2;
+	}
+	*since_ms = clock_wall_ms() - ms;
+	return 0;
+}
+
+void
+cli_format_time(int64_t ms, bool with_date, char *buf, size_t len)
+{
+	time_t secs = (time_t)(ms / 1000);
+	struct tm tm;
+
+	if (localtime_r(&secs, &tm) == NULL ||
+	    strftime(buf, len, with_date ? "%Y-%m-%d %H:%M:%S" : "%H:%M:%S", &tm) == 0)
+		snprintf(buf, len, "%lld", (long long)ms);
+}
+
+/*
+ * Messages come from check output, which is any bytes at all; jansson
+ * refuses a string that is not UTF-8, and the reader is better served by
+ * its ASCII with '?' for the rest than by no message at all.
+ */
+static json_t *
+cli_json_text(const char *s, size_t len)
+{
+	json_t *j;
+	char *copy;
+	size_t i;
+
+	if ((j = json_stringn(s, len)) != NULL)
+		return j;
+	copy = xstrndup(s, len);
+	for (i = 0; i < len; i++)
+		if ((unsigned char)copy[i] >= 0x80)
+			copy[i] = '?';
+	j = json_stringn(copy, len);
+	free(copy);
+	return j;
+}
+
+json_t *
+cli_json_column(sqlite3_stmt *stmt, int i)
+{
+	json_t *j;
+
+	switch (sqlite3_column_type(stmt, i)) {
+	case SQLITE_INTEGER:
+		j = json_integer(sqlite3_column_int64(stmt, i));
+		break;
+	case SQLITE_FLOAT:
+		/* NaN and infinity have no JSON; jansson says NULL. */
+		j = json_real(sqlite3_column_double(stmt, i));
+		break;
+	case SQLITE_TEXT:
+		j = cli_json_text((const char *)sqlite3_column_text(stmt, i),
+		    (size_t)sqlite3_column_bytes(stmt, i));
+		break;
+	default:
+		j = NULL;
+		break;
+	}
+	return j != NULL ? j : json_null();
+}
+
+int
+cli_print_json(json_t *doc)
+{
+	char *text;
+
+	text = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER |
+	    JSON_REAL_PRECISION(15));
+	if (text == NULL) {
+		fprintf(stderr, "tend: could not encode the answer as JSON\n");
+		return 1;
+	}
+	printf("%s\n", text);
+	free(text);
+	return 0;
 }

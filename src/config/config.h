@@ -45,6 +45,13 @@ void		config_errors_clear(struct config_errors *errs);
 
 const struct service_conf *config_find_service(const struct tend_config *cfg,
 		    const char *name);
+const struct check_conf *config_find_check(const struct tend_config *cfg,
+		    const char *name);
+/* A named action under `actions:`, or NULL. */
+const struct heal_action *config_find_action(const struct tend_config *cfg,
+		    const char *name);
+/* "restart", "exec", ... */
+const char	*heal_action_kind_name(enum heal_action_kind kind);
 /* True when a reload need not restart the service. */
 bool		service_conf_equal(const struct service_conf *a,
 		    const struct service_conf *b);

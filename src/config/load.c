@@ -159,6 +159,7 @@ config_load_buffer(const char *name, const char *yaml, size_t len,
 	config_env_auto_heal(cfg, errs);
 	config_resolve_paths(cfg, dir);
 	config_validate(cfg, errs);
+	config_validate_heal(cfg, errs);
 	if (errs->n != before) {
 		/* In file order, as an editor would walk them. */
 		qsort(errs->v + before, errs->n - before, sizeof(*errs->v),

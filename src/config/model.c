@@ -5,6 +5,8 @@
 #include "config/config.h"
 #include "core/strv.h"
 
+static void	heal_actions_free(struct heal_action *v, size_t n);
+
 static void
 service_conf_free(struct service_conf *s)
 {
@@ -21,6 +23,28 @@ service_conf_free(struct service_conf *s)
 	strv_free(s->start_cmd);
 	strv_free(s->stop_cmd);
 	strv_free(s->restart_cmd);
+	heal_actions_free(s->heal.v, s->heal.n);
+}
+
+static void
+heal_action_free(struct heal_action *a)
+{
+	free(a->name);
+	free(a->service);
+	strv_free(a->argv);
+	strv_free(a->paths);
+	free(a->snapshot);
+	heal_actions_free(a->alternatives, a->n_alternatives);
+}
+
+static void
+heal_actions_free(struct heal_action *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		heal_action_free(&v[i]);
+	free(v);
 }
 
 static void
@@ -49,6 +73,7 @@ check_conf_free(struct check_conf *c)
 	}
 	free(c->deps.items);
 	strv_free(c->deps.updates_cmd);
+	heal_actions_free(c->heal.v, c->heal.n);
 }
 
 void
@@ -64,6 +89,15 @@ config_free(struct tend_config *cfg)
 	for (i = 0; i < cfg->n_checks; i++)
 		check_conf_free(&cfg->checks[i]);
 	free(cfg->checks);
+	heal_actions_free(cfg->actions, cfg->n_actions);
+	for (i = 0; i < cfg->n_classify; i++) {
+		free(cfg->classify[i].match);
+		free(cfg->classify[i].category);
+	}
+	free(cfg->classify);
+	for (i = 0; i < cfg->anomaly.n_series; i++)
+		free(cfg->anomaly.series[i].series);
+	free(cfg->anomaly.series);
 	free(cfg->state_dir);
 	free(cfg->source);
 	free(cfg);
@@ -77,6 +111,28 @@ config_find_service(const struct tend_config *cfg, const char *name)
 	for (i = 0; i < cfg->n_services; i++)
 		if (strcmp(cfg->services[i].name, name) == 0)
 			return &cfg->services[i];
+	return NULL;
+}
+
+const struct check_conf *
+config_find_check(const struct tend_config *cfg, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->n_checks; i++)
+		if (strcmp(cfg->checks[i].name, name) == 0)
+			return &cfg->checks[i];
+	return NULL;
+}
+
+const struct heal_action *
+config_find_action(const struct tend_config *cfg, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->n_actions; i++)
+		if (strcmp(cfg->actions[i].name, name) == 0)
+			return &cfg->actions[i];
 	return NULL;
 }
 

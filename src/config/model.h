@@ -20,6 +20,46 @@ struct conf_pos {
 	int		 col;		/* 1-based */
 };
 
+enum heal_action_kind {
+	HEAL_RESTART,		/* the target service (default: the owner) */
+	HEAL_STOP,
+	HEAL_START,
+	HEAL_EXEC,		/* argv, with a timeout */
+	HEAL_CLEANUP,		/* delete old files matching globs */
+	HEAL_ADJUST_TIMEOUT,	/* raise the failing checks' timeout */
+	HEAL_ROLLBACK,		/* a hook: restore the last good snapshot */
+	HEAL_WAIT,		/* give it time, then verify */
+	HEAL_ESCALATE,		/* stop here and call a human */
+	HEAL_ANY,		/* alternatives: the best by success so far first */
+	HEAL_NAMED,		/* a reference to a named action under `actions:` */
+};
+
+struct heal_action {
+	enum heal_action_kind kind;
+	char		*name;		/* as shown and learned: "restart", "rebuild" */
+	struct conf_pos	 pos;
+	char		*service;	/* restart/stop/start: NULL means the owner */
+	char		**argv;		/* exec */
+	int64_t		 timeout_ms;	/* exec, default 60s */
+	char		**paths;	/* cleanup: globs */
+	int64_t		 older_than_ms;	/* cleanup: 0 means any age */
+	int		 keep_newest;	/* cleanup */
+	double		 factor;	/* adjust_timeout, default 2 */
+	int64_t		 max_ms;	/* adjust_timeout cap, default 60s */
+	char		*snapshot;	/* rollback: NULL means the target's */
+	int64_t		 wait_ms;	/* wait */
+	struct heal_action *alternatives;	/* any */
+	size_t		 n_alternatives;
+	const struct heal_action *named;	/* named: resolved by validation */
+};
+
+/* An ordered list of actions: a check's, a service's or a default. */
+struct heal_plan {
+	struct heal_action *v;
+	size_t		 n;
+	bool		 present;	/* `heal:` was written (an empty list means none) */
+};
+
 enum restart_policy {
 	RESTART_ALWAYS,
 	RESTART_ON_FAILURE,
@@ -90,6 +130,8 @@ struct service_conf {
 	struct ready_conf ready;
 	int64_t		 watchdog_ms;	/* 0: none; needs ready: notify */
 	struct service_log_conf log;
+
+	struct heal_plan heal;		/* when the service fails (gives up) */
 
 	/* Names of services this one depends on. */
 	char		**depends_on;	/* NULL-terminated, may be NULL */
@@ -240,6 +282,8 @@ struct check_conf {
 	struct file_check_conf file;
 	struct process_check_conf process;
 	struct deps_check_conf deps;
+
+	struct heal_plan heal;
 };
 
 /*
@@ -268,8 +312,35 @@ struct self_healing_conf {
 struct heal_conf {
 	bool		 auto_heal;		/* default true */
 	bool		 auto_explicit;		/* `heal.auto` was in the file */
-	int		 max_attempts;		/* default 3 */
+	int		 max_attempts;		/* actions per incident, default 3 */
 	int64_t		 escalation_timeout_ms;	/* default 5m */
+	int64_t		 cooldown_ms;		/* between incidents of a target, default 1m */
+	int64_t		 verify_timeout_ms;	/* after each action, default 30s */
+	int64_t		 verify_every_ms;	/* re-runs while verifying, default 1s */
+	int64_t		 correlation_window_ms;	/* default 30s */
+};
+
+/* `classify:` rules, tried before the shipped table. */
+struct classify_rule {
+	char		*match;		/* POSIX extended regex */
+	char		*category;
+	struct conf_pos	 pos;
+};
+
+struct anomaly_series_conf {
+	char		*series;	/* a series name, or a prefix ending in '*' */
+	double		 z;		/* 0: the default */
+	int		 k;
+	bool		 off;		/* declared noisy */
+};
+
+struct anomaly_conf {
+	bool		 enabled;	/* default true */
+	double		 z;		/* default 4 */
+	int		 k;		/* default 3 */
+	int		 window;	/* samples, default 60 */
+	struct anomaly_series_conf *series;
+	size_t		 n_series;
 };
 
 struct tend_config {
@@ -279,6 +350,11 @@ struct tend_config {
 	int64_t		 interval_ms;	/* default check interval, default 30s */
 	struct heal_conf heal;
 	struct self_healing_conf self_healing;
+	struct heal_action *actions;	/* named, under `actions:` */
+	size_t		 n_actions;
+	struct classify_rule *classify;
+	size_t		 n_classify;
+	struct anomaly_conf anomaly;
 
 	struct service_conf *services;
 	size_t		 n_services;

@@ -79,6 +79,7 @@ static const struct key_spec service_specs[] = {
 	{ "start", parse_argv, OFF(service_conf, start_cmd), NULL },
 	{ "check_every", parse_duration, OFF(service_conf, check_every_ms), NULL },
 	{ "checks", parse_service_checks, 0, NULL },
+	{ "heal", parse_heal_plan, OFF(service_conf, heal), NULL },
 	{ NULL, NULL, 0, NULL },
 };
 
@@ -102,6 +103,7 @@ static const struct key_spec check_common_specs[] = {
 	{ "fail_after", parse_positive_int, OFF(check_conf, fail_after), NULL },
 	{ "fail", parse_fail_rule, 0, NULL },
 	{ "recover_after", parse_positive_int, OFF(check_conf, recover_after), NULL },
+	{ "heal", parse_heal_plan, OFF(check_conf, heal), NULL },
 	{ NULL, NULL, 0, NULL },
 };
 
@@ -390,6 +392,10 @@ static const struct key_spec heal_specs[] = {
 	{ "auto", parse_bool, OFF(heal_conf, auto_heal), NULL },
 	{ "max_attempts", parse_positive_int, OFF(heal_conf, max_attempts), NULL },
 	{ "escalation_timeout", parse_duration, OFF(heal_conf, escalation_timeout_ms), NULL },
+	{ "cooldown", parse_duration_or_zero, OFF(heal_conf, cooldown_ms), NULL },
+	{ "verify_timeout", parse_duration, OFF(heal_conf, verify_timeout_ms), NULL },
+	{ "verify_every", parse_duration, OFF(heal_conf, verify_every_ms), NULL },
+	{ "correlation_window", parse_duration_or_zero, OFF(heal_conf, correlation_window_ms), NULL },
 	{ NULL, NULL, 0, NULL },
 };
 
@@ -406,6 +412,9 @@ static const struct key_spec root_specs[] = {
 	{ "services", parse_services, 0, NULL },
 	{ "checks", parse_checks, 0, NULL },
 	{ "self_healing", parse_self_healing, OFF(tend_config, self_healing), NULL },
+	{ "actions", parse_named_actions, 0, NULL },
+	{ "classify", parse_classify, 0, NULL },
+	{ "anomaly", parse_anomaly, OFF(tend_config, anomaly), NULL },
 	{ NULL, NULL, 0, NULL },
 };
 
@@ -552,8 +561,7 @@ parse_one_service(struct walk *w, yaml_node_t *key, yaml_node_t *value)
 	    SERVICE_SUPERVISED;
 }
 
-/* Walks a mapping of NAME: {...}, calling one() for each well-named entry. */
-static void
+void
 parse_named_entries(struct walk *w, yaml_node_t *node, const char *section,
     void (*one)(struct walk *, yaml_node_t *, yaml_node_t *))
 {
@@ -696,7 +704,11 @@ parse_root(struct walk *w, yaml_node_t *root)
 	cfg->heal.max_attempts = 0;
 	cfg->heal.escalation_timeout_ms = 0;
 	cfg->heal.auto_heal = true;
+	cfg->heal.cooldown_ms = -1;
+	cfg->heal.correlation_window_ms = -1;
 	cfg->self_healing.enabled = true;
+	cfg->anomaly = (struct anomaly_conf){ .enabled = true, .z = 4, .k = 3,
+	    .window = 60 };
 	if (root == NULL)
 		return;		/* an empty file: all defaults */
 	walk_mapping(w, root, root_specs, cfg, "the top level");
@@ -713,6 +725,14 @@ parse_apply_defaults(struct tend_config *cfg)
 		cfg->heal.max_attempts = 3;
 	if (cfg->heal.escalation_timeout_ms == 0)
 		cfg->heal.escalation_timeout_ms = 300000;
+	if (cfg->heal.cooldown_ms < 0)
+		cfg->heal.cooldown_ms = 60000;
+	if (cfg->heal.correlation_window_ms < 0)
+		cfg->heal.correlation_window_ms = 30000;
+	if (cfg->heal.verify_timeout_ms == 0)
+		cfg->heal.verify_timeout_ms = 30000;
+	if (cfg->heal.verify_every_ms == 0)
+		cfg->heal.verify_every_ms = 1000;
 	for (i = 0; i < cfg->n_services; i++)
 		if (cfg->services[i].limit.restarts < 0)
 			cfg->services[i].limit.restarts = 5;

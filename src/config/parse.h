@@ -15,4 +15,14 @@ struct check_conf *parse_add_check(struct tend_config *cfg, const char *name);
 
 extern const struct key_spec self_healing_specs[];
 
+/* Walks a mapping of NAME: {...}, calling one() for each well-named entry. */
+void	parse_named_entries(struct walk *w, yaml_node_t *node, const char *section,
+	    void (*one)(struct walk *, yaml_node_t *, yaml_node_t *));
+
+/* parse_heal.c: key_spec parsers for the healing sections. */
+void	parse_heal_plan(struct walk *, yaml_node_t *, void *, const struct key_spec *);
+void	parse_named_actions(struct walk *, yaml_node_t *, void *, const struct key_spec *);
+void	parse_classify(struct walk *, yaml_node_t *, void *, const struct key_spec *);
+void	parse_anomaly(struct walk *, yaml_node_t *, void *, const struct key_spec *);
+
 #endif

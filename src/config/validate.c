@@ -17,7 +17,7 @@
 #include "core/strv.h"
 #include "core/which.h"
 
-static void __attribute__((format(printf, 3, 4)))
+void
 validate_error(struct config_errors *errs, const struct conf_pos *pos,
     const char *fmt, ...)
 {
@@ -31,7 +31,7 @@ validate_error(struct config_errors *errs, const struct conf_pos *pos,
 }
 
 /* `owner` names what runs it: "service 'web'", "check 'disk'". */
-static void
+void
 validate_program(const struct conf_pos *pos, const char *owner, char **argv,
     const char *what, struct config_errors *errs)
 {

@@ -6,5 +6,13 @@
 
 /* Relative paths must already be resolved (load.c). */
 void	config_validate(const struct tend_config *cfg, struct config_errors *errs);
+/* An error at pos (file:line:col). */
+void	validate_error(struct config_errors *errs, const struct conf_pos *pos,
+	    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* An error unless argv[0] is an executable program (on PATH if bare). */
+void	validate_program(const struct conf_pos *pos, const char *owner, char **argv,
+	    const char *what, struct config_errors *errs);
+/* Resolves references to named actions, and checks the healing sections. */
+void	config_validate_heal(struct tend_config *cfg, struct config_errors *errs);
 
 #endif

@@ -21,6 +21,9 @@
 #include "daemon/paths.h"
 #include "daemon/recorder.h"
 #include "daemon/sdnotify.h"
+#include "diagnose/anomaly_watch.h"
+#include "heal/healer.h"
+#include "store/store.h"
 #include "supervise/supervisor.h"
 
 struct daemon {
@@ -34,6 +37,8 @@ struct daemon {
 	struct check_env check_env;
 	struct scheduler *checks;
 	struct recorder	*recorder;
+	struct healer	*healer;
+	struct anomaly_watch *anomalies;
 	uint64_t	 runs_before_reload;	/* check runs of earlier schedulers */
 	struct control_server *control;
 	uv_signal_t	 sig_term;
@@ -82,15 +87,70 @@ daemon_status(struct daemon *d)
 		json_object_set_new(svc, "health", json_string(health_state_name(health)));
 		overall = health_state_worst(overall, health);
 	}
-	return json_pack("{s:b, s:s, s:{s:i, s:s, s:s, s:I, s:s, s:I}, s:o, s:o}",
+	return json_pack("{s:b, s:s, s:{s:i, s:s, s:s, s:I, s:s, s:I, s:I}, s:o, s:o}",
 	    "ok", 1, "state", health_state_name(overall),
 	    "tend", "pid", (int)getpid(), "version", TEND_VERSION,
 	    "config", cfg->source, "uptime_ms",
 	    (json_int_t)(clock_mono_ms() - d->started_ms),
 	    "state_dir", d->state_dir,
 	    "check_runs", (json_int_t)(d->runs_before_reload + scheduler_runs(d->checks)),
+	    "open_incidents", (json_int_t)healer_open_count(d->healer),
 	    "services", services,
 	    "checks", scheduler_status(d->checks));
+}
+
+static bool
+daemon_is_heal_request(const char *cmd)
+{
+	static const char *const cmds[] = { "heal", "recover", "ack", "resolve",
+	    "incidents", "incident", NULL };
+	size_t i;
+
+	for (i = 0; cmds[i] != NULL; i++)
+		if (strcmp(cmd, cmds[i]) == 0)
+			return true;
+	return false;
+}
+
+static json_t *
+daemon_error(const char *msg)
+{
+	return json_pack("{s:b, s:s}", "ok", 0, "error", msg);
+}
+
+/* The healer's requests: {"cmd": "ack", "id": 3}, {"cmd": "heal", "dry_run": true}, ... */
+static json_t *
+daemon_heal_request(struct daemon *d, const char *cmd, json_t *req)
+{
+	json_int_t id = json_integer_value(json_object_get(req, "id"));
+	json_t *one;
+	char err[256];
+	int64_t n;
+
+	if (strcmp(cmd, "heal") == 0)
+		return json_pack("{s:b, s:o}", "ok", 1, "incidents", healer_heal_now(d->healer,
+		    json_is_true(json_object_get(req, "dry_run"))));
+	if (strcmp(cmd, "incidents") == 0)
+		return json_pack("{s:b, s:o}", "ok", 1, "incidents",
+		    healer_incidents_json(d->healer));
+	if (strcmp(cmd, "recover") == 0) {
+		n = healer_recover(d->healer,
+		    json_string_value(json_object_get(req, "action")),
+		    json_string_value(json_object_get(req, "service")), err, sizeof(err));
+		return n < 0 ? daemon_error(err) : json_pack("{s:b, s:I}", "ok", 1, "id",
+		    (json_int_t)n);
+	}
+	if (!json_is_integer(json_object_get(req, "id")))
+		return daemon_error("expected \"id\", an incident number");
+	if (strcmp(cmd, "incident") == 0) {
+		one = healer_incident_json(d->healer, id);
+		return one == NULL ? daemon_error("no such incident in memory") :
+		    json_pack("{s:b, s:o}", "ok", 1, "incident", one);
+	}
+	if ((strcmp(cmd, "ack") == 0 ? healer_ack(d->healer, id, err, sizeof(err)) :
+	    healer_resolve(d->healer, id, err, sizeof(err))) < 0)
+		return daemon_error(err);
+	return json_pack("{s:b}", "ok", 1);
 }
 
 static json_t *
@@ -105,17 +165,114 @@ daemon_handle_request(void *arg, json_t *req)
 		return json_pack("{s:b, s:s}", "ok", 0, "error", "missing \"cmd\"");
 	if (strcmp(cmd, "status") == 0)
 		return daemon_status(d);
+	if (daemon_is_heal_request(cmd))
+		return daemon_heal_request(d, cmd, req);
 	if (supervisor_control(d->sup, cmd, name, err, sizeof(err)) < 0)
 		return json_pack("{s:b, s:s}", "ok", 0, "error", err);
 	log_info(name, "%s requested over the control socket", cmd);
 	return json_pack("{s:b}", "ok", 1);
 }
 
-/* Until alert channels exist (a later issue), an alert is an error log line. */
+/* Until alert channels exist (a later issue), an alert is a log line. */
 static void
 daemon_alert(void *arg, const char *service, const char *why)
 {
 	log_error(service, "ALERT: gave up: %s", why);
+}
+
+static void
+daemon_heal_alert(void *arg, const char *event, const char *target, const char *message,
+    int64_t incident)
+{
+	log_msg(strcmp(event, "resolved") == 0 ? LOG_INFO : LOG_ERROR, NULL,
+	    "ALERT %s #%lld %s: %s", event, (long long)incident, target, message);
+}
+
+static void
+daemon_anomaly(void *arg, const char *series, bool started, double value,
+    double baseline, double score)
+{
+	struct daemon *d = arg;
+	struct store *st = recorder_store(d->recorder);
+	char msg[512];
+
+	snprintf(msg, sizeof(msg), "%s %s: value %.4g, baseline %.4g, score %.1f",
+	    started ? "anomaly" : "back to normal", series, value, baseline, score);
+	log_msg(started ? LOG_WARN : LOG_INFO, NULL, "%s", msg);
+	if (st != NULL)
+		store_add_state_change(st, clock_wall_ms(), "anomaly", series, NULL,
+		    started ? "normal" : "anomaly", started ? "anomaly" : "normal", msg);
+	if (started)
+		daemon_heal_alert(d, "anomaly", series, msg, 0);
+}
+
+/* Every result feeds the healer and the anomaly watch. */
+static void
+daemon_check_result(void *arg, const struct check_conf *conf, const struct check_result *r,
+    enum health_state tracked)
+{
+	struct daemon *d = arg;
+	char series[512];
+	size_t i;
+
+	healer_check_result(d->healer, conf, r, tracked);
+	snprintf(series, sizeof(series), "check.%s.latency_ms", conf->name);
+	anomaly_watch_feed(d->anomalies, series, r->latency_ms);
+	for (i = 0; i < r->n_perf; i++) {
+		snprintf(series, sizeof(series), "check.%s.%s", conf->name, r->perf[i].label);
+		anomaly_watch_feed(d->anomalies, series, r->perf[i].value);
+	}
+}
+
+static void
+daemon_service_changed(void *arg, const char *service, const char *from, const char *to,
+    const char *reason)
+{
+	struct daemon *d = arg;
+
+	recorder_service_changed(d->recorder, service, from, to, reason);
+	if (d->healer != NULL)
+		healer_service_state(d->healer, service, to, reason);
+}
+
+static int
+daemon_ops_service_control(void *arg, const char *cmd, const char *service, char *err,
+    size_t errlen)
+{
+	struct daemon *d = arg;
+
+	return supervisor_control(d->sup, cmd, service, err, errlen);
+}
+
+static const char *
+daemon_ops_service_state(void *arg, const char *service)
+{
+	struct daemon *d = arg;
+
+	return supervisor_service_state(d->sup, service);
+}
+
+static void
+daemon_ops_run_check(void *arg, const char *check)
+{
+	struct daemon *d = arg;
+
+	scheduler_run_now(d->checks, check);
+}
+
+static int64_t
+daemon_ops_adjust_timeout(void *arg, const char *check, double factor, int64_t max_ms)
+{
+	struct daemon *d = arg;
+
+	return scheduler_adjust_timeout(d->checks, check, factor, max_ms);
+}
+
+static void
+daemon_watch_checks(struct daemon *d)
+{
+	recorder_watch_checks(d->recorder, d->checks);
+	scheduler_on_result(d->checks, daemon_check_result, d);
 }
 
 static void
@@ -136,6 +293,10 @@ daemon_all_down(void *arg)
 	scheduler_close(d->checks);
 	d->checks = NULL;
 	supervisor_set_observer(d->sup, NULL, NULL);
+	healer_free(d->healer);
+	d->healer = NULL;
+	anomaly_watch_free(d->anomalies);
+	d->anomalies = NULL;
 	recorder_close(d->recorder);
 	d->recorder = NULL;
 	uv_signal_stop(&d->sig_term);
@@ -183,9 +344,13 @@ daemon_reload(struct daemon *d)
 	daemon_apply_log_settings(d, cfg);
 	d->runs_before_reload += scheduler_runs(d->checks);
 	scheduler_close(d->checks);
+	d->checks = NULL;
+	/* Before the old config goes: the reload's service transitions reach the healer. */
+	healer_set_config(d->healer, cfg);
+	anomaly_watch_set_config(d->anomalies, &cfg->anomaly);
 	supervisor_reload(d->sup, cfg);
 	d->checks = scheduler_start(&d->check_env, supervisor_config(d->sup));
-	recorder_watch_checks(d->recorder, d->checks);
+	daemon_watch_checks(d);
 	sdnotify_send("READY=1");
 }
 
@@ -255,6 +420,9 @@ daemon_service_pid(void *arg, const char *service)
 static void
 daemon_start(struct daemon *d, struct tend_config *cfg)
 {
+	struct heal_ops ops = { .arg = d, .service_control = daemon_ops_service_control,
+	    .service_state = daemon_ops_service_state, .run_check = daemon_ops_run_check,
+	    .adjust_timeout = daemon_ops_adjust_timeout, .alert = daemon_heal_alert };
 	int64_t watchdog_ms = sdnotify_watchdog_ms();
 
 	daemon_signal(d, &d->sig_term, SIGTERM, daemon_on_stop_signal);
@@ -274,13 +442,17 @@ daemon_start(struct daemon *d, struct tend_config *cfg)
 	d->recorder = recorder_open(d->loop, d->state_dir);
 	d->sup = supervisor_new(d->loop, d->state_dir);
 	supervisor_set_alert(d->sup, daemon_alert, d);
-	recorder_watch_services(d->recorder, d->sup);
+	/* Before the services start: their first transitions are heard. */
+	d->healer = healer_new(d->loop, cfg, recorder_store(d->recorder), &ops,
+	    d->opts->monitor_only);
+	d->anomalies = anomaly_watch_new(&cfg->anomaly, daemon_anomaly, d);
+	supervisor_set_observer(d->sup, daemon_service_changed, d);
 	supervisor_start(d->sup, cfg);
 	d->check_env = (struct check_env){ .loop = d->loop,
 	    .http = http_engine_new(d->loop), .service_pid = daemon_service_pid,
 	    .service_pid_arg = d };
 	d->checks = scheduler_start(&d->check_env, cfg);
-	recorder_watch_checks(d->recorder, d->checks);
+	daemon_watch_checks(d);
 	sdnotify_send("READY=1");
 }
 

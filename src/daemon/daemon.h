@@ -12,6 +12,7 @@ struct daemon_options {
 	const char	*state_dir;	/* NULL: see paths_state_dir */
 	int		 log_format;	/* -1: from the config */
 	bool		 verbose;
+	bool		 monitor_only;	/* detect, record, alert; never act */
 };
 
 /* Runs until SIGTERM/SIGINT; returns the process exit code. */

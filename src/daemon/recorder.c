@@ -2,13 +2,15 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
 
 #include "checks/scheduler.h"
 #include "core/clock.h"
 #include "core/log.h"
 #include "core/mem.h"
 #include "store/store.h"
-#include "supervise/supervisor.h"
 
 /* Often enough that history is current, rarely enough to batch the writes. */
 #define RECORDER_FLUSH_MS	250
@@ -18,6 +20,7 @@
 
 struct recorder {
 	struct store	*store;
+	json_t		*versions;	/* "check\tdependency" -> the last version seen */
 	uv_timer_t	 timer;
 	int64_t		 last_maintained;
 };
@@ -37,6 +40,16 @@ recorder_flush(uv_timer_t *timer)
 	}
 }
 
+static void
+recorder_load_version(void *arg, const char *check, const char *dependency,
+    const char *version)
+{
+	char key[512];
+
+	snprintf(key, sizeof(key), "%s\t%s", check, dependency);
+	json_object_set_new(arg, key, json_string(version ? version : ""));
+}
+
 struct recorder *
 recorder_open(uv_loop_t *loop, const char *state_dir)
 {
@@ -51,6 +64,8 @@ recorder_open(uv_loop_t *loop, const char *state_dir)
 	}
 	rec = xcalloc(1, sizeof(*rec));
 	rec->store = st;
+	rec->versions = json_object();
+	store_each_dependency_version(st, recorder_load_version, rec->versions);
 	rec->last_maintained = clock_mono_ms();
 	uv_timer_init(loop, &rec->timer);
 	rec->timer.data = rec;
@@ -61,7 +76,10 @@ recorder_open(uv_loop_t *loop, const char *state_dir)
 static void
 recorder_closed(uv_handle_t *handle)
 {
-	free(handle->data);
+	struct recorder *rec = handle->data;
+
+	json_decref(rec->versions);
+	free(rec);
 }
 
 void
@@ -74,8 +92,31 @@ recorder_close(struct recorder *rec)
 	uv_close((uv_handle_t *)&rec->timer, recorder_closed);
 }
 
+/* A row in dependency_changes for each dependency whose version moved. */
 static void
-recorder_result(void *arg, const struct check_conf *conf, const struct check_result *r)
+recorder_versions(struct recorder *rec, int64_t now, const char *check, json_t *versions)
+{
+	const char *dep, *old;
+	char key[512];
+	json_t *v;
+
+	json_object_foreach(versions, dep, v) {
+		snprintf(key, sizeof(key), "%s\t%s", check, dep);
+		old = json_string_value(json_object_get(rec->versions, key));
+		if (old != NULL && strcmp(old, json_string_value(v)) == 0)
+			continue;
+		store_add_dependency_change(rec->store, now, check, dep, old,
+		    json_string_value(v));
+		if (old != NULL)
+			log_info(NULL, "check %s: %s changed from %s to %s", check, dep, old,
+			    json_string_value(v));
+		json_object_set(rec->versions, key, v);
+	}
+}
+
+static void
+recorder_result(void *arg, const struct check_conf *conf, const struct check_result *r,
+    enum health_state tracked)
 {
 	struct recorder *rec = arg;
 	int64_t now = clock_wall_ms();
@@ -90,6 +131,8 @@ recorder_result(void *arg, const struct check_conf *conf, const struct check_res
 		snprintf(series, sizeof(series), "check.%s.%s", conf->name, r->perf[i].label);
 		store_add_metric(rec->store, now, series, r->perf[i].value);
 	}
+	if (r->versions != NULL)
+		recorder_versions(rec, now, conf->name, r->versions);
 }
 
 static void
@@ -102,12 +145,14 @@ recorder_check_changed(void *arg, const struct check_conf *conf, enum health_sta
 	    conf->service, health_state_name(from), health_state_name(to), r->message);
 }
 
-static void
+void
 recorder_service_changed(void *arg, const char *service, const char *from,
     const char *to, const char *reason)
 {
 	struct recorder *rec = arg;
 
+	if (rec == NULL)
+		return;
 	store_add_state_change(rec->store, clock_wall_ms(), "service", service, service,
 	    from, to, reason);
 }
@@ -121,9 +166,8 @@ recorder_watch_checks(struct recorder *rec, struct scheduler *checks)
 	scheduler_subscribe(checks, recorder_check_changed, rec);
 }
 
-void
-recorder_watch_services(struct recorder *rec, struct supervisor *sup)
+struct store *
+recorder_store(struct recorder *rec)
 {
-	if (rec != NULL)
-		supervisor_set_observer(sup, recorder_service_changed, rec);
+	return rec != NULL ? rec->store : NULL;
 }

@@ -10,7 +10,7 @@
 
 struct recorder;
 struct scheduler;
-struct supervisor;
+struct store;
 
 /* Opens state_dir/tend.db; NULL (after logging why) when it cannot. */
 struct recorder	*recorder_open(uv_loop_t *loop, const char *state_dir);
@@ -18,6 +18,10 @@ struct recorder	*recorder_open(uv_loop_t *loop, const char *state_dir);
 void		 recorder_close(struct recorder *rec);
 /* Records the results and changes of a scheduler (again after a reload). */
 void		 recorder_watch_checks(struct recorder *rec, struct scheduler *checks);
-void		 recorder_watch_services(struct recorder *rec, struct supervisor *sup);
+/* A service transition, for the store (the daemon passes them on). */
+void		 recorder_service_changed(void *rec, const char *service, const char *from,
+		    const char *to, const char *reason);
+/* The store, for the healer and the anomaly watch; NULL when there is none. */
+struct store	*recorder_store(struct recorder *rec);
 
 #endif

@@ -80,6 +80,19 @@ static const char *const migrations[] = {
 	"CREATE TABLE store_meta ("
 	"  key TEXT PRIMARY KEY,"
 	"  value INTEGER NOT NULL);",
+
+	/*
+	 * 2 -> 3: what the healer needs to keep of an incident beyond schema 1:
+	 * where it stands, the checks it covers and the ones correlated into it.
+	 */
+	"ALTER TABLE error_incidents ADD COLUMN service TEXT;"
+	"ALTER TABLE error_incidents ADD COLUMN phase TEXT;"		/* open, healing, escalated, resolved */
+	"ALTER TABLE error_incidents ADD COLUMN symptoms TEXT;"	/* JSON array of correlated targets */
+	"ALTER TABLE error_incidents ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE error_incidents ADD COLUMN resolution TEXT;"	/* healed, recovered, resolved by hand */
+	"ALTER TABLE error_incidents ADD COLUMN updated_at INTEGER;"
+	"CREATE INDEX error_incidents_by_target ON error_incidents (target, detected_at);"
+	"CREATE INDEX healing_attempts_by_incident ON healing_attempts (incident_id);",
 };
 
 size_t

@@ -1,5 +1,6 @@
 #include "store/store.h"
 
+#include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,36 +16,93 @@
 /* Past this many queued rows (the disk is failing), the oldest are dropped. */
 #define STORE_QUEUE_MAX	50000
 
-enum pending_kind {
-	PENDING_CHECK_RESULT,
-	PENDING_STATE_CHANGE,
-	PENDING_METRIC,
+/*
+ * A queued write: one of the statements below and the values to bind to
+ * it, in order. Every write tend makes goes through this one queue, so a
+ * flush commits results, state changes, metrics and incidents together.
+ */
+enum pending_stmt {
+	STMT_CHECK_RESULT,
+	STMT_STATE_CHANGE,
+	STMT_METRIC,
+	STMT_INCIDENT,
+	STMT_ATTEMPT_BEGIN,
+	STMT_ATTEMPT_END,
+	STMT_PROCEDURE,
+	STMT_DEPENDENCY_CHANGE,
+	STMT_COUNT,
 };
 
+enum value_type {
+	VALUE_NULL,
+	VALUE_INT,
+	VALUE_REAL,
+	VALUE_TEXT,
+};
+
+struct value {
+	enum value_type	 type;
+	int64_t		 i;
+	double		 d;
+	char		*s;
+};
+
+#define PENDING_MAX_VALUES	21	/* the widest row: an incident */
+
 struct pending {
-	enum pending_kind kind;
-	int64_t		 ts;
-	char		*text[6];
-	double		 number;
+	enum pending_stmt stmt;
+	int		 n;
+	struct value	 v[PENDING_MAX_VALUES];
 };
 
 struct store {
 	sqlite3		*db;
 	char		*path;
-	sqlite3_stmt	*insert[3];	/* by enum pending_kind */
+	sqlite3_stmt	*prepared[STMT_COUNT];
 	struct pending	*queue;
 	size_t		 n;
 	size_t		 cap;
 	size_t		 dropped;
+	int64_t		 next_incident;
+	int64_t		 next_attempt;
 };
 
-static const char *const insert_sql[] = {
-	[PENDING_CHECK_RESULT] = "INSERT INTO check_results (ts, check_name, service, "
+static const char *const stmt_sql[STMT_COUNT] = {
+	[STMT_CHECK_RESULT] = "INSERT INTO check_results (ts, check_name, service, "
 	    "state, message, latency_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-	[PENDING_STATE_CHANGE] = "INSERT INTO state_changes (ts, kind, target, service, "
+	[STMT_STATE_CHANGE] = "INSERT INTO state_changes (ts, kind, target, service, "
 	    "from_state, to_state, message) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-	[PENDING_METRIC] = "INSERT INTO system_health_metrics (ts, series, value) "
+	[STMT_METRIC] = "INSERT INTO system_health_metrics (ts, series, value) "
 	    "VALUES (?1, ?2, ?3)",
+	/* The whole row each time: the last write of an incident is its state. */
+	[STMT_INCIDENT] = "INSERT INTO error_incidents (id, target, service, error_type, "
+	    "category, severity, detected_at, resolved_at, root_cause, diagnosis, "
+	    "actions_taken, effectiveness_score, recurring, acked, mttd_ms, mttr_ms, "
+	    "phase, symptoms, attempts, resolution, updated_at) VALUES (?1, ?2, ?3, ?4, "
+	    "?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, "
+	    "?21) ON CONFLICT (id) DO UPDATE SET target = excluded.target, "
+	    "service = excluded.service, error_type = excluded.error_type, "
+	    "category = excluded.category, severity = excluded.severity, "
+	    "resolved_at = excluded.resolved_at, root_cause = excluded.root_cause, "
+	    "diagnosis = excluded.diagnosis, actions_taken = excluded.actions_taken, "
+	    "effectiveness_score = excluded.effectiveness_score, "
+	    "recurring = excluded.recurring, acked = excluded.acked, "
+	    "mttd_ms = excluded.mttd_ms, mttr_ms = excluded.mttr_ms, "
+	    "phase = excluded.phase, symptoms = excluded.symptoms, "
+	    "attempts = excluded.attempts, resolution = excluded.resolution, "
+	    "updated_at = excluded.updated_at",
+	[STMT_ATTEMPT_BEGIN] = "INSERT INTO healing_attempts (id, incident_id, action, "
+	    "started_at, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
+	[STMT_ATTEMPT_END] = "UPDATE healing_attempts SET ended_at = ?2, outcome = ?3, "
+	    "detail = ?4 WHERE id = ?1",
+	[STMT_PROCEDURE] = "INSERT INTO recovery_procedures (category, action, attempts, "
+	    "successes, success_rate, updated_at) VALUES (?1, ?2, 1, ?3, ?3, ?4) "
+	    "ON CONFLICT (category, action) DO UPDATE SET attempts = attempts + 1, "
+	    "successes = successes + excluded.successes, success_rate = "
+	    "CAST(successes + excluded.successes AS REAL) / (attempts + 1), "
+	    "updated_at = excluded.updated_at",
+	[STMT_DEPENDENCY_CHANGE] = "INSERT INTO dependency_changes (ts, check_name, "
+	    "dependency, old_version, new_version) VALUES (?1, ?2, ?3, ?4, ?5)",
 };
 
 static int
@@ -105,6 +163,22 @@ store_migrate(struct store *st, char *err, size_t errlen)
 	return 0;
 }
 
+static int64_t
+store_max_id(struct store *st, const char *table)
+{
+	sqlite3_stmt *stmt;
+	char sql[128];
+	int64_t id = 0;
+
+	snprintf(sql, sizeof(sql), "SELECT coalesce(max(id), 0) FROM %s", table);
+	if (sqlite3_prepare_v2(st->db, sql, -1, &stmt, NULL) != SQLITE_OK)
+		return 0;
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		id = sqlite3_column_int64(stmt, 0);
+	sqlite3_finalize(stmt);
+	return id;
+}
+
 struct store *
 store_open(const char *path, char *err, size_t errlen)
 {
@@ -122,13 +196,15 @@ store_open(const char *path, char *err, size_t errlen)
 	if (store_exec(st, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; "
 	    "PRAGMA foreign_keys = ON", err, errlen) < 0 || store_migrate(st, err, errlen) < 0)
 		goto fail;
-	for (i = 0; i < sizeof(insert_sql) / sizeof(insert_sql[0]); i++) {
-		if (sqlite3_prepare_v2(st->db, insert_sql[i], -1, &st->insert[i], NULL) !=
+	for (i = 0; i < STMT_COUNT; i++) {
+		if (sqlite3_prepare_v2(st->db, stmt_sql[i], -1, &st->prepared[i], NULL) !=
 		    SQLITE_OK) {
 			snprintf(err, errlen, "%s: %s", path, sqlite3_errmsg(st->db));
 			goto fail;
 		}
 	}
+	st->next_incident = store_max_id(st, "error_incidents") + 1;
+	st->next_attempt = store_max_id(st, "healing_attempts") + 1;
 	return st;
 fail:
 	store_close(st);
@@ -138,10 +214,11 @@ fail:
 static void
 pending_free(struct pending *p)
 {
-	size_t i;
+	int i;
 
-	for (i = 0; i < sizeof(p->text) / sizeof(p->text[0]); i++)
-		free(p->text[i]);
+	for (i = 0; i < p->n; i++)
+		if (p->v[i].type == VALUE_TEXT)
+			free(p->v[i].s);
 }
 
 void
@@ -151,10 +228,10 @@ store_close(struct store *st)
 
 	if (st == NULL)
 		return;
-	if (st->db != NULL && st->insert[0] != NULL)
+	if (st->db != NULL && st->prepared[STMT_COUNT - 1] != NULL)
 		store_flush(st);
-	for (i = 0; i < sizeof(st->insert) / sizeof(st->insert[0]); i++)
-		sqlite3_finalize(st->insert[i]);
+	for (i = 0; i < STMT_COUNT; i++)
+		sqlite3_finalize(st->prepared[i]);
 	for (i = 0; i < st->n; i++)
 		pending_free(&st->queue[i]);
 	free(st->queue);
@@ -164,7 +241,7 @@ store_close(struct store *st)
 }
 
 static struct pending *
-store_enqueue(struct store *st, enum pending_kind kind, int64_t ts)
+store_enqueue(struct store *st, enum pending_stmt stmt)
 {
 	struct pending *p;
 
@@ -181,10 +258,35 @@ store_enqueue(struct store *st, enum pending_kind kind, int64_t ts)
 		st->queue = xrealloc(st->queue, st->cap * sizeof(*st->queue));
 	}
 	p = &st->queue[st->n++];
-	memset(p, 0, sizeof(*p));
-	p->kind = kind;
-	p->ts = ts;
+	p->stmt = stmt;
+	p->n = 0;
 	return p;
+}
+
+static void
+push_int(struct pending *p, int64_t i)
+{
+	p->v[p->n++] = (struct value){ .type = VALUE_INT, .i = i };
+}
+
+/* Negative means "not known": NULL. */
+static void
+push_int_or_null(struct pending *p, int64_t i)
+{
+	p->v[p->n++] = (struct value){ .type = i < 0 ? VALUE_NULL : VALUE_INT, .i = i };
+}
+
+static void
+push_real(struct pending *p, double d)
+{
+	p->v[p->n++] = (struct value){ .type = isnan(d) ? VALUE_NULL : VALUE_REAL, .d = d };
+}
+
+static void
+push_text(struct pending *p, const char *s)
+{
+	p->v[p->n++] = (struct value){ .type = s ? VALUE_TEXT : VALUE_NULL,
+	    .s = s ? xstrdup(s) : NULL };
 }
 
 void
@@ -192,13 +294,14 @@ store_add_check_result(struct store *st, int64_t ts_ms, const char *check,
     const char *service, enum health_state state, double latency_ms,
     const char *message)
 {
-	struct pending *p = store_enqueue(st, PENDING_CHECK_RESULT, ts_ms);
+	struct pending *p = store_enqueue(st, STMT_CHECK_RESULT);
 
-	p->text[0] = xstrdup(check);
-	p->text[1] = xstrdup(service);
-	p->text[2] = xstrdup(health_state_name(state));
-	p->text[3] = xstrdup(message);
-	p->number = latency_ms;
+	push_int(p, ts_ms);
+	push_text(p, check);
+	push_text(p, service);
+	push_text(p, health_state_name(state));
+	push_text(p, message);
+	push_real(p, latency_ms);
 }
 
 void
@@ -206,47 +309,131 @@ store_add_state_change(struct store *st, int64_t ts_ms, const char *kind,
     const char *target, const char *service, const char *from, const char *to,
     const char *message)
 {
-	struct pending *p = store_enqueue(st, PENDING_STATE_CHANGE, ts_ms);
+	struct pending *p = store_enqueue(st, STMT_STATE_CHANGE);
 
-	p->text[0] = xstrdup(kind);
-	p->text[1] = xstrdup(target);
-	p->text[2] = xstrdup(service);
-	p->text[3] = xstrdup(from);
-	p->text[4] = xstrdup(to);
-	p->text[5] = xstrdup(message);
+	push_int(p, ts_ms);
+	push_text(p, kind);
+	push_text(p, target);
+	push_text(p, service);
+	push_text(p, from);
+	push_text(p, to);
+	push_text(p, message);
 }
 
 void
 store_add_metric(struct store *st, int64_t ts_ms, const char *series, double value)
 {
-	struct pending *p = store_enqueue(st, PENDING_METRIC, ts_ms);
+	struct pending *p = store_enqueue(st, STMT_METRIC);
 
-	p->text[0] = xstrdup(series);
-	p->number = value;
+	push_int(p, ts_ms);
+	push_text(p, series);
+	push_real(p, value);
 }
 
-static void
-store_bind_text(sqlite3_stmt *stmt, int i, const char *s)
+int64_t
+store_incident_new_id(struct store *st)
 {
-	if (s == NULL)
-		sqlite3_bind_null(stmt, i);
-	else
-		sqlite3_bind_text(stmt, i, s, -1, SQLITE_STATIC);
+	return st->next_incident++;
 }
 
-/* Binds a row to its statement: ts first, the texts, then the number. */
+void
+store_put_incident(struct store *st, const struct store_incident *inc)
+{
+	struct pending *p = store_enqueue(st, STMT_INCIDENT);
+
+	push_int(p, inc->id);
+	push_text(p, inc->target);
+	push_text(p, inc->service);
+	push_text(p, inc->error_type);
+	push_text(p, inc->category);
+	push_text(p, inc->severity);
+	push_int(p, inc->detected_at);
+	push_int_or_null(p, inc->resolved_at);
+	push_text(p, inc->root_cause);
+	push_text(p, inc->diagnosis);
+	push_text(p, inc->actions_taken);
+	push_real(p, inc->effectiveness);
+	push_int(p, inc->recurring);
+	push_int(p, inc->acked);
+	push_int_or_null(p, inc->mttd_ms);
+	push_int_or_null(p, inc->mttr_ms);
+	push_text(p, inc->phase);
+	push_text(p, inc->symptoms);
+	push_int(p, inc->attempts);
+	push_text(p, inc->resolution);
+	push_int(p, inc->updated_at);
+}
+
+int64_t
+store_attempt_begin(struct store *st, int64_t incident_id, const char *action,
+    int64_t started_at, const char *detail)
+{
+	struct pending *p = store_enqueue(st, STMT_ATTEMPT_BEGIN);
+	int64_t id = st->next_attempt++;
+
+	push_int(p, id);
+	push_int(p, incident_id);
+	push_text(p, action);
+	push_int(p, started_at);
+	push_text(p, detail);
+	return id;
+}
+
+void
+store_attempt_end(struct store *st, int64_t attempt_id, int64_t ended_at,
+    const char *outcome, const char *detail)
+{
+	struct pending *p = store_enqueue(st, STMT_ATTEMPT_END);
+
+	push_int(p, attempt_id);
+	push_int(p, ended_at);
+	push_text(p, outcome);
+	push_text(p, detail);
+}
+
+void
+store_record_procedure(struct store *st, const char *category, const char *action,
+    bool success, int64_t ts_ms)
+{
+	struct pending *p = store_enqueue(st, STMT_PROCEDURE);
+
+	push_text(p, category);
+	push_text(p, action);
+	push_int(p, success ? 1 : 0);
+	push_int(p, ts_ms);
+}
+
+void
+store_add_dependency_change(struct store *st, int64_t ts_ms, const char *check,
+    const char *dependency, const char *old_version, const char *new_version)
+{
+	struct pending *p = store_enqueue(st, STMT_DEPENDENCY_CHANGE);
+
+	push_int(p, ts_ms);
+	push_text(p, check);
+	push_text(p, dependency);
+	push_text(p, old_version);
+	push_text(p, new_version);
+}
+
 static int
 store_write(struct store *st, const struct pending *p)
 {
-	sqlite3_stmt *stmt = st->insert[p->kind];
-	int n_text = p->kind == PENDING_CHECK_RESULT ? 4 :
-	    p->kind == PENDING_STATE_CHANGE ? 6 : 1, i, rc;
+	sqlite3_stmt *stmt = st->prepared[p->stmt];
+	const struct value *v;
+	int i, rc;
 
-	sqlite3_bind_int64(stmt, 1, p->ts);
-	for (i = 0; i < n_text; i++)
-		store_bind_text(stmt, i + 2, p->text[i]);
-	if (p->kind != PENDING_STATE_CHANGE)
-		sqlite3_bind_double(stmt, n_text + 2, p->number);
+	for (i = 0; i < p->n; i++) {
+		v = &p->v[i];
+		if (v->type == VALUE_INT)
+			sqlite3_bind_int64(stmt, i + 1, v->i);
+		else if (v->type == VALUE_REAL)
+			sqlite3_bind_double(stmt, i + 1, v->d);
+		else if (v->type == VALUE_TEXT)
+			sqlite3_bind_text(stmt, i + 1, v->s, -1, SQLITE_STATIC);
+		else
+			sqlite3_bind_null(stmt, i + 1);
+	}
 	rc = sqlite3_step(stmt);
 	sqlite3_reset(stmt);
 	sqlite3_clear_bindings(stmt);
@@ -296,4 +483,111 @@ sqlite3 *
 store_db(struct store *st)
 {
 	return st->db;
+}
+
+int
+store_each_procedure(struct store *st, store_procedure_fn fn, void *arg)
+{
+	sqlite3_stmt *stmt;
+	int n = 0;
+
+	store_flush(st);
+	if (sqlite3_prepare_v2(st->db, "SELECT category, action, attempts, successes "
+	    "FROM recovery_procedures", -1, &stmt, NULL) != SQLITE_OK)
+		return -1;
+	while (sqlite3_step(stmt) == SQLITE_ROW) {
+		fn(arg, (const char *)sqlite3_column_text(stmt, 0),
+		    (const char *)sqlite3_column_text(stmt, 1),
+		    sqlite3_column_int(stmt, 2), sqlite3_column_int(stmt, 3));
+		n++;
+	}
+	sqlite3_finalize(stmt);
+	return n;
+}
+
+int
+store_count_incidents(struct store *st, const char *target, const char *category,
+    int64_t since_ms)
+{
+	sqlite3_stmt *stmt;
+	int n = -1;
+
+	store_flush(st);
+	if (sqlite3_prepare_v2(st->db, "SELECT count(*) FROM error_incidents WHERE "
+	    "target = ?1 AND category = ?2 AND detected_at >= ?3", -1, &stmt,
+	    NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(stmt, 1, target, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, category, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 3, since_ms);
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		n = sqlite3_column_int(stmt, 0);
+	sqlite3_finalize(stmt);
+	return n;
+}
+
+static int
+store_update_incident(struct store *st, const char *sql, int64_t id, int64_t now_ms)
+{
+	sqlite3_stmt *stmt;
+	int rc;
+
+	store_flush(st);
+	if (sqlite3_prepare_v2(st->db, sql, -1, &stmt, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, id);
+	sqlite3_bind_int64(stmt, 2, now_ms);
+	rc = sqlite3_step(stmt);
+	sqlite3_finalize(stmt);
+	if (rc != SQLITE_DONE)
+		return -1;
+	return sqlite3_changes(st->db) > 0 ? 1 : 0;
+}
+
+int
+store_ack_incident(struct store *st, int64_t id, int64_t now_ms)
+{
+	return store_update_incident(st, "UPDATE error_incidents SET acked = 1, "
+	    "updated_at = ?2 WHERE id = ?1", id, now_ms);
+}
+
+int
+store_resolve_incident(struct store *st, int64_t id, int64_t now_ms)
+{
+	return store_update_incident(st, "UPDATE error_incidents SET resolved_at = "
+	    "coalesce(resolved_at, ?2), phase = 'resolved', resolution = "
+	    "coalesce(resolution, 'resolved by hand'), mttr_ms = coalesce(mttr_ms, "
+	    "?2 - detected_at), updated_at = ?2 WHERE id = ?1", id, now_ms);
+}
+
+int
+store_each_dependency_version(struct store *st, store_version_fn fn, void *arg)
+{
+	sqlite3_stmt *stmt;
+	int n = 0;
+
+	store_flush(st);
+	if (sqlite3_prepare_v2(st->db, "SELECT check_name, dependency, new_version FROM "
+	    "dependency_changes WHERE id IN (SELECT max(id) FROM dependency_changes "
+	    "GROUP BY check_name, dependency)", -1, &stmt, NULL) != SQLITE_OK)
+		return -1;
+	while (sqlite3_step(stmt) == SQLITE_ROW) {
+		fn(arg, (const char *)sqlite3_column_text(stmt, 0),
+		    (const char *)sqlite3_column_text(stmt, 1),
+		    (const char *)sqlite3_column_text(stmt, 2));
+		n++;
+	}
+	sqlite3_finalize(stmt);
+	return n;
+}
+
+int
+store_interrupt_open_incidents(struct store *st, int64_t now_ms)
+{
+	int rc = store_update_incident(st, "UPDATE error_incidents SET phase = "
+	    "'interrupted', resolved_at = ?2, resolution = 'tend stopped while it was "
+	    "open', updated_at = ?2 WHERE resolved_at IS NULL AND coalesce(phase, '') NOT "
+	    "IN ('escalated') AND ?1 = ?1", 0, now_ms);
+
+	return rc < 0 ? -1 : sqlite3_changes(st->db);
 }

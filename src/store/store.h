@@ -8,6 +8,7 @@
 #ifndef TEND_STORE_STORE_H
 #define TEND_STORE_STORE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -16,7 +17,7 @@
 struct store;
 
 /* The schema version this build writes. */
-#define STORE_SCHEMA_VERSION	2
+#define STORE_SCHEMA_VERSION	3
 
 /* Opens (creating and migrating as needed); NULL with a message in err. */
 struct store	*store_open(const char *path, char *err, size_t errlen);
@@ -33,6 +34,74 @@ void	store_add_state_change(struct store *st, int64_t ts_ms, const char *kind,
 	    const char *target, const char *service, const char *from, const char *to,
 	    const char *message);
 void	store_add_metric(struct store *st, int64_t ts_ms, const char *series, double value);
+
+/*
+ * An incident as a row of error_incidents. Times are ms since the epoch;
+ * a negative resolved_at, mttd_ms or mttr_ms, or a NAN effectiveness, is
+ * stored as NULL. Strings may be NULL.
+ */
+struct store_incident {
+	int64_t		 id;
+	const char	*target;	/* the failing check, or the service */
+	const char	*service;
+	const char	*error_type;	/* "check" or "service" */
+	const char	*category;	/* a failure category */
+	const char	*severity;	/* warning, critical */
+	int64_t		 detected_at;
+	int64_t		 resolved_at;
+	const char	*root_cause;
+	const char	*diagnosis;
+	const char	*actions_taken;	/* JSON array */
+	double		 effectiveness;
+	bool		 recurring;
+	bool		 acked;
+	int64_t		 mttd_ms;
+	int64_t		 mttr_ms;
+	const char	*phase;
+	const char	*symptoms;	/* JSON array */
+	int		 attempts;
+	const char	*resolution;
+	int64_t		 updated_at;
+};
+
+/* A new incident id, unique in this database; the row comes with a put. */
+int64_t	store_incident_new_id(struct store *st);
+/* Queues the whole row (insert, or update of the same id). */
+void	store_put_incident(struct store *st, const struct store_incident *inc);
+/* A healing attempt's row; returns its id for store_attempt_end. */
+int64_t	store_attempt_begin(struct store *st, int64_t incident_id, const char *action,
+	    int64_t started_at, const char *detail);
+void	store_attempt_end(struct store *st, int64_t attempt_id, int64_t ended_at,
+	    const char *outcome, const char *detail);
+/* One more attempt of action against category, and whether it worked. */
+void	store_record_procedure(struct store *st, const char *category,
+	    const char *action, bool success, int64_t ts_ms);
+void	store_add_dependency_change(struct store *st, int64_t ts_ms, const char *check,
+	    const char *dependency, const char *old_version, const char *new_version);
+
+/* Reads (they flush first, so they see every queued write). */
+typedef void	(*store_procedure_fn)(void *arg, const char *category,
+		    const char *action, int attempts, int successes);
+int	store_each_procedure(struct store *st, store_procedure_fn fn, void *arg);
+/* The last recorded version of every (check, dependency). */
+typedef void	(*store_version_fn)(void *arg, const char *check, const char *dependency,
+		    const char *version);
+int	store_each_dependency_version(struct store *st, store_version_fn fn, void *arg);
+/* Incidents of target in category detected at or after since_ms; -1 on error. */
+int	store_count_incidents(struct store *st, const char *target, const char *category,
+	    int64_t since_ms);
+/*
+ * Sets an incident's acked flag, or resolves it by hand, directly (for an
+ * incident no running daemon holds). Returns 1 when the row exists, 0
+ * when not, -1 on error.
+ */
+/*
+ * Closes incidents a previous run left open mid-way (not the escalated
+ * ones: those wait for a human). Returns how many, or -1.
+ */
+int	store_interrupt_open_incidents(struct store *st, int64_t now_ms);
+int	store_ack_incident(struct store *st, int64_t id, int64_t now_ms);
+int	store_resolve_incident(struct store *st, int64_t id, int64_t now_ms);
 
 /* How long each resolution of a metric series is kept. */
 struct store_retention {

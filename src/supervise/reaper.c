@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "core/children.h"
 #include "core/log.h"
 #include "core/mem.h"
 
@@ -67,7 +68,8 @@ reaper_visit_children(struct reaper *r, child_visit_fn fn, void *arg)
 			pid = strtol(p, &end, 10);
 			if (end == p)
 				break;
-			if (pid > 0 && !reaper_is_tracked(r, (pid_t)pid))
+			if (pid > 0 && !reaper_is_tracked(r, (pid_t)pid) &&
+			    !children_is_own((pid_t)pid))
 				fn(r, (pid_t)pid, arg);
 		}
 	}

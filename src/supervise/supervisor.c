@@ -530,6 +530,14 @@ supervisor_control(struct supervisor *sup, const char *cmd, const char *name,
 	return 0;
 }
 
+const char *
+supervisor_service_state(const struct supervisor *sup, const char *name)
+{
+	struct entry *e = supervisor_find(sup, name);
+
+	return e != NULL && !e->svc->removed ? service_state_name(e->svc->state) : NULL;
+}
+
 json_t *
 supervisor_status_json(const struct supervisor *sup)
 {

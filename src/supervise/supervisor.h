@@ -54,6 +54,8 @@ void		supervisor_set_observer(struct supervisor *sup,
 int		supervisor_control(struct supervisor *sup, const char *cmd,
 		    const char *name, char *err, size_t errlen);
 json_t		*supervisor_status_json(const struct supervisor *sup);
+/* A service's state as a word ("up", "failed"), NULL if there is none. */
+const char	*supervisor_service_state(const struct supervisor *sup, const char *name);
 /* The main pid of a running service, else 0. */
 pid_t		supervisor_service_pid(const struct supervisor *sup, const char *name);
 

@@ -43,6 +43,9 @@ struct fake {
 	bool		 http;			/* answer connections with 200 OK */
 	bool		 hang;			/* accept and never answer */
 	const char	*reply;			/* write this to every connection */
+	const char	*fail_when;		/* sick while this file is newer than us */
+	int		 backend_port;		/* HTTP: 500 unless this port answers */
+	struct timespec	 started;	/* wall clock */
 };
 
 static volatile sig_atomic_t terminated;
@@ -169,6 +172,7 @@ parse_args(struct fake *f, int argc, char **argv)
 		{ "ignore-term", 0, NULL, 'i' }, { "pidfile", 1, NULL, 'P' },
 		{ "daemonize", 0, NULL, 'D' }, { "http", 0, NULL, 'H' },
 		{ "hang", 0, NULL, 'G' }, { "reply", 1, NULL, 'R' },
+		{ "fail-when", 1, NULL, 'F' }, { "backend", 1, NULL, 'B' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -196,6 +200,8 @@ parse_args(struct fake *f, int argc, char **argv)
 		case 'H': f->http = true; break;
 		case 'G': f->hang = true; break;
 		case 'R': f->reply = optarg; break;
+		case 'F': f->fail_when = optarg; break;
+		case 'B': f->backend_port = atoi(optarg); break;
 		default: exit(2);
 		}
 	}
@@ -213,16 +219,53 @@ print_lines(int n)
 	fflush(stdout);
 }
 
-/* Enough HTTP for a readiness probe: read the request, answer 200. */
-static void
-answer_http(int conn)
+/*
+ * Sick: the fail-when file was touched after this process started. A
+ * restart (a new process) is what cures it, as with a leak or a wedged
+ * connection pool.
+ */
+static bool
+is_sick(const struct fake *f)
 {
-	static const char reply[] = "HTTP/1.0 200 OK\r\nContent-Length: 3\r\n\r\nok\n";
+	struct stat st;
+
+	return f->fail_when != NULL && stat(f->fail_when, &st) == 0 &&
+	    (st.st_mtim.tv_sec > f->started.tv_sec ||
+	    (st.st_mtim.tv_sec == f->started.tv_sec &&
+	    st.st_mtim.tv_nsec >= f->started.tv_nsec));
+}
+
+/* The backend answers a line within 300 ms. */
+static bool
+backend_ok(int port)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET,
+	    .sin_addr.s_addr = htonl(INADDR_LOOPBACK), .sin_port = htons((uint16_t)port) };
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	char buf[64];
+	bool ok;
+
+	ok = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 &&
+	    write(fd, "PING\r\n", 6) == 6 && poll(&pfd, 1, 300) > 0 &&
+	    read(fd, buf, sizeof(buf)) > 0;
+	close(fd);
+	return ok;
+}
+
+/* Enough HTTP for a probe: read the request, answer 200 (500 when sick). */
+static void
+answer_http(const struct fake *f, int conn)
+{
+	static const char ok[] = "HTTP/1.0 200 OK\r\nContent-Length: 3\r\n\r\nok\n";
+	static const char bad[] = "HTTP/1.0 500 Sick\r\nContent-Length: 5\r\n\r\nsick\n";
 	struct pollfd pfd = { .fd = conn, .events = POLLIN };
+	bool healthy = !is_sick(f) && (f->backend_port == 0 || backend_ok(f->backend_port));
+	const char *reply = healthy ? ok : bad;
 	char buf[2048];
 
 	if (poll(&pfd, 1, 1000) > 0 && read(conn, buf, sizeof(buf)) > 0 &&
-	    write(conn, reply, sizeof(reply) - 1) < 0)
+	    write(conn, reply, strlen(reply)) < 0)
 		perror("http");
 }
 
@@ -274,8 +317,8 @@ run(const struct fake *f)
 		if (poll(&pfd, 1, 5) > 0 && (pfd.revents & POLLIN)) {
 			conn = accept(pfd.fd, NULL, NULL);
 			if (conn >= 0 && f->http)
-				answer_http(conn);
-			if (conn >= 0 && f->reply != NULL)
+				answer_http(f, conn);
+			if (conn >= 0 && f->reply != NULL && !is_sick(f))
 				answer_line(conn, f->reply);
 			/* Hung: the connection stays open, unanswered, until exit. */
 			if (conn >= 0 && !f->hang)
@@ -291,6 +334,7 @@ main(int argc, char **argv)
 	struct sigaction sa = { .sa_handler = on_term };
 
 	parse_args(&f, argc, argv);
+	clock_gettime(CLOCK_REALTIME, &f.started);
 	if (f.daemonize && f.pidfile != NULL)
 		daemonize(&f);
 	sigemptyset(&sa.sa_mask);

@@ -7,7 +7,9 @@
 
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <sqlite3.h>
 
@@ -121,11 +123,86 @@ sigkill_never_loses_what_was_committed(void **state)
 	}
 }
 
+static void
+sigkill_keeps_every_committed_incident(void **state)
+{
+	long long incidents_before, incidents_after, attempts_before, attempts_after;
+	int round;
+
+	/* A check that fails half the time: incidents open, act and close all along. */
+	harness_write_config(&t,
+	    "heal: { verify_timeout: 60ms, verify_every: 20ms, cooldown: 0s }\n"
+	    "checks:\n"
+	    "  flap:\n"
+	    "    type: command\n"
+	    "    run: [sh, -c, 'exit $(( $(date +%N) / 1000 % 2 * 2 ))']\n"
+	    "    every: 20ms\n"
+	    "    heal: [{ exec: ['true'] }, { exec: ['true'] }]\n");
+	for (round = 0; round < 4; round++) {
+		harness_start(&t);
+		assert_true(wait_rows("SELECT count(*) FROM healing_attempts", 2 * (round + 1),
+		    10000));
+		harness_pause_ms(30 + 41 * round);
+		incidents_before = db_count("SELECT count(*) FROM error_incidents");
+		attempts_before = db_count("SELECT count(*) FROM healing_attempts");
+		kill(t.pid, SIGKILL);
+		assert_true(harness_wait_exit(&t, 5000) >= 0);
+		assert_true(db_integrity_ok());
+		incidents_after = db_count("SELECT count(*) FROM error_incidents");
+		attempts_after = db_count("SELECT count(*) FROM healing_attempts");
+		fprintf(stderr, "round %d: incidents %lld -> %lld, attempts %lld -> %lld\n",
+		    round, incidents_before, incidents_after, attempts_before, attempts_after);
+		assert_true(incidents_after >= incidents_before);
+		assert_true(attempts_after >= attempts_before);
+		/* Every attempt belongs to a stored incident. */
+		assert_int_equal(db_count("SELECT count(*) FROM healing_attempts WHERE "
+		    "incident_id NOT IN (SELECT id FROM error_incidents)"), 0);
+	}
+}
+
+static void
+dependency_versions_are_recorded_as_they_change(void **state)
+{
+	char path[600], bin[400], env[1200];
+	FILE *f;
+
+	snprintf(bin, sizeof(bin), "%s/bin", t.dir);
+	mkdir(bin, 0755);
+	snprintf(path, sizeof(path), "%s/mytool", bin);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fprintf(f, "#!/bin/sh\ncat %s/version\n", t.dir);
+	fclose(f);
+	chmod(path, 0755);
+	snprintf(path, sizeof(path), "%s/version", t.dir);
+	f = fopen(path, "w");
+	fputs("mytool 1.2.0\n", f);
+	fclose(f);
+	snprintf(env, sizeof(env), "%s:%s", bin, getenv("PATH"));
+	setenv("PATH", env, 1);
+	harness_write_config(&t,
+	    "checks:\n"
+	    "  tools: { type: deps, executables: { mytool: '>= 1' }, every: 50ms }\n");
+	harness_start(&t);
+	assert_true(wait_rows("SELECT count(*) FROM dependency_changes WHERE dependency = "
+	    "'mytool' AND old_version IS NULL AND new_version = '1.2.0'", 1, 5000));
+	f = fopen(path, "w");
+	fputs("mytool 1.3.1\n", f);
+	fclose(f);
+	assert_true(wait_rows("SELECT count(*) FROM dependency_changes WHERE dependency = "
+	    "'mytool' AND old_version = '1.2.0' AND new_version = '1.3.1'", 1, 5000));
+	harness_pause_ms(200);
+	/* Unchanged versions add no rows. */
+	assert_int_equal(db_count("SELECT count(*) FROM dependency_changes"), 2);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		TEND_TEST(results_and_changes_are_recorded),
+		TEND_TEST(sigkill_keeps_every_committed_incident),
+		TEND_TEST(dependency_versions_are_recorded_as_they_change),
 		TEND_TEST(sigkill_never_loses_what_was_committed),
 	};
 

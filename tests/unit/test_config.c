@@ -16,7 +16,7 @@
 
 #include "config/config.h"
 
-static struct config_errors errs;
+#include "config_asserts.h"
 
 static int
 reset(void **state)
@@ -26,37 +26,6 @@ reset(void **state)
 	unsetenv("AUTO_HEAL_ENABLED");
 	unsetenv("TEND_CONFIG");
 	return 0;
-}
-
-static struct tend_config *
-load_ok(const char *yaml)
-{
-	struct tend_config *cfg = config_load_string("t.yaml", yaml, &errs);
-
-	if (cfg == NULL)
-		config_errors_print(&errs, stderr);
-	assert_non_null(cfg);
-	return cfg;
-}
-
-/* Loads a bad config and asserts an error at line:col mentioning `word`. */
-static void
-assert_error(const char *yaml, int line, int col, const char *word)
-{
-	struct tend_config *cfg = config_load_string("t.yaml", yaml, &errs);
-	size_t i;
-
-	assert_null(cfg);
-	for (i = 0; i < errs.n; i++) {
-		if (errs.v[i].line == line && errs.v[i].col == col &&
-		    strstr(errs.v[i].msg, word) != NULL) {
-			assert_string_equal(errs.v[i].file, "t.yaml");
-			config_errors_clear(&errs);
-			return;
-		}
-	}
-	config_errors_print(&errs, stderr);
-	fail_msg("no error at %d:%d mentioning '%s'", line, col, word);
 }
 
 static void
@@ -264,17 +233,6 @@ static const char self_healing_block[] =
     "    pattern_recognition: true\n"
     "    continuous_improvement: true\n";
 
-static const struct check_conf *
-find_check(const struct tend_config *cfg, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < cfg->n_checks; i++)
-		if (strcmp(cfg->checks[i].name, name) == 0)
-			return &cfg->checks[i];
-	return NULL;
-}
-
 static void
 self_healing_block_maps_onto_settings(void **state)
 {
@@ -294,8 +252,8 @@ self_healing_block_maps_onto_settings(void **state)
 	assert_true(cfg->self_healing.threshold_error_rate == 5.0);
 	assert_true(cfg->self_healing.rollback_enabled);
 	assert_true(cfg->self_healing.continuous_improvement);
-	cpu = find_check(cfg, "cpu");
-	mem = find_check(cfg, "memory");
+	cpu = config_find_check(cfg, "cpu");
+	mem = config_find_check(cfg, "memory");
 	assert_non_null(cpu);
 	assert_non_null(mem);
 	assert_true(cpu->warn == 80.0);
@@ -320,8 +278,8 @@ explicit_settings_win_over_self_healing(void **state)
 	assert_int_equal(cfg->interval_ms, 5000);
 	assert_false(cfg->heal.auto_heal);
 	assert_int_equal(cfg->services[0].limit.restarts, 9);
-	assert_null(find_check(cfg, "cpu"));
-	assert_true(find_check(cfg, "mycpu")->warn == 50.0);
+	assert_null(config_find_check(cfg, "cpu"));
+	assert_true(config_find_check(cfg, "mycpu")->warn == 50.0);
 	config_free(cfg);
 }
 
@@ -386,10 +344,10 @@ checks_of_every_type_parse(void **state)
 	    "    run: [/bin/true]\n"
 	    "    checks:\n"
 	    "      up: { type: tcp, port: 8080 }\n");
-	const struct check_conf *api = find_check(cfg, "api");
-	const struct check_conf *redis = find_check(cfg, "redis");
-	const struct check_conf *plugin = find_check(cfg, "plugin");
-	const struct check_conf *up = find_check(cfg, "up");
+	const struct check_conf *api = config_find_check(cfg, "api");
+	const struct check_conf *redis = config_find_check(cfg, "redis");
+	const struct check_conf *plugin = config_find_check(cfg, "plugin");
+	const struct check_conf *up = config_find_check(cfg, "up");
 
 	assert_int_equal(api->type, CHECK_HTTP);
 	assert_string_equal(api->http.method, "POST");
@@ -478,10 +436,10 @@ embedded_default_loads_with_host_checks(void **state)
 	assert_non_null(cfg);
 	assert_string_equal(cfg->source, "<embedded>");
 	assert_int_equal(cfg->n_services, 0);
-	assert_non_null(find_check(cfg, "cpu"));
-	assert_non_null(find_check(cfg, "memory"));
-	assert_non_null(find_check(cfg, "disk"));
-	assert_non_null(find_check(cfg, "load"));
+	assert_non_null(config_find_check(cfg, "cpu"));
+	assert_non_null(config_find_check(cfg, "memory"));
+	assert_non_null(config_find_check(cfg, "disk"));
+	assert_non_null(config_find_check(cfg, "load"));
 	config_free(cfg);
 }
 

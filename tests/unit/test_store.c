@@ -4,6 +4,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -157,7 +158,7 @@ the_previous_schema_is_migrated_forward(void **state)
 	sqlite3_close(db);
 	st = store_open(path, err, sizeof(err));
 	assert_non_null(st);
-	assert_int_equal(store_schema_version(st), 2);
+	assert_int_equal(store_schema_version(st), STORE_SCHEMA_VERSION);
 	store_close(st);
 	assert_int_equal(count("SELECT count(*) FROM state_changes"), 1);
 	assert_int_equal(count("SELECT count(*) FROM store_meta"), 0);
@@ -220,6 +221,103 @@ expiry_goes_in_chunks(void **state)
 	store_close(st);
 }
 
+static void
+schema_2_with_incidents_is_migrated_forward(void **state)
+{
+	char err[256];
+	struct store *st;
+	sqlite3 *db;
+
+	/* A database as schema 2 left it, an incident in it. */
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, schema_migration(1), NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, schema_migration(2), NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 2; INSERT INTO "
+	    "error_incidents (id, target, detected_at) VALUES (7, 'web', 1)", NULL, NULL,
+	    NULL), SQLITE_OK);
+	sqlite3_close(db);
+	st = store_open(path, err, sizeof(err));
+	assert_non_null(st);
+	assert_int_equal(store_schema_version(st), STORE_SCHEMA_VERSION);
+	/* Ids go on from the highest one there. */
+	assert_int_equal(store_incident_new_id(st), 8);
+	store_close(st);
+	assert_int_equal(count("SELECT attempts FROM error_incidents WHERE id = 7"), 0);
+}
+
+static void
+incidents_attempts_and_procedures_are_written(void **state)
+{
+	char err[256];
+	struct store *st = store_open(path, err, sizeof(err));
+	struct store_incident inc = { .target = "health", .service = "web",
+	    .error_type = "check", .category = "network", .severity = "critical",
+	    .detected_at = 1000, .resolved_at = -1, .effectiveness = NAN, .mttd_ms = 200,
+	    .mttr_ms = -1, .phase = "acting", .symptoms = "[]", .attempts = 1,
+	    .updated_at = 1000 };
+	int64_t attempt;
+
+	assert_non_null(st);
+	inc.id = store_incident_new_id(st);
+	assert_int_equal(inc.id, 1);
+	store_put_incident(st, &inc);
+	attempt = store_attempt_begin(st, inc.id, "restart", 1100, "attempt 1");
+	store_attempt_end(st, attempt, 1200, "healed", "verified");
+	store_record_procedure(st, "network", "restart", true, 1200);
+	store_record_procedure(st, "network", "restart", false, 1300);
+	inc.phase = "resolved";
+	inc.resolved_at = 1200;
+	inc.mttr_ms = 200;
+	inc.effectiveness = 1;
+	inc.resolution = "healed by restart";
+	store_put_incident(st, &inc);
+	assert_int_equal(store_count_incidents(st, "health", "network", 0), 1);
+	assert_int_equal(store_count_incidents(st, "health", "network", 5000), 0);
+	store_close(st);
+	assert_int_equal(count("SELECT count(*) FROM error_incidents"), 1);
+	assert_int_equal(count("SELECT mttr_ms FROM error_incidents WHERE phase = 'resolved' "
+	    "AND resolution = 'healed by restart' AND effectiveness_score = 1"), 200);
+	assert_int_equal(count("SELECT ended_at FROM healing_attempts WHERE outcome = "
+	    "'healed'"), 1200);
+	assert_int_equal(count("SELECT attempts * 10 + successes FROM recovery_procedures "
+	    "WHERE category = 'network' AND action = 'restart'"), 21);
+	assert_int_equal(count("SELECT count(*) FROM error_incidents WHERE resolved_at IS "
+	    "NOT NULL AND mttd_ms = 200"), 1);
+}
+
+static void
+procedure_counts(void *arg, const char *category, const char *action, int attempts,
+    int successes)
+{
+	int *sum = arg;
+
+	*sum += attempts * 10 + successes;
+}
+
+static void
+ack_and_resolve_work_on_stored_incidents(void **state)
+{
+	char err[256];
+	struct store *st = store_open(path, err, sizeof(err));
+	struct store_incident inc = { .target = "disk", .error_type = "check",
+	    .category = "resource", .severity = "critical", .detected_at = 1000,
+	    .resolved_at = -1, .effectiveness = NAN, .mttd_ms = -1, .mttr_ms = -1,
+	    .phase = "escalated" };
+	int sum = 0;
+
+	inc.id = store_incident_new_id(st);
+	store_put_incident(st, &inc);
+	store_record_procedure(st, "resource", "tmp", true, 1);
+	assert_int_equal(store_ack_incident(st, inc.id, 2000), 1);
+	assert_int_equal(store_resolve_incident(st, inc.id, 3000), 1);
+	assert_int_equal(store_resolve_incident(st, 99, 3000), 0);
+	assert_int_equal(store_each_procedure(st, procedure_counts, &sum), 1);
+	assert_int_equal(sum, 11);
+	store_close(st);
+	assert_int_equal(count("SELECT mttr_ms FROM error_incidents WHERE acked = 1 AND "
+	    "phase = 'resolved' AND resolution = 'resolved by hand'"), 2000);
+}
+
 int
 main(void)
 {
@@ -232,6 +330,9 @@ main(void)
 		cmocka_unit_test_setup_teardown(the_previous_schema_is_migrated_forward, setup, teardown),
 		cmocka_unit_test_setup_teardown(metrics_roll_up_and_expire, setup, teardown),
 		cmocka_unit_test_setup_teardown(expiry_goes_in_chunks, setup, teardown),
+		cmocka_unit_test_setup_teardown(schema_2_with_incidents_is_migrated_forward, setup, teardown),
+		cmocka_unit_test_setup_teardown(incidents_attempts_and_procedures_are_written, setup, teardown),
+		cmocka_unit_test_setup_teardown(ack_and_resolve_work_on_stored_incidents, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,246 @@
+/*
+ * tend incidents: the errors the daemon recorded in STATE_DIR/tend.db and
+ * what it did about each, newest first. It only reads the store, so it
+ * answers the same whether the daemon is running or not.
+ */
+#include "cli/cli.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+#include <sqlite3.h>
+
+#define INCIDENTS_LIMIT		200
+
+/*
+ * SELECT *, so that the JSON carries every column of whatever schema the
+ * daemon wrote, and an older database still reads.
+ */
+static const char incidents_sql[] =
+    "SELECT * FROM error_incidents"
+    " WHERE (?1 = 0 OR resolved_at IS NULL) AND detected_at >= ?2"
+    " ORDER BY detected_at DESC, id DESC LIMIT ?3";
+static const char attempts_sql[] =
+    "SELECT * FROM healing_attempts WHERE incident_id = ?1"
+    " ORDER BY started_at, id";
+
+static json_t *
+incidents_row_json(sqlite3_stmt *stmt)
+{
+	json_t *row = json_object();
+	int i;
+
+	for (i = 0; i < sqlite3_column_count(stmt); i++)
+		json_object_set_new(row, sqlite3_column_name(stmt, i),
+		    cli_json_column(stmt, i));
+	return row;
+}
+
+/*
+ * symptoms is a JSON array kept as text: it is shown as the array it is,
+ * or as the text when that does not parse. The count of attempts gives its
+ * name to the attempts themselves and is kept as attempt_count.
+ */
+static void
+incidents_fix_up(json_t *inc)
+{
+	json_t *symptoms, *parsed, *count;
+
+	symptoms = json_object_get(inc, "symptoms");
+	if (json_is_string(symptoms) &&
+	    (parsed = json_loads(json_string_value(symptoms), 0, NULL)) != NULL) {
+		if (json_is_array(parsed))
+			json_object_set_new(inc, "symptoms", parsed);
+		else
+			json_decref(parsed);
+	}
+	if ((count = json_object_get(inc, "attempts")) != NULL) {
+		json_object_set(inc, "attempt_count", count);
+		json_object_del(inc, "attempts");
+	}
+}
+
+static int
+incidents_attach_attempts(sqlite3_stmt *stmt, json_t *inc)
+{
+	json_t *attempts = json_array();
+	int rc;
+
+	sqlite3_reset(stmt);
+	sqlite3_bind_int64(stmt, 1, json_integer_value(json_object_get(inc, "id")));
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+		json_array_append_new(attempts, incidents_row_json(stmt));
+	json_object_set_new(inc, "attempts", attempts);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* The incidents as a JSON array, or NULL after printing why. */
+static json_t *
+incidents_load(sqlite3 *db, const char *path, bool open_only, int64_t since)
+{
+	sqlite3_stmt *inc = NULL, *att = NULL;
+	json_t *list = json_array(), *row;
+	int rc;
+
+	if (sqlite3_prepare_v2(db, incidents_sql, -1, &inc, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db, attempts_sql, -1, &att, NULL) != SQLITE_OK)
+		goto fail;
+	sqlite3_bind_int(inc, 1, open_only);
+	sqlite3_bind_int64(inc, 2, since);
+	sqlite3_bind_int(inc, 3, INCIDENTS_LIMIT);
+	while ((rc = sqlite3_step(inc)) == SQLITE_ROW) {
+		row = incidents_row_json(inc);
+		incidents_fix_up(row);
+		json_array_append_new(list, row);
+		if (incidents_attach_attempts(att, row) < 0)
+			goto fail;
+	}
+	if (rc != SQLITE_DONE)
+		goto fail;
+	sqlite3_finalize(inc);
+	sqlite3_finalize(att);
+	return list;
+fail:
+	fprintf(stderr, "tend incidents: %s: %s\n", path, sqlite3_errmsg(db));
+	sqlite3_finalize(inc);
+	sqlite3_finalize(att);
+	json_decref(list);
+	return NULL;
+}
+
+static const char *
+incidents_text(json_t *obj, const char *key, const char *none)
+{
+	const char *s = json_string_value(json_object_get(obj, key));
+
+	return s != NULL && *s != '\0' ? s : none;
+}
+
+static void
+incidents_format_duration(int64_t ms, char *buf, size_t len)
+{
+	long long s = ms / 1000;
+
+	if (ms < 1000)
+		snprintf(buf, len, "%lldms", (long long)ms);
+	else if (s < 60)
+		snprintf(buf, len, "%.1fs", (double)ms / 1000);
+	else if (s < 3600)
+		snprintf(buf, len, "%lldm%02llds", s / 60, s % 60);
+	else if (s < 86400)
+		snprintf(buf, len, "%lldh%02lldm", s / 3600, s / 60 % 60);
+	else
+		snprintf(buf, len, "%lldd%lldh", s / 86400, s / 3600 % 24);
+}
+
+/* A database from before schema 3 has no phase: resolved_at tells. */
+static const char *
+incidents_phase(json_t *inc)
+{
+	if (json_is_string(json_object_get(inc, "phase")))
+		return incidents_text(inc, "phase", "-");
+	return json_is_integer(json_object_get(inc, "resolved_at")) ? "resolved" : "open";
+}
+
+static void
+incidents_print_attempt(json_t *a)
+{
+	json_t *start = json_object_get(a, "started_at"), *end = json_object_get(a, "ended_at");
+	const char *detail = incidents_text(a, "detail", NULL);
+	char when[32], took[32];
+
+	cli_format_time(json_integer_value(start), false, when, sizeof(when));
+	if (json_is_integer(end))
+		incidents_format_duration(json_integer_value(end) -
+		    json_integer_value(start), took, sizeof(took));
+	else
+		snprintf(took, sizeof(took), "-");
+	printf("  %s %s -> %s (%s)%s%s\n", when, incidents_text(a, "action", "-"),
+	    incidents_text(a, "outcome", "pending"), took, detail ? " " : "",
+	    detail ? detail : "");
+}
+
+static void
+incidents_print_one(json_t *inc)
+{
+	json_t *count = json_object_get(inc, "attempt_count");
+	json_t *attempts = json_object_get(inc, "attempts"), *mttr, *a;
+	char detected[32], tries[16], took[32];
+	size_t i;
+
+	cli_format_time(json_integer_value(json_object_get(inc, "detected_at")), true,
+	    detected, sizeof(detected));
+	snprintf(tries, sizeof(tries), "%lld", json_is_integer(count) ?
+	    (long long)json_integer_value(count) : (long long)json_array_size(attempts));
+	mttr = json_object_get(inc, "mttr_ms");
+	if (json_is_integer(mttr))
+		incidents_format_duration(json_integer_value(mttr), took, sizeof(took));
+	else
+		snprintf(took, sizeof(took), "-");
+	printf("%-5lld %-19s  %-20s %-12s %-9s %-10s %-8s %-8s %s\n",
+	    (long long)json_integer_value(json_object_get(inc, "id")), detected,
+	    incidents_text(inc, "target", "-"), incidents_text(inc, "category", "-"),
+	    incidents_text(inc, "severity", "-"), incidents_phase(inc), tries, took,
+	    incidents_text(inc, "root_cause", "-"));
+	json_array_foreach(attempts, i, a)
+		incidents_print_attempt(a);
+}
+
+static void
+incidents_print_text(json_t *list, const struct cli_options *opts)
+{
+	json_t *inc;
+	size_t i;
+
+	if (json_array_size(list) == 0) {
+		printf("no %sincidents%s%s\n", opts->open_only ? "open " : "",
+		    opts->since ? " in the last " : "", opts->since ? opts->since : "");
+		return;
+	}
+	printf("%-5s %-19s  %-20s %-12s %-9s %-10s %-8s %-8s %s\n", "ID", "DETECTED",
+	    "TARGET", "CATEGORY", "SEVERITY", "PHASE", "ATTEMPTS", "MTTR", "ROOT CAUSE");
+	json_array_foreach(list, i, inc)
+		incidents_print_one(inc);
+}
+
+int
+cmd_incidents(struct cli_options *opts)
+{
+	sqlite3 *db;
+	json_t *list;
+	int64_t since;
+	char *path;
+	int rc;
+
+	if (opts->n_args != 0) {
+		fprintf(stderr, "usage: tend incidents [--open] [--since DURATION] "
+		    "[--format text|json]\n");
+		return 2;
+	}
+	if (cli_since("incidents", opts, NULL, &since) != 0)
+		return 2;
+	rc = cli_store_open(opts, &db, &path);
+	if (rc == 1) {
+		if (opts->format == OUTPUT_JSON)
+			printf("[]\n");
+		else
+			printf("no incidents recorded (no database at %s)\n", path);
+	}
+	if (rc != 0) {
+		free(path);
+		return rc < 0 ? 1 : 0;
+	}
+	list = incidents_load(db, path, opts->open_only, since);
+	sqlite3_close(db);
+	free(path);
+	if (list == NULL)
+		return 1;
+	rc = 0;
+	if (opts->format == OUTPUT_JSON)
+		rc = cli_print_json(list);
+	else
+		incidents_print_text(list, opts);
+	json_decref(list);
+	return rc;
+}

@@ -1,0 +1,411 @@
+/*
+ * The healing parts of tend.yaml: `heal:` lists of actions (on a check or a
+ * service), named `actions:`, the `heal:` policy block, `classify:` rules
+ * and `anomaly:` settings.
+ *
+ * An item of a heal list is a word (restart, stop, start, rollback,
+ * escalate, or the name of a declared action) or a mapping with one action
+ * key: {restart: SERVICE}, {exec: [argv], timeout: 30s}, {cleanup: {...}},
+ * {adjust_timeout: {factor, max}}, {rollback: SNAPSHOT}, {wait: 10s},
+ * {any: [...]}, and an optional `name:`.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config/parse.h"
+#include "core/mem.h"
+#include "core/strv.h"
+
+#define OFF(type, field)	offsetof(struct type, field)
+
+static const char *const action_words[] = {
+	[HEAL_RESTART] = "restart", [HEAL_STOP] = "stop", [HEAL_START] = "start",
+	[HEAL_EXEC] = "exec", [HEAL_CLEANUP] = "cleanup",
+	[HEAL_ADJUST_TIMEOUT] = "adjust_timeout", [HEAL_ROLLBACK] = "rollback",
+	[HEAL_WAIT] = "wait", [HEAL_ESCALATE] = "escalate", [HEAL_ANY] = "any",
+	[HEAL_NAMED] = NULL,
+};
+
+const char *
+heal_action_kind_name(enum heal_action_kind kind)
+{
+	return kind == HEAL_NAMED ? "named" : action_words[kind];
+}
+
+static void	parse_action_service(struct walk *, yaml_node_t *, void *, const struct key_spec *);
+static void	parse_action_exec(struct walk *, yaml_node_t *, void *, const struct key_spec *);
+static void	parse_action_cleanup(struct walk *, yaml_node_t *, void *, const struct key_spec *);
+static void	parse_action_adjust(struct walk *, yaml_node_t *, void *, const struct key_spec *);
+static void	parse_action_rollback(struct walk *, yaml_node_t *, void *, const struct key_spec *);
+static void	parse_action_wait(struct walk *, yaml_node_t *, void *, const struct key_spec *);
+static void	parse_action_escalate(struct walk *, yaml_node_t *, void *, const struct key_spec *);
+static void	parse_action_any(struct walk *, yaml_node_t *, void *, const struct key_spec *);
+
+/* The action keys of a mapping item; spec->arg is the kind. */
+static const struct key_spec action_specs[] = {
+	{ "restart", parse_action_service, 0, &action_words[HEAL_RESTART] },
+	{ "stop", parse_action_service, 0, &action_words[HEAL_STOP] },
+	{ "start", parse_action_service, 0, &action_words[HEAL_START] },
+	{ "exec", parse_action_exec, 0, NULL },
+	{ "cleanup", parse_action_cleanup, 0, NULL },
+	{ "adjust_timeout", parse_action_adjust, 0, NULL },
+	{ "rollback", parse_action_rollback, 0, NULL },
+	{ "wait", parse_action_wait, 0, NULL },
+	{ "escalate", parse_action_escalate, 0, NULL },
+	{ "any", parse_action_any, 0, NULL },
+	{ "name", parse_string, OFF(heal_action, name), NULL },
+	{ "timeout", parse_duration, OFF(heal_action, timeout_ms), NULL },
+	{ NULL, NULL, 0, NULL },
+};
+
+static const struct key_spec cleanup_specs[] = {
+	{ "paths", parse_string_list, OFF(heal_action, paths), NULL },
+	{ "older_than", parse_duration_or_zero, OFF(heal_action, older_than_ms), NULL },
+	{ "keep_newest", parse_count, OFF(heal_action, keep_newest), NULL },
+	{ NULL, NULL, 0, NULL },
+};
+
+static const struct key_spec adjust_specs[] = {
+	{ "factor", parse_number, OFF(heal_action, factor), NULL },
+	{ "max", parse_duration, OFF(heal_action, max_ms), NULL },
+	{ NULL, NULL, 0, NULL },
+};
+
+static void
+heal_action_init(struct heal_action *a, enum heal_action_kind kind, struct conf_pos pos)
+{
+	memset(a, 0, sizeof(*a));
+	a->kind = kind;
+	a->pos = pos;
+	a->timeout_ms = 60000;
+	a->factor = 2.0;
+	a->max_ms = 60000;
+}
+
+static void
+parse_action_service(struct walk *w, yaml_node_t *node, void *target,
+    const struct key_spec *spec)
+{
+	struct heal_action *a = target;
+	const char *const *word = spec->arg;
+	const char *v = walk_scalar(w, node, "a service name");
+
+	a->kind = (enum heal_action_kind)(word - action_words);
+	if (v != NULL && *v != '\0')
+		a->service = xstrdup(v);
+}
+
+static void
+parse_action_exec(struct walk *w, yaml_node_t *node, void *target,
+    const struct key_spec *spec)
+{
+	struct heal_action *a = target;
+
+	a->kind = HEAL_EXEC;
+	parse_argv(w, node, &a->argv, spec);
+}
+
+static void
+parse_action_cleanup(struct walk *w, yaml_node_t *node, void *target,
+    const struct key_spec *spec)
+{
+	struct heal_action *a = target;
+
+	a->kind = HEAL_CLEANUP;
+	walk_mapping(w, node, cleanup_specs, a, "'cleanup'");
+	if (a->paths == NULL || a->paths[0] == NULL)
+		walk_error(w, node, "'cleanup': expected 'paths', a list of globs");
+}
+
+static void
+parse_action_adjust(struct walk *w, yaml_node_t *node, void *target,
+    const struct key_spec *spec)
+{
+	struct heal_action *a = target;
+
+	a->kind = HEAL_ADJUST_TIMEOUT;
+	if (node->type == YAML_SCALAR_NODE && node->data.scalar.length == 0)
+		return;		/* `adjust_timeout:` alone: the defaults */
+	walk_mapping(w, node, adjust_specs, a, "'adjust_timeout'");
+	if (a->factor <= 1)
+		walk_error(w, node, "'adjust_timeout.factor': expected a number above 1");
+}
+
+static void
+parse_action_rollback(struct walk *w, yaml_node_t *node, void *target,
+    const struct key_spec *spec)
+{
+	struct heal_action *a = target;
+	const char *v = walk_scalar(w, node, "a snapshot name");
+
+	a->kind = HEAL_ROLLBACK;
+	if (v != NULL && *v != '\0')
+		a->snapshot = xstrdup(v);
+}
+
+static void
+parse_action_wait(struct walk *w, yaml_node_t *node, void *target,
+    const struct key_spec *spec)
+{
+	struct heal_action *a = target;
+
+	a->kind = HEAL_WAIT;
+	parse_duration(w, node, &a->wait_ms, spec);
+}
+
+static void
+parse_action_escalate(struct walk *w, yaml_node_t *node, void *target,
+    const struct key_spec *spec)
+{
+	((struct heal_action *)target)->kind = HEAL_ESCALATE;
+}
+
+static void	parse_action_list(struct walk *w, yaml_node_t *node,
+		    struct heal_action **v, size_t *n, const char *what);
+
+static void
+parse_action_any(struct walk *w, yaml_node_t *node, void *target,
+    const struct key_spec *spec)
+{
+	struct heal_action *a = target;
+
+	a->kind = HEAL_ANY;
+	parse_action_list(w, node, &a->alternatives, &a->n_alternatives, "'any'");
+	if (a->n_alternatives < 2)
+		walk_error(w, node, "'any': expected a list of at least two actions "
+		    "to choose from");
+}
+
+/* The action keys written in a mapping item: exactly one is expected. */
+static int
+action_keys_in(struct walk *w, yaml_node_t *node)
+{
+	yaml_node_pair_t *pair;
+	yaml_node_t *key;
+	const char *k;
+	int n = 0, i;
+
+	for (pair = node->data.mapping.pairs.start;
+	    pair < node->data.mapping.pairs.top; pair++) {
+		key = yaml_document_get_node(w->doc, pair->key);
+		if (key->type != YAML_SCALAR_NODE)
+			continue;
+		k = (const char *)key->data.scalar.value;
+		for (i = 0; i < HEAL_NAMED; i++)
+			if (strcmp(k, action_words[i]) == 0)
+				n++;
+	}
+	return n;
+}
+
+static void
+action_default_name(struct heal_action *a)
+{
+	const char *base;
+
+	if (a->name != NULL)
+		return;
+	if (a->kind == HEAL_EXEC && a->argv != NULL && a->argv[0] != NULL) {
+		base = strrchr(a->argv[0], '/');
+		a->name = xasprintf("exec-%s", base ? base + 1 : a->argv[0]);
+	} else if ((a->kind == HEAL_RESTART || a->kind == HEAL_STOP ||
+	    a->kind == HEAL_START) && a->service != NULL)
+		a->name = xasprintf("%s-%s", action_words[a->kind], a->service);
+	else
+		a->name = xstrdup(action_words[a->kind]);
+}
+
+/* One item: a word, or a mapping with one action key. */
+static void
+parse_action(struct walk *w, yaml_node_t *node, struct heal_action *a)
+{
+	const char *v;
+	int i;
+
+	heal_action_init(a, HEAL_NAMED, walk_pos(w, node));
+	if (node->type == YAML_SCALAR_NODE) {
+		v = (const char *)node->data.scalar.value;
+		for (i = 0; i < HEAL_NAMED; i++)
+			if (strcmp(v, action_words[i]) == 0)
+				a->kind = (enum heal_action_kind)i;
+		if (a->kind == HEAL_EXEC || a->kind == HEAL_CLEANUP || a->kind == HEAL_WAIT ||
+		    a->kind == HEAL_ANY)
+			walk_error(w, node, "'%s' needs settings: write it as a mapping "
+			    "({%s: ...})", v, v);
+		a->name = xstrdup(v);	/* a named action's reference, or the word */
+		return;
+	}
+	if (node->type != YAML_MAPPING_NODE) {
+		walk_error(w, node, "expected an action: a word (restart, stop, start, "
+		    "rollback, escalate, or a declared action's name) or a mapping");
+		return;
+	}
+	if (action_keys_in(w, node) != 1) {
+		walk_error(w, node, "expected exactly one of restart, stop, start, exec, "
+		    "cleanup, adjust_timeout, rollback, wait, escalate, any in an action");
+		return;
+	}
+	walk_mapping(w, node, action_specs, a, "the action");
+	action_default_name(a);
+}
+
+static void
+parse_action_list(struct walk *w, yaml_node_t *node, struct heal_action **v,
+    size_t *n, const char *what)
+{
+	yaml_node_item_t *item;
+
+	if (node->type != YAML_SEQUENCE_NODE) {
+		walk_error(w, node, "%s: expected a list of actions", what);
+		return;
+	}
+	for (item = node->data.sequence.items.start;
+	    item < node->data.sequence.items.top; item++) {
+		*v = xrealloc(*v, (*n + 1) * sizeof(**v));
+		parse_action(w, yaml_document_get_node(w->doc, *item), &(*v)[(*n)++]);
+	}
+}
+
+void
+parse_heal_plan(struct walk *w, yaml_node_t *node, void *target,
+    const struct key_spec *spec)
+{
+	struct heal_plan *plan = target;
+
+	plan->present = true;
+	parse_action_list(w, node, &plan->v, &plan->n, "'heal'");
+}
+
+static void
+parse_one_named_action(struct walk *w, yaml_node_t *key, yaml_node_t *value)
+{
+	struct tend_config *cfg = w->cfg;
+	struct heal_action *a;
+
+	cfg->actions = xrealloc(cfg->actions, (cfg->n_actions + 1) * sizeof(*cfg->actions));
+	a = &cfg->actions[cfg->n_actions++];
+	parse_action(w, value, a);
+	a->pos = walk_pos(w, key);
+	free(a->name);
+	a->name = xstrdup((const char *)key->data.scalar.value);
+	if (a->kind == HEAL_NAMED)
+		walk_error(w, value, "action '%s': expected an action (restart, stop, "
+		    "start, exec, cleanup, adjust_timeout, rollback, wait, escalate, any), "
+		    "not a reference to another", a->name);
+}
+
+void
+parse_named_actions(struct walk *w, yaml_node_t *node, void *target,
+    const struct key_spec *spec)
+{
+	parse_named_entries(w, node, "actions", parse_one_named_action);
+}
+
+static const struct key_spec classify_rule_specs[] = {
+	{ "match", parse_string, OFF(classify_rule, match), NULL },
+	{ "category", parse_string, OFF(classify_rule, category), NULL },
+	{ NULL, NULL, 0, NULL },
+};
+
+void
+parse_classify(struct walk *w, yaml_node_t *node, void *target,
+    const struct key_spec *spec)
+{
+	struct tend_config *cfg = w->cfg;
+	yaml_node_item_t *item;
+	struct classify_rule *r;
+	yaml_node_t *n;
+
+	if (node->type != YAML_SEQUENCE_NODE) {
+		walk_error(w, node, "'classify': expected a list of {match, category}");
+		return;
+	}
+	for (item = node->data.sequence.items.start;
+	    item < node->data.sequence.items.top; item++) {
+		n = yaml_document_get_node(w->doc, *item);
+		cfg->classify = xrealloc(cfg->classify,
+		    (cfg->n_classify + 1) * sizeof(*cfg->classify));
+		r = &cfg->classify[cfg->n_classify++];
+		memset(r, 0, sizeof(*r));
+		r->pos = walk_pos(w, n);
+		walk_mapping(w, n, classify_rule_specs, r, "a 'classify' rule");
+		if (n->type == YAML_MAPPING_NODE && (r->match == NULL || r->category == NULL))
+			walk_error(w, n, "a 'classify' rule: expected both 'match' (a "
+			    "regex) and 'category'");
+	}
+}
+
+static const struct key_spec anomaly_series_specs[] = {
+	{ "z", parse_number, OFF(anomaly_series_conf, z), NULL },
+	{ "k", parse_positive_int, OFF(anomaly_series_conf, k), NULL },
+	{ "off", parse_bool, OFF(anomaly_series_conf, off), NULL },
+	{ NULL, NULL, 0, NULL },
+};
+
+static struct anomaly_series_conf *
+anomaly_series_add(struct anomaly_conf *an, const char *name)
+{
+	struct anomaly_series_conf *s;
+
+	an->series = xrealloc(an->series, (an->n_series + 1) * sizeof(*an->series));
+	s = &an->series[an->n_series++];
+	memset(s, 0, sizeof(*s));
+	s->series = xstrdup(name);
+	return s;
+}
+
+static void
+parse_anomaly_series(struct walk *w, yaml_node_t *node, void *target,
+    const struct key_spec *spec)
+{
+	struct anomaly_conf *an = target;
+	yaml_node_pair_t *pair;
+	yaml_node_t *key;
+	const char *name;
+
+	if (node->type != YAML_MAPPING_NODE) {
+		walk_error(w, node, "'anomaly.series': expected a mapping of series "
+		    "names to {z, k, off}");
+		return;
+	}
+	for (pair = node->data.mapping.pairs.start;
+	    pair < node->data.mapping.pairs.top; pair++) {
+		key = yaml_document_get_node(w->doc, pair->key);
+		if ((name = walk_scalar(w, key, "a series name")) == NULL)
+			continue;
+		walk_mapping(w, yaml_document_get_node(w->doc, pair->value),
+		    anomaly_series_specs, anomaly_series_add(an, name), "a series");
+	}
+}
+
+static void
+parse_anomaly_noisy(struct walk *w, yaml_node_t *node, void *target,
+    const struct key_spec *spec)
+{
+	struct anomaly_conf *an = target;
+	char **names = NULL;
+	size_t i;
+
+	parse_string_list(w, node, &names, spec);
+	for (i = 0; names != NULL && names[i] != NULL; i++)
+		anomaly_series_add(an, names[i])->off = true;
+	strv_free(names);
+}
+
+static const struct key_spec anomaly_specs[] = {
+	{ "enabled", parse_bool, OFF(anomaly_conf, enabled), NULL },
+	{ "z", parse_number, OFF(anomaly_conf, z), NULL },
+	{ "k", parse_positive_int, OFF(anomaly_conf, k), NULL },
+	{ "window", parse_positive_int, OFF(anomaly_conf, window), NULL },
+	{ "series", parse_anomaly_series, 0, NULL },
+	{ "noisy", parse_anomaly_noisy, 0, NULL },
+	{ NULL, NULL, 0, NULL },
+};
+
+void
+parse_anomaly(struct walk *w, yaml_node_t *node, void *target,
+    const struct key_spec *spec)
+{
+	walk_mapping(w, node, anomaly_specs, target, "'anomaly'");
+}

@@ -1,0 +1,155 @@
+#include "diagnose/anomaly_watch.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/mem.h"
+
+/* Past this many series, new ones are not watched (memory stays bounded). */
+#define ANOMALY_WATCH_MAX	20000
+
+struct watched {
+	char		*series;	/* NULL: an empty slot */
+	bool		 off;
+	struct anomaly_detector det;
+};
+
+struct anomaly_watch {
+	const struct anomaly_conf *conf;
+	anomaly_event_fn fn;
+	void		*arg;
+	struct watched	*slots;		/* open addressing, a power of two */
+	size_t		 cap;
+	size_t		 n;
+};
+
+static uint64_t
+series_hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;	/* FNV-1a */
+
+	for (; *s != '\0'; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
+struct anomaly_watch *
+anomaly_watch_new(const struct anomaly_conf *conf, anomaly_event_fn fn, void *arg)
+{
+	struct anomaly_watch *w = xcalloc(1, sizeof(*w));
+
+	w->conf = conf;
+	w->fn = fn;
+	w->arg = arg;
+	w->cap = 64;
+	w->slots = xcalloc(w->cap, sizeof(*w->slots));
+	return w;
+}
+
+void
+anomaly_watch_free(struct anomaly_watch *w)
+{
+	size_t i;
+
+	if (w == NULL)
+		return;
+	for (i = 0; i < w->cap; i++)
+		if (w->slots[i].series != NULL) {
+			free(w->slots[i].series);
+			anomaly_free(&w->slots[i].det);
+		}
+	free(w->slots);
+	free(w);
+}
+
+void
+anomaly_watch_set_config(struct anomaly_watch *w, const struct anomaly_conf *conf)
+{
+	w->conf = conf;
+}
+
+size_t
+anomaly_watch_count(const struct anomaly_watch *w)
+{
+	return w->n;
+}
+
+static struct watched *
+anomaly_slot(struct watched *slots, size_t cap, const char *series)
+{
+	size_t i = (size_t)series_hash(series) & (cap - 1);
+
+	while (slots[i].series != NULL && strcmp(slots[i].series, series) != 0)
+		i = (i + 1) & (cap - 1);
+	return &slots[i];
+}
+
+static void
+anomaly_grow(struct anomaly_watch *w)
+{
+	struct watched *old = w->slots;
+	size_t old_cap = w->cap, i;
+
+	w->cap *= 2;
+	w->slots = xcalloc(w->cap, sizeof(*w->slots));
+	for (i = 0; i < old_cap; i++)
+		if (old[i].series != NULL)
+			*anomaly_slot(w->slots, w->cap, old[i].series) = old[i];
+	free(old);
+}
+
+/* The config's entry for a series: its exact name, or a prefix ending in '*'. */
+static const struct anomaly_series_conf *
+anomaly_series_settings(const struct anomaly_conf *conf, const char *series)
+{
+	const struct anomaly_series_conf *s;
+	size_t i, len;
+
+	for (i = 0; i < conf->n_series; i++) {
+		s = &conf->series[i];
+		len = strlen(s->series);
+		if (strcmp(s->series, series) == 0 || (len > 0 && s->series[len - 1] == '*' &&
+		    strncmp(s->series, series, len - 1) == 0))
+			return s;
+	}
+	return NULL;
+}
+
+static struct watched *
+anomaly_add(struct anomaly_watch *w, const char *series)
+{
+	const struct anomaly_series_conf *s = anomaly_series_settings(w->conf, series);
+	struct watched *slot;
+
+	if (w->n == ANOMALY_WATCH_MAX)
+		return NULL;
+	if ((w->n + 1) * 2 > w->cap)
+		anomaly_grow(w);
+	slot = anomaly_slot(w->slots, w->cap, series);
+	slot->series = xstrdup(series);
+	slot->off = s != NULL && s->off;
+	anomaly_init(&slot->det, (size_t)w->conf->window, s && s->z > 0 ? s->z : w->conf->z,
+	    s && s->k > 0 ? s->k : w->conf->k);
+	w->n++;
+	return slot;
+}
+
+void
+anomaly_watch_feed(struct anomaly_watch *w, const char *series, double value)
+{
+	struct watched *slot;
+	double baseline, score;
+	enum anomaly_event ev;
+
+	if (w == NULL || !w->conf->enabled)
+		return;
+	slot = anomaly_slot(w->slots, w->cap, series);
+	if (slot->series == NULL && (slot = anomaly_add(w, series)) == NULL)
+		return;
+	if (slot->off)
+		return;
+	ev = anomaly_feed(&slot->det, value, &baseline, &score);
+	if (ev != ANOMALY_NONE && w->fn != NULL)
+		w->fn(w->arg, series, ev == ANOMALY_STARTED, value, baseline, score);
+}

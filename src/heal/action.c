@@ -1,0 +1,303 @@
+#include "heal/action.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "checks/capture.h"
+#include "config/config.h"
+#include "core/clock.h"
+#include "core/mem.h"
+#include "heal/cleanup.h"
+
+struct action_run {
+	uv_loop_t	*loop;
+	const struct plan_step *step;
+	action_done_fn	 done;
+	void		*arg;
+	bool		 detached;
+	bool		 finished;
+	bool		 dry_run;
+	bool		 starting;	/* inside action_start: not freed yet */
+	struct action_outcome out;
+	/* What may still be going on. */
+	struct capture	*capture;
+	uv_timer_t	*timer;
+	uv_work_t	*work;
+	struct cleanup_report report;
+	int		 cleanup_rc;
+};
+
+const char *
+action_result_name(enum action_result r)
+{
+	static const char *const names[] = { "done", "failed", "skipped" };
+
+	return names[r];
+}
+
+static void
+action_free_if_idle(struct action_run *run)
+{
+	if (!run->starting && run->capture == NULL && run->timer == NULL &&
+	    run->work == NULL && (run->finished || run->detached))
+		free(run);
+}
+
+/* Reports once; frees the run when nothing is pending any more. */
+static void
+action_finish(struct action_run *run, enum action_result result, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+action_finish(struct action_run *run, enum action_result result, const char *fmt, ...)
+{
+	va_list ap;
+
+	run->finished = true;
+	run->out.result = result;
+	va_start(ap, fmt);
+	vsnprintf(run->out.detail, sizeof(run->out.detail), fmt, ap);
+	va_end(ap);
+	if (!run->detached)
+		run->done(run->arg, &run->out);
+	action_free_if_idle(run);
+}
+
+static void
+action_exec_done(void *arg, int64_t code, int signal, bool timed_out, const char *output)
+{
+	struct action_run *run = arg;
+	const char *tail = output;
+	size_t len = strlen(output);
+
+	run->capture = NULL;
+	if (len > 300)
+		tail = output + len - 300;
+	while (len > 0 && (output[len - 1] == '\n'))
+		len--;
+	if (timed_out)
+		action_finish(run, ACTION_FAILED, "timed out after %lld ms: %s",
+		    (long long)run->step->action->timeout_ms, tail);
+	else if (signal != 0)
+		action_finish(run, ACTION_FAILED, "killed by signal %d: %s", signal, tail);
+	else if (code != 0)
+		action_finish(run, ACTION_FAILED, "exited with status %lld: %s",
+		    (long long)code, tail);
+	else
+		action_finish(run, ACTION_DONE, "exited 0%s%s", *tail ? ": " : "", tail);
+}
+
+static void
+action_start_exec(struct action_run *run)
+{
+	int err = 0;
+
+	run->capture = capture_start(run->loop, run->step->action->argv,
+	    run->step->action->timeout_ms, action_exec_done, run, &err);
+	if (run->capture == NULL)
+		action_finish(run, ACTION_FAILED, "cannot run %s: %s",
+		    run->step->action->argv[0], uv_strerror(err));
+}
+
+static void
+action_cleanup_work(uv_work_t *req)
+{
+	struct action_run *run = req->data;
+	const struct heal_action *a = run->step->action;
+	struct cleanup_spec spec = { .paths = a->paths, .older_than_ms = a->older_than_ms,
+	    .keep_newest = a->keep_newest };
+
+	run->cleanup_rc = cleanup_run(&spec, clock_wall_ms(), run->dry_run, &run->report);
+}
+
+static void
+action_cleanup_after(uv_work_t *req, int status)
+{
+	struct action_run *run = req->data;
+	char summary[256];
+
+	free(run->work);
+	run->work = NULL;
+	cleanup_report_format(&run->report, run->dry_run, summary, sizeof(summary));
+	if (run->cleanup_rc < 0)
+		action_finish(run, ACTION_FAILED, "%s", run->report.first_error);
+	else if (run->report.errors > 0)
+		action_finish(run, ACTION_DONE, "%s; %zu could not be removed: %s", summary,
+		    run->report.errors, run->report.first_error);
+	else
+		action_finish(run, ACTION_DONE, "%s", summary);
+}
+
+static void
+action_start_cleanup(struct action_run *run)
+{
+	run->work = xcalloc(1, sizeof(*run->work));
+	run->work->data = run;
+	if (uv_queue_work(run->loop, run->work, action_cleanup_work,
+	    action_cleanup_after) != 0) {
+		free(run->work);
+		run->work = NULL;
+		action_finish(run, ACTION_FAILED, "cannot queue the cleanup");
+	}
+}
+
+static void
+action_timer_closed(uv_handle_t *handle)
+{
+	struct action_run *run = handle->data;
+
+	free(handle);
+	run->timer = NULL;
+	action_free_if_idle(run);
+}
+
+static void
+action_wait_over(uv_timer_t *timer)
+{
+	struct action_run *run = timer->data;
+
+	uv_close((uv_handle_t *)timer, action_timer_closed);
+	action_finish(run, ACTION_DONE, "waited %lld ms",
+	    (long long)run->step->action->wait_ms);
+}
+
+static void
+action_start_wait(struct action_run *run)
+{
+	run->timer = xcalloc(1, sizeof(*run->timer));
+	uv_timer_init(run->loop, run->timer);
+	run->timer->data = run;
+	uv_timer_start(run->timer, action_wait_over, (uint64_t)run->step->action->wait_ms, 0);
+}
+
+static void
+action_service(struct action_run *run, const struct heal_ops *ops, const char *cmd)
+{
+	char err[256];
+
+	if (run->dry_run) {
+		action_finish(run, ACTION_DONE, "would %s %s", cmd, run->step->service);
+		return;
+	}
+	if (ops->service_control(ops->arg, cmd, run->step->service, err, sizeof(err)) < 0)
+		action_finish(run, ACTION_FAILED, "%s %s: %s", cmd, run->step->service, err);
+	else
+		action_finish(run, ACTION_DONE, "%s %s", cmd, run->step->service);
+}
+
+static void
+action_adjust(struct action_run *run, const struct heal_ops *ops,
+    const char *const *checks)
+{
+	const struct heal_action *a = run->step->action;
+	char detail[400] = "";
+	size_t i, len;
+	int64_t t;
+
+	for (i = 0; checks != NULL && checks[i] != NULL; i++) {
+		len = strlen(detail);
+		if (run->dry_run) {
+			snprintf(detail + len, sizeof(detail) - len, "%swould raise %s's "
+			    "timeout x%.1f", len ? ", " : "", checks[i], a->factor);
+			continue;
+		}
+		t = ops->adjust_timeout(ops->arg, checks[i], a->factor, a->max_ms);
+		snprintf(detail + len, sizeof(detail) - len, "%s%s timeout now %lld ms",
+		    len ? ", " : "", checks[i], (long long)t);
+	}
+	action_finish(run, ACTION_DONE, "%s", *detail ? detail : "no check to adjust");
+}
+
+static void
+action_rollback(struct action_run *run, const struct heal_ops *ops, const char *target)
+{
+	char err[256];
+
+	if (ops->rollback == NULL) {
+		action_finish(run, ACTION_SKIPPED, "no snapshots to roll back to");
+		return;
+	}
+	if (run->dry_run)
+		action_finish(run, ACTION_DONE, "would roll back %s", target);
+	else if (ops->rollback(ops->arg, target, run->step->action->snapshot, err,
+	    sizeof(err)) < 0)
+		action_finish(run, ACTION_FAILED, "rollback: %s", err);
+	else
+		action_finish(run, ACTION_DONE, "rolled back %s", target);
+}
+
+struct action_run *
+action_start(uv_loop_t *loop, const struct heal_ops *ops, const struct plan_step *step,
+    const char *target, const char *const *checks, bool dry_run, action_done_fn done,
+    void *arg)
+{
+	struct action_run *run = xcalloc(1, sizeof(*run));
+	const struct heal_action *a = step->action;
+
+	run->loop = loop;
+	run->step = step;
+	run->done = done;
+	run->arg = arg;
+	run->dry_run = dry_run;
+	run->starting = true;
+	switch (a->kind) {
+	case HEAL_RESTART:
+		action_service(run, ops, "restart");
+		break;
+	case HEAL_STOP:
+		action_service(run, ops, "stop");
+		break;
+	case HEAL_START:
+		action_service(run, ops, "start");
+		break;
+	case HEAL_EXEC:
+		if (dry_run)
+			action_finish(run, ACTION_DONE, "would run %s", a->argv[0]);
+		else
+			action_start_exec(run);
+		break;
+	case HEAL_CLEANUP:
+		action_start_cleanup(run);
+		break;
+	case HEAL_ADJUST_TIMEOUT:
+		action_adjust(run, ops, checks);
+		break;
+	case HEAL_ROLLBACK:
+		action_rollback(run, ops, target);
+		break;
+	case HEAL_WAIT:
+		action_start_wait(run);
+		break;
+	default:
+		action_finish(run, ACTION_SKIPPED, "%s is not run as an action",
+		    heal_action_kind_name(a->kind));
+		break;
+	}
+	run->starting = false;
+	if (run->finished && run->capture == NULL && run->timer == NULL &&
+	    run->work == NULL) {
+		free(run);
+		return NULL;
+	}
+	return run;
+}
+
+void
+action_detach(struct action_run *run)
+{
+	if (run == NULL)
+		return;
+	run->detached = true;
+	if (run->capture != NULL) {
+		capture_cancel(run->capture);
+		run->capture = NULL;
+	}
+	if (run->timer != NULL && !uv_is_closing((uv_handle_t *)run->timer)) {
+		uv_timer_stop(run->timer);
+		uv_close((uv_handle_t *)run->timer, action_timer_closed);
+		return;
+	}
+	action_free_if_idle(run);
+}

@@ -1,0 +1,66 @@
+/*
+ * One recovery action on the loop: restart, stop or start a service, run a
+ * command with a timeout, clean up old files (on the thread pool: deleting
+ * thousands of files must not stall the loop), raise a check's timeout,
+ * roll back, or wait. Exactly one outcome comes back, unless detached.
+ */
+#ifndef TEND_HEAL_ACTION_H
+#define TEND_HEAL_ACTION_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <uv.h>
+
+#include "heal/plan.h"
+
+/* What the healer needs from the daemon (or from a one-shot `tend heal`). */
+struct heal_ops {
+	void	*arg;
+	/* "restart", "stop", "start"; 0, or -1 with a message in err. */
+	int	(*service_control)(void *arg, const char *cmd, const char *service,
+		    char *err, size_t errlen);
+	/* The service's state as a word ("up", "failed", ...), NULL if unknown. */
+	const char *(*service_state)(void *arg, const char *service);
+	/* Runs a check now, off its schedule; its result comes as usual. */
+	void	(*run_check)(void *arg, const char *check);
+	/* Multiplies a check's timeout (capped); returns the new one, or -1. */
+	int64_t	(*adjust_timeout)(void *arg, const char *check, double factor,
+		    int64_t max_ms);
+	/* The rollback hook; NULL until snapshots exist. */
+	int	(*rollback)(void *arg, const char *target, const char *snapshot,
+		    char *err, size_t errlen);
+	/* An incident opened, escalated or resolved; or an anomaly. */
+	void	(*alert)(void *arg, const char *event, const char *target,
+		    const char *message, int64_t incident);
+};
+
+enum action_result {
+	ACTION_DONE,		/* it ran; verification decides if it helped */
+	ACTION_FAILED,		/* it could not run, or said it failed */
+	ACTION_SKIPPED,		/* not applicable here (no rollback hook) */
+};
+
+struct action_outcome {
+	enum action_result result;
+	char		 detail[512];
+};
+
+typedef void	(*action_done_fn)(void *arg, const struct action_outcome *o);
+
+struct action_run;
+
+/*
+ * Starts step. checks (NULL-terminated, may be NULL) are the failing checks,
+ * for adjust_timeout. done may be called before this returns.
+ */
+struct action_run *action_start(uv_loop_t *loop, const struct heal_ops *ops,
+		    const struct plan_step *step, const char *target,
+		    const char *const *checks, bool dry_run, action_done_fn done,
+		    void *arg);
+/* done will not be called; what runs is stopped where it can be. */
+void		 action_detach(struct action_run *run);
+const char	*action_result_name(enum action_result r);
+
+#endif

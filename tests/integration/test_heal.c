@@ -1,0 +1,363 @@
+/*
+ * Healing with real processes: a service whose health endpoint goes bad
+ * is restarted and verified; a failing dependency is the root cause and
+ * its dependents are left alone; escalation after max_attempts, then ack
+ * and resolve by hand; learning reorders `any:` alternatives; auto-heal
+ * off records without acting until an operator asks; cleanup on request;
+ * and `tend heal` without a daemon.
+ *
+ * A fakesvc with --fail-when FILE turns sick when FILE is touched after it
+ * started: only a new process (a restart) is healthy again.
+ */
+#include "harness.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+/* Makes the services sick; in_future keeps them sick across restarts. */
+static void
+make_sick(bool in_future)
+{
+	char path[400];
+	struct timespec times[2];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/sick", t.dir);
+	fd = open(path, O_WRONLY | O_CREAT, 0644);
+	assert_true(fd >= 0);
+	clock_gettime(CLOCK_REALTIME, &times[0]);
+	if (in_future)
+		times[0].tv_sec += 3600;
+	times[1] = times[0];
+	assert_int_equal(futimens(fd, times), 0);
+	close(fd);
+}
+
+/* `tend incidents --format json`, from the store. */
+static json_t *
+incidents(void)
+{
+	char *out;
+	json_t *doc;
+	int rc;
+
+	rc = harness_cli(&t, &out, "incidents", "--state-dir", t.state, "--format", "json",
+	    NULL);
+	doc = rc == 0 ? json_loads(out, 0, NULL) : NULL;
+	free(out);
+	return doc;
+}
+
+static bool
+str_is(json_t *o, const char *key, const char *value)
+{
+	const char *v = json_string_value(json_object_get(o, key));
+
+	return v != NULL && strcmp(v, value) == 0;
+}
+
+/* The newest incident of target whose field starts with value; a new reference. */
+static json_t *
+wait_incident(const char *target, const char *field, const char *value, int timeout_ms)
+{
+	long long deadline = harness_mono_ms() + timeout_ms;
+	json_t *all, *inc;
+	const char *v;
+	size_t i;
+
+	do {
+		all = incidents();
+		json_array_foreach(all, i, inc) {
+			v = json_string_value(json_object_get(inc, field));
+			if (str_is(inc, "target", target) && v != NULL &&
+			    strncmp(v, value, strlen(value)) == 0) {
+				json_incref(inc);
+				json_decref(all);
+				return inc;
+			}
+		}
+		json_decref(all);
+		harness_pause_ms(50);
+	} while (harness_mono_ms() < deadline);
+	return NULL;
+}
+
+/*
+ * Starts tend on config, waits for web to be up and for a healthy result
+ * (MTTD is measured from it), then makes it sick. Returns web's pid before.
+ */
+static pid_t
+start_then_make_sick(const char *config, bool forever)
+{
+	pid_t pid;
+
+	harness_write_config(&t, config);
+	harness_start(&t);
+	assert_true(harness_wait_state(&t, "web", "up", 0, 5000));
+	pid = harness_pid(&t, "web");
+	harness_pause_ms(300);
+	make_sick(forever);
+	return pid;
+}
+
+static int
+count_incidents_not_merged(void)
+{
+	json_t *all = incidents(), *inc;
+	int n = 0;
+	size_t i;
+
+	json_array_foreach(all, i, inc)
+		if (!str_is(inc, "phase", "merged"))
+			n++;
+	json_decref(all);
+	return n;
+}
+
+#define WEB \
+    "  web:\n" \
+    "    run: [@FAKESVC@, --name, web, --record, @RECORD@, --listen, '@PORT1@', --http,\n" \
+    "          --fail-when, @DIR@/sick]\n" \
+    "    ready: { tcp: @PORT1@ }\n" \
+    "    checks:\n" \
+    "      health:\n" \
+    "        type: http\n" \
+    "        url: 'http://127.0.0.1:@PORT1@/'\n" \
+    "        every: 200ms\n" \
+    "        timeout: 1s\n"
+
+static void
+an_unhealthy_http_service_is_restarted_and_verified(void **state)
+{
+	json_t *inc, *attempts;
+	pid_t before;
+
+	before = start_then_make_sick("heal: { verify_timeout: 5s, cooldown: 0s }\n"
+	    "services:\n" WEB, false);
+	inc = wait_incident("health", "resolution", "healed by restart", 10000);
+	assert_non_null(inc);
+	assert_true(harness_pid(&t, "web") != before);
+	assert_true(str_is(inc, "phase", "resolved"));
+	assert_true(json_is_integer(json_object_get(inc, "mttr_ms")));
+	assert_true(json_is_integer(json_object_get(inc, "mttd_ms")));
+	attempts = json_object_get(inc, "attempts");
+	assert_int_equal(json_array_size(attempts), 1);
+	assert_true(str_is(json_array_get(attempts, 0), "action", "restart"));
+	assert_true(str_is(json_array_get(attempts, 0), "outcome", "healed"));
+	fprintf(stderr, "healed: mttd %lld ms, mttr %lld ms\n",
+	    (long long)json_integer_value(json_object_get(inc, "mttd_ms")),
+	    (long long)json_integer_value(json_object_get(inc, "mttr_ms")));
+	json_decref(inc);
+}
+
+static void
+a_failing_dependency_is_the_root_cause_and_dependents_are_not_healed(void **state)
+{
+	json_t *inc, *all, *one, *attempt;
+	char *symptoms;
+	size_t i, j;
+
+	harness_write_config(&t, "heal: { verify_timeout: 5s, cooldown: 0s }\n"
+	    "services:\n"
+	    "  db:\n"
+	    "    run: [@FAKESVC@, --name, db, --record, @RECORD@, --listen, '@PORT2@',\n"
+	    "          --reply, PONG, --fail-when, @DIR@/sick]\n"
+	    "    ready: { tcp: @PORT2@ }\n"
+	    "    checks:\n"
+	    "      db-ping: { type: tcp, port: @PORT2@, send: \"PING\\r\\n\", expect: PONG,\n"
+	    "                 every: 200ms, timeout: 1s }\n"
+	    "  web:\n"
+	    "    run: [@FAKESVC@, --name, web, --record, @RECORD@, --listen, '@PORT1@', --http,\n"
+	    "          --backend, '@PORT2@']\n"
+	    "    depends_on: [db]\n"
+	    "    ready: { tcp: @PORT1@ }\n"
+	    "    checks:\n"
+	    "      web-health: { type: http, url: 'http://127.0.0.1:@PORT1@/', every: 150ms,\n"
+	    "                    timeout: 1s }\n");
+	harness_start(&t);
+	assert_true(harness_wait_state(&t, "web", "up", 0, 5000));
+	harness_pause_ms(400);
+	make_sick(false);
+	inc = wait_incident("db-ping", "resolution", "healed by restart", 10000);
+	assert_non_null(inc);
+	assert_true(str_is(inc, "root_cause", "db-ping"));
+	symptoms = json_dumps(json_object_get(inc, "symptoms"), 0);
+	assert_non_null(symptoms);
+	assert_non_null(strstr(symptoms, "web-health"));
+	free(symptoms);
+	/* One incident; web's failure never became one of its own, never acted on. */
+	assert_int_equal(count_incidents_not_merged(), 1);
+	all = incidents();
+	json_array_foreach(all, i, one)
+		json_array_foreach(json_object_get(one, "attempts"), j, attempt)
+			assert_false(str_is(one, "target", "web-health"));
+	json_decref(all);
+	json_decref(inc);
+}
+
+static void
+escalation_after_max_attempts_then_ack_and_resolve(void **state)
+{
+	char id[32], *out;
+	json_t *inc;
+
+	start_then_make_sick("heal: { verify_timeout: 800ms, max_attempts: 2, "
+	    "cooldown: 0s }\n"
+	    "services:\n" WEB
+	    "        heal: [restart, restart, restart]\n", true);
+	inc = wait_incident("health", "phase", "escalated", 15000);
+	assert_non_null(inc);
+	assert_int_equal(json_integer_value(json_object_get(inc, "attempt_count")), 2);
+	assert_true(harness_log_contains(&t, "ALERT escalated"));
+	snprintf(id, sizeof(id), "%lld", (long long)json_integer_value(json_object_get(inc,
+	    "id")));
+	json_decref(inc);
+
+	assert_int_equal(harness_cli(&t, &out, "ack", id, "--state-dir", t.state, NULL), 0);
+	free(out);
+	assert_int_equal(harness_cli(&t, &out, "resolve", id, "--state-dir", t.state,
+	    NULL), 0);
+	free(out);
+	inc = wait_incident("health", "resolution", "resolved by hand", 3000);
+	assert_non_null(inc);
+	assert_int_equal(json_integer_value(json_object_get(inc, "acked")), 1);
+	json_decref(inc);
+	assert_int_not_equal(harness_cli(&t, &out, "resolve", "999", "--state-dir", t.state,
+	    NULL), 0);
+	free(out);
+}
+
+static void
+learning_tries_the_action_that_worked_first(void **state)
+{
+	json_t *first, *second, *all;
+	size_t n;
+
+	start_then_make_sick("heal: { verify_timeout: 1500ms, cooldown: 0s }\n"
+	    "actions:\n"
+	    "  poke: { exec: ['true'] }\n"
+	    "  bounce: { restart: web }\n"
+	    "services:\n" WEB
+	    "        heal: [{ any: [poke, bounce] }]\n", false);
+	first = wait_incident("health", "resolution", "healed by bounce", 10000);
+	assert_non_null(first);
+	assert_int_equal(json_array_size(json_object_get(first, "attempts")), 2);
+	assert_true(str_is(json_array_get(json_object_get(first, "attempts"), 0), "action",
+	    "poke"));
+	assert_true(harness_wait_state(&t, "web", "up", 0, 5000));
+	harness_pause_ms(300);
+	make_sick(false);
+	/* The second incident is the newest: bounce (1 of 1) now goes before poke (0 of 1). */
+	second = NULL;
+	for (n = 0; n < 200 && second == NULL; n++) {
+		all = incidents();
+		if (json_array_size(all) >= 2 && str_is(json_array_get(all, 0), "phase",
+		    "resolved"))
+			second = json_incref(json_array_get(all, 0));
+		json_decref(all);
+		if (second == NULL)
+			harness_pause_ms(50);
+	}
+	assert_non_null(second);
+	assert_true(str_is(json_array_get(json_object_get(second, "attempts"), 0), "action",
+	    "bounce"));
+	assert_non_null(strstr(json_string_value(json_object_get(second, "diagnosis")),
+	    "bounce first"));
+	json_decref(first);
+	json_decref(second);
+}
+
+static void
+auto_heal_off_records_without_acting_until_asked(void **state)
+{
+	json_t *inc;
+	char *out;
+	pid_t before;
+	int rc;
+
+	before = start_then_make_sick("heal: { auto: false, verify_timeout: 5s }\n"
+	    "services:\n" WEB, false);
+	inc = wait_incident("health", "phase", "monitoring", 5000);
+	assert_non_null(inc);
+	json_decref(inc);
+	harness_pause_ms(600);
+	assert_int_equal(harness_pid(&t, "web"), before);
+
+	rc = harness_cli(&t, &out, "heal", "--auto", "--state-dir", t.state, NULL);
+	assert_int_equal(rc, 0);
+	assert_non_null(strstr(out, "healed by restart"));
+	free(out);
+	assert_true(harness_pid(&t, "web") != before);
+}
+
+static void
+recover_cleanup_runs_every_declared_cleanup(void **state)
+{
+	char path[400], *out;
+	int i, fd;
+
+	snprintf(path, sizeof(path), "%s/junk", t.dir);
+	mkdir(path, 0755);
+	for (i = 0; i < 3; i++) {
+		snprintf(path, sizeof(path), "%s/junk/%d.log", t.dir, i);
+		fd = open(path, O_WRONLY | O_CREAT, 0644);
+		assert_int_equal(write(fd, "0123456789", 10), 10);
+		close(fd);
+	}
+	harness_write_config(&t, "actions:\n"
+	    "  junk: { cleanup: { paths: ['@DIR@/junk/*.log'] } }\n");
+	harness_start(&t);
+	assert_int_equal(harness_cli(&t, &out, "recover", "--cleanup", "--state-dir",
+	    t.state, NULL), 0);
+	assert_non_null(strstr(out, "3 files"));
+	free(out);
+	assert_int_equal(access(path, F_OK), -1);
+}
+
+static void
+heal_without_a_daemon_runs_once_and_exits_with_the_state(void **state)
+{
+	char path[400], *out;
+	int fd, rc;
+
+	snprintf(path, sizeof(path), "%s/big.log", t.dir);
+	fd = open(path, O_WRONLY | O_CREAT, 0644);
+	close(fd);
+	harness_write_config(&t, "actions:\n"
+	    "  logs: { cleanup: { paths: ['@DIR@/*.log'] } }\n"
+	    "checks:\n"
+	    "  no-big-log: { type: file, path: '@DIR@/big.log', exists: false, heal: [logs] }\n");
+	rc = harness_cli(&t, &out, "heal", "--dry-run", "-c", t.config, "--state-dir",
+	    t.state, NULL);
+	assert_int_equal(rc, 2);
+	assert_non_null(strstr(out, "would run logs"));
+	free(out);
+	assert_int_equal(access(path, F_OK), 0);
+	rc = harness_cli(&t, &out, "heal", "--auto", "-c", t.config, "--state-dir", t.state,
+	    NULL);
+	assert_non_null(strstr(out, "healed by logs"));
+	free(out);
+	assert_int_equal(rc, 0);
+	assert_int_equal(access(path, F_OK), -1);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		TEND_TEST(an_unhealthy_http_service_is_restarted_and_verified),
+		TEND_TEST(a_failing_dependency_is_the_root_cause_and_dependents_are_not_healed),
+		TEND_TEST(escalation_after_max_attempts_then_ack_and_resolve),
+		TEND_TEST(learning_tries_the_action_that_worked_first),
+		TEND_TEST(auto_heal_off_records_without_acting_until_asked),
+		TEND_TEST(recover_cleanup_runs_every_declared_cleanup),
+		TEND_TEST(heal_without_a_daemon_runs_once_and_exits_with_the_state),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
