@@ -1,7 +1,9 @@
 #include "cli/cli.h"
 
 #include <stdlib.h>
+#include <string.h>
 
+#include "checks/check_run.h"
 #include "checks/resource.h"
 #include "config/config.h"
 #include "config/units.h"
@@ -30,33 +32,71 @@ validate_print_service(const struct service_conf *s)
 		free(deps);
 }
 
+/* "restart, any(poke, bounce), escalate" */
+static void
+validate_format_heal(const struct heal_action *v, size_t n, char *buf, size_t len)
+{
+	size_t i, used;
+
+	for (i = 0; i < n; i++) {
+		used = strlen(buf);
+		snprintf(buf + used, len - used, "%s%s", i ? ", " : "", v[i].name ?
+		    v[i].name : heal_action_kind_name(v[i].kind));
+		if (v[i].kind != HEAL_ANY)
+			continue;
+		used = strlen(buf);
+		snprintf(buf + used, len - used, "(");
+		validate_format_heal(v[i].alternatives, v[i].n_alternatives, buf, len);
+		used = strlen(buf);
+		snprintf(buf + used, len - used, ")");
+	}
+}
+
+static void
+validate_print_check(const struct tend_config *cfg, const struct check_conf *c)
+{
+	char every[32], heal[512] = "";
+
+	units_format_duration(c->every_ms ? c->every_ms : cfg->interval_ms, every,
+	    sizeof(every));
+	if (c->heal.present)
+		validate_format_heal(c->heal.v, c->heal.n, heal, sizeof(heal));
+	if (c->type == CHECK_RESOURCE)
+		printf("check %s: resource %s%s%s, warn %g, crit %g, every %s", c->name,
+		    resource_metric_name(c->metric),
+		    c->metric == RESOURCE_DISK || c->metric == RESOURCE_INODES ? " " : "",
+		    c->metric == RESOURCE_DISK || c->metric == RESOURCE_INODES ? c->path : "",
+		    c->warn, c->crit, every);
+	else
+		printf("check %s: %s%s%s, every %s", c->name, check_type_name(c->type),
+		    c->service ? " of " : "", c->service ? c->service : "", every);
+	printf("; heal %s\n", c->heal.present ? heal : "by default");
+}
+
 /* The effective settings, after defaults, self_healing and the environment. */
 static void
 validate_print_settings(const struct tend_config *cfg)
 {
-	char interval[32], escalation[32], every[32];
-	const struct check_conf *c;
+	char interval[32], escalation[32], verify[32], cooldown[32], window[32];
 	size_t i;
 
 	units_format_duration(cfg->interval_ms, interval, sizeof(interval));
 	units_format_duration(cfg->heal.escalation_timeout_ms, escalation,
 	    sizeof(escalation));
+	units_format_duration(cfg->heal.verify_timeout_ms, verify, sizeof(verify));
+	units_format_duration(cfg->heal.cooldown_ms, cooldown, sizeof(cooldown));
+	units_format_duration(cfg->heal.correlation_window_ms, window, sizeof(window));
 	printf("config %s\n", cfg->source);
 	printf("interval %s; auto-heal %s, max attempts %d, escalation after %s\n",
 	    interval, cfg->heal.auto_heal ? "on" : "off", cfg->heal.max_attempts,
 	    escalation);
+	printf("heal: verify within %s, cooldown %s, correlation window %s; %zu named "
+	    "actions, %zu classify rules; anomaly detection %s\n", verify, cooldown, window,
+	    cfg->n_actions, cfg->n_classify, cfg->anomaly.enabled ? "on" : "off");
 	for (i = 0; i < cfg->n_services; i++)
 		validate_print_service(&cfg->services[i]);
-	for (i = 0; i < cfg->n_checks; i++) {
-		c = &cfg->checks[i];
-		units_format_duration(c->every_ms ? c->every_ms : cfg->interval_ms, every,
-		    sizeof(every));
-		printf("check %s: resource %s%s%s, warn %g, crit %g, every %s\n", c->name,
-		    resource_metric_name(c->metric),
-		    c->metric == RESOURCE_DISK || c->metric == RESOURCE_INODES ? " " : "",
-		    c->metric == RESOURCE_DISK || c->metric == RESOURCE_INODES ? c->path : "",
-		    c->warn, c->crit, every);
-	}
+	for (i = 0; i < cfg->n_checks; i++)
+		validate_print_check(cfg, &cfg->checks[i]);
 }
 
 int

@@ -328,9 +328,10 @@ struct classify_rule {
 };
 
 struct anomaly_series_conf {
-	char		*series;	/* a series name, or a prefix ending in '*' */
+	char		*series;	/* a series name, or a glob ("check.*.latency_ms") */
 	double		 z;		/* 0: the default */
 	int		 k;
+	double		 min_delta;	/* smaller deviations are never anomalies */
 	bool		 off;		/* declared noisy */
 };
 

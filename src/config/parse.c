@@ -733,6 +733,7 @@ parse_apply_defaults(struct tend_config *cfg)
 		cfg->heal.verify_timeout_ms = 30000;
 	if (cfg->heal.verify_every_ms == 0)
 		cfg->heal.verify_every_ms = 1000;
+	anomaly_apply_defaults(&cfg->anomaly);
 	for (i = 0; i < cfg->n_services; i++)
 		if (cfg->services[i].limit.restarts < 0)
 			cfg->services[i].limit.restarts = 5;

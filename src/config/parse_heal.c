@@ -340,6 +340,7 @@ static const struct key_spec anomaly_series_specs[] = {
 	{ "z", parse_number, OFF(anomaly_series_conf, z), NULL },
 	{ "k", parse_positive_int, OFF(anomaly_series_conf, k), NULL },
 	{ "off", parse_bool, OFF(anomaly_series_conf, off), NULL },
+	{ "min_delta", parse_number, OFF(anomaly_series_conf, min_delta), NULL },
 	{ NULL, NULL, 0, NULL },
 };
 
@@ -408,4 +409,15 @@ parse_anomaly(struct walk *w, yaml_node_t *node, void *target,
     const struct key_spec *spec)
 {
 	walk_mapping(w, node, anomaly_specs, target, "'anomaly'");
+}
+
+/*
+ * After the file's own series settings (the first match wins): a
+ * loopback round trip wobbles by a few milliseconds with the scheduler,
+ * which is noise, not news.
+ */
+void
+anomaly_apply_defaults(struct anomaly_conf *an)
+{
+	anomaly_series_add(an, "check.*.latency_ms")->min_delta = 5;
 }

@@ -39,18 +39,27 @@ anomaly_median(double *v, size_t n)
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2.0;
 }
 
-/* Median and MAD of the window, on a copy. */
+/*
+ * The window's median and its spread as a standard deviation would be:
+ * MAD / 0.6745, or, where more than half the samples sit on the median
+ * (a discrete series: MAD 0), 1.2533 x the mean absolute deviation, as in
+ * Iglewicz and Hoaglin's modified z-score.
+ */
 static void
-anomaly_baseline(const struct anomaly_detector *d, double *median, double *mad)
+anomaly_baseline(const struct anomaly_detector *d, double *median, double *spread)
 {
-	double *v = xmalloc(d->len * sizeof(*v));
+	double *v = xmalloc(d->len * sizeof(*v)), mad, mean_ad = 0;
 	size_t i;
 
 	memcpy(v, d->window, d->len * sizeof(*v));
 	*median = anomaly_median(v, d->len);
-	for (i = 0; i < d->len; i++)
+	for (i = 0; i < d->len; i++) {
 		v[i] = fabs(d->window[i] - *median);
-	*mad = anomaly_median(v, d->len);
+		mean_ad += v[i];
+	}
+	mean_ad /= (double)d->len;
+	mad = anomaly_median(v, d->len);
+	*spread = mad > 0 ? mad / 0.6745 : 1.253314 * mean_ad;
 	free(v);
 }
 
@@ -58,14 +67,14 @@ enum anomaly_event
 anomaly_feed(struct anomaly_detector *d, double x, double *baseline, double *score)
 {
 	enum anomaly_event ev = ANOMALY_NONE;
-	double median = x, mad = 0, z = 0, floor_mad;
+	double median = x, spread = 0, z = 0, floor;
 
 	if (d->len >= d->min_samples) {
-		anomaly_baseline(d, &median, &mad);
-		/* A flat series has MAD 0: allow 1% of the level (or a hair) as noise. */
-		floor_mad = fmax(fabs(median) * 0.01, 1e-9);
-		z = 0.6745 * (x - median) / fmax(mad, floor_mad);
-		if (fabs(z) > d->z)
+		anomaly_baseline(d, &median, &spread);
+		/* A flat series has no spread: allow 1% of the level (or a hair) as noise. */
+		floor = fmax(fabs(median) * 0.01 / 0.6745, 1e-9);
+		z = (x - median) / fmax(spread, floor);
+		if (fabs(z) > d->z && fabs(x - median) >= d->min_delta)
 			d->run++;
 		else
 			d->run = 0;

@@ -19,6 +19,7 @@ struct anomaly_detector {
 	double		 z;		/* default 4 */
 	int		 k;		/* default 3 */
 	size_t		 min_samples;	/* no verdict before, default 20 */
+	double		 min_delta;	/* smaller deviations never count, default 0 */
 	int		 run;		/* samples out of line in a row */
 	bool		 firing;
 };

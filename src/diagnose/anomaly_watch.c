@@ -1,5 +1,6 @@
 #include "diagnose/anomaly_watch.h"
 
+#include <fnmatch.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -99,20 +100,15 @@ anomaly_grow(struct anomaly_watch *w)
 	free(old);
 }
 
-/* The config's entry for a series: its exact name, or a prefix ending in '*'. */
+/* The config's first entry for a series: its name, or a glob matching it. */
 static const struct anomaly_series_conf *
 anomaly_series_settings(const struct anomaly_conf *conf, const char *series)
 {
-	const struct anomaly_series_conf *s;
-	size_t i, len;
+	size_t i;
 
-	for (i = 0; i < conf->n_series; i++) {
-		s = &conf->series[i];
-		len = strlen(s->series);
-		if (strcmp(s->series, series) == 0 || (len > 0 && s->series[len - 1] == '*' &&
-		    strncmp(s->series, series, len - 1) == 0))
-			return s;
-	}
+	for (i = 0; i < conf->n_series; i++)
+		if (fnmatch(conf->series[i].series, series, 0) == 0)
+			return &conf->series[i];
 	return NULL;
 }
 
@@ -131,6 +127,7 @@ anomaly_add(struct anomaly_watch *w, const char *series)
 	slot->off = s != NULL && s->off;
 	anomaly_init(&slot->det, (size_t)w->conf->window, s && s->z > 0 ? s->z : w->conf->z,
 	    s && s->k > 0 ? s->k : w->conf->k);
+	slot->det.min_delta = s != NULL ? s->min_delta : 0;
 	w->n++;
 	return slot;
 }

@@ -81,6 +81,7 @@ struct incident {
 	int64_t		 last_rerun;	/* mono: verify re-runs are paced */
 	struct action_run *run;
 	const struct plan_step *current;
+	char		 ran[512];	/* what the current action reported */
 	int64_t		 attempt_id;
 	json_t		*closed_json;	/* once closed */
 };
@@ -774,11 +775,12 @@ incident_rerun_checks(struct incident *inc)
 static void
 incident_healed(struct incident *inc)
 {
-	char resolution[256];
+	char resolution[256], detail[600];
 
 	snprintf(resolution, sizeof(resolution), "healed by %s", inc->current ?
 	    inc->current->action->name : "nothing");
-	incident_record_action(inc, "healed", "verified: the checks pass");
+	snprintf(detail, sizeof(detail), "%s; verified: the checks pass", inc->ran);
+	incident_record_action(inc, "healed", detail);
 	incident_learn(inc, true);
 	log_info(inc->service, "incident #%lld: %s verified after %s", (long long)inc->id,
 	    inc->target, inc->current ? inc->current->action->name : "-");
@@ -789,12 +791,15 @@ incident_healed(struct incident *inc)
 static void
 incident_verify(struct incident *inc, bool rerun)
 {
+	char detail[600];
+
 	if (incident_verified(inc)) {
 		incident_healed(inc);
 		return;
 	}
 	if (clock_mono_ms() >= inc->phase_until) {
-		incident_record_action(inc, "not verified", "the checks still fail");
+		snprintf(detail, sizeof(detail), "%s; the checks still fail", inc->ran);
+		incident_record_action(inc, "not verified", detail);
 		incident_learn(inc, false);
 		log_warn(inc->service, "incident #%lld: %s did not fix %s", (long long)inc->id,
 		    inc->current->action->name, inc->target);
@@ -838,6 +843,7 @@ incident_action_done(void *arg, const struct action_outcome *o)
 		return;
 	}
 	/* Ran: only a verified pass counts. The detail is kept with the verdict. */
+	snprintf(inc->ran, sizeof(inc->ran), "%s", o->detail);
 	json_array_append_new(inc->actions, json_pack("{s:s, s:s, s:s, s:I}",
 	    "action", inc->current->action->name, "outcome", "ran", "detail", o->detail,
 	    "at", (json_int_t)clock_wall_ms()));

@@ -45,6 +45,7 @@ struct fake {
 	const char	*reply;			/* write this to every connection */
 	const char	*fail_when;		/* sick while this file is newer than us */
 	int		 backend_port;		/* HTTP: 500 unless this port answers */
+	int		 delay_ms;		/* HTTP: answer this late */
 	struct timespec	 started;	/* wall clock */
 };
 
@@ -173,6 +174,7 @@ parse_args(struct fake *f, int argc, char **argv)
 		{ "daemonize", 0, NULL, 'D' }, { "http", 0, NULL, 'H' },
 		{ "hang", 0, NULL, 'G' }, { "reply", 1, NULL, 'R' },
 		{ "fail-when", 1, NULL, 'F' }, { "backend", 1, NULL, 'B' },
+		{ "delay", 1, NULL, 'Y' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -202,6 +204,7 @@ parse_args(struct fake *f, int argc, char **argv)
 		case 'R': f->reply = optarg; break;
 		case 'F': f->fail_when = optarg; break;
 		case 'B': f->backend_port = atoi(optarg); break;
+		case 'Y': f->delay_ms = atoi(optarg); break;
 		default: exit(2);
 		}
 	}
@@ -264,8 +267,11 @@ answer_http(const struct fake *f, int conn)
 	const char *reply = healthy ? ok : bad;
 	char buf[2048];
 
-	if (poll(&pfd, 1, 1000) > 0 && read(conn, buf, sizeof(buf)) > 0 &&
-	    write(conn, reply, strlen(reply)) < 0)
+	if (poll(&pfd, 1, 1000) <= 0 || read(conn, buf, sizeof(buf)) <= 0)
+		return;
+	if (f->delay_ms > 0)
+		usleep((useconds_t)f->delay_ms * 1000);
+	if (write(conn, reply, strlen(reply)) < 0)
 		perror("http");
 }
 

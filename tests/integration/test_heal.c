@@ -346,6 +346,90 @@ heal_without_a_daemon_runs_once_and_exits_with_the_state(void **state)
 	assert_int_equal(access(path, F_OK), -1);
 }
 
+static void
+a_timeout_is_healed_by_raising_the_timeout(void **state)
+{
+	json_t *inc;
+
+	harness_write_config(&t, "heal: { verify_timeout: 3s, cooldown: 0s }\n"
+	    "services:\n"
+	    "  slow:\n"
+	    "    run: [@FAKESVC@, --name, slow, --record, @RECORD@, --listen, '@PORT1@',\n"
+	    "          --http, --delay, '300']\n"
+	    "    ready: { tcp: @PORT1@ }\n"
+	    "    checks:\n"
+	    "      api:\n"
+	    "        type: http\n"
+	    "        url: 'http://127.0.0.1:@PORT1@/'\n"
+	    "        every: 1s\n"
+	    "        timeout: 100ms\n"
+	    "        heal: [{ adjust_timeout: { factor: 8, max: 2s } }]\n");
+	harness_start(&t);
+	inc = wait_incident("api", "resolution", "healed by adjust_timeout", 10000);
+	assert_non_null(inc);
+	assert_true(str_is(inc, "category", "timeout"));
+	assert_non_null(strstr(json_string_value(json_object_get(json_array_get(
+	    json_object_get(inc, "attempts"), 0), "detail")), "800 ms"));
+	json_decref(inc);
+	assert_true(harness_log_contains(&t, "timeout raised from 100 to 800 ms"));
+}
+
+static void
+a_second_incident_waits_for_the_cooldown(void **state)
+{
+	json_t *all, *second = NULL;
+	size_t n;
+
+	start_then_make_sick("heal: { verify_timeout: 5s, cooldown: 1500ms }\n"
+	    "services:\n" WEB, false);
+	json_decref(wait_incident("health", "resolution", "healed by restart", 10000));
+	assert_true(harness_wait_state(&t, "web", "up", 0, 5000));
+	make_sick(false);
+	for (n = 0; n < 200 && second == NULL; n++) {
+		all = incidents();
+		if (json_array_size(all) == 2 && str_is(json_array_get(all, 0), "phase",
+		    "resolved"))
+			second = json_incref(json_array_get(all, 0));
+		json_decref(all);
+		if (second == NULL)
+			harness_pause_ms(50);
+	}
+	assert_non_null(second);
+	assert_non_null(strstr(json_string_value(json_object_get(second, "diagnosis")),
+	    "cooldown"));
+	/* It acted only once the cooldown was over. */
+	assert_true(json_integer_value(json_object_get(second, "mttr_ms")) >= 800);
+	json_decref(second);
+}
+
+static void
+the_third_failure_in_an_hour_is_recurring(void **state)
+{
+	json_t *all, *newest;
+	int round;
+
+	start_then_make_sick("heal: { verify_timeout: 5s, cooldown: 0s }\n"
+	    "services:\n" WEB, false);
+	for (round = 1; round <= 3; round++) {
+		if (round > 1) {
+			assert_true(harness_wait_state(&t, "web", "up", 0, 5000));
+			harness_pause_ms(100);
+			make_sick(false);
+		}
+		for (all = NULL; ; harness_pause_ms(50)) {
+			json_decref(all);
+			all = incidents();
+			if (json_array_size(all) == (size_t)round &&
+			    str_is(json_array_get(all, 0), "phase", "resolved"))
+				break;
+		}
+		newest = json_array_get(all, 0);
+		assert_int_equal(json_integer_value(json_object_get(newest, "recurring")),
+		    round == 3);
+		json_decref(all);
+	}
+}
+
 int
 main(void)
 {
@@ -357,6 +441,9 @@ main(void)
 		TEND_TEST(auto_heal_off_records_without_acting_until_asked),
 		TEND_TEST(recover_cleanup_runs_every_declared_cleanup),
 		TEND_TEST(heal_without_a_daemon_runs_once_and_exits_with_the_state),
+		TEND_TEST(a_timeout_is_healed_by_raising_the_timeout),
+		TEND_TEST(a_second_incident_waits_for_the_cooldown),
+		TEND_TEST(the_third_failure_in_an_hour_is_recurring),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

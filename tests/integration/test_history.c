@@ -196,6 +196,38 @@ dependency_versions_are_recorded_as_they_change(void **state)
 	assert_int_equal(db_count("SELECT count(*) FROM dependency_changes"), 2);
 }
 
+static void
+a_step_in_a_metric_is_an_anomaly(void **state)
+{
+	char path[400];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/level", t.dir);
+	f = fopen(path, "w");
+	fputs("10\n", f);
+	fclose(f);
+	/* A gauge of 10 or 11 (noise), as perfdata, every 20 ms. */
+	harness_write_config(&t,
+	    "anomaly: { window: 30, k: 3 }\n"
+	    "checks:\n"
+	    "  gauge:\n"
+	    "    type: command\n"
+	    "    run: [sh, -c, 'echo \"ok | v=$(( $(cat @DIR@/level) + $(date +%N) / 1000 % 2 ))\"']\n"
+	    "    every: 20ms\n");
+	harness_start(&t);
+	assert_true(wait_rows("SELECT count(*) FROM check_results WHERE check_name = 'gauge'",
+	    40, 10000));
+	assert_int_equal(db_count("SELECT count(*) FROM state_changes WHERE kind = "
+	    "'anomaly' AND target = 'check.gauge.v'"), 0);
+	f = fopen(path, "w");
+	fputs("100\n", f);
+	fclose(f);
+	assert_true(wait_rows("SELECT count(*) FROM state_changes WHERE kind = 'anomaly' "
+	    "AND target = 'check.gauge.v' AND to_state = 'anomaly' AND message LIKE "
+	    "'%baseline 1_%'", 1, 5000));
+	assert_true(harness_log_contains(&t, "anomaly check.gauge.v"));
+}
+
 int
 main(void)
 {
@@ -203,6 +235,7 @@ main(void)
 		TEND_TEST(results_and_changes_are_recorded),
 		TEND_TEST(sigkill_keeps_every_committed_incident),
 		TEND_TEST(dependency_versions_are_recorded_as_they_change),
+		TEND_TEST(a_step_in_a_metric_is_an_anomaly),
 		TEND_TEST(sigkill_never_loses_what_was_committed),
 	};
 
