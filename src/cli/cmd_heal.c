@@ -33,7 +33,8 @@ heal_phase_final(const char *phase)
 {
 	return phase == NULL || strcmp(phase, "resolved") == 0 ||
 	    strcmp(phase, "escalated") == 0 || strcmp(phase, "merged") == 0 ||
-	    strcmp(phase, "monitoring") == 0 || strcmp(phase, "dry-run") == 0;
+	    strcmp(phase, "monitoring") == 0 || strcmp(phase, "dry-run") == 0 ||
+	    strcmp(phase, "interrupted") == 0;
 }
 
 static void

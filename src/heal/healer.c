@@ -34,11 +34,12 @@ enum incident_phase {
 	PHASE_ESCALATED,	/* waiting for a human, or for it to recover */
 	PHASE_RESOLVED,
 	PHASE_MERGED,		/* part of a deeper incident now */
+	PHASE_INTERRUPTED,	/* a reload took its plan away mid-way */
 };
 
 static const char *const phase_names[] = {
 	"diagnosing", "cooldown", "acting", "verifying", "monitoring", "escalated",
-	"resolved", "merged",
+	"resolved", "merged", "interrupted",
 };
 
 /* What the healer knows of each check, by its index in the config. */
@@ -162,7 +163,8 @@ strv_json(char **v)
 static double
 incident_effectiveness(const struct incident *inc)
 {
-	if (inc->resolution == NULL || inc->phase == PHASE_MERGED)
+	if (inc->resolution == NULL || inc->phase == PHASE_MERGED ||
+	    inc->phase == PHASE_INTERRUPTED)
 		return NAN;
 	if (strncmp(inc->resolution, "healed", 6) == 0)
 		return inc->attempts > 0 ? 1.0 / inc->attempts : 1.0;
@@ -270,7 +272,8 @@ strv_has(char **v, const char *s)
 static bool
 incident_is_open(const struct incident *inc)
 {
-	return inc->phase != PHASE_RESOLVED && inc->phase != PHASE_MERGED;
+	return inc->phase != PHASE_RESOLVED && inc->phase != PHASE_MERGED &&
+	    inc->phase != PHASE_INTERRUPTED;
 }
 
 /* The open incident a check already belongs to, as a target, check or symptom. */
@@ -1097,9 +1100,12 @@ healer_set_config(struct healer *h, const struct tend_config *cfg)
 	for (i = 0; i < n; i++) {
 		if ((inc = incident_by_id(h, ids[i])) == NULL)
 			continue;
+		/* A failure that lasts opens a new incident, planned from the new config. */
 		if (inc->phase == PHASE_ACTING || inc->phase == PHASE_VERIFYING ||
-		    inc->phase == PHASE_COOLDOWN || inc->phase == PHASE_DIAGNOSING)
-			incident_escalate(inc, "config reloaded mid-heal");
+		    inc->phase == PHASE_COOLDOWN || inc->phase == PHASE_DIAGNOSING) {
+			incident_close(inc, PHASE_INTERRUPTED, "interrupted: config reloaded");
+			continue;
+		}
 		heal_steps_clear(&inc->steps);
 		inc->current = NULL;
 	}
@@ -1186,14 +1192,16 @@ healer_check_result(struct healer *h, const struct check_conf *conf,
 	if (r->state == HEALTH_HEALTHY)
 		w->healthy_wall = clock_wall_ms();
 
-	ids = healer_open_ids(h, &n);
-	for (i = 0; i < n; i++) {
+	ids = h->open != NULL ? healer_open_ids(h, &n) : NULL;
+	for (i = 0; ids != NULL && i < n; i++) {
 		if ((inc = incident_by_id(h, ids[i])) == NULL)
 			continue;
 		if (inc->phase == PHASE_VERIFYING && strv_has(inc->checks, conf->name))
 			incident_verify(inc, false);
-		else if (inc->phase == PHASE_DIAGNOSING)
-			incident_diagnose(inc);
+		else if (inc->phase == PHASE_DIAGNOSING && conf->service != NULL &&
+		    inc->service != NULL && dep_closure_depends(h->deps, inc->service,
+		    conf->service))
+			incident_diagnose(inc);	/* a probe of a dependency answered */
 		else if ((inc->phase == PHASE_ESCALATED || inc->phase == PHASE_MONITORING ||
 		    inc->phase == PHASE_COOLDOWN) && strv_has(inc->checks, conf->name) &&
 		    incident_recovered(inc))
