@@ -114,6 +114,9 @@ cmd_status(struct cli_options *opts)
 	    json_string_value(json_object_get(tend, "config")));
 	status_print_services(json_object_get(answer, "services"));
 	status_print_checks(json_object_get(answer, "checks"));
+	if (json_integer_value(json_object_get(tend, "open_incidents")) > 0)
+		printf("\n%lld open incidents: tend incidents --open\n",
+		    (long long)json_integer_value(json_object_get(tend, "open_incidents")));
 	json_decref(answer);
 	return 0;
 }

@@ -403,12 +403,14 @@ static void	parse_services(struct walk *, yaml_node_t *, void *, const struct ke
 static void	parse_checks(struct walk *, yaml_node_t *, void *, const struct key_spec *);
 static void	parse_self_healing(struct walk *, yaml_node_t *, void *, const struct key_spec *);
 static void	parse_heal(struct walk *, yaml_node_t *, void *, const struct key_spec *);
+static void	parse_auto_heal(struct walk *, yaml_node_t *, void *, const struct key_spec *);
 
 static const struct key_spec root_specs[] = {
 	{ "state_dir", parse_string, OFF(tend_config, state_dir), NULL },
 	{ "interval", parse_duration, OFF(tend_config, interval_ms), NULL },
 	{ "log", parse_nested, OFF(tend_config, log_format), log_specs },
 	{ "heal", parse_heal, OFF(tend_config, heal), NULL },
+	{ "auto_heal", parse_auto_heal, OFF(tend_config, heal), NULL },
 	{ "services", parse_services, 0, NULL },
 	{ "checks", parse_checks, 0, NULL },
 	{ "self_healing", parse_self_healing, OFF(tend_config, self_healing), NULL },
@@ -682,6 +684,17 @@ parse_heal(struct walk *w, yaml_node_t *node, void *target,
 		    strcmp((char *)key->data.scalar.value, "auto") == 0)
 			heal->auto_explicit = true;
 	}
+}
+
+/* `auto_heal: false` at the top level, as `heal: {auto: false}`. */
+static void
+parse_auto_heal(struct walk *w, yaml_node_t *node, void *target,
+    const struct key_spec *spec)
+{
+	struct heal_conf *heal = target;
+
+	parse_bool(w, node, &heal->auto_heal, spec);
+	heal->auto_explicit = true;
 }
 
 static void

@@ -204,7 +204,7 @@ harness_start(struct tend_run *run)
 		dup2(fd, 1);
 		dup2(fd, 2);
 		execl(bin, bin, "run", "-c", run->config, "--state-dir", run->state,
-		    "--verbose", (char *)NULL);
+		    "--verbose", run->run_flag, (char *)NULL);
 		_exit(127);
 	}
 	run->pid = pid;

@@ -25,6 +25,7 @@ struct tend_run {
 	char	 record[300];		/* dir/record: what fakesvc did */
 	pid_t	 pid;			/* tend, 0 when not running */
 	int	 ports[4];		/* free loopback ports for @PORT1@.. */
+	const char *run_flag;		/* one more flag for `tend run`, or NULL */
 };
 
 /* The run of the current test: each test binary runs one test at a time. */

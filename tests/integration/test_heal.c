@@ -273,14 +273,15 @@ learning_tries_the_action_that_worked_first(void **state)
 }
 
 static void
-auto_heal_off_records_without_acting_until_asked(void **state)
+monitor_only_records_without_acting_until_asked(void **state)
 {
 	json_t *inc;
 	char *out;
 	pid_t before;
 	int rc;
 
-	before = start_then_make_sick("heal: { auto: false, verify_timeout: 5s }\n"
+	t.run_flag = "--monitor-only";	/* as heal: {auto: false} */
+	before = start_then_make_sick("heal: { verify_timeout: 5s }\n"
 	    "services:\n" WEB, false);
 	inc = wait_incident("health", "phase", "monitoring", 5000);
 	assert_non_null(inc);
@@ -438,7 +439,7 @@ main(void)
 		TEND_TEST(a_failing_dependency_is_the_root_cause_and_dependents_are_not_healed),
 		TEND_TEST(escalation_after_max_attempts_then_ack_and_resolve),
 		TEND_TEST(learning_tries_the_action_that_worked_first),
-		TEND_TEST(auto_heal_off_records_without_acting_until_asked),
+		TEND_TEST(monitor_only_records_without_acting_until_asked),
 		TEND_TEST(recover_cleanup_runs_every_declared_cleanup),
 		TEND_TEST(heal_without_a_daemon_runs_once_and_exits_with_the_state),
 		TEND_TEST(a_timeout_is_healed_by_raising_the_timeout),

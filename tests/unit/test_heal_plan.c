@@ -93,6 +93,20 @@ the_healing_sections_parse(void **state)
 }
 
 static void
+auto_heal_false_turns_acting_off(void **state)
+{
+	struct tend_config *cfg = load_ok("auto_heal: false\n"
+	    "self_healing: { enabled: true }\n");
+
+	/* Written explicitly, it wins over the self_healing block. */
+	assert_false(cfg->heal.auto_heal);
+	config_free(cfg);
+	cfg = load_ok("heal: { auto: false }\n");
+	assert_false(cfg->heal.auto_heal);
+	config_free(cfg);
+}
+
+static void
 heal_errors_are_located(void **state)
 {
 	assert_error("checks:\n  c:\n    type: tcp\n    port: 1\n    heal: [reboot]\n",
@@ -296,6 +310,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(the_healing_sections_parse),
+		cmocka_unit_test(auto_heal_false_turns_acting_off),
 		cmocka_unit_test(heal_errors_are_located),
 		cmocka_unit_test(defaults_follow_the_category),
 		cmocka_unit_test(learning_estimates_are_beta_posterior_means),
