@@ -83,3 +83,12 @@ strv_join(char *const *v, const char *sep)
 	}
 	return out;
 }
+
+bool
+strv_contains(char *const *v, const char *s)
+{
+	for (; v != NULL && *v != NULL; v++)
+		if (strcmp(*v, s) == 0)
+			return true;
+	return false;
+}

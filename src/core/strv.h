@@ -9,6 +9,8 @@ size_t	  strv_len(char *const *v);
 char	**strv_dup(char *const *v);
 void	  strv_free(char **v);
 bool	  strv_equal(char *const *a, char *const *b);
+/* True when s is one of the strings of v (v may be NULL). */
+bool	  strv_contains(char *const *v, const char *s);
 /* Appends a copy of s; v may be NULL. Returns the new vector. */
 char	**strv_push(char **v, const char *s);
 /* Joins with sep into a new string, for logs. */
