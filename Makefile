@@ -38,6 +38,7 @@ bench: build
 	@sh bench/restart_latency/run.sh $(BUILD)
 	@sh bench/check_cycle/run.sh $(BUILD)
 	@sh bench/check_throughput/run.sh $(BUILD)
+	@sh bench/heal_mttr/run.sh $(BUILD)
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)
