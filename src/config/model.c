@@ -98,6 +98,7 @@ config_free(struct tend_config *cfg)
 	for (i = 0; i < cfg->anomaly.n_series; i++)
 		free(cfg->anomaly.series[i].series);
 	free(cfg->anomaly.series);
+	free(cfg->web.host);
 	free(cfg->state_dir);
 	free(cfg->source);
 	free(cfg);

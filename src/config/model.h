@@ -344,6 +344,17 @@ struct anomaly_conf {
 	size_t		 n_series;
 };
 
+/* `web:`: the dashboard, JSON API and /metrics (docs/api.md). */
+struct web_conf {
+	bool		 enabled;		/* default true; `tend run --no-web` */
+	char		*host;		/* `listen: HOST:PORT`, default 127.0.0.1 */
+	int		 port;		/* default 8090; 0 picks a free one */
+	int		 max_connections;	/* default 256 */
+	int		 per_ip_connections;	/* default 64 */
+	int64_t		 connection_timeout_ms;	/* default 10s */
+	int		 sse_clients;		/* default 32 */
+};
+
 struct tend_config {
 	char		*source;	/* file path, or "<embedded>" */
 	char		*state_dir;	/* NULL until resolved */
@@ -356,6 +367,7 @@ struct tend_config {
 	struct classify_rule *classify;
 	size_t		 n_classify;
 	struct anomaly_conf anomaly;
+	struct web_conf	 web;
 
 	struct service_conf *services;
 	size_t		 n_services;

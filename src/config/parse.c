@@ -417,6 +417,7 @@ static const struct key_spec root_specs[] = {
 	{ "actions", parse_named_actions, 0, NULL },
 	{ "classify", parse_classify, 0, NULL },
 	{ "anomaly", parse_anomaly, OFF(tend_config, anomaly), NULL },
+	{ "web", parse_nested, OFF(tend_config, web), web_specs },
 	{ NULL, NULL, 0, NULL },
 };
 
@@ -722,6 +723,9 @@ parse_root(struct walk *w, yaml_node_t *root)
 	cfg->self_healing.enabled = true;
 	cfg->anomaly = (struct anomaly_conf){ .enabled = true, .z = 4, .k = 3,
 	    .window = 60 };
+	cfg->web = (struct web_conf){ .enabled = true, .max_connections = 256,
+	    .port = 8090, .per_ip_connections = 64, .connection_timeout_ms = 10000,
+	    .sse_clients = 32 };
 	if (root == NULL)
 		return;		/* an empty file: all defaults */
 	walk_mapping(w, root, root_specs, cfg, "the top level");
@@ -747,6 +751,8 @@ parse_apply_defaults(struct tend_config *cfg)
 	if (cfg->heal.verify_every_ms == 0)
 		cfg->heal.verify_every_ms = 1000;
 	anomaly_apply_defaults(&cfg->anomaly);
+	if (cfg->web.host == NULL)
+		cfg->web.host = xstrdup("127.0.0.1");
 	for (i = 0; i < cfg->n_services; i++)
 		if (cfg->services[i].limit.restarts < 0)
 			cfg->services[i].limit.restarts = 5;

@@ -14,6 +14,7 @@ void	parse_apply_defaults(struct tend_config *cfg);
 struct check_conf *parse_add_check(struct tend_config *cfg, const char *name);
 
 extern const struct key_spec self_healing_specs[];
+extern const struct key_spec web_specs[];	/* parse_web.c */
 
 /* Walks a mapping of NAME: {...}, calling one() for each well-named entry. */
 void	parse_named_entries(struct walk *w, yaml_node_t *node, const char *section,

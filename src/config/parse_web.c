@@ -1,0 +1,63 @@
+/* `web:`: where and how the dashboard, the JSON API and /metrics are served. */
+#include "config/parse.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/mem.h"
+
+#define OFF(type, field)	offsetof(struct type, field)
+
+/*
+ * listen: "127.0.0.1:8090", "[::1]:8090", "localhost:8090" or a port alone
+ * (on 127.0.0.1). The host must be an address literal: binding to whatever a
+ * name resolves to would make "loopback only" depend on /etc/hosts.
+ */
+static void
+parse_web_listen(struct walk *w, yaml_node_t *node, void *target,
+    const struct key_spec *spec)
+{
+	struct web_conf *web = target;
+	const char *v = walk_scalar(w, node, "HOST:PORT");
+	const char *colon;
+	unsigned char addr[sizeof(struct in6_addr)];
+	char host[64], *end;
+	long port;
+
+	if (v == NULL)
+		return;
+	colon = strrchr(v, ':');
+	snprintf(host, sizeof(host), "%.*s", colon != NULL ? (int)(colon - v) : 0, v);
+	if (colon == NULL)
+		snprintf(host, sizeof(host), "127.0.0.1");
+	else if (host[0] == '[' && host[strlen(host) - 1] == ']') {
+		memmove(host, host + 1, strlen(host));
+		host[strlen(host) - 1] = '\0';
+	} else if (strcmp(host, "localhost") == 0)
+		snprintf(host, sizeof(host), "127.0.0.1");
+	errno = 0;
+	port = strtol(colon != NULL ? colon + 1 : v, &end, 10);
+	if (*end != '\0' || end == (colon != NULL ? colon + 1 : v) || errno != 0 ||
+	    port < 0 || port > 65535 || (inet_pton(AF_INET, host, addr) != 1 &&
+	    inet_pton(AF_INET6, host, addr) != 1)) {
+		walk_error(w, node, "'listen': expected HOST:PORT with an IP address "
+		    "(127.0.0.1:8090, [::1]:8090) or a port, got '%s'", v);
+		return;
+	}
+	free(web->host);
+	web->host = xstrdup(host);
+	web->port = (int)port;
+}
+
+const struct key_spec web_specs[] = {
+	{ "enabled", parse_bool, OFF(web_conf, enabled), NULL },
+	{ "listen", parse_web_listen, 0, NULL },
+	{ "max_connections", parse_positive_int, OFF(web_conf, max_connections), NULL },
+	{ "per_ip_connections", parse_positive_int, OFF(web_conf, per_ip_connections), NULL },
+	{ "connection_timeout", parse_duration, OFF(web_conf, connection_timeout_ms), NULL },
+	{ "sse_clients", parse_positive_int, OFF(web_conf, sse_clients), NULL },
+	{ NULL, NULL, 0, NULL },
+};
