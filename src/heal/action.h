@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
 #include <uv.h>
 
 #include "heal/plan.h"
@@ -34,6 +35,12 @@ struct heal_ops {
 	/* An incident opened, escalated or resolved; or an anomaly. */
 	void	(*alert)(void *arg, const char *event, const char *target,
 		    const char *message, int64_t incident);
+	/*
+	 * What changed, for live views: "incident" (as healer_incident_json
+	 * shows it) after each write of its record, and "action" ({incident,
+	 * action, outcome, detail, at}) when an action ends. data is borrowed.
+	 */
+	void	(*changed)(void *arg, const char *what, json_t *data);
 };
 
 enum action_result {

@@ -60,6 +60,16 @@ incident_effectiveness(const struct incident *inc)
 }
 
 
+/* Tells the live views; takes data. */
+static void
+incident_changed(struct incident *inc, const char *what, json_t *data)
+{
+	if (inc->h->ops.changed != NULL && data != NULL)
+		inc->h->ops.changed(inc->h->ops.arg, what, data);
+	json_decref(data);
+}
+
+
 void
 incident_write(struct incident *inc)
 {
@@ -85,6 +95,7 @@ incident_write(struct incident *inc)
 	free(actions);
 	free(sym);
 	json_decref(symptoms);
+	incident_changed(inc, "incident", incident_json(inc));
 }
 
 
@@ -150,9 +161,13 @@ incident_alert(struct incident *inc, const char *event, const char *message)
 void
 incident_record_action(struct incident *inc, const char *outcome, const char *detail)
 {
-	json_array_append_new(inc->actions, json_pack("{s:s, s:s, s:s, s:I}",
+	json_t *action = json_pack("{s:s, s:s, s:s, s:I}",
 	    "action", inc->current->action->name, "outcome", outcome, "detail", detail,
-	    "at", (json_int_t)clock_wall_ms()));
+	    "at", (json_int_t)clock_wall_ms());
+
+	json_array_append(inc->actions, action);
+	json_object_set_new(action, "incident", json_integer(inc->id));
+	incident_changed(inc, "action", action);
 	if (inc->h->store != NULL)
 		store_attempt_end(inc->h->store, inc->attempt_id, clock_wall_ms(), outcome,
 		    detail);
