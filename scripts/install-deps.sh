@@ -1,12 +1,31 @@
 #!/bin/sh
 # Installs the Debian packages tend needs to build and test, when missing
-# (monitoring-plugins-basic: the tests run Debian's Nagios plugins unchanged).
+# (monitoring-plugins-basic: the tests run Debian's Nagios plugins unchanged;
+# chromium: the browser test of the dashboard), and the dashboard's npm
+# packages in web/node_modules.
 # As root it runs apt-get; otherwise it prints the exact command and fails.
 set -eu
 
+# The dashboard's JavaScript (uPlot; playwright-core for the browser test)
+# comes from npm into web/node_modules, never into git. It goes first: it
+# needs no root. npm ci installs exactly what web/package-lock.json says.
+web_dir="$(dirname "$0")/../web"
+if [ ! -d "$web_dir/node_modules/uplot" ]; then
+	if ! command -v npm >/dev/null 2>&1; then
+		echo "the dashboard needs npm (Node.js 20 or later) to install uPlot in web/" >&2
+		exit 1
+	fi
+	echo "installing the dashboard's npm packages in web/node_modules"
+	if [ -f "$web_dir/package-lock.json" ]; then
+		(cd "$web_dir" && npm ci --no-audit --no-fund)
+	else
+		(cd "$web_dir" && npm install --no-audit --no-fund)
+	fi
+fi
+
 PACKAGES="build-essential cmake pkg-config libuv1-dev libcurl4-openssl-dev
 libjansson-dev libyaml-dev libcmocka-dev libssl-dev libsqlite3-dev
-monitoring-plugins-basic"
+monitoring-plugins-basic chromium"
 
 missing=""
 for pkg in $PACKAGES; do
