@@ -24,8 +24,8 @@ if [ ! -d "$web_dir/node_modules/uplot" ]; then
 fi
 
 PACKAGES="build-essential cmake pkg-config libuv1-dev libcurl4-openssl-dev
-libjansson-dev libyaml-dev libcmocka-dev libssl-dev libsqlite3-dev
-monitoring-plugins-basic chromium"
+libjansson-dev libyaml-dev libcmocka-dev libssl-dev libsqlite3-dev libmicrohttpd-dev
+monitoring-plugins-basic prometheus chromium"
 
 missing=""
 for pkg in $PACKAGES; do

@@ -7,6 +7,7 @@
 
 #include "checks/check_run.h"
 #include "checks/resource.h"
+#include "core/clock.h"
 #include "core/log.h"
 #include "core/mem.h"
 #include "health/tracker.h"
@@ -29,6 +30,7 @@ struct scheduled {
 	struct check_memory memory;
 	struct check_result last;
 	bool		 has_result;
+	int64_t		 checked_at;	/* wall ms of the last result */
 };
 
 struct scheduler {
@@ -81,6 +83,7 @@ scheduled_done(void *arg, const struct check_conf *conf, struct check_result *r)
 	check_result_clear(&c->last);
 	check_result_move(&c->last, r);
 	c->has_result = true;
+	c->checked_at = clock_wall_ms();
 	changed = health_tracker_feed(&c->tracker, c->last.state);
 	for (i = 0; i < s->n_results; i++)
 		s->results[i].fn(s->results[i].arg, c->conf, &c->last, c->tracker.state);
@@ -280,6 +283,8 @@ scheduled_json(const struct scheduled *c)
 	json_object_set_new(o, "type", json_string(check_type_name(c->conf->type)));
 	json_object_set_new(o, "service", c->conf->service ?
 	    json_string(c->conf->service) : json_null());
+	json_object_set_new(o, "checked_at", c->has_result ? json_integer(c->checked_at) :
+	    json_null());
 	if (c->conf->type == CHECK_RESOURCE) {
 		json_object_set_new(o, "metric",
 		    json_string(resource_metric_name(c->conf->metric)));

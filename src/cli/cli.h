@@ -37,6 +37,7 @@ struct cli_options {
 	const char	*action;	/* recover --action NAME */
 	bool		 cleanup;	/* recover --cleanup */
 	bool		 monitor_only;	/* run --monitor-only */
+	bool		 no_web;	/* run --no-web */
 	char		**args;		/* positional, after the subcommand */
 	int		 n_args;
 };
@@ -49,6 +50,7 @@ int	cmd_run(struct cli_options *opts);
 int	cmd_validate(struct cli_options *opts);
 int	cmd_version(struct cli_options *opts);
 int	cmd_status(struct cli_options *opts);
+int	cmd_export_metrics(struct cli_options *opts);
 int	cmd_check(struct cli_options *opts);
 int	cmd_control(const char *verb, struct cli_options *opts);
 int	cmd_incidents(struct cli_options *opts);
@@ -86,9 +88,6 @@ int	 cli_since(const char *cmd, const struct cli_options *opts,
 	    const char *fallback, int64_t *since_ms);
 /* Local time of a wall-clock ms: "YYYY-MM-DD HH:MM:SS", or HH:MM:SS alone. */
 void	 cli_format_time(int64_t ms, bool with_date, char *buf, size_t len);
-struct sqlite3_stmt;
-/* Column i of the current row as JSON (never NULL; NULL is null). */
-struct json_t *cli_json_column(struct sqlite3_stmt *stmt, int i);
 /* Prints a document indented, in key order; 0, or 1 after printing why. */
 int	 cli_print_json(struct json_t *doc);
 

@@ -13,6 +13,7 @@
 #include <sqlite3.h>
 
 #include "core/mem.h"
+#include "store/read.h"
 
 #define HISTORY_LIMIT		500
 #define HISTORY_WINDOW		"24h"
@@ -61,17 +62,17 @@ history_add_result(struct history *h, sqlite3_stmt *stmt)
 		history_add_latency(h, sqlite3_column_double(stmt, 2));
 	if (json_array_size(h->results) < HISTORY_LIMIT)
 		json_array_append_new(h->results, json_pack("{s:o, s:o, s:o, s:o}",
-		    "ts", cli_json_column(stmt, 0), "state", cli_json_column(stmt, 1),
-		    "latency_ms", cli_json_column(stmt, 2),
-		    "message", cli_json_column(stmt, 3)));
+		    "ts", store_json_column(stmt, 0), "state", store_json_column(stmt, 1),
+		    "latency_ms", store_json_column(stmt, 2),
+		    "message", store_json_column(stmt, 3)));
 }
 
 static void
 history_add_change(struct history *h, sqlite3_stmt *stmt)
 {
 	json_array_append_new(h->changes, json_pack("{s:o, s:o, s:o, s:o}",
-	    "ts", cli_json_column(stmt, 0), "from", cli_json_column(stmt, 1),
-	    "to", cli_json_column(stmt, 2), "message", cli_json_column(stmt, 3)));
+	    "ts", store_json_column(stmt, 0), "from", store_json_column(stmt, 1),
+	    "to", store_json_column(stmt, 2), "message", store_json_column(stmt, 3)));
 }
 
 static int

@@ -11,102 +11,19 @@
 #include <jansson.h>
 #include <sqlite3.h>
 
+#include "store/read.h"
+
 #define INCIDENTS_LIMIT		200
-
-/*
- * SELECT *, so that the JSON carries every column of whatever schema the
- * daemon wrote, and an older database still reads.
- */
-static const char incidents_sql[] =
-    "SELECT * FROM error_incidents"
-    " WHERE (?1 = 0 OR resolved_at IS NULL) AND detected_at >= ?2"
-    " ORDER BY detected_at DESC, id DESC LIMIT ?3";
-static const char attempts_sql[] =
-    "SELECT * FROM healing_attempts WHERE incident_id = ?1"
-    " ORDER BY started_at, id";
-
-static json_t *
-incidents_row_json(sqlite3_stmt *stmt)
-{
-	json_t *row = json_object();
-	int i;
-
-	for (i = 0; i < sqlite3_column_count(stmt); i++)
-		json_object_set_new(row, sqlite3_column_name(stmt, i),
-		    cli_json_column(stmt, i));
-	return row;
-}
-
-/*
- * symptoms is a JSON array kept as text: it is shown as the array it is,
- * or as the text when that does not parse. The count of attempts gives its
- * name to the attempts themselves and is kept as attempt_count.
- */
-static void
-incidents_fix_up(json_t *inc)
-{
-	json_t *symptoms, *parsed, *count;
-
-	symptoms = json_object_get(inc, "symptoms");
-	if (json_is_string(symptoms) &&
-	    (parsed = json_loads(json_string_value(symptoms), 0, NULL)) != NULL) {
-		if (json_is_array(parsed))
-			json_object_set_new(inc, "symptoms", parsed);
-		else
-			json_decref(parsed);
-	}
-	if ((count = json_object_get(inc, "attempts")) != NULL) {
-		json_object_set(inc, "attempt_count", count);
-		json_object_del(inc, "attempts");
-	}
-}
-
-static int
-incidents_attach_attempts(sqlite3_stmt *stmt, json_t *inc)
-{
-	json_t *attempts = json_array();
-	int rc;
-
-	sqlite3_reset(stmt);
-	sqlite3_bind_int64(stmt, 1, json_integer_value(json_object_get(inc, "id")));
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
-		json_array_append_new(attempts, incidents_row_json(stmt));
-	json_object_set_new(inc, "attempts", attempts);
-	return rc == SQLITE_DONE ? 0 : -1;
-}
 
 /* The incidents as a JSON array, or NULL after printing why. */
 static json_t *
 incidents_load(sqlite3 *db, const char *path, bool open_only, int64_t since)
 {
-	sqlite3_stmt *inc = NULL, *att = NULL;
-	json_t *list = json_array(), *row;
-	int rc;
+	json_t *list = store_read_incidents(db, open_only, since, INCIDENTS_LIMIT);
 
-	if (sqlite3_prepare_v2(db, incidents_sql, -1, &inc, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(db, attempts_sql, -1, &att, NULL) != SQLITE_OK)
-		goto fail;
-	sqlite3_bind_int(inc, 1, open_only);
-	sqlite3_bind_int64(inc, 2, since);
-	sqlite3_bind_int(inc, 3, INCIDENTS_LIMIT);
-	while ((rc = sqlite3_step(inc)) == SQLITE_ROW) {
-		row = incidents_row_json(inc);
-		incidents_fix_up(row);
-		json_array_append_new(list, row);
-		if (incidents_attach_attempts(att, row) < 0)
-			goto fail;
-	}
-	if (rc != SQLITE_DONE)
-		goto fail;
-	sqlite3_finalize(inc);
-	sqlite3_finalize(att);
+	if (list == NULL)
+		fprintf(stderr, "tend incidents: %s: %s\n", path, sqlite3_errmsg(db));
 	return list;
-fail:
-	fprintf(stderr, "tend incidents: %s: %s\n", path, sqlite3_errmsg(db));
-	sqlite3_finalize(inc);
-	sqlite3_finalize(att);
-	json_decref(list);
-	return NULL;
 }
 
 static const char *

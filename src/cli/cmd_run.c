@@ -11,6 +11,7 @@ cmd_run(struct cli_options *opts)
 		.log_format = opts->log_format,
 		.verbose = opts->verbose,
 		.monitor_only = opts->monitor_only,
+		.no_web = opts->no_web,
 	};
 
 	if (opts->n_args > 0) {

@@ -108,10 +108,13 @@ cmd_status(struct cli_options *opts)
 		return 0;
 	}
 	tend = json_object_get(answer, "tend");
-	printf("tend %s, pid %lld, config %s\n\n",
+	printf("tend %s, pid %lld, config %s\n",
 	    json_string_value(json_object_get(tend, "version")),
 	    (long long)json_integer_value(json_object_get(tend, "pid")),
 	    json_string_value(json_object_get(tend, "config")));
+	if (json_is_string(json_object_get(tend, "web_url")))
+		printf("dashboard %s\n", json_string_value(json_object_get(tend, "web_url")));
+	printf("\n");
 	status_print_services(json_object_get(answer, "services"));
 	status_print_checks(json_object_get(answer, "checks"));
 	if (json_integer_value(json_object_get(tend, "open_incidents")) > 0)

@@ -15,6 +15,7 @@ static const struct subcommand subcommands[] = {
 	{ "validate", cmd_validate, NULL },
 	{ "version", cmd_version, NULL },
 	{ "status", cmd_status, NULL },
+	{ "export-metrics", cmd_export_metrics, NULL },
 	{ "check", cmd_check, NULL },
 	{ "incidents", cmd_incidents, NULL },
 	{ "history", cmd_history, NULL },

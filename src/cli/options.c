@@ -23,10 +23,12 @@ cli_usage(FILE *out)
 	fputs("usage: tend COMMAND [options]\n"
 	    "\n"
 	    "  run      [-c FILE] [--state-dir DIR] [--log-format text|json] [--verbose]\n"
-	    "           [--monitor-only]\n"
-	    "           run the daemon in the foreground; --monitor-only: watch, never heal\n"
+	    "           [--monitor-only] [--no-web]\n"
+	    "           run the daemon in the foreground; --monitor-only: watch, never heal;\n"
+	    "           --no-web: no dashboard, API or /metrics\n"
 	    "  validate [-c FILE]              check a config; prints ok or every error\n"
 	    "  status   [--format text|json]   services and checks of the running daemon\n"
+	    "  export-metrics                  the daemon's metrics (as /metrics) in JSON\n"
 	    "  check    [--all|--services|--deps|--resources] [--only NAME] [--format text|json]\n"
 	    "           run the configured checks once, in parallel; exit 0/1/2/3\n"
 	    "  start NAME | stop NAME | restart NAME\n"
@@ -56,6 +58,7 @@ enum {
 	OPT_ACTION,
 	OPT_CLEANUP,
 	OPT_MONITOR_ONLY,
+	OPT_NO_WEB,
 };
 
 /*
@@ -83,6 +86,7 @@ static const struct option cli_long_options[] = {
 	{ "action", required_argument, NULL, OPT_ACTION },
 	{ "cleanup", no_argument, NULL, OPT_CLEANUP },
 	{ "monitor-only", no_argument, NULL, OPT_MONITOR_ONLY },
+	{ "no-web", no_argument, NULL, OPT_NO_WEB },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -169,6 +173,9 @@ cli_parse_options(const char *cmd, int argc, char **argv,
 			break;
 		case OPT_MONITOR_ONLY:
 			opts->monitor_only = true;
+			break;
+		case OPT_NO_WEB:
+			opts->no_web = true;
 			break;
 		case 'h':
 			cli_usage(stdout);
@@ -271,53 +278,6 @@ cli_format_time(int64_t ms, bool with_date, char *buf, size_t len)
 	if (localtime_r(&secs, &tm) == NULL ||
 	    strftime(buf, len, with_date ? "%Y-%m-%d %H:%M:%S" : "%H:%M:%S", &tm) == 0)
 		snprintf(buf, len, "%lld", (long long)ms);
-}
-
-/*
- * Messages come from check output, which is any bytes at all; jansson
- * refuses a string that is not UTF-8, and the reader is better served by
- * its ASCII with '?' for the rest than by no message at all.
- */
-static json_t *
-cli_json_text(const char *s, size_t len)
-{
-	json_t *j;
-	char *copy;
-	size_t i;
-
-	if ((j = json_stringn(s, len)) != NULL)
-		return j;
-	copy = xstrndup(s, len);
-	for (i = 0; i < len; i++)
-		if ((unsigned char)copy[i] >= 0x80)
-			copy[i] = '?';
-	j = json_stringn(copy, len);
-	free(copy);
-	return j;
-}
-
-json_t *
-cli_json_column(sqlite3_stmt *stmt, int i)
-{
-	json_t *j;
-
-	switch (sqlite3_column_type(stmt, i)) {
-	case SQLITE_INTEGER:
-		j = json_integer(sqlite3_column_int64(stmt, i));
-		break;
-	case SQLITE_FLOAT:
-		/* NaN and infinity have no JSON; jansson says NULL. */
-		j = json_real(sqlite3_column_double(stmt, i));
-		break;
-	case SQLITE_TEXT:
-		j = cli_json_text((const char *)sqlite3_column_text(stmt, i),
-		    (size_t)sqlite3_column_bytes(stmt, i));
-		break;
-	default:
-		j = NULL;
-		break;
-	}
-	return j != NULL ? j : json_null();
 }
 
 int

@@ -13,6 +13,7 @@ struct daemon_options {
 	int		 log_format;	/* -1: from the config */
 	bool		 verbose;
 	bool		 monitor_only;	/* detect, record, alert; never act */
+	bool		 no_web;	/* no dashboard, API or /metrics */
 };
 
 /* Runs until SIGTERM/SIGINT; returns the process exit code. */

@@ -203,8 +203,10 @@ harness_start(struct tend_run *run)
 		fd = open(run->log, O_WRONLY | O_CREAT | O_APPEND, 0644);
 		dup2(fd, 1);
 		dup2(fd, 2);
+		/* Without web the tests running at once do not fight over a port. */
 		execl(bin, bin, "run", "-c", run->config, "--state-dir", run->state,
-		    "--verbose", run->run_flag, (char *)NULL);
+		    "--verbose", run->web ? "--verbose" : "--no-web", run->run_flag,
+		    (char *)NULL);
 		_exit(127);
 	}
 	run->pid = pid;

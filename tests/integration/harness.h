@@ -26,6 +26,7 @@ struct tend_run {
 	pid_t	 pid;			/* tend, 0 when not running */
 	int	 ports[4];		/* free loopback ports for @PORT1@.. */
 	const char *run_flag;		/* one more flag for `tend run`, or NULL */
+	bool	 web;			/* serve web.listen; else `tend run --no-web` */
 };
 
 /* The run of the current test: each test binary runs one test at a time. */

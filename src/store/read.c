@@ -1,0 +1,200 @@
+#include "store/read.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "core/mem.h"
+
+#define READ_BUSY_TIMEOUT_MS	2000
+#define DAY_MS			(24 * 3600 * 1000LL)
+
+sqlite3 *
+store_read_open(const char *path, char *err, size_t errlen)
+{
+	sqlite3 *db = NULL;
+
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX,
+	    NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "%s: %s", path, db != NULL ? sqlite3_errmsg(db) :
+		    "out of memory");
+		sqlite3_close(db);
+		return NULL;
+	}
+	sqlite3_busy_timeout(db, READ_BUSY_TIMEOUT_MS);
+	return db;
+}
+
+/* Text that is not valid UTF-8 (a service's output) has its high bytes masked. */
+static json_t *
+store_json_text(const char *s, size_t len)
+{
+	json_t *j;
+	char *copy;
+	size_t i;
+
+	if ((j = json_stringn(s, len)) != NULL)
+		return j;
+	copy = xstrndup(s, len);
+	for (i = 0; i < len; i++)
+		if ((unsigned char)copy[i] >= 0x80)
+			copy[i] = '?';
+	j = json_stringn(copy, len);
+	free(copy);
+	return j;
+}
+
+json_t *
+store_json_column(sqlite3_stmt *stmt, int i)
+{
+	json_t *j;
+
+	switch (sqlite3_column_type(stmt, i)) {
+	case SQLITE_INTEGER:
+		j = json_integer(sqlite3_column_int64(stmt, i));
+		break;
+	case SQLITE_FLOAT:
+		/* NaN and infinity have no JSON; jansson says NULL. */
+		j = json_real(sqlite3_column_double(stmt, i));
+		break;
+	case SQLITE_TEXT:
+		j = store_json_text((const char *)sqlite3_column_text(stmt, i),
+		    (size_t)sqlite3_column_bytes(stmt, i));
+		break;
+	default:
+		j = NULL;
+		break;
+	}
+	return j != NULL ? j : json_null();
+}
+
+/*
+ * SELECT *, so that the JSON carries every column of whatever schema the
+ * daemon wrote, and an older database still reads.
+ */
+static const char incidents_sql[] =
+    "SELECT * FROM error_incidents"
+    " WHERE (?1 = 0 OR resolved_at IS NULL) AND detected_at >= ?2"
+    " ORDER BY detected_at DESC, id DESC LIMIT ?3";
+static const char attempts_sql[] =
+    "SELECT * FROM healing_attempts WHERE incident_id = ?1"
+    " ORDER BY started_at, id";
+
+static json_t *
+store_row_json(sqlite3_stmt *stmt)
+{
+	json_t *row = json_object();
+	int i;
+
+	for (i = 0; i < sqlite3_column_count(stmt); i++)
+		json_object_set_new(row, sqlite3_column_name(stmt, i),
+		    store_json_column(stmt, i));
+	return row;
+}
+
+/*
+ * symptoms is a JSON array kept as text: it is shown as the array it is,
+ * or as the text when that does not parse. The count of attempts gives its
+ * name to the attempts themselves and is kept as attempt_count.
+ */
+static void
+store_incident_fix_up(json_t *inc)
+{
+	json_t *symptoms, *parsed, *count;
+
+	symptoms = json_object_get(inc, "symptoms");
+	if (json_is_string(symptoms) &&
+	    (parsed = json_loads(json_string_value(symptoms), 0, NULL)) != NULL) {
+		if (json_is_array(parsed))
+			json_object_set_new(inc, "symptoms", parsed);
+		else
+			json_decref(parsed);
+	}
+	if ((count = json_object_get(inc, "attempts")) != NULL) {
+		json_object_set(inc, "attempt_count", count);
+		json_object_del(inc, "attempts");
+	}
+}
+
+static int
+store_attach_attempts(sqlite3_stmt *stmt, json_t *inc)
+{
+	json_t *attempts = json_array();
+	int rc;
+
+	sqlite3_reset(stmt);
+	sqlite3_bind_int64(stmt, 1, json_integer_value(json_object_get(inc, "id")));
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+		json_array_append_new(attempts, store_row_json(stmt));
+	json_object_set_new(inc, "attempts", attempts);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+json_t *
+store_read_incidents(sqlite3 *db, bool open_only, int64_t since_ms, int limit)
+{
+	sqlite3_stmt *inc = NULL, *att = NULL;
+	json_t *list = json_array(), *row;
+	int rc = SQLITE_ERROR;
+
+	if (sqlite3_prepare_v2(db, incidents_sql, -1, &inc, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db, attempts_sql, -1, &att, NULL) != SQLITE_OK)
+		goto done;
+	sqlite3_bind_int(inc, 1, open_only);
+	sqlite3_bind_int64(inc, 2, since_ms);
+	sqlite3_bind_int(inc, 3, limit);
+	while ((rc = sqlite3_step(inc)) == SQLITE_ROW) {
+		row = store_row_json(inc);
+		store_incident_fix_up(row);
+		json_array_append_new(list, row);
+		if (store_attach_attempts(att, row) < 0) {
+			rc = SQLITE_ERROR;
+			break;
+		}
+	}
+done:
+	sqlite3_finalize(inc);
+	sqlite3_finalize(att);
+	if (rc != SQLITE_DONE) {
+		json_decref(list);
+		return NULL;
+	}
+	return list;
+}
+
+static const char metric_sql[] =
+    "SELECT ts / ?4 * ?4 AS bucket, avg(value) FROM system_health_metrics"
+    " WHERE series = ?1 AND resolution = ?2 AND ts >= ?3"
+    " GROUP BY bucket ORDER BY bucket";
+
+json_t *
+store_read_metric(sqlite3 *db, const char *series, int64_t since_ms, int64_t now_ms,
+    int64_t step_ms)
+{
+	int64_t span = now_ms - since_ms, resolution = 0;
+	sqlite3_stmt *stmt = NULL;
+	json_t *points;
+	int rc;
+
+	if (span > 7 * DAY_MS)
+		resolution = 3600 * 1000;
+	else if (span > DAY_MS)
+		resolution = 60 * 1000;
+	if (step_ms < 1)
+		step_ms = 1;
+	if (sqlite3_prepare_v2(db, metric_sql, -1, &stmt, NULL) != SQLITE_OK)
+		return NULL;
+	sqlite3_bind_text(stmt, 1, series, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 2, resolution);
+	sqlite3_bind_int64(stmt, 3, since_ms);
+	sqlite3_bind_int64(stmt, 4, step_ms);
+	points = json_array();
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+		json_array_append_new(points, json_pack("[I, f]",
+		    (json_int_t)sqlite3_column_int64(stmt, 0), sqlite3_column_double(stmt, 1)));
+	sqlite3_finalize(stmt);
+	if (rc != SQLITE_DONE) {
+		json_decref(points);
+		return NULL;
+	}
+	return points;
+}

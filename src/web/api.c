@@ -1,0 +1,197 @@
+/*
+ * The endpoints that read history from the store, on the web thread that
+ * asks, through a read-only connection from a small pool: WAL lets them read
+ * while the daemon writes, and the loop never waits for them.
+ */
+#include "web/web_internal.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "config/units.h"
+#include "core/clock.h"
+#include "store/query.h"
+#include "store/read.h"
+
+#define INCIDENTS_DEFAULT_LIMIT	100
+#define ALERTS_DEFAULT_LIMIT	50
+#define LIMIT_MAX		1000
+#define METRIC_POINTS		300	/* default step: since / this */
+
+/* A pooled connection; NULL when there is no database yet (nothing recorded). */
+static sqlite3 *
+web_db_acquire(struct web_server *ws)
+{
+	struct stat sb;
+	sqlite3 *db = NULL;
+	char err[256];
+
+	pthread_mutex_lock(&ws->lock);
+	if (ws->n_dbs > 0)
+		db = ws->dbs[--ws->n_dbs];
+	pthread_mutex_unlock(&ws->lock);
+	if (db != NULL || (stat(ws->db_path, &sb) < 0 && errno == ENOENT))
+		return db;
+	return store_read_open(ws->db_path, err, sizeof(err));
+}
+
+static void
+web_db_release(struct web_server *ws, sqlite3 *db)
+{
+	if (db == NULL)
+		return;
+	pthread_mutex_lock(&ws->lock);
+	if (ws->n_dbs < WEB_DB_POOL) {
+		ws->dbs[ws->n_dbs++] = db;
+		db = NULL;
+	}
+	pthread_mutex_unlock(&ws->lock);
+	sqlite3_close(db);
+}
+
+void
+web_db_close_all(struct web_server *ws)
+{
+	while (ws->n_dbs > 0)
+		sqlite3_close(ws->dbs[--ws->n_dbs]);
+}
+
+/* ?name=DURATION counted back from now; 0, or -1 after answering 400. */
+static int
+web_arg_since(struct MHD_Connection *conn, const char *name, int64_t fallback_ms,
+    int64_t *since_ms, enum MHD_Result *ret)
+{
+	const char *v = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, name);
+	const char *expected;
+	int64_t ms = fallback_ms;
+
+	if (v != NULL && (units_parse_duration(v, &ms, &expected) < 0 || ms <= 0)) {
+		*ret = web_send_error(conn, MHD_HTTP_BAD_REQUEST,
+		    "'%s': expected a duration like 90s, 1h or 7d, got '%s'", name, v);
+		return -1;
+	}
+	*since_ms = clock_wall_ms() - ms;
+	return 0;
+}
+
+/* ?name=N with 1 <= N <= LIMIT_MAX; 0, or -1 after answering 400. */
+static int
+web_arg_limit(struct MHD_Connection *conn, int fallback, int *limit, enum MHD_Result *ret)
+{
+	const char *v = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "limit");
+	char *end;
+	long n;
+
+	*limit = fallback;
+	if (v == NULL)
+		return 0;
+	errno = 0;
+	n = strtol(v, &end, 10);
+	if (*v == '\0' || *end != '\0' || errno != 0 || n < 1 || n > LIMIT_MAX) {
+		*ret = web_send_error(conn, MHD_HTTP_BAD_REQUEST,
+		    "'limit': expected a number from 1 to %d, got '%s'", LIMIT_MAX, v);
+		return -1;
+	}
+	*limit = (int)n;
+	return 0;
+}
+
+/* ?open=1|true|0|false */
+static int
+web_arg_bool(struct MHD_Connection *conn, const char *name, bool *out, enum MHD_Result *ret)
+{
+	const char *v = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, name);
+
+	*out = false;
+	if (v == NULL || strcmp(v, "0") == 0 || strcmp(v, "false") == 0)
+		return 0;
+	if (*v == '\0' || strcmp(v, "1") == 0 || strcmp(v, "true") == 0) {
+		*out = true;
+		return 0;
+	}
+	*ret = web_send_error(conn, MHD_HTTP_BAD_REQUEST,
+	    "'%s': expected 1, 0, true or false, got '%s'", name, v);
+	return -1;
+}
+
+static enum MHD_Result
+web_db_failed(struct MHD_Connection *conn, sqlite3 *db)
+{
+	return web_send_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "store: %s",
+	    db != NULL ? sqlite3_errmsg(db) : "not readable");
+}
+
+enum MHD_Result
+web_get_incidents(struct web_server *ws, struct MHD_Connection *conn)
+{
+	enum MHD_Result ret = MHD_NO;
+	int64_t since;
+	json_t *list;
+	bool open;
+	int limit;
+	sqlite3 *db;
+
+	if (web_arg_bool(conn, "open", &open, &ret) < 0 ||
+	    web_arg_limit(conn, INCIDENTS_DEFAULT_LIMIT, &limit, &ret) < 0 ||
+	    web_arg_since(conn, "since", 3650LL * 24 * 3600 * 1000, &since, &ret) < 0)
+		return ret;
+	db = web_db_acquire(ws);
+	list = db != NULL ? store_read_incidents(db, open, since, limit) : json_array();
+	if (list == NULL)
+		ret = web_db_failed(conn, db);
+	else
+		ret = web_send_json(conn, MHD_HTTP_OK, json_pack("{s:o}", "incidents", list));
+	web_db_release(ws, db);
+	return ret;
+}
+
+enum MHD_Result
+web_get_metric(struct web_server *ws, struct MHD_Connection *conn, const char *series)
+{
+	enum MHD_Result ret = MHD_NO;
+	int64_t since, now = clock_wall_ms(), step = 0;
+	const char *v = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "step");
+	const char *expected;
+	json_t *points;
+	sqlite3 *db;
+
+	if (web_arg_since(conn, "since", 3600 * 1000, &since, &ret) < 0)
+		return ret;
+	if (v != NULL && (units_parse_duration(v, &step, &expected) < 0 || step < 1000))
+		return web_send_error(conn, MHD_HTTP_BAD_REQUEST,
+		    "'step': expected a duration of at least 1s, got '%s'", v);
+	if (step == 0)
+		step = (now - since) / METRIC_POINTS > 1000 ? (now - since) / METRIC_POINTS : 1000;
+	db = web_db_acquire(ws);
+	points = db != NULL ? store_read_metric(db, series, since, now, step) : json_array();
+	if (points == NULL)
+		ret = web_db_failed(conn, db);
+	else
+		ret = web_send_json(conn, MHD_HTTP_OK, json_pack("{s:s, s:I, s:I, s:o}",
+		    "series", series, "since", (json_int_t)since, "step_ms", (json_int_t)step,
+		    "points", points));
+	web_db_release(ws, db);
+	return ret;
+}
+
+enum MHD_Result
+web_get_alerts(struct web_server *ws, struct MHD_Connection *conn)
+{
+	enum MHD_Result ret = MHD_NO;
+	json_t *list;
+	sqlite3 *db;
+	int limit;
+
+	if (web_arg_limit(conn, ALERTS_DEFAULT_LIMIT, &limit, &ret) < 0)
+		return ret;
+	db = web_db_acquire(ws);
+	list = db != NULL ? store_query_alerts(db, limit) : json_array();
+	if (list == NULL)
+		ret = web_db_failed(conn, db);
+	else
+		ret = web_send_json(conn, MHD_HTTP_OK, json_pack("{s:o}", "alerts", list));
+	web_db_release(ws, db);
+	return ret;
+}

@@ -1,0 +1,221 @@
+#include "web/prometheus.h"
+
+#include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/mem.h"
+
+static const char *const check_states[] = { "healthy", "warning", "critical", "unknown",
+	NULL };
+
+static json_t *
+family(json_t *families, const char *name, const char *type, const char *help)
+{
+	json_t *samples = json_array();
+
+	json_array_append_new(families, json_pack("{s:s, s:s, s:s, s:o}", "name", name,
+	    "type", type, "help", help, "samples", samples));
+	return samples;
+}
+
+/* labels: a JSON object, taken; NULL for none. */
+static void
+sample(json_t *samples, json_t *labels, double value)
+{
+	json_array_append_new(samples, json_pack("{s:o, s:f}", "labels",
+	    labels != NULL ? labels : json_object(), "value", value));
+}
+
+static double
+number(const json_t *obj, const char *key)
+{
+	return json_number_value(json_object_get(obj, key));
+}
+
+static const char *
+string(const json_t *obj, const char *key)
+{
+	const char *s = json_string_value(json_object_get(obj, key));
+
+	return s != NULL ? s : "";
+}
+
+static void
+checks_families(json_t *families, const json_t *checks)
+{
+	json_t *states, *latency;
+	const json_t *c;
+	size_t i, k;
+
+	states = family(families, "tend_check_state", "gauge",
+	    "1 for the check's current state (healthy, warning, critical, unknown), 0 for the others.");
+	latency = family(families, "tend_check_latency_seconds", "gauge",
+	    "How long the check's last run took.");
+	json_array_foreach(checks, i, c) {
+		for (k = 0; check_states[k] != NULL; k++)
+			sample(states, json_pack("{s:s, s:s, s:s}", "check", string(c, "name"),
+			    "service", string(c, "service"), "state", check_states[k]),
+			    strcmp(string(c, "state"), check_states[k]) == 0);
+		if (json_is_number(json_object_get(c, "latency_ms")))
+			sample(latency, json_pack("{s:s, s:s}", "check", string(c, "name"),
+			    "service", string(c, "service")), number(c, "latency_ms") / 1000);
+	}
+}
+
+static void
+services_families(json_t *families, const json_t *services)
+{
+	json_t *up, *restarts;
+	const json_t *s;
+	size_t i;
+
+	up = family(families, "tend_service_up", "gauge", "1 when the service is up, else 0.");
+	restarts = family(families, "tend_service_restarts_total", "counter",
+	    "Restarts of the service since tend started.");
+	json_array_foreach(services, i, s) {
+		sample(up, json_pack("{s:s}", "service", string(s, "name")),
+		    strcmp(string(s, "state"), "up") == 0);
+		sample(restarts, json_pack("{s:s}", "service", string(s, "name")),
+		    number(s, "restarts"));
+	}
+}
+
+static void
+heal_families(json_t *families, const json_t *tend, const json_t *actions)
+{
+	json_t *acted;
+	const json_t *a;
+	size_t i;
+
+	sample(family(families, "tend_incidents_total", "counter",
+	    "Incidents opened since tend started."), NULL, number(tend, "incidents_total"));
+	sample(family(families, "tend_incidents_open", "gauge", "Incidents open now."), NULL,
+	    number(tend, "open_incidents"));
+	acted = family(families, "tend_heal_actions_total", "counter",
+	    "Healing actions ended since tend started, by action and outcome.");
+	json_array_foreach(actions, i, a)
+		sample(acted, json_pack("{s:s, s:s}", "action", string(a, "action"),
+		    "outcome", string(a, "outcome")), number(a, "count"));
+}
+
+static void
+host_families(json_t *families, const json_t *host)
+{
+	static const struct { const char *key, *name, *help; double scale; } gauges[] = {
+		{ "cpu_pct", "tend_host_cpu_ratio", "Host CPU busy, 0-1.", 100 },
+		{ "memory_pct", "tend_host_memory_ratio", "Host memory in use, 0-1.", 100 },
+		{ "swap_pct", "tend_host_swap_ratio", "Host swap in use, 0-1.", 100 },
+		{ "disk_pct", "tend_host_disk_ratio", "Root filesystem in use, 0-1.", 100 },
+		{ "load1", "tend_host_load1", "Load average over 1 minute.", 1 },
+		{ "load5", "tend_host_load5", "Load average over 5 minutes.", 1 },
+		{ "load15", "tend_host_load15", "Load average over 15 minutes.", 1 },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(gauges) / sizeof(gauges[0]); i++)
+		if (json_is_number(json_object_get(host, gauges[i].key)))
+			sample(family(families, gauges[i].name, "gauge", gauges[i].help), NULL,
+			    number(host, gauges[i].key) / gauges[i].scale);
+}
+
+static void
+self_families(json_t *families, const json_t *tend)
+{
+	sample(family(families, "tend_up", "gauge", "1: tend is running."), NULL, 1);
+	sample(family(families, "tend_uptime_seconds", "gauge", "Seconds since tend started."),
+	    NULL, number(tend, "uptime_ms") / 1000);
+	sample(family(families, "tend_check_runs_total", "counter",
+	    "Check runs completed since tend started."), NULL, number(tend, "check_runs"));
+	sample(family(families, "tend_resident_memory_bytes", "gauge",
+	    "tend's own resident memory."), NULL, number(tend, "rss_bytes"));
+	sample(family(families, "tend_loop_lag_seconds", "gauge",
+	    "How late the daemon's event loop ran its last 250 ms timer."), NULL,
+	    number(tend, "loop_lag_ms") / 1000);
+}
+
+json_t *
+metrics_families(const json_t *status)
+{
+	const json_t *tend = json_object_get(status, "tend");
+	json_t *families = json_array();
+
+	self_families(families, tend);
+	checks_families(families, json_object_get(status, "checks"));
+	services_families(families, json_object_get(status, "services"));
+	heal_families(families, tend, json_object_get(status, "heal_actions"));
+	host_families(families, json_object_get(status, "host"));
+	return families;
+}
+
+/* The text, in a memory stream. */
+
+/* A label value: backslash, double quote and newline escaped. */
+static void
+put_label_value(FILE *out, const char *v)
+{
+	for (; *v != '\0'; v++) {
+		if (*v == '\\' || *v == '"')
+			fputc('\\', out);
+		if (*v == '\n')
+			fputs("\\n", out);
+		else
+			fputc(*v, out);
+	}
+}
+
+static void
+put_value(FILE *out, double v)
+{
+	if (isnan(v))
+		fputs("NaN", out);
+	else if (isinf(v))
+		fputs(v > 0 ? "+Inf" : "-Inf", out);
+	else if (v == floor(v) && fabs(v) < 1e15)
+		fprintf(out, "%.0f", v);
+	else
+		fprintf(out, "%.9g", v);
+}
+
+static void
+put_sample(FILE *out, const char *name, const json_t *s)
+{
+	const json_t *labels = json_object_get(s, "labels"), *v;
+	const char *key;
+	bool first = true;
+
+	fputs(name, out);
+	json_object_foreach((json_t *)labels, key, v) {
+		fprintf(out, "%s%s=\"", first ? "{" : ",", key);
+		put_label_value(out, json_string_value(v) != NULL ? json_string_value(v) : "");
+		fputc('"', out);
+		first = false;
+	}
+	if (!first)
+		fputc('}', out);
+	fputc(' ', out);
+	put_value(out, number(s, "value"));
+	fputc('\n', out);
+}
+
+char *
+prometheus_text(const json_t *families)
+{
+	const json_t *f, *s;
+	char *text = NULL;
+	size_t len = 0, i, k;
+	FILE *out = open_memstream(&text, &len);
+
+	if (out == NULL)
+		return xstrdup("");
+	json_array_foreach(families, i, f) {
+		fprintf(out, "# HELP %s %s\n# TYPE %s %s\n", string(f, "name"),
+		    string(f, "help"), string(f, "name"), string(f, "type"));
+		json_array_foreach(json_object_get(f, "samples"), k, s)
+			put_sample(out, string(f, "name"), s);
+	}
+	fclose(out);
+	return text;
+}

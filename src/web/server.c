@@ -1,0 +1,591 @@
+/*
+ * The HTTP server: libmicrohttpd with a small pool of its own threads,
+ * routing, the common headers, authentication of POSTs, and the hand-over
+ * of snapshots and events from the loop.
+ */
+#include "web/web_internal.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "core/log.h"
+#include "core/mem.h"
+#include "web/assets.h"
+
+#define WEB_THREADS		2
+#define WEB_KEEPALIVE_MS	15000
+#define WEB_MEMORY_LIMIT	(128 * 1024)	/* per connection: headers and a body */
+
+static const char page_csp[] =
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; font-src 'self'; base-uri 'none'; form-action 'none'; "
+    "frame-ancestors 'none'";
+
+static void
+web_common_headers(struct MHD_Response *resp)
+{
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+	MHD_add_response_header(resp, "Cross-Origin-Resource-Policy", "same-origin");
+}
+
+static enum MHD_Result
+web_queue(struct MHD_Connection *conn, unsigned status, struct MHD_Response *resp)
+{
+	enum MHD_Result ret;
+
+	if (resp == NULL)
+		return MHD_NO;
+	web_common_headers(resp);
+	ret = MHD_queue_response(conn, status, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
+enum MHD_Result
+web_send_json(struct MHD_Connection *conn, unsigned status, json_t *doc)
+{
+	char *text = doc != NULL ? json_dumps(doc, JSON_COMPACT) : NULL;
+	struct MHD_Response *resp;
+
+	json_decref(doc);
+	if (text == NULL)
+		text = xstrdup("{\"ok\":false,\"error\":\"cannot encode the answer\"}");
+	resp = MHD_create_response_from_buffer_with_free_callback(strlen(text), text, free);
+	if (resp == NULL) {
+		free(text);
+		return MHD_NO;
+	}
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+	return web_queue(conn, status, resp);
+}
+
+enum MHD_Result
+web_send_error(struct MHD_Connection *conn, unsigned status, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return web_send_json(conn, status, json_pack("{s:b, s:i, s:s}", "ok", 0,
+	    "status", (int)status, "error", msg));
+}
+
+static enum MHD_Result
+web_send_method_not_allowed(struct MHD_Connection *conn, const char *allow)
+{
+	char *text = xasprintf("{\"ok\":false,\"status\":405,\"error\":\"method not "
+	    "allowed here; use %s\"}", allow);
+	struct MHD_Response *resp;
+
+	resp = MHD_create_response_from_buffer_with_free_callback(strlen(text), text, free);
+	if (resp == NULL) {
+		free(text);
+		return MHD_NO;
+	}
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, allow);
+	return web_queue(conn, MHD_HTTP_METHOD_NOT_ALLOWED, resp);
+}
+
+struct web_snapshot *
+web_current(struct web_server *ws)
+{
+	struct web_snapshot *snap;
+
+	pthread_mutex_lock(&ws->lock);
+	snap = ws->snap;
+	if (snap != NULL)
+		web_snapshot_ref(snap);
+	pthread_mutex_unlock(&ws->lock);
+	return snap;
+}
+
+static void
+web_snapshot_release(void *cls)
+{
+	web_snapshot_unref(cls);
+}
+
+/* A body of the snapshot, sent without a copy; the response holds a reference. */
+static enum MHD_Result
+web_send_snapshot(struct MHD_Connection *conn, struct web_snapshot *snap,
+    const struct web_body *body, const char *type)
+{
+	struct MHD_Response *resp;
+
+	resp = MHD_create_response_from_buffer_with_free_callback_cls(body->len, body->data,
+	    web_snapshot_release, snap);
+	if (resp == NULL) {
+		web_snapshot_unref(snap);
+		return MHD_NO;
+	}
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+	return web_queue(conn, MHD_HTTP_OK, resp);
+}
+
+static enum MHD_Result
+web_get_asset(struct MHD_Connection *conn, const char *url)
+{
+	const struct web_asset *a = web_asset_find(url);
+	const char *match;
+	struct MHD_Response *resp;
+	unsigned status = MHD_HTTP_OK;
+
+	if (a == NULL)
+		return web_send_error(conn, MHD_HTTP_NOT_FOUND, "no such page: %s", url);
+	match = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+	    MHD_HTTP_HEADER_IF_NONE_MATCH);
+	if (match != NULL && strcmp(match, a->etag) == 0) {
+		status = MHD_HTTP_NOT_MODIFIED;
+		resp = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+	} else
+		resp = MHD_create_response_from_buffer(a->len, (void *)a->data,
+		    MHD_RESPMEM_PERSISTENT);
+	if (resp == NULL)
+		return MHD_NO;
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, a->mime);
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, a->etag);
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
+	MHD_add_response_header(resp, "Content-Security-Policy", page_csp);
+	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+	return web_queue(conn, status, resp);
+}
+
+/* GETs answered from the published snapshot. */
+static enum MHD_Result
+web_get_published(struct web_server *ws, struct MHD_Connection *conn, const char *url)
+{
+	static const char json[] = "application/json";
+	struct web_snapshot *snap = web_current(ws);
+	const struct web_service_page *page;
+
+	if (snap == NULL)
+		return web_send_error(conn, MHD_HTTP_SERVICE_UNAVAILABLE,
+		    "tend is starting; no status yet");
+	if (strcmp(url, "/api/status") == 0)
+		return web_send_snapshot(conn, snap, &snap->status, json);
+	if (strcmp(url, "/api/services") == 0)
+		return web_send_snapshot(conn, snap, &snap->services, json);
+	if (strcmp(url, "/api/checks") == 0)
+		return web_send_snapshot(conn, snap, &snap->checks, json);
+	if (strcmp(url, "/api/metrics") == 0)
+		return web_send_snapshot(conn, snap, &snap->series, json);
+	if (strcmp(url, "/healthz") == 0)
+		return web_send_snapshot(conn, snap, &snap->healthz, json);
+	if (strcmp(url, "/metrics") == 0)
+		return web_send_snapshot(conn, snap, &snap->metrics,
+		    "text/plain; version=0.0.4; charset=utf-8");
+	page = web_snapshot_page(snap, url + strlen("/api/services/"));
+	if (page != NULL)
+		return web_send_snapshot(conn, snap, &page->body, json);
+	web_snapshot_unref(snap);
+	return web_send_error(conn, MHD_HTTP_NOT_FOUND, "no service named '%s'",
+	    url + strlen("/api/services/"));
+}
+
+/* Authorization: Bearer TOKEN */
+static bool
+web_authorized(struct web_server *ws, struct MHD_Connection *conn)
+{
+	const char *h = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+	    MHD_HTTP_HEADER_AUTHORIZATION);
+
+	if (h == NULL || strncasecmp(h, "Bearer ", 7) != 0)
+		return false;
+	h += 7;
+	while (*h == ' ')
+		h++;
+	return web_token_equal(h, strlen(h), ws->token);
+}
+
+/* What a path names, and which methods it takes. */
+enum web_route {
+	ROUTE_NONE, ROUTE_ASSET, ROUTE_PUBLISHED, ROUTE_INCIDENTS, ROUTE_METRIC,
+	ROUTE_ALERTS, ROUTE_EVENTS, ROUTE_SERVICE_ACTION, ROUTE_ACTION,
+};
+
+static const char *const service_verbs[] = { "restart", "stop", "start", "heal", NULL };
+
+/* Splits /api/services/NAME/VERB; false when it is not that. */
+static bool
+web_service_action_path(const char *url, char *name, size_t namelen, const char **verb)
+{
+	const char *rest = url + strlen("/api/services/"), *slash = strchr(rest, '/');
+	size_t i;
+
+	if (slash == NULL || slash == rest || (size_t)(slash - rest) >= namelen)
+		return false;
+	for (i = 0; service_verbs[i] != NULL; i++) {
+		if (strcmp(slash + 1, service_verbs[i]) == 0) {
+			snprintf(name, namelen, "%.*s", (int)(slash - rest), rest);
+			*verb = service_verbs[i];
+			return true;
+		}
+	}
+	return false;
+}
+
+static bool
+web_prefix(const char *url, const char *prefix)
+{
+	size_t n = strlen(prefix);
+
+	return strncmp(url, prefix, n) == 0 && url[n] != '\0';
+}
+
+static enum web_route
+web_route_of(const char *url, bool *post)
+{
+	static const char *const published[] = { "/api/status", "/api/services",
+	    "/api/checks", "/api/metrics", "/healthz", "/metrics", NULL };
+	char name[256];
+	const char *verb;
+	size_t i;
+
+	*post = false;
+	for (i = 0; published[i] != NULL; i++)
+		if (strcmp(url, published[i]) == 0)
+			return ROUTE_PUBLISHED;
+	if (strcmp(url, "/api/incidents") == 0)
+		return ROUTE_INCIDENTS;
+	if (strcmp(url, "/api/alerts") == 0)
+		return ROUTE_ALERTS;
+	if (strcmp(url, "/api/events") == 0)
+		return ROUTE_EVENTS;
+	if (web_prefix(url, "/api/services/")) {
+		if (web_service_action_path(url, name, sizeof(name), &verb)) {
+			*post = true;
+			return ROUTE_SERVICE_ACTION;
+		}
+		return strchr(url + strlen("/api/services/"), '/') == NULL ?
+		    ROUTE_PUBLISHED : ROUTE_NONE;
+	}
+	if (web_prefix(url, "/api/actions/") && strchr(url + 13, '/') == NULL) {
+		*post = true;
+		return ROUTE_ACTION;
+	}
+	if (web_prefix(url, "/api/metrics/"))
+		return ROUTE_METRIC;
+	return strncmp(url, "/api/", 5) == 0 ? ROUTE_NONE : ROUTE_ASSET;
+}
+
+static enum MHD_Result
+web_dispatch_post(struct web_server *ws, struct MHD_Connection *conn,
+    struct web_request *req, const char *url, enum web_route route)
+{
+	char name[256];
+	const char *verb = "action";
+
+	if (req->action == NULL && !web_authorized(ws, conn))
+		return web_send_error(conn, MHD_HTTP_UNAUTHORIZED,
+		    "this needs 'Authorization: Bearer TOKEN' (the token is in the state "
+		    "directory's file 'token')");
+	if (route == ROUTE_SERVICE_ACTION)
+		web_service_action_path(url, name, sizeof(name), &verb);
+	else
+		snprintf(name, sizeof(name), "%s", url + strlen("/api/actions/"));
+	return web_post_action(ws, conn, req, verb, name);
+}
+
+static enum MHD_Result
+web_dispatch_get(struct web_server *ws, struct MHD_Connection *conn, const char *url,
+    enum web_route route)
+{
+	switch (route) {
+	case ROUTE_PUBLISHED:
+		return web_get_published(ws, conn, url);
+	case ROUTE_INCIDENTS:
+		return web_get_incidents(ws, conn);
+	case ROUTE_ALERTS:
+		return web_get_alerts(ws, conn);
+	case ROUTE_METRIC:
+		return web_get_metric(ws, conn, url + strlen("/api/metrics/"));
+	case ROUTE_EVENTS:
+		return sse_open(ws, conn);
+	case ROUTE_ASSET:
+		return web_get_asset(conn, url);
+	default:
+		return web_send_error(conn, MHD_HTTP_NOT_FOUND, "no such endpoint: %s", url);
+	}
+}
+
+/* Content-Length, or 0 when there is none. */
+static unsigned long long
+web_declared_length(struct MHD_Connection *conn)
+{
+	const char *v = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+	    MHD_HTTP_HEADER_CONTENT_LENGTH);
+
+	return v != NULL ? strtoull(v, NULL, 10) : 0;
+}
+
+static enum MHD_Result
+web_handle(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
+    const char *version, const char *upload_data, size_t *upload_size, void **req_cls)
+{
+	struct web_server *ws = cls;
+	struct web_request *req = *req_cls;
+	bool is_get = strcmp(method, MHD_HTTP_METHOD_GET) == 0 ||
+	    strcmp(method, MHD_HTTP_METHOD_HEAD) == 0;
+	bool is_post = strcmp(method, MHD_HTTP_METHOD_POST) == 0, wants_post;
+	enum web_route route = web_route_of(url, &wants_post);
+
+	if (req == NULL) {
+		*req_cls = req = xcalloc(1, sizeof(*req));
+		/* Answered before reading a body: whatever it holds, it changes nothing. */
+		if (route == ROUTE_NONE)
+			return web_send_error(conn, MHD_HTTP_NOT_FOUND, "no such endpoint: %s",
+			    url);
+		if (wants_post ? !is_post : !is_get)
+			return web_send_method_not_allowed(conn, wants_post ? "POST" :
+			    "GET, HEAD");
+		if (web_declared_length(conn) > WEB_BODY_MAX)
+			return web_send_error(conn, MHD_HTTP_CONTENT_TOO_LARGE,
+			    "request body over %d bytes", WEB_BODY_MAX);
+		if (is_post)
+			return MHD_YES;		/* the body comes in the next calls */
+	}
+	if (*upload_size > 0) {
+		/* Read and dropped: no endpoint takes a body. A client that never stops is cut off. */
+		req->body_len += *upload_size;
+		*upload_size = 0;
+		return req->body_len > 16 * WEB_BODY_MAX ? MHD_NO : MHD_YES;
+	}
+	if (req->body_len > WEB_BODY_MAX)
+		return web_send_error(conn, MHD_HTTP_CONTENT_TOO_LARGE,
+		    "request body over %d bytes", WEB_BODY_MAX);
+	if (is_post)
+		return web_dispatch_post(ws, conn, req, url, route);
+	if (req->body_len > 0)
+		return web_send_error(conn, MHD_HTTP_BAD_REQUEST, "a GET takes no body");
+	return web_dispatch_get(ws, conn, url, route);
+}
+
+static void
+web_request_done(void *cls, struct MHD_Connection *conn, void **req_cls,
+    enum MHD_RequestTerminationCode toe)
+{
+	struct web_request *req = *req_cls;
+
+	if (req == NULL)
+		return;
+	/* An action the loop answered after the client left. */
+	if (req->action != NULL && req->action->done) {
+		free(req->action->answer);
+		free(req->action->name);
+		free(req->action);
+	}
+	free(req);
+	*req_cls = NULL;
+}
+
+static void
+web_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	char msg[512];
+	size_t n;
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	n = strlen(msg);
+	while (n > 0 && msg[n - 1] == '\n')
+		msg[--n] = '\0';
+	log_debug(NULL, "web: %s", msg);
+}
+
+static void
+web_keepalive(uv_timer_t *timer)
+{
+	struct web_server *ws = timer->data;
+
+	/* Also how a stream whose client left is noticed: the write fails. */
+	pthread_mutex_lock(&ws->lock);
+	sse_wake_all_locked(ws, true);
+	pthread_mutex_unlock(&ws->lock);
+}
+
+/* The address to listen on: IPv4 or IPv6 literal (checked by the config). */
+static int
+web_sockaddr(const struct web_conf *conf, struct sockaddr_storage *ss, bool *v6)
+{
+	struct sockaddr_in *in4 = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
+
+	memset(ss, 0, sizeof(*ss));
+	*v6 = false;
+	if (inet_pton(AF_INET, conf->host, &in4->sin_addr) == 1) {
+		in4->sin_family = AF_INET;
+		in4->sin_port = htons((uint16_t)conf->port);
+		return 0;
+	}
+	if (inet_pton(AF_INET6, conf->host, &in6->sin6_addr) == 1) {
+		in6->sin6_family = AF_INET6;
+		in6->sin6_port = htons((uint16_t)conf->port);
+		*v6 = true;
+		return 0;
+	}
+	return -1;
+}
+
+static int
+web_listen(struct web_server *ws, const struct web_conf *conf, char *err, size_t errlen)
+{
+	struct sockaddr_storage ss;
+	const union MHD_DaemonInfo *info;
+	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
+	    MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
+	bool v6;
+
+	if (web_sockaddr(conf, &ss, &v6) < 0) {
+		snprintf(err, errlen, "web.listen: '%s' is not an IP address", conf->host);
+		return -1;
+	}
+	if (v6)
+		flags |= MHD_USE_IPv6;
+	ws->mhd = MHD_start_daemon(flags, (uint16_t)conf->port, NULL, NULL, web_handle, ws,
+	    MHD_OPTION_EXTERNAL_LOGGER, web_mhd_log, ws,
+	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)WEB_THREADS,
+	    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)conf->max_connections,
+	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)conf->per_ip_connections,
+	    MHD_OPTION_CONNECTION_TIMEOUT,
+	    (unsigned int)((conf->connection_timeout_ms + 999) / 1000),
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)WEB_MEMORY_LIMIT,
+	    MHD_OPTION_NOTIFY_COMPLETED, web_request_done, ws,
+	    MHD_OPTION_END);
+	if (ws->mhd == NULL) {
+		snprintf(err, errlen, "cannot listen on %s%s%s:%d: %s", v6 ? "[" : "",
+		    conf->host, v6 ? "]" : "", conf->port, strerror(errno));
+		return -1;
+	}
+	info = MHD_get_daemon_info(ws->mhd, MHD_DAEMON_INFO_BIND_PORT);
+	ws->url = xasprintf("http://%s%s%s:%u/", v6 ? "[" : "", conf->host, v6 ? "]" : "",
+	    info != NULL ? (unsigned)info->port : (unsigned)conf->port);
+	return 0;
+}
+
+/* STATE_DIR/web.url, for `tend status`, scripts and tests (port 0). */
+static void
+web_write_url(const struct web_server *ws, const char *state_dir)
+{
+	char *path = xasprintf("%s/web.url", state_dir), *tmp = xasprintf("%s.tmp", path);
+	FILE *f = fopen(tmp, "we");
+
+	if (f != NULL && fprintf(f, "%s\n", ws->url) > 0 && fclose(f) == 0)
+		rename(tmp, path);
+	else {
+		if (f != NULL)
+			fclose(f);
+		log_warn(NULL, "cannot write %s: %s", path, strerror(errno));
+		unlink(tmp);
+	}
+	free(tmp);
+	free(path);
+}
+
+struct web_server *
+web_start(uv_loop_t *loop, const struct web_conf *conf, const char *state_dir,
+    const struct web_ops *ops, char *err, size_t errlen)
+{
+	struct web_server *ws = xcalloc(1, sizeof(*ws));
+
+	ws->loop = loop;
+	ws->ops = *ops;
+	ws->sse_max = conf->sse_clients;
+	ws->db_path = xasprintf("%s/tend.db", state_dir);
+	pthread_mutex_init(&ws->lock, NULL);
+	if (web_token_load(state_dir, ws->token, err, errlen) < 0 ||
+	    web_listen(ws, conf, err, errlen) < 0) {
+		pthread_mutex_destroy(&ws->lock);
+		free(ws->db_path);
+		free(ws);
+		return NULL;
+	}
+	uv_async_init(loop, &ws->wake, web_action_drain);
+	ws->wake.data = ws;
+	uv_timer_init(loop, &ws->keepalive);
+	ws->keepalive.data = ws;
+	uv_timer_start(&ws->keepalive, web_keepalive, WEB_KEEPALIVE_MS, WEB_KEEPALIVE_MS);
+	ws->open_handles = 2;
+	web_write_url(ws, state_dir);
+	log_info(NULL, "dashboard and API on %s", ws->url);
+	return ws;
+}
+
+const char *
+web_url(const struct web_server *ws)
+{
+	return ws->url;
+}
+
+void
+web_publish(struct web_server *ws, struct web_snapshot *snap)
+{
+	struct web_snapshot *old;
+
+	pthread_mutex_lock(&ws->lock);
+	old = ws->snap;
+	ws->snap = snap;
+	sse_push_locked(ws, snap->sse_status.data, snap->sse_status.len);
+	pthread_mutex_unlock(&ws->lock);
+	web_snapshot_unref(old);
+}
+
+void
+web_event(struct web_server *ws, const char *event, const json_t *data)
+{
+	char *json = json_dumps(data, JSON_COMPACT), *text;
+
+	if (json == NULL)
+		return;
+	text = xasprintf("event: %s\ndata: %s\n\n", event, json);
+	pthread_mutex_lock(&ws->lock);
+	sse_push_locked(ws, text, strlen(text));
+	pthread_mutex_unlock(&ws->lock);
+	free(text);
+	free(json);
+}
+
+static void
+web_handle_closed(uv_handle_t *handle)
+{
+	struct web_server *ws = handle->data;
+	size_t i;
+
+	if (--ws->open_handles > 0)
+		return;
+	for (i = 0; i < WEB_SSE_RING; i++)
+		free(ws->ring[i].text);
+	web_snapshot_unref(ws->snap);
+	pthread_mutex_destroy(&ws->lock);
+	free(ws->db_path);
+	free(ws->url);
+	free(ws);
+}
+
+void
+web_stop(struct web_server *ws)
+{
+	if (ws == NULL)
+		return;
+	/* Nothing may stay suspended when MHD stops: answer and wake everything. */
+	pthread_mutex_lock(&ws->lock);
+	ws->stopping = true;
+	web_action_abort_locked(ws);
+	sse_wake_all_locked(ws, false);
+	pthread_mutex_unlock(&ws->lock);
+	MHD_stop_daemon(ws->mhd);
+	web_db_close_all(ws);
+	uv_close((uv_handle_t *)&ws->wake, web_handle_closed);
+	uv_close((uv_handle_t *)&ws->keepalive, web_handle_closed);
+}

@@ -1,0 +1,187 @@
+/*
+ * /api/events: Server-Sent Events. Every stream reads the same ring of
+ * recent events at its own pace. A stream with nothing to send suspends its
+ * connection (a content reader that returns 0 bytes would make MHD call it
+ * again at once, spinning); a new event, the keep-alive timer or the end of
+ * the daemon resumes it. A stream that falls a whole ring behind is sent
+ * the current status and goes on from the newest event.
+ */
+#include "web/web_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/mem.h"
+
+struct sse_client {
+	struct sse_client *next;
+	struct web_server *ws;
+	struct MHD_Connection *conn;
+	uint64_t	 next_seq;
+	bool		 suspended;
+	bool		 keepalive_due;
+	char		*pending;	/* what is being written */
+	size_t		 pending_len;
+	size_t		 pending_off;
+};
+
+void
+sse_wake_all_locked(struct web_server *ws, bool keepalive)
+{
+	struct sse_client *c;
+
+	for (c = ws->clients; c != NULL; c = c->next) {
+		if (keepalive)
+			c->keepalive_due = true;
+		if (c->suspended) {
+			c->suspended = false;
+			MHD_resume_connection(c->conn);
+		}
+	}
+}
+
+void
+sse_push_locked(struct web_server *ws, const char *text, size_t len)
+{
+	struct sse_event *e = &ws->ring[ws->ring_next % WEB_SSE_RING];
+
+	free(e->text);
+	e->text = xmalloc(len + 1);
+	memcpy(e->text, text, len + 1);
+	e->len = len;
+	e->seq = ws->ring_next++;
+	sse_wake_all_locked(ws, false);
+}
+
+static void
+sse_take(struct sse_client *c, const char *text, size_t len)
+{
+	free(c->pending);
+	c->pending = xmalloc(len);
+	memcpy(c->pending, text, len);
+	c->pending_len = len;
+	c->pending_off = 0;
+}
+
+/* The next thing to write, with the lock held; false when there is none. */
+static bool
+sse_next_locked(struct sse_client *c)
+{
+	struct web_server *ws = c->ws;
+	uint64_t oldest = ws->ring_next > WEB_SSE_RING ? ws->ring_next - WEB_SSE_RING : 0;
+	const struct sse_event *e;
+
+	if (c->next_seq < oldest && ws->snap != NULL) {
+		sse_take(c, ws->snap->sse_status.data, ws->snap->sse_status.len);
+		c->next_seq = ws->ring_next;
+		return true;
+	}
+	if (c->next_seq < ws->ring_next) {
+		e = &ws->ring[c->next_seq % WEB_SSE_RING];
+		sse_take(c, e->text, e->len);
+		c->next_seq++;
+		return true;
+	}
+	if (c->keepalive_due) {
+		c->keepalive_due = false;
+		sse_take(c, ": keep-alive\n\n", 14);
+		return true;
+	}
+	return false;
+}
+
+static ssize_t
+sse_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	struct sse_client *c = cls;
+	struct web_server *ws = c->ws;
+	size_t n;
+
+	pthread_mutex_lock(&ws->lock);
+	if (ws->stopping) {
+		pthread_mutex_unlock(&ws->lock);
+		return MHD_CONTENT_READER_END_OF_STREAM;
+	}
+	if (c->pending_off == c->pending_len && !sse_next_locked(c)) {
+		/* Resumed by sse_wake_all_locked, under this same lock. */
+		c->suspended = true;
+		MHD_suspend_connection(c->conn);
+		pthread_mutex_unlock(&ws->lock);
+		return 0;
+	}
+	n = c->pending_len - c->pending_off;
+	if (n > max)
+		n = max;
+	memcpy(buf, c->pending + c->pending_off, n);
+	c->pending_off += n;
+	pthread_mutex_unlock(&ws->lock);
+	return (ssize_t)n;
+}
+
+/* The response is gone: the client left, or the server stops. */
+static void
+sse_free(void *cls)
+{
+	struct sse_client *c = cls, **p;
+	struct web_server *ws = c->ws;
+
+	pthread_mutex_lock(&ws->lock);
+	for (p = &ws->clients; *p != NULL; p = &(*p)->next) {
+		if (*p == c) {
+			*p = c->next;
+			ws->n_clients--;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&ws->lock);
+	free(c->pending);
+	free(c);
+}
+
+enum MHD_Result
+sse_open(struct web_server *ws, struct MHD_Connection *conn)
+{
+	static const char hello[] = "retry: 2000\n\n";
+	struct MHD_Response *resp;
+	struct sse_client *c;
+	enum MHD_Result ret;
+
+	pthread_mutex_lock(&ws->lock);
+	if (ws->stopping || ws->n_clients >= ws->sse_max) {
+		pthread_mutex_unlock(&ws->lock);
+		return web_send_error(conn, MHD_HTTP_SERVICE_UNAVAILABLE,
+		    "too many live streams (web.sse_clients is %d)", ws->sse_max);
+	}
+	c = xcalloc(1, sizeof(*c));
+	c->ws = ws;
+	c->conn = conn;
+	c->next_seq = ws->ring_next;
+	/* The first thing a stream says: retry advice, then the status as it is now. */
+	if (ws->snap != NULL) {
+		c->pending_len = sizeof(hello) - 1 + ws->snap->sse_status.len;
+		c->pending = xmalloc(c->pending_len);
+		memcpy(c->pending, hello, sizeof(hello) - 1);
+		memcpy(c->pending + sizeof(hello) - 1, ws->snap->sse_status.data,
+		    ws->snap->sse_status.len);
+	} else {
+		c->pending = xstrdup(hello);
+		c->pending_len = sizeof(hello) - 1;
+	}
+	c->next = ws->clients;
+	ws->clients = c;
+	ws->n_clients++;
+	pthread_mutex_unlock(&ws->lock);
+
+	resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096, sse_read, c,
+	    sse_free);
+	if (resp == NULL) {
+		sse_free(c);
+		return MHD_NO;
+	}
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "text/event-stream");
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+	MHD_add_response_header(resp, "X-Accel-Buffering", "no");
+	ret = MHD_queue_response(conn, MHD_HTTP_OK, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}

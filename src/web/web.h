@@ -1,0 +1,49 @@
+/*
+ * The web server: dashboard, JSON API, Server-Sent Events and /metrics
+ * (docs/api.md), on libmicrohttpd's own threads.
+ *
+ * The server never touches the daemon's state. The loop publishes a
+ * snapshot (web_publish) and events (web_event); the web threads serve
+ * those, read history from the store through read-only connections of
+ * their own, and hand POSTed actions back to the loop through a queue
+ * (uv_async), where ops->action runs them and the answer is sent.
+ */
+#ifndef TEND_WEB_WEB_H
+#define TEND_WEB_WEB_H
+
+#include <jansson.h>
+#include <uv.h>
+
+#include "config/model.h"
+#include "web/snapshot.h"
+
+struct web_server;
+
+struct web_ops {
+	void	*arg;
+	/*
+	 * On the loop thread: verb is "restart", "stop", "start" or "heal"
+	 * for the service name, or "action" for the named action. Returns
+	 * the HTTP status and sets *answer (a JSON object, owned by the server).
+	 */
+	int	(*action)(void *arg, const char *verb, const char *name, json_t **answer);
+};
+
+/*
+ * Listens on conf's address (port 0: a free one) and writes the URL to
+ * STATE_DIR/web.url. NULL with a message in err when it cannot.
+ */
+struct web_server *web_start(uv_loop_t *loop, const struct web_conf *conf,
+		    const char *state_dir, const struct web_ops *ops, char *err,
+		    size_t errlen);
+/* Answers what is in flight, ends every stream and stops the threads. */
+void		 web_stop(struct web_server *ws);
+/* "http://127.0.0.1:8090/" */
+const char	*web_url(const struct web_server *ws);
+
+/* Takes over snap (the caller's reference); streams get its status. */
+void		 web_publish(struct web_server *ws, struct web_snapshot *snap);
+/* Streams an event (docs/api.md: state, incident, action, anomaly, alert). */
+void		 web_event(struct web_server *ws, const char *event, const json_t *data);
+
+#endif

@@ -1,0 +1,529 @@
+/*
+ * The web server against the real daemon: the JSON API (status, services,
+ * checks, incidents, metrics), errors (400/401/404/405/413), actions with
+ * and without the token, Server-Sent Events seeing a state change, /metrics
+ * (and `promtool check metrics` when Debian's prometheus is installed),
+ * the token file's mode, and clients that cannot starve the server: a
+ * thousand idle connections, a slow one, too many streams.
+ */
+#include "harness.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+
+static const char config[] =
+    "state_dir: @DIR@/state\n"
+    "web: { listen: '127.0.0.1:0', sse_clients: 3, connection_timeout: 2s,\n"
+    "       per_ip_connections: 32 }\n"
+    "heal: { cooldown: 0s }\n"
+    "actions:\n"
+    "  hello: { exec: [/bin/true] }\n"
+    "services:\n"
+    "  web:\n"
+    "    run: [@FAKESVC@, --name, web, --record, @RECORD@, --http, --listen, '@PORT1@']\n"
+    "    ready: { tcp: @PORT1@ }\n"
+    "    checks:\n"
+    "      health: { type: http, url: 'http://127.0.0.1:@PORT1@/', every: 200ms }\n";
+
+struct reply {
+	long	 status;
+	char	*body;
+	size_t	 len;
+	char	 allow[64];
+};
+
+static char base_url[128];
+static char token[80];
+
+static size_t
+reply_body(char *data, size_t size, size_t n, void *arg)
+{
+	struct reply *r = arg;
+
+	r->body = realloc(r->body, r->len + size * n + 1);
+	memcpy(r->body + r->len, data, size * n);
+	r->len += size * n;
+	r->body[r->len] = '\0';
+	return size * n;
+}
+
+static size_t
+reply_header(char *data, size_t size, size_t n, void *arg)
+{
+	struct reply *r = arg;
+
+	if (strncasecmp(data, "Allow:", 6) == 0)
+		snprintf(r->allow, sizeof(r->allow), "%.*s", (int)(size * n - 8), data + 7);
+	return size * n;
+}
+
+/* One request; body_len > 0 sends that many bytes of 'x'. */
+static struct reply
+request(const char *method, const char *path, const char *bearer, size_t body_len)
+{
+	struct reply r = { 0 };
+	struct curl_slist *headers = NULL;
+	char url[512], auth[160];
+	char *body = NULL;
+	CURL *c = curl_easy_init();
+
+	snprintf(url, sizeof(url), "%s%s", base_url, path + 1);
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 10000L);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, reply_body);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &r);
+	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, reply_header);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, &r);
+	if (bearer != NULL) {
+		snprintf(auth, sizeof(auth), "Authorization: Bearer %s", bearer);
+		headers = curl_slist_append(headers, auth);
+	}
+	if (body_len > 0) {
+		body = malloc(body_len);
+		memset(body, 'x', body_len);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)body_len);
+	} else if (strcmp(method, "POST") == 0)
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, 0L);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
+	if (curl_easy_perform(c) == CURLE_OK)
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r.status);
+	curl_slist_free_all(headers);
+	curl_easy_cleanup(c);
+	free(body);
+	return r;
+}
+
+/* GET path, expecting status; the JSON body (a new reference). */
+static json_t *
+get_json(const char *path, long status)
+{
+	struct reply r = request("GET", path, NULL, 0);
+	json_t *doc;
+
+	if (r.status != status)
+		fail_msg("GET %s: HTTP %ld, expected %ld: %s", path, r.status, status,
+		    r.body ? r.body : "");
+	doc = json_loads(r.body ? r.body : "", 0, NULL);
+	if (doc == NULL)
+		fail_msg("GET %s: not JSON: %s", path, r.body ? r.body : "");
+	free(r.body);
+	return doc;
+}
+
+static void
+read_file_line(const char *path, char *buf, size_t len, int timeout_ms)
+{
+	long long deadline = harness_mono_ms() + timeout_ms;
+	FILE *f;
+
+	buf[0] = '\0';
+	while (harness_mono_ms() < deadline) {
+		if ((f = fopen(path, "r")) != NULL) {
+			if (fgets(buf, (int)len, f) != NULL)
+				buf[strcspn(buf, "\n")] = '\0';
+			fclose(f);
+			if (buf[0] != '\0')
+				return;
+		}
+		harness_pause_ms(20);
+	}
+	fail_msg("%s did not appear within %d ms", path, timeout_ms);
+}
+
+/* Starts the daemon with the web server; reads its URL and token. */
+static void
+start(void)
+{
+	char path[400];
+
+	t.web = true;
+	harness_write_config(&t, config);
+	harness_start(&t);
+	assert_true(harness_wait_state(&t, "web", "up", 0, 5000));
+	snprintf(path, sizeof(path), "%s/web.url", t.state);
+	read_file_line(path, base_url, sizeof(base_url), 5000);
+	snprintf(path, sizeof(path), "%s/token", t.state);
+	read_file_line(path, token, sizeof(token), 5000);
+}
+
+/* Polls /api/checks until the web service's check has passed. */
+static json_t *
+wait_checked(void)
+{
+	long long deadline = harness_mono_ms() + 5000;
+	json_t *doc, *c;
+
+	while (harness_mono_ms() < deadline) {
+		doc = get_json("/api/checks", 200);
+		c = json_array_get(json_object_get(doc, "checks"), 0);
+		if (json_is_integer(json_object_get(c, "checked_at")) &&
+		    strcmp(json_string_value(json_object_get(c, "state")), "healthy") == 0)
+			return doc;
+		json_decref(doc);
+		harness_pause_ms(50);
+	}
+	fail_msg("the check never passed");
+	return NULL;
+}
+
+static void
+test_read_endpoints(void **state)
+{
+	json_t *doc, *svc, *list;
+	struct stat sb;
+	char path[400];
+
+	start();
+	doc = get_json("/healthz", 200);
+	assert_true(json_is_true(json_object_get(doc, "ok")));
+	json_decref(doc);
+
+	doc = get_json("/api/status", 200);
+	svc = json_array_get(json_object_get(doc, "services"), 0);
+	assert_string_equal(json_string_value(json_object_get(svc, "name")), "web");
+	assert_int_equal(json_integer_value(json_object_get(svc, "pid")),
+	    harness_pid(&t, "web"));
+	assert_string_equal(json_string_value(json_array_get(json_object_get(svc, "checks"),
+	    0)), "health");
+	assert_true(json_is_object(json_object_get(doc, "host")));
+	assert_true(json_is_integer(json_object_get(doc, "generated_at")));
+	assert_true(json_is_number(json_object_get(json_object_get(doc, "tend"), "rss_bytes")));
+	json_decref(doc);
+
+	json_decref(wait_checked());
+	doc = get_json("/api/services/web", 200);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(doc, "service"),
+	    "name")), "web");
+	assert_int_equal(json_array_size(json_object_get(doc, "checks")), 1);
+	json_decref(doc);
+
+	doc = get_json("/api/services", 200);
+	assert_int_equal(json_array_size(json_object_get(doc, "services")), 1);
+	json_decref(doc);
+
+	doc = get_json("/api/incidents?open=1&since=1h&limit=10", 200);
+	assert_true(json_is_array(json_object_get(doc, "incidents")));
+	json_decref(doc);
+
+	doc = get_json("/api/alerts?limit=5", 200);
+	assert_true(json_is_array(json_object_get(doc, "alerts")));
+	json_decref(doc);
+
+	doc = get_json("/api/metrics", 200);
+	list = json_object_get(doc, "series");
+	assert_true(json_array_size(list) >= 2);
+	json_decref(doc);
+
+	/* The check's latency reaches the store (flushed every 250 ms). */
+	long long deadline = harness_mono_ms() + 5000;
+	size_t n = 0;
+	while (n == 0 && harness_mono_ms() < deadline) {
+		doc = get_json("/api/metrics/check.health.latency_ms?since=10m&step=1s", 200);
+		n = json_array_size(json_object_get(doc, "points"));
+		json_decref(doc);
+		if (n == 0)
+			harness_pause_ms(100);
+	}
+	assert_true(n > 0);
+
+	snprintf(path, sizeof(path), "%s/token", t.state);
+	assert_int_equal(stat(path, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0600);
+	assert_int_equal((int)strlen(token), 64);
+}
+
+static void
+expect_error(const char *method, const char *path, const char *bearer, size_t body,
+    long status)
+{
+	struct reply r = request(method, path, bearer, body);
+	json_t *doc = json_loads(r.body ? r.body : "", 0, NULL);
+
+	if (r.status != status)
+		fail_msg("%s %s: HTTP %ld, expected %ld: %s", method, path, r.status, status,
+		    r.body ? r.body : "");
+	if (doc == NULL || !json_is_false(json_object_get(doc, "ok")) ||
+	    !json_is_string(json_object_get(doc, "error")) ||
+	    json_integer_value(json_object_get(doc, "status")) != status)
+		fail_msg("%s %s: not a JSON error: %s", method, path, r.body ? r.body : "");
+	if (status == 405 && r.allow[0] == '\0')
+		fail_msg("%s %s: 405 without Allow", method, path);
+	json_decref(doc);
+	free(r.body);
+}
+
+static void
+test_errors(void **state)
+{
+	start();
+	expect_error("GET", "/api/nothing", NULL, 0, 404);
+	expect_error("GET", "/api/services/nope", NULL, 0, 404);
+	expect_error("GET", "/no/such/page", NULL, 0, 404);
+	expect_error("DELETE", "/api/status", NULL, 0, 405);
+	expect_error("GET", "/api/services/web/restart", NULL, 0, 405);
+	expect_error("POST", "/api/status", token, 0, 405);
+	expect_error("GET", "/api/incidents?since=yesterday", NULL, 0, 400);
+	expect_error("GET", "/api/incidents?limit=0", NULL, 0, 400);
+	expect_error("GET", "/api/incidents?open=maybe", NULL, 0, 400);
+	expect_error("GET", "/api/metrics/host.cpu_pct?step=1ms", NULL, 0, 400);
+	expect_error("POST", "/api/services/web/restart", NULL, 0, 401);
+	expect_error("POST", "/api/services/web/restart", "0000", 0, 401);
+	expect_error("POST", "/api/services/web/restart",
+	    "0000000000000000000000000000000000000000000000000000000000000000", 0, 401);
+	expect_error("POST", "/api/services/nope/restart", token, 0, 404);
+	expect_error("POST", "/api/actions/nope", token, 0, 404);
+	expect_error("POST", "/api/services/web/restart", token, 200 * 1024, 413);
+	/* Still serving after all of that. */
+	json_decref(get_json("/healthz", 200));
+	assert_true(harness_wait_state(&t, "web", "up", 0, 1000));
+}
+
+static void
+test_actions(void **state)
+{
+	struct reply r;
+	json_t *doc;
+	pid_t before;
+
+	start();
+	before = harness_pid(&t, "web");
+	r = request("POST", "/api/services/web/restart", token, 0);
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.body, "\"ok\":true"));
+	free(r.body);
+	assert_true(harness_wait_state(&t, "web", "up", before, 5000));
+
+	r = request("POST", "/api/services/web/stop", token, 0);
+	assert_int_equal(r.status, 200);
+	free(r.body);
+	assert_true(harness_wait_state(&t, "web", "down", 0, 5000));
+	r = request("POST", "/api/services/web/start", token, 0);
+	assert_int_equal(r.status, 200);
+	free(r.body);
+	assert_true(harness_wait_state(&t, "web", "up", 0, 5000));
+
+	r = request("POST", "/api/actions/hello", token, 0);
+	assert_int_equal(r.status, 200);
+	doc = json_loads(r.body, 0, NULL);
+	assert_true(json_integer_value(json_object_get(doc, "incident")) > 0);
+	json_decref(doc);
+	free(r.body);
+}
+
+/* A raw connection to the server, from a source address of our choosing. */
+static int
+connect_from(const char *source)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET }, src = { .sin_family = AF_INET };
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	unsigned port = 0;
+
+	sscanf(base_url, "http://127.0.0.1:%u/", &port);
+	inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
+	sa.sin_port = htons((uint16_t)port);
+	inet_pton(AF_INET, source, &src.sin_addr);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&src, sizeof(src)) < 0 ||
+	    connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Reads until text appears (or the deadline); true when it did. */
+static bool
+read_until(int fd, char *buf, size_t cap, size_t *len, const char *text, int timeout_ms)
+{
+	long long deadline = harness_mono_ms() + timeout_ms;
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	ssize_t n;
+
+	while (harness_mono_ms() < deadline) {
+		buf[*len] = '\0';
+		if (strstr(buf, text) != NULL)
+			return true;
+		if (poll(&p, 1, 100) <= 0)
+			continue;
+		if (*len + 1 >= cap)
+			memmove(buf, buf + cap / 2, (*len -= cap / 2));
+		n = read(fd, buf + *len, cap - 1 - *len);
+		if (n <= 0)
+			return false;
+		*len += (size_t)n;
+	}
+	buf[*len] = '\0';
+	return strstr(buf, text) != NULL;
+}
+
+static int
+open_stream(void)
+{
+	static const char req[] = "GET /api/events HTTP/1.1\r\nHost: x\r\n"
+	    "Accept: text/event-stream\r\n\r\n";
+	int fd = connect_from("127.0.0.1");
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, req, sizeof(req) - 1), (ssize_t)(sizeof(req) - 1));
+	return fd;
+}
+
+static void
+test_events(void **state)
+{
+	static char buf[1 << 20];
+	size_t len = 0;
+	int fd, extra[3], i;
+	struct reply r;
+	long long t0;
+	char *out;
+
+	start();
+	fd = open_stream();
+	assert_true(read_until(fd, buf, sizeof(buf), &len, "event: status\ndata: {", 3000));
+	len = 0;
+	t0 = harness_mono_ms();
+	assert_int_equal(harness_cli(&t, &out, "restart", "web", "--state-dir", t.state,
+	    NULL), 0);
+	free(out);
+	assert_true(read_until(fd, buf, sizeof(buf), &len,
+	    "\"kind\":\"service\",\"name\":\"web\",\"from\":\"up\"", 3000));
+	assert_true(harness_mono_ms() - t0 < 1000);
+
+	/* sse_clients: 3, one is open: two more, then 503. */
+	for (i = 0; i < 2; i++)
+		extra[i] = open_stream();
+	len = 0;
+	assert_true(read_until(extra[1], buf, sizeof(buf), &len, "event: status", 3000));
+	r = request("GET", "/api/events", NULL, 0);
+	assert_int_equal(r.status, 503);
+	free(r.body);
+	for (i = 0; i < 2; i++)
+		close(extra[i]);
+	close(fd);
+}
+
+static void
+assert_contains(const char *body, const char *text)
+{
+	if (body == NULL || strstr(body, text) == NULL)
+		fail_msg("expected '%s' in:\n%s", text, body ? body : "(nothing)");
+}
+
+static void
+test_metrics(void **state)
+{
+	struct reply r;
+	char path[400], cmd[900];
+	FILE *f;
+
+	start();
+	json_decref(wait_checked());
+	r = request("GET", "/metrics", NULL, 0);
+	assert_int_equal(r.status, 200);
+	assert_contains(r.body, "# TYPE tend_check_state gauge\n");
+	assert_contains(r.body,
+	    "tend_check_state{check=\"health\",service=\"web\",state=\"healthy\"} 1\n");
+	assert_contains(r.body, "tend_service_up{service=\"web\"} 1\n");
+	assert_contains(r.body, "# TYPE tend_service_restarts_total counter\n");
+	assert_contains(r.body, "tend_resident_memory_bytes ");
+	assert_contains(r.body, "tend_loop_lag_seconds ");
+	if (access("/usr/bin/promtool", X_OK) == 0) {
+		snprintf(path, sizeof(path), "%s/metrics.txt", t.dir);
+		f = fopen(path, "w");
+		fputs(r.body, f);
+		fclose(f);
+		snprintf(cmd, sizeof(cmd), "/usr/bin/promtool check metrics < %s > %s.out 2>&1",
+		    path, path);
+		if (system(cmd) != 0) {
+			snprintf(cmd, sizeof(cmd), "cat %s.out", path);
+			(void)system(cmd);
+			fail_msg("promtool check metrics failed");
+		}
+	} else
+		print_message("promtool not installed: format checked by the asserts only\n");
+	free(r.body);
+
+	/* export-metrics: the same families as JSON. */
+	char *out;
+	assert_int_equal(harness_cli(&t, &out, "export-metrics", "--state-dir", t.state,
+	    NULL), 0);
+	json_t *doc = json_loads(out, 0, NULL);
+	assert_non_null(doc);
+	assert_true(json_array_size(json_object_get(doc, "metrics")) > 5);
+	json_decref(doc);
+	free(out);
+}
+
+/*
+ * A thousand idle connections from 127.0.0.2 (per-IP limit 32) and one
+ * that sends half a request: the dashboard from 127.0.0.1 still answers at
+ * once, and the slow one is dropped after connection_timeout (2 s).
+ */
+static void
+test_idle_clients(void **state)
+{
+	static int idle[1000];
+	struct rlimit rl;
+	char buf[256];
+	size_t len = 0;
+	int slow, i, n = 0;
+	long long t0;
+	json_t *doc;
+
+	start();
+	getrlimit(RLIMIT_NOFILE, &rl);
+	rl.rlim_cur = rl.rlim_max;
+	setrlimit(RLIMIT_NOFILE, &rl);
+	for (i = 0; i < 1000; i++)
+		if ((idle[i] = connect_from("127.0.0.2")) >= 0)
+			n++;
+	slow = connect_from("127.0.0.3");
+	assert_true(slow >= 0);
+	assert_int_equal(write(slow, "GET /api/status HTTP/1.1\r\nHo", 28), 28);
+	t0 = harness_mono_ms();
+	doc = get_json("/api/status", 200);
+	json_decref(doc);
+	assert_true(harness_mono_ms() - t0 < 1000);
+	print_message("%d idle connections open, /api/status answered in %lld ms\n", n,
+	    harness_mono_ms() - t0);
+	/* The slow client is cut off: EOF within the timeout and a margin. */
+	t0 = harness_mono_ms();
+	assert_false(read_until(slow, buf, sizeof(buf), &len, "HTTP/1.1 200", 8000));
+	assert_true(harness_mono_ms() - t0 < 5000);
+	close(slow);
+	for (i = 0; i < 1000; i++)
+		if (idle[i] >= 0)
+			close(idle[i]);
+	json_decref(get_json("/healthz", 200));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		TEND_TEST(test_read_endpoints),
+		TEND_TEST(test_errors),
+		TEND_TEST(test_actions),
+		TEND_TEST(test_events),
+		TEND_TEST(test_metrics),
+		TEND_TEST(test_idle_clients),
+	};
+
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	return cmocka_run_group_tests_name("web", tests, NULL, NULL);
+}

@@ -1,0 +1,131 @@
+/*
+ * The web server's pure parts: metrics families from a status, their
+ * Prometheus text (label escaping, special values), the snapshot's bodies
+ * and per-service pages, and the API token's comparison.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "web/prometheus.h"
+#include "web/snapshot.h"
+#include "web/token.h"
+
+static const char status_json[] =
+    "{\"ok\": true, \"state\": \"warning\", \"generated_at\": 1764500000000,"
+    " \"tend\": {\"version\": \"0.1.0\", \"uptime_ms\": 1500, \"check_runs\": 42,"
+    "  \"open_incidents\": 1, \"incidents_total\": 3, \"loop_lag_ms\": 0.25,"
+    "  \"rss_bytes\": 8388608},"
+    " \"host\": {\"cpu_pct\": 50, \"load1\": 0.5},"
+    " \"heal_actions\": [{\"action\": \"restart\", \"outcome\": \"healed\", \"count\": 2}],"
+    " \"services\": [{\"name\": \"web\", \"state\": \"up\", \"restarts\": 2},"
+    "  {\"name\": \"db\", \"state\": \"backoff\", \"restarts\": 7}],"
+    " \"checks\": [{\"name\": \"health\", \"service\": \"web\", \"state\": \"warning\","
+    "  \"latency_ms\": 12.5},"
+    "  {\"name\": \"odd \\\"name\\\"\\\\x\\nz\", \"service\": null, \"state\": \"healthy\","
+    "   \"latency_ms\": null}]}";
+
+static json_t *
+status(void)
+{
+	json_error_t err;
+	json_t *doc = json_loads(status_json, 0, &err);
+
+	if (doc == NULL)
+		fail_msg("fixture: %s", err.text);
+	return doc;
+}
+
+static void
+contains(const char *text, const char *want)
+{
+	if (strstr(text, want) == NULL)
+		fail_msg("expected '%s' in:\n%s", want, text);
+}
+
+static void
+test_prometheus_text(void **state)
+{
+	json_t *doc = status(), *families = metrics_families(doc);
+	char *text = prometheus_text(families);
+
+	contains(text, "# HELP tend_up 1: tend is running.\n# TYPE tend_up gauge\ntend_up 1\n");
+	contains(text, "tend_check_state{check=\"health\",service=\"web\",state=\"warning\"} 1\n");
+	contains(text, "tend_check_state{check=\"health\",service=\"web\",state=\"healthy\"} 0\n");
+	contains(text, "tend_check_latency_seconds{check=\"health\",service=\"web\"} 0.0125\n");
+	/* A check without latency has no latency sample; its odd name is escaped. */
+	contains(text, "tend_check_state{check=\"odd \\\"name\\\"\\\\x\\nz\",service=\"\","
+	    "state=\"healthy\"} 1\n");
+	assert_null(strstr(text, "tend_check_latency_seconds{check=\"odd"));
+	contains(text, "tend_service_up{service=\"db\"} 0\n");
+	contains(text, "# TYPE tend_service_restarts_total counter\n");
+	contains(text, "tend_service_restarts_total{service=\"db\"} 7\n");
+	contains(text, "tend_heal_actions_total{action=\"restart\",outcome=\"healed\"} 2\n");
+	contains(text, "tend_incidents_total 3\n");
+	contains(text, "tend_host_cpu_ratio 0.5\n");
+	contains(text, "tend_loop_lag_seconds 0.00025\n");
+	/* Absent host figures are left out rather than made up. */
+	assert_null(strstr(text, "tend_host_memory_ratio"));
+	free(text);
+	json_decref(families);
+	json_decref(doc);
+}
+
+static void
+test_snapshot(void **state)
+{
+	json_t *doc = status(), *page;
+	struct web_snapshot *snap = web_snapshot_build(doc);
+	const struct web_service_page *p;
+
+	assert_int_equal(snap->generated_at, 1764500000000LL);
+	assert_int_equal(snap->n_pages, 2);
+	p = web_snapshot_page(snap, "web");
+	assert_non_null(p);
+	page = json_loadb(p->body.data, p->body.len, 0, NULL);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(page, "service"),
+	    "name")), "web");
+	assert_int_equal(json_array_size(json_object_get(page, "checks")), 1);
+	json_decref(page);
+	assert_null(web_snapshot_page(snap, "nope"));
+	assert_memory_equal(snap->sse_status.data, "event: status\ndata: {", 21);
+	assert_memory_equal(snap->sse_status.data + snap->sse_status.len - 2, "\n\n", 2);
+	/* One data line: the JSON has no newline of its own. */
+	assert_null(memchr(snap->sse_status.data + 20, '\n', snap->status.len));
+	contains(snap->series.data, "\"check.health.latency_ms\"");
+	contains(snap->metrics.data, "tend_up 1\n");
+	web_snapshot_ref(snap);
+	web_snapshot_unref(snap);
+	web_snapshot_unref(snap);
+	json_decref(doc);
+}
+
+static void
+test_token_equal(void **state)
+{
+	const char *token = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
+	assert_true(web_token_equal(token, 64, token));
+	assert_false(web_token_equal(token, 63, token));
+	assert_false(web_token_equal("1123456789abcdef0123456789abcdef0123456789abcdef"
+	    "0123456789abcdef", 64, token));
+	assert_false(web_token_equal("", 0, token));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_prometheus_text),
+		cmocka_unit_test(test_snapshot),
+		cmocka_unit_test(test_token_equal),
+	};
+
+	return cmocka_run_group_tests_name("web_metrics", tests, NULL, NULL);
+}
