@@ -1,6 +1,7 @@
 #!/bin/sh
 # Installs the Debian packages tend needs to build and test, when missing
 # (monitoring-plugins-basic: the tests run Debian's Nagios plugins unchanged;
+# prometheus-alertmanager: alerts are tested against a real Alertmanager;
 # chromium: the browser test of the dashboard), and the dashboard's npm
 # packages in web/node_modules.
 # As root it runs apt-get; otherwise it prints the exact command and fails.
@@ -25,7 +26,7 @@ fi
 
 PACKAGES="build-essential cmake pkg-config libuv1-dev libcurl4-openssl-dev
 libjansson-dev libyaml-dev libcmocka-dev libssl-dev libsqlite3-dev libmicrohttpd-dev
-monitoring-plugins-basic prometheus chromium"
+monitoring-plugins-basic prometheus prometheus-alertmanager chromium"
 
 missing=""
 for pkg in $PACKAGES; do

@@ -135,6 +135,13 @@ struct capture *
 capture_start(uv_loop_t *loop, char *const *argv, int64_t timeout_ms,
     capture_done_fn done, void *arg, int *err)
 {
+	return capture_start_env(loop, argv, NULL, timeout_ms, done, arg, err);
+}
+
+struct capture *
+capture_start_env(uv_loop_t *loop, char *const *argv, char *const *extra,
+    int64_t timeout_ms, capture_done_fn done, void *arg, int *err)
+{
 	struct capture *c;
 	uv_process_options_t opts = { 0 };
 	uv_stdio_container_t stdio[3];
@@ -154,7 +161,7 @@ capture_start(uv_loop_t *loop, char *const *argv, int64_t timeout_ms,
 	uv_timer_init(loop, &c->timer);
 	c->out.data = c->timer.data = c->proc.data = c;
 	c->open = 3;
-	env = spawn_environment(NULL);
+	env = spawn_environment(extra);
 	stdio[0].flags = UV_IGNORE;
 	stdio[1].flags = stdio[2].flags = UV_INHERIT_FD;
 	stdio[1].data.fd = stdio[2].data.fd = fds[1];

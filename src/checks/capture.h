@@ -1,7 +1,7 @@
 /*
  * Runs a command on the loop and captures its output (stdout and stderr
  * together), with a timeout that kills its process group. Shared by the
- * command and deps checks.
+ * command and deps checks, exec actions and command alert channels.
  */
 #ifndef TEND_CHECKS_CAPTURE_H
 #define TEND_CHECKS_CAPTURE_H
@@ -23,6 +23,10 @@ typedef void	(*capture_done_fn)(void *arg, int64_t code, int signal,
  */
 struct capture	*capture_start(uv_loop_t *loop, char *const *argv, int64_t timeout_ms,
 		    capture_done_fn done, void *arg, int *err);
+/* The same with `extra` ("K=V", may be NULL) added to the child's environment. */
+struct capture	*capture_start_env(uv_loop_t *loop, char *const *argv,
+		    char *const *extra, int64_t timeout_ms, capture_done_fn done,
+		    void *arg, int *err);
 /* Kills it; done will not be called. */
 void		 capture_cancel(struct capture *c);
 

@@ -108,6 +108,12 @@ config_resolve_paths(struct tend_config *cfg, const char *dir)
 			config_make_absolute(&c->path, dir);
 		config_make_absolute(&c->process.pidfile, dir);
 	}
+	for (i = 0; i < cfg->alerts.n_channels; i++) {
+		char **cmd = cfg->alerts.channels[i].command;
+
+		if (cmd != NULL && strchr(cmd[0], '/'))
+			config_make_absolute(&cmd[0], dir);
+	}
 }
 
 static void
@@ -160,6 +166,7 @@ config_load_buffer(const char *name, const char *yaml, size_t len,
 	config_resolve_paths(cfg, dir);
 	config_validate(cfg, errs);
 	config_validate_heal(cfg, errs);
+	config_validate_alerts(cfg, errs);
 	if (errs->n != before) {
 		/* In file order, as an editor would walk them. */
 		qsort(errs->v + before, errs->n - before, sizeof(*errs->v),

@@ -76,6 +76,21 @@ check_conf_free(struct check_conf *c)
 	heal_actions_free(c->heal.v, c->heal.n);
 }
 
+static void
+alerts_conf_free(struct alerts_conf *a)
+{
+	size_t i;
+
+	for (i = 0; i < a->n_channels; i++) {
+		free(a->channels[i].name);
+		free(a->channels[i].webhook);
+		strv_free(a->channels[i].command);
+		strv_free(a->channels[i].headers);
+		strv_free(a->channels[i].labels);
+	}
+	free(a->channels);
+}
+
 void
 config_free(struct tend_config *cfg)
 {
@@ -99,6 +114,7 @@ config_free(struct tend_config *cfg)
 		free(cfg->anomaly.series[i].series);
 	free(cfg->anomaly.series);
 	free(cfg->web.host);
+	alerts_conf_free(&cfg->alerts);
 	free(cfg->state_dir);
 	free(cfg->source);
 	free(cfg);

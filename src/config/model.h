@@ -355,6 +355,49 @@ struct web_conf {
 	int		 sse_clients;		/* default 32 */
 };
 
+/*
+ * `alerts:`: where alerts go (docs/alerts.md). The events a channel can be
+ * sent, as bits of alert_channel_conf.on.
+ */
+enum alert_event {
+	ALERT_CRITICAL,		/* an incident opened, critical */
+	ALERT_WARNING,		/* an incident opened, warning */
+	ALERT_ESCALATED,	/* healing gave up: a human is needed */
+	ALERT_RESOLVED,		/* an incident or an anomaly is over */
+	ALERT_ANOMALY,		/* a metric left its baseline */
+	ALERT_EVENT_COUNT,
+};
+/* The events as words (`on:`, logs, JSON), and the formats; NULL-terminated. */
+extern const char *const alert_event_names[];
+extern const char *const alert_format_names[];
+
+enum alert_format {
+	ALERT_FORMAT_JSON,		/* tend's own JSON object */
+	ALERT_FORMAT_SLACK,		/* a Slack incoming webhook message */
+	ALERT_FORMAT_ALERTMANAGER,	/* Alertmanager API v2: POST /api/v2/alerts */
+};
+
+struct alert_channel_conf {
+	char		*name;
+	struct conf_pos	 pos;
+	char		*webhook;	/* a URL (alertmanager: where /api/v2/alerts is); or */
+	char		**command;	/* argv, NULL-terminated */
+	enum alert_format format;	/* webhook only, default json */
+	char		**headers;	/* webhook: "Name: value", may be NULL */
+	char		**labels;	/* alertmanager: "name=value" on every alert, may be NULL */
+	unsigned	 on;		/* 1 << enum alert_event for each event sent */
+	int64_t		 timeout_ms;	/* per try: default 10s (webhook), 30s (command) */
+	int64_t		 resend_ms;	/* alertmanager: open alerts re-posted, default 1m */
+};
+
+struct alerts_conf {
+	int64_t		 repeat_interval_ms;	/* an open alert again after this, default 4h; 0: never */
+	int		 retry_attempts;	/* tries of one delivery in all, default 5 */
+	struct backoff_conf retry;		/* between tries: 1s doubling to 1m, jitter 0.1 */
+	struct alert_channel_conf *channels;
+	size_t		 n_channels;
+};
+
 struct tend_config {
 	char		*source;	/* file path, or "<embedded>" */
 	char		*state_dir;	/* NULL until resolved */
@@ -368,6 +411,7 @@ struct tend_config {
 	size_t		 n_classify;
 	struct anomaly_conf anomaly;
 	struct web_conf	 web;
+	struct alerts_conf alerts;
 
 	struct service_conf *services;
 	size_t		 n_services;

@@ -418,6 +418,7 @@ static const struct key_spec root_specs[] = {
 	{ "classify", parse_classify, 0, NULL },
 	{ "anomaly", parse_anomaly, OFF(tend_config, anomaly), NULL },
 	{ "web", parse_nested, OFF(tend_config, web), web_specs },
+	{ "alerts", parse_alerts, OFF(tend_config, alerts), NULL },
 	{ NULL, NULL, 0, NULL },
 };
 

@@ -14,5 +14,7 @@ void	validate_program(const struct conf_pos *pos, const char *owner, char **argv
 	    const char *what, struct config_errors *errs);
 /* Resolves references to named actions, and checks the healing sections. */
 void	config_validate_heal(struct tend_config *cfg, struct config_errors *errs);
+/* Alert channels' commands must exist (parse_alerts.c). */
+void	config_validate_alerts(const struct tend_config *cfg, struct config_errors *errs);
 
 #endif

@@ -11,6 +11,7 @@
 #include <jansson.h>
 #include <uv.h>
 
+#include "alert/alert.h"
 #include "checks/http_engine.h"
 #include "checks/scheduler.h"
 #include "config/config.h"
@@ -39,6 +40,7 @@ struct daemon {
 	struct recorder	*recorder;
 	struct healer	*healer;
 	struct anomaly_watch *anomalies;
+	struct alerter	*alerter;
 	uint64_t	 runs_before_reload;	/* check runs of earlier schedulers */
 	struct control_server *control;
 	uv_signal_t	 sig_term;
@@ -173,19 +175,26 @@ daemon_handle_request(void *arg, json_t *req)
 	return json_pack("{s:b}", "ok", 1);
 }
 
-/* Until alert channels exist (a later issue), an alert is a log line. */
+/* An alert is a log line, and goes out on the channels of `alerts:`. */
 static void
 daemon_alert(void *arg, const char *service, const char *why)
 {
+	struct daemon *d = arg;
+
 	log_error(service, "ALERT: gave up: %s", why);
+	alerter_gave_up(d->alerter, service, why);
 }
 
 static void
-daemon_heal_alert(void *arg, const char *event, const char *target, const char *message,
-    int64_t incident)
+daemon_heal_alert(void *arg, const char *event, const char *target, const char *state,
+    const char *message, int64_t incident)
 {
-	log_msg(strcmp(event, "resolved") == 0 ? LOG_INFO : LOG_ERROR, NULL,
-	    "ALERT %s #%lld %s: %s", event, (long long)incident, target, message);
+	struct daemon *d = arg;
+
+	log_msg(strcmp(event, "resolved") == 0 || strcmp(event, "closed") == 0 ? LOG_INFO :
+	    LOG_ERROR, NULL, "ALERT %s #%lld %s: %s", event, (long long)incident, target,
+	    message);
+	alerter_incident(d->alerter, event, target, state, message, incident);
 }
 
 static void
@@ -203,7 +212,8 @@ daemon_anomaly(void *arg, const char *series, bool started, double value,
 		store_add_state_change(st, clock_wall_ms(), "anomaly", series, NULL,
 		    started ? "normal" : "anomaly", started ? "anomaly" : "normal", msg);
 	if (started)
-		daemon_heal_alert(d, "anomaly", series, msg, 0);
+		log_error(NULL, "ALERT anomaly %s: %s", series, msg);
+	alerter_anomaly(d->alerter, series, started, msg);
 }
 
 /* Every result feeds the healer and the anomaly watch. */
@@ -297,6 +307,8 @@ daemon_all_down(void *arg)
 	d->healer = NULL;
 	anomaly_watch_free(d->anomalies);
 	d->anomalies = NULL;
+	alerter_free(d->alerter);
+	d->alerter = NULL;
 	recorder_close(d->recorder);
 	d->recorder = NULL;
 	uv_signal_stop(&d->sig_term);
@@ -348,6 +360,7 @@ daemon_reload(struct daemon *d)
 	/* Before the old config goes: the reload's service transitions reach the healer. */
 	healer_set_config(d->healer, cfg);
 	anomaly_watch_set_config(d->anomalies, &cfg->anomaly);
+	alerter_set_config(d->alerter, &cfg->alerts);
 	supervisor_reload(d->sup, cfg);
 	d->checks = scheduler_start(&d->check_env, supervisor_config(d->sup));
 	daemon_watch_checks(d);
@@ -440,6 +453,10 @@ daemon_start(struct daemon *d, struct tend_config *cfg)
 	    "%zu checks)", TEND_VERSION, (int)getpid(), cfg->source, d->state_dir,
 	    cfg->n_services, cfg->n_checks);
 	d->recorder = recorder_open(d->loop, d->state_dir);
+	/* Alerts are heard from the first: before the healer and the services. */
+	d->check_env.http = http_engine_new(d->loop);
+	d->alerter = alerter_new(d->loop, &cfg->alerts, recorder_store(d->recorder),
+	    d->check_env.http);
 	d->sup = supervisor_new(d->loop, d->state_dir);
 	supervisor_set_alert(d->sup, daemon_alert, d);
 	/* Before the services start: their first transitions are heard. */
@@ -449,7 +466,7 @@ daemon_start(struct daemon *d, struct tend_config *cfg)
 	supervisor_set_observer(d->sup, daemon_service_changed, d);
 	supervisor_start(d->sup, cfg);
 	d->check_env = (struct check_env){ .loop = d->loop,
-	    .http = http_engine_new(d->loop), .service_pid = daemon_service_pid,
+	    .http = d->check_env.http, .service_pid = daemon_service_pid,
 	    .service_pid_arg = d };
 	d->checks = scheduler_start(&d->check_env, cfg);
 	daemon_watch_checks(d);

@@ -32,9 +32,14 @@ struct heal_ops {
 	/* The rollback hook; NULL until snapshots exist. */
 	int	(*rollback)(void *arg, const char *target, const char *snapshot,
 		    char *err, size_t errlen);
-	/* An incident opened, escalated or resolved; or an anomaly. */
+	/*
+	 * An incident's alert: event "incident" (opened), "escalated",
+	 * "resolved", or "closed" (merged into another, or interrupted by a
+	 * reload); state is the target's: the incident's severity (critical,
+	 * warning) while it is open, healthy once resolved.
+	 */
 	void	(*alert)(void *arg, const char *event, const char *target,
-		    const char *message, int64_t incident);
+		    const char *state, const char *message, int64_t incident);
 	/*
 	 * What changed, for live views: "incident" (as healer_incident_json
 	 * shows it) after each write of its record, and "action" ({incident,

@@ -573,6 +573,11 @@ incident_close(struct incident *inc, enum incident_phase phase, const char *reso
 		for (i = 0; inc->symptoms != NULL && inc->symptoms[i] != NULL; i++)
 			if (h->ops.run_check != NULL && check_index(h, inc->symptoms[i]) >= 0)
 				h->ops.run_check(h->ops.arg, inc->symptoms[i]);
+	} else {
+		/* Merged or interrupted: its alert ends too, saying how. */
+		snprintf(msg, sizeof(msg), "incident #%lld closed: %s", (long long)inc->id,
+		    resolution);
+		incident_alert(inc, "closed", msg);
 	}
 	inc->closed_json = incident_json(inc);
 	json_array_insert(h->closed, 0, inc->closed_json);

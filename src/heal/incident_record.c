@@ -151,8 +151,12 @@ incident_note(struct incident *inc, const char *fmt, ...)
 void
 incident_alert(struct incident *inc, const char *event, const char *message)
 {
+	const char *state = strcmp(event, "resolved") == 0 ? "healthy" :
+	    health_state_name(inc->severity);
+
 	if (inc->h->ops.alert != NULL)
-		inc->h->ops.alert(inc->h->ops.arg, event, inc->target, message, inc->id);
+		inc->h->ops.alert(inc->h->ops.arg, event, inc->target, state, message,
+		    inc->id);
 }
 
 

@@ -93,6 +93,25 @@ static const char *const migrations[] = {
 	"ALTER TABLE error_incidents ADD COLUMN updated_at INTEGER;"
 	"CREATE INDEX error_incidents_by_target ON error_incidents (target, detected_at);"
 	"CREATE INDEX healing_attempts_by_incident ON healing_attempts (incident_id);",
+
+	/*
+	 * 3 -> 4: every alert delivery, one row per alert and channel, written
+	 * again after each try: its last write says how it ended.
+	 */
+	"CREATE TABLE alert_deliveries ("
+	"  id INTEGER PRIMARY KEY,"
+	"  at INTEGER NOT NULL,"			/* when the alert was raised, ms */
+	"  event TEXT NOT NULL,"			/* critical, warning, escalated, resolved, anomaly */
+	"  target TEXT NOT NULL,"			/* a check, a service or a metric series */
+	"  state TEXT,"				/* the target's state: critical, warning, healthy */
+	"  message TEXT,"
+	"  incident INTEGER,"				/* error_incidents.id; NULL for anomalies */
+	"  channel TEXT NOT NULL,"
+	"  outcome TEXT NOT NULL,"			/* delivered, retrying, failed */
+	"  tries INTEGER NOT NULL DEFAULT 0,"
+	"  detail TEXT,"				/* the last try's answer: HTTP 200, exit 1, ... */
+	"  updated_at INTEGER);"
+	"CREATE INDEX alert_deliveries_by_incident ON alert_deliveries (incident);",
 };
 
 size_t

@@ -30,6 +30,7 @@ enum pending_stmt {
 	STMT_ATTEMPT_END,
 	STMT_PROCEDURE,
 	STMT_DEPENDENCY_CHANGE,
+	STMT_ALERT,
 	STMT_COUNT,
 };
 
@@ -65,6 +66,7 @@ struct store {
 	size_t		 dropped;
 	int64_t		 next_incident;
 	int64_t		 next_attempt;
+	int64_t		 next_alert;
 };
 
 static const char *const stmt_sql[STMT_COUNT] = {
@@ -103,6 +105,11 @@ static const char *const stmt_sql[STMT_COUNT] = {
 	    "updated_at = excluded.updated_at",
 	[STMT_DEPENDENCY_CHANGE] = "INSERT INTO dependency_changes (ts, check_name, "
 	    "dependency, old_version, new_version) VALUES (?1, ?2, ?3, ?4, ?5)",
+	[STMT_ALERT] = "INSERT INTO alert_deliveries (id, at, event, target, state, "
+	    "message, incident, channel, outcome, tries, detail, updated_at) VALUES "
+	    "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) ON CONFLICT (id) DO "
+	    "UPDATE SET outcome = excluded.outcome, tries = excluded.tries, "
+	    "detail = excluded.detail, updated_at = excluded.updated_at",
 };
 
 static int
@@ -205,6 +212,7 @@ store_open(const char *path, char *err, size_t errlen)
 	}
 	st->next_incident = store_max_id(st, "error_incidents") + 1;
 	st->next_attempt = store_max_id(st, "healing_attempts") + 1;
+	st->next_alert = store_max_id(st, "alert_deliveries") + 1;
 	return st;
 fail:
 	store_close(st);
@@ -414,6 +422,31 @@ store_add_dependency_change(struct store *st, int64_t ts_ms, const char *check,
 	push_text(p, dependency);
 	push_text(p, old_version);
 	push_text(p, new_version);
+}
+
+int64_t
+store_alert_new_id(struct store *st)
+{
+	return st->next_alert++;
+}
+
+void
+store_put_alert(struct store *st, const struct store_alert *a)
+{
+	struct pending *p = store_enqueue(st, STMT_ALERT);
+
+	push_int(p, a->id);
+	push_int(p, a->at);
+	push_text(p, a->event);
+	push_text(p, a->target);
+	push_text(p, a->state);
+	push_text(p, a->message);
+	push_int_or_null(p, a->incident > 0 ? a->incident : -1);
+	push_text(p, a->channel);
+	push_text(p, a->outcome);
+	push_int(p, a->tries);
+	push_text(p, a->detail);
+	push_int(p, a->updated_at);
 }
 
 static int

@@ -17,7 +17,7 @@
 struct store;
 
 /* The schema version this build writes. */
-#define STORE_SCHEMA_VERSION	3
+#define STORE_SCHEMA_VERSION	4
 
 /* Opens (creating and migrating as needed); NULL with a message in err. */
 struct store	*store_open(const char *path, char *err, size_t errlen);
@@ -78,6 +78,31 @@ void	store_record_procedure(struct store *st, const char *category,
 	    const char *action, bool success, int64_t ts_ms);
 void	store_add_dependency_change(struct store *st, int64_t ts_ms, const char *check,
 	    const char *dependency, const char *old_version, const char *new_version);
+
+/*
+ * An alert's delivery to one channel as a row of alert_deliveries: written
+ * after every try, so the last write is how it ended. An incident <= 0 is
+ * stored as NULL; strings may be NULL.
+ */
+struct store_alert {
+	int64_t		 id;
+	int64_t		 at;		/* when the alert was raised */
+	const char	*event;		/* critical, warning, escalated, resolved, anomaly */
+	const char	*target;
+	const char	*state;
+	const char	*message;
+	int64_t		 incident;
+	const char	*channel;
+	const char	*outcome;	/* delivered, retrying, failed */
+	int		 tries;
+	const char	*detail;
+	int64_t		 updated_at;
+};
+
+/* A new delivery id, unique in this database; the row comes with a put. */
+int64_t	store_alert_new_id(struct store *st);
+/* Queues the whole row (insert, or update of the same id). */
+void	store_put_alert(struct store *st, const struct store_alert *a);
 
 /* Reads (they flush first, so they see every queued write). */
 typedef void	(*store_procedure_fn)(void *arg, const char *category,

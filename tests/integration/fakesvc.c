@@ -5,6 +5,7 @@
  *
  *   start NAME PID MONO_NS      ready NAME PID MONO_NS
  *   stop NAME PID MONO_NS       child NAME PID     orphan NAME PID
+ *   post NAME PID MONO_NS       (a webhook receiver got a request)
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -46,6 +47,9 @@ struct fake {
 	const char	*fail_when;		/* sick while this file is newer than us */
 	int		 backend_port;		/* HTTP: 500 unless this port answers */
 	int		 delay_ms;		/* HTTP: answer this late */
+	const char	*receiver;		/* webhook: append each body as a line here */
+	int		 fail_first;		/* webhook: answer 500 to the first N */
+	int		 received;		/* webhook: requests so far */
 	struct timespec	 started;	/* wall clock */
 };
 
@@ -174,7 +178,8 @@ parse_args(struct fake *f, int argc, char **argv)
 		{ "daemonize", 0, NULL, 'D' }, { "http", 0, NULL, 'H' },
 		{ "hang", 0, NULL, 'G' }, { "reply", 1, NULL, 'R' },
 		{ "fail-when", 1, NULL, 'F' }, { "backend", 1, NULL, 'B' },
-		{ "delay", 1, NULL, 'Y' },
+		{ "delay", 1, NULL, 'Y' }, { "receiver", 1, NULL, 'V' },
+		{ "fail-first", 1, NULL, 'X' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -205,6 +210,8 @@ parse_args(struct fake *f, int argc, char **argv)
 		case 'F': f->fail_when = optarg; break;
 		case 'B': f->backend_port = atoi(optarg); break;
 		case 'Y': f->delay_ms = atoi(optarg); break;
+		case 'V': f->receiver = optarg; break;
+		case 'X': f->fail_first = atoi(optarg); break;
 		default: exit(2);
 		}
 	}
@@ -275,6 +282,66 @@ answer_http(const struct fake *f, int conn)
 		perror("http");
 }
 
+/* Reads one HTTP request into buf: headers, then Content-Length bytes of body. */
+static char *
+read_request(int conn, char *buf, size_t len)
+{
+	struct pollfd pfd = { .fd = conn, .events = POLLIN };
+	size_t got = 0, want = 0;
+	char *body = NULL, *cl;
+	ssize_t n;
+
+	while (got < len - 1 && (body == NULL || got < want)) {
+		if (poll(&pfd, 1, 2000) <= 0 || (n = read(conn, buf + got, len - 1 - got)) <= 0)
+			return NULL;
+		got += (size_t)n;
+		buf[got] = '\0';
+		if (body == NULL && (body = strstr(buf, "\r\n\r\n")) != NULL) {
+			body += 4;
+			cl = strcasestr(buf, "\r\nContent-Length:");
+			want = (size_t)(body - buf) + (cl != NULL && cl < body ?
+			    strtoul(cl + 17, NULL, 10) : 0);
+		}
+	}
+	return body;
+}
+
+/*
+ * A webhook receiver: every request is recorded ("post"); the first
+ * fail_first are answered 500, the others 200, and their bodies appended
+ * to the receiver file, one line each.
+ */
+static void
+answer_receiver(struct fake *f, int conn)
+{
+	static const char ok[] = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n"
+	    "Connection: close\r\n\r\n";
+	static const char bad[] = "HTTP/1.1 500 Not Now\r\nContent-Length: 8\r\n"
+	    "Connection: close\r\n\r\nnot now\n";
+	static char buf[256 * 1024];
+	const char *reply = ok;
+	char *body, *p;
+	int fd;
+
+	if ((body = read_request(conn, buf, sizeof(buf))) == NULL)
+		return;
+	record(f, "post", getpid());
+	if (f->received++ < f->fail_first)
+		reply = bad;
+	else if ((fd = open(f->receiver, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
+	    0644)) >= 0) {
+		for (p = body; *p != '\0'; p++)
+			if (*p == '\n' || *p == '\r')
+				*p = ' ';
+		*p++ = '\n';
+		if (write(fd, body, (size_t)(p - body)) < 0)
+			perror("receiver");
+		close(fd);
+	}
+	if (write(conn, reply, strlen(reply)) < 0)
+		perror("receiver");
+}
+
 /* A line protocol: read a request, answer with reply (Redis PING -> +PONG). */
 static void
 answer_line(int conn, const char *reply)
@@ -289,7 +356,7 @@ answer_line(int conn, const char *reply)
 
 /* Runs the timed events until SIGTERM: listen, notify, pings, exit. */
 static void
-run(const struct fake *f)
+run(struct fake *f)
 {
 	long long start = mono_ns(), now, last_ping = 0;
 	bool ready_done = false;
@@ -324,6 +391,8 @@ run(const struct fake *f)
 			conn = accept(pfd.fd, NULL, NULL);
 			if (conn >= 0 && f->http)
 				answer_http(f, conn);
+			if (conn >= 0 && f->receiver != NULL)
+				answer_receiver(f, conn);
 			if (conn >= 0 && f->reply != NULL && !is_sick(f))
 				answer_line(conn, f->reply);
 			/* Hung: the connection stays open, unanswered, until exit. */

@@ -12,6 +12,7 @@
 
 #include <sqlite3.h>
 
+#include "store/query.h"
 #include "store/schema.h"
 #include "store/store.h"
 
@@ -318,6 +319,85 @@ ack_and_resolve_work_on_stored_incidents(void **state)
 	    "phase = 'resolved' AND resolution = 'resolved by hand'"), 2000);
 }
 
+static void
+schema_3_is_migrated_forward_with_alert_deliveries(void **state)
+{
+	char err[256];
+	struct store *st;
+	sqlite3 *db;
+	int v;
+
+	/* A database as schema 3 left it, an incident in it. */
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	for (v = 1; v <= 3; v++)
+		assert_int_equal(sqlite3_exec(db, schema_migration((size_t)v), NULL, NULL,
+		    NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 3; INSERT INTO "
+	    "error_incidents (id, target, detected_at, phase) VALUES (3, 'web', 1, "
+	    "'escalated')", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	st = store_open(path, err, sizeof(err));
+	assert_non_null(st);
+	assert_int_equal(store_schema_version(st), 4);
+	assert_int_equal(store_alert_new_id(st), 1);
+	assert_int_equal(store_incident_new_id(st), 4);
+	store_close(st);
+	assert_int_equal(count("SELECT count(*) FROM alert_deliveries"), 0);
+	assert_int_equal(count("SELECT count(*) FROM error_incidents WHERE phase = "
+	    "'escalated'"), 1);
+}
+
+static void
+alert_deliveries_are_written_and_read_newest_first(void **state)
+{
+	char err[256];
+	struct store *st = store_open(path, err, sizeof(err));
+	struct store_alert a = { .at = 1000, .event = "critical", .target = "health",
+	    .state = "critical", .message = "HTTP 500", .incident = 3, .channel = "ops",
+	    .outcome = "retrying", .tries = 1, .detail = "HTTP 500", .updated_at = 1000 };
+	json_t *all, *one;
+	sqlite3 *db;
+
+	assert_non_null(st);
+	a.id = store_alert_new_id(st);
+	store_put_alert(st, &a);
+	/* The next try's outcome rewrites the row. */
+	a.outcome = "delivered";
+	a.tries = 2;
+	a.detail = "HTTP 200";
+	a.updated_at = 3000;
+	store_put_alert(st, &a);
+	a = (struct store_alert){ .id = store_alert_new_id(st), .at = 2000,
+	    .event = "anomaly", .target = "host.cpu_pct", .state = "warning",
+	    .message = "anomaly", .incident = 0, .channel = "am", .outcome = "failed",
+	    .tries = 5, .detail = "Connection refused", .updated_at = 9000 };
+	store_put_alert(st, &a);
+	store_close(st);
+	assert_int_equal(count("SELECT count(*) FROM alert_deliveries"), 2);
+
+	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	all = store_query_alerts(db, 10);
+	assert_non_null(all);
+	assert_int_equal(json_array_size(all), 2);
+	one = json_array_get(all, 0);
+	assert_string_equal(json_string_value(json_object_get(one, "event")), "anomaly");
+	assert_true(json_is_null(json_object_get(one, "incident")));
+	assert_string_equal(json_string_value(json_object_get(one, "outcome")), "failed");
+	one = json_array_get(all, 1);
+	assert_int_equal(json_integer_value(json_object_get(one, "id")), 1);
+	assert_int_equal(json_integer_value(json_object_get(one, "at")), 1000);
+	assert_int_equal(json_integer_value(json_object_get(one, "incident")), 3);
+	assert_string_equal(json_string_value(json_object_get(one, "channel")), "ops");
+	assert_string_equal(json_string_value(json_object_get(one, "outcome")), "delivered");
+	assert_int_equal(json_integer_value(json_object_get(one, "tries")), 2);
+	assert_string_equal(json_string_value(json_object_get(one, "detail")), "HTTP 200");
+	json_decref(all);
+	all = store_query_alerts(db, 1);
+	assert_int_equal(json_array_size(all), 1);
+	json_decref(all);
+	sqlite3_close(db);
+}
+
 int
 main(void)
 {
@@ -333,6 +413,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(schema_2_with_incidents_is_migrated_forward, setup, teardown),
 		cmocka_unit_test_setup_teardown(incidents_attempts_and_procedures_are_written, setup, teardown),
 		cmocka_unit_test_setup_teardown(ack_and_resolve_work_on_stored_incidents, setup, teardown),
+		cmocka_unit_test_setup_teardown(schema_3_is_migrated_forward_with_alert_deliveries, setup, teardown),
+		cmocka_unit_test_setup_teardown(alert_deliveries_are_written_and_read_newest_first, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

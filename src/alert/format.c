@@ -1,0 +1,259 @@
+#include "alert/format.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/mem.h"
+#include "core/strv.h"
+
+/* Alertmanager forgets a firing alert it has not heard of in this many resends. */
+#define ALERT_AM_LEASE_RESENDS	3
+
+void
+alert_rfc3339(int64_t wall_ms, char *buf, size_t len)
+{
+	time_t secs = (time_t)(wall_ms / 1000);
+	struct tm tm;
+	char day[32];
+
+	gmtime_r(&secs, &tm);
+	strftime(day, sizeof(day), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf, len, "%s.%03dZ", day, (int)(wall_ms % 1000));
+}
+
+int64_t
+alert_am_lease_ms(const struct alert_channel_conf *ch)
+{
+	return ALERT_AM_LEASE_RESENDS * (ch->resend_ms > 0 ? ch->resend_ms : 60000);
+}
+
+/* A string, or null (and never a NULL that jansson would refuse). */
+static json_t *
+str_or_null(const char *s)
+{
+	json_t *v = s != NULL ? json_string(s) : NULL;
+
+	if (s != NULL && v == NULL)
+		v = json_string("(not UTF-8)");
+	return v != NULL ? v : json_null();
+}
+
+/* Alertmanager's labels and annotations are strings, never null. */
+static json_t *
+str_or_empty(const char *s)
+{
+	return str_or_null(s != NULL ? s : "");
+}
+
+json_t *
+alert_format_json(const struct alert_msg *m, const char *host, int64_t id)
+{
+	char time[40], started[40];
+	json_t *o = json_object();
+
+	alert_rfc3339(m->at, time, sizeof(time));
+	alert_rfc3339(m->started_at, started, sizeof(started));
+	json_object_set_new(o, "source", json_string("tend"));
+	json_object_set_new(o, "host", str_or_null(host));
+	json_object_set_new(o, "id", json_integer(id));
+	json_object_set_new(o, "event", json_string(alert_event_names[m->event]));
+	json_object_set_new(o, "target", str_or_null(m->target));
+	json_object_set_new(o, "state", str_or_null(m->state));
+	json_object_set_new(o, "severity", str_or_null(m->severity));
+	json_object_set_new(o, "message", str_or_null(m->message));
+	json_object_set_new(o, "incident", m->incident > 0 ? json_integer(m->incident) :
+	    json_null());
+	json_object_set_new(o, "at", json_integer(m->at));
+	json_object_set_new(o, "time", json_string(time));
+	json_object_set_new(o, "started_at", json_string(started));
+	json_object_set_new(o, "repeat", json_boolean(m->repeat));
+	return o;
+}
+
+/* Slack's three control characters in message text. */
+static char *
+slack_escape(const char *s)
+{
+	size_t len = 0;
+	const char *p;
+	char *out, *q;
+
+	for (p = s; *p != '\0'; p++)
+		len += *p == '&' ? 5 : (*p == '<' || *p == '>') ? 4 : 1;
+	out = q = xmalloc(len + 1);
+	for (p = s; *p != '\0'; p++) {
+		if (*p == '&')
+			q = stpcpy(q, "&amp;");
+		else if (*p == '<')
+			q = stpcpy(q, "&lt;");
+		else if (*p == '>')
+			q = stpcpy(q, "&gt;");
+		else
+			*q++ = *p;
+	}
+	*q = '\0';
+	return out;
+}
+
+/* As enum alert_event. */
+static const char *const slack_emoji[] = {
+	":red_circle:", ":large_orange_circle:", ":rotating_light:",
+	":white_check_mark:", ":chart_with_upwards_trend:",
+};
+static const char *const slack_color[] = {
+	"#d32f2f", "#f9a825", "#b71c1c", "#2e7d32", "#f9a825",
+};
+
+json_t *
+alert_format_slack(const struct alert_msg *m, const char *host)
+{
+	char *target = slack_escape(m->target ? m->target : ""), *msg, *summary;
+	char incident[48] = "";
+	json_t *o;
+
+	if (m->incident > 0)
+		snprintf(incident, sizeof(incident), " (incident #%lld)",
+		    (long long)m->incident);
+	summary = xasprintf("%s *%s* %s%s on %s%s", slack_emoji[m->event],
+	    alert_event_names[m->event], target, incident, host,
+	    m->repeat ? ", still open" : "");
+	msg = slack_escape(m->message ? m->message : "");
+	o = json_pack("{s:o, s:[{s:o, s:s, s:o, s:s, s:I}]}", "text", str_or_null(summary),
+	    "attachments", "fallback", str_or_null(summary), "color", slack_color[m->event],
+	    "text", str_or_null(msg), "footer", "tend", "ts", (json_int_t)(m->at / 1000));
+	free(target);
+	free(msg);
+	free(summary);
+	return o;
+}
+
+static const char *
+am_alertname(enum alert_source source)
+{
+	switch (source) {
+	case ALERT_SOURCE_ANOMALY:
+		return "TendAnomaly";
+	case ALERT_SOURCE_SERVICE:
+		return "TendServiceFailed";
+	default:
+		return "TendIncident";
+	}
+}
+
+static json_t *
+am_labels(const struct alert_msg *m, const struct alert_channel_conf *ch,
+    const char *host)
+{
+	json_t *labels = json_object();
+	char id[32], **l, *eq, *name;
+
+	json_object_set_new(labels, "alertname", json_string(am_alertname(m->source)));
+	json_object_set_new(labels, "instance", str_or_empty(host));
+	json_object_set_new(labels, "job", json_string("tend"));
+	json_object_set_new(labels, "target", str_or_empty(m->target));
+	json_object_set_new(labels, "severity", str_or_empty(m->severity));
+	if (m->incident > 0) {
+		snprintf(id, sizeof(id), "%lld", (long long)m->incident);
+		json_object_set_new(labels, "incident", json_string(id));
+	}
+	/* The channel's own labels come last: they may route, or override. */
+	for (l = ch->labels; l != NULL && *l != NULL; l++) {
+		if ((eq = strchr(*l, '=')) == NULL)
+			continue;
+		name = xstrndup(*l, (size_t)(eq - *l));
+		json_object_set_new(labels, name, str_or_empty(eq + 1));
+		free(name);
+	}
+	return labels;
+}
+
+json_t *
+alert_format_alertmanager(const struct alert_msg *m, const struct alert_channel_conf *ch,
+    const char *host, int64_t now_wall)
+{
+	char starts[40], ends[40], *summary;
+	json_t *o;
+
+	alert_rfc3339(m->started_at, starts, sizeof(starts));
+	alert_rfc3339(m->ended_at > 0 ? m->ended_at : now_wall + alert_am_lease_ms(ch),
+	    ends, sizeof(ends));
+	summary = m->incident > 0 ? xasprintf("%s: %s (incident #%lld)", m->severity,
+	    m->target, (long long)m->incident) : xasprintf("%s: %s", m->severity, m->target);
+	o = json_pack("{s:o, s:{s:o, s:o, s:s}, s:s, s:s}",
+	    "labels", am_labels(m, ch, host),
+	    "annotations", "summary", str_or_empty(summary),
+	    "description", str_or_empty(m->message),
+	    "event", alert_event_names[m->event],
+	    "startsAt", starts, "endsAt", ends);
+	free(summary);
+	return o;
+}
+
+static char *
+json_text(json_t *o)
+{
+	char *text = json_dumps(o, JSON_COMPACT);
+
+	json_decref(o);
+	return text != NULL ? text : xstrdup("{}");
+}
+
+char *
+alert_format_body(const struct alert_channel_conf *ch, const struct alert_msg *m,
+    const char *host, int64_t id, int64_t now_wall)
+{
+	switch (ch->format) {
+	case ALERT_FORMAT_SLACK:
+		return json_text(alert_format_slack(m, host));
+	case ALERT_FORMAT_ALERTMANAGER:
+		return json_text(json_pack("[o]", alert_format_alertmanager(m, ch, host,
+		    now_wall)));
+	default:
+		return json_text(alert_format_json(m, host, id));
+	}
+}
+
+char *
+alert_format_am_batch(const struct alert_channel_conf *ch, const struct alert_msg *v,
+    size_t n, const char *host, int64_t now_wall)
+{
+	json_t *all = json_array();
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		json_array_append_new(all, alert_format_alertmanager(&v[i], ch, host,
+		    now_wall));
+	return json_text(all);
+}
+
+static char **
+env_push(char **env, const char *name, const char *value)
+{
+	char *var = xasprintf("%s=%s", name, value != NULL ? value : "");
+
+	env = strv_push(env, var);
+	free(var);
+	return env;
+}
+
+char **
+alert_command_env(const struct alert_msg *m, const char *host)
+{
+	char incident[32] = "", time[40];
+	char **env = NULL;
+
+	if (m->incident > 0)
+		snprintf(incident, sizeof(incident), "%lld", (long long)m->incident);
+	alert_rfc3339(m->at, time, sizeof(time));
+	env = env_push(env, "TEND_EVENT", alert_event_names[m->event]);
+	env = env_push(env, "TEND_TARGET", m->target);
+	env = env_push(env, "TEND_STATE", m->state);
+	env = env_push(env, "TEND_MESSAGE", m->message);
+	env = env_push(env, "TEND_INCIDENT", incident);
+	env = env_push(env, "TEND_SEVERITY", m->severity);
+	env = env_push(env, "TEND_HOST", host);
+	env = env_push(env, "TEND_TIME", time);
+	return env;
+}
