@@ -20,12 +20,14 @@
 #include "core/mem.h"
 #include "daemon/control.h"
 #include "daemon/paths.h"
+#include "daemon/publisher.h"
 #include "daemon/recorder.h"
 #include "daemon/sdnotify.h"
 #include "diagnose/anomaly_watch.h"
 #include "heal/healer.h"
 #include "store/store.h"
 #include "supervise/supervisor.h"
+#include "web/web.h"
 
 struct daemon {
 	const struct daemon_options *opts;
@@ -43,6 +45,8 @@ struct daemon {
 	struct alerter	*alerter;
 	uint64_t	 runs_before_reload;	/* check runs of earlier schedulers */
 	struct control_server *control;
+	struct web_server *web;			/* NULL with --no-web */
+	struct publisher *publisher;
 	uv_signal_t	 sig_term;
 	uv_signal_t	 sig_int;
 	uv_signal_t	 sig_hup;
@@ -76,20 +80,36 @@ daemon_service_health(const struct daemon *d, json_t *svc)
 	return health_state_worst(process, scheduler_service_health(d->checks, name));
 }
 
+/* The names of a service's checks. */
+static json_t *
+daemon_service_checks(const struct tend_config *cfg, const char *service)
+{
+	json_t *names = json_array();
+	size_t i;
+
+	for (i = 0; i < cfg->n_checks; i++)
+		if (cfg->checks[i].service != NULL &&
+		    strcmp(cfg->checks[i].service, service) == 0)
+			json_array_append_new(names, json_string(cfg->checks[i].name));
+	return names;
+}
+
 static json_t *
 daemon_status(struct daemon *d)
 {
 	const struct tend_config *cfg = supervisor_config(d->sup);
-	json_t *services = supervisor_status_json(d->sup), *svc;
+	json_t *services = supervisor_status_json(d->sup), *svc, *status;
 	enum health_state overall = scheduler_overall(d->checks), health;
 	size_t i;
 
 	json_array_foreach(services, i, svc) {
 		health = daemon_service_health(d, svc);
 		json_object_set_new(svc, "health", json_string(health_state_name(health)));
+		json_object_set_new(svc, "checks", daemon_service_checks(cfg,
+		    json_string_value(json_object_get(svc, "name"))));
 		overall = health_state_worst(overall, health);
 	}
-	return json_pack("{s:b, s:s, s:{s:i, s:s, s:s, s:I, s:s, s:I, s:I}, s:o, s:o}",
+	status = json_pack("{s:b, s:s, s:{s:i, s:s, s:s, s:I, s:s, s:I, s:I}, s:o, s:o}",
 	    "ok", 1, "state", health_state_name(overall),
 	    "tend", "pid", (int)getpid(), "version", TEND_VERSION,
 	    "config", cfg->source, "uptime_ms",
@@ -99,6 +119,15 @@ daemon_status(struct daemon *d)
 	    "open_incidents", (json_int_t)healer_open_count(d->healer),
 	    "services", services,
 	    "checks", scheduler_status(d->checks));
+	json_object_set_new(json_object_get(status, "tend"), "web_url",
+	    d->web != NULL ? json_string(web_url(d->web)) : json_null());
+	return status;
+}
+
+static json_t *
+daemon_status_fn(void *arg)
+{
+	return daemon_status(arg);
 }
 
 static bool
@@ -161,18 +190,48 @@ daemon_handle_request(void *arg, json_t *req)
 	struct daemon *d = arg;
 	const char *cmd = json_string_value(json_object_get(req, "cmd"));
 	const char *name = json_string_value(json_object_get(req, "service"));
+	json_t *status;
 	char err[256];
 
 	if (cmd == NULL)
 		return json_pack("{s:b, s:s}", "ok", 0, "error", "missing \"cmd\"");
-	if (strcmp(cmd, "status") == 0)
-		return daemon_status(d);
+	if (strcmp(cmd, "status") == 0) {
+		status = daemon_status(d);
+		publisher_decorate(d->publisher, status);
+		return status;
+	}
 	if (daemon_is_heal_request(cmd))
 		return daemon_heal_request(d, cmd, req);
 	if (supervisor_control(d->sup, cmd, name, err, sizeof(err)) < 0)
 		return json_pack("{s:b, s:s}", "ok", 0, "error", err);
 	log_info(name, "%s requested over the control socket", cmd);
 	return json_pack("{s:b}", "ok", 1);
+}
+
+/* An event for the live views (SSE); takes data. */
+static void
+daemon_stream(struct daemon *d, const char *event, json_t *data)
+{
+	if (data != NULL)
+		publisher_event(d->publisher, event, data);
+	json_decref(data);
+}
+
+/* Each alert delivery's outcome, for the dashboard's list of alerts. */
+static void
+daemon_alert_delivered(void *arg, json_t *alert)
+{
+	struct daemon *d = arg;
+
+	publisher_event(d->publisher, "alert", alert);
+}
+
+static void
+daemon_heal_changed(void *arg, const char *what, json_t *data)
+{
+	struct daemon *d = arg;
+
+	publisher_heal_changed(d->publisher, what, data);
 }
 
 /* An alert is a log line, and goes out on the channels of `alerts:`. */
@@ -208,6 +267,9 @@ daemon_anomaly(void *arg, const char *series, bool started, double value,
 	snprintf(msg, sizeof(msg), "%s %s: value %.4g, baseline %.4g, score %.1f",
 	    started ? "anomaly" : "back to normal", series, value, baseline, score);
 	log_msg(started ? LOG_WARN : LOG_INFO, NULL, "%s", msg);
+	daemon_stream(d, "anomaly", json_pack("{s:s, s:f, s:f, s:f, s:b, s:I}", "series",
+	    series, "value", value, "baseline", baseline, "score", score, "started", started,
+	    "at", (json_int_t)clock_wall_ms()));
 	if (st != NULL)
 		store_add_state_change(st, clock_wall_ms(), "anomaly", series, NULL,
 		    started ? "normal" : "anomaly", started ? "anomaly" : "normal", msg);
@@ -226,6 +288,7 @@ daemon_check_result(void *arg, const struct check_conf *conf, const struct check
 	size_t i;
 
 	healer_check_result(d->healer, conf, r, tracked);
+	publisher_dirty(d->publisher);
 	snprintf(series, sizeof(series), "check.%s.latency_ms", conf->name);
 	anomaly_watch_feed(d->anomalies, series, r->latency_ms);
 	for (i = 0; i < r->n_perf; i++) {
@@ -241,6 +304,9 @@ daemon_service_changed(void *arg, const char *service, const char *from, const c
 	struct daemon *d = arg;
 
 	recorder_service_changed(d->recorder, service, from, to, reason);
+	daemon_stream(d, "state", json_pack("{s:s, s:s, s:s, s:s, s:s?, s:I}", "kind",
+	    "service", "name", service, "from", from, "to", to, "reason", reason, "at",
+	    (json_int_t)clock_wall_ms()));
 	if (d->healer != NULL)
 		healer_service_state(d->healer, service, to, reason);
 }
@@ -279,10 +345,81 @@ daemon_ops_adjust_timeout(void *arg, const char *check, double factor, int64_t m
 }
 
 static void
+daemon_check_changed(void *arg, const struct check_conf *conf, enum health_state from,
+    enum health_state to, const struct check_result *r)
+{
+	struct daemon *d = arg;
+
+	daemon_stream(d, "state", json_pack("{s:s, s:s, s:s?, s:s, s:s, s:s, s:I}", "kind",
+	    "check", "name", conf->name, "service", conf->service, "from",
+	    health_state_name(from), "to", health_state_name(to), "reason", r->message,
+	    "at", (json_int_t)clock_wall_ms()));
+}
+
+/*
+ * An action POSTed to the API, on the loop thread: a service's restart,
+ * stop, start or heal, or a named action. Answers as docs/api.md says.
+ */
+static int
+daemon_web_action(void *arg, const char *verb, const char *name, json_t **answer)
+{
+	struct daemon *d = arg;
+	const struct tend_config *cfg = supervisor_config(d->sup);
+	bool service = strcmp(verb, "action") != 0;
+	char err[256];
+	int64_t id = 0;
+
+	if (service ? config_find_service(cfg, name) == NULL :
+	    config_find_action(cfg, name) == NULL) {
+		*answer = json_pack("{s:b, s:i, s:s+}", "ok", 0, "status", 404, "error",
+		    service ? "no service named " : "no action named ", name);
+		return 404;
+	}
+	if (d->stopping) {
+		*answer = json_pack("{s:b, s:i, s:s}", "ok", 0, "status", 503, "error",
+		    "tend is stopping");
+		return 503;
+	}
+	if (strcmp(verb, "heal") == 0 || !service)
+		id = healer_recover(d->healer, service ? NULL : name, service ? name : NULL,
+		    err, sizeof(err));
+	else if (supervisor_control(d->sup, verb, name, err, sizeof(err)) < 0)
+		id = -1;
+	if (id < 0) {
+		*answer = json_pack("{s:b, s:i, s:s}", "ok", 0, "status", 409, "error", err);
+		return 409;
+	}
+	log_info(service ? name : NULL, "%s%s%s requested over the web API", verb,
+	    service ? "" : " ", service ? "" : name);
+	*answer = id > 0 ? json_pack("{s:b, s:I}", "ok", 1, "incident", (json_int_t)id) :
+	    json_pack("{s:b}", "ok", 1);
+	publisher_dirty(d->publisher);
+	return 200;
+}
+
+static void
+daemon_start_web(struct daemon *d, const struct tend_config *cfg)
+{
+	struct web_ops ops = { .arg = d, .action = daemon_web_action };
+	char err[512];
+
+	if (d->opts->no_web || !cfg->web.enabled) {
+		log_info(NULL, "web server off (%s)", d->opts->no_web ? "--no-web" :
+		    "web.enabled: false");
+	} else if ((d->web = web_start(d->loop, &cfg->web, d->state_dir, &ops, err,
+	    sizeof(err))) == NULL)
+		/* The services matter more than their dashboard: go on without it. */
+		log_error(NULL, "web server not started: %s", err);
+	d->publisher = publisher_new(d->loop, d->web, recorder_store(d->recorder),
+	    daemon_status_fn, d);
+}
+
+static void
 daemon_watch_checks(struct daemon *d)
 {
 	recorder_watch_checks(d->recorder, d->checks);
 	scheduler_on_result(d->checks, daemon_check_result, d);
+	scheduler_subscribe(d->checks, daemon_check_changed, d);
 }
 
 static void
@@ -300,6 +437,10 @@ daemon_all_down(void *arg)
 	log_info(NULL, "all services stopped; exiting");
 	control_server_close(d->control);
 	d->control = NULL;
+	web_stop(d->web);
+	d->web = NULL;
+	publisher_free(d->publisher);
+	d->publisher = NULL;
 	scheduler_close(d->checks);
 	d->checks = NULL;
 	supervisor_set_observer(d->sup, NULL, NULL);
@@ -364,6 +505,7 @@ daemon_reload(struct daemon *d)
 	supervisor_reload(d->sup, cfg);
 	d->checks = scheduler_start(&d->check_env, supervisor_config(d->sup));
 	daemon_watch_checks(d);
+	publisher_dirty(d->publisher);
 	sdnotify_send("READY=1");
 }
 
@@ -435,7 +577,8 @@ daemon_start(struct daemon *d, struct tend_config *cfg)
 {
 	struct heal_ops ops = { .arg = d, .service_control = daemon_ops_service_control,
 	    .service_state = daemon_ops_service_state, .run_check = daemon_ops_run_check,
-	    .adjust_timeout = daemon_ops_adjust_timeout, .alert = daemon_heal_alert };
+	    .adjust_timeout = daemon_ops_adjust_timeout, .alert = daemon_heal_alert,
+	    .changed = daemon_heal_changed };
 	int64_t watchdog_ms = sdnotify_watchdog_ms();
 
 	daemon_signal(d, &d->sig_term, SIGTERM, daemon_on_stop_signal);
@@ -457,6 +600,8 @@ daemon_start(struct daemon *d, struct tend_config *cfg)
 	d->check_env.http = http_engine_new(d->loop);
 	d->alerter = alerter_new(d->loop, &cfg->alerts, recorder_store(d->recorder),
 	    d->check_env.http);
+	daemon_start_web(d, cfg);
+	alerter_on_delivery(d->alerter, daemon_alert_delivered, d);
 	d->sup = supervisor_new(d->loop, d->state_dir);
 	supervisor_set_alert(d->sup, daemon_alert, d);
 	/* Before the services start: their first transitions are heard. */
@@ -470,6 +615,7 @@ daemon_start(struct daemon *d, struct tend_config *cfg)
 	    .service_pid_arg = d };
 	d->checks = scheduler_start(&d->check_env, cfg);
 	daemon_watch_checks(d);
+	publisher_publish(d->publisher);
 	sdnotify_send("READY=1");
 }
 

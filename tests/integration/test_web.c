@@ -28,6 +28,7 @@ static const char config[] =
     "web: { listen: '127.0.0.1:0', sse_clients: 3, connection_timeout: 2s,\n"
     "       per_ip_connections: 32 }\n"
     "heal: { cooldown: 0s }\n"
+    "alerts: { channels: { note: { command: [/bin/true] } } }\n"
     "actions:\n"
     "  hello: { exec: [/bin/true] }\n"
     "services:\n"
@@ -403,6 +404,27 @@ test_events(void **state)
 	assert_true(read_until(fd, buf, sizeof(buf), &len,
 	    "\"kind\":\"service\",\"name\":\"web\",\"from\":\"up\"", 3000));
 	assert_true(harness_mono_ms() - t0 < 1000);
+
+	/* An operator's action opens an incident: its alert is streamed and listed. */
+	len = 0;
+	r = request("POST", "/api/actions/hello", token, 0);
+	assert_int_equal(r.status, 200);
+	free(r.body);
+	assert_true(read_until(fd, buf, sizeof(buf), &len, "event: incident\ndata: {", 3000));
+	assert_true(read_until(fd, buf, sizeof(buf), &len, "event: action\ndata: {", 5000));
+	assert_true(read_until(fd, buf, sizeof(buf), &len,
+	    "event: alert\ndata: {\"id\"", 5000));
+	/* The store has it after its next flush (every 250 ms). */
+	long long deadline = harness_mono_ms() + 3000;
+	size_t n = 0;
+	while (n == 0 && harness_mono_ms() < deadline) {
+		json_t *alerts = get_json("/api/alerts", 200);
+		n = json_array_size(json_object_get(alerts, "alerts"));
+		json_decref(alerts);
+		if (n == 0)
+			harness_pause_ms(50);
+	}
+	assert_true(n >= 1);
 
 	/* sse_clients: 3, one is open: two more, then 503. */
 	for (i = 0; i < 2; i++)
