@@ -15,6 +15,7 @@ const LIVE_EVENTS = ['state', 'incident', 'action', 'anomaly', 'alert'];
 const app = {
 	status: null,
 	receivedAt: 0,		// performance.now() when the status came
+	ageAtReceipt: 0,	// how old it was then, in ms
 	live: false,		// the event stream is open
 	incidents: new Map(),	// id -> incident
 	alerts: [],
@@ -25,10 +26,15 @@ const app = {
 	otherSeries: '',
 };
 
-// How long ago the status was generated, as the page counts it: the
-// browser's clock may disagree with the daemon's, its own elapsed time does not.
+// How long ago the status was generated. The daemon publishes a status only
+// when something changes, so the one a new stream starts with may be old:
+// its age when it came is read from the wall clocks (the same one, on the
+// usual loopback address), and the time since then from the page's own
+// monotonic clock.
 function sinceStatus() {
-	return app.status ? Math.max(0, performance.now() - app.receivedAt) : 0;
+	if (!app.status)
+		return 0;
+	return app.ageAtReceipt + Math.max(0, performance.now() - app.receivedAt);
 }
 
 // ---- The status ----
@@ -38,6 +44,8 @@ function onStatus(status) {
 		return;
 	app.status = status;
 	app.receivedAt = performance.now();
+	app.ageAtReceipt = typeof status.generated_at === 'number'
+	    ? Math.max(0, Date.now() - status.generated_at) : 0;
 	setStateDir(status.tend?.state_dir);
 	appendSparks(status);
 	render();

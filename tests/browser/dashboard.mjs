@@ -1,0 +1,357 @@
+#!/usr/bin/env node
+// The dashboard in a real browser, against the real daemon: tend supervises
+// fakesvc with an HTTP check; the page must show the service up with its
+// pid, take the token (after a wrong one is refused), restart the service
+// and show the new pid, live, without a reload.
+//
+// Usage: dashboard.mjs TEND FAKESVC [SCREENSHOT]
+//   (or TEND_BIN, FAKESVC_BIN, DASHBOARD_SCREENSHOT in the environment)
+// Exits 77 (skipped) when /usr/bin/chromium or web/node_modules/playwright-core
+// is missing; non-zero with the step that failed otherwise.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+const SKIP = 77;
+const here = path.dirname(fileURLToPath(import.meta.url));
+const sourceDir = process.env.TEND_SOURCE_DIR || path.resolve(here, '..', '..');
+const tendBin = process.argv[2] || process.env.TEND_BIN;
+const fakesvcBin = process.argv[3] || process.env.FAKESVC_BIN;
+const screenshotPath = process.argv[4] || process.env.DASHBOARD_SCREENSHOT ||
+    path.join(os.tmpdir(), 'tend-dashboard.png');
+const chromiumPath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+const playwrightDir = path.join(sourceDir, 'web', 'node_modules', 'playwright-core');
+
+// The whole test must end well inside ctest's 120 s.
+const TEST_DEADLINE_MS = 100_000;
+
+function log(msg) {
+	process.stdout.write(`${msg}\n`);
+}
+
+class StepError extends Error {}
+// Something that waiting longer cannot mend (tend exited): ends a wait at once.
+class Fatal extends Error {}
+
+// Polls fn (which returns a value, or a falsy one while not there yet) until
+// the deadline; the step fails with what was last seen.
+async function until(what, timeoutMs, fn) {
+	const end = Date.now() + timeoutMs;
+	let last = '';
+	for (;;) {
+		try {
+			const v = await fn();
+			if (v)
+				return v;
+		} catch (e) {
+			if (e instanceof Fatal)
+				throw e;
+			last = e.message;
+		}
+		if (Date.now() >= end)
+			throw new StepError(`${what}: not within ${timeoutMs / 1000} s${last ? ` (${last})` : ''}`);
+		await new Promise((r) => setTimeout(r, 50));
+	}
+}
+
+// A step of the test, timed, with its name in the failure.
+async function step(name, fn) {
+	const t0 = Date.now();
+	try {
+		const v = await fn();
+		log(`ok - ${name} (${Date.now() - t0} ms)`);
+		return v;
+	} catch (e) {
+		throw new StepError(`${name}: ${e.message}`);
+	}
+}
+
+function freePort() {
+	return new Promise((resolve, reject) => {
+		const srv = net.createServer();
+		srv.on('error', reject);
+		srv.listen(0, '127.0.0.1', () => {
+			const { port } = srv.address();
+			srv.close(() => resolve(port));
+		});
+	});
+}
+
+function readIfExists(file) {
+	try {
+		return fs.readFileSync(file, 'utf8');
+	} catch {
+		return null;
+	}
+}
+
+// A pid that is still our fakesvc (not a reused pid of something else).
+function stillFakesvc(pid) {
+	const cmdline = readIfExists(`/proc/${pid}/cmdline`);
+	return cmdline !== null && cmdline.split('\0')[0] === fakesvcBin;
+}
+
+// The pids fakesvc recorded as started ("start web PID MONO_NS").
+function recordedPids(record) {
+	return (readIfExists(record) || '').split('\n')
+	    .map((l) => l.split(' '))
+	    .filter((f) => f[0] === 'start' && f[1] === 'web')
+	    .map((f) => Number(f[2]));
+}
+
+function checkPrerequisites() {
+	if (!tendBin || !fakesvcBin) {
+		log('usage: dashboard.mjs TEND FAKESVC [SCREENSHOT]');
+		process.exit(2);
+	}
+	for (const bin of [tendBin, fakesvcBin]) {
+		try {
+			fs.accessSync(bin, fs.constants.X_OK);
+		} catch {
+			log(`FAIL: ${bin} is not an executable`);
+			process.exit(1);
+		}
+	}
+	try {
+		fs.accessSync(chromiumPath, fs.constants.X_OK);
+	} catch {
+		log(`SKIP: ${chromiumPath} is missing (apt-get install chromium, or make deps)`);
+		process.exit(SKIP);
+	}
+	if (!fs.existsSync(path.join(playwrightDir, 'package.json'))) {
+		log(`SKIP: ${playwrightDir} is missing (make deps, or npm ci in web/)`);
+		process.exit(SKIP);
+	}
+}
+
+function writeConfig(dir, port) {
+	const q = JSON.stringify;
+	const config = path.join(dir, 'tend.yaml');
+	fs.writeFileSync(config, [
+		`state_dir: ${q(path.join(dir, 'state'))}`,
+		'web:',
+		'  listen: 127.0.0.1:0',
+		'services:',
+		'  web:',
+		`    run: [${q(fakesvcBin)}, --name, web, --record, ${q(path.join(dir, 'record'))},`,
+		`          --http, --listen, '${port}']`,
+		`    ready: { tcp: ${port} }`,
+		'    checks:',
+		`      health: { type: http, url: 'http://127.0.0.1:${port}/health', every: 1s, timeout: 2s }`,
+		'',
+	].join('\n'));
+	return config;
+}
+
+// What the page does that it must not: script errors and CSP refusals.
+function watchPage(page, problems) {
+	page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+	page.on('console', (m) => {
+		if (m.type() === 'error' && /Content Security Policy|Refused to/i.test(m.text()))
+			problems.push(`CSP: ${m.text()}`);
+	});
+}
+
+// The web row's state word and pid as the page shows them.
+function rowState(page) {
+	return page.evaluate(() => {
+		const row = document.querySelector('tr[data-service="web"]');
+		if (!row)
+			return null;
+		return {
+			state: row.querySelector('.col-state .word')?.textContent ?? '',
+			pid: (row.querySelector('.col-pid')?.textContent ?? '').trim(),
+		};
+	});
+}
+
+async function run(ctx) {
+	const require = createRequire(path.join(playwrightDir, 'package.json'));
+	const { chromium } = require('playwright-core');
+
+	ctx.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tend-browser-'));
+	const state = path.join(ctx.dir, 'state');
+	const record = path.join(ctx.dir, 'record');
+	const port = await freePort();
+	const config = writeConfig(ctx.dir, port);
+
+	ctx.logPath = path.join(ctx.dir, 'tend.log');
+	const logFd = fs.openSync(ctx.logPath, 'w');
+	ctx.tend = spawn(tendBin, ['run', '-c', config], { stdio: ['ignore', logFd, logFd] });
+	fs.closeSync(logFd);
+	ctx.tendExit = null;
+	ctx.tend.on('exit', (code, signal) => { ctx.tendExit = signal || code; });
+	ctx.tend.on('error', (e) => { ctx.tendExit = e.message; });
+	const running = () => {
+		if (ctx.tendExit !== null)
+			throw new Fatal(`tend exited (${ctx.tendExit})`);
+	};
+
+	const url = await step('tend writes the URL it serves to STATE_DIR/web.url', () =>
+		until('web.url', 15_000, () => {
+			running();
+			const text = readIfExists(path.join(state, 'web.url'))?.trim();
+			return text && /^http:\/\/[^/]+\/$/.test(text) ? text : null;
+		}));
+	log(`# dashboard at ${url}`);
+	const token = await step('STATE_DIR/token exists', () =>
+		until('token', 5_000, () => readIfExists(path.join(state, 'token'))?.trim()));
+
+	ctx.browser = await step('chromium starts', () => chromium.launch({
+		executablePath: chromiumPath,
+		headless: true,
+		args: ['--no-sandbox'],
+		timeout: 30_000,
+	}));
+	const page = await ctx.browser.newPage({ viewport: { width: 1280, height: 900 } });
+	const problems = [];
+	watchPage(page, problems);
+
+	await step('the dashboard loads', async () => {
+		const resp = await page.goto(url, { timeout: 15_000 });
+		if (!resp || resp.status() !== 200)
+			throw new Error(`GET / answered ${resp?.status()}`);
+		const csp = resp.headers()['content-security-policy'] || '';
+		if (!csp.includes("script-src 'self'"))
+			throw new Error(`no Content-Security-Policy with script-src 'self' (got '${csp}')`);
+	});
+
+	const first = await step('the web row shows state up and a pid', () =>
+		until('web up with a pid', 20_000, async () => {
+			running();
+			const r = await rowState(page);
+			if (!r)
+				throw new Error('no row for web');
+			if (r.state !== 'up' || !/^\d+$/.test(r.pid))
+				throw new Error(`state '${r.state}', pid '${r.pid}'`);
+			return r;
+		}));
+
+	await step('the pid shown is the one fakesvc started as', () =>
+		until('recorded pid', 5_000, () => {
+			const pids = recordedPids(record);
+			if (pids.at(-1) !== Number(first.pid))
+				throw new Error(`page shows ${first.pid}, fakesvc recorded ${pids.join(', ') || 'none'}`);
+			return true;
+		}));
+
+	await step('the overall state reads healthy, live', () =>
+		until('healthy and live', 15_000, async () => {
+			const s = await page.evaluate(() => ({
+				word: document.querySelector('#overall .word')?.textContent,
+				conn: document.querySelector('#conn')?.textContent,
+			}));
+			if (s.word !== 'healthy' || s.conn !== 'live')
+				throw new Error(`overall '${s.word}', connection '${s.conn}'`);
+			return true;
+		}));
+
+	const restart = page.getByRole('button', { name: 'Restart web', exact: true });
+	const dialog = page.locator('#token-dialog');
+	const input = page.locator('#token-input');
+
+	await step('Restart asks for the token; a wrong one is refused and asked again', async () => {
+		await restart.click({ timeout: 5_000 });
+		await dialog.waitFor({ state: 'visible', timeout: 5_000 });
+		await input.fill('0'.repeat(64));
+		await input.press('Enter');
+		await page.locator('#token-why.warn').waitFor({ state: 'visible', timeout: 10_000 });
+		if (!(await dialog.isVisible()))
+			throw new Error('the form did not come back after a 401');
+	});
+
+	await step('the right token is taken and kept', async () => {
+		await input.fill(token);
+		await input.press('Enter');
+		await dialog.waitFor({ state: 'hidden', timeout: 5_000 });
+		const kept = await page.evaluate(() => localStorage.getItem('tend.token'));
+		if (kept !== token)
+			throw new Error('the token is not in localStorage');
+	});
+
+	await step('the restart is reported done', () =>
+		page.locator('.notice-ok', { hasText: 'restart requested' })
+		    .waitFor({ state: 'visible', timeout: 10_000 }));
+
+	const second = await step('the pid shown changes, without a reload', () =>
+		until('a new pid', 20_000, async () => {
+			running();
+			const r = await rowState(page);
+			if (!r || r.state !== 'up' || !/^\d+$/.test(r.pid) || r.pid === first.pid)
+				throw new Error(`state '${r?.state}', pid '${r?.pid}' (was ${first.pid})`);
+			return r;
+		}));
+
+	await step('the new pid is the restarted fakesvc', () =>
+		until('recorded pid', 5_000, () => {
+			const pids = recordedPids(record);
+			if (pids.at(-1) !== Number(second.pid))
+				throw new Error(`page shows ${second.pid}, fakesvc recorded ${pids.join(', ')}`);
+			return true;
+		}));
+
+	await step('the restart shows in the live events', () =>
+		page.locator('#events li.event-state', { hasText: 'web' })
+		    .first().waitFor({ state: 'visible', timeout: 10_000 }));
+
+	await step(`screenshot saved to ${screenshotPath}`, async () => {
+		fs.mkdirSync(path.dirname(screenshotPath), { recursive: true });
+		await page.screenshot({ path: screenshotPath, fullPage: true });
+	});
+
+	if (problems.length)
+		throw new StepError(`the page reported problems:\n  ${problems.join('\n  ')}`);
+}
+
+// Stops tend (TERM, then KILL after a deadline), and any fakesvc left over.
+async function cleanup(ctx) {
+	await ctx.browser?.close().catch(() => {});
+	if (ctx.tend && ctx.tendExit === null) {
+		ctx.tend.kill('SIGTERM');
+		const end = Date.now() + 10_000;
+		while (ctx.tendExit === null && Date.now() < end)
+			await new Promise((r) => setTimeout(r, 50));
+		if (ctx.tendExit === null) {
+			log('# tend did not stop on SIGTERM within 10 s: SIGKILL');
+			ctx.tend.kill('SIGKILL');
+		}
+	}
+	if (ctx.dir) {
+		for (const pid of recordedPids(path.join(ctx.dir, 'record')))
+			if (pid > 0 && stillFakesvc(pid))
+				process.kill(pid, 'SIGKILL');
+		fs.rmSync(ctx.dir, { recursive: true, force: true });
+	}
+}
+
+async function main() {
+	checkPrerequisites();
+	const ctx = {};
+	let code = 0;
+	let timer;
+	const deadline = new Promise((_, reject) => {
+		timer = setTimeout(() => reject(new StepError(
+		    `the test did not finish within ${TEST_DEADLINE_MS / 1000} s`)), TEST_DEADLINE_MS);
+	});
+
+	try {
+		await Promise.race([run(ctx), deadline]);
+		log('PASS: dashboard');
+	} catch (e) {
+		code = 1;
+		log(`FAIL: ${e instanceof StepError ? e.message : e.stack}`);
+		const tendLog = ctx.logPath ? readIfExists(ctx.logPath) : null;
+		if (tendLog)
+			log(`--- tend log ---\n${tendLog.split('\n').slice(-40).join('\n')}`);
+	} finally {
+		clearTimeout(timer);
+		await cleanup(ctx);
+	}
+	process.exit(code);
+}
+
+main();
