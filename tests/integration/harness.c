@@ -31,8 +31,7 @@ harness_test_setup(void **state)
 int
 harness_test_teardown(void **state)
 {
-	harness_teardown(&t);
-	return 0;
+	return harness_teardown(&t);
 }
 
 long long
@@ -117,11 +116,28 @@ harness_dump_log(const struct tend_run *run)
 	fclose(f);
 }
 
-void
+/*
+ * What the sanitizers print when tend itself goes wrong: in the sanitizer
+ * build the daemon's leaks and errors fail the test that ran it.
+ */
+static bool
+harness_log_has_sanitizer_report(struct tend_run *run)
+{
+	static const char *const marks[] = { "ERROR: AddressSanitizer",
+	    "ERROR: LeakSanitizer", "runtime error:", NULL };
+	int i;
+
+	for (i = 0; marks[i] != NULL; i++)
+		if (harness_log_contains(run, marks[i]))
+			return true;
+	return false;
+}
+
+int
 harness_teardown(struct tend_run *run)
 {
 	pid_t pids[256];
-	int i, n;
+	int i, n, rc = 0;
 
 	if (run->pid > 0) {
 		kill(run->pid, SIGTERM);
@@ -131,6 +147,10 @@ harness_teardown(struct tend_run *run)
 			waitpid(run->pid, NULL, 0);
 		}
 	}
+	if (harness_log_has_sanitizer_report(run)) {
+		fprintf(stderr, "tend's log has a sanitizer report (below)\n");
+		rc = -1;
+	}
 	/* ctest shows this only for a test that failed. */
 	harness_dump_log(run);
 	n = harness_record_pids(run, "", pids, 256);
@@ -139,6 +159,7 @@ harness_teardown(struct tend_run *run)
 			kill(pids[i], SIGKILL);
 	nftw(run->dir, harness_rm, 16, FTW_DEPTH | FTW_PHYS);
 	run->pid = 0;
+	return rc;
 }
 
 static char *

@@ -40,8 +40,11 @@ int	 harness_test_teardown(void **state);
 
 /* Creates the temp dir and picks ports. */
 void	 harness_setup(struct tend_run *t);
-/* Kills tend and every pid in the record file, prints the log on failure, removes the dir. */
-void	 harness_teardown(struct tend_run *t);
+/*
+ * Kills tend and every pid in the record file, prints the log on failure,
+ * removes the dir. -1 when tend's log has a sanitizer report.
+ */
+int	 harness_teardown(struct tend_run *t);
 
 /*
  * Writes the config from a template, replacing @FAKESVC@, @DIR@, @RECORD@,

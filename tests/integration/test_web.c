@@ -534,6 +534,62 @@ test_idle_clients(void **state)
 	json_decref(get_json("/healthz", 200));
 }
 
+/* Sends raw bytes on a connection of its own and reads whatever comes back. */
+static void
+send_raw(const char *data, size_t len)
+{
+	char buf[4096];
+	size_t got = 0;
+	int fd = connect_from("127.0.0.1");
+
+	assert_true(fd >= 0);
+	if (write(fd, data, len) < 0 && errno != EPIPE && errno != ECONNRESET)
+		fail_msg("write: %s", strerror(errno));
+	shutdown(fd, SHUT_WR);
+	read_until(fd, buf, sizeof(buf), &got, "\r\n\r\n", 3000);
+	close(fd);
+}
+
+#define SEND_LITERAL(text)	send_raw(text, sizeof(text) - 1)
+
+/* Nothing a client sends takes the server (or the daemon) down. */
+static void
+test_garbage(void **state)
+{
+	static char big[300 * 1024];
+	unsigned seed = 42;
+	char noise[2048];
+	size_t i, k;
+
+	start();
+	SEND_LITERAL("\x00\x01\x02\xff\r\n\r\n");
+	SEND_LITERAL("GET\r\n\r\n");
+	SEND_LITERAL("GET /api/status HTTP/9.9\r\n\r\n");
+	SEND_LITERAL("BREW /api/status HTTP/1.1\r\nHost: x\r\n\r\n");
+	SEND_LITERAL("GET /api/services/%00%ff HTTP/1.1\r\nHost: x\r\n\r\n");
+	SEND_LITERAL("GET /api/metrics/..%2f..%2fetc%2fpasswd HTTP/1.1\r\nHost: x\r\n\r\n");
+	SEND_LITERAL("GET /api/status HTTP/1.1\r\nno colon here\r\n\r\n");
+	SEND_LITERAL("POST /api/actions/hello HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked"
+	    "\r\n\r\nzz\r\n");
+	SEND_LITERAL("POST /api/actions/hello HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\n\r\n");
+	/* A URL and a header far over the per-connection memory. */
+	memcpy(big, "GET /", 5);
+	memset(big + 5, 'a', sizeof(big) - 5);
+	send_raw(big, sizeof(big));
+	memcpy(big, "GET / HTTP/1.1\r\nX: ", 20);
+	send_raw(big, sizeof(big));
+	/* Random bytes after a plausible start. */
+	for (k = 0; k < 50; k++) {
+		memcpy(noise, "GET /api/", 9);
+		for (i = 9; i < sizeof(noise); i++)
+			noise[i] = (char)(rand_r(&seed) & 0xff);
+		send_raw(noise, sizeof(noise));
+	}
+	json_decref(get_json("/healthz", 200));
+	json_decref(get_json("/api/status", 200));
+	assert_true(harness_wait_state(&t, "web", "up", 0, 1000));
+}
+
 int
 main(void)
 {
@@ -544,6 +600,7 @@ main(void)
 		TEND_TEST(test_events),
 		TEND_TEST(test_metrics),
 		TEND_TEST(test_idle_clients),
+		TEND_TEST(test_garbage),
 	};
 
 	curl_global_init(CURL_GLOBAL_DEFAULT);
