@@ -5,12 +5,16 @@ ASAN_BUILD ?= build-asan
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 ARGS       ?=
 
-.PHONY: all deps build build-asan run test test-normal test-asan bench clean
+.PHONY: all deps deps-test build build-asan run test test-normal test-asan bench clean
 
 all: build
 
 deps:
 	@sh scripts/install-deps.sh
+
+# What the tests use besides: Nagios plugins, promtool, Alertmanager, chromium.
+deps-test:
+	@sh scripts/install-deps.sh --test
 
 build: deps
 	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
@@ -26,10 +30,10 @@ run: build
 
 test: test-normal test-asan
 
-test-normal: build
+test-normal: build deps-test
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
-test-asan: build-asan
+test-asan: build-asan deps-test
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		ctest --output-on-failure -j $(JOBS)

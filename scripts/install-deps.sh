@@ -1,9 +1,9 @@
 #!/bin/sh
-# Installs the Debian packages tend needs to build and test, when missing
-# (monitoring-plugins-basic: the tests run Debian's Nagios plugins unchanged;
-# prometheus-alertmanager: alerts are tested against a real Alertmanager;
-# chromium: the browser test of the dashboard), and the dashboard's npm
-# packages in web/node_modules.
+# Installs the Debian packages tend needs to build, when missing, and the
+# dashboard's npm packages in web/node_modules. With --test also what the
+# tests use: monitoring-plugins-basic (Debian's Nagios plugins, run
+# unchanged), prometheus (promtool checks /metrics), prometheus-alertmanager
+# (alerts sent to a real one), chromium (the dashboard in a browser).
 # As root it runs apt-get; otherwise it prints the exact command and fails.
 set -eu
 
@@ -25,8 +25,10 @@ if [ ! -d "$web_dir/node_modules/uplot" ]; then
 fi
 
 PACKAGES="build-essential cmake pkg-config libuv1-dev libcurl4-openssl-dev
-libjansson-dev libyaml-dev libcmocka-dev libssl-dev libsqlite3-dev libmicrohttpd-dev
-monitoring-plugins-basic prometheus prometheus-alertmanager chromium"
+libjansson-dev libyaml-dev libcmocka-dev libssl-dev libsqlite3-dev libmicrohttpd-dev"
+if [ "${1:-}" = "--test" ]; then
+	PACKAGES="$PACKAGES monitoring-plugins-basic prometheus prometheus-alertmanager chromium"
+fi
 
 missing=""
 for pkg in $PACKAGES; do
