@@ -43,6 +43,7 @@ bench: build
 	@sh bench/check_cycle/run.sh $(BUILD)
 	@sh bench/check_throughput/run.sh $(BUILD)
 	@sh bench/heal_mttr/run.sh $(BUILD)
+	@sh bench/api_load/run.sh $(BUILD)
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)
