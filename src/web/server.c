@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include "core/log.h"
 #include "core/mem.h"
@@ -20,7 +22,13 @@
 
 #define WEB_THREADS		2
 #define WEB_KEEPALIVE_MS	15000
-#define WEB_MEMORY_LIMIT	(128 * 1024)	/* per connection: headers and a body */
+#define WEB_THREAD_NICE		5	/* added to tend's nice value */
+/*
+ * Per connection, for its headers and buffers. libmicrohttpd maps a fresh
+ * block of this size for each connection when it is large; 32 KiB comes
+ * from its pool and costs nothing per connection.
+ */
+#define WEB_MEMORY_LIMIT	(32 * 1024)
 
 static const char page_csp[] =
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -330,6 +338,26 @@ web_declared_length(struct MHD_Connection *conn)
 	return v != NULL ? strtoull(v, NULL, 10) : 0;
 }
 
+/*
+ * The web threads yield to the loop: under a flood of requests supervision
+ * and checks keep their pace, and the dashboard waits a little instead.
+ */
+static void
+web_thread_yield_to_loop(void)
+{
+	static __thread bool done;
+	int nice_now;
+
+	if (done)
+		return;
+	done = true;
+	errno = 0;
+	nice_now = getpriority(PRIO_PROCESS, (id_t)gettid());
+	if (errno == 0 && setpriority(PRIO_PROCESS, (id_t)gettid(),
+	    nice_now + WEB_THREAD_NICE > 19 ? 19 : nice_now + WEB_THREAD_NICE) < 0)
+		log_debug(NULL, "web: setpriority: %s", strerror(errno));
+}
+
 static enum MHD_Result
 web_handle(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
     const char *version, const char *upload_data, size_t *upload_size, void **req_cls)
@@ -341,20 +369,19 @@ web_handle(void *cls, struct MHD_Connection *conn, const char *url, const char *
 	bool is_post = strcmp(method, MHD_HTTP_METHOD_POST) == 0, wants_post;
 	enum web_route route = web_route_of(url, &wants_post);
 
+	web_thread_yield_to_loop();
 	if (req == NULL) {
+		/*
+		 * Nothing is answered on the first call: libmicrohttpd 0.9.75
+		 * closes a connection whose answer was queued before it finished
+		 * reading the request, and keep-alive is what makes the API fast.
+		 * A body declared too large is refused before it is read.
+		 */
 		*req_cls = req = xcalloc(1, sizeof(*req));
-		/* Answered before reading a body: whatever it holds, it changes nothing. */
-		if (route == ROUTE_NONE)
-			return web_send_error(conn, MHD_HTTP_NOT_FOUND, "no such endpoint: %s",
-			    url);
-		if (wants_post ? !is_post : !is_get)
-			return web_send_method_not_allowed(conn, wants_post ? "POST" :
-			    "GET, HEAD");
 		if (web_declared_length(conn) > WEB_BODY_MAX)
 			return web_send_error(conn, MHD_HTTP_CONTENT_TOO_LARGE,
 			    "request body over %d bytes", WEB_BODY_MAX);
-		if (is_post)
-			return MHD_YES;		/* the body comes in the next calls */
+		return MHD_YES;
 	}
 	if (*upload_size > 0) {
 		/* Read and dropped: no endpoint takes a body. A client that never stops is cut off. */
@@ -365,6 +392,10 @@ web_handle(void *cls, struct MHD_Connection *conn, const char *url, const char *
 	if (req->body_len > WEB_BODY_MAX)
 		return web_send_error(conn, MHD_HTTP_CONTENT_TOO_LARGE,
 		    "request body over %d bytes", WEB_BODY_MAX);
+	if (route == ROUTE_NONE)
+		return web_send_error(conn, MHD_HTTP_NOT_FOUND, "no such endpoint: %s", url);
+	if (wants_post ? !is_post : !is_get)
+		return web_send_method_not_allowed(conn, wants_post ? "POST" : "GET, HEAD");
 	if (is_post)
 		return web_dispatch_post(ws, conn, req, url, route);
 	if (req->body_len > 0)
