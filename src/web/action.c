@@ -16,7 +16,7 @@ static void
 web_action_answer(struct web_action *a, unsigned status, json_t *answer)
 {
 	a->status = status;
-	a->answer = json_dumps(answer, JSON_COMPACT);
+	a->answer = json_dumps(answer, WEB_JSON_FLAGS);
 	json_decref(answer);
 	a->done = true;
 	MHD_resume_connection(a->conn);

@@ -59,7 +59,7 @@ web_queue(struct MHD_Connection *conn, unsigned status, struct MHD_Response *res
 enum MHD_Result
 web_send_json(struct MHD_Connection *conn, unsigned status, json_t *doc)
 {
-	char *text = doc != NULL ? json_dumps(doc, JSON_COMPACT) : NULL;
+	char *text = doc != NULL ? json_dumps(doc, WEB_JSON_FLAGS) : NULL;
 	struct MHD_Response *resp;
 
 	json_decref(doc);
@@ -575,7 +575,7 @@ web_publish(struct web_server *ws, struct web_snapshot *snap)
 void
 web_event(struct web_server *ws, const char *event, const json_t *data)
 {
-	char *json = json_dumps(data, JSON_COMPACT), *text;
+	char *json = json_dumps(data, WEB_JSON_FLAGS), *text;
 
 	if (json == NULL)
 		return;

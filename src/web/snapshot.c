@@ -11,7 +11,7 @@ body_of(json_t *doc)
 {
 	struct web_body b;
 
-	b.data = json_dumps(doc, JSON_COMPACT);
+	b.data = json_dumps(doc, WEB_JSON_FLAGS);
 	b.len = b.data != NULL ? strlen(b.data) : 0;
 	if (b.data == NULL)
 		b.data = xstrdup("");

@@ -13,6 +13,9 @@
 
 #include <jansson.h>
 
+/* How the web server writes JSON: compact, reals to 10 significant digits. */
+#define WEB_JSON_FLAGS	(JSON_COMPACT | JSON_REAL_PRECISION(10))
+
 /* A ready response body. */
 struct web_body {
 	char	*data;
