@@ -51,6 +51,10 @@ int	cmd_validate(struct cli_options *opts);
 int	cmd_version(struct cli_options *opts);
 int	cmd_status(struct cli_options *opts);
 int	cmd_export_metrics(struct cli_options *opts);
+/* Commands with options of their own (argv[0] is the command's name). */
+int	cmd_retry(int argc, char **argv);
+int	cmd_fetch(int argc, char **argv);
+int	cmd_deps(int argc, char **argv);
 int	cmd_check(struct cli_options *opts);
 int	cmd_control(const char *verb, struct cli_options *opts);
 int	cmd_incidents(struct cli_options *opts);

@@ -8,6 +8,8 @@ struct subcommand {
 	const char	*name;
 	int		(*run)(struct cli_options *opts);
 	const char	*verb;		/* for the control commands */
+	/* A command with options of its own: gets argv from its name on. */
+	int		(*run_argv)(int argc, char **argv);
 };
 
 static const struct subcommand subcommands[] = {
@@ -26,6 +28,9 @@ static const struct subcommand subcommands[] = {
 	{ "start", NULL, "start" },
 	{ "stop", NULL, "stop" },
 	{ "restart", NULL, "restart" },
+	{ "retry", NULL, NULL, cmd_retry },
+	{ "fetch", NULL, NULL, cmd_fetch },
+	{ "deps", NULL, NULL, cmd_deps },
 };
 
 int
@@ -45,6 +50,8 @@ main(int argc, char **argv)
 	for (i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++) {
 		if (strcmp(argv[1], subcommands[i].name) != 0)
 			continue;
+		if (subcommands[i].run_argv != NULL)
+			return subcommands[i].run_argv(argc - 1, argv + 1);
 		rc = cli_parse_options(argv[1], argc - 1, argv + 1, &opts);
 		if (rc != 0)
 			return rc;
