@@ -6,22 +6,41 @@
 #include "core/mem.h"
 
 int64_t
-supervise_restart_delay(const struct backoff_conf *conf, int consecutive,
+backoff_delay(const struct backoff_conf *conf, enum backoff_jitter jitter, int n,
     double random01)
 {
-	double delay, spread;
+	double delay;
 
-	if (consecutive <= 1)
-		return 0;
-	delay = (double)conf->initial_ms *
-	    pow(conf->multiplier, (double)(consecutive - 2));
+	if (n < 1)
+		n = 1;
+	delay = (double)conf->initial_ms * pow(conf->multiplier, (double)(n - 1));
 	if (delay > (double)conf->max_ms || !isfinite(delay))
 		delay = (double)conf->max_ms;
-	spread = delay * conf->jitter * (2.0 * random01 - 1.0);
-	delay += spread;
+	switch (jitter) {
+	case BACKOFF_JITTER_SPREAD:
+		delay += delay * conf->jitter * (2.0 * random01 - 1.0);
+		break;
+	case BACKOFF_JITTER_FULL:
+		delay *= random01;
+		break;
+	case BACKOFF_JITTER_EQUAL:
+		delay = delay / 2.0 + delay / 2.0 * random01;
+		break;
+	case BACKOFF_JITTER_NONE:
+		break;
+	}
 	if (delay < 0)
 		delay = 0;
 	return (int64_t)llround(delay);
+}
+
+int64_t
+supervise_restart_delay(const struct backoff_conf *conf, int consecutive,
+    double random01)
+{
+	if (consecutive <= 1)
+		return 0;
+	return backoff_delay(conf, BACKOFF_JITTER_SPREAD, consecutive - 1, random01);
 }
 
 void

@@ -12,6 +12,26 @@
 #include "config/model.h"
 
 /*
+ * How a delay is randomised, so that things that failed together do not
+ * try again in lockstep. `random01` is in [0,1); d is the exponential
+ * delay (initial * multiplier^(n-1), capped at max).
+ *   SPREAD  d +- jitter * d (the conf's fraction), as services restart
+ *   FULL    anywhere in [0, d]
+ *   EQUAL   d/2 + anywhere in [0, d/2]
+ *   NONE    d
+ */
+enum backoff_jitter {
+	BACKOFF_JITTER_SPREAD,
+	BACKOFF_JITTER_FULL,
+	BACKOFF_JITTER_EQUAL,
+	BACKOFF_JITTER_NONE,
+};
+
+/* The n-th delay of a sequence (n >= 1; the first is about initial). */
+int64_t	backoff_delay(const struct backoff_conf *conf, enum backoff_jitter jitter,
+	    int n, double random01);
+
+/*
  * Delay before restart number `consecutive` (1 = the first restart after a
  * stable run). The first is immediate, because a single crash should cost
  * nothing; then initial, initial*multiplier, ... capped at max. `random01`
