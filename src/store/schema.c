@@ -112,6 +112,39 @@ static const char *const migrations[] = {
 	"  detail TEXT,"				/* the last try's answer: HTTP 200, exit 1, ... */
 	"  updated_at INTEGER);"
 	"CREATE INDEX alert_deliveries_by_incident ON alert_deliveries (incident);",
+
+	/*
+	 * 4 -> 5: runs of `tend retry` (and of whatever else retries a command
+	 * through net/retry), and each of their attempts.
+	 */
+	"CREATE TABLE retry_runs ("
+	"  id INTEGER PRIMARY KEY,"
+	"  origin TEXT NOT NULL,"			/* tend retry, deps install, ... */
+	"  started_at INTEGER NOT NULL,"		/* ms since the epoch */
+	"  ended_at INTEGER,"				/* NULL while it runs */
+	"  argv TEXT NOT NULL,"			/* JSON array */
+	"  exit_code INTEGER,"
+	"  attempts INTEGER NOT NULL DEFAULT 0,"
+	"  outcome TEXT NOT NULL,"			/* running, succeeded, failed, timed out, interrupted */
+	"  ci INTEGER NOT NULL DEFAULT 0,"
+	"  summary TEXT);"
+	"CREATE INDEX retry_runs_by_start ON retry_runs (started_at);"
+	"CREATE TABLE retry_attempts ("
+	"  id INTEGER PRIMARY KEY,"
+	"  run_id INTEGER NOT NULL REFERENCES retry_runs (id),"
+	"  n INTEGER NOT NULL,"			/* 1, 2, ... over the whole run */
+	"  argv TEXT NOT NULL,"			/* JSON array */
+	"  fallback INTEGER NOT NULL DEFAULT 0,"	/* 0 the main command, i the i-th fallback */
+	"  started_at INTEGER NOT NULL,"
+	"  ended_at INTEGER,"
+	"  exit_code INTEGER,"
+	"  signal INTEGER,"
+	"  timed_out INTEGER NOT NULL DEFAULT 0,"
+	"  category TEXT,"				/* NULL when it succeeded */
+	"  detail TEXT,"				/* what decided the category */
+	"  tail TEXT,"					/* the end of its output */
+	"  heal TEXT);"				/* the heal command run after it, and its exit */
+	"CREATE INDEX retry_attempts_by_run ON retry_attempts (run_id);",
 };
 
 size_t

@@ -31,6 +31,8 @@ enum pending_stmt {
 	STMT_PROCEDURE,
 	STMT_DEPENDENCY_CHANGE,
 	STMT_ALERT,
+	STMT_RETRY_RUN_END,
+	STMT_RETRY_ATTEMPT,
 	STMT_COUNT,
 };
 
@@ -110,6 +112,11 @@ static const char *const stmt_sql[STMT_COUNT] = {
 	    "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) ON CONFLICT (id) DO "
 	    "UPDATE SET outcome = excluded.outcome, tries = excluded.tries, "
 	    "detail = excluded.detail, updated_at = excluded.updated_at",
+	[STMT_RETRY_RUN_END] = "UPDATE retry_runs SET ended_at = ?2, exit_code = ?3, "
+	    "attempts = ?4, outcome = ?5, summary = ?6 WHERE id = ?1",
+	[STMT_RETRY_ATTEMPT] = "INSERT INTO retry_attempts (run_id, n, argv, fallback, "
+	    "started_at, ended_at, exit_code, signal, timed_out, category, detail, tail, "
+	    "heal) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
 };
 
 static int
@@ -447,6 +454,67 @@ store_put_alert(struct store *st, const struct store_alert *a)
 	push_int(p, a->tries);
 	push_text(p, a->detail);
 	push_int(p, a->updated_at);
+}
+
+int64_t
+store_retry_run_begin(struct store *st, const struct store_retry_run *run)
+{
+	sqlite3_stmt *stmt;
+	int64_t id = -1;
+
+	store_flush(st);
+	if (sqlite3_prepare_v2(st->db, "INSERT INTO retry_runs (origin, started_at, argv, "
+	    "attempts, outcome, ci) VALUES (?1, ?2, ?3, ?4, ?5, ?6)", -1, &stmt,
+	    NULL) != SQLITE_OK) {
+		log_error(NULL, "store %s: %s", st->path, sqlite3_errmsg(st->db));
+		return -1;
+	}
+	sqlite3_bind_text(stmt, 1, run->origin, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 2, run->started_at);
+	sqlite3_bind_text(stmt, 3, run->argv, -1, SQLITE_STATIC);
+	sqlite3_bind_int(stmt, 4, run->attempts);
+	sqlite3_bind_text(stmt, 5, run->outcome ? run->outcome : "running", -1,
+	    SQLITE_STATIC);
+	sqlite3_bind_int(stmt, 6, run->ci ? 1 : 0);
+	if (sqlite3_step(stmt) == SQLITE_DONE)
+		id = sqlite3_last_insert_rowid(st->db);
+	else
+		log_error(NULL, "store %s: %s", st->path, sqlite3_errmsg(st->db));
+	sqlite3_finalize(stmt);
+	return id;
+}
+
+void
+store_retry_run_end(struct store *st, const struct store_retry_run *run)
+{
+	struct pending *p = store_enqueue(st, STMT_RETRY_RUN_END);
+
+	push_int(p, run->id);
+	push_int_or_null(p, run->ended_at);
+	push_int_or_null(p, run->exit_code);
+	push_int(p, run->attempts);
+	push_text(p, run->outcome);
+	push_text(p, run->summary);
+}
+
+void
+store_add_retry_attempt(struct store *st, const struct store_retry_attempt *a)
+{
+	struct pending *p = store_enqueue(st, STMT_RETRY_ATTEMPT);
+
+	push_int(p, a->run_id);
+	push_int(p, a->n);
+	push_text(p, a->argv);
+	push_int(p, a->fallback);
+	push_int(p, a->started_at);
+	push_int_or_null(p, a->ended_at);
+	push_int_or_null(p, a->exit_code);
+	push_int_or_null(p, a->signal > 0 ? a->signal : -1);
+	push_int(p, a->timed_out ? 1 : 0);
+	push_text(p, a->category);
+	push_text(p, a->detail);
+	push_text(p, a->tail);
+	push_text(p, a->heal);
 }
 
 static int

@@ -17,7 +17,7 @@
 struct store;
 
 /* The schema version this build writes. */
-#define STORE_SCHEMA_VERSION	4
+#define STORE_SCHEMA_VERSION	5
 
 /* Opens (creating and migrating as needed); NULL with a message in err. */
 struct store	*store_open(const char *path, char *err, size_t errlen);
@@ -103,6 +103,47 @@ struct store_alert {
 int64_t	store_alert_new_id(struct store *st);
 /* Queues the whole row (insert, or update of the same id). */
 void	store_put_alert(struct store *st, const struct store_alert *a);
+
+/*
+ * A run of a retried command (retry_runs) and its attempts
+ * (retry_attempts). Runs get their id from SQLite at once, so that
+ * several `tend retry` at the same time never share one; the rest is
+ * queued. A negative ended_at or exit_code is stored as NULL.
+ */
+struct store_retry_run {
+	int64_t		 id;
+	const char	*origin;	/* "tend retry", "deps install", ... */
+	int64_t		 started_at;
+	int64_t		 ended_at;
+	const char	*argv;		/* JSON array */
+	int		 exit_code;
+	int		 attempts;
+	const char	*outcome;	/* running, succeeded, failed, timed out, interrupted */
+	bool		 ci;
+	const char	*summary;
+};
+
+struct store_retry_attempt {
+	int64_t		 run_id;
+	int		 n;
+	const char	*argv;		/* JSON array */
+	int		 fallback;	/* 0 the main command, i the i-th fallback */
+	int64_t		 started_at;
+	int64_t		 ended_at;
+	int		 exit_code;	/* negative: NULL (killed by a signal) */
+	int		 signal;	/* 0: NULL */
+	bool		 timed_out;
+	const char	*category;	/* NULL when it succeeded */
+	const char	*detail;
+	const char	*tail;
+	const char	*heal;
+};
+
+/* Inserts the run now (committing what is queued first); its id, or -1. */
+int64_t	store_retry_run_begin(struct store *st, const struct store_retry_run *run);
+/* Queues the run's end: ended_at, exit_code, attempts, outcome, summary. */
+void	store_retry_run_end(struct store *st, const struct store_retry_run *run);
+void	store_add_retry_attempt(struct store *st, const struct store_retry_attempt *a);
 
 /* Reads (they flush first, so they see every queued write). */
 typedef void	(*store_procedure_fn)(void *arg, const char *category,

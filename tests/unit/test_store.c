@@ -338,7 +338,7 @@ schema_3_is_migrated_forward_with_alert_deliveries(void **state)
 	sqlite3_close(db);
 	st = store_open(path, err, sizeof(err));
 	assert_non_null(st);
-	assert_int_equal(store_schema_version(st), 4);
+	assert_int_equal(store_schema_version(st), STORE_SCHEMA_VERSION);
 	assert_int_equal(store_alert_new_id(st), 1);
 	assert_int_equal(store_incident_new_id(st), 4);
 	store_close(st);
@@ -398,6 +398,76 @@ alert_deliveries_are_written_and_read_newest_first(void **state)
 	sqlite3_close(db);
 }
 
+static void
+schema_4_is_migrated_forward_with_retry_runs(void **state)
+{
+	char err[256];
+	struct store *st;
+	sqlite3 *db;
+	int v;
+
+	/* A database as schema 4 left it, an alert delivery in it. */
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	for (v = 1; v <= 4; v++)
+		assert_int_equal(sqlite3_exec(db, schema_migration((size_t)v), NULL, NULL,
+		    NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 4; INSERT INTO "
+	    "alert_deliveries (id, at, event, target, channel, outcome) VALUES (7, 1, "
+	    "'critical', 'web', 'ops', 'delivered')", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	st = store_open(path, err, sizeof(err));
+	assert_non_null(st);
+	assert_int_equal(store_schema_version(st), 5);
+	assert_int_equal(store_alert_new_id(st), 8);
+	store_close(st);
+	assert_int_equal(count("SELECT count(*) FROM retry_runs"), 0);
+	assert_int_equal(count("SELECT count(*) FROM retry_attempts"), 0);
+	assert_int_equal(count("SELECT count(*) FROM alert_deliveries WHERE id = 7"), 1);
+}
+
+static void
+retry_runs_and_attempts_are_written(void **state)
+{
+	char err[256];
+	struct store *st = store_open(path, err, sizeof(err));
+	struct store_retry_run run = { .origin = "tend retry", .started_at = 1000,
+	    .argv = "[\"curl\", \"-f\"]", .ci = true };
+	struct store_retry_attempt a = { .n = 1, .argv = "[\"curl\", \"-f\"]",
+	    .started_at = 1000, .ended_at = 1500, .exit_code = 6, .category = "network",
+	    .detail = "matched /could not resolve/", .tail = "Could not resolve host" };
+	int64_t first, second;
+
+	assert_non_null(st);
+	first = store_retry_run_begin(st, &run);
+	second = store_retry_run_begin(st, &run);
+	/* Ids come from SQLite at once: two runs never share one. */
+	assert_true(first > 0);
+	assert_true(second > first);
+	a.run_id = first;
+	store_add_retry_attempt(st, &a);
+	a = (struct store_retry_attempt){ .run_id = first, .n = 2, .argv = "[\"curl\"]",
+	    .fallback = 1, .started_at = 2500, .ended_at = 2600, .exit_code = -1,
+	    .signal = 9, .timed_out = true, .category = "timeout" };
+	store_add_retry_attempt(st, &a);
+	run.id = first;
+	run.ended_at = 2600;
+	run.exit_code = 124;
+	run.attempts = 2;
+	run.outcome = "failed";
+	run.summary = "gave up";
+	store_retry_run_end(st, &run);
+	store_close(st);
+	assert_int_equal(count("SELECT count(*) FROM retry_runs WHERE outcome = 'running' "
+	    "AND ended_at IS NULL"), 1);
+	assert_int_equal(count("SELECT exit_code FROM retry_runs WHERE id = 1"), 124);
+	assert_int_equal(count("SELECT ci FROM retry_runs WHERE id = 1"), 1);
+	assert_int_equal(count("SELECT count(*) FROM retry_attempts WHERE run_id = 1"), 2);
+	assert_int_equal(count("SELECT count(*) FROM retry_attempts WHERE n = 2 AND "
+	    "exit_code IS NULL AND signal = 9 AND timed_out = 1 AND fallback = 1"), 1);
+	assert_int_equal(count("SELECT count(*) FROM retry_attempts WHERE n = 1 AND "
+	    "signal IS NULL AND exit_code = 6 AND category = 'network'"), 1);
+}
+
 int
 main(void)
 {
@@ -415,6 +485,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(ack_and_resolve_work_on_stored_incidents, setup, teardown),
 		cmocka_unit_test_setup_teardown(schema_3_is_migrated_forward_with_alert_deliveries, setup, teardown),
 		cmocka_unit_test_setup_teardown(alert_deliveries_are_written_and_read_newest_first, setup, teardown),
+		cmocka_unit_test_setup_teardown(schema_4_is_migrated_forward_with_retry_runs, setup, teardown),
+		cmocka_unit_test_setup_teardown(retry_runs_and_attempts_are_written, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
