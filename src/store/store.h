@@ -21,6 +21,12 @@ struct store;
 
 /* Opens (creating and migrating as needed); NULL with a message in err. */
 struct store	*store_open(const char *path, char *err, size_t errlen);
+/*
+ * For short-lived writers such as tend retry: closing then leaves the WAL
+ * as it is instead of copying it into the database (two fsyncs and a new
+ * WAL for the next opener); the next checkpoint does it.
+ */
+void		 store_leave_wal(struct store *st);
 /* Flushes what is queued, then closes. */
 void		 store_close(struct store *st);
 int		 store_schema_version(struct store *st);
