@@ -2,8 +2,10 @@
  * deps checks: what the system needs to run. Executables on PATH (with a
  * version from `--version` against a constraint), shared libraries known to
  * the loader, pkg-config modules and dpkg packages (installed, version),
- * paths, and freshness: how many updates are pending. Every probe that
- * needs a command runs at the same time; the check reports once all are in.
+ * Python distributions and node packages, paths, and freshness: how many
+ * updates are pending. Every probe that needs a command runs at the same
+ * time; the check reports once all are in, with one line per dependency in
+ * the result's `dependencies` (what `tend deps check` lists).
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -13,6 +15,7 @@
 
 #include "checks/capture.h"
 #include "checks/check_kinds.h"
+#include "config/config.h"
 #include "core/mem.h"
 #include "core/strv.h"
 #include "core/version.h"
@@ -37,7 +40,14 @@ struct deps_run {
 	double		 updates;
 	int		 ok;
 	json_t		*versions;	/* what was found: {name: version} */
+	json_t		*details;	/* one object per item, at the item's index */
 };
+
+/* Asks Python itself, so that whatever python3 imports is what counts. */
+static const char python_version_probe[] =
+    "import sys\n"
+    "from importlib.metadata import version\n"
+    "print(version(sys.argv[1]))\n";
 
 static void
 deps_problem(struct deps_run *d, enum health_state state, const char *fmt, ...)
@@ -59,7 +69,7 @@ deps_problem(struct deps_run *d, enum health_state state, const char *fmt, ...)
 	d->problem_state = health_state_worst((enum health_state)d->problem_state, state);
 }
 
-/* Judges a version against the item's constraint. */
+/* Notes a version found, so that the store sees it change. */
 static void
 deps_found(struct deps_run *d, const struct dep_item *it, const char *version)
 {
@@ -68,30 +78,65 @@ deps_found(struct deps_run *d, const struct dep_item *it, const char *version)
 	json_object_set_new(d->versions, it->name, json_string(version));
 }
 
-/* A problem, and "missing" as what was found, so that its loss is recorded. */
+/*
+ * The outcome of one item: its line in `dependencies`, and a problem in the
+ * message unless it is ok. status is ok, missing, too-old, too-new or
+ * unknown; version may be NULL.
+ */
+static void
+deps_item(struct deps_run *d, const struct dep_item *it, const char *status,
+    const char *version, enum health_state state, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
+
+static void
+deps_item(struct deps_run *d, const struct dep_item *it, const char *status,
+    const char *version, enum health_state state, const char *fmt, ...)
+{
+	char message[256] = "";
+	va_list ap;
+
+	if (fmt != NULL) {
+		va_start(ap, fmt);
+		vsnprintf(message, sizeof(message), fmt, ap);
+		va_end(ap);
+	}
+	json_array_set_new(d->details, (size_t)(it - d->run->conf->deps.items), json_pack("{s:s, s:s, s:s, s:o, s:o, s:s}",
+	    "name", it->name, "kind", dep_kind_name(it->kind), "status", status,
+	    "version", version && *version ? json_string(version) : json_null(),
+	    "constraint", it->constraint ? json_string(it->constraint) : json_null(),
+	    "message", message));
+	if (state == HEALTH_HEALTHY)
+		d->ok++;
+	else
+		deps_problem(d, state, "%s", message);
+}
+
+/* Missing, and "missing" as what was found, so that its loss is recorded. */
 static void
 deps_missing(struct deps_run *d, const struct dep_item *it, const char *before,
     const char *after)
 {
-	deps_problem(d, HEALTH_CRITICAL, "%s%s%s", before, it->name, after);
+	deps_item(d, it, "missing", NULL, HEALTH_CRITICAL, "%s%s%s", before, it->name,
+	    after);
 	deps_found(d, it, "missing");
 }
 
 static void
 deps_judge_version(struct deps_run *d, const struct dep_item *it, const char *version)
 {
-	if (version != NULL && version[0] != '\0')
-		deps_found(d, it, version);
 	if (version == NULL || version[0] == '\0') {
-		deps_problem(d, HEALTH_WARNING, "%s: no version found", it->name);
+		deps_item(d, it, "unknown", NULL, HEALTH_WARNING, "%s: no version found",
+		    it->name);
 		return;
 	}
+	deps_found(d, it, version);
 	if (version_satisfies(version, it->constraint) != 1) {
-		deps_problem(d, HEALTH_CRITICAL, "%s %s does not satisfy %s", it->name,
-		    version, it->constraint);
+		deps_item(d, it, version_too_old(version, it->constraint) ? "too-old" :
+		    "too-new", version, HEALTH_CRITICAL, "%s %s does not satisfy %s",
+		    it->name, version, it->constraint);
 		return;
 	}
-	d->ok++;
+	deps_item(d, it, "ok", version, HEALTH_HEALTHY, NULL);
 }
 
 static double
@@ -119,8 +164,12 @@ deps_probe_judge(struct dep_probe *p, int64_t code, bool timed_out, const char *
 	char version[64] = "", needle[300];
 	const char *tab;
 
+	if (timed_out && it == NULL) {
+		deps_problem(d, HEALTH_UNKNOWN, "updates: timed out");
+		return;
+	}
 	if (timed_out) {
-		deps_problem(d, HEALTH_UNKNOWN, "%s: timed out", it ? it->name : "updates");
+		deps_item(d, it, "unknown", NULL, HEALTH_UNKNOWN, "%s: timed out", it->name);
 		return;
 	}
 	if (it == NULL) {
@@ -145,14 +194,20 @@ deps_probe_judge(struct dep_probe *p, int64_t code, bool timed_out, const char *
 		else
 			deps_judge_version(d, it, strtok((char *)tab + 1, " \n"));
 		break;
+	case DEP_PYTHON:
+		if (code != 0)
+			deps_missing(d, it, "python package ", " not installed");
+		else
+			deps_judge_version(d, it, strtok((char *)output, " \n"));
+		break;
 	case DEP_LIBRARY:
 		snprintf(needle, sizeof(needle), "\t%s ", it->name);
-		if (strstr(output, needle) == NULL)
+		if (strstr(output, needle) == NULL) {
 			deps_missing(d, it, "library ", " not found");
-		else {
-			deps_found(d, it, "present");
-			d->ok++;
+			break;
 		}
+		deps_found(d, it, "present");
+		deps_item(d, it, "ok", NULL, HEALTH_HEALTHY, NULL);
 		break;
 	default:
 		break;
@@ -185,6 +240,7 @@ deps_result(struct deps_run *d, struct check_result *r)
 		check_result_set(r, HEALTH_HEALTHY, "%d dependencies ok", d->ok);
 	r->latency_ms = check_run_elapsed_ms(d->run);
 	r->versions = d->versions;
+	r->dependencies = d->details;
 	free(d->probes);
 	free(d);
 }
@@ -229,6 +285,10 @@ deps_probe_argv(const struct dep_item *it, const char *exe)
 		argv = strv_push(strv_push(strv_push(strv_push(NULL, "dpkg-query"), "-W"),
 		    "-f=${Status}\t${Version}"), it->name);
 		break;
+	case DEP_PYTHON:
+		argv = strv_push(strv_push(strv_push(strv_push(NULL, "python3"), "-c"),
+		    python_version_probe), it->name);
+		break;
 	case DEP_LIBRARY:
 		argv = strv_push(strv_push(NULL, "/sbin/ldconfig"), "-p");
 		break;
@@ -248,26 +308,89 @@ deps_start_probe(struct deps_run *d, const struct dep_item *it, char **argv)
 	p->item = it;
 	p->capture = capture_start(d->run->env->loop, argv, d->run->conf->timeout_ms,
 	    deps_probe_done, p, &err);
+	if (p->capture == NULL && it == NULL) {
+		deps_problem(d, HEALTH_UNKNOWN, "updates: cannot run %s: %s", argv[0],
+		    uv_strerror(err));
+		return;
+	}
 	if (p->capture == NULL) {
-		deps_problem(d, it ? HEALTH_CRITICAL : HEALTH_UNKNOWN, "%s: cannot run %s: %s",
-		    it ? it->name : "updates", argv[0], uv_strerror(err));
+		deps_item(d, it, "unknown", NULL, HEALTH_CRITICAL, "%s: cannot run %s: %s",
+		    it->name, argv[0], uv_strerror(err));
 		return;
 	}
 	d->n_probes++;
 	d->pending++;
 }
 
+/*
+ * A node package as node's require() finds it from here: node_modules in
+ * this directory and each one above, then $NODE_PATH, then the global
+ * folders. Its version is the one in its package.json.
+ */
+static bool
+deps_find_npm(const char *name, char *version, size_t len)
+{
+	static const char *const global[] = { "/usr/local/lib/node_modules",
+	    "/usr/lib/node_modules", NULL };
+	char **dirs = NULL, cwd[4096], *p, *node_path, *path = NULL, *tok, *save;
+	const char *v;
+	json_t *pkg = NULL;
+	size_t i;
+
+	if (getcwd(cwd, sizeof(cwd)) != NULL)
+		for (;;) {
+			dirs = strv_push(dirs, cwd);
+			if ((p = strrchr(cwd, '/')) == NULL || p == cwd)
+				break;
+			*p = '\0';
+		}
+	for (i = 0; dirs != NULL && dirs[i] != NULL; i++) {
+		p = xasprintf("%s/node_modules", dirs[i]);
+		free(dirs[i]);
+		dirs[i] = p;
+	}
+	node_path = xstrdup(getenv("NODE_PATH") ? getenv("NODE_PATH") : "");
+	for (tok = strtok_r(node_path, ":", &save); tok != NULL;
+	    tok = strtok_r(NULL, ":", &save))
+		dirs = strv_push(dirs, tok);
+	free(node_path);
+	for (i = 0; global[i] != NULL; i++)
+		dirs = strv_push(dirs, global[i]);
+	for (i = 0; pkg == NULL && dirs[i] != NULL; i++) {
+		free(path);
+		path = xasprintf("%s/%s/package.json", dirs[i], name);
+		pkg = json_load_file(path, 0, NULL);
+	}
+	free(path);
+	strv_free(dirs);
+	if (pkg == NULL)
+		return false;
+	v = json_string_value(json_object_get(pkg, "version"));
+	snprintf(version, len, "%s", v ? v : "");
+	json_decref(pkg);
+	return true;
+}
+
 /* What needs no command is judged at once; the rest become probes. */
 static void
 deps_start_item(struct deps_run *d, const struct dep_item *it)
 {
-	char **argv, *exe = NULL;
+	char **argv, *exe = NULL, version[64];
 
 	if (it->kind == DEP_PATH) {
 		if (access(it->name, F_OK) == 0)
-			d->ok++;
+			deps_item(d, it, "ok", NULL, HEALTH_HEALTHY, NULL);
 		else
 			deps_missing(d, it, "", " missing");
+		return;
+	}
+	if (it->kind == DEP_NPM) {
+		if (!deps_find_npm(it->name, version, sizeof(version)))
+			deps_missing(d, it, "node package ", " not installed");
+		else if (it->constraint == NULL)
+			deps_item(d, it, "ok", version, HEALTH_HEALTHY, NULL);
+		else
+			deps_judge_version(d, it, version);
 		return;
 	}
 	if (it->kind == DEP_EXECUTABLE) {
@@ -278,7 +401,7 @@ deps_start_item(struct deps_run *d, const struct dep_item *it)
 			return;
 		}
 		if (it->constraint == NULL) {
-			d->ok++;
+			deps_item(d, it, "ok", NULL, HEALTH_HEALTHY, NULL);
 			free(exe);
 			return;
 		}
@@ -299,6 +422,7 @@ deps_cancel(struct check_run *run)
 		if (d->probes[i].capture != NULL)
 			capture_cancel(d->probes[i].capture);
 	json_decref(d->versions);
+	json_decref(d->details);
 	free(d->probes);
 	free(d);
 }
@@ -313,6 +437,9 @@ check_deps_start(struct check_run *run)
 	size_t i;
 
 	d->run = run;
+	d->details = json_array();
+	for (i = 0; i < c->n_items; i++)
+		json_array_append_new(d->details, json_null());
 	d->probes = xcalloc(c->n_items + 2, sizeof(*d->probes));
 	for (i = 0; i < c->n_items; i++)
 		deps_start_item(d, &c->items[i]);

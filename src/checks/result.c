@@ -33,6 +33,7 @@ check_result_clear(struct check_result *r)
 		perf_metric_clear(&r->perf[i]);
 	free(r->perf);
 	json_decref(r->versions);
+	json_decref(r->dependencies);
 	check_result_init(r);
 }
 
@@ -110,5 +111,7 @@ check_result_json(const struct check_result *r)
 	    "message", r->message, "latency_ms", r->latency_ms, "metrics", metrics);
 	if (r->versions != NULL)
 		json_object_set(m, "versions", r->versions);
+	if (r->dependencies != NULL)
+		json_object_set(m, "dependencies", r->dependencies);
 	return m;
 }

@@ -30,6 +30,12 @@ struct check_result {
 	struct perf_metric *perf;
 	size_t		 n_perf;
 	json_t		*versions;	/* deps: {name: version}, else NULL */
+	/*
+	 * deps: one object per dependency, else NULL: name, kind, status (ok,
+	 * missing, too-old, too-new, unknown), version and constraint (or
+	 * null), message.
+	 */
+	json_t		*dependencies;
 };
 
 void	check_result_init(struct check_result *r);

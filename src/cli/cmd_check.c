@@ -8,27 +8,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <curl/curl.h>
 #include <jansson.h>
-#include <uv.h>
 
-#include "checks/check_run.h"
-#include "checks/http_engine.h"
+#include "checks/batch.h"
 #include "config/config.h"
 #include "core/clock.h"
 #include "core/mem.h"
 #include "daemon/control.h"
-
-struct check_outcome {
-	const struct check_conf *conf;
-	struct check_result result;
-	bool		 done;
-};
-
-struct check_batch {
-	struct check_outcome *v;
-	size_t		 n;
-};
 
 static bool
 check_selected(const struct cli_options *opts, const struct check_conf *c)
@@ -42,28 +28,6 @@ check_selected(const struct cli_options *opts, const struct check_conf *c)
 	if ((opts->select & CHECK_SELECT_RESOURCES) && c->type == CHECK_RESOURCE)
 		return true;
 	return (opts->select & CHECK_SELECT_DEPS) && c->type == CHECK_DEPS;
-}
-
-/* Keeps a copy of the result: the run's own is gone after the callback. */
-static void
-check_batch_done(void *arg, const struct check_conf *conf, struct check_result *r)
-{
-	struct check_outcome *o = arg;
-
-	/* The metrics move here; the caller then clears an empty result. */
-	check_result_move(&o->result, r);
-	o->done = true;
-}
-
-static enum health_state
-check_batch_overall(const struct check_batch *b)
-{
-	enum health_state s = HEALTH_HEALTHY;
-	size_t i;
-
-	for (i = 0; i < b->n; i++)
-		s = health_state_worst(s, b->v[i].result.state);
-	return s;
 }
 
 static void
@@ -166,26 +130,11 @@ check_daemon_pid(void *arg, const char *service)
 }
 
 static void
-check_batch_run(struct check_batch *b, const struct cli_options *opts)
+check_batch_run_once(struct check_batch *b, const struct cli_options *opts)
 {
 	struct daemon_pids pids = { .opts = opts };
-	struct check_env env;
-	uv_loop_t loop;
-	size_t i;
 
-	uv_loop_init(&loop);
-	curl_global_init(CURL_GLOBAL_DEFAULT);
-	env.loop = &loop;
-	env.http = http_engine_new(&loop);
-	env.service_pid = check_daemon_pid;
-	env.service_pid_arg = &pids;
-	for (i = 0; i < b->n; i++)
-		check_run_start(&env, b->v[i].conf, NULL, check_batch_done, &b->v[i]);
-	uv_run(&loop, UV_RUN_DEFAULT);
-	http_engine_free(env.http);
-	uv_run(&loop, UV_RUN_DEFAULT);
-	uv_loop_close(&loop);
-	curl_global_cleanup();
+	check_batch_run(b, check_daemon_pid, &pids);
 	json_decref(pids.status);
 }
 
@@ -206,17 +155,15 @@ cmd_check(struct cli_options *opts)
 		config_errors_clear(&errs);
 		return 2;
 	}
-	b.v = xcalloc(cfg->n_checks + 1, sizeof(*b.v));
 	for (i = 0; i < cfg->n_checks; i++)
 		if (check_selected(opts, &cfg->checks[i]))
-			b.v[b.n++].conf = &cfg->checks[i];
+			check_batch_add(&b, &cfg->checks[i]);
 	if (opts->only != NULL && b.n == 0) {
 		fprintf(stderr, "tend check: no check named '%s'\n", opts->only);
-		free(b.v);
 		config_free(cfg);
 		return 2;
 	}
-	check_batch_run(&b, opts);
+	check_batch_run_once(&b, opts);
 	overall = check_batch_overall(&b);
 	if (opts->format == OUTPUT_JSON) {
 		doc = check_batch_json(&b);
@@ -229,9 +176,7 @@ cmd_check(struct cli_options *opts)
 	}
 	if (getenv("GITHUB_ACTIONS") != NULL && strcmp(getenv("GITHUB_ACTIONS"), "true") == 0)
 		check_github_report(&b);
-	for (i = 0; i < b.n; i++)
-		check_result_clear(&b.v[i].result);
-	free(b.v);
+	check_batch_clear(&b);
 	config_free(cfg);
 	return (int)overall;
 }

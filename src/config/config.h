@@ -52,6 +52,11 @@ const struct heal_action *config_find_action(const struct tend_config *cfg,
 		    const char *name);
 /* "restart", "exec", ... */
 const char	*heal_action_kind_name(enum heal_action_kind kind);
+/* "executable", "library", "pkgconfig", "package", "path", "python", "npm". */
+const char	*dep_kind_name(enum dep_kind kind);
+/* An installer by name (declared or built in), or NULL. */
+const struct installer_conf *config_find_installer(const struct tend_config *cfg,
+		    const char *name);
 /* True when a reload need not restart the service. */
 bool		service_conf_equal(const struct service_conf *a,
 		    const struct service_conf *b);

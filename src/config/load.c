@@ -116,6 +116,26 @@ config_resolve_paths(struct tend_config *cfg, const char *dir)
 	}
 }
 
+/* Installers' programs given as paths, and their package caches. */
+static void
+config_resolve_installer_paths(struct tend_config *cfg, const char *dir)
+{
+	struct installer_conf *in;
+	char **argv[3];
+	size_t i, j;
+
+	for (i = 0; i < cfg->n_installers; i++) {
+		in = &cfg->installers[i];
+		argv[0] = in->command;
+		argv[1] = in->download;
+		argv[2] = in->offline;
+		for (j = 0; j < 3; j++)
+			if (argv[j] != NULL && argv[j][0] != NULL && strchr(argv[j][0], '/'))
+				config_make_absolute(&argv[j][0], dir);
+		config_make_absolute(&in->cache, dir);
+	}
+}
+
 static void
 config_parse_document(struct walk *w, const char *yaml, size_t len)
 {
@@ -164,9 +184,11 @@ config_load_buffer(const char *name, const char *yaml, size_t len,
 	config_env_interval(cfg, errs);
 	config_env_auto_heal(cfg, errs);
 	config_resolve_paths(cfg, dir);
+	config_resolve_installer_paths(cfg, dir);
 	config_validate(cfg, errs);
 	config_validate_heal(cfg, errs);
 	config_validate_alerts(cfg, errs);
+	config_validate_deps(cfg, errs);
 	if (errs->n != before) {
 		/* In file order, as an editor would walk them. */
 		qsort(errs->v + before, errs->n - before, sizeof(*errs->v),

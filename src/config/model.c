@@ -70,10 +70,30 @@ check_conf_free(struct check_conf *c)
 	for (size_t i = 0; i < c->deps.n_items; i++) {
 		free(c->deps.items[i].name);
 		free(c->deps.items[i].constraint);
+		free(c->deps.items[i].installer);
+		free(c->deps.items[i].package);
 	}
 	free(c->deps.items);
+	free(c->deps.installer);
 	strv_free(c->deps.updates_cmd);
 	heal_actions_free(c->heal.v, c->heal.n);
+}
+
+static void
+installers_free(struct installer_conf *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(v[i].name);
+		strv_free(v[i].command);
+		strv_free(v[i].download);
+		strv_free(v[i].offline);
+		strv_free(v[i].mirrors);
+		free(v[i].mirror_flag);
+		free(v[i].cache);
+	}
+	free(v);
 }
 
 static void
@@ -115,6 +135,8 @@ config_free(struct tend_config *cfg)
 	free(cfg->anomaly.series);
 	free(cfg->web.host);
 	alerts_conf_free(&cfg->alerts);
+	installers_free(cfg->installers, cfg->n_installers);
+	strv_free(cfg->environment.probe);
 	free(cfg->state_dir);
 	free(cfg->source);
 	free(cfg);

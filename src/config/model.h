@@ -219,17 +219,24 @@ enum dep_kind {
 	DEP_PKGCONFIG,		/* a pkg-config module; version from --modversion */
 	DEP_PACKAGE,		/* a dpkg package, installed; its version */
 	DEP_PATH,		/* a file or directory that must exist */
+	DEP_PYTHON,		/* a Python distribution; version from importlib.metadata */
+	DEP_NPM,		/* a node package under node_modules; its package.json version */
 };
 
 struct dep_item {
 	enum dep_kind	 kind;
 	char		*name;
 	char		*constraint;	/* ">= 7.80, < 9"; NULL or "" for any */
+	struct conf_pos	 pos;		/* of the name */
+	char		*installer;	/* `install:` (tend deps install); NULL: the check's */
+	char		*package;	/* what the installer installs; NULL: name */
 };
 
 struct deps_check_conf {
 	struct dep_item	*items;
 	size_t		 n_items;
+	char		*installer;	/* `installer:` for items without their own */
+	struct conf_pos	 installer_pos;
 	/* Freshness: pending updates, counted from a command's output. */
 	bool		 updates;
 	double		 updates_warn;	/* 0: none */
@@ -398,6 +405,34 @@ struct alerts_conf {
 	size_t		 n_channels;
 };
 
+/*
+ * `installers:` (tend deps install, cache-warmup): a command per ecosystem.
+ * apt, npm and pip are built in; declaring one changes what it says.
+ */
+struct installer_conf {
+	char		*name;
+	struct conf_pos	 pos;
+	bool		 declared;	/* under `installers:` (else a built-in as shipped) */
+	char		**command;	/* {packages} or {package}; {mirror} {cache} */
+	char		**download;	/* cache-warmup, run in the cache; may be NULL */
+	char		**offline;	/* install from the cache: {files}; may be NULL */
+	char		**mirrors;	/* also `registries:`, `indexes:`; tried in order */
+	char		*mirror_flag;	/* passes a mirror when {mirror} is not in the command */
+	char		*cache;		/* NULL: the default (docs/config.md) */
+	int		 retries;	/* -1: the retry library's default */
+	int64_t		 retry_initial_ms;	/* 0: the default */
+	int64_t		 retry_max_ms;
+	int64_t		 timeout_ms;	/* per attempt */
+};
+
+/* `environment:` (tend validate --environment). */
+struct environment_conf {
+	char		**probe;	/* "host:port" reached by DNS and TCP; NULL: the default */
+	int64_t		 probe_timeout_ms;	/* default 2s */
+	int64_t		 min_free;	/* bytes free in the state dir: error below, default 100MB */
+	int64_t		 warn_free;	/* warning below, default 1GB */
+};
+
 struct tend_config {
 	char		*source;	/* file path, or "<embedded>" */
 	char		*state_dir;	/* NULL until resolved */
@@ -412,6 +447,9 @@ struct tend_config {
 	struct anomaly_conf anomaly;
 	struct web_conf	 web;
 	struct alerts_conf alerts;
+	struct installer_conf *installers;	/* declared, then the built-ins not declared */
+	size_t		 n_installers;
+	struct environment_conf environment;
 
 	struct service_conf *services;
 	size_t		 n_services;

@@ -49,7 +49,6 @@ static void	parse_ready(struct walk *, yaml_node_t *, void *, const struct key_s
 static void	parse_ready_tcp(struct walk *, yaml_node_t *, void *, const struct key_spec *);
 static void	parse_restart(struct walk *, yaml_node_t *, void *, const struct key_spec *);
 static void	parse_stop(struct walk *, yaml_node_t *, void *, const struct key_spec *);
-static void	parse_threshold(struct walk *, yaml_node_t *, void *, const struct key_spec *);
 static void	parse_service_checks(struct walk *, yaml_node_t *, void *, const struct key_spec *);
 
 static const struct key_spec ready_specs[] = {
@@ -178,104 +177,6 @@ static const struct key_spec check_process_specs[] = {
 	{ "min_uptime", parse_duration, OFF(check_conf, process.min_uptime_ms), NULL },
 	{ NULL, NULL, 0, NULL },
 };
-
-static void	parse_dep_map(struct walk *, yaml_node_t *, void *, const struct key_spec *);
-static void	parse_dep_list(struct walk *, yaml_node_t *, void *, const struct key_spec *);
-static void	parse_updates(struct walk *, yaml_node_t *, void *, const struct key_spec *);
-
-/* The dep kind travels in spec->arg. */
-static const enum dep_kind dep_kinds[] = {
-	DEP_EXECUTABLE, DEP_LIBRARY, DEP_PKGCONFIG, DEP_PACKAGE, DEP_PATH,
-};
-
-static const struct key_spec check_deps_specs[] = {
-	{ "executables", parse_dep_map, OFF(check_conf, deps), &dep_kinds[0] },
-	{ "libraries", parse_dep_list, OFF(check_conf, deps), &dep_kinds[1] },
-	{ "pkgconfig", parse_dep_map, OFF(check_conf, deps), &dep_kinds[2] },
-	{ "packages", parse_dep_map, OFF(check_conf, deps), &dep_kinds[3] },
-	{ "paths", parse_dep_list, OFF(check_conf, deps), &dep_kinds[4] },
-	{ "updates", parse_updates, OFF(check_conf, deps), NULL },
-	{ NULL, NULL, 0, NULL },
-};
-
-static const struct key_spec updates_specs[] = {
-	{ "warn", parse_threshold, OFF(deps_check_conf, updates_warn), NULL },
-	{ "crit", parse_threshold, OFF(deps_check_conf, updates_crit), NULL },
-	{ "command", parse_argv, OFF(deps_check_conf, updates_cmd), NULL },
-	{ NULL, NULL, 0, NULL },
-};
-
-static void
-dep_add(struct deps_check_conf *deps, enum dep_kind kind, const char *name,
-    const char *constraint)
-{
-	struct dep_item *d;
-
-	deps->items = xrealloc(deps->items, (deps->n_items + 1) * sizeof(*deps->items));
-	d = &deps->items[deps->n_items++];
-	d->kind = kind;
-	d->name = xstrdup(name);
-	d->constraint = constraint && *constraint ? xstrdup(constraint) : NULL;
-}
-
-/* NAME: "constraint" (or "" for any version) */
-static void
-parse_dep_map(struct walk *w, yaml_node_t *node, void *target,
-    const struct key_spec *spec)
-{
-	enum dep_kind kind = *(const enum dep_kind *)spec->arg;
-	yaml_node_pair_t *pair;
-	yaml_node_t *v;
-	const char *name, *constraint;
-
-	if (node->type == YAML_SEQUENCE_NODE) {
-		parse_dep_list(w, node, target, spec);
-		return;
-	}
-	if (node->type != YAML_MAPPING_NODE) {
-		walk_error(w, node, "'%s': expected a mapping of name: version constraint",
-		    spec->name);
-		return;
-	}
-	for (pair = node->data.mapping.pairs.start;
-	    pair < node->data.mapping.pairs.top; pair++) {
-		name = walk_scalar(w, yaml_document_get_node(w->doc, pair->key), "a name");
-		v = yaml_document_get_node(w->doc, pair->value);
-		constraint = walk_scalar(w, v, "a version constraint like \">= 1.2, < 2\"");
-		if (name == NULL || constraint == NULL)
-			continue;
-		if (version_constraint_valid(constraint) < 0) {
-			walk_error(w, v, "'%s': '%s' is not a version constraint (expected "
-			    "clauses like \">= 7.80, < 9\")", name, constraint);
-			continue;
-		}
-		dep_add(target, kind, name, constraint);
-	}
-}
-
-static void
-parse_dep_list(struct walk *w, yaml_node_t *node, void *target,
-    const struct key_spec *spec)
-{
-	enum dep_kind kind = *(const enum dep_kind *)spec->arg;
-	char **names = NULL;
-	size_t i;
-
-	parse_string_list(w, node, &names, spec);
-	for (i = 0; names != NULL && names[i] != NULL; i++)
-		dep_add(target, kind, names[i], NULL);
-	strv_free(names);
-}
-
-static void
-parse_updates(struct walk *w, yaml_node_t *node, void *target,
-    const struct key_spec *spec)
-{
-	struct deps_check_conf *deps = target;
-
-	if (walk_mapping(w, node, updates_specs, deps, "'updates'"))
-		deps->updates = true;
-}
 
 /* A size as a double, for limits shared with plain numbers. */
 static void
@@ -419,6 +320,8 @@ static const struct key_spec root_specs[] = {
 	{ "anomaly", parse_anomaly, OFF(tend_config, anomaly), NULL },
 	{ "web", parse_nested, OFF(tend_config, web), web_specs },
 	{ "alerts", parse_alerts, OFF(tend_config, alerts), NULL },
+	{ "installers", parse_installers, 0, NULL },
+	{ "environment", parse_environment, OFF(tend_config, environment), NULL },
 	{ NULL, NULL, 0, NULL },
 };
 
@@ -512,7 +415,7 @@ parse_ready(struct walk *w, yaml_node_t *node, void *target,
 }
 
 /* "85%", "85" or 1.5: a threshold in the metric's own unit. */
-static void
+void
 parse_threshold(struct walk *w, yaml_node_t *node, void *target,
     const struct key_spec *spec)
 {
@@ -752,6 +655,7 @@ parse_apply_defaults(struct tend_config *cfg)
 	if (cfg->heal.verify_every_ms == 0)
 		cfg->heal.verify_every_ms = 1000;
 	anomaly_apply_defaults(&cfg->anomaly);
+	deps_apply_defaults(cfg);
 	if (cfg->web.host == NULL)
 		cfg->web.host = xstrdup("127.0.0.1");
 	for (i = 0; i < cfg->n_services; i++)

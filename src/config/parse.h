@@ -16,6 +16,9 @@ struct check_conf *parse_add_check(struct tend_config *cfg, const char *name);
 extern const struct key_spec self_healing_specs[];
 extern const struct key_spec web_specs[];	/* parse_web.c */
 
+/* "85%", "85" or 1.5: a threshold in the metric's own unit. */
+void	parse_threshold(struct walk *, yaml_node_t *, void *, const struct key_spec *);
+
 /* Walks a mapping of NAME: {...}, calling one() for each well-named entry. */
 void	parse_named_entries(struct walk *w, yaml_node_t *node, const char *section,
 	    void (*one)(struct walk *, yaml_node_t *, yaml_node_t *));
@@ -29,5 +32,12 @@ void	anomaly_apply_defaults(struct anomaly_conf *an);
 
 /* parse_alerts.c: `alerts:`, its retry policy and channels. */
 void	parse_alerts(struct walk *, yaml_node_t *, void *, const struct key_spec *);
+
+/* parse_deps.c: a deps check's items, `installers:`, `environment:`. */
+extern const struct key_spec check_deps_specs[];
+void	parse_installers(struct walk *, yaml_node_t *, void *, const struct key_spec *);
+void	parse_environment(struct walk *, yaml_node_t *, void *, const struct key_spec *);
+/* The built-in installers not declared, what declared built-ins left out, defaults. */
+void	deps_apply_defaults(struct tend_config *cfg);
 
 #endif

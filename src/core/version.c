@@ -71,15 +71,18 @@ version_extract(const char *text, char *out, size_t len)
 	return false;
 }
 
-/* One clause: returns 1 satisfied, 0 not, -1 malformed; advances *p. */
+/*
+ * One clause: returns 1 satisfied, 0 not, -1 malformed; advances *p. A
+ * clause that fails sets *below when version is under the bound it sets.
+ */
 static int
-version_clause(const char *version, const char **p)
+version_clause(const char *version, const char **p, bool *below)
 {
 	static const char *const ops[] = { ">=", "<=", "==", "!=", ">", "<", "=", NULL };
 	char want[128];
 	const char *s = *p;
 	size_t n;
-	int i, cmp;
+	int i, cmp, ok;
 
 	while (isspace((unsigned char)*s))
 		s++;
@@ -108,25 +111,31 @@ version_clause(const char *version, const char **p)
 		return 1;
 	cmp = version_compare(version, want);
 	switch (i) {
-	case 0: return cmp >= 0;
-	case 1: return cmp <= 0;
-	case 2: case 6: return cmp == 0;
-	case 3: return cmp != 0;
-	case 4: return cmp > 0;
-	default: return cmp < 0;
+	case 0: ok = cmp >= 0; break;
+	case 1: ok = cmp <= 0; break;
+	case 2: case 6: ok = cmp == 0; break;
+	case 3: ok = cmp != 0; break;
+	case 4: ok = cmp > 0; break;
+	default: ok = cmp < 0; break;
 	}
+	/* Failing >= or > is being too old; failing = or == from below, too. */
+	if (!ok && (i == 0 || i == 4 || ((i == 2 || i == 6) && cmp < 0)))
+		*below = true;
+	return ok;
 }
 
-int
-version_satisfies(const char *version, const char *constraint)
+/* Parses every clause; 1 all satisfied, 0 not, -1 malformed. */
+static int
+version_check(const char *version, const char *constraint, bool *below)
 {
 	const char *p = constraint ? constraint : "";
 	int ok = 1, rc;
 
+	*below = false;
 	while (*p != '\0' && isspace((unsigned char)*p))
 		p++;
 	while (*p != '\0') {
-		rc = version_clause(version, &p);
+		rc = version_clause(version, &p, below);
 		if (rc < 0)
 			return -1;
 		ok = ok && rc;
@@ -134,6 +143,22 @@ version_satisfies(const char *version, const char *constraint)
 			p++;
 	}
 	return ok;
+}
+
+int
+version_satisfies(const char *version, const char *constraint)
+{
+	bool below;
+
+	return version_check(version, constraint, &below);
+}
+
+bool
+version_too_old(const char *version, const char *constraint)
+{
+	bool below;
+
+	return version_check(version, constraint, &below) == 0 && below;
 }
 
 int

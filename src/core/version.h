@@ -19,6 +19,8 @@ bool	version_extract(const char *text, char *out, size_t len);
  * the constraint is malformed.
  */
 int	version_satisfies(const char *version, const char *constraint);
+/* Whether version fails the constraint by being older than a bound (>=, >, =). */
+bool	version_too_old(const char *version, const char *constraint);
 /* 0 when the constraint is well formed. */
 int	version_constraint_valid(const char *constraint);
 

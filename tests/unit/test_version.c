@@ -56,6 +56,20 @@ malformed_constraints_are_rejected(void **state)
 	assert_int_equal(version_satisfies("1.0", "~> 1"), -1);
 }
 
+static void
+a_failed_lower_bound_is_too_old(void **state)
+{
+	assert_true(version_too_old("1.2", ">= 2"));
+	assert_true(version_too_old("1.2", "> 1.2"));
+	assert_true(version_too_old("1.2", "= 1.3"));
+	assert_true(version_too_old("1.2", ">= 1.0, >= 1.5, < 9"));
+	assert_false(version_too_old("9.1", ">= 1.0, < 9"));	/* too new */
+	assert_false(version_too_old("1.3", "= 1.2"));
+	assert_false(version_too_old("1.2", "!= 1.2"));
+	assert_false(version_too_old("2.0", ">= 1"));		/* satisfied */
+	assert_false(version_too_old("1.0", "about 1"));	/* malformed */
+}
+
 int
 main(void)
 {
@@ -64,6 +78,7 @@ main(void)
 		cmocka_unit_test(versions_are_found_in_version_output),
 		cmocka_unit_test(constraints_combine_clauses),
 		cmocka_unit_test(malformed_constraints_are_rejected),
+		cmocka_unit_test(a_failed_lower_bound_is_too_old),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

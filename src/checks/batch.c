@@ -1,0 +1,84 @@
+#include "checks/batch.h"
+
+#include <stdlib.h>
+
+#include <curl/curl.h>
+#include <uv.h>
+
+#include "checks/http_engine.h"
+#include "core/mem.h"
+
+void
+check_batch_add(struct check_batch *b, const struct check_conf *conf)
+{
+	if (b->n == b->cap) {
+		b->cap = b->cap ? b->cap * 2 : 8;
+		b->v = xrealloc(b->v, b->cap * sizeof(*b->v));
+	}
+	b->v[b->n].conf = conf;
+	check_result_init(&b->v[b->n].result);
+	b->v[b->n].done = false;
+	b->n++;
+}
+
+/* Keeps the result: the run's own is gone after the callback. */
+static void
+check_batch_done(void *arg, const struct check_conf *conf, struct check_result *r)
+{
+	struct check_outcome *o = arg;
+
+	/* The metrics move here; the caller then clears an empty result. */
+	check_result_move(&o->result, r);
+	o->done = true;
+}
+
+static pid_t
+check_batch_no_pid(void *arg, const char *service)
+{
+	return 0;
+}
+
+void
+check_batch_run(struct check_batch *b, service_pid_fn pid, void *pid_arg)
+{
+	struct check_env env;
+	uv_loop_t loop;
+	size_t i;
+
+	uv_loop_init(&loop);
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	env.loop = &loop;
+	env.http = http_engine_new(&loop);
+	env.service_pid = pid ? pid : check_batch_no_pid;
+	env.service_pid_arg = pid_arg;
+	for (i = 0; i < b->n; i++)
+		check_run_start(&env, b->v[i].conf, NULL, check_batch_done, &b->v[i]);
+	uv_run(&loop, UV_RUN_DEFAULT);
+	http_engine_free(env.http);
+	uv_run(&loop, UV_RUN_DEFAULT);
+	uv_loop_close(&loop);
+	curl_global_cleanup();
+}
+
+enum health_state
+check_batch_overall(const struct check_batch *b)
+{
+	enum health_state s = HEALTH_HEALTHY;
+	size_t i;
+
+	for (i = 0; i < b->n; i++)
+		s = health_state_worst(s, b->v[i].result.state);
+	return s;
+}
+
+void
+check_batch_clear(struct check_batch *b)
+{
+	size_t i;
+
+	for (i = 0; i < b->n; i++)
+		check_result_clear(&b->v[i].result);
+	free(b->v);
+	b->v = NULL;
+	b->n = b->cap = 0;
+}
