@@ -40,6 +40,8 @@ cli_usage(FILE *out)
 	    "  recover  --service NAME | --action NAME | --cleanup\n"
 	    "           run one recovery action now\n"
 	    "  ack ID | resolve ID             acknowledge or close an incident\n"
+	    "  deps     check | install | cache-warmup | scan [PATH]\n"
+	    "           what the system depends on: check it, install it, find it in the code\n"
 	    "  version                         tend's and its libraries' versions\n"
 	    "\n"
 	    "  -c FILE defaults to $TEND_CONFIG, then the embedded default config.\n"

@@ -1,0 +1,399 @@
+/*
+ * tend deps against real files and
+ * programs: a source tree scanned and fixed, fake executables that print
+ * versions, an installer script that fails the way networks do before it
+ * works, and a package cache filled and installed from offline.
+ */
+#include "harness.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Writes a file under the test's dir (@DIR@, @PORT1@.. replaced), creating folders. */
+static void
+put(const char *rel, const char *template, mode_t mode)
+{
+	char path[512], *slash, *text = harness_render(&t, template);
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", t.dir, rel);
+	for (slash = strchr(path + strlen(t.dir) + 1, '/'); slash != NULL;
+	    slash = strchr(slash + 1, '/')) {
+		*slash = '\0';
+		mkdir(path, 0755);
+		*slash = '/';
+	}
+	assert_non_null(f = fopen(path, "w"));
+	fputs(text, f);
+	fclose(f);
+	assert_int_equal(chmod(path, mode), 0);
+	free(text);
+}
+
+static char *
+slurp(const char *rel)
+{
+	char path[512], *text;
+	long n;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", t.dir, rel);
+	if ((f = fopen(path, "r")) == NULL)
+		return calloc(1, 1);
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	rewind(f);
+	text = calloc(1, (size_t)n + 1);
+	assert_int_equal(fread(text, 1, (size_t)n, f), (size_t)n);
+	fclose(f);
+	return text;
+}
+
+static bool
+exists(const char *rel)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/%s", t.dir, rel);
+	return access(path, F_OK) == 0;
+}
+
+static void
+forget(const char *rel)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/%s", t.dir, rel);
+	assert_int_equal(unlink(path), 0);
+}
+
+/* The tend CLI; its output must carry no sanitizer report. */
+#define TEND(out, ...) tend_cli(out, __VA_ARGS__, NULL)
+
+static int
+tend_cli(char **out, ...)
+{
+	char *argv[24] = { 0 };
+	va_list ap;
+	int i = 0, rc;
+
+	va_start(ap, out);
+	while (i < 23 && (argv[i] = va_arg(ap, char *)) != NULL)
+		i++;
+	va_end(ap);
+	argv[i] = NULL;
+	rc = harness_cli(&t, out, argv[0], argv[1], argv[2], argv[3], argv[4], argv[5],
+	    argv[6], argv[7], argv[8], argv[9], argv[10], argv[11], NULL);
+	assert_null(strstr(*out, "Sanitizer"));
+	assert_null(strstr(*out, "runtime error:"));
+	return rc;
+}
+
+static void
+contains(const char *out, const char *template)
+{
+	char *want = harness_render(&t, template);
+
+	if (strstr(out, want) == NULL)
+		fail_msg("no '%s' in:\n%s", want, out);
+	free(want);
+}
+
+static void
+scan_finds_what_the_code_uses_and_fix_declares_it(void **state)
+{
+	char *out, root[300];
+	json_t *doc, *m;
+	size_t i;
+
+	snprintf(root, sizeof(root), "%s/proj", t.dir);
+	put("proj/src/parse.c", "#include <stdio.h>\n#include \"parse.h\"\n#include <yaml.h>\n"
+	    "/* #include <commented.h> */\n", 0644);
+	put("proj/app/client.py", "\"\"\"Talks to the API.\"\"\"\nimport requests\n"
+	    "import json, os\nfrom . import settings\n", 0644);
+	put("proj/app/settings.py", "# import nothing\n", 0644);
+	put("proj/web/index.js", "const pad = require('left-pad');\n"
+	    "const s = \"require('only-in-a-string')\";\nconst fs = require('fs');\n", 0644);
+	put("proj/node_modules/left-pad/index.js", "require('vendored');\n", 0644);
+	put("tend.yaml", "# the project's checks\n"
+	    "checks:\n"
+	    "  disk: { type: resource, metric: disk, warn: 90%, crit: 95% }  # root fs\n"
+	    "\n"
+	    "interval: 30s\n", 0644);
+
+	assert_int_equal(TEND(&out, "deps", "scan", root, "-c", t.config), 1);
+	contains(out, "3 dependencies used and not declared");
+	contains(out, "yaml-0.1");
+	contains(out, "<yaml.h>");
+	contains(out, "@DIR@/proj/src/parse.c:3");
+	contains(out, "import requests");
+	contains(out, "@DIR@/proj/app/client.py:2");
+	contains(out, "'left-pad'");
+	contains(out, "@DIR@/proj/web/index.js:1");
+	assert_null(strstr(out, "only-in-a-string"));
+	assert_null(strstr(out, "vendored"));
+	assert_null(strstr(out, "commented"));
+	free(out);
+
+	assert_int_equal(TEND(&out, "deps", "scan", root, "-c", t.config, "--format",
+	    "json"), 1);
+	assert_non_null(doc = json_loads(out, 0, NULL));
+	assert_int_equal(json_array_size(json_object_get(doc, "missing")), 3);
+	json_array_foreach(json_object_get(doc, "missing"), i, m) {
+		if (strcmp(json_string_value(json_object_get(m, "name")), "requests") != 0)
+			continue;
+		assert_string_equal(json_string_value(json_object_get(m, "kind")), "python");
+		assert_int_equal(json_integer_value(json_object_get(m, "line")), 2);
+	}
+	json_decref(doc);
+	free(out);
+
+	/* --fix: declared, the rest of the file as it was, and the next scan is clean. */
+	assert_int_equal(TEND(&out, "deps", "scan", root, "-c", t.config, "--fix"), 0);
+	contains(out, "added to @DIR@/tend.yaml");
+	contains(out, "scanned_deps:");
+	free(out);
+	out = slurp("tend.yaml");
+	/* Right after the last check, at its indentation; the comments kept. */
+	contains(out, "# the project's checks\nchecks:\n  disk: { type: resource, metric: "
+	    "disk, warn: 90%, crit: 95% }  # root fs\n  # added by tend deps scan --fix\n"
+	    "  scanned_deps:\n    type: deps\n");
+	contains(out, "      yaml-0.1: { install: { installer: apt, package: libyaml-dev } }");
+	contains(out, "      requests: ''");
+	contains(out, "      left-pad: ''");
+	contains(out, "\ninterval: 30s\n");
+	free(out);
+	assert_int_equal(TEND(&out, "deps", "scan", root, "-c", t.config), 0);
+	contains(out, "every dependency the code uses is declared (3)");
+	free(out);
+	assert_int_equal(TEND(&out, "validate", "-c", t.config), 0);
+	free(out);
+}
+
+/* gizmo 1.2.0, as its --version says; widget is not there at all. */
+static void
+put_tools(void)
+{
+	put("bin/gizmo", "#!/bin/sh\necho 'gizmo 1.2.0 (test build)'\n", 0755);
+}
+
+/*
+ * The "any command" installer. `install PKG MIRROR`: a mirror ending in
+ * /bad-once fails once as DNS does, then as a server does; /bad always
+ * fails; /good installs PKG as bin/PKG at version 2.5.0. `download PKG`
+ * writes PKG-2.5.0.tar in the current directory; `from-file FILE...`
+ * installs what the files name. Every call is logged in calls.
+ */
+static const char installer[] =
+    "#!/bin/sh\n"
+    "echo \"$*\" >> @DIR@/calls\n"
+    "make() { printf '#!/bin/sh\\necho \"%s 2.5.0\"\\n' \"$1\" > @DIR@/bin/$1;"
+    " chmod +x @DIR@/bin/$1; }\n"
+    "case \"$1\" in\n"
+    "download) echo \"$2\" > \"$2-2.5.0.tar\"; exit 0;;\n"
+    "from-file) shift; for f in \"$@\"; do make \"$(cat \"$f\")\"; done; exit 0;;\n"
+    "esac\n"
+    "case \"$3\" in\n"
+    "*/bad-once)\n"
+    "  if [ ! -e @DIR@/dns-failed ]; then touch @DIR@/dns-failed;\n"
+    "    echo \"get-thing: $3: Temporary failure in name resolution\" >&2; exit 1; fi\n"
+    "  echo \"get-thing: $3: 503 Service Unavailable\" >&2; exit 1;;\n"
+    "*/bad) echo \"get-thing: $3: 404 Not Found\" >&2; exit 1;;\n"
+    "esac\n"
+    "make \"$2\"\n";
+
+static void
+deps_check_lists_each_dependency_with_its_state(void **state)
+{
+	json_t *doc, *d;
+	char *out;
+
+	put_tools();
+	harness_write_config(&t,
+	    "checks:\n"
+	    "  tools:\n"
+	    "    type: deps\n"
+	    "    executables:\n"
+	    "      /bin/sh: ''\n"
+	    "      @DIR@/bin/gizmo: { version: '>= 2', install: { installer: mine, package: gizmo } }\n"
+	    "      @DIR@/bin/widget: { install: { installer: mine, package: widget } }\n"
+	    "    paths: [@DIR@/bin]\n"
+	    "installers:\n"
+	    "  mine: { command: [@DIR@/bin/get-thing, install, '{package}', '{mirror}'],\n"
+	    "          mirrors: [http://127.0.0.1:@PORT1@/good] }\n");
+	assert_int_equal(TEND(&out, "deps", "check", "-c", t.config), 1);
+	contains(out, "DEPENDENCY");
+	contains(out, "too old");
+	contains(out, "missing");
+	contains(out, "1.2.0");
+	contains(out, "mine: widget");
+	contains(out, "2 of 4 dependencies missing");
+	free(out);
+
+	assert_int_equal(TEND(&out, "deps", "check", "-c", t.config, "--format", "json"), 1);
+	assert_non_null(doc = json_loads(out, 0, NULL));
+	assert_false(json_is_true(json_object_get(doc, "ok")));
+	d = json_object_get(doc, "dependencies");
+	assert_int_equal(json_array_size(d), 4);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(d, 0), "status")),
+	    "ok");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(d, 1), "status")),
+	    "too-old");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(d, 1), "version")),
+	    "1.2.0");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(d, 1),
+	    "constraint")), ">= 2");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(d, 2), "status")),
+	    "missing");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(d, 2),
+	    "installer")), "mine");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(d, 3), "kind")),
+	    "path");
+	json_decref(doc);
+	free(out);
+
+	/* A config error is exit 2, with its position. */
+	harness_write_config(&t, "checks:\n  tools: { type: deps, executables: { x: { install: "
+	    "nope } } }\n");
+	assert_int_equal(TEND(&out, "deps", "check", "-c", t.config), 2);
+	contains(out, "@DIR@/tend.yaml:2:");
+	contains(out, "installer 'nope'");
+	free(out);
+}
+
+static void
+install_retries_a_dns_failure_then_falls_back_to_the_next_mirror(void **state)
+{
+	char *out, *calls;
+
+	put_tools();
+	put("bin/get-thing", installer, 0755);
+	harness_write_config(&t,
+	    "checks:\n"
+	    "  tools:\n"
+	    "    type: deps\n"
+	    "    installer: mine\n"
+	    "    executables:\n"
+	    "      @DIR@/bin/widget: { install: { installer: mine, package: widget } }\n"
+	    "      @DIR@/bin/gizmo: { version: '>= 2', install: { installer: mine, package: gizmo } }\n"
+	    "installers:\n"
+	    "  mine:\n"
+	    "    command: [@DIR@/bin/get-thing, install, '{package}', '{mirror}']\n"
+	    "    mirrors: [http://127.0.0.1:@PORT1@/bad-once, http://127.0.0.1:@PORT2@/good]\n"
+	    "    retry: { retries: 1, initial: 10ms, max: 50ms }\n");
+
+	/* A dry run shows the commands and runs none. */
+	assert_int_equal(TEND(&out, "deps", "install", "-c", t.config, "--state-dir", t.state,
+	    "--dry-run"), 0);
+	contains(out, "@DIR@/bin/get-thing install widget http://127.0.0.1:@PORT1@/bad-once");
+	contains(out, "or, with the next mirror: @DIR@/bin/get-thing install widget "
+	    "http://127.0.0.1:@PORT2@/good");
+	contains(out, "@DIR@/bin/get-thing install gizmo");
+	assert_false(exists("calls"));
+	free(out);
+
+	assert_int_equal(TEND(&out, "deps", "install", "-c", t.config, "--state-dir",
+	    t.state), 0);
+	contains(out, "all 2 dependencies present");
+	free(out);
+	calls = slurp("calls");
+	/* DNS failure retried, the server's failure with the retries spent: the next mirror. */
+	contains(calls,
+	    "install widget http://127.0.0.1:@PORT1@/bad-once\n"
+	    "install widget http://127.0.0.1:@PORT1@/bad-once\n"
+	    "install widget http://127.0.0.1:@PORT2@/good\n"
+	    "install gizmo http://127.0.0.1:@PORT1@/bad-once\n");
+	contains(calls, "install gizmo http://127.0.0.1:@PORT2@/good\n");
+	free(calls);
+	assert_int_equal(TEND(&out, "deps", "check", "-c", t.config), 0);
+	contains(out, "2 of 2 dependencies present");
+	free(out);
+	/* Nothing left to do. */
+	assert_int_equal(TEND(&out, "deps", "install", "-c", t.config, "--state-dir",
+	    t.state), 0);
+	contains(out, "nothing to install");
+	free(out);
+}
+
+static void
+cache_warmup_fills_the_cache_and_an_offline_install_uses_it(void **state)
+{
+	char *out, *calls;
+
+	put("bin/get-thing", installer, 0755);
+	harness_write_config(&t,
+	    "checks:\n"
+	    "  tools:\n"
+	    "    type: deps\n"
+	    "    installer: mine\n"
+	    "    executables: { @DIR@/bin/widget: { install: { installer: mine, package: widget } },\n"
+	    "                   @DIR@/bin/gadget: { install: { installer: mine, package: gadget } } }\n"
+	    "installers:\n"
+	    "  mine:\n"
+	    "    command: [@DIR@/bin/get-thing, install, '{package}', '{mirror}']\n"
+	    "    download: [@DIR@/bin/get-thing, download, '{package}']\n"
+	    "    offline: [@DIR@/bin/get-thing, from-file, '{files}']\n"
+	    "    mirrors: [http://127.0.0.1:@PORT1@/bad]\n"
+	    "    cache: pkgcache\n"
+	    "    retry: { retries: 0 }\n");
+	mkdir(t.state, 0755);
+
+	assert_int_equal(TEND(&out, "deps", "cache-warmup", "-c", t.config, "--state-dir",
+	    t.state, "--dry-run"), 0);
+	contains(out, "in the cache: @DIR@/bin/get-thing download widget");
+	assert_false(exists("pkgcache"));
+	free(out);
+	assert_int_equal(TEND(&out, "deps", "cache-warmup", "-c", t.config, "--state-dir",
+	    t.state), 0);
+	contains(out, "2 of 2 downloads done");
+	free(out);
+	assert_true(exists("pkgcache/widget-2.5.0.tar"));
+	assert_true(exists("pkgcache/gadget-2.5.0.tar"));
+	assert_int_equal(TEND(&out, "deps", "cache-warmup", "-c", t.config, "--state-dir",
+	    t.state), 0);
+	contains(out, "cached already: mine: widget (@DIR@/pkgcache/widget-2.5.0.tar)");
+	contains(out, "nothing to download");
+	free(out);
+
+	/* --offline: straight from the cache, no mirror asked. */
+	forget("calls");
+	assert_int_equal(TEND(&out, "deps", "install", "-c", t.config, "--state-dir",
+	    t.state, "--offline", "--only", "tools"), 0);
+	contains(out, "from the cache: @DIR@/bin/get-thing from-file "
+	    "@DIR@/pkgcache/widget-2.5.0.tar");
+	contains(out, "all 2 dependencies present");
+	free(out);
+	calls = slurp("calls");
+	assert_null(strstr(calls, "install widget"));
+	contains(calls, "from-file @DIR@/pkgcache/widget-2.5.0.tar\n");
+	free(calls);
+
+	/* Online, with the only mirror failing: the cache takes over. */
+	forget("bin/gadget");
+	assert_int_equal(TEND(&out, "deps", "install", "-c", t.config, "--state-dir",
+	    t.state), 0);
+	contains(out, "online install failed; from the cache:");
+	contains(out, "all 2 dependencies present");
+	free(out);
+	calls = slurp("calls");
+	contains(calls, "install gadget http://127.0.0.1:@PORT1@/bad\n"
+	    "from-file @DIR@/pkgcache/gadget-2.5.0.tar\n");
+	free(calls);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		TEND_TEST(scan_finds_what_the_code_uses_and_fix_declares_it),
+		TEND_TEST(deps_check_lists_each_dependency_with_its_state),
+		TEND_TEST(install_retries_a_dns_failure_then_falls_back_to_the_next_mirror),
+		TEND_TEST(cache_warmup_fills_the_cache_and_an_offline_install_uses_it),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
