@@ -340,15 +340,15 @@ scan_ref_text(const struct scan_finding *f, char *buf, size_t len)
 		snprintf(buf, len, "'%s'", f->ref);
 }
 
+/* The file as the user named it: under PATH, unless PATH is "." or the file itself. */
 static char *
 scan_where(const struct deps_options *o, const struct scan_finding *f)
 {
 	const char *root = o->path ? o->path : ".";
 
 	if (strcmp(root, ".") == 0 || strcmp(root, f->file) == 0)
-		return xasprintf("%s:%d", f->file, f->line);
-	return xasprintf("%s%s%s:%d", root, root[strlen(root) - 1] == '/' ? "" : "/",
-	    f->file, f->line);
+		return xstrdup(f->file);
+	return xasprintf("%s%s%s", root, root[strlen(root) - 1] == '/' ? "" : "/", f->file);
 }
 
 static json_t *
@@ -404,8 +404,8 @@ scan_print(const struct deps_options *o, const struct scan_result *r)
 			continue;
 		scan_ref_text(f, ref, sizeof(ref));
 		where = scan_where(o, f);
-		printf("  %-9s %-24s %s: %-24s %-24s %s\n", dep_kind_name(f->need.kind),
-		    f->need.name, f->need.installer, f->need.package, ref, where);
+		printf("  %-9s %-24s %s: %-24s %-24s %s:%d\n", dep_kind_name(f->need.kind),
+		    f->need.name, f->need.installer, f->need.package, ref, where, f->line);
 		free(where);
 	}
 	if (r->n_unmapped > 0)
@@ -414,7 +414,7 @@ scan_print(const struct deps_options *o, const struct scan_result *r)
 	for (i = 0; i < r->n_unmapped; i++) {
 		scan_ref_text(&r->unmapped[i], ref, sizeof(ref));
 		where = scan_where(o, &r->unmapped[i]);
-		printf("  %-24s %s\n", ref, where);
+		printf("  %-24s %s:%d\n", ref, where, r->unmapped[i].line);
 		free(where);
 	}
 }

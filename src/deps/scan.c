@@ -208,13 +208,18 @@ python_dotted(const char **p, char *out, size_t len)
 	return true;
 }
 
+/*
+ * The keyword at *p as a whole word: followed by a blank, or by ':' when
+ * colon_ok (`try:`). Advances past it and the blanks after it.
+ */
 static bool
-python_word(const char **p, const char *word)
+python_word(const char **p, const char *word, bool colon_ok)
 {
 	size_t n = strlen(word);
+	char next = (*p)[n];
 
-	if (strncmp(*p, word, n) != 0 || !(isspace((unsigned char)(*p)[n]) ||
-	    ((*p)[n] == ':' && strcmp(word, "import") != 0 && strcmp(word, "from") != 0)))
+	if (strncmp(*p, word, n) != 0 || !(isspace((unsigned char)next) ||
+	    (colon_ok && next == ':')))
 		return false;
 	*p += n;
 	while (isspace((unsigned char)**p))
@@ -231,14 +236,14 @@ python_statement(const char *s, int line, scan_ref_fn fn, void *arg)
 	while (isspace((unsigned char)*s))
 		s++;
 	/* `try: import x` on one line. */
-	while (python_word(&s, "try") || python_word(&s, "else") ||
-	    python_word(&s, "finally")) {
+	while (python_word(&s, "try", true) || python_word(&s, "else", true) ||
+	    python_word(&s, "finally", true)) {
 		if (*s++ != ':')
 			return;
 		while (isspace((unsigned char)*s))
 			s++;
 	}
-	if (python_word(&s, "import")) {
+	if (python_word(&s, "import", false)) {
 		for (;;) {
 			if (!python_dotted(&s, name, sizeof(name)))
 				return;
@@ -250,10 +255,11 @@ python_statement(const char *s, int line, scan_ref_fn fn, void *arg)
 				s++;
 		}
 	}
-	if (python_word(&s, "from") && *s != '.' && python_dotted(&s, name, sizeof(name))) {
+	if (python_word(&s, "from", false) && *s != '.' &&
+	    python_dotted(&s, name, sizeof(name))) {
 		while (isspace((unsigned char)*s))
 			s++;
-		if (python_word(&s, "import"))
+		if (python_word(&s, "import", false))
 			fn(arg, name, line);
 	}
 }

@@ -106,7 +106,7 @@ contains(const char *out, const char *template)
 static void
 scan_finds_what_the_code_uses_and_fix_declares_it(void **state)
 {
-	char *out, root[300];
+	char *out, root[300], want[400];
 	json_t *doc, *m;
 	size_t i;
 
@@ -147,6 +147,8 @@ scan_finds_what_the_code_uses_and_fix_declares_it(void **state)
 		if (strcmp(json_string_value(json_object_get(m, "name")), "requests") != 0)
 			continue;
 		assert_string_equal(json_string_value(json_object_get(m, "kind")), "python");
+		snprintf(want, sizeof(want), "%s/app/client.py", root);
+		assert_string_equal(json_string_value(json_object_get(m, "file")), want);
 		assert_int_equal(json_integer_value(json_object_get(m, "line")), 2);
 	}
 	json_decref(doc);
