@@ -89,6 +89,9 @@ config_resolve_paths(struct tend_config *cfg, const char *dir)
 	struct check_conf *c;
 
 	config_make_absolute(&cfg->state_dir, dir);
+	config_make_absolute(&cfg->cache_dir, dir);
+	for (i = 0; i < cfg->n_assets; i++)
+		config_make_absolute(&cfg->assets[i].dest, dir);
 	for (i = 0; i < cfg->n_services; i++) {
 		s = &cfg->services[i];
 		config_make_absolute(&s->cwd, dir);

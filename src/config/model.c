@@ -80,6 +80,20 @@ check_conf_free(struct check_conf *c)
 }
 
 static void
+assets_free(struct asset_conf *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(v[i].name);
+		free(v[i].sha256);
+		strv_free(v[i].mirrors);
+		free(v[i].dest);
+	}
+	free(v);
+}
+
+static void
 installers_free(struct installer_conf *v, size_t n)
 {
 	size_t i;
@@ -137,6 +151,8 @@ config_free(struct tend_config *cfg)
 	alerts_conf_free(&cfg->alerts);
 	installers_free(cfg->installers, cfg->n_installers);
 	strv_free(cfg->environment.probe);
+	assets_free(cfg->assets, cfg->n_assets);
+	free(cfg->cache_dir);
 	free(cfg->state_dir);
 	free(cfg->source);
 	free(cfg);

@@ -406,6 +406,20 @@ struct alerts_conf {
 };
 
 /*
+ * `assets:`: the artifacts `tend fetch` downloads from mirrors, verifies by
+ * sha256, keeps in the content-addressed cache and places at dest.
+ */
+struct asset_conf {
+	char		*name;
+	struct conf_pos	 pos;
+	char		*sha256;	/* 64 hex digits, lower case */
+	int64_t		 size;		/* bytes; -1: not given */
+	char		**mirrors;	/* http, https or file URLs, NULL-terminated */
+	char		*dest;		/* where it is placed; absolute once loaded */
+	int		 mode;		/* permission bits; -1: 0444 */
+};
+
+/*
  * `installers:` (tend deps install, cache-warmup): a command per ecosystem.
  * apt, npm and pip are built in; declaring one changes what it says.
  */
@@ -450,6 +464,9 @@ struct tend_config {
 	struct installer_conf *installers;	/* declared, then the built-ins not declared */
 	size_t		 n_installers;
 	struct environment_conf environment;
+	char		*cache_dir;	/* `cache_dir:`, NULL: see docs/config.md */
+	struct asset_conf *assets;	/* `assets:`, for tend fetch */
+	size_t		 n_assets;
 
 	struct service_conf *services;
 	size_t		 n_services;

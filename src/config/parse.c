@@ -322,6 +322,8 @@ static const struct key_spec root_specs[] = {
 	{ "alerts", parse_alerts, OFF(tend_config, alerts), NULL },
 	{ "installers", parse_installers, 0, NULL },
 	{ "environment", parse_environment, OFF(tend_config, environment), NULL },
+	{ "cache_dir", parse_string, OFF(tend_config, cache_dir), NULL },
+	{ "assets", parse_assets, 0, NULL },
 	{ NULL, NULL, 0, NULL },
 };
 

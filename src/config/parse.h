@@ -40,4 +40,7 @@ void	parse_environment(struct walk *, yaml_node_t *, void *, const struct key_sp
 /* The built-in installers not declared, what declared built-ins left out, defaults. */
 void	deps_apply_defaults(struct tend_config *cfg);
 
+/* parse_assets.c: `assets:`, what tend fetch downloads. */
+void	parse_assets(struct walk *, yaml_node_t *, void *, const struct key_spec *);
+
 #endif
