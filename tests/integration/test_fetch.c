@@ -1,0 +1,696 @@
+/*
+ * tend fetch against fakehttp mirrors on 127.0.0.1: retries, resumed
+ * downloads, corrupt mirrors, the offline cache, --verify, --prune, and
+ * mirrors ordered by remembered speed.
+ */
+#include "harness.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "net/cache.h"
+
+#define MAX_SERVERS	4
+
+struct fetch_fixture {
+	char	 root[300];		/* what the mirrors serve */
+	char	 cache[300];
+	char	 manifest[300];
+	char	 out[300];		/* where assets are placed */
+	pid_t	 servers[MAX_SERVERS];
+	int	 n_servers;
+};
+
+static struct fetch_fixture fx;
+
+static int
+fetch_setup(void **state)
+{
+	harness_setup(&t);
+	memset(&fx, 0, sizeof(fx));
+	snprintf(fx.root, sizeof(fx.root), "%s/root", t.dir);
+	snprintf(fx.cache, sizeof(fx.cache), "%s/cache", t.dir);
+	snprintf(fx.manifest, sizeof(fx.manifest), "%s/manifest.yaml", t.dir);
+	snprintf(fx.out, sizeof(fx.out), "%s/out", t.dir);
+	assert_int_equal(mkdir(fx.root, 0755), 0);
+	return 0;
+}
+
+static void
+stop_servers(void)
+{
+	int i;
+
+	for (i = 0; i < fx.n_servers; i++) {
+		kill(fx.servers[i], SIGTERM);
+		waitpid(fx.servers[i], NULL, 0);
+	}
+	fx.n_servers = 0;
+}
+
+static int
+fetch_teardown(void **state)
+{
+	stop_servers();
+	return harness_teardown(&t);
+}
+
+#define FETCH_TEST(fn)	cmocka_unit_test_setup_teardown(fn, fetch_setup, fetch_teardown)
+
+/* A file of len pseudo-random bytes (seeded, so each name differs) under root. */
+static void
+make_artifact(const char *name, size_t len, unsigned seed, char hex[CACHE_HEX_LEN + 1])
+{
+	char path[400];
+	unsigned char *buf = malloc(len);
+	uint32_t x = seed * 2654435761u + 1;
+	int64_t size;
+	size_t i;
+	FILE *f;
+
+	for (i = 0; i < len; i++) {
+		x = x * 1664525u + 1013904223u;
+		buf[i] = (unsigned char)(x >> 24);
+	}
+	snprintf(path, sizeof(path), "%s/%s", fx.root, name);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	assert_int_equal(fwrite(buf, 1, len, f), len);
+	fclose(f);
+	free(buf);
+	assert_int_equal(cache_hash_file(path, hex, &size), 0);
+}
+
+/* Starts fakehttp NAME on port with extra flags (NULL-terminated); waits until it listens. */
+static void
+start_server(const char *name, int port, ...)
+{
+	const char *bin = getenv("FAKEHTTP_BIN");
+	char portbuf[16], prefix[64], *argv[24];
+	va_list ap;
+	int i = 0;
+	pid_t pid;
+
+	assert_non_null(bin);
+	assert_true(fx.n_servers < MAX_SERVERS);
+	snprintf(portbuf, sizeof(portbuf), "%d", port);
+	argv[i++] = (char *)bin;
+	argv[i++] = "--listen";
+	argv[i++] = portbuf;
+	argv[i++] = "--root";
+	argv[i++] = fx.root;
+	argv[i++] = "--record";
+	argv[i++] = t.record;
+	argv[i++] = "--name";
+	argv[i++] = (char *)name;
+	va_start(ap, port);
+	while (i < 23 && (argv[i] = va_arg(ap, char *)) != NULL)
+		i++;
+	va_end(ap);
+	argv[i] = NULL;
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		execv(bin, argv);
+		_exit(127);
+	}
+	fx.servers[fx.n_servers++] = pid;
+	snprintf(prefix, sizeof(prefix), "start %s ", name);
+	assert_true(harness_wait_record(&t, prefix, 5000));
+}
+
+static void
+write_manifest(const char *template)
+{
+	char *text = harness_render(&t, template);
+	FILE *f = fopen(fx.manifest, "w");
+
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+	free(text);
+}
+
+static char *
+slurp(const char *path)
+{
+	char *buf = NULL;
+	size_t len = 0, n;
+	FILE *f = fopen(path, "r");
+
+	buf = malloc(1);
+	if (f != NULL) {
+		for (;;) {
+			buf = realloc(buf, len + 4096 + 1);
+			n = fread(buf + len, 1, 4096, f);
+			len += n;
+			if (n == 0)
+				break;
+		}
+		fclose(f);
+	}
+	buf[len] = '\0';
+	return buf;
+}
+
+/*
+ * Runs `tend fetch ARGS... --manifest M --cache-dir C` (args NULL-terminated);
+ * its exit code; stdout and stderr apart. A sanitizer report fails the test.
+ */
+static int
+run_fetch(char **out, char **err, ...)
+{
+	const char *bin = getenv("TEND_BIN");
+	char outpath[400], errpath[400], *argv[32];
+	int i = 0, status, fd;
+	va_list ap;
+	pid_t pid;
+
+	assert_non_null(bin);
+	snprintf(outpath, sizeof(outpath), "%s/fetch.out", t.dir);
+	snprintf(errpath, sizeof(errpath), "%s/fetch.err", t.dir);
+	argv[i++] = (char *)bin;
+	argv[i++] = "fetch";
+	va_start(ap, err);
+	while (i < 26 && (argv[i] = va_arg(ap, char *)) != NULL)
+		i++;
+	va_end(ap);
+	argv[i++] = "--manifest";
+	argv[i++] = fx.manifest;
+	argv[i++] = "--cache-dir";
+	argv[i++] = fx.cache;
+	argv[i] = NULL;
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		fd = open(outpath, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		dup2(fd, 1);
+		fd = open(errpath, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		dup2(fd, 2);
+		execv(bin, argv);
+		_exit(127);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	*out = slurp(outpath);
+	*err = slurp(errpath);
+	fprintf(stderr, "---- tend fetch: stdout ----\n%s---- stderr ----\n%s", *out, *err);
+	if (strstr(*err, "ERROR: AddressSanitizer") || strstr(*err, "ERROR: LeakSanitizer") ||
+	    strstr(*err, "runtime error:"))
+		fail_msg("tend fetch has a sanitizer report");
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/* The sha256 of a placed file ("" when it cannot be read). */
+static void
+hash_of(const char *path, char hex[CACHE_HEX_LEN + 1])
+{
+	int64_t size;
+
+	if (cache_hash_file(path, hex, &size) < 0)
+		hex[0] = '\0';
+}
+
+struct request {
+	char	 path[128];
+	long long range;	/* -1: none */
+	int	 status;
+	long long sent;
+};
+
+/* The requests server NAME recorded, in order; how many. */
+static int
+requests(const char *name, struct request *v, int max)
+{
+	char *text = slurp(t.record), *line, *save = NULL, what[16], who[64];
+	struct request r;
+	int n = 0, pid;
+	long long ns;
+
+	for (line = strtok_r(text, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save)) {
+		if (sscanf(line, "%15s %63s %d %lld %127s %lld %d %lld", what, who, &pid, &ns,
+		    r.path, &r.range, &r.status, &r.sent) != 8 ||
+		    strcmp(what, "request") != 0 || strcmp(who, name) != 0)
+			continue;
+		if (n < max)
+			v[n] = r;
+		n++;
+	}
+	free(text);
+	return n;
+}
+
+static void
+a_mirror_failing_twice_is_retried_until_it_serves(void **state)
+{
+	char hex[65], got[65], dest[400], yaml[1024], *out, *err;
+	struct request r[8];
+
+	make_artifact("a.bin", 200000, 1, hex);
+	start_server("m1", t.ports[0], "--fail-first", "2", NULL);
+	snprintf(yaml, sizeof(yaml), "assets:\n  a:\n    sha256: %s\n"
+	    "    size: 200000\n"
+	    "    mirrors: ['http://127.0.0.1:@PORT1@/a.bin']\n"
+	    "    dest: out/a.bin\n", hex);
+	write_manifest(yaml);
+	assert_int_equal(run_fetch(&out, &err, NULL), 0);
+	assert_int_equal(requests("m1", r, 8), 3);
+	assert_int_equal(r[0].status, 500);
+	assert_int_equal(r[1].status, 500);
+	assert_int_equal(r[2].status, 200);
+	assert_non_null(strstr(err, "HTTP 500; retrying in"));
+	snprintf(dest, sizeof(dest), "%s/a.bin", fx.out);
+	hash_of(dest, got);
+	assert_string_equal(got, hex);
+	assert_non_null(strstr(out, "a: ok"));
+	free(out);
+	free(err);
+}
+
+/* The manifest for one asset NAME with a list of mirror URLs (a YAML flow list). */
+static void
+manifest_one(const char *name, const char *hex, const char *mirrors)
+{
+	char yaml[2048];
+
+	snprintf(yaml, sizeof(yaml), "assets:\n  %s:\n    sha256: %s\n"
+	    "    mirrors: %s\n    dest: out/%s.bin\n", name, hex, mirrors, name);
+	write_manifest(yaml);
+}
+
+static void
+a_connection_dropped_mid_body_is_resumed_with_a_range_request(void **state)
+{
+	char hex[65], got[65], dest[400], *out, *err;
+	struct request r[16];
+	int n, i;
+
+	make_artifact("a.bin", 300000, 2, hex);
+	start_server("m1", t.ports[0], "--drop-after", "65536", NULL);
+	manifest_one("a", hex, "['http://127.0.0.1:@PORT1@/a.bin']");
+	assert_int_equal(run_fetch(&out, &err, NULL), 0);
+	/* 65536 bytes a connection: five of them, each from where the last stopped. */
+	n = requests("m1", r, 16);
+	assert_int_equal(n, 5);
+	assert_int_equal(r[0].range, -1);
+	for (i = 1; i < n; i++) {
+		assert_int_equal(r[i].range, 65536LL * i);
+		assert_int_equal(r[i].status, 206);
+	}
+	assert_non_null(strstr(err, "from byte 65536"));
+	snprintf(dest, sizeof(dest), "%s/a.bin", fx.out);
+	hash_of(dest, got);
+	assert_string_equal(got, hex);
+	free(out);
+	free(err);
+}
+
+static void
+a_reset_connection_is_resumed_too(void **state)
+{
+	char hex[65], got[65], dest[400], *out, *err;
+	struct request r[16];
+	int n, i, ranged = 0;
+
+	make_artifact("a.bin", 400000, 3, hex);
+	start_server("m1", t.ports[0], "--drop-after", "100000", "--drop-rst", NULL);
+	manifest_one("a", hex, "['http://127.0.0.1:@PORT1@/a.bin']");
+	assert_int_equal(run_fetch(&out, &err, NULL), 0);
+	n = requests("m1", r, 16);
+	assert_true(n >= 2);
+	for (i = 0; i < n && i < 16; i++)
+		if (r[i].range > 0 && r[i].status == 206)
+			ranged++;
+	assert_true(ranged >= 1);
+	snprintf(dest, sizeof(dest), "%s/a.bin", fx.out);
+	hash_of(dest, got);
+	assert_string_equal(got, hex);
+	free(out);
+	free(err);
+}
+
+/* Writes the first len bytes of root/name as the cache's part file (or junk). */
+static void
+leave_part(const char *name, const char *hex, size_t len, bool junk)
+{
+	char src[400], dst[400], *data;
+	FILE *f;
+
+	snprintf(src, sizeof(src), "%s/%s", fx.root, name);
+	data = slurp(src);
+	if (junk)
+		memset(data, 'x', len);
+	snprintf(dst, sizeof(dst), "%s/tmp", fx.cache);
+	mkdir(fx.cache, 0755);
+	mkdir(dst, 0700);
+	snprintf(dst, sizeof(dst), "%s/tmp/%s.part", fx.cache, hex);
+	f = fopen(dst, "w");
+	assert_non_null(f);
+	assert_int_equal(fwrite(data, 1, len, f), len);
+	fclose(f);
+	free(data);
+}
+
+static void
+a_part_left_by_an_earlier_run_is_resumed_and_verified(void **state)
+{
+	char hex[65], got[65], dest[400], part[400], *out, *err;
+	struct request r[8];
+
+	make_artifact("a.bin", 250000, 4, hex);
+	start_server("m1", t.ports[0], NULL);
+	manifest_one("a", hex, "['http://127.0.0.1:@PORT1@/a.bin']");
+	leave_part("a.bin", hex, 100000, false);
+	assert_int_equal(run_fetch(&out, &err, NULL), 0);
+	assert_int_equal(requests("m1", r, 8), 1);
+	assert_int_equal(r[0].range, 100000);
+	assert_int_equal(r[0].sent, 150000);
+	assert_non_null(strstr(out, "(resumed)"));
+	snprintf(dest, sizeof(dest), "%s/a.bin", fx.out);
+	hash_of(dest, got);
+	assert_string_equal(got, hex);
+	/* The part became the cache's object. */
+	snprintf(part, sizeof(part), "%s/tmp/%s.part", fx.cache, hex);
+	assert_int_equal(access(part, F_OK), -1);
+	free(out);
+	free(err);
+}
+
+static void
+a_damaged_part_is_caught_by_the_hash_and_downloaded_again(void **state)
+{
+	char hex[65], got[65], dest[400], *out, *err;
+	struct request r[8];
+
+	make_artifact("a.bin", 250000, 5, hex);
+	start_server("m1", t.ports[0], NULL);
+	manifest_one("a", hex, "['http://127.0.0.1:@PORT1@/a.bin']");
+	leave_part("a.bin", hex, 100000, true);
+	assert_int_equal(run_fetch(&out, &err, NULL), 0);
+	/* Resumed, found wrong as a whole, then fetched from byte 0 once more. */
+	assert_int_equal(requests("m1", r, 8), 2);
+	assert_int_equal(r[0].range, 100000);
+	assert_int_equal(r[1].range, -1);
+	assert_non_null(strstr(err, "sha256 mismatch"));
+	assert_non_null(strstr(err, "starting over from this mirror"));
+	snprintf(dest, sizeof(dest), "%s/a.bin", fx.out);
+	hash_of(dest, got);
+	assert_string_equal(got, hex);
+	free(out);
+	free(err);
+}
+
+static void
+a_corrupt_mirror_is_left_for_the_next(void **state)
+{
+	char hex[65], got[65], dest[400], url2[200], *out, *err;
+	json_t *doc, *a, *e;
+	struct request r[8];
+
+	make_artifact("a.bin", 150000, 6, hex);
+	start_server("m1", t.ports[0], "--corrupt", NULL);
+	start_server("m2", t.ports[1], NULL);
+	manifest_one("a", hex, "['http://127.0.0.1:@PORT1@/a.bin', "
+	    "'http://127.0.0.1:@PORT2@/a.bin']");
+	assert_int_equal(run_fetch(&out, &err, "--format", "json", NULL), 0);
+	assert_int_equal(requests("m1", r, 8), 1);
+	assert_int_equal(requests("m2", r, 8), 1);
+	doc = json_loads(out, 0, NULL);
+	assert_non_null(doc);
+	a = json_array_get(json_object_get(doc, "assets"), 0);
+	snprintf(url2, sizeof(url2), "http://127.0.0.1:%d/a.bin", t.ports[1]);
+	assert_string_equal(json_string_value(json_object_get(a, "source")), url2);
+	assert_true(json_is_true(json_object_get(a, "sha256_ok")));
+	assert_int_equal(json_integer_value(json_object_get(a, "bytes")), 150000);
+	e = json_array_get(json_object_get(a, "mirror_errors"), 0);
+	assert_non_null(strstr(json_string_value(json_object_get(e, "error")),
+	    "sha256 mismatch"));
+	json_decref(doc);
+	snprintf(dest, sizeof(dest), "%s/a.bin", fx.out);
+	hash_of(dest, got);
+	assert_string_equal(got, hex);
+	free(out);
+	free(err);
+}
+
+static void
+offline_serves_a_warm_cache_without_the_network(void **state)
+{
+	char hex[65], got[65], dest[400], *out, *err;
+
+	make_artifact("a.bin", 120000, 7, hex);
+	start_server("m1", t.ports[0], NULL);
+	manifest_one("a", hex, "['http://127.0.0.1:@PORT1@/a.bin']");
+	assert_int_equal(run_fetch(&out, &err, "--warmup", NULL), 0);
+	assert_non_null(strstr(out, "cached"));
+	free(out);
+	free(err);
+	stop_servers();
+
+	/* Nothing listens on the mirror's port now. */
+	assert_int_equal(run_fetch(&out, &err, "--offline", NULL), 0);
+	assert_non_null(strstr(out, "a: ok"));
+	assert_non_null(strstr(out, "from the cache"));
+	snprintf(dest, sizeof(dest), "%s/a.bin", fx.out);
+	hash_of(dest, got);
+	assert_string_equal(got, hex);
+	free(out);
+	free(err);
+
+	/* Without --offline, too: the cache is enough, the network is not asked. */
+	assert_int_equal(unlink(dest), 0);
+	assert_int_equal(run_fetch(&out, &err, NULL), 0);
+	assert_null(strstr(err, "network:"));
+	hash_of(dest, got);
+	assert_string_equal(got, hex);
+	free(out);
+	free(err);
+}
+
+static void
+offline_with_a_cold_cache_names_what_is_missing(void **state)
+{
+	char hex[65], *out, *err;
+
+	make_artifact("a.bin", 1000, 8, hex);
+	/* PORT4 is free: nothing listens there. */
+	manifest_one("tool", hex, "['http://127.0.0.1:@PORT4@/a.bin']");
+	assert_int_equal(run_fetch(&out, &err, "--offline", NULL), 1);
+	assert_non_null(strstr(out, "tool: FAILED: not in the cache"));
+	assert_non_null(strstr(out, "--offline"));
+	free(out);
+	free(err);
+
+	/* Not told: the probe finds no mirror host and says so. */
+	assert_int_equal(run_fetch(&out, &err, NULL), 1);
+	assert_non_null(strstr(err, "network: offline"));
+	assert_non_null(strstr(out, "tool: FAILED"));
+	assert_non_null(strstr(out, "network is offline"));
+	free(out);
+	free(err);
+}
+
+static void
+an_unreachable_mirror_is_tried_last_when_the_network_is_limited(void **state)
+{
+	char hex[65], *out, *err;
+	struct request r[4];
+
+	make_artifact("a.bin", 50000, 9, hex);
+	start_server("m2", t.ports[1], NULL);
+	manifest_one("a", hex, "['http://127.0.0.1:@PORT4@/a.bin', "
+	    "'http://127.0.0.1:@PORT2@/a.bin']");
+	assert_int_equal(run_fetch(&out, &err, NULL), 0);
+	assert_non_null(strstr(err, "network: limited"));
+	assert_non_null(strstr(err, "unreachable in the probe"));
+	assert_int_equal(requests("m2", r, 4), 1);
+	/* The unreachable one was never needed, so never tried. */
+	assert_null(strstr(out, "FAILED"));
+	free(out);
+	free(err);
+}
+
+static void
+verify_catches_a_modified_file_and_fetch_repairs_it(void **state)
+{
+	char hex[65], got[65], dest[400], *out, *err;
+	FILE *f;
+
+	make_artifact("a.bin", 80000, 10, hex);
+	start_server("m1", t.ports[0], NULL);
+	manifest_one("a", hex, "['http://127.0.0.1:@PORT1@/a.bin']");
+	assert_int_equal(run_fetch(&out, &err, NULL), 0);
+	free(out);
+	free(err);
+	assert_int_equal(run_fetch(&out, &err, "--verify", NULL), 0);
+	assert_non_null(strstr(out, "a: ok"));
+	free(out);
+	free(err);
+
+	/* Edited in place (it is read-only: someone insisted). */
+	snprintf(dest, sizeof(dest), "%s/a.bin", fx.out);
+	assert_int_equal(chmod(dest, 0644), 0);
+	f = fopen(dest, "r+");
+	assert_non_null(f);
+	fputs("tampered", f);
+	fclose(f);
+	assert_int_equal(run_fetch(&out, &err, "--verify", NULL), 1);
+	assert_non_null(strstr(out, "a: FAILED"));
+	assert_non_null(strstr(out, "was modified"));
+	free(out);
+	free(err);
+
+	/* The placed file was a link to the cache: both are fetched anew. */
+	assert_int_equal(run_fetch(&out, &err, NULL), 0);
+	assert_non_null(strstr(err, "damaged"));
+	hash_of(dest, got);
+	assert_string_equal(got, hex);
+	free(out);
+	free(err);
+	assert_int_equal(run_fetch(&out, &err, "--verify", "--format", "json", NULL), 0);
+	assert_non_null(strstr(out, "\"sha256_ok\": true"));
+	free(out);
+	free(err);
+}
+
+static bool
+object_exists(const char *hex)
+{
+	char path[500];
+
+	snprintf(path, sizeof(path), "%s/sha256/%.2s/%s", fx.cache, hex, hex);
+	return access(path, F_OK) == 0;
+}
+
+static void
+prune_removes_the_least_recently_used_first(void **state)
+{
+	char a[65], b[65], c[65], yaml[2048], *out, *err;
+
+	make_artifact("a.bin", 100000, 11, a);
+	make_artifact("b.bin", 100000, 12, b);
+	make_artifact("c.bin", 100000, 13, c);
+	start_server("m1", t.ports[0], NULL);
+	snprintf(yaml, sizeof(yaml), "assets:\n"
+	    "  a: { sha256: %s, mirrors: ['http://127.0.0.1:@PORT1@/a.bin'], dest: out/a }\n"
+	    "  b: { sha256: %s, mirrors: ['http://127.0.0.1:@PORT1@/b.bin'], dest: out/b }\n"
+	    "  c: { sha256: %s, mirrors: ['http://127.0.0.1:@PORT1@/c.bin'], dest: out/c }\n",
+	    a, b, c);
+	write_manifest(yaml);
+	/* Used in the order a, b, c, then a again: b is the least recently used. */
+	assert_int_equal(run_fetch(&out, &err, "a", "b", "c", NULL), 0);
+	free(out);
+	free(err);
+	assert_int_equal(run_fetch(&out, &err, "a", NULL), 0);
+	free(out);
+	free(err);
+	assert_int_equal(run_fetch(&out, &err, "--prune", "250KB", NULL), 0);
+	assert_non_null(strstr(out, "1 file removed"));
+	assert_false(object_exists(b));
+	assert_true(object_exists(a));
+	assert_true(object_exists(c));
+	free(out);
+	free(err);
+	assert_int_equal(run_fetch(&out, &err, "--prune", "100KB", "--format", "json",
+	    NULL), 0);
+	assert_non_null(strstr(out, "\"after\": 100000"));
+	assert_false(object_exists(c));
+	assert_true(object_exists(a));
+	free(out);
+	free(err);
+	assert_int_equal(run_fetch(&out, &err, "--prune", "lots", NULL), 2);
+	free(out);
+	free(err);
+}
+
+static void
+the_fastest_remembered_mirror_is_tried_first(void **state)
+{
+	char x1[65], x2[65], x3[65], yaml[2048], *out, *err;
+	struct request r[8];
+	int n, i;
+
+	make_artifact("x1.bin", 100000, 21, x1);
+	make_artifact("x2.bin", 100000, 22, x2);
+	make_artifact("x3.bin", 100000, 23, x3);
+	/* slow: 200 KB/s (half a second for 100 KB); fast: as fast as loopback. */
+	start_server("slow", t.ports[0], "--rate", "200000", NULL);
+	start_server("fast", t.ports[1], NULL);
+	snprintf(yaml, sizeof(yaml), "assets:\n"
+	    "  x1: { sha256: %s, dest: out/x1, mirrors: ['http://127.0.0.1:@PORT1@/x1.bin',"
+	    " 'http://127.0.0.1:@PORT2@/x1.bin'] }\n"
+	    "  x2: { sha256: %s, dest: out/x2, mirrors: ['http://127.0.0.1:@PORT2@/x2.bin'] }\n"
+	    "  x3: { sha256: %s, dest: out/x3, mirrors: ['http://127.0.0.1:@PORT1@/x3.bin',"
+	    " 'http://127.0.0.1:@PORT2@/x3.bin'] }\n", x1, x2, x3);
+	write_manifest(yaml);
+	/* Neither known: the manifest's order, slow first. Then fast is measured. */
+	assert_int_equal(run_fetch(&out, &err, "x1", "x2", NULL), 0);
+	n = requests("slow", r, 8);
+	assert_int_equal(n, 1);
+	assert_string_equal(r[0].path, "/x1.bin");
+	free(out);
+	free(err);
+
+	assert_int_equal(run_fetch(&out, &err, "x3", NULL), 0);
+	assert_non_null(strstr(err, "the fastest known first"));
+	n = requests("slow", r, 8);
+	assert_int_equal(n, 1);		/* still only x1 */
+	n = requests("fast", r, 8);
+	for (i = 0; i < n && strcmp(r[i].path, "/x3.bin") != 0; i++)
+		;
+	assert_true(i < n);
+	free(out);
+	free(err);
+}
+
+static void
+usage_and_manifest_errors_exit_2(void **state)
+{
+	char hex[65], *out, *err;
+
+	make_artifact("a.bin", 1000, 30, hex);
+	manifest_one("a", hex, "['http://127.0.0.1:@PORT1@/a.bin']");
+	assert_int_equal(run_fetch(&out, &err, "nosuch", NULL), 2);
+	assert_non_null(strstr(err, "no asset 'nosuch'"));
+	free(out);
+	free(err);
+	assert_int_equal(run_fetch(&out, &err, "--verify", "--warmup", NULL), 2);
+	free(out);
+	free(err);
+	write_manifest("assets:\n  a:\n    sha256: abc\n    mirrors: [ftp://x/y]\n"
+	    "    dest: out/a\n");
+	assert_int_equal(run_fetch(&out, &err, NULL), 2);
+	assert_non_null(strstr(err, ":3:13: 'sha256': expected 64 hex digits"));
+	assert_non_null(strstr(err, ":4:15: 'mirrors': expected an http://"));
+	free(out);
+	free(err);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		FETCH_TEST(a_mirror_failing_twice_is_retried_until_it_serves),
+		FETCH_TEST(a_connection_dropped_mid_body_is_resumed_with_a_range_request),
+		FETCH_TEST(a_reset_connection_is_resumed_too),
+		FETCH_TEST(a_part_left_by_an_earlier_run_is_resumed_and_verified),
+		FETCH_TEST(a_damaged_part_is_caught_by_the_hash_and_downloaded_again),
+		FETCH_TEST(a_corrupt_mirror_is_left_for_the_next),
+		FETCH_TEST(offline_serves_a_warm_cache_without_the_network),
+		FETCH_TEST(offline_with_a_cold_cache_names_what_is_missing),
+		FETCH_TEST(an_unreachable_mirror_is_tried_last_when_the_network_is_limited),
+		FETCH_TEST(verify_catches_a_modified_file_and_fetch_repairs_it),
+		FETCH_TEST(prune_removes_the_least_recently_used_first),
+		FETCH_TEST(the_fastest_remembered_mirror_is_tried_first),
+		FETCH_TEST(usage_and_manifest_errors_exit_2),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
