@@ -44,6 +44,7 @@ bench: build
 	@sh bench/check_throughput/run.sh $(BUILD)
 	@sh bench/heal_mttr/run.sh $(BUILD)
 	@sh bench/api_load/run.sh $(BUILD)
+	@sh bench/retry_overhead/run.sh $(BUILD)
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)

@@ -246,9 +246,13 @@ retry_classify(struct retry_run *r, struct retry_try *t, struct attempt_result *
 	}
 	if (t->timed_out) {
 		t->category = FAILURE_TIMEOUT;
-		units_format_duration(timeout_ms, dur, sizeof(dur));
-		snprintf(t->why, sizeof(t->why), "%s after %s",
-		    r->rep.max_time_reached ? "--max-time reached" : "timed out", dur);
+		if (r->rep.max_time_reached) {
+			units_format_duration(r->o->max_time_ms, dur, sizeof(dur));
+			snprintf(t->why, sizeof(t->why), "stopped at --max-time %s", dur);
+		} else {
+			units_format_duration(timeout_ms, dur, sizeof(dur));
+			snprintf(t->why, sizeof(t->why), "timed out after %s", dur);
+		}
 		return;
 	}
 	cat = retry_classify_lines(r, res->tail, res->tail_len, t);
@@ -420,19 +424,23 @@ retry_try_done(struct retry_run *r, struct retry_try *t)
 	t->recent = NULL;
 }
 
+/* " (network ×2, timeout ×1)": failures per category, in the order first seen. */
 static void
-retry_categories(const struct retry_report *rep, char *buf, size_t len)
+retry_categories(const struct retry_run *r, char *buf, size_t len)
 {
-	size_t n = 0;
+	bool listed[RETRY_CATEGORIES] = { false };
+	size_t n = 0, i;
 	int c;
 
 	buf[0] = '\0';
-	for (c = 0; c < RETRY_CATEGORIES; c++) {
-		if (rep->failures[c] == 0)
+	for (i = 0; i < r->n_tries; i++) {
+		c = r->tries[i].category;
+		if (c < 0 || listed[c] || r->rep.failures[c] == 0)
 			continue;
+		listed[c] = true;
 		n += (size_t)snprintf(buf + n, n < len ? len - n : 0, "%s%s ×%d",
 		    n == 0 ? " (" : ", ", failure_category_name((enum failure_category)c),
-		    rep->failures[c]);
+		    r->rep.failures[c]);
 	}
 	if (n > 0 && n + 2 < len)
 		strcat(buf, ")");
@@ -448,13 +456,13 @@ enum retry_end {
 };
 
 static void
-retry_summarize(struct retry_run *r, enum retry_end end, const struct retry_try *last)
+retry_summarize(struct retry_run *r, enum retry_end end)
 {
 	struct retry_report *rep = &r->rep;
-	char cats[160], took[32], why[160], fb[32], limit[32];
+	char cats[128], took[32], why[64], fb[32], limit[32];
 	const char *s = rep->attempts == 1 ? "" : "s";
 
-	retry_categories(rep, cats, sizeof(cats));
+	retry_categories(r, cats, sizeof(cats));
 	retry_format_elapsed(rep->elapsed_ms, took, sizeof(took));
 	fb[0] = '\0';
 	if (rep->command > 0)
@@ -474,14 +482,13 @@ retry_summarize(struct retry_run *r, enum retry_end end, const struct retry_try 
 		snprintf(why, sizeof(why), "; --max-time %s reached", limit);
 		break;
 	case END_INTERRUPTED:
-		snprintf(why, sizeof(why), "; interrupted by %s", strsignal(r->interrupt));
+		snprintf(why, sizeof(why), "; interrupted by SIG%s", sigabbrev_np(r->interrupt));
 		break;
 	default:
 		why[0] = '\0';
 	}
 	snprintf(rep->summary, sizeof(rep->summary), "%s: gave up after %d attempt%s%s in %s: exit %d%s",
 	    r->o->label, rep->attempts, s, cats, took, rep->exit_code, why);
-	(void)last;
 }
 
 static void
@@ -572,12 +579,13 @@ retry_one_command(struct retry_run *r, char *const *argv, int command, bool more
 			retry_try_done(r, t);
 			return END_SUCCESS;
 		}
-		r->rep.failures[t->category]++;
-		r->rep.last_category = (enum failure_category)t->category;
+		/* Stopped by the signal tend passed on: not a failure of its own. */
 		if (r->interrupt != 0) {
 			retry_try_done(r, t);
 			return END_INTERRUPTED;
 		}
+		r->rep.failures[t->category]++;
+		r->rep.last_category = (enum failure_category)t->category;
 		if (r->rep.max_time_reached) {
 			retry_note_failure(r, t, "");
 			retry_try_done(r, t);
@@ -658,7 +666,7 @@ retry_command(const struct retry_options *o, char *const argv[], struct retry_re
 	if (end == END_INTERRUPTED && r.interrupted_between)
 		r.rep.exit_code = 128 + r.interrupt;
 	r.rep.elapsed_ms = clock_mono_ms() - r.t0_mono;
-	retry_summarize(&r, end, last);
+	retry_summarize(&r, end);
 	if (o->summary)
 		retry_printf(o->err_fd, "%s\n", r.rep.summary);
 	if (!r.rep.succeeded)

@@ -91,7 +91,7 @@ struct retry_report {
 	bool		 interrupted;	/* SIGINT/SIGTERM/SIGHUP to tend: passed on, no more attempts */
 	int64_t		 elapsed_ms;
 	int64_t		 run_id;	/* retry_runs.id in the store; 0 when not recorded */
-	char		 summary[256];	/* the summary line, without "\n" */
+	char		 summary[384];	/* the summary line, without "\n" */
 };
 
 /*

@@ -234,7 +234,15 @@ fail:
 void
 store_leave_wal(struct store *st)
 {
+	char err[256];
+
 	sqlite3_db_config(st->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
+	/*
+	 * The first connection to open the database rebuilds the WAL's index
+	 * by reading every frame since the last checkpoint: keep that short.
+	 */
+	if (store_exec(st, "PRAGMA wal_autocheckpoint = 64", err, sizeof(err)) < 0)
+		log_warn(NULL, "store: %s", err);
 }
 
 static void

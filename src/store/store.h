@@ -23,8 +23,9 @@ struct store;
 struct store	*store_open(const char *path, char *err, size_t errlen);
 /*
  * For short-lived writers such as tend retry: closing then leaves the WAL
- * as it is instead of copying it into the database (two fsyncs and a new
- * WAL for the next opener); the next checkpoint does it.
+ * as it is instead of copying it into the database (syncs, and a new WAL
+ * for the next opener), and the WAL is checkpointed every 64 pages so that
+ * the next first opener, which reads it all, has little to read.
  */
 void		 store_leave_wal(struct store *st);
 /* Flushes what is queued, then closes. */
