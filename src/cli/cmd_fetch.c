@@ -272,7 +272,8 @@ fetch_print_text(const struct fetch_opts *o, const struct fetch_report *r)
 		res = &r->v[i];
 		if (!res->ok) {
 			printf("%s: FAILED: %s\n", res->asset->name, res->error);
-			for (j = 0; j < res->n_mirror_errors; j++)
+			/* One mirror's error is the message already. */
+			for (j = 0; res->n_mirror_errors > 1 && j < res->n_mirror_errors; j++)
 				printf("  %s: %s\n", res->mirror_errors[j].url,
 				    res->mirror_errors[j].error);
 			continue;
@@ -390,7 +391,7 @@ fetch_prune_cmd(const struct fetch_opts *o, const char *cache_dir)
 		fetch_size_text((double)r.before, a, sizeof(a));
 		fetch_size_text((double)r.after, b, sizeof(b));
 		fetch_size_text((double)limit, c, sizeof(c));
-		printf("cache %s: %s -> %s (limit %s), %zu file%s removed\n", cache_dir, a,
+		printf("%s: %s -> %s (limit %s), %zu file%s removed\n", cache_dir, a,
 		    b, c, r.n_removed, r.n_removed == 1 ? "" : "s");
 	}
 	cache_prune_report_free(&r);

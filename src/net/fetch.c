@@ -86,8 +86,12 @@ fetch_cache_dir(const char *option, const struct tend_config *manifest,
 		return xstrdup(manifest->cache_dir);
 	if (cfg != NULL && cfg->cache_dir != NULL)
 		return xstrdup(cfg->cache_dir);
-	/* A state dir someone chose keeps the cache with it (tests, containers). */
-	if ((state_dir_option != NULL && *state_dir_option != '\0') ||
+	/*
+	 * STATE_DIR/cache, as tend deps keeps its package caches; but a user
+	 * who chose no state dir gets the per-user cache dir, which backups
+	 * and cleaners know to treat as disposable.
+	 */
+	if (geteuid() == 0 || (state_dir_option != NULL && *state_dir_option != '\0') ||
 	    (state_env != NULL && *state_env != '\0') ||
 	    (cfg != NULL && cfg->state_dir != NULL)) {
 		state = paths_state_dir(state_dir_option, cfg);
@@ -95,9 +99,6 @@ fetch_cache_dir(const char *option, const struct tend_config *manifest,
 		free(state);
 		return dir;
 	}
-	/* Otherwise where caches belong: they can be deleted and are not backed up. */
-	if (geteuid() == 0)
-		return xstrdup("/var/cache/tend");
 	if ((xdg = getenv("XDG_CACHE_HOME")) != NULL && *xdg == '/')
 		return xasprintf("%s/tend", xdg);
 	home = getenv("HOME");

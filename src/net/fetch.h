@@ -43,10 +43,10 @@ void	 fetch_settings_init(struct fetch_settings *s, const char *cache_dir);
 
 /*
  * The cache dir: option (--cache-dir), else $TEND_CACHE_DIR, else the
- * manifest's `cache_dir:`, else the config's, else STATE_DIR/cache when a
- * state dir was chosen (state_dir_option, $TEND_STATE_DIR or `state_dir:`),
- * else /var/cache/tend for root and $XDG_CACHE_HOME/tend or ~/.cache/tend
- * for anyone else. manifest may be NULL. Free it.
+ * manifest's `cache_dir:`, else the config's, else STATE_DIR/cache for
+ * root or when a state dir was chosen (state_dir_option, $TEND_STATE_DIR
+ * or `state_dir:`), else $XDG_CACHE_HOME/tend or ~/.cache/tend. manifest
+ * may be NULL. Free it.
  */
 char	*fetch_cache_dir(const char *option, const struct tend_config *manifest,
 	    const struct tend_config *cfg, const char *state_dir_option);

@@ -387,9 +387,9 @@ the_cache_dir_follows_options_then_config_then_defaults(void **state)
 	free(d);
 	d = fetch_cache_dir(NULL, NULL, &cfg, NULL);
 	if (geteuid() == 0)
-		assert_string_equal(d, "/var/cache/tend");
+		assert_string_equal(d, "/var/lib/tend/cache");
 	else
-		assert_non_null(strstr(d, "tend"));
+		assert_non_null(strstr(d, "/tend"));
 	free(d);
 }
 
