@@ -45,6 +45,7 @@ bench: build
 	@sh bench/heal_mttr/run.sh $(BUILD)
 	@sh bench/api_load/run.sh $(BUILD)
 	@sh bench/retry_overhead/run.sh $(BUILD)
+	@sh bench/fetch/run.sh $(BUILD)
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)
