@@ -38,6 +38,7 @@ struct cli_options {
 	bool		 cleanup;	/* recover --cleanup */
 	bool		 monitor_only;	/* run --monitor-only */
 	bool		 no_web;	/* run --no-web */
+	bool		 environment;	/* validate --environment */
 	char		**args;		/* positional, after the subcommand */
 	int		 n_args;
 };

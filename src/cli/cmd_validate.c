@@ -3,11 +3,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "checks/check_run.h"
 #include "checks/resource.h"
 #include "config/config.h"
 #include "config/units.h"
 #include "core/strv.h"
+#include "daemon/paths.h"
+#include "deps/environment.h"
 
 static const char *const restart_names[] = { "always", "on-failure", "never" };
 static const char *const ready_names[] = { "started", "notify", "tcp", "http", "delay" };
@@ -99,11 +103,40 @@ validate_print_settings(const struct tend_config *cfg)
 		validate_print_check(cfg, &cfg->checks[i]);
 }
 
+/* --environment: this machine, item by item; 1 when anything is an error. */
+static int
+validate_environment(const struct cli_options *opts, const struct tend_config *cfg)
+{
+	struct env_report r;
+	char *state_dir = paths_state_dir(opts->state_dir, cfg);
+	json_t *doc;
+	size_t i;
+	int rc;
+
+	environment_check(cfg, state_dir, &r);
+	free(state_dir);
+	if (opts->format == OUTPUT_JSON) {
+		doc = env_report_json(&r);
+		cli_print_json(doc);
+		json_decref(doc);
+	} else {
+		for (i = 0; i < r.n; i++)
+			printf("%-8s %-10s %s: %s\n", env_status_name(r.v[i].status),
+			    r.v[i].check, r.v[i].subject, r.v[i].reason);
+		printf("environment: %zu errors, %zu warnings\n",
+		    env_report_count(&r, ENV_ERROR), env_report_count(&r, ENV_WARNING));
+	}
+	rc = env_report_worst(&r) == ENV_ERROR ? 1 : 0;
+	env_report_free(&r);
+	return rc;
+}
+
 int
 cmd_validate(struct cli_options *opts)
 {
 	struct config_errors errs = { 0 };
 	struct tend_config *cfg;
+	int rc = 0;
 
 	cfg = config_load_auto(opts->config_path, &errs);
 	if (cfg == NULL) {
@@ -111,9 +144,12 @@ cmd_validate(struct cli_options *opts)
 		config_errors_clear(&errs);
 		return 2;
 	}
-	printf("ok\n");
+	if (!(opts->environment && opts->format == OUTPUT_JSON))
+		printf("ok\n");
 	if (opts->verbose)
 		validate_print_settings(cfg);
+	if (opts->environment)
+		rc = validate_environment(opts, cfg);
 	config_free(cfg);
-	return 0;
+	return rc;
 }

@@ -26,7 +26,9 @@ cli_usage(FILE *out)
 	    "           [--monitor-only] [--no-web]\n"
 	    "           run the daemon in the foreground; --monitor-only: watch, never heal;\n"
 	    "           --no-web: no dashboard, API or /metrics\n"
-	    "  validate [-c FILE]              check a config; prints ok or every error\n"
+	    "  validate [-c FILE] [--environment]\n"
+	    "           check a config; prints ok or every error; --environment: also this\n"
+	    "           machine (state dir, programs, free space, network, CI)\n"
 	    "  status   [--format text|json]   services and checks of the running daemon\n"
 	    "  export-metrics                  the daemon's metrics (as /metrics) in JSON\n"
 	    "  check    [--all|--services|--deps|--resources] [--only NAME] [--format text|json]\n"
@@ -61,6 +63,7 @@ enum {
 	OPT_CLEANUP,
 	OPT_MONITOR_ONLY,
 	OPT_NO_WEB,
+	OPT_ENVIRONMENT,
 };
 
 /*
@@ -89,6 +92,7 @@ static const struct option cli_long_options[] = {
 	{ "cleanup", no_argument, NULL, OPT_CLEANUP },
 	{ "monitor-only", no_argument, NULL, OPT_MONITOR_ONLY },
 	{ "no-web", no_argument, NULL, OPT_NO_WEB },
+	{ "environment", no_argument, NULL, OPT_ENVIRONMENT },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -178,6 +182,9 @@ cli_parse_options(const char *cmd, int argc, char **argv,
 			break;
 		case OPT_NO_WEB:
 			opts->no_web = true;
+			break;
+		case OPT_ENVIRONMENT:
+			opts->environment = true;
 			break;
 		case 'h':
 			cli_usage(stdout);

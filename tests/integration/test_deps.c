@@ -1,8 +1,9 @@
 /*
- * tend deps against real files and
+ * tend deps and tend validate --environment against real files and
  * programs: a source tree scanned and fixed, fake executables that print
  * versions, an installer script that fails the way networks do before it
- * works, and a package cache filled and installed from offline.
+ * works, a package cache filled and installed from offline, and state
+ * directories that can and cannot be written.
  */
 #include "harness.h"
 
@@ -12,6 +13,10 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 /* Writes a file under the test's dir (@DIR@, @PORT1@.. replaced), creating folders. */
 static void
@@ -387,6 +392,93 @@ cache_warmup_fills_the_cache_and_an_offline_install_uses_it(void **state)
 	free(calls);
 }
 
+/* A port that accepts connections for as long as the test runs. */
+static int
+listen_on(int port)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), one = 1;
+
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(listen(fd, 8), 0);
+	return fd;
+}
+
+static void
+validate_environment_judges_the_machine(void **state)
+{
+	char *out, bad_state[400], *gh_actions = getenv("GITHUB_ACTIONS");
+	json_t *doc;
+	int fd = listen_on(t.ports[0]);
+
+	gh_actions = gh_actions ? strdup(gh_actions) : NULL;
+	harness_write_config(&t,
+	    "checks:\n"
+	    "  tools: { type: deps, executables: { sh: '' } }\n"
+	    "environment: { probe: ['127.0.0.1:@PORT1@'], probe_timeout: 2s, min_free: 1B,\n"
+	    "               warn_free: 1B }\n");
+	unsetenv("GITHUB_ACTIONS");
+	unsetenv("CI");
+	assert_int_equal(TEND(&out, "validate", "--environment", "-c", t.config,
+	    "--state-dir", t.state), 0);
+	contains(out, "ok\n");
+	contains(out, "ok       state dir  @DIR@/state: does not exist yet; can be created");
+	contains(out, "ok       free space @DIR@/state:");
+	contains(out, "ok       program    sh: ");
+	contains(out, "ok       dns        127.0.0.1: resolves to 127.0.0.1");
+	contains(out, "ok       network    127.0.0.1:@PORT1@: connected in");
+	contains(out, "ok       ci         CI: not under CI");
+	contains(out, "environment: 0 errors, 0 warnings");
+	free(out);
+
+	/* A state dir under a regular file cannot be made, even by root. */
+	put("afile", "", 0644);
+	snprintf(bad_state, sizeof(bad_state), "%s/afile/state", t.dir);
+	assert_int_equal(TEND(&out, "validate", "--environment", "-c", t.config,
+	    "--state-dir", bad_state), 1);
+	contains(out, "error    state dir  @DIR@/afile/state: cannot be created: "
+	    "@DIR@/afile is not a directory");
+	free(out);
+	if (geteuid() != 0) {
+		mkdir(t.state, 0500);
+		chmod(t.state, 0500);
+		assert_int_equal(TEND(&out, "validate", "--environment", "-c", t.config,
+		    "--state-dir", t.state), 1);
+		contains(out, "error    state dir  @DIR@/state: not writable");
+		free(out);
+		chmod(t.state, 0700);
+	}
+
+	/* A missing tool is an error; an installer's is a warning; no network is a warning. */
+	harness_write_config(&t,
+	    "checks:\n"
+	    "  tools: { type: deps, executables: { no-such-tool-here: '' } }\n"
+	    "installers:\n"
+	    "  mine: { command: [no-such-installer, '{package}'] }\n"
+	    "environment: { probe: ['127.0.0.1:@PORT2@'], probe_timeout: 2s, min_free: 1B,\n"
+	    "               warn_free: 1B }\n");
+	setenv("GITHUB_ACTIONS", "true", 1);
+	assert_int_equal(TEND(&out, "validate", "--environment", "-c", t.config,
+	    "--state-dir", t.state, "--format", "json"), 1);
+	assert_non_null(doc = json_loads(out, 0, NULL));
+	assert_int_equal(json_integer_value(json_object_get(doc, "errors")), 1);
+	assert_int_equal(json_integer_value(json_object_get(doc, "warnings")), 2);
+	json_decref(doc);
+	contains(out, "\"subject\": \"no-such-tool-here\",\n      \"status\": \"error\"");
+	contains(out, "\"subject\": \"no-such-installer\",\n      \"status\": \"warning\"");
+	contains(out, "\"subject\": \"127.0.0.1:@PORT2@\",\n      \"status\": \"warning\"");
+	contains(out, "running under GitHub Actions (GITHUB_ACTIONS=true)");
+	free(out);
+	if (gh_actions != NULL)
+		setenv("GITHUB_ACTIONS", gh_actions, 1);
+	else
+		unsetenv("GITHUB_ACTIONS");
+	free(gh_actions);
+	close(fd);
+}
+
 int
 main(void)
 {
@@ -395,6 +487,7 @@ main(void)
 		TEND_TEST(deps_check_lists_each_dependency_with_its_state),
 		TEND_TEST(install_retries_a_dns_failure_then_falls_back_to_the_next_mirror),
 		TEND_TEST(cache_warmup_fills_the_cache_and_an_offline_install_uses_it),
+		TEND_TEST(validate_environment_judges_the_machine),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
