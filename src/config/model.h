@@ -415,7 +415,7 @@ struct asset_conf {
 	char		*sha256;	/* 64 hex digits, lower case */
 	int64_t		 size;		/* bytes; -1: not given */
 	char		**mirrors;	/* http, https or file URLs, NULL-terminated */
-	char		*dest;		/* where it is placed; absolute once loaded */
+	char		*dest;		/* where it is placed; from the file's folder if relative */
 	int		 mode;		/* permission bits; -1: 0444 */
 };
 

@@ -498,6 +498,25 @@ offline_with_a_cold_cache_names_what_is_missing(void **state)
 }
 
 static void
+an_offline_network_still_leaves_file_mirrors(void **state)
+{
+	char hex[65], got[65], dest[400], mirrors[600], *out, *err;
+
+	make_artifact("a.bin", 40000, 31, hex);
+	snprintf(mirrors, sizeof(mirrors), "['http://127.0.0.1:@PORT4@/a.bin', "
+	    "'file://%s/a.bin']", fx.root);
+	manifest_one("a", hex, mirrors);
+	assert_int_equal(run_fetch(&out, &err, NULL), 0);
+	assert_non_null(strstr(err, "network: offline"));
+	assert_non_null(strstr(out, "from file://"));
+	snprintf(dest, sizeof(dest), "%s/a.bin", fx.out);
+	hash_of(dest, got);
+	assert_string_equal(got, hex);
+	free(out);
+	free(err);
+}
+
+static void
 an_unreachable_mirror_is_tried_last_when_the_network_is_limited(void **state)
 {
 	char hex[65], *out, *err;
@@ -685,6 +704,7 @@ main(void)
 		FETCH_TEST(a_corrupt_mirror_is_left_for_the_next),
 		FETCH_TEST(offline_serves_a_warm_cache_without_the_network),
 		FETCH_TEST(offline_with_a_cold_cache_names_what_is_missing),
+		FETCH_TEST(an_offline_network_still_leaves_file_mirrors),
 		FETCH_TEST(an_unreachable_mirror_is_tried_last_when_the_network_is_limited),
 		FETCH_TEST(verify_catches_a_modified_file_and_fetch_repairs_it),
 		FETCH_TEST(prune_removes_the_least_recently_used_first),
