@@ -301,8 +301,9 @@ fetch_order(struct fetch_ctx *c, const struct asset_conf *a, size_t *order)
 		fetch_mirror_reason(&mem[order[i]], demoted[order[i]], why, sizeof(why));
 		if (k == 0 && mem[order[i]].known && !mem[order[i]].failed && order[i] != 0)
 			known_fast = true;
-		off += (size_t)snprintf(line + off, off < sizeof(line) ? sizeof(line) - off : 0,
-		    "%s%s (%s)", k == 0 ? "" : ", ", a->mirrors[order[i]], why);
+		if (off < sizeof(line))
+			off += (size_t)snprintf(line + off, sizeof(line) - off, "%s%s (%s)",
+			    k == 0 ? "" : ", ", a->mirrors[order[i]], why);
 		order[k++] = order[i];
 	}
 	if (k > 1 || known_fast)
