@@ -289,7 +289,7 @@ max_time_bounds_the_whole_run(void **state)
 	const char *sleeper = script("sleeper.sh",
 	    "echo \"main sleeper $$ 0\" >> @RECORD@\n"
 	    "exec sleep 600");
-	long long t0, took;
+	long long t0, took, ran;
 	pid_t pid;
 	char *out;
 	int rc;
@@ -301,11 +301,16 @@ max_time_bounds_the_whole_run(void **state)
 	    "1s", "--", refused, NULL);
 	took = harness_mono_ms() - t0;
 	keep_output(out);
-	fprintf(stderr, "--max-time 1s: gave up after %lld ms\n", took);
-	assert_int_equal(rc, 7);
+	ran = query("SELECT ended_at - started_at FROM retry_runs ORDER BY id DESC LIMIT 1");
+	fprintf(stderr, "--max-time 1s: gave up after %lld ms (%lld ms with tend's start)\n",
+	    ran, took);
+	/* The last attempt's code: its own, or 124 when the deadline fell during it. */
+	assert_true(rc == 7 || rc == 124);
 	assert_non_null(strstr(out, "--max-time 1s reached"));
-	assert_true(took >= 700);
-	assert_true(took < 1500);
+	/* The run itself, as tend timed it; the start of a sanitized tend under load is extra. */
+	assert_true(ran >= 700);
+	assert_true(ran < 1300);
+	assert_true(took < 5000);
 	free(out);
 
 	/* A command still running at the deadline is stopped there. */
@@ -314,12 +319,15 @@ max_time_bounds_the_whole_run(void **state)
 	    "--", sleeper, NULL);
 	took = harness_mono_ms() - t0;
 	keep_output(out);
-	fprintf(stderr, "--max-time 500ms on a hanging command: %lld ms\n", took);
+	ran = query("SELECT ended_at - started_at FROM retry_runs ORDER BY id DESC LIMIT 1");
+	fprintf(stderr, "--max-time 500ms on a hanging command: %lld ms (%lld ms with tend's "
+	    "start)\n", ran, took);
 	assert_int_equal(rc, 124);
 	assert_non_null(strstr(out, "timeout: stopped at --max-time 500ms"));
 	assert_non_null(strstr(out, "--max-time 500ms reached"));
-	assert_true(took >= 500);
-	assert_true(took < 1500);
+	assert_true(ran >= 490);
+	assert_true(ran < 800);
+	assert_true(took < 5000);
 	assert_int_equal(harness_record_pids(&t, "main sleeper", &pid, 1), 1);
 	assert_true(harness_wait_gone(pid, 2000));
 	free(out);
