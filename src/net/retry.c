@@ -356,23 +356,12 @@ retry_attempt(struct retry_run *r, char *const *argv, int command, int64_t timeo
 	return t;
 }
 
-static const struct retry_heal *
-retry_heal_for(const struct retry_options *o, int category)
-{
-	size_t i;
-
-	for (i = 0; i < o->n_heals; i++)
-		if ((int)o->heals[i].category == category)
-			return &o->heals[i];
-	return NULL;
-}
-
 /* Runs the heal for t's category, if there is one, before the next attempt. */
 static void
 retry_heal(struct retry_run *r, struct retry_try *t)
 {
 	const struct retry_options *o = r->o;
-	const struct retry_heal *h = retry_heal_for(o, t->category);
+	const struct retry_heal *h = retry_heal_for(o, (enum failure_category)t->category);
 	struct attempt_result res;
 	struct attempt_spec spec = {
 		.grace_ms = o->kill_grace_ms,
@@ -391,9 +380,7 @@ retry_heal(struct retry_run *r, struct retry_try *t)
 	if (!retry_quiet(r))
 		retry_printf(o->err_fd, "%s: %s failure: healing with %s\n", o->label,
 		    failure_category_name((enum failure_category)t->category), cmd);
-	if (o->github)
-		retry_printf(o->out_fd, "::group::heal (%s): %s\n",
-		    failure_category_name((enum failure_category)t->category), cmd);
+	retry_github_heal_group(r, t, cmd);
 	attempt_run(&r->loop, &spec, &res);
 	retry_github_endgroup(r, res.tail);
 	r->rep.heals++;
@@ -559,11 +546,10 @@ retry_note_failure(struct retry_run *r, const struct retry_try *t, const char *n
 /*
  * Tries one command (the main one or a fallback) until it works, its
  * failures are not retried, its retries are spent, time runs out or tend
- * is interrupted. Returns how it ended; *last is its last attempt.
+ * is interrupted. Returns how it ended.
  */
 static enum retry_end
-retry_one_command(struct retry_run *r, char *const *argv, int command, bool more,
-    struct retry_try **last)
+retry_one_command(struct retry_run *r, char *const *argv, int command, bool more)
 {
 	const struct retry_options *o = r->o;
 	int64_t timeout = o->timeout_ms, delay;
@@ -573,8 +559,12 @@ retry_one_command(struct retry_run *r, char *const *argv, int command, bool more
 	int retry;
 
 	for (retry = 0;; retry++) {
+		/* A heal or the wait may have used up what was left. */
+		if (retry > 0 && retry_remaining(r) <= 0) {
+			r->rep.max_time_reached = true;
+			return END_MAX_TIME;
+		}
 		t = retry_attempt(r, argv, command, timeout);
-		*last = t;
 		if (t->exit_code == 0) {
 			retry_try_done(r, t);
 			return END_SUCCESS;
@@ -649,7 +639,7 @@ retry_command(const struct retry_options *o, char *const argv[], struct retry_re
 			retry_printf(o->err_fd, "%s: fallback %zu: %s\n", o->label, i, cmd);
 			free(cmd);
 		}
-		end = retry_one_command(&r, this, (int)i, i < o->n_fallbacks, &last);
+		end = retry_one_command(&r, this, (int)i, i < o->n_fallbacks);
 		if (end == END_SUCCESS || end == END_MAX_TIME || end == END_INTERRUPTED)
 			break;
 		if (retry_remaining(&r) <= 0) {
@@ -658,6 +648,8 @@ retry_command(const struct retry_options *o, char *const argv[], struct retry_re
 			break;
 		}
 	}
+	/* The tries array may have moved as it grew: the last one is looked up now. */
+	last = r.n_tries > 0 ? &r.tries[r.n_tries - 1] : NULL;
 	r.rep.succeeded = end == END_SUCCESS;
 	r.rep.interrupted = r.interrupt != 0;
 	if (last != NULL)

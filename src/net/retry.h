@@ -71,7 +71,7 @@ struct retry_options {
 	const struct classifier *classifier; /* NULL: the shipped rules */
 
 	const char	*label;		/* names the run in messages and the store; default "tend retry" */
-	bool		 summary;	/* print the summary line on err_fd; default true */
+	bool		 summary;	/* notes (why an attempt failed, the wait) and the summary line on err_fd; default true */
 	bool		 verbose;	/* say why each attempt failed and how long the wait is */
 	int		 out_fd;	/* the command's stdout goes here; default 1 */
 	int		 err_fd;	/* its stderr and tend's messages; default 2 */

@@ -44,6 +44,19 @@ retry_github_group(struct retry_run *r, const struct retry_try *t)
 }
 
 void
+retry_github_heal_group(struct retry_run *r, const struct retry_try *t, const char *cmd)
+{
+	char *esc;
+
+	if (!r->o->github)
+		return;
+	esc = github_escape(cmd);
+	retry_printf(r->o->out_fd, "::group::heal (%s): %s\n",
+	    failure_category_name((enum failure_category)t->category), esc);
+	free(esc);
+}
+
+void
 retry_github_endgroup(struct retry_run *r, const char *output)
 {
 	size_t n = output != NULL ? strlen(output) : 0;

@@ -62,6 +62,9 @@ struct retry_run {
 	size_t		 n_tries;
 };
 
+/* The heal command for a category, or NULL. */
+const struct retry_heal *retry_heal_for(const struct retry_options *o,
+	    enum failure_category category);
 /* Shell-quoted, for messages: sh -c 'make deps'. Free it. */
 char	*retry_format_argv(char *const *argv);
 /* A JSON array of strings. Free it. */
@@ -78,6 +81,8 @@ void	 retry_record_end(struct retry_run *r, const char *outcome);
 /* GitHub Actions workflow commands and the step summary. */
 void	 retry_github_group(struct retry_run *r, const struct retry_try *t);
 void	 retry_github_endgroup(struct retry_run *r, const char *output);
+void	 retry_github_heal_group(struct retry_run *r, const struct retry_try *t,
+	    const char *cmd);
 void	 retry_github_warning(struct retry_run *r, const struct retry_try *t);
 void	 retry_github_error(struct retry_run *r);
 void	 retry_github_step_summary(struct retry_run *r);

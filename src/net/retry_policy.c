@@ -12,6 +12,7 @@
 
 #include "core/mem.h"
 #include "core/strv.h"
+#include "net/retry_internal.h"
 
 /* CI runners are slower and their networks flakier: more patience. */
 #define RETRY_CI_TIMEOUT_MS	(10 * 60 * 1000)
@@ -126,7 +127,7 @@ retry_next_timeout(const struct retry_options *o, int64_t timeout_ms, bool timed
 	return (int64_t)next;
 }
 
-static const struct retry_heal *
+const struct retry_heal *
 retry_heal_for(const struct retry_options *o, enum failure_category category)
 {
 	size_t i;
