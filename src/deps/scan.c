@@ -216,10 +216,9 @@ static bool
 python_word(const char **p, const char *word, bool colon_ok)
 {
 	size_t n = strlen(word);
-	char next = (*p)[n];
 
-	if (strncmp(*p, word, n) != 0 || !(isspace((unsigned char)next) ||
-	    (colon_ok && next == ':')))
+	if (strncmp(*p, word, n) != 0 || !(isspace((unsigned char)(*p)[n]) ||
+	    (colon_ok && (*p)[n] == ':')))
 		return false;
 	*p += n;
 	while (isspace((unsigned char)**p))
