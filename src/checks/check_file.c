@@ -14,10 +14,9 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include <openssl/evp.h>
-
 #include "checks/check_kinds.h"
 #include "core/mem.h"
+#include "net/cache.h"
 
 struct file_run {
 	struct check_run *run;		/* NULL once cancelled; loop thread only */
@@ -33,27 +32,13 @@ struct file_run {
 	int		 hash_errno;
 };
 
+/* 0, or the errno of what failed (the work thread reports it back). */
 static int
 file_sha256(const char *path, char out[65])
 {
-	unsigned char buf[65536], digest[EVP_MAX_MD_SIZE];
-	unsigned int len = 0, i;
-	EVP_MD_CTX *ctx;
-	size_t n;
-	FILE *f;
+	int64_t size;
 
-	if ((f = fopen(path, "rbe")) == NULL)
-		return errno;
-	ctx = EVP_MD_CTX_new();
-	EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-		EVP_DigestUpdate(ctx, buf, n);
-	fclose(f);
-	EVP_DigestFinal_ex(ctx, digest, &len);
-	EVP_MD_CTX_free(ctx);
-	for (i = 0; i < len; i++)
-		snprintf(out + 2 * i, 3, "%02x", digest[i]);
-	return 0;
+	return cache_hash_file(path, out, &size) == 0 ? 0 : errno;
 }
 
 static void
