@@ -232,19 +232,6 @@ fetch_select(const struct fetch_opts *o, const struct tend_config *from,
 	return 0;
 }
 
-static void
-fetch_size_text(double bytes, char *buf, size_t len)
-{
-	static const char *const units[] = { "B", "KB", "MB", "GB", "TB" };
-	int u = 0;
-
-	while (bytes >= 1024 && u < 4) {
-		bytes /= 1024;
-		u++;
-	}
-	snprintf(buf, len, u == 0 ? "%.0f %s" : "%.1f %s", bytes, units[u]);
-}
-
 static const char *
 fetch_source_text(const struct fetch_result *res)
 {
@@ -278,7 +265,7 @@ fetch_print_text(const struct fetch_opts *o, const struct fetch_report *r)
 				    res->mirror_errors[j].error);
 			continue;
 		}
-		fetch_size_text((double)res->bytes, size, sizeof(size));
+		units_format_size((double)res->bytes, size, sizeof(size));
 		if (o->cmd == CMD_VERIFY) {
 			printf("%s: ok, %s matches its sha256 (%s)\n", res->asset->name,
 			    res->asset->dest, size);
@@ -286,7 +273,7 @@ fetch_print_text(const struct fetch_opts *o, const struct fetch_report *r)
 		}
 		printf("%s: ok, %s", res->asset->name, size);
 		if (res->source == FETCH_FROM_MIRROR) {
-			fetch_size_text((double)res->downloaded / (res->seconds > 1e-3 ?
+			units_format_size((double)res->downloaded / (res->seconds > 1e-3 ?
 			    res->seconds : 1e-3), speed, sizeof(speed));
 			printf(" from %s%s in %.2f s (%s/s)", res->url,
 			    res->resumed ? " (resumed)" : "", res->seconds, speed);
@@ -384,13 +371,13 @@ fetch_prune_cmd(const struct fetch_opts *o, const char *cache_dir)
 		json_decref(doc);
 	} else {
 		for (i = 0; i < r.n_removed; i++) {
-			fetch_size_text((double)r.removed[i].size, a, sizeof(a));
+			units_format_size((double)r.removed[i].size, a, sizeof(a));
 			cli_format_time(r.removed[i].used_ns / 1000000, true, b, sizeof(b));
 			printf("removed %s (%s, last used %s)\n", r.removed[i].path, a, b);
 		}
-		fetch_size_text((double)r.before, a, sizeof(a));
-		fetch_size_text((double)r.after, b, sizeof(b));
-		fetch_size_text((double)limit, c, sizeof(c));
+		units_format_size((double)r.before, a, sizeof(a));
+		units_format_size((double)r.after, b, sizeof(b));
+		units_format_size((double)limit, c, sizeof(c));
 		printf("%s: %s -> %s (limit %s), %zu file%s removed\n", cache_dir, a,
 		    b, c, r.n_removed, r.n_removed == 1 ? "" : "s");
 	}

@@ -149,25 +149,6 @@ parse_alert_labels(struct walk *w, yaml_node_t *node, void *target,
 	}
 }
 
-/* The key node of `key` in a mapping, or NULL. */
-static yaml_node_t *
-alert_key_node(struct walk *w, yaml_node_t *mapping, const char *key)
-{
-	yaml_node_pair_t *pair;
-	yaml_node_t *k;
-
-	if (mapping->type != YAML_MAPPING_NODE)
-		return NULL;
-	for (pair = mapping->data.mapping.pairs.start;
-	    pair < mapping->data.mapping.pairs.top; pair++) {
-		k = yaml_document_get_node(w->doc, pair->key);
-		if (k->type == YAML_SCALAR_NODE &&
-		    strcmp((const char *)k->data.scalar.value, key) == 0)
-			return k;
-	}
-	return NULL;
-}
-
 /*
  * An Alertmanager is named by its base URL; alerts go to /api/v2/alerts
  * under it, unless the URL already says so.
@@ -206,7 +187,7 @@ alert_channel_check(struct walk *w, yaml_node_t *key, yaml_node_t *value,
 	}
 	if (c->command != NULL) {
 		for (i = 0; webhook_only[i] != NULL; i++)
-			if ((k = alert_key_node(w, value, webhook_only[i])) != NULL)
+			if ((k = walk_key_node(w, value, webhook_only[i])) != NULL)
 				walk_error(w, k, "alert channel '%s': '%s' is for a webhook, "
 				    "not a command", c->name, webhook_only[i]);
 		if (c->timeout_ms == 0)
@@ -214,14 +195,14 @@ alert_channel_check(struct walk *w, yaml_node_t *key, yaml_node_t *value,
 		return;
 	}
 	if (strncmp(c->webhook, "http://", 7) != 0 && strncmp(c->webhook, "https://", 8) != 0)
-		walk_error(w, alert_key_node(w, value, "webhook"), "alert channel '%s': "
+		walk_error(w, walk_key_node(w, value, "webhook"), "alert channel '%s': "
 		    "'webhook': expected an http:// or https:// URL, got '%s'", c->name,
 		    c->webhook);
 	if (c->format != ALERT_FORMAT_ALERTMANAGER) {
-		if ((k = alert_key_node(w, value, "labels")) != NULL)
+		if ((k = walk_key_node(w, value, "labels")) != NULL)
 			walk_error(w, k, "alert channel '%s': 'labels' is for format: "
 			    "alertmanager", c->name);
-		if ((k = alert_key_node(w, value, "resend")) != NULL)
+		if ((k = walk_key_node(w, value, "resend")) != NULL)
 			walk_error(w, k, "alert channel '%s': 'resend' is for format: "
 			    "alertmanager", c->name);
 	} else
@@ -278,7 +259,7 @@ parse_alerts(struct walk *w, yaml_node_t *node, void *target,
 	alerts->retry = (struct backoff_conf){ .initial_ms = 1000, .max_ms = 60000,
 	    .multiplier = 2.0, .jitter = 0.1 };
 	if (!walk_mapping(w, node, alerts_specs, alerts, "'alerts'") ||
-	    (retry = alert_key_node(w, node, "retry")) == NULL)
+	    (retry = walk_key_node(w, node, "retry")) == NULL)
 		return;
 	if (alerts->retry.multiplier < 1)
 		walk_error(w, retry, "'alerts.retry.multiplier': must be at least 1");

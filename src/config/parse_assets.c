@@ -81,6 +81,21 @@ asset_url_ok(const char *url)
 	return false;
 }
 
+static void
+asset_mirror_add(struct walk *w, yaml_node_t *n, char ***out)
+{
+	const char *v = walk_scalar(w, n, "a URL");
+
+	if (v == NULL)
+		return;
+	if (!asset_url_ok(v)) {
+		walk_error(w, n, "'mirrors': expected an http://, https:// or "
+		    "file:/// URL, got '%s'", v);
+		return;
+	}
+	*out = strv_push(*out, v);
+}
+
 /* mirrors: [URL, ...] or one URL; at least one. */
 static void
 parse_asset_mirrors(struct walk *w, yaml_node_t *node, void *target,
@@ -88,20 +103,11 @@ parse_asset_mirrors(struct walk *w, yaml_node_t *node, void *target,
 {
 	char ***out = target;
 	yaml_node_item_t *item;
-	yaml_node_t *n;
-	const char *v;
 
 	strv_free(*out);
 	*out = NULL;
 	if (node->type == YAML_SCALAR_NODE) {
-		if ((v = walk_scalar(w, node, "a URL")) == NULL)
-			return;
-		if (!asset_url_ok(v)) {
-			walk_error(w, node, "'mirrors': expected an http://, https:// or "
-			    "file:/// URL, got '%s'", v);
-			return;
-		}
-		*out = strv_push(NULL, v);
+		asset_mirror_add(w, node, out);
 		return;
 	}
 	if (node->type != YAML_SEQUENCE_NODE) {
@@ -109,36 +115,10 @@ parse_asset_mirrors(struct walk *w, yaml_node_t *node, void *target,
 		return;
 	}
 	for (item = node->data.sequence.items.start;
-	    item < node->data.sequence.items.top; item++) {
-		n = yaml_document_get_node(w->doc, *item);
-		if ((v = walk_scalar(w, n, "a URL")) == NULL)
-			continue;
-		if (!asset_url_ok(v)) {
-			walk_error(w, n, "'mirrors': expected an http://, https:// or "
-			    "file:/// URL, got '%s'", v);
-			continue;
-		}
-		*out = strv_push(*out, v);
-	}
+	    item < node->data.sequence.items.top; item++)
+		asset_mirror_add(w, yaml_document_get_node(w->doc, *item), out);
 	if (*out == NULL)
 		walk_error(w, node, "'mirrors': expected at least one URL");
-}
-
-/* The key node of `key` in a mapping, or NULL. */
-static yaml_node_t *
-asset_key_node(struct walk *w, yaml_node_t *mapping, const char *key)
-{
-	yaml_node_pair_t *pair;
-	yaml_node_t *k;
-
-	for (pair = mapping->data.mapping.pairs.start;
-	    pair < mapping->data.mapping.pairs.top; pair++) {
-		k = yaml_document_get_node(w->doc, pair->key);
-		if (k->type == YAML_SCALAR_NODE &&
-		    strcmp((const char *)k->data.scalar.value, key) == 0)
-			return k;
-	}
-	return NULL;
 }
 
 /* What an asset needs, and what two assets must not share. */
@@ -152,16 +132,16 @@ asset_check(struct walk *w, yaml_node_t *key, yaml_node_t *value,
 	size_t i;
 
 	for (i = 0; required[i] != NULL; i++)
-		if (asset_key_node(w, value, required[i]) == NULL)
+		if (walk_key_node(w, value, required[i]) == NULL)
 			walk_error(w, key, "asset '%s': '%s' is required", a->name,
 			    required[i]);
 	if (a->dest != NULL && a->dest[0] == '\0' &&
-	    (k = asset_key_node(w, value, "dest")) != NULL)
+	    (k = walk_key_node(w, value, "dest")) != NULL)
 		walk_error(w, k, "asset '%s': 'dest' must not be empty", a->name);
 	for (other = w->cfg->assets; other < a; other++)
 		if (a->dest != NULL && other->dest != NULL &&
 		    strcmp(a->dest, other->dest) == 0)
-			walk_error(w, asset_key_node(w, value, "dest"), "asset '%s': "
+			walk_error(w, walk_key_node(w, value, "dest"), "asset '%s': "
 			    "'dest' %s is already the dest of asset '%s'", a->name, a->dest,
 			    other->name);
 }

@@ -111,3 +111,21 @@ units_format_duration(int64_t ms, char *buf, size_t len)
 	}
 	snprintf(buf, len, "%lldms", (long long)ms);
 }
+
+void
+units_format_size(double bytes, char *buf, size_t len)
+{
+	static const char *const units[] = { "KiB", "MiB", "GiB", "TiB", "PiB" };
+	size_t u = 0;
+
+	if (bytes < 1024) {
+		snprintf(buf, len, "%.0f B", bytes);
+		return;
+	}
+	bytes /= 1024.0;
+	while (bytes >= 1024.0 && u + 1 < sizeof(units) / sizeof(units[0])) {
+		bytes /= 1024.0;
+		u++;
+	}
+	snprintf(buf, len, "%.1f %s", bytes, units[u]);
+}

@@ -15,5 +15,7 @@ int	units_parse_size(const char *s, int64_t *bytes, const char **expected);
 int	units_parse_percent(const char *s, double *pct, const char **expected);
 /* Formats a duration as the largest exact unit ("1500ms", "2m"). */
 void	units_format_duration(int64_t ms, char *buf, size_t len);
+/* Formats a size in bytes: "800 B", "12.4 MiB". */
+void	units_format_size(double bytes, char *buf, size_t len);
 
 #endif

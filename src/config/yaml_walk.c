@@ -129,6 +129,24 @@ walk_find_spec(const struct key_spec *const *tables, const char *name)
 	return NULL;
 }
 
+yaml_node_t *
+walk_key_node(struct walk *w, yaml_node_t *mapping, const char *key)
+{
+	yaml_node_pair_t *pair;
+	yaml_node_t *k;
+
+	if (mapping->type != YAML_MAPPING_NODE)
+		return NULL;
+	for (pair = mapping->data.mapping.pairs.start;
+	    pair < mapping->data.mapping.pairs.top; pair++) {
+		k = yaml_document_get_node(w->doc, pair->key);
+		if (k->type == YAML_SCALAR_NODE &&
+		    strcmp((const char *)k->data.scalar.value, key) == 0)
+			return k;
+	}
+	return NULL;
+}
+
 const char *
 walk_lookup(struct walk *w, yaml_node_t *mapping, const char *key)
 {

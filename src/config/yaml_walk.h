@@ -52,6 +52,8 @@ bool	walk_mapping_tables(struct walk *w, yaml_node_t *node,
 	    const struct key_spec *const *tables, void *obj, const char *what);
 /* The text of the scalar under key in a mapping, or NULL. */
 const char *walk_lookup(struct walk *w, yaml_node_t *mapping, const char *key);
+/* The key node of key in a mapping (for errors that point at it), or NULL. */
+yaml_node_t *walk_key_node(struct walk *w, yaml_node_t *mapping, const char *key);
 /* A scalar's text, or NULL after an error naming `expected`. */
 const char *walk_scalar(struct walk *w, yaml_node_t *node, const char *expected);
 

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "core/mem.h"
+#include "config/units.h"
 
 struct match {
 	const char	*path;		/* owned by the glob_t */
@@ -257,27 +258,6 @@ cleanup_run(const struct cleanup_spec *spec, int64_t now_ms, bool dry_run,
 	return ret;
 }
 
-static void
-format_size(int64_t bytes, char *buf, size_t len)
-{
-	static const char *const units[] = {
-		"KiB", "MiB", "GiB", "TiB", "PiB"
-	};
-	double v = (double)bytes;
-	size_t u = 0;
-
-	if (bytes < 1024) {
-		snprintf(buf, len, "%lld B", (long long)bytes);
-		return;
-	}
-	v /= 1024.0;
-	while (v >= 1024.0 && u + 1 < sizeof(units) / sizeof(units[0])) {
-		v /= 1024.0;
-		u++;
-	}
-	snprintf(buf, len, "%.1f %s", v, units[u]);
-}
-
 void
 cleanup_report_format(const struct cleanup_report *r, bool dry_run,
     char *buf, size_t len)
@@ -288,7 +268,7 @@ cleanup_report_format(const struct cleanup_report *r, bool dry_run,
 
 	if (len == 0)
 		return;
-	format_size(r->bytes_freed, size, sizeof(size));
+	units_format_size(r->bytes_freed, size, sizeof(size));
 	n = snprintf(buf, len, "%zu file%s, %s %s", r->removed,
 	    r->removed == 1 ? "" : "s", size,
 	    dry_run ? "would be freed" : "freed");

@@ -7,13 +7,13 @@
 #include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "core/children.h"
 #include "core/clock.h"
 #include "core/mem.h"
+#include "core/procspawn.h"
 #include "core/strv.h"
 #include "supervise/spawn.h"
 
@@ -183,16 +183,13 @@ static void
 attempt_pidfd_readable(uv_poll_t *poll, int status, int events)
 {
 	struct attempt *a = poll->data;
-	siginfo_t info = { 0 };
+	int64_t exit_status;
+	int term_signal;
 
-	if (waitid(P_PID, (id_t)a->pgid, &info, WEXITED | WNOHANG) < 0 ||
-	    info.si_pid != a->pgid)
+	if (!procspawn_reap(a->pgid, &exit_status, &term_signal))
 		return;		/* not reaped yet: the next readiness says so */
 	uv_poll_stop(poll);
-	if (info.si_code == CLD_EXITED)
-		attempt_exited(a, info.si_status, 0, (uv_handle_t *)poll);
-	else
-		attempt_exited(a, 0, info.si_status, (uv_handle_t *)poll);
+	attempt_exited(a, exit_status, term_signal, (uv_handle_t *)poll);
 }
 
 static void
@@ -252,7 +249,7 @@ pidfd_works(void)
 	int fd;
 
 	if (works < 0) {
-		fd = (int)syscall(SYS_pidfd_open, getpid(), 0);
+		fd = procspawn_pidfd(getpid());
 		works = fd >= 0;
 		if (fd >= 0)
 			close(fd);
@@ -265,8 +262,6 @@ static int
 attempt_posix_spawn(uv_loop_t *loop, struct attempt *a, char **env)
 {
 	posix_spawn_file_actions_t fa;
-	posix_spawnattr_t attr;
-	sigset_t all, none;
 	int out[2], err[2], rc;
 
 	if (pipe2(out, O_CLOEXEC) < 0)
@@ -277,24 +272,16 @@ attempt_posix_spawn(uv_loop_t *loop, struct attempt *a, char **env)
 		close(out[1]);
 		return rc;
 	}
-	sigfillset(&all);
-	sigemptyset(&none);
-	posix_spawnattr_init(&attr);
-	/* Its own session and process group; default signals, none blocked. */
-	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGDEF |
-	    POSIX_SPAWN_SETSIGMASK);
-	posix_spawnattr_setsigdefault(&attr, &all);
-	posix_spawnattr_setsigmask(&attr, &none);
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_adddup2(&fa, out[1], 1);
 	posix_spawn_file_actions_adddup2(&fa, err[1], 2);
-	rc = -posix_spawnp(&a->pgid, a->spec->argv[0], &fa, &attr, a->spec->argv, env);
+	/* Its own session and process group: a timeout kills the whole group. */
+	rc = -procspawn_session(&a->pgid, a->spec->argv[0], &fa, a->spec->argv, env);
 	posix_spawn_file_actions_destroy(&fa);
-	posix_spawnattr_destroy(&attr);
 	close(out[1]);
 	close(err[1]);
 	if (rc == 0) {
-		a->pidfd = (int)syscall(SYS_pidfd_open, a->pgid, 0);
+		a->pidfd = procspawn_pidfd(a->pgid);
 		if (a->pidfd < 0 || uv_poll_init(loop, &a->poll, a->pidfd) != 0) {
 			rc = a->pidfd < 0 ? -errno : UV_EINVAL;
 			kill(a->pgid, SIGKILL);

@@ -32,6 +32,7 @@
 #include "daemon/paths.h"
 #include "net/fetch_mirrors.h"
 #include "supervise/backoff.h"
+#include "config/units.h"
 
 #define FETCH_DEFAULT_MODE	0444
 
@@ -122,20 +123,6 @@ fetch_sleep_ms(int64_t ms)
 
 	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
 		;
-}
-
-/* "12.3 MB" */
-static void
-fetch_format_size(double bytes, char *buf, size_t len)
-{
-	static const char *const units[] = { "B", "KB", "MB", "GB", "TB" };
-	int u = 0;
-
-	while (bytes >= 1024 && u < 4) {
-		bytes /= 1024;
-		u++;
-	}
-	snprintf(buf, len, u == 0 ? "%.0f %s" : "%.1f %s", bytes, units[u]);
 }
 
 static void
@@ -261,7 +248,7 @@ fetch_mirror_reason(const struct mirror_memory *m, bool demoted, char *buf,
 {
 	char speed[32];
 
-	fetch_format_size(m->bytes_per_second, speed, sizeof(speed));
+	units_format_size(m->bytes_per_second, speed, sizeof(speed));
 	if (demoted)
 		snprintf(buf, len, "unreachable in the probe");
 	else if (!m->known)
@@ -477,7 +464,7 @@ fetch_download(struct fetch_ctx *c, const struct asset_conf *a,
 		goto done;
 	}
 	if (part.size > 0) {
-		fetch_format_size((double)part.size, size, sizeof(size));
+		units_format_size((double)part.size, size, sizeof(size));
 		log_info(a->name, "resuming: %s already downloaded (%s)", size, path);
 		r->resumed = true;
 	}
@@ -500,10 +487,10 @@ fetch_download(struct fetch_ctx *c, const struct asset_conf *a,
 			goto done;
 		}
 		fetch_part_close(&part, false);
-		fetch_format_size((double)r->downloaded /
+		units_format_size((double)r->downloaded /
 		    ((double)(clock_mono_ms() - started) / 1000.0 + 1e-3), speed,
 		    sizeof(speed));
-		fetch_format_size((double)r->bytes, size, sizeof(size));
+		units_format_size((double)r->bytes, size, sizeof(size));
 		log_info(a->name, "%s from %s verified (sha256); %s/s", size, r->url,
 		    speed);
 		r->source = FETCH_FROM_MIRROR;

@@ -10,12 +10,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "core/log.h"
 #include "core/mem.h"
+#include "core/procspawn.h"
 #include "core/strv.h"
 #include "supervise/output.h"
 #include "supervise/reaper.h"
@@ -178,16 +178,13 @@ static void
 child_pidfd_readable(uv_poll_t *poll, int status, int events)
 {
 	struct child *c = poll->data;
-	siginfo_t info = { 0 };
+	int64_t exit_status;
+	int term_signal;
 
-	if (waitid(P_PID, (id_t)c->pid, &info, WEXITED | WNOHANG) < 0 ||
-	    info.si_pid != c->pid)
+	if (!procspawn_reap(c->pid, &exit_status, &term_signal))
 		return;		/* not reaped yet: the next readiness says so */
 	uv_poll_stop(poll);
-	if (info.si_code == CLD_EXITED)
-		child_exited(c, info.si_status, 0, (uv_handle_t *)poll);
-	else
-		child_exited(c, 0, info.si_status, (uv_handle_t *)poll);
+	child_exited(c, exit_status, term_signal, (uv_handle_t *)poll);
 }
 
 static int
@@ -195,26 +192,15 @@ child_posix_spawn(struct child *c, const struct service_conf *conf,
     const char *cwd, char **env, int out_fd, char *err, size_t errlen)
 {
 	posix_spawn_file_actions_t fa;
-	posix_spawnattr_t attr;
-	sigset_t all, none;
 	int rc;
 
-	sigfillset(&all);
-	sigemptyset(&none);
-	posix_spawnattr_init(&attr);
-	/* Its own session and process group; default signals, none blocked. */
-	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGDEF |
-	    POSIX_SPAWN_SETSIGMASK);
-	posix_spawnattr_setsigdefault(&attr, &all);
-	posix_spawnattr_setsigmask(&attr, &none);
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
 	posix_spawn_file_actions_adddup2(&fa, out_fd, 1);
 	posix_spawn_file_actions_adddup2(&fa, out_fd, 2);
 	posix_spawn_file_actions_addchdir_np(&fa, cwd);
-	rc = posix_spawnp(&c->pid, conf->run[0], &fa, &attr, conf->run, env);
+	rc = procspawn_session(&c->pid, conf->run[0], &fa, conf->run, env);
 	posix_spawn_file_actions_destroy(&fa);
-	posix_spawnattr_destroy(&attr);
 	if (rc != 0) {
 		snprintf(err, errlen, "%s: %s", conf->run[0], strerror(rc));
 		return -1;
@@ -226,7 +212,7 @@ child_posix_spawn(struct child *c, const struct service_conf *conf,
 static int
 child_watch_pidfd(struct child *c, uv_loop_t *loop)
 {
-	c->pidfd = (int)syscall(SYS_pidfd_open, c->pid, 0);
+	c->pidfd = procspawn_pidfd(c->pid);
 	if (c->pidfd < 0 || uv_poll_init(loop, &c->poll, c->pidfd) != 0) {
 		kill(c->pid, SIGKILL);
 		waitpid(c->pid, NULL, 0);

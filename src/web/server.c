@@ -575,9 +575,14 @@ web_publish(struct web_server *ws, struct web_snapshot *snap)
 void
 web_event(struct web_server *ws, const char *event, const json_t *data)
 {
-	char *json = json_dumps(data, WEB_JSON_FLAGS), *text;
+	char *json, *text;
+	int streams;
 
-	if (json == NULL)
+	/* A stream starts at the newest event: with none open, there is no one to keep it for. */
+	pthread_mutex_lock(&ws->lock);
+	streams = ws->n_clients;
+	pthread_mutex_unlock(&ws->lock);
+	if (streams == 0 || (json = json_dumps(data, WEB_JSON_FLAGS)) == NULL)
 		return;
 	text = xasprintf("event: %s\ndata: %s\n\n", event, json);
 	pthread_mutex_lock(&ws->lock);
