@@ -2,7 +2,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdlib.h>
@@ -12,6 +11,7 @@
 
 #include "core/children.h"
 #include "core/clock.h"
+#include "core/fdio.h"
 #include "core/mem.h"
 #include "core/procspawn.h"
 #include "core/strv.h"
@@ -62,22 +62,8 @@ static void	attempt_timer(uv_timer_t *timer);
 void
 attempt_write_all(int fd, const char *p, size_t n)
 {
-	struct pollfd pfd = { .fd = fd, .events = POLLOUT };
-	ssize_t w;
-
-	while (n > 0) {
-		w = write(fd, p, n);
-		if (w > 0) {
-			p += w;
-			n -= (size_t)w;
-		} else if (w < 0 && errno == EINTR) {
-			continue;
-		} else if (w < 0 && errno == EAGAIN) {
-			poll(&pfd, 1, -1);
-		} else {
-			return;		/* closed or broken: the output is lost, the run goes on */
-		}
-	}
+	/* Closed or broken: the output is lost, the run goes on. */
+	(void)fd_write_all(fd, p, n);
 }
 
 static void

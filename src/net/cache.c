@@ -13,6 +13,7 @@
 
 #include <openssl/evp.h>
 
+#include "core/fdio.h"
 #include "core/mem.h"
 #include "daemon/paths.h"
 
@@ -191,7 +192,7 @@ static int
 cache_copy_fd(int from, int to, struct cache_sha256 *h)
 {
 	char *buf = xmalloc(CACHE_BUF);
-	ssize_t n, w, done;
+	ssize_t n;
 
 	for (;;) {
 		n = read(from, buf, CACHE_BUF);
@@ -201,17 +202,10 @@ cache_copy_fd(int from, int to, struct cache_sha256 *h)
 			break;
 		if (h != NULL)
 			cache_sha256_update(h, buf, (size_t)n);
-		for (done = 0; done < n; done += w) {
-			w = write(to, buf + done, (size_t)(n - done));
-			if (w < 0 && errno == EINTR)
-				w = 0;
-			else if (w < 0) {
-				n = -1;
-				break;
-			}
-		}
-		if (n < 0)
+		if (fd_write_all(to, buf, (size_t)n) < 0) {
+			n = -1;
 			break;
+		}
 	}
 	free(buf);
 	return n < 0 ? -1 : 0;

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/fdio.h"
 #include "core/log.h"
 #include "core/mem.h"
 
@@ -98,23 +99,13 @@ service_log_rotate(struct service_log *log)
 static void
 service_log_write_all(struct service_log *log, const char *buf, size_t len)
 {
-	ssize_t n;
-
 	if (log->fd < 0)
 		return;
-	while (len > 0) {
-		n = write(log->fd, buf, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			log_warn(log->name, "cannot write %s: %s", log->path,
-			    strerror(errno));
-			return;
-		}
-		buf += n;
-		len -= (size_t)n;
-		log->size += n;
+	if (fd_write_all(log->fd, buf, len) < 0) {
+		log_warn(log->name, "cannot write %s: %s", log->path, strerror(errno));
+		return;
 	}
+	log->size += (int64_t)len;
 }
 
 /*
