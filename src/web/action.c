@@ -27,13 +27,13 @@ web_post_action(struct web_server *ws, struct MHD_Connection *conn,
     struct web_request *req, const char *verb, const char *name)
 {
 	struct web_action *a, **tail;
+	enum MHD_Result ret;
 
 	if (req->action != NULL) {	/* resumed: the loop has answered */
 		a = req->action;
 		req->action = NULL;
-		json_t *doc = json_loads(a->answer != NULL ? a->answer : "{}", 0, NULL);
-		enum MHD_Result ret = web_send_json(conn, a->status, doc);
-
+		ret = web_send_json(conn, a->status, json_loads(a->answer != NULL ?
+		    a->answer : "{}", 0, NULL));
 		free(a->answer);
 		free(a->name);
 		free(a);
