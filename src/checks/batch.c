@@ -2,7 +2,7 @@
 
 #include <stdlib.h>
 
-#include <curl/curl.h>
+#include "core/dl_curl.h"
 #include <uv.h>
 
 #include "checks/http_engine.h"

@@ -7,7 +7,7 @@
 #ifndef TEND_CHECKS_HTTP_ENGINE_H
 #define TEND_CHECKS_HTTP_ENGINE_H
 
-#include <curl/curl.h>
+#include "core/dl_curl.h"
 #include <uv.h>
 
 struct http_engine;

@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <curl/curl.h>
+#include "core/dl_curl.h"
 #include <jansson.h>
 
 #include "config/config.h"

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <curl/curl.h>
+#include "core/dl_curl.h"
 #include <jansson.h>
 #include <uv.h>
 

@@ -1,6 +1,6 @@
 #include "cli/cli.h"
 
-#include <curl/curl.h>
+#include "core/dl_curl.h"
 #include <jansson.h>
 #include <uv.h>
 #include <yaml.h>

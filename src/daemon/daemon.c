@@ -7,7 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <curl/curl.h>
+#include "core/dl_crypto.h"
+#include "core/dl_curl.h"
 #include <jansson.h>
 #include <uv.h>
 
@@ -646,7 +647,16 @@ daemon_run(const struct daemon_options *opts)
 	struct config_errors errs = { 0 };
 	struct daemon d = { .opts = opts };
 	struct tend_config *cfg;
+	char err[512];
 
+	/*
+	 * Checks, alerts and file hashes need these: a daemon that cannot
+	 * load them says so now, not at its first HTTP check.
+	 */
+	if (dl_curl_load(err, sizeof(err)) < 0 || dl_crypto_load(err, sizeof(err)) < 0) {
+		fprintf(stderr, "tend: %s\n", err);
+		return 1;
+	}
 	cfg = config_load_auto(opts->config_path, &errs);
 	if (cfg == NULL) {
 		config_errors_print(&errs, stderr);

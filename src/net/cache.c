@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <openssl/evp.h>
+#include "core/dl_crypto.h"
 
 #include "core/fdio.h"
 #include "core/mem.h"

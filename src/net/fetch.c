@@ -23,7 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <curl/curl.h>
+#include "core/dl_curl.h"
 
 #include "core/clock.h"
 #include "core/log.h"

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <curl/curl.h>
+#include "core/dl_curl.h"
 
 #include "core/clock.h"
 #include "core/mem.h"

@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <curl/curl.h>
+#include "core/dl_curl.h"
 
 #include "net/cache.h"
 

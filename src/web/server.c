@@ -18,6 +18,7 @@
 
 #include "core/log.h"
 #include "core/mem.h"
+#include "core/dl_crypto.h"
 #include "web/assets.h"
 
 #define WEB_THREADS		2
@@ -477,6 +478,8 @@ web_listen(struct web_server *ws, const struct web_conf *conf, char *err, size_t
 	    MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
 	bool v6;
 
+	if (dl_mhd_load(err, errlen) < 0 || dl_crypto_load(err, errlen) < 0)
+		return -1;
 	if (web_sockaddr(conf, &ss, &v6) < 0) {
 		snprintf(err, errlen, "web.listen: '%s' is not an IP address", conf->host);
 		return -1;

@@ -9,7 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <openssl/crypto.h>
+#include "core/dl_crypto.h"
 
 #include "core/log.h"
 #include "core/mem.h"

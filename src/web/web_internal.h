@@ -6,7 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include <microhttpd.h>
+#include "core/dl_mhd.h"
 #include <sqlite3.h>
 
 #include "web/token.h"

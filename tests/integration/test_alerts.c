@@ -22,7 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <curl/curl.h>
+#include "core/dl_curl.h"
 #include <sqlite3.h>
 
 #include "store/query.h"

@@ -142,6 +142,30 @@ a_name_resolution_failure_is_retried_until_it_works(void **state)
 	free(out);
 }
 
+/*
+ * tend retry is on the path of every command a CI script wraps: it must
+ * not pay for the HTTP libraries (src/core/dynlib.h). The retried command
+ * reads its parent's (tend's) memory map.
+ */
+static void
+retry_does_not_load_the_http_libraries(void **state)
+{
+	char *out;
+	int rc;
+
+	clean_environment();
+	rc = harness_cli(&t, &out, "retry", "-q", "--state-dir", t.state, "--", "/bin/sh",
+	    "-c", "cat /proc/$PPID/maps", NULL);
+	keep_output(out);
+	assert_int_equal(rc, 0);
+	assert_non_null(strstr(out, "libsqlite3"));	/* the map is tend's */
+	assert_null(strstr(out, "libcurl"));
+	assert_null(strstr(out, "libmicrohttpd"));
+	assert_null(strstr(out, "libcrypto"));
+	assert_int_equal(query("SELECT count(*) FROM retry_runs WHERE outcome = 'succeeded'"), 1);
+	free(out);
+}
+
 static void
 a_missing_file_is_a_config_error_and_not_retried(void **state)
 {
@@ -539,6 +563,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		TEND_TEST(a_name_resolution_failure_is_retried_until_it_works),
+		TEND_TEST(retry_does_not_load_the_http_libraries),
 		TEND_TEST(a_missing_file_is_a_config_error_and_not_retried),
 		TEND_TEST(a_hanging_command_is_killed_with_its_group_and_gets_longer_next),
 		TEND_TEST(the_fallback_runs_when_the_main_command_keeps_failing),

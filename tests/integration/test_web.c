@@ -21,7 +21,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <curl/curl.h>
+#include "core/dl_curl.h"
 
 static const char config[] =
     "state_dir: @DIR@/state\n"
