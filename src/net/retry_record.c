@@ -1,8 +1,9 @@
 /*
  * A retry run in the store: retry_runs and retry_attempts. The store is
- * opened only once the first attempt has ended (a command that works
- * costs one open), and a store that cannot be opened costs one warning:
- * the run goes on unrecorded.
+ * opened only once the first attempt has ended, and a store that cannot
+ * be opened costs one warning: the run goes on unrecorded. A command that
+ * works the first time, the common case, costs one open and one
+ * transaction: its run is written whole at the end.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,14 +36,12 @@ retry_store_ready(struct retry_run *r)
 		return false;
 	}
 	path = xasprintf("%s/tend.db", r->o->state_dir);
-	r->store = store_open(path, err, sizeof(err));
+	r->store = store_open_brief(path, err, sizeof(err));
 	free(path);
 	if (r->store == NULL) {
 		retry_store_failed(r, err);
 		return false;
 	}
-	/* Many short runs: each leaves its writes in the WAL, no fsync at close. */
-	store_leave_wal(r->store);
 	r->own_store = true;
 	return true;
 }
@@ -71,30 +70,70 @@ retry_run_begun(struct retry_run *r)
 	return false;
 }
 
+/* The attempt's row; returns its argv as JSON, for the caller to free. */
+static char *
+retry_attempt_row(const struct retry_run *r, const struct retry_try *t,
+    struct store_retry_attempt *a)
+{
+	char *argv = retry_argv_json(t->argv);
+
+	*a = (struct store_retry_attempt){
+		.run_id = r->rep.run_id,
+		.n = t->n,
+		.argv = argv,
+		.fallback = t->command,
+		.started_at = t->started_at,
+		.ended_at = t->ended_at,
+		.exit_code = t->signal != 0 ? -1 : t->status,
+		.signal = t->signal,
+		.timed_out = t->timed_out,
+		.heal = t->heal,
+	};
+	if (t->category >= 0) {
+		a->category = failure_category_name((enum failure_category)t->category);
+		a->detail = t->why;
+		a->tail = t->recent;
+	}
+	return argv;
+}
+
+/* The first attempt worked: the run, ended, and the attempt in one write. */
+static void
+retry_record_once(struct retry_run *r, struct store_retry_run *run,
+    const struct retry_try *t)
+{
+	struct store_retry_attempt a;
+	char *argv, *attempt_argv;
+
+	if (!retry_store_ready(r))
+		return;
+	argv = retry_argv_json(r->argv);
+	run->origin = r->o->label;
+	run->started_at = r->t0_wall;
+	run->argv = argv;
+	run->ci = r->o->ci;
+	attempt_argv = retry_attempt_row(r, t, &a);
+	r->rep.run_id = store_retry_run_once(r->store, run, &a);
+	free(attempt_argv);
+	free(argv);
+	if (r->rep.run_id > 0)
+		return;
+	r->rep.run_id = 0;
+	retry_store_failed(r, "the run could not be written");
+}
+
 void
 retry_record_attempt(struct retry_run *r, const struct retry_try *t)
 {
-	struct store_retry_attempt a = { 0 };
+	struct store_retry_attempt a;
 	char *argv;
 
+	/* A first attempt that worked is written with the run's end. */
+	if (t->category < 0 && r->rep.run_id == 0)
+		return;
 	if (!retry_store_ready(r) || !retry_run_begun(r))
 		return;
-	argv = retry_argv_json(t->argv);
-	a.run_id = r->rep.run_id;
-	a.n = t->n;
-	a.argv = argv;
-	a.fallback = t->command;
-	a.started_at = t->started_at;
-	a.ended_at = t->ended_at;
-	a.exit_code = t->signal != 0 ? -1 : t->status;
-	a.signal = t->signal;
-	a.timed_out = t->timed_out;
-	if (t->category >= 0) {
-		a.category = failure_category_name((enum failure_category)t->category);
-		a.detail = t->why;
-		a.tail = t->recent;
-	}
-	a.heal = t->heal;
+	argv = retry_attempt_row(r, t, &a);
 	store_add_retry_attempt(r->store, &a);
 	free(argv);
 	/*
@@ -116,11 +155,15 @@ retry_record_end(struct retry_run *r, const char *outcome)
 		.outcome = outcome,
 		.summary = r->rep.summary,
 	};
+	const struct retry_try *last = r->n_tries > 0 ? &r->tries[r->n_tries - 1] : NULL;
 
+	/* Nothing written yet and the last attempt worked: it was the first. */
+	if (r->rep.run_id == 0 && last != NULL && last->category < 0)
+		retry_record_once(r, &run, last);
+	else if (r->rep.run_id > 0)
+		store_retry_run_end(r->store, &run);
 	if (r->store == NULL)
 		return;
-	if (r->rep.run_id > 0)
-		store_retry_run_end(r->store, &run);
 	if (r->own_store) {
 		store_close(r->store);
 		r->store = NULL;

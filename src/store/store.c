@@ -20,6 +20,7 @@
  * A queued write: one of the statements below and the values to bind to
  * it, in order. Every write tend makes goes through this one queue, so a
  * flush commits results, state changes, metrics and incidents together.
+ * (A retry run's row alone is written at once: it needs its id.)
  */
 enum pending_stmt {
 	STMT_CHECK_RESULT,
@@ -33,6 +34,7 @@ enum pending_stmt {
 	STMT_ALERT,
 	STMT_RETRY_RUN_END,
 	STMT_RETRY_ATTEMPT,
+	STMT_RETRY_RUN,
 	STMT_COUNT,
 };
 
@@ -51,6 +53,8 @@ struct value {
 };
 
 #define PENDING_MAX_VALUES	21	/* the widest row: an incident */
+#define QUEUE_FIRST_CAP		16	/* tend retry queues two rows; the daemon grows it */
+#define BRIEF_WAL_MAX		128	/* frames: a brief writer checkpoints past this */
 
 struct pending {
 	enum pending_stmt stmt;
@@ -58,6 +62,11 @@ struct pending {
 	struct value	 v[PENDING_MAX_VALUES];
 };
 
+/*
+ * Statements are prepared on first use and ids read on the first new one:
+ * tend retry, which opens the store for one run, uses two or three
+ * statements of the twelve and no ids.
+ */
 struct store {
 	sqlite3		*db;
 	char		*path;
@@ -66,9 +75,11 @@ struct store {
 	size_t		 n;
 	size_t		 cap;
 	size_t		 dropped;
-	int64_t		 next_incident;
+	int64_t		 next_incident;	/* 0: not read yet */
 	int64_t		 next_attempt;
 	int64_t		 next_alert;
+	bool		 brief;		/* opened by store_open_brief */
+	int		 wal_frames;	/* after this connection's last commit */
 };
 
 static const char *const stmt_sql[STMT_COUNT] = {
@@ -117,6 +128,9 @@ static const char *const stmt_sql[STMT_COUNT] = {
 	[STMT_RETRY_ATTEMPT] = "INSERT INTO retry_attempts (run_id, n, argv, fallback, "
 	    "started_at, ended_at, exit_code, signal, timed_out, category, detail, tail, "
 	    "heal) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+	[STMT_RETRY_RUN] = "INSERT INTO retry_runs (origin, started_at, argv, attempts, "
+	    "outcome, ci, ended_at, exit_code, summary) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
+	    "?8, ?9)",
 };
 
 static int
@@ -202,7 +216,6 @@ struct store *
 store_open(const char *path, char *err, size_t errlen)
 {
 	struct store *st = xcalloc(1, sizeof(*st));
-	size_t i;
 
 	st->path = xstrdup(path);
 	if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
@@ -215,34 +228,46 @@ store_open(const char *path, char *err, size_t errlen)
 	if (store_exec(st, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; "
 	    "PRAGMA foreign_keys = ON", err, errlen) < 0 || store_migrate(st, err, errlen) < 0)
 		goto fail;
-	for (i = 0; i < STMT_COUNT; i++) {
-		if (sqlite3_prepare_v2(st->db, stmt_sql[i], -1, &st->prepared[i], NULL) !=
-		    SQLITE_OK) {
-			snprintf(err, errlen, "%s: %s", path, sqlite3_errmsg(st->db));
-			goto fail;
-		}
-	}
-	st->next_incident = store_max_id(st, "error_incidents") + 1;
-	st->next_attempt = store_max_id(st, "healing_attempts") + 1;
-	st->next_alert = store_max_id(st, "alert_deliveries") + 1;
 	return st;
 fail:
 	store_close(st);
 	return NULL;
 }
 
-void
-store_leave_wal(struct store *st)
+/*
+ * A brief writer's WAL hook, in place of SQLite's checkpoint after a
+ * commit: it only notes how long the WAL has grown. The next process's
+ * rebuild of the WAL's index forgets what was checkpointed, so the WAL
+ * would never start over and every later run would checkpoint it again.
+ */
+static int
+store_wal_hook(void *arg, sqlite3 *db, const char *name, int frames)
 {
-	char err[256];
+	struct store *st = arg;
 
-	sqlite3_db_config(st->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
+	(void)db;
+	(void)name;
+	st->wal_frames = frames;
+	return SQLITE_OK;
+}
+
+struct store *
+store_open_brief(const char *path, char *err, size_t errlen)
+{
+	struct store *st;
+
 	/*
-	 * The first connection to open the database rebuilds the WAL's index
-	 * by reading every frame since the last checkpoint: keep that short.
+	 * No bulk page cache: at its first read SQLite would touch twenty
+	 * pages of memory, used or not, each a page fault. SQLite takes this
+	 * only before its first use in the process, and refuses it after.
 	 */
-	if (store_exec(st, "PRAGMA wal_autocheckpoint = 64", err, sizeof(err)) < 0)
-		log_warn(NULL, "store: %s", err);
+	sqlite3_config(SQLITE_CONFIG_PAGECACHE, NULL, 0, 0);
+	if ((st = store_open(path, err, errlen)) == NULL)
+		return NULL;
+	st->brief = true;
+	sqlite3_db_config(st->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
+	sqlite3_wal_hook(st->db, store_wal_hook, st);
+	return st;
 }
 
 static void
@@ -262,8 +287,14 @@ store_close(struct store *st)
 
 	if (st == NULL)
 		return;
-	if (st->db != NULL && st->prepared[STMT_COUNT - 1] != NULL)
+	if (st->db != NULL)
 		store_flush(st);
+	/*
+	 * SQLite checkpoints at close only as the last connection, without
+	 * waiting for a lock: a brief writer lets it once the WAL is long.
+	 */
+	if (st->brief && st->wal_frames >= BRIEF_WAL_MAX)
+		sqlite3_db_config(st->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 0, NULL);
 	for (i = 0; i < STMT_COUNT; i++)
 		sqlite3_finalize(st->prepared[i]);
 	for (i = 0; i < st->n; i++)
@@ -288,7 +319,7 @@ store_enqueue(struct store *st, enum pending_stmt stmt)
 			    st->path);
 	}
 	if (st->n == st->cap) {
-		st->cap = st->cap ? st->cap * 2 : 256;
+		st->cap = st->cap ? st->cap * 2 : QUEUE_FIRST_CAP;
 		st->queue = xrealloc(st->queue, st->cap * sizeof(*st->queue));
 	}
 	p = &st->queue[st->n++];
@@ -364,10 +395,19 @@ store_add_metric(struct store *st, int64_t ts_ms, const char *series, double val
 	push_real(p, value);
 }
 
+/* The next id of table, read from it the first time. */
+static int64_t
+store_next_id(struct store *st, int64_t *next, const char *table)
+{
+	if (*next == 0)
+		*next = store_max_id(st, table) + 1;
+	return (*next)++;
+}
+
 int64_t
 store_incident_new_id(struct store *st)
 {
-	return st->next_incident++;
+	return store_next_id(st, &st->next_incident, "error_incidents");
 }
 
 void
@@ -402,8 +442,8 @@ int64_t
 store_attempt_begin(struct store *st, int64_t incident_id, const char *action,
     int64_t started_at, const char *detail)
 {
+	int64_t id = store_next_id(st, &st->next_attempt, "healing_attempts");
 	struct pending *p = store_enqueue(st, STMT_ATTEMPT_BEGIN);
-	int64_t id = st->next_attempt++;
 
 	push_int(p, id);
 	push_int(p, incident_id);
@@ -453,7 +493,7 @@ store_add_dependency_change(struct store *st, int64_t ts_ms, const char *check,
 int64_t
 store_alert_new_id(struct store *st)
 {
-	return st->next_alert++;
+	return store_next_id(st, &st->next_alert, "alert_deliveries");
 }
 
 void
@@ -475,32 +515,178 @@ store_put_alert(struct store *st, const struct store_alert *a)
 	push_int(p, a->updated_at);
 }
 
+/* The statement, prepared the first time it is used; NULL on error. */
+static sqlite3_stmt *
+store_stmt(struct store *st, enum pending_stmt stmt)
+{
+	if (st->prepared[stmt] == NULL && sqlite3_prepare_v2(st->db, stmt_sql[stmt], -1,
+	    &st->prepared[stmt], NULL) != SQLITE_OK)
+		return NULL;
+	return st->prepared[stmt];
+}
+
+static int
+store_write(struct store *st, const struct pending *p)
+{
+	sqlite3_stmt *stmt = store_stmt(st, p->stmt);
+	const struct value *v;
+	int i, rc;
+
+	if (stmt == NULL)
+		return -1;
+	for (i = 0; i < p->n; i++) {
+		v = &p->v[i];
+		if (v->type == VALUE_INT)
+			sqlite3_bind_int64(stmt, i + 1, v->i);
+		else if (v->type == VALUE_REAL)
+			sqlite3_bind_double(stmt, i + 1, v->d);
+		else if (v->type == VALUE_TEXT)
+			sqlite3_bind_text(stmt, i + 1, v->s, -1, SQLITE_STATIC);
+		else
+			sqlite3_bind_null(stmt, i + 1);
+	}
+	rc = sqlite3_step(stmt);
+	sqlite3_reset(stmt);
+	sqlite3_clear_bindings(stmt);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* Writes a row now rather than queueing it, then lets its values go. */
+static int
+store_write_now(struct store *st, struct pending *p)
+{
+	int rc = store_write(st, p);
+
+	if (rc < 0)
+		log_error(NULL, "store %s: %s", st->path, sqlite3_errmsg(st->db));
+	pending_free(p);
+	return rc;
+}
+
+static int
+store_begin(struct store *st)
+{
+	char err[512];
+
+	/* IMMEDIATE: take the write lock now, or wait busy_timeout for it. */
+	if (store_exec(st, "BEGIN IMMEDIATE", err, sizeof(err)) < 0) {
+		log_error(NULL, "store: %s", err);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+store_rollback(struct store *st)
+{
+	char err[512];
+
+	if (store_exec(st, "ROLLBACK", err, sizeof(err)) < 0)
+		log_error(NULL, "store: %s", err);
+}
+
+/*
+ * Writes what is queued into the transaction store_begin opened and
+ * commits it; on error nothing of it is kept and the queue stays.
+ */
+static int
+store_commit(struct store *st)
+{
+	char err[512];
+	size_t i;
+	int n;
+
+	for (i = 0; i < st->n; i++) {
+		if (store_write(st, &st->queue[i]) < 0) {
+			log_error(NULL, "store %s: %s", st->path, sqlite3_errmsg(st->db));
+			store_rollback(st);
+			return -1;
+		}
+	}
+	if (store_exec(st, "COMMIT", err, sizeof(err)) < 0) {
+		log_error(NULL, "store: %s", err);
+		store_rollback(st);
+		return -1;
+	}
+	for (i = 0; i < st->n; i++)
+		pending_free(&st->queue[i]);
+	n = (int)st->n;
+	st->n = 0;
+	return n;
+}
+
+/* A run's row; its end too when ended, else NULLs: it is still running. */
+static void
+push_retry_run(struct pending *p, const struct store_retry_run *run, bool ended)
+{
+	push_text(p, run->origin);
+	push_int(p, run->started_at);
+	push_text(p, run->argv);
+	push_int(p, run->attempts);
+	push_text(p, run->outcome ? run->outcome : "running");
+	push_int(p, run->ci ? 1 : 0);
+	push_int_or_null(p, ended ? run->ended_at : -1);
+	push_int_or_null(p, ended ? run->exit_code : -1);
+	push_text(p, ended ? run->summary : NULL);
+}
+
+static void
+push_retry_attempt(struct pending *p, const struct store_retry_attempt *a, int64_t run_id)
+{
+	push_int(p, run_id);
+	push_int(p, a->n);
+	push_text(p, a->argv);
+	push_int(p, a->fallback);
+	push_int(p, a->started_at);
+	push_int_or_null(p, a->ended_at);
+	push_int_or_null(p, a->exit_code);
+	push_int_or_null(p, a->signal > 0 ? a->signal : -1);
+	push_int(p, a->timed_out ? 1 : 0);
+	push_text(p, a->category);
+	push_text(p, a->detail);
+	push_text(p, a->tail);
+	push_text(p, a->heal);
+}
+
+/* The run's row, written now: SQLite gives it its id. */
+static int64_t
+store_insert_run(struct store *st, const struct store_retry_run *run, bool ended)
+{
+	struct pending p = { .stmt = STMT_RETRY_RUN };
+
+	push_retry_run(&p, run, ended);
+	if (store_write_now(st, &p) < 0)
+		return -1;
+	return sqlite3_last_insert_rowid(st->db);
+}
+
 int64_t
 store_retry_run_begin(struct store *st, const struct store_retry_run *run)
 {
-	sqlite3_stmt *stmt;
-	int64_t id = -1;
-
 	store_flush(st);
-	if (sqlite3_prepare_v2(st->db, "INSERT INTO retry_runs (origin, started_at, argv, "
-	    "attempts, outcome, ci) VALUES (?1, ?2, ?3, ?4, ?5, ?6)", -1, &stmt,
-	    NULL) != SQLITE_OK) {
-		log_error(NULL, "store %s: %s", st->path, sqlite3_errmsg(st->db));
+	return store_insert_run(st, run, false);
+}
+
+int64_t
+store_retry_run_once(struct store *st, const struct store_retry_run *run,
+    const struct store_retry_attempt *a)
+{
+	struct pending p = { .stmt = STMT_RETRY_ATTEMPT };
+	int64_t id;
+
+	if (store_begin(st) < 0)
+		return -1;
+	id = store_insert_run(st, run, true);
+	if (id > 0) {
+		push_retry_attempt(&p, a, id);
+		if (store_write_now(st, &p) < 0)
+			id = -1;
+	}
+	if (id < 0) {
+		store_rollback(st);
 		return -1;
 	}
-	sqlite3_bind_text(stmt, 1, run->origin, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(stmt, 2, run->started_at);
-	sqlite3_bind_text(stmt, 3, run->argv, -1, SQLITE_STATIC);
-	sqlite3_bind_int(stmt, 4, run->attempts);
-	sqlite3_bind_text(stmt, 5, run->outcome ? run->outcome : "running", -1,
-	    SQLITE_STATIC);
-	sqlite3_bind_int(stmt, 6, run->ci ? 1 : 0);
-	if (sqlite3_step(stmt) == SQLITE_DONE)
-		id = sqlite3_last_insert_rowid(st->db);
-	else
-		log_error(NULL, "store %s: %s", st->path, sqlite3_errmsg(st->db));
-	sqlite3_finalize(stmt);
-	return id;
+	return store_commit(st) < 0 ? -1 : id;
 }
 
 void
@@ -519,78 +705,17 @@ store_retry_run_end(struct store *st, const struct store_retry_run *run)
 void
 store_add_retry_attempt(struct store *st, const struct store_retry_attempt *a)
 {
-	struct pending *p = store_enqueue(st, STMT_RETRY_ATTEMPT);
-
-	push_int(p, a->run_id);
-	push_int(p, a->n);
-	push_text(p, a->argv);
-	push_int(p, a->fallback);
-	push_int(p, a->started_at);
-	push_int_or_null(p, a->ended_at);
-	push_int_or_null(p, a->exit_code);
-	push_int_or_null(p, a->signal > 0 ? a->signal : -1);
-	push_int(p, a->timed_out ? 1 : 0);
-	push_text(p, a->category);
-	push_text(p, a->detail);
-	push_text(p, a->tail);
-	push_text(p, a->heal);
-}
-
-static int
-store_write(struct store *st, const struct pending *p)
-{
-	sqlite3_stmt *stmt = st->prepared[p->stmt];
-	const struct value *v;
-	int i, rc;
-
-	for (i = 0; i < p->n; i++) {
-		v = &p->v[i];
-		if (v->type == VALUE_INT)
-			sqlite3_bind_int64(stmt, i + 1, v->i);
-		else if (v->type == VALUE_REAL)
-			sqlite3_bind_double(stmt, i + 1, v->d);
-		else if (v->type == VALUE_TEXT)
-			sqlite3_bind_text(stmt, i + 1, v->s, -1, SQLITE_STATIC);
-		else
-			sqlite3_bind_null(stmt, i + 1);
-	}
-	rc = sqlite3_step(stmt);
-	sqlite3_reset(stmt);
-	sqlite3_clear_bindings(stmt);
-	return rc == SQLITE_DONE ? 0 : -1;
+	push_retry_attempt(store_enqueue(st, STMT_RETRY_ATTEMPT), a, a->run_id);
 }
 
 int
 store_flush(struct store *st)
 {
-	char err[512];
-	size_t i;
-	int n;
-
 	if (st->n == 0)
 		return 0;
-	/* IMMEDIATE: take the write lock now, or wait busy_timeout for it. */
-	if (store_exec(st, "BEGIN IMMEDIATE", err, sizeof(err)) < 0) {
-		log_error(NULL, "store: %s", err);
+	if (store_begin(st) < 0)
 		return -1;
-	}
-	for (i = 0; i < st->n; i++) {
-		if (store_write(st, &st->queue[i]) < 0) {
-			log_error(NULL, "store %s: %s", st->path, sqlite3_errmsg(st->db));
-			store_exec(st, "ROLLBACK", err, sizeof(err));
-			return -1;
-		}
-	}
-	if (store_exec(st, "COMMIT", err, sizeof(err)) < 0) {
-		log_error(NULL, "store: %s", err);
-		store_exec(st, "ROLLBACK", err, sizeof(err));
-		return -1;
-	}
-	for (i = 0; i < st->n; i++)
-		pending_free(&st->queue[i]);
-	n = (int)st->n;
-	st->n = 0;
-	return n;
+	return store_commit(st);
 }
 
 size_t

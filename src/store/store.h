@@ -22,12 +22,17 @@ struct store;
 /* Opens (creating and migrating as needed); NULL with a message in err. */
 struct store	*store_open(const char *path, char *err, size_t errlen);
 /*
- * For short-lived writers such as tend retry: closing then leaves the WAL
- * as it is instead of copying it into the database (syncs, and a new WAL
- * for the next opener), and the WAL is checkpointed every 64 pages so that
- * the next first opener, which reads it all, has little to read.
+ * store_open for a brief writer such as tend retry, whose process opens
+ * the store, writes a run and exits. The first connection to open the
+ * database rebuilds the WAL's index from every frame in the WAL, while a
+ * checkpoint costs fsyncs: a brief writer leaves its writes in the WAL
+ * when it closes, unless it is the last connection and the WAL has grown
+ * long; then it checkpoints, and the next opener finds no WAL. It also
+ * sets SQLite's page cache to grow page by page, a setting of the whole
+ * process that SQLite takes only before its first use: call it where no
+ * other thread uses SQLite.
  */
-void		 store_leave_wal(struct store *st);
+struct store	*store_open_brief(const char *path, char *err, size_t errlen);
 /* Flushes what is queued, then closes. */
 void		 store_close(struct store *st);
 int		 store_schema_version(struct store *st);
@@ -148,6 +153,13 @@ struct store_retry_attempt {
 
 /* Inserts the run now (committing what is queued first); its id, or -1. */
 int64_t	store_retry_run_begin(struct store *st, const struct store_retry_run *run);
+/*
+ * A run whose first write is its end (its first attempt worked): the run,
+ * ended, and that attempt (its run_id ignored) in one transaction with
+ * what is queued. Its id, or -1.
+ */
+int64_t	store_retry_run_once(struct store *st, const struct store_retry_run *run,
+	    const struct store_retry_attempt *a);
 /* Queues the run's end: ended_at, exit_code, attempts, outcome, summary. */
 void	store_retry_run_end(struct store *st, const struct store_retry_run *run);
 void	store_add_retry_attempt(struct store *st, const struct store_retry_attempt *a);

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
@@ -468,6 +469,63 @@ retry_runs_and_attempts_are_written(void **state)
 	    "signal IS NULL AND exit_code = 6 AND category = 'network'"), 1);
 }
 
+/* A first-time success: the run, ended, and its attempt in one write. */
+static void
+a_run_that_worked_at_once_is_written_whole(void **state)
+{
+	char err[256];
+	struct store *st = store_open_brief(path, err, sizeof(err));
+	struct store_retry_run run = { .origin = "tend retry", .started_at = 1000,
+	    .argv = "[\"true\"]", .ended_at = 1003, .exit_code = 0, .attempts = 1,
+	    .outcome = "succeeded", .summary = "succeeded at once" };
+	struct store_retry_attempt a = { .run_id = 999, .n = 1, .argv = "[\"true\"]",
+	    .started_at = 1000, .ended_at = 1003, .exit_code = 0 };
+	int64_t id;
+
+	assert_non_null(st);
+	id = store_retry_run_once(st, &run, &a);
+	assert_true(id > 0);
+	store_close(st);
+	assert_int_equal(count("SELECT count(*) FROM retry_runs WHERE outcome = 'succeeded' "
+	    "AND ended_at = 1003 AND exit_code = 0 AND attempts = 1"), 1);
+	/* The attempt belongs to the run SQLite numbered, whatever run_id said. */
+	assert_int_equal(count("SELECT run_id FROM retry_attempts"), id);
+	assert_int_equal(count("SELECT count(*) FROM retry_attempts WHERE exit_code = 0 "
+	    "AND category IS NULL"), 1);
+}
+
+/*
+ * Brief writers leave their writes in the WAL, but the WAL must not grow
+ * for ever: past BRIEF_WAL_MAX frames the last one to close checkpoints.
+ */
+static void
+brief_writers_keep_the_wal_short(void **state)
+{
+	char err[256], wal[160], tail[8192];
+	struct store_retry_run run = { .origin = "tend retry", .argv = "[\"true\"]",
+	    .attempts = 1, .outcome = "succeeded" };
+	struct store_retry_attempt a = { .n = 1, .argv = "[\"true\"]", .tail = tail };
+	struct stat sb;
+	int i;
+
+	memset(tail, 'x', sizeof(tail) - 1);
+	tail[sizeof(tail) - 1] = '\0';
+	snprintf(wal, sizeof(wal), "%s-wal", path);
+	for (i = 0; i < 200; i++) {
+		struct store *st = store_open_brief(path, err, sizeof(err));
+
+		assert_non_null(st);
+		run.started_at = run.ended_at = i;
+		assert_true(store_retry_run_once(st, &run, &a) > 0);
+		store_close(st);
+	}
+	/* 200 runs of three pages or more each: 600 frames if never checkpointed. */
+	if (stat(wal, &sb) == 0)
+		assert_true(sb.st_size < 200 * 4120);
+	assert_int_equal(count("SELECT count(*) FROM retry_runs"), 200);
+	assert_int_equal(count("SELECT count(*) FROM retry_attempts"), 200);
+}
+
 int
 main(void)
 {
@@ -487,6 +545,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(alert_deliveries_are_written_and_read_newest_first, setup, teardown),
 		cmocka_unit_test_setup_teardown(schema_4_is_migrated_forward_with_retry_runs, setup, teardown),
 		cmocka_unit_test_setup_teardown(retry_runs_and_attempts_are_written, setup, teardown),
+		cmocka_unit_test_setup_teardown(a_run_that_worked_at_once_is_written_whole, setup, teardown),
+		cmocka_unit_test_setup_teardown(brief_writers_keep_the_wal_short, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
