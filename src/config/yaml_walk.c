@@ -33,8 +33,7 @@ walk_error_at(struct config_errors *errs, const char *file, int line, int col,
 	char *msg;
 
 	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) < 0)
-		msg = xstrdup("(out of memory)");
+	msg = xvasprintf(fmt, ap);
 	va_end(ap);
 	walk_add_error(errs, file, line, col, msg);
 }
@@ -46,8 +45,7 @@ walk_error(struct walk *w, const yaml_node_t *node, const char *fmt, ...)
 	char *msg;
 
 	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) < 0)
-		msg = xstrdup("(out of memory)");
+	msg = xvasprintf(fmt, ap);
 	va_end(ap);
 	walk_add_error(w->errs, w->file, node ? (int)node->start_mark.line + 1 : 0,
 	    node ? (int)node->start_mark.column + 1 : 0, msg);

@@ -5,6 +5,7 @@
 #ifndef TEND_CORE_MEM_H
 #define TEND_CORE_MEM_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 void	*xmalloc(size_t size);
@@ -13,5 +14,6 @@ void	*xrealloc(void *p, size_t size);
 char	*xstrdup(const char *s);
 char	*xstrndup(const char *s, size_t n);
 char	*xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char	*xvasprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
 
 #endif

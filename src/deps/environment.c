@@ -47,8 +47,7 @@ env_add(struct env_report *r, const char *check, const char *subject,
 	it->subject = xstrdup(subject);
 	it->status = status;
 	va_start(ap, fmt);
-	if (vasprintf(&it->reason, fmt, ap) < 0)
-		abort();
+	it->reason = xvasprintf(fmt, ap);
 	va_end(ap);
 }
 
@@ -206,8 +205,7 @@ programs_add(struct programs *p, char *const *argv, enum env_status missing,
 	if (missing > u->missing)
 		u->missing = missing;
 	va_start(ap, fmt);
-	if (vasprintf(&user, fmt, ap) < 0)
-		abort();
+	user = xvasprintf(fmt, ap);
 	va_end(ap);
 	if (!strv_contains(u->users, user))
 		u->users = strv_push(u->users, user);

@@ -88,16 +88,15 @@ text_append(char **buf, size_t *len, const char *fmt, ...)
 {
 	va_list ap;
 	char *more;
-	int n;
+	size_t n;
 
 	va_start(ap, fmt);
-	n = vasprintf(&more, fmt, ap);
+	more = xvasprintf(fmt, ap);
 	va_end(ap);
-	if (n < 0)
-		abort();
-	*buf = xrealloc(*buf, *len + (size_t)n + 1);
-	memcpy(*buf + *len, more, (size_t)n + 1);
-	*len += (size_t)n;
+	n = strlen(more);
+	*buf = xrealloc(*buf, *len + n + 1);
+	memcpy(*buf + *len, more, n + 1);
+	*len += n;
 	free(more);
 }
 

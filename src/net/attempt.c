@@ -59,13 +59,6 @@ struct attempt {
 
 static void	attempt_timer(uv_timer_t *timer);
 
-void
-attempt_write_all(int fd, const char *p, size_t n)
-{
-	/* Closed or broken: the output is lost, the run goes on. */
-	(void)fd_write_all(fd, p, n);
-}
-
 static void
 tail_append(struct attempt *a, const char *p, size_t n)
 {
@@ -194,8 +187,9 @@ attempt_read(uv_stream_t *stream, ssize_t n, const uv_buf_t *buf)
 	int fd = stream == (uv_stream_t *)&a->out ? a->spec->out_fd : a->spec->err_fd;
 
 	if (n > 0) {
+		/* Closed or broken: the output is lost, the run goes on. */
 		if (fd >= 0)
-			attempt_write_all(fd, buf->base, (size_t)n);
+			(void)fd_write_all(fd, buf->base, (size_t)n);
 		tail_append(a, buf->base, (size_t)n);
 		return;
 	}

@@ -44,10 +44,4 @@ void	attempt_run(uv_loop_t *loop, const struct attempt_spec *spec,
 	    struct attempt_result *res);
 void	attempt_result_free(struct attempt_result *res);
 
-/*
- * Writes all of p to fd, waiting when fd is non-blocking and full; gives
- * up quietly when fd is closed (the output is lost, the run goes on).
- */
-void	attempt_write_all(int fd, const char *p, size_t n);
-
 #endif

@@ -136,8 +136,7 @@ fetch_fail(struct fetch_result *r, const char *fmt, ...)
 	char *msg;
 
 	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) < 0)
-		msg = xstrdup("(out of memory)");
+	msg = xvasprintf(fmt, ap);
 	va_end(ap);
 	free(r->error);
 	r->error = msg;

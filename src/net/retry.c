@@ -22,6 +22,7 @@
 
 #include "config/units.h"
 #include "core/clock.h"
+#include "core/fdio.h"
 #include "core/mem.h"
 #include "core/strv.h"
 #include "net/attempt.h"
@@ -34,16 +35,14 @@ retry_printf(int fd, const char *fmt, ...)
 {
 	va_list ap;
 	char *s;
-	int n;
 
 	if (fd < 0)
 		return;
 	va_start(ap, fmt);
-	n = vasprintf(&s, fmt, ap);
+	s = xvasprintf(fmt, ap);
 	va_end(ap);
-	if (n < 0)
-		return;
-	attempt_write_all(fd, s, (size_t)n);
+	/* Closed or broken: the message is lost, the run goes on. */
+	(void)fd_write_all(fd, s, strlen(s));
 	free(s);
 }
 
