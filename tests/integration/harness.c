@@ -10,9 +10,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <sqlite3.h>
 
 #include "daemon/control.h"
 
@@ -197,16 +200,47 @@ harness_render(struct tend_run *run, const char *template)
 }
 
 void
-harness_write_config(struct tend_run *run, const char *template)
+harness_write_file(struct tend_run *run, const char *path, const char *template)
 {
 	char *text = harness_render(run, template);
 	FILE *f;
 
-	f = fopen(run->config, "w");
+	f = fopen(path, "w");
 	assert_non_null(f);
 	fputs(text, f);
 	fclose(f);
 	free(text);
+}
+
+void
+harness_write_script(struct tend_run *run, const char *path, const char *template)
+{
+	harness_write_file(run, path, template);
+	assert_int_equal(chmod(path, 0755), 0);
+}
+
+void
+harness_write_config(struct tend_run *run, const char *template)
+{
+	harness_write_file(run, run->config, template);
+}
+
+char *
+harness_read_file(const char *path)
+{
+	char *text;
+	long size;
+	FILE *f = fopen(path, "r");
+
+	if (f == NULL)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	size = ftell(f);
+	rewind(f);
+	text = calloc(1, (size_t)size + 1);
+	assert_int_equal(fread(text, 1, (size_t)size, f), (size_t)size);
+	fclose(f);
+	return text;
 }
 
 void
@@ -476,22 +510,53 @@ harness_record_time(struct tend_run *run, const char *prefix, int nth)
 bool
 harness_log_contains(struct tend_run *run, const char *text)
 {
-	char *buf;
-	long size;
+	char *buf = harness_read_file(run->log);
 	bool found;
-	FILE *f = fopen(run->log, "r");
 
-	if (f == NULL)
+	if (buf == NULL)
 		return false;
-	fseek(f, 0, SEEK_END);
-	size = ftell(f);
-	rewind(f);
-	buf = calloc(1, (size_t)size + 1);
-	size = (long)fread(buf, 1, (size_t)size, f);
-	fclose(f);
 	found = strstr(buf, text) != NULL;
 	free(buf);
 	return found;
+}
+
+sqlite3 *
+harness_db_open(struct tend_run *run)
+{
+	char path[400];
+	sqlite3 *db;
+
+	snprintf(path, sizeof(path), "%s/tend.db", run->state);
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+		sqlite3_close(db);
+		return NULL;
+	}
+	/* The daemon may be writing: wait for its lock rather than fail. */
+	sqlite3_busy_timeout(db, 2000);
+	return db;
+}
+
+void
+harness_make_sick(struct tend_run *run, bool forever)
+{
+	struct timespec times[2];
+	char path[400];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/sick", run->dir);
+	fd = open(path, O_WRONLY | O_CREAT, 0644);
+	assert_true(fd >= 0);
+	/*
+	 * The time is set from the precise clock, not the coarse one the
+	 * kernel stamps writes with, which may lag the service's own start
+	 * by a tick.
+	 */
+	clock_gettime(CLOCK_REALTIME, &times[0]);
+	if (forever)
+		times[0].tv_sec += 3600;
+	times[1] = times[0];
+	assert_int_equal(futimens(fd, times), 0);
+	close(fd);
 }
 
 int

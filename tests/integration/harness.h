@@ -53,6 +53,12 @@ int	 harness_teardown(struct tend_run *t);
 void	 harness_write_config(struct tend_run *t, const char *template);
 /* The template with its placeholders replaced; free it. */
 char	*harness_render(struct tend_run *t, const char *template);
+/* Writes path from a template, as harness_write_config writes the config. */
+void	 harness_write_file(struct tend_run *t, const char *path, const char *template);
+/* The same, made executable: a script or a fake program. */
+void	 harness_write_script(struct tend_run *t, const char *path, const char *template);
+/* A whole file's text, or NULL when it cannot be opened; free it. */
+char	*harness_read_file(const char *path);
 /* Starts `tend run -c CONFIG --state-dir STATE`, waits until status answers. */
 void	 harness_start(struct tend_run *t);
 /* Runs the tend CLI with args (NULL-terminated); returns its exit code, output in *out. */
@@ -81,6 +87,29 @@ int	 harness_record_pids(struct tend_run *t, const char *prefix, pid_t *pids, in
 long long harness_record_time(struct tend_run *t, const char *prefix, int nth);
 /* True when the log contains text. */
 bool	 harness_log_contains(struct tend_run *t, const char *text);
+
+/* STATE/tend.db opened read-only, as the web server reads it; NULL on failure. */
+struct sqlite3 *harness_db_open(struct tend_run *t);
+
+/*
+ * A fakesvc "web" on PORT1 with an http check "health", for the heal and
+ * alert tests. It turns sick once DIR/sick is touched after it started
+ * (harness_make_sick), and only a new process is healthy again. A service
+ * entry: "services:\n" goes before it.
+ */
+#define HARNESS_SICK_WEB \
+    "  web:\n" \
+    "    run: [@FAKESVC@, --name, web, --record, @RECORD@, --listen, '@PORT1@', --http,\n" \
+    "          --fail-when, @DIR@/sick]\n" \
+    "    ready: { tcp: @PORT1@ }\n" \
+    "    checks:\n" \
+    "      health:\n" \
+    "        type: http\n" \
+    "        url: 'http://127.0.0.1:@PORT1@/'\n" \
+    "        every: 200ms\n" \
+    "        timeout: 1s\n"
+/* Makes HARNESS_SICK_WEB sick; forever keeps it sick across restarts too. */
+void	 harness_make_sick(struct tend_run *t, bool forever);
 
 /* Waits for tend to exit; returns its exit status, or -1 on timeout. */
 int	 harness_wait_exit(struct tend_run *t, int timeout_ms);

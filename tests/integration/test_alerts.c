@@ -7,8 +7,8 @@
  * its timeout; and a real Alertmanager, when installed, fires and resolves
  * the alert.
  *
- * The service is test_heal's: a fakesvc with --fail-when FILE is sick once
- * FILE is touched after it started, until it is restarted.
+ * The service is test_heal's, HARNESS_SICK_WEB: sick once harness_make_sick
+ * touches its file, until it is restarted.
  */
 #include "harness.h"
 
@@ -19,7 +19,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "core/dl_curl.h"
@@ -28,19 +27,6 @@
 #include "store/query.h"
 
 #define ALERTMANAGER	"/usr/bin/prometheus-alertmanager"
-
-#define WEB \
-    "services:\n" \
-    "  web:\n" \
-    "    run: [@FAKESVC@, --name, web, --record, @RECORD@, --listen, '@PORT1@', --http,\n" \
-    "          --fail-when, @DIR@/sick]\n" \
-    "    ready: { tcp: @PORT1@ }\n" \
-    "    checks:\n" \
-    "      health:\n" \
-    "        type: http\n" \
-    "        url: 'http://127.0.0.1:@PORT1@/'\n" \
-    "        every: 200ms\n" \
-    "        timeout: 1s\n"
 
 /* Latency spikes of a restart are not what these tests are about. */
 #define QUIET	"anomaly: { enabled: false }\n"
@@ -106,27 +92,6 @@ start_receiver(const char *name, int port, int fail_first)
 	assert_true(harness_wait_record(&t, ready, 5000));
 }
 
-/*
- * Makes the service sick: the file's time is set from the precise clock,
- * not the coarse one the kernel stamps writes with, which may lag the
- * service's own start by a tick.
- */
-static void
-make_sick(void)
-{
-	struct timespec times[2];
-	char path[400];
-	int fd;
-
-	snprintf(path, sizeof(path), "%s/sick", t.dir);
-	fd = open(path, O_WRONLY | O_CREAT, 0644);
-	assert_true(fd >= 0);
-	clock_gettime(CLOCK_REALTIME, &times[0]);
-	times[1] = times[0];
-	assert_int_equal(futimens(fd, times), 0);
-	close(fd);
-}
-
 /* The bodies a receiver accepted, one JSON document per line. */
 static json_t *
 received(const char *name)
@@ -175,15 +140,11 @@ str(json_t *o, const char *key)
 static json_t *
 store_alerts(void)
 {
-	char path[400];
-	sqlite3 *db;
+	sqlite3 *db = harness_db_open(&t);
 	json_t *all = NULL;
 
-	snprintf(path, sizeof(path), "%s/tend.db", t.state);
-	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK) {
-		sqlite3_busy_timeout(db, 2000);
+	if (db != NULL)
 		all = store_query_alerts(db, 100);
-	}
 	sqlite3_close(db);
 	return all != NULL ? all : json_array();
 }
@@ -293,9 +254,9 @@ an_incident_is_alerted_once_then_its_end(void **state)
 	    "alerts:\n"
 	    "  channels:\n"
 	    "    hook: { webhook: 'http://127.0.0.1:@PORT2@/hook' }\n"
-	    WEB);
+	    "services:\n" HARNESS_SICK_WEB);
 	sick_ms = harness_mono_ms();
-	make_sick();
+	harness_make_sick(&t, false);
 	assert_true(wait_received("hook", 1, 5000));
 	got_ms = harness_record_time(&t, "post hook", 0) / 1000000;
 	assert_true(wait_received("hook", 2, 10000));
@@ -344,7 +305,7 @@ retry_config(const char *extra)
 	    "  channels:\n"
 	    "    hook: { webhook: 'http://127.0.0.1:@PORT2@/hook', on: [critical] }\n"
 	    "    dead: { webhook: 'http://127.0.0.1:@PORT3@/', on: [critical], timeout: 1s }\n"
-	    "%s" WEB, extra);
+	    "%sservices:\n" HARNESS_SICK_WEB, extra);
 	harness_write_config(&t, buf);
 }
 
@@ -359,7 +320,7 @@ a_failing_receiver_is_retried_with_backoff_across_a_reload(void **state)
 	harness_start(&t);
 	assert_true(harness_wait_state(&t, "web", "up", 0, 5000));
 	assert_true(wait_healthy("health", 5000));
-	make_sick();
+	harness_make_sick(&t, false);
 	/* The first try fails: a reload while the retry waits must not lose it. */
 	assert_true(harness_wait_record(&t, "post hook", 5000));
 	retry_config("    more: { command: [/bin/true], on: [escalated] }\n");
@@ -407,8 +368,8 @@ an_open_incident_is_repeated_after_the_interval(void **state)
 	    "  repeat_interval: 500ms\n"
 	    "  channels:\n"
 	    "    hook: { webhook: 'http://127.0.0.1:@PORT2@/hook' }\n"
-	    WEB);
-	make_sick();
+	    "services:\n" HARNESS_SICK_WEB);
+	harness_make_sick(&t, false);
 	assert_true(wait_received("hook", 3, 5000));
 	t1 = harness_record_time(&t, "post hook", 1) / 1000000;
 	t2 = harness_record_time(&t, "post hook", 2) / 1000000;
@@ -486,8 +447,8 @@ a_command_channel_gets_the_alert_in_its_environment(void **state)
 	    "    script:\n"
 	    "      command: [/bin/sh, -c, 'env | grep ^TEND_ | sort > @DIR@/env.$TEND_EVENT']\n"
 	    "    slow: { command: [sleep, '60'], timeout: 300ms, on: [critical] }\n"
-	    WEB);
-	make_sick();
+	    "services:\n" HARNESS_SICK_WEB);
+	harness_make_sick(&t, false);
 	snprintf(path, sizeof(path), "%s/env.critical", t.dir);
 	assert_true(wait_file_has(path, "TEND_EVENT=critical\n", 5000));
 	id = wait_open_incident("health", 3000);
@@ -605,9 +566,9 @@ a_real_alertmanager_fires_then_resolves_the_alert(void **state)
 	    "  channels:\n"
 	    "    am: { webhook: 'http://127.0.0.1:@PORT3@', format: alertmanager,\n"
 	    "          labels: { team: ops } }\n"
-	    WEB);
+	    "services:\n" HARNESS_SICK_WEB);
 	sick_ms = harness_mono_ms();
-	make_sick();
+	harness_make_sick(&t, false);
 	id = wait_open_incident("health", 5000);
 	assert_true(id > 0);
 	deadline = harness_mono_ms() + 10000;

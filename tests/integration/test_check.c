@@ -33,14 +33,9 @@ static char *
 write_checks(const char *yaml)
 {
 	static char path[400];
-	char *text = harness_render(&t, yaml);
-	FILE *f;
 
 	snprintf(path, sizeof(path), "%s/checks.yaml", t.dir);
-	assert_non_null(f = fopen(path, "w"));
-	fputs(text, f);
-	fclose(f);
-	free(text);
+	harness_write_file(&t, path, yaml);
 	return path;
 }
 
@@ -87,11 +82,9 @@ every_kind_against_real_targets(void **state)
 
 	start_targets();
 	snprintf(plugin, sizeof(plugin), "%s/check_fake", t.dir);
-	assert_non_null(f = fopen(plugin, "w"));
-	fputs("#!/bin/sh\necho 'FAKE WARNING - queue 42 | queue=42;40;50;0 time=0.5s'\n"
-	    "echo 'long text'\nexit 1\n", f);
-	fclose(f);
-	chmod(plugin, 0755);
+	harness_write_script(&t, plugin,
+	    "#!/bin/sh\necho 'FAKE WARNING - queue 42 | queue=42;40;50;0 time=0.5s'\n"
+	    "echo 'long text'\nexit 1\n");
 	config = write_checks(
 	    "checks:\n"
 	    "  web_ok: { type: http, url: 'http://127.0.0.1:@PORT1@/health', contains: ok }\n"
@@ -209,16 +202,6 @@ exit_codes_follow_the_worst_state(void **state)
 }
 
 static void
-write_text(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
-}
-
-static void
 file_checks_judge_what_they_see(void **state)
 {
 	char path[400], config[4096];
@@ -226,7 +209,7 @@ file_checks_judge_what_they_see(void **state)
 	int code;
 
 	snprintf(path, sizeof(path), "%s/data.txt", t.dir);
-	write_text(path, "hello\n");
+	harness_write_file(&t, path, "hello\n");
 	chmod(path, 0640);
 	/* sha256 of "hello\n" */
 	snprintf(config, sizeof(config),
@@ -239,7 +222,7 @@ file_checks_judge_what_they_see(void **state)
 	    "  missing: { type: file, path: %s/nope }\n"
 	    "  absent: { type: file, path: %s/nope, exists: false }\n",
 	    path, path, path, path, 0, t.dir, t.dir);
-	write_text(t.config, config);
+	harness_write_file(&t, t.config, config);
 	doc = run_check(t.config, &code);
 	assert_string_equal(state_of(doc, "fine"), "healthy");
 	assert_string_equal(state_of(doc, "mode"), "critical");
@@ -324,7 +307,7 @@ a_changed_file_is_noticed_by_the_daemon(void **state)
 	char path[400], config[2048];
 
 	snprintf(path, sizeof(path), "%s/watched.conf", t.dir);
-	write_text(path, "version 1\n");
+	harness_write_file(&t, path, "version 1\n");
 	snprintf(config, sizeof(config),
 	    "services:\n"
 	    "  app:\n"
@@ -332,10 +315,10 @@ a_changed_file_is_noticed_by_the_daemon(void **state)
 	    "    checks:\n"
 	    "      conf: { type: file, path: %s, changed: warning, every: 100ms }\n",
 	    getenv("FAKESVC_BIN"), path);
-	write_text(t.config, config);
+	harness_write_file(&t, t.config, config);
 	harness_start(&t);
 	assert_true(wait_check_state("conf", "healthy", 5000));
-	write_text(path, "version 2\n");
+	harness_write_file(&t, path, "version 2\n");
 	assert_true(wait_check_state("conf", "warning", 5000));
 	assert_true(harness_log_contains(&t, "content changed"));
 	/* Unchanged since: healthy again. */
@@ -440,7 +423,7 @@ debian_monitoring_plugins_work_unchanged(void **state)
 	    "  disk: { type: command, run: [%s/check_disk, -w, '100%%', -c, '100%%', -p, /] }\n"
 	    "  dummy: { type: command, run: [%s/check_dummy, '1', 'hello'] }\n",
 	    dir, dir, dir);
-	write_text(t.config, config);
+	harness_write_file(&t, t.config, config);
 	doc = run_check(t.config, &code);
 	assert_string_equal(state_of(doc, "load"), "healthy");
 	assert_int_equal(json_array_size(json_object_get(find(doc, "load"), "metrics")), 3);

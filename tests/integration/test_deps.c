@@ -22,8 +22,7 @@
 static void
 put(const char *rel, const char *template, mode_t mode)
 {
-	char path[512], *slash, *text = harness_render(&t, template);
-	FILE *f;
+	char path[512], *slash;
 
 	snprintf(path, sizeof(path), "%s/%s", t.dir, rel);
 	for (slash = strchr(path + strlen(t.dir) + 1, '/'); slash != NULL;
@@ -32,30 +31,19 @@ put(const char *rel, const char *template, mode_t mode)
 		mkdir(path, 0755);
 		*slash = '/';
 	}
-	assert_non_null(f = fopen(path, "w"));
-	fputs(text, f);
-	fclose(f);
+	harness_write_file(&t, path, template);
 	assert_int_equal(chmod(path, mode), 0);
-	free(text);
 }
 
+/* A file under the test's dir; "" when there is none. */
 static char *
 slurp(const char *rel)
 {
 	char path[512], *text;
-	long n;
-	FILE *f;
 
 	snprintf(path, sizeof(path), "%s/%s", t.dir, rel);
-	if ((f = fopen(path, "r")) == NULL)
-		return calloc(1, 1);
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	text = calloc(1, (size_t)n + 1);
-	assert_int_equal(fread(text, 1, (size_t)n, f), (size_t)n);
-	fclose(f);
-	return text;
+	text = harness_read_file(path);
+	return text != NULL ? text : calloc(1, 1);
 }
 
 static bool

@@ -90,11 +90,10 @@ make_artifact(const char *name, size_t len, unsigned seed, char hex[CACHE_HEX_LE
 
 /* Starts fakehttp NAME on port with extra flags (NULL-terminated); waits until it listens. */
 static void
-start_server(const char *name, int port, ...)
+start_serverv(const char *name, int port, va_list ap)
 {
 	const char *bin = getenv("FAKEHTTP_BIN");
 	char portbuf[16], prefix[64], *argv[24];
-	va_list ap;
 	int i = 0;
 	pid_t pid;
 
@@ -110,10 +109,8 @@ start_server(const char *name, int port, ...)
 	argv[i++] = t.record;
 	argv[i++] = "--name";
 	argv[i++] = (char *)name;
-	va_start(ap, port);
 	while (i < 23 && (argv[i] = va_arg(ap, char *)) != NULL)
 		i++;
-	va_end(ap);
 	argv[i] = NULL;
 	pid = fork();
 	assert_true(pid >= 0);
@@ -127,37 +124,56 @@ start_server(const char *name, int port, ...)
 }
 
 static void
-write_manifest(const char *template)
+start_server(const char *name, int port, ...)
 {
-	char *text = harness_render(&t, template);
-	FILE *f = fopen(fx.manifest, "w");
+	va_list ap;
 
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
-	free(text);
+	va_start(ap, port);
+	start_serverv(name, port, ap);
+	va_end(ap);
 }
 
+static void
+write_manifest(const char *template)
+{
+	harness_write_file(&t, fx.manifest, template);
+}
+
+/* The manifest for one asset NAME with a list of mirror URLs (a YAML flow list). */
+static void
+manifest_one(const char *name, const char *hex, const char *mirrors)
+{
+	char yaml[2048];
+
+	snprintf(yaml, sizeof(yaml), "assets:\n  %s:\n    sha256: %s\n"
+	    "    mirrors: %s\n    dest: out/%s.bin\n", name, hex, mirrors, name);
+	write_manifest(yaml);
+}
+
+/*
+ * What most tests start from: root/a.bin of len bytes, m1 serving it on
+ * PORT1 with extra fakehttp flags (NULL-terminated), and a manifest of the
+ * one asset a from there.
+ */
+static void
+serve_a(size_t len, unsigned seed, char *hex, ...)
+{
+	va_list ap;
+
+	make_artifact("a.bin", len, seed, hex);
+	va_start(ap, hex);
+	start_serverv("m1", t.ports[0], ap);
+	va_end(ap);
+	manifest_one("a", hex, "['http://127.0.0.1:@PORT1@/a.bin']");
+}
+
+/* A file's text; "" when there is none. */
 static char *
 slurp(const char *path)
 {
-	char *buf = NULL;
-	size_t len = 0, n;
-	FILE *f = fopen(path, "r");
+	char *text = harness_read_file(path);
 
-	buf = malloc(1);
-	if (f != NULL) {
-		for (;;) {
-			buf = realloc(buf, len + 4096 + 1);
-			n = fread(buf + len, 1, 4096, f);
-			len += n;
-			if (n == 0)
-				break;
-		}
-		fclose(f);
-	}
-	buf[len] = '\0';
-	return buf;
+	return text != NULL ? text : calloc(1, 1);
 }
 
 /*
@@ -207,14 +223,17 @@ run_fetch(char **out, char **err, ...)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
-/* The sha256 of a placed file ("" when it cannot be read). */
+/* The asset placed as out/name has the sha256 hex. */
 static void
-hash_of(const char *path, char hex[CACHE_HEX_LEN + 1])
+assert_placed(const char *name, const char *hex)
 {
+	char path[400], got[CACHE_HEX_LEN + 1];
 	int64_t size;
 
-	if (cache_hash_file(path, hex, &size) < 0)
-		hex[0] = '\0';
+	snprintf(path, sizeof(path), "%s/%s", fx.out, name);
+	if (cache_hash_file(path, got, &size) < 0)
+		got[0] = '\0';
+	assert_string_equal(got, hex);
 }
 
 struct request {
@@ -250,7 +269,7 @@ requests(const char *name, struct request *v, int max)
 static void
 a_mirror_failing_twice_is_retried_until_it_serves(void **state)
 {
-	char hex[65], got[65], dest[400], yaml[1024], *out, *err;
+	char hex[65], yaml[1024], *out, *err;
 	struct request r[8];
 
 	make_artifact("a.bin", 200000, 1, hex);
@@ -266,35 +285,20 @@ a_mirror_failing_twice_is_retried_until_it_serves(void **state)
 	assert_int_equal(r[1].status, 500);
 	assert_int_equal(r[2].status, 200);
 	assert_non_null(strstr(err, "HTTP 500; retrying in"));
-	snprintf(dest, sizeof(dest), "%s/a.bin", fx.out);
-	hash_of(dest, got);
-	assert_string_equal(got, hex);
+	assert_placed("a.bin", hex);
 	assert_non_null(strstr(out, "a: ok"));
 	free(out);
 	free(err);
 }
 
-/* The manifest for one asset NAME with a list of mirror URLs (a YAML flow list). */
-static void
-manifest_one(const char *name, const char *hex, const char *mirrors)
-{
-	char yaml[2048];
-
-	snprintf(yaml, sizeof(yaml), "assets:\n  %s:\n    sha256: %s\n"
-	    "    mirrors: %s\n    dest: out/%s.bin\n", name, hex, mirrors, name);
-	write_manifest(yaml);
-}
-
 static void
 a_connection_dropped_mid_body_is_resumed_with_a_range_request(void **state)
 {
-	char hex[65], got[65], dest[400], *out, *err;
+	char hex[65], *out, *err;
 	struct request r[16];
 	int n, i;
 
-	make_artifact("a.bin", 300000, 2, hex);
-	start_server("m1", t.ports[0], "--drop-after", "65536", NULL);
-	manifest_one("a", hex, "['http://127.0.0.1:@PORT1@/a.bin']");
+	serve_a(300000, 2, hex, "--drop-after", "65536", NULL);
 	assert_int_equal(run_fetch(&out, &err, NULL), 0);
 	/* 65536 bytes a connection: five of them, each from where the last stopped. */
 	n = requests("m1", r, 16);
@@ -305,9 +309,7 @@ a_connection_dropped_mid_body_is_resumed_with_a_range_request(void **state)
 		assert_int_equal(r[i].status, 206);
 	}
 	assert_non_null(strstr(err, "from byte 65536"));
-	snprintf(dest, sizeof(dest), "%s/a.bin", fx.out);
-	hash_of(dest, got);
-	assert_string_equal(got, hex);
+	assert_placed("a.bin", hex);
 	free(out);
 	free(err);
 }
@@ -315,13 +317,11 @@ a_connection_dropped_mid_body_is_resumed_with_a_range_request(void **state)
 static void
 a_reset_connection_is_resumed_too(void **state)
 {
-	char hex[65], got[65], dest[400], *out, *err;
+	char hex[65], *out, *err;
 	struct request r[16];
 	int n, i, ranged = 0;
 
-	make_artifact("a.bin", 400000, 3, hex);
-	start_server("m1", t.ports[0], "--drop-after", "100000", "--drop-rst", NULL);
-	manifest_one("a", hex, "['http://127.0.0.1:@PORT1@/a.bin']");
+	serve_a(400000, 3, hex, "--drop-after", "100000", "--drop-rst", NULL);
 	assert_int_equal(run_fetch(&out, &err, NULL), 0);
 	n = requests("m1", r, 16);
 	assert_true(n >= 2);
@@ -329,9 +329,7 @@ a_reset_connection_is_resumed_too(void **state)
 		if (r[i].range > 0 && r[i].status == 206)
 			ranged++;
 	assert_true(ranged >= 1);
-	snprintf(dest, sizeof(dest), "%s/a.bin", fx.out);
-	hash_of(dest, got);
-	assert_string_equal(got, hex);
+	assert_placed("a.bin", hex);
 	free(out);
 	free(err);
 }
@@ -361,21 +359,17 @@ leave_part(const char *name, const char *hex, size_t len, bool junk)
 static void
 a_part_left_by_an_earlier_run_is_resumed_and_verified(void **state)
 {
-	char hex[65], got[65], dest[400], part[400], *out, *err;
+	char hex[65], part[400], *out, *err;
 	struct request r[8];
 
-	make_artifact("a.bin", 250000, 4, hex);
-	start_server("m1", t.ports[0], NULL);
-	manifest_one("a", hex, "['http://127.0.0.1:@PORT1@/a.bin']");
+	serve_a(250000, 4, hex, NULL);
 	leave_part("a.bin", hex, 100000, false);
 	assert_int_equal(run_fetch(&out, &err, NULL), 0);
 	assert_int_equal(requests("m1", r, 8), 1);
 	assert_int_equal(r[0].range, 100000);
 	assert_int_equal(r[0].sent, 150000);
 	assert_non_null(strstr(out, "(resumed)"));
-	snprintf(dest, sizeof(dest), "%s/a.bin", fx.out);
-	hash_of(dest, got);
-	assert_string_equal(got, hex);
+	assert_placed("a.bin", hex);
 	/* The part became the cache's object. */
 	snprintf(part, sizeof(part), "%s/tmp/%s.part", fx.cache, hex);
 	assert_int_equal(access(part, F_OK), -1);
@@ -386,12 +380,10 @@ a_part_left_by_an_earlier_run_is_resumed_and_verified(void **state)
 static void
 a_damaged_part_is_caught_by_the_hash_and_downloaded_again(void **state)
 {
-	char hex[65], got[65], dest[400], *out, *err;
+	char hex[65], *out, *err;
 	struct request r[8];
 
-	make_artifact("a.bin", 250000, 5, hex);
-	start_server("m1", t.ports[0], NULL);
-	manifest_one("a", hex, "['http://127.0.0.1:@PORT1@/a.bin']");
+	serve_a(250000, 5, hex, NULL);
 	leave_part("a.bin", hex, 100000, true);
 	assert_int_equal(run_fetch(&out, &err, NULL), 0);
 	/* Resumed, found wrong as a whole, then fetched from byte 0 once more. */
@@ -400,9 +392,7 @@ a_damaged_part_is_caught_by_the_hash_and_downloaded_again(void **state)
 	assert_int_equal(r[1].range, -1);
 	assert_non_null(strstr(err, "sha256 mismatch"));
 	assert_non_null(strstr(err, "starting over from this mirror"));
-	snprintf(dest, sizeof(dest), "%s/a.bin", fx.out);
-	hash_of(dest, got);
-	assert_string_equal(got, hex);
+	assert_placed("a.bin", hex);
 	free(out);
 	free(err);
 }
@@ -410,7 +400,7 @@ a_damaged_part_is_caught_by_the_hash_and_downloaded_again(void **state)
 static void
 a_corrupt_mirror_is_left_for_the_next(void **state)
 {
-	char hex[65], got[65], dest[400], url2[200], *out, *err;
+	char hex[65], url2[200], *out, *err;
 	json_t *doc, *a, *e;
 	struct request r[8];
 
@@ -433,9 +423,7 @@ a_corrupt_mirror_is_left_for_the_next(void **state)
 	assert_non_null(strstr(json_string_value(json_object_get(e, "error")),
 	    "sha256 mismatch"));
 	json_decref(doc);
-	snprintf(dest, sizeof(dest), "%s/a.bin", fx.out);
-	hash_of(dest, got);
-	assert_string_equal(got, hex);
+	assert_placed("a.bin", hex);
 	free(out);
 	free(err);
 }
@@ -443,11 +431,9 @@ a_corrupt_mirror_is_left_for_the_next(void **state)
 static void
 offline_serves_a_warm_cache_without_the_network(void **state)
 {
-	char hex[65], got[65], dest[400], *out, *err;
+	char hex[65], dest[400], *out, *err;
 
-	make_artifact("a.bin", 120000, 7, hex);
-	start_server("m1", t.ports[0], NULL);
-	manifest_one("a", hex, "['http://127.0.0.1:@PORT1@/a.bin']");
+	serve_a(120000, 7, hex, NULL);
 	assert_int_equal(run_fetch(&out, &err, "--warmup", NULL), 0);
 	assert_non_null(strstr(out, "cached"));
 	free(out);
@@ -458,18 +444,16 @@ offline_serves_a_warm_cache_without_the_network(void **state)
 	assert_int_equal(run_fetch(&out, &err, "--offline", NULL), 0);
 	assert_non_null(strstr(out, "a: ok"));
 	assert_non_null(strstr(out, "from the cache"));
-	snprintf(dest, sizeof(dest), "%s/a.bin", fx.out);
-	hash_of(dest, got);
-	assert_string_equal(got, hex);
+	assert_placed("a.bin", hex);
 	free(out);
 	free(err);
 
 	/* Without --offline, too: the cache is enough, the network is not asked. */
+	snprintf(dest, sizeof(dest), "%s/a.bin", fx.out);
 	assert_int_equal(unlink(dest), 0);
 	assert_int_equal(run_fetch(&out, &err, NULL), 0);
 	assert_null(strstr(err, "network:"));
-	hash_of(dest, got);
-	assert_string_equal(got, hex);
+	assert_placed("a.bin", hex);
 	free(out);
 	free(err);
 }
@@ -500,7 +484,7 @@ offline_with_a_cold_cache_names_what_is_missing(void **state)
 static void
 an_offline_network_still_leaves_file_mirrors(void **state)
 {
-	char hex[65], got[65], dest[400], mirrors[600], *out, *err;
+	char hex[65], mirrors[600], *out, *err;
 
 	make_artifact("a.bin", 40000, 31, hex);
 	snprintf(mirrors, sizeof(mirrors), "['http://127.0.0.1:@PORT4@/a.bin', "
@@ -509,9 +493,7 @@ an_offline_network_still_leaves_file_mirrors(void **state)
 	assert_int_equal(run_fetch(&out, &err, NULL), 0);
 	assert_non_null(strstr(err, "network: offline"));
 	assert_non_null(strstr(out, "from file://"));
-	snprintf(dest, sizeof(dest), "%s/a.bin", fx.out);
-	hash_of(dest, got);
-	assert_string_equal(got, hex);
+	assert_placed("a.bin", hex);
 	free(out);
 	free(err);
 }
@@ -539,12 +521,10 @@ an_unreachable_mirror_is_tried_last_when_the_network_is_limited(void **state)
 static void
 verify_catches_a_modified_file_and_fetch_repairs_it(void **state)
 {
-	char hex[65], got[65], dest[400], *out, *err;
+	char hex[65], dest[400], *out, *err;
 	FILE *f;
 
-	make_artifact("a.bin", 80000, 10, hex);
-	start_server("m1", t.ports[0], NULL);
-	manifest_one("a", hex, "['http://127.0.0.1:@PORT1@/a.bin']");
+	serve_a(80000, 10, hex, NULL);
 	assert_int_equal(run_fetch(&out, &err, NULL), 0);
 	free(out);
 	free(err);
@@ -569,8 +549,7 @@ verify_catches_a_modified_file_and_fetch_repairs_it(void **state)
 	/* The placed file was a link to the cache: both are fetched anew. */
 	assert_int_equal(run_fetch(&out, &err, NULL), 0);
 	assert_non_null(strstr(err, "damaged"));
-	hash_of(dest, got);
-	assert_string_equal(got, hex);
+	assert_placed("a.bin", hex);
 	free(out);
 	free(err);
 	assert_int_equal(run_fetch(&out, &err, "--verify", "--format", "json", NULL), 0);

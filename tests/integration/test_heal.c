@@ -6,8 +6,9 @@
  * off records without acting until an operator asks; cleanup on request;
  * and `tend heal` without a daemon.
  *
- * A fakesvc with --fail-when FILE turns sick when FILE is touched after it
- * started: only a new process (a restart) is healthy again.
+ * The service is HARNESS_SICK_WEB, a fakesvc with --fail-when FILE: sick
+ * once harness_make_sick touches FILE, only a new process (a restart) is
+ * healthy again.
  */
 #include "harness.h"
 
@@ -16,27 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
-
-/* Makes the services sick; in_future keeps them sick across restarts. */
-static void
-make_sick(bool in_future)
-{
-	char path[400];
-	struct timespec times[2];
-	int fd;
-
-	snprintf(path, sizeof(path), "%s/sick", t.dir);
-	fd = open(path, O_WRONLY | O_CREAT, 0644);
-	assert_true(fd >= 0);
-	clock_gettime(CLOCK_REALTIME, &times[0]);
-	if (in_future)
-		times[0].tv_sec += 3600;
-	times[1] = times[0];
-	assert_int_equal(futimens(fd, times), 0);
-	close(fd);
-}
 
 /* `tend incidents --format json`, from the store. */
 static json_t *
@@ -101,7 +82,7 @@ start_then_make_sick(const char *config, bool forever)
 	assert_true(harness_wait_state(&t, "web", "up", 0, 5000));
 	pid = harness_pid(&t, "web");
 	harness_pause_ms(300);
-	make_sick(forever);
+	harness_make_sick(&t, forever);
 	return pid;
 }
 
@@ -119,18 +100,6 @@ count_incidents_not_merged(void)
 	return n;
 }
 
-#define WEB \
-    "  web:\n" \
-    "    run: [@FAKESVC@, --name, web, --record, @RECORD@, --listen, '@PORT1@', --http,\n" \
-    "          --fail-when, @DIR@/sick]\n" \
-    "    ready: { tcp: @PORT1@ }\n" \
-    "    checks:\n" \
-    "      health:\n" \
-    "        type: http\n" \
-    "        url: 'http://127.0.0.1:@PORT1@/'\n" \
-    "        every: 200ms\n" \
-    "        timeout: 1s\n"
-
 static void
 an_unhealthy_http_service_is_restarted_and_verified(void **state)
 {
@@ -138,7 +107,7 @@ an_unhealthy_http_service_is_restarted_and_verified(void **state)
 	pid_t before;
 
 	before = start_then_make_sick("heal: { verify_timeout: 5s, cooldown: 0s }\n"
-	    "services:\n" WEB, false);
+	    "services:\n" HARNESS_SICK_WEB, false);
 	inc = wait_incident("health", "resolution", "healed by restart", 10000);
 	assert_non_null(inc);
 	assert_true(harness_pid(&t, "web") != before);
@@ -182,7 +151,7 @@ a_failing_dependency_is_the_root_cause_and_dependents_are_not_healed(void **stat
 	harness_start(&t);
 	assert_true(harness_wait_state(&t, "web", "up", 0, 5000));
 	harness_pause_ms(400);
-	make_sick(false);
+	harness_make_sick(&t, false);
 	inc = wait_incident("db-ping", "resolution", "healed by restart", 10000);
 	assert_non_null(inc);
 	assert_true(str_is(inc, "root_cause", "db-ping"));
@@ -208,7 +177,7 @@ escalation_after_max_attempts_then_ack_and_resolve(void **state)
 
 	start_then_make_sick("heal: { verify_timeout: 800ms, max_attempts: 2, "
 	    "cooldown: 0s }\n"
-	    "services:\n" WEB
+	    "services:\n" HARNESS_SICK_WEB
 	    "        heal: [restart, restart, restart]\n", true);
 	inc = wait_incident("health", "phase", "escalated", 15000);
 	assert_non_null(inc);
@@ -242,7 +211,7 @@ learning_tries_the_action_that_worked_first(void **state)
 	    "actions:\n"
 	    "  poke: { exec: ['true'] }\n"
 	    "  bounce: { restart: web }\n"
-	    "services:\n" WEB
+	    "services:\n" HARNESS_SICK_WEB
 	    "        heal: [{ any: [poke, bounce] }]\n", false);
 	first = wait_incident("health", "resolution", "healed by bounce", 10000);
 	assert_non_null(first);
@@ -251,7 +220,7 @@ learning_tries_the_action_that_worked_first(void **state)
 	    "poke"));
 	assert_true(harness_wait_state(&t, "web", "up", 0, 5000));
 	harness_pause_ms(300);
-	make_sick(false);
+	harness_make_sick(&t, false);
 	/* The second incident is the newest: bounce (1 of 1) now goes before poke (0 of 1). */
 	second = NULL;
 	for (n = 0; n < 200 && second == NULL; n++) {
@@ -282,7 +251,7 @@ monitor_only_records_without_acting_until_asked(void **state)
 
 	t.run_flag = "--monitor-only";	/* as heal: {auto: false} */
 	before = start_then_make_sick("heal: { verify_timeout: 5s }\n"
-	    "services:\n" WEB, false);
+	    "services:\n" HARNESS_SICK_WEB, false);
 	inc = wait_incident("health", "phase", "monitoring", 5000);
 	assert_non_null(inc);
 	json_decref(inc);
@@ -382,10 +351,10 @@ a_second_incident_waits_for_the_cooldown(void **state)
 	size_t n;
 
 	start_then_make_sick("heal: { verify_timeout: 5s, cooldown: 1500ms }\n"
-	    "services:\n" WEB, false);
+	    "services:\n" HARNESS_SICK_WEB, false);
 	json_decref(wait_incident("health", "resolution", "healed by restart", 10000));
 	assert_true(harness_wait_state(&t, "web", "up", 0, 5000));
-	make_sick(false);
+	harness_make_sick(&t, false);
 	for (n = 0; n < 200 && second == NULL; n++) {
 		all = incidents();
 		if (json_array_size(all) == 2 && str_is(json_array_get(all, 0), "phase",
@@ -410,12 +379,12 @@ the_third_failure_in_an_hour_is_recurring(void **state)
 	int round;
 
 	start_then_make_sick("heal: { verify_timeout: 5s, cooldown: 0s }\n"
-	    "services:\n" WEB, false);
+	    "services:\n" HARNESS_SICK_WEB, false);
 	for (round = 1; round <= 3; round++) {
 		if (round > 1) {
 			assert_true(harness_wait_state(&t, "web", "up", 0, 5000));
 			harness_pause_ms(100);
-			make_sick(false);
+			harness_make_sick(&t, false);
 		}
 		for (all = NULL; ; harness_pause_ms(50)) {
 			json_decref(all);

@@ -16,17 +16,12 @@
 static long long
 db_count(const char *sql)
 {
-	char path[400];
-	sqlite3 *db;
+	sqlite3 *db = harness_db_open(&t);
 	sqlite3_stmt *stmt;
 	long long n = -1;
 
-	snprintf(path, sizeof(path), "%s/tend.db", t.state);
-	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
-		sqlite3_close(db);
+	if (db == NULL)
 		return -1;
-	}
-	sqlite3_busy_timeout(db, 2000);
 	if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) == SQLITE_OK &&
 	    sqlite3_step(stmt) == SQLITE_ROW)
 		n = sqlite3_column_int64(stmt, 0);
@@ -164,20 +159,13 @@ static void
 dependency_versions_are_recorded_as_they_change(void **state)
 {
 	char path[600], bin[400], env[1200];
-	FILE *f;
 
 	snprintf(bin, sizeof(bin), "%s/bin", t.dir);
 	mkdir(bin, 0755);
 	snprintf(path, sizeof(path), "%s/mytool", bin);
-	f = fopen(path, "w");
-	assert_non_null(f);
-	fprintf(f, "#!/bin/sh\ncat %s/version\n", t.dir);
-	fclose(f);
-	chmod(path, 0755);
+	harness_write_script(&t, path, "#!/bin/sh\ncat @DIR@/version\n");
 	snprintf(path, sizeof(path), "%s/version", t.dir);
-	f = fopen(path, "w");
-	fputs("mytool 1.2.0\n", f);
-	fclose(f);
+	harness_write_file(&t, path, "mytool 1.2.0\n");
 	snprintf(env, sizeof(env), "%s:%s", bin, getenv("PATH"));
 	setenv("PATH", env, 1);
 	harness_write_config(&t,
@@ -186,9 +174,7 @@ dependency_versions_are_recorded_as_they_change(void **state)
 	harness_start(&t);
 	assert_true(wait_rows("SELECT count(*) FROM dependency_changes WHERE dependency = "
 	    "'mytool' AND old_version IS NULL AND new_version = '1.2.0'", 1, 5000));
-	f = fopen(path, "w");
-	fputs("mytool 1.3.1\n", f);
-	fclose(f);
+	harness_write_file(&t, path, "mytool 1.3.1\n");
 	assert_true(wait_rows("SELECT count(*) FROM dependency_changes WHERE dependency = "
 	    "'mytool' AND old_version = '1.2.0' AND new_version = '1.3.1'", 1, 5000));
 	harness_pause_ms(200);
@@ -200,12 +186,9 @@ static void
 a_step_in_a_metric_is_an_anomaly(void **state)
 {
 	char path[400];
-	FILE *f;
 
 	snprintf(path, sizeof(path), "%s/level", t.dir);
-	f = fopen(path, "w");
-	fputs("10\n", f);
-	fclose(f);
+	harness_write_file(&t, path, "10\n");
 	/* A gauge of 10 or 11 (noise), as perfdata, every 20 ms. */
 	harness_write_config(&t,
 	    "anomaly: { window: 30, k: 3 }\n"
@@ -219,9 +202,7 @@ a_step_in_a_metric_is_an_anomaly(void **state)
 	    40, 10000));
 	assert_int_equal(db_count("SELECT count(*) FROM state_changes WHERE kind = "
 	    "'anomaly' AND target = 'check.gauge.v'"), 0);
-	f = fopen(path, "w");
-	fputs("100\n", f);
-	fclose(f);
+	harness_write_file(&t, path, "100\n");
 	assert_true(wait_rows("SELECT count(*) FROM state_changes WHERE kind = 'anomaly' "
 	    "AND target = 'check.gauge.v' AND to_state = 'anomaly' AND message LIKE "
 	    "'%baseline 1_%'", 1, 5000));

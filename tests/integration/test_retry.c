@@ -21,23 +21,19 @@
 
 #include <sqlite3.h>
 
+#include "core/mem.h"
+
 /* Writes DIR/name, executable, with a shell body; returns its path (static). */
 static const char *
 script(const char *name, const char *body)
 {
 	static char path[8][400];
 	static int next;
-	char *text = harness_render(&t, body);
-	char *p = path[next++ % 8];
-	FILE *f;
+	char *p = path[next++ % 8], *text = xasprintf("#!/bin/sh\n%s\n", body);
 
 	snprintf(p, 400, "%s/%s", t.dir, name);
-	f = fopen(p, "w");
-	assert_non_null(f);
-	fprintf(f, "#!/bin/sh\n%s\n", text);
-	fclose(f);
+	harness_write_script(&t, p, text);
 	free(text);
-	assert_int_equal(chmod(p, 0755), 0);
 	return p;
 }
 
@@ -97,13 +93,11 @@ occurrences(const char *text, const char *what)
 static long long
 query(const char *sql)
 {
-	char path[400];
-	sqlite3 *db;
+	sqlite3 *db = harness_db_open(&t);
 	sqlite3_stmt *stmt;
 	long long v = -1;
 
-	snprintf(path, sizeof(path), "%s/tend.db", t.state);
-	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	assert_non_null(db);
 	if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK)
 		fail_msg("%s: %s", sql, sqlite3_errmsg(db));
 	if (sqlite3_step(stmt) == SQLITE_ROW)
@@ -476,8 +470,6 @@ github_actions_gets_groups_warnings_and_a_step_summary(void **state)
 {
 	const char *cmd = script("flaky.sh", flaky);
 	char summary[400], *out, *text;
-	long size;
-	FILE *f;
 	int rc;
 
 	clean_environment();
@@ -496,14 +488,8 @@ github_actions_gets_groups_warnings_and_a_step_summary(void **state)
 	assert_int_equal(occurrences(out, "::warning::"), 2);
 	assert_null(strstr(out, "::error::"));
 
-	f = fopen(summary, "r");
-	assert_non_null(f);
-	fseek(f, 0, SEEK_END);
-	size = ftell(f);
-	rewind(f);
-	text = calloc(1, (size_t)size + 1);
-	assert_int_equal(fread(text, 1, (size_t)size, f), (size_t)size);
-	fclose(f);
+	text = harness_read_file(summary);
+	assert_non_null(text);
 	keep_output(text);
 	assert_non_null(strstr(text, "### tend retry: `"));
 	assert_non_null(strstr(text, "succeeded after 3 attempts (network ×2)"));

@@ -144,20 +144,30 @@ the_journal_is_wal(void **state)
 	sqlite3_close(db);
 }
 
+/* A database as schema version left it, with what seed puts in it. */
+static void
+old_database(int version, const char *seed)
+{
+	sqlite3 *db;
+	int v;
+
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	for (v = 1; v <= version; v++)
+		assert_int_equal(sqlite3_exec(db, schema_migration((size_t)v), NULL, NULL,
+		    NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, seed, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+}
+
 static void
 the_previous_schema_is_migrated_forward(void **state)
 {
 	char err[256];
 	struct store *st;
-	sqlite3 *db;
 
 	/* A database as schema 1 left it, with a row in it. */
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, schema_migration(1), NULL, NULL, NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 1; INSERT INTO "
-	    "state_changes (ts, kind, target, to_state) VALUES (1, 'check', 'x', 'healthy')",
-	    NULL, NULL, NULL), SQLITE_OK);
-	sqlite3_close(db);
+	old_database(1, "PRAGMA user_version = 1; INSERT INTO "
+	    "state_changes (ts, kind, target, to_state) VALUES (1, 'check', 'x', 'healthy')");
 	st = store_open(path, err, sizeof(err));
 	assert_non_null(st);
 	assert_int_equal(store_schema_version(st), STORE_SCHEMA_VERSION);
@@ -228,16 +238,10 @@ schema_2_with_incidents_is_migrated_forward(void **state)
 {
 	char err[256];
 	struct store *st;
-	sqlite3 *db;
 
 	/* A database as schema 2 left it, an incident in it. */
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, schema_migration(1), NULL, NULL, NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, schema_migration(2), NULL, NULL, NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 2; INSERT INTO "
-	    "error_incidents (id, target, detected_at) VALUES (7, 'web', 1)", NULL, NULL,
-	    NULL), SQLITE_OK);
-	sqlite3_close(db);
+	old_database(2, "PRAGMA user_version = 2; INSERT INTO "
+	    "error_incidents (id, target, detected_at) VALUES (7, 'web', 1)");
 	st = store_open(path, err, sizeof(err));
 	assert_non_null(st);
 	assert_int_equal(store_schema_version(st), STORE_SCHEMA_VERSION);
@@ -325,18 +329,11 @@ schema_3_is_migrated_forward_with_alert_deliveries(void **state)
 {
 	char err[256];
 	struct store *st;
-	sqlite3 *db;
-	int v;
 
 	/* A database as schema 3 left it, an incident in it. */
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	for (v = 1; v <= 3; v++)
-		assert_int_equal(sqlite3_exec(db, schema_migration((size_t)v), NULL, NULL,
-		    NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 3; INSERT INTO "
+	old_database(3, "PRAGMA user_version = 3; INSERT INTO "
 	    "error_incidents (id, target, detected_at, phase) VALUES (3, 'web', 1, "
-	    "'escalated')", NULL, NULL, NULL), SQLITE_OK);
-	sqlite3_close(db);
+	    "'escalated')");
 	st = store_open(path, err, sizeof(err));
 	assert_non_null(st);
 	assert_int_equal(store_schema_version(st), STORE_SCHEMA_VERSION);
@@ -404,18 +401,11 @@ schema_4_is_migrated_forward_with_retry_runs(void **state)
 {
 	char err[256];
 	struct store *st;
-	sqlite3 *db;
-	int v;
 
 	/* A database as schema 4 left it, an alert delivery in it. */
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	for (v = 1; v <= 4; v++)
-		assert_int_equal(sqlite3_exec(db, schema_migration((size_t)v), NULL, NULL,
-		    NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 4; INSERT INTO "
+	old_database(4, "PRAGMA user_version = 4; INSERT INTO "
 	    "alert_deliveries (id, at, event, target, channel, outcome) VALUES (7, 1, "
-	    "'critical', 'web', 'ops', 'delivered')", NULL, NULL, NULL), SQLITE_OK);
-	sqlite3_close(db);
+	    "'critical', 'web', 'ops', 'delivered')");
 	st = store_open(path, err, sizeof(err));
 	assert_non_null(st);
 	assert_int_equal(store_schema_version(st), 5);
