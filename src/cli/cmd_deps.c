@@ -218,23 +218,17 @@ deps_check(const struct deps_options *o)
 	return failing ? 1 : 0;
 }
 
-/* Where installers keep their packages unless they say: STATE_DIR/cache/deps/NAME. */
-static char *
-deps_cache_root(const struct deps_options *o, const struct tend_config *cfg)
-{
-	char *state = paths_state_dir(o->state_dir, cfg), *root;
-
-	root = xasprintf("%s/cache", state);
-	free(state);
-	return root;
-}
-
+/*
+ * How the plan runs. *cache_root is STATE_DIR/cache: installers keep their
+ * packages in its deps/NAME unless they say otherwise. Free both strings.
+ */
 static void
 deps_run_options(const struct deps_options *o, const struct tend_config *cfg,
-    struct install_options *io, char **state_dir)
+    struct install_options *io, char **state_dir, char **cache_root)
 {
 	memset(io, 0, sizeof(*io));
 	*state_dir = paths_state_dir(o->state_dir, cfg);
+	*cache_root = xasprintf("%s/cache", *state_dir);
 	io->dry_run = o->dry_run;
 	io->offline = o->offline;
 	io->verbose = o->verbose;
@@ -260,7 +254,7 @@ deps_install(const struct deps_options *o)
 		config_free(cfg);
 		return 2;
 	}
-	root = deps_cache_root(o, cfg);
+	deps_run_options(o, cfg, &io, &state_dir, &root);
 	deps_plan_install(cfg, &st, root, &plan);
 	deps_status_free(&st);
 	free(root);
@@ -270,7 +264,6 @@ deps_install(const struct deps_options *o)
 		printf("nothing to install: every dependency is there\n");
 	else if (o->dry_run && plan.n > 0)
 		printf("would run%s:\n", o->offline ? " (offline)" : "");
-	deps_run_options(o, cfg, &io, &state_dir);
 	failed = deps_plan_run(&plan, &io);
 	free(state_dir);
 	if (o->dry_run || plan.n == 0) {
@@ -307,7 +300,7 @@ deps_cache_warmup(const struct deps_options *o)
 
 	if (cfg == NULL)
 		return 2;
-	root = deps_cache_root(o, cfg);
+	deps_run_options(o, cfg, &io, &state_dir, &root);
 	deps_plan_warmup(cfg, root, &plan);
 	free(root);
 	for (i = 0; plan.cached != NULL && plan.cached[i] != NULL; i++)
@@ -316,7 +309,6 @@ deps_cache_warmup(const struct deps_options *o)
 		printf("nothing to download\n");
 	else if (o->dry_run)
 		printf("would run:\n");
-	deps_run_options(o, cfg, &io, &state_dir);
 	failed = deps_plan_run(&plan, &io);
 	free(state_dir);
 	if (!o->dry_run && plan.n > 0)
@@ -327,18 +319,6 @@ deps_cache_warmup(const struct deps_options *o)
 }
 
 static const char *const scan_lang_names[] = { "c", "python", "js" };
-
-/* How the code refers to it: <yaml.h>, import requests, 'left-pad'. */
-static void
-scan_ref_text(const struct scan_finding *f, char *buf, size_t len)
-{
-	if (f->lang == SCAN_C)
-		snprintf(buf, len, "<%s>", f->ref);
-	else if (f->lang == SCAN_PYTHON)
-		snprintf(buf, len, "import %s", f->ref);
-	else
-		snprintf(buf, len, "'%s'", f->ref);
-}
 
 /* The file as the user named it: under PATH, unless PATH is "." or the file itself. */
 static char *

@@ -368,6 +368,23 @@ probe_host_port(const char *target, char *host, size_t hlen, char *port, size_t 
 }
 
 /*
+ * What is probed for a target: a URL as it is, host:port as plain http (a
+ * TCP connect, whatever the port). NULL when it names no host; free it.
+ */
+static char *
+env_probe_url(const char *target)
+{
+	char host[256], port[16];
+
+	if (!probe_host_port(target, host, sizeof(host), port, sizeof(port)))
+		return NULL;
+	if (strstr(target, "://") != NULL)
+		return xstrdup(target);
+	return xasprintf(strchr(host, ':') ? "http://[%s]:%s/" : "http://%s:%s/", host,
+	    port);
+}
+
+/*
  * Resolves host within timeout_ms. The lookup runs in glibc's helper
  * thread; one still running at the deadline is left to finish on its own
  * (its request is kept, never freed, as glibc may still write to it).
@@ -446,25 +463,15 @@ env_network(struct env_report *r, const struct tend_config *cfg)
 		else
 			env_add(r, "dns", host, ENV_OK, "resolves to %s", addr);
 	}
-	/* Plain http: a TCP connect, whatever the port; URLs as they are (TLS too). */
 	for (i = 0; targets != NULL && targets[i] != NULL; i++) {
-		if (strstr(targets[i], "://") != NULL) {
-			probe_add(&p, targets[i]);
-			continue;
-		}
-		if (!probe_host_port(targets[i], host, sizeof(host), port, sizeof(port)))
-			continue;
-		url = xasprintf(strchr(host, ':') ? "http://[%s]:%s/" : "http://%s:%s/",
-		    host, port);
-		probe_add(&p, url);
+		if ((url = env_probe_url(targets[i])) != NULL)
+			probe_add(&p, url);
 		free(url);
 	}
 	probe_run(&p, budget, budget);
 	for (i = 0; targets != NULL && targets[i] != NULL; i++) {
-		if (!probe_host_port(targets[i], host, sizeof(host), port, sizeof(port)))
+		if ((url = env_probe_url(targets[i])) == NULL)
 			continue;
-		url = strstr(targets[i], "://") ? xstrdup(targets[i]) : xasprintf(
-		    strchr(host, ':') ? "http://[%s]:%s/" : "http://%s:%s/", host, port);
 		if ((t = probe_find(&p, url)) != NULL && (t->state == PROBE_OK ||
 		    t->state == PROBE_SLOW))
 			env_add(r, "network", targets[i], ENV_OK, "connected in %lld ms",

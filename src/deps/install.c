@@ -14,7 +14,8 @@
 #include "daemon/paths.h"
 #include "net/retry.h"
 
-char *
+/* CACHE_ROOT/deps/NAME unless the installer names its own `cache:`. Free it. */
+static char *
 deps_installer_cache(const struct installer_conf *in, const char *cache_root)
 {
 	if (in->cache != NULL)
@@ -211,22 +212,17 @@ plan_group(struct install_plan *plan, const struct install_group *g, char *const
     const char *cache_root, bool download)
 {
 	char *cache = deps_installer_cache(g->installer, cache_root), *one[2] = { 0 };
+	bool all = template_has(tmpl, "{packages}");
 	struct install_step *s;
 	size_t i;
 
-	for (i = 0; g->packages[i] != NULL; i++) {
-		if (template_has(tmpl, "{packages}")) {
-			s = plan_step(plan, g->installer, g->packages, cache);
-		} else {
-			one[0] = g->packages[i];
-			s = plan_step(plan, g->installer, one, cache);
-		}
+	for (i = 0; g->packages[i] != NULL && (i == 0 || !all); i++) {
+		one[0] = g->packages[i];
+		s = plan_step(plan, g->installer, all ? g->packages : one, cache);
 		s->download = download;
 		plan_mirrors(s, tmpl);
 		if (!download)
 			plan_offline(s);
-		if (template_has(tmpl, "{packages}"))
-			break;
 	}
 	free(cache);
 }
@@ -310,25 +306,10 @@ deps_plan_warmup(const struct tend_config *cfg, const char *cache_root,
 static void
 print_argv(FILE *out, const char *prefix, char *const *argv)
 {
-	const char *p;
-	size_t i;
+	char *cmd = retry_format_argv(argv);
 
-	fputs(prefix, out);
-	for (i = 0; argv[i] != NULL; i++) {
-		fputs(i ? " " : "", out);
-		if (argv[i][0] != '\0' && strpbrk(argv[i], " \t\n'\"\\$`*?[]{}();&|<>~#!") == NULL) {
-			fputs(argv[i], out);
-			continue;
-		}
-		fputc('\'', out);
-		for (p = argv[i]; *p != '\0'; p++)
-			if (*p == '\'')
-				fputs("'\\''", out);
-			else
-				fputc(*p, out);
-		fputc('\'', out);
-	}
-	fputc('\n', out);
+	fprintf(out, "%s%s\n", prefix, cmd);
+	free(cmd);
 }
 
 static void
@@ -373,12 +354,11 @@ step_retry(const struct install_step *s, const struct install_options *o,
     char *const *argv, bool fallbacks)
 {
 	struct retry_options ro;
-	struct retry_report rep;
 	char label[128];
 	int rc;
 
 	step_retry_options(s, o, fallbacks, &ro, label, sizeof(label));
-	rc = retry_command(&ro, argv, &rep);
+	rc = retry_command(&ro, argv, NULL);
 	retry_options_clear(&ro);
 	return rc;
 }

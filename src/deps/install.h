@@ -47,8 +47,6 @@ struct install_options {
 	FILE		*out;		/* progress and the commands of a dry run */
 };
 
-/* CACHE_ROOT/deps/NAME unless the installer names its own `cache:`. Free it. */
-char	*deps_installer_cache(const struct installer_conf *in, const char *cache_root);
 /*
  * A template with its placeholders filled; mirror (may be NULL) goes where
  * {mirror} is, else after mirror_flag at the end.

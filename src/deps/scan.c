@@ -912,6 +912,17 @@ scan_tree(const char *root, struct scan_result *out, char *err, size_t errlen)
 	return 0;
 }
 
+void
+scan_ref_text(const struct scan_finding *f, char *buf, size_t len)
+{
+	if (f->lang == SCAN_C)
+		snprintf(buf, len, "<%s>", f->ref);
+	else if (f->lang == SCAN_PYTHON)
+		snprintf(buf, len, "import %s", f->ref);
+	else
+		snprintf(buf, len, "'%s'", f->ref);
+}
+
 /* PyPI names compare case-insensitively, with - _ . all alike. */
 static bool
 python_name_equal(const char *a, const char *b)

@@ -90,6 +90,8 @@ struct scan_result {
  * when root cannot be read.
  */
 int	scan_tree(const char *root, struct scan_result *out, char *err, size_t errlen);
+/* The reference as the code writes it: <yaml.h>, import requests, 'left-pad'. */
+void	scan_ref_text(const struct scan_finding *f, char *buf, size_t len);
 /* Sets `declared` on every need some deps check of cfg declares. */
 void	scan_mark_declared(struct scan_result *r, const struct tend_config *cfg);
 /* Needs not declared. */

@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/fdio.h"
 #include "core/mem.h"
 
 struct text_line {
@@ -104,14 +105,10 @@ text_append(char **buf, size_t *len, const char *fmt, ...)
 static void
 fix_origin(const struct scan_finding *f, char *out, size_t len)
 {
-	char *p;
+	char ref[300], *p;
 
-	if (f->lang == SCAN_C)
-		snprintf(out, len, "<%s> at %s:%d", f->ref, f->file, f->line);
-	else if (f->lang == SCAN_PYTHON)
-		snprintf(out, len, "import %s at %s:%d", f->ref, f->file, f->line);
-	else
-		snprintf(out, len, "'%s' at %s:%d", f->ref, f->file, f->line);
+	scan_ref_text(f, ref, sizeof(ref));
+	snprintf(out, len, "%s at %s:%d", ref, f->file, f->line);
 	for (p = out; *p != '\0'; p++)
 		if (*p == '\n' || *p == '\r')
 			*p = ' ';
@@ -288,7 +285,7 @@ fix_replace(const char *path, const char *text, char *err, size_t errlen)
 		free(tmp);
 		return -1;
 	}
-	if (fchmod(fd, sb.st_mode & 07777) < 0 || write(fd, text, len) != (ssize_t)len ||
+	if (fchmod(fd, sb.st_mode & 07777) < 0 || fd_write_all(fd, text, len) < 0 ||
 	    fsync(fd) < 0) {
 		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
 		goto fail;

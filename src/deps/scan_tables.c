@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/strv.h"
 #include "deps/scan.h"
 
 /* A header, or a folder of headers when it ends in '/'. */
@@ -321,21 +322,12 @@ static const char *const node_builtins[] = {
 	NULL,
 };
 
-static bool
-word_in(const char *const *list, const char *word)
-{
-	for (; *list != NULL; list++)
-		if (strcmp(*list, word) == 0)
-			return true;
-	return false;
-}
-
 bool
 scan_header_standard(const char *header)
 {
 	const char *const *p;
 
-	if (word_in(standard_headers, header))
+	if (strv_contains((char *const *)standard_headers, header))
 		return true;
 	for (p = standard_prefixes; *p != NULL; p++)
 		if (strncmp(header, *p, strlen(*p)) == 0)
@@ -372,7 +364,7 @@ scan_python_stdlib(const char *module)
 		return module[0] == '_';
 	memcpy(top, module, n);
 	top[n] = '\0';
-	return word_in(python_stdlib, top);
+	return strv_contains((char *const *)python_stdlib, top);
 }
 
 /*
@@ -399,5 +391,5 @@ scan_python_pypi_name(const char *module, char *out, size_t len)
 bool
 scan_node_builtin(const char *package)
 {
-	return word_in(node_builtins, package);
+	return strv_contains((char *const *)node_builtins, package);
 }

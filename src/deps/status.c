@@ -104,12 +104,6 @@ deps_status_failing(const struct dep_status *s)
 	return n;
 }
 
-static json_t *
-json_string_or_null(const char *s)
-{
-	return s ? json_string(s) : json_null();
-}
-
 json_t *
 deps_status_json(const struct dep_status *s)
 {
@@ -119,14 +113,13 @@ deps_status_json(const struct dep_status *s)
 
 	for (i = 0; i < s->n; i++) {
 		r = &s->v[i];
-		json_array_append_new(rows, json_pack("{s:s, s:s, s:s, s:o, s:o, s:s, s:s, "
-		    "s:o, s:o}", "check", r->check->name, "name", r->item->name,
-		    "kind", dep_kind_name(r->item->kind), "version",
-		    json_string_or_null(r->version), "constraint",
-		    json_string_or_null(r->item->constraint), "status", r->status,
-		    "message", r->message, "installer",
-		    json_string_or_null(r->installer ? r->installer->name : NULL),
-		    "package", json_string_or_null(r->installer ? r->package : NULL)));
+		json_array_append_new(rows, json_pack("{s:s, s:s, s:s, s:s?, s:s?, s:s, s:s, "
+		    "s:s?, s:s?}", "check", r->check->name, "name", r->item->name,
+		    "kind", dep_kind_name(r->item->kind), "version", r->version,
+		    "constraint", r->item->constraint, "status", r->status,
+		    "message", r->message,
+		    "installer", r->installer ? r->installer->name : NULL,
+		    "package", r->installer ? r->package : NULL));
 	}
 	return json_pack("{s:b, s:I, s:o}", "ok", deps_status_failing(s) == 0,
 	    "failing", (json_int_t)deps_status_failing(s), "dependencies", rows);

@@ -442,7 +442,8 @@ cache_list_dir(const char *dir, bool object, struct cache_entry **v, size_t *n)
 	return 0;
 }
 
-int
+/* Every file of the cache, least recently used first. 0, or -1 with errno. */
+static int
 cache_list(const char *dir, struct cache_entry **v, size_t *n)
 {
 	struct dirent *de;
@@ -475,7 +476,7 @@ cache_list(const char *dir, struct cache_entry **v, size_t *n)
 	return rc;
 }
 
-void
+static void
 cache_entries_free(struct cache_entry *v, size_t n)
 {
 	size_t i;

@@ -84,9 +84,6 @@ struct cache_entry {
 	bool		 object;	/* under sha256/; else in tmp/ */
 };
 
-/* Every file of the cache, least recently used first. 0, or -1 with errno. */
-int	 cache_list(const char *dir, struct cache_entry **v, size_t *n);
-void	 cache_entries_free(struct cache_entry *v, size_t n);
 /* Least recently used first; ties by path, so the order is stable. */
 void	 cache_sort_lru(struct cache_entry *v, size_t n);
 /*

@@ -31,6 +31,7 @@
 #include "core/strv.h"
 #include "daemon/paths.h"
 #include "net/fetch_mirrors.h"
+#include "core/jitter.h"
 #include "supervise/backoff.h"
 #include "config/units.h"
 
@@ -104,16 +105,6 @@ fetch_cache_dir(const char *option, const struct tend_config *manifest,
 		return xasprintf("%s/tend", xdg);
 	home = getenv("HOME");
 	return xasprintf("%s/.cache/tend", home != NULL ? home : "/tmp");
-}
-
-static double
-fetch_random01(struct fetch_ctx *c)
-{
-	/* xorshift64*: enough to spread retries, no more is asked of it. */
-	c->rng ^= c->rng >> 12;
-	c->rng ^= c->rng << 25;
-	c->rng ^= c->rng >> 27;
-	return (double)((c->rng * 0x2545F4914F6CDD1DULL) >> 11) / 9007199254740992.0;
 }
 
 static void
@@ -265,14 +256,12 @@ fetch_mirror_reason(const struct mirror_memory *m, bool demoted, char *buf,
 static size_t
 fetch_order(struct fetch_ctx *c, const struct asset_conf *a, size_t *order)
 {
-	size_t n = 0, i, k = 0, off = 0;
+	size_t n = strv_len(a->mirrors), i, k = 0, off = 0;
 	struct mirror_memory *mem;
 	const struct probe_target *t;
 	bool *demoted, known_fast = false;
 	char line[2048], why[256];
 
-	while (a->mirrors[n] != NULL)
-		n++;
 	mem = xcalloc(n, sizeof(*mem));
 	demoted = xcalloc(n, sizeof(*demoted));
 	for (i = 0; i < n; i++) {
@@ -398,7 +387,7 @@ fetch_from_mirror(struct fetch_ctx *c, const struct asset_conf *a,
 				goto failed;
 			}
 			delay = idle == 0 ? 0 : backoff_delay(&c->s->backoff,
-			    BACKOFF_JITTER_SPREAD, idle, fetch_random01(c));
+			    BACKOFF_JITTER_SPREAD, idle, jitter_next(&c->rng));
 			if (delay > 0)
 				log_warn(a->name, "%s: %s; retrying in %lld ms (try %d of %d)",
 				    url, at.error, (long long)delay, idle + 1, c->s->attempts);
@@ -558,14 +547,13 @@ fetch_assets(const struct fetch_settings *s, const struct asset_conf *const *ass
     size_t n, struct fetch_report *r)
 {
 	struct fetch_ctx c = { .s = s, .net = FETCH_NET_ONLINE, .timeouts = &s->online };
-	int64_t *started;
+	int64_t started;
 	size_t i, pending = 0;
 	char *object;
 
 	memset(r, 0, sizeof(*r));
 	r->v = xcalloc(n, sizeof(*r->v));
 	r->n = n;
-	started = xcalloc(n, sizeof(*started));
 	for (i = 0; i < n; i++)
 		r->v[i].asset = assets[i];
 	if (cache_init(s->cache_dir) < 0) {
@@ -573,17 +561,16 @@ fetch_assets(const struct fetch_settings *s, const struct asset_conf *const *ass
 			fetch_fail(&r->v[i], "cannot create the cache %s: %s", s->cache_dir,
 			    strerror(errno));
 		r->failed = n;
-		free(started);
 		return n;
 	}
-	c.rng = (uint64_t)clock_mono_ns() ^ ((uint64_t)getpid() << 32) ^ 0x9E3779B97F4A7C15ULL;
+	c.rng = jitter_seed();
 	mirror_book_load(&c.book, s->cache_dir);
 	for (i = 0; i < n; i++) {
-		started[i] = clock_mono_ns();
+		started = clock_mono_ns();
 		if (!fetch_from_cache(&c, assets[i], &r->v[i]))
 			pending++;
 		else
-			r->v[i].seconds = (double)(clock_mono_ns() - started[i]) / 1e9;
+			r->v[i].seconds = (double)(clock_mono_ns() - started) / 1e9;
 	}
 	if (pending > 0 && s->offline) {
 		for (i = 0; i < n; i++) {
@@ -603,9 +590,9 @@ fetch_assets(const struct fetch_settings *s, const struct asset_conf *const *ass
 		for (i = 0; i < n; i++) {
 			if (r->v[i].ok || r->v[i].error != NULL)
 				continue;
-			started[i] = clock_mono_ns();
+			started = clock_mono_ns();
 			fetch_download(&c, assets[i], &r->v[i]);
-			r->v[i].seconds = (double)(clock_mono_ns() - started[i]) / 1e9;
+			r->v[i].seconds = (double)(clock_mono_ns() - started) / 1e9;
 			if (!r->v[i].ok)
 				log_error(assets[i]->name, "%s", r->v[i].error);
 		}
@@ -615,7 +602,6 @@ fetch_assets(const struct fetch_settings *s, const struct asset_conf *const *ass
 		log_warn(NULL, "cannot write %s: %s", c.book.path, strerror(errno));
 	mirror_book_free(&c.book);
 	probe_free(&c.probe);
-	free(started);
 	for (i = 0; i < n; i++)
 		if (!r->v[i].ok)
 			r->failed++;

@@ -216,7 +216,6 @@ fetch_transfer(CURL *curl, const char *url, struct fetch_part *p,
 	curl_easy_setopt(curl, CURLOPT_WRITEDATA, NULL);
 	out->received = p->size - out->from;
 	out->seconds = (double)total_us / 1e6;
-	out->http_status = strncmp(url, "file:", 5) == 0 ? 0 : status;
 	out->verdict = fetch_classify(code, status, connect_us > 0 || status > 0, p);
 	if (code == CURLE_OK)
 		return;

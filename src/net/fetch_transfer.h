@@ -61,7 +61,6 @@ struct fetch_attempt {
 	int64_t		 from;		/* the offset asked for */
 	int64_t		 received;	/* bytes appended */
 	double		 seconds;	/* the whole transfer */
-	long		 http_status;	/* 0 for file:// and when none came */
 	char		 error[300];	/* why it failed, for logs and reports */
 };
 

@@ -16,7 +16,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <jansson.h>
 
@@ -26,6 +25,7 @@
 #include "core/mem.h"
 #include "core/strv.h"
 #include "net/attempt.h"
+#include "core/jitter.h"
 #include "net/retry_internal.h"
 
 static const int retry_signals[] = { SIGINT, SIGTERM, SIGHUP };
@@ -118,16 +118,6 @@ retry_format_elapsed(int64_t ms, char *buf, size_t len)
 	else
 		snprintf(buf, len, "%lldm%02llds", (long long)(ms / 60000),
 		    (long long)(ms / 1000 % 60));
-}
-
-/* xorshift64*: jitter needs spread, not secrecy. */
-static double
-retry_random01(struct retry_run *r)
-{
-	r->rng ^= r->rng >> 12;
-	r->rng ^= r->rng << 25;
-	r->rng ^= r->rng >> 27;
-	return (double)((r->rng * 0x2545F4914F6CDD1DULL) >> 11) * 0x1.0p-53;
 }
 
 static bool
@@ -489,10 +479,7 @@ retry_run_init(struct retry_run *r, const struct retry_options *o, char *const a
 	r->t0_wall = clock_wall_ms();
 	if (o->max_time_ms > 0)
 		r->deadline = r->t0_mono + o->max_time_ms;
-	r->rng = o->seed != 0 ? o->seed :
-	    (uint64_t)clock_mono_ns() ^ ((uint64_t)getpid() << 32);
-	if (r->rng == 0)
-		r->rng = 0x9E3779B97F4A7C15ULL;
+	r->rng = o->seed != 0 ? o->seed : jitter_seed();
 	r->store = o->store;
 	uv_loop_init(&r->loop);
 	uv_timer_init(&r->loop, &r->delay);
@@ -542,6 +529,15 @@ retry_note_failure(struct retry_run *r, const struct retry_try *t, const char *n
 		    r->o->label, t->n, t->exit_code, cat, next);
 }
 
+/* What follows a failure that ends this command's turn. */
+static const char *
+retry_give_up_note(enum retry_end end, bool more)
+{
+	if (end == END_NOT_RETRIED)
+		return more ? "; not retried, trying the fallback" : "; not retried";
+	return more ? "; retries spent, trying the fallback" : "";
+}
+
 /*
  * Tries one command (the main one or a fallback) until it works, its
  * failures are not retried, its retries are spent, time runs out or tend
@@ -580,15 +576,11 @@ retry_one_command(struct retry_run *r, char *const *argv, int command, bool more
 			retry_try_done(r, t);
 			return END_MAX_TIME;
 		}
-		end = END_EXHAUSTED;
-		if (!retry_category_retried(o, (enum failure_category)t->category))
-			end = END_NOT_RETRIED;
+		end = retry_category_retried(o, (enum failure_category)t->category) ?
+		    END_EXHAUSTED : END_NOT_RETRIED;
 		if (end == END_NOT_RETRIED || retry >= o->max_retries) {
 			/* The next attempt, if any, is the fallback's: heal before it too. */
-			retry_note_failure(r, t, !more ? (end == END_NOT_RETRIED ?
-			    "; not retried" : "") : end == END_NOT_RETRIED ?
-			    "; not retried, trying the fallback" :
-			    "; retries spent, trying the fallback");
+			retry_note_failure(r, t, retry_give_up_note(end, more));
 			if (more)
 				retry_heal(r, t);
 			retry_try_done(r, t);
@@ -598,7 +590,7 @@ retry_one_command(struct retry_run *r, char *const *argv, int command, bool more
 			}
 			return end;
 		}
-		delay = retry_delay_ms(o, retry + 1, retry_random01(r));
+		delay = retry_delay_ms(o, retry + 1, jitter_next(&r->rng));
 		if (r->deadline != 0 && delay >= retry_remaining(r)) {
 			retry_note_failure(r, t, "; no time left for another attempt");
 			retry_try_done(r, t);

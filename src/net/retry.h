@@ -129,6 +129,9 @@ int64_t	retry_next_timeout(const struct retry_options *o, int64_t timeout_ms,
 bool	retry_category_retried(const struct retry_options *o,
 	    enum failure_category category);
 
+/* A command as a user could type it, for messages: sh -c 'make deps'. Free it. */
+char	*retry_format_argv(char *const *argv);
+
 /* "full", "equal", "none" -> *jitter; -1 when not one of them. */
 int	retry_parse_jitter(const char *s, enum backoff_jitter *jitter);
 /*

@@ -65,8 +65,6 @@ struct retry_run {
 /* The heal command for a category, or NULL. */
 const struct retry_heal *retry_heal_for(const struct retry_options *o,
 	    enum failure_category category);
-/* Shell-quoted, for messages: sh -c 'make deps'. Free it. */
-char	*retry_format_argv(char *const *argv);
 /* A JSON array of strings. Free it. */
 char	*retry_argv_json(char *const *argv);
 /* "350ms", "4.2s", "2m03s". */

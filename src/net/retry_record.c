@@ -46,21 +46,28 @@ retry_store_ready(struct retry_run *r)
 	return true;
 }
 
+/* What the run's row says of its start; returns its argv as JSON, to free. */
+static char *
+retry_run_row(const struct retry_run *r, struct store_retry_run *run)
+{
+	char *argv = retry_argv_json(r->argv);
+
+	run->origin = r->o->label;
+	run->started_at = r->t0_wall;
+	run->argv = argv;
+	run->ci = r->o->ci;
+	return argv;
+}
+
 static bool
 retry_run_begun(struct retry_run *r)
 {
-	struct store_retry_run run = {
-		.origin = r->o->label,
-		.started_at = r->t0_wall,
-		.outcome = "running",
-		.ci = r->o->ci,
-	};
+	struct store_retry_run run = { .outcome = "running" };
 	char *argv;
 
 	if (r->rep.run_id > 0)
 		return true;
-	argv = retry_argv_json(r->argv);
-	run.argv = argv;
+	argv = retry_run_row(r, &run);
 	r->rep.run_id = store_retry_run_begin(r->store, &run);
 	free(argv);
 	if (r->rep.run_id > 0)
@@ -107,11 +114,7 @@ retry_record_once(struct retry_run *r, struct store_retry_run *run,
 
 	if (!retry_store_ready(r))
 		return;
-	argv = retry_argv_json(r->argv);
-	run->origin = r->o->label;
-	run->started_at = r->t0_wall;
-	run->argv = argv;
-	run->ci = r->o->ci;
+	argv = retry_run_row(r, run);
 	attempt_argv = retry_attempt_row(r, t, &a);
 	r->rep.run_id = store_retry_run_once(r->store, run, &a);
 	free(attempt_argv);
