@@ -472,9 +472,9 @@ parse_one_service(struct walk *w, yaml_node_t *key, yaml_node_t *value)
 
 void
 parse_named_entries(struct walk *w, yaml_node_t *node, const char *section,
-    void (*one)(struct walk *, yaml_node_t *, yaml_node_t *))
+    const char *noun, void (*one)(struct walk *, yaml_node_t *, yaml_node_t *))
 {
-	yaml_node_pair_t *pair;
+	yaml_node_pair_t *pair, *start;
 	yaml_node_t *key;
 	const char *name, *p;
 
@@ -483,8 +483,8 @@ parse_named_entries(struct walk *w, yaml_node_t *node, const char *section,
 		    section);
 		return;
 	}
-	for (pair = node->data.mapping.pairs.start;
-	    pair < node->data.mapping.pairs.top; pair++) {
+	start = node->data.mapping.pairs.start;
+	for (pair = start; pair < node->data.mapping.pairs.top; pair++) {
 		key = yaml_document_get_node(w->doc, pair->key);
 		if ((name = walk_scalar(w, key, "a name")) == NULL)
 			continue;
@@ -496,6 +496,10 @@ parse_named_entries(struct walk *w, yaml_node_t *node, const char *section,
 			    "and - _ . @", section, name);
 			continue;
 		}
+		if (walk_key_seen_before(w, start, pair)) {
+			walk_error(w, key, "%s '%s' is declared twice", noun, name);
+			continue;
+		}
 		one(w, key, yaml_document_get_node(w->doc, pair->value));
 	}
 }
@@ -504,7 +508,7 @@ static void
 parse_services(struct walk *w, yaml_node_t *node, void *target,
     const struct key_spec *spec)
 {
-	parse_named_entries(w, node, "services", parse_one_service);
+	parse_named_entries(w, node, "services", "service", parse_one_service);
 }
 
 struct check_conf *
@@ -562,7 +566,7 @@ static void
 parse_checks(struct walk *w, yaml_node_t *node, void *target,
     const struct key_spec *spec)
 {
-	parse_named_entries(w, node, "checks", parse_one_check);
+	parse_named_entries(w, node, "checks", "check", parse_one_check);
 }
 
 static void
@@ -570,7 +574,7 @@ parse_service_checks(struct walk *w, yaml_node_t *node, void *target,
     const struct key_spec *spec)
 {
 	parse_check_owner = ((struct service_conf *)target)->name;
-	parse_named_entries(w, node, "checks", parse_one_check);
+	parse_named_entries(w, node, "checks", "check", parse_one_check);
 	parse_check_owner = NULL;
 }
 

@@ -19,9 +19,13 @@ extern const struct key_spec web_specs[];	/* parse_web.c */
 /* "85%", "85" or 1.5: a threshold in the metric's own unit. */
 void	parse_threshold(struct walk *, yaml_node_t *, void *, const struct key_spec *);
 
-/* Walks a mapping of NAME: {...}, calling one() for each well-named entry. */
+/*
+ * Walks a mapping of NAME: {...}, calling one() for each well-named entry
+ * the mapping names once; a name given twice is "NOUN 'NAME' is declared
+ * twice".
+ */
 void	parse_named_entries(struct walk *w, yaml_node_t *node, const char *section,
-	    void (*one)(struct walk *, yaml_node_t *, yaml_node_t *));
+	    const char *noun, void (*one)(struct walk *, yaml_node_t *, yaml_node_t *));
 
 /* parse_heal.c: key_spec parsers for the healing sections. */
 void	parse_heal_plan(struct walk *, yaml_node_t *, void *, const struct key_spec *);

@@ -220,13 +220,7 @@ parse_one_alert_channel(struct walk *w, yaml_node_t *key, yaml_node_t *value)
 	struct alert_channel_conf *c;
 	const char *name = (const char *)key->data.scalar.value;
 	char what[300];
-	size_t i;
 
-	for (i = 0; i < alerts->n_channels; i++)
-		if (strcmp(alerts->channels[i].name, name) == 0) {
-			walk_error(w, key, "alert channel '%s' is declared twice", name);
-			return;
-		}
 	alerts->channels = xrealloc(alerts->channels,
 	    (alerts->n_channels + 1) * sizeof(*alerts->channels));
 	c = &alerts->channels[alerts->n_channels++];
@@ -244,7 +238,8 @@ static void
 parse_alert_channels(struct walk *w, yaml_node_t *node, void *target,
     const struct key_spec *spec)
 {
-	parse_named_entries(w, node, "alerts.channels", parse_one_alert_channel);
+	parse_named_entries(w, node, "alerts.channels", "alert channel",
+	    parse_one_alert_channel);
 }
 
 void

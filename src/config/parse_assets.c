@@ -153,13 +153,7 @@ parse_one_asset(struct walk *w, yaml_node_t *key, yaml_node_t *value)
 	const char *name = (const char *)key->data.scalar.value;
 	struct asset_conf *a;
 	char what[300];
-	size_t i;
 
-	for (i = 0; i < cfg->n_assets; i++)
-		if (strcmp(cfg->assets[i].name, name) == 0) {
-			walk_error(w, key, "asset '%s' is declared twice", name);
-			return;
-		}
 	cfg->assets = xrealloc(cfg->assets, (cfg->n_assets + 1) * sizeof(*cfg->assets));
 	a = &cfg->assets[cfg->n_assets++];
 	memset(a, 0, sizeof(*a));
@@ -176,5 +170,5 @@ void
 parse_assets(struct walk *w, yaml_node_t *node, void *target,
     const struct key_spec *spec)
 {
-	parse_named_entries(w, node, "assets", parse_one_asset);
+	parse_named_entries(w, node, "assets", "asset", parse_one_asset);
 }

@@ -346,10 +346,6 @@ parse_one_installer(struct walk *w, yaml_node_t *key, yaml_node_t *value)
 	struct installer_conf *in;
 	char what[300];
 
-	if (installer_find(w->cfg, name) != NULL) {
-		walk_error(w, key, "installer '%s' is declared twice", name);
-		return;
-	}
 	in = installer_add(w->cfg, name);
 	in->pos = walk_pos(w, key);
 	in->declared = true;
@@ -364,7 +360,7 @@ void
 parse_installers(struct walk *w, yaml_node_t *node, void *target,
     const struct key_spec *spec)
 {
-	parse_named_entries(w, node, "installers", parse_one_installer);
+	parse_named_entries(w, node, "installers", "installer", parse_one_installer);
 }
 
 /* `environment:` */
@@ -424,16 +420,6 @@ static const struct installer_builtin installer_builtins[] = {
 	      "{packages}" }, "--index-url" },
 };
 
-static char **
-strv_from(const char *const *v)
-{
-	char **out = xcalloc(1, sizeof(char *));
-
-	for (; *v != NULL; v++)
-		out = strv_push(out, *v);
-	return out;
-}
-
 void
 deps_apply_defaults(struct tend_config *cfg)
 {
@@ -446,11 +432,11 @@ deps_apply_defaults(struct tend_config *cfg)
 		if ((in = installer_find(cfg, b->name)) == NULL)
 			in = installer_add(cfg, b->name);
 		if (in->command == NULL)
-			in->command = strv_from(b->command);
+			in->command = strv_dup((char *const *)b->command);
 		if (in->download == NULL)
-			in->download = strv_from(b->download);
+			in->download = strv_dup((char *const *)b->download);
 		if (in->offline == NULL)
-			in->offline = strv_from(b->offline);
+			in->offline = strv_dup((char *const *)b->offline);
 		if (in->mirror_flag == NULL && b->mirror_flag != NULL)
 			in->mirror_flag = xstrdup(b->mirror_flag);
 	}

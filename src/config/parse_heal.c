@@ -299,7 +299,7 @@ void
 parse_named_actions(struct walk *w, yaml_node_t *node, void *target,
     const struct key_spec *spec)
 {
-	parse_named_entries(w, node, "actions", parse_one_named_action);
+	parse_named_entries(w, node, "actions", "action", parse_one_named_action);
 }
 
 static const struct key_spec classify_rule_specs[] = {

@@ -99,7 +99,7 @@ walk_allowed_keys(const struct key_spec *const *tables)
 	return joined;
 }
 
-static bool
+bool
 walk_key_seen_before(struct walk *w, yaml_node_pair_t *start, yaml_node_pair_t *pair)
 {
 	yaml_node_pair_t *p;

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "core/clock.h"
+#include "core/jitter.h"
 #include "core/log.h"
 #include "core/mem.h"
 #include "supervise/external.h"
@@ -326,7 +327,7 @@ service_handle_crash(struct service *svc, const char *what, bool failure)
 	}
 	svc->restarts++;
 	delay = supervise_restart_delay(&conf->backoff, svc->consecutive,
-	    (double)random() / ((double)RAND_MAX + 1.0));
+	    jitter_next(&svc->ctx->jitter));
 	if (delay == 0) {
 		service_set_state(svc, SVC_WAITING, "%s; restarting", what);
 		return;

@@ -53,6 +53,7 @@ struct supervise_ctx {
 	/* Called when a service gives up (crash loop): the alert hook. */
 	void		(*gave_up)(void *arg, struct service *svc);
 	void		*arg;
+	uint64_t	 jitter;	/* state of the restart delays' jitter */
 };
 
 /* Why tend is killing the process, so the exit can be explained. */

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "config/config.h"
+#include "core/jitter.h"
 #include "core/log.h"
 #include "core/mem.h"
 #include "supervise/notify.h"
@@ -167,6 +168,7 @@ supervisor_new(uv_loop_t *loop, const char *state_dir)
 	sup->ctx.changed = supervisor_service_changed;
 	sup->ctx.gave_up = supervisor_service_gave_up;
 	sup->ctx.arg = sup;
+	sup->ctx.jitter = jitter_seed();
 	sup->notify = notify_server_open(loop, sup->notify_path,
 	    supervisor_notified, sup);
 	return sup;

@@ -131,6 +131,16 @@ unknown_key_names_the_allowed_ones(void **state)
 	assert_error("servics: {}\n", 1, 1, "unknown key 'servics'");
 }
 
+/* Two entries of one name: which would tend run? Neither; it says where. */
+static void
+a_name_given_twice_is_an_error(void **state)
+{
+	assert_error("services:\n  a:\n    run: [/bin/true]\n  a:\n    run: [/bin/true]\n",
+	    4, 3, "service 'a' is declared twice");
+	assert_error("checks:\n  c: { type: tcp, port: 1 }\n  c: { type: tcp, port: 1 }\n",
+	    3, 3, "check 'c' is declared twice");
+}
+
 static void
 wrong_types_are_reported(void **state)
 {
@@ -481,6 +491,7 @@ main(void)
 		cmocka_unit_test_setup(an_external_service_parses, reset),
 		cmocka_unit_test_setup(malformed_yaml_is_located, reset),
 		cmocka_unit_test_setup(unknown_key_names_the_allowed_ones, reset),
+		cmocka_unit_test_setup(a_name_given_twice_is_an_error, reset),
 		cmocka_unit_test_setup(wrong_types_are_reported, reset),
 		cmocka_unit_test_setup(durations_must_be_positive_where_they_are_timeouts, reset),
 		cmocka_unit_test_setup(unknown_dependency_is_reported, reset),
