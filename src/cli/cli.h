@@ -46,6 +46,13 @@ struct cli_options {
 /* Parses argv after the subcommand; returns 0 or 2 (usage, printed). */
 int	cli_parse_options(const char *cmd, int argc, char **argv,
 	    struct cli_options *opts);
+/* text or json into *out; 0, or 2 after saying what was expected. */
+int	cli_parse_format(const char *cmd, const char *value, enum output_format *out);
+/*
+ * The config from -c, $TEND_CONFIG or the embedded default; NULL after
+ * printing every error (file:line:col) to errors.
+ */
+struct tend_config *cli_load_config(const char *path, FILE *errors);
 
 int	cmd_run(struct cli_options *opts);
 int	cmd_validate(struct cli_options *opts);

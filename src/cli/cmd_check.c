@@ -141,7 +141,6 @@ check_batch_run_once(struct check_batch *b, const struct cli_options *opts)
 int
 cmd_check(struct cli_options *opts)
 {
-	struct config_errors errs = { 0 };
 	struct check_batch b = { 0 };
 	struct tend_config *cfg;
 	enum health_state overall;
@@ -149,12 +148,8 @@ cmd_check(struct cli_options *opts)
 	char *text;
 	size_t i;
 
-	cfg = config_load_auto(opts->config_path, &errs);
-	if (cfg == NULL) {
-		config_errors_print(&errs, stderr);
-		config_errors_clear(&errs);
+	if ((cfg = cli_load_config(opts->config_path, stderr)) == NULL)
 		return 2;
-	}
 	for (i = 0; i < cfg->n_checks; i++)
 		if (check_selected(opts, &cfg->checks[i]))
 			check_batch_add(&b, &cfg->checks[i]);

@@ -80,12 +80,8 @@ deps_parse(int argc, char **argv, struct deps_options *o)
 		case DEPS_OPT_OFFLINE: o->offline = true; break;
 		case DEPS_OPT_FIX: o->fix = true; break;
 		case 'f':
-			if (strcmp(optarg, "json") != 0 && strcmp(optarg, "text") != 0) {
-				fprintf(stderr, "tend deps: format must be text or json, not "
-				    "'%s'\n", optarg);
+			if (cli_parse_format("deps", optarg, &o->format) != 0)
 				return 2;
-			}
-			o->format = optarg[0] == 'j' ? OUTPUT_JSON : OUTPUT_TEXT;
 			break;
 		case 'h':
 			deps_usage(stdout);
@@ -102,19 +98,6 @@ deps_parse(int argc, char **argv, struct deps_options *o)
 		return 2;
 	}
 	return 0;
-}
-
-static struct tend_config *
-deps_load(const struct deps_options *o)
-{
-	struct config_errors errs = { 0 };
-	struct tend_config *cfg = config_load_auto(o->config_path, &errs);
-
-	if (cfg == NULL) {
-		config_errors_print(&errs, stderr);
-		config_errors_clear(&errs);
-	}
-	return cfg;
 }
 
 /* A table with columns as wide as their widest cell. */
@@ -189,7 +172,7 @@ deps_print_rows(const struct dep_status *st, bool failing_only)
 static int
 deps_check(const struct deps_options *o)
 {
-	struct tend_config *cfg = deps_load(o);
+	struct tend_config *cfg = cli_load_config(o->config_path, stderr);
 	struct dep_status st;
 	size_t failing;
 	json_t *doc;
@@ -239,7 +222,7 @@ deps_run_options(const struct deps_options *o, const struct tend_config *cfg,
 static int
 deps_install(const struct deps_options *o)
 {
-	struct tend_config *cfg = deps_load(o);
+	struct tend_config *cfg = cli_load_config(o->config_path, stderr);
 	struct install_options io;
 	struct install_plan plan;
 	struct dep_status st;
@@ -291,7 +274,7 @@ deps_install(const struct deps_options *o)
 static int
 deps_cache_warmup(const struct deps_options *o)
 {
-	struct tend_config *cfg = deps_load(o);
+	struct tend_config *cfg = cli_load_config(o->config_path, stderr);
 	struct install_options io;
 	struct install_plan plan;
 	char *root, *state_dir;
@@ -418,7 +401,7 @@ scan_fix(const struct deps_options *o, struct tend_config **cfg, struct scan_res
 	if (o->format == OUTPUT_TEXT)
 		printf("added to %s:\n%s\n", path, *added);
 	config_free(*cfg);
-	if ((*cfg = deps_load(o)) == NULL)
+	if ((*cfg = cli_load_config(o->config_path, stderr)) == NULL)
 		return 2;
 	scan_mark_declared(r, *cfg);
 	return 0;
@@ -427,7 +410,7 @@ scan_fix(const struct deps_options *o, struct tend_config **cfg, struct scan_res
 static int
 deps_scan(const struct deps_options *o)
 {
-	struct tend_config *cfg = deps_load(o);
+	struct tend_config *cfg = cli_load_config(o->config_path, stderr);
 	struct scan_result r;
 	char err[512], *added = NULL;
 	json_t *doc;

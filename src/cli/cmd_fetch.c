@@ -131,15 +131,8 @@ fetch_parse(int argc, char **argv, struct fetch_opts *o)
 			o->prune = optarg;
 			break;
 		case OPT_FORMAT:
-			if (strcmp(optarg, "text") == 0)
-				o->format = OUTPUT_TEXT;
-			else if (strcmp(optarg, "json") == 0)
-				o->format = OUTPUT_JSON;
-			else {
-				fprintf(stderr, "tend fetch: --format: expected text or json, "
-				    "got '%s'\n", optarg);
+			if (cli_parse_format("fetch", optarg, &o->format) != 0)
 				return 2;
-			}
 			break;
 		case 'v':
 			o->verbose = true;
@@ -177,12 +170,8 @@ fetch_load(const struct fetch_opts *o, struct tend_config **cfg,
 {
 	struct config_errors errs = { 0 };
 
-	*cfg = config_load_auto(o->config, &errs);
-	if (*cfg == NULL) {
-		config_errors_print(&errs, stderr);
-		config_errors_clear(&errs);
+	if ((*cfg = cli_load_config(o->config, stderr)) == NULL)
 		return 2;
-	}
 	if (o->manifest == NULL)
 		return 0;
 	*manifest = config_load_file(o->manifest, &errs);

@@ -307,18 +307,13 @@ heal_local_run(struct heal_local *l)
 static int
 heal_local(const struct cli_options *opts)
 {
-	struct config_errors errs = { 0 };
 	struct heal_local l = { .opts = opts };
 	char *dir, *path, err[512];
 	uv_loop_t loop;
 	int code;
 
-	l.cfg = config_load_auto(opts->config_path, &errs);
-	if (l.cfg == NULL) {
-		config_errors_print(&errs, stderr);
-		config_errors_clear(&errs);
+	if ((l.cfg = cli_load_config(opts->config_path, stderr)) == NULL)
 		return 2;
-	}
 	log_setup(LOG_FORMAT_TEXT, opts->verbose);
 	dir = cli_state_dir(opts);
 	path = xasprintf("%s/tend.db", dir);

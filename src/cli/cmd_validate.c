@@ -134,16 +134,11 @@ validate_environment(const struct cli_options *opts, const struct tend_config *c
 int
 cmd_validate(struct cli_options *opts)
 {
-	struct config_errors errs = { 0 };
 	struct tend_config *cfg;
 	int rc = 0;
 
-	cfg = config_load_auto(opts->config_path, &errs);
-	if (cfg == NULL) {
-		config_errors_print(&errs, stdout);
-		config_errors_clear(&errs);
+	if ((cfg = cli_load_config(opts->config_path, stdout)) == NULL)
 		return 2;
-	}
 	if (!(opts->environment && opts->format == OUTPUT_JSON))
 		printf("ok\n");
 	if (opts->verbose)

@@ -101,13 +101,13 @@ static const struct option cli_long_options[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-static int
-cli_parse_format(const char *cmd, const char *value, int *out)
+int
+cli_parse_format(const char *cmd, const char *value, enum output_format *out)
 {
 	if (strcmp(value, "text") == 0)
-		*out = 0;
+		*out = OUTPUT_TEXT;
 	else if (strcmp(value, "json") == 0)
-		*out = 1;
+		*out = OUTPUT_JSON;
 	else {
 		fprintf(stderr, "tend %s: format must be text or json, not '%s'\n",
 		    cmd, value);
@@ -120,7 +120,8 @@ int
 cli_parse_options(const char *cmd, int argc, char **argv,
     struct cli_options *opts)
 {
-	int c, value;
+	enum output_format value;
+	int c;
 
 	memset(opts, 0, sizeof(*opts));
 	opts->log_format = -1;
@@ -134,14 +135,14 @@ cli_parse_options(const char *cmd, int argc, char **argv,
 			opts->state_dir = optarg;
 			break;
 		case 'f':
-			if (cli_parse_format(cmd, optarg, &value) != 0)
+			if (cli_parse_format(cmd, optarg, &opts->format) != 0)
 				return 2;
-			opts->format = value ? OUTPUT_JSON : OUTPUT_TEXT;
 			break;
 		case 'L':
 			if (cli_parse_format(cmd, optarg, &value) != 0)
 				return 2;
-			opts->log_format = value ? LOG_FORMAT_JSON : LOG_FORMAT_TEXT;
+			opts->log_format = value == OUTPUT_JSON ? LOG_FORMAT_JSON :
+			    LOG_FORMAT_TEXT;
 			break;
 		case 'v':
 			opts->verbose = true;
@@ -208,6 +209,19 @@ cli_parse_options(const char *cmd, int argc, char **argv,
  * The daemon's state dir depends on its config (state_dir:), so a
  * command that looks into it reads the same config when it is given one.
  */
+struct tend_config *
+cli_load_config(const char *path, FILE *errors)
+{
+	struct config_errors errs = { 0 };
+	struct tend_config *cfg = config_load_auto(path, &errs);
+
+	if (cfg == NULL) {
+		config_errors_print(&errs, errors);
+		config_errors_clear(&errs);
+	}
+	return cfg;
+}
+
 char *
 cli_state_dir(const struct cli_options *opts)
 {
