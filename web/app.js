@@ -3,6 +3,7 @@
 // browser loads these modules as they are (docs/api.md is the contract).
 import { getJSON, initToken, notify, setStateDir } from './api.js';
 import { Chart, fetchSeries } from './charts.js';
+import { setText } from './dom.js';
 import {
 	TILES, addEvent, clearEvents, incidentOpen, redrawSparks, renderAlerts, renderChecks,
 	renderIncidents, renderMeta, renderOverall, renderServices, renderTiles, tick,
@@ -219,7 +220,7 @@ async function loadIncidents() {
 		app.incidents = next;
 		renderIncidents(app.incidents);
 	} catch (e) {
-		setText('incidents-count', `cannot read incidents: ${e.message}`);
+		setText(document.getElementById('incidents-count'), `cannot read incidents: ${e.message}`);
 	}
 }
 
@@ -246,12 +247,8 @@ async function loadAlerts() {
 		app.alerts = Array.isArray(r.alerts) ? r.alerts : [];
 		renderAlerts(app.alerts);
 	} catch (e) {
-		setText('alerts-count', `cannot read alerts: ${e.message}`);
+		setText(document.getElementById('alerts-count'), `cannot read alerts: ${e.message}`);
 	}
-}
-
-function setText(id, text) {
-	document.getElementById(id).textContent = text;
 }
 
 // ---- Charts ----

@@ -25,6 +25,11 @@ export function healthInfo(state) {
 	return HEALTH[state] || HEALTH.unknown;
 }
 
+// Whether a word is one of the four health states (not a service state, not an event).
+export function isHealthState(word) {
+	return Object.hasOwn(HEALTH, word);
+}
+
 export function serviceInfo(state) {
 	return SERVICE[state] || { icon: '?', cls: 'state-unknown' };
 }

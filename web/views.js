@@ -5,7 +5,7 @@ import { serviceAction } from './api.js';
 import { drawSpark } from './charts.js';
 import {
 	fill, fmtAgo, fmtBytes, fmtClock, fmtDuration, fmtElapsed, fmtLatency, fmtNumber, h,
-	healthBadge, healthInfo, serviceBadge, setText, timeEl, worse,
+	healthBadge, healthInfo, isHealthState, serviceBadge, setText, timeEl, worse,
 } from './dom.js';
 
 // ---- The top bar ----
@@ -188,9 +188,8 @@ function lastExitText(ex) {
 
 // The service's checks, the worst first: its state and latency stand for all.
 function serviceChecks(status, svc) {
-	const names = Array.isArray(svc.checks) ? svc.checks : null;
 	return (status.checks || [])
-	    .filter((c) => c.service === svc.name || (names && names.includes(c.name) && c.service == null))
+	    .filter((c) => c.service === svc.name)
 	    .sort((a, b) => (worse(a.state, b.state) === a.state ? -1 : 1));
 }
 
@@ -426,8 +425,7 @@ export function renderAlerts(alerts) {
 		    h('td', null, timeEl(a.at, fmtAgo(now - a.at))),
 		    h('td', null, a.event || ''),
 		    h('th', { scope: 'row', class: 'name' }, a.target || ''),
-		    h('td', null, ['healthy', 'warning', 'critical', 'unknown'].includes(word)
-			? healthBadge(word) : (word || '')),
+		    h('td', null, isHealthState(word) ? healthBadge(word) : (word || '')),
 		    h('td', { class: 'message' }, a.message || ''),
 		    h('td', null, a.incident != null ? `#${a.incident}` : '–'),
 		    h('td', null, a.channel || ''),
@@ -477,7 +475,7 @@ export function addEvent(kind, data) {
 }
 
 function badgeFor(d) {
-	if (['healthy', 'warning', 'critical', 'unknown'].includes(d?.to)) {
+	if (isHealthState(d?.to)) {
 		const info = healthInfo(d.to);
 		return h('span', { class: info.cls, 'aria-hidden': 'true' }, `${info.icon} `);
 	}

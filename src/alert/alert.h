@@ -57,8 +57,6 @@ void		 alerter_set_config(struct alerter *al, const struct alerts_conf *conf);
 /* Stops every delivery (recorded as failed: tend stopped) and frees. */
 void		 alerter_free(struct alerter *al);
 
-/* An event; nothing is sent when dedup or routing says so. al may be NULL. */
-void		 alerter_raise(struct alerter *al, const struct alert_input *in);
 /*
  * The healer's events: "incident" (critical or warning by state),
  * "escalated", "resolved", and "closed" (merged or interrupted: the alert
@@ -80,8 +78,5 @@ void		 alerter_gave_up(struct alerter *al, const char *service, const char *why)
  */
 void		 alerter_on_delivery(struct alerter *al,
 		    void (*fn)(void *arg, json_t *alert), void *arg);
-
-/* Deliveries not yet ended (in flight or waiting to be retried). */
-size_t		 alerter_pending(const struct alerter *al);
 
 #endif

@@ -79,12 +79,6 @@ alerter_channel(const struct alerter *al, const char *name)
 }
 
 static bool
-channel_is_alertmanager(const struct alert_channel_conf *conf)
-{
-	return conf->webhook != NULL && conf->format == ALERT_FORMAT_ALERTMANAGER;
-}
-
-static bool
 delivery_running(const struct delivery *d)
 {
 	return d->web != NULL || d->cmd != NULL;
@@ -166,6 +160,21 @@ alerter_record(struct alerter *al, const struct delivery *d, const char *outcome
 		al->observer(al->observer_arg, alert);
 		json_decref(alert);
 	}
+}
+
+/* A delivery that will not be tried again: stopped, recorded as failed, unlinked and freed. */
+static void
+delivery_abandon(struct alerter *al, struct delivery *d, const char *detail,
+    const char *why)
+{
+	delivery_cancel(d);
+	if (d->msg != NULL) {
+		alerter_record(al, d, "failed", detail);
+		log_warn(NULL, "alert %s of %s to %s %s", alert_event_names[d->msg->event],
+		    d->msg->target, d->channel, why);
+	}
+	delivery_unlink(al, d);
+	delivery_free(d);
 }
 
 static void
@@ -260,7 +269,6 @@ delivery_start(struct delivery *d)
 	    d->id, clock_wall_ms());
 	d->web = webhook_post(al->http, conf->webhook, conf->headers, body,
 	    conf->timeout_ms, delivery_done, d, err, sizeof(err));
-	free(body);
 	if (d->web == NULL)
 		delivery_outcome(d, false, true, err);
 }
@@ -275,7 +283,7 @@ alerter_send(void *arg, const struct alert_channel_conf *conf, const struct aler
 
 	d->al = al;
 	d->channel = xstrdup(conf->name);
-	d->group = channel_is_alertmanager(conf) ? xstrdup(conf->name) :
+	d->group = alert_channel_is_alertmanager(conf) ? xstrdup(conf->name) :
 	    xasprintf("%s\n%s", conf->name, m->key);
 	d->msg = alert_msg_dup(m);
 	d->id = al->store != NULL ? store_alert_new_id(al->store) : ++al->next_id;
@@ -283,7 +291,7 @@ alerter_send(void *arg, const struct alert_channel_conf *conf, const struct aler
 	delivery_append(al, d);
 	/* From its first alert on, an Alertmanager is kept informed. */
 	c = alerter_channel(al, conf->name);
-	if (c != NULL && channel_is_alertmanager(conf) && c->next_refresh == 0)
+	if (c != NULL && alert_channel_is_alertmanager(conf) && c->next_refresh == 0)
 		c->next_refresh = d->due + conf->resend_ms;
 }
 
@@ -313,7 +321,7 @@ alerter_refresh(struct alerter *al, int64_t now_mono, int64_t now_wall)
 
 	for (i = 0; i < al->n_channels; i++) {
 		c = &al->channels[i];
-		if (!channel_is_alertmanager(c->conf))
+		if (!alert_channel_is_alertmanager(c->conf))
 			continue;
 		n = alert_book_open_for(al->book, c->name, now_wall, &v);
 		if (n == 0)
@@ -383,6 +391,16 @@ alerter_schedule(struct alerter *al)
 }
 
 static void
+alerter_free_channels(struct alerter *al)
+{
+	size_t i;
+
+	for (i = 0; i < al->n_channels; i++)
+		free(al->channels[i].name);
+	free(al->channels);
+}
+
+static void
 alerter_set_channels(struct alerter *al, const struct alerts_conf *conf)
 {
 	struct channel *v = xcalloc(conf->n_channels + 1, sizeof(*v)), *old;
@@ -392,12 +410,10 @@ alerter_set_channels(struct alerter *al, const struct alerts_conf *conf)
 		v[i].name = xstrdup(conf->channels[i].name);
 		v[i].conf = &conf->channels[i];
 		old = alerter_channel(al, v[i].name);
-		if (old != NULL && channel_is_alertmanager(v[i].conf))
+		if (old != NULL && alert_channel_is_alertmanager(v[i].conf))
 			v[i].next_refresh = old->next_refresh;
 	}
-	for (i = 0; i < al->n_channels; i++)
-		free(al->channels[i].name);
-	free(al->channels);
+	alerter_free_channels(al);
 	al->channels = v;
 	al->n_channels = conf->n_channels;
 }
@@ -434,16 +450,9 @@ alerter_set_config(struct alerter *al, const struct alerts_conf *conf)
 	alerter_set_channels(al, conf);
 	for (d = al->deliveries; d != NULL; d = next) {
 		next = d->next;
-		if (alerter_channel(al, d->channel) != NULL)
-			continue;
-		delivery_cancel(d);
-		if (d->msg != NULL) {
-			alerter_record(al, d, "failed", "its channel was removed by a reload");
-			log_warn(NULL, "alert %s of %s to %s dropped: the channel was removed",
-			    alert_event_names[d->msg->event], d->msg->target, d->channel);
-		}
-		delivery_unlink(al, d);
-		delivery_free(d);
+		if (alerter_channel(al, d->channel) == NULL)
+			delivery_abandon(al, d, "its channel was removed by a reload",
+			    "dropped: the channel was removed");
 	}
 	alerter_schedule(al);
 }
@@ -457,32 +466,21 @@ alerter_timer_closed(uv_handle_t *handle)
 void
 alerter_free(struct alerter *al)
 {
-	struct delivery *d, *next;
-	size_t i;
-
 	if (al == NULL)
 		return;
 	al->observer = NULL;
-	for (d = al->deliveries; d != NULL; d = next) {
-		next = d->next;
-		delivery_cancel(d);
-		if (d->msg != NULL) {
-			alerter_record(al, d, "failed", "tend stopped before it was delivered");
-			log_warn(NULL, "alert %s of %s to %s not delivered: tend is stopping",
-			    alert_event_names[d->msg->event], d->msg->target, d->channel);
-		}
-		delivery_free(d);
-	}
+	while (al->deliveries != NULL)
+		delivery_abandon(al, al->deliveries, "tend stopped before it was delivered",
+		    "not delivered: tend is stopping");
 	uv_timer_stop(al->timer);
 	uv_close((uv_handle_t *)al->timer, alerter_timer_closed);
 	alert_book_free(al->book);
-	for (i = 0; i < al->n_channels; i++)
-		free(al->channels[i].name);
-	free(al->channels);
+	alerter_free_channels(al);
 	free(al);
 }
 
-void
+/* An event; nothing is sent when dedup or routing says so. al may be NULL. */
+static void
 alerter_raise(struct alerter *al, const struct alert_input *in)
 {
 	if (al == NULL)
@@ -534,16 +532,4 @@ alerter_on_delivery(struct alerter *al, void (*fn)(void *arg, json_t *alert), vo
 {
 	al->observer = fn;
 	al->observer_arg = arg;
-}
-
-size_t
-alerter_pending(const struct alerter *al)
-{
-	const struct delivery *d;
-	size_t n = 0;
-
-	for (d = al->deliveries; d != NULL; d = d->next)
-		if (d->msg != NULL)
-			n++;
-	return n;
 }

@@ -94,6 +94,12 @@ alert_channel_routes(const struct alert_channel_conf *ch, enum alert_event event
 	return (ch->on & (1u << event)) != 0;
 }
 
+bool
+alert_channel_is_alertmanager(const struct alert_channel_conf *ch)
+{
+	return ch->webhook != NULL && ch->format == ALERT_FORMAT_ALERTMANAGER;
+}
+
 /* "incident:12", "anomaly:check.web.latency_ms", "service:web". */
 static char *
 alert_key(const struct alert_input *in)
@@ -227,7 +233,7 @@ book_send_resolved(struct alert_book *b, const struct alerts_conf *conf,
 		ch = &conf->channels[i];
 		if (!strv_contains(a->channels, ch->name) ||
 		    !(alert_channel_routes(ch, ALERT_RESOLVED) ||
-		    (ch->webhook != NULL && ch->format == ALERT_FORMAT_ALERTMANAGER)))
+		    alert_channel_is_alertmanager(ch)))
 			continue;
 		fn(arg, ch, &m);
 		n++;

@@ -43,6 +43,8 @@ void		 alert_book_free(struct alert_book *b);
 /* Whether a channel is sent an event (`on:`). */
 bool		 alert_channel_routes(const struct alert_channel_conf *ch,
 		    enum alert_event event);
+/* An Alertmanager is told of every end, and kept informed of what fires. */
+bool		 alert_channel_is_alertmanager(const struct alert_channel_conf *ch);
 
 /*
  * An event: opens, updates or ends an open alert and calls fn once per

@@ -24,9 +24,9 @@ typedef void	(*deliver_done_fn)(void *arg, bool ok, bool retry, const char *deta
 
 struct webhook_call;
 
-/* NULL, with a reason in err, when the transfer cannot be started. */
+/* body is taken. NULL, with a reason in err, when the transfer cannot be started. */
 struct webhook_call *webhook_post(struct http_engine *e, const char *url,
-		    char *const *headers, const char *body, int64_t timeout_ms,
+		    char *const *headers, char *body, int64_t timeout_ms,
 		    deliver_done_fn done, void *arg, char *err, size_t errlen);
 void		 webhook_cancel(struct webhook_call *c);
 

@@ -83,7 +83,7 @@ webhook_done(void *arg, CURL *easy, CURLcode rc)
 
 struct webhook_call *
 webhook_post(struct http_engine *e, const char *url, char *const *headers,
-    const char *body, int64_t timeout_ms, deliver_done_fn done, void *arg,
+    char *body, int64_t timeout_ms, deliver_done_fn done, void *arg,
     char *err, size_t errlen)
 {
 	struct webhook_call *c = xcalloc(1, sizeof(*c));
@@ -92,7 +92,7 @@ webhook_post(struct http_engine *e, const char *url, char *const *headers,
 	c->engine = e;
 	c->done = done;
 	c->arg = arg;
-	c->body = xstrdup(body);
+	c->body = body;
 	if ((c->easy = curl_easy_init()) == NULL) {
 		snprintf(err, errlen, "cannot create a curl handle");
 		free(c->body);

@@ -23,7 +23,8 @@ alert_rfc3339(int64_t wall_ms, char *buf, size_t len)
 	snprintf(buf, len, "%s.%03dZ", day, (int)(wall_ms % 1000));
 }
 
-int64_t
+/* Alertmanager keeps a firing alert this long after it last heard of it. */
+static int64_t
 alert_am_lease_ms(const struct alert_channel_conf *ch)
 {
 	return ALERT_AM_LEASE_RESENDS * (ch->resend_ms > 0 ? ch->resend_ms : 60000);

@@ -15,9 +15,6 @@
 /* "2025-11-30T10:00:00.123Z": RFC 3339 in UTC, to the millisecond. */
 void	 alert_rfc3339(int64_t wall_ms, char *buf, size_t len);
 
-/* Alertmanager keeps a firing alert this long after it last heard of it. */
-int64_t	 alert_am_lease_ms(const struct alert_channel_conf *ch);
-
 /*
  * {"source": "tend", "host", "id", "event", "target", "state", "severity",
  * "message", "incident", "at", "time", "started_at", "repeat"}.

@@ -22,7 +22,6 @@ struct action_count {
 };
 
 struct publisher {
-	uv_loop_t	*loop;
 	struct web_server *web;
 	struct store	*store;
 	publisher_status_fn status;
@@ -163,7 +162,6 @@ publisher_new(uv_loop_t *loop, struct web_server *web, struct store *st,
 {
 	struct publisher *p = xcalloc(1, sizeof(*p));
 
-	p->loop = loop;
 	p->web = web;
 	p->store = st;
 	p->status = status;

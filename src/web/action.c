@@ -12,6 +12,14 @@
 
 #include "core/mem.h"
 
+void
+web_action_free(struct web_action *a)
+{
+	free(a->answer);
+	free(a->name);
+	free(a);
+}
+
 static void
 web_action_answer(struct web_action *a, unsigned status, json_t *answer)
 {
@@ -32,11 +40,11 @@ web_post_action(struct web_server *ws, struct MHD_Connection *conn,
 	if (req->action != NULL) {	/* resumed: the loop has answered */
 		a = req->action;
 		req->action = NULL;
-		ret = web_send_json(conn, a->status, json_loads(a->answer != NULL ?
-		    a->answer : "{}", 0, NULL));
-		free(a->answer);
-		free(a->name);
-		free(a);
+		/* Sent as the loop wrote it; the response frees it. */
+		ret = web_send_json_text(conn, a->status, a->answer != NULL ? a->answer :
+		    xstrdup("{}"));
+		a->answer = NULL;
+		web_action_free(a);
 		return ret;
 	}
 	a = xcalloc(1, sizeof(*a));
@@ -46,8 +54,7 @@ web_post_action(struct web_server *ws, struct MHD_Connection *conn,
 	pthread_mutex_lock(&ws->lock);
 	if (ws->stopping) {
 		pthread_mutex_unlock(&ws->lock);
-		free(a->name);
-		free(a);
+		web_action_free(a);
 		return web_send_error(conn, MHD_HTTP_SERVICE_UNAVAILABLE, "tend is stopping");
 	}
 	for (tail = &ws->queue; *tail != NULL; tail = &(*tail)->next)

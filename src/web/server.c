@@ -57,23 +57,41 @@ web_queue(struct MHD_Connection *conn, unsigned status, struct MHD_Response *res
 	return ret;
 }
 
+/* A JSON body (taken: freed with the response); NULL when MHD has no room. */
+static struct MHD_Response *
+web_json_response(char *text)
+{
+	struct MHD_Response *resp;
+
+	resp = MHD_create_response_from_buffer_with_free_callback(strlen(text), text, free);
+	if (resp == NULL) {
+		free(text);
+		return NULL;
+	}
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
+	return resp;
+}
+
+enum MHD_Result
+web_send_json_text(struct MHD_Connection *conn, unsigned status, char *text)
+{
+	struct MHD_Response *resp = web_json_response(text);
+
+	if (resp == NULL)
+		return MHD_NO;
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+	return web_queue(conn, status, resp);
+}
+
 enum MHD_Result
 web_send_json(struct MHD_Connection *conn, unsigned status, json_t *doc)
 {
 	char *text = doc != NULL ? json_dumps(doc, WEB_JSON_FLAGS) : NULL;
-	struct MHD_Response *resp;
 
 	json_decref(doc);
 	if (text == NULL)
 		text = xstrdup("{\"ok\":false,\"error\":\"cannot encode the answer\"}");
-	resp = MHD_create_response_from_buffer_with_free_callback(strlen(text), text, free);
-	if (resp == NULL) {
-		free(text);
-		return MHD_NO;
-	}
-	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
-	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
-	return web_queue(conn, status, resp);
+	return web_send_json_text(conn, status, text);
 }
 
 enum MHD_Result
@@ -92,16 +110,11 @@ web_send_error(struct MHD_Connection *conn, unsigned status, const char *fmt, ..
 static enum MHD_Result
 web_send_method_not_allowed(struct MHD_Connection *conn, const char *allow)
 {
-	char *text = xasprintf("{\"ok\":false,\"status\":405,\"error\":\"method not "
-	    "allowed here; use %s\"}", allow);
-	struct MHD_Response *resp;
+	struct MHD_Response *resp = web_json_response(xasprintf("{\"ok\":false,"
+	    "\"status\":405,\"error\":\"method not allowed here; use %s\"}", allow));
 
-	resp = MHD_create_response_from_buffer_with_free_callback(strlen(text), text, free);
-	if (resp == NULL) {
-		free(text);
+	if (resp == NULL)
 		return MHD_NO;
-	}
-	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, allow);
 	return web_queue(conn, MHD_HTTP_METHOD_NOT_ALLOWED, resp);
 }
@@ -218,10 +231,16 @@ web_authorized(struct web_server *ws, struct MHD_Connection *conn)
 	return web_token_equal(h, strlen(h), ws->token);
 }
 
-/* What a path names, and which methods it takes. */
+/* What a path names; ROUTE_ACTION alone takes POST. */
 enum web_route {
 	ROUTE_NONE, ROUTE_ASSET, ROUTE_PUBLISHED, ROUTE_INCIDENTS, ROUTE_METRIC,
-	ROUTE_ALERTS, ROUTE_EVENTS, ROUTE_SERVICE_ACTION, ROUTE_ACTION,
+	ROUTE_ALERTS, ROUTE_EVENTS, ROUTE_ACTION,
+};
+
+/* What a ROUTE_ACTION asks the loop to do (web_ops.action's verb and name). */
+struct web_post {
+	const char	*verb;
+	char		 name[256];
 };
 
 static const char *const service_verbs[] = { "restart", "stop", "start", "heal", NULL };
@@ -254,15 +273,12 @@ web_prefix(const char *url, const char *prefix)
 }
 
 static enum web_route
-web_route_of(const char *url, bool *post)
+web_route_of(const char *url, struct web_post *post)
 {
 	static const char *const published[] = { "/api/status", "/api/services",
 	    "/api/checks", "/api/metrics", "/healthz", "/metrics", NULL };
-	char name[256];
-	const char *verb;
 	size_t i;
 
-	*post = false;
 	for (i = 0; published[i] != NULL; i++)
 		if (strcmp(url, published[i]) == 0)
 			return ROUTE_PUBLISHED;
@@ -273,15 +289,15 @@ web_route_of(const char *url, bool *post)
 	if (strcmp(url, "/api/events") == 0)
 		return ROUTE_EVENTS;
 	if (web_prefix(url, "/api/services/")) {
-		if (web_service_action_path(url, name, sizeof(name), &verb)) {
-			*post = true;
-			return ROUTE_SERVICE_ACTION;
-		}
+		if (web_service_action_path(url, post->name, sizeof(post->name), &post->verb))
+			return ROUTE_ACTION;
 		return strchr(url + strlen("/api/services/"), '/') == NULL ?
 		    ROUTE_PUBLISHED : ROUTE_NONE;
 	}
-	if (web_prefix(url, "/api/actions/") && strchr(url + 13, '/') == NULL) {
-		*post = true;
+	if (web_prefix(url, "/api/actions/") &&
+	    strchr(url + strlen("/api/actions/"), '/') == NULL) {
+		post->verb = "action";
+		snprintf(post->name, sizeof(post->name), "%s", url + strlen("/api/actions/"));
 		return ROUTE_ACTION;
 	}
 	if (web_prefix(url, "/api/metrics/"))
@@ -291,20 +307,13 @@ web_route_of(const char *url, bool *post)
 
 static enum MHD_Result
 web_dispatch_post(struct web_server *ws, struct MHD_Connection *conn,
-    struct web_request *req, const char *url, enum web_route route)
+    struct web_request *req, const struct web_post *post)
 {
-	char name[256];
-	const char *verb = "action";
-
 	if (req->action == NULL && !web_authorized(ws, conn))
 		return web_send_error(conn, MHD_HTTP_UNAUTHORIZED,
 		    "this needs 'Authorization: Bearer TOKEN' (the token is in the state "
 		    "directory's file 'token')");
-	if (route == ROUTE_SERVICE_ACTION)
-		web_service_action_path(url, name, sizeof(name), &verb);
-	else
-		snprintf(name, sizeof(name), "%s", url + strlen("/api/actions/"));
-	return web_post_action(ws, conn, req, verb, name);
+	return web_post_action(ws, conn, req, post->verb, post->name);
 }
 
 static enum MHD_Result
@@ -368,7 +377,8 @@ web_handle(void *cls, struct MHD_Connection *conn, const char *url, const char *
 	bool is_get = strcmp(method, MHD_HTTP_METHOD_GET) == 0 ||
 	    strcmp(method, MHD_HTTP_METHOD_HEAD) == 0;
 	bool is_post = strcmp(method, MHD_HTTP_METHOD_POST) == 0, wants_post;
-	enum web_route route = web_route_of(url, &wants_post);
+	struct web_post post;
+	enum web_route route;
 
 	web_thread_yield_to_loop();
 	if (req == NULL) {
@@ -393,12 +403,14 @@ web_handle(void *cls, struct MHD_Connection *conn, const char *url, const char *
 	if (req->body_len > WEB_BODY_MAX)
 		return web_send_error(conn, MHD_HTTP_CONTENT_TOO_LARGE,
 		    "request body over %d bytes", WEB_BODY_MAX);
+	route = web_route_of(url, &post);
+	wants_post = route == ROUTE_ACTION;
 	if (route == ROUTE_NONE)
 		return web_send_error(conn, MHD_HTTP_NOT_FOUND, "no such endpoint: %s", url);
 	if (wants_post ? !is_post : !is_get)
 		return web_send_method_not_allowed(conn, wants_post ? "POST" : "GET, HEAD");
 	if (is_post)
-		return web_dispatch_post(ws, conn, req, url, route);
+		return web_dispatch_post(ws, conn, req, &post);
 	if (req->body_len > 0)
 		return web_send_error(conn, MHD_HTTP_BAD_REQUEST, "a GET takes no body");
 	return web_dispatch_get(ws, conn, url, route);
@@ -413,11 +425,8 @@ web_request_done(void *cls, struct MHD_Connection *conn, void **req_cls,
 	if (req == NULL)
 		return;
 	/* An action the loop answered after the client left. */
-	if (req->action != NULL && req->action->done) {
-		free(req->action->answer);
-		free(req->action->name);
-		free(req->action);
-	}
+	if (req->action != NULL && req->action->done)
+		web_action_free(req->action);
 	free(req);
 	*req_cls = NULL;
 }
@@ -533,7 +542,6 @@ web_start(uv_loop_t *loop, const struct web_conf *conf, const char *state_dir,
 {
 	struct web_server *ws = xcalloc(1, sizeof(*ws));
 
-	ws->loop = loop;
 	ws->ops = *ops;
 	ws->sse_max = conf->sse_clients;
 	ws->db_path = xasprintf("%s/tend.db", state_dir);
@@ -565,12 +573,14 @@ web_url(const struct web_server *ws)
 void
 web_publish(struct web_server *ws, struct web_snapshot *snap)
 {
+	/* The ring's copy: a stream that reads it may outlive the snapshot. */
+	char *event = xstrdup(snap->sse_status.data);
 	struct web_snapshot *old;
 
 	pthread_mutex_lock(&ws->lock);
 	old = ws->snap;
 	ws->snap = snap;
-	sse_push_locked(ws, snap->sse_status.data, snap->sse_status.len);
+	sse_push_locked(ws, event, snap->sse_status.len);
 	pthread_mutex_unlock(&ws->lock);
 	web_snapshot_unref(old);
 }
@@ -579,6 +589,7 @@ void
 web_event(struct web_server *ws, const char *event, const json_t *data)
 {
 	char *json, *text;
+	size_t len;
 	int streams;
 
 	/* A stream starts at the newest event: with none open, there is no one to keep it for. */
@@ -588,11 +599,11 @@ web_event(struct web_server *ws, const char *event, const json_t *data)
 	if (streams == 0 || (json = json_dumps(data, WEB_JSON_FLAGS)) == NULL)
 		return;
 	text = xasprintf("event: %s\ndata: %s\n\n", event, json);
-	pthread_mutex_lock(&ws->lock);
-	sse_push_locked(ws, text, strlen(text));
-	pthread_mutex_unlock(&ws->lock);
-	free(text);
 	free(json);
+	len = strlen(text);
+	pthread_mutex_lock(&ws->lock);
+	sse_push_locked(ws, text, len);
+	pthread_mutex_unlock(&ws->lock);
 }
 
 static void

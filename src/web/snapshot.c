@@ -91,11 +91,8 @@ sse_status(const struct web_body *status)
 {
 	struct web_body b;
 
-	b.len = strlen("event: status\ndata: \n\n") + status->len;
-	b.data = xmalloc(b.len + 1);
-	memcpy(b.data, "event: status\ndata: ", 20);
-	memcpy(b.data + 20, status->data, status->len);
-	memcpy(b.data + 20 + status->len, "\n\n", 3);
+	b.data = xasprintf("event: status\ndata: %s\n\n", status->data);
+	b.len = strlen(b.data);
 	return b;
 }
 
@@ -111,10 +108,10 @@ web_snapshot_build(const json_t *status)
 	atomic_init(&snap->refs, 1);
 	snap->generated_at = json_integer_value(json_object_get(status, "generated_at"));
 	snap->status = body_of(json_incref((json_t *)status));
-	snap->services = body_of(json_pack("{s:O}", "services",
-	    services != NULL ? services : json_array()));
-	snap->checks = body_of(json_pack("{s:O}", "checks",
-	    checks != NULL ? checks : json_array()));
+	snap->services = body_of(json_pack("{s:o}", "services",
+	    services != NULL ? json_incref(services) : json_array()));
+	snap->checks = body_of(json_pack("{s:o}", "checks",
+	    checks != NULL ? json_incref(checks) : json_array()));
 	snap->series = body_of(series_names(status));
 	families = metrics_families(status);
 	snap->metrics.data = prometheus_text(families);

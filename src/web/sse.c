@@ -41,13 +41,12 @@ sse_wake_all_locked(struct web_server *ws, bool keepalive)
 }
 
 void
-sse_push_locked(struct web_server *ws, const char *text, size_t len)
+sse_push_locked(struct web_server *ws, char *text, size_t len)
 {
 	struct sse_event *e = &ws->ring[ws->ring_next % WEB_SSE_RING];
 
 	free(e->text);
-	e->text = xmalloc(len + 1);
-	memcpy(e->text, text, len + 1);
+	e->text = text;
 	e->len = len;
 	e->seq = ws->ring_next++;
 	sse_wake_all_locked(ws, false);
@@ -157,16 +156,9 @@ sse_open(struct web_server *ws, struct MHD_Connection *conn)
 	c->conn = conn;
 	c->next_seq = ws->ring_next;
 	/* The first thing a stream says: retry advice, then the status as it is now. */
-	if (ws->snap != NULL) {
-		c->pending_len = sizeof(hello) - 1 + ws->snap->sse_status.len;
-		c->pending = xmalloc(c->pending_len);
-		memcpy(c->pending, hello, sizeof(hello) - 1);
-		memcpy(c->pending + sizeof(hello) - 1, ws->snap->sse_status.data,
-		    ws->snap->sse_status.len);
-	} else {
-		c->pending = xstrdup(hello);
-		c->pending_len = sizeof(hello) - 1;
-	}
+	c->pending = xasprintf("%s%s", hello, ws->snap != NULL ? ws->snap->sse_status.data :
+	    "");
+	c->pending_len = strlen(c->pending);
 	c->next = ws->clients;
 	ws->clients = c;
 	ws->n_clients++;

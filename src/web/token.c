@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "core/dl_crypto.h"
-
+#include "core/fdio.h"
 #include "core/log.h"
 #include "core/mem.h"
 
@@ -47,7 +47,7 @@ web_token_create(const char *path, char token[WEB_TOKEN_LEN + 1], char *err,
 		snprintf(err, errlen, "cannot create %s: %s", path, strerror(errno));
 		return -1;
 	}
-	if (write(fd, line, strlen(line)) != (ssize_t)strlen(line) || fsync(fd) < 0) {
+	if (fd_write_all(fd, line, strlen(line)) < 0 || fsync(fd) < 0) {
 		snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
 		close(fd);
 		unlink(path);

@@ -42,7 +42,6 @@ struct sse_event {
 };
 
 struct web_server {
-	uv_loop_t	*loop;
 	struct MHD_Daemon *mhd;
 	struct web_ops	 ops;
 	char		*db_path;
@@ -68,7 +67,10 @@ struct web_server {
 };
 
 /* server.c */
+/* doc is taken; so is text, a JSON body already written. */
 enum MHD_Result	web_send_json(struct MHD_Connection *conn, unsigned status, json_t *doc);
+enum MHD_Result	web_send_json_text(struct MHD_Connection *conn, unsigned status,
+		    char *text);
 enum MHD_Result	web_send_error(struct MHD_Connection *conn, unsigned status,
 		    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* The current snapshot, referenced; NULL before the first publish. */
@@ -83,14 +85,15 @@ void		web_db_close_all(struct web_server *ws);
 
 /* sse.c */
 enum MHD_Result	sse_open(struct web_server *ws, struct MHD_Connection *conn);
-/* With ws->lock held. */
-void		sse_push_locked(struct web_server *ws, const char *text, size_t len);
+/* With ws->lock held; text (len bytes and a NUL) is taken. */
+void		sse_push_locked(struct web_server *ws, char *text, size_t len);
 void		sse_wake_all_locked(struct web_server *ws, bool keepalive);
 
 /* action.c */
 enum MHD_Result	web_post_action(struct web_server *ws, struct MHD_Connection *conn,
 		    struct web_request *req, const char *verb, const char *name);
 void		web_action_drain(uv_async_t *async);
+void		web_action_free(struct web_action *a);
 /* With ws->lock held: answers every queued action 503. */
 void		web_action_abort_locked(struct web_server *ws);
 
