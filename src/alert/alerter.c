@@ -21,6 +21,7 @@
 #include "alert/deliver.h"
 #include "alert/format.h"
 #include "core/clock.h"
+#include "core/jitter.h"
 #include "core/log.h"
 #include "core/mem.h"
 #include "core/strv.h"
@@ -61,6 +62,7 @@ struct alerter {
 	uv_timer_t	*timer;
 	char		 host[256];
 	int64_t		 next_id;	/* ids when there is no store */
+	uint64_t	 jitter;	/* state of the retry delays' jitter */
 	void		(*observer)(void *arg, json_t *alert);
 	void		*observer_arg;
 };
@@ -219,7 +221,7 @@ delivery_outcome(struct delivery *d, bool ok, bool retry, const char *detail)
 		outcome = "retrying";
 		/* Try n + 1 waits initial * multiplier^(n - 1), +- jitter. */
 		delay = supervise_restart_delay(&al->conf->retry, d->tries + 1,
-		    (double)random() / ((double)RAND_MAX + 1.0));
+		    jitter_next(&al->jitter));
 		d->due = clock_mono_ms() + delay;
 	}
 	alerter_record(al, d, outcome, detail);
@@ -428,6 +430,7 @@ alerter_new(uv_loop_t *loop, const struct alerts_conf *conf, struct store *st,
 	al->conf = conf;
 	al->store = st;
 	al->http = http;
+	al->jitter = jitter_seed();
 	al->book = alert_book_new();
 	if (gethostname(al->host, sizeof(al->host) - 1) != 0)
 		snprintf(al->host, sizeof(al->host), "localhost");

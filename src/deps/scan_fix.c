@@ -278,11 +278,9 @@ fix_replace(const char *path, const char *text, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return -1;
 	}
-	tmp = xasprintf("%s.tend-fix-XXXXXX", path);
-	if ((fd = mkstemp(tmp)) < 0) {
+	if ((fd = fd_temp_beside(path, &tmp)) < 0) {
 		snprintf(err, errlen, "%s: cannot create a file beside it: %s", path,
 		    strerror(errno));
-		free(tmp);
 		return -1;
 	}
 	if (fchmod(fd, sb.st_mode & 07777) < 0 || fd_write_all(fd, text, len) < 0 ||

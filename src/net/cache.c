@@ -211,21 +211,6 @@ cache_copy_fd(int from, int to, struct cache_sha256 *h)
 	return n < 0 ? -1 : 0;
 }
 
-/* A new temp file beside path ("path.tend-XXXXXX"); its fd, name in *tmp. */
-static int
-cache_temp_beside(const char *path, char **tmp)
-{
-	int fd;
-
-	*tmp = xasprintf("%s.tend-XXXXXX", path);
-	fd = mkostemp(*tmp, O_CLOEXEC);
-	if (fd < 0) {
-		free(*tmp);
-		*tmp = NULL;
-	}
-	return fd;
-}
-
 int
 cache_ingest(const char *dir, const char *path, const char *sha256)
 {
@@ -237,7 +222,7 @@ cache_ingest(const char *dir, const char *path, const char *sha256)
 		free(base);
 		return -1;
 	}
-	to = cache_temp_beside(base, &tmp);
+	to = fd_temp_beside(base, &tmp);
 	free(base);
 	if (to < 0) {
 		saved = errno;
@@ -300,7 +285,7 @@ cache_place_copy(const char *object, const char *dest, int mode, char *err,
 		snprintf(err, errlen, "cannot read %s: %s", object, strerror(errno));
 		return -1;
 	}
-	if ((to = cache_temp_beside(dest, &tmp)) < 0) {
+	if ((to = fd_temp_beside(dest, &tmp)) < 0) {
 		snprintf(err, errlen, "cannot create a file beside %s: %s", dest,
 		    strerror(errno));
 		close(from);
@@ -340,7 +325,7 @@ cache_place_link(const char *object, const char *dest)
 	int fd, rc, saved;
 
 	/* A free temp name: made by mkostemp, then taken over by the link. */
-	if ((fd = cache_temp_beside(dest, &tmp)) < 0)
+	if ((fd = fd_temp_beside(dest, &tmp)) < 0)
 		return -1;
 	close(fd);
 	unlink(tmp);

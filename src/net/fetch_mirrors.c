@@ -9,6 +9,7 @@
 
 #include <jansson.h>
 
+#include "core/fdio.h"
 #include "core/mem.h"
 
 char *
@@ -69,25 +70,22 @@ int
 mirror_book_save(struct mirror_book *b)
 {
 	json_t *doc;
-	char *tmp;
-	int rc, saved;
+	char *text;
+	int rc;
 
 	if (!b->dirty)
 		return 0;
 	doc = json_pack("{s:i, s:O}", "version", 1, "hosts", b->hosts);
-	tmp = xasprintf("%s.tmp-%ld", b->path, (long)getpid());
-	rc = json_dump_file(doc, tmp, JSON_INDENT(1) | JSON_SORT_KEYS);
+	text = json_dumps(doc, JSON_INDENT(1) | JSON_SORT_KEYS);
 	json_decref(doc);
-	if (rc == 0 && rename(tmp, b->path) == 0) {
-		b->dirty = false;
-		free(tmp);
-		return 0;
+	if (text == NULL) {
+		errno = ENOMEM;
+		return -1;
 	}
-	saved = errno;
-	unlink(tmp);
-	free(tmp);
-	errno = saved != 0 ? saved : EIO;
-	return -1;
+	if ((rc = file_replace(b->path, text, strlen(text), 0644)) == 0)
+		b->dirty = false;
+	free(text);
+	return rc;
 }
 
 void

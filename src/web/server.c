@@ -16,9 +16,10 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "core/dl_crypto.h"
+#include "core/fdio.h"
 #include "core/log.h"
 #include "core/mem.h"
-#include "core/dl_crypto.h"
 #include "web/assets.h"
 
 #define WEB_THREADS		2
@@ -521,18 +522,11 @@ web_listen(struct web_server *ws, const struct web_conf *conf, char *err, size_t
 static void
 web_write_url(const struct web_server *ws, const char *state_dir)
 {
-	char *path = xasprintf("%s/web.url", state_dir), *tmp = xasprintf("%s.tmp", path);
-	FILE *f = fopen(tmp, "we");
+	char *path = xasprintf("%s/web.url", state_dir), *text = xasprintf("%s\n", ws->url);
 
-	if (f != NULL && fprintf(f, "%s\n", ws->url) > 0 && fclose(f) == 0)
-		rename(tmp, path);
-	else {
-		if (f != NULL)
-			fclose(f);
+	if (file_replace(path, text, strlen(text), 0644) < 0)
 		log_warn(NULL, "cannot write %s: %s", path, strerror(errno));
-		unlink(tmp);
-	}
-	free(tmp);
+	free(text);
 	free(path);
 }
 
