@@ -3,6 +3,8 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
 #include <ftw.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -136,6 +138,79 @@ harness_log_has_sanitizer_report(struct tend_run *run)
 	return false;
 }
 
+/* useradd and userdel lock /etc/passwd: tests running at once take turns. */
+static int
+harness_run_tool(char *const argv[])
+{
+	int status, i;
+	pid_t pid;
+
+	for (i = 0; i < 50; i++) {
+		pid = fork();
+		if (pid == 0) {
+			execvp(argv[0], argv);
+			_exit(127);
+		}
+		if (pid < 0 || waitpid(pid, &status, 0) < 0)
+			return -1;
+		if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+			return 0;
+		if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
+			return 127;
+		harness_pause_ms(100);
+	}
+	return -1;
+}
+
+static void
+harness_user_delete(const char *name)
+{
+	char *argv[] = { "userdel", (char *)name, NULL };
+
+	if (harness_run_tool(argv) != 0)
+		fprintf(stderr, "userdel %s failed: remove the user by hand\n", name);
+}
+
+void
+harness_user_create(struct tend_run *run, uid_t *uid, gid_t *gid)
+{
+	char *argv[] = { "useradd", "--system", "--no-create-home", "--user-group",
+	    "--shell", "/usr/sbin/nologin", run->user, NULL };
+	struct passwd *pw;
+	int rc;
+
+	if (geteuid() != 0)
+		skip();
+	snprintf(run->user, sizeof(run->user), "tendt%d", (int)getpid());
+	rc = harness_run_tool(argv);
+	if (rc == 127) {
+		run->user[0] = '\0';
+		skip();
+	}
+	assert_int_equal(rc, 0);
+	pw = getpwnam(run->user);
+	assert_non_null(pw);
+	*uid = pw->pw_uid;
+	*gid = pw->pw_gid;
+}
+
+int
+harness_as_user(uid_t uid, gid_t gid, const char *cmd)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		if (setgroups(0, NULL) < 0 || setgid(gid) < 0 || setuid(uid) < 0)
+			_exit(126);
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+	assert_true(pid > 0);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
 int
 harness_teardown(struct tend_run *run)
 {
@@ -161,6 +236,8 @@ harness_teardown(struct tend_run *run)
 		if (pids[i] > 1)
 			kill(pids[i], SIGKILL);
 	nftw(run->dir, harness_rm, 16, FTW_DEPTH | FTW_PHYS);
+	if (run->user[0] != '\0')
+		harness_user_delete(run->user);
 	run->pid = 0;
 	return rc;
 }

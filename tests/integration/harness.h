@@ -27,6 +27,7 @@ struct tend_run {
 	int	 ports[4];		/* free loopback ports for @PORT1@.. */
 	const char *run_flag;		/* one more flag for `tend run`, or NULL */
 	bool	 web;			/* serve web.listen; else `tend run --no-web` */
+	char	 user[32];		/* a throw-away user, removed at teardown */
 };
 
 /* The run of the current test: each test binary runs one test at a time. */
@@ -110,6 +111,15 @@ struct sqlite3 *harness_db_open(struct tend_run *t);
     "        timeout: 1s\n"
 /* Makes HARNESS_SICK_WEB sick; forever keeps it sick across restarts too. */
 void	 harness_make_sick(struct tend_run *t, bool forever);
+
+/*
+ * The local attacker of the security tests: a throw-away user made for this
+ * test with useradd (no home, no login) and removed at teardown; its name
+ * in t->user. Skips the test when not root or useradd is missing.
+ */
+void	 harness_user_create(struct tend_run *t, uid_t *uid, gid_t *gid);
+/* Runs `/bin/sh -c cmd` as uid:gid with no supplementary groups; its exit code. */
+int	 harness_as_user(uid_t uid, gid_t gid, const char *cmd);
 
 /* Waits for tend to exit; returns its exit status, or -1 on timeout. */
 int	 harness_wait_exit(struct tend_run *t, int timeout_ms);
