@@ -12,6 +12,7 @@
 #include "core/jitter.h"
 #include "core/log.h"
 #include "core/mem.h"
+#include "core/procid.h"
 #include "supervise/external.h"
 #include "supervise/notify.h"
 #include "supervise/output.h"
@@ -143,7 +144,12 @@ service_cancel_readiness(struct service *svc)
 	uv_timer_stop(svc->deadline);
 }
 
-/* Signals the whole process group: the service and what it started. */
+/*
+ * Signals the whole process group, the service and what it started, then
+ * continues it: a stopped process acts on SIGTERM only once continued.
+ * The pid is our unreaped child, so neither it nor its group can be
+ * another process's yet.
+ */
 static void
 service_kill(struct service *svc, int sig)
 {
@@ -151,8 +157,8 @@ service_kill(struct service *svc, int sig)
 		external_kill(svc->ext, sig);
 		return;
 	}
-	if (svc->pid > 0 && kill(-svc->pid, sig) < 0 && errno == ESRCH)
-		kill(svc->pid, sig);
+	if (svc->pid > 0 && proc_kill(-svc->pid, sig, true) < 0 && errno == ESRCH)
+		proc_kill(svc->pid, sig, true);
 }
 
 static void
