@@ -167,8 +167,10 @@ service_deadline_expired(uv_timer_t *timer)
 	struct service *svc = timer->data;
 
 	if (svc->state == SVC_STARTING) {
-		log_warn(svc->name, "not ready within %lldms; killing it",
-		    (long long)svc->conf->ready.timeout_ms);
+		log_warn(svc->name, "not ready within %lldms%s%s%s; killing it",
+		    (long long)svc->conf->ready.timeout_ms,
+		    *ready_probe_why(svc->probe) ? " (" : "", ready_probe_why(svc->probe),
+		    *ready_probe_why(svc->probe) ? ")" : "");
 		svc->kill_cause = KILL_READY_TIMEOUT;
 	} else if (svc->state == SVC_UP) {
 		log_warn(svc->name, "watchdog timeout: no WATCHDOG=1 within %lldms; "
@@ -222,8 +224,8 @@ service_await_ready(struct service *svc)
 	uv_timer_start(svc->deadline, service_deadline_expired,
 	    (uint64_t)ready->timeout_ms, 0);
 	if (ready->kind != READY_NOTIFY)
-		svc->probe = ready_probe_start(svc->ctx->loop, ready,
-		    service_probe_succeeded, svc);
+		svc->probe = ready_probe_start(svc->ctx->loop, ready, svc->name,
+		    svc->pid, service_probe_succeeded, svc);
 }
 
 void
