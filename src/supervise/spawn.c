@@ -23,10 +23,14 @@
 
 extern char **environ;
 
-/* Set by systemd for tend; a child must not answer in tend's name. */
+/*
+ * Set by systemd for tend; a child must not answer in tend's name. Nor
+ * inherit the TEND_SERVICE of a tend that supervises this one: the reaper
+ * knows a service's orphans by it.
+ */
 static const char *const spawn_private_vars[] = {
 	"NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID", "LISTEN_FDS",
-	"LISTEN_PID", "LISTEN_FDNAMES", "INVOCATION_ID", NULL,
+	"LISTEN_PID", "LISTEN_FDNAMES", "INVOCATION_ID", "TEND_SERVICE", NULL,
 };
 
 static bool
@@ -160,18 +164,42 @@ child_exited(struct child *c, int64_t status, int term_signal, uv_handle_t *hand
 	svc->child = NULL;
 	svc->pid = 0;
 	uv_close(handle, child_closed);
-	/*
-	 * What the service left behind in its process group goes with it, so
-	 * that a restart does not find its port still taken by a stray worker.
-	 */
-	kill(-pid, SIGKILL);
+	/* What it detached from its group (setsid) goes too, before a restart. */
+	reaper_service_ended(svc->ctx->reaper, svc->name);
 	service_exited(svc, status, term_signal);
 }
 
+/*
+ * What the service left behind in its process group goes with it, so
+ * that a restart does not find its port still taken by a stray worker.
+ */
+static void
+child_end_group(pid_t pid)
+{
+	kill(-pid, SIGKILL);
+}
+
+/*
+ * libuv has reaped it already. While members of its group live, the id
+ * stays theirs; only an empty group's id could be reused, by a new
+ * leader in the moment between the reap and this kill.
+ */
 static void
 child_uv_exited(uv_process_t *proc, int64_t status, int term_signal)
 {
-	child_exited(proc->data, status, term_signal, (uv_handle_t *)proc);
+	struct child *c = proc->data;
+
+	child_end_group(c->pid);
+	child_exited(c, status, term_signal, (uv_handle_t *)proc);
+}
+
+static bool
+child_is_zombie(pid_t pid)
+{
+	siginfo_t info = { 0 };
+
+	return waitid(P_PID, (id_t)pid, &info, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+	    info.si_pid == pid;
 }
 
 static void
@@ -181,8 +209,12 @@ child_pidfd_readable(uv_poll_t *poll, int status, int events)
 	int64_t exit_status;
 	int term_signal;
 
+	if (!child_is_zombie(c->pid))
+		return;		/* not exited yet: the next readiness says so */
+	/* Unreaped, its pid (the group's id) is still ours: no one else's group. */
+	child_end_group(c->pid);
 	if (!procspawn_reap(c->pid, &exit_status, &term_signal))
-		return;		/* not reaped yet: the next readiness says so */
+		return;
 	uv_poll_stop(poll);
 	child_exited(c, exit_status, term_signal, (uv_handle_t *)poll);
 }
