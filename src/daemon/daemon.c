@@ -20,7 +20,7 @@
 #include "core/log.h"
 #include "core/mem.h"
 #include "daemon/control.h"
-#include "daemon/paths.h"
+#include "core/statedir.h"
 #include "daemon/publisher.h"
 #include "daemon/recorder.h"
 #include "daemon/sdnotify.h"
@@ -549,13 +549,13 @@ daemon_write_pidfile(struct daemon *d)
 static int
 daemon_prepare(struct daemon *d, struct tend_config *cfg)
 {
-	d->state_dir = paths_state_dir(d->opts->state_dir, cfg);
-	if (paths_mkdir_p(d->state_dir, 0750) < 0) {
+	d->state_dir = statedir_resolve(d->opts->state_dir, cfg->state_dir);
+	if (statedir_mkdir_p(d->state_dir, 0750) < 0) {
 		log_error(NULL, "cannot create state dir %s: %s", d->state_dir,
 		    strerror(errno));
 		return -1;
 	}
-	d->socket_path = paths_control_socket(d->state_dir);
+	d->socket_path = statedir_control_socket(d->state_dir);
 	d->pid_path = xasprintf("%s/tend.pid", d->state_dir);
 	if (control_daemon_alive(d->socket_path)) {
 		log_error(NULL, "another tend is already running on %s",
