@@ -212,7 +212,7 @@ canonical(const char *path)
 		rest = xstrndup(abs, end);
 		real = realpath(end == 0 ? "/" : rest, NULL);
 		free(rest);
-		if (real == NULL && errno != ENOENT) {
+		if (real == NULL && errno != ENOENT && errno != ENOTDIR) {
 			free(abs);
 			return NULL;
 		}
@@ -256,7 +256,7 @@ walk_would_create(struct walk *w, const char *path, const char *copy, char *comp
 	for (; comp != NULL; comp = next) {
 		next = strtok_r(NULL, "/", save);
 		sofar = prefix_through(path, copy, comp);
-		walk_say(w, sofar, true, "does not exist; tend would create it (mode %04o, "
+		walk_say(w, sofar, true, "does not exist yet; tend would create it (mode %04o, "
 		    "owner uid %u)", next == NULL ? STATEDIR_MODE : PARENT_MODE,
 		    (unsigned)geteuid());
 		free(sofar);
@@ -306,7 +306,7 @@ walk_to(struct walk *w, const char *path)
 		nfd = openat(fd, comp, OPEN_DIR);
 		if (nfd < 0 && errno == ENOENT && !w->create) {
 			/* next was taken from save already: put it back in the list. */
-			walk_say(w, sofar, true, "does not exist; tend would create it (mode "
+			walk_say(w, sofar, true, "does not exist yet; tend would create it (mode "
 			    "%04o, owner uid %u)", next == NULL ? STATEDIR_MODE : PARENT_MODE,
 			    (unsigned)geteuid());
 			walk_would_create(w, path, copy, next, &save);
