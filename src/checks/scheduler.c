@@ -1,5 +1,6 @@
 #include "checks/scheduler.h"
 
+#include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -288,8 +289,9 @@ scheduled_json(const struct scheduled *c)
 	if (c->conf->type == CHECK_RESOURCE) {
 		json_object_set_new(o, "metric",
 		    json_string(resource_metric_name(c->conf->metric)));
-		json_object_set_new(o, "value", c->has_result && c->last.n_perf > 0 ?
-		    json_real(c->last.perf[0].value) : json_null());
+		json_object_set_new(o, "value", c->has_result && c->last.n_perf > 0 &&
+		    !isnan(c->last.perf[0].value) ? json_real(c->last.perf[0].value) :
+		    json_null());
 		if (c->conf->metric == RESOURCE_DISK || c->conf->metric == RESOURCE_INODES)
 			json_object_set_new(o, "path", json_string(c->conf->path));
 	}

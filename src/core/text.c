@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -172,6 +173,18 @@ text_copy(char *dst, size_t size, const char *src)
 	memmove(dst, src, len);
 	dst[len] = '\0';
 	return len;
+}
+
+void
+text_utf8_fix(char *buf, size_t size)
+{
+	char *valid;
+
+	if (text_utf8_valid(buf, strlen(buf)))
+		return;
+	valid = text_utf8(buf);
+	text_copy(buf, size, valid);
+	free(valid);
 }
 
 char *

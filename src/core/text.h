@@ -30,6 +30,8 @@ char	*text_utf8(const char *s);
  * does not fit, so that a valid src gives a valid dst. Returns the length.
  */
 size_t	 text_copy(char *dst, size_t size, const char *src);
+/* A fixed buffer's string made valid UTF-8 in place (text_utf8, text_copy). */
+void	 text_utf8_fix(char *buf, size_t size);
 
 /*
  * s for a terminal or a line of a text log, a new string: valid UTF-8 with

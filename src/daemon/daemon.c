@@ -1,6 +1,7 @@
 #include "daemon/daemon.h"
 
 #include <errno.h>
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -293,6 +294,8 @@ daemon_check_result(void *arg, const struct check_conf *conf, const struct check
 	snprintf(series, sizeof(series), "check.%s.latency_ms", conf->name);
 	anomaly_watch_feed(d->anomalies, series, r->latency_ms);
 	for (i = 0; i < r->n_perf; i++) {
+		if (isnan(r->perf[i].value))
+			continue;	/* unknown */
 		snprintf(series, sizeof(series), "check.%s.%s", conf->name, r->perf[i].label);
 		anomaly_watch_feed(d->anomalies, series, r->perf[i].value);
 	}

@@ -54,6 +54,13 @@ copy_never_cuts_a_character(void **state)
 	assert_string_equal(buf, "a\xe2\x82\xac");
 	assert_int_equal(text_copy(buf, sizeof(buf), "abcdefg"), 4);
 	assert_string_equal(buf, "abcd");
+	/* In place: the replacement is longer than the byte it replaces. */
+	memcpy(buf, "abc\xff", 5);
+	text_utf8_fix(buf, sizeof(buf));
+	assert_string_equal(buf, "abc");
+	memcpy(buf, "a\xff", 3);
+	text_utf8_fix(buf, sizeof(buf));
+	assert_string_equal(buf, "a" FFFD);
 }
 
 static void
