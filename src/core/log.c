@@ -2,11 +2,14 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <jansson.h>
+
+#include "core/text.h"
 
 /*
  * The log settings are process-wide by nature (there is one stderr), so
@@ -75,10 +78,27 @@ log_write_json(const char *ts, enum log_level level, const char *service,
 	json_decref(line);
 }
 
+/*
+ * What a line may carry is the world's text (a check's output, a URL from
+ * the config): its URLs' credentials are hidden, and it is valid UTF-8 for
+ * JSON, or escaped for a text line, so that it stays one line and cannot
+ * drive the terminal that shows it.
+ */
+static char *
+log_clean(const char *msg)
+{
+	char *redacted = text_redact(msg), *clean;
+
+	clean = log_current_format == LOG_FORMAT_JSON ? text_utf8(redacted) :
+	    text_escape(redacted);
+	free(redacted);
+	return clean;
+}
+
 void
 log_msg(enum log_level level, const char *service, const char *fmt, ...)
 {
-	char ts[40], msg[2048];
+	char ts[40], msg[2048], *clean;
 	va_list ap;
 
 	if (level == LOG_DEBUG && !log_current_verbose)
@@ -87,13 +107,15 @@ log_msg(enum log_level level, const char *service, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	log_timestamp(ts, sizeof(ts));
+	clean = log_clean(msg);
 
 	if (log_current_format == LOG_FORMAT_JSON)
-		log_write_json(ts, level, service, msg);
+		log_write_json(ts, level, service, clean);
 	else if (service != NULL)
 		fprintf(stderr, "%s %-5s [%s] %s\n", ts, log_level_names[level],
-		    service, msg);
+		    service, clean);
 	else
-		fprintf(stderr, "%s %-5s %s\n", ts, log_level_names[level], msg);
+		fprintf(stderr, "%s %-5s %s\n", ts, log_level_names[level], clean);
 	fflush(stderr);
+	free(clean);
 }
