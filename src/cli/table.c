@@ -38,6 +38,16 @@ table_new(const struct table_column *cols, size_t n)
 	return t;
 }
 
+/* Text for the terminal: URL credentials hidden, controls escaped. */
+static char *
+table_text(const char *s)
+{
+	char *redacted = text_redact(s), *shown = text_escape(redacted);
+
+	free(redacted);
+	return shown;
+}
+
 static struct table_entry *
 table_add(struct table *t)
 {
@@ -54,7 +64,7 @@ table_row(struct table *t, const char *const *cells)
 
 	e->cells = xcalloc(t->n_cols, sizeof(*e->cells));
 	for (k = 0; k < t->n_cols; k++) {
-		e->cells[k] = text_escape(cells[k] != NULL ? cells[k] : "-");
+		e->cells[k] = table_text(cells[k] != NULL ? cells[k] : "-");
 		w = text_width(e->cells[k]);
 		if (w > t->width[k])
 			t->width[k] = w;
@@ -71,7 +81,7 @@ table_line(struct table *t, const char *fmt, ...)
 	va_start(ap, fmt);
 	raw = xvasprintf(fmt, ap);
 	va_end(ap);
-	e->line = text_escape(raw);
+	e->line = table_text(raw);
 	free(raw);
 }
 
@@ -137,10 +147,29 @@ table_free(struct table *t)
 }
 
 void
+cli_printf(FILE *out, const char *fmt, ...)
+{
+	va_list ap;
+	char *raw, *shown;
+	size_t len;
+	bool eol;
+
+	va_start(ap, fmt);
+	raw = xvasprintf(fmt, ap);
+	va_end(ap);
+	len = strlen(raw);
+	if ((eol = len > 0 && raw[len - 1] == '\n'))
+		raw[len - 1] = '\0';
+	shown = table_text(raw);
+	fputs(shown, out);
+	if (eol)
+		fputc('\n', out);
+	free(shown);
+	free(raw);
+}
+
+void
 cli_put(FILE *out, const char *s)
 {
-	char *shown = text_escape(s != NULL ? s : "");
-
-	fputs(shown, out);
-	free(shown);
+	cli_printf(out, "%s", s != NULL ? s : "");
 }

@@ -1,6 +1,8 @@
 /*
- * The text tables of the CLI (status, check, history, incidents, deps):
- * every cell escaped for the terminal (core/text.h), each column as wide as
+ * The text the CLI prints of the world (check output, service reasons,
+ * URLs from the config), shown with URL credentials hidden and control
+ * characters escaped (core/text.h); and its tables (status, check,
+ * history, incidents, deps): every cell shown so, each column as wide as
  * its widest cell and at least its minimum, the last one unpadded, rows and
  * lines of their own (an incident's attempts) printed in the order added.
  */
@@ -31,7 +33,13 @@ void		 table_line(struct table *t, const char *fmt, ...)
 void		 table_print(const struct table *t, FILE *out);
 void		 table_free(struct table *t);
 
-/* s escaped for a terminal (core/text.h's text_escape) onto out. */
+/*
+ * printf onto out, the whole text shown as above: a line, whose newline at
+ * the end is kept while any other is escaped.
+ */
+void		 cli_printf(FILE *out, const char *fmt, ...)
+		    __attribute__((format(printf, 2, 3)));
+/* s shown as above onto out. */
 void		 cli_put(FILE *out, const char *s);
 
 #endif

@@ -337,12 +337,37 @@ check_output_is_escaped_and_valid_utf8(void **state)
 	free(text);
 }
 
+/* Command lines with URLs: tend retry's notes and records, tend validate's summary. */
+static void
+urls_in_command_lines_are_hidden(void **state)
+{
+	char *out;
+
+	assert_int_equal(harness_cli(&t, &out, "retry", "-v", "--state-dir", t.state,
+	    "--", "/bin/sh", "-c", "exit 0", "sh",
+	    "http://admin:" PASSWORD "@127.0.0.1/x?token=" TOKEN, NULL), 0);
+	assert_non_null(strstr(out, "http://admin:***@127.0.0.1/x?token=***"));
+	assert_hidden("tend retry", out);
+	free(out);
+	assert_dir_hidden(t.state, 1);
+
+	harness_write_config(&t,
+	    "services:\n"
+	    "  sync:\n"
+	    "    run: [/bin/sleep, '1', 'https://bot:" PASSWORD "@git.example/r.git']\n");
+	assert_int_equal(harness_cli(&t, &out, "validate", "-v", "-c", t.config, NULL), 0);
+	assert_non_null(strstr(out, "https://bot:***@git.example/r.git"));
+	assert_hidden("tend validate", out);
+	free(out);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		TEND_TEST(credentials_in_urls_are_never_published),
 		TEND_TEST(check_output_is_escaped_and_valid_utf8),
+		TEND_TEST(urls_in_command_lines_are_hidden),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
