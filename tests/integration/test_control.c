@@ -152,6 +152,56 @@ status_shows_host_checks(void **state)
 	assert_true(harness_log_contains(&t, "check busy: unknown -> warning"));
 }
 
+/* Lines of the log that contain text. */
+static int
+log_count(const char *text)
+{
+	char *log = harness_read_file(t.log), *p;
+	int n = 0;
+
+	for (p = log; p != NULL && (p = strstr(p, text)) != NULL; p += strlen(text))
+		n++;
+	free(log);
+	return n;
+}
+
+static long long
+check_runs(void)
+{
+	json_t *status = harness_status(&t);
+	long long n = json_integer_value(json_object_get(json_object_get(status, "tend"),
+	    "check_runs"));
+
+	json_decref(status);
+	return n;
+}
+
+/* The host summary is logged after start, then every 10 minutes: not each interval. */
+static void
+the_host_summary_is_not_logged_every_interval(void **state)
+{
+	long long deadline, runs;
+
+	harness_write_config(&t,
+	    "interval: 100ms\n"
+	    "checks:\n"
+	    "  cpu: { type: resource, metric: cpu, warn: 100%, crit: 100% }\n"
+	    "  memory: { type: resource, metric: memory, warn: 100%, crit: 100% }\n");
+	harness_start(&t);
+	deadline = harness_mono_ms() + 5000;
+	while (log_count(" host: cpu ") == 0 &&
+	    harness_mono_ms() < deadline)
+		harness_pause_ms(20);
+	assert_int_equal(log_count(" host: cpu "), 1);
+	/* Twenty more intervals of both checks: twenty summaries before. */
+	runs = check_runs();
+	deadline = harness_mono_ms() + 10000;
+	while (check_runs() < runs + 40 && harness_mono_ms() < deadline)
+		harness_pause_ms(50);
+	assert_true(check_runs() >= runs + 40);
+	assert_int_equal(log_count(" host: cpu "), 1);
+}
+
 static void
 json_logs_name_the_service(void **state)
 {
@@ -308,6 +358,7 @@ main(void)
 		TEND_TEST(output_goes_to_a_rotated_log),
 		TEND_TEST(an_external_service_is_followed_through_its_pidfile),
 		TEND_TEST(status_shows_host_checks),
+		TEND_TEST(the_host_summary_is_not_logged_every_interval),
 		TEND_TEST(json_logs_name_the_service),
 		TEND_TEST(control_socket_answers_garbage_clearly),
 	};
