@@ -6,6 +6,7 @@
 #include <jansson.h>
 
 #include "checks/check_run.h"
+#include "cli/table.h"
 #include "checks/resource.h"
 #include "config/config.h"
 #include "config/units.h"
@@ -25,10 +26,10 @@ validate_print_service(const struct service_conf *s)
 
 	units_format_duration(s->limit.within_ms, within, sizeof(within));
 	if (s->kind == SERVICE_EXTERNAL)
-		printf("service %s: external, pidfile %s, start %s; depends on %s\n",
+		cli_printf(stdout, "service %s: external, pidfile %s, start %s; depends on %s\n",
 		    s->name, s->pidfile, cmd, deps);
 	else
-		printf("service %s: run %s; restart %s, limit %d in %s; ready %s; "
+		cli_printf(stdout, "service %s: run %s; restart %s, limit %d in %s; ready %s; "
 		    "depends on %s\n", s->name, cmd, restart_names[s->restart],
 		    s->limit.restarts, within, ready_names[s->ready.kind], deps);
 	free(cmd);
@@ -121,7 +122,7 @@ validate_environment(const struct cli_options *opts, const struct tend_config *c
 		json_decref(doc);
 	} else {
 		for (i = 0; i < r.n; i++)
-			printf("%-8s %-10s %s: %s\n", env_status_name(r.v[i].status),
+			cli_printf(stdout, "%-8s %-10s %s: %s\n", env_status_name(r.v[i].status),
 			    r.v[i].check, r.v[i].subject, r.v[i].reason);
 		printf("environment: %zu errors, %zu warnings\n",
 		    env_report_count(&r, ENV_ERROR), env_report_count(&r, ENV_WARNING));

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -12,6 +13,7 @@
 
 #include "core/clock.h"
 #include "core/selfhealth.h"
+#include "core/text.h"
 
 #define LOG_REPEAT_SLOTS	64
 #define LOG_REPEAT_BURST	5
@@ -104,20 +106,39 @@ log_write_json(const char *ts, enum log_level level, const char *service,
 	json_decref(line);
 }
 
+/*
+ * What a line may carry is the world's text (a check's output, a URL from
+ * the config): its URLs' credentials are hidden, and it is valid UTF-8 for
+ * JSON, or escaped for a text line, so that it stays one line and cannot
+ * drive the terminal that shows it.
+ */
+static char *
+log_clean(const char *msg)
+{
+	char *redacted = text_redact(msg), *clean;
+
+	clean = log_current_format == LOG_FORMAT_JSON ? text_utf8(redacted) :
+	    text_escape(redacted);
+	free(redacted);
+	return clean;
+}
+
 static void
 log_emit(enum log_level level, const char *service, const char *msg)
 {
-	char ts[40];
+	char ts[40], *clean;
 
 	log_timestamp(ts, sizeof(ts));
+	clean = log_clean(msg);
 	if (log_current_format == LOG_FORMAT_JSON)
-		log_write_json(ts, level, service, msg);
+		log_write_json(ts, level, service, clean);
 	else if (service != NULL)
 		fprintf(stderr, "%s %-5s [%s] %s\n", ts, log_level_names[level],
-		    service, msg);
+		    service, clean);
 	else
-		fprintf(stderr, "%s %-5s %s\n", ts, log_level_names[level], msg);
+		fprintf(stderr, "%s %-5s %s\n", ts, log_level_names[level], clean);
 	fflush(stderr);
+	free(clean);
 }
 
 /* Says how often r's message was not printed, and frees the slot. */

@@ -11,7 +11,12 @@
 #include <jansson.h>
 #include <uv.h>
 
-/* Returns the answer (a new reference) to a request. */
+/*
+ * Returns the answer (a new reference) to a request, an object with a
+ * string "cmd"; NULL when it does not know the command (the server then
+ * answers "unknown command"). Requests that are not JSON objects with a
+ * "cmd", or lines over 64 KiB, never reach it.
+ */
 typedef json_t	*(*control_handler)(void *arg, json_t *request);
 
 struct control_server;

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -143,10 +144,8 @@ daemon_status_fn(void *arg)
 }
 
 static bool
-daemon_is_heal_request(const char *cmd)
+daemon_cmd_in(const char *cmd, const char *const *cmds)
 {
-	static const char *const cmds[] = { "heal", "recover", "ack", "resolve",
-	    "incidents", "incident", NULL };
 	size_t i;
 
 	for (i = 0; cmds[i] != NULL; i++)
@@ -196,24 +195,28 @@ daemon_heal_request(struct daemon *d, const char *cmd, json_t *req)
 	return json_pack("{s:b}", "ok", 1);
 }
 
+/* The control socket's requests; NULL for a command it does not know. */
 static json_t *
 daemon_handle_request(void *arg, json_t *req)
 {
+	static const char *const heal_cmds[] = { "heal", "recover", "ack", "resolve",
+	    "incidents", "incident", NULL };
+	static const char *const service_cmds[] = { "start", "stop", "restart", NULL };
 	struct daemon *d = arg;
 	const char *cmd = json_string_value(json_object_get(req, "cmd"));
 	const char *name = json_string_value(json_object_get(req, "service"));
 	json_t *status;
 	char err[256];
 
-	if (cmd == NULL)
-		return json_pack("{s:b, s:s}", "ok", 0, "error", "missing \"cmd\"");
 	if (strcmp(cmd, "status") == 0) {
 		status = daemon_status(d);
 		publisher_decorate(d->publisher, status);
 		return status;
 	}
-	if (daemon_is_heal_request(cmd))
+	if (daemon_cmd_in(cmd, heal_cmds))
 		return daemon_heal_request(d, cmd, req);
+	if (!daemon_cmd_in(cmd, service_cmds))
+		return NULL;
 	if (supervisor_control(d->sup, cmd, name, err, sizeof(err)) < 0)
 		return json_pack("{s:b, s:s}", "ok", 0, "error", err);
 	log_info(name, "%s requested over the control socket", cmd);
@@ -304,6 +307,8 @@ daemon_check_result(void *arg, const struct check_conf *conf, const struct check
 	snprintf(series, sizeof(series), "check.%s.latency_ms", conf->name);
 	anomaly_watch_feed(d->anomalies, series, r->latency_ms);
 	for (i = 0; i < r->n_perf; i++) {
+		if (isnan(r->perf[i].value))
+			continue;	/* unknown */
 		snprintf(series, sizeof(series), "check.%s.%s", conf->name, r->perf[i].label);
 		anomaly_watch_feed(d->anomalies, series, r->perf[i].value);
 	}

@@ -1,5 +1,6 @@
 #include "daemon/recorder.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -122,6 +123,9 @@ recorder_result(void *arg, const struct check_conf *conf, const struct check_res
 	snprintf(series, sizeof(series), "check.%s.latency_ms", conf->name);
 	store_add_metric(rec->store, now, series, r->latency_ms);
 	for (i = 0; i < r->n_perf; i++) {
+		/* Unknown (a Nagios U) is no sample: a gap in the series. */
+		if (isnan(r->perf[i].value))
+			continue;
 		snprintf(series, sizeof(series), "check.%s.%s", conf->name, r->perf[i].label);
 		store_add_metric(rec->store, now, series, r->perf[i].value);
 	}

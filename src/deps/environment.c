@@ -17,6 +17,7 @@
 #include "core/mem.h"
 #include "core/statedir.h"
 #include "core/strv.h"
+#include "core/text.h"
 #include "core/which.h"
 #include "deps/status.h"
 #include "net/fetch_probe.h"
@@ -40,16 +41,20 @@ env_add(struct env_report *r, const char *check, const char *subject,
     enum env_status status, const char *fmt, ...)
 {
 	struct env_item *it;
+	char *reason;
 	va_list ap;
 
 	r->v = xrealloc(r->v, (r->n + 1) * sizeof(*r->v));
 	it = &r->v[r->n++];
 	it->check = xstrdup(check);
-	it->subject = xstrdup(subject);
+	/* A mirror's URL from the config: shown, so its credentials hidden. */
+	it->subject = text_redact(subject);
 	it->status = status;
 	va_start(ap, fmt);
-	it->reason = xvasprintf(fmt, ap);
+	reason = xvasprintf(fmt, ap);
 	va_end(ap);
+	it->reason = text_redact(reason);
+	free(reason);
 }
 
 /* The path itself if it exists, else its nearest existing ancestor. Free it. */

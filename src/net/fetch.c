@@ -30,6 +30,7 @@
 #include "core/mem.h"
 #include "core/strv.h"
 #include "core/statedir.h"
+#include "core/text.h"
 #include "net/fetch_mirrors.h"
 #include "core/jitter.h"
 #include "supervise/backoff.h"
@@ -142,8 +143,9 @@ fetch_mirror_error(struct fetch_result *r, const char *url, const char *error)
 	r->mirror_errors = xrealloc(r->mirror_errors,
 	    (r->n_mirror_errors + 1) * sizeof(*r->mirror_errors));
 	e = &r->mirror_errors[r->n_mirror_errors++];
-	e->url = xstrdup(url);
-	e->error = xstrdup(error);
+	/* For reports: shown, never used to fetch. */
+	e->url = text_redact(url);
+	e->error = text_redact(error);
 }
 
 /* The verified object is in the cache: put it at dest (unless warming up). */
@@ -462,7 +464,7 @@ fetch_download(struct fetch_ctx *c, const struct asset_conf *a,
 		out = fetch_from_mirror(c, a, &part, a->mirrors[order[i]], r);
 		if (out == MIRROR_OK) {
 			free(r->url);
-			r->url = xstrdup(a->mirrors[order[i]]);
+			r->url = text_redact(a->mirrors[order[i]]);
 		}
 	}
 	free(order);
