@@ -15,28 +15,26 @@
 #include <yaml.h>
 
 #include "config/parse.h"
+#include "config/units.h"
 #include "config/validate.h"
 #include "core/mem.h"
 #include "core/strv.h"
 
+/* Seconds, as the variable is usually written, or a duration: 30, 1.5, 2m. */
 static void
 config_env_interval(struct tend_config *cfg, struct config_errors *errs)
 {
-	const char *v = getenv("HEALTH_CHECK_INTERVAL");
-	char *end;
-	double secs;
+	const char *v = getenv("HEALTH_CHECK_INTERVAL"), *expected;
+	int64_t ms;
 
 	if (v == NULL || *v == '\0')
 		return;
-	secs = strtod(v, &end);
-	if (end == v || *end != '\0' || !(secs > 0) || secs > 1e9) {
+	if (units_parse_duration(v, &ms, &expected) < 0 || ms <= 0) {
 		walk_error_at(errs, "HEALTH_CHECK_INTERVAL", 0, 0, "expected a positive "
-		    "number of seconds, got '%s'", v);
+		    "number of seconds or a duration, got '%s'", v);
 		return;
 	}
-	cfg->interval_ms = (int64_t)(secs * 1000.0 + 0.5);
-	if (cfg->interval_ms == 0)
-		cfg->interval_ms = 1;
+	cfg->interval_ms = ms;
 }
 
 static void
