@@ -515,6 +515,7 @@ static void
 parse_services(struct walk *w, yaml_node_t *node, void *target,
     const struct key_spec *spec)
 {
+	w->cfg->services_written = true;
 	parse_named_entries(w, node, "services", "service", parse_one_service);
 }
 
@@ -644,7 +645,7 @@ parse_root(struct walk *w, yaml_node_t *root)
 	    .port = 8090, .per_ip_connections = 64, .connection_timeout_ms = 10000,
 	    .sse_clients = 32 };
 	if (root == NULL)
-		return;		/* an empty file: all defaults */
+		return;		/* empty or out of bounds: reported by the loader */
 	walk_mapping(w, root, root_specs, cfg, "the top level");
 }
 
