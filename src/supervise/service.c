@@ -247,6 +247,11 @@ service_spawn(struct service *svc)
 	if (spawn_service(svc, err, sizeof(err)) < 0) {
 		log_error(svc->name, "cannot start: %s", err);
 		snprintf(svc->spawn_error, sizeof(svc->spawn_error), "%s", err);
+		/*
+		 * A start that failed is a run that lasted no time: it counts
+		 * toward the backoff and the restart limit like a crash at once.
+		 */
+		svc->spawned_mono_ms = clock_mono_ms();
 		svc->kill_cause = KILL_SPAWN_FAILED;
 		service_exited(svc, 127, 0);
 	}

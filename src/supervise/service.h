@@ -39,7 +39,6 @@ struct reaper;
 struct ready_probe;
 struct service_log;
 struct external;
-struct child;
 
 /* What the services of one supervisor share. */
 struct supervise_ctx {
@@ -87,8 +86,7 @@ struct service {
 	/* Shutdown and reload stop a service only after its dependents. */
 	bool		 stop_after_dependents;
 
-	struct child	*child;		/* the running process; NULL when none */
-	pid_t		 pid;
+	pid_t		 pid;		/* the running process; 0 when none */
 	int64_t		 spawned_mono_ms;
 	int64_t		 spawned_wall_ms;
 	int		 restarts;	/* total, for status */
