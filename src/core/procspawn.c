@@ -182,8 +182,6 @@ child_run(const struct procspawn *sp, const char *path, int errfd)
 	if (errfd != 3 && (errfd = dup3(errfd, 3, O_CLOEXEC)) < 0)
 		_exit(127);
 	closefrom(4);
-	if (sp->cwd != NULL && chdir(sp->cwd) < 0)
-		child_fail(errfd, STEP_CWD);
 	if (sp->umask >= 0)
 		umask((mode_t)sp->umask);
 	if (sp->ids != NULL) {
@@ -194,6 +192,9 @@ child_run(const struct procspawn *sp, const char *path, int errfd)
 		if (setuid(sp->ids->uid) < 0)
 			child_fail(errfd, STEP_SETUID);
 	}
+	/* As the user it runs as: a cwd it may not enter is an error, not root's favour. */
+	if (sp->cwd != NULL && chdir(sp->cwd) < 0)
+		child_fail(errfd, STEP_CWD);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	execve(path, sp->argv, sp->env);

@@ -46,7 +46,7 @@ struct supervise_ctx {
 	struct reaper	*reaper;
 	const char	*state_dir;
 	const char	*logs_dir;
-	const char	*notify_path;
+	const char	*notify_address;
 	/* Called after every state change, to start or stop what now can. */
 	void		(*changed)(void *arg, struct service *svc);
 	/* Called when a service gives up (crash loop): the alert hook. */

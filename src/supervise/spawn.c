@@ -184,8 +184,8 @@ spawn_service_env(const struct service *svc, const struct spawn_user *u)
 	var = xasprintf("TEND_SERVICE=%s", svc->name);
 	extra = strv_push(extra, var);
 	free(var);
-	if (conf->ready.kind == READY_NOTIFY && svc->ctx->notify_path != NULL) {
-		var = xasprintf("NOTIFY_SOCKET=%s", svc->ctx->notify_path);
+	if (conf->ready.kind == READY_NOTIFY && svc->ctx->notify_address != NULL) {
+		var = xasprintf("NOTIFY_SOCKET=%s", svc->ctx->notify_address);
 		extra = strv_push(extra, var);
 		free(var);
 	}

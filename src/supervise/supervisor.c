@@ -16,6 +16,7 @@
 #include "supervise/notify.h"
 #include "supervise/reaper.h"
 #include "supervise/service.h"
+#include "supervise/spawn.h"
 
 /* A config stays alive while a service still points into it. */
 struct config_hold {
@@ -36,8 +37,8 @@ struct supervisor {
 	struct supervise_ctx ctx;
 	char		*state_dir;
 	char		*logs_dir;
-	char		*notify_path;
 	struct notify_server *notify;
+	bool		 notify_warned;	/* a stranger's message was logged once */
 	struct config_hold *current;
 	struct entry	**v;
 	size_t		 n;
@@ -138,7 +139,11 @@ supervisor_notified(void *arg, pid_t pid, const char *msg)
 			return;
 		}
 	}
-	log_debug(NULL, "notify message from unknown pid %d ignored", (int)pid);
+	/* Anyone can send: say so once, not once per message. */
+	log_msg(sup->notify_warned ? LOG_DEBUG : LOG_WARN, NULL, "notify message from pid "
+	    "%d ignored: not a service's process%s", (int)pid, sup->notify_warned ? "" :
+	    " (further ones are logged at debug level)");
+	sup->notify_warned = true;
 }
 
 static int
@@ -158,20 +163,30 @@ supervisor_new(uv_loop_t *loop, const char *state_dir)
 
 	sup->state_dir = xstrdup(state_dir);
 	sup->logs_dir = xasprintf("%s/logs", state_dir);
-	sup->notify_path = xasprintf("%s/notify.sock", state_dir);
 	supervisor_mkdir(sup->logs_dir);
 	sup->ctx.loop = loop;
 	sup->ctx.reaper = reaper_start(loop);
 	sup->ctx.state_dir = sup->state_dir;
 	sup->ctx.logs_dir = sup->logs_dir;
-	sup->ctx.notify_path = sup->notify_path;
 	sup->ctx.changed = supervisor_service_changed;
 	sup->ctx.gave_up = supervisor_service_gave_up;
 	sup->ctx.arg = sup;
 	sup->ctx.jitter = jitter_seed();
-	sup->notify = notify_server_open(loop, sup->notify_path,
-	    supervisor_notified, sup);
+	sup->notify = notify_server_open(loop, supervisor_notified, sup);
+	sup->ctx.notify_address = notify_server_address(sup->notify);
 	return sup;
+}
+
+/* user: and group: need root; without it the service runs as tend does. */
+static void
+supervisor_warn_ids(const struct service_conf *conf)
+{
+	if (!spawn_ids_ignored(conf))
+		return;
+	log_warn(conf->name, "%s%s%s%s%s ignored: tend does not run as root, so the "
+	    "service runs as tend's own user", conf->user ? "user: " : "",
+	    conf->user ? conf->user : "", conf->user && conf->group ? ", " : "",
+	    conf->group ? "group: " : "", conf->group ? conf->group : "");
 }
 
 static struct entry *
@@ -179,6 +194,7 @@ supervisor_add(struct supervisor *sup, const struct service_conf *conf)
 {
 	struct entry *e = xcalloc(1, sizeof(*e));
 
+	supervisor_warn_ids(conf);
 	e->svc = service_new(&sup->ctx, conf);
 	e->hold = hold_ref(sup->current);
 	sup->v = xrealloc(sup->v, (sup->n + 1) * sizeof(*sup->v));
@@ -238,6 +254,7 @@ supervisor_reload_one(struct supervisor *sup, struct entry *e)
 		supervisor_rebind(sup, e, conf);
 	} else {
 		log_info(e->svc->name, "changed in the config; restarting");
+		supervisor_warn_ids(conf);
 		hold_unref(e->next_hold);
 		if (e->next_conf == NULL)
 			e->start_next = e->svc->want_up;
@@ -483,7 +500,6 @@ supervisor_free(struct supervisor *sup)
 	reaper_close(sup->ctx.reaper);
 	free(sup->state_dir);
 	free(sup->logs_dir);
-	free(sup->notify_path);
 	free(sup);
 }
 

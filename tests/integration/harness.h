@@ -118,6 +118,11 @@ void	 harness_make_sick(struct tend_run *t, bool forever);
  * in t->user. Skips the test when not root or useradd is missing.
  */
 void	 harness_user_create(struct tend_run *t, uid_t *uid, gid_t *gid);
+/*
+ * Runs an account tool (useradd, groupadd, usermod, ...), again while another
+ * test holds the lock on /etc/passwd: 0, 127 when it is missing, else -1.
+ */
+int	 harness_run_tool(char *const argv[]);
 /* Runs `/bin/sh -c cmd` as uid:gid with no supplementary groups; its exit code. */
 int	 harness_as_user(uid_t uid, gid_t gid, const char *cmd);
 
