@@ -391,10 +391,17 @@ service_begin_stop(struct service *svc, const char *why)
 	uv_timer_start(svc->timer, service_stop_timeout,
 	    (uint64_t)svc->conf->stop.timeout_ms, 0);
 	service_set_state(svc, SVC_STOPPING, "%s", why);
-	if (svc->ext != NULL)
+	if (svc->ext != NULL) {
 		external_stop(svc->ext);
-	else
-		service_kill(svc, svc->conf->stop.signal);
+		return;
+	}
+	service_kill(svc, svc->conf->stop.signal);
+	/*
+	 * A stopped (SIGSTOP, a debugger) process keeps the signal pending and
+	 * would cost the whole timeout: continue it, as systemd does.
+	 */
+	if (svc->conf->stop.signal != SIGKILL)
+		service_kill(svc, SIGCONT);
 }
 
 void

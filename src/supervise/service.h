@@ -83,8 +83,6 @@ struct service {
 	bool		 want_up;	/* the operator's or config's intent */
 	bool		 restart_pending; /* start again once down */
 	bool		 removed;	/* dropped by a reload: free once down */
-	/* Shutdown and reload stop a service only after its dependents. */
-	bool		 stop_after_dependents;
 
 	pid_t		 pid;		/* the running process; 0 when none */
 	int64_t		 spawned_mono_ms;

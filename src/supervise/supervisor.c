@@ -244,23 +244,44 @@ static void
 supervisor_reload_one(struct supervisor *sup, struct entry *e)
 {
 	const struct service_conf *conf;
+	bool back;
 
 	conf = config_find_service(sup->current->cfg, e->svc->name);
 	if (conf == NULL) {
-		log_info(e->svc->name, "removed from the config; stopping");
+		if (!e->svc->removed)
+			log_info(e->svc->name, "removed from the config; stopping");
 		e->svc->removed = true;
-		e->svc->stop_after_dependents = true;
-	} else if (service_conf_equal(conf, e->svc->conf)) {
-		supervisor_rebind(sup, e, conf);
-	} else {
-		log_info(e->svc->name, "changed in the config; restarting");
-		supervisor_warn_ids(conf);
-		hold_unref(e->next_hold);
-		if (e->next_conf == NULL)
-			e->start_next = e->svc->want_up;
-		e->next_conf = conf;
-		e->next_hold = hold_ref(sup->current);
+		return;
 	}
+	/*
+	 * Back in the config while an earlier reload's removal still stops
+	 * it: it is no longer removed, and runs again once it is down.
+	 */
+	back = e->svc->removed;
+	if (back) {
+		log_info(e->svc->name, "back in the config; starting again once stopped");
+		e->svc->removed = false;
+	}
+	if (service_conf_equal(conf, e->svc->conf)) {
+		supervisor_rebind(sup, e, conf);
+		/* A change an earlier reload made, undone before it was applied. */
+		if (e->next_conf != NULL) {
+			back |= e->start_next;
+			hold_unref(e->next_hold);
+			e->next_hold = NULL;
+			e->next_conf = NULL;
+		}
+		if (back)
+			service_want_start(e->svc);
+		return;
+	}
+	log_info(e->svc->name, "changed in the config; restarting");
+	supervisor_warn_ids(conf);
+	hold_unref(e->next_hold);
+	if (e->next_conf == NULL || back)
+		e->start_next = back || e->svc->want_up;
+	e->next_conf = conf;
+	e->next_hold = hold_ref(sup->current);
 }
 
 void
@@ -475,13 +496,9 @@ supervisor_finish_shutdown(struct supervisor *sup)
 void
 supervisor_shutdown(struct supervisor *sup, void (*done)(void *arg), void *arg)
 {
-	size_t i;
-
 	sup->shutting_down = true;
 	sup->shutdown_done = done;
 	sup->shutdown_arg = arg;
-	for (i = 0; i < sup->n; i++)
-		sup->v[i]->svc->stop_after_dependents = true;
 	supervisor_pump(sup);
 }
 

@@ -584,6 +584,18 @@ harness_record_time(struct tend_run *run, const char *prefix, int nth)
 	return n.ns;
 }
 
+int
+harness_log_count(struct tend_run *run, const char *text)
+{
+	char *buf = harness_read_file(run->log), *p;
+	int n = 0;
+
+	for (p = buf; p != NULL && (p = strstr(p, text)) != NULL; p += strlen(text))
+		n++;
+	free(buf);
+	return n;
+}
+
 bool
 harness_log_contains(struct tend_run *run, const char *text)
 {

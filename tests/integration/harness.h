@@ -88,6 +88,8 @@ int	 harness_record_pids(struct tend_run *t, const char *prefix, pid_t *pids, in
 long long harness_record_time(struct tend_run *t, const char *prefix, int nth);
 /* True when the log contains text. */
 bool	 harness_log_contains(struct tend_run *t, const char *text);
+/* How many times the log contains text. */
+int	 harness_log_count(struct tend_run *t, const char *text);
 
 /* STATE/tend.db opened read-only, as the web server reads it; NULL on failure. */
 struct sqlite3 *harness_db_open(struct tend_run *t);

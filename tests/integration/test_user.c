@@ -143,18 +143,6 @@ notify_socket_of(pid_t pid, char *buf, size_t len)
 	assert_int_equal(buf[0], '@');
 }
 
-static int
-count_in_log(const char *text)
-{
-	char *log = harness_read_file(t.log), *p;
-	int n = 0;
-
-	for (p = log; p != NULL && (p = strstr(p, text)) != NULL; p += strlen(text))
-		n++;
-	free(log);
-	return n;
-}
-
 /*
  * Anyone can send to the abstract socket: a READY=1 from a process that is
  * not the service's is ignored, and logged once however many come.
@@ -184,11 +172,11 @@ a_strangers_ready_is_ignored_and_logged_once(void **state)
 	for (i = 0; i < 3; i++)
 		assert_int_equal(harness_as_user(uid, gid, cmd), 0);
 	deadline = harness_mono_ms() + 5000;
-	while (count_in_log("ignored: not a service's process") < 3 &&
+	while (harness_log_count(&t, "ignored: not a service's process") < 3 &&
 	    harness_mono_ms() < deadline)
 		harness_pause_ms(20);
-	assert_int_equal(count_in_log("ignored: not a service's process"), 3);
-	assert_int_equal(count_in_log("further ones are logged at debug level"), 1);
+	assert_int_equal(harness_log_count(&t, "ignored: not a service's process"), 3);
+	assert_int_equal(harness_log_count(&t, "further ones are logged at debug level"), 1);
 	assert_string_equal(harness_state(&t, "waits", st, sizeof(st)), "starting");
 }
 
