@@ -64,6 +64,19 @@ enum kill_cause {
 	KILL_SPAWN_FAILED,	/* not killed: it never ran */
 };
 
+/* Why a service's process was replaced: the restart counts, by reason. */
+enum restart_reason {
+	RESTARTED_CRASH,	/* killed by a signal, or exited non-zero */
+	RESTARTED_EXIT,		/* exited 0 under restart: always */
+	RESTARTED_SPAWN_FAILED,	/* the start before failed */
+	RESTARTED_READY_TIMEOUT,
+	RESTARTED_WATCHDOG,
+	RESTARTED_OPERATOR,	/* tend restart, the API, the dashboard */
+	RESTARTED_HEALER,
+	RESTARTED_RELOAD,	/* its config changed */
+	RESTARTED_NREASONS,
+};
+
 struct service_exit {
 	bool		 valid;
 	enum kill_cause	 cause;		/* why tend killed it, if it did */
@@ -88,6 +101,7 @@ struct service {
 	int64_t		 spawned_mono_ms;
 	int64_t		 spawned_wall_ms;
 	int		 restarts;	/* total, for status */
+	int		 restarts_by[RESTARTED_NREASONS];
 	int		 consecutive;	/* restarts since the last stable run */
 	struct restart_window window;
 	struct service_exit last_exit;
@@ -109,7 +123,10 @@ void		 service_rebind(struct service *svc, const struct service_conf *conf);
 
 void		 service_want_start(struct service *svc);
 void		 service_want_stop(struct service *svc);
-void		 service_want_restart(struct service *svc);
+/* Stops it and starts it again; a running process replaced counts for why. */
+void		 service_want_restart(struct service *svc, enum restart_reason why);
+/* Counts a replacement of its process that the supervisor drives (a reload). */
+void		 service_count_restart(struct service *svc, enum restart_reason why);
 /* Called by the supervisor when a WAITING service's dependencies are up. */
 void		 service_spawn(struct service *svc);
 /* A message from the sd_notify socket, already matched to this service. */

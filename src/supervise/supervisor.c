@@ -375,6 +375,9 @@ supervisor_step(struct supervisor *sup, size_t i)
 		    svc->state == SVC_BACKOFF) {
 			if (svc->state == SVC_STOPPING)
 				return false;
+			if (e->start_next && svc->state != SVC_WAITING &&
+			    svc->state != SVC_BACKOFF)
+				service_count_restart(svc, RESTARTED_RELOAD);
 			service_want_stop(svc);
 			return true;
 		}
@@ -539,7 +542,7 @@ supervisor_start_with_deps(struct supervisor *sup, struct entry *e, int depth)
 
 int
 supervisor_control(struct supervisor *sup, const char *cmd, const char *name,
-    char *err, size_t errlen)
+    enum control_origin by, char *err, size_t errlen)
 {
 	struct entry *e = name ? supervisor_find(sup, name) : NULL;
 
@@ -556,7 +559,8 @@ supervisor_control(struct supervisor *sup, const char *cmd, const char *name,
 	else if (strcmp(cmd, "stop") == 0)
 		service_want_stop(e->svc);
 	else if (strcmp(cmd, "restart") == 0)
-		service_want_restart(e->svc);
+		service_want_restart(e->svc, by == CONTROL_HEALER ? RESTARTED_HEALER :
+		    RESTARTED_OPERATOR);
 	else {
 		snprintf(err, errlen, "unknown command: %s", cmd);
 		return -1;
