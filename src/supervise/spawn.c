@@ -137,9 +137,14 @@ spawn_user_resolve(const struct service_conf *conf, struct spawn_user *u,
 }
 
 bool
-spawn_ids_ignored(const struct service_conf *conf)
+spawn_ids_ignored(const struct service_conf *conf, char *what, size_t len)
 {
-	return geteuid() != 0 && (conf->user != NULL || conf->group != NULL);
+	if (geteuid() == 0 || (conf->user == NULL && conf->group == NULL))
+		return false;
+	snprintf(what, len, "%s%s%s%s%s", conf->user ? "user: " : "",
+	    conf->user ? conf->user : "", conf->user && conf->group ? ", " : "",
+	    conf->group ? "group: " : "", conf->group ? conf->group : "");
+	return true;
 }
 
 static bool
@@ -244,7 +249,7 @@ spawn_service(struct service *svc, char *err, size_t errlen)
 	int out_fd = -1, rc;
 	pid_t pid;
 
-	if (!spawn_ids_ignored(conf) && (conf->user != NULL || conf->group != NULL)) {
+	if (geteuid() == 0 && (conf->user != NULL || conf->group != NULL)) {
 		if (spawn_user_resolve(conf, &u, err, errlen) < 0) {
 			spawn_user_free(&u);
 			return -1;

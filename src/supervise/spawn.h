@@ -16,8 +16,11 @@ struct service_conf;
 /* Returns 0 once the process runs, or -1 with a reason in err. */
 int	spawn_service(struct service *svc, char *err, size_t errlen);
 
-/* True when the conf's user: or group: are ignored: tend is not root. */
-bool	spawn_ids_ignored(const struct service_conf *conf);
+/*
+ * True when the conf's user: or group: are ignored because tend is not
+ * root; what says which ("user: redis, group: redis").
+ */
+bool	spawn_ids_ignored(const struct service_conf *conf, char *what, size_t len);
 
 /*
  * tend's environment for a child: environ minus the variables systemd

@@ -181,12 +181,11 @@ supervisor_new(uv_loop_t *loop, const char *state_dir)
 static void
 supervisor_warn_ids(const struct service_conf *conf)
 {
-	if (!spawn_ids_ignored(conf))
-		return;
-	log_warn(conf->name, "%s%s%s%s%s ignored: tend does not run as root, so the "
-	    "service runs as tend's own user", conf->user ? "user: " : "",
-	    conf->user ? conf->user : "", conf->user && conf->group ? ", " : "",
-	    conf->group ? "group: " : "", conf->group ? conf->group : "");
+	char what[300];
+
+	if (spawn_ids_ignored(conf, what, sizeof(what)))
+		log_warn(conf->name, "%s ignored: tend does not run as root, so the "
+		    "service runs as tend's own user", what);
 }
 
 static struct entry *
