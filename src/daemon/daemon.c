@@ -217,7 +217,7 @@ daemon_handle_request(void *arg, json_t *req)
 		return daemon_heal_request(d, cmd, req);
 	if (!daemon_cmd_in(cmd, service_cmds))
 		return NULL;
-	if (supervisor_control(d->sup, cmd, name, err, sizeof(err)) < 0)
+	if (supervisor_control(d->sup, cmd, name, CONTROL_OPERATOR, err, sizeof(err)) < 0)
 		return json_pack("{s:b, s:s}", "ok", 0, "error", err);
 	log_info(name, "%s requested over the control socket", cmd);
 	return json_pack("{s:b}", "ok", 1);
@@ -334,7 +334,7 @@ daemon_ops_service_control(void *arg, const char *cmd, const char *service, char
 {
 	struct daemon *d = arg;
 
-	return supervisor_control(d->sup, cmd, service, err, errlen);
+	return supervisor_control(d->sup, cmd, service, CONTROL_HEALER, err, errlen);
 }
 
 static const char *
@@ -400,7 +400,8 @@ daemon_web_action(void *arg, const char *verb, const char *name, json_t **answer
 	if (strcmp(verb, "heal") == 0 || !service)
 		id = healer_recover(d->healer, service ? NULL : name, service ? name : NULL,
 		    err, sizeof(err));
-	else if (supervisor_control(d->sup, verb, name, err, sizeof(err)) < 0)
+	else if (supervisor_control(d->sup, verb, name, CONTROL_OPERATOR, err,
+	    sizeof(err)) < 0)
 		id = -1;
 	if (id < 0) {
 		*answer = json_pack("{s:b, s:i, s:s}", "ok", 0, "status", 409, "error", err);
