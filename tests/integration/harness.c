@@ -211,6 +211,32 @@ harness_as_user(uid_t uid, gid_t gid, const char *cmd)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
+pid_t
+harness_start_victim(struct tend_run *run)
+{
+	char line[64];
+	FILE *f;
+	pid_t pid = fork();
+
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		execl("/bin/sleep", "sleep", "120", (char *)NULL);
+		_exit(127);
+	}
+	/* Killed at teardown with the record's other pids. */
+	snprintf(line, sizeof(line), "victim victim %d 0\n", (int)pid);
+	assert_non_null(f = fopen(run->record, "a"));
+	fputs(line, f);
+	fclose(f);
+	return pid;
+}
+
+bool
+harness_victim_alive(pid_t pid)
+{
+	return waitpid(pid, NULL, WNOHANG) == 0 && kill(pid, 0) == 0;
+}
+
 int
 harness_teardown(struct tend_run *run)
 {
