@@ -159,9 +159,11 @@ daemon_heal_request(struct daemon *d, const char *cmd, json_t *req)
 	char err[256];
 	int64_t n;
 
+	/* follow_ms: how long following an incident can take (tend heal, recover). */
 	if (strcmp(cmd, "heal") == 0)
-		return json_pack("{s:b, s:o}", "ok", 1, "incidents", healer_heal_now(d->healer,
-		    json_is_true(json_object_get(req, "dry_run"))));
+		return json_pack("{s:b, s:o, s:I}", "ok", 1, "incidents",
+		    healer_heal_now(d->healer, json_is_true(json_object_get(req, "dry_run"))),
+		    "follow_ms", (json_int_t)healer_settle_ms(d->healer));
 	if (strcmp(cmd, "incidents") == 0)
 		return json_pack("{s:b, s:o}", "ok", 1, "incidents",
 		    healer_incidents_json(d->healer));
@@ -169,8 +171,8 @@ daemon_heal_request(struct daemon *d, const char *cmd, json_t *req)
 		n = healer_recover(d->healer,
 		    json_string_value(json_object_get(req, "action")),
 		    json_string_value(json_object_get(req, "service")), err, sizeof(err));
-		return n < 0 ? daemon_error(err) : json_pack("{s:b, s:I}", "ok", 1, "id",
-		    (json_int_t)n);
+		return n < 0 ? daemon_error(err) : json_pack("{s:b, s:I, s:I}", "ok", 1, "id",
+		    (json_int_t)n, "follow_ms", (json_int_t)healer_settle_ms(d->healer));
 	}
 	if (!json_is_integer(json_object_get(req, "id")))
 		return daemon_error("expected \"id\", an incident number");

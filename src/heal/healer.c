@@ -16,6 +16,29 @@
 #include "heal/learning.h"
 #include "store/store.h"
 
+/* The way in and out: see struct healer's depth. */
+
+void
+healer_enter(struct healer *h)
+{
+	h->depth++;
+}
+
+
+void
+healer_leave(struct healer *h)
+{
+	struct incident *inc;
+
+	if (--h->depth > 0)
+		return;
+	while ((inc = h->closing) != NULL) {
+		h->closing = inc->next;
+		incident_free(inc);
+	}
+}
+
+
 /* Configuration lookups. */
 
 long
@@ -192,6 +215,7 @@ healer_tick(uv_timer_t *timer)
 	int64_t now = clock_mono_ms(), *ids;
 	size_t i, n;
 
+	healer_enter(h);
 	ids = healer_open_ids(h, &n);
 	for (i = 0; i < n; i++) {
 		if ((inc = incident_by_id(h, ids[i])) == NULL)
@@ -204,6 +228,7 @@ healer_tick(uv_timer_t *timer)
 		incident_timer_tick(inc);
 	}
 	free(ids);
+	healer_leave(h);
 }
 
 
@@ -281,6 +306,7 @@ healer_set_config(struct healer *h, const struct tend_config *cfg)
 	size_t i, n;
 
 	/* Plans point into the old config: incidents in flight end here. */
+	healer_enter(h);
 	ids = healer_open_ids(h, &n);
 	for (i = 0; i < n; i++) {
 		if ((inc = incident_by_id(h, ids[i])) == NULL)
@@ -296,6 +322,7 @@ healer_set_config(struct healer *h, const struct tend_config *cfg)
 	}
 	free(ids);
 	healer_apply_config(h, cfg);
+	healer_leave(h);
 }
 
 
@@ -318,6 +345,10 @@ healer_free(struct healer *h)
 		next = inc->next;
 		if (inc->run != NULL)
 			action_detach(inc->run);
+		incident_free(inc);
+	}
+	for (inc = h->closing; inc != NULL; inc = next) {
+		next = inc->next;
 		incident_free(inc);
 	}
 	uv_close((uv_handle_t *)h->tick, healer_tick_closed);
@@ -358,8 +389,8 @@ healer_service_settled(const struct healer *h, const char *service)
 }
 
 
-void
-healer_check_result(struct healer *h, const struct check_conf *conf,
+static void
+healer_on_result(struct healer *h, const struct check_conf *conf,
     const struct check_result *r, enum health_state tracked)
 {
 	long idx = conf - h->cfg->checks;
@@ -419,7 +450,17 @@ healer_check_result(struct healer *h, const struct check_conf *conf,
 
 
 void
-healer_service_state(struct healer *h, const char *service, const char *to,
+healer_check_result(struct healer *h, const struct check_conf *conf,
+    const struct check_result *r, enum health_state tracked)
+{
+	healer_enter(h);
+	healer_on_result(h, conf, r, tracked);
+	healer_leave(h);
+}
+
+
+static void
+healer_on_service(struct healer *h, const char *service, const char *to,
     const char *reason)
 {
 	struct incident *inc;
@@ -464,6 +505,16 @@ healer_service_state(struct healer *h, const char *service, const char *to,
 }
 
 
+void
+healer_service_state(struct healer *h, const char *service, const char *to,
+    const char *reason)
+{
+	healer_enter(h);
+	healer_on_service(h, service, to, reason);
+	healer_leave(h);
+}
+
+
 /* Adds an incident's JSON once (a merge makes two failures one incident). */
 static void
 healer_append_incident(const struct healer *h, json_t *out, int64_t id)
@@ -491,8 +542,8 @@ healer_append_incident(const struct healer *h, json_t *out, int64_t id)
 }
 
 
-json_t *
-healer_heal_now(struct healer *h, bool dry_run)
+static json_t *
+healer_heal_failing(struct healer *h, bool dry_run)
 {
 	json_t *out = json_array();
 	struct heal_steps steps;
@@ -543,8 +594,20 @@ healer_heal_now(struct healer *h, bool dry_run)
 }
 
 
-int64_t
-healer_recover(struct healer *h, const char *action, const char *service,
+json_t *
+healer_heal_now(struct healer *h, bool dry_run)
+{
+	json_t *out;
+
+	healer_enter(h);
+	out = healer_heal_failing(h, dry_run);
+	healer_leave(h);
+	return out;
+}
+
+
+static int64_t
+healer_recover_in(struct healer *h, const char *action, const char *service,
     char *err, size_t errlen)
 {
 	static const struct heal_action restart = { .kind = HEAL_RESTART,
@@ -586,7 +649,20 @@ healer_recover(struct healer *h, const char *action, const char *service,
 	}
 	snprintf(inc->diagnosis, sizeof(inc->diagnosis), "requested by an operator");
 	incident_start(inc, "requested");
-	return inc->id;
+	return inc->id;		/* closed already when its action ended at once */
+}
+
+
+int64_t
+healer_recover(struct healer *h, const char *action, const char *service,
+    char *err, size_t errlen)
+{
+	int64_t id;
+
+	healer_enter(h);
+	id = healer_recover_in(h, action, service, err, errlen);
+	healer_leave(h);
+	return id;
 }
 
 
@@ -621,7 +697,9 @@ healer_resolve(struct healer *h, int64_t id, char *err, size_t errlen)
 		snprintf(err, errlen, "no incident #%lld", (long long)id);
 		return -1;
 	}
+	healer_enter(h);
 	incident_close(inc, PHASE_RESOLVED, "resolved by hand");
+	healer_leave(h);
 	return 0;
 }
 
@@ -655,6 +733,13 @@ healer_incident_json(const struct healer *h, int64_t id)
 		if (json_integer_value(json_object_get(closed, "id")) == id)
 			return json_incref(closed);
 	return NULL;
+}
+
+
+int64_t
+healer_settle_ms(const struct healer *h)
+{
+	return h->cfg->heal.escalation_timeout_ms + 2 * HEALER_TICK_MS;
 }
 
 

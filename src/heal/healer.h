@@ -68,6 +68,12 @@ int		 healer_resolve(struct healer *h, int64_t id, char *err, size_t errlen);
 json_t		*healer_incidents_json(const struct healer *h);
 /* One incident, open or recently closed; NULL if unknown. */
 json_t		*healer_incident_json(const struct healer *h, int64_t id);
+/*
+ * The longest an incident stays in a phase that moves on by itself
+ * (diagnosing to verifying): escalation_timeout comes then. What a caller
+ * following an incident waits at most.
+ */
+int64_t		 healer_settle_ms(const struct healer *h);
 /* How many incidents are open. */
 size_t		 healer_open_count(const struct healer *h);
 

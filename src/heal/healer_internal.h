@@ -108,7 +108,19 @@ struct healer {
 	struct last_end	*ends;
 	size_t		 n_ends;
 	uv_timer_t	*tick;
+	/*
+	 * An incident is never freed while a call stack may hold it: every
+	 * way into the healer (its API, its timer, an action's end) counts
+	 * itself in depth, incident_close moves the incident to `closing`,
+	 * and the last one out frees what closed meanwhile.
+	 */
+	int		 depth;
+	struct incident	*closing;
 };
+
+/* healer.c: the way in and out of the healer (see struct healer's depth). */
+void		 healer_enter(struct healer *h);
+void		 healer_leave(struct healer *h);
 
 /* healer.c: lookups. */
 long		 check_index(const struct healer *h, const char *name);
@@ -139,7 +151,11 @@ void		 incident_verify(struct incident *inc, bool rerun);
 void		 incident_timer_tick(struct incident *inc);
 /* Whether what it is about is healthy again by its own schedule. */
 bool		 incident_recovered(const struct incident *inc);
-/* Records, alerts, unlinks and frees it. */
+/*
+ * Records, alerts and unlinks it; it is freed once the healer's call
+ * stack unwinds (healer_leave), so callers may still read it. Closing a
+ * closed incident does nothing.
+ */
 void		 incident_close(struct incident *inc, enum incident_phase phase,
 		    const char *resolution);
 void		 incident_free(struct incident *inc);

@@ -82,7 +82,7 @@ incident_absorb_dependents(struct incident *root)
 	if (root->service == NULL)
 		return;
 	for (inc = h->open; inc != NULL; inc = next) {
-		next = inc->next;	/* closing inc frees it, and only it */
+		next = inc->next;	/* closing inc takes it, and only it, off the list */
 		if (inc == root || !incident_is_open(inc) || inc->service == NULL ||
 		    strcmp(inc->error_type, "manual") == 0 ||
 		    !dep_closure_depends(h->deps, inc->service, root->service) ||
@@ -430,12 +430,10 @@ incident_verify(struct incident *inc, bool rerun)
 
 
 static void
-incident_action_done(void *arg, const struct action_outcome *o)
+incident_action_ended(struct incident *inc, const struct action_outcome *o)
 {
-	struct incident *inc = arg;
 	struct healer *h = inc->h;
 
-	inc->run = NULL;
 	log_info(inc->service, "incident #%lld: %s: %s: %s", (long long)inc->id,
 	    inc->current->action->name, action_result_name(o->result), o->detail);
 	if (o->result == ACTION_SKIPPED) {
@@ -473,14 +471,31 @@ incident_action_done(void *arg, const struct action_outcome *o)
 }
 
 
+/* An action's end: from the loop, or from inside action_start. */
+static void
+incident_action_done(void *arg, const struct action_outcome *o)
+{
+	struct incident *inc = arg;
+	struct healer *h = inc->h;
+
+	inc->run = NULL;
+	healer_enter(h);
+	incident_action_ended(inc, o);
+	healer_leave(h);
+}
+
+
 /* The next step of the plan, or escalation when none is left. */
 static void
 incident_advance(struct incident *inc)
 {
 	struct healer *h = inc->h;
 	const struct plan_step *step;
+	struct action_run *run;
 	char detail[256];
 
+	if (!incident_is_open(inc))
+		return;
 	if (inc->next_step >= inc->steps.n) {
 		incident_escalate(inc, inc->steps.n ? "every planned action was tried" :
 		    "nothing to try");
@@ -509,8 +524,16 @@ incident_advance(struct incident *inc)
 	log_info(inc->service, "incident #%lld: %s %s", (long long)inc->id,
 	    step->action->name, step->service ? step->service : inc->target);
 	incident_write(inc);
-	inc->run = action_start(h->loop, &h->ops, step, inc->target,
+	run = action_start(h->loop, &h->ops, step, inc->target,
 	    (const char *const *)inc->checks, false, incident_action_done, inc);
+	/*
+	 * NULL when it ended inside action_start: its end may have moved the
+	 * incident on to another action, or closed it.
+	 */
+	if (run != NULL && incident_is_open(inc) && inc->run == NULL)
+		inc->run = run;
+	else
+		action_detach(run);
 }
 
 
@@ -552,6 +575,8 @@ incident_close(struct incident *inc, enum incident_phase phase, const char *reso
 	char msg[512];
 	size_t i;
 
+	if (!incident_is_open(inc))
+		return;
 	if (inc->run != NULL) {
 		action_detach(inc->run);
 		inc->run = NULL;
@@ -584,7 +609,8 @@ incident_close(struct incident *inc, enum incident_phase phase, const char *reso
 	while (json_array_size(h->closed) > HEALER_KEEP_CLOSED)
 		json_array_remove(h->closed, json_array_size(h->closed) - 1);
 	healer_unlink(h, inc);
-	incident_free(inc);
+	inc->next = h->closing;
+	h->closing = inc;
 }
 
 
@@ -612,6 +638,8 @@ incident_timer_tick(struct incident *inc)
 {
 	int64_t now = clock_mono_ms();
 
+	if (!incident_is_open(inc))
+		return;
 	switch (inc->phase) {
 	case PHASE_DIAGNOSING:
 		incident_diagnose(inc);

@@ -121,6 +121,20 @@ void	 harness_user_create(struct tend_run *t, uid_t *uid, gid_t *gid);
 /* Runs `/bin/sh -c cmd` as uid:gid with no supplementary groups; its exit code. */
 int	 harness_as_user(uid_t uid, gid_t gid, const char *cmd);
 
+/*
+ * The web server of a tend started with t->web set: its base URL (ending
+ * in '/') and the API token, read from STATE/web.url and STATE/token once
+ * they appear (fails the test after 5 s).
+ */
+void	 harness_web(struct tend_run *t, char *url, size_t url_len, char *token,
+	    size_t token_len);
+/*
+ * One request to it (an empty body for a POST); the answer's body in *body
+ * when body is not NULL (free it). Returns the HTTP status, 0 when none came.
+ */
+long	 harness_http(const char *url, const char *method, const char *path,
+	    const char *bearer, char **body);
+
 /* Waits for tend to exit; returns its exit status, or -1 on timeout. */
 int	 harness_wait_exit(struct tend_run *t, int timeout_ms);
 /* True when pid is gone (or a zombie of someone else's that is not ours). */
