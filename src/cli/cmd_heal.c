@@ -39,6 +39,7 @@ heal_phase_final(const char *phase)
 	return phase == NULL || strcmp(phase, "resolved") == 0 ||
 	    strcmp(phase, "escalated") == 0 || strcmp(phase, "merged") == 0 ||
 	    strcmp(phase, "monitoring") == 0 || strcmp(phase, "dry-run") == 0 ||
+	    strcmp(phase, "held") == 0 ||
 	    strcmp(phase, "interrupted") == 0 || strcmp(phase, "gone") == 0;
 }
 
@@ -57,6 +58,13 @@ heal_print_incident(json_t *inc)
 	if (actions == NULL)
 		actions = json_object_get(inc, "attempts");
 
+	if (json_object_get(inc, "id") == NULL && json_object_get(inc, "plan") == NULL) {
+		/* Left alone: what it depends on was stopped, or is the supervisor's. */
+		printf("%s: %s: %s\n", json_string_value(json_object_get(inc, "target")),
+		    json_string_value(json_object_get(inc, "phase")),
+		    json_string_value(json_object_get(inc, "diagnosis")));
+		return;
+	}
 	if (json_object_get(inc, "id") == NULL) {
 		plan = json_object_get(inc, "plan");
 		printf("%s (%s): would run", json_string_value(json_object_get(inc, "target")),

@@ -207,6 +207,7 @@ daemon_handle_request(void *arg, json_t *req)
 		return daemon_heal_request(d, cmd, req);
 	if (supervisor_control(d->sup, cmd, name, err, sizeof(err)) < 0)
 		return json_pack("{s:b, s:s}", "ok", 0, "error", err);
+	healer_operator_control(d->healer, cmd, name);
 	log_info(name, "%s requested over the control socket", cmd);
 	return json_pack("{s:b}", "ok", 1);
 }
@@ -388,6 +389,8 @@ daemon_web_action(void *arg, const char *verb, const char *name, json_t **answer
 		    err, sizeof(err));
 	else if (supervisor_control(d->sup, verb, name, err, sizeof(err)) < 0)
 		id = -1;
+	else
+		healer_operator_control(d->healer, verb, name);
 	if (id < 0) {
 		*answer = json_pack("{s:b, s:i, s:s}", "ok", 0, "status", 409, "error", err);
 		return 409;

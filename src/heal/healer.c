@@ -170,6 +170,56 @@ healer_classify(const struct healer *h, const struct check_conf *conf,
 }
 
 
+const char *
+healer_hands_off(const struct healer *h, const char *service, char *why, size_t len)
+{
+	static const char *const busy[][2] = { { "starting", "is starting" },
+	    { "waiting", "is waiting for its dependencies" },
+	    { "backoff", "is in backoff after a crash" }, { "stopping", "is stopping" },
+	    { "failed", "has given up (an incident of its own)" }, { NULL, NULL } };
+	const char *state;
+	size_t i;
+
+	if (service == NULL)
+		return NULL;
+	if (strv_contains(h->stopped, service)) {
+		snprintf(why, len, "%s was stopped by the operator", service);
+		return why;
+	}
+	state = h->ops.service_state != NULL ? h->ops.service_state(h->ops.arg, service) :
+	    NULL;
+	for (i = 0; state != NULL && busy[i][0] != NULL; i++)
+		if (strcmp(state, busy[i][0]) == 0) {
+			snprintf(why, len, "%s %s: the supervisor is handling it", service,
+			    busy[i][1]);
+			return why;
+		}
+	return NULL;
+}
+
+
+void
+healer_operator_control(struct healer *h, const char *cmd, const char *service)
+{
+	char **v;
+
+	if (service == NULL || h->ops.service_state == NULL)
+		return;		/* no daemon: nothing of its services to remember */
+	if (strcmp(cmd, "stop") == 0) {
+		if (!strv_contains(h->stopped, service))
+			h->stopped = strv_push(h->stopped, service);
+		return;
+	}
+	/* start or restart: the operator wants it running again. */
+	for (v = h->stopped; v != NULL && *v != NULL; v++)
+		if (strcmp(*v, service) == 0) {
+			free(*v);
+			memmove(v, v + 1, (strv_len(v + 1) + 1) * sizeof(*v));
+			break;
+		}
+}
+
+
 int64_t
 healer_next_id(struct healer *h)
 {
@@ -220,7 +270,9 @@ healer_tick(uv_timer_t *timer)
 	for (i = 0; i < n; i++) {
 		if ((inc = incident_by_id(h, ids[i])) == NULL)
 			continue;
+		/* Escalation is for healing that does not work, not for waiting. */
 		if (inc->phase != PHASE_ESCALATED && inc->phase != PHASE_MONITORING &&
+		    inc->phase != PHASE_HELD &&
 		    now - inc->detected_mono >= h->cfg->heal.escalation_timeout_ms) {
 			incident_escalate(inc, "escalation_timeout passed");
 			continue;
@@ -355,6 +407,7 @@ healer_free(struct healer *h)
 	for (i = 0; i < h->n_ends; i++)
 		free(h->ends[i].target);
 	free(h->ends);
+	strv_free(h->stopped);
 	json_decref(h->closed);
 	classifier_free(h->classifier);
 	dep_closure_free(h->deps);
@@ -424,8 +477,8 @@ healer_on_result(struct healer *h, const struct check_conf *conf,
 		    conf->service))
 			incident_diagnose(inc);	/* a probe of a dependency answered */
 		else if ((inc->phase == PHASE_ESCALATED || inc->phase == PHASE_MONITORING ||
-		    inc->phase == PHASE_COOLDOWN) && strv_contains(inc->checks, conf->name) &&
-		    incident_recovered(inc))
+		    inc->phase == PHASE_COOLDOWN || inc->phase == PHASE_HELD) &&
+		    strv_contains(inc->checks, conf->name) && incident_recovered(inc))
 			incident_close(inc, PHASE_RESOLVED, inc->phase == PHASE_ESCALATED &&
 			    inc->acked ? "recovered (acked)" : "recovered by itself");
 	}
@@ -483,8 +536,8 @@ healer_on_service(struct healer *h, const char *service, const char *to,
 			continue;
 		if (inc->phase == PHASE_VERIFYING)
 			incident_verify(inc, false);
-		else if ((inc->phase == PHASE_ESCALATED || inc->phase == PHASE_MONITORING) &&
-		    incident_recovered(inc))
+		else if ((inc->phase == PHASE_ESCALATED || inc->phase == PHASE_MONITORING ||
+		    inc->phase == PHASE_HELD) && incident_recovered(inc))
 			incident_close(inc, PHASE_RESOLVED, "recovered by itself");
 	}
 	free(ids);
@@ -561,6 +614,12 @@ healer_heal_failing(struct healer *h, bool dry_run)
 		    !state_is_failing(h->watch[i].raw, c))
 			continue;
 		inc = incident_covering(h, c->name);
+		if (inc == NULL && healer_hands_off(h, c->service, why, sizeof(why)) != NULL) {
+			/* Not even an operator's `tend heal` restarts what the operator stopped. */
+			json_array_append_new(out, json_pack("{s:s, s:s, s:s}", "target",
+			    c->name, "phase", "held", "diagnosis", why));
+			continue;
+		}
 		if (inc != NULL && !(dry_run && inc->phase == PHASE_MONITORING)) {
 			id = inc->id;
 			if (inc->phase == PHASE_MONITORING && !dry_run) {

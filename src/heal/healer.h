@@ -48,6 +48,14 @@ void		 healer_service_state(struct healer *h, const char *service,
 		    const char *to, const char *reason);
 
 /*
+ * An operator started, stopped or restarted a service (tend start/stop/
+ * restart, the API): a service the operator stopped is left alone until
+ * it is started again, and its dependents' failures are put down to it.
+ */
+void		 healer_operator_control(struct healer *h, const char *cmd,
+		    const char *service);
+
+/*
  * Opens incidents now for every failing check not yet in one, skipping
  * cooldowns (an operator asked). With dry_run nothing is opened or run:
  * the answer says what would be done. Returns a JSON array describing

@@ -33,6 +33,8 @@ enum incident_phase {
 	PHASE_ACTING,		/* an action runs */
 	PHASE_VERIFYING,	/* re-running the failing checks */
 	PHASE_MONITORING,	/* auto-heal is off: watched, recorded, not acted on */
+	PHASE_HELD,		/* what it depends on was stopped by the operator, or is
+				   the supervisor's business (starting, backoff, ...) */
 	PHASE_ESCALATED,	/* waiting for a human, or for it to recover */
 	PHASE_RESOLVED,
 	PHASE_MERGED,		/* part of a deeper incident now */
@@ -77,6 +79,8 @@ struct incident {
 	bool		 recurring;
 	bool		 acked;
 	bool		 requested;	/* by an operator: no cooldown */
+	bool		 announced;	/* its opening alert went out */
+	char		*held_by;	/* PHASE_HELD: the service it waits for */
 	int64_t		 phase_until;	/* mono: end of diagnosis, cooldown, verify */
 	int64_t		 verify_since;	/* mono: results after this count */
 	int64_t		 last_rerun;	/* mono: verify re-runs are paced */
@@ -107,6 +111,7 @@ struct healer {
 	json_t		*closed;	/* array, newest first */
 	struct last_end	*ends;
 	size_t		 n_ends;
+	char		**stopped;	/* services the operator stopped: left alone */
 	uv_timer_t	*tick;
 	/*
 	 * An incident is never freed while a call stack may hold it: every
@@ -132,6 +137,12 @@ struct incident	*incident_covering(const struct healer *h, const char *check);
 /* The open incident a failure of service belongs to (its own, or a dependency's). */
 struct incident	*incident_for_service(const struct healer *h, const char *service);
 int64_t		 healer_next_id(struct healer *h);
+/*
+ * Why the healer must leave a service alone now, in why, or NULL: the
+ * operator stopped it, or the supervisor is busy with it.
+ */
+const char	*healer_hands_off(const struct healer *h, const char *service, char *why,
+		    size_t len);
 /* Opens an incident for a failing check; returns its id (it may be merged by then). */
 int64_t		 healer_open_for_check(struct healer *h, const struct check_conf *conf,
 		    const struct watch *w, bool requested);
@@ -168,6 +179,11 @@ json_t		*incident_json(const struct incident *inc);
 void		 incident_note(struct incident *inc, const char *fmt, ...)
 		    __attribute__((format(printf, 2, 3)));
 void		 incident_alert(struct incident *inc, const char *event, const char *message);
+/*
+ * Its opening alert, once it is known to be an incident of its own:
+ * diagnosis found no failing dependency to merge into, and nothing holds it.
+ */
+void		 incident_announce(struct incident *inc);
 void		 incident_record_action(struct incident *inc, const char *outcome,
 		    const char *detail);
 /* One more outcome of the current action, for learning. */

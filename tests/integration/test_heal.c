@@ -13,6 +13,7 @@
 #include "harness.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -400,6 +401,112 @@ the_third_failure_in_an_hour_is_recurring(void **state)
 	}
 }
 
+/* db on PORT2 behind web on PORT1 (its health fails while db is away). */
+#define DB_AND_WEB(db_flags, db_extra) \
+    "services:\n" \
+    "  db:\n" \
+    "    run: [@FAKESVC@, --name, db, --record, @RECORD@, --listen, '@PORT2@',\n" \
+    "          --reply, PONG" db_flags "]\n" \
+    "    ready: { tcp: @PORT2@ }\n" db_extra \
+    "    checks:\n" \
+    "      db-ping: { type: tcp, port: @PORT2@, send: \"PING\\r\\n\", expect: PONG,\n" \
+    "                 every: 200ms, timeout: 1s }\n" \
+    "  web:\n" \
+    "    run: [@FAKESVC@, --name, web, --record, @RECORD@, --listen, '@PORT1@', --http,\n" \
+    "          --backend, '@PORT2@']\n" \
+    "    depends_on: [db]\n" \
+    "    ready: { tcp: @PORT1@ }\n" \
+    "    checks:\n" \
+    "      web-health: { type: http, url: 'http://127.0.0.1:@PORT1@/', every: 150ms,\n" \
+    "                    timeout: 1s }\n"
+
+/* No incident of target was ever acted on. */
+static bool
+never_acted_on(const char *target)
+{
+	json_t *all = incidents(), *inc;
+	bool acted = false;
+	size_t i;
+
+	json_array_foreach(all, i, inc)
+		if (str_is(inc, "target", target) &&
+		    json_array_size(json_object_get(inc, "attempts")) > 0)
+			acted = true;
+	json_decref(all);
+	return !acted;
+}
+
+static void
+a_service_the_operator_stopped_is_left_alone_until_started(void **state)
+{
+	char buf[32], *out;
+	json_t *inc;
+
+	harness_write_config(&t, "heal: { verify_timeout: 2s, cooldown: 0s }\n"
+	    DB_AND_WEB("", ""));
+	harness_start(&t);
+	assert_true(harness_wait_state(&t, "web", "up", 0, 5000));
+	harness_pause_ms(400);
+	assert_int_equal(harness_cli(&t, &out, "stop", "db", "--state-dir", t.state, NULL), 0);
+	free(out);
+
+	/* web fails because db is down: put down to the operator's stop, not healed. */
+	inc = wait_incident("web-health", "phase", "held", 5000);
+	assert_non_null(inc);
+	assert_true(str_is(inc, "root_cause", "db"));
+	assert_non_null(strstr(json_string_value(json_object_get(inc, "diagnosis")),
+	    "db was stopped by the operator"));
+	json_decref(inc);
+	harness_pause_ms(1500);
+	assert_string_equal(harness_state(&t, "db", buf, sizeof(buf)), "down");
+	assert_true(never_acted_on("db-ping"));
+	assert_true(never_acted_on("web-health"));
+	assert_false(harness_log_contains(&t, "ALERT incident"));
+
+	/* Not even `tend heal` starts it: the operator's stop stands. */
+	assert_int_equal(harness_cli(&t, &out, "heal", "--auto", "--state-dir", t.state,
+	    NULL), 2);
+	assert_non_null(strstr(out, "held"));
+	free(out);
+	assert_string_equal(harness_state(&t, "db", buf, sizeof(buf)), "down");
+
+	/* Started again: web recovers, and its incident closes by itself. */
+	assert_int_equal(harness_cli(&t, &out, "start", "db", "--state-dir", t.state, NULL), 0);
+	free(out);
+	inc = wait_incident("web-health", "resolution", "recovered by itself", 10000);
+	assert_non_null(inc);
+	json_decref(inc);
+	assert_true(never_acted_on("web-health"));
+}
+
+static void
+a_crash_loop_in_backoff_is_not_healed_by_the_healer(void **state)
+{
+	char path[400];
+	json_t *inc;
+
+	snprintf(path, sizeof(path), "%s/db-ok", t.dir);
+	assert_int_equal(close(open(path, O_WRONLY | O_CREAT, 0644)), 0);
+	harness_write_config(&t, "heal: { verify_timeout: 1s, cooldown: 0s, max_attempts: 5 }\n"
+	    DB_AND_WEB(", --crash-unless-file, @DIR@/db-ok",
+	    "    backoff: { initial: 1500ms, max: 1500ms, jitter: 0 }\n"
+	    "    limit: { restarts: 3, within: 1m }\n"));
+	harness_start(&t);
+	assert_true(harness_wait_state(&t, "web", "up", 0, 5000));
+	harness_pause_ms(400);
+	/* db now crashes at every start: the supervisor backs off, then gives up. */
+	unlink(path);
+	kill(harness_pid(&t, "db"), SIGKILL);
+	assert_true(harness_wait_state(&t, "db", "failed", 0, 15000));
+	/* Meanwhile the healer restarted nothing: the backoff ran its course. */
+	assert_true(never_acted_on("db-ping"));
+	assert_true(never_acted_on("web-health"));
+	inc = wait_incident("db", "error_type", "service", 3000);
+	assert_non_null(inc);
+	json_decref(inc);
+	assert_true(harness_log_contains(&t, "the supervisor is handling it"));
+}
+
 int
 main(void)
 {
@@ -414,6 +521,8 @@ main(void)
 		TEND_TEST(a_timeout_is_healed_by_raising_the_timeout),
 		TEND_TEST(a_second_incident_waits_for_the_cooldown),
 		TEND_TEST(the_third_failure_in_an_hour_is_recurring),
+		TEND_TEST(a_service_the_operator_stopped_is_left_alone_until_started),
+		TEND_TEST(a_crash_loop_in_backoff_is_not_healed_by_the_healer),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
