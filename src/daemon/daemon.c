@@ -254,9 +254,12 @@ daemon_heal_alert(void *arg, const char *event, const char *target, const char *
 {
 	struct daemon *d = arg;
 
-	log_msg(strcmp(event, "resolved") == 0 || strcmp(event, "closed") == 0 ? LOG_INFO :
-	    LOG_ERROR, NULL, "ALERT %s #%lld %s: %s", event, (long long)incident, target,
-	    message);
+	if (strncmp(event, "rejoined", 8) == 0)
+		log_debug(NULL, "alert of incident #%lld still open", (long long)incident);
+	else
+		log_msg(strcmp(event, "resolved") == 0 || strcmp(event, "closed") == 0 ?
+		    LOG_INFO : LOG_ERROR, NULL, "ALERT %s #%lld %s: %s", event,
+		    (long long)incident, target, message);
 	alerter_incident(d->alerter, event, target, state, message, incident);
 }
 

@@ -243,7 +243,7 @@ healer_open_for_check(struct healer *h, const struct check_conf *conf,
 	int64_t id;
 
 	category = healer_classify(h, conf, w->message, why, sizeof(why));
-	inc = incident_new(h, conf->name, conf->service, "check", category,
+	inc = incident_new(h, 0, conf->name, conf->service, "check", category,
 	    w->tracked == HEALTH_HEALTHY || w->tracked == HEALTH_UNKNOWN ? w->raw : w->tracked);
 	inc->requested = requested;
 	inc->checks = strv_push(NULL, conf->name);
@@ -324,7 +324,6 @@ healer_new(uv_loop_t *loop, const struct tend_config *cfg, struct store *st,
     const struct heal_ops *ops, bool monitor_only)
 {
 	struct healer *h = xcalloc(1, sizeof(*h));
-	int n;
 
 	h->loop = loop;
 	h->store = st;
@@ -333,12 +332,8 @@ healer_new(uv_loop_t *loop, const struct tend_config *cfg, struct store *st,
 	h->learning = learning_new();
 	h->closed = json_array();
 	healer_apply_config(h, cfg);
-	if (st != NULL) {
+	if (st != NULL)
 		store_each_procedure(st, healer_load_learning, h->learning);
-		if ((n = store_interrupt_open_incidents(st, clock_wall_ms())) > 0)
-			log_info(NULL, "%d incidents left open by the last run closed as "
-			    "interrupted", n);
-	}
 	h->tick = xcalloc(1, sizeof(*h->tick));
 	uv_timer_init(loop, h->tick);
 	h->tick->data = h;
@@ -346,6 +341,9 @@ healer_new(uv_loop_t *loop, const struct tend_config *cfg, struct store *st,
 	if (monitor_only || !cfg->heal.auto_heal)
 		log_info(NULL, "auto-heal is off: failures are recorded and alerted, "
 		    "never acted on");
+	healer_enter(h);
+	healer_rejoin(h);
+	healer_leave(h);
 	return h;
 }
 
@@ -374,6 +372,7 @@ healer_set_config(struct healer *h, const struct tend_config *cfg)
 	}
 	free(ids);
 	healer_apply_config(h, cfg);
+	healer_close_orphans(h);
 	healer_leave(h);
 }
 
@@ -551,7 +550,7 @@ healer_on_service(struct healer *h, const char *service, const char *to,
 	category = classify_failure(h->classifier, -1, 0, false, reason, why, sizeof(why));
 	if (category == FAILURE_UNKNOWN)
 		category = FAILURE_CRASH;	/* it gave up after crashing in a loop */
-	inc = incident_new(h, service, service, "service", category, HEALTH_CRITICAL);
+	inc = incident_new(h, 0, service, service, "service", category, HEALTH_CRITICAL);
 	snprintf(inc->diagnosis, sizeof(inc->diagnosis), "service %s gave up: %s (%s)",
 	    service, reason ? reason : "", failure_category_name(category));
 	incident_start(inc, why);
@@ -683,7 +682,7 @@ healer_recover_in(struct healer *h, const char *action, const char *service,
 		snprintf(err, errlen, "no action named '%s' under 'actions:'", action);
 		return -1;
 	}
-	inc = incident_new(h, service ? service : action ? action : "cleanup", service,
+	inc = incident_new(h, 0, service ? service : action ? action : "cleanup", service,
 	    "manual", FAILURE_UNKNOWN, HEALTH_WARNING);
 	inc->requested = true;
 	snprintf(inc->steps.source, sizeof(inc->steps.source), "requested");

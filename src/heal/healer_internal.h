@@ -80,6 +80,7 @@ struct incident {
 	bool		 acked;
 	bool		 requested;	/* by an operator: no cooldown */
 	bool		 announced;	/* its opening alert went out */
+	bool		 rejoined;	/* from a previous run: waits for fresh results */
 	char		*held_by;	/* PHASE_HELD: the service it waits for */
 	int64_t		 phase_until;	/* mono: end of diagnosis, cooldown, verify */
 	int64_t		 verify_since;	/* mono: results after this count */
@@ -148,9 +149,10 @@ int64_t		 healer_open_for_check(struct healer *h, const struct check_conf *conf,
 		    const struct watch *w, bool requested);
 
 /* incident.c: an incident's life. */
-struct incident	*incident_new(struct healer *h, const char *target, const char *service,
-		    const char *error_type, enum failure_category category,
-		    enum health_state severity);
+/* id 0: a new one. Linked to the open list. */
+struct incident	*incident_new(struct healer *h, int64_t id, const char *target,
+		    const char *service, const char *error_type,
+		    enum failure_category category, enum health_state severity);
 /* Recurrence, correlation, the first record and alert, then diagnosis. */
 void		 incident_start(struct incident *inc, const char *why);
 void		 incident_diagnose(struct incident *inc);
@@ -171,6 +173,12 @@ void		 incident_close(struct incident *inc, enum incident_phase phase,
 		    const char *resolution);
 void		 incident_free(struct incident *inc);
 void		 healer_unlink(struct healer *h, struct incident *inc);
+
+/* rejoin.c: what a previous run left open. */
+/* At start: open incidents rejoined, duplicates merged, the rest closed. */
+void		 healer_rejoin(struct healer *h);
+/* Closes the open incidents whose target the config no longer has. */
+void		 healer_close_orphans(struct healer *h);
 
 /* incident_record.c: the store row, JSON, the diagnosis, alerts, learning. */
 void		 incident_write(struct incident *inc);

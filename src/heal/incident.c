@@ -41,13 +41,13 @@ incident_mark_recurring(struct incident *inc)
 
 
 struct incident *
-incident_new(struct healer *h, const char *target, const char *service,
+incident_new(struct healer *h, int64_t id, const char *target, const char *service,
     const char *error_type, enum failure_category category, enum health_state severity)
 {
 	struct incident *inc = xcalloc(1, sizeof(*inc));
 
 	inc->h = h;
-	inc->id = healer_next_id(h);
+	inc->id = id > 0 ? id : healer_next_id(h);
 	inc->target = xstrdup(target);
 	inc->service = service ? xstrdup(service) : NULL;
 	inc->error_type = error_type;
@@ -278,6 +278,34 @@ incident_held_tick(struct incident *inc)
 }
 
 
+/*
+ * A rejoined incident waits until each of its checks has a tracked state
+ * again (the service they belong to is not held, see incident_hold), then
+ * closes if they pass, or goes on. True when it may go on now.
+ */
+static bool
+incident_rejoin_fresh(struct incident *inc)
+{
+	const struct watch *w;
+	size_t i;
+
+	if (!inc->rejoined)
+		return true;
+	for (i = 0; inc->checks != NULL && inc->checks[i] != NULL; i++)
+		if ((w = watch_of(inc->h, inc->checks[i])) != NULL &&
+		    w->tracked == HEALTH_UNKNOWN)
+			return false;
+	inc->rejoined = false;
+	if (incident_recovered(inc)) {
+		incident_close(inc, PHASE_RESOLVED, "recovered by itself");
+		return false;
+	}
+	incident_note(inc, "still failing");
+	incident_write(inc);
+	return true;
+}
+
+
 /* The incident joins the (new or open) incident of its failing dependency. */
 static void
 incident_join_dependency(struct incident *inc, const struct check_conf *dep)
@@ -407,7 +435,7 @@ incident_diagnose(struct incident *inc)
 	int pending = 0, failing;
 	bool first = inc->phase_until == 0;
 
-	if (incident_hold(inc))
+	if (incident_hold(inc) || !incident_rejoin_fresh(inc))
 		return;
 	if (first) {
 		/* Long enough for the slowest dependency check to answer. */

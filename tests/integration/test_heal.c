@@ -507,6 +507,108 @@ a_crash_loop_in_backoff_is_not_healed_by_the_healer(void **state)
 	assert_true(harness_log_contains(&t, "the supervisor is handling it"));
 }
 
+/* Lines of DIR/alerts (written by the alert channel) that start with prefix. */
+static int
+alerts_sent(const char *prefix)
+{
+	char path[400], *text, *line;
+	int n = 0;
+
+	snprintf(path, sizeof(path), "%s/alerts", t.dir);
+	if ((text = harness_read_file(path)) == NULL)
+		return 0;
+	for (line = text; line != NULL && *line != '\0'; line = strchr(line, '\n')) {
+		if (*line == '\n')
+			line++;
+		if (strncmp(line, prefix, strlen(prefix)) == 0)
+			n++;
+	}
+	free(text);
+	return n;
+}
+
+/* Waits until the daemon's status shows check in state. */
+static bool
+wait_check_state(const char *check, const char *state, int timeout_ms)
+{
+	long long deadline = harness_mono_ms() + timeout_ms;
+	json_t *status, *c;
+	bool found;
+	size_t i;
+
+	do {
+		status = harness_status(&t);
+		found = false;
+		json_array_foreach(json_object_get(status, "checks"), i, c)
+			if (str_is(c, "name", check) && str_is(c, "state", state))
+				found = true;
+		json_decref(status);
+		if (found)
+			return true;
+		harness_pause_ms(20);
+	} while (harness_mono_ms() < deadline);
+	return false;
+}
+
+static void
+restart_tend(void)
+{
+	kill(t.pid, SIGTERM);
+	assert_true(harness_wait_exit(&t, 10000) >= 0);
+	harness_start(&t);
+}
+
+static const char still_failing[] =
+    "alerts:\n"
+    "  channels:\n"
+    "    book: { command: [/bin/sh, -c, 'echo \"$TEND_EVENT $TEND_INCIDENT\" >> @DIR@/alerts'] }\n"
+    "checks:\n"
+    "  broken: { type: command, run: [/bin/sh, -c, 'echo CRITICAL - down; exit 2'],\n"
+    "            every: 200ms }\n";
+
+static void
+a_failure_that_outlives_restarts_of_tend_is_one_incident_and_one_alert(void **state)
+{
+	json_t *all, *inc;
+	int i;
+
+	harness_write_config(&t, still_failing);
+	harness_start(&t);
+	inc = wait_incident("broken", "phase", "escalated", 5000);
+	assert_non_null(inc);
+	json_decref(inc);
+	for (i = 0; i < 3; i++) {
+		restart_tend();
+		assert_true(wait_check_state("broken", "critical", 5000));
+		/* Time for a wrong second incident, and its alert, to show. */
+		harness_pause_ms(600);
+	}
+	all = incidents();
+	assert_int_equal(json_array_size(all), 1);
+	inc = json_array_get(all, 0);
+	assert_true(str_is(inc, "phase", "escalated"));
+	assert_true(json_is_null(json_object_get(inc, "resolved_at")));
+	assert_non_null(strstr(json_string_value(json_object_get(inc, "diagnosis")),
+	    "rejoined when tend started again"));
+	json_decref(all);
+	assert_int_equal(alerts_sent("critical"), 1);
+	assert_int_equal(alerts_sent("escalated"), 1);
+
+	/* Its check gone from the config, a restart closes it: the alert ends. */
+	harness_write_config(&t, "alerts:\n"
+	    "  channels:\n"
+	    "    book: { command: [/bin/sh, -c, 'echo \"$TEND_EVENT $TEND_INCIDENT\" >> "
+	    "@DIR@/alerts'] }\n");
+	restart_tend();
+	inc = wait_incident("broken", "resolution", "closed: its target is no longer", 5000);
+	assert_non_null(inc);
+	assert_true(str_is(inc, "phase", "interrupted"));
+	json_decref(inc);
+	for (i = 0; i < 250 && alerts_sent("resolved") == 0; i++)
+		harness_pause_ms(20);
+	assert_int_equal(alerts_sent("resolved"), 1);
+}
+
 int
 main(void)
 {
@@ -523,6 +625,7 @@ main(void)
 		TEND_TEST(the_third_failure_in_an_hour_is_recurring),
 		TEND_TEST(a_service_the_operator_stopped_is_left_alone_until_started),
 		TEND_TEST(a_crash_loop_in_backoff_is_not_healed_by_the_healer),
+		TEND_TEST(a_failure_that_outlives_restarts_of_tend_is_one_incident_and_one_alert),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
