@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "health/state.h"
 
 struct statedir;
@@ -193,10 +195,12 @@ int	store_count_incidents(struct store *st, const char *target, const char *cate
  * when not, -1 on error.
  */
 /*
- * Closes incidents a previous run left open mid-way (not the escalated
- * ones: those wait for a human). Returns how many, or -1.
+ * The incidents no run has closed, newest first, at most
+ * STORE_OPEN_INCIDENTS_MAX, as store_read_incidents shows them (with their
+ * attempts); NULL on a database error. For a new daemon to rejoin them.
  */
-int	store_interrupt_open_incidents(struct store *st, int64_t now_ms);
+#define STORE_OPEN_INCIDENTS_MAX	10000
+json_t	*store_open_incidents(struct store *st);
 int	store_ack_incident(struct store *st, int64_t id, int64_t now_ms);
 int	store_resolve_incident(struct store *st, int64_t id, int64_t now_ms);
 
