@@ -10,8 +10,8 @@
 
 #include <jansson.h>
 
-#include "core/fdio.h"
 #include "core/mem.h"
+#include "core/statedir.h"
 
 #define RUN_RECORD_VERSION	1
 /* Far more than any real record: a bound on what is read. */
@@ -111,9 +111,9 @@ run_record_text(const struct run_record *rec)
 }
 
 int
-run_record_write(const char *path, const char *text)
+run_record_write(struct statedir *sd, const char *text)
 {
-	return file_replace(path, text, strlen(text), 0600);
+	return statedir_replace(sd, RUN_RECORD_FILE, text, strlen(text), 0600);
 }
 
 static bool
@@ -177,17 +177,17 @@ run_record_parse(json_t *doc, struct run_record *rec, char *why, size_t len)
 	return 0;
 }
 
-/* Opens path without following a symlink, if its owner and mode are tend's. */
+/* Opens the record (never through a symlink) if its owner and mode are tend's. */
 static int
-run_record_open(const char *path, char *why, size_t len)
+run_record_open(struct statedir *sd, const char *path, char *why, size_t len)
 {
 	struct stat st;
 	int fd;
 
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	fd = statedir_openat(sd, RUN_RECORD_FILE, O_RDONLY | O_NONBLOCK, 0);
 	if (fd < 0) {
 		snprintf(why, len, "%s: %s", path, strerror(errno));
-		return -1;
+		return errno == ENOENT ? -2 : -1;
 	}
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
 		snprintf(why, len, "%s is not a regular file", path);
@@ -207,29 +207,31 @@ run_record_open(const char *path, char *why, size_t len)
 }
 
 int
-run_record_read(const char *path, struct run_record *rec, char *why, size_t len)
+run_record_read(struct statedir *sd, struct run_record *rec, char *why, size_t len)
 {
+	char *path = statedir_file(sd, RUN_RECORD_FILE), *buf;
 	json_error_t jerr;
 	json_t *doc;
-	char *buf;
 	ssize_t n;
 	int fd, rc;
 
 	memset(rec, 0, sizeof(*rec));
-	if (access(path, F_OK) < 0 && errno == ENOENT)
-		return 1;
-	if ((fd = run_record_open(path, why, len)) < 0)
-		return -1;
+	fd = run_record_open(sd, path, why, len);
+	if (fd < 0) {
+		free(path);
+		return fd == -2 ? 1 : -1;
+	}
 	buf = xmalloc(RUN_RECORD_MAX + 1);
 	n = read(fd, buf, RUN_RECORD_MAX);
 	close(fd);
 	doc = n > 0 ? json_loadb(buf, (size_t)n, 0, &jerr) : NULL;
 	free(buf);
-	if (doc == NULL) {
+	rc = -1;
+	if (doc == NULL)
 		snprintf(why, len, "%s cannot be read as JSON", path);
-		return -1;
-	}
-	rc = run_record_parse(doc, rec, why, len);
+	else
+		rc = run_record_parse(doc, rec, why, len);
 	json_decref(doc);
+	free(path);
 	return rc;
 }

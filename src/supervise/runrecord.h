@@ -15,6 +15,11 @@
 
 #include "core/procid.h"
 
+/* In the state directory. */
+#define RUN_RECORD_FILE	"run.json"
+
+struct statedir;
+
 struct run_proc {
 	struct proc_id	 id;
 	uid_t		 uid;
@@ -47,13 +52,14 @@ void	run_record_clear(struct run_record *rec);
 
 /* The record as it is written; free it. */
 char	*run_record_text(const struct run_record *rec);
-/* Replaces path whole with text, mode 0600; 0, or -1 with errno. */
-int	run_record_write(const char *path, const char *text);
+/* Replaces the record whole with text, mode 0600; 0, or -1 with errno. */
+int	run_record_write(struct statedir *sd, const char *text);
 /*
- * Reads path if tend may trust it: a regular file, not a symlink, owned
- * by tend's user and writable by no one else. 0 when read, 1 when there
- * is none, -1 with why.
+ * Reads the record if tend may trust it: a regular file, not a symlink,
+ * owned by tend's user and writable by no one else. 0 when read, 1 when
+ * there is none, -1 with why.
  */
-int	run_record_read(const char *path, struct run_record *rec, char *why, size_t len);
+int	run_record_read(struct statedir *sd, struct run_record *rec, char *why,
+	    size_t len);
 
 #endif

@@ -9,6 +9,7 @@
 
 #include "core/log.h"
 #include "core/mem.h"
+#include "core/statedir.h"
 #include "supervise/pidwatch.h"
 #include "supervise/runrecord.h"
 
@@ -96,19 +97,20 @@ survivors_usable(const struct run_record *rec, const char *path)
 }
 
 struct survivors *
-survivors_load(uv_loop_t *loop, const char *path)
+survivors_load(uv_loop_t *loop, struct statedir *sd)
 {
 	struct survivors *s = xcalloc(1, sizeof(*s));
-	char why[512];
+	char why[512], *path = statedir_file(sd, RUN_RECORD_FILE);
 	size_t i;
 	int rc;
 
 	s->loop = loop;
-	rc = run_record_read(path, &s->rec, why, sizeof(why));
+	rc = run_record_read(sd, &s->rec, why, sizeof(why));
 	if (rc < 0)
 		log_error(NULL, "run record ignored: %s", why);
 	if (rc != 0 || !survivors_usable(&s->rec, path))
 		run_record_clear(&s->rec);
+	free(path);
 	for (i = 0; i < s->rec.n; i++)
 		survivors_check(&s->rec.v[i]);
 	s->claimed = xcalloc(s->rec.n + 1, sizeof(*s->claimed));

@@ -22,11 +22,12 @@
 #include "core/procid.h"
 
 struct survivors;
+struct statedir;
 
 typedef void	(*survivors_done_fn)(void *arg, const char *name);
 
-/* Reads and checks the record at path; says in the log what it found. */
-struct survivors *survivors_load(uv_loop_t *loop, const char *path);
+/* Reads and checks the state dir's record; says in the log what it found. */
+struct survivors *survivors_load(uv_loop_t *loop, struct statedir *sd);
 /*
  * Stops the survivors of the supervised service name with sig (then
  * SIGCONT; SIGKILL after timeout_ms) and calls done once all are gone;
