@@ -27,9 +27,6 @@ struct reaper {
 	uv_signal_t	 sigchld;
 	uv_timer_t	 scan;
 	int		 handles;	/* open ones; freed when none is left */
-	pid_t		*tracked;
-	size_t		 n_tracked;
-	size_t		 cap;
 	pid_t		 spared[64];
 	size_t		 n_spared;
 	struct orphan	*orphans;
@@ -39,17 +36,6 @@ struct reaper {
 };
 
 typedef void	(*child_visit_fn)(struct reaper *r, pid_t pid, void *arg);
-
-static bool
-reaper_is_tracked(const struct reaper *r, pid_t pid)
-{
-	size_t i;
-
-	for (i = 0; i < r->n_tracked; i++)
-		if (r->tracked[i] == pid)
-			return true;
-	return false;
-}
 
 static bool
 reaper_is_spared(const struct reaper *r, pid_t pid)
@@ -82,8 +68,8 @@ reaper_changed(struct reaper *r)
 
 /*
  * Our children are listed per thread in /proc/self/task/TID/children. Only
- * untracked ones are visited: waiting on a pid that libuv owns would steal
- * its exit status.
+ * those tend did not spawn itself are visited: waiting on a pid that a
+ * watch owns would steal its exit status.
  */
 static void
 reaper_visit_children(struct reaper *r, child_visit_fn fn, void *arg)
@@ -112,8 +98,7 @@ reaper_visit_children(struct reaper *r, child_visit_fn fn, void *arg)
 			pid = strtol(p, &end, 10);
 			if (end == p)
 				break;
-			if (pid > 0 && !reaper_is_tracked(r, (pid_t)pid) &&
-			    !children_is_own((pid_t)pid))
+			if (pid > 0 && !children_is_own((pid_t)pid))
 				fn(r, (pid_t)pid, arg);
 		}
 	}
@@ -312,7 +297,6 @@ reaper_closed(uv_handle_t *handle)
 	for (i = 0; i < r->n_orphans; i++)
 		free(r->orphans[i].service);
 	free(r->orphans);
-	free(r->tracked);
 	free(r);
 }
 
@@ -324,27 +308,4 @@ reaper_close(struct reaper *r)
 	r->owner = (struct reaper_owner){ 0 };
 	uv_close((uv_handle_t *)&r->sigchld, reaper_closed);
 	uv_close((uv_handle_t *)&r->scan, reaper_closed);
-}
-
-void
-reaper_track(struct reaper *r, pid_t pid)
-{
-	if (r->n_tracked == r->cap) {
-		r->cap = r->cap ? r->cap * 2 : 16;
-		r->tracked = xrealloc(r->tracked, r->cap * sizeof(*r->tracked));
-	}
-	r->tracked[r->n_tracked++] = pid;
-}
-
-void
-reaper_untrack(struct reaper *r, pid_t pid)
-{
-	size_t i;
-
-	for (i = 0; i < r->n_tracked; i++) {
-		if (r->tracked[i] == pid) {
-			r->tracked[i] = r->tracked[--r->n_tracked];
-			return;
-		}
-	}
 }

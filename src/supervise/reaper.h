@@ -1,8 +1,9 @@
 /*
  * tend is a child subreaper: when a service's process forks and its parent
  * dies, the orphan is re-parented to tend instead of init, so nothing a
- * service starts escapes supervision. libuv reaps only the pids it spawned;
- * the reaper reaps the rest, and kills them when tend shuts down.
+ * service starts escapes supervision. The children tend spawned are reaped
+ * by their watch (core/procspawn.h, core/children.h); the reaper reaps the
+ * rest, and kills them when tend shuts down.
  *
  * Orphans are attributed to the service that started them by the
  * TEND_SERVICE every service's process inherits (read from
@@ -39,10 +40,6 @@ struct reaper_owner {
 struct reaper	*reaper_start(uv_loop_t *loop);
 void		 reaper_close(struct reaper *r);
 void		 reaper_set_owner(struct reaper *r, const struct reaper_owner *owner);
-
-/* Pids that libuv spawned and reaps itself. */
-void		 reaper_track(struct reaper *r, pid_t pid);
-void		 reaper_untrack(struct reaper *r, pid_t pid);
 
 /*
  * External services that daemonized under tend become its children too:
