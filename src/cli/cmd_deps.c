@@ -14,7 +14,7 @@
 #include "cli/table.h"
 #include "config/config.h"
 #include "core/mem.h"
-#include "daemon/paths.h"
+#include "core/statedir.h"
 #include "deps/install.h"
 #include "deps/scan.h"
 #include "deps/status.h"
@@ -182,7 +182,7 @@ deps_run_options(const struct deps_options *o, const struct tend_config *cfg,
     struct install_options *io, char **state_dir, char **cache_root)
 {
 	memset(io, 0, sizeof(*io));
-	*state_dir = paths_state_dir(o->state_dir, cfg);
+	*state_dir = statedir_resolve(o->state_dir, cfg != NULL ? cfg->state_dir : NULL);
 	*cache_root = xasprintf("%s/cache", *state_dir);
 	io->dry_run = o->dry_run;
 	io->offline = o->offline;

@@ -54,6 +54,22 @@ status_format_exit(json_t *ex, char *buf, size_t len)
 		    (long long)json_integer_value(json_object_get(ex, "code")));
 }
 
+/* tend's own troubles (its store, its logs), each with what to do. */
+static void
+status_print_self(json_t *tend)
+{
+	json_t *problems = json_object_get(tend, "problems"), *p;
+	const char *hint;
+	size_t i;
+
+	json_array_foreach(problems, i, p) {
+		hint = json_string_value(json_object_get(p, "hint"));
+		printf("tend: %s: %s%s%s\n", json_string_value(json_object_get(p, "part")),
+		    json_string_value(json_object_get(p, "error")), hint ? " — " : "",
+		    hint ? hint : "");
+	}
+}
+
 static void
 status_print_services(json_t *services)
 {
@@ -206,6 +222,7 @@ cmd_status(struct cli_options *opts)
 	printf("\n");
 	if (json_is_string(json_object_get(tend, "web_url")))
 		printf("dashboard %s\n", status_str(tend, "web_url"));
+	status_print_self(tend);
 	printf("\n");
 	status_print_services(json_object_get(answer, "services"));
 	status_print_checks(json_object_get(answer, "checks"));

@@ -11,7 +11,7 @@
 #include "config/config.h"
 #include "config/units.h"
 #include "core/strv.h"
-#include "daemon/paths.h"
+#include "core/statedir.h"
 #include "deps/environment.h"
 
 static const char *const restart_names[] = { "always", "on-failure", "never" };
@@ -109,7 +109,7 @@ static int
 validate_environment(const struct cli_options *opts, const struct tend_config *cfg)
 {
 	struct env_report r;
-	char *state_dir = paths_state_dir(opts->state_dir, cfg);
+	char *state_dir = statedir_resolve(opts->state_dir, cfg != NULL ? cfg->state_dir : NULL);
 	json_t *doc;
 	size_t i;
 	int rc;

@@ -20,8 +20,10 @@
 typedef json_t	*(*control_handler)(void *arg, json_t *request);
 
 struct control_server;
+struct statedir;
 
-struct control_server *control_server_open(uv_loop_t *loop, const char *path,
+/* Listens on STATE/tend.sock (mode 0600); sd must outlive the server. */
+struct control_server *control_server_open(uv_loop_t *loop, struct statedir *sd,
 		    control_handler handler, void *arg);
 void		control_server_close(struct control_server *cs);
 

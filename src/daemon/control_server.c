@@ -9,6 +9,7 @@
 
 #include "core/log.h"
 #include "core/mem.h"
+#include "core/statedir.h"
 #include "core/text.h"
 
 /* A request is a line of JSON; nothing legitimate comes near this. */
@@ -16,8 +17,11 @@
 /* A client gets this long to send its line (the CLI sends it at once). */
 #define CONTROL_REQUEST_MS	5000
 
+#define CONTROL_SOCKET	"tend.sock"
+
 struct control_server {
 	uv_pipe_t	 pipe;
+	struct statedir	*sd;
 	char		*path;
 	control_handler	 handler;
 	void		*arg;
@@ -204,28 +208,35 @@ control_server_connection(uv_stream_t *server, int status)
 	uv_timer_start(&c->deadline, control_conn_expired, CONTROL_REQUEST_MS, 0);
 }
 
+/*
+ * STATE/tend.sock. bind(2) takes a path, not a directory's descriptor:
+ * that is safe here, as statedir_open verified that nobody but root and
+ * tend's user can change the state dir or its parents. What was there is
+ * removed through the descriptor, and bind never follows a link.
+ */
 struct control_server *
-control_server_open(uv_loop_t *loop, const char *path, control_handler handler,
+control_server_open(uv_loop_t *loop, struct statedir *sd, control_handler handler,
     void *arg)
 {
 	struct control_server *cs = xcalloc(1, sizeof(*cs));
 	mode_t old;
 	int rc;
 
-	cs->path = xstrdup(path);
+	cs->sd = sd;
+	cs->path = statedir_file(sd, CONTROL_SOCKET);
 	cs->handler = handler;
 	cs->arg = arg;
 	uv_pipe_init(loop, &cs->pipe, 0);
 	cs->pipe.data = cs;
-	unlink(path);
+	statedir_unlink(sd, CONTROL_SOCKET);
 	/* Only tend's own user may control it. */
 	old = umask(0077);
-	rc = uv_pipe_bind(&cs->pipe, path);
+	rc = uv_pipe_bind(&cs->pipe, cs->path);
 	umask(old);
 	if (rc == 0)
 		rc = uv_listen((uv_stream_t *)&cs->pipe, 64, control_server_connection);
 	if (rc != 0) {
-		log_error(NULL, "control socket %s: %s", path, uv_strerror(rc));
+		log_error(NULL, "control socket %s: %s", cs->path, uv_strerror(rc));
 		control_server_close(cs);
 		return NULL;
 	}
@@ -246,6 +257,6 @@ control_server_close(struct control_server *cs)
 {
 	if (cs == NULL)
 		return;
-	unlink(cs->path);
+	statedir_unlink(cs->sd, CONTROL_SOCKET);
 	uv_close((uv_handle_t *)&cs->pipe, control_server_closed);
 }

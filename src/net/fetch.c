@@ -29,8 +29,8 @@
 #include "core/log.h"
 #include "core/mem.h"
 #include "core/strv.h"
+#include "core/statedir.h"
 #include "core/text.h"
-#include "daemon/paths.h"
 #include "net/fetch_mirrors.h"
 #include "core/jitter.h"
 #include "supervise/backoff.h"
@@ -98,7 +98,7 @@ fetch_cache_dir(const char *option, const struct tend_config *manifest,
 	if (geteuid() == 0 || (state_dir_option != NULL && *state_dir_option != '\0') ||
 	    (state_env != NULL && *state_env != '\0') ||
 	    (cfg != NULL && cfg->state_dir != NULL)) {
-		state = paths_state_dir(state_dir_option, cfg);
+		state = statedir_resolve(state_dir_option, cfg != NULL ? cfg->state_dir : NULL);
 		dir = xasprintf("%s/cache", state);
 		free(state);
 		return dir;

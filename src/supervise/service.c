@@ -242,7 +242,7 @@ service_spawn(struct service *svc)
 		return;
 	}
 	if (svc->log == NULL)
-		svc->log = service_log_new(svc->ctx->logs_dir, svc->name,
+		svc->log = service_log_new(svc->ctx->statedir, svc->name,
 		    &svc->conf->log);
 	if (spawn_service(svc, err, sizeof(err)) < 0) {
 		log_error(svc->name, "cannot start: %s", err);

@@ -13,6 +13,7 @@
 #include "core/jitter.h"
 #include "core/log.h"
 #include "core/mem.h"
+#include "core/statedir.h"
 #include "supervise/notify.h"
 #include "supervise/reaper.h"
 #include "supervise/service.h"
@@ -35,7 +36,6 @@ struct entry {
 struct supervisor {
 	struct supervise_ctx ctx;
 	char		*state_dir;
-	char		*logs_dir;
 	char		*notify_path;
 	struct notify_server *notify;
 	struct config_hold *current;
@@ -141,29 +141,17 @@ supervisor_notified(void *arg, pid_t pid, const char *msg)
 	log_debug(NULL, "notify message from unknown pid %d ignored", (int)pid);
 }
 
-static int
-supervisor_mkdir(const char *path)
-{
-	if (mkdir(path, 0750) < 0 && errno != EEXIST) {
-		log_error(NULL, "cannot create %s: %s", path, strerror(errno));
-		return -1;
-	}
-	return 0;
-}
-
 struct supervisor *
-supervisor_new(uv_loop_t *loop, const char *state_dir)
+supervisor_new(uv_loop_t *loop, struct statedir *sd)
 {
 	struct supervisor *sup = xcalloc(1, sizeof(*sup));
 
-	sup->state_dir = xstrdup(state_dir);
-	sup->logs_dir = xasprintf("%s/logs", state_dir);
-	sup->notify_path = xasprintf("%s/notify.sock", state_dir);
-	supervisor_mkdir(sup->logs_dir);
+	sup->state_dir = xstrdup(statedir_path(sd));
+	sup->notify_path = statedir_file(sd, "notify.sock");
 	sup->ctx.loop = loop;
 	sup->ctx.reaper = reaper_start(loop);
 	sup->ctx.state_dir = sup->state_dir;
-	sup->ctx.logs_dir = sup->logs_dir;
+	sup->ctx.statedir = sd;
 	sup->ctx.notify_path = sup->notify_path;
 	sup->ctx.changed = supervisor_service_changed;
 	sup->ctx.gave_up = supervisor_service_gave_up;
@@ -482,7 +470,6 @@ supervisor_free(struct supervisor *sup)
 	notify_server_close(sup->notify);
 	reaper_close(sup->ctx.reaper);
 	free(sup->state_dir);
-	free(sup->logs_dir);
 	free(sup->notify_path);
 	free(sup);
 }
