@@ -298,6 +298,15 @@ text_scheme_char(char c)
 }
 
 char *
+text_show(const char *s)
+{
+	char *redacted = text_redact(s), *shown = text_escape(redacted);
+
+	free(redacted);
+	return shown;
+}
+
+char *
 text_redact(const char *s)
 {
 	struct text_buf b = { 0 };

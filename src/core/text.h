@@ -58,4 +58,7 @@ size_t	 text_width(const char *s);
  */
 char	*text_redact(const char *s);
 
+/* s as a terminal or a text log line shows it: text_redact, then text_escape. */
+char	*text_show(const char *s);
+
 #endif

@@ -359,6 +359,17 @@ urls_in_command_lines_are_hidden(void **state)
 	assert_non_null(strstr(out, "https://bot:***@git.example/r.git"));
 	assert_hidden("tend validate", out);
 	free(out);
+
+	/* A config error quoting a value: one line, escaped, without the password. */
+	harness_write_config(&t,
+	    "alerts:\n"
+	    "  channels:\n"
+	    "    ops: { webhook: \"ftp://ops:" PASSWORD "@h/\\e[2J\\nx\" }\n");
+	assert_int_equal(harness_cli(&t, &out, "validate", "-c", t.config, NULL), 2);
+	assert_non_null(strstr(out, "got 'ftp://ops:***@h/\\x1b[2J\\nx'\n"));
+	assert_no_escape("tend validate", out);
+	assert_hidden("tend validate", out);
+	free(out);
 }
 
 int

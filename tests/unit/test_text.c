@@ -139,6 +139,15 @@ redact_finds_urls_in_free_text(void **state)
 	expect_redact("", "");
 }
 
+static void
+show_hides_then_escapes(void **state)
+{
+	char *got = text_show("GET http://u:pw@h/\x1b[2J\n");
+
+	assert_string_equal(got, "GET http://u:***@h/\\x1b[2J\\n");
+	free(got);
+}
+
 int
 main(void)
 {
@@ -151,6 +160,7 @@ main(void)
 		cmocka_unit_test(redact_hides_userinfo),
 		cmocka_unit_test(redact_hides_secret_parameters),
 		cmocka_unit_test(redact_finds_urls_in_free_text),
+		cmocka_unit_test(show_hides_then_escapes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
