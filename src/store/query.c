@@ -1,15 +1,22 @@
 #include "store/query.h"
 
 #include <stdint.h>
+#include <stdlib.h>
+
+#include "core/text.h"
 
 static json_t *
 json_string_or_null(const char *s)
 {
-	json_t *v = s != NULL ? json_string(s) : NULL;
+	json_t *v;
+	char *valid;
 
+	if (s == NULL)
+		return json_null();
 	/* Invalid UTF-8 (a command's output) is kept readable, not dropped. */
-	if (s != NULL && v == NULL)
-		v = json_string("(not UTF-8)");
+	valid = text_utf8(s);
+	v = json_string(valid);
+	free(valid);
 	return v != NULL ? v : json_null();
 }
 
