@@ -7,6 +7,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include <jansson.h>
+
 #include "core/mem.h"
 
 /* A string being built. */
@@ -185,6 +187,22 @@ text_utf8_fix(char *buf, size_t size)
 	valid = text_utf8(buf);
 	text_copy(buf, size, valid);
 	free(valid);
+}
+
+json_t *
+text_json(const char *s)
+{
+	json_t *v;
+	char *valid;
+
+	if (s == NULL)
+		return json_null();
+	if ((v = json_string(s)) != NULL)
+		return v;
+	valid = text_utf8(s);
+	v = json_string(valid);
+	free(valid);
+	return v != NULL ? v : json_null();
 }
 
 char *

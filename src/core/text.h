@@ -32,6 +32,8 @@ char	*text_utf8(const char *s);
 size_t	 text_copy(char *dst, size_t size, const char *src);
 /* A fixed buffer's string made valid UTF-8 in place (text_utf8, text_copy). */
 void	 text_utf8_fix(char *buf, size_t size);
+/* s as a JSON string, made valid UTF-8 (never the NULL jansson gives); null for NULL. */
+struct json_t *text_json(const char *s);
 
 /*
  * s for a terminal or a line of a text log, a new string: valid UTF-8 with

@@ -1,24 +1,8 @@
 #include "store/query.h"
 
 #include <stdint.h>
-#include <stdlib.h>
 
 #include "core/text.h"
-
-static json_t *
-json_string_or_null(const char *s)
-{
-	json_t *v;
-	char *valid;
-
-	if (s == NULL)
-		return json_null();
-	/* Invalid UTF-8 (a command's output) is kept readable, not dropped. */
-	valid = text_utf8(s);
-	v = json_string(valid);
-	free(valid);
-	return v != NULL ? v : json_null();
-}
 
 json_t *
 store_alert_json(const struct store_alert *a)
@@ -27,16 +11,16 @@ store_alert_json(const struct store_alert *a)
 
 	json_object_set_new(o, "id", json_integer(a->id));
 	json_object_set_new(o, "at", json_integer(a->at));
-	json_object_set_new(o, "event", json_string_or_null(a->event));
-	json_object_set_new(o, "target", json_string_or_null(a->target));
-	json_object_set_new(o, "state", json_string_or_null(a->state));
-	json_object_set_new(o, "message", json_string_or_null(a->message));
+	json_object_set_new(o, "event", text_json(a->event));
+	json_object_set_new(o, "target", text_json(a->target));
+	json_object_set_new(o, "state", text_json(a->state));
+	json_object_set_new(o, "message", text_json(a->message));
 	json_object_set_new(o, "incident", a->incident > 0 ? json_integer(a->incident) :
 	    json_null());
-	json_object_set_new(o, "channel", json_string_or_null(a->channel));
-	json_object_set_new(o, "outcome", json_string_or_null(a->outcome));
+	json_object_set_new(o, "channel", text_json(a->channel));
+	json_object_set_new(o, "outcome", text_json(a->outcome));
 	json_object_set_new(o, "tries", json_integer(a->tries));
-	json_object_set_new(o, "detail", json_string_or_null(a->detail));
+	json_object_set_new(o, "detail", text_json(a->detail));
 	return o;
 }
 
