@@ -33,14 +33,12 @@ static json_t *
 store_json_text(const char *s, size_t len)
 {
 	json_t *j;
-	char *copy, *valid;
+	char *copy;
 
 	if ((j = json_stringn(s, len)) != NULL)
 		return j;
 	copy = xstrndup(s, len);
-	valid = text_utf8(copy);
-	j = json_string(valid);
-	free(valid);
+	j = text_json(copy);
 	free(copy);
 	return j;
 }
