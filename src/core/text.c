@@ -324,6 +324,16 @@ text_show(const char *s)
 	return shown;
 }
 
+void
+text_sanitize(char *buf, size_t size)
+{
+	char *redacted = text_redact(buf);
+
+	text_copy(buf, size, redacted);
+	free(redacted);
+	text_utf8_fix(buf, size);
+}
+
 char *
 text_redact(const char *s)
 {

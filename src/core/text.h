@@ -62,5 +62,11 @@ char	*text_redact(const char *s);
 
 /* s as a terminal or a text log line shows it: text_redact, then text_escape. */
 char	*text_show(const char *s);
+/*
+ * A fixed buffer holding the world's text (a program's output) made fit to
+ * store and publish, in place: text_redact, then valid UTF-8 (cut at a
+ * character boundary when it no longer fits).
+ */
+void	 text_sanitize(char *buf, size_t size);
 
 #endif

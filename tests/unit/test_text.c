@@ -154,6 +154,15 @@ redact_finds_urls_in_free_text(void **state)
 }
 
 static void
+sanitize_hides_and_repairs_in_place(void **state)
+{
+	char buf[24] = "at http://u:p@h/ \xff";
+
+	text_sanitize(buf, sizeof(buf));
+	assert_string_equal(buf, "at http://u:***@h/ " FFFD);
+}
+
+static void
 show_hides_then_escapes(void **state)
 {
 	char *got = text_show("GET http://u:pw@h/\x1b[2J\n");
@@ -175,6 +184,7 @@ main(void)
 		cmocka_unit_test(redact_hides_userinfo),
 		cmocka_unit_test(redact_hides_secret_parameters),
 		cmocka_unit_test(redact_finds_urls_in_free_text),
+		cmocka_unit_test(sanitize_hides_and_repairs_in_place),
 		cmocka_unit_test(show_hides_then_escapes),
 	};
 
