@@ -414,6 +414,7 @@ struct asset_conf {
 	struct conf_pos	 pos;
 	char		*sha256;	/* 64 hex digits, lower case */
 	int64_t		 size;		/* bytes; -1: not given */
+	int64_t		 max_size;	/* without a size, the most a mirror may send; -1: tend fetch's default */
 	char		**mirrors;	/* http, https or file URLs, NULL-terminated */
 	char		*dest;		/* where it is placed; from the file's folder if relative */
 	int		 mode;		/* permission bits; -1: 0444 */
