@@ -7,11 +7,12 @@
 #include <jansson.h>
 
 #include "checks/check_run.h"
+#include "cli/table.h"
 #include "checks/resource.h"
 #include "config/config.h"
 #include "config/units.h"
 #include "core/strv.h"
-#include "daemon/paths.h"
+#include "core/statedir.h"
 #include "deps/environment.h"
 #include "supervise/spawn.h"
 
@@ -27,10 +28,10 @@ validate_print_service(const struct service_conf *s)
 
 	units_format_duration(s->limit.within_ms, within, sizeof(within));
 	if (s->kind == SERVICE_EXTERNAL)
-		printf("service %s: external, pidfile %s, start %s; depends on %s\n",
+		cli_printf(stdout, "service %s: external, pidfile %s, start %s; depends on %s\n",
 		    s->name, s->pidfile, cmd, deps);
 	else
-		printf("service %s: run %s; restart %s, limit %d in %s; ready %s; "
+		cli_printf(stdout, "service %s: run %s; restart %s, limit %d in %s; ready %s; "
 		    "depends on %s\n", s->name, cmd, restart_names[s->restart],
 		    s->limit.restarts, within, ready_names[s->ready.kind], deps);
 	free(cmd);
@@ -110,7 +111,7 @@ static int
 validate_environment(const struct cli_options *opts, const struct tend_config *cfg)
 {
 	struct env_report r;
-	char *state_dir = paths_state_dir(opts->state_dir, cfg);
+	char *state_dir = statedir_resolve(opts->state_dir, cfg != NULL ? cfg->state_dir : NULL);
 	json_t *doc;
 	size_t i;
 	int rc;
@@ -123,7 +124,7 @@ validate_environment(const struct cli_options *opts, const struct tend_config *c
 		json_decref(doc);
 	} else {
 		for (i = 0; i < r.n; i++)
-			printf("%-8s %-10s %s: %s\n", env_status_name(r.v[i].status),
+			cli_printf(stdout, "%-8s %-10s %s: %s\n", env_status_name(r.v[i].status),
 			    r.v[i].check, r.v[i].subject, r.v[i].reason);
 		printf("environment: %zu errors, %zu warnings\n",
 		    env_report_count(&r, ENV_ERROR), env_report_count(&r, ENV_WARNING));

@@ -12,6 +12,7 @@
 #include "core/jitter.h"
 #include "core/log.h"
 #include "core/mem.h"
+#include "core/procid.h"
 #include "supervise/external.h"
 #include "supervise/notify.h"
 #include "supervise/output.h"
@@ -154,7 +155,12 @@ service_cancel_readiness(struct service *svc)
 	uv_timer_stop(svc->deadline);
 }
 
-/* Signals the whole process group: the service and what it started. */
+/*
+ * Signals the whole process group, the service and what it started, then
+ * continues it: a stopped process acts on SIGTERM only once continued.
+ * The pid is our unreaped child, so neither it nor its group can be
+ * another process's yet.
+ */
 static void
 service_kill(struct service *svc, int sig)
 {
@@ -162,8 +168,8 @@ service_kill(struct service *svc, int sig)
 		external_kill(svc->ext, sig);
 		return;
 	}
-	if (svc->pid > 0 && kill(-svc->pid, sig) < 0 && errno == ESRCH)
-		kill(svc->pid, sig);
+	if (svc->pid > 0 && proc_kill(-svc->pid, sig, true) < 0 && errno == ESRCH)
+		proc_kill(svc->pid, sig, true);
 }
 
 static void
@@ -172,8 +178,10 @@ service_deadline_expired(uv_timer_t *timer)
 	struct service *svc = timer->data;
 
 	if (svc->state == SVC_STARTING) {
-		log_warn(svc->name, "not ready within %lldms; killing it",
-		    (long long)svc->conf->ready.timeout_ms);
+		log_warn(svc->name, "not ready within %lldms%s%s%s; killing it",
+		    (long long)svc->conf->ready.timeout_ms,
+		    *ready_probe_why(svc->probe) ? " (" : "", ready_probe_why(svc->probe),
+		    *ready_probe_why(svc->probe) ? ")" : "");
 		svc->kill_cause = KILL_READY_TIMEOUT;
 	} else if (svc->state == SVC_UP) {
 		log_warn(svc->name, "watchdog timeout: no WATCHDOG=1 within %lldms; "
@@ -227,8 +235,8 @@ service_await_ready(struct service *svc)
 	uv_timer_start(svc->deadline, service_deadline_expired,
 	    (uint64_t)ready->timeout_ms, 0);
 	if (ready->kind != READY_NOTIFY)
-		svc->probe = ready_probe_start(svc->ctx->loop, ready,
-		    service_probe_succeeded, svc);
+		svc->probe = ready_probe_start(svc->ctx->loop, ready, svc->name,
+		    svc->pid, service_probe_succeeded, svc);
 }
 
 void
@@ -253,7 +261,7 @@ service_spawn(struct service *svc)
 		return;
 	}
 	if (svc->log == NULL)
-		svc->log = service_log_new(svc->ctx->logs_dir, svc->name,
+		svc->log = service_log_new(svc->ctx->statedir, svc->name,
 		    &svc->conf->log);
 	if (spawn_service(svc, err, sizeof(err)) < 0) {
 		log_error(svc->name, "cannot start: %s", err);
@@ -429,13 +437,8 @@ service_begin_stop(struct service *svc, const char *why)
 		external_stop(svc->ext);
 		return;
 	}
+	/* proc_kill follows it with SIGCONT: a SIGSTOPped process acts on it now. */
 	service_kill(svc, svc->conf->stop.signal);
-	/*
-	 * A stopped (SIGSTOP, a debugger) process keeps the signal pending and
-	 * would cost the whole timeout: continue it, as systemd does.
-	 */
-	if (svc->conf->stop.signal != SIGKILL)
-		service_kill(svc, SIGCONT);
 }
 
 void

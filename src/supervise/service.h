@@ -35,6 +35,7 @@ enum service_state {
 };
 
 struct service;
+struct statedir;
 struct reaper;
 struct ready_probe;
 struct service_log;
@@ -45,7 +46,7 @@ struct supervise_ctx {
 	uv_loop_t	*loop;
 	struct reaper	*reaper;
 	const char	*state_dir;
-	const char	*logs_dir;
+	struct statedir	*statedir;	/* where logs/NAME.log go */
 	const char	*notify_address;
 	/* Called after every state change, to start or stop what now can. */
 	void		(*changed)(void *arg, struct service *svc);

@@ -13,6 +13,7 @@
 #include "core/jitter.h"
 #include "core/log.h"
 #include "core/mem.h"
+#include "core/statedir.h"
 #include "supervise/notify.h"
 #include "supervise/reaper.h"
 #include "supervise/service.h"
@@ -36,7 +37,6 @@ struct entry {
 struct supervisor {
 	struct supervise_ctx ctx;
 	char		*state_dir;
-	char		*logs_dir;
 	struct notify_server *notify;
 	bool		 notify_warned;	/* a stranger's message was logged once */
 	struct config_hold *current;
@@ -146,28 +146,16 @@ supervisor_notified(void *arg, pid_t pid, const char *msg)
 	sup->notify_warned = true;
 }
 
-static int
-supervisor_mkdir(const char *path)
-{
-	if (mkdir(path, 0750) < 0 && errno != EEXIST) {
-		log_error(NULL, "cannot create %s: %s", path, strerror(errno));
-		return -1;
-	}
-	return 0;
-}
-
 struct supervisor *
-supervisor_new(uv_loop_t *loop, const char *state_dir)
+supervisor_new(uv_loop_t *loop, struct statedir *sd)
 {
 	struct supervisor *sup = xcalloc(1, sizeof(*sup));
 
-	sup->state_dir = xstrdup(state_dir);
-	sup->logs_dir = xasprintf("%s/logs", state_dir);
-	supervisor_mkdir(sup->logs_dir);
+	sup->state_dir = xstrdup(statedir_path(sd));
 	sup->ctx.loop = loop;
 	sup->ctx.reaper = reaper_start(loop);
 	sup->ctx.state_dir = sup->state_dir;
-	sup->ctx.logs_dir = sup->logs_dir;
+	sup->ctx.statedir = sd;
 	sup->ctx.changed = supervisor_service_changed;
 	sup->ctx.gave_up = supervisor_service_gave_up;
 	sup->ctx.arg = sup;
@@ -518,7 +506,6 @@ supervisor_free(struct supervisor *sup)
 	notify_server_close(sup->notify);
 	reaper_close(sup->ctx.reaper);
 	free(sup->state_dir);
-	free(sup->logs_dir);
 	free(sup);
 }
 

@@ -14,9 +14,11 @@
 
 #include "config/model.h"
 
+struct statedir;
 struct supervisor;
 
-struct supervisor *supervisor_new(uv_loop_t *loop, const char *state_dir);
+/* sd (the services' logs) must outlive the supervisor. */
+struct supervisor *supervisor_new(uv_loop_t *loop, struct statedir *sd);
 /* Takes ownership of cfg and starts every service. */
 void		supervisor_start(struct supervisor *sup, struct tend_config *cfg);
 /*

@@ -128,6 +128,27 @@ int	 harness_run_tool(char *const argv[]);
 /* Runs `/bin/sh -c cmd` as uid:gid with no supplementary groups; its exit code. */
 int	 harness_as_user(uid_t uid, gid_t gid, const char *cmd);
 
+/*
+ * A `sleep` started by the test (as root): the process the attacker of a
+ * security test would like tend to signal. Killed at teardown.
+ */
+pid_t	 harness_start_victim(struct tend_run *t);
+/* True while the victim runs (not signalled, not exited). */
+bool	 harness_victim_alive(pid_t pid);
+/*
+ * The web server of a tend started with t->web set: its base URL (ending
+ * in '/') and the API token, read from STATE/web.url and STATE/token once
+ * they appear (fails the test after 5 s).
+ */
+void	 harness_web(struct tend_run *t, char *url, size_t url_len, char *token,
+	    size_t token_len);
+/*
+ * One request to it (an empty body for a POST); the answer's body in *body
+ * when body is not NULL (free it). Returns the HTTP status, 0 when none came.
+ */
+long	 harness_http(const char *url, const char *method, const char *path,
+	    const char *bearer, char **body);
+
 /* Waits for tend to exit; returns its exit status, or -1 on timeout. */
 int	 harness_wait_exit(struct tend_run *t, int timeout_ms);
 /* True when pid is gone (or a zombie of someone else's that is not ours). */

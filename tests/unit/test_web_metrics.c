@@ -115,13 +115,19 @@ test_snapshot(void **state)
 static void
 test_token_equal(void **state)
 {
-	const char *token = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+	const char *given = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+	struct web_token token = { 0 };
 
-	assert_true(web_token_equal(token, 64, token));
-	assert_false(web_token_equal(token, 63, token));
-	assert_false(web_token_equal("1123456789abcdef0123456789abcdef0123456789abcdef"
-	    "0123456789abcdef", 64, token));
-	assert_false(web_token_equal("", 0, token));
+	/* No token yet: nothing matches, not even an empty string. */
+	assert_false(web_token_equal(&token, "", 0));
+	assert_false(web_token_equal(&token, given, 64));
+	memcpy(token.value, given, 65);
+	atomic_store(&token.ready, true);
+	assert_true(web_token_equal(&token, given, 64));
+	assert_false(web_token_equal(&token, given, 63));
+	assert_false(web_token_equal(&token, "1123456789abcdef0123456789abcdef0123456789abcdef"
+	    "0123456789abcdef", 64));
+	assert_false(web_token_equal(&token, "", 0));
 }
 
 int
