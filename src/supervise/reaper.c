@@ -16,30 +16,16 @@
 
 struct reaper {
 	uv_signal_t	 sigchld;
-	pid_t		*tracked;
-	size_t		 n_tracked;
-	size_t		 cap;
 	pid_t		 spared[64];
 	size_t		 n_spared;
 };
 
 typedef void	(*child_visit_fn)(struct reaper *r, pid_t pid, void *arg);
 
-static bool
-reaper_is_tracked(const struct reaper *r, pid_t pid)
-{
-	size_t i;
-
-	for (i = 0; i < r->n_tracked; i++)
-		if (r->tracked[i] == pid)
-			return true;
-	return false;
-}
-
 /*
  * Our children are listed per thread in /proc/self/task/TID/children. Only
- * untracked ones are visited: waiting on a pid that libuv owns would steal
- * its exit status.
+ * those tend did not start itself are visited: waiting on a pid that a
+ * procspawn watch owns would steal its exit status.
  */
 static void
 reaper_visit_children(struct reaper *r, child_visit_fn fn, void *arg)
@@ -68,8 +54,7 @@ reaper_visit_children(struct reaper *r, child_visit_fn fn, void *arg)
 			pid = strtol(p, &end, 10);
 			if (end == p)
 				break;
-			if (pid > 0 && !reaper_is_tracked(r, (pid_t)pid) &&
-			    !children_is_own((pid_t)pid))
+			if (pid > 0 && !children_is_own((pid_t)pid))
 				fn(r, (pid_t)pid, arg);
 		}
 	}
@@ -149,10 +134,7 @@ reaper_start(uv_loop_t *loop)
 static void
 reaper_closed(uv_handle_t *handle)
 {
-	struct reaper *r = handle->data;
-
-	free(r->tracked);
-	free(r);
+	free(handle->data);
 }
 
 void
@@ -160,27 +142,4 @@ reaper_close(struct reaper *r)
 {
 	if (r != NULL)
 		uv_close((uv_handle_t *)&r->sigchld, reaper_closed);
-}
-
-void
-reaper_track(struct reaper *r, pid_t pid)
-{
-	if (r->n_tracked == r->cap) {
-		r->cap = r->cap ? r->cap * 2 : 16;
-		r->tracked = xrealloc(r->tracked, r->cap * sizeof(*r->tracked));
-	}
-	r->tracked[r->n_tracked++] = pid;
-}
-
-void
-reaper_untrack(struct reaper *r, pid_t pid)
-{
-	size_t i;
-
-	for (i = 0; i < r->n_tracked; i++) {
-		if (r->tracked[i] == pid) {
-			r->tracked[i] = r->tracked[--r->n_tracked];
-			return;
-		}
-	}
 }
