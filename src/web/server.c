@@ -84,14 +84,18 @@ web_send_json_text(struct MHD_Connection *conn, unsigned status, char *text)
 	return web_queue(conn, status, resp);
 }
 
+/* An answer that cannot be encoded is a 500, never its status with an error body. */
 enum MHD_Result
 web_send_json(struct MHD_Connection *conn, unsigned status, json_t *doc)
 {
 	char *text = doc != NULL ? json_dumps(doc, WEB_JSON_FLAGS) : NULL;
 
 	json_decref(doc);
-	if (text == NULL)
-		text = xstrdup("{\"ok\":false,\"error\":\"cannot encode the answer\"}");
+	if (text == NULL) {
+		status = MHD_HTTP_INTERNAL_SERVER_ERROR;
+		text = xstrdup("{\"ok\":false,\"status\":500,"
+		    "\"error\":\"cannot encode the answer\"}");
+	}
 	return web_send_json_text(conn, status, text);
 }
 
@@ -104,6 +108,10 @@ web_send_error(struct MHD_Connection *conn, unsigned status, const char *fmt, ..
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	/* Cut mid-character by the buffer, or quoting what it should not: still this status. */
+	if (!web_text_ok(msg))
+		snprintf(msg, sizeof(msg), "%s", "the request was refused (the reason "
+		    "quotes text that is not valid UTF-8)");
 	return web_send_json(conn, status, json_pack("{s:b, s:i, s:s}", "ok", 0,
 	    "status", (int)status, "error", msg));
 }
@@ -295,8 +303,10 @@ web_route_of(const char *url, struct web_post *post)
 		return strchr(url + strlen("/api/services/"), '/') == NULL ?
 		    ROUTE_PUBLISHED : ROUTE_NONE;
 	}
+	/* A name too long to hold is no name: never looked up cut short. */
 	if (web_prefix(url, "/api/actions/") &&
-	    strchr(url + strlen("/api/actions/"), '/') == NULL) {
+	    strchr(url + strlen("/api/actions/"), '/') == NULL &&
+	    strlen(url + strlen("/api/actions/")) < sizeof(post->name)) {
 		post->verb = "action";
 		snprintf(post->name, sizeof(post->name), "%s", url + strlen("/api/actions/"));
 		return ROUTE_ACTION;
@@ -369,6 +379,51 @@ web_thread_yield_to_loop(void)
 		log_debug(NULL, "web: setpriority: %s", strerror(errno));
 }
 
+/* A query argument's key and value (NULL: "?open") must be text. */
+static enum MHD_Result
+web_arg_is_text(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	bool *ok = cls;
+
+	if (!web_text_ok(key) || (value != NULL && !web_text_ok(value))) {
+		*ok = false;
+		return MHD_NO;
+	}
+	return MHD_YES;
+}
+
+/*
+ * What is checked before a request is routed, as soon as its head is in:
+ * the Host it names (DNS rebinding), that its path and query decoded to
+ * text, and the size of its body. False with the refusal queued in *ret.
+ */
+static bool
+web_request_acceptable(struct web_server *ws, struct MHD_Connection *conn, const char *url,
+    enum MHD_Result *ret)
+{
+	const char *host = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+	    MHD_HTTP_HEADER_HOST);
+	bool args_ok = true;
+
+	if (!web_host_allowed(&ws->hosts, host))
+		*ret = web_send_error(conn, MHD_HTTP_MISDIRECTED_REQUEST, "Host '%.200s' is "
+		    "not served here: tend answers to its own address, localhost and the "
+		    "names in web.allowed_hosts", web_text_ok(host) ? host : "?");
+	else if (!web_text_ok(url))
+		*ret = web_send_error(conn, MHD_HTTP_BAD_REQUEST, "the path is not valid "
+		    "UTF-8 or holds control characters");
+	else if (MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, web_arg_is_text,
+	    &args_ok) >= 0 && !args_ok)
+		*ret = web_send_error(conn, MHD_HTTP_BAD_REQUEST, "a query argument is not "
+		    "valid UTF-8 or holds control characters");
+	else if (web_declared_length(conn) > WEB_BODY_MAX)
+		*ret = web_send_error(conn, MHD_HTTP_CONTENT_TOO_LARGE,
+		    "request body over %d bytes", WEB_BODY_MAX);
+	else
+		return true;
+	return false;
+}
+
 static enum MHD_Result
 web_handle(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
     const char *version, const char *upload_data, size_t *upload_size, void **req_cls)
@@ -378,6 +433,7 @@ web_handle(void *cls, struct MHD_Connection *conn, const char *url, const char *
 	bool is_get = strcmp(method, MHD_HTTP_METHOD_GET) == 0 ||
 	    strcmp(method, MHD_HTTP_METHOD_HEAD) == 0;
 	bool is_post = strcmp(method, MHD_HTTP_METHOD_POST) == 0, wants_post;
+	enum MHD_Result ret;
 	struct web_post post;
 	enum web_route route;
 
@@ -387,13 +443,12 @@ web_handle(void *cls, struct MHD_Connection *conn, const char *url, const char *
 		 * Nothing is answered on the first call: libmicrohttpd 0.9.75
 		 * closes a connection whose answer was queued before it finished
 		 * reading the request, and keep-alive is what makes the API fast.
-		 * A body declared too large is refused before it is read.
+		 * A request refused for its head is, before its body is read.
 		 */
 		*req_cls = req = xcalloc(1, sizeof(*req));
-		if (web_declared_length(conn) > WEB_BODY_MAX)
-			return web_send_error(conn, MHD_HTTP_CONTENT_TOO_LARGE,
-			    "request body over %d bytes", WEB_BODY_MAX);
-		return MHD_YES;
+		if (web_request_acceptable(ws, conn, url, &ret))
+			return MHD_YES;
+		return ret;
 	}
 	if (*upload_size > 0) {
 		/* Read and dropped: no endpoint takes a body. A client that never stops is cut off. */
@@ -479,6 +534,17 @@ web_sockaddr(const struct web_conf *conf, struct sockaddr_storage *ss, bool *v6)
 	return -1;
 }
 
+/*
+ * libmicrohttpd decodes the path and the query with this: a %00 stays as it
+ * is, so that no decoded name holds a NUL that would cut its lookup short
+ * ("/assets/app.js%00.png" is not "/assets/app.js").
+ */
+static size_t
+web_mhd_unescape(void *cls, struct MHD_Connection *conn, char *s)
+{
+	return web_unescape(s);
+}
+
 static int
 web_listen(struct web_server *ws, const struct web_conf *conf, char *err, size_t errlen)
 {
@@ -496,6 +562,8 @@ web_listen(struct web_server *ws, const struct web_conf *conf, char *err, size_t
 	}
 	if (v6)
 		flags |= MHD_USE_IPv6;
+	/* Ready before the first request; port 0's is known once bound, before anyone can know it. */
+	web_hosts_init(&ws->hosts, conf->host, conf->port, conf->allowed_hosts);
 	ws->mhd = MHD_start_daemon(flags, (uint16_t)conf->port, NULL, NULL, web_handle, ws,
 	    MHD_OPTION_EXTERNAL_LOGGER, web_mhd_log, ws,
 	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
@@ -506,13 +574,17 @@ web_listen(struct web_server *ws, const struct web_conf *conf, char *err, size_t
 	    (unsigned int)((conf->connection_timeout_ms + 999) / 1000),
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)WEB_MEMORY_LIMIT,
 	    MHD_OPTION_NOTIFY_COMPLETED, web_request_done, ws,
+	    MHD_OPTION_UNESCAPE_CALLBACK, web_mhd_unescape, ws,
 	    MHD_OPTION_END);
 	if (ws->mhd == NULL) {
 		snprintf(err, errlen, "cannot listen on %s%s%s:%d: %s", v6 ? "[" : "",
 		    conf->host, v6 ? "]" : "", conf->port, strerror(errno));
+		web_hosts_free(&ws->hosts);
 		return -1;
 	}
 	info = MHD_get_daemon_info(ws->mhd, MHD_DAEMON_INFO_BIND_PORT);
+	if (info != NULL)
+		web_hosts_set_port(&ws->hosts, (int)info->port);
 	ws->url = xasprintf("http://%s%s%s:%u/", v6 ? "[" : "", conf->host, v6 ? "]" : "",
 	    info != NULL ? (unsigned)info->port : (unsigned)conf->port);
 	return 0;
@@ -611,6 +683,7 @@ web_handle_closed(uv_handle_t *handle)
 	for (i = 0; i < WEB_SSE_RING; i++)
 		free(ws->ring[i].text);
 	web_snapshot_unref(ws->snap);
+	web_hosts_free(&ws->hosts);
 	pthread_mutex_destroy(&ws->lock);
 	free(ws->db_path);
 	free(ws->url);

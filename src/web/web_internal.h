@@ -9,6 +9,7 @@
 #include "core/dl_mhd.h"
 #include <sqlite3.h>
 
+#include "web/request.h"
 #include "web/token.h"
 #include "web/web.h"
 
@@ -60,6 +61,8 @@ struct web_server {
 	struct web_action *queue;		/* oldest first */
 	sqlite3		*dbs[WEB_DB_POOL];
 	int		 n_dbs;
+
+	struct web_hosts hosts;
 
 	uv_async_t	 wake;			/* the queue has actions */
 	uv_timer_t	 keepalive;
