@@ -1,4 +1,4 @@
-/* Host names and decoded text of requests (web/request.h). */
+/* Clients, Host names and decoded text of requests (web/request.h). */
 #include "web/request.h"
 
 #include <arpa/inet.h>
@@ -6,9 +6,45 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 
 #include "core/hostport.h"
 #include "core/mem.h"
+
+static void
+web_client_v4(const unsigned char *a, struct web_client *c)
+{
+	c->kind = a[0] == 127 ? WEB_CLIENT_LOCAL : WEB_CLIENT_V4;
+	if (c->kind == WEB_CLIENT_V4)
+		memcpy(c->addr, a, 4);
+}
+
+void
+web_client_of(const struct sockaddr *sa, struct web_client *c)
+{
+	const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)sa;
+	const struct in6_addr *a6 = &in6->sin6_addr;
+
+	memset(c, 0, sizeof(*c));
+	c->kind = WEB_CLIENT_LOCAL;
+	if (sa == NULL)
+		return;
+	if (sa->sa_family == AF_INET)
+		web_client_v4((const unsigned char *)&((const struct sockaddr_in *)sa)->sin_addr,
+		    c);
+	else if (sa->sa_family == AF_INET6 && IN6_IS_ADDR_V4MAPPED(a6))
+		web_client_v4(a6->s6_addr + 12, c);
+	else if (sa->sa_family == AF_INET6 && !IN6_IS_ADDR_LOOPBACK(a6)) {
+		c->kind = WEB_CLIENT_V6;
+		memcpy(c->addr, a6->s6_addr, 8);
+	}
+}
+
+bool
+web_client_same(const struct web_client *a, const struct web_client *b)
+{
+	return a->kind == b->kind && memcmp(a->addr, b->addr, sizeof(a->addr)) == 0;
+}
 
 /* An IP literal's family and bytes; 0 when s is not one. */
 static int

@@ -1,7 +1,7 @@
 /*
  * What a request must be before it is routed, apart from libmicrohttpd so
- * that it can be tested alone: the Host names served, and what a path or a
- * query decodes to.
+ * that it can be tested alone: the client a connection counts against, the
+ * Host names served, and what a path or a query decodes to.
  */
 #ifndef TEND_WEB_REQUEST_H
 #define TEND_WEB_REQUEST_H
@@ -9,6 +9,24 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
+
+struct sockaddr;
+
+/*
+ * Who a connection counts against for web.per_ip_connections: all of
+ * loopback (127.0.0.0/8, ::1, ::ffff:127.0.0.0/104, and a socket that is
+ * not IP) is one local client; an IPv4 address (mapped or not) is one; an
+ * IPv6 address counts by its /64, what one host is usually given.
+ */
+enum web_client_kind { WEB_CLIENT_LOCAL, WEB_CLIENT_V4, WEB_CLIENT_V6 };
+
+struct web_client {
+	enum web_client_kind kind;
+	unsigned char	 addr[8];	/* V4: 4 bytes; V6: the /64 */
+};
+
+void	web_client_of(const struct sockaddr *sa, struct web_client *c);
+bool	web_client_same(const struct web_client *a, const struct web_client *b);
 
 /*
  * The Host a request may name, against DNS rebinding: the address tend

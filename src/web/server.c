@@ -16,6 +16,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "core/clock.h"
 #include "core/dl_crypto.h"
 #include "core/fdio.h"
 #include "core/log.h"
@@ -448,6 +449,7 @@ web_handle(void *cls, struct MHD_Connection *conn, const char *url, const char *
 		*req_cls = req = xcalloc(1, sizeof(*req));
 		if (web_request_acceptable(ws, conn, url, &ret))
 			return MHD_YES;
+		web_conns_answering(&ws->conns, conn, false);
 		return ret;
 	}
 	if (*upload_size > 0) {
@@ -456,11 +458,14 @@ web_handle(void *cls, struct MHD_Connection *conn, const char *url, const char *
 		*upload_size = 0;
 		return req->body_len > 16 * WEB_BODY_MAX ? MHD_NO : MHD_YES;
 	}
+	/* The whole request is in: from here its answer is not hurried. */
+	route = web_route_of(url, &post);
+	wants_post = route == ROUTE_ACTION;
+	web_conns_answering(&ws->conns, conn, (is_post && wants_post) ||
+	    (is_get && route == ROUTE_EVENTS));
 	if (req->body_len > WEB_BODY_MAX)
 		return web_send_error(conn, MHD_HTTP_CONTENT_TOO_LARGE,
 		    "request body over %d bytes", WEB_BODY_MAX);
-	route = web_route_of(url, &post);
-	wants_post = route == ROUTE_ACTION;
 	if (route == ROUTE_NONE)
 		return web_send_error(conn, MHD_HTTP_NOT_FOUND, "no such endpoint: %s", url);
 	if (wants_post ? !is_post : !is_get)
@@ -476,8 +481,10 @@ static void
 web_request_done(void *cls, struct MHD_Connection *conn, void **req_cls,
     enum MHD_RequestTerminationCode toe)
 {
+	struct web_server *ws = cls;
 	struct web_request *req = *req_cls;
 
+	web_conns_answered(&ws->conns, conn);
 	if (req == NULL)
 		return;
 	/* An action the loop answered after the client left. */
@@ -509,6 +516,23 @@ web_keepalive(uv_timer_t *timer)
 	pthread_mutex_lock(&ws->lock);
 	sse_wake_all_locked(ws, true);
 	pthread_mutex_unlock(&ws->lock);
+}
+
+/* Requests late past connection_timeout are cut off within a quarter of it (at most 1 s). */
+static uint64_t
+web_sweep_interval(const struct web_conf *conf)
+{
+	int64_t ms = conf->connection_timeout_ms / 4;
+
+	return ms < 100 ? 100 : ms > 1000 ? 1000 : (uint64_t)ms;
+}
+
+static void
+web_sweep(uv_timer_t *timer)
+{
+	struct web_server *ws = timer->data;
+
+	web_conns_sweep(&ws->conns, clock_mono_ms());
 }
 
 /* The address to listen on: IPv4 or IPv6 literal (checked by the config). */
@@ -545,6 +569,13 @@ web_mhd_unescape(void *cls, struct MHD_Connection *conn, char *s)
 	return web_unescape(s);
 }
 
+/*
+ * libmicrohttpd's own limit is a backstop above ours (web/conns.c), which
+ * sheds rather than refuses: room for what is being closed, in each of the
+ * threads it divides it among.
+ */
+#define WEB_CLOSING_SLACK	16
+
 static int
 web_listen(struct web_server *ws, const struct web_conf *conf, char *err, size_t errlen)
 {
@@ -568,12 +599,13 @@ web_listen(struct web_server *ws, const struct web_conf *conf, char *err, size_t
 	    MHD_OPTION_EXTERNAL_LOGGER, web_mhd_log, ws,
 	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)WEB_THREADS,
-	    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)conf->max_connections,
-	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)conf->per_ip_connections,
+	    MHD_OPTION_CONNECTION_LIMIT,
+	    (unsigned int)(conf->max_connections + WEB_THREADS * WEB_CLOSING_SLACK),
 	    MHD_OPTION_CONNECTION_TIMEOUT,
 	    (unsigned int)((conf->connection_timeout_ms + 999) / 1000),
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)WEB_MEMORY_LIMIT,
 	    MHD_OPTION_NOTIFY_COMPLETED, web_request_done, ws,
+	    MHD_OPTION_NOTIFY_CONNECTION, web_conns_notify, &ws->conns,
 	    MHD_OPTION_UNESCAPE_CALLBACK, web_mhd_unescape, ws,
 	    MHD_OPTION_END);
 	if (ws->mhd == NULL) {
@@ -612,8 +644,11 @@ web_start(uv_loop_t *loop, const struct web_conf *conf, const char *state_dir,
 	ws->sse_max = conf->sse_clients;
 	ws->db_path = xasprintf("%s/tend.db", state_dir);
 	pthread_mutex_init(&ws->lock, NULL);
+	web_conns_init(&ws->conns, conf->max_connections, conf->per_ip_connections,
+	    conf->connection_timeout_ms);
 	if (web_token_load(state_dir, ws->token, err, errlen) < 0 ||
 	    web_listen(ws, conf, err, errlen) < 0) {
+		web_conns_fini(&ws->conns);
 		pthread_mutex_destroy(&ws->lock);
 		free(ws->db_path);
 		free(ws);
@@ -624,7 +659,11 @@ web_start(uv_loop_t *loop, const struct web_conf *conf, const char *state_dir,
 	uv_timer_init(loop, &ws->keepalive);
 	ws->keepalive.data = ws;
 	uv_timer_start(&ws->keepalive, web_keepalive, WEB_KEEPALIVE_MS, WEB_KEEPALIVE_MS);
-	ws->open_handles = 2;
+	uv_timer_init(loop, &ws->sweep);
+	ws->sweep.data = ws;
+	uv_timer_start(&ws->sweep, web_sweep, web_sweep_interval(conf),
+	    web_sweep_interval(conf));
+	ws->open_handles = 3;
 	web_write_url(ws, state_dir);
 	log_info(NULL, "dashboard and API on %s", ws->url);
 	return ws;
@@ -684,6 +723,7 @@ web_handle_closed(uv_handle_t *handle)
 		free(ws->ring[i].text);
 	web_snapshot_unref(ws->snap);
 	web_hosts_free(&ws->hosts);
+	web_conns_fini(&ws->conns);
 	pthread_mutex_destroy(&ws->lock);
 	free(ws->db_path);
 	free(ws->url);
@@ -705,4 +745,5 @@ web_stop(struct web_server *ws)
 	web_db_close_all(ws);
 	uv_close((uv_handle_t *)&ws->wake, web_handle_closed);
 	uv_close((uv_handle_t *)&ws->keepalive, web_handle_closed);
+	uv_close((uv_handle_t *)&ws->sweep, web_handle_closed);
 }

@@ -529,6 +529,16 @@ test_metrics(void **state)
 	free(out);
 }
 
+static void
+raise_nofile(void)
+{
+	struct rlimit rl;
+
+	getrlimit(RLIMIT_NOFILE, &rl);
+	rl.rlim_cur = rl.rlim_max;
+	setrlimit(RLIMIT_NOFILE, &rl);
+}
+
 /*
  * A thousand idle connections from 127.0.0.2 (per-IP limit 32) and one
  * that sends half a request: the dashboard from 127.0.0.1 still answers at
@@ -538,7 +548,6 @@ static void
 test_idle_clients(void **state)
 {
 	static int idle[1000];
-	struct rlimit rl;
 	char buf[256];
 	size_t len = 0;
 	int slow, i, n = 0;
@@ -546,9 +555,7 @@ test_idle_clients(void **state)
 	json_t *doc;
 
 	start();
-	getrlimit(RLIMIT_NOFILE, &rl);
-	rl.rlim_cur = rl.rlim_max;
-	setrlimit(RLIMIT_NOFILE, &rl);
+	raise_nofile();
 	for (i = 0; i < 1000; i++)
 		if ((idle[i] = connect_from("127.0.0.2")) >= 0)
 			n++;
@@ -766,6 +773,191 @@ test_bad_paths(void **state)
 	json_decref(get_json("/healthz", 200));
 }
 
+/* True when the server has closed fd: EOF, a reset, or a hang-up. */
+static bool
+peer_closed(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN | POLLRDHUP };
+	char buf[512];
+	ssize_t n;
+
+	if (poll(&p, 1, 0) <= 0)
+		return false;
+	if (p.revents & (POLLHUP | POLLRDHUP | POLLERR))
+		return true;
+	n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+	return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK);
+}
+
+#define FLOOD_ADDRS	6
+#define FLOOD_IDLE	150
+#define FLOOD_SLOW	12
+#define FLOOD_MS	3000
+
+static int
+flood_connect(int i)
+{
+	char addr[32];
+
+	snprintf(addr, sizeof(addr), "127.0.0.%d", 2 + i % FLOOD_ADDRS);
+	return connect_from(addr);
+}
+
+/* A slowloris client: the start of a request head, then a byte at a time. */
+static int
+slow_connect(int i)
+{
+	static const char start[] = "GET /api/status HTTP/1.1\r\nHost: 127.0.0.1\r\n";
+	int fd = flood_connect(i);
+
+	if (fd >= 0 && send(fd, start, sizeof(start) - 1, MSG_NOSIGNAL) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* One more byte of the head; false when the server has closed the connection. */
+static bool
+slow_trickle(int fd)
+{
+	if (peer_closed(fd))
+		return false;
+	return send(fd, "X", 1, MSG_NOSIGNAL | MSG_DONTWAIT) == 1 || errno == EAGAIN;
+}
+
+/* /healthz and /api/status answer 200 within 1 s; the slower of the two, in ms. */
+static double
+flood_probe(void)
+{
+	static const char *const paths[] = { "/healthz", "/api/status" };
+	double worst = 0;
+	struct reply r;
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		r = request("GET", paths[i], NULL, 0);
+		if (r.status != 200 || r.seconds > 1.0)
+			fail_msg("GET %s under the flood: HTTP %ld after %.0f ms", paths[i],
+			    r.status, r.seconds * 1000);
+		if (r.seconds * 1000 > worst)
+			worst = r.seconds * 1000;
+		free(r.body);
+	}
+	return worst;
+}
+
+/*
+ * A local user's flood from six 127.x addresses: FLOOD_IDLE idle
+ * connections reopened as soon as they are dropped, and slowloris clients,
+ * for FLOOD_MS. /healthz and /api/status keep answering within a second, and
+ * at the end the server holds no more than `held` of them.
+ */
+static void
+flood(int held)
+{
+	static int idle[FLOOD_IDLE], slow[FLOOD_SLOW];
+	long long t0 = harness_mono_ms();
+	int i, opened = 0, open_now = 0, probes = 0;
+	double worst = 0, latency;
+
+	raise_nofile();
+	for (i = 0; i < FLOOD_IDLE; i++)
+		if ((idle[i] = flood_connect(i)) >= 0)
+			opened++;
+	for (i = 0; i < FLOOD_SLOW; i++)
+		slow[i] = slow_connect(i);
+	while (harness_mono_ms() - t0 < FLOOD_MS) {
+		latency = flood_probe();
+		worst = latency > worst ? latency : worst;
+		probes++;
+		for (i = 0; i < FLOOD_IDLE; i++) {
+			if (idle[i] >= 0 && !peer_closed(idle[i]))
+				continue;
+			if (idle[i] >= 0)
+				close(idle[i]);
+			if ((idle[i] = flood_connect(i)) >= 0)
+				opened++;
+		}
+		for (i = 0; i < FLOOD_SLOW; i++) {
+			if (slow[i] >= 0 && slow_trickle(slow[i]))
+				continue;
+			if (slow[i] >= 0)
+				close(slow[i]);
+			slow[i] = slow_connect(i);
+		}
+		harness_pause_ms(100);
+	}
+	/* Every connection made so far accepted and counted: how many are held. */
+	harness_pause_ms(500);
+	for (i = 0; i < FLOOD_IDLE; i++)
+		open_now += idle[i] >= 0 && !peer_closed(idle[i]);
+	for (i = 0; i < FLOOD_SLOW; i++)
+		open_now += slow[i] >= 0 && !peer_closed(slow[i]);
+	print_message("flood: %d idle connections made from %d addresses in %d ms, "
+	    "%d held at the end (limit %d); /healthz and /api/status answered %d times, "
+	    "slowest %.1f ms\n", opened, FLOOD_ADDRS, FLOOD_MS, open_now, held, probes, worst);
+	for (i = 0; i < FLOOD_IDLE; i++)
+		if (idle[i] >= 0)
+			close(idle[i]);
+	for (i = 0; i < FLOOD_SLOW; i++)
+		if (slow[i] >= 0)
+			close(slow[i]);
+	assert_true(open_now <= held);
+	json_decref(get_json("/healthz", 200));
+}
+
+/*
+ * Slowloris alone, nothing shed: each connection trickles a byte of its
+ * head every 100 ms, and is closed once connection_timeout (2 s) has passed
+ * since it began, however busy it keeps.
+ */
+static void
+slowloris_lifetime(void)
+{
+	int fd[4], i, open = 4;
+	long long since[4], life[4] = { 0 }, t0 = harness_mono_ms(), worst = 0;
+
+	for (i = 0; i < 4; i++) {
+		fd[i] = slow_connect(i);
+		since[i] = harness_mono_ms();
+		assert_true(fd[i] >= 0);
+	}
+	while (open > 0 && harness_mono_ms() - t0 < 6000) {
+		for (i = 0; i < 4; i++) {
+			if (life[i] != 0 || slow_trickle(fd[i]))
+				continue;
+			life[i] = harness_mono_ms() - since[i];
+			worst = life[i] > worst ? life[i] : worst;
+			open--;
+		}
+		harness_pause_ms(100);
+	}
+	for (i = 0; i < 4; i++)
+		close(fd[i]);
+	print_message("slowloris: %d of 4 still open after %lld ms; the longest lived %lld ms "
+	    "(connection_timeout 2000 ms)\n", open, harness_mono_ms() - t0, worst);
+	assert_int_equal(open, 0);
+	assert_true(worst >= 1500 && worst < 3500);
+}
+
+/* All of 127.0.0.0/8 is one client: six addresses share per_ip_connections. */
+static void
+test_flood_per_client(void **state)
+{
+	start_with("max_connections: 64, per_ip_connections: 16, connection_timeout: 2s");
+	flood(16);
+	slowloris_lifetime();
+}
+
+/* Over max_connections the oldest idle connection makes way for a new one. */
+static void
+test_flood_total(void **state)
+{
+	start_with("max_connections: 24, per_ip_connections: 64, connection_timeout: 2s");
+	flood(24);
+}
+
 int
 main(void)
 {
@@ -779,6 +971,8 @@ main(void)
 		TEND_TEST(test_garbage),
 		TEND_TEST(test_hosts),
 		TEND_TEST(test_bad_paths),
+		TEND_TEST(test_flood_per_client),
+		TEND_TEST(test_flood_total),
 	};
 
 	curl_global_init(CURL_GLOBAL_DEFAULT);

@@ -1,7 +1,8 @@
 /*
  * What a request must be before the web server routes it: HOST[:PORT]
  * read strictly, the Host names served (DNS rebinding), web.allowed_hosts
- * in the config, and what paths and queries decode to.
+ * in the config, the client a connection counts against, and what paths
+ * and queries decode to.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,7 +10,11 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 
 #include "config_asserts.h"
 #include "core/hostport.h"
@@ -127,6 +132,54 @@ test_allowed_hosts_config(void **state)
 }
 
 static void
+client_of(const char *addr, struct web_client *c)
+{
+	struct sockaddr_in in4 = { .sin_family = AF_INET };
+	struct sockaddr_in6 in6 = { .sin6_family = AF_INET6 };
+
+	if (inet_pton(AF_INET, addr, &in4.sin_addr) == 1)
+		web_client_of((struct sockaddr *)&in4, c);
+	else if (inet_pton(AF_INET6, addr, &in6.sin6_addr) == 1)
+		web_client_of((struct sockaddr *)&in6, c);
+	else
+		fail_msg("%s is no address", addr);
+}
+
+static bool
+same_client(const char *a, const char *b)
+{
+	struct web_client x, y;
+
+	client_of(a, &x);
+	client_of(b, &y);
+	return web_client_same(&x, &y);
+}
+
+static void
+test_clients(void **state)
+{
+	struct sockaddr_un un = { .sun_family = AF_UNIX };
+	struct web_client c;
+
+	/* All of loopback is one local client. */
+	assert_true(same_client("127.0.0.1", "127.0.0.2"));
+	assert_true(same_client("127.255.1.9", "::1"));
+	assert_true(same_client("::ffff:127.0.0.5", "127.0.0.1"));
+	client_of("127.3.2.1", &c);
+	assert_int_equal(c.kind, WEB_CLIENT_LOCAL);
+	web_client_of((struct sockaddr *)&un, &c);
+	assert_int_equal(c.kind, WEB_CLIENT_LOCAL);
+	/* Others: an IPv4 address each (mapped or not), an IPv6 /64 each. */
+	assert_false(same_client("192.0.2.1", "192.0.2.2"));
+	assert_false(same_client("192.0.2.1", "127.0.0.1"));
+	assert_true(same_client("::ffff:192.0.2.1", "192.0.2.1"));
+	assert_true(same_client("2001:db8:1:2::1", "2001:db8:1:2:ffff::9"));
+	assert_false(same_client("2001:db8:1:2::1", "2001:db8:1:3::1"));
+	client_of("2001:db8::1", &c);
+	assert_int_equal(c.kind, WEB_CLIENT_V6);
+}
+
+static void
 unescaped(const char *in, const char *want)
 {
 	char buf[128];
@@ -175,6 +228,7 @@ main(void)
 		cmocka_unit_test(test_hostport_split),
 		cmocka_unit_test(test_hosts_served),
 		cmocka_unit_test(test_allowed_hosts_config),
+		cmocka_unit_test(test_clients),
 		cmocka_unit_test(test_unescape),
 		cmocka_unit_test(test_text_ok),
 	};
