@@ -13,6 +13,7 @@
 #include "core/dynlib.h"
 
 #define DL_MHD_FUNCTIONS(X, arg) \
+	X(arg, MHD_add_connection) \
 	X(arg, MHD_add_response_header) X(arg, MHD_create_response_from_buffer) \
 	X(arg, MHD_create_response_from_buffer_with_free_callback) \
 	X(arg, MHD_create_response_from_buffer_with_free_callback_cls) \
@@ -25,6 +26,7 @@
 DYNLIB_DECLARE(dl_mhd, DL_MHD_FUNCTIONS)
 
 #ifndef DL_IMPLEMENTATION
+#define MHD_add_connection	DYNLIB_CALL(dl_mhd_lib, dl_mhd_table, MHD_add_connection)
 #define MHD_add_response_header	DYNLIB_CALL(dl_mhd_lib, dl_mhd_table, MHD_add_response_header)
 #define MHD_create_response_from_buffer \
 	DYNLIB_CALL(dl_mhd_lib, dl_mhd_table, MHD_create_response_from_buffer)

@@ -583,7 +583,8 @@ web_listen(struct web_server *ws, const struct web_conf *conf, char *err, size_t
 	const union MHD_DaemonInfo *info;
 	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
 	    MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
-	bool v6;
+	bool v6, listening = conf->port >= 0;
+	unsigned port;
 
 	if (dl_mhd_load(err, errlen) < 0 || dl_crypto_load(err, errlen) < 0)
 		return -1;
@@ -593,8 +594,10 @@ web_listen(struct web_server *ws, const struct web_conf *conf, char *err, size_t
 	}
 	if (v6)
 		flags |= MHD_USE_IPv6;
+	if (!listening)
+		flags |= MHD_USE_NO_LISTEN_SOCKET;
 	/* Ready before the first request; port 0's is known once bound, before anyone can know it. */
-	web_hosts_init(&ws->hosts, conf->host, conf->port, conf->allowed_hosts);
+	web_hosts_init(&ws->hosts, conf->host, listening ? conf->port : 80, conf->allowed_hosts);
 	ws->mhd = MHD_start_daemon(flags, (uint16_t)conf->port, NULL, NULL, web_handle, ws,
 	    MHD_OPTION_EXTERNAL_LOGGER, web_mhd_log, ws,
 	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
@@ -614,12 +617,23 @@ web_listen(struct web_server *ws, const struct web_conf *conf, char *err, size_t
 		web_hosts_free(&ws->hosts);
 		return -1;
 	}
-	info = MHD_get_daemon_info(ws->mhd, MHD_DAEMON_INFO_BIND_PORT);
-	if (info != NULL)
-		web_hosts_set_port(&ws->hosts, (int)info->port);
+	/* Not listening, connections come from web_serve_fd as if to port 80. */
+	info = listening ? MHD_get_daemon_info(ws->mhd, MHD_DAEMON_INFO_BIND_PORT) : NULL;
+	port = info != NULL ? (unsigned)info->port : listening ? (unsigned)conf->port : 80;
 	ws->url = xasprintf("http://%s%s%s:%u/", v6 ? "[" : "", conf->host, v6 ? "]" : "",
-	    info != NULL ? (unsigned)info->port : (unsigned)conf->port);
+	    port);
+	web_hosts_set_port(&ws->hosts, (int)port);
 	return 0;
+}
+
+int
+web_serve_fd(struct web_server *ws, int fd)
+{
+	struct sockaddr_in local = { .sin_family = AF_INET };
+
+	local.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	return MHD_add_connection(ws->mhd, fd, (struct sockaddr *)&local, sizeof(local)) ==
+	    MHD_YES ? 0 : -1;
 }
 
 /* STATE_DIR/web.url, for `tend status`, scripts and tests (port 0). */
@@ -664,6 +678,8 @@ web_start(uv_loop_t *loop, const struct web_conf *conf, const char *state_dir,
 	uv_timer_start(&ws->sweep, web_sweep, web_sweep_interval(conf),
 	    web_sweep_interval(conf));
 	ws->open_handles = 3;
+	if (conf->port < 0)
+		return ws;
 	web_write_url(ws, state_dir);
 	log_info(NULL, "dashboard and API on %s", ws->url);
 	return ws;
