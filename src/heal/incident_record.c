@@ -5,7 +5,7 @@
 #include "heal/healer_internal.h"
 
 const char *const incident_phase_names[] = {
-	"diagnosing", "cooldown", "acting", "verifying", "monitoring", "escalated",
+	"diagnosing", "cooldown", "acting", "verifying", "monitoring", "held", "escalated",
 	"resolved", "merged", "interrupted",
 };
 
@@ -157,6 +157,16 @@ incident_alert(struct incident *inc, const char *event, const char *message)
 	if (inc->h->ops.alert != NULL)
 		inc->h->ops.alert(inc->h->ops.arg, event, inc->target, state, message,
 		    inc->id);
+}
+
+
+void
+incident_announce(struct incident *inc)
+{
+	if (inc->announced)
+		return;
+	inc->announced = true;
+	incident_alert(inc, "incident", inc->diagnosis);
 }
 
 

@@ -18,9 +18,9 @@
 
 #include "core/clock.h"
 #include "core/dl_crypto.h"
-#include "core/fdio.h"
 #include "core/log.h"
 #include "core/mem.h"
+#include "core/statedir.h"
 #include "web/assets.h"
 
 #define WEB_THREADS		2
@@ -238,7 +238,7 @@ web_authorized(struct web_server *ws, struct MHD_Connection *conn)
 	h += 7;
 	while (*h == ' ')
 		h++;
-	return web_token_equal(h, strlen(h), ws->token);
+	return web_token_equal(&ws->token, h, strlen(h));
 }
 
 /* What a path names; ROUTE_ACTION alone takes POST. */
@@ -507,10 +507,22 @@ web_mhd_log(void *cls, const char *fmt, va_list ap)
 	log_debug(NULL, "web: %s", msg);
 }
 
+/* No token yet (a full disk at start, one refused): try again. */
+static void
+web_token_retry(struct web_server *ws)
+{
+	char err[512];
+
+	if (web_token_load(&ws->token, ws->sd, err, sizeof(err)) < 0)
+		log_error(NULL, "no API token, so every action is refused: %s", err);
+}
+
 static void
 web_keepalive(uv_timer_t *timer)
 {
 	struct web_server *ws = timer->data;
+
+	web_token_retry(ws);
 
 	/* Also how a stream whose client left is noticed: the write fails. */
 	pthread_mutex_lock(&ws->lock);
@@ -638,30 +650,32 @@ web_serve_fd(struct web_server *ws, int fd)
 
 /* STATE_DIR/web.url, for `tend status`, scripts and tests (port 0). */
 static void
-web_write_url(const struct web_server *ws, const char *state_dir)
+web_write_url(const struct web_server *ws)
 {
-	char *path = xasprintf("%s/web.url", state_dir), *text = xasprintf("%s\n", ws->url);
+	char *text = xasprintf("%s\n", ws->url);
 
-	if (file_replace(path, text, strlen(text), 0644) < 0)
-		log_warn(NULL, "cannot write %s: %s", path, strerror(errno));
+	if (statedir_replace(ws->sd, "web.url", text, strlen(text), 0644) < 0)
+		log_warn(NULL, "cannot write %s/web.url: %s", statedir_path(ws->sd),
+		    strerror(errno));
 	free(text);
-	free(path);
 }
 
 struct web_server *
-web_start(uv_loop_t *loop, const struct web_conf *conf, const char *state_dir,
+web_start(uv_loop_t *loop, const struct web_conf *conf, struct statedir *sd,
     const struct web_ops *ops, char *err, size_t errlen)
 {
 	struct web_server *ws = xcalloc(1, sizeof(*ws));
 
 	ws->ops = *ops;
 	ws->sse_max = conf->sse_clients;
-	ws->db_path = xasprintf("%s/tend.db", state_dir);
+	ws->sd = sd;
+	ws->db_path = statedir_file(sd, "tend.db");
 	pthread_mutex_init(&ws->lock, NULL);
 	web_conns_init(&ws->conns, conf->max_connections, conf->per_ip_connections,
 	    conf->connection_timeout_ms);
-	if (web_token_load(state_dir, ws->token, err, errlen) < 0 ||
-	    web_listen(ws, conf, err, errlen) < 0) {
+	/* Without a token the dashboard still shows; actions wait for one. */
+	web_token_retry(ws);
+	if (web_listen(ws, conf, err, errlen) < 0) {
 		web_conns_fini(&ws->conns);
 		pthread_mutex_destroy(&ws->lock);
 		free(ws->db_path);
@@ -680,7 +694,7 @@ web_start(uv_loop_t *loop, const struct web_conf *conf, const char *state_dir,
 	ws->open_handles = 3;
 	if (conf->port < 0)
 		return ws;
-	web_write_url(ws, state_dir);
+	web_write_url(ws);
 	log_info(NULL, "dashboard and API on %s", ws->url);
 	return ws;
 }

@@ -19,10 +19,12 @@
 #include <unistd.h>
 
 #include "core/fdio.h"
+#include "core/statedir.h"
 #include "web/web.h"
 
 static uv_loop_t loop;
 static struct web_server *ws;
+static struct statedir *sd;
 static char dir[64];
 
 static int
@@ -45,7 +47,9 @@ setup(void **state)
 	snprintf(dir, sizeof(dir), "/tmp/tend-web-serve-XXXXXX");
 	assert_non_null(mkdtemp(dir));
 	assert_int_equal(uv_loop_init(&loop), 0);
-	ws = web_start(&loop, &conf, dir, &ops, err, sizeof(err));
+	if ((sd = statedir_open(dir, err, sizeof(err))) == NULL)
+		fail_msg("statedir_open: %s", err);
+	ws = web_start(&loop, &conf, sd, &ops, err, sizeof(err));
 	if (ws == NULL)
 		fail_msg("web_start: %s", err);
 	status = json_pack("{s:b, s:s, s:I, s:{s:s, s:i}, s:[], s:[]}", "ok", 1, "state",
@@ -64,6 +68,7 @@ teardown(void **state)
 	web_stop(ws);
 	uv_run(&loop, UV_RUN_DEFAULT);
 	uv_loop_close(&loop);
+	statedir_close(sd);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	return system(cmd) == 0 ? 0 : -1;
 }
