@@ -10,6 +10,7 @@
 
 #include "core/hostport.h"
 #include "core/mem.h"
+#include "core/text.h"
 
 static void
 web_client_v4(const unsigned char *a, struct web_client *c)
@@ -184,44 +185,13 @@ web_unescape(char *s)
 	return (size_t)(out - s);
 }
 
-/* The length of the UTF-8 sequence at s, 0 when it is not a valid one. */
-static size_t
-web_utf8_len(const unsigned char *s)
-{
-	unsigned cp, need, i;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		need = 1, cp = s[0] & 0x1f;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		need = 2, cp = s[0] & 0x0f;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		need = 3, cp = s[0] & 0x07;
-	else
-		return 0;
-	for (i = 1; i <= need; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	/* Overlong forms, surrogates, past U+10FFFF. */
-	if ((need == 2 && cp < 0x800) || (need == 3 && cp < 0x10000) ||
-	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
-		return 0;
-	return need + 1;
-}
-
 bool
 web_text_ok(const char *text)
 {
-	const unsigned char *s = (const unsigned char *)text;
-	size_t n;
+	const unsigned char *s;
 
-	while (*s != '\0') {
-		if (*s < 0x20 || *s == 0x7f || (n = web_utf8_len(s)) == 0)
+	for (s = (const unsigned char *)text; *s != '\0'; s++)
+		if (*s < 0x20 || *s == 0x7f)
 			return false;
-		s += n;
-	}
-	return true;
+	return text_utf8_valid(text, (size_t)(s - (const unsigned char *)text));
 }

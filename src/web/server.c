@@ -21,6 +21,7 @@
 #include "core/log.h"
 #include "core/mem.h"
 #include "core/statedir.h"
+#include "core/text.h"
 #include "web/assets.h"
 
 #define WEB_THREADS		2
@@ -109,10 +110,8 @@ web_send_error(struct MHD_Connection *conn, unsigned status, const char *fmt, ..
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	/* Cut mid-character by the buffer, or quoting what it should not: still this status. */
-	if (!web_text_ok(msg))
-		snprintf(msg, sizeof(msg), "%s", "the request was refused (the reason "
-		    "quotes text that is not valid UTF-8)");
+	/* Cut mid-character by the buffer, it is still JSON, and still this status. */
+	text_utf8_fix(msg, sizeof(msg));
 	return web_send_json(conn, status, json_pack("{s:b, s:i, s:s}", "ok", 0,
 	    "status", (int)status, "error", msg));
 }
