@@ -149,6 +149,7 @@ config_free(struct tend_config *cfg)
 		free(cfg->anomaly.series[i].series);
 	free(cfg->anomaly.series);
 	free(cfg->web.host);
+	strv_free(cfg->web.allowed_hosts);
 	alerts_conf_free(&cfg->alerts);
 	installers_free(cfg->installers, cfg->n_installers);
 	strv_free(cfg->environment.probe);

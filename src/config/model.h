@@ -360,6 +360,7 @@ struct web_conf {
 	int		 per_ip_connections;	/* default 64 */
 	int64_t		 connection_timeout_ms;	/* default 10s */
 	int		 sse_clients;		/* default 32 */
+	char		**allowed_hosts;	/* Host names served besides tend's own; may be NULL */
 };
 
 /*
