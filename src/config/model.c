@@ -141,6 +141,7 @@ config_free(struct tend_config *cfg)
 	free(cfg->checks);
 	heal_actions_free(cfg->actions, cfg->n_actions);
 	for (i = 0; i < cfg->n_classify; i++) {
+		free(cfg->classify[i].name);
 		free(cfg->classify[i].match);
 		free(cfg->classify[i].category);
 	}

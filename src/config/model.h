@@ -329,6 +329,7 @@ struct heal_conf {
 
 /* `classify:` rules, tried before the shipped table. */
 struct classify_rule {
+	char		*name;		/* what diagnoses say decided: "classify #N" if not given */
 	char		*match;		/* POSIX extended regex */
 	char		*category;
 	struct conf_pos	 pos;
