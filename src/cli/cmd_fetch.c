@@ -18,6 +18,7 @@
 #include "core/dl_curl.h"
 #include <jansson.h>
 
+#include "cli/table.h"
 #include "config/config.h"
 #include "config/units.h"
 #include "core/log.h"
@@ -247,10 +248,10 @@ fetch_print_text(const struct fetch_opts *o, const struct fetch_report *r)
 	for (i = 0; i < r->n; i++) {
 		res = &r->v[i];
 		if (!res->ok) {
-			printf("%s: FAILED: %s\n", res->asset->name, res->error);
+			cli_printf(stdout, "%s: FAILED: %s\n", res->asset->name, res->error);
 			/* One mirror's error is the message already. */
 			for (j = 0; res->n_mirror_errors > 1 && j < res->n_mirror_errors; j++)
-				printf("  %s: %s\n", res->mirror_errors[j].url,
+				cli_printf(stdout, "  %s: %s\n", res->mirror_errors[j].url,
 				    res->mirror_errors[j].error);
 			continue;
 		}
@@ -264,7 +265,7 @@ fetch_print_text(const struct fetch_opts *o, const struct fetch_report *r)
 		if (res->source == FETCH_FROM_MIRROR) {
 			units_format_size((double)res->downloaded / (res->seconds > 1e-3 ?
 			    res->seconds : 1e-3), speed, sizeof(speed));
-			printf(" from %s%s in %.2f s (%s/s)", res->url,
+			cli_printf(stdout, " from %s%s in %.2f s (%s/s)", res->url,
 			    res->resumed ? " (resumed)" : "", res->seconds, speed);
 		} else if (res->source == FETCH_FROM_DEST)
 			printf(" already at %s", res->asset->dest);

@@ -15,7 +15,7 @@
 #include "core/clock.h"
 #include "core/log.h"
 #include "core/mem.h"
-#include "daemon/paths.h"
+#include "core/statedir.h"
 
 void
 cli_usage(FILE *out)
@@ -234,7 +234,7 @@ cli_state_dir(const struct cli_options *opts)
 		cfg = config_load_auto(opts->config_path, &errs);
 		config_errors_clear(&errs);
 	}
-	dir = paths_state_dir(opts->state_dir, cfg);
+	dir = statedir_resolve(opts->state_dir, cfg != NULL ? cfg->state_dir : NULL);
 	config_free(cfg);
 	return dir;
 }
@@ -245,7 +245,7 @@ cli_socket_path(const struct cli_options *opts)
 	char *dir, *path;
 
 	dir = cli_state_dir(opts);
-	path = paths_control_socket(dir);
+	path = statedir_control_socket(dir);
 	free(dir);
 	return path;
 }

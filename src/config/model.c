@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "config/config.h"
+#include "config/parse.h"
 #include "core/strv.h"
 
 static void	heal_actions_free(struct heal_action *v, size_t n);
@@ -26,7 +27,7 @@ service_conf_free(struct service_conf *s)
 	heal_actions_free(s->heal.v, s->heal.n);
 }
 
-static void
+void
 heal_action_free(struct heal_action *a)
 {
 	free(a->name);

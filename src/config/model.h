@@ -470,6 +470,7 @@ struct tend_config {
 
 	struct service_conf *services;
 	size_t		 n_services;
+	bool		 services_written;	/* `services:` is in the file, if only `{}` */
 	struct check_conf *checks;
 	size_t		 n_checks;
 };

@@ -29,7 +29,8 @@
 #include "core/log.h"
 #include "core/mem.h"
 #include "core/strv.h"
-#include "daemon/paths.h"
+#include "core/statedir.h"
+#include "core/text.h"
 #include "net/fetch_mirrors.h"
 #include "core/jitter.h"
 #include "supervise/backoff.h"
@@ -96,7 +97,7 @@ fetch_cache_dir(const char *option, const struct tend_config *manifest,
 	if (geteuid() == 0 || (state_dir_option != NULL && *state_dir_option != '\0') ||
 	    (state_env != NULL && *state_env != '\0') ||
 	    (cfg != NULL && cfg->state_dir != NULL)) {
-		state = paths_state_dir(state_dir_option, cfg);
+		state = statedir_resolve(state_dir_option, cfg != NULL ? cfg->state_dir : NULL);
 		dir = xasprintf("%s/cache", state);
 		free(state);
 		return dir;
@@ -142,8 +143,9 @@ fetch_mirror_error(struct fetch_result *r, const char *url, const char *error)
 	r->mirror_errors = xrealloc(r->mirror_errors,
 	    (r->n_mirror_errors + 1) * sizeof(*r->mirror_errors));
 	e = &r->mirror_errors[r->n_mirror_errors++];
-	e->url = xstrdup(url);
-	e->error = xstrdup(error);
+	/* For reports: shown, never used to fetch. */
+	e->url = text_redact(url);
+	e->error = text_redact(error);
 }
 
 /* The verified object is in the cache: put it at dest (unless warming up). */
@@ -462,7 +464,7 @@ fetch_download(struct fetch_ctx *c, const struct asset_conf *a,
 		out = fetch_from_mirror(c, a, &part, a->mirrors[order[i]], r);
 		if (out == MIRROR_OK) {
 			free(r->url);
-			r->url = xstrdup(a->mirrors[order[i]]);
+			r->url = text_redact(a->mirrors[order[i]]);
 		}
 	}
 	free(order);

@@ -60,7 +60,7 @@ enum fetch_source {
 
 /* A mirror that failed, and its last error. */
 struct fetch_mirror_error {
-	char		*url;
+	char		*url;		/* as shown: credentials hidden */
 	char		*error;
 };
 
@@ -68,7 +68,7 @@ struct fetch_result {
 	const struct asset_conf *asset;
 	bool		 ok;
 	enum fetch_source source;
-	char		*url;		/* FETCH_FROM_MIRROR: the mirror */
+	char		*url;		/* FETCH_FROM_MIRROR: the mirror, credentials hidden */
 	bool		 resumed;	/* the download went on from a part file */
 	bool		 placed;	/* at dest (not in warmup) */
 	enum cache_placement placement;

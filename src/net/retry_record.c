@@ -10,7 +10,7 @@
 
 #include "core/clock.h"
 #include "core/mem.h"
-#include "daemon/paths.h"
+#include "core/statedir.h"
 #include "net/retry_internal.h"
 #include "store/store.h"
 
@@ -30,7 +30,7 @@ retry_store_ready(struct retry_run *r)
 		return true;
 	if (r->store_failed || r->o->state_dir == NULL)
 		return false;
-	if (paths_mkdir_p(r->o->state_dir, 0750) < 0) {
+	if (statedir_mkdir_p(r->o->state_dir, 0750) < 0) {
 		snprintf(err, sizeof(err), "%s: %m", r->o->state_dir);
 		retry_store_failed(r, err);
 		return false;

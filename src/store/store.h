@@ -3,7 +3,9 @@
  * schema versioned by PRAGMA user_version with migrations, and writes
  * queued in memory then committed together in one transaction, so the
  * loop does a single short write per flush, never one per result.
- * Nothing committed is lost when tend is killed.
+ * Nothing committed is lost when tend is killed. The WAL is kept short:
+ * checkpointed past 1000 pages, truncated past 2000 (readers allowing) and
+ * to 4 MB when it starts over (journal_size_limit).
  */
 #ifndef TEND_STORE_STORE_H
 #define TEND_STORE_STORE_H
@@ -14,6 +16,7 @@
 
 #include "health/state.h"
 
+struct statedir;
 struct store;
 
 /* The schema version this build writes. */
@@ -33,6 +36,15 @@ struct store	*store_open(const char *path, char *err, size_t errlen);
  * other thread uses SQLite.
  */
 struct store	*store_open_brief(const char *path, char *err, size_t errlen);
+/*
+ * The daemon's store, STATE/tend.db (made 0600): never NULL. When the
+ * database cannot be opened (a full disk at start, a corrupt file, wrong
+ * permissions) writes queue as usual and each flush tries to open it
+ * again, every 2 s, so that history starts once it can; meanwhile reads
+ * fail, and tend's health (core/selfhealth.h, part "store") says what is
+ * wrong and what to do. sd must outlive the store.
+ */
+struct store	*store_open_state(struct statedir *sd);
 /* Flushes what is queued, then closes. */
 void		 store_close(struct store *st);
 int		 store_schema_version(struct store *st);
@@ -205,7 +217,14 @@ int	store_maintain(struct store *st, int64_t now_ms, const struct store_retentio
 	    int chunk);
 extern const struct store_retention store_default_retention;
 
-/* Commits everything queued in one transaction; returns rows written or -1. */
+/*
+ * Commits everything queued in one transaction; returns the rows written,
+ * or -1 when the database failed (the queue is kept, to the next flush).
+ * A row the database refuses (a constraint) is dropped, named in the log
+ * and counted, and the others are written: one bad row never blocks them.
+ * Non-finite numbers are stored as NULL, and a metric sample that is not
+ * finite is not queued at all.
+ */
 int	store_flush(struct store *st);
 size_t	store_pending(const struct store *st);
 

@@ -192,8 +192,8 @@ external_run(struct external *ext, char *const *argv)
 	struct service *svc = ext->svc;
 	int rc;
 
-	rc = command_run(svc->ctx->loop, svc->ctx->reaper, argv, svc->ctx->state_dir,
-	    NULL, external_start_done, ext);
+	rc = command_run(svc->ctx->loop, argv, svc->ctx->state_dir, NULL,
+	    external_start_done, ext);
 	if (rc == 0)
 		ext->commands++;
 	else

@@ -13,9 +13,11 @@
 #include "core/jitter.h"
 #include "core/log.h"
 #include "core/mem.h"
+#include "core/statedir.h"
 #include "supervise/notify.h"
 #include "supervise/reaper.h"
 #include "supervise/service.h"
+#include "supervise/spawn.h"
 
 /* A config stays alive while a service still points into it. */
 struct config_hold {
@@ -35,9 +37,8 @@ struct entry {
 struct supervisor {
 	struct supervise_ctx ctx;
 	char		*state_dir;
-	char		*logs_dir;
-	char		*notify_path;
 	struct notify_server *notify;
+	bool		 notify_warned;	/* a stranger's message was logged once */
 	struct config_hold *current;
 	struct entry	**v;
 	size_t		 n;
@@ -138,40 +139,41 @@ supervisor_notified(void *arg, pid_t pid, const char *msg)
 			return;
 		}
 	}
-	log_debug(NULL, "notify message from unknown pid %d ignored", (int)pid);
-}
-
-static int
-supervisor_mkdir(const char *path)
-{
-	if (mkdir(path, 0750) < 0 && errno != EEXIST) {
-		log_error(NULL, "cannot create %s: %s", path, strerror(errno));
-		return -1;
-	}
-	return 0;
+	/* Anyone can send: say so once, not once per message. */
+	log_msg(sup->notify_warned ? LOG_DEBUG : LOG_WARN, NULL, "notify message from pid "
+	    "%d ignored: not a service's process%s", (int)pid, sup->notify_warned ? "" :
+	    " (further ones are logged at debug level)");
+	sup->notify_warned = true;
 }
 
 struct supervisor *
-supervisor_new(uv_loop_t *loop, const char *state_dir)
+supervisor_new(uv_loop_t *loop, struct statedir *sd)
 {
 	struct supervisor *sup = xcalloc(1, sizeof(*sup));
 
-	sup->state_dir = xstrdup(state_dir);
-	sup->logs_dir = xasprintf("%s/logs", state_dir);
-	sup->notify_path = xasprintf("%s/notify.sock", state_dir);
-	supervisor_mkdir(sup->logs_dir);
+	sup->state_dir = xstrdup(statedir_path(sd));
 	sup->ctx.loop = loop;
 	sup->ctx.reaper = reaper_start(loop);
 	sup->ctx.state_dir = sup->state_dir;
-	sup->ctx.logs_dir = sup->logs_dir;
-	sup->ctx.notify_path = sup->notify_path;
+	sup->ctx.statedir = sd;
 	sup->ctx.changed = supervisor_service_changed;
 	sup->ctx.gave_up = supervisor_service_gave_up;
 	sup->ctx.arg = sup;
 	sup->ctx.jitter = jitter_seed();
-	sup->notify = notify_server_open(loop, sup->notify_path,
-	    supervisor_notified, sup);
+	sup->notify = notify_server_open(loop, supervisor_notified, sup);
+	sup->ctx.notify_address = notify_server_address(sup->notify);
 	return sup;
+}
+
+/* user: and group: need root; without it the service runs as tend does. */
+static void
+supervisor_warn_ids(const struct service_conf *conf)
+{
+	char what[300];
+
+	if (spawn_ids_ignored(conf, what, sizeof(what)))
+		log_warn(conf->name, "%s ignored: tend does not run as root, so the "
+		    "service runs as tend's own user", what);
 }
 
 static struct entry *
@@ -179,6 +181,7 @@ supervisor_add(struct supervisor *sup, const struct service_conf *conf)
 {
 	struct entry *e = xcalloc(1, sizeof(*e));
 
+	supervisor_warn_ids(conf);
 	e->svc = service_new(&sup->ctx, conf);
 	e->hold = hold_ref(sup->current);
 	sup->v = xrealloc(sup->v, (sup->n + 1) * sizeof(*sup->v));
@@ -228,22 +231,44 @@ static void
 supervisor_reload_one(struct supervisor *sup, struct entry *e)
 {
 	const struct service_conf *conf;
+	bool back;
 
 	conf = config_find_service(sup->current->cfg, e->svc->name);
 	if (conf == NULL) {
-		log_info(e->svc->name, "removed from the config; stopping");
+		if (!e->svc->removed)
+			log_info(e->svc->name, "removed from the config; stopping");
 		e->svc->removed = true;
-		e->svc->stop_after_dependents = true;
-	} else if (service_conf_equal(conf, e->svc->conf)) {
-		supervisor_rebind(sup, e, conf);
-	} else {
-		log_info(e->svc->name, "changed in the config; restarting");
-		hold_unref(e->next_hold);
-		if (e->next_conf == NULL)
-			e->start_next = e->svc->want_up;
-		e->next_conf = conf;
-		e->next_hold = hold_ref(sup->current);
+		return;
 	}
+	/*
+	 * Back in the config while an earlier reload's removal still stops
+	 * it: it is no longer removed, and runs again once it is down.
+	 */
+	back = e->svc->removed;
+	if (back) {
+		log_info(e->svc->name, "back in the config; starting again once stopped");
+		e->svc->removed = false;
+	}
+	if (service_conf_equal(conf, e->svc->conf)) {
+		supervisor_rebind(sup, e, conf);
+		/* A change an earlier reload made, undone before it was applied. */
+		if (e->next_conf != NULL) {
+			back |= e->start_next;
+			hold_unref(e->next_hold);
+			e->next_hold = NULL;
+			e->next_conf = NULL;
+		}
+		if (back)
+			service_want_start(e->svc);
+		return;
+	}
+	log_info(e->svc->name, "changed in the config; restarting");
+	supervisor_warn_ids(conf);
+	hold_unref(e->next_hold);
+	if (e->next_conf == NULL || back)
+		e->start_next = back || e->svc->want_up;
+	e->next_conf = conf;
+	e->next_hold = hold_ref(sup->current);
 }
 
 void
@@ -337,6 +362,9 @@ supervisor_step(struct supervisor *sup, size_t i)
 		    svc->state == SVC_BACKOFF) {
 			if (svc->state == SVC_STOPPING)
 				return false;
+			if (e->start_next && svc->state != SVC_WAITING &&
+			    svc->state != SVC_BACKOFF)
+				service_count_restart(svc, RESTARTED_RELOAD);
 			service_want_stop(svc);
 			return true;
 		}
@@ -458,13 +486,9 @@ supervisor_finish_shutdown(struct supervisor *sup)
 void
 supervisor_shutdown(struct supervisor *sup, void (*done)(void *arg), void *arg)
 {
-	size_t i;
-
 	sup->shutting_down = true;
 	sup->shutdown_done = done;
 	sup->shutdown_arg = arg;
-	for (i = 0; i < sup->n; i++)
-		sup->v[i]->svc->stop_after_dependents = true;
 	supervisor_pump(sup);
 }
 
@@ -482,8 +506,6 @@ supervisor_free(struct supervisor *sup)
 	notify_server_close(sup->notify);
 	reaper_close(sup->ctx.reaper);
 	free(sup->state_dir);
-	free(sup->logs_dir);
-	free(sup->notify_path);
 	free(sup);
 }
 
@@ -506,7 +528,7 @@ supervisor_start_with_deps(struct supervisor *sup, struct entry *e, int depth)
 
 int
 supervisor_control(struct supervisor *sup, const char *cmd, const char *name,
-    char *err, size_t errlen)
+    enum control_origin by, char *err, size_t errlen)
 {
 	struct entry *e = name ? supervisor_find(sup, name) : NULL;
 
@@ -523,7 +545,8 @@ supervisor_control(struct supervisor *sup, const char *cmd, const char *name,
 	else if (strcmp(cmd, "stop") == 0)
 		service_want_stop(e->svc);
 	else if (strcmp(cmd, "restart") == 0)
-		service_want_restart(e->svc);
+		service_want_restart(e->svc, by == CONTROL_HEALER ? RESTARTED_HEALER :
+		    RESTARTED_OPERATOR);
 	else {
 		snprintf(err, errlen, "unknown command: %s", cmd);
 		return -1;

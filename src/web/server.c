@@ -17,9 +17,9 @@
 #include <unistd.h>
 
 #include "core/dl_crypto.h"
-#include "core/fdio.h"
 #include "core/log.h"
 #include "core/mem.h"
+#include "core/statedir.h"
 #include "web/assets.h"
 
 #define WEB_THREADS		2
@@ -229,7 +229,7 @@ web_authorized(struct web_server *ws, struct MHD_Connection *conn)
 	h += 7;
 	while (*h == ' ')
 		h++;
-	return web_token_equal(h, strlen(h), ws->token);
+	return web_token_equal(&ws->token, h, strlen(h));
 }
 
 /* What a path names; ROUTE_ACTION alone takes POST. */
@@ -445,10 +445,22 @@ web_mhd_log(void *cls, const char *fmt, va_list ap)
 	log_debug(NULL, "web: %s", msg);
 }
 
+/* No token yet (a full disk at start, one refused): try again. */
+static void
+web_token_retry(struct web_server *ws)
+{
+	char err[512];
+
+	if (web_token_load(&ws->token, ws->sd, err, sizeof(err)) < 0)
+		log_error(NULL, "no API token, so every action is refused: %s", err);
+}
+
 static void
 web_keepalive(uv_timer_t *timer)
 {
 	struct web_server *ws = timer->data;
+
+	web_token_retry(ws);
 
 	/* Also how a stream whose client left is noticed: the write fails. */
 	pthread_mutex_lock(&ws->lock);
@@ -520,28 +532,30 @@ web_listen(struct web_server *ws, const struct web_conf *conf, char *err, size_t
 
 /* STATE_DIR/web.url, for `tend status`, scripts and tests (port 0). */
 static void
-web_write_url(const struct web_server *ws, const char *state_dir)
+web_write_url(const struct web_server *ws)
 {
-	char *path = xasprintf("%s/web.url", state_dir), *text = xasprintf("%s\n", ws->url);
+	char *text = xasprintf("%s\n", ws->url);
 
-	if (file_replace(path, text, strlen(text), 0644) < 0)
-		log_warn(NULL, "cannot write %s: %s", path, strerror(errno));
+	if (statedir_replace(ws->sd, "web.url", text, strlen(text), 0644) < 0)
+		log_warn(NULL, "cannot write %s/web.url: %s", statedir_path(ws->sd),
+		    strerror(errno));
 	free(text);
-	free(path);
 }
 
 struct web_server *
-web_start(uv_loop_t *loop, const struct web_conf *conf, const char *state_dir,
+web_start(uv_loop_t *loop, const struct web_conf *conf, struct statedir *sd,
     const struct web_ops *ops, char *err, size_t errlen)
 {
 	struct web_server *ws = xcalloc(1, sizeof(*ws));
 
 	ws->ops = *ops;
 	ws->sse_max = conf->sse_clients;
-	ws->db_path = xasprintf("%s/tend.db", state_dir);
+	ws->sd = sd;
+	ws->db_path = statedir_file(sd, "tend.db");
 	pthread_mutex_init(&ws->lock, NULL);
-	if (web_token_load(state_dir, ws->token, err, errlen) < 0 ||
-	    web_listen(ws, conf, err, errlen) < 0) {
+	/* Without a token the dashboard still shows; actions wait for one. */
+	web_token_retry(ws);
+	if (web_listen(ws, conf, err, errlen) < 0) {
 		pthread_mutex_destroy(&ws->lock);
 		free(ws->db_path);
 		free(ws);
@@ -553,7 +567,7 @@ web_start(uv_loop_t *loop, const struct web_conf *conf, const char *state_dir,
 	ws->keepalive.data = ws;
 	uv_timer_start(&ws->keepalive, web_keepalive, WEB_KEEPALIVE_MS, WEB_KEEPALIVE_MS);
 	ws->open_handles = 2;
-	web_write_url(ws, state_dir);
+	web_write_url(ws);
 	log_info(NULL, "dashboard and API on %s", ws->url);
 	return ws;
 }

@@ -117,10 +117,13 @@ web_snapshot_build(const json_t *status)
 	snap->metrics.data = prometheus_text(families);
 	json_decref(families);
 	snap->metrics.len = strlen(snap->metrics.data);
-	snap->healthz = body_of(json_pack("{s:b, s:s?, s:O?, s:O?}", "ok", 1,
+	/* ok: tend answers; health and problems: its store, its logs (docs/api.md). */
+	snap->healthz = body_of(json_pack("{s:b, s:s?, s:O?, s:O?, s:s?, s:O?}", "ok", 1,
 	    "version", json_string_value(json_object_get(tend, "version")),
 	    "uptime_ms", json_object_get(tend, "uptime_ms"),
-	    "loop_lag_ms", json_object_get(tend, "loop_lag_ms")));
+	    "loop_lag_ms", json_object_get(tend, "loop_lag_ms"),
+	    "health", json_string_value(json_object_get(tend, "health")),
+	    "problems", json_object_get(tend, "problems")));
 	snap->sse_status = sse_status(&snap->status);
 	build_pages(snap, services, checks);
 	return snap;

@@ -17,6 +17,7 @@
 #include "config/model.h"
 #include "web/snapshot.h"
 
+struct statedir;
 struct web_server;
 
 struct web_ops {
@@ -31,10 +32,11 @@ struct web_ops {
 
 /*
  * Listens on conf's address (port 0: a free one) and writes the URL to
- * STATE_DIR/web.url. NULL with a message in err when it cannot.
+ * STATE_DIR/web.url. NULL with a message in err when it cannot. sd (the
+ * API token, the database) must outlive the server.
  */
 struct web_server *web_start(uv_loop_t *loop, const struct web_conf *conf,
-		    const char *state_dir, const struct web_ops *ops, char *err,
+		    struct statedir *sd, const struct web_ops *ops, char *err,
 		    size_t errlen);
 /* Answers what is in flight, ends every stream and stops the threads. */
 void		 web_stop(struct web_server *ws);

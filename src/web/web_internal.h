@@ -46,7 +46,8 @@ struct web_server {
 	struct web_ops	 ops;
 	char		*db_path;
 	char		*url;
-	char		 token[WEB_TOKEN_LEN + 1];
+	struct web_token token;
+	struct statedir	*sd;
 	int		 sse_max;
 
 	/* lock guards everything below it; the loop and the web threads share it. */

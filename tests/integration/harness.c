@@ -139,7 +139,7 @@ harness_log_has_sanitizer_report(struct tend_run *run)
 }
 
 /* useradd and userdel lock /etc/passwd: tests running at once take turns. */
-static int
+int
 harness_run_tool(char *const argv[])
 {
 	int status, i;
@@ -582,6 +582,18 @@ harness_record_time(struct tend_run *run, const char *prefix, int nth)
 
 	harness_each_record(run, prefix, nth_line_time, &n);
 	return n.ns;
+}
+
+int
+harness_log_count(struct tend_run *run, const char *text)
+{
+	char *buf = harness_read_file(run->log), *p;
+	int n = 0;
+
+	for (p = buf; p != NULL && (p = strstr(p, text)) != NULL; p += strlen(text))
+		n++;
+	free(buf);
+	return n;
 }
 
 bool
