@@ -1,6 +1,7 @@
 /*
  * Plugin output and perfdata: bytes as what a Nagios plugin printed, parsed
- * as a command check's output, then the result as every view shows it (the
+ * as a command check's output, made fit to show as every run's end does
+ * (check_result_sanitize), then the result as every view shows it (the
  * JSON of /api/checks, `tend check -o json` and the SSE stream).
  *
  * Invariant: every result serializes; a check whose output cannot be
@@ -23,6 +24,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	check_result_init(&r);
 	perfdata_parse_output(text, &r);
+	check_result_sanitize(&r);
 	for (i = 0; i < r.n_perf; i++)
 		FUZZ_ASSERT(r.perf[i].label != NULL, "metric %zu has no label", i);
 	r.state = size > 0 ? (enum health_state)(data[0] % 4) : HEALTH_UNKNOWN;
