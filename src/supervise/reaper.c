@@ -68,8 +68,8 @@ reaper_changed(struct reaper *r)
 
 /*
  * Our children are listed per thread in /proc/self/task/TID/children. Only
- * those tend did not spawn itself are visited: waiting on a pid that a
- * watch owns would steal its exit status.
+ * those tend did not start itself are visited: waiting on a pid that a
+ * procspawn watch owns would steal its exit status.
  */
 static void
 reaper_visit_children(struct reaper *r, child_visit_fn fn, void *arg)

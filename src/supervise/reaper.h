@@ -1,9 +1,9 @@
 /*
  * tend is a child subreaper: when a service's process forks and its parent
  * dies, the orphan is re-parented to tend instead of init, so nothing a
- * service starts escapes supervision. The children tend spawned are reaped
- * by their watch (core/procspawn.h, core/children.h); the reaper reaps the
- * rest, and kills them when tend shuts down.
+ * service starts escapes supervision. The children tend started itself are
+ * reaped by their procspawn watches (core/children.h lists them); the reaper
+ * reaps the rest, and kills them when tend shuts down.
  *
  * Orphans are attributed to the service that started them by the
  * TEND_SERVICE every service's process inherits (read from
@@ -47,9 +47,9 @@ void		 reaper_set_owner(struct reaper *r, const struct reaper_owner *owner);
  */
 void		 reaper_spare(struct reaper *r, pid_t pid);
 
-/* Reaps every exited child that libuv does not own. */
+/* Reaps every exited child that tend did not start itself. */
 void		 reaper_reap(struct reaper *r);
-/* Signals every live child that libuv does not own; returns how many. */
+/* Signals every live child that tend did not start itself; returns how many. */
 int		 reaper_signal_orphans(struct reaper *r, int sig);
 
 /* Signals the orphans of service (then SIGCONT); returns how many. */
