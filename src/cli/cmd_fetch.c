@@ -419,7 +419,7 @@ cmd_fetch(int argc, char **argv)
 	struct fetch_settings settings;
 	struct fetch_report report;
 	struct fetch_opts o;
-	char *cache_dir = NULL;
+	char *cache_dir = NULL, err[1024];
 	size_t n = 0;
 	int rc;
 
@@ -429,6 +429,11 @@ cmd_fetch(int argc, char **argv)
 	if ((rc = fetch_load(&o, &cfg, &manifest)) != 0)
 		goto out;
 	cache_dir = fetch_cache_dir(o.cache_dir, manifest, cfg, o.state_dir);
+	if (fetch_cache_verify(cache_dir, cfg, o.state_dir, err, sizeof(err)) < 0) {
+		fprintf(stderr, "tend fetch: refusing the cache in the state dir: %s\n", err);
+		rc = 1;
+		goto out;
+	}
 	if (o.cmd == CMD_PRUNE) {
 		rc = fetch_prune_cmd(&o, cache_dir);
 		goto out;

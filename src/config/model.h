@@ -329,6 +329,7 @@ struct heal_conf {
 
 /* `classify:` rules, tried before the shipped table. */
 struct classify_rule {
+	char		*name;		/* what diagnoses say decided: "classify #N" if not given */
 	char		*match;		/* POSIX extended regex */
 	char		*category;
 	struct conf_pos	 pos;
@@ -360,6 +361,7 @@ struct web_conf {
 	int		 per_ip_connections;	/* default 64 */
 	int64_t		 connection_timeout_ms;	/* default 10s */
 	int		 sse_clients;		/* default 32 */
+	char		**allowed_hosts;	/* Host names served besides tend's own; may be NULL */
 };
 
 /*

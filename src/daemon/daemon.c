@@ -169,9 +169,11 @@ daemon_heal_request(struct daemon *d, const char *cmd, json_t *req)
 	char err[256];
 	int64_t n;
 
+	/* follow_ms: how long following an incident can take (tend heal, recover). */
 	if (strcmp(cmd, "heal") == 0)
-		return json_pack("{s:b, s:o}", "ok", 1, "incidents", healer_heal_now(d->healer,
-		    json_is_true(json_object_get(req, "dry_run"))));
+		return json_pack("{s:b, s:o, s:I}", "ok", 1, "incidents",
+		    healer_heal_now(d->healer, json_is_true(json_object_get(req, "dry_run"))),
+		    "follow_ms", (json_int_t)healer_settle_ms(d->healer));
 	if (strcmp(cmd, "incidents") == 0)
 		return json_pack("{s:b, s:o}", "ok", 1, "incidents",
 		    healer_incidents_json(d->healer));
@@ -179,8 +181,8 @@ daemon_heal_request(struct daemon *d, const char *cmd, json_t *req)
 		n = healer_recover(d->healer,
 		    json_string_value(json_object_get(req, "action")),
 		    json_string_value(json_object_get(req, "service")), err, sizeof(err));
-		return n < 0 ? daemon_error(err) : json_pack("{s:b, s:I}", "ok", 1, "id",
-		    (json_int_t)n);
+		return n < 0 ? daemon_error(err) : json_pack("{s:b, s:I, s:I}", "ok", 1, "id",
+		    (json_int_t)n, "follow_ms", (json_int_t)healer_settle_ms(d->healer));
 	}
 	if (!json_is_integer(json_object_get(req, "id")))
 		return daemon_error("expected \"id\", an incident number");
@@ -217,8 +219,9 @@ daemon_handle_request(void *arg, json_t *req)
 		return daemon_heal_request(d, cmd, req);
 	if (!daemon_cmd_in(cmd, service_cmds))
 		return NULL;
-	if (supervisor_control(d->sup, cmd, name, err, sizeof(err)) < 0)
+	if (supervisor_control(d->sup, cmd, name, CONTROL_OPERATOR, err, sizeof(err)) < 0)
 		return json_pack("{s:b, s:s}", "ok", 0, "error", err);
+	healer_operator_control(d->healer, cmd, name);
 	log_info(name, "%s requested over the control socket", cmd);
 	return json_pack("{s:b}", "ok", 1);
 }
@@ -265,9 +268,12 @@ daemon_heal_alert(void *arg, const char *event, const char *target, const char *
 {
 	struct daemon *d = arg;
 
-	log_msg(strcmp(event, "resolved") == 0 || strcmp(event, "closed") == 0 ? LOG_INFO :
-	    LOG_ERROR, NULL, "ALERT %s #%lld %s: %s", event, (long long)incident, target,
-	    message);
+	if (strncmp(event, "rejoined", 8) == 0)
+		log_debug(NULL, "alert of incident #%lld still open", (long long)incident);
+	else
+		log_msg(strcmp(event, "resolved") == 0 || strcmp(event, "closed") == 0 ?
+		    LOG_INFO : LOG_ERROR, NULL, "ALERT %s #%lld %s: %s", event,
+		    (long long)incident, target, message);
 	alerter_incident(d->alerter, event, target, state, message, incident);
 }
 
@@ -334,7 +340,7 @@ daemon_ops_service_control(void *arg, const char *cmd, const char *service, char
 {
 	struct daemon *d = arg;
 
-	return supervisor_control(d->sup, cmd, service, err, errlen);
+	return supervisor_control(d->sup, cmd, service, CONTROL_HEALER, err, errlen);
 }
 
 static const char *
@@ -400,8 +406,11 @@ daemon_web_action(void *arg, const char *verb, const char *name, json_t **answer
 	if (strcmp(verb, "heal") == 0 || !service)
 		id = healer_recover(d->healer, service ? NULL : name, service ? name : NULL,
 		    err, sizeof(err));
-	else if (supervisor_control(d->sup, verb, name, err, sizeof(err)) < 0)
+	else if (supervisor_control(d->sup, verb, name, CONTROL_OPERATOR, err,
+	    sizeof(err)) < 0)
 		id = -1;
+	else
+		healer_operator_control(d->healer, verb, name);
 	if (id < 0) {
 		*answer = json_pack("{s:b, s:i, s:s}", "ok", 0, "status", 409, "error", err);
 		return 409;

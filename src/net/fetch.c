@@ -109,6 +109,21 @@ fetch_cache_dir(const char *option, const struct tend_config *manifest,
 	return xasprintf("%s/.cache/tend", home != NULL ? home : "/tmp");
 }
 
+int
+fetch_cache_verify(const char *cache_dir, const struct tend_config *cfg,
+    const char *state_dir_option, char *err, size_t errlen)
+{
+	char *state = statedir_resolve(state_dir_option, cfg != NULL ? cfg->state_dir : NULL);
+	char *in_state = xasprintf("%s/cache", state);
+	int rc = 0;
+
+	if (strcmp(cache_dir, in_state) == 0)
+		rc = statedir_prepare_subdir(state, "cache", 0750, err, errlen);
+	free(in_state);
+	free(state);
+	return rc;
+}
+
 static void
 fetch_sleep_ms(int64_t ms)
 {

@@ -54,6 +54,13 @@ void	 fetch_settings_init(struct fetch_settings *s, const char *cache_dir);
  */
 char	*fetch_cache_dir(const char *option, const struct tend_config *manifest,
 	    const struct tend_config *cfg, const char *state_dir_option);
+/*
+ * A cache_dir that is STATE_DIR/cache is used only in a state dir tend run
+ * would accept (core/statedir.h), and made 0750 there: 0, or -1 with err.
+ * Any other cache_dir: 0.
+ */
+int	 fetch_cache_verify(const char *cache_dir, const struct tend_config *cfg,
+	    const char *state_dir_option, char *err, size_t errlen);
 
 enum fetch_source {
 	FETCH_FROM_NONE,	/* failed */

@@ -75,6 +75,7 @@ static const char incidents_sql[] =
     "SELECT * FROM error_incidents"
     " WHERE (?1 = 0 OR resolved_at IS NULL) AND detected_at >= ?2"
     " ORDER BY detected_at DESC, id DESC LIMIT ?3";
+static const char incident_sql[] = "SELECT * FROM error_incidents WHERE id = ?1";
 static const char attempts_sql[] =
     "SELECT * FROM healing_attempts WHERE incident_id = ?1"
     " ORDER BY started_at, id";
@@ -159,6 +160,30 @@ done:
 		return NULL;
 	}
 	return list;
+}
+
+json_t *
+store_read_incident(sqlite3 *db, int64_t id)
+{
+	sqlite3_stmt *inc = NULL, *att = NULL;
+	json_t *row = NULL;
+
+	if (sqlite3_prepare_v2(db, incident_sql, -1, &inc, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db, attempts_sql, -1, &att, NULL) != SQLITE_OK)
+		goto done;
+	sqlite3_bind_int64(inc, 1, id);
+	if (sqlite3_step(inc) != SQLITE_ROW)
+		goto done;
+	row = store_row_json(inc);
+	store_incident_fix_up(row);
+	if (store_attach_attempts(att, row) < 0) {
+		json_decref(row);
+		row = NULL;
+	}
+done:
+	sqlite3_finalize(inc);
+	sqlite3_finalize(att);
+	return row;
 }
 
 static const char metric_sql[] =
