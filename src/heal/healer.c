@@ -249,10 +249,11 @@ healer_open_for_check(struct healer *h, const struct check_conf *conf,
 	inc->checks = strv_push(NULL, conf->name);
 	if (w->healthy_wall > 0)
 		inc->mttd_ms = inc->detected_wall - w->healthy_wall;
-	snprintf(inc->diagnosis, sizeof(inc->diagnosis), "check %s: %s (%s%s%s)",
-	    conf->name, w->message, failure_category_name(category), *why ? ", " : "", why);
+	snprintf(inc->diagnosis, sizeof(inc->diagnosis), "check %s: %s", conf->name,
+	    w->message);
+	incident_note_category(inc, why);
 	id = inc->id;
-	incident_start(inc, why);
+	incident_start(inc);
 	return id;
 }
 
@@ -304,7 +305,7 @@ healer_apply_config(struct healer *h, const struct tend_config *cfg)
 	classifier_free(h->classifier);
 	h->classifier = classifier_new();
 	for (i = 0; i < cfg->n_classify; i++)
-		if (classifier_add_rule(h->classifier, cfg->classify[i].match,
+		if (classifier_add_rule(h->classifier, cfg->classify[i].name, cfg->classify[i].match,
 		    (enum failure_category)failure_category_from_name(cfg->classify[i].category),
 		    err, sizeof(err)) < 0)
 			log_warn(NULL, "classify: %s", err);
@@ -548,12 +549,15 @@ healer_on_service(struct healer *h, const char *service, const char *to,
 		    strcmp(inc->error_type, "service") == 0)
 			return;
 	category = classify_failure(h->classifier, -1, 0, false, reason, why, sizeof(why));
-	if (category == FAILURE_UNKNOWN)
-		category = FAILURE_CRASH;	/* it gave up after crashing in a loop */
+	if (category == FAILURE_UNKNOWN) {
+		category = FAILURE_CRASH;
+		snprintf(why, sizeof(why), "it gave up after crashing in a loop");
+	}
 	inc = incident_new(h, 0, service, service, "service", category, HEALTH_CRITICAL);
-	snprintf(inc->diagnosis, sizeof(inc->diagnosis), "service %s gave up: %s (%s)",
-	    service, reason ? reason : "", failure_category_name(category));
-	incident_start(inc, why);
+	snprintf(inc->diagnosis, sizeof(inc->diagnosis), "service %s gave up: %s",
+	    service, reason ? reason : "");
+	incident_note_category(inc, why);
+	incident_start(inc);
 }
 
 
@@ -706,7 +710,7 @@ healer_recover_in(struct healer *h, const char *action, const char *service,
 		return -1;
 	}
 	snprintf(inc->diagnosis, sizeof(inc->diagnosis), "requested by an operator");
-	incident_start(inc, "requested");
+	incident_start(inc);
 	return inc->id;		/* closed already when its action ended at once */
 }
 

@@ -154,7 +154,7 @@ struct incident	*incident_new(struct healer *h, int64_t id, const char *target,
 		    const char *service, const char *error_type,
 		    enum failure_category category, enum health_state severity);
 /* Recurrence, correlation, the first record and alert, then diagnosis. */
-void		 incident_start(struct incident *inc, const char *why);
+void		 incident_start(struct incident *inc);
 void		 incident_diagnose(struct incident *inc);
 void		 incident_escalate(struct incident *inc, const char *why);
 void		 incident_rerun_checks(struct incident *inc);
@@ -186,6 +186,8 @@ json_t		*incident_json(const struct incident *inc);
 /* Appends a sentence to the diagnosis. */
 void		 incident_note(struct incident *inc, const char *fmt, ...)
 		    __attribute__((format(printf, 2, 3)));
+/* "classified as network (rule: connection-refused)": why is what decided, or "". */
+void		 incident_note_category(struct incident *inc, const char *why);
 void		 incident_alert(struct incident *inc, const char *event, const char *message);
 /*
  * Its opening alert, once it is known to be an incident of its own:

@@ -107,7 +107,7 @@ incident_absorb_dependents(struct incident *root)
 
 
 void
-incident_start(struct incident *inc, const char *why)
+incident_start(struct incident *inc)
 {
 	struct healer *h = inc->h;
 
@@ -121,7 +121,6 @@ incident_start(struct incident *inc, const char *why)
 		incident_note(inc, "auto-heal is off: waiting for `tend heal`");
 	} else
 		inc->phase = PHASE_DIAGNOSING;
-	(void)why;
 	incident_write(inc);
 	/* A diagnosed incident alerts once diagnosis says it is one of its own. */
 	if (inc->phase == PHASE_MONITORING)

@@ -26,12 +26,16 @@ enum fetch_mode {
 	FETCH_WARMUP,		/* into the cache only, for later offline runs */
 };
 
+/* The most a mirror may send for an asset with neither size: nor max_size:. */
+#define FETCH_DEFAULT_MAX_SIZE	((int64_t)1 << 30)
+
 struct fetch_settings {
 	const char	*cache_dir;
 	enum fetch_mode	 mode;
 	bool		 offline;	/* the cache only: no mirror is tried */
 	int		 attempts;	/* tries of one mirror in a row that get nothing; default 3 */
 	int		 max_connections; /* per mirror and asset, however much each brings; default 1000 */
+	int64_t		 max_size;	/* assets without size: or max_size:; default 1 GiB */
 	struct backoff_conf backoff;	/* between those tries: 250ms doubling to 4s, jitter 0.2 */
 	int64_t		 probe_budget_ms; /* default 1500 */
 	int64_t		 probe_slow_ms;	/* a connect slower than this makes it "limited"; default 750 */

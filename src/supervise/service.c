@@ -170,6 +170,8 @@ service_kill(struct service *svc, int sig)
 	}
 	if (svc->pid > 0 && proc_kill(-svc->pid, sig, true) < 0 && errno == ESRCH)
 		proc_kill(svc->pid, sig, true);
+	/* What it detached from its group (setsid) is stopped with it. */
+	reaper_signal_service(svc->ctx->reaper, svc->name, sig);
 }
 
 static void

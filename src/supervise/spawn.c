@@ -14,14 +14,19 @@
 #include "core/procspawn.h"
 #include "core/strv.h"
 #include "supervise/output.h"
+#include "supervise/reaper.h"
 #include "supervise/service.h"
 
 extern char **environ;
 
-/* Set by systemd for tend; a child must not answer in tend's name. */
+/*
+ * Set by systemd for tend; a child must not answer in tend's name. Nor
+ * inherit the TEND_SERVICE of a tend that supervises this one: the reaper
+ * knows a service's orphans by it.
+ */
 static const char *const spawn_private_vars[] = {
 	"NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID", "LISTEN_FDS",
-	"LISTEN_PID", "LISTEN_FDNAMES", "INVOCATION_ID", NULL,
+	"LISTEN_PID", "LISTEN_FDNAMES", "INVOCATION_ID", "TEND_SERVICE", NULL,
 };
 
 static bool
@@ -236,6 +241,8 @@ spawn_child_exited(void *arg, pid_t pid, int64_t status, int term_signal)
 	if (svc->pid != pid)
 		return;
 	svc->pid = 0;
+	/* And what it detached from its group (setsid), before a restart. */
+	reaper_service_ended(svc->ctx->reaper, svc->name);
 	service_exited(svc, status, term_signal);
 }
 
