@@ -26,8 +26,9 @@ void	log_set_format(enum log_format format);
 bool	log_verbose(void);
 
 /*
- * Warnings and errors repeated by the same call about the same service
- * print at most burst lines per window (5 a minute); the rest are counted
+ * Warnings and errors repeated about the same service (the same text but
+ * for its numbers) print at most burst lines per window (5 a minute); the
+ * rest are counted
  * and said in one line when the window ends: "... (repeated 412 times in
  * the last 60 s)". Flush says what windows that ended held; the daemon
  * calls it every few seconds, and every warning or error does too.

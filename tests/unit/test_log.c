@@ -1,6 +1,7 @@
 /*
- * Logging: a warning repeated by the same call is printed a few times per
- * window, then counted and said once, whatever the flood.
+ * Logging: a warning repeated (the same text but for its numbers) is
+ * printed a few times per window, then counted and said once, whatever the
+ * flood; different events are never taken for repeats.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -106,6 +107,21 @@ each_service_and_each_call_has_its_own_count(void **state)
 	assert_int_equal(lines_with("malformed"), 5);
 }
 
+/* Alerts about different targets are different events, never repeats. */
+static void
+different_events_of_one_call_are_all_printed(void **state)
+{
+	char target[16];
+	int i;
+
+	for (i = 0; i < 20; i++) {
+		snprintf(target, sizeof(target), "svc%c", 'a' + i);
+		log_error(NULL, "ALERT critical #%d %s: down", i, target);
+	}
+	assert_int_equal(lines_with("ALERT critical"), 20);
+	assert_int_equal(selfhealth_get(SELF_LOG_SUPPRESSED), 0);
+}
+
 static void
 info_lines_are_never_held_back(void **state)
 {
@@ -124,6 +140,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(a_flood_prints_a_few_lines_then_one_count,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(each_service_and_each_call_has_its_own_count,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(different_events_of_one_call_are_all_printed,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(info_lines_are_never_held_back, setup,
 		    teardown),
