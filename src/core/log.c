@@ -160,22 +160,23 @@ log_repeat_end(struct log_repeat *r, int64_t now)
 	memset(r, 0, sizeof(*r));
 }
 
+/* Ends the windows that are over (all of them: every window). */
 static void
-log_flush_repeats_locked(int64_t now)
+log_flush_repeats_locked(int64_t now, bool all)
 {
 	size_t i;
 
 	for (i = 0; i < LOG_REPEAT_SLOTS; i++)
 		if (log_repeats[i].key != 0 &&
-		    now - log_repeats[i].start >= log_repeat_window_ms)
+		    (all || now - log_repeats[i].start >= log_repeat_window_ms))
 			log_repeat_end(&log_repeats[i], now);
 }
 
 void
-log_flush_repeats(void)
+log_flush_repeats(bool all)
 {
 	pthread_mutex_lock(&log_lock);
-	log_flush_repeats_locked(clock_mono_ms());
+	log_flush_repeats_locked(clock_mono_ms(), all);
 	pthread_mutex_unlock(&log_lock);
 }
 
@@ -248,7 +249,7 @@ log_repeat_allows(enum log_level level, const char *service, const char *msg)
 	struct log_repeat *r;
 	bool print;
 
-	log_flush_repeats_locked(now);
+	log_flush_repeats_locked(now, false);
 	r = log_repeat_slot(level, service, log_repeat_key(msg), now);
 	print = r->printed < log_repeat_burst;
 	if (print)

@@ -41,7 +41,7 @@ setup(void **state)
 static int
 teardown(void **state)
 {
-	log_flush_repeats();
+	log_flush_repeats(true);
 	fflush(stderr);
 	dup2(saved_stderr, 2);
 	close(saved_stderr);
@@ -83,7 +83,7 @@ a_flood_prints_a_few_lines_then_one_count(void **state)
 	assert_int_equal(lines_with("cannot write logs/web.log"), 5);
 	assert_int_equal(selfhealth_get(SELF_LOG_SUPPRESSED), 95);
 	usleep(250 * 1000);
-	log_flush_repeats();
+	log_flush_repeats(false);
 	assert_int_equal(lines_with("(repeated 95 times in the last 1 s)"), 1);
 	/* The last one is the one said: its details are the newest. */
 	assert_int_equal(lines_with("No space left on device (99) (repeated"), 1);
