@@ -483,7 +483,7 @@ daemon_all_down(void *arg)
 	uv_signal_stop(&d->sig_hup);
 	uv_timer_stop(&d->watchdog);
 	uv_timer_stop(&d->log_repeats);
-	log_flush_repeats();
+	log_flush_repeats(true);
 	uv_stop(d->loop);
 }
 
@@ -555,7 +555,7 @@ daemon_watchdog_ping(uv_timer_t *timer)
 static void
 daemon_log_repeats(uv_timer_t *timer)
 {
-	log_flush_repeats();
+	log_flush_repeats(false);
 }
 
 static void
