@@ -182,6 +182,18 @@ incident_dependency_failures(struct incident *inc, bool probe, int *pending,
 
 
 /*
+ * A service incident is about its service's state (it gave up): that state
+ * is what it heals, not a reason to wait. The operator's stop still stands.
+ */
+static bool
+incident_is_about(const struct incident *inc, const char *service)
+{
+	return strcmp(inc->error_type, "service") == 0 && inc->service != NULL &&
+	    strcmp(inc->service, service) == 0 && !strv_contains(inc->h->stopped, service);
+}
+
+
+/*
  * The service that holds the incident, in why, or NULL: of its own service
  * and those it depends on, the deepest that the operator stopped or the
  * supervisor is busy with. Their failures explain its own, and healing
@@ -203,6 +215,7 @@ incident_holder(const struct incident *inc, char *why, size_t len)
 		s = &h->cfg->services[i];
 		if ((strcmp(s->name, inc->service) == 0 ||
 		    dep_closure_depends(h->deps, inc->service, s->name)) &&
+		    !incident_is_about(inc, s->name) &&
 		    healer_hands_off(h, s->name, reason, sizeof(reason)) != NULL)
 			held[i] = s->name;
 	}
@@ -633,8 +646,8 @@ incident_step_held(struct incident *inc, const struct plan_step *step)
 		healer_operator_control(inc->h, heal_action_kind_name(kind), step->service);
 		return false;
 	}
-	if (healer_hands_off(inc->h, step->service, skipped.detail,
-	    sizeof(skipped.detail)) == NULL)
+	if (incident_is_about(inc, step->service) || healer_hands_off(inc->h, step->service,
+	    skipped.detail, sizeof(skipped.detail)) == NULL)
 		return false;
 	incident_action_ended(inc, &skipped);
 	return true;
