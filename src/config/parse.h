@@ -32,7 +32,6 @@ void	parse_heal_plan(struct walk *, yaml_node_t *, void *, const struct key_spec
 void	parse_named_actions(struct walk *, yaml_node_t *, void *, const struct key_spec *);
 void	parse_classify(struct walk *, yaml_node_t *, void *, const struct key_spec *);
 void	parse_anomaly(struct walk *, yaml_node_t *, void *, const struct key_spec *);
-void	anomaly_apply_defaults(struct anomaly_conf *an);
 
 /* parse_alerts.c: `alerts:`, its retry policy and channels. */
 void	parse_alerts(struct walk *, yaml_node_t *, void *, const struct key_spec *);

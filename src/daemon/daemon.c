@@ -311,12 +311,12 @@ daemon_check_result(void *arg, const struct check_conf *conf, const struct check
 	healer_check_result(d->healer, conf, r, tracked);
 	publisher_dirty(d->publisher);
 	snprintf(series, sizeof(series), "check.%s.latency_ms", conf->name);
-	anomaly_watch_feed(d->anomalies, series, r->latency_ms);
+	anomaly_watch_feed(d->anomalies, series, "ms", r->latency_ms);
 	for (i = 0; i < r->n_perf; i++) {
 		if (isnan(r->perf[i].value))
 			continue;	/* unknown */
 		snprintf(series, sizeof(series), "check.%s.%s", conf->name, r->perf[i].label);
-		anomaly_watch_feed(d->anomalies, series, r->perf[i].value);
+		anomaly_watch_feed(d->anomalies, series, r->perf[i].uom, r->perf[i].value);
 	}
 }
 
