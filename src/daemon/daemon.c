@@ -649,6 +649,7 @@ daemon_start(struct daemon *d, struct tend_config *cfg)
 	/* Before the services start: their first transitions are heard. */
 	d->healer = healer_new(d->loop, cfg, recorder_store(d->recorder), &ops,
 	    d->opts->monitor_only);
+	healer_rejoin_open(d->healer);
 	d->anomalies = anomaly_watch_new(&cfg->anomaly, daemon_anomaly, d);
 	supervisor_set_observer(d->sup, daemon_service_changed, d);
 	supervisor_start(d->sup, cfg);

@@ -342,9 +342,6 @@ healer_new(uv_loop_t *loop, const struct tend_config *cfg, struct store *st,
 	if (monitor_only || !cfg->heal.auto_heal)
 		log_info(NULL, "auto-heal is off: failures are recorded and alerted, "
 		    "never acted on");
-	healer_enter(h);
-	healer_rejoin(h);
-	healer_leave(h);
 	return h;
 }
 
@@ -795,6 +792,15 @@ healer_incident_json(const struct healer *h, int64_t id)
 		if (json_integer_value(json_object_get(closed, "id")) == id)
 			return json_incref(closed);
 	return NULL;
+}
+
+
+void
+healer_rejoin_open(struct healer *h)
+{
+	healer_enter(h);
+	healer_rejoin(h);
+	healer_leave(h);
 }
 
 

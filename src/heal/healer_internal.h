@@ -175,7 +175,7 @@ void		 incident_free(struct incident *inc);
 void		 healer_unlink(struct healer *h, struct incident *inc);
 
 /* rejoin.c: what a previous run left open. */
-/* At start: open incidents rejoined, duplicates merged, the rest closed. */
+/* healer_rejoin_open's work: open incidents rejoined, duplicates merged, the rest closed. */
 void		 healer_rejoin(struct healer *h);
 /* Closes the open incidents whose target the config no longer has. */
 void		 healer_close_orphans(struct healer *h);
