@@ -386,6 +386,10 @@ incident_plan(struct incident *inc)
 
 	if (strcmp(inc->error_type, "manual") == 0)
 		return;		/* laid out by healer_recover */
+	/* Planned afresh after it was held: attempts so far still count. */
+	heal_steps_clear(&inc->steps);
+	inc->next_step = 0;
+	inc->current = NULL;
 	if (check == NULL && strcmp(inc->error_type, "check") == 0)
 		svc = NULL;
 	/*
@@ -664,6 +668,10 @@ incident_advance(struct incident *inc)
 	char detail[256];
 
 	if (!incident_is_open(inc))
+		return;
+	/* Stopped by the operator while it was being healed: it waits to be started. */
+	if (strcmp(inc->error_type, "manual") != 0 && inc->service != NULL &&
+	    strv_contains(h->stopped, inc->service) && incident_hold(inc))
 		return;
 	if (inc->next_step >= inc->steps.n) {
 		incident_escalate(inc, inc->steps.n ? "every planned action was tried" :
