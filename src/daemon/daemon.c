@@ -294,8 +294,7 @@ daemon_anomaly(void *arg, const char *series, bool started, double value,
 	if (st != NULL)
 		store_add_state_change(st, clock_wall_ms(), "anomaly", series, NULL,
 		    started ? "normal" : "anomaly", started ? "anomaly" : "normal", msg);
-	if (started)
-		log_error(NULL, "ALERT anomaly %s: %s", series, msg);
+	/* Logged once, as a warning: an anomaly is a hint, alerted only where routed. */
 	alerter_anomaly(d->alerter, series, started, msg);
 }
 
