@@ -103,17 +103,18 @@ anomaly_grow(struct anomaly_watch *w)
 
 /*
  * How large a change must be, by the series' unit, where the config does
- * not say: a loopback round trip wobbles by a few milliseconds with the
- * scheduler, and a response's size by some bytes with its content, and
- * neither is news. Latency must move by 5 ms and a fifth of its level, a
- * size by a quarter, a percentage by 2 points, anything else by a tenth.
+ * not say: a loopback round trip of half a millisecond takes ten when the
+ * host is busy, and a response's size moves by some bytes with its
+ * content, and neither is news. Latency must move by 10 ms and a fifth of
+ * its level, a size by a quarter, a percentage by 2 points, anything else
+ * by a tenth.
  */
 static const struct {
 	const char	*unit;
 	double		 min_delta;
 	double		 min_ratio;
 } unit_floors[] = {
-	{ "ms", 5, 0.2 }, { "us", 5000, 0.2 }, { "s", 0.005, 0.2 },
+	{ "ms", 10, 0.2 }, { "us", 10000, 0.2 }, { "s", 0.01, 0.2 },
 	{ "B", 0, 0.25 }, { "KB", 0, 0.25 }, { "MB", 0, 0.25 }, { "GB", 0, 0.25 },
 	{ "TB", 0, 0.25 }, { "%", 2, 0 },
 };
