@@ -1,5 +1,6 @@
 #include "cli/cli.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,6 +14,7 @@
 #include "core/strv.h"
 #include "core/statedir.h"
 #include "deps/environment.h"
+#include "supervise/spawn.h"
 
 static const char *const restart_names[] = { "always", "on-failure", "never" };
 static const char *const ready_names[] = { "started", "notify", "tcp", "http", "delay" };
@@ -132,6 +134,19 @@ validate_environment(const struct cli_options *opts, const struct tend_config *c
 	return rc;
 }
 
+/* user:/group: mean nothing to a tend that is not root: say so (stderr). */
+static void
+validate_warn_ids(const struct tend_config *cfg)
+{
+	char what[300];
+	size_t i;
+
+	for (i = 0; i < cfg->n_services; i++)
+		if (spawn_ids_ignored(&cfg->services[i], what, sizeof(what)))
+			fprintf(stderr, "warning: service '%s': %s would be ignored: tend "
+			    "does not run as root here\n", cfg->services[i].name, what);
+}
+
 int
 cmd_validate(struct cli_options *opts)
 {
@@ -142,6 +157,7 @@ cmd_validate(struct cli_options *opts)
 		return 2;
 	if (!(opts->environment && opts->format == OUTPUT_JSON))
 		printf("ok\n");
+	validate_warn_ids(cfg);
 	if (opts->verbose)
 		validate_print_settings(cfg);
 	if (opts->environment)

@@ -34,6 +34,15 @@ struct tend_config *config_load_file(const char *path, struct config_errors *err
 struct tend_config *config_load_string(const char *name, const char *yaml,
 		    struct config_errors *errs);
 struct tend_config *config_load_default(struct config_errors *errs);
+/*
+ * A config file's text, NUL-terminated, in *len bytes: a regular file or
+ * a pipe of at most 4 MB. NULL after the error (a directory, a device, too
+ * large) is appended to errs.
+ */
+char		*config_read_file(const char *path, size_t *len, struct config_errors *errs);
+/* Loads text read from path; its relative paths are from path's folder. */
+struct tend_config *config_load_text(const char *path, const char *text, size_t len,
+		    struct config_errors *errs);
 /* -c FILE if given, else $TEND_CONFIG, else the embedded default. */
 struct tend_config *config_load_auto(const char *path, struct config_errors *errs);
 

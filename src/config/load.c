@@ -6,37 +6,39 @@
 #include "config/config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <libgen.h>
 #include <stdio.h>
-#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <yaml.h>
 
 #include "config/parse.h"
+#include "config/units.h"
 #include "config/validate.h"
+#include "config/yaml_bounds.h"
 #include "core/mem.h"
 #include "core/strv.h"
+#include "core/text.h"
 
+/* Seconds, as the variable is usually written, or a duration: 30, 1.5, 2m. */
 static void
 config_env_interval(struct tend_config *cfg, struct config_errors *errs)
 {
-	const char *v = getenv("HEALTH_CHECK_INTERVAL");
-	char *end;
-	double secs;
+	const char *v = getenv("HEALTH_CHECK_INTERVAL"), *expected;
+	int64_t ms;
 
 	if (v == NULL || *v == '\0')
 		return;
-	secs = strtod(v, &end);
-	if (end == v || *end != '\0' || !(secs > 0) || secs > 1e9) {
+	if (units_parse_duration(v, &ms, &expected) < 0 || ms <= 0) {
 		walk_error_at(errs, "HEALTH_CHECK_INTERVAL", 0, 0, "expected a positive "
-		    "number of seconds, got '%s'", v);
+		    "number of seconds or a duration, got '%s'", v);
 		return;
 	}
-	cfg->interval_ms = (int64_t)(secs * 1000.0 + 0.5);
-	if (cfg->interval_ms == 0)
-		cfg->interval_ms = 1;
+	cfg->interval_ms = ms;
 }
 
 static void
@@ -140,23 +142,55 @@ config_resolve_installer_paths(struct tend_config *cfg, const char *dir)
 }
 
 static void
+config_yaml_error(struct walk *w, const yaml_parser_t *parser)
+{
+	walk_error_at(w->errs, w->file, (int)parser->problem_mark.line + 1,
+	    (int)parser->problem_mark.column + 1, "malformed YAML: %s%s%s",
+	    parser->problem ? parser->problem : "parse error",
+	    parser->context ? " " : "", parser->context ? parser->context : "");
+}
+
+/* One document per file: a second one after `---` would be ignored silently. */
+static void
+config_refuse_second_document(struct walk *w, yaml_parser_t *parser)
+{
+	yaml_document_t next;
+
+	if (!yaml_parser_load(parser, &next)) {
+		config_yaml_error(w, parser);
+		return;
+	}
+	if (yaml_document_get_root_node(&next) != NULL)
+		walk_error_at(w->errs, w->file, (int)next.start_mark.line + 1,
+		    (int)next.start_mark.column + 1, "a second YAML document: tend "
+		    "reads one document per file; merge it into the first");
+	yaml_document_delete(&next);
+}
+
+static void
 config_parse_document(struct walk *w, const char *yaml, size_t len)
 {
 	yaml_parser_t parser;
 	yaml_document_t doc;
+	yaml_node_t *root;
 
 	yaml_parser_initialize(&parser);
 	yaml_parser_set_input_string(&parser, (const unsigned char *)yaml, len);
 	if (!yaml_parser_load(&parser, &doc)) {
-		walk_error_at(w->errs, w->file, (int)parser.problem_mark.line + 1,
-		    (int)parser.problem_mark.column + 1, "malformed YAML: %s%s%s",
-		    parser.problem ? parser.problem : "parse error",
-		    parser.context ? " " : "", parser.context ? parser.context : "");
+		config_yaml_error(w, &parser);
 		yaml_parser_delete(&parser);
 		return;
 	}
 	w->doc = &doc;
-	parse_root(w, yaml_document_get_root_node(&doc));
+	root = yaml_document_get_root_node(&doc);
+	/* A truncated write looks like this: it must not mean "no services". */
+	if (root == NULL)
+		walk_error_at(w->errs, w->file, 1, 1, "the config is empty; `{}` "
+		    "means every default");
+	else
+		config_refuse_second_document(w, &parser);
+	parse_root(w, root != NULL && yaml_bounds_check(w) ? root : NULL);
+	w->doc = NULL;
 	yaml_document_delete(&doc);
 	yaml_parser_delete(&parser);
 }
@@ -212,31 +246,98 @@ config_load_string(const char *name, const char *yaml, struct config_errors *err
 	return config_load_buffer(name, yaml, strlen(yaml), cwd, errs);
 }
 
+static char *
+config_read_error(const char *path, int fd, char *text, struct config_errors *errs,
+    const char *what, const char *why)
+{
+	walk_error_at(errs, path, 0, 0, "%s%s", what, why);
+	if (fd >= 0)
+		close(fd);
+	free(text);
+	return NULL;
+}
+
+/*
+ * Non-blocking open: a pipe without a writer must not hang tend here. A
+ * pipe is then read to its end; anything else that is not a regular file
+ * (a directory, /dev/zero, a socket) is no config.
+ */
+static int
+config_open(const char *path, struct config_errors *errs)
+{
+	struct stat sb;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0 || fstat(fd, &sb) < 0) {
+		config_read_error(path, fd, NULL, errs, "cannot read: ", strerror(errno));
+		return -1;
+	}
+	if (S_ISDIR(sb.st_mode) || !(S_ISREG(sb.st_mode) || S_ISFIFO(sb.st_mode))) {
+		config_read_error(path, fd, NULL, errs, S_ISDIR(sb.st_mode) ?
+		    "is a directory, not a config file" :
+		    "is not a regular file or a pipe", "");
+		return -1;
+	}
+	if (S_ISFIFO(sb.st_mode))
+		fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	return fd;
+}
+
+char *
+config_read_file(const char *path, size_t *len, struct config_errors *errs)
+{
+	char *text = xmalloc(CONFIG_MAX_BYTES + 2);
+	ssize_t n;
+	int fd;
+
+	if ((fd = config_open(path, errs)) < 0) {
+		free(text);
+		return NULL;
+	}
+	*len = 0;
+	/* One byte past the bound tells a file at the bound from a larger one. */
+	while (*len <= CONFIG_MAX_BYTES) {
+		n = read(fd, text + *len, CONFIG_MAX_BYTES + 1 - *len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return config_read_error(path, fd, text, errs, "cannot read: ",
+			    strerror(errno));
+		if (n == 0)
+			break;
+		*len += (size_t)n;
+	}
+	if (*len > CONFIG_MAX_BYTES)
+		return config_read_error(path, fd, text, errs, "is larger than 4 MB, "
+		    "the most a config may be", "");
+	close(fd);
+	text[*len] = '\0';
+	return text;
+}
+
+struct tend_config *
+config_load_text(const char *path, const char *text, size_t len,
+    struct config_errors *errs)
+{
+	struct tend_config *cfg;
+	char *dir = config_dir_of(path);
+
+	cfg = config_load_buffer(path, text, len, dir, errs);
+	free(dir);
+	return cfg;
+}
+
 struct tend_config *
 config_load_file(const char *path, struct config_errors *errs)
 {
 	struct tend_config *cfg;
-	char *text = NULL, *dir;
-	size_t len = 0;
-	FILE *f;
+	char *text;
+	size_t len;
 
-	f = fopen(path, "re");
-	if (f == NULL) {
-		walk_error_at(errs, path, 0, 0, "cannot read: %s", strerror(errno));
+	if ((text = config_read_file(path, &len, errs)) == NULL)
 		return NULL;
-	}
-	for (;;) {
-		text = xrealloc(text, len + 65536 + 1);
-		size_t n = fread(text + len, 1, 65536, f);
-		len += n;
-		if (n < 65536)
-			break;
-	}
-	fclose(f);
-	text[len] = '\0';
-	dir = config_dir_of(path);
-	cfg = config_load_buffer(path, text, len, dir, errs);
-	free(dir);
+	cfg = config_load_text(path, text, len, errs);
 	free(text);
 	return cfg;
 }
@@ -263,13 +364,17 @@ void
 config_errors_print(const struct config_errors *errs, FILE *out)
 {
 	size_t i;
+	char *msg;
 
+	/* One error a line: a value quoted in it is shown, not obeyed, nor its password. */
 	for (i = 0; i < errs->n; i++) {
+		msg = text_show(errs->v[i].msg);
 		if (errs->v[i].line > 0)
 			fprintf(out, "%s:%d:%d: %s\n", errs->v[i].file, errs->v[i].line,
-			    errs->v[i].col, errs->v[i].msg);
+			    errs->v[i].col, msg);
 		else
-			fprintf(out, "%s: %s\n", errs->v[i].file, errs->v[i].msg);
+			fprintf(out, "%s: %s\n", errs->v[i].file, msg);
+		free(msg);
 	}
 }
 

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "config/config.h"
+#include "config/parse.h"
 #include "core/strv.h"
 
 static void	heal_actions_free(struct heal_action *v, size_t n);
@@ -26,7 +27,7 @@ service_conf_free(struct service_conf *s)
 	heal_actions_free(s->heal.v, s->heal.n);
 }
 
-static void
+void
 heal_action_free(struct heal_action *a)
 {
 	free(a->name);
@@ -149,6 +150,7 @@ config_free(struct tend_config *cfg)
 		free(cfg->anomaly.series[i].series);
 	free(cfg->anomaly.series);
 	free(cfg->web.host);
+	strv_free(cfg->web.allowed_hosts);
 	alerts_conf_free(&cfg->alerts);
 	installers_free(cfg->installers, cfg->n_installers);
 	strv_free(cfg->environment.probe);

@@ -364,6 +364,7 @@ struct web_conf {
 	int		 per_ip_connections;	/* default 64 */
 	int64_t		 connection_timeout_ms;	/* default 10s */
 	int		 sse_clients;		/* default 32 */
+	char		**allowed_hosts;	/* Host names served besides tend's own; may be NULL */
 };
 
 /*
@@ -424,6 +425,7 @@ struct asset_conf {
 	struct conf_pos	 pos;
 	char		*sha256;	/* 64 hex digits, lower case */
 	int64_t		 size;		/* bytes; -1: not given */
+	int64_t		 max_size;	/* without a size, the most a mirror may send; -1: tend fetch's default */
 	char		**mirrors;	/* http, https or file URLs, NULL-terminated */
 	char		*dest;		/* where it is placed; from the file's folder if relative */
 	int		 mode;		/* permission bits; -1: 0444 */
@@ -480,6 +482,7 @@ struct tend_config {
 
 	struct service_conf *services;
 	size_t		 n_services;
+	bool		 services_written;	/* `services:` is in the file, if only `{}` */
 	struct check_conf *checks;
 	size_t		 n_checks;
 };

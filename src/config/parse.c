@@ -218,22 +218,25 @@ parse_fail_rule(struct walk *w, yaml_node_t *node, void *target,
 static bool
 parse_one_status(struct walk *w, yaml_node_t *node, struct status_range *r)
 {
-	const char *v = walk_scalar(w, node, "an HTTP status or range");
-	int n;
+	const char *v = walk_scalar(w, node, "an HTTP status or range"), *dash, *e;
+	char lo[16];
+	double a = 0, b = 0;
+	bool ok;
 
 	if (v == NULL)
 		return false;
-	if (sscanf(v, "%d-%d%n", &r->lo, &r->hi, &n) == 2 && v[n] == '\0')
-		;
-	else if (sscanf(v, "%d%n", &r->lo, &n) == 1 && v[n] == '\0')
-		r->hi = r->lo;
-	else
-		r->lo = -1;
-	if (r->lo < 100 || r->hi > 599 || r->lo > r->hi) {
+	dash = strchr(v, '-');
+	snprintf(lo, sizeof(lo), "%.*s", dash ? (int)(dash - v) : (int)strlen(v), v);
+	ok = (dash == NULL || (size_t)(dash - v) < sizeof(lo)) &&
+	    units_parse_number(lo, NUMBER_COUNT, &a, &e) == 0 &&
+	    units_parse_number(dash ? dash + 1 : lo, NUMBER_COUNT, &b, &e) == 0;
+	if (!ok || a < 100 || b > 599 || a > b) {
 		walk_error(w, node, "'status': expected an HTTP status (200) or range "
 		    "(200-299), got '%s'", v);
 		return false;
 	}
+	r->lo = (int)a;
+	r->hi = (int)b;
 	return true;
 }
 
@@ -362,15 +365,14 @@ parse_ready_tcp(struct walk *w, yaml_node_t *node, void *target,
     const struct key_spec *spec)
 {
 	struct ready_conf *ready = target;
-	const char *v = walk_scalar(w, node, "a port or host:port"), *colon;
-	char *end;
-	long port;
+	const char *v = walk_scalar(w, node, "a port or host:port"), *colon, *e;
+	double port;
 
 	if (v == NULL)
 		return;
 	colon = strrchr(v, ':');
-	port = strtol(colon ? colon + 1 : v, &end, 10);
-	if (*end != '\0' || end == (colon ? colon + 1 : v) || port < 1 || port > 65535) {
+	if (units_parse_number(colon ? colon + 1 : v, NUMBER_COUNT, &port, &e) < 0 ||
+	    port < 1 || port > 65535) {
 		walk_error(w, node, "'tcp': expected a port (1-65535) or host:port, "
 		    "got '%s'", v);
 		return;
@@ -421,14 +423,19 @@ void
 parse_threshold(struct walk *w, yaml_node_t *node, void *target,
     const struct key_spec *spec)
 {
-	const char *v = walk_scalar(w, node, "a threshold");
-	char *end;
+	const char *v = walk_scalar(w, node, "a threshold"), *e;
+	char num[64];
+	size_t len;
 	double d;
 
 	if (v == NULL)
 		return;
-	d = strtod(v, &end);
-	if (end == v || (*end != '\0' && strcmp(end, "%") != 0) || d < 0) {
+	len = strlen(v);
+	if (len > 0 && v[len - 1] == '%')
+		len--;
+	snprintf(num, sizeof(num), "%.*s", (int)len, v);
+	if (len >= sizeof(num) || units_parse_number(num, NUMBER_REAL, &d, &e) < 0 ||
+	    d < 0) {
 		walk_error(w, node, "'%s': expected a threshold like 85%% or 1.5, "
 		    "got '%s'", spec->name, v);
 		return;
@@ -508,6 +515,7 @@ static void
 parse_services(struct walk *w, yaml_node_t *node, void *target,
     const struct key_spec *spec)
 {
+	w->cfg->services_written = true;
 	parse_named_entries(w, node, "services", "service", parse_one_service);
 }
 
@@ -637,7 +645,7 @@ parse_root(struct walk *w, yaml_node_t *root)
 	    .port = 8090, .per_ip_connections = 64, .connection_timeout_ms = 10000,
 	    .sse_clients = 32 };
 	if (root == NULL)
-		return;		/* an empty file: all defaults */
+		return;		/* empty or out of bounds: reported by the loader */
 	walk_mapping(w, root, root_specs, cfg, "the top level");
 }
 

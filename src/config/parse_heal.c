@@ -216,10 +216,14 @@ action_default_name(struct heal_action *a)
 		a->name = xstrdup(action_words[a->kind]);
 }
 
-/* One item: a word, or a mapping with one action key. */
-static void
+/*
+ * One item: a word, or a mapping with one action key. False when the
+ * item had errors (reported): its name may be unset, so the caller drops it.
+ */
+static bool
 parse_action(struct walk *w, yaml_node_t *node, struct heal_action *a)
 {
+	size_t errors = w->errs->n;
 	const char *v;
 	int i;
 
@@ -234,22 +238,25 @@ parse_action(struct walk *w, yaml_node_t *node, struct heal_action *a)
 			walk_error(w, node, "'%s' needs settings: write it as a mapping "
 			    "({%s: ...})", v, v);
 		a->name = xstrdup(v);	/* a named action's reference, or the word */
-		return;
+		return w->errs->n == errors;
 	}
 	if (node->type != YAML_MAPPING_NODE) {
 		walk_error(w, node, "expected an action: a word (restart, stop, start, "
-		    "rollback, escalate, or a declared action's name) or a mapping");
-		return;
+		    "rollback, escalate, or a declared action's name) or a mapping, "
+		    "got a list");
+		return false;
 	}
 	if (action_keys_in(w, node) != 1) {
 		walk_error(w, node, "expected exactly one of restart, stop, start, exec, "
 		    "cleanup, adjust_timeout, rollback, wait, escalate, any in an action");
-		return;
+		return false;
 	}
 	walk_mapping(w, node, action_specs, a, "the action");
 	action_default_name(a);
+	return w->errs->n == errors;
 }
 
+/* Items with errors are left out: the model holds only whole actions. */
 static void
 parse_action_list(struct walk *w, yaml_node_t *node, struct heal_action **v,
     size_t *n, const char *what)
@@ -263,7 +270,10 @@ parse_action_list(struct walk *w, yaml_node_t *node, struct heal_action **v,
 	for (item = node->data.sequence.items.start;
 	    item < node->data.sequence.items.top; item++) {
 		*v = xrealloc(*v, (*n + 1) * sizeof(**v));
-		parse_action(w, yaml_document_get_node(w->doc, *item), &(*v)[(*n)++]);
+		if (parse_action(w, yaml_document_get_node(w->doc, *item), &(*v)[*n]))
+			(*n)++;
+		else
+			heal_action_free(&(*v)[*n]);
 	}
 }
 
@@ -282,14 +292,15 @@ parse_one_named_action(struct walk *w, yaml_node_t *key, yaml_node_t *value)
 {
 	struct tend_config *cfg = w->cfg;
 	struct heal_action *a;
+	bool ok;
 
 	cfg->actions = xrealloc(cfg->actions, (cfg->n_actions + 1) * sizeof(*cfg->actions));
 	a = &cfg->actions[cfg->n_actions++];
-	parse_action(w, value, a);
+	ok = parse_action(w, value, a);
 	a->pos = walk_pos(w, key);
 	free(a->name);
 	a->name = xstrdup((const char *)key->data.scalar.value);
-	if (a->kind == HEAL_NAMED)
+	if (ok && a->kind == HEAL_NAMED)
 		walk_error(w, value, "action '%s': expected an action (restart, stop, "
 		    "start, exec, cleanup, adjust_timeout, rollback, wait, escalate, any), "
 		    "not a reference to another", a->name);

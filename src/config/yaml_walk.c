@@ -1,6 +1,7 @@
 #include "config/yaml_walk.h"
 
 #include <ctype.h>
+#include <math.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -317,6 +318,21 @@ parse_header_map(struct walk *w, yaml_node_t *node, void *target,
 	parse_pairs(w, node, target, spec, ": ", ": \r\n");
 }
 
+bool
+walk_number(struct walk *w, yaml_node_t *node, const char *key,
+    enum number_kind kind, double *out)
+{
+	const char *v = walk_scalar(w, node, "a number"), *expected;
+
+	if (v == NULL)
+		return false;
+	if (units_parse_number(v, kind, out, &expected) < 0) {
+		walk_error(w, node, "'%s': expected %s, got '%s'", key, expected, v);
+		return false;
+	}
+	return true;
+}
+
 static void
 parse_duration_bounded(struct walk *w, yaml_node_t *node, void *target,
     const struct key_spec *spec, bool zero_ok)
@@ -357,39 +373,17 @@ void
 parse_size(struct walk *w, yaml_node_t *node, void *target,
     const struct key_spec *spec)
 {
-	const char *v = walk_scalar(w, node, "a size"), *expected;
+	double v;
 
-	if (v != NULL && units_parse_size(v, target, &expected) < 0)
-		walk_error(w, node, "'%s': expected %s, got '%s'", spec->name,
-		    expected, v);
+	if (walk_number(w, node, spec->name, NUMBER_SIZE, &v))
+		*(int64_t *)target = (int64_t)llround(v);
 }
 
 void
 parse_percent(struct walk *w, yaml_node_t *node, void *target,
     const struct key_spec *spec)
 {
-	const char *v = walk_scalar(w, node, "a percentage"), *expected;
-
-	if (v != NULL && units_parse_percent(v, target, &expected) < 0)
-		walk_error(w, node, "'%s': expected %s, got '%s'", spec->name,
-		    expected, v);
-}
-
-static bool
-walk_number(struct walk *w, yaml_node_t *node, const struct key_spec *spec,
-    double *out)
-{
-	const char *v = walk_scalar(w, node, "a number");
-	char *end;
-
-	if (v == NULL)
-		return false;
-	*out = strtod(v, &end);
-	if (end == v || *end != '\0') {
-		walk_error(w, node, "'%s': expected a number, got '%s'", spec->name, v);
-		return false;
-	}
-	return true;
+	walk_number(w, node, spec->name, NUMBER_PERCENT, target);
 }
 
 void
@@ -398,7 +392,7 @@ parse_number(struct walk *w, yaml_node_t *node, void *target,
 {
 	double v;
 
-	if (!walk_number(w, node, spec, &v))
+	if (!walk_number(w, node, spec->name, NUMBER_REAL, &v))
 		return;
 	if (v < 0) {
 		walk_error(w, node, "'%s': must not be negative", spec->name);
@@ -411,32 +405,20 @@ void
 parse_fraction(struct walk *w, yaml_node_t *node, void *target,
     const struct key_spec *spec)
 {
-	double v;
-
-	if (!walk_number(w, node, spec, &v))
-		return;
-	if (v < 0 || v > 1) {
-		walk_error(w, node, "'%s': expected a fraction from 0 to 1, got %g",
-		    spec->name, v);
-		return;
-	}
-	*(double *)target = v;
+	walk_number(w, node, spec->name, NUMBER_RATIO, target);
 }
 
 static void
 parse_int_min(struct walk *w, yaml_node_t *node, void *target,
     const struct key_spec *spec, long min)
 {
-	const char *v = walk_scalar(w, node, "a whole number");
-	char *end;
-	long n;
+	double n;
 
-	if (v == NULL)
+	if (!walk_number(w, node, spec->name, NUMBER_COUNT, &n))
 		return;
-	n = strtol(v, &end, 10);
-	if (end == v || *end != '\0' || n < min || n > 1000000000L) {
-		walk_error(w, node, "'%s': expected a whole number %s, got '%s'",
-		    spec->name, min > 0 ? "above zero" : "from zero up", v);
+	if (n < min) {
+		walk_error(w, node, "'%s': expected a whole number above zero, got '%s'",
+		    spec->name, (const char *)node->data.scalar.value);
 		return;
 	}
 	*(int *)target = (int)n;
@@ -484,15 +466,14 @@ void
 parse_signal(struct walk *w, yaml_node_t *node, void *target,
     const struct key_spec *spec)
 {
-	const char *v = walk_scalar(w, node, "a signal"), *name, *abbrev;
-	char *end;
-	long n;
+	const char *v = walk_scalar(w, node, "a signal"), *name, *abbrev, *expected;
+	double n;
 	int sig;
 
 	if (v == NULL)
 		return;
-	n = strtol(v, &end, 10);
-	if (end != v && *end == '\0' && n > 0 && n < NSIG) {
+	if (units_parse_number(v, NUMBER_COUNT, &n, &expected) == 0 && n > 0 &&
+	    n < NSIG) {
 		*(int *)target = (int)n;
 		return;
 	}
@@ -518,8 +499,9 @@ parse_octal(struct walk *w, yaml_node_t *node, void *target,
 
 	if (v == NULL)
 		return;
+	/* Octal digits alone: strtol would take blanks and a sign too. */
 	n = strtol(v, &end, 8);
-	if (end == v || *end != '\0' || n < 0 || n > 0777) {
+	if (*v == '\0' || strspn(v, "01234567") != strlen(v) || n > 0777) {
 		walk_error(w, node, "'%s': expected an octal mode like 022 or 027, "
 		    "got '%s'", spec->name, v);
 		return;

@@ -13,6 +13,7 @@
 #include <yaml.h>
 
 #include "config/config.h"
+#include "config/units.h"
 
 struct walk {
 	const char	*file;		/* owned by the config */
@@ -58,6 +59,13 @@ const char *walk_lookup(struct walk *w, yaml_node_t *mapping, const char *key);
 yaml_node_t *walk_key_node(struct walk *w, yaml_node_t *mapping, const char *key);
 /* A scalar's text, or NULL after an error naming `expected`. */
 const char *walk_scalar(struct walk *w, yaml_node_t *node, const char *expected);
+
+/*
+ * A scalar read as a number of that kind (config/units.h), or false after
+ * an error "'key': expected ..., got '...'". Every number goes through it.
+ */
+bool	walk_number(struct walk *w, yaml_node_t *node, const char *key,
+	    enum number_kind kind, double *out);
 
 /* Value parsers for key_spec tables. */
 void	parse_string(struct walk *, yaml_node_t *, void *, const struct key_spec *);

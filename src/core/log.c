@@ -115,10 +115,12 @@ log_write_json(const char *ts, enum log_level level, const char *service,
 static char *
 log_clean(const char *msg)
 {
-	char *redacted = text_redact(msg), *clean;
+	char *redacted, *clean;
 
-	clean = log_current_format == LOG_FORMAT_JSON ? text_utf8(redacted) :
-	    text_escape(redacted);
+	if (log_current_format != LOG_FORMAT_JSON)
+		return text_show(msg);
+	redacted = text_redact(msg);
+	clean = text_utf8(redacted);
 	free(redacted);
 	return clean;
 }

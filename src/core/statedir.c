@@ -651,6 +651,24 @@ statedir_replace(struct statedir *sd, const char *rel, const void *buf, size_t l
 	return rc;
 }
 
+int
+statedir_prepare_subdir(const char *path, const char *rel, mode_t mode, char *err,
+    size_t errlen)
+{
+	struct statedir *sd = statedir_open(path, err, errlen);
+	int fd;
+
+	if (sd == NULL)
+		return -1;
+	if ((fd = statedir_subdir(sd, rel, mode)) < 0)
+		snprintf(err, errlen, "%s/%s: %s%s", statedir_path(sd), rel, strerror(errno),
+		    errno == EPERM ? " (not tend's own, or writable by others)" : "");
+	else
+		close(fd);
+	statedir_close(sd);
+	return fd < 0 ? -1 : 0;
+}
+
 char *
 statedir_resolve(const char *option, const char *configured)
 {

@@ -219,7 +219,7 @@ daemon_handle_request(void *arg, json_t *req)
 		return daemon_heal_request(d, cmd, req);
 	if (!daemon_cmd_in(cmd, service_cmds))
 		return NULL;
-	if (supervisor_control(d->sup, cmd, name, err, sizeof(err)) < 0)
+	if (supervisor_control(d->sup, cmd, name, CONTROL_OPERATOR, err, sizeof(err)) < 0)
 		return json_pack("{s:b, s:s}", "ok", 0, "error", err);
 	healer_operator_control(d->healer, cmd, name);
 	log_info(name, "%s requested over the control socket", cmd);
@@ -343,7 +343,7 @@ daemon_ops_service_control(void *arg, const char *cmd, const char *service, char
 {
 	struct daemon *d = arg;
 
-	return supervisor_control(d->sup, cmd, service, err, errlen);
+	return supervisor_control(d->sup, cmd, service, CONTROL_HEALER, err, errlen);
 }
 
 static const char *
@@ -409,7 +409,8 @@ daemon_web_action(void *arg, const char *verb, const char *name, json_t **answer
 	if (strcmp(verb, "heal") == 0 || !service)
 		id = healer_recover(d->healer, service ? NULL : name, service ? name : NULL,
 		    err, sizeof(err));
-	else if (supervisor_control(d->sup, verb, name, err, sizeof(err)) < 0)
+	else if (supervisor_control(d->sup, verb, name, CONTROL_OPERATOR, err,
+	    sizeof(err)) < 0)
 		id = -1;
 	else
 		healer_operator_control(d->healer, verb, name);

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "core/mem.h"
+#include "core/text.h"
 
 #define READ_BUSY_TIMEOUT_MS	2000
 #define DAY_MS			(24 * 3600 * 1000LL)
@@ -24,21 +25,20 @@ store_read_open(const char *path, char *err, size_t errlen)
 	return db;
 }
 
-/* Text that is not valid UTF-8 (a service's output) has its high bytes masked. */
+/*
+ * Text that is not valid UTF-8 (a service's output, a row from before
+ * check results were sanitized) has U+FFFD where it is not.
+ */
 static json_t *
 store_json_text(const char *s, size_t len)
 {
 	json_t *j;
 	char *copy;
-	size_t i;
 
 	if ((j = json_stringn(s, len)) != NULL)
 		return j;
 	copy = xstrndup(s, len);
-	for (i = 0; i < len; i++)
-		if ((unsigned char)copy[i] >= 0x80)
-			copy[i] = '?';
-	j = json_stringn(copy, len);
+	j = text_json(copy);
 	free(copy);
 	return j;
 }

@@ -47,6 +47,12 @@ struct store	*store_open_brief(const char *path, char *err, size_t errlen);
  * wrong and what to do. sd must outlive the store.
  */
 struct store	*store_open_state(struct statedir *sd);
+/*
+ * Makes STATE/tend.db (0600, through the verified state dir) when it is
+ * missing, and makes it and its -wal and -shm 0600 when others could read
+ * them; store_open on its path is then safe. 0, or -1 with err (errno set).
+ */
+int		 store_prepare_file(struct statedir *sd, char *err, size_t errlen);
 /* Flushes what is queued, then closes. */
 void		 store_close(struct store *st);
 int		 store_schema_version(struct store *st);

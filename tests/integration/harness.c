@@ -140,7 +140,7 @@ harness_log_has_sanitizer_report(struct tend_run *run)
 }
 
 /* useradd and userdel lock /etc/passwd: tests running at once take turns. */
-static int
+int
 harness_run_tool(char *const argv[])
 {
 	int status, i;
@@ -210,6 +210,32 @@ harness_as_user(uid_t uid, gid_t gid, const char *cmd)
 	assert_true(pid > 0);
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+pid_t
+harness_start_victim(struct tend_run *run)
+{
+	char line[64];
+	FILE *f;
+	pid_t pid = fork();
+
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		execl("/bin/sleep", "sleep", "120", (char *)NULL);
+		_exit(127);
+	}
+	/* Killed at teardown with the record's other pids. */
+	snprintf(line, sizeof(line), "victim victim %d 0\n", (int)pid);
+	assert_non_null(f = fopen(run->record, "a"));
+	fputs(line, f);
+	fclose(f);
+	return pid;
+}
+
+bool
+harness_victim_alive(pid_t pid)
+{
+	return waitpid(pid, NULL, WNOHANG) == 0 && kill(pid, 0) == 0;
 }
 
 int
@@ -583,6 +609,18 @@ harness_record_time(struct tend_run *run, const char *prefix, int nth)
 
 	harness_each_record(run, prefix, nth_line_time, &n);
 	return n.ns;
+}
+
+int
+harness_log_count(struct tend_run *run, const char *text)
+{
+	char *buf = harness_read_file(run->log), *p;
+	int n = 0;
+
+	for (p = buf; p != NULL && (p = strstr(p, text)) != NULL; p += strlen(text))
+		n++;
+	free(buf);
+	return n;
 }
 
 bool

@@ -126,6 +126,28 @@ heal_errors_are_located(void **state)
 	    "needs settings");
 }
 
+/*
+ * heal: [[restart]] or [{bogus: 1}] with anything under actions: left an
+ * action without a name, which the validator passed to strcmp: SIGSEGV
+ * in tend validate, and a dead daemon on SIGHUP.
+ */
+static void
+malformed_heal_items_are_errors_not_crashes(void **state)
+{
+	assert_error("actions:\n  x: restart\nservices:\n  a:\n    run: [/bin/true]\n"
+	    "    heal: [[restart]]\n", 6, 12, "expected an action");
+	assert_error("actions:\n  x: restart\nservices:\n  a:\n    run: [/bin/true]\n"
+	    "    heal: [{bogus: 1}]\n", 6, 12, "exactly one of");
+	assert_error("actions:\n  x: restart\nchecks:\n  c:\n    type: tcp\n    port: 1\n"
+	    "    heal: [restart, [x], {name: y}]\n", 7, 21, "expected an action");
+	assert_error("actions:\n  x: restart\nchecks:\n  c:\n    type: tcp\n    port: 1\n"
+	    "    heal: [restart, [x], {name: y}]\n", 7, 26, "exactly one of");
+	assert_error("actions:\n  x: restart\n  y: { any: [[restart], {bogus: 1}] }\n",
+	    3, 14, "expected an action");
+	assert_error("actions:\n  x: [[restart]]\nservices:\n  a:\n    run: [/bin/true]\n"
+	    "    heal: [x]\n", 2, 6, "expected an action");
+}
+
 static void
 defaults_follow_the_category(void **state)
 {
@@ -312,6 +334,7 @@ main(void)
 		cmocka_unit_test(the_healing_sections_parse),
 		cmocka_unit_test(auto_heal_false_turns_acting_off),
 		cmocka_unit_test(heal_errors_are_located),
+		cmocka_unit_test(malformed_heal_items_are_errors_not_crashes),
 		cmocka_unit_test(defaults_follow_the_category),
 		cmocka_unit_test(learning_estimates_are_beta_posterior_means),
 		cmocka_unit_test(any_lays_out_alternatives_best_first_and_says_why),

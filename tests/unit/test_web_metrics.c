@@ -24,8 +24,10 @@ static const char status_json[] =
     "  \"rss_bytes\": 8388608},"
     " \"host\": {\"cpu_pct\": 50, \"load1\": 0.5},"
     " \"heal_actions\": [{\"action\": \"restart\", \"outcome\": \"healed\", \"count\": 2}],"
-    " \"services\": [{\"name\": \"web\", \"state\": \"up\", \"restarts\": 2},"
-    "  {\"name\": \"db\", \"state\": \"backoff\", \"restarts\": 7}],"
+    " \"services\": [{\"name\": \"web\", \"state\": \"up\", \"restarts\": 2,"
+    "   \"restarts_by_reason\": {\"crash\": 2, \"healer\": 0}},"
+    "  {\"name\": \"db\", \"state\": \"backoff\", \"restarts\": 7,"
+    "   \"restarts_by_reason\": {\"crash\": 4, \"operator\": 1, \"reload\": 2}}],"
     " \"checks\": [{\"name\": \"health\", \"service\": \"web\", \"state\": \"warning\","
     "  \"latency_ms\": 12.5},"
     "  {\"name\": \"odd \\\"name\\\"\\\\x\\nz\", \"service\": null, \"state\": \"healthy\","
@@ -65,7 +67,11 @@ test_prometheus_text(void **state)
 	assert_null(strstr(text, "tend_check_latency_seconds{check=\"odd"));
 	contains(text, "tend_service_up{service=\"db\"} 0\n");
 	contains(text, "# TYPE tend_service_restarts_total counter\n");
-	contains(text, "tend_service_restarts_total{service=\"db\"} 7\n");
+	/* One sample per reason, zeros included: a rate() needs its series from the start. */
+	contains(text, "tend_service_restarts_total{service=\"db\",reason=\"crash\"} 4\n");
+	contains(text, "tend_service_restarts_total{service=\"db\",reason=\"operator\"} 1\n");
+	contains(text, "tend_service_restarts_total{service=\"db\",reason=\"reload\"} 2\n");
+	contains(text, "tend_service_restarts_total{service=\"web\",reason=\"healer\"} 0\n");
 	contains(text, "tend_heal_actions_total{action=\"restart\",outcome=\"healed\"} 2\n");
 	contains(text, "tend_incidents_total 3\n");
 	contains(text, "tend_host_cpu_ratio 0.5\n");

@@ -1,0 +1,229 @@
+/*
+ * What the loader takes as a config: one document, not empty, at most
+ * 4 MB from a regular file or a pipe, with aliases that expand to a
+ * bounded tree, and errors one per line.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "config/config.h"
+
+#include "config_asserts.h"
+
+static char dir[64];
+
+static int
+setup(void **state)
+{
+	snprintf(dir, sizeof(dir), "/tmp/tend-input-XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	char cmd[128];
+
+	config_errors_clear(&errs);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+/* Loads path and asserts that its one error says `word`. */
+static void
+assert_file_error(const char *path, const char *word)
+{
+	struct tend_config *cfg = config_load_file(path, &errs);
+
+	assert_null(cfg);
+	assert_int_equal(errs.n, 1);
+	if (strstr(errs.v[0].msg, word) == NULL)
+		fail_msg("'%s' does not say '%s'", errs.v[0].msg, word);
+	config_errors_clear(&errs);
+}
+
+/* A truncated write seen by a reload must not mean "no services". */
+static void
+an_empty_config_is_an_error(void **state)
+{
+	struct tend_config *cfg;
+
+	assert_error("", 1, 1, "the config is empty");
+	assert_error("# nothing but a comment\n\n", 1, 1, "the config is empty");
+	cfg = load_ok("{}\n");
+	assert_int_equal(cfg->n_services, 0);
+	assert_false(cfg->services_written);
+	config_free(cfg);
+	cfg = load_ok("services: {}\n");
+	assert_true(cfg->services_written);
+	config_free(cfg);
+}
+
+static void
+a_second_document_is_an_error(void **state)
+{
+	assert_error("services: {}\n---\nchecks: {}\n", 2, 1, "second YAML document");
+	assert_error("services: {}\n---\n", 2, 1, "second YAML document");
+	/* An explicit start and end of the one document are fine. */
+	config_free(load_ok("---\nservices: {}\n...\n"));
+}
+
+/* A 1 MB string used 10,000 times took 10 GB and 39 s, then "ok". */
+static void
+alias_expansion_is_bounded(void **state)
+{
+	size_t big = 1 << 20, i;
+	char *yaml = malloc(big + 10000 * 4 + 200), *p = yaml;
+	struct tend_config *cfg;
+
+	p += sprintf(p, "services:\n  a:\n    env: { X: &s '");
+	memset(p, 'A', big);
+	p += big;
+	p += sprintf(p, "' }\n    run: [/bin/true");
+	for (i = 0; i < 10000; i++)
+		p += sprintf(p, ", *s");
+	sprintf(p, "]\n");
+	cfg = config_load_string("t.yaml", yaml, &errs);
+	assert_null(cfg);
+	assert_int_equal(errs.n, 1);
+	assert_int_equal(errs.v[0].line, 4);
+	assert_int_equal(errs.v[0].col, 10);
+	assert_non_null(strstr(errs.v[0].msg, "expand this to more than 64 MB"));
+	config_errors_clear(&errs);
+	free(yaml);
+}
+
+static void
+aliases_are_counted(void **state)
+{
+	char *yaml = malloc(10001 * 4 + 200), *p = yaml;
+	struct tend_config *cfg;
+	int i;
+
+	p += sprintf(p, "services:\n  a:\n    env: { X: &s x }\n    run: [/bin/true");
+	for (i = 0; i < 10001; i++)
+		p += sprintf(p, ", *s");
+	sprintf(p, "]\n");
+	assert_error(yaml, 4, 10, "more than 10000 YAML aliases");
+	free(yaml);
+	/* The ordinary use: settings shared between services. */
+	cfg = load_ok("services:\n"
+	    "  a: { run: [/bin/true], env: &env { A: '1' }, backoff: &b { max: 5s } }\n"
+	    "  b: { run: [/bin/true], env: *env, backoff: *b }\n");
+	assert_string_equal(cfg->services[1].env[0], "A=1");
+	assert_int_equal(cfg->services[1].backoff.max_ms, 5000);
+	config_free(cfg);
+}
+
+/* `heal: &x [{any: *x}]` recursed until the stack overflowed. */
+static void
+an_alias_inside_its_own_node_is_an_error(void **state)
+{
+	assert_error("services:\n  a:\n    run: [/bin/true]\n    heal: &x [{any: *x}]\n",
+	    4, 11, "inside the node it names");
+	assert_error("a: &x { b: *x }\n", 1, 4, "inside the node it names");
+}
+
+static void
+nesting_is_bounded(void **state)
+{
+	char yaml[2048], *p = yaml;
+	int i;
+
+	p += sprintf(p, "services:\n  a:\n    run: [/bin/true]\n    heal: ");
+	for (i = 0; i < 100; i++)
+		p += sprintf(p, "[{any: ");
+	sprintf(p, "x\n");
+	for (i = 0; i < 100; i++)
+		strcat(yaml, "}]");
+	strcat(yaml, "\n");
+	config_load_string("t.yaml", yaml, &errs);
+	assert_int_equal(errs.n, 1);
+	assert_non_null(strstr(errs.v[0].msg, "nested more than 64 levels"));
+	config_errors_clear(&errs);
+}
+
+static void
+a_directory_or_a_device_is_no_config(void **state)
+{
+	assert_file_error(dir, "is a directory");
+	assert_file_error("/dev/zero", "not a regular file or a pipe");
+	assert_file_error("/dev/null", "not a regular file or a pipe");
+}
+
+static void
+a_file_above_4mb_is_refused(void **state)
+{
+	char path[128];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/big.yaml", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("services: {}\n", f);
+	for (int i = 0; i < (4 << 20) / 16; i++)
+		fputs("# padding......\n", f);
+	fclose(f);
+	assert_file_error(path, "larger than 4 MB");
+}
+
+/* tend validate -c <(generate-config): a pipe, its writer another process. */
+static void
+a_pipe_is_read_to_its_end(void **state)
+{
+	static const char text[] = "services: {}\ninterval: 7s\n";
+	struct tend_config *cfg;
+	char path[64];
+	int fds[2];
+	pid_t pid;
+
+	assert_int_equal(pipe(fds), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		close(fds[0]);
+		_exit(write(fds[1], text, strlen(text)) == (ssize_t)strlen(text) ? 0 : 1);
+	}
+	close(fds[1]);
+	snprintf(path, sizeof(path), "/dev/fd/%d", fds[0]);
+	cfg = config_load_file(path, &errs);
+	close(fds[0]);
+	waitpid(pid, NULL, 0);
+	if (cfg == NULL)
+		config_errors_print(&errs, stderr);
+	assert_non_null(cfg);
+	assert_int_equal(cfg->interval_ms, 7000);
+	config_free(cfg);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(an_empty_config_is_an_error, setup, teardown),
+		cmocka_unit_test_setup_teardown(a_second_document_is_an_error, setup, teardown),
+		cmocka_unit_test_setup_teardown(alias_expansion_is_bounded, setup, teardown),
+		cmocka_unit_test_setup_teardown(aliases_are_counted, setup, teardown),
+		cmocka_unit_test_setup_teardown(an_alias_inside_its_own_node_is_an_error,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(nesting_is_bounded, setup, teardown),
+		cmocka_unit_test_setup_teardown(a_directory_or_a_device_is_no_config,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(a_file_above_4mb_is_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(a_pipe_is_read_to_its_end, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
