@@ -4,7 +4,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +13,7 @@
 
 #include "core/fdio.h"
 #include "core/mem.h"
+#include "core/owner.h"
 
 #define STATEDIR_MODE	0750	/* the directory and the subdirectories tend makes */
 #define PARENT_MODE	0755	/* parents it makes on the way, as mkdir -p would */
@@ -52,26 +52,6 @@ walk_say(struct walk *w, const char *path, bool ok, const char *fmt, ...)
 	w->fn(w->arg, path, ok, what);
 }
 
-/* "alice (uid 1001)", or "uid 1001" when it has no name. */
-static void
-owner_name(uid_t uid, char *buf, size_t len)
-{
-	struct passwd pw, *found = NULL;
-	char tmp[1024];
-
-	if (getpwuid_r(uid, &pw, tmp, sizeof(tmp), &found) == 0 && found != NULL)
-		snprintf(buf, len, "%s (uid %u)", pw.pw_name, (unsigned)uid);
-	else
-		snprintf(buf, len, "uid %u", (unsigned)uid);
-}
-
-/* Root and tend's own user may change what tend trusts; nobody else. */
-static bool
-trusted_owner(uid_t uid)
-{
-	return uid == 0 || uid == geteuid();
-}
-
 static bool
 others_can_write(const struct stat *st)
 {
@@ -88,7 +68,7 @@ check_parent(struct walk *w, const char *path, const struct stat *st)
 {
 	char who[128];
 
-	if (!trusted_owner(st->st_uid)) {
+	if (!owner_trusted(st->st_uid)) {
 		owner_name(st->st_uid, who, sizeof(who));
 		walk_say(w, path, false, "is a parent of the state dir and belongs to %s, who "
 		    "could replace the state dir; choose one whose parents are root's", who);
@@ -147,7 +127,7 @@ check_entry(struct walk *w, const char *path, const struct stat *st)
 		    "state dir; remove it");
 		return false;
 	}
-	if (!trusted_owner(st->st_uid)) {
+	if (!owner_trusted(st->st_uid)) {
 		owner_name(st->st_uid, who, sizeof(who));
 		walk_say(w, path, false, "is owned by %s, who should have nothing in the "
 		    "state dir; remove it", who);
@@ -441,7 +421,7 @@ subdir_step(int fd, const char *name, bool create, mode_t mode)
 		nfd = make_dir(fd, name, mode);
 	if (nfd < 0)
 		return -1;
-	if (fstat(nfd, &st) < 0 || !trusted_owner(st.st_uid) || others_can_write(&st)) {
+	if (fstat(nfd, &st) < 0 || !owner_trusted(st.st_uid) || others_can_write(&st)) {
 		close(nfd);
 		errno = EPERM;
 		return -1;

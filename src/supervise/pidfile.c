@@ -13,8 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* As the kernel's own limit on symlinks in one lookup. */
-#define PIDFILE_MAX_LINKS	40
+#include "core/pathwalk.h"
 
 /* Who besides root and tend's own user could have changed what the path names. */
 struct writers {
@@ -24,12 +23,9 @@ struct writers {
 	char	 what[PATH_MAX + 64];	/* the first finding, for the message */
 };
 
-/* Where the walk stands: a directory, its stat and its path for messages. */
+/* Where the walk stands, and who could have changed what it went through. */
 struct walk {
-	int		 dirfd;
-	struct stat	 dst;
-	char		 dpath[PATH_MAX];
-	int		 links;
+	struct pathwalk	 pw;
 	struct writers	 w;
 };
 
@@ -109,14 +105,14 @@ writers_add_mode(struct writers *w, const struct stat *st, const char *path)
 static void
 writers_add_entry(struct walk *wk, const struct stat *est, const char *epath)
 {
-	const char *dpath = wk->dpath[0] != '\0' ? wk->dpath : "/";
+	const char *dpath = wk->pw.dpath[0] != '\0' ? wk->pw.dpath : "/";
 
-	writers_add_owner(&wk->w, wk->dst.st_uid, dpath);
+	writers_add_owner(&wk->w, wk->pw.dst.st_uid, dpath);
 	/* Sticky (/tmp): others may add names, not replace one they do not own. */
-	if (wk->dst.st_mode & S_ISVTX)
+	if (wk->pw.dst.st_mode & S_ISVTX)
 		writers_add_owner(&wk->w, est->st_uid, epath);
 	else
-		writers_add_mode(&wk->w, &wk->dst, dpath);
+		writers_add_mode(&wk->w, &wk->pw.dst, dpath);
 }
 
 static bool
@@ -125,91 +121,16 @@ writers_trusted(const struct writers *w)
 	return w->users == 0 && !w->many;
 }
 
-static int
-walk_root(struct walk *wk)
-{
-	if (wk->dirfd >= 0)
-		close(wk->dirfd);
-	wk->dpath[0] = '\0';
-	wk->dirfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	return wk->dirfd < 0 ? -1 : fstat(wk->dirfd, &wk->dst);
-}
-
-/* Into the directory fd (the entry comp of the current one). */
+/* Why a link could not be followed. */
 static void
-walk_enter(struct walk *wk, int fd, const struct stat *st, const char *comp)
+follow_failed(const char *epath, char *why, size_t len)
 {
-	char *slash;
-
-	close(wk->dirfd);
-	wk->dirfd = fd;
-	wk->dst = *st;
-	if (strcmp(comp, "..") == 0) {
-		if ((slash = strrchr(wk->dpath, '/')) != NULL)
-			*slash = '\0';
-	} else {
-		snprintf(wk->dpath + strlen(wk->dpath), sizeof(wk->dpath) - strlen(wk->dpath),
-		    "/%s", comp);
-	}
-}
-
-/*
- * A symlink at fd, found where only trusted users write: the rest of the
- * walk becomes its target followed by what was left (in todo, at *rest).
- */
-static int
-walk_follow(struct walk *wk, int fd, char *todo, size_t todolen, const char **rest,
-    char *why, size_t len)
-{
-	char target[PATH_MAX], next[2 * PATH_MAX];
-	ssize_t n;
-
-	if (++wk->links > PIDFILE_MAX_LINKS) {
-		snprintf(why, len, "too many symlinks");
-		return -1;
-	}
-	n = readlinkat(fd, "", target, sizeof(target) - 1);
-	if (n < 0) {
-		snprintf(why, len, "cannot read a symlink: %s", strerror(errno));
-		return -1;
-	}
-	target[n] = '\0';
-	if ((size_t)snprintf(next, sizeof(next), "%s/%s", target, *rest) >= todolen) {
-		snprintf(why, len, "the path is too long");
-		return -1;
-	}
-	snprintf(todo, todolen, "%s", next);
-	*rest = todo;
-	if (target[0] == '/' && walk_root(wk) < 0) {
-		snprintf(why, len, "cannot open /: %s", strerror(errno));
-		return -1;
-	}
-	return 0;
-}
-
-/* The next component of *p into comp; false at the end of the path. */
-static bool
-walk_next(const char **p, char *comp, size_t len, bool *last)
-{
-	const char *s = *p, *slash;
-	size_t n;
-
-	while (*s == '/')
-		s++;
-	if (*s == '\0')
-		return false;
-	slash = strchr(s, '/');
-	n = slash != NULL ? (size_t)(slash - s) : strlen(s);
-	if (n >= len)
-		n = len - 1;
-	memcpy(comp, s, n);
-	comp[n] = '\0';
-	s += n;
-	*p = s;
-	while (*s == '/')
-		s++;
-	*last = *s == '\0';
-	return true;
+	if (errno == ELOOP)
+		snprintf(why, len, "%s: too many symlinks", epath);
+	else if (errno == ENAMETOOLONG)
+		snprintf(why, len, "%s: the path is too long", epath);
+	else
+		snprintf(why, len, "%s: cannot read a symlink: %s", epath, strerror(errno));
 }
 
 /*
@@ -221,23 +142,23 @@ static enum pidfile_result
 pidfile_walk(const char *path, struct walk *wk, int *fd, struct stat *fst, char *why,
     size_t len)
 {
-	char todo[2 * PATH_MAX], comp[NAME_MAX + 1], epath[PATH_MAX + NAME_MAX + 2];
-	char proc[64];
-	const char *p = todo;
+	char comp[NAME_MAX + 1], epath[PATH_MAX + NAME_MAX + 2], proc[64];
 	struct stat st;
 	bool last;
 	int e;
 
-	snprintf(todo, sizeof(todo), "%s", path);
-	if (path[0] != '/' || walk_root(wk) < 0) {
-		snprintf(why, len, "not an absolute path");
+	if (pathwalk_start(&wk->pw, path) < 0) {
+		if (errno == EINVAL)
+			snprintf(why, len, "not an absolute path");
+		else
+			snprintf(why, len, "cannot open /: %s", strerror(errno));
 		return PIDFILE_REFUSED;
 	}
-	while (walk_next(&p, comp, sizeof(comp), &last)) {
+	while (pathwalk_next(&wk->pw, comp, sizeof(comp), &last)) {
 		if (strcmp(comp, ".") == 0 && !last)
 			continue;
-		snprintf(epath, sizeof(epath), "%s/%s", wk->dpath, comp);
-		e = openat(wk->dirfd, comp, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+		snprintf(epath, sizeof(epath), "%s/%s", wk->pw.dpath, comp);
+		e = openat(wk->pw.dirfd, comp, PATHWALK_OPEN);
 		if (e < 0) {
 			snprintf(why, len, "%s: %s", epath, strerror(errno));
 			return errno == ENOENT ? PIDFILE_NONE : PIDFILE_REFUSED;
@@ -256,7 +177,8 @@ pidfile_walk(const char *path, struct walk *wk, int *fd, struct stat *fst, char 
 				close(e);
 				return PIDFILE_REFUSED;
 			}
-			if (walk_follow(wk, e, todo, sizeof(todo), &p, why, len) < 0) {
+			if (pathwalk_follow(&wk->pw, e) < 0) {
+				follow_failed(epath, why, len);
 				close(e);
 				return PIDFILE_REFUSED;
 			}
@@ -287,7 +209,7 @@ pidfile_walk(const char *path, struct walk *wk, int *fd, struct stat *fst, char 
 			close(e);
 			return PIDFILE_REFUSED;
 		}
-		walk_enter(wk, e, &st, comp);
+		pathwalk_enter(&wk->pw, e, &st, comp);
 	}
 	snprintf(why, len, "%s is a directory", path);
 	return PIDFILE_REFUSED;
@@ -324,7 +246,7 @@ pidfile_user_owns(const struct writers *w, const struct proc_info *pi)
 enum pidfile_result
 pidfile_read(const char *path, struct proc_info *pi, char *why, size_t len)
 {
-	struct walk wk = { .dirfd = -1 };
+	struct walk wk = { .pw.dirfd = -1 };
 	char owner[64], writer[64], runs_as[64], what[3 * PATH_MAX];
 	enum pidfile_result res;
 	struct stat st;
@@ -332,8 +254,7 @@ pidfile_read(const char *path, struct proc_info *pi, char *why, size_t len)
 	int fd = -1;
 
 	res = pidfile_walk(path, &wk, &fd, &st, what, sizeof(what));
-	if (wk.dirfd >= 0)
-		close(wk.dirfd);
+	pathwalk_end(&wk.pw);
 	if (res == PIDFILE_REFUSED)
 		snprintf(why, len, "pidfile %s refused: %s", path, what);
 	if (res != PIDFILE_PID) {
