@@ -221,6 +221,7 @@ config_load_buffer(const char *name, const char *yaml, size_t len,
 	config_env_auto_heal(cfg, errs);
 	config_resolve_paths(cfg, dir);
 	config_resolve_installer_paths(cfg, dir);
+	config_index(cfg);
 	config_validate(cfg, errs);
 	config_validate_heal(cfg, errs);
 	config_validate_alerts(cfg, errs);

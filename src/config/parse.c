@@ -263,8 +263,8 @@ parse_status_list(struct walk *w, yaml_node_t *node, void *target,
 	    item < node->data.sequence.items.top; item++) {
 		if (!parse_one_status(w, yaml_document_get_node(w->doc, *item), &r))
 			continue;
-		http->status = xrealloc(http->status,
-		    (http->n_status + 1) * sizeof(*http->status));
+		http->status = xgrow(http->status, http->n_status,
+		    sizeof(*http->status));
 		http->status[http->n_status++] = r;
 	}
 }
@@ -465,8 +465,7 @@ parse_one_service(struct walk *w, yaml_node_t *key, yaml_node_t *value)
 	struct service_conf *s;
 	char what[300];
 
-	cfg->services = xrealloc(cfg->services,
-	    (cfg->n_services + 1) * sizeof(*cfg->services));
+	cfg->services = xgrow(cfg->services, cfg->n_services, sizeof(*cfg->services));
 	s = &cfg->services[cfg->n_services++];
 	service_conf_init(s);
 	s->name = xstrdup((const char *)key->data.scalar.value);
@@ -477,38 +476,46 @@ parse_one_service(struct walk *w, yaml_node_t *key, yaml_node_t *value)
 	    SERVICE_SUPERVISED;
 }
 
+static bool
+parse_name_ok(const char *name)
+{
+	const char *p;
+
+	for (p = name; *p != '\0'; p++)
+		if (!(isalnum((unsigned char)*p) || strchr("-_.@", *p)))
+			return false;
+	return *name != '\0';
+}
+
 void
 parse_named_entries(struct walk *w, yaml_node_t *node, const char *section,
     const char *noun, void (*one)(struct walk *, yaml_node_t *, yaml_node_t *))
 {
 	yaml_node_pair_t *pair, *start;
 	yaml_node_t *key;
-	const char *name, *p;
+	const char *name;
+	bool *repeated;
 
 	if (node->type != YAML_MAPPING_NODE) {
 		walk_error(w, node, "'%s': expected a mapping of names to settings",
 		    section);
 		return;
 	}
+	repeated = walk_repeated_keys(w, node);
 	start = node->data.mapping.pairs.start;
 	for (pair = start; pair < node->data.mapping.pairs.top; pair++) {
 		key = yaml_document_get_node(w->doc, pair->key);
 		if ((name = walk_scalar(w, key, "a name")) == NULL)
 			continue;
-		for (p = name; *p != '\0'; p++)
-			if (!(isalnum((unsigned char)*p) || strchr("-_.@", *p)))
-				break;
-		if (*name == '\0' || *p != '\0') {
+		if (!parse_name_ok(name))
 			walk_error(w, key, "'%s': name '%s' may hold only letters, digits "
 			    "and - _ . @", section, name);
-			continue;
-		}
-		if (walk_key_seen_before(w, start, pair)) {
+		else if (repeated[pair - start])
 			walk_error(w, key, "%s '%s' is declared twice", noun, name);
-			continue;
-		}
-		one(w, key, yaml_document_get_node(w->doc, pair->value));
+		else
+			one(w, key, yaml_document_get_node(w->doc, pair->value));
 	}
+	free(repeated);
 }
 
 static void
@@ -524,7 +531,7 @@ parse_add_check(struct tend_config *cfg, const char *name)
 {
 	struct check_conf *c;
 
-	cfg->checks = xrealloc(cfg->checks, (cfg->n_checks + 1) * sizeof(*cfg->checks));
+	cfg->checks = xgrow(cfg->checks, cfg->n_checks, sizeof(*cfg->checks));
 	c = &cfg->checks[cfg->n_checks++];
 	memset(c, 0, sizeof(*c));
 	c->name = xstrdup(name);

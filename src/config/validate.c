@@ -83,7 +83,8 @@ static void
 validate_dependencies(const struct tend_config *cfg, struct config_errors *errs)
 {
 	struct depgraph g = { .n = cfg->n_services };
-	size_t i, j, k, *order, *cycle, cycle_len = 0;
+	const struct service_conf *found;
+	size_t i, j, *order, *cycle, cycle_len = 0;
 	char **names = NULL, *joined;
 	bool unknown = false;
 
@@ -94,17 +95,14 @@ validate_dependencies(const struct tend_config *cfg, struct config_errors *errs)
 
 		g.deps[i] = xcalloc(strv_len(dep) + 1, sizeof(size_t));
 		for (j = 0; dep != NULL && dep[j] != NULL; j++) {
-			for (k = 0; k < g.n; k++)
-				if (strcmp(cfg->services[k].name, dep[j]) == 0)
-					break;
-			if (k == g.n) {
+			if ((found = config_find_service(cfg, dep[j])) == NULL) {
 				validate_error(errs, &cfg->services[i].pos,
 				    "service '%s': depends_on names '%s', which is not "
 				    "a service", cfg->services[i].name, dep[j]);
 				unknown = true;
 				continue;
 			}
-			g.deps[i][g.n_deps[i]++] = k;
+			g.deps[i][g.n_deps[i]++] = (size_t)(found - cfg->services);
 		}
 	}
 	order = xcalloc(g.n + 1, sizeof(*order));

@@ -139,6 +139,8 @@ a_name_given_twice_is_an_error(void **state)
 	    4, 3, "service 'a' is declared twice");
 	assert_error("checks:\n  c: { type: tcp, port: 1 }\n  c: { type: tcp, port: 1 }\n",
 	    3, 3, "check 'c' is declared twice");
+	assert_error("services:\n  a:\n    run: [/bin/true]\n    env: { A: '1', A: '2' }\n",
+	    4, 20, "'A' is given twice");
 }
 
 static void
