@@ -215,7 +215,7 @@ config_load_buffer(const char *name, const char *yaml, size_t len,
 	cfg->source = xstrdup(name);
 	w.file = cfg->source;
 	config_parse_document(&w, yaml, len);
-	self_healing_apply(cfg);
+	self_healing_apply(cfg, errs);
 	parse_apply_defaults(cfg);
 	config_env_interval(cfg, errs);
 	config_env_auto_heal(cfg, errs);

@@ -7,7 +7,7 @@
 /* Parses the document's root into w->cfg, with defaults for what is unset. */
 void	parse_root(struct walk *w, yaml_node_t *root);
 /* Maps the self_healing block onto tend's settings (after parse_root). */
-void	self_healing_apply(struct tend_config *cfg);
+void	self_healing_apply(struct tend_config *cfg, struct config_errors *errs);
 /* Fills what nothing set explicitly (after self_healing_apply). */
 void	parse_apply_defaults(struct tend_config *cfg);
 /* Adds a resource check; returns it. */

@@ -193,6 +193,16 @@ validate_check(const struct check_conf *c, struct config_errors *errs)
 		    "with n at most of", c->name);
 }
 
+static void
+validate_check_repeat(const void *first, const void *again, void *arg)
+{
+	const struct check_conf *a = first, *b = again;
+
+	validate_error(arg, &b->pos, "check '%s' is also declared at line %d; a "
+	    "check's name is unique in the whole config (its history, metrics and "
+	    "incidents know it by name)", b->name, a->pos.line);
+}
+
 void
 config_validate(const struct tend_config *cfg, struct config_errors *errs)
 {
@@ -203,4 +213,5 @@ config_validate(const struct tend_config *cfg, struct config_errors *errs)
 	validate_dependencies(cfg, errs);
 	for (i = 0; i < cfg->n_checks; i++)
 		validate_check(&cfg->checks[i], errs);
+	name_index_repeats(&cfg->checks_by_name, validate_check_repeat, errs);
 }
