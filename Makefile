@@ -2,10 +2,15 @@
 # Debian 12 machine.
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
+FUZZ_BUILD ?= build-fuzz
+# make fuzz: seconds per harness, and which (all when empty; docs/fuzzing.md).
+FUZZ_SECONDS ?= 30
+FUZZ_TARGETS ?=
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 ARGS       ?=
 
-.PHONY: all deps deps-test build build-asan run test test-normal test-asan bench clean
+.PHONY: all deps deps-test deps-fuzz build build-asan build-fuzz run test test-normal \
+	test-asan fuzz fuzz-merge bench clean
 
 all: build
 
@@ -16,6 +21,10 @@ deps:
 deps-test:
 	@sh scripts/install-deps.sh --test
 
+# What the fuzzing needs besides: clang and its libFuzzer runtime.
+deps-fuzz:
+	@sh scripts/install-deps.sh --fuzz
+
 build: deps
 	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 	@cmake --build $(BUILD) -j $(JOBS)
@@ -23,6 +32,20 @@ build: deps
 build-asan: deps
 	@cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DTEND_SANITIZE=ON >/dev/null
 	@cmake --build $(ASAN_BUILD) -j $(JOBS)
+
+# The libFuzzer harnesses (tests/fuzz/), a clang build of their own.
+build-fuzz: deps deps-fuzz
+	@CC=clang cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+		-DTEND_FUZZ=ON -DTEND_TESTS=OFF >/dev/null
+	@cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzz_all
+
+# Runs each harness for FUZZ_SECONDS; fails on any crash, leak or timeout.
+fuzz: build-fuzz
+	@sh tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+# Folds what the runs found into the committed corpus, minimized.
+fuzz-merge: build-fuzz
+	@sh tests/fuzz/run.sh --merge $(FUZZ_BUILD) $(FUZZ_TARGETS)
 
 # Starts the daemon with the embedded default config (or ARGS="-c tend.yaml").
 run: build
@@ -48,4 +71,4 @@ bench: build
 	@sh bench/fetch/run.sh $(BUILD)
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

@@ -1,13 +1,16 @@
 # The dashboard's files, embedded in the binary as a table of
 # {path, mime, data, len, etag} (src/web/assets.h).
 #
-# Included from CMakeLists.txt, it lists the assets, stops the configure step
-# when uPlot is not installed, and adds the custom command that writes
-# WEB_ASSETS_C. Run with -P by that command, it writes the table:
+# Included from CMakeLists.txt, it lists the assets and adds the custom
+# command that writes WEB_ASSETS_C (and the target web_assets that runs
+# it). Run with -P by that command, it writes the table:
 #   cmake -DLIST=web_assets.list -DOUTPUT=web_assets.c -P web_assets.cmake
 # where web_assets.list sets ASSETS to "FILE|URL_PATH;...".
 # Every file in web/ with a known extension is served: index.html as "/",
-# the others as "/assets/NAME"; uPlot comes from web/node_modules.
+# the others as "/assets/NAME"; uPlot comes from web/node_modules
+# (TEND_UPLOT_DIR), which `make deps` fills. Without it (a fresh clone
+# configured by hand) the dashboard is built without its charts, with a
+# warning, and its chart panels say that uPlot is missing.
 
 # The Content-Type sent for a file name.
 function(web_asset_mime name out)
@@ -80,16 +83,25 @@ endif()
 
 # Configure mode: what to embed, and the command that embeds it.
 set(WEB_DIR ${CMAKE_SOURCE_DIR}/web)
-set(UPLOT_DIST ${WEB_DIR}/node_modules/uplot/dist)
-if(NOT EXISTS ${UPLOT_DIST}/uPlot.iife.min.js OR NOT EXISTS ${UPLOT_DIST}/uPlot.min.css)
-  message(FATAL_ERROR "web/node_modules/uplot is missing: run `make deps` (npm ci in web/)")
+set(TEND_UPLOT_DIR ${WEB_DIR}/node_modules/uplot/dist CACHE PATH
+  "uPlot's dist/ folder (from npm: make deps)")
+# CONFIGURE_DEPENDS: a build after `make deps` configures again and embeds
+# uPlot, without a fresh cmake.
+file(GLOB UPLOT_FILES CONFIGURE_DEPENDS
+  ${TEND_UPLOT_DIR}/uPlot.iife.min.js ${TEND_UPLOT_DIR}/uPlot.min.css)
+list(LENGTH UPLOT_FILES uplot_found)
+if(NOT uplot_found EQUAL 2)
+  message(WARNING "uPlot is missing (${TEND_UPLOT_DIR}): the dashboard is built "
+    "without its charts. Run `make deps` (npm ci in web/) to have them; the next "
+    "build picks them up.")
+  set(UPLOT_FILES "")
 endif()
 
 file(GLOB WEB_FILES CONFIGURE_DEPENDS
   ${WEB_DIR}/*.html ${WEB_DIR}/*.js ${WEB_DIR}/*.css ${WEB_DIR}/*.svg ${WEB_DIR}/*.png
   ${WEB_DIR}/*.ico ${WEB_DIR}/*.woff2)
 list(SORT WEB_FILES)
-list(APPEND WEB_FILES ${UPLOT_DIST}/uPlot.iife.min.js ${UPLOT_DIST}/uPlot.min.css)
+list(APPEND WEB_FILES ${UPLOT_FILES})
 
 set(WEB_ASSET_LIST "")
 foreach(file IN LISTS WEB_FILES)
@@ -114,3 +126,4 @@ add_custom_command(
   DEPENDS ${WEB_FILES} ${WEB_ASSETS_LIST} ${CMAKE_SOURCE_DIR}/cmake/web_assets.cmake
   COMMENT "Embedding the dashboard (web/)"
   VERBATIM)
+add_custom_target(web_assets DEPENDS ${WEB_ASSETS_C})

@@ -3,7 +3,9 @@
 # dashboard's npm packages in web/node_modules. With --test also what the
 # tests use: monitoring-plugins-basic (Debian's Nagios plugins, run
 # unchanged), prometheus (promtool checks /metrics), prometheus-alertmanager
-# (alerts sent to a real one), chromium (the dashboard in a browser).
+# (alerts sent to a real one), chromium (the dashboard in a browser). With
+# --fuzz, what `make fuzz` needs: clang and its libFuzzer and sanitizer
+# runtimes (libclang-rt-14-dev).
 # As root it runs apt-get; otherwise it prints the exact command and fails.
 set -eu
 
@@ -26,9 +28,13 @@ fi
 
 PACKAGES="build-essential cmake pkg-config libuv1-dev libcurl4-openssl-dev
 libjansson-dev libyaml-dev libcmocka-dev libssl-dev libsqlite3-dev libmicrohttpd-dev"
-if [ "${1:-}" = "--test" ]; then
-	PACKAGES="$PACKAGES monitoring-plugins-basic prometheus prometheus-alertmanager chromium"
-fi
+for arg in "$@"; do
+	case "$arg" in
+	--test) PACKAGES="$PACKAGES monitoring-plugins-basic prometheus prometheus-alertmanager chromium" ;;
+	--fuzz) PACKAGES="$PACKAGES clang libclang-rt-14-dev" ;;
+	*) echo "usage: install-deps.sh [--test] [--fuzz]" >&2; exit 2 ;;
+	esac
+done
 
 missing=""
 for pkg in $PACKAGES; do

@@ -125,7 +125,9 @@ export class Chart {
 	// range shown, up to now, however few points there are in it.
 	show(labels, lists, windowMs) {
 		if (typeof window.uPlot !== 'function') {
-			this.note('Charts need uPlot, which did not load.');
+			// A build without web/node_modules embeds no uPlot (cmake warned).
+			this.note('Charts need uPlot, which did not load: was tend built without it? ' +
+				'(make deps, then rebuild)');
 			return;
 		}
 		if (labels.length === 0 || lists.every((l) => l.length === 0)) {

@@ -7,16 +7,20 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "core/children.h"
 #include "core/mem.h"
+#include "core/procspawn.h"
 #include "core/strv.h"
 #include "supervise/spawn.h"
 
 /* Plugins print a line or a screenful; more is dropped. */
 #define CAPTURE_KEEP	(64 * 1024)
 
+/*
+ * Freed once its three parts are done: the pipe and the timer closed, and
+ * the process reaped (its watch holds the capture until then).
+ */
 struct capture {
-	uv_process_t	 proc;
+	pid_t		 pid;
 	uv_pipe_t	 out;
 	uv_timer_t	 timer;
 	capture_done_fn	 done;		/* NULL once reported or cancelled */
@@ -32,14 +36,18 @@ struct capture {
 };
 
 static void
-capture_closed(uv_handle_t *handle)
+capture_release(struct capture *c)
 {
-	struct capture *c = handle->data;
-
 	if (--c->open == 0) {
 		free(c->output);
 		free(c);
 	}
+}
+
+static void
+capture_closed(uv_handle_t *handle)
+{
+	capture_release(handle->data);
 }
 
 static void
@@ -50,8 +58,6 @@ capture_close_all(struct capture *c)
 		uv_close((uv_handle_t *)&c->timer, capture_closed);
 	if (!uv_is_closing((uv_handle_t *)&c->out))
 		uv_close((uv_handle_t *)&c->out, capture_closed);
-	if (c->exited && !uv_is_closing((uv_handle_t *)&c->proc))
-		uv_close((uv_handle_t *)&c->proc, capture_closed);
 }
 
 /* The exit and the end of output (or the timeout) are both needed. */
@@ -68,21 +74,17 @@ capture_maybe_report(struct capture *c)
 }
 
 static void
-capture_exited(uv_process_t *proc, int64_t status, int term_signal)
+capture_exited(void *arg, pid_t pid, int64_t status, int term_signal)
 {
-	struct capture *c = proc->data;
+	struct capture *c = arg;
 
-	children_release(proc->pid);
 	c->exited = true;
 	c->code = status;
 	c->signal = c->timed_out ? 0 : term_signal;
 	/* Its children may hold the pipe open: end them with it. */
-	kill(-proc->pid, SIGKILL);
-	if (c->done == NULL) {
-		uv_close((uv_handle_t *)proc, capture_closed);
-		return;
-	}
+	kill(-pid, SIGKILL);
 	capture_maybe_report(c);
+	capture_release(c);
 }
 
 static void
@@ -118,7 +120,7 @@ capture_timed_out(uv_timer_t *timer)
 
 	c->timed_out = true;
 	if (!c->exited)
-		kill(-c->proc.pid, SIGKILL);
+		kill(-c->pid, SIGKILL);
 	capture_maybe_report(c);
 }
 
@@ -127,7 +129,7 @@ capture_cancel(struct capture *c)
 {
 	c->done = NULL;
 	if (!c->exited)
-		kill(-c->proc.pid, SIGKILL);
+		kill(-c->pid, SIGKILL);
 	capture_close_all(c);
 }
 
@@ -142,9 +144,8 @@ struct capture *
 capture_start_env(uv_loop_t *loop, char *const *argv, char *const *extra,
     int64_t timeout_ms, capture_done_fn done, void *arg, int *err)
 {
+	struct procspawn sp = { .argv = argv, .umask = -1 };
 	struct capture *c;
-	uv_process_options_t opts = { 0 };
-	uv_stdio_container_t stdio[3];
 	char **env;
 	int fds[2];
 
@@ -153,35 +154,27 @@ capture_start_env(uv_loop_t *loop, char *const *argv, char *const *extra,
 		*err = uv_translate_sys_error(errno);
 		return NULL;
 	}
+	env = spawn_environment(extra);
+	sp.env = env;
+	sp.fd[0] = -1;
+	sp.fd[1] = sp.fd[2] = fds[1];
 	c = xcalloc(1, sizeof(*c));
+	*err = -procspawn_start(&sp, &c->pid, NULL, 0);
+	close(fds[1]);
+	strv_free(env);
+	if (*err != 0) {
+		close(fds[0]);
+		free(c);
+		return NULL;
+	}
 	c->done = done;
 	c->arg = arg;
 	uv_pipe_init(loop, &c->out, 0);
 	uv_pipe_open(&c->out, fds[0]);
 	uv_timer_init(loop, &c->timer);
-	c->out.data = c->timer.data = c->proc.data = c;
+	c->out.data = c->timer.data = c;
 	c->open = 3;
-	env = spawn_environment(extra);
-	stdio[0].flags = UV_IGNORE;
-	stdio[1].flags = stdio[2].flags = UV_INHERIT_FD;
-	stdio[1].data.fd = stdio[2].data.fd = fds[1];
-	opts.file = argv[0];
-	opts.args = (char **)argv;
-	opts.env = env;
-	opts.flags = UV_PROCESS_DETACHED;
-	opts.stdio = stdio;
-	opts.stdio_count = 3;
-	opts.exit_cb = capture_exited;
-	*err = uv_spawn(loop, &c->proc, &opts);
-	close(fds[1]);
-	strv_free(env);
-	if (*err != 0) {
-		c->exited = true;
-		c->done = NULL;
-		capture_close_all(c);
-		return NULL;
-	}
-	children_own(c->proc.pid);
+	procspawn_watch(loop, c->pid, capture_exited, c);
 	uv_read_start((uv_stream_t *)&c->out, capture_alloc, capture_read);
 	uv_timer_start(&c->timer, capture_timed_out, (uint64_t)timeout_ms, 0);
 	return c;

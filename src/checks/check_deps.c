@@ -18,6 +18,7 @@
 #include "config/config.h"
 #include "core/mem.h"
 #include "core/strv.h"
+#include "core/text.h"
 #include "core/version.h"
 #include "core/which.h"
 
@@ -73,9 +74,12 @@ deps_problem(struct deps_run *d, enum health_state state, const char *fmt, ...)
 static void
 deps_found(struct deps_run *d, const struct dep_item *it, const char *version)
 {
+	char *v = text_utf8(version);
+
 	if (d->versions == NULL)
 		d->versions = json_object();
-	json_object_set_new(d->versions, it->name, json_string(version));
+	json_object_set_new(d->versions, it->name, json_string(v));
+	free(v);
 }
 
 /*
@@ -92,7 +96,7 @@ static void
 deps_item(struct deps_run *d, const struct dep_item *it, const char *status,
     const char *version, enum health_state state, const char *fmt, ...)
 {
-	char message[256] = "";
+	char message[256] = "", *valid;
 	va_list ap;
 
 	if (fmt != NULL) {
@@ -100,11 +104,15 @@ deps_item(struct deps_run *d, const struct dep_item *it, const char *status,
 		vsnprintf(message, sizeof(message), fmt, ap);
 		va_end(ap);
 	}
+	/* A version is what a program printed: any bytes. */
+	text_utf8_fix(message, sizeof(message));
+	valid = version && *version ? text_utf8(version) : NULL;
 	json_array_set_new(d->details, (size_t)(it - d->run->conf->deps.items), json_pack("{s:s, s:s, s:s, s:o, s:o, s:s}",
 	    "name", it->name, "kind", dep_kind_name(it->kind), "status", status,
-	    "version", version && *version ? json_string(version) : json_null(),
+	    "version", valid ? json_string(valid) : json_null(),
 	    "constraint", it->constraint ? json_string(it->constraint) : json_null(),
 	    "message", message));
+	free(valid);
 	if (state == HEALTH_HEALTHY)
 		d->ok++;
 	else

@@ -73,6 +73,7 @@ check_run_cancel(struct check_run *run)
 void
 check_run_finish(struct check_run *run, struct check_result *r)
 {
+	check_result_sanitize(r);
 	run->done(run->arg, run->conf, r);
 	free(run);
 }

@@ -34,39 +34,71 @@ perfdata_field(char **p)
 	return start;
 }
 
+/*
+ * A decimal number as the guidelines write one ([-]digits[.digits], an
+ * exponent allowed): strtod alone would also take nan, inf and hex, which
+ * are not values. Returns where it ends, or NULL when s does not start
+ * with one or it overflows.
+ */
+static const char *
+perfdata_decimal(const char *s, double *out)
+{
+	const char *p = s;
+	size_t digits = 0;
+	char *end;
+
+	if (*p == '-' || *p == '+')
+		p++;
+	for (; isdigit((unsigned char)*p); p++)
+		digits++;
+	if (*p == '.')
+		for (p++; isdigit((unsigned char)*p); p++)
+			digits++;
+	if (digits == 0)
+		return NULL;
+	if ((*p == 'e' || *p == 'E') && (isdigit((unsigned char)p[1]) ||
+	    ((p[1] == '-' || p[1] == '+') && isdigit((unsigned char)p[2])))) {
+		for (p += 2; isdigit((unsigned char)*p); p++)
+			;
+	}
+	errno = 0;
+	*out = strtod(s, &end);
+	if (end != p || (errno == ERANGE && isinf(*out)))
+		return NULL;
+	return p;
+}
+
+/* min and max: a number, or nothing (NAN). */
 static int
 perfdata_number(const char *s, double *out)
 {
-	char *end;
+	const char *end;
 
 	if (s == NULL || *s == '\0') {
 		*out = NAN;
 		return 0;
 	}
-	errno = 0;
-	*out = strtod(s, &end);
-	return (errno != 0 || *end != '\0') ? -1 : 0;
+	end = perfdata_decimal(s, out);
+	return end != NULL && *end == '\0' ? 0 : -1;
 }
 
 /* label=value... with the label already cut off. */
 static int
 perfdata_values(char *rest, struct perf_metric *m)
 {
-	char *p = rest, *value, *end, *warn, *crit, *min, *max;
+	char *p = rest, *value, *warn, *crit, *min, *max;
+	const char *end;
 	size_t uom_len;
 
 	value = perfdata_field(&p);
 	if (value == NULL || *value == '\0')
 		return -1;
 	if (strcmp(value, "U") == 0) {
-		m->value = NAN;		/* "undetermined", as the guidelines allow */
+		/* "undetermined", as the guidelines allow: unknown, not a value */
+		m->value = NAN;
 		end = value + 1;
-	} else {
-		errno = 0;
-		m->value = strtod(value, &end);
-		if (end == value || errno != 0)
-			return -1;
-	}
+	} else if ((end = perfdata_decimal(value, &m->value)) == NULL)
+		return -1;
 	uom_len = strlen(end);
 	if (uom_len >= sizeof(m->uom))
 		return -1;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/mem.h"
+#include "core/text.h"
 
 void
 check_result_init(struct check_result *r)
@@ -47,9 +48,12 @@ check_result_move(struct check_result *dst, struct check_result *src)
 void
 check_result_set_version(struct check_result *r, const char *name, const char *version)
 {
+	char *v = text_utf8(version);
+
 	if (r->versions == NULL)
 		r->versions = json_object();
-	json_object_set_new(r->versions, name, json_string(version));
+	json_object_set_new(r->versions, name, json_string(v));
+	free(v);
 }
 
 void
@@ -84,10 +88,45 @@ check_result_add_metric(struct check_result *r, const char *label, double value,
 	m->min = m->max = NAN;
 }
 
+static void
+check_result_clean_str(char **s)
+{
+	char *valid;
+
+	if (*s == NULL)
+		return;
+	valid = text_utf8(*s);
+	free(*s);
+	*s = valid;
+}
+
+void
+check_result_sanitize(struct check_result *r)
+{
+	struct perf_metric *m;
+	size_t i;
+
+	text_sanitize(r->message, sizeof(r->message));
+	for (i = 0; i < r->n_perf; i++) {
+		m = &r->perf[i];
+		check_result_clean_str(&m->label);
+		check_result_clean_str(&m->warn);
+		check_result_clean_str(&m->crit);
+		text_utf8_fix(m->uom, sizeof(m->uom));
+		/* Unknown (Nagios's U) is NaN; so is whatever is not a number. */
+		if (!isfinite(m->value))
+			m->value = NAN;
+		if (!isfinite(m->min))
+			m->min = NAN;
+		if (!isfinite(m->max))
+			m->max = NAN;
+	}
+}
+
 static json_t *
 json_number_or_null(double v)
 {
-	return isnan(v) ? json_null() : json_real(v);
+	return isfinite(v) ? json_real(v) : json_null();
 }
 
 json_t *
@@ -97,8 +136,8 @@ check_result_json(const struct check_result *r)
 	size_t i;
 
 	for (i = 0; i < r->n_perf; i++) {
-		m = json_pack("{s:s, s:f, s:s}", "label", r->perf[i].label,
-		    "value", r->perf[i].value, "uom", r->perf[i].uom);
+		m = json_pack("{s:s, s:o, s:s}", "label", r->perf[i].label,
+		    "value", json_number_or_null(r->perf[i].value), "uom", r->perf[i].uom);
 		if (r->perf[i].warn)
 			json_object_set_new(m, "warn", json_string(r->perf[i].warn));
 		if (r->perf[i].crit)

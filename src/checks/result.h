@@ -15,7 +15,7 @@
 /* 'label'=value[UOM];[warn];[crit];[min];[max] */
 struct perf_metric {
 	char		*label;
-	double		 value;
+	double		 value;		/* NAN: unknown (Nagios's U) */
 	char		 uom[8];
 	char		*warn;		/* a Nagios range, kept as written; may be NULL */
 	char		*crit;
@@ -49,6 +49,14 @@ void	check_result_set(struct check_result *r, enum health_state state,
 	    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void	check_result_add_metric(struct check_result *r, const char *label,
 	    double value, const char *uom);
+/*
+ * Makes a result fit to be shown, stored and serialized, once, where every
+ * run ends (check_run_finish): the message with its URLs' credentials
+ * hidden and, like the metrics' labels, units and ranges, valid UTF-8;
+ * every value that is not a finite number becomes NAN, unknown.
+ */
+void	check_result_sanitize(struct check_result *r);
+/* Unknown values are null. */
 json_t	*check_result_json(const struct check_result *r);
 
 /*

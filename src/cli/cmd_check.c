@@ -5,15 +5,18 @@
  */
 #include "cli/cli.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <jansson.h>
 
 #include "checks/batch.h"
+#include "cli/table.h"
 #include "config/config.h"
 #include "core/clock.h"
 #include "core/mem.h"
+#include "core/text.h"
 #include "daemon/control.h"
 
 static bool
@@ -33,21 +36,37 @@ check_selected(const struct cli_options *opts, const struct check_conf *c)
 static void
 check_print_text(const struct check_batch *b, bool verbose)
 {
+	static const struct table_column cols[] = {
+		{ .head = "CHECK", .min = 20 },
+		{ .head = "SERVICE", .min = 12 },
+		{ .head = "TYPE", .min = 9 },
+		{ .head = "STATE", .min = 9 },
+		{ .head = "LATENCY", .min = 9, .right = true },
+		{ .head = "MESSAGE", .lead = 1 },
+	};
+	struct table *t = table_new(cols, sizeof(cols) / sizeof(cols[0]));
 	const struct check_outcome *o;
+	const struct perf_metric *m;
+	char latency[32], value[32];
 	size_t i, j;
 
-	printf("%-20s %-12s %-9s %-9s %9s  %s\n", "CHECK", "SERVICE", "TYPE", "STATE",
-	    "LATENCY", "MESSAGE");
 	for (i = 0; i < b->n; i++) {
 		o = &b->v[i];
-		printf("%-20s %-12s %-9s %-9s %7.1fms  %s\n", o->conf->name,
-		    o->conf->service ? o->conf->service : "-",
+		snprintf(latency, sizeof(latency), "%.1fms", o->result.latency_ms);
+		table_row(t, (const char *const[]){ o->conf->name, o->conf->service,
 		    check_type_name(o->conf->type), health_state_name(o->result.state),
-		    o->result.latency_ms, o->result.message);
-		for (j = 0; verbose && j < o->result.n_perf; j++)
-			printf("%52s %s=%g%s\n", "", o->result.perf[j].label,
-			    o->result.perf[j].value, o->result.perf[j].uom);
+		    latency, o->result.message });
+		for (j = 0; verbose && j < o->result.n_perf; j++) {
+			m = &o->result.perf[j];
+			if (isnan(m->value))
+				snprintf(value, sizeof(value), "unknown");
+			else
+				snprintf(value, sizeof(value), "%g%s", m->value, m->uom);
+			table_line(t, "    %s=%s", m->label, value);
+		}
 	}
+	table_print(t, stdout);
+	table_free(t);
 	printf("\noverall: %s (%zu checks)\n", health_state_name(check_batch_overall(b)),
 	    b->n);
 }
@@ -71,6 +90,22 @@ check_batch_json(const struct check_batch *b)
 	    health_state_name(check_batch_overall(b)), "checks", checks);
 }
 
+/* A Markdown table cell: escaped for the terminal, and no '|' that ends it. */
+static void
+check_github_cell(FILE *f, const char *s)
+{
+	char *shown = text_escape(s), *p;
+
+	fputs("| ", f);
+	for (p = shown; *p != '\0'; p++) {
+		if (*p == '|')
+			fputc('\\', f);
+		fputc(*p, f);
+	}
+	fputc(' ', f);
+	free(shown);
+}
+
 /* Under GitHub Actions: a step output and a Markdown summary. */
 static void
 check_github_report(const struct check_batch *b)
@@ -88,11 +123,14 @@ check_github_report(const struct check_batch *b)
 		return;
 	fprintf(f, "### tend check: %s\n\n| check | service | state | latency | message |\n"
 	    "| --- | --- | --- | ---: | --- |\n", state);
-	for (i = 0; i < b->n; i++)
-		fprintf(f, "| %s | %s | %s | %.1f ms | %s |\n", b->v[i].conf->name,
-		    b->v[i].conf->service ? b->v[i].conf->service : "-",
-		    health_state_name(b->v[i].result.state), b->v[i].result.latency_ms,
-		    b->v[i].result.message);
+	for (i = 0; i < b->n; i++) {
+		check_github_cell(f, b->v[i].conf->name);
+		check_github_cell(f, b->v[i].conf->service ? b->v[i].conf->service : "-");
+		check_github_cell(f, health_state_name(b->v[i].result.state));
+		fprintf(f, "| %.1f ms ", b->v[i].result.latency_ms);
+		check_github_cell(f, b->v[i].result.message);
+		fputs("|\n", f);
+	}
 	fclose(f);
 }
 

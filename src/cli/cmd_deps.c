@@ -11,9 +11,10 @@
 
 #include <jansson.h>
 
+#include "cli/table.h"
 #include "config/config.h"
 #include "core/mem.h"
-#include "daemon/paths.h"
+#include "core/statedir.h"
 #include "deps/install.h"
 #include "deps/scan.h"
 #include "deps/status.h"
@@ -100,73 +101,44 @@ deps_parse(int argc, char **argv, struct deps_options *o)
 	return 0;
 }
 
-/* A table with columns as wide as their widest cell. */
-#define DEPS_COLUMNS	8
-
-struct deps_table_row {
-	char		 status[16];
-	char		 installer[300];
-	const char	*cell[DEPS_COLUMNS];
-};
-
+/* One row of the table: CHECK .. MESSAGE. */
 static void
-deps_table_row(const struct dep_row *r, struct deps_table_row *t)
+deps_table_row(struct table *t, const struct dep_row *r)
 {
-	snprintf(t->installer, sizeof(t->installer), "%s%s%s", r->installer ?
+	char status[16], installer[300];
+
+	snprintf(installer, sizeof(installer), "%s%s%s", r->installer ?
 	    r->installer->name : "-", r->installer ? ": " : "", r->installer ? r->package : "");
-	snprintf(t->status, sizeof(t->status), "%s", r->status);
-	if (strchr(t->status, '-') != NULL)
-		*strchr(t->status, '-') = ' ';		/* "too old" */
-	t->cell[0] = r->check->name;
-	t->cell[1] = r->item->name;
-	t->cell[2] = dep_kind_name(r->item->kind);
-	t->cell[3] = r->version ? r->version : "-";
-	t->cell[4] = r->item->constraint ? r->item->constraint : "-";
-	t->cell[5] = t->status;
-	t->cell[6] = t->installer;
-	t->cell[7] = dep_row_ok(r) ? "" : r->message;
-}
-
-/* One line, without trailing blanks. */
-static void
-deps_print_line(const char *const *cell, const int *width)
-{
-	char line[2048];
-	size_t used = 0;
-	int k;
-
-	for (k = 0; k < DEPS_COLUMNS && used < sizeof(line); k++)
-		used += (size_t)snprintf(line + used, sizeof(line) - used, "%-*s%s",
-		    k < DEPS_COLUMNS - 1 ? width[k] : 0, cell[k], k < DEPS_COLUMNS - 1 ?
-		    "  " : "");
-	used = strlen(line);
-	while (used > 0 && line[used - 1] == ' ')
-		used--;
-	printf("%.*s\n", (int)used, line);
+	snprintf(status, sizeof(status), "%s", r->status);
+	if (strchr(status, '-') != NULL)
+		*strchr(status, '-') = ' ';		/* "too old" */
+	table_row(t, (const char *const[]){ r->check->name, r->item->name,
+	    dep_kind_name(r->item->kind), r->version ? r->version : "-",
+	    r->item->constraint ? r->item->constraint : "-", status, installer,
+	    dep_row_ok(r) ? "" : r->message });
 }
 
 static void
 deps_print_rows(const struct dep_status *st, bool failing_only)
 {
-	static const char *const head[DEPS_COLUMNS] = { "CHECK", "DEPENDENCY", "KIND",
-	    "FOUND", "WANTED", "STATUS", "INSTALLER", "MESSAGE" };
-	struct deps_table_row *rows = xcalloc(st->n + 1, sizeof(*rows));
-	int width[DEPS_COLUMNS] = { 0 }, k;
-	size_t i, n = 0;
+	static const struct table_column cols[] = {
+		{ .head = "CHECK" },
+		{ .head = "DEPENDENCY", .lead = 1 },
+		{ .head = "KIND", .lead = 1 },
+		{ .head = "FOUND", .lead = 1 },
+		{ .head = "WANTED", .lead = 1 },
+		{ .head = "STATUS", .lead = 1 },
+		{ .head = "INSTALLER", .lead = 1 },
+		{ .head = "MESSAGE", .lead = 1 },
+	};
+	struct table *t = table_new(cols, sizeof(cols) / sizeof(cols[0]));
+	size_t i;
 
 	for (i = 0; i < st->n; i++)
 		if (!failing_only || !dep_row_ok(&st->v[i]))
-			deps_table_row(&st->v[i], &rows[n++]);
-	for (k = 0; k < DEPS_COLUMNS; k++) {
-		width[k] = (int)strlen(head[k]);
-		for (i = 0; i < n; i++)
-			if ((int)strlen(rows[i].cell[k]) > width[k])
-				width[k] = (int)strlen(rows[i].cell[k]);
-	}
-	deps_print_line(head, width);
-	for (i = 0; i < n; i++)
-		deps_print_line(rows[i].cell, width);
-	free(rows);
+			deps_table_row(t, &st->v[i]);
+	table_print(t, stdout);
+	table_free(t);
 }
 
 static int
@@ -203,20 +175,33 @@ deps_check(const struct deps_options *o)
 
 /*
  * How the plan runs. *cache_root is STATE_DIR/cache: installers keep their
- * packages in its deps/NAME unless they say otherwise. Free both strings.
+ * packages in its deps/NAME unless they say otherwise. The installers run
+ * as root there: a state dir tend run would refuse is refused (-1, said
+ * on stderr). Free both strings.
  */
-static void
+static int
 deps_run_options(const struct deps_options *o, const struct tend_config *cfg,
     struct install_options *io, char **state_dir, char **cache_root)
 {
+	char err[1024];
+
 	memset(io, 0, sizeof(*io));
-	*state_dir = paths_state_dir(o->state_dir, cfg);
+	*state_dir = statedir_resolve(o->state_dir, cfg != NULL ? cfg->state_dir : NULL);
+	*cache_root = NULL;
+	if (!o->dry_run && statedir_prepare_subdir(*state_dir, "cache", 0750, err,
+	    sizeof(err)) < 0) {
+		fprintf(stderr, "tend deps: refusing the state dir: %s\n", err);
+		free(*state_dir);
+		*state_dir = NULL;
+		return -1;
+	}
 	*cache_root = xasprintf("%s/cache", *state_dir);
 	io->dry_run = o->dry_run;
 	io->offline = o->offline;
 	io->verbose = o->verbose;
 	io->state_dir = *state_dir;
 	io->out = stdout;
+	return 0;
 }
 
 static int
@@ -237,7 +222,11 @@ deps_install(const struct deps_options *o)
 		config_free(cfg);
 		return 2;
 	}
-	deps_run_options(o, cfg, &io, &state_dir, &root);
+	if (deps_run_options(o, cfg, &io, &state_dir, &root) < 0) {
+		deps_status_free(&st);
+		config_free(cfg);
+		return 1;
+	}
 	deps_plan_install(cfg, &st, root, &plan);
 	deps_status_free(&st);
 	free(root);
@@ -283,7 +272,10 @@ deps_cache_warmup(const struct deps_options *o)
 
 	if (cfg == NULL)
 		return 2;
-	deps_run_options(o, cfg, &io, &state_dir, &root);
+	if (deps_run_options(o, cfg, &io, &state_dir, &root) < 0) {
+		config_free(cfg);
+		return 1;
+	}
 	deps_plan_warmup(cfg, root, &plan);
 	free(root);
 	for (i = 0; plan.cached != NULL && plan.cached[i] != NULL; i++)

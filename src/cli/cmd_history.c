@@ -12,6 +12,7 @@
 #include <jansson.h>
 #include <sqlite3.h>
 
+#include "cli/table.h"
 #include "core/mem.h"
 #include "store/read.h"
 
@@ -160,7 +161,7 @@ history_print_json(const struct history *h)
 }
 
 static void
-history_print_result(json_t *r)
+history_add_row(struct table *t, json_t *r)
 {
 	json_t *latency = json_object_get(r, "latency_ms");
 	char when[32], took[32];
@@ -171,30 +172,44 @@ history_print_result(json_t *r)
 		snprintf(took, sizeof(took), "%.1fms", json_number_value(latency));
 	else
 		snprintf(took, sizeof(took), "-");
-	printf("%-19s  %-9s %9s  %s\n", when,
-	    json_string_value(json_object_get(r, "state")) ?: "-", took,
-	    json_string_value(json_object_get(r, "message")) ?: "");
+	table_row(t, (const char *const[]){ when,
+	    json_string_value(json_object_get(r, "state")), took,
+	    json_string_value(json_object_get(r, "message")) ?: "" });
 }
 
 static void
 history_print_text(const struct history *h)
 {
+	static const struct table_column cols[] = {
+		{ .head = "TIME", .min = 19 },
+		{ .head = "STATE", .min = 9, .lead = 1 },
+		{ .head = "LATENCY", .min = 9, .right = true },
+		{ .head = "MESSAGE", .lead = 1 },
+	};
+	struct table *t;
 	json_t *r;
 	size_t i;
 
 	if (h->no_db) {
-		printf("no history for check '%s' (no database at %s)\n", h->check,
-		    h->db_path);
+		printf("no history for check '");
+		cli_put(stdout, h->check);
+		printf("' (no database at %s)\n", h->db_path);
 		return;
 	}
 	if (h->runs == 0 && json_array_size(h->changes) == 0) {
-		printf("no history for check '%s' in the last %s\n", h->check, h->window);
+		printf("no history for check '");
+		cli_put(stdout, h->check);
+		printf("' in the last %s\n", h->window);
 		return;
 	}
-	printf("%-19s  %-9s %9s  %s\n", "TIME", "STATE", "LATENCY", "MESSAGE");
+	t = table_new(cols, sizeof(cols) / sizeof(cols[0]));
 	json_array_foreach(h->results, i, r)
-		history_print_result(r);
-	printf("\n%s: %lld runs in the last %s", h->check, h->runs, h->window);
+		history_add_row(t, r);
+	table_print(t, stdout);
+	table_free(t);
+	printf("\n");
+	cli_put(stdout, h->check);
+	printf(": %lld runs in the last %s", h->runs, h->window);
 	if ((long long)json_array_size(h->results) < h->runs)
 		printf(" (newest %zu shown)", json_array_size(h->results));
 	if (h->runs > 0)

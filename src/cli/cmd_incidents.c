@@ -11,6 +11,7 @@
 #include <jansson.h>
 #include <sqlite3.h>
 
+#include "cli/table.h"
 #include "store/read.h"
 
 #define INCIDENTS_LIMIT		200
@@ -61,7 +62,7 @@ incidents_phase(json_t *inc)
 }
 
 static void
-incidents_print_attempt(json_t *a)
+incidents_add_attempt(struct table *t, json_t *a)
 {
 	json_t *start = json_object_get(a, "started_at"), *end = json_object_get(a, "ended_at");
 	const char *detail = incidents_text(a, "detail", NULL);
@@ -73,17 +74,17 @@ incidents_print_attempt(json_t *a)
 		    json_integer_value(start), took, sizeof(took));
 	else
 		snprintf(took, sizeof(took), "-");
-	printf("  %s %s -> %s (%s)%s%s\n", when, incidents_text(a, "action", "-"),
+	table_line(t, "  %s %s -> %s (%s)%s%s", when, incidents_text(a, "action", "-"),
 	    incidents_text(a, "outcome", "pending"), took, detail ? " " : "",
 	    detail ? detail : "");
 }
 
 static void
-incidents_print_one(json_t *inc)
+incidents_add_one(struct table *t, json_t *inc)
 {
 	json_t *count = json_object_get(inc, "attempt_count");
 	json_t *attempts = json_object_get(inc, "attempts"), *mttr, *a;
-	char detected[32], tries[16], took[32];
+	char id[24], detected[32], tries[16], took[32];
 	size_t i;
 
 	cli_format_time(json_integer_value(json_object_get(inc, "detected_at")), true,
@@ -95,18 +96,31 @@ incidents_print_one(json_t *inc)
 		incidents_format_duration(json_integer_value(mttr), took, sizeof(took));
 	else
 		snprintf(took, sizeof(took), "-");
-	printf("%-5lld %-19s  %-20s %-12s %-9s %-10s %-8s %-8s %s\n",
-	    (long long)json_integer_value(json_object_get(inc, "id")), detected,
+	snprintf(id, sizeof(id), "%lld",
+	    (long long)json_integer_value(json_object_get(inc, "id")));
+	table_row(t, (const char *const[]){ id, detected,
 	    incidents_text(inc, "target", "-"), incidents_text(inc, "category", "-"),
 	    incidents_text(inc, "severity", "-"), incidents_phase(inc), tries, took,
-	    incidents_text(inc, "root_cause", "-"));
+	    incidents_text(inc, "root_cause", "-") });
 	json_array_foreach(attempts, i, a)
-		incidents_print_attempt(a);
+		incidents_add_attempt(t, a);
 }
 
 static void
 incidents_print_text(json_t *list, const struct cli_options *opts)
 {
+	static const struct table_column cols[] = {
+		{ .head = "ID", .min = 5 },
+		{ .head = "DETECTED", .min = 19 },
+		{ .head = "TARGET", .min = 20, .lead = 1 },
+		{ .head = "CATEGORY", .min = 12 },
+		{ .head = "SEVERITY", .min = 9 },
+		{ .head = "PHASE", .min = 10 },
+		{ .head = "ATTEMPTS", .min = 8 },
+		{ .head = "MTTR", .min = 8 },
+		{ .head = "ROOT CAUSE" },
+	};
+	struct table *t;
 	json_t *inc;
 	size_t i;
 
@@ -115,10 +129,11 @@ incidents_print_text(json_t *list, const struct cli_options *opts)
 		    opts->since ? " in the last " : "", opts->since ? opts->since : "");
 		return;
 	}
-	printf("%-5s %-19s  %-20s %-12s %-9s %-10s %-8s %-8s %s\n", "ID", "DETECTED",
-	    "TARGET", "CATEGORY", "SEVERITY", "PHASE", "ATTEMPTS", "MTTR", "ROOT CAUSE");
+	t = table_new(cols, sizeof(cols) / sizeof(cols[0]));
 	json_array_foreach(list, i, inc)
-		incidents_print_one(inc);
+		incidents_add_one(t, inc);
+	table_print(t, stdout);
+	table_free(t);
 }
 
 int

@@ -6,6 +6,17 @@
 
 #include <jansson.h>
 
+#include "cli/table.h"
+
+/* A string member, "-" when it is missing. */
+static const char *
+status_str(json_t *obj, const char *key)
+{
+	const char *s = json_string_value(json_object_get(obj, key));
+
+	return s != NULL ? s : "-";
+}
+
 static void
 status_format_uptime(json_t *ms_value, char *buf, size_t len)
 {
@@ -43,10 +54,36 @@ status_format_exit(json_t *ex, char *buf, size_t len)
 		    (long long)json_integer_value(json_object_get(ex, "code")));
 }
 
+/* tend's own troubles (its store, its logs), each with what to do. */
+static void
+status_print_self(json_t *tend)
+{
+	json_t *problems = json_object_get(tend, "problems"), *p;
+	const char *hint;
+	size_t i;
+
+	json_array_foreach(problems, i, p) {
+		hint = json_string_value(json_object_get(p, "hint"));
+		printf("tend: %s: %s%s%s\n", json_string_value(json_object_get(p, "part")),
+		    json_string_value(json_object_get(p, "error")), hint ? " — " : "",
+		    hint ? hint : "");
+	}
+}
+
 static void
 status_print_services(json_t *services)
 {
-	char pid[16], uptime[32], last[64];
+	static const struct table_column cols[] = {
+		{ .head = "SERVICE", .min = 20 },
+		{ .head = "STATE", .min = 9 },
+		{ .head = "PID", .min = 8 },
+		{ .head = "UPTIME", .min = 9 },
+		{ .head = "RESTARTS", .min = 8 },
+		{ .head = "LAST EXIT", .min = 16 },
+		{ .head = "REASON" },
+	};
+	char pid[16], uptime[32], restarts[24], last[64];
+	struct table *t;
 	size_t i;
 	json_t *s;
 
@@ -54,8 +91,7 @@ status_print_services(json_t *services)
 		printf("no services\n");
 		return;
 	}
-	printf("%-20s %-9s %-8s %-9s %-8s %-16s %s\n", "SERVICE", "STATE", "PID",
-	    "UPTIME", "RESTARTS", "LAST EXIT", "REASON");
+	t = table_new(cols, sizeof(cols) / sizeof(cols[0]));
 	json_array_foreach(services, i, s) {
 		if (json_is_integer(json_object_get(s, "pid")))
 			snprintf(pid, sizeof(pid), "%lld",
@@ -65,29 +101,100 @@ status_print_services(json_t *services)
 		status_format_uptime(json_object_get(s, "uptime_ms"), uptime,
 		    sizeof(uptime));
 		status_format_exit(json_object_get(s, "last_exit"), last, sizeof(last));
-		printf("%-20s %-9s %-8s %-9s %-8lld %-16s %s\n",
-		    json_string_value(json_object_get(s, "name")),
-		    json_string_value(json_object_get(s, "state")), pid, uptime,
-		    (long long)json_integer_value(json_object_get(s, "restarts")),
-		    last, json_string_value(json_object_get(s, "reason")));
+		snprintf(restarts, sizeof(restarts), "%lld",
+		    (long long)json_integer_value(json_object_get(s, "restarts")));
+		table_row(t, (const char *const[]){ status_str(s, "name"),
+		    status_str(s, "state"), pid, uptime, restarts, last,
+		    json_string_value(json_object_get(s, "reason")) ?: "" });
 	}
+	table_print(t, stdout);
+	table_free(t);
 }
 
 static void
 status_print_checks(json_t *checks)
 {
+	static const struct table_column cols[] = {
+		{ .head = "CHECK", .min = 20 },
+		{ .head = "STATE", .min = 9 },
+		{ .head = "MESSAGE" },
+	};
+	struct table *t;
 	size_t i;
 	json_t *c;
 
 	if (json_array_size(checks) == 0)
 		return;
-	printf("\n%-20s %-9s %s\n", "CHECK", "STATE", "MESSAGE");
-	json_array_foreach(checks, i, c) {
-		printf("%-20s %-9s %s\n",
-		    json_string_value(json_object_get(c, "name")),
-		    json_string_value(json_object_get(c, "state")),
-		    json_string_value(json_object_get(c, "message")) ?: "");
+	t = table_new(cols, sizeof(cols) / sizeof(cols[0]));
+	json_array_foreach(checks, i, c)
+		table_row(t, (const char *const[]){ status_str(c, "name"),
+		    status_str(c, "state"),
+		    json_string_value(json_object_get(c, "message")) ?: "" });
+	printf("\n");
+	table_print(t, stdout);
+	table_free(t);
+}
+
+/* How many of list have key set to each value, in the order first seen. */
+static json_t *
+status_tally(json_t *list, const char *key)
+{
+	json_t *tally = json_object(), *item;
+	const char *v;
+	size_t i;
+
+	json_array_foreach(list, i, item) {
+		v = status_str(item, key);
+		json_object_set_new(tally, v, json_integer(
+		    json_integer_value(json_object_get(tally, v)) + 1));
 	}
+	return tally;
+}
+
+/*
+ * "N of M things STATE" for each state but the good one, or "M things
+ * GOOD" when all are; appended to line.
+ */
+static void
+status_summarize(char *line, size_t len, json_t *list, const char *key,
+    const char *good, const char *noun)
+{
+	json_t *tally = status_tally(list, key), *n;
+	size_t total = json_array_size(list), used;
+	const char *state;
+
+	if (total == 0) {
+		json_decref(tally);
+		return;
+	}
+	used = strlen(line);
+	if (json_integer_value(json_object_get(tally, good)) == (json_int_t)total)
+		snprintf(line + used, len - used, "%s%zu %s%s %s", used ? ", " : "",
+		    total, noun, total == 1 ? "" : "s", good);
+	json_object_foreach(tally, state, n) {
+		if (strcmp(state, good) == 0)
+			continue;
+		used = strlen(line);
+		snprintf(line + used, len - used, "%s%lld of %zu %s%s %s",
+		    used ? ", " : "", (long long)json_integer_value(n), total, noun,
+		    total == 1 ? "" : "s", state);
+	}
+	json_decref(tally);
+}
+
+/* "tend: critical — 1 of 5 services failed, 2 of 7 checks critical" */
+static void
+status_print_overall(json_t *answer)
+{
+	char line[1024] = "";
+
+	status_summarize(line, sizeof(line), json_object_get(answer, "services"),
+	    "state", "up", "service");
+	status_summarize(line, sizeof(line), json_object_get(answer, "checks"),
+	    "state", "healthy", "check");
+	printf("tend: %s%s", status_str(answer, "state"), line[0] ? " \u2014 " : "");
+	cli_put(stdout, line);
+	printf("\n");
 }
 
 int
@@ -108,12 +215,14 @@ cmd_status(struct cli_options *opts)
 		return 0;
 	}
 	tend = json_object_get(answer, "tend");
-	printf("tend %s, pid %lld, config %s\n",
-	    json_string_value(json_object_get(tend, "version")),
-	    (long long)json_integer_value(json_object_get(tend, "pid")),
-	    json_string_value(json_object_get(tend, "config")));
+	status_print_overall(answer);
+	printf("tend %s, pid %lld, config ", status_str(tend, "version"),
+	    (long long)json_integer_value(json_object_get(tend, "pid")));
+	cli_put(stdout, status_str(tend, "config"));
+	printf("\n");
 	if (json_is_string(json_object_get(tend, "web_url")))
-		printf("dashboard %s\n", json_string_value(json_object_get(tend, "web_url")));
+		printf("dashboard %s\n", status_str(tend, "web_url"));
+	status_print_self(tend);
 	printf("\n");
 	status_print_services(json_object_get(answer, "services"));
 	status_print_checks(json_object_get(answer, "checks"));

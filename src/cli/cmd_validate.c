@@ -1,17 +1,20 @@
 #include "cli/cli.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <jansson.h>
 
 #include "checks/check_run.h"
+#include "cli/table.h"
 #include "checks/resource.h"
 #include "config/config.h"
 #include "config/units.h"
 #include "core/strv.h"
-#include "daemon/paths.h"
+#include "core/statedir.h"
 #include "deps/environment.h"
+#include "supervise/spawn.h"
 
 static const char *const restart_names[] = { "always", "on-failure", "never" };
 static const char *const ready_names[] = { "started", "notify", "tcp", "http", "delay" };
@@ -25,10 +28,10 @@ validate_print_service(const struct service_conf *s)
 
 	units_format_duration(s->limit.within_ms, within, sizeof(within));
 	if (s->kind == SERVICE_EXTERNAL)
-		printf("service %s: external, pidfile %s, start %s; depends on %s\n",
+		cli_printf(stdout, "service %s: external, pidfile %s, start %s; depends on %s\n",
 		    s->name, s->pidfile, cmd, deps);
 	else
-		printf("service %s: run %s; restart %s, limit %d in %s; ready %s; "
+		cli_printf(stdout, "service %s: run %s; restart %s, limit %d in %s; ready %s; "
 		    "depends on %s\n", s->name, cmd, restart_names[s->restart],
 		    s->limit.restarts, within, ready_names[s->ready.kind], deps);
 	free(cmd);
@@ -108,7 +111,7 @@ static int
 validate_environment(const struct cli_options *opts, const struct tend_config *cfg)
 {
 	struct env_report r;
-	char *state_dir = paths_state_dir(opts->state_dir, cfg);
+	char *state_dir = statedir_resolve(opts->state_dir, cfg != NULL ? cfg->state_dir : NULL);
 	json_t *doc;
 	size_t i;
 	int rc;
@@ -121,7 +124,7 @@ validate_environment(const struct cli_options *opts, const struct tend_config *c
 		json_decref(doc);
 	} else {
 		for (i = 0; i < r.n; i++)
-			printf("%-8s %-10s %s: %s\n", env_status_name(r.v[i].status),
+			cli_printf(stdout, "%-8s %-10s %s: %s\n", env_status_name(r.v[i].status),
 			    r.v[i].check, r.v[i].subject, r.v[i].reason);
 		printf("environment: %zu errors, %zu warnings\n",
 		    env_report_count(&r, ENV_ERROR), env_report_count(&r, ENV_WARNING));
@@ -129,6 +132,19 @@ validate_environment(const struct cli_options *opts, const struct tend_config *c
 	rc = env_report_worst(&r) == ENV_ERROR ? 1 : 0;
 	env_report_free(&r);
 	return rc;
+}
+
+/* user:/group: mean nothing to a tend that is not root: say so (stderr). */
+static void
+validate_warn_ids(const struct tend_config *cfg)
+{
+	char what[300];
+	size_t i;
+
+	for (i = 0; i < cfg->n_services; i++)
+		if (spawn_ids_ignored(&cfg->services[i], what, sizeof(what)))
+			fprintf(stderr, "warning: service '%s': %s would be ignored: tend "
+			    "does not run as root here\n", cfg->services[i].name, what);
 }
 
 int
@@ -141,6 +157,7 @@ cmd_validate(struct cli_options *opts)
 		return 2;
 	if (!(opts->environment && opts->format == OUTPUT_JSON))
 		printf("ok\n");
+	validate_warn_ids(cfg);
 	if (opts->verbose)
 		validate_print_settings(cfg);
 	if (opts->environment)

@@ -22,6 +22,7 @@
 #include "config/yaml_bounds.h"
 #include "core/mem.h"
 #include "core/strv.h"
+#include "core/text.h"
 
 /* Seconds, as the variable is usually written, or a duration: 30, 1.5, 2m. */
 static void
@@ -364,13 +365,17 @@ void
 config_errors_print(const struct config_errors *errs, FILE *out)
 {
 	size_t i;
+	char *msg;
 
+	/* One error a line: a value quoted in it is shown, not obeyed, nor its password. */
 	for (i = 0; i < errs->n; i++) {
+		msg = text_show(errs->v[i].msg);
 		if (errs->v[i].line > 0)
 			fprintf(out, "%s:%d:%d: %s\n", errs->v[i].file, errs->v[i].line,
-			    errs->v[i].col, errs->v[i].msg);
+			    errs->v[i].col, msg);
 		else
-			fprintf(out, "%s: %s\n", errs->v[i].file, errs->v[i].msg);
+			fprintf(out, "%s: %s\n", errs->v[i].file, msg);
+		free(msg);
 	}
 }
 

@@ -142,6 +142,7 @@ config_free(struct tend_config *cfg)
 	free(cfg->checks);
 	heal_actions_free(cfg->actions, cfg->n_actions);
 	for (i = 0; i < cfg->n_classify; i++) {
+		free(cfg->classify[i].name);
 		free(cfg->classify[i].match);
 		free(cfg->classify[i].category);
 	}
@@ -150,6 +151,7 @@ config_free(struct tend_config *cfg)
 		free(cfg->anomaly.series[i].series);
 	free(cfg->anomaly.series);
 	free(cfg->web.host);
+	strv_free(cfg->web.allowed_hosts);
 	alerts_conf_free(&cfg->alerts);
 	installers_free(cfg->installers, cfg->n_installers);
 	strv_free(cfg->environment.probe);

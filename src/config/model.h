@@ -330,6 +330,7 @@ struct heal_conf {
 
 /* `classify:` rules, tried before the shipped table. */
 struct classify_rule {
+	char		*name;		/* what diagnoses say decided: "classify #N" if not given */
 	char		*match;		/* POSIX extended regex */
 	char		*category;
 	struct conf_pos	 pos;
@@ -361,6 +362,7 @@ struct web_conf {
 	int		 per_ip_connections;	/* default 64 */
 	int64_t		 connection_timeout_ms;	/* default 10s */
 	int		 sse_clients;		/* default 32 */
+	char		**allowed_hosts;	/* Host names served besides tend's own; may be NULL */
 };
 
 /*
@@ -415,6 +417,7 @@ struct asset_conf {
 	struct conf_pos	 pos;
 	char		*sha256;	/* 64 hex digits, lower case */
 	int64_t		 size;		/* bytes; -1: not given */
+	int64_t		 max_size;	/* without a size, the most a mirror may send; -1: tend fetch's default */
 	char		**mirrors;	/* http, https or file URLs, NULL-terminated */
 	char		*dest;		/* where it is placed; from the file's folder if relative */
 	struct conf_pos	 dest_pos;

@@ -1,7 +1,8 @@
 /*
  * `assets:`: the artifacts `tend fetch` downloads. Each names its content
- * (sha256, and optionally its size), where it can be had (mirrors, tried
- * in order) and where it goes (dest, mode):
+ * (sha256, and optionally its size, or else the most a mirror may send:
+ * max_size), where it can be had (mirrors, tried in order) and where it
+ * goes (dest, mode):
  *
  *   cache_dir: /var/cache/tend
  *   assets:
@@ -32,6 +33,7 @@ static void	parse_asset_mirrors(struct walk *, yaml_node_t *, void *, const stru
 static const struct key_spec asset_specs[] = {
 	{ "sha256", parse_asset_sha256, OFF(asset_conf, sha256), NULL },
 	{ "size", parse_size, OFF(asset_conf, size), NULL },
+	{ "max_size", parse_size, OFF(asset_conf, max_size), NULL },
 	{ "mirrors", parse_asset_mirrors, OFF(asset_conf, mirrors), NULL },
 	{ "dest", parse_string, OFF(asset_conf, dest), NULL },
 	{ "mode", parse_octal, OFF(asset_conf, mode), NULL },
@@ -176,6 +178,7 @@ parse_one_asset(struct walk *w, yaml_node_t *key, yaml_node_t *value)
 	a->name = xstrdup(name);
 	a->pos = walk_pos(w, key);
 	a->size = -1;
+	a->max_size = -1;
 	a->mode = -1;
 	snprintf(what, sizeof(what), "asset '%s'", a->name);
 	if (!walk_mapping(w, value, asset_specs, a, what))

@@ -314,6 +314,7 @@ parse_named_actions(struct walk *w, yaml_node_t *node, void *target,
 }
 
 static const struct key_spec classify_rule_specs[] = {
+	{ "name", parse_string, OFF(classify_rule, name), NULL },
 	{ "match", parse_string, OFF(classify_rule, match), NULL },
 	{ "category", parse_string, OFF(classify_rule, category), NULL },
 	{ NULL, NULL, 0, NULL },
@@ -344,6 +345,8 @@ parse_classify(struct walk *w, yaml_node_t *node, void *target,
 		if (n->type == YAML_MAPPING_NODE && (r->match == NULL || r->category == NULL))
 			walk_error(w, n, "a 'classify' rule: expected both 'match' (a "
 			    "regex) and 'category'");
+		if (r->name == NULL)
+			r->name = xasprintf("classify #%zu", cfg->n_classify);
 	}
 }
 

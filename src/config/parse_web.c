@@ -7,7 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/hostport.h"
 #include "core/mem.h"
+#include "core/strv.h"
 
 #define OFF(type, field)	offsetof(struct type, field)
 
@@ -52,6 +54,30 @@ parse_web_listen(struct walk *w, yaml_node_t *node, void *target,
 	web->port = (int)port;
 }
 
+/*
+ * allowed_hosts: [NAME, NAME:PORT, '[V6]', ...], what a request's Host may
+ * name besides tend's own address and localhost (DNS rebinding).
+ */
+static void
+parse_web_allowed_hosts(struct walk *w, yaml_node_t *node, void *target,
+    const struct key_spec *spec)
+{
+	char ***hosts = target, name[256];
+	size_t i;
+	int port;
+
+	parse_string_list(w, node, target, spec);
+	for (i = 0; *hosts != NULL && (*hosts)[i] != NULL; i++) {
+		if (hostport_split((*hosts)[i], name, sizeof(name), &port) == 0)
+			continue;
+		walk_error(w, node, "'allowed_hosts': expected host names (tend.example, "
+		    "tend.example:8443, [fd00::1]), got '%s'", (*hosts)[i]);
+		strv_free(*hosts);
+		*hosts = NULL;
+		return;
+	}
+}
+
 const struct key_spec web_specs[] = {
 	{ "enabled", parse_bool, OFF(web_conf, enabled), NULL },
 	{ "listen", parse_web_listen, 0, NULL },
@@ -59,5 +85,6 @@ const struct key_spec web_specs[] = {
 	{ "per_ip_connections", parse_positive_int, OFF(web_conf, per_ip_connections), NULL },
 	{ "connection_timeout", parse_duration, OFF(web_conf, connection_timeout_ms), NULL },
 	{ "sse_clients", parse_positive_int, OFF(web_conf, sse_clients), NULL },
+	{ "allowed_hosts", parse_web_allowed_hosts, OFF(web_conf, allowed_hosts), NULL },
 	{ NULL, NULL, 0, NULL },
 };

@@ -1,12 +1,23 @@
 #include "core/log.h"
 
+#include <pthread.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <jansson.h>
+
+#include "core/clock.h"
+#include "core/selfhealth.h"
+#include "core/text.h"
+
+#define LOG_REPEAT_SLOTS	64
+#define LOG_REPEAT_BURST	5
+#define LOG_REPEAT_WINDOW_MS	60000
 
 /*
  * The log settings are process-wide by nature (there is one stderr), so
@@ -14,6 +25,26 @@
  */
 static enum log_format	log_current_format = LOG_FORMAT_TEXT;
 static bool		log_current_verbose;
+
+/*
+ * Repeats of a warning or an error: the same call (its format string) about
+ * the same service. Each prints at most burst lines per window; the rest
+ * are counted, and said in one line when the window ends.
+ */
+struct log_repeat {
+	const char	*fmt;		/* NULL: a free slot */
+	enum log_level	 level;
+	char		 service[64];
+	int64_t		 start;		/* the window's, monotonic ms */
+	int		 printed;
+	uint64_t	 suppressed;
+	char		 last[512];	/* the last message not printed */
+};
+
+static pthread_mutex_t	 log_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct log_repeat log_repeats[LOG_REPEAT_SLOTS];
+static int		 log_repeat_burst = LOG_REPEAT_BURST;
+static int64_t		 log_repeat_window_ms = LOG_REPEAT_WINDOW_MS;
 
 static const char *const log_level_names[] = {
 	[LOG_DEBUG] = "debug",
@@ -75,10 +106,143 @@ log_write_json(const char *ts, enum log_level level, const char *service,
 	json_decref(line);
 }
 
+/*
+ * What a line may carry is the world's text (a check's output, a URL from
+ * the config): its URLs' credentials are hidden, and it is valid UTF-8 for
+ * JSON, or escaped for a text line, so that it stays one line and cannot
+ * drive the terminal that shows it.
+ */
+static char *
+log_clean(const char *msg)
+{
+	char *redacted, *clean;
+
+	if (log_current_format != LOG_FORMAT_JSON)
+		return text_show(msg);
+	redacted = text_redact(msg);
+	clean = text_utf8(redacted);
+	free(redacted);
+	return clean;
+}
+
+static void
+log_emit(enum log_level level, const char *service, const char *msg)
+{
+	char ts[40], *clean;
+
+	log_timestamp(ts, sizeof(ts));
+	clean = log_clean(msg);
+	if (log_current_format == LOG_FORMAT_JSON)
+		log_write_json(ts, level, service, clean);
+	else if (service != NULL)
+		fprintf(stderr, "%s %-5s [%s] %s\n", ts, log_level_names[level],
+		    service, clean);
+	else
+		fprintf(stderr, "%s %-5s %s\n", ts, log_level_names[level], clean);
+	fflush(stderr);
+	free(clean);
+}
+
+/* Says how often r's message was not printed, and frees the slot. */
+static void
+log_repeat_end(struct log_repeat *r, int64_t now)
+{
+	char msg[700];
+
+	if (r->suppressed > 0) {
+		snprintf(msg, sizeof(msg), "%s (repeated %llu times in the last %lld s)",
+		    r->last, (unsigned long long)r->suppressed,
+		    (long long)((now - r->start + 999) / 1000));
+		log_emit(r->level, r->service[0] ? r->service : NULL, msg);
+	}
+	memset(r, 0, sizeof(*r));
+}
+
+static void
+log_flush_repeats_locked(int64_t now)
+{
+	size_t i;
+
+	for (i = 0; i < LOG_REPEAT_SLOTS; i++)
+		if (log_repeats[i].fmt != NULL &&
+		    now - log_repeats[i].start >= log_repeat_window_ms)
+			log_repeat_end(&log_repeats[i], now);
+}
+
+void
+log_flush_repeats(void)
+{
+	pthread_mutex_lock(&log_lock);
+	log_flush_repeats_locked(clock_mono_ms());
+	pthread_mutex_unlock(&log_lock);
+}
+
+void
+log_setup_repeats(int burst, int64_t window_ms)
+{
+	pthread_mutex_lock(&log_lock);
+	log_repeat_burst = burst;
+	log_repeat_window_ms = window_ms;
+	memset(log_repeats, 0, sizeof(log_repeats));
+	pthread_mutex_unlock(&log_lock);
+}
+
+/* This call's slot: its own, a free one, or the oldest (ended first). */
+static struct log_repeat *
+log_repeat_slot(enum log_level level, const char *service, const char *fmt, int64_t now)
+{
+	struct log_repeat *r, *oldest = &log_repeats[0], *free_slot = NULL;
+	size_t i;
+
+	for (i = 0; i < LOG_REPEAT_SLOTS; i++) {
+		r = &log_repeats[i];
+		if (r->fmt == NULL) {
+			if (free_slot == NULL)
+				free_slot = r;
+			continue;
+		}
+		if (r->fmt == fmt && r->level == level &&
+		    strcmp(r->service, service ? service : "") == 0)
+			return r;
+		if (r->start < oldest->start)
+			oldest = r;
+	}
+	if ((r = free_slot) == NULL) {
+		log_repeat_end(oldest, now);
+		r = oldest;
+	}
+	r->fmt = fmt;
+	r->level = level;
+	snprintf(r->service, sizeof(r->service), "%s", service ? service : "");
+	r->start = now;
+	return r;
+}
+
+/* Whether this warning or error is printed, or only counted as a repeat. */
+static bool
+log_repeat_allows(enum log_level level, const char *service, const char *fmt,
+    const char *msg)
+{
+	int64_t now = clock_mono_ms();
+	struct log_repeat *r;
+	bool print;
+
+	log_flush_repeats_locked(now);
+	r = log_repeat_slot(level, service, fmt, now);
+	print = r->printed < log_repeat_burst;
+	if (print)
+		r->printed++;
+	else {
+		r->suppressed++;
+		snprintf(r->last, sizeof(r->last), "%.*s", (int)sizeof(r->last) - 1, msg);
+	}
+	return print;
+}
+
 void
 log_msg(enum log_level level, const char *service, const char *fmt, ...)
 {
-	char ts[40], msg[2048];
+	char msg[2048];
 	va_list ap;
 
 	if (level == LOG_DEBUG && !log_current_verbose)
@@ -86,14 +250,10 @@ log_msg(enum log_level level, const char *service, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	log_timestamp(ts, sizeof(ts));
-
-	if (log_current_format == LOG_FORMAT_JSON)
-		log_write_json(ts, level, service, msg);
-	else if (service != NULL)
-		fprintf(stderr, "%s %-5s [%s] %s\n", ts, log_level_names[level],
-		    service, msg);
+	pthread_mutex_lock(&log_lock);
+	if (level < LOG_WARN || log_repeat_allows(level, service, fmt, msg))
+		log_emit(level, service, msg);
 	else
-		fprintf(stderr, "%s %-5s %s\n", ts, log_level_names[level], msg);
-	fflush(stderr);
+		selfhealth_count(SELF_LOG_SUPPRESSED, 1);
+	pthread_mutex_unlock(&log_lock);
 }

@@ -11,12 +11,19 @@
 #include <jansson.h>
 #include <uv.h>
 
-/* Returns the answer (a new reference) to a request. */
+/*
+ * Returns the answer (a new reference) to a request, an object with a
+ * string "cmd"; NULL when it does not know the command (the server then
+ * answers "unknown command"). Requests that are not JSON objects with a
+ * "cmd", or lines over 64 KiB, never reach it.
+ */
 typedef json_t	*(*control_handler)(void *arg, json_t *request);
 
 struct control_server;
+struct statedir;
 
-struct control_server *control_server_open(uv_loop_t *loop, const char *path,
+/* Listens on STATE/tend.sock (mode 0600); sd must outlive the server. */
+struct control_server *control_server_open(uv_loop_t *loop, struct statedir *sd,
 		    control_handler handler, void *arg);
 void		control_server_close(struct control_server *cs);
 

@@ -1,6 +1,8 @@
 #include "daemon/daemon.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,10 +19,12 @@
 #include "checks/scheduler.h"
 #include "config/config.h"
 #include "core/clock.h"
+#include "core/fdio.h"
 #include "core/log.h"
 #include "core/mem.h"
+#include "core/selfhealth.h"
+#include "core/statedir.h"
 #include "daemon/control.h"
-#include "daemon/paths.h"
 #include "daemon/publisher.h"
 #include "daemon/recorder.h"
 #include "daemon/sdnotify.h"
@@ -34,8 +38,8 @@ struct daemon {
 	const struct daemon_options *opts;
 	uv_loop_t	*loop;
 	char		*state_dir;
+	struct statedir	*sd;			/* verified; everything in it goes through it */
 	char		*socket_path;
-	char		*pid_path;
 	int64_t		 started_ms;
 	struct supervisor *sup;
 	struct check_env check_env;
@@ -52,6 +56,7 @@ struct daemon {
 	uv_signal_t	 sig_int;
 	uv_signal_t	 sig_hup;
 	uv_timer_t	 watchdog;
+	uv_timer_t	 log_repeats;		/* says what repeated warnings were not printed */
 	bool		 stopping;
 };
 
@@ -101,6 +106,7 @@ daemon_status(struct daemon *d)
 	const struct tend_config *cfg = supervisor_config(d->sup);
 	json_t *services = supervisor_status_json(d->sup), *svc, *status;
 	enum health_state overall = scheduler_overall(d->checks), health;
+	json_t *self = selfhealth_json();
 	size_t i;
 
 	json_array_foreach(services, i, svc) {
@@ -122,6 +128,12 @@ daemon_status(struct daemon *d)
 	    "checks", scheduler_status(d->checks));
 	json_object_set_new(json_object_get(status, "tend"), "web_url",
 	    d->web != NULL ? json_string(web_url(d->web)) : json_null());
+	/* tend's own health (its store, its logs) counts in the overall state. */
+	if (json_array_size(json_object_get(self, "problems")) > 0)
+		json_object_set_new(status, "state", json_string(health_state_name(
+		    health_state_worst(overall, HEALTH_WARNING))));
+	json_object_update(json_object_get(status, "tend"), self);
+	json_decref(self);
 	return status;
 }
 
@@ -132,10 +144,8 @@ daemon_status_fn(void *arg)
 }
 
 static bool
-daemon_is_heal_request(const char *cmd)
+daemon_cmd_in(const char *cmd, const char *const *cmds)
 {
-	static const char *const cmds[] = { "heal", "recover", "ack", "resolve",
-	    "incidents", "incident", NULL };
 	size_t i;
 
 	for (i = 0; cmds[i] != NULL; i++)
@@ -159,9 +169,11 @@ daemon_heal_request(struct daemon *d, const char *cmd, json_t *req)
 	char err[256];
 	int64_t n;
 
+	/* follow_ms: how long following an incident can take (tend heal, recover). */
 	if (strcmp(cmd, "heal") == 0)
-		return json_pack("{s:b, s:o}", "ok", 1, "incidents", healer_heal_now(d->healer,
-		    json_is_true(json_object_get(req, "dry_run"))));
+		return json_pack("{s:b, s:o, s:I}", "ok", 1, "incidents",
+		    healer_heal_now(d->healer, json_is_true(json_object_get(req, "dry_run"))),
+		    "follow_ms", (json_int_t)healer_settle_ms(d->healer));
 	if (strcmp(cmd, "incidents") == 0)
 		return json_pack("{s:b, s:o}", "ok", 1, "incidents",
 		    healer_incidents_json(d->healer));
@@ -169,8 +181,8 @@ daemon_heal_request(struct daemon *d, const char *cmd, json_t *req)
 		n = healer_recover(d->healer,
 		    json_string_value(json_object_get(req, "action")),
 		    json_string_value(json_object_get(req, "service")), err, sizeof(err));
-		return n < 0 ? daemon_error(err) : json_pack("{s:b, s:I}", "ok", 1, "id",
-		    (json_int_t)n);
+		return n < 0 ? daemon_error(err) : json_pack("{s:b, s:I, s:I}", "ok", 1, "id",
+		    (json_int_t)n, "follow_ms", (json_int_t)healer_settle_ms(d->healer));
 	}
 	if (!json_is_integer(json_object_get(req, "id")))
 		return daemon_error("expected \"id\", an incident number");
@@ -185,26 +197,31 @@ daemon_heal_request(struct daemon *d, const char *cmd, json_t *req)
 	return json_pack("{s:b}", "ok", 1);
 }
 
+/* The control socket's requests; NULL for a command it does not know. */
 static json_t *
 daemon_handle_request(void *arg, json_t *req)
 {
+	static const char *const heal_cmds[] = { "heal", "recover", "ack", "resolve",
+	    "incidents", "incident", NULL };
+	static const char *const service_cmds[] = { "start", "stop", "restart", NULL };
 	struct daemon *d = arg;
 	const char *cmd = json_string_value(json_object_get(req, "cmd"));
 	const char *name = json_string_value(json_object_get(req, "service"));
 	json_t *status;
 	char err[256];
 
-	if (cmd == NULL)
-		return json_pack("{s:b, s:s}", "ok", 0, "error", "missing \"cmd\"");
 	if (strcmp(cmd, "status") == 0) {
 		status = daemon_status(d);
 		publisher_decorate(d->publisher, status);
 		return status;
 	}
-	if (daemon_is_heal_request(cmd))
+	if (daemon_cmd_in(cmd, heal_cmds))
 		return daemon_heal_request(d, cmd, req);
-	if (supervisor_control(d->sup, cmd, name, err, sizeof(err)) < 0)
+	if (!daemon_cmd_in(cmd, service_cmds))
+		return NULL;
+	if (supervisor_control(d->sup, cmd, name, CONTROL_OPERATOR, err, sizeof(err)) < 0)
 		return json_pack("{s:b, s:s}", "ok", 0, "error", err);
+	healer_operator_control(d->healer, cmd, name);
 	log_info(name, "%s requested over the control socket", cmd);
 	return json_pack("{s:b}", "ok", 1);
 }
@@ -251,9 +268,12 @@ daemon_heal_alert(void *arg, const char *event, const char *target, const char *
 {
 	struct daemon *d = arg;
 
-	log_msg(strcmp(event, "resolved") == 0 || strcmp(event, "closed") == 0 ? LOG_INFO :
-	    LOG_ERROR, NULL, "ALERT %s #%lld %s: %s", event, (long long)incident, target,
-	    message);
+	if (strncmp(event, "rejoined", 8) == 0)
+		log_debug(NULL, "alert of incident #%lld still open", (long long)incident);
+	else
+		log_msg(strcmp(event, "resolved") == 0 || strcmp(event, "closed") == 0 ?
+		    LOG_INFO : LOG_ERROR, NULL, "ALERT %s #%lld %s: %s", event,
+		    (long long)incident, target, message);
 	alerter_incident(d->alerter, event, target, state, message, incident);
 }
 
@@ -293,6 +313,8 @@ daemon_check_result(void *arg, const struct check_conf *conf, const struct check
 	snprintf(series, sizeof(series), "check.%s.latency_ms", conf->name);
 	anomaly_watch_feed(d->anomalies, series, r->latency_ms);
 	for (i = 0; i < r->n_perf; i++) {
+		if (isnan(r->perf[i].value))
+			continue;	/* unknown */
 		snprintf(series, sizeof(series), "check.%s.%s", conf->name, r->perf[i].label);
 		anomaly_watch_feed(d->anomalies, series, r->perf[i].value);
 	}
@@ -318,7 +340,7 @@ daemon_ops_service_control(void *arg, const char *cmd, const char *service, char
 {
 	struct daemon *d = arg;
 
-	return supervisor_control(d->sup, cmd, service, err, errlen);
+	return supervisor_control(d->sup, cmd, service, CONTROL_HEALER, err, errlen);
 }
 
 static const char *
@@ -384,8 +406,11 @@ daemon_web_action(void *arg, const char *verb, const char *name, json_t **answer
 	if (strcmp(verb, "heal") == 0 || !service)
 		id = healer_recover(d->healer, service ? NULL : name, service ? name : NULL,
 		    err, sizeof(err));
-	else if (supervisor_control(d->sup, verb, name, err, sizeof(err)) < 0)
+	else if (supervisor_control(d->sup, verb, name, CONTROL_OPERATOR, err,
+	    sizeof(err)) < 0)
 		id = -1;
+	else
+		healer_operator_control(d->healer, verb, name);
 	if (id < 0) {
 		*answer = json_pack("{s:b, s:i, s:s}", "ok", 0, "status", 409, "error", err);
 		return 409;
@@ -407,7 +432,7 @@ daemon_start_web(struct daemon *d, const struct tend_config *cfg)
 	if (d->opts->no_web || !cfg->web.enabled) {
 		log_info(NULL, "web server off (%s)", d->opts->no_web ? "--no-web" :
 		    "web.enabled: false");
-	} else if ((d->web = web_start(d->loop, &cfg->web, d->state_dir, &ops, err,
+	} else if ((d->web = web_start(d->loop, &cfg->web, d->sd, &ops, err,
 	    sizeof(err))) == NULL)
 		/* The services matter more than their dashboard: go on without it. */
 		log_error(NULL, "web server not started: %s", err);
@@ -457,6 +482,8 @@ daemon_all_down(void *arg)
 	uv_signal_stop(&d->sig_int);
 	uv_signal_stop(&d->sig_hup);
 	uv_timer_stop(&d->watchdog);
+	uv_timer_stop(&d->log_repeats);
+	log_flush_repeats();
 	uv_stop(d->loop);
 }
 
@@ -526,6 +553,12 @@ daemon_watchdog_ping(uv_timer_t *timer)
 }
 
 static void
+daemon_log_repeats(uv_timer_t *timer)
+{
+	log_flush_repeats();
+}
+
+static void
 daemon_signal(struct daemon *d, uv_signal_t *sig, int signum, uv_signal_cb cb)
 {
 	uv_signal_init(d->loop, sig);
@@ -533,30 +566,38 @@ daemon_signal(struct daemon *d, uv_signal_t *sig, int signum, uv_signal_cb cb)
 	uv_signal_start(sig, cb, signum);
 }
 
+/* STATE/tend.pid, through the state dir: never a link, never someone else's file. */
 static void
 daemon_write_pidfile(struct daemon *d)
 {
-	FILE *f = fopen(d->pid_path, "we");
+	char line[32];
+	int fd = statedir_openat(d->sd, "tend.pid", O_WRONLY | O_CREAT | O_TRUNC, 0644);
 
-	if (f == NULL) {
-		log_warn(NULL, "cannot write %s: %s", d->pid_path, strerror(errno));
-		return;
-	}
-	fprintf(f, "%d\n", (int)getpid());
-	fclose(f);
+	snprintf(line, sizeof(line), "%d\n", (int)getpid());
+	if (fd < 0 || fd_write_all(fd, line, strlen(line)) < 0)
+		log_warn(NULL, "cannot write %s/tend.pid: %s", d->state_dir, strerror(errno));
+	if (fd >= 0)
+		close(fd);
 }
 
+/*
+ * The state dir, verified: a state dir another user could change would
+ * hand them the API token, the control socket and the files tend writes
+ * as root. Refused with the reason; tend exits 1.
+ */
 static int
 daemon_prepare(struct daemon *d, struct tend_config *cfg)
 {
-	d->state_dir = paths_state_dir(d->opts->state_dir, cfg);
-	if (paths_mkdir_p(d->state_dir, 0750) < 0) {
-		log_error(NULL, "cannot create state dir %s: %s", d->state_dir,
-		    strerror(errno));
+	char err[1024];
+
+	d->state_dir = statedir_resolve(d->opts->state_dir, cfg->state_dir);
+	if ((d->sd = statedir_open(d->state_dir, err, sizeof(err))) == NULL) {
+		log_error(NULL, "refusing the state dir %s: %s", d->state_dir, err);
 		return -1;
 	}
-	d->socket_path = paths_control_socket(d->state_dir);
-	d->pid_path = xasprintf("%s/tend.pid", d->state_dir);
+	free(d->state_dir);
+	d->state_dir = xstrdup(statedir_path(d->sd));
+	d->socket_path = statedir_control_socket(d->state_dir);
 	if (control_daemon_alive(d->socket_path)) {
 		log_error(NULL, "another tend is already running on %s",
 		    d->socket_path);
@@ -586,24 +627,25 @@ daemon_start(struct daemon *d, struct tend_config *cfg)
 	daemon_signal(d, &d->sig_int, SIGINT, daemon_on_stop_signal);
 	daemon_signal(d, &d->sig_hup, SIGHUP, daemon_on_hup);
 	uv_timer_init(d->loop, &d->watchdog);
+	uv_timer_init(d->loop, &d->log_repeats);
+	uv_timer_start(&d->log_repeats, daemon_log_repeats, 5000, 5000);
 	if (watchdog_ms > 0)
 		uv_timer_start(&d->watchdog, daemon_watchdog_ping,
 		    (uint64_t)watchdog_ms / 2, (uint64_t)watchdog_ms / 2);
 
-	d->control = control_server_open(d->loop, d->socket_path,
-	    daemon_handle_request, d);
+	d->control = control_server_open(d->loop, d->sd, daemon_handle_request, d);
 	daemon_write_pidfile(d);
 	log_info(NULL, "tend %s started (pid %d, config %s, state %s, %zu services, "
 	    "%zu checks)", TEND_VERSION, (int)getpid(), cfg->source, d->state_dir,
 	    cfg->n_services, cfg->n_checks);
-	d->recorder = recorder_open(d->loop, d->state_dir);
+	d->recorder = recorder_open(d->loop, d->sd);
 	/* Alerts are heard from the first: before the healer and the services. */
 	d->check_env.http = http_engine_new(d->loop);
 	d->alerter = alerter_new(d->loop, &cfg->alerts, recorder_store(d->recorder),
 	    d->check_env.http);
 	daemon_start_web(d, cfg);
 	alerter_on_delivery(d->alerter, daemon_alert_delivered, d);
-	d->sup = supervisor_new(d->loop, d->state_dir);
+	d->sup = supervisor_new(d->loop, d->sd);
 	supervisor_set_alert(d->sup, daemon_alert, d);
 	/* Before the services start: their first transitions are heard. */
 	d->healer = healer_new(d->loop, cfg, recorder_store(d->recorder), &ops,
@@ -629,15 +671,16 @@ daemon_cleanup(struct daemon *d)
 	uv_close((uv_handle_t *)&d->sig_int, NULL);
 	uv_close((uv_handle_t *)&d->sig_hup, NULL);
 	uv_close((uv_handle_t *)&d->watchdog, NULL);
+	uv_close((uv_handle_t *)&d->log_repeats, NULL);
 	/* Lets close callbacks run and service output pipes drain to EOF. */
 	uv_run(d->loop, UV_RUN_DEFAULT);
 	uv_walk(d->loop, daemon_close_handles, NULL);
 	uv_run(d->loop, UV_RUN_DEFAULT);
 	uv_loop_close(d->loop);
-	unlink(d->pid_path);
+	statedir_unlink(d->sd, "tend.pid");
+	statedir_close(d->sd);
 	free(d->state_dir);
 	free(d->socket_path);
-	free(d->pid_path);
 	curl_global_cleanup();
 }
 
@@ -666,9 +709,9 @@ daemon_run(const struct daemon_options *opts)
 	daemon_apply_log_settings(&d, cfg);
 	if (daemon_prepare(&d, cfg) < 0) {
 		config_free(cfg);
+		statedir_close(d.sd);
 		free(d.state_dir);
 		free(d.socket_path);
-		free(d.pid_path);
 		return 1;
 	}
 	signal(SIGPIPE, SIG_IGN);

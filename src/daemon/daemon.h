@@ -9,7 +9,7 @@
 
 struct daemon_options {
 	const char	*config_path;	/* NULL: $TEND_CONFIG or embedded */
-	const char	*state_dir;	/* NULL: see paths_state_dir */
+	const char	*state_dir;	/* NULL: see statedir_resolve */
 	int		 log_format;	/* -1: from the config */
 	bool		 verbose;
 	bool		 monitor_only;	/* detect, record, alert; never act */

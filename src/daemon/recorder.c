@@ -1,5 +1,6 @@
 #include "daemon/recorder.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,8 +32,8 @@ recorder_flush(uv_timer_t *timer)
 	struct recorder *rec = timer->data;
 	int64_t now = clock_mono_ms();
 
-	if (store_pending(rec->store) > 0)
-		store_flush(rec->store);
+	/* Also when nothing is queued: a store that would not open tries again. */
+	store_flush(rec->store);
 	if (now - rec->last_maintained >= RECORDER_MAINTAIN_MS) {
 		rec->last_maintained = now;
 		store_maintain(rec->store, clock_wall_ms(), &store_default_retention,
@@ -51,17 +52,11 @@ recorder_load_version(void *arg, const char *check, const char *dependency,
 }
 
 struct recorder *
-recorder_open(uv_loop_t *loop, const char *state_dir)
+recorder_open(uv_loop_t *loop, struct statedir *sd)
 {
+	struct store *st = store_open_state(sd);
 	struct recorder *rec;
-	char *path = xasprintf("%s/tend.db", state_dir), err[512];
-	struct store *st = store_open(path, err, sizeof(err));
 
-	free(path);
-	if (st == NULL) {
-		log_error(NULL, "no history will be kept: %s", err);
-		return NULL;
-	}
 	rec = xcalloc(1, sizeof(*rec));
 	rec->store = st;
 	rec->versions = json_object();
@@ -128,6 +123,9 @@ recorder_result(void *arg, const struct check_conf *conf, const struct check_res
 	snprintf(series, sizeof(series), "check.%s.latency_ms", conf->name);
 	store_add_metric(rec->store, now, series, r->latency_ms);
 	for (i = 0; i < r->n_perf; i++) {
+		/* Unknown (a Nagios U) is no sample: a gap in the series. */
+		if (isnan(r->perf[i].value))
+			continue;
 		snprintf(series, sizeof(series), "check.%s.%s", conf->name, r->perf[i].label);
 		store_add_metric(rec->store, now, series, r->perf[i].value);
 	}

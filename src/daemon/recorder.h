@@ -10,10 +10,14 @@
 
 struct recorder;
 struct scheduler;
+struct statedir;
 struct store;
 
-/* Opens state_dir/tend.db; NULL (after logging why) when it cannot. */
-struct recorder	*recorder_open(uv_loop_t *loop, const char *state_dir);
+/*
+ * Opens STATE/tend.db (store_open_state: when it cannot, it keeps trying at
+ * each flush, and history starts once it opens). sd must outlive it.
+ */
+struct recorder	*recorder_open(uv_loop_t *loop, struct statedir *sd);
 /* Flushes, closes the store, frees from the timer's close callback. */
 void		 recorder_close(struct recorder *rec);
 /* Records the results and changes of a scheduler (again after a reload). */

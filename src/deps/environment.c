@@ -15,7 +15,9 @@
 #include <arpa/inet.h>
 
 #include "core/mem.h"
+#include "core/statedir.h"
 #include "core/strv.h"
+#include "core/text.h"
 #include "core/which.h"
 #include "deps/status.h"
 #include "net/fetch_probe.h"
@@ -39,16 +41,20 @@ env_add(struct env_report *r, const char *check, const char *subject,
     enum env_status status, const char *fmt, ...)
 {
 	struct env_item *it;
+	char *reason;
 	va_list ap;
 
 	r->v = xrealloc(r->v, (r->n + 1) * sizeof(*r->v));
 	it = &r->v[r->n++];
 	it->check = xstrdup(check);
-	it->subject = xstrdup(subject);
+	/* A mirror's URL from the config: shown, so its credentials hidden. */
+	it->subject = text_redact(subject);
 	it->status = status;
 	va_start(ap, fmt);
-	it->reason = xvasprintf(fmt, ap);
+	reason = xvasprintf(fmt, ap);
 	va_end(ap);
+	it->reason = text_redact(reason);
+	free(reason);
 }
 
 /* The path itself if it exists, else its nearest existing ancestor. Free it. */
@@ -91,35 +97,26 @@ try_write(const char *dir)
 }
 
 static void
+env_state_dir_heard(void *arg, const char *path, bool ok, const char *what)
+{
+	env_add(arg, "state dir", path, ok ? ENV_OK : ENV_ERROR, "%s", what);
+}
+
+/*
+ * The checks tend run makes before it uses the state dir (owner, mode,
+ * parents, entries; core/statedir.h), creating nothing, then whether the
+ * directory (or the parent it would be made in) takes a file.
+ */
+static void
 env_state_dir(struct env_report *r, const char *dir)
 {
 	struct stat sb;
 	char *base;
 
-	if (stat(dir, &sb) == 0) {
-		if (!S_ISDIR(sb.st_mode))
-			env_add(r, "state dir", dir, ENV_ERROR, "exists but is not a directory");
-		else if (try_write(dir) < 0)
-			env_add(r, "state dir", dir, ENV_ERROR, "not writable: %s",
-			    strerror(errno));
-		else
-			env_add(r, "state dir", dir, ENV_OK, "exists and is writable");
-		return;
-	}
-	if (errno != ENOENT && errno != ENOTDIR) {
-		env_add(r, "state dir", dir, ENV_ERROR, "%s", strerror(errno));
-		return;
-	}
+	statedir_inspect(dir, env_state_dir_heard, r);
 	base = existing_ancestor(dir);
-	if (stat(base, &sb) == 0 && !S_ISDIR(sb.st_mode))
-		env_add(r, "state dir", dir, ENV_ERROR, "cannot be created: %s is not a "
-		    "directory", base);
-	else if (try_write(base) < 0)
-		env_add(r, "state dir", dir, ENV_ERROR, "cannot be created: %s is not "
-		    "writable: %s", base, strerror(errno));
-	else
-		env_add(r, "state dir", dir, ENV_OK, "does not exist yet; can be created "
-		    "in %s", base);
+	if (stat(base, &sb) == 0 && S_ISDIR(sb.st_mode) && try_write(base) < 0)
+		env_add(r, "state dir", base, ENV_ERROR, "not writable: %s", strerror(errno));
 	free(base);
 }
 
@@ -429,30 +426,63 @@ done:
 	return rc;
 }
 
+static void
+env_target(char ***targets, const char *url)
+{
+	if (url != NULL && strncmp(url, "file:", 5) != 0 && !strv_contains(*targets, url))
+		*targets = strv_push(*targets, url);
+}
+
 /*
- * Names resolve and hosts answer: the configured probes (default
- * deb.debian.org:443) and every installer mirror. No network is a warning:
- * tend works offline, from its caches.
+ * What the config reaches over the network: environment.probe, then the
+ * installers' mirrors, the assets' mirrors and the hosts of http and tcp
+ * checks. Nothing else: validate connects to no host the config does not
+ * name.
+ */
+static char **
+env_targets(const struct tend_config *cfg)
+{
+	const struct check_conf *c;
+	char **targets = NULL, *hostport;
+	size_t i, j;
+
+	for (i = 0; cfg->environment.probe && cfg->environment.probe[i]; i++)
+		env_target(&targets, cfg->environment.probe[i]);
+	for (i = 0; i < cfg->n_installers; i++)
+		for (j = 0; cfg->installers[i].mirrors && cfg->installers[i].mirrors[j]; j++)
+			if (strstr(cfg->installers[i].mirrors[j], "://") != NULL)
+				env_target(&targets, cfg->installers[i].mirrors[j]);
+	for (i = 0; i < cfg->n_assets; i++)
+		for (j = 0; cfg->assets[i].mirrors && cfg->assets[i].mirrors[j]; j++)
+			env_target(&targets, cfg->assets[i].mirrors[j]);
+	for (i = 0; i < cfg->n_checks; i++) {
+		c = &cfg->checks[i];
+		if (c->type == CHECK_HTTP)
+			env_target(&targets, c->http.url);
+		else if (c->type == CHECK_TCP && c->tcp.port > 0) {
+			hostport = xasprintf(strchr(c->tcp.host ? c->tcp.host : "", ':') ?
+			    "[%s]:%d" : "%s:%d", c->tcp.host ? c->tcp.host : "127.0.0.1",
+			    c->tcp.port);
+			env_target(&targets, hostport);
+			free(hostport);
+		}
+	}
+	return targets;
+}
+
+/*
+ * Names resolve and hosts answer, for what the config names (env_targets).
+ * No network is a warning: tend works offline, from its caches.
  */
 static void
 env_network(struct env_report *r, const struct tend_config *cfg)
 {
-	static char *const fallback[] = { "deb.debian.org:443", NULL };
-	char *const *probes = cfg->environment.probe ? cfg->environment.probe : fallback;
 	int64_t budget = cfg->environment.probe_timeout_ms;
-	char host[256], port[16], addr[256], *url, **targets = NULL, **hosts = NULL;
+	char host[256], port[16], addr[256], *url, **targets = env_targets(cfg), **hosts = NULL;
 	const struct probe_target *t;
 	struct probe p = { 0 };
-	size_t i, j;
+	size_t i;
 
-	for (i = 0; probes[i] != NULL; i++)
-		targets = strv_push(targets, probes[i]);
-	for (i = 0; i < cfg->n_installers; i++)
-		for (j = 0; cfg->installers[i].mirrors && cfg->installers[i].mirrors[j]; j++)
-			if (strstr(cfg->installers[i].mirrors[j], "://") != NULL &&
-			    strncmp(cfg->installers[i].mirrors[j], "file:", 5) != 0 &&
-			    !strv_contains(targets, cfg->installers[i].mirrors[j]))
-				targets = strv_push(targets, cfg->installers[i].mirrors[j]);
 	for (i = 0; targets != NULL && targets[i] != NULL; i++) {
 		if (!probe_host_port(targets[i], host, sizeof(host), port, sizeof(port)) ||
 		    strv_contains(hosts, host))

@@ -1,9 +1,11 @@
 /*
  * `tend validate --environment`: whether this machine can run the config,
- * beyond the config itself. The state directory (there or creatable,
- * writable, with room), every program the config names (services, checks,
+ * beyond the config itself. The state directory (the checks of `tend run`:
+ * its owner, mode, parents and entries, what would be created; writable,
+ * with room), every program the config names (services, checks,
  * actions, alert commands, installers, deps executables), name resolution
- * and connectivity to the hosts the config depends on, and the CI system
+ * and connectivity to the hosts the config names (environment.probe,
+ * mirrors, http and tcp checks) and no others, and the CI system
  * tend runs under. Each item is ok, a warning or an error, with a reason.
  */
 #ifndef TEND_DEPS_ENVIRONMENT_H

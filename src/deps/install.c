@@ -11,7 +11,7 @@
 #include "core/mem.h"
 #include "core/strv.h"
 #include "core/version.h"
-#include "daemon/paths.h"
+#include "core/statedir.h"
 #include "net/retry.h"
 
 /* CACHE_ROOT/deps/NAME unless the installer names its own `cache:`. Free it. */
@@ -369,7 +369,7 @@ step_download(const struct install_step *s, const struct install_options *o)
 {
 	int here, rc;
 
-	if (paths_mkdir_p(s->cache, 0755) < 0) {
+	if (statedir_mkdir_p(s->cache, 0755) < 0) {
 		fprintf(o->out, "%s: cannot create the cache %s: %s\n", s->installer->name,
 		    s->cache, strerror(errno));
 		return -1;

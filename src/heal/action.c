@@ -9,6 +9,7 @@
 #include "config/config.h"
 #include "core/clock.h"
 #include "core/mem.h"
+#include "core/text.h"
 #include "heal/cleanup.h"
 
 struct action_run {
@@ -60,6 +61,8 @@ action_finish(struct action_run *run, enum action_result result, const char *fmt
 	va_start(ap, fmt);
 	vsnprintf(run->out.detail, sizeof(run->out.detail), fmt, ap);
 	va_end(ap);
+	/* An exec action's output is in it: stored, published, alerted. */
+	text_sanitize(run->out.detail, sizeof(run->out.detail));
 	if (!run->detached)
 		run->done(run->arg, &run->out);
 	action_free_if_idle(run);

@@ -48,6 +48,14 @@ void		 healer_service_state(struct healer *h, const char *service,
 		    const char *to, const char *reason);
 
 /*
+ * An operator started, stopped or restarted a service (tend start/stop/
+ * restart, the API): a service the operator stopped is left alone until
+ * it is started again, and its dependents' failures are put down to it.
+ */
+void		 healer_operator_control(struct healer *h, const char *cmd,
+		    const char *service);
+
+/*
  * Opens incidents now for every failing check not yet in one, skipping
  * cooldowns (an operator asked). With dry_run nothing is opened or run:
  * the answer says what would be done. Returns a JSON array describing
@@ -68,6 +76,12 @@ int		 healer_resolve(struct healer *h, int64_t id, char *err, size_t errlen);
 json_t		*healer_incidents_json(const struct healer *h);
 /* One incident, open or recently closed; NULL if unknown. */
 json_t		*healer_incident_json(const struct healer *h, int64_t id);
+/*
+ * The longest an incident stays in a phase that moves on by itself
+ * (diagnosing to verifying): escalation_timeout comes then. What a caller
+ * following an incident waits at most.
+ */
+int64_t		 healer_settle_ms(const struct healer *h);
 /* How many incidents are open. */
 size_t		 healer_open_count(const struct healer *h);
 

@@ -3,13 +3,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include "core/children.h"
 #include "core/clock.h"
 #include "core/fdio.h"
 #include "core/mem.h"
@@ -33,17 +30,13 @@ enum attempt_phase {
 };
 
 /*
- * The command is started as the supervisor starts services (see
- * supervise/spawn.c): posix_spawn, glibc's vfork-style clone that copies
- * none of tend's page tables, and its exit seen through a pidfd; where
- * there is no pidfd, libuv's uv_spawn (fork + exec) instead.
+ * The command is started as the supervisor starts services, through
+ * core/procspawn: posix_spawn, glibc's vfork-style clone that copies none
+ * of tend's page tables, and its exit seen through a pidfd.
  */
 struct attempt {
 	const struct attempt_spec *spec;
 	struct attempt_result *res;
-	int		 pidfd;		/* -1 on the libuv path */
-	uv_poll_t	 poll;		/* on the pidfd */
-	uv_process_t	 proc;		/* the libuv path */
 	uv_pipe_t	 out;
 	uv_pipe_t	 err;
 	uv_timer_t	 timer;
@@ -119,21 +112,12 @@ attempt_close_pipe(struct attempt *a, uv_pipe_t *pipe)
 	a->open_pipes--;
 }
 
+/* Once the process is reaped. */
 static void
-attempt_handle_closed(uv_handle_t *handle)
+attempt_exited(void *arg, pid_t pid, int64_t status, int term_signal)
 {
-	struct attempt *a = handle->data;
+	struct attempt *a = arg;
 
-	if (a->pidfd >= 0)
-		close(a->pidfd);
-	a->pidfd = -1;
-}
-
-/* Both ways of spawning end here, once the process is reaped. */
-static void
-attempt_exited(struct attempt *a, int64_t status, int term_signal, uv_handle_t *handle)
-{
-	children_release(a->pgid);
 	a->exited = true;
 	a->res->exit_code = status;
 	a->res->signal = term_signal;
@@ -143,32 +127,12 @@ attempt_exited(struct attempt *a, int64_t status, int term_signal, uv_handle_t *
 	/* Timed out: whatever the group still holds goes with its leader. */
 	if (a->res->timed_out)
 		kill(-a->pgid, SIGKILL);
-	uv_close(handle, attempt_handle_closed);
 	if (a->open_pipes > 0) {
 		/* Replaces the timeout or the grace period: it is over. */
 		a->phase = PHASE_EXITED;
 		uv_timer_start(&a->timer, attempt_timer, ATTEMPT_LINGER_MS, 0);
 	}
 	attempt_maybe_finish(a);
-}
-
-static void
-attempt_uv_exited(uv_process_t *proc, int64_t status, int term_signal)
-{
-	attempt_exited(proc->data, status, term_signal, (uv_handle_t *)proc);
-}
-
-static void
-attempt_pidfd_readable(uv_poll_t *poll, int status, int events)
-{
-	struct attempt *a = poll->data;
-	int64_t exit_status;
-	int term_signal;
-
-	if (!procspawn_reap(a->pgid, &exit_status, &term_signal))
-		return;		/* not reaped yet: the next readiness says so */
-	uv_poll_stop(poll);
-	attempt_exited(a, exit_status, term_signal, (uv_handle_t *)poll);
 }
 
 static void
@@ -222,26 +186,12 @@ attempt_timer(uv_timer_t *timer)
 	}
 }
 
-static bool
-pidfd_works(void)
-{
-	static int works = -1;
-	int fd;
-
-	if (works < 0) {
-		fd = procspawn_pidfd(getpid());
-		works = fd >= 0;
-		if (fd >= 0)
-			close(fd);
-	}
-	return works == 1;
-}
-
-/* posix_spawn errors are errno values; libuv's are their negatives. */
+/* Returns 0, or a libuv error (a negative errno). */
 static int
-attempt_posix_spawn(uv_loop_t *loop, struct attempt *a, char **env)
+attempt_spawn(uv_loop_t *loop, struct attempt *a)
 {
-	posix_spawn_file_actions_t fa;
+	struct procspawn sp = { .argv = a->spec->argv, .umask = -1 };
+	char **env;
 	int out[2], err[2], rc;
 
 	if (pipe2(out, O_CLOEXEC) < 0)
@@ -252,76 +202,25 @@ attempt_posix_spawn(uv_loop_t *loop, struct attempt *a, char **env)
 		close(out[1]);
 		return rc;
 	}
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, out[1], 1);
-	posix_spawn_file_actions_adddup2(&fa, err[1], 2);
+	env = spawn_environment(NULL);
+	sp.env = env;
+	sp.fd[0] = fcntl(0, F_GETFD) >= 0 ? 0 : -1;	/* ours, if we have one */
+	sp.fd[1] = out[1];
+	sp.fd[2] = err[1];
 	/* Its own session and process group: a timeout kills the whole group. */
-	rc = -procspawn_session(&a->pgid, a->spec->argv[0], &fa, a->spec->argv, env);
-	posix_spawn_file_actions_destroy(&fa);
+	rc = -procspawn_start(&sp, &a->pgid, NULL, 0);
+	strv_free(env);
 	close(out[1]);
 	close(err[1]);
-	if (rc == 0) {
-		a->pidfd = procspawn_pidfd(a->pgid);
-		if (a->pidfd < 0 || uv_poll_init(loop, &a->poll, a->pidfd) != 0) {
-			rc = a->pidfd < 0 ? -errno : UV_EINVAL;
-			kill(a->pgid, SIGKILL);
-			waitpid(a->pgid, NULL, 0);
-		}
-	}
 	if (rc != 0) {
 		close(out[0]);
 		close(err[0]);
 		return rc;
 	}
-	a->poll.data = a;
 	uv_pipe_open(&a->out, out[0]);
 	uv_pipe_open(&a->err, err[0]);
-	uv_poll_start(&a->poll, UV_READABLE, attempt_pidfd_readable);
+	procspawn_watch(loop, a->pgid, attempt_exited, a);
 	return 0;
-}
-
-static int
-attempt_uv_spawn(uv_loop_t *loop, struct attempt *a, char **env)
-{
-	uv_process_options_t opts = { 0 };
-	uv_stdio_container_t stdio[3];
-	int rc;
-
-	stdio[0].flags = UV_INHERIT_FD;
-	stdio[0].data.fd = 0;
-	stdio[1].flags = UV_CREATE_PIPE | UV_WRITABLE_PIPE;
-	stdio[1].data.stream = (uv_stream_t *)&a->out;
-	stdio[2].flags = UV_CREATE_PIPE | UV_WRITABLE_PIPE;
-	stdio[2].data.stream = (uv_stream_t *)&a->err;
-	opts.file = a->spec->argv[0];
-	opts.args = (char **)a->spec->argv;
-	opts.env = env;
-	/* Its own session and process group: a timeout kills all it started. */
-	opts.flags = UV_PROCESS_DETACHED;
-	opts.stdio = stdio;
-	opts.stdio_count = 3;
-	opts.exit_cb = attempt_uv_exited;
-	a->proc.data = a;
-	rc = uv_spawn(loop, &a->proc, &opts);
-	if (rc != 0)
-		uv_close((uv_handle_t *)&a->proc, NULL);	/* even when it failed */
-	else
-		a->pgid = a->proc.pid;
-	return rc;
-}
-
-static int
-attempt_spawn(uv_loop_t *loop, struct attempt *a)
-{
-	char **env = spawn_environment(NULL);
-	int rc;
-
-	if (pidfd_works())
-		rc = attempt_posix_spawn(loop, a, env);
-	else
-		rc = attempt_uv_spawn(loop, a, env);
-	strv_free(env);
-	return rc;
 }
 
 void
@@ -338,7 +237,6 @@ attempt_run(uv_loop_t *loop, const struct attempt_spec *spec, struct attempt_res
 	uv_pipe_init(loop, &a->err, 0);
 	uv_timer_init(loop, &a->timer);
 	a->out.data = a->err.data = a->timer.data = a;
-	a->pidfd = -1;
 	a->open_pipes = 2;
 	res->started_at = clock_wall_ms();
 	res->spawn_error = attempt_spawn(loop, a);
@@ -349,7 +247,6 @@ attempt_run(uv_loop_t *loop, const struct attempt_spec *spec, struct attempt_res
 		attempt_close_pipe(a, &a->err);
 		attempt_maybe_finish(a);
 	} else {
-		children_own(a->pgid);
 		if (spec->running != NULL)
 			*spec->running = a->pgid;
 		uv_read_start((uv_stream_t *)&a->out, attempt_alloc, attempt_read);

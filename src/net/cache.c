@@ -15,7 +15,7 @@
 
 #include "core/fdio.h"
 #include "core/mem.h"
-#include "daemon/paths.h"
+#include "core/statedir.h"
 
 #define CACHE_OBJECT_MODE	0444
 #define CACHE_BUF		(256 * 1024)
@@ -36,15 +36,15 @@ cache_init(const char *dir)
 	char *sub;
 	int rc;
 
-	if (paths_mkdir_p(dir, 0755) < 0)
+	if (statedir_mkdir_p(dir, 0755) < 0)
 		return -1;
 	sub = xasprintf("%s/sha256", dir);
-	rc = paths_mkdir_p(sub, 0755);
+	rc = statedir_mkdir_p(sub, 0755);
 	free(sub);
 	if (rc < 0)
 		return -1;
 	sub = xasprintf("%s/tmp", dir);
-	rc = paths_mkdir_p(sub, 0700);
+	rc = statedir_mkdir_p(sub, 0700);
 	free(sub);
 	return rc;
 }
@@ -177,7 +177,7 @@ cache_commit(const char *dir, const char *path, const char *sha256)
 	int rc;
 
 	sub = xasprintf("%s/sha256/%.2s", dir, sha256);
-	rc = paths_mkdir_p(sub, 0755);
+	rc = statedir_mkdir_p(sub, 0755);
 	free(sub);
 	if (rc == 0)
 		rc = chmod(path, CACHE_OBJECT_MODE);
@@ -267,7 +267,7 @@ static int
 cache_mkdir_parent(const char *path)
 {
 	char *copy = xstrdup(path);
-	int rc = paths_mkdir_p(dirname(copy), 0755);
+	int rc = statedir_mkdir_p(dirname(copy), 0755);
 
 	free(copy);
 	return rc;

@@ -29,7 +29,8 @@
 #include "core/log.h"
 #include "core/mem.h"
 #include "core/strv.h"
-#include "daemon/paths.h"
+#include "core/statedir.h"
+#include "core/text.h"
 #include "net/fetch_mirrors.h"
 #include "core/jitter.h"
 #include "supervise/backoff.h"
@@ -64,6 +65,7 @@ fetch_settings_init(struct fetch_settings *s, const char *cache_dir)
 	s->max_connections = 1000;
 	s->backoff = (struct backoff_conf){ .initial_ms = 250, .max_ms = 4000,
 	    .multiplier = 2.0, .jitter = 0.2 };
+	s->max_size = FETCH_DEFAULT_MAX_SIZE;
 	s->probe_budget_ms = 1500;
 	s->probe_slow_ms = 750;
 	s->online = (struct fetch_timeouts){ .connect_ms = 10000,
@@ -96,7 +98,7 @@ fetch_cache_dir(const char *option, const struct tend_config *manifest,
 	if (geteuid() == 0 || (state_dir_option != NULL && *state_dir_option != '\0') ||
 	    (state_env != NULL && *state_env != '\0') ||
 	    (cfg != NULL && cfg->state_dir != NULL)) {
-		state = paths_state_dir(state_dir_option, cfg);
+		state = statedir_resolve(state_dir_option, cfg != NULL ? cfg->state_dir : NULL);
 		dir = xasprintf("%s/cache", state);
 		free(state);
 		return dir;
@@ -105,6 +107,21 @@ fetch_cache_dir(const char *option, const struct tend_config *manifest,
 		return xasprintf("%s/tend", xdg);
 	home = getenv("HOME");
 	return xasprintf("%s/.cache/tend", home != NULL ? home : "/tmp");
+}
+
+int
+fetch_cache_verify(const char *cache_dir, const struct tend_config *cfg,
+    const char *state_dir_option, char *err, size_t errlen)
+{
+	char *state = statedir_resolve(state_dir_option, cfg != NULL ? cfg->state_dir : NULL);
+	char *in_state = xasprintf("%s/cache", state);
+	int rc = 0;
+
+	if (strcmp(cache_dir, in_state) == 0)
+		rc = statedir_prepare_subdir(state, "cache", 0750, err, errlen);
+	free(in_state);
+	free(state);
+	return rc;
 }
 
 static void
@@ -142,8 +159,9 @@ fetch_mirror_error(struct fetch_result *r, const char *url, const char *error)
 	r->mirror_errors = xrealloc(r->mirror_errors,
 	    (r->n_mirror_errors + 1) * sizeof(*r->mirror_errors));
 	e = &r->mirror_errors[r->n_mirror_errors++];
-	e->url = xstrdup(url);
-	e->error = xstrdup(error);
+	/* For reports: shown, never used to fetch. */
+	e->url = text_redact(url);
+	e->error = text_redact(error);
 }
 
 /* The verified object is in the cache: put it at dest (unless warming up). */
@@ -326,7 +344,7 @@ fetch_from_mirror(struct fetch_ctx *c, const struct asset_conf *a,
 	char err[512] = "";
 
 	for (;;) {
-		if (part->limit >= 0 && part->size == part->limit) {
+		if (part->exact && part->size == part->limit) {
 			/* All there already (an earlier run's part): only verify. */
 			at = (struct fetch_attempt){ .verdict = FETCH_DONE };
 		} else {
@@ -398,6 +416,9 @@ fetch_from_mirror(struct fetch_ctx *c, const struct asset_conf *a,
 		case FETCH_NEXT_MIRROR:
 			snprintf(err, sizeof(err), "%s", at.error);
 			log_warn(a->name, "%s: %s", url, err);
+			/* What an endless or oversized mirror sent is no start for the next. */
+			if (part->too_large && fetch_part_truncate(part) < 0)
+				goto local;
 			goto failed;
 		case FETCH_LOCAL_ERROR:
 			snprintf(err, sizeof(err), "%s", at.error);
@@ -420,6 +441,18 @@ ok:
 	return MIRROR_OK;
 }
 
+/*
+ * The most a download of a may hold: its size, else its max_size, else the
+ * settings' cap. An endless mirror fills no disk.
+ */
+static int64_t
+fetch_limit(const struct fetch_ctx *c, const struct asset_conf *a)
+{
+	if (a->size >= 0)
+		return a->size;
+	return a->max_size >= 0 ? a->max_size : c->s->max_size;
+}
+
 /* The asset is not in the cache: download it into the part file, then commit. */
 static void
 fetch_download(struct fetch_ctx *c, const struct asset_conf *a,
@@ -434,7 +467,8 @@ fetch_download(struct fetch_ctx *c, const struct asset_conf *a,
 	int64_t started = clock_mono_ms();
 	struct stat st;
 
-	if (fetch_part_open(&part, path, a->size, err, sizeof(err)) < 0) {
+	if (fetch_part_open(&part, path, fetch_limit(c, a), a->size >= 0, err,
+	    sizeof(err)) < 0) {
 		fetch_fail(r, "%s", err);
 		goto done;
 	}
@@ -446,7 +480,7 @@ fetch_download(struct fetch_ctx *c, const struct asset_conf *a,
 			    "does not verify");
 		goto done;
 	}
-	if (a->size >= 0 && part.size > a->size && fetch_part_truncate(&part) < 0) {
+	if (part.size > part.limit && fetch_part_truncate(&part) < 0) {
 		fetch_fail(r, "cannot truncate %s: %s", path, strerror(errno));
 		fetch_part_close(&part, false);
 		goto done;
@@ -462,7 +496,7 @@ fetch_download(struct fetch_ctx *c, const struct asset_conf *a,
 		out = fetch_from_mirror(c, a, &part, a->mirrors[order[i]], r);
 		if (out == MIRROR_OK) {
 			free(r->url);
-			r->url = xstrdup(a->mirrors[order[i]]);
+			r->url = text_redact(a->mirrors[order[i]]);
 		}
 	}
 	free(order);

@@ -24,6 +24,7 @@
 #include "core/fdio.h"
 #include "core/mem.h"
 #include "core/strv.h"
+#include "core/text.h"
 #include "net/attempt.h"
 #include "core/jitter.h"
 #include "net/retry_internal.h"
@@ -61,7 +62,7 @@ char *
 retry_format_argv(char *const *argv)
 {
 	size_t cap = 64, len = 0, i;
-	char *out = xmalloc(cap);
+	char *out = xmalloc(cap), *shown;
 	const char *p;
 
 	out[0] = '\0';
@@ -91,18 +92,27 @@ retry_format_argv(char *const *argv)
 		out[len++] = '\'';
 		out[len] = '\0';
 	}
-	return out;
+	/* It is shown (and logged): a URL's credentials are not. */
+	shown = text_redact(out);
+	free(out);
+	return shown;
 }
 
 char *
 retry_argv_json(char *const *argv)
 {
 	json_t *a = json_array();
-	char *s;
+	char *s, *redacted;
 	size_t i;
 
-	for (i = 0; argv[i] != NULL; i++)
-		json_array_append_new(a, json_stringn_nocheck(argv[i], strlen(argv[i])));
+	/* Stored: URL credentials hidden, and valid UTF-8 for the JSON. */
+	for (i = 0; argv[i] != NULL; i++) {
+		redacted = text_redact(argv[i]);
+		s = text_utf8(redacted);
+		json_array_append_new(a, json_string(s));
+		free(s);
+		free(redacted);
+	}
 	s = json_dumps(a, JSON_COMPACT);
 	json_decref(a);
 	return s != NULL ? s : xstrdup("[]");

@@ -89,10 +89,13 @@ int
 store_maintain(struct store *st, int64_t now_ms, const struct store_retention *keep,
     int chunk)
 {
-	sqlite3 *db = store_db(st);
+	sqlite3 *db;
 	int n, deleted = 0;
 
-	if (store_flush(st) < 0 || rollup_exec(db, "BEGIN IMMEDIATE") < 0)
+	if (!store_ready(st) || store_flush(st) < 0)
+		return -1;
+	db = store_db(st);
+	if (rollup_exec(db, "BEGIN IMMEDIATE") < 0)
 		return -1;
 	if (rollup_level(db, "rollup.minute", 0, MINUTE_MS, now_ms) < 0 ||
 	    rollup_level(db, "rollup.hour", MINUTE_MS, HOUR_MS, now_ms) < 0)

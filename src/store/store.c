@@ -2,6 +2,7 @@
 
 #include <math.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,33 +11,12 @@
 
 #include "core/log.h"
 #include "core/mem.h"
-#include "store/schema.h"
+#include "core/selfhealth.h"
+#include "store/read.h"
 #include "store/store_internal.h"
 
 /* Past this many queued rows (the disk is failing), the oldest are dropped. */
 #define STORE_QUEUE_MAX	50000
-
-/*
- * A queued write: one of the statements below and the values to bind to
- * it, in order. Every write tend makes goes through this one queue, so a
- * flush commits results, state changes, metrics and incidents together.
- * (A retry run's row alone is written at once: it needs its id.)
- */
-enum pending_stmt {
-	STMT_CHECK_RESULT,
-	STMT_STATE_CHANGE,
-	STMT_METRIC,
-	STMT_INCIDENT,
-	STMT_ATTEMPT_BEGIN,
-	STMT_ATTEMPT_END,
-	STMT_PROCEDURE,
-	STMT_DEPENDENCY_CHANGE,
-	STMT_ALERT,
-	STMT_RETRY_RUN_END,
-	STMT_RETRY_ATTEMPT,
-	STMT_RETRY_RUN,
-	STMT_COUNT,
-};
 
 enum value_type {
 	VALUE_NULL,
@@ -54,7 +34,6 @@ struct value {
 
 #define PENDING_MAX_VALUES	21	/* the widest row: an incident */
 #define QUEUE_FIRST_CAP		16	/* tend retry queues two rows; the daemon grows it */
-#define BRIEF_WAL_MAX		128	/* frames: a brief writer checkpoints past this */
 
 struct pending {
 	enum pending_stmt stmt;
@@ -62,24 +41,15 @@ struct pending {
 	struct value	 v[PENDING_MAX_VALUES];
 };
 
-/*
- * Statements are prepared on first use and ids read on the first new one:
- * tend retry, which opens the store for one run, uses two or three
- * statements of the twelve and no ids.
- */
-struct store {
-	sqlite3		*db;
-	char		*path;
-	sqlite3_stmt	*prepared[STMT_COUNT];
-	struct pending	*queue;
-	size_t		 n;
-	size_t		 cap;
-	size_t		 dropped;
-	int64_t		 next_incident;	/* 0: not read yet */
-	int64_t		 next_attempt;
-	int64_t		 next_alert;
-	bool		 brief;		/* opened by store_open_brief */
-	int		 wal_frames;	/* after this connection's last commit */
+/* What each statement writes, to name a row that cannot be written. */
+static const char *const stmt_table[STMT_COUNT] = {
+	[STMT_CHECK_RESULT] = "check_results", [STMT_STATE_CHANGE] = "state_changes",
+	[STMT_METRIC] = "system_health_metrics", [STMT_INCIDENT] = "error_incidents",
+	[STMT_ATTEMPT_BEGIN] = "healing_attempts", [STMT_ATTEMPT_END] = "healing_attempts",
+	[STMT_PROCEDURE] = "recovery_procedures",
+	[STMT_DEPENDENCY_CHANGE] = "dependency_changes", [STMT_ALERT] = "alert_deliveries",
+	[STMT_RETRY_RUN_END] = "retry_runs", [STMT_RETRY_ATTEMPT] = "retry_attempts",
+	[STMT_RETRY_RUN] = "retry_runs",
 };
 
 static const char *const stmt_sql[STMT_COUNT] = {
@@ -133,143 +103,6 @@ static const char *const stmt_sql[STMT_COUNT] = {
 	    "?8, ?9)",
 };
 
-static int
-store_exec(struct store *st, const char *sql, char *err, size_t errlen)
-{
-	char *msg = NULL;
-
-	if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) == SQLITE_OK)
-		return 0;
-	snprintf(err, errlen, "%s: %s", st->path, msg ? msg : sqlite3_errmsg(st->db));
-	sqlite3_free(msg);
-	return -1;
-}
-
-int
-store_schema_version(struct store *st)
-{
-	sqlite3_stmt *stmt;
-	int v = -1;
-
-	if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &stmt, NULL) != SQLITE_OK)
-		return -1;
-	if (sqlite3_step(stmt) == SQLITE_ROW)
-		v = sqlite3_column_int(stmt, 0);
-	sqlite3_finalize(stmt);
-	return v;
-}
-
-/* Each migration and its version bump commit together, or not at all. */
-static int
-store_migrate(struct store *st, char *err, size_t errlen)
-{
-	int v = store_schema_version(st), to;
-	char bump[64];
-
-	if (v < 0) {
-		snprintf(err, errlen, "%s: cannot read the schema version", st->path);
-		return -1;
-	}
-	if ((size_t)v > schema_migration_count()) {
-		snprintf(err, errlen, "%s: schema %d is newer than this tend (%zu)",
-		    st->path, v, schema_migration_count());
-		return -1;
-	}
-	for (to = v + 1; (size_t)to <= schema_migration_count(); to++) {
-		snprintf(bump, sizeof(bump), "PRAGMA user_version = %d", to);
-		if (store_exec(st, "BEGIN IMMEDIATE", err, errlen) < 0)
-			return -1;
-		if (store_exec(st, schema_migration((size_t)to), err, errlen) < 0 ||
-		    store_exec(st, bump, err, errlen) < 0) {
-			store_exec(st, "ROLLBACK", err + strlen(err), 0);
-			return -1;
-		}
-		if (store_exec(st, "COMMIT", err, errlen) < 0)
-			return -1;
-	}
-	/* An upgrade is news; a new database (tend retry makes one often in CI) is not. */
-	if (v > 0 && (size_t)v < schema_migration_count())
-		log_info(NULL, "store %s: schema %d -> %zu", st->path, v, schema_migration_count());
-	else if (v == 0)
-		log_debug(NULL, "store %s: created, schema %zu", st->path,
-		    schema_migration_count());
-	return 0;
-}
-
-static int64_t
-store_max_id(struct store *st, const char *table)
-{
-	sqlite3_stmt *stmt;
-	char sql[128];
-	int64_t id = 0;
-
-	snprintf(sql, sizeof(sql), "SELECT coalesce(max(id), 0) FROM %s", table);
-	if (sqlite3_prepare_v2(st->db, sql, -1, &stmt, NULL) != SQLITE_OK)
-		return 0;
-	if (sqlite3_step(stmt) == SQLITE_ROW)
-		id = sqlite3_column_int64(stmt, 0);
-	sqlite3_finalize(stmt);
-	return id;
-}
-
-struct store *
-store_open(const char *path, char *err, size_t errlen)
-{
-	struct store *st = xcalloc(1, sizeof(*st));
-
-	st->path = xstrdup(path);
-	if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
-	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
-		snprintf(err, errlen, "%s: %s", path, sqlite3_errmsg(st->db));
-		goto fail;
-	}
-	sqlite3_busy_timeout(st->db, 5000);
-	/* WAL: readers never block the writer; NORMAL: a commit costs no fsync. */
-	if (store_exec(st, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; "
-	    "PRAGMA foreign_keys = ON", err, errlen) < 0 || store_migrate(st, err, errlen) < 0)
-		goto fail;
-	return st;
-fail:
-	store_close(st);
-	return NULL;
-}
-
-/*
- * A brief writer's WAL hook, in place of SQLite's checkpoint after a
- * commit: it only notes how long the WAL has grown. The next process's
- * rebuild of the WAL's index forgets what was checkpointed, so the WAL
- * would never start over and every later run would checkpoint it again.
- */
-static int
-store_wal_hook(void *arg, sqlite3 *db, const char *name, int frames)
-{
-	struct store *st = arg;
-
-	(void)db;
-	(void)name;
-	st->wal_frames = frames;
-	return SQLITE_OK;
-}
-
-struct store *
-store_open_brief(const char *path, char *err, size_t errlen)
-{
-	struct store *st;
-
-	/*
-	 * No bulk page cache: at its first read SQLite would touch twenty
-	 * pages of memory, used or not, each a page fault. SQLite takes this
-	 * only before its first use in the process, and refuses it after.
-	 */
-	sqlite3_config(SQLITE_CONFIG_PAGECACHE, NULL, 0, 0);
-	if ((st = store_open(path, err, errlen)) == NULL)
-		return NULL;
-	st->brief = true;
-	sqlite3_db_config(st->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
-	sqlite3_wal_hook(st->db, store_wal_hook, st);
-	return st;
-}
-
 static void
 pending_free(struct pending *p)
 {
@@ -314,9 +147,9 @@ store_enqueue(struct store *st, enum pending_stmt stmt)
 		pending_free(&st->queue[0]);
 		memmove(st->queue, st->queue + 1, (st->n - 1) * sizeof(*st->queue));
 		st->n--;
-		if (st->dropped++ % 1000 == 0)
-			log_error(NULL, "store %s: writes failing; dropping the oldest rows",
-			    st->path);
+		st->dropped++;
+		selfhealth_count(SELF_STORE_DROPPED, 1);
+		log_error(NULL, "store %s: writes failing; dropping the oldest rows", st->path);
 	}
 	if (st->n == st->cap) {
 		st->cap = st->cap ? st->cap * 2 : QUEUE_FIRST_CAP;
@@ -341,10 +174,12 @@ push_int_or_null(struct pending *p, int64_t i)
 	p->v[p->n++] = (struct value){ .type = i < 0 ? VALUE_NULL : VALUE_INT, .i = i };
 }
 
+/* NaN and infinities are no measurement: NULL. */
 static void
 push_real(struct pending *p, double d)
 {
-	p->v[p->n++] = (struct value){ .type = isnan(d) ? VALUE_NULL : VALUE_REAL, .d = d };
+	p->v[p->n++] = (struct value){ .type = isfinite(d) ? VALUE_REAL : VALUE_NULL,
+	    .d = d };
 }
 
 static void
@@ -388,11 +223,33 @@ store_add_state_change(struct store *st, int64_t ts_ms, const char *kind,
 void
 store_add_metric(struct store *st, int64_t ts_ms, const char *series, double value)
 {
-	struct pending *p = store_enqueue(st, STMT_METRIC);
+	struct pending *p;
+
+	/* A sample is a number or nothing (a perfdata U, a NaN): not a row. */
+	if (!isfinite(value))
+		return;
+	p = store_enqueue(st, STMT_METRIC);
 
 	push_int(p, ts_ms);
 	push_text(p, series);
 	push_real(p, value);
+}
+
+static int64_t
+store_max_id(struct store *st, const char *table)
+{
+	sqlite3_stmt *stmt;
+	char sql[128];
+	int64_t id = 0;
+
+	snprintf(sql, sizeof(sql), "SELECT coalesce(max(id), 0) FROM %s", table);
+	if (!store_ready(st) ||
+	    sqlite3_prepare_v2(st->db, sql, -1, &stmt, NULL) != SQLITE_OK)
+		return 0;
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		id = sqlite3_column_int64(stmt, 0);
+	sqlite3_finalize(stmt);
+	return id;
 }
 
 /* The next id of table, read from it the first time. */
@@ -519,6 +376,8 @@ store_put_alert(struct store *st, const struct store_alert *a)
 static sqlite3_stmt *
 store_stmt(struct store *st, enum pending_stmt stmt)
 {
+	if (st->db == NULL)
+		return NULL;
 	if (st->prepared[stmt] == NULL && sqlite3_prepare_v2(st->db, stmt_sql[stmt], -1,
 	    &st->prepared[stmt], NULL) != SQLITE_OK)
 		return NULL;
@@ -566,11 +425,9 @@ store_write_now(struct store *st, struct pending *p)
 static int
 store_begin(struct store *st)
 {
-	char err[512];
-
 	/* IMMEDIATE: take the write lock now, or wait busy_timeout for it. */
-	if (store_exec(st, "BEGIN IMMEDIATE", err, sizeof(err)) < 0) {
-		log_error(NULL, "store: %s", err);
+	if (sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
+		store_failed(st, sqlite3_extended_errcode(st->db), sqlite3_errmsg(st->db));
 		return -1;
 	}
 	return 0;
@@ -579,40 +436,72 @@ store_begin(struct store *st)
 static void
 store_rollback(struct store *st)
 {
-	char err[512];
+	/* After some errors SQLite has rolled back already: nothing to say. */
+	if (sqlite3_get_autocommit(st->db))
+		return;
+	if (sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL) != SQLITE_OK)
+		log_error(NULL, "store %s: rollback: %s", st->path, sqlite3_errmsg(st->db));
+}
 
-	if (store_exec(st, "ROLLBACK", err, sizeof(err)) < 0)
-		log_error(NULL, "store: %s", err);
+/*
+ * Errors of one row, not of the database: a NOT NULL or CHECK the row
+ * breaks, a value too big. SQLite undoes only that statement.
+ */
+static bool
+store_row_error(int code)
+{
+	code &= 0xff;
+	return code == SQLITE_CONSTRAINT || code == SQLITE_MISMATCH ||
+	    code == SQLITE_TOOBIG || code == SQLITE_RANGE;
+}
+
+/* A row that cannot be written is dropped and named, never retried. */
+static void
+store_drop_row(struct store *st, const struct pending *p)
+{
+	const char *name = NULL;
+	int i;
+
+	for (i = 0; i < p->n && name == NULL; i++)
+		if (p->v[i].type == VALUE_TEXT)
+			name = p->v[i].s;
+	log_error(NULL, "store %s: dropped a row of %s (%s): %s", st->path,
+	    stmt_table[p->stmt], name ? name : "no name", sqlite3_errmsg(st->db));
+	selfhealth_count(SELF_STORE_DROPPED, 1);
+	selfhealth_count(SELF_STORE_ERRORS, 1);
 }
 
 /*
  * Writes what is queued into the transaction store_begin opened and
- * commits it; on error nothing of it is kept and the queue stays.
+ * commits it, the rows that cannot be written dropped (one bad row must
+ * not hold back the others); the number written. When the database fails
+ * (full, corrupt, busy) nothing of it is kept and the queue stays.
  */
 static int
 store_commit(struct store *st)
 {
-	char err[512];
 	size_t i;
-	int n;
+	int n = 0;
 
 	for (i = 0; i < st->n; i++) {
-		if (store_write(st, &st->queue[i]) < 0) {
-			log_error(NULL, "store %s: %s", st->path, sqlite3_errmsg(st->db));
-			store_rollback(st);
-			return -1;
-		}
+		if (store_write(st, &st->queue[i]) == 0)
+			n++;
+		else if (store_row_error(sqlite3_extended_errcode(st->db)))
+			store_drop_row(st, &st->queue[i]);
+		else
+			goto fail;
 	}
-	if (store_exec(st, "COMMIT", err, sizeof(err)) < 0) {
-		log_error(NULL, "store: %s", err);
-		store_rollback(st);
-		return -1;
-	}
+	if (sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+		goto fail;
 	for (i = 0; i < st->n; i++)
 		pending_free(&st->queue[i]);
-	n = (int)st->n;
 	st->n = 0;
+	store_worked(st);
 	return n;
+fail:
+	store_failed(st, sqlite3_extended_errcode(st->db), sqlite3_errmsg(st->db));
+	store_rollback(st);
+	return -1;
 }
 
 /* A run's row; its end too when ended, else NULLs: it is still running. */
@@ -663,6 +552,8 @@ store_insert_run(struct store *st, const struct store_retry_run *run, bool ended
 int64_t
 store_retry_run_begin(struct store *st, const struct store_retry_run *run)
 {
+	if (!store_ready(st))
+		return -1;
 	store_flush(st);
 	return store_insert_run(st, run, false);
 }
@@ -711,6 +602,9 @@ store_add_retry_attempt(struct store *st, const struct store_retry_attempt *a)
 int
 store_flush(struct store *st)
 {
+	/* Called with nothing queued, it still opens a store that would not. */
+	if (!store_ready(st))
+		return st->n == 0 ? 0 : -1;
 	if (st->n == 0)
 		return 0;
 	if (store_begin(st) < 0)
@@ -736,6 +630,8 @@ store_each_procedure(struct store *st, store_procedure_fn fn, void *arg)
 	sqlite3_stmt *stmt;
 	int n = 0;
 
+	if (!store_ready(st))
+		return -1;
 	store_flush(st);
 	if (sqlite3_prepare_v2(st->db, "SELECT category, action, attempts, successes "
 	    "FROM recovery_procedures", -1, &stmt, NULL) != SQLITE_OK)
@@ -757,6 +653,8 @@ store_count_incidents(struct store *st, const char *target, const char *category
 	sqlite3_stmt *stmt;
 	int n = -1;
 
+	if (!store_ready(st))
+		return -1;
 	store_flush(st);
 	if (sqlite3_prepare_v2(st->db, "SELECT count(*) FROM error_incidents WHERE "
 	    "target = ?1 AND category = ?2 AND detected_at >= ?3", -1, &stmt,
@@ -777,6 +675,8 @@ store_update_incident(struct store *st, const char *sql, int64_t id, int64_t now
 	sqlite3_stmt *stmt;
 	int rc;
 
+	if (!store_ready(st))
+		return -1;
 	store_flush(st);
 	if (sqlite3_prepare_v2(st->db, sql, -1, &stmt, NULL) != SQLITE_OK)
 		return -1;
@@ -811,6 +711,8 @@ store_each_dependency_version(struct store *st, store_version_fn fn, void *arg)
 	sqlite3_stmt *stmt;
 	int n = 0;
 
+	if (!store_ready(st))
+		return -1;
 	store_flush(st);
 	if (sqlite3_prepare_v2(st->db, "SELECT check_name, dependency, new_version FROM "
 	    "dependency_changes WHERE id IN (SELECT max(id) FROM dependency_changes "
@@ -826,13 +728,9 @@ store_each_dependency_version(struct store *st, store_version_fn fn, void *arg)
 	return n;
 }
 
-int
-store_interrupt_open_incidents(struct store *st, int64_t now_ms)
+json_t *
+store_open_incidents(struct store *st)
 {
-	int rc = store_update_incident(st, "UPDATE error_incidents SET phase = "
-	    "'interrupted', resolved_at = ?2, resolution = 'tend stopped while it was "
-	    "open', updated_at = ?2 WHERE resolved_at IS NULL AND coalesce(phase, '') NOT "
-	    "IN ('escalated') AND ?1 = ?1", 0, now_ms);
-
-	return rc < 0 ? -1 : sqlite3_changes(st->db);
+	store_flush(st);
+	return store_read_incidents(st->db, true, INT64_MIN, STORE_OPEN_INCIDENTS_MAX);
 }

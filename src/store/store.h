@@ -3,7 +3,9 @@
  * schema versioned by PRAGMA user_version with migrations, and writes
  * queued in memory then committed together in one transaction, so the
  * loop does a single short write per flush, never one per result.
- * Nothing committed is lost when tend is killed.
+ * Nothing committed is lost when tend is killed. The WAL is kept short:
+ * checkpointed past 1000 pages, truncated past 2000 (readers allowing) and
+ * to 4 MB when it starts over (journal_size_limit).
  */
 #ifndef TEND_STORE_STORE_H
 #define TEND_STORE_STORE_H
@@ -12,8 +14,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "health/state.h"
 
+struct statedir;
 struct store;
 
 /* The schema version this build writes. */
@@ -33,6 +38,21 @@ struct store	*store_open(const char *path, char *err, size_t errlen);
  * other thread uses SQLite.
  */
 struct store	*store_open_brief(const char *path, char *err, size_t errlen);
+/*
+ * The daemon's store, STATE/tend.db (made 0600): never NULL. When the
+ * database cannot be opened (a full disk at start, a corrupt file, wrong
+ * permissions) writes queue as usual and each flush tries to open it
+ * again, every 2 s, so that history starts once it can; meanwhile reads
+ * fail, and tend's health (core/selfhealth.h, part "store") says what is
+ * wrong and what to do. sd must outlive the store.
+ */
+struct store	*store_open_state(struct statedir *sd);
+/*
+ * Makes STATE/tend.db (0600, through the verified state dir) when it is
+ * missing, and makes it and its -wal and -shm 0600 when others could read
+ * them; store_open on its path is then safe. 0, or -1 with err (errno set).
+ */
+int		 store_prepare_file(struct statedir *sd, char *err, size_t errlen);
 /* Flushes what is queued, then closes. */
 void		 store_close(struct store *st);
 int		 store_schema_version(struct store *st);
@@ -181,10 +201,12 @@ int	store_count_incidents(struct store *st, const char *target, const char *cate
  * when not, -1 on error.
  */
 /*
- * Closes incidents a previous run left open mid-way (not the escalated
- * ones: those wait for a human). Returns how many, or -1.
+ * The incidents no run has closed, newest first, at most
+ * STORE_OPEN_INCIDENTS_MAX, as store_read_incidents shows them (with their
+ * attempts); NULL on a database error. For a new daemon to rejoin them.
  */
-int	store_interrupt_open_incidents(struct store *st, int64_t now_ms);
+#define STORE_OPEN_INCIDENTS_MAX	10000
+json_t	*store_open_incidents(struct store *st);
 int	store_ack_incident(struct store *st, int64_t id, int64_t now_ms);
 int	store_resolve_incident(struct store *st, int64_t id, int64_t now_ms);
 
@@ -205,7 +227,14 @@ int	store_maintain(struct store *st, int64_t now_ms, const struct store_retentio
 	    int chunk);
 extern const struct store_retention store_default_retention;
 
-/* Commits everything queued in one transaction; returns rows written or -1. */
+/*
+ * Commits everything queued in one transaction; returns the rows written,
+ * or -1 when the database failed (the queue is kept, to the next flush).
+ * A row the database refuses (a constraint) is dropped, named in the log
+ * and counted, and the others are written: one bad row never blocks them.
+ * Non-finite numbers are stored as NULL, and a metric sample that is not
+ * finite is not queued at all.
+ */
 int	store_flush(struct store *st);
 size_t	store_pending(const struct store *st);
 

@@ -1,11 +1,74 @@
-/* Shared inside src/store. */
+/* Shared inside src/store: the store object, how it opens, how it fails. */
 #ifndef TEND_STORE_STORE_INTERNAL_H
 #define TEND_STORE_STORE_INTERNAL_H
 
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
 #include <sqlite3.h>
 
-struct store;
+#define BRIEF_WAL_MAX	128	/* frames: a brief writer checkpoints past this */
+
+struct statedir;
+struct pending;
+
+/*
+ * A queued write: one of the statements below and the values to bind to
+ * it, in order. Every write tend makes goes through this one queue, so a
+ * flush commits results, state changes, metrics and incidents together.
+ * (A retry run's row alone is written at once: it needs its id.)
+ */
+enum pending_stmt {
+	STMT_CHECK_RESULT,
+	STMT_STATE_CHANGE,
+	STMT_METRIC,
+	STMT_INCIDENT,
+	STMT_ATTEMPT_BEGIN,
+	STMT_ATTEMPT_END,
+	STMT_PROCEDURE,
+	STMT_DEPENDENCY_CHANGE,
+	STMT_ALERT,
+	STMT_RETRY_RUN_END,
+	STMT_RETRY_ATTEMPT,
+	STMT_RETRY_RUN,
+	STMT_COUNT,
+};
+
+/*
+ * Statements are prepared on first use and ids read on the first new one:
+ * tend retry, which opens the store for one run, uses two or three
+ * statements of the twelve and no ids.
+ */
+struct store {
+	sqlite3		*db;		/* NULL: not open (yet): see store_ready */
+	char		*path;
+	struct statedir	*sd;		/* store_open_state's: where to open it again */
+	int64_t		 next_open;	/* monotonic ms: the next try to open it */
+	int64_t		 next_truncate;	/* monotonic ms: the next try to truncate the WAL */
+	sqlite3_stmt	*prepared[STMT_COUNT];
+	struct pending	*queue;
+	size_t		 n;
+	size_t		 cap;
+	size_t		 dropped;
+	int64_t		 next_incident;	/* 0: not read yet */
+	int64_t		 next_attempt;
+	int64_t		 next_alert;
+	bool		 brief;		/* opened by store_open_brief */
+	bool		 failing;	/* the last open or flush failed */
+	int		 wal_frames;	/* after this connection's last commit */
+	int		 open_errno;	/* the system's error when the last open failed */
+};
 
 sqlite3	*store_db(struct store *st);
+int	 store_exec(struct store *st, const char *sql, char *err, size_t errlen);
+/* Whether the database is open: when it is not, tries again once it is time. */
+bool	 store_ready(struct store *st);
+/*
+ * Something failed (code, SQLite's): said (repeats rate-limited), counted,
+ * and tend's health until store_worked, with a hint for the operator.
+ */
+void	 store_failed(struct store *st, int code, const char *msg);
+void	 store_worked(struct store *st);
 
 #endif

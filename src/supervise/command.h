@@ -9,13 +9,12 @@
 
 #include <uv.h>
 
-struct reaper;
 struct service_log;
 
 typedef void	(*command_done_cb)(void *arg, int64_t code, int signal);
 
 /* Returns 0 when started (done is called later), or a libuv error. */
-int	command_run(uv_loop_t *loop, struct reaper *reaper, char *const *argv,
-	    const char *cwd, struct service_log *log, command_done_cb done, void *arg);
+int	command_run(uv_loop_t *loop, char *const *argv, const char *cwd,
+	    struct service_log *log, command_done_cb done, void *arg);
 
 #endif

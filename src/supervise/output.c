@@ -8,15 +8,30 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/clock.h"
 #include "core/fdio.h"
 #include "core/log.h"
 #include "core/mem.h"
+#include "core/selfhealth.h"
+#include "core/statedir.h"
+
+/*
+ * How often a log looks whether its file is still there (logs/ deleted:
+ * writes would go to a file no one can see) and retries an open that failed.
+ */
+#define LOG_CHECK_MS	1000
+/* How far a line begun in a file may take it past its limit before it is cut. */
+#define LOG_LINE_MAX	65536
 
 struct service_log {
 	int		 refs;
-	int		 fd;
+	int		 fd;		/* -1: the open failed; retried */
 	int64_t		 size;
-	char		*path;
+	bool		 mid_line;	/* the file does not end with a newline */
+	bool		 failing;	/* the last open or write failed */
+	int64_t		 next_check;	/* monotonic ms */
+	struct statedir	*sd;
+	char		*rel;		/* "logs/NAME.log" */
 	char		*name;
 	struct service_log_conf conf;
 };
@@ -27,27 +42,68 @@ struct output_pipe {
 	char		 buf[16384];
 };
 
+/* A failed open or write: said (repeats are rate-limited), counted, and part of tend's health. */
+static void
+service_log_failed(struct service_log *log, const char *what)
+{
+	char problem[512];
+	int err = errno;
+
+	snprintf(problem, sizeof(problem), "cannot %s %s/%s: %s", what,
+	    statedir_path(log->sd), log->rel, strerror(err));
+	log_warn(log->name, "%s", problem);
+	selfhealth_count(SELF_LOG_WRITE_ERRORS, 1);
+	selfhealth_fail(log->rel, problem, err == ENOSPC || err == EDQUOT ?
+	    "free space on the state dir's filesystem; the service's output is lost "
+	    "meanwhile" : NULL);
+	log->failing = true;
+}
+
+static void
+service_log_worked(struct service_log *log)
+{
+	if (!log->failing)
+		return;
+	log->failing = false;
+	selfhealth_ok(log->rel);
+	log_info(log->name, "%s/%s is written again", statedir_path(log->sd), log->rel);
+}
+
+/* Whether the file ends mid-line: the next line must not start there after a rotation. */
+static bool
+service_log_ends_mid_line(int fd, int64_t size)
+{
+	char last;
+
+	return size > 0 && pread(fd, &last, 1, size - 1) == 1 && last != '\n';
+}
+
 static void
 service_log_open_file(struct service_log *log)
 {
 	struct stat st;
 
-	log->fd = open(log->path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+	log->next_check = clock_mono_ms() + LOG_CHECK_MS;
+	/* Relative to the state dir's descriptor: a deleted logs/ is made again. */
+	log->fd = statedir_openat(log->sd, log->rel, O_WRONLY | O_CREAT | O_APPEND, 0640);
 	if (log->fd < 0) {
-		log_warn(log->name, "cannot open %s: %s", log->path, strerror(errno));
+		service_log_failed(log, "open");
 		return;
 	}
 	log->size = fstat(log->fd, &st) == 0 ? st.st_size : 0;
+	log->mid_line = service_log_ends_mid_line(log->fd, log->size);
+	service_log_worked(log);
 }
 
 struct service_log *
-service_log_new(const char *dir, const char *name,
+service_log_new(struct statedir *sd, const char *name,
     const struct service_log_conf *conf)
 {
 	struct service_log *log = xcalloc(1, sizeof(*log));
 
 	log->refs = 1;
-	log->path = xasprintf("%s/%s.log", dir, name);
+	log->sd = sd;
+	log->rel = xasprintf("logs/%s.log", name);
 	log->name = xstrdup(name);
 	log->conf = *conf;
 	service_log_open_file(log);
@@ -68,7 +124,7 @@ service_log_unref(struct service_log *log)
 		return;
 	if (log->fd >= 0)
 		close(log->fd);
-	free(log->path);
+	free(log->rel);
 	free(log->name);
 	free(log);
 }
@@ -84,15 +140,39 @@ service_log_rotate(struct service_log *log)
 		close(log->fd);
 	log->fd = -1;
 	for (i = log->conf.keep - 1; i >= 0; i--) {
-		from = i == 0 ? xstrdup(log->path) : xasprintf("%s.%d", log->path, i);
-		to = xasprintf("%s.%d", log->path, i + 1);
-		if (rename(from, to) < 0 && errno != ENOENT)
-			log_warn(log->name, "cannot rotate %s: %s", from, strerror(errno));
+		from = i == 0 ? xstrdup(log->rel) : xasprintf("%s.%d", log->rel, i);
+		to = xasprintf("%s.%d", log->rel, i + 1);
+		if (statedir_rename(log->sd, from, to) < 0 && errno != ENOENT)
+			log_warn(log->name, "cannot rotate %s/%s: %s", statedir_path(log->sd),
+			    from, strerror(errno));
 		free(from);
 		free(to);
 	}
 	if (log->conf.keep <= 0)
-		unlink(log->path);
+		statedir_unlink(log->sd, log->rel);
+	service_log_open_file(log);
+}
+
+/*
+ * Once a second: reopens a file whose name is gone (deleted, or its
+ * directory: writes would vanish), or one that could not be opened.
+ */
+static void
+service_log_check(struct service_log *log)
+{
+	struct stat st;
+
+	if (clock_mono_ms() < log->next_check)
+		return;
+	log->next_check = clock_mono_ms() + LOG_CHECK_MS;
+	if (log->fd >= 0 && fstat(log->fd, &st) == 0 && st.st_nlink > 0)
+		return;
+	if (log->fd >= 0) {
+		log_warn(log->name, "%s/%s was deleted; making it again",
+		    statedir_path(log->sd), log->rel);
+		close(log->fd);
+		log->fd = -1;
+	}
 	service_log_open_file(log);
 }
 
@@ -102,15 +182,19 @@ service_log_write_all(struct service_log *log, const char *buf, size_t len)
 	if (log->fd < 0)
 		return;
 	if (fd_write_all(log->fd, buf, len) < 0) {
-		log_warn(log->name, "cannot write %s: %s", log->path, strerror(errno));
+		service_log_failed(log, "write");
 		return;
 	}
+	service_log_worked(log);
 	log->size += (int64_t)len;
+	log->mid_line = buf[len - 1] != '\n';
 }
 
 /*
- * How much of buf fits in the current file: up to its last newline within
- * the room left, so that lines stay whole where they can.
+ * How much of buf goes in the current file before it is rotated, keeping
+ * lines whole: a line begun in this file ends in it (unless it has run
+ * LOG_LINE_MAX past the limit), and a line that does not fit starts the
+ * next file. 0: rotate first.
  */
 static size_t
 service_log_fit(const struct service_log *log, const char *buf, size_t len)
@@ -120,28 +204,40 @@ service_log_fit(const struct service_log *log, const char *buf, size_t len)
 
 	if (log->conf.max_size <= 0 || (int64_t)len <= room)
 		return len;
+	if (log->mid_line && log->size < log->conf.max_size + LOG_LINE_MAX) {
+		nl = memchr(buf, '\n', len);
+		return nl != NULL ? (size_t)(nl - buf) + 1 : len;
+	}
 	if (room <= 0)
 		return 0;
 	nl = memrchr(buf, '\n', (size_t)room);
-	return nl != NULL ? (size_t)(nl - buf) + 1 : (size_t)room;
+	return nl != NULL ? (size_t)(nl - buf) + 1 : 0;
 }
 
 void
 service_log_write(struct service_log *log, const char *buf, size_t len)
 {
+	bool rotated = false;
+	const char *nl;
 	size_t n;
 
-	while (len > 0) {
+	service_log_check(log);
+	while (len > 0 && log->fd >= 0) {
 		n = service_log_fit(log, buf, len);
-		if (n == 0) {
+		if (n == 0 && log->size > 0 && !rotated) {
 			service_log_rotate(log);
-			if (log->fd < 0)
-				return;
-			/* A fresh file takes at least a piece, however long the line. */
-			n = service_log_fit(log, buf, len);
-			if (n == 0)
-				n = len;
+			rotated = true;
+			continue;
 		}
+		if (n == 0) {
+			/*
+			 * A line longer than the limit: a fresh file takes it
+			 * whole (and so does one a failed rename left full).
+			 */
+			nl = memchr(buf, '\n', len);
+			n = nl != NULL ? (size_t)(nl - buf) + 1 : len;
+		}
+		rotated = false;
 		service_log_write_all(log, buf, n);
 		buf += n;
 		len -= n;

@@ -1,7 +1,9 @@
 /*
  * What services print: their stdout and stderr share one pipe (so lines
  * keep their order, as with 2>&1) that tend reads on the loop and appends
- * to state_dir/logs/NAME.log, rotated by size.
+ * to STATE/logs/NAME.log, opened through the verified state dir, rotated by
+ * size at line boundaries. A deleted file (or logs/) is made again within
+ * a second; failed opens and writes are counted and part of tend's health.
  */
 #ifndef TEND_SUPERVISE_OUTPUT_H
 #define TEND_SUPERVISE_OUTPUT_H
@@ -12,10 +14,13 @@
 
 #include "config/model.h"
 
+struct statedir;
+
 /* A rotating log file, shared (refcounted) by a service and its pipes. */
 struct service_log;
 
-struct service_log *service_log_new(const char *dir, const char *name,
+/* sd must outlive the log. */
+struct service_log *service_log_new(struct statedir *sd, const char *name,
 		    const struct service_log_conf *conf);
 struct service_log *service_log_ref(struct service_log *log);
 void		service_log_unref(struct service_log *log);

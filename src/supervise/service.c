@@ -12,6 +12,7 @@
 #include "core/jitter.h"
 #include "core/log.h"
 #include "core/mem.h"
+#include "core/procid.h"
 #include "supervise/external.h"
 #include "supervise/notify.h"
 #include "supervise/output.h"
@@ -35,6 +36,17 @@ static const char *const kill_cause_names[] = {
 	[KILL_READY_TIMEOUT] = "ready-timeout",
 	[KILL_WATCHDOG] = "watchdog",
 	[KILL_SPAWN_FAILED] = "spawn-failed",
+};
+
+static const char *const restart_reason_names[] = {
+	[RESTARTED_CRASH] = "crash",
+	[RESTARTED_EXIT] = "exit",
+	[RESTARTED_SPAWN_FAILED] = "spawn-failed",
+	[RESTARTED_READY_TIMEOUT] = "ready-timeout",
+	[RESTARTED_WATCHDOG] = "watchdog",
+	[RESTARTED_OPERATOR] = "operator",
+	[RESTARTED_HEALER] = "healer",
+	[RESTARTED_RELOAD] = "reload",
 };
 
 const char *
@@ -143,7 +155,12 @@ service_cancel_readiness(struct service *svc)
 	uv_timer_stop(svc->deadline);
 }
 
-/* Signals the whole process group: the service and what it started. */
+/*
+ * Signals the whole process group, the service and what it started, then
+ * continues it: a stopped process acts on SIGTERM only once continued.
+ * The pid is our unreaped child, so neither it nor its group can be
+ * another process's yet.
+ */
 static void
 service_kill(struct service *svc, int sig)
 {
@@ -151,8 +168,10 @@ service_kill(struct service *svc, int sig)
 		external_kill(svc->ext, sig);
 		return;
 	}
-	if (svc->pid > 0 && kill(-svc->pid, sig) < 0 && errno == ESRCH)
-		kill(svc->pid, sig);
+	if (svc->pid > 0 && proc_kill(-svc->pid, sig, true) < 0 && errno == ESRCH)
+		proc_kill(svc->pid, sig, true);
+	/* What it detached from its group (setsid) is stopped with it. */
+	reaper_signal_service(svc->ctx->reaper, svc->name, sig);
 }
 
 static void
@@ -161,8 +180,10 @@ service_deadline_expired(uv_timer_t *timer)
 	struct service *svc = timer->data;
 
 	if (svc->state == SVC_STARTING) {
-		log_warn(svc->name, "not ready within %lldms; killing it",
-		    (long long)svc->conf->ready.timeout_ms);
+		log_warn(svc->name, "not ready within %lldms%s%s%s; killing it",
+		    (long long)svc->conf->ready.timeout_ms,
+		    *ready_probe_why(svc->probe) ? " (" : "", ready_probe_why(svc->probe),
+		    *ready_probe_why(svc->probe) ? ")" : "");
 		svc->kill_cause = KILL_READY_TIMEOUT;
 	} else if (svc->state == SVC_UP) {
 		log_warn(svc->name, "watchdog timeout: no WATCHDOG=1 within %lldms; "
@@ -216,8 +237,8 @@ service_await_ready(struct service *svc)
 	uv_timer_start(svc->deadline, service_deadline_expired,
 	    (uint64_t)ready->timeout_ms, 0);
 	if (ready->kind != READY_NOTIFY)
-		svc->probe = ready_probe_start(svc->ctx->loop, ready,
-		    service_probe_succeeded, svc);
+		svc->probe = ready_probe_start(svc->ctx->loop, ready, svc->name,
+		    svc->pid, service_probe_succeeded, svc);
 }
 
 void
@@ -242,11 +263,16 @@ service_spawn(struct service *svc)
 		return;
 	}
 	if (svc->log == NULL)
-		svc->log = service_log_new(svc->ctx->logs_dir, svc->name,
+		svc->log = service_log_new(svc->ctx->statedir, svc->name,
 		    &svc->conf->log);
 	if (spawn_service(svc, err, sizeof(err)) < 0) {
 		log_error(svc->name, "cannot start: %s", err);
 		snprintf(svc->spawn_error, sizeof(svc->spawn_error), "%s", err);
+		/*
+		 * A start that failed is a run that lasted no time: it counts
+		 * toward the backoff and the restart limit like a crash at once.
+		 */
+		svc->spawned_mono_ms = clock_mono_ms();
 		svc->kill_cause = KILL_SPAWN_FAILED;
 		service_exited(svc, 127, 0);
 	}
@@ -297,6 +323,29 @@ service_backoff_expired(uv_timer_t *timer)
 		service_set_state(svc, SVC_WAITING, "backoff over");
 }
 
+void
+service_count_restart(struct service *svc, enum restart_reason why)
+{
+	svc->restarts++;
+	svc->restarts_by[why]++;
+}
+
+/* Why a process that ended (or never started) is being replaced. */
+static enum restart_reason
+service_exit_reason(const struct service_exit *ex, bool failure)
+{
+	switch (ex->cause) {
+	case KILL_SPAWN_FAILED:
+		return RESTARTED_SPAWN_FAILED;
+	case KILL_READY_TIMEOUT:
+		return RESTARTED_READY_TIMEOUT;
+	case KILL_WATCHDOG:
+		return RESTARTED_WATCHDOG;
+	default:
+		return failure ? RESTARTED_CRASH : RESTARTED_EXIT;
+	}
+}
+
 /* The process died on its own: restart it, back off, or give up. */
 static void
 service_handle_crash(struct service *svc, const char *what, bool failure)
@@ -325,7 +374,7 @@ service_handle_crash(struct service *svc, const char *what, bool failure)
 			svc->ctx->gave_up(svc->ctx->arg, svc);
 		return;
 	}
-	svc->restarts++;
+	service_count_restart(svc, service_exit_reason(&svc->last_exit, failure));
 	delay = supervise_restart_delay(&conf->backoff, svc->consecutive,
 	    jitter_next(&svc->ctx->jitter));
 	if (delay == 0) {
@@ -386,10 +435,12 @@ service_begin_stop(struct service *svc, const char *why)
 	uv_timer_start(svc->timer, service_stop_timeout,
 	    (uint64_t)svc->conf->stop.timeout_ms, 0);
 	service_set_state(svc, SVC_STOPPING, "%s", why);
-	if (svc->ext != NULL)
+	if (svc->ext != NULL) {
 		external_stop(svc->ext);
-	else
-		service_kill(svc, svc->conf->stop.signal);
+		return;
+	}
+	/* proc_kill follows it with SIGCONT: a SIGSTOPped process acts on it now. */
+	service_kill(svc, svc->conf->stop.signal);
 }
 
 void
@@ -434,11 +485,12 @@ service_want_stop(struct service *svc)
 }
 
 void
-service_want_restart(struct service *svc)
+service_want_restart(struct service *svc, enum restart_reason why)
 {
 	svc->consecutive = 0;
 	restart_window_clear(&svc->window);
 	if (svc->state == SVC_STARTING || svc->state == SVC_UP) {
+		service_count_restart(svc, why);
 		svc->want_up = true;
 		svc->restart_pending = true;
 		service_begin_stop(svc, "restart requested");
@@ -490,12 +542,24 @@ service_exit_json(const struct service_exit *ex)
 	    "cause", cause ? json_string(cause) : json_null());
 }
 
+static json_t *
+service_restarts_json(const struct service *svc)
+{
+	json_t *by = json_object();
+	int i;
+
+	for (i = 0; i < RESTARTED_NREASONS; i++)
+		json_object_set_new(by, restart_reason_names[i],
+		    json_integer(svc->restarts_by[i]));
+	return by;
+}
+
 json_t *
 service_status_json(const struct service *svc)
 {
 	bool running = service_is_running(svc) && svc->pid > 0;
 
-	return json_pack("{s:s, s:s, s:s, s:b, s:o, s:o, s:i, s:s, s:o}",
+	return json_pack("{s:s, s:s, s:s, s:b, s:o, s:o, s:i, s:o, s:s, s:o}",
 	    "name", svc->name,
 	    "kind", svc->conf->kind == SERVICE_EXTERNAL ? "external" : "supervised",
 	    "state", service_state_names[svc->state],
@@ -504,6 +568,7 @@ service_status_json(const struct service *svc)
 	    "uptime_ms", running ?
 		json_integer(clock_mono_ms() - svc->spawned_mono_ms) : json_null(),
 	    "restarts", svc->restarts,
+	    "restarts_by_reason", service_restarts_json(svc),
 	    "reason", svc->reason,
 	    "last_exit", service_exit_json(&svc->last_exit));
 }

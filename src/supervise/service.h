@@ -35,19 +35,19 @@ enum service_state {
 };
 
 struct service;
+struct statedir;
 struct reaper;
 struct ready_probe;
 struct service_log;
 struct external;
-struct child;
 
 /* What the services of one supervisor share. */
 struct supervise_ctx {
 	uv_loop_t	*loop;
 	struct reaper	*reaper;
 	const char	*state_dir;
-	const char	*logs_dir;
-	const char	*notify_path;
+	struct statedir	*statedir;	/* where logs/NAME.log go */
+	const char	*notify_address;
 	/* Called after every state change, to start or stop what now can. */
 	void		(*changed)(void *arg, struct service *svc);
 	/* Called when a service gives up (crash loop): the alert hook. */
@@ -63,6 +63,19 @@ enum kill_cause {
 	KILL_READY_TIMEOUT,
 	KILL_WATCHDOG,
 	KILL_SPAWN_FAILED,	/* not killed: it never ran */
+};
+
+/* Why a service's process was replaced: the restart counts, by reason. */
+enum restart_reason {
+	RESTARTED_CRASH,	/* killed by a signal, or exited non-zero */
+	RESTARTED_EXIT,		/* exited 0 under restart: always */
+	RESTARTED_SPAWN_FAILED,	/* the start before failed */
+	RESTARTED_READY_TIMEOUT,
+	RESTARTED_WATCHDOG,
+	RESTARTED_OPERATOR,	/* tend restart, the API, the dashboard */
+	RESTARTED_HEALER,
+	RESTARTED_RELOAD,	/* its config changed */
+	RESTARTED_NREASONS,
 };
 
 struct service_exit {
@@ -84,14 +97,12 @@ struct service {
 	bool		 want_up;	/* the operator's or config's intent */
 	bool		 restart_pending; /* start again once down */
 	bool		 removed;	/* dropped by a reload: free once down */
-	/* Shutdown and reload stop a service only after its dependents. */
-	bool		 stop_after_dependents;
 
-	struct child	*child;		/* the running process; NULL when none */
-	pid_t		 pid;
+	pid_t		 pid;		/* the running process; 0 when none */
 	int64_t		 spawned_mono_ms;
 	int64_t		 spawned_wall_ms;
 	int		 restarts;	/* total, for status */
+	int		 restarts_by[RESTARTED_NREASONS];
 	int		 consecutive;	/* restarts since the last stable run */
 	struct restart_window window;
 	struct service_exit last_exit;
@@ -113,7 +124,10 @@ void		 service_rebind(struct service *svc, const struct service_conf *conf);
 
 void		 service_want_start(struct service *svc);
 void		 service_want_stop(struct service *svc);
-void		 service_want_restart(struct service *svc);
+/* Stops it and starts it again; a running process replaced counts for why. */
+void		 service_want_restart(struct service *svc, enum restart_reason why);
+/* Counts a replacement of its process that the supervisor drives (a reload). */
+void		 service_count_restart(struct service *svc, enum restart_reason why);
 /* Called by the supervisor when a WAITING service's dependencies are up. */
 void		 service_spawn(struct service *svc);
 /* A message from the sd_notify socket, already matched to this service. */

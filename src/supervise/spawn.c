@@ -1,19 +1,15 @@
 #include "supervise/spawn.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include "core/log.h"
 #include "core/mem.h"
 #include "core/procspawn.h"
 #include "core/strv.h"
@@ -23,10 +19,14 @@
 
 extern char **environ;
 
-/* Set by systemd for tend; a child must not answer in tend's name. */
+/*
+ * Set by systemd for tend; a child must not answer in tend's name. Nor
+ * inherit the TEND_SERVICE of a tend that supervises this one: the reaper
+ * knows a service's orphans by it.
+ */
 static const char *const spawn_private_vars[] = {
 	"NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID", "LISTEN_FDS",
-	"LISTEN_PID", "LISTEN_FDNAMES", "INVOCATION_ID", NULL,
+	"LISTEN_PID", "LISTEN_FDNAMES", "INVOCATION_ID", "TEND_SERVICE", NULL,
 };
 
 static bool
@@ -68,18 +68,134 @@ spawn_environment(char *const *extra)
 	return env;
 }
 
-static char **
-spawn_service_env(const struct service *svc)
+
+/*
+ * Who a service runs as. user: and group: apply when tend is root (else
+ * they are ignored, as the supervisor warns); a user brings its groups
+ * (initgroups' list), its home, shell and names.
+ */
+struct spawn_user {
+	struct procspawn_ids ids;
+	gid_t		*groups;
+	char		*name;		/* NULL: no user: */
+	char		*home;
+	char		*shell;
+};
+
+static void
+spawn_user_free(struct spawn_user *u)
 {
-	const struct service_conf *conf = svc->conf;
-	char **extra = strv_dup(conf->env), **env;
+	free(u->groups);
+	free(u->name);
+	free(u->home);
+	free(u->shell);
+}
+
+/* The user's groups, with gid as the primary one. */
+static void
+spawn_user_groups(struct spawn_user *u, gid_t gid)
+{
+	int n = 16;
+
+	u->groups = xcalloc((size_t)n, sizeof(gid_t));
+	if (getgrouplist(u->name, gid, u->groups, &n) < 0) {
+		u->groups = xrealloc(u->groups, (size_t)n * sizeof(gid_t));
+		if (getgrouplist(u->name, gid, u->groups, &n) < 0)
+			n = 0;
+	}
+	u->ids.groups = u->groups;
+	u->ids.n_groups = (size_t)n;
+}
+
+/* Returns 0 (u->ids to use when conf has user: or group:), or -1 with err. */
+static int
+spawn_user_resolve(const struct service_conf *conf, struct spawn_user *u,
+    char *err, size_t errlen)
+{
+	struct passwd *pw;
+	struct group *gr;
+
+	memset(u, 0, sizeof(*u));
+	u->ids.uid = geteuid();
+	u->ids.gid = getegid();
+	if (conf->user != NULL) {
+		if ((pw = getpwnam(conf->user)) == NULL) {
+			snprintf(err, errlen, "no such user: %s", conf->user);
+			return -1;
+		}
+		u->ids.uid = pw->pw_uid;
+		u->ids.gid = pw->pw_gid;
+		u->name = xstrdup(pw->pw_name);
+		u->home = xstrdup(pw->pw_dir);
+		u->shell = xstrdup(pw->pw_shell[0] != '\0' ? pw->pw_shell : "/bin/sh");
+	}
+	if (conf->group != NULL) {
+		if ((gr = getgrnam(conf->group)) == NULL) {
+			snprintf(err, errlen, "no such group: %s", conf->group);
+			return -1;
+		}
+		u->ids.gid = gr->gr_gid;
+	}
+	if (u->name != NULL)
+		spawn_user_groups(u, u->ids.gid);
+	return 0;
+}
+
+bool
+spawn_ids_ignored(const struct service_conf *conf, char *what, size_t len)
+{
+	if (geteuid() == 0 || (conf->user == NULL && conf->group == NULL))
+		return false;
+	snprintf(what, len, "%s%s%s%s%s", conf->user ? "user: " : "",
+	    conf->user ? conf->user : "", conf->user && conf->group ? ", " : "",
+	    conf->group ? "group: " : "", conf->group ? conf->group : "");
+	return true;
+}
+
+static bool
+spawn_env_sets(char *const *env, const char *name)
+{
+	size_t i;
+
+	for (i = 0; env != NULL && env[i] != NULL; i++)
+		if (spawn_var_matches(env[i], name))
+			return true;
+	return false;
+}
+
+/* extra plus "name=value", unless the config's env sets name itself. */
+static char **
+spawn_env_default(char **extra, char *const *conf_env, const char *name,
+    const char *value)
+{
 	char *var;
 
+	if (value == NULL || spawn_env_sets(conf_env, name))
+		return extra;
+	var = xasprintf("%s=%s", name, value);
+	extra = strv_push(extra, var);
+	free(var);
+	return extra;
+}
+
+static char **
+spawn_service_env(const struct service *svc, const struct spawn_user *u)
+{
+	const struct service_conf *conf = svc->conf;
+	char **extra = NULL, **env, *var;
+	size_t i;
+
+	extra = spawn_env_default(extra, conf->env, "HOME", u->home);
+	extra = spawn_env_default(extra, conf->env, "USER", u->name);
+	extra = spawn_env_default(extra, conf->env, "LOGNAME", u->name);
+	extra = spawn_env_default(extra, conf->env, "SHELL", u->shell);
+	for (i = 0; conf->env != NULL && conf->env[i] != NULL; i++)
+		extra = strv_push(extra, conf->env[i]);
 	var = xasprintf("TEND_SERVICE=%s", svc->name);
 	extra = strv_push(extra, var);
 	free(var);
-	if (conf->ready.kind == READY_NOTIFY) {
-		var = xasprintf("NOTIFY_SOCKET=%s", svc->ctx->notify_path);
+	if (conf->ready.kind == READY_NOTIFY && svc->ctx->notify_address != NULL) {
+		var = xasprintf("NOTIFY_SOCKET=%s", svc->ctx->notify_address);
 		extra = strv_push(extra, var);
 		free(var);
 	}
@@ -93,211 +209,80 @@ spawn_service_env(const struct service *svc)
 	return env;
 }
 
-/* user/group apply only when tend is root; otherwise they are ignored. */
-static int
-spawn_credentials(const struct service_conf *conf, uv_process_options_t *opts,
-    char *err, size_t errlen)
-{
-	struct passwd *pw;
-	struct group *gr;
-
-	if (geteuid() != 0 || (conf->user == NULL && conf->group == NULL))
-		return 0;
-	if (conf->user != NULL) {
-		if ((pw = getpwnam(conf->user)) == NULL) {
-			snprintf(err, errlen, "no such user: %s", conf->user);
-			return -1;
-		}
-		opts->uid = pw->pw_uid;
-		opts->gid = pw->pw_gid;
-		opts->flags |= UV_PROCESS_SETUID | UV_PROCESS_SETGID;
-	}
-	if (conf->group != NULL) {
-		if ((gr = getgrnam(conf->group)) == NULL) {
-			snprintf(err, errlen, "no such group: %s", conf->group);
-			return -1;
-		}
-		opts->gid = gr->gr_gid;
-		opts->flags |= UV_PROCESS_SETGID;
-	}
-	return 0;
-}
-
 /*
- * A running service process, watched in one of two ways. The fast path
- * starts it with posix_spawn (glibc's vfork-style clone: no copy of tend's
- * page tables, so a restart costs little more than the exec) and learns of
- * its exit from a pidfd; tend reaps it with waitid. Where that cannot
- * work (user/group switching, no pidfd), libuv's uv_spawn and its SIGCHLD
- * handling do the job.
+ * Where the service starts: its cwd, else a user's home (or / when it has
+ * none), never the state dir that only root may enter; tend's own services
+ * start in the state dir.
  */
-struct child {
-	struct service	*svc;
-	pid_t		 pid;
-	int		 pidfd;		/* -1 on the libuv path */
-	uv_poll_t	 poll;
-	uv_process_t	 proc;
-};
-
-static void
-child_closed(uv_handle_t *handle)
+static const char *
+spawn_cwd(const struct service *svc, const struct spawn_user *u)
 {
-	struct child *c = handle->data;
+	struct stat st;
 
-	if (c->pidfd >= 0)
-		close(c->pidfd);
-	free(c);
+	if (svc->conf->cwd != NULL)
+		return svc->conf->cwd;
+	if (u->name == NULL)
+		return svc->ctx->state_dir;
+	if (u->home != NULL && stat(u->home, &st) == 0 && S_ISDIR(st.st_mode))
+		return u->home;
+	return "/";
 }
 
-/* Both paths end here, once the process is reaped. */
 static void
-child_exited(struct child *c, int64_t status, int term_signal, uv_handle_t *handle)
+spawn_child_exited(void *arg, pid_t pid, int64_t status, int term_signal)
 {
-	struct service *svc = c->svc;
-	pid_t pid = c->pid;
+	struct service *svc = arg;
 
-	reaper_untrack(svc->ctx->reaper, pid);
-	svc->child = NULL;
-	svc->pid = 0;
-	uv_close(handle, child_closed);
 	/*
 	 * What the service left behind in its process group goes with it, so
 	 * that a restart does not find its port still taken by a stray worker.
 	 */
 	kill(-pid, SIGKILL);
+	if (svc->pid != pid)
+		return;
+	svc->pid = 0;
+	/* And what it detached from its group (setsid), before a restart. */
+	reaper_service_ended(svc->ctx->reaper, svc->name);
 	service_exited(svc, status, term_signal);
-}
-
-static void
-child_uv_exited(uv_process_t *proc, int64_t status, int term_signal)
-{
-	child_exited(proc->data, status, term_signal, (uv_handle_t *)proc);
-}
-
-static void
-child_pidfd_readable(uv_poll_t *poll, int status, int events)
-{
-	struct child *c = poll->data;
-	int64_t exit_status;
-	int term_signal;
-
-	if (!procspawn_reap(c->pid, &exit_status, &term_signal))
-		return;		/* not reaped yet: the next readiness says so */
-	uv_poll_stop(poll);
-	child_exited(c, exit_status, term_signal, (uv_handle_t *)poll);
-}
-
-static int
-child_posix_spawn(struct child *c, const struct service_conf *conf,
-    const char *cwd, char **env, int out_fd, char *err, size_t errlen)
-{
-	posix_spawn_file_actions_t fa;
-	int rc;
-
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-	posix_spawn_file_actions_adddup2(&fa, out_fd, 1);
-	posix_spawn_file_actions_adddup2(&fa, out_fd, 2);
-	posix_spawn_file_actions_addchdir_np(&fa, cwd);
-	rc = procspawn_session(&c->pid, conf->run[0], &fa, conf->run, env);
-	posix_spawn_file_actions_destroy(&fa);
-	if (rc != 0) {
-		snprintf(err, errlen, "%s: %s", conf->run[0], strerror(rc));
-		return -1;
-	}
-	return 0;
-}
-
-/* Watches a posix_spawn'ed child by pidfd; on failure, kills and reaps it. */
-static int
-child_watch_pidfd(struct child *c, uv_loop_t *loop)
-{
-	c->pidfd = procspawn_pidfd(c->pid);
-	if (c->pidfd < 0 || uv_poll_init(loop, &c->poll, c->pidfd) != 0) {
-		kill(c->pid, SIGKILL);
-		waitpid(c->pid, NULL, 0);
-		return -1;
-	}
-	c->poll.data = c;
-	uv_poll_start(&c->poll, UV_READABLE, child_pidfd_readable);
-	return 0;
-}
-
-static int
-child_uv_spawn(struct child *c, uv_loop_t *loop, uv_process_options_t *opts,
-    char *err, size_t errlen)
-{
-	int rc;
-
-	opts->exit_cb = child_uv_exited;
-	c->proc.data = c;
-	rc = uv_spawn(loop, &c->proc, opts);
-	if (rc != 0) {
-		snprintf(err, errlen, "%s: %s", opts->file, uv_strerror(rc));
-		uv_close((uv_handle_t *)&c->proc, child_closed);
-		return -1;
-	}
-	c->pid = c->proc.pid;
-	return 0;
 }
 
 int
 spawn_service(struct service *svc, char *err, size_t errlen)
 {
 	const struct service_conf *conf = svc->conf;
-	uv_process_options_t opts = { 0 };
-	uv_stdio_container_t stdio[3];
-	const char *cwd = conf->cwd ? conf->cwd : svc->ctx->state_dir;
-	struct child *c;
-	mode_t old_umask = 0;
+	struct spawn_user u;
+	struct procspawn sp = { .argv = conf->run, .umask = conf->umask };
 	char **env;
 	int out_fd = -1, rc;
+	pid_t pid;
 
-	if (spawn_credentials(conf, &opts, err, errlen) < 0)
-		return -1;
+	if (geteuid() == 0 && (conf->user != NULL || conf->group != NULL)) {
+		if (spawn_user_resolve(conf, &u, err, errlen) < 0) {
+			spawn_user_free(&u);
+			return -1;
+		}
+		sp.ids = &u.ids;
+	} else {
+		memset(&u, 0, sizeof(u));
+	}
 	rc = output_pipe_open(svc->ctx->loop, svc->log, &out_fd);
 	if (rc != 0) {
 		snprintf(err, errlen, "cannot create output pipe: %s", uv_strerror(rc));
+		spawn_user_free(&u);
 		return -1;
 	}
-	env = spawn_service_env(svc);
-	c = xcalloc(1, sizeof(*c));
-	c->svc = svc;
-	c->pidfd = -1;
-	/* umask is per process; the child inherits ours. */
-	if (conf->umask >= 0)
-		old_umask = umask((mode_t)conf->umask);
-	if (opts.flags == 0) {
-		rc = child_posix_spawn(c, conf, cwd, env, out_fd, err, errlen);
-		if (rc == 0 && child_watch_pidfd(c, svc->ctx->loop) < 0)
-			rc = 1;		/* no pidfd here: the libuv way instead */
-	} else {
-		rc = 1;
-	}
-	if (rc == 1) {
-		stdio[0].flags = UV_IGNORE;
-		stdio[1].flags = stdio[2].flags = UV_INHERIT_FD;
-		stdio[1].data.fd = stdio[2].data.fd = out_fd;
-		opts.file = conf->run[0];
-		opts.args = conf->run;
-		opts.env = env;
-		opts.cwd = cwd;
-		opts.flags |= UV_PROCESS_DETACHED;
-		opts.stdio = stdio;
-		opts.stdio_count = 3;
-		rc = child_uv_spawn(c, svc->ctx->loop, &opts, err, errlen);
-		c = rc == 0 ? c : NULL;	/* freed by its close callback */
-	}
-	if (conf->umask >= 0)
-		umask(old_umask);
+	env = spawn_service_env(svc, &u);
+	sp.env = env;
+	sp.cwd = spawn_cwd(svc, &u);
+	sp.fd[0] = -1;
+	sp.fd[1] = sp.fd[2] = out_fd;
+	rc = procspawn_start(&sp, &pid, err, errlen);
 	close(out_fd);
 	strv_free(env);
-	if (rc != 0) {
-		free(c);
+	spawn_user_free(&u);
+	if (rc != 0)
 		return -1;
-	}
-	svc->child = c;
-	reaper_track(svc->ctx->reaper, c->pid);
-	service_process_started(svc, c->pid);
+	procspawn_watch(svc->ctx->loop, pid, spawn_child_exited, svc);
+	service_process_started(svc, pid);
 	return 0;
 }

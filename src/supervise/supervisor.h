@@ -14,9 +14,11 @@
 
 #include "config/model.h"
 
+struct statedir;
 struct supervisor;
 
-struct supervisor *supervisor_new(uv_loop_t *loop, const char *state_dir);
+/* sd (the services' logs) must outlive the supervisor. */
+struct supervisor *supervisor_new(uv_loop_t *loop, struct statedir *sd);
 /* Takes ownership of cfg and starts every service. */
 void		supervisor_start(struct supervisor *sup, struct tend_config *cfg);
 /*
@@ -50,9 +52,15 @@ typedef void	(*supervisor_observer_fn)(void *arg, const char *service,
 void		supervisor_set_observer(struct supervisor *sup,
 		    supervisor_observer_fn fn, void *arg);
 
+/* Who asks for a control: a restart is counted under their name. */
+enum control_origin {
+	CONTROL_OPERATOR,	/* the CLI, the API, the dashboard */
+	CONTROL_HEALER,
+};
+
 /* "start", "stop" or "restart"; returns 0, or -1 with a message in err. */
 int		supervisor_control(struct supervisor *sup, const char *cmd,
-		    const char *name, char *err, size_t errlen);
+		    const char *name, enum control_origin by, char *err, size_t errlen);
 json_t		*supervisor_status_json(const struct supervisor *sup);
 /* A service's state as a word ("up", "failed"), NULL if there is none. */
 const char	*supervisor_service_state(const struct supervisor *sup, const char *name);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/mem.h"
+#include "core/selfhealth.h"
 
 static const char *const check_states[] = { "healthy", "warning", "critical", "unknown",
 	NULL };
@@ -68,18 +69,20 @@ checks_families(json_t *families, const json_t *checks)
 static void
 services_families(json_t *families, const json_t *services)
 {
-	json_t *up, *restarts;
+	json_t *up, *restarts, *count;
 	const json_t *s;
+	const char *reason;
 	size_t i;
 
 	up = family(families, "tend_service_up", "gauge", "1 when the service is up, else 0.");
 	restarts = family(families, "tend_service_restarts_total", "counter",
-	    "Restarts of the service since tend started.");
+	    "Replacements of the service's process since tend started, by reason.");
 	json_array_foreach(services, i, s) {
 		sample(up, json_pack("{s:s}", "service", string(s, "name")),
 		    strcmp(string(s, "state"), "up") == 0);
-		sample(restarts, json_pack("{s:s}", "service", string(s, "name")),
-		    number(s, "restarts"));
+		json_object_foreach(json_object_get(s, "restarts_by_reason"), reason, count)
+			sample(restarts, json_pack("{s:s, s:s}", "service", string(s, "name"),
+			    "reason", reason), json_number_value(count));
 	}
 }
 
@@ -121,6 +124,24 @@ host_families(json_t *families, const json_t *host)
 			    number(host, gauges[i].key) / gauges[i].scale);
 }
 
+/* tend's own troubles (core/selfhealth.h): tend_store_errors_total, ... */
+static void
+self_health_families(json_t *families, const json_t *tend)
+{
+	const json_t *counters = json_object_get(tend, "counters");
+	char name[128];
+	int c;
+
+	sample(family(families, "tend_self_problems", "gauge", "Parts of tend itself "
+	    "failing now (its store, its logs): tend status says what to do."), NULL,
+	    (double)json_array_size(json_object_get(tend, "problems")));
+	for (c = 0; c < SELF_COUNTERS; c++) {
+		snprintf(name, sizeof(name), "tend_%s", selfhealth_counter_name(c));
+		sample(family(families, name, "counter", selfhealth_counter_help(c)), NULL,
+		    number(counters, selfhealth_counter_name(c)));
+	}
+}
+
 static void
 self_families(json_t *families, const json_t *tend)
 {
@@ -134,6 +155,7 @@ self_families(json_t *families, const json_t *tend)
 	sample(family(families, "tend_loop_lag_seconds", "gauge",
 	    "How late the daemon's event loop ran its last 250 ms timer."), NULL,
 	    number(tend, "loop_lag_ms") / 1000);
+	self_health_families(families, tend);
 }
 
 json_t *

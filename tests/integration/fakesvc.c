@@ -6,7 +6,10 @@
  *   start NAME PID MONO_NS      ready NAME PID MONO_NS
  *   stop NAME PID MONO_NS       child NAME PID     orphan NAME PID
  *   post NAME PID MONO_NS       (a webhook receiver got a request)
+ *   fds:0,1,2 NAME 0 MONO_NS    (--list-fds: the descriptors it was started with;
+ *                                also printed on stdout)
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -14,6 +17,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,6 +53,7 @@ struct fake {
 	int		 delay_ms;		/* HTTP: answer this late */
 	const char	*receiver;		/* webhook: append each body as a line here */
 	int		 fail_first;		/* webhook: answer 500 to the first N */
+	bool		 list_fds;		/* record the fds it was started with */
 	int		 received;		/* webhook: requests so far */
 	struct timespec	 started;	/* wall clock */
 };
@@ -104,7 +109,9 @@ sd_notify(const char *msg)
 	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return;
-	sendto(fd, msg, strlen(msg), 0, (struct sockaddr *)&sa, sizeof(sa));
+	/* As libsystemd: an abstract name is exactly its bytes, no padding. */
+	sendto(fd, msg, strlen(msg), 0, (struct sockaddr *)&sa,
+	    (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(path)));
 	close(fd);
 }
 
@@ -179,7 +186,7 @@ parse_args(struct fake *f, int argc, char **argv)
 		{ "hang", 0, NULL, 'G' }, { "reply", 1, NULL, 'R' },
 		{ "fail-when", 1, NULL, 'F' }, { "backend", 1, NULL, 'B' },
 		{ "delay", 1, NULL, 'Y' }, { "receiver", 1, NULL, 'V' },
-		{ "fail-first", 1, NULL, 'X' },
+		{ "fail-first", 1, NULL, 'X' }, { "list-fds", 0, NULL, 'I' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -212,6 +219,7 @@ parse_args(struct fake *f, int argc, char **argv)
 		case 'Y': f->delay_ms = atoi(optarg); break;
 		case 'V': f->receiver = optarg; break;
 		case 'X': f->fail_first = atoi(optarg); break;
+		case 'I': f->list_fds = true; break;
 		default: exit(2);
 		}
 	}
@@ -354,6 +362,35 @@ answer_line(int conn, const char *reply)
 		perror("reply");
 }
 
+/*
+ * The descriptors this process was started with, in order ("fds:0,1,2"),
+ * on stdout and in the record (with pid 0: the harness must not kill it).
+ */
+static void
+list_fds(const struct fake *f)
+{
+	char what[200] = "fds:";
+	bool open_fd[64] = { false };
+	struct dirent *de;
+	DIR *d = opendir("/proc/self/fd");
+	int fd, n = 0;
+
+	while (d != NULL && (de = readdir(d)) != NULL) {
+		fd = atoi(de->d_name);
+		if (de->d_name[0] != '.' && fd != dirfd(d))
+			open_fd[fd < 64 ? fd : 63] = true;
+	}
+	if (d != NULL)
+		closedir(d);
+	for (fd = 0; fd < 64; fd++)
+		if (open_fd[fd])
+			snprintf(what + strlen(what), sizeof(what) - strlen(what), "%s%d",
+			    n++ > 0 ? "," : "", fd);
+	printf("%s\n", what);
+	fflush(stdout);
+	record(f, what, 0);
+}
+
 /* Runs the timed events until SIGTERM: listen, notify, pings, exit. */
 static void
 run(struct fake *f)
@@ -410,6 +447,8 @@ main(int argc, char **argv)
 
 	parse_args(&f, argc, argv);
 	clock_gettime(CLOCK_REALTIME, &f.started);
+	if (f.list_fds)
+		list_fds(&f);
 	if (f.daemonize && f.pidfile != NULL)
 		daemonize(&f);
 	sigemptyset(&sa.sa_mask);

@@ -19,6 +19,7 @@
 
 #include <sqlite3.h>
 
+#include "core/dl_curl.h"
 #include "daemon/control.h"
 
 /* Between two looks at a condition. Conditions have deadlines; this is not one. */
@@ -139,7 +140,7 @@ harness_log_has_sanitizer_report(struct tend_run *run)
 }
 
 /* useradd and userdel lock /etc/passwd: tests running at once take turns. */
-static int
+int
 harness_run_tool(char *const argv[])
 {
 	int status, i;
@@ -209,6 +210,32 @@ harness_as_user(uid_t uid, gid_t gid, const char *cmd)
 	assert_true(pid > 0);
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+pid_t
+harness_start_victim(struct tend_run *run)
+{
+	char line[64];
+	FILE *f;
+	pid_t pid = fork();
+
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		execl("/bin/sleep", "sleep", "120", (char *)NULL);
+		_exit(127);
+	}
+	/* Killed at teardown with the record's other pids. */
+	snprintf(line, sizeof(line), "victim victim %d 0\n", (int)pid);
+	assert_non_null(f = fopen(run->record, "a"));
+	fputs(line, f);
+	fclose(f);
+	return pid;
+}
+
+bool
+harness_victim_alive(pid_t pid)
+{
+	return waitpid(pid, NULL, WNOHANG) == 0 && kill(pid, 0) == 0;
 }
 
 int
@@ -584,6 +611,18 @@ harness_record_time(struct tend_run *run, const char *prefix, int nth)
 	return n.ns;
 }
 
+int
+harness_log_count(struct tend_run *run, const char *text)
+{
+	char *buf = harness_read_file(run->log), *p;
+	int n = 0;
+
+	for (p = buf; p != NULL && (p = strstr(p, text)) != NULL; p += strlen(text))
+		n++;
+	free(buf);
+	return n;
+}
+
 bool
 harness_log_contains(struct tend_run *run, const char *text)
 {
@@ -711,4 +750,82 @@ harness_zombie_children(pid_t parent)
 	}
 	closedir(d);
 	return n;
+}
+
+/* The first line of path once it has one, or fails the test. */
+static void
+harness_first_line(const char *path, char *buf, size_t len, int timeout_ms)
+{
+	long long deadline = harness_mono_ms() + timeout_ms;
+	FILE *f;
+
+	do {
+		buf[0] = '\0';
+		if ((f = fopen(path, "r")) != NULL) {
+			if (fgets(buf, (int)len, f) != NULL)
+				buf[strcspn(buf, "\n")] = '\0';
+			fclose(f);
+			if (buf[0] != '\0')
+				return;
+		}
+		harness_pause_ms(POLL_STEP_MS);
+	} while (harness_mono_ms() < deadline);
+	fail_msg("%s did not appear within %d ms", path, timeout_ms);
+}
+
+void
+harness_web(struct tend_run *run, char *url, size_t url_len, char *token,
+    size_t token_len)
+{
+	char path[400];
+
+	snprintf(path, sizeof(path), "%s/web.url", run->state);
+	harness_first_line(path, url, url_len, 5000);
+	snprintf(path, sizeof(path), "%s/token", run->state);
+	harness_first_line(path, token, token_len, 5000);
+}
+
+static size_t
+harness_http_body(char *data, size_t size, size_t n, void *arg)
+{
+	char **body = arg;
+	size_t len = *body != NULL ? strlen(*body) : 0;
+
+	*body = realloc(*body, len + size * n + 1);
+	memcpy(*body + len, data, size * n);
+	(*body)[len + size * n] = '\0';
+	return size * n;
+}
+
+long
+harness_http(const char *url, const char *method, const char *path, const char *bearer,
+    char **body)
+{
+	struct curl_slist *headers = NULL;
+	char full[600], auth[160], *got = NULL;
+	CURL *c = curl_easy_init();
+	long status = 0;
+
+	snprintf(full, sizeof(full), "%s%s", url, path[0] == '/' ? path + 1 : path);
+	curl_easy_setopt(c, CURLOPT_URL, full);
+	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 10000L);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, harness_http_body);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &got);
+	if (bearer != NULL) {
+		snprintf(auth, sizeof(auth), "Authorization: Bearer %s", bearer);
+		headers = curl_slist_append(headers, auth);
+		curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
+	}
+	if (strcmp(method, "POST") == 0)
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, 0L);
+	if (curl_easy_perform(c) == CURLE_OK)
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+	curl_slist_free_all(headers);
+	curl_easy_cleanup(c);
+	if (body != NULL)
+		*body = got != NULL ? got : strdup("");
+	else
+		free(got);
+	return status;
 }

@@ -88,6 +88,8 @@ int	 harness_record_pids(struct tend_run *t, const char *prefix, pid_t *pids, in
 long long harness_record_time(struct tend_run *t, const char *prefix, int nth);
 /* True when the log contains text. */
 bool	 harness_log_contains(struct tend_run *t, const char *text);
+/* How many times the log contains text. */
+int	 harness_log_count(struct tend_run *t, const char *text);
 
 /* STATE/tend.db opened read-only, as the web server reads it; NULL on failure. */
 struct sqlite3 *harness_db_open(struct tend_run *t);
@@ -118,8 +120,34 @@ void	 harness_make_sick(struct tend_run *t, bool forever);
  * in t->user. Skips the test when not root or useradd is missing.
  */
 void	 harness_user_create(struct tend_run *t, uid_t *uid, gid_t *gid);
+/*
+ * Runs an account tool (useradd, groupadd, usermod, ...), again while another
+ * test holds the lock on /etc/passwd: 0, 127 when it is missing, else -1.
+ */
+int	 harness_run_tool(char *const argv[]);
 /* Runs `/bin/sh -c cmd` as uid:gid with no supplementary groups; its exit code. */
 int	 harness_as_user(uid_t uid, gid_t gid, const char *cmd);
+
+/*
+ * A `sleep` started by the test (as root): the process the attacker of a
+ * security test would like tend to signal. Killed at teardown.
+ */
+pid_t	 harness_start_victim(struct tend_run *t);
+/* True while the victim runs (not signalled, not exited). */
+bool	 harness_victim_alive(pid_t pid);
+/*
+ * The web server of a tend started with t->web set: its base URL (ending
+ * in '/') and the API token, read from STATE/web.url and STATE/token once
+ * they appear (fails the test after 5 s).
+ */
+void	 harness_web(struct tend_run *t, char *url, size_t url_len, char *token,
+	    size_t token_len);
+/*
+ * One request to it (an empty body for a POST); the answer's body in *body
+ * when body is not NULL (free it). Returns the HTTP status, 0 when none came.
+ */
+long	 harness_http(const char *url, const char *method, const char *path,
+	    const char *bearer, char **body);
 
 /* Waits for tend to exit; returns its exit status, or -1 on timeout. */
 int	 harness_wait_exit(struct tend_run *t, int timeout_ms);

@@ -5,11 +5,15 @@
  */
 #include "harness.h"
 
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
 
 static void
 stop_start_restart_by_name(void **state)
@@ -118,6 +122,42 @@ an_external_service_is_followed_through_its_pidfile(void **state)
 	assert_true(harness_wait_count(&t, "start legacy", 2, 2000));
 }
 
+/*
+ * A stopped (SIGSTOPped) process acts on SIGTERM only once continued: tend
+ * sends SIGCONT with it to an external service's process too, so a stop
+ * takes what the service needs, not the whole stop timeout and a SIGKILL.
+ * (test_stop has the supervised case.)
+ */
+static void
+a_hung_external_process_stops_without_waiting_for_the_timeout(void **state)
+{
+	long long t0, took;
+	char *out;
+	pid_t pid;
+
+	harness_write_config(&t,
+	    "services:\n"
+	    "  legacy:\n"
+	    "    pidfile: @DIR@/legacy.pid\n"
+	    "    start: [@FAKESVC@, --name, legacy, --record, @RECORD@, --daemonize,\n"
+	    "            --pidfile, @DIR@/legacy.pid]\n"
+	    "    stop: { timeout: 5s }\n");
+	harness_start(&t);
+	assert_true(harness_wait_state(&t, "legacy", "up", 0, 5000));
+	pid = harness_pid(&t, "legacy");
+	assert_int_equal(kill(pid, SIGSTOP), 0);
+	t0 = harness_mono_ms();
+	assert_int_equal(harness_cli(&t, &out, "stop", "legacy", "--state-dir", t.state,
+	    NULL), 0);
+	free(out);
+	assert_true(harness_wait_state(&t, "legacy", "down", 0, 4000));
+	took = harness_mono_ms() - t0;
+	fprintf(stderr, "a stopped external process stopped in %lld ms\n", took);
+	assert_true(took < 2000);
+	assert_true(harness_wait_gone(pid, 2000));
+	assert_true(harness_wait_record(&t, "stop legacy", 2000));
+}
+
 static void
 status_shows_host_checks(void **state)
 {
@@ -146,6 +186,43 @@ status_shows_host_checks(void **state)
 	    strcmp(json_string_value(json_object_get(check, "state")), "unknown") == 0);
 	json_decref(status);
 	assert_true(harness_log_contains(&t, "check busy: unknown -> warning"));
+}
+
+static long long
+check_runs(void)
+{
+	json_t *status = harness_status(&t);
+	long long n = json_integer_value(json_object_get(json_object_get(status, "tend"),
+	    "check_runs"));
+
+	json_decref(status);
+	return n;
+}
+
+/* The host summary is logged after start, then every 10 minutes: not each interval. */
+static void
+the_host_summary_is_not_logged_every_interval(void **state)
+{
+	long long deadline, runs;
+
+	harness_write_config(&t,
+	    "interval: 100ms\n"
+	    "checks:\n"
+	    "  cpu: { type: resource, metric: cpu, warn: 100%, crit: 100% }\n"
+	    "  memory: { type: resource, metric: memory, warn: 100%, crit: 100% }\n");
+	harness_start(&t);
+	deadline = harness_mono_ms() + 5000;
+	while (harness_log_count(&t, " host: cpu ") == 0 &&
+	    harness_mono_ms() < deadline)
+		harness_pause_ms(20);
+	assert_int_equal(harness_log_count(&t, " host: cpu "), 1);
+	/* Twenty more intervals of both checks: twenty summaries before. */
+	runs = check_runs();
+	deadline = harness_mono_ms() + 10000;
+	while (check_runs() < runs + 40 && harness_mono_ms() < deadline)
+		harness_pause_ms(50);
+	assert_true(check_runs() >= runs + 40);
+	assert_int_equal(harness_log_count(&t, " host: cpu "), 1);
 }
 
 static void
@@ -178,6 +255,123 @@ json_logs_name_the_service(void **state)
 	assert_true(service_lines >= 2);
 }
 
+/*
+ * Sends len bytes of req to the control socket (then ends its side when
+ * close_after), and returns the daemon's answer line: "" when it closed
+ * without one, NULL when none came within timeout_ms.
+ */
+static char *
+control_raw(const char *req, size_t len, bool close_after, int timeout_ms)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	long long deadline = harness_mono_ms() + timeout_ms;
+	char *answer = calloc(1, 1);
+	size_t got = 0, off = 0;
+	struct pollfd p;
+	char buf[4096];
+	ssize_t n;
+	int fd;
+
+	assert_true(strlen(t.state) + sizeof("/tend.sock") <= sizeof(sa.sun_path));
+	memcpy(sa.sun_path, t.state, strlen(t.state));
+	strcat(sa.sun_path, "/tend.sock");
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	assert_true(fd >= 0);
+	assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	/* The daemon may answer (too large) before it has read everything. */
+	while (off < len && (n = send(fd, req + off, len - off, MSG_NOSIGNAL)) > 0)
+		off += (size_t)n;
+	if (close_after)
+		shutdown(fd, SHUT_WR);
+	p = (struct pollfd){ .fd = fd, .events = POLLIN };
+	while (strchr(answer, '\n') == NULL) {
+		if (harness_mono_ms() >= deadline) {
+			free(answer);
+			answer = NULL;
+			break;
+		}
+		if (poll(&p, 1, (int)(deadline - harness_mono_ms())) <= 0)
+			continue;
+		if ((n = read(fd, buf, sizeof(buf))) <= 0)
+			break;
+		answer = realloc(answer, got + (size_t)n + 1);
+		memcpy(answer + got, buf, (size_t)n);
+		got += (size_t)n;
+		answer[got] = '\0';
+	}
+	close(fd);
+	return answer;
+}
+
+/* The answer to req is {"ok": false, "error": "<starts with want>..."}. */
+static void
+expect_refusal(const char *req, size_t len, const char *want)
+{
+	char *answer = control_raw(req, len, true, 10000);
+	json_t *doc;
+	const char *error;
+
+	assert_non_null(answer);
+	doc = json_loads(answer, 0, NULL);
+	if (doc == NULL)
+		fail_msg("the answer to '%.40s' is not JSON: '%s'", req, answer);
+	error = json_string_value(json_object_get(doc, "error"));
+	assert_true(json_is_false(json_object_get(doc, "ok")));
+	if (error == NULL || strncmp(error, want, strlen(want)) != 0)
+		fail_msg("the answer to '%.40s' is '%s', expected '%s...'", req, answer, want);
+	json_decref(doc);
+	free(answer);
+}
+
+static void
+control_socket_answers_garbage_clearly(void **state)
+{
+	static const char *const lines[][2] = {
+		{ "hello\n", "not JSON: " },
+		{ "\xff\xfe{\n", "not JSON: " },
+		{ "\n", "not JSON: " },
+		{ "[1, 2]\n", "not a JSON object" },
+		{ "\"status\"\n", "not a JSON object" },
+		{ "{}\n", "missing \"cmd\"" },
+		{ "{\"cmd\": 5}\n", "missing \"cmd\"" },
+		{ "{\"cmd\": \"bogus\"}\n", "unknown command: bogus" },
+		{ "{\"cmd\": \"bogus\", \"service\": \"svc\"}\n", "unknown command: bogus" },
+		{ "{\"cmd\": \"status\"", "not JSON: " },	/* cut short, then EOF */
+		{ "{\"cmd\": \"restart\"}\n", "no such service: (none)" },
+	};
+	size_t i, big = 70 * 1024;
+	char *req, *answer;
+
+	harness_write_config(&t,
+	    "services:\n"
+	    "  svc: { run: [@FAKESVC@, --name, svc, --record, @RECORD@] }\n");
+	harness_start(&t);
+	assert_true(harness_wait_state(&t, "svc", "up", 0, 5000));
+	for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++)
+		expect_refusal(lines[i][0], strlen(lines[i][0]), lines[i][1]);
+	/* A NUL inside the line. */
+	expect_refusal("{\"cmd\"\0: 1}\n", 12, "not JSON: ");
+	/* A line that never ends is cut off, not read forever. */
+	req = malloc(big);
+	memset(req, 'x', big);
+	expect_refusal(req, big, "request too large");
+	free(req);
+	/* A client that sends nothing has its answer after 5 s. */
+	answer = control_raw("", 0, false, 10000);
+	assert_non_null(answer);
+	assert_non_null(strstr(answer, "no request line within"));
+	free(answer);
+	/* A client that connects and leaves gets nothing, and costs nothing. */
+	answer = control_raw("", 0, true, 10000);
+	assert_string_equal(answer, "");
+	free(answer);
+	/* The daemon is fine, and still answers real requests. */
+	answer = control_raw("{\"cmd\": \"status\"}\n", 17, true, 10000);
+	assert_non_null(strstr(answer, "\"ok\":true"));
+	free(answer);
+	assert_string_equal(harness_state(&t, "svc", (char[16]){ 0 }, 16), "up");
+}
+
 int
 main(void)
 {
@@ -186,8 +380,11 @@ main(void)
 		TEND_TEST(a_second_daemon_on_the_same_state_dir_refuses_to_start),
 		TEND_TEST(output_goes_to_a_rotated_log),
 		TEND_TEST(an_external_service_is_followed_through_its_pidfile),
+		TEND_TEST(a_hung_external_process_stops_without_waiting_for_the_timeout),
 		TEND_TEST(status_shows_host_checks),
+		TEND_TEST(the_host_summary_is_not_logged_every_interval),
 		TEND_TEST(json_logs_name_the_service),
+		TEND_TEST(control_socket_answers_garbage_clearly),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

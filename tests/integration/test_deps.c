@@ -412,7 +412,8 @@ validate_environment_judges_the_machine(void **state)
 	assert_int_equal(TEND(&out, "validate", "--environment", "-c", t.config,
 	    "--state-dir", t.state), 0);
 	contains(out, "ok\n");
-	contains(out, "ok       state dir  @DIR@/state: does not exist yet; can be created");
+	contains(out, "ok       state dir  @DIR@/state: does not exist yet; tend would "
+	    "create it (mode 0750");
 	contains(out, "ok       free space @DIR@/state:");
 	contains(out, "ok       program    sh: ");
 	contains(out, "ok       dns        127.0.0.1: resolves to 127.0.0.1");
@@ -426,8 +427,7 @@ validate_environment_judges_the_machine(void **state)
 	snprintf(bad_state, sizeof(bad_state), "%s/afile/state", t.dir);
 	assert_int_equal(TEND(&out, "validate", "--environment", "-c", t.config,
 	    "--state-dir", bad_state), 1);
-	contains(out, "error    state dir  @DIR@/afile/state: cannot be created: "
-	    "@DIR@/afile is not a directory");
+	contains(out, "error    state dir  @DIR@/afile: is not a directory");
 	free(out);
 	if (geteuid() != 0) {
 		mkdir(t.state, 0500);
@@ -467,6 +467,34 @@ validate_environment_judges_the_machine(void **state)
 	close(fd);
 }
 
+/* No outside host unless the config names it: its checks' hosts, its mirrors. */
+static void
+validate_environment_probes_only_what_the_config_names(void **state)
+{
+	char *out;
+	int fd = listen_on(t.ports[0]);
+
+	harness_write_config(&t,
+	    "checks:\n"
+	    "  api: { type: http, url: 'http://127.0.0.1:@PORT1@/health' }\n"
+	    "  db: { type: tcp, port: @PORT1@ }\n"
+	    "environment: { probe_timeout: 2s, min_free: 1B, warn_free: 1B }\n");
+	assert_int_equal(TEND(&out, "validate", "--environment", "-c", t.config,
+	    "--state-dir", t.state), 0);
+	contains(out, "ok       network    http://127.0.0.1:@PORT1@/health: connected in");
+	contains(out, "ok       network    127.0.0.1:@PORT1@: connected in");
+	assert_null(strstr(out, "debian"));
+	free(out);
+	/* Nothing named, nothing probed. */
+	harness_write_config(&t, "environment: { min_free: 1B, warn_free: 1B }\n");
+	assert_int_equal(TEND(&out, "validate", "--environment", "-c", t.config,
+	    "--state-dir", t.state), 0);
+	assert_null(strstr(out, "network "));
+	assert_null(strstr(out, "dns "));
+	free(out);
+	close(fd);
+}
+
 int
 main(void)
 {
@@ -476,6 +504,7 @@ main(void)
 		TEND_TEST(install_retries_a_dns_failure_then_falls_back_to_the_next_mirror),
 		TEND_TEST(cache_warmup_fills_the_cache_and_an_offline_install_uses_it),
 		TEND_TEST(validate_environment_judges_the_machine),
+		TEND_TEST(validate_environment_probes_only_what_the_config_names),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

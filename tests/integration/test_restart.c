@@ -46,8 +46,8 @@ kill_9_brings_a_new_pid(void **state)
 }
 
 /*
- * With user/group set (as root), services are spawned by libuv rather
- * than posix_spawn: the same behaviour must hold on that path.
+ * With user/group/umask set (as root), services are started by fork and
+ * exec rather than posix_spawn: the same behaviour must hold on that path.
  */
 static void
 the_user_switching_path_restarts_too(void **state)

@@ -39,23 +39,32 @@ stop_loop(uv_timer_t *t)
 	uv_stop(t->loop);
 }
 
+/*
+ * The address is in the abstract namespace (a service of any user reaches
+ * it), fresh for each server, and sd_notify clients find it as they are.
+ */
 static void
 message_arrives_with_the_senders_pid(void **state)
 {
-	char dir[] = "/tmp/tend-notify-XXXXXX", path[128];
 	struct received r = { 0 };
-	struct notify_server *ns;
+	struct notify_server *ns, *other;
+	const char *address;
 	uv_timer_t guard;
 	uv_loop_t loop;
 	int i;
 
-	assert_non_null(mkdtemp(dir));
-	snprintf(path, sizeof(path), "%s/notify.sock", dir);
 	uv_loop_init(&loop);
-	ns = notify_server_open(&loop, path, on_message, &r);
+	ns = notify_server_open(&loop, on_message, &r);
 	assert_non_null(ns);
+	other = notify_server_open(&loop, on_message, &r);
+	assert_non_null(other);
+	address = notify_server_address(ns);
+	assert_int_equal(strncmp(address, "@tend/notify/", 13), 0);
+	assert_int_equal(strlen(address), 13 + 16);
+	assert_string_not_equal(address, notify_server_address(other));
+	notify_server_close(other);
 
-	setenv("NOTIFY_SOCKET", path, 1);
+	setenv("NOTIFY_SOCKET", address, 1);
 	assert_int_equal(sdnotify_send("READY=1\nSTATUS=warming up"), 0);
 	unsetenv("NOTIFY_SOCKET");
 
@@ -74,7 +83,6 @@ message_arrives_with_the_senders_pid(void **state)
 	notify_server_close(ns);
 	uv_run(&loop, UV_RUN_DEFAULT);
 	uv_loop_close(&loop);
-	rmdir(dir);
 }
 
 static void

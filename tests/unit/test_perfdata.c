@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "checks/result.h"
+#include "core/text.h"
 
 static void
 a_full_item_parses(void **state)
@@ -60,7 +61,10 @@ static void
 malformed_items_are_rejected(void **state)
 {
 	const char *bad[] = { "=5", "novalue=", "x=abc", "x=5;1;2;zero", "'open=5",
-	    "x=5kg/s", "justtext", "x=5UOMTOOLONGFORIT" };
+	    "x=5kg/s", "justtext", "x=5UOMTOOLONGFORIT",
+	    /* Not numbers, though strtod takes them. */
+	    "x=nan", "x=NaN", "x=inf", "x=-inf", "x=infinity", "x=0x10", "x=1e999",
+	    "x= 5", "x=5;;;nan", "x=5;;;;inf", "x=5;;;0x1", "x=Us" };
 	struct perf_metric m;
 	size_t i;
 
@@ -100,6 +104,73 @@ plugin_output_gives_message_and_metrics(void **state)
 	check_result_clear(&r);
 }
 
+static void
+numbers_are_decimal(void **state)
+{
+	struct perf_metric m;
+
+	assert_int_equal(perfdata_parse_item("a=-1.5e3ms;;;.5;2.", &m), 0);
+	assert_true(m.value == -1500 && m.min == 0.5 && m.max == 2);
+	assert_string_equal(m.uom, "ms");
+	perf_metric_clear(&m);
+	assert_int_equal(perfdata_parse_item("b=+7", &m), 0);
+	assert_true(m.value == 7);
+	perf_metric_clear(&m);
+}
+
+/* U is unknown: kept as a metric, null in JSON, never a value. */
+static void
+unknown_values_stay_unknown(void **state)
+{
+	struct check_result r;
+	json_t *j, *metric;
+
+	check_result_init(&r);
+	assert_int_equal(perfdata_parse_output("CHECK OK | up=U load=2 bad=nan", &r), 1);
+	assert_int_equal(r.n_perf, 2);
+	check_result_add_metric(&r, "computed", INFINITY, "");
+	check_result_sanitize(&r);
+	assert_true(isnan(r.perf[0].value) && isnan(r.perf[2].value));
+	j = check_result_json(&r);
+	assert_non_null(j);
+	assert_int_equal(json_array_size(json_object_get(j, "metrics")), 3);
+	metric = json_array_get(json_object_get(j, "metrics"), 0);
+	assert_string_equal(json_string_value(json_object_get(metric, "label")), "up");
+	assert_true(json_is_null(json_object_get(metric, "value")));
+	metric = json_array_get(json_object_get(j, "metrics"), 1);
+	assert_true(json_real_value(json_object_get(metric, "value")) == 2);
+	json_decref(j);
+	check_result_clear(&r);
+}
+
+/* Whatever bytes a plugin printed, its result serializes, once sanitized. */
+static void
+any_output_becomes_valid_utf8(void **state)
+{
+	struct check_result r;
+	json_t *j;
+
+	check_result_init(&r);
+	perfdata_parse_output("CRIT \xff\xfe\x1b[2J at http://u:hunter2@h/ | '\xc3'=1\n", &r);
+	check_result_sanitize(&r);
+	assert_string_equal(r.message,
+	    "CRIT \xef\xbf\xbd\xef\xbf\xbd\x1b[2J at http://u:***@h/");
+	assert_string_equal(r.perf[0].label, "\xef\xbf\xbd");
+	j = check_result_json(&r);
+	assert_non_null(j);
+	assert_non_null(strstr(json_string_value(json_object_get(j, "message")), "\x1b[2J"));
+	json_decref(j);
+	check_result_clear(&r);
+
+	/* A message cut inside a character loses the whole character. */
+	check_result_init(&r);
+	memset(r.message, 'a', sizeof(r.message) - 2);
+	memcpy(r.message + sizeof(r.message) - 2, "\xc3", 2);
+	check_result_sanitize(&r);
+	assert_true(text_utf8_valid(r.message, strlen(r.message)));
+	check_result_clear(&r);
+}
+
 int
 main(void)
 {
@@ -108,6 +179,9 @@ main(void)
 		cmocka_unit_test(optional_fields_may_be_missing),
 		cmocka_unit_test(malformed_items_are_rejected),
 		cmocka_unit_test(plugin_output_gives_message_and_metrics),
+		cmocka_unit_test(numbers_are_decimal),
+		cmocka_unit_test(unknown_values_stay_unknown),
+		cmocka_unit_test(any_output_becomes_valid_utf8),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

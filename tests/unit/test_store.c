@@ -1,18 +1,31 @@
-/* The store: migrations, batched writes, reopening, refusing a newer schema. */
+/*
+ * The store: migrations, batched writes, reopening, refusing a newer
+ * schema; and when things go wrong: a bad row among good ones, values that
+ * are not numbers, a WAL that grew while a reader held it, a database that
+ * cannot be made at start (a full filesystem: RLIMIT_FSIZE stands in for
+ * it, which works anywhere, root or not) and one that is corrupt.
+ */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <fcntl.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <jansson.h>
 #include <sqlite3.h>
 
+#include "core/clock.h"
+#include "core/selfhealth.h"
+#include "core/statedir.h"
 #include "store/query.h"
 #include "store/schema.h"
 #include "store/store.h"
@@ -26,6 +39,7 @@ setup(void **state)
 	strcpy(dir, "/tmp/tend-store-XXXXXX");
 	assert_non_null(mkdtemp(dir));
 	snprintf(path, sizeof(path), "%s/tend.db", dir);
+	selfhealth_reset();
 	return 0;
 }
 
@@ -368,7 +382,7 @@ alert_deliveries_are_written_and_read_newest_first(void **state)
 	a = (struct store_alert){ .id = store_alert_new_id(st), .at = 2000,
 	    .event = "anomaly", .target = "host.cpu_pct", .state = "warning",
 	    .message = "anomaly", .incident = 0, .channel = "am", .outcome = "failed",
-	    .tries = 5, .detail = "Connection refused", .updated_at = 9000 };
+	    .tries = 5, .detail = "refused by \xff\xfe", .updated_at = 9000 };
 	store_put_alert(st, &a);
 	store_close(st);
 	assert_int_equal(count("SELECT count(*) FROM alert_deliveries"), 2);
@@ -381,6 +395,9 @@ alert_deliveries_are_written_and_read_newest_first(void **state)
 	assert_string_equal(json_string_value(json_object_get(one, "event")), "anomaly");
 	assert_true(json_is_null(json_object_get(one, "incident")));
 	assert_string_equal(json_string_value(json_object_get(one, "outcome")), "failed");
+	/* A receiver's answer is any bytes: kept, with U+FFFD where it is not UTF-8. */
+	assert_string_equal(json_string_value(json_object_get(one, "detail")),
+	    "refused by \xef\xbf\xbd\xef\xbf\xbd");
 	one = json_array_get(all, 1);
 	assert_int_equal(json_integer_value(json_object_get(one, "id")), 1);
 	assert_int_equal(json_integer_value(json_object_get(one, "at")), 1000);
@@ -516,6 +533,194 @@ brief_writers_keep_the_wal_short(void **state)
 	assert_int_equal(count("SELECT count(*) FROM retry_attempts"), 200);
 }
 
+static void
+one_bad_row_does_not_block_the_others(void **state)
+{
+	char err[256];
+	struct store *st = store_open(path, err, sizeof(err));
+
+	assert_non_null(st);
+	store_add_check_result(st, 1000, "api", NULL, HEALTH_HEALTHY, 1.5, "ok");
+	/* check_name is NOT NULL: whatever made it, this row cannot be stored. */
+	store_add_check_result(st, 1001, NULL, NULL, HEALTH_HEALTHY, 1.5, "bad");
+	store_add_metric(st, 1002, "check.api.latency_ms", 1.5);
+	store_add_check_result(st, 1003, "db", NULL, HEALTH_CRITICAL, 2.5, "down");
+	assert_int_equal(store_flush(st), 3);
+	assert_int_equal(store_pending(st), 0);
+	assert_int_equal(count("SELECT count(*) FROM check_results"), 2);
+	assert_int_equal(count("SELECT count(*) FROM system_health_metrics"), 1);
+	assert_int_equal(selfhealth_get(SELF_STORE_DROPPED), 1);
+	/* And the next batch goes in as usual. */
+	store_add_check_result(st, 2000, "api", NULL, HEALTH_HEALTHY, 1.5, "ok");
+	assert_int_equal(store_flush(st), 1);
+	store_close(st);
+	assert_int_equal(count("SELECT count(*) FROM check_results"), 3);
+}
+
+static void
+values_that_are_not_numbers_are_never_stored_as_numbers(void **state)
+{
+	char err[256];
+	struct store *st = store_open(path, err, sizeof(err));
+
+	assert_non_null(st);
+	store_add_metric(st, 1000, "check.x.a", NAN);
+	store_add_metric(st, 1000, "check.x.b", INFINITY);
+	store_add_metric(st, 1000, "check.x.c", -INFINITY);
+	store_add_metric(st, 1000, "check.x.d", 4);
+	store_add_check_result(st, 1000, "x", NULL, HEALTH_HEALTHY, INFINITY, "odd");
+	assert_true(store_flush(st) >= 2);
+	assert_int_equal(store_pending(st), 0);
+	store_close(st);
+	assert_int_equal(count("SELECT count(*) FROM system_health_metrics"), 1);
+	assert_int_equal(count("SELECT count(*) FROM check_results WHERE latency_ms IS NULL"),
+	    1);
+}
+
+static off_t
+file_size(const char *name)
+{
+	char p[200];
+	struct stat sb;
+
+	snprintf(p, sizeof(p), "%s/%s", dir, name);
+	return stat(p, &sb) == 0 ? sb.st_size : 0;
+}
+
+/* Rows of about a page each. */
+static void
+queue_pages(struct store *st, int n)
+{
+	static char text[3500];
+	int i;
+
+	memset(text, 'x', sizeof(text) - 1);
+	for (i = 0; i < n; i++)
+		store_add_check_result(st, i, "big", NULL, HEALTH_HEALTHY, 1, text);
+}
+
+/*
+ * A reader that stays (the web threads, one after another) keeps the WAL
+ * from starting over; once it lets go, the WAL goes back to a few MB
+ * instead of keeping the space the burst took.
+ */
+static void
+a_wal_that_grew_under_a_reader_shrinks_when_it_leaves(void **state)
+{
+	char err[256];
+	struct store *st = store_open(path, err, sizeof(err));
+	sqlite3 *reader;
+	sqlite3_stmt *stmt;
+	long long deadline;
+	int i;
+
+	assert_non_null(st);
+	assert_int_equal(sqlite3_open(path, &reader), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(reader, "BEGIN", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(reader, "SELECT count(*) FROM check_results",
+	    -1, &stmt, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(stmt), SQLITE_ROW);
+	for (i = 0; i < 30; i++) {
+		queue_pages(st, 100);
+		assert_int_equal(store_flush(st), 100);
+	}
+	assert_true(file_size("tend.db-wal") > 8 * 1024 * 1024);
+	sqlite3_finalize(stmt);
+	assert_int_equal(sqlite3_exec(reader, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(reader);
+	deadline = clock_mono_ms() + 15000;
+	do {
+		queue_pages(st, 10);
+		assert_int_equal(store_flush(st), 10);
+		usleep(20000);
+	} while (file_size("tend.db-wal") > 4 * 1024 * 1024 + 64 * 1024 &&
+	    clock_mono_ms() < deadline);
+	assert_true(file_size("tend.db-wal") <= 4 * 1024 * 1024 + 64 * 1024);
+	store_close(st);
+}
+
+static json_t *
+store_problem(void)
+{
+	json_t *health = selfhealth_json(), *p;
+	size_t i;
+
+	json_array_foreach(json_object_get(health, "problems"), i, p)
+		if (strcmp(json_string_value(json_object_get(p, "part")), "store") == 0) {
+			json_incref(p);
+			json_decref(health);
+			return p;
+		}
+	json_decref(health);
+	return NULL;
+}
+
+/*
+ * A database that cannot be made at start (the file size limit stands in
+ * for a full disk) is made once it can be, with what was queued meanwhile.
+ */
+static void
+a_store_that_could_not_open_opens_when_space_returns(void **state)
+{
+	struct rlimit small = { 1024, RLIM_INFINITY }, old;
+	struct statedir *sd;
+	struct store *st;
+	char err[256];
+	json_t *problem;
+	long long deadline;
+	int n = -1;
+
+	assert_non_null(sd = statedir_open(dir, err, sizeof(err)));
+	signal(SIGXFSZ, SIG_IGN);
+	assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+	small.rlim_max = old.rlim_max;
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &small), 0);
+	st = store_open_state(sd);
+	store_add_check_result(st, 1000, "api", NULL, HEALTH_HEALTHY, 1, "queued");
+	n = store_flush(st);
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+	assert_int_equal(n, -1);
+	assert_non_null(problem = store_problem());
+	assert_non_null(strstr(json_string_value(json_object_get(problem, "hint")),
+	    "free space"));
+	json_decref(problem);
+	deadline = clock_mono_ms() + 10000;
+	while ((n = store_flush(st)) < 0 && clock_mono_ms() < deadline)
+		usleep(50000);
+	assert_int_equal(n, 1);
+	assert_null(store_problem());
+	store_close(st);
+	statedir_close(sd);
+	assert_int_equal(count("SELECT count(*) FROM check_results"), 1);
+}
+
+static void
+a_corrupt_database_says_what_to_do(void **state)
+{
+	struct statedir *sd;
+	struct store *st;
+	char err[256], junk[8192];
+	json_t *problem;
+	int fd;
+
+	memset(junk, 'j', sizeof(junk));
+	fd = open(path, O_WRONLY | O_CREAT, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, junk, sizeof(junk)), (int)sizeof(junk));
+	close(fd);
+	assert_non_null(sd = statedir_open(dir, err, sizeof(err)));
+	st = store_open_state(sd);
+	store_add_metric(st, 1, "s", 1);
+	assert_int_equal(store_flush(st), -1);
+	assert_non_null(problem = store_problem());
+	assert_non_null(strstr(json_string_value(json_object_get(problem, "hint")),
+	    "away and restart"));
+	json_decref(problem);
+	assert_true(selfhealth_get(SELF_STORE_ERRORS) >= 1);
+	store_close(st);
+	statedir_close(sd);
+}
+
 int
 main(void)
 {
@@ -537,6 +742,16 @@ main(void)
 		cmocka_unit_test_setup_teardown(retry_runs_and_attempts_are_written, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_run_that_worked_at_once_is_written_whole, setup, teardown),
 		cmocka_unit_test_setup_teardown(brief_writers_keep_the_wal_short, setup, teardown),
+		cmocka_unit_test_setup_teardown(one_bad_row_does_not_block_the_others, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    values_that_are_not_numbers_are_never_stored_as_numbers, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    a_wal_that_grew_under_a_reader_shrinks_when_it_leaves, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    a_store_that_could_not_open_opens_when_space_returns, setup, teardown),
+		cmocka_unit_test_setup_teardown(a_corrupt_database_says_what_to_do, setup,
+		    teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -24,8 +24,10 @@ static const char status_json[] =
     "  \"rss_bytes\": 8388608},"
     " \"host\": {\"cpu_pct\": 50, \"load1\": 0.5},"
     " \"heal_actions\": [{\"action\": \"restart\", \"outcome\": \"healed\", \"count\": 2}],"
-    " \"services\": [{\"name\": \"web\", \"state\": \"up\", \"restarts\": 2},"
-    "  {\"name\": \"db\", \"state\": \"backoff\", \"restarts\": 7}],"
+    " \"services\": [{\"name\": \"web\", \"state\": \"up\", \"restarts\": 2,"
+    "   \"restarts_by_reason\": {\"crash\": 2, \"healer\": 0}},"
+    "  {\"name\": \"db\", \"state\": \"backoff\", \"restarts\": 7,"
+    "   \"restarts_by_reason\": {\"crash\": 4, \"operator\": 1, \"reload\": 2}}],"
     " \"checks\": [{\"name\": \"health\", \"service\": \"web\", \"state\": \"warning\","
     "  \"latency_ms\": 12.5},"
     "  {\"name\": \"odd \\\"name\\\"\\\\x\\nz\", \"service\": null, \"state\": \"healthy\","
@@ -65,7 +67,11 @@ test_prometheus_text(void **state)
 	assert_null(strstr(text, "tend_check_latency_seconds{check=\"odd"));
 	contains(text, "tend_service_up{service=\"db\"} 0\n");
 	contains(text, "# TYPE tend_service_restarts_total counter\n");
-	contains(text, "tend_service_restarts_total{service=\"db\"} 7\n");
+	/* One sample per reason, zeros included: a rate() needs its series from the start. */
+	contains(text, "tend_service_restarts_total{service=\"db\",reason=\"crash\"} 4\n");
+	contains(text, "tend_service_restarts_total{service=\"db\",reason=\"operator\"} 1\n");
+	contains(text, "tend_service_restarts_total{service=\"db\",reason=\"reload\"} 2\n");
+	contains(text, "tend_service_restarts_total{service=\"web\",reason=\"healer\"} 0\n");
 	contains(text, "tend_heal_actions_total{action=\"restart\",outcome=\"healed\"} 2\n");
 	contains(text, "tend_incidents_total 3\n");
 	contains(text, "tend_host_cpu_ratio 0.5\n");
@@ -109,13 +115,19 @@ test_snapshot(void **state)
 static void
 test_token_equal(void **state)
 {
-	const char *token = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+	const char *given = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+	struct web_token token = { 0 };
 
-	assert_true(web_token_equal(token, 64, token));
-	assert_false(web_token_equal(token, 63, token));
-	assert_false(web_token_equal("1123456789abcdef0123456789abcdef0123456789abcdef"
-	    "0123456789abcdef", 64, token));
-	assert_false(web_token_equal("", 0, token));
+	/* No token yet: nothing matches, not even an empty string. */
+	assert_false(web_token_equal(&token, "", 0));
+	assert_false(web_token_equal(&token, given, 64));
+	memcpy(token.value, given, 65);
+	atomic_store(&token.ready, true);
+	assert_true(web_token_equal(&token, given, 64));
+	assert_false(web_token_equal(&token, given, 63));
+	assert_false(web_token_equal(&token, "1123456789abcdef0123456789abcdef0123456789abcdef"
+	    "0123456789abcdef", 64));
+	assert_false(web_token_equal(&token, "", 0));
 }
 
 int
