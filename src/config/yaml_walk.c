@@ -12,6 +12,7 @@
 #include "core/mem.h"
 #include "core/name_index.h"
 #include "core/strv.h"
+#include "core/text.h"
 
 static void
 walk_add_error(struct config_errors *errs, const char *file, int line, int col,
@@ -21,10 +22,12 @@ walk_add_error(struct config_errors *errs, const char *file, int line, int col,
 
 	errs->v = xgrow(errs->v, errs->n, sizeof(*errs->v));
 	e = &errs->v[errs->n++];
-	e->file = xstrdup(file);
+	/* One error, one line: a key or a value quoted in it may hold a newline. */
+	e->file = text_escape(file);
 	e->line = line;
 	e->col = col;
-	e->msg = msg;
+	e->msg = text_escape(msg);
+	free(msg);
 }
 
 void

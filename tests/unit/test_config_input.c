@@ -209,6 +209,38 @@ a_pipe_is_read_to_its_end(void **state)
 	config_free(cfg);
 }
 
+/* "file:line:col: message" is one error per line, whatever a key holds. */
+static void
+an_error_is_one_line(void **state)
+{
+	static const char *const yaml[] = {
+		"services:\n  \"a\\nb\": { run: [/bin/true] }\n",
+		"\"bo\\ngus\\r\\x1b[2J\": 1\n",
+		"?\n  ?\n:\n",
+	};
+	char *out = NULL;
+	size_t i, j, len;
+	FILE *f;
+
+	for (i = 0; i < sizeof(yaml) / sizeof(yaml[0]); i++) {
+		assert_null(config_load_string("t\n.yaml", yaml[i], &errs));
+		assert_true(errs.n > 0);
+		for (j = 0; j < errs.n; j++) {
+			assert_null(strpbrk(errs.v[j].msg, "\n\r\x1b"));
+			assert_null(strchr(errs.v[j].file, '\n'));
+		}
+		f = open_memstream(&out, &len);
+		config_errors_print(&errs, f);
+		fclose(f);
+		for (j = 0; j < len; j++)
+			if (out[j] == '\n')
+				errs.n--;
+		assert_int_equal(errs.n, 0);	/* as many lines as errors */
+		free(out);
+		config_errors_clear(&errs);
+	}
+}
+
 static double
 cpu_seconds(void)
 {
@@ -284,6 +316,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(a_pipe_is_read_to_its_end, setup, teardown),
 		cmocka_unit_test_setup_teardown(fifty_thousand_keys_load_in_linear_time,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(an_error_is_one_line, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
