@@ -46,6 +46,14 @@ struct tend_config *config_load_text(const char *path, const char *text, size_t 
 /* -c FILE if given, else $TEND_CONFIG, else the embedded default. */
 struct tend_config *config_load_auto(const char *path, struct config_errors *errs);
 
+/*
+ * What only the machine can say, for tend validate: each service's cwd is
+ * a directory, its user and group exist. Not part of loading: tend run
+ * starts what it can, and a missing cwd is a failed start it reports.
+ */
+void		config_validate_system(const struct tend_config *cfg,
+		    struct config_errors *errs);
+
 void		config_free(struct tend_config *cfg);
 
 /* "file:line:col: message" per line. */

@@ -123,6 +123,7 @@ struct service_conf {
 	char		**env;		/* "KEY=VALUE", NULL-terminated, may be NULL */
 	char		*user;		/* NULL: unchanged */
 	char		*group;		/* NULL: unchanged */
+	struct conf_pos	 cwd_pos, user_pos, group_pos;	/* of their keys, when given */
 	int		 umask;		/* -1: unchanged */
 	enum restart_policy restart;
 	struct backoff_conf backoff;

@@ -458,6 +458,17 @@ service_conf_init(struct service_conf *s)
 	s->check_every_ms = 5000;
 }
 
+/* Where key stands in mapping, for errors found after the walk. */
+static void
+parse_key_pos(struct walk *w, yaml_node_t *mapping, const char *key,
+    struct conf_pos *pos)
+{
+	yaml_node_t *k = walk_key_node(w, mapping, key);
+
+	if (k != NULL)
+		*pos = walk_pos(w, k);
+}
+
 static void
 parse_one_service(struct walk *w, yaml_node_t *key, yaml_node_t *value)
 {
@@ -472,6 +483,9 @@ parse_one_service(struct walk *w, yaml_node_t *key, yaml_node_t *value)
 	s->pos = walk_pos(w, key);
 	snprintf(what, sizeof(what), "service '%s'", s->name);
 	walk_mapping(w, value, service_specs, s, what);
+	parse_key_pos(w, value, "cwd", &s->cwd_pos);
+	parse_key_pos(w, value, "user", &s->user_pos);
+	parse_key_pos(w, value, "group", &s->group_pos);
 	s->kind = s->pidfile != NULL && s->run == NULL ? SERVICE_EXTERNAL :
 	    SERVICE_SUPERVISED;
 }

@@ -4,6 +4,9 @@
  */
 #include "config/validate.h"
 
+#include <errno.h>
+#include <grp.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -191,6 +194,34 @@ validate_check(const struct check_conf *c, struct config_errors *errs)
 	if ((c->fail_n > 0) != (c->fail_of > 0) || c->fail_n > c->fail_of)
 		validate_error(errs, &c->pos, "check '%s': 'fail' needs n and of, "
 		    "with n at most of", c->name);
+}
+
+static void
+validate_service_system(const struct service_conf *s, struct config_errors *errs)
+{
+	struct stat sb;
+
+	if (s->cwd != NULL && stat(s->cwd, &sb) < 0)
+		validate_error(errs, &s->cwd_pos, "service '%s': cwd %s: %s", s->name,
+		    s->cwd, strerror(errno));
+	else if (s->cwd != NULL && !S_ISDIR(sb.st_mode))
+		validate_error(errs, &s->cwd_pos, "service '%s': cwd %s is not a "
+		    "directory", s->name, s->cwd);
+	if (s->user != NULL && getpwnam(s->user) == NULL)
+		validate_error(errs, &s->user_pos, "service '%s': user '%s' does not "
+		    "exist here", s->name, s->user);
+	if (s->group != NULL && getgrnam(s->group) == NULL)
+		validate_error(errs, &s->group_pos, "service '%s': group '%s' does not "
+		    "exist here", s->name, s->group);
+}
+
+void
+config_validate_system(const struct tend_config *cfg, struct config_errors *errs)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->n_services; i++)
+		validate_service_system(&cfg->services[i], errs);
 }
 
 static void
