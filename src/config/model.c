@@ -5,6 +5,7 @@
 
 #include "config/config.h"
 #include "config/parse.h"
+#include "core/mem.h"
 #include "core/strv.h"
 
 static void	heal_actions_free(struct heal_action *v, size_t n);
@@ -127,6 +128,23 @@ alerts_conf_free(struct alerts_conf *a)
 	free(a->channels);
 }
 
+/* Every pointer of a web_conf: what web_conf_copy duplicates. */
+static void
+web_conf_clear(struct web_conf *w)
+{
+	free(w->host);
+	strv_free(w->allowed_hosts);
+}
+
+void
+web_conf_copy(struct web_conf *dst, const struct web_conf *src)
+{
+	web_conf_clear(dst);
+	*dst = *src;
+	dst->host = src->host != NULL ? xstrdup(src->host) : NULL;
+	dst->allowed_hosts = strv_dup(src->allowed_hosts);
+}
+
 void
 config_free(struct tend_config *cfg)
 {
@@ -150,8 +168,7 @@ config_free(struct tend_config *cfg)
 	for (i = 0; i < cfg->anomaly.n_series; i++)
 		free(cfg->anomaly.series[i].series);
 	free(cfg->anomaly.series);
-	free(cfg->web.host);
-	strv_free(cfg->web.allowed_hosts);
+	web_conf_clear(&cfg->web);
 	alerts_conf_free(&cfg->alerts);
 	installers_free(cfg->installers, cfg->n_installers);
 	strv_free(cfg->environment.probe);
