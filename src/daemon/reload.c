@@ -282,7 +282,5 @@ reload_close(struct reload *r)
 {
 	if (r == NULL)
 		return;
-	if (r->busy)
-		sdnotify_send("READY=1");
 	uv_close((uv_handle_t *)&r->timer, reload_free);
 }
