@@ -341,7 +341,8 @@ struct anomaly_series_conf {
 	char		*series;	/* a series name, or a glob ("check.*.latency_ms") */
 	double		 z;		/* 0: the default */
 	int		 k;
-	double		 min_delta;	/* smaller deviations are never anomalies */
+	double		 min_delta;	/* smaller deviations are never anomalies; -1: unset */
+	double		 min_ratio;	/* nor those smaller than this share of the baseline; -1 */
 	bool		 off;		/* declared noisy */
 };
 
@@ -350,6 +351,8 @@ struct anomaly_conf {
 	double		 z;		/* default 4 */
 	int		 k;		/* default 3 */
 	int		 window;	/* samples, default 60 */
+	double		 min_delta;	/* for every series; -1: by each series' unit */
+	double		 min_ratio;	/* likewise */
 	struct anomaly_series_conf *series;
 	size_t		 n_series;
 };
@@ -378,6 +381,12 @@ enum alert_event {
 	ALERT_ANOMALY,		/* a metric left its baseline */
 	ALERT_EVENT_COUNT,
 };
+/*
+ * What a channel without `on:` is sent: every event but anomalies, which go
+ * only where `on:` names them (a pager must not wake anyone for a
+ * latency wobble).
+ */
+#define ALERT_EVENTS_DEFAULT	(((1u << ALERT_EVENT_COUNT) - 1) & ~(1u << ALERT_ANOMALY))
 /* The events as words (`on:`, logs, JSON), and the formats; NULL-terminated. */
 extern const char *const alert_event_names[];
 extern const char *const alert_format_names[];

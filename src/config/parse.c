@@ -661,7 +661,7 @@ parse_root(struct walk *w, yaml_node_t *root)
 	cfg->heal.correlation_window_ms = -1;
 	cfg->self_healing.enabled = true;
 	cfg->anomaly = (struct anomaly_conf){ .enabled = true, .z = 4, .k = 3,
-	    .window = 60 };
+	    .window = 60, .min_delta = -1, .min_ratio = -1 };
 	cfg->web = (struct web_conf){ .enabled = true, .max_connections = 256,
 	    .port = 8090, .per_ip_connections = 64, .connection_timeout_ms = 10000,
 	    .sse_clients = 32 };
@@ -689,7 +689,6 @@ parse_apply_defaults(struct tend_config *cfg)
 		cfg->heal.verify_timeout_ms = 30000;
 	if (cfg->heal.verify_every_ms == 0)
 		cfg->heal.verify_every_ms = 1000;
-	anomaly_apply_defaults(&cfg->anomaly);
 	deps_apply_defaults(cfg);
 	if (cfg->web.host == NULL)
 		cfg->web.host = xstrdup("127.0.0.1");

@@ -32,7 +32,6 @@ void	parse_heal_plan(struct walk *, yaml_node_t *, void *, const struct key_spec
 void	parse_named_actions(struct walk *, yaml_node_t *, void *, const struct key_spec *);
 void	parse_classify(struct walk *, yaml_node_t *, void *, const struct key_spec *);
 void	parse_anomaly(struct walk *, yaml_node_t *, void *, const struct key_spec *);
-void	anomaly_apply_defaults(struct anomaly_conf *an);
 /* Builds the name indexes of config_find_* (model.c), once nothing is added. */
 void	config_index(struct tend_config *cfg);
 /* What one action owns (model.c); the action itself is not freed. */

@@ -355,6 +355,7 @@ static const struct key_spec anomaly_series_specs[] = {
 	{ "k", parse_positive_int, OFF(anomaly_series_conf, k), NULL },
 	{ "off", parse_bool, OFF(anomaly_series_conf, off), NULL },
 	{ "min_delta", parse_number, OFF(anomaly_series_conf, min_delta), NULL },
+	{ "min_ratio", parse_number, OFF(anomaly_series_conf, min_ratio), NULL },
 	{ NULL, NULL, 0, NULL },
 };
 
@@ -367,6 +368,8 @@ anomaly_series_add(struct anomaly_conf *an, const char *name)
 	s = &an->series[an->n_series++];
 	memset(s, 0, sizeof(*s));
 	s->series = xstrdup(name);
+	s->min_delta = -1;
+	s->min_ratio = -1;
 	return s;
 }
 
@@ -381,7 +384,7 @@ parse_anomaly_series(struct walk *w, yaml_node_t *node, void *target,
 
 	if (node->type != YAML_MAPPING_NODE) {
 		walk_error(w, node, "'anomaly.series': expected a mapping of series "
-		    "names to {z, k, off}");
+		    "names to {z, k, min_delta, min_ratio, off}");
 		return;
 	}
 	for (pair = node->data.mapping.pairs.start;
@@ -413,6 +416,8 @@ static const struct key_spec anomaly_specs[] = {
 	{ "z", parse_number, OFF(anomaly_conf, z), NULL },
 	{ "k", parse_positive_int, OFF(anomaly_conf, k), NULL },
 	{ "window", parse_positive_int, OFF(anomaly_conf, window), NULL },
+	{ "min_delta", parse_number, OFF(anomaly_conf, min_delta), NULL },
+	{ "min_ratio", parse_number, OFF(anomaly_conf, min_ratio), NULL },
 	{ "series", parse_anomaly_series, 0, NULL },
 	{ "noisy", parse_anomaly_noisy, 0, NULL },
 	{ NULL, NULL, 0, NULL },
@@ -425,13 +430,3 @@ parse_anomaly(struct walk *w, yaml_node_t *node, void *target,
 	walk_mapping(w, node, anomaly_specs, target, "'anomaly'");
 }
 
-/*
- * After the file's own series settings (the first match wins): a
- * loopback round trip wobbles by a few milliseconds with the scheduler,
- * which is noise, not news.
- */
-void
-anomaly_apply_defaults(struct anomaly_conf *an)
-{
-	anomaly_series_add(an, "check.*.latency_ms")->min_delta = 5;
-}

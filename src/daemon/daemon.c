@@ -296,8 +296,7 @@ daemon_anomaly(void *arg, const char *series, bool started, double value,
 	if (st != NULL)
 		store_add_state_change(st, clock_wall_ms(), "anomaly", series, NULL,
 		    started ? "normal" : "anomaly", started ? "anomaly" : "normal", msg);
-	if (started)
-		log_error(NULL, "ALERT anomaly %s: %s", series, msg);
+	/* Logged once, as a warning: an anomaly is a hint, alerted only where routed. */
 	alerter_anomaly(d->alerter, series, started, msg);
 }
 
@@ -313,12 +312,16 @@ daemon_check_result(void *arg, const struct check_conf *conf, const struct check
 	healer_check_result(d->healer, conf, r, tracked);
 	publisher_dirty(d->publisher);
 	snprintf(series, sizeof(series), "check.%s.latency_ms", conf->name);
-	anomaly_watch_feed(d->anomalies, series, r->latency_ms);
+	anomaly_watch_feed(d->anomalies, series, "ms", r->latency_ms);
 	for (i = 0; i < r->n_perf; i++) {
 		if (isnan(r->perf[i].value))
 			continue;	/* unknown */
+		/* The http and tcp checks' `time` is the latency again: one series, not two. */
+		if (strcmp(r->perf[i].uom, "s") == 0 &&
+		    fabs(r->perf[i].value * 1000 - r->latency_ms) <= 1e-9 * fmax(1, r->latency_ms))
+			continue;
 		snprintf(series, sizeof(series), "check.%s.%s", conf->name, r->perf[i].label);
-		anomaly_watch_feed(d->anomalies, series, r->perf[i].value);
+		anomaly_watch_feed(d->anomalies, series, r->perf[i].uom, r->perf[i].value);
 	}
 }
 
@@ -487,7 +490,7 @@ daemon_all_down(void *arg)
 	d->reload = NULL;
 	uv_timer_stop(&d->watchdog);
 	uv_timer_stop(&d->log_repeats);
-	log_flush_repeats();
+	log_flush_repeats(true);
 	uv_stop(d->loop);
 }
 
@@ -557,7 +560,7 @@ daemon_watchdog_ping(uv_timer_t *timer)
 static void
 daemon_log_repeats(uv_timer_t *timer)
 {
-	log_flush_repeats();
+	log_flush_repeats(false);
 }
 
 static void
@@ -657,6 +660,7 @@ daemon_start(struct daemon *d, struct tend_config *cfg)
 	/* Before the services start: their first transitions are heard. */
 	d->healer = healer_new(d->loop, cfg, recorder_store(d->recorder), &ops,
 	    d->opts->monitor_only);
+	healer_rejoin_open(d->healer);
 	d->anomalies = anomaly_watch_new(&cfg->anomaly, daemon_anomaly, d);
 	supervisor_set_observer(d->sup, daemon_service_changed, d);
 	supervisor_start(d->sup, cfg);

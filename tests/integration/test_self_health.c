@@ -51,32 +51,15 @@ plant_a_malformed_database(void)
 	close(fd);
 }
 
-/* GET path from the daemon's web server (its port in STATE/web.url): the body. */
+/* GET path from the daemon's web server: the body. */
 static char *
 http_get(const char *path)
 {
-	struct sockaddr_in sa = { .sin_family = AF_INET };
-	char url_file[400], *url, *colon, req[256], buf[65536];
-	size_t len = 0;
-	ssize_t n;
-	int fd;
+	char url[300], token[100], *body;
 
-	snprintf(url_file, sizeof(url_file), "%s/web.url", t.state);
-	assert_non_null(url = harness_read_file(url_file));
-	colon = strrchr(url, ':');
-	assert_non_null(colon);
-	sa.sin_port = htons((uint16_t)atoi(colon + 1));
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	free(url);
-	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
-	snprintf(req, sizeof(req), "GET %s HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n", path);
-	assert_int_equal(write(fd, req, strlen(req)), (ssize_t)strlen(req));
-	while (len < sizeof(buf) - 1 && (n = read(fd, buf + len, sizeof(buf) - 1 - len)) > 0)
-		len += (size_t)n;
-	buf[len] = '\0';
-	close(fd);
-	return strdup(strstr(buf, "\r\n\r\n") ? strstr(buf, "\r\n\r\n") + 4 : "");
+	harness_web(&t, url, sizeof(url), token, sizeof(token));
+	assert_int_equal(harness_http(url, "GET", path, NULL, &body), 200);
+	return body;
 }
 
 static void
