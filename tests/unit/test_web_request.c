@@ -131,6 +131,31 @@ test_allowed_hosts_config(void **state)
 	assert_error("web:\n  allowed_hosts: {a: 1}\n", 2, 18, "allowed_hosts");
 }
 
+/* web.listen: an address literal and a port of digits only. */
+static void
+test_listen_config(void **state)
+{
+	struct tend_config *cfg;
+
+	cfg = load_ok("web: { listen: '8091' }\n");
+	assert_string_equal(cfg->web.host, "127.0.0.1");
+	assert_int_equal(cfg->web.port, 8091);
+	config_free(cfg);
+	cfg = load_ok("web: { listen: '[::1]:0' }\n");
+	assert_string_equal(cfg->web.host, "::1");
+	assert_int_equal(cfg->web.port, 0);
+	config_free(cfg);
+	cfg = load_ok("web: { listen: 'localhost:8092' }\n");
+	assert_string_equal(cfg->web.host, "127.0.0.1");
+	config_free(cfg);
+	assert_error("web: { listen: '127.0.0.1:+8090' }\n", 1, 16, "listen");
+	assert_error("web: { listen: '127.0.0.1: 8090' }\n", 1, 16, "listen");
+	assert_error("web: { listen: '+8090' }\n", 1, 16, "listen");
+	assert_error("web: { listen: '127.0.0.1' }\n", 1, 16, "listen");
+	assert_error("web: { listen: 'tend.example:8090' }\n", 1, 16, "listen");
+	assert_error("web: { listen: '127.0.0.1:65536' }\n", 1, 16, "listen");
+}
+
 static void
 client_of(const char *addr, struct web_client *c)
 {
@@ -228,6 +253,7 @@ main(void)
 		cmocka_unit_test(test_hostport_split),
 		cmocka_unit_test(test_hosts_served),
 		cmocka_unit_test(test_allowed_hosts_config),
+		cmocka_unit_test(test_listen_config),
 		cmocka_unit_test(test_clients),
 		cmocka_unit_test(test_unescape),
 		cmocka_unit_test(test_text_ok),
