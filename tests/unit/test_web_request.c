@@ -33,6 +33,30 @@ split_ok(const char *s, const char *host, int port)
 	assert_int_equal(p, port);
 }
 
+/* A URL's host: userinfo skipped (a password may hold '@'), the scheme measured. */
+static void
+test_hostport_of_url(void **state)
+{
+	char h[256];
+	size_t scheme;
+	int p;
+
+	assert_int_equal(hostport_of_url("https://u:p@ss@Mirror.example:8443/a@b?c",
+	    h, sizeof(h), &p, &scheme), 0);
+	assert_string_equal(h, "Mirror.example");
+	assert_int_equal(p, 8443);
+	assert_int_equal(scheme, 5);
+	assert_int_equal(hostport_of_url("http://[::1]/x", h, sizeof(h), &p, &scheme), 0);
+	assert_string_equal(h, "::1");
+	assert_int_equal(p, -1);
+	assert_int_equal(hostport_of_url("db.internal:5432", h, sizeof(h), &p, &scheme), 0);
+	assert_string_equal(h, "db.internal");
+	assert_int_equal(p, 5432);
+	assert_int_equal(scheme, 0);
+	assert_int_equal(hostport_of_url("http:///x", h, sizeof(h), &p, &scheme), -1);
+	assert_int_equal(hostport_of_url("http://a b/", h, sizeof(h), &p, &scheme), -1);
+}
+
 static void
 test_hostport_split(void **state)
 {
@@ -251,6 +275,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_hostport_split),
+		cmocka_unit_test(test_hostport_of_url),
 		cmocka_unit_test(test_hosts_served),
 		cmocka_unit_test(test_allowed_hosts_config),
 		cmocka_unit_test(test_listen_config),
