@@ -16,6 +16,7 @@
 
 #include "checks/http_engine.h"
 #include "checks/scheduler.h"
+#include "cli/table.h"
 #include "config/config.h"
 #include "core/clock.h"
 #include "core/log.h"
@@ -60,7 +61,8 @@ heal_print_incident(json_t *inc)
 
 	if (json_object_get(inc, "id") == NULL && json_object_get(inc, "plan") == NULL) {
 		/* Left alone: what it depends on was stopped, or is the supervisor's. */
-		printf("%s: %s: %s\n", json_string_value(json_object_get(inc, "target")),
+		cli_printf(stdout, "%s: %s: %s\n",
+		    json_string_value(json_object_get(inc, "target")),
 		    json_string_value(json_object_get(inc, "phase")),
 		    json_string_value(json_object_get(inc, "diagnosis")));
 		return;
@@ -80,18 +82,21 @@ heal_print_incident(json_t *inc)
 	    json_string_value(json_object_get(inc, "category")) ?: "-",
 	    json_string_value(json_object_get(inc, "phase")) ?: "-");
 	if (resolution != NULL)
-		printf(": %s", resolution);
+		cli_printf(stdout, ": %s", resolution);
 	if (json_is_integer(mttr))
 		printf(" in %.1f s", (double)json_integer_value(mttr) / 1000);
 	printf("\n");
+	/* What actions printed and checks said: shown, never obeyed. */
 	json_array_foreach(actions, i, a)
-		printf("  %s -> %s: %s\n", json_string_value(json_object_get(a, "action")),
+		cli_printf(stdout, "  %s -> %s: %s\n",
+		    json_string_value(json_object_get(a, "action")),
 		    json_string_value(json_object_get(a, "outcome")),
 		    json_string_value(json_object_get(a, "detail")));
 	if (json_string_value(json_object_get(inc, "diagnosis")) != NULL)
-		printf("  diagnosis: %s\n", json_string_value(json_object_get(inc, "diagnosis")));
+		cli_printf(stdout, "  diagnosis: %s\n",
+		    json_string_value(json_object_get(inc, "diagnosis")));
 	if (json_string_value(json_object_get(inc, "note")) != NULL)
-		printf("  note: %s\n", json_string_value(json_object_get(inc, "note")));
+		cli_printf(stdout, "  note: %s\n", json_string_value(json_object_get(inc, "note")));
 }
 
 static void

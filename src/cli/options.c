@@ -289,7 +289,8 @@ cli_store_open(const struct cli_options *opts, sqlite3 **db, char **path)
 	*db = NULL;
 	if (stat(*path, &sb) == -1 && errno == ENOENT)
 		return 1;
-	if (sqlite3_open_v2(*path, db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+	if (sqlite3_open_v2(*path, db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOFOLLOW,
+	    NULL) != SQLITE_OK) {
 		fprintf(stderr, "tend: %s: %s\n", *path, sqlite3_errmsg(*db));
 		sqlite3_close(*db);
 		*db = NULL;

@@ -269,7 +269,7 @@ parse_action_list(struct walk *w, yaml_node_t *node, struct heal_action **v,
 	}
 	for (item = node->data.sequence.items.start;
 	    item < node->data.sequence.items.top; item++) {
-		*v = xrealloc(*v, (*n + 1) * sizeof(**v));
+		*v = xgrow(*v, *n, sizeof(**v));
 		if (parse_action(w, yaml_document_get_node(w->doc, *item), &(*v)[*n]))
 			(*n)++;
 		else
@@ -294,7 +294,7 @@ parse_one_named_action(struct walk *w, yaml_node_t *key, yaml_node_t *value)
 	struct heal_action *a;
 	bool ok;
 
-	cfg->actions = xrealloc(cfg->actions, (cfg->n_actions + 1) * sizeof(*cfg->actions));
+	cfg->actions = xgrow(cfg->actions, cfg->n_actions, sizeof(*cfg->actions));
 	a = &cfg->actions[cfg->n_actions++];
 	ok = parse_action(w, value, a);
 	a->pos = walk_pos(w, key);
@@ -336,8 +336,8 @@ parse_classify(struct walk *w, yaml_node_t *node, void *target,
 	for (item = node->data.sequence.items.start;
 	    item < node->data.sequence.items.top; item++) {
 		n = yaml_document_get_node(w->doc, *item);
-		cfg->classify = xrealloc(cfg->classify,
-		    (cfg->n_classify + 1) * sizeof(*cfg->classify));
+		cfg->classify = xgrow(cfg->classify, cfg->n_classify,
+		    sizeof(*cfg->classify));
 		r = &cfg->classify[cfg->n_classify++];
 		memset(r, 0, sizeof(*r));
 		r->pos = walk_pos(w, n);
@@ -355,6 +355,7 @@ static const struct key_spec anomaly_series_specs[] = {
 	{ "k", parse_positive_int, OFF(anomaly_series_conf, k), NULL },
 	{ "off", parse_bool, OFF(anomaly_series_conf, off), NULL },
 	{ "min_delta", parse_number, OFF(anomaly_series_conf, min_delta), NULL },
+	{ "min_ratio", parse_number, OFF(anomaly_series_conf, min_ratio), NULL },
 	{ NULL, NULL, 0, NULL },
 };
 
@@ -363,10 +364,12 @@ anomaly_series_add(struct anomaly_conf *an, const char *name)
 {
 	struct anomaly_series_conf *s;
 
-	an->series = xrealloc(an->series, (an->n_series + 1) * sizeof(*an->series));
+	an->series = xgrow(an->series, an->n_series, sizeof(*an->series));
 	s = &an->series[an->n_series++];
 	memset(s, 0, sizeof(*s));
 	s->series = xstrdup(name);
+	s->min_delta = -1;
+	s->min_ratio = -1;
 	return s;
 }
 
@@ -381,7 +384,7 @@ parse_anomaly_series(struct walk *w, yaml_node_t *node, void *target,
 
 	if (node->type != YAML_MAPPING_NODE) {
 		walk_error(w, node, "'anomaly.series': expected a mapping of series "
-		    "names to {z, k, off}");
+		    "names to {z, k, min_delta, min_ratio, off}");
 		return;
 	}
 	for (pair = node->data.mapping.pairs.start;
@@ -413,6 +416,8 @@ static const struct key_spec anomaly_specs[] = {
 	{ "z", parse_number, OFF(anomaly_conf, z), NULL },
 	{ "k", parse_positive_int, OFF(anomaly_conf, k), NULL },
 	{ "window", parse_positive_int, OFF(anomaly_conf, window), NULL },
+	{ "min_delta", parse_number, OFF(anomaly_conf, min_delta), NULL },
+	{ "min_ratio", parse_number, OFF(anomaly_conf, min_ratio), NULL },
 	{ "series", parse_anomaly_series, 0, NULL },
 	{ "noisy", parse_anomaly_noisy, 0, NULL },
 	{ NULL, NULL, 0, NULL },
@@ -425,13 +430,3 @@ parse_anomaly(struct walk *w, yaml_node_t *node, void *target,
 	walk_mapping(w, node, anomaly_specs, target, "'anomaly'");
 }
 
-/*
- * After the file's own series settings (the first match wins): a
- * loopback round trip wobbles by a few milliseconds with the scheduler,
- * which is noise, not news.
- */
-void
-anomaly_apply_defaults(struct anomaly_conf *an)
-{
-	anomaly_series_add(an, "check.*.latency_ms")->min_delta = 5;
-}

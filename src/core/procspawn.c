@@ -300,22 +300,29 @@ watch_closed(uv_handle_t *handle)
 	free(w);
 }
 
-/* Reaps the child if it has ended; then reports it and closes the watch. */
+/*
+ * Reports the child once it has ended, then reaps it and closes the watch.
+ * fn runs while the child is still a zombie: until it is reaped, its pid —
+ * and so the id of the process group it led — cannot be given to another
+ * process, so fn may signal that group without hitting a stranger's.
+ */
 static void
 watch_check(struct watch *w)
 {
 	siginfo_t info = { 0 };
+	pid_t pid = w->pid;
 	int64_t status;
 	int term_signal;
 
-	if (waitid(P_PID, (id_t)w->pid, &info, WEXITED | WNOHANG) < 0 ||
-	    info.si_pid != w->pid)
+	if (waitid(P_PID, (id_t)pid, &info, WEXITED | WNOHANG | WNOWAIT) < 0 ||
+	    info.si_pid != pid)
 		return;		/* not yet: the next readiness or SIGCHLD says so */
 	status = info.si_code == CLD_EXITED ? info.si_status : 0;
 	term_signal = info.si_code == CLD_EXITED ? 0 : info.si_status;
-	children_release(w->pid);
 	uv_close(&w->h.handle, watch_closed);
-	w->fn(w->arg, w->pid, status, term_signal);
+	w->fn(w->arg, pid, status, term_signal);
+	waitid(P_PID, (id_t)pid, &info, WEXITED | WNOHANG);
+	children_release(pid);
 }
 
 static void

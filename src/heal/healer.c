@@ -170,56 +170,6 @@ healer_classify(const struct healer *h, const struct check_conf *conf,
 }
 
 
-const char *
-healer_hands_off(const struct healer *h, const char *service, char *why, size_t len)
-{
-	static const char *const busy[][2] = { { "starting", "is starting" },
-	    { "waiting", "is waiting for its dependencies" },
-	    { "backoff", "is in backoff after a crash" }, { "stopping", "is stopping" },
-	    { "failed", "has given up (an incident of its own)" }, { NULL, NULL } };
-	const char *state;
-	size_t i;
-
-	if (service == NULL)
-		return NULL;
-	if (strv_contains(h->stopped, service)) {
-		snprintf(why, len, "%s was stopped by the operator", service);
-		return why;
-	}
-	state = h->ops.service_state != NULL ? h->ops.service_state(h->ops.arg, service) :
-	    NULL;
-	for (i = 0; state != NULL && busy[i][0] != NULL; i++)
-		if (strcmp(state, busy[i][0]) == 0) {
-			snprintf(why, len, "%s %s: the supervisor is handling it", service,
-			    busy[i][1]);
-			return why;
-		}
-	return NULL;
-}
-
-
-void
-healer_operator_control(struct healer *h, const char *cmd, const char *service)
-{
-	char **v;
-
-	if (service == NULL || h->ops.service_state == NULL)
-		return;		/* no daemon: nothing of its services to remember */
-	if (strcmp(cmd, "stop") == 0) {
-		if (!strv_contains(h->stopped, service))
-			h->stopped = strv_push(h->stopped, service);
-		return;
-	}
-	/* start or restart: the operator wants it running again. */
-	for (v = h->stopped; v != NULL && *v != NULL; v++)
-		if (strcmp(*v, service) == 0) {
-			free(*v);
-			memmove(v, v + 1, (strv_len(v + 1) + 1) * sizeof(*v));
-			break;
-		}
-}
-
-
 int64_t
 healer_next_id(struct healer *h)
 {
@@ -342,9 +292,6 @@ healer_new(uv_loop_t *loop, const struct tend_config *cfg, struct store *st,
 	if (monitor_only || !cfg->heal.auto_heal)
 		log_info(NULL, "auto-heal is off: failures are recorded and alerted, "
 		    "never acted on");
-	healer_enter(h);
-	healer_rejoin(h);
-	healer_leave(h);
 	return h;
 }
 
@@ -795,6 +742,15 @@ healer_incident_json(const struct healer *h, int64_t id)
 		if (json_integer_value(json_object_get(closed, "id")) == id)
 			return json_incref(closed);
 	return NULL;
+}
+
+
+void
+healer_rejoin_open(struct healer *h)
+{
+	healer_enter(h);
+	healer_rejoin(h);
+	healer_leave(h);
 }
 
 

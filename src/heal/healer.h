@@ -35,6 +35,12 @@ struct store;
 /* cfg must outlive the healer (or the next healer_set_config); st may be NULL. */
 struct healer	*healer_new(uv_loop_t *loop, const struct tend_config *cfg,
 		    struct store *st, const struct heal_ops *ops, bool monitor_only);
+/*
+ * A daemon's start: the incidents a previous run left open in the store
+ * are rejoined (those whose target the config still has), or closed.
+ * Call once, after healer_new, before the first results.
+ */
+void		 healer_rejoin_open(struct healer *h);
 /* Stops what runs and frees; open incidents stay open in the store. */
 void		 healer_free(struct healer *h);
 /* A reload: checks and services are looked up again by name. */

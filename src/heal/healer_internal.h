@@ -1,8 +1,10 @@
 /*
- * Inside the healer (src/heal/healer.c, incident.c, incident_record.c):
- * its state, an incident's, and the functions the three files share.
- * healer.c routes events and requests to incidents; incident.c is an
- * incident's life; incident_record.c is how one is written down.
+ * Inside the healer (src/heal/healer.c, incident.c, incident_record.c,
+ * hold.c, rejoin.c): its state, an incident's, and the functions the files
+ * share. healer.c routes events and requests to incidents; incident.c is
+ * an incident's life; incident_record.c is how one is written down;
+ * hold.c what the healer leaves alone; rejoin.c what a previous run left
+ * open.
  */
 #ifndef TEND_HEAL_HEALER_INTERNAL_H
 #define TEND_HEAL_HEALER_INTERNAL_H
@@ -138,12 +140,6 @@ struct incident	*incident_covering(const struct healer *h, const char *check);
 /* The open incident a failure of service belongs to (its own, or a dependency's). */
 struct incident	*incident_for_service(const struct healer *h, const char *service);
 int64_t		 healer_next_id(struct healer *h);
-/*
- * Why the healer must leave a service alone now, in why, or NULL: the
- * operator stopped it, or the supervisor is busy with it.
- */
-const char	*healer_hands_off(const struct healer *h, const char *service, char *why,
-		    size_t len);
 /* Opens an incident for a failing check; returns its id (it may be merged by then). */
 int64_t		 healer_open_for_check(struct healer *h, const struct check_conf *conf,
 		    const struct watch *w, bool requested);
@@ -174,8 +170,22 @@ void		 incident_close(struct incident *inc, enum incident_phase phase,
 void		 incident_free(struct incident *inc);
 void		 healer_unlink(struct healer *h, struct incident *inc);
 
+/* hold.c: what the healer leaves alone. */
+/*
+ * Why the healer must leave a service alone now, in why, or NULL: the
+ * operator stopped it, or the supervisor is busy with it.
+ */
+const char	*healer_hands_off(const struct healer *h, const char *service, char *why,
+		    size_t len);
+/* A service incident of this service: its state is what it heals, not a reason to wait. */
+bool		 incident_is_about(const struct incident *inc, const char *service);
+/* Holds the incident while something holds its service; true when it does. */
+bool		 incident_hold(struct incident *inc);
+/* A held incident, each tick: released once nothing holds it, after a grace. */
+void		 incident_held_tick(struct incident *inc);
+
 /* rejoin.c: what a previous run left open. */
-/* At start: open incidents rejoined, duplicates merged, the rest closed. */
+/* healer_rejoin_open's work: open incidents rejoined, duplicates merged, the rest closed. */
 void		 healer_rejoin(struct healer *h);
 /* Closes the open incidents whose target the config no longer has. */
 void		 healer_close_orphans(struct healer *h);

@@ -182,102 +182,6 @@ incident_dependency_failures(struct incident *inc, bool probe, int *pending,
 
 
 /*
- * The service that holds the incident, in why, or NULL: of its own service
- * and those it depends on, the deepest that the operator stopped or the
- * supervisor is busy with. Their failures explain its own, and healing
- * must not undo an operator's stop or cut a crash loop's backoff short.
- */
-static const char *
-incident_holder(const struct incident *inc, char *why, size_t len)
-{
-	const struct healer *h = inc->h;
-	const struct service_conf *s;
-	const char **held;
-	char reason[256];
-	size_t i, deepest;
-
-	if (inc->service == NULL || strcmp(inc->error_type, "manual") == 0)
-		return NULL;
-	held = xcalloc(h->cfg->n_services + 1, sizeof(*held));
-	for (i = 0; i < h->cfg->n_services; i++) {
-		s = &h->cfg->services[i];
-		if ((strcmp(s->name, inc->service) == 0 ||
-		    dep_closure_depends(h->deps, inc->service, s->name)) &&
-		    healer_hands_off(h, s->name, reason, sizeof(reason)) != NULL)
-			held[i] = s->name;
-	}
-	deepest = dep_closure_deepest(h->deps, held, h->cfg->n_services);
-	free(held);
-	if (deepest >= h->cfg->n_services)
-		return NULL;
-	s = &h->cfg->services[deepest];
-	healer_hands_off(h, s->name, why, len);
-	return s->name;
-}
-
-
-/* Holds the incident while something holds its service; true when it does. */
-static bool
-incident_hold(struct incident *inc)
-{
-	char why[256];
-	const char *holder = incident_holder(inc, why, sizeof(why));
-
-	if (holder == NULL)
-		return false;
-	inc->phase = PHASE_HELD;
-	inc->phase_until = 0;
-	if (inc->held_by == NULL || strcmp(inc->held_by, holder) != 0) {
-		free(inc->held_by);
-		inc->held_by = xstrdup(holder);
-		free(inc->root_cause);
-		inc->root_cause = xstrdup(holder);
-		incident_note(inc, "held: %s; not healed until it is up", why);
-		log_info(inc->service, "incident #%lld held: %s", (long long)inc->id, why);
-		incident_write(inc);
-	}
-	return true;
-}
-
-
-/*
- * A held incident, on each tick: held on while anything holds it; once
- * nothing does, its checks get verify_timeout to recover on their own
- * (which closes it), then it is diagnosed afresh.
- */
-static void
-incident_held_tick(struct incident *inc)
-{
-	struct healer *h = inc->h;
-	int64_t now = clock_mono_ms();
-
-	if (incident_hold(inc))
-		return;
-	if (inc->phase_until == 0) {
-		inc->phase_until = now + h->cfg->heal.verify_timeout_ms;
-		incident_note(inc, "%s is up again", inc->held_by);
-		incident_write(inc);
-		return;
-	}
-	if (now < inc->phase_until)
-		return;
-	free(inc->held_by);
-	inc->held_by = NULL;
-	inc->phase_until = 0;
-	/* Healing starts now: escalation counts from here. */
-	inc->detected_mono = now;
-	if (!healer_auto(h) && !inc->requested) {
-		inc->phase = PHASE_MONITORING;
-		incident_announce(inc);
-		incident_write(inc);
-		return;
-	}
-	inc->phase = PHASE_DIAGNOSING;
-	incident_diagnose(inc);
-}
-
-
-/*
  * A rejoined incident waits until each of its checks has a tracked state
  * again (the service they belong to is not held, see incident_hold), then
  * closes if they pass, or goes on. True when it may go on now.
@@ -373,6 +277,10 @@ incident_plan(struct incident *inc)
 
 	if (strcmp(inc->error_type, "manual") == 0)
 		return;		/* laid out by healer_recover */
+	/* Planned afresh after it was held: attempts so far still count. */
+	heal_steps_clear(&inc->steps);
+	inc->next_step = 0;
+	inc->current = NULL;
 	if (check == NULL && strcmp(inc->error_type, "check") == 0)
 		svc = NULL;
 	/*
@@ -633,8 +541,8 @@ incident_step_held(struct incident *inc, const struct plan_step *step)
 		healer_operator_control(inc->h, heal_action_kind_name(kind), step->service);
 		return false;
 	}
-	if (healer_hands_off(inc->h, step->service, skipped.detail,
-	    sizeof(skipped.detail)) == NULL)
+	if (incident_is_about(inc, step->service) || healer_hands_off(inc->h, step->service,
+	    skipped.detail, sizeof(skipped.detail)) == NULL)
 		return false;
 	incident_action_ended(inc, &skipped);
 	return true;
@@ -651,6 +559,10 @@ incident_advance(struct incident *inc)
 	char detail[256];
 
 	if (!incident_is_open(inc))
+		return;
+	/* Stopped by the operator while it was being healed: it waits to be started. */
+	if (strcmp(inc->error_type, "manual") != 0 && inc->service != NULL &&
+	    strv_contains(h->stopped, inc->service) && incident_hold(inc))
 		return;
 	if (inc->next_step >= inc->steps.n) {
 		incident_escalate(inc, inc->steps.n ? "every planned action was tried" :

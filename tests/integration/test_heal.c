@@ -467,6 +467,31 @@ a_service_the_operator_stopped_is_left_alone_until_started(void **state)
 	assert_true(never_acted_on("web-health"));
 }
 
+/* Stopped by the operator while being healed: held, not escalated, not restarted. */
+static void
+an_incident_whose_service_the_operator_stops_midway_waits(void **state)
+{
+	char buf[32], *out;
+	json_t *inc;
+
+	start_then_make_sick("heal: { verify_timeout: 500ms, cooldown: 0s }\n"
+	    "services:\n" HARNESS_SICK_WEB
+	    "        heal: [{ wait: 1500ms }, restart, restart]\n", true);
+	inc = wait_incident("health", "phase", "acting", 5000);
+	assert_non_null(inc);
+	json_decref(inc);
+	assert_int_equal(harness_cli(&t, &out, "stop", "web", "--state-dir", t.state, NULL), 0);
+	free(out);
+	inc = wait_incident("health", "phase", "held", 5000);
+	assert_non_null(inc);
+	assert_non_null(strstr(json_string_value(json_object_get(inc, "diagnosis")),
+	    "web was stopped by the operator"));
+	json_decref(inc);
+	harness_pause_ms(800);
+	assert_string_equal(harness_state(&t, "web", buf, sizeof(buf)), "down");
+	assert_false(harness_log_contains(&t, "ALERT escalated"));
+}
+
 static void
 a_crash_loop_in_backoff_is_not_healed_by_the_healer(void **state)
 {
@@ -489,8 +514,10 @@ a_crash_loop_in_backoff_is_not_healed_by_the_healer(void **state)
 	/* Meanwhile the healer restarted nothing: the backoff ran its course. */
 	assert_true(never_acted_on("db-ping"));
 	assert_true(never_acted_on("web-health"));
-	inc = wait_incident("db", "error_type", "service", 3000);
+	/* Its giving up is an incident of its own, escalated, not held by itself. */
+	inc = wait_incident("db", "phase", "escalated", 5000);
 	assert_non_null(inc);
+	assert_true(str_is(inc, "error_type", "service"));
 	json_decref(inc);
 	assert_true(harness_log_contains(&t, "the supervisor is handling it"));
 }
@@ -661,6 +688,7 @@ main(void)
 		TEND_TEST(a_second_incident_waits_for_the_cooldown),
 		TEND_TEST(the_third_failure_in_an_hour_is_recurring),
 		TEND_TEST(a_service_the_operator_stopped_is_left_alone_until_started),
+		TEND_TEST(an_incident_whose_service_the_operator_stops_midway_waits),
 		TEND_TEST(a_crash_loop_in_backoff_is_not_healed_by_the_healer),
 		TEND_TEST(a_failure_that_outlives_restarts_of_tend_is_one_incident_and_one_alert),
 		TEND_TEST(a_merged_symptom_neither_alerts_nor_has_an_mttr),

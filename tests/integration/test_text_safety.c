@@ -413,6 +413,13 @@ heal_action_output_is_sanitized_too(void **state)
 	    "--format", "json", NULL), 0);
 	assert_hidden("tend incidents", out);
 	free(out);
+	/* tend heal prints each incident's actions and diagnosis (exit 2: still critical). */
+	assert_int_equal(harness_cli(&t, &out, "heal", "-c", t.config, "--state-dir", t.state,
+	    NULL), 2);
+	assert_non_null(strstr(out, "poke -> ran: exited 0: \\x1b[2Jpoked " FFFD));
+	assert_no_escape("tend heal", out);
+	assert_hidden("tend heal", out);
+	free(out);
 	out = harness_read_file(t.log);
 	assert_non_null(strstr(out, "poke: done: exited 0: \\x1b[2Jpoked " FFFD));
 	assert_no_escape("the log", out);

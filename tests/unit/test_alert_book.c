@@ -187,6 +187,25 @@ anomalies_are_told_apart_by_series(void **state)
 	    "check.web.latency_ms", "warning", 0, 40), 1);
 }
 
+/* A channel that says nothing of anomalies (no on:) is not sent them. */
+static void
+anomalies_go_only_where_on_names_them(void **state)
+{
+	channels[0].on = ALERT_EVENTS_DEFAULT;
+	channels[2].on = ALERT_EVENTS_DEFAULT;
+	assert_int_equal(raise_at(ALERT_ANOMALY, ALERT_SOURCE_ANOMALY,
+	    "check.web.latency_ms", "warning", 0, 0), 0);
+	assert_int_equal(raise_at(ALERT_RESOLVED, ALERT_SOURCE_ANOMALY,
+	    "check.web.latency_ms", "healthy", 0, 10), 0);
+	channels[1].on |= BIT(ALERT_ANOMALY);
+	assert_int_equal(raise_at(ALERT_ANOMALY, ALERT_SOURCE_ANOMALY,
+	    "check.web.latency_ms", "warning", 0, 20), 1);
+	assert_string_equal(sent, "pager anomaly check.web.latency_ms;");
+	/* The default still hears of incidents. */
+	assert_int_equal(raise_at(ALERT_CRITICAL, ALERT_SOURCE_INCIDENT, "health",
+	    "critical", 7, 30), 2);
+}
+
 static void
 a_service_that_gave_up_is_not_alerted_beside_its_incident(void **state)
 {
@@ -272,6 +291,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(an_open_alert_is_repeated_after_the_interval_only, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_zero_repeat_interval_never_repeats, setup, teardown),
 		cmocka_unit_test_setup_teardown(anomalies_are_told_apart_by_series, setup, teardown),
+		cmocka_unit_test_setup_teardown(anomalies_go_only_where_on_names_them, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_service_that_gave_up_is_not_alerted_beside_its_incident, setup, teardown),
 		cmocka_unit_test_setup_teardown(an_alertmanager_hears_of_its_open_alerts_again, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_message_copy_owns_its_strings, setup, teardown),
