@@ -4,7 +4,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/account.h"
 #include "core/fdio.h"
 #include "core/mem.h"
 
@@ -56,13 +56,12 @@ walk_say(struct walk *w, const char *path, bool ok, const char *fmt, ...)
 static void
 owner_name(uid_t uid, char *buf, size_t len)
 {
-	struct passwd pw, *found = NULL;
-	char tmp[1024];
+	char name[96];
 
-	if (getpwuid_r(uid, &pw, tmp, sizeof(tmp), &found) == 0 && found != NULL)
-		snprintf(buf, len, "%s (uid %u)", pw.pw_name, (unsigned)uid);
+	if (account_user(uid, name, sizeof(name)))
+		snprintf(buf, len, "%s (uid %u)", name, (unsigned)uid);
 	else
-		snprintf(buf, len, "uid %u", (unsigned)uid);
+		snprintf(buf, len, "%s", name);
 }
 
 /* Root and tend's own user may change what tend trusts; nobody else. */

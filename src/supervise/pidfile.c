@@ -2,9 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <limits.h>
-#include <pwd.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -12,6 +10,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include "core/account.h"
 
 /* As the kernel's own limit on symlinks in one lookup. */
 #define PIDFILE_MAX_LINKS	40
@@ -33,29 +33,18 @@ struct walk {
 	struct writers	 w;
 };
 
+/* account_user's name, as an expression. */
 static const char *
 user_name(uid_t uid, char *buf, size_t len)
 {
-	struct passwd pw, *found = NULL;
-	char tmp[1024];
-
-	if (getpwuid_r(uid, &pw, tmp, sizeof(tmp), &found) == 0 && found != NULL)
-		snprintf(buf, len, "%s", pw.pw_name);
-	else
-		snprintf(buf, len, "uid %u", (unsigned)uid);
+	account_user(uid, buf, len);
 	return buf;
 }
 
 static const char *
 group_name(gid_t gid, char *buf, size_t len)
 {
-	struct group gr, *found = NULL;
-	char tmp[1024];
-
-	if (getgrgid_r(gid, &gr, tmp, sizeof(tmp), &found) == 0 && found != NULL)
-		snprintf(buf, len, "%s", gr.gr_name);
-	else
-		snprintf(buf, len, "gid %u", (unsigned)gid);
+	account_group(gid, buf, len);
 	return buf;
 }
 
