@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "core/log.h"
+#include "core/name_index.h"
 
 /* Where a value stood in its file, for error messages. */
 struct conf_pos {
@@ -122,6 +123,7 @@ struct service_conf {
 	char		**env;		/* "KEY=VALUE", NULL-terminated, may be NULL */
 	char		*user;		/* NULL: unchanged */
 	char		*group;		/* NULL: unchanged */
+	struct conf_pos	 cwd_pos, user_pos, group_pos;	/* of their keys, when given */
 	int		 umask;		/* -1: unchanged */
 	enum restart_policy restart;
 	struct backoff_conf backoff;
@@ -428,6 +430,7 @@ struct asset_conf {
 	int64_t		 max_size;	/* without a size, the most a mirror may send; -1: tend fetch's default */
 	char		**mirrors;	/* http, https or file URLs, NULL-terminated */
 	char		*dest;		/* where it is placed; from the file's folder if relative */
+	struct conf_pos	 dest_pos;
 	int		 mode;		/* permission bits; -1: 0444 */
 };
 
@@ -485,6 +488,12 @@ struct tend_config {
 	bool		 services_written;	/* `services:` is in the file, if only `{}` */
 	struct check_conf *checks;
 	size_t		 n_checks;
+
+	/* For config_find_*, once loaded; a config built by hand has none. */
+	struct name_index services_by_name;
+	struct name_index checks_by_name;
+	struct name_index actions_by_name;
+	struct name_index installers_by_name;
 };
 
 #endif

@@ -219,8 +219,8 @@ parse_one_alert_channel(struct walk *w, yaml_node_t *key, yaml_node_t *value)
 	const char *name = (const char *)key->data.scalar.value;
 	char what[300];
 
-	alerts->channels = xrealloc(alerts->channels,
-	    (alerts->n_channels + 1) * sizeof(*alerts->channels));
+	alerts->channels = xgrow(alerts->channels, alerts->n_channels,
+	    sizeof(*alerts->channels));
 	c = &alerts->channels[alerts->n_channels++];
 	memset(c, 0, sizeof(*c));
 	c->name = xstrdup(name);

@@ -269,7 +269,7 @@ parse_action_list(struct walk *w, yaml_node_t *node, struct heal_action **v,
 	}
 	for (item = node->data.sequence.items.start;
 	    item < node->data.sequence.items.top; item++) {
-		*v = xrealloc(*v, (*n + 1) * sizeof(**v));
+		*v = xgrow(*v, *n, sizeof(**v));
 		if (parse_action(w, yaml_document_get_node(w->doc, *item), &(*v)[*n]))
 			(*n)++;
 		else
@@ -294,7 +294,7 @@ parse_one_named_action(struct walk *w, yaml_node_t *key, yaml_node_t *value)
 	struct heal_action *a;
 	bool ok;
 
-	cfg->actions = xrealloc(cfg->actions, (cfg->n_actions + 1) * sizeof(*cfg->actions));
+	cfg->actions = xgrow(cfg->actions, cfg->n_actions, sizeof(*cfg->actions));
 	a = &cfg->actions[cfg->n_actions++];
 	ok = parse_action(w, value, a);
 	a->pos = walk_pos(w, key);
@@ -336,8 +336,8 @@ parse_classify(struct walk *w, yaml_node_t *node, void *target,
 	for (item = node->data.sequence.items.start;
 	    item < node->data.sequence.items.top; item++) {
 		n = yaml_document_get_node(w->doc, *item);
-		cfg->classify = xrealloc(cfg->classify,
-		    (cfg->n_classify + 1) * sizeof(*cfg->classify));
+		cfg->classify = xgrow(cfg->classify, cfg->n_classify,
+		    sizeof(*cfg->classify));
 		r = &cfg->classify[cfg->n_classify++];
 		memset(r, 0, sizeof(*r));
 		r->pos = walk_pos(w, n);
@@ -364,7 +364,7 @@ anomaly_series_add(struct anomaly_conf *an, const char *name)
 {
 	struct anomaly_series_conf *s;
 
-	an->series = xrealloc(an->series, (an->n_series + 1) * sizeof(*an->series));
+	an->series = xgrow(an->series, an->n_series, sizeof(*an->series));
 	s = &an->series[an->n_series++];
 	memset(s, 0, sizeof(*s));
 	s->series = xstrdup(name);

@@ -24,26 +24,23 @@ parse_web_listen(struct walk *w, yaml_node_t *node, void *target,
 {
 	struct web_conf *web = target;
 	const char *v = walk_scalar(w, node, "HOST:PORT");
-	const char *colon;
 	unsigned char addr[sizeof(struct in6_addr)];
-	char host[64], *end;
-	long port;
+	char host[256], with_host[300];
+	const char *hostport = v;
+	int port;
 
 	if (v == NULL)
 		return;
-	colon = strrchr(v, ':');
-	snprintf(host, sizeof(host), "%.*s", colon != NULL ? (int)(colon - v) : 0, v);
-	if (colon == NULL)
+	/* A port alone serves 127.0.0.1 (hostport_split would read it as a name). */
+	if (v[0] != '\0' && strspn(v, "0123456789") == strlen(v)) {
+		snprintf(with_host, sizeof(with_host), "127.0.0.1:%s", v);
+		hostport = with_host;
+	}
+	if (hostport_split(hostport, host, sizeof(host), &port) < 0)
+		port = -1;		/* and a port is not optional here */
+	if (strcmp(host, "localhost") == 0)
 		snprintf(host, sizeof(host), "127.0.0.1");
-	else if (host[0] == '[' && host[strlen(host) - 1] == ']') {
-		memmove(host, host + 1, strlen(host));
-		host[strlen(host) - 1] = '\0';
-	} else if (strcmp(host, "localhost") == 0)
-		snprintf(host, sizeof(host), "127.0.0.1");
-	errno = 0;
-	port = strtol(colon != NULL ? colon + 1 : v, &end, 10);
-	if (*end != '\0' || end == (colon != NULL ? colon + 1 : v) || errno != 0 ||
-	    port < 0 || port > 65535 || (inet_pton(AF_INET, host, addr) != 1 &&
+	if (port < 0 || (inet_pton(AF_INET, host, addr) != 1 &&
 	    inet_pton(AF_INET6, host, addr) != 1)) {
 		walk_error(w, node, "'listen': expected HOST:PORT with an IP address "
 		    "(127.0.0.1:8090, [::1]:8090) or a port, got '%s'", v);
@@ -51,7 +48,7 @@ parse_web_listen(struct walk *w, yaml_node_t *node, void *target,
 	}
 	free(web->host);
 	web->host = xstrdup(host);
-	web->port = (int)port;
+	web->port = port;
 }
 
 /*

@@ -66,3 +66,29 @@ hostport_split(const char *s, char *host, size_t hostlen, int *port)
 	*port = hostport_port(s + n, s + strlen(s));
 	return *port == -2 ? -1 : 0;
 }
+
+int
+hostport_of_url(const char *s, char *host, size_t hostlen, int *port,
+    size_t *scheme_len)
+{
+	const char *sep = strstr(s, "://"), *auth, *end, *at;
+	char buf[300];
+	size_t n;
+
+	*scheme_len = 0;
+	auth = s;
+	if (sep != NULL) {
+		*scheme_len = (size_t)(sep - s);
+		auth = sep + 3;
+	}
+	end = auth + strcspn(auth, "/?#");
+	/* user:password@ is not part of the host; a password may hold '@'. */
+	for (at = end; at > auth && at[-1] != '@'; at--)
+		;
+	n = (size_t)(end - at);
+	if (n >= sizeof(buf))
+		return -1;
+	memcpy(buf, at, n);
+	buf[n] = '\0';
+	return hostport_split(buf, host, hostlen, port);
+}

@@ -1,8 +1,9 @@
 #include "core/owner.h"
 
-#include <pwd.h>
 #include <stdio.h>
 #include <unistd.h>
+
+#include "core/account.h"
 
 bool
 owner_trusted(uid_t uid)
@@ -13,11 +14,10 @@ owner_trusted(uid_t uid)
 void
 owner_name(uid_t uid, char *buf, size_t len)
 {
-	struct passwd pw, *found = NULL;
-	char tmp[1024];
+	char name[96];
 
-	if (getpwuid_r(uid, &pw, tmp, sizeof(tmp), &found) == 0 && found != NULL)
-		snprintf(buf, len, "%s (uid %u)", pw.pw_name, (unsigned)uid);
+	if (account_user(uid, name, sizeof(name)))
+		snprintf(buf, len, "%s (uid %u)", name, (unsigned)uid);
 	else
-		snprintf(buf, len, "uid %u", (unsigned)uid);
+		snprintf(buf, len, "%s", name);
 }

@@ -332,8 +332,9 @@ keep_first_problem(void *arg, const char *path, bool ok, const char *what)
 	fp->said = true;
 }
 
-struct statedir *
-statedir_open(const char *path, char *err, size_t errlen)
+/* Walks to path, creating what is missing, and verifies its entries when asked. */
+static struct statedir *
+open_walked(const char *path, bool entries, char *err, size_t errlen)
 {
 	struct first_problem fp = { .err = err, .len = errlen };
 	struct walk w = { .create = true, .fn = keep_first_problem, .arg = &fp };
@@ -346,7 +347,7 @@ statedir_open(const char *path, char *err, size_t errlen)
 		return NULL;
 	}
 	fd = walk_to(&w, canon);
-	if (fd >= 0)
+	if (fd >= 0 && entries)
 		scan(&w, fd, canon, 0);
 	if (fd < 0 || w.failed) {
 		if (fd >= 0)
@@ -358,6 +359,12 @@ statedir_open(const char *path, char *err, size_t errlen)
 	sd->fd = fd;
 	sd->path = canon;
 	return sd;
+}
+
+struct statedir *
+statedir_open(const char *path, char *err, size_t errlen)
+{
+	return open_walked(path, true, err, errlen);
 }
 
 int
@@ -691,4 +698,64 @@ char *
 statedir_control_socket(const char *path)
 {
 	return xasprintf("%s/tend.sock", path);
+}
+
+/*
+ * Sets the directory's mode to exactly mode when it differs (it was
+ * verified to be tend's own).
+ */
+static int
+set_mode(int fd, mode_t mode)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) < 0)
+		return -1;
+	return (st.st_mode & 07777) == mode ? 0 : fchmod(fd, mode);
+}
+
+struct statedir *
+statedir_open_shared(const char *path, mode_t mode, char *err, size_t errlen)
+{
+	struct statedir *sd = open_walked(path, false, err, errlen);
+
+	if (sd != NULL && set_mode(sd->fd, mode) < 0) {
+		snprintf(err, errlen, "%s: %s", sd->path, strerror(errno));
+		statedir_close(sd);
+		return NULL;
+	}
+	return sd;
+}
+
+void
+statedir_empty(struct statedir *sd)
+{
+	struct dirent *de;
+	DIR *d;
+	int fd, n = 0;
+
+	if ((fd = fcntl(sd->fd, F_DUPFD_CLOEXEC, 0)) < 0 || (d = fdopendir(fd)) == NULL) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	while (n++ < SCAN_MAX && (de = readdir(d)) != NULL)
+		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
+			unlinkat(sd->fd, de->d_name, 0);	/* EISDIR: left */
+	closedir(d);
+}
+
+int
+statedir_chown(struct statedir *sd, const char *rel, uid_t uid, gid_t gid)
+{
+	const char *base;
+	int dirfd = parent_of(sd, rel, false, &base), rc, saved;
+
+	if (dirfd < 0)
+		return -1;
+	rc = fchownat(dirfd, base, uid, gid, AT_SYMLINK_NOFOLLOW);
+	saved = errno;
+	close(dirfd);
+	errno = saved;
+	return rc;
 }

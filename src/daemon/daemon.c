@@ -27,6 +27,7 @@
 #include "daemon/control.h"
 #include "daemon/publisher.h"
 #include "daemon/recorder.h"
+#include "daemon/reload.h"
 #include "daemon/sdnotify.h"
 #include "diagnose/anomaly_watch.h"
 #include "heal/healer.h"
@@ -55,6 +56,7 @@ struct daemon {
 	uv_signal_t	 sig_term;
 	uv_signal_t	 sig_int;
 	uv_signal_t	 sig_hup;
+	struct reload	*reload;		/* SIGHUP's reading of the new config */
 	uv_timer_t	 watchdog;
 	uv_timer_t	 log_repeats;		/* says what repeated warnings were not printed */
 	bool		 stopping;
@@ -484,6 +486,8 @@ daemon_all_down(void *arg)
 	uv_signal_stop(&d->sig_term);
 	uv_signal_stop(&d->sig_int);
 	uv_signal_stop(&d->sig_hup);
+	reload_close(d->reload);
+	d->reload = NULL;
 	uv_timer_stop(&d->watchdog);
 	uv_timer_stop(&d->log_repeats);
 	log_flush_repeats(true);
@@ -506,25 +510,24 @@ daemon_on_stop_signal(uv_signal_t *handle, int signum)
 	supervisor_shutdown(d->sup, daemon_all_down, d);
 }
 
-static void
-daemon_reload(struct daemon *d)
+static const struct tend_config *
+daemon_running_config(void *arg)
 {
-	struct config_errors errs = { 0 };
-	struct tend_config *cfg;
-	size_t i;
+	struct daemon *d = arg;
 
-	sdnotify_send("RELOADING=1");
-	cfg = config_load_auto(d->opts->config_path, &errs);
-	if (cfg == NULL) {
-		for (i = 0; i < errs.n; i++)
-			log_error(NULL, "reload: %s:%d:%d: %s", errs.v[i].file,
-			    errs.v[i].line, errs.v[i].col, errs.v[i].msg);
-		log_error(NULL, "reload failed; keeping the running config");
-		config_errors_clear(&errs);
-		sdnotify_send("READY=1");
+	return supervisor_config(d->sup);
+}
+
+/* A new config, loaded and checked (daemon/reload.c), swapped in. */
+static void
+daemon_reload(void *arg, struct tend_config *cfg)
+{
+	struct daemon *d = arg;
+
+	if (d->stopping) {
+		config_free(cfg);
 		return;
 	}
-	log_info(NULL, "reloading %s", cfg->source);
 	daemon_apply_log_settings(d, cfg);
 	d->runs_before_reload += scheduler_runs(d->checks);
 	scheduler_close(d->checks);
@@ -537,7 +540,6 @@ daemon_reload(struct daemon *d)
 	d->checks = scheduler_start(&d->check_env, supervisor_config(d->sup));
 	daemon_watch_checks(d);
 	publisher_dirty(d->publisher);
-	sdnotify_send("READY=1");
 }
 
 static void
@@ -546,7 +548,7 @@ daemon_on_hup(uv_signal_t *handle, int signum)
 	struct daemon *d = handle->data;
 
 	if (!d->stopping)
-		daemon_reload(d);
+		reload_start(d->reload);
 }
 
 static void
@@ -624,10 +626,15 @@ daemon_start(struct daemon *d, struct tend_config *cfg)
 	    .service_state = daemon_ops_service_state, .run_check = daemon_ops_run_check,
 	    .adjust_timeout = daemon_ops_adjust_timeout, .alert = daemon_heal_alert,
 	    .changed = daemon_heal_changed };
+	struct reload_options reload = { .config_path = d->opts->config_path,
+	    .state_dir = d->opts->state_dir, .web_off = d->opts->no_web };
+	struct reload_ops reload_ops = { .running = daemon_running_config,
+	    .apply = daemon_reload, .arg = d };
 	int64_t watchdog_ms = sdnotify_watchdog_ms();
 
 	daemon_signal(d, &d->sig_term, SIGTERM, daemon_on_stop_signal);
 	daemon_signal(d, &d->sig_int, SIGINT, daemon_on_stop_signal);
+	d->reload = reload_new(d->loop, &reload, &reload_ops);
 	daemon_signal(d, &d->sig_hup, SIGHUP, daemon_on_hup);
 	uv_timer_init(d->loop, &d->watchdog);
 	uv_timer_init(d->loop, &d->log_repeats);

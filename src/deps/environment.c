@@ -14,6 +14,7 @@
 
 #include <arpa/inet.h>
 
+#include "core/hostport.h"
 #include "core/mem.h"
 #include "core/statedir.h"
 #include "core/strv.h"
@@ -341,27 +342,15 @@ env_programs(struct env_report *r, const struct tend_config *cfg)
 static bool
 probe_host_port(const char *target, char *host, size_t hlen, char *port, size_t plen)
 {
-	const char *p = target, *end, *colon;
-	bool https = strncmp(target, "https://", 8) == 0;
+	size_t scheme_len;
+	int n;
 
-	if (strstr(p, "://") != NULL)
-		p = strstr(p, "://") + 3;
-	end = p + strcspn(p, "/?#");
-	if (*p == '[') {
-		colon = memchr(p, ']', (size_t)(end - p));
-		if (colon == NULL)
-			return false;
-		snprintf(host, hlen, "%.*s", (int)(colon - p - 1), p + 1);
-		colon = colon + 1 < end && colon[1] == ':' ? colon + 1 : NULL;
-	} else {
-		colon = memchr(p, ':', (size_t)(end - p));
-		snprintf(host, hlen, "%.*s", (int)((colon ? colon : end) - p), p);
-	}
-	if (colon != NULL)
-		snprintf(port, plen, "%.*s", (int)(end - colon - 1), colon + 1);
-	else
-		snprintf(port, plen, "%s", https || strstr(target, "://") == NULL ? "443" : "80");
-	return host[0] != '\0';
+	if (hostport_of_url(target, host, hlen, &n, &scheme_len) < 0)
+		return false;
+	if (n < 0)
+		n = scheme_len == 0 || strncmp(target, "https://", 8) == 0 ? 443 : 80;
+	snprintf(port, plen, "%d", n);
+	return true;
 }
 
 /*

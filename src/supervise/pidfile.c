@@ -2,9 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <limits.h>
-#include <pwd.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -13,6 +11,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/account.h"
+#include "core/owner.h"
 #include "core/pathwalk.h"
 
 /* Who besides root and tend's own user could have changed what the path names. */
@@ -29,36 +29,19 @@ struct walk {
 	struct writers	 w;
 };
 
+/* account_user's name, as an expression. */
 static const char *
 user_name(uid_t uid, char *buf, size_t len)
 {
-	struct passwd pw, *found = NULL;
-	char tmp[1024];
-
-	if (getpwuid_r(uid, &pw, tmp, sizeof(tmp), &found) == 0 && found != NULL)
-		snprintf(buf, len, "%s", pw.pw_name);
-	else
-		snprintf(buf, len, "uid %u", (unsigned)uid);
+	account_user(uid, buf, len);
 	return buf;
 }
 
 static const char *
 group_name(gid_t gid, char *buf, size_t len)
 {
-	struct group gr, *found = NULL;
-	char tmp[1024];
-
-	if (getgrgid_r(gid, &gr, tmp, sizeof(tmp), &found) == 0 && found != NULL)
-		snprintf(buf, len, "%s", gr.gr_name);
-	else
-		snprintf(buf, len, "gid %u", (unsigned)gid);
+	account_group(gid, buf, len);
 	return buf;
-}
-
-static bool
-uid_trusted(uid_t uid)
-{
-	return uid == 0 || uid == geteuid();
 }
 
 static void __attribute__((format(printf, 2, 3)))
@@ -78,7 +61,7 @@ writers_add_owner(struct writers *w, uid_t uid, const char *path)
 {
 	char name[64];
 
-	if (uid_trusted(uid) || (w->users == 1 && w->uid == uid))
+	if (owner_trusted(uid) || (w->users == 1 && w->uid == uid))
 		return;
 	if (w->users == 0)
 		w->uid = uid;

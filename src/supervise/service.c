@@ -141,6 +141,7 @@ service_free(struct service *svc)
 	uv_close((uv_handle_t *)svc->timer, service_timer_closed);
 	uv_close((uv_handle_t *)svc->deadline, service_timer_closed);
 	external_free(svc->ext);
+	notify_socket_close(svc->notify);
 	service_log_unref(svc->log);
 	restart_window_free(&svc->window);
 	free(svc->name);

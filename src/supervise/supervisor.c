@@ -13,9 +13,9 @@
 #include "core/jitter.h"
 #include "core/log.h"
 #include "core/mem.h"
+#include "core/runtimedir.h"
 #include "core/statedir.h"
 #include "supervise/external.h"
-#include "supervise/notify.h"
 #include "supervise/reaper.h"
 #include "supervise/runrecord.h"
 #include "supervise/service.h"
@@ -48,8 +48,6 @@ struct supervisor {
 	char		*record_text;	/* the run record as last written */
 	bool		 record_failed;	/* said once until it works again */
 	struct survivors *survivors;
-	struct notify_server *notify;
-	bool		 notify_warned;	/* a stranger's message was logged once */
 	struct config_hold *current;
 	struct entry	**v;
 	size_t		 n;
@@ -212,25 +210,6 @@ supervisor_set_alert(struct supervisor *sup, supervisor_alert_fn fn, void *arg)
 	sup->alert_arg = arg;
 }
 
-static void
-supervisor_notified(void *arg, pid_t pid, const char *msg)
-{
-	struct supervisor *sup = arg;
-	size_t i;
-
-	for (i = 0; i < sup->n; i++) {
-		if (service_owns_pid(sup->v[i]->svc, pid)) {
-			service_notify(sup->v[i]->svc, msg);
-			return;
-		}
-	}
-	/* Anyone can send: say so once, not once per message. */
-	log_msg(sup->notify_warned ? LOG_DEBUG : LOG_WARN, NULL, "notify message from pid "
-	    "%d ignored: not a service's process%s", (int)pid, sup->notify_warned ? "" :
-	    " (further ones are logged at debug level)");
-	sup->notify_warned = true;
-}
-
 struct supervisor *
 supervisor_new(uv_loop_t *loop, struct statedir *sd)
 {
@@ -248,8 +227,6 @@ supervisor_new(uv_loop_t *loop, struct statedir *sd)
 	sup->ctx.gave_up = supervisor_service_gave_up;
 	sup->ctx.arg = sup;
 	sup->ctx.jitter = jitter_seed();
-	sup->notify = notify_server_open(loop, supervisor_notified, sup);
-	sup->ctx.notify_address = notify_server_address(sup->notify);
 	return sup;
 }
 
@@ -631,7 +608,8 @@ supervisor_free(struct supervisor *sup)
 	free(sup->v);
 	hold_unref(sup->current);
 	survivors_free(sup->survivors);
-	notify_server_close(sup->notify);
+	/* The services' notify sockets are gone with them: then their directory. */
+	runtimedir_remove(sup->ctx.runtime);
 	reaper_close(sup->ctx.reaper);
 	free(sup->record_text);
 	free(sup->state_dir);

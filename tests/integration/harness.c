@@ -394,6 +394,9 @@ harness_start(struct tend_run *run)
 		fd = open(run->log, O_WRONLY | O_CREAT | O_APPEND, 0644);
 		dup2(fd, 1);
 		dup2(fd, 2);
+		if (run->as_uid != 0 && (setgroups(0, NULL) < 0 ||
+		    setgid(run->as_gid) < 0 || setuid(run->as_uid) < 0))
+			_exit(126);
 		/* Without web the tests running at once do not fight over a port. */
 		execl(bin, bin, "run", "-c", run->config, "--state-dir", run->state,
 		    "--verbose", run->web ? "--verbose" : "--no-web", run->run_flag,
@@ -860,4 +863,39 @@ harness_http(const char *url, const char *method, const char *path, const char *
 	else
 		free(got);
 	return status;
+}
+
+/* The value of name in pid's environment ("" when absent). */
+static void
+harness_environ_read(pid_t pid, const char *name, char *buf, size_t len)
+{
+	static char env[256 * 1024];
+	char path[64];
+	size_t n = 0;
+	ssize_t r;
+	int fd;
+
+	buf[0] = '\0';
+	snprintf(path, sizeof(path), "/proc/%d/environ", (int)pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return;
+	while (n < sizeof(env) - 1 && (r = read(fd, env + n, sizeof(env) - 1 - n)) > 0)
+		n += (size_t)r;
+	close(fd);
+	env[n] = '\0';
+	for (r = 0; r < (ssize_t)n; r += (ssize_t)strlen(env + r) + 1)
+		if (strncmp(env + r, name, strlen(name)) == 0 && env[r + strlen(name)] == '=')
+			snprintf(buf, len, "%s", env + r + strlen(name) + 1);
+}
+
+void
+harness_environ_var(pid_t pid, const char *name, char *buf, size_t len, int timeout_ms)
+{
+	long long deadline = harness_mono_ms() + timeout_ms;
+
+	harness_environ_read(pid, name, buf, len);
+	while (buf[0] == '\0' && harness_mono_ms() < deadline) {
+		harness_pause_ms(10);
+		harness_environ_read(pid, name, buf, len);
+	}
 }

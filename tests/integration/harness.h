@@ -28,6 +28,8 @@ struct tend_run {
 	const char *run_flag;		/* one more flag for `tend run`, or NULL */
 	bool	 web;			/* serve web.listen; else `tend run --no-web` */
 	char	 user[32];		/* a throw-away user, removed at teardown */
+	uid_t	 as_uid;		/* harness_start runs tend as as_uid:as_gid */
+	gid_t	 as_gid;		/* when as_uid is not 0 */
 };
 
 /* The run of the current test: each test binary runs one test at a time. */
@@ -148,6 +150,14 @@ void	 harness_web(struct tend_run *t, char *url, size_t url_len, char *token,
  */
 long	 harness_http(const char *url, const char *method, const char *path,
 	    const char *bearer, char **body);
+
+/*
+ * The value of name in pid's environment, waiting (up to timeout_ms) for
+ * it to appear: just after an exec the kernel may not have set up the new
+ * environment yet. "" when it never does.
+ */
+void	 harness_environ_var(pid_t pid, const char *name, char *buf, size_t len,
+	    int timeout_ms);
 
 /* Waits for tend to exit; returns its exit status, or -1 on timeout. */
 int	 harness_wait_exit(struct tend_run *t, int timeout_ms);

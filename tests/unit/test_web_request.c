@@ -33,6 +33,30 @@ split_ok(const char *s, const char *host, int port)
 	assert_int_equal(p, port);
 }
 
+/* A URL's host: userinfo skipped (a password may hold '@'), the scheme measured. */
+static void
+test_hostport_of_url(void **state)
+{
+	char h[256];
+	size_t scheme;
+	int p;
+
+	assert_int_equal(hostport_of_url("https://u:p@ss@Mirror.example:8443/a@b?c",
+	    h, sizeof(h), &p, &scheme), 0);
+	assert_string_equal(h, "Mirror.example");
+	assert_int_equal(p, 8443);
+	assert_int_equal(scheme, 5);
+	assert_int_equal(hostport_of_url("http://[::1]/x", h, sizeof(h), &p, &scheme), 0);
+	assert_string_equal(h, "::1");
+	assert_int_equal(p, -1);
+	assert_int_equal(hostport_of_url("db.internal:5432", h, sizeof(h), &p, &scheme), 0);
+	assert_string_equal(h, "db.internal");
+	assert_int_equal(p, 5432);
+	assert_int_equal(scheme, 0);
+	assert_int_equal(hostport_of_url("http:///x", h, sizeof(h), &p, &scheme), -1);
+	assert_int_equal(hostport_of_url("http://a b/", h, sizeof(h), &p, &scheme), -1);
+}
+
 static void
 test_hostport_split(void **state)
 {
@@ -131,6 +155,31 @@ test_allowed_hosts_config(void **state)
 	assert_error("web:\n  allowed_hosts: {a: 1}\n", 2, 18, "allowed_hosts");
 }
 
+/* web.listen: an address literal and a port of digits only. */
+static void
+test_listen_config(void **state)
+{
+	struct tend_config *cfg;
+
+	cfg = load_ok("web: { listen: '8091' }\n");
+	assert_string_equal(cfg->web.host, "127.0.0.1");
+	assert_int_equal(cfg->web.port, 8091);
+	config_free(cfg);
+	cfg = load_ok("web: { listen: '[::1]:0' }\n");
+	assert_string_equal(cfg->web.host, "::1");
+	assert_int_equal(cfg->web.port, 0);
+	config_free(cfg);
+	cfg = load_ok("web: { listen: 'localhost:8092' }\n");
+	assert_string_equal(cfg->web.host, "127.0.0.1");
+	config_free(cfg);
+	assert_error("web: { listen: '127.0.0.1:+8090' }\n", 1, 16, "listen");
+	assert_error("web: { listen: '127.0.0.1: 8090' }\n", 1, 16, "listen");
+	assert_error("web: { listen: '+8090' }\n", 1, 16, "listen");
+	assert_error("web: { listen: '127.0.0.1' }\n", 1, 16, "listen");
+	assert_error("web: { listen: 'tend.example:8090' }\n", 1, 16, "listen");
+	assert_error("web: { listen: '127.0.0.1:65536' }\n", 1, 16, "listen");
+}
+
 static void
 client_of(const char *addr, struct web_client *c)
 {
@@ -226,8 +275,10 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_hostport_split),
+		cmocka_unit_test(test_hostport_of_url),
 		cmocka_unit_test(test_hosts_served),
 		cmocka_unit_test(test_allowed_hosts_config),
+		cmocka_unit_test(test_listen_config),
 		cmocka_unit_test(test_clients),
 		cmocka_unit_test(test_unescape),
 		cmocka_unit_test(test_text_ok),
