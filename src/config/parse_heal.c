@@ -9,12 +9,14 @@
  * {adjust_timeout: {factor, max}}, {rollback: SNAPSHOT}, {wait: 10s},
  * {any: [...]}, and an optional `name:`.
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "config/parse.h"
 #include "core/mem.h"
+#include "core/pathglob.h"
 #include "core/strv.h"
 
 #define OFF(type, field)	offsetof(struct type, field)
@@ -59,8 +61,10 @@ static const struct key_spec action_specs[] = {
 	{ NULL, NULL, 0, NULL },
 };
 
+static void	parse_cleanup_paths(struct walk *, yaml_node_t *, void *, const struct key_spec *);
+
 static const struct key_spec cleanup_specs[] = {
-	{ "paths", parse_string_list, OFF(heal_action, paths), NULL },
+	{ "paths", parse_cleanup_paths, OFF(heal_action, paths), NULL },
 	{ "older_than", parse_duration_or_zero, OFF(heal_action, older_than_ms), NULL },
 	{ "keep_newest", parse_count, OFF(heal_action, keep_newest), NULL },
 	{ NULL, NULL, 0, NULL },
@@ -104,6 +108,28 @@ parse_action_exec(struct walk *w, yaml_node_t *node, void *target,
 
 	a->kind = HEAL_EXEC;
 	parse_argv(w, node, &a->argv, spec);
+}
+
+/* What the cleanup walk would refuse is an error here, where it was written. */
+static void
+parse_cleanup_paths(struct walk *w, yaml_node_t *node, void *target,
+    const struct key_spec *spec)
+{
+	char ***paths = target, err[PATH_MAX + 128];
+	yaml_node_item_t *item;
+	yaml_node_t *at;
+	size_t i = 0;
+
+	parse_string_list(w, node, target, spec);
+	for (; *paths != NULL && (*paths)[i] != NULL; i++) {
+		if (pathglob_check((*paths)[i], err, sizeof(err)) == 0)
+			continue;
+		at = node;
+		item = node->type == YAML_SEQUENCE_NODE ? node->data.sequence.items.start : NULL;
+		if (item != NULL && item + i < node->data.sequence.items.top)
+			at = yaml_document_get_node(w->doc, item[i]);
+		walk_error(w, at, "'cleanup.paths': %s", err);
+	}
 }
 
 static void

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "config/units.h"
+#include "core/pathglob.h"
 #include "core/clock.h"
 #include "core/mem.h"
 #include "heal/cleanup_walk.h"
@@ -247,7 +248,7 @@ static int
 validate_patterns(char *const *paths, struct cleanup_report *r)
 {
 	for (; *paths != NULL; paths++)
-		if (cleanup_walk_check(*paths, r->first_error, sizeof(r->first_error)) < 0)
+		if (pathglob_check(*paths, r->first_error, sizeof(r->first_error)) < 0)
 			return -1;
 	return 0;
 }

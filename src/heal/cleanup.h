@@ -23,7 +23,6 @@
 #include <stdint.h>
 
 #define CLEANUP_MAX_NAMES	1000000	/* names one run looks at, all patterns together */
-#define CLEANUP_MAX_DEPTH	64	/* components of one pattern */
 #define CLEANUP_SKIPS_KEPT	4	/* skip messages kept in a report */
 
 struct cleanup_spec {
@@ -48,9 +47,8 @@ struct cleanup_report {
 /*
  * Deletes what spec selects (or only counts it when dry_run). now_ms is
  * wall-clock ms since the epoch (tests pass a fixed value). Returns 0, or
- * -1 when a pattern is invalid (message in report->first_error): empty,
- * not absolute, with a '..' component, ending in '/', or deeper than
- * CLEANUP_MAX_DEPTH; then nothing is deleted.
+ * -1 when a pattern is invalid (message in report->first_error, as
+ * pathglob_check says: core/pathglob.h); then nothing is deleted.
  *
  * Each pattern is taken on its own: its matches are sorted newest first,
  * the first keep_newest are kept, and of the rest those with mtime <=

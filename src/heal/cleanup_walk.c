@@ -34,15 +34,10 @@
 #include "core/clock.h"
 #include "core/mem.h"
 #include "core/owner.h"
+#include "core/pathglob.h"
 #include "core/pathwalk.h"
 
 #define WALK_CLOCK_EVERY	256	/* names between looks at the clock */
-
-/* A component of a pattern: a name (unquoted), or an fnmatch pattern. */
-struct comp {
-	char		*text;
-	bool		 wild;
-};
 
 /* A name a wildcard matched, with what readdir said it is. */
 struct name {
@@ -54,127 +49,11 @@ struct walk {
 	struct cw_budget *b;
 	struct cw_result *res;
 	struct cleanup_report *r;
-	struct comp	*comps;
+	struct pathglob_comp *comps;
 	size_t		 n;
 };
 
 static void	walk_in(struct walk *, size_t, int, size_t);
-
-/* As glob decides whether a component needs matching (glibc's rule for '['). */
-static bool
-comp_is_wild(const char *s)
-{
-	bool bracket = false;
-
-	for (; *s != '\0'; s++) {
-		switch (*s) {
-		case '\\':
-			if (s[1] != '\0')
-				s++;
-			break;
-		case '*':
-		case '?':
-			return true;
-		case '[':
-			bracket = true;
-			break;
-		case ']':
-			if (bracket)
-				return true;
-			break;
-		}
-	}
-	return false;
-}
-
-/* A name's quoting removed in place: "a\*b" is the name "a*b". */
-static void
-comp_unquote(char *s)
-{
-	char *d = s;
-
-	for (; *s != '\0'; s++) {
-		if (*s == '\\' && s[1] != '\0')
-			s++;
-		*d++ = *s;
-	}
-	*d = '\0';
-}
-
-/* The components of a pattern, "." dropped: "/a//./b/x.log" has a, b, x.log. */
-static struct comp *
-split(const char *pattern, size_t *n)
-{
-	struct comp *v = NULL;
-	const char *p = pattern, *end;
-	size_t len;
-
-	*n = 0;
-	while (*p != '\0') {
-		while (*p == '/')
-			p++;
-		if (*p == '\0')
-			break;
-		end = strchr(p, '/');
-		len = end != NULL ? (size_t)(end - p) : strlen(p);
-		v = xrealloc(v, (*n + 1) * sizeof(*v));
-		v[*n].text = xstrndup(p, len);
-		v[*n].wild = comp_is_wild(v[*n].text);
-		if (!v[*n].wild)
-			comp_unquote(v[*n].text);
-		if (v[*n].wild || strcmp(v[*n].text, ".") != 0)
-			(*n)++;
-		else
-			free(v[*n].text);
-		p += len;
-	}
-	return v;
-}
-
-static void
-comps_free(struct comp *v, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		free(v[i].text);
-	free(v);
-}
-
-int
-cleanup_walk_check(const char *pattern, char *err, size_t len)
-{
-	struct comp *v;
-	size_t n, i;
-	int rc = 0;
-
-	if (*pattern == '\0') {
-		snprintf(err, len, "empty pattern");
-		return -1;
-	}
-	if (*pattern != '/') {
-		snprintf(err, len, "%s: not an absolute path", pattern);
-		return -1;
-	}
-	if (pattern[strlen(pattern) - 1] == '/') {
-		snprintf(err, len, "%s: ends in '/', so it names only directories, which "
-		    "cleanup never deletes", pattern);
-		return -1;
-	}
-	v = split(pattern, &n);
-	for (i = 0; i < n && rc == 0; i++) {
-		if (!v[i].wild && strcmp(v[i].text, "..") == 0) {
-			snprintf(err, len, "%s: '..' is not allowed", pattern);
-			rc = -1;
-		}
-	}
-	if (rc == 0 && n > CLEANUP_MAX_DEPTH) {
-		snprintf(err, len, "%s: more than %d components", pattern, CLEANUP_MAX_DEPTH);
-		rc = -1;
-	}
-	comps_free(v, n);
-	return rc;
-}
 
 /* One more name looked at: false once the run must stop. */
 static bool
@@ -517,7 +396,7 @@ cleanup_walk(const char *pattern, struct cw_budget *b, struct cw_result *res,
 
 	memset(res, 0, sizeof(*res));
 	res->base = -1;
-	w.comps = split(pattern, &w.n);
+	w.comps = pathglob_split(pattern, &w.n);
 	/* The fixed part: every name before the first wildcard, or before the last name. */
 	for (fixed = 0; fixed + 1 < w.n && !w.comps[fixed].wild; fixed++)
 		;
@@ -527,7 +406,7 @@ cleanup_walk(const char *pattern, struct cw_budget *b, struct cw_result *res,
 		free(path);
 		walk_in(&w, 0, res->base, fixed);
 	}
-	comps_free(w.comps, w.n);
+	pathglob_free(w.comps, w.n);
 }
 
 /* The directory fd still the one the walk entered as d, and still fit to enter. */
@@ -544,10 +423,10 @@ same_dir(int fd, const struct cw_dir *d)
 int
 cleanup_walk_reopen(const struct cw_result *res, size_t dir, struct cleanup_report *r)
 {
-	size_t chain[CLEANUP_MAX_DEPTH + 1], n = 0, i;
+	size_t chain[PATHGLOB_MAX_DEPTH + 1], n = 0, i;
 	int fd, e;
 
-	for (i = dir; i != 0 && n < CLEANUP_MAX_DEPTH; i = res->dirs[i].parent)
+	for (i = dir; i != 0 && n < PATHGLOB_MAX_DEPTH; i = res->dirs[i].parent)
 		chain[n++] = i;
 	fd = fcntl(res->base, F_DUPFD_CLOEXEC, 3);
 	if (fd >= 0 && !same_dir(fd, &res->dirs[0])) {

@@ -49,8 +49,6 @@ struct cw_budget {
 	bool		 stopped;	/* the limit or the deadline was reached */
 };
 
-/* 0, or -1 with err saying what is wrong with pattern. */
-int	cleanup_walk_check(const char *pattern, char *err, size_t len);
 /* The matches of a checked pattern into res (zeroed, base -1); notes into r. */
 void	cleanup_walk(const char *pattern, struct cw_budget *b, struct cw_result *res,
 	    struct cleanup_report *r);

@@ -118,6 +118,13 @@ heal_errors_are_located(void **state)
 	assert_error("actions:\n  x: { exec: [/bin/true], wait: 1s }\n", 2, 6,
 	    "exactly one");
 	assert_error("actions:\n  x: { cleanup: { older_than: 1d } }\n", 2, 17, "paths");
+	/* What the cleanup walk refuses is said where it was written. */
+	assert_error("actions:\n  x: { cleanup: { paths: ['/tmp/a/*', 'tmp/*.log'] } }\n",
+	    2, 39, "not an absolute path");
+	assert_error("actions:\n  x: { cleanup: { paths: ['/tmp/../etc/*'] } }\n", 2, 27,
+	    "'..'");
+	assert_error("actions:\n  x: { cleanup: { paths: /var/tmp/x/ } }\n", 2, 26,
+	    "ends in '/'");
 	assert_error("actions:\n  x: { any: [restart] }\n", 2, 13, "at least two");
 	assert_error("classify:\n  - { match: '(', category: network }\n", 2, 5, "bad regex");
 	assert_error("classify:\n  - { match: 'x', category: gremlins }\n", 2, 5,
