@@ -24,8 +24,7 @@ path_hash(const char *s)
 	return h;
 }
 
-/* Where runtime directories go; NULL: in the state dir. Free it. */
-static char *
+char *
 runtimedir_base(void)
 {
 	const char *env = getenv("TEND_RUNTIME_DIR"), *xdg;

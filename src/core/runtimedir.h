@@ -24,6 +24,8 @@ struct statedir;
  * left in it when it was killed. NULL with err (as statedir_open's).
  */
 struct statedir	*runtimedir_open(struct statedir *state, char *err, size_t errlen);
+/* BASE, as the daemon would choose it; NULL: STATE/runtime. Free it. */
+char		*runtimedir_base(void);
 /* Empties and removes it, then closes it; NULL is fine. */
 void		 runtimedir_remove(struct statedir *rt);
 
