@@ -7,6 +7,7 @@
 #define TEND_DAEMON_CONTROL_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 #include <jansson.h>
 #include <uv.h>
@@ -33,7 +34,7 @@ void		control_server_close(struct control_server *cs);
  */
 int		control_call(const char *path, json_t *request, json_t **answer,
 		    char *err, size_t errlen);
-/* True when a daemon answers on path. */
-int		control_daemon_alive(const char *path);
+/* The pid of the tend that answers on path; 0 when none does. */
+pid_t		control_daemon_alive(const char *path);
 
 #endif

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,8 @@
 #include "core/mem.h"
 
 #define CONTROL_TIMEOUT_MS	10000
+/* A live tend answers at once; this bounds the wait on a stray socket. */
+#define CONTROL_ALIVE_MS	3000
 
 static int
 control_connect(const char *path, char *err, size_t errlen)
@@ -117,14 +120,28 @@ control_call(const char *path, json_t *request, json_t **answer, char *err,
 	return 0;
 }
 
-int
+/*
+ * A socket that accepts a connection is not enough: a process that
+ * inherited the listening socket of a tend that died (whatever it was)
+ * keeps it accepting. The tend that listened is the peer SO_PEERCRED
+ * names; it must still run and answer a line.
+ */
+pid_t
 control_daemon_alive(const char *path)
 {
-	char err[256];
-	int fd = control_connect(path, err, sizeof(err));
+	struct pollfd pfd = { .events = POLLIN };
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+	char err[256], c;
+	pid_t pid = 0;
 
-	if (fd < 0)
+	if ((pfd.fd = control_connect(path, err, sizeof(err))) < 0)
 		return 0;
-	close(fd);
-	return 1;
+	if (getsockopt(pfd.fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0 &&
+	    cred.pid > 0 && (kill(cred.pid, 0) == 0 || errno == EPERM) &&
+	    control_send(pfd.fd, "{\"cmd\":\"ping\"}\n", err, sizeof(err)) == 0 &&
+	    poll(&pfd, 1, CONTROL_ALIVE_MS) == 1 && recv(pfd.fd, &c, 1, 0) == 1)
+		pid = cred.pid;
+	close(pfd.fd);
+	return pid;
 }

@@ -594,6 +594,7 @@ static int
 daemon_prepare(struct daemon *d, struct tend_config *cfg)
 {
 	char err[1024];
+	pid_t other;
 
 	d->state_dir = statedir_resolve(d->opts->state_dir, cfg->state_dir);
 	if ((d->sd = statedir_open(d->state_dir, err, sizeof(err))) == NULL) {
@@ -603,9 +604,9 @@ daemon_prepare(struct daemon *d, struct tend_config *cfg)
 	free(d->state_dir);
 	d->state_dir = xstrdup(statedir_path(d->sd));
 	d->socket_path = statedir_control_socket(d->state_dir);
-	if (control_daemon_alive(d->socket_path)) {
-		log_error(NULL, "another tend is already running on %s",
-		    d->socket_path);
+	if ((other = control_daemon_alive(d->socket_path)) > 0) {
+		log_error(NULL, "another tend (pid %d) is already running on %s",
+		    (int)other, d->socket_path);
 		return -1;
 	}
 	return 0;

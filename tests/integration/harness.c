@@ -383,6 +383,7 @@ void
 harness_start(struct tend_run *run)
 {
 	const char *bin = harness_env("TEND_BIN");
+	char started[64];
 	long long deadline;
 	json_t *status;
 	pid_t pid;
@@ -404,9 +405,16 @@ harness_start(struct tend_run *run)
 		_exit(127);
 	}
 	run->pid = pid;
+	/*
+	 * Its control socket is listening once it says it started: asked
+	 * before, a socket left at that path (by a tend killed earlier) might
+	 * take the question and never answer.
+	 */
+	snprintf(started, sizeof(started), " started (pid %d,", (int)pid);
 	deadline = harness_mono_ms() + 10000;
 	while (harness_mono_ms() < deadline) {
-		if ((status = harness_status(run)) != NULL) {
+		if (harness_log_contains(run, started) &&
+		    (status = harness_status(run)) != NULL) {
 			json_decref(status);
 			return;
 		}

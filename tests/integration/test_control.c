@@ -13,6 +13,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static void
@@ -70,6 +71,54 @@ a_second_daemon_on_the_same_state_dir_refuses_to_start(void **state)
 	free(out);
 	/* The first one is unharmed. */
 	assert_true(harness_wait_state(&t, "svc", "up", 0, 2000));
+}
+
+/*
+ * A process that inherited the listening socket of a tend that died keeps
+ * STATE/tend.sock accepting: that is no tend running. Here the listener
+ * (first child) exits and a stray (its child) holds the socket forever.
+ */
+static void
+a_socket_kept_by_a_stray_process_is_no_tend(void **state)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fds[2], fd;
+	pid_t listener, stray = 0;
+	FILE *f;
+
+	harness_write_config(&t,
+	    "services:\n"
+	    "  svc: { run: [@FAKESVC@, --name, svc, --record, @RECORD@] }\n");
+	assert_int_equal(mkdir(t.state, 0750), 0);
+	assert_true(snprintf(sa.sun_path, sizeof(sa.sun_path), "%.80s/tend.sock", t.state) < 100);
+	assert_int_equal(pipe(fds), 0);
+	listener = fork();
+	if (listener == 0) {
+		fd = socket(AF_UNIX, SOCK_STREAM, 0);
+		if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+		    listen(fd, 8) < 0)
+			_exit(1);
+		if ((stray = fork()) == 0) {
+			close(fds[0]);
+			pause();
+			_exit(0);
+		}
+		dprintf(fds[1], "%d\n", (int)stray);
+		_exit(0);
+	}
+	close(fds[1]);
+	assert_int_equal(waitpid(listener, NULL, 0), listener);
+	f = fdopen(fds[0], "r");
+	assert_non_null(f);
+	assert_int_equal(fscanf(f, "%d", &stray), 1);
+	fclose(f);
+	assert_true(stray > 0);
+
+	harness_start(&t);
+	assert_true(harness_wait_state(&t, "svc", "up", 0, 5000));
+	assert_false(harness_log_contains(&t, "already running"));
+	kill(stray, SIGKILL);
+	waitpid(stray, NULL, WNOHANG);
 }
 
 static void
@@ -378,6 +427,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		TEND_TEST(stop_start_restart_by_name),
 		TEND_TEST(a_second_daemon_on_the_same_state_dir_refuses_to_start),
+		TEND_TEST(a_socket_kept_by_a_stray_process_is_no_tend),
 		TEND_TEST(output_goes_to_a_rotated_log),
 		TEND_TEST(an_external_service_is_followed_through_its_pidfile),
 		TEND_TEST(a_hung_external_process_stops_without_waiting_for_the_timeout),
