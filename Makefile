@@ -69,6 +69,7 @@ bench: build
 	@sh bench/api_load/run.sh $(BUILD)
 	@sh bench/retry_overhead/run.sh $(BUILD)
 	@sh bench/fetch/run.sh $(BUILD)
+	@sh bench/cleanup/run.sh $(BUILD)
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

@@ -50,7 +50,7 @@ export function renderMeta(status, sinceMs) {
 export const TILES = [
 	{ key: 'cpu_pct', series: 'host.cpu_pct', name: 'CPU', unit: '%', digits: 1, metric: 'cpu', pct: true },
 	{ key: 'memory_pct', series: 'host.memory_pct', name: 'Memory', unit: '%', digits: 1, metric: 'memory', pct: true },
-	{ key: 'disk_pct', series: 'host.disk_pct', name: 'Disk', unit: '%', digits: 1, metric: 'disk', pct: true },
+	{ key: 'disk_pct', series: 'host.disk_pct', name: 'Disk', unit: '%', digits: 1, metric: 'disk', path: 'disk_path', pct: true },
 	{ key: 'load1', series: 'host.load1', name: 'Load (1 min)', unit: '', digits: 2, metric: 'load', pct: false },
 ];
 
@@ -74,11 +74,19 @@ function tileFor(spec) {
 
 // A tile takes the state of a resource check on the same metric, when the
 // config has one: its thresholds are the operator's, not the dashboard's.
+// A disk check measures its own path: only one of the path the tile shows
+// (host.disk_path) is the tile's, never one of another filesystem.
 function tileCheck(status, spec) {
+	const where = spec.path ? status.host?.[spec.path] : undefined;
 	let found = null;
-	for (const c of status.checks || [])
-		if (c.type === 'resource' && c.metric === spec.metric && (!found || worse(found.state, c.state) === c.state))
+	for (const c of status.checks || []) {
+		if (c.type !== 'resource' || c.metric !== spec.metric)
+			continue;
+		if (spec.path && (where === undefined || c.path !== where))
+			continue;
+		if (!found || worse(found.state, c.state) === c.state)
 			found = c;
+	}
 	return found;
 }
 

@@ -5,7 +5,8 @@
 # every process started here is killed by PID on exit.
 #
 # usage: bench/restart_latency/run.sh [BUILD_DIR]
-#        (environment: KILLS=20 PAUSE_MS=1500 SUPERVISORS="tend supervisord monit")
+#        (environment: KILLS=20 PAUSE_MS=1500 SUPERVISORS="tend supervisord monit",
+#         TEND_READY=notify to give tend's service `ready: notify`)
 set -eu
 
 BUILD=${1:-build}
@@ -73,6 +74,7 @@ services:
     run: [$STAMPSVC, $WORK/stamp, "$PORT"]
     backoff: { reset_after: 1s }
     limit: { restarts: 1000, within: 1m }
+${TEND_READY:+    ready: $TEND_READY}
 CONF
 "$BUILD/tend" run -c "$WORK/tend.yaml" --state-dir "$WORK/tend-state" 2>"$WORK/tend.log" &
 PIDS="$!"

@@ -2,14 +2,18 @@
  * The supervised program of the restart benchmark. First thing on start it
  * takes CLOCK_MONOTONIC (system-wide, so comparable with the killer's
  * clock) and publishes "PID NS" atomically in a stamp file; then it listens
- * on 127.0.0.1:PORT and accepts connections until killed.
+ * on 127.0.0.1:PORT and accepts connections until killed. Under NOTIFY_SOCKET
+ * (ready: notify) it sends READY=1 once it listens.
  *
  * usage: stampsvc STAMPFILE PORT [PIDFILE]
  */
 #include <netinet/in.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -26,6 +30,26 @@ write_atomically(const char *path, const char *text)
 	fclose(f);
 	if (rename(tmp, path) < 0)
 		exit(1);
+}
+
+/* sd_notify's READY=1, to a path or an abstract ("@...") NOTIFY_SOCKET. */
+static void
+notify_ready(void)
+{
+	const char *path = getenv("NOTIFY_SOCKET");
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd;
+
+	if (path == NULL || strlen(path) >= sizeof(sa.sun_path))
+		return;
+	memcpy(sa.sun_path, path, strlen(path));
+	if (sa.sun_path[0] == '@')
+		sa.sun_path[0] = '\0';
+	if ((fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0)) < 0)
+		return;
+	sendto(fd, "READY=1", 7, 0, (struct sockaddr *)&sa,
+	    (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(path)));
+	close(fd);
 }
 
 int
@@ -59,6 +83,7 @@ main(int argc, char **argv)
 		perror("stampsvc: listen");
 		return 1;
 	}
+	notify_ready();
 	for (;;) {
 		conn = accept(fd, NULL, NULL);
 		if (conn >= 0)

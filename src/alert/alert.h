@@ -60,7 +60,8 @@ void		 alerter_free(struct alerter *al);
 /*
  * The healer's events: "incident" (critical or warning by state),
  * "escalated", "resolved", and "closed" (merged or interrupted: the alert
- * ends as resolved).
+ * ends as resolved); "rejoined" and "rejoined-escalated" for an incident a
+ * previous run alerted: its alert is open again, nothing is sent.
  */
 void		 alerter_incident(struct alerter *al, const char *heal_event,
 		    const char *target, const char *state, const char *message,

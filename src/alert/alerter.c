@@ -500,10 +500,20 @@ alerter_incident(struct alerter *al, const char *heal_event, const char *target,
 {
 	struct alert_input in = { .source = ALERT_SOURCE_INCIDENT, .target = target,
 	    .state = state, .message = message, .incident = incident };
+	bool warning = state != NULL && strcmp(state, "warning") == 0;
 
+	if (al == NULL)
+		return;
+	if (strncmp(heal_event, "rejoined", 8) == 0) {
+		/* Alerted by a previous run: kept open, not sent again. */
+		in.event = strcmp(heal_event, "rejoined-escalated") == 0 ? ALERT_ESCALATED :
+		    warning ? ALERT_WARNING : ALERT_CRITICAL;
+		alert_book_adopt(al->book, al->conf, &in, clock_wall_ms(), clock_mono_ms());
+		alerter_schedule(al);
+		return;
+	}
 	if (strcmp(heal_event, "incident") == 0)
-		in.event = state != NULL && strcmp(state, "warning") == 0 ? ALERT_WARNING :
-		    ALERT_CRITICAL;
+		in.event = warning ? ALERT_WARNING : ALERT_CRITICAL;
 	else if (strcmp(heal_event, "escalated") == 0)
 		in.event = ALERT_ESCALATED;
 	else

@@ -313,6 +313,27 @@ alert_book_raise(struct alert_book *b, const struct alerts_conf *conf,
 	return n;
 }
 
+void
+alert_book_adopt(struct alert_book *b, const struct alerts_conf *conf,
+    const struct alert_input *in, int64_t now_wall, int64_t now_mono)
+{
+	char *key = alert_key(in);
+	struct open_alert *a = book_find(b, key);
+	size_t i;
+
+	if (a == NULL) {
+		a = book_open(b, key, in, now_wall);
+		a->firing = in->event;
+		set_str(&a->state, in->state);
+		set_str(&a->message, in->message);
+		a->last_sent = now_mono;
+		for (i = 0; i < conf->n_channels; i++)
+			if (alert_channel_routes(&conf->channels[i], in->event))
+				a->channels = strv_push(a->channels, conf->channels[i].name);
+	}
+	free(key);
+}
+
 int
 alert_book_repeat(struct alert_book *b, const struct alerts_conf *conf,
     int64_t now_wall, int64_t now_mono, alert_send_fn fn, void *arg)

@@ -53,6 +53,14 @@ bool		 alert_channel_is_alertmanager(const struct alert_channel_conf *ch);
 int		 alert_book_raise(struct alert_book *b, const struct alerts_conf *conf,
 		    const struct alert_input *in, int64_t now_wall, int64_t now_mono,
 		    alert_send_fn fn, void *arg);
+/*
+ * An alert a previous run of tend opened and never ended (its incident is
+ * rejoined): open again as if its event (in->event) had been sent to the
+ * channels that route it, without sending anything, so that its repeats and
+ * its end go where it went.
+ */
+void		 alert_book_adopt(struct alert_book *b, const struct alerts_conf *conf,
+		    const struct alert_input *in, int64_t now_wall, int64_t now_mono);
 /* Open alerts whose repeat interval has passed are sent again. Returns how many messages. */
 int		 alert_book_repeat(struct alert_book *b, const struct alerts_conf *conf,
 		    int64_t now_wall, int64_t now_mono, alert_send_fn fn, void *arg);

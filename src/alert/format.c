@@ -7,6 +7,7 @@
 
 #include "core/mem.h"
 #include "core/strv.h"
+#include "core/text.h"
 
 /* Alertmanager forgets a firing alert it has not heard of in this many resends. */
 #define ALERT_AM_LEASE_RESENDS	3
@@ -30,22 +31,11 @@ alert_am_lease_ms(const struct alert_channel_conf *ch)
 	return ALERT_AM_LEASE_RESENDS * (ch->resend_ms > 0 ? ch->resend_ms : 60000);
 }
 
-/* A string, or null (and never a NULL that jansson would refuse). */
-static json_t *
-str_or_null(const char *s)
-{
-	json_t *v = s != NULL ? json_string(s) : NULL;
-
-	if (s != NULL && v == NULL)
-		v = json_string("(not UTF-8)");
-	return v != NULL ? v : json_null();
-}
-
 /* Alertmanager's labels and annotations are strings, never null. */
 static json_t *
 str_or_empty(const char *s)
 {
-	return str_or_null(s != NULL ? s : "");
+	return text_json(s != NULL ? s : "");
 }
 
 json_t *
@@ -57,13 +47,13 @@ alert_format_json(const struct alert_msg *m, const char *host, int64_t id)
 	alert_rfc3339(m->at, time, sizeof(time));
 	alert_rfc3339(m->started_at, started, sizeof(started));
 	json_object_set_new(o, "source", json_string("tend"));
-	json_object_set_new(o, "host", str_or_null(host));
+	json_object_set_new(o, "host", text_json(host));
 	json_object_set_new(o, "id", json_integer(id));
 	json_object_set_new(o, "event", json_string(alert_event_names[m->event]));
-	json_object_set_new(o, "target", str_or_null(m->target));
-	json_object_set_new(o, "state", str_or_null(m->state));
-	json_object_set_new(o, "severity", str_or_null(m->severity));
-	json_object_set_new(o, "message", str_or_null(m->message));
+	json_object_set_new(o, "target", text_json(m->target));
+	json_object_set_new(o, "state", text_json(m->state));
+	json_object_set_new(o, "severity", text_json(m->severity));
+	json_object_set_new(o, "message", text_json(m->message));
 	json_object_set_new(o, "incident", m->incident > 0 ? json_integer(m->incident) :
 	    json_null());
 	json_object_set_new(o, "at", json_integer(m->at));
@@ -121,9 +111,9 @@ alert_format_slack(const struct alert_msg *m, const char *host)
 	    alert_event_names[m->event], target, incident, host,
 	    m->repeat ? ", still open" : "");
 	msg = slack_escape(m->message ? m->message : "");
-	o = json_pack("{s:o, s:[{s:o, s:s, s:o, s:s, s:I}]}", "text", str_or_null(summary),
-	    "attachments", "fallback", str_or_null(summary), "color", slack_color[m->event],
-	    "text", str_or_null(msg), "footer", "tend", "ts", (json_int_t)(m->at / 1000));
+	o = json_pack("{s:o, s:[{s:o, s:s, s:o, s:s, s:I}]}", "text", text_json(summary),
+	    "attachments", "fallback", text_json(summary), "color", slack_color[m->event],
+	    "text", text_json(msg), "footer", "tend", "ts", (json_int_t)(m->at / 1000));
 	free(target);
 	free(msg);
 	free(summary);

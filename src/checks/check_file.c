@@ -6,7 +6,6 @@
  */
 #include <errno.h>
 #include <stdbool.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +14,7 @@
 #include <time.h>
 
 #include "checks/check_kinds.h"
+#include "core/account.h"
 #include "core/mem.h"
 #include "net/cache.h"
 
@@ -45,17 +45,11 @@ static void
 file_work(uv_work_t *req)
 {
 	struct file_run *f = req->data;
-	struct passwd pw, *found = NULL;
-	char buf[4096];
-
 	if (stat(f->path, &f->st) < 0) {
 		f->stat_errno = errno;
 		return;
 	}
-	if (getpwuid_r(f->st.st_uid, &pw, buf, sizeof(buf), &found) == 0 && found)
-		snprintf(f->owner, sizeof(f->owner), "%s", pw.pw_name);
-	else
-		snprintf(f->owner, sizeof(f->owner), "%u", (unsigned)f->st.st_uid);
+	account_user(f->st.st_uid, f->owner, sizeof(f->owner));
 	if (S_ISREG(f->st.st_mode) && f->want_hash)
 		f->hash_errno = file_sha256(f->path, f->sha256);
 }

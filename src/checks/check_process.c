@@ -14,7 +14,8 @@
 
 #include "checks/check_kinds.h"
 #include "core/mem.h"
-#include "supervise/external.h"
+#include "core/procid.h"
+#include "supervise/pidfile.h"
 
 #define PROCESS_CPU_WINDOW_MS	250
 
@@ -36,42 +37,6 @@ struct process_run {
 	int		 round;		/* 0: first sample, 1: second */
 	struct tree_sample s[2];
 };
-
-struct proc_entry {
-	pid_t		 pid;
-	pid_t		 ppid;
-	double		 ticks;
-	double		 rss_pages;
-	double		 threads;
-	double		 start_ticks;
-};
-
-static bool
-proc_read_stat(pid_t pid, struct proc_entry *e)
-{
-	char path[64], buf[1024], *p;
-	unsigned long long utime, stime, start;
-	long threads, rss;
-	int ppid;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	if ((f = fopen(path, "re")) == NULL)
-		return false;
-	p = fgets(buf, sizeof(buf), f);
-	fclose(f);
-	/* The command name may hold spaces and parentheses: skip to the last ')'. */
-	if (p == NULL || (p = strrchr(buf, ')')) == NULL)
-		return false;
-	if (sscanf(p + 2, "%*c %d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu "
-	    "%*d %*d %*d %*d %ld %*d %llu %*u %ld", &ppid, &utime, &stime, &threads,
-	    &start, &rss) != 6)
-		return false;
-	*e = (struct proc_entry){ .pid = pid, .ppid = ppid,
-	    .ticks = (double)(utime + stime), .rss_pages = (double)rss,
-	    .threads = (double)threads, .start_ticks = (double)start };
-	return true;
-}
 
 static double
 proc_count_fds(pid_t pid)
@@ -109,7 +74,7 @@ proc_uptime(void)
 static void
 process_sample(pid_t root, struct tree_sample *out)
 {
-	struct proc_entry *all = NULL, e;
+	struct proc_info *all = NULL, e;
 	size_t n = 0, cap = 0, i, j, tree_n;
 	pid_t *tree;
 	struct dirent *de;
@@ -121,7 +86,7 @@ process_sample(pid_t root, struct tree_sample *out)
 		return;
 	while ((de = readdir(d)) != NULL) {
 		if (de->d_name[0] < '1' || de->d_name[0] > '9' ||
-		    !proc_read_stat((pid_t)atoi(de->d_name), &e))
+		    proc_stat_read((pid_t)atoi(de->d_name), &e) < 0)
 			continue;
 		if (n == cap)
 			all = xrealloc(all, (cap = cap ? cap * 2 : 256) * sizeof(*all));
@@ -131,22 +96,22 @@ process_sample(pid_t root, struct tree_sample *out)
 	tree = xcalloc(n + 1, sizeof(*tree));
 	tree_n = 0;
 	for (i = 0; i < n; i++)
-		if (all[i].pid == root)
+		if (all[i].id.pid == root)
 			tree[tree_n++] = root;
 	/* Breadth first: the tree grows as children of its members are found. */
 	for (j = 0; j < tree_n; j++)
 		for (i = 0; i < n; i++)
-			if (all[i].ppid == tree[j] && all[i].pid != root)
-				tree[tree_n++] = all[i].pid;
+			if (all[i].ppid == tree[j] && all[i].id.pid != root)
+				tree[tree_n++] = all[i].id.pid;
 	for (j = 0; j < tree_n; j++) {
-		for (i = 0; i < n && all[i].pid != tree[j]; i++)
+		for (i = 0; i < n && all[i].id.pid != tree[j]; i++)
 			;
-		out->cpu_ticks += all[i].ticks;
-		out->rss_bytes += all[i].rss_pages * (double)page;
-		out->threads += all[i].threads;
+		out->cpu_ticks += (double)all[i].cpu_ticks;
+		out->rss_bytes += (double)all[i].rss_pages * (double)page;
+		out->threads += (double)all[i].threads;
 		out->fds += proc_count_fds(tree[j]);
 		if (tree[j] == root)
-			out->uptime_s = proc_uptime() - all[i].start_ticks / (double)tick;
+			out->uptime_s = proc_uptime() - (double)all[i].id.start / (double)tick;
 	}
 	out->alive = tree_n > 0;
 	out->procs = (int)tree_n;
@@ -277,13 +242,14 @@ static pid_t
 process_target(struct check_run *run, char *why, size_t len)
 {
 	const struct check_conf *c = run->conf;
+	struct proc_info pi;
 	pid_t pid = 0;
 
+	/* The pidfile's rules apply: a planted pid would report a stranger. */
 	if (c->process.pidfile != NULL) {
-		pid = external_read_pidfile(c->process.pidfile);
-		if (pid <= 0)
-			snprintf(why, len, "no running process in %s", c->process.pidfile);
-		return pid;
+		if (pidfile_read(c->process.pidfile, &pi, why, len) != PIDFILE_PID)
+			return 0;
+		return pi.id.pid;
 	}
 	if (run->env->service_pid != NULL)
 		pid = run->env->service_pid(run->env->service_pid_arg, c->service);
@@ -296,7 +262,7 @@ void
 check_process_start(struct check_run *run)
 {
 	struct process_run *p;
-	char why[300] = "";
+	char why[1024] = "";
 	pid_t pid = process_target(run, why, sizeof(why));
 
 	if (pid <= 0) {

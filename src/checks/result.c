@@ -88,17 +88,6 @@ check_result_add_metric(struct check_result *r, const char *label, double value,
 	m->min = m->max = NAN;
 }
 
-/* The message: URLs' credentials hidden, valid UTF-8. */
-static void
-check_result_clean_message(struct check_result *r)
-{
-	char *redacted = text_redact(r->message);
-
-	text_copy(r->message, sizeof(r->message), redacted);
-	free(redacted);
-	text_utf8_fix(r->message, sizeof(r->message));
-}
-
 static void
 check_result_clean_str(char **s)
 {
@@ -117,7 +106,7 @@ check_result_sanitize(struct check_result *r)
 	struct perf_metric *m;
 	size_t i;
 
-	check_result_clean_message(r);
+	text_sanitize(r->message, sizeof(r->message));
 	for (i = 0; i < r->n_perf; i++) {
 		m = &r->perf[i];
 		check_result_clean_str(&m->label);

@@ -36,6 +36,7 @@ struct cli_options {
 	const char	*service;	/* recover --service NAME */
 	const char	*action;	/* recover --action NAME */
 	bool		 cleanup;	/* recover --cleanup */
+	int64_t		 wait_ms;	/* heal, recover --wait DURATION; -1 unset */
 	bool		 monitor_only;	/* run --monitor-only */
 	bool		 no_web;	/* run --no-web */
 	bool		 environment;	/* validate --environment */

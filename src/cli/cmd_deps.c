@@ -175,20 +175,33 @@ deps_check(const struct deps_options *o)
 
 /*
  * How the plan runs. *cache_root is STATE_DIR/cache: installers keep their
- * packages in its deps/NAME unless they say otherwise. Free both strings.
+ * packages in its deps/NAME unless they say otherwise. The installers run
+ * as root there: a state dir tend run would refuse is refused (-1, said
+ * on stderr). Free both strings.
  */
-static void
+static int
 deps_run_options(const struct deps_options *o, const struct tend_config *cfg,
     struct install_options *io, char **state_dir, char **cache_root)
 {
+	char err[1024];
+
 	memset(io, 0, sizeof(*io));
 	*state_dir = statedir_resolve(o->state_dir, cfg != NULL ? cfg->state_dir : NULL);
+	*cache_root = NULL;
+	if (!o->dry_run && statedir_prepare_subdir(*state_dir, "cache", 0750, err,
+	    sizeof(err)) < 0) {
+		fprintf(stderr, "tend deps: refusing the state dir: %s\n", err);
+		free(*state_dir);
+		*state_dir = NULL;
+		return -1;
+	}
 	*cache_root = xasprintf("%s/cache", *state_dir);
 	io->dry_run = o->dry_run;
 	io->offline = o->offline;
 	io->verbose = o->verbose;
 	io->state_dir = *state_dir;
 	io->out = stdout;
+	return 0;
 }
 
 static int
@@ -209,7 +222,11 @@ deps_install(const struct deps_options *o)
 		config_free(cfg);
 		return 2;
 	}
-	deps_run_options(o, cfg, &io, &state_dir, &root);
+	if (deps_run_options(o, cfg, &io, &state_dir, &root) < 0) {
+		deps_status_free(&st);
+		config_free(cfg);
+		return 1;
+	}
 	deps_plan_install(cfg, &st, root, &plan);
 	deps_status_free(&st);
 	free(root);
@@ -255,7 +272,10 @@ deps_cache_warmup(const struct deps_options *o)
 
 	if (cfg == NULL)
 		return 2;
-	deps_run_options(o, cfg, &io, &state_dir, &root);
+	if (deps_run_options(o, cfg, &io, &state_dir, &root) < 0) {
+		config_free(cfg);
+		return 1;
+	}
 	deps_plan_warmup(cfg, root, &plan);
 	free(root);
 	for (i = 0; plan.cached != NULL && plan.cached[i] != NULL; i++)

@@ -41,6 +41,8 @@ struct fetch_opts {
 	enum fetch_cmd	 cmd;
 	int		 n_cmds;	/* --warmup, --verify, --prune given */
 	const char	*prune;		/* SIZE */
+	int64_t		 max_size;	/* --max-size, -1: the default */
+	int64_t		 stall_ms;	/* --stall-timeout, -1: the default */
 	enum output_format format;
 	bool		 verbose;
 	char		**names;
@@ -56,6 +58,8 @@ enum {
 	OPT_VERIFY,
 	OPT_PRUNE,
 	OPT_FORMAT,
+	OPT_MAX_SIZE,
+	OPT_STALL,
 };
 
 static const struct option fetch_long_options[] = {
@@ -68,6 +72,8 @@ static const struct option fetch_long_options[] = {
 	{ "verify", no_argument, NULL, OPT_VERIFY },
 	{ "prune", required_argument, NULL, OPT_PRUNE },
 	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ "max-size", required_argument, NULL, OPT_MAX_SIZE },
+	{ "stall-timeout", required_argument, NULL, OPT_STALL },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -77,13 +83,16 @@ static void
 fetch_usage(FILE *out)
 {
 	fputs("usage: tend fetch [NAME...] [-c FILE | --manifest FILE] [--state-dir DIR]\n"
-	    "                  [--cache-dir DIR] [--offline] [--format text|json] [--verbose]\n"
+	    "                  [--cache-dir DIR] [--offline] [--max-size SIZE]\n"
+	    "                  [--stall-timeout DURATION] [--format text|json] [--verbose]\n"
 	    "       tend fetch --warmup [NAME...] [...]   fill the cache, place nothing\n"
 	    "       tend fetch --verify [NAME...] [...]   rehash every placed artifact\n"
 	    "       tend fetch --prune SIZE [...]         trim the cache to SIZE (e.g. 2GB)\n"
 	    "\n"
 	    "  The assets come from the config's `assets:` (-c FILE, $TEND_CONFIG) or from\n"
 	    "  --manifest FILE; NAMEs pick some of them. --offline: from the cache only.\n"
+	    "  --max-size: the most taken for an asset without size: or max_size: (1GB).\n"
+	    "  --stall-timeout: a mirror under 1 KB/s this long has stalled (20s).\n"
 	    "  Exit 0: all fetched and verified; 1: something failed; 2: usage or config.\n",
 	    out);
 }
@@ -95,6 +104,27 @@ fetch_set_cmd(struct fetch_opts *o, enum fetch_cmd cmd)
 	o->n_cmds++;
 }
 
+/* --max-size SIZE (at least a byte) or --stall-timeout DURATION (at least 1s). */
+static int
+fetch_parse_limit(struct fetch_opts *o, int ch, const char *arg)
+{
+	const char *expected;
+
+	if (ch == OPT_MAX_SIZE && (units_parse_size(arg, &o->max_size, &expected) < 0 ||
+	    o->max_size < 1)) {
+		fprintf(stderr, "tend fetch: --max-size: expected a size like 500MB or "
+		    "2GB, got '%s'\n", arg);
+		return 2;
+	}
+	if (ch == OPT_STALL && (units_parse_duration(arg, &o->stall_ms, &expected) < 0 ||
+	    o->stall_ms < 1000)) {
+		fprintf(stderr, "tend fetch: --stall-timeout: expected a duration of at "
+		    "least 1s, like 20s or 1m, got '%s'\n", arg);
+		return 2;
+	}
+	return 0;
+}
+
 /* 0, or 2 after printing a usage error (-1: --help was printed). */
 static int
 fetch_parse(int argc, char **argv, struct fetch_opts *o)
@@ -102,6 +132,7 @@ fetch_parse(int argc, char **argv, struct fetch_opts *o)
 	int ch;
 
 	memset(o, 0, sizeof(*o));
+	o->max_size = o->stall_ms = -1;
 	optind = 1;
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, ":c:vh", fetch_long_options, NULL)) != -1) {
@@ -133,6 +164,11 @@ fetch_parse(int argc, char **argv, struct fetch_opts *o)
 			break;
 		case OPT_FORMAT:
 			if (cli_parse_format("fetch", optarg, &o->format) != 0)
+				return 2;
+			break;
+		case OPT_MAX_SIZE:
+		case OPT_STALL:
+			if (fetch_parse_limit(o, ch, optarg) != 0)
 				return 2;
 			break;
 		case 'v':
@@ -383,7 +419,7 @@ cmd_fetch(int argc, char **argv)
 	struct fetch_settings settings;
 	struct fetch_report report;
 	struct fetch_opts o;
-	char *cache_dir = NULL;
+	char *cache_dir = NULL, err[1024];
 	size_t n = 0;
 	int rc;
 
@@ -393,6 +429,11 @@ cmd_fetch(int argc, char **argv)
 	if ((rc = fetch_load(&o, &cfg, &manifest)) != 0)
 		goto out;
 	cache_dir = fetch_cache_dir(o.cache_dir, manifest, cfg, o.state_dir);
+	if (fetch_cache_verify(cache_dir, cfg, o.state_dir, err, sizeof(err)) < 0) {
+		fprintf(stderr, "tend fetch: refusing the cache in the state dir: %s\n", err);
+		rc = 1;
+		goto out;
+	}
 	if (o.cmd == CMD_PRUNE) {
 		rc = fetch_prune_cmd(&o, cache_dir);
 		goto out;
@@ -406,6 +447,11 @@ cmd_fetch(int argc, char **argv)
 		fetch_settings_init(&settings, cache_dir);
 		settings.mode = o.cmd == CMD_WARMUP ? FETCH_WARMUP : FETCH_PLACE;
 		settings.offline = o.offline;
+		if (o.max_size > 0)
+			settings.max_size = o.max_size;
+		if (o.stall_ms > 0)
+			settings.online.low_speed_s = settings.limited.low_speed_s =
+			    (long)(o.stall_ms / 1000);
 		fetch_assets(&settings, assets, n, &report);
 		curl_global_cleanup();
 	}

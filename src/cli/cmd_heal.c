@@ -16,16 +16,22 @@
 
 #include "checks/http_engine.h"
 #include "checks/scheduler.h"
+#include "cli/table.h"
 #include "config/config.h"
 #include "core/clock.h"
 #include "core/log.h"
 #include "core/mem.h"
 #include "daemon/control.h"
 #include "heal/healer.h"
+#include "store/read.h"
 #include "store/store.h"
 
-/* How long `tend heal` follows incidents before it reports them as they stand. */
-#define HEAL_FOLLOW_MS		(10 * 60 * 1000)
+/*
+ * How long `tend heal` and `tend recover` follow incidents when neither
+ * the daemon nor --wait says: the default escalation_timeout, after which
+ * every incident has reached a phase it stays in, and a margin.
+ */
+#define HEAL_FOLLOW_MS		(5 * 60 * 1000 + 2000)
 #define HEAL_POLL_MS		100
 
 static bool
@@ -34,17 +40,33 @@ heal_phase_final(const char *phase)
 	return phase == NULL || strcmp(phase, "resolved") == 0 ||
 	    strcmp(phase, "escalated") == 0 || strcmp(phase, "merged") == 0 ||
 	    strcmp(phase, "monitoring") == 0 || strcmp(phase, "dry-run") == 0 ||
-	    strcmp(phase, "interrupted") == 0;
+	    strcmp(phase, "held") == 0 ||
+	    strcmp(phase, "interrupted") == 0 || strcmp(phase, "gone") == 0;
 }
 
 static void
 heal_print_incident(json_t *inc)
 {
 	const char *resolution = json_string_value(json_object_get(inc, "resolution"));
+	const char *type = json_string_value(json_object_get(inc, "type"));
 	json_t *actions = json_object_get(inc, "actions"), *a, *plan;
 	json_t *mttr = json_object_get(inc, "mttr_ms");
 	size_t i;
 
+	/* A row of tend.db names two fields differently. */
+	if (type == NULL)
+		type = json_string_value(json_object_get(inc, "error_type"));
+	if (actions == NULL)
+		actions = json_object_get(inc, "attempts");
+
+	if (json_object_get(inc, "id") == NULL && json_object_get(inc, "plan") == NULL) {
+		/* Left alone: what it depends on was stopped, or is the supervisor's. */
+		cli_printf(stdout, "%s: %s: %s\n",
+		    json_string_value(json_object_get(inc, "target")),
+		    json_string_value(json_object_get(inc, "phase")),
+		    json_string_value(json_object_get(inc, "diagnosis")));
+		return;
+	}
 	if (json_object_get(inc, "id") == NULL) {
 		plan = json_object_get(inc, "plan");
 		printf("%s (%s): would run", json_string_value(json_object_get(inc, "target")),
@@ -56,21 +78,25 @@ heal_print_incident(json_t *inc)
 		return;
 	}
 	printf("#%lld %s %s (%s): %s", (long long)json_integer_value(json_object_get(inc, "id")),
-	    json_string_value(json_object_get(inc, "type")),
-	    json_string_value(json_object_get(inc, "target")),
-	    json_string_value(json_object_get(inc, "category")),
-	    json_string_value(json_object_get(inc, "phase")));
+	    type ?: "-", json_string_value(json_object_get(inc, "target")) ?: "-",
+	    json_string_value(json_object_get(inc, "category")) ?: "-",
+	    json_string_value(json_object_get(inc, "phase")) ?: "-");
 	if (resolution != NULL)
-		printf(": %s", resolution);
+		cli_printf(stdout, ": %s", resolution);
 	if (json_is_integer(mttr))
 		printf(" in %.1f s", (double)json_integer_value(mttr) / 1000);
 	printf("\n");
+	/* What actions printed and checks said: shown, never obeyed. */
 	json_array_foreach(actions, i, a)
-		printf("  %s -> %s: %s\n", json_string_value(json_object_get(a, "action")),
+		cli_printf(stdout, "  %s -> %s: %s\n",
+		    json_string_value(json_object_get(a, "action")),
 		    json_string_value(json_object_get(a, "outcome")),
 		    json_string_value(json_object_get(a, "detail")));
 	if (json_string_value(json_object_get(inc, "diagnosis")) != NULL)
-		printf("  diagnosis: %s\n", json_string_value(json_object_get(inc, "diagnosis")));
+		cli_printf(stdout, "  diagnosis: %s\n",
+		    json_string_value(json_object_get(inc, "diagnosis")));
+	if (json_string_value(json_object_get(inc, "note")) != NULL)
+		cli_printf(stdout, "  note: %s\n", json_string_value(json_object_get(inc, "note")));
 }
 
 static void
@@ -102,35 +128,130 @@ heal_state_code(const char *state)
 	return 3;
 }
 
-/* Follows each incident the daemon opened until it is final, then prints. */
-static int
-heal_follow_daemon(const struct cli_options *opts, json_t *incidents)
+/* How long to follow: --wait, else what the daemon's answer says, else the default. */
+static int64_t
+heal_follow_ms(const struct cli_options *opts, json_t *answer)
 {
-	int64_t deadline = clock_mono_ms() + HEAL_FOLLOW_MS;
-	json_t *inc, *answer, *status;
+	json_t *said = json_object_get(answer, "follow_ms");
+
+	if (opts->wait_ms >= 0)
+		return opts->wait_ms;
+	return json_is_integer(said) ? json_integer_value(said) : HEAL_FOLLOW_MS;
+}
+
+/* An incident as tend.db has it, shaped to print as the daemon's; NULL if none. */
+static json_t *
+heal_recorded(const struct cli_options *opts, json_int_t id)
+{
+	json_t *inc = NULL;
+	sqlite3 *db;
+	char *path;
+
+	if (cli_store_open(opts, &db, &path) == 0) {
+		inc = store_read_incident(db, id);
+		sqlite3_close(db);
+	}
+	free(path);
+	return inc;
+}
+
+/*
+ * The daemon no longer has the incident (it keeps the last closed ones
+ * only, or it stopped): what tend.db recorded is shown instead, with a
+ * note saying why, and the incident is followed no more.
+ */
+static json_t *
+heal_lost(const struct cli_options *opts, json_t *inc, const char *why)
+{
+	json_int_t id = json_integer_value(json_object_get(inc, "id"));
+	json_t *recorded = heal_recorded(opts, id);
+
+	if (recorded == NULL)
+		return json_pack("{s:I, s:s, s:s, s:s+}", "id", id, "phase", "gone",
+		    "target", json_string_value(json_object_get(inc, "target")) ?: "-",
+		    "note", why, ", and tend.db has no record of it");
+	json_object_set_new(recorded, "note", json_pack("s++", why, "; as tend.db last "
+	    "recorded it, ", heal_phase_final(json_string_value(json_object_get(recorded,
+	    "phase"))) ? "closed" : "still open"));
+	return recorded;
+}
+
+/* Whether an incident is followed no more: it is final, or lost (it has a note). */
+static bool
+heal_settled(json_t *inc)
+{
+	return heal_phase_final(json_string_value(json_object_get(inc, "phase"))) ||
+	    json_object_get(inc, "note") != NULL;
+}
+
+/* Says which incidents were still moving when following stopped. */
+static void
+heal_warn_unfinished(json_t *incidents, int64_t since)
+{
+	json_t *inc;
+	size_t i;
+
+	json_array_foreach(incidents, i, inc)
+		if (!heal_settled(inc))
+			fprintf(stderr, "tend: incident #%lld is still %s after %.0f s; no "
+			    "longer followed (`tend incidents` shows how it ends)\n",
+			    (long long)json_integer_value(json_object_get(inc, "id")),
+			    json_string_value(json_object_get(inc, "phase")),
+			    (double)(clock_mono_ms() - since) / 1000);
+}
+
+/* One look at an incident not final yet; returns what it is now. */
+static json_t *
+heal_poll(const struct cli_options *opts, json_t *inc)
+{
+	char *path = cli_socket_path(opts), err[512];
+	json_t *request, *answer = NULL, *now;
+	int rc;
+
+	request = json_pack("{s:s, s:O}", "cmd", "incident", "id", json_object_get(inc, "id"));
+	rc = control_call(path, request, &answer, err, sizeof(err));
+	json_decref(request);
+	free(path);
+	if (rc < 0)
+		return heal_lost(opts, inc, "the daemon stopped answering");
+	now = json_object_get(answer, "incident");
+	now = json_is_object(now) ? json_incref(now) :
+	    heal_lost(opts, inc, "the daemon no longer holds it");
+	json_decref(answer);
+	return now;
+}
+
+/*
+ * Follows each incident the daemon opened until it is final, for at most
+ * follow_ms, then prints them as they stand and returns the overall
+ * state's code.
+ */
+static int
+heal_follow_daemon(const struct cli_options *opts, json_t *incidents, int64_t follow_ms)
+{
+	int64_t start = clock_mono_ms();
+	json_t *inc, *answer;
 	bool pending = true;
 	size_t i;
 	int code;
 
-	while (pending && clock_mono_ms() < deadline) {
+	for (;;) {
 		pending = false;
-		json_array_foreach(incidents, i, inc) {
-			if (heal_phase_final(json_string_value(json_object_get(inc, "phase"))))
-				continue;
-			answer = cli_call(opts, json_pack("{s:s, s:O}", "cmd", "incident", "id",
-			    json_object_get(inc, "id")));
-			if (answer != NULL)
-				json_array_set(incidents, i, json_object_get(answer, "incident"));
-			json_decref(answer);
-			pending = true;
-		}
-		if (pending)
-			usleep(HEAL_POLL_MS * 1000);
+		json_array_foreach(incidents, i, inc)
+			if (!heal_settled(inc)) {
+				json_array_set_new(incidents, i, heal_poll(opts, inc));
+				pending |= !heal_settled(json_array_get(incidents, i));
+			}
+		if (!pending || clock_mono_ms() - start >= follow_ms)
+			break;
+		usleep(HEAL_POLL_MS * 1000);
 	}
+	heal_warn_unfinished(incidents, start);
 	heal_print(opts, incidents);
-	status = cli_call(opts, json_pack("{s:s}", "cmd", "status"));
-	code = status ? heal_state_code(json_string_value(json_object_get(status, "state"))) : 3;
-	json_decref(status);
+	answer = cli_call(opts, json_pack("{s:s}", "cmd", "status"));
+	code = answer ? heal_state_code(json_string_value(json_object_get(answer, "state"))) :
+	    3;
+	json_decref(answer);
 	return code;
 }
 
@@ -174,7 +295,8 @@ heal_with_daemon(const struct cli_options *opts)
 	answer = cli_call(opts, json_pack("{s:s, s:b}", "cmd", "heal", "dry_run", 0));
 	if (answer == NULL)
 		return 1;
-	rc = heal_follow_daemon(opts, json_object_get(answer, "incidents"));
+	rc = heal_follow_daemon(opts, json_object_get(answer, "incidents"),
+	    heal_follow_ms(opts, answer));
 	json_decref(answer);
 	return rc;
 }
@@ -188,7 +310,8 @@ struct heal_local {
 	struct healer	*healer;
 	struct store	*store;
 	uv_timer_t	 poll;
-	int64_t		 deadline;
+	int64_t		 deadline;	/* mono: of the checks' first runs, then of healing */
+	int64_t		 healing_since;	/* mono */
 	bool		 started;
 	json_t		*incidents;
 };
@@ -268,11 +391,31 @@ local_poll(uv_timer_t *timer)
 			return;
 		l->started = true;
 		l->incidents = healer_heal_now(l->healer, l->opts->dry_run);
+		l->healing_since = clock_mono_ms();
+		l->deadline = l->healing_since + (l->opts->wait_ms >= 0 ? l->opts->wait_ms :
+		    healer_settle_ms(l->healer));
 	}
 	if (!local_all_final(l) && clock_mono_ms() < l->deadline)
 		return;
 	uv_timer_stop(timer);
 	uv_stop(l->loop);
+}
+
+/*
+ * How long the first run of every check may take: the scheduler spreads
+ * them over a second (a millisecond each past a thousand), the slowest
+ * gives up at its timeout; and a margin.
+ */
+static int64_t
+local_first_runs_ms(const struct tend_config *cfg)
+{
+	int64_t longest = 0;
+	size_t i;
+
+	for (i = 0; i < cfg->n_checks; i++)
+		if (cfg->checks[i].timeout_ms > longest)
+			longest = cfg->checks[i].timeout_ms;
+	return longest + (int64_t)cfg->n_checks + 3000;
 }
 
 static int
@@ -289,11 +432,13 @@ heal_local_run(struct heal_local *l)
 	/* Watching only: what is healed is what heal_now picks, once. */
 	l->healer = healer_new(l->loop, l->cfg, l->store, &ops, true);
 	scheduler_on_result(l->checks, local_result, l);
-	l->deadline = clock_mono_ms() + HEAL_FOLLOW_MS;
+	/* The slowest check gives up at its timeout; every check has run by then. */
+	l->deadline = clock_mono_ms() + local_first_runs_ms(l->cfg);
 	uv_timer_init(l->loop, &l->poll);
 	l->poll.data = l;
 	uv_timer_start(&l->poll, local_poll, HEAL_POLL_MS, HEAL_POLL_MS);
 	uv_run(l->loop, UV_RUN_DEFAULT);
+	heal_warn_unfinished(l->incidents, l->healing_since);
 	heal_print(l->opts, l->incidents);
 	code = (int)scheduler_overall(l->checks);
 	healer_free(l->healer);
@@ -362,8 +507,8 @@ cmd_recover(struct cli_options *opts)
 		return 1;
 	incidents = json_pack("[{s:O, s:s}]", "id", json_object_get(answer, "id"),
 	    "phase", "acting");
+	heal_follow_daemon(opts, incidents, heal_follow_ms(opts, answer));
 	json_decref(answer);
-	heal_follow_daemon(opts, incidents);
 	n = strcmp(json_string_value(json_object_get(json_array_get(incidents, 0),
 	    "phase")) ?: "", "resolved") == 0 ? 0 : 1;
 	json_decref(incidents);

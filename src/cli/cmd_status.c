@@ -64,7 +64,8 @@ status_print_self(json_t *tend)
 
 	json_array_foreach(problems, i, p) {
 		hint = json_string_value(json_object_get(p, "hint"));
-		printf("tend: %s: %s%s%s\n", json_string_value(json_object_get(p, "part")),
+		cli_printf(stdout, "tend: %s: %s%s%s\n",
+		    json_string_value(json_object_get(p, "part")),
 		    json_string_value(json_object_get(p, "error")), hint ? " — " : "",
 		    hint ? hint : "");
 	}

@@ -150,11 +150,19 @@ validate_warn_ids(const struct tend_config *cfg)
 int
 cmd_validate(struct cli_options *opts)
 {
+	struct config_errors errs = { 0 };
 	struct tend_config *cfg;
 	int rc = 0;
 
 	if ((cfg = cli_load_config(opts->config_path, stdout)) == NULL)
 		return 2;
+	config_validate_system(cfg, &errs);
+	if (errs.n > 0) {
+		config_errors_print(&errs, stdout);
+		config_errors_clear(&errs);
+		config_free(cfg);
+		return 2;
+	}
 	if (!(opts->environment && opts->format == OUTPUT_JSON))
 		printf("ok\n");
 	validate_warn_ids(cfg);

@@ -38,9 +38,11 @@ cli_usage(FILE *out)
 	    "           recorded incidents, newest first, with their healing attempts\n"
 	    "  history  CHECK [--since DURATION] [--format text|json]\n"
 	    "           a check's results and state changes (default: the last 24h)\n"
-	    "  heal     [--auto] [--dry-run]   diagnose open incidents and heal them\n"
-	    "  recover  --service NAME | --action NAME | --cleanup\n"
-	    "           run one recovery action now\n"
+	    "  heal     [--auto] [--dry-run] [--wait DURATION]\n"
+	    "           diagnose open incidents and heal them\n"
+	    "  recover  --service NAME | --action NAME | --cleanup [--wait DURATION]\n"
+	    "           run one recovery action now; --wait: follow its incident at most\n"
+	    "           this long (default: until it must have ended; 0: not at all)\n"
 	    "  ack ID | resolve ID             acknowledge or close an incident\n"
 	    "  retry    [options] -- CMD [ARGS...]\n"
 	    "           run a command until it succeeds: backoff with jitter, timeouts,\n"
@@ -69,6 +71,7 @@ enum {
 	OPT_MONITOR_ONLY,
 	OPT_NO_WEB,
 	OPT_ENVIRONMENT,
+	OPT_WAIT,
 };
 
 /*
@@ -98,6 +101,7 @@ static const struct option cli_long_options[] = {
 	{ "monitor-only", no_argument, NULL, OPT_MONITOR_ONLY },
 	{ "no-web", no_argument, NULL, OPT_NO_WEB },
 	{ "environment", no_argument, NULL, OPT_ENVIRONMENT },
+	{ "wait", required_argument, NULL, OPT_WAIT },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -116,6 +120,20 @@ cli_parse_format(const char *cmd, const char *value, enum output_format *out)
 	return 0;
 }
 
+/* --wait DURATION: 0 or more ("0", "30s", "5m"). */
+static int
+cli_parse_wait(const char *cmd, const char *value, int64_t *ms)
+{
+	const char *expected;
+
+	if (units_parse_duration(value, ms, &expected) < 0 || *ms < 0) {
+		fprintf(stderr, "tend %s: --wait '%s': expected a duration like 0, 30s "
+		    "or 5m\n", cmd, value);
+		return 2;
+	}
+	return 0;
+}
+
 int
 cli_parse_options(const char *cmd, int argc, char **argv,
     struct cli_options *opts)
@@ -125,6 +143,7 @@ cli_parse_options(const char *cmd, int argc, char **argv,
 
 	memset(opts, 0, sizeof(*opts));
 	opts->log_format = -1;
+	opts->wait_ms = -1;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "c:f:vh", cli_long_options, NULL)) != -1) {
 		switch (c) {
@@ -191,6 +210,10 @@ cli_parse_options(const char *cmd, int argc, char **argv,
 			break;
 		case OPT_ENVIRONMENT:
 			opts->environment = true;
+			break;
+		case OPT_WAIT:
+			if (cli_parse_wait(cmd, optarg, &opts->wait_ms) != 0)
+				return 2;
 			break;
 		case 'h':
 			cli_usage(stdout);
@@ -266,7 +289,8 @@ cli_store_open(const struct cli_options *opts, sqlite3 **db, char **path)
 	*db = NULL;
 	if (stat(*path, &sb) == -1 && errno == ENOENT)
 		return 1;
-	if (sqlite3_open_v2(*path, db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+	if (sqlite3_open_v2(*path, db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOFOLLOW,
+	    NULL) != SQLITE_OK) {
 		fprintf(stderr, "tend: %s: %s\n", *path, sqlite3_errmsg(*db));
 		sqlite3_close(*db);
 		*db = NULL;

@@ -38,16 +38,6 @@ table_new(const struct table_column *cols, size_t n)
 	return t;
 }
 
-/* Text for the terminal: URL credentials hidden, controls escaped. */
-static char *
-table_text(const char *s)
-{
-	char *redacted = text_redact(s), *shown = text_escape(redacted);
-
-	free(redacted);
-	return shown;
-}
-
 static struct table_entry *
 table_add(struct table *t)
 {
@@ -64,7 +54,7 @@ table_row(struct table *t, const char *const *cells)
 
 	e->cells = xcalloc(t->n_cols, sizeof(*e->cells));
 	for (k = 0; k < t->n_cols; k++) {
-		e->cells[k] = table_text(cells[k] != NULL ? cells[k] : "-");
+		e->cells[k] = text_show(cells[k] != NULL ? cells[k] : "-");
 		w = text_width(e->cells[k]);
 		if (w > t->width[k])
 			t->width[k] = w;
@@ -81,7 +71,7 @@ table_line(struct table *t, const char *fmt, ...)
 	va_start(ap, fmt);
 	raw = xvasprintf(fmt, ap);
 	va_end(ap);
-	e->line = table_text(raw);
+	e->line = text_show(raw);
 	free(raw);
 }
 
@@ -160,7 +150,7 @@ cli_printf(FILE *out, const char *fmt, ...)
 	len = strlen(raw);
 	if ((eol = len > 0 && raw[len - 1] == '\n'))
 		raw[len - 1] = '\0';
-	shown = table_text(raw);
+	shown = text_show(raw);
 	fputs(shown, out);
 	if (eol)
 		fputc('\n', out);

@@ -45,11 +45,23 @@ struct tend_config *config_load_text(const char *path, const char *text, size_t 
 		    struct config_errors *errs);
 /* -c FILE if given, else $TEND_CONFIG, else the embedded default. */
 struct tend_config *config_load_auto(const char *path, struct config_errors *errs);
+/* The file config_load_auto reads: path, else $TEND_CONFIG; NULL for the default. */
+const char	*config_path_auto(const char *path);
+
+/*
+ * What only the machine can say, for tend validate: each service's cwd is
+ * a directory, its user and group exist. Not part of loading: tend run
+ * starts what it can, and a missing cwd is a failed start it reports.
+ */
+void		config_validate_system(const struct tend_config *cfg,
+		    struct config_errors *errs);
 
 void		config_free(struct tend_config *cfg);
 
 /* "file:line:col: message" per line. */
 void		config_errors_print(const struct config_errors *errs, FILE *out);
+/* One error as config_errors_print writes it, without the newline; free it. */
+char		*config_error_line(const struct config_error *e);
 void		config_errors_clear(struct config_errors *errs);
 
 const struct service_conf *config_find_service(const struct tend_config *cfg,
@@ -66,6 +78,8 @@ const char	*dep_kind_name(enum dep_kind kind);
 /* An installer by name (declared or built in), or NULL. */
 const struct installer_conf *config_find_installer(const struct tend_config *cfg,
 		    const char *name);
+/* dst becomes a copy of src; what dst held is freed. */
+void		web_conf_copy(struct web_conf *dst, const struct web_conf *src);
 /* True when a reload need not restart the service. */
 bool		service_conf_equal(const struct service_conf *a,
 		    const struct service_conf *b);

@@ -22,6 +22,7 @@
 #include "config/yaml_bounds.h"
 #include "core/mem.h"
 #include "core/strv.h"
+#include "core/text.h"
 
 /* Seconds, as the variable is usually written, or a duration: 30, 1.5, 2m. */
 static void
@@ -215,12 +216,13 @@ config_load_buffer(const char *name, const char *yaml, size_t len,
 	cfg->source = xstrdup(name);
 	w.file = cfg->source;
 	config_parse_document(&w, yaml, len);
-	self_healing_apply(cfg);
+	self_healing_apply(cfg, errs);
 	parse_apply_defaults(cfg);
 	config_env_interval(cfg, errs);
 	config_env_auto_heal(cfg, errs);
 	config_resolve_paths(cfg, dir);
 	config_resolve_installer_paths(cfg, dir);
+	config_index(cfg);
 	config_validate(cfg, errs);
 	config_validate_heal(cfg, errs);
 	config_validate_alerts(cfg, errs);
@@ -347,29 +349,48 @@ config_load_default(struct config_errors *errs)
 	return config_load_string("<embedded>", config_default_yaml, errs);
 }
 
-struct tend_config *
-config_load_auto(const char *path, struct config_errors *errs)
+const char *
+config_path_auto(const char *path)
 {
 	const char *env = getenv("TEND_CONFIG");
 
 	if (path != NULL)
+		return path;
+	return env != NULL && *env != '\0' ? env : NULL;
+}
+
+struct tend_config *
+config_load_auto(const char *path, struct config_errors *errs)
+{
+	if ((path = config_path_auto(path)) != NULL)
 		return config_load_file(path, errs);
-	if (env != NULL && *env != '\0')
-		return config_load_file(env, errs);
 	return config_load_default(errs);
+}
+
+char *
+config_error_line(const struct config_error *e)
+{
+	char *msg = text_show(e->msg), *line;
+
+	/* One error a line: a value quoted in it is shown, not obeyed, nor its password. */
+	if (e->line > 0)
+		line = xasprintf("%s:%d:%d: %s", e->file, e->line, e->col, msg);
+	else
+		line = xasprintf("%s: %s", e->file, msg);
+	free(msg);
+	return line;
 }
 
 void
 config_errors_print(const struct config_errors *errs, FILE *out)
 {
 	size_t i;
+	char *line;
 
 	for (i = 0; i < errs->n; i++) {
-		if (errs->v[i].line > 0)
-			fprintf(out, "%s:%d:%d: %s\n", errs->v[i].file, errs->v[i].line,
-			    errs->v[i].col, errs->v[i].msg);
-		else
-			fprintf(out, "%s: %s\n", errs->v[i].file, errs->v[i].msg);
+		line = config_error_line(&errs->v[i]);
+		fprintf(out, "%s\n", line);
+		free(line);
 	}
 }
 

@@ -1,9 +1,11 @@
 /* Freeing, finding and comparing parts of the model. */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "config/config.h"
 #include "config/parse.h"
+#include "core/mem.h"
 #include "core/strv.h"
 
 static void	heal_actions_free(struct heal_action *v, size_t n);
@@ -126,6 +128,23 @@ alerts_conf_free(struct alerts_conf *a)
 	free(a->channels);
 }
 
+/* Every pointer of a web_conf: what web_conf_copy duplicates. */
+static void
+web_conf_clear(struct web_conf *w)
+{
+	free(w->host);
+	strv_free(w->allowed_hosts);
+}
+
+void
+web_conf_copy(struct web_conf *dst, const struct web_conf *src)
+{
+	web_conf_clear(dst);
+	*dst = *src;
+	dst->host = src->host != NULL ? xstrdup(src->host) : NULL;
+	dst->allowed_hosts = strv_dup(src->allowed_hosts);
+}
+
 void
 config_free(struct tend_config *cfg)
 {
@@ -141,6 +160,7 @@ config_free(struct tend_config *cfg)
 	free(cfg->checks);
 	heal_actions_free(cfg->actions, cfg->n_actions);
 	for (i = 0; i < cfg->n_classify; i++) {
+		free(cfg->classify[i].name);
 		free(cfg->classify[i].match);
 		free(cfg->classify[i].category);
 	}
@@ -148,7 +168,7 @@ config_free(struct tend_config *cfg)
 	for (i = 0; i < cfg->anomaly.n_series; i++)
 		free(cfg->anomaly.series[i].series);
 	free(cfg->anomaly.series);
-	free(cfg->web.host);
+	web_conf_clear(&cfg->web);
 	alerts_conf_free(&cfg->alerts);
 	installers_free(cfg->installers, cfg->n_installers);
 	strv_free(cfg->environment.probe);
@@ -156,40 +176,76 @@ config_free(struct tend_config *cfg)
 	free(cfg->cache_dir);
 	free(cfg->state_dir);
 	free(cfg->source);
+	name_index_free(&cfg->services_by_name);
+	name_index_free(&cfg->checks_by_name);
+	name_index_free(&cfg->actions_by_name);
+	name_index_free(&cfg->installers_by_name);
 	free(cfg);
+}
+
+/*
+ * Lookups by name run for every reference the validation follows and
+ * every event at run time: a sorted index, not a scan, so that a config
+ * of 50,000 names is checked in linear time.
+ */
+void
+config_index(struct tend_config *cfg)
+{
+	name_index_build(&cfg->services_by_name, cfg->services, cfg->n_services,
+	    sizeof(*cfg->services), offsetof(struct service_conf, name));
+	name_index_build(&cfg->checks_by_name, cfg->checks, cfg->n_checks,
+	    sizeof(*cfg->checks), offsetof(struct check_conf, name));
+	name_index_build(&cfg->actions_by_name, cfg->actions, cfg->n_actions,
+	    sizeof(*cfg->actions), offsetof(struct heal_action, name));
+	name_index_build(&cfg->installers_by_name, cfg->installers, cfg->n_installers,
+	    sizeof(*cfg->installers), offsetof(struct installer_conf, name));
+}
+
+/* The first element of v named name: by the index when there is one. */
+static const void *
+config_find(const struct name_index *ix, const void *v, size_t n, size_t size,
+    size_t offset, const char *name)
+{
+	const char *elem;
+	size_t i;
+
+	if (ix->v != NULL)
+		return name_index_find(ix, name);
+	for (i = 0; i < n; i++) {
+		elem = (const char *)v + i * size;
+		if (strcmp(*(char *const *)(elem + offset), name) == 0)
+			return elem;
+	}
+	return NULL;
 }
 
 const struct service_conf *
 config_find_service(const struct tend_config *cfg, const char *name)
 {
-	size_t i;
-
-	for (i = 0; i < cfg->n_services; i++)
-		if (strcmp(cfg->services[i].name, name) == 0)
-			return &cfg->services[i];
-	return NULL;
+	return config_find(&cfg->services_by_name, cfg->services, cfg->n_services,
+	    sizeof(*cfg->services), offsetof(struct service_conf, name), name);
 }
 
 const struct check_conf *
 config_find_check(const struct tend_config *cfg, const char *name)
 {
-	size_t i;
-
-	for (i = 0; i < cfg->n_checks; i++)
-		if (strcmp(cfg->checks[i].name, name) == 0)
-			return &cfg->checks[i];
-	return NULL;
+	return config_find(&cfg->checks_by_name, cfg->checks, cfg->n_checks,
+	    sizeof(*cfg->checks), offsetof(struct check_conf, name), name);
 }
 
 const struct heal_action *
 config_find_action(const struct tend_config *cfg, const char *name)
 {
-	size_t i;
+	return config_find(&cfg->actions_by_name, cfg->actions, cfg->n_actions,
+	    sizeof(*cfg->actions), offsetof(struct heal_action, name), name);
+}
 
-	for (i = 0; i < cfg->n_actions; i++)
-		if (strcmp(cfg->actions[i].name, name) == 0)
-			return &cfg->actions[i];
-	return NULL;
+const struct installer_conf *
+config_find_installer(const struct tend_config *cfg, const char *name)
+{
+	return config_find(&cfg->installers_by_name, cfg->installers,
+	    cfg->n_installers, sizeof(*cfg->installers),
+	    offsetof(struct installer_conf, name), name);
 }
 
 static bool

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "core/log.h"
+#include "core/name_index.h"
 
 /* Where a value stood in its file, for error messages. */
 struct conf_pos {
@@ -122,6 +123,7 @@ struct service_conf {
 	char		**env;		/* "KEY=VALUE", NULL-terminated, may be NULL */
 	char		*user;		/* NULL: unchanged */
 	char		*group;		/* NULL: unchanged */
+	struct conf_pos	 cwd_pos, user_pos, group_pos;	/* of their keys, when given */
 	int		 umask;		/* -1: unchanged */
 	enum restart_policy restart;
 	struct backoff_conf backoff;
@@ -329,6 +331,7 @@ struct heal_conf {
 
 /* `classify:` rules, tried before the shipped table. */
 struct classify_rule {
+	char		*name;		/* what diagnoses say decided: "classify #N" if not given */
 	char		*match;		/* POSIX extended regex */
 	char		*category;
 	struct conf_pos	 pos;
@@ -338,7 +341,8 @@ struct anomaly_series_conf {
 	char		*series;	/* a series name, or a glob ("check.*.latency_ms") */
 	double		 z;		/* 0: the default */
 	int		 k;
-	double		 min_delta;	/* smaller deviations are never anomalies */
+	double		 min_delta;	/* smaller deviations are never anomalies; -1: unset */
+	double		 min_ratio;	/* nor those smaller than this share of the baseline; -1 */
 	bool		 off;		/* declared noisy */
 };
 
@@ -347,6 +351,8 @@ struct anomaly_conf {
 	double		 z;		/* default 4 */
 	int		 k;		/* default 3 */
 	int		 window;	/* samples, default 60 */
+	double		 min_delta;	/* for every series; -1: by each series' unit */
+	double		 min_ratio;	/* likewise */
 	struct anomaly_series_conf *series;
 	size_t		 n_series;
 };
@@ -360,6 +366,7 @@ struct web_conf {
 	int		 per_ip_connections;	/* default 64 */
 	int64_t		 connection_timeout_ms;	/* default 10s */
 	int		 sse_clients;		/* default 32 */
+	char		**allowed_hosts;	/* Host names served besides tend's own; may be NULL */
 };
 
 /*
@@ -374,6 +381,12 @@ enum alert_event {
 	ALERT_ANOMALY,		/* a metric left its baseline */
 	ALERT_EVENT_COUNT,
 };
+/*
+ * What a channel without `on:` is sent: every event but anomalies, which go
+ * only where `on:` names them (a pager must not wake anyone for a
+ * latency wobble).
+ */
+#define ALERT_EVENTS_DEFAULT	(((1u << ALERT_EVENT_COUNT) - 1) & ~(1u << ALERT_ANOMALY))
 /* The events as words (`on:`, logs, JSON), and the formats; NULL-terminated. */
 extern const char *const alert_event_names[];
 extern const char *const alert_format_names[];
@@ -414,8 +427,10 @@ struct asset_conf {
 	struct conf_pos	 pos;
 	char		*sha256;	/* 64 hex digits, lower case */
 	int64_t		 size;		/* bytes; -1: not given */
+	int64_t		 max_size;	/* without a size, the most a mirror may send; -1: tend fetch's default */
 	char		**mirrors;	/* http, https or file URLs, NULL-terminated */
 	char		*dest;		/* where it is placed; from the file's folder if relative */
+	struct conf_pos	 dest_pos;
 	int		 mode;		/* permission bits; -1: 0444 */
 };
 
@@ -473,6 +488,12 @@ struct tend_config {
 	bool		 services_written;	/* `services:` is in the file, if only `{}` */
 	struct check_conf *checks;
 	size_t		 n_checks;
+
+	/* For config_find_*, once loaded; a config built by hand has none. */
+	struct name_index services_by_name;
+	struct name_index checks_by_name;
+	struct name_index actions_by_name;
+	struct name_index installers_by_name;
 };
 
 #endif

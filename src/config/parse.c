@@ -263,8 +263,8 @@ parse_status_list(struct walk *w, yaml_node_t *node, void *target,
 	    item < node->data.sequence.items.top; item++) {
 		if (!parse_one_status(w, yaml_document_get_node(w->doc, *item), &r))
 			continue;
-		http->status = xrealloc(http->status,
-		    (http->n_status + 1) * sizeof(*http->status));
+		http->status = xgrow(http->status, http->n_status,
+		    sizeof(*http->status));
 		http->status[http->n_status++] = r;
 	}
 }
@@ -458,6 +458,17 @@ service_conf_init(struct service_conf *s)
 	s->check_every_ms = 5000;
 }
 
+/* Where key stands in mapping, for errors found after the walk. */
+static void
+parse_key_pos(struct walk *w, yaml_node_t *mapping, const char *key,
+    struct conf_pos *pos)
+{
+	yaml_node_t *k = walk_key_node(w, mapping, key);
+
+	if (k != NULL)
+		*pos = walk_pos(w, k);
+}
+
 static void
 parse_one_service(struct walk *w, yaml_node_t *key, yaml_node_t *value)
 {
@@ -465,16 +476,29 @@ parse_one_service(struct walk *w, yaml_node_t *key, yaml_node_t *value)
 	struct service_conf *s;
 	char what[300];
 
-	cfg->services = xrealloc(cfg->services,
-	    (cfg->n_services + 1) * sizeof(*cfg->services));
+	cfg->services = xgrow(cfg->services, cfg->n_services, sizeof(*cfg->services));
 	s = &cfg->services[cfg->n_services++];
 	service_conf_init(s);
 	s->name = xstrdup((const char *)key->data.scalar.value);
 	s->pos = walk_pos(w, key);
 	snprintf(what, sizeof(what), "service '%s'", s->name);
 	walk_mapping(w, value, service_specs, s, what);
+	parse_key_pos(w, value, "cwd", &s->cwd_pos);
+	parse_key_pos(w, value, "user", &s->user_pos);
+	parse_key_pos(w, value, "group", &s->group_pos);
 	s->kind = s->pidfile != NULL && s->run == NULL ? SERVICE_EXTERNAL :
 	    SERVICE_SUPERVISED;
+}
+
+static bool
+parse_name_ok(const char *name)
+{
+	const char *p;
+
+	for (p = name; *p != '\0'; p++)
+		if (!(isalnum((unsigned char)*p) || strchr("-_.@", *p)))
+			return false;
+	return *name != '\0';
 }
 
 void
@@ -483,32 +507,29 @@ parse_named_entries(struct walk *w, yaml_node_t *node, const char *section,
 {
 	yaml_node_pair_t *pair, *start;
 	yaml_node_t *key;
-	const char *name, *p;
+	const char *name;
+	bool *repeated;
 
 	if (node->type != YAML_MAPPING_NODE) {
 		walk_error(w, node, "'%s': expected a mapping of names to settings",
 		    section);
 		return;
 	}
+	repeated = walk_repeated_keys(w, node);
 	start = node->data.mapping.pairs.start;
 	for (pair = start; pair < node->data.mapping.pairs.top; pair++) {
 		key = yaml_document_get_node(w->doc, pair->key);
 		if ((name = walk_scalar(w, key, "a name")) == NULL)
 			continue;
-		for (p = name; *p != '\0'; p++)
-			if (!(isalnum((unsigned char)*p) || strchr("-_.@", *p)))
-				break;
-		if (*name == '\0' || *p != '\0') {
+		if (!parse_name_ok(name))
 			walk_error(w, key, "'%s': name '%s' may hold only letters, digits "
 			    "and - _ . @", section, name);
-			continue;
-		}
-		if (walk_key_seen_before(w, start, pair)) {
+		else if (repeated[pair - start])
 			walk_error(w, key, "%s '%s' is declared twice", noun, name);
-			continue;
-		}
-		one(w, key, yaml_document_get_node(w->doc, pair->value));
+		else
+			one(w, key, yaml_document_get_node(w->doc, pair->value));
 	}
+	free(repeated);
 }
 
 static void
@@ -524,7 +545,7 @@ parse_add_check(struct tend_config *cfg, const char *name)
 {
 	struct check_conf *c;
 
-	cfg->checks = xrealloc(cfg->checks, (cfg->n_checks + 1) * sizeof(*cfg->checks));
+	cfg->checks = xgrow(cfg->checks, cfg->n_checks, sizeof(*cfg->checks));
 	c = &cfg->checks[cfg->n_checks++];
 	memset(c, 0, sizeof(*c));
 	c->name = xstrdup(name);
@@ -640,7 +661,7 @@ parse_root(struct walk *w, yaml_node_t *root)
 	cfg->heal.correlation_window_ms = -1;
 	cfg->self_healing.enabled = true;
 	cfg->anomaly = (struct anomaly_conf){ .enabled = true, .z = 4, .k = 3,
-	    .window = 60 };
+	    .window = 60, .min_delta = -1, .min_ratio = -1 };
 	cfg->web = (struct web_conf){ .enabled = true, .max_connections = 256,
 	    .port = 8090, .per_ip_connections = 64, .connection_timeout_ms = 10000,
 	    .sse_clients = 32 };
@@ -668,7 +689,6 @@ parse_apply_defaults(struct tend_config *cfg)
 		cfg->heal.verify_timeout_ms = 30000;
 	if (cfg->heal.verify_every_ms == 0)
 		cfg->heal.verify_every_ms = 1000;
-	anomaly_apply_defaults(&cfg->anomaly);
 	deps_apply_defaults(cfg);
 	if (cfg->web.host == NULL)
 		cfg->web.host = xstrdup("127.0.0.1");

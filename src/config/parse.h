@@ -7,7 +7,7 @@
 /* Parses the document's root into w->cfg, with defaults for what is unset. */
 void	parse_root(struct walk *w, yaml_node_t *root);
 /* Maps the self_healing block onto tend's settings (after parse_root). */
-void	self_healing_apply(struct tend_config *cfg);
+void	self_healing_apply(struct tend_config *cfg, struct config_errors *errs);
 /* Fills what nothing set explicitly (after self_healing_apply). */
 void	parse_apply_defaults(struct tend_config *cfg);
 /* Adds a resource check; returns it. */
@@ -32,7 +32,8 @@ void	parse_heal_plan(struct walk *, yaml_node_t *, void *, const struct key_spec
 void	parse_named_actions(struct walk *, yaml_node_t *, void *, const struct key_spec *);
 void	parse_classify(struct walk *, yaml_node_t *, void *, const struct key_spec *);
 void	parse_anomaly(struct walk *, yaml_node_t *, void *, const struct key_spec *);
-void	anomaly_apply_defaults(struct anomaly_conf *an);
+/* Builds the name indexes of config_find_* (model.c), once nothing is added. */
+void	config_index(struct tend_config *cfg);
 /* What one action owns (model.c); the action itself is not freed. */
 void	heal_action_free(struct heal_action *a);
 

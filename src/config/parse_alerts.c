@@ -23,8 +23,6 @@
 
 #define OFF(type, field)	offsetof(struct type, field)
 
-#define ALERT_EVENTS_ALL	((1u << ALERT_EVENT_COUNT) - 1)
-
 /* As enum alert_event: the words of `on:`. */
 const char *const alert_event_names[] = {
 	[ALERT_CRITICAL] = "critical", [ALERT_WARNING] = "warning",
@@ -221,14 +219,14 @@ parse_one_alert_channel(struct walk *w, yaml_node_t *key, yaml_node_t *value)
 	const char *name = (const char *)key->data.scalar.value;
 	char what[300];
 
-	alerts->channels = xrealloc(alerts->channels,
-	    (alerts->n_channels + 1) * sizeof(*alerts->channels));
+	alerts->channels = xgrow(alerts->channels, alerts->n_channels,
+	    sizeof(*alerts->channels));
 	c = &alerts->channels[alerts->n_channels++];
 	memset(c, 0, sizeof(*c));
 	c->name = xstrdup(name);
 	c->pos = walk_pos(w, key);
 	c->format = ALERT_FORMAT_JSON;
-	c->on = ALERT_EVENTS_ALL;
+	c->on = ALERT_EVENTS_DEFAULT;
 	snprintf(what, sizeof(what), "alert channel '%s'", c->name);
 	if (walk_mapping(w, value, channel_specs, c, what))
 		alert_channel_check(w, key, value, c);

@@ -1,7 +1,8 @@
 /*
  * `assets:`: the artifacts `tend fetch` downloads. Each names its content
- * (sha256, and optionally its size), where it can be had (mirrors, tried
- * in order) and where it goes (dest, mode):
+ * (sha256, and optionally its size, or else the most a mirror may send:
+ * max_size), where it can be had (mirrors, tried in order) and where it
+ * goes (dest, mode):
  *
  *   cache_dir: /var/cache/tend
  *   assets:
@@ -20,6 +21,7 @@
 #include <string.h>
 
 #include "config/parse.h"
+#include "config/validate.h"
 #include "core/mem.h"
 #include "core/strv.h"
 
@@ -31,6 +33,7 @@ static void	parse_asset_mirrors(struct walk *, yaml_node_t *, void *, const stru
 static const struct key_spec asset_specs[] = {
 	{ "sha256", parse_asset_sha256, OFF(asset_conf, sha256), NULL },
 	{ "size", parse_size, OFF(asset_conf, size), NULL },
+	{ "max_size", parse_size, OFF(asset_conf, max_size), NULL },
 	{ "mirrors", parse_asset_mirrors, OFF(asset_conf, mirrors), NULL },
 	{ "dest", parse_string, OFF(asset_conf, dest), NULL },
 	{ "mode", parse_octal, OFF(asset_conf, mode), NULL },
@@ -81,19 +84,20 @@ asset_url_ok(const char *url)
 	return false;
 }
 
-static void
-asset_mirror_add(struct walk *w, yaml_node_t *n, char ***out)
+/* The URL of n as a mirror (a copy), or NULL after an error. */
+static char *
+asset_mirror(struct walk *w, yaml_node_t *n)
 {
 	const char *v = walk_scalar(w, n, "a URL");
 
 	if (v == NULL)
-		return;
+		return NULL;
 	if (!asset_url_ok(v)) {
 		walk_error(w, n, "'mirrors': expected an http://, https:// or "
 		    "file:/// URL, got '%s'", v);
-		return;
+		return NULL;
 	}
-	*out = strv_push(*out, v);
+	return xstrdup(v);
 }
 
 /* mirrors: [URL, ...] or one URL; at least one. */
@@ -103,22 +107,33 @@ parse_asset_mirrors(struct walk *w, yaml_node_t *node, void *target,
 {
 	char ***out = target;
 	yaml_node_item_t *item;
+	size_t n = 0;
 
 	strv_free(*out);
 	*out = NULL;
 	if (node->type == YAML_SCALAR_NODE) {
-		asset_mirror_add(w, node, out);
+		*out = xcalloc(2, sizeof(char *));
+		if (((*out)[0] = asset_mirror(w, node)) == NULL) {
+			free(*out);
+			*out = NULL;
+		}
 		return;
 	}
 	if (node->type != YAML_SEQUENCE_NODE) {
 		walk_error(w, node, "'mirrors': expected a list of URLs");
 		return;
 	}
+	*out = xcalloc((size_t)(node->data.sequence.items.top -
+	    node->data.sequence.items.start) + 1, sizeof(char *));
 	for (item = node->data.sequence.items.start;
 	    item < node->data.sequence.items.top; item++)
-		asset_mirror_add(w, yaml_document_get_node(w->doc, *item), out);
-	if (*out == NULL)
+		if (((*out)[n] = asset_mirror(w, yaml_document_get_node(w->doc, *item))) != NULL)
+			n++;
+	if (n == 0) {
 		walk_error(w, node, "'mirrors': expected at least one URL");
+		free(*out);
+		*out = NULL;
+	}
 }
 
 /* What an asset needs, and what two assets must not share. */
@@ -127,7 +142,6 @@ asset_check(struct walk *w, yaml_node_t *key, yaml_node_t *value,
     const struct asset_conf *a)
 {
 	static const char *const required[] = { "sha256", "mirrors", "dest", NULL };
-	const struct asset_conf *other;
 	yaml_node_t *k;
 	size_t i;
 
@@ -138,12 +152,15 @@ asset_check(struct walk *w, yaml_node_t *key, yaml_node_t *value,
 	if (a->dest != NULL && a->dest[0] == '\0' &&
 	    (k = walk_key_node(w, value, "dest")) != NULL)
 		walk_error(w, k, "asset '%s': 'dest' must not be empty", a->name);
-	for (other = w->cfg->assets; other < a; other++)
-		if (a->dest != NULL && other->dest != NULL &&
-		    strcmp(a->dest, other->dest) == 0)
-			walk_error(w, walk_key_node(w, value, "dest"), "asset '%s': "
-			    "'dest' %s is already the dest of asset '%s'", a->name, a->dest,
-			    other->name);
+}
+
+static void
+asset_dest_repeat(const void *first, const void *again, void *arg)
+{
+	const struct asset_conf *a = first, *b = again;
+
+	validate_error(arg, &b->dest_pos, "asset '%s': 'dest' %s is already the "
+	    "dest of asset '%s'", b->name, b->dest, a->name);
 }
 
 static void
@@ -153,22 +170,35 @@ parse_one_asset(struct walk *w, yaml_node_t *key, yaml_node_t *value)
 	const char *name = (const char *)key->data.scalar.value;
 	struct asset_conf *a;
 	char what[300];
+	yaml_node_t *k;
 
-	cfg->assets = xrealloc(cfg->assets, (cfg->n_assets + 1) * sizeof(*cfg->assets));
+	cfg->assets = xgrow(cfg->assets, cfg->n_assets, sizeof(*cfg->assets));
 	a = &cfg->assets[cfg->n_assets++];
 	memset(a, 0, sizeof(*a));
 	a->name = xstrdup(name);
 	a->pos = walk_pos(w, key);
 	a->size = -1;
+	a->max_size = -1;
 	a->mode = -1;
 	snprintf(what, sizeof(what), "asset '%s'", a->name);
-	if (walk_mapping(w, value, asset_specs, a, what))
-		asset_check(w, key, value, a);
+	if (!walk_mapping(w, value, asset_specs, a, what))
+		return;
+	asset_check(w, key, value, a);
+	if ((k = walk_key_node(w, value, "dest")) != NULL)
+		a->dest_pos = walk_pos(w, k);
 }
 
 void
 parse_assets(struct walk *w, yaml_node_t *node, void *target,
     const struct key_spec *spec)
 {
+	struct tend_config *cfg = w->cfg;
+	struct name_index by_dest;
+
 	parse_named_entries(w, node, "assets", "asset", parse_one_asset);
+	/* Sorted by dest: two assets with one dest, without a scan per asset. */
+	name_index_build(&by_dest, cfg->assets, cfg->n_assets, sizeof(*cfg->assets),
+	    offsetof(struct asset_conf, dest));
+	name_index_repeats(&by_dest, asset_dest_repeat, w->errs);
+	name_index_free(&by_dest);
 }

@@ -67,7 +67,7 @@ dep_add(struct deps_check_conf *deps, enum dep_kind kind, const char *name,
 {
 	struct dep_item *d;
 
-	deps->items = xrealloc(deps->items, (deps->n_items + 1) * sizeof(*deps->items));
+	deps->items = xgrow(deps->items, deps->n_items, sizeof(*deps->items));
 	d = &deps->items[deps->n_items++];
 	memset(d, 0, sizeof(*d));
 	d->kind = kind;
@@ -274,11 +274,9 @@ parse_mirrors(struct walk *w, yaml_node_t *node, void *target,
     const struct key_spec *spec)
 {
 	char ***out = target, **more = NULL;
-	size_t i;
 
 	parse_string_list(w, node, &more, spec);
-	for (i = 0; more != NULL && more[i] != NULL; i++)
-		*out = strv_push(*out, more[i]);
+	*out = strv_extend(*out, more);
 	strv_free(more);
 }
 
@@ -292,17 +290,6 @@ parse_installer_retry(struct walk *w, yaml_node_t *node, void *target,
 	snprintf(what, sizeof(what), "'retry' of installer '%s'",
 	    ((struct installer_conf *)target)->name);
 	walk_mapping(w, node, installer_retry_specs, target, what);
-}
-
-const struct installer_conf *
-config_find_installer(const struct tend_config *cfg, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < cfg->n_installers; i++)
-		if (strcmp(cfg->installers[i].name, name) == 0)
-			return &cfg->installers[i];
-	return NULL;
 }
 
 static struct installer_conf *
@@ -330,8 +317,8 @@ installer_add(struct tend_config *cfg, const char *name)
 {
 	struct installer_conf *in;
 
-	cfg->installers = xrealloc(cfg->installers,
-	    (cfg->n_installers + 1) * sizeof(*cfg->installers));
+	cfg->installers = xgrow(cfg->installers, cfg->n_installers,
+	    sizeof(*cfg->installers));
 	in = &cfg->installers[cfg->n_installers++];
 	memset(in, 0, sizeof(*in));
 	in->name = xstrdup(name);

@@ -9,12 +9,14 @@
  * {adjust_timeout: {factor, max}}, {rollback: SNAPSHOT}, {wait: 10s},
  * {any: [...]}, and an optional `name:`.
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "config/parse.h"
 #include "core/mem.h"
+#include "core/pathglob.h"
 #include "core/strv.h"
 
 #define OFF(type, field)	offsetof(struct type, field)
@@ -59,8 +61,10 @@ static const struct key_spec action_specs[] = {
 	{ NULL, NULL, 0, NULL },
 };
 
+static void	parse_cleanup_paths(struct walk *, yaml_node_t *, void *, const struct key_spec *);
+
 static const struct key_spec cleanup_specs[] = {
-	{ "paths", parse_string_list, OFF(heal_action, paths), NULL },
+	{ "paths", parse_cleanup_paths, OFF(heal_action, paths), NULL },
 	{ "older_than", parse_duration_or_zero, OFF(heal_action, older_than_ms), NULL },
 	{ "keep_newest", parse_count, OFF(heal_action, keep_newest), NULL },
 	{ NULL, NULL, 0, NULL },
@@ -104,6 +108,28 @@ parse_action_exec(struct walk *w, yaml_node_t *node, void *target,
 
 	a->kind = HEAL_EXEC;
 	parse_argv(w, node, &a->argv, spec);
+}
+
+/* What the cleanup walk would refuse is an error here, where it was written. */
+static void
+parse_cleanup_paths(struct walk *w, yaml_node_t *node, void *target,
+    const struct key_spec *spec)
+{
+	char ***paths = target, err[PATH_MAX + 128];
+	yaml_node_item_t *item;
+	yaml_node_t *at;
+	size_t i = 0;
+
+	parse_string_list(w, node, target, spec);
+	for (; *paths != NULL && (*paths)[i] != NULL; i++) {
+		if (pathglob_check((*paths)[i], err, sizeof(err)) == 0)
+			continue;
+		at = node;
+		item = node->type == YAML_SEQUENCE_NODE ? node->data.sequence.items.start : NULL;
+		if (item != NULL && item + i < node->data.sequence.items.top)
+			at = yaml_document_get_node(w->doc, item[i]);
+		walk_error(w, at, "'cleanup.paths': %s", err);
+	}
 }
 
 static void
@@ -269,7 +295,7 @@ parse_action_list(struct walk *w, yaml_node_t *node, struct heal_action **v,
 	}
 	for (item = node->data.sequence.items.start;
 	    item < node->data.sequence.items.top; item++) {
-		*v = xrealloc(*v, (*n + 1) * sizeof(**v));
+		*v = xgrow(*v, *n, sizeof(**v));
 		if (parse_action(w, yaml_document_get_node(w->doc, *item), &(*v)[*n]))
 			(*n)++;
 		else
@@ -294,7 +320,7 @@ parse_one_named_action(struct walk *w, yaml_node_t *key, yaml_node_t *value)
 	struct heal_action *a;
 	bool ok;
 
-	cfg->actions = xrealloc(cfg->actions, (cfg->n_actions + 1) * sizeof(*cfg->actions));
+	cfg->actions = xgrow(cfg->actions, cfg->n_actions, sizeof(*cfg->actions));
 	a = &cfg->actions[cfg->n_actions++];
 	ok = parse_action(w, value, a);
 	a->pos = walk_pos(w, key);
@@ -314,6 +340,7 @@ parse_named_actions(struct walk *w, yaml_node_t *node, void *target,
 }
 
 static const struct key_spec classify_rule_specs[] = {
+	{ "name", parse_string, OFF(classify_rule, name), NULL },
 	{ "match", parse_string, OFF(classify_rule, match), NULL },
 	{ "category", parse_string, OFF(classify_rule, category), NULL },
 	{ NULL, NULL, 0, NULL },
@@ -335,8 +362,8 @@ parse_classify(struct walk *w, yaml_node_t *node, void *target,
 	for (item = node->data.sequence.items.start;
 	    item < node->data.sequence.items.top; item++) {
 		n = yaml_document_get_node(w->doc, *item);
-		cfg->classify = xrealloc(cfg->classify,
-		    (cfg->n_classify + 1) * sizeof(*cfg->classify));
+		cfg->classify = xgrow(cfg->classify, cfg->n_classify,
+		    sizeof(*cfg->classify));
 		r = &cfg->classify[cfg->n_classify++];
 		memset(r, 0, sizeof(*r));
 		r->pos = walk_pos(w, n);
@@ -344,6 +371,8 @@ parse_classify(struct walk *w, yaml_node_t *node, void *target,
 		if (n->type == YAML_MAPPING_NODE && (r->match == NULL || r->category == NULL))
 			walk_error(w, n, "a 'classify' rule: expected both 'match' (a "
 			    "regex) and 'category'");
+		if (r->name == NULL)
+			r->name = xasprintf("classify #%zu", cfg->n_classify);
 	}
 }
 
@@ -352,6 +381,7 @@ static const struct key_spec anomaly_series_specs[] = {
 	{ "k", parse_positive_int, OFF(anomaly_series_conf, k), NULL },
 	{ "off", parse_bool, OFF(anomaly_series_conf, off), NULL },
 	{ "min_delta", parse_number, OFF(anomaly_series_conf, min_delta), NULL },
+	{ "min_ratio", parse_number, OFF(anomaly_series_conf, min_ratio), NULL },
 	{ NULL, NULL, 0, NULL },
 };
 
@@ -360,10 +390,12 @@ anomaly_series_add(struct anomaly_conf *an, const char *name)
 {
 	struct anomaly_series_conf *s;
 
-	an->series = xrealloc(an->series, (an->n_series + 1) * sizeof(*an->series));
+	an->series = xgrow(an->series, an->n_series, sizeof(*an->series));
 	s = &an->series[an->n_series++];
 	memset(s, 0, sizeof(*s));
 	s->series = xstrdup(name);
+	s->min_delta = -1;
+	s->min_ratio = -1;
 	return s;
 }
 
@@ -378,7 +410,7 @@ parse_anomaly_series(struct walk *w, yaml_node_t *node, void *target,
 
 	if (node->type != YAML_MAPPING_NODE) {
 		walk_error(w, node, "'anomaly.series': expected a mapping of series "
-		    "names to {z, k, off}");
+		    "names to {z, k, min_delta, min_ratio, off}");
 		return;
 	}
 	for (pair = node->data.mapping.pairs.start;
@@ -410,6 +442,8 @@ static const struct key_spec anomaly_specs[] = {
 	{ "z", parse_number, OFF(anomaly_conf, z), NULL },
 	{ "k", parse_positive_int, OFF(anomaly_conf, k), NULL },
 	{ "window", parse_positive_int, OFF(anomaly_conf, window), NULL },
+	{ "min_delta", parse_number, OFF(anomaly_conf, min_delta), NULL },
+	{ "min_ratio", parse_number, OFF(anomaly_conf, min_ratio), NULL },
 	{ "series", parse_anomaly_series, 0, NULL },
 	{ "noisy", parse_anomaly_noisy, 0, NULL },
 	{ NULL, NULL, 0, NULL },
@@ -422,13 +456,3 @@ parse_anomaly(struct walk *w, yaml_node_t *node, void *target,
 	walk_mapping(w, node, anomaly_specs, target, "'anomaly'");
 }
 
-/*
- * After the file's own series settings (the first match wins): a
- * loopback round trip wobbles by a few milliseconds with the scheduler,
- * which is noise, not news.
- */
-void
-anomaly_apply_defaults(struct anomaly_conf *an)
-{
-	anomaly_series_add(an, "check.*.latency_ms")->min_delta = 5;
-}

@@ -7,7 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/hostport.h"
 #include "core/mem.h"
+#include "core/strv.h"
 
 #define OFF(type, field)	offsetof(struct type, field)
 
@@ -22,26 +24,23 @@ parse_web_listen(struct walk *w, yaml_node_t *node, void *target,
 {
 	struct web_conf *web = target;
 	const char *v = walk_scalar(w, node, "HOST:PORT");
-	const char *colon;
 	unsigned char addr[sizeof(struct in6_addr)];
-	char host[64], *end;
-	long port;
+	char host[256], with_host[300];
+	const char *hostport = v;
+	int port;
 
 	if (v == NULL)
 		return;
-	colon = strrchr(v, ':');
-	snprintf(host, sizeof(host), "%.*s", colon != NULL ? (int)(colon - v) : 0, v);
-	if (colon == NULL)
+	/* A port alone serves 127.0.0.1 (hostport_split would read it as a name). */
+	if (v[0] != '\0' && strspn(v, "0123456789") == strlen(v)) {
+		snprintf(with_host, sizeof(with_host), "127.0.0.1:%s", v);
+		hostport = with_host;
+	}
+	if (hostport_split(hostport, host, sizeof(host), &port) < 0)
+		port = -1;		/* and a port is not optional here */
+	if (strcmp(host, "localhost") == 0)
 		snprintf(host, sizeof(host), "127.0.0.1");
-	else if (host[0] == '[' && host[strlen(host) - 1] == ']') {
-		memmove(host, host + 1, strlen(host));
-		host[strlen(host) - 1] = '\0';
-	} else if (strcmp(host, "localhost") == 0)
-		snprintf(host, sizeof(host), "127.0.0.1");
-	errno = 0;
-	port = strtol(colon != NULL ? colon + 1 : v, &end, 10);
-	if (*end != '\0' || end == (colon != NULL ? colon + 1 : v) || errno != 0 ||
-	    port < 0 || port > 65535 || (inet_pton(AF_INET, host, addr) != 1 &&
+	if (port < 0 || (inet_pton(AF_INET, host, addr) != 1 &&
 	    inet_pton(AF_INET6, host, addr) != 1)) {
 		walk_error(w, node, "'listen': expected HOST:PORT with an IP address "
 		    "(127.0.0.1:8090, [::1]:8090) or a port, got '%s'", v);
@@ -49,7 +48,31 @@ parse_web_listen(struct walk *w, yaml_node_t *node, void *target,
 	}
 	free(web->host);
 	web->host = xstrdup(host);
-	web->port = (int)port;
+	web->port = port;
+}
+
+/*
+ * allowed_hosts: [NAME, NAME:PORT, '[V6]', ...], what a request's Host may
+ * name besides tend's own address and localhost (DNS rebinding).
+ */
+static void
+parse_web_allowed_hosts(struct walk *w, yaml_node_t *node, void *target,
+    const struct key_spec *spec)
+{
+	char ***hosts = target, name[256];
+	size_t i;
+	int port;
+
+	parse_string_list(w, node, target, spec);
+	for (i = 0; *hosts != NULL && (*hosts)[i] != NULL; i++) {
+		if (hostport_split((*hosts)[i], name, sizeof(name), &port) == 0)
+			continue;
+		walk_error(w, node, "'allowed_hosts': expected host names (tend.example, "
+		    "tend.example:8443, [fd00::1]), got '%s'", (*hosts)[i]);
+		strv_free(*hosts);
+		*hosts = NULL;
+		return;
+	}
 }
 
 const struct key_spec web_specs[] = {
@@ -59,5 +82,6 @@ const struct key_spec web_specs[] = {
 	{ "per_ip_connections", parse_positive_int, OFF(web_conf, per_ip_connections), NULL },
 	{ "connection_timeout", parse_duration, OFF(web_conf, connection_timeout_ms), NULL },
 	{ "sse_clients", parse_positive_int, OFF(web_conf, sse_clients), NULL },
+	{ "allowed_hosts", parse_web_allowed_hosts, OFF(web_conf, allowed_hosts), NULL },
 	{ NULL, NULL, 0, NULL },
 };

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "config/parse.h"
+#include "config/validate.h"
 #include "core/mem.h"
 
 #define OFF(field)	offsetof(struct self_healing_conf, field)
@@ -56,25 +57,38 @@ const struct key_spec self_healing_specs[] = {
 	{ NULL, NULL, 0, NULL },
 };
 
+/*
+ * The check a threshold sets, created if absent. A resource check of the
+ * metric declared under any name wins; another check holding the name the
+ * block would use is an error, not a second series of that name.
+ */
 static struct check_conf *
 self_healing_check(struct tend_config *cfg, enum resource_metric metric,
-    const char *name)
+    const char *name, const char *key, struct config_errors *errs)
 {
+	const struct check_conf *clash;
 	size_t i;
 
 	for (i = 0; i < cfg->n_checks; i++)
 		if (cfg->checks[i].metric == metric && cfg->checks[i].type == CHECK_RESOURCE)
 			return NULL;	/* declared explicitly: it wins */
+	if ((clash = config_find_check(cfg, name)) != NULL) {
+		validate_error(errs, &clash->pos, "check '%s': self_healing."
+		    "error_detection.%s adds a %s resource check of this name; rename "
+		    "this one, or declare a %s resource check yourself", name, key,
+		    name, name);
+		return NULL;
+	}
 	return parse_add_check(cfg, name);
 }
 
 static void
 self_healing_threshold(struct tend_config *cfg, enum resource_metric metric,
-    const char *name, double warn)
+    const char *name, const char *key, double warn, struct config_errors *errs)
 {
 	struct check_conf *c;
 
-	if (warn <= 0 || (c = self_healing_check(cfg, metric, name)) == NULL)
+	if (warn <= 0 || (c = self_healing_check(cfg, metric, name, key, errs)) == NULL)
 		return;
 	c->pos = (struct conf_pos){ .file = cfg->source };
 	c->metric = metric;
@@ -83,7 +97,7 @@ self_healing_threshold(struct tend_config *cfg, enum resource_metric metric,
 }
 
 void
-self_healing_apply(struct tend_config *cfg)
+self_healing_apply(struct tend_config *cfg, struct config_errors *errs)
 {
 	struct self_healing_conf *sh = &cfg->self_healing;
 	size_t i;
@@ -101,6 +115,8 @@ self_healing_apply(struct tend_config *cfg)
 	for (i = 0; sh->max_retry_attempts > 0 && i < cfg->n_services; i++)
 		if (cfg->services[i].limit.restarts < 0)
 			cfg->services[i].limit.restarts = sh->max_retry_attempts;
-	self_healing_threshold(cfg, RESOURCE_CPU, "cpu", sh->threshold_cpu);
-	self_healing_threshold(cfg, RESOURCE_MEMORY, "memory", sh->threshold_memory);
+	self_healing_threshold(cfg, RESOURCE_CPU, "cpu", "threshold_cpu",
+	    sh->threshold_cpu, errs);
+	self_healing_threshold(cfg, RESOURCE_MEMORY, "memory", "threshold_memory",
+	    sh->threshold_memory, errs);
 }

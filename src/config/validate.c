@@ -4,6 +4,9 @@
  */
 #include "config/validate.h"
 
+#include <errno.h>
+#include <grp.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -83,7 +86,8 @@ static void
 validate_dependencies(const struct tend_config *cfg, struct config_errors *errs)
 {
 	struct depgraph g = { .n = cfg->n_services };
-	size_t i, j, k, *order, *cycle, cycle_len = 0;
+	const struct service_conf *found;
+	size_t i, j, *order, *cycle, cycle_len = 0;
 	char **names = NULL, *joined;
 	bool unknown = false;
 
@@ -94,17 +98,14 @@ validate_dependencies(const struct tend_config *cfg, struct config_errors *errs)
 
 		g.deps[i] = xcalloc(strv_len(dep) + 1, sizeof(size_t));
 		for (j = 0; dep != NULL && dep[j] != NULL; j++) {
-			for (k = 0; k < g.n; k++)
-				if (strcmp(cfg->services[k].name, dep[j]) == 0)
-					break;
-			if (k == g.n) {
+			if ((found = config_find_service(cfg, dep[j])) == NULL) {
 				validate_error(errs, &cfg->services[i].pos,
 				    "service '%s': depends_on names '%s', which is not "
 				    "a service", cfg->services[i].name, dep[j]);
 				unknown = true;
 				continue;
 			}
-			g.deps[i][g.n_deps[i]++] = k;
+			g.deps[i][g.n_deps[i]++] = (size_t)(found - cfg->services);
 		}
 	}
 	order = xcalloc(g.n + 1, sizeof(*order));
@@ -195,6 +196,44 @@ validate_check(const struct check_conf *c, struct config_errors *errs)
 		    "with n at most of", c->name);
 }
 
+static void
+validate_service_system(const struct service_conf *s, struct config_errors *errs)
+{
+	struct stat sb;
+
+	if (s->cwd != NULL && stat(s->cwd, &sb) < 0)
+		validate_error(errs, &s->cwd_pos, "service '%s': cwd %s: %s", s->name,
+		    s->cwd, strerror(errno));
+	else if (s->cwd != NULL && !S_ISDIR(sb.st_mode))
+		validate_error(errs, &s->cwd_pos, "service '%s': cwd %s is not a "
+		    "directory", s->name, s->cwd);
+	if (s->user != NULL && getpwnam(s->user) == NULL)
+		validate_error(errs, &s->user_pos, "service '%s': user '%s' does not "
+		    "exist here", s->name, s->user);
+	if (s->group != NULL && getgrnam(s->group) == NULL)
+		validate_error(errs, &s->group_pos, "service '%s': group '%s' does not "
+		    "exist here", s->name, s->group);
+}
+
+void
+config_validate_system(const struct tend_config *cfg, struct config_errors *errs)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->n_services; i++)
+		validate_service_system(&cfg->services[i], errs);
+}
+
+static void
+validate_check_repeat(const void *first, const void *again, void *arg)
+{
+	const struct check_conf *a = first, *b = again;
+
+	validate_error(arg, &b->pos, "check '%s' is also declared at line %d; a "
+	    "check's name is unique in the whole config (its history, metrics and "
+	    "incidents know it by name)", b->name, a->pos.line);
+}
+
 void
 config_validate(const struct tend_config *cfg, struct config_errors *errs)
 {
@@ -205,4 +244,5 @@ config_validate(const struct tend_config *cfg, struct config_errors *errs)
 	validate_dependencies(cfg, errs);
 	for (i = 0; i < cfg->n_checks; i++)
 		validate_check(&cfg->checks[i], errs);
+	name_index_repeats(&cfg->checks_by_name, validate_check_repeat, errs);
 }

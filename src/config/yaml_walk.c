@@ -10,7 +10,9 @@
 
 #include "config/units.h"
 #include "core/mem.h"
+#include "core/name_index.h"
 #include "core/strv.h"
+#include "core/text.h"
 
 static void
 walk_add_error(struct config_errors *errs, const char *file, int line, int col,
@@ -18,12 +20,14 @@ walk_add_error(struct config_errors *errs, const char *file, int line, int col,
 {
 	struct config_error *e;
 
-	errs->v = xrealloc(errs->v, (errs->n + 1) * sizeof(*errs->v));
+	errs->v = xgrow(errs->v, errs->n, sizeof(*errs->v));
 	e = &errs->v[errs->n++];
-	e->file = xstrdup(file);
+	/* One error, one line: a key or a value quoted in it may hold a newline. */
+	e->file = text_escape(file);
 	e->line = line;
 	e->col = col;
-	e->msg = msg;
+	e->msg = text_escape(msg);
+	free(msg);
 }
 
 void
@@ -100,19 +104,41 @@ walk_allowed_keys(const struct key_spec *const *tables)
 	return joined;
 }
 
-bool
-walk_key_seen_before(struct walk *w, yaml_node_pair_t *start, yaml_node_pair_t *pair)
-{
-	yaml_node_pair_t *p;
-	yaml_node_t *a, *b = yaml_document_get_node(w->doc, pair->key);
+struct repeat_marks {
+	const char	**keys;
+	bool		*repeated;
+};
 
-	for (p = start; p < pair; p++) {
-		a = yaml_document_get_node(w->doc, p->key);
-		if (a->type == YAML_SCALAR_NODE && b->type == YAML_SCALAR_NODE &&
-		    strcmp((char *)a->data.scalar.value, (char *)b->data.scalar.value) == 0)
-			return true;
+static void
+walk_mark_repeat(const void *first, const void *again, void *arg)
+{
+	struct repeat_marks *m = arg;
+
+	m->repeated[(const char **)again - m->keys] = true;
+}
+
+/* One sort, not a scan of the earlier keys for each key: a mapping may hold 50,000. */
+bool *
+walk_repeated_keys(struct walk *w, yaml_node_t *mapping)
+{
+	size_t n = (size_t)(mapping->data.mapping.pairs.top -
+	    mapping->data.mapping.pairs.start), i;
+	const char **keys = xcalloc(n + 1, sizeof(*keys));
+	struct repeat_marks marks = { .keys = keys, .repeated = xcalloc(n + 1,
+	    sizeof(bool)) };
+	struct name_index ix;
+	yaml_node_t *k;
+
+	for (i = 0; i < n; i++) {
+		k = yaml_document_get_node(w->doc, mapping->data.mapping.pairs.start[i].key);
+		if (k->type == YAML_SCALAR_NODE)
+			keys[i] = (const char *)k->data.scalar.value;
 	}
-	return false;
+	name_index_build(&ix, keys, n, sizeof(*keys), 0);
+	name_index_repeats(&ix, walk_mark_repeat, &marks);
+	name_index_free(&ix);
+	free(keys);
+	return marks.repeated;
 }
 
 static const struct key_spec *
@@ -183,19 +209,21 @@ walk_mapping_tables(struct walk *w, yaml_node_t *node,
 	yaml_node_t *key, *value;
 	const char *name;
 	char *allowed;
+	bool *repeated;
 
 	if (node->type != YAML_MAPPING_NODE) {
 		walk_error(w, node, "%s: expected a mapping, got %s", what,
 		    walk_node_kind(node));
 		return false;
 	}
+	repeated = walk_repeated_keys(w, node);
 	start = node->data.mapping.pairs.start;
 	for (pair = start; pair < node->data.mapping.pairs.top; pair++) {
 		key = yaml_document_get_node(w->doc, pair->key);
 		value = yaml_document_get_node(w->doc, pair->value);
 		if ((name = walk_scalar(w, key, "a key")) == NULL)
 			continue;
-		if (walk_key_seen_before(w, start, pair)) {
+		if (repeated[pair - start]) {
 			walk_error(w, key, "duplicate key '%s' in %s", name, what);
 			continue;
 		}
@@ -209,6 +237,7 @@ walk_mapping_tables(struct walk *w, yaml_node_t *node,
 		}
 		s->parse(w, value, (char *)obj + s->offset, s);
 	}
+	free(repeated);
 	return true;
 }
 
@@ -231,8 +260,8 @@ parse_string_list(struct walk *w, yaml_node_t *node, void *target,
 {
 	char ***out = target;
 	yaml_node_item_t *item;
-	yaml_node_t *n;
 	const char *v;
+	size_t n = 0;
 
 	strv_free(*out);
 	*out = NULL;
@@ -245,12 +274,14 @@ parse_string_list(struct walk *w, yaml_node_t *node, void *target,
 		    spec->name, walk_node_kind(node));
 		return;
 	}
-	*out = xcalloc(1, sizeof(char *));
+	/* Filled in place: a push per item would scan the list each time. */
+	*out = xcalloc((size_t)(node->data.sequence.items.top -
+	    node->data.sequence.items.start) + 1, sizeof(char *));
 	for (item = node->data.sequence.items.start;
 	    item < node->data.sequence.items.top; item++) {
-		n = yaml_document_get_node(w->doc, *item);
-		if ((v = walk_scalar(w, n, "a string")) != NULL)
-			*out = strv_push(*out, v);
+		v = walk_scalar(w, yaml_document_get_node(w->doc, *item), "a string");
+		if (v != NULL)
+			(*out)[n++] = xstrdup(v);
 	}
 }
 
@@ -277,31 +308,36 @@ static void
 parse_pairs(struct walk *w, yaml_node_t *node, char ***out,
     const struct key_spec *spec, const char *sep, const char *forbidden)
 {
-	yaml_node_pair_t *pair;
+	yaml_node_pair_t *pair, *start;
+	yaml_node_t *key;
 	const char *k, *v;
-	char *line;
+	bool *repeated;
+	size_t n = 0;
 
 	if (node->type != YAML_MAPPING_NODE) {
 		walk_error(w, node, "'%s': expected a mapping of name: value, got %s",
 		    spec->name, walk_node_kind(node));
 		return;
 	}
-	for (pair = node->data.mapping.pairs.start;
-	    pair < node->data.mapping.pairs.top; pair++) {
-		k = walk_scalar(w, yaml_document_get_node(w->doc, pair->key), "a name");
+	repeated = walk_repeated_keys(w, node);
+	start = node->data.mapping.pairs.start;
+	strv_free(*out);
+	*out = xcalloc((size_t)(node->data.mapping.pairs.top - start) + 1, sizeof(char *));
+	for (pair = start; pair < node->data.mapping.pairs.top; pair++) {
+		key = yaml_document_get_node(w->doc, pair->key);
+		k = walk_scalar(w, key, "a name");
 		v = walk_scalar(w, yaml_document_get_node(w->doc, pair->value),
 		    "a string");
 		if (k == NULL || v == NULL)
 			continue;
-		if (*k == '\0' || strpbrk(k, forbidden) != NULL) {
-			walk_error(w, yaml_document_get_node(w->doc, pair->key),
-			    "'%s': '%s' is not a valid name", spec->name, k);
-			continue;
-		}
-		line = xasprintf("%s%s%s", k, sep, v);
-		*out = strv_push(*out, line);
-		free(line);
+		if (*k == '\0' || strpbrk(k, forbidden) != NULL)
+			walk_error(w, key, "'%s': '%s' is not a valid name", spec->name, k);
+		else if (repeated[pair - start])
+			walk_error(w, key, "'%s': '%s' is given twice", spec->name, k);
+		else
+			(*out)[n++] = xasprintf("%s%s%s", k, sep, v);
 	}
+	free(repeated);
 }
 
 void

@@ -51,9 +51,12 @@ bool	walk_mapping(struct walk *w, yaml_node_t *node, const struct key_spec *spec
  * whose allowed keys depend on another key, as a check's on its type. */
 bool	walk_mapping_tables(struct walk *w, yaml_node_t *node,
 	    const struct key_spec *const *tables, void *obj, const char *what);
+/*
+ * For each pair of a mapping, whether its key repeats an earlier one's:
+ * an array to free.
+ */
+bool	*walk_repeated_keys(struct walk *w, yaml_node_t *mapping);
 /* The text of the scalar under key in a mapping, or NULL. */
-/* Whether pair's key is also the key of a pair between start and pair. */
-bool	walk_key_seen_before(struct walk *w, yaml_node_pair_t *start, yaml_node_pair_t *pair);
 const char *walk_lookup(struct walk *w, yaml_node_t *mapping, const char *key);
 /* The key node of key in a mapping (for errors that point at it), or NULL. */
 yaml_node_t *walk_key_node(struct walk *w, yaml_node_t *mapping, const char *key);

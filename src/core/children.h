@@ -1,7 +1,8 @@
 /*
- * The children this process spawned itself and waits for (through libuv):
- * the subreaper must leave them alone, or it would steal their exit status
- * from whoever spawned them. Adopted orphans are everything else.
+ * The children this process spawned itself and waits for (procspawn_watch
+ * registers them): the subreaper must leave them alone, or it would steal
+ * their exit status from whoever spawned them. Adopted orphans are
+ * everything else.
  */
 #ifndef TEND_CORE_CHILDREN_H
 #define TEND_CORE_CHILDREN_H

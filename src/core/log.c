@@ -27,12 +27,14 @@ static enum log_format	log_current_format = LOG_FORMAT_TEXT;
 static bool		log_current_verbose;
 
 /*
- * Repeats of a warning or an error: the same call (its format string) about
- * the same service. Each prints at most burst lines per window; the rest
- * are counted, and said in one line when the window ends.
+ * Repeats of a warning or an error: the same message about the same
+ * service, but for its numbers (a count, a pid, an incident's number), so
+ * that different events (alerts about different targets) are never taken
+ * for repeats. Each prints at most burst lines per window; the rest are
+ * counted, and said in one line when the window ends.
  */
 struct log_repeat {
-	const char	*fmt;		/* NULL: a free slot */
+	uint64_t	 key;		/* 0: a free slot */
 	enum log_level	 level;
 	char		 service[64];
 	int64_t		 start;		/* the window's, monotonic ms */
@@ -115,10 +117,12 @@ log_write_json(const char *ts, enum log_level level, const char *service,
 static char *
 log_clean(const char *msg)
 {
-	char *redacted = text_redact(msg), *clean;
+	char *redacted, *clean;
 
-	clean = log_current_format == LOG_FORMAT_JSON ? text_utf8(redacted) :
-	    text_escape(redacted);
+	if (log_current_format != LOG_FORMAT_JSON)
+		return text_show(msg);
+	redacted = text_redact(msg);
+	clean = text_utf8(redacted);
 	free(redacted);
 	return clean;
 }
@@ -156,22 +160,23 @@ log_repeat_end(struct log_repeat *r, int64_t now)
 	memset(r, 0, sizeof(*r));
 }
 
+/* Ends the windows that are over (all of them: every window). */
 static void
-log_flush_repeats_locked(int64_t now)
+log_flush_repeats_locked(int64_t now, bool all)
 {
 	size_t i;
 
 	for (i = 0; i < LOG_REPEAT_SLOTS; i++)
-		if (log_repeats[i].fmt != NULL &&
-		    now - log_repeats[i].start >= log_repeat_window_ms)
+		if (log_repeats[i].key != 0 &&
+		    (all || now - log_repeats[i].start >= log_repeat_window_ms))
 			log_repeat_end(&log_repeats[i], now);
 }
 
 void
-log_flush_repeats(void)
+log_flush_repeats(bool all)
 {
 	pthread_mutex_lock(&log_lock);
-	log_flush_repeats_locked(clock_mono_ms());
+	log_flush_repeats_locked(clock_mono_ms(), all);
 	pthread_mutex_unlock(&log_lock);
 }
 
@@ -185,21 +190,41 @@ log_setup_repeats(int burst, int64_t window_ms)
 	pthread_mutex_unlock(&log_lock);
 }
 
-/* This call's slot: its own, a free one, or the oldest (ended first). */
+/* The message with every run of digits as one '#', hashed (FNV-1a); never 0. */
+static uint64_t
+log_repeat_key(const char *msg)
+{
+	uint64_t h = 14695981039346656037ULL;
+	const char *p;
+	unsigned char c;
+
+	for (p = msg; *p != '\0'; p++) {
+		if (*p >= '0' && *p <= '9') {
+			if (p > msg && p[-1] >= '0' && p[-1] <= '9')
+				continue;
+			c = '#';
+		} else
+			c = (unsigned char)*p;
+		h = (h ^ c) * 1099511628211ULL;
+	}
+	return h != 0 ? h : 1;
+}
+
+/* This message's slot: its own, a free one, or the oldest (ended first). */
 static struct log_repeat *
-log_repeat_slot(enum log_level level, const char *service, const char *fmt, int64_t now)
+log_repeat_slot(enum log_level level, const char *service, uint64_t key, int64_t now)
 {
 	struct log_repeat *r, *oldest = &log_repeats[0], *free_slot = NULL;
 	size_t i;
 
 	for (i = 0; i < LOG_REPEAT_SLOTS; i++) {
 		r = &log_repeats[i];
-		if (r->fmt == NULL) {
+		if (r->key == 0) {
 			if (free_slot == NULL)
 				free_slot = r;
 			continue;
 		}
-		if (r->fmt == fmt && r->level == level &&
+		if (r->key == key && r->level == level &&
 		    strcmp(r->service, service ? service : "") == 0)
 			return r;
 		if (r->start < oldest->start)
@@ -209,7 +234,7 @@ log_repeat_slot(enum log_level level, const char *service, const char *fmt, int6
 		log_repeat_end(oldest, now);
 		r = oldest;
 	}
-	r->fmt = fmt;
+	r->key = key;
 	r->level = level;
 	snprintf(r->service, sizeof(r->service), "%s", service ? service : "");
 	r->start = now;
@@ -218,15 +243,14 @@ log_repeat_slot(enum log_level level, const char *service, const char *fmt, int6
 
 /* Whether this warning or error is printed, or only counted as a repeat. */
 static bool
-log_repeat_allows(enum log_level level, const char *service, const char *fmt,
-    const char *msg)
+log_repeat_allows(enum log_level level, const char *service, const char *msg)
 {
 	int64_t now = clock_mono_ms();
 	struct log_repeat *r;
 	bool print;
 
-	log_flush_repeats_locked(now);
-	r = log_repeat_slot(level, service, fmt, now);
+	log_flush_repeats_locked(now, false);
+	r = log_repeat_slot(level, service, log_repeat_key(msg), now);
 	print = r->printed < log_repeat_burst;
 	if (print)
 		r->printed++;
@@ -249,7 +273,7 @@ log_msg(enum log_level level, const char *service, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	pthread_mutex_lock(&log_lock);
-	if (level < LOG_WARN || log_repeat_allows(level, service, fmt, msg))
+	if (level < LOG_WARN || log_repeat_allows(level, service, msg))
 		log_emit(level, service, msg);
 	else
 		selfhealth_count(SELF_LOG_SUPPRESSED, 1);

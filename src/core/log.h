@@ -26,15 +26,17 @@ void	log_set_format(enum log_format format);
 bool	log_verbose(void);
 
 /*
- * Warnings and errors repeated by the same call about the same service
- * print at most burst lines per window (5 a minute); the rest are counted
+ * Warnings and errors repeated about the same service (the same text but
+ * for its numbers) print at most burst lines per window (5 a minute); the
+ * rest are counted
  * and said in one line when the window ends: "... (repeated 412 times in
- * the last 60 s)". Flush says what windows that ended held; the daemon
- * calls it every few seconds, and every warning or error does too.
+ * the last 60 s)". Flush says what windows that ended held (all: every
+ * window, as tend exits); the daemon calls it every few seconds, and every
+ * warning or error does too.
  * log_setup_repeats also forgets the windows under way.
  */
 void	log_setup_repeats(int burst, int64_t window_ms);
-void	log_flush_repeats(void);
+void	log_flush_repeats(bool all);
 
 /* service may be NULL for messages about tend itself. */
 void	log_msg(enum log_level level, const char *service, const char *fmt, ...)

@@ -42,6 +42,14 @@ xrealloc(void *p, size_t size)
 	return q;
 }
 
+void *
+xgrow(void *v, size_t n, size_t size)
+{
+	if (n == 0 || (n & (n - 1)) == 0)
+		v = xrealloc(v, (n == 0 ? 1 : 2 * n) * size);
+	return v;
+}
+
 char *
 xstrdup(const char *s)
 {

@@ -87,7 +87,7 @@ spawn_posix(const struct procspawn *sp, pid_t *pid, enum spawn_step *step)
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
 	sigset_t all, none;
-	int i, rc;
+	int i, rc, cwd_err;
 
 	sigfillset(&all);
 	sigemptyset(&none);
@@ -111,9 +111,9 @@ spawn_posix(const struct procspawn *sp, pid_t *pid, enum spawn_step *step)
 	posix_spawn_file_actions_destroy(&fa);
 	posix_spawnattr_destroy(&attr);
 	*step = STEP_EXEC;
-	if (rc != 0 && sp->cwd != NULL && spawn_cwd_error(sp->cwd) != 0) {
+	if (rc != 0 && sp->cwd != NULL && (cwd_err = spawn_cwd_error(sp->cwd)) != 0) {
 		*step = STEP_CWD;
-		rc = spawn_cwd_error(sp->cwd);
+		rc = cwd_err;
 	}
 	return rc;
 }
@@ -136,7 +136,7 @@ child_fail(int errfd, enum spawn_step step)
  * the way, so that a dup2 never overwrites a source still to be used.
  */
 static int
-child_stdio(const struct procspawn *sp, int errfd)
+child_stdio(const struct procspawn *sp)
 {
 	int src[3], i, null = -1;
 
@@ -176,7 +176,7 @@ child_run(const struct procspawn *sp, const char *path, int errfd)
 	setsid();
 	if (errfd < 3 && (errfd = fcntl(errfd, F_DUPFD_CLOEXEC, 3)) < 0)
 		_exit(127);
-	if (child_stdio(sp, errfd) < 0)
+	if (child_stdio(sp) < 0)
 		child_fail(errfd, STEP_STDIO);
 	/* The error pipe is the one descriptor left above 2, until the exec. */
 	if (errfd != 3 && (errfd = dup3(errfd, 3, O_CLOEXEC)) < 0)
@@ -300,22 +300,29 @@ watch_closed(uv_handle_t *handle)
 	free(w);
 }
 
-/* Reaps the child if it has ended; then reports it and closes the watch. */
+/*
+ * Reports the child once it has ended, then reaps it and closes the watch.
+ * fn runs while the child is still a zombie: until it is reaped, its pid —
+ * and so the id of the process group it led — cannot be given to another
+ * process, so fn may signal that group without hitting a stranger's.
+ */
 static void
 watch_check(struct watch *w)
 {
 	siginfo_t info = { 0 };
+	pid_t pid = w->pid;
 	int64_t status;
 	int term_signal;
 
-	if (waitid(P_PID, (id_t)w->pid, &info, WEXITED | WNOHANG) < 0 ||
-	    info.si_pid != w->pid)
+	if (waitid(P_PID, (id_t)pid, &info, WEXITED | WNOHANG | WNOWAIT) < 0 ||
+	    info.si_pid != pid)
 		return;		/* not yet: the next readiness or SIGCHLD says so */
 	status = info.si_code == CLD_EXITED ? info.si_status : 0;
 	term_signal = info.si_code == CLD_EXITED ? 0 : info.si_status;
-	children_release(w->pid);
 	uv_close(&w->h.handle, watch_closed);
-	w->fn(w->arg, w->pid, status, term_signal);
+	w->fn(w->arg, pid, status, term_signal);
+	waitid(P_PID, (id_t)pid, &info, WEXITED | WNOHANG);
+	children_release(pid);
 }
 
 static void

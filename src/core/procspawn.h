@@ -41,7 +41,11 @@ struct procspawn {
  */
 int	procspawn_start(const struct procspawn *sp, pid_t *pid, char *err, size_t errlen);
 
-/* Called once, after the child is reaped: its exit status or the signal that ended it. */
+/*
+ * Called once the child has ended, with its exit status or the signal that
+ * ended it; it is reaped right after, so that fn may still signal the
+ * process group it led (the group's id cannot be reused before).
+ */
 typedef void	(*procspawn_exit_fn)(void *arg, pid_t pid, int64_t status, int term_signal);
 
 /*

@@ -4,7 +4,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +13,7 @@
 
 #include "core/fdio.h"
 #include "core/mem.h"
+#include "core/owner.h"
 
 #define STATEDIR_MODE	0750	/* the directory and the subdirectories tend makes */
 #define PARENT_MODE	0755	/* parents it makes on the way, as mkdir -p would */
@@ -52,26 +52,6 @@ walk_say(struct walk *w, const char *path, bool ok, const char *fmt, ...)
 	w->fn(w->arg, path, ok, what);
 }
 
-/* "alice (uid 1001)", or "uid 1001" when it has no name. */
-static void
-owner_name(uid_t uid, char *buf, size_t len)
-{
-	struct passwd pw, *found = NULL;
-	char tmp[1024];
-
-	if (getpwuid_r(uid, &pw, tmp, sizeof(tmp), &found) == 0 && found != NULL)
-		snprintf(buf, len, "%s (uid %u)", pw.pw_name, (unsigned)uid);
-	else
-		snprintf(buf, len, "uid %u", (unsigned)uid);
-}
-
-/* Root and tend's own user may change what tend trusts; nobody else. */
-static bool
-trusted_owner(uid_t uid)
-{
-	return uid == 0 || uid == geteuid();
-}
-
 static bool
 others_can_write(const struct stat *st)
 {
@@ -88,7 +68,7 @@ check_parent(struct walk *w, const char *path, const struct stat *st)
 {
 	char who[128];
 
-	if (!trusted_owner(st->st_uid)) {
+	if (!owner_trusted(st->st_uid)) {
 		owner_name(st->st_uid, who, sizeof(who));
 		walk_say(w, path, false, "is a parent of the state dir and belongs to %s, who "
 		    "could replace the state dir; choose one whose parents are root's", who);
@@ -147,7 +127,7 @@ check_entry(struct walk *w, const char *path, const struct stat *st)
 		    "state dir; remove it");
 		return false;
 	}
-	if (!trusted_owner(st->st_uid)) {
+	if (!owner_trusted(st->st_uid)) {
 		owner_name(st->st_uid, who, sizeof(who));
 		walk_say(w, path, false, "is owned by %s, who should have nothing in the "
 		    "state dir; remove it", who);
@@ -352,8 +332,9 @@ keep_first_problem(void *arg, const char *path, bool ok, const char *what)
 	fp->said = true;
 }
 
-struct statedir *
-statedir_open(const char *path, char *err, size_t errlen)
+/* Walks to path, creating what is missing, and verifies its entries when asked. */
+static struct statedir *
+open_walked(const char *path, bool entries, char *err, size_t errlen)
 {
 	struct first_problem fp = { .err = err, .len = errlen };
 	struct walk w = { .create = true, .fn = keep_first_problem, .arg = &fp };
@@ -366,7 +347,7 @@ statedir_open(const char *path, char *err, size_t errlen)
 		return NULL;
 	}
 	fd = walk_to(&w, canon);
-	if (fd >= 0)
+	if (fd >= 0 && entries)
 		scan(&w, fd, canon, 0);
 	if (fd < 0 || w.failed) {
 		if (fd >= 0)
@@ -378,6 +359,12 @@ statedir_open(const char *path, char *err, size_t errlen)
 	sd->fd = fd;
 	sd->path = canon;
 	return sd;
+}
+
+struct statedir *
+statedir_open(const char *path, char *err, size_t errlen)
+{
+	return open_walked(path, true, err, errlen);
 }
 
 int
@@ -441,7 +428,7 @@ subdir_step(int fd, const char *name, bool create, mode_t mode)
 		nfd = make_dir(fd, name, mode);
 	if (nfd < 0)
 		return -1;
-	if (fstat(nfd, &st) < 0 || !trusted_owner(st.st_uid) || others_can_write(&st)) {
+	if (fstat(nfd, &st) < 0 || !owner_trusted(st.st_uid) || others_can_write(&st)) {
 		close(nfd);
 		errno = EPERM;
 		return -1;
@@ -651,6 +638,24 @@ statedir_replace(struct statedir *sd, const char *rel, const void *buf, size_t l
 	return rc;
 }
 
+int
+statedir_prepare_subdir(const char *path, const char *rel, mode_t mode, char *err,
+    size_t errlen)
+{
+	struct statedir *sd = statedir_open(path, err, errlen);
+	int fd;
+
+	if (sd == NULL)
+		return -1;
+	if ((fd = statedir_subdir(sd, rel, mode)) < 0)
+		snprintf(err, errlen, "%s/%s: %s%s", statedir_path(sd), rel, strerror(errno),
+		    errno == EPERM ? " (not tend's own, or writable by others)" : "");
+	else
+		close(fd);
+	statedir_close(sd);
+	return fd < 0 ? -1 : 0;
+}
+
 char *
 statedir_resolve(const char *option, const char *configured)
 {
@@ -693,4 +698,64 @@ char *
 statedir_control_socket(const char *path)
 {
 	return xasprintf("%s/tend.sock", path);
+}
+
+/*
+ * Sets the directory's mode to exactly mode when it differs (it was
+ * verified to be tend's own).
+ */
+static int
+set_mode(int fd, mode_t mode)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) < 0)
+		return -1;
+	return (st.st_mode & 07777) == mode ? 0 : fchmod(fd, mode);
+}
+
+struct statedir *
+statedir_open_shared(const char *path, mode_t mode, char *err, size_t errlen)
+{
+	struct statedir *sd = open_walked(path, false, err, errlen);
+
+	if (sd != NULL && set_mode(sd->fd, mode) < 0) {
+		snprintf(err, errlen, "%s: %s", sd->path, strerror(errno));
+		statedir_close(sd);
+		return NULL;
+	}
+	return sd;
+}
+
+void
+statedir_empty(struct statedir *sd)
+{
+	struct dirent *de;
+	DIR *d;
+	int fd, n = 0;
+
+	if ((fd = fcntl(sd->fd, F_DUPFD_CLOEXEC, 0)) < 0 || (d = fdopendir(fd)) == NULL) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	while (n++ < SCAN_MAX && (de = readdir(d)) != NULL)
+		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
+			unlinkat(sd->fd, de->d_name, 0);	/* EISDIR: left */
+	closedir(d);
+}
+
+int
+statedir_chown(struct statedir *sd, const char *rel, uid_t uid, gid_t gid)
+{
+	const char *base;
+	int dirfd = parent_of(sd, rel, false, &base), rc, saved;
+
+	if (dirfd < 0)
+		return -1;
+	rc = fchownat(dirfd, base, uid, gid, AT_SYMLINK_NOFOLLOW);
+	saved = errno;
+	close(dirfd);
+	errno = saved;
+	return rc;
 }

@@ -71,6 +71,28 @@ typedef void	(*statedir_report_fn)(void *arg, const char *path, bool ok,
 		    const char *what);
 int	statedir_inspect(const char *path, statedir_report_fn fn, void *arg);
 
+/*
+ * For a tool that uses the subdirectory rel of the state dir at path by
+ * path (tend fetch's and tend deps' caches, the installers it runs):
+ * verifies the state dir as statedir_open does, and makes rel (mode) or
+ * verifies it. 0, or -1 with err.
+ */
+int	statedir_prepare_subdir(const char *path, const char *rel, mode_t mode, char *err,
+	    size_t errlen);
+
+/*
+ * A directory tend keeps for others to reach (core/runtimedir.h): verified
+ * and made as the state dir is (tend's own, no one else's to write, its
+ * parents root's or tend's), then set to exactly mode; its entries are not
+ * looked at (they may be other users'). NULL with err.
+ */
+struct statedir	*statedir_open_shared(const char *path, mode_t mode, char *err,
+		    size_t errlen);
+/* Removes every entry of the directory itself that is not a directory. */
+void		 statedir_empty(struct statedir *sd);
+/* fchownat(2) of rel, never following a link. */
+int		 statedir_chown(struct statedir *sd, const char *rel, uid_t uid, gid_t gid);
+
 /* mkdir -p, for directories outside a state dir (a user's cache). */
 int	statedir_mkdir_p(const char *path, mode_t mode);
 /* STATE/tend.sock: the control socket of a state dir, by path. Free it. */

@@ -66,6 +66,20 @@ strv_push(char **v, const char *s)
 	return v;
 }
 
+char **
+strv_extend(char **v, char *const *more)
+{
+	size_t i, n = strv_len(v), m = strv_len(more);
+
+	if (m == 0)
+		return v;
+	v = xrealloc(v, (n + m + 1) * sizeof(*v));
+	for (i = 0; i < m; i++)
+		v[n + i] = xstrdup(more[i]);
+	v[n + m] = NULL;
+	return v;
+}
+
 char *
 strv_join(char *const *v, const char *sep)
 {

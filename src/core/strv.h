@@ -13,6 +13,8 @@ bool	  strv_equal(char *const *a, char *const *b);
 bool	  strv_contains(char *const *v, const char *s);
 /* Appends a copy of s; v may be NULL. Returns the new vector. */
 char	**strv_push(char **v, const char *s);
+/* Appends copies of all of more (may be NULL) at once. Returns the new vector. */
+char	**strv_extend(char **v, char *const *more);
 /* Joins with sep into a new string, for logs. */
 char	 *strv_join(char *const *v, const char *sep);
 

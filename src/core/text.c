@@ -7,6 +7,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include <jansson.h>
+
 #include "core/mem.h"
 
 /* A string being built. */
@@ -187,6 +189,22 @@ text_utf8_fix(char *buf, size_t size)
 	free(valid);
 }
 
+json_t *
+text_json(const char *s)
+{
+	json_t *v;
+	char *valid;
+
+	if (s == NULL)
+		return json_null();
+	if ((v = json_string(s)) != NULL)
+		return v;
+	valid = text_utf8(s);
+	v = json_string(valid);
+	free(valid);
+	return v != NULL ? v : json_null();
+}
+
 char *
 text_escape(const char *s)
 {
@@ -295,6 +313,25 @@ static bool
 text_scheme_char(char c)
 {
 	return isalnum((unsigned char)c) || c == '+' || c == '-' || c == '.';
+}
+
+char *
+text_show(const char *s)
+{
+	char *redacted = text_redact(s), *shown = text_escape(redacted);
+
+	free(redacted);
+	return shown;
+}
+
+void
+text_sanitize(char *buf, size_t size)
+{
+	char *redacted = text_redact(buf);
+
+	text_copy(buf, size, redacted);
+	free(redacted);
+	text_utf8_fix(buf, size);
 }
 
 char *

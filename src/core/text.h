@@ -32,6 +32,8 @@ char	*text_utf8(const char *s);
 size_t	 text_copy(char *dst, size_t size, const char *src);
 /* A fixed buffer's string made valid UTF-8 in place (text_utf8, text_copy). */
 void	 text_utf8_fix(char *buf, size_t size);
+/* s as a JSON string, made valid UTF-8 (never the NULL jansson gives); null for NULL. */
+struct json_t *text_json(const char *s);
 
 /*
  * s for a terminal or a line of a text log, a new string: valid UTF-8 with
@@ -57,5 +59,14 @@ size_t	 text_width(const char *s);
  * case). s may be free text: every scheme://... in it is treated.
  */
 char	*text_redact(const char *s);
+
+/* s as a terminal or a text log line shows it: text_redact, then text_escape. */
+char	*text_show(const char *s);
+/*
+ * A fixed buffer holding the world's text (a program's output) made fit to
+ * store and publish, in place: text_redact, then valid UTF-8 (cut at a
+ * character boundary when it no longer fits).
+ */
+void	 text_sanitize(char *buf, size_t size);
 
 #endif

@@ -27,6 +27,7 @@
 #include "daemon/control.h"
 #include "daemon/publisher.h"
 #include "daemon/recorder.h"
+#include "daemon/reload.h"
 #include "daemon/sdnotify.h"
 #include "diagnose/anomaly_watch.h"
 #include "heal/healer.h"
@@ -55,6 +56,7 @@ struct daemon {
 	uv_signal_t	 sig_term;
 	uv_signal_t	 sig_int;
 	uv_signal_t	 sig_hup;
+	struct reload	*reload;		/* SIGHUP's reading of the new config */
 	uv_timer_t	 watchdog;
 	uv_timer_t	 log_repeats;		/* says what repeated warnings were not printed */
 	bool		 stopping;
@@ -169,9 +171,11 @@ daemon_heal_request(struct daemon *d, const char *cmd, json_t *req)
 	char err[256];
 	int64_t n;
 
+	/* follow_ms: how long following an incident can take (tend heal, recover). */
 	if (strcmp(cmd, "heal") == 0)
-		return json_pack("{s:b, s:o}", "ok", 1, "incidents", healer_heal_now(d->healer,
-		    json_is_true(json_object_get(req, "dry_run"))));
+		return json_pack("{s:b, s:o, s:I}", "ok", 1, "incidents",
+		    healer_heal_now(d->healer, json_is_true(json_object_get(req, "dry_run"))),
+		    "follow_ms", (json_int_t)healer_settle_ms(d->healer));
 	if (strcmp(cmd, "incidents") == 0)
 		return json_pack("{s:b, s:o}", "ok", 1, "incidents",
 		    healer_incidents_json(d->healer));
@@ -179,8 +183,8 @@ daemon_heal_request(struct daemon *d, const char *cmd, json_t *req)
 		n = healer_recover(d->healer,
 		    json_string_value(json_object_get(req, "action")),
 		    json_string_value(json_object_get(req, "service")), err, sizeof(err));
-		return n < 0 ? daemon_error(err) : json_pack("{s:b, s:I}", "ok", 1, "id",
-		    (json_int_t)n);
+		return n < 0 ? daemon_error(err) : json_pack("{s:b, s:I, s:I}", "ok", 1, "id",
+		    (json_int_t)n, "follow_ms", (json_int_t)healer_settle_ms(d->healer));
 	}
 	if (!json_is_integer(json_object_get(req, "id")))
 		return daemon_error("expected \"id\", an incident number");
@@ -219,6 +223,7 @@ daemon_handle_request(void *arg, json_t *req)
 		return NULL;
 	if (supervisor_control(d->sup, cmd, name, CONTROL_OPERATOR, err, sizeof(err)) < 0)
 		return json_pack("{s:b, s:s}", "ok", 0, "error", err);
+	healer_operator_control(d->healer, cmd, name);
 	log_info(name, "%s requested over the control socket", cmd);
 	return json_pack("{s:b}", "ok", 1);
 }
@@ -265,9 +270,12 @@ daemon_heal_alert(void *arg, const char *event, const char *target, const char *
 {
 	struct daemon *d = arg;
 
-	log_msg(strcmp(event, "resolved") == 0 || strcmp(event, "closed") == 0 ? LOG_INFO :
-	    LOG_ERROR, NULL, "ALERT %s #%lld %s: %s", event, (long long)incident, target,
-	    message);
+	if (strncmp(event, "rejoined", 8) == 0)
+		log_debug(NULL, "alert of incident #%lld still open", (long long)incident);
+	else
+		log_msg(strcmp(event, "resolved") == 0 || strcmp(event, "closed") == 0 ?
+		    LOG_INFO : LOG_ERROR, NULL, "ALERT %s #%lld %s: %s", event,
+		    (long long)incident, target, message);
 	alerter_incident(d->alerter, event, target, state, message, incident);
 }
 
@@ -288,8 +296,7 @@ daemon_anomaly(void *arg, const char *series, bool started, double value,
 	if (st != NULL)
 		store_add_state_change(st, clock_wall_ms(), "anomaly", series, NULL,
 		    started ? "normal" : "anomaly", started ? "anomaly" : "normal", msg);
-	if (started)
-		log_error(NULL, "ALERT anomaly %s: %s", series, msg);
+	/* Logged once, as a warning: an anomaly is a hint, alerted only where routed. */
 	alerter_anomaly(d->alerter, series, started, msg);
 }
 
@@ -305,12 +312,16 @@ daemon_check_result(void *arg, const struct check_conf *conf, const struct check
 	healer_check_result(d->healer, conf, r, tracked);
 	publisher_dirty(d->publisher);
 	snprintf(series, sizeof(series), "check.%s.latency_ms", conf->name);
-	anomaly_watch_feed(d->anomalies, series, r->latency_ms);
+	anomaly_watch_feed(d->anomalies, series, "ms", r->latency_ms);
 	for (i = 0; i < r->n_perf; i++) {
 		if (isnan(r->perf[i].value))
 			continue;	/* unknown */
+		/* The http and tcp checks' `time` is the latency again: one series, not two. */
+		if (strcmp(r->perf[i].uom, "s") == 0 &&
+		    fabs(r->perf[i].value * 1000 - r->latency_ms) <= 1e-9 * fmax(1, r->latency_ms))
+			continue;
 		snprintf(series, sizeof(series), "check.%s.%s", conf->name, r->perf[i].label);
-		anomaly_watch_feed(d->anomalies, series, r->perf[i].value);
+		anomaly_watch_feed(d->anomalies, series, r->perf[i].uom, r->perf[i].value);
 	}
 }
 
@@ -403,6 +414,8 @@ daemon_web_action(void *arg, const char *verb, const char *name, json_t **answer
 	else if (supervisor_control(d->sup, verb, name, CONTROL_OPERATOR, err,
 	    sizeof(err)) < 0)
 		id = -1;
+	else
+		healer_operator_control(d->healer, verb, name);
 	if (id < 0) {
 		*answer = json_pack("{s:b, s:i, s:s}", "ok", 0, "status", 409, "error", err);
 		return 409;
@@ -473,9 +486,11 @@ daemon_all_down(void *arg)
 	uv_signal_stop(&d->sig_term);
 	uv_signal_stop(&d->sig_int);
 	uv_signal_stop(&d->sig_hup);
+	reload_close(d->reload);
+	d->reload = NULL;
 	uv_timer_stop(&d->watchdog);
 	uv_timer_stop(&d->log_repeats);
-	log_flush_repeats();
+	log_flush_repeats(true);
 	uv_stop(d->loop);
 }
 
@@ -495,25 +510,24 @@ daemon_on_stop_signal(uv_signal_t *handle, int signum)
 	supervisor_shutdown(d->sup, daemon_all_down, d);
 }
 
-static void
-daemon_reload(struct daemon *d)
+static const struct tend_config *
+daemon_running_config(void *arg)
 {
-	struct config_errors errs = { 0 };
-	struct tend_config *cfg;
-	size_t i;
+	struct daemon *d = arg;
 
-	sdnotify_send("RELOADING=1");
-	cfg = config_load_auto(d->opts->config_path, &errs);
-	if (cfg == NULL) {
-		for (i = 0; i < errs.n; i++)
-			log_error(NULL, "reload: %s:%d:%d: %s", errs.v[i].file,
-			    errs.v[i].line, errs.v[i].col, errs.v[i].msg);
-		log_error(NULL, "reload failed; keeping the running config");
-		config_errors_clear(&errs);
-		sdnotify_send("READY=1");
+	return supervisor_config(d->sup);
+}
+
+/* A new config, loaded and checked (daemon/reload.c), swapped in. */
+static void
+daemon_reload(void *arg, struct tend_config *cfg)
+{
+	struct daemon *d = arg;
+
+	if (d->stopping) {
+		config_free(cfg);
 		return;
 	}
-	log_info(NULL, "reloading %s", cfg->source);
 	daemon_apply_log_settings(d, cfg);
 	d->runs_before_reload += scheduler_runs(d->checks);
 	scheduler_close(d->checks);
@@ -526,7 +540,6 @@ daemon_reload(struct daemon *d)
 	d->checks = scheduler_start(&d->check_env, supervisor_config(d->sup));
 	daemon_watch_checks(d);
 	publisher_dirty(d->publisher);
-	sdnotify_send("READY=1");
 }
 
 static void
@@ -535,7 +548,7 @@ daemon_on_hup(uv_signal_t *handle, int signum)
 	struct daemon *d = handle->data;
 
 	if (!d->stopping)
-		daemon_reload(d);
+		reload_start(d->reload);
 }
 
 static void
@@ -547,7 +560,7 @@ daemon_watchdog_ping(uv_timer_t *timer)
 static void
 daemon_log_repeats(uv_timer_t *timer)
 {
-	log_flush_repeats();
+	log_flush_repeats(false);
 }
 
 static void
@@ -613,10 +626,15 @@ daemon_start(struct daemon *d, struct tend_config *cfg)
 	    .service_state = daemon_ops_service_state, .run_check = daemon_ops_run_check,
 	    .adjust_timeout = daemon_ops_adjust_timeout, .alert = daemon_heal_alert,
 	    .changed = daemon_heal_changed };
+	struct reload_options reload = { .config_path = d->opts->config_path,
+	    .state_dir = d->opts->state_dir, .web_off = d->opts->no_web };
+	struct reload_ops reload_ops = { .running = daemon_running_config,
+	    .apply = daemon_reload, .arg = d };
 	int64_t watchdog_ms = sdnotify_watchdog_ms();
 
 	daemon_signal(d, &d->sig_term, SIGTERM, daemon_on_stop_signal);
 	daemon_signal(d, &d->sig_int, SIGINT, daemon_on_stop_signal);
+	d->reload = reload_new(d->loop, &reload, &reload_ops);
 	daemon_signal(d, &d->sig_hup, SIGHUP, daemon_on_hup);
 	uv_timer_init(d->loop, &d->watchdog);
 	uv_timer_init(d->loop, &d->log_repeats);
@@ -642,6 +660,7 @@ daemon_start(struct daemon *d, struct tend_config *cfg)
 	/* Before the services start: their first transitions are heard. */
 	d->healer = healer_new(d->loop, cfg, recorder_store(d->recorder), &ops,
 	    d->opts->monitor_only);
+	healer_rejoin_open(d->healer);
 	d->anomalies = anomaly_watch_new(&cfg->anomaly, daemon_anomaly, d);
 	supervisor_set_observer(d->sup, daemon_service_changed, d);
 	supervisor_start(d->sup, cfg);

@@ -14,7 +14,9 @@
 
 #include <arpa/inet.h>
 
+#include "core/hostport.h"
 #include "core/mem.h"
+#include "core/runtimedir.h"
 #include "core/statedir.h"
 #include "core/strv.h"
 #include "core/text.h"
@@ -117,6 +119,31 @@ env_state_dir(struct env_report *r, const char *dir)
 	base = existing_ancestor(dir);
 	if (stat(base, &sb) == 0 && S_ISDIR(sb.st_mode) && try_write(base) < 0)
 		env_add(r, "state dir", base, ENV_ERROR, "not writable: %s", strerror(errno));
+	free(base);
+}
+
+static void
+env_runtime_dir_heard(void *arg, const char *path, bool ok, const char *what)
+{
+	env_add(arg, "runtime dir", path, ok ? ENV_OK : ENV_ERROR, "%s", what);
+}
+
+/*
+ * Where the notify sockets of services with ready: notify go
+ * (core/runtimedir.h), checked as the state dir is; only when one has it.
+ */
+static void
+env_runtime_dir(struct env_report *r, const struct tend_config *cfg)
+{
+	char *base;
+	size_t i;
+
+	for (i = 0; i < cfg->n_services; i++)
+		if (cfg->services[i].ready.kind == READY_NOTIFY)
+			break;
+	if (i == cfg->n_services || (base = runtimedir_base()) == NULL)
+		return;
+	statedir_inspect(base, env_runtime_dir_heard, r);
 	free(base);
 }
 
@@ -341,27 +368,15 @@ env_programs(struct env_report *r, const struct tend_config *cfg)
 static bool
 probe_host_port(const char *target, char *host, size_t hlen, char *port, size_t plen)
 {
-	const char *p = target, *end, *colon;
-	bool https = strncmp(target, "https://", 8) == 0;
+	size_t scheme_len;
+	int n;
 
-	if (strstr(p, "://") != NULL)
-		p = strstr(p, "://") + 3;
-	end = p + strcspn(p, "/?#");
-	if (*p == '[') {
-		colon = memchr(p, ']', (size_t)(end - p));
-		if (colon == NULL)
-			return false;
-		snprintf(host, hlen, "%.*s", (int)(colon - p - 1), p + 1);
-		colon = colon + 1 < end && colon[1] == ':' ? colon + 1 : NULL;
-	} else {
-		colon = memchr(p, ':', (size_t)(end - p));
-		snprintf(host, hlen, "%.*s", (int)((colon ? colon : end) - p), p);
-	}
-	if (colon != NULL)
-		snprintf(port, plen, "%.*s", (int)(end - colon - 1), colon + 1);
-	else
-		snprintf(port, plen, "%s", https || strstr(target, "://") == NULL ? "443" : "80");
-	return host[0] != '\0';
+	if (hostport_of_url(target, host, hlen, &n, &scheme_len) < 0)
+		return false;
+	if (n < 0)
+		n = scheme_len == 0 || strncmp(target, "https://", 8) == 0 ? 443 : 80;
+	snprintf(port, plen, "%d", n);
+	return true;
 }
 
 /*
@@ -587,6 +602,7 @@ environment_check(const struct tend_config *cfg, const char *state_dir,
 {
 	memset(out, 0, sizeof(*out));
 	env_state_dir(out, state_dir);
+	env_runtime_dir(out, cfg);
 	env_free_space(out, &cfg->environment, state_dir);
 	env_programs(out, cfg);
 	env_network(out, cfg);

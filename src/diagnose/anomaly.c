@@ -74,7 +74,8 @@ anomaly_feed(struct anomaly_detector *d, double x, double *baseline, double *sco
 		/* A flat series has no spread: allow 1% of the level (or a hair) as noise. */
 		floor = fmax(fabs(median) * 0.01 / 0.6745, 1e-9);
 		z = (x - median) / fmax(spread, floor);
-		if (fabs(z) > d->z && fabs(x - median) >= d->min_delta)
+		if (fabs(z) > d->z && fabs(x - median) >= d->min_delta &&
+		    fabs(x - median) >= d->min_ratio * fabs(median))
 			d->run++;
 		else
 			d->run = 0;

@@ -3,7 +3,8 @@
  * and MAD of the last `window` samples) and a modified z-score; a sample
  * further than `z` from the baseline for `k` samples in a row is an
  * anomaly. One spike is not; a real step is, until the window has learned
- * the new level.
+ * the new level. A deviation must also be large enough to matter: at least
+ * min_delta in the series' unit and min_ratio of the baseline.
  */
 #ifndef TEND_DIAGNOSE_ANOMALY_H
 #define TEND_DIAGNOSE_ANOMALY_H
@@ -20,6 +21,7 @@ struct anomaly_detector {
 	int		 k;		/* default 3 */
 	size_t		 min_samples;	/* no verdict before, default 20 */
 	double		 min_delta;	/* smaller deviations never count, default 0 */
+	double		 min_ratio;	/* nor those under this share of the baseline, 0 */
 	int		 run;		/* samples out of line in a row */
 	bool		 firing;
 };

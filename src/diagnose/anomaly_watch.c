@@ -4,6 +4,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/mem.h"
 
@@ -100,6 +101,39 @@ anomaly_grow(struct anomaly_watch *w)
 	free(old);
 }
 
+/*
+ * How large a change must be, by the series' unit, where the config does
+ * not say: a loopback round trip of half a millisecond takes ten when the
+ * host is busy, and a response's size moves by some bytes with its
+ * content, and neither is news. Latency must move by 10 ms and a fifth of
+ * its level, a size by a quarter, a percentage by 2 points, anything else
+ * by a tenth.
+ */
+static const struct {
+	const char	*unit;
+	double		 min_delta;
+	double		 min_ratio;
+} unit_floors[] = {
+	{ "ms", 10, 0.2 }, { "us", 10000, 0.2 }, { "s", 0.01, 0.2 },
+	{ "B", 0, 0.25 }, { "KB", 0, 0.25 }, { "MB", 0, 0.25 }, { "GB", 0, 0.25 },
+	{ "TB", 0, 0.25 }, { "%", 2, 0 },
+};
+
+void
+anomaly_unit_floor(const char *unit, double *min_delta, double *min_ratio)
+{
+	size_t i;
+
+	*min_delta = 0;
+	*min_ratio = 0.1;
+	for (i = 0; unit != NULL && i < sizeof(unit_floors) / sizeof(unit_floors[0]); i++)
+		if (strcasecmp(unit, unit_floors[i].unit) == 0) {
+			*min_delta = unit_floors[i].min_delta;
+			*min_ratio = unit_floors[i].min_ratio;
+			return;
+		}
+}
+
 /* The config's first entry for a series: its name, or a glob matching it. */
 static const struct anomaly_series_conf *
 anomaly_series_settings(const struct anomaly_conf *conf, const char *series)
@@ -112,11 +146,19 @@ anomaly_series_settings(const struct anomaly_conf *conf, const char *series)
 	return NULL;
 }
 
+/* The series' own setting, else anomaly's, else the unit's. */
+static double
+anomaly_setting(double series, double all, double unit)
+{
+	return series >= 0 ? series : all >= 0 ? all : unit;
+}
+
 static struct watched *
-anomaly_add(struct anomaly_watch *w, const char *series)
+anomaly_add(struct anomaly_watch *w, const char *series, const char *unit)
 {
 	const struct anomaly_series_conf *s = anomaly_series_settings(w->conf, series);
 	struct watched *slot;
+	double min_delta, min_ratio;
 
 	if (w->n == ANOMALY_WATCH_MAX)
 		return NULL;
@@ -127,13 +169,18 @@ anomaly_add(struct anomaly_watch *w, const char *series)
 	slot->off = s != NULL && s->off;
 	anomaly_init(&slot->det, (size_t)w->conf->window, s && s->z > 0 ? s->z : w->conf->z,
 	    s && s->k > 0 ? s->k : w->conf->k);
-	slot->det.min_delta = s != NULL ? s->min_delta : 0;
+	anomaly_unit_floor(unit, &min_delta, &min_ratio);
+	slot->det.min_delta = anomaly_setting(s != NULL ? s->min_delta : -1,
+	    w->conf->min_delta, min_delta);
+	slot->det.min_ratio = anomaly_setting(s != NULL ? s->min_ratio : -1,
+	    w->conf->min_ratio, min_ratio);
 	w->n++;
 	return slot;
 }
 
 void
-anomaly_watch_feed(struct anomaly_watch *w, const char *series, double value)
+anomaly_watch_feed(struct anomaly_watch *w, const char *series, const char *unit,
+    double value)
 {
 	struct watched *slot;
 	double baseline, score;
@@ -142,7 +189,7 @@ anomaly_watch_feed(struct anomaly_watch *w, const char *series, double value)
 	if (w == NULL || !w->conf->enabled)
 		return;
 	slot = anomaly_slot(w->slots, w->cap, series);
-	if (slot->series == NULL && (slot = anomaly_add(w, series)) == NULL)
+	if (slot->series == NULL && (slot = anomaly_add(w, series, unit)) == NULL)
 		return;
 	if (slot->off)
 		return;

@@ -20,36 +20,54 @@ static const char *const category_names[] = {
 };
 
 /*
- * The shipped rules, most specific first: "No such file or directory"
- * after "cannot open shared object file" says a library is missing, on its
- * own it names a path the configuration got wrong.
+ * The shipped rules, each with a name that says what it matched, most
+ * specific first: "No such file or directory" after "cannot open shared
+ * object file" says a library is missing, on its own it names a path the
+ * configuration got wrong.
  */
 static const struct {
+	const char		*name;
 	const char		*pattern;
 	enum failure_category	 category;
 } builtin_rules[] = {
-	{ "temporary failure in name resolution|could not resolve|name or service not "
-	  "known|no address associated|network is unreachable|no route to host|"
-	  "connection refused|connection reset|connection timed out|couldn't connect|"
-	  "failed to connect|host is down|tls handshake|ssl_connect|broken pipe", FAILURE_NETWORK },
-	{ "timed out|timeout|deadline exceeded", FAILURE_TIMEOUT },
-	{ "cannot open shared object file|error while loading shared libraries|"
-	  "modulenotfounderror|no module named|cannot find module|command not found|"
-	  "not found on path|unable to locate package|package .* is not installed|"
-	  "undefined symbol", FAILURE_DEPENDENCY },
-	{ "permission denied|operation not permitted|access denied|eacces|eperm|"
-	  "read-only file system", FAILURE_PERMISSION },
-	{ "no space left on device|disk quota exceeded|out of memory|cannot allocate memory|"
-	  "enomem|too many open files|resource temporarily unavailable|killed process",
+	{ "name-resolution", "temporary failure in name resolution|could not resolve|"
+	  "name or service not known|no address associated", FAILURE_NETWORK },
+	{ "network-unreachable", "network is unreachable", FAILURE_NETWORK },
+	{ "no-route-to-host", "no route to host", FAILURE_NETWORK },
+	{ "connection-refused", "connection refused", FAILURE_NETWORK },
+	{ "connection-reset", "connection reset", FAILURE_NETWORK },
+	{ "connection-timed-out", "connection timed out", FAILURE_NETWORK },
+	{ "connect-failed", "couldn't connect|failed to connect", FAILURE_NETWORK },
+	{ "host-down", "host is down", FAILURE_NETWORK },
+	{ "tls-handshake", "tls handshake|ssl_connect", FAILURE_NETWORK },
+	{ "broken-pipe", "broken pipe", FAILURE_NETWORK },
+	{ "timeout", "timed out|timeout|deadline exceeded", FAILURE_TIMEOUT },
+	{ "shared-library", "cannot open shared object file|error while loading shared "
+	  "libraries|undefined symbol", FAILURE_DEPENDENCY },
+	{ "module-missing", "modulenotfounderror|no module named|cannot find module",
+	  FAILURE_DEPENDENCY },
+	{ "command-missing", "command not found|not found on path", FAILURE_DEPENDENCY },
+	{ "package-missing", "unable to locate package|package .* is not installed",
+	  FAILURE_DEPENDENCY },
+	{ "permission-denied", "permission denied|access denied|eacces", FAILURE_PERMISSION },
+	{ "not-permitted", "operation not permitted|eperm", FAILURE_PERMISSION },
+	{ "read-only-filesystem", "read-only file system", FAILURE_PERMISSION },
+	{ "disk-full", "no space left on device|disk quota exceeded", FAILURE_RESOURCE },
+	{ "out-of-memory", "out of memory|cannot allocate memory|enomem|killed process",
 	  FAILURE_RESOURCE },
-	{ "no such file or directory|invalid option|unrecognized option|unknown option|"
-	  "invalid argument|syntax error|parse error|invalid configuration|config.*error|"
-	  "usage:", FAILURE_CONFIG },
+	{ "too-many-open-files", "too many open files", FAILURE_RESOURCE },
+	{ "resource-unavailable", "resource temporarily unavailable", FAILURE_RESOURCE },
+	{ "no-such-file", "no such file or directory", FAILURE_CONFIG },
+	{ "bad-option", "invalid option|unrecognized option|unknown option|usage:",
+	  FAILURE_CONFIG },
+	{ "invalid-argument", "invalid argument", FAILURE_CONFIG },
+	{ "syntax-error", "syntax error|parse error", FAILURE_CONFIG },
+	{ "config-error", "invalid configuration|config.*error", FAILURE_CONFIG },
 };
 
 struct rule {
 	regex_t		 re;
-	char		*pattern;
+	char		*name;
 	enum failure_category category;
 };
 
@@ -60,8 +78,8 @@ struct classifier {
 };
 
 static int
-classifier_compile(struct rule *r, const char *pattern, enum failure_category category,
-    char *err, size_t errlen)
+classifier_compile(struct rule *r, const char *name, const char *pattern,
+    enum failure_category category, char *err, size_t errlen)
 {
 	int rc = regcomp(&r->re, pattern, REG_EXTENDED | REG_ICASE | REG_NOSUB);
 
@@ -74,7 +92,7 @@ classifier_compile(struct rule *r, const char *pattern, enum failure_category ca
 		}
 		return -1;
 	}
-	r->pattern = xstrdup(pattern);
+	r->name = xstrdup(name);
 	r->category = category;
 	return 0;
 }
@@ -87,8 +105,8 @@ classifier_new(void)
 
 	c->rules = xcalloc(n, sizeof(*c->rules));
 	for (i = 0; i < n; i++)
-		if (classifier_compile(&c->rules[c->n], builtin_rules[i].pattern,
-		    builtin_rules[i].category, NULL, 0) == 0)
+		if (classifier_compile(&c->rules[c->n], builtin_rules[i].name,
+		    builtin_rules[i].pattern, builtin_rules[i].category, NULL, 0) == 0)
 			c->n++;
 	return c;
 }
@@ -102,19 +120,19 @@ classifier_free(struct classifier *c)
 		return;
 	for (i = 0; i < c->n; i++) {
 		regfree(&c->rules[i].re);
-		free(c->rules[i].pattern);
+		free(c->rules[i].name);
 	}
 	free(c->rules);
 	free(c);
 }
 
 int
-classifier_add_rule(struct classifier *c, const char *regex,
+classifier_add_rule(struct classifier *c, const char *name, const char *regex,
     enum failure_category category, char *err, size_t errlen)
 {
 	struct rule r;
 
-	if (classifier_compile(&r, regex, category, err, errlen) < 0)
+	if (classifier_compile(&r, name, regex, category, err, errlen) < 0)
 		return -1;
 	c->rules = xrealloc(c->rules, (c->n + 1) * sizeof(*c->rules));
 	/* User rules go before the shipped ones, in the order given. */
@@ -138,7 +156,7 @@ classify_failure(const struct classifier *c, int exit_code, int signal,
 	for (i = 0; text != NULL && i < c->n; i++) {
 		if (regexec(&c->rules[i].re, text, 0, NULL, 0) == 0) {
 			if (why != NULL)
-				snprintf(why, len, "matched /%s/", c->rules[i].pattern);
+				snprintf(why, len, "rule: %s", c->rules[i].name);
 			return c->rules[i].category;
 		}
 	}

@@ -26,14 +26,18 @@ struct classifier;
 
 struct classifier *classifier_new(void);
 void		classifier_free(struct classifier *c);
-/* Adds a rule tried before the built-in ones; -1 when the regex is bad. */
-int		classifier_add_rule(struct classifier *c, const char *regex,
+/*
+ * Adds a rule tried before the built-in ones, named for what it matches
+ * (said when it decides); -1 when the regex is bad.
+ */
+int		classifier_add_rule(struct classifier *c, const char *name, const char *regex,
 		    enum failure_category category, char *err, size_t errlen);
 
 /*
  * Classifies a failure. signal is 0 when the process exited; timed_out
  * wins over everything. text may be NULL. When why is not NULL it gets
- * what decided (the rule's pattern, or "signal 9").
+ * what decided: the rule by name ("rule: connection-refused"), or the
+ * status ("killed by signal 9"); empty when nothing did.
  */
 enum failure_category classify_failure(const struct classifier *c, int exit_code,
 		    int signal, bool timed_out, const char *text, char *why, size_t len);

@@ -8,7 +8,9 @@
 #include "checks/capture.h"
 #include "config/config.h"
 #include "core/clock.h"
+#include "core/log.h"
 #include "core/mem.h"
+#include "core/text.h"
 #include "heal/cleanup.h"
 
 struct action_run {
@@ -60,6 +62,8 @@ action_finish(struct action_run *run, enum action_result result, const char *fmt
 	va_start(ap, fmt);
 	vsnprintf(run->out.detail, sizeof(run->out.detail), fmt, ap);
 	va_end(ap);
+	/* An exec action's output is in it: stored, published, alerted. */
+	text_sanitize(run->out.detail, sizeof(run->out.detail));
 	if (!run->detached)
 		run->done(run->arg, &run->out);
 	action_free_if_idle(run);
@@ -107,25 +111,33 @@ action_cleanup_work(uv_work_t *req)
 	struct action_run *run = req->data;
 	const struct heal_action *a = run->step->action;
 	struct cleanup_spec spec = { .paths = a->paths, .older_than_ms = a->older_than_ms,
-	    .keep_newest = a->keep_newest };
+	    .keep_newest = a->keep_newest, .timeout_ms = a->timeout_ms };
 
 	run->cleanup_rc = cleanup_run(&spec, clock_wall_ms(), run->dry_run, &run->report);
 }
 
+/*
+ * The outcome says the first of what was left alone; the log says each of
+ * the first few (the report keeps no more), for the operator to look at.
+ */
 static void
 action_cleanup_after(uv_work_t *req, int status)
 {
 	struct action_run *run = req->data;
-	char summary[256];
+	const struct cleanup_report *r = &run->report;
+	char summary[sizeof(run->out.detail)];
+	size_t i;
 
 	free(run->work);
 	run->work = NULL;
-	cleanup_report_format(&run->report, run->dry_run, summary, sizeof(summary));
+	for (i = 0; i < r->skipped && i < CLEANUP_SKIPS_KEPT; i++)
+		log_warn(NULL, "cleanup %s: %s", run->step->action->name, r->skips[i]);
+	if (r->skipped > CLEANUP_SKIPS_KEPT)
+		log_warn(NULL, "cleanup %s: %zu more skipped", run->step->action->name,
+		    r->skipped - CLEANUP_SKIPS_KEPT);
+	cleanup_report_format(r, run->dry_run, summary, sizeof(summary));
 	if (run->cleanup_rc < 0)
-		action_finish(run, ACTION_FAILED, "%s", run->report.first_error);
-	else if (run->report.errors > 0)
-		action_finish(run, ACTION_DONE, "%s; %zu could not be removed: %s", summary,
-		    run->report.errors, run->report.first_error);
+		action_finish(run, ACTION_FAILED, "%s", r->first_error);
 	else
 		action_finish(run, ACTION_DONE, "%s", summary);
 }

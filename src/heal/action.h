@@ -35,8 +35,10 @@ struct heal_ops {
 	/*
 	 * An incident's alert: event "incident" (opened), "escalated",
 	 * "resolved", or "closed" (merged into another, or interrupted by a
-	 * reload); state is the target's: the incident's severity (critical,
-	 * warning) while it is open, healthy once resolved.
+	 * reload); "rejoined" or "rejoined-escalated" when tend starts again
+	 * with the incident still open (its alert was sent by the previous
+	 * run: it is not sent again). state is the target's: the incident's
+	 * severity (critical, warning) while it is open, healthy once resolved.
 	 */
 	void	(*alert)(void *arg, const char *event, const char *target,
 		    const char *state, const char *message, int64_t incident);

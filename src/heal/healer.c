@@ -16,6 +16,29 @@
 #include "heal/learning.h"
 #include "store/store.h"
 
+/* The way in and out: see struct healer's depth. */
+
+void
+healer_enter(struct healer *h)
+{
+	h->depth++;
+}
+
+
+void
+healer_leave(struct healer *h)
+{
+	struct incident *inc;
+
+	if (--h->depth > 0)
+		return;
+	while ((inc = h->closing) != NULL) {
+		h->closing = inc->next;
+		incident_free(inc);
+	}
+}
+
+
 /* Configuration lookups. */
 
 long
@@ -170,16 +193,17 @@ healer_open_for_check(struct healer *h, const struct check_conf *conf,
 	int64_t id;
 
 	category = healer_classify(h, conf, w->message, why, sizeof(why));
-	inc = incident_new(h, conf->name, conf->service, "check", category,
+	inc = incident_new(h, 0, conf->name, conf->service, "check", category,
 	    w->tracked == HEALTH_HEALTHY || w->tracked == HEALTH_UNKNOWN ? w->raw : w->tracked);
 	inc->requested = requested;
 	inc->checks = strv_push(NULL, conf->name);
 	if (w->healthy_wall > 0)
 		inc->mttd_ms = inc->detected_wall - w->healthy_wall;
-	snprintf(inc->diagnosis, sizeof(inc->diagnosis), "check %s: %s (%s%s%s)",
-	    conf->name, w->message, failure_category_name(category), *why ? ", " : "", why);
+	snprintf(inc->diagnosis, sizeof(inc->diagnosis), "check %s: %s", conf->name,
+	    w->message);
+	incident_note_category(inc, why);
 	id = inc->id;
-	incident_start(inc, why);
+	incident_start(inc);
 	return id;
 }
 
@@ -192,11 +216,14 @@ healer_tick(uv_timer_t *timer)
 	int64_t now = clock_mono_ms(), *ids;
 	size_t i, n;
 
+	healer_enter(h);
 	ids = healer_open_ids(h, &n);
 	for (i = 0; i < n; i++) {
 		if ((inc = incident_by_id(h, ids[i])) == NULL)
 			continue;
+		/* Escalation is for healing that does not work, not for waiting. */
 		if (inc->phase != PHASE_ESCALATED && inc->phase != PHASE_MONITORING &&
+		    inc->phase != PHASE_HELD &&
 		    now - inc->detected_mono >= h->cfg->heal.escalation_timeout_ms) {
 			incident_escalate(inc, "escalation_timeout passed");
 			continue;
@@ -204,6 +231,7 @@ healer_tick(uv_timer_t *timer)
 		incident_timer_tick(inc);
 	}
 	free(ids);
+	healer_leave(h);
 }
 
 
@@ -227,7 +255,7 @@ healer_apply_config(struct healer *h, const struct tend_config *cfg)
 	classifier_free(h->classifier);
 	h->classifier = classifier_new();
 	for (i = 0; i < cfg->n_classify; i++)
-		if (classifier_add_rule(h->classifier, cfg->classify[i].match,
+		if (classifier_add_rule(h->classifier, cfg->classify[i].name, cfg->classify[i].match,
 		    (enum failure_category)failure_category_from_name(cfg->classify[i].category),
 		    err, sizeof(err)) < 0)
 			log_warn(NULL, "classify: %s", err);
@@ -247,7 +275,6 @@ healer_new(uv_loop_t *loop, const struct tend_config *cfg, struct store *st,
     const struct heal_ops *ops, bool monitor_only)
 {
 	struct healer *h = xcalloc(1, sizeof(*h));
-	int n;
 
 	h->loop = loop;
 	h->store = st;
@@ -256,12 +283,8 @@ healer_new(uv_loop_t *loop, const struct tend_config *cfg, struct store *st,
 	h->learning = learning_new();
 	h->closed = json_array();
 	healer_apply_config(h, cfg);
-	if (st != NULL) {
+	if (st != NULL)
 		store_each_procedure(st, healer_load_learning, h->learning);
-		if ((n = store_interrupt_open_incidents(st, clock_wall_ms())) > 0)
-			log_info(NULL, "%d incidents left open by the last run closed as "
-			    "interrupted", n);
-	}
 	h->tick = xcalloc(1, sizeof(*h->tick));
 	uv_timer_init(loop, h->tick);
 	h->tick->data = h;
@@ -281,6 +304,7 @@ healer_set_config(struct healer *h, const struct tend_config *cfg)
 	size_t i, n;
 
 	/* Plans point into the old config: incidents in flight end here. */
+	healer_enter(h);
 	ids = healer_open_ids(h, &n);
 	for (i = 0; i < n; i++) {
 		if ((inc = incident_by_id(h, ids[i])) == NULL)
@@ -296,6 +320,8 @@ healer_set_config(struct healer *h, const struct tend_config *cfg)
 	}
 	free(ids);
 	healer_apply_config(h, cfg);
+	healer_close_orphans(h);
+	healer_leave(h);
 }
 
 
@@ -320,10 +346,15 @@ healer_free(struct healer *h)
 			action_detach(inc->run);
 		incident_free(inc);
 	}
+	for (inc = h->closing; inc != NULL; inc = next) {
+		next = inc->next;
+		incident_free(inc);
+	}
 	uv_close((uv_handle_t *)h->tick, healer_tick_closed);
 	for (i = 0; i < h->n_ends; i++)
 		free(h->ends[i].target);
 	free(h->ends);
+	strv_free(h->stopped);
 	json_decref(h->closed);
 	classifier_free(h->classifier);
 	dep_closure_free(h->deps);
@@ -358,8 +389,8 @@ healer_service_settled(const struct healer *h, const char *service)
 }
 
 
-void
-healer_check_result(struct healer *h, const struct check_conf *conf,
+static void
+healer_on_result(struct healer *h, const struct check_conf *conf,
     const struct check_result *r, enum health_state tracked)
 {
 	long idx = conf - h->cfg->checks;
@@ -393,8 +424,8 @@ healer_check_result(struct healer *h, const struct check_conf *conf,
 		    conf->service))
 			incident_diagnose(inc);	/* a probe of a dependency answered */
 		else if ((inc->phase == PHASE_ESCALATED || inc->phase == PHASE_MONITORING ||
-		    inc->phase == PHASE_COOLDOWN) && strv_contains(inc->checks, conf->name) &&
-		    incident_recovered(inc))
+		    inc->phase == PHASE_COOLDOWN || inc->phase == PHASE_HELD) &&
+		    strv_contains(inc->checks, conf->name) && incident_recovered(inc))
 			incident_close(inc, PHASE_RESOLVED, inc->phase == PHASE_ESCALATED &&
 			    inc->acked ? "recovered (acked)" : "recovered by itself");
 	}
@@ -419,7 +450,17 @@ healer_check_result(struct healer *h, const struct check_conf *conf,
 
 
 void
-healer_service_state(struct healer *h, const char *service, const char *to,
+healer_check_result(struct healer *h, const struct check_conf *conf,
+    const struct check_result *r, enum health_state tracked)
+{
+	healer_enter(h);
+	healer_on_result(h, conf, r, tracked);
+	healer_leave(h);
+}
+
+
+static void
+healer_on_service(struct healer *h, const char *service, const char *to,
     const char *reason)
 {
 	struct incident *inc;
@@ -442,8 +483,8 @@ healer_service_state(struct healer *h, const char *service, const char *to,
 			continue;
 		if (inc->phase == PHASE_VERIFYING)
 			incident_verify(inc, false);
-		else if ((inc->phase == PHASE_ESCALATED || inc->phase == PHASE_MONITORING) &&
-		    incident_recovered(inc))
+		else if ((inc->phase == PHASE_ESCALATED || inc->phase == PHASE_MONITORING ||
+		    inc->phase == PHASE_HELD) && incident_recovered(inc))
 			incident_close(inc, PHASE_RESOLVED, "recovered by itself");
 	}
 	free(ids);
@@ -455,12 +496,25 @@ healer_service_state(struct healer *h, const char *service, const char *to,
 		    strcmp(inc->error_type, "service") == 0)
 			return;
 	category = classify_failure(h->classifier, -1, 0, false, reason, why, sizeof(why));
-	if (category == FAILURE_UNKNOWN)
-		category = FAILURE_CRASH;	/* it gave up after crashing in a loop */
-	inc = incident_new(h, service, service, "service", category, HEALTH_CRITICAL);
-	snprintf(inc->diagnosis, sizeof(inc->diagnosis), "service %s gave up: %s (%s)",
-	    service, reason ? reason : "", failure_category_name(category));
-	incident_start(inc, why);
+	if (category == FAILURE_UNKNOWN) {
+		category = FAILURE_CRASH;
+		snprintf(why, sizeof(why), "it gave up after crashing in a loop");
+	}
+	inc = incident_new(h, 0, service, service, "service", category, HEALTH_CRITICAL);
+	snprintf(inc->diagnosis, sizeof(inc->diagnosis), "service %s gave up: %s",
+	    service, reason ? reason : "");
+	incident_note_category(inc, why);
+	incident_start(inc);
+}
+
+
+void
+healer_service_state(struct healer *h, const char *service, const char *to,
+    const char *reason)
+{
+	healer_enter(h);
+	healer_on_service(h, service, to, reason);
+	healer_leave(h);
 }
 
 
@@ -491,8 +545,8 @@ healer_append_incident(const struct healer *h, json_t *out, int64_t id)
 }
 
 
-json_t *
-healer_heal_now(struct healer *h, bool dry_run)
+static json_t *
+healer_heal_failing(struct healer *h, bool dry_run)
 {
 	json_t *out = json_array();
 	struct heal_steps steps;
@@ -510,6 +564,12 @@ healer_heal_now(struct healer *h, bool dry_run)
 		    !state_is_failing(h->watch[i].raw, c))
 			continue;
 		inc = incident_covering(h, c->name);
+		if (inc == NULL && healer_hands_off(h, c->service, why, sizeof(why)) != NULL) {
+			/* Not even an operator's `tend heal` restarts what the operator stopped. */
+			json_array_append_new(out, json_pack("{s:s, s:s, s:s}", "target",
+			    c->name, "phase", "held", "diagnosis", why));
+			continue;
+		}
 		if (inc != NULL && !(dry_run && inc->phase == PHASE_MONITORING)) {
 			id = inc->id;
 			if (inc->phase == PHASE_MONITORING && !dry_run) {
@@ -543,8 +603,20 @@ healer_heal_now(struct healer *h, bool dry_run)
 }
 
 
-int64_t
-healer_recover(struct healer *h, const char *action, const char *service,
+json_t *
+healer_heal_now(struct healer *h, bool dry_run)
+{
+	json_t *out;
+
+	healer_enter(h);
+	out = healer_heal_failing(h, dry_run);
+	healer_leave(h);
+	return out;
+}
+
+
+static int64_t
+healer_recover_in(struct healer *h, const char *action, const char *service,
     char *err, size_t errlen)
 {
 	static const struct heal_action restart = { .kind = HEAL_RESTART,
@@ -561,7 +633,7 @@ healer_recover(struct healer *h, const char *action, const char *service,
 		snprintf(err, errlen, "no action named '%s' under 'actions:'", action);
 		return -1;
 	}
-	inc = incident_new(h, service ? service : action ? action : "cleanup", service,
+	inc = incident_new(h, 0, service ? service : action ? action : "cleanup", service,
 	    "manual", FAILURE_UNKNOWN, HEALTH_WARNING);
 	inc->requested = true;
 	snprintf(inc->steps.source, sizeof(inc->steps.source), "requested");
@@ -585,8 +657,21 @@ healer_recover(struct healer *h, const char *action, const char *service,
 		return -1;
 	}
 	snprintf(inc->diagnosis, sizeof(inc->diagnosis), "requested by an operator");
-	incident_start(inc, "requested");
-	return inc->id;
+	incident_start(inc);
+	return inc->id;		/* closed already when its action ended at once */
+}
+
+
+int64_t
+healer_recover(struct healer *h, const char *action, const char *service,
+    char *err, size_t errlen)
+{
+	int64_t id;
+
+	healer_enter(h);
+	id = healer_recover_in(h, action, service, err, errlen);
+	healer_leave(h);
+	return id;
 }
 
 
@@ -621,7 +706,9 @@ healer_resolve(struct healer *h, int64_t id, char *err, size_t errlen)
 		snprintf(err, errlen, "no incident #%lld", (long long)id);
 		return -1;
 	}
+	healer_enter(h);
 	incident_close(inc, PHASE_RESOLVED, "resolved by hand");
+	healer_leave(h);
 	return 0;
 }
 
@@ -655,6 +742,22 @@ healer_incident_json(const struct healer *h, int64_t id)
 		if (json_integer_value(json_object_get(closed, "id")) == id)
 			return json_incref(closed);
 	return NULL;
+}
+
+
+void
+healer_rejoin_open(struct healer *h)
+{
+	healer_enter(h);
+	healer_rejoin(h);
+	healer_leave(h);
+}
+
+
+int64_t
+healer_settle_ms(const struct healer *h)
+{
+	return h->cfg->heal.escalation_timeout_ms + 2 * HEALER_TICK_MS;
 }
 
 

@@ -35,6 +35,12 @@ struct store;
 /* cfg must outlive the healer (or the next healer_set_config); st may be NULL. */
 struct healer	*healer_new(uv_loop_t *loop, const struct tend_config *cfg,
 		    struct store *st, const struct heal_ops *ops, bool monitor_only);
+/*
+ * A daemon's start: the incidents a previous run left open in the store
+ * are rejoined (those whose target the config still has), or closed.
+ * Call once, after healer_new, before the first results.
+ */
+void		 healer_rejoin_open(struct healer *h);
 /* Stops what runs and frees; open incidents stay open in the store. */
 void		 healer_free(struct healer *h);
 /* A reload: checks and services are looked up again by name. */
@@ -46,6 +52,14 @@ void		 healer_check_result(struct healer *h, const struct check_conf *conf,
 /* Every service transition ("up", "failed", ...). */
 void		 healer_service_state(struct healer *h, const char *service,
 		    const char *to, const char *reason);
+
+/*
+ * An operator started, stopped or restarted a service (tend start/stop/
+ * restart, the API): a service the operator stopped is left alone until
+ * it is started again, and its dependents' failures are put down to it.
+ */
+void		 healer_operator_control(struct healer *h, const char *cmd,
+		    const char *service);
 
 /*
  * Opens incidents now for every failing check not yet in one, skipping
@@ -68,6 +82,12 @@ int		 healer_resolve(struct healer *h, int64_t id, char *err, size_t errlen);
 json_t		*healer_incidents_json(const struct healer *h);
 /* One incident, open or recently closed; NULL if unknown. */
 json_t		*healer_incident_json(const struct healer *h, int64_t id);
+/*
+ * The longest an incident stays in a phase that moves on by itself
+ * (diagnosing to verifying): escalation_timeout comes then. What a caller
+ * following an incident waits at most.
+ */
+int64_t		 healer_settle_ms(const struct healer *h);
 /* How many incidents are open. */
 size_t		 healer_open_count(const struct healer *h);
 

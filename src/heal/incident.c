@@ -41,13 +41,13 @@ incident_mark_recurring(struct incident *inc)
 
 
 struct incident *
-incident_new(struct healer *h, const char *target, const char *service,
+incident_new(struct healer *h, int64_t id, const char *target, const char *service,
     const char *error_type, enum failure_category category, enum health_state severity)
 {
 	struct incident *inc = xcalloc(1, sizeof(*inc));
 
 	inc->h = h;
-	inc->id = healer_next_id(h);
+	inc->id = id > 0 ? id : healer_next_id(h);
 	inc->target = xstrdup(target);
 	inc->service = service ? xstrdup(service) : NULL;
 	inc->error_type = error_type;
@@ -82,7 +82,7 @@ incident_absorb_dependents(struct incident *root)
 	if (root->service == NULL)
 		return;
 	for (inc = h->open; inc != NULL; inc = next) {
-		next = inc->next;	/* closing inc frees it, and only it */
+		next = inc->next;	/* closing inc takes it, and only it, off the list */
 		if (inc == root || !incident_is_open(inc) || inc->service == NULL ||
 		    strcmp(inc->error_type, "manual") == 0 ||
 		    !dep_closure_depends(h->deps, inc->service, root->service) ||
@@ -107,7 +107,7 @@ incident_absorb_dependents(struct incident *root)
 
 
 void
-incident_start(struct incident *inc, const char *why)
+incident_start(struct incident *inc)
 {
 	struct healer *h = inc->h;
 
@@ -121,9 +121,10 @@ incident_start(struct incident *inc, const char *why)
 		incident_note(inc, "auto-heal is off: waiting for `tend heal`");
 	} else
 		inc->phase = PHASE_DIAGNOSING;
-	(void)why;
 	incident_write(inc);
-	incident_alert(inc, "incident", inc->diagnosis);
+	/* A diagnosed incident alerts once diagnosis says it is one of its own. */
+	if (inc->phase == PHASE_MONITORING)
+		incident_announce(inc);
 	if (inc->phase == PHASE_DIAGNOSING) {
 		/* Probe what it depends on: a failing dependency is the better suspect. */
 		incident_timer_tick(inc);
@@ -177,6 +178,34 @@ incident_dependency_failures(struct incident *inc, bool probe, int *pending,
 	}
 	free(failing_services);
 	return failing;
+}
+
+
+/*
+ * A rejoined incident waits until each of its checks has a tracked state
+ * again (the service they belong to is not held, see incident_hold), then
+ * closes if they pass, or goes on. True when it may go on now.
+ */
+static bool
+incident_rejoin_fresh(struct incident *inc)
+{
+	const struct watch *w;
+	size_t i;
+
+	if (!inc->rejoined)
+		return true;
+	for (i = 0; inc->checks != NULL && inc->checks[i] != NULL; i++)
+		if ((w = watch_of(inc->h, inc->checks[i])) != NULL &&
+		    w->tracked == HEALTH_UNKNOWN)
+			return false;
+	inc->rejoined = false;
+	if (incident_recovered(inc)) {
+		incident_close(inc, PHASE_RESOLVED, "recovered by itself");
+		return false;
+	}
+	incident_note(inc, "still failing");
+	incident_write(inc);
+	return true;
 }
 
 
@@ -248,6 +277,10 @@ incident_plan(struct incident *inc)
 
 	if (strcmp(inc->error_type, "manual") == 0)
 		return;		/* laid out by healer_recover */
+	/* Planned afresh after it was held: attempts so far still count. */
+	heal_steps_clear(&inc->steps);
+	inc->next_step = 0;
+	inc->current = NULL;
 	if (check == NULL && strcmp(inc->error_type, "check") == 0)
 		svc = NULL;
 	/*
@@ -288,6 +321,7 @@ incident_escalate(struct incident *inc, const char *why)
 		action_detach(inc->run);
 		inc->run = NULL;
 	}
+	incident_announce(inc);
 	inc->phase = PHASE_ESCALATED;
 	incident_note(inc, "escalated: %s", why);
 	snprintf(msg, sizeof(msg), "incident #%lld escalated: %s; auto-healing of %s "
@@ -308,6 +342,8 @@ incident_diagnose(struct incident *inc)
 	int pending = 0, failing;
 	bool first = inc->phase_until == 0;
 
+	if (incident_hold(inc) || !incident_rejoin_fresh(inc))
+		return;
 	if (first) {
 		/* Long enough for the slowest dependency check to answer. */
 		inc->phase_until = now + 2000;
@@ -322,6 +358,7 @@ incident_diagnose(struct incident *inc)
 	}
 	if (pending > 0 && now < inc->phase_until)
 		return;		/* wait for the probes */
+	incident_announce(inc);
 	incident_plan(inc);
 	inc->phase_until = 0;
 	if (inc->steps.n == 0 && strcmp(inc->error_type, "manual") != 0) {
@@ -430,12 +467,10 @@ incident_verify(struct incident *inc, bool rerun)
 
 
 static void
-incident_action_done(void *arg, const struct action_outcome *o)
+incident_action_ended(struct incident *inc, const struct action_outcome *o)
 {
-	struct incident *inc = arg;
 	struct healer *h = inc->h;
 
-	inc->run = NULL;
 	log_info(inc->service, "incident #%lld: %s: %s: %s", (long long)inc->id,
 	    inc->current->action->name, action_result_name(o->result), o->detail);
 	if (o->result == ACTION_SKIPPED) {
@@ -473,14 +508,62 @@ incident_action_done(void *arg, const struct action_outcome *o)
 }
 
 
+/* An action's end: from the loop, or from inside action_start. */
+static void
+incident_action_done(void *arg, const struct action_outcome *o)
+{
+	struct incident *inc = arg;
+	struct healer *h = inc->h;
+
+	inc->run = NULL;
+	healer_enter(h);
+	incident_action_ended(inc, o);
+	healer_leave(h);
+}
+
+
+/*
+ * A step on a service: an operator's request is the operator's word on
+ * it; healing's own steps leave alone a service the operator stopped or
+ * the supervisor is busy with (the step is skipped, the next one runs).
+ * True when the step was skipped.
+ */
+static bool
+incident_step_held(struct incident *inc, const struct plan_step *step)
+{
+	struct action_outcome skipped = { .result = ACTION_SKIPPED };
+	enum heal_action_kind kind = step->action->kind;
+
+	if ((kind != HEAL_RESTART && kind != HEAL_STOP && kind != HEAL_START) ||
+	    step->service == NULL)
+		return false;
+	if (strcmp(inc->error_type, "manual") == 0) {
+		healer_operator_control(inc->h, heal_action_kind_name(kind), step->service);
+		return false;
+	}
+	if (incident_is_about(inc, step->service) || healer_hands_off(inc->h, step->service,
+	    skipped.detail, sizeof(skipped.detail)) == NULL)
+		return false;
+	incident_action_ended(inc, &skipped);
+	return true;
+}
+
+
 /* The next step of the plan, or escalation when none is left. */
 static void
 incident_advance(struct incident *inc)
 {
 	struct healer *h = inc->h;
 	const struct plan_step *step;
+	struct action_run *run;
 	char detail[256];
 
+	if (!incident_is_open(inc))
+		return;
+	/* Stopped by the operator while it was being healed: it waits to be started. */
+	if (strcmp(inc->error_type, "manual") != 0 && inc->service != NULL &&
+	    strv_contains(h->stopped, inc->service) && incident_hold(inc))
+		return;
 	if (inc->next_step >= inc->steps.n) {
 		incident_escalate(inc, inc->steps.n ? "every planned action was tried" :
 		    "nothing to try");
@@ -509,8 +592,18 @@ incident_advance(struct incident *inc)
 	log_info(inc->service, "incident #%lld: %s %s", (long long)inc->id,
 	    step->action->name, step->service ? step->service : inc->target);
 	incident_write(inc);
-	inc->run = action_start(h->loop, &h->ops, step, inc->target,
+	if (incident_step_held(inc, step))
+		return;
+	run = action_start(h->loop, &h->ops, step, inc->target,
 	    (const char *const *)inc->checks, false, incident_action_done, inc);
+	/*
+	 * NULL when it ended inside action_start: its end may have moved the
+	 * incident on to another action, or closed it.
+	 */
+	if (run != NULL && incident_is_open(inc) && inc->run == NULL)
+		inc->run = run;
+	else
+		action_detach(run);
 }
 
 
@@ -525,6 +618,7 @@ incident_free(struct incident *inc)
 	strv_free(inc->symptoms);
 	free(inc->root_cause);
 	free(inc->resolution);
+	free(inc->held_by);
 	json_decref(inc->actions);
 	json_decref(inc->closed_json);
 	heal_steps_clear(&inc->steps);
@@ -552,6 +646,8 @@ incident_close(struct incident *inc, enum incident_phase phase, const char *reso
 	char msg[512];
 	size_t i;
 
+	if (!incident_is_open(inc))
+		return;
 	if (inc->run != NULL) {
 		action_detach(inc->run);
 		inc->run = NULL;
@@ -566,7 +662,8 @@ incident_close(struct incident *inc, enum incident_phase phase, const char *reso
 		    (long long)inc->id, (long long)(inc->resolved_wall - inc->detected_wall),
 		    resolution);
 		log_info(inc->service, "%s", msg);
-		incident_alert(inc, "resolved", msg);
+		if (inc->announced)
+			incident_alert(inc, "resolved", msg);
 		if (strcmp(resolution, "resolved by hand") != 0)
 			healer_remember_end(h, inc->target);
 		/* Dependents that still fail now get incidents of their own. */
@@ -577,14 +674,16 @@ incident_close(struct incident *inc, enum incident_phase phase, const char *reso
 		/* Merged or interrupted: its alert ends too, saying how. */
 		snprintf(msg, sizeof(msg), "incident #%lld closed: %s", (long long)inc->id,
 		    resolution);
-		incident_alert(inc, "closed", msg);
+		if (inc->announced)
+			incident_alert(inc, "closed", msg);
 	}
 	inc->closed_json = incident_json(inc);
 	json_array_insert(h->closed, 0, inc->closed_json);
 	while (json_array_size(h->closed) > HEALER_KEEP_CLOSED)
 		json_array_remove(h->closed, json_array_size(h->closed) - 1);
 	healer_unlink(h, inc);
-	incident_free(inc);
+	inc->next = h->closing;
+	h->closing = inc;
 }
 
 
@@ -612,6 +711,8 @@ incident_timer_tick(struct incident *inc)
 {
 	int64_t now = clock_mono_ms();
 
+	if (!incident_is_open(inc))
+		return;
 	switch (inc->phase) {
 	case PHASE_DIAGNOSING:
 		incident_diagnose(inc);
@@ -622,6 +723,9 @@ incident_timer_tick(struct incident *inc)
 		return;
 	case PHASE_VERIFYING:
 		incident_verify(inc, true);
+		return;
+	case PHASE_HELD:
+		incident_held_tick(inc);
 		return;
 	default:
 		break;

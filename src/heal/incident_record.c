@@ -5,7 +5,7 @@
 #include "heal/healer_internal.h"
 
 const char *const incident_phase_names[] = {
-	"diagnosing", "cooldown", "acting", "verifying", "monitoring", "escalated",
+	"diagnosing", "cooldown", "acting", "verifying", "monitoring", "held", "escalated",
 	"resolved", "merged", "interrupted",
 };
 
@@ -60,6 +60,21 @@ incident_effectiveness(const struct incident *inc)
 }
 
 
+/*
+ * Detection to the end, for an incident that ended on its own account; -1
+ * for one that is open, merged (it is part of its root's, whose MTTR
+ * counts) or interrupted (nothing was repaired).
+ */
+static int64_t
+incident_mttr_ms(const struct incident *inc)
+{
+	if (inc->resolved_wall <= 0 || inc->phase == PHASE_MERGED ||
+	    inc->phase == PHASE_INTERRUPTED)
+		return -1;
+	return inc->resolved_wall - inc->detected_wall;
+}
+
+
 /* Tells the live views; takes data. */
 static void
 incident_changed(struct incident *inc, const char *what, json_t *data)
@@ -84,7 +99,7 @@ incident_write(struct incident *inc)
 		.root_cause = inc->root_cause, .diagnosis = inc->diagnosis,
 		.actions_taken = actions, .effectiveness = incident_effectiveness(inc),
 		.recurring = inc->recurring, .acked = inc->acked, .mttd_ms = inc->mttd_ms,
-		.mttr_ms = inc->resolved_wall > 0 ? inc->resolved_wall - inc->detected_wall : -1,
+		.mttr_ms = incident_mttr_ms(inc),
 		.phase = incident_phase_names[inc->phase], .symptoms = sym,
 		.attempts = inc->attempts, .resolution = inc->resolution,
 		.updated_at = clock_wall_ms(),
@@ -124,8 +139,8 @@ incident_json(const struct incident *inc)
 		json_object_set_new(o, "mttd_ms", json_null());
 	if (inc->resolved_wall > 0) {
 		json_object_set_new(o, "resolved_at", json_integer(inc->resolved_wall));
-		json_object_set_new(o, "mttr_ms",
-		    json_integer(inc->resolved_wall - inc->detected_wall));
+		json_object_set_new(o, "mttr_ms", incident_mttr_ms(inc) >= 0 ?
+		    json_integer(incident_mttr_ms(inc)) : json_null());
 	}
 	return o;
 }
@@ -149,6 +164,14 @@ incident_note(struct incident *inc, const char *fmt, ...)
 
 
 void
+incident_note_category(struct incident *inc, const char *why)
+{
+	incident_note(inc, "classified as %s%s%s%s", failure_category_name(inc->category),
+	    *why ? " (" : "", why, *why ? ")" : "");
+}
+
+
+void
 incident_alert(struct incident *inc, const char *event, const char *message)
 {
 	const char *state = strcmp(event, "resolved") == 0 ? "healthy" :
@@ -157,6 +180,16 @@ incident_alert(struct incident *inc, const char *event, const char *message)
 	if (inc->h->ops.alert != NULL)
 		inc->h->ops.alert(inc->h->ops.arg, event, inc->target, state, message,
 		    inc->id);
+}
+
+
+void
+incident_announce(struct incident *inc)
+{
+	if (inc->announced)
+		return;
+	inc->announced = true;
+	incident_alert(inc, "incident", inc->diagnosis);
 }
 
 

@@ -65,6 +65,7 @@ fetch_settings_init(struct fetch_settings *s, const char *cache_dir)
 	s->max_connections = 1000;
 	s->backoff = (struct backoff_conf){ .initial_ms = 250, .max_ms = 4000,
 	    .multiplier = 2.0, .jitter = 0.2 };
+	s->max_size = FETCH_DEFAULT_MAX_SIZE;
 	s->probe_budget_ms = 1500;
 	s->probe_slow_ms = 750;
 	s->online = (struct fetch_timeouts){ .connect_ms = 10000,
@@ -106,6 +107,21 @@ fetch_cache_dir(const char *option, const struct tend_config *manifest,
 		return xasprintf("%s/tend", xdg);
 	home = getenv("HOME");
 	return xasprintf("%s/.cache/tend", home != NULL ? home : "/tmp");
+}
+
+int
+fetch_cache_verify(const char *cache_dir, const struct tend_config *cfg,
+    const char *state_dir_option, char *err, size_t errlen)
+{
+	char *state = statedir_resolve(state_dir_option, cfg != NULL ? cfg->state_dir : NULL);
+	char *in_state = xasprintf("%s/cache", state);
+	int rc = 0;
+
+	if (strcmp(cache_dir, in_state) == 0)
+		rc = statedir_prepare_subdir(state, "cache", 0750, err, errlen);
+	free(in_state);
+	free(state);
+	return rc;
 }
 
 static void
@@ -328,7 +344,7 @@ fetch_from_mirror(struct fetch_ctx *c, const struct asset_conf *a,
 	char err[512] = "";
 
 	for (;;) {
-		if (part->limit >= 0 && part->size == part->limit) {
+		if (part->exact && part->size == part->limit) {
 			/* All there already (an earlier run's part): only verify. */
 			at = (struct fetch_attempt){ .verdict = FETCH_DONE };
 		} else {
@@ -400,6 +416,9 @@ fetch_from_mirror(struct fetch_ctx *c, const struct asset_conf *a,
 		case FETCH_NEXT_MIRROR:
 			snprintf(err, sizeof(err), "%s", at.error);
 			log_warn(a->name, "%s: %s", url, err);
+			/* What an endless or oversized mirror sent is no start for the next. */
+			if (part->too_large && fetch_part_truncate(part) < 0)
+				goto local;
 			goto failed;
 		case FETCH_LOCAL_ERROR:
 			snprintf(err, sizeof(err), "%s", at.error);
@@ -422,6 +441,18 @@ ok:
 	return MIRROR_OK;
 }
 
+/*
+ * The most a download of a may hold: its size, else its max_size, else the
+ * settings' cap. An endless mirror fills no disk.
+ */
+static int64_t
+fetch_limit(const struct fetch_ctx *c, const struct asset_conf *a)
+{
+	if (a->size >= 0)
+		return a->size;
+	return a->max_size >= 0 ? a->max_size : c->s->max_size;
+}
+
 /* The asset is not in the cache: download it into the part file, then commit. */
 static void
 fetch_download(struct fetch_ctx *c, const struct asset_conf *a,
@@ -436,7 +467,8 @@ fetch_download(struct fetch_ctx *c, const struct asset_conf *a,
 	int64_t started = clock_mono_ms();
 	struct stat st;
 
-	if (fetch_part_open(&part, path, a->size, err, sizeof(err)) < 0) {
+	if (fetch_part_open(&part, path, fetch_limit(c, a), a->size >= 0, err,
+	    sizeof(err)) < 0) {
 		fetch_fail(r, "%s", err);
 		goto done;
 	}
@@ -448,7 +480,7 @@ fetch_download(struct fetch_ctx *c, const struct asset_conf *a,
 			    "does not verify");
 		goto done;
 	}
-	if (a->size >= 0 && part.size > a->size && fetch_part_truncate(&part) < 0) {
+	if (part.size > part.limit && fetch_part_truncate(&part) < 0) {
 		fetch_fail(r, "cannot truncate %s: %s", path, strerror(errno));
 		fetch_part_close(&part, false);
 		goto done;

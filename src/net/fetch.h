@@ -26,12 +26,16 @@ enum fetch_mode {
 	FETCH_WARMUP,		/* into the cache only, for later offline runs */
 };
 
+/* The most a mirror may send for an asset with neither size: nor max_size:. */
+#define FETCH_DEFAULT_MAX_SIZE	((int64_t)1 << 30)
+
 struct fetch_settings {
 	const char	*cache_dir;
 	enum fetch_mode	 mode;
 	bool		 offline;	/* the cache only: no mirror is tried */
 	int		 attempts;	/* tries of one mirror in a row that get nothing; default 3 */
 	int		 max_connections; /* per mirror and asset, however much each brings; default 1000 */
+	int64_t		 max_size;	/* assets without size: or max_size:; default 1 GiB */
 	struct backoff_conf backoff;	/* between those tries: 250ms doubling to 4s, jitter 0.2 */
 	int64_t		 probe_budget_ms; /* default 1500 */
 	int64_t		 probe_slow_ms;	/* a connect slower than this makes it "limited"; default 750 */
@@ -50,6 +54,13 @@ void	 fetch_settings_init(struct fetch_settings *s, const char *cache_dir);
  */
 char	*fetch_cache_dir(const char *option, const struct tend_config *manifest,
 	    const struct tend_config *cfg, const char *state_dir_option);
+/*
+ * A cache_dir that is STATE_DIR/cache is used only in a state dir tend run
+ * would accept (core/statedir.h), and made 0750 there: 0, or -1 with err.
+ * Any other cache_dir: 0.
+ */
+int	 fetch_cache_verify(const char *cache_dir, const struct tend_config *cfg,
+	    const char *state_dir_option, char *err, size_t errlen);
 
 enum fetch_source {
 	FETCH_FROM_NONE,	/* failed */

@@ -10,41 +10,26 @@
 #include <jansson.h>
 
 #include "core/fdio.h"
+#include "core/hostport.h"
 #include "core/mem.h"
 
 char *
 mirror_key(const char *url)
 {
-	const char *p, *host, *end, *at, *colon;
-	char *key, *k;
-	const char *port = NULL;
+	char host[256], *key, *k;
 	size_t scheme_len;
+	int port;
 
-	if ((p = strstr(url, "://")) == NULL)
+	if (strstr(url, "://") == NULL)
 		return xstrdup(url);
-	scheme_len = (size_t)(p - url);
-	if (scheme_len == 4 && strncasecmp(url, "file", 4) == 0)
+	if (strncasecmp(url, "file://", 7) == 0)
 		return xstrdup("file://");
-	host = p + 3;
-	end = host + strcspn(host, "/?#");
-	/* user:password@ is not part of the host */
-	at = memchr(host, '@', (size_t)(end - host));
-	if (at != NULL)
-		host = at + 1;
-	if (*host == '[') {
-		colon = memchr(host, ']', (size_t)(end - host));
-		colon = colon != NULL && colon + 1 < end && colon[1] == ':' ? colon + 1 : NULL;
-	} else
-		colon = memchr(host, ':', (size_t)(end - host));
-	if (colon != NULL)
-		port = colon + 1;
-	else if (scheme_len == 5 && strncasecmp(url, "https", 5) == 0)
-		port = "443";
-	else
-		port = "80";
-	key = xasprintf("%.*s://%.*s:%.*s", (int)scheme_len, url,
-	    (int)((colon != NULL ? colon : end) - host), host,
-	    (int)(colon != NULL ? (size_t)(end - port) : strlen(port)), port);
+	if (hostport_of_url(url, host, sizeof(host), &port, &scheme_len) < 0)
+		return xstrdup(url);
+	if (port < 0)
+		port = scheme_len == 5 && strncasecmp(url, "https", 5) == 0 ? 443 : 80;
+	key = xasprintf(strchr(host, ':') != NULL ? "%.*s://[%s]:%d" : "%.*s://%s:%d",
+	    (int)scheme_len, url, host, port);
 	for (k = key; *k != '\0'; k++)
 		*k = (char)tolower((unsigned char)*k);
 	return key;

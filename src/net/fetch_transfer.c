@@ -1,5 +1,6 @@
 #include "net/fetch_transfer.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -9,6 +10,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "config/units.h"
+#include "core/clock.h"
 #include "core/log.h"
 #include "core/mem.h"
 
@@ -43,11 +46,12 @@ fetch_part_lock(const char *path)
 }
 
 int
-fetch_part_open(struct fetch_part *p, const char *path, int64_t limit,
+fetch_part_open(struct fetch_part *p, const char *path, int64_t limit, bool exact,
     char *err, size_t errlen)
 {
 	memset(p, 0, sizeof(*p));
 	p->limit = limit;
+	p->exact = exact;
 	if ((p->fd = fetch_part_lock(path)) < 0) {
 		snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
 		return -1;
@@ -138,8 +142,8 @@ fetch_setup(CURL *curl, const char *url, struct fetch_part *p,
 	curl_easy_setopt(curl, CURLOPT_FAILONERROR, 1L);
 	curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 1L);
 	curl_easy_setopt(curl, CURLOPT_MAXREDIRS, 10L);
-	/* The manifest's schemes only; a redirect never leads to a local file. */
-	curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https,file");
+	/* The network's schemes only (file:// is read by fetch_file). */
+	curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(curl, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, t->connect_ms);
 	curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, t->low_speed_bytes);
@@ -156,7 +160,8 @@ fetch_setup(CURL *curl, const char *url, struct fetch_part *p,
 
 /* What a failed transfer means for the next one. */
 static enum fetch_verdict
-fetch_classify(CURLcode code, long status, bool connected, const struct fetch_part *p)
+fetch_classify(CURLcode code, long status, bool connected, int64_t received,
+    const struct fetch_part *p)
 {
 	switch (code) {
 	case CURLE_OK:
@@ -173,7 +178,8 @@ fetch_classify(CURLcode code, long status, bool connected, const struct fetch_pa
 			return FETCH_RETRY;
 		return FETCH_NEXT_MIRROR;
 	case CURLE_OPERATION_TIMEDOUT:
-		return connected ? FETCH_RETRY : FETCH_NEXT_MIRROR;
+		/* Stalled before its first byte: this mirror is not serving. */
+		return connected && received > 0 ? FETCH_RETRY : FETCH_NEXT_MIRROR;
 	case CURLE_COULDNT_RESOLVE_HOST:
 	case CURLE_COULDNT_RESOLVE_PROXY:
 	case CURLE_COULDNT_CONNECT:
@@ -193,6 +199,130 @@ fetch_classify(CURLcode code, long status, bool connected, const struct fetch_pa
 	}
 }
 
+/* Why a mirror sent too much: more than the manifest says, or than the cap. */
+static void
+fetch_too_large(const struct fetch_part *p, struct fetch_attempt *out)
+{
+	char cap[32];
+
+	if (p->exact) {
+		snprintf(out->error, sizeof(out->error), "sent more than the %lld bytes "
+		    "the manifest says", (long long)p->limit);
+		return;
+	}
+	units_format_size((double)p->limit, cap, sizeof(cap));
+	snprintf(out->error, sizeof(out->error), "sent more than %s, the most taken "
+	    "for an asset without a size (max_size:, --max-size)", cap);
+}
+
+/*
+ * file:///path or file://localhost/path, its %XX decoded; NULL when it is
+ * not one (or decodes to a NUL). Free it.
+ */
+static char *
+fetch_file_path(const char *url)
+{
+	const char *p = url + strlen("file://");
+	char *path, *out, hex[3] = "";
+
+	if (strncmp(p, "localhost/", 10) == 0)
+		p += strlen("localhost");
+	if (strncmp(url, "file://", 7) != 0 || *p != '/')
+		return NULL;
+	path = out = xmalloc(strlen(p) + 1);
+	for (; *p != '\0'; p++, out++) {
+		*out = *p;
+		if (*p != '%' || !isxdigit((unsigned char)p[1]) ||
+		    !isxdigit((unsigned char)p[2]))
+			continue;
+		memcpy(hex, p + 1, 2);
+		if ((*out = (char)strtol(hex, NULL, 16)) == '\0') {
+			free(path);
+			return NULL;
+		}
+		p += 2;
+	}
+	*out = '\0';
+	return path;
+}
+
+/*
+ * Opens what a file:// mirror names, if it is a regular file: opened
+ * without blocking (a FIFO would wait for a writer), then checked, so that
+ * nothing can be swapped in between. -1 with out->error filled.
+ */
+static int
+fetch_file_open(const char *url, struct stat *st, struct fetch_attempt *out)
+{
+	char *path = fetch_file_path(url);
+	int fd;
+
+	if (path == NULL) {
+		snprintf(out->error, sizeof(out->error), "not a file:/// URL");
+		return -1;
+	}
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0)
+		snprintf(out->error, sizeof(out->error), "cannot open %s: %s", path,
+		    strerror(errno));
+	else if (fstat(fd, st) < 0 || !S_ISREG(st->st_mode)) {
+		snprintf(out->error, sizeof(out->error), "%s is not a regular file",
+		    path);
+		close(fd);
+		fd = -1;
+	}
+	free(path);
+	return fd;
+}
+
+/* A file:// mirror: the regular file copied into the part from its size on. */
+static void
+fetch_file(const char *url, struct fetch_part *p, struct fetch_attempt *out)
+{
+	int64_t started = clock_mono_ns(), off = p->size;
+	size_t chunk = 256 * 1024;
+	char *buf;
+	struct stat st;
+	ssize_t n;
+	int fd;
+
+	out->verdict = FETCH_NEXT_MIRROR;
+	if ((fd = fetch_file_open(url, &st, out)) < 0)
+		return;
+	if (off > (int64_t)st.st_size) {
+		out->verdict = FETCH_RESTART;
+		snprintf(out->error, sizeof(out->error), "shorter (%lld bytes) than what "
+		    "is already downloaded", (long long)st.st_size);
+		close(fd);
+		return;
+	}
+	buf = xmalloc(chunk);
+	out->verdict = FETCH_DONE;
+	while ((n = pread(fd, buf, chunk, (off_t)off)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			out->verdict = FETCH_NEXT_MIRROR;
+			snprintf(out->error, sizeof(out->error), "read: %s", strerror(errno));
+			break;
+		}
+		if (fetch_write(buf, 1, (size_t)n, p) != (size_t)n) {
+			out->verdict = p->too_large ? FETCH_NEXT_MIRROR : FETCH_LOCAL_ERROR;
+			if (p->too_large)
+				fetch_too_large(p, out);
+			else
+				snprintf(out->error, sizeof(out->error), "cannot write %s: %s",
+				    p->path, strerror(p->write_errno));
+			break;
+		}
+		off += n;
+	}
+	free(buf);
+	close(fd);
+	out->received = p->size - out->from;
+	out->seconds = (double)(clock_mono_ns() - started) / 1e9;
+}
+
 void
 fetch_transfer(CURL *curl, const char *url, struct fetch_part *p,
     const struct fetch_timeouts *t, struct fetch_attempt *out)
@@ -201,11 +331,16 @@ fetch_transfer(CURL *curl, const char *url, struct fetch_part *p,
 	curl_off_t total_us = 0, connect_us = 0;
 	long status = 0;
 	CURLcode code;
+	bool connected;
 
 	memset(out, 0, sizeof(*out));
 	out->from = p->size;
 	p->too_large = false;
 	p->write_errno = 0;
+	if (strncmp(url, "file:", 5) == 0) {
+		fetch_file(url, p, out);
+		return;
+	}
 	fetch_setup(curl, url, p, t, errbuf);
 	code = curl_easy_perform(curl);
 	curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
@@ -216,20 +351,21 @@ fetch_transfer(CURL *curl, const char *url, struct fetch_part *p,
 	curl_easy_setopt(curl, CURLOPT_WRITEDATA, NULL);
 	out->received = p->size - out->from;
 	out->seconds = (double)total_us / 1e6;
-	out->verdict = fetch_classify(code, status, connect_us > 0 || status > 0, p);
+	connected = connect_us > 0 || status > 0;
+	out->verdict = fetch_classify(code, status, connected, out->received, p);
 	if (code == CURLE_OK)
 		return;
 	if (code == CURLE_HTTP_RETURNED_ERROR)
 		snprintf(out->error, sizeof(out->error), "HTTP %ld", status);
-	else if (code == CURLE_WRITE_ERROR && p->too_large)
-		snprintf(out->error, sizeof(out->error), "sent more than the %lld bytes "
-		    "the manifest says", (long long)p->limit);
+	else if ((code == CURLE_WRITE_ERROR && p->too_large) ||
+	    code == CURLE_FILESIZE_EXCEEDED)
+		fetch_too_large(p, out);
 	else if (code == CURLE_WRITE_ERROR)
 		snprintf(out->error, sizeof(out->error), "cannot write %s: %s", p->path,
 		    strerror(p->write_errno));
-	else if (code == CURLE_FILESIZE_EXCEEDED)
-		snprintf(out->error, sizeof(out->error), "larger than the %lld bytes the "
-		    "manifest says", (long long)p->limit);
+	else if (code == CURLE_OPERATION_TIMEDOUT && out->received == 0 && connected)
+		snprintf(out->error, sizeof(out->error), "stalled: no data for %ld s",
+		    t->low_speed_s);
 	else
 		snprintf(out->error, sizeof(out->error), "%s",
 		    errbuf[0] != '\0' ? errbuf : curl_easy_strerror(code));

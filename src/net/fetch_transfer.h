@@ -21,7 +21,8 @@ struct fetch_part {
 	char		*path;
 	int		 fd;
 	int64_t		 size;
-	int64_t		 limit;		/* the manifest's size, -1: none */
+	int64_t		 limit;		/* the most it may hold */
+	bool		 exact;		/* limit is the manifest's size, not a cap */
 	struct cache_sha256 *hash;
 	int		 write_errno;	/* why the last write failed */
 	bool		 too_large;	/* the mirror sent more than limit */
@@ -29,11 +30,12 @@ struct fetch_part {
 
 /*
  * Opens (or creates) the part file and takes its lock, waiting for another
- * tend that holds it; then hashes what it already holds. 0, or -1 with err
- * filled.
+ * tend that holds it; then hashes what it already holds. limit is the
+ * manifest's size when exact, else a cap (see fetch_settings.max_size). 0,
+ * or -1 with err filled.
  */
 int	 fetch_part_open(struct fetch_part *p, const char *path, int64_t limit,
-	    char *err, size_t errlen);
+	    bool exact, char *err, size_t errlen);
 /* Starts over: empty file, empty hash. 0, or -1 with errno set. */
 int	 fetch_part_truncate(struct fetch_part *p);
 /* The sha256 of what it holds so far. */
@@ -41,7 +43,11 @@ void	 fetch_part_digest(struct fetch_part *p, char hex[CACHE_HEX_LEN + 1]);
 /* Closes (and unlocks) it; with remove, deletes the file first. */
 void	 fetch_part_close(struct fetch_part *p, bool remove);
 
-/* How long to wait before a mirror is given up on. */
+/*
+ * How long to wait before a mirror is given up on. A mirror that stalls
+ * before sending a byte is left for the next one; one that stalls later
+ * is resumed.
+ */
 struct fetch_timeouts {
 	long		 connect_ms;
 	long		 low_speed_bytes;	/* slower than this per second ... */
@@ -67,7 +73,9 @@ struct fetch_attempt {
 /*
  * Downloads url into p from its current size (a Range request when it is
  * not empty). curl is an easy handle, reset and reused so that connections
- * to a mirror are kept between attempts.
+ * to a mirror are kept between attempts. A file:// URL is read here, not
+ * by libcurl, and only when it names a regular file: a FIFO or a device
+ * (/dev/zero) is refused rather than read forever.
  */
 void	 fetch_transfer(CURL *curl, const char *url, struct fetch_part *p,
 	    const struct fetch_timeouts *t, struct fetch_attempt *out);

@@ -21,21 +21,38 @@ retry_store_failed(struct retry_run *r, const char *what)
 	retry_printf(r->o->err_fd, "%s: not recording this run: %s\n", r->o->label, what);
 }
 
+/*
+ * STATE/tend.db, in a state dir verified as tend run verifies it (a root
+ * tend retry must not write where another user could point it), made
+ * 0600 (store_prepare_file). NULL with err.
+ */
+static char *
+retry_store_path(const char *state_dir, char *err, size_t errlen)
+{
+	struct statedir *sd = statedir_open(state_dir, err, errlen);
+	char *path = NULL;
+
+	if (sd == NULL)
+		return NULL;
+	if (store_prepare_file(sd, err, errlen) == 0)
+		path = statedir_file(sd, "tend.db");
+	statedir_close(sd);
+	return path;
+}
+
 static bool
 retry_store_ready(struct retry_run *r)
 {
-	char err[512], *path;
+	char err[1024], *path;
 
 	if (r->store != NULL)
 		return true;
 	if (r->store_failed || r->o->state_dir == NULL)
 		return false;
-	if (statedir_mkdir_p(r->o->state_dir, 0750) < 0) {
-		snprintf(err, sizeof(err), "%s: %m", r->o->state_dir);
+	if ((path = retry_store_path(r->o->state_dir, err, sizeof(err))) == NULL) {
 		retry_store_failed(r, err);
 		return false;
 	}
-	path = xasprintf("%s/tend.db", r->o->state_dir);
 	r->store = store_open_brief(path, err, sizeof(err));
 	free(path);
 	if (r->store == NULL) {

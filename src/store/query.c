@@ -2,16 +2,7 @@
 
 #include <stdint.h>
 
-static json_t *
-json_string_or_null(const char *s)
-{
-	json_t *v = s != NULL ? json_string(s) : NULL;
-
-	/* Invalid UTF-8 (a command's output) is kept readable, not dropped. */
-	if (s != NULL && v == NULL)
-		v = json_string("(not UTF-8)");
-	return v != NULL ? v : json_null();
-}
+#include "core/text.h"
 
 json_t *
 store_alert_json(const struct store_alert *a)
@@ -20,16 +11,16 @@ store_alert_json(const struct store_alert *a)
 
 	json_object_set_new(o, "id", json_integer(a->id));
 	json_object_set_new(o, "at", json_integer(a->at));
-	json_object_set_new(o, "event", json_string_or_null(a->event));
-	json_object_set_new(o, "target", json_string_or_null(a->target));
-	json_object_set_new(o, "state", json_string_or_null(a->state));
-	json_object_set_new(o, "message", json_string_or_null(a->message));
+	json_object_set_new(o, "event", text_json(a->event));
+	json_object_set_new(o, "target", text_json(a->target));
+	json_object_set_new(o, "state", text_json(a->state));
+	json_object_set_new(o, "message", text_json(a->message));
 	json_object_set_new(o, "incident", a->incident > 0 ? json_integer(a->incident) :
 	    json_null());
-	json_object_set_new(o, "channel", json_string_or_null(a->channel));
-	json_object_set_new(o, "outcome", json_string_or_null(a->outcome));
+	json_object_set_new(o, "channel", text_json(a->channel));
+	json_object_set_new(o, "outcome", text_json(a->outcome));
 	json_object_set_new(o, "tries", json_integer(a->tries));
-	json_object_set_new(o, "detail", json_string_or_null(a->detail));
+	json_object_set_new(o, "detail", text_json(a->detail));
 	return o;
 }
 

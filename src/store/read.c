@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "core/mem.h"
+#include "core/text.h"
 
 #define READ_BUSY_TIMEOUT_MS	2000
 #define DAY_MS			(24 * 3600 * 1000LL)
@@ -13,8 +14,8 @@ store_read_open(const char *path, char *err, size_t errlen)
 {
 	sqlite3 *db = NULL;
 
-	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX,
-	    NULL) != SQLITE_OK) {
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX |
+	    SQLITE_OPEN_NOFOLLOW, NULL) != SQLITE_OK) {
 		snprintf(err, errlen, "%s: %s", path, db != NULL ? sqlite3_errmsg(db) :
 		    "out of memory");
 		sqlite3_close(db);
@@ -24,21 +25,20 @@ store_read_open(const char *path, char *err, size_t errlen)
 	return db;
 }
 
-/* Text that is not valid UTF-8 (a service's output) has its high bytes masked. */
+/*
+ * Text that is not valid UTF-8 (a service's output, a row from before
+ * check results were sanitized) has U+FFFD where it is not.
+ */
 static json_t *
 store_json_text(const char *s, size_t len)
 {
 	json_t *j;
 	char *copy;
-	size_t i;
 
 	if ((j = json_stringn(s, len)) != NULL)
 		return j;
 	copy = xstrndup(s, len);
-	for (i = 0; i < len; i++)
-		if ((unsigned char)copy[i] >= 0x80)
-			copy[i] = '?';
-	j = json_stringn(copy, len);
+	j = text_json(copy);
 	free(copy);
 	return j;
 }
@@ -75,6 +75,7 @@ static const char incidents_sql[] =
     "SELECT * FROM error_incidents"
     " WHERE (?1 = 0 OR resolved_at IS NULL) AND detected_at >= ?2"
     " ORDER BY detected_at DESC, id DESC LIMIT ?3";
+static const char incident_sql[] = "SELECT * FROM error_incidents WHERE id = ?1";
 static const char attempts_sql[] =
     "SELECT * FROM healing_attempts WHERE incident_id = ?1"
     " ORDER BY started_at, id";
@@ -159,6 +160,30 @@ done:
 		return NULL;
 	}
 	return list;
+}
+
+json_t *
+store_read_incident(sqlite3 *db, int64_t id)
+{
+	sqlite3_stmt *inc = NULL, *att = NULL;
+	json_t *row = NULL;
+
+	if (sqlite3_prepare_v2(db, incident_sql, -1, &inc, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db, attempts_sql, -1, &att, NULL) != SQLITE_OK)
+		goto done;
+	sqlite3_bind_int64(inc, 1, id);
+	if (sqlite3_step(inc) != SQLITE_ROW)
+		goto done;
+	row = store_row_json(inc);
+	store_incident_fix_up(row);
+	if (store_attach_attempts(att, row) < 0) {
+		json_decref(row);
+		row = NULL;
+	}
+done:
+	sqlite3_finalize(inc);
+	sqlite3_finalize(att);
+	return row;
 }
 
 static const char metric_sql[] =

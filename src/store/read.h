@@ -24,6 +24,8 @@ json_t	*store_json_column(sqlite3_stmt *stmt, int i);
  * (see docs/api.md, INCIDENT). NULL on a database error.
  */
 json_t	*store_read_incidents(sqlite3 *db, bool open_only, int64_t since_ms, int limit);
+/* One incident as store_read_incidents shows it; NULL when there is none. */
+json_t	*store_read_incident(sqlite3 *db, int64_t id);
 
 /*
  * A metric series from since_ms on, averaged per step_ms, as an array of

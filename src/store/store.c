@@ -2,6 +2,7 @@
 
 #include <math.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #include "core/log.h"
 #include "core/mem.h"
 #include "core/selfhealth.h"
+#include "store/read.h"
 #include "store/store_internal.h"
 
 /* Past this many queued rows (the disk is failing), the oldest are dropped. */
@@ -726,13 +728,9 @@ store_each_dependency_version(struct store *st, store_version_fn fn, void *arg)
 	return n;
 }
 
-int
-store_interrupt_open_incidents(struct store *st, int64_t now_ms)
+json_t *
+store_open_incidents(struct store *st)
 {
-	int rc = store_update_incident(st, "UPDATE error_incidents SET phase = "
-	    "'interrupted', resolved_at = ?2, resolution = 'tend stopped while it was "
-	    "open', updated_at = ?2 WHERE resolved_at IS NULL AND coalesce(phase, '') NOT "
-	    "IN ('escalated') AND ?1 = ?1", 0, now_ms);
-
-	return rc < 0 ? -1 : sqlite3_changes(st->db);
+	store_flush(st);
+	return store_read_incidents(st->db, true, INT64_MIN, STORE_OPEN_INCIDENTS_MAX);
 }

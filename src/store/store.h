@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "health/state.h"
 
 struct statedir;
@@ -45,6 +47,12 @@ struct store	*store_open_brief(const char *path, char *err, size_t errlen);
  * wrong and what to do. sd must outlive the store.
  */
 struct store	*store_open_state(struct statedir *sd);
+/*
+ * Makes STATE/tend.db (0600, through the verified state dir) when it is
+ * missing, and makes it and its -wal and -shm 0600 when others could read
+ * them; store_open on its path is then safe. 0, or -1 with err (errno set).
+ */
+int		 store_prepare_file(struct statedir *sd, char *err, size_t errlen);
 /* Flushes what is queued, then closes. */
 void		 store_close(struct store *st);
 int		 store_schema_version(struct store *st);
@@ -193,10 +201,12 @@ int	store_count_incidents(struct store *st, const char *target, const char *cate
  * when not, -1 on error.
  */
 /*
- * Closes incidents a previous run left open mid-way (not the escalated
- * ones: those wait for a human). Returns how many, or -1.
+ * The incidents no run has closed, newest first, at most
+ * STORE_OPEN_INCIDENTS_MAX, as store_read_incidents shows them (with their
+ * attempts); NULL on a database error. For a new daemon to rejoin them.
  */
-int	store_interrupt_open_incidents(struct store *st, int64_t now_ms);
+#define STORE_OPEN_INCIDENTS_MAX	10000
+json_t	*store_open_incidents(struct store *st);
 int	store_ack_incident(struct store *st, int64_t id, int64_t now_ms);
 int	store_resolve_incident(struct store *st, int64_t id, int64_t now_ms);
 

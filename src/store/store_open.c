@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/clock.h"
@@ -264,28 +265,53 @@ store_worked(struct store *st)
 }
 
 /*
- * Makes tend.db (0600, not through a link: statedir_openat) if it is not
- * there, then lets SQLite open it. SQLite opens tend.db, tend.db-wal and
- * tend.db-shm by name, giving the last two tend.db's mode. That is safe
- * here: statedir_open verified that nobody but root and tend's user can
- * change the state dir or its parents, so no one else can swap a name for
- * a link; and SQLITE_OPEN_NOFOLLOW refuses a database that is one.
+ * SQLite opens tend.db, tend.db-wal and tend.db-shm by name, giving the
+ * last two tend.db's mode. That is safe in a state dir: statedir_open
+ * verified that nobody but root and tend's user can change it or its
+ * parents, so no one else can swap a name for a link; and
+ * SQLITE_OPEN_NOFOLLOW refuses a database that is one. What is made here
+ * first, through the descriptor, is tend.db itself, 0600; files an older
+ * tend left readable by others are made 0600 too.
  */
+int
+store_prepare_file(struct statedir *sd, char *err, size_t errlen)
+{
+	static const char *const names[] = { "tend.db", "tend.db-wal", "tend.db-shm", NULL };
+	struct stat sb;
+	size_t i;
+	int fd;
+
+	for (i = 0; names[i] != NULL; i++) {
+		fd = statedir_openat(sd, names[i], i == 0 ? O_RDWR | O_CREAT : O_RDWR, 0600);
+		if (fd < 0 && (i == 0 || errno != ENOENT)) {
+			snprintf(err, errlen, "cannot open %s/%s: %s", statedir_path(sd),
+			    names[i], strerror(errno));
+			return -1;
+		}
+		if (fd >= 0 && fstat(fd, &sb) == 0 && (sb.st_mode & 077) != 0) {
+			log_info(NULL, "%s/%s was readable by others (mode %04o): now 0600",
+			    statedir_path(sd), names[i], (unsigned)(sb.st_mode & 07777));
+			fchmod(fd, 0600);
+		}
+		if (fd >= 0)
+			close(fd);
+	}
+	return 0;
+}
+
 static bool
 store_reopen(struct store *st)
 {
 	char err[512];
-	int fd, code;
+	int code;
 
 	st->next_open = clock_mono_ms() + STORE_REOPEN_MS;
-	if ((fd = statedir_openat(st->sd, "tend.db", O_RDWR | O_CREAT, 0600)) < 0) {
+	if (store_prepare_file(st->sd, err, sizeof(err)) < 0) {
 		st->open_errno = errno;
-		snprintf(err, sizeof(err), "cannot open it: %s", strerror(errno));
 		store_failed(st, errno == ENOSPC || errno == EDQUOT ? SQLITE_FULL :
 		    SQLITE_CANTOPEN, err);
 		return false;
 	}
-	close(fd);
 	if ((code = store_connect(st, err, sizeof(err))) != SQLITE_OK) {
 		/* err begins with the path, which store_failed says too. */
 		store_failed(st, code, strncmp(err, st->path, strlen(st->path)) == 0 &&

@@ -6,8 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 
 #include <uv.h>
 
@@ -15,6 +13,8 @@
 #include "core/log.h"
 #include "core/mem.h"
 #include "supervise/command.h"
+#include "supervise/pidfile.h"
+#include "supervise/pidwatch.h"
 #include "supervise/reaper.h"
 #include "supervise/service.h"
 
@@ -23,36 +23,31 @@
 
 struct external {
 	struct service	*svc;
-	pid_t		 pid;		/* watched pid, 0 when none */
-	int		 pidfd;
-	uv_poll_t	*poll;		/* on pidfd */
-	uv_timer_t	*timer;		/* pidfile wait, liveness fallback */
+	struct proc_id	 id;		/* the adopted process; pid 0 when none */
+	bool		 leads_group;	/* it leads its process group: signal the group */
+	struct pidwatch	*watch;
+	uv_timer_t	*timer;		/* the pidfile wait after a start command */
 	int64_t		 started_cmd_ms;
 	int		 commands;	/* running start/stop commands */
 	bool		 freed;		/* free once commands are done */
+	struct proc_id	 survivor;	/* a previous tend's, from the run record */
+	char		 refused[1024];	/* the last refusal, logged once */
 };
 
-static void	external_watch(struct external *ext, pid_t pid);
+static void	external_gone(void *arg);
 
-pid_t
-external_read_pidfile(const char *path)
+/* The pidfile's process if tend may take it on; each new refusal is logged. */
+static enum pidfile_result
+external_read(struct external *ext, struct proc_info *pi, char *why, size_t len)
 {
-	char buf[32];
-	FILE *f;
-	long pid;
+	enum pidfile_result res;
 
-	f = fopen(path, "re");
-	if (f == NULL)
-		return 0;
-	if (fgets(buf, sizeof(buf), f) == NULL) {
-		fclose(f);
-		return 0;
+	res = pidfile_read(ext->svc->conf->pidfile, pi, why, len);
+	if (res == PIDFILE_REFUSED && strcmp(why, ext->refused) != 0) {
+		log_error(ext->svc->name, "%s", why);
+		snprintf(ext->refused, sizeof(ext->refused), "%s", why);
 	}
-	fclose(f);
-	pid = strtol(buf, NULL, 10);
-	if (pid <= 0 || (kill((pid_t)pid, 0) < 0 && errno == ESRCH))
-		return 0;
-	return (pid_t)pid;
+	return res;
 }
 
 static void
@@ -64,82 +59,72 @@ external_handle_closed(uv_handle_t *handle)
 static void
 external_unwatch(struct external *ext)
 {
-	if (ext->poll != NULL) {
-		uv_close((uv_handle_t *)ext->poll, external_handle_closed);
-		ext->poll = NULL;
-	}
-	if (ext->pidfd >= 0) {
-		close(ext->pidfd);
-		ext->pidfd = -1;
-	}
-	ext->pid = 0;
+	pidwatch_stop(ext->watch);
+	ext->watch = NULL;
+	ext->id = (struct proc_id){ 0 };
 	ext->svc->pid = 0;
-	uv_timer_stop(ext->timer);
 }
 
+/* Watches a verified process as the service's own. */
 static void
-external_pid_gone(struct external *ext)
+external_take(struct external *ext, const struct proc_info *pi)
 {
 	struct service *svc = ext->svc;
 
-	log_info(svc->name, "pid %d is gone", (int)ext->pid);
+	ext->id = pi->id;
+	ext->leads_group = pi->pgid == pi->id.pid;
+	ext->refused[0] = '\0';
+	reaper_spare(svc->ctx->reaper, pi->id.pid);
+	ext->watch = pidwatch_start(svc->ctx->loop, &ext->id, svc->conf->check_every_ms,
+	    external_gone, ext);
+	svc->pid = pi->id.pid;
+}
+
+static void
+external_adopt(struct external *ext, const struct proc_info *pi)
+{
+	external_take(ext, pi);
+	service_process_started(ext->svc, pi->id.pid);
+}
+
+/*
+ * The process ended. A service may have replaced it (a re-exec, a binary
+ * upgrade) and written the new pid: follow it, under the pidfile's rules.
+ */
+static void
+external_gone(void *arg)
+{
+	struct external *ext = arg;
+	struct service *svc = ext->svc;
+	pid_t old = ext->id.pid;
+	struct proc_info pi;
+	char why[1024];
+
 	external_unwatch(ext);
+	if (external_read(ext, &pi, why, sizeof(why)) == PIDFILE_PID && pi.id.pid != old) {
+		log_info(svc->name, "pid changed %d -> %d", (int)old, (int)pi.id.pid);
+		external_take(ext, &pi);
+		return;
+	}
+	log_info(svc->name, "pid %d is gone", (int)old);
 	/* Not our child: there is no exit status to report. */
 	service_exited(svc, -1, 0);
 }
 
+/* A start that cannot succeed as configured: say why, as a failed spawn does. */
 static void
-external_pidfd_readable(uv_poll_t *poll, int status, int events)
-{
-	external_pid_gone(poll->data);
-}
-
-/*
- * The fallback and the pid follower: a service may replace its own
- * process (a reload that re-execs), writing a new pid to its pidfile.
- */
-static void
-external_check(uv_timer_t *timer)
-{
-	struct external *ext = timer->data;
-	pid_t now = external_read_pidfile(ext->svc->conf->pidfile);
-
-	if (kill(ext->pid, 0) < 0 && errno == ESRCH) {
-		if (now > 0 && now != ext->pid) {
-			log_info(ext->svc->name, "pid changed %d -> %d", (int)ext->pid,
-			    (int)now);
-			external_unwatch(ext);
-			external_watch(ext, now);
-			ext->svc->pid = now;
-			return;
-		}
-		external_pid_gone(ext);
-	}
-}
-
-static void
-external_watch(struct external *ext, pid_t pid)
+external_start_failed(struct external *ext, const char *why)
 {
 	struct service *svc = ext->svc;
-	int64_t every = svc->conf->check_every_ms;
+	size_t n = strlen(why);
 
-	ext->pid = pid;
-	reaper_spare(svc->ctx->reaper, pid);
-	ext->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-	if (ext->pidfd >= 0) {
-		ext->poll = xcalloc(1, sizeof(*ext->poll));
-		uv_poll_init(svc->ctx->loop, ext->poll, ext->pidfd);
-		ext->poll->data = ext;
-		uv_poll_start(ext->poll, UV_READABLE, external_pidfd_readable);
-	}
-	uv_timer_start(ext->timer, external_check, (uint64_t)every, (uint64_t)every);
-}
-
-static void
-external_adopt(struct external *ext, pid_t pid)
-{
-	external_watch(ext, pid);
-	service_process_started(ext->svc, pid);
+	/* The whole story was logged; the status keeps what fits. */
+	if (n >= sizeof(svc->spawn_error))
+		n = sizeof(svc->spawn_error) - 1;
+	memcpy(svc->spawn_error, why, n);
+	svc->spawn_error[n] = '\0';
+	svc->kill_cause = KILL_SPAWN_FAILED;
+	service_exited(svc, 1, 0);
 }
 
 static void
@@ -147,20 +132,25 @@ external_wait_pidfile(uv_timer_t *timer)
 {
 	struct external *ext = timer->data;
 	struct service *svc = ext->svc;
-	pid_t pid;
+	enum pidfile_result res;
+	struct proc_info pi;
+	char why[1024];
 
 	if (svc->state != SVC_STARTING) {
 		uv_timer_stop(timer);
 		return;
 	}
-	pid = external_read_pidfile(svc->conf->pidfile);
-	if (pid > 0) {
+	res = external_read(ext, &pi, why, sizeof(why));
+	if (res == PIDFILE_PID) {
 		uv_timer_stop(timer);
-		external_adopt(ext, pid);
+		external_adopt(ext, &pi);
+	} else if (res == PIDFILE_REFUSED) {
+		uv_timer_stop(timer);
+		external_start_failed(ext, why);
 	} else if (clock_mono_ms() - ext->started_cmd_ms > svc->conf->ready.timeout_ms) {
 		uv_timer_stop(timer);
-		log_warn(svc->name, "no live pid in %s after the start command",
-		    svc->conf->pidfile);
+		log_warn(svc->name, "no live pid in %s after the start command (%s)",
+		    svc->conf->pidfile, why);
 		service_exited(svc, 1, 0);
 	}
 }
@@ -175,7 +165,7 @@ external_start_done(void *arg, int64_t code, int signal)
 		free(ext);
 		return;
 	}
-	if (ext->freed || svc->state != SVC_STARTING || ext->pid > 0)
+	if (ext->freed || svc->state != SVC_STARTING || ext->id.pid > 0)
 		return;
 	if (code != 0 || signal != 0) {
 		log_warn(svc->name, "start command failed (code %lld, signal %d)",
@@ -201,16 +191,34 @@ external_run(struct external *ext, char *const *argv)
 	return rc;
 }
 
+/* The previous tend's process, when it is still the one it adopted. */
+static bool
+external_survivor(struct external *ext, struct proc_info *pi)
+{
+	struct proc_id id = ext->survivor;
+
+	ext->survivor = (struct proc_id){ 0 };
+	return id.pid > 0 && proc_id_alive(&id) && proc_info_read(id.pid, pi) == 0 &&
+	    pi->id.start == id.start;
+}
+
 void
 external_start(struct external *ext)
 {
 	struct service *svc = ext->svc;
-	pid_t pid = external_read_pidfile(svc->conf->pidfile);
+	struct proc_info pi;
+	char why[1024];
 
-	if (pid > 0) {
-		log_info(svc->name, "already running as pid %d (%s)", (int)pid,
+	if (external_read(ext, &pi, why, sizeof(why)) == PIDFILE_PID) {
+		log_info(svc->name, "already running as pid %d (%s)", (int)pi.id.pid,
 		    svc->conf->pidfile);
-		external_adopt(ext, pid);
+		external_adopt(ext, &pi);
+		return;
+	}
+	if (external_survivor(ext, &pi)) {
+		log_info(svc->name, "pid %d, adopted by the previous tend, still runs; "
+		    "adopted again (%s)", (int)pi.id.pid, why);
+		external_adopt(ext, &pi);
 		return;
 	}
 	ext->started_cmd_ms = clock_mono_ms();
@@ -224,7 +232,7 @@ external_stop(struct external *ext)
 {
 	struct service *svc = ext->svc;
 
-	if (ext->pid == 0) {
+	if (ext->id.pid == 0) {
 		/* Still starting: there is nothing to stop yet. */
 		service_exited(svc, 0, 0);
 		return;
@@ -237,8 +245,31 @@ external_stop(struct external *ext)
 void
 external_kill(struct external *ext, int sig)
 {
-	if (ext->pid > 0)
-		kill(ext->pid, sig);
+	int rc;
+
+	if (ext->id.pid <= 0)
+		return;
+	if (ext->leads_group)
+		rc = proc_id_signal_group(&ext->id, sig, true);
+	else
+		rc = proc_id_signal(&ext->id, sig, true);
+	if (rc < 0)
+		log_warn(ext->svc->name, "pid %d not signalled: %s", (int)ext->id.pid,
+		    errno == ESRCH ? "it is gone, or no longer the process adopted" :
+		    strerror(errno));
+}
+
+bool
+external_process(const struct external *ext, struct proc_id *id)
+{
+	*id = ext->id;
+	return ext->id.pid > 0;
+}
+
+void
+external_set_survivor(struct external *ext, const struct proc_id *id)
+{
+	ext->survivor = *id;
 }
 
 struct external *
@@ -247,21 +278,23 @@ external_new(struct service *svc)
 	struct external *ext = xcalloc(1, sizeof(*ext));
 
 	ext->svc = svc;
-	ext->pidfd = -1;
 	ext->timer = xcalloc(1, sizeof(*ext->timer));
 	uv_timer_init(svc->ctx->loop, ext->timer);
 	ext->timer->data = ext;
 	return ext;
 }
 
+/* The watch's fallback period may have changed with check_every. */
 void
 external_rebind(struct external *ext)
 {
-	int64_t every = ext->svc->conf->check_every_ms;
+	struct service *svc = ext->svc;
 
-	if (ext->pid > 0)
-		uv_timer_start(ext->timer, external_check, (uint64_t)every,
-		    (uint64_t)every);
+	if (ext->watch == NULL)
+		return;
+	pidwatch_stop(ext->watch);
+	ext->watch = pidwatch_start(svc->ctx->loop, &ext->id, svc->conf->check_every_ms,
+	    external_gone, ext);
 }
 
 void

@@ -57,6 +57,8 @@ service_log_failed(struct service_log *log, const char *what)
 	    "free space on the state dir's filesystem; the service's output is lost "
 	    "meanwhile" : NULL);
 	log->failing = true;
+	/* Tried again in a second, not at every read of a chatty service's pipe. */
+	log->next_check = clock_mono_ms() + LOG_CHECK_MS;
 }
 
 static void
@@ -221,6 +223,8 @@ service_log_write(struct service_log *log, const char *buf, size_t len)
 	const char *nl;
 	size_t n;
 
+	if (log->failing && clock_mono_ms() < log->next_check)
+		return;
 	service_log_check(log);
 	while (len > 0 && log->fd >= 0) {
 		n = service_log_fit(log, buf, len);

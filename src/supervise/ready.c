@@ -8,16 +8,23 @@
 
 #include "core/log.h"
 #include "core/mem.h"
+#include "core/procid.h"
+#include "supervise/listener.h"
 
 /* Between two attempts of a probe. */
 #define READY_RETRY_MS		20
+/* After a port held by another process: it will not change as fast. */
+#define READY_FOREIGN_RETRY_MS	200
 #define READY_HTTP_TIMEOUT_MS	1000
 
 struct ready_probe {
 	uv_loop_t	*loop;
 	struct ready_conf conf;		/* host and url are borrowed */
+	const char	*name;		/* the service's, borrowed */
+	pid_t		 pid;		/* its main process */
 	ready_cb	 cb;
 	void		*arg;
+	char		 why[256];	/* why the last attempt did not count */
 	bool		 cancelled;
 	int		 pending;	/* open handles and queued work */
 	uv_timer_t	 timer;
@@ -42,12 +49,38 @@ ready_probe_handle_closed(uv_handle_t *handle)
 	ready_probe_release(handle->data);
 }
 
+/* Says why an attempt did not count, once for each new reason. */
+static void
+ready_probe_note(struct ready_probe *p, const char *why)
+{
+	if (strcmp(why, p->why) == 0)
+		return;
+	snprintf(p->why, sizeof(p->why), "%s", why);
+	log_warn(p->name, "not ready: %s", why);
+}
+
+/* What answered is the service's only while its process runs. */
+static bool
+ready_probe_process_runs(struct ready_probe *p)
+{
+	struct proc_id id;
+	char why[64];
+
+	if (p->pid <= 0 || (proc_id_of(p->pid, &id) == 0 && proc_id_alive(&id)))
+		return true;
+	snprintf(why, sizeof(why), "pid %d has exited", (int)p->pid);
+	ready_probe_note(p, why);
+	return false;
+}
+
 static void
 ready_probe_succeed(struct ready_probe *p)
 {
 	ready_cb cb = p->cb;
 	void *arg = p->arg;
 
+	if (!ready_probe_process_runs(p))
+		return;		/* its exit ends the probe */
 	/* The owner cancels the probe from inside its callback. */
 	cb(arg);
 }
@@ -65,6 +98,19 @@ ready_probe_retry(struct ready_probe *p, uint64_t delay_ms)
 		uv_timer_start(&p->timer, ready_probe_retry_timer, delay_ms, 0);
 }
 
+/* Someone accepted: the service, or whoever else holds the port? */
+static bool
+ready_tcp_ours(struct ready_probe *p)
+{
+	char why[256];
+
+	if (listener_check(p->name, p->pid, p->conf.port, why, sizeof(why)) !=
+	    LISTENER_FOREIGN)
+		return true;
+	ready_probe_note(p, why);
+	return false;
+}
+
 static void
 ready_tcp_closed(uv_handle_t *handle)
 {
@@ -72,10 +118,12 @@ ready_tcp_closed(uv_handle_t *handle)
 	bool connected = p->last_ok;
 
 	if (!p->cancelled) {
-		if (connected)
-			ready_probe_succeed(p);
-		else
+		if (!connected)
 			ready_probe_retry(p, READY_RETRY_MS);
+		else if (!ready_tcp_ours(p))
+			ready_probe_retry(p, READY_FOREIGN_RETRY_MS);
+		else
+			ready_probe_succeed(p);
 	}
 	ready_probe_release(p);
 }
@@ -198,13 +246,15 @@ ready_probe_attempt(struct ready_probe *p)
 }
 
 struct ready_probe *
-ready_probe_start(uv_loop_t *loop, const struct ready_conf *conf, ready_cb cb,
-    void *arg)
+ready_probe_start(uv_loop_t *loop, const struct ready_conf *conf, const char *name,
+    pid_t pid, ready_cb cb, void *arg)
 {
 	struct ready_probe *p = xcalloc(1, sizeof(*p));
 
 	p->loop = loop;
 	p->conf = *conf;
+	p->name = name;
+	p->pid = pid;
 	p->cb = cb;
 	p->arg = arg;
 	uv_timer_init(loop, &p->timer);
@@ -215,6 +265,12 @@ ready_probe_start(uv_loop_t *loop, const struct ready_conf *conf, ready_cb cb,
 	else
 		ready_probe_attempt(p);
 	return p;
+}
+
+const char *
+ready_probe_why(const struct ready_probe *p)
+{
+	return p != NULL ? p->why : "";
 }
 
 void

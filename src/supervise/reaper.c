@@ -14,32 +14,62 @@
 #include "core/log.h"
 #include "core/mem.h"
 
+/* Orphans arrive without a signal: how often to look for new ones. */
+#define REAPER_SCAN_MS	1000
+
+/* A child tend adopted, and the service it came from. */
+struct orphan {
+	struct proc_id	 id;
+	char		*service;	/* its TEND_SERVICE; NULL when it has none */
+};
+
 struct reaper {
 	uv_signal_t	 sigchld;
-	pid_t		*tracked;
-	size_t		 n_tracked;
-	size_t		 cap;
+	uv_timer_t	 scan;
+	int		 handles;	/* open ones; freed when none is left */
 	pid_t		 spared[64];
 	size_t		 n_spared;
+	struct orphan	*orphans;
+	size_t		 n_orphans;
+	size_t		 cap_orphans;
+	struct reaper_owner owner;
 };
 
 typedef void	(*child_visit_fn)(struct reaper *r, pid_t pid, void *arg);
 
 static bool
-reaper_is_tracked(const struct reaper *r, pid_t pid)
+reaper_is_spared(const struct reaper *r, pid_t pid)
 {
 	size_t i;
 
-	for (i = 0; i < r->n_tracked; i++)
-		if (r->tracked[i] == pid)
+	for (i = 0; i < r->n_spared; i++)
+		if (r->spared[i] == pid)
 			return true;
 	return false;
 }
 
+static struct orphan *
+reaper_find_orphan(struct reaper *r, pid_t pid)
+{
+	size_t i;
+
+	for (i = 0; i < r->n_orphans; i++)
+		if (r->orphans[i].id.pid == pid)
+			return &r->orphans[i];
+	return NULL;
+}
+
+static void
+reaper_changed(struct reaper *r)
+{
+	if (r->owner.changed != NULL)
+		r->owner.changed(r->owner.arg);
+}
+
 /*
  * Our children are listed per thread in /proc/self/task/TID/children. Only
- * untracked ones are visited: waiting on a pid that libuv owns would steal
- * its exit status.
+ * those tend did not start itself are visited: waiting on a pid that a
+ * procspawn watch owns would steal its exit status.
  */
 static void
 reaper_visit_children(struct reaper *r, child_visit_fn fn, void *arg)
@@ -68,8 +98,7 @@ reaper_visit_children(struct reaper *r, child_visit_fn fn, void *arg)
 			pid = strtol(p, &end, 10);
 			if (end == p)
 				break;
-			if (pid > 0 && !reaper_is_tracked(r, (pid_t)pid) &&
-			    !children_is_own((pid_t)pid))
+			if (pid > 0 && !children_is_own((pid_t)pid))
 				fn(r, (pid_t)pid, arg);
 		}
 	}
@@ -77,12 +106,26 @@ reaper_visit_children(struct reaper *r, child_visit_fn fn, void *arg)
 }
 
 static void
+reaper_forget(struct reaper *r, pid_t pid)
+{
+	struct orphan *o = reaper_find_orphan(r, pid);
+
+	if (o == NULL)
+		return;
+	free(o->service);
+	*o = r->orphans[--r->n_orphans];
+	reaper_changed(r);
+}
+
+static void
 reaper_reap_one(struct reaper *r, pid_t pid, void *arg)
 {
 	int status;
 
-	if (waitpid(pid, &status, WNOHANG) == pid)
+	if (waitpid(pid, &status, WNOHANG) == pid) {
 		log_debug(NULL, "reaped orphan %d", (int)pid);
+		reaper_forget(r, pid);
+	}
 }
 
 void
@@ -91,28 +134,68 @@ reaper_reap(struct reaper *r)
 	reaper_visit_children(r, reaper_reap_one, NULL);
 }
 
+struct learning {
+	bool	 changed;
+	bool	 kill_strays;	/* kill what a run that has ended left */
+};
+
+/* An orphan seen for the first time: whose is it? */
+static void
+reaper_learn_one(struct reaper *r, pid_t pid, void *arg)
+{
+	struct learning *l = arg;
+	struct proc_info pi;
+	struct orphan *o;
+
+	if (reaper_find_orphan(r, pid) != NULL || reaper_is_spared(r, pid) ||
+	    proc_stat_read(pid, &pi) < 0 || pi.state == 'Z')
+		return;		/* known, an external service's, or reaped soon */
+	if (r->n_orphans == r->cap_orphans) {
+		r->cap_orphans = r->cap_orphans ? r->cap_orphans * 2 : 16;
+		r->orphans = xrealloc(r->orphans, r->cap_orphans * sizeof(*r->orphans));
+	}
+	o = &r->orphans[r->n_orphans++];
+	o->id = pi.id;
+	o->service = proc_environ_get(pid, "TEND_SERVICE");
+	l->changed = true;
+	log_debug(o->service, "adopted orphan %d (%s)", (int)pid, pi.comm);
+	/* What a run left behind after its end goes the way of the rest. */
+	if (l->kill_strays && o->service != NULL && r->owner.running != NULL &&
+	    !r->owner.running(r->owner.arg, o->service)) {
+		log_info(o->service, "pid %d (%s) was left behind by a run that has "
+		    "ended; killing it", (int)pid, pi.comm);
+		proc_kill(pid, SIGKILL, false);
+	}
+}
+
+static void
+reaper_learn(struct reaper *r, bool kill_strays)
+{
+	struct learning l = { .kill_strays = kill_strays };
+
+	reaper_visit_children(r, reaper_learn_one, &l);
+	if (l.changed)
+		reaper_changed(r);
+}
+
 void
 reaper_spare(struct reaper *r, pid_t pid)
 {
-	size_t i;
-
-	for (i = 0; i < r->n_spared; i++)
-		if (r->spared[i] == pid)
-			return;
+	if (reaper_is_spared(r, pid))
+		return;
 	if (r->n_spared == sizeof(r->spared) / sizeof(r->spared[0]))
 		memmove(r->spared, r->spared + 1, --r->n_spared * sizeof(pid_t));
 	r->spared[r->n_spared++] = pid;
+	reaper_forget(r, pid);
 }
 
 static void
 reaper_signal_one(struct reaper *r, pid_t pid, void *arg)
 {
 	int *sig_and_count = arg;
-	size_t i;
 
-	for (i = 0; i < r->n_spared; i++)
-		if (r->spared[i] == pid)
-			return;
+	if (reaper_is_spared(r, pid))
+		return;
 	if (kill(pid, sig_and_count[0]) == 0)
 		sig_and_count[1]++;
 }
@@ -127,10 +210,57 @@ reaper_signal_orphans(struct reaper *r, int sig)
 	return sig_and_count[1];
 }
 
+int
+reaper_signal_service(struct reaper *r, const char *service, int sig)
+{
+	struct orphan *o;
+	size_t i;
+	int n = 0;
+
+	reaper_learn(r, false);
+	for (i = 0; i < r->n_orphans; i++) {
+		o = &r->orphans[i];
+		if (o->service != NULL && strcmp(o->service, service) == 0 &&
+		    proc_kill(o->id.pid, sig, true) == 0)
+			n++;
+	}
+	return n;
+}
+
+void
+reaper_service_ended(struct reaper *r, const char *service)
+{
+	int n = reaper_signal_service(r, service, SIGKILL);
+
+	if (n > 0)
+		log_info(service, "killed %d process%s it had left outside its process "
+		    "group", n, n == 1 ? "" : "es");
+}
+
+size_t
+reaper_orphans(const struct reaper *r, const char *service, struct proc_id *ids,
+    size_t max)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < r->n_orphans && n < max; i++)
+		if (r->orphans[i].service != NULL &&
+		    strcmp(r->orphans[i].service, service) == 0)
+			ids[n++] = r->orphans[i].id;
+	return n;
+}
+
 static void
 reaper_on_sigchld(uv_signal_t *handle, int signum)
 {
 	reaper_reap(handle->data);
+	reaper_learn(handle->data, true);
+}
+
+static void
+reaper_on_scan(uv_timer_t *timer)
+{
+	reaper_learn(timer->data, true);
 }
 
 struct reaper *
@@ -143,44 +273,39 @@ reaper_start(uv_loop_t *loop)
 	uv_signal_init(loop, &r->sigchld);
 	r->sigchld.data = r;
 	uv_signal_start(&r->sigchld, reaper_on_sigchld, SIGCHLD);
+	uv_timer_init(loop, &r->scan);
+	r->scan.data = r;
+	uv_timer_start(&r->scan, reaper_on_scan, REAPER_SCAN_MS, REAPER_SCAN_MS);
+	r->handles = 2;
 	return r;
+}
+
+void
+reaper_set_owner(struct reaper *r, const struct reaper_owner *owner)
+{
+	r->owner = *owner;
 }
 
 static void
 reaper_closed(uv_handle_t *handle)
 {
 	struct reaper *r = handle->data;
+	size_t i;
 
-	free(r->tracked);
+	if (--r->handles > 0)
+		return;
+	for (i = 0; i < r->n_orphans; i++)
+		free(r->orphans[i].service);
+	free(r->orphans);
 	free(r);
 }
 
 void
 reaper_close(struct reaper *r)
 {
-	if (r != NULL)
-		uv_close((uv_handle_t *)&r->sigchld, reaper_closed);
-}
-
-void
-reaper_track(struct reaper *r, pid_t pid)
-{
-	if (r->n_tracked == r->cap) {
-		r->cap = r->cap ? r->cap * 2 : 16;
-		r->tracked = xrealloc(r->tracked, r->cap * sizeof(*r->tracked));
-	}
-	r->tracked[r->n_tracked++] = pid;
-}
-
-void
-reaper_untrack(struct reaper *r, pid_t pid)
-{
-	size_t i;
-
-	for (i = 0; i < r->n_tracked; i++) {
-		if (r->tracked[i] == pid) {
-			r->tracked[i] = r->tracked[--r->n_tracked];
-			return;
-		}
-	}
+	if (r == NULL)
+		return;
+	r->owner = (struct reaper_owner){ 0 };
+	uv_close((uv_handle_t *)&r->sigchld, reaper_closed);
+	uv_close((uv_handle_t *)&r->scan, reaper_closed);
 }

@@ -12,6 +12,7 @@
 #include "core/jitter.h"
 #include "core/log.h"
 #include "core/mem.h"
+#include "core/procid.h"
 #include "supervise/external.h"
 #include "supervise/notify.h"
 #include "supervise/output.h"
@@ -140,6 +141,7 @@ service_free(struct service *svc)
 	uv_close((uv_handle_t *)svc->timer, service_timer_closed);
 	uv_close((uv_handle_t *)svc->deadline, service_timer_closed);
 	external_free(svc->ext);
+	notify_socket_close(svc->notify);
 	service_log_unref(svc->log);
 	restart_window_free(&svc->window);
 	free(svc->name);
@@ -154,7 +156,12 @@ service_cancel_readiness(struct service *svc)
 	uv_timer_stop(svc->deadline);
 }
 
-/* Signals the whole process group: the service and what it started. */
+/*
+ * Signals the whole process group, the service and what it started, then
+ * continues it: a stopped process acts on SIGTERM only once continued.
+ * The pid is our unreaped child, so neither it nor its group can be
+ * another process's yet.
+ */
 static void
 service_kill(struct service *svc, int sig)
 {
@@ -162,8 +169,10 @@ service_kill(struct service *svc, int sig)
 		external_kill(svc->ext, sig);
 		return;
 	}
-	if (svc->pid > 0 && kill(-svc->pid, sig) < 0 && errno == ESRCH)
-		kill(svc->pid, sig);
+	if (svc->pid > 0 && proc_kill(-svc->pid, sig, true) < 0 && errno == ESRCH)
+		proc_kill(svc->pid, sig, true);
+	/* What it detached from its group (setsid) is stopped with it. */
+	reaper_signal_service(svc->ctx->reaper, svc->name, sig);
 }
 
 static void
@@ -172,8 +181,10 @@ service_deadline_expired(uv_timer_t *timer)
 	struct service *svc = timer->data;
 
 	if (svc->state == SVC_STARTING) {
-		log_warn(svc->name, "not ready within %lldms; killing it",
-		    (long long)svc->conf->ready.timeout_ms);
+		log_warn(svc->name, "not ready within %lldms%s%s%s; killing it",
+		    (long long)svc->conf->ready.timeout_ms,
+		    *ready_probe_why(svc->probe) ? " (" : "", ready_probe_why(svc->probe),
+		    *ready_probe_why(svc->probe) ? ")" : "");
 		svc->kill_cause = KILL_READY_TIMEOUT;
 	} else if (svc->state == SVC_UP) {
 		log_warn(svc->name, "watchdog timeout: no WATCHDOG=1 within %lldms; "
@@ -227,8 +238,8 @@ service_await_ready(struct service *svc)
 	uv_timer_start(svc->deadline, service_deadline_expired,
 	    (uint64_t)ready->timeout_ms, 0);
 	if (ready->kind != READY_NOTIFY)
-		svc->probe = ready_probe_start(svc->ctx->loop, ready,
-		    service_probe_succeeded, svc);
+		svc->probe = ready_probe_start(svc->ctx->loop, ready, svc->name,
+		    svc->pid, service_probe_succeeded, svc);
 }
 
 void
@@ -429,13 +440,8 @@ service_begin_stop(struct service *svc, const char *why)
 		external_stop(svc->ext);
 		return;
 	}
+	/* proc_kill follows it with SIGCONT: a SIGSTOPped process acts on it now. */
 	service_kill(svc, svc->conf->stop.signal);
-	/*
-	 * A stopped (SIGSTOP, a debugger) process keeps the signal pending and
-	 * would cost the whole timeout: continue it, as systemd does.
-	 */
-	if (svc->conf->stop.signal != SIGKILL)
-		service_kill(svc, SIGCONT);
 }
 
 void

@@ -40,6 +40,7 @@ struct reaper;
 struct ready_probe;
 struct service_log;
 struct external;
+struct notify_socket;
 
 /* What the services of one supervisor share. */
 struct supervise_ctx {
@@ -47,7 +48,8 @@ struct supervise_ctx {
 	struct reaper	*reaper;
 	const char	*state_dir;
 	struct statedir	*statedir;	/* where logs/NAME.log go */
-	const char	*notify_address;
+	/* Where notify sockets go: opened when a service first needs one. */
+	struct statedir	*runtime;
 	/* Called after every state change, to start or stop what now can. */
 	void		(*changed)(void *arg, struct service *svc);
 	/* Called when a service gives up (crash loop): the alert hook. */
@@ -114,6 +116,7 @@ struct service {
 	struct ready_probe *probe;
 	struct service_log *log;
 	struct external	*ext;		/* external (pidfile) services */
+	struct notify_socket *notify;	/* ready: notify: kept from start to start */
 };
 
 struct service	*service_new(struct supervise_ctx *ctx, const struct service_conf *conf);

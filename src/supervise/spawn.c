@@ -12,16 +12,23 @@
 
 #include "core/mem.h"
 #include "core/procspawn.h"
+#include "core/runtimedir.h"
 #include "core/strv.h"
+#include "supervise/notify.h"
 #include "supervise/output.h"
+#include "supervise/reaper.h"
 #include "supervise/service.h"
 
 extern char **environ;
 
-/* Set by systemd for tend; a child must not answer in tend's name. */
+/*
+ * Set by systemd for tend; a child must not answer in tend's name. Nor
+ * inherit the TEND_SERVICE of a tend that supervises this one: the reaper
+ * knows a service's orphans by it.
+ */
 static const char *const spawn_private_vars[] = {
 	"NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID", "LISTEN_FDS",
-	"LISTEN_PID", "LISTEN_FDNAMES", "INVOCATION_ID", NULL,
+	"LISTEN_PID", "LISTEN_FDNAMES", "INVOCATION_ID", "TEND_SERVICE", NULL,
 };
 
 static bool
@@ -189,8 +196,8 @@ spawn_service_env(const struct service *svc, const struct spawn_user *u)
 	var = xasprintf("TEND_SERVICE=%s", svc->name);
 	extra = strv_push(extra, var);
 	free(var);
-	if (conf->ready.kind == READY_NOTIFY && svc->ctx->notify_address != NULL) {
-		var = xasprintf("NOTIFY_SOCKET=%s", svc->ctx->notify_address);
+	if (svc->notify != NULL) {
+		var = xasprintf("NOTIFY_SOCKET=%s", notify_socket_path(svc->notify));
 		extra = strv_push(extra, var);
 		free(var);
 	}
@@ -223,6 +230,52 @@ spawn_cwd(const struct service *svc, const struct spawn_user *u)
 	return "/";
 }
 
+/* A datagram on the service's notify socket: it counts if its process sent it. */
+static bool
+spawn_notified(void *arg, pid_t pid, const char *msg)
+{
+	struct service *svc = arg;
+
+	if (!service_owns_pid(svc, pid))
+		return false;
+	service_notify(svc, msg);
+	return true;
+}
+
+/*
+ * The notify socket of a service with ready: notify (watchdog: needs it
+ * too), for the user it runs as: made at its first start and kept while
+ * that user stays, made anew for another (a reload changed user:, and a
+ * process of the old one may hold the old socket connected); none for a
+ * service without it.
+ */
+static int
+spawn_notify_socket(struct service *svc, uid_t uid, gid_t gid, char *err, size_t errlen)
+{
+	struct supervise_ctx *ctx = svc->ctx;
+	char why[256];
+
+	if (svc->notify != NULL && svc->conf->ready.kind == READY_NOTIFY &&
+	    notify_socket_is_for(svc->notify, uid, gid))
+		return 0;
+	notify_socket_close(svc->notify);
+	svc->notify = NULL;
+	if (svc->conf->ready.kind != READY_NOTIFY)
+		return 0;
+	if (ctx->runtime == NULL &&
+	    (ctx->runtime = runtimedir_open(ctx->statedir, why, sizeof(why))) == NULL) {
+		snprintf(err, errlen, "no notify socket: %s", why);
+		return -1;
+	}
+	svc->notify = notify_socket_open(ctx->loop, ctx->runtime, svc->name, uid, gid,
+	    spawn_notified, svc, why, sizeof(why));
+	if (svc->notify == NULL) {
+		snprintf(err, errlen, "no notify socket: %s", why);
+		return -1;
+	}
+	return 0;
+}
+
 static void
 spawn_child_exited(void *arg, pid_t pid, int64_t status, int term_signal)
 {
@@ -236,6 +289,8 @@ spawn_child_exited(void *arg, pid_t pid, int64_t status, int term_signal)
 	if (svc->pid != pid)
 		return;
 	svc->pid = 0;
+	/* And what it detached from its group (setsid), before a restart. */
+	reaper_service_ended(svc->ctx->reaper, svc->name);
 	service_exited(svc, status, term_signal);
 }
 
@@ -257,6 +312,11 @@ spawn_service(struct service *svc, char *err, size_t errlen)
 		sp.ids = &u.ids;
 	} else {
 		memset(&u, 0, sizeof(u));
+	}
+	if (spawn_notify_socket(svc, sp.ids ? u.ids.uid : geteuid(),
+	    sp.ids ? u.ids.gid : getegid(), err, errlen) < 0) {
+		spawn_user_free(&u);
+		return -1;
 	}
 	rc = output_pipe_open(svc->ctx->loop, svc->log, &out_fd);
 	if (rc != 0) {

@@ -13,11 +13,17 @@
 #include "core/jitter.h"
 #include "core/log.h"
 #include "core/mem.h"
+#include "core/runtimedir.h"
 #include "core/statedir.h"
-#include "supervise/notify.h"
+#include "supervise/external.h"
 #include "supervise/reaper.h"
+#include "supervise/runrecord.h"
 #include "supervise/service.h"
 #include "supervise/spawn.h"
+#include "supervise/survivors.h"
+
+/* Orphans recorded per service in the run record, at most. */
+#define SUPERVISOR_RECORD_ORPHANS	64
 
 /* A config stays alive while a service still points into it. */
 struct config_hold {
@@ -32,13 +38,16 @@ struct entry {
 	const struct service_conf *next_conf;
 	struct config_hold *next_hold;
 	bool		 start_next;	/* it was wanted up when reloaded */
+	/* A previous tend's processes of this service are still being stopped. */
+	bool		 survivors_pending;
 };
 
 struct supervisor {
 	struct supervise_ctx ctx;
 	char		*state_dir;
-	struct notify_server *notify;
-	bool		 notify_warned;	/* a stranger's message was logged once */
+	char		*record_text;	/* the run record as last written */
+	bool		 record_failed;	/* said once until it works again */
+	struct survivors *survivors;
 	struct config_hold *current;
 	struct entry	**v;
 	size_t		 n;
@@ -92,6 +101,80 @@ supervisor_find(const struct supervisor *sup, const char *name)
 	return NULL;
 }
 
+/* The main process of a running service and its orphans, if it has one. */
+static void
+supervisor_record_service(struct supervisor *sup, struct run_record *rec,
+    const struct service *svc)
+{
+	struct proc_id main, orphans[SUPERVISOR_RECORD_ORPHANS];
+	size_t n = 0;
+
+	if (svc->ext != NULL) {
+		if (external_process(svc->ext, &main))
+			run_record_add(rec, svc->name, true, &main, NULL, 0);
+		return;
+	}
+	/* Our unreaped child: the pid is still the one we spawned. */
+	if (svc->pid <= 0 || proc_id_of(svc->pid, &main) < 0)
+		return;
+	n = reaper_orphans(sup->ctx.reaper, svc->name, orphans, SUPERVISOR_RECORD_ORPHANS);
+	run_record_add(rec, svc->name, false, &main, orphans, n);
+}
+
+/*
+ * Replaces the run record when what runs has changed: the next tend, if
+ * this one is killed, finds there what it left running.
+ */
+static void
+supervisor_record(struct supervisor *sup)
+{
+	struct run_record rec;
+	size_t i;
+	char *text;
+
+	if (sup->pumping) {
+		sup->pump_again = true;
+		return;
+	}
+	run_record_init(&rec);
+	for (i = 0; i < sup->n; i++)
+		supervisor_record_service(sup, &rec, sup->v[i]->svc);
+	text = run_record_text(&rec);
+	if (sup->record_text == NULL || strcmp(text, sup->record_text) != 0) {
+		if (run_record_write(sup->ctx.statedir, text) < 0) {
+			if (!sup->record_failed)
+				log_warn(NULL, "cannot write %s/%s: %s", sup->state_dir,
+				    RUN_RECORD_FILE, strerror(errno));
+			sup->record_failed = true;
+			free(text);
+			text = NULL;
+		} else {
+			sup->record_failed = false;
+		}
+		free(sup->record_text);
+		sup->record_text = text;
+	} else {
+		free(text);
+	}
+	run_record_clear(&rec);
+}
+
+static void
+supervisor_orphans_changed(void *arg)
+{
+	supervisor_record(arg);
+}
+
+/* For the reaper: a service's orphans outlive a run only while it has a main process. */
+static bool
+supervisor_service_running(void *arg, const char *name)
+{
+	struct supervisor *sup = arg;
+	struct entry *e = supervisor_find(sup, name);
+
+	return e != NULL && e->svc->pid > 0;
+}
+
 static void
 supervisor_service_changed(void *arg, struct service *svc)
 {
@@ -127,41 +210,23 @@ supervisor_set_alert(struct supervisor *sup, supervisor_alert_fn fn, void *arg)
 	sup->alert_arg = arg;
 }
 
-static void
-supervisor_notified(void *arg, pid_t pid, const char *msg)
-{
-	struct supervisor *sup = arg;
-	size_t i;
-
-	for (i = 0; i < sup->n; i++) {
-		if (service_owns_pid(sup->v[i]->svc, pid)) {
-			service_notify(sup->v[i]->svc, msg);
-			return;
-		}
-	}
-	/* Anyone can send: say so once, not once per message. */
-	log_msg(sup->notify_warned ? LOG_DEBUG : LOG_WARN, NULL, "notify message from pid "
-	    "%d ignored: not a service's process%s", (int)pid, sup->notify_warned ? "" :
-	    " (further ones are logged at debug level)");
-	sup->notify_warned = true;
-}
-
 struct supervisor *
 supervisor_new(uv_loop_t *loop, struct statedir *sd)
 {
 	struct supervisor *sup = xcalloc(1, sizeof(*sup));
+	struct reaper_owner owner = { .changed = supervisor_orphans_changed,
+	    .running = supervisor_service_running, .arg = sup };
 
 	sup->state_dir = xstrdup(statedir_path(sd));
 	sup->ctx.loop = loop;
 	sup->ctx.reaper = reaper_start(loop);
+	reaper_set_owner(sup->ctx.reaper, &owner);
 	sup->ctx.state_dir = sup->state_dir;
 	sup->ctx.statedir = sd;
 	sup->ctx.changed = supervisor_service_changed;
 	sup->ctx.gave_up = supervisor_service_gave_up;
 	sup->ctx.arg = sup;
 	sup->ctx.jitter = jitter_seed();
-	sup->notify = notify_server_open(loop, supervisor_notified, sup);
-	sup->ctx.notify_address = notify_server_address(sup->notify);
 	return sup;
 }
 
@@ -198,6 +263,43 @@ entry_free(struct entry *e)
 	free(e);
 }
 
+static void
+supervisor_survivors_gone(void *arg, const char *name)
+{
+	struct supervisor *sup = arg;
+	struct entry *e = supervisor_find(sup, name);
+
+	if (e != NULL)
+		e->survivors_pending = false;
+	supervisor_pump(sup);
+}
+
+/*
+ * What a killed tend left running: a supervised service starts only once
+ * its survivors are gone; an external one takes its process back.
+ */
+static void
+supervisor_take_survivors(struct supervisor *sup)
+{
+	const struct service_conf *conf;
+	struct proc_id id;
+	struct entry *e;
+	size_t i;
+
+	sup->survivors = survivors_load(sup->ctx.loop, sup->ctx.statedir);
+	for (i = 0; i < sup->n; i++) {
+		e = sup->v[i];
+		conf = e->svc->conf;
+		if (e->svc->ext != NULL && survivors_external(sup->survivors, conf->name, &id))
+			external_set_survivor(e->svc->ext, &id);
+		else if (e->svc->ext == NULL)
+			e->survivors_pending = survivors_stop(sup->survivors, conf->name,
+			    conf->stop.signal, conf->stop.timeout_ms,
+			    supervisor_survivors_gone, sup);
+	}
+	survivors_stop_rest(sup->survivors);
+}
+
 void
 supervisor_start(struct supervisor *sup, struct tend_config *cfg)
 {
@@ -206,6 +308,7 @@ supervisor_start(struct supervisor *sup, struct tend_config *cfg)
 	sup->current = hold_new(cfg);
 	for (i = 0; i < cfg->n_services; i++)
 		supervisor_add(sup, &cfg->services[i]);
+	supervisor_take_survivors(sup);
 	for (i = 0; i < sup->n; i++)
 		service_want_start(sup->v[i]->svc);
 	supervisor_pump(sup);
@@ -380,7 +483,7 @@ supervisor_step(struct supervisor *sup, size_t i)
 		return true;
 	}
 	if (svc->state == SVC_WAITING && svc->want_up && !sup->shutting_down &&
-	    supervisor_deps_up(sup, svc)) {
+	    !e->survivors_pending && supervisor_deps_up(sup, svc)) {
 		service_spawn(svc);
 		return true;
 	}
@@ -431,6 +534,7 @@ supervisor_pump(struct supervisor *sup)
 		supervisor_drop_removed(sup);
 	} while (changed || sup->pump_again);
 	sup->pumping = false;
+	supervisor_record(sup);
 	if (sup->shutting_down)
 		supervisor_finish_shutdown(sup);
 }
@@ -503,8 +607,11 @@ supervisor_free(struct supervisor *sup)
 		entry_free(sup->v[i]);
 	free(sup->v);
 	hold_unref(sup->current);
-	notify_server_close(sup->notify);
+	survivors_free(sup->survivors);
+	/* The services' notify sockets are gone with them: then their directory. */
+	runtimedir_remove(sup->ctx.runtime);
 	reaper_close(sup->ctx.reaper);
+	free(sup->record_text);
 	free(sup->state_dir);
 	free(sup);
 }

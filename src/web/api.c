@@ -147,6 +147,20 @@ web_get_incidents(struct web_server *ws, struct MHD_Connection *conn)
 	return ret;
 }
 
+/*
+ * Listed now. A series no longer listed (a check removed) is still served
+ * while the store has points of it in the range asked for.
+ */
+static bool
+web_series_known(struct web_server *ws, const char *series)
+{
+	struct web_snapshot *snap = web_current(ws);
+	bool known = snap != NULL && web_snapshot_has_series(snap, series);
+
+	web_snapshot_unref(snap);
+	return known;
+}
+
 enum MHD_Result
 web_get_metric(struct web_server *ws, struct MHD_Connection *conn, const char *series)
 {
@@ -168,7 +182,12 @@ web_get_metric(struct web_server *ws, struct MHD_Connection *conn, const char *s
 	points = db != NULL ? store_read_metric(db, series, since, now, step) : json_array();
 	if (points == NULL)
 		ret = web_db_failed(conn, db);
-	else
+	else if (json_array_size(points) == 0 && !web_series_known(ws, series)) {
+		json_decref(points);
+		ret = web_send_error(conn, MHD_HTTP_NOT_FOUND, "no series named '%s' "
+		    "(GET /api/metrics lists them), and none of that name recorded in "
+		    "this range", series);
+	} else
 		ret = web_send_json(conn, MHD_HTTP_OK, json_pack("{s:s, s:I, s:I, s:o}",
 		    "series", series, "since", (json_int_t)since, "step_ms", (json_int_t)step,
 		    "points", points));

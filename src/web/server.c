@@ -16,10 +16,12 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "core/clock.h"
 #include "core/dl_crypto.h"
 #include "core/log.h"
 #include "core/mem.h"
 #include "core/statedir.h"
+#include "core/text.h"
 #include "web/assets.h"
 
 #define WEB_THREADS		2
@@ -84,14 +86,18 @@ web_send_json_text(struct MHD_Connection *conn, unsigned status, char *text)
 	return web_queue(conn, status, resp);
 }
 
+/* An answer that cannot be encoded is a 500, never its status with an error body. */
 enum MHD_Result
 web_send_json(struct MHD_Connection *conn, unsigned status, json_t *doc)
 {
 	char *text = doc != NULL ? json_dumps(doc, WEB_JSON_FLAGS) : NULL;
 
 	json_decref(doc);
-	if (text == NULL)
-		text = xstrdup("{\"ok\":false,\"error\":\"cannot encode the answer\"}");
+	if (text == NULL) {
+		status = MHD_HTTP_INTERNAL_SERVER_ERROR;
+		text = xstrdup("{\"ok\":false,\"status\":500,"
+		    "\"error\":\"cannot encode the answer\"}");
+	}
 	return web_send_json_text(conn, status, text);
 }
 
@@ -104,6 +110,8 @@ web_send_error(struct MHD_Connection *conn, unsigned status, const char *fmt, ..
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	/* Cut mid-character by the buffer, it is still JSON, and still this status. */
+	text_utf8_fix(msg, sizeof(msg));
 	return web_send_json(conn, status, json_pack("{s:b, s:i, s:s}", "ok", 0,
 	    "status", (int)status, "error", msg));
 }
@@ -295,8 +303,10 @@ web_route_of(const char *url, struct web_post *post)
 		return strchr(url + strlen("/api/services/"), '/') == NULL ?
 		    ROUTE_PUBLISHED : ROUTE_NONE;
 	}
+	/* A name too long to hold is no name: never looked up cut short. */
 	if (web_prefix(url, "/api/actions/") &&
-	    strchr(url + strlen("/api/actions/"), '/') == NULL) {
+	    strchr(url + strlen("/api/actions/"), '/') == NULL &&
+	    strlen(url + strlen("/api/actions/")) < sizeof(post->name)) {
 		post->verb = "action";
 		snprintf(post->name, sizeof(post->name), "%s", url + strlen("/api/actions/"));
 		return ROUTE_ACTION;
@@ -369,6 +379,51 @@ web_thread_yield_to_loop(void)
 		log_debug(NULL, "web: setpriority: %s", strerror(errno));
 }
 
+/* A query argument's key and value (NULL: "?open") must be text. */
+static enum MHD_Result
+web_arg_is_text(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	bool *ok = cls;
+
+	if (!web_text_ok(key) || (value != NULL && !web_text_ok(value))) {
+		*ok = false;
+		return MHD_NO;
+	}
+	return MHD_YES;
+}
+
+/*
+ * What is checked before a request is routed, as soon as its head is in:
+ * the Host it names (DNS rebinding), that its path and query decoded to
+ * text, and the size of its body. False with the refusal queued in *ret.
+ */
+static bool
+web_request_acceptable(struct web_server *ws, struct MHD_Connection *conn, const char *url,
+    enum MHD_Result *ret)
+{
+	const char *host = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+	    MHD_HTTP_HEADER_HOST);
+	bool args_ok = true;
+
+	if (!web_host_allowed(&ws->hosts, host))
+		*ret = web_send_error(conn, MHD_HTTP_MISDIRECTED_REQUEST, "Host '%.200s' is "
+		    "not served here: tend answers to its own address, localhost and the "
+		    "names in web.allowed_hosts", web_text_ok(host) ? host : "?");
+	else if (!web_text_ok(url))
+		*ret = web_send_error(conn, MHD_HTTP_BAD_REQUEST, "the path is not valid "
+		    "UTF-8 or holds control characters");
+	else if (MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, web_arg_is_text,
+	    &args_ok) >= 0 && !args_ok)
+		*ret = web_send_error(conn, MHD_HTTP_BAD_REQUEST, "a query argument is not "
+		    "valid UTF-8 or holds control characters");
+	else if (web_declared_length(conn) > WEB_BODY_MAX)
+		*ret = web_send_error(conn, MHD_HTTP_CONTENT_TOO_LARGE,
+		    "request body over %d bytes", WEB_BODY_MAX);
+	else
+		return true;
+	return false;
+}
+
 static enum MHD_Result
 web_handle(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
     const char *version, const char *upload_data, size_t *upload_size, void **req_cls)
@@ -378,6 +433,7 @@ web_handle(void *cls, struct MHD_Connection *conn, const char *url, const char *
 	bool is_get = strcmp(method, MHD_HTTP_METHOD_GET) == 0 ||
 	    strcmp(method, MHD_HTTP_METHOD_HEAD) == 0;
 	bool is_post = strcmp(method, MHD_HTTP_METHOD_POST) == 0, wants_post;
+	enum MHD_Result ret;
 	struct web_post post;
 	enum web_route route;
 
@@ -387,13 +443,13 @@ web_handle(void *cls, struct MHD_Connection *conn, const char *url, const char *
 		 * Nothing is answered on the first call: libmicrohttpd 0.9.75
 		 * closes a connection whose answer was queued before it finished
 		 * reading the request, and keep-alive is what makes the API fast.
-		 * A body declared too large is refused before it is read.
+		 * A request refused for its head is, before its body is read.
 		 */
 		*req_cls = req = xcalloc(1, sizeof(*req));
-		if (web_declared_length(conn) > WEB_BODY_MAX)
-			return web_send_error(conn, MHD_HTTP_CONTENT_TOO_LARGE,
-			    "request body over %d bytes", WEB_BODY_MAX);
-		return MHD_YES;
+		if (web_request_acceptable(ws, conn, url, &ret))
+			return MHD_YES;
+		web_conns_answering(&ws->conns, conn, false);
+		return ret;
 	}
 	if (*upload_size > 0) {
 		/* Read and dropped: no endpoint takes a body. A client that never stops is cut off. */
@@ -401,11 +457,14 @@ web_handle(void *cls, struct MHD_Connection *conn, const char *url, const char *
 		*upload_size = 0;
 		return req->body_len > 16 * WEB_BODY_MAX ? MHD_NO : MHD_YES;
 	}
+	/* The whole request is in: from here its answer is not hurried. */
+	route = web_route_of(url, &post);
+	wants_post = route == ROUTE_ACTION;
+	web_conns_answering(&ws->conns, conn, (is_post && wants_post) ||
+	    (is_get && route == ROUTE_EVENTS));
 	if (req->body_len > WEB_BODY_MAX)
 		return web_send_error(conn, MHD_HTTP_CONTENT_TOO_LARGE,
 		    "request body over %d bytes", WEB_BODY_MAX);
-	route = web_route_of(url, &post);
-	wants_post = route == ROUTE_ACTION;
 	if (route == ROUTE_NONE)
 		return web_send_error(conn, MHD_HTTP_NOT_FOUND, "no such endpoint: %s", url);
 	if (wants_post ? !is_post : !is_get)
@@ -421,8 +480,10 @@ static void
 web_request_done(void *cls, struct MHD_Connection *conn, void **req_cls,
     enum MHD_RequestTerminationCode toe)
 {
+	struct web_server *ws = cls;
 	struct web_request *req = *req_cls;
 
+	web_conns_answered(&ws->conns, conn);
 	if (req == NULL)
 		return;
 	/* An action the loop answered after the client left. */
@@ -468,6 +529,23 @@ web_keepalive(uv_timer_t *timer)
 	pthread_mutex_unlock(&ws->lock);
 }
 
+/* Requests late past connection_timeout are cut off within a quarter of it (at most 1 s). */
+static uint64_t
+web_sweep_interval(const struct web_conf *conf)
+{
+	int64_t ms = conf->connection_timeout_ms / 4;
+
+	return ms < 100 ? 100 : ms > 1000 ? 1000 : (uint64_t)ms;
+}
+
+static void
+web_sweep(uv_timer_t *timer)
+{
+	struct web_server *ws = timer->data;
+
+	web_conns_sweep(&ws->conns, clock_mono_ms());
+}
+
 /* The address to listen on: IPv4 or IPv6 literal (checked by the config). */
 static int
 web_sockaddr(const struct web_conf *conf, struct sockaddr_storage *ss, bool *v6)
@@ -491,6 +569,24 @@ web_sockaddr(const struct web_conf *conf, struct sockaddr_storage *ss, bool *v6)
 	return -1;
 }
 
+/*
+ * libmicrohttpd decodes the path and the query with this: a %00 stays as it
+ * is, so that no decoded name holds a NUL that would cut its lookup short
+ * ("/assets/app.js%00.png" is not "/assets/app.js").
+ */
+static size_t
+web_mhd_unescape(void *cls, struct MHD_Connection *conn, char *s)
+{
+	return web_unescape(s);
+}
+
+/*
+ * libmicrohttpd's own limit is a backstop above ours (web/conns.c), which
+ * sheds rather than refuses: room for what is being closed, in each of the
+ * threads it divides it among.
+ */
+#define WEB_CLOSING_SLACK	16
+
 static int
 web_listen(struct web_server *ws, const struct web_conf *conf, char *err, size_t errlen)
 {
@@ -498,7 +594,8 @@ web_listen(struct web_server *ws, const struct web_conf *conf, char *err, size_t
 	const union MHD_DaemonInfo *info;
 	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
 	    MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
-	bool v6;
+	bool v6, listening = conf->port >= 0;
+	unsigned port;
 
 	if (dl_mhd_load(err, errlen) < 0 || dl_crypto_load(err, errlen) < 0)
 		return -1;
@@ -508,26 +605,46 @@ web_listen(struct web_server *ws, const struct web_conf *conf, char *err, size_t
 	}
 	if (v6)
 		flags |= MHD_USE_IPv6;
+	if (!listening)
+		flags |= MHD_USE_NO_LISTEN_SOCKET;
+	/* Ready before the first request; port 0's is known once bound, before anyone can know it. */
+	web_hosts_init(&ws->hosts, conf->host, listening ? conf->port : 80, conf->allowed_hosts);
 	ws->mhd = MHD_start_daemon(flags, (uint16_t)conf->port, NULL, NULL, web_handle, ws,
 	    MHD_OPTION_EXTERNAL_LOGGER, web_mhd_log, ws,
 	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)WEB_THREADS,
-	    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)conf->max_connections,
-	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)conf->per_ip_connections,
+	    MHD_OPTION_CONNECTION_LIMIT,
+	    (unsigned int)(conf->max_connections + WEB_THREADS * WEB_CLOSING_SLACK),
 	    MHD_OPTION_CONNECTION_TIMEOUT,
 	    (unsigned int)((conf->connection_timeout_ms + 999) / 1000),
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)WEB_MEMORY_LIMIT,
 	    MHD_OPTION_NOTIFY_COMPLETED, web_request_done, ws,
+	    MHD_OPTION_NOTIFY_CONNECTION, web_conns_notify, &ws->conns,
+	    MHD_OPTION_UNESCAPE_CALLBACK, web_mhd_unescape, ws,
 	    MHD_OPTION_END);
 	if (ws->mhd == NULL) {
 		snprintf(err, errlen, "cannot listen on %s%s%s:%d: %s", v6 ? "[" : "",
 		    conf->host, v6 ? "]" : "", conf->port, strerror(errno));
+		web_hosts_free(&ws->hosts);
 		return -1;
 	}
-	info = MHD_get_daemon_info(ws->mhd, MHD_DAEMON_INFO_BIND_PORT);
+	/* Not listening, connections come from web_serve_fd as if to port 80. */
+	info = listening ? MHD_get_daemon_info(ws->mhd, MHD_DAEMON_INFO_BIND_PORT) : NULL;
+	port = info != NULL ? (unsigned)info->port : listening ? (unsigned)conf->port : 80;
 	ws->url = xasprintf("http://%s%s%s:%u/", v6 ? "[" : "", conf->host, v6 ? "]" : "",
-	    info != NULL ? (unsigned)info->port : (unsigned)conf->port);
+	    port);
+	web_hosts_set_port(&ws->hosts, (int)port);
 	return 0;
+}
+
+int
+web_serve_fd(struct web_server *ws, int fd)
+{
+	struct sockaddr_in local = { .sin_family = AF_INET };
+
+	local.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	return MHD_add_connection(ws->mhd, fd, (struct sockaddr *)&local, sizeof(local)) ==
+	    MHD_YES ? 0 : -1;
 }
 
 /* STATE_DIR/web.url, for `tend status`, scripts and tests (port 0). */
@@ -553,9 +670,12 @@ web_start(uv_loop_t *loop, const struct web_conf *conf, struct statedir *sd,
 	ws->sd = sd;
 	ws->db_path = statedir_file(sd, "tend.db");
 	pthread_mutex_init(&ws->lock, NULL);
+	web_conns_init(&ws->conns, conf->max_connections, conf->per_ip_connections,
+	    conf->connection_timeout_ms);
 	/* Without a token the dashboard still shows; actions wait for one. */
 	web_token_retry(ws);
 	if (web_listen(ws, conf, err, errlen) < 0) {
+		web_conns_fini(&ws->conns);
 		pthread_mutex_destroy(&ws->lock);
 		free(ws->db_path);
 		free(ws);
@@ -566,7 +686,13 @@ web_start(uv_loop_t *loop, const struct web_conf *conf, struct statedir *sd,
 	uv_timer_init(loop, &ws->keepalive);
 	ws->keepalive.data = ws;
 	uv_timer_start(&ws->keepalive, web_keepalive, WEB_KEEPALIVE_MS, WEB_KEEPALIVE_MS);
-	ws->open_handles = 2;
+	uv_timer_init(loop, &ws->sweep);
+	ws->sweep.data = ws;
+	uv_timer_start(&ws->sweep, web_sweep, web_sweep_interval(conf),
+	    web_sweep_interval(conf));
+	ws->open_handles = 3;
+	if (conf->port < 0)
+		return ws;
 	web_write_url(ws);
 	log_info(NULL, "dashboard and API on %s", ws->url);
 	return ws;
@@ -625,6 +751,8 @@ web_handle_closed(uv_handle_t *handle)
 	for (i = 0; i < WEB_SSE_RING; i++)
 		free(ws->ring[i].text);
 	web_snapshot_unref(ws->snap);
+	web_hosts_free(&ws->hosts);
+	web_conns_fini(&ws->conns);
 	pthread_mutex_destroy(&ws->lock);
 	free(ws->db_path);
 	free(ws->url);
@@ -646,4 +774,5 @@ web_stop(struct web_server *ws)
 	web_db_close_all(ws);
 	uv_close((uv_handle_t *)&ws->wake, web_handle_closed);
 	uv_close((uv_handle_t *)&ws->keepalive, web_handle_closed);
+	uv_close((uv_handle_t *)&ws->sweep, web_handle_closed);
 }

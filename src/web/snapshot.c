@@ -86,6 +86,26 @@ series_names(const json_t *status)
 	return json_pack("{s:o}", "series", names);
 }
 
+static int
+name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The names of a series body's list, sorted for web_snapshot_has_series. */
+static void
+build_series_names(struct web_snapshot *snap, const json_t *names)
+{
+	const json_t *n;
+	size_t i;
+
+	snap->series_names = xcalloc(json_array_size(names) + 1, sizeof(char *));
+	json_array_foreach(names, i, n)
+		if (json_is_string(n))
+			snap->series_names[snap->n_series++] = xstrdup(json_string_value(n));
+	qsort(snap->series_names, snap->n_series, sizeof(char *), name_cmp);
+}
+
 static struct web_body
 sse_status(const struct web_body *status)
 {
@@ -103,7 +123,7 @@ web_snapshot_build(const json_t *status)
 	const json_t *tend = json_object_get(status, "tend");
 	json_t *services = json_object_get(status, "services");
 	json_t *checks = json_object_get(status, "checks");
-	json_t *families;
+	json_t *families, *series;
 
 	atomic_init(&snap->refs, 1);
 	snap->generated_at = json_integer_value(json_object_get(status, "generated_at"));
@@ -112,7 +132,9 @@ web_snapshot_build(const json_t *status)
 	    services != NULL ? json_incref(services) : json_array()));
 	snap->checks = body_of(json_pack("{s:o}", "checks",
 	    checks != NULL ? json_incref(checks) : json_array()));
-	snap->series = body_of(series_names(status));
+	series = series_names(status);
+	build_series_names(snap, json_object_get(series, "series"));
+	snap->series = body_of(series);
 	families = metrics_families(status);
 	snap->metrics.data = prometheus_text(families);
 	json_decref(families);
@@ -155,6 +177,9 @@ web_snapshot_unref(struct web_snapshot *snap)
 		free(snap->pages[i].body.data);
 	}
 	free(snap->pages);
+	for (i = 0; i < snap->n_series; i++)
+		free(snap->series_names[i]);
+	free(snap->series_names);
 	free(snap);
 }
 
@@ -164,4 +189,11 @@ web_snapshot_page(const struct web_snapshot *snap, const char *name)
 	struct web_service_page key = { .name = (char *)name };
 
 	return bsearch(&key, snap->pages, snap->n_pages, sizeof(key), page_cmp);
+}
+
+bool
+web_snapshot_has_series(const struct web_snapshot *snap, const char *name)
+{
+	return bsearch(&name, snap->series_names, snap->n_series, sizeof(char *),
+	    name_cmp) != NULL;
 }

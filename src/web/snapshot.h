@@ -8,6 +8,7 @@
 #define TEND_WEB_SNAPSHOT_H
 
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -39,6 +40,8 @@ struct web_snapshot {
 	struct web_body	 sse_status;	/* "event: status\ndata: {...}\n\n" */
 	struct web_service_page *pages;	/* sorted by name */
 	size_t		 n_pages;
+	char		**series_names;	/* what /api/metrics lists, sorted */
+	size_t		 n_series;
 };
 
 /* From a STATUS object (docs/api.md); one reference, the caller's. */
@@ -48,5 +51,7 @@ void		 web_snapshot_unref(struct web_snapshot *snap);
 /* The page of one service, or NULL. */
 const struct web_service_page *web_snapshot_page(const struct web_snapshot *snap,
 		    const char *name);
+/* Whether /api/metrics lists the series. */
+bool		 web_snapshot_has_series(const struct web_snapshot *snap, const char *name);
 
 #endif

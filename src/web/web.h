@@ -33,13 +33,22 @@ struct web_ops {
 /*
  * Listens on conf's address (port 0: a free one) and writes the URL to
  * STATE_DIR/web.url. NULL with a message in err when it cannot. sd (the
- * API token, the database) must outlive the server.
+ * API token, the database) must outlive the server. Port -1 listens
+ * nowhere and writes no URL: connections come from web_serve_fd alone
+ * (tests, the HTTP fuzz harness).
  */
 struct web_server *web_start(uv_loop_t *loop, const struct web_conf *conf,
 		    struct statedir *sd, const struct web_ops *ops, char *err,
 		    size_t errlen);
 /* Answers what is in flight, ends every stream and stops the threads. */
 void		 web_stop(struct web_server *ws);
+/*
+ * Serves a connected stream socket (taken; a socketpair will do) as a
+ * client on 127.0.0.1 would be served, on the server's own threads: what
+ * a fuzz harness calls to feed a request through the whole request path.
+ * 0, or -1 with errno set (the fd is closed either way).
+ */
+int		 web_serve_fd(struct web_server *ws, int fd);
 /* "http://127.0.0.1:8090/" */
 const char	*web_url(const struct web_server *ws);
 

@@ -9,6 +9,7 @@
 #include "core/dl_mhd.h"
 #include <sqlite3.h>
 
+#include "web/request.h"
 #include "web/token.h"
 #include "web/web.h"
 
@@ -41,6 +42,19 @@ struct sse_event {
 	size_t		 len;
 };
 
+/* conns.c: every connection held, for the limits per client and the request deadline. */
+struct web_conn;
+struct web_conns {
+	pthread_mutex_t	 lock;		/* guards everything below; taken alone */
+	struct web_conn	*head, *tail;
+	int		 live;		/* not being closed */
+	int		 max_total;	/* web.max_connections */
+	int		 max_client;	/* web.per_ip_connections */
+	int64_t		 deadline_ms;	/* web.connection_timeout */
+	unsigned long	 shed, refused, timed_out;	/* since reported_at */
+	int64_t		 reported_at;
+};
+
 struct web_server {
 	struct MHD_Daemon *mhd;
 	struct web_ops	 ops;
@@ -62,8 +76,12 @@ struct web_server {
 	sqlite3		*dbs[WEB_DB_POOL];
 	int		 n_dbs;
 
+	struct web_conns conns;
+	struct web_hosts hosts;
+
 	uv_async_t	 wake;			/* the queue has actions */
 	uv_timer_t	 keepalive;
+	uv_timer_t	 sweep;			/* web_conns_sweep */
 	int		 open_handles;
 };
 
@@ -89,6 +107,24 @@ enum MHD_Result	sse_open(struct web_server *ws, struct MHD_Connection *conn);
 /* With ws->lock held; text (len bytes and a NUL) is taken. */
 void		sse_push_locked(struct web_server *ws, char *text, size_t len);
 void		sse_wake_all_locked(struct web_server *ws, bool keepalive);
+
+/* conns.c */
+void		web_conns_init(struct web_conns *cs, int max_total, int max_client,
+		    int64_t deadline_ms);
+void		web_conns_fini(struct web_conns *cs);
+/* MHD_OPTION_NOTIFY_CONNECTION, with cls the web_conns: counts, sheds, refuses. */
+void		web_conns_notify(void *cls, struct MHD_Connection *conn, void **socket_context,
+		    enum MHD_ConnectionNotificationCode code);
+/*
+ * The whole request is in and is being answered: no deadline while it is.
+ * A lasting one (a live stream, an action) is never closed to make way.
+ */
+void		web_conns_answering(struct web_conns *cs, struct MHD_Connection *conn,
+		    bool lasting);
+/* The answer is sent: the next request's deadline runs from now. */
+void		web_conns_answered(struct web_conns *cs, struct MHD_Connection *conn);
+/* Closes the connections whose request is late at now (mono ms); how many. */
+int		web_conns_sweep(struct web_conns *cs, int64_t now);
 
 /* action.c */
 enum MHD_Result	web_post_action(struct web_server *ws, struct MHD_Connection *conn,

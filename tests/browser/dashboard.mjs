@@ -2,7 +2,9 @@
 // The dashboard in a real browser, against the real daemon: tend supervises
 // fakesvc with an HTTP check; the page must show the service up with its
 // pid, take the token (after a wrong one is refused), restart the service
-// and show the new pid, live, without a reload.
+// and show the new pid, live, without a reload. After a reload adds two disk
+// checks, the Disk tile takes the state of the one of its own path, not of
+// the failing one of another path.
 //
 // Usage: dashboard.mjs TEND FAKESVC [SCREENSHOT]
 //   (or TEND_BIN, FAKESVC_BIN, DASHBOARD_SCREENSHOT in the environment)
@@ -128,9 +130,15 @@ function checkPrerequisites() {
 	}
 }
 
-function writeConfig(dir, port) {
+// diskChecks: also a disk check of / (healthy) and one of dir (critical).
+function writeConfig(dir, port, diskChecks = false) {
 	const q = JSON.stringify;
 	const config = path.join(dir, 'tend.yaml');
+	const disks = !diskChecks ? [] : [
+		'checks:',
+		'  root_disk: { type: resource, metric: disk, path: /, warn: 100%, crit: 100%, every: 1s }',
+		`  other_disk: { type: resource, metric: disk, path: ${q(dir)}, warn: 0%, crit: 0%, every: 1s }`,
+	];
 	fs.writeFileSync(config, [
 		`state_dir: ${q(path.join(dir, 'state'))}`,
 		'web:',
@@ -142,6 +150,7 @@ function writeConfig(dir, port) {
 		`    ready: { tcp: ${port} }`,
 		'    checks:',
 		`      health: { type: http, url: 'http://127.0.0.1:${port}/health', every: 1s, timeout: 2s }`,
+		...disks,
 		'',
 	].join('\n'));
 	return config;
@@ -297,6 +306,31 @@ async function run(ctx) {
 	await step('the restart shows in the live events', () =>
 		page.locator('#events li.event-state', { hasText: 'web' })
 		    .first().waitFor({ state: 'visible', timeout: 10_000 }));
+
+	await step('after a reload with two disk checks, the Disk tile takes the one of its own path', async () => {
+		writeConfig(ctx.dir, port, true);
+		ctx.tend.kill('SIGHUP');
+		await until('the other disk check critical', 20_000, async () => {
+			running();
+			const row = await page.evaluate(() =>
+				document.querySelector('tr[data-check="other_disk"]')?.textContent ?? '');
+			if (!row.includes('critical'))
+				throw new Error(`other_disk row '${row}'`);
+			return true;
+		});
+		await until('the Disk tile healthy from root_disk', 10_000, async () => {
+			const tile = await page.evaluate(() => {
+				const el = document.querySelector('.tile[data-metric="disk_pct"]');
+				return {
+					state: el?.querySelector('.tile-state')?.textContent ?? '',
+					sub: el?.querySelector('.tile-sub')?.textContent ?? '',
+				};
+			});
+			if (tile.sub !== 'check root_disk' || !tile.state.includes('healthy'))
+				throw new Error(`the tile reads '${tile.state}', '${tile.sub}'`);
+			return true;
+		});
+	});
 
 	await step(`screenshot saved to ${screenshotPath}`, async () => {
 		fs.mkdirSync(path.dirname(screenshotPath), { recursive: true });

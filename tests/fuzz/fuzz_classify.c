@@ -24,9 +24,10 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	char err[256];
 
 	classifier = classifier_new();
-	if (classifier_add_rule(classifier, "ECONNRESET|upstream prematurely closed",
+	if (classifier_add_rule(classifier, "reset", "ECONNRESET|upstream prematurely closed",
 	    FAILURE_NETWORK, err, sizeof(err)) < 0 ||
-	    classifier_add_rule(classifier, "^FATAL: .*(role|database) .* does not exist",
+	    classifier_add_rule(classifier, "no-role",
+	    "^FATAL: .*(role|database) .* does not exist",
 	    FAILURE_CONFIG, err, sizeof(err)) < 0)
 		fuzz_fail(__FILE__, __LINE__, "rules", "%s", err);
 	return 0;

@@ -9,6 +9,10 @@
  *   --corrupt          flip one byte (the middle of the file) in what it sends
  *   --no-range         ignore Range headers: always the whole file, 200
  *   --rate BPS         send at most BPS bytes a second
+ *   --endless          answer every GET with a body that never ends (zeros,
+ *                      no Content-Length) until the client leaves
+ *   --stall            send the head of the answer, then nothing, until
+ *                      the client leaves
  *
  * With --record FILE it appends, as fakesvc does (the harness reads these
  * and kills every PID it finds at teardown):
@@ -52,6 +56,8 @@ struct server {
 	bool		 corrupt;
 	bool		 no_range;
 	long long	 rate;		/* bytes a second, 0: as fast as it goes */
+	bool		 endless;
+	bool		 stall;
 	int		 requests;
 };
 
@@ -174,6 +180,43 @@ respond_status(int fd, int status, const char *extra)
 	send_all(fd, head, (size_t)n);
 }
 
+/* --endless: zeros until the client hangs up (a minute at most). */
+static void
+serve_endless(const struct server *s, int fd, const char *path)
+{
+	static const char head[] = "HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n";
+	long long deadline = mono_ns() + 60000000000LL;
+	char *buf = calloc(1, CHUNK);
+
+	record(s, "request %s %d %lld %s -1 200 -1\n", s->name, (int)getpid(), mono_ns(),
+	    path);
+	if (send_all(fd, head, sizeof(head) - 1) == 0)
+		while (mono_ns() < deadline && send_all(fd, buf, CHUNK) == 0)
+			;
+	free(buf);
+}
+
+/* --stall: a head promising a body, then silence until the client hangs up. */
+static void
+serve_stalled(const struct server *s, int fd, const char *path)
+{
+	static const char head[] = "HTTP/1.1 200 OK\r\nContent-Length: 1000000\r\n"
+	    "Connection: close\r\n\r\n";
+	long long deadline = mono_ns() + 60000000000LL;
+	char buf[512];
+	ssize_t n;
+
+	record(s, "request %s %d %lld %s -1 200 0\n", s->name, (int)getpid(), mono_ns(),
+	    path);
+	if (send_all(fd, head, sizeof(head) - 1) < 0)
+		return;
+	/* recv times out every 5 s (SO_RCVTIMEO); 0 is the client gone. */
+	while (mono_ns() < deadline &&
+	    ((n = recv(fd, buf, sizeof(buf), 0)) > 0 || (n < 0 && (errno == EAGAIN ||
+	    errno == EINTR))))
+		;
+}
+
 static void
 serve(struct server *s, int fd)
 {
@@ -192,6 +235,10 @@ serve(struct server *s, int fd)
 		respond_status(fd, 400, "");
 		return;
 	}
+	if (s->endless || s->stall) {
+		(s->endless ? serve_endless : serve_stalled)(s, fd, path);
+		return;
+	}
 	range_hdr = strcasestr(req, "\r\nRange: bytes=");
 	if (range_hdr != NULL)
 		start = strtoll(range_hdr + 15, NULL, 10);
@@ -201,7 +248,8 @@ serve(struct server *s, int fd)
 		respond_status(fd, s->fail_status, "");
 		return;
 	}
-	snprintf(file, sizeof(file), "%s%s", s->root, path);
+	/* A query is not part of the file's name. */
+	snprintf(file, sizeof(file), "%s%.*s", s->root, (int)strcspn(path, "?"), path);
 	if ((in = open(file, O_RDONLY | O_CLOEXEC)) < 0 || fstat(in, &st) < 0) {
 		record(s, "request %s %d %lld %s %lld 404 0\n", s->name, (int)getpid(),
 		    mono_ns(), path, start);
@@ -294,7 +342,8 @@ usage(void)
 {
 	fprintf(stderr, "usage: fakehttp --listen PORT --root DIR [--name NAME] "
 	    "[--record FILE]\n  [--fail-first N] [--status CODE] [--drop-after BYTES] "
-	    "[--drop-rst]\n  [--corrupt] [--no-range] [--rate BYTES_PER_SECOND]\n");
+	    "[--drop-rst]\n  [--corrupt] [--no-range] [--rate BYTES_PER_SECOND] "
+	    "[--endless] [--stall]\n");
 	exit(2);
 }
 
@@ -307,7 +356,8 @@ main(int argc, char **argv)
 		{ "fail-first", 1, NULL, 'f' }, { "status", 1, NULL, 's' },
 		{ "drop-after", 1, NULL, 'd' }, { "drop-rst", 0, NULL, 'D' },
 		{ "corrupt", 0, NULL, 'c' }, { "no-range", 0, NULL, 'N' },
-		{ "rate", 1, NULL, 'b' },
+		{ "rate", 1, NULL, 'b' }, { "endless", 0, NULL, 'E' },
+		{ "stall", 0, NULL, 'S' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct server s = { .name = "http", .fail_status = 500 };
@@ -327,6 +377,8 @@ main(int argc, char **argv)
 		case 'c': s.corrupt = true; break;
 		case 'N': s.no_range = true; break;
 		case 'b': s.rate = atoll(optarg); break;
+		case 'E': s.endless = true; break;
+		case 'S': s.stall = true; break;
 		default: usage();
 		}
 	}

@@ -1,6 +1,7 @@
 /*
  * The service the integration tests supervise. Flags make it sleep,
- * listen, notify, crash, print, leave children and orphans, or daemonize,
+ * listen, notify, crash, print, leave children and orphans, or daemonize
+ * (or, with --flood N, flood NOTIFY_SOCKET with N datagrams and exit),
  * and it records what it does in a file the tests read:
  *
  *   start NAME PID MONO_NS      ready NAME PID MONO_NS
@@ -54,6 +55,7 @@ struct fake {
 	const char	*receiver;		/* webhook: append each body as a line here */
 	int		 fail_first;		/* webhook: answer 500 to the first N */
 	bool		 list_fds;		/* record the fds it was started with */
+	int		 flood;			/* send this many READY=1 and exit */
 	int		 received;		/* webhook: requests so far */
 	struct timespec	 started;	/* wall clock */
 };
@@ -94,25 +96,63 @@ on_term(int sig)
 	terminated = 1;
 }
 
+/* NOTIFY_SOCKET as an address: its length, or 0 when there is none. */
+static socklen_t
+notify_address(struct sockaddr_un *sa)
+{
+	const char *path = getenv("NOTIFY_SOCKET");
+
+	memset(sa, 0, sizeof(*sa));
+	sa->sun_family = AF_UNIX;
+	if (path == NULL || strlen(path) >= sizeof(sa->sun_path))
+		return 0;
+	strcpy(sa->sun_path, path);
+	if (sa->sun_path[0] == '@')
+		sa->sun_path[0] = '\0';
+	/* As libsystemd: an abstract name is exactly its bytes, no padding. */
+	return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(path));
+}
+
 static void
 sd_notify(const char *msg)
 {
-	const char *path = getenv("NOTIFY_SOCKET");
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct sockaddr_un sa;
+	socklen_t len = notify_address(&sa);
 	int fd;
 
-	if (path == NULL || strlen(path) >= sizeof(sa.sun_path))
+	if (len == 0)
 		return;
-	strcpy(sa.sun_path, path);
-	if (sa.sun_path[0] == '@')
-		sa.sun_path[0] = '\0';
 	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return;
-	/* As libsystemd: an abstract name is exactly its bytes, no padding. */
-	sendto(fd, msg, strlen(msg), 0, (struct sockaddr *)&sa,
-	    (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(path)));
+	sendto(fd, msg, strlen(msg), 0, (struct sockaddr *)&sa, len);
 	close(fd);
+}
+
+/*
+ * The local attacker of the notify tests: n READY=1 datagrams to
+ * NOTIFY_SOCKET as fast as they go, never waiting for room in the queue.
+ * Exits 0 when not one was accepted, 1 otherwise.
+ */
+static int
+flood(int n)
+{
+	struct sockaddr_un sa;
+	socklen_t len = notify_address(&sa);
+	int fd, i, accepted = 0, last_errno = 0;
+
+	if (len == 0 || (fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0)) < 0)
+		return 2;
+	for (i = 0; i < n; i++) {
+		if (sendto(fd, "READY=1", 7, MSG_DONTWAIT, (struct sockaddr *)&sa, len) == 7)
+			accepted++;
+		else
+			last_errno = errno;
+	}
+	close(fd);
+	printf("flood: %d sent, %d accepted, last error: %s\n", n, accepted,
+	    last_errno != 0 ? strerror(last_errno) : "none");
+	return accepted == 0 ? 0 : 1;
 }
 
 static int
@@ -187,6 +227,7 @@ parse_args(struct fake *f, int argc, char **argv)
 		{ "fail-when", 1, NULL, 'F' }, { "backend", 1, NULL, 'B' },
 		{ "delay", 1, NULL, 'Y' }, { "receiver", 1, NULL, 'V' },
 		{ "fail-first", 1, NULL, 'X' }, { "list-fds", 0, NULL, 'I' },
+		{ "flood", 1, NULL, 'Z' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -220,6 +261,7 @@ parse_args(struct fake *f, int argc, char **argv)
 		case 'V': f->receiver = optarg; break;
 		case 'X': f->fail_first = atoi(optarg); break;
 		case 'I': f->list_fds = true; break;
+		case 'Z': f->flood = atoi(optarg); break;
 		default: exit(2);
 		}
 	}
@@ -403,7 +445,13 @@ run(struct fake *f)
 	for (;;) {
 		if (terminated) {
 			record(f, "stop", getpid());
-			exit(0);
+			/*
+			 * Not exit(): in the sanitizer build that runs LeakSanitizer,
+			 * whose tracer stops this process with ptrace; the SIGCONT tend
+			 * sends after SIGTERM can cancel that stop and leave the
+			 * tracer waiting for good. Nothing is buffered.
+			 */
+			_exit(0);
 		}
 		now = mono_ns();
 		elapsed = (int)((now - start) / 1000000);
@@ -446,6 +494,8 @@ main(int argc, char **argv)
 	struct sigaction sa = { .sa_handler = on_term };
 
 	parse_args(&f, argc, argv);
+	if (f.flood > 0)
+		return flood(f.flood);
 	clock_gettime(CLOCK_REALTIME, &f.started);
 	if (f.list_fds)
 		list_fds(&f);

@@ -19,6 +19,7 @@
 
 #include <sqlite3.h>
 
+#include "core/dl_curl.h"
 #include "daemon/control.h"
 
 /* Between two looks at a condition. Conditions have deadlines; this is not one. */
@@ -66,20 +67,52 @@ harness_env(const char *name)
 	return v;
 }
 
+/* The first port of the kernel's ephemeral range (32768 unless set otherwise). */
+static int
+harness_ephemeral_low(void)
+{
+	FILE *f = fopen("/proc/sys/net/ipv4/ip_local_port_range", "re");
+	int low = 32768;
+
+	if (f != NULL) {
+		if (fscanf(f, "%d", &low) != 1)
+			low = 32768;
+		fclose(f);
+	}
+	return low > 11000 ? low : 32768;
+}
+
+/*
+ * A free loopback port below the ephemeral range: the client end of every
+ * connection a test makes (a flood test makes thousands) takes its port
+ * from that range, and could take one picked there before the service
+ * binds it. Each test process starts at its own place (its pid), so tests
+ * running at once rarely even try the same port.
+ */
 static int
 harness_free_port(void)
 {
+	static int next;
 	struct sockaddr_in sa = { .sin_family = AF_INET,
 	    .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	socklen_t len = sizeof(sa);
-	int fd = socket(AF_INET, SOCK_STREAM, 0), port;
+	int low = 10000, high = harness_ephemeral_low(), fd, port, tries;
 
-	assert_true(fd >= 0);
-	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
-	assert_int_equal(getsockname(fd, (struct sockaddr *)&sa, &len), 0);
-	port = ntohs(sa.sin_port);
-	close(fd);
-	return port;
+	if (next == 0)
+		next = low + (int)(getpid() * 8 % (high - low));
+	for (tries = 0; tries < 1000; tries++) {
+		port = next;
+		next = next + 1 < high ? next + 1 : low;
+		fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		assert_true(fd >= 0);
+		sa.sin_port = htons((uint16_t)port);
+		if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0) {
+			close(fd);
+			return port;
+		}
+		close(fd);
+	}
+	fail_msg("no free loopback port below %d", high);
+	return -1;
 }
 
 void
@@ -211,6 +244,32 @@ harness_as_user(uid_t uid, gid_t gid, const char *cmd)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
+pid_t
+harness_start_victim(struct tend_run *run)
+{
+	char line[64];
+	FILE *f;
+	pid_t pid = fork();
+
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		execl("/bin/sleep", "sleep", "120", (char *)NULL);
+		_exit(127);
+	}
+	/* Killed at teardown with the record's other pids. */
+	snprintf(line, sizeof(line), "victim victim %d 0\n", (int)pid);
+	assert_non_null(f = fopen(run->record, "a"));
+	fputs(line, f);
+	fclose(f);
+	return pid;
+}
+
+bool
+harness_victim_alive(pid_t pid)
+{
+	return waitpid(pid, NULL, WNOHANG) == 0 && kill(pid, 0) == 0;
+}
+
 int
 harness_teardown(struct tend_run *run)
 {
@@ -335,6 +394,9 @@ harness_start(struct tend_run *run)
 		fd = open(run->log, O_WRONLY | O_CREAT | O_APPEND, 0644);
 		dup2(fd, 1);
 		dup2(fd, 2);
+		if (run->as_uid != 0 && (setgroups(0, NULL) < 0 ||
+		    setgid(run->as_gid) < 0 || setuid(run->as_uid) < 0))
+			_exit(126);
 		/* Without web the tests running at once do not fight over a port. */
 		execl(bin, bin, "run", "-c", run->config, "--state-dir", run->state,
 		    "--verbose", run->web ? "--verbose" : "--no-web", run->run_flag,
@@ -723,4 +785,117 @@ harness_zombie_children(pid_t parent)
 	}
 	closedir(d);
 	return n;
+}
+
+/* The first line of path once it has one, or fails the test. */
+static void
+harness_first_line(const char *path, char *buf, size_t len, int timeout_ms)
+{
+	long long deadline = harness_mono_ms() + timeout_ms;
+	FILE *f;
+
+	do {
+		buf[0] = '\0';
+		if ((f = fopen(path, "r")) != NULL) {
+			if (fgets(buf, (int)len, f) != NULL)
+				buf[strcspn(buf, "\n")] = '\0';
+			fclose(f);
+			if (buf[0] != '\0')
+				return;
+		}
+		harness_pause_ms(POLL_STEP_MS);
+	} while (harness_mono_ms() < deadline);
+	fail_msg("%s did not appear within %d ms", path, timeout_ms);
+}
+
+void
+harness_web(struct tend_run *run, char *url, size_t url_len, char *token,
+    size_t token_len)
+{
+	char path[400];
+
+	snprintf(path, sizeof(path), "%s/web.url", run->state);
+	harness_first_line(path, url, url_len, 5000);
+	snprintf(path, sizeof(path), "%s/token", run->state);
+	harness_first_line(path, token, token_len, 5000);
+}
+
+static size_t
+harness_http_body(char *data, size_t size, size_t n, void *arg)
+{
+	char **body = arg;
+	size_t len = *body != NULL ? strlen(*body) : 0;
+
+	*body = realloc(*body, len + size * n + 1);
+	memcpy(*body + len, data, size * n);
+	(*body)[len + size * n] = '\0';
+	return size * n;
+}
+
+long
+harness_http(const char *url, const char *method, const char *path, const char *bearer,
+    char **body)
+{
+	struct curl_slist *headers = NULL;
+	char full[600], auth[160], *got = NULL;
+	CURL *c = curl_easy_init();
+	long status = 0;
+
+	snprintf(full, sizeof(full), "%s%s", url, path[0] == '/' ? path + 1 : path);
+	curl_easy_setopt(c, CURLOPT_URL, full);
+	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 10000L);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, harness_http_body);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &got);
+	if (bearer != NULL) {
+		snprintf(auth, sizeof(auth), "Authorization: Bearer %s", bearer);
+		headers = curl_slist_append(headers, auth);
+		curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
+	}
+	if (strcmp(method, "POST") == 0)
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, 0L);
+	if (curl_easy_perform(c) == CURLE_OK)
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+	curl_slist_free_all(headers);
+	curl_easy_cleanup(c);
+	if (body != NULL)
+		*body = got != NULL ? got : strdup("");
+	else
+		free(got);
+	return status;
+}
+
+/* The value of name in pid's environment ("" when absent). */
+static void
+harness_environ_read(pid_t pid, const char *name, char *buf, size_t len)
+{
+	static char env[256 * 1024];
+	char path[64];
+	size_t n = 0;
+	ssize_t r;
+	int fd;
+
+	buf[0] = '\0';
+	snprintf(path, sizeof(path), "/proc/%d/environ", (int)pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return;
+	while (n < sizeof(env) - 1 && (r = read(fd, env + n, sizeof(env) - 1 - n)) > 0)
+		n += (size_t)r;
+	close(fd);
+	env[n] = '\0';
+	for (r = 0; r < (ssize_t)n; r += (ssize_t)strlen(env + r) + 1)
+		if (strncmp(env + r, name, strlen(name)) == 0 && env[r + strlen(name)] == '=')
+			snprintf(buf, len, "%s", env + r + strlen(name) + 1);
+}
+
+void
+harness_environ_var(pid_t pid, const char *name, char *buf, size_t len, int timeout_ms)
+{
+	long long deadline = harness_mono_ms() + timeout_ms;
+
+	harness_environ_read(pid, name, buf, len);
+	while (buf[0] == '\0' && harness_mono_ms() < deadline) {
+		harness_pause_ms(10);
+		harness_environ_read(pid, name, buf, len);
+	}
 }

@@ -28,6 +28,8 @@ struct tend_run {
 	const char *run_flag;		/* one more flag for `tend run`, or NULL */
 	bool	 web;			/* serve web.listen; else `tend run --no-web` */
 	char	 user[32];		/* a throw-away user, removed at teardown */
+	uid_t	 as_uid;		/* harness_start runs tend as as_uid:as_gid */
+	gid_t	 as_gid;		/* when as_uid is not 0 */
 };
 
 /* The run of the current test: each test binary runs one test at a time. */
@@ -127,6 +129,35 @@ void	 harness_user_create(struct tend_run *t, uid_t *uid, gid_t *gid);
 int	 harness_run_tool(char *const argv[]);
 /* Runs `/bin/sh -c cmd` as uid:gid with no supplementary groups; its exit code. */
 int	 harness_as_user(uid_t uid, gid_t gid, const char *cmd);
+
+/*
+ * A `sleep` started by the test (as root): the process the attacker of a
+ * security test would like tend to signal. Killed at teardown.
+ */
+pid_t	 harness_start_victim(struct tend_run *t);
+/* True while the victim runs (not signalled, not exited). */
+bool	 harness_victim_alive(pid_t pid);
+/*
+ * The web server of a tend started with t->web set: its base URL (ending
+ * in '/') and the API token, read from STATE/web.url and STATE/token once
+ * they appear (fails the test after 5 s).
+ */
+void	 harness_web(struct tend_run *t, char *url, size_t url_len, char *token,
+	    size_t token_len);
+/*
+ * One request to it (an empty body for a POST); the answer's body in *body
+ * when body is not NULL (free it). Returns the HTTP status, 0 when none came.
+ */
+long	 harness_http(const char *url, const char *method, const char *path,
+	    const char *bearer, char **body);
+
+/*
+ * The value of name in pid's environment, waiting (up to timeout_ms) for
+ * it to appear: just after an exec the kernel may not have set up the new
+ * environment yet. "" when it never does.
+ */
+void	 harness_environ_var(pid_t pid, const char *name, char *buf, size_t len,
+	    int timeout_ms);
 
 /* Waits for tend to exit; returns its exit status, or -1 on timeout. */
 int	 harness_wait_exit(struct tend_run *t, int timeout_ms);

@@ -73,6 +73,75 @@ validate_names_a_dependency_cycle(void **state)
 	free(out);
 }
 
+/* cwd, user and group are only checked on this machine: by validate. */
+static void
+validate_checks_cwd_user_and_group(void **state)
+{
+	char *out, want[600];
+
+	harness_write_config(&t,
+	    "services:\n"
+	    "  a:\n"
+	    "    run: [@FAKESVC@]\n"
+	    "    cwd: /nonexistent-tend-cwd\n"		/* 4:5 */
+	    "    user: no-such-user-of-tend\n"		/* 5:5 */
+	    "    group: no-such-group-of-tend\n"	/* 6:5 */
+	    "  b:\n"
+	    "    run: [@FAKESVC@]\n"
+	    "    cwd: @FAKESVC@\n");			/* 9:5 a file */
+	assert_int_equal(harness_cli(&t, &out, "validate", "-c", t.config, NULL), 2);
+	snprintf(want, sizeof(want), "%s:4:5: service 'a': cwd /nonexistent-tend-cwd: "
+	    "No such file or directory\n", t.config);
+	assert_non_null(strstr(out, want));
+	snprintf(want, sizeof(want), "%s:5:5: service 'a': user 'no-such-user-of-tend' "
+	    "does not exist", t.config);
+	assert_non_null(strstr(out, want));
+	snprintf(want, sizeof(want), "%s:6:5: service 'a': group 'no-such-group-of-tend' "
+	    "does not exist", t.config);
+	assert_non_null(strstr(out, want));
+	snprintf(want, sizeof(want), "%s:9:5: service 'b': cwd %s is not a directory",
+	    t.config, getenv("FAKESVC_BIN"));
+	assert_non_null(strstr(out, want));
+	assert_null(strstr(out, "ok\n"));
+	free(out);
+	harness_write_config(&t, "services:\n  a: { run: [@FAKESVC@], cwd: /tmp, "
+	    "user: root, group: root }\n");
+	assert_int_equal(harness_cli(&t, &out, "validate", "-c", t.config, NULL), 0);
+	free(out);
+}
+
+/*
+ * validate -c DIR said ok, -c /dev/zero read forever, a heal item that is
+ * a list killed it (exit 139), and a second document went unread.
+ */
+static void
+validate_refuses_what_is_no_config(void **state)
+{
+	char *out, want[600];
+
+	assert_int_equal(harness_cli(&t, &out, "validate", "-c", t.dir, NULL), 2);
+	snprintf(want, sizeof(want), "%s: is a directory", t.dir);
+	assert_non_null(strstr(out, want));
+	free(out);
+	assert_int_equal(harness_cli(&t, &out, "validate", "-c", "/dev/zero", NULL), 2);
+	assert_non_null(strstr(out, "/dev/zero: is not a regular file or a pipe"));
+	free(out);
+	harness_write_config(&t, "");
+	assert_int_equal(harness_cli(&t, &out, "validate", "-c", t.config, NULL), 2);
+	snprintf(want, sizeof(want), "%s:1:1: the config is empty", t.config);
+	assert_non_null(strstr(out, want));
+	free(out);
+	harness_write_config(&t, "services: {}\n---\nservices: { a: { run: [x] } }\n");
+	assert_int_equal(harness_cli(&t, &out, "validate", "-c", t.config, NULL), 2);
+	assert_non_null(strstr(out, ":2:1: a second YAML document"));
+	free(out);
+	harness_write_config(&t, "actions: { x: restart }\n"
+	    "services: { a: { run: [@FAKESVC@], heal: [[restart]] } }\n");
+	assert_int_equal(harness_cli(&t, &out, "validate", "-c", t.config, NULL), 2);
+	assert_non_null(strstr(out, "expected an action"));
+	free(out);
+}
+
 static void
 the_self_healing_block_loads(void **state)
 {
@@ -136,6 +205,8 @@ main(void)
 		TEND_TEST(validate_says_ok_for_a_good_config),
 		TEND_TEST(validate_prints_every_error_with_its_position),
 		TEND_TEST(validate_names_a_dependency_cycle),
+		TEND_TEST(validate_checks_cwd_user_and_group),
+		TEND_TEST(validate_refuses_what_is_no_config),
 		TEND_TEST(the_self_healing_block_loads),
 		TEND_TEST(status_without_a_daemon_fails_clearly),
 		TEND_TEST(usage_errors_exit_2),

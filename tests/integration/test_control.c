@@ -122,6 +122,42 @@ an_external_service_is_followed_through_its_pidfile(void **state)
 	assert_true(harness_wait_count(&t, "start legacy", 2, 2000));
 }
 
+/*
+ * A stopped (SIGSTOPped) process acts on SIGTERM only once continued: tend
+ * sends SIGCONT with it to an external service's process too, so a stop
+ * takes what the service needs, not the whole stop timeout and a SIGKILL.
+ * (test_stop has the supervised case.)
+ */
+static void
+a_hung_external_process_stops_without_waiting_for_the_timeout(void **state)
+{
+	long long t0, took;
+	char *out;
+	pid_t pid;
+
+	harness_write_config(&t,
+	    "services:\n"
+	    "  legacy:\n"
+	    "    pidfile: @DIR@/legacy.pid\n"
+	    "    start: [@FAKESVC@, --name, legacy, --record, @RECORD@, --daemonize,\n"
+	    "            --pidfile, @DIR@/legacy.pid]\n"
+	    "    stop: { timeout: 5s }\n");
+	harness_start(&t);
+	assert_true(harness_wait_state(&t, "legacy", "up", 0, 5000));
+	pid = harness_pid(&t, "legacy");
+	assert_int_equal(kill(pid, SIGSTOP), 0);
+	t0 = harness_mono_ms();
+	assert_int_equal(harness_cli(&t, &out, "stop", "legacy", "--state-dir", t.state,
+	    NULL), 0);
+	free(out);
+	assert_true(harness_wait_state(&t, "legacy", "down", 0, 4000));
+	took = harness_mono_ms() - t0;
+	fprintf(stderr, "a stopped external process stopped in %lld ms\n", took);
+	assert_true(took < 2000);
+	assert_true(harness_wait_gone(pid, 2000));
+	assert_true(harness_wait_record(&t, "stop legacy", 2000));
+}
+
 static void
 status_shows_host_checks(void **state)
 {
@@ -152,19 +188,6 @@ status_shows_host_checks(void **state)
 	assert_true(harness_log_contains(&t, "check busy: unknown -> warning"));
 }
 
-/* Lines of the log that contain text. */
-static int
-log_count(const char *text)
-{
-	char *log = harness_read_file(t.log), *p;
-	int n = 0;
-
-	for (p = log; p != NULL && (p = strstr(p, text)) != NULL; p += strlen(text))
-		n++;
-	free(log);
-	return n;
-}
-
 static long long
 check_runs(void)
 {
@@ -185,21 +208,21 @@ the_host_summary_is_not_logged_every_interval(void **state)
 	harness_write_config(&t,
 	    "interval: 100ms\n"
 	    "checks:\n"
-	    "  cpu: { type: resource, metric: cpu, warn: 100%, crit: 100% }\n"
+	    "  disk: { type: resource, metric: disk, path: /, warn: 100%, crit: 100% }\n"
 	    "  memory: { type: resource, metric: memory, warn: 100%, crit: 100% }\n");
 	harness_start(&t);
 	deadline = harness_mono_ms() + 5000;
-	while (log_count(" host: cpu ") == 0 &&
+	while (harness_log_count(&t, " host: ") == 0 &&
 	    harness_mono_ms() < deadline)
 		harness_pause_ms(20);
-	assert_int_equal(log_count(" host: cpu "), 1);
+	assert_int_equal(harness_log_count(&t, " host: "), 1);
 	/* Twenty more intervals of both checks: twenty summaries before. */
 	runs = check_runs();
 	deadline = harness_mono_ms() + 10000;
 	while (check_runs() < runs + 40 && harness_mono_ms() < deadline)
 		harness_pause_ms(50);
 	assert_true(check_runs() >= runs + 40);
-	assert_int_equal(log_count(" host: cpu "), 1);
+	assert_int_equal(harness_log_count(&t, " host: "), 1);
 }
 
 static void
@@ -357,6 +380,7 @@ main(void)
 		TEND_TEST(a_second_daemon_on_the_same_state_dir_refuses_to_start),
 		TEND_TEST(output_goes_to_a_rotated_log),
 		TEND_TEST(an_external_service_is_followed_through_its_pidfile),
+		TEND_TEST(a_hung_external_process_stops_without_waiting_for_the_timeout),
 		TEND_TEST(status_shows_host_checks),
 		TEND_TEST(the_host_summary_is_not_logged_every_interval),
 		TEND_TEST(json_logs_name_the_service),

@@ -439,6 +439,21 @@ validate_environment_judges_the_machine(void **state)
 		chmod(t.state, 0700);
 	}
 
+	/* With a notify service, the runtime dir its socket would go in is judged too. */
+	harness_write_config(&t,
+	    "services:\n"
+	    "  a: { run: [/bin/sleep, '100'], ready: notify }\n"
+	    "environment: { min_free: 1B, warn_free: 1B }\n");
+	snprintf(bad_state, sizeof(bad_state), "%s/runtime", t.dir);
+	assert_int_equal(mkdir(bad_state, 0777), 0);
+	assert_int_equal(chmod(bad_state, 0777), 0);
+	setenv("TEND_RUNTIME_DIR", bad_state, 1);
+	assert_int_equal(TEND(&out, "validate", "--environment", "-c", t.config,
+	    "--state-dir", t.state), 1);
+	unsetenv("TEND_RUNTIME_DIR");
+	contains(out, "error    runtime dir @DIR@/runtime: is writable by others");
+	free(out);
+
 	/* A missing tool is an error; an installer's is a warning; no network is a warning. */
 	harness_write_config(&t,
 	    "checks:\n"

@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +19,7 @@
 #include "net/cache.h"
 
 #define MAX_SERVERS	4
+#define FETCH_DEADLINE_MS	60000
 
 struct fetch_fixture {
 	char	 root[300];		/* what the mirrors serve */
@@ -186,8 +188,9 @@ run_fetch(char **out, char **err, ...)
 	const char *bin = getenv("TEND_BIN");
 	char outpath[400], errpath[400], *argv[32];
 	int i = 0, status, fd;
+	long long deadline;
 	va_list ap;
-	pid_t pid;
+	pid_t pid, done;
 
 	assert_non_null(bin);
 	snprintf(outpath, sizeof(outpath), "%s/fetch.out", t.dir);
@@ -213,10 +216,19 @@ run_fetch(char **out, char **err, ...)
 		execv(bin, argv);
 		_exit(127);
 	}
-	assert_int_equal(waitpid(pid, &status, 0), pid);
+	/* A fetch that never ends is a failure, not a hung test. */
+	deadline = harness_mono_ms() + FETCH_DEADLINE_MS;
+	while ((done = waitpid(pid, &status, WNOHANG)) == 0 && harness_mono_ms() < deadline)
+		harness_pause_ms(20);
+	if (done == 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, 0);
+	}
 	*out = slurp(outpath);
 	*err = slurp(errpath);
 	fprintf(stderr, "---- tend fetch: stdout ----\n%s---- stderr ----\n%s", *out, *err);
+	if (done == 0)
+		fail_msg("tend fetch still ran after %d ms", FETCH_DEADLINE_MS);
 	if (strstr(*err, "ERROR: AddressSanitizer") || strstr(*err, "ERROR: LeakSanitizer") ||
 	    strstr(*err, "runtime error:"))
 		fail_msg("tend fetch has a sanitizer report");
@@ -648,6 +660,131 @@ the_fastest_remembered_mirror_is_tried_first(void **state)
 	free(err);
 }
 
+static long long tree_total;
+
+static int
+tree_add(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	if (type == FTW_F)
+		tree_total += (long long)st->st_size;
+	return 0;
+}
+
+/* Bytes of the files under dir. */
+static long long
+dir_bytes(const char *dir)
+{
+	tree_total = 0;
+	assert_int_equal(nftw(dir, tree_add, 16, FTW_PHYS), 0);
+	return tree_total;
+}
+
+/* Without a size, an endless mirror is cut off at the cap; the next one serves. */
+static void
+an_endless_mirror_is_cut_off_at_the_cap(void **state)
+{
+	char hex[65], yaml[1024], *out, *err;
+	struct request r[4];
+
+	make_artifact("a.bin", 100000, 41, hex);
+	start_server("endless", t.ports[0], "--endless", NULL);
+	start_server("good", t.ports[1], NULL);
+	manifest_one("a", hex, "['http://127.0.0.1:@PORT1@/a.bin', "
+	    "'http://127.0.0.1:@PORT2@/a.bin']");
+	assert_int_equal(run_fetch(&out, &err, "--max-size", "1MB", NULL), 0);
+	assert_non_null(strstr(err, "sent more than 1.0 MiB, the most taken for an asset "
+	    "without a size"));
+	assert_placed("a.bin", hex);
+	assert_int_equal(requests("endless", r, 4), 1);
+	assert_int_equal(requests("good", r, 4), 1);
+	assert_int_equal(r[0].range, -1);	/* the endless bytes were dropped */
+	assert_true(dir_bytes(fx.cache) < 1000000);
+	free(out);
+	free(err);
+
+	/* The manifest's max_size, and nothing else to turn to. */
+	make_artifact("b.bin", 1000, 45, hex);
+	snprintf(yaml, sizeof(yaml), "assets:\n  b:\n    sha256: %s\n    max_size: 64KB\n"
+	    "    mirrors: ['http://127.0.0.1:@PORT1@/b.bin']\n    dest: out/b.bin\n", hex);
+	write_manifest(yaml);
+	assert_int_equal(run_fetch(&out, &err, NULL), 1);
+	assert_non_null(strstr(out, "b: FAILED: its mirror failed: "
+	    "http://127.0.0.1:"));
+	assert_non_null(strstr(out, "sent more than 64.0 KiB"));
+	free(out);
+	free(err);
+	assert_int_equal(run_fetch(&out, &err, "--max-size", "lots", NULL), 2);
+	assert_non_null(strstr(err, "--max-size: expected a size"));
+	free(out);
+	free(err);
+}
+
+/* A mirror that answers and then sends nothing is left at the stall timeout. */
+static void
+a_stalled_mirror_is_left_for_the_next(void **state)
+{
+	char hex[65], *out, *err;
+	struct request r[4];
+	long long started;
+
+	make_artifact("a.bin", 50000, 42, hex);
+	start_server("stall", t.ports[0], "--stall", NULL);
+	start_server("good", t.ports[1], NULL);
+	manifest_one("a", hex, "['http://127.0.0.1:@PORT1@/a.bin', "
+	    "'http://127.0.0.1:@PORT2@/a.bin']");
+	started = harness_mono_ms();
+	assert_int_equal(run_fetch(&out, &err, "--stall-timeout", "1s", NULL), 0);
+	/* One stall (a second or two), not three tries with backoff between. */
+	assert_true(harness_mono_ms() - started < 8000);
+	assert_non_null(strstr(err, "stalled: no data for 1 s"));
+	assert_int_equal(requests("stall", r, 4), 1);
+	assert_placed("a.bin", hex);
+	free(out);
+	free(err);
+}
+
+/* file:// mirrors are read only when they name a regular file. */
+static void
+file_mirrors_must_be_regular_files(void **state)
+{
+	char hex[65], fifo[400], mirrors[1200], *out, *err;
+
+	make_artifact("a.bin", 30000, 43, hex);
+	snprintf(fifo, sizeof(fifo), "%s/fifo", t.dir);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	snprintf(mirrors, sizeof(mirrors), "['file://%s', 'file:///dev/zero', "
+	    "'file://localhost%s/a%%2Ebin']", fifo, fx.root);
+	manifest_one("a", hex, mirrors);
+	assert_int_equal(run_fetch(&out, &err, NULL), 0);
+	assert_non_null(strstr(err, "fifo is not a regular file"));
+	assert_non_null(strstr(err, "/dev/zero is not a regular file"));
+	assert_placed("a.bin", hex);
+	free(out);
+	free(err);
+}
+
+/* A mirror's user:password@ is in no report, log line or file of the cache. */
+static void
+mirror_credentials_are_not_shown(void **state)
+{
+	char hex[65], cmd[700], *out, *err;
+
+	make_artifact("a.bin", 20000, 44, hex);
+	start_server("good", t.ports[1], NULL);
+	manifest_one("a", hex, "['http://gone:s3cretpw@127.0.0.1:@PORT4@/a.bin', "
+	    "'http://fetch:s3cretpw@127.0.0.1:@PORT2@/a.bin?token=s3crettok']");
+	assert_int_equal(run_fetch(&out, &err, "--format", "json", NULL), 0);
+	assert_non_null(strstr(out, "\"source\": \"http://fetch:***@127.0.0.1:"));
+	assert_non_null(strstr(out, "/a.bin?token=***\""));
+	assert_non_null(strstr(err, "gone:***@127.0.0.1"));
+	assert_null(strstr(out, "s3cret"));
+	assert_null(strstr(err, "s3cret"));
+	free(out);
+	free(err);
+	snprintf(cmd, sizeof(cmd), "grep -rq s3cret %s", fx.cache);
+	assert_int_not_equal(system(cmd), 0);
+}
+
 static void
 usage_and_manifest_errors_exit_2(void **state)
 {
@@ -688,6 +825,10 @@ main(void)
 		FETCH_TEST(verify_catches_a_modified_file_and_fetch_repairs_it),
 		FETCH_TEST(prune_removes_the_least_recently_used_first),
 		FETCH_TEST(the_fastest_remembered_mirror_is_tried_first),
+		FETCH_TEST(an_endless_mirror_is_cut_off_at_the_cap),
+		FETCH_TEST(a_stalled_mirror_is_left_for_the_next),
+		FETCH_TEST(file_mirrors_must_be_regular_files),
+		FETCH_TEST(mirror_credentials_are_not_shown),
 		FETCH_TEST(usage_and_manifest_errors_exit_2),
 	};
 

@@ -13,11 +13,34 @@
 #include "harness.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+/*
+ * db on PORT2 behind web on PORT1 (web's health fails while db is away),
+ * their checks every db_every and web_every.
+ */
+#define DB_AND_WEB(db_flags, db_extra, db_every, web_every) \
+    "services:\n" \
+    "  db:\n" \
+    "    run: [@FAKESVC@, --name, db, --record, @RECORD@, --listen, '@PORT2@',\n" \
+    "          --reply, PONG" db_flags "]\n" \
+    "    ready: { tcp: @PORT2@ }\n" db_extra \
+    "    checks:\n" \
+    "      db-ping: { type: tcp, port: @PORT2@, send: \"PING\\r\\n\", expect: PONG,\n" \
+    "                 every: " db_every ", timeout: 1s }\n" \
+    "  web:\n" \
+    "    run: [@FAKESVC@, --name, web, --record, @RECORD@, --listen, '@PORT1@', --http,\n" \
+    "          --backend, '@PORT2@']\n" \
+    "    depends_on: [db]\n" \
+    "    ready: { tcp: @PORT1@ }\n" \
+    "    checks:\n" \
+    "      web-health: { type: http, url: 'http://127.0.0.1:@PORT1@/', every: " web_every ",\n" \
+    "                    timeout: 1s }\n"
 
 /* `tend incidents --format json`, from the store. */
 static json_t *
@@ -132,22 +155,7 @@ a_failing_dependency_is_the_root_cause_and_dependents_are_not_healed(void **stat
 	size_t i, j;
 
 	harness_write_config(&t, "heal: { verify_timeout: 5s, cooldown: 0s }\n"
-	    "services:\n"
-	    "  db:\n"
-	    "    run: [@FAKESVC@, --name, db, --record, @RECORD@, --listen, '@PORT2@',\n"
-	    "          --reply, PONG, --fail-when, @DIR@/sick]\n"
-	    "    ready: { tcp: @PORT2@ }\n"
-	    "    checks:\n"
-	    "      db-ping: { type: tcp, port: @PORT2@, send: \"PING\\r\\n\", expect: PONG,\n"
-	    "                 every: 200ms, timeout: 1s }\n"
-	    "  web:\n"
-	    "    run: [@FAKESVC@, --name, web, --record, @RECORD@, --listen, '@PORT1@', --http,\n"
-	    "          --backend, '@PORT2@']\n"
-	    "    depends_on: [db]\n"
-	    "    ready: { tcp: @PORT1@ }\n"
-	    "    checks:\n"
-	    "      web-health: { type: http, url: 'http://127.0.0.1:@PORT1@/', every: 150ms,\n"
-	    "                    timeout: 1s }\n");
+	    DB_AND_WEB(", --fail-when, @DIR@/sick", "", "200ms", "150ms"));
 	harness_start(&t);
 	assert_true(harness_wait_state(&t, "web", "up", 0, 5000));
 	harness_pause_ms(400);
@@ -400,6 +408,271 @@ the_third_failure_in_an_hour_is_recurring(void **state)
 	}
 }
 
+/* No incident of target was ever acted on. */
+static bool
+never_acted_on(const char *target)
+{
+	json_t *all = incidents(), *inc;
+	bool acted = false;
+	size_t i;
+
+	json_array_foreach(all, i, inc)
+		if (str_is(inc, "target", target) &&
+		    json_array_size(json_object_get(inc, "attempts")) > 0)
+			acted = true;
+	json_decref(all);
+	return !acted;
+}
+
+static void
+a_service_the_operator_stopped_is_left_alone_until_started(void **state)
+{
+	char buf[32], *out;
+	json_t *inc;
+
+	harness_write_config(&t, "heal: { verify_timeout: 2s, cooldown: 0s }\n"
+	    DB_AND_WEB("", "", "200ms", "150ms"));
+	harness_start(&t);
+	assert_true(harness_wait_state(&t, "web", "up", 0, 5000));
+	harness_pause_ms(400);
+	assert_int_equal(harness_cli(&t, &out, "stop", "db", "--state-dir", t.state, NULL), 0);
+	free(out);
+
+	/* web fails because db is down: put down to the operator's stop, not healed. */
+	inc = wait_incident("web-health", "phase", "held", 5000);
+	assert_non_null(inc);
+	assert_true(str_is(inc, "root_cause", "db"));
+	assert_non_null(strstr(json_string_value(json_object_get(inc, "diagnosis")),
+	    "db was stopped by the operator"));
+	json_decref(inc);
+	harness_pause_ms(1500);
+	assert_string_equal(harness_state(&t, "db", buf, sizeof(buf)), "down");
+	assert_true(never_acted_on("db-ping"));
+	assert_true(never_acted_on("web-health"));
+	assert_false(harness_log_contains(&t, "ALERT incident"));
+
+	/* Not even `tend heal` starts it: the operator's stop stands. */
+	assert_int_equal(harness_cli(&t, &out, "heal", "--auto", "--state-dir", t.state,
+	    NULL), 2);
+	assert_non_null(strstr(out, "held"));
+	free(out);
+	assert_string_equal(harness_state(&t, "db", buf, sizeof(buf)), "down");
+
+	/* Started again: web recovers, and its incident closes by itself. */
+	assert_int_equal(harness_cli(&t, &out, "start", "db", "--state-dir", t.state, NULL), 0);
+	free(out);
+	inc = wait_incident("web-health", "resolution", "recovered by itself", 10000);
+	assert_non_null(inc);
+	json_decref(inc);
+	assert_true(never_acted_on("web-health"));
+}
+
+/* Stopped by the operator while being healed: held, not escalated, not restarted. */
+static void
+an_incident_whose_service_the_operator_stops_midway_waits(void **state)
+{
+	char buf[32], *out;
+	json_t *inc;
+
+	start_then_make_sick("heal: { verify_timeout: 500ms, cooldown: 0s }\n"
+	    "services:\n" HARNESS_SICK_WEB
+	    "        heal: [{ wait: 1500ms }, restart, restart]\n", true);
+	inc = wait_incident("health", "phase", "acting", 5000);
+	assert_non_null(inc);
+	json_decref(inc);
+	assert_int_equal(harness_cli(&t, &out, "stop", "web", "--state-dir", t.state, NULL), 0);
+	free(out);
+	inc = wait_incident("health", "phase", "held", 5000);
+	assert_non_null(inc);
+	assert_non_null(strstr(json_string_value(json_object_get(inc, "diagnosis")),
+	    "web was stopped by the operator"));
+	json_decref(inc);
+	harness_pause_ms(800);
+	assert_string_equal(harness_state(&t, "web", buf, sizeof(buf)), "down");
+	assert_false(harness_log_contains(&t, "ALERT escalated"));
+}
+
+static void
+a_crash_loop_in_backoff_is_not_healed_by_the_healer(void **state)
+{
+	char path[400];
+	json_t *inc;
+
+	snprintf(path, sizeof(path), "%s/db-ok", t.dir);
+	assert_int_equal(close(open(path, O_WRONLY | O_CREAT, 0644)), 0);
+	harness_write_config(&t, "heal: { verify_timeout: 1s, cooldown: 0s, max_attempts: 5 }\n"
+	    DB_AND_WEB(", --crash-unless-file, @DIR@/db-ok",
+	    "    backoff: { initial: 1500ms, max: 1500ms, jitter: 0 }\n"
+	    "    limit: { restarts: 3, within: 1m }\n", "200ms", "150ms"));
+	harness_start(&t);
+	assert_true(harness_wait_state(&t, "web", "up", 0, 5000));
+	harness_pause_ms(400);
+	/* db now crashes at every start: the supervisor backs off, then gives up. */
+	unlink(path);
+	kill(harness_pid(&t, "db"), SIGKILL);
+	assert_true(harness_wait_state(&t, "db", "failed", 0, 15000));
+	/* Meanwhile the healer restarted nothing: the backoff ran its course. */
+	assert_true(never_acted_on("db-ping"));
+	assert_true(never_acted_on("web-health"));
+	/* Its giving up is an incident of its own, escalated, not held by itself. */
+	inc = wait_incident("db", "phase", "escalated", 5000);
+	assert_non_null(inc);
+	assert_true(str_is(inc, "error_type", "service"));
+	json_decref(inc);
+	assert_true(harness_log_contains(&t, "the supervisor is handling it"));
+}
+
+/* Lines of DIR/alerts (written by the alert channel) that start with prefix. */
+static int
+alerts_sent(const char *prefix)
+{
+	char path[400], *text, *line;
+	int n = 0;
+
+	snprintf(path, sizeof(path), "%s/alerts", t.dir);
+	if ((text = harness_read_file(path)) == NULL)
+		return 0;
+	for (line = text; line != NULL && *line != '\0'; line = strchr(line, '\n')) {
+		if (*line == '\n')
+			line++;
+		if (strncmp(line, prefix, strlen(prefix)) == 0)
+			n++;
+	}
+	free(text);
+	return n;
+}
+
+/* Waits until the daemon's status shows check in state. */
+static bool
+wait_check_state(const char *check, const char *state, int timeout_ms)
+{
+	long long deadline = harness_mono_ms() + timeout_ms;
+	json_t *status, *c;
+	bool found;
+	size_t i;
+
+	do {
+		status = harness_status(&t);
+		found = false;
+		json_array_foreach(json_object_get(status, "checks"), i, c)
+			if (str_is(c, "name", check) && str_is(c, "state", state))
+				found = true;
+		json_decref(status);
+		if (found)
+			return true;
+		harness_pause_ms(20);
+	} while (harness_mono_ms() < deadline);
+	return false;
+}
+
+static void
+restart_tend(void)
+{
+	kill(t.pid, SIGTERM);
+	assert_true(harness_wait_exit(&t, 10000) >= 0);
+	harness_start(&t);
+}
+
+static const char still_failing[] =
+    "alerts:\n"
+    "  channels:\n"
+    "    book: { command: [/bin/sh, -c, 'echo \"$TEND_EVENT $TEND_INCIDENT\" >> @DIR@/alerts'] }\n"
+    "checks:\n"
+    "  broken: { type: command, run: [/bin/sh, -c, 'echo CRITICAL - down; exit 2'],\n"
+    "            every: 200ms }\n";
+
+static void
+a_failure_that_outlives_restarts_of_tend_is_one_incident_and_one_alert(void **state)
+{
+	json_t *all, *inc;
+	int i;
+
+	harness_write_config(&t, still_failing);
+	harness_start(&t);
+	inc = wait_incident("broken", "phase", "escalated", 5000);
+	assert_non_null(inc);
+	json_decref(inc);
+	for (i = 0; i < 3; i++) {
+		restart_tend();
+		assert_true(wait_check_state("broken", "critical", 5000));
+		/* Time for a wrong second incident, and its alert, to show. */
+		harness_pause_ms(600);
+	}
+	all = incidents();
+	assert_int_equal(json_array_size(all), 1);
+	inc = json_array_get(all, 0);
+	assert_true(str_is(inc, "phase", "escalated"));
+	assert_true(json_is_null(json_object_get(inc, "resolved_at")));
+	assert_non_null(strstr(json_string_value(json_object_get(inc, "diagnosis")),
+	    "rejoined when tend started again"));
+	json_decref(all);
+	assert_int_equal(alerts_sent("critical"), 1);
+	assert_int_equal(alerts_sent("escalated"), 1);
+
+	/* Its check gone from the config, a restart closes it: the alert ends. */
+	harness_write_config(&t, "alerts:\n"
+	    "  channels:\n"
+	    "    book: { command: [/bin/sh, -c, 'echo \"$TEND_EVENT $TEND_INCIDENT\" >> "
+	    "@DIR@/alerts'] }\n");
+	restart_tend();
+	inc = wait_incident("broken", "resolution", "closed: its target is no longer", 5000);
+	assert_non_null(inc);
+	assert_true(str_is(inc, "phase", "interrupted"));
+	json_decref(inc);
+	for (i = 0; i < 250 && alerts_sent("resolved") == 0; i++)
+		harness_pause_ms(20);
+	assert_int_equal(alerts_sent("resolved"), 1);
+}
+
+/*
+ * web fails first (db is checked only every second): its incident's
+ * diagnosis finds db failing and merges into db's. The merged incident
+ * never alerts on its own and has no MTTR of its own; the texts name the
+ * classifier's rule, not its regex.
+ */
+static void
+a_merged_symptom_neither_alerts_nor_has_an_mttr(void **state)
+{
+	json_t *root, *all, *inc;
+	const char *diagnosis;
+	bool merged = false;
+	size_t i;
+
+	harness_write_config(&t, "heal: { verify_timeout: 5s, cooldown: 0s }\n"
+	    "alerts:\n"
+	    "  channels:\n"
+	    "    book: { command: [/bin/sh, -c, 'echo \"$TEND_EVENT $TEND_TARGET\" >> "
+	    "@DIR@/alerts'] }\n"
+	    DB_AND_WEB(", --fail-when, @DIR@/sick", "", "1s", "100ms"));
+	harness_start(&t);
+	assert_true(harness_wait_state(&t, "web", "up", 0, 5000));
+	harness_pause_ms(1200);
+	harness_make_sick(&t, false);
+	root = wait_incident("db-ping", "resolution", "healed by restart", 15000);
+	assert_non_null(root);
+	diagnosis = json_string_value(json_object_get(root, "diagnosis"));
+	assert_non_null(strstr(diagnosis, "classified as "));
+	assert_null(strstr(diagnosis, "matched /"));
+	json_decref(root);
+	all = incidents();
+	json_array_foreach(all, i, inc)
+		if (str_is(inc, "target", "web-health") && str_is(inc, "phase", "merged")) {
+			merged = true;
+			assert_true(json_is_null(json_object_get(inc, "mttr_ms")));
+			assert_true(json_is_integer(json_object_get(inc, "resolved_at")));
+		}
+	json_decref(all);
+	assert_true(merged);
+	/* One alert: db's, opened and resolved; web's symptom said nothing. */
+	for (i = 0; i < 250 && alerts_sent("resolved") == 0; i++)
+		harness_pause_ms(20);
+	harness_pause_ms(200);
+	assert_int_equal(alerts_sent("critical db-ping"), 1);
+	assert_int_equal(alerts_sent("resolved db-ping"), 1);
+	assert_int_equal(alerts_sent("critical web-health"), 0);
+	assert_int_equal(alerts_sent("resolved web-health"), 0);
+}
+
 int
 main(void)
 {
@@ -414,6 +687,11 @@ main(void)
 		TEND_TEST(a_timeout_is_healed_by_raising_the_timeout),
 		TEND_TEST(a_second_incident_waits_for_the_cooldown),
 		TEND_TEST(the_third_failure_in_an_hour_is_recurring),
+		TEND_TEST(a_service_the_operator_stopped_is_left_alone_until_started),
+		TEND_TEST(an_incident_whose_service_the_operator_stops_midway_waits),
+		TEND_TEST(a_crash_loop_in_backoff_is_not_healed_by_the_healer),
+		TEND_TEST(a_failure_that_outlives_restarts_of_tend_is_one_incident_and_one_alert),
+		TEND_TEST(a_merged_symptom_neither_alerts_nor_has_an_mttr),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

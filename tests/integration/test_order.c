@@ -4,8 +4,11 @@
  */
 #include "harness.h"
 
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 static void
 readiness_gates_dependents_and_stop_goes_in_reverse(void **state)
@@ -93,6 +96,42 @@ an_http_readiness_check_gates_dependents(void **state)
 	assert_true(ready > 0 && start > ready);
 }
 
+/*
+ * A redis that failed with "address in use" was "ready after 0 ms": the
+ * probe reached whoever held the port. Here the test holds it; the
+ * service tries to listen after a second, fails and exits, and must never
+ * have been up.
+ */
+static void
+a_port_held_by_another_process_is_not_readiness(void **state)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET,
+	    .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	char want[128], buf[32];
+	int fd, one = 1;
+
+	sa.sin_port = htons((uint16_t)t.ports[0]);
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(listen(fd, 16), 0);
+	harness_write_config(&t,
+	    "services:\n"
+	    "  redis:\n"
+	    "    run: [@FAKESVC@, --name, redis, --record, @RECORD@, --listen, '@PORT1@',\n"
+	    "          --listen-after, '1000']\n"
+	    "    ready: { tcp: @PORT1@, timeout: 5s }\n"
+	    "    restart: never\n");
+	harness_start(&t);
+	assert_true(harness_wait_state(&t, "redis", "failed", 0, 10000));
+	snprintf(want, sizeof(want), "port %d is held by pid %d", t.ports[0], (int)getpid());
+	assert_true(harness_log_contains(&t, want));
+	assert_true(harness_log_contains(&t, "not by this service"));
+	assert_false(harness_log_contains(&t, "starting -> up"));
+	assert_string_equal(harness_state(&t, "redis", buf, sizeof(buf)), "failed");
+	close(fd);
+}
+
 int
 main(void)
 {
@@ -100,6 +139,7 @@ main(void)
 		TEND_TEST(readiness_gates_dependents_and_stop_goes_in_reverse),
 		TEND_TEST(a_dependent_waits_while_its_dependency_is_not_ready),
 		TEND_TEST(an_http_readiness_check_gates_dependents),
+		TEND_TEST(a_port_held_by_another_process_is_not_readiness),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

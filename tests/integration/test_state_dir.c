@@ -167,6 +167,42 @@ links_planted_where_others_can_write_lead_nowhere(void **state)
 	assert_string_equal(text, "root's\n");
 }
 
+/*
+ * The one-shot commands that write in the state dir as root refuse one
+ * another user owns: tend retry runs its command unrecorded, tend fetch
+ * does not use a cache there.
+ */
+static void
+one_shot_commands_refuse_a_state_dir_of_another_user(void **state)
+{
+	char *out, path[400];
+	uid_t uid;
+	gid_t gid;
+
+	harness_user_create(&t, &uid, &gid);
+	assert_int_equal(mkdir(t.state, 0700), 0);
+	assert_int_equal(chown(t.state, uid, gid), 0);
+	assert_int_equal(harness_cli(&t, &out, "retry", "--state-dir", t.state, "--", "true",
+	    NULL), 0);
+	assert_non_null(strstr(out, "not recording this run"));
+	assert_non_null(strstr(out, "is owned by tendt"));
+	free(out);
+	snprintf(path, sizeof(path), "%s/tend.db", t.state);
+	assert_int_equal(access(path, F_OK), -1);
+	harness_write_config(&t,
+	    "assets:\n"
+	    "  a:\n"
+	    "    sha256: 0000000000000000000000000000000000000000000000000000000000000000\n"
+	    "    mirrors: ['file:///nonexistent/a.bin']\n"
+	    "    dest: @DIR@/a.bin\n");
+	assert_int_equal(harness_cli(&t, &out, "fetch", "-c", t.config, "--state-dir",
+	    t.state, NULL), 1);
+	assert_non_null(strstr(out, "refusing the cache in the state dir"));
+	free(out);
+	snprintf(path, sizeof(path), "%s/cache", t.state);
+	assert_int_equal(access(path, F_OK), -1);
+}
+
 /* A sound state dir still works, and what tend makes there is its own. */
 static void
 what_tend_makes_in_the_state_dir_has_safe_modes(void **state)
@@ -196,6 +232,7 @@ main(void)
 		TEND_TEST(a_state_dir_made_by_another_user_is_refused_with_its_token),
 		TEND_TEST(a_state_dir_under_a_users_parent_is_refused),
 		TEND_TEST(links_planted_where_others_can_write_lead_nowhere),
+		TEND_TEST(one_shot_commands_refuse_a_state_dir_of_another_user),
 		TEND_TEST(what_tend_makes_in_the_state_dir_has_safe_modes),
 	};
 

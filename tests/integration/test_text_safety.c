@@ -359,6 +359,73 @@ urls_in_command_lines_are_hidden(void **state)
 	assert_non_null(strstr(out, "https://bot:***@git.example/r.git"));
 	assert_hidden("tend validate", out);
 	free(out);
+
+	/* A config error quoting a value: one line, escaped, without the password. */
+	harness_write_config(&t,
+	    "alerts:\n"
+	    "  channels:\n"
+	    "    ops: { webhook: \"ftp://ops:" PASSWORD "@h/\\e[2J\\nx\" }\n");
+	assert_int_equal(harness_cli(&t, &out, "validate", "-c", t.config, NULL), 2);
+	assert_non_null(strstr(out, "got 'ftp://ops:***@h/\\x1b[2J\\nx'\n"));
+	assert_no_escape("tend validate", out);
+	assert_hidden("tend validate", out);
+	free(out);
+}
+
+/* An exec action's output becomes an attempt's detail: stored, shown, published. */
+static void
+heal_action_output_is_sanitized_too(void **state)
+{
+	long long deadline = harness_mono_ms() + 10000;
+	const char *detail = NULL;
+	json_t *list = NULL;
+	char *out;
+
+	harness_write_config(&t,
+	    "anomaly: { enabled: false }\n"
+	    "heal: { cooldown: 0s }\n"
+	    "actions:\n"
+	    "  poke: { exec: [/bin/sh, -c, 'printf \"\\033[2Jpoked \\377 http://u:" PASSWORD "@h/\\n\"'] }\n"
+	    "checks:\n"
+	    "  broken:\n"
+	    "    type: command\n"
+	    "    run: [/bin/sh, -c, 'echo down; exit 2']\n"
+	    "    every: 200ms\n"
+	    "    heal: [poke]\n");
+	harness_start(&t);
+	/* What it did is in the incident's actions_taken, once it ran. */
+	while (detail == NULL && harness_mono_ms() < deadline) {
+		json_decref(list);
+		harness_pause_ms(100);
+		harness_cli(&t, &out, "incidents", "--state-dir", t.state, "--format", "json",
+		    NULL);
+		list = json_loads(out, 0, NULL);
+		free(out);
+		detail = json_string_value(json_object_get(json_array_get(list, 0),
+		    "actions_taken"));
+		if (detail != NULL && strstr(detail, "poked") == NULL)
+			detail = NULL;
+	}
+	assert_non_null(detail);
+	assert_non_null(strstr(detail, "\\u001B[2Jpoked " FFFD " http://u:***@h/"));
+	json_decref(list);
+	assert_int_equal(harness_cli(&t, &out, "incidents", "--state-dir", t.state,
+	    "--format", "json", NULL), 0);
+	assert_hidden("tend incidents", out);
+	free(out);
+	/* tend heal prints each incident's actions and diagnosis (exit 2: still critical). */
+	assert_int_equal(harness_cli(&t, &out, "heal", "-c", t.config, "--state-dir", t.state,
+	    NULL), 2);
+	assert_non_null(strstr(out, "poke -> ran: exited 0: \\x1b[2Jpoked " FFFD));
+	assert_no_escape("tend heal", out);
+	assert_hidden("tend heal", out);
+	free(out);
+	out = harness_read_file(t.log);
+	assert_non_null(strstr(out, "poke: done: exited 0: \\x1b[2Jpoked " FFFD));
+	assert_no_escape("the log", out);
+	assert_hidden("the log", out);
+	free(out);
+	assert_dir_hidden(t.state, 1);
 }
 
 int
@@ -368,6 +435,7 @@ main(void)
 		TEND_TEST(credentials_in_urls_are_never_published),
 		TEND_TEST(check_output_is_escaped_and_valid_utf8),
 		TEND_TEST(urls_in_command_lines_are_hidden),
+		TEND_TEST(heal_action_output_is_sanitized_too),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

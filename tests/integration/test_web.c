@@ -23,10 +23,10 @@
 
 #include "core/dl_curl.h"
 
+/* %s: the rest of web: after listen. */
 static const char config[] =
     "state_dir: @DIR@/state\n"
-    "web: { listen: '127.0.0.1:0', sse_clients: 3, connection_timeout: 2s,\n"
-    "       per_ip_connections: 32 }\n"
+    "web: { listen: '127.0.0.1:0', %s }\n"
     "heal: { cooldown: 0s }\n"
     "alerts: { channels: { note: { command: [/bin/true] } } }\n"
     "actions:\n"
@@ -38,11 +38,17 @@ static const char config[] =
     "    checks:\n"
     "      health: { type: http, url: 'http://127.0.0.1:@PORT1@/', every: 200ms }\n";
 
+/* The raw requests below say "Host: x". */
+static const char web_default[] =
+    "sse_clients: 3, connection_timeout: 2s, per_ip_connections: 32, allowed_hosts: [x]";
+
 struct reply {
 	long	 status;
 	char	*body;
 	size_t	 len;
 	char	 allow[64];
+	char	 type[64];	/* Content-Type */
+	double	 seconds;	/* the whole exchange */
 };
 
 static char base_url[128];
@@ -67,12 +73,18 @@ reply_header(char *data, size_t size, size_t n, void *arg)
 
 	if (strncasecmp(data, "Allow:", 6) == 0)
 		snprintf(r->allow, sizeof(r->allow), "%.*s", (int)(size * n - 8), data + 7);
+	if (strncasecmp(data, "Content-Type:", 13) == 0)
+		snprintf(r->type, sizeof(r->type), "%.*s", (int)(size * n - 15), data + 14);
 	return size * n;
 }
 
-/* One request; body_len > 0 sends that many bytes of 'x'. */
+/*
+ * One request; body_len > 0 sends that many bytes of 'x'; header (or NULL)
+ * is one more, or one in place of curl's ("Host: x").
+ */
 static struct reply
-request(const char *method, const char *path, const char *bearer, size_t body_len)
+request_with(const char *method, const char *path, const char *bearer, size_t body_len,
+    const char *header)
 {
 	struct reply r = { 0 };
 	struct curl_slist *headers = NULL;
@@ -92,6 +104,8 @@ request(const char *method, const char *path, const char *bearer, size_t body_le
 		snprintf(auth, sizeof(auth), "Authorization: Bearer %s", bearer);
 		headers = curl_slist_append(headers, auth);
 	}
+	if (header != NULL)
+		headers = curl_slist_append(headers, header);
 	if (body_len > 0) {
 		body = malloc(body_len);
 		memset(body, 'x', body_len);
@@ -102,10 +116,17 @@ request(const char *method, const char *path, const char *bearer, size_t body_le
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
 	if (curl_easy_perform(c) == CURLE_OK)
 		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r.status);
+	curl_easy_getinfo(c, CURLINFO_TOTAL_TIME, &r.seconds);
 	curl_slist_free_all(headers);
 	curl_easy_cleanup(c);
 	free(body);
 	return r;
+}
+
+static struct reply
+request(const char *method, const char *path, const char *bearer, size_t body_len)
+{
+	return request_with(method, path, bearer, body_len, NULL);
 }
 
 /* GET path, expecting status; the JSON body (a new reference). */
@@ -145,20 +166,27 @@ read_file_line(const char *path, char *buf, size_t len, int timeout_ms)
 	fail_msg("%s did not appear within %d ms", path, timeout_ms);
 }
 
-/* Starts the daemon with the web server; reads its URL and token. */
+/* Starts the daemon with the web server (web: settings after listen); reads its URL and token. */
 static void
-start(void)
+start_with(const char *web)
 {
-	char path[400];
+	char path[400], text[sizeof(config) + 512];
 
+	snprintf(text, sizeof(text), config, web);
 	t.web = true;
-	harness_write_config(&t, config);
+	harness_write_config(&t, text);
 	harness_start(&t);
 	assert_true(harness_wait_state(&t, "web", "up", 0, 5000));
 	snprintf(path, sizeof(path), "%s/web.url", t.state);
 	read_file_line(path, base_url, sizeof(base_url), 5000);
 	snprintf(path, sizeof(path), "%s/token", t.state);
 	read_file_line(path, token, sizeof(token), 5000);
+}
+
+static void
+start(void)
+{
+	start_with(web_default);
 }
 
 /* Polls /api/checks until the web service's check has passed. */
@@ -247,11 +275,10 @@ test_read_endpoints(void **state)
 	assert_int_equal((int)strlen(token), 64);
 }
 
+/* r must be a JSON error {"ok": false, "status": status, "error": "..."}; frees its body. */
 static void
-expect_error(const char *method, const char *path, const char *bearer, size_t body,
-    long status)
+assert_json_error(struct reply r, const char *method, const char *path, long status)
 {
-	struct reply r = request(method, path, bearer, body);
 	json_t *doc = json_loads(r.body ? r.body : "", 0, NULL);
 
 	if (r.status != status)
@@ -259,12 +286,21 @@ expect_error(const char *method, const char *path, const char *bearer, size_t bo
 		    r.body ? r.body : "");
 	if (doc == NULL || !json_is_false(json_object_get(doc, "ok")) ||
 	    !json_is_string(json_object_get(doc, "error")) ||
-	    json_integer_value(json_object_get(doc, "status")) != status)
-		fail_msg("%s %s: not a JSON error: %s", method, path, r.body ? r.body : "");
+	    json_integer_value(json_object_get(doc, "status")) != status ||
+	    strncmp(r.type, "application/json", 16) != 0)
+		fail_msg("%s %s: not a JSON error (%s): %s", method, path, r.type,
+		    r.body ? r.body : "");
 	if (status == 405 && r.allow[0] == '\0')
 		fail_msg("%s %s: 405 without Allow", method, path);
 	json_decref(doc);
 	free(r.body);
+}
+
+static void
+expect_error(const char *method, const char *path, const char *bearer, size_t body,
+    long status)
+{
+	assert_json_error(request(method, path, bearer, body), method, path, status);
 }
 
 static void
@@ -493,6 +529,16 @@ test_metrics(void **state)
 	free(out);
 }
 
+static void
+raise_nofile(void)
+{
+	struct rlimit rl;
+
+	getrlimit(RLIMIT_NOFILE, &rl);
+	rl.rlim_cur = rl.rlim_max;
+	setrlimit(RLIMIT_NOFILE, &rl);
+}
+
 /*
  * A thousand idle connections from 127.0.0.2 (per-IP limit 32) and one
  * that sends half a request: the dashboard from 127.0.0.1 still answers at
@@ -502,7 +548,6 @@ static void
 test_idle_clients(void **state)
 {
 	static int idle[1000];
-	struct rlimit rl;
 	char buf[256];
 	size_t len = 0;
 	int slow, i, n = 0;
@@ -510,9 +555,7 @@ test_idle_clients(void **state)
 	json_t *doc;
 
 	start();
-	getrlimit(RLIMIT_NOFILE, &rl);
-	rl.rlim_cur = rl.rlim_max;
-	setrlimit(RLIMIT_NOFILE, &rl);
+	raise_nofile();
 	for (i = 0; i < 1000; i++)
 		if ((idle[i] = connect_from("127.0.0.2")) >= 0)
 			n++;
@@ -592,6 +635,343 @@ test_garbage(void **state)
 	assert_true(harness_wait_state(&t, "web", "up", 0, 1000));
 }
 
+/* GET path with "Host: host"; frees the body, returns the status. */
+static long
+status_with_host(const char *path, const char *host)
+{
+	char header[300];
+	struct reply r;
+
+	snprintf(header, sizeof(header), "Host: %s", host);
+	r = request_with("GET", path, NULL, 0, header);
+	free(r.body);
+	return r.status;
+}
+
+static void
+expect_host(const char *host, long status)
+{
+	char header[300];
+
+	snprintf(header, sizeof(header), "Host: %s", host);
+	if (status != 200) {
+		assert_json_error(request_with("GET", "/api/status", NULL, 0, header), "GET",
+		    host, status);
+		return;
+	}
+	if (status_with_host("/api/status", host) != 200)
+		fail_msg("Host: %s was refused", host);
+}
+
+/*
+ * DNS rebinding: a page of evil.example whose name now resolves to
+ * 127.0.0.1 sends "Host: evil.example:PORT". Only tend's own address, the
+ * loopback addresses, localhost and web.allowed_hosts are served.
+ */
+static void
+test_hosts(void **state)
+{
+	static const struct {
+		const char	*name;
+		bool		 with_port;	/* tend's port appended */
+		long		 status;
+	} hosts[] = {
+		/* What a rebinding page sends, and near misses. */
+		{ "evil.example", false, 421 }, { "evil.example", true, 421 },
+		{ "tend.example.evil.example", true, 421 }, { "proxy.example", true, 421 },
+		{ "proxy.example", false, 421 }, { "127.0.0.1:1", false, 421 },
+		{ "localhost:1", false, 421 }, { "127.0.0.1:99999", false, 421 },
+		{ "127.0.0.1", false, 421 },	/* port 80 is not tend's */
+		{ "user@127.0.0.1", true, 421 },
+		/* Its own address, loopback, localhost, the names allowed. */
+		{ "127.0.0.1", true, 200 }, { "localhost", true, 200 }, { "LocalHost", true, 200 },
+		{ "[::1]", true, 200 }, { "127.1.2.3", true, 200 }, { "tend.example", true, 200 },
+		{ "TEND.example", true, 200 },
+		{ "tend.example", false, 200 },	/* behind a proxy on port 80 or 443 */
+		{ "proxy.example:8443", false, 200 }, { "[fd00::1]", false, 200 },
+	};
+	char host[128], raw[4096];
+	unsigned port = 0;
+	size_t len = 0, i;
+	struct reply r;
+	pid_t before;
+	int fd;
+
+	start_with("per_ip_connections: 32, "
+	    "allowed_hosts: [tend.example, 'proxy.example:8443', '[fd00::1]']");
+	sscanf(base_url, "http://127.0.0.1:%u/", &port);
+	before = harness_pid(&t, "web");
+
+	for (i = 0; i < sizeof(hosts) / sizeof(hosts[0]); i++) {
+		if (hosts[i].with_port)
+			snprintf(host, sizeof(host), "%s:%u", hosts[i].name, port);
+		else
+			snprintf(host, sizeof(host), "%s", hosts[i].name);
+		expect_host(host, hosts[i].status);
+	}
+
+	/* Every route, the dashboard and the stream too; a POST is not acted on. */
+	assert_int_equal(status_with_host("/", "evil.example"), 421);
+	assert_int_equal(status_with_host("/healthz", "evil.example"), 421);
+	assert_int_equal(status_with_host("/metrics", "evil.example"), 421);
+	assert_int_equal(status_with_host("/api/events", "evil.example"), 421);
+	r = request_with("POST", "/api/services/web/restart", token, 0, "Host: evil.example");
+	assert_json_error(r, "POST", "/api/services/web/restart", 421);
+	assert_int_equal(harness_pid(&t, "web"), before);
+
+	/* HTTP/1.0 without Host: not a browser, answered. */
+	fd = connect_from("127.0.0.1");
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "GET /healthz HTTP/1.0\r\n\r\n", 25), 25);
+	assert_true(read_until(fd, raw, sizeof(raw), &len, "\"ok\":true", 3000));
+	assert_non_null(strstr(raw, " 200 "));
+	close(fd);
+}
+
+/*
+ * What a path or a query decodes to is checked before it is used: a %00
+ * is never cut short into another name, invalid UTF-8 and control
+ * characters are a 400, and a series that does not exist is a 404.
+ */
+static void
+test_bad_paths(void **state)
+{
+	struct reply r;
+	pid_t before;
+
+	start();
+	before = harness_pid(&t, "web");
+	r = request("GET", "/assets/app.js", NULL, 0);
+	assert_int_equal(r.status, 200);
+	free(r.body);
+	expect_error("GET", "/assets/app.js%00.png", NULL, 0, 404);
+	expect_error("GET", "/assets/app.js%00", NULL, 0, 404);
+	expect_error("GET", "/%00", NULL, 0, 404);
+	expect_error("GET", "/api/services/web%00", NULL, 0, 404);
+	expect_error("POST", "/api/services/web%00/restart", token, 0, 404);
+	expect_error("POST", "/api/actions/hello%00", token, 0, 404);
+	expect_error("GET", "/api/incidents?limit=5%00", NULL, 0, 400);
+	expect_error("GET", "/api/metrics/host.cpu_pct?since=1h%00junk", NULL, 0, 400);
+
+	expect_error("GET", "/api/metrics/%ff", NULL, 0, 400);
+	expect_error("GET", "/api/metrics/host.cpu_pct%c3%28", NULL, 0, 400);
+	expect_error("GET", "/api/services/%ff", NULL, 0, 400);
+	expect_error("GET", "/api/services/%0a", NULL, 0, 400);
+	expect_error("GET", "/assets/%7f", NULL, 0, 400);
+	expect_error("POST", "/api/actions/%c3%28", token, 0, 400);
+	expect_error("POST", "/api/services/%ff/stop", token, 0, 400);
+	expect_error("GET", "/api/incidents?since=%ff", NULL, 0, 400);
+	expect_error("GET", "/api/incidents?%ff=1", NULL, 0, 400);
+	expect_error("GET", "/api/alerts?limit=%e2%82", NULL, 0, 400);
+
+	expect_error("GET", "/api/metrics/no.such.series", NULL, 0, 404);
+	expect_error("GET", "/api/metrics/check.nope.latency_ms?since=1h", NULL, 0, 404);
+	json_decref(get_json("/api/metrics/host.cpu_pct", 200));
+	json_decref(get_json("/api/services/web", 200));
+
+	assert_int_equal(harness_pid(&t, "web"), before);
+	json_decref(get_json("/healthz", 200));
+}
+
+/* True when the server has closed fd: EOF, a reset, or a hang-up. */
+static bool
+peer_closed(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN | POLLRDHUP };
+	char buf[512];
+	ssize_t n;
+
+	if (poll(&p, 1, 0) <= 0)
+		return false;
+	if (p.revents & (POLLHUP | POLLRDHUP | POLLERR))
+		return true;
+	n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+	return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK);
+}
+
+#define FLOOD_ADDRS	6
+#define FLOOD_IDLE	150
+#define FLOOD_SLOW	12
+#define FLOOD_MS	3000
+
+static int
+flood_connect(int i)
+{
+	char addr[32];
+
+	snprintf(addr, sizeof(addr), "127.0.0.%d", 2 + i % FLOOD_ADDRS);
+	return connect_from(addr);
+}
+
+/* A slowloris client: the start of a request head, then a byte at a time. */
+static int
+slow_connect(int i)
+{
+	static const char start[] = "GET /api/status HTTP/1.1\r\nHost: 127.0.0.1\r\n";
+	int fd = flood_connect(i);
+
+	if (fd >= 0 && send(fd, start, sizeof(start) - 1, MSG_NOSIGNAL) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* One more byte of the head; false when the server has closed the connection. */
+static bool
+slow_trickle(int fd)
+{
+	if (peer_closed(fd))
+		return false;
+	return send(fd, "X", 1, MSG_NOSIGNAL | MSG_DONTWAIT) == 1 || errno == EAGAIN;
+}
+
+/* How many of fds the server has not closed. */
+static int
+flood_open(const int *fds, int n)
+{
+	int i, open = 0;
+
+	for (i = 0; i < n; i++)
+		open += fds[i] >= 0 && !peer_closed(fds[i]);
+	return open;
+}
+
+/* /healthz and /api/status answer 200 within 1 s; the slower of the two, in ms. */
+static double
+flood_probe(void)
+{
+	static const char *const paths[] = { "/healthz", "/api/status" };
+	double worst = 0;
+	struct reply r;
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		r = request("GET", paths[i], NULL, 0);
+		if (r.status != 200 || r.seconds > 1.0)
+			fail_msg("GET %s under the flood: HTTP %ld after %.0f ms", paths[i],
+			    r.status, r.seconds * 1000);
+		if (r.seconds * 1000 > worst)
+			worst = r.seconds * 1000;
+		free(r.body);
+	}
+	return worst;
+}
+
+/*
+ * A local user's flood from six 127.x addresses: FLOOD_IDLE idle
+ * connections reopened as soon as they are dropped, and slowloris clients,
+ * for FLOOD_MS. /healthz and /api/status keep answering within a second, and
+ * at the end the server holds no more than `held` of them.
+ */
+static void
+flood(int held)
+{
+	static int idle[FLOOD_IDLE], slow[FLOOD_SLOW];
+	long long t0 = harness_mono_ms();
+	int i, opened = 0, open_now = 0, probes = 0;
+	double worst = 0, latency;
+
+	raise_nofile();
+	for (i = 0; i < FLOOD_IDLE; i++)
+		if ((idle[i] = flood_connect(i)) >= 0)
+			opened++;
+	for (i = 0; i < FLOOD_SLOW; i++)
+		slow[i] = slow_connect(i);
+	while (harness_mono_ms() - t0 < FLOOD_MS) {
+		latency = flood_probe();
+		worst = latency > worst ? latency : worst;
+		probes++;
+		for (i = 0; i < FLOOD_IDLE; i++) {
+			if (idle[i] >= 0 && !peer_closed(idle[i]))
+				continue;
+			if (idle[i] >= 0)
+				close(idle[i]);
+			if ((idle[i] = flood_connect(i)) >= 0)
+				opened++;
+		}
+		for (i = 0; i < FLOOD_SLOW; i++) {
+			if (slow[i] >= 0 && slow_trickle(slow[i]))
+				continue;
+			if (slow[i] >= 0)
+				close(slow[i]);
+			slow[i] = slow_connect(i);
+		}
+		harness_pause_ms(100);
+	}
+	/*
+	 * How many the server holds once it has accepted the last ones made,
+	 * well before connection_timeout (2 s) would close them anyway.
+	 */
+	t0 = harness_mono_ms();
+	do {
+		harness_pause_ms(50);
+		open_now = flood_open(idle, FLOOD_IDLE) + flood_open(slow, FLOOD_SLOW);
+	} while (open_now > held && harness_mono_ms() - t0 < 1500);
+	print_message("flood: %d idle connections made from %d addresses in %d ms, "
+	    "%d held at the end (limit %d); /healthz and /api/status answered %d times, "
+	    "slowest %.1f ms\n", opened, FLOOD_ADDRS, FLOOD_MS, open_now, held, probes, worst);
+	for (i = 0; i < FLOOD_IDLE; i++)
+		if (idle[i] >= 0)
+			close(idle[i]);
+	for (i = 0; i < FLOOD_SLOW; i++)
+		if (slow[i] >= 0)
+			close(slow[i]);
+	assert_true(open_now <= held);
+	json_decref(get_json("/healthz", 200));
+}
+
+/*
+ * Slowloris alone, nothing shed: each connection trickles a byte of its
+ * head every 100 ms, and is closed once connection_timeout (2 s) has passed
+ * since it began, however busy it keeps.
+ */
+static void
+slowloris_lifetime(void)
+{
+	int fd[4], i, open = 4;
+	long long since[4], life[4] = { 0 }, t0 = harness_mono_ms(), worst = 0;
+
+	for (i = 0; i < 4; i++) {
+		fd[i] = slow_connect(i);
+		since[i] = harness_mono_ms();
+		assert_true(fd[i] >= 0);
+	}
+	while (open > 0 && harness_mono_ms() - t0 < 6000) {
+		for (i = 0; i < 4; i++) {
+			if (life[i] != 0 || slow_trickle(fd[i]))
+				continue;
+			life[i] = harness_mono_ms() - since[i];
+			worst = life[i] > worst ? life[i] : worst;
+			open--;
+		}
+		harness_pause_ms(100);
+	}
+	for (i = 0; i < 4; i++)
+		close(fd[i]);
+	print_message("slowloris: %d of 4 still open after %lld ms; the longest lived %lld ms "
+	    "(connection_timeout 2000 ms)\n", open, harness_mono_ms() - t0, worst);
+	assert_int_equal(open, 0);
+	assert_true(worst >= 1500 && worst < 5000);
+}
+
+/* All of 127.0.0.0/8 is one client: six addresses share per_ip_connections. */
+static void
+test_flood_per_client(void **state)
+{
+	start_with("max_connections: 64, per_ip_connections: 16, connection_timeout: 2s");
+	flood(16);
+	slowloris_lifetime();
+}
+
+/* Over max_connections the oldest idle connection makes way for a new one. */
+static void
+test_flood_total(void **state)
+{
+	start_with("max_connections: 24, per_ip_connections: 64, connection_timeout: 2s");
+	flood(24);
+}
+
 int
 main(void)
 {
@@ -603,6 +983,10 @@ main(void)
 		TEND_TEST(test_metrics),
 		TEND_TEST(test_idle_clients),
 		TEND_TEST(test_garbage),
+		TEND_TEST(test_hosts),
+		TEND_TEST(test_bad_paths),
+		TEND_TEST(test_flood_per_client),
+		TEND_TEST(test_flood_total),
 	};
 
 	curl_global_init(CURL_GLOBAL_DEFAULT);

@@ -187,6 +187,25 @@ anomalies_are_told_apart_by_series(void **state)
 	    "check.web.latency_ms", "warning", 0, 40), 1);
 }
 
+/* A channel that says nothing of anomalies (no on:) is not sent them. */
+static void
+anomalies_go_only_where_on_names_them(void **state)
+{
+	channels[0].on = ALERT_EVENTS_DEFAULT;
+	channels[2].on = ALERT_EVENTS_DEFAULT;
+	assert_int_equal(raise_at(ALERT_ANOMALY, ALERT_SOURCE_ANOMALY,
+	    "check.web.latency_ms", "warning", 0, 0), 0);
+	assert_int_equal(raise_at(ALERT_RESOLVED, ALERT_SOURCE_ANOMALY,
+	    "check.web.latency_ms", "healthy", 0, 10), 0);
+	channels[1].on |= BIT(ALERT_ANOMALY);
+	assert_int_equal(raise_at(ALERT_ANOMALY, ALERT_SOURCE_ANOMALY,
+	    "check.web.latency_ms", "warning", 0, 20), 1);
+	assert_string_equal(sent, "pager anomaly check.web.latency_ms;");
+	/* The default still hears of incidents. */
+	assert_int_equal(raise_at(ALERT_CRITICAL, ALERT_SOURCE_INCIDENT, "health",
+	    "critical", 7, 30), 2);
+}
+
 static void
 a_service_that_gave_up_is_not_alerted_beside_its_incident(void **state)
 {
@@ -240,6 +259,27 @@ a_message_copy_owns_its_strings(void **state)
 	free(c);
 }
 
+/* A previous run alerted; the new run adopts the alert: no second alert, one end. */
+static void
+an_adopted_alert_is_not_sent_again_and_ends_where_it_went(void **state)
+{
+	struct alert_input in = { .event = ALERT_CRITICAL, .source = ALERT_SOURCE_INCIDENT,
+	    .target = "health", .state = "critical", .message = "m", .incident = 7 };
+
+	alert_book_adopt(book, &conf, &in, 1700000000000LL, 0);
+	assert_int_equal(n_sent, 0);
+	assert_int_equal(alert_book_open_count(book), 1);
+	/* The incident's opening again, as a restarted healer might say it: deduplicated. */
+	assert_int_equal(raise_at(ALERT_CRITICAL, ALERT_SOURCE_INCIDENT, "health",
+	    "critical", 7, 10), 0);
+	/* Repeats count from the adoption. */
+	assert_int_equal(alert_book_repeat(book, &conf, 1700000000500LL, 500, record_send,
+	    NULL), 0);
+	assert_int_equal(raise_at(ALERT_RESOLVED, ALERT_SOURCE_INCIDENT, "health",
+	    "healthy", 7, 600), 2);
+	assert_string_equal(sent, "hook resolved health;am resolved health;");
+}
+
 int
 main(void)
 {
@@ -251,9 +291,11 @@ main(void)
 		cmocka_unit_test_setup_teardown(an_open_alert_is_repeated_after_the_interval_only, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_zero_repeat_interval_never_repeats, setup, teardown),
 		cmocka_unit_test_setup_teardown(anomalies_are_told_apart_by_series, setup, teardown),
+		cmocka_unit_test_setup_teardown(anomalies_go_only_where_on_names_them, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_service_that_gave_up_is_not_alerted_beside_its_incident, setup, teardown),
 		cmocka_unit_test_setup_teardown(an_alertmanager_hears_of_its_open_alerts_again, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_message_copy_owns_its_strings, setup, teardown),
+		cmocka_unit_test_setup_teardown(an_adopted_alert_is_not_sent_again_and_ends_where_it_went, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

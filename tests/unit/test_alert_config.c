@@ -42,7 +42,7 @@ a_full_alerts_section_parses(void **state)
 	assert_int_equal(a->channels[0].timeout_ms, 2000);
 
 	assert_int_equal(a->channels[1].format, ALERT_FORMAT_SLACK);
-	assert_int_equal(a->channels[1].on, (1u << ALERT_EVENT_COUNT) - 1);
+	assert_int_equal(a->channels[1].on, ALERT_EVENTS_DEFAULT);
 	assert_int_equal(a->channels[1].timeout_ms, 10000);
 
 	/* An Alertmanager is named by its base URL. */
@@ -69,6 +69,9 @@ defaults_fill_what_is_unset(void **state)
 	assert_int_equal(cfg->alerts.retry.max_ms, 60000);
 	assert_string_equal(cfg->alerts.channels[0].webhook, "http://h:9093/api/v2/alerts");
 	assert_int_equal(cfg->alerts.channels[0].resend_ms, 60000);
+	/* Without on: every event but anomalies, which go only where on: says. */
+	assert_int_equal(cfg->alerts.channels[0].on, BIT(ALERT_CRITICAL) | BIT(ALERT_WARNING) |
+	    BIT(ALERT_ESCALATED) | BIT(ALERT_RESOLVED));
 	config_free(cfg);
 	cfg = load_ok("alerts:\n  channels:\n"
 	    "    am: { webhook: 'http://h:9093/api/v2/alerts/', format: alertmanager }\n");

@@ -48,6 +48,27 @@ the_shipped_rules_know_common_failures(void **state)
 	assert_int_equal(CLASSIFY(2, 0, "app: unrecognized option '--frob'"), FAILURE_CONFIG);
 }
 
+/* What decided is said by the rule's name, whole, never by its regex cut short. */
+static void
+the_rule_that_decided_is_named(void **state)
+{
+	char why[64];
+
+	assert_int_equal(classify_failure(c, 1, 0, false, "connect: Connection refused", why,
+	    sizeof(why)), FAILURE_NETWORK);
+	assert_string_equal(why, "rule: connection-refused");
+	assert_int_equal(classify_failure(c, 1, 0, false, "Could not resolve host: x", why,
+	    sizeof(why)), FAILURE_NETWORK);
+	assert_string_equal(why, "rule: name-resolution");
+	assert_int_equal(classify_failure(c, 1, 0, false, "error while loading shared "
+	    "libraries: libx.so: cannot open shared object file: No such file or directory",
+	    why, sizeof(why)), FAILURE_DEPENDENCY);
+	assert_string_equal(why, "rule: shared-library");
+	assert_int_equal(classify_failure(c, 1, 0, false, "write: No space left on device",
+	    why, sizeof(why)), FAILURE_RESOURCE);
+	assert_string_equal(why, "rule: disk-full");
+}
+
 static void
 the_status_decides_when_the_text_does_not(void **state)
 {
@@ -68,15 +89,15 @@ config_rules_come_first(void **state)
 {
 	char err[128], why[128];
 
-	assert_int_equal(classifier_add_rule(c, "ERR_DB_LOCKED", FAILURE_RESOURCE, err,
-	    sizeof(err)), 0);
+	assert_int_equal(classifier_add_rule(c, "db-locked", "ERR_DB_LOCKED", FAILURE_RESOURCE,
+	    err, sizeof(err)), 0);
 	/* Before the shipped rule that would say "timeout". */
-	assert_int_equal(classifier_add_rule(c, "lock wait timeout", FAILURE_RESOURCE, err,
-	    sizeof(err)), 0);
+	assert_int_equal(classifier_add_rule(c, "classify #2", "lock wait timeout",
+	    FAILURE_RESOURCE, err, sizeof(err)), 0);
 	assert_int_equal(classify_failure(c, 1, 0, false, "Lock wait timeout exceeded", why,
 	    sizeof(why)), FAILURE_RESOURCE);
-	assert_string_equal(why, "matched /lock wait timeout/");
-	assert_int_equal(classifier_add_rule(c, "(unclosed", FAILURE_CONFIG, err,
+	assert_string_equal(why, "rule: classify #2");
+	assert_int_equal(classifier_add_rule(c, "bad", "(unclosed", FAILURE_CONFIG, err,
 	    sizeof(err)), -1);
 }
 
@@ -96,6 +117,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(the_shipped_rules_know_common_failures, setup, teardown),
+		cmocka_unit_test_setup_teardown(the_rule_that_decided_is_named, setup, teardown),
 		cmocka_unit_test_setup_teardown(the_status_decides_when_the_text_does_not, setup, teardown),
 		cmocka_unit_test_setup_teardown(config_rules_come_first, setup, teardown),
 		cmocka_unit_test_setup_teardown(categories_have_names_and_retry_advice, setup, teardown),

@@ -139,6 +139,43 @@ a_name_given_twice_is_an_error(void **state)
 	    4, 3, "service 'a' is declared twice");
 	assert_error("checks:\n  c: { type: tcp, port: 1 }\n  c: { type: tcp, port: 1 }\n",
 	    3, 3, "check 'c' is declared twice");
+	assert_error("services:\n  a:\n    run: [/bin/true]\n    env: { A: '1', A: '2' }\n",
+	    4, 20, "'A' is given twice");
+}
+
+/*
+ * History, metrics, incidents and `tend history NAME` know a check by its
+ * name alone: two services' checks of one name would be one series.
+ */
+static void
+a_check_name_is_unique_in_the_whole_config(void **state)
+{
+	assert_error("services:\n"
+	    "  a:\n    run: [/bin/true]\n    checks: { h: { type: tcp, port: 1 } }\n"
+	    "  b:\n    run: [/bin/true]\n    checks: { h: { type: tcp, port: 2 } }\n",
+	    7, 15, "check 'h' is also declared at line 4");
+	assert_error("checks:\n  h: { type: tcp, port: 1 }\nservices:\n"
+	    "  a:\n    run: [/bin/true]\n    checks: { h: { type: tcp, port: 2 } }\n",
+	    6, 15, "check 'h' is also declared at line 2");
+}
+
+/* threshold_cpu made a second check 'cpu' beside a tcp check 'cpu'. */
+static void
+self_healing_never_adds_a_second_check_of_a_name(void **state)
+{
+	struct tend_config *cfg;
+
+	assert_error("self_healing: { error_detection: { threshold_cpu: 80 } }\n"
+	    "checks:\n  cpu: { type: tcp, port: 80 }\n", 3, 3,
+	    "self_healing.error_detection.threshold_cpu adds a cpu resource check");
+	assert_error("self_healing: { error_detection: { threshold_memory: 80 } }\n"
+	    "checks:\n  memory: { type: resource, metric: swap, warn: 1, crit: 2 }\n",
+	    3, 3, "threshold_memory");
+	/* A resource check of the metric, under any name, is the one it sets. */
+	cfg = load_ok("self_healing: { error_detection: { threshold_cpu: 80 } }\n"
+	    "checks:\n  processor: { type: resource, metric: cpu, warn: 70, crit: 90 }\n");
+	assert_int_equal(cfg->n_checks, 1);
+	config_free(cfg);
 }
 
 static void
@@ -492,6 +529,8 @@ main(void)
 		cmocka_unit_test_setup(malformed_yaml_is_located, reset),
 		cmocka_unit_test_setup(unknown_key_names_the_allowed_ones, reset),
 		cmocka_unit_test_setup(a_name_given_twice_is_an_error, reset),
+		cmocka_unit_test_setup(a_check_name_is_unique_in_the_whole_config, reset),
+		cmocka_unit_test_setup(self_healing_never_adds_a_second_check_of_a_name, reset),
 		cmocka_unit_test_setup(wrong_types_are_reported, reset),
 		cmocka_unit_test_setup(durations_must_be_positive_where_they_are_timeouts, reset),
 		cmocka_unit_test_setup(unknown_dependency_is_reported, reset),

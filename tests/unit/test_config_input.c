@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "config/config.h"
@@ -208,6 +209,95 @@ a_pipe_is_read_to_its_end(void **state)
 	config_free(cfg);
 }
 
+/* "file:line:col: message" is one error per line, whatever a key holds. */
+static void
+an_error_is_one_line(void **state)
+{
+	static const char *const yaml[] = {
+		"services:\n  \"a\\nb\": { run: [/bin/true] }\n",
+		"\"bo\\ngus\\r\\x1b[2J\": 1\n",
+		"?\n  ?\n:\n",
+	};
+	size_t i, j, len, lines;
+	char *out = NULL;
+	FILE *f;
+
+	for (i = 0; i < sizeof(yaml) / sizeof(yaml[0]); i++) {
+		assert_null(config_load_string("t\n.yaml", yaml[i], &errs));
+		assert_true(errs.n > 0);
+		for (j = 0; j < errs.n; j++) {
+			assert_null(strpbrk(errs.v[j].msg, "\n\r\x1b"));
+			assert_null(strchr(errs.v[j].file, '\n'));
+		}
+		f = open_memstream(&out, &len);
+		config_errors_print(&errs, f);
+		fclose(f);
+		for (j = 0, lines = 0; j < len; j++)
+			lines += out[j] == '\n';
+		assert_int_equal(lines, errs.n);
+		free(out);
+		config_errors_clear(&errs);
+	}
+}
+
+static double
+cpu_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/*
+ * Loads yaml, which must hold no error, and asserts that it took less
+ * than limit seconds of CPU (not wall time: the machine may be busy).
+ */
+static void
+assert_loads_within(const char *what, const char *yaml, double limit)
+{
+	double start = cpu_seconds(), took;
+	struct tend_config *cfg;
+
+	cfg = load_ok(yaml);
+	took = cpu_seconds() - start;
+	config_free(cfg);
+	fprintf(stderr, "%s: %.3f s of CPU\n", what, took);
+	if (took > limit)
+		fail_msg("%s: %.1f s of CPU, more than %.1f", what, took, limit);
+}
+
+/*
+ * 50,000 keys took 14 s: each key was compared with every earlier one,
+ * and each reference looked its name up in a scan. A quadratic loader
+ * takes minutes here; a linear one a fraction of a second.
+ */
+static void
+fifty_thousand_keys_load_in_linear_time(void **state)
+{
+	size_t cap = 50000 * 100, n = 50000, i;
+	char *yaml = malloc(cap), *p;
+
+	p = yaml + sprintf(yaml, "services:\n");
+	for (i = 0; i + 1 < n; i++)
+		p += sprintf(p, "  s%zu: { run: [/bin/true], depends_on: [s%zu] }\n", i,
+		    i + 1);
+	sprintf(p, "  s%zu: { run: [/bin/true] }\n", i);
+	assert_loads_within("50,000 services, each depending on the next", yaml, 5);
+
+	p = yaml + sprintf(yaml, "services: { a: { run: [/bin/true] } }\nchecks:\n");
+	for (i = 0; i < n; i++)
+		p += sprintf(p, "  c%zu: { type: tcp, port: 1, heal: [{ restart: a }] }\n", i);
+	assert_loads_within("50,000 checks, each healing a service", yaml, 5);
+
+	/* Pushed one by one, each push walked the whole list: 150,000 took 6 s. */
+	p = yaml + sprintf(yaml, "services:\n  a:\n    run: [/bin/true]\n    env:\n");
+	for (i = 0; i < 3 * n; i++)
+		p += sprintf(p, "      K%zu: v\n", i);
+	assert_loads_within("150,000 variables", yaml, 2);
+	free(yaml);
+}
+
 int
 main(void)
 {
@@ -223,6 +313,9 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(a_file_above_4mb_is_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_pipe_is_read_to_its_end, setup, teardown),
+		cmocka_unit_test_setup_teardown(fifty_thousand_keys_load_in_linear_time,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(an_error_is_one_line, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -237,6 +237,9 @@ mirror_keys_name_scheme_host_and_port(void **state)
 	k = mirror_key("http://user:pw@127.0.0.1:8080/x?y");
 	assert_string_equal(k, "http://127.0.0.1:8080");
 	free(k);
+	k = mirror_key("http://u:p@ss@Host:8081/x@y");
+	assert_string_equal(k, "http://host:8081");
+	free(k);
 	k = mirror_key("http://[::1]:81/x");
 	assert_string_equal(k, "http://[::1]:81");
 	free(k);

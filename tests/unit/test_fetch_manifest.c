@@ -27,6 +27,7 @@ an_assets_section_loads_with_defaults(void **state)
 	    "  one:\n"
 	    "    sha256: " SHA_LC "\n"
 	    "    mirrors: file://localhost/srv/one\n"
+	    "    max_size: 2GB\n"
 	    "    dest: rel/one\n");
 	const struct asset_conf *a = &cfg->assets[0], *b = &cfg->assets[1];
 
@@ -36,6 +37,7 @@ an_assets_section_loads_with_defaults(void **state)
 	/* Kept in lower case: it names the cache's file. */
 	assert_string_equal(a->sha256, SHA_LC);
 	assert_int_equal(a->size, 44 * 1024 * 1024);
+	assert_int_equal(a->max_size, -1);
 	assert_string_equal(a->mirrors[0], "https://a.example/n.tar.xz");
 	assert_string_equal(a->mirrors[2], "file:///srv/mirror/n.tar.xz");
 	assert_null(a->mirrors[3]);
@@ -44,6 +46,7 @@ an_assets_section_loads_with_defaults(void **state)
 	assert_int_equal(a->pos.line, 3);
 
 	assert_int_equal(b->size, -1);
+	assert_int_equal(b->max_size, 2LL << 30);
 	assert_int_equal(b->mode, -1);
 	assert_string_equal(b->mirrors[0], "file://localhost/srv/one");
 	/* Relative to the file's folder (the working dir for a string). */

@@ -7,6 +7,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <dlfcn.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
 #include <stdbool.h>
@@ -28,9 +30,15 @@
 static const int64_t now_ms = 1700000000000LL;
 static char dir[64];
 
+static const char *swap_dir;	/* armed: the directory to swap at the next removal */
+static bool swap_other;		/* armed: app/a or app/b, whichever is not being removed from */
+static char swapped[16];	/* which one was */
+
 static int
 setup(void **state)
 {
+	swap_dir = NULL;
+	swap_other = false;
 	snprintf(dir, sizeof(dir), "/tmp/tend-cleanup-XXXXXX");
 	assert_non_null(mkdtemp(dir));
 	return 0;
@@ -360,6 +368,463 @@ unlink_failure_is_reported_and_others_go_on(void **state)
 }
 
 static void
+make_dir(const char *name, mode_t mode)
+{
+	char path[256];
+
+	path_in_dir(name, path, sizeof(path));
+	assert_int_equal(mkdir(path, mode), 0);
+	assert_int_equal(chmod(path, mode), 0);
+}
+
+/* name becomes a symlink to the test directory's entry target. */
+static void
+make_link(const char *target, const char *name)
+{
+	char tpath[256], lpath[256];
+
+	path_in_dir(target, tpath, sizeof(tpath));
+	path_in_dir(name, lpath, sizeof(lpath));
+	assert_int_equal(symlink(tpath, lpath), 0);
+}
+
+/* note is "<head>DIR/<tail>...": a skip message about an entry of the test dir. */
+static void
+expect_note(const char *note, const char *head, const char *tail)
+{
+	char want[512];
+
+	snprintf(want, sizeof(want), "%s%s/%s", head, dir, tail);
+	if (strncmp(note, want, strlen(want)) != 0)
+		fail_msg("expected \"%s...\", got \"%s\"", want, note);
+}
+
+/*
+ * The tmpwatch bug: app/x is a user's link to a directory of root's; a
+ * wildcard that matches it must not walk through it.
+ */
+static void
+a_symlinked_directory_in_a_wildcard_is_not_followed(void **state)
+{
+	const char *pats[] = { "app/*/cache/*.log", NULL };
+	struct cleanup_report r;
+
+	make_dir("app", 0755);
+	make_dir("app/real", 0755);
+	make_dir("app/real/cache", 0755);
+	make_file("app/real/cache/old.log", 10, DAY_MS);
+	make_dir("victim", 0755);
+	make_dir("victim/cache", 0755);
+	make_file("victim/cache/old.log", 10, DAY_MS);
+	make_link("victim", "app/x");
+	assert_int_equal(clean(pats, HOUR_MS, 0, false, &r), 0);
+	assert_true(exists("victim/cache/old.log"));
+	assert_false(exists("app/real/cache/old.log"));
+	assert_int_equal(r.removed, 1);
+	assert_int_equal(r.skipped, 1);
+	expect_note(r.skips[0], "skipped ", "app/x: a symlink");
+}
+
+/* A named (not wildcard) component after a wildcard is no door either. */
+static void
+a_symlinked_directory_named_after_a_wildcard_is_not_followed(void **state)
+{
+	const char *pats[] = { "app/*/cache/*.log", NULL };
+	struct cleanup_report r;
+
+	make_dir("app", 0755);
+	make_dir("app/u", 0755);
+	make_dir("victim", 0755);
+	make_file("victim/old.log", 10, DAY_MS);
+	make_link("victim", "app/u/cache");
+	assert_int_equal(clean(pats, HOUR_MS, 0, false, &r), 0);
+	assert_true(exists("victim/old.log"));
+	assert_int_equal(r.removed, 0);
+}
+
+/* A link named by the last component is judged as itself, never its target. */
+static void
+a_symlink_as_the_last_component_is_not_deleted_nor_its_target(void **state)
+{
+	const char *pats[] = { "logs/*", NULL };
+	struct cleanup_report r;
+
+	make_dir("logs", 0755);
+	make_file("secret", 10, DAY_MS);
+	make_link("secret", "logs/a.log");
+	set_age("logs/a.log", DAY_MS, AT_SYMLINK_NOFOLLOW);
+	assert_int_equal(clean(pats, HOUR_MS, 0, false, &r), 0);
+	assert_true(exists("logs/a.log"));
+	assert_true(exists("secret"));
+	assert_int_equal(r.removed, 0);
+	assert_int_equal(r.skipped, 1);
+	expect_note(r.skips[0], "skipped ", "logs/a.log: a symlink");
+}
+
+/*
+ * The race: between the look at app/sub/old.log and its removal, its
+ * directory is renamed away and app/sub becomes a link to victim/. The
+ * removal below swaps the tree at the last moment, inside the very call
+ * that removes (unlink or unlinkat, whichever cleanup uses): a removal by
+ * path then reaches victim/old.log, one relative to the directory that
+ * was examined cannot.
+ */
+/* in_a: the removal at hand is from app/a. */
+static void
+swap_dir_for_link(bool in_a)
+{
+	char from[256], to[300];
+	const char *name = swap_dir;
+
+	if (swap_other)
+		name = in_a ? "app/b" : "app/a";
+	if (name == NULL)
+		return;
+	swap_dir = NULL;
+	swap_other = false;
+	snprintf(swapped, sizeof(swapped), "%s", name);
+	path_in_dir(name, from, sizeof(from));
+	snprintf(to, sizeof(to), "%s.moved", from);
+	assert_int_equal(rename(from, to), 0);
+	make_link("victim", name);
+}
+
+/* Whether the directory fd is app/a. */
+static bool
+fd_is_a(int fd)
+{
+	struct stat fst, ast;
+	char a[256];
+
+	path_in_dir("app/a", a, sizeof(a));
+	return fstat(fd, &fst) == 0 && stat(a, &ast) == 0 && fst.st_dev == ast.st_dev &&
+	    fst.st_ino == ast.st_ino;
+}
+
+int
+unlink(const char *path)
+{
+	int (*real)(const char *) = (int (*)(const char *))dlsym(RTLD_NEXT, "unlink");
+
+	swap_dir_for_link(strstr(path, "/app/a/") != NULL);
+	return real(path);
+}
+
+int
+unlinkat(int fd, const char *path, int flags)
+{
+	int (*real)(int, const char *, int) =
+	    (int (*)(int, const char *, int))dlsym(RTLD_NEXT, "unlinkat");
+
+	swap_dir_for_link((swap_dir != NULL || swap_other) && fd_is_a(fd));
+	return real(fd, path, flags);
+}
+
+static void
+a_directory_swapped_for_a_symlink_before_the_unlink_is_not_followed(void **state)
+{
+	const char *pats[] = { "app/*/old.log", NULL };
+	struct cleanup_report r;
+
+	make_dir("app", 0755);
+	make_dir("app/sub", 0755);
+	make_file("app/sub/old.log", 10, DAY_MS);
+	make_dir("victim", 0755);
+	make_file("victim/old.log", 10, DAY_MS);
+	swap_dir = "app/sub";
+	assert_int_equal(clean(pats, HOUR_MS, 0, false, &r), 0);
+	swap_dir = NULL;
+	assert_true(exists("victim/old.log"));
+	/* What was examined is what went: the file in the moved directory. */
+	assert_false(exists("app/sub.moved/old.log"));
+}
+
+/*
+ * The same swap, of app/a or app/b while the other one's file is removed,
+ * before its own turn: it is reopened through its parent and found to be
+ * something else, so its file is left (and said); the victim stays.
+ */
+static void
+a_directory_swapped_before_its_turn_is_not_reentered(void **state)
+{
+	const char *pats[] = { "app/*/old.log", NULL };
+	struct cleanup_report r;
+	char moved[64], gone[64], note[64];
+
+	make_dir("app", 0755);
+	make_dir("app/a", 0755);
+	make_file("app/a/old.log", 10, DAY_MS);
+	make_dir("app/b", 0755);
+	make_file("app/b/old.log", 10, DAY_MS);
+	make_dir("victim", 0755);
+	make_file("victim/old.log", 10, DAY_MS);
+	swap_other = true;
+	assert_int_equal(clean(pats, HOUR_MS, 0, false, &r), 0);
+	swap_other = false;
+	assert_true(exists("victim/old.log"));
+	snprintf(moved, sizeof(moved), "%s.moved/old.log", swapped);
+	snprintf(gone, sizeof(gone), "app/%s/old.log", strcmp(swapped, "app/a") == 0 ?
+	    "b" : "a");
+	assert_true(exists(moved));
+	assert_false(exists(gone));
+	assert_int_equal(r.removed, 1);
+	assert_int_equal(r.skipped, 1);
+	snprintf(note, sizeof(note), "%s: changed while cleanup ran", swapped);
+	expect_note(r.skips[0], "skipped ", note);
+}
+
+/* Root's own link in a directory only root writes (/var/run -> /run) is followed. */
+static void
+a_symlink_in_the_fixed_prefix_that_no_other_user_could_write_is_followed(void **state)
+{
+	const char *pats[] = { "run/app/*.pid", NULL };
+	struct cleanup_report r;
+
+	make_dir("real", 0755);
+	make_dir("real/app", 0755);
+	make_file("real/app/old.pid", 10, DAY_MS);
+	make_link("real", "run");
+	assert_int_equal(clean(pats, HOUR_MS, 0, false, &r), 0);
+	assert_int_equal(r.removed, 1);
+	assert_false(exists("real/app/old.pid"));
+}
+
+/* Someone who is neither root nor the test's user: nobody, by number. */
+#define OTHER_UID	65534
+#define OTHER_GID	65534
+
+static void
+give(const char *name, uid_t uid, gid_t gid)
+{
+	char path[256];
+
+	path_in_dir(name, path, sizeof(path));
+	assert_int_equal(lchown(path, uid, gid), 0);
+}
+
+/*
+ * The other user can rearrange their own directory at any moment: root
+ * leaves it, and the files in it, alone.
+ */
+static void
+a_directory_owned_by_another_user_is_not_entered(void **state)
+{
+	const char *pats[] = { "home/*/*.log", NULL };
+	struct cleanup_report r;
+
+	if (geteuid() != 0)
+		skip();
+	make_dir("home", 0755);
+	make_dir("home/alice", 0755);
+	make_file("home/alice/own.log", 10, DAY_MS);
+	give("home/alice/own.log", OTHER_UID, OTHER_GID);
+	give("home/alice", OTHER_UID, OTHER_GID);
+	make_dir("home/root", 0755);
+	make_file("home/root/old.log", 10, DAY_MS);
+	assert_int_equal(clean(pats, HOUR_MS, 0, false, &r), 0);
+	assert_true(exists("home/alice/own.log"));
+	assert_false(exists("home/root/old.log"));
+	assert_int_equal(r.removed, 1);
+	assert_int_equal(r.skipped, 1);
+	expect_note(r.skips[0], "not entering ", "home/alice: owned by ");
+}
+
+/* Anyone could have put anything there: a misconfiguration root keeps out of. */
+static void
+a_world_writable_directory_without_the_sticky_bit_is_not_entered(void **state)
+{
+	const char *pats[] = { "pub/*.log", NULL };
+	struct cleanup_report r;
+
+	if (geteuid() != 0)
+		skip();
+	make_dir("pub", 0777);
+	make_file("pub/old.log", 10, DAY_MS);
+	assert_int_equal(clean(pats, HOUR_MS, 0, false, &r), 0);
+	assert_true(exists("pub/old.log"));
+	assert_int_equal(r.removed, 0);
+	expect_note(r.skips[0], "not entering ",
+	    "pub: writable by everyone, without the sticky bit");
+}
+
+/*
+ * /tmp: what others leave directly in a sticky directory is cleaned up
+ * (they cannot replace what they do not own), their subdirectories are not
+ * entered.
+ */
+static void
+a_sticky_directory_is_cleaned_but_its_users_directories_are_not_entered(void **state)
+{
+	const char *pats[] = { "tmp/*.log", "tmp/*/*.log", NULL };
+	struct cleanup_report r;
+
+	if (geteuid() != 0)
+		skip();
+	make_dir("tmp", 01777);
+	make_file("tmp/theirs.log", 10, DAY_MS);
+	give("tmp/theirs.log", OTHER_UID, OTHER_GID);
+	make_dir("tmp/theirs", 0755);
+	make_file("tmp/theirs/inner.log", 10, DAY_MS);
+	give("tmp/theirs/inner.log", OTHER_UID, OTHER_GID);
+	give("tmp/theirs", OTHER_UID, OTHER_GID);
+	assert_int_equal(clean(pats, HOUR_MS, 0, false, &r), 0);
+	assert_false(exists("tmp/theirs.log"));
+	assert_true(exists("tmp/theirs/inner.log"));
+	assert_int_equal(r.removed, 1);
+}
+
+/*
+ * A link in the fixed part of a pattern is followed only where no other
+ * user could have put it: not in a directory a group of users can write.
+ */
+static void
+a_symlink_in_the_fixed_prefix_that_a_group_could_write_is_not_followed(void **state)
+{
+	const char *pats[] = { "shared/run/*.pid", NULL };
+	struct cleanup_report r;
+
+	if (geteuid() != 0)
+		skip();
+	make_dir("victim", 0755);
+	make_file("victim/old.pid", 10, DAY_MS);
+	make_dir("shared", 0775);
+	give("shared", 0, OTHER_GID);
+	make_link("victim", "shared/run");
+	assert_int_equal(clean(pats, HOUR_MS, 0, false, &r), 0);
+	assert_true(exists("victim/old.pid"));
+	assert_int_equal(r.removed, 0);
+	expect_note(r.skips[0], "skipped ", "shared/run: a symlink where others can write");
+}
+
+/* glob's ".*" matches . and ..: a pattern could climb out of its directory. */
+static void
+a_wildcard_never_matches_dot_or_dot_dot(void **state)
+{
+	const char *pats[] = { "sub/.*/x.log", NULL };
+	struct cleanup_report r;
+
+	make_dir("sub", 0755);
+	make_dir("sub/.hidden", 0755);
+	make_file("sub/.hidden/x.log", 10, DAY_MS);
+	make_file("sub/x.log", 10, DAY_MS);
+	make_file("x.log", 10, DAY_MS);
+	assert_int_equal(clean(pats, HOUR_MS, 0, false, &r), 0);
+	assert_false(exists("sub/.hidden/x.log"));
+	assert_true(exists("sub/x.log"));
+	assert_true(exists("x.log"));
+	assert_int_equal(r.removed, 1);
+}
+
+/* As with glob: * leaves hidden names alone, brackets and quoting work. */
+static void
+matching_is_globs(void **state)
+{
+	const char *pats[] = { "*.log", "[ab].txt", "\\*.dat", NULL };
+	struct cleanup_report r;
+
+	make_file(".hidden.log", 1, DAY_MS);
+	make_file("seen.log", 1, DAY_MS);
+	make_file("a.txt", 1, DAY_MS);
+	make_file("c.txt", 1, DAY_MS);
+	make_file("*.dat", 1, DAY_MS);
+	make_file("x.dat", 1, DAY_MS);
+	assert_int_equal(clean(pats, HOUR_MS, 0, false, &r), 0);
+	assert_true(exists(".hidden.log"));
+	assert_false(exists("seen.log"));
+	assert_false(exists("a.txt"));
+	assert_true(exists("c.txt"));
+	assert_false(exists("*.dat"));
+	assert_true(exists("x.dat"));
+	assert_int_equal(r.removed, 3);
+}
+
+static void
+expect_refused(const char *pattern, const char *why)
+{
+	char *paths[2], path[256], want[512];
+	struct cleanup_spec spec = { .older_than_ms = 0 };
+	struct cleanup_report r;
+
+	make_file("a.log", 1, DAY_MS);
+	if (pattern[0] == '/')
+		path_in_dir(pattern + 1, path, sizeof(path));
+	else
+		snprintf(path, sizeof(path), "%s", pattern);
+	paths[0] = path;
+	paths[1] = NULL;
+	spec.paths = paths;
+	assert_int_equal(cleanup_run(&spec, now_ms, false, &r), -1);
+	snprintf(want, sizeof(want), "%s: %s", path, why);
+	assert_string_equal(r.first_error, want);
+	assert_int_equal(r.removed, 0);
+	assert_true(exists("a.log"));
+}
+
+/* Checked before anything is deleted. */
+static void
+patterns_that_could_reach_elsewhere_are_refused(void **state)
+{
+	expect_refused("*.log", "not an absolute path");
+	expect_refused("/sub/../*.log", "'..' is not allowed");
+	expect_refused("/*.log/", "ends in '/', so it names only directories, which "
+	    "cleanup never deletes");
+}
+
+/*
+ * A file is one file however it is spelled: what the first pattern kept
+ * through real/ the second cannot delete through the link run/.
+ */
+static void
+a_file_kept_under_one_spelling_is_not_deleted_under_another(void **state)
+{
+	const char *pats[] = { "real/a*.log", "run/*.log", NULL };
+	struct cleanup_report r;
+
+	make_dir("real", 0755);
+	make_file("real/a1.log", 1, 1 * DAY_MS);
+	make_file("real/a2.log", 1, 2 * DAY_MS);
+	make_file("real/b1.log", 1, 12 * HOUR_MS);
+	make_link("real", "run");
+	assert_int_equal(clean(pats, HOUR_MS, 1, false, &r), 0);
+	assert_true(exists("real/a1.log"));
+	assert_false(exists("real/a2.log"));
+	assert_true(exists("real/b1.log"));
+	assert_int_equal(r.matched, 3);
+	assert_int_equal(r.removed, 1);
+}
+
+/* A huge tree cannot hold the thread: the walk stops, says so, and acts on what it saw. */
+static void
+the_walk_stops_at_its_limit_and_says_so(void **state)
+{
+	char path[256], *paths[2], name[32], want[512];
+	struct cleanup_spec spec = { .older_than_ms = HOUR_MS, .max_names = 5 };
+	struct cleanup_report r;
+	int i, left = 0;
+
+	make_dir("many", 0755);
+	for (i = 0; i < 20; i++) {
+		snprintf(name, sizeof(name), "many/%02d.log", i);
+		make_file(name, 1, DAY_MS);
+	}
+	path_in_dir("many/*.log", path, sizeof(path));
+	paths[0] = path;
+	paths[1] = NULL;
+	spec.paths = paths;
+	assert_int_equal(cleanup_run(&spec, now_ms, false, &r), 0);
+	for (i = 0; i < 20; i++) {
+		snprintf(name, sizeof(name), "many/%02d.log", i);
+		left += exists(name);
+	}
+	assert_true(r.removed <= 5);
+	assert_int_equal(left, 20 - (int)r.removed);
+	assert_int_equal(r.errors, 1);
+	snprintf(want, sizeof(want), "stopped after looking at 5 names (cleanup's limit), "
+	    "in %s", path);
+	assert_string_equal(r.first_error, want);
+}
+
+static void
 summary_counts_files_and_size(void **state)
 {
 	struct cleanup_report r = { .removed = 3, .bytes_freed = 13002342 };
@@ -393,6 +858,18 @@ summary_names_the_first_error(void **state)
 }
 
 static void
+summary_names_the_first_skip(void **state)
+{
+	struct cleanup_report r = { .removed = 1, .bytes_freed = 10, .skipped = 2 };
+	char buf[256];
+
+	snprintf(r.skips[0], sizeof(r.skips[0]), "skipped /var/tmp/app/x: a symlink");
+	cleanup_report_format(&r, false, buf, sizeof(buf));
+	assert_string_equal(buf,
+	    "1 file, 10 B freed; 2 skipped, first: skipped /var/tmp/app/x: a symlink");
+}
+
+static void
 summary_is_cut_to_the_buffer(void **state)
 {
 	struct cleanup_report r = { .removed = 3, .bytes_freed = 2048 };
@@ -419,9 +896,25 @@ main(void)
 		cmocka_unit_test_setup_teardown(a_file_kept_by_one_pattern_is_not_deleted_by_another, setup, teardown),
 		cmocka_unit_test_setup_teardown(empty_pattern_is_refused_and_nothing_deleted, setup, teardown),
 		cmocka_unit_test_setup_teardown(unlink_failure_is_reported_and_others_go_on, setup, teardown),
+		cmocka_unit_test_setup_teardown(a_symlinked_directory_in_a_wildcard_is_not_followed, setup, teardown),
+		cmocka_unit_test_setup_teardown(a_symlinked_directory_named_after_a_wildcard_is_not_followed, setup, teardown),
+		cmocka_unit_test_setup_teardown(a_symlink_as_the_last_component_is_not_deleted_nor_its_target, setup, teardown),
+		cmocka_unit_test_setup_teardown(a_directory_swapped_for_a_symlink_before_the_unlink_is_not_followed, setup, teardown),
+		cmocka_unit_test_setup_teardown(a_symlink_in_the_fixed_prefix_that_no_other_user_could_write_is_followed, setup, teardown),
+		cmocka_unit_test_setup_teardown(a_directory_owned_by_another_user_is_not_entered, setup, teardown),
+		cmocka_unit_test_setup_teardown(a_world_writable_directory_without_the_sticky_bit_is_not_entered, setup, teardown),
+		cmocka_unit_test_setup_teardown(a_sticky_directory_is_cleaned_but_its_users_directories_are_not_entered, setup, teardown),
+		cmocka_unit_test_setup_teardown(a_symlink_in_the_fixed_prefix_that_a_group_could_write_is_not_followed, setup, teardown),
+		cmocka_unit_test_setup_teardown(a_directory_swapped_before_its_turn_is_not_reentered, setup, teardown),
+		cmocka_unit_test_setup_teardown(a_wildcard_never_matches_dot_or_dot_dot, setup, teardown),
+		cmocka_unit_test_setup_teardown(matching_is_globs, setup, teardown),
+		cmocka_unit_test_setup_teardown(patterns_that_could_reach_elsewhere_are_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(a_file_kept_under_one_spelling_is_not_deleted_under_another, setup, teardown),
+		cmocka_unit_test_setup_teardown(the_walk_stops_at_its_limit_and_says_so, setup, teardown),
 		cmocka_unit_test(summary_counts_files_and_size),
 		cmocka_unit_test(summary_of_a_dry_run_says_would_be_freed),
 		cmocka_unit_test(summary_names_the_first_error),
+		cmocka_unit_test(summary_names_the_first_skip),
 		cmocka_unit_test(summary_is_cut_to_the_buffer),
 	};
 

@@ -70,10 +70,10 @@ the_healing_sections_parse(void **state)
 	assert_int_equal(cfg->actions[1].keep_newest, 2);
 	assert_int_equal(cfg->n_classify, 1);
 	assert_true(cfg->anomaly.z == 5);
-	/* noisy, check.cpu.*, then the shipped check.*.latency_ms floor. */
-	assert_int_equal(cfg->anomaly.n_series, 3);
-	assert_string_equal(cfg->anomaly.series[2].series, "check.*.latency_ms");
-	assert_true(cfg->anomaly.series[2].min_delta == 5);
+	/* noisy, check.cpu.*; floors unset: by each series' unit. */
+	assert_int_equal(cfg->anomaly.n_series, 2);
+	assert_true(cfg->anomaly.series[1].min_delta == -1);
+	assert_true(cfg->anomaly.min_delta == -1 && cfg->anomaly.min_ratio == -1);
 
 	assert_string_equal(health->name, "health");
 	assert_int_equal(health->heal.n, 6);
@@ -118,6 +118,13 @@ heal_errors_are_located(void **state)
 	assert_error("actions:\n  x: { exec: [/bin/true], wait: 1s }\n", 2, 6,
 	    "exactly one");
 	assert_error("actions:\n  x: { cleanup: { older_than: 1d } }\n", 2, 17, "paths");
+	/* What the cleanup walk refuses is said where it was written. */
+	assert_error("actions:\n  x: { cleanup: { paths: ['/tmp/a/*', 'tmp/*.log'] } }\n",
+	    2, 39, "not an absolute path");
+	assert_error("actions:\n  x: { cleanup: { paths: ['/tmp/../etc/*'] } }\n", 2, 27,
+	    "'..'");
+	assert_error("actions:\n  x: { cleanup: { paths: /var/tmp/x/ } }\n", 2, 26,
+	    "ends in '/'");
 	assert_error("actions:\n  x: { any: [restart] }\n", 2, 13, "at least two");
 	assert_error("classify:\n  - { match: '(', category: network }\n", 2, 5, "bad regex");
 	assert_error("classify:\n  - { match: 'x', category: gremlins }\n", 2, 5,
@@ -290,9 +297,9 @@ feed_step(struct anomaly_watch *w, const char *series)
 	int i;
 
 	for (i = 0; i < 40; i++)
-		anomaly_watch_feed(w, series, 10 + (i % 3) * 0.1);
+		anomaly_watch_feed(w, series, "ms", 10 + (i % 3) * 0.1);
 	for (i = 0; i < 5; i++)
-		anomaly_watch_feed(w, series, 50);
+		anomaly_watch_feed(w, series, "ms", 50);
 }
 
 static void
@@ -310,17 +317,17 @@ the_anomaly_watch_skips_noisy_series_and_applies_settings(void **state)
 	assert_string_equal(ev.last, "check.db.latency_ms");
 	/* k: 5 for check.cpu.*: four samples out of line are not yet an anomaly. */
 	for (i = 0; i < 40; i++)
-		anomaly_watch_feed(w, "check.cpu.cpu", 10 + (i % 3) * 0.1);
+		anomaly_watch_feed(w, "check.cpu.cpu", "%", 10 + (i % 3) * 0.1);
 	for (i = 0; i < 4; i++)
-		anomaly_watch_feed(w, "check.cpu.cpu", 50);
+		anomaly_watch_feed(w, "check.cpu.cpu", "%", 50);
 	assert_int_equal(ev.started, 1);
-	anomaly_watch_feed(w, "check.cpu.cpu", 50);
+	anomaly_watch_feed(w, "check.cpu.cpu", "%", 50);
 	assert_int_equal(ev.started, 2);
 	/* A latency wobble under the 5 ms floor is not an anomaly, however many z. */
 	for (i = 0; i < 40; i++)
-		anomaly_watch_feed(w, "check.api.latency_ms", 0.2 + (i % 3) * 0.01);
+		anomaly_watch_feed(w, "check.api.latency_ms", "ms", 0.2 + (i % 3) * 0.01);
 	for (i = 0; i < 5; i++)
-		anomaly_watch_feed(w, "check.api.latency_ms", 3);
+		anomaly_watch_feed(w, "check.api.latency_ms", "ms", 3);
 	assert_int_equal(ev.started, 2);
 	assert_int_equal(anomaly_watch_count(w), 4);
 	anomaly_watch_free(w);

@@ -1,6 +1,7 @@
 /*
- * Logging: a warning repeated by the same call is printed a few times per
- * window, then counted and said once, whatever the flood.
+ * Logging: a warning repeated (the same text but for its numbers) is
+ * printed a few times per window, then counted and said once, whatever the
+ * flood; different events are never taken for repeats.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -40,7 +41,7 @@ setup(void **state)
 static int
 teardown(void **state)
 {
-	log_flush_repeats();
+	log_flush_repeats(true);
 	fflush(stderr);
 	dup2(saved_stderr, 2);
 	close(saved_stderr);
@@ -82,7 +83,7 @@ a_flood_prints_a_few_lines_then_one_count(void **state)
 	assert_int_equal(lines_with("cannot write logs/web.log"), 5);
 	assert_int_equal(selfhealth_get(SELF_LOG_SUPPRESSED), 95);
 	usleep(250 * 1000);
-	log_flush_repeats();
+	log_flush_repeats(false);
 	assert_int_equal(lines_with("(repeated 95 times in the last 1 s)"), 1);
 	/* The last one is the one said: its details are the newest. */
 	assert_int_equal(lines_with("No space left on device (99) (repeated"), 1);
@@ -106,6 +107,21 @@ each_service_and_each_call_has_its_own_count(void **state)
 	assert_int_equal(lines_with("malformed"), 5);
 }
 
+/* Alerts about different targets are different events, never repeats. */
+static void
+different_events_of_one_call_are_all_printed(void **state)
+{
+	char target[16];
+	int i;
+
+	for (i = 0; i < 20; i++) {
+		snprintf(target, sizeof(target), "svc%c", 'a' + i);
+		log_error(NULL, "ALERT critical #%d %s: down", i, target);
+	}
+	assert_int_equal(lines_with("ALERT critical"), 20);
+	assert_int_equal(selfhealth_get(SELF_LOG_SUPPRESSED), 0);
+}
+
 static void
 info_lines_are_never_held_back(void **state)
 {
@@ -124,6 +140,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(a_flood_prints_a_few_lines_then_one_count,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(each_service_and_each_call_has_its_own_count,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(different_events_of_one_call_are_all_printed,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(info_lines_are_never_held_back, setup,
 		    teardown),

@@ -382,7 +382,7 @@ alert_deliveries_are_written_and_read_newest_first(void **state)
 	a = (struct store_alert){ .id = store_alert_new_id(st), .at = 2000,
 	    .event = "anomaly", .target = "host.cpu_pct", .state = "warning",
 	    .message = "anomaly", .incident = 0, .channel = "am", .outcome = "failed",
-	    .tries = 5, .detail = "Connection refused", .updated_at = 9000 };
+	    .tries = 5, .detail = "refused by \xff\xfe", .updated_at = 9000 };
 	store_put_alert(st, &a);
 	store_close(st);
 	assert_int_equal(count("SELECT count(*) FROM alert_deliveries"), 2);
@@ -395,6 +395,9 @@ alert_deliveries_are_written_and_read_newest_first(void **state)
 	assert_string_equal(json_string_value(json_object_get(one, "event")), "anomaly");
 	assert_true(json_is_null(json_object_get(one, "incident")));
 	assert_string_equal(json_string_value(json_object_get(one, "outcome")), "failed");
+	/* A receiver's answer is any bytes: kept, with U+FFFD where it is not UTF-8. */
+	assert_string_equal(json_string_value(json_object_get(one, "detail")),
+	    "refused by \xef\xbf\xbd\xef\xbf\xbd");
 	one = json_array_get(all, 1);
 	assert_int_equal(json_integer_value(json_object_get(one, "id")), 1);
 	assert_int_equal(json_integer_value(json_object_get(one, "at")), 1000);

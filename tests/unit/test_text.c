@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "core/text.h"
 
 #define FFFD	TEXT_REPLACEMENT
@@ -41,6 +43,18 @@ utf8_replaces_each_bad_sequence_once(void **state)
 	expect_utf8("\xf4\x90\x80\x80", FFFD FFFD FFFD FFFD);	/* past U+10FFFF */
 	expect_utf8("\x80\x80", FFFD FFFD);			/* lone continuations */
 	assert_false(text_utf8_valid("\xfe", 1));
+}
+
+static void
+json_strings_are_never_refused(void **state)
+{
+	json_t *v = text_json("a\xff");
+
+	assert_string_equal(json_string_value(v), "a" FFFD);
+	json_decref(v);
+	v = text_json(NULL);
+	assert_true(json_is_null(v));
+	json_decref(v);
 }
 
 static void
@@ -139,18 +153,39 @@ redact_finds_urls_in_free_text(void **state)
 	expect_redact("", "");
 }
 
+static void
+sanitize_hides_and_repairs_in_place(void **state)
+{
+	char buf[24] = "at http://u:p@h/ \xff";
+
+	text_sanitize(buf, sizeof(buf));
+	assert_string_equal(buf, "at http://u:***@h/ " FFFD);
+}
+
+static void
+show_hides_then_escapes(void **state)
+{
+	char *got = text_show("GET http://u:pw@h/\x1b[2J\n");
+
+	assert_string_equal(got, "GET http://u:***@h/\\x1b[2J\\n");
+	free(got);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(utf8_keeps_valid_text),
 		cmocka_unit_test(utf8_replaces_each_bad_sequence_once),
+		cmocka_unit_test(json_strings_are_never_refused),
 		cmocka_unit_test(copy_never_cuts_a_character),
 		cmocka_unit_test(escape_makes_controls_visible),
 		cmocka_unit_test(width_counts_characters),
 		cmocka_unit_test(redact_hides_userinfo),
 		cmocka_unit_test(redact_hides_secret_parameters),
 		cmocka_unit_test(redact_finds_urls_in_free_text),
+		cmocka_unit_test(sanitize_hides_and_repairs_in_place),
+		cmocka_unit_test(show_hides_then_escapes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
