@@ -27,7 +27,9 @@
 /*
  * The services live while the fuzzer does (a crash leaves no orphan for
  * long). db has the heal list of a service; app's check has its own, with
- * every kind of step; the disk check's failure would run `tidy`.
+ * every kind of step; the disk check's failure would run `tidy`. Inputs
+ * name the server "Host: fuzz.test", which needs no port (the port is
+ * chosen at start).
  */
 static const char fuzz_config[] =
     "state_dir: %1$s/state\n"
@@ -44,6 +46,7 @@ static const char fuzz_config[] =
     "  per_ip_connections: 512\n"
     "  connection_timeout: 2s\n"
     "  sse_clients: 4\n"
+    "  allowed_hosts: [fuzz.test]\n"
     "services:\n"
     "  db:\n"
     "    run: [/bin/sh, -c, 'while kill -0 %2$d 2>/dev/null; do sleep 1; done']\n"
