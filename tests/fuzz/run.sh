@@ -2,8 +2,9 @@
 # Runs the libFuzzer harnesses built by `make build-fuzz` (docs/fuzzing.md).
 #
 #   tests/fuzz/run.sh BUILD SECONDS [TARGET...]   fuzz each target for SECONDS
-#   tests/fuzz/run.sh --merge BUILD [TARGET...]   fold what runs found into the
-#                                                 committed corpus, minimized
+#   tests/fuzz/run.sh --merge BUILD [TARGET...]   add to the committed corpus
+#                                                 what runs found that reaches
+#                                                 new edges
 #
 # A run starts from the committed corpus and regression inputs and keeps
 # what it finds in BUILD/fuzz/corpus/TARGET (never in git). Any crash,
@@ -44,20 +45,29 @@ dict() {
 	[ -f "$here/dict/$1.dict" ] && echo "-dict=$here/dict/$1.dict"
 }
 
+# Adds to the committed corpus the inputs of the runs that reach an edge
+# it does not (-use_counters=0: edges, not hit counts, which keeps it
+# small). The committed inputs and the regression inputs stay as they are.
 merge_one() {
 	t=$1
 	new="$out/merged/$t"
 	rm -rf "$new" && mkdir -p "$new" "$here/corpus/$t" "$out/corpus/$t"
+	cp "$here/corpus/$t"/* "$new"/ 2>/dev/null
+	[ -d "$here/regressions/$t" ] && cp "$here/regressions/$t"/* "$new"/ 2>/dev/null
 	# shellcheck disable=SC2046
-	"$build/tests/fuzz/fuzz_$t" -merge=1 $(quiet "$t") $(dict "$t") "$new" \
-	    "$here/corpus/$t" "$out/corpus/$t" >"$out/$t.merge.log" 2>&1 || {
+	"$build/tests/fuzz/fuzz_$t" -merge=1 -use_counters=0 $(quiet "$t") $(dict "$t") \
+	    "$new" "$out/corpus/$t" >"$out/$t.merge.log" 2>&1 || {
 		echo "fuzz: $t: merge failed, see $out/$t.merge.log" >&2
 		return 1
 	}
-	rm -f "$here/corpus/$t"/*
+	if [ -d "$here/regressions/$t" ]; then
+		for f in "$here/regressions/$t"/*; do
+			rm -f "$new/$(basename "$f")"
+		done
+	fi
 	cp "$new"/* "$here/corpus/$t"/ 2>/dev/null
 	echo "fuzz: $t: $(ls "$here/corpus/$t" | wc -l) inputs," \
-	    "$(du -sk "$here/corpus/$t" | cut -f1) KB in tests/fuzz/corpus/$t"
+	    "$(cat "$here/corpus/$t"/* | wc -c) bytes in tests/fuzz/corpus/$t"
 }
 
 # The committed inputs of a target: its corpus, and its regressions if any.
