@@ -23,7 +23,7 @@
  */
 #define FUZZ_WEB_SETTLE_MS	1
 /* After the last byte, a live stream (/api/events) is not waited for longer. */
-#define FUZZ_WEB_IDLE_MS	50
+#define FUZZ_WEB_IDLE_MS	10
 
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
