@@ -27,7 +27,9 @@
 /*
  * The services live while the fuzzer does (a crash leaves no orphan for
  * long). db has the heal list of a service; app's check has its own, with
- * every kind of step; the disk check's failure would run `tidy`.
+ * every kind of step; the disk check's failure would run `tidy`. Inputs
+ * name the server "Host: fuzz.test", which needs no port (the port is
+ * chosen at start).
  */
 static const char fuzz_config[] =
     "state_dir: %1$s/state\n"
@@ -44,6 +46,7 @@ static const char fuzz_config[] =
     "  per_ip_connections: 512\n"
     "  connection_timeout: 2s\n"
     "  sse_clients: 4\n"
+    "  allowed_hosts: [fuzz.test]\n"
     "services:\n"
     "  db:\n"
     "    run: [/bin/sh, -c, 'while kill -0 %2$d 2>/dev/null; do sleep 1; done']\n"
@@ -119,6 +122,19 @@ fuzz_daemon_port(void)
 	fuzz_fail(__FILE__, __LINE__, "started", "tend did not start in %s", daemon_info.dir);
 }
 
+/* The first snapshot comes a moment after the server listens: until then, 503s. */
+static void
+fuzz_daemon_wait_healthy(void)
+{
+	int64_t deadline = clock_mono_ms() + 20000;
+
+	while (!fuzz_daemon_healthy()) {
+		if (clock_mono_ms() > deadline)
+			fuzz_fail(__FILE__, __LINE__, "healthy", "/healthz never answered 200");
+		usleep(10000);
+	}
+}
+
 static void
 fuzz_daemon_start(void)
 {
@@ -144,6 +160,7 @@ fuzz_daemon_start(void)
 	if (pthread_create(&daemon_thread, NULL, fuzz_daemon_main, config_path) != 0)
 		abort();
 	daemon_info.web_port = fuzz_daemon_port();
+	fuzz_daemon_wait_healthy();
 	/*
 	 * The loop took SIGINT and SIGTERM for a graceful stop; they are the
 	 * fuzzer's (libFuzzer only installs its handlers where none is set).
@@ -160,29 +177,6 @@ fuzz_daemon(void)
 	return &daemon_info;
 }
 
-int
-fuzz_connect(const char *path, int port)
-{
-	struct sockaddr_un un = { .sun_family = AF_UNIX };
-	struct sockaddr_in in = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port),
-	    .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	int fd = socket(path != NULL ? AF_UNIX : AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	int rc;
-
-	if (fd < 0)
-		fuzz_fail(__FILE__, __LINE__, "socket", "%s", strerror(errno));
-	if (path != NULL) {
-		snprintf(un.sun_path, sizeof(un.sun_path), "%s", path);
-		rc = connect(fd, (struct sockaddr *)&un, sizeof(un));
-	} else
-		rc = connect(fd, (struct sockaddr *)&in, sizeof(in));
-	if (rc < 0)
-		fuzz_fail(__FILE__, __LINE__, "connect", "%s: %s", path != NULL ? path : "web",
-		    strerror(errno));
-	fcntl(fd, F_SETFL, O_NONBLOCK);
-	return fd;
-}
-
 /* Waits for events on fd until the deadline; the poll's result. */
 static int
 fuzz_wait(int fd, short events, int64_t until)
@@ -197,6 +191,83 @@ fuzz_wait(int fd, short events, int64_t until)
 		rc = poll(&pfd, 1, (int)left);
 	while (rc < 0 && errno == EINTR);
 	return rc;
+}
+
+/*
+ * A source address of its own in 127.1.0.0/16 for each TCP connection, in
+ * turn: the client closes first, and hundreds of connections a second
+ * would otherwise leave every ephemeral port of 127.0.0.1 in TIME_WAIT.
+ */
+static void
+fuzz_bind_source(int fd)
+{
+	static unsigned next;
+	struct sockaddr_in src = { .sin_family = AF_INET };
+	unsigned n = next++ % (256 * 254);
+
+	src.sin_addr.s_addr = htonl(0x7f010000u | (n / 254) << 8 | (n % 254 + 1));
+	if (bind(fd, (struct sockaddr *)&src, sizeof(src)) < 0)
+		fuzz_fail(__FILE__, __LINE__, "bind", "%s", strerror(errno));
+}
+
+/*
+ * connect(2) on a non-blocking socket, through signals (libFuzzer's timer,
+ * the daemon's children) and a full backlog, within the deadline.
+ */
+static int
+fuzz_connect_wait(int fd, const struct sockaddr *sa, socklen_t len)
+{
+	int64_t deadline = clock_mono_ms() + FUZZ_DEADLINE_MS;
+	socklen_t errlen = sizeof(int);
+	int err = 0;
+
+	while (connect(fd, sa, len) < 0) {
+		if (errno == EISCONN)
+			return 0;
+		if (errno != EINPROGRESS && errno != EALREADY && errno != EINTR &&
+		    errno != EAGAIN)
+			return -1;
+		if (clock_mono_ms() >= deadline) {
+			errno = ETIMEDOUT;
+			return -1;
+		}
+		if (errno == EAGAIN) {		/* a Unix socket's backlog is full */
+			usleep(1000);
+			continue;
+		}
+		if (fuzz_wait(fd, POLLOUT, deadline) <= 0)
+			continue;
+		if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &errlen) < 0)
+			return -1;
+		errno = err;
+		return err == 0 ? 0 : -1;
+	}
+	return 0;
+}
+
+int
+fuzz_connect(const char *path, int port)
+{
+	struct sockaddr_un un = { .sun_family = AF_UNIX };
+	struct sockaddr_in in = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port),
+	    .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	int fd = socket(path != NULL ? AF_UNIX : AF_INET,
+	    SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	int rc;
+
+	if (fd < 0)
+		fuzz_fail(__FILE__, __LINE__, "socket", "%s", strerror(errno));
+	if (path != NULL) {
+		snprintf(un.sun_path, sizeof(un.sun_path), "%s", path);
+		rc = fuzz_connect_wait(fd, (struct sockaddr *)&un, sizeof(un));
+	} else {
+		fuzz_bind_source(fd);
+		rc = fuzz_connect_wait(fd, (struct sockaddr *)&in, sizeof(in));
+	}
+	if (rc < 0)
+		fuzz_fail(__FILE__, __LINE__, "connect", "%s: %s", path != NULL ? path : "web",
+		    strerror(errno));
+	return fd;
 }
 
 static void
@@ -260,4 +331,16 @@ fuzz_exchange(int fd, const uint8_t *data, size_t size, char *buf, size_t len,
 	if (getenv("FUZZ_ECHO") != NULL)
 		fprintf(stderr, "fuzz: answer (%zu bytes):\n%s\n", got, len > 0 ? buf : "");
 	return got;
+}
+
+bool
+fuzz_daemon_healthy(void)
+{
+	char req[128], answer[4096];
+
+	snprintf(req, sizeof(req), "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n"
+	    "Connection: close\r\n\r\n", daemon_info.web_port);
+	fuzz_exchange(fuzz_connect(NULL, daemon_info.web_port), (const uint8_t *)req,
+	    strlen(req), answer, sizeof(answer), 1, 50);
+	return strncmp(answer, "HTTP/1.1 200 ", 13) == 0;
 }

@@ -8,6 +8,7 @@
 #ifndef TEND_FUZZ_DAEMON_H
 #define TEND_FUZZ_DAEMON_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -22,8 +23,13 @@ struct fuzz_daemon {
 	int	 web_port;
 };
 
-/* Starts it the first time (aborts when it cannot); the same one after. */
+/*
+ * Starts it the first time (aborts when it cannot), and waits until its
+ * status is published; the same one after.
+ */
 const struct fuzz_daemon *fuzz_daemon(void);
+/* Whether GET /healthz answers 200. */
+bool	fuzz_daemon_healthy(void);
 
 /*
  * Connects to the control socket (path) or to 127.0.0.1:port (path NULL);

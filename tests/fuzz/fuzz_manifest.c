@@ -21,17 +21,20 @@
 #include "net/fetch_mirrors.h"
 #include "fuzz.h"
 
-static int
+/* One memfd for the whole run, rewritten for each input; its path in path. */
+static void
 fuzz_manifest_file(const uint8_t *data, size_t size, char *path, size_t len)
 {
-	int fd = memfd_create("manifest.yaml", MFD_CLOEXEC);
+	static int fd = -1;
 
-	if (fd < 0 || fd_write_all(fd, data, size) < 0) {
+	if (fd < 0)
+		fd = memfd_create("manifest.yaml", MFD_CLOEXEC);
+	if (fd < 0 || ftruncate(fd, 0) < 0 || lseek(fd, 0, SEEK_SET) < 0 ||
+	    fd_write_all(fd, data, size) < 0) {
 		perror("fuzz_manifest: memfd");
 		abort();
 	}
 	snprintf(path, len, "/proc/self/fd/%d", fd);
-	return fd;
 }
 
 static void
@@ -82,10 +85,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct config_errors errs = { 0 };
 	struct tend_config *m;
 	char path[64];
-	int fd = fuzz_manifest_file(data, size, path, sizeof(path));
 
+	fuzz_manifest_file(data, size, path, sizeof(path));
 	m = config_load_file(path, &errs);
-	close(fd);
 	if (m != NULL)
 		fuzz_manifest_assets(m);
 	config_free(m);

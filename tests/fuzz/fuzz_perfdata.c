@@ -4,8 +4,9 @@
  * (check_result_sanitize), then the result as every view shows it (the
  * JSON of /api/checks, `tend check -o json` and the SSE stream).
  *
- * Invariant: every result serializes; a check whose output cannot be
- * shown must not vanish from the views (issue 12, finding 28).
+ * Invariants: every result serializes, with every metric it has; a check
+ * or a metric whose output cannot be shown must not vanish from the views
+ * (issue 12, finding 28: invalid UTF-8, U, nan, inf).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +32,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	j = check_result_json(&r);
 	FUZZ_ASSERT(j != NULL, "the result of '%.60s' has no JSON (%zu metrics)",
 	    r.message, r.n_perf);
+	FUZZ_ASSERT(json_array_size(json_object_get(j, "metrics")) == r.n_perf,
+	    "%zu of %zu metrics in the JSON", json_array_size(json_object_get(j, "metrics")),
+	    r.n_perf);
 	dump = json_dumps(j, JSON_COMPACT);
 	FUZZ_ASSERT(dump != NULL, "the result's JSON does not encode");
 	free(dump);
