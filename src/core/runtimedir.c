@@ -8,7 +8,6 @@
 #include "core/mem.h"
 #include "core/statedir.h"
 
-#define RUNTIME_MODE		0711	/* users pass through to what is theirs */
 #define RUNTIME_STATE_MODE	0700	/* STATE/runtime: tend's own user alone */
 
 /* FNV-1a: a short name for the state dir's path, the same at every start. */
@@ -43,14 +42,14 @@ runtimedir_open(struct statedir *state, char *err, size_t errlen)
 {
 	char *base = runtimedir_base(), *path, id[17];
 	struct statedir *sd;
-	mode_t mode = RUNTIME_MODE;
+	mode_t mode = RUNTIMEDIR_MODE;
 
 	if (base == NULL) {
 		path = statedir_file(state, "runtime");
 		mode = RUNTIME_STATE_MODE;
 	} else {
 		/* BASE on its own first: made 0711, not 0755 as a parent would be. */
-		sd = statedir_open_shared(base, RUNTIME_MODE, err, errlen);
+		sd = statedir_open_shared(base, RUNTIMEDIR_MODE, err, errlen);
 		free(base);
 		if (sd == NULL)
 			return NULL;

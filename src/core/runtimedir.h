@@ -18,6 +18,8 @@
 
 struct statedir;
 
+#define RUNTIMEDIR_MODE	0711	/* BASE and ID: users pass through to what is theirs */
+
 /*
  * Opens the runtime directory of the tend whose state dir is state,
  * making what is missing, and removes what a tend of the same state dir

@@ -28,6 +28,7 @@ struct statedir {
 /* One verification of a state dir: what it finds goes to fn. */
 struct walk {
 	bool		 create;
+	mode_t		 mode;		/* of the directory, when it is made */
 	statedir_report_fn fn;
 	void		*arg;
 	bool		 failed;
@@ -237,7 +238,7 @@ walk_would_create(struct walk *w, const char *path, const char *copy, char *comp
 		next = strtok_r(NULL, "/", save);
 		sofar = prefix_through(path, copy, comp);
 		walk_say(w, sofar, true, "does not exist yet; tend would create it (mode %04o, "
-		    "owner uid %u)", next == NULL ? STATEDIR_MODE : PARENT_MODE,
+		    "owner uid %u)", next == NULL ? w->mode : PARENT_MODE,
 		    (unsigned)geteuid());
 		free(sofar);
 	}
@@ -287,7 +288,7 @@ walk_to(struct walk *w, const char *path)
 		if (nfd < 0 && errno == ENOENT && !w->create) {
 			/* next was taken from save already: put it back in the list. */
 			walk_say(w, sofar, true, "does not exist yet; tend would create it (mode "
-			    "%04o, owner uid %u)", next == NULL ? STATEDIR_MODE : PARENT_MODE,
+			    "%04o, owner uid %u)", next == NULL ? w->mode : PARENT_MODE,
 			    (unsigned)geteuid());
 			walk_would_create(w, path, copy, next, &save);
 			close(fd);
@@ -337,7 +338,8 @@ static struct statedir *
 open_walked(const char *path, bool entries, char *err, size_t errlen)
 {
 	struct first_problem fp = { .err = err, .len = errlen };
-	struct walk w = { .create = true, .fn = keep_first_problem, .arg = &fp };
+	struct walk w = { .create = true, .mode = STATEDIR_MODE, .fn = keep_first_problem,
+	    .arg = &fp };
 	struct statedir *sd;
 	char *canon;
 	int fd;
@@ -367,10 +369,11 @@ statedir_open(const char *path, char *err, size_t errlen)
 	return open_walked(path, true, err, errlen);
 }
 
-int
-statedir_inspect(const char *path, statedir_report_fn fn, void *arg)
+/* The checks of open_walked, creating nothing; entries looked at when asked. */
+static int
+inspect(const char *path, mode_t mode, bool entries, statedir_report_fn fn, void *arg)
 {
-	struct walk w = { .fn = fn, .arg = arg };
+	struct walk w = { .mode = mode, .fn = fn, .arg = arg };
 	char *canon = canonical(path), me[128];
 	int fd;
 
@@ -380,16 +383,29 @@ statedir_inspect(const char *path, statedir_report_fn fn, void *arg)
 	}
 	fd = walk_to(&w, canon);
 	if (fd >= 0) {
-		scan(&w, fd, canon, 0);
+		if (entries)
+			scan(&w, fd, canon, 0);
 		close(fd);
 		owner_name(geteuid(), me, sizeof(me));
 		if (!w.failed)
 			walk_say(&w, canon, true, "is owned by %s and not writable by "
-			    "group or others; its parents and entries are root's or its "
-			    "own", me);
+			    "group or others; its parents%s are root's or its own", me,
+			    entries ? " and entries" : "");
 	}
 	free(canon);
 	return w.failed ? -1 : 0;
+}
+
+int
+statedir_inspect(const char *path, statedir_report_fn fn, void *arg)
+{
+	return inspect(path, STATEDIR_MODE, true, fn, arg);
+}
+
+int
+statedir_inspect_shared(const char *path, mode_t mode, statedir_report_fn fn, void *arg)
+{
+	return inspect(path, mode, false, fn, arg);
 }
 
 void

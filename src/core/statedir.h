@@ -88,6 +88,9 @@ int	statedir_prepare_subdir(const char *path, const char *rel, mode_t mode, char
  */
 struct statedir	*statedir_open_shared(const char *path, mode_t mode, char *err,
 		    size_t errlen);
+/* statedir_inspect for statedir_open_shared: entries not looked at, made with mode. */
+int		 statedir_inspect_shared(const char *path, mode_t mode, statedir_report_fn fn,
+		    void *arg);
 /* Removes every entry of the directory itself that is not a directory. */
 void		 statedir_empty(struct statedir *sd);
 /* fchownat(2) of rel, never following a link. */

@@ -130,7 +130,8 @@ env_runtime_dir_heard(void *arg, const char *path, bool ok, const char *what)
 
 /*
  * Where the notify sockets of services with ready: notify go
- * (core/runtimedir.h), checked as the state dir is; only when one has it.
+ * (core/runtimedir.h), checked as the state dir is but for its entries
+ * (other users' sockets); only when one has it.
  */
 static void
 env_runtime_dir(struct env_report *r, const struct tend_config *cfg)
@@ -143,7 +144,7 @@ env_runtime_dir(struct env_report *r, const struct tend_config *cfg)
 			break;
 	if (i == cfg->n_services || (base = runtimedir_base()) == NULL)
 		return;
-	statedir_inspect(base, env_runtime_dir_heard, r);
+	statedir_inspect_shared(base, RUNTIMEDIR_MODE, env_runtime_dir_heard, r);
 	free(base);
 }
 

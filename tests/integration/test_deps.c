@@ -397,7 +397,7 @@ listen_on(int port)
 static void
 validate_environment_judges_the_machine(void **state)
 {
-	char *out, bad_state[400], *gh_actions = getenv("GITHUB_ACTIONS");
+	char *out, bad_state[400], path[450], *gh_actions = getenv("GITHUB_ACTIONS");
 	json_t *doc;
 	int fd = listen_on(t.ports[0]);
 
@@ -452,6 +452,28 @@ validate_environment_judges_the_machine(void **state)
 	    "--state-dir", t.state), 1);
 	unsetenv("TEND_RUNTIME_DIR");
 	contains(out, "error    runtime dir @DIR@/runtime: is writable by others");
+	free(out);
+
+	/*
+	 * A sound one holds other users' entries (their sockets' dirs): those
+	 * are not judged. A missing one would be made 0711, not the state
+	 * dir's 0750.
+	 */
+	assert_int_equal(chmod(bad_state, 0711), 0);
+	snprintf(path, sizeof(path), "%s/theirs", bad_state);
+	assert_int_equal(mkdir(path, 0777), 0);
+	assert_int_equal(chmod(path, 0777), 0);
+	setenv("TEND_RUNTIME_DIR", bad_state, 1);
+	assert_int_equal(TEND(&out, "validate", "--environment", "-c", t.config,
+	    "--state-dir", t.state), 0);
+	contains(out, "ok       runtime dir @DIR@/runtime: is owned by");
+	free(out);
+	snprintf(path, sizeof(path), "%s/runtime/new", t.dir);
+	setenv("TEND_RUNTIME_DIR", path, 1);
+	assert_int_equal(TEND(&out, "validate", "--environment", "-c", t.config,
+	    "--state-dir", t.state), 0);
+	unsetenv("TEND_RUNTIME_DIR");
+	contains(out, "@DIR@/runtime/new: does not exist yet; tend would create it (mode 0711");
 	free(out);
 
 	/* A missing tool is an error; an installer's is a warning; no network is a warning. */
