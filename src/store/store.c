@@ -235,36 +235,47 @@ store_add_metric(struct store *st, int64_t ts_ms, const char *series, double val
 	push_real(p, value);
 }
 
-static int64_t
-store_max_id(struct store *st, const char *table)
+int64_t
+store_max_id(sqlite3 *db, const char *table)
 {
 	sqlite3_stmt *stmt;
 	char sql[128];
-	int64_t id = 0;
+	int64_t id = -1;
 
 	snprintf(sql, sizeof(sql), "SELECT coalesce(max(id), 0) FROM %s", table);
-	if (!store_ready(st) ||
-	    sqlite3_prepare_v2(st->db, sql, -1, &stmt, NULL) != SQLITE_OK)
-		return 0;
+	if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK)
+		return -1;
 	if (sqlite3_step(stmt) == SQLITE_ROW)
 		id = sqlite3_column_int64(stmt, 0);
 	sqlite3_finalize(stmt);
 	return id;
 }
 
-/* The next id of table, read from it the first time. */
+/*
+ * The next id of table: one above the largest stored, read once the
+ * database is open. Until it opens (a full disk at start) ids go on from
+ * what a read-only look at the file finds, so that the rows queued
+ * meanwhile do not land on older ones when it does.
+ */
 static int64_t
-store_next_id(struct store *st, int64_t *next, const char *table)
+store_next_id(struct store *st, struct store_ids *ids, const char *table)
 {
-	if (*next == 0)
-		*next = store_max_id(st, table) + 1;
-	return (*next)++;
+	int64_t stored;
+
+	if (!ids->read && store_ready(st) && (stored = store_max_id(st->db, table)) >= 0) {
+		ids->read = true;
+		if (stored + 1 > ids->next)
+			ids->next = stored + 1;
+	}
+	if (ids->next == 0)
+		ids->next = store_peek_max_id(st->path, table) + 1;
+	return ids->next++;
 }
 
 int64_t
 store_incident_new_id(struct store *st)
 {
-	return store_next_id(st, &st->next_incident, "error_incidents");
+	return store_next_id(st, &st->incident_ids, "error_incidents");
 }
 
 void
@@ -299,7 +310,7 @@ int64_t
 store_attempt_begin(struct store *st, int64_t incident_id, const char *action,
     int64_t started_at, const char *detail)
 {
-	int64_t id = store_next_id(st, &st->next_attempt, "healing_attempts");
+	int64_t id = store_next_id(st, &st->attempt_ids, "healing_attempts");
 	struct pending *p = store_enqueue(st, STMT_ATTEMPT_BEGIN);
 
 	push_int(p, id);
@@ -350,7 +361,7 @@ store_add_dependency_change(struct store *st, int64_t ts_ms, const char *check,
 int64_t
 store_alert_new_id(struct store *st)
 {
-	return store_next_id(st, &st->next_alert, "alert_deliveries");
+	return store_next_id(st, &st->alert_ids, "alert_deliveries");
 }
 
 void

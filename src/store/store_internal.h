@@ -40,6 +40,12 @@ enum pending_stmt {
  * tend retry, which opens the store for one run, uses two or three
  * statements of the twelve and no ids.
  */
+/* The ids a table hands out: next (0: none yet), read from the open database or not. */
+struct store_ids {
+	int64_t		 next;
+	bool		 read;
+};
+
 struct store {
 	sqlite3		*db;		/* NULL: not open (yet): see store_ready */
 	char		*path;
@@ -51,9 +57,9 @@ struct store {
 	size_t		 n;
 	size_t		 cap;
 	size_t		 dropped;
-	int64_t		 next_incident;	/* 0: not read yet */
-	int64_t		 next_attempt;
-	int64_t		 next_alert;
+	struct store_ids incident_ids;
+	struct store_ids attempt_ids;
+	struct store_ids alert_ids;
 	bool		 brief;		/* opened by store_open_brief */
 	bool		 failing;	/* the last open or flush failed */
 	int		 wal_frames;	/* after this connection's last commit */
@@ -61,6 +67,10 @@ struct store {
 };
 
 sqlite3	*store_db(struct store *st);
+/* The largest id of table in db (0 when empty), or -1. */
+int64_t	 store_max_id(sqlite3 *db, const char *table);
+/* The same from the file at path, opened read-only apart: 0 when it cannot be read. */
+int64_t	 store_peek_max_id(const char *path, const char *table);
 int	 store_exec(struct store *st, const char *sql, char *err, size_t errlen);
 /* Whether the database is open: when it is not, tries again once it is time. */
 bool	 store_ready(struct store *st);

@@ -322,6 +322,51 @@ store_reopen(struct store *st)
 	return true;
 }
 
+/*
+ * A look at the file of a database that would not open for writing (a
+ * full disk: its WAL cannot grow): read-only, with a WAL left by a killed
+ * tend read too; else as an immutable file, when there is no WAL to read.
+ */
+/* "file:PATH?immutable=1", with what a URI's path may not hold escaped. */
+static char *
+store_immutable_uri(const char *path)
+{
+	size_t len = strlen(path), i, o = 0;
+	char *uri = xmalloc(len * 3 + sizeof("file:?immutable=1"));
+
+	o = (size_t)sprintf(uri, "file:");
+	for (i = 0; i < len; i++)
+		if (path[i] == '%' || path[i] == '?' || path[i] == '#')
+			o += (size_t)sprintf(uri + o, "%%%02X", (unsigned char)path[i]);
+		else
+			uri[o++] = path[i];
+	strcpy(uri + o, "?immutable=1");
+	return uri;
+}
+
+int64_t
+store_peek_max_id(const char *path, const char *table)
+{
+	int64_t id = -1;
+	sqlite3 *db = NULL;
+	char *uri;
+
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOFOLLOW,
+	    NULL) == SQLITE_OK)
+		id = store_max_id(db, table);
+	sqlite3_close(db);
+	if (id < 0) {
+		uri = store_immutable_uri(path);
+		db = NULL;
+		if (sqlite3_open_v2(uri, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI |
+		    SQLITE_OPEN_NOFOLLOW, NULL) == SQLITE_OK)
+			id = store_max_id(db, table);
+		sqlite3_close(db);
+		free(uri);
+	}
+	return id > 0 ? id : 0;
+}
+
 struct store *
 store_open_state(struct statedir *sd)
 {

@@ -694,6 +694,57 @@ a_store_that_could_not_open_opens_when_space_returns(void **state)
 	assert_int_equal(count("SELECT count(*) FROM check_results"), 1);
 }
 
+/*
+ * Incidents opened while the database could not open (a full disk at
+ * start) get ids above the stored ones, so that their rows, written when
+ * it opens, never replace older incidents.
+ */
+static void
+ids_handed_out_before_the_store_opens_go_on_from_the_stored_ones(void **state)
+{
+	struct rlimit none = { 0, RLIM_INFINITY }, old;
+	struct store_incident inc = { .target = "web", .error_type = "check",
+	    .severity = "critical", .detected_at = 1000, .resolved_at = -1,
+	    .effectiveness = NAN, .mttd_ms = -1, .mttr_ms = -1, .phase = "acting",
+	    .symptoms = "[]", .updated_at = 1000 };
+	struct statedir *sd;
+	struct store *st;
+	char err[256];
+	long long deadline;
+	int i;
+
+	/* Five incidents from an earlier run. */
+	assert_non_null(st = store_open(path, err, sizeof(err)));
+	for (i = 0; i < 5; i++) {
+		inc.id = store_incident_new_id(st);
+		store_put_incident(st, &inc);
+	}
+	store_close(st);
+
+	/* Not one byte can be written: the database does not open. */
+	assert_non_null(sd = statedir_open(dir, err, sizeof(err)));
+	signal(SIGXFSZ, SIG_IGN);
+	assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+	none.rlim_max = old.rlim_max;
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &none), 0);
+	st = store_open_state(sd);
+	inc.id = store_incident_new_id(st);
+	inc.target = "db";
+	store_put_incident(st, &inc);
+	assert_int_equal(store_flush(st), -1);
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+	assert_int_equal(inc.id, 6);
+
+	deadline = clock_mono_ms() + 10000;
+	while (store_flush(st) < 0 && clock_mono_ms() < deadline)
+		usleep(50000);
+	assert_int_equal(store_incident_new_id(st), 7);
+	store_close(st);
+	statedir_close(sd);
+	assert_int_equal(count("SELECT count(*) FROM error_incidents WHERE target = 'web'"), 5);
+	assert_int_equal(count("SELECT id FROM error_incidents WHERE target = 'db'"), 6);
+}
+
 static void
 a_corrupt_database_says_what_to_do(void **state)
 {
@@ -728,6 +779,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(an_empty_database_is_migrated_to_the_current_schema, setup, teardown),
 		cmocka_unit_test_setup_teardown(writes_are_queued_then_committed_together, setup, teardown),
 		cmocka_unit_test_setup_teardown(reopening_keeps_the_data_and_the_schema, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    ids_handed_out_before_the_store_opens_go_on_from_the_stored_ones, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_newer_schema_is_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(the_journal_is_wal, setup, teardown),
 		cmocka_unit_test_setup_teardown(the_previous_schema_is_migrated_forward, setup, teardown),
