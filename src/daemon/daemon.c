@@ -59,6 +59,7 @@ struct daemon {
 	struct reload	*reload;		/* SIGHUP's reading of the new config */
 	uv_timer_t	 watchdog;
 	uv_timer_t	 log_repeats;		/* says what repeated warnings were not printed */
+	bool		 pidfile_failed;	/* tend.pid is tried again */
 	bool		 stopping;
 };
 
@@ -557,10 +558,34 @@ daemon_watchdog_ping(uv_timer_t *timer)
 	sdnotify_send("WATCHDOG=1");
 }
 
+/*
+ * STATE/tend.pid, through the state dir: never a link, never someone
+ * else's file, and never seen half written. When it cannot be written (a
+ * full disk at start) it is tried again with the log's 5 s round.
+ */
+static void
+daemon_write_pidfile(struct daemon *d)
+{
+	char line[32];
+	bool failed_before = d->pidfile_failed;
+
+	snprintf(line, sizeof(line), "%d\n", (int)getpid());
+	d->pidfile_failed = statedir_replace(d->sd, "tend.pid", line, strlen(line), 0644) < 0;
+	if (d->pidfile_failed && !failed_before)
+		log_warn(NULL, "cannot write %s/tend.pid: %s; tend tries again every 5 s",
+		    d->state_dir, strerror(errno));
+	else if (!d->pidfile_failed && failed_before)
+		log_info(NULL, "wrote %s/tend.pid", d->state_dir);
+}
+
 static void
 daemon_log_repeats(uv_timer_t *timer)
 {
+	struct daemon *d = timer->data;
+
 	log_flush_repeats(false);
+	if (d->pidfile_failed)
+		daemon_write_pidfile(d);
 }
 
 static void
@@ -569,20 +594,6 @@ daemon_signal(struct daemon *d, uv_signal_t *sig, int signum, uv_signal_cb cb)
 	uv_signal_init(d->loop, sig);
 	sig->data = d;
 	uv_signal_start(sig, cb, signum);
-}
-
-/* STATE/tend.pid, through the state dir: never a link, never someone else's file. */
-static void
-daemon_write_pidfile(struct daemon *d)
-{
-	char line[32];
-	int fd = statedir_openat(d->sd, "tend.pid", O_WRONLY | O_CREAT | O_TRUNC, 0644);
-
-	snprintf(line, sizeof(line), "%d\n", (int)getpid());
-	if (fd < 0 || fd_write_all(fd, line, strlen(line)) < 0)
-		log_warn(NULL, "cannot write %s/tend.pid: %s", d->state_dir, strerror(errno));
-	if (fd >= 0)
-		close(fd);
 }
 
 /*
@@ -639,6 +650,7 @@ daemon_start(struct daemon *d, struct tend_config *cfg)
 	daemon_signal(d, &d->sig_hup, SIGHUP, daemon_on_hup);
 	uv_timer_init(d->loop, &d->watchdog);
 	uv_timer_init(d->loop, &d->log_repeats);
+	d->log_repeats.data = d;
 	uv_timer_start(&d->log_repeats, daemon_log_repeats, 5000, 5000);
 	if (watchdog_ms > 0)
 		uv_timer_start(&d->watchdog, daemon_watchdog_ping,

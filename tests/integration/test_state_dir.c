@@ -225,6 +225,38 @@ what_tend_makes_in_the_state_dir_has_safe_modes(void **state)
 	assert_int_equal(sb.st_mode & 07777, 0750);
 }
 
+/*
+ * A tend.pid that cannot be written at start (a full disk; here a
+ * directory in its place) is written once it can be, whole.
+ */
+static void
+a_pidfile_that_could_not_be_written_is_written_later(void **state)
+{
+	char path[400], want[32], *text = NULL;
+	long long deadline;
+
+	harness_write_config(&t, config);
+	assert_int_equal(mkdir(t.state, 0750), 0);
+	snprintf(path, sizeof(path), "%s/tend.pid", t.state);
+	assert_int_equal(mkdir(path, 0700), 0);
+	harness_start(&t);
+	assert_true(harness_log_contains(&t, "tend.pid: Is a directory; tend tries again"));
+	assert_int_equal(rmdir(path), 0);
+	snprintf(want, sizeof(want), "%d\n", (int)t.pid);
+	deadline = harness_mono_ms() + 15000;
+	while ((text = harness_read_file(path)) == NULL || strcmp(text, want) != 0) {
+		free(text);
+		text = NULL;
+		if (harness_mono_ms() > deadline)
+			break;
+		harness_pause_ms(50);
+	}
+	assert_non_null(text);
+	assert_string_equal(text, want);
+	free(text);
+	assert_true(harness_log_contains(&t, "wrote "));
+}
+
 int
 main(void)
 {
@@ -234,6 +266,7 @@ main(void)
 		TEND_TEST(links_planted_where_others_can_write_lead_nowhere),
 		TEND_TEST(one_shot_commands_refuse_a_state_dir_of_another_user),
 		TEND_TEST(what_tend_makes_in_the_state_dir_has_safe_modes),
+		TEND_TEST(a_pidfile_that_could_not_be_written_is_written_later),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
