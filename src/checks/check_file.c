@@ -16,7 +16,7 @@
 #include "checks/check_kinds.h"
 #include "core/account.h"
 #include "core/mem.h"
-#include "net/cache.h"
+#include "core/sha256.h"
 
 struct file_run {
 	struct check_run *run;		/* NULL once cancelled; loop thread only */
@@ -38,7 +38,7 @@ file_sha256(const char *path, char out[65])
 {
 	int64_t size;
 
-	return cache_hash_file(path, out, &size) == 0 ? 0 : errno;
+	return sha256_file(path, out, &size) == 0 ? 0 : errno;
 }
 
 static void

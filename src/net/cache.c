@@ -11,10 +11,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "core/dl_crypto.h"
-
 #include "core/fdio.h"
 #include "core/mem.h"
+#include "core/sha256.h"
 #include "core/statedir.h"
 
 #define CACHE_OBJECT_MODE	0444
@@ -24,10 +23,6 @@ const char *const cache_placement_names[] = {
 	[CACHE_PLACED_ALREADY] = "in place",
 	[CACHE_PLACED_LINK] = "linked",
 	[CACHE_PLACED_COPY] = "copied",
-};
-
-struct cache_sha256 {
-	EVP_MD_CTX	*ctx;
 };
 
 int
@@ -49,13 +44,6 @@ cache_init(const char *dir)
 	return rc;
 }
 
-bool
-cache_hex_valid(const char *hex)
-{
-	return hex != NULL && strlen(hex) == CACHE_HEX_LEN &&
-	    strspn(hex, "0123456789abcdef") == CACHE_HEX_LEN;
-}
-
 char *
 cache_object_path(const char *dir, const char *sha256)
 {
@@ -66,108 +54,6 @@ char *
 cache_part_path(const char *dir, const char *sha256)
 {
 	return xasprintf("%s/tmp/%s.part", dir, sha256);
-}
-
-struct cache_sha256 *
-cache_sha256_new(void)
-{
-	struct cache_sha256 *h = xcalloc(1, sizeof(*h));
-
-	h->ctx = EVP_MD_CTX_new();
-	if (h->ctx == NULL || EVP_DigestInit_ex(h->ctx, EVP_sha256(), NULL) != 1) {
-		fprintf(stderr, "tend: libcrypto cannot compute sha256\n");
-		abort();
-	}
-	return h;
-}
-
-void
-cache_sha256_update(struct cache_sha256 *h, const void *buf, size_t len)
-{
-	EVP_DigestUpdate(h->ctx, buf, len);
-}
-
-void
-cache_sha256_reset(struct cache_sha256 *h)
-{
-	EVP_DigestInit_ex(h->ctx, EVP_sha256(), NULL);
-}
-
-void
-cache_sha256_final(struct cache_sha256 *h, char hex[CACHE_HEX_LEN + 1])
-{
-	unsigned char digest[EVP_MAX_MD_SIZE];
-	unsigned int len = 0, i;
-
-	EVP_DigestFinal_ex(h->ctx, digest, &len);
-	for (i = 0; i < len && i < CACHE_HEX_LEN / 2; i++)
-		snprintf(hex + 2 * i, 3, "%02x", digest[i]);
-	hex[CACHE_HEX_LEN] = '\0';
-	cache_sha256_reset(h);
-}
-
-void
-cache_sha256_peek(const struct cache_sha256 *h, char hex[CACHE_HEX_LEN + 1])
-{
-	struct cache_sha256 copy;
-
-	copy.ctx = EVP_MD_CTX_new();
-	if (copy.ctx == NULL || EVP_MD_CTX_copy_ex(copy.ctx, h->ctx) != 1) {
-		fprintf(stderr, "tend: libcrypto cannot copy a sha256 context\n");
-		abort();
-	}
-	cache_sha256_final(&copy, hex);
-	EVP_MD_CTX_free(copy.ctx);
-}
-
-void
-cache_sha256_free(struct cache_sha256 *h)
-{
-	if (h == NULL)
-		return;
-	EVP_MD_CTX_free(h->ctx);
-	free(h);
-}
-
-int
-cache_sha256_fd(struct cache_sha256 *h, int fd, int64_t *len)
-{
-	char *buf = xmalloc(CACHE_BUF);
-	off_t off = 0;
-	ssize_t n;
-
-	while ((n = pread(fd, buf, CACHE_BUF, off)) != 0) {
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			free(buf);
-			return -1;
-		}
-		cache_sha256_update(h, buf, (size_t)n);
-		off += n;
-	}
-	free(buf);
-	*len = (int64_t)off;
-	return 0;
-}
-
-int
-cache_hash_file(const char *path, char hex[CACHE_HEX_LEN + 1], int64_t *size)
-{
-	struct cache_sha256 *h;
-	int fd, rc, saved;
-
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return -1;
-	h = cache_sha256_new();
-	rc = cache_sha256_fd(h, fd, size);
-	saved = errno;
-	if (rc == 0)
-		cache_sha256_final(h, hex);
-	cache_sha256_free(h);
-	close(fd);
-	errno = saved;
-	return rc;
 }
 
 int
@@ -189,7 +75,7 @@ cache_commit(const char *dir, const char *path, const char *sha256)
 
 /* Copies from to a new file at fd, hashing what it copies when h is set. */
 static int
-cache_copy_fd(int from, int to, struct cache_sha256 *h)
+cache_copy_fd(int from, int to, struct sha256 *h)
 {
 	char *buf = xmalloc(CACHE_BUF);
 	ssize_t n;
@@ -201,7 +87,7 @@ cache_copy_fd(int from, int to, struct cache_sha256 *h)
 		if (n <= 0)
 			break;
 		if (h != NULL)
-			cache_sha256_update(h, buf, (size_t)n);
+			sha256_update(h, buf, (size_t)n);
 		if (fd_write_all(to, buf, (size_t)n) < 0) {
 			n = -1;
 			break;
@@ -214,8 +100,8 @@ cache_copy_fd(int from, int to, struct cache_sha256 *h)
 int
 cache_ingest(const char *dir, const char *path, const char *sha256)
 {
-	char hex[CACHE_HEX_LEN + 1], *base = xasprintf("%s/tmp/%s", dir, sha256), *tmp;
-	struct cache_sha256 *h;
+	char hex[SHA256_HEX_LEN + 1], *base = xasprintf("%s/tmp/%s", dir, sha256), *tmp;
+	struct sha256 *h;
 	int from, to, rc, saved;
 
 	if ((from = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
@@ -230,11 +116,11 @@ cache_ingest(const char *dir, const char *path, const char *sha256)
 		errno = saved;
 		return -1;
 	}
-	h = cache_sha256_new();
+	h = sha256_new();
 	rc = cache_copy_fd(from, to, h);
 	saved = errno;
-	cache_sha256_final(h, hex);
-	cache_sha256_free(h);
+	sha256_final(h, hex);
+	sha256_free(h);
 	close(from);
 	if (close(to) < 0 && rc == 0) {
 		rc = -1;

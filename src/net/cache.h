@@ -18,31 +18,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define CACHE_HEX_LEN	64
+#include "core/sha256.h"
 
 /* Creates CACHE, CACHE/sha256 and CACHE/tmp; 0, or -1 with errno set. */
 int	 cache_init(const char *dir);
-/* True for 64 hex digits in lower case (what the config loader keeps). */
-bool	 cache_hex_valid(const char *hex);
 /* CACHE/sha256/ab/abcdef…; free it. */
 char	*cache_object_path(const char *dir, const char *sha256);
 /* CACHE/tmp/abcdef….part; free it. */
 char	*cache_part_path(const char *dir, const char *sha256);
-
-/* A streamed sha256 (libcrypto's EVP interface). */
-struct cache_sha256;
-struct cache_sha256 *cache_sha256_new(void);
-void	 cache_sha256_update(struct cache_sha256 *h, const void *buf, size_t len);
-/* Writes the digest as 64 lower-case hex digits and starts over. */
-void	 cache_sha256_final(struct cache_sha256 *h, char hex[CACHE_HEX_LEN + 1]);
-/* The digest so far, the hash going on unchanged. */
-void	 cache_sha256_peek(const struct cache_sha256 *h, char hex[CACHE_HEX_LEN + 1]);
-void	 cache_sha256_reset(struct cache_sha256 *h);
-void	 cache_sha256_free(struct cache_sha256 *h);
-/* Feeds what fd holds from offset 0 to its end; its length in *len. 0 or -1. */
-int	 cache_sha256_fd(struct cache_sha256 *h, int fd, int64_t *len);
-/* The sha256 of a file and its size; 0, or -1 with errno set. */
-int	 cache_hash_file(const char *path, char hex[CACHE_HEX_LEN + 1], int64_t *size);
 
 /*
  * Moves a complete, verified file (on the cache's file system: its tmp

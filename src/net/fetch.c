@@ -203,12 +203,12 @@ fetch_from_cache(struct fetch_ctx *c, const struct asset_conf *a,
     struct fetch_result *r)
 {
 	char *object = cache_object_path(c->s->cache_dir, a->sha256);
-	char hex[CACHE_HEX_LEN + 1];
+	char hex[SHA256_HEX_LEN + 1];
 	struct stat st;
 	int64_t size;
 	int rc;
 
-	if (cache_hash_file(object, hex, &size) == 0) {
+	if (sha256_file(object, hex, &size) == 0) {
 		if (fetch_matches(a, hex, size)) {
 			r->source = FETCH_FROM_CACHE;
 			r->bytes = size;
@@ -223,7 +223,7 @@ fetch_from_cache(struct fetch_ctx *c, const struct asset_conf *a,
 	} else if (errno != ENOENT)
 		log_warn(a->name, "cannot read %s: %s", object, strerror(errno));
 	if (lstat(a->dest, &st) < 0 || !S_ISREG(st.st_mode) ||
-	    cache_hash_file(a->dest, hex, &size) < 0 || !fetch_matches(a, hex, size)) {
+	    sha256_file(a->dest, hex, &size) < 0 || !fetch_matches(a, hex, size)) {
 		free(object);
 		return false;
 	}
@@ -315,7 +315,7 @@ static bool
 fetch_check_part(const struct asset_conf *a, struct fetch_part *part, char *err,
     size_t errlen)
 {
-	char hex[CACHE_HEX_LEN + 1];
+	char hex[SHA256_HEX_LEN + 1];
 
 	if (a->size >= 0 && part->size != a->size) {
 		snprintf(err, errlen, "sent %lld bytes, the manifest says %lld",
@@ -656,7 +656,7 @@ fetch_verify(const struct asset_conf *const *assets, size_t n, struct fetch_repo
 		res = &r->v[i];
 		res->asset = assets[i];
 		started = clock_mono_ns();
-		if (cache_hash_file(assets[i]->dest, res->sha256, &size) < 0) {
+		if (sha256_file(assets[i]->dest, res->sha256, &size) < 0) {
 			res->sha256[0] = '\0';
 			if (errno == ENOENT)
 				fetch_fail(res, "%s does not exist", assets[i]->dest);

@@ -87,7 +87,7 @@ struct fetch_result {
 	int64_t		 downloaded;	/* bytes transferred for it in this run */
 	double		 seconds;	/* the whole of it: cache, downloads, hashing, placing */
 	bool		 sha256_ok;	/* its content was verified */
-	char		 sha256[CACHE_HEX_LEN + 1]; /* --verify: what dest holds ("" unread) */
+	char		 sha256[SHA256_HEX_LEN + 1]; /* --verify: what dest holds ("" unread) */
 	char		*error;		/* why it failed; NULL when ok */
 	struct fetch_mirror_error *mirror_errors;
 	size_t		 n_mirror_errors;

@@ -57,9 +57,9 @@ fetch_part_open(struct fetch_part *p, const char *path, int64_t limit, bool exac
 		return -1;
 	}
 	p->path = xstrdup(path);
-	p->hash = cache_sha256_new();
+	p->hash = sha256_new();
 	/* What an earlier run left is part of the artifact: hash it again. */
-	if (cache_sha256_fd(p->hash, p->fd, &p->size) < 0) {
+	if (sha256_fd(p->hash, p->fd, &p->size) < 0) {
 		snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
 		fetch_part_close(p, false);
 		return -1;
@@ -73,14 +73,14 @@ fetch_part_truncate(struct fetch_part *p)
 	if (ftruncate(p->fd, 0) < 0)
 		return -1;
 	p->size = 0;
-	cache_sha256_reset(p->hash);
+	sha256_reset(p->hash);
 	return 0;
 }
 
 void
-fetch_part_digest(struct fetch_part *p, char hex[CACHE_HEX_LEN + 1])
+fetch_part_digest(struct fetch_part *p, char hex[SHA256_HEX_LEN + 1])
 {
-	cache_sha256_peek(p->hash, hex);
+	sha256_peek(p->hash, hex);
 }
 
 void
@@ -91,7 +91,7 @@ fetch_part_close(struct fetch_part *p, bool remove)
 	if (p->fd >= 0)
 		close(p->fd);
 	p->fd = -1;
-	cache_sha256_free(p->hash);
+	sha256_free(p->hash);
 	p->hash = NULL;
 	free(p->path);
 	p->path = NULL;
@@ -122,7 +122,7 @@ fetch_write(char *data, size_t size, size_t nmemb, void *arg)
 		}
 		done += (size_t)n;
 	}
-	cache_sha256_update(p->hash, data, len);
+	sha256_update(p->hash, data, len);
 	p->size += (int64_t)len;
 	return len;
 }

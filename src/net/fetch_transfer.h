@@ -23,7 +23,7 @@ struct fetch_part {
 	int64_t		 size;
 	int64_t		 limit;		/* the most it may hold */
 	bool		 exact;		/* limit is the manifest's size, not a cap */
-	struct cache_sha256 *hash;
+	struct sha256 *hash;
 	int		 write_errno;	/* why the last write failed */
 	bool		 too_large;	/* the mirror sent more than limit */
 };
@@ -39,7 +39,7 @@ int	 fetch_part_open(struct fetch_part *p, const char *path, int64_t limit,
 /* Starts over: empty file, empty hash. 0, or -1 with errno set. */
 int	 fetch_part_truncate(struct fetch_part *p);
 /* The sha256 of what it holds so far. */
-void	 fetch_part_digest(struct fetch_part *p, char hex[CACHE_HEX_LEN + 1]);
+void	 fetch_part_digest(struct fetch_part *p, char hex[SHA256_HEX_LEN + 1]);
 /* Closes (and unlocks) it; with remove, deletes the file first. */
 void	 fetch_part_close(struct fetch_part *p, bool remove);
 

@@ -66,7 +66,7 @@ fuzz_manifest_assets(const struct tend_config *m)
 
 	for (i = 0; i < m->n_assets; i++) {
 		if (m->assets[i].sha256 != NULL) {
-			FUZZ_ASSERT(cache_hex_valid(m->assets[i].sha256),
+			FUZZ_ASSERT(sha256_hex_valid(m->assets[i].sha256),
 			    "asset '%s': sha256 '%s' loaded but invalid", m->assets[i].name,
 			    m->assets[i].sha256);
 			p = cache_object_path(dir, m->assets[i].sha256);

@@ -68,7 +68,7 @@ fetch_teardown(void **state)
 
 /* A file of len pseudo-random bytes (seeded, so each name differs) under root. */
 static void
-make_artifact(const char *name, size_t len, unsigned seed, char hex[CACHE_HEX_LEN + 1])
+make_artifact(const char *name, size_t len, unsigned seed, char hex[SHA256_HEX_LEN + 1])
 {
 	char path[400];
 	unsigned char *buf = malloc(len);
@@ -87,7 +87,7 @@ make_artifact(const char *name, size_t len, unsigned seed, char hex[CACHE_HEX_LE
 	assert_int_equal(fwrite(buf, 1, len, f), len);
 	fclose(f);
 	free(buf);
-	assert_int_equal(cache_hash_file(path, hex, &size), 0);
+	assert_int_equal(sha256_file(path, hex, &size), 0);
 }
 
 /* Starts fakehttp NAME on port with extra flags (NULL-terminated); waits until it listens. */
@@ -239,11 +239,11 @@ run_fetch(char **out, char **err, ...)
 static void
 assert_placed(const char *name, const char *hex)
 {
-	char path[400], got[CACHE_HEX_LEN + 1];
+	char path[400], got[SHA256_HEX_LEN + 1];
 	int64_t size;
 
 	snprintf(path, sizeof(path), "%s/%s", fx.out, name);
-	if (cache_hash_file(path, got, &size) < 0)
+	if (sha256_file(path, got, &size) < 0)
 		got[0] = '\0';
 	assert_string_equal(got, hex);
 }

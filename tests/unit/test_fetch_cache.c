@@ -69,9 +69,9 @@ objects_are_named_by_their_sha256_in_a_two_digit_fan_out(void **state)
 	p = cache_part_path("/c", TEST_SHA);
 	assert_string_equal(p, "/c/tmp/" TEST_SHA ".part");
 	free(p);
-	assert_true(cache_hex_valid(TEST_SHA));
-	assert_false(cache_hex_valid("9F86D081884C7D659A2FEAA0C55AD015A3BF4F1B2B0B822CD15D6C15B0F00A08"));
-	assert_false(cache_hex_valid("9f86"));
+	assert_true(sha256_hex_valid(TEST_SHA));
+	assert_false(sha256_hex_valid("9F86D081884C7D659A2FEAA0C55AD015A3BF4F1B2B0B822CD15D6C15B0F00A08"));
+	assert_false(sha256_hex_valid("9f86"));
 }
 
 static void
@@ -84,7 +84,7 @@ a_file_is_hashed_and_committed_read_only(void **state)
 	assert_int_equal(cache_init(dir), 0);
 	snprintf(path, sizeof(path), "%s/tmp/x.part", dir);
 	write_text(path, "test");
-	assert_int_equal(cache_hash_file(path, hex, &size), 0);
+	assert_int_equal(sha256_file(path, hex, &size), 0);
 	assert_string_equal(hex, TEST_SHA);
 	assert_int_equal(size, 4);
 	assert_int_equal(cache_commit(dir, path, TEST_SHA), 0);
@@ -98,16 +98,16 @@ a_file_is_hashed_and_committed_read_only(void **state)
 static void
 a_streamed_hash_peeks_without_ending(void **state)
 {
-	struct cache_sha256 *h = cache_sha256_new();
+	struct sha256 *h = sha256_new();
 	char a[65], b[65];
 
-	cache_sha256_update(h, "te", 2);
-	cache_sha256_peek(h, a);
-	cache_sha256_update(h, "st", 2);
-	cache_sha256_final(h, b);
+	sha256_update(h, "te", 2);
+	sha256_peek(h, a);
+	sha256_update(h, "st", 2);
+	sha256_final(h, b);
 	assert_string_equal(b, TEST_SHA);
 	assert_string_not_equal(a, TEST_SHA);
-	cache_sha256_free(h);
+	sha256_free(h);
 }
 
 static void
