@@ -145,6 +145,45 @@ static const char *const migrations[] = {
 	"  tail TEXT,"					/* the end of its output */
 	"  heal TEXT);"				/* the heal command run after it, and its exit */
 	"CREATE INDEX retry_attempts_by_run ON retry_attempts (run_id);",
+
+	/*
+	 * 5 -> 6: snapshots of file sets (src/snapshot): a row per snapshot,
+	 * its manifest, and the stat cache that spares reading unchanged files.
+	 * A snapshot's row and entries are written in one transaction.
+	 */
+	"CREATE TABLE snapshots ("
+	"  id INTEGER PRIMARY KEY,"
+	"  set_name TEXT NOT NULL,"
+	"  label TEXT,"
+	"  reason TEXT,"				/* manual, pre-rollback, change, lkg, ... */
+	"  created_at INTEGER NOT NULL,"		/* ms since the epoch */
+	"  files INTEGER NOT NULL,"			/* entries of every type */
+	"  bytes INTEGER NOT NULL,"			/* the regular files' sizes */
+	"  lkg INTEGER NOT NULL DEFAULT 0,"		/* last known good */
+	"  bad INTEGER NOT NULL DEFAULT 0,"
+	"  spec TEXT NOT NULL);"			/* JSON: paths, exclude, symlinks */
+	"CREATE INDEX snapshots_by_set ON snapshots (set_name, id);"
+	"CREATE TABLE snapshot_entries ("
+	"  snapshot_id INTEGER NOT NULL REFERENCES snapshots (id),"
+	"  path TEXT NOT NULL,"
+	"  type TEXT NOT NULL,"			/* file, dir, symlink */
+	"  mode INTEGER NOT NULL,"			/* permission bits */
+	"  uid INTEGER NOT NULL,"
+	"  gid INTEGER NOT NULL,"
+	"  mtime_ns INTEGER NOT NULL,"
+	"  size INTEGER NOT NULL,"
+	"  hash TEXT,"					/* a file's sha256 */
+	"  target TEXT,"				/* a symlink's */
+	"  PRIMARY KEY (snapshot_id, path)) WITHOUT ROWID;"
+	"CREATE INDEX snapshot_entries_by_hash ON snapshot_entries (hash);"
+	"CREATE TABLE snapshot_stat_cache ("
+	"  path TEXT PRIMARY KEY,"
+	"  dev INTEGER NOT NULL,"
+	"  ino INTEGER NOT NULL,"
+	"  size INTEGER NOT NULL,"
+	"  mtime_ns INTEGER NOT NULL,"
+	"  ctime_ns INTEGER NOT NULL,"
+	"  hash TEXT NOT NULL) WITHOUT ROWID;",
 };
 
 size_t

@@ -425,12 +425,31 @@ schema_4_is_migrated_forward_with_retry_runs(void **state)
 	    "'critical', 'web', 'ops', 'delivered')");
 	st = store_open(path, err, sizeof(err));
 	assert_non_null(st);
-	assert_int_equal(store_schema_version(st), 5);
+	assert_int_equal(store_schema_version(st), STORE_SCHEMA_VERSION);
 	assert_int_equal(store_alert_new_id(st), 8);
 	store_close(st);
 	assert_int_equal(count("SELECT count(*) FROM retry_runs"), 0);
 	assert_int_equal(count("SELECT count(*) FROM retry_attempts"), 0);
 	assert_int_equal(count("SELECT count(*) FROM alert_deliveries WHERE id = 7"), 1);
+}
+
+static void
+schema_5_is_migrated_forward_with_snapshots(void **state)
+{
+	char err[256];
+	struct store *st;
+
+	/* A database as schema 5 left it, a retry run in it. */
+	old_database(5, "PRAGMA user_version = 5; INSERT INTO retry_runs (id, origin, "
+	    "started_at, argv, outcome) VALUES (3, 'tend retry', 1, '[]', 'succeeded')");
+	st = store_open(path, err, sizeof(err));
+	assert_non_null(st);
+	assert_int_equal(store_schema_version(st), 6);
+	store_close(st);
+	assert_int_equal(count("SELECT count(*) FROM retry_runs WHERE id = 3"), 1);
+	assert_int_equal(count("SELECT count(*) FROM snapshots"), 0);
+	assert_int_equal(count("SELECT count(*) FROM snapshot_entries"), 0);
+	assert_int_equal(count("SELECT count(*) FROM snapshot_stat_cache"), 0);
 }
 
 static void
@@ -793,6 +812,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(alert_deliveries_are_written_and_read_newest_first, setup, teardown),
 		cmocka_unit_test_setup_teardown(schema_4_is_migrated_forward_with_retry_runs, setup, teardown),
 		cmocka_unit_test_setup_teardown(retry_runs_and_attempts_are_written, setup, teardown),
+		cmocka_unit_test_setup_teardown(schema_5_is_migrated_forward_with_snapshots, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(a_run_that_worked_at_once_is_written_whole, setup, teardown),
 		cmocka_unit_test_setup_teardown(brief_writers_keep_the_wal_short, setup, teardown),
 		cmocka_unit_test_setup_teardown(one_bad_row_does_not_block_the_others, setup,

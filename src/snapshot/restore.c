@@ -1,0 +1,433 @@
+/*
+ * A restore: the plan (the snapshot against the live set), the objects it
+ * needs verified, the live set snapshotted ("pre-rollback"), then
+ *   1. missing directories made, with their mode and owner;
+ *   2. every file and symlink staged beside its target under a temp name
+ *      (content, owner, mode, mtime, fsync), nothing replaced yet;
+ *   3. each renamed over its target (a symlink swapped atomically), the
+ *      directory fsync'd;
+ *   4. modes, owners and mtimes put back where only they differ;
+ *   5. with delete_added, what the snapshot does not have removed, deepest
+ *      first.
+ * A failure in 2 removes what was staged and nothing was replaced; one in
+ * 3 removes what is still staged and names what was already renamed (the
+ * pre-rollback snapshot puts it back).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/fdio.h"
+#include "core/mem.h"
+#include "snapshot/snapshot_internal.h"
+
+struct restore {
+	struct snapshot_engine *eng;
+	struct snapshot_restore_result *out;
+	const struct snapshot_entry **src;	/* per step: the snapshot's entry, or NULL */
+	char		**tmp;			/* per step: its staged name, or NULL */
+	int64_t		 id;
+	char		*err;
+	size_t		 errlen;
+};
+
+static void
+add_step(struct restore *r, const char *path, enum snapshot_step_kind kind,
+    enum snapshot_type type, const struct snapshot_entry *src)
+{
+	struct snapshot_restore_result *o = r->out;
+
+	o->steps = xgrow(o->steps, o->n, sizeof(*o->steps));
+	r->src = xgrow(r->src, o->n, sizeof(*r->src));
+	r->tmp = xgrow(r->tmp, o->n, sizeof(*r->tmp));
+	o->steps[o->n] = (struct snapshot_step){ .path = xstrdup(path), .kind = kind,
+	    .type = type };
+	r->src[o->n] = src;
+	r->tmp[o->n++] = NULL;
+}
+
+/* A directory cannot become a file by a rename, nor the other way. */
+static int
+conflict(struct restore *r, const struct snapshot_entry *s, const struct snapshot_entry *l)
+{
+	if ((s->type == SNAPSHOT_DIR) == (l->type == SNAPSHOT_DIR))
+		return 0;
+	snprintf(r->err, r->errlen, "%s is a %s now and a %s in snapshot %lld: move it "
+	    "aside first; nothing was restored", s->path, snapshot_type_name(l->type),
+	    snapshot_type_name(s->type), (long long)r->id);
+	return -1;
+}
+
+static int
+plan(struct restore *r, const struct snapshot_entry *s, size_t ns,
+    const struct snapshot_entry *l, size_t nl, bool delete_added)
+{
+	size_t i = 0, j = 0;
+	int cmp;
+
+	while (i < ns || j < nl) {
+		cmp = i == ns ? 1 : j == nl ? -1 : strcmp(s[i].path, l[j].path);
+		if (cmp < 0) {
+			add_step(r, s[i].path, s[i].type == SNAPSHOT_DIR ? SNAPSHOT_STEP_MKDIR :
+			    SNAPSHOT_STEP_WRITE, s[i].type, &s[i]);
+			i++;
+		} else if (cmp > 0) {
+			add_step(r, l[j].path, delete_added ? SNAPSHOT_STEP_DELETE :
+			    SNAPSHOT_STEP_ADDED, l[j].type, NULL);
+			j++;
+		} else {
+			if (conflict(r, &s[i], &l[j]) < 0)
+				return -1;
+			if (entry_content_differs(&s[i], &l[j]))
+				add_step(r, s[i].path, SNAPSHOT_STEP_WRITE, s[i].type, &s[i]);
+			else if (entry_meta_differs(&s[i], &l[j]))
+				add_step(r, s[i].path, SNAPSHOT_STEP_META, s[i].type, &s[i]);
+			i++;
+			j++;
+		}
+	}
+	return 0;
+}
+
+static int
+verify(struct restore *r)
+{
+	const struct snapshot_entry *e;
+	size_t i;
+
+	for (i = 0; i < r->out->n; i++) {
+		e = r->src[i];
+		if (r->out->steps[i].kind == SNAPSHOT_STEP_WRITE && e->type == SNAPSHOT_FILE &&
+		    object_verify(r->eng, e->hash, e->path, r->err, r->errlen) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+fail(struct restore *r, const char *path, const char *what)
+{
+	snprintf(r->err, r->errlen, "%s: %s: %s", path, what, strerror(errno));
+	return -1;
+}
+
+/* Owner, then mode (a chown clears set-id bits), then mtime. */
+static int
+set_meta_fd(int fd, const struct snapshot_entry *e)
+{
+	struct timespec ts[2];
+
+	ts[0].tv_sec = ts[1].tv_sec = e->mtime_ns / 1000000000LL;
+	ts[0].tv_nsec = ts[1].tv_nsec = e->mtime_ns % 1000000000LL;
+	if (fchown(fd, e->uid, e->gid) < 0 || fchmod(fd, e->mode) < 0)
+		return -1;
+	return e->type == SNAPSHOT_FILE ? futimens(fd, ts) : 0;
+}
+
+static int
+set_meta_link(int dfd, const char *name, const struct snapshot_entry *e)
+{
+	struct timespec ts[2];
+
+	ts[0].tv_sec = ts[1].tv_sec = e->mtime_ns / 1000000000LL;
+	ts[0].tv_nsec = ts[1].tv_nsec = e->mtime_ns % 1000000000LL;
+	if (fchownat(dfd, name, e->uid, e->gid, AT_SYMLINK_NOFOLLOW) < 0)
+		return -1;
+	return utimensat(dfd, name, ts, AT_SYMLINK_NOFOLLOW);
+}
+
+static int
+make_dir(struct restore *r, size_t i)
+{
+	const struct snapshot_entry *e = r->src[i];
+	const char *base;
+	int dfd, fd = -1, rc = -1;
+
+	if ((dfd = fspath_parent(e->path, O_PATH, &base)) < 0)
+		return fail(r, e->path, "its parent");
+	if (mkdirat(dfd, base, 0700) < 0 && errno != EEXIST)
+		fail(r, e->path, "mkdir");
+	else if ((fd = openat(dfd, base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+		fail(r, e->path, "open");
+	else if (set_meta_fd(fd, e) < 0)
+		fail(r, e->path, "mode and owner");
+	else
+		rc = 0;
+	if (fd >= 0)
+		close(fd);
+	close(dfd);
+	r->out->steps[i].done = rc == 0;
+	return rc;
+}
+
+static int
+copy_object(struct restore *r, const struct snapshot_entry *e, int out)
+{
+	int in = object_open(r->eng, e->hash, r->err, r->errlen);
+	ssize_t n;
+
+	if (in < 0)
+		return -1;
+	while ((n = read(in, r->eng->buf, SNAPSHOT_BUF)) > 0 || (n < 0 && errno == EINTR))
+		if (n > 0 && fd_write_all(out, r->eng->buf, (size_t)n) < 0)
+			break;
+	close(in);
+	return n == 0 ? 0 : -1;
+}
+
+static int
+stage_one(struct restore *r, size_t i, int dfd, const char *tmp)
+{
+	const struct snapshot_entry *e = r->src[i];
+	int fd, rc;
+
+	if (e->type == SNAPSHOT_SYMLINK) {
+		if (symlinkat(e->target, dfd, tmp) < 0)
+			return fail(r, e->path, "staging");
+		return set_meta_link(dfd, tmp, e) < 0 ? fail(r, e->path, "staging") : 0;
+	}
+	fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return fail(r, e->path, "staging");
+	rc = copy_object(r, e, fd) < 0 || set_meta_fd(fd, e) < 0 || fsync(fd) < 0 ? -1 : 0;
+	if (rc < 0)
+		fail(r, e->path, "staging");
+	close(fd);
+	return rc;
+}
+
+static int
+stage(struct restore *r, size_t i)
+{
+	const char *base;
+	char *tmp;
+	int dfd, rc;
+
+	if ((dfd = fspath_parent(r->src[i]->path, O_PATH, &base)) < 0)
+		return fail(r, r->src[i]->path, "its parent");
+	tmp = xasprintf(".tend-restore-%d-%zu", (int)getpid(), i);
+	r->tmp[i] = tmp;
+	if ((rc = stage_one(r, i, dfd, tmp)) < 0) {
+		unlinkat(dfd, tmp, 0);
+		free(tmp);
+		r->tmp[i] = NULL;
+	}
+	close(dfd);
+	return rc;
+}
+
+static int
+put_in_place(struct restore *r, size_t i)
+{
+	const char *base;
+	int dfd, rc;
+
+	if ((dfd = fspath_parent(r->out->steps[i].path, O_RDONLY, &base)) < 0)
+		return fail(r, r->out->steps[i].path, "its parent");
+	rc = renameat(dfd, r->tmp[i], dfd, base);
+	if (rc < 0)
+		fail(r, r->out->steps[i].path, "rename");
+	else
+		fsync(dfd);
+	close(dfd);
+	if (rc == 0) {
+		free(r->tmp[i]);
+		r->tmp[i] = NULL;
+		r->out->steps[i].done = true;
+	}
+	return rc;
+}
+
+/* Removes whatever is still staged. */
+static void
+unstage(struct restore *r)
+{
+	const char *base;
+	size_t i;
+	int dfd;
+
+	for (i = 0; i < r->out->n; i++) {
+		if (r->tmp[i] == NULL)
+			continue;
+		if ((dfd = fspath_parent(r->out->steps[i].path, O_PATH, &base)) >= 0) {
+			unlinkat(dfd, r->tmp[i], 0);
+			close(dfd);
+		}
+		free(r->tmp[i]);
+		r->tmp[i] = NULL;
+	}
+}
+
+/* What was already renamed, for the message of a restore that failed in step 3. */
+static void
+name_done(struct restore *r)
+{
+	size_t i, len = strlen(r->err), k = 0;
+
+	for (i = 0; i < r->out->n && len + 1 < r->errlen; i++) {
+		if (!r->out->steps[i].done || r->out->steps[i].kind != SNAPSHOT_STEP_WRITE)
+			continue;
+		snprintf(r->err + len, r->errlen - len, "%s%s", k++ == 0 ?
+		    "; already restored: " : ", ", r->out->steps[i].path);
+		len = strlen(r->err);
+	}
+	if (k > 0 && len + 1 < r->errlen)
+		snprintf(r->err + len, r->errlen - len, " (snapshot %lld puts them back)",
+		    (long long)r->out->pre_id);
+}
+
+static int
+set_meta(struct restore *r, size_t i)
+{
+	const struct snapshot_entry *e = r->src[i];
+	const char *base;
+	int dfd, fd, rc;
+
+	if ((dfd = fspath_parent(e->path, O_PATH, &base)) < 0)
+		return fail(r, e->path, "its parent");
+	if (e->type == SNAPSHOT_SYMLINK) {
+		rc = set_meta_link(dfd, base, e);
+	} else if ((fd = openat(dfd, base, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)) <
+	    0) {
+		rc = -1;
+	} else {
+		rc = set_meta_fd(fd, e);
+		close(fd);
+	}
+	close(dfd);
+	r->out->steps[i].done = rc == 0;
+	return rc < 0 ? fail(r, e->path, "mode, owner or mtime") : 0;
+}
+
+static int
+delete_added(struct restore *r, size_t i)
+{
+	struct snapshot_step *s = &r->out->steps[i];
+	const char *base;
+	int dfd, rc;
+
+	if ((dfd = fspath_parent(s->path, O_PATH, &base)) < 0)
+		return errno == ENOENT ? 0 : fail(r, s->path, "its parent");
+	rc = unlinkat(dfd, base, s->type == SNAPSHOT_DIR ? AT_REMOVEDIR : 0);
+	close(dfd);
+	if (rc < 0 && errno != ENOENT)
+		return fail(r, s->path, "delete");
+	s->done = true;
+	return 0;
+}
+
+static int
+apply(struct restore *r)
+{
+	size_t i, n = r->out->n;
+	enum snapshot_step_kind k;
+
+	for (i = 0; i < n; i++)
+		if (r->out->steps[i].kind == SNAPSHOT_STEP_MKDIR && make_dir(r, i) < 0)
+			return -1;
+	for (i = 0; i < n; i++)
+		if (r->out->steps[i].kind == SNAPSHOT_STEP_WRITE && stage(r, i) < 0) {
+			unstage(r);
+			return -1;
+		}
+	for (i = 0; i < n; i++)
+		if (r->tmp[i] != NULL && put_in_place(r, i) < 0) {
+			unstage(r);
+			name_done(r);
+			return -1;
+		}
+	for (i = 0; i < n; i++)
+		if (r->out->steps[i].kind == SNAPSHOT_STEP_META && set_meta(r, i) < 0)
+			return -1;
+	for (i = n; i-- > 0;) {
+		k = r->out->steps[i].kind;
+		if (k == SNAPSHOT_STEP_DELETE && delete_added(r, i) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* The live set, snapshotted first when the restore is real. */
+static int
+live_state(struct restore *r, const struct snapshot_spec *spec, bool dry_run,
+    struct walk_out *live)
+{
+	struct snapshot_stats stats;
+	char *label;
+	int rc;
+
+	if (dry_run)
+		return walk_set(r->eng, spec, false, live, &stats, r->err, r->errlen);
+	label = xasprintf("before restoring snapshot %lld", (long long)r->id);
+	rc = create_locked(r->eng, spec, label, "pre-rollback", &r->out->pre_id, &stats, live,
+	    r->err, r->errlen);
+	free(label);
+	return rc;
+}
+
+static int
+restore_locked(struct restore *r, const struct snapshot_spec *spec,
+    const struct snapshot_entry *s, size_t ns, const struct snapshot_restore_opts *opts)
+{
+	struct walk_out live;
+	char ignored[256];
+	int rc;
+
+	if (live_state(r, spec, opts->dry_run, &live) < 0)
+		return -1;
+	rc = plan(r, s, ns, live.v, live.n, opts->delete_added);
+	walk_out_free(&live);
+	if (rc == 0)
+		rc = verify(r);
+	if (rc < 0 && r->out->pre_id > 0) {
+		/* Refused before anything was written: no pre-rollback snapshot either. */
+		store_snapshot_delete(r->eng->st, &r->out->pre_id, 1, ignored, sizeof(ignored));
+		r->out->pre_id = 0;
+	}
+	if (rc < 0 || opts->dry_run)
+		return rc;
+	return apply(r);
+}
+
+int
+snapshot_restore(struct snapshot_engine *eng, int64_t id,
+    const struct snapshot_restore_opts *opts, struct snapshot_restore_result *out,
+    char *err, size_t errlen)
+{
+	struct restore r = { .eng = eng, .out = out, .id = id, .err = err, .errlen = errlen };
+	struct snapshot_info info;
+	struct snapshot_entry *s = NULL;
+	struct owned_spec spec;
+	size_t ns = 0;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (store_snapshot_get(eng->st, id, &info, &s, &ns, err, errlen) != 0)
+		return -1;
+	rc = spec_from_json(info.set_name, info.spec, &spec, err, errlen);
+	snapshot_info_clear(&info);
+	if (rc == 0 && (rc = engine_lock(eng, err, errlen)) == 0) {
+		rc = restore_locked(&r, &spec.spec, s, ns, opts);
+		engine_unlock(eng);
+	}
+	owned_spec_free(&spec);
+	snapshot_entries_free(s, ns);
+	free(r.src);
+	free(r.tmp);
+	return rc;
+}
+
+void
+snapshot_restore_result_free(struct snapshot_restore_result *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++)
+		free(r->steps[i].path);
+	free(r->steps);
+	memset(r, 0, sizeof(*r));
+}

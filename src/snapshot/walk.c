@@ -1,0 +1,419 @@
+/*
+ * The live state of a set: its paths walked by directory descriptors,
+ * never following a link (a link is recorded as one, with its target), so
+ * a symlink loop cannot happen; excluded names skipped; each regular file
+ * hashed, unless the stat cache says it has not changed since it was last
+ * hashed (git's index trick: same device, inode, size, mtime and ctime).
+ *
+ * A cache row is written only for a file whose ctime is before the walk
+ * began (read on the coarse clock the kernel stamps files with): a file
+ * changed in the same clock tick as it was read could otherwise change
+ * again, same size, same stamps, and never be read again.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/mem.h"
+#include "core/statedir.h"
+#include "snapshot/snapshot_internal.h"
+
+struct walker {
+	struct snapshot_engine *eng;
+	const struct snapshot_spec *spec;
+	bool		 keep;
+	struct walk_out	*out;
+	struct snapshot_stats *stats;
+	struct snapshot_stat *cache;	/* what the store knew, sorted by path */
+	size_t		 n_cache;
+	int64_t		 start_ns;
+	const char	*root;		/* the set path being walked, for relative excludes */
+	char		*err;
+	size_t		 errlen;
+};
+
+static void
+load_row(void *arg, const struct snapshot_stat *s)
+{
+	struct walker *w = arg;
+
+	w->cache = xgrow(w->cache, w->n_cache, sizeof(*w->cache));
+	w->cache[w->n_cache] = *s;
+	w->cache[w->n_cache++].path = xstrdup(s->path);
+}
+
+static int
+cmp_stat(const void *a, const void *b)
+{
+	return strcmp(((const struct snapshot_stat *)a)->path,
+	    ((const struct snapshot_stat *)b)->path);
+}
+
+static const struct snapshot_stat *
+cached(const struct walker *w, const char *path, const struct stat *sb)
+{
+	struct snapshot_stat key = { .path = path };
+	const struct snapshot_stat *c;
+
+	c = bsearch(&key, w->cache, w->n_cache, sizeof(*w->cache), cmp_stat);
+	if (c == NULL || c->dev != (int64_t)sb->st_dev || c->ino != (int64_t)sb->st_ino ||
+	    c->size != sb->st_size || c->mtime_ns != fspath_ns(&sb->st_mtim) ||
+	    c->ctime_ns != fspath_ns(&sb->st_ctim))
+		return NULL;
+	/* An object pruned since: read the file again. */
+	if (w->keep && !object_exists(w->eng, c->hash, c->size))
+		return NULL;
+	return c;
+}
+
+/* Whether name (at relpath under the set path) is excluded. */
+static bool
+excluded(const struct walker *w, const char *path, const char *rel, const char *name,
+    bool dir)
+{
+	char pat[PATH_MAX];
+	size_t i, len;
+	const char *subject;
+
+	for (i = 0; i < w->spec->n_exclude; i++) {
+		len = strlen(w->spec->exclude[i]);
+		if (len == 0 || len >= sizeof(pat))
+			continue;
+		memcpy(pat, w->spec->exclude[i], len + 1);
+		if (pat[len - 1] == '/') {
+			if (!dir)
+				continue;
+			pat[len - 1] = '\0';
+		}
+		if (strchr(pat, '/') == NULL)
+			subject = name;
+		else
+			subject = pat[0] == '/' ? path : rel;
+		if (fnmatch(pat, subject, strchr(pat, '/') != NULL ? FNM_PATHNAME : 0) == 0)
+			return true;
+	}
+	return false;
+}
+
+static struct snapshot_entry *
+add_entry(struct walker *w, const char *path, enum snapshot_type type, const struct stat *sb)
+{
+	struct snapshot_entry *e;
+
+	w->out->v = xgrow(w->out->v, w->out->n, sizeof(*w->out->v));
+	e = &w->out->v[w->out->n++];
+	memset(e, 0, sizeof(*e));
+	e->path = xstrdup(path);
+	e->type = type;
+	e->mode = sb->st_mode & 07777;
+	e->uid = sb->st_uid;
+	e->gid = sb->st_gid;
+	e->mtime_ns = fspath_ns(&sb->st_mtim);
+	e->size = type == SNAPSHOT_DIR ? 0 : sb->st_size;
+	w->stats->files++;
+	return e;
+}
+
+static void
+add_cache_row(struct walker *w, const char *path, const struct stat *sb, const char *hash)
+{
+	struct snapshot_stat *c;
+
+	if (!w->keep || fspath_ns(&sb->st_ctim) >= w->start_ns)
+		return;
+	w->out->cache = xgrow(w->out->cache, w->out->n_cache, sizeof(*w->out->cache));
+	c = &w->out->cache[w->out->n_cache++];
+	c->path = xstrdup(path);
+	c->dev = (int64_t)sb->st_dev;
+	c->ino = (int64_t)sb->st_ino;
+	c->size = sb->st_size;
+	c->mtime_ns = fspath_ns(&sb->st_mtim);
+	c->ctime_ns = fspath_ns(&sb->st_ctim);
+	memcpy(c->hash, hash, sizeof(c->hash));
+}
+
+static int
+record_file(struct walker *w, int dfd, const char *name, const char *path,
+    const struct stat *sb)
+{
+	const struct snapshot_stat *c = cached(w, path, sb);
+	struct snapshot_entry *e;
+	struct stat after;
+	char hash[SHA256_HEX_LEN + 1];
+	bool added;
+	int fd;
+
+	if (c != NULL) {
+		e = add_entry(w, path, SNAPSHOT_FILE, sb);
+		memcpy(e->hash, c->hash, sizeof(e->hash));
+		w->stats->bytes += e->size;
+		return 0;
+	}
+	/* O_NONBLOCK: a fifo swapped in since the stat does not hang the walk. */
+	if ((fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)) < 0) {
+		snprintf(w->err, w->errlen, "%s cannot be read: %s", path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &after) < 0 || !S_ISREG(after.st_mode)) {
+		close(fd);
+		snprintf(w->err, w->errlen, "%s changed while it was read (no longer a file)",
+		    path);
+		return -1;
+	}
+	if (object_from_fd(w->eng, fd, path, w->keep, hash, &after, &added, w->err,
+	    w->errlen) < 0) {
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	e = add_entry(w, path, SNAPSHOT_FILE, &after);
+	memcpy(e->hash, hash, sizeof(e->hash));
+	w->stats->bytes += e->size;
+	w->stats->read_files++;
+	w->stats->read_bytes += after.st_size;
+	if (added) {
+		w->stats->new_objects++;
+		w->stats->new_bytes += after.st_size;
+	}
+	add_cache_row(w, path, &after, hash);
+	return 0;
+}
+
+static int
+record_link(struct walker *w, int dfd, const char *name, const char *path,
+    const struct stat *sb)
+{
+	char target[PATH_MAX];
+	ssize_t len = readlinkat(dfd, name, target, sizeof(target) - 1);
+
+	if (len < 0) {
+		snprintf(w->err, w->errlen, "%s cannot be read: %s", path, strerror(errno));
+		return -1;
+	}
+	target[len] = '\0';
+	add_entry(w, path, SNAPSHOT_SYMLINK, sb)->target = xstrdup(target);
+	return 0;
+}
+
+static int	walk_dir(struct walker *w, int dfd, const char *path);
+
+static int
+record(struct walker *w, int dfd, const char *name, const char *path, const struct stat *sb)
+{
+	int sub, rc;
+
+	if (S_ISREG(sb->st_mode))
+		return record_file(w, dfd, name, path, sb);
+	if (S_ISLNK(sb->st_mode))
+		return record_link(w, dfd, name, path, sb);
+	if (!S_ISDIR(sb->st_mode)) {
+		engine_warn(w->eng, "%s: not a file, directory or symlink: left out of set %s",
+		    path, w->spec->name);
+		w->stats->warnings++;
+		return 0;
+	}
+	if (sb->st_dev == w->eng->state_dev && sb->st_ino == w->eng->state_ino) {
+		snprintf(w->err, w->errlen, "set %s includes tend's state dir (%s): a snapshot "
+		    "cannot hold itself", w->spec->name, path);
+		return -1;
+	}
+	add_entry(w, path, SNAPSHOT_DIR, sb);
+	if ((sub = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
+		snprintf(w->err, w->errlen, "%s cannot be read: %s", path, strerror(errno));
+		return -1;
+	}
+	rc = walk_dir(w, sub, path);
+	close(sub);
+	return rc;
+}
+
+static int
+cmp_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The names in dfd, sorted; NULL with errno. */
+static char **
+dir_names(int dfd, size_t *n)
+{
+	struct dirent *de;
+	char **v = NULL;
+	DIR *d;
+	int fd = dup(dfd);
+
+	*n = 0;
+	if (fd < 0 || (d = fdopendir(fd)) == NULL) {
+		if (fd >= 0)
+			close(fd);
+		return NULL;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		v = xgrow(v, *n, sizeof(*v));
+		v[(*n)++] = xstrdup(de->d_name);
+	}
+	closedir(d);
+	qsort(v, *n, sizeof(*v), cmp_name);
+	return v != NULL ? v : xcalloc(1, sizeof(*v));
+}
+
+static int
+walk_dir(struct walker *w, int dfd, const char *path)
+{
+	struct stat sb;
+	char **names, *child;
+	size_t n, i, rootlen = strlen(w->root);
+	int rc = 0;
+
+	if ((names = dir_names(dfd, &n)) == NULL) {
+		snprintf(w->err, w->errlen, "%s cannot be read: %s", path, strerror(errno));
+		return -1;
+	}
+	for (i = 0; i < n && rc == 0; i++) {
+		child = xasprintf("%s/%s", path, names[i]);
+		if (fstatat(dfd, names[i], &sb, AT_SYMLINK_NOFOLLOW) < 0) {
+			/* Gone since the directory was read: as if it never was. */
+			if (errno != ENOENT) {
+				snprintf(w->err, w->errlen, "%s: %s", child, strerror(errno));
+				rc = -1;
+			}
+		} else if (!excluded(w, child, child + rootlen + 1, names[i],
+		    S_ISDIR(sb.st_mode)))
+			rc = record(w, dfd, names[i], child, &sb);
+		free(child);
+	}
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	return rc;
+}
+
+/* Whether path is the state dir, in it, or holds it. */
+static bool
+holds_state(const char *path, const char *state)
+{
+	size_t lp = strlen(path), ls = strlen(state);
+
+	if (lp <= ls)
+		return strncmp(state, path, lp) == 0 && (lp == ls || state[lp] == '/' ||
+		    (lp == 1 && path[0] == '/'));
+	return strncmp(path, state, ls) == 0 && path[ls] == '/';
+}
+
+static int
+walk_root(struct walker *w, const char *path, bool link)
+{
+	const char *base;
+	struct stat sb;
+	int dfd, rc;
+
+	if (holds_state(path, statedir_path(w->eng->sd))) {
+		snprintf(w->err, w->errlen, "set %s: %s includes tend's state dir (%s): a "
+		    "snapshot cannot hold itself", w->spec->name, path,
+		    statedir_path(w->eng->sd));
+		return -1;
+	}
+	if ((dfd = fspath_parent(path, O_PATH, &base)) < 0 ||
+	    fstatat(dfd, base, &sb, AT_SYMLINK_NOFOLLOW) < 0) {
+		if (errno != ENOENT && errno != ENOTDIR) {
+			snprintf(w->err, w->errlen, "set %s: %s: %s", w->spec->name, path,
+			    strerror(errno));
+			rc = -1;
+		} else {
+			engine_warn(w->eng, "set %s: %s does not exist (or a directory on its "
+			    "way is a symlink): left out", w->spec->name, path);
+			w->stats->warnings++;
+			rc = 0;
+		}
+		if (dfd >= 0)
+			close(dfd);
+		return rc;
+	}
+	if (link && !S_ISLNK(sb.st_mode)) {
+		close(dfd);
+		snprintf(w->err, w->errlen, "set %s: %s is listed under symlinks but is not a "
+		    "symlink", w->spec->name, path);
+		return -1;
+	}
+	w->root = path;
+	rc = record(w, dfd, base, path, &sb);
+	close(dfd);
+	return rc;
+}
+
+static int
+cmp_entry(const void *a, const void *b)
+{
+	return strcmp(((const struct snapshot_entry *)a)->path,
+	    ((const struct snapshot_entry *)b)->path);
+}
+
+/* Sorted by path, each path once (a set may name a file and its directory). */
+static void
+sort_entries(struct walk_out *out, struct snapshot_stats *stats)
+{
+	size_t i, j = 0;
+
+	qsort(out->v, out->n, sizeof(*out->v), cmp_entry);
+	for (i = 0; i < out->n; i++) {
+		if (j > 0 && strcmp(out->v[j - 1].path, out->v[i].path) == 0) {
+			if (out->v[i].type == SNAPSHOT_FILE)
+				stats->bytes -= out->v[i].size;
+			stats->files--;
+			snapshot_entry_clear(&out->v[i]);
+			continue;
+		}
+		out->v[j++] = out->v[i];
+	}
+	out->n = j;
+}
+
+int
+walk_set(struct snapshot_engine *eng, const struct snapshot_spec *spec, bool keep,
+    struct walk_out *out, struct snapshot_stats *stats, char *err, size_t errlen)
+{
+	struct walker w = { .eng = eng, .spec = spec, .keep = keep, .out = out,
+	    .stats = stats, .err = err, .errlen = errlen };
+	struct timespec now;
+	size_t i;
+	int rc = 0;
+
+	memset(out, 0, sizeof(*out));
+	clock_gettime(CLOCK_REALTIME_COARSE, &now);
+	w.start_ns = fspath_ns(&now);
+	if (store_snapshot_each_stat(eng->st, load_row, &w, err, errlen) < 0)
+		return -1;
+	for (i = 0; i < spec->n_paths && rc == 0; i++)
+		rc = walk_root(&w, spec->paths[i], false);
+	for (i = 0; i < spec->n_symlinks && rc == 0; i++)
+		rc = walk_root(&w, spec->symlinks[i], true);
+	for (i = 0; i < w.n_cache; i++)
+		free((char *)w.cache[i].path);
+	free(w.cache);
+	if (rc < 0) {
+		walk_out_free(out);
+		return -1;
+	}
+	sort_entries(out, stats);
+	return 0;
+}
+
+void
+walk_out_free(struct walk_out *out)
+{
+	size_t i;
+
+	snapshot_entries_free(out->v, out->n);
+	for (i = 0; i < out->n_cache; i++)
+		free((char *)out->cache[i].path);
+	free(out->cache);
+	memset(out, 0, sizeof(*out));
+}
