@@ -328,7 +328,7 @@ collect_dir(struct snapshot_engine *eng, int dfd, const struct hashes *hs, int64
 		if (de->d_name[0] == '.')
 			continue;
 		key = de->d_name;
-		if (bsearch(&key, hs->v, hs->n, sizeof(*hs->v), cmp_str) != NULL)
+		if (hs->n > 0 && bsearch(&key, hs->v, hs->n, sizeof(*hs->v), cmp_str) != NULL)
 			continue;
 		if (fstatat(dfd, de->d_name, &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
 		    unlinkat(dfd, de->d_name, 0) == 0) {
@@ -350,7 +350,8 @@ objects_collect(struct snapshot_engine *eng, int64_t *objects, int64_t *bytes, c
 
 	if (store_snapshot_each_hash(eng->st, add_hash, &hs, err, errlen) < 0)
 		return -1;
-	qsort(hs.v, hs.n, sizeof(*hs.v), cmp_str);
+	if (hs.n > 0)
+		qsort(hs.v, hs.n, sizeof(*hs.v), cmp_str);
 	for (b = 0; b < 256; b++) {
 		snprintf(name, sizeof(name), "%02x", b);
 		memset(hash, '0', SHA256_HEX_LEN);

@@ -61,6 +61,8 @@ cached(const struct walker *w, const char *path, const struct stat *sb)
 	struct snapshot_stat key = { .path = path };
 	const struct snapshot_stat *c;
 
+	if (w->n_cache == 0)
+		return NULL;
 	c = bsearch(&key, w->cache, w->n_cache, sizeof(*w->cache), cmp_stat);
 	if (c == NULL || c->dev != (int64_t)sb->st_dev || c->ino != (int64_t)sb->st_ino ||
 	    c->size != sb->st_size || c->mtime_ns != fspath_ns(&sb->st_mtim) ||
@@ -261,7 +263,8 @@ dir_names(int dfd, size_t *n)
 		v[(*n)++] = xstrdup(de->d_name);
 	}
 	closedir(d);
-	qsort(v, *n, sizeof(*v), cmp_name);
+	if (*n > 0)
+		qsort(v, *n, sizeof(*v), cmp_name);
 	return v != NULL ? v : xcalloc(1, sizeof(*v));
 }
 
@@ -362,7 +365,8 @@ sort_entries(struct walk_out *out, struct snapshot_stats *stats)
 {
 	size_t i, j = 0;
 
-	qsort(out->v, out->n, sizeof(*out->v), cmp_entry);
+	if (out->n > 0)
+		qsort(out->v, out->n, sizeof(*out->v), cmp_entry);
 	for (i = 0; i < out->n; i++) {
 		if (j > 0 && strcmp(out->v[j - 1].path, out->v[i].path) == 0) {
 			if (out->v[i].type == SNAPSHOT_FILE)
