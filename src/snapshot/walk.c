@@ -68,9 +68,6 @@ cached(const struct walker *w, const char *path, const struct stat *sb)
 	    c->size != sb->st_size || c->mtime_ns != fspath_ns(&sb->st_mtim) ||
 	    c->ctime_ns != fspath_ns(&sb->st_ctim))
 		return NULL;
-	/* An object pruned since: read the file again. */
-	if (w->keep && !object_exists(w->eng, c->hash, c->size))
-		return NULL;
 	return c;
 }
 

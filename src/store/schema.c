@@ -175,7 +175,6 @@ static const char *const migrations[] = {
 	"  hash TEXT,"					/* a file's sha256 */
 	"  target TEXT,"				/* a symlink's */
 	"  PRIMARY KEY (snapshot_id, path)) WITHOUT ROWID;"
-	"CREATE INDEX snapshot_entries_by_hash ON snapshot_entries (hash);"
 	"CREATE TABLE snapshot_stat_cache ("
 	"  path TEXT PRIMARY KEY,"
 	"  dev INTEGER NOT NULL,"
