@@ -139,6 +139,8 @@ snap() {
 	esac
 }
 # restore TOOL LABEL: the files in $WORK/paths as they were in snapshot LABEL.
+# gentree's names have no blanks: the lists are split into words on purpose.
+# shellcheck disable=SC2046
 restore() {
 	case $1 in
 	git) timed restore.git git checkout "$(cat "$WORK/git.$2")" -- $(cat "$WORK/paths") ;;
@@ -202,7 +204,7 @@ while [ $r -le "$ROUNDS" ]; do
 	r=$((r + 1))
 done
 
-# stats FILE: median min max (ms) of the times in FILE.
+# stats FILE: median min max (ms) of the times in FILE (split by `set --`).
 stats() {
 	sort -n "$1" | awk '{ v[NR] = $1 } END { printf "%.1f %.1f %.1f", v[int((NR + 1) / 2)], v[1], v[NR] }'
 }
@@ -223,8 +225,10 @@ for tool in $TOOLS; do
 		continue
 	fi
 	first=$(median "$WORK/times/first.$tool")
+	# shellcheck disable=SC2046
 	set -- $(stats "$WORK/times/unchanged.$tool")
 	unch="$1 ($2-$3)"
+	# shellcheck disable=SC2046
 	set -- $(stats "$WORK/times/incremental.$tool")
 	incr="$1 ($2-$3)"
 	awk -v t="$tool" -v f="$first" -v u="$unch" -v i="$incr" -v im="$1" \
@@ -248,6 +252,7 @@ for tool in $TOOLS; do
 		printf '%-8s %22s\n' "$tool" "n/a: keeps nothing"
 		continue
 	fi
+	# shellcheck disable=SC2046
 	set -- $(stats "$WORK/times/restore.$tool")
 	ok=$(grep -c ok "$WORK/verified.$tool" || true)
 	awk -v t="$tool" -v r="$1 ($2-$3)" -v m="$1" -v ok="$ok/$ROUNDS" \
