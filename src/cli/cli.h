@@ -139,6 +139,8 @@ void	 cli_environment_print(const struct env_report *r);
 int	 cli_heal_now(const struct cli_options *opts, struct tend_config *cfg,
 	    struct json_t **incidents);
 
+/* Whether a daemon answers on the control socket these options point at. */
+bool	 cli_daemon_alive(const struct cli_options *opts);
 /* Incidents as tend heal prints them: a document (json), else a few lines each. */
 void	 cli_heal_print(const struct cli_options *opts, struct json_t *incidents);
 

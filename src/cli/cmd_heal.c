@@ -515,8 +515,8 @@ heal_local(const struct cli_options *opts)
 	return code;
 }
 
-static bool
-heal_daemon_alive(const struct cli_options *opts)
+bool
+cli_daemon_alive(const struct cli_options *opts)
 {
 	char *path = cli_socket_path(opts);
 	bool daemon = control_daemon_alive(path);
@@ -528,7 +528,7 @@ heal_daemon_alive(const struct cli_options *opts)
 int
 cli_heal_now(const struct cli_options *opts, struct tend_config *cfg, json_t **incidents)
 {
-	if (heal_daemon_alive(opts))
+	if (cli_daemon_alive(opts))
 		return heal_daemon_now(opts, incidents);
 	return heal_local_now(opts, cfg, incidents);
 }
@@ -536,7 +536,7 @@ cli_heal_now(const struct cli_options *opts, struct tend_config *cfg, json_t **i
 int
 cmd_heal(struct cli_options *opts)
 {
-	return heal_daemon_alive(opts) ? heal_with_daemon(opts) : heal_local(opts);
+	return cli_daemon_alive(opts) ? heal_with_daemon(opts) : heal_local(opts);
 }
 
 int

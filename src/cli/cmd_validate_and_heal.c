@@ -11,12 +11,14 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
 #include "checks/batch.h"
 #include "cli/table.h"
 #include "config/config.h"
+#include "core/clock.h"
 #include "deps/environment.h"
 #include "health/state.h"
 
@@ -166,12 +168,89 @@ vah_invalid(const struct cli_options *opts, struct config_errors *errs)
 	return 2;
 }
 
+/* The daemon's tracked state of a check, or NULL. */
+static const char *
+vah_daemon_state(json_t *status, const char *check)
+{
+	json_t *c;
+	size_t i;
+
+	json_array_foreach(json_object_get(status, "checks"), i, c)
+		if (strcmp(json_string_value(json_object_get(c, "name")) ?: "", check) == 0)
+			return json_string_value(json_object_get(c, "state"));
+	return NULL;
+}
+
+/* Whether the daemon tracks every check that failed here as failing too. */
+static bool
+vah_daemon_agrees(const struct vah *v)
+{
+	json_t *status = cli_call(v->opts, json_pack("{s:s}", "cmd", "status"));
+	const char *state;
+	bool agrees = status != NULL;
+	size_t i;
+
+	for (i = 0; agrees && i < v->first.n; i++) {
+		if (v->first.v[i].result.state == HEALTH_HEALTHY)
+			continue;
+		state = vah_daemon_state(status, v->first.v[i].conf->name);
+		agrees = state != NULL && (strcmp(state, "warning") == 0 ||
+		    strcmp(state, "critical") == 0);
+	}
+	json_decref(status);
+	return agrees;
+}
+
+/*
+ * How long the daemon may take to see what failed here: each failed
+ * check's next run, as many as it takes to fail (fail_after, fail.n),
+ * and its timeout; a second more.
+ */
+static int64_t
+vah_daemon_catch_up_ms(const struct vah *v)
+{
+	const struct check_conf *c;
+	int64_t longest = 0, ms;
+	size_t i;
+	int runs;
+
+	for (i = 0; i < v->first.n; i++) {
+		if (v->first.v[i].result.state == HEALTH_HEALTHY)
+			continue;
+		c = v->first.v[i].conf;
+		runs = c->fail_n > c->fail_after ? c->fail_n : c->fail_after;
+		ms = (c->every_ms ? c->every_ms : v->cfg->interval_ms) * runs + c->timeout_ms;
+		if (ms > longest)
+			longest = ms;
+	}
+	if (v->opts->wait_ms >= 0 && v->opts->wait_ms < longest)
+		return v->opts->wait_ms;
+	return longest + 1000;
+}
+
+/*
+ * The daemon heals what fails in its own view, which may lag this
+ * command's run of the checks by up to an interval: wait (bounded) until
+ * it agrees, so that what failed here is healed there. Past the bound it
+ * heals what it sees, and the re-run says what the result is.
+ */
+static void
+vah_wait_for_daemon(const struct vah *v)
+{
+	int64_t deadline = clock_mono_ms() + vah_daemon_catch_up_ms(v);
+
+	while (!vah_daemon_agrees(v) && clock_mono_ms() < deadline)
+		usleep(100 * 1000);
+}
+
 /* What failed is healed, then run again; with --dry-run, only planned. */
 static void
 vah_heal(struct vah *v)
 {
 	size_t i;
 
+	if (cli_daemon_alive(v->opts))
+		vah_wait_for_daemon(v);
 	cli_heal_now(v->opts, v->cfg, &v->incidents);
 	if (v->opts->dry_run)
 		return;
