@@ -70,6 +70,7 @@ bench: build
 	@sh bench/retry_overhead/run.sh $(BUILD)
 	@sh bench/fetch/run.sh $(BUILD)
 	@sh bench/cleanup/run.sh $(BUILD)
+	@sh bench/snapshot/run.sh $(BUILD)
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

@@ -15,7 +15,7 @@
 # features) and corpus size.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
-all="config manifest perfdata classify version scan control web"
+all="config manifest perfdata classify version scan dpkglog control web"
 
 merge=0
 if [ "${1:-}" = "--merge" ]; then
