@@ -128,31 +128,39 @@ parse_abs_paths(struct walk *w, yaml_node_t *node, void *target,
 }
 
 /*
- * Exclude patterns are matched below each of the set's paths: a name glob
- * ("*.log") at any depth, a pattern with a '/' from the set path, and a
- * trailing '/' for directories only. What the walk would refuse (a '..',
- * an empty pattern) is refused here.
+ * Exclude patterns are names, matched below each of the set's paths at
+ * any depth (as the watch and the snapshot walk match them): a glob of a
+ * file's name ("*.log"), or with a trailing '/' of a directory's, which
+ * leaves out all it holds ("cache/"). A '/' anywhere else would suggest a
+ * path that is never matched: refused, as is what the walk would refuse.
  */
 static void
 parse_excludes(struct walk *w, yaml_node_t *node, void *target,
     const struct key_spec *spec)
 {
 	char ***v = target, pattern[PATH_MAX + 2], err[PATH_MAX + 128];
+	const char *p;
 	size_t i, len;
 
 	parse_string_list(w, node, target, spec);
 	for (i = 0; *v != NULL && (*v)[i] != NULL; i++) {
-		len = strlen((*v)[i]);
-		snprintf(pattern, sizeof(pattern), "%s%.*s", (*v)[i][0] == '/' ? "" : "/",
-		    (int)(len > 0 && (*v)[i][len - 1] == '/' ? len - 1 : len), (*v)[i]);
-		if (strcmp(pattern, "/") == 0 || strcmp((*v)[i], "") == 0)
-			snprintf(err, sizeof(err), "an empty pattern excludes everything");
+		p = (*v)[i];
+		len = strlen(p);
+		if (len > 0 && p[len - 1] == '/')
+			len--;
+		snprintf(pattern, sizeof(pattern), "/%.*s", (int)len, p);
+		if (len == 0)
+			snprintf(err, sizeof(err), "an empty pattern would exclude everything");
+		else if (memchr(p, '/', len) != NULL)
+			snprintf(err, sizeof(err), "expected a name or a glob of one (*.log), "
+			    "or a directory's with a trailing / (cache/); it is matched at any "
+			    "depth, so it holds no other '/'");
 		else if (pathglob_check(pattern, err, sizeof(err)) == 0)
 			continue;
-		len = strlen(pattern);
-		/* pathglob's message names the pattern as checked: name it as written. */
-		walk_error(w, list_item(w, node, i), "'exclude': '%s': %s", (*v)[i],
-		    strncmp(err, pattern, len) == 0 && err[len] == ':' ? err + len + 2 : err);
+		else if (strncmp(err, pattern, strlen(pattern)) == 0)
+			/* pathglob's message names the pattern as checked: name it as written. */
+			memmove(err, err + strlen(pattern) + 2, strlen(err + strlen(pattern) + 2) + 1);
+		walk_error(w, list_item(w, node, i), "'exclude': '%s': %s", p, err);
 	}
 }
 

@@ -40,7 +40,7 @@ every_key_of_a_set_is_kept(void **state)
 	    "snapshots:\n"
 	    "  app:\n"
 	    "    paths: [/srv/app/config/, '/etc/nginx//sites-enabled/./app.conf']\n"
-	    "    exclude: ['*.log', 'cache/', /srv/app/config/secret]\n"
+	    "    exclude: ['*.log', 'cache/', '.git/']\n"
 	    "    symlinks: [/srv/app/current]\n"
 	    "    restart: [web, worker]\n"
 	    "    keep: 7\n"
@@ -256,9 +256,14 @@ set_mistakes_are_reported_where_they_are(void **state)
 	    "repeats '/srv/app'");
 	assert_error("snapshots:\n  app: { paths: [/srv/app, /srv/app/config] }\n", 2, 28,
 	    "overlaps '/srv/app'");
-	assert_error("snapshots:\n  app: { paths: [/a], exclude: ['../x'] }\n", 2, 33,
-	    "'../x': '..' is not allowed");
+	assert_error("snapshots:\n  app: { paths: [/a], exclude: ['..'] }\n", 2, 33,
+	    "'..': '..' is not allowed");
 	assert_error("snapshots:\n  app: { paths: [/a], exclude: [''] }\n", 2, 33, "empty");
+	assert_error("snapshots:\n  app: { paths: [/a], exclude: [/] }\n", 2, 33, "empty");
+	assert_error("snapshots:\n  app: { paths: [/a], exclude: [logs/*.gz] }\n", 2, 33,
+	    "holds no other '/'");
+	assert_error("snapshots:\n  app: { paths: [/a], exclude: [/a/secret] }\n", 2, 33,
+	    "a name or a glob of one");
 	assert_error("snapshots:\n  app: { keep: 3 }\n", 2, 3, "expected 'paths'");
 	assert_error("snapshots:\n  app: { paths: [/a], keep: 0 }\n", 2, 29, "keep");
 	assert_error("snapshots:\n  app: { paths: [/a], guard_window: soon }\n", 2, 37,
