@@ -72,6 +72,7 @@ int	cmd_heal(struct cli_options *opts);
 int	cmd_recover(struct cli_options *opts);
 int	cmd_ack(struct cli_options *opts);
 int	cmd_resolve(struct cli_options *opts);
+int	cmd_validate_and_heal(struct cli_options *opts);
 void	cli_usage(FILE *out);
 
 struct json_t;
@@ -101,6 +102,48 @@ int	 cli_since(const char *cmd, const struct cli_options *opts,
 	    const char *fallback, int64_t *since_ms);
 /* Local time of a wall-clock ms: "YYYY-MM-DD HH:MM:SS", or HH:MM:SS alone. */
 void	 cli_format_time(int64_t ms, bool with_date, char *buf, size_t len);
+/*
+ * Runs every check of the batch once (checks/batch.h), as tend check does:
+ * a process check asks the daemon of these options for its service's pid.
+ */
+struct check_batch;
+struct check_outcome;
+void	 cli_check_batch_run(struct check_batch *b, const struct cli_options *opts);
+/* One outcome as tend check --format json shows it: the result, name, type, service. */
+struct json_t *cli_check_outcome_json(const struct check_outcome *o);
+
+/*
+ * tend validate's config half (cmd_validate.c): the config, what only
+ * this machine can say (config_validate_system) and the snapshot sets
+ * against --state-dir; NULL with every error in errs.
+ */
+struct config_errors;
+struct tend_config *cli_validate_config(const struct cli_options *opts,
+	    struct config_errors *errs);
+/* tend validate --environment's report (deps/environment.h) for cfg. */
+struct env_report;
+void	 cli_environment_check(const struct cli_options *opts,
+	    const struct tend_config *cfg, struct env_report *r);
+/* The report as text lines, as tend validate --environment prints it. */
+void	 cli_environment_print(const struct env_report *r);
+
+/*
+ * Heals what fails now, as `tend heal --auto` does: through the daemon
+ * when one runs on the state dir (its services are its own), else with
+ * the checks and a healer on a loop of this process, for cfg. Follows the
+ * incidents until they end (or --wait); *incidents gets them, shaped as
+ * tend heal --format json prints them. Returns the overall state's code
+ * (0 healthy, 1 warning, 2 critical, 3 unknown), or 1 when the daemon
+ * refused.
+ */
+int	 cli_heal_now(const struct cli_options *opts, struct tend_config *cfg,
+	    struct json_t **incidents);
+
+/* Whether a daemon answers on the control socket these options point at. */
+bool	 cli_daemon_alive(const struct cli_options *opts);
+/* Incidents as tend heal prints them: a document (json), else a few lines each. */
+void	 cli_heal_print(const struct cli_options *opts, struct json_t *incidents);
+
 /* Prints a document indented, in key order; 0, or 1 after printing why. */
 int	 cli_print_json(struct json_t *doc);
 

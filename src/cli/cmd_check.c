@@ -71,21 +71,26 @@ check_print_text(const struct check_batch *b, bool verbose)
 	    b->n);
 }
 
+json_t *
+cli_check_outcome_json(const struct check_outcome *o)
+{
+	json_t *c = check_result_json(&o->result);
+
+	json_object_set_new(c, "name", json_string(o->conf->name));
+	json_object_set_new(c, "type", json_string(check_type_name(o->conf->type)));
+	json_object_set_new(c, "service", o->conf->service ?
+	    json_string(o->conf->service) : json_null());
+	return c;
+}
+
 static json_t *
 check_batch_json(const struct check_batch *b)
 {
-	json_t *checks = json_array(), *c;
+	json_t *checks = json_array();
 	size_t i;
 
-	for (i = 0; i < b->n; i++) {
-		c = check_result_json(&b->v[i].result);
-		json_object_set_new(c, "name", json_string(b->v[i].conf->name));
-		json_object_set_new(c, "type",
-		    json_string(check_type_name(b->v[i].conf->type)));
-		json_object_set_new(c, "service", b->v[i].conf->service ?
-		    json_string(b->v[i].conf->service) : json_null());
-		json_array_append_new(checks, c);
-	}
+	for (i = 0; i < b->n; i++)
+		json_array_append_new(checks, cli_check_outcome_json(&b->v[i]));
 	return json_pack("{s:s, s:o}", "state",
 	    health_state_name(check_batch_overall(b)), "checks", checks);
 }
@@ -167,8 +172,8 @@ check_daemon_pid(void *arg, const char *service)
 	return 0;
 }
 
-static void
-check_batch_run_once(struct check_batch *b, const struct cli_options *opts)
+void
+cli_check_batch_run(struct check_batch *b, const struct cli_options *opts)
 {
 	struct daemon_pids pids = { .opts = opts };
 
@@ -196,7 +201,7 @@ cmd_check(struct cli_options *opts)
 		config_free(cfg);
 		return 2;
 	}
-	check_batch_run_once(&b, opts);
+	cli_check_batch_run(&b, opts);
 	overall = check_batch_overall(&b);
 	if (opts->format == OUTPUT_JSON) {
 		doc = check_batch_json(&b);

@@ -99,8 +99,8 @@ heal_print_incident(json_t *inc)
 		cli_printf(stdout, "  note: %s\n", json_string_value(json_object_get(inc, "note")));
 }
 
-static void
-heal_print(const struct cli_options *opts, json_t *incidents)
+void
+cli_heal_print(const struct cli_options *opts, json_t *incidents)
 {
 	json_t *inc;
 	size_t i;
@@ -223,17 +223,15 @@ heal_poll(const struct cli_options *opts, json_t *inc)
 
 /*
  * Follows each incident the daemon opened until it is final, for at most
- * follow_ms, then prints them as they stand and returns the overall
- * state's code.
+ * follow_ms, and says which were still moving when it stopped.
  */
-static int
+static void
 heal_follow_daemon(const struct cli_options *opts, json_t *incidents, int64_t follow_ms)
 {
 	int64_t start = clock_mono_ms();
-	json_t *inc, *answer;
+	json_t *inc;
 	bool pending = true;
 	size_t i;
-	int code;
 
 	for (;;) {
 		pending = false;
@@ -247,12 +245,38 @@ heal_follow_daemon(const struct cli_options *opts, json_t *incidents, int64_t fo
 		usleep(HEAL_POLL_MS * 1000);
 	}
 	heal_warn_unfinished(incidents, start);
-	heal_print(opts, incidents);
-	answer = cli_call(opts, json_pack("{s:s}", "cmd", "status"));
+}
+
+/* The daemon's overall state's code. */
+static int
+heal_daemon_state(const struct cli_options *opts)
+{
+	json_t *answer = cli_call(opts, json_pack("{s:s}", "cmd", "status"));
+	int code;
+
 	code = answer ? heal_state_code(json_string_value(json_object_get(answer, "state"))) :
 	    3;
 	json_decref(answer);
 	return code;
+}
+
+/* The daemon heals what fails in its view, now (or says how: --dry-run); 1 when it refused. */
+static int
+heal_daemon_now(const struct cli_options *opts, json_t **incidents)
+{
+	json_t *answer;
+
+	*incidents = NULL;
+	answer = cli_call(opts, json_pack("{s:s, s:b}", "cmd", "heal", "dry_run",
+	    opts->dry_run));
+	if (answer == NULL)
+		return 1;
+	*incidents = json_incref(json_object_get(answer, "incidents"));
+	if (*incidents == NULL)
+		*incidents = json_array();
+	heal_follow_daemon(opts, *incidents, heal_follow_ms(opts, answer));
+	json_decref(answer);
+	return heal_daemon_state(opts);
 }
 
 /* Without --auto on a terminal, the plan is shown and a yes is asked for. */
@@ -263,7 +287,7 @@ heal_confirmed(const struct cli_options *opts, json_t *plan)
 
 	if (opts->auto_heal || !isatty(STDIN_FILENO))
 		return true;
-	heal_print(opts, plan);
+	cli_heal_print(opts, plan);
 	if (json_array_size(plan) == 0)
 		return false;
 	printf("heal now? [y/N] ");
@@ -283,7 +307,7 @@ heal_with_daemon(const struct cli_options *opts)
 	plan = json_incref(json_object_get(answer, "incidents"));
 	json_decref(answer);
 	if (opts->dry_run) {
-		heal_print(opts, plan);
+		cli_heal_print(opts, plan);
 		json_decref(plan);
 		return 0;
 	}
@@ -292,12 +316,10 @@ heal_with_daemon(const struct cli_options *opts)
 		return json_array_size(plan) ? 1 : 0;
 	}
 	json_decref(plan);
-	answer = cli_call(opts, json_pack("{s:s, s:b}", "cmd", "heal", "dry_run", 0));
-	if (answer == NULL)
-		return 1;
-	rc = heal_follow_daemon(opts, json_object_get(answer, "incidents"),
-	    heal_follow_ms(opts, answer));
-	json_decref(answer);
+	rc = heal_daemon_now(opts, &plan);
+	if (plan != NULL)
+		cli_heal_print(opts, plan);
+	json_decref(plan);
 	return rc;
 }
 
@@ -439,7 +461,6 @@ heal_local_run(struct heal_local *l)
 	uv_timer_start(&l->poll, local_poll, HEAL_POLL_MS, HEAL_POLL_MS);
 	uv_run(l->loop, UV_RUN_DEFAULT);
 	heal_warn_unfinished(l->incidents, l->healing_since);
-	heal_print(l->opts, l->incidents);
 	code = (int)scheduler_overall(l->checks);
 	healer_free(l->healer);
 	scheduler_close(l->checks);
@@ -449,16 +470,15 @@ heal_local_run(struct heal_local *l)
 	return code;
 }
 
+/* The checks and a healer for cfg, here; *incidents gets what it did. */
 static int
-heal_local(const struct cli_options *opts)
+heal_local_now(const struct cli_options *opts, struct tend_config *cfg, json_t **incidents)
 {
-	struct heal_local l = { .opts = opts };
+	struct heal_local l = { .opts = opts, .cfg = cfg };
 	char *dir, *path, err[512];
 	uv_loop_t loop;
 	int code;
 
-	if ((l.cfg = cli_load_config(opts->config_path, stderr)) == NULL)
-		return 2;
 	log_setup(LOG_FORMAT_TEXT, opts->verbose);
 	dir = cli_state_dir(opts);
 	path = xasprintf("%s/tend.db", dir);
@@ -474,20 +494,49 @@ heal_local(const struct cli_options *opts)
 	code = heal_local_run(&l);
 	uv_loop_close(&loop);
 	store_close(l.store);
-	json_decref(l.incidents);
-	config_free(l.cfg);
 	curl_global_cleanup();
+	*incidents = l.incidents != NULL ? l.incidents : json_array();
 	return code;
 }
 
-int
-cmd_heal(struct cli_options *opts)
+static int
+heal_local(const struct cli_options *opts)
+{
+	struct tend_config *cfg;
+	json_t *incidents;
+	int code;
+
+	if ((cfg = cli_load_config(opts->config_path, stderr)) == NULL)
+		return 2;
+	code = heal_local_now(opts, cfg, &incidents);
+	cli_heal_print(opts, incidents);
+	json_decref(incidents);
+	config_free(cfg);
+	return code;
+}
+
+bool
+cli_daemon_alive(const struct cli_options *opts)
 {
 	char *path = cli_socket_path(opts);
 	bool daemon = control_daemon_alive(path);
 
 	free(path);
-	return daemon ? heal_with_daemon(opts) : heal_local(opts);
+	return daemon;
+}
+
+int
+cli_heal_now(const struct cli_options *opts, struct tend_config *cfg, json_t **incidents)
+{
+	if (cli_daemon_alive(opts))
+		return heal_daemon_now(opts, incidents);
+	return heal_local_now(opts, cfg, incidents);
+}
+
+int
+cmd_heal(struct cli_options *opts)
+{
+	return cli_daemon_alive(opts) ? heal_with_daemon(opts) : heal_local(opts);
 }
 
 int
@@ -508,6 +557,7 @@ cmd_recover(struct cli_options *opts)
 	incidents = json_pack("[{s:O, s:s}]", "id", json_object_get(answer, "id"),
 	    "phase", "acting");
 	heal_follow_daemon(opts, incidents, heal_follow_ms(opts, answer));
+	cli_heal_print(opts, incidents);
 	json_decref(answer);
 	n = strcmp(json_string_value(json_object_get(json_array_get(incidents, 0),
 	    "phase")) ?: "", "resolved") == 0 ? 0 : 1;

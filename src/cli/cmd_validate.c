@@ -1,5 +1,6 @@
 #include "cli/cli.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #include "checks/resource.h"
 #include "config/config.h"
 #include "config/units.h"
+#include "core/abspath.h"
 #include "core/strv.h"
 #include "core/statedir.h"
 #include "deps/environment.h"
@@ -106,28 +108,43 @@ validate_print_settings(const struct tend_config *cfg)
 		validate_print_check(cfg, &cfg->checks[i]);
 }
 
+void
+cli_environment_check(const struct cli_options *opts, const struct tend_config *cfg,
+    struct env_report *r)
+{
+	char *state_dir = statedir_resolve(opts->state_dir, cfg != NULL ? cfg->state_dir : NULL);
+
+	environment_check(cfg, state_dir, r);
+	free(state_dir);
+}
+
+void
+cli_environment_print(const struct env_report *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++)
+		cli_printf(stdout, "%-8s %-10s %s: %s\n", env_status_name(r->v[i].status),
+		    r->v[i].check, r->v[i].subject, r->v[i].reason);
+	printf("environment: %zu errors, %zu warnings\n",
+	    env_report_count(r, ENV_ERROR), env_report_count(r, ENV_WARNING));
+}
+
 /* --environment: this machine, item by item; 1 when anything is an error. */
 static int
 validate_environment(const struct cli_options *opts, const struct tend_config *cfg)
 {
 	struct env_report r;
-	char *state_dir = statedir_resolve(opts->state_dir, cfg != NULL ? cfg->state_dir : NULL);
 	json_t *doc;
-	size_t i;
 	int rc;
 
-	environment_check(cfg, state_dir, &r);
-	free(state_dir);
+	cli_environment_check(opts, cfg, &r);
 	if (opts->format == OUTPUT_JSON) {
 		doc = env_report_json(&r);
 		cli_print_json(doc);
 		json_decref(doc);
 	} else {
-		for (i = 0; i < r.n; i++)
-			cli_printf(stdout, "%-8s %-10s %s: %s\n", env_status_name(r.v[i].status),
-			    r.v[i].check, r.v[i].subject, r.v[i].reason);
-		printf("environment: %zu errors, %zu warnings\n",
-		    env_report_count(&r, ENV_ERROR), env_report_count(&r, ENV_WARNING));
+		cli_environment_print(&r);
 	}
 	rc = env_report_worst(&r) == ENV_ERROR ? 1 : 0;
 	env_report_free(&r);
@@ -147,6 +164,26 @@ validate_warn_ids(const struct tend_config *cfg)
 			    "does not run as root here\n", cfg->services[i].name, what);
 }
 
+struct tend_config *
+cli_validate_config(const struct cli_options *opts, struct config_errors *errs)
+{
+	char norm[PATH_MAX], err[PATH_MAX + 64];
+	struct tend_config *cfg;
+
+	if ((cfg = config_load_auto(opts->config_path, errs)) == NULL)
+		return NULL;
+	config_validate_system(cfg, errs);
+	/* Loading checked the state dir it would pick; --state-dir picks another. */
+	if (opts->state_dir != NULL && abspath_normalize(opts->state_dir, norm,
+	    sizeof(norm), err, sizeof(err)) == 0)
+		config_validate_state_dir(cfg, norm, errs);
+	if (errs->n > 0) {
+		config_free(cfg);
+		return NULL;
+	}
+	return cfg;
+}
+
 int
 cmd_validate(struct cli_options *opts)
 {
@@ -154,13 +191,9 @@ cmd_validate(struct cli_options *opts)
 	struct tend_config *cfg;
 	int rc = 0;
 
-	if ((cfg = cli_load_config(opts->config_path, stdout)) == NULL)
-		return 2;
-	config_validate_system(cfg, &errs);
-	if (errs.n > 0) {
+	if ((cfg = cli_validate_config(opts, &errs)) == NULL) {
 		config_errors_print(&errs, stdout);
 		config_errors_clear(&errs);
-		config_free(cfg);
 		return 2;
 	}
 	if (!(opts->environment && opts->format == OUTPUT_JSON))

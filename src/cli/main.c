@@ -15,6 +15,7 @@ struct subcommand {
 static const struct subcommand subcommands[] = {
 	{ .name = "run", .run = cmd_run },
 	{ .name = "validate", .run = cmd_validate },
+	{ .name = "validate-and-heal", .run = cmd_validate_and_heal },
 	{ .name = "version", .run = cmd_version },
 	{ .name = "status", .run = cmd_status },
 	{ .name = "export-metrics", .run = cmd_export_metrics },

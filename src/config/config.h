@@ -71,6 +71,20 @@ const struct check_conf *config_find_check(const struct tend_config *cfg,
 /* A named action under `actions:`, or NULL. */
 const struct heal_action *config_find_action(const struct tend_config *cfg,
 		    const char *name);
+/* A snapshot set under `snapshots:` (or the implicit `tend`), or NULL. */
+const struct snapshot_set_conf *config_find_snapshot_set(const struct tend_config *cfg,
+		    const char *name);
+/* An entry under `rebuild:`, or NULL. */
+const struct rebuild_conf *config_find_rebuild(const struct tend_config *cfg,
+		    const char *name);
+/*
+ * Snapshot sets and rebuild clear paths against the state dir tend uses
+ * (its normalized absolute path): neither may hold it nor lie in it.
+ * Loading checks the configured or default one; a command given
+ * --state-dir calls this with that one.
+ */
+void		config_validate_state_dir(const struct tend_config *cfg,
+		    const char *state_dir, struct config_errors *errs);
 /* "restart", "exec", ... */
 const char	*heal_action_kind_name(enum heal_action_kind kind);
 /* "executable", "library", "pkgconfig", "package", "path", "python", "npm". */

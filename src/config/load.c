@@ -205,9 +205,10 @@ config_error_order(const void *a, const void *b)
 	return x->col < y->col ? -1 : x->col > y->col;
 }
 
+/* file: the config file read, whose implicit snapshot set `tend` it is; or NULL. */
 static struct tend_config *
 config_load_buffer(const char *name, const char *yaml, size_t len,
-    const char *dir, struct config_errors *errs)
+    const char *dir, const char *file, struct config_errors *errs)
 {
 	struct tend_config *cfg = xcalloc(1, sizeof(*cfg));
 	size_t before = errs->n;
@@ -222,11 +223,14 @@ config_load_buffer(const char *name, const char *yaml, size_t len,
 	config_env_auto_heal(cfg, errs);
 	config_resolve_paths(cfg, dir);
 	config_resolve_installer_paths(cfg, dir);
+	if (file != NULL)
+		snapshots_add_implicit(cfg, file);
 	config_index(cfg);
 	config_validate(cfg, errs);
 	config_validate_heal(cfg, errs);
 	config_validate_alerts(cfg, errs);
 	config_validate_deps(cfg, errs);
+	config_validate_snapshots(cfg, errs);
 	if (errs->n != before) {
 		/* In file order, as an editor would walk them. */
 		qsort(errs->v + before, errs->n - before, sizeof(*errs->v),
@@ -244,7 +248,7 @@ config_load_string(const char *name, const char *yaml, struct config_errors *err
 
 	if (getcwd(cwd, sizeof(cwd)) == NULL)
 		strcpy(cwd, ".");
-	return config_load_buffer(name, yaml, strlen(yaml), cwd, errs);
+	return config_load_buffer(name, yaml, strlen(yaml), cwd, NULL, errs);
 }
 
 static char *
@@ -324,7 +328,7 @@ config_load_text(const char *path, const char *text, size_t len,
 	struct tend_config *cfg;
 	char *dir = config_dir_of(path);
 
-	cfg = config_load_buffer(path, text, len, dir, errs);
+	cfg = config_load_buffer(path, text, len, dir, path, errs);
 	free(dir);
 	return cfg;
 }

@@ -37,6 +37,7 @@ heal_action_free(struct heal_action *a)
 	strv_free(a->argv);
 	strv_free(a->paths);
 	free(a->snapshot);
+	free(a->rebuild);
 	heal_actions_free(a->alternatives, a->n_alternatives);
 }
 
@@ -114,6 +115,38 @@ installers_free(struct installer_conf *v, size_t n)
 }
 
 static void
+snapshots_free(struct snapshot_set_conf *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(v[i].name);
+		strv_free(v[i].paths);
+		strv_free(v[i].exclude);
+		strv_free(v[i].symlinks);
+		strv_free(v[i].restart);
+	}
+	free(v);
+}
+
+static void
+rebuilds_free(struct rebuild_conf *v, size_t n)
+{
+	size_t i, j;
+
+	for (i = 0; i < n; i++) {
+		free(v[i].name);
+		free(v[i].service);
+		strv_free(v[i].clear);
+		for (j = 0; j < v[i].n_steps; j++)
+			strv_free(v[i].steps[j].argv);
+		free(v[i].steps);
+		free(v[i].snapshot);
+	}
+	free(v);
+}
+
+static void
 alerts_conf_free(struct alerts_conf *a)
 {
 	size_t i;
@@ -173,6 +206,8 @@ config_free(struct tend_config *cfg)
 	installers_free(cfg->installers, cfg->n_installers);
 	strv_free(cfg->environment.probe);
 	assets_free(cfg->assets, cfg->n_assets);
+	snapshots_free(cfg->snapshots, cfg->n_snapshots);
+	rebuilds_free(cfg->rebuilds, cfg->n_rebuilds);
 	free(cfg->cache_dir);
 	free(cfg->state_dir);
 	free(cfg->source);
@@ -180,6 +215,8 @@ config_free(struct tend_config *cfg)
 	name_index_free(&cfg->checks_by_name);
 	name_index_free(&cfg->actions_by_name);
 	name_index_free(&cfg->installers_by_name);
+	name_index_free(&cfg->snapshots_by_name);
+	name_index_free(&cfg->rebuilds_by_name);
 	free(cfg);
 }
 
@@ -199,6 +236,10 @@ config_index(struct tend_config *cfg)
 	    sizeof(*cfg->actions), offsetof(struct heal_action, name));
 	name_index_build(&cfg->installers_by_name, cfg->installers, cfg->n_installers,
 	    sizeof(*cfg->installers), offsetof(struct installer_conf, name));
+	name_index_build(&cfg->snapshots_by_name, cfg->snapshots, cfg->n_snapshots,
+	    sizeof(*cfg->snapshots), offsetof(struct snapshot_set_conf, name));
+	name_index_build(&cfg->rebuilds_by_name, cfg->rebuilds, cfg->n_rebuilds,
+	    sizeof(*cfg->rebuilds), offsetof(struct rebuild_conf, name));
 }
 
 /* The first element of v named name: by the index when there is one. */
@@ -246,6 +287,20 @@ config_find_installer(const struct tend_config *cfg, const char *name)
 	return config_find(&cfg->installers_by_name, cfg->installers,
 	    cfg->n_installers, sizeof(*cfg->installers),
 	    offsetof(struct installer_conf, name), name);
+}
+
+const struct snapshot_set_conf *
+config_find_snapshot_set(const struct tend_config *cfg, const char *name)
+{
+	return config_find(&cfg->snapshots_by_name, cfg->snapshots, cfg->n_snapshots,
+	    sizeof(*cfg->snapshots), offsetof(struct snapshot_set_conf, name), name);
+}
+
+const struct rebuild_conf *
+config_find_rebuild(const struct tend_config *cfg, const char *name)
+{
+	return config_find(&cfg->rebuilds_by_name, cfg->rebuilds, cfg->n_rebuilds,
+	    sizeof(*cfg->rebuilds), offsetof(struct rebuild_conf, name), name);
 }
 
 static bool

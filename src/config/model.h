@@ -28,10 +28,11 @@ enum heal_action_kind {
 	HEAL_EXEC,		/* argv, with a timeout */
 	HEAL_CLEANUP,		/* delete old files matching globs */
 	HEAL_ADJUST_TIMEOUT,	/* raise the failing checks' timeout */
-	HEAL_ROLLBACK,		/* a hook: restore the last good snapshot */
+	HEAL_ROLLBACK,		/* restore a snapshot set's last known good */
 	HEAL_WAIT,		/* give it time, then verify */
 	HEAL_ESCALATE,		/* stop here and call a human */
 	HEAL_ANY,		/* alternatives: the best by success so far first */
+	HEAL_REBUILD,		/* run a `rebuild:` entry (the engine: tend rebuild) */
 	HEAL_NAMED,		/* a reference to a named action under `actions:` */
 };
 
@@ -47,7 +48,8 @@ struct heal_action {
 	int		 keep_newest;	/* cleanup */
 	double		 factor;	/* adjust_timeout, default 2 */
 	int64_t		 max_ms;	/* adjust_timeout cap, default 60s */
-	char		*snapshot;	/* rollback: NULL means the target's */
+	char		*snapshot;	/* rollback: a snapshot set; NULL means the target's */
+	char		*rebuild;	/* rebuild: the `rebuild:` entry's name */
 	int64_t		 wait_ms;	/* wait */
 	struct heal_action *alternatives;	/* any */
 	size_t		 n_alternatives;
@@ -462,6 +464,51 @@ struct environment_conf {
 	int64_t		 warn_free;	/* warning below, default 1GB */
 };
 
+/*
+ * `snapshots:`: sets of files and directories tend snapshots, watches for
+ * changes and rolls back (issue 13). Paths are absolute and normalized.
+ */
+struct snapshot_set_conf {
+	char		*name;
+	struct conf_pos	 pos;
+	bool		 implicit;	/* `tend`: the config file, not declared */
+	struct conf_pos	 paths_pos, restart_pos;	/* of the keys, when written */
+	char		**paths;	/* files and directories */
+	char		**exclude;	/* globs, matched below each path; may be NULL */
+	char		**symlinks;	/* release pointers, swapped atomically; may be NULL */
+	char		**restart;	/* services restarted after a restore; may be NULL */
+	int		 keep;		/* snapshots kept besides last known good ones, default 20 */
+	bool		 watch;		/* changes noticed by themselves, default true */
+	int64_t		 guard_window_ms;	/* checks watched after a change, default 2m */
+	bool		 auto_rollback;	/* critical within the window: roll back, default false */
+	int64_t		 lkg_after_ms;	/* healthy this long: last known good, default 5m */
+};
+
+/* Tries of a command in all and the delay between them (`retry:` keys). */
+struct retry_conf {
+	int		 attempts;	/* default 1: no retry */
+	struct backoff_conf backoff;	/* 1s doubling to 1m, jitter 0.1 */
+};
+
+/* One step of a rebuild: an argv, and where it was written. */
+struct rebuild_step {
+	char		**argv;
+	struct conf_pos	 pos;
+};
+
+/* `rebuild:`: an environment rebuilt from scratch (tend rebuild NAME). */
+struct rebuild_conf {
+	char		*name;
+	struct conf_pos	 pos;
+	struct conf_pos	 service_pos, clear_pos, snapshot_pos;	/* of the keys, when written */
+	char		*service;	/* verified healthy afterwards; NULL: none */
+	char		**clear;	/* removed first (rm -rf); may be NULL */
+	struct rebuild_step *steps;
+	size_t		 n_steps;
+	struct retry_conf retry;	/* per step */
+	char		*snapshot;	/* a set snapshotted before, rolled back on failure */
+};
+
 struct tend_config {
 	char		*source;	/* file path, or "<embedded>" */
 	char		*state_dir;	/* NULL until resolved */
@@ -488,12 +535,18 @@ struct tend_config {
 	bool		 services_written;	/* `services:` is in the file, if only `{}` */
 	struct check_conf *checks;
 	size_t		 n_checks;
+	struct snapshot_set_conf *snapshots;	/* declared, then the implicit `tend` */
+	size_t		 n_snapshots;
+	struct rebuild_conf *rebuilds;
+	size_t		 n_rebuilds;
 
 	/* For config_find_*, once loaded; a config built by hand has none. */
 	struct name_index services_by_name;
 	struct name_index checks_by_name;
 	struct name_index actions_by_name;
 	struct name_index installers_by_name;
+	struct name_index snapshots_by_name;
+	struct name_index rebuilds_by_name;
 };
 
 #endif

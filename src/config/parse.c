@@ -327,6 +327,8 @@ static const struct key_spec root_specs[] = {
 	{ "environment", parse_environment, OFF(tend_config, environment), NULL },
 	{ "cache_dir", parse_string, OFF(tend_config, cache_dir), NULL },
 	{ "assets", parse_assets, 0, NULL },
+	{ "snapshots", parse_snapshots, 0, NULL },
+	{ "rebuild", parse_rebuilds, 0, NULL },
 	{ NULL, NULL, 0, NULL },
 };
 
@@ -459,7 +461,7 @@ service_conf_init(struct service_conf *s)
 }
 
 /* Where key stands in mapping, for errors found after the walk. */
-static void
+void
 parse_key_pos(struct walk *w, yaml_node_t *mapping, const char *key,
     struct conf_pos *pos)
 {

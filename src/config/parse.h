@@ -27,6 +27,10 @@ void	parse_threshold(struct walk *, yaml_node_t *, void *, const struct key_spec
 void	parse_named_entries(struct walk *w, yaml_node_t *node, const char *section,
 	    const char *noun, void (*one)(struct walk *, yaml_node_t *, yaml_node_t *));
 
+/* Where key stands in mapping (unchanged when absent), for errors found later. */
+void	parse_key_pos(struct walk *w, yaml_node_t *mapping, const char *key,
+	    struct conf_pos *pos);
+
 /* parse_heal.c: key_spec parsers for the healing sections. */
 void	parse_heal_plan(struct walk *, yaml_node_t *, void *, const struct key_spec *);
 void	parse_named_actions(struct walk *, yaml_node_t *, void *, const struct key_spec *);
@@ -49,5 +53,14 @@ void	deps_apply_defaults(struct tend_config *cfg);
 
 /* parse_assets.c: `assets:`, what tend fetch downloads. */
 void	parse_assets(struct walk *, yaml_node_t *, void *, const struct key_spec *);
+
+/* parse_snapshots.c: `snapshots:`, `rebuild:`, and `retry:` mappings. */
+void	parse_snapshots(struct walk *, yaml_node_t *, void *, const struct key_spec *);
+void	parse_rebuilds(struct walk *, yaml_node_t *, void *, const struct key_spec *);
+/* {attempts, initial, max, multiplier, jitter} into a struct retry_conf. */
+void	parse_retry(struct walk *, yaml_node_t *, void *, const struct key_spec *);
+void	retry_conf_init(struct retry_conf *r);
+/* The set `tend` of the config file at path, unless one is declared (load.c). */
+void	snapshots_add_implicit(struct tend_config *cfg, const char *path);
 
 #endif

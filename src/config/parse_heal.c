@@ -6,8 +6,8 @@
  * An item of a heal list is a word (restart, stop, start, rollback,
  * escalate, or the name of a declared action) or a mapping with one action
  * key: {restart: SERVICE}, {exec: [argv], timeout: 30s}, {cleanup: {...}},
- * {adjust_timeout: {factor, max}}, {rollback: SNAPSHOT}, {wait: 10s},
- * {any: [...]}, and an optional `name:`.
+ * {adjust_timeout: {factor, max}}, {rollback: SET}, {rebuild: NAME},
+ * {wait: 10s}, {any: [...]}, and an optional `name:`.
  */
 #include <limits.h>
 #include <stdio.h>
@@ -26,7 +26,7 @@ static const char *const action_words[] = {
 	[HEAL_EXEC] = "exec", [HEAL_CLEANUP] = "cleanup",
 	[HEAL_ADJUST_TIMEOUT] = "adjust_timeout", [HEAL_ROLLBACK] = "rollback",
 	[HEAL_WAIT] = "wait", [HEAL_ESCALATE] = "escalate", [HEAL_ANY] = "any",
-	[HEAL_NAMED] = NULL,
+	[HEAL_REBUILD] = "rebuild", [HEAL_NAMED] = NULL,
 };
 
 const char *
@@ -40,6 +40,7 @@ static void	parse_action_exec(struct walk *, yaml_node_t *, void *, const struct
 static void	parse_action_cleanup(struct walk *, yaml_node_t *, void *, const struct key_spec *);
 static void	parse_action_adjust(struct walk *, yaml_node_t *, void *, const struct key_spec *);
 static void	parse_action_rollback(struct walk *, yaml_node_t *, void *, const struct key_spec *);
+static void	parse_action_rebuild(struct walk *, yaml_node_t *, void *, const struct key_spec *);
 static void	parse_action_wait(struct walk *, yaml_node_t *, void *, const struct key_spec *);
 static void	parse_action_escalate(struct walk *, yaml_node_t *, void *, const struct key_spec *);
 static void	parse_action_any(struct walk *, yaml_node_t *, void *, const struct key_spec *);
@@ -53,6 +54,7 @@ static const struct key_spec action_specs[] = {
 	{ "cleanup", parse_action_cleanup, 0, NULL },
 	{ "adjust_timeout", parse_action_adjust, 0, NULL },
 	{ "rollback", parse_action_rollback, 0, NULL },
+	{ "rebuild", parse_action_rebuild, 0, NULL },
 	{ "wait", parse_action_wait, 0, NULL },
 	{ "escalate", parse_action_escalate, 0, NULL },
 	{ "any", parse_action_any, 0, NULL },
@@ -163,11 +165,28 @@ parse_action_rollback(struct walk *w, yaml_node_t *node, void *target,
     const struct key_spec *spec)
 {
 	struct heal_action *a = target;
-	const char *v = walk_scalar(w, node, "a snapshot name");
+	const char *v;
 
 	a->kind = HEAL_ROLLBACK;
-	if (v != NULL && *v != '\0')
+	/* `rollback:` alone: the target's own set, as the bare word. */
+	if (node->type == YAML_SCALAR_NODE && node->data.scalar.length == 0)
+		return;
+	if ((v = walk_scalar(w, node, "a snapshot set's name")) != NULL && *v != '\0')
 		a->snapshot = xstrdup(v);
+}
+
+static void
+parse_action_rebuild(struct walk *w, yaml_node_t *node, void *target,
+    const struct key_spec *spec)
+{
+	struct heal_action *a = target;
+	const char *v = walk_scalar(w, node, "the name of a 'rebuild:' entry");
+
+	a->kind = HEAL_REBUILD;
+	if (v != NULL && *v == '\0')
+		walk_error(w, node, "'rebuild': expected the name of a 'rebuild:' entry");
+	else if (v != NULL)
+		a->rebuild = xstrdup(v);
 }
 
 static void
@@ -238,6 +257,10 @@ action_default_name(struct heal_action *a)
 	} else if ((a->kind == HEAL_RESTART || a->kind == HEAL_STOP ||
 	    a->kind == HEAL_START) && a->service != NULL)
 		a->name = xasprintf("%s-%s", action_words[a->kind], a->service);
+	else if (a->kind == HEAL_REBUILD && a->rebuild != NULL)
+		a->name = xasprintf("rebuild-%s", a->rebuild);
+	else if (a->kind == HEAL_ROLLBACK && a->snapshot != NULL)
+		a->name = xasprintf("rollback-%s", a->snapshot);
 	else
 		a->name = xstrdup(action_words[a->kind]);
 }
@@ -256,8 +279,12 @@ parse_action(struct walk *w, yaml_node_t *node, struct heal_action *a)
 	heal_action_init(a, HEAL_NAMED, walk_pos(w, node));
 	if (node->type == YAML_SCALAR_NODE) {
 		v = (const char *)node->data.scalar.value;
+		/*
+		 * A bare `rebuild` stays a reference: configs name actions so
+		 * (actions: {rebuild: {exec: ...}}), and {rebuild: NAME} says which.
+		 */
 		for (i = 0; i < HEAL_NAMED; i++)
-			if (strcmp(v, action_words[i]) == 0)
+			if (i != HEAL_REBUILD && strcmp(v, action_words[i]) == 0)
 				a->kind = (enum heal_action_kind)i;
 		if (a->kind == HEAL_EXEC || a->kind == HEAL_CLEANUP || a->kind == HEAL_WAIT ||
 		    a->kind == HEAL_ANY)
@@ -274,7 +301,8 @@ parse_action(struct walk *w, yaml_node_t *node, struct heal_action *a)
 	}
 	if (action_keys_in(w, node) != 1) {
 		walk_error(w, node, "expected exactly one of restart, stop, start, exec, "
-		    "cleanup, adjust_timeout, rollback, wait, escalate, any in an action");
+		    "cleanup, adjust_timeout, rollback, rebuild, wait, escalate, any in an "
+		    "action");
 		return false;
 	}
 	walk_mapping(w, node, action_specs, a, "the action");
@@ -328,8 +356,8 @@ parse_one_named_action(struct walk *w, yaml_node_t *key, yaml_node_t *value)
 	a->name = xstrdup((const char *)key->data.scalar.value);
 	if (ok && a->kind == HEAL_NAMED)
 		walk_error(w, value, "action '%s': expected an action (restart, stop, "
-		    "start, exec, cleanup, adjust_timeout, rollback, wait, escalate, any), "
-		    "not a reference to another", a->name);
+		    "start, exec, cleanup, adjust_timeout, rollback, rebuild, wait, escalate, "
+		    "any), not a reference to another", a->name);
 }
 
 void

@@ -19,4 +19,7 @@ void	config_validate_alerts(const struct tend_config *cfg, struct config_errors 
 /* Installers named by deps checks must exist; their templates must make sense (parse_deps.c). */
 void	config_validate_deps(const struct tend_config *cfg, struct config_errors *errs);
 
+/* Snapshot sets and rebuilds: names they refer to, paths (validate_snapshots.c). */
+void	config_validate_snapshots(const struct tend_config *cfg, struct config_errors *errs);
+
 #endif

@@ -25,8 +25,9 @@ resolve_action(struct tend_config *cfg, struct heal_action *a, const char *owner
 		a->named = config_find_action(cfg, a->name);
 		if (a->named == NULL)
 			validate_error(errs, &a->pos, "%s: heal: '%s' is not an action (restart, "
-			    "stop, start, rollback, escalate, or a name under 'actions:')",
-			    owner, a->name);
+			    "stop, start, rollback, escalate, or a name under 'actions:')%s",
+			    owner, a->name, strcmp(a->name, "rebuild") == 0 ?
+			    "; an entry under 'rebuild:' is run as {rebuild: NAME}" : "");
 		else if (a->named->service == NULL && service == NULL &&
 		    (a->named->kind == HEAL_RESTART || a->named->kind == HEAL_STOP ||
 		    a->named->kind == HEAL_START))
@@ -49,6 +50,16 @@ resolve_action(struct tend_config *cfg, struct heal_action *a, const char *owner
 		break;
 	case HEAL_EXEC:
 		validate_program(&a->pos, owner, a->argv, "exec", errs);
+		break;
+	case HEAL_ROLLBACK:
+		if (a->snapshot != NULL && config_find_snapshot_set(cfg, a->snapshot) == NULL)
+			validate_error(errs, &a->pos, "%s: heal: rollback names '%s', which is "
+			    "not a snapshot set", owner, a->snapshot);
+		break;
+	case HEAL_REBUILD:
+		if (a->rebuild != NULL && config_find_rebuild(cfg, a->rebuild) == NULL)
+			validate_error(errs, &a->pos, "%s: heal: rebuild names '%s', which is "
+			    "not under 'rebuild:'", owner, a->rebuild);
 		break;
 	default:
 		break;

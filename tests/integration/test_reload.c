@@ -119,6 +119,35 @@ assert_three_untouched(const pid_t pids[3])
 	assert_int_equal(harness_count_record(&t, "stop"), 0);
 }
 
+/*
+ * Snapshot sets and rebuilds name services (restart:, service:), but they
+ * are no part of one: a reload that adds them restarts nothing. d, added
+ * in the same reload, says when it was applied.
+ */
+static void
+snapshots_and_rebuilds_added_restart_nothing(void **state)
+{
+	char config[2048];
+	pid_t pids[3];
+
+	start_three(pids);
+	snprintf(config, sizeof(config), "%s%s", before,
+	    "  d: { run: [@FAKESVC@, --name, d, --record, @RECORD@] }\n"
+	    "snapshots:\n"
+	    "  app: { paths: [@DIR@/app], restart: [a, b], auto_rollback: true }\n"
+	    "rebuild:\n"
+	    "  env: { service: c, clear: [@DIR@/app/env], snapshot: app, steps: [[true]] }\n"
+	    "checks:\n"
+	    "  up: { type: tcp, port: @PORT1@, heal: [{ rollback: app }, { rebuild: env }] }\n");
+	harness_write_config(&t, config);
+	kill(t.pid, SIGHUP);
+	assert_true(harness_wait_record(&t, "start d", 5000));
+	assert_int_equal(harness_pid(&t, "a"), pids[0]);
+	assert_int_equal(harness_pid(&t, "b"), pids[1]);
+	assert_int_equal(harness_pid(&t, "c"), pids[2]);
+	assert_int_equal(harness_count_record(&t, "stop"), 0);
+}
+
 /* An empty file on SIGHUP stopped every service. */
 static void
 an_empty_file_stops_nothing(void **state)
@@ -236,6 +265,7 @@ main(void)
 		TEND_TEST(stopping_every_service_takes_services_written_empty),
 		TEND_TEST(a_malformed_heal_item_is_reported_and_the_daemon_lives),
 		TEND_TEST(a_changed_web_listen_is_named_and_kept),
+		TEND_TEST(snapshots_and_rebuilds_added_restart_nothing),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
