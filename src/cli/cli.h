@@ -40,6 +40,9 @@ struct cli_options {
 	bool		 monitor_only;	/* run --monitor-only */
 	bool		 no_web;	/* run --no-web */
 	bool		 environment;	/* validate --environment */
+	const char	*rollback_to;	/* rollback --to ID */
+	bool		 rollback_lkg;	/* rollback --lkg (the default) */
+	bool		 delete_added;	/* rollback --delete */
 	char		**args;		/* positional, after the subcommand */
 	int		 n_args;
 };
@@ -64,6 +67,7 @@ int	cmd_export_metrics(struct cli_options *opts);
 int	cmd_retry(int argc, char **argv);
 int	cmd_fetch(int argc, char **argv);
 int	cmd_deps(int argc, char **argv);
+int	cmd_snapshot(int argc, char **argv);
 int	cmd_check(struct cli_options *opts);
 int	cmd_control(const char *verb, struct cli_options *opts);
 int	cmd_incidents(struct cli_options *opts);
@@ -72,6 +76,7 @@ int	cmd_heal(struct cli_options *opts);
 int	cmd_recover(struct cli_options *opts);
 int	cmd_ack(struct cli_options *opts);
 int	cmd_resolve(struct cli_options *opts);
+int	cmd_rollback(struct cli_options *opts);
 int	cmd_validate_and_heal(struct cli_options *opts);
 void	cli_usage(FILE *out);
 

@@ -32,6 +32,8 @@ static const struct subcommand subcommands[] = {
 	{ .name = "retry", .run_argv = cmd_retry },
 	{ .name = "fetch", .run_argv = cmd_fetch },
 	{ .name = "deps", .run_argv = cmd_deps },
+	{ .name = "snapshot", .run_argv = cmd_snapshot },
+	{ .name = "rollback", .run = cmd_rollback },
 };
 
 int

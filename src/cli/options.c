@@ -55,6 +55,12 @@ cli_usage(FILE *out)
 	    "           artifacts from mirrors: resumed, sha256-checked, cached (tend fetch --help)\n"
 	    "  deps     check | install | cache-warmup | scan [PATH]\n"
 	    "           what the system depends on: check it, install it, find it in the code\n"
+	    "  snapshot create [SET] [--label TEXT] | list [SET] | show ID | diff ID [ID2] |\n"
+	    "           prune [SET]: snapshots of the config's sets (tend snapshot --help)\n"
+	    "  rollback [SET] [--to ID|--lkg] [--dry-run] [--delete] [--wait DURATION]\n"
+	    "           put a snapshot back (default: SET's last known good), restart the\n"
+	    "           set's services through the daemon, verify their checks (default 30s);\n"
+	    "           --delete: also remove files added since; exit 0 verified healthy\n"
 	    "  version                         tend's and its libraries' versions\n"
 	    "\n"
 	    "  -c FILE defaults to $TEND_CONFIG, then the embedded default config.\n"
@@ -76,6 +82,9 @@ enum {
 	OPT_NO_WEB,
 	OPT_ENVIRONMENT,
 	OPT_WAIT,
+	OPT_TO,
+	OPT_LKG,
+	OPT_DELETE,
 };
 
 /*
@@ -106,6 +115,9 @@ static const struct option cli_long_options[] = {
 	{ "no-web", no_argument, NULL, OPT_NO_WEB },
 	{ "environment", no_argument, NULL, OPT_ENVIRONMENT },
 	{ "wait", required_argument, NULL, OPT_WAIT },
+	{ "to", required_argument, NULL, OPT_TO },
+	{ "lkg", no_argument, NULL, OPT_LKG },
+	{ "delete", no_argument, NULL, OPT_DELETE },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -218,6 +230,15 @@ cli_parse_options(const char *cmd, int argc, char **argv,
 		case OPT_WAIT:
 			if (cli_parse_wait(cmd, optarg, &opts->wait_ms) != 0)
 				return 2;
+			break;
+		case OPT_TO:
+			opts->rollback_to = optarg;
+			break;
+		case OPT_LKG:
+			opts->rollback_lkg = true;
+			break;
+		case OPT_DELETE:
+			opts->delete_added = true;
 			break;
 		case 'h':
 			cli_usage(stdout);
