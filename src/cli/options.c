@@ -61,6 +61,11 @@ cli_usage(FILE *out)
 	    "           put a snapshot back (default: SET's last known good), restart the\n"
 	    "           set's services through the daemon, verify their checks (default 30s);\n"
 	    "           --delete: also remove files added since; exit 0 verified healthy\n"
+	    "  changes  [--since DURATION] [--format text|json]\n"
+	    "           recorded changes (files of a set, reloads, marks, packages), newest\n"
+	    "           first, with the snapshot after each and the incidents blamed on it\n"
+	    "  change mark [--set SET] [--label TEXT]\n"
+	    "           tell the daemon a deploy just changed things (SET: a snapshot set)\n"
 	    "  version                         tend's and its libraries' versions\n"
 	    "\n"
 	    "  -c FILE defaults to $TEND_CONFIG, then the embedded default config.\n"
@@ -85,6 +90,8 @@ enum {
 	OPT_TO,
 	OPT_LKG,
 	OPT_DELETE,
+	OPT_SET,
+	OPT_LABEL,
 };
 
 /*
@@ -118,6 +125,8 @@ static const struct option cli_long_options[] = {
 	{ "to", required_argument, NULL, OPT_TO },
 	{ "lkg", no_argument, NULL, OPT_LKG },
 	{ "delete", no_argument, NULL, OPT_DELETE },
+	{ "set", required_argument, NULL, OPT_SET },
+	{ "label", required_argument, NULL, OPT_LABEL },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -239,6 +248,12 @@ cli_parse_options(const char *cmd, int argc, char **argv,
 			break;
 		case OPT_DELETE:
 			opts->delete_added = true;
+			break;
+		case OPT_SET:
+			opts->set = optarg;
+			break;
+		case OPT_LABEL:
+			opts->label = optarg;
 			break;
 		case 'h':
 			cli_usage(stdout);
