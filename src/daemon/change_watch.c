@@ -34,6 +34,11 @@ struct cw_job {
 	int64_t		 snapshot_id;
 	int		 rc;
 	char		 err[512];
+	/* A rollback to the last known good instead of a snapshot. */
+	void		(*done)(void *token, bool ok, const char *detail);
+	void		*token;
+	char		**restart;	/* the set's services, restarted after */
+	size_t		 restored;	/* files written */
 };
 
 struct change_watch {
@@ -54,6 +59,7 @@ struct change_watch {
 	struct cw_job	*queue;
 	uv_work_t	 work;
 	struct cw_job	*running;
+	bool		 flushing;	/* an incident asked: no `recorded` call back */
 	bool		 closing;
 };
 
@@ -66,6 +72,7 @@ cw_job_free(struct cw_job *job)
 	strv_free(job->paths);
 	strv_free(job->exclude);
 	strv_free(job->symlinks);
+	strv_free(job->restart);
 	free(job);
 }
 
@@ -88,6 +95,27 @@ cw_engine(struct change_watch *cw, char *err, size_t errlen)
 	return cw->eng;
 }
 
+/* The pool's side of a rollback: the set's last known good, put back. */
+static void
+cw_restore_lkg(struct snapshot_engine *eng, struct cw_job *job)
+{
+	struct snapshot_restore_opts opts = { 0 };
+	struct snapshot_restore_result r;
+	size_t i;
+
+	job->snapshot_id = snapshot_lkg(eng, job->set, job->err, sizeof(job->err));
+	if (job->snapshot_id == 0)
+		snprintf(job->err, sizeof(job->err), "no last known good snapshot of %s yet",
+		    job->set);
+	if (job->snapshot_id <= 0)
+		return;
+	job->rc = snapshot_restore(eng, job->snapshot_id, &opts, &r, job->err,
+	    sizeof(job->err));
+	for (i = 0; i < r.n; i++)
+		job->restored += r.steps[i].done && r.steps[i].kind != SNAPSHOT_STEP_ADDED;
+	snapshot_restore_result_free(&r);
+}
+
 static void
 cw_work(uv_work_t *work)
 {
@@ -105,6 +133,10 @@ cw_work(uv_work_t *work)
 	job->rc = -1;
 	if (eng == NULL)
 		return;
+	if (job->done != NULL) {
+		cw_restore_lkg(eng, job);
+		return;
+	}
 	if (job->change_id > 0)
 		snprintf(label, sizeof(label), "after change %lld", (long long)job->change_id);
 	else
@@ -117,6 +149,39 @@ cw_work(uv_work_t *work)
 		    sizeof(job->err));
 }
 
+/* The loop's side of a rollback: what tend wrote is no change; restart, report. */
+static void
+cw_rolled_back(struct change_watch *cw, struct cw_job *job, int status)
+{
+	char detail[768], err[256];
+	int64_t change;
+	size_t i, group;
+
+	if (status != 0 || job->rc != 0) {
+		snprintf(detail, sizeof(detail), "rollback of %s: %s", job->set,
+		    status != 0 ? "cancelled" : job->err);
+		job->done(job->token, false, detail);
+		return;
+	}
+	for (group = 0; !cw->closing && group < cw->cfg->n_snapshots; group++)
+		if (strcmp(cw->cfg->snapshots[group].name, job->set) == 0 && cw->pw != NULL)
+			pathwatch_discard(cw->pw, group);
+	if (!cw->closing && (change = change_tracker_newest(cw->ct, job->set)) > 0) {
+		if (store_change_rolled_back(cw->st, change, clock_wall_ms(), err,
+		    sizeof(err)) < 0)
+			log_warn(NULL, "change %lld: %s", (long long)change, err);
+		change_tracker_rolled_back(cw->ct, job->set);
+	}
+	snprintf(detail, sizeof(detail), "restored snapshot %lld of %s (last known good, %zu "
+	    "files)", (long long)job->snapshot_id, job->set, job->restored);
+	for (i = 0; !cw->closing && job->restart != NULL && job->restart[i] != NULL; i++)
+		if (cw->ops.restart != NULL &&
+		    cw->ops.restart(cw->ops.arg, job->restart[i], err, sizeof(err)) < 0)
+			log_warn(NULL, "after the rollback of %s: %s", job->set, err);
+	log_info(NULL, "%s", detail);
+	job->done(job->token, true, detail);
+}
+
 static void
 cw_worked(uv_work_t *work, int status)
 {
@@ -124,7 +189,9 @@ cw_worked(uv_work_t *work, int status)
 	struct change_watch *cw = job->cw;
 	char err[256];
 
-	if (status != 0 || job->rc != 0) {
+	if (job->done != NULL) {
+		cw_rolled_back(cw, job, status);
+	} else if (status != 0 || job->rc != 0) {
 		log_warn(NULL, "snapshot of %s: %s", job->set, status != 0 ? "cancelled" :
 		    job->err);
 	} else if (!cw->closing) {	/* closing: the store may be gone */
@@ -228,7 +295,7 @@ cw_record(struct change_watch *cw, const char *kind, const char *set, const char
 	}
 	if (id > 0)
 		change_tracker_change(cw->ct, set, id, window_ms, since_mono);
-	if (id > 0 && cw->ops.recorded != NULL)
+	if (id > 0 && cw->ops.recorded != NULL && !cw->flushing)
 		cw->ops.recorded(cw->ops.arg);
 	if (cw->ops.event != NULL)
 		cw->ops.event(cw->ops.arg, "change", json_pack("{sI sI ss ss* ss sO}", "id",
@@ -424,11 +491,84 @@ change_watch_mark(struct change_watch *cw, const char *kind, const char *set,
 	return id;
 }
 
-bool
-change_watch_blame(struct change_watch *cw, const char *service, bool critical,
-    int64_t at_ms, struct change_blame *blame)
+/* The set whose restart: has target's service (target: a check or a service). */
+static const char *
+cw_set_of(const struct change_watch *cw, const char *target)
 {
-	return change_tracker_blame(cw->ct, service, critical, at_ms, blame);
+	const struct check_conf *check = config_find_check(cw->cfg, target);
+	const char *service = check != NULL ? check->service : target;
+	size_t i;
+
+	for (i = 0; service != NULL && i < cw->cfg->n_snapshots; i++)
+		if (strv_contains(cw->cfg->snapshots[i].restart, service))
+			return cw->cfg->snapshots[i].name;
+	return NULL;
+}
+
+int
+change_watch_rollback(struct change_watch *cw, const char *target, const char *set,
+    void (*done)(void *token, bool ok, const char *detail), void *token, char *err,
+    size_t errlen)
+{
+	const struct snapshot_set_conf *s;
+	struct cw_job *job, **p;
+
+	if (set == NULL && (set = cw_set_of(cw, target)) == NULL) {
+		snprintf(err, errlen, "no snapshot set restarts what %s is about (say which: "
+		    "rollback: SET)", target);
+		return -1;
+	}
+	if ((s = config_find_snapshot_set(cw->cfg, set)) == NULL) {
+		snprintf(err, errlen, "no snapshot set named '%s'", set);
+		return -1;
+	}
+	job = xcalloc(1, sizeof(*job));
+	job->cw = cw;
+	job->set = xstrdup(set);
+	job->restart = strv_dup(s->restart);
+	job->done = done;
+	job->token = token;
+	for (p = &cw->queue; *p != NULL; p = &(*p)->next)
+		;
+	*p = job;
+	cw_next_job(cw);
+	return 0;
+}
+
+int64_t
+change_watch_blame(struct change_watch *cw, const char *service, bool critical,
+    int64_t at_ms, char *why, size_t len, char *rollback, size_t rollback_len)
+{
+	struct change_blame b;
+
+	if (cw == NULL)
+		return 0;
+	if (cw->pw != NULL) {
+		cw->flushing = true;
+		pathwatch_flush(cw->pw);
+		cw->flushing = false;
+	}
+	if (!change_tracker_blame(cw->ct, service, critical, at_ms, &b))
+		return 0;
+	snprintf(why, len, "change %lld%s%s, %.1f s before", (long long)b.change_id,
+	    b.set != NULL ? " of " : "", b.set != NULL ? b.set : "",
+	    (double)(at_ms - b.at_ms) / 1000);
+	snprintf(rollback, rollback_len, "%s", b.rollback && b.set != NULL ? b.set : "");
+	return b.change_id;
+}
+
+json_t *
+change_watch_request(struct change_watch *cw, json_t *req)
+{
+	const char *label = json_string_value(json_object_get(req, "label"));
+	char err[256];
+	int64_t id;
+
+	id = change_watch_mark(cw, CHANGE_KIND_MARK, json_string_value(json_object_get(req,
+	    "set")), label != NULL ? label : "marked", err, sizeof(err));
+	if (id < 0)
+		return json_pack("{s:b, s:s}", "ok", 0, "error", err);
+	return json_pack("{s:b, s:I}", "ok", 1, "id", (json_int_t)id);
 }
 
 static void
@@ -449,6 +589,8 @@ cw_finish(struct change_watch *cw)
 
 	while ((job = cw->queue) != NULL) {
 		cw->queue = job->next;
+		if (job->done != NULL)
+			job->done(job->token, false, "tend is stopping");
 		cw_job_free(job);
 	}
 	uv_close((uv_handle_t *)&cw->tick, cw_closed);

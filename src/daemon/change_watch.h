@@ -35,6 +35,8 @@ struct change_watch_ops {
 	 * disk is recorded once its set is quiet) may now be blamed on it.
 	 */
 	void	(*recorded)(void *arg);
+	/* Restarts a service after a rollback (as the healer would). */
+	int	(*restart)(void *arg, const char *service, char *err, size_t errlen);
 };
 
 struct change_watch;
@@ -58,9 +60,30 @@ void		 change_watch_health(struct change_watch *cw, bool all_healthy);
  */
 int64_t		 change_watch_mark(struct change_watch *cw, const char *kind, const char *set,
 		    const char *label, char *err, size_t errlen);
-/* What an incident opened at at_ms (monotonic) on service (may be NULL) is blamed on. */
-bool		 change_watch_blame(struct change_watch *cw, const char *service, bool critical,
-		    int64_t at_ms, struct change_blame *blame);
+/*
+ * The healer's blame hook (heal/action.h): the change an incident opened
+ * at at_ms (monotonic) on service is blamed on, with a sentence in why and
+ * the set to roll back first in rollback (auto_rollback), or 0. A change
+ * still settling on disk is recorded first: the failure may be its doing.
+ */
+int64_t		 change_watch_blame(struct change_watch *cw, const char *service, bool critical,
+		    int64_t at_ms, char *why, size_t len, char *rollback, size_t rollback_len);
+/*
+ * The control socket's {"cmd": "change", "set": S, "label": L}: a deploy
+ * tool's change (tend change mark). The answer.
+ */
+json_t		*change_watch_request(struct change_watch *cw, json_t *req);
+/*
+ * The rollback heal action (heal/action.h): set, or when NULL the one
+ * whose restart: has the service of target (a check or a service), back
+ * to its last known good on the thread pool. The files tend writes are
+ * not a change; the set's change is marked rolled back (bad); its
+ * services are restarted; then done(token, ok, detail) on the loop. 0
+ * when queued, or -1 with err (no such set, none for target).
+ */
+int		 change_watch_rollback(struct change_watch *cw, const char *target,
+		    const char *set, void (*done)(void *token, bool ok, const char *detail),
+		    void *token, char *err, size_t errlen);
 /* Stops watching; a snapshot under way finishes first. */
 void		 change_watch_free(struct change_watch *cw);
 

@@ -33,7 +33,6 @@
 #include "diagnose/anomaly_watch.h"
 #include "diagnose/dpkglog.h"
 #include "heal/healer.h"
-#include "store/changes.h"
 #include "store/store.h"
 #include "supervise/supervisor.h"
 #include "web/web.h"
@@ -204,21 +203,6 @@ daemon_heal_request(struct daemon *d, const char *cmd, json_t *req)
 	return json_pack("{s:b}", "ok", 1);
 }
 
-/* {"cmd": "change", "set": "app", "label": "deploy 1.4.2"}: a deploy tool's change. */
-static json_t *
-daemon_change_request(struct daemon *d, json_t *req)
-{
-	const char *label = json_string_value(json_object_get(req, "label"));
-	char err[256];
-	int64_t id;
-
-	id = change_watch_mark(d->changes, CHANGE_KIND_MARK,
-	    json_string_value(json_object_get(req, "set")), label != NULL ? label : "marked",
-	    err, sizeof(err));
-	return id < 0 ? daemon_error(err) : json_pack("{s:b, s:I}", "ok", 1, "id",
-	    (json_int_t)id);
-}
-
 /* The control socket's requests; NULL for a command it does not know. */
 static json_t *
 daemon_handle_request(void *arg, json_t *req)
@@ -240,7 +224,7 @@ daemon_handle_request(void *arg, json_t *req)
 	if (daemon_cmd_in(cmd, heal_cmds))
 		return daemon_heal_request(d, cmd, req);
 	if (strcmp(cmd, "change") == 0)
-		return daemon_change_request(d, req);
+		return change_watch_request(d->changes, req);
 	if (!daemon_cmd_in(cmd, service_cmds))
 		return NULL;
 	if (supervisor_control(d->sup, cmd, name, CONTROL_OPERATOR, err, sizeof(err)) < 0)
@@ -410,18 +394,29 @@ daemon_check_changed(void *arg, const struct check_conf *conf, enum health_state
 /* The healer's question: which change an incident opening now is blamed on. */
 static int64_t
 daemon_heal_blame(void *arg, const char *service, bool critical, int64_t detected_ms,
-    char *why, size_t len)
+    char *why, size_t len, char *rollback, size_t rollback_len)
 {
 	struct daemon *d = arg;
-	struct change_blame b;
 
-	if (d->changes == NULL ||
-	    !change_watch_blame(d->changes, service, critical, detected_ms, &b))
-		return 0;
-	snprintf(why, len, "change %lld%s%s, %.1f s before", (long long)b.change_id,
-	    b.set != NULL ? " of " : "", b.set != NULL ? b.set : "",
-	    (double)(detected_ms - b.at_ms) / 1000);
-	return b.change_id;
+	return change_watch_blame(d->changes, service, critical, detected_ms, why, len,
+	    rollback, rollback_len);
+}
+
+/* The rollback heal action, run by the change watch on the thread pool. */
+static int
+daemon_heal_rollback(void *arg, const char *target, const char *set,
+    void (*done)(void *token, bool ok, const char *detail), void *token, char *err,
+    size_t errlen)
+{
+	struct daemon *d = arg;
+
+	return change_watch_rollback(d->changes, target, set, done, token, err, errlen);
+}
+
+static int
+daemon_change_restart(void *arg, const char *service, char *err, size_t errlen)
+{
+	return daemon_ops_service_control(arg, "restart", service, err, errlen);
 }
 
 static void
@@ -694,14 +689,15 @@ daemon_start(struct daemon *d, struct tend_config *cfg)
 	struct heal_ops ops = { .arg = d, .service_control = daemon_ops_service_control,
 	    .service_state = daemon_ops_service_state, .run_check = daemon_ops_run_check,
 	    .adjust_timeout = daemon_ops_adjust_timeout, .alert = daemon_heal_alert,
-	    .changed = daemon_heal_changed, .blame = daemon_heal_blame };
+	    .changed = daemon_heal_changed, .blame = daemon_heal_blame,
+	    .rollback = daemon_heal_rollback };
 	struct reload_options reload = { .config_path = d->opts->config_path,
 	    .state_dir = d->opts->state_dir, .web_off = d->opts->no_web };
 	struct reload_ops reload_ops = { .running = daemon_running_config,
 	    .apply = daemon_reload, .arg = d };
 	int64_t watchdog_ms = sdnotify_watchdog_ms();
 	struct change_watch_ops change_ops = { .arg = d, .event = daemon_change_event,
-	    .recorded = daemon_change_recorded };
+	    .recorded = daemon_change_recorded, .restart = daemon_change_restart };
 
 	daemon_signal(d, &d->sig_term, SIGTERM, daemon_on_stop_signal);
 	daemon_signal(d, &d->sig_int, SIGINT, daemon_on_stop_signal);

@@ -413,6 +413,16 @@ pathwatch_discard(struct pathwatch *pw, size_t group)
 		pw_forget(&pw->groups[group]);
 }
 
+void
+pathwatch_flush(struct pathwatch *pw)
+{
+	pw_read(pw);
+	if (pw->first_ms != 0) {
+		uv_timer_stop(&pw->timer);
+		pw_report(&pw->timer);
+	}
+}
+
 size_t
 pathwatch_count(const struct pathwatch *pw)
 {

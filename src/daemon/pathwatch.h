@@ -55,6 +55,11 @@ void		 pathwatch_exclude(struct pathwatch *pw, size_t group, const char *pattern
  * changes tend made itself (a restore), which are not the operator's.
  */
 void		 pathwatch_discard(struct pathwatch *pw, size_t group);
+/*
+ * Reads what the kernel has queued and reports what the groups collected
+ * now, quiet or not: an incident wants to know what changed before it.
+ */
+void		 pathwatch_flush(struct pathwatch *pw);
 /* Directories and names watched, for `tend status` and tests. */
 size_t		 pathwatch_count(const struct pathwatch *pw);
 /* Stops watching; freed once the loop has closed its handles. */

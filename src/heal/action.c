@@ -27,6 +27,7 @@ struct action_run {
 	struct capture	*capture;
 	uv_timer_t	*timer;
 	uv_work_t	*work;
+	bool		 rolling;	/* a rollback the daemon runs */
 	struct cleanup_report report;
 	int		 cleanup_rc;
 };
@@ -43,7 +44,7 @@ static void
 action_free_if_idle(struct action_run *run)
 {
 	if (!run->starting && run->capture == NULL && run->timer == NULL &&
-	    run->work == NULL && (run->finished || run->detached))
+	    run->work == NULL && !run->rolling && (run->finished || run->detached))
 		free(run);
 }
 
@@ -223,21 +224,37 @@ action_adjust(struct action_run *run, const struct heal_ops *ops,
 }
 
 static void
+action_rollback_done(void *token, bool ok, const char *detail)
+{
+	struct action_run *run = token;
+
+	run->rolling = false;
+	if (run->detached && !run->finished)
+		action_free_if_idle(run);
+	else
+		action_finish(run, ok ? ACTION_DONE : ACTION_FAILED, "%s", detail);
+}
+
+static void
 action_rollback(struct action_run *run, const struct heal_ops *ops, const char *target)
 {
+	const char *set = run->step->action->snapshot;
 	char err[256];
 
 	if (ops->rollback == NULL) {
 		action_finish(run, ACTION_SKIPPED, "no snapshots to roll back to");
 		return;
 	}
-	if (run->dry_run)
-		action_finish(run, ACTION_DONE, "would roll back %s", target);
-	else if (ops->rollback(ops->arg, target, run->step->action->snapshot, err,
-	    sizeof(err)) < 0)
+	if (run->dry_run) {
+		action_finish(run, ACTION_DONE, "would roll back %s", set != NULL ? set : target);
+		return;
+	}
+	run->rolling = true;
+	if (ops->rollback(ops->arg, target, set, action_rollback_done, run, err,
+	    sizeof(err)) < 0) {
+		run->rolling = false;
 		action_finish(run, ACTION_FAILED, "rollback: %s", err);
-	else
-		action_finish(run, ACTION_DONE, "rolled back %s", target);
+	}
 }
 
 struct action_run *
@@ -289,7 +306,7 @@ action_start(uv_loop_t *loop, const struct heal_ops *ops, const struct plan_step
 	}
 	run->starting = false;
 	if (run->finished && run->capture == NULL && run->timer == NULL &&
-	    run->work == NULL) {
+	    run->work == NULL && !run->rolling) {
 		free(run);
 		return NULL;
 	}

@@ -32,12 +32,21 @@ struct heal_ops {
 	/*
 	 * The change an incident opened at detected_ms (monotonic) on service
 	 * (NULL: none) is blamed on: its id with a sentence in why ("change 7
-	 * of app, 3 s before"), or 0. May be NULL.
+	 * of app, 3 s before"), or 0. When the change's set rolls back by
+	 * itself (auto_rollback, a critical incident), its name is put in
+	 * rollback (else ""): the plan starts with that rollback. May be NULL.
 	 */
 	int64_t	(*blame)(void *arg, const char *service, bool critical, int64_t detected_ms,
-		    char *why, size_t len);
-	/* The rollback hook; NULL until snapshots exist. */
-	int	(*rollback)(void *arg, const char *target, const char *snapshot,
+		    char *why, size_t len, char *rollback, size_t rollback_len);
+	/*
+	 * Rolls a snapshot set back to its last known good and restarts its
+	 * services: set is the action's (`rollback: SET`), or NULL for the
+	 * set whose `restart:` has target's service. 0 when it started — done
+	 * is then called once, later, on the loop — or -1 with err. NULL
+	 * when there is no snapshot engine (tend heal without a daemon).
+	 */
+	int	(*rollback)(void *arg, const char *target, const char *set,
+		    void (*done)(void *token, bool ok, const char *detail), void *token,
 		    char *err, size_t errlen);
 	/*
 	 * An incident's alert: event "incident" (opened), "escalated",

@@ -56,13 +56,13 @@ change_tracker_free(struct change_tracker *ct)
 }
 
 static struct ct_set *
-ct_find(struct ct_set *sets, size_t n, const char *name)
+ct_find(const struct ct_set *sets, size_t n, const char *name)
 {
 	size_t i;
 
 	for (i = 0; name != NULL && i < n; i++)
 		if (strcmp(sets[i].name, name) == 0)
-			return &sets[i];
+			return (struct ct_set *)&sets[i];
 	return NULL;
 }
 
@@ -109,6 +109,14 @@ change_tracker_change(struct change_tracker *ct, const char *set, int64_t change
 		s->window_ms = window_ms;
 	else
 		s->lkg_done = false;
+}
+
+int64_t
+change_tracker_newest(const struct change_tracker *ct, const char *set)
+{
+	const struct ct_set *s = ct_find(ct->sets, ct->n, set);
+
+	return s != NULL && !s->rolled_back ? s->change_id : 0;
 }
 
 void

@@ -59,6 +59,8 @@ void		 change_tracker_set_rules(struct change_tracker *ct,
  */
 void		 change_tracker_change(struct change_tracker *ct, const char *set,
 		    int64_t change_id, int64_t window_ms, int64_t now_ms);
+/* The newest change of set: its id, 0 for none (or the state tend found). */
+int64_t		 change_tracker_newest(const struct change_tracker *ct, const char *set);
 /* A set's change was rolled back: no longer a candidate for blame or LKG. */
 void		 change_tracker_rolled_back(struct change_tracker *ct, const char *set);
 /* Whether every check is healthy now (call on every change of that). */

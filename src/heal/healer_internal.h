@@ -73,6 +73,7 @@ struct incident {
 	char		**symptoms;	/* dependents' failures correlated into it */
 	char		*root_cause;
 	int64_t		 change_id;	/* the change it is blamed on; 0: none */
+	struct heal_action rollback;	/* auto_rollback: its first step, when kind is HEAL_ROLLBACK */
 	char		 diagnosis[1024];
 	char		*resolution;
 	json_t		*actions;	/* [{action, outcome, detail, at}] */

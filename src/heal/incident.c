@@ -44,15 +44,22 @@ incident_mark_recurring(struct incident *inc)
 bool
 incident_blame(struct incident *inc)
 {
-	char why[256];
+	char why[256], set[128] = "";
 
 	if (inc->h->ops.blame == NULL || inc->change_id > 0)
 		return false;
 	inc->change_id = inc->h->ops.blame(inc->h->ops.arg, inc->service,
-	    inc->severity == HEALTH_CRITICAL, inc->detected_mono, why, sizeof(why));
-	if (inc->change_id > 0)
-		incident_note(inc, "probable cause: %s", why);
-	return inc->change_id > 0;
+	    inc->severity == HEALTH_CRITICAL, inc->detected_mono, why, sizeof(why), set,
+	    sizeof(set));
+	if (inc->change_id <= 0)
+		return false;
+	incident_note(inc, "probable cause: %s", why);
+	if (set[0] != '\0' && inc->rollback.kind != HEAL_ROLLBACK) {
+		inc->rollback.kind = HEAL_ROLLBACK;
+		inc->rollback.snapshot = xstrdup(set);
+		inc->rollback.name = xasprintf("rollback-%s", set);
+	}
+	return true;
 }
 
 void
@@ -86,8 +93,6 @@ incident_new(struct healer *h, int64_t id, const char *target, const char *servi
 	inc->root_cause = xstrdup(target);
 	inc->next = h->open;
 	h->open = inc;
-	if (id <= 0)
-		incident_blame(inc);
 	return inc;
 }
 
@@ -140,6 +145,8 @@ incident_start(struct incident *inc)
 
 	incident_mark_recurring(inc);
 	incident_absorb_dependents(inc);
+	if (!inc->rejoined)
+		incident_blame(inc);
 	log_warn(inc->service, "incident #%lld: %s %s (%s, %s): %s", (long long)inc->id,
 	    inc->error_type, inc->target, failure_category_name(inc->category),
 	    health_state_name(inc->severity), inc->diagnosis);
@@ -291,6 +298,20 @@ healer_remember_end(struct healer *h, const char *target)
 
 
 /* Diagnosis is over: lay out the plan and begin. */
+/* auto_rollback: the change it is blamed on is undone before anything else is tried. */
+static void
+incident_plan_rollback_first(struct incident *inc)
+{
+	struct heal_steps *s = &inc->steps;
+
+	if (inc->rollback.kind != HEAL_ROLLBACK)
+		return;
+	s->v = xrealloc(s->v, (s->n + 1) * sizeof(*s->v));
+	memmove(s->v + 1, s->v, s->n * sizeof(*s->v));
+	s->v[0] = (struct plan_step){ .action = &inc->rollback, .service = NULL };
+	s->n++;
+}
+
 static void
 incident_plan(struct incident *inc)
 {
@@ -322,6 +343,7 @@ incident_plan(struct incident *inc)
 		return;
 	}
 	heal_plan_build(h->cfg, check, svc, inc->category, h->learning, &inc->steps);
+	incident_plan_rollback_first(inc);
 	if (inc->steps.n == 0) {
 		incident_note(inc, "plan (%s): nothing to try", inc->steps.source);
 		return;
@@ -646,6 +668,8 @@ incident_free(struct incident *inc)
 	free(inc->root_cause);
 	free(inc->resolution);
 	free(inc->held_by);
+	free(inc->rollback.snapshot);
+	free(inc->rollback.name);
 	json_decref(inc->actions);
 	json_decref(inc->closed_json);
 	heal_steps_clear(&inc->steps);

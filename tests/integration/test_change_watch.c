@@ -125,11 +125,59 @@ a_change_on_disk_is_blamed_and_the_last_known_good_put_back(void **state)
 	free(out);
 }
 
+/*
+ * auto_rollback: a broken edit is rolled back by the daemon itself, the
+ * service restarted, the incident healed by the rollback, the change
+ * marked rolled back.
+ */
+static void
+a_broken_change_is_rolled_back_by_the_daemon(void **state)
+{
+	char *out, *text;
+
+	harness_write_config(&t,
+	    "snapshots:\n"
+	    "  app:\n"
+	    "    paths: [@DIR@/app]\n"
+	    "    restart: [web]\n"
+	    "    guard_window: 1m\n"
+	    "    lkg_after: 1s\n"
+	    "    auto_rollback: true\n"
+	    "services:\n"
+	    "  web:\n"
+	    "    run: [@FAKESVC@, --record, @RECORD@, --name, web]\n"
+	    "    checks:\n"
+	    "      conf-good:\n"
+	    "        type: command\n"
+	    "        run: [sh, -c, 'grep -q good @DIR@/app/site.conf || exit 2']\n"
+	    "        every: 200ms\n"
+	    "        heal: []\n");
+	assert_int_equal(mkdir(at("app"), 0755), 0);
+	harness_write_file(&t, at("app/site.conf"), "good\n");
+	harness_start(&t);
+	assert_true(harness_wait_state(&t, "web", "up", 0, 5000));
+	out = wait_output(" lkg ", 10000, "snapshot", "list");
+	free(out);
+
+	harness_write_file(&t, at("app/site.conf"), "broken\n");
+	out = wait_output("rolled back", 15000, "changes", NULL);
+	contains(out, "rolled back");
+	free(out);
+	out = wait_output("healed by rollback-app", 15000, "incidents", "--format=json");
+	contains(out, "healed by rollback-app");
+	free(out);
+	text = harness_read_file(at("app/site.conf"));
+	assert_string_equal(text, "good\n");
+	free(text);
+	assert_true(harness_wait_count(&t, "start web", 2, 5000));
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		TEND_TEST(a_change_on_disk_is_blamed_and_the_last_known_good_put_back),
+		TEND_TEST(a_broken_change_is_rolled_back_by_the_daemon),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
