@@ -44,6 +44,8 @@ struct cli_options {
 	bool		 rollback_lkg;	/* rollback --lkg (the default) */
 	bool		 delete_added;	/* rollback, guard --delete */
 	int64_t		 window_ms;	/* guard --window DURATION; -1 unset */
+	const char	*set;		/* change mark --set SET */
+	const char	*label;		/* change mark --label TEXT */
 	char		**args;		/* positional, after the subcommand */
 	int		 n_args;
 };
@@ -79,6 +81,8 @@ int	cmd_recover(struct cli_options *opts);
 int	cmd_ack(struct cli_options *opts);
 int	cmd_resolve(struct cli_options *opts);
 int	cmd_rollback(struct cli_options *opts);
+int	cmd_changes(struct cli_options *opts);
+int	cmd_change(struct cli_options *opts);
 int	cmd_validate_and_heal(struct cli_options *opts);
 void	cli_usage(FILE *out);
 

@@ -68,6 +68,11 @@ cli_usage(FILE *out)
 	    "           check turns critical, roll back, restart, verify (--wait, 30s);\n"
 	    "           exit 0 the change held, 1 rolled back and verified healthy, 2 usage,\n"
 	    "           3 rolled back but not verified healthy (or the rollback failed)\n"
+	    "  changes  [--since DURATION] [--format text|json]\n"
+	    "           recorded changes (files of a set, reloads, marks, packages), newest\n"
+	    "           first, with the snapshot after each and the incidents blamed on it\n"
+	    "  change mark [--set SET] [--label TEXT]\n"
+	    "           tell the daemon a deploy just changed things (SET: a snapshot set)\n"
 	    "  version                         tend's and its libraries' versions\n"
 	    "\n"
 	    "  -c FILE defaults to $TEND_CONFIG, then the embedded default config.\n"
@@ -93,6 +98,8 @@ enum {
 	OPT_LKG,
 	OPT_DELETE,
 	OPT_WINDOW,
+	OPT_SET,
+	OPT_LABEL,
 };
 
 /*
@@ -127,6 +134,8 @@ static const struct option cli_long_options[] = {
 	{ "lkg", no_argument, NULL, OPT_LKG },
 	{ "delete", no_argument, NULL, OPT_DELETE },
 	{ "window", required_argument, NULL, OPT_WINDOW },
+	{ "set", required_argument, NULL, OPT_SET },
+	{ "label", required_argument, NULL, OPT_LABEL },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -253,6 +262,12 @@ cli_parse_options(const char *cmd, int argc, char **argv,
 		case OPT_WINDOW:
 			if (cli_parse_wait(cmd, "window", optarg, &opts->window_ms) != 0)
 				return 2;
+			break;
+		case OPT_SET:
+			opts->set = optarg;
+			break;
+		case OPT_LABEL:
+			opts->label = optarg;
 			break;
 		case 'h':
 			cli_usage(stdout);
