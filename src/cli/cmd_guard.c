@@ -37,6 +37,7 @@
 #include "core/text.h"
 #include "net/retry.h"
 #include "snapshot/snapshot.h"
+#include "store/changes.h"
 #include "supervise/spawn.h"
 
 #define GUARD_ROUND_MS	500
@@ -61,6 +62,7 @@ struct guard {
 	const struct snapshot_set_conf *set;
 	int64_t		 window_ms;
 	int64_t		 before;	/* the snapshot taken before the change */
+	int64_t		 change;	/* its row in the store's changes, 0 when not recorded */
 	bool		 every;		/* every check watched: the set restarts no service */
 	bool		 text;		/* progress lines on stdout (not --format json) */
 	char		 reason[1024];	/* why it was rolled back; "" when it held */
@@ -339,6 +341,41 @@ guard_watch(struct guard *g)
 	return bad;
 }
 
+/*
+ * The change, in the store's changes (kind guard) beside those the daemon
+ * records: `tend changes` lists it, with the state it left when it was
+ * rolled back. A store that refuses it is told and the guard goes on.
+ */
+static void
+guard_record(struct guard *g)
+{
+	struct store_change sc = { .at = clock_wall_ms(), .kind = CHANGE_KIND_GUARD,
+	    .set = g->set->name, .label = g->shown };
+	char err[1024], *detail;
+
+	detail = xasprintf("{\"before\": %" PRId64 "}", g->before);
+	sc.detail = detail;
+	if (store_change_insert(g->c.st, &sc, &g->change, err, sizeof(err)) != 0) {
+		fprintf(stderr, "tend guard: the change is not recorded: %s\n", err);
+		g->change = 0;
+	}
+	free(detail);
+}
+
+/* A rolled-back change: the state it left (snapshot bad) and that it was undone. */
+static void
+guard_record_rollback(struct guard *g, int64_t bad)
+{
+	char err[1024];
+
+	if (g->change == 0)
+		return;
+	if ((bad > 0 && store_change_set_snapshot(g->c.st, g->change, bad, err,
+	    sizeof(err)) != 0) ||
+	    store_change_rolled_back(g->c.st, g->change, clock_wall_ms(), err, sizeof(err)) != 0)
+		fprintf(stderr, "tend guard: %s\n", err);
+}
+
 /* Only the state the change left: marked bad, so nothing takes it for good. */
 static int64_t
 guard_mark_bad(struct guard *g, const struct rollback_outcome *o)
@@ -364,6 +401,7 @@ guard_roll_back(struct guard *g, struct rollback_outcome *o)
 	    g->before);
 	rollback_apply(&g->opts, &g->c, g->set, g->before, true, o);
 	bad = guard_mark_bad(g, o);
+	guard_record_rollback(g, bad);
 	if (g->text)
 		rollback_print("guard", &g->opts, o);
 	res = o->rc == 0 && o->state == HEALTH_HEALTHY ? GUARD_ROLLED_BACK :
@@ -453,6 +491,7 @@ guard_snapshot(struct guard *g)
 		return false;
 	}
 	json_object_set_new(g->doc, "snapshot", json_integer(g->before));
+	guard_record(g);
 	guard_say(g, "snapshot %" PRId64 " of %s taken; running: %s", g->before, g->set->name,
 	    g->shown);
 	return true;

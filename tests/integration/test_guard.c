@@ -114,6 +114,13 @@ a_deploy_that_breaks_the_check_is_rolled_back_and_verified(void **state)
 	harness_contains(out, "bad   pre-rollback");
 	harness_contains(out, "pre-guard     guard: ");
 	free(out);
+	/* And the change is recorded, rolled back. */
+	rc = harness_cli(&t, &out, "changes", "-c", t.config, "--state-dir", t.state, NULL);
+	assert_int_equal(rc, 0);
+	harness_contains(out, "guard  app");
+	harness_contains(out, "rolled back");
+	harness_contains(out, "deploy.sh");
+	free(out);
 }
 
 static void
