@@ -42,7 +42,8 @@ struct cli_options {
 	bool		 environment;	/* validate --environment */
 	const char	*rollback_to;	/* rollback --to ID */
 	bool		 rollback_lkg;	/* rollback --lkg (the default) */
-	bool		 delete_added;	/* rollback --delete */
+	bool		 delete_added;	/* rollback, guard --delete */
+	int64_t		 window_ms;	/* guard --window DURATION; -1 unset */
 	const char	*set;		/* change mark --set SET */
 	const char	*label;		/* change mark --label TEXT */
 	char		**args;		/* positional, after the subcommand */
@@ -70,6 +71,7 @@ int	cmd_retry(int argc, char **argv);
 int	cmd_fetch(int argc, char **argv);
 int	cmd_deps(int argc, char **argv);
 int	cmd_snapshot(int argc, char **argv);
+int	cmd_guard(int argc, char **argv);
 int	cmd_check(struct cli_options *opts);
 int	cmd_control(const char *verb, struct cli_options *opts);
 int	cmd_incidents(struct cli_options *opts);

@@ -15,8 +15,8 @@
 #include "cli/table.h"
 #include "config/config.h"
 #include "core/clock.h"
+#include "core/github.h"
 #include "core/mem.h"
-#include "core/text.h"
 #include "daemon/control.h"
 
 static bool
@@ -95,27 +95,20 @@ check_batch_json(const struct check_batch *b)
 	    health_state_name(check_batch_overall(b)), "checks", checks);
 }
 
-/* A Markdown table cell: escaped for the terminal, and no '|' that ends it. */
+/* A Markdown table cell, "| text ". */
 static void
 check_github_cell(FILE *f, const char *s)
 {
-	char *shown = text_escape(s), *p;
-
 	fputs("| ", f);
-	for (p = shown; *p != '\0'; p++) {
-		if (*p == '|')
-			fputc('\\', f);
-		fputc(*p, f);
-	}
+	github_cell(f, s);
 	fputc(' ', f);
-	free(shown);
 }
 
 /* Under GitHub Actions: a step output and a Markdown summary. */
 static void
 check_github_report(const struct check_batch *b)
 {
-	const char *out = getenv("GITHUB_OUTPUT"), *summary = getenv("GITHUB_STEP_SUMMARY");
+	const char *out = getenv("GITHUB_OUTPUT"), *summary = github_step_summary();
 	const char *state = health_state_name(check_batch_overall(b));
 	FILE *f;
 	size_t i;
@@ -212,7 +205,7 @@ cmd_check(struct cli_options *opts)
 	} else {
 		check_print_text(&b, opts->verbose);
 	}
-	if (getenv("GITHUB_ACTIONS") != NULL && strcmp(getenv("GITHUB_ACTIONS"), "true") == 0)
+	if (github_actions())
 		check_github_report(&b);
 	check_batch_clear(&b);
 	config_free(cfg);

@@ -34,6 +34,7 @@ static const struct subcommand subcommands[] = {
 	{ .name = "deps", .run_argv = cmd_deps },
 	{ .name = "snapshot", .run_argv = cmd_snapshot },
 	{ .name = "rollback", .run = cmd_rollback },
+	{ .name = "guard", .run_argv = cmd_guard },
 	{ .name = "changes", .run = cmd_changes },
 	{ .name = "change", .run = cmd_change },
 };

@@ -61,6 +61,13 @@ cli_usage(FILE *out)
 	    "           put a snapshot back (default: SET's last known good), restart the\n"
 	    "           set's services through the daemon, verify their checks (default 30s);\n"
 	    "           --delete: also remove files added since; exit 0 verified healthy\n"
+	    "  guard    [SET] [--window DURATION] [--wait DURATION] [--delete] [--format text|json]\n"
+	    "           -- CMD [ARGS...]\n"
+	    "           snapshot SET, run the change CMD, watch the checks of SET's services\n"
+	    "           for the window (default: SET's guard_window, 2m); if CMD fails or a\n"
+	    "           check turns critical, roll back, restart, verify (--wait, 30s);\n"
+	    "           exit 0 the change held, 1 rolled back and verified healthy, 2 usage,\n"
+	    "           3 rolled back but not verified healthy (or the rollback failed)\n"
 	    "  changes  [--since DURATION] [--format text|json]\n"
 	    "           recorded changes (files of a set, reloads, marks, packages), newest\n"
 	    "           first, with the snapshot after each and the incidents blamed on it\n"
@@ -90,6 +97,7 @@ enum {
 	OPT_TO,
 	OPT_LKG,
 	OPT_DELETE,
+	OPT_WINDOW,
 	OPT_SET,
 	OPT_LABEL,
 };
@@ -125,6 +133,7 @@ static const struct option cli_long_options[] = {
 	{ "to", required_argument, NULL, OPT_TO },
 	{ "lkg", no_argument, NULL, OPT_LKG },
 	{ "delete", no_argument, NULL, OPT_DELETE },
+	{ "window", required_argument, NULL, OPT_WINDOW },
 	{ "set", required_argument, NULL, OPT_SET },
 	{ "label", required_argument, NULL, OPT_LABEL },
 	{ NULL, 0, NULL, 0 },
@@ -145,15 +154,15 @@ cli_parse_format(const char *cmd, const char *value, enum output_format *out)
 	return 0;
 }
 
-/* --wait DURATION: 0 or more ("0", "30s", "5m"). */
+/* --wait or --window DURATION: 0 or more ("0", "30s", "5m"). */
 static int
-cli_parse_wait(const char *cmd, const char *value, int64_t *ms)
+cli_parse_wait(const char *cmd, const char *opt, const char *value, int64_t *ms)
 {
 	const char *expected;
 
 	if (units_parse_duration(value, ms, &expected) < 0 || *ms < 0) {
-		fprintf(stderr, "tend %s: --wait '%s': expected a duration like 0, 30s "
-		    "or 5m\n", cmd, value);
+		fprintf(stderr, "tend %s: --%s '%s': expected a duration like 0, 30s "
+		    "or 5m\n", cmd, opt, value);
 		return 2;
 	}
 	return 0;
@@ -169,6 +178,7 @@ cli_parse_options(const char *cmd, int argc, char **argv,
 	memset(opts, 0, sizeof(*opts));
 	opts->log_format = -1;
 	opts->wait_ms = -1;
+	opts->window_ms = -1;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "c:f:vh", cli_long_options, NULL)) != -1) {
 		switch (c) {
@@ -237,7 +247,7 @@ cli_parse_options(const char *cmd, int argc, char **argv,
 			opts->environment = true;
 			break;
 		case OPT_WAIT:
-			if (cli_parse_wait(cmd, optarg, &opts->wait_ms) != 0)
+			if (cli_parse_wait(cmd, "wait", optarg, &opts->wait_ms) != 0)
 				return 2;
 			break;
 		case OPT_TO:
@@ -248,6 +258,10 @@ cli_parse_options(const char *cmd, int argc, char **argv,
 			break;
 		case OPT_DELETE:
 			opts->delete_added = true;
+			break;
+		case OPT_WINDOW:
+			if (cli_parse_wait(cmd, "window", optarg, &opts->window_ms) != 0)
+				return 2;
 			break;
 		case OPT_SET:
 			opts->set = optarg;

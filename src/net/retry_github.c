@@ -8,24 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/github.h"
 #include "core/mem.h"
 #include "net/retry_internal.h"
-
-/* Workflow command data: %, CR and LF are escaped, or the line would end early. */
-static char *
-github_escape(const char *s)
-{
-	char *out = xmalloc(strlen(s) * 3 + 1), *p = out;
-
-	for (; *s != '\0'; s++) {
-		if (*s == '%' || *s == '\r' || *s == '\n')
-			p += sprintf(p, "%%%02X", (unsigned char)*s);
-		else
-			*p++ = *s;
-	}
-	*p = '\0';
-	return out;
-}
 
 void
 retry_github_group(struct retry_run *r, const struct retry_try *t)
@@ -93,22 +78,6 @@ retry_github_error(struct retry_run *r)
 	esc = github_escape(r->rep.summary);
 	retry_printf(r->o->out_fd, "::error::%s\n", esc);
 	free(esc);
-}
-
-/* A table cell: one line, no pipes, no backticks to break out of code. */
-static void
-github_cell(FILE *f, const char *s)
-{
-	for (; s != NULL && *s != '\0'; s++) {
-		if (*s == '|')
-			fputs("\\|", f);
-		else if (*s == '\n' || *s == '\r')
-			fputc(' ', f);
-		else if (*s == '`')
-			fputc('\'', f);
-		else
-			fputc(*s, f);
-	}
 }
 
 void

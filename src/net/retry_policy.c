@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/github.h"
 #include "core/mem.h"
 #include "core/strv.h"
 #include "net/retry_internal.h"
@@ -28,7 +29,6 @@ env_true(const char *name)
 void
 retry_options_init(struct retry_options *o)
 {
-	const char *summary;
 	int c;
 
 	memset(o, 0, sizeof(*o));
@@ -42,16 +42,14 @@ retry_options_init(struct retry_options *o)
 	for (c = 0; c < RETRY_CATEGORIES; c++)
 		if (failure_category_retryable((enum failure_category)c))
 			o->retry_on |= RETRY_CATEGORY_BIT(c);
-	o->github = env_true("GITHUB_ACTIONS");
+	o->github = github_actions();
 	o->ci = o->github || env_true("CI");
 	if (o->ci) {
 		o->timeout_ms = RETRY_CI_TIMEOUT_MS;
 		o->initial_ms *= 2;
 		o->max_delay_ms *= 2;
 	}
-	summary = getenv("GITHUB_STEP_SUMMARY");
-	if (o->github && summary != NULL && *summary != '\0')
-		o->step_summary = summary;
+	o->step_summary = github_step_summary();
 	o->label = "tend retry";
 	o->summary = true;
 	o->out_fd = 1;

@@ -907,3 +907,21 @@ harness_environ_var(pid_t pid, const char *name, char *buf, size_t len, int time
 		harness_environ_read(pid, name, buf, len);
 	}
 }
+
+const char *
+harness_at(struct tend_run *run, const char *rel)
+{
+	static char buf[4][400];
+	static int i;
+
+	i = (i + 1) % 4;
+	snprintf(buf[i], sizeof(buf[i]), "%s/%s", run->dir, rel);
+	return buf[i];
+}
+
+void
+harness_contains(const char *out, const char *want)
+{
+	if (strstr(out, want) == NULL)
+		fail_msg("'%s' not in:\n%s", want, out);
+}

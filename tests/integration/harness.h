@@ -60,6 +60,10 @@ char	*harness_render(struct tend_run *t, const char *template);
 void	 harness_write_file(struct tend_run *t, const char *path, const char *template);
 /* The same, made executable: a script or a fake program. */
 void	 harness_write_script(struct tend_run *t, const char *path, const char *template);
+/* DIR/rel, in one of four buffers that the next calls reuse. */
+const char *harness_at(struct tend_run *t, const char *rel);
+/* Fails the test, showing out, unless out contains want. */
+void	 harness_contains(const char *out, const char *want);
 /* A whole file's text, or NULL when it cannot be opened; free it. */
 char	*harness_read_file(const char *path);
 /* Starts `tend run -c CONFIG --state-dir STATE`, waits until status answers. */

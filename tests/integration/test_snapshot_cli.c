@@ -33,12 +33,7 @@ static const char config[] =
 static char *
 at(const char *rel)
 {
-	static char buf[4][400];
-	static int i;
-
-	i = (i + 1) % 4;
-	snprintf(buf[i], sizeof(buf[i]), "%s/%s", t.dir, rel);
-	return buf[i];
+	return (char *)harness_at(&t, rel);
 }
 
 static void
@@ -59,13 +54,6 @@ create(const char *set)
 	assert_int_equal(sscanf(out, "snapshot %lld of", &id), 1);
 	free(out);
 	return (int64_t)id;
-}
-
-static void
-contains(const char *out, const char *want)
-{
-	if (strstr(out, want) == NULL)
-		fail_msg("'%s' not in:\n%s", want, out);
 }
 
 static void
@@ -96,9 +84,9 @@ a_broken_change_is_rolled_back_restarted_and_verified(void **state)
 	rc = harness_cli(&t, &out, "rollback", "app", "--to", id_text, "--dry-run", "-c",
 	    t.config, "--state-dir", t.state, NULL);
 	assert_int_equal(rc, 0);
-	contains(out, "would restore");
-	contains(out, "site.conf");
-	contains(out, "extra.conf");
+	harness_contains(out, "would restore");
+	harness_contains(out, "site.conf");
+	harness_contains(out, "extra.conf");
 	free(out);
 	text = harness_read_file(at("app/conf/site.conf"));
 	assert_string_equal(text, "broken\n");
@@ -108,7 +96,7 @@ a_broken_change_is_rolled_back_restarted_and_verified(void **state)
 	/* The rollback: the file back, web restarted, the check healthy. */
 	rc = harness_cli(&t, &out, "rollback", "app", "--to", id_text, "-c", t.config,
 	    "--state-dir", t.state, NULL);
-	contains(out, "verified healthy");
+	harness_contains(out, "verified healthy");
 	assert_int_equal(rc, 0);
 	assert_int_equal(sscanf(strstr(out, "the files before it are snapshot "),
 	    "the files before it are snapshot %" SCNd64, &before), 1);
@@ -127,7 +115,7 @@ a_broken_change_is_rolled_back_restarted_and_verified(void **state)
 	rc = harness_cli(&t, &out, "rollback", "--to", pre_text, "--wait", "600ms", "-c",
 	    t.config, "--state-dir", t.state, "--format", "json", NULL);
 	assert_int_equal(rc, 1);
-	contains(out, "\"state\": \"critical\"");
+	harness_contains(out, "\"state\": \"critical\"");
 	free(out);
 	text = harness_read_file(at("app/conf/site.conf"));
 	assert_string_equal(text, "broken\n");
@@ -137,7 +125,7 @@ a_broken_change_is_rolled_back_restarted_and_verified(void **state)
 	rc = harness_cli(&t, &out, "rollback", "app", "--to", id_text, "--delete", "-c",
 	    t.config, "--state-dir", t.state, NULL);
 	assert_int_equal(rc, 0);
-	contains(out, "delete");
+	harness_contains(out, "delete");
 	free(out);
 	assert_int_equal(access(at("app/conf/extra.conf"), F_OK), -1);
 }
@@ -159,25 +147,25 @@ snapshots_are_listed_shown_and_compared(void **state)
 	rc = harness_cli(&t, &out, "snapshot", "diff", "1", "-c", t.config, "--state-dir",
 	    t.state, NULL);
 	assert_int_equal(rc, 1);
-	contains(out, "+better");
+	harness_contains(out, "+better");
 	free(out);
 	assert_int_equal(create("app"), first + 1);
 	rc = harness_cli(&t, &out, "snapshot", "list", "-c", t.config, "--state-dir", t.state,
 	    NULL);
 	assert_int_equal(rc, 0);
-	contains(out, "ID  SET");
-	contains(out, " app ");
+	harness_contains(out, "ID  SET");
+	harness_contains(out, " app ");
 	free(out);
 	rc = harness_cli(&t, &out, "snapshot", "show", "2", "-c", t.config, "--state-dir",
 	    t.state, "--format", "json", NULL);
 	assert_int_equal(rc, 0);
-	contains(out, "site.conf");
+	harness_contains(out, "site.conf");
 	free(out);
 	/* The same state twice: no differences, exit 0. */
 	rc = harness_cli(&t, &out, "snapshot", "diff", "2", "-c", t.config, "--state-dir",
 	    t.state, NULL);
 	assert_int_equal(rc, 0);
-	contains(out, "no differences");
+	harness_contains(out, "no differences");
 	free(out);
 	rc = harness_cli(&t, &out, "snapshot", "prune", "-c", t.config, "--state-dir",
 	    t.state, NULL);
@@ -194,23 +182,23 @@ mistaken_commands_are_told_what_to_do(void **state)
 	assert_int_equal(mkdir(at("app"), 0755), 0);
 	assert_int_equal(harness_cli(&t, &out, "snapshot", "create", "nope", "-c", t.config,
 	    "--state-dir", t.state, NULL), 2);
-	contains(out, "no snapshot set named 'nope' (the config has: app tend)");
+	harness_contains(out, "no snapshot set named 'nope' (the config has: app tend)");
 	free(out);
 	assert_int_equal(harness_cli(&t, &out, "rollback", "app", "-c", t.config,
 	    "--state-dir", t.state, NULL), 2);
-	contains(out, "no last known good snapshot of this set yet");
+	harness_contains(out, "no last known good snapshot of this set yet");
 	free(out);
 	assert_int_equal(harness_cli(&t, &out, "snapshot", "show", "x", "-c", t.config,
 	    "--state-dir", t.state, NULL), 2);
-	contains(out, "not a snapshot id");
+	harness_contains(out, "not a snapshot id");
 	free(out);
 	create("tend");
 	assert_int_equal(harness_cli(&t, &out, "rollback", "app", "--to", "1", "-c",
 	    t.config, "--state-dir", t.state, NULL), 2);
-	contains(out, "snapshot 1 is of tend, not app");
+	harness_contains(out, "snapshot 1 is of tend, not app");
 	free(out);
 	assert_int_equal(harness_cli(&t, &out, "snapshot", "frobnicate", NULL), 2);
-	contains(out, "unknown subcommand 'frobnicate'");
+	harness_contains(out, "unknown subcommand 'frobnicate'");
 	free(out);
 }
 
