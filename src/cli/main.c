@@ -34,6 +34,7 @@ static const struct subcommand subcommands[] = {
 	{ .name = "deps", .run_argv = cmd_deps },
 	{ .name = "snapshot", .run_argv = cmd_snapshot },
 	{ .name = "rollback", .run = cmd_rollback },
+	{ .name = "rebuild", .run = cmd_rebuild },
 };
 
 int

@@ -303,7 +303,8 @@ step_options(const struct rebuild_conf *rb, const struct rebuild_options *opts,
 }
 
 static int
-rebuild_clear_all(const struct rebuild_conf *rb, struct rebuild_report *r)
+rebuild_clear_all(const struct rebuild_conf *rb, const struct rebuild_options *opts,
+    struct rebuild_report *r)
 {
 	struct rebuild_cleared *cl;
 	size_t n = strv_len(rb->clear), i;
@@ -314,6 +315,8 @@ rebuild_clear_all(const struct rebuild_conf *rb, struct rebuild_report *r)
 		cl->path = xstrdup(rb->clear[i]);
 		if (rebuild_clear(rb->clear[i], cl, r->error, sizeof(r->error)) < 0)
 			return -1;
+		if (opts->cleared != NULL)
+			opts->cleared(opts->arg, cl);
 	}
 	return 0;
 }
@@ -340,8 +343,10 @@ rebuild_steps(const struct rebuild_conf *rb, const struct rebuild_options *opts,
 		s->elapsed_ms = rep.elapsed_ms;
 		if (rep.exit_code != 0 || rep.interrupted) {
 			shown = retry_format_argv(rb->steps[i].argv);
-			snprintf(r->error, sizeof(r->error), "step %zu (%s) failed: %s", i + 1,
-			    shown, rep.summary[0] != '\0' ? rep.summary : "exit code not 0");
+			snprintf(r->error, sizeof(r->error), "step %zu (%s) failed after %d "
+			    "attempt%s: exit %d%s", i + 1, shown, rep.attempts,
+			    rep.attempts == 1 ? "" : "s", rep.exit_code,
+			    rep.interrupted ? " (interrupted)" : "");
 			free(shown);
 			return -1;
 		}
@@ -354,7 +359,7 @@ rebuild_run(const struct rebuild_conf *rb, const struct rebuild_options *opts,
     struct rebuild_report *report)
 {
 	memset(report, 0, sizeof(*report));
-	if (rebuild_clear_all(rb, report) < 0 || rebuild_steps(rb, opts, report) < 0)
+	if (rebuild_clear_all(rb, opts, report) < 0 || rebuild_steps(rb, opts, report) < 0)
 		return -1;
 	report->ok = true;
 	return 0;

@@ -48,6 +48,9 @@ struct rebuild_options {
 	struct store	*store;		/* each step is a retry run in it; NULL: not recorded */
 	const char	*state_dir;	/* or the store in STATE_DIR/tend.db; NULL: neither */
 	bool		 quiet;		/* no retry notes or summary lines */
+	/* Called after each path is cleared, before the steps run; may be NULL. */
+	void		(*cleared)(void *arg, const struct rebuild_cleared *cl);
+	void		*arg;
 };
 
 struct rebuild_step_result {
