@@ -43,6 +43,8 @@ struct cli_options {
 	const char	*rollback_to;	/* rollback --to ID */
 	bool		 rollback_lkg;	/* rollback --lkg (the default) */
 	bool		 delete_added;	/* rollback --delete */
+	const char	*set;		/* change mark --set SET */
+	const char	*label;		/* change mark --label TEXT */
 	char		**args;		/* positional, after the subcommand */
 	int		 n_args;
 };
@@ -78,6 +80,8 @@ int	cmd_ack(struct cli_options *opts);
 int	cmd_resolve(struct cli_options *opts);
 int	cmd_rollback(struct cli_options *opts);
 int	cmd_rebuild(struct cli_options *opts);
+int	cmd_changes(struct cli_options *opts);
+int	cmd_change(struct cli_options *opts);
 int	cmd_validate_and_heal(struct cli_options *opts);
 void	cli_usage(FILE *out);
 

@@ -35,6 +35,8 @@ static const struct subcommand subcommands[] = {
 	{ .name = "snapshot", .run_argv = cmd_snapshot },
 	{ .name = "rollback", .run = cmd_rollback },
 	{ .name = "rebuild", .run = cmd_rebuild },
+	{ .name = "changes", .run = cmd_changes },
+	{ .name = "change", .run = cmd_change },
 };
 
 int

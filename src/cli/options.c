@@ -66,6 +66,11 @@ cli_usage(FILE *out)
 	    "           steps (with retries), restart and verify its service (default 60s);\n"
 	    "           roll back if that fails. Exit 0 rebuilt, 1 rolled back and\n"
 	    "           verified, 3 failed and not verified\n"
+	    "  changes  [--since DURATION] [--format text|json]\n"
+	    "           recorded changes (files of a set, reloads, marks, packages), newest\n"
+	    "           first, with the snapshot after each and the incidents blamed on it\n"
+	    "  change mark [--set SET] [--label TEXT]\n"
+	    "           tell the daemon a deploy just changed things (SET: a snapshot set)\n"
 	    "  version                         tend's and its libraries' versions\n"
 	    "\n"
 	    "  -c FILE defaults to $TEND_CONFIG, then the embedded default config.\n"
@@ -90,6 +95,8 @@ enum {
 	OPT_TO,
 	OPT_LKG,
 	OPT_DELETE,
+	OPT_SET,
+	OPT_LABEL,
 };
 
 /*
@@ -123,6 +130,8 @@ static const struct option cli_long_options[] = {
 	{ "to", required_argument, NULL, OPT_TO },
 	{ "lkg", no_argument, NULL, OPT_LKG },
 	{ "delete", no_argument, NULL, OPT_DELETE },
+	{ "set", required_argument, NULL, OPT_SET },
+	{ "label", required_argument, NULL, OPT_LABEL },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -244,6 +253,12 @@ cli_parse_options(const char *cmd, int argc, char **argv,
 			break;
 		case OPT_DELETE:
 			opts->delete_added = true;
+			break;
+		case OPT_SET:
+			opts->set = optarg;
+			break;
+		case OPT_LABEL:
+			opts->label = optarg;
 			break;
 		case 'h':
 			cli_usage(stdout);

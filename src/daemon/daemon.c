@@ -24,13 +24,16 @@
 #include "core/mem.h"
 #include "core/selfhealth.h"
 #include "core/statedir.h"
+#include "daemon/change_watch.h"
 #include "daemon/control.h"
 #include "daemon/publisher.h"
 #include "daemon/recorder.h"
 #include "daemon/reload.h"
 #include "daemon/sdnotify.h"
 #include "diagnose/anomaly_watch.h"
+#include "diagnose/dpkglog.h"
 #include "heal/healer.h"
+#include "store/changes.h"
 #include "store/store.h"
 #include "supervise/supervisor.h"
 #include "web/web.h"
@@ -48,6 +51,7 @@ struct daemon {
 	struct recorder	*recorder;
 	struct healer	*healer;
 	struct anomaly_watch *anomalies;
+	struct change_watch *changes;		/* the snapshot sets' and dpkg's changes */
 	struct alerter	*alerter;
 	uint64_t	 runs_before_reload;	/* check runs of earlier schedulers */
 	struct control_server *control;
@@ -200,6 +204,21 @@ daemon_heal_request(struct daemon *d, const char *cmd, json_t *req)
 	return json_pack("{s:b}", "ok", 1);
 }
 
+/* {"cmd": "change", "set": "app", "label": "deploy 1.4.2"}: a deploy tool's change. */
+static json_t *
+daemon_change_request(struct daemon *d, json_t *req)
+{
+	const char *label = json_string_value(json_object_get(req, "label"));
+	char err[256];
+	int64_t id;
+
+	id = change_watch_mark(d->changes, CHANGE_KIND_MARK,
+	    json_string_value(json_object_get(req, "set")), label != NULL ? label : "marked",
+	    err, sizeof(err));
+	return id < 0 ? daemon_error(err) : json_pack("{s:b, s:I}", "ok", 1, "id",
+	    (json_int_t)id);
+}
+
 /* The control socket's requests; NULL for a command it does not know. */
 static json_t *
 daemon_handle_request(void *arg, json_t *req)
@@ -220,6 +239,8 @@ daemon_handle_request(void *arg, json_t *req)
 	}
 	if (daemon_cmd_in(cmd, heal_cmds))
 		return daemon_heal_request(d, cmd, req);
+	if (strcmp(cmd, "change") == 0)
+		return daemon_change_request(d, req);
 	if (!daemon_cmd_in(cmd, service_cmds))
 		return NULL;
 	if (supervisor_control(d->sup, cmd, name, CONTROL_OPERATOR, err, sizeof(err)) < 0)
@@ -383,6 +404,39 @@ daemon_check_changed(void *arg, const struct check_conf *conf, enum health_state
 	    "check", "name", conf->name, "service", conf->service, "from",
 	    health_state_name(from), "to", health_state_name(to), "reason", r->message,
 	    "at", (json_int_t)clock_wall_ms()));
+	change_watch_health(d->changes, scheduler_overall(d->checks) == HEALTH_HEALTHY);
+}
+
+/* The healer's question: which change an incident opening now is blamed on. */
+static int64_t
+daemon_heal_blame(void *arg, const char *service, bool critical, int64_t detected_ms,
+    char *why, size_t len)
+{
+	struct daemon *d = arg;
+	struct change_blame b;
+
+	if (d->changes == NULL ||
+	    !change_watch_blame(d->changes, service, critical, detected_ms, &b))
+		return 0;
+	snprintf(why, len, "change %lld%s%s, %.1f s before", (long long)b.change_id,
+	    b.set != NULL ? " of " : "", b.set != NULL ? b.set : "",
+	    (double)(detected_ms - b.at_ms) / 1000);
+	return b.change_id;
+}
+
+static void
+daemon_change_recorded(void *arg)
+{
+	struct daemon *d = arg;
+
+	if (d->healer != NULL)
+		healer_changes_recorded(d->healer);
+}
+
+static void
+daemon_change_event(void *arg, const char *event, json_t *data)
+{
+	daemon_stream(arg, event, data);
 }
 
 /*
@@ -480,6 +534,8 @@ daemon_all_down(void *arg)
 	d->healer = NULL;
 	anomaly_watch_free(d->anomalies);
 	d->anomalies = NULL;
+	change_watch_free(d->changes);
+	d->changes = NULL;
 	alerter_free(d->alerter);
 	d->alerter = NULL;
 	recorder_close(d->recorder);
@@ -538,6 +594,7 @@ daemon_reload(void *arg, struct tend_config *cfg)
 	anomaly_watch_set_config(d->anomalies, &cfg->anomaly);
 	alerter_set_config(d->alerter, &cfg->alerts);
 	supervisor_reload(d->sup, cfg);
+	change_watch_set_config(d->changes, supervisor_config(d->sup));
 	d->checks = scheduler_start(&d->check_env, supervisor_config(d->sup));
 	daemon_watch_checks(d);
 	publisher_dirty(d->publisher);
@@ -637,12 +694,14 @@ daemon_start(struct daemon *d, struct tend_config *cfg)
 	struct heal_ops ops = { .arg = d, .service_control = daemon_ops_service_control,
 	    .service_state = daemon_ops_service_state, .run_check = daemon_ops_run_check,
 	    .adjust_timeout = daemon_ops_adjust_timeout, .alert = daemon_heal_alert,
-	    .changed = daemon_heal_changed };
+	    .changed = daemon_heal_changed, .blame = daemon_heal_blame };
 	struct reload_options reload = { .config_path = d->opts->config_path,
 	    .state_dir = d->opts->state_dir, .web_off = d->opts->no_web };
 	struct reload_ops reload_ops = { .running = daemon_running_config,
 	    .apply = daemon_reload, .arg = d };
 	int64_t watchdog_ms = sdnotify_watchdog_ms();
+	struct change_watch_ops change_ops = { .arg = d, .event = daemon_change_event,
+	    .recorded = daemon_change_recorded };
 
 	daemon_signal(d, &d->sig_term, SIGTERM, daemon_on_stop_signal);
 	daemon_signal(d, &d->sig_int, SIGINT, daemon_on_stop_signal);
@@ -682,6 +741,10 @@ daemon_start(struct daemon *d, struct tend_config *cfg)
 	    .service_pid_arg = d };
 	d->checks = scheduler_start(&d->check_env, cfg);
 	daemon_watch_checks(d);
+	d->changes = change_watch_new(d->loop, d->sd, recorder_store(d->recorder),
+	    supervisor_config(d->sup), getenv("TEND_DPKG_LOG") != NULL ?
+	    getenv("TEND_DPKG_LOG") : DPKGLOG_PATH, &change_ops);
+	change_watch_health(d->changes, scheduler_overall(d->checks) == HEALTH_HEALTHY);
 	publisher_publish(d->publisher);
 	sdnotify_send("READY=1");
 }

@@ -35,6 +35,7 @@ struct pw_group {
 	char		**paths;	/* collected, unique, at most PATHWATCH_MAX_PATHS */
 	size_t		 n;
 	size_t		 more;
+	int64_t		 first_ms;	/* monotonic: its first change not reported yet */
 	char		**exclude;
 	char		**roots;
 };
@@ -139,6 +140,8 @@ pw_note(struct pathwatch *pw, size_t group, const char *path)
 	for (i = 0; i < g->n; i++)
 		if (strcmp(g->paths[i], path) == 0)
 			return;
+	if (g->n == 0 && g->more == 0)
+		g->first_ms = clock_mono_ms();
 	if (g->n == PATHWATCH_MAX_PATHS) {
 		g->more++;
 	} else {
@@ -174,7 +177,7 @@ pw_report(uv_timer_t *timer)
 		if (g->n == 0)
 			continue;
 		qsort(g->paths, g->n, sizeof(*g->paths), pw_path_cmp);
-		pw->fn(pw->arg, i, (const char *const *)g->paths, g->n, g->more);
+		pw->fn(pw->arg, i, (const char *const *)g->paths, g->n, g->more, g->first_ms);
 		pw_forget(g);
 	}
 }
@@ -304,6 +307,9 @@ pw_event_for(struct pathwatch *pw, size_t wi, const struct inotify_event *ev)
 		return;
 	}
 	if (w->only != NULL && strcmp(ev->name, w->only) != 0)
+		return;
+	/* tend's own staging names (a restore's): what it renames into place is seen. */
+	if (strncmp(ev->name, PATHWATCH_OWN_PREFIX, strlen(PATHWATCH_OWN_PREFIX)) == 0)
 		return;
 	path = xasprintf("%s/%s", strcmp(w->dir, "/") == 0 ? "" : w->dir, ev->name);
 	rel = strcmp(path, w->root) == 0 ? ev->name : path + strlen(w->root) + 1;

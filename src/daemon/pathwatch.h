@@ -20,14 +20,16 @@
 
 #define PATHWATCH_MAX_PATHS	64	/* paths reported by name; the rest counted */
 #define PATHWATCH_MAX_WATCHES	65536	/* directories watched, all groups */
+#define PATHWATCH_OWN_PREFIX	".tend-"	/* tend's temporary names: never reported */
 
 /*
  * What changed in group: up to PATHWATCH_MAX_PATHS paths, sorted, and how
- * many more there were. An overflow of the kernel's queue reports the
- * group's roots: anything in them may have changed.
+ * many more there were, since first_ms (monotonic: the first event of
+ * them). An overflow of the kernel's queue reports the group's roots:
+ * anything in them may have changed.
  */
 typedef void	(*pathwatch_fn)(void *arg, size_t group, const char *const *paths,
-		    size_t n, size_t more);
+		    size_t n, size_t more, int64_t first_ms);
 
 struct pathwatch;
 

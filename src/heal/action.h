@@ -29,6 +29,13 @@ struct heal_ops {
 	/* Multiplies a check's timeout (capped); returns the new one, or -1. */
 	int64_t	(*adjust_timeout)(void *arg, const char *check, double factor,
 		    int64_t max_ms);
+	/*
+	 * The change an incident opened at detected_ms (monotonic) on service
+	 * (NULL: none) is blamed on: its id with a sentence in why ("change 7
+	 * of app, 3 s before"), or 0. May be NULL.
+	 */
+	int64_t	(*blame)(void *arg, const char *service, bool critical, int64_t detected_ms,
+		    char *why, size_t len);
 	/* The rollback hook; NULL until snapshots exist. */
 	int	(*rollback)(void *arg, const char *target, const char *snapshot,
 		    char *err, size_t errlen);

@@ -58,6 +58,12 @@ void		 healer_service_state(struct healer *h, const char *service,
  * restart, the API): a service the operator stopped is left alone until
  * it is started again, and its dependents' failures are put down to it.
  */
+/*
+ * A change was recorded: open incidents not yet blamed on one are asked
+ * again (a change on disk is recorded once its files are quiet, often
+ * after the failure it caused).
+ */
+void		 healer_changes_recorded(struct healer *h);
 void		 healer_operator_control(struct healer *h, const char *cmd,
 		    const char *service);
 

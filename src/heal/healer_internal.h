@@ -72,6 +72,7 @@ struct incident {
 	char		**checks;	/* its own checks, verified after each action */
 	char		**symptoms;	/* dependents' failures correlated into it */
 	char		*root_cause;
+	int64_t		 change_id;	/* the change it is blamed on; 0: none */
 	char		 diagnosis[1024];
 	char		*resolution;
 	json_t		*actions;	/* [{action, outcome, detail, at}] */
@@ -146,6 +147,8 @@ int64_t		 healer_open_for_check(struct healer *h, const struct check_conf *conf,
 
 /* incident.c: an incident's life. */
 /* id 0: a new one. Linked to the open list. */
+/* Names the change it is blamed on (ops.blame), once: true when it did now. */
+bool		 incident_blame(struct incident *inc);
 struct incident	*incident_new(struct healer *h, int64_t id, const char *target,
 		    const char *service, const char *error_type,
 		    enum failure_category category, enum health_state severity);

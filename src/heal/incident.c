@@ -40,6 +40,31 @@ incident_mark_recurring(struct incident *inc)
 }
 
 
+/* A change made just before it is its probable cause (heal/changes.h): true once known. */
+bool
+incident_blame(struct incident *inc)
+{
+	char why[256];
+
+	if (inc->h->ops.blame == NULL || inc->change_id > 0)
+		return false;
+	inc->change_id = inc->h->ops.blame(inc->h->ops.arg, inc->service,
+	    inc->severity == HEALTH_CRITICAL, inc->detected_mono, why, sizeof(why));
+	if (inc->change_id > 0)
+		incident_note(inc, "probable cause: %s", why);
+	return inc->change_id > 0;
+}
+
+void
+healer_changes_recorded(struct healer *h)
+{
+	struct incident *inc;
+
+	for (inc = h->open; inc != NULL; inc = inc->next)
+		if (incident_blame(inc))
+			incident_write(inc);
+}
+
 struct incident *
 incident_new(struct healer *h, int64_t id, const char *target, const char *service,
     const char *error_type, enum failure_category category, enum health_state severity)
@@ -61,6 +86,8 @@ incident_new(struct healer *h, int64_t id, const char *target, const char *servi
 	inc->root_cause = xstrdup(target);
 	inc->next = h->open;
 	h->open = inc;
+	if (id <= 0)
+		incident_blame(inc);
 	return inc;
 }
 

@@ -102,7 +102,7 @@ incident_write(struct incident *inc)
 		.mttr_ms = incident_mttr_ms(inc),
 		.phase = incident_phase_names[inc->phase], .symptoms = sym,
 		.attempts = inc->attempts, .resolution = inc->resolution,
-		.updated_at = clock_wall_ms(),
+		.updated_at = clock_wall_ms(), .change_id = inc->change_id,
 	};
 
 	if (inc->h->store != NULL)
@@ -137,6 +137,8 @@ incident_json(const struct incident *inc)
 		    "cannot describe the incident");
 	if (inc->mttd_ms < 0)
 		json_object_set_new(o, "mttd_ms", json_null());
+	json_object_set_new(o, "change_id", inc->change_id > 0 ?
+	    json_integer(inc->change_id) : json_null());
 	if (inc->resolved_wall > 0) {
 		json_object_set_new(o, "resolved_at", json_integer(inc->resolved_wall));
 		json_object_set_new(o, "mttr_ms", incident_mttr_ms(inc) >= 0 ?

@@ -163,6 +163,42 @@ done:
 }
 
 json_t *
+store_read_changes(sqlite3 *db, int64_t since_ms, int limit)
+{
+	sqlite3_stmt *stmt = NULL;
+	json_t *list = json_array(), *row, *detail;
+	int rc = SQLITE_ERROR;
+
+	if (sqlite3_prepare_v2(db, "SELECT c.*, (SELECT json_group_array(id) FROM "
+	    "error_incidents WHERE change_id = c.id) AS incidents FROM changes c "
+	    "WHERE at >= ?1 ORDER BY at DESC, id DESC LIMIT ?2", -1, &stmt, NULL) != SQLITE_OK)
+		goto done;
+	sqlite3_bind_int64(stmt, 1, since_ms);
+	sqlite3_bind_int(stmt, 2, limit);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		row = store_row_json(stmt);
+		/* detail and incidents are JSON kept as text: shown as what they are. */
+		for (const char *const *k = (const char *const[]){ "detail", "incidents", NULL };
+		    *k != NULL; k++) {
+			detail = json_object_get(row, *k);
+			if (json_is_string(detail) &&
+			    (detail = json_loads(json_string_value(detail), 0, NULL)) != NULL)
+				json_object_set_new(row, *k, detail);
+		}
+		json_object_set_new(row, "bad", json_boolean(json_integer_value(
+		    json_object_get(row, "bad")) != 0));
+		json_array_append_new(list, row);
+	}
+done:
+	sqlite3_finalize(stmt);
+	if (rc != SQLITE_DONE) {
+		json_decref(list);
+		return NULL;
+	}
+	return list;
+}
+
+json_t *
 store_read_incident(sqlite3 *db, int64_t id)
 {
 	sqlite3_stmt *inc = NULL, *att = NULL;

@@ -28,6 +28,14 @@ json_t	*store_read_incidents(sqlite3 *db, bool open_only, int64_t since_ms, int 
 json_t	*store_read_incident(sqlite3 *db, int64_t id);
 
 /*
+ * Changes from since_ms on, newest first, at most limit: every column of
+ * changes (detail as the JSON object it is, bad as a boolean) and
+ * "incidents", the ids of the incidents blamed on each. NULL on a
+ * database error.
+ */
+json_t	*store_read_changes(sqlite3 *db, int64_t since_ms, int limit);
+
+/*
  * A metric series from since_ms on, averaged per step_ms, as an array of
  * [t_ms, value] pairs, read at the coarsest resolution that keeps the
  * span's detail (raw up to 24 h, 1-minute roll-ups up to 7 d, then 1-hour).

@@ -183,6 +183,24 @@ static const char *const migrations[] = {
 	"  mtime_ns INTEGER NOT NULL,"
 	"  ctime_ns INTEGER NOT NULL,"
 	"  hash TEXT NOT NULL) WITHOUT ROWID;",
+
+	/*
+	 * 6 -> 7: changes (a set's files changed on disk, a reload, a guarded
+	 * deploy, a deploy tool's mark, Debian packages), what they did to
+	 * the checks, and the change an incident is blamed on.
+	 */
+	"CREATE TABLE changes ("
+	"  id INTEGER PRIMARY KEY,"
+	"  at INTEGER NOT NULL,"			/* ms since the epoch */
+	"  kind TEXT NOT NULL,"			/* files, reload, guard, mark, packages */
+	"  set_name TEXT,"				/* NULL: a change of no set */
+	"  label TEXT,"
+	"  detail TEXT NOT NULL,"			/* JSON: {paths, more} or {packages} */
+	"  snapshot_id INTEGER,"			/* the set after the change */
+	"  bad INTEGER NOT NULL DEFAULT 0,"		/* rolled back */
+	"  rolled_back_at INTEGER);"
+	"CREATE INDEX changes_by_time ON changes (at);"
+	"ALTER TABLE error_incidents ADD COLUMN change_id INTEGER;",
 };
 
 size_t

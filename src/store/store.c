@@ -32,7 +32,7 @@ struct value {
 	char		*s;
 };
 
-#define PENDING_MAX_VALUES	21	/* the widest row: an incident */
+#define PENDING_MAX_VALUES	22	/* the widest row: an incident */
 #define QUEUE_FIRST_CAP		16	/* tend retry queues two rows; the daemon grows it */
 
 struct pending {
@@ -63,9 +63,9 @@ static const char *const stmt_sql[STMT_COUNT] = {
 	[STMT_INCIDENT] = "INSERT INTO error_incidents (id, target, service, error_type, "
 	    "category, severity, detected_at, resolved_at, root_cause, diagnosis, "
 	    "actions_taken, effectiveness_score, recurring, acked, mttd_ms, mttr_ms, "
-	    "phase, symptoms, attempts, resolution, updated_at) VALUES (?1, ?2, ?3, ?4, "
-	    "?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, "
-	    "?21) ON CONFLICT (id) DO UPDATE SET target = excluded.target, "
+	    "phase, symptoms, attempts, resolution, updated_at, change_id) VALUES (?1, ?2, "
+	    "?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, "
+	    "?20, ?21, ?22) ON CONFLICT (id) DO UPDATE SET target = excluded.target, "
 	    "service = excluded.service, error_type = excluded.error_type, "
 	    "category = excluded.category, severity = excluded.severity, "
 	    "resolved_at = excluded.resolved_at, root_cause = excluded.root_cause, "
@@ -75,7 +75,7 @@ static const char *const stmt_sql[STMT_COUNT] = {
 	    "mttd_ms = excluded.mttd_ms, mttr_ms = excluded.mttr_ms, "
 	    "phase = excluded.phase, symptoms = excluded.symptoms, "
 	    "attempts = excluded.attempts, resolution = excluded.resolution, "
-	    "updated_at = excluded.updated_at",
+	    "updated_at = excluded.updated_at, change_id = excluded.change_id",
 	[STMT_ATTEMPT_BEGIN] = "INSERT INTO healing_attempts (id, incident_id, action, "
 	    "started_at, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
 	[STMT_ATTEMPT_END] = "UPDATE healing_attempts SET ended_at = ?2, outcome = ?3, "
@@ -304,6 +304,7 @@ store_put_incident(struct store *st, const struct store_incident *inc)
 	push_int(p, inc->attempts);
 	push_text(p, inc->resolution);
 	push_int(p, inc->updated_at);
+	push_int_or_null(p, inc->change_id > 0 ? inc->change_id : -1);
 }
 
 int64_t

@@ -22,7 +22,7 @@ struct statedir;
 struct store;
 
 /* The schema version this build writes. */
-#define STORE_SCHEMA_VERSION	6
+#define STORE_SCHEMA_VERSION	7
 
 /* Opens (creating and migrating as needed); NULL with a message in err. */
 struct store	*store_open(const char *path, char *err, size_t errlen);
@@ -94,6 +94,7 @@ struct store_incident {
 	int		 attempts;
 	const char	*resolution;
 	int64_t		 updated_at;
+	int64_t		 change_id;	/* the change it is blamed on; 0: none */
 };
 
 /* A new incident id, unique in this database; the row comes with a put. */

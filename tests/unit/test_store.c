@@ -26,7 +26,9 @@
 #include "core/clock.h"
 #include "core/selfhealth.h"
 #include "core/statedir.h"
+#include "store/changes.h"
 #include "store/query.h"
+#include "store/read.h"
 #include "store/schema.h"
 #include "store/store.h"
 
@@ -444,12 +446,67 @@ schema_5_is_migrated_forward_with_snapshots(void **state)
 	    "started_at, argv, outcome) VALUES (3, 'tend retry', 1, '[]', 'succeeded')");
 	st = store_open(path, err, sizeof(err));
 	assert_non_null(st);
-	assert_int_equal(store_schema_version(st), 6);
+	assert_int_equal(store_schema_version(st), STORE_SCHEMA_VERSION);
 	store_close(st);
 	assert_int_equal(count("SELECT count(*) FROM retry_runs WHERE id = 3"), 1);
 	assert_int_equal(count("SELECT count(*) FROM snapshots"), 0);
 	assert_int_equal(count("SELECT count(*) FROM snapshot_entries"), 0);
 	assert_int_equal(count("SELECT count(*) FROM snapshot_stat_cache"), 0);
+}
+
+/*
+ * 6 -> 7: changes, and the change an incident is blamed on; an incident
+ * of schema 6 keeps its row and is blamed on nothing.
+ */
+static void
+schema_6_is_migrated_forward_with_changes(void **state)
+{
+	struct store_change c = { .at = 5000, .kind = CHANGE_KIND_FILES, .set = "app",
+	    .detail = "{\"paths\": [\"/srv/app/a.conf\"], \"more\": 0}" };
+	struct store_incident inc = { .target = "health", .error_type = "check",
+	    .severity = "critical", .detected_at = 6000, .resolved_at = -1,
+	    .effectiveness = NAN, .mttd_ms = -1, .mttr_ms = -1, .phase = "acting",
+	    .symptoms = "[]", .updated_at = 6000 };
+	char err[256];
+	struct store *st;
+	json_t *changes;
+	sqlite3 *db;
+	int64_t id = 0;
+
+	old_database(6, "PRAGMA user_version = 6; INSERT INTO error_incidents (id, target, "
+	    "detected_at) VALUES (4, 'web', 1)");
+	st = store_open(path, err, sizeof(err));
+	assert_non_null(st);
+	assert_int_equal(store_schema_version(st), STORE_SCHEMA_VERSION);
+	assert_int_equal(store_change_insert(st, &c, &id, err, sizeof(err)), 0);
+	assert_int_equal(id, 1);
+	assert_int_equal(store_change_set_snapshot(st, id, 9, err, sizeof(err)), 0);
+	inc.id = store_incident_new_id(st);
+	inc.change_id = id;
+	store_put_incident(st, &inc);
+	assert_int_equal(store_flush(st), 1);
+	assert_int_equal(store_change_rolled_back(st, id, 7000, err, sizeof(err)), 0);
+	store_close(st);
+	assert_int_equal(count("SELECT count(*) FROM error_incidents WHERE id = 4 AND "
+	    "change_id IS NULL"), 1);
+
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	changes = store_read_changes(db, 0, 10);
+	sqlite3_close(db);
+	assert_non_null(changes);
+	assert_int_equal(json_array_size(changes), 1);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(changes, 0),
+	    "set_name")), "app");
+	assert_true(json_is_true(json_object_get(json_array_get(changes, 0), "bad")));
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(changes, 0),
+	    "snapshot_id")), 9);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(changes, 0),
+	    "rolled_back_at")), 7000);
+	assert_string_equal(json_string_value(json_array_get(json_object_get(json_object_get(
+	    json_array_get(changes, 0), "detail"), "paths"), 0)), "/srv/app/a.conf");
+	assert_int_equal(json_integer_value(json_array_get(json_object_get(
+	    json_array_get(changes, 0), "incidents"), 0)), 5);
+	json_decref(changes);
 }
 
 static void
@@ -813,6 +870,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(schema_4_is_migrated_forward_with_retry_runs, setup, teardown),
 		cmocka_unit_test_setup_teardown(retry_runs_and_attempts_are_written, setup, teardown),
 		cmocka_unit_test_setup_teardown(schema_5_is_migrated_forward_with_snapshots, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(schema_6_is_migrated_forward_with_changes, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(a_run_that_worked_at_once_is_written_whole, setup, teardown),
 		cmocka_unit_test_setup_teardown(brief_writers_keep_the_wal_short, setup, teardown),
