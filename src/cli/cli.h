@@ -32,7 +32,7 @@ struct cli_options {
 	bool		 open_only;	/* incidents --open */
 	const char	*since;		/* incidents, history --since DURATION */
 	bool		 auto_heal;	/* heal --auto */
-	bool		 dry_run;	/* heal --dry-run */
+	bool		 dry_run;	/* heal, rollback, rebuild --dry-run */
 	const char	*service;	/* recover --service NAME */
 	const char	*action;	/* recover --action NAME */
 	bool		 cleanup;	/* recover --cleanup */
@@ -81,6 +81,7 @@ int	cmd_recover(struct cli_options *opts);
 int	cmd_ack(struct cli_options *opts);
 int	cmd_resolve(struct cli_options *opts);
 int	cmd_rollback(struct cli_options *opts);
+int	cmd_rebuild(struct cli_options *opts);
 int	cmd_changes(struct cli_options *opts);
 int	cmd_change(struct cli_options *opts);
 int	cmd_validate_and_heal(struct cli_options *opts);

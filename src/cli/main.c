@@ -35,6 +35,7 @@ static const struct subcommand subcommands[] = {
 	{ .name = "snapshot", .run_argv = cmd_snapshot },
 	{ .name = "rollback", .run = cmd_rollback },
 	{ .name = "guard", .run_argv = cmd_guard },
+	{ .name = "rebuild", .run = cmd_rebuild },
 	{ .name = "changes", .run = cmd_changes },
 	{ .name = "change", .run = cmd_change },
 };

@@ -17,12 +17,11 @@
 #include "cli/cli.h"
 #include "cli/snapshot_open.h"
 #include "cli/table.h"
+#include "cli/verify.h"
 #include "config/config.h"
-#include "core/clock.h"
 #include "core/strv.h"
 
 #define ROLLBACK_WAIT_MS	30000
-#define ROLLBACK_POLL_MS	250
 
 static const char *const step_words[] = {
 	[SNAPSHOT_STEP_WRITE] = "restore", [SNAPSHOT_STEP_MKDIR] = "mkdir",
@@ -42,75 +41,11 @@ rollback_steps_json(const struct snapshot_restore_result *r)
 	return steps;
 }
 
-/* Restarts the set's services through the daemon; false when there is none. */
-static bool
-rollback_restart(const struct cli_options *opts, const struct snapshot_set_conf *set,
-    json_t *report)
-{
-	json_t *done = json_array(), *answer;
-	size_t i;
-
-	if (!cli_daemon_alive(opts)) {
-		json_decref(done);
-		return false;
-	}
-	for (i = 0; set->restart != NULL && set->restart[i] != NULL; i++) {
-		answer = cli_call(opts, json_pack("{s:s, s:s}", "cmd", "restart", "service",
-		    set->restart[i]));
-		if (answer != NULL)
-			json_array_append_new(done, json_string(set->restart[i]));
-		json_decref(answer);
-	}
-	json_object_set_new(report, "restarted", done);
-	return true;
-}
-
 bool
 rollback_checks(const struct tend_config *cfg, const struct snapshot_set_conf *set,
     bool every_when_none, struct check_batch *b)
 {
-	bool every = every_when_none && strv_len(set->restart) == 0;
-	size_t i;
-
-	for (i = 0; i < cfg->n_checks; i++)
-		if (every || (cfg->checks[i].service != NULL &&
-		    strv_contains(set->restart, cfg->checks[i].service)))
-			check_batch_add(b, &cfg->checks[i]);
-	return every;
-}
-
-/*
- * Runs the checks of the set until all are healthy or the wait is over:
- * the state they ended in (HEALTH_HEALTHY when there is no check to run),
- * with the last outcomes in report.
- */
-static enum health_state
-rollback_verify(const struct cli_options *opts, const struct tend_config *cfg,
-    const struct snapshot_set_conf *set, bool every_when_none, json_t *report)
-{
-	int64_t wait = opts->wait_ms >= 0 ? opts->wait_ms : ROLLBACK_WAIT_MS;
-	int64_t deadline = clock_mono_ms() + wait;
-	enum health_state state = HEALTH_HEALTHY;
-	struct check_batch b = { 0 };
-	json_t *checks = json_array();
-	size_t i;
-
-	for (;;) {
-		rollback_checks(cfg, set, every_when_none, &b);
-		if (b.n == 0)
-			break;
-		cli_check_batch_run(&b, opts);
-		state = check_batch_overall(&b);
-		if (state == HEALTH_HEALTHY || clock_mono_ms() >= deadline)
-			break;
-		check_batch_clear(&b);
-		usleep(ROLLBACK_POLL_MS * 1000);
-	}
-	for (i = 0; i < b.n; i++)
-		json_array_append_new(checks, cli_check_outcome_json(&b.v[i]));
-	json_object_set_new(report, "checks", checks);
-	check_batch_clear(&b);
-	return state;
+	return cli_checks_of_services(cfg, set->restart, every_when_none, b);
 }
 
 void
@@ -133,8 +68,9 @@ rollback_apply(const struct cli_options *opts, struct snapshot_cli *c,
 		json_object_set_new(o->report, "error", json_string(o->err));
 	if (o->rc == 0 && !opts->dry_run && set != NULL) {
 		o->verified = true;
-		o->daemon = rollback_restart(opts, set, o->report);
-		o->state = rollback_verify(opts, c->cfg, set, every_when_none, o->report);
+		o->daemon = cli_restart_services(opts, set->restart, o->report);
+		o->state = cli_verify_services(opts, c->cfg, set->restart, every_when_none,
+		    ROLLBACK_WAIT_MS, o->report);
 		json_object_set_new(o->report, "state",
 		    json_string(health_state_name(o->state)));
 	}
@@ -152,26 +88,6 @@ rollback_print_steps(const struct snapshot_restore_result *r, bool dry_run)
 		printf("nothing to restore: the files are as in the snapshot\n");
 }
 
-static void
-rollback_print_verified(const struct rollback_outcome *o)
-{
-	json_t *c;
-	size_t i;
-
-	if (!o->daemon)
-		printf("no tend runs on this state dir: no service restarted\n");
-	json_array_foreach(json_object_get(o->report, "checks"), i, c)
-		cli_printf(stdout, "  %-9s %s: %s\n",
-		    json_string_value(json_object_get(c, "state")),
-		    json_string_value(json_object_get(c, "name")),
-		    json_string_value(json_object_get(c, "message")) ?: "");
-	if (json_array_size(json_object_get(o->report, "checks")) == 0)
-		printf("nothing to verify: the set's services have no checks\n");
-	else
-		printf("%s\n", o->state == HEALTH_HEALTHY ? "verified healthy" :
-		    "NOT verified healthy");
-}
-
 void
 rollback_print(const char *cmd, const struct cli_options *opts,
     const struct rollback_outcome *o)
@@ -184,7 +100,8 @@ rollback_print(const char *cmd, const struct cli_options *opts,
 		    PRId64 " (tend rollback --to %" PRId64 " undoes this)\n", o->id,
 		    o->r.pre_id, o->r.pre_id);
 	if (o->verified)
-		rollback_print_verified(o);
+		cli_print_verified(o->report, o->state, o->daemon,
+		    "nothing to verify: the set's services have no checks");
 }
 
 void

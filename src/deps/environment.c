@@ -302,7 +302,7 @@ programs_collect(struct programs *p, const struct tend_config *cfg)
 {
 	const struct service_conf *s;
 	const struct check_conf *c;
-	size_t i;
+	size_t i, k;
 
 	for (i = 0; i < cfg->n_services; i++) {
 		s = &cfg->services[i];
@@ -320,6 +320,11 @@ programs_collect(struct programs *p, const struct tend_config *cfg)
 		programs_heal(p, c->heal.v, c->heal.n, c->name);
 	}
 	programs_heal(p, cfg->actions, cfg->n_actions, "actions:");
+	/* A warning only: an earlier step may make the program (a venv's pip). */
+	for (i = 0; i < cfg->n_rebuilds; i++)
+		for (k = 0; k < cfg->rebuilds[i].n_steps; k++)
+			programs_add(p, cfg->rebuilds[i].steps[k].argv, ENV_WARNING,
+			    "rebuild '%s' step %zu", cfg->rebuilds[i].name, k + 1);
 	for (i = 0; i < cfg->alerts.n_channels; i++)
 		programs_add(p, cfg->alerts.channels[i].command, ENV_ERROR,
 		    "alert channel '%s'", cfg->alerts.channels[i].name);

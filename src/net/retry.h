@@ -44,7 +44,8 @@ struct retry_options {
 	int64_t		 initial_ms;	/* delay before the first retry; default 1s (CI 2s) */
 	int64_t		 max_delay_ms;	/* cap of any delay; default 30s (CI 60s) */
 	double		 multiplier;	/* default 2 */
-	enum backoff_jitter jitter;	/* full (default), equal or none */
+	enum backoff_jitter jitter;	/* full (default), equal, none, or spread */
+	double		 jitter_spread;	/* spread: +-this fraction of each delay (a config's `jitter`) */
 	int64_t		 timeout_ms;	/* per attempt; 0: none (CI: 10m) */
 	double		 timeout_growth; /* after a timeout the next attempt's is this times longer; default 2 */
 	int64_t		 max_time_ms;	/* overall; 0: none */

@@ -106,6 +106,7 @@ retry_delay_ms(const struct retry_options *o, int n, double random01)
 		.initial_ms = o->initial_ms,
 		.max_ms = o->max_delay_ms,
 		.multiplier = o->multiplier,
+		.jitter = o->jitter_spread,
 	};
 
 	return backoff_delay(&conf, o->jitter, n, random01);
