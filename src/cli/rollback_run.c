@@ -9,7 +9,6 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <jansson.h>
 
@@ -19,7 +18,6 @@
 #include "cli/table.h"
 #include "cli/verify.h"
 #include "config/config.h"
-#include "core/strv.h"
 
 #define ROLLBACK_WAIT_MS	30000
 
