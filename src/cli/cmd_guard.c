@@ -64,6 +64,7 @@ struct guard {
 	int64_t		 before;	/* the snapshot taken before the change */
 	int64_t		 change;	/* its row in the store's changes, 0 when not recorded */
 	bool		 every;		/* every check watched: the set restarts no service */
+	bool		 daemon;	/* a daemon runs on the state dir: told of the change */
 	bool		 text;		/* progress lines on stdout (not --format json) */
 	char		 reason[1024];	/* why it was rolled back; "" when it held */
 	sigset_t	 unblocked;	/* the mask to wait in: INT, TERM, HUP let through */
@@ -497,6 +498,23 @@ guard_snapshot(struct guard *g)
 	return true;
 }
 
+/*
+ * A daemon on the state dir hears that this guard changes the set: the
+ * files it writes are not the daemon's changes to judge, nor to roll back
+ * (it holds until told, or until this process is gone).
+ */
+static void
+guard_tell_daemon(struct guard *g, bool hold)
+{
+	json_t *answer;
+
+	if (!g->daemon)
+		return;
+	answer = cli_call(&g->opts, json_pack("{s:s, s:s, s:I, s:b}", "cmd", "guard", "set",
+	    g->set->name, "pid", (json_int_t)getpid(), "hold", hold));
+	json_decref(answer);
+}
+
 static enum guard_result
 guard_run(struct guard *g)
 {
@@ -510,11 +528,14 @@ guard_run(struct guard *g)
 	json_object_set_new(g->doc, "window_ms", json_integer(g->window_ms));
 	if (!guard_snapshot(g))
 		return GUARD_USAGE;
+	g->daemon = cli_daemon_alive(&g->opts);
+	guard_tell_daemon(g, true);
 	guard_signals_block(g);
 	if (guard_run_command(g) || guard_watch(g))
 		res = guard_roll_back(g, &o);
 	else
 		guard_say(g, "the change held for %" PRId64 " ms", g->window_ms);
+	guard_tell_daemon(g, false);
 	json_object_set_new(g->doc, "result", json_string(result_names[res]));
 	if (g->reason[0] != '\0')
 		json_object_set_new(g->doc, "reason", json_string(g->reason));

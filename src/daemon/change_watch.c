@@ -8,6 +8,7 @@
 #include "core/clock.h"
 #include "core/log.h"
 #include "core/mem.h"
+#include "core/procid.h"
 #include "core/statedir.h"
 #include "core/strv.h"
 #include "daemon/pathwatch.h"
@@ -41,6 +42,8 @@ struct cw_job {
 	size_t		 restored;	/* files written */
 };
 
+struct cw_hold;
+
 struct change_watch {
 	uv_loop_t	*loop;
 	struct statedir	*sd;
@@ -61,9 +64,44 @@ struct change_watch {
 	struct cw_job	*running;
 	bool		 flushing;	/* an incident asked: no `recorded` call back */
 	bool		 closing;
+	/* Sets a `tend guard` is changing: its change, not the daemon's to judge. */
+	struct cw_hold	*holds;
+	size_t		 n_holds;
+};
+
+struct cw_hold {
+	char		*set;
+	struct proc_id	 guard;		/* held while it lives */
 };
 
 static void	cw_next_job(struct change_watch *cw);
+
+/* Whether a live `tend guard` holds set. */
+static bool
+cw_held(const struct change_watch *cw, const char *set)
+{
+	size_t i;
+
+	for (i = 0; set != NULL && i < cw->n_holds; i++)
+		if (strcmp(cw->holds[i].set, set) == 0 && proc_id_alive(&cw->holds[i].guard))
+			return true;
+	return false;
+}
+
+/* What a guard's own writes did is dropped; the hold ends. */
+static void
+cw_release(struct change_watch *cw, size_t i)
+{
+	size_t group;
+
+	for (group = 0; cw->pw != NULL && group < cw->cfg->n_snapshots; group++)
+		if (strcmp(cw->cfg->snapshots[group].name, cw->holds[i].set) == 0)
+			pathwatch_discard(cw->pw, group);
+	log_info(NULL, "%s: tend guard (pid %d) is done with it", cw->holds[i].set,
+	    (int)cw->holds[i].guard.pid);
+	free(cw->holds[i].set);
+	cw->holds[i] = cw->holds[--cw->n_holds];
+}
 
 static void
 cw_job_free(struct cw_job *job)
@@ -319,6 +357,8 @@ cw_files_changed(void *arg, size_t group, const char *const *paths, size_t n, si
 	if (group >= cw->cfg->n_snapshots)
 		return;
 	set = &cw->cfg->snapshots[group];
+	if (cw_held(cw, set->name))
+		return;		/* tend guard records its change and judges it */
 	for (i = 0; i < n; i++)
 		json_array_append_new(list, json_string(paths[i]));
 	detail = json_pack("{so sI}", "paths", list, "more", (json_int_t)more);
@@ -416,8 +456,13 @@ cw_tick(uv_timer_t *timer)
 	const char *name;
 	int64_t change_id;
 
+	size_t i;
+
 	if (cw->dpkg_on && ++cw->ticks % CW_DPKG_EVERY == 0)
 		cw_read_dpkg(cw);
+	for (i = cw->n_holds; i-- > 0;)
+		if (!proc_id_alive(&cw->holds[i].guard))
+			cw_release(cw, i);
 	while ((name = change_tracker_lkg_due(cw->ct, clock_mono_ms(), &change_id)) != NULL)
 		if ((set = config_find_snapshot_set(cw->cfg, name)) != NULL)
 			cw_queue(cw, set, change_id, true);
@@ -553,8 +598,39 @@ change_watch_blame(struct change_watch *cw, const char *service, bool critical,
 	snprintf(why, len, "change %lld%s%s, %.1f s before", (long long)b.change_id,
 	    b.set != NULL ? " of " : "", b.set != NULL ? b.set : "",
 	    (double)(at_ms - b.at_ms) / 1000);
-	snprintf(rollback, rollback_len, "%s", b.rollback && b.set != NULL ? b.set : "");
+	snprintf(rollback, rollback_len, "%s", b.rollback && b.set != NULL &&
+	    !cw_held(cw, b.set) ? b.set : "");
 	return b.change_id;
+}
+
+/*
+ * {"cmd": "guard", "set": S, "pid": P, "hold": true|false}: tend guard
+ * changes S; the files it writes are not changes of the daemon's, and
+ * the daemon rolls nothing back in S until it says it is done or exits.
+ */
+static json_t *
+cw_guard_request(struct change_watch *cw, json_t *req)
+{
+	const char *set = json_string_value(json_object_get(req, "set"));
+	pid_t pid = (pid_t)json_integer_value(json_object_get(req, "pid"));
+	struct proc_id guard;
+	size_t i;
+
+	if (set == NULL || config_find_snapshot_set(cw->cfg, set) == NULL)
+		return json_pack("{s:b, s:s}", "ok", 0, "error", "no such snapshot set");
+	if (!json_is_true(json_object_get(req, "hold"))) {
+		for (i = cw->n_holds; i-- > 0;)
+			if (strcmp(cw->holds[i].set, set) == 0 && cw->holds[i].guard.pid == pid)
+				cw_release(cw, i);
+		return json_pack("{s:b}", "ok", 1);
+	}
+	if (pid <= 0 || proc_id_of(pid, &guard) != 0)
+		return json_pack("{s:b, s:s}", "ok", 0, "error", "expected \"pid\", a live process");
+	cw->holds = xgrow(cw->holds, cw->n_holds, sizeof(*cw->holds));
+	cw->holds[cw->n_holds].set = xstrdup(set);
+	cw->holds[cw->n_holds++].guard = guard;
+	log_info(NULL, "%s: tend guard (pid %d) is changing it", set, (int)pid);
+	return json_pack("{s:b}", "ok", 1);
 }
 
 json_t *
@@ -564,6 +640,8 @@ change_watch_request(struct change_watch *cw, json_t *req)
 	char err[256];
 	int64_t id;
 
+	if (strcmp(json_string_value(json_object_get(req, "cmd")), "guard") == 0)
+		return cw_guard_request(cw, req);
 	id = change_watch_mark(cw, CHANGE_KIND_MARK, json_string_value(json_object_get(req,
 	    "set")), label != NULL ? label : "marked", err, sizeof(err));
 	if (id < 0)
@@ -608,6 +686,10 @@ change_watch_free(struct change_watch *cw)
 		dpkglog_close(&cw->dpkg);
 	change_tracker_free(cw->ct);
 	cw->ct = NULL;
+	while (cw->n_holds > 0)
+		free(cw->holds[--cw->n_holds].set);
+	free(cw->holds);
+	cw->holds = NULL;
 	cw->closing = true;
 	cw_next_job(cw);
 }

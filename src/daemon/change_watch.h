@@ -69,8 +69,11 @@ int64_t		 change_watch_mark(struct change_watch *cw, const char *kind, const cha
 int64_t		 change_watch_blame(struct change_watch *cw, const char *service, bool critical,
 		    int64_t at_ms, char *why, size_t len, char *rollback, size_t rollback_len);
 /*
- * The control socket's {"cmd": "change", "set": S, "label": L}: a deploy
- * tool's change (tend change mark). The answer.
+ * The control socket's {"cmd": "change", "set": S, "label": L}, a deploy
+ * tool's change (tend change mark), and {"cmd": "guard", "set": S, "pid":
+ * P, "hold": B}: while tend guard (process P) changes S, its writes are
+ * not the daemon's changes and S is not rolled back by the daemon. The
+ * answer.
  */
 json_t		*change_watch_request(struct change_watch *cw, json_t *req);
 /*

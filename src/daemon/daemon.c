@@ -223,7 +223,7 @@ daemon_handle_request(void *arg, json_t *req)
 	}
 	if (daemon_cmd_in(cmd, heal_cmds))
 		return daemon_heal_request(d, cmd, req);
-	if (strcmp(cmd, "change") == 0)
+	if (strcmp(cmd, "change") == 0 || strcmp(cmd, "guard") == 0)
 		return change_watch_request(d->changes, req);
 	if (!daemon_cmd_in(cmd, service_cmds))
 		return NULL;

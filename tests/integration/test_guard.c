@@ -30,6 +30,25 @@ static const char config[] =
     "        every: 200ms\n"
     "        heal: []\n";
 
+/* The same, with a daemon that rolls app back by itself. */
+static const char auto_config[] =
+    "snapshots:\n"
+    "  app:\n"
+    "    paths: [@DIR@/app]\n"
+    "    restart: [web]\n"
+    "    guard_window: 1s\n"
+    "    auto_rollback: true\n"
+    "    lkg_after: 200ms\n"
+    "services:\n"
+    "  web:\n"
+    "    run: [@FAKESVC@, --record, @RECORD@, --name, web]\n"
+    "    checks:\n"
+    "      conf-good:\n"
+    "        type: command\n"
+    "        run: [sh, -c, 'grep -q good @DIR@/app/conf/site.conf || exit 2']\n"
+    "        every: 200ms\n"
+    "        heal: []\n";
+
 /* Breaks the check: a bad config, and a binary file changed. */
 static const char breaks[] =
     "#!/bin/sh\n"
@@ -121,6 +140,34 @@ a_deploy_that_breaks_the_check_is_rolled_back_and_verified(void **state)
 	harness_contains(out, "rolled back");
 	harness_contains(out, "deploy.sh");
 	free(out);
+}
+
+/*
+ * A daemon whose set rolls back by itself stands down while guard
+ * changes it: guard's own change is the one judged and rolled back, once;
+ * the daemon records no change of its own for the files guard wrote.
+ */
+static void
+a_daemon_with_auto_rollback_leaves_the_guarded_change_to_guard(void **state)
+{
+	const char *deploy = setup(breaks);
+	char *out;
+	int rc;
+
+	harness_write_config(&t, auto_config);
+	harness_start(&t);
+	assert_true(harness_wait_state(&t, "web", "up", 0, 5000));
+	rc = guard(&out, "30s", deploy);
+	harness_contains(out, "verified healthy");
+	assert_int_equal(rc, 1);
+	free(out);
+	file_is("app/conf/site.conf", "good\n");
+	/* What did not happen has no condition to wait for: three quiet periods. */
+	harness_pause_ms(1500);
+	assert_false(harness_log_contains(&t, "(files of app)"));
+	assert_false(harness_log_contains(&t, "rollback-app"));
+	assert_true(harness_log_contains(&t, "tend guard (pid "));
+	assert_true(harness_log_contains(&t, "is done with it"));
 }
 
 static void
@@ -267,6 +314,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		TEND_TEST(a_deploy_that_breaks_the_check_is_rolled_back_and_verified),
+		TEND_TEST(a_daemon_with_auto_rollback_leaves_the_guarded_change_to_guard),
 		TEND_TEST(a_deploy_that_stays_healthy_holds_for_the_window),
 		TEND_TEST(a_deploy_that_fails_is_rolled_back),
 		TEND_TEST(without_a_daemon_it_rolls_back_and_restarts_nothing),
