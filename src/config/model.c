@@ -142,6 +142,7 @@ rebuilds_free(struct rebuild_conf *v, size_t n)
 			strv_free(v[i].steps[j].argv);
 		free(v[i].steps);
 		free(v[i].snapshot);
+		free(v[i].heal.name);
 	}
 	free(v);
 }

@@ -507,6 +507,11 @@ struct rebuild_conf {
 	size_t		 n_steps;
 	struct retry_conf retry;	/* per step */
 	char		*snapshot;	/* a set snapshotted before, rolled back on failure */
+	/*
+	 * This rebuild as a heal action ("rebuild-NAME"): the default plan
+	 * for a dependency failure of its service. rebuild is name's.
+	 */
+	struct heal_action heal;
 };
 
 struct tend_config {

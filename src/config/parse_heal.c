@@ -183,6 +183,7 @@ parse_action_rebuild(struct walk *w, yaml_node_t *node, void *target,
 	const char *v = walk_scalar(w, node, "the name of a 'rebuild:' entry");
 
 	a->kind = HEAL_REBUILD;
+	a->timeout_ms = 0;	/* the rebuild's own: steps with their retries take minutes */
 	if (v != NULL && *v == '\0')
 		walk_error(w, node, "'rebuild': expected the name of a 'rebuild:' entry");
 	else if (v != NULL)

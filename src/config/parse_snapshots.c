@@ -275,6 +275,8 @@ parse_one_rebuild(struct walk *w, yaml_node_t *key, yaml_node_t *value)
 	memset(rb, 0, sizeof(*rb));
 	rb->name = xstrdup((const char *)key->data.scalar.value);
 	rb->pos = walk_pos(w, key);
+	rb->heal = (struct heal_action){ .kind = HEAL_REBUILD, .rebuild = rb->name,
+	    .name = xasprintf("rebuild-%s", rb->name), .pos = rb->pos };
 	retry_conf_init(&rb->retry);
 	snprintf(what, sizeof(what), "rebuild '%s'", rb->name);
 	if (!walk_mapping(w, value, rebuild_specs, rb, what))

@@ -1,4 +1,5 @@
 #include "daemon/daemon.h"
+#include "daemon/daemon_internal.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -37,34 +38,6 @@
 #include "supervise/supervisor.h"
 #include "web/web.h"
 
-struct daemon {
-	const struct daemon_options *opts;
-	uv_loop_t	*loop;
-	char		*state_dir;
-	struct statedir	*sd;			/* verified; everything in it goes through it */
-	char		*socket_path;
-	int64_t		 started_ms;
-	struct supervisor *sup;
-	struct check_env check_env;
-	struct scheduler *checks;
-	struct recorder	*recorder;
-	struct healer	*healer;
-	struct anomaly_watch *anomalies;
-	struct change_watch *changes;		/* the snapshot sets' and dpkg's changes */
-	struct alerter	*alerter;
-	uint64_t	 runs_before_reload;	/* check runs of earlier schedulers */
-	struct control_server *control;
-	struct web_server *web;			/* NULL with --no-web */
-	struct publisher *publisher;
-	uv_signal_t	 sig_term;
-	uv_signal_t	 sig_int;
-	uv_signal_t	 sig_hup;
-	struct reload	*reload;		/* SIGHUP's reading of the new config */
-	uv_timer_t	 watchdog;
-	uv_timer_t	 log_repeats;		/* says what repeated warnings were not printed */
-	bool		 pidfile_failed;	/* tend.pid is tried again */
-	bool		 stopping;
-};
 
 static void
 daemon_apply_log_settings(const struct daemon *d, const struct tend_config *cfg)
@@ -234,8 +207,7 @@ daemon_handle_request(void *arg, json_t *req)
 	return json_pack("{s:b}", "ok", 1);
 }
 
-/* An event for the live views (SSE); takes data. */
-static void
+void
 daemon_stream(struct daemon *d, const char *event, json_t *data)
 {
 	if (data != NULL)
@@ -252,14 +224,6 @@ daemon_alert_delivered(void *arg, json_t *alert)
 	publisher_event(d->publisher, "alert", alert);
 }
 
-static void
-daemon_heal_changed(void *arg, const char *what, json_t *data)
-{
-	struct daemon *d = arg;
-
-	publisher_heal_changed(d->publisher, what, data);
-}
-
 /* An alert is a log line, and goes out on the channels of `alerts:`. */
 static void
 daemon_alert(void *arg, const char *service, const char *why)
@@ -268,21 +232,6 @@ daemon_alert(void *arg, const char *service, const char *why)
 
 	log_error(service, "ALERT: gave up: %s", why);
 	alerter_gave_up(d->alerter, service, why);
-}
-
-static void
-daemon_heal_alert(void *arg, const char *event, const char *target, const char *state,
-    const char *message, int64_t incident)
-{
-	struct daemon *d = arg;
-
-	if (strncmp(event, "rejoined", 8) == 0)
-		log_debug(NULL, "alert of incident #%lld still open", (long long)incident);
-	else
-		log_msg(strcmp(event, "resolved") == 0 || strcmp(event, "closed") == 0 ?
-		    LOG_INFO : LOG_ERROR, NULL, "ALERT %s #%lld %s: %s", event,
-		    (long long)incident, target, message);
-	alerter_incident(d->alerter, event, target, state, message, incident);
 }
 
 static void
@@ -345,39 +294,6 @@ daemon_service_changed(void *arg, const char *service, const char *from, const c
 		healer_service_state(d->healer, service, to, reason);
 }
 
-static int
-daemon_ops_service_control(void *arg, const char *cmd, const char *service, char *err,
-    size_t errlen)
-{
-	struct daemon *d = arg;
-
-	return supervisor_control(d->sup, cmd, service, CONTROL_HEALER, err, errlen);
-}
-
-static const char *
-daemon_ops_service_state(void *arg, const char *service)
-{
-	struct daemon *d = arg;
-
-	return supervisor_service_state(d->sup, service);
-}
-
-static void
-daemon_ops_run_check(void *arg, const char *check)
-{
-	struct daemon *d = arg;
-
-	scheduler_run_now(d->checks, check);
-}
-
-static int64_t
-daemon_ops_adjust_timeout(void *arg, const char *check, double factor, int64_t max_ms)
-{
-	struct daemon *d = arg;
-
-	return scheduler_adjust_timeout(d->checks, check, factor, max_ms);
-}
-
 static void
 daemon_check_changed(void *arg, const struct check_conf *conf, enum health_state from,
     enum health_state to, const struct check_result *r)
@@ -392,48 +308,6 @@ daemon_check_changed(void *arg, const struct check_conf *conf, enum health_state
 }
 
 /* The healer's question: which change an incident opening now is blamed on. */
-static int64_t
-daemon_heal_blame(void *arg, const char *service, bool critical, int64_t detected_ms,
-    char *why, size_t len, char *rollback, size_t rollback_len)
-{
-	struct daemon *d = arg;
-
-	return change_watch_blame(d->changes, service, critical, detected_ms, why, len,
-	    rollback, rollback_len);
-}
-
-/* The rollback heal action, run by the change watch on the thread pool. */
-static int
-daemon_heal_rollback(void *arg, const char *target, const char *set,
-    void (*done)(void *token, bool ok, const char *detail), void *token, char *err,
-    size_t errlen)
-{
-	struct daemon *d = arg;
-
-	return change_watch_rollback(d->changes, target, set, done, token, err, errlen);
-}
-
-static int
-daemon_change_restart(void *arg, const char *service, char *err, size_t errlen)
-{
-	return daemon_ops_service_control(arg, "restart", service, err, errlen);
-}
-
-static void
-daemon_change_recorded(void *arg)
-{
-	struct daemon *d = arg;
-
-	if (d->healer != NULL)
-		healer_changes_recorded(d->healer);
-}
-
-static void
-daemon_change_event(void *arg, const char *event, json_t *data)
-{
-	daemon_stream(arg, event, data);
-}
-
 /*
  * An action POSTed to the API, on the loop thread: a service's restart,
  * stop, start or heal, or a named action. Answers as docs/api.md says.
@@ -686,19 +560,16 @@ daemon_service_pid(void *arg, const char *service)
 static void
 daemon_start(struct daemon *d, struct tend_config *cfg)
 {
-	struct heal_ops ops = { .arg = d, .service_control = daemon_ops_service_control,
-	    .service_state = daemon_ops_service_state, .run_check = daemon_ops_run_check,
-	    .adjust_timeout = daemon_ops_adjust_timeout, .alert = daemon_heal_alert,
-	    .changed = daemon_heal_changed, .blame = daemon_heal_blame,
-	    .rollback = daemon_heal_rollback };
+	struct heal_ops ops;
 	struct reload_options reload = { .config_path = d->opts->config_path,
 	    .state_dir = d->opts->state_dir, .web_off = d->opts->no_web };
 	struct reload_ops reload_ops = { .running = daemon_running_config,
 	    .apply = daemon_reload, .arg = d };
 	int64_t watchdog_ms = sdnotify_watchdog_ms();
-	struct change_watch_ops change_ops = { .arg = d, .event = daemon_change_event,
-	    .recorded = daemon_change_recorded, .restart = daemon_change_restart };
+	struct change_watch_ops change_ops;
 
+	daemon_heal_ops(d, &ops);
+	daemon_change_ops(d, &change_ops);
 	daemon_signal(d, &d->sig_term, SIGTERM, daemon_on_stop_signal);
 	daemon_signal(d, &d->sig_int, SIGINT, daemon_on_stop_signal);
 	d->reload = reload_new(d->loop, &reload, &reload_ops);

@@ -11,7 +11,10 @@
 #include "core/log.h"
 #include "core/mem.h"
 #include "core/text.h"
+#include "core/strv.h"
 #include "heal/cleanup.h"
+
+#define ACTION_REBUILD_TIMEOUT_MS	(30 * 60 * 1000)	/* pip, npm: minutes */
 
 struct action_run {
 	uv_loop_t	*loop;
@@ -95,15 +98,45 @@ action_exec_done(void *arg, int64_t code, int signal, bool timed_out, const char
 }
 
 static void
-action_start_exec(struct action_run *run)
+action_start_argv(struct action_run *run, char *const *argv, int64_t timeout_ms)
 {
 	int err = 0;
 
-	run->capture = capture_start(run->loop, run->step->action->argv,
-	    run->step->action->timeout_ms, action_exec_done, run, &err);
+	run->capture = capture_start(run->loop, argv, timeout_ms, action_exec_done, run,
+	    &err);
 	if (run->capture == NULL)
-		action_finish(run, ACTION_FAILED, "cannot run %s: %s",
-		    run->step->action->argv[0], uv_strerror(err));
+		action_finish(run, ACTION_FAILED, "cannot run %s: %s", argv[0],
+		    uv_strerror(err));
+}
+
+static void
+action_start_exec(struct action_run *run)
+{
+	action_start_argv(run, run->step->action->argv, run->step->action->timeout_ms);
+}
+
+/*
+ * A rebuild is `tend rebuild NAME` in a process of its own (its steps
+ * take minutes and wait for their children): it snapshots, clears, runs
+ * the steps, restarts through this daemon and rolls back when the service
+ * does not come back healthy; its exit status is the outcome.
+ */
+static void
+action_start_rebuild(struct action_run *run, const struct heal_ops *ops)
+{
+	const struct heal_action *a = run->step->action;
+	char **argv = ops->rebuild_argv != NULL ? ops->rebuild_argv(ops->arg, a->rebuild) :
+	    NULL;
+
+	if (argv == NULL)
+		action_finish(run, ACTION_SKIPPED, "rebuilds run in the daemon (tend rebuild %s)",
+		    a->rebuild);
+	else if (run->dry_run)
+		action_finish(run, ACTION_DONE, "would run tend rebuild %s", a->rebuild);
+	else
+		action_start_argv(run, argv, a->timeout_ms > 0 ? a->timeout_ms :
+		    ACTION_REBUILD_TIMEOUT_MS);
+	strv_free(argv);
 }
 
 static void
@@ -298,6 +331,9 @@ action_start(uv_loop_t *loop, const struct heal_ops *ops, const struct plan_step
 		break;
 	case HEAL_WAIT:
 		action_start_wait(run);
+		break;
+	case HEAL_REBUILD:
+		action_start_rebuild(run, ops);
 		break;
 	default:
 		action_finish(run, ACTION_SKIPPED, "%s is not run as an action",

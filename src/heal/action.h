@@ -39,6 +39,12 @@ struct heal_ops {
 	int64_t	(*blame)(void *arg, const char *service, bool critical, int64_t detected_ms,
 		    char *why, size_t len, char *rollback, size_t rollback_len);
 	/*
+	 * The command that runs the rebuild named (`tend rebuild NAME` of this
+	 * daemon's config and state dir): a new argv (strv_free), or NULL
+	 * when rebuilds cannot run here. May be NULL.
+	 */
+	char	**(*rebuild_argv)(void *arg, const char *name);
+	/*
 	 * Rolls a snapshot set back to its last known good and restarts its
 	 * services: set is the action's (`rollback: SET`), or NULL for the
 	 * set whose `restart:` has target's service. 0 when it started — done

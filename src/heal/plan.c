@@ -89,11 +89,24 @@ steps_add_cleanups(struct heal_steps *s, const struct tend_config *cfg)
 			steps_push(s, &cfg->actions[i], NULL);
 }
 
+/* A dependency failure of service: the rebuilds declared for it (`rebuild:`). */
+static void
+steps_add_rebuilds(struct heal_steps *s, const struct tend_config *cfg, const char *service)
+{
+	size_t i;
+
+	for (i = 0; service != NULL && i < cfg->n_rebuilds; i++)
+		if (cfg->rebuilds[i].service != NULL &&
+		    strcmp(cfg->rebuilds[i].service, service) == 0)
+			steps_push(s, &cfg->rebuilds[i].heal, NULL);
+}
+
 /*
  * Defaults by category: a crashed, hung or unreachable service is
- * restarted; a full disk gets the declared cleanups; a missing dependency,
- * a config or a permission error is not something a restart fixes, so it
- * goes straight to a human.
+ * restarted; a full disk gets the declared cleanups; a missing dependency
+ * gets the rebuilds declared for its service (a virtualenv, node_modules);
+ * a dependency with none, a config or a permission error is not something
+ * a restart fixes, so it goes straight to a human.
  */
 static void
 steps_add_defaults(struct heal_steps *s, const struct tend_config *cfg,
@@ -103,6 +116,8 @@ steps_add_defaults(struct heal_steps *s, const struct tend_config *cfg,
 	    failure_category_name(category));
 	switch (category) {
 	case FAILURE_DEPENDENCY:
+		steps_add_rebuilds(s, cfg, service);
+		return;
 	case FAILURE_CONFIG:
 	case FAILURE_PERMISSION:
 		return;

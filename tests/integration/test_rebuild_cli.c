@@ -199,10 +199,60 @@ validate_environment_warns_of_a_missing_step_program(void **state)
 	free(out);
 }
 
+/*
+ * The heal action: a check that fails for a missing module is a
+ * dependency failure, whose default plan is the rebuild declared for its
+ * service, run by the daemon as `tend rebuild NAME`.
+ */
+static void
+a_dependency_failure_is_healed_by_the_rebuild_of_its_service(void **state)
+{
+	char *out;
+
+	harness_write_config(&t,
+	    "snapshots:\n"
+	    "  app:\n"
+	    "    paths: [@DIR@/app]\n"
+	    "    restart: [web]\n"
+	    "services:\n"
+	    "  web:\n"
+	    "    run: [@FAKESVC@, --record, @RECORD@, --name, web]\n"
+	    "    checks:\n"
+	    "      env-ready:\n"
+	    "        type: command\n"
+	    "        run: [sh, -c, 'test -f @DIR@/app/env/ready || { echo \"ModuleNotFoundError: "
+	    "No module named requests\"; exit 2; }']\n"
+	    "        every: 200ms\n"
+	    "rebuild:\n"
+	    "  env:\n"
+	    "    service: web\n"
+	    "    clear: [@DIR@/app/env]\n"
+	    "    steps:\n"
+	    "      - [mkdir, @DIR@/app/env]\n"
+	    "      - [sh, -c, 'echo built > @DIR@/app/env/ready']\n"
+	    "    snapshot: app\n");
+	assert_int_equal(mkdir(at("app"), 0755), 0);
+	harness_start(&t);
+	assert_true(harness_wait_state(&t, "web", "up", 0, 5000));
+	for (long long deadline = harness_mono_ms() + 20000;; harness_pause_ms(200)) {
+		harness_cli(&t, &out, "incidents", "--format=json", "-c", t.config,
+		    "--state-dir", t.state, NULL);
+		if (strstr(out, "healed by rebuild-env") != NULL || harness_mono_ms() > deadline)
+			break;
+		free(out);
+	}
+	if (strstr(out, "healed by rebuild-env") == NULL)
+		fail_msg("not healed by rebuild-env:\n%s", out);
+	assert_non_null(strstr(out, "classified as dependency"));
+	free(out);
+	assert_int_equal(access(at("app/env/ready"), F_OK), 0);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		TEND_TEST(a_dependency_failure_is_healed_by_the_rebuild_of_its_service),
 		TEND_TEST(a_rebuild_recreates_the_env_and_the_daemon_restarts_the_service),
 		TEND_TEST(a_failing_step_is_retried_then_the_set_is_rolled_back),
 		TEND_TEST(without_a_snapshot_a_failure_is_final),

@@ -1,0 +1,55 @@
+/*
+ * The daemon's parts, for its own files only (daemon.c assembles them;
+ * daemon_ops.c is what the healer and the change watch may ask of it).
+ */
+#ifndef TEND_DAEMON_DAEMON_INTERNAL_H
+#define TEND_DAEMON_DAEMON_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <jansson.h>
+#include <uv.h>
+
+#include "checks/check_run.h"
+#include "daemon/change_watch.h"
+#include "daemon/daemon.h"
+#include "heal/action.h"
+
+struct daemon {
+	const struct daemon_options *opts;
+	uv_loop_t	*loop;
+	char		*state_dir;
+	struct statedir	*sd;			/* verified; everything in it goes through it */
+	char		*socket_path;
+	int64_t		 started_ms;
+	struct supervisor *sup;
+	struct check_env check_env;
+	struct scheduler *checks;
+	struct recorder	*recorder;
+	struct healer	*healer;
+	struct anomaly_watch *anomalies;
+	struct change_watch *changes;		/* the snapshot sets' and dpkg's changes */
+	struct alerter	*alerter;
+	uint64_t	 runs_before_reload;	/* check runs of earlier schedulers */
+	struct control_server *control;
+	struct web_server *web;			/* NULL with --no-web */
+	struct publisher *publisher;
+	uv_signal_t	 sig_term;
+	uv_signal_t	 sig_int;
+	uv_signal_t	 sig_hup;
+	struct reload	*reload;		/* SIGHUP's reading of the new config */
+	uv_timer_t	 watchdog;
+	uv_timer_t	 log_repeats;		/* says what repeated warnings were not printed */
+	bool		 pidfile_failed;	/* tend.pid is tried again */
+	bool		 stopping;
+};
+
+/* An event for the live views (SSE); takes data. */
+void	daemon_stream(struct daemon *d, const char *event, json_t *data);
+/* What the healer may ask of the daemon (heal/action.h), with d as arg. */
+void	daemon_heal_ops(struct daemon *d, struct heal_ops *ops);
+/* What the change watch may ask of it (daemon/change_watch.h). */
+void	daemon_change_ops(struct daemon *d, struct change_watch_ops *ops);
+
+#endif

@@ -1,0 +1,154 @@
+/*
+ * What the healer and the change watch may ask of the daemon: services
+ * restarted, checks run now or given more time, alerts and live events,
+ * the change an incident is blamed on, a rollback, a rebuild's command.
+ */
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "alert/alert.h"
+#include "checks/scheduler.h"
+#include "config/config.h"
+#include "core/log.h"
+#include "core/strv.h"
+#include "daemon/daemon_internal.h"
+#include "daemon/publisher.h"
+#include "heal/healer.h"
+#include "supervise/supervisor.h"
+
+static void
+daemon_heal_changed(void *arg, const char *what, json_t *data)
+{
+	struct daemon *d = arg;
+
+	publisher_heal_changed(d->publisher, what, data);
+}
+
+static void
+daemon_heal_alert(void *arg, const char *event, const char *target, const char *state,
+    const char *message, int64_t incident)
+{
+	struct daemon *d = arg;
+
+	if (strncmp(event, "rejoined", 8) == 0)
+		log_debug(NULL, "alert of incident #%lld still open", (long long)incident);
+	else
+		log_msg(strcmp(event, "resolved") == 0 || strcmp(event, "closed") == 0 ?
+		    LOG_INFO : LOG_ERROR, NULL, "ALERT %s #%lld %s: %s", event,
+		    (long long)incident, target, message);
+	alerter_incident(d->alerter, event, target, state, message, incident);
+}
+
+static int
+daemon_ops_service_control(void *arg, const char *cmd, const char *service, char *err,
+    size_t errlen)
+{
+	struct daemon *d = arg;
+
+	return supervisor_control(d->sup, cmd, service, CONTROL_HEALER, err, errlen);
+}
+
+static const char *
+daemon_ops_service_state(void *arg, const char *service)
+{
+	struct daemon *d = arg;
+
+	return supervisor_service_state(d->sup, service);
+}
+
+static void
+daemon_ops_run_check(void *arg, const char *check)
+{
+	struct daemon *d = arg;
+
+	scheduler_run_now(d->checks, check);
+}
+
+static int64_t
+daemon_ops_adjust_timeout(void *arg, const char *check, double factor, int64_t max_ms)
+{
+	struct daemon *d = arg;
+
+	return scheduler_adjust_timeout(d->checks, check, factor, max_ms);
+}
+
+static int64_t
+daemon_heal_blame(void *arg, const char *service, bool critical, int64_t detected_ms,
+    char *why, size_t len, char *rollback, size_t rollback_len)
+{
+	struct daemon *d = arg;
+
+	return change_watch_blame(d->changes, service, critical, detected_ms, why, len,
+	    rollback, rollback_len);
+}
+
+/* The rebuild heal action: `tend rebuild NAME` of this daemon's config and state dir. */
+static char **
+daemon_heal_rebuild_argv(void *arg, const char *name)
+{
+	struct daemon *d = arg;
+	const struct tend_config *cfg = supervisor_config(d->sup);
+	char self[PATH_MAX], path[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	char **argv;
+
+	if (n <= 0)
+		return NULL;
+	self[n] = '\0';
+	argv = strv_push(strv_push(strv_push(NULL, self), "rebuild"), name);
+	if (cfg->source != NULL && strcmp(cfg->source, "<embedded>") != 0 &&
+	    realpath(cfg->source, path) != NULL)
+		argv = strv_push(strv_push(argv, "-c"), path);
+	return strv_push(strv_push(argv, "--state-dir"), d->state_dir);
+}
+
+/* The rollback heal action, run by the change watch on the thread pool. */
+static int
+daemon_heal_rollback(void *arg, const char *target, const char *set,
+    void (*done)(void *token, bool ok, const char *detail), void *token, char *err,
+    size_t errlen)
+{
+	struct daemon *d = arg;
+
+	return change_watch_rollback(d->changes, target, set, done, token, err, errlen);
+}
+
+static int
+daemon_change_restart(void *arg, const char *service, char *err, size_t errlen)
+{
+	return daemon_ops_service_control(arg, "restart", service, err, errlen);
+}
+
+static void
+daemon_change_recorded(void *arg)
+{
+	struct daemon *d = arg;
+
+	if (d->healer != NULL)
+		healer_changes_recorded(d->healer);
+}
+
+static void
+daemon_change_event(void *arg, const char *event, json_t *data)
+{
+	daemon_stream(arg, event, data);
+}
+
+void
+daemon_heal_ops(struct daemon *d, struct heal_ops *ops)
+{
+	*ops = (struct heal_ops){ .arg = d, .service_control = daemon_ops_service_control,
+	    .service_state = daemon_ops_service_state, .run_check = daemon_ops_run_check,
+	    .adjust_timeout = daemon_ops_adjust_timeout, .alert = daemon_heal_alert,
+	    .changed = daemon_heal_changed, .blame = daemon_heal_blame,
+	    .rollback = daemon_heal_rollback, .rebuild_argv = daemon_heal_rebuild_argv };
+}
+
+void
+daemon_change_ops(struct daemon *d, struct change_watch_ops *ops)
+{
+	*ops = (struct change_watch_ops){ .arg = d, .event = daemon_change_event,
+	    .recorded = daemon_change_recorded, .restart = daemon_change_restart };
+}
