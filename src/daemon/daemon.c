@@ -310,16 +310,21 @@ daemon_check_changed(void *arg, const struct check_conf *conf, enum health_state
 /* The healer's question: which change an incident opening now is blamed on. */
 /*
  * An action POSTed to the API, on the loop thread: a service's restart,
- * stop, start or heal, or a named action. Answers as docs/api.md says.
+ * stop, start or heal, a named action, or a change or rollback
+ * (daemon_ops.c). Answers as docs/api.md says.
  */
 static int
-daemon_web_action(void *arg, const char *verb, const char *name, json_t **answer)
+daemon_web_action(void *arg, const char *verb, const char *name, const json_t *body,
+    json_t **answer)
 {
 	struct daemon *d = arg;
 	const struct tend_config *cfg = supervisor_config(d->sup);
 	bool service = strcmp(verb, "action") != 0;
 	char err[256];
 	int64_t id = 0;
+
+	if (strcmp(verb, "change") == 0 || strcmp(verb, "rollback") == 0)
+		return daemon_web_change(d, verb, name, body, answer);
 
 	if (service ? config_find_service(cfg, name) == NULL :
 	    config_find_action(cfg, name) == NULL) {

@@ -51,5 +51,11 @@ void	daemon_stream(struct daemon *d, const char *event, json_t *data);
 void	daemon_heal_ops(struct daemon *d, struct heal_ops *ops);
 /* What the change watch may ask of it (daemon/change_watch.h). */
 void	daemon_change_ops(struct daemon *d, struct change_watch_ops *ops);
+/*
+ * The web API's "change" (body {"set", "label"}) and "rollback" (of the
+ * snapshot set name) on the loop: the HTTP status, and *answer set.
+ */
+int	daemon_web_change(struct daemon *d, const char *verb, const char *name,
+	    const json_t *body, json_t **answer);
 
 #endif

@@ -1,7 +1,8 @@
 /*
  * What the healer and the change watch may ask of the daemon: services
  * restarted, checks run now or given more time, alerts and live events,
- * the change an incident is blamed on, a rollback, a rebuild's command.
+ * the change an incident is blamed on, a rollback, a rebuild's command;
+ * and the web API's changes and rollbacks.
  */
 #include <limits.h>
 #include <stdlib.h>
@@ -13,6 +14,7 @@
 #include "config/config.h"
 #include "core/log.h"
 #include "core/strv.h"
+#include "store/changes.h"
 #include "daemon/daemon_internal.h"
 #include "daemon/publisher.h"
 #include "heal/healer.h"
@@ -151,4 +153,58 @@ daemon_change_ops(struct daemon *d, struct change_watch_ops *ops)
 {
 	*ops = (struct change_watch_ops){ .arg = d, .event = daemon_change_event,
 	    .recorded = daemon_change_recorded, .restart = daemon_change_restart };
+}
+
+static int
+daemon_web_error(json_t **answer, int status, const char *err)
+{
+	*answer = json_pack("{s:b, s:i, s:s}", "ok", 0, "status", status, "error", err);
+	return status;
+}
+
+/* A rollback asked for over the API has no one waiting: its end is logged. */
+static void
+daemon_web_rolled_back(void *token, bool ok, const char *detail)
+{
+	if (!ok)
+		log_error(NULL, "%s (asked for over the web API)", detail);
+}
+
+int
+daemon_web_change(struct daemon *d, const char *verb, const char *name, const json_t *body,
+    json_t **answer)
+{
+	const struct tend_config *cfg = supervisor_config(d->sup);
+	const char *set = NULL, *label = NULL;
+	char err[256];
+	int64_t id;
+
+	if (strcmp(verb, "rollback") == 0 && config_find_snapshot_set(cfg, name) == NULL) {
+		snprintf(err, sizeof(err), "no snapshot set named '%s'", name);
+		return daemon_web_error(answer, 404, err);
+	}
+	if (d->stopping || d->changes == NULL)
+		return daemon_web_error(answer, 503, d->stopping ? "tend is stopping" :
+		    "the change watch is not running");
+	if (strcmp(verb, "rollback") == 0) {
+		if (change_watch_rollback(d->changes, NULL, name, daemon_web_rolled_back, NULL,
+		    err, sizeof(err)) < 0)
+			return daemon_web_error(answer, 409, err);
+		log_info(NULL, "rollback of %s to its last known good requested over the "
+		    "web API", name);
+		*answer = json_pack("{s:b}", "ok", 1);
+		return 202;
+	}
+	set = json_string_value(json_object_get(body, "set"));
+	label = json_string_value(json_object_get(body, "label"));
+	if (set != NULL && config_find_snapshot_set(cfg, set) == NULL) {
+		snprintf(err, sizeof(err), "no snapshot set named '%s'", set);
+		return daemon_web_error(answer, 404, err);
+	}
+	id = change_watch_mark(d->changes, CHANGE_KIND_MARK, set, label != NULL ? label :
+	    "marked", err, sizeof(err));
+	if (id < 0)
+		return daemon_web_error(answer, 409, err);
+	*answer = json_pack("{s:b, s:I}", "ok", 1, "id", (json_int_t)id);
+	return 200;
 }

@@ -162,40 +162,84 @@ done:
 	return list;
 }
 
-json_t *
-store_read_changes(sqlite3 *db, int64_t since_ms, int limit)
+/* stmt's rows as objects, each through fix (may be NULL); finalizes stmt. NULL on an error. */
+static json_t *
+store_read_rows(sqlite3_stmt *stmt, void (*fix)(json_t *row))
 {
-	sqlite3_stmt *stmt = NULL;
-	json_t *list = json_array(), *row, *detail;
+	json_t *list = json_array(), *row;
 	int rc = SQLITE_ERROR;
 
-	if (sqlite3_prepare_v2(db, "SELECT c.*, (SELECT json_group_array(id) FROM "
-	    "error_incidents WHERE change_id = c.id) AS incidents FROM changes c "
-	    "WHERE at >= ?1 ORDER BY at DESC, id DESC LIMIT ?2", -1, &stmt, NULL) != SQLITE_OK)
-		goto done;
-	sqlite3_bind_int64(stmt, 1, since_ms);
-	sqlite3_bind_int(stmt, 2, limit);
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+	while (stmt != NULL && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
 		row = store_row_json(stmt);
-		/* detail and incidents are JSON kept as text: shown as what they are. */
-		for (const char *const *k = (const char *const[]){ "detail", "incidents", NULL };
-		    *k != NULL; k++) {
-			detail = json_object_get(row, *k);
-			if (json_is_string(detail) &&
-			    (detail = json_loads(json_string_value(detail), 0, NULL)) != NULL)
-				json_object_set_new(row, *k, detail);
-		}
-		json_object_set_new(row, "bad", json_boolean(json_integer_value(
-		    json_object_get(row, "bad")) != 0));
+		if (fix != NULL)
+			fix(row);
 		json_array_append_new(list, row);
 	}
-done:
 	sqlite3_finalize(stmt);
 	if (rc != SQLITE_DONE) {
 		json_decref(list);
 		return NULL;
 	}
 	return list;
+}
+
+/* An integer column that is a flag, as a boolean. */
+static void
+store_read_flag(json_t *row, const char *key)
+{
+	json_object_set_new(row, key, json_boolean(json_integer_value(json_object_get(row,
+	    key)) != 0));
+}
+
+static void
+store_read_change_fix(json_t *row)
+{
+	json_t *v;
+
+	/* detail and incidents are JSON kept as text: shown as what they are. */
+	for (const char *const *k = (const char *const[]){ "detail", "incidents", NULL };
+	    *k != NULL; k++) {
+		v = json_object_get(row, *k);
+		if (json_is_string(v) && (v = json_loads(json_string_value(v), 0, NULL)) != NULL)
+			json_object_set_new(row, *k, v);
+	}
+	store_read_flag(row, "bad");
+}
+
+json_t *
+store_read_changes(sqlite3 *db, int64_t since_ms, int limit)
+{
+	sqlite3_stmt *stmt = NULL;
+
+	if (sqlite3_prepare_v2(db, "SELECT c.*, (SELECT json_group_array(id) FROM "
+	    "error_incidents WHERE change_id = c.id) AS incidents FROM changes c "
+	    "WHERE at >= ?1 ORDER BY at DESC, id DESC LIMIT ?2", -1, &stmt, NULL) == SQLITE_OK) {
+		sqlite3_bind_int64(stmt, 1, since_ms);
+		sqlite3_bind_int(stmt, 2, limit);
+	}
+	return store_read_rows(stmt, store_read_change_fix);
+}
+
+static void
+store_read_snapshot_fix(json_t *row)
+{
+	store_read_flag(row, "lkg");
+	store_read_flag(row, "bad");
+}
+
+json_t *
+store_read_snapshots(sqlite3 *db, const char *set, int limit)
+{
+	sqlite3_stmt *stmt = NULL;
+
+	if (sqlite3_prepare_v2(db, "SELECT id, set_name AS \"set\", label, reason, created_at, "
+	    "files, bytes, lkg, bad FROM snapshots WHERE ?1 IS NULL OR set_name = ?1 "
+	    "ORDER BY id DESC LIMIT ?2", -1, &stmt, NULL) == SQLITE_OK) {
+		if (set != NULL)
+			sqlite3_bind_text(stmt, 1, set, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int(stmt, 2, limit);
+	}
+	return store_read_rows(stmt, store_read_snapshot_fix);
 }
 
 json_t *

@@ -36,6 +36,14 @@ json_t	*store_read_incident(sqlite3 *db, int64_t id);
 json_t	*store_read_changes(sqlite3 *db, int64_t since_ms, int limit);
 
 /*
+ * The snapshots of set (NULL: every set), newest first, at most limit, as
+ * `tend snapshot list --format json` shows them: {"id", "set", "label",
+ * "reason", "created_at", "files", "bytes", "lkg", "bad"}. NULL on a
+ * database error.
+ */
+json_t	*store_read_snapshots(sqlite3 *db, const char *set, int limit);
+
+/*
  * A metric series from since_ms on, averaged per step_ms, as an array of
  * [t_ms, value] pairs, read at the coarsest resolution that keeps the
  * span's detail (raw up to 24 h, 1-minute roll-ups up to 7 d, then 1-hour).

@@ -17,6 +17,7 @@ web_action_free(struct web_action *a)
 {
 	free(a->answer);
 	free(a->name);
+	json_decref(a->body);
 	free(a);
 }
 
@@ -32,7 +33,7 @@ web_action_answer(struct web_action *a, unsigned status, json_t *answer)
 
 enum MHD_Result
 web_post_action(struct web_server *ws, struct MHD_Connection *conn,
-    struct web_request *req, const char *verb, const char *name)
+    struct web_request *req, const char *verb, const char *name, json_t *body)
 {
 	struct web_action *a, **tail;
 	enum MHD_Result ret;
@@ -51,6 +52,7 @@ web_post_action(struct web_server *ws, struct MHD_Connection *conn,
 	a->conn = conn;
 	snprintf(a->verb, sizeof(a->verb), "%s", verb);
 	a->name = xstrdup(name);
+	a->body = body;
 	pthread_mutex_lock(&ws->lock);
 	if (ws->stopping) {
 		pthread_mutex_unlock(&ws->lock);
@@ -85,7 +87,7 @@ web_action_drain(uv_async_t *async)
 		if (a == NULL)
 			return;
 		answer = NULL;
-		status = ws->ops.action(ws->ops.arg, a->verb, a->name, &answer);
+		status = ws->ops.action(ws->ops.arg, a->verb, a->name, a->body, &answer);
 		if (answer == NULL)
 			answer = json_pack("{s:b}", "ok", status < 300);
 		pthread_mutex_lock(&ws->lock);

@@ -17,6 +17,9 @@
 
 #define INCIDENTS_DEFAULT_LIMIT	100
 #define ALERTS_DEFAULT_LIMIT	50
+#define CHANGES_DEFAULT_LIMIT	100
+#define CHANGES_DEFAULT_SINCE	(30LL * 24 * 3600 * 1000)
+#define SNAPSHOTS_DEFAULT_LIMIT	100
 #define LIMIT_MAX		1000
 #define METRIC_POINTS		300	/* default step: since / this */
 
@@ -123,12 +126,20 @@ web_db_failed(struct MHD_Connection *conn, sqlite3 *db)
 	    db != NULL ? sqlite3_errmsg(db) : "not readable");
 }
 
+/* A list read from the store, answered as {key: [...]}; NULL read means a database error. */
+static enum MHD_Result
+web_send_list(struct MHD_Connection *conn, sqlite3 *db, const char *key, json_t *list)
+{
+	if (list == NULL)
+		return web_db_failed(conn, db);
+	return web_send_json(conn, MHD_HTTP_OK, json_pack("{s:o}", key, list));
+}
+
 enum MHD_Result
 web_get_incidents(struct web_server *ws, struct MHD_Connection *conn)
 {
 	enum MHD_Result ret = MHD_NO;
 	int64_t since;
-	json_t *list;
 	bool open;
 	int limit;
 	sqlite3 *db;
@@ -138,11 +149,8 @@ web_get_incidents(struct web_server *ws, struct MHD_Connection *conn)
 	    web_arg_since(conn, "since", 3650LL * 24 * 3600 * 1000, &since, &ret) < 0)
 		return ret;
 	db = web_db_acquire(ws);
-	list = db != NULL ? store_read_incidents(db, open, since, limit) : json_array();
-	if (list == NULL)
-		ret = web_db_failed(conn, db);
-	else
-		ret = web_send_json(conn, MHD_HTTP_OK, json_pack("{s:o}", "incidents", list));
+	ret = web_send_list(conn, db, "incidents", db != NULL ?
+	    store_read_incidents(db, open, since, limit) : json_array());
 	web_db_release(ws, db);
 	return ret;
 }
@@ -199,18 +207,52 @@ enum MHD_Result
 web_get_alerts(struct web_server *ws, struct MHD_Connection *conn)
 {
 	enum MHD_Result ret = MHD_NO;
-	json_t *list;
 	sqlite3 *db;
 	int limit;
 
 	if (web_arg_limit(conn, ALERTS_DEFAULT_LIMIT, &limit, &ret) < 0)
 		return ret;
 	db = web_db_acquire(ws);
-	list = db != NULL ? store_query_alerts(db, limit) : json_array();
-	if (list == NULL)
-		ret = web_db_failed(conn, db);
-	else
-		ret = web_send_json(conn, MHD_HTTP_OK, json_pack("{s:o}", "alerts", list));
+	ret = web_send_list(conn, db, "alerts", db != NULL ? store_query_alerts(db, limit) :
+	    json_array());
+	web_db_release(ws, db);
+	return ret;
+}
+
+enum MHD_Result
+web_get_changes(struct web_server *ws, struct MHD_Connection *conn)
+{
+	enum MHD_Result ret = MHD_NO;
+	int64_t since;
+	sqlite3 *db;
+	int limit;
+
+	if (web_arg_limit(conn, CHANGES_DEFAULT_LIMIT, &limit, &ret) < 0 ||
+	    web_arg_since(conn, "since", CHANGES_DEFAULT_SINCE, &since, &ret) < 0)
+		return ret;
+	db = web_db_acquire(ws);
+	ret = web_send_list(conn, db, "changes", db != NULL ?
+	    store_read_changes(db, since, limit) : json_array());
+	web_db_release(ws, db);
+	return ret;
+}
+
+enum MHD_Result
+web_get_snapshots(struct web_server *ws, struct MHD_Connection *conn)
+{
+	const char *set = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "set");
+	enum MHD_Result ret = MHD_NO;
+	sqlite3 *db;
+	int limit;
+
+	if (web_arg_limit(conn, SNAPSHOTS_DEFAULT_LIMIT, &limit, &ret) < 0)
+		return ret;
+	if (set != NULL && *set == '\0')
+		return web_send_error(conn, MHD_HTTP_BAD_REQUEST,
+		    "'set': expected the name of a snapshot set");
+	db = web_db_acquire(ws);
+	ret = web_send_list(conn, db, "snapshots", db != NULL ?
+	    store_read_snapshots(db, set, limit) : json_array());
 	web_db_release(ws, db);
 	return ret;
 }

@@ -243,7 +243,7 @@ web_authorized(struct web_server *ws, struct MHD_Connection *conn)
 /* What a path names; ROUTE_ACTION alone takes POST. */
 enum web_route {
 	ROUTE_NONE, ROUTE_ASSET, ROUTE_PUBLISHED, ROUTE_INCIDENTS, ROUTE_METRIC,
-	ROUTE_ALERTS, ROUTE_EVENTS, ROUTE_ACTION,
+	ROUTE_ALERTS, ROUTE_EVENTS, ROUTE_ACTION, ROUTE_CHANGES, ROUTE_SNAPSHOTS,
 };
 
 /* What a ROUTE_ACTION asks the loop to do (web_ops.action's verb and name). */
@@ -253,20 +253,22 @@ struct web_post {
 };
 
 static const char *const service_verbs[] = { "restart", "stop", "start", "heal", NULL };
+static const char *const snapshot_verbs[] = { "rollback", NULL };
 
-/* Splits /api/services/NAME/VERB; false when it is not that. */
+/* Splits PREFIX/NAME/VERB (url begins with prefix); false when it is not that. */
 static bool
-web_service_action_path(const char *url, char *name, size_t namelen, const char **verb)
+web_action_path(const char *url, const char *prefix, const char *const *verbs, char *name,
+    size_t namelen, const char **verb)
 {
-	const char *rest = url + strlen("/api/services/"), *slash = strchr(rest, '/');
+	const char *rest = url + strlen(prefix), *slash = strchr(rest, '/');
 	size_t i;
 
 	if (slash == NULL || slash == rest || (size_t)(slash - rest) >= namelen)
 		return false;
-	for (i = 0; service_verbs[i] != NULL; i++) {
-		if (strcmp(slash + 1, service_verbs[i]) == 0) {
+	for (i = 0; verbs[i] != NULL; i++) {
+		if (strcmp(slash + 1, verbs[i]) == 0) {
 			snprintf(name, namelen, "%.*s", (int)(slash - rest), rest);
-			*verb = service_verbs[i];
+			*verb = verbs[i];
 			return true;
 		}
 	}
@@ -297,8 +299,16 @@ web_route_of(const char *url, struct web_post *post)
 		return ROUTE_ALERTS;
 	if (strcmp(url, "/api/events") == 0)
 		return ROUTE_EVENTS;
+	if (strcmp(url, "/api/changes") == 0)
+		return ROUTE_CHANGES;
+	if (strcmp(url, "/api/snapshots") == 0)
+		return ROUTE_SNAPSHOTS;
+	if (web_prefix(url, "/api/snapshots/"))
+		return web_action_path(url, "/api/snapshots/", snapshot_verbs, post->name,
+		    sizeof(post->name), &post->verb) ? ROUTE_ACTION : ROUTE_NONE;
 	if (web_prefix(url, "/api/services/")) {
-		if (web_service_action_path(url, post->name, sizeof(post->name), &post->verb))
+		if (web_action_path(url, "/api/services/", service_verbs, post->name,
+		    sizeof(post->name), &post->verb))
 			return ROUTE_ACTION;
 		return strchr(url + strlen("/api/services/"), '/') == NULL ?
 		    ROUTE_PUBLISHED : ROUTE_NONE;
@@ -316,15 +326,55 @@ web_route_of(const char *url, struct web_post *post)
 	return strncmp(url, "/api/", 5) == 0 ? ROUTE_NONE : ROUTE_ASSET;
 }
 
+/*
+ * POST /api/changes's body, {"set": S, "label": L} (both optional, S a set
+ * or null), checked here so that the loop gets only what it can use. NULL
+ * after answering 400.
+ */
+static json_t *
+web_change_body(struct MHD_Connection *conn, const struct web_request *req,
+    enum MHD_Result *ret)
+{
+	json_error_t jerr;
+	json_t *body, *set, *label;
+
+	body = json_loadb(req->body != NULL ? req->body : "", req->body_len, 0, &jerr);
+	if (body == NULL || !json_is_object(body)) {
+		*ret = web_send_error(conn, MHD_HTTP_BAD_REQUEST, "the body must be a JSON "
+		    "object like {\"set\": \"app\", \"label\": \"deploy 1.4.2\"}%s%.200s",
+		    body == NULL ? ": " : "", body == NULL ? jerr.text : "");
+		json_decref(body);
+		return NULL;
+	}
+	set = json_object_get(body, "set");
+	label = json_object_get(body, "label");
+	if ((set != NULL && !json_is_null(set) && (!json_is_string(set) ||
+	    !web_text_ok(json_string_value(set)) || *json_string_value(set) == '\0')) ||
+	    (label != NULL && !json_is_null(label) && (!json_is_string(label) ||
+	    !web_text_ok(json_string_value(label))))) {
+		*ret = web_send_error(conn, MHD_HTTP_BAD_REQUEST, "'set' must be the name of "
+		    "a snapshot set and 'label' a line of text");
+		json_decref(body);
+		return NULL;
+	}
+	return body;
+}
+
 static enum MHD_Result
 web_dispatch_post(struct web_server *ws, struct MHD_Connection *conn,
     struct web_request *req, const struct web_post *post)
 {
+	enum MHD_Result ret = MHD_NO;
+	json_t *body = NULL;
+
 	if (req->action == NULL && !web_authorized(ws, conn))
 		return web_send_error(conn, MHD_HTTP_UNAUTHORIZED,
 		    "this needs 'Authorization: Bearer TOKEN' (the token is in the state "
 		    "directory's file 'token')");
-	return web_post_action(ws, conn, req, post->verb, post->name);
+	if (req->action == NULL && req->keep_body &&
+	    (body = web_change_body(conn, req, &ret)) == NULL)
+		return ret;
+	return web_post_action(ws, conn, req, post->verb, post->name, body);
 }
 
 static enum MHD_Result
@@ -338,6 +388,10 @@ web_dispatch_get(struct web_server *ws, struct MHD_Connection *conn, const char 
 		return web_get_incidents(ws, conn);
 	case ROUTE_ALERTS:
 		return web_get_alerts(ws, conn);
+	case ROUTE_CHANGES:
+		return web_get_changes(ws, conn);
+	case ROUTE_SNAPSHOTS:
+		return web_get_snapshots(ws, conn);
 	case ROUTE_METRIC:
 		return web_get_metric(ws, conn, url + strlen("/api/metrics/"));
 	case ROUTE_EVENTS:
@@ -446,19 +500,33 @@ web_handle(void *cls, struct MHD_Connection *conn, const char *url, const char *
 		 * A request refused for its head is, before its body is read.
 		 */
 		*req_cls = req = xcalloc(1, sizeof(*req));
+		req->keep_body = is_post && strcmp(url, "/api/changes") == 0;
 		if (web_request_acceptable(ws, conn, url, &ret))
 			return MHD_YES;
 		web_conns_answering(&ws->conns, conn, false);
 		return ret;
 	}
 	if (*upload_size > 0) {
-		/* Read and dropped: no endpoint takes a body. A client that never stops is cut off. */
+		/*
+		 * Read and dropped, but for POST /api/changes's (up to
+		 * WEB_BODY_MAX). A client that never stops is cut off.
+		 */
+		if (req->keep_body && req->body_len + *upload_size <= WEB_BODY_MAX) {
+			req->body = xrealloc(req->body, req->body_len + *upload_size + 1);
+			memcpy(req->body + req->body_len, upload_data, *upload_size);
+			req->body[req->body_len + *upload_size] = '\0';
+		}
 		req->body_len += *upload_size;
 		*upload_size = 0;
 		return req->body_len > 16 * WEB_BODY_MAX ? MHD_NO : MHD_YES;
 	}
 	/* The whole request is in: from here its answer is not hurried. */
 	route = web_route_of(url, &post);
+	if (route == ROUTE_CHANGES && is_post) {
+		route = ROUTE_ACTION;
+		post.verb = "change";
+		post.name[0] = '\0';
+	}
 	wants_post = route == ROUTE_ACTION;
 	web_conns_answering(&ws->conns, conn, (is_post && wants_post) ||
 	    (is_get && route == ROUTE_EVENTS));
@@ -468,7 +536,8 @@ web_handle(void *cls, struct MHD_Connection *conn, const char *url, const char *
 	if (route == ROUTE_NONE)
 		return web_send_error(conn, MHD_HTTP_NOT_FOUND, "no such endpoint: %s", url);
 	if (wants_post ? !is_post : !is_get)
-		return web_send_method_not_allowed(conn, wants_post ? "POST" : "GET, HEAD");
+		return web_send_method_not_allowed(conn, route == ROUTE_CHANGES ?
+		    "GET, HEAD, POST" : wants_post ? "POST" : "GET, HEAD");
 	if (is_post)
 		return web_dispatch_post(ws, conn, req, &post);
 	if (req->body_len > 0)
@@ -489,6 +558,7 @@ web_request_done(void *cls, struct MHD_Connection *conn, void **req_cls,
 	/* An action the loop answered after the client left. */
 	if (req->action != NULL && req->action->done)
 		web_action_free(req->action);
+	free(req->body);
 	free(req);
 	*req_cls = NULL;
 }

@@ -24,10 +24,14 @@ struct web_ops {
 	void	*arg;
 	/*
 	 * On the loop thread: verb is "restart", "stop", "start" or "heal"
-	 * for the service name, or "action" for the named action. Returns
-	 * the HTTP status and sets *answer (a JSON object, owned by the server).
+	 * for the service name, "action" for the named action, "rollback"
+	 * for the snapshot set name, or "change" (name "") with body the
+	 * change {"set", "label"} (both optional; set a string or null,
+	 * label a string). body is NULL for every other verb. Returns the
+	 * HTTP status and sets *answer (a JSON object, owned by the server).
 	 */
-	int	(*action)(void *arg, const char *verb, const char *name, json_t **answer);
+	int	(*action)(void *arg, const char *verb, const char *name, const json_t *body,
+		    json_t **answer);
 };
 
 /*

@@ -25,6 +25,7 @@ struct web_action {
 	struct MHD_Connection *conn;
 	char		 verb[16];
 	char		*name;
+	json_t		*body;		/* POST /api/changes's, or NULL */
 	bool		 done;
 	unsigned	 status;
 	char		*answer;	/* JSON */
@@ -32,6 +33,8 @@ struct web_action {
 
 /* One request's state across MHD's calls (req_cls). */
 struct web_request {
+	bool		 keep_body;	/* POST /api/changes: body is kept */
+	char		*body;		/* NUL-terminated; NULL when empty */
 	size_t		 body_len;
 	struct web_action *action;
 };
@@ -100,6 +103,8 @@ enum MHD_Result	web_get_incidents(struct web_server *ws, struct MHD_Connection *
 enum MHD_Result	web_get_metric(struct web_server *ws, struct MHD_Connection *conn,
 		    const char *series);
 enum MHD_Result	web_get_alerts(struct web_server *ws, struct MHD_Connection *conn);
+enum MHD_Result	web_get_changes(struct web_server *ws, struct MHD_Connection *conn);
+enum MHD_Result	web_get_snapshots(struct web_server *ws, struct MHD_Connection *conn);
 void		web_db_close_all(struct web_server *ws);
 
 /* sse.c */
@@ -128,7 +133,7 @@ int		web_conns_sweep(struct web_conns *cs, int64_t now);
 
 /* action.c */
 enum MHD_Result	web_post_action(struct web_server *ws, struct MHD_Connection *conn,
-		    struct web_request *req, const char *verb, const char *name);
+		    struct web_request *req, const char *verb, const char *name, json_t *body);
 void		web_action_drain(uv_async_t *async);
 void		web_action_free(struct web_action *a);
 /* With ws->lock held: answers every queued action 503. */

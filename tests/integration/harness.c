@@ -844,6 +844,13 @@ long
 harness_http(const char *url, const char *method, const char *path, const char *bearer,
     char **body)
 {
+	return harness_http_send(url, method, path, bearer, NULL, body);
+}
+
+long
+harness_http_send(const char *url, const char *method, const char *path,
+    const char *bearer, const char *data, char **body)
+{
 	struct curl_slist *headers = NULL;
 	char full[600], auth[160], *got = NULL;
 	CURL *c = curl_easy_init();
@@ -860,7 +867,10 @@ harness_http(const char *url, const char *method, const char *path, const char *
 		headers = curl_slist_append(headers, auth);
 		curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
 	}
-	if (strcmp(method, "POST") == 0)
+	if (data != NULL) {
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, data);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)strlen(data));
+	} else if (strcmp(method, "POST") == 0)
 		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, 0L);
 	if (curl_easy_perform(c) == CURLE_OK)
 		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);

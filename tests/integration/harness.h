@@ -154,6 +154,9 @@ void	 harness_web(struct tend_run *t, char *url, size_t url_len, char *token,
  */
 long	 harness_http(const char *url, const char *method, const char *path,
 	    const char *bearer, char **body);
+/* The same with data (NULL: none) as the request's body. */
+long	 harness_http_send(const char *url, const char *method, const char *path,
+	    const char *bearer, const char *data, char **body);
 
 /*
  * The value of name in pid's environment, waiting (up to timeout_ms) for

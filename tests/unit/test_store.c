@@ -30,6 +30,7 @@
 #include "store/query.h"
 #include "store/read.h"
 #include "store/schema.h"
+#include "store/snapshots.h"
 #include "store/store.h"
 
 static char dir[] = "/tmp/tend-store-XXXXXX";
@@ -509,6 +510,55 @@ schema_6_is_migrated_forward_with_changes(void **state)
 	json_decref(changes);
 }
 
+/* What /api/snapshots serves: newest first, per set, with lkg and bad as booleans. */
+static void
+snapshots_are_read_newest_first_with_their_marks(void **state)
+{
+	struct snapshot_info info = { .set_name = "app", .created_at = 1000, .files = 2,
+	    .bytes = 10, .spec = "{}" };
+	char err[256];
+	struct store *st = store_open(path, err, sizeof(err));
+	int64_t ids[3];
+	json_t *list;
+	sqlite3 *db;
+
+	assert_non_null(st);
+	for (int i = 0; i < 3; i++) {
+		info.set_name = i == 1 ? "db" : "app";
+		info.label = i == 2 ? "deploy 1.4.2" : NULL;
+		assert_int_equal(store_snapshot_insert(st, &info, NULL, 0, NULL, 0, &ids[i],
+		    err, sizeof(err)), 0);
+	}
+	assert_int_equal(store_snapshot_mark(st, ids[0], true, true, err, sizeof(err)), 0);
+	assert_int_equal(store_snapshot_mark(st, ids[2], false, true, err, sizeof(err)), 0);
+	store_close(st);
+
+	assert_non_null(db = store_read_open(path, err, sizeof(err)));
+	list = store_read_snapshots(db, "app", 10);
+	assert_non_null(list);
+	assert_int_equal(json_array_size(list), 2);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(list, 0), "id")),
+	    ids[2]);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(list, 0),
+	    "set")), "app");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(list, 0),
+	    "label")), "deploy 1.4.2");
+	assert_true(json_is_true(json_object_get(json_array_get(list, 0), "bad")));
+	assert_true(json_is_false(json_object_get(json_array_get(list, 0), "lkg")));
+	assert_true(json_is_true(json_object_get(json_array_get(list, 1), "lkg")));
+	assert_true(json_is_null(json_object_get(json_array_get(list, 1), "label")));
+	json_decref(list);
+	list = store_read_snapshots(db, NULL, 2);
+	assert_int_equal(json_array_size(list), 2);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(list, 1),
+	    "set")), "db");
+	json_decref(list);
+	list = store_read_snapshots(db, "none", 10);
+	assert_int_equal(json_array_size(list), 0);
+	json_decref(list);
+	sqlite3_close(db);
+}
+
 static void
 retry_runs_and_attempts_are_written(void **state)
 {
@@ -873,6 +923,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(schema_6_is_migrated_forward_with_changes, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(snapshots_are_read_newest_first_with_their_marks,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(a_run_that_worked_at_once_is_written_whole, setup, teardown),
 		cmocka_unit_test_setup_teardown(brief_writers_keep_the_wal_short, setup, teardown),
 		cmocka_unit_test_setup_teardown(one_bad_row_does_not_block_the_others, setup,

@@ -28,7 +28,8 @@ static struct statedir *sd;
 static char dir[64];
 
 static int
-refuse_action(void *arg, const char *verb, const char *name, json_t **answer)
+refuse_action(void *arg, const char *verb, const char *name, const json_t *body,
+    json_t **answer)
 {
 	*answer = json_pack("{s:b}", "ok", 0);
 	return 404;
