@@ -60,8 +60,9 @@ ct_find(const struct ct_set *sets, size_t n, const char *name)
 {
 	size_t i;
 
+	/* A set a reload has already taken over has no name any more. */
 	for (i = 0; name != NULL && i < n; i++)
-		if (strcmp(sets[i].name, name) == 0)
+		if (sets[i].name != NULL && strcmp(sets[i].name, name) == 0)
 			return (struct ct_set *)&sets[i];
 	return NULL;
 }

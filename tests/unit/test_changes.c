@@ -138,6 +138,24 @@ a_reload_keeps_what_is_known_of_a_set(void **state)
 	change_tracker_free(ct);
 }
 
+/* A reload that keeps two sets: the first one kept is no longer looked up by name. */
+static void
+a_reload_keeps_every_set(void **state)
+{
+	struct change_tracker *ct = change_tracker_new();
+	struct change_blame b;
+
+	change_tracker_set_rules(ct, rules, 2, 0);
+	change_tracker_change(ct, "app", 21, 0, 10000);
+	change_tracker_change(ct, "dbconf", 22, 0, 10000);
+	change_tracker_set_rules(ct, rules, 2, 20000);
+	assert_true(change_tracker_blame(ct, "web", true, 30000, &b));
+	assert_int_equal(b.change_id, 21);
+	assert_true(change_tracker_blame(ct, "db", true, 30000, &b));
+	assert_int_equal(b.change_id, 22);
+	change_tracker_free(ct);
+}
+
 int
 main(void)
 {
@@ -147,6 +165,7 @@ main(void)
 		cmocka_unit_test(a_package_upgrade_is_a_change_of_no_set),
 		cmocka_unit_test(last_known_good_after_staying_healthy),
 		cmocka_unit_test(a_reload_keeps_what_is_known_of_a_set),
+		cmocka_unit_test(a_reload_keeps_every_set),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
