@@ -212,3 +212,33 @@ export async function serviceAction(name, verb, button) {
 		document.dispatchEvent(new CustomEvent('tend:action-done'));
 	}
 }
+
+// Puts a snapshot set back to its last known good (snapshot lkg), after a
+// confirm: the daemon answers at once and the rollback runs on.
+export async function rollbackSet(set, lkg, button) {
+	const label = `Roll back ${set}`;
+
+	if (!window.confirm(`Roll ${set} back to its last known good${lkg != null ? ` (snapshot #${lkg})` : ''}? ` +
+	    'Its files are put back and its services restarted.'))
+		return;
+	if (button) {
+		button.disabled = true;
+		button.setAttribute('aria-busy', 'true');
+	}
+	try {
+		const r = await postWithToken(`/api/snapshots/${encodeURIComponent(set)}/rollback`);
+		if (r === null)
+			return;
+		if (r.ok)
+			notify('ok', `${set}:`, 'rollback to the last known good started.');
+		else
+			notify('error', `${label} failed:`, r.body?.error || `HTTP ${r.status}`);
+	} catch (e) {
+		notify('error', `${label} failed:`, `the daemon did not answer (${e.message}).`);
+	} finally {
+		if (button) {
+			button.removeAttribute('aria-busy');
+			button.disabled = false;
+		}
+	}
+}

@@ -2,6 +2,7 @@
 // on services, incidents, alerts and metric history. No build step: the
 // browser loads these modules as they are (docs/api.md is the contract).
 import { getJSON, initToken, notify, setStateDir } from './api.js';
+import { loadChanges, onChangeEvent } from './changes.js';
 import { Chart, fetchSeries } from './charts.js';
 import { setText } from './dom.js';
 import {
@@ -11,7 +12,7 @@ import {
 
 const HOUR = 3600 * 1000;
 const RANGE_MS = { '1h': HOUR, '24h': 24 * HOUR, '7d': 7 * 24 * HOUR };
-const LIVE_EVENTS = ['state', 'incident', 'action', 'anomaly', 'alert'];
+const LIVE_EVENTS = ['state', 'incident', 'action', 'anomaly', 'alert', 'change', 'snapshot'];
 
 const app = {
 	status: null,
@@ -169,6 +170,8 @@ function onLiveEvent(kind, data) {
 		mergeAction(data);
 	else if (kind === 'alert')
 		mergeAlert(data);
+	else if (kind === 'change' || kind === 'snapshot')
+		onChangeEvent(kind, data);
 }
 
 // ---- Incidents ----
@@ -351,11 +354,14 @@ function start() {
 	loadSparks();
 	loadIncidents();
 	loadAlerts();
+	loadChanges();
 	loadCharts();
 	scheduleCharts();
 	setInterval(() => tick(app.status, sinceStatus()), 1000);
 	setInterval(loadSparks, 5 * 60000);
 	setInterval(loadIncidents, 60000);
+	// A rollback marks its change without an event: read again now and then.
+	setInterval(loadChanges, 30000);
 	// A resized window redraws the sparklines at the new width.
 	new ResizeObserver(() => redrawSparks(app.sparks)).observe(document.getElementById('tiles'));
 	window.addEventListener('unhandledrejection', (e) => {

@@ -463,6 +463,12 @@ function eventText(kind, d) {
 		    ` (baseline ${fmtNumber(d.baseline, 2)}, score ${fmtNumber(d.score, 1)})`];
 	case 'alert':
 		return [`${d.event} ${d.target || ''}: ${d.message || ''} `, h('span', { class: 'muted' }, `(${d.outcome || ''})`)];
+	case 'change':
+		return [`#${d.id} ${d.kind || ''}${d.set ? ` of ${d.set}` : ''}`,
+		    d.label ? h('span', { class: 'muted' }, ` — ${d.label}`) : null];
+	case 'snapshot':
+		return [`${d.set || ''} snapshot #${d.id}`, d.lkg ? h('strong', null, ' last known good') : null,
+		    d.change != null ? h('span', { class: 'muted' }, ` after change #${d.change}`) : null];
 	default:
 		return [typeof d === 'string' ? d : JSON.stringify(d)];
 	}

@@ -2,7 +2,9 @@
 // The dashboard in a real browser, against the real daemon: tend supervises
 // fakesvc with an HTTP check; the page must show the service up with its
 // pid, take the token (after a wrong one is refused), restart the service
-// and show the new pid, live, without a reload. After a reload adds two disk
+// and show the new pid, live, without a reload. A change POSTed to the API
+// shows in the Changes panel, live, and the snapshot set's Roll back button
+// (after its confirm) starts a rollback. After a reload adds two disk
 // checks, the Disk tile takes the state of the one of its own path, not of
 // the failing one of another path.
 //
@@ -150,6 +152,10 @@ function writeConfig(dir, port, diskChecks = false) {
 		`    ready: { tcp: ${port} }`,
 		'    checks:',
 		`      health: { type: http, url: 'http://127.0.0.1:${port}/health', every: 1s, timeout: 2s }`,
+		'snapshots:',
+		'  app:',
+		`    paths: [${q(path.join(dir, 'app'))}]`,
+		'    lkg_after: 1s',
 		...disks,
 		'',
 	].join('\n'));
@@ -187,6 +193,8 @@ async function run(ctx) {
 	const record = path.join(ctx.dir, 'record');
 	const port = await freePort();
 	const config = writeConfig(ctx.dir, port);
+	fs.mkdirSync(path.join(ctx.dir, 'app'));
+	fs.writeFileSync(path.join(ctx.dir, 'app', 'site.conf'), 'good\n');
 
 	ctx.logPath = path.join(ctx.dir, 'tend.log');
 	const logFd = fs.openSync(ctx.logPath, 'w');
@@ -306,6 +314,48 @@ async function run(ctx) {
 	await step('the restart shows in the live events', () =>
 		page.locator('#events li.event-state', { hasText: 'web' })
 		    .first().waitFor({ state: 'visible', timeout: 10_000 }));
+
+	await step('a change POSTed to the API shows in the Changes panel, live', async () => {
+		const resp = await fetch(`${url}api/changes`, {
+			method: 'POST',
+			headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+			body: JSON.stringify({ set: 'app', label: 'deploy 1.4.2' }),
+		});
+		if (resp.status !== 200)
+			throw new Error(`POST /api/changes answered ${resp.status}: ${await resp.text()}`);
+		await until('the change in the panel', 10_000, async () => {
+			running();
+			const row = await page.evaluate(() => [...document.querySelectorAll('#changes-body tr')]
+			    .map((tr) => tr.textContent).find((t) => t.includes('deploy 1.4.2')) ?? '');
+			if (!row.includes('mark') || !row.includes('app'))
+				throw new Error(`no row of the change (got '${row}')`);
+			return true;
+		});
+	});
+
+	await step('the set shows its last known good, and Roll back starts a rollback after a confirm', async () => {
+		const rollback = page.getByRole('button', { name: 'Roll back app', exact: true });
+		await until('an lkg snapshot of app', 20_000, async () => {
+			running();
+			const set = await page.evaluate(() => ({
+				lkg: document.querySelector('.snapshot-set[data-set="app"] .snapshot.lkg')?.textContent ?? '',
+				enabled: !document.querySelector('.snapshot-set[data-set="app"] button')?.disabled,
+			}));
+			if (!set.lkg.includes('last known good') || !set.enabled)
+				throw new Error(`lkg '${set.lkg}', button enabled ${set.enabled}`);
+			return true;
+		});
+		let asked = '';
+		page.once('dialog', (d) => {
+			asked = d.message();
+			d.accept();
+		});
+		await rollback.click({ timeout: 5_000 });
+		await page.locator('.notice-ok', { hasText: 'rollback to the last known good started' })
+		    .waitFor({ state: 'visible', timeout: 10_000 });
+		if (!asked.includes('Roll app back'))
+			throw new Error(`no confirm before the rollback (got '${asked}')`);
+	});
 
 	await step('after a reload with two disk checks, the Disk tile takes the one of its own path', async () => {
 		writeConfig(ctx.dir, port, true);

@@ -1,0 +1,118 @@
+// The changes view: the changes tend recorded (newest first, with what they
+// were blamed for), the snapshots of each set with its last known good,
+// and a roll-back per set. Live from the `change` and `snapshot` events,
+// with the full records read from the store a moment later.
+import { getJSON, rollbackSet } from './api.js';
+import { fill, fmtAgo, fmtBytes, h, setText, timeEl } from './dom.js';
+
+const CHANGES_SHOWN = 50;
+const SNAPSHOTS_SHOWN = 5;	// per set
+
+const view = {
+	changes: [],		// as GET /api/changes lists them
+	snapshots: [],		// as GET /api/snapshots lists them, every set's
+};
+
+// A change from the stream names its set `set`; the store's rows `set_name`.
+function normalChange(c, prev) {
+	const n = { ...prev, ...c };
+	if (n.set_name === undefined)
+		n.set_name = c.set ?? null;
+	return n;
+}
+
+function changeRow(c, now) {
+	const incidents = Array.isArray(c.incidents) ? c.incidents : [];
+	return h('tr', { dataset: { change: c.id } },
+	    h('td', null, timeEl(c.at, fmtAgo(now - c.at))),
+	    h('td', null, c.kind || ''),
+	    h('th', { scope: 'row', class: 'name' }, c.set_name || '–'),
+	    h('td', { class: 'message' }, c.label || ''),
+	    h('td', null, c.snapshot_id != null ? `#${c.snapshot_id}` : '–'),
+	    h('td', null, c.rolled_back_at != null
+		? timeEl(c.rolled_back_at, `rolled back ${fmtAgo(now - c.rolled_back_at)}`)
+		: c.bad ? 'bad' : '–'),
+	    h('td', null, incidents.length ? incidents.map((id) => `#${id}`).join(' ') : '–'));
+}
+
+function snapshotItem(s, now) {
+	const mark = s.bad ? 'bad' : s.lkg ? 'last known good' : null;
+	return h('li', { class: `snapshot${s.lkg ? ' lkg' : ''}${s.bad ? ' bad' : ''}`, dataset: { snapshot: s.id } },
+	    h('span', { class: 'id' }, `#${s.id}`), ' ',
+	    timeEl(s.created_at, fmtAgo(now - s.created_at)),
+	    mark ? [' ', h('strong', { class: 'mark' }, mark)] : null,
+	    s.reason ? h('span', { class: 'muted' }, ` · ${s.reason}`) : null,
+	    s.label ? ` · ${s.label}` : null,
+	    h('span', { class: 'muted' }, ` · ${s.files} files, ${fmtBytes(s.bytes)}`));
+}
+
+// The sets there is anything of: snapshots first, then changes' sets.
+function setNames() {
+	const names = new Set(view.snapshots.map((s) => s.set));
+	for (const c of view.changes)
+		if (c.set_name)
+			names.add(c.set_name);
+	return [...names].sort();
+}
+
+function setCard(name, now) {
+	const snaps = view.snapshots.filter((s) => s.set === name);
+	const lkg = snaps.find((s) => s.lkg && !s.bad);
+	const button = h('button', { type: 'button', class: 'btn btn-small btn-danger',
+	    'aria-label': `Roll back ${name}`, disabled: !lkg,
+	    title: lkg ? `Put ${name} back as snapshot #${lkg.id} has it` : 'No last known good yet' },
+	    'Roll back');
+	button.addEventListener('click', async () => {
+		await rollbackSet(name, lkg?.id, button);
+		scheduleChanges(3000);
+	});
+	return h('div', { class: 'snapshot-set', dataset: { set: name } },
+	    h('div', { class: 'snapshot-set-head' }, h('h3', null, name),
+		h('span', { class: 'muted' }, lkg ? `last known good #${lkg.id}` : 'no last known good'),
+		button),
+	    snaps.length ? h('ol', { class: 'snapshots' }, snaps.slice(0, SNAPSHOTS_SHOWN).map((s) => snapshotItem(s, now)))
+		: h('p', { class: 'empty-note' }, 'No snapshots yet.'));
+}
+
+export function renderChanges() {
+	const now = Date.now();
+	const rows = view.changes.slice(0, CHANGES_SHOWN).map((c) => changeRow(c, now));
+	const sets = setNames();
+
+	fill(document.getElementById('changes-body'), rows.length ? rows
+	    : h('tr', { class: 'empty' }, h('td', { colspan: 7 }, 'No changes recorded.')));
+	// The cards hold buttons: rebuilt only when what they show changed.
+	fill(document.getElementById('snapshot-sets'), sets.length ? sets.map((n) => setCard(n, now))
+	    : h('p', { class: 'empty-note' }, 'No snapshot sets (snapshots: in the config).'));
+	setText(document.getElementById('changes-count'), view.changes.length
+	    ? `${Math.min(view.changes.length, CHANGES_SHOWN)} shown` : '');
+}
+
+export async function loadChanges() {
+	try {
+		const [c, s] = await Promise.all([getJSON(`/api/changes?since=30d&limit=${CHANGES_SHOWN}`),
+			getJSON('/api/snapshots?limit=200')]);
+		view.changes = Array.isArray(c.changes) ? c.changes : [];
+		view.snapshots = Array.isArray(s.snapshots) ? s.snapshots : [];
+		renderChanges();
+	} catch (e) {
+		setText(document.getElementById('changes-count'), `cannot read changes: ${e.message}`);
+	}
+}
+
+let changesTimer = null;
+export function scheduleChanges(ms = 1000) {
+	clearTimeout(changesTimer);
+	changesTimer = setTimeout(loadChanges, ms);
+}
+
+// A `change` event shows at once; the store's row (its snapshot, its
+// incidents) a moment later. A `snapshot` event is read from the store.
+export function onChangeEvent(kind, data) {
+	if (kind === 'change' && data?.id != null) {
+		const prev = view.changes.find((c) => c.id === data.id);
+		view.changes = [normalChange(data, prev), ...view.changes.filter((c) => c.id !== data.id)];
+		renderChanges();
+	}
+	scheduleChanges();
+}
