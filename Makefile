@@ -71,6 +71,7 @@ bench: build
 	@sh bench/fetch/run.sh $(BUILD)
 	@sh bench/cleanup/run.sh $(BUILD)
 	@sh bench/snapshot/run.sh $(BUILD)
+	@sh bench/snapshot/e2e.sh $(BUILD)
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

@@ -414,7 +414,9 @@ incident_diagnose(struct incident *inc)
 		incident_escalate(inc, "no action can fix this kind of failure");
 		return;
 	}
-	if (!inc->requested && healer_in_cooldown(h, inc->target, &until)) {
+	/* A new change is a new cause: its rollback does not wait out the cooldown. */
+	if (!inc->requested && inc->rollback.kind != HEAL_ROLLBACK &&
+	    healer_in_cooldown(h, inc->target, &until)) {
 		inc->phase = PHASE_COOLDOWN;
 		inc->phase_until = until;
 		incident_note(inc, "cooldown: the last incident of %s ended %lld ms ago",

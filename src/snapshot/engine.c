@@ -125,8 +125,12 @@ engine_lock(struct snapshot_engine *eng, char *err, size_t errlen)
 		return -1;
 	}
 	eng->locks = 1;
-	/* Whatever a killed run left: tmp files, objects no snapshot came to use. */
+	/*
+	 * Whatever a killed run left: tmp files, objects no snapshot came to
+	 * use, files a restore staged and never renamed.
+	 */
 	objects_recover(eng);
+	restore_recover(eng);
 	return 0;
 }
 

@@ -22,8 +22,13 @@
 #include <unistd.h>
 
 #include "core/fdio.h"
+#include "core/log.h"
 #include "core/mem.h"
+#include "core/statedir.h"
 #include "snapshot/snapshot_internal.h"
+
+#define RESTORE_JOURNAL		"snapshots/restore.journal"
+#define RESTORE_JOURNAL_MAX	(64 * 1024 * 1024)	/* far above a set's paths */
 
 struct restore {
 	struct snapshot_engine *eng;
@@ -200,6 +205,85 @@ stage_one(struct restore *r, size_t i, int dfd, const char *tmp)
 	return rc;
 }
 
+/* The name step i is staged under, beside its target. */
+static char *
+staged_name(size_t i)
+{
+	return xasprintf(".tend-restore-%d-%zu", (int)getpid(), i);
+}
+
+/*
+ * What is about to be staged, each target and its staged name, NUL
+ * after each: a restore killed before its renames leaves these, and the
+ * next lock removes them (restore_recover).
+ */
+static int
+journal_write(struct restore *r)
+{
+	char *buf = NULL, *tmp;
+	size_t len = 0, i, a, b;
+	int rc;
+
+	for (i = 0; i < r->out->n; i++) {
+		if (r->out->steps[i].kind != SNAPSHOT_STEP_WRITE)
+			continue;
+		tmp = staged_name(i);
+		a = strlen(r->out->steps[i].path) + 1;
+		b = strlen(tmp) + 1;
+		buf = xrealloc(buf, len + a + b);
+		memcpy(buf + len, r->out->steps[i].path, a);
+		memcpy(buf + len + a, tmp, b);
+		len += a + b;
+		free(tmp);
+	}
+	rc = len == 0 ? 0 : statedir_replace(r->eng->sd, RESTORE_JOURNAL, buf, len, 0600);
+	free(buf);
+	if (rc < 0)
+		snprintf(r->err, r->errlen, "%s/%s: %s", statedir_path(r->eng->sd),
+		    RESTORE_JOURNAL, strerror(errno));
+	return rc;
+}
+
+void
+restore_recover(struct snapshot_engine *eng)
+{
+	char *buf = NULL, *p, *tmp;
+	const char *base;
+	struct stat st;
+	int fd, dfd, removed = 0;
+	ssize_t n = 0, k;
+
+	if ((fd = statedir_openat(eng->sd, RESTORE_JOURNAL, O_RDONLY, 0)) < 0)
+		return;
+	if (fstat(fd, &st) == 0 && st.st_size > 0 && st.st_size <= RESTORE_JOURNAL_MAX) {
+		buf = xmalloc((size_t)st.st_size + 1);
+		while (n < st.st_size && (k = read(fd, buf + n, (size_t)(st.st_size - n))) > 0)
+			n += k;
+	}
+	close(fd);
+	if (n > 0)
+		buf[n] = '\0';
+	for (p = buf; n > 0 && p < buf + n; p = tmp + strlen(tmp) + 1) {
+		tmp = p + strlen(p) + 1;
+		if (tmp >= buf + n || strncmp(tmp, ".tend-restore-", 14) != 0 ||
+		    strchr(tmp, '/') != NULL)
+			break;		/* not ours: stop, touch nothing */
+		if ((dfd = fspath_parent(p, O_PATH, &base)) < 0)
+			continue;
+		if (fstatat(dfd, tmp, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    (S_ISREG(st.st_mode) || S_ISLNK(st.st_mode)) && st.st_uid == geteuid() &&
+		    unlinkat(dfd, tmp, 0) == 0)
+			removed++;
+		close(dfd);
+	}
+	if (removed > 0)
+		log_warn(NULL, "a restore was killed half way: its %d staged files are removed; "
+		    "the files it had renamed into place stay (the pre-rollback snapshot has "
+		    "what was there before)", removed);
+	free(buf);
+	statedir_unlink(eng->sd, RESTORE_JOURNAL);
+}
+
 static int
 stage(struct restore *r, size_t i)
 {
@@ -209,12 +293,14 @@ stage(struct restore *r, size_t i)
 
 	if ((dfd = fspath_parent(r->src[i]->path, O_PATH, &base)) < 0)
 		return fail(r, r->src[i]->path, "its parent");
-	tmp = xasprintf(".tend-restore-%d-%zu", (int)getpid(), i);
+	tmp = staged_name(i);
 	r->tmp[i] = tmp;
 	if ((rc = stage_one(r, i, dfd, tmp)) < 0) {
 		unlinkat(dfd, tmp, 0);
 		free(tmp);
 		r->tmp[i] = NULL;
+	} else if (r->eng->hook != NULL) {
+		r->eng->hook(r->eng->hook_arg, r->src[i]->path);	/* tests: a kill here */
 	}
 	close(dfd);
 	return rc;
@@ -329,17 +415,22 @@ apply(struct restore *r)
 	for (i = 0; i < n; i++)
 		if (r->out->steps[i].kind == SNAPSHOT_STEP_MKDIR && make_dir(r, i) < 0)
 			return -1;
+	if (journal_write(r) < 0)
+		return -1;
 	for (i = 0; i < n; i++)
 		if (r->out->steps[i].kind == SNAPSHOT_STEP_WRITE && stage(r, i) < 0) {
 			unstage(r);
+			statedir_unlink(r->eng->sd, RESTORE_JOURNAL);
 			return -1;
 		}
 	for (i = 0; i < n; i++)
 		if (r->tmp[i] != NULL && put_in_place(r, i) < 0) {
 			unstage(r);
 			name_done(r);
+			statedir_unlink(r->eng->sd, RESTORE_JOURNAL);
 			return -1;
 		}
+	statedir_unlink(r->eng->sd, RESTORE_JOURNAL);
 	for (i = 0; i < n; i++)
 		if (r->out->steps[i].kind == SNAPSHOT_STEP_META && set_meta(r, i) < 0)
 			return -1;

@@ -173,8 +173,9 @@ int	snapshot_prune(struct snapshot_engine *eng, const char *set, int keep,
 
 /*
  * For tests: called after each file is read and before it is looked at
- * again (fstat), with its path; a test changes the file there to prove
- * that a file changing while read is caught.
+ * again (fstat), with its path — a test changes the file there to prove
+ * that a file changing while read is caught — and after a restore staged
+ * each file, where a test kills the process half way.
  */
 typedef void	(*snapshot_read_hook)(void *arg, const char *path);
 void	snapshot_engine_set_read_hook(struct snapshot_engine *eng, snapshot_read_hook fn,

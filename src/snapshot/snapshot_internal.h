@@ -72,6 +72,13 @@ void	objects_journal_end(struct snapshot_engine *eng);
 int	objects_collect(struct snapshot_engine *eng, int64_t *objects, int64_t *bytes,
 	    char *err, size_t errlen);
 
+/* restore.c */
+/*
+ * Removes what a restore killed half way left staged beside its targets
+ * (STATE/snapshots/restore.journal names them), under the lock.
+ */
+void	restore_recover(struct snapshot_engine *eng);
+
 /* fspath.c: paths outside the state dir, reached without following a link. */
 /*
  * The directory holding path's last component, opened from / one

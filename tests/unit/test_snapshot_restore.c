@@ -12,6 +12,7 @@
 
 #include <signal.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
 
 #include "snapshot_fixture.h"
 
@@ -390,10 +391,97 @@ a_diff_shows_added_removed_and_a_unified_diff(void **state)
 	snapshot_diff_free(&d);
 }
 
+static int kill_after;
+
+static void
+die_half_way(void *arg, const char *path)
+{
+	(void)arg;
+	(void)path;
+	if (--kill_after == 0)
+		raise(SIGKILL);
+}
+
+/* Files named .tend-restore-* in the data dir. */
+static int
+staged_left(void)
+{
+	struct dirent *de;
+	DIR *d = opendir(fx_data);
+	int n = 0;
+
+	assert_non_null(d);
+	while ((de = readdir(d)) != NULL)
+		n += strncmp(de->d_name, ".tend-restore-", 14) == 0;
+	closedir(d);
+	return n;
+}
+
+/*
+ * A restore killed half way through staging (SIGKILL): every target is
+ * still the file it was — nothing was renamed into place — and the next
+ * snapshot, restore or prune removes what was staged; a restore then
+ * works.
+ */
+static void
+a_restore_killed_half_way_leaves_whole_files_and_is_cleaned_up(void **state)
+{
+	struct snapshot_spec spec = data_set();
+	struct snapshot_restore_result r;
+	char name[32], text[32], err[512];
+	int64_t id;
+	pid_t pid;
+	int i, status;
+
+	for (i = 0; i < 20; i++) {
+		snprintf(name, sizeof(name), "f%02d", i);
+		snprintf(text, sizeof(text), "old %d\n", i);
+		fx_write(name, text);
+	}
+	id = fx_create(&spec, NULL);
+	fx_settle();
+	for (i = 0; i < 20; i++) {
+		snprintf(name, sizeof(name), "f%02d", i);
+		snprintf(text, sizeof(text), "new %d\n", i);
+		fx_write(name, text);
+	}
+	fx_settle();
+	fx_close();
+	if ((pid = fork()) == 0) {
+		fx_open();
+		/* 20 reads by the pre-rollback snapshot, then 10 files staged. */
+		kill_after = 30;
+		snapshot_engine_set_read_hook(fx_eng, die_half_way, NULL);
+		restore(id, false, false, &r, err, sizeof(err));
+		_exit(0);
+	}
+	assert_true(pid > 0);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+	assert_int_equal(staged_left(), 10);
+	for (i = 0; i < 20; i++) {
+		snprintf(name, sizeof(name), "f%02d", i);
+		snprintf(text, sizeof(text), "new %d\n", i);
+		assert_string_equal(fx_read(name), text);
+	}
+	fx_open();
+	assert_int_equal(restore(id, false, false, &r, err, sizeof(err)), 0);
+	snapshot_restore_result_free(&r);
+	assert_int_equal(staged_left(), 0);
+	for (i = 0; i < 20; i++) {
+		snprintf(name, sizeof(name), "f%02d", i);
+		snprintf(text, sizeof(text), "old %d\n", i);
+		assert_string_equal(fx_read(name), text);
+	}
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(
+		    a_restore_killed_half_way_leaves_whole_files_and_is_cleaned_up, fx_setup,
+		    fx_teardown),
 		cmocka_unit_test_setup_teardown(
 		    a_restore_puts_back_bytes_modes_owners_mtimes_and_links, fx_setup,
 		    fx_teardown),
