@@ -349,7 +349,7 @@ cw_files_changed(void *arg, size_t group, const char *const *paths, size_t n, si
 {
 	struct change_watch *cw = arg;
 	const struct snapshot_set_conf *set;
-	json_t *detail, *list = json_array();
+	json_t *detail, *list;
 	char *label;
 	int64_t id;
 	size_t i;
@@ -359,6 +359,7 @@ cw_files_changed(void *arg, size_t group, const char *const *paths, size_t n, si
 	set = &cw->cfg->snapshots[group];
 	if (cw_held(cw, set->name))
 		return;		/* tend guard records its change and judges it */
+	list = json_array();
 	for (i = 0; i < n; i++)
 		json_array_append_new(list, json_string(paths[i]));
 	detail = json_pack("{so sI}", "paths", list, "more", (json_int_t)more);
