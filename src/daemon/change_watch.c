@@ -568,6 +568,11 @@ change_watch_rollback(struct change_watch *cw, const char *target, const char *s
 		snprintf(err, errlen, "no snapshot set named '%s'", set);
 		return -1;
 	}
+	if (cw_held(cw, set)) {
+		snprintf(err, errlen, "tend guard is changing %s: it rolls back its own change",
+		    set);
+		return -1;
+	}
 	job = xcalloc(1, sizeof(*job));
 	job->cw = cw;
 	job->set = xstrdup(set);
