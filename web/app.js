@@ -12,7 +12,8 @@ import {
 
 const HOUR = 3600 * 1000;
 const RANGE_MS = { '1h': HOUR, '24h': 24 * HOUR, '7d': 7 * 24 * HOUR };
-const LIVE_EVENTS = ['state', 'incident', 'action', 'anomaly', 'alert', 'change', 'snapshot'];
+const LIVE_EVENTS = ['state', 'incident', 'action', 'anomaly', 'alert', 'change', 'snapshot',
+	'rollback'];
 
 const app = {
 	status: null,
@@ -170,7 +171,7 @@ function onLiveEvent(kind, data) {
 		mergeAction(data);
 	else if (kind === 'alert')
 		mergeAlert(data);
-	else if (kind === 'change' || kind === 'snapshot')
+	else if (kind === 'change' || kind === 'snapshot' || kind === 'rollback')
 		onChangeEvent(kind, data);
 }
 

@@ -107,7 +107,8 @@ export function scheduleChanges(ms = 1000) {
 }
 
 // A `change` event shows at once; the store's row (its snapshot, its
-// incidents) a moment later. A `snapshot` event is read from the store.
+// incidents) a moment later. A `snapshot` or `rollback` event (the change
+// now marked rolled back) is read from the store.
 export function onChangeEvent(kind, data) {
 	if (kind === 'change' && data?.id != null) {
 		const prev = view.changes.find((c) => c.id === data.id);

@@ -469,6 +469,9 @@ function eventText(kind, d) {
 	case 'snapshot':
 		return [`${d.set || ''} snapshot #${d.id}`, d.lkg ? h('strong', null, ' last known good') : null,
 		    d.change != null ? h('span', { class: 'muted' }, ` after change #${d.change}`) : null];
+	case 'rollback':
+		return [`${d.set || ''} `, h('strong', null, d.ok ? 'rolled back' : 'not rolled back'),
+		    d.detail ? h('span', { class: 'muted' }, ` — ${d.detail}`) : null];
 	default:
 		return [typeof d === 'string' ? d : JSON.stringify(d)];
 	}

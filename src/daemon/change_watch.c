@@ -187,6 +187,17 @@ cw_work(uv_work_t *work)
 		    sizeof(job->err));
 }
 
+/* A rollback ended, for the live views. */
+static void
+cw_rollback_event(struct change_watch *cw, const struct cw_job *job, bool ok,
+    const char *detail)
+{
+	if (!cw->closing && cw->ops.event != NULL)
+		cw->ops.event(cw->ops.arg, "rollback", json_pack("{ss sI sb ss sI}", "set",
+		    job->set, "snapshot", (json_int_t)job->snapshot_id, "ok", ok, "detail",
+		    detail, "at", (json_int_t)clock_wall_ms()));
+}
+
 /* The loop's side of a rollback: what tend wrote is no change; restart, report. */
 static void
 cw_rolled_back(struct change_watch *cw, struct cw_job *job, int status)
@@ -198,6 +209,7 @@ cw_rolled_back(struct change_watch *cw, struct cw_job *job, int status)
 	if (status != 0 || job->rc != 0) {
 		snprintf(detail, sizeof(detail), "rollback of %s: %s", job->set,
 		    status != 0 ? "cancelled" : job->err);
+		cw_rollback_event(cw, job, false, detail);
 		job->done(job->token, false, detail);
 		return;
 	}
@@ -217,6 +229,7 @@ cw_rolled_back(struct change_watch *cw, struct cw_job *job, int status)
 		    cw->ops.restart(cw->ops.arg, job->restart[i], err, sizeof(err)) < 0)
 			log_warn(NULL, "after the rollback of %s: %s", job->set, err);
 	log_info(NULL, "%s", detail);
+	cw_rollback_event(cw, job, true, detail);
 	job->done(job->token, true, detail);
 }
 

@@ -355,6 +355,14 @@ async function run(ctx) {
 		    .waitFor({ state: 'visible', timeout: 10_000 });
 		if (!asked.includes('Roll app back'))
 			throw new Error(`no confirm before the rollback (got '${asked}')`);
+		// Its end comes live: the rollback event in the feed.
+		await until('the rollback in the live events', 10_000, async () => {
+			running();
+			const feed = await page.evaluate(() => document.getElementById('events')?.textContent ?? '');
+			if (!feed.includes('rolled back'))
+				throw new Error('no rollback event in the feed');
+			return true;
+		});
 	});
 
 	await step('after a reload with two disk checks, the Disk tile takes the one of its own path', async () => {
