@@ -100,3 +100,49 @@ pathwalk_end(struct pathwalk *pw)
 		close(pw->dirfd);
 	pw->dirfd = -1;
 }
+
+int
+pathwalk_parent(const char *path, int flags, const char **base)
+{
+	char comp[NAME_MAX + 1];
+	const char *p = path, *slash;
+	size_t len;
+	int fd, next, saved;
+
+	if (path[0] != '/' || (*base = strrchr(path, '/'))[1] == '\0') {
+		errno = EINVAL;
+		return -1;
+	}
+	(*base)++;
+	if ((fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return -1;
+	while (*p == '/')
+		p++;
+	while ((slash = strchr(p, '/')) != NULL) {
+		len = (size_t)(slash - p);
+		if (len == 0 || len > NAME_MAX) {
+			close(fd);
+			errno = len == 0 ? EINVAL : ENAMETOOLONG;
+			return -1;
+		}
+		memcpy(comp, p, len);
+		comp[len] = '\0';
+		p = slash + 1;
+		/* The last directory is opened as the caller asks. */
+		next = openat(fd, comp, (strchr(p, '/') == NULL ? flags : O_PATH) |
+		    O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		saved = errno;
+		close(fd);
+		if (next < 0) {
+			errno = saved == ELOOP ? ENOTDIR : saved;
+			return -1;
+		}
+		fd = next;
+	}
+	if (flags != O_PATH && p == path + 1) {
+		/* A path right under /: the parent is / itself. */
+		close(fd);
+		fd = open("/", flags | O_DIRECTORY | O_CLOEXEC);
+	}
+	return fd;
+}

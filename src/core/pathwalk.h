@@ -42,4 +42,15 @@ int	pathwalk_follow(struct pathwalk *pw, int link);
 /* Closes the directory, if the caller has not taken it. */
 void	pathwalk_end(struct pathwalk *pw);
 
+/*
+ * The walk that follows nothing, in one call: the directory holding
+ * path's last component, opened from / one component at a time with
+ * O_NOFOLLOW (flags: O_PATH, or O_RDONLY for a descriptor to read or
+ * fsync); *base points into path. -1 with errno (ENOTDIR for a link on
+ * the way). For paths of snapshot sets and what tend watches in them,
+ * where no link another user made may send a read, a watch or a restore
+ * somewhere else.
+ */
+int	pathwalk_parent(const char *path, int flags, const char **base);
+
 #endif

@@ -16,6 +16,7 @@
 
 #include "core/children.h"
 #include "core/mem.h"
+#include "core/pathwalk.h"
 #include "snapshot/snapshot_internal.h"
 
 #define DIFF_PROGRAM	"/usr/bin/diff"
@@ -59,7 +60,7 @@ static int
 open_live(const char *path)
 {
 	const char *base;
-	int dfd = fspath_parent(path, O_PATH, &base), fd;
+	int dfd = pathwalk_parent(path, O_PATH, &base), fd;
 
 	if (dfd < 0)
 		return -1;

@@ -25,6 +25,7 @@
 #include "core/log.h"
 #include "core/mem.h"
 #include "core/statedir.h"
+#include "core/pathwalk.h"
 #include "snapshot/snapshot_internal.h"
 
 #define RESTORE_JOURNAL		"snapshots/restore.journal"
@@ -152,7 +153,7 @@ make_dir(struct restore *r, size_t i)
 	const char *base;
 	int dfd, fd = -1, rc = -1;
 
-	if ((dfd = fspath_parent(e->path, O_PATH, &base)) < 0)
+	if ((dfd = pathwalk_parent(e->path, O_PATH, &base)) < 0)
 		return fail(r, e->path, "its parent");
 	if (mkdirat(dfd, base, 0700) < 0 && errno != EEXIST)
 		fail(r, e->path, "mkdir");
@@ -268,7 +269,7 @@ restore_recover(struct snapshot_engine *eng)
 		if (tmp >= buf + n || strncmp(tmp, ".tend-restore-", 14) != 0 ||
 		    strchr(tmp, '/') != NULL)
 			break;		/* not ours: stop, touch nothing */
-		if ((dfd = fspath_parent(p, O_PATH, &base)) < 0)
+		if ((dfd = pathwalk_parent(p, O_PATH, &base)) < 0)
 			continue;
 		if (fstatat(dfd, tmp, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
 		    (S_ISREG(st.st_mode) || S_ISLNK(st.st_mode)) && st.st_uid == geteuid() &&
@@ -291,7 +292,7 @@ stage(struct restore *r, size_t i)
 	char *tmp;
 	int dfd, rc;
 
-	if ((dfd = fspath_parent(r->src[i]->path, O_PATH, &base)) < 0)
+	if ((dfd = pathwalk_parent(r->src[i]->path, O_PATH, &base)) < 0)
 		return fail(r, r->src[i]->path, "its parent");
 	tmp = staged_name(i);
 	r->tmp[i] = tmp;
@@ -312,7 +313,7 @@ put_in_place(struct restore *r, size_t i)
 	const char *base;
 	int dfd, rc;
 
-	if ((dfd = fspath_parent(r->out->steps[i].path, O_RDONLY, &base)) < 0)
+	if ((dfd = pathwalk_parent(r->out->steps[i].path, O_RDONLY, &base)) < 0)
 		return fail(r, r->out->steps[i].path, "its parent");
 	rc = renameat(dfd, r->tmp[i], dfd, base);
 	if (rc < 0)
@@ -339,7 +340,7 @@ unstage(struct restore *r)
 	for (i = 0; i < r->out->n; i++) {
 		if (r->tmp[i] == NULL)
 			continue;
-		if ((dfd = fspath_parent(r->out->steps[i].path, O_PATH, &base)) >= 0) {
+		if ((dfd = pathwalk_parent(r->out->steps[i].path, O_PATH, &base)) >= 0) {
 			unlinkat(dfd, r->tmp[i], 0);
 			close(dfd);
 		}
@@ -373,7 +374,7 @@ set_meta(struct restore *r, size_t i)
 	const char *base;
 	int dfd, fd, rc;
 
-	if ((dfd = fspath_parent(e->path, O_PATH, &base)) < 0)
+	if ((dfd = pathwalk_parent(e->path, O_PATH, &base)) < 0)
 		return fail(r, e->path, "its parent");
 	if (e->type == SNAPSHOT_SYMLINK) {
 		rc = set_meta_link(dfd, base, e);
@@ -396,7 +397,7 @@ delete_added(struct restore *r, size_t i)
 	const char *base;
 	int dfd, rc;
 
-	if ((dfd = fspath_parent(s->path, O_PATH, &base)) < 0)
+	if ((dfd = pathwalk_parent(s->path, O_PATH, &base)) < 0)
 		return errno == ENOENT ? 0 : fail(r, s->path, "its parent");
 	rc = unlinkat(dfd, base, s->type == SNAPSHOT_DIR ? AT_REMOVEDIR : 0);
 	close(dfd);

@@ -79,13 +79,7 @@ int	objects_collect(struct snapshot_engine *eng, int64_t *objects, int64_t *byte
  */
 void	restore_recover(struct snapshot_engine *eng);
 
-/* fspath.c: paths outside the state dir, reached without following a link. */
-/*
- * The directory holding path's last component, opened from / one
- * component at a time with O_NOFOLLOW (flags: O_PATH, or O_RDONLY for a
- * descriptor to fsync); *base points into path. -1 with errno.
- */
-int	fspath_parent(const char *path, int flags, const char **base);
+/* fspath.c (paths themselves are reached with core/pathwalk.h's pathwalk_parent) */
 /* stat as timespec → ns */
 int64_t	fspath_ns(const struct timespec *ts);
 

@@ -22,6 +22,7 @@
 
 #include "core/mem.h"
 #include "core/statedir.h"
+#include "core/pathwalk.h"
 #include "snapshot/snapshot_internal.h"
 
 struct walker {
@@ -321,7 +322,7 @@ walk_root(struct walker *w, const char *path, bool link)
 		    statedir_path(w->eng->sd));
 		return -1;
 	}
-	if ((dfd = fspath_parent(path, O_PATH, &base)) < 0 ||
+	if ((dfd = pathwalk_parent(path, O_PATH, &base)) < 0 ||
 	    fstatat(dfd, base, &sb, AT_SYMLINK_NOFOLLOW) < 0) {
 		if (errno != ENOENT && errno != ENOTDIR) {
 			snprintf(w->err, w->errlen, "set %s: %s: %s", w->spec->name, path,
