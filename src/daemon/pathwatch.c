@@ -9,17 +9,22 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/inotify.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/clock.h"
+#include "core/log.h"
 #include "core/mem.h"
+#include "core/pathwalk.h"
 #include "core/strv.h"
 
-/* Everything that changes a name or what it holds; never the reads. */
+/*
+ * Everything that changes a name or what it holds; never the reads. The
+ * watch is added through /proc/self/fd of a directory opened without
+ * following a link: that magic link is the one followed.
+ */
 #define PW_EVENTS	(IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | \
 			 IN_CLOSE_WRITE | IN_ATTRIB | IN_DELETE_SELF | IN_MOVE_SELF | \
-			 IN_DONT_FOLLOW | IN_EXCL_UNLINK)
+			 IN_EXCL_UNLINK | IN_ONLYDIR)
 #define PW_BUF		(64 * 1024)
 
 /* One reason to watch a directory: several may share its descriptor. */
@@ -182,19 +187,50 @@ pw_report(uv_timer_t *timer)
 	}
 }
 
+/*
+ * dir, opened from / without following a link on the way: a directory
+ * another user can write may hold a link where the set has a directory,
+ * and tend must not watch (and report the names of) what it points to.
+ * flags: O_PATH to watch it, O_RDONLY to read it. -1 with errno.
+ */
+static int
+pw_open_dir(const char *dir, int flags)
+{
+	const char *base;
+	int pfd, fd, saved;
+
+	if (strcmp(dir, "/") == 0)
+		return open("/", flags | O_DIRECTORY | O_CLOEXEC);
+	if ((pfd = pathwalk_parent(dir, O_PATH, &base)) < 0)
+		return -1;
+	fd = openat(pfd, base, flags | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	saved = errno;
+	close(pfd);
+	errno = saved;
+	return fd;
+}
+
 static int
 pw_watch_dir(struct pathwatch *pw, const char *dir, const char *root, const char *only,
     size_t group, char *err, size_t errlen)
 {
 	struct pw_watch *w;
-	int wd;
+	char proc[64];
+	int wd = -1, fd, saved;
 
 	if (pw->n_w >= PATHWATCH_MAX_WATCHES) {
 		snprintf(err, errlen, "%s: more than %d directories watched", dir,
 		    PATHWATCH_MAX_WATCHES);
 		return -1;
 	}
-	if ((wd = inotify_add_watch(pw->fd, dir, PW_EVENTS | IN_ONLYDIR)) < 0) {
+	if ((fd = pw_open_dir(dir, O_PATH)) >= 0) {
+		snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+		wd = inotify_add_watch(pw->fd, proc, PW_EVENTS);
+		saved = errno;
+		close(fd);
+		errno = saved;
+	}
+	if (wd < 0) {
 		snprintf(err, errlen, "cannot watch %s: %s%s", dir, strerror(errno),
 		    errno == ENOSPC ? " (raise the sysctl fs.inotify.max_user_watches)" : "");
 		return -1;
@@ -217,12 +253,15 @@ pw_watch_tree(struct pathwatch *pw, const char *dir, const char *root, size_t gr
 	struct dirent *de;
 	char *sub;
 	DIR *d;
-	int rc = 0;
+	int rc = 0, fd;
 
 	if (pw_watch_dir(pw, dir, root, NULL, group, err, errlen) < 0)
 		return -1;
-	if ((d = opendir(dir)) == NULL)
+	if ((fd = pw_open_dir(dir, O_RDONLY)) < 0 || (d = fdopendir(fd)) == NULL) {
+		if (fd >= 0)
+			close(fd);
 		return 0;	/* gone meanwhile, or unreadable: its watch says more */
+	}
 	while (rc == 0 && (de = readdir(d)) != NULL) {
 		if (de->d_type != DT_DIR || strcmp(de->d_name, ".") == 0 ||
 		    strcmp(de->d_name, "..") == 0)
@@ -255,15 +294,18 @@ pathwatch_add(struct pathwatch *pw, size_t group, const char *path, char *err,
     size_t errlen)
 {
 	struct pw_group *g = pw_group(pw, group);
-	struct stat st;
+	int fd;
 
 	if (path[0] != '/' || strcmp(path, "/") == 0) {
 		snprintf(err, errlen, "%s: an absolute path below / is needed", path);
 		return -1;
 	}
 	g->roots = strv_push(g->roots, path);
-	if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode))
+	/* A directory, reached without a link, is a tree; anything else a name. */
+	if ((fd = pw_open_dir(path, O_PATH)) >= 0) {
+		close(fd);
 		return pw_watch_tree(pw, path, path, group, err, errlen);
+	}
 	return pw_watch_name(pw, path, group, err, errlen);
 }
 
@@ -317,7 +359,7 @@ pw_event_for(struct pathwatch *pw, size_t wi, const struct inotify_event *ev)
 		if (w->only == NULL && (ev->mask & IN_ISDIR) &&
 		    (ev->mask & (IN_CREATE | IN_MOVED_TO)) &&
 		    pw_watch_tree(pw, path, pw->w[wi].root, group, err, sizeof(err)) < 0)
-			fprintf(stderr, "tend: %s\n", err);
+			log_warn(NULL, "%s", err);
 		pw_note(pw, group, path);
 	}
 	free(path);

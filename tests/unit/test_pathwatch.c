@@ -234,6 +234,34 @@ steady_churn_is_reported_by_max_and_discard_forgets(void **state)
 	assert_false(wait_report(i, 400));
 }
 
+/*
+ * A hostile user who can write where the set lives swaps a watched
+ * directory for a link, with a directory made in it still to be read: tend
+ * watches nothing through the link, and reports no name of what it points
+ * to.
+ */
+static void
+nothing_is_watched_through_a_link_put_in_place_of_a_directory(void **state)
+{
+	assert_int_equal(mkdir(at("srv"), 0755), 0);
+	assert_int_equal(mkdir(at("srv/app"), 0755), 0);
+	assert_int_equal(mkdir(at("secret"), 0700), 0);
+	assert_int_equal(mkdir(at("secret/x"), 0700), 0);
+	add(0, "srv/app");
+	/* Queued, not read yet: app/x made, then app swapped for a link. */
+	assert_int_equal(mkdir(at("srv/app/x"), 0755), 0);
+	assert_int_equal(rename(at("srv/app"), at("srv/app.old")), 0);
+	assert_int_equal(symlink(at("secret"), at("srv/app")), 0);
+	wait_report(0, 1000);
+	reports = 0;
+	put("secret/x/passwords.txt", "x\n");
+	assert_false(wait_report(0, 800));
+	/* And a root that is a link to a directory is watched as a name, not followed. */
+	add(1, "srv/app");
+	put("secret/x/more.txt", "x\n");
+	assert_false(wait_report(0, 800));
+}
+
 int
 main(void)
 {
@@ -248,6 +276,9 @@ main(void)
 		    excluded_names_and_directories_are_not_reported, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    steady_churn_is_reported_by_max_and_discard_forgets, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    nothing_is_watched_through_a_link_put_in_place_of_a_directory, setup,
+		    teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
