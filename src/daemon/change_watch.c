@@ -11,6 +11,7 @@
 #include "core/procid.h"
 #include "core/statedir.h"
 #include "core/strv.h"
+#include "core/text.h"
 #include "daemon/pathwatch.h"
 #include "diagnose/dpkglog.h"
 #include "snapshot/snapshot.h"
@@ -330,9 +331,10 @@ static int64_t
 cw_record(struct change_watch *cw, const char *kind, const char *set, const char *label,
     json_t *detail, int64_t window_ms, int64_t since_mono)
 {
+	/* A deploy tool's label may name a URL with its credentials: never kept. */
+	char *shown = text_redact(label), *text = json_dumps(detail, JSON_COMPACT), err[256];
 	struct store_change c = { .at = clock_wall_ms() - (clock_mono_ms() - since_mono),
-	    .kind = kind, .set = set, .label = label };
-	char *text = json_dumps(detail, JSON_COMPACT), err[256];
+	    .kind = kind, .set = set, .label = shown };
 	int64_t id = 0;
 
 	c.detail = text;
@@ -342,7 +344,7 @@ cw_record(struct change_watch *cw, const char *kind, const char *set, const char
 		id = 0;
 	} else {
 		log_info(NULL, "change %lld (%s%s%s): %s", (long long)id, kind, set ? " of " : "",
-		    set ? set : "", label);
+		    set ? set : "", shown);
 	}
 	if (id > 0)
 		change_tracker_change(cw->ct, set, id, window_ms, since_mono);
@@ -351,8 +353,9 @@ cw_record(struct change_watch *cw, const char *kind, const char *set, const char
 	if (cw->ops.event != NULL)
 		cw->ops.event(cw->ops.arg, "change", json_pack("{sI sI ss ss* ss sO}", "id",
 		    (json_int_t)id, "at", (json_int_t)c.at, "kind", kind, "set", set, "label",
-		    label, "detail", detail));
+		    shown, "detail", detail));
 	free(text);
+	free(shown);
 	return id;
 }
 

@@ -111,6 +111,11 @@ a_change_on_disk_is_blamed_and_the_last_known_good_put_back(void **state)
 	assert_int_equal(harness_cli(&t, &out, "change", "mark", "--set", "app", "--label",
 	    "deploy 1.4.2", "-c", t.config, "--state-dir", t.state, NULL), 0);
 	free(out);
+	/* A label with a URL's credentials is kept without them. */
+	assert_int_equal(harness_cli(&t, &out, "change", "mark", "--label",
+	    "from https://deploy:s3cret@git.example/app.git", "-c", t.config, "--state-dir",
+	    t.state, NULL), 0);
+	free(out);
 	assert_int_equal(harness_cli(&t, &out, "change", "mark", "--set", "nope", "-c",
 	    t.config, "--state-dir", t.state, NULL), 1);
 	contains(out, "no snapshot set named 'nope'");
@@ -122,6 +127,12 @@ a_change_on_disk_is_blamed_and_the_last_known_good_put_back(void **state)
 	out = wait_output("1 package changed: libssl3:amd64", 15000, "changes", NULL);
 	contains(out, "deploy 1.4.2");
 	contains(out, "packages");
+	contains(out, "git.example/app.git");
+	free(out);
+	harness_cli(&t, &out, "changes", "--format", "json", "-c", t.config, "--state-dir",
+	    t.state, NULL);
+	if (strstr(out, "s3cret") != NULL)
+		fail_msg("a credential was stored:\n%s", out);
 	free(out);
 }
 
