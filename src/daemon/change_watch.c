@@ -14,6 +14,7 @@
 #include "core/text.h"
 #include "daemon/pathwatch.h"
 #include "diagnose/dpkglog.h"
+#include "heal/changes.h"
 #include "snapshot/snapshot.h"
 #include "store/changes.h"
 #include "store/store.h"

@@ -20,8 +20,6 @@
 #include <jansson.h>
 #include <uv.h>
 
-#include "heal/changes.h"
-
 struct statedir;
 struct store;
 struct tend_config;

@@ -29,6 +29,7 @@
 #include "snapshot/snapshot_internal.h"
 
 #define RESTORE_JOURNAL		"snapshots/restore.journal"
+#define RESTORE_STAGED		".tend-restore-"	/* then PID-N, beside the target */
 #define RESTORE_JOURNAL_MAX	(64 * 1024 * 1024)	/* far above a set's paths */
 
 struct restore {
@@ -210,7 +211,7 @@ stage_one(struct restore *r, size_t i, int dfd, const char *tmp)
 static char *
 staged_name(size_t i)
 {
-	return xasprintf(".tend-restore-%d-%zu", (int)getpid(), i);
+	return xasprintf(RESTORE_STAGED "%d-%zu", (int)getpid(), i);
 }
 
 /*
@@ -266,8 +267,8 @@ restore_recover(struct snapshot_engine *eng)
 		buf[n] = '\0';
 	for (p = buf; n > 0 && p < buf + n; p = tmp + strlen(tmp) + 1) {
 		tmp = p + strlen(p) + 1;
-		if (tmp >= buf + n || strncmp(tmp, ".tend-restore-", 14) != 0 ||
-		    strchr(tmp, '/') != NULL)
+		if (tmp >= buf + n || strchr(tmp, '/') != NULL ||
+		    strncmp(tmp, RESTORE_STAGED, strlen(RESTORE_STAGED)) != 0)
 			break;		/* not ours: stop, touch nothing */
 		if ((dfd = pathwalk_parent(p, O_PATH, &base)) < 0)
 			continue;

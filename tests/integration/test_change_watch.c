@@ -30,17 +30,6 @@ static const char config[] =
     "        every: 200ms\n"
     "        heal: []\n";
 
-static char *
-at(const char *rel)
-{
-	static char buf[4][400];
-	static int i;
-
-	i = (i + 1) % 4;
-	snprintf(buf[i], sizeof(buf[i]), "%s/%s", t.dir, rel);
-	return buf[i];
-}
-
 /* Runs a CLI command until its output has want, or ms passed; the output. */
 static char *
 wait_output(const char *want, int ms, const char *cmd, const char *arg)
@@ -62,21 +51,14 @@ wait_output(const char *want, int ms, const char *cmd, const char *arg)
 }
 
 static void
-contains(const char *out, const char *want)
-{
-	if (strstr(out, want) == NULL)
-		fail_msg("'%s' not in:\n%s", want, out);
-}
-
-static void
 a_change_on_disk_is_blamed_and_the_last_known_good_put_back(void **state)
 {
 	char dpkg[400], *out, *text;
 	FILE *f;
 
 	harness_write_config(&t, config);
-	assert_int_equal(mkdir(at("app"), 0755), 0);
-	harness_write_file(&t, at("app/site.conf"), "good\n");
+	assert_int_equal(mkdir(harness_at(&t, "app"), 0755), 0);
+	harness_write_file(&t, harness_at(&t, "app/site.conf"), "good\n");
 	snprintf(dpkg, sizeof(dpkg), "%s/dpkg.log", t.dir);
 	harness_write_file(&t, dpkg, "");
 	setenv("TEND_DPKG_LOG", dpkg, 1);
@@ -86,24 +68,24 @@ a_change_on_disk_is_blamed_and_the_last_known_good_put_back(void **state)
 
 	/* Healthy for lkg_after: the state tend found is last known good. */
 	out = wait_output(" lkg ", 10000, "snapshot", "list");
-	contains(out, "as tend found it");
+	harness_contains(out, "as tend found it");
 	free(out);
 
 	/* A broken edit: a change of app, and the incident is blamed on it. */
-	harness_write_file(&t, at("app/site.conf"), "broken\n");
+	harness_write_file(&t, harness_at(&t, "app/site.conf"), "broken\n");
 	out = wait_output("1 file changed", 10000, "changes", NULL);
-	contains(out, "files");
+	harness_contains(out, "files");
 	free(out);
 	out = wait_output("\"change_id\": 1", 10000, "incidents", "--format=json");
-	contains(out, "probable cause: change 1 of app");
+	harness_contains(out, "probable cause: change 1 of app");
 	free(out);
 
 	/* The last known good back, web restarted, the check healthy again. */
 	assert_int_equal(harness_cli(&t, &out, "rollback", "app", "-c", t.config,
 	    "--state-dir", t.state, NULL), 0);
-	contains(out, "verified healthy");
+	harness_contains(out, "verified healthy");
 	free(out);
-	text = harness_read_file(at("app/site.conf"));
+	text = harness_read_file(harness_at(&t, "app/site.conf"));
 	assert_string_equal(text, "good\n");
 	free(text);
 
@@ -118,16 +100,16 @@ a_change_on_disk_is_blamed_and_the_last_known_good_put_back(void **state)
 	free(out);
 	assert_int_equal(harness_cli(&t, &out, "change", "mark", "--set", "nope", "-c",
 	    t.config, "--state-dir", t.state, NULL), 1);
-	contains(out, "no snapshot set named 'nope'");
+	harness_contains(out, "no snapshot set named 'nope'");
 	free(out);
 	f = fopen(dpkg, "a");
 	assert_non_null(f);
 	fputs("2026-12-02 04:00:01 upgrade libssl3:amd64 3.0.11-1 3.0.13-1\n", f);
 	fclose(f);
 	out = wait_output("1 package changed: libssl3:amd64", 15000, "changes", NULL);
-	contains(out, "deploy 1.4.2");
-	contains(out, "packages");
-	contains(out, "git.example/app.git");
+	harness_contains(out, "deploy 1.4.2");
+	harness_contains(out, "packages");
+	harness_contains(out, "git.example/app.git");
 	free(out);
 	harness_cli(&t, &out, "changes", "--format", "json", "-c", t.config, "--state-dir",
 	    t.state, NULL);
@@ -163,21 +145,21 @@ a_broken_change_is_rolled_back_by_the_daemon(void **state)
 	    "        run: [sh, -c, 'grep -q good @DIR@/app/site.conf || exit 2']\n"
 	    "        every: 200ms\n"
 	    "        heal: []\n");
-	assert_int_equal(mkdir(at("app"), 0755), 0);
-	harness_write_file(&t, at("app/site.conf"), "good\n");
+	assert_int_equal(mkdir(harness_at(&t, "app"), 0755), 0);
+	harness_write_file(&t, harness_at(&t, "app/site.conf"), "good\n");
 	harness_start(&t);
 	assert_true(harness_wait_state(&t, "web", "up", 0, 5000));
 	out = wait_output(" lkg ", 10000, "snapshot", "list");
 	free(out);
 
-	harness_write_file(&t, at("app/site.conf"), "broken\n");
+	harness_write_file(&t, harness_at(&t, "app/site.conf"), "broken\n");
 	out = wait_output("rolled back", 15000, "changes", NULL);
-	contains(out, "rolled back");
+	harness_contains(out, "rolled back");
 	free(out);
 	out = wait_output("healed by rollback-app", 15000, "incidents", "--format=json");
-	contains(out, "healed by rollback-app");
+	harness_contains(out, "healed by rollback-app");
 	free(out);
-	text = harness_read_file(at("app/site.conf"));
+	text = harness_read_file(harness_at(&t, "app/site.conf"));
 	assert_string_equal(text, "good\n");
 	free(text);
 	assert_true(harness_wait_count(&t, "start web", 2, 5000));

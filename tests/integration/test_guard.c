@@ -66,16 +66,10 @@ static const char fails[] =
     "echo 'migration failed' >&2\n"
     "exit 3\n";
 
-static char *
-at(const char *rel)
-{
-	return (char *)harness_at(&t, rel);
-}
-
 static void
 file_is(const char *rel, const char *want)
 {
-	char *text = harness_read_file(at(rel));
+	char *text = harness_read_file(harness_at(&t, rel));
 
 	assert_non_null(text);
 	assert_string_equal(text, want);
@@ -87,12 +81,12 @@ static const char *
 setup(const char *script)
 {
 	harness_write_config(&t, config);
-	assert_int_equal(mkdir(at("app"), 0755), 0);
-	assert_int_equal(mkdir(at("app/conf"), 0755), 0);
-	harness_write_file(&t, at("app/conf/site.conf"), "good\n");
-	harness_write_file(&t, at("app/bin.dat"), "\x01\x02old");
-	harness_write_script(&t, at("deploy.sh"), script);
-	return at("deploy.sh");
+	assert_int_equal(mkdir(harness_at(&t, "app"), 0755), 0);
+	assert_int_equal(mkdir(harness_at(&t, "app/conf"), 0755), 0);
+	harness_write_file(&t, harness_at(&t, "app/conf/site.conf"), "good\n");
+	harness_write_file(&t, harness_at(&t, "app/bin.dat"), "\x01\x02old");
+	harness_write_script(&t, harness_at(&t, "deploy.sh"), script);
+	return harness_at(&t, "deploy.sh");
 }
 
 static int
@@ -235,7 +229,8 @@ a_rollback_that_does_not_verify_exits_3(void **state)
 	int rc;
 
 	/* The check reads a file outside the set: the rollback cannot fix it. */
-	harness_write_file(&t, at("app/conf/site.conf"), "bad from the start\n");
+	harness_write_file(&t, harness_at(&t, "app/conf/site.conf"),
+	    "bad from the start\n");
 	rc = harness_cli(&t, &out, "guard", "app", "--window", "1s", "--wait", "300ms", "-c",
 	    t.config, "--state-dir", t.state, "--", deploy, NULL);
 	harness_contains(out, "NOT verified healthy");

@@ -48,28 +48,10 @@ static const char config[] =
     "    steps:\n"
     "      - ['true']\n";
 
-static char *
-at(const char *rel)
-{
-	static char buf[4][400];
-	static int i;
-
-	i = (i + 1) % 4;
-	snprintf(buf[i], sizeof(buf[i]), "%s/%s", t.dir, rel);
-	return buf[i];
-}
-
-static void
-contains(const char *out, const char *want)
-{
-	if (strstr(out, want) == NULL)
-		fail_msg("'%s' not in:\n%s", want, out);
-}
-
 static void
 expect_file(const char *rel, const char *text)
 {
-	char *got = harness_read_file(at(rel));
+	char *got = harness_read_file(harness_at(&t, rel));
 
 	assert_non_null(got);
 	assert_string_equal(got, text);
@@ -88,11 +70,11 @@ static void
 stale_app(void)
 {
 	harness_write_config(&t, config);
-	assert_int_equal(mkdir(at("app"), 0755), 0);
-	assert_int_equal(mkdir(at("app/env"), 0755), 0);
-	assert_int_equal(mkdir(at("app/env/lib"), 0755), 0);
-	harness_write_file(&t, at("app/site.conf"), "port 80\n");
-	harness_write_file(&t, at("app/env/lib/stale.py"), "old\n");
+	assert_int_equal(mkdir(harness_at(&t, "app"), 0755), 0);
+	assert_int_equal(mkdir(harness_at(&t, "app/env"), 0755), 0);
+	assert_int_equal(mkdir(harness_at(&t, "app/env/lib"), 0755), 0);
+	harness_write_file(&t, harness_at(&t, "app/site.conf"), "port 80\n");
+	harness_write_file(&t, harness_at(&t, "app/env/lib/stale.py"), "old\n");
 }
 
 static void
@@ -108,20 +90,20 @@ a_rebuild_recreates_the_env_and_the_daemon_restarts_the_service(void **state)
 
 	/* A dry run says what it would do and does nothing. */
 	assert_int_equal(rebuild(&out, "env", "--dry-run"), 0);
-	contains(out, "would snapshot set app");
-	contains(out, "would clear");
-	contains(out, "would run step 2");
+	harness_contains(out, "would snapshot set app");
+	harness_contains(out, "would clear");
+	harness_contains(out, "would run step 2");
 	free(out);
 	expect_file("app/env/lib/stale.py", "old\n");
 	assert_int_equal(harness_pid(&t, "web"), web);
 
 	assert_int_equal(rebuild(&out, "env", NULL), 0);
-	contains(out, "snapshot 1 of set app taken");
-	contains(out, "(1 files, 2 directories)");
-	contains(out, "verified healthy");
+	harness_contains(out, "snapshot 1 of set app taken");
+	harness_contains(out, "(1 files, 2 directories)");
+	harness_contains(out, "verified healthy");
 	free(out);
 	expect_file("app/env/ready", "built\n");
-	assert_int_equal(access(at("app/env/lib"), F_OK), -1);
+	assert_int_equal(access(harness_at(&t, "app/env/lib"), F_OK), -1);
 	/* Restarted by the daemon: a second start of web, with another pid. */
 	assert_true(harness_wait_count(&t, "start web", 2, 5000));
 	assert_true(harness_pid(&t, "web") != web);
@@ -134,10 +116,10 @@ a_failing_step_is_retried_then_the_set_is_rolled_back(void **state)
 
 	stale_app();
 	/* Healthy as it is: the rollback puts this back and verifies it. */
-	harness_write_file(&t, at("app/env/ready"), "old\n");
+	harness_write_file(&t, harness_at(&t, "app/env/ready"), "old\n");
 	assert_int_equal(rebuild(&out, "broken", "--format=json"), 1);
-	contains(out, "\"result\": \"rolled back\"");
-	contains(out, "\"attempts\": 2");
+	harness_contains(out, "\"result\": \"rolled back\"");
+	harness_contains(out, "\"attempts\": 2");
 	free(out);
 	/* attempts: 2 ran the step twice. */
 	expect_file("runs", "run\nrun\n");
@@ -145,7 +127,7 @@ a_failing_step_is_retried_then_the_set_is_rolled_back(void **state)
 	expect_file("app/env/lib/stale.py", "old\n");
 	expect_file("app/env/ready", "old\n");
 	expect_file("app/site.conf", "port 80\n");
-	assert_int_equal(access(at("app/env/half"), F_OK), -1);
+	assert_int_equal(access(harness_at(&t, "app/env/half"), F_OK), -1);
 }
 
 static void
@@ -156,10 +138,10 @@ without_a_snapshot_a_failure_is_final(void **state)
 	stale_app();
 	/* bare clears the env and makes nothing: the check fails, nothing to roll back to. */
 	assert_int_equal(rebuild(&out, "bare", "--wait=500ms"), 3);
-	contains(out, "NOT verified healthy");
-	contains(out, "FAILED");
+	harness_contains(out, "NOT verified healthy");
+	harness_contains(out, "FAILED");
 	free(out);
-	assert_int_equal(access(at("app/env"), F_OK), -1);
+	assert_int_equal(access(harness_at(&t, "app/env"), F_OK), -1);
 }
 
 static void
@@ -172,7 +154,7 @@ a_mistaken_command_is_a_usage_error(void **state)
 	free(out);
 	assert_int_equal(harness_cli(&t, &out, "rebuild", "nope", "-c", t.config, "--dry-run",
 	    NULL), 2);
-	contains(out, "no rebuild named 'nope' (the config has: env broken bare)");
+	harness_contains(out, "no rebuild named 'nope' (the config has: env broken bare)");
 	free(out);
 }
 
@@ -192,10 +174,10 @@ validate_environment_warns_of_a_missing_step_program(void **state)
 	unsetenv("CI");
 	assert_int_equal(harness_cli(&t, &out, "validate", "--environment", "-c", t.config,
 	    "--state-dir", t.state, NULL), 0);
-	contains(out, "ok       program    sh: ");
-	contains(out, "used by rebuild 'venv' step 1");
-	contains(out, "warning  program    ");
-	contains(out, "/venv/bin/pip: not found; used by rebuild 'venv' step 2");
+	harness_contains(out, "ok       program    sh: ");
+	harness_contains(out, "used by rebuild 'venv' step 1");
+	harness_contains(out, "warning  program    ");
+	harness_contains(out, "/venv/bin/pip: not found; used by rebuild 'venv' step 2");
 	free(out);
 }
 
@@ -231,7 +213,7 @@ a_dependency_failure_is_healed_by_the_rebuild_of_its_service(void **state)
 	    "      - [mkdir, @DIR@/app/env]\n"
 	    "      - [sh, -c, 'echo built > @DIR@/app/env/ready']\n"
 	    "    snapshot: app\n");
-	assert_int_equal(mkdir(at("app"), 0755), 0);
+	assert_int_equal(mkdir(harness_at(&t, "app"), 0755), 0);
 	harness_start(&t);
 	assert_true(harness_wait_state(&t, "web", "up", 0, 5000));
 	for (long long deadline = harness_mono_ms() + 20000;; harness_pause_ms(200)) {
@@ -245,7 +227,7 @@ a_dependency_failure_is_healed_by_the_rebuild_of_its_service(void **state)
 		fail_msg("not healed by rebuild-env:\n%s", out);
 	assert_non_null(strstr(out, "classified as dependency"));
 	free(out);
-	assert_int_equal(access(at("app/env/ready"), F_OK), 0);
+	assert_int_equal(access(harness_at(&t, "app/env/ready"), F_OK), 0);
 }
 
 int

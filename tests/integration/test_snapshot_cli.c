@@ -30,16 +30,10 @@ static const char config[] =
     "        every: 200ms\n"
     "        heal: []\n";
 
-static char *
-at(const char *rel)
-{
-	return (char *)harness_at(&t, rel);
-}
-
 static void
 put(const char *rel, const char *text)
 {
-	harness_write_file(&t, at(rel), text);
+	harness_write_file(&t, harness_at(&t, rel), text);
 }
 
 /* The id `tend snapshot create` printed ("snapshot N of SET: ..."). */
@@ -65,8 +59,8 @@ a_broken_change_is_rolled_back_restarted_and_verified(void **state)
 	int rc;
 
 	harness_write_config(&t, config);
-	assert_int_equal(mkdir(at("app"), 0755), 0);
-	assert_int_equal(mkdir(at("app/conf"), 0755), 0);
+	assert_int_equal(mkdir(harness_at(&t, "app"), 0755), 0);
+	assert_int_equal(mkdir(harness_at(&t, "app/conf"), 0755), 0);
 	put("app/conf/site.conf", "good\n");
 	put("app/out.log", "not kept\n");
 	good = create("app");
@@ -88,7 +82,7 @@ a_broken_change_is_rolled_back_restarted_and_verified(void **state)
 	harness_contains(out, "site.conf");
 	harness_contains(out, "extra.conf");
 	free(out);
-	text = harness_read_file(at("app/conf/site.conf"));
+	text = harness_read_file(harness_at(&t, "app/conf/site.conf"));
 	assert_string_equal(text, "broken\n");
 	free(text);
 	assert_int_equal(harness_pid(&t, "web"), web);
@@ -101,12 +95,12 @@ a_broken_change_is_rolled_back_restarted_and_verified(void **state)
 	assert_int_equal(sscanf(strstr(out, "the files before it are snapshot "),
 	    "the files before it are snapshot %" SCNd64, &before), 1);
 	free(out);
-	text = harness_read_file(at("app/conf/site.conf"));
+	text = harness_read_file(harness_at(&t, "app/conf/site.conf"));
 	assert_string_equal(text, "good\n");
 	free(text);
 	/* Added since: listed, kept without --delete; the log never was the set's. */
-	assert_int_equal(access(at("app/conf/extra.conf"), F_OK), 0);
-	assert_int_equal(access(at("app/out.log"), F_OK), 0);
+	assert_int_equal(access(harness_at(&t, "app/conf/extra.conf"), F_OK), 0);
+	assert_int_equal(access(harness_at(&t, "app/out.log"), F_OK), 0);
 	assert_true(harness_wait_count(&t, "start web", 2, 5000));
 	assert_true(harness_pid(&t, "web") != web);
 
@@ -117,7 +111,7 @@ a_broken_change_is_rolled_back_restarted_and_verified(void **state)
 	assert_int_equal(rc, 1);
 	harness_contains(out, "\"state\": \"critical\"");
 	free(out);
-	text = harness_read_file(at("app/conf/site.conf"));
+	text = harness_read_file(harness_at(&t, "app/conf/site.conf"));
 	assert_string_equal(text, "broken\n");
 	free(text);
 
@@ -127,7 +121,7 @@ a_broken_change_is_rolled_back_restarted_and_verified(void **state)
 	assert_int_equal(rc, 0);
 	harness_contains(out, "delete");
 	free(out);
-	assert_int_equal(access(at("app/conf/extra.conf"), F_OK), -1);
+	assert_int_equal(access(harness_at(&t, "app/conf/extra.conf"), F_OK), -1);
 }
 
 static void
@@ -138,8 +132,8 @@ snapshots_are_listed_shown_and_compared(void **state)
 	int rc;
 
 	harness_write_config(&t, config);
-	assert_int_equal(mkdir(at("app"), 0755), 0);
-	assert_int_equal(mkdir(at("app/conf"), 0755), 0);
+	assert_int_equal(mkdir(harness_at(&t, "app"), 0755), 0);
+	assert_int_equal(mkdir(harness_at(&t, "app/conf"), 0755), 0);
 	put("app/conf/site.conf", "good\n");
 	first = create("app");
 	put("app/conf/site.conf", "good\nbetter\n");
@@ -179,7 +173,7 @@ mistaken_commands_are_told_what_to_do(void **state)
 	char *out;
 
 	harness_write_config(&t, config);
-	assert_int_equal(mkdir(at("app"), 0755), 0);
+	assert_int_equal(mkdir(harness_at(&t, "app"), 0755), 0);
 	assert_int_equal(harness_cli(&t, &out, "snapshot", "create", "nope", "-c", t.config,
 	    "--state-dir", t.state, NULL), 2);
 	harness_contains(out, "no snapshot set named 'nope' (the config has: app tend)");
