@@ -17,11 +17,8 @@ change_exec(struct store *st, const char *sql, void (*bind)(sqlite3_stmt *, cons
 	sqlite3 *db;
 	int rc;
 
-	if (!store_ready(st)) {
-		snprintf(err, errlen, "the store is not open");
+	if ((db = store_db_open(st, err, errlen)) == NULL)
 		return -1;
-	}
-	db = store_db(st);
 	if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK) {
 		snprintf(err, errlen, "store: changes: %s", sqlite3_errmsg(db));
 		return -1;
@@ -37,24 +34,15 @@ change_exec(struct store *st, const char *sql, void (*bind)(sqlite3_stmt *, cons
 }
 
 static void
-bind_text_or_null(sqlite3_stmt *stmt, int i, const char *s)
-{
-	if (s != NULL)
-		sqlite3_bind_text(stmt, i, s, -1, SQLITE_TRANSIENT);
-	else
-		sqlite3_bind_null(stmt, i);
-}
-
-static void
 bind_change(sqlite3_stmt *stmt, const void *arg)
 {
 	const struct store_change *c = arg;
 
 	sqlite3_bind_int64(stmt, 1, c->at);
-	sqlite3_bind_text(stmt, 2, c->kind, -1, SQLITE_TRANSIENT);
-	bind_text_or_null(stmt, 3, c->set);
-	bind_text_or_null(stmt, 4, c->label);
-	sqlite3_bind_text(stmt, 5, c->detail != NULL ? c->detail : "{}", -1, SQLITE_TRANSIENT);
+	store_bind_text(stmt, 2, c->kind);
+	store_bind_text(stmt, 3, c->set);
+	store_bind_text(stmt, 4, c->label);
+	store_bind_text(stmt, 5, c->detail != NULL ? c->detail : "{}");
 }
 
 int

@@ -70,16 +70,6 @@ snapshot_infos_free(struct snapshot_info *v, size_t n)
 	free(v);
 }
 
-static sqlite3 *
-db_of(struct store *st, char *err, size_t errlen)
-{
-	if (!store_ready(st)) {
-		snprintf(err, errlen, "the store is not open");
-		return NULL;
-	}
-	return store_db(st);
-}
-
 static int
 db_fail(sqlite3 *db, const char *what, char *err, size_t errlen)
 {
@@ -95,15 +85,6 @@ column_text(sqlite3_stmt *stmt, int i)
 	return s != NULL ? xstrdup((const char *)s) : NULL;
 }
 
-static void
-bind_text(sqlite3_stmt *stmt, int i, const char *s)
-{
-	if (s != NULL)
-		sqlite3_bind_text(stmt, i, s, -1, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(stmt, i);
-}
-
 static int
 insert_row(sqlite3 *db, const struct snapshot_info *info, int64_t *id)
 {
@@ -114,15 +95,15 @@ insert_row(sqlite3 *db, const struct snapshot_info *info, int64_t *id)
 	    "created_at, files, bytes, lkg, bad, spec) VALUES (?,?,?,?,?,?,?,?,?)", -1, &stmt,
 	    NULL) != SQLITE_OK)
 		return -1;
-	bind_text(stmt, 1, info->set_name);
-	bind_text(stmt, 2, info->label);
-	bind_text(stmt, 3, info->reason);
+	store_bind_text(stmt, 1, info->set_name);
+	store_bind_text(stmt, 2, info->label);
+	store_bind_text(stmt, 3, info->reason);
 	sqlite3_bind_int64(stmt, 4, info->created_at);
 	sqlite3_bind_int64(stmt, 5, info->files);
 	sqlite3_bind_int64(stmt, 6, info->bytes);
 	sqlite3_bind_int(stmt, 7, info->lkg);
 	sqlite3_bind_int(stmt, 8, info->bad);
-	bind_text(stmt, 9, info->spec != NULL ? info->spec : "{}");
+	store_bind_text(stmt, 9, info->spec != NULL ? info->spec : "{}");
 	rc = sqlite3_step(stmt);
 	sqlite3_finalize(stmt);
 	if (rc != SQLITE_DONE)
@@ -144,15 +125,15 @@ insert_entries(sqlite3 *db, int64_t id, const struct snapshot_entry *e, size_t n
 		return -1;
 	for (i = 0; i < n && rc == SQLITE_DONE; i++) {
 		sqlite3_bind_int64(stmt, 1, id);
-		bind_text(stmt, 2, e[i].path);
-		bind_text(stmt, 3, snapshot_type_name(e[i].type));
+		store_bind_text(stmt, 2, e[i].path);
+		store_bind_text(stmt, 3, snapshot_type_name(e[i].type));
 		sqlite3_bind_int(stmt, 4, (int)e[i].mode);
 		sqlite3_bind_int64(stmt, 5, e[i].uid);
 		sqlite3_bind_int64(stmt, 6, e[i].gid);
 		sqlite3_bind_int64(stmt, 7, e[i].mtime_ns);
 		sqlite3_bind_int64(stmt, 8, e[i].size);
-		bind_text(stmt, 9, e[i].hash[0] != '\0' ? e[i].hash : NULL);
-		bind_text(stmt, 10, e[i].target);
+		store_bind_text(stmt, 9, e[i].hash[0] != '\0' ? e[i].hash : NULL);
+		store_bind_text(stmt, 10, e[i].target);
 		rc = sqlite3_step(stmt);
 		sqlite3_reset(stmt);
 	}
@@ -172,13 +153,13 @@ insert_cache(sqlite3 *db, const struct snapshot_stat *c, size_t n)
 	    NULL) != SQLITE_OK)
 		return -1;
 	for (i = 0; i < n && rc == SQLITE_DONE; i++) {
-		bind_text(stmt, 1, c[i].path);
+		store_bind_text(stmt, 1, c[i].path);
 		sqlite3_bind_int64(stmt, 2, c[i].dev);
 		sqlite3_bind_int64(stmt, 3, c[i].ino);
 		sqlite3_bind_int64(stmt, 4, c[i].size);
 		sqlite3_bind_int64(stmt, 5, c[i].mtime_ns);
 		sqlite3_bind_int64(stmt, 6, c[i].ctime_ns);
-		bind_text(stmt, 7, c[i].hash);
+		store_bind_text(stmt, 7, c[i].hash);
 		rc = sqlite3_step(stmt);
 		sqlite3_reset(stmt);
 	}
@@ -191,7 +172,7 @@ store_snapshot_insert(struct store *st, const struct snapshot_info *info,
     const struct snapshot_entry *e, size_t n, const struct snapshot_stat *cache,
     size_t n_cache, int64_t *id, char *err, size_t errlen)
 {
-	sqlite3 *db = db_of(st, err, errlen);
+	sqlite3 *db = store_db_open(st, err, errlen);
 
 	if (db == NULL)
 		return -1;
@@ -232,7 +213,7 @@ int
 store_snapshot_list(struct store *st, const char *set_name, struct snapshot_info **v,
     size_t *n, char *err, size_t errlen)
 {
-	sqlite3 *db = db_of(st, err, errlen);
+	sqlite3 *db = store_db_open(st, err, errlen);
 	sqlite3_stmt *stmt;
 	int rc;
 
@@ -243,7 +224,7 @@ store_snapshot_list(struct store *st, const char *set_name, struct snapshot_info
 	if (sqlite3_prepare_v2(db, "SELECT " INFO_COLUMNS " FROM snapshots WHERE ?1 IS NULL "
 	    "OR set_name = ?1 ORDER BY id DESC", -1, &stmt, NULL) != SQLITE_OK)
 		return db_fail(db, "list", err, errlen);
-	bind_text(stmt, 1, set_name);
+	store_bind_text(stmt, 1, set_name);
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
 		*v = xgrow(*v, *n, sizeof(**v));
 		memset(&(*v)[*n], 0, sizeof(**v));
@@ -291,7 +272,7 @@ int
 store_snapshot_get(struct store *st, int64_t id, struct snapshot_info *info,
     struct snapshot_entry **e, size_t *n, char *err, size_t errlen)
 {
-	sqlite3 *db = db_of(st, err, errlen);
+	sqlite3 *db = store_db_open(st, err, errlen);
 	sqlite3_stmt *stmt;
 	int rc;
 
@@ -330,7 +311,7 @@ int
 store_snapshot_mark(struct store *st, int64_t id, bool lkg, bool value, char *err,
     size_t errlen)
 {
-	sqlite3 *db = db_of(st, err, errlen);
+	sqlite3 *db = store_db_open(st, err, errlen);
 	sqlite3_stmt *stmt;
 	int rc;
 
@@ -377,7 +358,7 @@ int
 store_snapshot_delete(struct store *st, const int64_t *ids, size_t n, char *err,
     size_t errlen)
 {
-	sqlite3 *db = db_of(st, err, errlen);
+	sqlite3 *db = store_db_open(st, err, errlen);
 	size_t i;
 
 	if (db == NULL)
@@ -404,7 +385,7 @@ fail:
 int
 store_snapshot_hash_used(struct store *st, const char *hash, char *err, size_t errlen)
 {
-	sqlite3 *db = db_of(st, err, errlen);
+	sqlite3 *db = store_db_open(st, err, errlen);
 	sqlite3_stmt *stmt;
 	int rc;
 
@@ -414,7 +395,7 @@ store_snapshot_hash_used(struct store *st, const char *hash, char *err, size_t e
 	    "hash = ?1) OR EXISTS (SELECT 1 FROM snapshot_stat_cache WHERE hash = ?1)", -1,
 	    &stmt, NULL) != SQLITE_OK)
 		return db_fail(db, "hash", err, errlen);
-	bind_text(stmt, 1, hash);
+	store_bind_text(stmt, 1, hash);
 	rc = sqlite3_step(stmt);
 	if (rc == SQLITE_ROW)
 		rc = sqlite3_column_int(stmt, 0) != 0;
@@ -430,7 +411,7 @@ int
 store_snapshot_each_stat(struct store *st, store_snapshot_stat_fn fn, void *arg,
     char *err, size_t errlen)
 {
-	sqlite3 *db = db_of(st, err, errlen);
+	sqlite3 *db = store_db_open(st, err, errlen);
 	sqlite3_stmt *stmt;
 	struct snapshot_stat s;
 	const unsigned char *hash;
@@ -463,7 +444,7 @@ int
 store_snapshot_each_hash(struct store *st, store_snapshot_hash_fn fn, void *arg,
     char *err, size_t errlen)
 {
-	sqlite3 *db = db_of(st, err, errlen);
+	sqlite3 *db = store_db_open(st, err, errlen);
 	sqlite3_stmt *stmt;
 	int rc;
 

@@ -67,6 +67,13 @@ struct store {
 };
 
 sqlite3	*store_db(struct store *st);
+/*
+ * The connection for a synchronous write (snapshots, changes), or NULL
+ * with err when the store is not open.
+ */
+sqlite3	*store_db_open(struct store *st, char *err, size_t errlen);
+/* s bound as text (it outlives the statement's step), NULL as NULL. */
+void	 store_bind_text(sqlite3_stmt *stmt, int i, const char *s);
 /* The largest id of table in db (0 when empty), or -1. */
 int64_t	 store_max_id(sqlite3 *db, const char *table);
 /* The same from the file at path, opened read-only apart: 0 when it cannot be read. */

@@ -389,3 +389,22 @@ store_ready(struct store *st)
 		return false;
 	return store_reopen(st);
 }
+
+sqlite3 *
+store_db_open(struct store *st, char *err, size_t errlen)
+{
+	if (!store_ready(st)) {
+		snprintf(err, errlen, "the store is not open");
+		return NULL;
+	}
+	return st->db;
+}
+
+void
+store_bind_text(sqlite3_stmt *stmt, int i, const char *s)
+{
+	if (s != NULL)
+		sqlite3_bind_text(stmt, i, s, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(stmt, i);
+}
