@@ -2,7 +2,7 @@
 // on services, incidents, alerts and metric history. No build step: the
 // browser loads these modules as they are (docs/api.md is the contract).
 import { getJSON, initToken, notify, setStateDir } from './api.js';
-import { loadChanges, onChangeEvent } from './changes.js';
+import { loadChanges, onChangeEvent, setSnapshotSets } from './changes.js';
 import { Chart, fetchSeries } from './charts.js';
 import { setText } from './dom.js';
 import {
@@ -50,6 +50,7 @@ function onStatus(status) {
 	app.ageAtReceipt = typeof status.generated_at === 'number'
 	    ? Math.max(0, Date.now() - status.generated_at) : 0;
 	setStateDir(status.tend?.state_dir);
+	setSnapshotSets(status.snapshot_sets);
 	appendSparks(status);
 	render();
 }

@@ -1,6 +1,6 @@
 // The changes view: the changes tend recorded (newest first, with what they
-// were blamed for), the snapshots of each set with its last known good,
-// and a roll-back per set. Live from the `change` and `snapshot` events,
+// were blamed for), every configured set (from the status) with its
+// snapshots and last known good, and a roll-back per set. Live from the `change` and `snapshot` events,
 // with the full records read from the store a moment later.
 import { getJSON, rollbackSet } from './api.js';
 import { fill, fmtAgo, fmtBytes, h, setText, timeEl } from './dom.js';
@@ -11,6 +11,8 @@ const SNAPSHOTS_SHOWN = 5;	// per set
 const view = {
 	changes: [],		// as GET /api/changes lists them
 	snapshots: [],		// as GET /api/snapshots lists them, every set's
+	sets: [],		// the configured sets, as the status has them
+	setsKey: '',		// what of them is shown, to redraw only on a change
 };
 
 // A change from the stream names its set `set`; the store's rows `set_name`.
@@ -46,17 +48,33 @@ function snapshotItem(s, now) {
 	    h('span', { class: 'muted' }, ` · ${s.files} files, ${fmtBytes(s.bytes)}`));
 }
 
-// The sets there is anything of: snapshots first, then changes' sets.
+// The configured sets, and those there are snapshots or changes of
+// (a set since removed from the config keeps its history).
 function setNames() {
-	const names = new Set(view.snapshots.map((s) => s.set));
+	const names = new Set(view.sets.map((s) => s.name));
+	for (const s of view.snapshots)
+		names.add(s.set);
 	for (const c of view.changes)
 		if (c.set_name)
 			names.add(c.set_name);
 	return [...names].sort();
 }
 
+// What a configured set does by itself, in a few words.
+function setSummary(conf) {
+	if (!conf)
+		return 'not in the config';
+	const n = Array.isArray(conf.paths) ? conf.paths.length : 0;
+	const parts = [`${n} path${n === 1 ? '' : 's'}`];
+	parts.push(conf.watch ? 'watched' : 'not watched');
+	if (conf.auto_rollback)
+		parts.push('auto rollback');
+	return parts.join(' · ');
+}
+
 function setCard(name, now) {
 	const snaps = view.snapshots.filter((s) => s.set === name);
+	const conf = view.sets.find((s) => s.name === name);
 	const lkg = snaps.find((s) => s.lkg && !s.bad);
 	const button = h('button', { type: 'button', class: 'btn btn-small btn-danger',
 	    'aria-label': `Roll back ${name}`, disabled: !lkg,
@@ -70,6 +88,7 @@ function setCard(name, now) {
 	    h('div', { class: 'snapshot-set-head' }, h('h3', null, name),
 		h('span', { class: 'muted' }, lkg ? `last known good #${lkg.id}` : 'no last known good'),
 		button),
+	    h('p', { class: 'muted set-summary', title: conf?.paths?.join('\n') ?? '' }, setSummary(conf)),
 	    snaps.length ? h('ol', { class: 'snapshots' }, snaps.slice(0, SNAPSHOTS_SHOWN).map((s) => snapshotItem(s, now)))
 		: h('p', { class: 'empty-note' }, 'No snapshots yet.'));
 }
@@ -86,6 +105,17 @@ export function renderChanges() {
 	    : h('p', { class: 'empty-note' }, 'No snapshot sets (snapshots: in the config).'));
 	setText(document.getElementById('changes-count'), view.changes.length
 	    ? `${Math.min(view.changes.length, CHANGES_SHOWN)} shown` : '');
+}
+
+// The configured sets from a status: the view is redrawn only when they changed.
+export function setSnapshotSets(sets) {
+	const list = Array.isArray(sets) ? sets : [];
+	const key = JSON.stringify(list);
+	if (key === view.setsKey)
+		return;
+	view.sets = list;
+	view.setsKey = key;
+	renderChanges();
 }
 
 export async function loadChanges() {

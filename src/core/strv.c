@@ -106,3 +106,14 @@ strv_contains(char *const *v, const char *s)
 			return true;
 	return false;
 }
+
+json_t *
+strv_json(char *const *v)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; v != NULL && v[i] != NULL; i++)
+		json_array_append_new(a, json_string(v[i]));
+	return a;
+}

@@ -5,6 +5,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include <jansson.h>
+
 size_t	  strv_len(char *const *v);
 char	**strv_dup(char *const *v);
 void	  strv_free(char **v);
@@ -17,5 +19,7 @@ char	**strv_push(char **v, const char *s);
 char	**strv_extend(char **v, char *const *more);
 /* Joins with sep into a new string, for logs. */
 char	 *strv_join(char *const *v, const char *sep);
+/* A JSON array of the strings (v may be NULL: an empty array). */
+json_t	 *strv_json(char *const *v);
 
 #endif

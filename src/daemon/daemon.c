@@ -20,6 +20,7 @@
 #include "checks/scheduler.h"
 #include "config/config.h"
 #include "core/clock.h"
+#include "core/strv.h"
 #include "core/fdio.h"
 #include "core/log.h"
 #include "core/mem.h"
@@ -79,6 +80,25 @@ daemon_service_checks(const struct tend_config *cfg, const char *service)
 	return names;
 }
 
+/* The snapshot sets as configured, for views that list sets never snapshotted yet too. */
+static json_t *
+daemon_snapshot_sets(const struct tend_config *cfg)
+{
+	const struct snapshot_set_conf *s;
+	json_t *sets = json_array();
+	size_t i;
+
+	for (i = 0; i < cfg->n_snapshots; i++) {
+		s = &cfg->snapshots[i];
+		json_array_append_new(sets, json_pack("{s:s, s:o, s:o, s:b, s:b, s:I, s:I, s:i, "
+		    "s:b}", "name", s->name, "paths", strv_json(s->paths), "restart",
+		    strv_json(s->restart), "watch", s->watch, "auto_rollback", s->auto_rollback,
+		    "guard_window_ms", (json_int_t)s->guard_window_ms, "lkg_after_ms",
+		    (json_int_t)s->lkg_after_ms, "keep", s->keep, "implicit", s->implicit));
+	}
+	return sets;
+}
+
 static json_t *
 daemon_status(struct daemon *d)
 {
@@ -105,6 +125,7 @@ daemon_status(struct daemon *d)
 	    "open_incidents", (json_int_t)healer_open_count(d->healer),
 	    "services", services,
 	    "checks", scheduler_status(d->checks));
+	json_object_set_new(status, "snapshot_sets", daemon_snapshot_sets(cfg));
 	json_object_set_new(json_object_get(status, "tend"), "web_url",
 	    d->web != NULL ? json_string(web_url(d->web)) : json_null());
 	/* tend's own health (its store, its logs) counts in the overall state. */

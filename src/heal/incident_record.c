@@ -35,17 +35,6 @@ json_text(json_t *v)
 }
 
 
-static json_t *
-strv_json(char **v)
-{
-	json_t *a = json_array();
-
-	for (; v != NULL && *v != NULL; v++)
-		json_array_append_new(a, json_string(*v));
-	return a;
-}
-
-
 static double
 incident_effectiveness(const struct incident *inc)
 {

@@ -1,7 +1,7 @@
 /*
- * A snapshot is made in two steps: every object first (each fsync'd
- * before it is named), then one transaction with the row and its
- * manifest. Until that commit nothing refers to the new objects; a create
+ * A snapshot is made in two steps: every object first (all fsync'd
+ * together once written), then one transaction with the row and its
+ * manifest (what differs from the set's newest one). Until that commit nothing refers to the new objects; a create
  * that fails removes them at once, one that was killed leaves them in its
  * journal for the next holder of the lock.
  */
@@ -15,10 +15,10 @@
 int
 create_locked(struct snapshot_engine *eng, const struct snapshot_spec *spec,
     const char *label, const char *reason, int64_t *id, struct snapshot_stats *stats,
-    struct walk_out *live, char *err, size_t errlen)
+    struct entry_list *live, struct entry_list *base, char *err, size_t errlen)
 {
 	struct snapshot_info info = { 0 };
-	struct walk_out out;
+	struct entry_list out, before;
 	int rc;
 
 	memset(stats, 0, sizeof(*stats));
@@ -26,7 +26,10 @@ create_locked(struct snapshot_engine *eng, const struct snapshot_spec *spec,
 		snprintf(err, errlen, "a snapshot set needs a name");
 		return -1;
 	}
-	if (walk_set(eng, spec, true, &out, stats, err, errlen) < 0) {
+	if (walk_set(eng, spec, true, &before, &out, stats, err, errlen) < 0 ||
+	    objects_sync(eng, err, errlen) < 0) {
+		entry_list_free(&out);
+		entry_list_free(&before);
 		objects_recover(eng);
 		return -1;
 	}
@@ -37,8 +40,8 @@ create_locked(struct snapshot_engine *eng, const struct snapshot_spec *spec,
 	info.files = stats->files;
 	info.bytes = stats->bytes;
 	info.spec = spec_to_json(spec);
-	rc = store_snapshot_insert(eng->st, &info, out.v, out.n, out.cache, out.n_cache, id,
-	    err, errlen);
+	rc = store_snapshot_insert(eng->st, &info, out.v, out.n, before.v, before.n, id, err,
+	    errlen);
 	free(info.spec);
 	if (rc < 0)
 		objects_recover(eng);
@@ -47,7 +50,11 @@ create_locked(struct snapshot_engine *eng, const struct snapshot_spec *spec,
 	if (rc == 0 && live != NULL)
 		*live = out;
 	else
-		walk_out_free(&out);
+		entry_list_free(&out);
+	if (rc == 0 && base != NULL)
+		*base = before;
+	else
+		entry_list_free(&before);
 	return rc;
 }
 
@@ -62,7 +69,7 @@ snapshot_create(struct snapshot_engine *eng, const struct snapshot_spec *spec,
 	if (engine_lock(eng, err, errlen) < 0)
 		return -1;
 	rc = create_locked(eng, spec, label, reason, id, stats != NULL ? stats : &mine, NULL,
-	    err, errlen);
+	    NULL, err, errlen);
 	engine_unlock(eng);
 	return rc;
 }

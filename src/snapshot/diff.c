@@ -47,14 +47,6 @@ entry_meta_differs(const struct snapshot_entry *a, const struct snapshot_entry *
 	return a->type == SNAPSHOT_FILE && a->mtime_ns != b->mtime_ns;
 }
 
-static void
-entry_copy(struct snapshot_entry *dst, const struct snapshot_entry *src)
-{
-	*dst = *src;
-	dst->path = src->path != NULL ? xstrdup(src->path) : NULL;
-	dst->target = src->target != NULL ? xstrdup(src->target) : NULL;
-}
-
 /* The live file, opened without following a link; -1. */
 static int
 open_live(const char *path)
@@ -190,17 +182,17 @@ compare(struct snapshot_engine *eng, const struct snapshot_entry *a, size_t na,
 	while (i < na || j < nb) {
 		cmp = i == na ? 1 : j == nb ? -1 : strcmp(a[i].path, b[j].path);
 		if (cmp < 0) {
-			entry_copy(&add_change(d, a[i].path, SNAPSHOT_REMOVED)->from, &a[i]);
+			snapshot_entry_copy(&add_change(d, a[i].path, SNAPSHOT_REMOVED)->from, &a[i]);
 			i++;
 		} else if (cmp > 0) {
-			entry_copy(&add_change(d, b[j].path, SNAPSHOT_ADDED)->to, &b[j]);
+			snapshot_entry_copy(&add_change(d, b[j].path, SNAPSHOT_ADDED)->to, &b[j]);
 			j++;
 		} else {
 			if (entry_content_differs(&a[i], &b[j]) ||
 			    entry_meta_differs(&a[i], &b[j])) {
 				c = add_change(d, a[i].path, SNAPSHOT_CHANGED);
-				entry_copy(&c->from, &a[i]);
-				entry_copy(&c->to, &b[j]);
+				snapshot_entry_copy(&c->from, &a[i]);
+				snapshot_entry_copy(&c->to, &b[j]);
 				c->content = entry_content_differs(&a[i], &b[j]);
 				if (c->content && want_text && a[i].type == SNAPSHOT_FILE &&
 				    b[j].type == SNAPSHOT_FILE)
@@ -220,7 +212,7 @@ snapshot_diff(struct snapshot_engine *eng, int64_t from, int64_t to, bool want_t
 	struct snapshot_entry *a = NULL, *b = NULL;
 	struct snapshot_stats stats = { 0 };
 	struct owned_spec spec;
-	struct walk_out live = { 0 };
+	struct entry_list live = { 0 }, base;
 	size_t na = 0, nb = 0;
 	int rc = -1;
 
@@ -234,8 +226,9 @@ snapshot_diff(struct snapshot_engine *eng, int64_t from, int64_t to, bool want_t
 	} else {
 		if (spec_from_json(info.set_name, info.spec, &spec, err, errlen) < 0)
 			goto done;
-		rc = walk_set(eng, &spec.spec, false, &live, &stats, err, errlen);
+		rc = walk_set(eng, &spec.spec, false, &base, &live, &stats, err, errlen);
 		owned_spec_free(&spec);
+		entry_list_free(&base);
 		if (rc < 0)
 			goto done;
 		b = live.v;
@@ -246,7 +239,7 @@ snapshot_diff(struct snapshot_engine *eng, int64_t from, int64_t to, bool want_t
 	compare(eng, a, na, b, nb, want_text, from, to, out);
 	rc = 0;
 done:
-	walk_out_free(&live);
+	entry_list_free(&live);
 	snapshot_entries_free(a, na);
 	snapshot_entries_free(b, nb);
 	snapshot_info_clear(&info);

@@ -68,6 +68,7 @@ snapshot_engine_close(struct snapshot_engine *eng)
 		close(eng->lockfd);
 	if (eng->journalfd >= 0)
 		close(eng->journalfd);
+	fsyncq_drop(&eng->unsynced);
 	free(eng->buf);
 	free(eng);
 }

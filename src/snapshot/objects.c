@@ -1,10 +1,12 @@
 /*
  * Content-addressed objects: STATE/snapshots/objects/ab/<sha256>, 0400.
- * A file is copied into tmp/ while it is hashed, fsync'd, then renamed to
- * its hash (or dropped when that object is there already). Each new
- * object is written to tmp/journal first, so that the objects of a create
- * that never committed (killed, out of space) are found and removed by
- * the next holder of the lock.
+ * A file is copied into tmp/ while it is hashed, then renamed to its hash
+ * (or dropped when that object is there already). Each new object is
+ * written to tmp/journal first, so that the objects of a create that
+ * never committed (killed, out of space) are found and removed by the
+ * next holder of the lock. The new objects are fsync'd together, before
+ * the snapshot that uses them is committed (objects_sync): until then
+ * only the journal knows them.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -16,6 +18,7 @@
 #include <unistd.h>
 
 #include "core/fdio.h"
+#include "core/fsyncq.h"
 #include "core/mem.h"
 #include "core/sha256.h"
 #include "core/statedir.h"
@@ -145,25 +148,40 @@ journal_add(struct snapshot_engine *eng, const char *hash)
 		fd_write_all(eng->journalfd, line, strlen(line));
 }
 
-/* The copy in tmp becomes the object hash, unless it is there already. */
+/*
+ * The copy in tmp becomes the object hash, unless it is there already; a
+ * new one's descriptor (*out) goes to the queue of objects to sync.
+ */
 static int
-object_commit(struct snapshot_engine *eng, int out, const char *hash, int64_t len,
+object_commit(struct snapshot_engine *eng, int *out, const char *hash, int64_t len,
     bool *added)
 {
-	int dfd = fanout(eng, hash);
+	int dfd = fanout(eng, hash), rc;
 
 	*added = false;
 	if (dfd < 0)
 		return -1;
 	if (object_exists(eng, hash, len))
 		return unlinkat(eng->tmpfd, TMP_OBJECT, 0);
-	if (fchmod(out, 0400) < 0 || fsync(out) < 0)
+	if (fchmod(*out, 0400) < 0)
 		return -1;
 	journal_add(eng, hash);
 	if (renameat(eng->tmpfd, TMP_OBJECT, dfd, hash) < 0)
 		return -1;
 	*added = true;
-	return 0;
+	rc = fsyncq_add(&eng->unsynced, *out);
+	*out = -1;
+	return rc;
+}
+
+int
+objects_sync(struct snapshot_engine *eng, char *err, size_t errlen)
+{
+	if (fsyncq_flush(&eng->unsynced) == 0)
+		return 0;
+	snprintf(err, errlen, "syncing the new objects in %s/snapshots: %s",
+	    statedir_path(eng->sd), strerror(errno));
+	return -1;
 }
 
 int
@@ -204,7 +222,7 @@ object_from_fd(struct snapshot_engine *eng, int fd, const char *path, bool keep,
 		goto done;
 	}
 	sha256_final(h, hash);
-	if (keep && object_commit(eng, out, hash, len, added) < 0) {
+	if (keep && object_commit(eng, &out, hash, len, added) < 0) {
 		snprintf(err, errlen, "%s: storing its copy in %s/snapshots: %s", path,
 		    statedir_path(eng->sd), strerror(errno));
 		goto done;
@@ -220,7 +238,7 @@ done:
 	return rc;
 }
 
-/* Removes the object hash when no snapshot (and no stat cache row) uses it. */
+/* Removes the object hash when no snapshot uses it. */
 static void
 drop_unused(struct snapshot_engine *eng, const char *hash)
 {
@@ -260,6 +278,7 @@ objects_recover(struct snapshot_engine *eng)
 	DIR *d;
 	int fd;
 
+	fsyncq_drop(&eng->unsynced);
 	if (eng->journalfd >= 0) {
 		close(eng->journalfd);
 		eng->journalfd = -1;

@@ -3,9 +3,9 @@
  * needs verified, the live set snapshotted ("pre-rollback"), then
  *   1. missing directories made, with their mode and owner;
  *   2. every file and symlink staged beside its target under a temp name
- *      (content, owner, mode, mtime, fsync), nothing replaced yet;
- *   3. each renamed over its target (a symlink swapped atomically), the
- *      directory fsync'd;
+ *      (content, owner, mode, mtime), then all fsync'd, nothing replaced yet;
+ *   3. each renamed over its target (a symlink swapped atomically), then
+ *      their directories fsync'd;
  *   4. modes, owners and mtimes put back where only they differ;
  *   5. with delete_added, what the snapshot does not have removed, deepest
  *      first.
@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "core/fdio.h"
+#include "core/fsyncq.h"
 #include "core/log.h"
 #include "core/mem.h"
 #include "core/statedir.h"
@@ -38,6 +39,7 @@ struct restore {
 	const struct snapshot_entry **src;	/* per step: the snapshot's entry, or NULL */
 	char		**tmp;			/* per step: its staged name, or NULL */
 	int64_t		 id;
+	struct fsyncq	 unsynced;		/* staged files, then renamed-in directories */
 	char		*err;
 	size_t		 errlen;
 };
@@ -190,7 +192,7 @@ static int
 stage_one(struct restore *r, size_t i, int dfd, const char *tmp)
 {
 	const struct snapshot_entry *e = r->src[i];
-	int fd, rc;
+	int fd;
 
 	if (e->type == SNAPSHOT_SYMLINK) {
 		if (symlinkat(e->target, dfd, tmp) < 0)
@@ -200,11 +202,13 @@ stage_one(struct restore *r, size_t i, int dfd, const char *tmp)
 	fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return fail(r, e->path, "staging");
-	rc = copy_object(r, e, fd) < 0 || set_meta_fd(fd, e) < 0 || fsync(fd) < 0 ? -1 : 0;
-	if (rc < 0)
+	if (copy_object(r, e, fd) < 0 || set_meta_fd(fd, e) < 0) {
 		fail(r, e->path, "staging");
-	close(fd);
-	return rc;
+		close(fd);
+		return -1;
+	}
+	/* Synced with the others once all are staged, before any is renamed. */
+	return fsyncq_add(&r->unsynced, fd) < 0 ? fail(r, e->path, "staging (fsync)") : 0;
 }
 
 /* The name step i is staged under, beside its target. */
@@ -317,11 +321,12 @@ put_in_place(struct restore *r, size_t i)
 	if ((dfd = pathwalk_parent(r->out->steps[i].path, O_RDONLY, &base)) < 0)
 		return fail(r, r->out->steps[i].path, "its parent");
 	rc = renameat(dfd, r->tmp[i], dfd, base);
-	if (rc < 0)
+	if (rc < 0) {
 		fail(r, r->out->steps[i].path, "rename");
-	else
-		fsync(dfd);
-	close(dfd);
+		close(dfd);
+	} else {
+		fsyncq_add(&r->unsynced, dfd);	/* the directory, synced after the last rename */
+	}
 	if (rc == 0) {
 		free(r->tmp[i]);
 		r->tmp[i] = NULL;
@@ -421,17 +426,27 @@ apply(struct restore *r)
 		return -1;
 	for (i = 0; i < n; i++)
 		if (r->out->steps[i].kind == SNAPSHOT_STEP_WRITE && stage(r, i) < 0) {
+			fsyncq_drop(&r->unsynced);
 			unstage(r);
 			statedir_unlink(r->eng->sd, RESTORE_JOURNAL);
 			return -1;
 		}
+	if (fsyncq_flush(&r->unsynced) < 0) {
+		snprintf(r->err, r->errlen, "syncing the staged files: %s; nothing was restored",
+		    strerror(errno));
+		unstage(r);
+		statedir_unlink(r->eng->sd, RESTORE_JOURNAL);
+		return -1;
+	}
 	for (i = 0; i < n; i++)
 		if (r->tmp[i] != NULL && put_in_place(r, i) < 0) {
+			fsyncq_flush(&r->unsynced);
 			unstage(r);
 			name_done(r);
 			statedir_unlink(r->eng->sd, RESTORE_JOURNAL);
 			return -1;
 		}
+	fsyncq_flush(&r->unsynced);
 	statedir_unlink(r->eng->sd, RESTORE_JOURNAL);
 	for (i = 0; i < n; i++)
 		if (r->out->steps[i].kind == SNAPSHOT_STEP_META && set_meta(r, i) < 0)
@@ -444,36 +459,50 @@ apply(struct restore *r)
 	return 0;
 }
 
-/* The live set, snapshotted first when the restore is real. */
+/*
+ * The live set (snapshotted first when the restore is real: pre_id) and
+ * snapshot id's manifest, from the set's newest one until then (base).
+ */
 static int
 live_state(struct restore *r, const struct snapshot_spec *spec, bool dry_run,
-    struct walk_out *live)
+    struct entry_list *live, struct entry_list *target)
 {
 	struct snapshot_stats stats;
+	struct entry_list base;
 	char *label;
 	int rc;
 
 	if (dry_run)
-		return walk_set(r->eng, spec, false, live, &stats, r->err, r->errlen);
-	label = xasprintf("before restoring snapshot %lld", (long long)r->id);
-	rc = create_locked(r->eng, spec, label, "pre-rollback", &r->out->pre_id, &stats, live,
-	    r->err, r->errlen);
-	free(label);
+		rc = walk_set(r->eng, spec, false, &base, live, &stats, r->err, r->errlen);
+	else {
+		label = xasprintf("before restoring snapshot %lld", (long long)r->id);
+		rc = create_locked(r->eng, spec, label, "pre-rollback", &r->out->pre_id,
+		    &stats, live, &base, r->err, r->errlen);
+		free(label);
+	}
+	if (rc < 0)
+		return -1;
+	rc = store_manifest_at(r->eng->st, spec->name, r->id, r->out->pre_id, &base.v,
+	    &base.n, &target->v, &target->n, r->err, r->errlen);
+	entry_list_free(&base);
+	if (rc < 0)
+		entry_list_free(live);
 	return rc;
 }
 
 static int
 restore_locked(struct restore *r, const struct snapshot_spec *spec,
-    const struct snapshot_entry *s, size_t ns, const struct snapshot_restore_opts *opts)
+    struct entry_list *target, const struct snapshot_restore_opts *opts)
 {
-	struct walk_out live;
+	struct entry_list live;
 	char ignored[256];
 	int rc;
 
-	if (live_state(r, spec, opts->dry_run, &live) < 0)
-		return -1;
-	rc = plan(r, s, ns, live.v, live.n, opts->delete_added);
-	walk_out_free(&live);
+	rc = live_state(r, spec, opts->dry_run, &live, target);
+	if (rc == 0) {
+		rc = plan(r, target->v, target->n, live.v, live.n, opts->delete_added);
+		entry_list_free(&live);
+	}
 	if (rc == 0)
 		rc = verify(r);
 	if (rc < 0 && r->out->pre_id > 0) {
@@ -492,23 +521,22 @@ snapshot_restore(struct snapshot_engine *eng, int64_t id,
     char *err, size_t errlen)
 {
 	struct restore r = { .eng = eng, .out = out, .id = id, .err = err, .errlen = errlen };
+	struct entry_list target = { 0 };
 	struct snapshot_info info;
-	struct snapshot_entry *s = NULL;
 	struct owned_spec spec;
-	size_t ns = 0;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if (store_snapshot_get(eng->st, id, &info, &s, &ns, err, errlen) != 0)
+	if (store_snapshot_get(eng->st, id, &info, NULL, NULL, err, errlen) != 0)
 		return -1;
 	rc = spec_from_json(info.set_name, info.spec, &spec, err, errlen);
 	snapshot_info_clear(&info);
 	if (rc == 0 && (rc = engine_lock(eng, err, errlen)) == 0) {
-		rc = restore_locked(&r, &spec.spec, s, ns, opts);
+		rc = restore_locked(&r, &spec.spec, &target, opts);
 		engine_unlock(eng);
 	}
 	owned_spec_free(&spec);
-	snapshot_entries_free(s, ns);
+	entry_list_free(&target);
 	free(r.src);
 	free(r.tmp);
 	return rc;

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <sys/stat.h>
 
+#include "core/fsyncq.h"
 #include "snapshot/snapshot.h"
 
 #define SNAPSHOT_READ_TRIES	3	/* a file that keeps changing while read fails */
@@ -21,6 +22,7 @@ struct snapshot_engine {
 	int		 lockfd;
 	int		 locks;		/* nested holds: a restore's pre-rollback create */
 	int		 journalfd;	/* tmp/journal: objects a create added, -1 */
+	struct fsyncq	 unsynced;	/* the new objects, synced before their snapshot commits */
 	dev_t		 state_dev;	/* the state dir, which no set may include */
 	ino_t		 state_ino;
 	snapshot_warn_fn warn;
@@ -57,6 +59,8 @@ void	owned_spec_free(struct owned_spec *o);
 int	object_from_fd(struct snapshot_engine *eng, int fd, const char *path, bool keep,
 	    char hash[SHA256_HEX_LEN + 1], struct stat *after, bool *added, char *err,
 	    size_t errlen);
+/* Syncs the objects made since the last sync: before a snapshot using them commits. */
+int	objects_sync(struct snapshot_engine *eng, char *err, size_t errlen);
 /* Whether the object is there, a regular file of size bytes. */
 bool	object_exists(struct snapshot_engine *eng, const char *hash, int64_t size);
 /* The object open for reading, or -1 with err. */
@@ -84,25 +88,30 @@ void	restore_recover(struct snapshot_engine *eng);
 int64_t	fspath_ns(const struct timespec *ts);
 
 /* walk.c */
-struct walk_out {
-	struct snapshot_entry *v;	/* sorted by path */
+/* Entries in memory, sorted by path: a manifest, or the live state of a set. */
+struct entry_list {
+	struct snapshot_entry *v;
 	size_t		 n;
-	struct snapshot_stat *cache;	/* rows for the stat cache (keep only) */
-	size_t		 n_cache;
 };
+void	entry_list_free(struct entry_list *l);
 /*
- * The set's live state: every path walked without following links, files
- * hashed (the stat cache spares unchanged ones) and, with keep, stored as
- * objects.
+ * The set's live state in out: every path walked without following
+ * links, files hashed and, with keep, stored as objects. A file whose
+ * stat matches its entry in the set's newest manifest is not read: that
+ * manifest is read meanwhile and handed back in base.
  */
 int	walk_set(struct snapshot_engine *eng, const struct snapshot_spec *spec, bool keep,
-	    struct walk_out *out, struct snapshot_stats *stats, char *err, size_t errlen);
-void	walk_out_free(struct walk_out *out);
+	    struct entry_list *base, struct entry_list *out, struct snapshot_stats *stats,
+	    char *err, size_t errlen);
 
-/* create.c: a create under a lock already held, handing back its manifest. */
+/*
+ * create.c: a create under a lock already held, handing back the new
+ * manifest in live and the one before it (the set's newest until then)
+ * in base; either may be NULL.
+ */
 int	create_locked(struct snapshot_engine *eng, const struct snapshot_spec *spec,
 	    const char *label, const char *reason, int64_t *id, struct snapshot_stats *stats,
-	    struct walk_out *live, char *err, size_t errlen);
+	    struct entry_list *live, struct entry_list *base, char *err, size_t errlen);
 
 /* diff.c */
 /* Whether two entries of the same path differ: content and/or metadata. */

@@ -4,16 +4,24 @@
  * a symlink loop cannot happen; excluded names skipped; each regular file
  * hashed, unless the stat cache says it has not changed since it was last
  * hashed (git's index trick: same device, inode, size, mtime and ctime).
+ * The stat cache is the set's newest manifest (the base), whose rows keep
+ * the stat of their file.
  *
- * A cache row is written only for a file whose ctime is before the walk
- * began (read on the coarse clock the kernel stamps files with): a file
- * changed in the same clock tick as it was read could otherwise change
- * again, same size, same stamps, and never be read again.
+ * Two passes: the tree is walked and every entry stat'd while a second
+ * thread reads the base from the store (the two take about as long, and
+ * a restore waits for both); then the files the base does not vouch for
+ * are opened again (from /, following nothing) and read.
+ *
+ * A file's stat is kept only when its ctime is before the walk began
+ * (read on the coarse clock the kernel stamps files with): a file changed
+ * in the same clock tick as it was read could otherwise change again,
+ * same size, same stamps, and never be read again.
  */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <fnmatch.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,47 +37,19 @@ struct walker {
 	struct snapshot_engine *eng;
 	const struct snapshot_spec *spec;
 	bool		 keep;
-	struct walk_out	*out;
+	struct entry_list *out;
 	struct snapshot_stats *stats;
-	struct snapshot_stat *cache;	/* what the store knew, sorted by path */
-	size_t		 n_cache;
 	int64_t		 start_ns;
 	const char	*root;		/* the set path being walked, for relative excludes */
 	char		*err;
 	size_t		 errlen;
 };
 
-static void
-load_row(void *arg, const struct snapshot_stat *s)
-{
-	struct walker *w = arg;
-
-	w->cache = xgrow(w->cache, w->n_cache, sizeof(*w->cache));
-	w->cache[w->n_cache] = *s;
-	w->cache[w->n_cache++].path = xstrdup(s->path);
-}
-
 static int
-cmp_stat(const void *a, const void *b)
+cmp_entry(const void *a, const void *b)
 {
-	return strcmp(((const struct snapshot_stat *)a)->path,
-	    ((const struct snapshot_stat *)b)->path);
-}
-
-static const struct snapshot_stat *
-cached(const struct walker *w, const char *path, const struct stat *sb)
-{
-	struct snapshot_stat key = { .path = path };
-	const struct snapshot_stat *c;
-
-	if (w->n_cache == 0)
-		return NULL;
-	c = bsearch(&key, w->cache, w->n_cache, sizeof(*w->cache), cmp_stat);
-	if (c == NULL || c->dev != (int64_t)sb->st_dev || c->ino != (int64_t)sb->st_ino ||
-	    c->size != sb->st_size || c->mtime_ns != fspath_ns(&sb->st_mtim) ||
-	    c->ctime_ns != fspath_ns(&sb->st_ctim))
-		return NULL;
-	return c;
+	return strcmp(((const struct snapshot_entry *)a)->path,
+	    ((const struct snapshot_entry *)b)->path);
 }
 
 /* Whether name (at relpath under the set path) is excluded. */
@@ -120,68 +100,15 @@ add_entry(struct walker *w, const char *path, enum snapshot_type type, const str
 	return e;
 }
 
-static void
-add_cache_row(struct walker *w, const char *path, const struct stat *sb, const char *hash)
-{
-	struct snapshot_stat *c;
-
-	if (!w->keep || fspath_ns(&sb->st_ctim) >= w->start_ns)
-		return;
-	w->out->cache = xgrow(w->out->cache, w->out->n_cache, sizeof(*w->out->cache));
-	c = &w->out->cache[w->out->n_cache++];
-	c->path = xstrdup(path);
-	c->dev = (int64_t)sb->st_dev;
-	c->ino = (int64_t)sb->st_ino;
-	c->size = sb->st_size;
-	c->mtime_ns = fspath_ns(&sb->st_mtim);
-	c->ctime_ns = fspath_ns(&sb->st_ctim);
-	memcpy(c->hash, hash, sizeof(c->hash));
-}
-
+/* The first pass: a file's stat, to be compared with the base's. */
 static int
-record_file(struct walker *w, int dfd, const char *name, const char *path,
-    const struct stat *sb)
+record_file(struct walker *w, const char *path, const struct stat *sb)
 {
-	const struct snapshot_stat *c = cached(w, path, sb);
-	struct snapshot_entry *e;
-	struct stat after;
-	char hash[SHA256_HEX_LEN + 1];
-	bool added;
-	int fd;
+	struct snapshot_entry *e = add_entry(w, path, SNAPSHOT_FILE, sb);
 
-	if (c != NULL) {
-		e = add_entry(w, path, SNAPSHOT_FILE, sb);
-		memcpy(e->hash, c->hash, sizeof(e->hash));
-		w->stats->bytes += e->size;
-		return 0;
-	}
-	/* O_NONBLOCK: a fifo swapped in since the stat does not hang the walk. */
-	if ((fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)) < 0) {
-		snprintf(w->err, w->errlen, "%s cannot be read: %s", path, strerror(errno));
-		return -1;
-	}
-	if (fstat(fd, &after) < 0 || !S_ISREG(after.st_mode)) {
-		close(fd);
-		snprintf(w->err, w->errlen, "%s changed while it was read (no longer a file)",
-		    path);
-		return -1;
-	}
-	if (object_from_fd(w->eng, fd, path, w->keep, hash, &after, &added, w->err,
-	    w->errlen) < 0) {
-		close(fd);
-		return -1;
-	}
-	close(fd);
-	e = add_entry(w, path, SNAPSHOT_FILE, &after);
-	memcpy(e->hash, hash, sizeof(e->hash));
-	w->stats->bytes += e->size;
-	w->stats->read_files++;
-	w->stats->read_bytes += after.st_size;
-	if (added) {
-		w->stats->new_objects++;
-		w->stats->new_bytes += after.st_size;
-	}
-	add_cache_row(w, path, &after, hash);
+	e->dev = (int64_t)sb->st_dev;
+	e->ino = (int64_t)sb->st_ino;
+	e->ctime_ns = fspath_ns(&sb->st_ctim);
 	return 0;
 }
 
@@ -209,7 +136,7 @@ record(struct walker *w, int dfd, const char *name, const char *path, const stru
 	int sub, rc;
 
 	if (S_ISREG(sb->st_mode))
-		return record_file(w, dfd, name, path, sb);
+		return record_file(w, path, sb);
 	if (S_ISLNK(sb->st_mode))
 		return record_link(w, dfd, name, path, sb);
 	if (!S_ISDIR(sb->st_mode)) {
@@ -271,15 +198,26 @@ walk_dir(struct walker *w, int dfd, const char *path)
 {
 	struct stat sb;
 	char **names, *child;
-	size_t n, i, rootlen = strlen(w->root);
+	size_t n, i, len, plen = strlen(path), rootlen = strlen(w->root);
 	int rc = 0;
 
 	if ((names = dir_names(dfd, &n)) == NULL) {
 		snprintf(w->err, w->errlen, "%s cannot be read: %s", path, strerror(errno));
 		return -1;
 	}
+	/* The children's paths, built in one buffer (a set holds thousands). */
+	child = xmalloc(PATH_MAX);
+	memcpy(child, path, plen);
+	child[plen] = '/';
 	for (i = 0; i < n && rc == 0; i++) {
-		child = xasprintf("%s/%s", path, names[i]);
+		len = strlen(names[i]);
+		if (plen + 1 + len >= PATH_MAX) {
+			snprintf(w->err, w->errlen, "%s/%s: the path is too long", path,
+			    names[i]);
+			rc = -1;
+			break;
+		}
+		memcpy(child + plen + 1, names[i], len + 1);
 		if (fstatat(dfd, names[i], &sb, AT_SYMLINK_NOFOLLOW) < 0) {
 			/* Gone since the directory was read: as if it never was. */
 			if (errno != ENOENT) {
@@ -289,8 +227,8 @@ walk_dir(struct walker *w, int dfd, const char *path)
 		} else if (!excluded(w, child, child + rootlen + 1, names[i],
 		    S_ISDIR(sb.st_mode)))
 			rc = record(w, dfd, names[i], child, &sb);
-		free(child);
 	}
+	free(child);
 	for (i = 0; i < n; i++)
 		free(names[i]);
 	free(names);
@@ -350,16 +288,9 @@ walk_root(struct walker *w, const char *path, bool link)
 	return rc;
 }
 
-static int
-cmp_entry(const void *a, const void *b)
-{
-	return strcmp(((const struct snapshot_entry *)a)->path,
-	    ((const struct snapshot_entry *)b)->path);
-}
-
 /* Sorted by path, each path once (a set may name a file and its directory). */
 static void
-sort_entries(struct walk_out *out, struct snapshot_stats *stats)
+sort_entries(struct entry_list *out, struct snapshot_stats *stats)
 {
 	size_t i, j = 0;
 
@@ -367,8 +298,6 @@ sort_entries(struct walk_out *out, struct snapshot_stats *stats)
 		qsort(out->v, out->n, sizeof(*out->v), cmp_entry);
 	for (i = 0; i < out->n; i++) {
 		if (j > 0 && strcmp(out->v[j - 1].path, out->v[i].path) == 0) {
-			if (out->v[i].type == SNAPSHOT_FILE)
-				stats->bytes -= out->v[i].size;
 			stats->files--;
 			snapshot_entry_clear(&out->v[i]);
 			continue;
@@ -378,44 +307,179 @@ sort_entries(struct walk_out *out, struct snapshot_stats *stats)
 	out->n = j;
 }
 
+/* Whether base entry c vouches for file e's hash: the same file, unchanged. */
+static bool
+vouches(const struct snapshot_entry *c, const struct snapshot_entry *e)
+{
+	return c->type == SNAPSHOT_FILE && c->ino != 0 && c->hash[0] != '\0' &&
+	    c->dev == e->dev && c->ino == e->ino && c->size == e->size &&
+	    c->mtime_ns == e->mtime_ns && c->ctime_ns == e->ctime_ns;
+}
+
+/* e as the file read says it is now (it may have changed since the first pass). */
+static void
+refresh(struct snapshot_entry *e, const struct stat *sb)
+{
+	e->mode = sb->st_mode & 07777;
+	e->uid = sb->st_uid;
+	e->gid = sb->st_gid;
+	e->mtime_ns = fspath_ns(&sb->st_mtim);
+	e->size = sb->st_size;
+	e->dev = (int64_t)sb->st_dev;
+	e->ino = (int64_t)sb->st_ino;
+	e->ctime_ns = fspath_ns(&sb->st_ctim);
+}
+
+/*
+ * Reads file e (hashed, and stored with keep), opened again from / without
+ * following a link. 1: it is gone since the first pass.
+ */
+static int
+read_file(struct walker *w, struct snapshot_entry *e)
+{
+	const char *name;
+	struct stat after;
+	bool added;
+	int dfd, fd;
+
+	if ((dfd = pathwalk_parent(e->path, O_PATH, &name)) < 0)
+		fd = -1;
+	else {
+		/* O_NONBLOCK: a fifo swapped in since the stat does not hang the walk. */
+		fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+		close(dfd);
+	}
+	if (fd < 0 && errno == ENOENT)
+		return 1;
+	if (fd < 0) {
+		snprintf(w->err, w->errlen, "%s cannot be read: %s", e->path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &after) < 0 || !S_ISREG(after.st_mode)) {
+		close(fd);
+		snprintf(w->err, w->errlen, "%s changed while it was read (no longer a file)",
+		    e->path);
+		return -1;
+	}
+	if (object_from_fd(w->eng, fd, e->path, w->keep, e->hash, &after, &added, w->err,
+	    w->errlen) < 0) {
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	refresh(e, &after);
+	w->stats->read_files++;
+	w->stats->read_bytes += after.st_size;
+	if (added) {
+		w->stats->new_objects++;
+		w->stats->new_bytes += after.st_size;
+	}
+	return 0;
+}
+
+/*
+ * The second pass, over the sorted entries and the base side by side: a
+ * file's hash from the base when it vouches for it, else from reading it;
+ * its stat kept for the cache only if trusted; files gone since dropped.
+ */
+static int
+hash_files(struct walker *w, const struct entry_list *base)
+{
+	struct entry_list *out = w->out;
+	struct snapshot_entry *e;
+	size_t i, j = 0, k = 0;
+	int rc;
+
+	for (i = 0; i < out->n; i++) {
+		e = &out->v[i];
+		if (e->type == SNAPSHOT_FILE) {
+			while (j < base->n && strcmp(base->v[j].path, e->path) < 0)
+				j++;
+			if (j < base->n && strcmp(base->v[j].path, e->path) == 0 &&
+			    vouches(&base->v[j], e))
+				memcpy(e->hash, base->v[j].hash, sizeof(e->hash));
+			else if ((rc = read_file(w, e)) < 0)
+				return -1;
+			else if (rc == 1) {
+				w->stats->files--;
+				snapshot_entry_clear(e);
+				continue;
+			}
+			if (e->ctime_ns >= w->start_ns)
+				e->dev = e->ino = e->ctime_ns = 0;
+			w->stats->bytes += e->size;
+		}
+		out->v[k++] = *e;
+	}
+	out->n = k;
+	return 0;
+}
+
+/* The base, read by a second thread while the first pass walks. */
+struct base_reader {
+	struct store	*st;
+	const char	*set_name;
+	struct entry_list base;
+	int		 rc;
+	char		 err[256];
+};
+
+static void *
+read_base(void *arg)
+{
+	struct base_reader *b = arg;
+
+	b->rc = store_manifest_newest(b->st, b->set_name, &b->base.v, &b->base.n, b->err,
+	    sizeof(b->err));
+	return NULL;
+}
+
 int
 walk_set(struct snapshot_engine *eng, const struct snapshot_spec *spec, bool keep,
-    struct walk_out *out, struct snapshot_stats *stats, char *err, size_t errlen)
+    struct entry_list *base, struct entry_list *out, struct snapshot_stats *stats,
+    char *err, size_t errlen)
 {
 	struct walker w = { .eng = eng, .spec = spec, .keep = keep, .out = out,
 	    .stats = stats, .err = err, .errlen = errlen };
+	struct base_reader br = { .st = eng->st, .set_name = spec->name };
 	struct timespec now;
+	pthread_t reader;
+	bool threaded;
 	size_t i;
 	int rc = 0;
 
 	memset(out, 0, sizeof(*out));
+	memset(base, 0, sizeof(*base));
 	clock_gettime(CLOCK_REALTIME_COARSE, &now);
 	w.start_ns = fspath_ns(&now);
-	if (store_snapshot_each_stat(eng->st, load_row, &w, err, errlen) < 0)
-		return -1;
+	if (!(threaded = pthread_create(&reader, NULL, read_base, &br) == 0))
+		read_base(&br);
 	for (i = 0; i < spec->n_paths && rc == 0; i++)
 		rc = walk_root(&w, spec->paths[i], false);
 	for (i = 0; i < spec->n_symlinks && rc == 0; i++)
 		rc = walk_root(&w, spec->symlinks[i], true);
-	for (i = 0; i < w.n_cache; i++)
-		free((char *)w.cache[i].path);
-	free(w.cache);
+	if (threaded)
+		pthread_join(reader, NULL);
+	*base = br.base;
+	if (rc == 0 && br.rc < 0) {
+		snprintf(err, errlen, "%s", br.err);
+		rc = -1;
+	}
+	if (rc == 0) {
+		sort_entries(out, stats);
+		rc = hash_files(&w, base);
+	}
 	if (rc < 0) {
-		walk_out_free(out);
+		entry_list_free(out);
+		entry_list_free(base);
 		return -1;
 	}
-	sort_entries(out, stats);
 	return 0;
 }
 
 void
-walk_out_free(struct walk_out *out)
+entry_list_free(struct entry_list *l)
 {
-	size_t i;
-
-	snapshot_entries_free(out->v, out->n);
-	for (i = 0; i < out->n_cache; i++)
-		free((char *)out->cache[i].path);
-	free(out->cache);
-	memset(out, 0, sizeof(*out));
+	snapshot_entries_free(l->v, l->n);
+	memset(l, 0, sizeof(*l));
 }

@@ -1,6 +1,7 @@
 /*
  * The store's schema, as migrations: migration N takes PRAGMA user_version
- * from N-1 to N. A database is never rewritten; new versions only add.
+ * from N-1 to N. A database is never rewritten: new versions add, and a
+ * table that takes a new form is copied into it by the same migration.
  */
 #include "store/schema.h"
 
@@ -201,6 +202,45 @@ static const char *const migrations[] = {
 	"  rolled_back_at INTEGER);"
 	"CREATE INDEX changes_by_time ON changes (at);"
 	"ALTER TABLE error_incidents ADD COLUMN change_id INTEGER;",
+
+	/*
+	 * 7 -> 8: manifests shared between the snapshots of a set. A row is
+	 * one version of a path, in every snapshot of its set from first_id
+	 * up to (not including) until_id; NULL: still in the newest. A
+	 * snapshot of an unchanged set adds no row, one of 10 changed files
+	 * 10. The newest versions keep the stat cache (dev, ino, ctime_ns;
+	 * NULL: not known), so a new snapshot reads one table once. The old
+	 * per-snapshot rows become one version each, the old cache is kept
+	 * where it agrees with them.
+	 */
+	"CREATE TABLE manifest_entries ("
+	"  set_name TEXT NOT NULL,"
+	"  path TEXT NOT NULL,"
+	"  first_id INTEGER NOT NULL,"
+	"  until_id INTEGER,"
+	"  type TEXT NOT NULL,"			/* file, dir, symlink */
+	"  mode INTEGER NOT NULL,"			/* permission bits */
+	"  uid INTEGER NOT NULL,"
+	"  gid INTEGER NOT NULL,"
+	"  mtime_ns INTEGER NOT NULL,"
+	"  size INTEGER NOT NULL,"
+	"  hash TEXT,"					/* a file's sha256 */
+	"  target TEXT,"				/* a symlink's */
+	"  dev INTEGER,"
+	"  ino INTEGER,"
+	"  ctime_ns INTEGER,"
+	"  PRIMARY KEY (set_name, path, first_id)) WITHOUT ROWID;"
+	"CREATE INDEX manifest_ended ON manifest_entries (set_name, until_id) "
+	"  WHERE until_id IS NOT NULL;"
+	"INSERT INTO manifest_entries SELECT s.set_name, e.path, e.snapshot_id,"
+	"  (SELECT min(n.id) FROM snapshots n WHERE n.set_name = s.set_name AND n.id > s.id),"
+	"  e.type, e.mode, e.uid, e.gid, e.mtime_ns, e.size, e.hash, e.target, c.dev, c.ino,"
+	"  c.ctime_ns"
+	"  FROM snapshot_entries e JOIN snapshots s ON s.id = e.snapshot_id"
+	"  LEFT JOIN snapshot_stat_cache c ON c.path = e.path AND c.hash = e.hash AND"
+	"  c.size = e.size AND c.mtime_ns = e.mtime_ns;"
+	"DROP TABLE snapshot_entries;"
+	"DROP TABLE snapshot_stat_cache;",
 };
 
 size_t

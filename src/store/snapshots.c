@@ -22,22 +22,20 @@ snapshot_type_name(enum snapshot_type t)
 	return (size_t)t < 3 ? type_names[t] : "?";
 }
 
-static enum snapshot_type
-type_of(const char *s)
-{
-	if (s != NULL && strcmp(s, "dir") == 0)
-		return SNAPSHOT_DIR;
-	if (s != NULL && strcmp(s, "symlink") == 0)
-		return SNAPSHOT_SYMLINK;
-	return SNAPSHOT_FILE;
-}
-
 void
 snapshot_entry_clear(struct snapshot_entry *e)
 {
 	free(e->path);
 	free(e->target);
 	e->path = e->target = NULL;
+}
+
+void
+snapshot_entry_copy(struct snapshot_entry *dst, const struct snapshot_entry *src)
+{
+	*dst = *src;
+	dst->path = src->path != NULL ? xstrdup(src->path) : NULL;
+	dst->target = src->target != NULL ? xstrdup(src->target) : NULL;
 }
 
 void
@@ -112,65 +110,10 @@ insert_row(sqlite3 *db, const struct snapshot_info *info, int64_t *id)
 	return 0;
 }
 
-static int
-insert_entries(sqlite3 *db, int64_t id, const struct snapshot_entry *e, size_t n)
-{
-	sqlite3_stmt *stmt;
-	size_t i;
-	int rc = SQLITE_DONE;
-
-	if (sqlite3_prepare_v2(db, "INSERT INTO snapshot_entries (snapshot_id, path, type, "
-	    "mode, uid, gid, mtime_ns, size, hash, target) VALUES (?,?,?,?,?,?,?,?,?,?)", -1,
-	    &stmt, NULL) != SQLITE_OK)
-		return -1;
-	for (i = 0; i < n && rc == SQLITE_DONE; i++) {
-		sqlite3_bind_int64(stmt, 1, id);
-		store_bind_text(stmt, 2, e[i].path);
-		store_bind_text(stmt, 3, snapshot_type_name(e[i].type));
-		sqlite3_bind_int(stmt, 4, (int)e[i].mode);
-		sqlite3_bind_int64(stmt, 5, e[i].uid);
-		sqlite3_bind_int64(stmt, 6, e[i].gid);
-		sqlite3_bind_int64(stmt, 7, e[i].mtime_ns);
-		sqlite3_bind_int64(stmt, 8, e[i].size);
-		store_bind_text(stmt, 9, e[i].hash[0] != '\0' ? e[i].hash : NULL);
-		store_bind_text(stmt, 10, e[i].target);
-		rc = sqlite3_step(stmt);
-		sqlite3_reset(stmt);
-	}
-	sqlite3_finalize(stmt);
-	return rc == SQLITE_DONE ? 0 : -1;
-}
-
-static int
-insert_cache(sqlite3 *db, const struct snapshot_stat *c, size_t n)
-{
-	sqlite3_stmt *stmt;
-	size_t i;
-	int rc = SQLITE_DONE;
-
-	if (sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO snapshot_stat_cache (path, dev, "
-	    "ino, size, mtime_ns, ctime_ns, hash) VALUES (?,?,?,?,?,?,?)", -1, &stmt,
-	    NULL) != SQLITE_OK)
-		return -1;
-	for (i = 0; i < n && rc == SQLITE_DONE; i++) {
-		store_bind_text(stmt, 1, c[i].path);
-		sqlite3_bind_int64(stmt, 2, c[i].dev);
-		sqlite3_bind_int64(stmt, 3, c[i].ino);
-		sqlite3_bind_int64(stmt, 4, c[i].size);
-		sqlite3_bind_int64(stmt, 5, c[i].mtime_ns);
-		sqlite3_bind_int64(stmt, 6, c[i].ctime_ns);
-		store_bind_text(stmt, 7, c[i].hash);
-		rc = sqlite3_step(stmt);
-		sqlite3_reset(stmt);
-	}
-	sqlite3_finalize(stmt);
-	return rc == SQLITE_DONE ? 0 : -1;
-}
-
 int
 store_snapshot_insert(struct store *st, const struct snapshot_info *info,
-    const struct snapshot_entry *e, size_t n, const struct snapshot_stat *cache,
-    size_t n_cache, int64_t *id, char *err, size_t errlen)
+    const struct snapshot_entry *e, size_t n, const struct snapshot_entry *base,
+    size_t n_base, int64_t *id, char *err, size_t errlen)
 {
 	sqlite3 *db = store_db_open(st, err, errlen);
 
@@ -178,8 +121,8 @@ store_snapshot_insert(struct store *st, const struct snapshot_info *info,
 		return -1;
 	if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
 		return db_fail(db, "begin", err, errlen);
-	if (insert_row(db, info, id) < 0 || insert_entries(db, *id, e, n) < 0 ||
-	    insert_cache(db, cache, n_cache) < 0) {
+	if (insert_row(db, info, id) < 0 ||
+	    manifest_write(db, info->set_name, *id, e, n, base, n_base, NULL) < 0) {
 		db_fail(db, "snapshot", err, errlen);
 		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 		return -1;
@@ -190,6 +133,48 @@ store_snapshot_insert(struct store *st, const struct snapshot_info *info,
 		return -1;
 	}
 	return 0;
+}
+
+int
+store_manifest_newest(struct store *st, const char *set_name, struct snapshot_entry **e,
+    size_t *n, char *err, size_t errlen)
+{
+	sqlite3 *db = store_db_open(st, err, errlen);
+
+	*e = NULL;
+	*n = 0;
+	if (db == NULL)
+		return -1;
+	if (manifest_newest(db, set_name, e, n) < 0) {
+		snapshot_entries_free(*e, *n);
+		*e = NULL;
+		*n = 0;
+		return db_fail(db, "manifest", err, errlen);
+	}
+	return 0;
+}
+
+int
+store_manifest_at(struct store *st, const char *set_name, int64_t id, int64_t before,
+    struct snapshot_entry **base, size_t *n_base, struct snapshot_entry **e, size_t *n,
+    char *err, size_t errlen)
+{
+	sqlite3 *db = store_db_open(st, err, errlen);
+	int rc = -1;
+
+	*e = NULL;
+	*n = 0;
+	if (db != NULL && (rc = manifest_at(db, set_name, id, before, *base, *n_base, e,
+	    n)) < 0) {
+		snapshot_entries_free(*e, *n);
+		*e = NULL;
+		*n = 0;
+		db_fail(db, "manifest", err, errlen);
+	}
+	snapshot_entries_free(*base, *n_base);
+	*base = NULL;
+	*n_base = 0;
+	return rc;
 }
 
 static void
@@ -236,38 +221,6 @@ store_snapshot_list(struct store *st, const char *set_name, struct snapshot_info
 	return 0;
 }
 
-static int
-read_entries(sqlite3 *db, int64_t id, struct snapshot_entry **e, size_t *n)
-{
-	sqlite3_stmt *stmt;
-	struct snapshot_entry *x;
-	const unsigned char *hash;
-	int rc;
-
-	if (sqlite3_prepare_v2(db, "SELECT path, type, mode, uid, gid, mtime_ns, size, hash, "
-	    "target FROM snapshot_entries WHERE snapshot_id = ? ORDER BY path", -1, &stmt,
-	    NULL) != SQLITE_OK)
-		return -1;
-	sqlite3_bind_int64(stmt, 1, id);
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		*e = xgrow(*e, *n, sizeof(**e));
-		x = &(*e)[(*n)++];
-		memset(x, 0, sizeof(*x));
-		x->path = column_text(stmt, 0);
-		x->type = type_of((const char *)sqlite3_column_text(stmt, 1));
-		x->mode = (mode_t)sqlite3_column_int(stmt, 2);
-		x->uid = (uid_t)sqlite3_column_int64(stmt, 3);
-		x->gid = (gid_t)sqlite3_column_int64(stmt, 4);
-		x->mtime_ns = sqlite3_column_int64(stmt, 5);
-		x->size = sqlite3_column_int64(stmt, 6);
-		if ((hash = sqlite3_column_text(stmt, 7)) != NULL)
-			snprintf(x->hash, sizeof(x->hash), "%s", (const char *)hash);
-		x->target = column_text(stmt, 8);
-	}
-	sqlite3_finalize(stmt);
-	return rc == SQLITE_DONE ? 0 : -1;
-}
-
 int
 store_snapshot_get(struct store *st, int64_t id, struct snapshot_info *info,
     struct snapshot_entry **e, size_t *n, char *err, size_t errlen)
@@ -297,7 +250,7 @@ store_snapshot_get(struct store *st, int64_t id, struct snapshot_info *info,
 	}
 	if (rc != SQLITE_ROW)
 		return db_fail(db, "get", err, errlen);
-	if (e != NULL && read_entries(db, id, e, n) < 0) {
+	if (e != NULL && manifest_read(db, info->set_name, id, e, n) < 0) {
 		snapshot_info_clear(info);
 		snapshot_entries_free(*e, *n);
 		*e = NULL;
@@ -336,21 +289,15 @@ store_snapshot_mark(struct store *st, int64_t id, bool lkg, bool value, char *er
 static int
 delete_one(sqlite3 *db, int64_t id)
 {
-	static const char *const sql[] = {
-		"DELETE FROM snapshot_entries WHERE snapshot_id = ?",
-		"DELETE FROM snapshots WHERE id = ?",
-	};
 	sqlite3_stmt *stmt;
-	size_t i;
-	int rc = SQLITE_DONE;
+	int rc;
 
-	for (i = 0; i < 2 && rc == SQLITE_DONE; i++) {
-		if (sqlite3_prepare_v2(db, sql[i], -1, &stmt, NULL) != SQLITE_OK)
-			return -1;
-		sqlite3_bind_int64(stmt, 1, id);
-		rc = sqlite3_step(stmt);
-		sqlite3_finalize(stmt);
-	}
+	if (sqlite3_prepare_v2(db, "DELETE FROM snapshots WHERE id = ?", -1, &stmt,
+	    NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, id);
+	rc = sqlite3_step(stmt);
+	sqlite3_finalize(stmt);
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
@@ -368,10 +315,7 @@ store_snapshot_delete(struct store *st, const int64_t *ids, size_t n, char *err,
 	for (i = 0; i < n; i++)
 		if (delete_one(db, ids[i]) < 0)
 			goto fail;
-	/* A cached hash whose object may go: the file is read again next time. */
-	if (sqlite3_exec(db, "DELETE FROM snapshot_stat_cache WHERE hash NOT IN "
-	    "(SELECT hash FROM snapshot_entries WHERE hash IS NOT NULL)", NULL, NULL,
-	    NULL) != SQLITE_OK)
+	if (manifest_collect(db) < 0)
 		goto fail;
 	if (sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
 		goto fail;
@@ -391,8 +335,8 @@ store_snapshot_hash_used(struct store *st, const char *hash, char *err, size_t e
 
 	if (db == NULL)
 		return -1;
-	if (sqlite3_prepare_v2(db, "SELECT EXISTS (SELECT 1 FROM snapshot_entries WHERE "
-	    "hash = ?1) OR EXISTS (SELECT 1 FROM snapshot_stat_cache WHERE hash = ?1)", -1,
+	if (sqlite3_prepare_v2(db, "SELECT EXISTS (SELECT 1 FROM manifest_entries WHERE "
+	    "hash = ?1)", -1,
 	    &stmt, NULL) != SQLITE_OK)
 		return db_fail(db, "hash", err, errlen);
 	store_bind_text(stmt, 1, hash);
@@ -408,39 +352,6 @@ store_snapshot_hash_used(struct store *st, const char *hash, char *err, size_t e
 }
 
 int
-store_snapshot_each_stat(struct store *st, store_snapshot_stat_fn fn, void *arg,
-    char *err, size_t errlen)
-{
-	sqlite3 *db = store_db_open(st, err, errlen);
-	sqlite3_stmt *stmt;
-	struct snapshot_stat s;
-	const unsigned char *hash;
-	int rc;
-
-	if (db == NULL)
-		return -1;
-	if (sqlite3_prepare_v2(db, "SELECT path, dev, ino, size, mtime_ns, ctime_ns, hash "
-	    "FROM snapshot_stat_cache ORDER BY path", -1, &stmt, NULL) != SQLITE_OK)
-		return db_fail(db, "stat cache", err, errlen);
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		s.path = (const char *)sqlite3_column_text(stmt, 0);
-		s.dev = sqlite3_column_int64(stmt, 1);
-		s.ino = sqlite3_column_int64(stmt, 2);
-		s.size = sqlite3_column_int64(stmt, 3);
-		s.mtime_ns = sqlite3_column_int64(stmt, 4);
-		s.ctime_ns = sqlite3_column_int64(stmt, 5);
-		hash = sqlite3_column_text(stmt, 6);
-		snprintf(s.hash, sizeof(s.hash), "%s", hash != NULL ? (const char *)hash : "");
-		if (s.path != NULL)
-			fn(arg, &s);
-	}
-	sqlite3_finalize(stmt);
-	if (rc != SQLITE_DONE)
-		return db_fail(db, "stat cache", err, errlen);
-	return 0;
-}
-
-int
 store_snapshot_each_hash(struct store *st, store_snapshot_hash_fn fn, void *arg,
     char *err, size_t errlen)
 {
@@ -450,8 +361,7 @@ store_snapshot_each_hash(struct store *st, store_snapshot_hash_fn fn, void *arg,
 
 	if (db == NULL)
 		return -1;
-	if (sqlite3_prepare_v2(db, "SELECT hash FROM snapshot_entries WHERE hash IS NOT NULL "
-	    "UNION SELECT hash FROM snapshot_stat_cache", -1, &stmt, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(db, "SELECT DISTINCT hash FROM manifest_entries WHERE hash IS NOT NULL", -1, &stmt, NULL) != SQLITE_OK)
 		return db_fail(db, "hashes", err, errlen);
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
 		fn(arg, (const char *)sqlite3_column_text(stmt, 0));

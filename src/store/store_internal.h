@@ -88,4 +88,25 @@ bool	 store_ready(struct store *st);
 void	 store_failed(struct store *st, int code, const char *msg);
 void	 store_worked(struct store *st);
 
+/*
+ * manifests.c, within the caller's transaction: manifest_write records
+ * snapshot id's entries (sorted by path) as their differences from base,
+ * the set's newest manifest (*rows, may be NULL: rows written);
+ * manifest_collect removes the versions no snapshot has any more, after
+ * snapshots were deleted. The readers: a snapshot's whole manifest, the
+ * newest, and snapshot id's from the newest (store/snapshots.h).
+ */
+struct snapshot_entry;
+int	 manifest_write(sqlite3 *db, const char *set_name, int64_t id,
+	    const struct snapshot_entry *e, size_t n, const struct snapshot_entry *base,
+	    size_t n_base, int64_t *rows);
+int	 manifest_read(sqlite3 *db, const char *set_name, int64_t id,
+	    struct snapshot_entry **e, size_t *n);
+int	 manifest_newest(sqlite3 *db, const char *set_name, struct snapshot_entry **e,
+	    size_t *n);
+int	 manifest_at(sqlite3 *db, const char *set_name, int64_t id, int64_t before,
+	    struct snapshot_entry *base, size_t n_base, struct snapshot_entry **e,
+	    size_t *n);
+int	 manifest_collect(sqlite3 *db);
+
 #endif

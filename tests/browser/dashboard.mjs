@@ -2,9 +2,10 @@
 // The dashboard in a real browser, against the real daemon: tend supervises
 // fakesvc with an HTTP check; the page must show the service up with its
 // pid, take the token (after a wrong one is refused), restart the service
-// and show the new pid, live, without a reload. A change POSTed to the API
-// shows in the Changes panel, live, and the snapshot set's Roll back button
-// (after its confirm) starts a rollback. After a reload adds two disk
+// and show the new pid, live, without a reload. A configured set never
+// snapshotted shows in the Changes panel; a change POSTed to the API shows
+// there, live, and the snapshot set's Roll back button (after its confirm)
+// starts a rollback. After a reload adds two disk
 // checks, the Disk tile takes the state of the one of its own path, not of
 // the failing one of another path.
 //
@@ -156,6 +157,9 @@ function writeConfig(dir, port, diskChecks = false) {
 		'  app:',
 		`    paths: [${q(path.join(dir, 'app'))}]`,
 		'    lkg_after: 1s',
+		'  quiet:',
+		`    paths: [${q(path.join(dir, 'quiet'))}]`,
+		'    watch: false',
 		...disks,
 		'',
 	].join('\n'));
@@ -194,6 +198,7 @@ async function run(ctx) {
 	const port = await freePort();
 	const config = writeConfig(ctx.dir, port);
 	fs.mkdirSync(path.join(ctx.dir, 'app'));
+	fs.mkdirSync(path.join(ctx.dir, 'quiet'));
 	fs.writeFileSync(path.join(ctx.dir, 'app', 'site.conf'), 'good\n');
 
 	ctx.logPath = path.join(ctx.dir, 'tend.log');
@@ -314,6 +319,21 @@ async function run(ctx) {
 	await step('the restart shows in the live events', () =>
 		page.locator('#events li.event-state', { hasText: 'web' })
 		    .first().waitFor({ state: 'visible', timeout: 10_000 }));
+
+	await step('a configured set never snapshotted shows, with what it does and no roll back', async () => {
+		await until('the quiet set in the panel', 10_000, async () => {
+			running();
+			const set = await page.evaluate(() => ({
+				summary: document.querySelector('.snapshot-set[data-set="quiet"] .set-summary')?.textContent ?? '',
+				empty: document.querySelector('.snapshot-set[data-set="quiet"] .empty-note')?.textContent ?? '',
+				disabled: document.querySelector('.snapshot-set[data-set="quiet"] button')?.disabled,
+			}));
+			if (!set.summary.includes('1 path') || !set.summary.includes('not watched') ||
+			    !set.empty.includes('No snapshots yet') || set.disabled !== true)
+				throw new Error(`quiet set: ${JSON.stringify(set)}`);
+			return true;
+		});
+	});
 
 	await step('a change POSTed to the API shows in the Changes panel, live', async () => {
 		const resp = await fetch(`${url}api/changes`, {

@@ -209,6 +209,17 @@ fx_tmp_files(void)
 	return fx_count_files(path, NULL);
 }
 
+/* The set of one path, the data tree, named name. */
+static inline __attribute__((unused)) struct snapshot_spec
+fx_set(const char *name)
+{
+	static const char *one_path[1];
+	struct snapshot_spec s = { .name = name, .paths = one_path, .n_paths = 1 };
+
+	one_path[0] = fx_data;
+	return s;
+}
+
 static inline __attribute__((unused)) int64_t
 fx_create(const struct snapshot_spec *spec, struct snapshot_stats *stats)
 {

@@ -16,21 +16,10 @@
 #include "core/sha256.h"
 #include "snapshot_fixture.h"
 
-static const char *one_path[1];
-
-static struct snapshot_spec
-data_set(const char *name)
-{
-	struct snapshot_spec s = { .name = name, .paths = one_path, .n_paths = 1 };
-
-	one_path[0] = fx_data;
-	return s;
-}
-
 static void
 a_manifest_records_files_directories_and_links(void **state)
 {
-	struct snapshot_spec spec = data_set("app");
+	struct snapshot_spec spec = fx_set("app");
 	struct snapshot_entry *v;
 	struct snapshot_info info;
 	const struct snapshot_entry *e;
@@ -68,7 +57,7 @@ a_manifest_records_files_directories_and_links(void **state)
 static void
 an_unchanged_tree_is_not_read_again_and_takes_no_space(void **state)
 {
-	struct snapshot_spec spec = data_set("app");
+	struct snapshot_spec spec = fx_set("app");
 	struct snapshot_stats st;
 	long long bytes, bytes2;
 	char name[32];
@@ -104,7 +93,7 @@ an_unchanged_tree_is_not_read_again_and_takes_no_space(void **state)
 static void
 a_file_changed_just_now_is_read_again(void **state)
 {
-	struct snapshot_spec spec = data_set("app");
+	struct snapshot_spec spec = fx_set("app");
 	struct snapshot_stats st;
 	struct timespec before, now;
 	int tries = 0;
@@ -160,7 +149,7 @@ change_it(void *arg, const char *path)
 static void
 a_file_changing_while_read_is_read_again(void **state)
 {
-	struct snapshot_spec spec = data_set("app");
+	struct snapshot_spec spec = fx_set("app");
 	struct snapshot_entry *v;
 	struct snapshot_info info;
 	struct snapshot_stats st;
@@ -185,7 +174,7 @@ a_file_changing_while_read_is_read_again(void **state)
 static void
 a_file_that_keeps_changing_fails_the_snapshot(void **state)
 {
-	struct snapshot_spec spec = data_set("app");
+	struct snapshot_spec spec = fx_set("app");
 	char err[256];
 	int64_t id;
 
@@ -207,7 +196,7 @@ static void
 excluded_names_directories_and_paths_are_left_out(void **state)
 {
 	const char *ex[] = { "*.log", "cache/", "sub/skip*" };
-	struct snapshot_spec spec = data_set("app");
+	struct snapshot_spec spec = fx_set("app");
 	struct snapshot_entry *v;
 	struct snapshot_info info;
 	char err[256];
@@ -276,7 +265,7 @@ bad_sets_are_refused_with_the_path_named(void **state)
 static void
 a_second_create_while_one_runs_is_refused(void **state)
 {
-	struct snapshot_spec spec = data_set("app");
+	struct snapshot_spec spec = fx_set("app");
 	char path[PATH_MAX], err[512];
 	int64_t id;
 	int fd;
@@ -298,7 +287,7 @@ a_second_create_while_one_runs_is_refused(void **state)
 static void
 prune_keeps_the_newest_and_every_last_known_good(void **state)
 {
-	struct snapshot_spec spec = data_set("app");
+	struct snapshot_spec spec = fx_set("app");
 	struct snapshot_prune_stats ps;
 	struct snapshot_info *v;
 	char err[256], text[16];
@@ -347,7 +336,7 @@ die_half_way(void *arg, const char *path)
 static void
 a_create_killed_half_way_leaves_nothing_visible(void **state)
 {
-	struct snapshot_spec spec = data_set("app");
+	struct snapshot_spec spec = fx_set("app");
 	char name[32];
 	pid_t pid;
 	int i, status;

@@ -16,17 +16,6 @@
 
 #include "snapshot_fixture.h"
 
-static const char *one_path[1];
-
-static struct snapshot_spec
-data_set(void)
-{
-	struct snapshot_spec s = { .name = "app", .paths = one_path, .n_paths = 1 };
-
-	one_path[0] = fx_data;
-	return s;
-}
-
 static int
 restore(int64_t id, bool dry_run, bool delete_added, struct snapshot_restore_result *r,
     char *err, size_t errlen)
@@ -51,7 +40,7 @@ step(const struct snapshot_restore_result *r, const char *rel)
 static void
 a_restore_puts_back_bytes_modes_owners_mtimes_and_links(void **state)
 {
-	struct snapshot_spec spec = data_set();
+	struct snapshot_spec spec = fx_set("app");
 	struct snapshot_restore_result r;
 	struct timespec ts[2] = { { 1000000000, 123456789 }, { 1000000000, 123456789 } };
 	struct stat sb;
@@ -106,7 +95,7 @@ a_restore_puts_back_bytes_modes_owners_mtimes_and_links(void **state)
 static void
 a_restore_is_undone_by_its_pre_rollback_snapshot(void **state)
 {
-	struct snapshot_spec spec = data_set();
+	struct snapshot_spec spec = fx_set("app");
 	struct snapshot_restore_result r;
 	struct snapshot_info info;
 	char err[512];
@@ -147,7 +136,7 @@ static void
 a_dry_run_changes_nothing(void **state)
 {
 	static char before[65536], after[65536];
-	struct snapshot_spec spec = data_set();
+	struct snapshot_spec spec = fx_set("app");
 	struct snapshot_restore_result r;
 	char err[512];
 	int64_t id;
@@ -178,7 +167,7 @@ a_dry_run_changes_nothing(void **state)
 static void
 added_files_are_listed_and_removed_only_when_asked(void **state)
 {
-	struct snapshot_spec spec = data_set();
+	struct snapshot_spec spec = fx_set("app");
 	struct snapshot_restore_result r;
 	char err[512];
 	int64_t id;
@@ -206,7 +195,7 @@ added_files_are_listed_and_removed_only_when_asked(void **state)
 static void
 a_corrupted_object_refuses_the_restore_and_names_the_file(void **state)
 {
-	struct snapshot_spec spec = data_set();
+	struct snapshot_spec spec = fx_set("app");
 	struct snapshot_restore_result r;
 	struct snapshot_entry *v;
 	struct snapshot_info info;
@@ -244,7 +233,7 @@ static void
 a_restore_failing_while_staging_leaves_nothing_behind(void **state)
 {
 	static char big[4 * 1024 * 1024];
-	struct snapshot_spec spec = data_set();
+	struct snapshot_spec spec = fx_set("app");
 	struct snapshot_restore_result r;
 	struct rlimit old, small = { 1024 * 1024, 1024 * 1024 };
 	int fd, rc;
@@ -288,7 +277,7 @@ a_restore_failing_while_staging_leaves_nothing_behind(void **state)
 static void
 a_full_disk_before_the_restore_changes_nothing(void **state)
 {
-	struct snapshot_spec spec = data_set();
+	struct snapshot_spec spec = fx_set("app");
 	struct snapshot_restore_result r;
 	struct rlimit old, none = { 0, 0 };
 	char err[512];
@@ -315,7 +304,7 @@ a_full_disk_before_the_restore_changes_nothing(void **state)
 static void
 a_directory_where_a_file_was_is_refused(void **state)
 {
-	struct snapshot_spec spec = data_set();
+	struct snapshot_spec spec = fx_set("app");
 	struct snapshot_restore_result r;
 	char err[512];
 	int64_t id;
@@ -336,7 +325,7 @@ a_directory_where_a_file_was_is_refused(void **state)
 static void
 a_diff_shows_added_removed_and_a_unified_diff(void **state)
 {
-	struct snapshot_spec spec = data_set();
+	struct snapshot_spec spec = fx_set("app");
 	struct snapshot_diff d;
 	char err[512];
 	int64_t a, b;
@@ -426,7 +415,7 @@ staged_left(void)
 static void
 a_restore_killed_half_way_leaves_whole_files_and_is_cleaned_up(void **state)
 {
-	struct snapshot_spec spec = data_set();
+	struct snapshot_spec spec = fx_set("app");
 	struct snapshot_restore_result r;
 	char name[32], text[32], err[512];
 	int64_t id;

@@ -451,8 +451,7 @@ schema_5_is_migrated_forward_with_snapshots(void **state)
 	store_close(st);
 	assert_int_equal(count("SELECT count(*) FROM retry_runs WHERE id = 3"), 1);
 	assert_int_equal(count("SELECT count(*) FROM snapshots"), 0);
-	assert_int_equal(count("SELECT count(*) FROM snapshot_entries"), 0);
-	assert_int_equal(count("SELECT count(*) FROM snapshot_stat_cache"), 0);
+	assert_int_equal(count("SELECT count(*) FROM manifest_entries"), 0);
 }
 
 /*
