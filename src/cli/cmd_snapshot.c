@@ -141,9 +141,9 @@ snap_create_one(struct snapshot_cli *c, const struct snapshot_set_conf *set,
 	}
 	units_format_size((double)stats.bytes, size, sizeof(size));
 	units_format_size((double)stats.new_bytes, read, sizeof(read));
-	cli_printf(stdout, "snapshot %" PRId64 " of %s: %" PRId64 " entries, %s (read %"
-	    PRId64 " files, %s new)\n", id, set->name, stats.files, size, stats.read_files,
-	    read);
+	cli_printf(stdout, "snapshot %" PRId64 " of %s: %" PRId64 " %s, %s (read %" PRId64
+	    " %s, %s new)\n", id, set->name, stats.files, stats.files == 1 ? "entry" :
+	    "entries", size, stats.read_files, stats.read_files == 1 ? "file" : "files", read);
 	return 0;
 }
 
@@ -230,17 +230,11 @@ snap_list(struct snapshot_cli *c, const struct snap_options *o)
 	return 0;
 }
 
-static const char *
-snap_type_name(enum snapshot_type type)
-{
-	return type == SNAPSHOT_DIR ? "dir" : type == SNAPSHOT_SYMLINK ? "link" : "file";
-}
-
 static json_t *
 snap_entry_json(const struct snapshot_entry *e)
 {
 	return json_pack("{ss ss si si si sI sI ss* ss*}", "path", e->path, "type",
-	    snap_type_name(e->type), "mode", (int)e->mode, "uid", (int)e->uid, "gid",
+	    snapshot_type_name(e->type), "mode", (int)e->mode, "uid", (int)e->uid, "gid",
 	    (int)e->gid, "mtime_ns", (json_int_t)e->mtime_ns, "size", (json_int_t)e->size,
 	    "sha256", e->hash[0] != '\0' ? e->hash : NULL, "target", e->target);
 }
@@ -267,7 +261,7 @@ snap_print_entries(const struct snapshot_entry *e, size_t n)
 		snprintf(hash, sizeof(hash), "%.12s", e[i].hash);
 		snprintf(path, sizeof(path), "%s%s%s", e[i].path, e[i].target ? " -> " : "",
 		    e[i].target ? e[i].target : "");
-		table_row(t, (const char *const[]){ snap_type_name(e[i].type), mode, owner,
+		table_row(t, (const char *const[]){ snapshot_type_name(e[i].type), mode, owner,
 		    e[i].type == SNAPSHOT_DIR ? NULL : size, hash[0] ? hash : NULL, path });
 	}
 	table_print(t, stdout);

@@ -3,8 +3,9 @@
  * rolled back (files byte-identical, web restarted through the daemon,
  * the check verified, the state it left marked bad); one that keeps
  * things healthy holds for the window; one that exits non-zero is rolled
- * back; without a daemon it works and says so; a GitHub step summary;
- * what a mistaken command line gets.
+ * back; without a daemon it works and says so; a release link swapped to
+ * a broken release is swapped back; a GitHub step summary; what a
+ * mistaken command line gets.
  */
 #include "harness.h"
 
@@ -238,6 +239,59 @@ a_rollback_that_does_not_verify_exits_3(void **state)
 	free(out);
 }
 
+/*
+ * A release pointer: the deploy unpacks release 2 beside release 1 and
+ * swaps `current` to it (ln -sfn, mv -T, as deploy tools do); release 2
+ * is broken, and the rollback swaps the link back, atomically, leaving the
+ * releases themselves (not the set's) alone.
+ */
+static void
+a_release_link_swapped_to_a_broken_release_is_swapped_back(void **state)
+{
+	static const char cfg[] =
+	    "snapshots:\n"
+	    "  app:\n"
+	    "    paths: [@DIR@/shared]\n"
+	    "    symlinks: [@DIR@/current]\n"
+	    "    guard_window: 1s\n"
+	    "checks:\n"
+	    "  release-good:\n"
+	    "    type: command\n"
+	    "    run: [sh, -c, 'grep -q good @DIR@/current/site.conf || exit 2']\n"
+	    "    every: 200ms\n"
+	    "    heal: []\n";
+	static const char swap[] =
+	    "#!/bin/sh\n"
+	    "set -e\n"
+	    "mkdir -p @DIR@/releases/2\n"
+	    "printf 'broken\\n' > @DIR@/releases/2/site.conf\n"
+	    "ln -sfn releases/2 @DIR@/current.new\n"
+	    "mv -T @DIR@/current.new @DIR@/current\n";
+	char target[64], *out;
+	ssize_t len;
+	int rc;
+
+	harness_write_config(&t, cfg);
+	assert_int_equal(mkdir(harness_at(&t, "shared"), 0755), 0);
+	assert_int_equal(mkdir(harness_at(&t, "releases"), 0755), 0);
+	assert_int_equal(mkdir(harness_at(&t, "releases/1"), 0755), 0);
+	harness_write_file(&t, harness_at(&t, "releases/1/site.conf"), "good\n");
+	assert_int_equal(symlink("releases/1", harness_at(&t, "current")), 0);
+	harness_write_script(&t, harness_at(&t, "swap.sh"), swap);
+	rc = harness_cli(&t, &out, "guard", "app", "--window", "1s", "--wait", "5s", "-c",
+	    t.config, "--state-dir", t.state, "--", harness_at(&t, "swap.sh"), NULL);
+	harness_contains(out, "check release-good turned critical");
+	harness_contains(out, "current");
+	harness_contains(out, "verified healthy");
+	assert_int_equal(rc, 1);
+	free(out);
+	len = readlink(harness_at(&t, "current"), target, sizeof(target) - 1);
+	assert_true(len > 0);
+	target[len] = '\0';
+	assert_string_equal(target, "releases/1");
+	file_is("releases/2/site.conf", "broken\n");
+}
+
 static void
 github_actions_gets_an_error_and_a_step_summary(void **state)
 {
@@ -314,6 +368,7 @@ main(void)
 		TEND_TEST(a_deploy_that_fails_is_rolled_back),
 		TEND_TEST(without_a_daemon_it_rolls_back_and_restarts_nothing),
 		TEND_TEST(a_rollback_that_does_not_verify_exits_3),
+		TEND_TEST(a_release_link_swapped_to_a_broken_release_is_swapped_back),
 		TEND_TEST(github_actions_gets_an_error_and_a_step_summary),
 		TEND_TEST(mistaken_commands_are_told_what_to_do),
 	};

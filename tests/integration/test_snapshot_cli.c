@@ -3,14 +3,19 @@
  * a set's files snapshotted, broken, rolled back byte-identical, its
  * service restarted through the daemon and its check verified healthy; a
  * dry run that changes nothing; the rollback undone by the snapshot taken
- * before it, which does not verify; what a mistaken command gets.
+ * before it, which does not verify; what a mistaken command gets; a
+ * rollback refused (another holds the store, a corrupted copy) changing
+ * nothing.
  */
 #include "harness.h"
 
+#include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -196,6 +201,65 @@ mistaken_commands_are_told_what_to_do(void **state)
 	free(out);
 }
 
+/* Every object of the store, one byte longer: each copy now fails its sha256. */
+static void
+corrupt_objects(void)
+{
+	char cmd[PATH_MAX + 128];
+
+	snprintf(cmd, sizeof(cmd), "find '%s/snapshots/objects' -type f -exec chmod u+w {} + "
+	    "-exec sh -c 'for f; do printf x >> \"$f\"; done' sh {} +", t.state);
+	assert_int_equal(system(cmd), 0);
+}
+
+/*
+ * A rollback while another holds the store (another rollback, a snapshot,
+ * a prune), and one from a corrupted copy: each says why, changes nothing
+ * and takes no pre-rollback snapshot; a missing path is a warning.
+ */
+static void
+a_refused_rollback_changes_nothing_and_says_why(void **state)
+{
+	char lock[PATH_MAX], *out, *text;
+	int fd;
+
+	harness_write_config(&t, "snapshots:\n  app:\n    paths: [@DIR@/app, @DIR@/gone]\n");
+	assert_int_equal(mkdir(harness_at(&t, "app"), 0755), 0);
+	put("app/site.conf", "good\n");
+	assert_int_equal(harness_cli(&t, &out, "snapshot", "create", "app", "-c", t.config,
+	    "--state-dir", t.state, NULL), 0);
+	harness_contains(out, "gone does not exist");
+	harness_contains(out, "snapshot 1 of app: 2 entries");
+	free(out);
+	put("app/site.conf", "broken\n");
+
+	/* Two at once: the second is refused while the first holds the lock. */
+	snprintf(lock, sizeof(lock), "%s/snapshots/lock", t.state);
+	assert_true((fd = open(lock, O_RDWR | O_CLOEXEC)) >= 0);
+	assert_int_equal(flock(fd, LOCK_EX | LOCK_NB), 0);
+	assert_int_equal(harness_cli(&t, &out, "rollback", "app", "--to", "1", "-c", t.config,
+	    "--state-dir", t.state, NULL), 1);
+	harness_contains(out, "another snapshot, restore or prune is running");
+	free(out);
+	close(fd);
+
+	/* A corrupted copy: refused before anything is written, the file named. */
+	corrupt_objects();
+	assert_int_equal(harness_cli(&t, &out, "rollback", "app", "--to", "1", "-c", t.config,
+	    "--state-dir", t.state, NULL), 1);
+	harness_contains(out, "app/site.conf");
+	harness_contains(out, "corrupt");
+	free(out);
+	text = harness_read_file(harness_at(&t, "app/site.conf"));
+	assert_string_equal(text, "broken\n");
+	free(text);
+	assert_int_equal(harness_cli(&t, &out, "snapshot", "list", "app", "-c", t.config,
+	    "--state-dir", t.state, "--format", "json", NULL), 0);
+	harness_contains(out, "\"id\": 1");
+	assert_null(strstr(out, "pre-rollback"));
+	free(out);
+}
+
 int
 main(void)
 {
@@ -203,6 +267,7 @@ main(void)
 		TEND_TEST(a_broken_change_is_rolled_back_restarted_and_verified),
 		TEND_TEST(snapshots_are_listed_shown_and_compared),
 		TEND_TEST(mistaken_commands_are_told_what_to_do),
+		TEND_TEST(a_refused_rollback_changes_nothing_and_says_why),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

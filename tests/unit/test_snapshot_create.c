@@ -1,8 +1,9 @@
 /*
  * Snapshots made: what a manifest records, the stat cache that spares
  * reading unchanged files (and the space they would take), objects shared
- * across sets, a file changing while read, excludes, bad sets, the lock,
- * pruning, and a create killed half way.
+ * across sets, a file changing while read, excludes, bad sets, symlink
+ * loops, an unreadable file, a full disk, the lock, pruning, and a create
+ * killed half way.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,6 +12,7 @@
 
 #include <signal.h>
 #include <sys/file.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 
 #include "core/sha256.h"
@@ -262,6 +264,125 @@ bad_sets_are_refused_with_the_path_named(void **state)
 	assert_int_equal(fx_count_snapshots(), 0);
 }
 
+/*
+ * Links are recorded as links, never followed: a link to itself, two to
+ * each other, one to its own directory and one to / make no loop and put
+ * nothing of their targets in the set; a restore puts them back as they were.
+ */
+static void
+symlink_loops_are_recorded_as_links_and_put_back(void **state)
+{
+	static const char *const links[][2] = { { "self", "self" }, { "a", "b" },
+	    { "b", "a" }, { "dir/up", ".." }, { "dir/here", "." }, { "root", "/" } };
+	struct snapshot_spec spec = fx_set("app");
+	struct snapshot_restore_opts opts = { 0 };
+	struct snapshot_restore_result r;
+	const struct snapshot_entry *e;
+	struct snapshot_entry *v;
+	struct snapshot_info info;
+	char err[512], target[64];
+	int64_t id;
+	size_t n, i;
+	ssize_t len;
+
+	fx_mkdir("dir");
+	fx_write("dir/file", "f");
+	for (i = 0; i < sizeof(links) / sizeof(links[0]); i++)
+		assert_int_equal(symlink(links[i][1], fx_path(links[i][0])), 0);
+	id = fx_create(&spec, NULL);
+	assert_int_equal(snapshot_get(fx_eng, id, &info, &v, &n, err, sizeof(err)), 0);
+	assert_int_equal(n, 9);		/* data, dir, dir/file and the six links */
+	for (i = 0; i < sizeof(links) / sizeof(links[0]); i++) {
+		e = fx_find(v, n, fx_path(links[i][0]));
+		assert_non_null(e);
+		assert_int_equal(e->type, SNAPSHOT_SYMLINK);
+		assert_string_equal(e->target, links[i][1]);
+	}
+	snapshot_entries_free(v, n);
+	snapshot_info_clear(&info);
+
+	for (i = 0; i < sizeof(links) / sizeof(links[0]); i++)
+		assert_int_equal(unlink(fx_path(links[i][0])), 0);
+	assert_int_equal(snapshot_restore(fx_eng, id, &opts, &r, err, sizeof(err)), 0);
+	snapshot_restore_result_free(&r);
+	for (i = 0; i < sizeof(links) / sizeof(links[0]); i++) {
+		len = readlink(fx_path(links[i][0]), target, sizeof(target) - 1);
+		assert_true(len > 0);
+		target[len] = '\0';
+		assert_string_equal(target, links[i][1]);
+	}
+}
+
+/*
+ * A file that cannot be read fails the snapshot, naming it; nothing is
+ * visible and no object of it stays. Root reads any file whatever its
+ * mode: for root the file is /proc/PID/mem, which no one can read from 0.
+ */
+static void
+an_unreadable_file_fails_the_snapshot_naming_it(void **state)
+{
+	const char *paths[2] = { fx_data, NULL };
+	struct snapshot_spec spec = { .name = "app", .paths = paths, .n_paths = 2 };
+	char mem[64], err[512];
+	const char *bad;
+	int64_t id;
+
+	fx_write("readable", "r");
+	if (geteuid() == 0) {
+		snprintf(mem, sizeof(mem), "/proc/%d/mem", (int)getpid());
+		bad = paths[1] = mem;
+	} else {
+		fx_write("secret", "s");
+		assert_int_equal(chmod(fx_path("secret"), 0), 0);
+		bad = fx_path("secret");
+		spec.n_paths = 1;
+	}
+	assert_int_equal(snapshot_create(fx_eng, &spec, NULL, NULL, &id, NULL, err,
+	    sizeof(err)), -1);
+	if (strstr(err, bad) == NULL)
+		fail_msg("%s", err);
+	assert_int_equal(fx_count_snapshots(), 0);
+	assert_int_equal(fx_objects(NULL), 0);
+	assert_int_equal(fx_tmp_files(), 0);
+}
+
+/*
+ * A disk that fills while snapshotting (RLIMIT_FSIZE stands in for it):
+ * the snapshot fails naming the file, none is visible, and the objects
+ * it had already written are removed.
+ */
+static void
+a_full_disk_while_snapshotting_leaves_no_snapshot_and_no_object(void **state)
+{
+	static char big[2 * 1024 * 1024];
+	struct snapshot_spec spec = fx_set("app");
+	struct rlimit old, small = { 1024 * 1024, 1024 * 1024 };
+	char err[512];
+	int64_t id;
+	int fd, rc;
+
+	fx_write("a-small", "first, stored");
+	memset(big, 'x', sizeof(big));
+	fd = open(fx_path("b-big"), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	assert_int_equal(fd_write_all(fd, big, sizeof(big)), 0);
+	close(fd);
+	signal(SIGXFSZ, SIG_IGN);
+	assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+	small.rlim_max = old.rlim_max;
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &small), 0);
+	rc = snapshot_create(fx_eng, &spec, NULL, NULL, &id, NULL, err, sizeof(err));
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+	signal(SIGXFSZ, SIG_DFL);
+	assert_int_equal(rc, -1);
+	if (strstr(err, fx_path("b-big")) == NULL)
+		fail_msg("%s", err);
+	assert_int_equal(fx_count_snapshots(), 0);
+	assert_int_equal(fx_objects(NULL), 0);
+	assert_int_equal(fx_tmp_files(), 0);
+	fx_create(&spec, NULL);		/* with room again, it works */
+	assert_int_equal(fx_objects(NULL), 2);
+}
+
 static void
 a_second_create_while_one_runs_is_refused(void **state)
 {
@@ -394,6 +515,13 @@ main(void)
 		    a_missing_path_is_a_warning_and_the_others_are_kept, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(bad_sets_are_refused_with_the_path_named,
 		    fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(symlink_loops_are_recorded_as_links_and_put_back,
+		    fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(an_unreadable_file_fails_the_snapshot_naming_it,
+		    fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(
+		    a_full_disk_while_snapshotting_leaves_no_snapshot_and_no_object, fx_setup,
+		    fx_teardown),
 		cmocka_unit_test_setup_teardown(a_second_create_while_one_runs_is_refused,
 		    fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(prune_keeps_the_newest_and_every_last_known_good,
