@@ -158,17 +158,17 @@ export function initToken() {
 
 // ---- Actions ----
 
-// POSTs with the token, asking for it first when there is none, and again
-// when the daemon refuses it. Resolves to {ok, status, body} or null when
-// the user gave up.
-async function postWithToken(path) {
+// Asks with the token (a POST, or a GET of what only its holder may read),
+// asking for it first when there is none, and again when the daemon refuses
+// it. Resolves to {ok, status, body} or null when the user gave up.
+async function withToken(path, method = 'POST') {
 	let token = memoryToken;
 
 	if (!token && !(token = await askToken('Actions need the daemon\'s token.')))
 		return null;
 	for (;;) {
 		const resp = await fetch(path, {
-			method: 'POST',
+			method,
 			headers: { Authorization: `Bearer ${token}`, Accept: 'application/json' },
 			cache: 'no-store',
 		});
@@ -195,7 +195,7 @@ export async function serviceAction(name, verb, button) {
 	if (button)
 		button.disabled = true;
 	try {
-		const r = await postWithToken(`/api/services/${encodeURIComponent(name)}/${verb}`);
+		const r = await withToken(`/api/services/${encodeURIComponent(name)}/${verb}`);
 		if (r === null)
 			return;
 		if (r.ok) {
@@ -226,7 +226,7 @@ export async function rollbackSet(set, lkg, button) {
 		button.setAttribute('aria-busy', 'true');
 	}
 	try {
-		const r = await postWithToken(`/api/snapshots/${encodeURIComponent(set)}/rollback`);
+		const r = await withToken(`/api/snapshots/${encodeURIComponent(set)}/rollback`);
 		if (r === null)
 			return;
 		if (r.ok)
@@ -241,4 +241,16 @@ export async function rollbackSet(set, lkg, button) {
 			button.disabled = false;
 		}
 	}
+}
+
+// A snapshot against the live files (GET /api/snapshots/ID/diff, the
+// token's: it shows what the files hold). Resolves to the diff, or null
+// when the user gave up; throws ApiError when the daemon says no.
+export async function snapshotDiff(id) {
+	const r = await withToken(`/api/snapshots/${encodeURIComponent(id)}/diff`, 'GET');
+	if (r === null)
+		return null;
+	if (!r.ok)
+		throw new ApiError(r.status, r.body?.error || `HTTP ${r.status}`);
+	return r.body;
 }

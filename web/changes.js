@@ -1,8 +1,9 @@
 // The changes view: the changes tend recorded (newest first, with what they
 // were blamed for), every configured set (from the status) with its
-// snapshots and last known good, and a roll-back per set. Live from the `change` and `snapshot` events,
+// snapshots and last known good, a diff of any snapshot against the live
+// files, and a roll-back per set. Live from the `change` and `snapshot` events,
 // with the full records read from the store a moment later.
-import { getJSON, rollbackSet } from './api.js';
+import { getJSON, rollbackSet, snapshotDiff } from './api.js';
 import { fill, fmtAgo, fmtBytes, h, setText, timeEl } from './dom.js';
 
 const CHANGES_SHOWN = 50;
@@ -13,6 +14,7 @@ const view = {
 	snapshots: [],		// as GET /api/snapshots lists them, every set's
 	sets: [],		// the configured sets, as the status has them
 	setsKey: '',		// what of them is shown, to redraw only on a change
+	diff: null,		// {set, id, body | error}: the diff shown under its set
 };
 
 // A change from the stream names its set `set`; the store's rows `set_name`.
@@ -37,15 +39,68 @@ function changeRow(c, now) {
 	    h('td', null, incidents.length ? incidents.map((id) => `#${id}`).join(' ') : '–'));
 }
 
+async function showDiff(s, button) {
+	button.disabled = true;
+	try {
+		const body = await snapshotDiff(s.id);
+		if (body === null)
+			return;
+		view.diff = { set: s.set, id: s.id, at: Date.now(), body };
+	} catch (e) {
+		view.diff = { set: s.set, id: s.id, at: Date.now(), error: e.message };
+	} finally {
+		button.disabled = false;
+	}
+	renderChanges();
+}
+
 function snapshotItem(s, now) {
 	const mark = s.bad ? 'bad' : s.lkg ? 'last known good' : null;
+	const diff = h('button', { type: 'button', class: 'btn btn-quiet btn-small',
+	    'aria-label': `Diff snapshot ${s.id} against the live files` }, 'Diff');
+	diff.addEventListener('click', () => showDiff(s, diff));
 	return h('li', { class: `snapshot${s.lkg ? ' lkg' : ''}${s.bad ? ' bad' : ''}`, dataset: { snapshot: s.id } },
 	    h('span', { class: 'id' }, `#${s.id}`), ' ',
 	    timeEl(s.created_at, fmtAgo(now - s.created_at)),
 	    mark ? [' ', h('strong', { class: 'mark' }, mark)] : null,
 	    s.reason ? h('span', { class: 'muted' }, ` · ${s.reason}`) : null,
 	    s.label ? ` · ${s.label}` : null,
-	    h('span', { class: 'muted' }, ` · ${s.files} files, ${fmtBytes(s.bytes)}`));
+	    h('span', { class: 'muted' }, ` · ${s.files} files, ${fmtBytes(s.bytes)}`), ' ', diff);
+}
+
+// A unified diff, its added and removed lines marked.
+function unifiedText(text) {
+	return h('pre', { class: 'unified' }, text.split('\n').map((line) =>
+	    h('span', { class: line.startsWith('+') && !line.startsWith('+++') ? 'add'
+		: line.startsWith('-') && !line.startsWith('---') ? 'del' : null }, `${line}\n`)));
+}
+
+function diffChange(c) {
+	const size = (side) => side ? `${fmtBytes(side.size)}${side.sha256 ? ` ${side.sha256.slice(0, 12)}` : ''}` : '–';
+	return h('li', { class: 'diff-change' },
+	    h('strong', null, c.change), ' ', h('code', null, c.path),
+	    c.diff ? unifiedText(c.diff)
+		: c.content ? h('span', { class: 'muted' }, ` · ${size(c.from)} → ${size(c.to)}${c.binary ? ' (binary)' : ''}`)
+		: h('span', { class: 'muted' }, ' · mode or owner'));
+}
+
+// The diff asked for under its set: what changed since the snapshot.
+function diffPanel() {
+	const d = view.diff;
+	const close = h('button', { type: 'button', class: 'btn btn-quiet btn-small', 'aria-label': 'Close the diff' }, '✕');
+	close.addEventListener('click', () => {
+		view.diff = null;
+		renderChanges();
+	});
+	const changes = d.body?.changes ?? [];
+	return h('div', { class: 'snapshot-diff', dataset: { diff: d.id } },
+	    h('div', { class: 'snapshot-set-head' },
+		h('h4', null, `#${d.id} → the live files`),
+		h('span', { class: 'muted' }, timeEl(d.at, `as of ${new Date(d.at).toLocaleTimeString()}`)), close),
+	    d.error ? h('p', { class: 'error' }, d.error)
+		: changes.length ? h('ul', { class: 'diff-changes' }, changes.map(diffChange),
+		    d.body.more ? h('li', { class: 'muted' }, `… and ${d.body.more} more`) : null)
+		: h('p', { class: 'empty-note' }, 'No differences: the files are as the snapshot has them.'));
 }
 
 // The configured sets, and those there are snapshots or changes of
@@ -90,7 +145,8 @@ function setCard(name, now) {
 		button),
 	    h('p', { class: 'muted set-summary', title: conf?.paths?.join('\n') ?? '' }, setSummary(conf)),
 	    snaps.length ? h('ol', { class: 'snapshots' }, snaps.slice(0, SNAPSHOTS_SHOWN).map((s) => snapshotItem(s, now)))
-		: h('p', { class: 'empty-note' }, 'No snapshots yet.'));
+		: h('p', { class: 'empty-note' }, 'No snapshots yet.'),
+	    view.diff?.set === name ? diffPanel() : null);
 }
 
 export function renderChanges() {

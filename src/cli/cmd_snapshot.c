@@ -310,10 +310,6 @@ snap_show(struct snapshot_cli *c, const struct snap_options *o)
 	return 0;
 }
 
-static const char *const snap_change_names[] = {
-	[SNAPSHOT_ADDED] = "added", [SNAPSHOT_REMOVED] = "removed",
-	[SNAPSHOT_CHANGED] = "changed",
-};
 
 static void
 snap_print_change(const struct snapshot_change *ch)
@@ -331,7 +327,7 @@ snap_print_change(const struct snapshot_change *ch)
 		return;
 	}
 	if (ch->kind != SNAPSHOT_CHANGED || !ch->content) {
-		cli_printf(stdout, "%s %s%s\n", snap_change_names[ch->kind], ch->path,
+		cli_printf(stdout, "%s %s%s\n", snapshot_change_name(ch->kind), ch->path,
 		    ch->kind == SNAPSHOT_CHANGED ? " (mode, owner or time)" : "");
 		return;
 	}
@@ -391,11 +387,7 @@ snap_diff(struct snapshot_cli *c, const struct snap_options *o)
 		return 2;
 	}
 	if (o->format == OUTPUT_JSON) {
-		out = json_array();
-		for (i = 0; i < d.n; i++)
-			json_array_append_new(out, json_pack("{ss ss sb sb ss*}", "path",
-			    d.v[i].path, "change", snap_change_names[d.v[i].kind], "content",
-			    d.v[i].content, "binary", d.v[i].binary, "diff", d.v[i].unified));
+		out = snapshot_diff_json(&d);
 		cli_print_json(out);
 		json_decref(out);
 	} else if (d.n == 0) {

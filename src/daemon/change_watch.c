@@ -77,6 +77,7 @@ struct cw_hold {
 };
 
 static void	cw_next_job(struct change_watch *cw);
+static void	cw_arm(struct change_watch *cw);
 
 /* Whether a live `tend guard` holds set. */
 static bool
@@ -347,8 +348,10 @@ cw_record(struct change_watch *cw, const char *kind, const char *set, const char
 		log_info(NULL, "change %lld (%s%s%s): %s", (long long)id, kind, set ? " of " : "",
 		    set ? set : "", shown);
 	}
-	if (id > 0)
+	if (id > 0) {
 		change_tracker_change(cw->ct, set, id, window_ms, since_mono);
+		cw_arm(cw);
+	}
 	if (id > 0 && cw->ops.recorded != NULL && !cw->flushing)
 		cw->ops.recorded(cw->ops.arg);
 	if (cw->ops.event != NULL)
@@ -466,6 +469,24 @@ cw_read_dpkg(struct change_watch *cw)
 	json_decref(packages);
 }
 
+static void	cw_tick(uv_timer_t *timer);
+
+/*
+ * The tick comes every second, and sooner when a set is due to be marked
+ * last known good before then: lkg_after is kept to the millisecond. Only
+ * ever brought forward, so frequent health reports cannot hold it off.
+ */
+static void
+cw_arm(struct change_watch *cw)
+{
+	int64_t due;
+
+	if (cw->ct == NULL || (due = change_tracker_next_due(cw->ct, clock_mono_ms())) < 0)
+		return;
+	if ((uint64_t)due < uv_timer_get_due_in(&cw->tick))
+		uv_timer_start(&cw->tick, cw_tick, (uint64_t)due, CW_TICK_MS);
+}
+
 static void
 cw_tick(uv_timer_t *timer)
 {
@@ -484,6 +505,7 @@ cw_tick(uv_timer_t *timer)
 	while ((name = change_tracker_lkg_due(cw->ct, clock_mono_ms(), &change_id)) != NULL)
 		if ((set = config_find_snapshot_set(cw->cfg, name)) != NULL)
 			cw_queue(cw, set, change_id, true);
+	cw_arm(cw);
 }
 
 struct change_watch *
@@ -528,8 +550,10 @@ change_watch_set_config(struct change_watch *cw, const struct tend_config *cfg)
 void
 change_watch_health(struct change_watch *cw, bool all_healthy)
 {
-	if (cw != NULL)
+	if (cw != NULL && cw->ct != NULL) {
 		change_tracker_health(cw->ct, all_healthy, clock_mono_ms());
+		cw_arm(cw);
+	}
 }
 
 int64_t

@@ -14,9 +14,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "core/children.h"
 #include "core/mem.h"
 #include "core/pathwalk.h"
+#include "core/text.h"
 #include "snapshot/snapshot_internal.h"
 
 #define DIFF_PROGRAM	"/usr/bin/diff"
@@ -244,6 +247,48 @@ done:
 	snapshot_entries_free(b, nb);
 	snapshot_info_clear(&info);
 	return rc;
+}
+
+static const char *const change_names[] = {
+	[SNAPSHOT_ADDED] = "added", [SNAPSHOT_REMOVED] = "removed",
+	[SNAPSHOT_CHANGED] = "changed",
+};
+
+const char *
+snapshot_change_name(enum snapshot_change_kind kind)
+{
+	return (size_t)kind < sizeof(change_names) / sizeof(change_names[0]) ?
+	    change_names[kind] : "?";
+}
+
+/* One side of a change: null when the path is not on that side. */
+static json_t *
+side_json(const struct snapshot_entry *e)
+{
+	if (e->path == NULL)
+		return json_null();
+	return json_pack("{ss si sI ss* ss*}", "type", snapshot_type_name(e->type), "mode",
+	    (int)e->mode, "size", (json_int_t)e->size, "sha256",
+	    e->hash[0] != '\0' ? e->hash : NULL, "target", e->target);
+}
+
+json_t *
+snapshot_diff_json(const struct snapshot_diff *d)
+{
+	json_t *out = json_array();
+	char *text;
+	size_t i;
+
+	for (i = 0; i < d->n; i++) {
+		/* What a file says may hold a URL with its password: never shown. */
+		text = d->v[i].unified != NULL ? text_redact(d->v[i].unified) : NULL;
+		json_array_append_new(out, json_pack("{ss ss sb sb ss* so so}", "path",
+		    d->v[i].path, "change", snapshot_change_name(d->v[i].kind), "content",
+		    d->v[i].content, "binary", d->v[i].binary, "diff", text, "from",
+		    side_json(&d->v[i].from), "to", side_json(&d->v[i].to)));
+		free(text);
+	}
+	return out;
 }
 
 void

@@ -113,6 +113,14 @@ struct snapshot_diff {
 int	snapshot_diff(struct snapshot_engine *eng, int64_t from, int64_t to, bool unified,
 	    struct snapshot_diff *out, char *err, size_t errlen);
 void	snapshot_diff_free(struct snapshot_diff *d);
+/* "added", "removed", "changed". */
+const char *snapshot_change_name(enum snapshot_change_kind kind);
+/*
+ * The diff as JSON: [{path, change, content, binary, diff (the unified
+ * text, URL credentials hidden, or null), from, to ({type, mode, size,
+ * sha256, target} or null)}].
+ */
+struct json_t *snapshot_diff_json(const struct snapshot_diff *d);
 
 /* What a restore does to one path. */
 enum snapshot_step_kind {

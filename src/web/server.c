@@ -243,7 +243,7 @@ web_authorized(struct web_server *ws, struct MHD_Connection *conn)
 /* What a path names; ROUTE_ACTION alone takes POST. */
 enum web_route {
 	ROUTE_NONE, ROUTE_ASSET, ROUTE_PUBLISHED, ROUTE_INCIDENTS, ROUTE_METRIC,
-	ROUTE_ALERTS, ROUTE_EVENTS, ROUTE_ACTION, ROUTE_CHANGES, ROUTE_SNAPSHOTS,
+	ROUTE_ALERTS, ROUTE_EVENTS, ROUTE_ACTION, ROUTE_CHANGES, ROUTE_SNAPSHOTS, ROUTE_DIFF,
 };
 
 /* What a ROUTE_ACTION asks the loop to do (web_ops.action's verb and name). */
@@ -254,6 +254,7 @@ struct web_post {
 
 static const char *const service_verbs[] = { "restart", "stop", "start", "heal", NULL };
 static const char *const snapshot_verbs[] = { "rollback", NULL };
+static const char *const snapshot_reads[] = { "diff", NULL };
 
 /* Splits PREFIX/NAME/VERB (url begins with prefix); false when it is not that. */
 static bool
@@ -303,6 +304,9 @@ web_route_of(const char *url, struct web_post *post)
 		return ROUTE_CHANGES;
 	if (strcmp(url, "/api/snapshots") == 0)
 		return ROUTE_SNAPSHOTS;
+	if (web_prefix(url, "/api/snapshots/") && web_action_path(url, "/api/snapshots/",
+	    snapshot_reads, post->name, sizeof(post->name), &post->verb))
+		return ROUTE_DIFF;
 	if (web_prefix(url, "/api/snapshots/"))
 		return web_action_path(url, "/api/snapshots/", snapshot_verbs, post->name,
 		    sizeof(post->name), &post->verb) ? ROUTE_ACTION : ROUTE_NONE;
@@ -361,6 +365,13 @@ web_change_body(struct MHD_Connection *conn, const struct web_request *req,
 }
 
 static enum MHD_Result
+web_send_unauthorized(struct MHD_Connection *conn)
+{
+	return web_send_error(conn, MHD_HTTP_UNAUTHORIZED, "this needs 'Authorization: "
+	    "Bearer TOKEN' (the token is in the state directory's file 'token')");
+}
+
+static enum MHD_Result
 web_dispatch_post(struct web_server *ws, struct MHD_Connection *conn,
     struct web_request *req, const struct web_post *post)
 {
@@ -368,9 +379,7 @@ web_dispatch_post(struct web_server *ws, struct MHD_Connection *conn,
 	json_t *body = NULL;
 
 	if (req->action == NULL && !web_authorized(ws, conn))
-		return web_send_error(conn, MHD_HTTP_UNAUTHORIZED,
-		    "this needs 'Authorization: Bearer TOKEN' (the token is in the state "
-		    "directory's file 'token')");
+		return web_send_unauthorized(conn);
 	if (req->action == NULL && req->keep_body &&
 	    (body = web_change_body(conn, req, &ret)) == NULL)
 		return ret;
@@ -392,6 +401,10 @@ web_dispatch_get(struct web_server *ws, struct MHD_Connection *conn, const char 
 		return web_get_changes(ws, conn);
 	case ROUTE_SNAPSHOTS:
 		return web_get_snapshots(ws, conn);
+	case ROUTE_DIFF:
+		/* It shows what files hold: the token's, as actions are. */
+		return web_authorized(ws, conn) ? web_get_diff(ws, conn, url) :
+		    web_send_unauthorized(conn);
 	case ROUTE_METRIC:
 		return web_get_metric(ws, conn, url + strlen("/api/metrics/"));
 	case ROUTE_EVENTS:

@@ -107,6 +107,10 @@ enum MHD_Result	web_get_changes(struct web_server *ws, struct MHD_Connection *co
 enum MHD_Result	web_get_snapshots(struct web_server *ws, struct MHD_Connection *conn);
 void		web_db_close_all(struct web_server *ws);
 
+/* diff.c: GET /api/snapshots/ID/diff (authorized by the caller). */
+enum MHD_Result	web_get_diff(struct web_server *ws, struct MHD_Connection *conn,
+		    const char *url);
+
 /* sse.c */
 enum MHD_Result	sse_open(struct web_server *ws, struct MHD_Connection *conn);
 /* With ws->lock held; text (len bytes and a NUL) is taken. */

@@ -4,8 +4,8 @@
 // pid, take the token (after a wrong one is refused), restart the service
 // and show the new pid, live, without a reload. A configured set never
 // snapshotted shows in the Changes panel; a change POSTed to the API shows
-// there, live, and the snapshot set's Roll back button (after its confirm)
-// starts a rollback. After a reload adds two disk
+// there, live; a snapshot's Diff shows it against the live files; and the
+// snapshot set's Roll back button (after its confirm) starts a rollback. After a reload adds two disk
 // checks, the Disk tile takes the state of the one of its own path, not of
 // the failing one of another path.
 //
@@ -349,6 +349,32 @@ async function run(ctx) {
 			    .map((tr) => tr.textContent).find((t) => t.includes('deploy 1.4.2')) ?? '');
 			if (!row.includes('mark') || !row.includes('app'))
 				throw new Error(`no row of the change (got '${row}')`);
+			return true;
+		});
+	});
+
+	await step('Diff shows the last known good against the live files', async () => {
+		await until('an lkg snapshot of app', 20_000, async () => {
+			running();
+			const lkg = await page.evaluate(() =>
+			    document.querySelector('.snapshot-set[data-set="app"] .snapshot.lkg')?.textContent ?? '');
+			if (!lkg.includes('last known good'))
+				throw new Error('no lkg snapshot yet');
+			return true;
+		});
+		fs.writeFileSync(path.join(ctx.dir, 'app', 'site.conf'), 'edited by hand\n');
+		await page.locator('.snapshot-set[data-set="app"] .snapshot.lkg button', { hasText: 'Diff' })
+		    .first().click({ timeout: 5_000 });
+		await until('the diff under the set', 10_000, async () => {
+			running();
+			const diff = await page.evaluate(() => ({
+				text: document.querySelector('.snapshot-set[data-set="app"] .snapshot-diff')?.textContent ?? '',
+				added: [...document.querySelectorAll('.snapshot-set[data-set="app"] .unified .add')]
+				    .map((e) => e.textContent).join(''),
+			}));
+			if (!diff.text.includes('site.conf') || !diff.added.includes('+edited by hand') ||
+			    !diff.text.includes('-good'))
+				throw new Error(`diff: ${JSON.stringify(diff)}`);
 			return true;
 		});
 	});

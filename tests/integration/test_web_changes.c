@@ -1,7 +1,9 @@
 /*
  * Changes and snapshots through the web API, with the real binary: the
  * snapshots of a set with its last known good marked, a broken edit
- * listed as a change and rolled back by POST /api/snapshots/SET/rollback,
+ * listed as a change, its diff against the last known good read (the
+ * token's; a URL's password hidden) and rolled back by POST
+ * /api/snapshots/SET/rollback,
  * a deploy tool's change POSTed to /api/changes, and every bad request
  * answered with a 4xx JSON error.
  */
@@ -97,10 +99,39 @@ start(void)
 	harness_web(&t, url, sizeof(url), token, sizeof(token));
 }
 
+/*
+ * GET /api/snapshots/ID/diff, the token's: the last known good against the
+ * live files, site.conf's unified diff in it without the URL's password.
+ */
+static void
+the_diff_against_the_live_files(int64_t lkg)
+{
+	char path[64];
+	json_t *doc, *change;
+	const char *text;
+	size_t i;
+
+	snprintf(path, sizeof(path), "/api/snapshots/%lld/diff", (long long)lkg);
+	refused("GET", path, NULL, NULL, 401);
+	doc = call("GET", path, token, NULL, 200);
+	assert_int_equal(json_integer_value(json_object_get(doc, "from")), lkg);
+	assert_true(json_is_null(json_object_get(doc, "to")));
+	assert_string_equal(json_string_value(json_object_get(doc, "set")), "app");
+	text = NULL;
+	json_array_foreach(json_object_get(doc, "changes"), i, change)
+		if (strstr(json_string_value(json_object_get(change, "path")), "site.conf"))
+			text = json_string_value(json_object_get(change, "diff"));
+	if (text == NULL || strstr(text, "-good") == NULL || strstr(text, "+broken") == NULL ||
+	    strstr(text, "hunter2") != NULL || strstr(text, "deploy:") == NULL)
+		fail_msg("site.conf's diff: %s", text != NULL ? text : "(none)");
+	json_decref(doc);
+}
+
 static void
 a_broken_edit_is_listed_and_rolled_back_over_the_api(void **state)
 {
 	json_t *row, *doc;
+	int64_t lkg;
 	char *text;
 
 	start();
@@ -108,13 +139,16 @@ a_broken_edit_is_listed_and_rolled_back_over_the_api(void **state)
 	row = wait_row("/api/snapshots?set=app", "snapshots", "lkg", "true", 10000);
 	assert_string_equal(json_string_value(json_object_get(row, "set")), "app");
 	assert_true(json_is_false(json_object_get(row, "bad")));
+	lkg = json_integer_value(json_object_get(row, "id"));
 	json_decref(row);
 
-	harness_write_file(&t, harness_at(&t, "app/site.conf"), "broken\n");
+	harness_write_file(&t, harness_at(&t, "app/site.conf"),
+	    "broken\nrepo: https://deploy:hunter2@git.example/app\n");
 	row = wait_row("/api/changes?since=1h&limit=10", "changes", "kind", "files", 10000);
 	assert_string_equal(json_string_value(json_object_get(row, "set_name")), "app");
 	assert_true(json_is_null(json_object_get(row, "rolled_back_at")));
 	json_decref(row);
+	the_diff_against_the_live_files(lkg);
 
 	/* Answered at once; the rollback runs on and marks the change. */
 	refused("POST", "/api/snapshots/app/rollback", NULL, NULL, 401);
@@ -191,6 +225,11 @@ bad_requests_are_json_errors(void **state)
 	refused("POST", "/api/snapshots/nope/rollback", token, NULL, 404);
 	refused("POST", "/api/snapshots/app/restore", token, NULL, 404);
 	refused("POST", "/api/snapshots//rollback", token, NULL, 404);
+	refused("GET", "/api/snapshots/x/diff", token, NULL, 404);
+	refused("GET", "/api/snapshots/999/diff", token, NULL, 404);
+	refused("GET", "/api/snapshots/1/diff?to=soon", token, NULL, 400);
+	refused("GET", "/api/snapshots/1/diff", "0000", NULL, 401);
+	refused("POST", "/api/snapshots/1/diff", token, NULL, 405);
 }
 
 int
