@@ -1,7 +1,8 @@
 /*
  * What `tend snapshot` and `tend rollback` share: the config, the verified
- * state dir, the store and the snapshot engine on them, and a set's spec
- * as the engine takes it.
+ * state dir, the store (opened as a brief writer: no checkpoint and no
+ * fsync of it at exit, store/store.h) and the snapshot engine on them, and
+ * a set's spec as the engine takes it.
  */
 #include "cli/snapshot_open.h"
 
@@ -36,7 +37,7 @@ snapshot_cli_open(const char *cmd, const char *config_path, const char *state_di
 	}
 	db = statedir_file(c->sd, "tend.db");
 	if (store_prepare_file(c->sd, err, sizeof(err)) == 0)
-		c->st = store_open(db, err, sizeof(err));
+		c->st = store_open_brief(db, err, sizeof(err));
 	free(db);
 	if (c->st == NULL ||
 	    (c->eng = snapshot_engine_open(c->sd, c->st, NULL, NULL, err, sizeof(err))) == NULL) {

@@ -166,28 +166,37 @@ cmp_name(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* The names in dfd, sorted; NULL with errno. */
+/*
+ * The names in dfd (a directory just opened: read from its start), sorted;
+ * NULL with errno. getdents64 on the walk's own descriptor: no dup, no
+ * DIR, three system calls fewer per directory than readdir(3).
+ */
 static char **
 dir_names(int dfd, size_t *n)
 {
-	struct dirent *de;
-	char **v = NULL;
-	DIR *d;
-	int fd = dup(dfd);
+	char buf[32 * 1024], **v = NULL;
+	const struct dirent64 *de;
+	ssize_t len, off;
+	int saved;
 
 	*n = 0;
-	if (fd < 0 || (d = fdopendir(fd)) == NULL) {
-		if (fd >= 0)
-			close(fd);
+	while ((len = getdents64(dfd, buf, sizeof(buf))) > 0) {
+		for (off = 0; off < len; off += de->d_reclen) {
+			de = (const struct dirent64 *)(buf + off);
+			if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+				continue;
+			v = xgrow(v, *n, sizeof(*v));
+			v[(*n)++] = xstrdup(de->d_name);
+		}
+	}
+	if (len < 0) {
+		saved = errno;
+		while (*n > 0)
+			free(v[--*n]);
+		free(v);
+		errno = saved;
 		return NULL;
 	}
-	while ((de = readdir(d)) != NULL) {
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-			continue;
-		v = xgrow(v, *n, sizeof(*v));
-		v[(*n)++] = xstrdup(de->d_name);
-	}
-	closedir(d);
 	if (*n > 0)
 		qsort(v, *n, sizeof(*v), cmp_name);
 	return v != NULL ? v : xcalloc(1, sizeof(*v));
