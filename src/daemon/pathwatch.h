@@ -60,7 +60,7 @@ void		 pathwatch_discard(struct pathwatch *pw, size_t group);
  * now, quiet or not: an incident wants to know what changed before it.
  */
 void		 pathwatch_flush(struct pathwatch *pw);
-/* Directories and names watched, for `tend status` and tests. */
+/* Directories and names watched (read by the tests; nothing shows it yet). */
 size_t		 pathwatch_count(const struct pathwatch *pw);
 /* Stops watching; freed once the loop has closed its handles. */
 void		 pathwatch_free(struct pathwatch *pw);
