@@ -11,7 +11,12 @@
 #include "core/procid.h"
 #include "supervise/listener.h"
 
-/* Between two attempts of a probe. */
+/*
+ * Between two attempts of a probe: 1 ms after the first, doubling to 20.
+ * Most services listen within a few ms of their start; a fixed 20 ms made
+ * every restart wait at least that long to count as ready.
+ */
+#define READY_RETRY_FIRST_MS	1
 #define READY_RETRY_MS		20
 /* After a port held by another process: it will not change as fast. */
 #define READY_FOREIGN_RETRY_MS	200
@@ -32,6 +37,7 @@ struct ready_probe {
 	uv_connect_t	 connect;
 	uv_work_t	 work;
 	bool		 last_ok;
+	uint64_t	 next_retry_ms;	/* the next failed attempt's pause, doubling */
 };
 
 static void	ready_probe_attempt(struct ready_probe *p);
@@ -98,6 +104,16 @@ ready_probe_retry(struct ready_probe *p, uint64_t delay_ms)
 		uv_timer_start(&p->timer, ready_probe_retry_timer, delay_ms, 0);
 }
 
+/* The pause after a failed attempt: 1, 2, 4, ... up to READY_RETRY_MS. */
+static uint64_t
+ready_probe_backoff(struct ready_probe *p)
+{
+	uint64_t ms = p->next_retry_ms > 0 ? p->next_retry_ms : READY_RETRY_FIRST_MS;
+
+	p->next_retry_ms = ms * 2 < READY_RETRY_MS ? ms * 2 : READY_RETRY_MS;
+	return ms;
+}
+
 /* Someone accepted: the service, or whoever else holds the port? */
 static bool
 ready_tcp_ours(struct ready_probe *p)
@@ -119,7 +135,7 @@ ready_tcp_closed(uv_handle_t *handle)
 
 	if (!p->cancelled) {
 		if (!connected)
-			ready_probe_retry(p, READY_RETRY_MS);
+			ready_probe_retry(p, ready_probe_backoff(p));
 		else if (!ready_tcp_ours(p))
 			ready_probe_retry(p, READY_FOREIGN_RETRY_MS);
 		else

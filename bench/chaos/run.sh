@@ -1,0 +1,86 @@
+#!/bin/sh
+# tend chaos against a real supervised service: each built-in fault ROUNDS
+# times, its MTTD and MTTR as `tend chaos run --format json` measures them
+# (the daemon's status polled every 2 ms; docs/chaos.md), median and p90.
+# The service is fakesvc serving HTTP on 127.0.0.1 with a health check every
+# CHECK (fail_after 2, timeout 300 ms); the faults:
+#   kill   SIGKILL to its process (ROUNDS times, PAUSE_MS apart so that the
+#          restart backoff is reset, as for a service that had been up)
+#   hang   SIGSTOP until tend heals it (the check fails, the healer restarts it)
+#   stop   the service stopped for 200 ms, then started (MTTR: started -> healthy)
+# Everything under a mktemp -d dir; tend and every fakesvc it started are
+# stopped by PID at exit.
+#
+# usage: bench/chaos/run.sh [BUILD_DIR]   (ROUNDS=20 CHECK=1s PAUSE_MS=1500)
+set -eu
+
+BUILD=${1:-build}
+ROUNDS=${ROUNDS:-20}
+CHECK=${CHECK:-1s}
+PAUSE_MS=${PAUSE_MS:-1500}
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+case "$BUILD" in /*) ;; *) BUILD="$ROOT/$BUILD" ;; esac
+cmake --build "$BUILD" --target tend fakesvc >/dev/null
+TEND="$BUILD/tend"
+FAKESVC="$BUILD/tests/fakesvc"
+WORK=$(mktemp -d /tmp/tend-chaos-bench-XXXXXX)
+TEND_PID=""
+
+cleanup() {
+	if [ -n "$TEND_PID" ]; then
+		kill "$TEND_PID" 2>/dev/null || true
+		wait "$TEND_PID" 2>/dev/null || true
+	fi
+	rm -rf "$WORK"
+}
+trap cleanup EXIT INT TERM
+
+PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+EVERY=$(python3 -c "print(int($PAUSE_MS))")
+cat >"$WORK/tend.yaml" <<CONF
+state_dir: $WORK/state
+heal: { cooldown: 0s }
+services:
+  web:
+    run: [$FAKESVC, --name, web, --http, --listen, '$PORT']
+    ready: { tcp: $PORT }
+    backoff: { reset_after: 1s }
+    limit: { restarts: 1000, within: 1s }   # 20 kills are the bench, not a crash loop
+    checks:
+      health: { type: http, url: 'http://127.0.0.1:$PORT/health', every: $CHECK,
+                timeout: 300ms, fail_after: 2 }
+chaos:
+  experiments:
+    kill: { fault: kill, target: web, repeat: $ROUNDS, every: ${EVERY}ms }
+    hang: { fault: hang, target: web, duration: 30s, repeat: $ROUNDS, every: ${EVERY}ms }
+    stop: { fault: stop, target: web, duration: 200ms, repeat: $ROUNDS, every: ${EVERY}ms }
+CONF
+"$TEND" run --no-web -c "$WORK/tend.yaml" >"$WORK/tend.log" 2>&1 &
+TEND_PID=$!
+i=0
+until "$TEND" status -c "$WORK/tend.yaml" 2>/dev/null | grep -q "1 check healthy"; do
+	i=$((i + 1))
+	[ $i -lt 200 ] || { echo "tend did not come up: $(tail -5 "$WORK/tend.log")" >&2; exit 1; }
+	sleep 0.05
+done
+
+echo "tend chaos: $ROUNDS faults of each kind, check every $CHECK (fail_after 2), faults ${PAUSE_MS} ms apart"
+echo
+printf '%-6s %12s %10s %12s %10s %8s\n' fault "MTTD median" p90 "MTTR median" p90 healed
+for fault in kill hang stop; do
+	"$TEND" chaos run "$fault" -c "$WORK/tend.yaml" --format json >"$WORK/$fault.json" || true
+	python3 - "$WORK/$fault.json" "$fault" <<'PY'
+import json, sys
+doc = json.load(open(sys.argv[1]))
+runs = doc["experiments"][0]["runs"]
+def pick(key):
+    v = sorted(r[key] for r in runs if r[key] is not None)
+    if not v:
+        return "-", "-"
+    at = lambda p: v[round((len(v) - 1) * p)]
+    return "%.1f ms" % at(0.5), "%.1f ms" % at(0.9)
+d, m = pick("mttd_ms"), pick("mttr_ms")
+healed = sum(1 for r in runs if r["mttr_ms"] is not None)
+print("%-6s %12s %10s %12s %10s %5d/%d" % (sys.argv[2], d[0], d[1], m[0], m[1], healed, len(runs)))
+PY
+done
