@@ -38,6 +38,7 @@ static const struct subcommand subcommands[] = {
 	{ .name = "rebuild", .run = cmd_rebuild },
 	{ .name = "changes", .run = cmd_changes },
 	{ .name = "change", .run = cmd_change },
+	{ .name = "preflight", .run_argv = cmd_preflight },
 };
 
 int
