@@ -175,16 +175,22 @@ static int
 hook_write(int dfd, const char *path, const char *text)
 {
 	static const char tmp[] = "pre-push.tend-new";
-	int fd;
+	int fd, ok;
 
 	unlinkat(dfd, tmp, 0);
 	fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0755);
-	if (fd < 0 || fchmod(fd, 0755) < 0 || fd_write_all(fd, text, strlen(text)) < 0 ||
-	    fsync(fd) < 0 || close(fd) < 0 || renameat(dfd, tmp, dfd, "pre-push") < 0) {
+	if (fd < 0) {
 		fprintf(stderr, "tend preflight --install-hook: %s: %s\n", path,
 		    strerror(errno));
-		if (fd >= 0)
-			unlinkat(dfd, tmp, 0);
+		return -1;
+	}
+	ok = fchmod(fd, 0755) == 0 && fd_write_all(fd, text, strlen(text)) == 0 &&
+	    fsync(fd) == 0;
+	ok = close(fd) == 0 && ok && renameat(dfd, tmp, dfd, "pre-push") == 0;
+	if (!ok) {
+		fprintf(stderr, "tend preflight --install-hook: %s: %s\n", path,
+		    strerror(errno));
+		unlinkat(dfd, tmp, 0);
 		return -1;
 	}
 	return 0;

@@ -71,7 +71,8 @@ a_good_config_passes_every_step(void **state)
 	char *out;
 
 	harness_write_config(&t, good);
-	assert_int_equal(tend(&out, "-c", t.config, "--state-dir", t.state, "--source", t.dir, NULL, NULL), 0);
+	assert_int_equal(tend(&out, "-c", t.config, "--state-dir", t.state,
+	    "--source", t.dir, NULL, NULL), 0);
 	contains(out, "ok       config");
 	contains(out, "ok       environment");
 	contains(out, "ok       deps");
@@ -81,7 +82,8 @@ a_good_config_passes_every_step(void **state)
 	contains(out, "6 ok, 0 warnings, 0 failed, 0 skipped");
 	free(out);
 
-	assert_int_equal(tend(&out, "-c", t.config, "--state-dir", t.state, "--format", "json", NULL, NULL), 0);
+	assert_int_equal(tend(&out, "-c", t.config, "--state-dir", t.state,
+	    "--format", "json", NULL, NULL), 0);
 	assert_non_null(doc = json_loads(out, 0, NULL));
 	assert_true(json_is_true(json_object_get(doc, "ok")));
 	assert_int_equal(json_array_size(json_object_get(doc, "steps")), 6);
@@ -100,7 +102,8 @@ a_failing_step_is_named_and_skip_leaves_it_out(void **state)
 
 	harness_write_config(&t, "checks:\n  broken: { type: command, run: [/bin/sh, -c, 'exit 2'] }\n"
 	    "environment: { probe: [] }\n");
-	assert_int_equal(tend(&out, "-c", t.config, "--state-dir", t.state, "--format", "json", NULL, NULL), 1);
+	assert_int_equal(tend(&out, "-c", t.config, "--state-dir", t.state,
+	    "--format", "json", NULL, NULL), 1);
 	assert_non_null(doc = json_loads(out, 0, NULL));
 	assert_false(json_is_true(json_object_get(doc, "ok")));
 	assert_string_equal(status_of(doc, "checks"), "failed");
@@ -112,7 +115,8 @@ a_failing_step_is_named_and_skip_leaves_it_out(void **state)
 
 	/* The markdown report: a table and what to do. */
 	snprintf(report, sizeof(report), "%s/report.md", t.dir);
-	assert_int_equal(tend(&out, "-c", t.config, "--state-dir", t.state, "--format", "markdown", "--output", report), 1);
+	assert_int_equal(tend(&out, "-c", t.config, "--state-dir", t.state,
+	    "--format", "markdown", "--output", report), 1);
 	contains(out, "preflight: failed; report in");
 	free(out);
 	out = harness_read_file(report);
@@ -121,21 +125,25 @@ a_failing_step_is_named_and_skip_leaves_it_out(void **state)
 	contains(out, "tend check -v");
 	free(out);
 
-	assert_int_equal(tend(&out, "-c", t.config, "--state-dir", t.state, "--skip", "checks", NULL, NULL), 0);
+	assert_int_equal(tend(&out, "-c", t.config, "--state-dir", t.state,
+	    "--skip", "checks", NULL, NULL), 0);
 	contains(out, "skipped  checks");
 	free(out);
 
 	/* A config that does not load: the config step fails, the rest is skipped. */
 	harness_write_config(&t, "checks:\n  x: { type: command, nope: 1 }\n");
-	assert_int_equal(tend(&out, "-c", t.config, NULL, NULL, NULL, NULL, NULL, NULL), 1);
+	assert_int_equal(tend(&out, "-c", t.config, NULL, NULL,
+	    NULL, NULL, NULL, NULL), 1);
 	contains(out, "failed   config");
 	contains(out, "@DIR@/tend.yaml:2:");
 	contains(out, "skipped  checks");
 	free(out);
 
-	assert_int_equal(tend(&out, "--skip", "config", NULL, NULL, NULL, NULL, NULL, NULL), 2);
+	assert_int_equal(tend(&out, "--skip", "config", NULL, NULL,
+	    NULL, NULL, NULL, NULL), 2);
 	free(out);
-	assert_int_equal(tend(&out, "--format", "yaml", NULL, NULL, NULL, NULL, NULL, NULL), 2);
+	assert_int_equal(tend(&out, "--format", "yaml", NULL, NULL,
+	    NULL, NULL, NULL, NULL), 2);
 	free(out);
 }
 
@@ -163,13 +171,15 @@ fix_takes_the_modes_back_and_installs_what_is_missing(void **state)
 	    "  mine: { command: [@DIR@/get, '{package}'] }\n"
 	    "environment: { probe: [] }\n");
 
-	assert_int_equal(tend(&out, "-c", t.config, "--state-dir", t.state, NULL, NULL, NULL, NULL), 1);
+	assert_int_equal(tend(&out, "-c", t.config, "--state-dir", t.state,
+	    NULL, NULL, NULL, NULL), 1);
 	contains(out, "failed   permissions");
 	contains(out, "mode 0777 is more open than the 0750 tend makes");
 	contains(out, "failed   deps");
 	free(out);
 
-	assert_int_equal(tend(&out, "-c", t.config, "--state-dir", t.state, "--fix", NULL, NULL, NULL), 0);
+	assert_int_equal(tend(&out, "-c", t.config, "--state-dir", t.state,
+	    "--fix", NULL, NULL, NULL), 0);
 	contains(out, "fixed: @DIR@/state: mode 0777 -> 0750");
 	contains(out, "fixed: ran installer mine for gizmo");
 	contains(out, "ok       environment");
@@ -195,7 +205,8 @@ install_hook_writes_refuses_a_foreign_hook_and_forces(void **state)
 	assert_non_null(getcwd(cwd, sizeof(cwd)));
 	assert_int_equal(chdir(repo), 0);
 
-	assert_int_equal(tend(&out, "--install-hook", "-c", t.config, NULL, NULL, NULL, NULL, NULL), 0);
+	assert_int_equal(tend(&out, "--install-hook", "-c", t.config, NULL,
+	    NULL, NULL, NULL, NULL), 0);
 	free(out);
 	assert_int_equal(stat(hook, &sb), 0);
 	assert_int_equal(sb.st_mode & 07777, 0755);
@@ -204,18 +215,21 @@ install_hook_writes_refuses_a_foreign_hook_and_forces(void **state)
 	contains(text, "preflight -c '@DIR@/tend.yaml'");
 	free(text);
 	/* Its own hook it replaces. */
-	assert_int_equal(tend(&out, "--install-hook", "-c", t.config, NULL, NULL, NULL, NULL, NULL), 0);
+	assert_int_equal(tend(&out, "--install-hook", "-c", t.config, NULL,
+	    NULL, NULL, NULL, NULL), 0);
 	free(out);
 
 	harness_write_file(&t, hook, "#!/bin/sh\necho theirs\n");
-	assert_int_equal(tend(&out, "--install-hook", "-c", t.config, NULL, NULL, NULL, NULL, NULL), 1);
+	assert_int_equal(tend(&out, "--install-hook", "-c", t.config, NULL,
+	    NULL, NULL, NULL, NULL), 1);
 	contains(out, "a hook tend did not write");
 	free(out);
 	text = harness_read_file(hook);
 	contains(text, "echo theirs");
 	free(text);
 
-	assert_int_equal(tend(&out, "--install-hook", "--force", "-c", t.config, NULL, NULL, NULL, NULL), 0);
+	assert_int_equal(tend(&out, "--install-hook", "--force", "-c", t.config,
+	    NULL, NULL, NULL, NULL), 0);
 	free(out);
 	text = harness_read_file(hook);
 	contains(text, "# tend preflight hook");
@@ -224,7 +238,8 @@ install_hook_writes_refuses_a_foreign_hook_and_forces(void **state)
 	/* A hooks directory that is a link is refused. */
 	assert_int_equal(harness_run_tool((char *[]){ "rm", "-rf", ".git/hooks", NULL }), 0);
 	assert_int_equal(symlink(t.dir, ".git/hooks"), 0);
-	assert_int_equal(tend(&out, "--install-hook", "--force", "-c", t.config, NULL, NULL, NULL, NULL), 1);
+	assert_int_equal(tend(&out, "--install-hook", "--force", "-c", t.config,
+	    NULL, NULL, NULL, NULL), 1);
 	contains(out, "symbolic link");
 	free(out);
 	assert_int_equal(chdir(cwd), 0);
