@@ -3,7 +3,8 @@
 # dashboard's npm packages in web/node_modules. With --test also what the
 # tests use: monitoring-plugins-basic (Debian's Nagios plugins, run
 # unchanged), prometheus (promtool checks /metrics), prometheus-alertmanager
-# (alerts sent to a real one), chromium (the dashboard in a browser). With
+# (alerts sent to a real one), chromium (the dashboard in a browser), git
+# (tend preflight --install-hook in a temporary repository). With
 # --fuzz, what `make fuzz` needs: clang and its libFuzzer and sanitizer
 # runtimes (libclang-rt-14-dev).
 # As root it runs apt-get; otherwise it prints the exact command and fails.
@@ -30,7 +31,7 @@ PACKAGES="build-essential cmake pkg-config libuv1-dev libcurl4-openssl-dev
 libjansson-dev libyaml-dev libcmocka-dev libssl-dev libsqlite3-dev libmicrohttpd-dev"
 for arg in "$@"; do
 	case "$arg" in
-	--test) PACKAGES="$PACKAGES monitoring-plugins-basic prometheus prometheus-alertmanager chromium" ;;
+	--test) PACKAGES="$PACKAGES monitoring-plugins-basic prometheus prometheus-alertmanager chromium git" ;;
 	--fuzz) PACKAGES="$PACKAGES clang libclang-rt-14-dev" ;;
 	*) echo "usage: install-deps.sh [--test] [--fuzz]" >&2; exit 2 ;;
 	esac
