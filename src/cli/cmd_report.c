@@ -132,7 +132,8 @@ report_text(const struct report_doc *d, FILE *out)
 	cli_printf(out, "%s\n", d->title);
 	for (i = 0; i < d->n; i++) {
 		s = &d->v[i];
-		cli_printf(out, "\n== %s ==\n", s->title);
+		fputc('\n', out);
+		cli_printf(out, "== %s ==\n", s->title);
 		for (j = 0; j < s->n_lines; j++)
 			cli_printf(out, "%s\n", s->lines[j]);
 		if (s->spark_label != NULL) {

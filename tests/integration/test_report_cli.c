@@ -84,7 +84,7 @@ text_is_the_default_with_every_section(void **state)
 	(void)state;
 	make_store();
 	assert_int_equal(harness_cli(&t, &out, "report", "--state-dir", t.state, NULL), 0);
-	harness_contains(out, "== Summary ==");
+	harness_contains(out, " UTC\n\n== Summary ==\n");
 	harness_contains(out, "incidents opened");
 	harness_contains(out, "== Availability ==");
 	harness_contains(out, "99.40%");	/* one hour of 168 */
