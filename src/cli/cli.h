@@ -86,6 +86,7 @@ int	cmd_rebuild(struct cli_options *opts);
 int	cmd_changes(struct cli_options *opts);
 int	cmd_change(struct cli_options *opts);
 int	cmd_validate_and_heal(struct cli_options *opts);
+int	cmd_chaos(int argc, char **argv);
 void	cli_usage(FILE *out);
 
 struct json_t;

@@ -39,6 +39,7 @@ static const struct subcommand subcommands[] = {
 	{ .name = "changes", .run = cmd_changes },
 	{ .name = "report", .run_argv = cmd_report },
 	{ .name = "change", .run = cmd_change },
+	{ .name = "chaos", .run_argv = cmd_chaos },
 };
 
 int

@@ -77,6 +77,11 @@ const struct snapshot_set_conf *config_find_snapshot_set(const struct tend_confi
 /* An entry under `rebuild:`, or NULL. */
 const struct rebuild_conf *config_find_rebuild(const struct tend_config *cfg,
 		    const char *name);
+/* An experiment under `chaos: experiments:`, or NULL. */
+const struct chaos_experiment *config_find_chaos(const struct tend_config *cfg,
+		    const char *name);
+/* "kill", "hang", ... */
+const char	*chaos_fault_name(int fault);
 /*
  * Snapshot sets and rebuild clear paths against the state dir tend uses
  * (its normalized absolute path): neither may hold it nor lie in it.

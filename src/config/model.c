@@ -130,6 +130,19 @@ snapshots_free(struct snapshot_set_conf *v, size_t n)
 }
 
 static void
+chaos_free(struct chaos_experiment *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(v[i].name);
+		free(v[i].target);
+		free(v[i].expect.root_cause);
+	}
+	free(v);
+}
+
+static void
 rebuilds_free(struct rebuild_conf *v, size_t n)
 {
 	size_t i, j;
@@ -209,6 +222,7 @@ config_free(struct tend_config *cfg)
 	assets_free(cfg->assets, cfg->n_assets);
 	snapshots_free(cfg->snapshots, cfg->n_snapshots);
 	rebuilds_free(cfg->rebuilds, cfg->n_rebuilds);
+	chaos_free(cfg->chaos, cfg->n_chaos);
 	free(cfg->cache_dir);
 	free(cfg->state_dir);
 	free(cfg->source);

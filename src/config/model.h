@@ -484,6 +484,46 @@ struct snapshot_set_conf {
 	int64_t		 lkg_after_ms;	/* healthy this long: last known good, default 5m */
 };
 
+/*
+ * `chaos:`: experiments that inject a fault into a service and measure
+ * how tend detects and heals it (issue 14, docs/chaos.md).
+ */
+enum chaos_fault {
+	CHAOS_KILL,		/* a signal to the service's process */
+	CHAOS_HANG,		/* SIGSTOP for `duration`, then SIGCONT unless it was healed */
+	CHAOS_STOP,		/* the service stopped for `duration` (a dependency down) */
+	CHAOS_FILL_DISK,	/* named so that an error can say they are not built yet */
+	CHAOS_CPU,
+	CHAOS_MEMORY,
+	CHAOS_CONFIG,
+	CHAOS_PROXY,
+	CHAOS_FAULTS,
+};
+
+/* What an experiment must show; -1 (or NULL): not asked. */
+struct chaos_expect {
+	int64_t		 healed_within_ms;	/* fault -> the service up and its checks healthy */
+	int64_t		 detected_within_ms;	/* fault -> tend saw it */
+	int		 escalated;		/* an incident escalated */
+	char		*root_cause;		/* the incident's root cause names this */
+	int		 dependents_not_restarted;
+};
+
+struct chaos_experiment {
+	char		*name;
+	struct conf_pos	 pos;
+	int		 fault;		/* enum chaos_fault */
+	struct conf_pos	 fault_pos;
+	char		*target;	/* a service */
+	struct conf_pos	 target_pos;
+	int		 signal;	/* kill: default KILL */
+	int64_t		 duration_ms;	/* hang, stop: default 10s */
+	int		 repeat;	/* faults in a run, default 1 */
+	int64_t		 every_ms;	/* between repeats, default 2s */
+	int64_t		 timeout_ms;	/* the longest wait for healthy, default 60s */
+	struct chaos_expect expect;
+};
+
 /* Tries of a command in all and the delay between them (`retry:` keys). */
 struct retry_conf {
 	int		 attempts;	/* default 1: no retry */
@@ -544,6 +584,8 @@ struct tend_config {
 	size_t		 n_snapshots;
 	struct rebuild_conf *rebuilds;
 	size_t		 n_rebuilds;
+	struct chaos_experiment *chaos;	/* `chaos: experiments:` */
+	size_t		 n_chaos;
 
 	/* For config_find_*, once loaded; a config built by hand has none. */
 	struct name_index services_by_name;

@@ -329,6 +329,7 @@ static const struct key_spec root_specs[] = {
 	{ "assets", parse_assets, 0, NULL },
 	{ "snapshots", parse_snapshots, 0, NULL },
 	{ "rebuild", parse_rebuilds, 0, NULL },
+	{ "chaos", parse_chaos, 0, NULL },
 	{ NULL, NULL, 0, NULL },
 };
 

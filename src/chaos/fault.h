@@ -1,0 +1,55 @@
+/*
+ * The faults `tend chaos` injects into a service, and their journal.
+ *
+ * Before a fault that must be undone is injected (a hang: SIGSTOP; a
+ * stop: the service stopped through the daemon) it is written to
+ * STATE/chaos.journal (fsync'd, 0600), and the journal is removed once it
+ * is undone. A chaos run that was killed leaves it: the next `tend chaos`
+ * undoes what it names first (chaos_recover). A process is only ever
+ * signalled as the exact process the fault was for (pid and start time).
+ */
+#ifndef TEND_CHAOS_FAULT_H
+#define TEND_CHAOS_FAULT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/procid.h"
+
+struct statedir;
+
+/* One fault in flight. */
+struct chaos_injected {
+	int		 fault;		/* enum chaos_fault */
+	char		 service[128];
+	struct proc_id	 proc;		/* the process it was for (kill, hang) */
+	int		 signal;	/* kill */
+	int64_t		 at_ms;		/* wall clock when it was injected */
+};
+
+/* What the daemon does for a fault: the service started or stopped (0, or -1 with err). */
+struct chaos_ops {
+	int	(*service)(void *arg, const char *verb, const char *name, char *err,
+		    size_t errlen);
+	void	*arg;
+};
+
+/* Injects f (its journal first when it must be undone). 0, or -1 with err. */
+int	chaos_inject(struct statedir *sd, const struct chaos_ops *ops,
+	    struct chaos_injected *f, char *err, size_t errlen);
+/*
+ * Undoes f — SIGCONT to a hung process that is still the same one, the
+ * stopped service started — and removes the journal. 0, or -1 with err
+ * (the journal is kept, so the next run tries again).
+ */
+int	chaos_undo(struct statedir *sd, const struct chaos_ops *ops,
+	    const struct chaos_injected *f, char *err, size_t errlen);
+/*
+ * Undoes what a killed run left in the journal: 1 when there was
+ * something (described in what), 0 when not, -1 with err.
+ */
+int	chaos_recover(struct statedir *sd, const struct chaos_ops *ops, char *what,
+	    size_t whatlen, char *err, size_t errlen);
+
+#endif

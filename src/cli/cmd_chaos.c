@@ -1,0 +1,570 @@
+/*
+ * tend chaos list | run NAME... | run --all [--dry-run] [--force]: faults
+ * injected into the services of a running daemon, and what tend did about
+ * them, measured from the daemon's own view (its status, polled every
+ * CHAOS_POLL_MS, and its incidents) and held against each experiment's
+ * `expect`. Exit 0 when every expectation held, 1 when one did not (or a
+ * fault could not be injected or undone), 2 for usage.
+ *
+ * Safety: only the config's services are targets; one experiment at a
+ * time; none while something is already unhealthy unless --force; every
+ * fault that must be undone is journaled first (chaos/fault.h) and undone
+ * at the end, on SIGINT/SIGTERM and, after a kill, by the next run.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "chaos/fault.h"
+#include "cli/cli.h"
+#include "config/config.h"
+#include "core/clock.h"
+#include "core/statedir.h"
+#include "core/strv.h"
+
+#define CHAOS_POLL_MS	2
+
+struct chaos_cli {
+	struct cli_options opts;
+	bool		 all;
+	bool		 force;
+	struct tend_config *cfg;
+	struct statedir	*sd;
+	struct chaos_ops ops;
+	json_t		*results;	/* one object per experiment */
+};
+
+/* What one run of an experiment showed. */
+struct chaos_seen {
+	double		 detected_ms;	/* fault -> tend saw it; < 0: never */
+	double		 healed_ms;	/* fault -> up, ready and healthy again; < 0: never */
+	int64_t		 incident;	/* the incident opened for it, 0: none */
+	bool		 escalated;
+	char		 root_cause[256];
+	char		 restarted[256];	/* a service that depends on the target, restarted */
+};
+
+static volatile sig_atomic_t chaos_stop_asked;
+
+static void
+chaos_on_signal(int sig)
+{
+	(void)sig;
+	chaos_stop_asked = 1;
+}
+
+static double
+now_ms(void)
+{
+	return (double)clock_mono_ns() / 1e6;
+}
+
+static void
+sleep_ms(double ms)
+{
+	struct timespec ts = { (time_t)(ms / 1000), (long)((ms - (double)(time_t)(ms / 1000) *
+	    1000) * 1e6) };
+
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR && !chaos_stop_asked)
+		;
+}
+
+static int
+chaos_service(void *arg, const char *verb, const char *name, char *err, size_t errlen)
+{
+	struct chaos_cli *c = arg;
+	json_t *answer = cli_call(&c->opts, json_pack("{s:s, s:s}", "cmd", verb, "service",
+	    name));
+
+	if (answer != NULL) {
+		json_decref(answer);
+		return 0;
+	}
+	snprintf(err, errlen, "the daemon would not %s %s", verb, name);
+	return -1;
+}
+
+/* The daemon's view of service name in a status document, or NULL. */
+static json_t *
+status_service(json_t *status, const char *name)
+{
+	json_t *svc;
+	size_t i;
+
+	json_array_foreach(json_object_get(status, "services"), i, svc)
+		if (strcmp(json_string_value(json_object_get(svc, "name")), name) == 0)
+			return svc;
+	return NULL;
+}
+
+static bool
+service_well(json_t *svc)
+{
+	const char *state = json_string_value(json_object_get(svc, "state"));
+	const char *health = json_string_value(json_object_get(svc, "health"));
+
+	return svc != NULL && state != NULL && strcmp(state, "up") == 0 &&
+	    json_is_true(json_object_get(svc, "ready")) && health != NULL &&
+	    strcmp(health, "healthy") == 0;
+}
+
+/* Restarts of every service, by name, in a status document (a new reference). */
+static json_t *
+restart_counts(json_t *status)
+{
+	json_t *counts = json_object(), *svc;
+	size_t i;
+
+	json_array_foreach(json_object_get(status, "services"), i, svc)
+		json_object_set(counts, json_string_value(json_object_get(svc, "name")),
+		    json_object_get(svc, "restarts"));
+	return counts;
+}
+
+/* A service that depends on the target and was restarted since before (its name in seen). */
+static void
+chaos_dependents(struct chaos_cli *c, const struct chaos_experiment *x, json_t *before,
+    struct chaos_seen *seen)
+{
+	json_t *status = cli_call(&c->opts, json_pack("{s:s}", "cmd", "status")), *after;
+	const struct service_conf *svc;
+	size_t i;
+
+	after = status != NULL ? restart_counts(status) : json_object();
+	for (i = 0; i < c->cfg->n_services; i++) {
+		svc = &c->cfg->services[i];
+		if (strv_contains(svc->depends_on, x->target) &&
+		    json_integer_value(json_object_get(after, svc->name)) !=
+		    json_integer_value(json_object_get(before, svc->name)))
+			snprintf(seen->restarted, sizeof(seen->restarted), "%s", svc->name);
+	}
+	json_decref(after);
+	json_decref(status);
+}
+
+/*
+ * The blast radius: the target must be well, and (without --force)
+ * nothing else may be critical — a fault on top of a fault measures neither.
+ */
+static bool
+chaos_may_run(struct chaos_cli *c, const struct chaos_experiment *x, json_t *status,
+    char *why, size_t whylen)
+{
+	json_t *svc;
+	size_t i;
+
+	if (!service_well(status_service(status, x->target))) {
+		snprintf(why, whylen, "%s is not up and healthy now", x->target);
+		return false;
+	}
+	if (c->force)
+		return true;
+	json_array_foreach(json_object_get(status, "services"), i, svc)
+		if (!service_well(svc)) {
+			snprintf(why, whylen, "%s is not up and healthy (--force runs anyway)",
+			    json_string_value(json_object_get(svc, "name")));
+			return false;
+		}
+	return true;
+}
+
+/* The incident tend opened for the target since the fault, if any. */
+static void
+chaos_incident(struct chaos_cli *c, const struct chaos_experiment *x, int64_t since_wall,
+    struct chaos_seen *seen)
+{
+	json_t *answer = cli_call(&c->opts, json_pack("{s:s}", "cmd", "incidents")), *inc;
+	const char *phase, *service, *cause;
+	size_t i;
+
+	json_array_foreach(json_object_get(answer, "incidents"), i, inc) {
+		service = json_string_value(json_object_get(inc, "service"));
+		if (service == NULL || strcmp(service, x->target) != 0 ||
+		    json_integer_value(json_object_get(inc, "detected_at")) < since_wall)
+			continue;
+		seen->incident = json_integer_value(json_object_get(inc, "id"));
+		phase = json_string_value(json_object_get(inc, "phase"));
+		seen->escalated |= phase != NULL && strcmp(phase, "escalated") == 0;
+		if ((cause = json_string_value(json_object_get(inc, "root_cause"))) != NULL)
+			snprintf(seen->root_cause, sizeof(seen->root_cause), "%s", cause);
+	}
+	json_decref(answer);
+}
+
+/*
+ * Waits for tend to see the fault and to put it right: detected when the
+ * target is no longer up, ready and healthy as the same process; healed
+ * when it is all three again (a new process, but for a hang resumed).
+ * A hang lasts `duration` unless healed first.
+ */
+static void
+chaos_watch(struct chaos_cli *c, const struct chaos_experiment *x,
+    const struct chaos_injected *f, double t0, struct chaos_seen *seen)
+{
+	json_t *status, *svc;
+	bool well, same;
+	double t;
+
+	for (;;) {
+		t = now_ms() - t0;
+		if (chaos_stop_asked || t > (double)x->timeout_ms)
+			return;
+		if (f->fault == CHAOS_HANG && seen->healed_ms < 0 && t >= (double)x->duration_ms)
+			return;		/* not healed within the hang: resumed by the caller */
+		status = cli_call(&c->opts, json_pack("{s:s}", "cmd", "status"));
+		svc = status != NULL ? status_service(status, x->target) : NULL;
+		well = service_well(svc);
+		same = svc != NULL && json_integer_value(json_object_get(svc, "pid")) ==
+		    f->proc.pid;
+		json_decref(status);
+		if (seen->detected_ms < 0 && (!well || (f->fault == CHAOS_KILL && !same)))
+			seen->detected_ms = now_ms() - t0;
+		if (seen->detected_ms >= 0 && well && (f->fault != CHAOS_KILL || !same)) {
+			seen->healed_ms = now_ms() - t0;
+			return;
+		}
+		sleep_ms(CHAOS_POLL_MS);
+	}
+}
+
+/* Waits (within the timeout) for the target to be well, measuring nothing. */
+static void
+chaos_settle(struct chaos_cli *c, const struct chaos_experiment *x, double t0)
+{
+	json_t *status;
+	bool well;
+
+	while (!chaos_stop_asked && now_ms() - t0 < (double)x->timeout_ms) {
+		status = cli_call(&c->opts, json_pack("{s:s}", "cmd", "status"));
+		well = status != NULL && service_well(status_service(status, x->target));
+		json_decref(status);
+		if (well)
+			return;
+		sleep_ms(CHAOS_POLL_MS * 10);
+	}
+}
+
+/* One fault of an experiment, injected, watched and undone. -1: it could not be. */
+static int
+chaos_once(struct chaos_cli *c, const struct chaos_experiment *x, struct chaos_seen *seen)
+{
+	struct chaos_injected f = { .fault = x->fault, .signal = x->signal };
+	json_t *status = cli_call(&c->opts, json_pack("{s:s}", "cmd", "status"));
+	char err[512];
+	double t0;
+	int rc = 0;
+
+	memset(seen, 0, sizeof(*seen));
+	seen->detected_ms = seen->healed_ms = -1;
+	snprintf(f.service, sizeof(f.service), "%s", x->target);
+	f.proc.pid = (pid_t)json_integer_value(json_object_get(status_service(status,
+	    x->target), "pid"));
+	json_decref(status);
+	if (f.proc.pid <= 0 || proc_id_of(f.proc.pid, &f.proc) < 0) {
+		fprintf(stderr, "tend chaos %s: %s has no process to fault\n", x->name, x->target);
+		return -1;
+	}
+	f.at_ms = clock_wall_ms();
+	t0 = now_ms();
+	if (chaos_inject(c->sd, &c->ops, &f, err, sizeof(err)) < 0) {
+		fprintf(stderr, "tend chaos %s: %s\n", x->name, err);
+		return -1;
+	}
+	/*
+	 * A stopped dependency is tend's own doing: seen at once, and healthy
+	 * again once started (its MTTR). A kill or a hang is watched until tend
+	 * heals it; a hang it did not heal within `duration` is resumed, which
+	 * is no healing of tend's, but the next experiment waits for it.
+	 */
+	if (f.fault == CHAOS_STOP) {
+		sleep_ms((double)x->duration_ms);
+		seen->detected_ms = 0;
+	} else {
+		chaos_watch(c, x, &f, t0, seen);
+	}
+	if (chaos_undo(c->sd, &c->ops, &f, err, sizeof(err)) < 0) {
+		fprintf(stderr, "tend chaos %s: undoing it: %s\n", x->name, err);
+		rc = -1;
+	}
+	if (f.fault == CHAOS_STOP)
+		chaos_watch(c, x, &f, t0, seen);
+	else if (f.fault == CHAOS_HANG && seen->healed_ms < 0)
+		chaos_settle(c, x, t0);
+	chaos_incident(c, x, f.at_ms, seen);
+	return rc;
+}
+
+/* Each expectation held or not, into result; whether all held. */
+static bool
+chaos_judge(const struct chaos_experiment *x, const struct chaos_seen *seen, json_t *result)
+{
+	const struct chaos_expect *e = &x->expect;
+	json_t *failed = json_array();
+	bool ok;
+
+	if (e->healed_within_ms >= 0 && (seen->healed_ms < 0 ||
+	    seen->healed_ms > (double)e->healed_within_ms))
+		json_array_append_new(failed, json_sprintf("healed_within %lld ms",
+		    (long long)e->healed_within_ms));
+	if (e->detected_within_ms >= 0 && (seen->detected_ms < 0 ||
+	    seen->detected_ms > (double)e->detected_within_ms))
+		json_array_append_new(failed, json_sprintf("detected_within %lld ms",
+		    (long long)e->detected_within_ms));
+	if (e->escalated >= 0 && seen->escalated != (e->escalated != 0))
+		json_array_append_new(failed, json_sprintf("escalated: %s",
+		    e->escalated ? "true" : "false"));
+	if (e->root_cause != NULL && strstr(seen->root_cause, e->root_cause) == NULL)
+		json_array_append_new(failed, json_sprintf("root_cause %s", e->root_cause));
+	if (e->dependents_not_restarted == 1 && seen->restarted[0] != '\0')
+		json_array_append_new(failed, json_sprintf("dependents_not_restarted (%s was)",
+		    seen->restarted));
+	ok = json_array_size(failed) == 0;
+	json_object_set_new(result, "failed", failed);
+	json_object_set_new(result, "ok", json_boolean(ok));
+	return ok;
+}
+
+static json_t *
+ms_json(double ms)
+{
+	return ms >= 0 ? json_real((double)(int64_t)(ms * 10) / 10) : json_null();
+}
+
+static void
+chaos_say(const struct chaos_cli *c, const struct chaos_experiment *x, int n,
+    const struct chaos_seen *seen)
+{
+	if (c->opts.format == OUTPUT_JSON)
+		return;
+	printf("%s #%d: %s of %s: ", x->name, n + 1, chaos_fault_name(x->fault), x->target);
+	if (seen->detected_ms >= 0)
+		printf("detected in %.1f ms, ", seen->detected_ms);
+	else
+		printf("never detected, ");
+	if (seen->healed_ms >= 0)
+		printf("healthy again in %.1f ms", seen->healed_ms);
+	else
+		printf("not healed by tend");
+	if (seen->incident > 0)
+		printf(", incident #%lld%s", (long long)seen->incident,
+		    seen->escalated ? " escalated" : "");
+	putchar('\n');
+	fflush(stdout);
+}
+
+/* One experiment: its repeats, then the judgement on the last of them. */
+static bool
+chaos_experiment_run(struct chaos_cli *c, const struct chaos_experiment *x)
+{
+	json_t *result = json_pack("{s:s, s:s, s:s, s:[]}", "experiment", x->name, "fault",
+	    chaos_fault_name(x->fault), "target", x->target, "runs"), *status;
+	struct chaos_seen seen = { .detected_ms = -1, .healed_ms = -1 }, any = { 0 };
+	json_t *restarts;
+	char why[256];
+	bool ok;
+	int n;
+
+	status = cli_call(&c->opts, json_pack("{s:s}", "cmd", "status"));
+	ok = status != NULL && chaos_may_run(c, x, status, why, sizeof(why));
+	restarts = status != NULL ? restart_counts(status) : json_object();
+	json_decref(status);
+	if (!ok) {
+		fprintf(stderr, "tend chaos %s: not run: %s\n", x->name, status != NULL ? why :
+		    "the daemon does not answer");
+		json_object_set_new(result, "ok", json_false());
+		json_object_set_new(result, "refused", json_string(why));
+		json_array_append_new(c->results, result);
+		json_decref(restarts);
+		return false;
+	}
+	for (n = 0; n < x->repeat && !chaos_stop_asked; n++) {
+		if (n > 0)
+			sleep_ms((double)x->every_ms);
+		ok = chaos_once(c, x, &seen) == 0;
+		any.escalated |= seen.escalated;
+		json_array_append_new(json_object_get(result, "runs"), json_pack("{s:o, s:o, "
+		    "s:I}", "mttd_ms", ms_json(seen.detected_ms), "mttr_ms",
+		    ms_json(seen.healed_ms), "incident", (json_int_t)seen.incident));
+		chaos_say(c, x, n, &seen);
+		if (!ok)
+			break;
+	}
+	seen.escalated |= any.escalated;
+	chaos_dependents(c, x, restarts, &seen);
+	json_decref(restarts);
+	ok = chaos_judge(x, &seen, result) && ok && !chaos_stop_asked;
+	if (c->opts.format != OUTPUT_JSON)
+		printf("%s: %s\n", x->name, ok ? "every expectation held" :
+		    "an expectation failed or the run did not finish");
+	json_array_append_new(c->results, result);
+	return ok;
+}
+
+static void
+chaos_plan(const struct chaos_experiment *x)
+{
+	printf("%s: %s of %s", x->name, chaos_fault_name(x->fault), x->target);
+	if (x->fault == CHAOS_KILL)
+		printf(" (SIG%s)", sigabbrev_np(x->signal));
+	else
+		printf(" for %lld ms", (long long)x->duration_ms);
+	if (x->repeat > 1)
+		printf(", %d times %lld ms apart", x->repeat, (long long)x->every_ms);
+	printf("; wait up to %lld ms for it to be healthy again", (long long)x->timeout_ms);
+	if (x->expect.healed_within_ms >= 0)
+		printf("; expect healed within %lld ms", (long long)x->expect.healed_within_ms);
+	if (x->expect.detected_within_ms >= 0)
+		printf("; expect detected within %lld ms", (long long)x->expect.detected_within_ms);
+	if (x->expect.escalated >= 0)
+		printf("; expect %sescalation", x->expect.escalated ? "" : "no ");
+	putchar('\n');
+}
+
+/* The experiments named (or all): false after saying which one is unknown. */
+static bool
+chaos_selected(struct chaos_cli *c, const struct chaos_experiment ***v, size_t *n)
+{
+	size_t i;
+	int a;
+
+	*v = NULL;
+	*n = 0;
+	if (c->all) {
+		*v = calloc(c->cfg->n_chaos + 1, sizeof(**v));
+		for (i = 0; i < c->cfg->n_chaos; i++)
+			(*v)[(*n)++] = &c->cfg->chaos[i];
+		return true;
+	}
+	*v = calloc((size_t)c->opts.n_args + 1, sizeof(**v));
+	for (a = 1; a < c->opts.n_args; a++) {
+		if (((*v)[*n] = config_find_chaos(c->cfg, c->opts.args[a])) == NULL) {
+			fprintf(stderr, "tend chaos: no experiment named '%s' under chaos: "
+			    "experiments:\n", c->opts.args[a]);
+			return false;
+		}
+		(*n)++;
+	}
+	return true;
+}
+
+static int
+chaos_run(struct chaos_cli *c)
+{
+	const struct chaos_experiment **v;
+	struct sigaction sa = { .sa_handler = chaos_on_signal };
+	char what[512], err[512] = "";
+	bool all_ok = true;
+	json_t *doc;
+	size_t n, i;
+
+	if (!chaos_selected(c, &v, &n) || n == 0) {
+		if (n == 0 && (c->all || c->opts.n_args < 2))
+			fprintf(stderr, "tend chaos run: name experiments, or --all\n");
+		free(v);
+		return 2;
+	}
+	if (c->opts.dry_run) {
+		for (i = 0; i < n; i++)
+			chaos_plan(v[i]);
+		free(v);
+		return 0;
+	}
+	if (!cli_daemon_alive(&c->opts)) {
+		fprintf(stderr, "tend chaos: no tend runs on this state dir: chaos runs "
+		    "through the daemon that is to heal what it breaks\n");
+		free(v);
+		return 1;
+	}
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	if (chaos_recover(c->sd, &c->ops, what, sizeof(what), err, sizeof(err)) != 0)
+		fprintf(stderr, "tend chaos: %s %s\n", err[0] != '\0' ? err : "undone:",
+		    err[0] != '\0' ? "" : what);
+	c->results = json_array();
+	for (i = 0; i < n && !chaos_stop_asked; i++)
+		all_ok &= chaos_experiment_run(c, v[i]);
+	if (c->opts.format == OUTPUT_JSON) {
+		doc = json_pack("{s:b, s:O}", "ok", all_ok && !chaos_stop_asked, "experiments",
+		    c->results);
+		cli_print_json(doc);
+		json_decref(doc);
+	}
+	json_decref(c->results);
+	free(v);
+	return all_ok && !chaos_stop_asked ? 0 : 1;
+}
+
+static int
+chaos_list(const struct chaos_cli *c)
+{
+	size_t i;
+
+	if (c->cfg->n_chaos == 0)
+		printf("no experiments (chaos: experiments: in the config, docs/chaos.md)\n");
+	for (i = 0; i < c->cfg->n_chaos; i++)
+		chaos_plan(&c->cfg->chaos[i]);
+	return 0;
+}
+
+/*
+ * --all and --force are chaos's own; the rest are every command's, parsed
+ * in place (the options keep pointers into argv).
+ */
+static int
+chaos_parse(int argc, char **argv, struct chaos_cli *c)
+{
+	int i, n = 0;
+
+	for (i = 0; i < argc; i++) {
+		if (i > 0 && strcmp(argv[i], "--all") == 0)
+			c->all = true;
+		else if (i > 0 && strcmp(argv[i], "--force") == 0)
+			c->force = true;
+		else
+			argv[n++] = argv[i];
+	}
+	argv[n] = NULL;
+	return cli_parse_options("chaos", n, argv, &c->opts);
+}
+
+int
+cmd_chaos(int argc, char **argv)
+{
+	struct chaos_cli c = { .ops = { .service = chaos_service } };
+	char err[512], *dir;
+	int rc;
+
+	c.ops.arg = &c;
+	if (chaos_parse(argc, argv, &c) != 0)
+		return 2;
+	if (c.opts.n_args < 1 || (strcmp(c.opts.args[0], "list") != 0 &&
+	    strcmp(c.opts.args[0], "run") != 0)) {
+		fprintf(stderr, "usage: tend chaos list | run NAME... | run --all [--dry-run] "
+		    "[--force] [-c FILE] [--state-dir DIR] [--format json]\n");
+		return 2;
+	}
+	if ((c.cfg = cli_load_config(c.opts.config_path, stderr)) == NULL)
+		return 2;
+	if (strcmp(c.opts.args[0], "list") == 0) {
+		rc = chaos_list(&c);
+		config_free(c.cfg);
+		return rc;
+	}
+	dir = cli_state_dir(&c.opts);
+	c.sd = statedir_open(dir, err, sizeof(err));
+	free(dir);
+	if (c.sd == NULL) {
+		fprintf(stderr, "tend chaos: refusing the state dir: %s\n", err);
+		config_free(c.cfg);
+		return 1;
+	}
+	rc = chaos_run(&c);
+	statedir_close(c.sd);
+	config_free(c.cfg);
+	return rc;
+}
