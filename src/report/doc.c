@@ -296,7 +296,7 @@ doc_history(struct report_doc *d, const struct report *r)
 	s = doc_section(d, "Anomalies");
 	doc_counts(s, NULL, "series", &p->anomalies, NULL);
 	s = doc_section(d, "Chaos results");
-	doc_line(s, "Not recorded: this tend has no chaos experiments yet (tend chaos).");
+	doc_line(s, "Not recorded: tend chaos does not keep its runs in the store yet.");
 	s = doc_section(d, "Changes, snapshots and rollbacks");
 	doc_line(s, "%lld changes rolled back in the period.", (long long)p->changes_rolled_back);
 	doc_counts(s, "changes", "kind", &p->changes, NULL);
