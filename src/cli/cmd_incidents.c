@@ -12,6 +12,7 @@
 #include <sqlite3.h>
 
 #include "cli/table.h"
+#include "report/report.h"
 #include "store/read.h"
 
 #define INCIDENTS_LIMIT		200
@@ -35,23 +36,6 @@ incidents_text(json_t *obj, const char *key, const char *none)
 	return s != NULL && *s != '\0' ? s : none;
 }
 
-static void
-incidents_format_duration(int64_t ms, char *buf, size_t len)
-{
-	long long s = ms / 1000;
-
-	if (ms < 1000)
-		snprintf(buf, len, "%lldms", (long long)ms);
-	else if (s < 60)
-		snprintf(buf, len, "%.1fs", (double)ms / 1000);
-	else if (s < 3600)
-		snprintf(buf, len, "%lldm%02llds", s / 60, s % 60);
-	else if (s < 86400)
-		snprintf(buf, len, "%lldh%02lldm", s / 3600, s / 60 % 60);
-	else
-		snprintf(buf, len, "%lldd%lldh", s / 86400, s / 3600 % 24);
-}
-
 /* A database from before schema 3 has no phase: resolved_at tells. */
 static const char *
 incidents_phase(json_t *inc)
@@ -70,7 +54,7 @@ incidents_add_attempt(struct table *t, json_t *a)
 
 	cli_format_time(json_integer_value(start), false, when, sizeof(when));
 	if (json_is_integer(end))
-		incidents_format_duration(json_integer_value(end) -
+		report_duration(json_integer_value(end) -
 		    json_integer_value(start), took, sizeof(took));
 	else
 		snprintf(took, sizeof(took), "-");
@@ -93,7 +77,7 @@ incidents_add_one(struct table *t, json_t *inc)
 	    (long long)json_integer_value(count) : (long long)json_array_size(attempts));
 	mttr = json_object_get(inc, "mttr_ms");
 	if (json_is_integer(mttr))
-		incidents_format_duration(json_integer_value(mttr), took, sizeof(took));
+		report_duration(json_integer_value(mttr), took, sizeof(took));
 	else
 		snprintf(took, sizeof(took), "-");
 	snprintf(id, sizeof(id), "%lld",

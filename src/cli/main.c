@@ -37,6 +37,7 @@ static const struct subcommand subcommands[] = {
 	{ .name = "guard", .run_argv = cmd_guard },
 	{ .name = "rebuild", .run = cmd_rebuild },
 	{ .name = "changes", .run = cmd_changes },
+	{ .name = "report", .run_argv = cmd_report },
 	{ .name = "change", .run = cmd_change },
 	{ .name = "chaos", .run_argv = cmd_chaos },
 	{ .name = "preflight", .run_argv = cmd_preflight },
