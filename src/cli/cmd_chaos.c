@@ -405,24 +405,42 @@ chaos_experiment_run(struct chaos_cli *c, const struct chaos_experiment *x)
 	return ok;
 }
 
+char *
+cli_chaos_plan(const struct chaos_experiment *x)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	if (f == NULL)
+		return NULL;
+	fprintf(f, "%s: %s of %s", x->name, chaos_fault_name(x->fault), x->target);
+	if (x->fault == CHAOS_KILL)
+		fprintf(f, " (SIG%s)", sigabbrev_np(x->signal));
+	else
+		fprintf(f, " for %lld ms", (long long)x->duration_ms);
+	if (x->repeat > 1)
+		fprintf(f, ", %d times %lld ms apart", x->repeat, (long long)x->every_ms);
+	fprintf(f, "; wait up to %lld ms for it to be healthy again", (long long)x->timeout_ms);
+	if (x->expect.healed_within_ms >= 0)
+		fprintf(f, "; expect healed within %lld ms", (long long)x->expect.healed_within_ms);
+	if (x->expect.detected_within_ms >= 0)
+		fprintf(f, "; expect detected within %lld ms",
+		    (long long)x->expect.detected_within_ms);
+	if (x->expect.escalated >= 0)
+		fprintf(f, "; expect %sescalation", x->expect.escalated ? "" : "no ");
+	fclose(f);
+	return text;
+}
+
 static void
 chaos_plan(const struct chaos_experiment *x)
 {
-	printf("%s: %s of %s", x->name, chaos_fault_name(x->fault), x->target);
-	if (x->fault == CHAOS_KILL)
-		printf(" (SIG%s)", sigabbrev_np(x->signal));
-	else
-		printf(" for %lld ms", (long long)x->duration_ms);
-	if (x->repeat > 1)
-		printf(", %d times %lld ms apart", x->repeat, (long long)x->every_ms);
-	printf("; wait up to %lld ms for it to be healthy again", (long long)x->timeout_ms);
-	if (x->expect.healed_within_ms >= 0)
-		printf("; expect healed within %lld ms", (long long)x->expect.healed_within_ms);
-	if (x->expect.detected_within_ms >= 0)
-		printf("; expect detected within %lld ms", (long long)x->expect.detected_within_ms);
-	if (x->expect.escalated >= 0)
-		printf("; expect %sescalation", x->expect.escalated ? "" : "no ");
-	putchar('\n');
+	char *text = cli_chaos_plan(x);
+
+	if (text != NULL)
+		puts(text);
+	free(text);
 }
 
 /* The experiments named (or all): false after saying which one is unknown. */

@@ -58,6 +58,8 @@ static const struct pf_step pf_steps[] = {
 	{ "permissions", preflight_permissions, "`tend preflight --fix` sets the modes tend "
 	    "makes (state dir 0750, token 0600); a cwd, a pidfile's directory or a path "
 	    "that is missing is for you to make.", true },
+	{ "chaos", preflight_chaos, "`tend chaos list` shows each experiment; `tend chaos "
+	    "run NAME` runs one against the daemon.", false },
 };
 #define PF_N_STEPS	(sizeof(pf_steps) / sizeof(pf_steps[0]))
 

@@ -40,6 +40,7 @@ json_t	*preflight_deps(const struct preflight *p);
 json_t	*preflight_scan(const struct preflight *p);
 json_t	*preflight_checks(const struct preflight *p);
 json_t	*preflight_permissions(const struct preflight *p);
+json_t	*preflight_chaos(const struct preflight *p);
 
 /*
  * --install-hook: the pre-push hook of the git repository holding the

@@ -239,3 +239,27 @@ preflight_checks(const struct preflight *p)
 	check_batch_clear(&b);
 	return o;
 }
+
+/*
+ * chaos: the experiments' plans, as `tend chaos run --all --dry-run` says
+ * them (the config step has already refused a fault not built or a
+ * target that is no service); nothing is injected.
+ */
+json_t *
+preflight_chaos(const struct preflight *p)
+{
+	json_t *o;
+	char *plan;
+	size_t i;
+
+	if (p->cfg->n_chaos == 0)
+		return preflight_outcome("skipped", "no chaos: experiments in the config");
+	o = preflight_outcome("ok", "%zu experiment%s, each a dry run: nothing injected",
+	    p->cfg->n_chaos, p->cfg->n_chaos == 1 ? "" : "s");
+	for (i = 0; i < p->cfg->n_chaos; i++)
+		if ((plan = cli_chaos_plan(&p->cfg->chaos[i])) != NULL) {
+			preflight_note(o, "details", "%s", plan);
+			free(plan);
+		}
+	return o;
+}

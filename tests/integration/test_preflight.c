@@ -42,7 +42,10 @@ static const char good[] =
     "checks:\n"
     "  alive: { type: command, run: [/bin/true] }\n"
     "  tools: { type: deps, executables: { /bin/sh: '' } }\n"
-    "environment: { probe: [] }\n";
+    "environment: { probe: [] }\n"
+    "chaos:\n"
+    "  experiments:\n"
+    "    crash: { fault: kill, target: web, expect: { healed_within: 2s } }\n";
 
 /* The step's object in a JSON report. */
 static json_t *
@@ -79,14 +82,17 @@ a_good_config_passes_every_step(void **state)
 	contains(out, "ok       scan");
 	contains(out, "ok       checks");
 	contains(out, "ok       permissions");
-	contains(out, "6 ok, 0 warnings, 0 failed, 0 skipped");
+	contains(out, "ok       chaos");
+	contains(out, "crash: kill of web (SIGKILL)");
+	contains(out, "7 ok, 0 warnings, 0 failed, 0 skipped");
 	free(out);
 
 	assert_int_equal(tend(&out, "-c", t.config, "--state-dir", t.state,
 	    "--format", "json", NULL, NULL), 0);
 	assert_non_null(doc = json_loads(out, 0, NULL));
 	assert_true(json_is_true(json_object_get(doc, "ok")));
-	assert_int_equal(json_array_size(json_object_get(doc, "steps")), 6);
+	assert_int_equal(json_array_size(json_object_get(doc, "steps")), 7);
+	assert_string_equal(status_of(doc, "chaos"), "ok");
 	assert_string_equal(status_of(doc, "checks"), "ok");
 	assert_string_equal(status_of(doc, "scan"), "skipped");
 	assert_true(json_integer_value(json_object_get(doc, "duration_ms")) < 30000);
