@@ -1,9 +1,10 @@
 /*
- * tend chaos list | run NAME... | run --all [--dry-run] [--force]: faults
+ * tend chaos list | history [--since D] | run NAME... | run --all
+ * [--dry-run] [--force]: faults
  * injected into the services of a running daemon, and what tend did about
  * them, measured from the daemon's own view (its status, polled every
  * CHAOS_POLL_MS, and its incidents) and held against each experiment's
- * `expect`. Exit 0 when every expectation held, 1 when one did not (or a
+ * `expect`; each run recorded in the store (chaos_runs, chaos_results). Exit 0 when every expectation held, 1 when one did not (or a
  * fault could not be injected or undone), 2 for usage.
  *
  * Safety: only the config's services are targets; one experiment at a
@@ -26,6 +27,8 @@
 #include "core/clock.h"
 #include "core/statedir.h"
 #include "core/strv.h"
+#include "store/chaos.h"
+#include "store/store.h"
 
 #define CHAOS_POLL_MS	2
 
@@ -36,6 +39,7 @@ struct chaos_cli {
 	struct tend_config *cfg;
 	struct statedir	*sd;
 	struct chaos_ops ops;
+	struct store	*st;		/* where runs are recorded; NULL: they are not */
 	json_t		*results;	/* one object per experiment */
 };
 
@@ -357,6 +361,44 @@ chaos_say(const struct chaos_cli *c, const struct chaos_experiment *x, int n,
 	fflush(stdout);
 }
 
+/* The run in the store: its row and one per fault (result's "runs"). */
+static void
+chaos_record(struct chaos_cli *c, const struct chaos_experiment *x, json_t *result,
+    int64_t started_at)
+{
+	json_t *runs = json_object_get(result, "runs"), *r, *failed;
+	struct store_chaos_result *v = calloc(json_array_size(runs) + 1, sizeof(*v));
+	struct store_chaos_run row = { .experiment = x->name, .fault =
+	    chaos_fault_name(x->fault), .target = x->target, .started_at = started_at,
+	    .ended_at = clock_wall_ms(), .ok = json_is_true(json_object_get(result, "ok")),
+	    .results = v };
+	char err[512], *text;
+	int64_t id;
+	size_t i;
+
+	json_array_foreach(runs, i, r) {
+		v[i].mttd_ms = json_is_number(json_object_get(r, "mttd_ms")) ?
+		    json_number_value(json_object_get(r, "mttd_ms")) : -1;
+		v[i].mttr_ms = json_is_number(json_object_get(r, "mttr_ms")) ?
+		    json_number_value(json_object_get(r, "mttr_ms")) : -1;
+		v[i].incident = json_integer_value(json_object_get(r, "incident"));
+	}
+	row.n_results = json_array_size(runs);
+	failed = json_object_get(result, "failed");
+	if (json_object_get(result, "refused") != NULL)
+		failed = json_pack("[s+]", "refused: ",
+		    json_string_value(json_object_get(result, "refused")));
+	else
+		json_incref(failed != NULL ? failed : (failed = json_array()));
+	text = json_dumps(failed, JSON_COMPACT);
+	row.failed = text;
+	if (c->st != NULL && store_chaos_insert(c->st, &row, &id, err, sizeof(err)) < 0)
+		fprintf(stderr, "tend chaos %s: not recorded: %s\n", x->name, err);
+	free(text);
+	json_decref(failed);
+	free(v);
+}
+
 /* One experiment: its repeats, then the judgement on the last of them. */
 static bool
 chaos_experiment_run(struct chaos_cli *c, const struct chaos_experiment *x)
@@ -364,6 +406,7 @@ chaos_experiment_run(struct chaos_cli *c, const struct chaos_experiment *x)
 	json_t *result = json_pack("{s:s, s:s, s:s, s:[]}", "experiment", x->name, "fault",
 	    chaos_fault_name(x->fault), "target", x->target, "runs"), *status;
 	struct chaos_seen seen = { .detected_ms = -1, .healed_ms = -1 }, any = { 0 };
+	int64_t started_at = clock_wall_ms();
 	json_t *restarts;
 	char why[256];
 	bool ok;
@@ -378,6 +421,7 @@ chaos_experiment_run(struct chaos_cli *c, const struct chaos_experiment *x)
 		    "the daemon does not answer");
 		json_object_set_new(result, "ok", json_false());
 		json_object_set_new(result, "refused", json_string(why));
+		chaos_record(c, x, result, started_at);
 		json_array_append_new(c->results, result);
 		json_decref(restarts);
 		return false;
@@ -401,6 +445,7 @@ chaos_experiment_run(struct chaos_cli *c, const struct chaos_experiment *x)
 	if (c->opts.format != OUTPUT_JSON)
 		printf("%s: %s\n", x->name, ok ? "every expectation held" :
 		    "an expectation failed or the run did not finish");
+	chaos_record(c, x, result, started_at);
 	json_array_append_new(c->results, result);
 	return ok;
 }
@@ -470,6 +515,17 @@ chaos_selected(struct chaos_cli *c, const struct chaos_experiment ***v, size_t *
 	return true;
 }
 
+/* The daemon's store, for the record of the runs: a run goes on without it. */
+static void
+chaos_store_open(struct chaos_cli *c)
+{
+	char err[512], *db = statedir_file(c->sd, "tend.db");
+
+	if ((c->st = store_open_brief(db, err, sizeof(err))) == NULL)
+		fprintf(stderr, "tend chaos: the runs will not be recorded: %s\n", err);
+	free(db);
+}
+
 static int
 chaos_run(struct chaos_cli *c)
 {
@@ -500,6 +556,7 @@ chaos_run(struct chaos_cli *c)
 	}
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	chaos_store_open(c);
 	if (chaos_recover(c->sd, &c->ops, what, sizeof(what), err, sizeof(err)) != 0)
 		fprintf(stderr, "tend chaos: %s %s\n", err[0] != '\0' ? err : "undone:",
 		    err[0] != '\0' ? "" : what);
@@ -513,6 +570,7 @@ chaos_run(struct chaos_cli *c)
 		json_decref(doc);
 	}
 	json_decref(c->results);
+	store_close(c->st);
 	free(v);
 	return all_ok && !chaos_stop_asked ? 0 : 1;
 }
@@ -561,11 +619,14 @@ cmd_chaos(int argc, char **argv)
 	if (chaos_parse(argc, argv, &c) != 0)
 		return 2;
 	if (c.opts.n_args < 1 || (strcmp(c.opts.args[0], "list") != 0 &&
-	    strcmp(c.opts.args[0], "run") != 0)) {
-		fprintf(stderr, "usage: tend chaos list | run NAME... | run --all [--dry-run] "
-		    "[--force] [-c FILE] [--state-dir DIR] [--format json]\n");
+	    strcmp(c.opts.args[0], "run") != 0 && strcmp(c.opts.args[0], "history") != 0)) {
+		fprintf(stderr, "usage: tend chaos list | history [--since DURATION] | run "
+		    "NAME... | run --all [--dry-run] [--force] [-c FILE] [--state-dir DIR] "
+		    "[--format json]\n");
 		return 2;
 	}
+	if (strcmp(c.opts.args[0], "history") == 0)
+		return cli_chaos_history(&c.opts);
 	if ((c.cfg = cli_load_config(c.opts.config_path, stderr)) == NULL)
 		return 2;
 	if (strcmp(c.opts.args[0], "list") == 0) {

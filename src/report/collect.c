@@ -305,6 +305,20 @@ collect_period_init(struct report_period *p, int64_t start, int64_t end)
 		p->n_buckets = 1;
 }
 
+/* The chaos runs of the period, and what their faults took to heal. */
+static void
+collect_chaos(struct collect *c)
+{
+	struct report_period *p = c->p;
+
+	collect_actions(c, "SELECT fault, experiment, target, count(*), sum(ok) FROM "
+	    "chaos_runs WHERE started_at >= ?1 AND started_at < ?2 GROUP BY experiment, "
+	    "fault, target ORDER BY 4 DESC, 2", &p->chaos);
+	collect_percentiles(c, "SELECT CAST(r.mttr_ms AS INTEGER) FROM chaos_results r JOIN "
+	    "chaos_runs x ON x.id = r.run_id WHERE x.started_at >= ?1 AND x.started_at < ?2 "
+	    "AND r.mttr_ms IS NOT NULL ORDER BY 1", &p->chaos_mttr_p50, &p->chaos_mttr_p90);
+}
+
 static int
 collect_period(sqlite3 *db, struct report_period *p, int64_t start, int64_t end)
 {
@@ -315,6 +329,7 @@ collect_period(sqlite3 *db, struct report_period *p, int64_t start, int64_t end)
 	collect_patterns(&c);
 	collect_healing(&c);
 	collect_history(&c);
+	collect_chaos(&c);
 	if (c.rc == SQLITE_OK)
 		c.rc = report_collect_targets(db, p);
 	return c.rc;
@@ -377,6 +392,7 @@ report_period_free(struct report_period *p)
 	report_actions_free(&p->per_category);
 	report_actions_free(&p->per_target);
 	report_actions_free(&p->procedures);
+	report_actions_free(&p->chaos);
 }
 
 void

@@ -281,6 +281,28 @@ doc_restarts(struct report_doc *d, const struct report *r)
 	}
 }
 
+/* tend chaos's runs: per experiment, how many passed, and the MTTR of their faults. */
+static void
+doc_chaos(struct report_section *s, const struct report_period *p)
+{
+	struct report_table *t;
+	size_t i;
+
+	if (p->chaos.n == 0) {
+		doc_line(s, "No chaos experiment ran in the period (tend chaos run).");
+		return;
+	}
+	if (p->chaos_mttr_p50 >= 0)
+		doc_line(s, "MTTR of the injected faults: p50 %lld ms, p90 %lld ms.",
+		    (long long)p->chaos_mttr_p50, (long long)p->chaos_mttr_p90);
+	t = doc_table(s, NULL, "experiment", "fault", "target", "#runs", "#passed", "#rate",
+	    NULL);
+	for (i = 0; i < p->chaos.n; i++)
+		doc_row(t, str(p->chaos.v[i].action), str(p->chaos.v[i].category),
+		    str(p->chaos.v[i].target), num(p->chaos.v[i].attempts),
+		    num(p->chaos.v[i].healed), pct(p->chaos.v[i].rate));
+}
+
 static void
 doc_history(struct report_doc *d, const struct report *r)
 {
@@ -296,7 +318,7 @@ doc_history(struct report_doc *d, const struct report *r)
 	s = doc_section(d, "Anomalies");
 	doc_counts(s, NULL, "series", &p->anomalies, NULL);
 	s = doc_section(d, "Chaos results");
-	doc_line(s, "Not recorded: tend chaos does not keep its runs in the store yet.");
+	doc_chaos(s, p);
 	s = doc_section(d, "Changes, snapshots and rollbacks");
 	doc_line(s, "%lld changes rolled back in the period.", (long long)p->changes_rolled_back);
 	doc_counts(s, "changes", "kind", &p->changes, NULL);

@@ -133,8 +133,10 @@ report_json(const struct report *r)
 	size_t i;
 
 	json_object_set_new(doc, "generated_at", json_integer(r->generated_ms));
-	/* Chaos experiments are not recorded yet: null, never a made-up zero. */
-	json_object_set_new(doc, "chaos", json_null());
+	json_object_set_new(doc, "chaos", json_pack("{s:o, s:o, s:o}", "experiments",
+	    json_actions(&r->cur.chaos), "mttr_p50_ms", r->cur.chaos_mttr_p50 >= 0 ?
+	    json_integer(r->cur.chaos_mttr_p50) : json_null(), "mttr_p90_ms",
+	    r->cur.chaos_mttr_p90 >= 0 ? json_integer(r->cur.chaos_mttr_p90) : json_null()));
 	for (i = 0; i < r->n_advice; i++)
 		json_array_append_new(advice, json_pack("{s:s, s:s}", "rule",
 		    r->advice[i].rule, "text", r->advice[i].text));

@@ -107,6 +107,9 @@ struct report_period {
 	int64_t		 dep_changes_total;
 	struct report_counts alerts;		/* per outcome */
 	struct report_counts alert_failures;	/* per channel, failed only */
+	/* tend chaos runs: per experiment (category: the fault, attempts: runs, healed: passed) */
+	struct report_actions chaos;
+	int64_t		 chaos_mttr_p50, chaos_mttr_p90;	/* over every fault; -1: none */
 };
 
 /* A recommendation: the rule that fired and what it says. */

@@ -241,6 +241,29 @@ static const char *const migrations[] = {
 	"  c.size = e.size AND c.mtime_ns = e.mtime_ns;"
 	"DROP TABLE snapshot_entries;"
 	"DROP TABLE snapshot_stat_cache;",
+
+	/*
+	 * 8 -> 9: chaos experiments run (tend chaos, docs/chaos.md): a row per
+	 * experiment run, whether every expectation held, and a row per fault
+	 * of it with what was measured.
+	 */
+	"CREATE TABLE chaos_runs ("
+	"  id INTEGER PRIMARY KEY,"
+	"  experiment TEXT NOT NULL,"
+	"  fault TEXT NOT NULL,"
+	"  target TEXT NOT NULL,"
+	"  started_at INTEGER NOT NULL,"		/* ms since the epoch */
+	"  ended_at INTEGER NOT NULL,"
+	"  ok INTEGER NOT NULL,"			/* every expectation held */
+	"  failed TEXT NOT NULL);"			/* JSON: the expectations that did not */
+	"CREATE INDEX chaos_runs_by_time ON chaos_runs (started_at);"
+	"CREATE TABLE chaos_results ("
+	"  run_id INTEGER NOT NULL,"
+	"  n INTEGER NOT NULL,"				/* 1, 2, ... the faults of the run */
+	"  mttd_ms REAL,"				/* NULL: never detected */
+	"  mttr_ms REAL,"				/* NULL: not healed by tend */
+	"  incident INTEGER,"
+	"  PRIMARY KEY (run_id, n)) WITHOUT ROWID;",
 };
 
 size_t

@@ -3,7 +3,8 @@
  * its expectation (exit 0, MTTD and MTTR in the JSON); an expectation that
  * does not hold exits 1 and says which; a hang tend heals through its HTTP
  * check; a stopped service started again; a run killed mid-hang leaves
- * its journal and the next run resumes the process first; the blast
+ * its journal and the next run resumes the process first; every run in
+ * the store (tend chaos history); the blast
  * radius (something else unhealthy: refused unless --force); a dry run
  * that touches nothing; what mistakes get.
  */
@@ -125,6 +126,19 @@ a_kill_is_healed_within_its_expectation(void **state)
 	assert_int_equal(harness_cli(&t, &out, "chaos", "run", "crash-escalates", "-c",
 	    t.config, "--state-dir", t.state, "--format", "json", NULL), 1);
 	harness_contains(out, "\"escalated: true\"");
+	free(out);
+
+	/* Each run is in the store: tend chaos history, newest first. */
+	assert_int_equal(harness_cli(&t, &out, "chaos", "history", "-c", t.config,
+	    "--state-dir", t.state, NULL), 0);
+	harness_contains(out, "crash-escalates");
+	harness_contains(out, "FAILED [\"escalated: true\"]");
+	harness_contains(out, "  ok");
+	free(out);
+	assert_int_equal(harness_cli(&t, &out, "chaos", "history", "-c", t.config,
+	    "--state-dir", t.state, "--format", "json", NULL), 0);
+	harness_contains(out, "\"experiment\": \"crash\"");
+	harness_contains(out, "\"mttr_ms\": ");
 	free(out);
 }
 

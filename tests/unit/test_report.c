@@ -153,6 +153,17 @@ fill_the_rest(void)
 	    T0 - DAY_MS);
 	db_exec("INSERT INTO dependency_changes (ts, check_name, dependency, old_version, "
 	    "new_version) VALUES (%lld, 'deps', 'libssl3', '3.0.1', '3.0.2')", T0 + DAY_MS);
+	/* Chaos: two runs of crash (one failed), one of hang; one before the period. */
+	db_exec("INSERT INTO chaos_runs (id, experiment, fault, target, started_at, ended_at, "
+	    "ok, failed) VALUES (1, 'crash', 'kill', 'web', %lld, %lld, 1, '[]'), "
+	    "(2, 'crash', 'kill', 'web', %lld, %lld, 0, '[\"healed_within 2 ms\"]'), "
+	    "(3, 'hang', 'hang', 'web', %lld, %lld, 1, '[]'), "
+	    "(4, 'crash', 'kill', 'web', %lld, %lld, 1, '[]')", T0 + HOUR_MS, T0 + HOUR_MS,
+	    T0 + DAY_MS, T0 + DAY_MS, T0 + 2 * DAY_MS, T0 + 2 * DAY_MS, T0 - DAY_MS,
+	    T0 - DAY_MS);
+	db_exec("INSERT INTO chaos_results (run_id, n, mttd_ms, mttr_ms, incident) VALUES "
+	    "(1, 1, 1.0, 5.0, NULL), (1, 2, 1.0, 7.0, NULL), (2, 1, 2.0, 9.0, NULL), "
+	    "(3, 1, 1800.0, 1803.0, 4), (4, 1, 1.0, 999.0, NULL)");
 }
 
 static int
@@ -394,7 +405,14 @@ markdown_html_and_json_carry_the_numbers(void **state)
 	assert_non_null(strstr(html, "<td class=\"n\">75.00%</td>"));
 	assert_int_equal(json_integer_value(json_object_get(json_object_get(j, "summary"),
 	    "incidents_opened")), 5);
-	assert_true(json_is_null(json_object_get(j, "chaos")));
+	/* Chaos: crash twice (one passed), hang once; faults' MTTR 5, 7, 9, 1803 ms. */
+	assert_non_null(strstr(md, "| crash | kill | web | 2 | 1 | 50.00% |"));
+	assert_non_null(strstr(md, "| hang | hang | web | 1 | 1 | 100.00% |"));
+	assert_non_null(strstr(md, "MTTR of the injected faults: p50 7 ms, p90 1803 ms."));
+	assert_int_equal(json_array_size(json_object_get(json_object_get(j, "chaos"),
+	    "experiments")), 2);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(j, "chaos"),
+	    "mttr_p50_ms")), 7);
 	assert_int_equal(json_integer_value(json_object_get(json_object_get(json_object_get(j,
 	    "summary"), "mttr_ms"), "p90")), 4000);
 	assert_int_equal(json_array_size(json_object_get(j, "recommendations")), 7);
