@@ -16,6 +16,7 @@
 #include <uv.h>
 
 #include "alert/alert.h"
+#include "chaos/fault.h"
 #include "checks/http_engine.h"
 #include "checks/scheduler.h"
 #include "config/config.h"
@@ -583,6 +584,33 @@ daemon_service_pid(void *arg, const char *service)
 	return supervisor_service_pid(d->sup, service);
 }
 
+/* A stopped service needs no undoing here: every service is about to be started. */
+static int
+daemon_chaos_service(void *arg, const char *verb, const char *name, char *err,
+    size_t errlen)
+{
+	(void)arg, (void)verb, (void)name, (void)err, (void)errlen;
+	return 0;
+}
+
+/*
+ * A chaos run that died with its fault in place (docs/chaos.md): undone
+ * before the services are started or adopted — a process it stopped is
+ * resumed, if it is still that process.
+ */
+static void
+daemon_chaos_recover(struct daemon *d)
+{
+	struct chaos_ops ops = { .service = daemon_chaos_service };
+	char what[512], err[512];
+	int rc = chaos_recover(d->sd, &ops, what, sizeof(what), err, sizeof(err));
+
+	if (rc > 0)
+		log_warn(NULL, "chaos: undone at start: %s", what);
+	else if (rc < 0)
+		log_warn(NULL, "chaos: %s", err);
+}
+
 static void
 daemon_start(struct daemon *d, struct tend_config *cfg)
 {
@@ -610,6 +638,7 @@ daemon_start(struct daemon *d, struct tend_config *cfg)
 
 	d->control = control_server_open(d->loop, d->sd, daemon_handle_request, d);
 	daemon_write_pidfile(d);
+	daemon_chaos_recover(d);
 	log_info(NULL, "tend %s started (pid %d, config %s, state %s, %zu services, "
 	    "%zu checks)", TEND_VERSION, (int)getpid(), cfg->source, d->state_dir,
 	    cfg->n_services, cfg->n_checks);

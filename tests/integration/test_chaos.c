@@ -3,7 +3,8 @@
  * its expectation (exit 0, MTTD and MTTR in the JSON); an expectation that
  * does not hold exits 1 and says which; a hang tend heals through its HTTP
  * check; a stopped service started again; a run killed mid-hang leaves
- * its journal and the next run resumes the process first; every run in
+ * its journal and the next run resumes the process first, as the next
+ * daemon does when the daemon died too; every run in
  * the store (tend chaos history); the blast
  * radius (something else unhealthy: refused unless --force); a dry run
  * that touches nothing; what mistakes get.
@@ -206,6 +207,51 @@ a_run_killed_mid_hang_is_undone_by_the_next(void **state)
 	assert_true(harness_wait_state(&t, "quiet", "up", 0, 5000));
 }
 
+/*
+ * The daemon itself killed while a run's hang holds (and the run with it):
+ * the next daemon resumes the stopped process before it adopts the
+ * services it finds, and says so.
+ */
+static void
+a_daemon_restarted_mid_hang_resumes_the_process(void **state)
+{
+	const char *bin = getenv("TEND_BIN");
+	long long deadline;
+	pid_t quiet, run;
+	int status;
+
+	start();
+	quiet = harness_pid(&t, "quiet");
+	if ((run = fork()) == 0) {
+		int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+
+		dup2(null, 1);
+		dup2(null, 2);
+		execl(bin, bin, "chaos", "run", "freeze", "-c", t.config, "--state-dir", t.state,
+		    (char *)NULL);
+		_exit(127);
+	}
+	assert_true(run > 0);
+	deadline = harness_mono_ms() + 10000;
+	while (proc_state(quiet) != 'T' && harness_mono_ms() < deadline)
+		harness_pause_ms(5);
+	assert_int_equal(proc_state(quiet), 'T');
+	kill(run, SIGKILL);
+	assert_int_equal(waitpid(run, &status, 0), run);
+	kill(t.pid, SIGKILL);
+	assert_true(harness_wait_exit(&t, 5000) >= 0);	/* 128 + 9 */
+	t.pid = 0;
+
+	harness_start(&t);
+	deadline = harness_mono_ms() + 10000;
+	while (!harness_log_contains(&t, "chaos: undone at start: hang of quiet") &&
+	    harness_mono_ms() < deadline)
+		harness_pause_ms(10);
+	assert_true(harness_log_contains(&t, "chaos: undone at start: hang of quiet"));
+	assert_true(proc_state(quiet) != 'T');
+	assert_int_equal(access(harness_at(&t, "state/chaos.journal"), F_OK), -1);
+}
+
 static void
 the_blast_radius_and_mistakes(void **state)
 {
@@ -251,6 +297,7 @@ main(void)
 		TEND_TEST(a_kill_is_healed_within_its_expectation),
 		TEND_TEST(a_hang_and_a_stop_are_healed_and_undone),
 		TEND_TEST(a_run_killed_mid_hang_is_undone_by_the_next),
+		TEND_TEST(a_daemon_restarted_mid_hang_resumes_the_process),
 		TEND_TEST(the_blast_radius_and_mistakes),
 	};
 
