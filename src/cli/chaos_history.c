@@ -1,7 +1,8 @@
 /*
- * tend chaos history [--since DURATION] [--format text|json]: the chaos
- * runs recorded in the store (tend chaos run writes them), newest first,
- * with each run's median MTTD and MTTR and what failed.
+ * What tend chaos reports beyond its run: tend chaos history [--since
+ * DURATION] [--format text|json] — the runs recorded in the store, newest
+ * first, with each run's median MTTD and MTTR and what failed — and,
+ * under GitHub Actions, a run's step summary and ::error:: lines.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +12,7 @@
 
 #include "cli/cli.h"
 #include "cli/table.h"
+#include "core/github.h"
 #include "store/chaos.h"
 
 /* The median of the results' key, or < 0 when none was measured. */
@@ -99,3 +101,59 @@ cli_chaos_history(struct cli_options *opts)
 	return 0;
 }
 
+
+/* A measured time as a table cell: "5.2 ms", or "-". */
+static void
+summary_ms(FILE *f, json_t *v)
+{
+	if (json_is_number(v))
+		fprintf(f, "%.1f ms", json_number_value(v));
+	else
+		fputs("-", f);
+}
+
+void
+cli_chaos_github(json_t *experiments)
+{
+	const char *path = github_step_summary();
+	json_t *x, *run, *failed;
+	char *text, *esc;
+	size_t i, k;
+	FILE *f;
+
+	json_array_foreach(experiments, i, x) {
+		if (!github_actions() || json_is_true(json_object_get(x, "ok")))
+			continue;
+		failed = json_object_get(x, "refused") != NULL ? json_object_get(x, "refused") :
+		    json_object_get(x, "failed");
+		text = json_dumps(failed, JSON_COMPACT | JSON_ENCODE_ANY);
+		esc = github_escape(text != NULL ? text : "");
+		printf("::error::tend chaos %s: %s\n", json_string_value(json_object_get(x,
+		    "experiment")), esc);
+		free(esc);
+		free(text);
+	}
+	if (path == NULL || (f = fopen(path, "a")) == NULL)
+		return;
+	fputs("### tend chaos\n\n| experiment | fault | target | run | MTTD | MTTR | "
+	    "result |\n| --- | --- | --- | ---: | ---: | ---: | --- |\n", f);
+	json_array_foreach(experiments, i, x) {
+		json_array_foreach(json_object_get(x, "runs"), k, run) {
+			fputs("| ", f);
+			github_cell(f, json_string_value(json_object_get(x, "experiment")));
+			fputs(" | ", f);
+			github_cell(f, json_string_value(json_object_get(x, "fault")));
+			fputs(" | ", f);
+			github_cell(f, json_string_value(json_object_get(x, "target")));
+			fprintf(f, " | %zu | ", k + 1);
+			summary_ms(f, json_object_get(run, "mttd_ms"));
+			fputs(" | ", f);
+			summary_ms(f, json_object_get(run, "mttr_ms"));
+			fprintf(f, " | %s |\n", k + 1 < json_array_size(json_object_get(x,
+			    "runs")) ? "" : json_is_true(json_object_get(x, "ok")) ? "passed" :
+			    "**failed**");
+		}
+	}
+	fputc('\n', f);
+	fclose(f);
+}

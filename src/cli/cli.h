@@ -89,8 +89,11 @@ int	cmd_change(struct cli_options *opts);
 int	cmd_validate_and_heal(struct cli_options *opts);
 int	cmd_chaos(int argc, char **argv);
 struct chaos_experiment;
+struct json_t;
 /* tend chaos history (chaos_history.c). */
 int	cli_chaos_history(struct cli_options *opts);
+/* Under GitHub Actions, a run's ::error:: lines and step summary (chaos_history.c). */
+void	cli_chaos_github(struct json_t *experiments);
 /* What `tend chaos run --dry-run` says of x, one line (free it); NULL out of memory. */
 char	*cli_chaos_plan(const struct chaos_experiment *x);
 void	cli_usage(FILE *out);

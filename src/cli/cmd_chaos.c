@@ -563,6 +563,7 @@ chaos_run(struct chaos_cli *c)
 	c->results = json_array();
 	for (i = 0; i < n && !chaos_stop_asked; i++)
 		all_ok &= chaos_experiment_run(c, v[i]);
+	cli_chaos_github(c->results);
 	if (c->opts.format == OUTPUT_JSON) {
 		doc = json_pack("{s:b, s:O}", "ok", all_ok && !chaos_stop_asked, "experiments",
 		    c->results);

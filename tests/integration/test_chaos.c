@@ -129,6 +129,20 @@ a_kill_is_healed_within_its_expectation(void **state)
 	harness_contains(out, "\"escalated: true\"");
 	free(out);
 
+	/* Under GitHub Actions: an ::error:: line and a step summary. */
+	setenv("GITHUB_ACTIONS", "true", 1);
+	setenv("GITHUB_STEP_SUMMARY", harness_at(&t, "summary.md"), 1);
+	assert_int_equal(chaos(&out, "crash-escalates", NULL), 1);
+	unsetenv("GITHUB_ACTIONS");
+	unsetenv("GITHUB_STEP_SUMMARY");
+	harness_contains(out, "::error::tend chaos crash-escalates: [\"escalated: true\"]");
+	free(out);
+	out = harness_read_file(harness_at(&t, "summary.md"));
+	harness_contains(out, "### tend chaos");
+	harness_contains(out, "| crash-escalates | kill | web | 1 | ");
+	harness_contains(out, "| **failed** |");
+	free(out);
+
 	/* Each run is in the store: tend chaos history, newest first. */
 	assert_int_equal(harness_cli(&t, &out, "chaos", "history", "-c", t.config,
 	    "--state-dir", t.state, NULL), 0);
