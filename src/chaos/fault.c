@@ -9,6 +9,7 @@
 
 #include <jansson.h>
 
+#include "chaos/hog.h"
 #include "config/config.h"
 #include "core/statedir.h"
 
@@ -18,20 +19,26 @@
 static bool
 needs_undo(int fault)
 {
-	return fault == CHAOS_HANG || fault == CHAOS_STOP;
+	return fault != CHAOS_KILL;
 }
 
 static int
 journal_write(struct statedir *sd, const struct chaos_injected *f, char *err,
     size_t errlen)
 {
-	json_t *doc = json_pack("{s:s, s:s, s:i, s:I, s:I, s:I}", "fault",
+	json_t *hogs = json_array(), *doc;
+	char *text;
+	int i, rc;
+
+	for (i = 0; i < f->n_hogs; i++)
+		json_array_append_new(hogs, json_pack("[i, I]", (int)f->hogs[i].pid,
+		    (json_int_t)f->hogs[i].start));
+	doc = json_pack("{s:s, s:s, s:i, s:I, s:I, s:I, s:s, s:I, s:I, s:o}", "fault",
 	    chaos_fault_name(f->fault), "service", f->service, "pid", (int)f->proc.pid,
 	    "start", (json_int_t)f->proc.start, "signal", (json_int_t)f->signal, "at",
-	    (json_int_t)f->at_ms);
-	char *text = json_dumps(doc, JSON_COMPACT);
-	int rc;
-
+	    (json_int_t)f->at_ms, "path", f->path, "dev", (json_int_t)f->fill_dev, "ino",
+	    (json_int_t)f->fill_ino, "hogs", hogs);
+	text = json_dumps(doc, JSON_COMPACT);
 	json_decref(doc);
 	rc = statedir_replace(sd, JOURNAL, text, strlen(text), 0600);
 	free(text);
@@ -41,15 +48,47 @@ journal_write(struct statedir *sd, const struct chaos_injected *f, char *err,
 	return rc;
 }
 
+/* The journal's fields into f (memset first). */
+static int
+journal_parse(json_t *doc, struct chaos_injected *f)
+{
+	const char *fault, *service, *path = "";
+	json_int_t pid, start, sig, at, dev = 0, ino = 0, hpid, hstart;
+	json_t *hogs = NULL, *h;
+	size_t k;
+	int i;
+
+	if (json_unpack(doc, "{s:s, s:s, s:I, s:I, s:I, s:I, s?:s, s?:I, s?:I, s?:o}", "fault",
+	    &fault, "service", &service, "pid", &pid, "start", &start, "signal", &sig, "at",
+	    &at, "path", &path, "dev", &dev, "ino", &ino, "hogs", &hogs) < 0)
+		return -1;
+	memset(f, 0, sizeof(*f));
+	f->fault = -1;
+	for (i = 0; i < CHAOS_FAULTS; i++)
+		if (strcmp(chaos_fault_name(i), fault) == 0)
+			f->fault = i;
+	snprintf(f->service, sizeof(f->service), "%s", service);
+	snprintf(f->path, sizeof(f->path), "%s", path);
+	f->proc = (struct proc_id){ .pid = (pid_t)pid, .start = (unsigned long long)start };
+	f->signal = (int)sig;
+	f->at_ms = at;
+	f->fill_dev = dev;
+	f->fill_ino = ino;
+	json_array_foreach(hogs, k, h) {
+		if (f->n_hogs < CHAOS_HOGS_MAX && json_unpack(h, "[I, I]", &hpid, &hstart) == 0)
+			f->hogs[f->n_hogs++] = (struct proc_id){ .pid = (pid_t)hpid,
+			    .start = (unsigned long long)hstart };
+	}
+	return f->fault < 0 ? -1 : 0;
+}
+
 static int
 journal_read(struct statedir *sd, struct chaos_injected *f, char *err, size_t errlen)
 {
 	char buf[JOURNAL_MAX + 1];
-	const char *fault, *service;
-	json_int_t pid, start, sig, at;
 	json_t *doc;
 	ssize_t n;
-	int fd, i;
+	int fd, rc;
 
 	if ((fd = statedir_openat(sd, JOURNAL, O_RDONLY | O_NOFOLLOW | O_CLOEXEC, 0)) < 0)
 		return errno == ENOENT ? 0 : (snprintf(err, errlen, "%s: %s", JOURNAL,
@@ -58,23 +97,13 @@ journal_read(struct statedir *sd, struct chaos_injected *f, char *err, size_t er
 	close(fd);
 	buf[n > 0 ? n : 0] = '\0';
 	doc = json_loads(buf, 0, NULL);
-	if (doc == NULL || json_unpack(doc, "{s:s, s:s, s:I, s:I, s:I, s:I}", "fault", &fault,
-	    "service", &service, "pid", &pid, "start", &start, "signal", &sig, "at", &at) < 0) {
-		json_decref(doc);
+	rc = doc != NULL ? journal_parse(doc, f) : -1;
+	json_decref(doc);
+	if (rc < 0) {
 		snprintf(err, errlen, "%s/%s is not a chaos journal: remove it once what it "
 		    "names is back", statedir_path(sd), JOURNAL);
 		return -1;
 	}
-	memset(f, 0, sizeof(*f));
-	f->fault = -1;
-	for (i = 0; i < CHAOS_FAULTS; i++)
-		if (strcmp(chaos_fault_name(i), fault) == 0)
-			f->fault = i;
-	snprintf(f->service, sizeof(f->service), "%s", service);
-	f->proc = (struct proc_id){ .pid = (pid_t)pid, .start = (unsigned long long)start };
-	f->signal = (int)sig;
-	f->at_ms = at;
-	json_decref(doc);
 	return 1;
 }
 
@@ -82,28 +111,38 @@ int
 chaos_inject(struct statedir *sd, const struct chaos_ops *ops, struct chaos_injected *f,
     char *err, size_t errlen)
 {
+	int rc = -1;
+
 	if (needs_undo(f->fault) && journal_write(sd, f, err, errlen) < 0)
 		return -1;
 	switch (f->fault) {
 	case CHAOS_KILL:
 	case CHAOS_HANG:
-		if (proc_id_signal(&f->proc, f->fault == CHAOS_KILL ? f->signal : SIGSTOP,
-		    false) == 0)
-			return 0;
-		snprintf(err, errlen, "%s (pid %d): %s", f->service, (int)f->proc.pid,
-		    errno == ESRCH ? "no longer the process it was" : strerror(errno));
+		if ((rc = proc_id_signal(&f->proc, f->fault == CHAOS_KILL ? f->signal : SIGSTOP,
+		    false)) < 0)
+			snprintf(err, errlen, "%s (pid %d): %s", f->service, (int)f->proc.pid,
+			    errno == ESRCH ? "no longer the process it was" : strerror(errno));
 		break;
 	case CHAOS_STOP:
-		if (ops->service(ops->arg, "stop", f->service, err, errlen) == 0)
-			return 0;
+		rc = ops->service(ops->arg, "stop", f->service, err, errlen);
+		break;
+	case CHAOS_FILL_DISK:
+		rc = chaos_fill(f, err, errlen);
+		break;
+	case CHAOS_CPU:
+	case CHAOS_MEMORY:
+		rc = chaos_hogs_start(f, err, errlen);
 		break;
 	default:
 		snprintf(err, errlen, "fault '%s' is not built yet", chaos_fault_name(f->fault));
 		break;
 	}
-	if (needs_undo(f->fault))
+	/* What it made is known now: the journal says it, for an undo after a kill. */
+	if (rc == 0 && (f->n_hogs > 0 || f->fill_ino != 0))
+		journal_write(sd, f, err, errlen);
+	if (rc < 0 && needs_undo(f->fault))
 		statedir_unlink(sd, JOURNAL);
-	return -1;
+	return rc;
 }
 
 int
@@ -112,19 +151,32 @@ chaos_undo(struct statedir *sd, const struct chaos_ops *ops, const struct chaos_
 {
 	int rc = 0;
 
-	/* A hung process healed (killed and replaced) is gone: nothing to resume. */
-	if (f->fault == CHAOS_HANG && proc_id_alive(&f->proc))
-		rc = proc_id_signal(&f->proc, SIGCONT, false);
-	if (rc < 0 && errno != ESRCH) {
-		snprintf(err, errlen, "%s (pid %d): SIGCONT: %s", f->service, (int)f->proc.pid,
-		    strerror(errno));
-		return -1;
+	switch (f->fault) {
+	case CHAOS_HANG:
+		/* A hung process healed (killed and replaced) is gone: nothing to resume. */
+		if (proc_id_alive(&f->proc) && proc_id_signal(&f->proc, SIGCONT, false) < 0 &&
+		    errno != ESRCH) {
+			snprintf(err, errlen, "%s (pid %d): SIGCONT: %s", f->service,
+			    (int)f->proc.pid, strerror(errno));
+			rc = -1;
+		}
+		break;
+	case CHAOS_STOP:
+		rc = ops->service(ops->arg, "start", f->service, err, errlen);
+		break;
+	case CHAOS_FILL_DISK:
+		rc = chaos_unfill(f, err, errlen);
+		break;
+	case CHAOS_CPU:
+	case CHAOS_MEMORY:
+		chaos_hogs_end(f);
+		break;
+	default:
+		break;
 	}
-	if (f->fault == CHAOS_STOP && ops->service(ops->arg, "start", f->service, err,
-	    errlen) < 0)
-		return -1;
-	statedir_unlink(sd, JOURNAL);
-	return 0;
+	if (rc == 0)
+		statedir_unlink(sd, JOURNAL);
+	return rc;
 }
 
 int
@@ -136,7 +188,11 @@ chaos_recover(struct statedir *sd, const struct chaos_ops *ops, char *what, size
 
 	if ((rc = journal_read(sd, &f, err, errlen)) <= 0)
 		return rc;
-	snprintf(what, whatlen, "%s of %s (pid %d), injected by a chaos run that did not "
-	    "finish", chaos_fault_name(f.fault), f.service, (int)f.proc.pid);
+	if (CHAOS_OF_SERVICE(f.fault))
+		snprintf(what, whatlen, "%s of %s (pid %d), injected by a chaos run that did "
+		    "not finish", chaos_fault_name(f.fault), f.service, (int)f.proc.pid);
+	else
+		snprintf(what, whatlen, "%s%s%s, injected by a chaos run that did not finish",
+		    chaos_fault_name(f.fault), f.path[0] != '\0' ? " of " : "", f.path);
 	return chaos_undo(sd, ops, &f, err, errlen) < 0 ? -1 : 1;
 }

@@ -1,10 +1,11 @@
 /*
- * The faults `tend chaos` injects into a service, and their journal.
+ * The faults `tend chaos` injects, and their journal: into a service (a
+ * signal, SIGSTOP, a stop through the daemon), a path (a file filling its
+ * file system, chaos/hog.c) or the host (busy or growing processes).
  *
- * Before a fault that must be undone is injected (a hang: SIGSTOP; a
- * stop: the service stopped through the daemon) it is written to
- * STATE/chaos.journal (fsync'd, 0600), and the journal is removed once it
- * is undone. A chaos run that was killed leaves it: the next `tend chaos`
+ * Before a fault that must be undone is injected it is written to
+ * STATE/chaos.journal (fsync'd, 0600), written again once what it made is
+ * known (the hogs' pids, the file's inode), and removed once it is undone. A chaos run that was killed leaves it: the next `tend chaos`
  * undoes what it names first (chaos_recover). A process is only ever
  * signalled as the exact process the fault was for (pid and start time).
  */
@@ -19,13 +20,26 @@
 
 struct statedir;
 
-/* One fault in flight. */
+#define CHAOS_HOGS_MAX		64
+#define CHAOS_FILL_NAME		".tend-chaos-fill"	/* the file fill_disk makes */
+
+/* One fault in flight: what to inject (the experiment's), then what was. */
 struct chaos_injected {
 	int		 fault;		/* enum chaos_fault */
 	char		 service[128];
 	struct proc_id	 proc;		/* the process it was for (kill, hang) */
 	int		 signal;	/* kill */
 	int64_t		 at_ms;		/* wall clock when it was injected */
+	int64_t		 duration_ms;	/* hogs end themselves after it, whatever happens */
+	/* fill_disk: the file made in path, leaving `leave` bytes free */
+	char		 path[512];
+	int64_t		 leave;
+	int64_t		 fill_dev, fill_ino, filled;
+	/* cpu, memory: the processes spawned (each dies with this one, too) */
+	int		 cores;
+	int64_t		 grow, max;
+	struct proc_id	 hogs[CHAOS_HOGS_MAX];
+	int		 n_hogs;
 };
 
 /* What the daemon does for a fault: the service started or stopped (0, or -1 with err). */

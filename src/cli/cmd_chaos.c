@@ -21,39 +21,14 @@
 
 #include <jansson.h>
 
-#include "chaos/fault.h"
-#include "cli/cli.h"
+#include "cli/chaos_run.h"
 #include "config/config.h"
 #include "core/clock.h"
 #include "core/statedir.h"
-#include "core/strv.h"
 #include "store/chaos.h"
 #include "store/store.h"
 
-#define CHAOS_POLL_MS	2
-
-struct chaos_cli {
-	struct cli_options opts;
-	bool		 all;
-	bool		 force;
-	struct tend_config *cfg;
-	struct statedir	*sd;
-	struct chaos_ops ops;
-	struct store	*st;		/* where runs are recorded; NULL: they are not */
-	json_t		*results;	/* one object per experiment */
-};
-
-/* What one run of an experiment showed. */
-struct chaos_seen {
-	double		 detected_ms;	/* fault -> tend saw it; < 0: never */
-	double		 healed_ms;	/* fault -> up, ready and healthy again; < 0: never */
-	int64_t		 incident;	/* the incident opened for it, 0: none */
-	bool		 escalated;
-	char		 root_cause[256];
-	char		 restarted[256];	/* a service that depends on the target, restarted */
-};
-
-static volatile sig_atomic_t chaos_stop_asked;
+volatile sig_atomic_t chaos_stop_asked;
 
 static void
 chaos_on_signal(int sig)
@@ -62,14 +37,14 @@ chaos_on_signal(int sig)
 	chaos_stop_asked = 1;
 }
 
-static double
-now_ms(void)
+double
+chaos_now_ms(void)
 {
 	return (double)clock_mono_ns() / 1e6;
 }
 
-static void
-sleep_ms(double ms)
+void
+chaos_sleep_ms(double ms)
 {
 	struct timespec ts = { (time_t)(ms / 1000), (long)((ms - (double)(time_t)(ms / 1000) *
 	    1000) * 1e6) };
@@ -93,200 +68,52 @@ chaos_service(void *arg, const char *verb, const char *name, char *err, size_t e
 	return -1;
 }
 
-/* The daemon's view of service name in a status document, or NULL. */
-static json_t *
-status_service(json_t *status, const char *name)
+/* The target's process, verified (pid and start time), into f; -1 after saying why. */
+static int
+chaos_target_process(struct chaos_cli *c, const struct chaos_experiment *x,
+    struct chaos_injected *f)
 {
-	json_t *svc;
-	size_t i;
-
-	json_array_foreach(json_object_get(status, "services"), i, svc)
-		if (strcmp(json_string_value(json_object_get(svc, "name")), name) == 0)
-			return svc;
-	return NULL;
-}
-
-static bool
-service_well(json_t *svc)
-{
-	const char *state = json_string_value(json_object_get(svc, "state"));
-	const char *health = json_string_value(json_object_get(svc, "health"));
-
-	return svc != NULL && state != NULL && strcmp(state, "up") == 0 &&
-	    json_is_true(json_object_get(svc, "ready")) && health != NULL &&
-	    strcmp(health, "healthy") == 0;
-}
-
-/* Restarts of every service, by name, in a status document (a new reference). */
-static json_t *
-restart_counts(json_t *status)
-{
-	json_t *counts = json_object(), *svc;
-	size_t i;
-
-	json_array_foreach(json_object_get(status, "services"), i, svc)
-		json_object_set(counts, json_string_value(json_object_get(svc, "name")),
-		    json_object_get(svc, "restarts"));
-	return counts;
-}
-
-/* A service that depends on the target and was restarted since before (its name in seen). */
-static void
-chaos_dependents(struct chaos_cli *c, const struct chaos_experiment *x, json_t *before,
-    struct chaos_seen *seen)
-{
-	json_t *status = cli_call(&c->opts, json_pack("{s:s}", "cmd", "status")), *after;
-	const struct service_conf *svc;
-	size_t i;
-
-	after = status != NULL ? restart_counts(status) : json_object();
-	for (i = 0; i < c->cfg->n_services; i++) {
-		svc = &c->cfg->services[i];
-		if (strv_contains(svc->depends_on, x->target) &&
-		    json_integer_value(json_object_get(after, svc->name)) !=
-		    json_integer_value(json_object_get(before, svc->name)))
-			snprintf(seen->restarted, sizeof(seen->restarted), "%s", svc->name);
+	f->proc.pid = chaos_service_pid(c, x->target);
+	if (f->proc.pid <= 0 || proc_id_of(f->proc.pid, &f->proc) < 0) {
+		fprintf(stderr, "tend chaos %s: %s has no process to fault\n", x->name,
+		    x->target);
+		return -1;
 	}
-	json_decref(after);
-	json_decref(status);
-}
-
-/*
- * The blast radius: the target must be well, and (without --force)
- * nothing else may be critical — a fault on top of a fault measures neither.
- */
-static bool
-chaos_may_run(struct chaos_cli *c, const struct chaos_experiment *x, json_t *status,
-    char *why, size_t whylen)
-{
-	json_t *svc;
-	size_t i;
-
-	if (!service_well(status_service(status, x->target))) {
-		snprintf(why, whylen, "%s is not up and healthy now", x->target);
-		return false;
-	}
-	if (c->force)
-		return true;
-	json_array_foreach(json_object_get(status, "services"), i, svc)
-		if (!service_well(svc)) {
-			snprintf(why, whylen, "%s is not up and healthy (--force runs anyway)",
-			    json_string_value(json_object_get(svc, "name")));
-			return false;
-		}
-	return true;
-}
-
-/* The incident tend opened for the target since the fault, if any. */
-static void
-chaos_incident(struct chaos_cli *c, const struct chaos_experiment *x, int64_t since_wall,
-    struct chaos_seen *seen)
-{
-	json_t *answer = cli_call(&c->opts, json_pack("{s:s}", "cmd", "incidents")), *inc;
-	const char *phase, *service, *cause;
-	size_t i;
-
-	json_array_foreach(json_object_get(answer, "incidents"), i, inc) {
-		service = json_string_value(json_object_get(inc, "service"));
-		if (service == NULL || strcmp(service, x->target) != 0 ||
-		    json_integer_value(json_object_get(inc, "detected_at")) < since_wall)
-			continue;
-		seen->incident = json_integer_value(json_object_get(inc, "id"));
-		phase = json_string_value(json_object_get(inc, "phase"));
-		seen->escalated |= phase != NULL && strcmp(phase, "escalated") == 0;
-		if ((cause = json_string_value(json_object_get(inc, "root_cause"))) != NULL)
-			snprintf(seen->root_cause, sizeof(seen->root_cause), "%s", cause);
-	}
-	json_decref(answer);
-}
-
-/*
- * Waits for tend to see the fault and to put it right: detected when the
- * target is no longer up, ready and healthy as the same process; healed
- * when it is all three again (a new process, but for a hang resumed).
- * A hang lasts `duration` unless healed first.
- */
-static void
-chaos_watch(struct chaos_cli *c, const struct chaos_experiment *x,
-    const struct chaos_injected *f, double t0, struct chaos_seen *seen)
-{
-	json_t *status, *svc;
-	bool well, same;
-	double t;
-
-	for (;;) {
-		t = now_ms() - t0;
-		if (chaos_stop_asked || t > (double)x->timeout_ms)
-			return;
-		if (f->fault == CHAOS_HANG && seen->healed_ms < 0 && t >= (double)x->duration_ms)
-			return;		/* not healed within the hang: resumed by the caller */
-		status = cli_call(&c->opts, json_pack("{s:s}", "cmd", "status"));
-		svc = status != NULL ? status_service(status, x->target) : NULL;
-		well = service_well(svc);
-		same = svc != NULL && json_integer_value(json_object_get(svc, "pid")) ==
-		    f->proc.pid;
-		json_decref(status);
-		if (seen->detected_ms < 0 && (!well || (f->fault == CHAOS_KILL && !same)))
-			seen->detected_ms = now_ms() - t0;
-		if (seen->detected_ms >= 0 && well && (f->fault != CHAOS_KILL || !same)) {
-			seen->healed_ms = now_ms() - t0;
-			return;
-		}
-		sleep_ms(CHAOS_POLL_MS);
-	}
-}
-
-/* Waits (within the timeout) for the target to be well, measuring nothing. */
-static void
-chaos_settle(struct chaos_cli *c, const struct chaos_experiment *x, double t0)
-{
-	json_t *status;
-	bool well;
-
-	while (!chaos_stop_asked && now_ms() - t0 < (double)x->timeout_ms) {
-		status = cli_call(&c->opts, json_pack("{s:s}", "cmd", "status"));
-		well = status != NULL && service_well(status_service(status, x->target));
-		json_decref(status);
-		if (well)
-			return;
-		sleep_ms(CHAOS_POLL_MS * 10);
-	}
+	return 0;
 }
 
 /* One fault of an experiment, injected, watched and undone. -1: it could not be. */
 static int
 chaos_once(struct chaos_cli *c, const struct chaos_experiment *x, struct chaos_seen *seen)
 {
-	struct chaos_injected f = { .fault = x->fault, .signal = x->signal };
-	json_t *status = cli_call(&c->opts, json_pack("{s:s}", "cmd", "status"));
+	struct chaos_injected f = { .fault = x->fault, .signal = x->signal,
+	    .duration_ms = x->duration_ms, .leave = x->leave, .cores = x->cores,
+	    .grow = x->grow, .max = x->max };
 	char err[512];
 	double t0;
 	int rc = 0;
 
 	memset(seen, 0, sizeof(*seen));
 	seen->detected_ms = seen->healed_ms = -1;
-	snprintf(f.service, sizeof(f.service), "%s", x->target);
-	f.proc.pid = (pid_t)json_integer_value(json_object_get(status_service(status,
-	    x->target), "pid"));
-	json_decref(status);
-	if (f.proc.pid <= 0 || proc_id_of(f.proc.pid, &f.proc) < 0) {
-		fprintf(stderr, "tend chaos %s: %s has no process to fault\n", x->name, x->target);
+	snprintf(f.service, sizeof(f.service), "%s", x->target != NULL ? x->target : "");
+	snprintf(f.path, sizeof(f.path), "%s", x->path != NULL ? x->path : "");
+	if (CHAOS_OF_SERVICE(x->fault) && chaos_target_process(c, x, &f) < 0)
 		return -1;
-	}
 	f.at_ms = clock_wall_ms();
-	t0 = now_ms();
+	t0 = chaos_now_ms();
 	if (chaos_inject(c->sd, &c->ops, &f, err, sizeof(err)) < 0) {
 		fprintf(stderr, "tend chaos %s: %s\n", x->name, err);
 		return -1;
 	}
 	/*
 	 * A stopped dependency is tend's own doing: seen at once, and healthy
-	 * again once started (its MTTR). A kill or a hang is watched until tend
-	 * heals it; a hang it did not heal within `duration` is resumed, which
-	 * is no healing of tend's, but the next experiment waits for it.
+	 * again once started (its MTTR). Any other fault is watched until tend
+	 * heals it; one it did not heal within `duration` (a hang, a full disk,
+	 * a hog) is undone, which is no healing of tend's, but the next
+	 * experiment waits for things to be well all the same.
 	 */
 	if (f.fault == CHAOS_STOP) {
-		sleep_ms((double)x->duration_ms);
+		chaos_sleep_ms((double)x->duration_ms);
 		seen->detected_ms = 0;
 	} else {
 		chaos_watch(c, x, &f, t0, seen);
@@ -297,7 +124,7 @@ chaos_once(struct chaos_cli *c, const struct chaos_experiment *x, struct chaos_s
 	}
 	if (f.fault == CHAOS_STOP)
 		chaos_watch(c, x, &f, t0, seen);
-	else if (f.fault == CHAOS_HANG && seen->healed_ms < 0)
+	else if (f.fault != CHAOS_KILL && seen->healed_ms < 0)
 		chaos_settle(c, x, t0);
 	chaos_incident(c, x, f.at_ms, seen);
 	return rc;
@@ -345,7 +172,8 @@ chaos_say(const struct chaos_cli *c, const struct chaos_experiment *x, int n,
 {
 	if (c->opts.format == OUTPUT_JSON)
 		return;
-	printf("%s #%d: %s of %s: ", x->name, n + 1, chaos_fault_name(x->fault), x->target);
+	printf("%s #%d: %s of %s: ", x->name, n + 1, chaos_fault_name(x->fault),
+	    chaos_subject(x));
 	if (seen->detected_ms >= 0)
 		printf("detected in %.1f ms, ", seen->detected_ms);
 	else
@@ -369,7 +197,7 @@ chaos_record(struct chaos_cli *c, const struct chaos_experiment *x, json_t *resu
 	json_t *runs = json_object_get(result, "runs"), *r, *failed;
 	struct store_chaos_result *v = calloc(json_array_size(runs) + 1, sizeof(*v));
 	struct store_chaos_run row = { .experiment = x->name, .fault =
-	    chaos_fault_name(x->fault), .target = x->target, .started_at = started_at,
+	    chaos_fault_name(x->fault), .target = chaos_subject(x), .started_at = started_at,
 	    .ended_at = clock_wall_ms(), .ok = json_is_true(json_object_get(result, "ok")),
 	    .results = v };
 	char err[512], *text;
@@ -404,7 +232,7 @@ static bool
 chaos_experiment_run(struct chaos_cli *c, const struct chaos_experiment *x)
 {
 	json_t *result = json_pack("{s:s, s:s, s:s, s:[]}", "experiment", x->name, "fault",
-	    chaos_fault_name(x->fault), "target", x->target, "runs"), *status;
+	    chaos_fault_name(x->fault), "target", chaos_subject(x), "runs");
 	struct chaos_seen seen = { .detected_ms = -1, .healed_ms = -1 }, any = { 0 };
 	int64_t started_at = clock_wall_ms();
 	json_t *restarts;
@@ -412,13 +240,10 @@ chaos_experiment_run(struct chaos_cli *c, const struct chaos_experiment *x)
 	bool ok;
 	int n;
 
-	status = cli_call(&c->opts, json_pack("{s:s}", "cmd", "status"));
-	ok = status != NULL && chaos_may_run(c, x, status, why, sizeof(why));
-	restarts = status != NULL ? restart_counts(status) : json_object();
-	json_decref(status);
+	ok = chaos_may_run(c, x, why, sizeof(why));
+	restarts = chaos_restart_counts(c);
 	if (!ok) {
-		fprintf(stderr, "tend chaos %s: not run: %s\n", x->name, status != NULL ? why :
-		    "the daemon does not answer");
+		fprintf(stderr, "tend chaos %s: not run: %s\n", x->name, why);
 		json_object_set_new(result, "ok", json_false());
 		json_object_set_new(result, "refused", json_string(why));
 		chaos_record(c, x, result, started_at);
@@ -428,7 +253,7 @@ chaos_experiment_run(struct chaos_cli *c, const struct chaos_experiment *x)
 	}
 	for (n = 0; n < x->repeat && !chaos_stop_asked; n++) {
 		if (n > 0)
-			sleep_ms((double)x->every_ms);
+			chaos_sleep_ms((double)x->every_ms);
 		ok = chaos_once(c, x, &seen) == 0;
 		any.escalated |= seen.escalated;
 		json_array_append_new(json_object_get(result, "runs"), json_pack("{s:o, s:o, "
@@ -459,9 +284,20 @@ cli_chaos_plan(const struct chaos_experiment *x)
 
 	if (f == NULL)
 		return NULL;
-	fprintf(f, "%s: %s of %s", x->name, chaos_fault_name(x->fault), x->target);
+	fprintf(f, "%s: %s", x->name, chaos_fault_name(x->fault));
+	if (CHAOS_OF_SERVICE(x->fault))
+		fprintf(f, " of %s", x->target);
 	if (x->fault == CHAOS_KILL)
 		fprintf(f, " (SIG%s)", sigabbrev_np(x->signal));
+	else if (x->fault == CHAOS_FILL_DISK)
+		fprintf(f, " of %s but %lld bytes for %lld ms", x->path, (long long)x->leave,
+		    (long long)x->duration_ms);
+	else if (x->fault == CHAOS_CPU)
+		fprintf(f, ": %d busy process%s for %lld ms", x->cores, x->cores == 1 ? "" :
+		    "es", (long long)x->duration_ms);
+	else if (x->fault == CHAOS_MEMORY)
+		fprintf(f, ": a process growing %lld bytes/s to %lld for %lld ms",
+		    (long long)x->grow, (long long)x->max, (long long)x->duration_ms);
 	else
 		fprintf(f, " for %lld ms", (long long)x->duration_ms);
 	if (x->repeat > 1)

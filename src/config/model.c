@@ -137,6 +137,7 @@ chaos_free(struct chaos_experiment *v, size_t n)
 	for (i = 0; i < n; i++) {
 		free(v[i].name);
 		free(v[i].target);
+		free(v[i].path);
 		free(v[i].expect.root_cause);
 	}
 	free(v);

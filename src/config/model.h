@@ -492,13 +492,16 @@ enum chaos_fault {
 	CHAOS_KILL,		/* a signal to the service's process */
 	CHAOS_HANG,		/* SIGSTOP for `duration`, then SIGCONT unless it was healed */
 	CHAOS_STOP,		/* the service stopped for `duration` (a dependency down) */
-	CHAOS_FILL_DISK,	/* named so that an error can say they are not built yet */
-	CHAOS_CPU,
-	CHAOS_MEMORY,
-	CHAOS_CONFIG,
+	CHAOS_FILL_DISK,	/* a file filling `path`'s file system but for `leave` bytes */
+	CHAOS_CPU,		/* `cores` busy processes for `duration` */
+	CHAOS_MEMORY,		/* a process growing by `grow` a second, to `max` */
+	CHAOS_CONFIG,		/* named so that an error can say they are not built yet */
 	CHAOS_PROXY,
 	CHAOS_FAULTS,
 };
+
+/* Whether a fault is of a service (a target), else of the host or a path. */
+#define CHAOS_OF_SERVICE(f)	((f) == CHAOS_KILL || (f) == CHAOS_HANG || (f) == CHAOS_STOP)
 
 /* What an experiment must show; -1 (or NULL): not asked. */
 struct chaos_expect {
@@ -517,7 +520,13 @@ struct chaos_experiment {
 	char		*target;	/* a service */
 	struct conf_pos	 target_pos;
 	int		 signal;	/* kill: default KILL */
-	int64_t		 duration_ms;	/* hang, stop: default 10s */
+	int64_t		 duration_ms;	/* hang, stop, fill_disk, cpu, memory: default 10s */
+	char		*path;		/* fill_disk: a directory a disk check watches */
+	struct conf_pos	 path_pos;
+	int64_t		 leave;		/* fill_disk: bytes left free, default 1MB */
+	int		 cores;		/* cpu: busy processes, default 1 */
+	int64_t		 grow;		/* memory: bytes a second, default 50MB */
+	int64_t		 max;		/* memory: the most it takes, default 256MB */
 	int		 repeat;	/* faults in a run, default 1 */
 	int64_t		 every_ms;	/* between repeats, default 2s */
 	int64_t		 timeout_ms;	/* the longest wait for healthy, default 60s */

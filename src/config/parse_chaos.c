@@ -11,10 +11,15 @@
  *                    expect: { detected_within: 1s } }
  *       flapping:  { fault: kill, target: web, repeat: 5, every: 2s,
  *                    expect: { escalated: true } }
+ *       disk-full: { fault: fill_disk, path: /srv/app/tmp, leave: 1MB,
+ *                    duration: 20s, expect: { detected_within: 5s } }
+ *       cpu-hog:   { fault: cpu, cores: 1, duration: 20s }
+ *       mem-leak:  { fault: memory, grow: 50MB/s, max: 256MB, duration: 20s }
  *
- * Only the config's own services are targets. The faults of the issue
- * that are not built yet are named in the error, so that a config written
- * for them says so rather than "unknown".
+ * Only the config's own services are targets, and only a path a disk
+ * check of the config watches is filled. The faults of the issue that are
+ * not built yet are named in the error, so that a config written for them
+ * says so rather than "unknown".
  */
 #include <signal.h>
 #include <stdio.h>
@@ -22,6 +27,7 @@
 
 #include "config/parse.h"
 #include "config/validate.h"
+#include "config/units.h"
 #include "core/mem.h"
 
 #define OFF(type, field)	offsetof(struct type, field)
@@ -33,6 +39,7 @@ static const char *const fault_words[] = {
 };
 
 static void	parse_tristate(struct walk *, yaml_node_t *, void *, const struct key_spec *);
+static void	parse_rate(struct walk *, yaml_node_t *, void *, const struct key_spec *);
 
 static const struct key_spec expect_specs[] = {
 	{ "healed_within", parse_duration, OFF(chaos_expect, healed_within_ms), NULL },
@@ -52,9 +59,36 @@ static const struct key_spec experiment_specs[] = {
 	{ "repeat", parse_positive_int, OFF(chaos_experiment, repeat), NULL },
 	{ "every", parse_duration, OFF(chaos_experiment, every_ms), NULL },
 	{ "timeout", parse_duration, OFF(chaos_experiment, timeout_ms), NULL },
+	{ "path", parse_string, OFF(chaos_experiment, path), NULL },
+	{ "leave", parse_size, OFF(chaos_experiment, leave), NULL },
+	{ "cores", parse_positive_int, OFF(chaos_experiment, cores), NULL },
+	{ "grow", parse_rate, OFF(chaos_experiment, grow), NULL },
+	{ "max", parse_size, OFF(chaos_experiment, max), NULL },
 	{ "expect", parse_nested, OFF(chaos_experiment, expect), expect_specs },
 	{ NULL, NULL, 0, NULL },
 };
+
+/* A size a second: "50MB/s" (the "/s" may be left out). */
+static void
+parse_rate(struct walk *w, yaml_node_t *node, void *target, const struct key_spec *spec)
+{
+	const char *v = walk_scalar(w, node, "a size a second like 50MB/s"), *expected;
+	char buf[64];
+	size_t len;
+	double n;
+
+	if (v == NULL)
+		return;
+	len = strlen(v);
+	if (len >= 2 && strcmp(v + len - 2, "/s") == 0)
+		len -= 2;
+	snprintf(buf, sizeof(buf), "%.*s", (int)(len < sizeof(buf) ? len : sizeof(buf) - 1), v);
+	if (units_parse_number(buf, NUMBER_SIZE, &n, &expected) < 0 || n < 1)
+		walk_error(w, node, "'%s': expected a size a second like 50MB/s, got '%s'",
+		    spec->name, v);
+	else
+		*(int64_t *)target = (int64_t)n;
+}
 
 /* A bool into an int that stays -1 (not asked) when the key is absent. */
 static void
@@ -78,7 +112,8 @@ parse_one_experiment(struct walk *w, yaml_node_t *key, yaml_node_t *value)
 	x = &cfg->chaos[cfg->n_chaos++];
 	*x = (struct chaos_experiment){ .name = xstrdup((const char *)key->data.scalar.value),
 	    .pos = walk_pos(w, key), .fault = -1, .signal = SIGKILL, .duration_ms = 10000,
-	    .repeat = 1, .every_ms = 2000, .timeout_ms = 60000,
+	    .repeat = 1, .every_ms = 2000, .timeout_ms = 60000, .leave = 1024 * 1024,
+	    .cores = 1, .grow = 50 * 1024 * 1024, .max = 256 * 1024 * 1024,
 	    .expect = { .healed_within_ms = -1, .detected_within_ms = -1, .escalated = -1,
 	    .dependents_not_restarted = -1 } };
 	snprintf(what, sizeof(what), "chaos experiment '%s'", x->name);
@@ -86,12 +121,18 @@ parse_one_experiment(struct walk *w, yaml_node_t *key, yaml_node_t *value)
 		return;
 	parse_key_pos(w, value, "fault", &x->fault_pos);
 	parse_key_pos(w, value, "target", &x->target_pos);
+	parse_key_pos(w, value, "path", &x->path_pos);
 	if (walk_key_node(w, value, "fault") == NULL)
-		walk_error(w, key, "chaos experiment '%s': 'fault' is required (kill, hang or "
-		    "stop)", x->name);
-	else if (x->target == NULL && walk_key_node(w, value, "target") == NULL)
+		walk_error(w, key, "chaos experiment '%s': 'fault' is required (kill, hang, "
+		    "stop, fill_disk, cpu or memory)", x->name);
+	else if (CHAOS_OF_SERVICE(x->fault) && x->target == NULL &&
+	    walk_key_node(w, value, "target") == NULL)
 		walk_error(w, key, "chaos experiment '%s': 'target' is required (the service "
 		    "the fault is for)", x->name);
+	else if (x->fault == CHAOS_FILL_DISK && x->path == NULL &&
+	    walk_key_node(w, value, "path") == NULL)
+		walk_error(w, key, "chaos experiment '%s': 'path' is required (the directory "
+		    "to fill, one a disk check watches)", x->name);
 }
 
 static void
@@ -130,6 +171,20 @@ chaos_fault_name(int fault)
 	return fault >= 0 && fault < CHAOS_FAULTS ? fault_words[fault] : "?";
 }
 
+/* Whether a disk check of the config watches path (as it is written). */
+static bool
+chaos_disk_watched(const struct tend_config *cfg, const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->n_checks; i++)
+		if (cfg->checks[i].type == CHECK_RESOURCE &&
+		    cfg->checks[i].metric == RESOURCE_DISK && cfg->checks[i].path != NULL &&
+		    strcmp(cfg->checks[i].path, path) == 0)
+			return true;
+	return false;
+}
+
 void
 config_validate_chaos(const struct tend_config *cfg, struct config_errors *errs)
 {
@@ -138,13 +193,18 @@ config_validate_chaos(const struct tend_config *cfg, struct config_errors *errs)
 
 	for (i = 0; i < cfg->n_chaos; i++) {
 		x = &cfg->chaos[i];
-		if (x->fault > CHAOS_STOP)
+		if (x->fault > CHAOS_MEMORY)
 			validate_error(errs, &x->fault_pos, "chaos experiment '%s': fault '%s' is "
-			    "not built yet (kill, hang and stop are)", x->name,
-			    chaos_fault_name(x->fault));
+			    "not built yet (kill, hang, stop, fill_disk, cpu and memory are)",
+			    x->name, chaos_fault_name(x->fault));
 		if (x->target != NULL && config_find_service(cfg, x->target) == NULL)
 			validate_error(errs, &x->target_pos, "chaos experiment '%s': no service "
 			    "named '%s' (a fault is only ever for a service of this config)",
 			    x->name, x->target);
+		if (x->fault == CHAOS_FILL_DISK && x->path != NULL &&
+		    !chaos_disk_watched(cfg, x->path))
+			validate_error(errs, &x->path_pos, "chaos experiment '%s': no disk check "
+			    "watches '%s' (only a path a resource check with metric disk names "
+			    "is filled)", x->name, x->path);
 	}
 }

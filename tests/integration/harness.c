@@ -468,6 +468,34 @@ harness_cli(struct tend_run *run, char **out, ...)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
+pid_t
+harness_cli_async(struct tend_run *run, ...)
+{
+	const char *bin = harness_env("TEND_BIN");
+	char *argv[32];
+	va_list ap;
+	pid_t pid;
+	int i = 0, null;
+
+	(void)run;
+	argv[i++] = (char *)bin;
+	va_start(ap, run);
+	while (i < 31 && (argv[i] = va_arg(ap, char *)) != NULL)
+		i++;
+	va_end(ap);
+	argv[i] = NULL;
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+		dup2(null, 1);
+		dup2(null, 2);
+		execv(bin, argv);
+		_exit(127);
+	}
+	return pid;
+}
+
 json_t *
 harness_status(struct tend_run *run)
 {

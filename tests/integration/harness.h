@@ -70,6 +70,8 @@ char	*harness_read_file(const char *path);
 void	 harness_start(struct tend_run *t);
 /* Runs the tend CLI with args (NULL-terminated); returns its exit code, output in *out. */
 int	 harness_cli(struct tend_run *t, char **out, ...);
+/* The same command started, not waited for (its output dropped): its pid to wait for. */
+pid_t	 harness_cli_async(struct tend_run *t, ...);
 
 /* The status document, or NULL when the daemon does not answer. */
 json_t	*harness_status(struct tend_run *t);

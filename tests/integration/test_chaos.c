@@ -187,7 +187,6 @@ a_hang_and_a_stop_are_healed_and_undone(void **state)
 static void
 a_run_killed_mid_hang_is_undone_by_the_next(void **state)
 {
-	const char *bin = getenv("TEND_BIN");
 	long long deadline;
 	pid_t quiet, run;
 	char *out;
@@ -195,16 +194,8 @@ a_run_killed_mid_hang_is_undone_by_the_next(void **state)
 
 	start();
 	quiet = harness_pid(&t, "quiet");
-	if ((run = fork()) == 0) {
-		int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
-
-		dup2(null, 1);
-		dup2(null, 2);
-		execl(bin, bin, "chaos", "run", "freeze", "-c", t.config, "--state-dir", t.state,
-		    (char *)NULL);
-		_exit(127);
-	}
-	assert_true(run > 0);
+	run = harness_cli_async(&t, "chaos", "run", "freeze", "-c", t.config, "--state-dir",
+	    t.state, NULL);
 	deadline = harness_mono_ms() + 10000;
 	while (proc_state(quiet) != 'T' && harness_mono_ms() < deadline)
 		harness_pause_ms(5);
@@ -229,23 +220,14 @@ a_run_killed_mid_hang_is_undone_by_the_next(void **state)
 static void
 a_daemon_restarted_mid_hang_resumes_the_process(void **state)
 {
-	const char *bin = getenv("TEND_BIN");
 	long long deadline;
 	pid_t quiet, run;
 	int status;
 
 	start();
 	quiet = harness_pid(&t, "quiet");
-	if ((run = fork()) == 0) {
-		int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
-
-		dup2(null, 1);
-		dup2(null, 2);
-		execl(bin, bin, "chaos", "run", "freeze", "-c", t.config, "--state-dir", t.state,
-		    (char *)NULL);
-		_exit(127);
-	}
-	assert_true(run > 0);
+	run = harness_cli_async(&t, "chaos", "run", "freeze", "-c", t.config, "--state-dir",
+	    t.state, NULL);
 	deadline = harness_mono_ms() + 10000;
 	while (proc_state(quiet) != 'T' && harness_mono_ms() < deadline)
 		harness_pause_ms(5);

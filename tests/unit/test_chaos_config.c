@@ -38,10 +38,15 @@ every_key_is_kept_and_defaults_fill_the_rest(void **state)
 	    "    crash: { fault: kill, target: web, signal: TERM, repeat: 3, every: 500ms,\n"
 	    "             timeout: 20s, expect: { healed_within: 2s, detected_within: 1s,\n"
 	    "             escalated: true, root_cause: web } }\n"
-	    "    hang: { fault: hang, target: web }\n");
+	    "    hang: { fault: hang, target: web }\n"
+	    "    full: { fault: fill_disk, path: /srv/tmp, leave: 2MB }\n"
+	    "    leak: { fault: memory, grow: 10MB/s }\n"
+	    "    hog: { fault: cpu, cores: 2 }\n"
+	    "checks:\n"
+	    "  disk: { type: resource, metric: disk, path: /srv/tmp, warn: 80%, crit: 90% }\n");
 	const struct chaos_experiment *x;
 
-	assert_int_equal(cfg->n_chaos, 2);
+	assert_int_equal(cfg->n_chaos, 5);
 	x = config_find_chaos(cfg, "crash");
 	assert_non_null(x);
 	assert_int_equal(x->fault, CHAOS_KILL);
@@ -64,6 +69,16 @@ every_key_is_kept_and_defaults_fill_the_rest(void **state)
 	assert_int_equal(x->expect.escalated, -1);
 	assert_null(x->expect.root_cause);
 	assert_null(config_find_chaos(cfg, "nope"));
+	x = config_find_chaos(cfg, "full");
+	assert_int_equal(x->fault, CHAOS_FILL_DISK);
+	assert_string_equal(x->path, "/srv/tmp");
+	assert_int_equal(x->leave, 2 * 1024 * 1024);
+	assert_null(x->target);
+	x = config_find_chaos(cfg, "leak");
+	assert_int_equal(x->grow, 10 * 1024 * 1024);
+	assert_int_equal(x->max, 256 * 1024 * 1024);
+	x = config_find_chaos(cfg, "hog");
+	assert_int_equal(x->cores, 2);
 	assert_string_equal(chaos_fault_name(CHAOS_STOP), "stop");
 	config_free(cfg);
 }
@@ -71,8 +86,15 @@ every_key_is_kept_and_defaults_fill_the_rest(void **state)
 static void
 mistakes_are_reported_where_they_are(void **state)
 {
-	assert_error(SERVICES "chaos:\n  experiments:\n    x: { fault: cpu, target: web }\n",
-	    5, 10, "fault 'cpu' is not built yet (kill, hang and stop are)");
+	assert_error(SERVICES "chaos:\n  experiments:\n    x: { fault: proxy, target: web }\n",
+	    5, 10, "fault 'proxy' is not built yet (kill, hang, stop, fill_disk, cpu and "
+	    "memory are)");
+	assert_error(SERVICES "chaos:\n  experiments:\n    x: { fault: fill_disk }\n", 5, 5,
+	    "'path' is required");
+	assert_error(SERVICES "chaos:\n  experiments:\n    x: { fault: fill_disk, path: /srv }\n",
+	    5, 28, "no disk check watches '/srv'");
+	assert_error(SERVICES "chaos:\n  experiments:\n    x: { fault: memory, grow: fast }\n",
+	    5, 31, "expected a size a second like 50MB/s");
 	assert_error(SERVICES "chaos:\n  experiments:\n    x: { fault: kill, target: db }\n",
 	    5, 23, "no service named 'db'");
 	assert_error(SERVICES "chaos:\n  experiments:\n    x: { target: web }\n", 5, 5,

@@ -1,0 +1,195 @@
+/*
+ * tend chaos's faults of a path and of the host, with the real binary and
+ * a real daemon: a file filling a small tmpfs that the disk check sees
+ * (and that is always removed, by the next run after a kill), CPU hogs
+ * and a growing process that the journal names and that always end —
+ * after their duration, when the run ends, and with a run that is killed.
+ */
+#include "harness.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static const char config[] =
+    "services:\n"
+    "  web:\n"
+    "    run: [@FAKESVC@, --record, @RECORD@, --name, web]\n"
+    "checks:\n"
+    "  disk: { type: resource, metric: disk, path: '@DIR@/disk', warn: 80%, crit: 90%,\n"
+    "          every: 100ms }\n"
+    "chaos:\n"
+    "  experiments:\n"
+    "    full: { fault: fill_disk, path: '@DIR@/disk', leave: 100KB, duration: 2s,\n"
+    "            expect: { detected_within: 1500ms } }\n"
+    "    full-long: { fault: fill_disk, path: '@DIR@/disk', leave: 100KB, duration: 1m }\n"
+    "    hog: { fault: cpu, cores: 2, duration: 1m }\n"
+    "    leak: { fault: memory, grow: 40MB/s, max: 24MB, duration: 1m }\n"
+    "    quick: { fault: cpu, cores: 1, duration: 300ms }\n";
+
+static bool mounted;
+
+/* A small tmpfs to fill: the real disk is never filled by a test. */
+static bool
+start(void)
+{
+	assert_int_equal(mkdir(harness_at(&t, "disk"), 0755), 0);
+	mounted = mount("tmpfs", harness_at(&t, "disk"), "tmpfs", 0, "size=4m") == 0;
+	harness_write_config(&t, config);
+	harness_start(&t);
+	assert_true(harness_wait_state(&t, "web", "up", 0, 5000));
+	return mounted;
+}
+
+static void
+stop(void)
+{
+	if (mounted)
+		umount2(harness_at(&t, "disk"), MNT_DETACH);
+	mounted = false;
+}
+
+/* tend chaos run NAME --force, not waited for. */
+static pid_t
+chaos_async(const char *name)
+{
+	return harness_cli_async(&t, "chaos", "run", name, "--force", "-c", t.config,
+	    "--state-dir", t.state, NULL);
+}
+
+/* The journal's hogs, once it names some (up to max); how many. */
+static int
+journal_hogs(pid_t *pids, int max)
+{
+	long long deadline = harness_mono_ms() + 10000;
+	json_t *doc = NULL, *h;
+	size_t i;
+	int n = 0;
+
+	while (harness_mono_ms() < deadline) {
+		doc = json_load_file(harness_at(&t, "state/chaos.journal"), 0, NULL);
+		if (doc != NULL && json_array_size(json_object_get(doc, "hogs")) > 0)
+			break;
+		json_decref(doc);
+		doc = NULL;
+		harness_pause_ms(5);
+	}
+	assert_non_null(doc);
+	json_array_foreach(json_object_get(doc, "hogs"), i, h)
+		if (n < max)
+			pids[n++] = (pid_t)json_integer_value(json_array_get(h, 0));
+	json_decref(doc);
+	return n;
+}
+
+/* A process's resident memory in KiB, or -1. */
+static long
+rss_kib(pid_t pid)
+{
+	char path[64], line[256];
+	long kib = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "VmRSS: %ld kB", &kib) == 1)
+			break;
+	fclose(f);
+	return kib;
+}
+
+static void
+a_full_disk_is_seen_and_the_file_always_removed(void **state)
+{
+	long long deadline;
+	pid_t run;
+	char *out;
+	int status;
+
+	if (!start()) {
+		stop();
+		skip();		/* no tmpfs to fill without root */
+	}
+	assert_int_equal(harness_cli(&t, &out, "chaos", "run", "full", "-c", t.config,
+	    "--state-dir", t.state, NULL), 0);
+	harness_contains(out, "full #1: fill_disk of ");
+	harness_contains(out, "detected in ");
+	free(out);
+	assert_int_equal(access(harness_at(&t, "disk/.tend-chaos-fill"), F_OK), -1);
+
+	/* A run killed while the disk is full: the next run removes the file first. */
+	run = chaos_async("full-long");
+	deadline = harness_mono_ms() + 10000;
+	while (access(harness_at(&t, "disk/.tend-chaos-fill"), F_OK) < 0 &&
+	    harness_mono_ms() < deadline)
+		harness_pause_ms(5);
+	assert_int_equal(access(harness_at(&t, "disk/.tend-chaos-fill"), F_OK), 0);
+	kill(run, SIGKILL);
+	assert_int_equal(waitpid(run, &status, 0), run);
+	assert_int_equal(access(harness_at(&t, "disk/.tend-chaos-fill"), F_OK), 0);
+	assert_int_equal(harness_cli(&t, &out, "chaos", "run", "quick", "--force", "-c",
+	    t.config, "--state-dir", t.state, NULL), 0);
+	harness_contains(out, "undone: fill_disk of ");
+	free(out);
+	assert_int_equal(access(harness_at(&t, "disk/.tend-chaos-fill"), F_OK), -1);
+	stop();
+}
+
+static void
+hogs_are_named_in_the_journal_and_always_end(void **state)
+{
+	pid_t run, hogs[4];
+	long long deadline;
+	int n, i, status;
+	long kib = 0;
+	char *out;
+
+	start();
+	stop();
+	/* CPU hogs: two, alive while the run lasts, gone with a run that is killed. */
+	run = chaos_async("hog");
+	n = journal_hogs(hogs, 4);
+	assert_int_equal(n, 2);
+	for (i = 0; i < n; i++)
+		assert_false(harness_pid_gone(hogs[i]));
+	kill(run, SIGKILL);
+	assert_int_equal(waitpid(run, &status, 0), run);
+	for (i = 0; i < n; i++)
+		assert_true(harness_wait_gone(hogs[i], 5000));	/* with their spawner */
+	assert_int_equal(harness_cli(&t, &out, "chaos", "run", "quick", "--force", "-c",
+	    t.config, "--state-dir", t.state, NULL), 0);
+	harness_contains(out, "undone: cpu, injected by a chaos run that did not finish");
+	free(out);
+
+	/* A growing one: its memory grows to the max, and it ends when the run is stopped. */
+	run = chaos_async("leak");
+	n = journal_hogs(hogs, 4);
+	assert_int_equal(n, 1);
+	deadline = harness_mono_ms() + 10000;
+	while ((kib = rss_kib(hogs[0])) < 16 * 1024 && harness_mono_ms() < deadline)
+		harness_pause_ms(20);
+	assert_true(kib >= 16 * 1024);
+	kill(run, SIGTERM);		/* undone by the run itself */
+	assert_int_equal(waitpid(run, &status, 0), run);
+	assert_true(harness_wait_gone(hogs[0], 5000));
+	assert_int_equal(access(harness_at(&t, "state/chaos.journal"), F_OK), -1);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		TEND_TEST(a_full_disk_is_seen_and_the_file_always_removed),
+		TEND_TEST(hogs_are_named_in_the_journal_and_always_end),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
