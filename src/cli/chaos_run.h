@@ -26,6 +26,7 @@ struct chaos_cli {
 	struct cli_options opts;
 	bool		 all;
 	bool		 force;
+	bool		 standalone;	/* the run starts (and stops) the daemon itself */
 	struct tend_config *cfg;
 	struct statedir	*sd;
 	struct chaos_ops ops;
@@ -71,5 +72,9 @@ void	chaos_watch(struct chaos_cli *c, const struct chaos_experiment *x,
 void	chaos_settle(struct chaos_cli *c, const struct chaos_experiment *x, double t0);
 /* The service's process as the daemon says it (0: none). */
 pid_t	chaos_service_pid(struct chaos_cli *c, const char *name);
+
+/* chaos_standalone.c: --standalone's daemon, started and waited for, or stopped. */
+int	chaos_standalone_start(struct chaos_cli *c, pid_t *pid);
+void	chaos_standalone_stop(pid_t pid);
 
 #endif

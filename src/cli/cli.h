@@ -101,6 +101,8 @@ void	cli_usage(FILE *out);
 struct json_t;
 /* Asks the daemon; NULL (after printing why) when it failed or refused. */
 struct json_t *cli_call(const struct cli_options *opts, struct json_t *request);
+/* The same, saying nothing when it fails (a daemon still starting). */
+struct json_t *cli_call_quiet(const struct cli_options *opts, struct json_t *request);
 
 /* The state dir of the daemon these options point at; free it. */
 char	*cli_state_dir(const struct cli_options *opts);

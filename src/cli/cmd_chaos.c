@@ -369,6 +369,7 @@ chaos_run(struct chaos_cli *c)
 	struct sigaction sa = { .sa_handler = chaos_on_signal };
 	char what[512], err[512] = "";
 	bool all_ok = true;
+	pid_t daemon = 0;
 	json_t *doc;
 	size_t n, i;
 
@@ -384,14 +385,18 @@ chaos_run(struct chaos_cli *c)
 		free(v);
 		return 0;
 	}
-	if (!cli_daemon_alive(&c->opts)) {
-		fprintf(stderr, "tend chaos: no tend runs on this state dir: chaos runs "
-		    "through the daemon that is to heal what it breaks\n");
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	if (c->standalone && chaos_standalone_start(c, &daemon) < 0) {
 		free(v);
 		return 1;
 	}
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	if (!cli_daemon_alive(&c->opts)) {
+		fprintf(stderr, "tend chaos: no tend runs on this state dir: chaos runs "
+		    "through the daemon that is to heal what it breaks (or give --standalone)\n");
+		free(v);
+		return 1;
+	}
 	chaos_store_open(c);
 	if (chaos_recover(c->sd, &c->ops, what, sizeof(what), err, sizeof(err)) != 0)
 		fprintf(stderr, "tend chaos: %s %s\n", err[0] != '\0' ? err : "undone:",
@@ -408,6 +413,7 @@ chaos_run(struct chaos_cli *c)
 	}
 	json_decref(c->results);
 	store_close(c->st);
+	chaos_standalone_stop(daemon);
 	free(v);
 	return all_ok && !chaos_stop_asked ? 0 : 1;
 }
@@ -425,7 +431,7 @@ chaos_list(const struct chaos_cli *c)
 }
 
 /*
- * --all and --force are chaos's own; the rest are every command's, parsed
+ * --all, --force and --standalone are chaos's own; the rest are every command's, parsed
  * in place (the options keep pointers into argv).
  */
 static int
@@ -438,6 +444,8 @@ chaos_parse(int argc, char **argv, struct chaos_cli *c)
 			c->all = true;
 		else if (i > 0 && strcmp(argv[i], "--force") == 0)
 			c->force = true;
+		else if (i > 0 && strcmp(argv[i], "--standalone") == 0)
+			c->standalone = true;
 		else
 			argv[n++] = argv[i];
 	}
@@ -458,8 +466,8 @@ cmd_chaos(int argc, char **argv)
 	if (c.opts.n_args < 1 || (strcmp(c.opts.args[0], "list") != 0 &&
 	    strcmp(c.opts.args[0], "run") != 0 && strcmp(c.opts.args[0], "history") != 0)) {
 		fprintf(stderr, "usage: tend chaos list | history [--since DURATION] | run "
-		    "NAME... | run --all [--dry-run] [--force] [-c FILE] [--state-dir DIR] "
-		    "[--format json]\n");
+		    "NAME... | run --all [--dry-run] [--force] [--standalone] [-c FILE] "
+		    "[--state-dir DIR] [--format json]\n");
 		return 2;
 	}
 	if (strcmp(c.opts.args[0], "history") == 0)

@@ -6,9 +6,9 @@
 
 #include "daemon/control.h"
 
-/* Asks the daemon and returns its answer, or NULL after printing why. */
-json_t *
-cli_call(const struct cli_options *opts, json_t *request)
+/* The daemon's answer, or NULL (after printing why unless quiet). */
+static json_t *
+call(const struct cli_options *opts, json_t *request, bool quiet)
 {
 	char *path = cli_socket_path(opts), err[512];
 	json_t *answer = NULL;
@@ -18,16 +18,30 @@ cli_call(const struct cli_options *opts, json_t *request)
 	free(path);
 	json_decref(request);
 	if (rc < 0) {
-		fprintf(stderr, "tend: %s\n", err);
+		if (!quiet)
+			fprintf(stderr, "tend: %s\n", err);
 		return NULL;
 	}
 	if (!json_is_true(json_object_get(answer, "ok"))) {
-		fprintf(stderr, "tend: %s\n",
-		    json_string_value(json_object_get(answer, "error")) ?: "request refused");
+		if (!quiet)
+			fprintf(stderr, "tend: %s\n", json_string_value(json_object_get(answer,
+			    "error")) ?: "request refused");
 		json_decref(answer);
 		return NULL;
 	}
 	return answer;
+}
+
+json_t *
+cli_call(const struct cli_options *opts, json_t *request)
+{
+	return call(opts, request, false);
+}
+
+json_t *
+cli_call_quiet(const struct cli_options *opts, json_t *request)
+{
+	return call(opts, request, true);
 }
 
 int

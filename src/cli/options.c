@@ -87,7 +87,7 @@ cli_usage(FILE *out)
 	    "  change mark [--set SET] [--label TEXT]\n"
 	    "           tell the daemon a deploy just changed things (SET: a snapshot set)\n"
 	    "  chaos    list | history [--since DURATION] | run NAME... | run --all [--dry-run]\n"
-	    "           [--force] [--format text|json]\n"
+	    "           [--force] [--standalone] [--format text|json]\n"
 	    "           inject the faults of chaos: experiments into the running daemon's\n"
 	    "           services and measure detection and recovery against their expect:;\n"
 	    "           exit 0 every expectation held, 1 not (or refused: something unhealthy)\n"

@@ -248,6 +248,31 @@ a_daemon_restarted_mid_hang_resumes_the_process(void **state)
 	assert_int_equal(access(harness_at(&t, "state/chaos.journal"), F_OK), -1);
 }
 
+/* --standalone, for CI: the run starts its daemon, waits for it, and stops it. */
+static void
+standalone_starts_and_stops_its_own_daemon(void **state)
+{
+	char *out;
+
+	harness_write_config(&t, config);
+	assert_int_equal(chaos_as(0, &out, "crash", "--standalone"), 0);
+	harness_contains(out, "crash #1: kill of web: detected in ");
+	harness_contains(out, "every expectation held");
+	free(out);
+	out = harness_read_file(harness_at(&t, "state/chaos-daemon.log"));
+	harness_contains(out, "all services stopped; exiting");
+	free(out);
+	assert_int_equal(harness_cli(&t, &out, "status", "-c", t.config, "--state-dir",
+	    t.state, NULL), 1);
+	free(out);
+
+	/* With a daemon already there, --standalone is refused. */
+	start();
+	assert_int_equal(chaos(&out, "crash", "--standalone"), 1);
+	harness_contains(out, "a daemon already runs on this state dir");
+	free(out);
+}
+
 static void
 the_blast_radius_and_mistakes(void **state)
 {
@@ -294,6 +319,7 @@ main(void)
 		TEND_TEST(a_hang_and_a_stop_are_healed_and_undone),
 		TEND_TEST(a_run_killed_mid_hang_is_undone_by_the_next),
 		TEND_TEST(a_daemon_restarted_mid_hang_resumes_the_process),
+		TEND_TEST(standalone_starts_and_stops_its_own_daemon),
 		TEND_TEST(the_blast_radius_and_mistakes),
 	};
 
