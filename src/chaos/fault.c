@@ -11,6 +11,9 @@
 
 #include "chaos/hog.h"
 #include "config/config.h"
+#include "core/fdio.h"
+#include "core/pathwalk.h"
+#include "core/sha256.h"
 #include "core/statedir.h"
 
 #define JOURNAL		"chaos.journal"
@@ -33,11 +36,13 @@ journal_write(struct statedir *sd, const struct chaos_injected *f, char *err,
 	for (i = 0; i < f->n_hogs; i++)
 		json_array_append_new(hogs, json_pack("[i, I]", (int)f->hogs[i].pid,
 		    (json_int_t)f->hogs[i].start));
-	doc = json_pack("{s:s, s:s, s:i, s:I, s:I, s:I, s:s, s:I, s:I, s:o}", "fault",
+	doc = json_pack("{s:s, s:s, s:i, s:I, s:I, s:I, s:s, s:I, s:I, s:o, s:s, s:I, s:s, s:s}",
+	    "fault",
 	    chaos_fault_name(f->fault), "service", f->service, "pid", (int)f->proc.pid,
 	    "start", (json_int_t)f->proc.start, "signal", (json_int_t)f->signal, "at",
 	    (json_int_t)f->at_ms, "path", f->path, "dev", (json_int_t)f->fill_dev, "ino",
-	    (json_int_t)f->fill_ino, "hogs", hogs);
+	    (json_int_t)f->fill_ino, "hogs", hogs, "set", f->set, "snapshot",
+	    (json_int_t)f->snapshot_id, "file", f->file, "hash", f->file_hash);
 	text = json_dumps(doc, JSON_COMPACT);
 	json_decref(doc);
 	rc = statedir_replace(sd, JOURNAL, text, strlen(text), 0600);
@@ -52,15 +57,16 @@ journal_write(struct statedir *sd, const struct chaos_injected *f, char *err,
 static int
 journal_parse(json_t *doc, struct chaos_injected *f)
 {
-	const char *fault, *service, *path = "";
-	json_int_t pid, start, sig, at, dev = 0, ino = 0, hpid, hstart;
+	const char *fault, *service, *path = "", *set = "", *file = "", *hash = "";
+	json_int_t pid, start, sig, at, dev = 0, ino = 0, hpid, hstart, snap = 0;
 	json_t *hogs = NULL, *h;
 	size_t k;
 	int i;
 
-	if (json_unpack(doc, "{s:s, s:s, s:I, s:I, s:I, s:I, s?:s, s?:I, s?:I, s?:o}", "fault",
-	    &fault, "service", &service, "pid", &pid, "start", &start, "signal", &sig, "at",
-	    &at, "path", &path, "dev", &dev, "ino", &ino, "hogs", &hogs) < 0)
+	if (json_unpack(doc, "{s:s, s:s, s:I, s:I, s:I, s:I, s?:s, s?:I, s?:I, s?:o, s?:s, s?:I, "
+	    "s?:s, s?:s}", "fault", &fault, "service", &service, "pid", &pid, "start", &start,
+	    "signal", &sig, "at", &at, "path", &path, "dev", &dev, "ino", &ino, "hogs", &hogs,
+	    "set", &set, "snapshot", &snap, "file", &file, "hash", &hash) < 0)
 		return -1;
 	memset(f, 0, sizeof(*f));
 	f->fault = -1;
@@ -69,6 +75,10 @@ journal_parse(json_t *doc, struct chaos_injected *f)
 			f->fault = i;
 	snprintf(f->service, sizeof(f->service), "%s", service);
 	snprintf(f->path, sizeof(f->path), "%s", path);
+	snprintf(f->set, sizeof(f->set), "%s", set);
+	snprintf(f->file, sizeof(f->file), "%s", file);
+	snprintf(f->file_hash, sizeof(f->file_hash), "%s", hash);
+	f->snapshot_id = snap;
 	f->proc = (struct proc_id){ .pid = (pid_t)pid, .start = (unsigned long long)start };
 	f->signal = (int)sig;
 	f->at_ms = at;
@@ -108,6 +118,63 @@ journal_read(struct statedir *sd, struct chaos_injected *f, char *err, size_t er
 }
 
 int
+chaos_file_hash(const struct chaos_injected *f, char hex[65])
+{
+	struct sha256 *h;
+	const char *base;
+	int dfd, fd, rc;
+	int64_t len;
+
+	if ((dfd = pathwalk_parent(f->file, O_PATH, &base)) < 0)
+		return -1;
+	fd = openat(dfd, base, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	close(dfd);
+	if (fd < 0)
+		return -1;
+	h = sha256_new();
+	if ((rc = sha256_fd(h, fd, &len)) == 0)
+		sha256_final(h, hex);
+	sha256_free(h);
+	close(fd);
+	return rc;
+}
+
+/*
+ * config: the set snapshotted (what the undo puts back), then its file
+ * broken in place, opened from / without following a link.
+ */
+static int
+break_file(struct statedir *sd, const struct chaos_ops *ops, struct chaos_injected *f,
+    char *err, size_t errlen)
+{
+	static const char garbage[] = "\n}}} tend chaos: this line breaks the file {{{\n";
+	const char *base;
+	int dfd, fd, rc;
+
+	if (chaos_file_hash(f, f->file_hash) < 0) {
+		snprintf(err, errlen, "%s: %s", f->file, strerror(errno));
+		return -1;
+	}
+	if (ops->snapshot == NULL || ops->snapshot(ops->arg, f->set, &f->snapshot_id, err,
+	    errlen) < 0 || journal_write(sd, f, err, errlen) < 0)
+		return -1;
+	if ((dfd = pathwalk_parent(f->file, O_PATH, &base)) < 0) {
+		snprintf(err, errlen, "%s: %s", f->file, strerror(errno));
+		return -1;
+	}
+	fd = openat(dfd, base, O_WRONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC |
+	    (f->corrupt == CHAOS_CORRUPT_TRUNCATE ? O_TRUNC : O_APPEND));
+	close(dfd);
+	rc = fd >= 0 && (f->corrupt == CHAOS_CORRUPT_TRUNCATE ||
+	    fd_write_all(fd, garbage, strlen(garbage)) == 0) ? 0 : -1;
+	if (rc < 0)
+		snprintf(err, errlen, "%s: %s", f->file, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	return rc;
+}
+
+int
 chaos_inject(struct statedir *sd, const struct chaos_ops *ops, struct chaos_injected *f,
     char *err, size_t errlen)
 {
@@ -133,6 +200,9 @@ chaos_inject(struct statedir *sd, const struct chaos_ops *ops, struct chaos_inje
 	case CHAOS_MEMORY:
 		rc = chaos_hogs_start(f, err, errlen);
 		break;
+	case CHAOS_CONFIG:
+		rc = break_file(sd, ops, f, err, errlen);
+		break;
 	default:
 		snprintf(err, errlen, "fault '%s' is not built yet", chaos_fault_name(f->fault));
 		break;
@@ -149,6 +219,7 @@ int
 chaos_undo(struct statedir *sd, const struct chaos_ops *ops, const struct chaos_injected *f,
     char *err, size_t errlen)
 {
+	char hash[65];
 	int rc = 0;
 
 	switch (f->fault) {
@@ -171,6 +242,23 @@ chaos_undo(struct statedir *sd, const struct chaos_ops *ops, const struct chaos_
 	case CHAOS_MEMORY:
 		chaos_hogs_end(f);
 		break;
+	case CHAOS_CONFIG:
+		/*
+		 * The set as it was before the fault, whatever tend did meanwhile —
+		 * unless the broken file is as it was already (tend rolled it back).
+		 */
+		if (f->file[0] != '\0' && f->file_hash[0] != '\0' &&
+		    chaos_file_hash(f, hash) == 0 && strcmp(hash, f->file_hash) == 0)
+			break;
+		if (f->snapshot_id > 0 && ops->restore == NULL) {
+			snprintf(err, errlen, "snapshot set %s was broken by a chaos run: `tend "
+			    "chaos run` puts it back (or `tend rollback %s --to %lld`)", f->set,
+			    f->set, (long long)f->snapshot_id);
+			rc = -1;
+		} else if (f->snapshot_id > 0) {
+			rc = ops->restore(ops->arg, f->snapshot_id, err, errlen);
+		}
+		break;
 	default:
 		break;
 	}
@@ -191,6 +279,9 @@ chaos_recover(struct statedir *sd, const struct chaos_ops *ops, char *what, size
 	if (CHAOS_OF_SERVICE(f.fault))
 		snprintf(what, whatlen, "%s of %s (pid %d), injected by a chaos run that did "
 		    "not finish", chaos_fault_name(f.fault), f.service, (int)f.proc.pid);
+	else if (f.fault == CHAOS_CONFIG)
+		snprintf(what, whatlen, "config of set %s, put back as snapshot %lld, injected by "
+		    "a chaos run that did not finish", f.set, (long long)f.snapshot_id);
 	else
 		snprintf(what, whatlen, "%s%s%s, injected by a chaos run that did not finish",
 		    chaos_fault_name(f.fault), f.path[0] != '\0' ? " of " : "", f.path);

@@ -35,6 +35,12 @@ struct chaos_injected {
 	char		 path[512];
 	int64_t		 leave;
 	int64_t		 fill_dev, fill_ino, filled;
+	/* config: the set snapshotted first, its file broken (its sha256 before) */
+	char		 set[128];
+	char		 file[512];
+	int		 corrupt;	/* enum chaos_corrupt */
+	int64_t		 snapshot_id;
+	char		 file_hash[65];
 	/* cpu, memory: the processes spawned (each dies with this one, too) */
 	int		 cores;
 	int64_t		 grow, max;
@@ -42,12 +48,22 @@ struct chaos_injected {
 	int		 n_hogs;
 };
 
-/* What the daemon does for a fault: the service started or stopped (0, or -1 with err). */
+/*
+ * What others do for a fault (0, or -1 with err): a service started or
+ * stopped by the daemon; a snapshot set snapshotted, and a snapshot of it
+ * put back (NULL where there is no engine: a config fault is then left in
+ * the journal for a run that has one).
+ */
 struct chaos_ops {
 	int	(*service)(void *arg, const char *verb, const char *name, char *err,
 		    size_t errlen);
+	int	(*snapshot)(void *arg, const char *set, int64_t *id, char *err, size_t errlen);
+	int	(*restore)(void *arg, int64_t id, char *err, size_t errlen);
 	void	*arg;
 };
+
+/* The sha256 of file f->file (read without following a link) into hex; -1 with errno. */
+int	chaos_file_hash(const struct chaos_injected *f, char hex[65]);
 
 /* Injects f (its journal first when it must be undone). 0, or -1 with err. */
 int	chaos_inject(struct statedir *sd, const struct chaos_ops *ops,

@@ -21,6 +21,7 @@ struct tend_config;
 struct statedir;
 struct store;
 struct chaos_experiment;
+struct snapshot_engine;
 
 struct chaos_cli {
 	struct cli_options opts;
@@ -31,6 +32,7 @@ struct chaos_cli {
 	struct statedir	*sd;
 	struct chaos_ops ops;
 	struct store	*st;		/* where runs are recorded; NULL: they are not */
+	struct snapshot_engine *eng;	/* config faults: opened at the first */
 	json_t		*results;	/* one object per experiment */
 };
 
@@ -42,6 +44,7 @@ struct chaos_seen {
 	bool		 escalated;
 	char		 root_cause[256];
 	char		 restarted[256];	/* a service that depends on the target, restarted */
+	bool		 rolled_back;	/* config: tend put the file back itself */
 };
 
 /* SIGINT or SIGTERM came: the run undoes what it did and ends. */
@@ -52,7 +55,7 @@ double	chaos_now_ms(void);
 void	chaos_sleep_ms(double ms);
 
 /* chaos_watch.c */
-/* What a fault is of: its service, its path, or "host". */
+/* What a fault is of: its service, its path, its set, or "host". */
 const char *chaos_subject(const struct chaos_experiment *x);
 /* Restarts of every service by name, from the daemon's status (a new reference). */
 json_t	*chaos_restart_counts(struct chaos_cli *c);

@@ -17,6 +17,8 @@ chaos_subject(const struct chaos_experiment *x)
 {
 	if (CHAOS_OF_SERVICE(x->fault))
 		return x->target;
+	if (x->fault == CHAOS_CONFIG)
+		return x->set;
 	return x->fault == CHAOS_FILL_DISK ? x->path : "host";
 }
 
@@ -42,6 +44,26 @@ service_well(json_t *svc)
 	return svc != NULL && state != NULL && strcmp(state, "up") == 0 &&
 	    json_is_true(json_object_get(svc, "ready")) && health != NULL &&
 	    strcmp(health, "healthy") == 0;
+}
+
+/* Every service up, ready and healthy, and every check healthy: nothing to heal. */
+static bool
+all_well(json_t *status)
+{
+	const char *state;
+	json_t *svc, *ck;
+	size_t i;
+
+	json_array_foreach(json_object_get(status, "services"), i, svc)
+		if (!service_well(svc))
+			return false;
+	json_array_foreach(json_object_get(status, "checks"), i, ck) {
+		state = json_string_value(json_object_get(ck, "state"));
+		if (state != NULL && (strcmp(state, "warning") == 0 ||
+		    strcmp(state, "critical") == 0))
+			return false;
+	}
+	return true;
 }
 
 /*
@@ -138,6 +160,10 @@ may_run(struct chaos_cli *c, const struct chaos_experiment *x, json_t *status,
 		snprintf(why, whylen, "%s is not up and healthy now", x->target);
 		return false;
 	}
+	if (x->fault == CHAOS_CONFIG && !all_well(status)) {
+		snprintf(why, whylen, "something is not up and healthy now");
+		return false;
+	}
 	if (!CHAOS_OF_SERVICE(x->fault) && !watchers_well(c, x, status)) {
 		snprintf(why, whylen, "a check that watches this fault is not healthy now");
 		return false;
@@ -161,6 +187,8 @@ incident_of(const struct chaos_cli *c, const struct chaos_experiment *x, const c
 
 	if (CHAOS_OF_SERVICE(x->fault))
 		return strcmp(name, x->target) == 0;
+	if (x->fault == CHAOS_CONFIG)
+		return true;	/* whatever the broken file broke (nothing was failing before) */
 	ck = config_find_check(c->cfg, name);
 	return ck != NULL && check_watches(x, ck);
 }
@@ -199,6 +227,7 @@ chaos_watch(struct chaos_cli *c, const struct chaos_experiment *x,
     const struct chaos_injected *f, double t0, struct chaos_seen *seen)
 {
 	json_t *status, *svc;
+	char hash[65];
 	bool well, same;
 	double t;
 
@@ -216,6 +245,11 @@ chaos_watch(struct chaos_cli *c, const struct chaos_experiment *x,
 			well = service_well(svc);
 			same = svc != NULL && json_integer_value(json_object_get(svc, "pid")) ==
 			    f->proc.pid;
+		} else if (x->fault == CHAOS_CONFIG) {
+			/* Healed: the file as it was (rolled back by tend), and all well. */
+			well = status != NULL && all_well(status) &&
+			    chaos_file_hash(f, hash) == 0 && strcmp(hash, f->file_hash) == 0;
+			same = true;
 		} else {
 			well = status != NULL && watchers_well(c, x, status);
 			same = true;
@@ -240,7 +274,8 @@ chaos_settle(struct chaos_cli *c, const struct chaos_experiment *x, double t0)
 	while (!chaos_stop_asked && chaos_now_ms() - t0 < (double)x->timeout_ms) {
 		status = cli_call(&c->opts, json_pack("{s:s}", "cmd", "status"));
 		well = status != NULL && (CHAOS_OF_SERVICE(x->fault) ?
-		    service_well(status_service(status, x->target)) : watchers_well(c, x, status));
+		    service_well(status_service(status, x->target)) : x->fault == CHAOS_CONFIG ?
+		    all_well(status) : watchers_well(c, x, status));
 		json_decref(status);
 		if (well)
 			return;

@@ -16,7 +16,9 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <dirent.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include <jansson.h>
@@ -25,6 +27,8 @@
 #include "config/config.h"
 #include "core/clock.h"
 #include "core/statedir.h"
+#include "cli/snapshot_open.h"
+#include "snapshot/snapshot.h"
 #include "store/chaos.h"
 #include "store/store.h"
 
@@ -68,6 +72,107 @@ chaos_service(void *arg, const char *verb, const char *name, char *err, size_t e
 	return -1;
 }
 
+/* The engine on the run's state dir and store, opened at the first config fault. */
+static struct snapshot_engine *
+chaos_engine(struct chaos_cli *c, char *err, size_t errlen)
+{
+	if (c->eng == NULL && c->st != NULL)
+		c->eng = snapshot_engine_open(c->sd, c->st, NULL, NULL, err, errlen);
+	else if (c->st == NULL)
+		snprintf(err, errlen, "no store: the set cannot be snapshotted");
+	return c->eng;
+}
+
+static int
+chaos_snapshot(void *arg, const char *name, int64_t *id, char *err, size_t errlen)
+{
+	struct chaos_cli *c = arg;
+	const struct snapshot_set_conf *set = config_find_snapshot_set(c->cfg, name);
+	struct snapshot_engine *eng = chaos_engine(c, err, errlen);
+	struct snapshot_spec spec;
+
+	if (eng == NULL || set == NULL)
+		return -1;
+	snapshot_cli_spec(set, &spec);
+	return snapshot_create(eng, &spec, "before a chaos experiment", "chaos", id, NULL, err,
+	    errlen);
+}
+
+static int
+chaos_restore(void *arg, int64_t id, char *err, size_t errlen)
+{
+	struct chaos_cli *c = arg;
+	struct snapshot_engine *eng = chaos_engine(c, err, errlen);
+	struct snapshot_restore_opts opts = { 0 };
+	struct snapshot_restore_result r;
+	int rc;
+
+	if (eng == NULL)
+		return -1;
+	rc = snapshot_restore(eng, id, &opts, &r, err, errlen);
+	snapshot_restore_result_free(&r);
+	return rc;
+}
+
+/* The first regular file (by name) in directory dir, into file; whether there is one. */
+static bool
+first_file_in(const char *dir, char *file, size_t len)
+{
+	struct dirent **names;
+	struct stat sb;
+	bool found = false;
+	int n, i;
+
+	if ((n = scandir(dir, &names, NULL, alphasort)) < 0)
+		return false;
+	for (i = 0; i < n; i++) {
+		snprintf(file, len, "%s/%s", dir, names[i]->d_name);
+		if (!found && names[i]->d_name[0] != '.' && lstat(file, &sb) == 0 &&
+		    S_ISREG(sb.st_mode))
+			found = true;
+		free(names[i]);
+		if (found)
+			break;
+	}
+	for (i++; i < n; i++)
+		free(names[i]);
+	free(names);
+	return found;
+}
+
+/*
+ * config: the file to break — the one named, else the first of the set's
+ * paths that is a regular file, else the first file (by name) directly in
+ * one of its directories.
+ */
+static int
+chaos_config_file(struct chaos_cli *c, const struct chaos_experiment *x,
+    struct chaos_injected *f)
+{
+	const struct snapshot_set_conf *set = config_find_snapshot_set(c->cfg, x->set);
+	struct stat sb;
+	size_t i;
+
+	snprintf(f->set, sizeof(f->set), "%s", x->set);
+	f->corrupt = x->corrupt;
+	if (x->file != NULL) {
+		snprintf(f->file, sizeof(f->file), "%s", x->file);
+		return 0;
+	}
+	for (i = 0; set != NULL && set->paths != NULL && set->paths[i] != NULL; i++)
+		if (lstat(set->paths[i], &sb) == 0 && S_ISREG(sb.st_mode)) {
+			snprintf(f->file, sizeof(f->file), "%s", set->paths[i]);
+			return 0;
+		}
+	for (i = 0; set != NULL && set->paths != NULL && set->paths[i] != NULL; i++)
+		if (lstat(set->paths[i], &sb) == 0 && S_ISDIR(sb.st_mode) &&
+		    first_file_in(set->paths[i], f->file, sizeof(f->file)))
+			return 0;
+	fprintf(stderr, "tend chaos %s: set %s has no file among its paths or in its "
+	    "directories: name one with file:\n", x->name, x->set);
+	return -1;
+}
+
 /* The target's process, verified (pid and start time), into f; -1 after saying why. */
 static int
 chaos_target_process(struct chaos_cli *c, const struct chaos_experiment *x,
@@ -99,6 +204,8 @@ chaos_once(struct chaos_cli *c, const struct chaos_experiment *x, struct chaos_s
 	snprintf(f.path, sizeof(f.path), "%s", x->path != NULL ? x->path : "");
 	if (CHAOS_OF_SERVICE(x->fault) && chaos_target_process(c, x, &f) < 0)
 		return -1;
+	if (x->fault == CHAOS_CONFIG && chaos_config_file(c, x, &f) < 0)
+		return -1;
 	f.at_ms = clock_wall_ms();
 	t0 = chaos_now_ms();
 	if (chaos_inject(c->sd, &c->ops, &f, err, sizeof(err)) < 0) {
@@ -126,6 +233,7 @@ chaos_once(struct chaos_cli *c, const struct chaos_experiment *x, struct chaos_s
 		chaos_watch(c, x, &f, t0, seen);
 	else if (f.fault != CHAOS_KILL && seen->healed_ms < 0)
 		chaos_settle(c, x, t0);
+	seen->rolled_back = x->fault == CHAOS_CONFIG && seen->healed_ms >= 0;
 	chaos_incident(c, x, f.at_ms, seen);
 	return rc;
 }
@@ -151,6 +259,9 @@ chaos_judge(const struct chaos_experiment *x, const struct chaos_seen *seen, jso
 		    e->escalated ? "true" : "false"));
 	if (e->root_cause != NULL && strstr(seen->root_cause, e->root_cause) == NULL)
 		json_array_append_new(failed, json_sprintf("root_cause %s", e->root_cause));
+	if (e->rolled_back >= 0 && seen->rolled_back != (e->rolled_back != 0))
+		json_array_append_new(failed, json_sprintf("rolled_back: %s",
+		    e->rolled_back ? "true" : "false"));
 	if (e->dependents_not_restarted == 1 && seen->restarted[0] != '\0')
 		json_array_append_new(failed, json_sprintf("dependents_not_restarted (%s was)",
 		    seen->restarted));
@@ -295,6 +406,10 @@ cli_chaos_plan(const struct chaos_experiment *x)
 	else if (x->fault == CHAOS_CPU)
 		fprintf(f, ": %d busy process%s for %lld ms", x->cores, x->cores == 1 ? "" :
 		    "es", (long long)x->duration_ms);
+	else if (x->fault == CHAOS_CONFIG)
+		fprintf(f, " of set %s: %s %s for %lld ms", x->set, x->corrupt ==
+		    CHAOS_CORRUPT_TRUNCATE ? "truncate" : "garbage appended to",
+		    x->file != NULL ? x->file : "its first file", (long long)x->duration_ms);
 	else if (x->fault == CHAOS_MEMORY)
 		fprintf(f, ": a process growing %lld bytes/s to %lld for %lld ms",
 		    (long long)x->grow, (long long)x->max, (long long)x->duration_ms);
@@ -412,6 +527,7 @@ chaos_run(struct chaos_cli *c)
 		json_decref(doc);
 	}
 	json_decref(c->results);
+	snapshot_engine_close(c->eng);
 	store_close(c->st);
 	chaos_standalone_stop(daemon);
 	free(v);
@@ -456,7 +572,8 @@ chaos_parse(int argc, char **argv, struct chaos_cli *c)
 int
 cmd_chaos(int argc, char **argv)
 {
-	struct chaos_cli c = { .ops = { .service = chaos_service } };
+	struct chaos_cli c = { .ops = { .service = chaos_service, .snapshot = chaos_snapshot,
+	    .restore = chaos_restore } };
 	char err[512], *dir;
 	int rc;
 

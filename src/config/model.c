@@ -138,6 +138,8 @@ chaos_free(struct chaos_experiment *v, size_t n)
 		free(v[i].name);
 		free(v[i].target);
 		free(v[i].path);
+		free(v[i].set);
+		free(v[i].file);
 		free(v[i].expect.root_cause);
 	}
 	free(v);

@@ -495,8 +495,8 @@ enum chaos_fault {
 	CHAOS_FILL_DISK,	/* a file filling `path`'s file system but for `leave` bytes */
 	CHAOS_CPU,		/* `cores` busy processes for `duration` */
 	CHAOS_MEMORY,		/* a process growing by `grow` a second, to `max` */
-	CHAOS_CONFIG,		/* named so that an error can say they are not built yet */
-	CHAOS_PROXY,
+	CHAOS_CONFIG,		/* a file of a snapshot set broken (`corrupt`), for `duration` */
+	CHAOS_PROXY,		/* named so that an error can say it is not built yet */
 	CHAOS_FAULTS,
 };
 
@@ -510,6 +510,12 @@ struct chaos_expect {
 	int		 escalated;		/* an incident escalated */
 	char		*root_cause;		/* the incident's root cause names this */
 	int		 dependents_not_restarted;
+	int		 rolled_back;		/* config: the daemon put the file back */
+};
+
+enum chaos_corrupt {
+	CHAOS_CORRUPT_TRUNCATE,	/* the file emptied */
+	CHAOS_CORRUPT_GARBAGE,	/* a line no config parses, appended */
 };
 
 struct chaos_experiment {
@@ -524,6 +530,11 @@ struct chaos_experiment {
 	char		*path;		/* fill_disk: a directory a disk check watches */
 	struct conf_pos	 path_pos;
 	int64_t		 leave;		/* fill_disk: bytes left free, default 1MB */
+	char		*set;		/* config: the snapshot set */
+	struct conf_pos	 set_pos;
+	char		*file;		/* config: its file to break; NULL: the first file of the set */
+	struct conf_pos	 file_pos;
+	int		 corrupt;	/* config: enum chaos_corrupt, default truncate */
 	int		 cores;		/* cpu: busy processes, default 1 */
 	int64_t		 grow;		/* memory: bytes a second, default 50MB */
 	int64_t		 max;		/* memory: the most it takes, default 256MB */

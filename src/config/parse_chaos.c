@@ -15,6 +15,8 @@
  *                    duration: 20s, expect: { detected_within: 5s } }
  *       cpu-hog:   { fault: cpu, cores: 1, duration: 20s }
  *       mem-leak:  { fault: memory, grow: 50MB/s, max: 256MB, duration: 20s }
+ *       bad-conf:  { fault: config, set: app, corrupt: truncate,
+ *                    expect: { rolled_back: true } }
  *
  * Only the config's own services are targets, and only a path a disk
  * check of the config watches is filled. The faults of the issue that are
@@ -38,6 +40,10 @@ static const char *const fault_words[] = {
 	[CHAOS_CONFIG] = "config", [CHAOS_PROXY] = "proxy", NULL,
 };
 
+static const char *const corrupt_words[] = {
+	[CHAOS_CORRUPT_TRUNCATE] = "truncate", [CHAOS_CORRUPT_GARBAGE] = "garbage", NULL,
+};
+
 static void	parse_tristate(struct walk *, yaml_node_t *, void *, const struct key_spec *);
 static void	parse_rate(struct walk *, yaml_node_t *, void *, const struct key_spec *);
 
@@ -48,6 +54,7 @@ static const struct key_spec expect_specs[] = {
 	{ "root_cause", parse_string, OFF(chaos_expect, root_cause), NULL },
 	{ "dependents_not_restarted", parse_tristate,
 	    OFF(chaos_expect, dependents_not_restarted), NULL },
+	{ "rolled_back", parse_tristate, OFF(chaos_expect, rolled_back), NULL },
 	{ NULL, NULL, 0, NULL },
 };
 
@@ -64,6 +71,9 @@ static const struct key_spec experiment_specs[] = {
 	{ "cores", parse_positive_int, OFF(chaos_experiment, cores), NULL },
 	{ "grow", parse_rate, OFF(chaos_experiment, grow), NULL },
 	{ "max", parse_size, OFF(chaos_experiment, max), NULL },
+	{ "set", parse_string, OFF(chaos_experiment, set), NULL },
+	{ "file", parse_string, OFF(chaos_experiment, file), NULL },
+	{ "corrupt", parse_enum, OFF(chaos_experiment, corrupt), corrupt_words },
 	{ "expect", parse_nested, OFF(chaos_experiment, expect), expect_specs },
 	{ NULL, NULL, 0, NULL },
 };
@@ -115,13 +125,15 @@ parse_one_experiment(struct walk *w, yaml_node_t *key, yaml_node_t *value)
 	    .repeat = 1, .every_ms = 2000, .timeout_ms = 60000, .leave = 1024 * 1024,
 	    .cores = 1, .grow = 50 * 1024 * 1024, .max = 256 * 1024 * 1024,
 	    .expect = { .healed_within_ms = -1, .detected_within_ms = -1, .escalated = -1,
-	    .dependents_not_restarted = -1 } };
+	    .dependents_not_restarted = -1, .rolled_back = -1 } };
 	snprintf(what, sizeof(what), "chaos experiment '%s'", x->name);
 	if (!walk_mapping(w, value, experiment_specs, x, what))
 		return;
 	parse_key_pos(w, value, "fault", &x->fault_pos);
 	parse_key_pos(w, value, "target", &x->target_pos);
 	parse_key_pos(w, value, "path", &x->path_pos);
+	parse_key_pos(w, value, "set", &x->set_pos);
+	parse_key_pos(w, value, "file", &x->file_pos);
 	if (walk_key_node(w, value, "fault") == NULL)
 		walk_error(w, key, "chaos experiment '%s': 'fault' is required (kill, hang, "
 		    "stop, fill_disk, cpu or memory)", x->name);
@@ -133,6 +145,10 @@ parse_one_experiment(struct walk *w, yaml_node_t *key, yaml_node_t *value)
 	    walk_key_node(w, value, "path") == NULL)
 		walk_error(w, key, "chaos experiment '%s': 'path' is required (the directory "
 		    "to fill, one a disk check watches)", x->name);
+	else if (x->fault == CHAOS_CONFIG && x->set == NULL &&
+	    walk_key_node(w, value, "set") == NULL)
+		walk_error(w, key, "chaos experiment '%s': 'set' is required (the snapshot set "
+		    "whose file is broken and put back)", x->name);
 }
 
 static void
@@ -171,6 +187,25 @@ chaos_fault_name(int fault)
 	return fault >= 0 && fault < CHAOS_FAULTS ? fault_words[fault] : "?";
 }
 
+/* Whether file is one of set's paths or below one (as they are written, normalized). */
+static bool
+chaos_file_in_set(const struct tend_config *cfg, const char *set, const char *file)
+{
+	const struct snapshot_set_conf *s = set != NULL ? config_find_snapshot_set(cfg, set) :
+	    NULL;
+	size_t i, len;
+
+	if (s == NULL || file[0] != '/' || strstr(file, "/../") != NULL)
+		return false;
+	for (i = 0; s->paths != NULL && s->paths[i] != NULL; i++) {
+		len = strlen(s->paths[i]);
+		if (strncmp(file, s->paths[i], len) == 0 && (file[len] == '\0' ||
+		    file[len] == '/'))
+			return true;
+	}
+	return false;
+}
+
 /* Whether a disk check of the config watches path (as it is written). */
 static bool
 chaos_disk_watched(const struct tend_config *cfg, const char *path)
@@ -193,10 +228,17 @@ config_validate_chaos(const struct tend_config *cfg, struct config_errors *errs)
 
 	for (i = 0; i < cfg->n_chaos; i++) {
 		x = &cfg->chaos[i];
-		if (x->fault > CHAOS_MEMORY)
+		if (x->fault > CHAOS_CONFIG)
 			validate_error(errs, &x->fault_pos, "chaos experiment '%s': fault '%s' is "
-			    "not built yet (kill, hang, stop, fill_disk, cpu and memory are)",
-			    x->name, chaos_fault_name(x->fault));
+			    "not built yet (kill, hang, stop, fill_disk, cpu, memory and config "
+			    "are)", x->name, chaos_fault_name(x->fault));
+		if (x->set != NULL && config_find_snapshot_set(cfg, x->set) == NULL)
+			validate_error(errs, &x->set_pos, "chaos experiment '%s': no snapshot set "
+			    "named '%s'", x->name, x->set);
+		else if (x->file != NULL && !chaos_file_in_set(cfg, x->set, x->file))
+			validate_error(errs, &x->file_pos, "chaos experiment '%s': '%s' is not in "
+			    "snapshot set '%s' (only a file of the set is broken: the set puts it "
+			    "back)", x->name, x->file, x->set != NULL ? x->set : "?");
 		if (x->target != NULL && config_find_service(cfg, x->target) == NULL)
 			validate_error(errs, &x->target_pos, "chaos experiment '%s': no service "
 			    "named '%s' (a fault is only ever for a service of this config)",

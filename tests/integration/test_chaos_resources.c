@@ -1,9 +1,12 @@
 /*
- * tend chaos's faults of a path and of the host, with the real binary and
- * a real daemon: a file filling a small tmpfs that the disk check sees
- * (and that is always removed, by the next run after a kill), CPU hogs
- * and a growing process that the journal names and that always end —
- * after their duration, when the run ends, and with a run that is killed.
+ * tend chaos's faults of a path, a snapshot set and the host, with the
+ * real binary and a real daemon: a file filling a small tmpfs that the
+ * disk check sees (and that is always removed, by the next run after a
+ * kill); a set's file broken, rolled back by the daemon's auto_rollback
+ * (rolled_back: true) or put back by the run itself when nothing rolls it
+ * back; CPU hogs and a growing process that the journal names and that
+ * always end — after their duration, when the run ends, and with a run
+ * that is killed.
  */
 #include "harness.h"
 
@@ -18,9 +21,19 @@
 #include <unistd.h>
 
 static const char config[] =
+    "snapshots:\n"
+    "  app: { paths: ['@DIR@/app'], restart: [web], auto_rollback: true, lkg_after: 300ms }\n"
+    "  manual: { paths: ['@DIR@/manual'], lkg_after: 300ms }\n"
     "services:\n"
     "  web:\n"
     "    run: [@FAKESVC@, --record, @RECORD@, --name, web]\n"
+    "    checks:\n"
+    "      app-good: { type: command, run: [sh, -c, 'grep -q good @DIR@/app/site.conf || "
+    "exit 2'],\n"
+    "                  every: 100ms, heal: [] }\n"
+    "      manual-good: { type: command, run: [sh, -c, 'grep -q good @DIR@/manual/site.conf "
+    "|| exit 2'],\n"
+    "                     every: 100ms, heal: [] }\n"
     "checks:\n"
     "  disk: { type: resource, metric: disk, path: '@DIR@/disk', warn: 80%, crit: 90%,\n"
     "          every: 100ms }\n"
@@ -31,7 +44,29 @@ static const char config[] =
     "    full-long: { fault: fill_disk, path: '@DIR@/disk', leave: 100KB, duration: 1m }\n"
     "    hog: { fault: cpu, cores: 2, duration: 1m }\n"
     "    leak: { fault: memory, grow: 40MB/s, max: 24MB, duration: 1m }\n"
-    "    quick: { fault: cpu, cores: 1, duration: 300ms }\n";
+    "    quick: { fault: cpu, cores: 1, duration: 300ms }\n"
+    "    bad-conf: { fault: config, set: app, file: '@DIR@/app/site.conf', corrupt: truncate,\n"
+    "                duration: 10s, expect: { rolled_back: true, healed_within: 5s } }\n"
+    "    bad-manual: { fault: config, set: manual, duration: 500ms,\n"
+    "                  expect: { rolled_back: false } }\n";
+
+/* Every check healthy (the command checks have run once), within timeout_ms. */
+static void
+wait_all_healthy(int timeout_ms)
+{
+	long long deadline = harness_mono_ms() + timeout_ms;
+	char *out = NULL;
+
+	do {
+		free(out);
+		harness_cli(&t, &out, "status", "-c", t.config, "--state-dir", t.state, NULL);
+		if (strstr(out, "tend: healthy") != NULL)
+			break;
+		harness_pause_ms(50);
+	} while (harness_mono_ms() < deadline);
+	harness_contains(out, "tend: healthy");
+	free(out);
+}
 
 static bool mounted;
 
@@ -40,10 +75,15 @@ static bool
 start(void)
 {
 	assert_int_equal(mkdir(harness_at(&t, "disk"), 0755), 0);
+	assert_int_equal(mkdir(harness_at(&t, "app"), 0755), 0);
+	assert_int_equal(mkdir(harness_at(&t, "manual"), 0755), 0);
+	harness_write_file(&t, harness_at(&t, "app/site.conf"), "good\n");
+	harness_write_file(&t, harness_at(&t, "manual/site.conf"), "good\n");
 	mounted = mount("tmpfs", harness_at(&t, "disk"), "tmpfs", 0, "size=4m") == 0;
 	harness_write_config(&t, config);
 	harness_start(&t);
 	assert_true(harness_wait_state(&t, "web", "up", 0, 5000));
+	wait_all_healthy(10000);
 	return mounted;
 }
 
@@ -183,12 +223,64 @@ hogs_are_named_in_the_journal_and_always_end(void **state)
 	assert_int_equal(access(harness_at(&t, "state/chaos.journal"), F_OK), -1);
 }
 
+/* A last known good snapshot of set, within 10 s (what auto_rollback puts back). */
+static void
+wait_lkg(const char *set)
+{
+	long long deadline = harness_mono_ms() + 10000;
+	char *out = NULL;
+
+	do {
+		free(out);
+		harness_cli(&t, &out, "snapshot", "list", set, "-c", t.config, "--state-dir",
+		    t.state, NULL);
+		if (strstr(out, " lkg ") != NULL)
+			break;
+		harness_pause_ms(50);
+	} while (harness_mono_ms() < deadline);
+	harness_contains(out, " lkg ");
+	free(out);
+}
+
+static void
+a_broken_config_is_rolled_back_or_put_back(void **state)
+{
+	char *out, *text;
+
+	start();
+	stop();
+	/* auto_rollback: the daemon puts the last known good back, and the run sees it. */
+	wait_lkg("app");
+	if (harness_cli(&t, &out, "chaos", "run", "bad-conf", "-c", t.config, "--state-dir",
+	    t.state, NULL) != 0)
+		fail_msg("%s", out);
+	harness_contains(out, "bad-conf #1: config of app: detected in ");
+	harness_contains(out, "healthy again in ");
+	free(out);
+	text = harness_read_file(harness_at(&t, "app/site.conf"));
+	assert_string_equal(text, "good\n");
+	free(text);
+
+	/* No auto_rollback: tend does not heal it; the run puts the set back itself. */
+	wait_all_healthy(10000);
+	if (harness_cli(&t, &out, "chaos", "run", "bad-manual", "-c", t.config,
+	    "--state-dir", t.state, NULL) != 0)
+		fail_msg("%s", out);
+	harness_contains(out, "not healed by tend");
+	free(out);
+	text = harness_read_file(harness_at(&t, "manual/site.conf"));
+	assert_string_equal(text, "good\n");
+	free(text);
+	assert_int_equal(access(harness_at(&t, "state/chaos.journal"), F_OK), -1);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		TEND_TEST(a_full_disk_is_seen_and_the_file_always_removed),
 		TEND_TEST(hogs_are_named_in_the_journal_and_always_end),
+		TEND_TEST(a_broken_config_is_rolled_back_or_put_back),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

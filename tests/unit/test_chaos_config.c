@@ -42,11 +42,15 @@ every_key_is_kept_and_defaults_fill_the_rest(void **state)
 	    "    full: { fault: fill_disk, path: /srv/tmp, leave: 2MB }\n"
 	    "    leak: { fault: memory, grow: 10MB/s }\n"
 	    "    hog: { fault: cpu, cores: 2 }\n"
+	    "    bad: { fault: config, set: app, file: /srv/app/site.conf, corrupt: garbage,\n"
+	    "           expect: { rolled_back: true } }\n"
+	    "snapshots:\n"
+	    "  app: { paths: [/srv/app] }\n"
 	    "checks:\n"
 	    "  disk: { type: resource, metric: disk, path: /srv/tmp, warn: 80%, crit: 90% }\n");
 	const struct chaos_experiment *x;
 
-	assert_int_equal(cfg->n_chaos, 5);
+	assert_int_equal(cfg->n_chaos, 6);
 	x = config_find_chaos(cfg, "crash");
 	assert_non_null(x);
 	assert_int_equal(x->fault, CHAOS_KILL);
@@ -79,6 +83,12 @@ every_key_is_kept_and_defaults_fill_the_rest(void **state)
 	assert_int_equal(x->max, 256 * 1024 * 1024);
 	x = config_find_chaos(cfg, "hog");
 	assert_int_equal(x->cores, 2);
+	x = config_find_chaos(cfg, "bad");
+	assert_int_equal(x->fault, CHAOS_CONFIG);
+	assert_string_equal(x->set, "app");
+	assert_string_equal(x->file, "/srv/app/site.conf");
+	assert_int_equal(x->corrupt, CHAOS_CORRUPT_GARBAGE);
+	assert_int_equal(x->expect.rolled_back, 1);
 	assert_string_equal(chaos_fault_name(CHAOS_STOP), "stop");
 	config_free(cfg);
 }
@@ -87,8 +97,18 @@ static void
 mistakes_are_reported_where_they_are(void **state)
 {
 	assert_error(SERVICES "chaos:\n  experiments:\n    x: { fault: proxy, target: web }\n",
-	    5, 10, "fault 'proxy' is not built yet (kill, hang, stop, fill_disk, cpu and "
-	    "memory are)");
+	    5, 10, "fault 'proxy' is not built yet (kill, hang, stop, fill_disk, cpu, memory "
+	    "and config are)");
+	assert_error(SERVICES "chaos:\n  experiments:\n    x: { fault: config }\n", 5, 5,
+	    "'set' is required");
+	assert_error(SERVICES "chaos:\n  experiments:\n    x: { fault: config, set: app }\n",
+	    5, 25, "no snapshot set named 'app'");
+	assert_error(SERVICES "snapshots: { app: { paths: [/srv/app] } }\n"
+	    "chaos:\n  experiments:\n    x: { fault: config, set: app, file: /etc/passwd }\n",
+	    6, 35, "'/etc/passwd' is not in snapshot set 'app'");
+	assert_error(SERVICES "snapshots: { app: { paths: [/srv/app] } }\n"
+	    "chaos:\n  experiments:\n    x: { fault: config, set: app, corrupt: shred }\n",
+	    6, 44, "expected one of truncate, garbage");
 	assert_error(SERVICES "chaos:\n  experiments:\n    x: { fault: fill_disk }\n", 5, 5,
 	    "'path' is required");
 	assert_error(SERVICES "chaos:\n  experiments:\n    x: { fault: fill_disk, path: /srv }\n",
