@@ -459,8 +459,13 @@ async function run(ctx) {
 			    !names.includes('web') || !names.includes('health') ||
 			    !shown.pcts.every((x) => /^\d+\.\d\d%$/.test(x)) ||
 			    !['summary', 'availability', 'categories', 'healing', 'chaos', 'recommendations']
-				.every((x) => shown.parts.includes(x)) || !shown.note.includes('last 7d'))
+				.every((x) => shown.parts.includes(x)) || !shown.note.includes('last 7d')) {
+				// The store may have gained a target or incident since the page read
+				// it (the disk checks just added): the period's button reads it again.
+				if (shown.note)
+					await page.locator('#report [data-period="7d"]').click({ timeout: 5_000 });
 				throw new Error(`page ${JSON.stringify(shown)}, API opened ${api.summary.incidents_opened}, targets ${names}`);
+			}
 			return true;
 		});
 		await page.locator('#report [data-period="1d"]').click({ timeout: 5_000 });
