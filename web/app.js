@@ -4,6 +4,7 @@
 import { getJSON, initToken, notify, setStateDir } from './api.js';
 import { loadChanges, onChangeEvent, setSnapshotSets } from './changes.js';
 import { Chart, fetchSeries } from './charts.js';
+import { initReport } from './report.js';
 import { setText } from './dom.js';
 import {
 	TILES, addEvent, clearEvents, incidentOpen, redrawSparks, renderAlerts, renderChecks,
@@ -348,6 +349,7 @@ function scheduleCharts() {
 function start() {
 	initToken();
 	initCharts();
+	initReport();
 	document.getElementById('events-clear').addEventListener('click', clearEvents);
 	document.addEventListener('tend:action-done', render);
 	renderOverall(null, false);

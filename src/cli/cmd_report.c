@@ -164,34 +164,22 @@ report_text(const struct report_doc *d, FILE *out)
 
 /* The report in the chosen format into a buffer; NULL after saying why. */
 static char *
-report_render(const struct report *r, enum report_format f, size_t *len)
+report_to_buffer(const struct report *r, enum report_format f, size_t *len)
 {
-	struct report_doc *d = NULL;
+	struct report_doc *d;
 	char *buf = NULL;
 	FILE *out;
-	json_t *j;
 
-	if ((out = open_memstream(&buf, len)) == NULL) {
-		perror("tend report: open_memstream");
-		return NULL;
-	}
-	if (f == FMT_JSON) {
-		j = report_json(r);
-		json_dumpf(j, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER |
-		    JSON_REAL_PRECISION(15));
-		fputc('\n', out);
-		json_decref(j);
-	} else {
+	if (f != FMT_TEXT)
+		buf = report_render(r, format_names[f], len);
+	else if ((out = open_memstream(&buf, len)) != NULL) {
 		d = report_doc(r);
-		if (f == FMT_MARKDOWN)
-			report_markdown(d, out);
-		else if (f == FMT_HTML)
-			report_html(d, out);
-		else
-			report_text(d, out);
+		report_text(d, out);
 		report_doc_free(d);
+		fclose(out);
 	}
-	fclose(out);
+	if (buf == NULL)
+		perror("tend report");
 	return buf;
 }
 
@@ -239,7 +227,7 @@ cmd_report(int argc, char **argv)
 		return 1;
 	}
 	free(path);
-	buf = report_render(r, a.format, &len);
+	buf = report_to_buffer(r, a.format, &len);
 	report_free(r);
 	if (buf == NULL)
 		return 1;

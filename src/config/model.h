@@ -372,6 +372,19 @@ struct web_conf {
 };
 
 /*
+ * `report:`: the scheduled report (docs/report.md), written to
+ * STATE_DIR/reports/ every every_ms; with `at`, at that local time.
+ */
+struct report_conf {
+	bool		 enabled;		/* the section is there */
+	int64_t		 every_ms;		/* default 7d */
+	int		 at_wday;		/* 0 Sunday .. 6; -1: any day */
+	int		 at_min;		/* minute of the day; -1: no `at` */
+	int		 keep;			/* sets kept, default 12 */
+	int64_t		 since_ms;		/* the period; default every_ms */
+};
+
+/*
  * `alerts:`: where alerts go (docs/alerts.md). The events a channel can be
  * sent, as bits of alert_channel_conf.on.
  */
@@ -588,6 +601,7 @@ struct tend_config {
 	struct anomaly_conf anomaly;
 	struct web_conf	 web;
 	struct alerts_conf alerts;
+	struct report_conf report;
 	struct installer_conf *installers;	/* declared, then the built-ins not declared */
 	size_t		 n_installers;
 	struct environment_conf environment;

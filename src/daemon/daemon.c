@@ -32,6 +32,7 @@
 #include "daemon/publisher.h"
 #include "daemon/recorder.h"
 #include "daemon/reload.h"
+#include "daemon/report_timer.h"
 #include "daemon/sdnotify.h"
 #include "diagnose/anomaly_watch.h"
 #include "diagnose/dpkglog.h"
@@ -434,6 +435,8 @@ daemon_all_down(void *arg)
 	d->changes = NULL;
 	alerter_free(d->alerter);
 	d->alerter = NULL;
+	report_timer_free(d->reports);
+	d->reports = NULL;
 	recorder_close(d->recorder);
 	d->recorder = NULL;
 	uv_signal_stop(&d->sig_term);
@@ -489,6 +492,7 @@ daemon_reload(void *arg, struct tend_config *cfg)
 	healer_set_config(d->healer, cfg);
 	anomaly_watch_set_config(d->anomalies, &cfg->anomaly);
 	alerter_set_config(d->alerter, &cfg->alerts);
+	report_timer_set_config(d->reports, &cfg->report);
 	supervisor_reload(d->sup, cfg);
 	change_watch_set_config(d->changes, supervisor_config(d->sup));
 	d->checks = scheduler_start(&d->check_env, supervisor_config(d->sup));
@@ -649,6 +653,7 @@ daemon_start(struct daemon *d, struct tend_config *cfg)
 	    d->check_env.http);
 	daemon_start_web(d, cfg);
 	alerter_on_delivery(d->alerter, daemon_alert_delivered, d);
+	d->reports = report_timer_new(d->loop, d->sd, &cfg->report);
 	d->sup = supervisor_new(d->loop, d->sd);
 	supervisor_set_alert(d->sup, daemon_alert, d);
 	/* Before the services start: their first transitions are heard. */

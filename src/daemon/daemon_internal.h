@@ -31,6 +31,7 @@ struct daemon {
 	struct anomaly_watch *anomalies;
 	struct change_watch *changes;		/* the snapshot sets' and dpkg's changes */
 	struct alerter	*alerter;
+	struct report_timer *reports;		/* `report:`, the scheduled report */
 	uint64_t	 runs_before_reload;	/* check runs of earlier schedulers */
 	struct control_server *control;
 	struct web_server *web;			/* NULL with --no-web */

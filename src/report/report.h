@@ -181,6 +181,9 @@ void		 report_markdown(const struct report_doc *d, FILE *out);
 /* One standalone HTML file: inline CSS and SVG, nothing fetched. */
 void		 report_html(const struct report_doc *d, FILE *out);
 
+/* "markdown", "html" or "json" into a new buffer of *len bytes; NULL for another format or ENOMEM. */
+char		*report_render(const struct report *r, const char *format, size_t *len);
+
 /* Eight-level unicode sparkline of v[0..n-1] into buf (3 bytes a value). */
 void		 report_sparkline(const int64_t *v, size_t n, char *buf, size_t len);
 /* A duration as 850ms, 4.2s, 3m05s, 2h10m, 3d4h; "-" for a negative one. */

@@ -223,7 +223,9 @@ report_collect_targets(sqlite3 *db, struct report_period *p)
 			goto done;
 	}
 	rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? SQLITE_OK : rc;
-	qsort(p->targets, p->n_targets, sizeof(*p->targets), targets_cmp);
+	/* An empty store has no array: qsort must not be given NULL. */
+	if (p->n_targets > 0)
+		qsort(p->targets, p->n_targets, sizeof(*p->targets), targets_cmp);
 done:
 	free(target);
 	sqlite3_finalize(ts.next);

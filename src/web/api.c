@@ -12,6 +12,7 @@
 
 #include "config/units.h"
 #include "core/clock.h"
+#include "report/report.h"
 #include "store/query.h"
 #include "store/read.h"
 
@@ -22,6 +23,8 @@
 #define SNAPSHOTS_DEFAULT_LIMIT	100
 #define LIMIT_MAX		1000
 #define METRIC_POINTS		300	/* default step: since / this */
+#define REPORT_DEFAULT_SINCE	(7LL * 24 * 3600 * 1000)
+#define REPORT_SINCE_MAX	(400LL * 24 * 3600 * 1000)
 
 /* A pooled connection; NULL when there is no database yet (nothing recorded). */
 static sqlite3 *
@@ -61,10 +64,10 @@ web_db_close_all(struct web_server *ws)
 		sqlite3_close(ws->dbs[--ws->n_dbs]);
 }
 
-/* ?name=DURATION counted back from now; 0, or -1 after answering 400. */
+/* ?name=DURATION, at most max_ms; 0, or -1 after answering 400. */
 static int
-web_arg_since(struct MHD_Connection *conn, const char *name, int64_t fallback_ms,
-    int64_t *since_ms, enum MHD_Result *ret)
+web_arg_duration(struct MHD_Connection *conn, const char *name, int64_t fallback_ms,
+    int64_t max_ms, int64_t *out_ms, enum MHD_Result *ret)
 {
 	const char *v = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, name);
 	const char *expected;
@@ -75,6 +78,24 @@ web_arg_since(struct MHD_Connection *conn, const char *name, int64_t fallback_ms
 		    "'%s': expected a duration like 90s, 1h or 7d, got '%s'", name, v);
 		return -1;
 	}
+	if (ms > max_ms) {
+		*ret = web_send_error(conn, MHD_HTTP_BAD_REQUEST,
+		    "'%s': at most %lldd, got '%s'", name, (long long)(max_ms / 86400000), v);
+		return -1;
+	}
+	*out_ms = ms;
+	return 0;
+}
+
+/* ?name=DURATION counted back from now; 0, or -1 after answering 400. */
+static int
+web_arg_since(struct MHD_Connection *conn, const char *name, int64_t fallback_ms,
+    int64_t *since_ms, enum MHD_Result *ret)
+{
+	int64_t ms;
+
+	if (web_arg_duration(conn, name, fallback_ms, INT64_MAX / 2, &ms, ret) < 0)
+		return -1;
 	*since_ms = clock_wall_ms() - ms;
 	return 0;
 }
@@ -253,6 +274,38 @@ web_get_snapshots(struct web_server *ws, struct MHD_Connection *conn)
 	db = web_db_acquire(ws);
 	ret = web_send_list(conn, db, "snapshots", db != NULL ?
 	    store_read_snapshots(db, set, limit) : json_array());
+	web_db_release(ws, db);
+	return ret;
+}
+
+/*
+ * GET /api/report?since=7d&compare=1: tend report's JSON of the period
+ * ending now. It reads a bounded period (at most REPORT_SINCE_MAX, a year
+ * in about 0.2 s) on this web thread, like every other history read.
+ */
+enum MHD_Result
+web_get_report(struct web_server *ws, struct MHD_Connection *conn)
+{
+	enum MHD_Result ret = MHD_NO;
+	int64_t span, now;
+	struct report *r;
+	bool compare;
+	char err[256];
+	sqlite3 *db;
+
+	if (web_arg_duration(conn, "since", REPORT_DEFAULT_SINCE, REPORT_SINCE_MAX, &span,
+	    &ret) < 0 || web_arg_bool(conn, "compare", &compare, &ret) < 0)
+		return ret;
+	if ((db = web_db_acquire(ws)) == NULL)
+		return web_send_error(conn, MHD_HTTP_NOT_FOUND,
+		    "no database yet: nothing recorded");
+	now = clock_wall_ms();
+	r = report_collect(db, now - span, now, compare, err, sizeof(err));
+	if (r == NULL)
+		ret = web_send_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "store: %s", err);
+	else
+		ret = web_send_json(conn, MHD_HTTP_OK, report_json(r));
+	report_free(r);
 	web_db_release(ws, db);
 	return ret;
 }

@@ -244,6 +244,7 @@ web_authorized(struct web_server *ws, struct MHD_Connection *conn)
 enum web_route {
 	ROUTE_NONE, ROUTE_ASSET, ROUTE_PUBLISHED, ROUTE_INCIDENTS, ROUTE_METRIC,
 	ROUTE_ALERTS, ROUTE_EVENTS, ROUTE_ACTION, ROUTE_CHANGES, ROUTE_SNAPSHOTS, ROUTE_DIFF,
+	ROUTE_REPORT,
 };
 
 /* What a ROUTE_ACTION asks the loop to do (web_ops.action's verb and name). */
@@ -304,6 +305,8 @@ web_route_of(const char *url, struct web_post *post)
 		return ROUTE_CHANGES;
 	if (strcmp(url, "/api/snapshots") == 0)
 		return ROUTE_SNAPSHOTS;
+	if (strcmp(url, "/api/report") == 0)
+		return ROUTE_REPORT;
 	if (web_prefix(url, "/api/snapshots/") && web_action_path(url, "/api/snapshots/",
 	    snapshot_reads, post->name, sizeof(post->name), &post->verb))
 		return ROUTE_DIFF;
@@ -401,6 +404,8 @@ web_dispatch_get(struct web_server *ws, struct MHD_Connection *conn, const char 
 		return web_get_changes(ws, conn);
 	case ROUTE_SNAPSHOTS:
 		return web_get_snapshots(ws, conn);
+	case ROUTE_REPORT:
+		return web_get_report(ws, conn);
 	case ROUTE_DIFF:
 		/* It shows what files hold: the token's, as actions are. */
 		return web_authorized(ws, conn) ? web_get_diff(ws, conn, url) :

@@ -105,6 +105,7 @@ enum MHD_Result	web_get_metric(struct web_server *ws, struct MHD_Connection *con
 enum MHD_Result	web_get_alerts(struct web_server *ws, struct MHD_Connection *conn);
 enum MHD_Result	web_get_changes(struct web_server *ws, struct MHD_Connection *conn);
 enum MHD_Result	web_get_snapshots(struct web_server *ws, struct MHD_Connection *conn);
+enum MHD_Result	web_get_report(struct web_server *ws, struct MHD_Connection *conn);
 void		web_db_close_all(struct web_server *ws);
 
 /* diff.c: GET /api/snapshots/ID/diff (authorized by the caller). */

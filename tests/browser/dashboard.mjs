@@ -7,13 +7,16 @@
 // there, live; a snapshot's Diff shows it against the live files; and the
 // snapshot set's Roll back button (after its confirm) starts a rollback. After a reload adds two disk
 // checks, the Disk tile takes the state of the one of its own path, not of
-// the failing one of another path.
+// the failing one of another path. The Report panel, opened, shows the
+// numbers GET /api/report answers, and its period selector asks again; the
+// HTML `tend report` writes from the same state dir opens from a file with
+// its title, tables and inline SVG, no console error and no request.
 //
 // Usage: dashboard.mjs TEND FAKESVC [SCREENSHOT]
 //   (or TEND_BIN, FAKESVC_BIN, DASHBOARD_SCREENSHOT in the environment)
 // Exits 77 (skipped) when /usr/bin/chromium or web/node_modules/playwright-core
 // is missing; non-zero with the step that failed otherwise.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -434,6 +437,78 @@ async function run(ctx) {
 				throw new Error(`the tile reads '${tile.state}', '${tile.sub}'`);
 			return true;
 		});
+	});
+
+	await step('the Report panel, opened, shows the numbers of GET /api/report', async () => {
+		await page.locator('#report-toggle').click({ timeout: 5_000 });
+		await until('the report in the panel', 15_000, async () => {
+			running();
+			const api = await (await fetch(`${url}api/report?since=7d&compare=1`)).json();
+			const shown = await page.evaluate(() => ({
+				opened: document.querySelector('#report [data-part="summary"] .report-stat .report-value')?.textContent,
+				targets: [...document.querySelectorAll('#report [data-part="availability"] tbody th')]
+				    .map((e) => e.textContent).sort(),
+				pcts: [...document.querySelectorAll('#report [data-part="availability"] tbody tr')]
+				    .map((tr) => tr.children[2]?.textContent),
+				parts: [...document.querySelectorAll('#report [data-part]')].map((e) => e.dataset.part),
+				note: document.getElementById('report-note')?.textContent ?? '',
+			}));
+			const names = api.availability.map((t) => t.name).sort();
+			if (shown.opened !== String(api.summary.incidents_opened) ||
+			    JSON.stringify(shown.targets) !== JSON.stringify(names) ||
+			    !names.includes('web') || !names.includes('health') ||
+			    !shown.pcts.every((x) => /^\d+\.\d\d%$/.test(x)) ||
+			    !['summary', 'availability', 'categories', 'healing', 'chaos', 'recommendations']
+				.every((x) => shown.parts.includes(x)) || !shown.note.includes('last 7d')) {
+				// The store may have gained a target or incident since the page read
+				// it (the disk checks just added): the period's button reads it again.
+				if (shown.note)
+					await page.locator('#report [data-period="7d"]').click({ timeout: 5_000 });
+				throw new Error(`page ${JSON.stringify(shown)}, API opened ${api.summary.incidents_opened}, targets ${names}`);
+			}
+			return true;
+		});
+		await page.locator('#report [data-period="1d"]').click({ timeout: 5_000 });
+		await until('the report of a day', 10_000, async () => {
+			const s = await page.evaluate(() => ({
+				pressed: document.querySelector('#report [data-period="1d"]')?.getAttribute('aria-pressed'),
+				note: document.getElementById('report-note')?.textContent ?? '',
+			}));
+			if (s.pressed !== 'true' || !s.note.includes('last 1d'))
+				throw new Error(JSON.stringify(s));
+			return true;
+		});
+	});
+
+	await step('the HTML report opens from a file: title, tables, inline SVG, nothing fetched', async () => {
+		const file = path.join(ctx.dir, 'report.html');
+		const r = spawnSync(tendBin, ['report', '--format', 'html', '--output', file,
+		    '--state-dir', state], { encoding: 'utf8', timeout: 20_000 });
+		if (r.status !== 0)
+			throw new Error(`tend report exited ${r.status}: ${r.stderr}`);
+		const rpage = await ctx.browser.newPage();
+		const seen = [];
+		rpage.on('request', (req) => {
+			if (!req.url().startsWith('file://'))
+				seen.push(`request ${req.url()}`);
+		});
+		rpage.on('console', (m) => {
+			if (m.type() === 'error')
+				seen.push(`console: ${m.text()}`);
+		});
+		rpage.on('pageerror', (e) => seen.push(`page error: ${e.message}`));
+		await rpage.goto(`file://${file}`, { timeout: 10_000 });
+		const doc = await rpage.evaluate(() => ({
+			title: document.title,
+			h1: document.querySelector('h1')?.textContent ?? '',
+			tables: document.querySelectorAll('table').length,
+			svgs: document.querySelectorAll('svg rect').length,
+			web: [...document.querySelectorAll('td, th')].some((c) => c.textContent === 'web'),
+		}));
+		await rpage.close();
+		if (!doc.title.startsWith('tend report, ') || doc.h1 !== doc.title || doc.tables < 3 ||
+		    doc.svgs < 1 || !doc.web || seen.length)
+			throw new Error(`${JSON.stringify(doc)} ${seen.join('; ')}`);
 	});
 
 	await step(`screenshot saved to ${screenshotPath}`, async () => {

@@ -1,0 +1,263 @@
+/*
+ * The scheduled report. The timer fires on the loop; the store is read
+ * and the three formats rendered on libuv's thread pool (a year's report
+ * takes a fifth of a second the loop should not wait), then the files are
+ * written on the loop through the state dir's descriptor and the oldest
+ * sets removed.
+ */
+#include "daemon/report_timer.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/clock.h"
+#include "core/log.h"
+#include "core/mem.h"
+#include "report/report.h"
+#include "report/schedule.h"
+#include "store/read.h"
+
+#define REPORTS_DIR	"reports"
+
+static const char *const formats[] = { "markdown", "html", "json" };
+static const char *const extensions[] = { "md", "html", "json" };
+#define N_FORMATS	3
+
+struct report_timer {
+	uv_loop_t	*loop;
+	struct statedir	*sd;
+	struct report_conf conf;
+	uv_timer_t	 timer;
+	uv_work_t	 work;
+	bool		 busy;		/* a run is on the thread pool */
+	bool		 closed;	/* freed: the last of timer and work frees it */
+	bool		 handle_closed;	/* the timer's close callback ran */
+	int64_t		 due_ms;	/* the run's scheduled time */
+	int64_t		 last_ms;	/* the last run's; 0: none yet */
+	/* The run's results, from the pool to the loop. */
+	char		*db_path;
+	char		*buf[N_FORMATS];
+	size_t		 len[N_FORMATS];
+	char		 err[256];
+};
+
+static void	report_timer_arm(struct report_timer *rt);
+
+static void
+report_run_work(uv_work_t *req)
+{
+	struct report_timer *rt = req->data;
+	int64_t now = clock_wall_ms();
+	struct report *r;
+	sqlite3 *db;
+	size_t i;
+
+	if ((db = store_read_open(rt->db_path, rt->err, sizeof(rt->err))) == NULL)
+		return;
+	r = report_collect(db, now - rt->conf.since_ms, now, true, rt->err, sizeof(rt->err));
+	sqlite3_close(db);
+	for (i = 0; r != NULL && i < N_FORMATS; i++)
+		if ((rt->buf[i] = report_render(r, formats[i], &rt->len[i])) == NULL)
+			snprintf(rt->err, sizeof(rt->err), "rendering %s: out of memory",
+			    formats[i]);
+	report_free(r);
+}
+
+static int
+stem_newer_first(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)b, *(char *const *)a);
+}
+
+/* Removes the sets beyond the newest keep (each name's stem is report-...). */
+static void
+report_prune(struct report_timer *rt)
+{
+	char **stems = NULL, *dot, *rel;
+	size_t n = 0, i, j;
+	struct dirent *de;
+	int fd;
+	DIR *dir;
+
+	if ((fd = statedir_subdir(rt->sd, REPORTS_DIR, 0750)) < 0 ||
+	    (dir = fdopendir(fd)) == NULL) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	while ((de = readdir(dir)) != NULL) {
+		if (strncmp(de->d_name, "report-", 7) != 0 ||
+		    (dot = strchr(de->d_name, '.')) == NULL)
+			continue;
+		stems = xgrow(stems, n, sizeof(*stems));
+		stems[n] = xstrndup(de->d_name, (size_t)(dot - de->d_name));
+		for (i = 0; i < n && strcmp(stems[i], stems[n]) != 0; i++)
+			;
+		if (i < n)
+			free(stems[n]);
+		else
+			n++;
+	}
+	closedir(dir);
+	qsort(stems, n, sizeof(*stems), stem_newer_first);
+	for (i = (size_t)rt->conf.keep; i < n; i++)
+		for (j = 0; j < N_FORMATS; j++) {
+			rel = xasprintf("%s/%s.%s", REPORTS_DIR, stems[i], extensions[j]);
+			if (statedir_unlink(rt->sd, rel) < 0 && errno != ENOENT)
+				log_warn(NULL, "report: removing %s: %s", rel, strerror(errno));
+			free(rel);
+		}
+	for (i = 0; i < n; i++)
+		free(stems[i]);
+	free(stems);
+}
+
+/* reports/report-YYYYMMDD-HHMM, or -HHMMSS when that minute has one already. */
+static char *
+report_stem(struct report_timer *rt, int64_t ms)
+{
+	time_t t = (time_t)(ms / 1000);
+	char stamp[32], *rel;
+	struct tm tm;
+	int fd;
+
+	localtime_r(&t, &tm);
+	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M", &tm);
+	rel = xasprintf("%s/report-%s.json", REPORTS_DIR, stamp);
+	fd = statedir_openat(rt->sd, rel, O_RDONLY, 0);
+	free(rel);
+	if (fd >= 0) {
+		close(fd);
+		strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", &tm);
+	}
+	return xasprintf("%s/report-%s", REPORTS_DIR, stamp);
+}
+
+static void
+report_write_set(struct report_timer *rt)
+{
+	char *stem = report_stem(rt, rt->due_ms), *rel, *path;
+	size_t i;
+
+	for (i = 0; i < N_FORMATS; i++) {
+		rel = xasprintf("%s.%s", stem, extensions[i]);
+		if (statedir_replace(rt->sd, rel, rt->buf[i], rt->len[i], 0640) < 0)
+			log_error(NULL, "report: writing %s: %s", rel, strerror(errno));
+		free(rel);
+	}
+	path = statedir_file(rt->sd, stem);
+	log_info(NULL, "report written: %s.{md,html,json}", path);
+	free(path);
+	free(stem);
+	report_prune(rt);
+}
+
+static void
+report_timer_release(struct report_timer *rt)
+{
+	size_t i;
+
+	for (i = 0; i < N_FORMATS; i++) {
+		free(rt->buf[i]);
+		rt->buf[i] = NULL;
+	}
+	if (!rt->handle_closed || rt->busy)
+		return;
+	free(rt->db_path);
+	free(rt);
+}
+
+static void
+report_run_done(uv_work_t *req, int status)
+{
+	struct report_timer *rt = req->data;
+
+	rt->busy = false;
+	if (!rt->closed && status == 0) {
+		if (rt->buf[N_FORMATS - 1] != NULL && rt->buf[0] != NULL && rt->buf[1] != NULL)
+			report_write_set(rt);
+		else
+			log_error(NULL, "report: %s: %s", rt->db_path, rt->err);
+		rt->last_ms = rt->due_ms;
+		report_timer_arm(rt);
+	}
+	report_timer_release(rt);
+}
+
+static void
+report_timer_fired(uv_timer_t *timer)
+{
+	struct report_timer *rt = timer->data;
+
+	if (rt->busy)
+		return;
+	rt->busy = true;
+	rt->err[0] = '\0';
+	if (uv_queue_work(rt->loop, &rt->work, report_run_work, report_run_done) != 0) {
+		rt->busy = false;
+		log_error(NULL, "report: cannot queue the run");
+	}
+}
+
+static void
+report_timer_arm(struct report_timer *rt)
+{
+	int64_t now = clock_wall_ms();
+
+	uv_timer_stop(&rt->timer);
+	if (!rt->conf.enabled)
+		return;
+	rt->due_ms = report_next_run(rt->last_ms, now, rt->conf.every_ms, rt->conf.at_wday,
+	    rt->conf.at_min);
+	uv_timer_start(&rt->timer, report_timer_fired, (uint64_t)(rt->due_ms - now), 0);
+}
+
+struct report_timer *
+report_timer_new(uv_loop_t *loop, struct statedir *sd, const struct report_conf *conf)
+{
+	struct report_timer *rt = xcalloc(1, sizeof(*rt));
+
+	rt->loop = loop;
+	rt->sd = sd;
+	rt->conf = *conf;
+	rt->db_path = statedir_file(sd, "tend.db");
+	rt->work.data = rt;
+	uv_timer_init(loop, &rt->timer);
+	rt->timer.data = rt;
+	report_timer_arm(rt);
+	return rt;
+}
+
+void
+report_timer_set_config(struct report_timer *rt, const struct report_conf *conf)
+{
+	if (memcmp(&rt->conf, conf, sizeof(*conf)) == 0)
+		return;
+	rt->conf = *conf;
+	rt->last_ms = 0;
+	if (!rt->busy)
+		report_timer_arm(rt);
+}
+
+static void
+report_timer_closed(uv_handle_t *h)
+{
+	struct report_timer *rt = h->data;
+
+	rt->handle_closed = true;
+	report_timer_release(rt);
+}
+
+void
+report_timer_free(struct report_timer *rt)
+{
+	if (rt == NULL)
+		return;
+	rt->closed = true;
+	uv_close((uv_handle_t *)&rt->timer, report_timer_closed);
+}
