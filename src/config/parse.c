@@ -330,6 +330,7 @@ static const struct key_spec root_specs[] = {
 	{ "snapshots", parse_snapshots, 0, NULL },
 	{ "rebuild", parse_rebuilds, 0, NULL },
 	{ "chaos", parse_chaos, 0, NULL },
+	{ "proxies", parse_proxies, 0, NULL },
 	{ NULL, NULL, 0, NULL },
 };
 
