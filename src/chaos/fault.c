@@ -36,13 +36,14 @@ journal_write(struct statedir *sd, const struct chaos_injected *f, char *err,
 	for (i = 0; i < f->n_hogs; i++)
 		json_array_append_new(hogs, json_pack("[i, I]", (int)f->hogs[i].pid,
 		    (json_int_t)f->hogs[i].start));
-	doc = json_pack("{s:s, s:s, s:i, s:I, s:I, s:I, s:s, s:I, s:I, s:o, s:s, s:I, s:s, s:s}",
-	    "fault",
+	doc = json_pack("{s:s, s:s, s:i, s:I, s:I, s:I, s:s, s:I, s:I, s:o, s:s, s:I, s:s, s:s, "
+	    "s:s}", "fault",
 	    chaos_fault_name(f->fault), "service", f->service, "pid", (int)f->proc.pid,
 	    "start", (json_int_t)f->proc.start, "signal", (json_int_t)f->signal, "at",
 	    (json_int_t)f->at_ms, "path", f->path, "dev", (json_int_t)f->fill_dev, "ino",
 	    (json_int_t)f->fill_ino, "hogs", hogs, "set", f->set, "snapshot",
-	    (json_int_t)f->snapshot_id, "file", f->file, "hash", f->file_hash);
+	    (json_int_t)f->snapshot_id, "file", f->file, "hash", f->file_hash, "proxy",
+	    f->proxy);
 	text = json_dumps(doc, JSON_COMPACT);
 	json_decref(doc);
 	rc = statedir_replace(sd, JOURNAL, text, strlen(text), 0600);
@@ -57,16 +58,17 @@ journal_write(struct statedir *sd, const struct chaos_injected *f, char *err,
 static int
 journal_parse(json_t *doc, struct chaos_injected *f)
 {
-	const char *fault, *service, *path = "", *set = "", *file = "", *hash = "";
+	const char *fault, *service, *path = "", *set = "", *file = "", *hash = "", *proxy = "";
 	json_int_t pid, start, sig, at, dev = 0, ino = 0, hpid, hstart, snap = 0;
 	json_t *hogs = NULL, *h;
 	size_t k;
 	int i;
 
 	if (json_unpack(doc, "{s:s, s:s, s:I, s:I, s:I, s:I, s?:s, s?:I, s?:I, s?:o, s?:s, s?:I, "
-	    "s?:s, s?:s}", "fault", &fault, "service", &service, "pid", &pid, "start", &start,
-	    "signal", &sig, "at", &at, "path", &path, "dev", &dev, "ino", &ino, "hogs", &hogs,
-	    "set", &set, "snapshot", &snap, "file", &file, "hash", &hash) < 0)
+	    "s?:s, s?:s, s?:s}", "fault", &fault, "service", &service, "pid", &pid, "start",
+	    &start, "signal", &sig, "at", &at, "path", &path, "dev", &dev, "ino", &ino, "hogs",
+	    &hogs, "set", &set, "snapshot", &snap, "file", &file, "hash", &hash, "proxy",
+	    &proxy) < 0)
 		return -1;
 	memset(f, 0, sizeof(*f));
 	f->fault = -1;
@@ -78,6 +80,7 @@ journal_parse(json_t *doc, struct chaos_injected *f)
 	snprintf(f->set, sizeof(f->set), "%s", set);
 	snprintf(f->file, sizeof(f->file), "%s", file);
 	snprintf(f->file_hash, sizeof(f->file_hash), "%s", hash);
+	snprintf(f->proxy, sizeof(f->proxy), "%s", proxy);
 	f->snapshot_id = snap;
 	f->proc = (struct proc_id){ .pid = (pid_t)pid, .start = (unsigned long long)start };
 	f->signal = (int)sig;
@@ -203,6 +206,11 @@ chaos_inject(struct statedir *sd, const struct chaos_ops *ops, struct chaos_inje
 	case CHAOS_CONFIG:
 		rc = break_file(sd, ops, f, err, errlen);
 		break;
+	case CHAOS_PROXY:
+		/* The daemon ends the fault by itself after duration_ms, whatever happens here. */
+		rc = ops->proxy != NULL ? ops->proxy(ops->arg, f->proxy, f->mode, f->delay_ms,
+		    f->duration_ms, err, errlen) : -1;
+		break;
 	default:
 		snprintf(err, errlen, "fault '%s' is not built yet", chaos_fault_name(f->fault));
 		break;
@@ -241,6 +249,14 @@ chaos_undo(struct statedir *sd, const struct chaos_ops *ops, const struct chaos_
 	case CHAOS_CPU:
 	case CHAOS_MEMORY:
 		chaos_hogs_end(f);
+		break;
+	case CHAOS_PROXY:
+		/*
+		 * Best effort: the daemon ends the fault by itself at its duration, and
+		 * one that restarted since passes already.
+		 */
+		if (ops->proxy != NULL)
+			ops->proxy(ops->arg, f->proxy, PROXY_PASS, 0, 0, err, errlen);
 		break;
 	case CHAOS_CONFIG:
 		/*

@@ -41,6 +41,10 @@ struct chaos_injected {
 	int		 corrupt;	/* enum chaos_corrupt */
 	int64_t		 snapshot_id;
 	char		 file_hash[65];
+	/* proxy: the proxy of the daemon's, its mode and latency */
+	char		 proxy[128];
+	int		 mode;
+	int64_t		 delay_ms;
 	/* cpu, memory: the processes spawned (each dies with this one, too) */
 	int		 cores;
 	int64_t		 grow, max;
@@ -59,6 +63,9 @@ struct chaos_ops {
 		    size_t errlen);
 	int	(*snapshot)(void *arg, const char *set, int64_t *id, char *err, size_t errlen);
 	int	(*restore)(void *arg, int64_t id, char *err, size_t errlen);
+	/* a proxy of the daemon's set to mode (enum proxy_mode) for duration_ms; NULL: none */
+	int	(*proxy)(void *arg, const char *name, int mode, int64_t delay_ms,
+		    int64_t duration_ms, char *err, size_t errlen);
 	void	*arg;
 };
 

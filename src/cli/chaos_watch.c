@@ -19,6 +19,8 @@ chaos_subject(const struct chaos_experiment *x)
 		return x->target;
 	if (x->fault == CHAOS_CONFIG)
 		return x->set;
+	if (x->fault == CHAOS_PROXY)
+		return x->proxy;
 	return x->fault == CHAOS_FILL_DISK ? x->path : "host";
 }
 
@@ -160,7 +162,7 @@ may_run(struct chaos_cli *c, const struct chaos_experiment *x, json_t *status,
 		snprintf(why, whylen, "%s is not up and healthy now", x->target);
 		return false;
 	}
-	if (x->fault == CHAOS_CONFIG && !all_well(status)) {
+	if ((x->fault == CHAOS_CONFIG || x->fault == CHAOS_PROXY) && !all_well(status)) {
 		snprintf(why, whylen, "something is not up and healthy now");
 		return false;
 	}
@@ -187,8 +189,8 @@ incident_of(const struct chaos_cli *c, const struct chaos_experiment *x, const c
 
 	if (CHAOS_OF_SERVICE(x->fault))
 		return strcmp(name, x->target) == 0;
-	if (x->fault == CHAOS_CONFIG)
-		return true;	/* whatever the broken file broke (nothing was failing before) */
+	if (x->fault == CHAOS_CONFIG || x->fault == CHAOS_PROXY)
+		return true;	/* whatever the fault broke (nothing was failing before) */
 	ck = config_find_check(c->cfg, name);
 	return ck != NULL && check_watches(x, ck);
 }
@@ -245,6 +247,10 @@ chaos_watch(struct chaos_cli *c, const struct chaos_experiment *x,
 			well = service_well(svc);
 			same = svc != NULL && json_integer_value(json_object_get(svc, "pid")) ==
 			    f->proc.pid;
+		} else if (x->fault == CHAOS_PROXY) {
+			/* What goes through the proxy fails: healed only if it passes again. */
+			well = status != NULL && all_well(status);
+			same = true;
 		} else if (x->fault == CHAOS_CONFIG) {
 			/* Healed: the file as it was (rolled back by tend), and all well. */
 			well = status != NULL && all_well(status) &&
@@ -274,8 +280,8 @@ chaos_settle(struct chaos_cli *c, const struct chaos_experiment *x, double t0)
 	while (!chaos_stop_asked && chaos_now_ms() - t0 < (double)x->timeout_ms) {
 		status = cli_call(&c->opts, json_pack("{s:s}", "cmd", "status"));
 		well = status != NULL && (CHAOS_OF_SERVICE(x->fault) ?
-		    service_well(status_service(status, x->target)) : x->fault == CHAOS_CONFIG ?
-		    all_well(status) : watchers_well(c, x, status));
+		    service_well(status_service(status, x->target)) : x->fault == CHAOS_CONFIG ||
+		    x->fault == CHAOS_PROXY ? all_well(status) : watchers_well(c, x, status));
 		json_decref(status);
 		if (well)
 			return;

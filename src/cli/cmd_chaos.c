@@ -72,6 +72,23 @@ chaos_service(void *arg, const char *verb, const char *name, char *err, size_t e
 	return -1;
 }
 
+static int
+chaos_proxy(void *arg, const char *name, int mode, int64_t delay_ms, int64_t duration_ms,
+    char *err, size_t errlen)
+{
+	struct chaos_cli *c = arg;
+	json_t *answer = cli_call(&c->opts, json_pack("{s:s, s:s, s:i, s:I, s:I}", "cmd",
+	    "proxy", "name", name, "mode", mode, "delay_ms", (json_int_t)delay_ms,
+	    "duration_ms", (json_int_t)duration_ms));
+
+	if (answer != NULL) {
+		json_decref(answer);
+		return 0;
+	}
+	snprintf(err, errlen, "the daemon would not set proxy %s", name);
+	return -1;
+}
+
 /* The engine on the run's state dir and store, opened at the first config fault. */
 static struct snapshot_engine *
 chaos_engine(struct chaos_cli *c, char *err, size_t errlen)
@@ -206,6 +223,11 @@ chaos_once(struct chaos_cli *c, const struct chaos_experiment *x, struct chaos_s
 		return -1;
 	if (x->fault == CHAOS_CONFIG && chaos_config_file(c, x, &f) < 0)
 		return -1;
+	if (x->fault == CHAOS_PROXY) {
+		snprintf(f.proxy, sizeof(f.proxy), "%s", x->proxy);
+		f.mode = x->mode;
+		f.delay_ms = x->delay_ms;
+	}
 	f.at_ms = clock_wall_ms();
 	t0 = chaos_now_ms();
 	if (chaos_inject(c->sd, &c->ops, &f, err, sizeof(err)) < 0) {
@@ -410,6 +432,10 @@ cli_chaos_plan(const struct chaos_experiment *x)
 		fprintf(f, " of set %s: %s %s for %lld ms", x->set, x->corrupt ==
 		    CHAOS_CORRUPT_TRUNCATE ? "truncate" : "garbage appended to",
 		    x->file != NULL ? x->file : "its first file", (long long)x->duration_ms);
+	else if (x->fault == CHAOS_PROXY)
+		fprintf(f, " %s: %s for %lld ms", x->proxy, x->mode == PROXY_LATENCY ? "late" :
+		    x->mode == PROXY_RESET ? "resets" : x->mode == PROXY_ERROR ? "HTTP 503" :
+		    "passes", (long long)x->duration_ms);
 	else if (x->fault == CHAOS_MEMORY)
 		fprintf(f, ": a process growing %lld bytes/s to %lld for %lld ms",
 		    (long long)x->grow, (long long)x->max, (long long)x->duration_ms);
@@ -573,7 +599,7 @@ int
 cmd_chaos(int argc, char **argv)
 {
 	struct chaos_cli c = { .ops = { .service = chaos_service, .snapshot = chaos_snapshot,
-	    .restore = chaos_restore } };
+	    .restore = chaos_restore, .proxy = chaos_proxy } };
 	char err[512], *dir;
 	int rc;
 

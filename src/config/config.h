@@ -82,6 +82,12 @@ const struct chaos_experiment *config_find_chaos(const struct tend_config *cfg,
 		    const char *name);
 /* "kill", "hang", ... */
 const char	*chaos_fault_name(int fault);
+/* A proxy under `proxies:`, or NULL. */
+const struct proxy_conf *config_find_proxy(const struct tend_config *cfg,
+		    const char *name);
+struct sockaddr_storage;
+/* A proxy's "127.0.0.1:PORT" (or "[::1]:PORT") as an address: 0, or -1 when not loopback. */
+int		 proxy_address(const char *s, struct sockaddr_storage *ss);
 /*
  * Snapshot sets and rebuild clear paths against the state dir tend uses
  * (its normalized absolute path): neither may hold it nor lie in it.

@@ -140,6 +140,7 @@ chaos_free(struct chaos_experiment *v, size_t n)
 		free(v[i].path);
 		free(v[i].set);
 		free(v[i].file);
+		free(v[i].proxy);
 		free(v[i].expect.root_cause);
 	}
 	free(v);
@@ -226,6 +227,12 @@ config_free(struct tend_config *cfg)
 	snapshots_free(cfg->snapshots, cfg->n_snapshots);
 	rebuilds_free(cfg->rebuilds, cfg->n_rebuilds);
 	chaos_free(cfg->chaos, cfg->n_chaos);
+	for (i = 0; i < cfg->n_proxies; i++) {
+		free(cfg->proxies[i].name);
+		free(cfg->proxies[i].listen);
+		free(cfg->proxies[i].upstream);
+	}
+	free(cfg->proxies);
 	free(cfg->cache_dir);
 	free(cfg->state_dir);
 	free(cfg->source);

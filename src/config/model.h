@@ -509,7 +509,7 @@ enum chaos_fault {
 	CHAOS_CPU,		/* `cores` busy processes for `duration` */
 	CHAOS_MEMORY,		/* a process growing by `grow` a second, to `max` */
 	CHAOS_CONFIG,		/* a file of a snapshot set broken (`corrupt`), for `duration` */
-	CHAOS_PROXY,		/* named so that an error can say it is not built yet */
+	CHAOS_PROXY,		/* a proxy of `proxies:` answering `mode`, for `duration` */
 	CHAOS_FAULTS,
 };
 
@@ -524,6 +524,14 @@ struct chaos_expect {
 	char		*root_cause;		/* the incident's root cause names this */
 	int		 dependents_not_restarted;
 	int		 rolled_back;		/* config: the daemon put the file back */
+};
+
+/* What a proxy does to a connection while a fault holds it. */
+enum proxy_mode {
+	PROXY_PASS,		/* forwards both ways: no fault */
+	PROXY_LATENCY,		/* forwards after `delay` */
+	PROXY_RESET,		/* resets the connection (RST) */
+	PROXY_ERROR,		/* answers HTTP 503 and closes */
 };
 
 enum chaos_corrupt {
@@ -548,6 +556,10 @@ struct chaos_experiment {
 	char		*file;		/* config: its file to break; NULL: the first file of the set */
 	struct conf_pos	 file_pos;
 	int		 corrupt;	/* config: enum chaos_corrupt, default truncate */
+	char		*proxy;		/* proxy: a name under `proxies:` */
+	struct conf_pos	 proxy_pos;
+	int		 mode;		/* proxy: enum proxy_mode, default error */
+	int64_t		 delay_ms;	/* proxy latency: default 2s */
 	int		 cores;		/* cpu: busy processes, default 1 */
 	int64_t		 grow;		/* memory: bytes a second, default 50MB */
 	int64_t		 max;		/* memory: the most it takes, default 256MB */
@@ -555,6 +567,19 @@ struct chaos_experiment {
 	int64_t		 every_ms;	/* between repeats, default 2s */
 	int64_t		 timeout_ms;	/* the longest wait for healthy, default 60s */
 	struct chaos_expect expect;
+};
+
+/*
+ * `proxies:`: loopback TCP proxies the daemon runs in front of a port of
+ * the config, passing everything until a chaos experiment makes one answer
+ * slowly, with resets or with errors.
+ */
+struct proxy_conf {
+	char		*name;
+	struct conf_pos	 pos;
+	char		*listen;	/* "127.0.0.1:18080": where checks connect */
+	char		*upstream;	/* "127.0.0.1:8080": where it forwards to */
+	struct conf_pos	 listen_pos, upstream_pos;
 };
 
 /* Tries of a command in all and the delay between them (`retry:` keys). */
@@ -620,6 +645,8 @@ struct tend_config {
 	size_t		 n_rebuilds;
 	struct chaos_experiment *chaos;	/* `chaos: experiments:` */
 	size_t		 n_chaos;
+	struct proxy_conf *proxies;	/* `proxies:` */
+	size_t		 n_proxies;
 
 	/* For config_find_*, once loaded; a config built by hand has none. */
 	struct name_index services_by_name;

@@ -331,6 +331,7 @@ static const struct key_spec root_specs[] = {
 	{ "rebuild", parse_rebuilds, 0, NULL },
 	{ "chaos", parse_chaos, 0, NULL },
 	{ "report", parse_report, OFF(tend_config, report), NULL },
+	{ "proxies", parse_proxies, 0, NULL },
 	{ NULL, NULL, 0, NULL },
 };
 

@@ -61,6 +61,7 @@ void	parse_rebuilds(struct walk *, yaml_node_t *, void *, const struct key_spec 
 void	parse_chaos(struct walk *, yaml_node_t *, void *, const struct key_spec *);
 /* parse_report.c: `report:`, the scheduled report. */
 void	parse_report(struct walk *, yaml_node_t *, void *, const struct key_spec *);
+void	parse_proxies(struct walk *, yaml_node_t *, void *, const struct key_spec *);
 /* {attempts, initial, max, multiplier, jitter} into a struct retry_conf. */
 void	parse_retry(struct walk *, yaml_node_t *, void *, const struct key_spec *);
 void	retry_conf_init(struct retry_conf *r);

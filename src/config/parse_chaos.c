@@ -17,12 +17,17 @@
  *       mem-leak:  { fault: memory, grow: 50MB/s, max: 256MB, duration: 20s }
  *       bad-conf:  { fault: config, set: app, corrupt: truncate,
  *                    expect: { rolled_back: true } }
+ *       web-slow:  { fault: proxy, proxy: web-front, mode: latency, delay: 3s,
+ *                    duration: 20s, expect: { detected_within: 5s } }
+ *   proxies:
+ *     web-front: { listen: 127.0.0.1:18080, upstream: 127.0.0.1:8080 }
  *
- * Only the config's own services are targets, and only a path a disk
- * check of the config watches is filled. The faults of the issue that are
- * not built yet are named in the error, so that a config written for them
- * says so rather than "unknown".
+ * Only the config's own services are targets, only a path a disk check of
+ * the config watches is filled, and only a proxy of the config, on
+ * loopback to loopback, misbehaves.
  */
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -30,6 +35,7 @@
 #include "config/parse.h"
 #include "config/validate.h"
 #include "config/units.h"
+#include "core/hostport.h"
 #include "core/mem.h"
 
 #define OFF(type, field)	offsetof(struct type, field)
@@ -38,6 +44,11 @@ static const char *const fault_words[] = {
 	[CHAOS_KILL] = "kill", [CHAOS_HANG] = "hang", [CHAOS_STOP] = "stop",
 	[CHAOS_FILL_DISK] = "fill_disk", [CHAOS_CPU] = "cpu", [CHAOS_MEMORY] = "memory",
 	[CHAOS_CONFIG] = "config", [CHAOS_PROXY] = "proxy", NULL,
+};
+
+static const char *const mode_words[] = {
+	[PROXY_PASS] = "pass", [PROXY_LATENCY] = "latency", [PROXY_RESET] = "reset",
+	[PROXY_ERROR] = "error", NULL,
 };
 
 static const char *const corrupt_words[] = {
@@ -74,6 +85,9 @@ static const struct key_spec experiment_specs[] = {
 	{ "set", parse_string, OFF(chaos_experiment, set), NULL },
 	{ "file", parse_string, OFF(chaos_experiment, file), NULL },
 	{ "corrupt", parse_enum, OFF(chaos_experiment, corrupt), corrupt_words },
+	{ "proxy", parse_string, OFF(chaos_experiment, proxy), NULL },
+	{ "mode", parse_enum, OFF(chaos_experiment, mode), mode_words },
+	{ "delay", parse_duration, OFF(chaos_experiment, delay_ms), NULL },
 	{ "expect", parse_nested, OFF(chaos_experiment, expect), expect_specs },
 	{ NULL, NULL, 0, NULL },
 };
@@ -124,6 +138,7 @@ parse_one_experiment(struct walk *w, yaml_node_t *key, yaml_node_t *value)
 	    .pos = walk_pos(w, key), .fault = -1, .signal = SIGKILL, .duration_ms = 10000,
 	    .repeat = 1, .every_ms = 2000, .timeout_ms = 60000, .leave = 1024 * 1024,
 	    .cores = 1, .grow = 50 * 1024 * 1024, .max = 256 * 1024 * 1024,
+	    .mode = PROXY_ERROR, .delay_ms = 2000,
 	    .expect = { .healed_within_ms = -1, .detected_within_ms = -1, .escalated = -1,
 	    .dependents_not_restarted = -1, .rolled_back = -1 } };
 	snprintf(what, sizeof(what), "chaos experiment '%s'", x->name);
@@ -134,6 +149,7 @@ parse_one_experiment(struct walk *w, yaml_node_t *key, yaml_node_t *value)
 	parse_key_pos(w, value, "path", &x->path_pos);
 	parse_key_pos(w, value, "set", &x->set_pos);
 	parse_key_pos(w, value, "file", &x->file_pos);
+	parse_key_pos(w, value, "proxy", &x->proxy_pos);
 	if (walk_key_node(w, value, "fault") == NULL)
 		walk_error(w, key, "chaos experiment '%s': 'fault' is required (kill, hang, "
 		    "stop, fill_disk, cpu or memory)", x->name);
@@ -149,6 +165,10 @@ parse_one_experiment(struct walk *w, yaml_node_t *key, yaml_node_t *value)
 	    walk_key_node(w, value, "set") == NULL)
 		walk_error(w, key, "chaos experiment '%s': 'set' is required (the snapshot set "
 		    "whose file is broken and put back)", x->name);
+	else if (x->fault == CHAOS_PROXY && x->proxy == NULL &&
+	    walk_key_node(w, value, "proxy") == NULL)
+		walk_error(w, key, "chaos experiment '%s': 'proxy' is required (a name under "
+		    "proxies:)", x->name);
 }
 
 static void
@@ -157,6 +177,39 @@ parse_experiments(struct walk *w, yaml_node_t *node, void *target,
 {
 	parse_named_entries(w, node, "experiments", "chaos experiment",
 	    parse_one_experiment);
+}
+
+static const struct key_spec proxy_specs[] = {
+	{ "listen", parse_string, OFF(proxy_conf, listen), NULL },
+	{ "upstream", parse_string, OFF(proxy_conf, upstream), NULL },
+	{ NULL, NULL, 0, NULL },
+};
+
+static void
+parse_one_proxy(struct walk *w, yaml_node_t *key, yaml_node_t *value)
+{
+	struct tend_config *cfg = w->cfg;
+	struct proxy_conf *p;
+	char what[300];
+
+	cfg->proxies = xgrow(cfg->proxies, cfg->n_proxies, sizeof(*cfg->proxies));
+	p = &cfg->proxies[cfg->n_proxies++];
+	*p = (struct proxy_conf){ .name = xstrdup((const char *)key->data.scalar.value),
+	    .pos = walk_pos(w, key) };
+	snprintf(what, sizeof(what), "proxy '%s'", p->name);
+	if (!walk_mapping(w, value, proxy_specs, p, what))
+		return;
+	parse_key_pos(w, value, "listen", &p->listen_pos);
+	parse_key_pos(w, value, "upstream", &p->upstream_pos);
+	if (p->listen == NULL || p->upstream == NULL)
+		walk_error(w, key, "proxy '%s': 'listen' and 'upstream' are required "
+		    "(127.0.0.1:PORT each)", p->name);
+}
+
+void
+parse_proxies(struct walk *w, yaml_node_t *node, void *target, const struct key_spec *spec)
+{
+	parse_named_entries(w, node, "proxies", "proxy", parse_one_proxy);
 }
 
 static const struct key_spec chaos_specs[] = {
@@ -168,6 +221,44 @@ void
 parse_chaos(struct walk *w, yaml_node_t *node, void *target, const struct key_spec *spec)
 {
 	walk_mapping(w, node, chaos_specs, w->cfg, "chaos");
+}
+
+const struct proxy_conf *
+config_find_proxy(const struct tend_config *cfg, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->n_proxies; i++)
+		if (strcmp(cfg->proxies[i].name, name) == 0)
+			return &cfg->proxies[i];
+	return NULL;
+}
+
+int
+proxy_address(const char *s, struct sockaddr_storage *ss)
+{
+	struct sockaddr_in *in = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
+	char host[256];
+	int port;
+
+	memset(ss, 0, sizeof(*ss));
+	if (s == NULL || hostport_split(s, host, sizeof(host), &port) < 0 || port <= 0)
+		return -1;
+	if (inet_pton(AF_INET, host, &in->sin_addr) == 1) {
+		if ((ntohl(in->sin_addr.s_addr) >> 24) != 127)
+			return -1;
+		in->sin_family = AF_INET;
+		in->sin_port = htons((uint16_t)port);
+		return 0;
+	}
+	if (inet_pton(AF_INET6, host, &in6->sin6_addr) == 1 &&
+	    IN6_IS_ADDR_LOOPBACK(&in6->sin6_addr)) {
+		in6->sin6_family = AF_INET6;
+		in6->sin6_port = htons((uint16_t)port);
+		return 0;
+	}
+	return -1;
 }
 
 const struct chaos_experiment *
@@ -224,14 +315,26 @@ void
 config_validate_chaos(const struct tend_config *cfg, struct config_errors *errs)
 {
 	const struct chaos_experiment *x;
+	struct sockaddr_storage ss;
 	size_t i;
 
+	for (i = 0; i < cfg->n_proxies; i++) {
+		if (cfg->proxies[i].listen != NULL && proxy_address(cfg->proxies[i].listen, &ss) < 0)
+			validate_error(errs, &cfg->proxies[i].listen_pos, "proxy '%s': 'listen' "
+			    "must be a loopback address and port (127.0.0.1:18080 or [::1]:18080), "
+			    "got '%s'", cfg->proxies[i].name, cfg->proxies[i].listen);
+		if (cfg->proxies[i].upstream != NULL &&
+		    proxy_address(cfg->proxies[i].upstream, &ss) < 0)
+			validate_error(errs, &cfg->proxies[i].upstream_pos, "proxy '%s': "
+			    "'upstream' must be a loopback address and port (a proxy never "
+			    "forwards off this host), got '%s'", cfg->proxies[i].name,
+			    cfg->proxies[i].upstream);
+	}
 	for (i = 0; i < cfg->n_chaos; i++) {
 		x = &cfg->chaos[i];
-		if (x->fault > CHAOS_CONFIG)
-			validate_error(errs, &x->fault_pos, "chaos experiment '%s': fault '%s' is "
-			    "not built yet (kill, hang, stop, fill_disk, cpu, memory and config "
-			    "are)", x->name, chaos_fault_name(x->fault));
+		if (x->proxy != NULL && config_find_proxy(cfg, x->proxy) == NULL)
+			validate_error(errs, &x->proxy_pos, "chaos experiment '%s': no proxy named "
+			    "'%s' under proxies:", x->name, x->proxy);
 		if (x->set != NULL && config_find_snapshot_set(cfg, x->set) == NULL)
 			validate_error(errs, &x->set_pos, "chaos experiment '%s': no snapshot set "
 			    "named '%s'", x->name, x->set);

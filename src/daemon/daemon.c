@@ -1,5 +1,6 @@
 #include "daemon/daemon.h"
 #include "daemon/daemon_internal.h"
+#include "daemon/proxy.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -200,6 +201,23 @@ daemon_heal_request(struct daemon *d, const char *cmd, json_t *req)
 }
 
 /* The control socket's requests; NULL for a command it does not know. */
+/* {"cmd": "proxy", "name", "mode", "delay_ms", "duration_ms"}: a chaos fault on a proxy. */
+static json_t *
+daemon_proxy_request(struct daemon *d, json_t *req)
+{
+	const char *name = json_string_value(json_object_get(req, "name"));
+	json_int_t mode = json_integer_value(json_object_get(req, "mode"));
+	char err[256];
+
+	if (name == NULL || mode < PROXY_PASS || mode > PROXY_ERROR)
+		return daemon_error("expected \"name\" (a proxy) and \"mode\" (0 to 3)");
+	if (proxy_set_fault(d->proxies, name, (int)mode,
+	    json_integer_value(json_object_get(req, "delay_ms")),
+	    json_integer_value(json_object_get(req, "duration_ms")), err, sizeof(err)) < 0)
+		return daemon_error(err);
+	return json_pack("{s:b}", "ok", 1);
+}
+
 static json_t *
 daemon_handle_request(void *arg, json_t *req)
 {
@@ -221,6 +239,8 @@ daemon_handle_request(void *arg, json_t *req)
 		return daemon_heal_request(d, cmd, req);
 	if (strcmp(cmd, "change") == 0 || strcmp(cmd, "guard") == 0)
 		return change_watch_request(d->changes, req);
+	if (strcmp(cmd, "proxy") == 0)
+		return daemon_proxy_request(d, req);
 	if (!daemon_cmd_in(cmd, service_cmds))
 		return NULL;
 	if (supervisor_control(d->sup, cmd, name, CONTROL_OPERATOR, err, sizeof(err)) < 0)
@@ -433,6 +453,8 @@ daemon_all_down(void *arg)
 	d->anomalies = NULL;
 	change_watch_free(d->changes);
 	d->changes = NULL;
+	proxy_set_free(d->proxies);
+	d->proxies = NULL;
 	alerter_free(d->alerter);
 	d->alerter = NULL;
 	report_timer_free(d->reports);
@@ -643,6 +665,8 @@ daemon_start(struct daemon *d, struct tend_config *cfg)
 	d->control = control_server_open(d->loop, d->sd, daemon_handle_request, d);
 	daemon_write_pidfile(d);
 	daemon_chaos_recover(d);
+	/* Before the checks that may go through them. */
+	d->proxies = proxy_set_new(d->loop, cfg);
 	log_info(NULL, "tend %s started (pid %d, config %s, state %s, %zu services, "
 	    "%zu checks)", TEND_VERSION, (int)getpid(), cfg->source, d->state_dir,
 	    cfg->n_services, cfg->n_checks);

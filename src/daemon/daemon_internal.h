@@ -30,6 +30,7 @@ struct daemon {
 	struct healer	*healer;
 	struct anomaly_watch *anomalies;
 	struct change_watch *changes;		/* the snapshot sets' and dpkg's changes */
+	struct proxy_set *proxies;		/* proxies:, NULL when none */
 	struct alerter	*alerter;
 	struct report_timer *reports;		/* `report:`, the scheduled report */
 	uint64_t	 runs_before_reload;	/* check runs of earlier schedulers */

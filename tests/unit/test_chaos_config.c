@@ -97,8 +97,9 @@ static void
 mistakes_are_reported_where_they_are(void **state)
 {
 	assert_error(SERVICES "chaos:\n  experiments:\n    x: { fault: proxy, target: web }\n",
-	    5, 10, "fault 'proxy' is not built yet (kill, hang, stop, fill_disk, cpu, memory "
-	    "and config are)");
+	    5, 5, "'proxy' is required (a name under proxies:)");
+	assert_error(SERVICES "chaos:\n  experiments:\n    x: { fault: proxy, proxy: p, "
+	    "mode: slow }\n", 5, 40, "expected one of pass, latency, reset, error");
 	assert_error(SERVICES "chaos:\n  experiments:\n    x: { fault: config }\n", 5, 5,
 	    "'set' is required");
 	assert_error(SERVICES "chaos:\n  experiments:\n    x: { fault: config, set: app }\n",
