@@ -227,6 +227,7 @@ config_free(struct tend_config *cfg)
 	snapshots_free(cfg->snapshots, cfg->n_snapshots);
 	rebuilds_free(cfg->rebuilds, cfg->n_rebuilds);
 	chaos_free(cfg->chaos, cfg->n_chaos);
+	strv_free(cfg->chaos_scheduled);
 	for (i = 0; i < cfg->n_proxies; i++) {
 		free(cfg->proxies[i].name);
 		free(cfg->proxies[i].listen);

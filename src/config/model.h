@@ -645,6 +645,9 @@ struct tend_config {
 	size_t		 n_rebuilds;
 	struct chaos_experiment *chaos;	/* `chaos: experiments:` */
 	size_t		 n_chaos;
+	int64_t		 chaos_every_ms;	/* `chaos: schedule: "every 24h"`; 0: none */
+	struct conf_pos	 chaos_schedule_pos;
+	char		**chaos_scheduled;	/* `chaos: scheduled:` the names; NULL: all */
 	struct proxy_conf *proxies;	/* `proxies:` */
 	size_t		 n_proxies;
 

@@ -212,8 +212,29 @@ parse_proxies(struct walk *w, yaml_node_t *node, void *target, const struct key_
 	parse_named_entries(w, node, "proxies", "proxy", parse_one_proxy);
 }
 
+/* schedule: "every 24h" (or the duration alone): game days, run by the daemon. */
+static void
+parse_schedule(struct walk *w, yaml_node_t *node, void *target, const struct key_spec *spec)
+{
+	const char *v = walk_scalar(w, node, "\"every DURATION\""), *d, *expected;
+	double ms;
+
+	if (v == NULL)
+		return;
+	d = strncmp(v, "every ", 6) == 0 ? v + 6 : v;
+	if (units_parse_number(d, NUMBER_DURATION, &ms, &expected) < 0 || ms < 1000) {
+		walk_error(w, node, "'schedule': expected \"every DURATION\" of 1s or more, like "
+		    "\"every 24h\", got '%s'", v);
+		return;
+	}
+	*(int64_t *)target = (int64_t)ms;
+	w->cfg->chaos_schedule_pos = walk_pos(w, node);
+}
+
 static const struct key_spec chaos_specs[] = {
 	{ "experiments", parse_experiments, 0, NULL },
+	{ "schedule", parse_schedule, OFF(tend_config, chaos_every_ms), NULL },
+	{ "scheduled", parse_string_list, OFF(tend_config, chaos_scheduled), NULL },
 	{ NULL, NULL, 0, NULL },
 };
 
@@ -318,6 +339,13 @@ config_validate_chaos(const struct tend_config *cfg, struct config_errors *errs)
 	struct sockaddr_storage ss;
 	size_t i;
 
+	for (i = 0; cfg->chaos_scheduled != NULL && cfg->chaos_scheduled[i] != NULL; i++)
+		if (config_find_chaos(cfg, cfg->chaos_scheduled[i]) == NULL)
+			validate_error(errs, &cfg->chaos_schedule_pos, "chaos: scheduled names "
+			    "'%s', which is no experiment", cfg->chaos_scheduled[i]);
+	if (cfg->chaos_every_ms > 0 && cfg->n_chaos == 0)
+		validate_error(errs, &cfg->chaos_schedule_pos, "chaos: a schedule without "
+		    "experiments");
 	for (i = 0; i < cfg->n_proxies; i++) {
 		if (cfg->proxies[i].listen != NULL && proxy_address(cfg->proxies[i].listen, &ss) < 0)
 			validate_error(errs, &cfg->proxies[i].listen_pos, "proxy '%s': 'listen' "

@@ -33,6 +33,7 @@
 #include "daemon/publisher.h"
 #include "daemon/recorder.h"
 #include "daemon/reload.h"
+#include "daemon/chaos_timer.h"
 #include "daemon/report_timer.h"
 #include "daemon/sdnotify.h"
 #include "diagnose/anomaly_watch.h"
@@ -459,6 +460,8 @@ daemon_all_down(void *arg)
 	d->alerter = NULL;
 	report_timer_free(d->reports);
 	d->reports = NULL;
+	chaos_timer_free(d->chaos);
+	d->chaos = NULL;
 	recorder_close(d->recorder);
 	d->recorder = NULL;
 	uv_signal_stop(&d->sig_term);
@@ -515,6 +518,7 @@ daemon_reload(void *arg, struct tend_config *cfg)
 	anomaly_watch_set_config(d->anomalies, &cfg->anomaly);
 	alerter_set_config(d->alerter, &cfg->alerts);
 	report_timer_set_config(d->reports, &cfg->report);
+	chaos_timer_set_config(d->chaos, cfg);
 	supervisor_reload(d->sup, cfg);
 	change_watch_set_config(d->changes, supervisor_config(d->sup));
 	d->checks = scheduler_start(&d->check_env, supervisor_config(d->sup));
@@ -678,6 +682,7 @@ daemon_start(struct daemon *d, struct tend_config *cfg)
 	daemon_start_web(d, cfg);
 	alerter_on_delivery(d->alerter, daemon_alert_delivered, d);
 	d->reports = report_timer_new(d->loop, d->sd, &cfg->report);
+	d->chaos = chaos_timer_new(d->loop, d->sd, d->opts->config_path, cfg);
 	d->sup = supervisor_new(d->loop, d->sd);
 	supervisor_set_alert(d->sup, daemon_alert, d);
 	/* Before the services start: their first transitions are heard. */

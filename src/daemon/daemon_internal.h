@@ -33,6 +33,7 @@ struct daemon {
 	struct proxy_set *proxies;		/* proxies:, NULL when none */
 	struct alerter	*alerter;
 	struct report_timer *reports;		/* `report:`, the scheduled report */
+	struct chaos_timer *chaos;		/* `chaos: schedule:`, game days */
 	uint64_t	 runs_before_reload;	/* check runs of earlier schedulers */
 	struct control_server *control;
 	struct web_server *web;			/* NULL with --no-web */

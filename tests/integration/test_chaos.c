@@ -273,6 +273,40 @@ standalone_starts_and_stops_its_own_daemon(void **state)
 	free(out);
 }
 
+/* chaos: schedule: the daemon runs the scheduled experiments by itself, recorded as any run. */
+static void
+scheduled_chaos_runs_by_itself(void **state)
+{
+	static const char scheduled[] =
+	    "services:\n"
+	    "  web: { run: [@FAKESVC@, --record, @RECORD@, --name, web] }\n"
+	    "chaos:\n"
+	    "  schedule: every 1s\n"
+	    "  scheduled: [crash]\n"
+	    "  experiments:\n"
+	    "    crash: { fault: kill, target: web, expect: { healed_within: 5s } }\n"
+	    "    never: { fault: kill, target: web }\n";
+	long long deadline;
+	char *out;
+
+	harness_write_config(&t, scheduled);
+	harness_start(&t);
+	assert_true(harness_wait_state(&t, "web", "up", 0, 5000));
+	deadline = harness_mono_ms() + 15000;
+	while (!harness_log_contains(&t, "scheduled chaos run: every expectation held") &&
+	    harness_mono_ms() < deadline)
+		harness_pause_ms(50);
+	assert_true(harness_log_contains(&t, "scheduled chaos run: every expectation held"));
+	assert_int_equal(harness_cli(&t, &out, "chaos", "history", "-c", t.config,
+	    "--state-dir", t.state, NULL), 0);
+	harness_contains(out, "crash ");
+	assert_null(strstr(out, "never"));
+	free(out);
+	out = harness_read_file(harness_at(&t, "state/chaos-scheduled.log"));
+	harness_contains(out, "crash #1: kill of web");
+	free(out);
+}
+
 static void
 the_blast_radius_and_mistakes(void **state)
 {
@@ -320,6 +354,7 @@ main(void)
 		TEND_TEST(a_run_killed_mid_hang_is_undone_by_the_next),
 		TEND_TEST(a_daemon_restarted_mid_hang_resumes_the_process),
 		TEND_TEST(standalone_starts_and_stops_its_own_daemon),
+		TEND_TEST(scheduled_chaos_runs_by_itself),
 		TEND_TEST(the_blast_radius_and_mistakes),
 	};
 

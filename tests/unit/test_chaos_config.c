@@ -131,6 +131,11 @@ mistakes_are_reported_where_they_are(void **state)
 	assert_error(SERVICES "chaos:\n  experiments:\n    x: { fault: kill, target: web, "
 	    "repeat: 0 }\n", 5, 44, "repeat");
 	assert_error(SERVICES "chaos:\n  runs: 3\n", 4, 3, "unknown key 'runs'");
+	assert_error(SERVICES "chaos:\n  schedule: every soon\n", 4, 13,
+	    "expected \"every DURATION\" of 1s or more");
+	assert_error(SERVICES "chaos:\n  schedule: every 1h\n  scheduled: [nope]\n"
+	    "  experiments:\n    x: { fault: kill, target: web }\n", 4, 13,
+	    "scheduled names 'nope', which is no experiment");
 }
 
 int
