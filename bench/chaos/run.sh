@@ -8,16 +8,22 @@
 #          restart backoff is reset, as for a service that had been up)
 #   hang   SIGSTOP until tend heals it (the check fails, the healer restarts it)
 #   stop   the service stopped for 200 ms, then started (MTTR: started -> healthy)
+#   config its snapshot set's file emptied; the daemon's auto_rollback puts the
+#          last known good back (MTTR: the fault -> the file back, all healthy)
+#   proxy  a second check goes through a loopback proxy of the daemon's, which
+#          answers HTTP 503 for 1 s (MTTD only: a proxy fault is not tend's to heal)
 # Everything under a mktemp -d dir; tend and every fakesvc it started are
 # stopped by PID at exit.
 #
-# usage: bench/chaos/run.sh [BUILD_DIR]   (ROUNDS=20 CHECK=1s PAUSE_MS=1500)
+# usage: bench/chaos/run.sh [BUILD_DIR]
+#        (ROUNDS=20 CHECK=1s PAUSE_MS=1500 FAULTS="kill hang stop config proxy")
 set -eu
 
 BUILD=${1:-build}
 ROUNDS=${ROUNDS:-20}
 CHECK=${CHECK:-1s}
 PAUSE_MS=${PAUSE_MS:-1500}
+FAULTS=${FAULTS:-kill hang stop config proxy}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 case "$BUILD" in /*) ;; *) BUILD="$ROOT/$BUILD" ;; esac
 cmake --build "$BUILD" --target tend fakesvc >/dev/null
@@ -35,11 +41,19 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+PORT=$(free_port)
+FRONT=$(free_port)
+mkdir -p "$WORK/app"
+echo good >"$WORK/app/site.conf"
 EVERY=$(python3 -c "print(int($PAUSE_MS))")
 cat >"$WORK/tend.yaml" <<CONF
 state_dir: $WORK/state
 heal: { cooldown: 0s }
+snapshots:
+  app: { paths: [$WORK/app], restart: [web], auto_rollback: true, lkg_after: 200ms }
+proxies:
+  front: { listen: '127.0.0.1:$FRONT', upstream: '127.0.0.1:$PORT' }
 services:
   web:
     run: [$FAKESVC, --name, web, --http, --listen, '$PORT']
@@ -49,16 +63,27 @@ services:
     checks:
       health: { type: http, url: 'http://127.0.0.1:$PORT/health', every: $CHECK,
                 timeout: 300ms, fail_after: 2 }
+      conf: { type: command, run: [sh, -c, 'grep -q good $WORK/app/site.conf || exit 2'],
+              every: 100ms, heal: [] }     # exit 2: critical, what auto_rollback acts on
+checks:
+  # Through the proxy, and of no service: its failures are not web's to heal.
+  front: { type: http, url: 'http://127.0.0.1:$FRONT/health', every: 100ms,
+           timeout: 300ms, heal: [] }
 chaos:
   experiments:
     kill: { fault: kill, target: web, repeat: $ROUNDS, every: ${EVERY}ms }
     hang: { fault: hang, target: web, duration: 30s, repeat: $ROUNDS, every: ${EVERY}ms }
     stop: { fault: stop, target: web, duration: 200ms, repeat: $ROUNDS, every: ${EVERY}ms }
+    config: { fault: config, set: app, file: $WORK/app/site.conf, duration: 10s,
+              repeat: $ROUNDS, every: ${EVERY}ms }
+    proxy: { fault: proxy, proxy: front, mode: error, duration: 1s, repeat: $ROUNDS,
+             every: ${EVERY}ms }
 CONF
 "$TEND" run --no-web -c "$WORK/tend.yaml" >"$WORK/tend.log" 2>&1 &
 TEND_PID=$!
 i=0
-until "$TEND" status -c "$WORK/tend.yaml" 2>/dev/null | grep -q "1 check healthy"; do
+until "$TEND" status -c "$WORK/tend.yaml" 2>/dev/null | grep -q "3 checks healthy" &&
+    "$TEND" snapshot list app -c "$WORK/tend.yaml" 2>/dev/null | grep -q " lkg "; do
 	i=$((i + 1))
 	[ $i -lt 200 ] || { echo "tend did not come up: $(tail -5 "$WORK/tend.log")" >&2; exit 1; }
 	sleep 0.05
@@ -67,7 +92,7 @@ done
 echo "tend chaos: $ROUNDS faults of each kind, check every $CHECK (fail_after 2), faults ${PAUSE_MS} ms apart"
 echo
 printf '%-6s %12s %10s %12s %10s %8s\n' fault "MTTD median" p90 "MTTR median" p90 healed
-for fault in kill hang stop; do
+for fault in $FAULTS; do
 	"$TEND" chaos run "$fault" -c "$WORK/tend.yaml" --format json >"$WORK/$fault.json" || true
 	python3 - "$WORK/$fault.json" "$fault" <<'PY'
 import json, sys
