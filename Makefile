@@ -72,6 +72,8 @@ bench: build
 	@sh bench/cleanup/run.sh $(BUILD)
 	@sh bench/snapshot/run.sh $(BUILD)
 	@sh bench/snapshot/e2e.sh $(BUILD)
+	@sh bench/chaos/run.sh $(BUILD)
+	@sh bench/report/run.sh $(BUILD)
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)
