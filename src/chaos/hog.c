@@ -36,6 +36,7 @@ chaos_fill(struct chaos_injected *f, char *err, size_t errlen)
 {
 	struct statvfs vfs;
 	struct stat sb;
+	char ignored[256];
 	int dfd, fd, rc;
 
 	if ((dfd = open_dir(f)) < 0 || fstatvfs(dfd, &vfs) < 0) {
@@ -68,7 +69,7 @@ chaos_fill(struct chaos_injected *f, char *err, size_t errlen)
 	close(dfd);
 	if (rc != 0) {
 		snprintf(err, errlen, "%s/%s: %s", f->path, CHAOS_FILL_NAME, strerror(rc));
-		chaos_unfill(f, err + strlen(err), 0);
+		chaos_unfill(f, ignored, sizeof(ignored));	/* the first error is the one said */
 		return -1;
 	}
 	return 0;

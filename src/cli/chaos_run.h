@@ -57,14 +57,15 @@ void	chaos_sleep_ms(double ms);
 /* chaos_watch.c */
 /* What a fault is of: its service, its path, its set, or "host". */
 const char *chaos_subject(const struct chaos_experiment *x);
-/* Restarts of every service by name, from the daemon's status (a new reference). */
-json_t	*chaos_restart_counts(struct chaos_cli *c);
 /* A service depending on the target restarted since before: its name into seen. */
 void	chaos_dependents(struct chaos_cli *c, const struct chaos_experiment *x,
 	    json_t *before, struct chaos_seen *seen);
-/* The blast radius: whether x may run now, else why. */
+/*
+ * The blast radius: whether x may run now, else why; and, from the same
+ * status, every service's restarts by name (*restarts, a new reference).
+ */
 bool	chaos_may_run(struct chaos_cli *c, const struct chaos_experiment *x, char *why,
-	    size_t whylen);
+	    size_t whylen, json_t **restarts);
 /* The incident tend opened for the fault since since_wall: id, escalation, cause. */
 void	chaos_incident(struct chaos_cli *c, const struct chaos_experiment *x,
 	    int64_t since_wall, struct chaos_seen *seen);

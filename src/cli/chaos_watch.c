@@ -289,28 +289,20 @@ chaos_settle(struct chaos_cli *c, const struct chaos_experiment *x, double t0)
 	}
 }
 
-json_t *
-chaos_restart_counts(struct chaos_cli *c)
-{
-	json_t *status = cli_call(&c->opts, json_pack("{s:s}", "cmd", "status"));
-	json_t *counts = status != NULL ? restart_counts(status) : json_object();
-
-	json_decref(status);
-	return counts;
-}
-
 bool
 chaos_may_run(struct chaos_cli *c, const struct chaos_experiment *x, char *why,
-    size_t whylen)
+    size_t whylen, json_t **restarts)
 {
 	json_t *status = cli_call(&c->opts, json_pack("{s:s}", "cmd", "status"));
 	bool ok;
 
 	if (status == NULL) {
 		snprintf(why, whylen, "the daemon does not answer");
+		*restarts = json_object();
 		return false;
 	}
 	ok = may_run(c, x, status, why, whylen);
+	*restarts = restart_counts(status);
 	json_decref(status);
 	return ok;
 }

@@ -50,8 +50,8 @@ chaos_now_ms(void)
 void
 chaos_sleep_ms(double ms)
 {
-	struct timespec ts = { (time_t)(ms / 1000), (long)((ms - (double)(time_t)(ms / 1000) *
-	    1000) * 1e6) };
+	int64_t ns = ms > 0 ? (int64_t)(ms * 1e6) : 0;
+	struct timespec ts = { (time_t)(ns / 1000000000), (long)(ns % 1000000000) };
 
 	while (nanosleep(&ts, &ts) < 0 && errno == EINTR && !chaos_stop_asked)
 		;
@@ -373,8 +373,7 @@ chaos_experiment_run(struct chaos_cli *c, const struct chaos_experiment *x)
 	bool ok;
 	int n;
 
-	ok = chaos_may_run(c, x, why, sizeof(why));
-	restarts = chaos_restart_counts(c);
+	ok = chaos_may_run(c, x, why, sizeof(why), &restarts);
 	if (!ok) {
 		fprintf(stderr, "tend chaos %s: not run: %s\n", x->name, why);
 		json_object_set_new(result, "ok", json_false());

@@ -208,13 +208,18 @@ daemon_proxy_request(struct daemon *d, json_t *req)
 {
 	const char *name = json_string_value(json_object_get(req, "name"));
 	json_int_t mode = json_integer_value(json_object_get(req, "mode"));
+	json_int_t delay = json_integer_value(json_object_get(req, "delay_ms"));
+	json_int_t duration = json_integer_value(json_object_get(req, "duration_ms"));
 	char err[256];
 
 	if (name == NULL || mode < PROXY_PASS || mode > PROXY_ERROR)
 		return daemon_error("expected \"name\" (a proxy) and \"mode\" (0 to 3)");
-	if (proxy_set_fault(d->proxies, name, (int)mode,
-	    json_integer_value(json_object_get(req, "delay_ms")),
-	    json_integer_value(json_object_get(req, "duration_ms")), err, sizeof(err)) < 0)
+	/* A day at most: a fault is an experiment's, never the proxy's new normal. */
+	if (delay < 0 || duration < 0 || delay > PROXY_FAULT_MAX_MS ||
+	    duration > PROXY_FAULT_MAX_MS)
+		return daemon_error("\"delay_ms\" and \"duration_ms\": 0 to 86400000");
+	if (proxy_set_fault(d->proxies, name, (int)mode, delay, duration, err,
+	    sizeof(err)) < 0)
 		return daemon_error(err);
 	return json_pack("{s:b}", "ok", 1);
 }

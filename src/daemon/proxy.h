@@ -13,6 +13,8 @@
 
 #include <uv.h>
 
+#define PROXY_FAULT_MAX_MS	(24LL * 3600 * 1000)	/* the longest fault or delay */
+
 struct tend_config;
 struct proxy_set;
 
