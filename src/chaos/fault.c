@@ -177,6 +177,23 @@ break_file(struct statedir *sd, const struct chaos_ops *ops, struct chaos_inject
 	return rc;
 }
 
+/* A memory fault of a service: its hog counted as the service's (a leak in it). */
+static int
+attach_hogs(const struct chaos_ops *ops, const struct chaos_injected *f, char *err,
+    size_t errlen)
+{
+	int i;
+
+	if (ops->attach == NULL) {
+		snprintf(err, errlen, "a memory fault of %s needs the daemon", f->service);
+		return -1;
+	}
+	for (i = 0; i < f->n_hogs; i++)
+		if (ops->attach(ops->arg, f->service, &f->hogs[i], err, errlen) < 0)
+			return -1;
+	return 0;
+}
+
 int
 chaos_inject(struct statedir *sd, const struct chaos_ops *ops, struct chaos_injected *f,
     char *err, size_t errlen)
@@ -200,8 +217,14 @@ chaos_inject(struct statedir *sd, const struct chaos_ops *ops, struct chaos_inje
 		rc = chaos_fill(f, err, errlen);
 		break;
 	case CHAOS_CPU:
+		rc = chaos_hogs_start(f, err, errlen);
+		break;
 	case CHAOS_MEMORY:
 		rc = chaos_hogs_start(f, err, errlen);
+		if (rc == 0 && f->service[0] != '\0' && attach_hogs(ops, f, err, errlen) < 0) {
+			chaos_hogs_end(f);
+			rc = -1;
+		}
 		break;
 	case CHAOS_CONFIG:
 		rc = break_file(sd, ops, f, err, errlen);
@@ -292,7 +315,7 @@ chaos_recover(struct statedir *sd, const struct chaos_ops *ops, char *what, size
 
 	if ((rc = journal_read(sd, &f, err, errlen)) <= 0)
 		return rc;
-	if (CHAOS_OF_SERVICE(f.fault))
+	if (CHAOS_OF_SERVICE(f.fault, f.service))
 		snprintf(what, whatlen, "%s of %s (pid %d), injected by a chaos run that did "
 		    "not finish", chaos_fault_name(f.fault), f.service, (int)f.proc.pid);
 	else if (f.fault == CHAOS_CONFIG)

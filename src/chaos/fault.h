@@ -45,7 +45,8 @@ struct chaos_injected {
 	char		 proxy[128];
 	int		 mode;
 	int64_t		 delay_ms;
-	/* cpu, memory: the processes spawned (each dies with this one, too) */
+	/* cpu, memory: the processes spawned (each dies with this one, too); a
+	 * memory fault with a service has its hog counted as the service's */
 	int		 cores;
 	int64_t		 grow, max;
 	struct proc_id	 hogs[CHAOS_HOGS_MAX];
@@ -66,6 +67,9 @@ struct chaos_ops {
 	/* a proxy of the daemon's set to mode (enum proxy_mode) for duration_ms; NULL: none */
 	int	(*proxy)(void *arg, const char *name, int mode, int64_t delay_ms,
 		    int64_t duration_ms, char *err, size_t errlen);
+	/* a memory hog counted as service's own until its process ends; NULL: none */
+	int	(*attach)(void *arg, const char *service, const struct proc_id *hog,
+		    char *err, size_t errlen);
 	void	*arg;
 };
 

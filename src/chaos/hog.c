@@ -116,29 +116,51 @@ hog_run(const struct chaos_injected *f)
 	}
 }
 
+/* A hog: named, bound to its spawner's life and its duration's, said ready on fd ready. */
+static void __attribute__((noreturn))
+hog_child(const struct chaos_injected *f, pid_t parent, int ready)
+{
+	signal(SIGALRM, SIG_DFL);
+	/* It ends with its spawner, or after its duration, whatever else happens. */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
+		_exit(0);
+	prctl(PR_SET_NAME, CHAOS_HOG_COMM);
+	/* Named before the spawner goes on: the daemon asks a hog for its name. */
+	(void)!write(ready, "", 1);
+	closefrom(3);
+	alarm((unsigned)((f->duration_ms + 999) / 1000 + 1));
+	hog_run(f);
+}
+
 int
 chaos_hogs_start(struct chaos_injected *f, char *err, size_t errlen)
 {
-	int i, n = f->fault == CHAOS_CPU ? f->cores : 1;
+	int i, n = f->fault == CHAOS_CPU ? f->cores : 1, ready[2], saved;
 	pid_t parent = getpid(), pid;
+	char byte;
 
 	if (n > CHAOS_HOGS_MAX)
 		n = CHAOS_HOGS_MAX;
 	for (i = 0; i < n; i++) {
-		if ((pid = fork()) < 0) {
-			snprintf(err, errlen, "fork: %s", strerror(errno));
+		if (pipe2(ready, O_CLOEXEC) < 0)
+			pid = -1;
+		else if ((pid = fork()) < 0) {
+			saved = errno;
+			close(ready[0]);
+			close(ready[1]);
+			errno = saved;
+		}
+		if (pid < 0) {
+			snprintf(err, errlen, "starting a hog: %s", strerror(errno));
 			chaos_hogs_end(f);
 			return -1;
 		}
-		if (pid == 0) {
-			closefrom(3);
-			signal(SIGALRM, SIG_DFL);
-			/* It ends with its spawner, or after its duration, whatever else happens. */
-			if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
-				_exit(0);
-			alarm((unsigned)((f->duration_ms + 999) / 1000 + 1));
-			hog_run(f);
-		}
+		if (pid == 0)
+			hog_child(f, parent, ready[1]);
+		close(ready[1]);
+		while (read(ready[0], &byte, 1) < 0 && errno == EINTR)
+			;
+		close(ready[0]);
 		if (proc_id_of(pid, &f->hogs[f->n_hogs]) == 0)
 			f->n_hogs++;
 	}

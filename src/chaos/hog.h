@@ -10,6 +10,9 @@
 
 #include <stddef.h>
 
+/* A hog's name (comm): what the daemon asks of a process it is to count as a service's. */
+#define CHAOS_HOG_COMM	"tend-chaos-hog"
+
 struct chaos_injected;
 
 /* fill_disk: CHAOS_FILL_NAME in f->path, the rest of its file system but f->leave. */

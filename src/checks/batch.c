@@ -32,14 +32,14 @@ check_batch_done(void *arg, const struct check_conf *conf, struct check_result *
 	o->done = true;
 }
 
-static pid_t
-check_batch_no_pid(void *arg, const char *service)
+static int
+check_batch_no_pids(void *arg, const char *service, pid_t *pids, int max)
 {
 	return 0;
 }
 
 void
-check_batch_run(struct check_batch *b, service_pid_fn pid, void *pid_arg)
+check_batch_run(struct check_batch *b, service_pids_fn pids, void *pids_arg)
 {
 	struct check_env env;
 	uv_loop_t loop;
@@ -49,8 +49,8 @@ check_batch_run(struct check_batch *b, service_pid_fn pid, void *pid_arg)
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	env.loop = &loop;
 	env.http = http_engine_new(&loop);
-	env.service_pid = pid ? pid : check_batch_no_pid;
-	env.service_pid_arg = pid_arg;
+	env.service_pids = pids ? pids : check_batch_no_pids;
+	env.service_pids_arg = pids_arg;
 	for (i = 0; i < b->n; i++)
 		check_run_start(&env, b->v[i].conf, NULL, check_batch_done, &b->v[i]);
 	uv_run(&loop, UV_RUN_DEFAULT);

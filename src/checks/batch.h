@@ -26,8 +26,8 @@ struct check_batch {
 
 /* Adds a check to run (the config must outlive the batch). */
 void	check_batch_add(struct check_batch *b, const struct check_conf *conf);
-/* Runs every check once and returns when all have reported. pid may be NULL. */
-void	check_batch_run(struct check_batch *b, service_pid_fn pid, void *pid_arg);
+/* Runs every check once and returns when all have reported. pids may be NULL. */
+void	check_batch_run(struct check_batch *b, service_pids_fn pids, void *pids_arg);
 /* The worst state of all. */
 enum health_state check_batch_overall(const struct check_batch *b);
 /* Frees the results; the batch is empty again. */

@@ -1,7 +1,9 @@
 /*
  * process checks: the main process and all its descendants, summed: CPU
  * (% of one core over a short window), RSS, threads, open fds, and the
- * main process's uptime. /proc is read on libuv's thread pool, twice, a
+ * main process's uptime. Processes the supervisor counts as the service's
+ * own (a chaos memory fault's hog: supervise/attached.h) are summed with
+ * their descendants too. /proc is read on libuv's thread pool, twice, a
  * moment apart, so the loop never waits on it.
  */
 #include <dirent.h>
@@ -18,6 +20,7 @@
 #include "supervise/pidfile.h"
 
 #define PROCESS_CPU_WINDOW_MS	250
+#define PROCESS_ROOTS_MAX	8	/* the main pid and those counted with it */
 
 struct tree_sample {
 	bool		 alive;
@@ -31,7 +34,9 @@ struct tree_sample {
 
 struct process_run {
 	struct check_run *run;		/* NULL once cancelled; loop thread only */
-	pid_t		 pid;
+	pid_t		 pid;		/* the main process: roots[0] */
+	pid_t		 roots[PROCESS_ROOTS_MAX];
+	int		 n_roots;
 	uv_work_t	 work;
 	uv_timer_t	 timer;
 	int		 round;		/* 0: first sample, 1: second */
@@ -70,9 +75,23 @@ proc_uptime(void)
 	return up;
 }
 
-/* Every process, then the tree below root, summed. Runs on the thread pool. */
+static bool
+process_is_root(const pid_t *roots, int n_roots, pid_t pid)
+{
+	int i;
+
+	for (i = 0; i < n_roots; i++)
+		if (roots[i] == pid)
+			return true;
+	return false;
+}
+
+/*
+ * Every process, then the trees below the roots, summed (roots[0] is the
+ * main process). Runs on the thread pool.
+ */
 static void
-process_sample(pid_t root, struct tree_sample *out)
+process_sample(const pid_t *roots, int n_roots, struct tree_sample *out)
 {
 	struct proc_info *all = NULL, e;
 	size_t n = 0, cap = 0, i, j, tree_n;
@@ -96,12 +115,15 @@ process_sample(pid_t root, struct tree_sample *out)
 	tree = xcalloc(n + 1, sizeof(*tree));
 	tree_n = 0;
 	for (i = 0; i < n; i++)
-		if (all[i].id.pid == root)
-			tree[tree_n++] = root;
-	/* Breadth first: the tree grows as children of its members are found. */
+		if (process_is_root(roots, n_roots, all[i].id.pid)) {
+			tree[tree_n++] = all[i].id.pid;
+			out->alive |= all[i].id.pid == roots[0];
+		}
+	/* Breadth first: the trees grow as children of their members are found. */
 	for (j = 0; j < tree_n; j++)
 		for (i = 0; i < n; i++)
-			if (all[i].ppid == tree[j] && all[i].id.pid != root)
+			if (all[i].ppid == tree[j] &&
+			    !process_is_root(roots, n_roots, all[i].id.pid))
 				tree[tree_n++] = all[i].id.pid;
 	for (j = 0; j < tree_n; j++) {
 		for (i = 0; i < n && all[i].id.pid != tree[j]; i++)
@@ -110,10 +132,9 @@ process_sample(pid_t root, struct tree_sample *out)
 		out->rss_bytes += (double)all[i].rss_pages * (double)page;
 		out->threads += (double)all[i].threads;
 		out->fds += proc_count_fds(tree[j]);
-		if (tree[j] == root)
+		if (tree[j] == roots[0])
 			out->uptime_s = proc_uptime() - (double)all[i].id.start / (double)tick;
 	}
-	out->alive = tree_n > 0;
 	out->procs = (int)tree_n;
 	free(tree);
 	free(all);
@@ -124,7 +145,7 @@ process_work(uv_work_t *req)
 {
 	struct process_run *p = req->data;
 
-	process_sample(p->pid, &p->s[p->round]);
+	process_sample(p->roots, p->n_roots, &p->s[p->round]);
 }
 
 static void	process_worked(uv_work_t *req, int status);
@@ -238,40 +259,47 @@ process_cancel(struct check_run *run)
 	}
 }
 
-static pid_t
-process_target(struct check_run *run, char *why, size_t len)
+/* The processes to sum into roots, the main one first; how many (0: none, why says). */
+static int
+process_targets(struct check_run *run, pid_t *roots, int max, char *why, size_t len)
 {
 	const struct check_conf *c = run->conf;
 	struct proc_info pi;
-	pid_t pid = 0;
+	int n = 0;
 
 	/* The pidfile's rules apply: a planted pid would report a stranger. */
 	if (c->process.pidfile != NULL) {
 		if (pidfile_read(c->process.pidfile, &pi, why, len) != PIDFILE_PID)
 			return 0;
-		return pi.id.pid;
+		roots[0] = pi.id.pid;
+		return 1;
 	}
-	if (run->env->service_pid != NULL)
-		pid = run->env->service_pid(run->env->service_pid_arg, c->service);
-	if (pid <= 0)
+	if (run->env->service_pids != NULL)
+		n = run->env->service_pids(run->env->service_pids_arg, c->service, roots, max);
+	if (n <= 0 || roots[0] <= 0) {
 		snprintf(why, len, "service %s is not running", c->service);
-	return pid;
+		return 0;
+	}
+	return n;
 }
 
 void
 check_process_start(struct check_run *run)
 {
 	struct process_run *p;
+	pid_t roots[PROCESS_ROOTS_MAX];
 	char why[1024] = "";
-	pid_t pid = process_target(run, why, sizeof(why));
+	int n = process_targets(run, roots, PROCESS_ROOTS_MAX, why, sizeof(why));
 
-	if (pid <= 0) {
+	if (n <= 0) {
 		check_run_finish_soon(run, HEALTH_CRITICAL, "%s", why);
 		return;
 	}
 	p = xcalloc(1, sizeof(*p));
 	p->run = run;
-	p->pid = pid;
+	memcpy(p->roots, roots, (size_t)n * sizeof(*roots));
+	p->n_roots = n;
+	p->pid = roots[0];
 	p->work.data = p;
 	uv_timer_init(run->env->loop, &p->timer);
 	p->timer.data = p;

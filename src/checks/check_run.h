@@ -16,15 +16,19 @@
 
 struct http_engine;
 
-/* A service's main pid, 0 when it is not running (or unknown). */
-typedef pid_t	(*service_pid_fn)(void *arg, const char *service);
+/*
+ * A service's processes to account for into pids (up to max): its main
+ * pid first, then any counted as its own; how many, 0 when it is not
+ * running (or unknown).
+ */
+typedef int	(*service_pids_fn)(void *arg, const char *service, pid_t *pids, int max);
 
 /* What runs share: the loop, the HTTP engine, where service pids come from. */
 struct check_env {
 	uv_loop_t	*loop;
 	struct http_engine *http;
-	service_pid_fn	 service_pid;
-	void		*service_pid_arg;
+	service_pids_fn	 service_pids;
+	void		*service_pids_arg;
 };
 
 struct check_run;

@@ -34,6 +34,7 @@ struct scheduled {
 	struct check_conf run_conf;	/* what runs: conf, with a timeout the healer may raise */
 	uv_timer_t	 timer;
 	struct check_run *run;		/* in flight, or NULL */
+	bool		 again;		/* run now was asked while one was in flight */
 	struct health_tracker tracker;
 	struct check_memory memory;
 	struct check_result last;
@@ -119,6 +120,8 @@ scheduled_log(const struct scheduled *c, enum health_state from, bool changed)
 	    health_state_name(to), c->last.message);
 }
 
+static void	scheduled_fire(uv_timer_t *timer);
+
 static void
 scheduled_done(void *arg, const struct check_conf *conf, struct check_result *r)
 {
@@ -130,6 +133,15 @@ scheduled_done(void *arg, const struct check_conf *conf, struct check_result *r)
 
 	c->run = NULL;
 	s->runs++;
+	/*
+	 * This run began before whatever asked for a run now (a restart being
+	 * verified): another one follows at once, on the next loop turn.
+	 */
+	if (c->again) {
+		c->again = false;
+		uv_timer_start(&c->timer, scheduled_fire, 0, (uint64_t)(c->conf->every_ms ?
+		    c->conf->every_ms : s->interval_ms));
+	}
 	check_result_clear(&c->last);
 	check_result_move(&c->last, r);
 	c->has_result = true;
@@ -236,6 +248,7 @@ scheduler_run_now(struct scheduler *s, const char *check)
 	 * back at once, and the caller (the healer) must not be re-entered.
 	 * The schedule then goes on from now.
 	 */
+	c->again = c->run != NULL;
 	uv_timer_start(&c->timer, scheduled_fire, 0,
 	    (uint64_t)(c->conf->every_ms ? c->conf->every_ms : s->interval_ms));
 	return 0;

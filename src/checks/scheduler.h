@@ -32,7 +32,7 @@ void		scheduler_subscribe(struct scheduler *s, check_change_fn fn, void *arg);
 typedef void	(*check_result_fn)(void *arg, const struct check_conf *conf,
 		    const struct check_result *r, enum health_state tracked);
 void		scheduler_on_result(struct scheduler *s, check_result_fn fn, void *arg);
-/* Runs a check now, off its schedule (unless a run is in flight); -1 if unknown. */
+/* Runs a check now, off its schedule (right after a run in flight); -1 if unknown. */
 int		scheduler_run_now(struct scheduler *s, const char *check);
 /*
  * Multiplies a check's timeout for its next runs, up to max_ms (never

@@ -45,6 +45,7 @@ struct chaos_seen {
 	char		 root_cause[256];
 	char		 restarted[256];	/* a service that depends on the target, restarted */
 	bool		 rolled_back;	/* config: tend put the file back itself */
+	bool		 leak_ended;	/* memory of a service: its hog ended with its process */
 };
 
 /* SIGINT or SIGTERM came: the run undoes what it did and ends. */
@@ -53,6 +54,9 @@ extern volatile sig_atomic_t chaos_stop_asked;
 double	chaos_now_ms(void);
 /* Sleeps, cut short when a stop is asked. */
 void	chaos_sleep_ms(double ms);
+
+/* chaos_ops.c: c->ops, what the faults ask of the daemon and the snapshot engine. */
+void	chaos_ops_init(struct chaos_cli *c);
 
 /* chaos_watch.c */
 /* What a fault is of: its service, its path, its set, or "host". */

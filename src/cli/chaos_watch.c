@@ -15,7 +15,7 @@
 const char *
 chaos_subject(const struct chaos_experiment *x)
 {
-	if (CHAOS_OF_SERVICE(x->fault))
+	if (CHAOS_OF_SERVICE(x->fault, x->target))
 		return x->target;
 	if (x->fault == CHAOS_CONFIG)
 		return x->set;
@@ -158,7 +158,7 @@ may_run(struct chaos_cli *c, const struct chaos_experiment *x, json_t *status,
 	json_t *svc;
 	size_t i;
 
-	if (CHAOS_OF_SERVICE(x->fault) && !service_well(status_service(status, x->target))) {
+	if (CHAOS_OF_SERVICE(x->fault, x->target) && !service_well(status_service(status, x->target))) {
 		snprintf(why, whylen, "%s is not up and healthy now", x->target);
 		return false;
 	}
@@ -166,7 +166,7 @@ may_run(struct chaos_cli *c, const struct chaos_experiment *x, json_t *status,
 		snprintf(why, whylen, "something is not up and healthy now");
 		return false;
 	}
-	if (!CHAOS_OF_SERVICE(x->fault) && !watchers_well(c, x, status)) {
+	if (!CHAOS_OF_SERVICE(x->fault, x->target) && !watchers_well(c, x, status)) {
 		snprintf(why, whylen, "a check that watches this fault is not healthy now");
 		return false;
 	}
@@ -187,7 +187,7 @@ incident_of(const struct chaos_cli *c, const struct chaos_experiment *x, const c
 {
 	const struct check_conf *ck;
 
-	if (CHAOS_OF_SERVICE(x->fault))
+	if (CHAOS_OF_SERVICE(x->fault, x->target))
 		return strcmp(name, x->target) == 0;
 	if (x->fault == CHAOS_CONFIG || x->fault == CHAOS_PROXY)
 		return true;	/* whatever the fault broke (nothing was failing before) */
@@ -204,7 +204,7 @@ chaos_incident(struct chaos_cli *c, const struct chaos_experiment *x, int64_t si
 	size_t i;
 
 	json_array_foreach(json_object_get(answer, "incidents"), i, inc) {
-		service = json_string_value(json_object_get(inc, CHAOS_OF_SERVICE(x->fault) ?
+		service = json_string_value(json_object_get(inc, CHAOS_OF_SERVICE(x->fault, x->target) ?
 		    "service" : "target"));
 		if (service == NULL || !incident_of(c, x, service) ||
 		    json_integer_value(json_object_get(inc, "detected_at")) < since_wall)
@@ -242,7 +242,7 @@ chaos_watch(struct chaos_cli *c, const struct chaos_experiment *x,
 		    t >= (double)x->duration_ms)
 			return;
 		status = cli_call(&c->opts, json_pack("{s:s}", "cmd", "status"));
-		if (CHAOS_OF_SERVICE(x->fault)) {
+		if (CHAOS_OF_SERVICE(x->fault, x->target)) {
 			svc = status != NULL ? status_service(status, x->target) : NULL;
 			well = service_well(svc);
 			same = svc != NULL && json_integer_value(json_object_get(svc, "pid")) ==
@@ -279,7 +279,7 @@ chaos_settle(struct chaos_cli *c, const struct chaos_experiment *x, double t0)
 
 	while (!chaos_stop_asked && chaos_now_ms() - t0 < (double)x->timeout_ms) {
 		status = cli_call(&c->opts, json_pack("{s:s}", "cmd", "status"));
-		well = status != NULL && (CHAOS_OF_SERVICE(x->fault) ?
+		well = status != NULL && (CHAOS_OF_SERVICE(x->fault, x->target) ?
 		    service_well(status_service(status, x->target)) : x->fault == CHAOS_CONFIG ||
 		    x->fault == CHAOS_PROXY ? all_well(status) : watchers_well(c, x, status));
 		json_decref(status);

@@ -57,80 +57,6 @@ chaos_sleep_ms(double ms)
 		;
 }
 
-static int
-chaos_service(void *arg, const char *verb, const char *name, char *err, size_t errlen)
-{
-	struct chaos_cli *c = arg;
-	json_t *answer = cli_call(&c->opts, json_pack("{s:s, s:s}", "cmd", verb, "service",
-	    name));
-
-	if (answer != NULL) {
-		json_decref(answer);
-		return 0;
-	}
-	snprintf(err, errlen, "the daemon would not %s %s", verb, name);
-	return -1;
-}
-
-static int
-chaos_proxy(void *arg, const char *name, int mode, int64_t delay_ms, int64_t duration_ms,
-    char *err, size_t errlen)
-{
-	struct chaos_cli *c = arg;
-	json_t *answer = cli_call(&c->opts, json_pack("{s:s, s:s, s:i, s:I, s:I}", "cmd",
-	    "proxy", "name", name, "mode", mode, "delay_ms", (json_int_t)delay_ms,
-	    "duration_ms", (json_int_t)duration_ms));
-
-	if (answer != NULL) {
-		json_decref(answer);
-		return 0;
-	}
-	snprintf(err, errlen, "the daemon would not set proxy %s", name);
-	return -1;
-}
-
-/* The engine on the run's state dir and store, opened at the first config fault. */
-static struct snapshot_engine *
-chaos_engine(struct chaos_cli *c, char *err, size_t errlen)
-{
-	if (c->eng == NULL && c->st != NULL)
-		c->eng = snapshot_engine_open(c->sd, c->st, NULL, NULL, err, errlen);
-	else if (c->st == NULL)
-		snprintf(err, errlen, "no store: the set cannot be snapshotted");
-	return c->eng;
-}
-
-static int
-chaos_snapshot(void *arg, const char *name, int64_t *id, char *err, size_t errlen)
-{
-	struct chaos_cli *c = arg;
-	const struct snapshot_set_conf *set = config_find_snapshot_set(c->cfg, name);
-	struct snapshot_engine *eng = chaos_engine(c, err, errlen);
-	struct snapshot_spec spec;
-
-	if (eng == NULL || set == NULL)
-		return -1;
-	snapshot_cli_spec(set, &spec);
-	return snapshot_create(eng, &spec, "before a chaos experiment", "chaos", id, NULL, err,
-	    errlen);
-}
-
-static int
-chaos_restore(void *arg, int64_t id, char *err, size_t errlen)
-{
-	struct chaos_cli *c = arg;
-	struct snapshot_engine *eng = chaos_engine(c, err, errlen);
-	struct snapshot_restore_opts opts = { 0 };
-	struct snapshot_restore_result r;
-	int rc;
-
-	if (eng == NULL)
-		return -1;
-	rc = snapshot_restore(eng, id, &opts, &r, err, errlen);
-	snapshot_restore_result_free(&r);
-	return rc;
-}
-
 /* The first regular file (by name) in directory dir, into file; whether there is one. */
 static bool
 first_file_in(const char *dir, char *file, size_t len)
@@ -219,7 +145,7 @@ chaos_once(struct chaos_cli *c, const struct chaos_experiment *x, struct chaos_s
 	seen->detected_ms = seen->healed_ms = -1;
 	snprintf(f.service, sizeof(f.service), "%s", x->target != NULL ? x->target : "");
 	snprintf(f.path, sizeof(f.path), "%s", x->path != NULL ? x->path : "");
-	if (CHAOS_OF_SERVICE(x->fault) && chaos_target_process(c, x, &f) < 0)
+	if (CHAOS_OF_SERVICE(x->fault, x->target) && chaos_target_process(c, x, &f) < 0)
 		return -1;
 	if (x->fault == CHAOS_CONFIG && chaos_config_file(c, x, &f) < 0)
 		return -1;
@@ -247,6 +173,9 @@ chaos_once(struct chaos_cli *c, const struct chaos_experiment *x, struct chaos_s
 	} else {
 		chaos_watch(c, x, &f, t0, seen);
 	}
+	/* Gone before the run ended it: the daemon ended it with the service's process. */
+	seen->leak_ended = x->fault == CHAOS_MEMORY && f.service[0] != '\0' && f.n_hogs > 0 &&
+	    !proc_id_alive(&f.hogs[0]);
 	if (chaos_undo(c->sd, &c->ops, &f, err, sizeof(err)) < 0) {
 		fprintf(stderr, "tend chaos %s: undoing it: %s\n", x->name, err);
 		rc = -1;
@@ -318,6 +247,8 @@ chaos_say(const struct chaos_cli *c, const struct chaos_experiment *x, int n,
 	if (seen->incident > 0)
 		printf(", incident #%lld%s", (long long)seen->incident,
 		    seen->escalated ? " escalated" : "");
+	if (seen->leak_ended)
+		printf("; the leak ended with %s's process", x->target);
 	putchar('\n');
 	fflush(stdout);
 }
@@ -364,8 +295,8 @@ chaos_record(struct chaos_cli *c, const struct chaos_experiment *x, json_t *resu
 static bool
 chaos_experiment_run(struct chaos_cli *c, const struct chaos_experiment *x)
 {
-	json_t *result = json_pack("{s:s, s:s, s:s, s:[]}", "experiment", x->name, "fault",
-	    chaos_fault_name(x->fault), "target", chaos_subject(x), "runs");
+	json_t *run, *result = json_pack("{s:s, s:s, s:s, s:[]}", "experiment", x->name,
+	    "fault", chaos_fault_name(x->fault), "target", chaos_subject(x), "runs");
 	struct chaos_seen seen = { .detected_ms = -1, .healed_ms = -1 }, any = { 0 };
 	int64_t started_at = clock_wall_ms();
 	json_t *restarts;
@@ -388,9 +319,11 @@ chaos_experiment_run(struct chaos_cli *c, const struct chaos_experiment *x)
 			chaos_sleep_ms((double)x->every_ms);
 		ok = chaos_once(c, x, &seen) == 0;
 		any.escalated |= seen.escalated;
-		json_array_append_new(json_object_get(result, "runs"), json_pack("{s:o, s:o, "
-		    "s:I}", "mttd_ms", ms_json(seen.detected_ms), "mttr_ms",
-		    ms_json(seen.healed_ms), "incident", (json_int_t)seen.incident));
+		run = json_pack("{s:o, s:o, s:I}", "mttd_ms", ms_json(seen.detected_ms),
+		    "mttr_ms", ms_json(seen.healed_ms), "incident", (json_int_t)seen.incident);
+		if (x->fault == CHAOS_MEMORY && CHAOS_OF_SERVICE(x->fault, x->target))
+			json_object_set_new(run, "leak_ended", json_boolean(seen.leak_ended));
+		json_array_append_new(json_object_get(result, "runs"), run);
 		chaos_say(c, x, n, &seen);
 		if (!ok)
 			break;
@@ -417,7 +350,7 @@ cli_chaos_plan(const struct chaos_experiment *x)
 	if (f == NULL)
 		return NULL;
 	fprintf(f, "%s: %s", x->name, chaos_fault_name(x->fault));
-	if (CHAOS_OF_SERVICE(x->fault))
+	if (CHAOS_OF_SERVICE(x->fault, x->target))
 		fprintf(f, " of %s", x->target);
 	if (x->fault == CHAOS_KILL)
 		fprintf(f, " (SIG%s)", sigabbrev_np(x->signal));
@@ -597,12 +530,11 @@ chaos_parse(int argc, char **argv, struct chaos_cli *c)
 int
 cmd_chaos(int argc, char **argv)
 {
-	struct chaos_cli c = { .ops = { .service = chaos_service, .snapshot = chaos_snapshot,
-	    .restore = chaos_restore, .proxy = chaos_proxy } };
+	struct chaos_cli c = { 0 };
 	char err[512], *dir;
 	int rc;
 
-	c.ops.arg = &c;
+	chaos_ops_init(&c);
 	if (chaos_parse(argc, argv, &c) != 0)
 		return 2;
 	if (c.opts.n_args < 1 || (strcmp(c.opts.args[0], "list") != 0 &&

@@ -142,13 +142,15 @@ struct daemon_pids {
 	bool		 asked;
 };
 
-static pid_t
-check_daemon_pid(void *arg, const char *service)
+/* The service's pid and those counted as its own, from the daemon's status. */
+static int
+check_daemon_pids(void *arg, const char *service, pid_t *pids, int max)
 {
 	struct daemon_pids *dp = arg;
 	char *path, err[256];
-	json_t *req, *s;
-	size_t i;
+	json_t *req, *s, *pid;
+	size_t i, k;
+	int n = 0;
 
 	if (!dp->asked) {
 		dp->asked = true;
@@ -159,10 +161,18 @@ check_daemon_pid(void *arg, const char *service)
 		json_decref(req);
 		free(path);
 	}
-	json_array_foreach(json_object_get(dp->status, "services"), i, s)
-		if (strcmp(json_string_value(json_object_get(s, "name")), service) == 0)
-			return (pid_t)json_integer_value(json_object_get(s, "pid"));
-	return 0;
+	json_array_foreach(json_object_get(dp->status, "services"), i, s) {
+		if (strcmp(json_string_value(json_object_get(s, "name")), service) != 0)
+			continue;
+		if (max < 1 || (pids[n++] = (pid_t)json_integer_value(json_object_get(s,
+		    "pid"))) <= 0)
+			return 0;
+		json_array_foreach(json_object_get(s, "attached"), k, pid)
+			if (n < max)
+				pids[n++] = (pid_t)json_integer_value(pid);
+		break;
+	}
+	return n;
 }
 
 void
@@ -170,7 +180,7 @@ cli_check_batch_run(struct check_batch *b, const struct cli_options *opts)
 {
 	struct daemon_pids pids = { .opts = opts };
 
-	check_batch_run(b, check_daemon_pid, &pids);
+	check_batch_run(b, check_daemon_pids, &pids);
 	json_decref(pids.status);
 }
 

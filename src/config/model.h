@@ -513,8 +513,14 @@ enum chaos_fault {
 	CHAOS_FAULTS,
 };
 
-/* Whether a fault is of a service (a target), else of the host or a path. */
-#define CHAOS_OF_SERVICE(f)	((f) == CHAOS_KILL || (f) == CHAOS_HANG || (f) == CHAOS_STOP)
+/* Faults that are always of a service: a target is required. */
+#define CHAOS_NEEDS_TARGET(f)	((f) == CHAOS_KILL || (f) == CHAOS_HANG || (f) == CHAOS_STOP)
+/*
+ * Whether a fault is of a service, else of the host or a path: one that
+ * needs a target, or memory given one (its hog counted as the service's).
+ */
+#define CHAOS_OF_SERVICE(f, target)	(CHAOS_NEEDS_TARGET(f) || \
+	((f) == CHAOS_MEMORY && (target) != NULL && (target)[0] != '\0'))
 
 /* What an experiment must show; -1 (or NULL): not asked. */
 struct chaos_expect {

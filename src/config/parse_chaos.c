@@ -153,7 +153,7 @@ parse_one_experiment(struct walk *w, yaml_node_t *key, yaml_node_t *value)
 	if (walk_key_node(w, value, "fault") == NULL)
 		walk_error(w, key, "chaos experiment '%s': 'fault' is required (kill, hang, "
 		    "stop, fill_disk, cpu or memory)", x->name);
-	else if (CHAOS_OF_SERVICE(x->fault) && x->target == NULL &&
+	else if (CHAOS_NEEDS_TARGET(x->fault) && x->target == NULL &&
 	    walk_key_node(w, value, "target") == NULL)
 		walk_error(w, key, "chaos experiment '%s': 'target' is required (the service "
 		    "the fault is for)", x->name);

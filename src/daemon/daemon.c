@@ -43,7 +43,6 @@
 #include "supervise/supervisor.h"
 #include "web/web.h"
 
-
 static void
 daemon_apply_log_settings(const struct daemon *d, const struct tend_config *cfg)
 {
@@ -54,206 +53,10 @@ daemon_apply_log_settings(const struct daemon *d, const struct tend_config *cfg)
 	log_setup(format, d->opts->verbose);
 }
 
-/* A service's health: the worst of its process state and its checks. */
-static enum health_state
-daemon_service_health(const struct daemon *d, json_t *svc)
-{
-	const char *name = json_string_value(json_object_get(svc, "name"));
-	const char *state = json_string_value(json_object_get(svc, "state"));
-	enum health_state process = HEALTH_HEALTHY;
-
-	if (strcmp(state, "failed") == 0)
-		process = HEALTH_CRITICAL;
-	else if (strcmp(state, "backoff") == 0 || strcmp(state, "starting") == 0 ||
-	    strcmp(state, "waiting") == 0)
-		process = HEALTH_WARNING;
-	return health_state_worst(process, scheduler_service_health(d->checks, name));
-}
-
-/* The names of a service's checks. */
-static json_t *
-daemon_service_checks(const struct tend_config *cfg, const char *service)
-{
-	json_t *names = json_array();
-	size_t i;
-
-	for (i = 0; i < cfg->n_checks; i++)
-		if (cfg->checks[i].service != NULL &&
-		    strcmp(cfg->checks[i].service, service) == 0)
-			json_array_append_new(names, json_string(cfg->checks[i].name));
-	return names;
-}
-
-/* The snapshot sets as configured, for views that list sets never snapshotted yet too. */
-static json_t *
-daemon_snapshot_sets(const struct tend_config *cfg)
-{
-	const struct snapshot_set_conf *s;
-	json_t *sets = json_array();
-	size_t i;
-
-	for (i = 0; i < cfg->n_snapshots; i++) {
-		s = &cfg->snapshots[i];
-		json_array_append_new(sets, json_pack("{s:s, s:o, s:o, s:b, s:b, s:I, s:I, s:i, "
-		    "s:b}", "name", s->name, "paths", strv_json(s->paths), "restart",
-		    strv_json(s->restart), "watch", s->watch, "auto_rollback", s->auto_rollback,
-		    "guard_window_ms", (json_int_t)s->guard_window_ms, "lkg_after_ms",
-		    (json_int_t)s->lkg_after_ms, "keep", s->keep, "implicit", s->implicit));
-	}
-	return sets;
-}
-
-static json_t *
-daemon_status(struct daemon *d)
-{
-	const struct tend_config *cfg = supervisor_config(d->sup);
-	json_t *services = supervisor_status_json(d->sup), *svc, *status;
-	enum health_state overall = scheduler_overall(d->checks), health;
-	json_t *self = selfhealth_json();
-	size_t i;
-
-	json_array_foreach(services, i, svc) {
-		health = daemon_service_health(d, svc);
-		json_object_set_new(svc, "health", json_string(health_state_name(health)));
-		json_object_set_new(svc, "checks", daemon_service_checks(cfg,
-		    json_string_value(json_object_get(svc, "name"))));
-		overall = health_state_worst(overall, health);
-	}
-	status = json_pack("{s:b, s:s, s:{s:i, s:s, s:s, s:I, s:s, s:I, s:I}, s:o, s:o}",
-	    "ok", 1, "state", health_state_name(overall),
-	    "tend", "pid", (int)getpid(), "version", TEND_VERSION,
-	    "config", cfg->source, "uptime_ms",
-	    (json_int_t)(clock_mono_ms() - d->started_ms),
-	    "state_dir", d->state_dir,
-	    "check_runs", (json_int_t)(d->runs_before_reload + scheduler_runs(d->checks)),
-	    "open_incidents", (json_int_t)healer_open_count(d->healer),
-	    "services", services,
-	    "checks", scheduler_status(d->checks));
-	json_object_set_new(status, "snapshot_sets", daemon_snapshot_sets(cfg));
-	json_object_set_new(json_object_get(status, "tend"), "web_url",
-	    d->web != NULL ? json_string(web_url(d->web)) : json_null());
-	/* tend's own health (its store, its logs) counts in the overall state. */
-	if (json_array_size(json_object_get(self, "problems")) > 0)
-		json_object_set_new(status, "state", json_string(health_state_name(
-		    health_state_worst(overall, HEALTH_WARNING))));
-	json_object_update(json_object_get(status, "tend"), self);
-	json_decref(self);
-	return status;
-}
-
 static json_t *
 daemon_status_fn(void *arg)
 {
 	return daemon_status(arg);
-}
-
-static bool
-daemon_cmd_in(const char *cmd, const char *const *cmds)
-{
-	size_t i;
-
-	for (i = 0; cmds[i] != NULL; i++)
-		if (strcmp(cmd, cmds[i]) == 0)
-			return true;
-	return false;
-}
-
-static json_t *
-daemon_error(const char *msg)
-{
-	return json_pack("{s:b, s:s}", "ok", 0, "error", msg);
-}
-
-/* The healer's requests: {"cmd": "ack", "id": 3}, {"cmd": "heal", "dry_run": true}, ... */
-static json_t *
-daemon_heal_request(struct daemon *d, const char *cmd, json_t *req)
-{
-	json_int_t id = json_integer_value(json_object_get(req, "id"));
-	json_t *one;
-	char err[256];
-	int64_t n;
-
-	/* follow_ms: how long following an incident can take (tend heal, recover). */
-	if (strcmp(cmd, "heal") == 0)
-		return json_pack("{s:b, s:o, s:I}", "ok", 1, "incidents",
-		    healer_heal_now(d->healer, json_is_true(json_object_get(req, "dry_run"))),
-		    "follow_ms", (json_int_t)healer_settle_ms(d->healer));
-	if (strcmp(cmd, "incidents") == 0)
-		return json_pack("{s:b, s:o}", "ok", 1, "incidents",
-		    healer_incidents_json(d->healer));
-	if (strcmp(cmd, "recover") == 0) {
-		n = healer_recover(d->healer,
-		    json_string_value(json_object_get(req, "action")),
-		    json_string_value(json_object_get(req, "service")), err, sizeof(err));
-		return n < 0 ? daemon_error(err) : json_pack("{s:b, s:I, s:I}", "ok", 1, "id",
-		    (json_int_t)n, "follow_ms", (json_int_t)healer_settle_ms(d->healer));
-	}
-	if (!json_is_integer(json_object_get(req, "id")))
-		return daemon_error("expected \"id\", an incident number");
-	if (strcmp(cmd, "incident") == 0) {
-		one = healer_incident_json(d->healer, id);
-		return one == NULL ? daemon_error("no such incident in memory") :
-		    json_pack("{s:b, s:o}", "ok", 1, "incident", one);
-	}
-	if ((strcmp(cmd, "ack") == 0 ? healer_ack(d->healer, id, err, sizeof(err)) :
-	    healer_resolve(d->healer, id, err, sizeof(err))) < 0)
-		return daemon_error(err);
-	return json_pack("{s:b}", "ok", 1);
-}
-
-/* The control socket's requests; NULL for a command it does not know. */
-/* {"cmd": "proxy", "name", "mode", "delay_ms", "duration_ms"}: a chaos fault on a proxy. */
-static json_t *
-daemon_proxy_request(struct daemon *d, json_t *req)
-{
-	const char *name = json_string_value(json_object_get(req, "name"));
-	json_int_t mode = json_integer_value(json_object_get(req, "mode"));
-	json_int_t delay = json_integer_value(json_object_get(req, "delay_ms"));
-	json_int_t duration = json_integer_value(json_object_get(req, "duration_ms"));
-	char err[256];
-
-	if (name == NULL || mode < PROXY_PASS || mode > PROXY_ERROR)
-		return daemon_error("expected \"name\" (a proxy) and \"mode\" (0 to 3)");
-	/* A day at most: a fault is an experiment's, never the proxy's new normal. */
-	if (delay < 0 || duration < 0 || delay > PROXY_FAULT_MAX_MS ||
-	    duration > PROXY_FAULT_MAX_MS)
-		return daemon_error("\"delay_ms\" and \"duration_ms\": 0 to 86400000");
-	if (proxy_set_fault(d->proxies, name, (int)mode, delay, duration, err,
-	    sizeof(err)) < 0)
-		return daemon_error(err);
-	return json_pack("{s:b}", "ok", 1);
-}
-
-static json_t *
-daemon_handle_request(void *arg, json_t *req)
-{
-	static const char *const heal_cmds[] = { "heal", "recover", "ack", "resolve",
-	    "incidents", "incident", NULL };
-	static const char *const service_cmds[] = { "start", "stop", "restart", NULL };
-	struct daemon *d = arg;
-	const char *cmd = json_string_value(json_object_get(req, "cmd"));
-	const char *name = json_string_value(json_object_get(req, "service"));
-	json_t *status;
-	char err[256];
-
-	if (strcmp(cmd, "status") == 0) {
-		status = daemon_status(d);
-		publisher_decorate(d->publisher, status);
-		return status;
-	}
-	if (daemon_cmd_in(cmd, heal_cmds))
-		return daemon_heal_request(d, cmd, req);
-	if (strcmp(cmd, "change") == 0 || strcmp(cmd, "guard") == 0)
-		return change_watch_request(d->changes, req);
-	if (strcmp(cmd, "proxy") == 0)
-		return daemon_proxy_request(d, req);
-	if (!daemon_cmd_in(cmd, service_cmds))
-		return NULL;
-	if (supervisor_control(d->sup, cmd, name, CONTROL_OPERATOR, err, sizeof(err)) < 0)
-		return json_pack("{s:b, s:s}", "ok", 0, "error", err);
-	healer_operator_control(d->healer, cmd, name);
-	log_info(name, "%s requested over the control socket", cmd);
-	return json_pack("{s:b}", "ok", 1);
 }
 
 void
@@ -611,12 +414,12 @@ daemon_prepare(struct daemon *d, struct tend_config *cfg)
 	return 0;
 }
 
-static pid_t
-daemon_service_pid(void *arg, const char *service)
+static int
+daemon_service_pids(void *arg, const char *service, pid_t *pids, int max)
 {
 	struct daemon *d = arg;
 
-	return supervisor_service_pid(d->sup, service);
+	return supervisor_service_pids(d->sup, service, pids, max);
 }
 
 /* A stopped service needs no undoing here: every service is about to be started. */
@@ -698,8 +501,8 @@ daemon_start(struct daemon *d, struct tend_config *cfg)
 	supervisor_set_observer(d->sup, daemon_service_changed, d);
 	supervisor_start(d->sup, cfg);
 	d->check_env = (struct check_env){ .loop = d->loop,
-	    .http = d->check_env.http, .service_pid = daemon_service_pid,
-	    .service_pid_arg = d };
+	    .http = d->check_env.http, .service_pids = daemon_service_pids,
+	    .service_pids_arg = d };
 	d->checks = scheduler_start(&d->check_env, cfg);
 	daemon_watch_checks(d);
 	d->changes = change_watch_new(d->loop, d->sd, recorder_store(d->recorder),

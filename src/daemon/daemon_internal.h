@@ -1,6 +1,7 @@
 /*
  * The daemon's parts, for its own files only (daemon.c assembles them;
- * daemon_ops.c is what the healer and the change watch may ask of it).
+ * daemon_ops.c is what the healer and the change watch may ask of it,
+ * daemon_control.c what the control socket may).
  */
 #ifndef TEND_DAEMON_DAEMON_INTERNAL_H
 #define TEND_DAEMON_DAEMON_INTERNAL_H
@@ -48,6 +49,10 @@ struct daemon {
 	bool		 stopping;
 };
 
+/* The status document (docs/api.md's /api/status), a new reference. */
+json_t	*daemon_status(struct daemon *d);
+/* The control socket's requests (daemon_control.c); NULL for a command it does not know. */
+json_t	*daemon_handle_request(void *arg, json_t *req);
 /* An event for the live views (SSE); takes data. */
 void	daemon_stream(struct daemon *d, const char *event, json_t *data);
 /* What the healer may ask of the daemon (heal/action.h), with d as arg. */

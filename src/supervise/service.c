@@ -137,6 +137,7 @@ service_rebind(struct service *svc, const struct service_conf *conf)
 void
 service_free(struct service *svc)
 {
+	attached_end(&svc->attached);
 	ready_probe_cancel(svc->probe);
 	uv_close((uv_handle_t *)svc->timer, service_timer_closed);
 	uv_close((uv_handle_t *)svc->deadline, service_timer_closed);
@@ -393,6 +394,7 @@ service_exited(struct service *svc, int64_t code, int signal)
 	char what[320];
 	bool failure;
 
+	attached_end(&svc->attached);	/* what was counted as this process's ends with it */
 	svc->last_exit = (struct service_exit){ .valid = true, .code = (int)code,
 	    .signal = signal, .cause = svc->kill_cause,
 	    .at_wall_ms = clock_wall_ms() };
@@ -559,8 +561,9 @@ json_t *
 service_status_json(const struct service *svc)
 {
 	bool running = service_is_running(svc) && svc->pid > 0;
+	json_t *status;
 
-	return json_pack("{s:s, s:s, s:s, s:b, s:o, s:o, s:i, s:o, s:s, s:o}",
+	status = json_pack("{s:s, s:s, s:s, s:b, s:o, s:o, s:i, s:o, s:s, s:o}",
 	    "name", svc->name,
 	    "kind", svc->conf->kind == SERVICE_EXTERNAL ? "external" : "supervised",
 	    "state", service_state_names[svc->state],
@@ -572,4 +575,7 @@ service_status_json(const struct service *svc)
 	    "restarts_by_reason", service_restarts_json(svc),
 	    "reason", svc->reason,
 	    "last_exit", service_exit_json(&svc->last_exit));
+	if (svc->attached.n > 0)
+		json_object_set_new(status, "attached", attached_json(&svc->attached));
+	return status;
 }

@@ -22,6 +22,7 @@
 #include <uv.h>
 
 #include "config/model.h"
+#include "supervise/attached.h"
 #include "supervise/backoff.h"
 
 enum service_state {
@@ -117,6 +118,7 @@ struct service {
 	struct service_log *log;
 	struct external	*ext;		/* external (pidfile) services */
 	struct notify_socket *notify;	/* ready: notify: kept from start to start */
+	struct attached_set attached;	/* counted as its own, ended with its process */
 };
 
 struct service	*service_new(struct supervise_ctx *ctx, const struct service_conf *conf);

@@ -681,10 +681,27 @@ supervisor_status_json(const struct supervisor *sup)
 	return arr;
 }
 
-pid_t
-supervisor_service_pid(const struct supervisor *sup, const char *name)
+int
+supervisor_service_pids(const struct supervisor *sup, const char *name, pid_t *pids, int max)
 {
 	struct entry *e = supervisor_find(sup, name);
 
-	return e != NULL && service_is_running(e->svc) ? e->svc->pid : 0;
+	if (e == NULL || !service_is_running(e->svc) || e->svc->pid <= 0 || max < 1)
+		return 0;
+	pids[0] = e->svc->pid;
+	return 1 + attached_pids(&e->svc->attached, pids + 1, max - 1);
+}
+
+int
+supervisor_attach(struct supervisor *sup, const char *name, const struct proc_id *id,
+    char *err, size_t errlen)
+{
+	struct entry *e = supervisor_find(sup, name);
+
+	if (e == NULL || !service_is_running(e->svc) || e->svc->pid <= 0) {
+		snprintf(err, errlen, "%s: %s", name, e == NULL ? "no such service" :
+		    "not running");
+		return -1;
+	}
+	return attached_add(&e->svc->attached, id, err, errlen);
 }

@@ -14,6 +14,8 @@
 
 #include "config/model.h"
 
+struct proc_id;
+
 struct statedir;
 struct supervisor;
 
@@ -64,7 +66,14 @@ int		supervisor_control(struct supervisor *sup, const char *cmd,
 json_t		*supervisor_status_json(const struct supervisor *sup);
 /* A service's state as a word ("up", "failed"), NULL if there is none. */
 const char	*supervisor_service_state(const struct supervisor *sup, const char *name);
-/* The main pid of a running service, else 0. */
-pid_t		supervisor_service_pid(const struct supervisor *sup, const char *name);
+/*
+ * A running service's processes to account for: its main pid first, then
+ * those counted as its own (supervise/attached.h); how many (0: not running).
+ */
+int		supervisor_service_pids(const struct supervisor *sup, const char *name,
+		    pid_t *pids, int max);
+/* Counts process id as service name's own until its process ends; 0, or -1 with err. */
+int		supervisor_attach(struct supervisor *sup, const char *name,
+		    const struct proc_id *id, char *err, size_t errlen);
 
 #endif

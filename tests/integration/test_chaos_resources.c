@@ -6,9 +6,13 @@
  * (rolled_back: true) or put back by the run itself when nothing rolls it
  * back; CPU hogs and a growing process that the journal names and that
  * always end — after their duration, when the run ends, and with a run
- * that is killed.
+ * that is killed; a growing process counted as a service's own (a leak in
+ * it), seen by the service's process check and ended by its restart.
  */
 #include "harness.h"
+
+#include "core/procid.h"
+#include "daemon/control.h"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -34,6 +38,10 @@ static const char config[] =
     "      manual-good: { type: command, run: [sh, -c, 'grep -q good @DIR@/manual/site.conf "
     "|| exit 2'],\n"
     "                     every: 100ms, heal: [] }\n"
+    "  leaky:\n"
+    "    run: [@FAKESVC@, --record, @RECORD@, --name, leaky]\n"
+    "    checks:\n"
+    "      leaky-tree: { type: process, rss: { crit: 16MB }, every: 100ms }\n"
     "checks:\n"
     "  disk: { type: resource, metric: disk, path: '@DIR@/disk', warn: 80%, crit: 90%,\n"
     "          every: 100ms }\n"
@@ -45,6 +53,8 @@ static const char config[] =
     "    hog: { fault: cpu, cores: 2, duration: 1m }\n"
     "    leak: { fault: memory, grow: 40MB/s, max: 24MB, duration: 1m }\n"
     "    quick: { fault: cpu, cores: 1, duration: 300ms }\n"
+    "    mem-leak: { fault: memory, target: leaky, grow: 40MB/s, max: 48MB, duration: 20s,\n"
+    "                expect: { healed_within: 10s } }\n"
     "    bad-conf: { fault: config, set: app, file: '@DIR@/app/site.conf', corrupt: truncate,\n"
     "                duration: 10s, expect: { rolled_back: true, healed_within: 5s } }\n"
     "    bad-manual: { fault: config, set: manual, duration: 500ms,\n"
@@ -274,12 +284,76 @@ a_broken_config_is_rolled_back_or_put_back(void **state)
 	assert_int_equal(access(harness_at(&t, "state/chaos.journal"), F_OK), -1);
 }
 
+/* A control request to the daemon: its answer if ok, else NULL with the error in err. */
+static json_t *
+ask(json_t *req, char *err, size_t errlen)
+{
+	json_t *answer = NULL;
+
+	if (control_call(harness_at(&t, "state/tend.sock"), req, &answer, err, errlen) < 0)
+		answer = NULL;
+	json_decref(req);
+	if (answer != NULL && !json_is_true(json_object_get(answer, "ok"))) {
+		snprintf(err, errlen, "%s", json_string_value(json_object_get(answer,
+		    "error")));
+		json_decref(answer);
+		answer = NULL;
+	}
+	return answer;
+}
+
+static void
+a_leak_in_a_service_is_healed_by_its_restart(void **state)
+{
+	pid_t before, old, stranger;
+	json_t *status, *answer;
+	struct proc_id id;
+	char *out, err[256];
+
+	start();
+	stop();
+	before = harness_pid(&t, "leaky");
+	if (harness_cli(&t, &out, "chaos", "run", "mem-leak", "-c", t.config, "--state-dir",
+	    t.state, NULL) != 0)
+		fail_msg("%s", out);
+	harness_contains(out, "mem-leak #1: memory of leaky: detected in ");
+	harness_contains(out, "healthy again in ");
+	harness_contains(out, "the leak ended with leaky's process");
+	free(out);
+	/* Counted as leaky's, then ended with the process it was counted with. */
+	assert_true(harness_log_contains(&t, "counted as its own until its process ends"));
+	assert_true(harness_pid(&t, "leaky") != before);
+	status = harness_status(&t);
+	assert_null(json_object_get(harness_service(status, "leaky"), "attached"));
+	json_decref(status);
+	assert_int_equal(access(harness_at(&t, "state/chaos.journal"), F_OK), -1);
+
+	/* Only a hog that runs now is taken: no request makes the daemon kill a stranger. */
+	stranger = harness_start_victim(&t);
+	assert_int_equal(proc_id_of(stranger, &id), 0);
+	answer = ask(json_pack("{s:s, s:s, s:i, s:I}", "cmd", "attach", "service", "leaky",
+	    "pid", (int)stranger, "start", (json_int_t)id.start), err, sizeof(err));
+	assert_null(answer);
+	harness_contains(err, "not a chaos hog");
+	answer = ask(json_pack("{s:s, s:s}", "cmd", "attach", "service", "leaky"), err,
+	    sizeof(err));
+	assert_null(answer);
+	harness_contains(err, "expected \"service\", \"pid\" and \"start\"");
+	old = harness_pid(&t, "leaky");
+	assert_int_equal(harness_cli(&t, &out, "restart", "leaky", "-c", t.config,
+	    "--state-dir", t.state, NULL), 0);
+	free(out);
+	assert_true(harness_wait_gone(old, 5000));
+	assert_true(harness_victim_alive(stranger));
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		TEND_TEST(a_full_disk_is_seen_and_the_file_always_removed),
 		TEND_TEST(hogs_are_named_in_the_journal_and_always_end),
+		TEND_TEST(a_leak_in_a_service_is_healed_by_its_restart),
 		TEND_TEST(a_broken_config_is_rolled_back_or_put_back),
 	};
 

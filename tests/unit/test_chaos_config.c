@@ -41,6 +41,7 @@ every_key_is_kept_and_defaults_fill_the_rest(void **state)
 	    "    hang: { fault: hang, target: web }\n"
 	    "    full: { fault: fill_disk, path: /srv/tmp, leave: 2MB }\n"
 	    "    leak: { fault: memory, grow: 10MB/s }\n"
+	    "    web-leak: { fault: memory, target: web }\n"
 	    "    hog: { fault: cpu, cores: 2 }\n"
 	    "    bad: { fault: config, set: app, file: /srv/app/site.conf, corrupt: garbage,\n"
 	    "           expect: { rolled_back: true } }\n"
@@ -50,7 +51,7 @@ every_key_is_kept_and_defaults_fill_the_rest(void **state)
 	    "  disk: { type: resource, metric: disk, path: /srv/tmp, warn: 80%, crit: 90% }\n");
 	const struct chaos_experiment *x;
 
-	assert_int_equal(cfg->n_chaos, 6);
+	assert_int_equal(cfg->n_chaos, 7);
 	x = config_find_chaos(cfg, "crash");
 	assert_non_null(x);
 	assert_int_equal(x->fault, CHAOS_KILL);
@@ -81,6 +82,9 @@ every_key_is_kept_and_defaults_fill_the_rest(void **state)
 	x = config_find_chaos(cfg, "leak");
 	assert_int_equal(x->grow, 10 * 1024 * 1024);
 	assert_int_equal(x->max, 256 * 1024 * 1024);
+	assert_false(CHAOS_OF_SERVICE(x->fault, x->target));	/* the host's */
+	x = config_find_chaos(cfg, "web-leak");
+	assert_true(CHAOS_OF_SERVICE(x->fault, x->target));	/* counted as web's */
 	x = config_find_chaos(cfg, "hog");
 	assert_int_equal(x->cores, 2);
 	x = config_find_chaos(cfg, "bad");
@@ -118,6 +122,8 @@ mistakes_are_reported_where_they_are(void **state)
 	    5, 31, "expected a size a second like 50MB/s");
 	assert_error(SERVICES "chaos:\n  experiments:\n    x: { fault: kill, target: db }\n",
 	    5, 23, "no service named 'db'");
+	assert_error(SERVICES "chaos:\n  experiments:\n    x: { fault: memory, target: db }\n",
+	    5, 25, "no service named 'db'");
 	assert_error(SERVICES "chaos:\n  experiments:\n    x: { target: web }\n", 5, 5,
 	    "'fault' is required");
 	assert_error(SERVICES "chaos:\n  experiments:\n    x: { fault: kill }\n", 5, 5,

@@ -1,7 +1,8 @@
 /*
  * The scheduler on a real loop: checks run on their timers, results are
  * tracked, and subscribers hear every state change (unknown -> healthy ->
- * critical) as a file appears and goes.
+ * critical) as a file appears and goes; a run asked for while one is in
+ * flight follows it at once.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -99,11 +100,64 @@ subscribers_hear_every_state_change(void **state)
 	config_free(cfg);
 }
 
+static void
+on_result(void *arg, const struct check_conf *conf, const struct check_result *r,
+    enum health_state tracked)
+{
+	int *results = arg;
+
+	(*results)++;
+}
+
+static void
+ask_run_now(uv_timer_t *t)
+{
+	scheduler_run_now(t->data, "slow");
+}
+
+/* Asked while a run is in flight, the next run follows it rather than the schedule. */
+static void
+a_run_asked_for_in_flight_follows_it(void **state)
+{
+	struct config_errors errs = { 0 };
+	struct check_env env = { 0 };
+	struct tend_config *cfg;
+	struct scheduler *s;
+	uv_timer_t guard, ask;
+	uv_loop_t loop;
+	int results = 0, i;
+
+	cfg = config_load_string("t.yaml", "checks:\n  slow: { type: command, run: [sleep, "
+	    "'0.3'], every: 1h, timeout: 5s }\n", &errs);
+	assert_non_null(cfg);
+	uv_loop_init(&loop);
+	env.loop = &loop;
+	s = scheduler_start(&env, cfg);
+	scheduler_on_result(s, on_result, &results);
+	uv_timer_init(&loop, &ask);
+	ask.data = s;
+	uv_timer_start(&ask, ask_run_now, 100, 0);	/* the first run is in flight */
+	uv_timer_init(&loop, &guard);
+	for (i = 0; i < 100 && results < 2; i++) {
+		uv_timer_start(&guard, stop_loop, 50, 0);
+		uv_run(&loop, UV_RUN_DEFAULT);
+	}
+	/* Within 5 s, not an hour: the second run came right after the first. */
+	assert_int_equal(results, 2);
+	scheduler_close(s);
+	uv_close((uv_handle_t *)&guard, NULL);
+	uv_close((uv_handle_t *)&ask, NULL);
+	uv_run(&loop, UV_RUN_DEFAULT);
+	assert_int_equal(uv_loop_close(&loop), 0);
+	config_free(cfg);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(subscribers_hear_every_state_change),
+		cmocka_unit_test(a_run_asked_for_in_flight_follows_it),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
