@@ -13,6 +13,7 @@
 
 #include "core/log.h"
 #include "core/name_index.h"
+#include "core/schedule.h"
 
 /* Where a value stood in its file, for error messages. */
 struct conf_pos {
@@ -373,13 +374,11 @@ struct web_conf {
 
 /*
  * `report:`: the scheduled report (docs/report.md), written to
- * STATE_DIR/reports/ every every_ms; with `at`, at that local time.
+ * STATE_DIR/reports/ on its schedule: `every`, with `at` at that local time.
  */
 struct report_conf {
 	bool		 enabled;		/* the section is there */
-	int64_t		 every_ms;		/* default 7d */
-	int		 at_wday;		/* 0 Sunday .. 6; -1: any day */
-	int		 at_min;		/* minute of the day; -1: no `at` */
+	struct schedule	 schedule;		/* every default 7d */
 	int		 keep;			/* sets kept, default 12 */
 	int64_t		 since_ms;		/* the period; default every_ms */
 };
@@ -651,7 +650,7 @@ struct tend_config {
 	size_t		 n_rebuilds;
 	struct chaos_experiment *chaos;	/* `chaos: experiments:` */
 	size_t		 n_chaos;
-	int64_t		 chaos_every_ms;	/* `chaos: schedule: "every 24h"`; 0: none */
+	struct schedule	 chaos_schedule;	/* `chaos: schedule:`; every_ms 0: none */
 	struct conf_pos	 chaos_schedule_pos;
 	char		**chaos_scheduled;	/* `chaos: scheduled:` the names; NULL: all */
 	struct proxy_conf *proxies;	/* `proxies:` */

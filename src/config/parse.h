@@ -59,6 +59,16 @@ void	parse_snapshots(struct walk *, yaml_node_t *, void *, const struct key_spec
 void	parse_rebuilds(struct walk *, yaml_node_t *, void *, const struct key_spec *);
 /* parse_chaos.c: `chaos:` and its experiments. */
 void	parse_chaos(struct walk *, yaml_node_t *, void *, const struct key_spec *);
+/*
+ * parse_schedule.c: a schedule (core/schedule.h) for `report:` and
+ * `chaos:`. `at: "Sun 03:00"`, and "every 24h [at [Sun] 03:00]", each into
+ * a struct schedule (whose at_min starts at -1); then the check of period
+ * and time of day together, its errors at node, prefixed with what.
+ */
+void	parse_schedule_at(struct walk *, yaml_node_t *, void *, const struct key_spec *);
+void	parse_schedule_text(struct walk *, yaml_node_t *, void *, const struct key_spec *);
+void	parse_schedule_check(struct walk *w, yaml_node_t *node, const struct schedule *s,
+	    const char *what);
 /* parse_report.c: `report:`, the scheduled report. */
 void	parse_report(struct walk *, yaml_node_t *, void *, const struct key_spec *);
 void	parse_proxies(struct walk *, yaml_node_t *, void *, const struct key_spec *);

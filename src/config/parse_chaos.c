@@ -212,28 +212,19 @@ parse_proxies(struct walk *w, yaml_node_t *node, void *target, const struct key_
 	parse_named_entries(w, node, "proxies", "proxy", parse_one_proxy);
 }
 
-/* schedule: "every 24h" (or the duration alone): game days, run by the daemon. */
+/* schedule: "every 24h [at [Sun] 03:00]": game days, run by the daemon. */
 static void
-parse_schedule(struct walk *w, yaml_node_t *node, void *target, const struct key_spec *spec)
+parse_chaos_schedule(struct walk *w, yaml_node_t *node, void *target,
+    const struct key_spec *spec)
 {
-	const char *v = walk_scalar(w, node, "\"every DURATION\""), *d, *expected;
-	double ms;
-
-	if (v == NULL)
-		return;
-	d = strncmp(v, "every ", 6) == 0 ? v + 6 : v;
-	if (units_parse_number(d, NUMBER_DURATION, &ms, &expected) < 0 || ms < 1000) {
-		walk_error(w, node, "'schedule': expected \"every DURATION\" of 1s or more, like "
-		    "\"every 24h\", got '%s'", v);
-		return;
-	}
-	*(int64_t *)target = (int64_t)ms;
+	parse_schedule_text(w, node, target, spec);
 	w->cfg->chaos_schedule_pos = walk_pos(w, node);
 }
 
 static const struct key_spec chaos_specs[] = {
 	{ "experiments", parse_experiments, 0, NULL },
-	{ "schedule", parse_schedule, OFF(tend_config, chaos_every_ms), NULL },
+	{ "schedule", parse_chaos_schedule, OFF(tend_config, chaos_schedule), NULL },
+	{ "at", parse_schedule_at, OFF(tend_config, chaos_schedule), NULL },
 	{ "scheduled", parse_string_list, OFF(tend_config, chaos_scheduled), NULL },
 	{ NULL, NULL, 0, NULL },
 };
@@ -241,7 +232,18 @@ static const struct key_spec chaos_specs[] = {
 void
 parse_chaos(struct walk *w, yaml_node_t *node, void *target, const struct key_spec *spec)
 {
-	walk_mapping(w, node, chaos_specs, w->cfg, "chaos");
+	struct schedule *s = &w->cfg->chaos_schedule;
+	yaml_node_t *at;
+
+	*s = (struct schedule){ .at_wday = -1, .at_min = -1 };
+	if (!walk_mapping(w, node, chaos_specs, w->cfg, "chaos") ||
+	    (at = walk_key_node(w, node, "at")) == NULL || s->at_min < 0)
+		return;
+	if (s->every_ms == 0)
+		walk_error(w, at, "chaos: 'at' needs 'schedule', how often: schedule: \"every 1d\" "
+		    "(or \"every 7d\" with a weekday)");
+	else
+		parse_schedule_check(w, at, s, "chaos");
 }
 
 const struct proxy_conf *
@@ -343,7 +345,7 @@ config_validate_chaos(const struct tend_config *cfg, struct config_errors *errs)
 		if (config_find_chaos(cfg, cfg->chaos_scheduled[i]) == NULL)
 			validate_error(errs, &cfg->chaos_schedule_pos, "chaos: scheduled names "
 			    "'%s', which is no experiment", cfg->chaos_scheduled[i]);
-	if (cfg->chaos_every_ms > 0 && cfg->n_chaos == 0)
+	if (cfg->chaos_schedule.every_ms > 0 && cfg->n_chaos == 0)
 		validate_error(errs, &cfg->chaos_schedule_pos, "chaos: a schedule without "
 		    "experiments");
 	for (i = 0; i < cfg->n_proxies; i++) {

@@ -18,8 +18,8 @@
 #include "core/clock.h"
 #include "core/log.h"
 #include "core/mem.h"
+#include "core/schedule.h"
 #include "report/report.h"
-#include "report/schedule.h"
 #include "store/read.h"
 
 #define REPORTS_DIR	"reports"
@@ -212,8 +212,7 @@ report_timer_arm(struct report_timer *rt)
 	uv_timer_stop(&rt->timer);
 	if (!rt->conf.enabled)
 		return;
-	rt->due_ms = report_next_run(rt->last_ms, now, rt->conf.every_ms, rt->conf.at_wday,
-	    rt->conf.at_min);
+	rt->due_ms = schedule_next(&rt->conf.schedule, rt->last_ms, now);
 	uv_timer_start(&rt->timer, report_timer_fired, (uint64_t)(rt->due_ms - now), 0);
 }
 
