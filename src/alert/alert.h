@@ -13,6 +13,7 @@
 #define TEND_ALERT_ALERT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <jansson.h>
@@ -71,6 +72,32 @@ void		 alerter_anomaly(struct alerter *al, const char *series, bool started,
 		    const char *message);
 /* The supervisor gave up on a crash-looping service. */
 void		 alerter_gave_up(struct alerter *al, const char *service, const char *why);
+
+/*
+ * A scheduled report, written (docs/report.md): what the channels of
+ * `report: to:` are sent. alerter_post_report copies it.
+ */
+struct alert_report {
+	const char	*name;		/* report-YYYYMMDD-HHMM: the files' stem */
+	const char	*title;		/* "tend report, FROM to TO UTC" */
+	const char	*summary;	/* the executive summary, a few lines */
+	json_t		*numbers;	/* its numbers (report_summary_json) */
+	const char	*html;		/* the files written, absolute paths */
+	const char	*markdown;
+	const char	*json;
+	int64_t		 at;		/* wall ms it was written */
+};
+
+/*
+ * Posts a report to each channel named (a NULL-terminated list): a webhook
+ * is sent the summary and the HTML file's path, a command the paths in its
+ * environment. Each is a delivery like an alert's, whatever the channel's
+ * `on:` — tried again with backoff, recorded in alert_deliveries as event
+ * "report" — and a name that is no channel (a reload removed it) is
+ * recorded as failed.
+ */
+void		 alerter_post_report(struct alerter *al, const struct alert_report *rep,
+		    char *const *channels);
 
 /*
  * fn is called on the loop thread after each delivery outcome (delivered,

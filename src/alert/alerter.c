@@ -3,12 +3,13 @@
  * turns each decision into a delivery, tries it, retries it with backoff,
  * and writes down every outcome.
  *
- * A delivery is one alert for one channel. Deliveries of one group go one
- * at a time, in the order they were raised, so a receiver never hears of
- * the end of an alert before its beginning: the group is the alert and the
- * channel, or the whole channel for an Alertmanager (whose keep-alives
- * carry every open alert). One timer serves retries, repeats and
- * keep-alives: it is set for whichever comes first.
+ * A delivery is one alert (or one scheduled report) for one channel.
+ * Deliveries of one group go one at a time, in the order they were
+ * raised, so a receiver never hears of the end of an alert before its
+ * beginning: the group is the alert and the channel, the whole channel for
+ * an Alertmanager (whose keep-alives carry every open alert), or the
+ * channel's reports. One timer serves retries, repeats and keep-alives: it
+ * is set for whichever comes first.
  */
 #include "alert/alert.h"
 
@@ -25,6 +26,7 @@
 #include "core/log.h"
 #include "core/mem.h"
 #include "core/strv.h"
+#include "core/text.h"
 #include "store/query.h"
 #include "store/store.h"
 #include "supervise/backoff.h"
@@ -41,7 +43,8 @@ struct delivery {
 	struct alerter	*al;
 	char		*channel;	/* by name: a reload may give it new settings */
 	char		*group;		/* one delivery of a group at a time, in order */
-	struct alert_msg *msg;		/* NULL for a keep-alive */
+	struct alert_msg *msg;		/* an alert; or */
+	struct alert_report *report;	/* a report; neither: a keep-alive */
 	char		*body;		/* a keep-alive's, built when it was queued */
 	int64_t		 id;		/* its row in alert_deliveries */
 	int		 tries;
@@ -132,14 +135,85 @@ delivery_cancel(struct delivery *d)
 	d->cmd = NULL;
 }
 
+/* A copy of what a report's deliveries send, freed with the last of them. */
+static struct alert_report *
+alert_report_copy(const struct alert_report *rep)
+{
+	struct alert_report *c = xcalloc(1, sizeof(*c));
+
+	c->name = xstrdup(rep->name);
+	c->title = xstrdup(rep->title);
+	/* What the world wrote (a target's name) may hold a URL with its credentials. */
+	c->summary = text_redact(rep->summary);
+	c->numbers = json_deep_copy(rep->numbers);
+	c->html = xstrdup(rep->html);
+	c->markdown = xstrdup(rep->markdown);
+	c->json = xstrdup(rep->json);
+	c->at = rep->at;
+	return c;
+}
+
+static void
+alert_report_drop(struct alert_report *c)
+{
+	if (c == NULL)
+		return;
+	free((char *)c->name);
+	free((char *)c->title);
+	free((char *)c->summary);
+	json_decref(c->numbers);
+	free((char *)c->html);
+	free((char *)c->markdown);
+	free((char *)c->json);
+	free(c);
+}
+
+/* Neither an alert nor a report: an Alertmanager's keep-alive, not recorded. */
+static bool
+delivery_is_keepalive(const struct delivery *d)
+{
+	return d->msg == NULL && d->report == NULL;
+}
+
 static void
 delivery_free(struct delivery *d)
 {
 	free(d->channel);
 	free(d->group);
 	free(d->msg);
+	alert_report_drop(d->report);
 	free(d->body);
 	free(d);
+}
+
+/* The delivery as a row of alert_deliveries: a report's event is "report". */
+static struct store_alert
+delivery_row(const struct delivery *d)
+{
+	const struct alert_msg *m = d->msg;
+	const struct alert_report *r = d->report;
+
+	if (r != NULL)
+		return (struct store_alert){ .id = d->id, .at = r->at, .event = "report",
+		    .target = r->name, .message = r->summary, .channel = d->channel,
+		    .tries = d->tries };
+	return (struct store_alert){ .id = d->id, .at = m->at,
+	    .event = alert_event_names[m->event], .target = m->target, .state = m->state,
+	    .message = m->message, .incident = m->incident, .channel = d->channel,
+	    .tries = d->tries };
+}
+
+/* "alert critical of web to ops", "report-20261202-0300 to ops". */
+static void
+delivery_what(const struct delivery *d, char *buf, size_t len)
+{
+	const struct alert_msg *m = d->msg;
+
+	if (d->report != NULL)
+		snprintf(buf, len, "%s to %s", d->report->name, d->channel);
+	else
+		snprintf(buf, len, "alert %s of %s%s to %s", alert_event_names[m->event],
+		    m->target, m->repeat ? " (repeat)" : "", d->channel);
 }
 
 /* The outcome to the store, the observer and the log. */
@@ -147,14 +221,12 @@ static void
 alerter_record(struct alerter *al, const struct delivery *d, const char *outcome,
     const char *detail)
 {
-	const struct alert_msg *m = d->msg;
-	struct store_alert row = { .id = d->id, .at = m->at,
-	    .event = alert_event_names[m->event], .target = m->target, .state = m->state,
-	    .message = m->message, .incident = m->incident, .channel = d->channel,
-	    .outcome = outcome, .tries = d->tries, .detail = detail,
-	    .updated_at = clock_wall_ms() };
+	struct store_alert row = delivery_row(d);
 	json_t *alert;
 
+	row.outcome = outcome;
+	row.detail = detail;
+	row.updated_at = clock_wall_ms();
 	if (al->store != NULL)
 		store_put_alert(al->store, &row);
 	if (al->observer != NULL) {
@@ -169,11 +241,13 @@ static void
 delivery_abandon(struct alerter *al, struct delivery *d, const char *detail,
     const char *why)
 {
+	char what[600];
+
 	delivery_cancel(d);
-	if (d->msg != NULL) {
+	if (!delivery_is_keepalive(d)) {
 		alerter_record(al, d, "failed", detail);
-		log_warn(NULL, "alert %s of %s to %s %s", alert_event_names[d->msg->event],
-		    d->msg->target, d->channel, why);
+		delivery_what(d, what, sizeof(what));
+		log_warn(NULL, "%s %s", what, why);
 	}
 	delivery_unlink(al, d);
 	delivery_free(d);
@@ -183,11 +257,9 @@ static void
 delivery_log(const struct delivery *d, const char *outcome, const char *detail,
     int64_t retry_in)
 {
-	const struct alert_msg *m = d->msg;
 	char what[600];
 
-	snprintf(what, sizeof(what), "alert %s of %s%s to %s", alert_event_names[m->event],
-	    m->target, m->repeat ? " (repeat)" : "", d->channel);
+	delivery_what(d, what, sizeof(what));
 	if (strcmp(outcome, "delivered") == 0)
 		log_info(NULL, "%s: delivered (%s, try %d)", what, detail, d->tries);
 	else if (strcmp(outcome, "retrying") == 0)
@@ -206,7 +278,7 @@ delivery_outcome(struct delivery *d, bool ok, bool retry, const char *detail)
 	int attempts = al->conf->retry_attempts > 0 ? al->conf->retry_attempts : 1;
 	int64_t delay = 0;
 
-	if (d->msg == NULL) {
+	if (delivery_is_keepalive(d)) {
 		/* A keep-alive: the next one is as good as a retry. */
 		if (!ok)
 			log_warn(NULL, "alerts: keep-alive to %s failed: %s", d->channel, detail);
@@ -259,7 +331,8 @@ delivery_start(struct delivery *d)
 	}
 	conf = c->conf;
 	if (conf->command != NULL) {
-		env = alert_command_env(d->msg, al->host);
+		env = d->report != NULL ? alert_report_command_env(d->report, al->host) :
+		    alert_command_env(d->msg, al->host);
 		d->cmd = command_deliver(al->loop, conf->command, env, conf->timeout_ms,
 		    delivery_done, d, err, sizeof(err));
 		strv_free(env);
@@ -267,12 +340,31 @@ delivery_start(struct delivery *d)
 			delivery_outcome(d, false, true, err);
 		return;
 	}
-	body = d->body != NULL ? xstrdup(d->body) : alert_format_body(conf, d->msg, al->host,
-	    d->id, clock_wall_ms());
+	if (d->body != NULL)
+		body = xstrdup(d->body);
+	else if (d->report != NULL)
+		body = alert_format_report_body(conf, d->report, al->host, d->id);
+	else
+		body = alert_format_body(conf, d->msg, al->host, d->id, clock_wall_ms());
 	d->web = webhook_post(al->http, conf->webhook, conf->headers, body,
 	    conf->timeout_ms, delivery_done, d, err, sizeof(err));
 	if (d->web == NULL)
 		delivery_outcome(d, false, true, err);
+}
+
+/* A delivery to channel, queued: to be tried at once, after its group's earlier ones. */
+static struct delivery *
+delivery_queue(struct alerter *al, const char *channel, char *group)
+{
+	struct delivery *d = xcalloc(1, sizeof(*d));
+
+	d->al = al;
+	d->channel = xstrdup(channel);
+	d->group = group;
+	d->id = al->store != NULL ? store_alert_new_id(al->store) : ++al->next_id;
+	d->due = clock_mono_ms();
+	delivery_append(al, d);
+	return d;
 }
 
 /* The book's decision: one message for one channel becomes a delivery. */
@@ -280,17 +372,12 @@ static void
 alerter_send(void *arg, const struct alert_channel_conf *conf, const struct alert_msg *m)
 {
 	struct alerter *al = arg;
-	struct delivery *d = xcalloc(1, sizeof(*d));
+	struct delivery *d;
 	struct channel *c;
 
-	d->al = al;
-	d->channel = xstrdup(conf->name);
-	d->group = alert_channel_is_alertmanager(conf) ? xstrdup(conf->name) :
-	    xasprintf("%s\n%s", conf->name, m->key);
+	d = delivery_queue(al, conf->name, alert_channel_is_alertmanager(conf) ?
+	    xstrdup(conf->name) : xasprintf("%s\n%s", conf->name, m->key));
 	d->msg = alert_msg_dup(m);
-	d->id = al->store != NULL ? store_alert_new_id(al->store) : ++al->next_id;
-	d->due = clock_mono_ms();
-	delivery_append(al, d);
 	/* From its first alert on, an Alertmanager is kept informed. */
 	c = alerter_channel(al, conf->name);
 	if (c != NULL && alert_channel_is_alertmanager(conf) && c->next_refresh == 0)
@@ -545,4 +632,21 @@ alerter_on_delivery(struct alerter *al, void (*fn)(void *arg, json_t *alert), vo
 {
 	al->observer = fn;
 	al->observer_arg = arg;
+}
+
+void
+alerter_post_report(struct alerter *al, const struct alert_report *rep,
+    char *const *channels)
+{
+	struct delivery *d;
+	size_t i;
+
+	if (al == NULL)
+		return;
+	for (i = 0; channels != NULL && channels[i] != NULL; i++) {
+		/* Reports to a channel go in the order they were written. */
+		d = delivery_queue(al, channels[i], xasprintf("%s\nreport", channels[i]));
+		d->report = alert_report_copy(rep);
+	}
+	alerter_schedule(al);
 }

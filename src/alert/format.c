@@ -248,3 +248,63 @@ alert_command_env(const struct alert_msg *m, const char *host)
 	env = env_push(env, "TEND_TIME", time);
 	return env;
 }
+
+json_t *
+alert_format_report_json(const struct alert_report *rep, const char *host, int64_t id)
+{
+	char time[40];
+
+	alert_rfc3339(rep->at, time, sizeof(time));
+	return json_pack("{s:s, s:o, s:I, s:s, s:o, s:o, s:I, s:s, s:O, s:o, s:{s:o, s:o, "
+	    "s:o}}", "source", "tend", "host", text_json(host), "id", (json_int_t)id,
+	    "event", "report", "name", text_json(rep->name), "title", text_json(rep->title),
+	    "at", (json_int_t)rep->at, "time", time, "summary", rep->numbers != NULL ?
+	    rep->numbers : json_null(), "text", text_json(rep->summary), "files",
+	    "html", text_json(rep->html), "markdown", text_json(rep->markdown), "json",
+	    text_json(rep->json));
+}
+
+json_t *
+alert_format_report_slack(const struct alert_report *rep, const char *host)
+{
+	char *title = xasprintf(":bar_chart: *%s* on %s", rep->title, host), *body, *text;
+	json_t *o;
+
+	body = xasprintf("%s\nthe report: %s on %s", rep->summary, rep->html, host);
+	text = slack_escape(body);
+	o = json_pack("{s:o, s:[{s:o, s:s, s:o, s:s, s:I}]}", "text", text_json(title),
+	    "attachments", "fallback", text_json(title), "color", "#1565c0",
+	    "text", text_json(text), "footer", "tend", "ts", (json_int_t)(rep->at / 1000));
+	free(title);
+	free(body);
+	free(text);
+	return o;
+}
+
+char *
+alert_format_report_body(const struct alert_channel_conf *ch, const struct alert_report *rep,
+    const char *host, int64_t id)
+{
+	if (ch->format == ALERT_FORMAT_SLACK)
+		return json_text(alert_format_report_slack(rep, host));
+	return json_text(alert_format_report_json(rep, host, id));
+}
+
+char **
+alert_report_command_env(const struct alert_report *rep, const char *host)
+{
+	char time[40], *message = xasprintf("%s\n%s", rep->title, rep->summary);
+	char **env = NULL;
+
+	alert_rfc3339(rep->at, time, sizeof(time));
+	env = env_push(env, "TEND_EVENT", "report");
+	env = env_push(env, "TEND_TARGET", rep->name);
+	env = env_push(env, "TEND_MESSAGE", message);
+	env = env_push(env, "TEND_HOST", host);
+	env = env_push(env, "TEND_TIME", time);
+	env = env_push(env, "TEND_REPORT_HTML", rep->html);
+	env = env_push(env, "TEND_REPORT_MARKDOWN", rep->markdown);
+	env = env_push(env, "TEND_REPORT_JSON", rep->json);
+	free(message);
+	return env;
+}

@@ -39,6 +39,26 @@ char	*alert_format_am_batch(const struct alert_channel_conf *ch,
 	    const struct alert_msg *v, size_t n, const char *host, int64_t now_wall);
 
 /*
+ * A scheduled report for a webhook: tend's JSON {"source": "tend", "host",
+ * "id", "event": "report", "name", "title", "at", "time", "summary": its
+ * numbers, "text": its lines, "files": {"html", "markdown", "json"}}, or a
+ * Slack message of the title, the lines and the HTML file's path.
+ */
+json_t	*alert_format_report_json(const struct alert_report *rep, const char *host,
+	    int64_t id);
+json_t	*alert_format_report_slack(const struct alert_report *rep, const char *host);
+/* The request body for a webhook channel (Slack, else tend's JSON); free() it. */
+char	*alert_format_report_body(const struct alert_channel_conf *ch,
+	    const struct alert_report *rep, const char *host, int64_t id);
+/*
+ * A report for a command channel: TEND_EVENT=report, TEND_TARGET (its
+ * name), TEND_MESSAGE (the title and the lines), TEND_HOST, TEND_TIME, and
+ * the files' paths in TEND_REPORT_HTML, TEND_REPORT_MARKDOWN and
+ * TEND_REPORT_JSON. Free with strv_free.
+ */
+char	**alert_report_command_env(const struct alert_report *rep, const char *host);
+
+/*
  * The variables a command channel gets: TEND_EVENT, TEND_TARGET,
  * TEND_STATE, TEND_MESSAGE, TEND_INCIDENT (empty when none), TEND_SEVERITY,
  * TEND_HOST, TEND_TIME. Free with strv_free.

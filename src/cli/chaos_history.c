@@ -1,7 +1,8 @@
 /*
  * What tend chaos reports beyond its run: tend chaos history [--since
  * DURATION] [--format text|json] — the runs recorded in the store, newest
- * first, with each run's median MTTD and MTTR and what failed — and,
+ * first, with each run's median MTTD and MTTR, what failed and, for a run
+ * imported (tend report --import-json), the file it came from — and,
  * under GitHub Actions, a run's step summary and ::error:: lines.
  */
 #include <stdio.h>
@@ -39,6 +40,7 @@ static void
 history_print(json_t *runs)
 {
 	char when[32], mttd[24], mttr[24], *failed;
+	const char *source;
 	double d, r;
 	json_t *run;
 	size_t i;
@@ -57,14 +59,17 @@ history_print(json_t *runs)
 		snprintf(mttd, sizeof(mttd), d >= 0 ? "%.1f ms" : "-", d);
 		snprintf(mttr, sizeof(mttr), r >= 0 ? "%.1f ms" : "-", r);
 		failed = json_dumps(json_object_get(run, "failed"), JSON_COMPACT);
-		cli_printf(stdout, "%-19s  %-20s %-5s %-12s %4zu %10s %10s  %s%s%s\n", when,
-		    json_string_value(json_object_get(run, "experiment")),
+		source = json_string_value(json_object_get(run, "source"));
+		cli_printf(stdout, "%-19s  %-20s %-5s %-12s %4zu %10s %10s  %s%s%s%s%s%s\n",
+		    when, json_string_value(json_object_get(run, "experiment")),
 		    json_string_value(json_object_get(run, "fault")),
 		    json_string_value(json_object_get(run, "target")),
 		    json_array_size(json_object_get(run, "results")), mttd, mttr,
 		    json_is_true(json_object_get(run, "ok")) ? "ok" : "FAILED",
 		    json_is_true(json_object_get(run, "ok")) ? "" : " ",
-		    json_is_true(json_object_get(run, "ok")) ? "" : failed);
+		    json_is_true(json_object_get(run, "ok")) ? "" : failed,
+		    source != NULL ? "  (imported from " : "", source != NULL ? source : "",
+		    source != NULL ? ")" : "");
 		free(failed);
 	}
 }
@@ -83,7 +88,8 @@ cli_chaos_history(struct cli_options *opts)
 	if ((rc = cli_store_open(opts, &db, &path)) != 0) {
 		free(path);
 		if (rc == 1)
-			printf("no chaos runs recorded (no store yet)\n");
+			printf(opts->format == OUTPUT_JSON ? "[]\n" :
+			    "no chaos runs recorded (no store yet)\n");
 		return rc == 1 ? 0 : 1;
 	}
 	free(path);

@@ -253,42 +253,27 @@ chaos_say(const struct chaos_cli *c, const struct chaos_experiment *x, int n,
 	fflush(stdout);
 }
 
-/* The run in the store: its row and one per fault (result's "runs"). */
+/*
+ * The run in the store: its row and one per fault, read from result as an
+ * import reads it (store/chaos.h), so the JSON printed has the row's key
+ * and importing it where it was recorded adds nothing.
+ */
 static void
 chaos_record(struct chaos_cli *c, const struct chaos_experiment *x, json_t *result,
     int64_t started_at)
 {
-	json_t *runs = json_object_get(result, "runs"), *r, *failed;
-	struct store_chaos_result *v = calloc(json_array_size(runs) + 1, sizeof(*v));
-	struct store_chaos_run row = { .experiment = x->name, .fault =
-	    chaos_fault_name(x->fault), .target = chaos_subject(x), .started_at = started_at,
-	    .ended_at = clock_wall_ms(), .ok = json_is_true(json_object_get(result, "ok")),
-	    .results = v };
-	char err[512], *text;
+	struct store_chaos_run row;
+	char err[512];
 	int64_t id;
-	size_t i;
 
-	json_array_foreach(runs, i, r) {
-		v[i].mttd_ms = json_is_number(json_object_get(r, "mttd_ms")) ?
-		    json_number_value(json_object_get(r, "mttd_ms")) : -1;
-		v[i].mttr_ms = json_is_number(json_object_get(r, "mttr_ms")) ?
-		    json_number_value(json_object_get(r, "mttr_ms")) : -1;
-		v[i].incident = json_integer_value(json_object_get(r, "incident"));
-	}
-	row.n_results = json_array_size(runs);
-	failed = json_object_get(result, "failed");
-	if (json_object_get(result, "refused") != NULL)
-		failed = json_pack("[s+]", "refused: ",
-		    json_string_value(json_object_get(result, "refused")));
-	else
-		json_incref(failed != NULL ? failed : (failed = json_array()));
-	text = json_dumps(failed, JSON_COMPACT);
-	row.failed = text;
-	if (c->st != NULL && store_chaos_insert(c->st, &row, &id, err, sizeof(err)) < 0)
+	json_object_set_new(result, "started_at", json_integer(started_at));
+	json_object_set_new(result, "ended_at", json_integer(clock_wall_ms()));
+	if (c->st == NULL)
+		return;
+	if (store_chaos_from_json(result, &row, err, sizeof(err)) < 0 ||
+	    store_chaos_insert(c->st, &row, &id, err, sizeof(err)) < 0)
 		fprintf(stderr, "tend chaos %s: not recorded: %s\n", x->name, err);
-	free(text);
-	json_decref(failed);
-	free(v);
+	store_chaos_run_clear(&row);
 }
 
 /* One experiment: its repeats, then the judgement on the last of them. */

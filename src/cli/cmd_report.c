@@ -1,7 +1,9 @@
 /*
  * tend report: what the store says about a period (docs/report.md) — as
  * text tables for a terminal, markdown, JSON or one HTML file. It only
- * reads the store, so it answers the same whether the daemon runs or not.
+ * reads the store, so it answers the same whether the daemon runs or not;
+ * --import-json first writes chaos runs recorded elsewhere into it
+ * (report_import.c).
  */
 #include "cli/cli.h"
 
@@ -13,10 +15,12 @@
 #include <jansson.h>
 #include <sqlite3.h>
 
+#include "cli/report_import.h"
 #include "cli/table.h"
 #include "config/units.h"
 #include "core/clock.h"
 #include "core/fdio.h"
+#include "core/mem.h"
 #include "report/report.h"
 
 enum report_format { FMT_TEXT, FMT_MARKDOWN, FMT_JSON, FMT_HTML };
@@ -32,6 +36,8 @@ struct report_args {
 	bool		 compare;
 	enum report_format format;
 	const char	*output;
+	char		**imports;	/* --import-json FILE, in order; may be NULL */
+	size_t		 n_imports;
 };
 
 static void
@@ -39,13 +45,16 @@ report_usage(FILE *out)
 {
 	fputs("usage: tend report [--since DURATION] [--compare] "
 	    "[--format text|markdown|json|html]\n"
-	    "                   [--output FILE] [-c FILE] [--state-dir DIR]\n"
+	    "                   [--output FILE] [--import-json FILE]... [-c FILE] "
+	    "[--state-dir DIR]\n"
 	    "  what the store says about the last DURATION (default 7d): availability,\n"
 	    "  incidents, MTTD/MTTR, healing, patterns, restarts, anomalies, changes,\n"
-	    "  alerts and recommendations; --compare: against the period before\n", out);
+	    "  alerts and recommendations; --compare: against the period before;\n"
+	    "  --import-json: first record the chaos runs of FILE (what tend chaos run\n"
+	    "  or tend chaos history printed with --format json), each once\n", out);
 }
 
-enum { OPT_STATE_DIR = 256, OPT_SINCE, OPT_COMPARE, OPT_OUTPUT };
+enum { OPT_STATE_DIR = 256, OPT_SINCE, OPT_COMPARE, OPT_OUTPUT, OPT_IMPORT_JSON };
 
 static const struct option report_long_options[] = {
 	{ "config", required_argument, NULL, 'c' },
@@ -54,6 +63,7 @@ static const struct option report_long_options[] = {
 	{ "compare", no_argument, NULL, OPT_COMPARE },
 	{ "format", required_argument, NULL, 'f' },
 	{ "output", required_argument, NULL, OPT_OUTPUT },
+	{ "import-json", required_argument, NULL, OPT_IMPORT_JSON },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -90,6 +100,10 @@ report_parse(int argc, char **argv, struct report_args *a)
 		case OPT_COMPARE: a->compare = true; break;
 		case 'o':
 		case OPT_OUTPUT: a->output = optarg; break;
+		case OPT_IMPORT_JSON:
+			a->imports = xgrow(a->imports, a->n_imports, sizeof(*a->imports));
+			a->imports[a->n_imports++] = optarg;
+			break;
 		case 'f':
 			if (report_parse_format(optarg, &a->format) != 0)
 				return 2;
@@ -208,7 +222,11 @@ cmd_report(int argc, char **argv)
 	size_t len;
 	int rc;
 
-	if ((rc = report_parse(argc, argv, &a)) != 0)
+	rc = report_parse(argc, argv, &a);
+	if (rc == 0 && a.n_imports > 0)
+		rc = report_import_json(&a.opts, a.imports, a.n_imports);
+	free(a.imports);
+	if (rc != 0)
 		return rc < 0 ? 0 : rc;
 	rc = cli_store_open(&a.opts, &db, &path);
 	if (rc != 0) {

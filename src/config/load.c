@@ -229,6 +229,7 @@ config_load_buffer(const char *name, const char *yaml, size_t len,
 	config_validate(cfg, errs);
 	config_validate_heal(cfg, errs);
 	config_validate_alerts(cfg, errs);
+	config_validate_report(cfg, errs);
 	config_validate_deps(cfg, errs);
 	config_validate_snapshots(cfg, errs);
 	config_validate_chaos(cfg, errs);

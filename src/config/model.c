@@ -221,6 +221,8 @@ config_free(struct tend_config *cfg)
 	free(cfg->anomaly.series);
 	web_conf_clear(&cfg->web);
 	alerts_conf_free(&cfg->alerts);
+	strv_free(cfg->report.to);
+	free(cfg->report.to_pos);
 	installers_free(cfg->installers, cfg->n_installers);
 	strv_free(cfg->environment.probe);
 	assets_free(cfg->assets, cfg->n_assets);

@@ -374,13 +374,16 @@ struct web_conf {
 
 /*
  * `report:`: the scheduled report (docs/report.md), written to
- * STATE_DIR/reports/ on its schedule: `every`, with `at` at that local time.
+ * STATE_DIR/reports/ on its schedule: `every`, with `at` at that local time;
+ * then posted to the alert channels of `to`.
  */
 struct report_conf {
 	bool		 enabled;		/* the section is there */
 	struct schedule	 schedule;		/* every default 7d */
 	int		 keep;			/* sets kept, default 12 */
 	int64_t		 since_ms;		/* the period; default every_ms */
+	char		**to;			/* alert channels it is posted to; may be NULL */
+	struct conf_pos	*to_pos;		/* where each name of `to` stands */
 };
 
 /*

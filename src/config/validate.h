@@ -16,6 +16,8 @@ void	validate_program(const struct conf_pos *pos, const char *owner, char **argv
 void	config_validate_heal(struct tend_config *cfg, struct config_errors *errs);
 /* Alert channels' commands must exist (parse_alerts.c). */
 void	config_validate_alerts(const struct tend_config *cfg, struct config_errors *errs);
+/* report: to: names alert channels that can take a report (parse_report.c). */
+void	config_validate_report(const struct tend_config *cfg, struct config_errors *errs);
 /* Installers named by deps checks must exist; their templates must make sense (parse_deps.c). */
 void	config_validate_deps(const struct tend_config *cfg, struct config_errors *errs);
 

@@ -489,7 +489,7 @@ daemon_start(struct daemon *d, struct tend_config *cfg)
 	    d->check_env.http);
 	daemon_start_web(d, cfg);
 	alerter_on_delivery(d->alerter, daemon_alert_delivered, d);
-	d->reports = report_timer_new(d->loop, d->sd, &cfg->report);
+	d->reports = report_timer_new(d->loop, d->sd, &cfg->report, d->alerter);
 	d->chaos = chaos_timer_new(d->loop, d->sd, d->opts->config_path, cfg);
 	d->sup = supervisor_new(d->loop, d->sd);
 	supervisor_set_alert(d->sup, daemon_alert, d);

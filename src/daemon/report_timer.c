@@ -2,8 +2,9 @@
  * The scheduled report. The timer fires on the loop; the store is read
  * and the three formats rendered on libuv's thread pool (a year's report
  * takes a fifth of a second the loop should not wait), then the files are
- * written on the loop through the state dir's descriptor and the oldest
- * sets removed.
+ * written on the loop through the state dir's descriptor, the oldest sets
+ * removed, and the report posted to the alert channels of `to` through
+ * the alerter, whose deliveries retry and are recorded as alerts' are.
  */
 #include "daemon/report_timer.h"
 
@@ -19,6 +20,7 @@
 #include "core/log.h"
 #include "core/mem.h"
 #include "core/schedule.h"
+#include "core/strv.h"
 #include "report/report.h"
 #include "store/read.h"
 
@@ -31,18 +33,25 @@ static const char *const extensions[] = { "md", "html", "json" };
 struct report_timer {
 	uv_loop_t	*loop;
 	struct statedir	*sd;
-	struct report_conf conf;
+	struct alerter	*alerter;
+	struct report_conf conf;	/* its to and to_pos are ours (copies) */
 	uv_timer_t	 timer;
 	uv_work_t	 work;
 	bool		 busy;		/* a run is on the thread pool */
 	bool		 closed;	/* freed: the last of timer and work frees it */
 	bool		 handle_closed;	/* the timer's close callback ran */
 	int64_t		 due_ms;	/* the run's scheduled time */
+	/* What the run on the pool reads: set before it is queued, never while it runs. */
+	int64_t		 since_ms;
+	bool		 summarize;	/* there is a `to` to post it to */
 	int64_t		 last_ms;	/* the last run's; 0: none yet */
 	/* The run's results, from the pool to the loop. */
 	char		*db_path;
 	char		*buf[N_FORMATS];
 	size_t		 len[N_FORMATS];
+	char		 title[128];
+	char		*summary;	/* what `to` is told */
+	json_t		*numbers;
 	char		 err[256];
 };
 
@@ -59,12 +68,17 @@ report_run_work(uv_work_t *req)
 
 	if ((db = store_read_open(rt->db_path, rt->err, sizeof(rt->err))) == NULL)
 		return;
-	r = report_collect(db, now - rt->conf.since_ms, now, true, rt->err, sizeof(rt->err));
+	r = report_collect(db, now - rt->since_ms, now, true, rt->err, sizeof(rt->err));
 	sqlite3_close(db);
 	for (i = 0; r != NULL && i < N_FORMATS; i++)
 		if ((rt->buf[i] = report_render(r, formats[i], &rt->len[i])) == NULL)
 			snprintf(rt->err, sizeof(rt->err), "rendering %s: out of memory",
 			    formats[i]);
+	if (r != NULL && rt->summarize) {
+		report_title(r, rt->title, sizeof(rt->title));
+		rt->summary = report_summary_text(r);
+		rt->numbers = report_summary_json(r);
+	}
 	report_free(r);
 }
 
@@ -138,23 +152,77 @@ report_stem(struct report_timer *rt, int64_t ms)
 	return xasprintf("%s/report-%s", REPORTS_DIR, stamp);
 }
 
+/*
+ * The set written to `to`: the files by their absolute paths, for a
+ * command on this host to open and a chat message to name. Not a URL: the
+ * web server serves no files from the state dir, and its address is
+ * loopback unless told otherwise, no link a reader elsewhere could follow.
+ */
+static void
+report_post(struct report_timer *rt, const char *stem)
+{
+	char *path = statedir_file(rt->sd, stem), *files[N_FORMATS];
+	struct alert_report rep = { .name = strrchr(stem, '/') + 1, .title = rt->title,
+	    .summary = rt->summary != NULL ? rt->summary : "", .numbers = rt->numbers,
+	    .at = clock_wall_ms() };
+	size_t i;
+
+	for (i = 0; i < N_FORMATS; i++)
+		files[i] = xasprintf("%s.%s", path, extensions[i]);
+	rep.markdown = files[0];
+	rep.html = files[1];
+	rep.json = files[2];
+	alerter_post_report(rt->alerter, &rep, rt->conf.to);
+	for (i = 0; i < N_FORMATS; i++)
+		free(files[i]);
+	free(path);
+}
+
 static void
 report_write_set(struct report_timer *rt)
 {
 	char *stem = report_stem(rt, rt->due_ms), *rel, *path;
-	size_t i;
+	size_t i, written = 0;
 
 	for (i = 0; i < N_FORMATS; i++) {
 		rel = xasprintf("%s.%s", stem, extensions[i]);
 		if (statedir_replace(rt->sd, rel, rt->buf[i], rt->len[i], 0640) < 0)
 			log_error(NULL, "report: writing %s: %s", rel, strerror(errno));
+		else
+			written++;
 		free(rel);
 	}
 	path = statedir_file(rt->sd, stem);
 	log_info(NULL, "report written: %s.{md,html,json}", path);
 	free(path);
-	free(stem);
 	report_prune(rt);
+	/* Only a whole set is worth a message: the files it names are there. */
+	if (written == N_FORMATS && rt->conf.to != NULL)
+		report_post(rt, stem);
+	free(stem);
+}
+
+/* conf (NULL: none) becomes rt's, with copies of its names; the last ones freed. */
+static void
+report_conf_set(struct report_timer *rt, const struct report_conf *conf)
+{
+	strv_free(rt->conf.to);
+	if (conf == NULL) {
+		memset(&rt->conf, 0, sizeof(rt->conf));
+		return;
+	}
+	rt->conf = *conf;
+	rt->conf.to = strv_dup(conf->to);
+	rt->conf.to_pos = NULL;
+}
+
+static bool
+report_conf_same(const struct report_conf *a, const struct report_conf *b)
+{
+	return a->enabled == b->enabled && a->schedule.every_ms == b->schedule.every_ms &&
+	    a->schedule.at_wday == b->schedule.at_wday &&
+	    a->schedule.at_min == b->schedule.at_min && a->keep == b->keep &&
+	    a->since_ms == b->since_ms;
 }
 
 static void
@@ -166,8 +234,13 @@ report_timer_release(struct report_timer *rt)
 		free(rt->buf[i]);
 		rt->buf[i] = NULL;
 	}
+	free(rt->summary);
+	rt->summary = NULL;
+	json_decref(rt->numbers);
+	rt->numbers = NULL;
 	if (!rt->handle_closed || rt->busy)
 		return;
+	report_conf_set(rt, NULL);
 	free(rt->db_path);
 	free(rt);
 }
@@ -198,6 +271,8 @@ report_timer_fired(uv_timer_t *timer)
 		return;
 	rt->busy = true;
 	rt->err[0] = '\0';
+	rt->since_ms = rt->conf.since_ms;
+	rt->summarize = rt->conf.to != NULL;
 	if (uv_queue_work(rt->loop, &rt->work, report_run_work, report_run_done) != 0) {
 		rt->busy = false;
 		log_error(NULL, "report: cannot queue the run");
@@ -217,13 +292,15 @@ report_timer_arm(struct report_timer *rt)
 }
 
 struct report_timer *
-report_timer_new(uv_loop_t *loop, struct statedir *sd, const struct report_conf *conf)
+report_timer_new(uv_loop_t *loop, struct statedir *sd, const struct report_conf *conf,
+    struct alerter *al)
 {
 	struct report_timer *rt = xcalloc(1, sizeof(*rt));
 
 	rt->loop = loop;
 	rt->sd = sd;
-	rt->conf = *conf;
+	rt->alerter = al;
+	report_conf_set(rt, conf);
 	rt->db_path = statedir_file(sd, "tend.db");
 	rt->work.data = rt;
 	uv_timer_init(loop, &rt->timer);
@@ -235,9 +312,12 @@ report_timer_new(uv_loop_t *loop, struct statedir *sd, const struct report_conf 
 void
 report_timer_set_config(struct report_timer *rt, const struct report_conf *conf)
 {
-	if (memcmp(&rt->conf, conf, sizeof(*conf)) == 0)
+	bool same = report_conf_same(&rt->conf, conf);
+
+	/* Where it goes may change without moving the schedule. */
+	report_conf_set(rt, conf);
+	if (same)
 		return;
-	rt->conf = *conf;
 	rt->last_ms = 0;
 	if (!rt->busy)
 		report_timer_arm(rt);

@@ -317,6 +317,9 @@ collect_chaos(struct collect *c)
 	collect_percentiles(c, "SELECT CAST(r.mttr_ms AS INTEGER) FROM chaos_results r JOIN "
 	    "chaos_runs x ON x.id = r.run_id WHERE x.started_at >= ?1 AND x.started_at < ?2 "
 	    "AND r.mttr_ms IS NOT NULL ORDER BY 1", &p->chaos_mttr_p50, &p->chaos_mttr_p90);
+	collect_counts(c, "SELECT source, count(*) FROM chaos_runs WHERE started_at >= ?1 AND "
+	    "started_at < ?2 AND source IS NOT NULL GROUP BY source ORDER BY 2 DESC, 1",
+	    &p->chaos_imported);
 }
 
 static int
@@ -393,6 +396,7 @@ report_period_free(struct report_period *p)
 	report_actions_free(&p->per_target);
 	report_actions_free(&p->procedures);
 	report_actions_free(&p->chaos);
+	report_counts_free(&p->chaos_imported);
 }
 
 void

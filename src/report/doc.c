@@ -301,6 +301,9 @@ doc_chaos(struct report_section *s, const struct report_period *p)
 		doc_row(t, str(p->chaos.v[i].action), str(p->chaos.v[i].category),
 		    str(p->chaos.v[i].target), num(p->chaos.v[i].attempts),
 		    num(p->chaos.v[i].healed), pct(p->chaos.v[i].rate));
+	if (p->chaos_imported.n > 0)
+		doc_counts(s, "runs imported (tend report --import-json)", "from",
+		    &p->chaos_imported, NULL);
 }
 
 static void
@@ -355,13 +358,10 @@ struct report_doc *
 report_doc(const struct report *r)
 {
 	struct report_doc *d = xcalloc(1, sizeof(*d));
-	char from[32], to[32];
-	time_t a = (time_t)(r->cur.start_ms / 1000), b = (time_t)(r->cur.end_ms / 1000);
-	struct tm tm;
+	char title[128];
 
-	strftime(from, sizeof(from), "%Y-%m-%d %H:%M", gmtime_r(&a, &tm));
-	strftime(to, sizeof(to), "%Y-%m-%d %H:%M", gmtime_r(&b, &tm));
-	d->title = xasprintf("tend report, %s to %s UTC", from, to);
+	report_title(r, title, sizeof(title));
+	d->title = xstrdup(title);
 	doc_summary(d, r);
 	doc_availability(d, r);
 	doc_incidents(d, r);

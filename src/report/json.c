@@ -133,10 +133,11 @@ report_json(const struct report *r)
 	size_t i;
 
 	json_object_set_new(doc, "generated_at", json_integer(r->generated_ms));
-	json_object_set_new(doc, "chaos", json_pack("{s:o, s:o, s:o}", "experiments",
+	json_object_set_new(doc, "chaos", json_pack("{s:o, s:o, s:o, s:o}", "experiments",
 	    json_actions(&r->cur.chaos), "mttr_p50_ms", r->cur.chaos_mttr_p50 >= 0 ?
 	    json_integer(r->cur.chaos_mttr_p50) : json_null(), "mttr_p90_ms",
-	    r->cur.chaos_mttr_p90 >= 0 ? json_integer(r->cur.chaos_mttr_p90) : json_null()));
+	    r->cur.chaos_mttr_p90 >= 0 ? json_integer(r->cur.chaos_mttr_p90) : json_null(),
+	    "imported", json_counts(&r->cur.chaos_imported)));
 	for (i = 0; i < r->n_advice; i++)
 		json_array_append_new(advice, json_pack("{s:s, s:s}", "rule",
 		    r->advice[i].rule, "text", r->advice[i].text));
@@ -144,4 +145,25 @@ report_json(const struct report *r)
 	if (r->prev != NULL)
 		json_object_set_new(doc, "previous", json_period(r->prev));
 	return doc;
+}
+
+json_t *
+report_summary_json(const struct report *r)
+{
+	const struct report_period *p = &r->cur;
+	const struct report_target *low;
+	double a = report_availability(p, &low);
+	char title[128];
+
+	report_title(r, title, sizeof(title));
+	return json_pack("{s:s, s:I, s:I, s:o, s:o, s:I, s:I, s:I, s:o, s:o, s:I, s:I, s:o, "
+	    "s:o}", "title", title, "start", (json_int_t)p->start_ms, "end",
+	    (json_int_t)p->end_ms, "availability", json_rate(a), "lowest", low == NULL ?
+	    json_null() : json_pack("{s:s, s:s, s:f}", "kind", low->kind, "name", low->name,
+	    "availability", low->availability), "incidents_opened", (json_int_t)p->opened,
+	    "incidents_resolved", (json_int_t)p->resolved, "incidents_open",
+	    (json_int_t)p->still_open, "mttd_p50_ms", json_ms(p->mttd_p50), "mttr_p50_ms",
+	    json_ms(p->mttr_p50), "incidents_acted_on", (json_int_t)p->acted,
+	    "incidents_healed", (json_int_t)p->healed, "heal_rate", json_rate(p->heal_rate),
+	    "recommendation", r->n_advice > 0 ? json_string(r->advice[0].text) : json_null());
 }

@@ -110,6 +110,7 @@ struct report_period {
 	/* tend chaos runs: per experiment (category: the fault, attempts: runs, healed: passed) */
 	struct report_actions chaos;
 	int64_t		 chaos_mttr_p50, chaos_mttr_p90;	/* over every fault; -1: none */
+	struct report_counts chaos_imported;	/* runs per file they were imported from */
 };
 
 /* A recommendation: the rule that fired and what it says. */
@@ -183,6 +184,19 @@ void		 report_html(const struct report_doc *d, FILE *out);
 
 /* "markdown", "html" or "json" into a new buffer of *len bytes; NULL for another format or ENOMEM. */
 char		*report_render(const struct report *r, const char *format, size_t *len);
+
+/*
+ * The executive summary (summary.c), what a posted report says (docs/
+ * report.md): "tend report, FROM to TO UTC"; the availability of every
+ * target together (up time over observed time, -1 when nothing was
+ * observed) and the least available one (*lowest, NULL when none); a few
+ * lines of text (NULL on ENOMEM; free it); and its numbers as JSON.
+ */
+void		 report_title(const struct report *r, char *buf, size_t len);
+double		 report_availability(const struct report_period *p,
+		    const struct report_target **lowest);
+char		*report_summary_text(const struct report *r);
+json_t		*report_summary_json(const struct report *r);
 
 /* Eight-level unicode sparkline of v[0..n-1] into buf (3 bytes a value). */
 void		 report_sparkline(const int64_t *v, size_t n, char *buf, size_t len);

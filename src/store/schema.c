@@ -264,6 +264,17 @@ static const char *const migrations[] = {
 	"  mttr_ms REAL,"				/* NULL: not healed by tend */
 	"  incident INTEGER,"
 	"  PRIMARY KEY (run_id, n)) WITHOUT ROWID;",
+
+	/*
+	 * 9 -> 10: chaos runs recorded elsewhere and imported (tend report
+	 * --import-json), each once: where a run came from, and its key (the
+	 * sha256 of what it is, store/chaos.h), unique; runs recorded before
+	 * have none.
+	 */
+	"ALTER TABLE chaos_runs ADD COLUMN source TEXT;"	/* NULL: run here; else the file */
+	"ALTER TABLE chaos_runs ADD COLUMN run_key TEXT;"
+	"CREATE UNIQUE INDEX chaos_runs_by_key ON chaos_runs (run_key) "
+	"  WHERE run_key IS NOT NULL;",
 };
 
 size_t

@@ -379,6 +379,40 @@ harness_read_file(const char *path)
 	return text;
 }
 
+json_t *
+harness_json_lines(const char *path)
+{
+	char line[16384];
+	json_t *all = json_array(), *doc;
+	FILE *f;
+
+	if ((f = fopen(path, "r")) == NULL)
+		return all;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if ((doc = json_loads(line, 0, NULL)) != NULL)
+			json_array_append_new(all, doc);
+	fclose(f);
+	return all;
+}
+
+bool
+harness_wait_json_lines(const char *path, size_t n, int timeout_ms)
+{
+	long long deadline = harness_mono_ms() + timeout_ms;
+	json_t *all;
+	size_t got;
+
+	do {
+		all = harness_json_lines(path);
+		got = json_array_size(all);
+		json_decref(all);
+		if (got >= n)
+			return true;
+		harness_pause_ms(20);
+	} while (harness_mono_ms() < deadline);
+	return false;
+}
+
 void
 harness_start(struct tend_run *run)
 {

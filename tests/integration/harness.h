@@ -66,6 +66,14 @@ const char *harness_at(struct tend_run *t, const char *rel);
 void	 harness_contains(const char *out, const char *want);
 /* A whole file's text, or NULL when it cannot be opened; free it. */
 char	*harness_read_file(const char *path);
+/*
+ * The JSON documents of a file, one a line, as a webhook receiver (fakesvc
+ * --receiver) appends the bodies it accepts: an array, empty when the file
+ * is missing; lines that are not JSON are left out.
+ */
+json_t	*harness_json_lines(const char *path);
+/* Polls until path holds at least n such documents. */
+bool	 harness_wait_json_lines(const char *path, size_t n, int timeout_ms);
 /* Starts `tend run -c CONFIG --state-dir STATE`, waits until status answers. */
 void	 harness_start(struct tend_run *t);
 /* Runs the tend CLI with args (NULL-terminated); returns its exit code, output in *out. */

@@ -96,36 +96,19 @@ start_receiver(const char *name, int port, int fail_first)
 static json_t *
 received(const char *name)
 {
-	char path[400], line[8192];
-	json_t *all = json_array(), *doc;
-	FILE *f;
+	char path[400];
 
 	snprintf(path, sizeof(path), "%s/%s.log", t.dir, name);
-	if ((f = fopen(path, "r")) == NULL)
-		return all;
-	while (fgets(line, sizeof(line), f) != NULL)
-		if ((doc = json_loads(line, 0, NULL)) != NULL)
-			json_array_append_new(all, doc);
-	fclose(f);
-	return all;
+	return harness_json_lines(path);
 }
 
 static bool
 wait_received(const char *name, size_t n, int timeout_ms)
 {
-	long long deadline = harness_mono_ms() + timeout_ms;
-	json_t *all;
-	size_t got;
+	char path[400];
 
-	do {
-		all = received(name);
-		got = json_array_size(all);
-		json_decref(all);
-		if (got >= n)
-			return true;
-		harness_pause_ms(20);
-	} while (harness_mono_ms() < deadline);
-	return false;
+	snprintf(path, sizeof(path), "%s/%s.log", t.dir, name);
+	return harness_wait_json_lines(path, n, timeout_ms);
 }
 
 static const char *

@@ -1,7 +1,10 @@
 /*
  * The scheduled report with the real binary: `report: {every: 2s, keep: 2}`
  * writes STATE/reports/report-*.{md,html,json} at each run, each whole,
- * and keeps only the newest two sets.
+ * and keeps only the newest two sets; with `to:` each report is posted to
+ * real webhook receivers (tend's JSON and Slack's) and a command channel,
+ * recorded as alert deliveries; a `to:` that names no channel is an error
+ * at its file:line:col.
  */
 #include "harness.h"
 
@@ -10,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+
+#include <sqlite3.h>
 
 static const char config[] =
     "report: { every: 2s, keep: 2, since: 1d }\n"
@@ -80,11 +85,181 @@ reports_are_written_and_the_oldest_removed(void **state)
 	assert_int_equal(json, 2);
 }
 
+/*
+ * Two receivers (tend services: they are up before the first report, and
+ * killed with tend) and a command that keeps the TEND_* it was given. The
+ * retries are quick: a receiver not listening yet is tried again.
+ */
+static const char posting_config[] =
+    "report: { every: 2s, since: 1d, to: [hook, chat, script] }\n"
+    "alerts:\n"
+    "  retry: { attempts: 20, initial: 100ms, max: 500ms }\n"
+    "  channels:\n"
+    "    hook: { webhook: 'http://127.0.0.1:@PORT1@/tend', on: [] }\n"
+    "    chat: { webhook: 'http://127.0.0.1:@PORT2@/slack', format: slack }\n"
+    "    script:\n"
+    "      command: [/bin/sh, -c, 'env | grep ^TEND_ | sort > @DIR@/script.tmp &&\n"
+    "                mv @DIR@/script.tmp @DIR@/script.env']\n"
+    "services:\n"
+    "  hook:\n"
+    "    run: [@FAKESVC@, --name, hook, --record, @RECORD@, --listen, '@PORT1@',\n"
+    "          --receiver, @DIR@/hook.log]\n"
+    "    ready: { tcp: @PORT1@ }\n"
+    "  chat:\n"
+    "    run: [@FAKESVC@, --name, chat, --record, @RECORD@, --listen, '@PORT2@',\n"
+    "          --receiver, @DIR@/chat.log]\n"
+    "    ready: { tcp: @PORT2@ }\n";
+
+static const char *
+str(json_t *o, const char *key)
+{
+	const char *v = json_string_value(json_object_get(o, key));
+
+	if (v == NULL)
+		fail_msg("no string '%s'", key);
+	return v;
+}
+
+/* A file the report named: there, and of its format. */
+static void
+assert_report_file(const char *path, const char *ext, const char *holds)
+{
+	char *text;
+
+	assert_non_null(strstr(path, "/state/reports/report-"));
+	assert_non_null(strstr(path, ext));
+	text = harness_read_file(path);
+	if (text == NULL)
+		fail_msg("%s: not there", path);
+	harness_contains(text, holds);
+	free(text);
+}
+
+/* The report deliveries to channel recorded as delivered. */
+static long long
+delivered(const char *channel)
+{
+	sqlite3 *db = harness_db_open(&t);
+	sqlite3_stmt *stmt;
+	long long n = 0;
+
+	if (db == NULL)
+		return 0;
+	if (sqlite3_prepare_v2(db, "SELECT count(*) FROM alert_deliveries WHERE "
+	    "event = 'report' AND outcome = 'delivered' AND channel = ?1 AND "
+	    "target LIKE 'report-%' AND message LIKE '%incidents: %'", -1, &stmt,
+	    NULL) == SQLITE_OK) {
+		sqlite3_bind_text(stmt, 1, channel, -1, SQLITE_STATIC);
+		if (sqlite3_step(stmt) == SQLITE_ROW)
+			n = sqlite3_column_int64(stmt, 0);
+		sqlite3_finalize(stmt);
+	}
+	sqlite3_close(db);
+	return n;
+}
+
+static void
+each_report_is_posted_to_its_channels(void **state)
+{
+	json_t *all, *body, *files, *att;
+	char *env, *html, *out, *nl;
+	long long deadline;
+
+	(void)state;
+	harness_write_config(&t, posting_config);
+	harness_start(&t);
+	/* tend's JSON: the summary's numbers and lines, and the three files. */
+	assert_true(harness_wait_json_lines(harness_at(&t, "hook.log"), 1, 20000));
+	all = harness_json_lines(harness_at(&t, "hook.log"));
+	body = json_array_get(all, 0);
+	assert_string_equal(str(body, "event"), "report");
+	assert_string_equal(str(body, "source"), "tend");
+	assert_int_equal(strncmp(str(body, "name"), "report-", 7), 0);
+	harness_contains(str(body, "title"), "tend report, ");
+	harness_contains(str(body, "text"), "incidents: 0 opened, 0 resolved");
+	harness_contains(str(body, "text"), "\nauto-heal: tend acted on no incident\n");
+	assert_true(json_is_integer(json_object_get(json_object_get(body, "summary"),
+	    "incidents_opened")));
+	files = json_object_get(body, "files");
+	assert_report_file(str(files, "html"), ".html", "</html>\n");
+	assert_report_file(str(files, "markdown"), ".md", "# tend report, ");
+	assert_report_file(str(files, "json"), ".json", "\"recommendations\"");
+	html = strdup(str(files, "html"));
+	json_decref(all);
+	/* Slack's: the title, the lines, and where the HTML file is. */
+	assert_true(harness_wait_json_lines(harness_at(&t, "chat.log"), 1, 20000));
+	all = harness_json_lines(harness_at(&t, "chat.log"));
+	body = json_array_get(all, 0);
+	harness_contains(str(body, "text"), ":bar_chart: *tend report, ");
+	att = json_array_get(json_object_get(body, "attachments"), 0);
+	harness_contains(str(att, "text"), "availability ");
+	harness_contains(str(att, "text"), "\nthe report: ");
+	harness_contains(str(att, "text"), "/state/reports/report-");
+	json_decref(all);
+	/* The command: the paths of the files in its environment. */
+	deadline = harness_mono_ms() + 20000;
+	while ((env = harness_read_file(harness_at(&t, "script.env"))) == NULL) {
+		if (harness_mono_ms() > deadline)
+			fail_msg("the command channel was never run");
+		harness_pause_ms(50);
+	}
+	harness_contains(env, "TEND_EVENT=report\n");
+	harness_contains(env, "TEND_TARGET=report-");
+	harness_contains(env, "TEND_MESSAGE=tend report, ");
+	out = strstr(env, "TEND_REPORT_HTML=");
+	assert_non_null(out);
+	out += strlen("TEND_REPORT_HTML=");
+	if ((nl = strchr(out, '\n')) != NULL)
+		*nl = '\0';
+	assert_report_file(out, ".html", "</html>\n");
+	free(env);
+	free(html);
+	/* Recorded where alert deliveries are, and counted by tend report. */
+	deadline = harness_mono_ms() + 20000;
+	while (delivered("hook") < 1 || delivered("chat") < 1 || delivered("script") < 1) {
+		if (harness_mono_ms() > deadline)
+			fail_msg("report deliveries not recorded: hook %lld, chat %lld, "
+			    "script %lld", delivered("hook"), delivered("chat"),
+			    delivered("script"));
+		harness_pause_ms(100);
+	}
+	assert_int_equal(harness_cli(&t, &out, "report", "--format", "json", "--since", "1h",
+	    "--state-dir", t.state, NULL), 0);
+	all = json_loads(out, 0, NULL);
+	assert_non_null(all);
+	assert_true(json_integer_value(json_object_get(json_object_get(json_object_get(all,
+	    "alerts"), "by_outcome"), "delivered")) >= 3);
+	json_decref(all);
+	free(out);
+	assert_true(harness_log_contains(&t, " to hook: delivered (HTTP 200, try "));
+}
+
+static void
+a_to_that_names_no_channel_is_a_config_error(void **state)
+{
+	char *out, where[400];
+
+	(void)state;
+	harness_write_config(&t,
+	    "alerts:\n"
+	    "  channels:\n"
+	    "    ops: { command: [/bin/true] }\n"
+	    "report:\n"
+	    "  to: [ops, pager]\n");
+	assert_int_equal(harness_cli(&t, &out, "validate", "-c", t.config, NULL), 2);
+	snprintf(where, sizeof(where), "%s:5:13: report: 'to': 'pager' is no channel of "
+	    "alerts: channels:", t.config);
+	harness_contains(out, where);
+	free(out);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		TEND_TEST(reports_are_written_and_the_oldest_removed),
+		TEND_TEST(each_report_is_posted_to_its_channels),
+		TEND_TEST(a_to_that_names_no_channel_is_a_config_error),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

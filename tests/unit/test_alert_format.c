@@ -1,7 +1,8 @@
 /*
  * What channels are sent: tend's JSON, a Slack message, Alertmanager API
  * v2 alerts (labels that identify the alert for its whole life,
- * annotations, startsAt/endsAt in RFC 3339), and a command's environment.
+ * annotations, startsAt/endsAt in RFC 3339), and a command's environment;
+ * and a scheduled report, to a webhook (tend's JSON, Slack) or a command.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -203,6 +204,94 @@ a_command_gets_the_alert_in_its_environment(void **state)
 	strv_free(env);
 }
 
+/* A scheduled report, as report_timer.c posts it. */
+static const struct alert_report written = {
+	.name = "report-20231114-2313",
+	.title = "tend report, 2023-11-07 22:13 to 2023-11-14 22:13 UTC",
+	.summary = "availability 99.23% (lowest: check <flappy> & co, 97.92%)\n"
+	    "incidents: 5 opened, 4 resolved, 1 open at the end",
+	.html = "/var/lib/tend/reports/report-20231114-2313.html",
+	.markdown = "/var/lib/tend/reports/report-20231114-2313.md",
+	.json = "/var/lib/tend/reports/report-20231114-2313.json",
+	.at = T0,
+};
+
+static void
+a_json_webhook_gets_the_report_summary_and_its_files(void **state)
+{
+	struct alert_report rep = written;
+	json_t *o;
+
+	rep.numbers = json_pack("{s:i}", "incidents_opened", 5);
+	o = alert_format_report_json(&rep, "box", 9);
+	assert_string_equal(str(o, "source"), "tend");
+	assert_string_equal(str(o, "host"), "box");
+	assert_int_equal(json_integer_value(json_object_get(o, "id")), 9);
+	assert_string_equal(str(o, "event"), "report");
+	assert_string_equal(str(o, "name"), "report-20231114-2313");
+	assert_string_equal(str(o, "title"), rep.title);
+	assert_string_equal(str(o, "time"), "2023-11-14T22:13:20.123Z");
+	assert_string_equal(str(o, "text"), rep.summary);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(o, "summary"),
+	    "incidents_opened")), 5);
+	assert_string_equal(str(json_object_get(o, "files"), "html"), rep.html);
+	assert_string_equal(str(json_object_get(o, "files"), "markdown"), rep.markdown);
+	assert_string_equal(str(json_object_get(o, "files"), "json"), rep.json);
+	json_decref(o);
+	json_decref(rep.numbers);
+	/* No numbers (the report could not be summed up): null, not a crash. */
+	rep.numbers = NULL;
+	o = alert_format_report_json(&rep, "box", 9);
+	assert_true(json_is_null(json_object_get(o, "summary")));
+	json_decref(o);
+}
+
+static void
+slack_gets_the_report_title_its_lines_and_where_the_html_is(void **state)
+{
+	struct alert_channel_conf slack = { .name = "chat", .webhook = "http://x/",
+	    .format = ALERT_FORMAT_SLACK };
+	json_t *o = alert_format_report_slack(&written, "box"), *a;
+	char *body;
+
+	assert_string_equal(str(o, "text"), ":bar_chart: *tend report, 2023-11-07 22:13 to "
+	    "2023-11-14 22:13 UTC* on box");
+	a = json_array_get(json_object_get(o, "attachments"), 0);
+	assert_string_equal(str(a, "text"), "availability 99.23% (lowest: check "
+	    "&lt;flappy&gt; &amp; co, 97.92%)\nincidents: 5 opened, 4 resolved, 1 open at the "
+	    "end\nthe report: /var/lib/tend/reports/report-20231114-2313.html on box");
+	assert_int_equal(json_integer_value(json_object_get(a, "ts")), T0 / 1000);
+	json_decref(o);
+	body = alert_format_report_body(&slack, &written, "box", 1);
+	assert_non_null(strstr(body, "\"attachments\""));
+	free(body);
+	slack.format = ALERT_FORMAT_JSON;
+	body = alert_format_report_body(&slack, &written, "box", 1);
+	assert_non_null(strstr(body, "\"event\":\"report\""));
+	free(body);
+}
+
+static void
+a_command_gets_the_report_files_in_its_environment(void **state)
+{
+	char **env = alert_report_command_env(&written, "box");
+
+	assert_true(strv_contains(env, "TEND_EVENT=report"));
+	assert_true(strv_contains(env, "TEND_TARGET=report-20231114-2313"));
+	assert_true(strv_contains(env, "TEND_HOST=box"));
+	assert_true(strv_contains(env, "TEND_TIME=2023-11-14T22:13:20.123Z"));
+	assert_true(strv_contains(env, "TEND_REPORT_HTML=/var/lib/tend/reports/"
+	    "report-20231114-2313.html"));
+	assert_true(strv_contains(env, "TEND_REPORT_MARKDOWN=/var/lib/tend/reports/"
+	    "report-20231114-2313.md"));
+	assert_true(strv_contains(env, "TEND_REPORT_JSON=/var/lib/tend/reports/"
+	    "report-20231114-2313.json"));
+	assert_true(strv_contains(env, "TEND_MESSAGE=tend report, 2023-11-07 22:13 to "
+	    "2023-11-14 22:13 UTC\navailability 99.23% (lowest: check <flappy> & co, "
+	    "97.92%)\nincidents: 5 opened, 4 resolved, 1 open at the end"));
+	strv_free(env);
+}
+
 int
 main(void)
 {
@@ -215,6 +304,9 @@ main(void)
 		cmocka_unit_test(an_alertmanager_body_is_an_array),
 		cmocka_unit_test(the_body_follows_the_channel_format),
 		cmocka_unit_test(a_command_gets_the_alert_in_its_environment),
+		cmocka_unit_test(a_json_webhook_gets_the_report_summary_and_its_files),
+		cmocka_unit_test(slack_gets_the_report_title_its_lines_and_where_the_html_is),
+		cmocka_unit_test(a_command_gets_the_report_files_in_its_environment),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

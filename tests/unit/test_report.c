@@ -428,6 +428,57 @@ markdown_html_and_json_carry_the_numbers(void **state)
 	report_free(r);
 }
 
+/* What a posted report says (report: to:): a few lines, and their numbers. */
+static void
+the_summary_says_the_period_in_a_few_lines(void **state)
+{
+	struct report *r = collect(true), *empty;
+	const struct report_target *low;
+	char *text = report_summary_text(r), title[128], err[256];
+	json_t *j = report_summary_json(r);
+
+	(void)state;
+	/* 19 days observed over three targets, 3h30m06s of them down. */
+	assert_true(report_availability(&r->cur, &low) == (double)(19 * DAY_MS -
+	    HOUR_MS - 150 * MIN_MS - 6000) / (double)(19 * DAY_MS));
+	assert_string_equal(low->name, "flappy");
+	report_title(r, title, sizeof(title));
+	assert_string_equal(title, "tend report, 2001-09-09 01:46 to 2001-09-16 01:46 UTC");
+	assert_string_equal(text,
+	    "availability 99.23% (lowest: check flappy, 97.92%)\n"
+	    "incidents: 5 opened, 4 resolved, 1 open at the end\n"
+	    "MTTD p50 300ms, MTTR p50 2.0s\n"
+	    "auto-heal: 3 of the 4 incidents tend acted on healed (75.00%)\n"
+	    "top recommendation: restart fixed web 3 times: the same failure keeps coming "
+	    "back; find its cause (a leak? raise its memory) rather than healing it again");
+	assert_string_equal(json_string_value(json_object_get(j, "title")), title);
+	assert_int_equal(json_integer_value(json_object_get(j, "start")), T0);
+	assert_int_equal(json_integer_value(json_object_get(j, "incidents_opened")), 5);
+	assert_int_equal(json_integer_value(json_object_get(j, "mttr_p50_ms")), 2000);
+	assert_true(json_real_value(json_object_get(j, "heal_rate")) == 0.75);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(j, "lowest"),
+	    "name")), "flappy");
+	assert_non_null(strstr(json_string_value(json_object_get(j, "recommendation")),
+	    "restart fixed web 3 times"));
+	free(text);
+	json_decref(j);
+	report_free(r);
+	/* Nothing at all: said so, with nulls for what was not measured. */
+	empty = report_collect(db, 0, 1000, false, err, sizeof(err));
+	assert_non_null(empty);
+	text = report_summary_text(empty);
+	j = report_summary_json(empty);
+	assert_non_null(strstr(text, "availability: nothing observed in the period\n"));
+	assert_non_null(strstr(text, "MTTD p50 -, MTTR p50 -\n"));
+	assert_non_null(strstr(text, "auto-heal: tend acted on no incident\n"));
+	assert_true(json_is_null(json_object_get(j, "availability")));
+	assert_true(json_is_null(json_object_get(j, "lowest")));
+	assert_true(json_is_null(json_object_get(j, "heal_rate")));
+	free(text);
+	json_decref(j);
+	report_free(empty);
+}
+
 static void
 sparklines_scale_to_the_largest_count(void **state)
 {
@@ -454,6 +505,7 @@ main(void)
 		cmocka_unit_test(compare_reads_the_period_before_and_the_rules_fire),
 		cmocka_unit_test(an_empty_period_says_nothing_was_recorded),
 		cmocka_unit_test(markdown_html_and_json_carry_the_numbers),
+		cmocka_unit_test(the_summary_says_the_period_in_a_few_lines),
 		cmocka_unit_test(sparklines_scale_to_the_largest_count),
 	};
 

@@ -29,48 +29,11 @@
 #include "store/changes.h"
 #include "store/query.h"
 #include "store/read.h"
-#include "store/chaos.h"
 #include "store/schema.h"
 #include "store/snapshots.h"
 #include "store/store.h"
 
-static char dir[] = "/tmp/tend-store-XXXXXX";
-static char path[128];
-
-static int
-setup(void **state)
-{
-	strcpy(dir, "/tmp/tend-store-XXXXXX");
-	assert_non_null(mkdtemp(dir));
-	snprintf(path, sizeof(path), "%s/tend.db", dir);
-	selfhealth_reset();
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	char cmd[200];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	return system(cmd);
-}
-
-static long long
-count(const char *sql)
-{
-	sqlite3 *db;
-	sqlite3_stmt *stmt;
-	long long n = -1;
-
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &stmt, NULL), SQLITE_OK);
-	if (sqlite3_step(stmt) == SQLITE_ROW)
-		n = sqlite3_column_int64(stmt, 0);
-	sqlite3_finalize(stmt);
-	sqlite3_close(db);
-	return n;
-}
+#include "store_fixture.h"
 
 static void
 an_empty_database_is_migrated_to_the_current_schema(void **state)
@@ -162,20 +125,6 @@ the_journal_is_wal(void **state)
 	sqlite3_close(db);
 }
 
-/* A database as schema version left it, with what seed puts in it. */
-static void
-old_database(int version, const char *seed)
-{
-	sqlite3 *db;
-	int v;
-
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	for (v = 1; v <= version; v++)
-		assert_int_equal(sqlite3_exec(db, schema_migration((size_t)v), NULL, NULL,
-		    NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, seed, NULL, NULL, NULL), SQLITE_OK);
-	sqlite3_close(db);
-}
 
 static void
 the_previous_schema_is_migrated_forward(void **state)
@@ -898,50 +847,11 @@ a_corrupt_database_says_what_to_do(void **state)
 	statedir_close(sd);
 }
 
-/* 8 -> 9: chaos runs and their results, a run written and read back. */
-static void
-schema_8_is_migrated_forward_with_chaos_runs(void **state)
-{
-	struct store_chaos_result res[2] = { { 1.5, 5.25, 0 }, { 2.0, -1, 7 } };
-	struct store_chaos_run run = { .experiment = "crash", .fault = "kill", .target = "web",
-	    .started_at = 1000, .ended_at = 2000, .ok = 0, .failed = "[\"healed_within 1 ms\"]",
-	    .results = res, .n_results = 2 };
-	char err[256];
-	struct store *st;
-	json_t *runs, *r;
-	sqlite3 *db;
-	int64_t id = 0;
-
-	old_database(8, "PRAGMA user_version = 8");
-	st = store_open(path, err, sizeof(err));
-	assert_non_null(st);
-	assert_int_equal(store_schema_version(st), STORE_SCHEMA_VERSION);
-	assert_int_equal(store_chaos_insert(st, &run, &id, err, sizeof(err)), 0);
-	assert_int_equal(id, 1);
-	store_close(st);
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	runs = store_read_chaos(db, 0, 10);
-	sqlite3_close(db);
-	assert_int_equal(json_array_size(runs), 1);
-	r = json_array_get(runs, 0);
-	assert_string_equal(json_string_value(json_object_get(r, "experiment")), "crash");
-	assert_true(json_is_false(json_object_get(r, "ok")));
-	assert_string_equal(json_string_value(json_array_get(json_object_get(r, "failed"), 0)),
-	    "healed_within 1 ms");
-	assert_int_equal(json_array_size(json_object_get(r, "results")), 2);
-	assert_true(json_is_null(json_object_get(json_array_get(json_object_get(r, "results"),
-	    1), "mttr_ms")));
-	assert_int_equal(json_integer_value(json_object_get(json_array_get(json_object_get(r,
-	    "results"), 1), "incident")), 7);
-	json_decref(runs);
-}
-
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(an_empty_database_is_migrated_to_the_current_schema, setup, teardown),
-		cmocka_unit_test_setup_teardown(schema_8_is_migrated_forward_with_chaos_runs, setup, teardown),
 		cmocka_unit_test_setup_teardown(writes_are_queued_then_committed_together, setup, teardown),
 		cmocka_unit_test_setup_teardown(reopening_keeps_the_data_and_the_schema, setup, teardown),
 		cmocka_unit_test_setup_teardown(
