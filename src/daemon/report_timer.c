@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -88,37 +89,58 @@ stem_newer_first(const void *a, const void *b)
 	return strcmp(*(char *const *)b, *(char *const *)a);
 }
 
-/* Removes the sets beyond the newest keep (each name's stem is report-...). */
-static void
-report_prune(struct report_timer *rt)
+/* The sets in reports/, newest first (each name's stem is report-...); how many in *n. */
+static char **
+report_stems(struct report_timer *rt, size_t *n)
 {
-	char **stems = NULL, *dot, *rel;
-	size_t n = 0, i, j;
+	char **stems = NULL, *dot;
 	struct dirent *de;
+	size_t i;
 	int fd;
 	DIR *dir;
 
+	*n = 0;
 	if ((fd = statedir_subdir(rt->sd, REPORTS_DIR, 0750)) < 0 ||
 	    (dir = fdopendir(fd)) == NULL) {
 		if (fd >= 0)
 			close(fd);
-		return;
+		return NULL;
 	}
 	while ((de = readdir(dir)) != NULL) {
 		if (strncmp(de->d_name, "report-", 7) != 0 ||
 		    (dot = strchr(de->d_name, '.')) == NULL)
 			continue;
-		stems = xgrow(stems, n, sizeof(*stems));
-		stems[n] = xstrndup(de->d_name, (size_t)(dot - de->d_name));
-		for (i = 0; i < n && strcmp(stems[i], stems[n]) != 0; i++)
+		stems = xgrow(stems, *n, sizeof(*stems));
+		stems[*n] = xstrndup(de->d_name, (size_t)(dot - de->d_name));
+		for (i = 0; i < *n && strcmp(stems[i], stems[*n]) != 0; i++)
 			;
-		if (i < n)
-			free(stems[n]);
+		if (i < *n)
+			free(stems[*n]);
 		else
-			n++;
+			(*n)++;
 	}
 	closedir(dir);
-	qsort(stems, n, sizeof(*stems), stem_newer_first);
+	qsort(stems, *n, sizeof(*stems), stem_newer_first);
+	return stems;
+}
+
+static void
+report_stems_free(char **stems, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(stems[i]);
+	free(stems);
+}
+
+/* Removes the sets beyond the newest keep. */
+static void
+report_prune(struct report_timer *rt)
+{
+	size_t n, i, j;
+	char **stems = report_stems(rt, &n), *rel;
+
 	for (i = (size_t)rt->conf.keep; i < n; i++)
 		for (j = 0; j < N_FORMATS; j++) {
 			rel = xasprintf("%s/%s.%s", REPORTS_DIR, stems[i], extensions[j]);
@@ -126,9 +148,37 @@ report_prune(struct report_timer *rt)
 				log_warn(NULL, "report: removing %s: %s", rel, strerror(errno));
 			free(rel);
 		}
-	for (i = 0; i < n; i++)
-		free(stems[i]);
-	free(stems);
+	report_stems_free(stems, n);
+}
+
+/*
+ * When the newest set was written (its JSON's mtime), 0 if none: the
+ * schedule goes on from it after a restart, so a daemon restarted more
+ * often than `every` still writes its reports and one restarted in a
+ * slot that ran does not run it again.
+ */
+static int64_t
+report_last_written(struct report_timer *rt)
+{
+	size_t n;
+	char **stems = report_stems(rt, &n), *rel;
+	struct stat sb;
+	int64_t last = 0;
+	int fd;
+
+	if (n > 0) {
+		rel = xasprintf("%s/%s.json", REPORTS_DIR, stems[0]);
+		if ((fd = statedir_openat(rt->sd, rel, O_RDONLY | O_NOFOLLOW, 0)) >= 0) {
+			if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode))
+				last = (int64_t)sb.st_mtim.tv_sec * 1000 +
+				    sb.st_mtim.tv_nsec / 1000000;
+			close(fd);
+		}
+		free(rel);
+	}
+	report_stems_free(stems, n);
+	/* One from the future (a clock set back) would hold the schedule: ignored. */
+	return last <= clock_wall_ms() + SCHEDULE_SLACK_MS ? last : 0;
 }
 
 /* reports/report-YYYYMMDD-HHMM, or -HHMMSS when that minute has one already. */
@@ -305,6 +355,8 @@ report_timer_new(uv_loop_t *loop, struct statedir *sd, const struct report_conf 
 	rt->work.data = rt;
 	uv_timer_init(loop, &rt->timer);
 	rt->timer.data = rt;
+	if (rt->conf.enabled)
+		rt->last_ms = report_last_written(rt);
 	report_timer_arm(rt);
 	return rt;
 }
@@ -318,7 +370,7 @@ report_timer_set_config(struct report_timer *rt, const struct report_conf *conf)
 	report_conf_set(rt, conf);
 	if (same)
 		return;
-	rt->last_ms = 0;
+	/* A new schedule goes on from the last report, as a restart does. */
 	if (!rt->busy)
 		report_timer_arm(rt);
 }

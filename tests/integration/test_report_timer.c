@@ -4,7 +4,8 @@
  * and keeps only the newest two sets; with `to:` each report is posted to
  * real webhook receivers (tend's JSON and Slack's) and a command channel,
  * recorded as alert deliveries; a `to:` that names no channel is an error
- * at its file:line:col.
+ * at its file:line:col; a restarted daemon goes on from the newest set
+ * written, not from its start.
  */
 #include "harness.h"
 
@@ -12,7 +13,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include <sqlite3.h>
 
@@ -253,6 +257,46 @@ a_to_that_names_no_channel_is_a_config_error(void **state)
 	free(out);
 }
 
+/*
+ * `every: 1h` and a set written 1 h less 2 s ago by an earlier run: the
+ * restarted daemon writes the next within seconds (an hour from its start
+ * without it: a daemon restarted more often than `every` would never write).
+ */
+static void
+a_restart_goes_on_from_the_last_report(void **state)
+{
+	struct timespec times[2];
+	const char *const ext[] = { "md", "html", "json" };
+	char path[600];
+	long long deadline;
+	int i;
+
+	(void)state;
+	harness_write_config(&t, "report: { every: 1h, since: 1d }\n"
+	    "services:\n  web:\n    run: [@FAKESVC@, --record, @RECORD@, --name, web]\n");
+	harness_start(&t);
+	assert_true(harness_wait_state(&t, "web", "up", 0, 5000));
+	kill(t.pid, SIGTERM);
+	assert_int_equal(harness_wait_exit(&t, 10000), 0);
+	t.pid = 0;
+	assert_true(harness_log_count(&t, "report written: ") == 0);
+	clock_gettime(CLOCK_REALTIME, &times[0]);
+	times[0].tv_sec -= 3600 - 2;
+	times[1] = times[0];
+	for (i = 0; i < 3; i++) {
+		snprintf(path, sizeof(path), "%s/reports/report-20200101-0000.%s", t.state,
+		    ext[i]);
+		harness_write_file(&t, path, "{\"recommendations\": []}\n");
+		assert_int_equal(chmod(path, 0640), 0);
+		assert_int_equal(utimensat(AT_FDCWD, path, times, 0), 0);
+	}
+	harness_start(&t);
+	deadline = harness_mono_ms() + 15000;
+	while (harness_log_count(&t, "report written: ") < 1 && harness_mono_ms() < deadline)
+		harness_pause_ms(50);
+	assert_true(harness_log_count(&t, "report written: ") >= 1);
+}
+
 int
 main(void)
 {
@@ -260,6 +304,7 @@ main(void)
 		TEND_TEST(reports_are_written_and_the_oldest_removed),
 		TEND_TEST(each_report_is_posted_to_its_channels),
 		TEND_TEST(a_to_that_names_no_channel_is_a_config_error),
+		TEND_TEST(a_restart_goes_on_from_the_last_report),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
