@@ -120,7 +120,8 @@ report_stems(struct report_timer *rt, size_t *n)
 			(*n)++;
 	}
 	closedir(dir);
-	qsort(stems, *n, sizeof(*stems), stem_newer_first);
+	if (*n > 1)
+		qsort(stems, *n, sizeof(*stems), stem_newer_first);
 	return stems;
 }
 
