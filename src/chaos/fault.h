@@ -1,11 +1,13 @@
 /*
  * The faults `tend chaos` injects, and their journal: into a service (a
- * signal, SIGSTOP, a stop through the daemon), a path (a file filling its
- * file system, chaos/hog.c) or the host (busy or growing processes).
+ * signal, SIGSTOP, a stop through the daemon, a growing process counted
+ * as its own), a path (a file filling its file system, chaos/hog.c) or
+ * the host (busy or growing processes).
  *
  * Before a fault that must be undone is injected it is written to
  * STATE/chaos.journal (fsync'd, 0600), written again once what it made is
- * known (the hogs' pids, the file's inode), and removed once it is undone. A chaos run that was killed leaves it: the next `tend chaos`
+ * known (the hogs' pids, the file's inode), and removed once it is
+ * undone. A chaos run that was killed leaves it: the next `tend chaos`
  * undoes what it names first (chaos_recover). A process is only ever
  * signalled as the exact process the fault was for (pid and start time).
  */

@@ -158,7 +158,8 @@ may_run(struct chaos_cli *c, const struct chaos_experiment *x, json_t *status,
 	json_t *svc;
 	size_t i;
 
-	if (CHAOS_OF_SERVICE(x->fault, x->target) && !service_well(status_service(status, x->target))) {
+	if (CHAOS_OF_SERVICE(x->fault, x->target) &&
+	    !service_well(status_service(status, x->target))) {
 		snprintf(why, whylen, "%s is not up and healthy now", x->target);
 		return false;
 	}
@@ -181,7 +182,7 @@ may_run(struct chaos_cli *c, const struct chaos_experiment *x, json_t *status,
 	return true;
 }
 
-/* Whether an incident's service (or, for a fault of the host or a path, target) is the fault's. */
+/* Whether an incident's service (for a fault of the host or a path, target) is the fault's. */
 static bool
 incident_of(const struct chaos_cli *c, const struct chaos_experiment *x, const char *name)
 {

@@ -4,7 +4,8 @@
  * injected into the services of a running daemon, and what tend did about
  * them, measured from the daemon's own view (its status, polled every
  * CHAOS_POLL_MS, and its incidents) and held against each experiment's
- * `expect`; each run recorded in the store (chaos_runs, chaos_results). Exit 0 when every expectation held, 1 when one did not (or a
+ * `expect`; each run recorded in the store (chaos_runs, chaos_results).
+ * Exit 0 when every expectation held, 1 when one did not (or a
  * fault could not be injected or undone), 2 for usage.
  *
  * Safety: only the config's services are targets; one experiment at a

@@ -18,7 +18,7 @@ void	config_validate_heal(struct tend_config *cfg, struct config_errors *errs);
 void	config_validate_alerts(const struct tend_config *cfg, struct config_errors *errs);
 /* report: to: names alert channels that can take a report (parse_report.c). */
 void	config_validate_report(const struct tend_config *cfg, struct config_errors *errs);
-/* Installers named by deps checks must exist; their templates must make sense (parse_deps.c). */
+/* Installers named by deps checks must exist, their templates make sense (parse_deps.c). */
 void	config_validate_deps(const struct tend_config *cfg, struct config_errors *errs);
 
 /* Snapshot sets and rebuilds: names they refer to, paths (validate_snapshots.c). */

@@ -15,7 +15,10 @@ struct statedir;
 struct tend_config;
 struct chaos_timer;
 
-/* Armed when cfg has a schedule; config_path (may be NULL: the embedded one) and sd outlive it. */
+/*
+ * Armed when cfg has a schedule; config_path (may be NULL: the embedded
+ * one) and sd outlive it.
+ */
 struct chaos_timer *chaos_timer_new(uv_loop_t *loop, struct statedir *sd,
 		    const char *config_path, const struct tend_config *cfg);
 /* A reload's config: a changed schedule goes on from the last run, as a restart does. */

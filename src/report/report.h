@@ -182,7 +182,10 @@ void		 report_markdown(const struct report_doc *d, FILE *out);
 /* One standalone HTML file: inline CSS and SVG, nothing fetched. */
 void		 report_html(const struct report_doc *d, FILE *out);
 
-/* "markdown", "html" or "json" into a new buffer of *len bytes; NULL for another format or ENOMEM. */
+/*
+ * "markdown", "html" or "json" into a new buffer of *len bytes; NULL for
+ * another format or ENOMEM.
+ */
 char		*report_render(const struct report *r, const char *format, size_t *len);
 
 /*
