@@ -88,13 +88,21 @@ struct web_server {
 	int		 open_handles;
 };
 
-/* server.c */
+/* respond.c */
 /* doc is taken; so is text, a JSON body already written. */
 enum MHD_Result	web_send_json(struct MHD_Connection *conn, unsigned status, json_t *doc);
 enum MHD_Result	web_send_json_text(struct MHD_Connection *conn, unsigned status,
 		    char *text);
 enum MHD_Result	web_send_error(struct MHD_Connection *conn, unsigned status,
 		    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+enum MHD_Result	web_send_method_not_allowed(struct MHD_Connection *conn, const char *allow);
+/* A body of snap (its reference taken by the response), sent without a copy. */
+enum MHD_Result	web_send_snapshot(struct MHD_Connection *conn, struct web_snapshot *snap,
+		    const struct web_body *body, const char *type);
+/* A file of the embedded dashboard, or 304 for the ETag asked with; 404 when none. */
+enum MHD_Result	web_get_asset(struct MHD_Connection *conn, const char *url);
+
+/* server.c */
 /* The current snapshot, referenced; NULL before the first publish. */
 struct web_snapshot *web_current(struct web_server *ws);
 

@@ -1,0 +1,162 @@
+/*
+ * How the server answers: the headers every response carries, JSON bodies
+ * and errors (always JSON, always valid UTF-8), a body of the published
+ * snapshot sent without a copy, and the embedded dashboard's files with
+ * their ETag and content security policy.
+ */
+#include "web/web_internal.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/mem.h"
+#include "core/text.h"
+#include "web/assets.h"
+
+static const char page_csp[] =
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; font-src 'self'; base-uri 'none'; form-action 'none'; "
+    "frame-ancestors 'none'";
+
+static void
+web_common_headers(struct MHD_Response *resp)
+{
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+	MHD_add_response_header(resp, "Cross-Origin-Resource-Policy", "same-origin");
+}
+
+static enum MHD_Result
+web_queue(struct MHD_Connection *conn, unsigned status, struct MHD_Response *resp)
+{
+	enum MHD_Result ret;
+
+	if (resp == NULL)
+		return MHD_NO;
+	web_common_headers(resp);
+	ret = MHD_queue_response(conn, status, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
+/* A JSON body (taken: freed with the response); NULL when MHD has no room. */
+static struct MHD_Response *
+web_json_response(char *text)
+{
+	struct MHD_Response *resp;
+
+	resp = MHD_create_response_from_buffer_with_free_callback(strlen(text), text, free);
+	if (resp == NULL) {
+		free(text);
+		return NULL;
+	}
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
+	return resp;
+}
+
+enum MHD_Result
+web_send_json_text(struct MHD_Connection *conn, unsigned status, char *text)
+{
+	struct MHD_Response *resp = web_json_response(text);
+
+	if (resp == NULL)
+		return MHD_NO;
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+	return web_queue(conn, status, resp);
+}
+
+/* An answer that cannot be encoded is a 500, never its status with an error body. */
+enum MHD_Result
+web_send_json(struct MHD_Connection *conn, unsigned status, json_t *doc)
+{
+	char *text = doc != NULL ? json_dumps(doc, WEB_JSON_FLAGS) : NULL;
+
+	json_decref(doc);
+	if (text == NULL) {
+		status = MHD_HTTP_INTERNAL_SERVER_ERROR;
+		text = xstrdup("{\"ok\":false,\"status\":500,"
+		    "\"error\":\"cannot encode the answer\"}");
+	}
+	return web_send_json_text(conn, status, text);
+}
+
+enum MHD_Result
+web_send_error(struct MHD_Connection *conn, unsigned status, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	/* Cut mid-character by the buffer, it is still JSON, and still this status. */
+	text_utf8_fix(msg, sizeof(msg));
+	return web_send_json(conn, status, json_pack("{s:b, s:i, s:s}", "ok", 0,
+	    "status", (int)status, "error", msg));
+}
+
+enum MHD_Result
+web_send_method_not_allowed(struct MHD_Connection *conn, const char *allow)
+{
+	struct MHD_Response *resp = web_json_response(xasprintf("{\"ok\":false,"
+	    "\"status\":405,\"error\":\"method not allowed here; use %s\"}", allow));
+
+	if (resp == NULL)
+		return MHD_NO;
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, allow);
+	return web_queue(conn, MHD_HTTP_METHOD_NOT_ALLOWED, resp);
+}
+
+static void
+web_snapshot_release(void *cls)
+{
+	web_snapshot_unref(cls);
+}
+
+/* A body of the snapshot, sent without a copy; the response holds a reference. */
+enum MHD_Result
+web_send_snapshot(struct MHD_Connection *conn, struct web_snapshot *snap,
+    const struct web_body *body, const char *type)
+{
+	struct MHD_Response *resp;
+
+	resp = MHD_create_response_from_buffer_with_free_callback_cls(body->len, body->data,
+	    web_snapshot_release, snap);
+	if (resp == NULL) {
+		web_snapshot_unref(snap);
+		return MHD_NO;
+	}
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+	return web_queue(conn, MHD_HTTP_OK, resp);
+}
+
+enum MHD_Result
+web_get_asset(struct MHD_Connection *conn, const char *url)
+{
+	const struct web_asset *a = web_asset_find(url);
+	const char *match;
+	struct MHD_Response *resp;
+	unsigned status = MHD_HTTP_OK;
+
+	if (a == NULL)
+		return web_send_error(conn, MHD_HTTP_NOT_FOUND, "no such page: %s", url);
+	match = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+	    MHD_HTTP_HEADER_IF_NONE_MATCH);
+	if (match != NULL && strcmp(match, a->etag) == 0) {
+		status = MHD_HTTP_NOT_MODIFIED;
+		resp = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+	} else
+		resp = MHD_create_response_from_buffer(a->len, (void *)a->data,
+		    MHD_RESPMEM_PERSISTENT);
+	if (resp == NULL)
+		return MHD_NO;
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, a->mime);
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, a->etag);
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
+	MHD_add_response_header(resp, "Content-Security-Policy", page_csp);
+	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+	return web_queue(conn, status, resp);
+}
