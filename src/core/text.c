@@ -189,6 +189,14 @@ text_utf8_fix(char *buf, size_t size)
 	free(valid);
 }
 
+void
+text_vformat(char *buf, size_t size, const char *fmt, va_list ap)
+{
+	vsnprintf(buf, size, fmt, ap);
+	/* Cut mid-character by the buffer, it is still valid. */
+	text_utf8_fix(buf, size);
+}
+
 json_t *
 text_json(const char *s)
 {

@@ -12,6 +12,7 @@
 #ifndef TEND_CORE_TEXT_H
 #define TEND_CORE_TEXT_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -32,6 +33,9 @@ char	*text_utf8(const char *s);
 size_t	 text_copy(char *dst, size_t size, const char *src);
 /* A fixed buffer's string made valid UTF-8 in place (text_utf8, text_copy). */
 void	 text_utf8_fix(char *buf, size_t size);
+/* vsnprintf into a fixed buffer, then made valid UTF-8 (a message for JSON). */
+void	 text_vformat(char *buf, size_t size, const char *fmt, va_list ap)
+	    __attribute__((format(printf, 3, 0)));
 /* s as a JSON string, made valid UTF-8 (never the NULL jansson gives); null for NULL. */
 struct json_t *text_json(const char *s);
 

@@ -95,9 +95,8 @@ control_error(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	text_vformat(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	text_utf8_fix(msg, sizeof(msg));
 	return json_pack("{s:b, s:s}", "ok", 0, "error", msg);
 }
 

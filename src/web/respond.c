@@ -88,11 +88,10 @@ web_send_error(struct MHD_Connection *conn, unsigned status, const char *fmt, ..
 	char msg[512];
 	va_list ap;
 
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
 	/* Cut mid-character by the buffer, it is still JSON, and still this status. */
-	text_utf8_fix(msg, sizeof(msg));
+	va_start(ap, fmt);
+	text_vformat(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
 	return web_send_json(conn, status, json_pack("{s:b, s:i, s:s}", "ok", 0,
 	    "status", (int)status, "error", msg));
 }
