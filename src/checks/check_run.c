@@ -18,6 +18,14 @@ static const char *const check_type_names[] = {
 	[CHECK_DEPS] = "deps",
 };
 
+void
+check_memory_clear(struct check_memory *m)
+{
+	if (m->state != NULL && m->state_free != NULL)
+		m->state_free(m->state);
+	*m = (struct check_memory){ 0 };
+}
+
 const char *
 check_type_name(enum check_type type)
 {

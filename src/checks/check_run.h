@@ -33,10 +33,19 @@ struct check_env {
 
 struct check_run;
 
-/* What a check remembers between runs (a file's last content hash). */
+/*
+ * What a check remembers between runs, kept by its scheduler: a file's
+ * last content hash; a type's own state (what a follower has read, when
+ * the last ping came), made by its first run and freed with the memory.
+ */
 struct check_memory {
 	char		 sha256[65];	/* "" before the first run */
+	void		*state;		/* the type's; NULL before its first run */
+	void		(*state_free)(void *state);
 };
+
+/* Frees a type's state in m: m is as before a first run. */
+void	check_memory_clear(struct check_memory *m);
 
 /* r is valid during the call only. */
 typedef void	(*check_done_fn)(void *arg, const struct check_conf *conf,

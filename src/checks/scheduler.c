@@ -282,8 +282,10 @@ scheduler_handle_closed(uv_handle_t *handle)
 
 	if (--s->open_handles > 0)
 		return;
-	for (i = 0; i < s->n; i++)
+	for (i = 0; i < s->n; i++) {
 		check_result_clear(&s->v[i].last);
+		check_memory_clear(&s->v[i].memory);
+	}
 	free(s->v);
 	free(s);
 }
