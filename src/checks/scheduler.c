@@ -34,7 +34,7 @@ struct scheduled {
 	struct check_conf run_conf;	/* what runs: conf, with a timeout the healer may raise */
 	uv_timer_t	 timer;
 	struct check_run *run;		/* in flight, or NULL */
-	bool		 again;		/* run now was asked while one was in flight */
+	bool		 again;		/* a tick or a run now came while one was in flight */
 	struct health_tracker tracker;
 	struct check_memory memory;
 	struct check_result last;
@@ -134,8 +134,9 @@ scheduled_done(void *arg, const struct check_conf *conf, struct check_result *r)
 	c->run = NULL;
 	s->runs++;
 	/*
-	 * This run began before whatever asked for a run now (a restart being
-	 * verified): another one follows at once, on the next loop turn.
+	 * A tick came, or a run now was asked for (a restart being verified),
+	 * while this run was going: another one follows at once, on the next
+	 * loop turn.
 	 */
 	if (c->again) {
 		c->again = false;
@@ -162,10 +163,17 @@ scheduled_fire(uv_timer_t *timer)
 {
 	struct scheduled *c = timer->data;
 
-	/* A run still going (a slow target) is not doubled up. */
+	/*
+	 * A run still going (a slow target, a hung one waiting out its
+	 * timeout) is not doubled up, and the tick is not lost either: the
+	 * next run follows it at once, so a target is checked every interval
+	 * or every timeout, whichever is longer — not every other interval.
+	 */
 	if (c->run == NULL)
 		c->run = check_run_start(&c->s->env, &c->run_conf, &c->memory,
 		    scheduled_done, c);
+	else
+		c->again = true;
 }
 
 struct scheduler *
@@ -248,7 +256,6 @@ scheduler_run_now(struct scheduler *s, const char *check)
 	 * back at once, and the caller (the healer) must not be re-entered.
 	 * The schedule then goes on from now.
 	 */
-	c->again = c->run != NULL;
 	uv_timer_start(&c->timer, scheduled_fire, 0,
 	    (uint64_t)(c->conf->every_ms ? c->conf->every_ms : s->interval_ms));
 	return 0;
