@@ -222,7 +222,7 @@ log_judge(struct log_run *l, struct check_result *r)
 		snprintf(r->message + len, sizeof(r->message) - len, ", behind by %lld "
 		    "bytes", (long long)l->rep.behind);
 	len = strlen(r->message);
-	if (st->last_ms > 0 && now - st->last_ms < shown->within_ms)
+	if (m > 0 && st->last_ms > 0 && now - st->last_ms < shown->within_ms)
 		snprintf(r->message + len, sizeof(r->message) - len, "%s%s",
 		    CHECK_LOG_LAST, st->last);
 	check_result_add_metric(r, "matched", (double)m, "");
