@@ -2,7 +2,8 @@
  * log checks: the lines a file (or a service's captured output) gained
  * since the last run, read on libuv's thread pool by the follower
  * (logfollow.c), matched against `match` and `ignore` (core/regexset.c),
- * counted into the windows of `warn` and `crit` (logwindow.c). The state
+ * counted into the windows of `warn` and `crit` (logwindow.c); a check of
+ * a service's output counts anew when the service was restarted. The state
  * lives in the check's memory between runs; a run in flight marks it busy,
  * and a state freed meanwhile (the scheduler closed) is freed by the run's
  * end instead, so no work on the pool ever refers to freed memory.
@@ -12,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/types.h>
 
 #include "checks/check_kinds.h"
 #include "checks/check_log.h"
@@ -40,12 +42,14 @@ struct log_state {
 	bool		 busy;		/* a read is on the thread pool */
 	bool		 dead;		/* freed while busy: the read's end frees it */
 	bool		 once;		/* no memory (tend check): freed after its run */
+	pid_t		 pid;		/* the service's main pid at the last run, 0 */
 };
 
 struct log_run {
 	uv_work_t	 work;
 	struct check_run *run;		/* NULL once cancelled */
 	struct log_state *st;
+	bool		 new_process;	/* the service was restarted since the last run */
 	/* Filled on the thread pool. */
 	struct logfollow_report rep;
 	uint64_t	 lines;
@@ -250,6 +254,13 @@ log_done(uv_work_t *req, int status)
 		free(l);
 		return;
 	}
+	if (l->new_process) {
+		/* The last words of the process that was replaced say nothing of this one. */
+		logwindow_init(&st->warn, st->warn.within_ms);
+		logwindow_init(&st->crit, st->crit.within_ms);
+		st->last_ms = 0;
+		l->matched = l->lines = 0;
+	}
 	logwindow_add(&st->warn, now, l->matched, l->lines);
 	logwindow_add(&st->crit, now, l->matched, l->lines);
 	st->binary += l->binary;
@@ -317,6 +328,23 @@ log_state_get(struct check_run *run)
 	return st;
 }
 
+/*
+ * Whether the service's main process is another than at the last run (a
+ * restart): a check of its output then counts from the new one.
+ */
+static bool
+log_new_process(struct check_run *run, struct log_state *st)
+{
+	const struct check_conf *c = run->conf;
+	pid_t pid, was = st->pid;
+
+	if (c->log.file != NULL || c->service == NULL || run->env->service_pids == NULL ||
+	    run->env->service_pids(run->env->service_pids_arg, c->service, &pid, 1) < 1)
+		return false;
+	st->pid = pid;
+	return was != 0 && was != pid;
+}
+
 void
 check_log_start(struct check_run *run)
 {
@@ -338,6 +366,7 @@ check_log_start(struct check_run *run)
 	l = xcalloc(1, sizeof(*l));
 	l->run = run;
 	l->st = st;
+	l->new_process = log_new_process(run, st);
 	l->work.data = l;
 	/* Without memory (tend check): the state lives for this run only. */
 	st->once = run->memory == NULL;

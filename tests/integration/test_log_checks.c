@@ -2,7 +2,8 @@
  * log checks with the real binary: a service whose output turns into a
  * burst of errors opens an incident classified from the line (network:
  * "connection refused"), the line in its diagnosis, and is healed by a
- * restart (the next process is quiet); a quiet service stays healthy.
+ * restart (the next process is quiet: the window, a minute long, counts
+ * anew from it); a quiet service stays healthy.
  * fakesvc --error-burst FILE: errors only while FILE did not exist.
  */
 #include "harness.h"
@@ -85,7 +86,7 @@ an_error_burst_opens_an_incident_healed_by_restart(void **state)
 	    "          --error-burst, @DIR@/burst]\n"
 	    "    checks:\n"
 	    "      app-log: { type: log, match: ERROR, every: 300ms,\n"
-	    "                 crit: { count: 5, within: 2s } }\n"
+	    "                 crit: { count: 5, within: 1m } }\n"
 	    "  quiet:\n"
 	    "    run: [@FAKESVC@, --name, quiet, --print, '50']\n"
 	    "    checks:\n"

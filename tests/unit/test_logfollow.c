@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "checks/check_run.h"
 #include "checks/logfollow.h"
 #include "checks/logwindow.h"
 #include "config_asserts.h"
@@ -338,6 +339,93 @@ test_implicit_error_checks(void **state)
 	config_free(cfg);
 }
 
+static struct check_result got;
+static int n_got;
+
+static void
+on_result(void *arg, const struct check_conf *conf, struct check_result *r)
+{
+	check_result_clear(&got);
+	check_result_move(&got, r);
+	n_got++;
+}
+
+static void
+run_once(uv_loop_t *loop, struct check_env *env, const struct check_conf *c,
+    struct check_memory *mem)
+{
+	int before = n_got;
+
+	check_run_start(env, c, mem, on_result, NULL);
+	uv_run(loop, UV_RUN_DEFAULT);
+	assert_int_equal(n_got, before + 1);
+}
+
+/* Two runs of a check: nothing at first (from the end), then the burst. */
+static void
+test_check_runs_and_shows_the_line_safely(void **state)
+{
+	struct check_memory mem = { 0 };
+	struct check_env env;
+	struct tend_config *cfg;
+	char yaml[256];
+	uv_loop_t loop;
+
+	unlink(path);
+	APPEND("ERROR before tend\n");
+	snprintf(yaml, sizeof(yaml), "checks:\n  l:\n    type: log\n    file: %s\n"
+	    "    match: ERROR\n    ignore: harmless\n    crit: {count: 2, within: 1m}\n",
+	    path);
+	cfg = load_ok(yaml);
+	uv_loop_init(&loop);
+	env = (struct check_env){ .loop = &loop };
+	check_result_init(&got);
+	run_once(&loop, &env, &cfg->checks[0], &mem);
+	assert_int_equal(got.state, HEALTH_HEALTHY);
+	assert_non_null(strstr(got.message, "0 matching lines"));
+	APPEND("ERROR harmless\nERROR one\n");
+	run_once(&loop, &env, &cfg->checks[0], &mem);
+	assert_int_equal(got.state, HEALTH_HEALTHY);
+	APPEND("ERROR db https://u:pw@h/ \0\x1b[2J\n");
+	run_once(&loop, &env, &cfg->checks[0], &mem);
+	assert_int_equal(got.state, HEALTH_CRITICAL);
+	assert_non_null(strstr(got.message, "2 matching lines in 1m (66.7% of 3)"));
+	assert_non_null(strstr(got.message, "; last: ERROR db https://u:***@h/ "
+	    "\\x00\\x1b[2J"));
+	check_memory_clear(&mem);
+	check_result_clear(&got);
+	assert_int_equal(uv_loop_close(&loop), 0);
+	config_free(cfg);
+}
+
+/* A run cancelled, its memory freed at once: the read's end frees the state. */
+static void
+test_cancelled_run_leaves_no_work_on_freed_state(void **state)
+{
+	struct check_memory mem = { 0 };
+	struct check_env env;
+	struct tend_config *cfg;
+	struct check_run *run;
+	char yaml[256];
+	uv_loop_t loop;
+	int before = n_got;
+
+	snprintf(yaml, sizeof(yaml), "checks:\n  l:\n    type: log\n    file: %s\n", path);
+	cfg = load_ok(yaml);
+	uv_loop_init(&loop);
+	env = (struct check_env){ .loop = &loop };
+	run_once(&loop, &env, &cfg->checks[0], &mem);
+	APPEND("more\n");
+	run = check_run_start(&env, &cfg->checks[0], &mem, on_result, NULL);
+	check_run_cancel(run);
+	check_memory_clear(&mem);	/* what scheduler_close does next */
+	uv_run(&loop, UV_RUN_DEFAULT);
+	assert_int_equal(n_got, before + 1);	/* the cancelled one never reported */
+	assert_int_equal(uv_loop_close(&loop), 0);
+	check_result_clear(&got);
+	config_free(cfg);
+}
+
 int
 main(void)
 {
@@ -353,6 +441,8 @@ main(void)
 		cmocka_unit_test(test_regexset),
 		cmocka_unit_test(test_config_errors),
 		cmocka_unit_test(test_implicit_error_checks),
+		cmocka_unit_test(test_check_runs_and_shows_the_line_safely),
+		cmocka_unit_test(test_cancelled_run_leaves_no_work_on_freed_state),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
