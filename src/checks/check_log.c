@@ -35,21 +35,21 @@ struct log_state {
 	char		 error[256];	/* a pattern that did not compile */
 	struct logwindow warn;
 	struct logwindow crit;
-	char		 last[LOG_SHOWN_MAX * 4 + 1];	/* shown: escaped, redacted */
+	char		 last[LOG_SHOWN_MAX * 4 + 1];	/* escaped, redacted */
 	int64_t		 last_ms;	/* monotonic; 0: none yet */
 	uint64_t	 binary;	/* lines with a NUL, since tend started */
 	uint64_t	 cut;		/* lines over the limit, cut */
 	bool		 busy;		/* a read is on the thread pool */
-	bool		 dead;		/* freed while busy: the read's end frees it */
-	bool		 once;		/* no memory (tend check): freed after its run */
-	pid_t		 pid;		/* the service's main pid at the last run, 0 */
+	bool		 dead;		/* freed while busy: by the read's end */
+	bool		 once;		/* no memory (tend check): one run */
+	pid_t		 pid;		/* the service's main pid last run, 0 */
 };
 
 struct log_run {
 	uv_work_t	 work;
 	struct check_run *run;		/* NULL once cancelled */
 	struct log_state *st;
-	bool		 new_process;	/* the service was restarted since the last run */
+	bool		 new_process;	/* the service restarted since */
 	/* Filled on the thread pool. */
 	struct logfollow_report rep;
 	uint64_t	 lines;
@@ -255,7 +255,7 @@ log_done(uv_work_t *req, int status)
 		return;
 	}
 	if (l->new_process) {
-		/* The last words of the process that was replaced say nothing of this one. */
+		/* The last words of a replaced process say nothing of this one. */
 		logwindow_init(&st->warn, st->warn.within_ms);
 		logwindow_init(&st->crit, st->crit.within_ms);
 		st->last_ms = 0;

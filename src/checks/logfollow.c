@@ -18,7 +18,8 @@
 #define LOGFOLLOW_CHUNK	65536
 
 void
-logfollow_init(struct logfollow *f, const char *path, bool nofollow, size_t line_max)
+logfollow_init(struct logfollow *f, const char *path, bool nofollow,
+    size_t line_max)
 {
 	memset(f, 0, sizeof(*f));
 	f->path = xstrdup(path);

@@ -33,9 +33,9 @@ typedef void	(*logline_fn)(void *arg, const char *line, size_t len, unsigned fla
 
 struct logfollow {
 	char		*path;
-	bool		 nofollow;	/* a symlink at path is no log (tend's own files) */
+	bool		 nofollow;	/* a symlink is no log (tend's own files) */
 	size_t		 line_max;
-	bool		 seen;		/* looked once: what comes later is read whole */
+	bool		 seen;		/* looked once: new files read whole */
 	int		 fd;		/* the file at path, -1 */
 	dev_t		 dev;
 	ino_t		 ino;
@@ -60,7 +60,8 @@ struct logfollow_report {
 	bool		 truncated;
 };
 
-void	logfollow_init(struct logfollow *f, const char *path, bool nofollow, size_t line_max);
+void	logfollow_init(struct logfollow *f, const char *path, bool nofollow,
+	    size_t line_max);
 /* Reads what was added since the last read, up to budget bytes; fn gets each line. */
 void	logfollow_read(struct logfollow *f, int64_t budget, logline_fn fn, void *arg,
 	    struct logfollow_report *rep);

@@ -22,7 +22,8 @@ struct logwindow {
 
 void	logwindow_init(struct logwindow *w, int64_t within_ms);
 /* Lines read at now_ms (a monotonic clock). */
-void	logwindow_add(struct logwindow *w, int64_t now_ms, uint64_t matched, uint64_t lines);
+void	logwindow_add(struct logwindow *w, int64_t now_ms, uint64_t matched,
+	    uint64_t lines);
 /* The counts of the buckets that began less than within_ms before now_ms. */
 void	logwindow_sum(const struct logwindow *w, int64_t now_ms, uint64_t *matched,
 	    uint64_t *lines);

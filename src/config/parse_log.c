@@ -145,7 +145,8 @@ log_apply_defaults(struct tend_config *cfg)
 	for (i = 0; i < cfg->n_checks; i++) {
 		c = &cfg->checks[i];
 		if (c->type == CHECK_LOG && c->log.warn.value < 0 && c->log.crit.value < 0)
-			c->log.crit = (struct log_threshold){ .value = 1, .within_ms = 60000 };
+			c->log.crit = (struct log_threshold){ .value = 1,
+			    .within_ms = 60000 };
 	}
 }
 
@@ -227,7 +228,8 @@ config_validate_logs(const struct tend_config *cfg, struct config_errors *errs)
 		else if ((s = config_find_service(cfg, c->service)) != NULL &&
 		    s->kind != SERVICE_SUPERVISED)
 			validate_error(errs, &c->pos, "check '%s': service '%s' is not "
-			    "supervised by tend, so its output is not captured; give 'file'",
+			    "supervised by tend, so its output is not captured; give "
+			    "'file'",
 			    c->name, c->service);
 	}
 }

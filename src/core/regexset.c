@@ -28,7 +28,8 @@ regex_compile(const char *pattern, char *err, size_t errlen, size_t *offset)
 	int rc;
 
 	/* Bytes, not UTF-8 (no PCRE2_UTF): a log line may be anything. */
-	code = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED, 0, &rc, &off, NULL);
+	code = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED, 0, &rc, &off,
+	    NULL);
 	if (code == NULL) {
 		pcre2_get_error_message(rc, msg, sizeof(msg));
 		snprintf(err, errlen, "%s", (const char *)msg);
@@ -95,7 +96,8 @@ regexset_match(struct regexset *s, const char *line, size_t len)
 			rc = pcre2_jit_match(s->code[i], (PCRE2_SPTR)line, len, 0, 0, s->md,
 			    NULL);
 		else
-			rc = pcre2_match(s->code[i], (PCRE2_SPTR)line, len, 0, 0, s->md, NULL);
+			rc = pcre2_match(s->code[i], (PCRE2_SPTR)line, len, 0, 0, s->md,
+			    NULL);
 		if (rc >= 0)
 			return true;
 	}

@@ -17,7 +17,8 @@ struct regexset;
  * Whether pattern compiles: 0, or -1 with PCRE2's message in err and the
  * offset in the pattern where it stopped in *offset.
  */
-int		 regex_check(const char *pattern, char *err, size_t errlen, size_t *offset);
+int		 regex_check(const char *pattern, char *err, size_t errlen,
+		    size_t *offset);
 /*
  * patterns is NULL-terminated (NULL or empty: a set that matches nothing).
  * NULL when one does not compile, with its message in err.

@@ -192,7 +192,7 @@ test_directory_and_symlink(void **state)
 	assert_int_equal(symlink("/etc/hostname", path), 0);
 	logfollow_init(&f, path, true, 0);
 	read_lines(&f, &rep);
-	assert_int_equal(rep.status, LOGFOLLOW_NOT_FILE);	/* tend's own: no symlink */
+	assert_int_equal(rep.status, LOGFOLLOW_NOT_FILE);	/* tend's: no link */
 	logfollow_close(&f);
 	logfollow_init(&f, path, false, 0);
 	read_lines(&f, &rep);
@@ -288,21 +288,23 @@ test_regexset(void **state)
 	assert_non_null(strstr(err, "parenthesis"));
 }
 
+#define LOG_X	"checks:\n  l:\n    type: log\n    file: /x\n"
+
 static void
 test_config_errors(void **state)
 {
 	struct tend_config *cfg;
 
-	assert_error("checks:\n  l:\n    type: log\n    file: /x\n    match: ['ok', 'a(b']\n",
+	assert_error(LOG_X "    match: ['ok', 'a(b']\n",
 	    5, 23, "missing closing parenthesis");
-	assert_error("checks:\n  l:\n    type: log\n    file: /x\n    ignore: '[z-a]'\n",
+	assert_error(LOG_X "    ignore: '[z-a]'\n",
 	    5, 17, "range out of order");
-	assert_error("checks:\n  l:\n    type: log\n    file: /x\n    crit: {count: 1, rate: 2}\n",
+	assert_error(LOG_X "    crit: {count: 1, rate: 2}\n",
 	    5, 11, "exactly one of");
-	assert_error("checks:\n  l:\n    type: log\n    file: /x\n    crit: {rate: 2, of: bytes}\n",
+	assert_error(LOG_X "    crit: {rate: 2, of: bytes}\n",
 	    5, 11, "'of' may only be 'lines'");
 	assert_error("checks:\n  l:\n    type: log\n", 2, 3, "needs 'file'");
-	cfg = load_ok("checks:\n  l:\n    type: log\n    file: /x\n    warn: {rate: 5%, of: lines, "
+	cfg = load_ok(LOG_X "    warn: {rate: 5%, of: lines, "
 	    "within: 2m}\n");
 	assert_int_equal(cfg->checks[0].log.warn.rate, true);
 	assert_true(cfg->checks[0].log.warn.value == 5);
