@@ -29,6 +29,7 @@ struct check_env {
 	struct http_engine *http;
 	service_pids_fn	 service_pids;
 	void		*service_pids_arg;
+	const char	*state_dir;	/* where services' output is (log checks); may be NULL */
 };
 
 struct check_run;

@@ -62,6 +62,15 @@ validate_format_heal(const struct heal_action *v, size_t n, char *buf, size_t le
 }
 
 static void
+validate_print_log(const struct check_conf *c, const char *every)
+{
+	char what[1024];
+
+	log_check_describe(c, what, sizeof(what));
+	printf("check %s: %s, every %s", c->name, what, every);
+}
+
+static void
 validate_print_check(const struct tend_config *cfg, const struct check_conf *c)
 {
 	char every[32], heal[512] = "";
@@ -76,6 +85,8 @@ validate_print_check(const struct tend_config *cfg, const struct check_conf *c)
 		    c->metric == RESOURCE_DISK || c->metric == RESOURCE_INODES ? " " : "",
 		    c->metric == RESOURCE_DISK || c->metric == RESOURCE_INODES ? c->path : "",
 		    c->warn, c->crit, every);
+	else if (c->type == CHECK_LOG)
+		validate_print_log(c, every);
 	else
 		printf("check %s: %s%s%s, every %s", c->name, check_type_name(c->type),
 		    c->service ? " of " : "", c->service ? c->service : "", every);

@@ -58,6 +58,9 @@ void		config_validate_system(const struct tend_config *cfg,
 
 void		config_free(struct tend_config *cfg);
 
+/* A log check in a line, for tend validate: its file, patterns, level (parse_log.c). */
+void		log_check_describe(const struct check_conf *c, char *buf, size_t len);
+
 /* "file:line:col: message" per line. */
 void		config_errors_print(const struct config_errors *errs, FILE *out);
 /* One error as config_errors_print writes it, without the newline; free it. */

@@ -233,6 +233,7 @@ config_load_buffer(const char *name, const char *yaml, size_t len,
 	config_validate_deps(cfg, errs);
 	config_validate_snapshots(cfg, errs);
 	config_validate_chaos(cfg, errs);
+	config_validate_logs(cfg, errs);
 	if (errs->n != before) {
 		/* In file order, as an editor would walk them. */
 		qsort(errs->v + before, errs->n - before, sizeof(*errs->v),

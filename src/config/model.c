@@ -80,6 +80,9 @@ check_conf_free(struct check_conf *c)
 	free(c->deps.items);
 	free(c->deps.installer);
 	strv_free(c->deps.updates_cmd);
+	free(c->log.file);
+	strv_free(c->log.match);
+	strv_free(c->log.ignore);
 	heal_actions_free(c->heal.v, c->heal.n);
 }
 

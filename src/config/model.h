@@ -167,6 +167,7 @@ enum check_type {
 	CHECK_FILE,		/* exists, mode, owner, age, size, content */
 	CHECK_PROCESS,		/* a service's process tree: alive, CPU, memory, ... */
 	CHECK_DEPS,		/* executables, libraries, packages, versions, updates */
+	CHECK_LOG,		/* lines of a log that match, counted per window */
 };
 
 /* An accepted HTTP status range, inclusive. */
@@ -263,6 +264,27 @@ struct file_check_conf {
 };
 
 /*
+ * A log check's level: {count: 10, within: 1m} or {rate: 5%, of: lines,
+ * within: 1m}. Not set: value < 0.
+ */
+struct log_threshold {
+	bool		 rate;		/* value is a % of the window's lines */
+	double		 value;		/* matching lines, or %; -1: unset */
+	int64_t		 within_ms;	/* the window, default 1m */
+	int64_t		 min_lines;	/* rate: not judged below this many lines */
+};
+
+/* A log check (src/checks/check_log.c; docs/logs.md). */
+struct log_check_conf {
+	char		*file;		/* NULL: the owning service's captured output */
+	char		**match;	/* PCRE2; NULL: every line counts */
+	char		**ignore;	/* lines matching one of these never count */
+	struct log_threshold warn;
+	struct log_threshold crit;
+	double		 implicit_rate;	/* > 0: made by self_healing's threshold_error_rate */
+};
+
+/*
  * A check: top-level `checks:` (the host) or under a service's `checks:`.
  * Common scheduling settings first, then what each type needs.
  */
@@ -294,6 +316,7 @@ struct check_conf {
 	struct file_check_conf file;
 	struct process_check_conf process;
 	struct deps_check_conf deps;
+	struct log_check_conf log;
 
 	struct heal_plan heal;
 };

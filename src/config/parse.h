@@ -51,6 +51,14 @@ void	parse_environment(struct walk *, yaml_node_t *, void *, const struct key_sp
 /* The built-in installers not declared, what declared built-ins left out, defaults. */
 void	deps_apply_defaults(struct tend_config *cfg);
 
+/* parse_log.c: log checks' keys, defaults, and the implicit SERVICE-errors checks. */
+extern const struct key_spec check_log_specs[];
+extern const char log_default_error_pattern[];
+void	log_check_init(struct check_conf *c);
+void	log_apply_defaults(struct tend_config *cfg);
+/* One per supervised service whose output no log check reads (rate > 0). */
+void	log_add_implicit(struct tend_config *cfg, double rate);
+
 /* parse_assets.c: `assets:`, what tend fetch downloads. */
 void	parse_assets(struct walk *, yaml_node_t *, void *, const struct key_spec *);
 

@@ -119,4 +119,5 @@ self_healing_apply(struct tend_config *cfg, struct config_errors *errs)
 	    sh->threshold_cpu, errs);
 	self_healing_threshold(cfg, RESOURCE_MEMORY, "memory", "threshold_memory",
 	    sh->threshold_memory, errs);
+	log_add_implicit(cfg, sh->threshold_error_rate);
 }

@@ -186,6 +186,8 @@ validate_check(const struct check_conf *c, struct config_errors *errs)
 		snprintf(owner, sizeof(owner), "check '%s'", c->name);
 		validate_program(&c->pos, owner, c->command.argv, "run", errs);
 		break;
+	case CHECK_LOG:		/* config_validate_logs: it needs the services */
+		break;
 	}
 	if (c->latency_warn_ms > 0 && c->latency_crit_ms > 0 &&
 	    c->latency_warn_ms > c->latency_crit_ms)

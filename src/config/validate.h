@@ -24,6 +24,8 @@ void	config_validate_deps(const struct tend_config *cfg, struct config_errors *e
 /* Snapshot sets and rebuilds: names they refer to, paths (validate_snapshots.c). */
 void	config_validate_snapshots(const struct tend_config *cfg, struct config_errors *errs);
 /* Chaos experiments: faults that are built, targets that are services (parse_chaos.c). */
+/* Log checks: what file each reads (parse_log.c). */
+void	config_validate_logs(const struct tend_config *cfg, struct config_errors *errs);
 void	config_validate_chaos(const struct tend_config *cfg, struct config_errors *errs);
 
 #endif

@@ -502,7 +502,7 @@ daemon_start(struct daemon *d, struct tend_config *cfg)
 	supervisor_start(d->sup, cfg);
 	d->check_env = (struct check_env){ .loop = d->loop,
 	    .http = d->check_env.http, .service_pids = daemon_service_pids,
-	    .service_pids_arg = d };
+	    .service_pids_arg = d, .state_dir = d->state_dir };
 	d->checks = scheduler_start(&d->check_env, cfg);
 	daemon_watch_checks(d);
 	d->changes = change_watch_new(d->loop, d->sd, recorder_store(d->recorder),

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "checks/check_log.h"
 #include "config/config.h"
 #include "core/clock.h"
 #include "core/log.h"
@@ -166,6 +167,10 @@ healer_classify(const struct healer *h, const struct check_conf *conf,
 		snprintf(why, len, "a deps check");
 		return FAILURE_DEPENDENCY;
 	}
+	/* A log check: what the line says, not the counts before it. */
+	if (conf != NULL && conf->type == CHECK_LOG && message != NULL &&
+	    strstr(message, CHECK_LOG_LAST) != NULL)
+		message = strstr(message, CHECK_LOG_LAST) + strlen(CHECK_LOG_LAST);
 	return classify_failure(h->classifier, -1, 0, false, message, why, len);
 }
 

@@ -2,6 +2,8 @@
  * The service the integration tests supervise. Flags make it sleep,
  * listen, notify, crash, print, leave children and orphans, or daemonize
  * (or, with --flood N, flood NOTIFY_SOCKET with N datagrams and exit),
+ * or (with --error-burst FILE, when FILE is absent: it creates it) print an
+ * error line every 50 ms from 1.5 s after it starts, until stopped,
  * and it records what it does in a file the tests read:
  *
  *   start NAME PID MONO_NS      ready NAME PID MONO_NS
@@ -56,6 +58,7 @@ struct fake {
 	int		 fail_first;		/* webhook: answer 500 to the first N */
 	bool		 list_fds;		/* record the fds it was started with */
 	int		 flood;			/* send this many READY=1 and exit */
+	const char	*error_burst;		/* errors unless this file exists */
 	int		 received;		/* webhook: requests so far */
 	struct timespec	 started;	/* wall clock */
 };
@@ -227,7 +230,7 @@ parse_args(struct fake *f, int argc, char **argv)
 		{ "fail-when", 1, NULL, 'F' }, { "backend", 1, NULL, 'B' },
 		{ "delay", 1, NULL, 'Y' }, { "receiver", 1, NULL, 'V' },
 		{ "fail-first", 1, NULL, 'X' }, { "list-fds", 0, NULL, 'I' },
-		{ "flood", 1, NULL, 'Z' },
+		{ "flood", 1, NULL, 'Z' }, { "error-burst", 1, NULL, 'E' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -262,6 +265,7 @@ parse_args(struct fake *f, int argc, char **argv)
 		case 'X': f->fail_first = atoi(optarg); break;
 		case 'I': f->list_fds = true; break;
 		case 'Z': f->flood = atoi(optarg); break;
+		case 'E': f->error_burst = optarg; break;
 		default: exit(2);
 		}
 	}
@@ -277,6 +281,29 @@ print_lines(int n)
 		fprintf(stderr, "stderr line %d of the fake service\n", i);
 	}
 	fflush(stdout);
+}
+
+/*
+ * A service gone bad: the first of its kind (its file did not exist) logs
+ * an error a line after a while (once a log check follows its output);
+ * the next one, after a restart, is quiet.
+ */
+static void
+error_burst(const struct fake *f)
+{
+	struct timespec pause = { 0, 50 * 1000000 };
+	int fd = open(f->error_burst, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	int i;
+
+	if (fd >= 0)
+		close(fd);
+	nanosleep(&(struct timespec){ 1, 500 * 1000000 }, NULL);
+	for (i = 0; !terminated; i++) {
+		printf("ERROR db: connect to 10.0.0.1:5432: connection refused (try %d)\n", i);
+		fflush(stdout);
+		nanosleep(&pause, NULL);
+	}
+	exit(0);
 }
 
 /*
@@ -509,6 +536,8 @@ main(int argc, char **argv)
 	if (f.crash_unless_file != NULL && access(f.crash_unless_file, F_OK) != 0)
 		return 1;
 	print_lines(f.print_lines);
+	if (f.error_burst != NULL && access(f.error_burst, F_OK) != 0)
+		error_burst(&f);
 	if (f.spawn_child)
 		sleep_forever_child(&f, false);
 	if (f.spawn_orphan)

@@ -1,0 +1,125 @@
+/*
+ * log checks with the real binary: a service whose output turns into a
+ * burst of errors opens an incident classified from the line (network:
+ * "connection refused"), the line in its diagnosis, and is healed by a
+ * restart (the next process is quiet: the window, a minute long, counts
+ * anew from it); a quiet service stays healthy.
+ * fakesvc --error-burst FILE: errors only while FILE did not exist.
+ */
+#include "harness.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static json_t *
+incidents(void)
+{
+	char *out;
+	json_t *doc;
+	int rc;
+
+	rc = harness_cli(&t, &out, "incidents", "--state-dir", t.state, "--format", "json",
+	    NULL);
+	doc = rc == 0 ? json_loads(out, 0, NULL) : NULL;
+	free(out);
+	return doc;
+}
+
+static const char *
+field(json_t *o, const char *key)
+{
+	const char *v = json_string_value(json_object_get(o, key));
+
+	return v != NULL ? v : "";
+}
+
+/* The incident of target once resolved, a new reference; NULL at the deadline. */
+static json_t *
+wait_resolved(const char *target, int timeout_ms)
+{
+	long long deadline = harness_mono_ms() + timeout_ms;
+	json_t *all, *inc;
+	size_t i;
+
+	do {
+		all = incidents();
+		json_array_foreach(all, i, inc) {
+			if (strcmp(field(inc, "target"), target) == 0 &&
+			    strcmp(field(inc, "phase"), "resolved") == 0) {
+				json_incref(inc);
+				json_decref(all);
+				return inc;
+			}
+		}
+		json_decref(all);
+		harness_pause_ms(100);
+	} while (harness_mono_ms() < deadline);
+	return NULL;
+}
+
+/* A check's state or message from tend status. */
+static const char *
+check_field(const char *name, const char *key)
+{
+	static char value[512];
+	json_t *status = harness_status(&t), *c;
+	size_t i;
+
+	value[0] = '\0';
+	json_array_foreach(json_object_get(status, "checks"), i, c)
+		if (strcmp(field(c, "name"), name) == 0)
+			snprintf(value, sizeof(value), "%s", field(c, key));
+	json_decref(status);
+	return value;
+}
+
+static void
+an_error_burst_opens_an_incident_healed_by_restart(void **state)
+{
+	long long deadline;
+	json_t *inc;
+	pid_t before;
+
+	harness_write_config(&t, "heal: { verify_timeout: 10s, cooldown: 0s }\n"
+	    "services:\n"
+	    "  app:\n"
+	    "    run: [@FAKESVC@, --name, app, --record, @RECORD@, --print, '3',\n"
+	    "          --error-burst, @DIR@/burst]\n"
+	    "    checks:\n"
+	    "      app-log: { type: log, match: ERROR, every: 300ms,\n"
+	    "                 crit: { count: 5, within: 1m } }\n"
+	    "  quiet:\n"
+	    "    run: [/bin/sh, -c, 'while :; do echo INFO all fine; sleep 0.05; done']\n"
+	    "    checks:\n"
+	    "      quiet-log: { type: log, match: ['ERROR', 'refused'], every: 300ms }\n");
+	harness_start(&t);
+	assert_true(harness_wait_state(&t, "app", "up", 0, 5000));
+	before = harness_pid(&t, "app");
+	inc = wait_resolved("app-log", 30000);
+	assert_non_null(inc);
+	assert_string_equal(field(inc, "category"), "network");
+	assert_non_null(strstr(field(inc, "diagnosis"), "connection refused"));
+	assert_non_null(strstr(field(inc, "resolution"), "restart"));
+	assert_true(harness_pid(&t, "app") != before);
+	json_decref(inc);
+	assert_string_equal(check_field("app-log", "state"), "healthy");
+	/* The quiet one reads lines all along, none of them errors. */
+	deadline = harness_mono_ms() + 5000;
+	while (strstr(check_field("quiet-log", "message"), "of 0)") != NULL &&
+	    harness_mono_ms() < deadline)
+		harness_pause_ms(100);
+	assert_string_equal(check_field("quiet-log", "state"), "healthy");
+	assert_non_null(strstr(check_field("quiet-log", "message"), "0 matching lines in 1m"));
+	assert_null(strstr(check_field("quiet-log", "message"), "of 0)"));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		TEND_TEST(an_error_burst_opens_an_incident_healed_by_restart),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
