@@ -348,13 +348,29 @@ ready_equal(const struct ready_conf *a, const struct ready_conf *b)
 	    a->delay_ms == b->delay_ms && a->timeout_ms == b->timeout_ms;
 }
 
+/* The same limits in the same order (what the child is given). */
+static bool
+rlimits_equal(const struct service_conf *a, const struct service_conf *b)
+{
+	int i;
+
+	if (a->n_rlimits != b->n_rlimits)
+		return false;
+	for (i = 0; i < a->n_rlimits; i++)
+		if (a->rlimits[i].resource != b->rlimits[i].resource ||
+		    a->rlimits[i].soft != b->rlimits[i].soft ||
+		    a->rlimits[i].hard != b->rlimits[i].hard)
+			return false;
+	return true;
+}
+
 bool
 service_conf_equal(const struct service_conf *a, const struct service_conf *b)
 {
 	return a->kind == b->kind && strv_equal(a->run, b->run) &&
 	    str_equal(a->cwd, b->cwd) && strv_equal(a->env, b->env) &&
 	    str_equal(a->user, b->user) && str_equal(a->group, b->group) &&
-	    a->umask == b->umask && a->restart == b->restart &&
+	    a->umask == b->umask && rlimits_equal(a, b) && a->restart == b->restart &&
 	    memcmp(&a->backoff, &b->backoff, sizeof(a->backoff)) == 0 &&
 	    a->limit.restarts == b->limit.restarts &&
 	    a->limit.within_ms == b->limit.within_ms &&

@@ -115,6 +115,16 @@ struct service_log_conf {
 	int		 keep;		/* rotated files kept, default 5 */
 };
 
+/* A resource limit a service starts under (`rlimits:`, parse_rlimits.c). */
+#define SERVICE_RLIMITS_MAX	10
+#define SERVICE_RLIMIT_UNLIMITED UINT64_MAX
+struct service_rlimit {
+	const char	*name;		/* "nofile", from the parser's table */
+	int		 resource;	/* RLIMIT_NOFILE */
+	uint64_t	 soft, hard;	/* SERVICE_RLIMIT_UNLIMITED: unlimited */
+	struct conf_pos	 pos;		/* of its key */
+};
+
 struct service_conf {
 	char		*name;
 	struct conf_pos	 pos;		/* of the service's key */
@@ -128,6 +138,8 @@ struct service_conf {
 	char		*group;		/* NULL: unchanged */
 	struct conf_pos	 cwd_pos, user_pos, group_pos;	/* of their keys, when given */
 	int		 umask;		/* -1: unchanged */
+	struct service_rlimit rlimits[SERVICE_RLIMITS_MAX];
+	int		 n_rlimits;
 	enum restart_policy restart;
 	struct backoff_conf backoff;
 	struct limit_conf limit;

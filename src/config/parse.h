@@ -79,6 +79,8 @@ void	parse_schedule_check(struct walk *w, yaml_node_t *node, const struct schedu
 	    const char *what);
 /* parse_report.c: `report:`, the scheduled report. */
 void	parse_report(struct walk *, yaml_node_t *, void *, const struct key_spec *);
+/* A service's rlimits: (parse_rlimits.c); target: the service_conf. */
+void	parse_rlimits(struct walk *, yaml_node_t *, void *, const struct key_spec *);
 void	parse_proxies(struct walk *, yaml_node_t *, void *, const struct key_spec *);
 /* {attempts, initial, max, multiplier, jitter} into a struct retry_conf. */
 void	parse_retry(struct walk *, yaml_node_t *, void *, const struct key_spec *);

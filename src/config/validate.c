@@ -74,6 +74,10 @@ validate_service(const struct service_conf *s, struct config_errors *errs)
 	if (s->watchdog_ms > 0 && s->ready.kind != READY_NOTIFY)
 		validate_error(errs, &s->pos, "service '%s': 'watchdog' needs "
 		    "'ready: notify' (pings come as WATCHDOG=1)", s->name);
+	if (s->kind == SERVICE_EXTERNAL && s->n_rlimits > 0)
+		validate_error(errs, &s->rlimits[0].pos, "service '%s': 'rlimits' are set on "
+		    "what tend starts; an external service (pidfile) starts itself — set them "
+		    "in its start command (ulimit, prlimit)", s->name);
 	if (s->backoff.multiplier < 1)
 		validate_error(errs, &s->pos, "service '%s': 'backoff.multiplier' must "
 		    "be at least 1", s->name);

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -25,12 +26,31 @@ enum spawn_step {
 	STEP_SETGID,
 	STEP_SETUID,
 	STEP_EXEC,
+	STEP_RLIMIT,		/* + the index of the limit that failed */
 };
 
 struct spawn_failure {
 	int		 step;
 	int		 err;
 };
+
+/* "rlimit nofile 1024:4096: ..." — which limit the child could not start under. */
+static void
+spawn_describe_rlimit(const struct procspawn *sp, size_t i, int err, char *buf, size_t len)
+{
+	char soft[24], hard[24];
+	const struct procspawn_rlimit *l;
+
+	if (i >= sp->n_rlimits) {
+		snprintf(buf, len, "%s: %s", sp->argv[0], strerror(err));
+		return;
+	}
+	l = &sp->rlimits[i];
+	snprintf(soft, sizeof(soft), l->soft == RLIM_INFINITY ? "unlimited" : "%llu", l->soft);
+	snprintf(hard, sizeof(hard), l->hard == RLIM_INFINITY ? "unlimited" : "%llu", l->hard);
+	snprintf(buf, len, "rlimit %s %s%s%s: %s", l->name, soft, l->soft == l->hard ? "" : ":",
+	    l->soft == l->hard ? "" : hard, strerror(err));
+}
 
 static void
 spawn_describe(const struct procspawn *sp, enum spawn_step step, int err, char *buf,
@@ -55,8 +75,10 @@ spawn_describe(const struct procspawn *sp, enum spawn_step step, int err, char *
 		snprintf(buf, len, "setuid %u: %s", (unsigned)sp->ids->uid, strerror(err));
 		break;
 	case STEP_EXEC:
-	default:
 		snprintf(buf, len, "%s: %s", sp->argv[0], strerror(err));
+		break;
+	default:
+		spawn_describe_rlimit(sp, (size_t)(step - STEP_RLIMIT), err, buf, len);
 		break;
 	}
 }
@@ -167,7 +189,9 @@ static void __attribute__((noreturn))
 child_run(const struct procspawn *sp, const char *path, int errfd)
 {
 	struct sigaction dfl = { .sa_handler = SIG_DFL };
+	struct rlimit lim;
 	sigset_t none;
+	size_t i;
 	int sig;
 
 	for (sig = 1; sig < NSIG; sig++)
@@ -184,6 +208,13 @@ child_run(const struct procspawn *sp, const char *path, int errfd)
 	closefrom(4);
 	if (sp->umask >= 0)
 		umask((mode_t)sp->umask);
+	/* While still root: raising a hard limit needs it. */
+	for (i = 0; i < sp->n_rlimits; i++) {
+		lim.rlim_cur = (rlim_t)sp->rlimits[i].soft;
+		lim.rlim_max = (rlim_t)sp->rlimits[i].hard;
+		if (setrlimit((__rlimit_resource_t)sp->rlimits[i].resource, &lim) < 0)
+			child_fail(errfd, (enum spawn_step)(STEP_RLIMIT + (int)i));
+	}
 	if (sp->ids != NULL) {
 		if (setgroups(sp->ids->n_groups, sp->ids->groups) < 0)
 			child_fail(errfd, STEP_SETGROUPS);
@@ -254,7 +285,7 @@ int
 procspawn_start(const struct procspawn *sp, pid_t *pid, char *err, size_t errlen)
 {
 	enum spawn_step step;
-	bool fork_needed = sp->ids != NULL || sp->umask >= 0;
+	bool fork_needed = sp->ids != NULL || sp->umask >= 0 || sp->n_rlimits > 0;
 	int i, rc;
 
 	/* posix_spawn's dup2 actions run in order: a low source could be overwritten. */

@@ -17,6 +17,13 @@
 
 #include <uv.h>
 
+/* A resource limit the child starts under (setrlimit(2)), named for errors. */
+struct procspawn_rlimit {
+	const char	*name;		/* "nofile" */
+	int		 resource;	/* RLIMIT_NOFILE */
+	unsigned long long soft, hard;	/* RLIM_INFINITY: unlimited */
+};
+
 /* Who the child runs as, when it is not tend's own user (tend is root). */
 struct procspawn_ids {
 	uid_t		 uid;
@@ -32,12 +39,15 @@ struct procspawn {
 	int		 fd[3];		/* the child's 0, 1 and 2; -1: /dev/null */
 	int		 umask;		/* -1: tend's */
 	const struct procspawn_ids *ids; /* NULL: tend's user and groups */
+	const struct procspawn_rlimit *rlimits;	/* set before the user is switched */
+	size_t		 n_rlimits;
 };
 
 /*
  * Starts it; 0 with *pid set, or an errno with a message in err that says
  * which step failed ("cwd /srv/x: No such file or directory",
- * "/usr/bin/prog: Permission denied", "setuid 1001: ...").
+ * "/usr/bin/prog: Permission denied", "setuid 1001: ...", "rlimit nofile
+ * 2000000: Operation not permitted").
  */
 int	procspawn_start(const struct procspawn *sp, pid_t *pid, char *err, size_t errlen);
 

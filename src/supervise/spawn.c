@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -294,12 +295,29 @@ spawn_child_exited(void *arg, pid_t pid, int64_t status, int term_signal)
 	service_exited(svc, status, term_signal);
 }
 
+/* The service's rlimits: as the child is to set them. */
+static void
+spawn_rlimits(const struct service_conf *conf, struct procspawn_rlimit *rl)
+{
+	int i;
+
+	for (i = 0; i < conf->n_rlimits; i++)
+		rl[i] = (struct procspawn_rlimit){ .name = conf->rlimits[i].name,
+		    .resource = conf->rlimits[i].resource,
+		    .soft = conf->rlimits[i].soft == SERVICE_RLIMIT_UNLIMITED ? RLIM_INFINITY :
+			conf->rlimits[i].soft,
+		    .hard = conf->rlimits[i].hard == SERVICE_RLIMIT_UNLIMITED ? RLIM_INFINITY :
+			conf->rlimits[i].hard };
+}
+
 int
 spawn_service(struct service *svc, char *err, size_t errlen)
 {
 	const struct service_conf *conf = svc->conf;
 	struct spawn_user u;
-	struct procspawn sp = { .argv = conf->run, .umask = conf->umask };
+	struct procspawn_rlimit rl[SERVICE_RLIMITS_MAX];
+	struct procspawn sp = { .argv = conf->run, .umask = conf->umask, .rlimits = rl,
+	    .n_rlimits = (size_t)conf->n_rlimits };
 	char **env;
 	int out_fd = -1, rc;
 	pid_t pid;
@@ -325,6 +343,7 @@ spawn_service(struct service *svc, char *err, size_t errlen)
 		return -1;
 	}
 	env = spawn_service_env(svc, &u);
+	spawn_rlimits(conf, rl);
 	sp.env = env;
 	sp.cwd = spawn_cwd(svc, &u);
 	sp.fd[0] = -1;

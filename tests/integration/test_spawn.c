@@ -4,7 +4,9 @@
  * started (a service by posix_spawn or by fork for a umask, an external
  * service's start command, a check command, a `tend retry` attempt). And
  * a start that fails is a failed start like any other: it backs off, and
- * it names what failed (a cwd is not a missing program).
+ * it names what failed (a cwd is not a missing program, nor a resource
+ * limit the service cannot start under). A service's rlimits are what
+ * /proc/PID/limits shows.
  */
 #include "harness.h"
 
@@ -166,12 +168,71 @@ a_failed_start_backs_off_and_names_the_cwd(void **state)
 	assert_int_equal(harness_count_record(&t, "start lost"), 0);
 }
 
+/* The line of /proc/PID/limits that starts with what (its soft and hard columns). */
+static void
+limits_line(pid_t pid, const char *what, char *soft, char *hard)
+{
+	char path[64], line[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/limits", (int)pid);
+	assert_non_null(f = fopen(path, "r"));
+	soft[0] = hard[0] = '\0';
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (strncmp(line, what, strlen(what)) == 0)
+			assert_int_equal(sscanf(line + strlen(what), "%31s %31s", soft, hard), 2);
+	fclose(f);
+	assert_true(soft[0] != '\0');
+}
+
+static void
+rlimits_are_set_and_one_it_cannot_have_is_named(void **state)
+{
+	char soft[32], hard[32];
+	json_t *status;
+	const char *reason;
+	pid_t pid;
+
+	harness_write_config(&t,
+	    "services:\n"
+	    "  capped:\n"
+	    "    run: [@FAKESVC@, --name, capped, --record, @RECORD@]\n"
+	    "    rlimits: { nofile: 1000, core: 0, cpu: { soft: 100s, hard: 200s },\n"
+	    "               as: unlimited }\n"
+	    "  greedy:\n"
+	    "    run: [@FAKESVC@, --name, greedy, --record, @RECORD@]\n"
+	    "    rlimits: { nofile: 2000000 }        # above fs.nr_open: refused even to root\n"
+	    "    limit: { restarts: 1, within: 1m }\n");
+	harness_start(&t);
+	assert_true(harness_wait_state(&t, "capped", "up", 0, 5000));
+	pid = harness_pid(&t, "capped");
+	limits_line(pid, "Max open files", soft, hard);
+	assert_string_equal(soft, "1000");
+	assert_string_equal(hard, "1000");
+	limits_line(pid, "Max core file size", soft, hard);
+	assert_string_equal(soft, "0");
+	limits_line(pid, "Max cpu time", soft, hard);
+	assert_string_equal(soft, "100");
+	assert_string_equal(hard, "200");
+	limits_line(pid, "Max address space", soft, hard);
+	assert_string_equal(soft, "unlimited");
+
+	assert_true(harness_wait_state(&t, "greedy", "failed", 0, 10000));
+	status = harness_status(&t);
+	reason = json_string_value(json_object_get(harness_service(status, "greedy"),
+	    "reason"));
+	assert_non_null(strstr(reason, "rlimit nofile 2000000: Operation not permitted"));
+	json_decref(status);
+	assert_int_equal(harness_count_record(&t, "start greedy"), 0);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		TEND_TEST(children_get_only_fds_0_1_2),
 		TEND_TEST(a_failed_start_backs_off_and_names_the_cwd),
+		TEND_TEST(rlimits_are_set_and_one_it_cannot_have_is_named),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

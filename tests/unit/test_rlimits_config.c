@@ -1,0 +1,96 @@
+/* A service's `rlimits:`: each kind of value, and every mistake at its place. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <sys/resource.h>
+
+#include "config_asserts.h"
+
+#define SVC	"services:\n  web:\n    run: [/bin/true]\n"
+
+static const struct service_rlimit *
+find(const struct service_conf *s, const char *name)
+{
+	int i;
+
+	for (i = 0; i < s->n_rlimits; i++)
+		if (strcmp(s->rlimits[i].name, name) == 0)
+			return &s->rlimits[i];
+	return NULL;
+}
+
+static void
+each_kind_of_value_is_read(void **state)
+{
+	struct tend_config *cfg = load_ok(SVC "    rlimits: { nofile: 65536, core: 0, "
+	    "as: 2GB, cpu: 1h, nproc: { soft: 512, hard: 1024 }, stack: unlimited }\n");
+	const struct service_conf *s = &cfg->services[0];
+	const struct service_rlimit *l;
+
+	(void)state;
+	assert_int_equal(s->n_rlimits, 6);
+	l = find(s, "nofile");
+	assert_int_equal(l->resource, RLIMIT_NOFILE);
+	assert_int_equal(l->soft, 65536);
+	assert_int_equal(l->hard, 65536);
+	assert_int_equal(l->pos.line, 4);
+	assert_int_equal(find(s, "core")->hard, 0);
+	assert_int_equal(find(s, "as")->soft, 2ULL << 30);
+	assert_int_equal(find(s, "cpu")->soft, 3600);
+	l = find(s, "nproc");
+	assert_int_equal(l->soft, 512);
+	assert_int_equal(l->hard, 1024);
+	assert_true(find(s, "stack")->soft == SERVICE_RLIMIT_UNLIMITED);
+	config_free(cfg);
+}
+
+/* A reload restarts a service whose limits changed: they are set only at its start. */
+static void
+a_change_of_limits_is_a_change_of_the_service(void **state)
+{
+	struct tend_config *a = load_ok(SVC "    rlimits: { nofile: 100 }\n");
+	struct tend_config *b = load_ok("\n" SVC "    rlimits: {nofile: 100}\n");
+	struct tend_config *c = load_ok(SVC "    rlimits: { nofile: 200 }\n");
+	struct tend_config *d = load_ok(SVC);
+
+	(void)state;
+	assert_true(service_conf_equal(&a->services[0], &b->services[0]));
+	assert_false(service_conf_equal(&a->services[0], &c->services[0]));
+	assert_false(service_conf_equal(&a->services[0], &d->services[0]));
+	config_free(a);
+	config_free(b);
+	config_free(c);
+	config_free(d);
+}
+
+static void
+mistakes_are_named_at_their_place(void **state)
+{
+	(void)state;
+	assert_error(SVC "    rlimits: { nofiles: 10 }\n", 4, 16, "unknown limit 'nofiles'");
+	assert_error(SVC "    rlimits: { nofile: lots }\n", 4, 24, "'rlimits.nofile': expected");
+	assert_error(SVC "    rlimits: { cpu: 1500ms }\n", 4, 21, "whole seconds");
+	assert_error(SVC "    rlimits: { as: -1 }\n", 4, 20, "'rlimits.as'");
+	assert_error(SVC "    rlimits: { nproc: { soft: 10 } }\n", 4, 23, "both soft and hard");
+	assert_error(SVC "    rlimits: { nproc: { soft: 10, hard: 5 } }\n", 4, 31,
+	    "soft is above hard");
+	assert_error(SVC "    rlimits: { nproc: { soft: 1, max: 5 } }\n", 4, 34,
+	    "expected soft or hard");
+	assert_error(SVC "    rlimits: [nofile]\n", 4, 14, "expected a mapping");
+	assert_error("services:\n  db:\n    pidfile: /run/db.pid\n    start: [/bin/true]\n"
+	    "    rlimits: { nofile: 10 }\n", 5, 16, "an external service");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(each_kind_of_value_is_read),
+		cmocka_unit_test(a_change_of_limits_is_a_change_of_the_service),
+		cmocka_unit_test(mistakes_are_named_at_their_place),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
