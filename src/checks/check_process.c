@@ -15,6 +15,9 @@
 #include <unistd.h>
 
 #include "checks/check_kinds.h"
+#include "checks/leak.h"
+#include "config/units.h"
+#include "core/clock.h"
 #include "core/mem.h"
 #include "core/procid.h"
 #include "supervise/pidfile.h"
@@ -185,12 +188,72 @@ process_limit(const char *what, double value, const struct limits *l,
 }
 
 static void
+leak_free(void *state)
+{
+	free(state);
+}
+
+/* The host's memory, the limit a leak grows to when the check names none. */
+static double
+host_memory(void)
+{
+	return (double)sysconf(_SC_PHYS_PAGES) * (double)sysconf(_SC_PAGESIZE);
+}
+
+/*
+ * This run's RSS added to the series the check keeps (reset when the main
+ * process changes: a restart); a growth that fits and would reach the
+ * limit within `within` makes it critical (warning within twice that).
+ */
+static enum health_state
+process_leak(struct process_run *p, double rss, char *why, size_t len,
+    struct check_result *r)
+{
+	const struct process_check_conf *c = &p->run->conf->process;
+	struct check_memory *mem = p->run->memory;
+	double limit = c->leak.limit > 0 ? c->leak.limit : c->rss.crit > 0 ? c->rss.crit :
+	    host_memory();
+	enum health_state s = HEALTH_HEALTHY;
+	struct leak_verdict v;
+	char cur[32], lim[32], grow[32];
+	size_t used = strlen(why);
+
+	if (c->leak.window_ms <= 0 || mem == NULL)
+		return HEALTH_HEALTHY;
+	if (mem->state == NULL) {
+		mem->state = xcalloc(1, sizeof(struct leak_series));
+		mem->state_free = leak_free;
+	}
+	leak_add(mem->state, p->pid, clock_mono_ms(), rss, c->leak.window_ms);
+	leak_judge(mem->state, c->leak.window_ms, limit, &v);
+	if (!v.judged)
+		return HEALTH_HEALTHY;
+	check_result_add_metric(r, "rss_growth", v.slope, "B");
+	if (v.slope <= 0 || v.r2 < LEAK_MIN_R2 || v.eta_s < 0)
+		return HEALTH_HEALTHY;
+	check_result_add_metric(r, "leak_eta", v.eta_s, "s");
+	if (v.eta_s * 1000.0 < (double)c->leak.within_ms)
+		s = HEALTH_CRITICAL;
+	else if (v.eta_s * 1000.0 < 2.0 * (double)c->leak.within_ms)
+		s = HEALTH_WARNING;
+	if (s == HEALTH_HEALTHY)
+		return s;
+	units_format_size(v.current, cur, sizeof(cur));
+	units_format_size(limit, lim, sizeof(lim));
+	units_format_size(v.slope, grow, sizeof(grow));
+	snprintf(why + used, len - used, "%smemory leak: rss %s growing %s/s (r2 %.2f over "
+	    "%llds), reaches %s in %.0fs", used ? ", " : "", cur, grow, v.r2,
+	    (long long)(c->leak.window_ms / 1000), lim, v.eta_s);
+	return s;
+}
+
+static void
 process_judge(struct process_run *p, struct check_result *r)
 {
 	const struct process_check_conf *c = &p->run->conf->process;
 	struct tree_sample *s = &p->s[1];
 	enum health_state state = HEALTH_HEALTHY;
-	char why[256] = "";
+	char why[512] = "";
 	double cpu;
 
 	cpu = (s->cpu_ticks - p->s[0].cpu_ticks) / (double)sysconf(_SC_CLK_TCK) /
@@ -201,6 +264,7 @@ process_judge(struct process_run *p, struct check_result *r)
 	state = process_limit("rss", s->rss_bytes, &c->rss, state, why, sizeof(why));
 	state = process_limit("threads", s->threads, &c->threads, state, why, sizeof(why));
 	state = process_limit("fds", s->fds, &c->fds, state, why, sizeof(why));
+	state = health_state_worst(state, process_leak(p, s->rss_bytes, why, sizeof(why), r));
 	if (c->min_uptime_ms > 0 && s->uptime_s * 1000.0 < (double)c->min_uptime_ms) {
 		state = health_state_worst(state, HEALTH_WARNING);
 		snprintf(why + strlen(why), sizeof(why) - strlen(why), "%sup only %.0fs",

@@ -222,6 +222,13 @@ struct limits {
  * The process tree of the owning service (or of the pid in pidfile):
  * the main process and every descendant, summed.
  */
+/* A process check's memory-leak detection (checks/leak.h); window 0: none. */
+struct leak_conf {
+	int64_t		 window_ms;	/* RSS fitted over this (default 10m) */
+	int64_t		 within_ms;	/* critical when the limit is nearer (default 1h) */
+	double		 limit;		/* bytes; 0: rss.crit, else the host's memory */
+};
+
 struct process_check_conf {
 	char		*pidfile;	/* NULL: the owning service's main pid */
 	struct limits	 cpu;		/* % of one core */
@@ -229,6 +236,7 @@ struct process_check_conf {
 	struct limits	 threads;
 	struct limits	 fds;
 	int64_t		 min_uptime_ms;	/* warning while younger: it just restarted */
+	struct leak_conf leak;
 };
 
 enum dep_kind {

@@ -172,6 +172,32 @@ static void	parse_size_double(struct walk *, yaml_node_t *, void *, const struct
 LIMIT_SPECS(number_limit_specs, parse_threshold);
 LIMIT_SPECS(size_limit_specs, parse_size_double);
 
+static const struct key_spec leak_specs[] = {
+	{ "window", parse_duration, OFF(leak_conf, window_ms), NULL },
+	{ "within", parse_duration, OFF(leak_conf, within_ms), NULL },
+	{ "limit", parse_size_double, OFF(leak_conf, limit), NULL },
+	{ NULL, NULL, 0, NULL },
+};
+
+/* leak: {window, within, limit}, or `leak: true` for the defaults. */
+static void
+parse_leak(struct walk *w, yaml_node_t *node, void *target, const struct key_spec *spec)
+{
+	struct leak_conf *l = target;
+	const char *v;
+
+	*l = (struct leak_conf){ .window_ms = 10 * 60 * 1000LL, .within_ms = 3600 * 1000LL };
+	if (node->type != YAML_SCALAR_NODE) {
+		walk_mapping(w, node, leak_specs, l, "'leak'");
+	} else if ((v = walk_scalar(w, node, "true or {window, within, limit}")) != NULL &&
+	    strcmp(v, "true") != 0) {
+		walk_error(w, node, "'leak': expected true or {window, within, limit}, got '%s'",
+		    v);
+		l->window_ms = 0;
+	}
+	(void)spec;
+}
+
 static const struct key_spec check_process_specs[] = {
 	{ "pidfile", parse_string, OFF(check_conf, process.pidfile), NULL },
 	{ "cpu", parse_nested, OFF(check_conf, process.cpu), number_limit_specs },
@@ -179,6 +205,7 @@ static const struct key_spec check_process_specs[] = {
 	{ "threads", parse_nested, OFF(check_conf, process.threads), number_limit_specs },
 	{ "fds", parse_nested, OFF(check_conf, process.fds), number_limit_specs },
 	{ "min_uptime", parse_duration, OFF(check_conf, process.min_uptime_ms), NULL },
+	{ "leak", parse_leak, OFF(check_conf, process.leak), NULL },
 	{ NULL, NULL, 0, NULL },
 };
 

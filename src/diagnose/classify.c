@@ -53,6 +53,7 @@ static const struct {
 	{ "not-permitted", "operation not permitted|eperm", FAILURE_PERMISSION },
 	{ "read-only-filesystem", "read-only file system", FAILURE_PERMISSION },
 	{ "disk-full", "no space left on device|disk quota exceeded", FAILURE_RESOURCE },
+	{ "memory-leak", "memory leak", FAILURE_RESOURCE },
 	{ "out-of-memory", "out of memory|cannot allocate memory|enomem|killed process",
 	  FAILURE_RESOURCE },
 	{ "too-many-open-files", "too many open files", FAILURE_RESOURCE },

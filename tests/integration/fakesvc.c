@@ -3,7 +3,8 @@
  * listen, notify, crash, print, leave children and orphans, or daemonize
  * (or, with --flood N, flood NOTIFY_SOCKET with N datagrams and exit),
  * or (with --error-burst FILE, when FILE is absent: it creates it) print an
- * error line every 50 ms from 1.5 s after it starts, until stopped,
+ * error line every 50 ms from 1.5 s after it starts, until stopped, or
+ * (with --leak FILE, the same way) grow by 2 MB every 100 ms, to 400 MB,
  * and it records what it does in a file the tests read:
  *
  *   start NAME PID MONO_NS      ready NAME PID MONO_NS
@@ -59,6 +60,7 @@ struct fake {
 	bool		 list_fds;		/* record the fds it was started with */
 	int		 flood;			/* send this many READY=1 and exit */
 	const char	*error_burst;		/* errors unless this file exists */
+	const char	*leak;			/* grows unless this file exists */
 	int		 received;		/* webhook: requests so far */
 	struct timespec	 started;	/* wall clock */
 };
@@ -231,6 +233,7 @@ parse_args(struct fake *f, int argc, char **argv)
 		{ "delay", 1, NULL, 'Y' }, { "receiver", 1, NULL, 'V' },
 		{ "fail-first", 1, NULL, 'X' }, { "list-fds", 0, NULL, 'I' },
 		{ "flood", 1, NULL, 'Z' }, { "error-burst", 1, NULL, 'E' },
+		{ "leak", 1, NULL, 'K' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -266,6 +269,7 @@ parse_args(struct fake *f, int argc, char **argv)
 		case 'I': f->list_fds = true; break;
 		case 'Z': f->flood = atoi(optarg); break;
 		case 'E': f->error_burst = optarg; break;
+		case 'K': f->leak = optarg; break;
 		default: exit(2);
 		}
 	}
@@ -303,6 +307,28 @@ error_burst(const struct fake *f)
 		fflush(stdout);
 		nanosleep(&pause, NULL);
 	}
+	exit(0);
+}
+
+/* A leak, the first of its kind (as error_burst): 20 MB/s of touched memory. */
+static void
+leak(const struct fake *f)
+{
+	struct timespec pause = { 0, 100 * 1000000 };
+	int fd = open(f->leak, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	size_t held = 0, step = 2 << 20;
+	char *p;
+
+	if (fd >= 0)
+		close(fd);
+	while (!terminated) {
+		if (held < (400u << 20) && (p = malloc(step)) != NULL) {
+			memset(p, 0x5a, step);
+			held += step;
+		}
+		nanosleep(&pause, NULL);
+	}
+	record(f, "stop", getpid());
 	exit(0);
 }
 
@@ -538,6 +564,8 @@ main(int argc, char **argv)
 	print_lines(f.print_lines);
 	if (f.error_burst != NULL && access(f.error_burst, F_OK) != 0)
 		error_burst(&f);
+	if (f.leak != NULL && access(f.leak, F_OK) != 0)
+		leak(&f);
 	if (f.spawn_child)
 		sleep_forever_child(&f, false);
 	if (f.spawn_orphan)

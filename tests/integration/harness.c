@@ -544,6 +544,47 @@ harness_status(struct tend_run *run)
 }
 
 json_t *
+harness_incidents(struct tend_run *run)
+{
+	char *out;
+	json_t *doc;
+	int rc;
+
+	rc = harness_cli(run, &out, "incidents", "--state-dir", run->state, "--format",
+	    "json", NULL);
+	doc = rc == 0 ? json_loads(out, 0, NULL) : NULL;
+	free(out);
+	return doc;
+}
+
+json_t *
+harness_wait_incident(struct tend_run *run, const char *target, const char *field,
+    const char *value, int timeout_ms)
+{
+	long long deadline = harness_mono_ms() + timeout_ms;
+	const char *v, *of;
+	json_t *all, *inc;
+	size_t i;
+
+	do {
+		all = harness_incidents(run);
+		json_array_foreach(all, i, inc) {
+			v = json_string_value(json_object_get(inc, field));
+			of = json_string_value(json_object_get(inc, "target"));
+			if (of != NULL && strcmp(of, target) == 0 && v != NULL &&
+			    strncmp(v, value, strlen(value)) == 0) {
+				json_incref(inc);
+				json_decref(all);
+				return inc;
+			}
+		}
+		json_decref(all);
+		harness_pause_ms(50);
+	} while (harness_mono_ms() < deadline);
+	return NULL;
+}
+
+json_t *
 harness_service(json_t *status, const char *name)
 {
 	json_t *s;

@@ -83,6 +83,14 @@ pid_t	 harness_cli_async(struct tend_run *t, ...);
 
 /* The status document, or NULL when the daemon does not answer. */
 json_t	*harness_status(struct tend_run *t);
+/* `tend incidents --format json` (from the store), a new reference; NULL on failure. */
+json_t	*harness_incidents(struct tend_run *t);
+/*
+ * The newest incident of target whose field starts with value, within
+ * timeout_ms: a new reference, or NULL.
+ */
+json_t	*harness_wait_incident(struct tend_run *t, const char *target, const char *field,
+	    const char *value, int timeout_ms);
 /* A service's object in a status document (borrowed). */
 json_t	*harness_service(json_t *status, const char *name);
 /* Current state and pid of a service ("" and 0 when absent). */

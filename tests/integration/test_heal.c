@@ -42,53 +42,12 @@
     "      web-health: { type: http, url: 'http://127.0.0.1:@PORT1@/', every: " web_every ",\n" \
     "                    timeout: 1s }\n"
 
-/* `tend incidents --format json`, from the store. */
-static json_t *
-incidents(void)
-{
-	char *out;
-	json_t *doc;
-	int rc;
-
-	rc = harness_cli(&t, &out, "incidents", "--state-dir", t.state, "--format", "json",
-	    NULL);
-	doc = rc == 0 ? json_loads(out, 0, NULL) : NULL;
-	free(out);
-	return doc;
-}
-
 static bool
 str_is(json_t *o, const char *key, const char *value)
 {
 	const char *v = json_string_value(json_object_get(o, key));
 
 	return v != NULL && strcmp(v, value) == 0;
-}
-
-/* The newest incident of target whose field starts with value; a new reference. */
-static json_t *
-wait_incident(const char *target, const char *field, const char *value, int timeout_ms)
-{
-	long long deadline = harness_mono_ms() + timeout_ms;
-	json_t *all, *inc;
-	const char *v;
-	size_t i;
-
-	do {
-		all = incidents();
-		json_array_foreach(all, i, inc) {
-			v = json_string_value(json_object_get(inc, field));
-			if (str_is(inc, "target", target) && v != NULL &&
-			    strncmp(v, value, strlen(value)) == 0) {
-				json_incref(inc);
-				json_decref(all);
-				return inc;
-			}
-		}
-		json_decref(all);
-		harness_pause_ms(50);
-	} while (harness_mono_ms() < deadline);
-	return NULL;
 }
 
 /*
@@ -112,7 +71,7 @@ start_then_make_sick(const char *config, bool forever)
 static int
 count_incidents_not_merged(void)
 {
-	json_t *all = incidents(), *inc;
+	json_t *all = harness_incidents(&t), *inc;
 	int n = 0;
 	size_t i;
 
@@ -131,7 +90,7 @@ an_unhealthy_http_service_is_restarted_and_verified(void **state)
 
 	before = start_then_make_sick("heal: { verify_timeout: 5s, cooldown: 0s }\n"
 	    "services:\n" HARNESS_SICK_WEB, false);
-	inc = wait_incident("health", "resolution", "healed by restart", 10000);
+	inc = harness_wait_incident(&t, "health", "resolution", "healed by restart", 10000);
 	assert_non_null(inc);
 	assert_true(harness_pid(&t, "web") != before);
 	assert_true(str_is(inc, "phase", "resolved"));
@@ -160,7 +119,7 @@ a_failing_dependency_is_the_root_cause_and_dependents_are_not_healed(void **stat
 	assert_true(harness_wait_state(&t, "web", "up", 0, 5000));
 	harness_pause_ms(400);
 	harness_make_sick(&t, false);
-	inc = wait_incident("db-ping", "resolution", "healed by restart", 10000);
+	inc = harness_wait_incident(&t, "db-ping", "resolution", "healed by restart", 10000);
 	assert_non_null(inc);
 	assert_true(str_is(inc, "root_cause", "db-ping"));
 	symptoms = json_dumps(json_object_get(inc, "symptoms"), 0);
@@ -169,7 +128,7 @@ a_failing_dependency_is_the_root_cause_and_dependents_are_not_healed(void **stat
 	free(symptoms);
 	/* One incident; web's failure never became one of its own, never acted on. */
 	assert_int_equal(count_incidents_not_merged(), 1);
-	all = incidents();
+	all = harness_incidents(&t);
 	json_array_foreach(all, i, one)
 		json_array_foreach(json_object_get(one, "attempts"), j, attempt)
 			assert_false(str_is(one, "target", "web-health"));
@@ -187,7 +146,7 @@ escalation_after_max_attempts_then_ack_and_resolve(void **state)
 	    "cooldown: 0s }\n"
 	    "services:\n" HARNESS_SICK_WEB
 	    "        heal: [restart, restart, restart]\n", true);
-	inc = wait_incident("health", "phase", "escalated", 15000);
+	inc = harness_wait_incident(&t, "health", "phase", "escalated", 15000);
 	assert_non_null(inc);
 	assert_int_equal(json_integer_value(json_object_get(inc, "attempt_count")), 2);
 	assert_true(harness_log_contains(&t, "ALERT escalated"));
@@ -200,7 +159,7 @@ escalation_after_max_attempts_then_ack_and_resolve(void **state)
 	assert_int_equal(harness_cli(&t, &out, "resolve", id, "--state-dir", t.state,
 	    NULL), 0);
 	free(out);
-	inc = wait_incident("health", "resolution", "resolved by hand", 3000);
+	inc = harness_wait_incident(&t, "health", "resolution", "resolved by hand", 3000);
 	assert_non_null(inc);
 	assert_int_equal(json_integer_value(json_object_get(inc, "acked")), 1);
 	json_decref(inc);
@@ -221,7 +180,7 @@ learning_tries_the_action_that_worked_first(void **state)
 	    "  bounce: { restart: web }\n"
 	    "services:\n" HARNESS_SICK_WEB
 	    "        heal: [{ any: [poke, bounce] }]\n", false);
-	first = wait_incident("health", "resolution", "healed by bounce", 10000);
+	first = harness_wait_incident(&t, "health", "resolution", "healed by bounce", 10000);
 	assert_non_null(first);
 	assert_int_equal(json_array_size(json_object_get(first, "attempts")), 2);
 	assert_true(str_is(json_array_get(json_object_get(first, "attempts"), 0), "action",
@@ -232,7 +191,7 @@ learning_tries_the_action_that_worked_first(void **state)
 	/* The second incident is the newest: bounce (1 of 1) now goes before poke (0 of 1). */
 	second = NULL;
 	for (n = 0; n < 200 && second == NULL; n++) {
-		all = incidents();
+		all = harness_incidents(&t);
 		if (json_array_size(all) >= 2 && str_is(json_array_get(all, 0), "phase",
 		    "resolved"))
 			second = json_incref(json_array_get(all, 0));
@@ -260,7 +219,7 @@ monitor_only_records_without_acting_until_asked(void **state)
 	t.run_flag = "--monitor-only";	/* as heal: {auto: false} */
 	before = start_then_make_sick("heal: { verify_timeout: 5s }\n"
 	    "services:\n" HARNESS_SICK_WEB, false);
-	inc = wait_incident("health", "phase", "monitoring", 5000);
+	inc = harness_wait_incident(&t, "health", "phase", "monitoring", 5000);
 	assert_non_null(inc);
 	json_decref(inc);
 	harness_pause_ms(600);
@@ -343,7 +302,7 @@ a_timeout_is_healed_by_raising_the_timeout(void **state)
 	    "        timeout: 100ms\n"
 	    "        heal: [{ adjust_timeout: { factor: 8, max: 2s } }]\n");
 	harness_start(&t);
-	inc = wait_incident("api", "resolution", "healed by adjust_timeout", 10000);
+	inc = harness_wait_incident(&t, "api", "resolution", "healed by adjust_timeout", 10000);
 	assert_non_null(inc);
 	assert_true(str_is(inc, "category", "timeout"));
 	assert_non_null(strstr(json_string_value(json_object_get(json_array_get(
@@ -360,11 +319,11 @@ a_second_incident_waits_for_the_cooldown(void **state)
 
 	start_then_make_sick("heal: { verify_timeout: 5s, cooldown: 1500ms }\n"
 	    "services:\n" HARNESS_SICK_WEB, false);
-	json_decref(wait_incident("health", "resolution", "healed by restart", 10000));
+	json_decref(harness_wait_incident(&t, "health", "resolution", "healed by restart", 10000));
 	assert_true(harness_wait_state(&t, "web", "up", 0, 5000));
 	harness_make_sick(&t, false);
 	for (n = 0; n < 200 && second == NULL; n++) {
-		all = incidents();
+		all = harness_incidents(&t);
 		if (json_array_size(all) == 2 && str_is(json_array_get(all, 0), "phase",
 		    "resolved"))
 			second = json_incref(json_array_get(all, 0));
@@ -396,7 +355,7 @@ the_third_failure_in_an_hour_is_recurring(void **state)
 		}
 		for (all = NULL; ; harness_pause_ms(50)) {
 			json_decref(all);
-			all = incidents();
+			all = harness_incidents(&t);
 			if (json_array_size(all) == (size_t)round &&
 			    str_is(json_array_get(all, 0), "phase", "resolved"))
 				break;
@@ -412,7 +371,7 @@ the_third_failure_in_an_hour_is_recurring(void **state)
 static bool
 never_acted_on(const char *target)
 {
-	json_t *all = incidents(), *inc;
+	json_t *all = harness_incidents(&t), *inc;
 	bool acted = false;
 	size_t i;
 
@@ -439,7 +398,7 @@ a_service_the_operator_stopped_is_left_alone_until_started(void **state)
 	free(out);
 
 	/* web fails because db is down: put down to the operator's stop, not healed. */
-	inc = wait_incident("web-health", "phase", "held", 5000);
+	inc = harness_wait_incident(&t, "web-health", "phase", "held", 5000);
 	assert_non_null(inc);
 	assert_true(str_is(inc, "root_cause", "db"));
 	assert_non_null(strstr(json_string_value(json_object_get(inc, "diagnosis")),
@@ -461,7 +420,7 @@ a_service_the_operator_stopped_is_left_alone_until_started(void **state)
 	/* Started again: web recovers, and its incident closes by itself. */
 	assert_int_equal(harness_cli(&t, &out, "start", "db", "--state-dir", t.state, NULL), 0);
 	free(out);
-	inc = wait_incident("web-health", "resolution", "recovered by itself", 10000);
+	inc = harness_wait_incident(&t, "web-health", "resolution", "recovered by itself", 10000);
 	assert_non_null(inc);
 	json_decref(inc);
 	assert_true(never_acted_on("web-health"));
@@ -477,12 +436,12 @@ an_incident_whose_service_the_operator_stops_midway_waits(void **state)
 	start_then_make_sick("heal: { verify_timeout: 500ms, cooldown: 0s }\n"
 	    "services:\n" HARNESS_SICK_WEB
 	    "        heal: [{ wait: 1500ms }, restart, restart]\n", true);
-	inc = wait_incident("health", "phase", "acting", 5000);
+	inc = harness_wait_incident(&t, "health", "phase", "acting", 5000);
 	assert_non_null(inc);
 	json_decref(inc);
 	assert_int_equal(harness_cli(&t, &out, "stop", "web", "--state-dir", t.state, NULL), 0);
 	free(out);
-	inc = wait_incident("health", "phase", "held", 5000);
+	inc = harness_wait_incident(&t, "health", "phase", "held", 5000);
 	assert_non_null(inc);
 	assert_non_null(strstr(json_string_value(json_object_get(inc, "diagnosis")),
 	    "web was stopped by the operator"));
@@ -515,7 +474,7 @@ a_crash_loop_in_backoff_is_not_healed_by_the_healer(void **state)
 	assert_true(never_acted_on("db-ping"));
 	assert_true(never_acted_on("web-health"));
 	/* Its giving up is an incident of its own, escalated, not held by itself. */
-	inc = wait_incident("db", "phase", "escalated", 5000);
+	inc = harness_wait_incident(&t, "db", "phase", "escalated", 5000);
 	assert_non_null(inc);
 	assert_true(str_is(inc, "error_type", "service"));
 	json_decref(inc);
@@ -589,7 +548,7 @@ a_failure_that_outlives_restarts_of_tend_is_one_incident_and_one_alert(void **st
 
 	harness_write_config(&t, still_failing);
 	harness_start(&t);
-	inc = wait_incident("broken", "phase", "escalated", 5000);
+	inc = harness_wait_incident(&t, "broken", "phase", "escalated", 5000);
 	assert_non_null(inc);
 	json_decref(inc);
 	for (i = 0; i < 3; i++) {
@@ -598,7 +557,7 @@ a_failure_that_outlives_restarts_of_tend_is_one_incident_and_one_alert(void **st
 		/* Time for a wrong second incident, and its alert, to show. */
 		harness_pause_ms(600);
 	}
-	all = incidents();
+	all = harness_incidents(&t);
 	assert_int_equal(json_array_size(all), 1);
 	inc = json_array_get(all, 0);
 	assert_true(str_is(inc, "phase", "escalated"));
@@ -615,7 +574,7 @@ a_failure_that_outlives_restarts_of_tend_is_one_incident_and_one_alert(void **st
 	    "    book: { command: [/bin/sh, -c, 'echo \"$TEND_EVENT $TEND_INCIDENT\" >> "
 	    "@DIR@/alerts'] }\n");
 	restart_tend();
-	inc = wait_incident("broken", "resolution", "closed: its target is no longer", 5000);
+	inc = harness_wait_incident(&t, "broken", "resolution", "closed: its target is no longer", 5000);
 	assert_non_null(inc);
 	assert_true(str_is(inc, "phase", "interrupted"));
 	json_decref(inc);
@@ -648,13 +607,13 @@ a_merged_symptom_neither_alerts_nor_has_an_mttr(void **state)
 	assert_true(harness_wait_state(&t, "web", "up", 0, 5000));
 	harness_pause_ms(1200);
 	harness_make_sick(&t, false);
-	root = wait_incident("db-ping", "resolution", "healed by restart", 15000);
+	root = harness_wait_incident(&t, "db-ping", "resolution", "healed by restart", 15000);
 	assert_non_null(root);
 	diagnosis = json_string_value(json_object_get(root, "diagnosis"));
 	assert_non_null(strstr(diagnosis, "classified as "));
 	assert_null(strstr(diagnosis, "matched /"));
 	json_decref(root);
-	all = incidents();
+	all = harness_incidents(&t);
 	json_array_foreach(all, i, inc)
 		if (str_is(inc, "target", "web-health") && str_is(inc, "phase", "merged")) {
 			merged = true;

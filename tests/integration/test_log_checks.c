@@ -12,50 +12,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-static json_t *
-incidents(void)
-{
-	char *out;
-	json_t *doc;
-	int rc;
-
-	rc = harness_cli(&t, &out, "incidents", "--state-dir", t.state, "--format", "json",
-	    NULL);
-	doc = rc == 0 ? json_loads(out, 0, NULL) : NULL;
-	free(out);
-	return doc;
-}
-
 static const char *
 field(json_t *o, const char *key)
 {
 	const char *v = json_string_value(json_object_get(o, key));
 
 	return v != NULL ? v : "";
-}
-
-/* The incident of target once resolved, a new reference; NULL at the deadline. */
-static json_t *
-wait_resolved(const char *target, int timeout_ms)
-{
-	long long deadline = harness_mono_ms() + timeout_ms;
-	json_t *all, *inc;
-	size_t i;
-
-	do {
-		all = incidents();
-		json_array_foreach(all, i, inc) {
-			if (strcmp(field(inc, "target"), target) == 0 &&
-			    strcmp(field(inc, "phase"), "resolved") == 0) {
-				json_incref(inc);
-				json_decref(all);
-				return inc;
-			}
-		}
-		json_decref(all);
-		harness_pause_ms(100);
-	} while (harness_mono_ms() < deadline);
-	return NULL;
 }
 
 /* A check's state or message from tend status. */
@@ -96,7 +58,7 @@ an_error_burst_opens_an_incident_healed_by_restart(void **state)
 	harness_start(&t);
 	assert_true(harness_wait_state(&t, "app", "up", 0, 5000));
 	before = harness_pid(&t, "app");
-	inc = wait_resolved("app-log", 30000);
+	inc = harness_wait_incident(&t, "app-log", "phase", "resolved", 30000);
 	assert_non_null(inc);
 	assert_string_equal(field(inc, "category"), "network");
 	assert_non_null(strstr(field(inc, "diagnosis"), "connection refused"));

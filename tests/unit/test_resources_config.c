@@ -1,4 +1,8 @@
-/* A service's `rlimits:`: each kind of value, and every mistake at its place. */
+/*
+ * What bounds a service's resources in the config: its `rlimits:` (each
+ * kind of value, a change of them, every mistake at its place) and a
+ * process check's `leak:`.
+ */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -83,6 +87,33 @@ mistakes_are_named_at_their_place(void **state)
 	    "    rlimits: { nofile: 10 }\n", 5, 16, "an external service");
 }
 
+static void
+leak_takes_its_defaults_and_its_mistakes_are_named(void **state)
+{
+	struct tend_config *cfg = load_ok(SVC "    checks:\n"
+	    "      a: { type: process, leak: true }\n"
+	    "      b: { type: process, leak: { window: 2m, limit: 1GB } }\n"
+	    "      c: { type: process }\n");
+	const struct check_conf *a = config_find_check(cfg, "a");
+	const struct check_conf *b = config_find_check(cfg, "b");
+
+	(void)state;
+	assert_int_equal(a->process.leak.window_ms, 600000);
+	assert_int_equal(a->process.leak.within_ms, 3600000);
+	assert_true(a->process.leak.limit == 0);
+	assert_int_equal(b->process.leak.window_ms, 120000);
+	assert_int_equal(b->process.leak.within_ms, 3600000);
+	assert_true(b->process.leak.limit == 1024.0 * 1024 * 1024);
+	assert_int_equal(config_find_check(cfg, "c")->process.leak.window_ms, 0);
+	config_free(cfg);
+	assert_error(SVC "    checks:\n      a: { type: process, leak: yes }\n", 5, 33,
+	    "'leak': expected true or {window, within, limit}");
+	assert_error(SVC "    checks:\n      a: { type: process, leak: { window: 0s } }\n",
+	    5, 43, "'window': must be positive");
+	assert_error(SVC "    checks:\n      a: { type: process, leak: { windows: 1m } }\n",
+	    5, 35, "unknown key 'windows' in 'leak'");
+}
+
 int
 main(void)
 {
@@ -90,6 +121,7 @@ main(void)
 		cmocka_unit_test(each_kind_of_value_is_read),
 		cmocka_unit_test(a_change_of_limits_is_a_change_of_the_service),
 		cmocka_unit_test(mistakes_are_named_at_their_place),
+		cmocka_unit_test(leak_takes_its_defaults_and_its_mistakes_are_named),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
