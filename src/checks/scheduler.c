@@ -35,6 +35,8 @@ struct scheduled {
 	uv_timer_t	 timer;
 	struct check_run *run;		/* in flight, or NULL */
 	bool		 again;		/* a tick or a run now came while one was in flight */
+	int64_t		 monitor_every;	/* enable_monitoring: this interval ... */
+	int64_t		 monitor_until;	/* ... until then (monotonic ms); 0: none */
 	struct health_tracker tracker;
 	struct check_memory memory;
 	struct check_result last;
@@ -122,6 +124,15 @@ scheduled_log(const struct scheduled *c, enum health_state from, bool changed)
 
 static void	scheduled_fire(uv_timer_t *timer);
 
+/* The check's interval now: enable_monitoring's while it lasts, else its own. */
+static uint64_t
+scheduled_every(const struct scheduled *c)
+{
+	if (c->monitor_until > 0)
+		return (uint64_t)c->monitor_every;
+	return (uint64_t)(c->conf->every_ms ? c->conf->every_ms : c->s->interval_ms);
+}
+
 static void
 scheduled_done(void *arg, const struct check_conf *conf, struct check_result *r)
 {
@@ -140,8 +151,7 @@ scheduled_done(void *arg, const struct check_conf *conf, struct check_result *r)
 	 */
 	if (c->again) {
 		c->again = false;
-		uv_timer_start(&c->timer, scheduled_fire, 0, (uint64_t)(c->conf->every_ms ?
-		    c->conf->every_ms : s->interval_ms));
+		uv_timer_start(&c->timer, scheduled_fire, 0, scheduled_every(c));
 	}
 	check_result_clear(&c->last);
 	check_result_move(&c->last, r);
@@ -163,6 +173,13 @@ scheduled_fire(uv_timer_t *timer)
 {
 	struct scheduled *c = timer->data;
 
+	/* enable_monitoring is over: the check's own interval again. */
+	if (c->monitor_until > 0 && clock_mono_ms() >= c->monitor_until) {
+		c->monitor_until = 0;
+		uv_timer_set_repeat(&c->timer, scheduled_every(c));
+		log_info(c->conf->service, "check %s: back to its own interval",
+		    c->conf->name);
+	}
 	/*
 	 * A run still going (a slow target, a hung one waiting out its
 	 * timeout) is not doubled up, and the tick is not lost either: the
@@ -256,8 +273,25 @@ scheduler_run_now(struct scheduler *s, const char *check)
 	 * back at once, and the caller (the healer) must not be re-entered.
 	 * The schedule then goes on from now.
 	 */
-	uv_timer_start(&c->timer, scheduled_fire, 0,
-	    (uint64_t)(c->conf->every_ms ? c->conf->every_ms : s->interval_ms));
+	uv_timer_start(&c->timer, scheduled_fire, 0, scheduled_every(c));
+	return 0;
+}
+
+int
+scheduler_monitor(struct scheduler *s, const char *check, int64_t every_ms, int64_t for_ms)
+{
+	struct scheduled *c = scheduler_find(s, check);
+	int64_t own;
+
+	if (c == NULL || every_ms <= 0)
+		return -1;
+	/* Never slower than the check's own interval. */
+	own = c->conf->every_ms ? c->conf->every_ms : s->interval_ms;
+	c->monitor_every = every_ms < own ? every_ms : own;
+	c->monitor_until = clock_mono_ms() + for_ms;
+	log_info(c->conf->service, "check %s: every %lld ms for %lld s (enable_monitoring)",
+	    c->conf->name, (long long)c->monitor_every, (long long)(for_ms / 1000));
+	uv_timer_start(&c->timer, scheduled_fire, 0, scheduled_every(c));
 	return 0;
 }
 

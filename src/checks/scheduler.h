@@ -35,6 +35,12 @@ void		scheduler_on_result(struct scheduler *s, check_result_fn fn, void *arg);
 /* Runs a check now, off its schedule (right after a run in flight); -1 if unknown. */
 int		scheduler_run_now(struct scheduler *s, const char *check);
 /*
+ * enable_monitoring: runs check every every_ms (if that is more often than
+ * its own) from now for for_ms, then at its own interval; -1 if unknown.
+ */
+int		scheduler_monitor(struct scheduler *s, const char *check, int64_t every_ms,
+		    int64_t for_ms);
+/*
  * Multiplies a check's timeout for its next runs, up to max_ms (never
  * lowering it); returns the new timeout, or -1 if the check is unknown.
  */

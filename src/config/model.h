@@ -34,6 +34,7 @@ enum heal_action_kind {
 	HEAL_ESCALATE,		/* stop here and call a human */
 	HEAL_ANY,		/* alternatives: the best by success so far first */
 	HEAL_REBUILD,		/* run a `rebuild:` entry (the engine: tend rebuild) */
+	HEAL_MONITOR,		/* enable_monitoring: the target's checks run more often */
 	HEAL_NAMED,		/* a reference to a named action under `actions:` */
 };
 
@@ -52,6 +53,8 @@ struct heal_action {
 	char		*snapshot;	/* rollback: a snapshot set; NULL means the target's */
 	char		*rebuild;	/* rebuild: the `rebuild:` entry's name */
 	int64_t		 wait_ms;	/* wait */
+	int64_t		 every_ms;	/* enable_monitoring: how often, default 1s */
+	int64_t		 for_ms;	/* enable_monitoring: how long, default 10m */
 	struct heal_action *alternatives;	/* any */
 	size_t		 n_alternatives;
 	const struct heal_action *named;	/* named: resolved by validation */

@@ -26,7 +26,8 @@ static const char *const action_words[] = {
 	[HEAL_EXEC] = "exec", [HEAL_CLEANUP] = "cleanup",
 	[HEAL_ADJUST_TIMEOUT] = "adjust_timeout", [HEAL_ROLLBACK] = "rollback",
 	[HEAL_WAIT] = "wait", [HEAL_ESCALATE] = "escalate", [HEAL_ANY] = "any",
-	[HEAL_REBUILD] = "rebuild", [HEAL_NAMED] = NULL,
+	[HEAL_REBUILD] = "rebuild", [HEAL_MONITOR] = "enable_monitoring",
+	[HEAL_NAMED] = NULL,
 };
 
 const char *
@@ -44,6 +45,8 @@ static void	parse_action_rebuild(struct walk *, yaml_node_t *, void *, const str
 static void	parse_action_wait(struct walk *, yaml_node_t *, void *, const struct key_spec *);
 static void	parse_action_escalate(struct walk *, yaml_node_t *, void *, const struct key_spec *);
 static void	parse_action_any(struct walk *, yaml_node_t *, void *, const struct key_spec *);
+static void	parse_action_monitor(struct walk *, yaml_node_t *, void *,
+		    const struct key_spec *);
 
 /* The action keys of a mapping item; spec->arg is the kind. */
 static const struct key_spec action_specs[] = {
@@ -58,6 +61,7 @@ static const struct key_spec action_specs[] = {
 	{ "wait", parse_action_wait, 0, NULL },
 	{ "escalate", parse_action_escalate, 0, NULL },
 	{ "any", parse_action_any, 0, NULL },
+	{ "enable_monitoring", parse_action_monitor, 0, NULL },
 	{ "name", parse_string, OFF(heal_action, name), NULL },
 	{ "timeout", parse_duration, OFF(heal_action, timeout_ms), NULL },
 	{ NULL, NULL, 0, NULL },
@@ -87,6 +91,8 @@ heal_action_init(struct heal_action *a, enum heal_action_kind kind, struct conf_
 	a->timeout_ms = 60000;
 	a->factor = 2.0;
 	a->max_ms = 60000;
+	a->every_ms = 1000;
+	a->for_ms = 10 * 60 * 1000;
 }
 
 static void
@@ -158,6 +164,26 @@ parse_action_adjust(struct walk *w, yaml_node_t *node, void *target,
 	walk_mapping(w, node, adjust_specs, a, "'adjust_timeout'");
 	if (a->factor <= 1)
 		walk_error(w, node, "'adjust_timeout.factor': expected a number above 1");
+}
+
+static const struct key_spec monitor_specs[] = {
+	{ "every", parse_duration, OFF(heal_action, every_ms), NULL },
+	{ "for", parse_duration, OFF(heal_action, for_ms), NULL },
+	{ NULL, NULL, 0, NULL },
+};
+
+/* enable_monitoring: {every: 1s, for: 10m}, or alone for those defaults. */
+static void
+parse_action_monitor(struct walk *w, yaml_node_t *node, void *target,
+    const struct key_spec *spec)
+{
+	struct heal_action *a = target;
+
+	(void)spec;
+	a->kind = HEAL_MONITOR;
+	if (node->type == YAML_SCALAR_NODE && node->data.scalar.length == 0)
+		return;
+	walk_mapping(w, node, monitor_specs, a, "'enable_monitoring'");
 }
 
 static void
@@ -302,8 +328,8 @@ parse_action(struct walk *w, yaml_node_t *node, struct heal_action *a)
 	}
 	if (action_keys_in(w, node) != 1) {
 		walk_error(w, node, "expected exactly one of restart, stop, start, exec, "
-		    "cleanup, adjust_timeout, rollback, rebuild, wait, escalate, any in an "
-		    "action");
+		    "cleanup, adjust_timeout, rollback, rebuild, wait, escalate, any, "
+		    "enable_monitoring in an action");
 		return false;
 	}
 	walk_mapping(w, node, action_specs, a, "the action");
@@ -358,7 +384,7 @@ parse_one_named_action(struct walk *w, yaml_node_t *key, yaml_node_t *value)
 	if (ok && a->kind == HEAL_NAMED)
 		walk_error(w, value, "action '%s': expected an action (restart, stop, "
 		    "start, exec, cleanup, adjust_timeout, rollback, rebuild, wait, escalate, "
-		    "any), not a reference to another", a->name);
+		    "any, enable_monitoring), not a reference to another", a->name);
 }
 
 void

@@ -76,6 +76,14 @@ daemon_ops_adjust_timeout(void *arg, const char *check, double factor, int64_t m
 	return scheduler_adjust_timeout(d->checks, check, factor, max_ms);
 }
 
+static int
+daemon_ops_monitor(void *arg, const char *check, int64_t every_ms, int64_t for_ms)
+{
+	struct daemon *d = arg;
+
+	return scheduler_monitor(d->checks, check, every_ms, for_ms);
+}
+
 static int64_t
 daemon_heal_blame(void *arg, const char *service, bool critical, int64_t detected_ms,
     char *why, size_t len, char *rollback, size_t rollback_len)
@@ -143,7 +151,7 @@ daemon_heal_ops(struct daemon *d, struct heal_ops *ops)
 {
 	*ops = (struct heal_ops){ .arg = d, .service_control = daemon_ops_service_control,
 	    .service_state = daemon_ops_service_state, .run_check = daemon_ops_run_check,
-	    .adjust_timeout = daemon_ops_adjust_timeout, .alert = daemon_heal_alert,
+	    .adjust_timeout = daemon_ops_adjust_timeout, .monitor = daemon_ops_monitor, .alert = daemon_heal_alert,
 	    .changed = daemon_heal_changed, .blame = daemon_heal_blame,
 	    .rollback = daemon_heal_rollback, .rebuild_argv = daemon_heal_rebuild_argv };
 }

@@ -7,6 +7,7 @@
 
 #include "checks/capture.h"
 #include "config/config.h"
+#include "config/units.h"
 #include "core/clock.h"
 #include "core/log.h"
 #include "core/mem.h"
@@ -38,7 +39,7 @@ struct action_run {
 const char *
 action_result_name(enum action_result r)
 {
-	static const char *const names[] = { "done", "failed", "skipped" };
+	static const char *const names[] = { "done", "failed", "skipped", "noted" };
 
 	return names[r];
 }
@@ -256,6 +257,32 @@ action_adjust(struct action_run *run, const struct heal_ops *ops,
 	action_finish(run, ACTION_DONE, "%s", *detail ? detail : "no check to adjust");
 }
 
+/* enable_monitoring: the failing checks run more often for a while. */
+static void
+action_monitor(struct action_run *run, const struct heal_ops *ops,
+    const char *const *checks)
+{
+	const struct heal_action *a = run->step->action;
+	char detail[400] = "", every[32], span[32];
+	size_t i, len;
+
+	if (ops->monitor == NULL && !run->dry_run) {
+		action_finish(run, ACTION_SKIPPED, "checks are scheduled only by the daemon");
+		return;
+	}
+	units_format_duration(a->every_ms, every, sizeof(every));
+	units_format_duration(a->for_ms, span, sizeof(span));
+	for (i = 0; checks != NULL && checks[i] != NULL; i++) {
+		len = strlen(detail);
+		if (!run->dry_run && ops->monitor(ops->arg, checks[i], a->every_ms,
+		    a->for_ms) < 0)
+			continue;
+		snprintf(detail + len, sizeof(detail) - len, "%s%s%s every %s for %s",
+		    len ? ", " : "", run->dry_run ? "would run " : "", checks[i], every, span);
+	}
+	action_finish(run, ACTION_NOTED, "%s", *detail ? detail : "no check to watch");
+}
+
 static void
 action_rollback_done(void *token, bool ok, const char *detail)
 {
@@ -325,6 +352,9 @@ action_start(uv_loop_t *loop, const struct heal_ops *ops, const struct plan_step
 		break;
 	case HEAL_ADJUST_TIMEOUT:
 		action_adjust(run, ops, checks);
+		break;
+	case HEAL_MONITOR:
+		action_monitor(run, ops, checks);
 		break;
 	case HEAL_ROLLBACK:
 		action_rollback(run, ops, target);

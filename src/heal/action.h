@@ -29,6 +29,8 @@ struct heal_ops {
 	/* Multiplies a check's timeout (capped); returns the new one, or -1. */
 	int64_t	(*adjust_timeout)(void *arg, const char *check, double factor,
 		    int64_t max_ms);
+	/* Runs a check every every_ms for for_ms, then as configured; 0, or -1. */
+	int	(*monitor)(void *arg, const char *check, int64_t every_ms, int64_t for_ms);
 	/*
 	 * The change an incident opened at detected_ms (monotonic) on service
 	 * (NULL: none) is blamed on: its id with a sentence in why ("change 7
@@ -76,6 +78,7 @@ enum action_result {
 	ACTION_DONE,		/* it ran; verification decides if it helped */
 	ACTION_FAILED,		/* it could not run, or said it failed */
 	ACTION_SKIPPED,		/* not applicable here (no rollback hook) */
+	ACTION_NOTED,		/* it changed how the target is watched, not the target */
 };
 
 struct action_outcome {

@@ -524,9 +524,11 @@ incident_action_ended(struct incident *inc, const struct action_outcome *o)
 
 	log_info(inc->service, "incident #%lld: %s: %s: %s", (long long)inc->id,
 	    inc->current->action->name, action_result_name(o->result), o->detail);
-	if (o->result == ACTION_SKIPPED) {
+	/* Not a fix to verify or learn from: the next action follows at once. */
+	if (o->result == ACTION_SKIPPED || o->result == ACTION_NOTED) {
 		inc->attempts--;
-		incident_record_action(inc, "skipped", o->detail);
+		incident_record_action(inc, o->result == ACTION_SKIPPED ? "skipped" : "noted",
+		    o->detail);
 		incident_advance(inc);
 		return;
 	}

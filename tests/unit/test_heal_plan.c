@@ -47,7 +47,8 @@ static const char full[] =
     "        type: tcp\n"
     "        port: 1\n"
     "        heal: [{ wait: 2s }, { any: [restart, rebuild] }, { restart: db },\n"
-    "               { adjust_timeout: { factor: 3, max: 20s } }, rollback, escalate]\n"
+    "               { adjust_timeout: { factor: 3, max: 20s } }, rollback, escalate,\n"
+    "               enable_monitoring, { enable_monitoring: { every: 2s, for: 1m } }]\n"
     "checks:\n"
     "  disk: { type: resource, metric: disk, warn: 80, crit: 90 }\n";
 
@@ -76,7 +77,7 @@ the_healing_sections_parse(void **state)
 	assert_true(cfg->anomaly.min_delta == -1 && cfg->anomaly.min_ratio == -1);
 
 	assert_string_equal(health->name, "health");
-	assert_int_equal(health->heal.n, 6);
+	assert_int_equal(health->heal.n, 8);
 	assert_int_equal(health->heal.v[0].kind, HEAL_WAIT);
 	assert_int_equal(health->heal.v[0].wait_ms, 2000);
 	a = &health->heal.v[1];
@@ -88,6 +89,13 @@ the_healing_sections_parse(void **state)
 	assert_string_equal(health->heal.v[2].name, "restart-db");
 	assert_true(health->heal.v[3].factor == 3);
 	assert_int_equal(health->heal.v[4].kind, HEAL_ROLLBACK);
+	a = &health->heal.v[6];
+	assert_int_equal(a->kind, HEAL_MONITOR);
+	assert_string_equal(a->name, "enable_monitoring");
+	assert_int_equal(a->every_ms, 1000);
+	assert_int_equal(a->for_ms, 600000);
+	assert_int_equal(health->heal.v[7].every_ms, 2000);
+	assert_int_equal(health->heal.v[7].for_ms, 60000);
 	assert_int_equal(cfg->services[1].heal.n, 2);
 	config_free(cfg);
 }
@@ -234,7 +242,7 @@ any_lays_out_alternatives_best_first_and_says_why(void **state)
 
 	learning_add(l, "crash", "restart", 3, 0);
 	learning_add(l, "crash", "rebuild", 3, 3);
-	assert_int_equal(heal_plan_build(cfg, health, web, FAILURE_CRASH, l, &s), 7);
+	assert_int_equal(heal_plan_build(cfg, health, web, FAILURE_CRASH, l, &s), 9);
 	assert_int_equal(s.v[0].action->kind, HEAL_WAIT);
 	assert_string_equal(s.v[1].action->name, "rebuild");
 	assert_string_equal(s.v[2].action->name, "restart");
