@@ -38,6 +38,7 @@ static const struct subcommand subcommands[] = {
 	{ .name = "rebuild", .run = cmd_rebuild },
 	{ .name = "changes", .run = cmd_changes },
 	{ .name = "report", .run_argv = cmd_report },
+	{ .name = "logs", .run_argv = cmd_logs },
 	{ .name = "change", .run = cmd_change },
 	{ .name = "chaos", .run_argv = cmd_chaos },
 	{ .name = "preflight", .run_argv = cmd_preflight },
