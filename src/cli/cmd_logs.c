@@ -5,6 +5,8 @@
  * with -f, every new line as it comes, through rotation and truncation
  * (the log checks' follower). Each line is shown escaped for the terminal,
  * credentials hidden; a JSON object line is shown by field, message first.
+ * tend logs patterns [SERVICE] [--grep RE]: those lines grouped into
+ * templates (diagnose/templates.h), the most common first.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -22,6 +24,7 @@
 #include "core/mem.h"
 #include "core/regexset.h"
 #include "core/text.h"
+#include "diagnose/templates.h"
 
 #define LOGS_DEFAULT_LINES	50
 #define LOGS_MAX_LINES		100000
@@ -30,7 +33,8 @@
 
 struct logs_args {
 	struct cli_options opts;
-	const char	*service;
+	bool		 patterns;	/* tend logs patterns [SERVICE] */
+	const char	*service;	/* NULL: every service (patterns) */
 	long		 lines;
 	bool		 follow;
 	const char	*grep;
@@ -56,7 +60,8 @@ static void
 logs_usage(FILE *f)
 {
 	fprintf(f, "usage: tend logs SERVICE [-n N] [-f] [--grep REGEX] [-c FILE] "
-	    "[--state-dir DIR]\n");
+	    "[--state-dir DIR]\n       tend logs patterns [SERVICE] [--grep REGEX] "
+	    "[-c FILE] [--state-dir DIR]\n");
 }
 
 /* 0, 2 after a usage error, or -1 for --help. */
@@ -100,11 +105,15 @@ logs_parse(int argc, char **argv, struct logs_args *a)
 			return 2;
 		}
 	}
-	if (optind != argc - 1) {
+	a->patterns = optind < argc && strcmp(argv[optind], "patterns") == 0;
+	if (a->patterns)
+		optind++;
+	if (optind < argc - 1 || (optind == argc && !a->patterns) ||
+	    (a->patterns && a->follow)) {
 		logs_usage(stderr);
 		return 2;
 	}
-	a->service = argv[optind];
+	a->service = optind < argc ? argv[optind] : NULL;
 	return 0;
 }
 
@@ -238,48 +247,146 @@ logs_follow(const char *path, struct regexset *grep)
 	logfollow_close(&f);
 }
 
+struct logs_grouping {
+	struct templates *t;
+	struct regexset	*grep;
+	uint64_t	 line;		/* of the files read, in order */
+};
+
+static void
+logs_group(void *arg, const char *line, size_t len, unsigned flags)
+{
+	struct logs_grouping *g = arg;
+	bool is_new;
+
+	(void)flags;
+	g->line++;
+	if (logs_wanted(g->grep, line, len))
+		templates_add(g->t, line, len, g->line, &is_new);
+}
+
+static const struct templates *sort_by;
+
+static int
+logs_by_count(const void *a, const void *b)
+{
+	struct template_info x, y;
+
+	templates_get(sort_by, *(const size_t *)a, &x);
+	templates_get(sort_by, *(const size_t *)b, &y);
+	return x.count < y.count ? 1 : x.count > y.count ? -1 : x.first < y.first ? -1 : 1;
+}
+
+/* Path's one file through the grouping, from its start; whether it was there. */
+static bool
+logs_read_grouped(const char *path, struct logs_grouping *g)
+{
+	struct logfollow_report rep;
+	struct logfollow f;
+
+	logfollow_init(&f, path, true, LOGFOLLOW_LINE_MAX);
+	f.seen = true;
+	do
+		logfollow_read(&f, LOGS_READ_BUDGET, logs_group, g, &rep);
+	while (rep.status == LOGFOLLOW_OK && rep.behind > 0);
+	logfollow_close(&f);
+	return rep.status == LOGFOLLOW_OK;
+}
+
+/* service's lines (the rotated file's, then the current one's) by template. */
+static void
+logs_patterns(const char *dir, const char *service, struct regexset *grep)
+{
+	struct logs_grouping g = { .t = templates_new(), .grep = grep };
+	char *path = xasprintf("%s/logs/%s.log", dir, service), *older, *shown;
+	struct template_info info;
+	size_t i, n, *order;
+
+	older = xasprintf("%s.1", path);
+	logs_read_grouped(older, &g);
+	logs_read_grouped(path, &g);
+	n = templates_count(g.t);
+	printf("%s: %zu templates in %llu lines\n", service, n, (unsigned long long)g.line);
+	order = xcalloc(n + 1, sizeof(*order));
+	for (i = 0; i < n; i++)
+		order[i] = i;
+	sort_by = g.t;
+	qsort(order, n, sizeof(*order), logs_by_count);
+	for (i = 0; i < n; i++) {
+		templates_get(g.t, order[i], &info);
+		shown = text_show(info.text);
+		printf("%8llu  lines %llu-%llu  %s\n", (unsigned long long)info.count,
+		    (unsigned long long)info.first, (unsigned long long)info.last, shown);
+		free(shown);
+	}
+	if (templates_other(g.t) > 0)
+		printf("%8llu  (past %d templates)\n", (unsigned long long)templates_other(g.t),
+		    TEMPLATES_MAX);
+	free(order);
+	templates_free(g.t);
+	free(older);
+	free(path);
+}
+
+/* The last lines, then (-f) the new ones. */
+static int
+logs_service(const struct logs_args *a, const char *dir, struct regexset *grep)
+{
+	struct logs_tail t = { .grep = grep, .n = a->lines };
+	char *path = xasprintf("%s/logs/%s.log", dir, a->service);
+	int rc = 0;
+	long i;
+
+	t.ring = xcalloc((size_t)t.n + 1, sizeof(*t.ring));
+	if (!logs_tail(path, &t) && !a->follow) {
+		fprintf(stderr, "tend logs: %s: nothing captured yet\n", path);
+		rc = 1;
+	}
+	if (a->follow)
+		logs_follow(path, grep);
+	for (i = 0; i < t.n; i++)
+		free(t.ring[i]);
+	free(t.ring);
+	free(path);
+	return rc;
+}
+
 int
 cmd_logs(int argc, char **argv)
 {
-	struct logs_tail t = { 0 };
+	char *dir, *patterns[2] = { NULL, NULL }, err[256];
+	struct regexset *grep = NULL;
 	struct tend_config *cfg;
 	struct logs_args a;
-	char *dir, *path, *patterns[2] = { NULL, NULL }, err[256];
 	int rc = logs_parse(argc, argv, &a);
-	long i;
+	size_t i;
 
 	if (rc != 0)
 		return rc < 0 ? 0 : rc;
 	if ((cfg = cli_load_config(a.opts.config_path, stderr)) == NULL)
 		return 2;
-	if (config_find_service(cfg, a.service) == NULL) {
+	if (a.service != NULL && config_find_service(cfg, a.service) == NULL) {
 		fprintf(stderr, "tend logs: no service named '%s' in %s\n", a.service,
 		    cfg->source);
 		config_free(cfg);
 		return 2;
 	}
-	config_free(cfg);
 	patterns[0] = (char *)a.grep;
-	if (a.grep != NULL && (t.grep = regexset_new(patterns, err, sizeof(err))) == NULL) {
+	if (a.grep != NULL && (grep = regexset_new(patterns, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "tend logs: --grep: %s\n", err);
+		config_free(cfg);
 		return 2;
 	}
-	t.n = a.lines;
-	t.ring = xcalloc((size_t)t.n + 1, sizeof(*t.ring));
 	dir = cli_state_dir(&a.opts);
-	path = xasprintf("%s/logs/%s.log", dir, a.service);
-	rc = 0;
-	if (!logs_tail(path, &t) && !a.follow) {
-		fprintf(stderr, "tend logs: %s: nothing captured yet\n", path);
-		rc = 1;
-	}
-	if (a.follow)
-		logs_follow(path, t.grep);
-	for (i = 0; i < t.n; i++)
-		free(t.ring[i]);
-	free(t.ring);
-	regexset_free(t.grep);
-	free(path);
+	if (!a.patterns)
+		rc = logs_service(&a, dir, grep);
+	else if (a.service != NULL)
+		logs_patterns(dir, a.service, grep);
+	else
+		for (i = 0; i < cfg->n_services; i++)
+			logs_patterns(dir, cfg->services[i].name, grep);
+	config_free(cfg);
+	regexset_free(grep);
 	free(dir);
 	return rc;
 }

@@ -87,6 +87,8 @@ cli_usage(FILE *out)
 	    "  logs     SERVICE [-n N] [-f] [--grep REGEX]\n"
 	    "           what a service printed (its captured output): the last N lines\n"
 	    "           (50), then with -f new ones as they come; JSON lines by field\n"
+	    "  logs patterns [SERVICE] [--grep REGEX]\n"
+	    "           those lines grouped into templates, the most common first\n"
 	    "  change mark [--set SET] [--label TEXT]\n"
 	    "           tell the daemon a deploy just changed things (SET: a snapshot set)\n"
 	    "  chaos    list | history [--since DURATION] | run NAME... | run --all [--dry-run]\n"

@@ -2,7 +2,8 @@
  * tend logs with the real binary: the last lines of what a service
  * printed, --grep, a JSON line by field, credentials hidden and control
  * characters escaped; -f shows new lines as they come and ends on SIGINT;
- * an unknown service and a bad regex are usage errors.
+ * an unknown service and a bad regex are usage errors; `patterns` groups
+ * the lines into templates, the most common first.
  */
 #include "harness.h"
 
@@ -108,12 +109,38 @@ follow_shows_new_lines_until_interrupted(void **state)
 	free(text);
 }
 
+static void
+patterns_group_the_lines_into_templates(void **state)
+{
+	char *out;
+
+	harness_write_config(&t, config);
+	harness_start(&t);
+	free(logs_until("tick 6", "ticker", "-n", "1"));
+	free(logs_until("ready", "app", "-n", "1"));
+	assert_int_equal(harness_cli(&t, &out, "logs", "patterns", "app", "-c", t.config,
+	    "--state-dir", t.state, NULL), 0);
+	harness_contains(out, "app: 5 templates in 9 lines\n");
+	harness_contains(out, "       5  lines 1-5  line *\n");
+	harness_contains(out, "  lines 7-7  fetch *\n");
+	harness_contains(out, "  lines 8-8  bell\\x07\n");
+	free(out);
+	/* Every service, and only what --grep keeps. */
+	assert_int_equal(harness_cli(&t, &out, "logs", "patterns", "--grep", "tick", "-c",
+	    t.config, "--state-dir", t.state, NULL), 0);
+	harness_contains(out, "app: 0 templates in 9 lines\n");
+	harness_contains(out, "ticker: 1 templates in ");
+	harness_contains(out, "  tick *\n");
+	free(out);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		TEND_TEST(the_last_lines_grep_and_fields),
 		TEND_TEST(follow_shows_new_lines_until_interrupted),
+		TEND_TEST(patterns_group_the_lines_into_templates),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
