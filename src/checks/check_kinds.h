@@ -44,5 +44,6 @@ void	check_resource_start(struct check_run *run);
 void	check_file_start(struct check_run *run);
 void	check_process_start(struct check_run *run);
 void	check_deps_start(struct check_run *run);
+void	check_heartbeat_start(struct check_run *run);
 
 #endif

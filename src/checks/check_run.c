@@ -16,6 +16,7 @@ static const char *const check_type_names[] = {
 	[CHECK_FILE] = "file",
 	[CHECK_PROCESS] = "process",
 	[CHECK_DEPS] = "deps",
+	[CHECK_HEARTBEAT] = "heartbeat",
 };
 
 void
@@ -65,6 +66,9 @@ check_run_start(struct check_env *env, const struct check_conf *conf,
 		break;
 	case CHECK_DEPS:
 		check_deps_start(run);
+		break;
+	case CHECK_HEARTBEAT:
+		check_heartbeat_start(run);
 		break;
 	}
 	return run;

@@ -13,6 +13,7 @@
 #include <uv.h>
 
 #include "checks/check_run.h"
+#include "checks/heartbeat.h"
 #include "checks/result.h"
 #include "config/model.h"
 
@@ -34,6 +35,15 @@ typedef void	(*check_result_fn)(void *arg, const struct check_conf *conf,
 void		scheduler_on_result(struct scheduler *s, check_result_fn fn, void *arg);
 /* Runs a check now, off its schedule (right after a run in flight); -1 if unknown. */
 int		scheduler_run_now(struct scheduler *s, const char *check);
+/*
+ * A ping of a heartbeat check (checks/heartbeat.h), recorded in its memory,
+ * then the check run now; message may be NULL. 0, -1 if the check is
+ * unknown, -2 if it is not a heartbeat.
+ */
+int		scheduler_ping(struct scheduler *s, const char *check,
+		    enum heartbeat_ping kind, const char *message);
+/* A service started: its heartbeat checks count from now (heartbeat_service_started). */
+void		scheduler_service_started(struct scheduler *s, const char *service);
 /*
  * Multiplies a check's timeout for its next runs, up to max_ms (never
  * lowering it); returns the new timeout, or -1 if the check is unknown.

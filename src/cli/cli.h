@@ -74,6 +74,7 @@ int	cmd_snapshot(int argc, char **argv);
 int	cmd_guard(int argc, char **argv);
 int	cmd_preflight(int argc, char **argv);
 int	cmd_report(int argc, char **argv);
+int	cmd_ping(int argc, char **argv);
 int	cmd_check(struct cli_options *opts);
 int	cmd_control(const char *verb, struct cli_options *opts);
 int	cmd_incidents(struct cli_options *opts);

@@ -80,6 +80,10 @@ check_conf_free(struct check_conf *c)
 	free(c->deps.items);
 	free(c->deps.installer);
 	strv_free(c->deps.updates_cmd);
+	if (c->heartbeat.key != NULL)
+		explicit_bzero(c->heartbeat.key, strlen(c->heartbeat.key));
+	free(c->heartbeat.key);
+	free(c->heartbeat.file);
 	heal_actions_free(c->heal.v, c->heal.n);
 }
 

@@ -167,6 +167,7 @@ enum check_type {
 	CHECK_FILE,		/* exists, mode, owner, age, size, content */
 	CHECK_PROCESS,		/* a service's process tree: alive, CPU, memory, ... */
 	CHECK_DEPS,		/* executables, libraries, packages, versions, updates */
+	CHECK_HEARTBEAT,	/* pings arrive in time: a dead-man's switch */
 };
 
 /* An accepted HTTP status range, inclusive. */
@@ -263,6 +264,17 @@ struct file_check_conf {
 };
 
 /*
+ * A dead-man's switch (docs/heartbeats.md): healthy while pings (tend ping,
+ * POST /api/ping/NAME, a file's mtime) come at most period + grace apart.
+ */
+struct heartbeat_check_conf {
+	int64_t		 period_ms;	/* required */
+	int64_t		 grace_ms;	/* -1 unset: 10% of period, within [1m, 1h] */
+	char		*key;		/* `key:`, or what `key_file:` holds; NULL: none */
+	char		*file;		/* touch file whose mtime is a ping; NULL: none */
+};
+
+/*
  * A check: top-level `checks:` (the host) or under a service's `checks:`.
  * Common scheduling settings first, then what each type needs.
  */
@@ -294,6 +306,7 @@ struct check_conf {
 	struct file_check_conf file;
 	struct process_check_conf process;
 	struct deps_check_conf deps;
+	struct heartbeat_check_conf heartbeat;
 
 	struct heal_plan heal;
 };

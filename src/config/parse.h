@@ -51,6 +51,10 @@ void	parse_environment(struct walk *, yaml_node_t *, void *, const struct key_sp
 /* The built-in installers not declared, what declared built-ins left out, defaults. */
 void	deps_apply_defaults(struct tend_config *cfg);
 
+/* parse_heartbeat.c: a heartbeat check's keys; grace and every by the period. */
+extern const struct key_spec check_heartbeat_specs[];
+void	heartbeat_apply_defaults(struct tend_config *cfg);
+
 /* parse_assets.c: `assets:`, what tend fetch downloads. */
 void	parse_assets(struct walk *, yaml_node_t *, void *, const struct key_spec *);
 

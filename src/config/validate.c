@@ -186,6 +186,9 @@ validate_check(const struct check_conf *c, struct config_errors *errs)
 		snprintf(owner, sizeof(owner), "check '%s'", c->name);
 		validate_program(&c->pos, owner, c->command.argv, "run", errs);
 		break;
+	case CHECK_HEARTBEAT:
+		validate_heartbeat_check(c, errs);
+		break;
 	}
 	if (c->latency_warn_ms > 0 && c->latency_crit_ms > 0 &&
 	    c->latency_warn_ms > c->latency_crit_ms)

@@ -142,6 +142,8 @@ daemon_service_changed(void *arg, const char *service, const char *from, const c
 	daemon_stream(d, "state", json_pack("{s:s, s:s, s:s, s:s, s:s?, s:I}", "kind",
 	    "service", "name", service, "from", from, "to", to, "reason", reason, "at",
 	    (json_int_t)clock_wall_ms()));
+	if (strcmp(to, "up") == 0)
+		scheduler_service_started(d->checks, service);
 	if (d->healer != NULL)
 		healer_service_state(d->healer, service, to, reason);
 }
@@ -177,6 +179,8 @@ daemon_web_action(void *arg, const char *verb, const char *name, const json_t *b
 
 	if (strcmp(verb, "change") == 0 || strcmp(verb, "rollback") == 0)
 		return daemon_web_change(d, verb, name, body, answer);
+	if (strcmp(verb, "ping") == 0)
+		return daemon_web_ping(d, name, body, answer);
 
 	if (service ? config_find_service(cfg, name) == NULL :
 	    config_find_action(cfg, name) == NULL) {

@@ -2,7 +2,7 @@
  * What the control socket asks of the daemon (docs/cli.md's control
  * protocol): its status, a service started, stopped or restarted, the
  * healer's requests, a chaos fault on a proxy, a chaos hog counted in a
- * service's processes.
+ * service's processes, a heartbeat's ping (and the web API's).
  */
 #include <stdio.h>
 #include <string.h>
@@ -220,6 +220,85 @@ daemon_attach_request(struct daemon *d, json_t *req)
 	return json_pack("{s:b}", "ok", 1);
 }
 
+/*
+ * A heartbeat's ping, from the control socket or the web API: the HTTP
+ * status (200, 404 for no such check, 400 for one that is no heartbeat),
+ * err set when it is not 200. Not logged but at debug: a busy heartbeat
+ * is thousands a minute, and its incidents say what matters.
+ */
+static int
+daemon_ping(struct daemon *d, const char *name, enum heartbeat_ping kind,
+    const char *message, char *err, size_t len)
+{
+	int rc = scheduler_ping(d->checks, name, kind, message);
+
+	if (rc == -1)
+		snprintf(err, len, "no check named '%s'", name);
+	else if (rc == -2)
+		snprintf(err, len, "check '%s' is not a heartbeat", name);
+	if (rc < 0)
+		return rc == -1 ? 404 : 400;
+	log_debug(NULL, "check %s: %s", name, kind == HEARTBEAT_FAIL ? "failure pinged" :
+	    kind == HEARTBEAT_START ? "run start pinged" : "pinged");
+	publisher_dirty(d->publisher);
+	return 200;
+}
+
+/* {"cmd": "ping", "check": NAME, "kind": "ping"|"fail"|"start", "message": M} */
+static json_t *
+daemon_ping_request(struct daemon *d, json_t *req)
+{
+	const char *name = json_string_value(json_object_get(req, "check"));
+	const char *word = json_string_value(json_object_get(req, "kind"));
+	json_t *message = json_object_get(req, "message");
+	enum heartbeat_ping kind = HEARTBEAT_PING;
+	char err[300];
+
+	if (name == NULL || (word != NULL && heartbeat_ping_parse(word, &kind) < 0) ||
+	    (message != NULL && !json_is_string(message)))
+		return daemon_error("expected \"check\", \"kind\" (ping, fail or start) "
+		    "and an optional \"message\" string");
+	if (daemon_ping(d, name, kind, json_string_value(message), err, sizeof(err)) != 200)
+		return daemon_error(err);
+	return json_pack("{s:b}", "ok", 1);
+}
+
+static int
+daemon_web_refuse(json_t **answer, int status, const char *error)
+{
+	*answer = json_pack("{s:b, s:i, s:s}", "ok", 0, "status", status, "error", error);
+	return status;
+}
+
+int
+daemon_web_ping(struct daemon *d, const char *name, const json_t *body, json_t **answer)
+{
+	const struct check_conf *c = config_find_check(supervisor_config(d->sup), name);
+	const char *word = json_string_value(json_object_get(body, "kind"));
+	enum heartbeat_ping kind = HEARTBEAT_PING;
+	char err[300];
+	int status;
+
+	if (c == NULL) {
+		snprintf(err, sizeof(err), "no check named '%s'", name);
+		return daemon_web_refuse(answer, 404, err);
+	}
+	/* The key is compared here, where the config is: the web threads never see it. */
+	if (!json_is_true(json_object_get(body, "admin")) && !heartbeat_key_matches(c,
+	    json_string_value(json_object_get(body, "key"))))
+		return daemon_web_refuse(answer, 401, "this needs 'Authorization: Bearer KEY' "
+		    "with the check's ping key (its 'key:') or the API token");
+	if (heartbeat_ping_parse(word, &kind) < 0)
+		return daemon_web_refuse(answer, 400, "expected /api/ping/NAME, "
+		    "/api/ping/NAME/fail or /api/ping/NAME/start");
+	status = daemon_ping(d, name, kind, json_string_value(json_object_get(body,
+	    "message")), err, sizeof(err));
+	if (status != 200)
+		return daemon_web_refuse(answer, status, err);
+	*answer = json_pack("{s:b, s:s, s:s}", "ok", 1, "check", name, "ping", word);
+	return 200;
+}
+
 json_t *
 daemon_handle_request(void *arg, json_t *req)
 {
@@ -245,6 +324,8 @@ daemon_handle_request(void *arg, json_t *req)
 		return daemon_proxy_request(d, req);
 	if (strcmp(cmd, "attach") == 0)
 		return daemon_attach_request(d, req);
+	if (strcmp(cmd, "ping") == 0)
+		return daemon_ping_request(d, req);
 	if (!daemon_cmd_in(cmd, service_cmds))
 		return NULL;
 	if (supervisor_control(d->sup, cmd, name, CONTROL_OPERATOR, err, sizeof(err)) < 0)

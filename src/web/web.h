@@ -27,7 +27,10 @@ struct web_ops {
 	 * for the service name, "action" for the named action, "rollback"
 	 * for the snapshot set name, or "change" (name "") with body the
 	 * change {"set", "label"} (both optional; set a string or null,
-	 * label a string). body is NULL for every other verb. Returns the
+	 * label a string), or "ping" for the check name with body {"kind":
+	 * "ping"|"fail"|"start", "message"?, "key"? (as the client gave it)
+	 * or "admin": true (it gave the API token)}, whose key the loop
+	 * checks. body is NULL for every other verb. Returns the
 	 * HTTP status and sets *answer (a JSON object, owned by the server).
 	 */
 	int	(*action)(void *arg, const char *verb, const char *name, const json_t *body,

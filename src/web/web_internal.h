@@ -33,7 +33,7 @@ struct web_action {
 
 /* One request's state across MHD's calls (req_cls). */
 struct web_request {
-	bool		 keep_body;	/* POST /api/changes: body is kept */
+	bool		 keep_body;	/* POST /api/changes, /api/ping/: body is kept */
 	char		*body;		/* NUL-terminated; NULL when empty */
 	size_t		 body_len;
 	struct web_action *action;
@@ -105,6 +105,13 @@ enum MHD_Result	web_get_asset(struct MHD_Connection *conn, const char *url);
 /* server.c */
 /* The current snapshot, referenced; NULL before the first publish. */
 struct web_snapshot *web_current(struct web_server *ws);
+
+/* What follows "Authorization: Bearer ", or NULL. */
+const char	*web_bearer(struct MHD_Connection *conn);
+
+/* ping.c: POST /api/ping/NAME[/KIND], kind "ping", "fail" or "start". */
+enum MHD_Result	web_post_ping(struct web_server *ws, struct MHD_Connection *conn,
+		    struct web_request *req, const char *name, const char *kind);
 
 /* api.c: what is read from the store. */
 enum MHD_Result	web_get_incidents(struct web_server *ws, struct MHD_Connection *conn);
