@@ -19,7 +19,6 @@
 
 #include "checks/check_kinds.h"
 #include "core/clock.h"
-#include "core/dl_crypto.h"
 #include "core/mem.h"
 #include "core/pathwalk.h"
 
@@ -83,16 +82,6 @@ heartbeat_ping_parse(const char *word, enum heartbeat_ping *kind)
 			return 0;
 		}
 	return -1;
-}
-
-bool
-heartbeat_key_matches(const struct check_conf *c, const char *key)
-{
-	const char *want = c->heartbeat.key;
-
-	if (want == NULL || key == NULL || strlen(key) != strlen(want))
-		return false;
-	return CRYPTO_memcmp(key, want, strlen(want)) == 0;
 }
 
 /* "2026-12-02T12:00:00Z" */

@@ -51,8 +51,6 @@ void	heartbeat_service_started(struct heartbeat_state *hb, int64_t now_ms);
 void	heartbeat_judge(const struct check_conf *c, const struct heartbeat_state *hb,
 	    int64_t mtime_ms, const char *file_note, int64_t now_ms,
 	    struct check_result *r);
-/* Whether key is the check's ping key, compared in constant time; false without one. */
-bool	heartbeat_key_matches(const struct check_conf *c, const char *key);
 /* "ping", "fail", "start" into *kind; -1 for another word. */
 int	heartbeat_ping_parse(const char *word, enum heartbeat_ping *kind);
 

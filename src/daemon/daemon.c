@@ -179,8 +179,6 @@ daemon_web_action(void *arg, const char *verb, const char *name, const json_t *b
 
 	if (strcmp(verb, "change") == 0 || strcmp(verb, "rollback") == 0)
 		return daemon_web_change(d, verb, name, body, answer);
-	if (strcmp(verb, "ping") == 0)
-		return daemon_web_ping(d, name, body, answer);
 
 	if (service ? config_find_service(cfg, name) == NULL :
 	    config_find_action(cfg, name) == NULL) {
@@ -216,7 +214,8 @@ daemon_web_action(void *arg, const char *verb, const char *name, const json_t *b
 static void
 daemon_start_web(struct daemon *d, const struct tend_config *cfg)
 {
-	struct web_ops ops = { .arg = d, .action = daemon_web_action };
+	struct web_ops ops = { .arg = d, .action = daemon_web_action,
+	    .ping = daemon_web_ping };
 	char err[512];
 
 	if (d->opts->no_web || !cfg->web.enabled) {
@@ -236,6 +235,7 @@ daemon_watch_checks(struct daemon *d)
 	recorder_watch_checks(d->recorder, d->checks);
 	scheduler_on_result(d->checks, daemon_check_result, d);
 	scheduler_subscribe(d->checks, daemon_check_changed, d);
+	web_set_ping_checks(d->web, supervisor_config(d->sup));
 }
 
 static void

@@ -427,7 +427,7 @@ web_handle(void *cls, struct MHD_Connection *conn, const char *url, const char *
 		post.name[0] = '\0';
 	}
 	wants_post = route == ROUTE_ACTION || route == ROUTE_PING;
-	web_conns_answering(&ws->conns, conn, (is_post && wants_post) ||
+	web_conns_answering(&ws->conns, conn, (is_post && route == ROUTE_ACTION) ||
 	    (is_get && route == ROUTE_EVENTS));
 	if (req->body_len > WEB_BODY_MAX)
 		return web_send_error(conn, MHD_HTTP_CONTENT_TOO_LARGE,
@@ -722,6 +722,7 @@ web_handle_closed(uv_handle_t *handle)
 	for (i = 0; i < WEB_SSE_RING; i++)
 		free(ws->ring[i].text);
 	web_snapshot_unref(ws->snap);
+	web_ping_fini(ws);
 	web_hosts_free(&ws->hosts);
 	web_conns_fini(&ws->conns);
 	pthread_mutex_destroy(&ws->lock);

@@ -18,6 +18,8 @@
 #define WEB_BODY_MAX		(64 * 1024)
 
 struct sse_client;
+struct web_ping_check;
+struct web_ping;
 
 /* A POSTed action, from the web thread that suspended its connection to the loop. */
 struct web_action {
@@ -76,6 +78,10 @@ struct web_server {
 	struct sse_client *clients;
 	int		 n_clients;
 	struct web_action *queue;		/* oldest first */
+	struct web_ping_check *ping_checks;	/* by name: web_set_ping_checks */
+	size_t		 n_ping_checks;
+	struct web_ping	*pings;			/* for the loop, newest first */
+	size_t		 n_pings;
 	sqlite3		*dbs[WEB_DB_POOL];
 	int		 n_dbs;
 
@@ -112,6 +118,10 @@ const char	*web_bearer(struct MHD_Connection *conn);
 /* ping.c: POST /api/ping/NAME[/KIND], kind "ping", "fail" or "start". */
 enum MHD_Result	web_post_ping(struct web_server *ws, struct MHD_Connection *conn,
 		    struct web_request *req, const char *name, const char *kind);
+/* On the loop: hands the queued pings to ops->ping. */
+void		web_ping_drain(struct web_server *ws);
+/* The table and the pings not drained, freed with the server. */
+void		web_ping_fini(struct web_server *ws);
 
 /* api.c: what is read from the store. */
 enum MHD_Result	web_get_incidents(struct web_server *ws, struct MHD_Connection *conn);

@@ -1,8 +1,8 @@
 /*
  * Heartbeats: the timing rules with a chosen clock (no false alarm at
  * start, late after period + grace, a fail at once, a run's duration, a
- * touch file's mtime, a service's restart), the ping key's comparison,
- * and the config: defaults for grace and every, errors at file:line:col.
+ * touch file's mtime, a service's restart), the ping kinds, and the
+ * config: defaults for grace and every, errors at file:line:col.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -178,15 +178,12 @@ a_service_start_gives_its_new_process_a_whole_period(void **state)
 }
 
 static void
-keys_compare_whole_and_pings_parse(void **state)
+keys_load_and_pings_parse(void **state)
 {
 	struct tend_config *cfg = load_ok(hourly);
 	enum heartbeat_ping kind;
 
-	assert_true(heartbeat_key_matches(&cfg->checks[0], KEY));
-	assert_false(heartbeat_key_matches(&cfg->checks[0], KEY "x"));
-	assert_false(heartbeat_key_matches(&cfg->checks[0], "0123456789abcdef-ke"));
-	assert_false(heartbeat_key_matches(&cfg->checks[0], NULL));
+	assert_string_equal(cfg->checks[0].heartbeat.key, KEY);
 	assert_int_equal(heartbeat_ping_parse("fail", &kind), 0);
 	assert_int_equal(kind, HEARTBEAT_FAIL);
 	assert_int_equal(heartbeat_ping_parse("start", &kind), 0);
@@ -273,7 +270,7 @@ main(void)
 		cmocka_unit_test(start_is_no_ping_and_the_ping_after_it_gives_a_duration),
 		cmocka_unit_test(a_touch_files_mtime_is_a_ping),
 		cmocka_unit_test(a_service_start_gives_its_new_process_a_whole_period),
-		cmocka_unit_test(keys_compare_whole_and_pings_parse),
+		cmocka_unit_test(keys_load_and_pings_parse),
 		cmocka_unit_test(grace_and_every_have_defaults_by_the_period),
 		cmocka_unit_test(config_errors_name_file_line_col),
 	};
