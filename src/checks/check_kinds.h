@@ -45,5 +45,6 @@ void	check_file_start(struct check_run *run);
 void	check_process_start(struct check_run *run);
 void	check_deps_start(struct check_run *run);
 void	check_log_start(struct check_run *run);
+void	check_heartbeat_start(struct check_run *run);
 
 #endif

@@ -17,6 +17,7 @@ static const char *const check_type_names[] = {
 	[CHECK_PROCESS] = "process",
 	[CHECK_DEPS] = "deps",
 	[CHECK_LOG] = "log",
+	[CHECK_HEARTBEAT] = "heartbeat",
 };
 
 void
@@ -69,6 +70,9 @@ check_run_start(struct check_env *env, const struct check_conf *conf,
 		break;
 	case CHECK_LOG:
 		check_log_start(run);
+		break;
+	case CHECK_HEARTBEAT:
+		check_heartbeat_start(run);
 		break;
 	}
 	return run;

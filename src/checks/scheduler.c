@@ -8,6 +8,7 @@
 
 #include "checks/check_run.h"
 #include "checks/resource.h"
+#include "config/config.h"
 #include "core/clock.h"
 #include "core/log.h"
 #include "core/mem.h"
@@ -46,6 +47,7 @@ struct scheduled {
 
 struct scheduler {
 	struct check_env env;
+	const struct tend_config *cfg;	/* its checks are v's, in order */
 	struct scheduled *v;
 	size_t		 n;
 	uv_timer_t	 summary;
@@ -202,6 +204,7 @@ scheduler_start(const struct check_env *env, const struct tend_config *cfg)
 	size_t i;
 
 	s->env = *env;
+	s->cfg = cfg;
 	s->interval_ms = cfg->interval_ms;
 	s->n = cfg->n_checks;
 	s->v = xcalloc(s->n + 1, sizeof(*s->v));
@@ -250,15 +253,15 @@ scheduler_on_result(struct scheduler *s, check_result_fn fn, void *arg)
 	s->n_results++;
 }
 
+/* By the config's name index: a ping per check of ten thousand is no scan. */
 static struct scheduled *
 scheduler_find(struct scheduler *s, const char *check)
 {
-	size_t i;
+	const struct check_conf *c;
 
-	for (i = 0; s != NULL && i < s->n; i++)
-		if (strcmp(s->v[i].conf->name, check) == 0)
-			return &s->v[i];
-	return NULL;
+	if (s == NULL || (c = config_find_check(s->cfg, check)) == NULL)
+		return NULL;
+	return &s->v[c - s->cfg->checks];
 }
 
 int
@@ -293,6 +296,37 @@ scheduler_monitor(struct scheduler *s, const char *check, int64_t every_ms, int6
 	    c->conf->name, (long long)c->monitor_every, (long long)(for_ms / 1000));
 	uv_timer_start(&c->timer, scheduled_fire, 0, scheduled_every(c));
 	return 0;
+}
+
+int
+scheduler_ping(struct scheduler *s, const char *check, enum heartbeat_ping kind,
+    const char *message)
+{
+	struct scheduled *c = scheduler_find(s, check);
+	int64_t now = clock_wall_ms();
+
+	if (c == NULL)
+		return -1;
+	if (c->conf->type != CHECK_HEARTBEAT)
+		return -2;
+	heartbeat_record(heartbeat_state(&c->memory, now), kind, message, now);
+	/* The check says so at once: a resumed heartbeat closes its incident. */
+	return scheduler_run_now(s, check);
+}
+
+void
+scheduler_service_started(struct scheduler *s, const char *service)
+{
+	int64_t now = clock_wall_ms();
+	struct scheduled *c;
+	size_t i;
+
+	for (i = 0; s != NULL && i < s->n; i++) {
+		c = &s->v[i];
+		if (c->conf->type == CHECK_HEARTBEAT && c->conf->service != NULL &&
+		    strcmp(c->conf->service, service) == 0)
+			heartbeat_service_started(heartbeat_state(&c->memory, now), now);
+	}
 }
 
 int64_t

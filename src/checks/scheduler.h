@@ -13,6 +13,7 @@
 #include <uv.h>
 
 #include "checks/check_run.h"
+#include "checks/heartbeat.h"
 #include "checks/result.h"
 #include "config/model.h"
 
@@ -40,6 +41,15 @@ int		scheduler_run_now(struct scheduler *s, const char *check);
  */
 int		scheduler_monitor(struct scheduler *s, const char *check, int64_t every_ms,
 		    int64_t for_ms);
+/*
+ * A ping of a heartbeat check (checks/heartbeat.h), recorded in its memory,
+ * then the check run now; message may be NULL. 0, -1 if the check is
+ * unknown, -2 if it is not a heartbeat.
+ */
+int		scheduler_ping(struct scheduler *s, const char *check,
+		    enum heartbeat_ping kind, const char *message);
+/* A service started: its heartbeat checks count from now (heartbeat_service_started). */
+void		scheduler_service_started(struct scheduler *s, const char *service);
 /*
  * Multiplies a check's timeout for its next runs, up to max_ms (never
  * lowering it); returns the new timeout, or -1 if the check is unknown.

@@ -42,6 +42,7 @@ static const struct subcommand subcommands[] = {
 	{ .name = "change", .run = cmd_change },
 	{ .name = "chaos", .run_argv = cmd_chaos },
 	{ .name = "preflight", .run_argv = cmd_preflight },
+	{ .name = "ping", .run_argv = cmd_ping },
 };
 
 int

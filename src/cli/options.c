@@ -48,6 +48,8 @@ cli_usage(FILE *out)
 	    "           run one recovery action now; --wait: follow its incident at most\n"
 	    "           this long (default: until it must have ended; 0: not at all)\n"
 	    "  ack ID | resolve ID             acknowledge or close an incident\n"
+	    "  ping     NAME [--fail|--start] [-m MESSAGE]\n"
+	    "           a heartbeat check's ping (or its job's failure, or start)\n"
 	    "  retry    [options] -- CMD [ARGS...]\n"
 	    "           run a command until it succeeds: backoff with jitter, timeouts,\n"
 	    "           failures classified, fallbacks (tend retry --help)\n"

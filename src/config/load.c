@@ -111,6 +111,7 @@ config_resolve_paths(struct tend_config *cfg, const char *dir)
 			config_make_absolute(&c->command.argv[0], dir);
 		if (c->type == CHECK_FILE)
 			config_make_absolute(&c->path, dir);
+		config_make_absolute(&c->heartbeat.file, dir);
 		config_make_absolute(&c->process.pidfile, dir);
 	}
 	for (i = 0; i < cfg->alerts.n_channels; i++) {

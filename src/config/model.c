@@ -83,6 +83,10 @@ check_conf_free(struct check_conf *c)
 	free(c->log.file);
 	strv_free(c->log.match);
 	strv_free(c->log.ignore);
+	if (c->heartbeat.key != NULL)
+		explicit_bzero(c->heartbeat.key, strlen(c->heartbeat.key));
+	free(c->heartbeat.key);
+	free(c->heartbeat.file);
 	heal_actions_free(c->heal.v, c->heal.n);
 }
 

@@ -183,6 +183,7 @@ enum check_type {
 	CHECK_PROCESS,		/* a service's process tree: alive, CPU, memory, ... */
 	CHECK_DEPS,		/* executables, libraries, packages, versions, updates */
 	CHECK_LOG,		/* lines of a log that match, counted per window */
+	CHECK_HEARTBEAT,	/* pings arrive in time: a dead-man's switch */
 };
 
 /* An accepted HTTP status range, inclusive. */
@@ -308,6 +309,17 @@ struct log_check_conf {
 };
 
 /*
+ * A dead-man's switch (docs/heartbeats.md): healthy while pings (tend ping,
+ * POST /api/ping/NAME, a file's mtime) come at most period + grace apart.
+ */
+struct heartbeat_check_conf {
+	int64_t		 period_ms;	/* required */
+	int64_t		 grace_ms;	/* -1 unset: 10% of period, within [1m, 1h] */
+	char		*key;		/* `key:`, or what `key_file:` holds; NULL: none */
+	char		*file;		/* touch file whose mtime is a ping; NULL: none */
+};
+
+/*
  * A check: top-level `checks:` (the host) or under a service's `checks:`.
  * Common scheduling settings first, then what each type needs.
  */
@@ -340,6 +352,7 @@ struct check_conf {
 	struct process_check_conf process;
 	struct deps_check_conf deps;
 	struct log_check_conf log;
+	struct heartbeat_check_conf heartbeat;
 
 	struct heal_plan heal;
 };

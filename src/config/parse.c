@@ -87,6 +87,7 @@ static const struct key_spec service_specs[] = {
 static const char *const check_types[] = {
 	"resource", "http", "tcp", "command", "file", "process", "deps",
 	"log",
+	"heartbeat",
 	NULL,
 };
 /* As enum health_state: the state a changed file puts the check in. */
@@ -231,6 +232,7 @@ static const struct key_spec *const check_type_specs[] = {
 	[CHECK_PROCESS] = check_process_specs,
 	[CHECK_DEPS] = check_deps_specs,
 	[CHECK_LOG] = check_log_specs,
+	[CHECK_HEARTBEAT] = check_heartbeat_specs,
 };
 
 static const struct key_spec fail_rule_specs[] = {
@@ -599,6 +601,7 @@ parse_add_check(struct tend_config *cfg, const char *name)
 	c->file.max_size = -1;
 	c->file.changed = -1;
 	log_check_init(c);
+	c->heartbeat.grace_ms = -1;
 	return c;
 }
 
@@ -622,7 +625,7 @@ parse_one_check(struct walk *w, yaml_node_t *key, yaml_node_t *value)
 	type = walk_lookup(w, value, "type");
 	if (type == NULL && value->type == YAML_MAPPING_NODE)
 		walk_error(w, key, "check '%s': 'type' is required (resource, http, "
-		    "tcp, command, file, process, deps or log)", c->name);
+		    "tcp, command, file, process, deps, log or heartbeat)", c->name);
 	for (i = 0; type != NULL && check_types[i] != NULL; i++)
 		if (strcmp(type, check_types[i]) == 0)
 			tables[1] = check_type_specs[i];
@@ -729,6 +732,7 @@ parse_apply_defaults(struct tend_config *cfg)
 		cfg->heal.verify_every_ms = 1000;
 	deps_apply_defaults(cfg);
 	log_apply_defaults(cfg);
+	heartbeat_apply_defaults(cfg);
 	if (cfg->web.host == NULL)
 		cfg->web.host = xstrdup("127.0.0.1");
 	for (i = 0; i < cfg->n_services; i++)

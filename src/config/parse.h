@@ -58,6 +58,9 @@ void	log_check_init(struct check_conf *c);
 void	log_apply_defaults(struct tend_config *cfg);
 /* One per supervised service whose output no log check reads (rate > 0). */
 void	log_add_implicit(struct tend_config *cfg, double rate);
+/* parse_heartbeat.c: a heartbeat check's keys; grace and every by the period. */
+extern const struct key_spec check_heartbeat_specs[];
+void	heartbeat_apply_defaults(struct tend_config *cfg);
 
 /* parse_assets.c: `assets:`, what tend fetch downloads. */
 void	parse_assets(struct walk *, yaml_node_t *, void *, const struct key_spec *);

@@ -190,6 +190,9 @@ validate_check(const struct check_conf *c, struct config_errors *errs)
 		snprintf(owner, sizeof(owner), "check '%s'", c->name);
 		validate_program(&c->pos, owner, c->command.argv, "run", errs);
 		break;
+	case CHECK_HEARTBEAT:
+		validate_heartbeat_check(c, errs);
+		break;
 	case CHECK_LOG:		/* config_validate_logs: it needs the services */
 		break;
 	}

@@ -21,6 +21,9 @@ void	config_validate_report(const struct tend_config *cfg, struct config_errors 
 /* Installers named by deps checks must exist, their templates make sense (parse_deps.c). */
 void	config_validate_deps(const struct tend_config *cfg, struct config_errors *errs);
 
+/* A heartbeat check's period (parse_heartbeat.c). */
+void	validate_heartbeat_check(const struct check_conf *c, struct config_errors *errs);
+
 /* Snapshot sets and rebuilds: names they refer to, paths (validate_snapshots.c). */
 void	config_validate_snapshots(const struct tend_config *cfg, struct config_errors *errs);
 /* Chaos experiments: faults that are built, targets that are services (parse_chaos.c). */

@@ -142,6 +142,8 @@ daemon_service_changed(void *arg, const char *service, const char *from, const c
 	daemon_stream(d, "state", json_pack("{s:s, s:s, s:s, s:s, s:s?, s:I}", "kind",
 	    "service", "name", service, "from", from, "to", to, "reason", reason, "at",
 	    (json_int_t)clock_wall_ms()));
+	if (strcmp(to, "up") == 0)
+		scheduler_service_started(d->checks, service);
 	if (d->healer != NULL)
 		healer_service_state(d->healer, service, to, reason);
 }
@@ -212,7 +214,8 @@ daemon_web_action(void *arg, const char *verb, const char *name, const json_t *b
 static void
 daemon_start_web(struct daemon *d, const struct tend_config *cfg)
 {
-	struct web_ops ops = { .arg = d, .action = daemon_web_action };
+	struct web_ops ops = { .arg = d, .action = daemon_web_action,
+	    .ping = daemon_web_ping };
 	char err[512];
 
 	if (d->opts->no_web || !cfg->web.enabled) {
@@ -232,6 +235,7 @@ daemon_watch_checks(struct daemon *d)
 	recorder_watch_checks(d->recorder, d->checks);
 	scheduler_on_result(d->checks, daemon_check_result, d);
 	scheduler_subscribe(d->checks, daemon_check_changed, d);
+	web_set_ping_checks(d->web, supervisor_config(d->sup));
 }
 
 static void

@@ -2,7 +2,7 @@
  * What the control socket asks of the daemon (docs/cli.md's control
  * protocol): its status, a service started, stopped or restarted, the
  * healer's requests, a chaos fault on a proxy, a chaos hog counted in a
- * service's processes.
+ * service's processes, a heartbeat's ping (and the web API's).
  */
 #include <stdio.h>
 #include <string.h>
@@ -220,6 +220,60 @@ daemon_attach_request(struct daemon *d, json_t *req)
 	return json_pack("{s:b}", "ok", 1);
 }
 
+/*
+ * A heartbeat's ping, from the control socket or the web API: the HTTP
+ * status (200, 404 for no such check, 400 for one that is no heartbeat),
+ * err set when it is not 200. Not logged but at debug: a busy heartbeat
+ * is thousands a minute, and its incidents say what matters.
+ */
+static int
+daemon_ping(struct daemon *d, const char *name, enum heartbeat_ping kind,
+    const char *message, char *err, size_t len)
+{
+	int rc = scheduler_ping(d->checks, name, kind, message);
+
+	if (rc == -1)
+		snprintf(err, len, "no check named '%s'", name);
+	else if (rc == -2)
+		snprintf(err, len, "check '%s' is not a heartbeat", name);
+	if (rc < 0)
+		return rc == -1 ? 404 : 400;
+	log_debug(NULL, "check %s: %s", name, kind == HEARTBEAT_FAIL ? "failure pinged" :
+	    kind == HEARTBEAT_START ? "run start pinged" : "pinged");
+	publisher_dirty(d->publisher);
+	return 200;
+}
+
+/* {"cmd": "ping", "check": NAME, "kind": "ping"|"fail"|"start", "message": M} */
+static json_t *
+daemon_ping_request(struct daemon *d, json_t *req)
+{
+	const char *name = json_string_value(json_object_get(req, "check"));
+	const char *word = json_string_value(json_object_get(req, "kind"));
+	json_t *message = json_object_get(req, "message");
+	enum heartbeat_ping kind = HEARTBEAT_PING;
+	char err[300];
+
+	if (name == NULL || (word != NULL && heartbeat_ping_parse(word, &kind) < 0) ||
+	    (message != NULL && !json_is_string(message)))
+		return daemon_error("expected \"check\", \"kind\" (ping, fail or start) "
+		    "and an optional \"message\" string");
+	if (daemon_ping(d, name, kind, json_string_value(message), err, sizeof(err)) != 200)
+		return daemon_error(err);
+	return json_pack("{s:b}", "ok", 1);
+}
+
+void
+daemon_web_ping(void *arg, const char *check, const char *kind, const char *message)
+{
+	enum heartbeat_ping k = HEARTBEAT_PING;
+	char err[300];
+
+	/* Checked by the web thread against the table of this config. */
+	if (heartbeat_ping_parse(kind, &k) == 0)
+		daemon_ping(arg, check, k, message, err, sizeof(err));
+}
+
 json_t *
 daemon_handle_request(void *arg, json_t *req)
 {
@@ -245,6 +299,8 @@ daemon_handle_request(void *arg, json_t *req)
 		return daemon_proxy_request(d, req);
 	if (strcmp(cmd, "attach") == 0)
 		return daemon_attach_request(d, req);
+	if (strcmp(cmd, "ping") == 0)
+		return daemon_ping_request(d, req);
 	if (!daemon_cmd_in(cmd, service_cmds))
 		return NULL;
 	if (supervisor_control(d->sup, cmd, name, CONTROL_OPERATOR, err, sizeof(err)) < 0)

@@ -65,5 +65,7 @@ void	daemon_change_ops(struct daemon *d, struct change_watch_ops *ops);
  */
 int	daemon_web_change(struct daemon *d, const char *verb, const char *name,
 	    const json_t *body, json_t **answer);
+/* POST /api/ping/NAME's ping, checked and answered by the web thread (web_ops.ping). */
+void	daemon_web_ping(void *arg, const char *check, const char *kind, const char *message);
 
 #endif

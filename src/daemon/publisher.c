@@ -14,6 +14,12 @@
 #define TICK_MS			250
 #define HOST_EVERY_MS		5000
 #define PUBLISH_AT_LEAST_MS	1000
+/*
+ * A snapshot of ten thousand checks takes the loop some 200 ms to build:
+ * the next one waits this many times as long, so that building takes at
+ * most a fifth of the loop and pings, results and signals keep their pace.
+ */
+#define PUBLISH_SPACING		4
 #define HOST_DISK_PATH		"/"	/* the filesystem of the host's disk_pct */
 
 struct action_count {
@@ -35,6 +41,7 @@ struct publisher {
 	int64_t		 host_at;
 	bool		 dirty;
 	int64_t		 published_at;
+	int64_t		 build_ms;		/* what the last publish took */
 	int64_t		 incidents_total;
 	int64_t		 last_incident_id;
 	struct action_count *actions;
@@ -140,6 +147,7 @@ publisher_publish(struct publisher *p)
 	publisher_decorate(p, status);
 	web_publish(p->web, web_snapshot_build(status));
 	json_decref(status);
+	p->build_ms = clock_mono_ms() - p->published_at;
 }
 
 static void
@@ -156,7 +164,8 @@ publisher_on_tick(uv_timer_t *timer)
 		publisher_sample_host(p);
 		p->dirty = true;
 	}
-	if (p->dirty || mono - p->published_at >= PUBLISH_AT_LEAST_MS)
+	if ((p->dirty || mono - p->published_at >= PUBLISH_AT_LEAST_MS) &&
+	    mono - p->published_at >= (PUBLISH_SPACING + 1) * p->build_ms)
 		publisher_publish(p);
 }
 

@@ -78,6 +78,7 @@ web_action_drain(uv_async_t *async)
 	json_t *answer;
 	int status;
 
+	web_ping_drain(ws);
 	for (;;) {
 		pthread_mutex_lock(&ws->lock);
 		a = ws->queue;

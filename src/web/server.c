@@ -78,26 +78,34 @@ web_get_published(struct web_server *ws, struct MHD_Connection *conn, const char
 	    url + strlen("/api/services/"));
 }
 
-/* Authorization: Bearer TOKEN */
-static bool
-web_authorized(struct web_server *ws, struct MHD_Connection *conn)
+const char *
+web_bearer(struct MHD_Connection *conn)
 {
 	const char *h = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 	    MHD_HTTP_HEADER_AUTHORIZATION);
 
 	if (h == NULL || strncasecmp(h, "Bearer ", 7) != 0)
-		return false;
+		return NULL;
 	h += 7;
 	while (*h == ' ')
 		h++;
-	return web_token_equal(&ws->token, h, strlen(h));
+	return h;
+}
+
+/* Authorization: Bearer TOKEN */
+static bool
+web_authorized(struct web_server *ws, struct MHD_Connection *conn)
+{
+	const char *h = web_bearer(conn);
+
+	return h != NULL && web_token_equal(&ws->token, h, strlen(h));
 }
 
 /* What a path names; ROUTE_ACTION alone takes POST. */
 enum web_route {
 	ROUTE_NONE, ROUTE_ASSET, ROUTE_PUBLISHED, ROUTE_INCIDENTS, ROUTE_METRIC,
 	ROUTE_ALERTS, ROUTE_EVENTS, ROUTE_ACTION, ROUTE_CHANGES, ROUTE_SNAPSHOTS, ROUTE_DIFF,
-	ROUTE_REPORT,
+	ROUTE_REPORT, ROUTE_PING,
 };
 
 /* What a ROUTE_ACTION asks the loop to do (web_ops.action's verb and name). */
@@ -109,6 +117,7 @@ struct web_post {
 static const char *const service_verbs[] = { "restart", "stop", "start", "heal", NULL };
 static const char *const snapshot_verbs[] = { "rollback", NULL };
 static const char *const snapshot_reads[] = { "diff", NULL };
+static const char *const ping_kinds[] = { "fail", "start", NULL };
 
 /* Splits PREFIX/NAME/VERB (url begins with prefix); false when it is not that. */
 static bool
@@ -136,6 +145,22 @@ web_prefix(const char *url, const char *prefix)
 	size_t n = strlen(prefix);
 
 	return strncmp(url, prefix, n) == 0 && url[n] != '\0';
+}
+
+/* /api/ping/NAME (kind "ping"), /api/ping/NAME/fail or /start. */
+static enum web_route
+web_ping_route(const char *url, struct web_post *post)
+{
+	const char *rest = url + strlen("/api/ping/");
+
+	if (web_action_path(url, "/api/ping/", ping_kinds, post->name, sizeof(post->name),
+	    &post->verb))
+		return ROUTE_PING;
+	if (strchr(rest, '/') != NULL || strlen(rest) >= sizeof(post->name))
+		return ROUTE_NONE;
+	post->verb = "ping";
+	snprintf(post->name, sizeof(post->name), "%s", rest);
+	return ROUTE_PING;
 }
 
 static enum web_route
@@ -181,6 +206,8 @@ web_route_of(const char *url, struct web_post *post)
 		snprintf(post->name, sizeof(post->name), "%s", url + strlen("/api/actions/"));
 		return ROUTE_ACTION;
 	}
+	if (web_prefix(url, "/api/ping/"))
+		return web_ping_route(url, post);
 	if (web_prefix(url, "/api/metrics/"))
 		return ROUTE_METRIC;
 	return strncmp(url, "/api/", 5) == 0 ? ROUTE_NONE : ROUTE_ASSET;
@@ -371,7 +398,8 @@ web_handle(void *cls, struct MHD_Connection *conn, const char *url, const char *
 		 * A request refused for its head is, before its body is read.
 		 */
 		*req_cls = req = xcalloc(1, sizeof(*req));
-		req->keep_body = is_post && strcmp(url, "/api/changes") == 0;
+		req->keep_body = is_post && (strcmp(url, "/api/changes") == 0 ||
+		    strncmp(url, "/api/ping/", 10) == 0);
 		if (web_request_acceptable(ws, conn, url, &ret))
 			return MHD_YES;
 		web_conns_answering(&ws->conns, conn, false);
@@ -379,7 +407,7 @@ web_handle(void *cls, struct MHD_Connection *conn, const char *url, const char *
 	}
 	if (*upload_size > 0) {
 		/*
-		 * Read and dropped, but for POST /api/changes's (up to
+		 * Read and dropped, but for POST /api/changes's and pings' (up to
 		 * WEB_BODY_MAX). A client that never stops is cut off.
 		 */
 		if (req->keep_body && req->body_len + *upload_size <= WEB_BODY_MAX) {
@@ -398,8 +426,8 @@ web_handle(void *cls, struct MHD_Connection *conn, const char *url, const char *
 		post.verb = "change";
 		post.name[0] = '\0';
 	}
-	wants_post = route == ROUTE_ACTION;
-	web_conns_answering(&ws->conns, conn, (is_post && wants_post) ||
+	wants_post = route == ROUTE_ACTION || route == ROUTE_PING;
+	web_conns_answering(&ws->conns, conn, (is_post && route == ROUTE_ACTION) ||
 	    (is_get && route == ROUTE_EVENTS));
 	if (req->body_len > WEB_BODY_MAX)
 		return web_send_error(conn, MHD_HTTP_CONTENT_TOO_LARGE,
@@ -409,6 +437,8 @@ web_handle(void *cls, struct MHD_Connection *conn, const char *url, const char *
 	if (wants_post ? !is_post : !is_get)
 		return web_send_method_not_allowed(conn, route == ROUTE_CHANGES ?
 		    "GET, HEAD, POST" : wants_post ? "POST" : "GET, HEAD");
+	if (is_post && route == ROUTE_PING)
+		return web_post_ping(ws, conn, req, post.name, post.verb);
 	if (is_post)
 		return web_dispatch_post(ws, conn, req, &post);
 	if (req->body_len > 0)
@@ -692,6 +722,7 @@ web_handle_closed(uv_handle_t *handle)
 	for (i = 0; i < WEB_SSE_RING; i++)
 		free(ws->ring[i].text);
 	web_snapshot_unref(ws->snap);
+	web_ping_fini(ws);
 	web_hosts_free(&ws->hosts);
 	web_conns_fini(&ws->conns);
 	pthread_mutex_destroy(&ws->lock);

@@ -32,6 +32,12 @@ struct web_ops {
 	 */
 	int	(*action)(void *arg, const char *verb, const char *name, const json_t *body,
 		    json_t **answer);
+	/*
+	 * On the loop thread: a heartbeat's ping, already checked against
+	 * web_set_ping_checks' table and answered; kind "ping", "fail" or
+	 * "start", message NULL for none.
+	 */
+	void	(*ping)(void *arg, const char *check, const char *kind, const char *message);
 };
 
 /*
@@ -56,6 +62,11 @@ int		 web_serve_fd(struct web_server *ws, int fd);
 /* "http://127.0.0.1:8090/" */
 const char	*web_url(const struct web_server *ws);
 
+/*
+ * The checks POST /api/ping/NAME may name, with their types and ping keys,
+ * copied from cfg: at start and after each reload. NULL ws is fine.
+ */
+void		 web_set_ping_checks(struct web_server *ws, const struct tend_config *cfg);
 /* Takes over snap (the caller's reference); streams get its status. */
 void		 web_publish(struct web_server *ws, struct web_snapshot *snap);
 /* Streams an event (docs/api.md: state, incident, action, anomaly, alert). */

@@ -18,6 +18,8 @@
 #define WEB_BODY_MAX		(64 * 1024)
 
 struct sse_client;
+struct web_ping_check;
+struct web_ping;
 
 /* A POSTed action, from the web thread that suspended its connection to the loop. */
 struct web_action {
@@ -33,7 +35,7 @@ struct web_action {
 
 /* One request's state across MHD's calls (req_cls). */
 struct web_request {
-	bool		 keep_body;	/* POST /api/changes: body is kept */
+	bool		 keep_body;	/* POST /api/changes, /api/ping/: body is kept */
 	char		*body;		/* NUL-terminated; NULL when empty */
 	size_t		 body_len;
 	struct web_action *action;
@@ -76,6 +78,10 @@ struct web_server {
 	struct sse_client *clients;
 	int		 n_clients;
 	struct web_action *queue;		/* oldest first */
+	struct web_ping_check *ping_checks;	/* by name: web_set_ping_checks */
+	size_t		 n_ping_checks;
+	struct web_ping	*pings;			/* for the loop, newest first */
+	size_t		 n_pings;
 	sqlite3		*dbs[WEB_DB_POOL];
 	int		 n_dbs;
 
@@ -105,6 +111,17 @@ enum MHD_Result	web_get_asset(struct MHD_Connection *conn, const char *url);
 /* server.c */
 /* The current snapshot, referenced; NULL before the first publish. */
 struct web_snapshot *web_current(struct web_server *ws);
+
+/* What follows "Authorization: Bearer ", or NULL. */
+const char	*web_bearer(struct MHD_Connection *conn);
+
+/* ping.c: POST /api/ping/NAME[/KIND], kind "ping", "fail" or "start". */
+enum MHD_Result	web_post_ping(struct web_server *ws, struct MHD_Connection *conn,
+		    struct web_request *req, const char *name, const char *kind);
+/* On the loop: hands the queued pings to ops->ping. */
+void		web_ping_drain(struct web_server *ws);
+/* The table and the pings not drained, freed with the server. */
+void		web_ping_fini(struct web_server *ws);
 
 /* api.c: what is read from the store. */
 enum MHD_Result	web_get_incidents(struct web_server *ws, struct MHD_Connection *conn);
