@@ -24,6 +24,7 @@
 #include "core/mem.h"
 #include "core/regexset.h"
 #include "core/text.h"
+#include "diagnose/templates.h"
 
 /* What the message shows of the last matching line, in bytes. */
 #define LOG_SHOWN_MAX	300
@@ -35,6 +36,8 @@ struct log_state {
 	char		 error[256];	/* a pattern that did not compile */
 	struct logwindow warn;
 	struct logwindow crit;
+	struct templates *templates;	/* of the matching lines, since tend started */
+	bool		 warmed;	/* a run is done: a new template is news now */
 	char		 last[LOG_SHOWN_MAX * 4 + 1];	/* escaped, redacted */
 	int64_t		 last_ms;	/* monotonic; 0: none yet */
 	uint64_t	 binary;	/* lines with a NUL, since tend started */
@@ -58,12 +61,15 @@ struct log_run {
 	uint64_t	 cut;
 	char		 last[LOG_SHOWN_MAX];	/* raw bytes of the last match */
 	size_t		 last_len;
+	uint64_t	 new_patterns;	/* templates this read made */
+	char		 new_pattern[LOG_SHOWN_MAX];	/* the first of them */
 };
 
 static void
 log_state_destroy(struct log_state *st)
 {
 	logfollow_close(&st->follow);
+	templates_free(st->templates);
 	regexset_free(st->match);
 	regexset_free(st->ignore);
 	free(st);
@@ -95,7 +101,25 @@ log_state_new(const struct check_run *run, const char *path)
 		st->ignore = regexset_new(lc->ignore, st->error, sizeof(st->error));
 	logwindow_init(&st->warn, lc->warn.within_ms);
 	logwindow_init(&st->crit, lc->crit.within_ms);
+	st->templates = templates_new();
 	return st;
+}
+
+/* A matching line's template; one never seen before (once warmed) is news. */
+static void
+log_template(struct log_run *l, const char *line, size_t len)
+{
+	struct template_info info;
+	bool is_new;
+	int i;
+
+	if ((i = templates_add(l->st->templates, line, len, l->lines, &is_new)) < 0 ||
+	    !is_new || !l->st->warmed)
+		return;
+	if (l->new_patterns++ == 0) {
+		templates_get(l->st->templates, (size_t)i, &info);
+		snprintf(l->new_pattern, sizeof(l->new_pattern), "%s", info.text);
+	}
 }
 
 /* On the thread pool, for each line read. */
@@ -117,6 +141,7 @@ log_line(void *arg, const char *line, size_t len, unsigned flags)
 	l->matched++;
 	l->last_len = len < sizeof(l->last) ? len : sizeof(l->last);
 	memcpy(l->last, line, l->last_len);
+	log_template(l, line, len);
 }
 
 static void
@@ -238,6 +263,20 @@ log_judge(struct log_run *l, struct check_result *r)
 	check_result_add_metric(r, "behind", (double)l->rep.behind, "B");
 }
 
+/* A template this read made, for the daemon to say: shown as a message is. */
+static void
+log_new_patterns(const struct log_run *l, struct check_result *r)
+{
+	char *shown;
+
+	if (l->new_patterns == 0)
+		return;
+	shown = text_show(l->new_pattern);
+	r->events = json_pack("[{s:s, s:s, s:I}]", "kind", "new_pattern", "template", shown,
+	    "count", (json_int_t)l->new_patterns);
+	free(shown);
+}
+
 static void
 log_done(uv_work_t *req, int status)
 {
@@ -278,6 +317,8 @@ log_done(uv_work_t *req, int status)
 	else
 		log_judge(l, &r);
 	r.latency_ms = check_run_elapsed_ms(run);
+	log_new_patterns(l, &r);
+	st->warmed = true;
 	free(l);
 	if (st->once)
 		log_state_destroy(st);

@@ -35,6 +35,7 @@ check_result_clear(struct check_result *r)
 	free(r->perf);
 	json_decref(r->versions);
 	json_decref(r->dependencies);
+	json_decref(r->events);
 	check_result_init(r);
 }
 

@@ -36,6 +36,12 @@ struct check_result {
 	 * null), message.
 	 */
 	json_t		*dependencies;
+	/*
+	 * What a run noticed besides its state, for the daemon to say (NULL:
+	 * nothing): [{"kind": "new_pattern", "template": ..., "count": N}]
+	 * from a log check whose matching lines made a template never seen.
+	 */
+	json_t		*events;
 };
 
 void	check_result_init(struct check_result *r);

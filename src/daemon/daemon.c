@@ -107,6 +107,37 @@ daemon_anomaly(void *arg, const char *series, bool started, double value,
 	alerter_anomaly(d->alerter, series, started, msg);
 }
 
+/*
+ * A log check's matching lines made a template never seen before: an
+ * anomaly event like a metric's (logged, streamed, recorded, alerted where
+ * routed) — "new error pattern in web: connect to *: connection refused".
+ */
+static void
+daemon_new_patterns(struct daemon *d, const struct check_conf *conf, json_t *events)
+{
+	struct store *st = recorder_store(d->recorder);
+	const char *what = conf->service != NULL ? conf->service : conf->name;
+	char series[300], msg[600];
+	json_t *e;
+	size_t i;
+
+	json_array_foreach(events, i, e) {
+		if (strcmp(json_string_value(json_object_get(e, "kind")), "new_pattern") != 0)
+			continue;
+		snprintf(series, sizeof(series), "log.%s.patterns", conf->name);
+		snprintf(msg, sizeof(msg), "new error pattern in %s: %s", what,
+		    json_string_value(json_object_get(e, "template")));
+		log_warn(conf->service, "%s", msg);
+		daemon_stream(d, "anomaly", json_pack("{s:s, s:s, s:O, s:b, s:I}", "series",
+		    series, "kind", "new_pattern", "template", json_object_get(e, "template"),
+		    "started", 1, "at", (json_int_t)clock_wall_ms()));
+		if (st != NULL)
+			store_add_state_change(st, clock_wall_ms(), "anomaly", series, NULL,
+			    "normal", "anomaly", msg);
+		alerter_anomaly(d->alerter, series, true, msg);
+	}
+}
+
 /* Every result feeds the healer and the anomaly watch. */
 static void
 daemon_check_result(void *arg, const struct check_conf *conf, const struct check_result *r,
@@ -118,6 +149,8 @@ daemon_check_result(void *arg, const struct check_conf *conf, const struct check
 
 	healer_check_result(d->healer, conf, r, tracked);
 	publisher_dirty(d->publisher);
+	if (r->events != NULL)
+		daemon_new_patterns(d, conf, r->events);
 	snprintf(series, sizeof(series), "check.%s.latency_ms", conf->name);
 	anomaly_watch_feed(d->anomalies, series, "ms", r->latency_ms);
 	for (i = 0; i < r->n_perf; i++) {

@@ -3,7 +3,8 @@
  * burst of errors opens an incident classified from the line (network:
  * "connection refused"), the line in its diagnosis, and is healed by a
  * restart (the next process is quiet: the window, a minute long, counts
- * anew from it); a quiet service stays healthy.
+ * anew from it), the burst's template, never seen before, one anomaly;
+ * a quiet service stays healthy.
  * fakesvc --error-burst FILE: errors only while FILE did not exist.
  */
 #include "harness.h"
@@ -65,6 +66,10 @@ an_error_burst_opens_an_incident_healed_by_restart(void **state)
 	assert_non_null(strstr(field(inc, "resolution"), "restart"));
 	assert_true(harness_pid(&t, "app") != before);
 	json_decref(inc);
+	/* The burst is one template, never seen before: one anomaly, not one a line. */
+	assert_int_equal(harness_log_count(&t, "new error pattern in app: "), 1);
+	assert_true(harness_log_contains(&t, "new error pattern in app: ERROR db: connect to *: "
+	    "connection refused (try *)"));
 	assert_string_equal(check_field("app-log", "state"), "healthy");
 	/* The quiet one reads lines all along, none of them errors. */
 	deadline = harness_mono_ms() + 5000;
