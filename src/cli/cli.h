@@ -75,6 +75,8 @@ int	cmd_guard(int argc, char **argv);
 int	cmd_preflight(int argc, char **argv);
 int	cmd_report(int argc, char **argv);
 int	cmd_logs(int argc, char **argv);
+int	cmd_job(int argc, char **argv);
+int	cmd_jobs(struct cli_options *opts);
 int	cmd_ping(int argc, char **argv);
 int	cmd_check(struct cli_options *opts);
 int	cmd_control(const char *verb, struct cli_options *opts);

@@ -333,6 +333,11 @@ cmd_rebuild(struct cli_options *opts)
 
 	if (opts->dry_run)
 		return rebuild_dry_run(opts);
+	/* A usage error is said before the state dir is opened (it may not be there). */
+	if (opts->n_args != 1) {
+		fprintf(stderr, "tend rebuild: name one entry of the config's 'rebuild:'\n");
+		return REBUILD_EXIT_USAGE;
+	}
 	if ((code = snapshot_cli_open("rebuild", opts->config_path, opts->state_dir,
 	    &rc.c)) != 0)
 		return code;

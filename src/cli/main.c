@@ -39,6 +39,8 @@ static const struct subcommand subcommands[] = {
 	{ .name = "changes", .run = cmd_changes },
 	{ .name = "report", .run_argv = cmd_report },
 	{ .name = "logs", .run_argv = cmd_logs },
+	{ .name = "job", .run_argv = cmd_job },
+	{ .name = "jobs", .run = cmd_jobs },
 	{ .name = "change", .run = cmd_change },
 	{ .name = "chaos", .run_argv = cmd_chaos },
 	{ .name = "preflight", .run_argv = cmd_preflight },

@@ -275,6 +275,21 @@ static const char *const migrations[] = {
 	"ALTER TABLE chaos_runs ADD COLUMN run_key TEXT;"
 	"CREATE UNIQUE INDEX chaos_runs_by_key ON chaos_runs (run_key) "
 	"  WHERE run_key IS NOT NULL;",
+
+	/*
+	 * 10 -> 11: the runs of `tend job NAME -- CMD` (docs/heartbeats.md):
+	 * when each began and ended, how, and the end of what it printed.
+	 */
+	"CREATE TABLE job_runs ("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL,"
+	"  started_at INTEGER NOT NULL,"		/* ms since the epoch */
+	"  ended_at INTEGER NOT NULL,"
+	"  exit_code INTEGER,"				/* NULL: ended by a signal */
+	"  signal INTEGER,"				/* NULL: it exited */
+	"  timed_out INTEGER NOT NULL,"
+	"  output TEXT NOT NULL);"			/* its last lines, redacted */
+	"CREATE INDEX job_runs_by_time ON job_runs (started_at);",
 };
 
 size_t

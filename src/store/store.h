@@ -22,7 +22,7 @@ struct statedir;
 struct store;
 
 /* The schema version this build writes. */
-#define STORE_SCHEMA_VERSION	10
+#define STORE_SCHEMA_VERSION	11
 
 /* Opens (creating and migrating as needed); NULL with a message in err. */
 struct store	*store_open(const char *path, char *err, size_t errlen);

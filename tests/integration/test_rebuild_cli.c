@@ -150,7 +150,8 @@ a_mistaken_command_is_a_usage_error(void **state)
 	char *out;
 
 	harness_write_config(&t, config);
-	assert_int_equal(harness_cli(&t, &out, "rebuild", "-c", t.config, NULL), 2);
+	assert_int_equal(harness_cli(&t, &out, "rebuild", "-c", t.config, "--state-dir",
+	    t.state, NULL), 2);
 	free(out);
 	assert_int_equal(harness_cli(&t, &out, "rebuild", "nope", "-c", t.config, "--dry-run",
 	    NULL), 2);
