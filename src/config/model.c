@@ -235,6 +235,11 @@ config_free(struct tend_config *cfg)
 	assets_free(cfg->assets, cfg->n_assets);
 	snapshots_free(cfg->snapshots, cfg->n_snapshots);
 	rebuilds_free(cfg->rebuilds, cfg->n_rebuilds);
+	for (i = 0; i < cfg->n_jobs; i++) {
+		free(cfg->jobs[i].name);
+		strv_free(cfg->jobs[i].run);
+	}
+	free(cfg->jobs);
 	chaos_free(cfg->chaos, cfg->n_chaos);
 	strv_free(cfg->chaos_scheduled);
 	for (i = 0; i < cfg->n_proxies; i++) {

@@ -661,6 +661,16 @@ struct rebuild_step {
 	struct conf_pos	 pos;
 };
 
+/* `jobs:`: a job the daemon runs on a schedule as `tend job NAME -- RUN` (docs/heartbeats.md). */
+struct job_conf {
+	char		*name;
+	struct conf_pos	 pos;
+	char		**run;		/* argv */
+	struct schedule	 schedule;	/* "every 1h", "every 1d at 03:00" */
+	int64_t		 timeout_ms;	/* 0: none */
+	int64_t		 jitter_ms;	/* up to this added to each run's time */
+};
+
 /* `rebuild:`: an environment rebuilt from scratch (tend rebuild NAME). */
 struct rebuild_conf {
 	char		*name;
@@ -710,6 +720,8 @@ struct tend_config {
 	size_t		 n_snapshots;
 	struct rebuild_conf *rebuilds;
 	size_t		 n_rebuilds;
+	struct job_conf	*jobs;
+	size_t		 n_jobs;
 	struct chaos_experiment *chaos;	/* `chaos: experiments:` */
 	size_t		 n_chaos;
 	struct schedule	 chaos_schedule;	/* `chaos: schedule:`; every_ms 0: none */

@@ -363,6 +363,7 @@ static const struct key_spec root_specs[] = {
 	{ "assets", parse_assets, 0, NULL },
 	{ "snapshots", parse_snapshots, 0, NULL },
 	{ "rebuild", parse_rebuilds, 0, NULL },
+	{ "jobs", parse_jobs, 0, NULL },
 	{ "chaos", parse_chaos, 0, NULL },
 	{ "report", parse_report, OFF(tend_config, report), NULL },
 	{ "proxies", parse_proxies, 0, NULL },
@@ -732,6 +733,7 @@ parse_apply_defaults(struct tend_config *cfg)
 		cfg->heal.verify_every_ms = 1000;
 	deps_apply_defaults(cfg);
 	log_apply_defaults(cfg);
+	jobs_add_heartbeats(cfg);
 	heartbeat_apply_defaults(cfg);
 	if (cfg->web.host == NULL)
 		cfg->web.host = xstrdup("127.0.0.1");

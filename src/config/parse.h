@@ -82,6 +82,12 @@ void	parse_schedule_check(struct walk *w, yaml_node_t *node, const struct schedu
 	    const char *what);
 /* parse_report.c: `report:`, the scheduled report. */
 void	parse_report(struct walk *, yaml_node_t *, void *, const struct key_spec *);
+/*
+ * parse_jobs.c: `jobs:`; and for each job that no check watches, a
+ * heartbeat check of its name whose period is the job's.
+ */
+void	parse_jobs(struct walk *, yaml_node_t *, void *, const struct key_spec *);
+void	jobs_add_heartbeats(struct tend_config *cfg);
 /* A service's rlimits: (parse_rlimits.c); target: the service_conf. */
 void	parse_rlimits(struct walk *, yaml_node_t *, void *, const struct key_spec *);
 void	parse_proxies(struct walk *, yaml_node_t *, void *, const struct key_spec *);

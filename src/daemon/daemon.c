@@ -34,6 +34,7 @@
 #include "daemon/recorder.h"
 #include "daemon/reload.h"
 #include "daemon/chaos_timer.h"
+#include "daemon/job_timer.h"
 #include "daemon/report_timer.h"
 #include "daemon/sdnotify.h"
 #include "diagnose/anomaly_watch.h"
@@ -307,6 +308,8 @@ daemon_all_down(void *arg)
 	d->reports = NULL;
 	chaos_timer_free(d->chaos);
 	d->chaos = NULL;
+	job_timers_free(d->jobs);
+	d->jobs = NULL;
 	recorder_close(d->recorder);
 	d->recorder = NULL;
 	uv_signal_stop(&d->sig_term);
@@ -364,6 +367,7 @@ daemon_reload(void *arg, struct tend_config *cfg)
 	alerter_set_config(d->alerter, &cfg->alerts);
 	report_timer_set_config(d->reports, &cfg->report);
 	chaos_timer_set_config(d->chaos, cfg);
+	job_timers_set_config(d->jobs, cfg);
 	supervisor_reload(d->sup, cfg);
 	change_watch_set_config(d->changes, supervisor_config(d->sup));
 	d->checks = scheduler_start(&d->check_env, supervisor_config(d->sup));
@@ -528,6 +532,7 @@ daemon_start(struct daemon *d, struct tend_config *cfg)
 	alerter_on_delivery(d->alerter, daemon_alert_delivered, d);
 	d->reports = report_timer_new(d->loop, d->sd, &cfg->report, d->alerter);
 	d->chaos = chaos_timer_new(d->loop, d->sd, d->opts->config_path, cfg);
+	d->jobs = job_timers_new(d->loop, d->sd, d->opts->config_path, cfg);
 	d->sup = supervisor_new(d->loop, d->sd);
 	supervisor_set_alert(d->sup, daemon_alert, d);
 	/* Before the services start: their first transitions are heard. */
