@@ -3,6 +3,7 @@
  *   jobs:
  *     backup: { run: [/usr/local/bin/backup.sh], schedule: "every 1d at 03:00",
  *               timeout: 1h, jitter: 5m }
+ *     rotate: { run: [/usr/sbin/logrotate, /etc/app.conf], schedule: "0 * * * 1-5" }
  * Each runs as `tend job NAME -- RUN`: its heartbeat pinged, its run
  * recorded. A job no check of the config watches gets a heartbeat check of
  * its name, whose period is the job's: a run that did not happen, or
@@ -19,7 +20,8 @@
 
 static const struct key_spec job_specs[] = {
 	{ "run", parse_argv, OFF(job_conf, run), NULL },
-	{ "schedule", parse_schedule_text, OFF(job_conf, schedule), NULL },
+	/* a job's schedule may also be a cron line (the arg says so) */
+	{ "schedule", parse_schedule_text, OFF(job_conf, schedule), "cron" },
 	{ "at", parse_schedule_at, OFF(job_conf, schedule), NULL },
 	{ "timeout", parse_duration, OFF(job_conf, timeout_ms), NULL },
 	{ "jitter", parse_duration, OFF(job_conf, jitter_ms), NULL },
@@ -43,10 +45,10 @@ parse_one_job(struct walk *w, yaml_node_t *key, yaml_node_t *value)
 	if (j->run == NULL || j->run[0] == NULL)
 		walk_error(w, key, "job '%s': 'run' is required (the command, as a list)",
 		    j->name);
-	else if (j->schedule.every_ms <= 0)
+	else if (j->schedule.every_ms <= 0 && walk_key_node(w, value, "schedule") == NULL)
 		walk_error(w, key, "job '%s': 'schedule' is required, like \"every 1h\" or "
 		    "\"every 1d at 03:00\"", j->name);
-	else if (j->schedule.at_min >= 0)
+	else if (j->schedule.at_min >= 0 && !j->schedule.is_cron)
 		parse_schedule_check(w, value, &j->schedule, what);
 }
 

@@ -84,18 +84,40 @@ parse_schedule_at(struct walk *w, yaml_node_t *node, void *target,
 		at_set(w, node, what, v, target);
 }
 
+/* Five words, none "every" nor "at": a cron line ("0 3 * * 1-5"). */
+static bool
+schedule_is_cron_line(const char *v)
+{
+	int words = 0;
+	bool in = false;
+
+	if (strncmp(v, "every ", 6) == 0 || strstr(v, " at ") != NULL)
+		return false;
+	for (; *v != '\0'; v++) {
+		if (*v != ' ' && *v != '\t' && !in)
+			words++;
+		in = *v != ' ' && *v != '\t';
+	}
+	return words == 5;
+}
+
 void
 parse_schedule_text(struct walk *w, yaml_node_t *node, void *target,
     const struct key_spec *spec)
 {
 	const char *v = walk_scalar(w, node, TEXT_EXPECTED), *d, *at, *expected;
 	struct schedule *s = target;
-	char every[64], what[64];
+	char every[64], what[64], cron_err[256];
 	int64_t ms;
 	size_t len;
 
 	if (v == NULL)
 		return;
+	if (spec->arg != NULL && schedule_is_cron_line(v)) {
+		if (schedule_parse_cron(v, s, cron_err, sizeof(cron_err)) < 0)
+			walk_error(w, node, "'%s': %s", spec->name, cron_err);
+		return;
+	}
 	d = strncmp(v, "every ", 6) == 0 ? v + 6 : v;
 	at = strstr(d, " at ");
 	len = at != NULL ? (size_t)(at - d) : strlen(d);

@@ -72,11 +72,74 @@ next_at(int64_t from_ms, int at_wday, int at_min)
 	return from_ms + WEEK_MS;	/* not reached */
 }
 
+/* Whether the cron line runs on day at all (month, and day or weekday as cron reads them). */
+static bool
+cron_day(const struct cron *c, const struct tm *day)
+{
+	bool dom = (c->days >> day->tm_mday) & 1, dow = (c->weekdays >> day->tm_wday) & 1;
+
+	if (!((c->months >> (day->tm_mon + 1)) & 1))
+		return false;
+	if (c->any_day && c->any_weekday)
+		return true;
+	if (c->any_day || c->any_weekday)
+		return c->any_day ? dow : dom;
+	return dom || dow;
+}
+
+/* The first time the cron line matches strictly after from_ms; -1: none in 4 years. */
+static int64_t
+cron_next(const struct cron *c, int64_t from_ms)
+{
+	time_t from = (time_t)(from_ms / 1000), t[2];
+	struct tm base, day;
+	int d, h, m, i, n;
+
+	localtime_r(&from, &base);
+	/* Four years and a day hold a 29 February. */
+	for (d = 0; d <= 4 * 366; d++) {
+		day = base;
+		day.tm_mday += d;
+		day.tm_hour = 12;
+		day.tm_min = day.tm_sec = 0;
+		day.tm_isdst = -1;
+		if (mktime(&day) == (time_t)-1 || !cron_day(c, &day))
+			continue;
+		for (h = 0; h < 24; h++)
+			for (m = 0; ((c->hours >> h) & 1) && m < 60; m++) {
+				if (!((c->minutes >> m) & 1))
+					continue;
+				n = day_times(&day, h * 60 + m, t);
+				for (i = 0; i < n; i++)
+					if ((int64_t)t[i] * 1000 > from_ms)
+						return (int64_t)t[i] * 1000;
+			}
+	}
+	return -1;
+}
+
+int64_t
+schedule_cron_period(const struct schedule *s, int64_t now_ms)
+{
+	int64_t at = cron_next(&s->cron, now_ms), next, gap = -1;
+	int i;
+
+	for (i = 0; at > 0 && i < 8; i++, at = next)
+		if ((next = cron_next(&s->cron, at)) > 0 && next - at > gap)
+			gap = next - at;
+	return at > 0 && gap < 0 ? 4 * 366 * 24 * 3600 * 1000LL : gap;
+}
+
 int64_t
 schedule_next(const struct schedule *s, int64_t prev_ms, int64_t now_ms)
 {
 	int64_t from;
 
+	if (s->is_cron) {
+		/* After the last run too: a timer that fires early does not run it twice. */
+		from = cron_next(&s->cron, prev_ms > now_ms ? prev_ms : now_ms);
+		return from > 0 ? from : now_ms + 4 * 366 * 24 * 3600 * 1000LL;
+	}
 	if (s->at_min < 0) {
 		from = prev_ms > 0 ? prev_ms + s->every_ms : now_ms + s->every_ms;
 		return from > now_ms ? from : now_ms;

@@ -1,12 +1,14 @@
 /*
  * When something the daemon does on a schedule runs next — the scheduled
- * report (docs/report.md) and scheduled chaos (docs/chaos.md): "every N",
- * or "every N at [WEEKDAY] HH:MM" in local time. Pure functions of the
- * clock, so that a test can choose the time and the time zone.
+ * report (docs/report.md), scheduled chaos (docs/chaos.md) and jobs:
+ * "every N", "every N at [WEEKDAY] HH:MM" in local time, or a cron line
+ * ("0 3 * * 1-5"). Pure functions of the clock, so that a test can choose
+ * the time and the time zone.
  */
 #ifndef TEND_CORE_SCHEDULE_H
 #define TEND_CORE_SCHEDULE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -17,11 +19,32 @@
  */
 #define SCHEDULE_SLACK_MS	(2LL * 3600 * 1000)
 
+/* A cron line's fields as sets of the values that match (bit N: value N). */
+struct cron {
+	uint64_t	 minutes;	/* 0-59 */
+	uint32_t	 hours;		/* 0-23 */
+	uint32_t	 days;		/* 1-31 */
+	uint16_t	 months;	/* 1-12 */
+	uint8_t		 weekdays;	/* 0-6, Sunday 0 (7 is Sunday too) */
+	bool		 any_day, any_weekday;	/* "*": cron's rule for the two */
+};
+
 struct schedule {
-	int64_t		 every_ms;	/* 0: no schedule */
+	int64_t		 every_ms;	/* 0: no schedule; a cron line's longest gap */
 	int		 at_wday;	/* 0 Sunday .. 6 Saturday; -1: any day */
 	int		 at_min;	/* minute of the day; -1: no time of day */
+	bool		 is_cron;	/* cron below, not every/at */
+	struct cron	 cron;
 };
+
+/*
+ * "MIN HOUR DAY MONTH WEEKDAY" (numbers, *, lists, ranges, /steps; the
+ * day matches when either restricted day field does, as cron's) into s;
+ * 0, or -1 with what is wrong in err. A line that never runs is refused.
+ */
+int	schedule_parse_cron(const char *line, struct schedule *s, char *err, size_t errlen);
+/* A cron schedule's longest gap between its next runs after now_ms; -1: it never runs. */
+int64_t	schedule_cron_period(const struct schedule *s, int64_t now_ms);
 
 /*
  * The next run, in wall-clock ms, after the last one at prev_ms (0: none

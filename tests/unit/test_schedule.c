@@ -210,6 +210,66 @@ a_time_is_logged_in_local_time_with_its_zone(void **state)
 	assert_string_equal(buf, "2026-03-10 12:00:05 CET");
 }
 
+/* The next run of a cron line after now (and the last run at prev). */
+static int64_t
+cron(const char *line, int64_t prev, int64_t now)
+{
+	struct schedule s;
+	char err[256];
+
+	assert_int_equal(schedule_parse_cron(line, &s, err, sizeof(err)), 0);
+	assert_true(s.is_cron);
+	return schedule_next(&s, prev, now);
+}
+
+static void
+a_cron_line_runs_at_the_times_it_names(void **state)
+{
+	/* Tuesday 10 March 2026, noon, in Berlin. */
+	int64_t now = local_ms(2026, 3, 10, 12, 0);
+
+	(void)state;
+	assert_int_equal(cron("0 3 * * *", 0, now), local_ms(2026, 3, 11, 3, 0));
+	assert_int_equal(cron("*/15 * * * *", 0, now), local_ms(2026, 3, 10, 12, 15));
+	assert_int_equal(cron("5,35 12 * * *", 0, now), local_ms(2026, 3, 10, 12, 5));
+	/* Weekdays: from Friday evening, Monday morning; 7 is Sunday too. */
+	assert_int_equal(cron("0 9 * * 1-5", 0, local_ms(2026, 3, 13, 18, 0)),
+	    local_ms(2026, 3, 16, 9, 0));
+	assert_int_equal(cron("0 9 * * 7", 0, now), local_ms(2026, 3, 15, 9, 0));
+	/* Day and weekday both given: either, as cron reads them (the 1st, or a Monday). */
+	assert_int_equal(cron("0 0 1 * 1", 0, now), local_ms(2026, 3, 16, 0, 0));
+	/* The next 29 February, two years on. */
+	assert_int_equal(cron("0 0 29 2 *", 0, now), local_ms(2028, 2, 29, 0, 0));
+	/* A run's own time is never run again, whatever the clock says. */
+	assert_int_equal(cron("0 3 * * *", local_ms(2026, 3, 11, 3, 0),
+	    local_ms(2026, 3, 11, 2, 59)), local_ms(2026, 3, 12, 3, 0));
+	/* 02:30 on the spring night Berlin skips it: an hour later, once. */
+	assert_int_equal(cron("30 2 * * *", 0, local_ms(2026, 3, 28, 12, 0)),
+	    local_ms(2026, 3, 29, 3, 30));
+}
+
+static void
+a_cron_line_is_read_strictly(void **state)
+{
+	struct schedule s;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(schedule_parse_cron("0 3 * * 1-5", &s, err, sizeof(err)), 0);
+	/* Friday to Monday, the longest gap (an hour more or less over a DST change). */
+	assert_true(s.every_ms >= 3 * DAY_MS - HOUR_MS && s.every_ms <= 3 * DAY_MS + HOUR_MS);
+	assert_int_equal(schedule_parse_cron("0 3 * *", &s, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "5 fields"));
+	assert_int_equal(schedule_parse_cron("60 3 * * *", &s, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "cron minute '60'"));
+	assert_int_equal(schedule_parse_cron("0 3 * * mon", &s, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "cron weekday 'mon'"));
+	assert_int_equal(schedule_parse_cron("*/0 * * * *", &s, err, sizeof(err)), -1);
+	assert_int_equal(schedule_parse_cron("0 0 5-1 * *", &s, err, sizeof(err)), -1);
+	assert_int_equal(schedule_parse_cron("0 0 31 2 *", &s, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "never runs"));
+}
+
 int
 main(void)
 {
@@ -223,6 +283,8 @@ main(void)
 		cmocka_unit_test_setup(a_time_daylight_saving_skips_or_repeats_comes_once, setup),
 		cmocka_unit_test_setup(a_change_at_midnight_keeps_the_day, setup),
 		cmocka_unit_test_setup(a_time_is_logged_in_local_time_with_its_zone, setup),
+		cmocka_unit_test_setup(a_cron_line_runs_at_the_times_it_names, setup),
+		cmocka_unit_test_setup(a_cron_line_is_read_strictly, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

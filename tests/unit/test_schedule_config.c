@@ -142,6 +142,38 @@ report_mistakes_say_what_was_expected(void **state)
 	assert_error("report:\n  every: 12h\n  at: 'Sun 03:00'\n", 2, 3, "at least 1d");
 }
 
+/* jobs: every/at or a cron line; each gets a heartbeat of its name unless a check has it. */
+static void
+jobs_take_every_at_or_a_cron_line(void **state)
+{
+	struct tend_config *cfg = load_ok("jobs:\n"
+	    "  backup: { run: [/bin/true], schedule: every 1d at 03:00, timeout: 1h }\n"
+	    "  rotate: { run: [/bin/true], schedule: '0 * * * 1-5', jitter: 1m }\n"
+	    "  watched: { run: [/bin/true], schedule: every 1h }\n"
+	    "checks:\n  watched: { type: heartbeat, period: 2h }\n");
+	const struct check_conf *hb;
+
+	(void)state;
+	assert_int_equal(cfg->n_jobs, 3);
+	assert_int_equal(cfg->jobs[0].schedule.at_min, 180);
+	assert_int_equal(cfg->jobs[0].timeout_ms, 3600000);
+	assert_true(cfg->jobs[1].schedule.is_cron);
+	assert_int_equal(cfg->jobs[1].jitter_ms, 60000);
+	hb = config_find_check(cfg, "backup");
+	assert_non_null(hb);
+	assert_int_equal(hb->type, CHECK_HEARTBEAT);
+	assert_int_equal(hb->heartbeat.period_ms, 24 * 3600000LL + 3600000);
+	assert_int_equal(config_find_check(cfg, "watched")->heartbeat.period_ms, 7200000);
+	config_free(cfg);
+	assert_error("jobs:\n  x: { run: [/bin/true], schedule: '61 * * * *' }\n", 2, 36,
+	    "cron minute '61'");
+	assert_error("jobs:\n  x: { run: [/bin/true] }\n", 2, 3, "'schedule' is required");
+	assert_error("jobs:\n  x: { schedule: every 1h }\n", 2, 3, "'run' is required");
+	/* Only a job's schedule reads cron: chaos's says what it expects. */
+	assert_error("chaos:\n  schedule: '0 3 * * *'\n  experiments: { a: { fault: cpu } }\n",
+	    2, 13, "every DURATION");
+}
+
 int
 main(void)
 {
@@ -151,6 +183,7 @@ main(void)
 		cmocka_unit_test_setup(report_and_chaos_read_a_time_alike, reset),
 		cmocka_unit_test_setup(chaos_mistakes_say_what_was_expected, reset),
 		cmocka_unit_test_setup(report_mistakes_say_what_was_expected, reset),
+		cmocka_unit_test_setup(jobs_take_every_at_or_a_cron_line, reset),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
