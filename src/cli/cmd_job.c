@@ -20,7 +20,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -135,6 +134,9 @@ job_watch(struct job *j, pid_t pid, int fd)
 				proc_kill(-pid, SIGKILL, false);
 			}
 			wait_ms = termed ? 100 : j->timeout_ms - (now - start);
+			/* poll takes an int: a long timeout is waited out a minute at a time. */
+			if (wait_ms > 60000)
+				wait_ms = 60000;
 		}
 		if (poll(&pfd, 1, (int)wait_ms) < 0 && errno != EINTR)
 			break;
@@ -315,11 +317,10 @@ jobs_print(json_t *runs)
 	const char *out;
 	json_t *r;
 	size_t i;
-	time_t at;
 
 	json_array_foreach(runs, i, r) {
-		at = (time_t)(json_integer_value(json_object_get(r, "started_at")) / 1000);
-		strftime(started, sizeof(started), "%Y-%m-%d %H:%M:%S", localtime(&at));
+		cli_format_time(json_integer_value(json_object_get(r, "started_at")), true, started,
+		    sizeof(started));
 		units_format_duration(json_integer_value(json_object_get(r, "duration_ms")), took,
 		    sizeof(took));
 		if (json_is_true(json_object_get(r, "timed_out")))
@@ -346,8 +347,8 @@ jobs_print(json_t *runs)
 int
 cmd_jobs(struct cli_options *opts)
 {
-	const char *expected, *name = opts->n_args > 0 ? opts->args[0] : NULL;
-	int64_t since_ms = 7 * 24 * 3600 * 1000LL;
+	const char *name = opts->n_args > 0 ? opts->args[0] : NULL;
+	int64_t since_ms;
 	json_t *runs;
 	sqlite3 *db;
 	char *path;
@@ -357,11 +358,8 @@ cmd_jobs(struct cli_options *opts)
 		job_usage(stderr);
 		return 2;
 	}
-	if (opts->since != NULL && (units_parse_duration(opts->since, &since_ms,
-	    &expected) < 0 || since_ms <= 0)) {
-		fprintf(stderr, "tend jobs: --since '%s': expected %s\n", opts->since, expected);
+	if (cli_since("jobs", opts, "7d", &since_ms) != 0)
 		return 2;
-	}
 	if ((rc = cli_store_open(opts, &db, &path)) != 0) {
 		if (rc == 1)
 			printf(opts->format == OUTPUT_JSON ? "[]\n" : "no job has run yet\n");
@@ -369,7 +367,7 @@ cmd_jobs(struct cli_options *opts)
 		return rc == 1 ? 0 : 1;
 	}
 	free(path);
-	runs = store_read_jobs(db, name, clock_wall_ms() - since_ms, 1000);
+	runs = store_read_jobs(db, name, since_ms, 1000);
 	sqlite3_close(db);
 	if (opts->format == OUTPUT_JSON) {
 		json_dumpf(runs, stdout, JSON_INDENT(2));

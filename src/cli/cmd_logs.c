@@ -192,9 +192,9 @@ logs_show(void *arg, const char *line, size_t len, unsigned flags)
 		logs_print(line, len);
 }
 
-/* Every line of path into the tail; whether the file was there. */
+/* Every line of path, from its start, to fn; whether the file was there. */
 static bool
-logs_read_whole(const char *path, struct logs_tail *t)
+logs_read_whole(const char *path, logline_fn fn, void *arg)
 {
 	struct logfollow_report rep;
 	struct logfollow f;
@@ -202,7 +202,7 @@ logs_read_whole(const char *path, struct logs_tail *t)
 	logfollow_init(&f, path, true, LOGFOLLOW_LINE_MAX);
 	f.seen = true;		/* from its start, not its end */
 	do
-		logfollow_read(&f, LOGS_READ_BUDGET, logs_keep, t, &rep);
+		logfollow_read(&f, LOGS_READ_BUDGET, fn, arg, &rep);
 	while (rep.status == LOGFOLLOW_OK && rep.behind > 0);
 	logfollow_close(&f);
 	return rep.status == LOGFOLLOW_OK;
@@ -216,8 +216,8 @@ logs_tail(const char *path, struct logs_tail *t)
 	bool any;
 	long i;
 
-	logs_read_whole(older, t);
-	any = logs_read_whole(path, t);
+	logs_read_whole(older, logs_keep, t);
+	any = logs_read_whole(path, logs_keep, t);
 	free(older);
 	for (i = 0; i < t->count; i++)
 		logs_print(t->ring[(t->head - t->count + i + t->n) % t->n],
@@ -277,22 +277,6 @@ logs_by_count(const void *a, const void *b)
 	return x.count < y.count ? 1 : x.count > y.count ? -1 : x.first < y.first ? -1 : 1;
 }
 
-/* Path's one file through the grouping, from its start; whether it was there. */
-static bool
-logs_read_grouped(const char *path, struct logs_grouping *g)
-{
-	struct logfollow_report rep;
-	struct logfollow f;
-
-	logfollow_init(&f, path, true, LOGFOLLOW_LINE_MAX);
-	f.seen = true;
-	do
-		logfollow_read(&f, LOGS_READ_BUDGET, logs_group, g, &rep);
-	while (rep.status == LOGFOLLOW_OK && rep.behind > 0);
-	logfollow_close(&f);
-	return rep.status == LOGFOLLOW_OK;
-}
-
 /* service's lines (the rotated file's, then the current one's) by template. */
 static void
 logs_patterns(const char *dir, const char *service, struct regexset *grep)
@@ -303,8 +287,8 @@ logs_patterns(const char *dir, const char *service, struct regexset *grep)
 	size_t i, n, *order;
 
 	older = xasprintf("%s.1", path);
-	logs_read_grouped(older, &g);
-	logs_read_grouped(path, &g);
+	logs_read_whole(older, logs_group, &g);
+	logs_read_whole(path, logs_group, &g);
 	n = templates_count(g.t);
 	printf("%s: %zu templates in %llu lines\n", service, n, (unsigned long long)g.line);
 	order = xcalloc(n + 1, sizeof(*order));

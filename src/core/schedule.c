@@ -118,6 +118,20 @@ cron_next(const struct cron *c, int64_t from_ms)
 	return -1;
 }
 
+bool
+schedule_equal(const struct schedule *a, const struct schedule *b)
+{
+	const struct cron *x = &a->cron, *y = &b->cron;
+
+	if (a->is_cron != b->is_cron)
+		return false;
+	if (a->is_cron)
+		return x->minutes == y->minutes && x->hours == y->hours && x->days == y->days &&
+		    x->months == y->months && x->weekdays == y->weekdays &&
+		    x->any_day == y->any_day && x->any_weekday == y->any_weekday;
+	return a->every_ms == b->every_ms && a->at_wday == b->at_wday && a->at_min == b->at_min;
+}
+
 int64_t
 schedule_cron_period(const struct schedule *s, int64_t now_ms)
 {

@@ -43,6 +43,8 @@ struct schedule {
  * 0, or -1 with what is wrong in err. A line that never runs is refused.
  */
 int	schedule_parse_cron(const char *line, struct schedule *s, char *err, size_t errlen);
+/* Whether a and b run at the same times. */
+bool	schedule_equal(const struct schedule *a, const struct schedule *b);
 /* A cron schedule's longest gap between its next runs after now_ms; -1: it never runs. */
 int64_t	schedule_cron_period(const struct schedule *s, int64_t now_ms);
 

@@ -270,10 +270,8 @@ report_conf_set(struct report_timer *rt, const struct report_conf *conf)
 static bool
 report_conf_same(const struct report_conf *a, const struct report_conf *b)
 {
-	return a->enabled == b->enabled && a->schedule.every_ms == b->schedule.every_ms &&
-	    a->schedule.at_wday == b->schedule.at_wday &&
-	    a->schedule.at_min == b->schedule.at_min && a->keep == b->keep &&
-	    a->since_ms == b->since_ms;
+	return a->enabled == b->enabled && schedule_equal(&a->schedule, &b->schedule) &&
+	    a->keep == b->keep && a->since_ms == b->since_ms;
 }
 
 static void

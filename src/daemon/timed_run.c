@@ -211,11 +211,8 @@ void
 timed_run_set(struct timed_run *tr, const struct schedule *s, char *const *args,
     int64_t jitter_ms)
 {
-	bool changed = s->every_ms != tr->schedule.every_ms ||
-	    s->at_wday != tr->schedule.at_wday || s->at_min != tr->schedule.at_min ||
-	    s->is_cron != tr->schedule.is_cron || (s->is_cron &&
-	    memcmp(&s->cron, &tr->schedule.cron, sizeof(s->cron)) != 0) ||
-	    jitter_ms != tr->jitter_ms || tr->args == NULL;
+	bool changed = !schedule_equal(s, &tr->schedule) || jitter_ms != tr->jitter_ms ||
+	    tr->args == NULL;
 
 	strv_free(tr->args);
 	tr->args = strv_dup((char **)args);

@@ -543,6 +543,14 @@ harness_status(struct tend_run *run)
 	return rc == 0 ? answer : NULL;
 }
 
+const char *
+harness_str(json_t *o, const char *key)
+{
+	const char *v = json_string_value(json_object_get(o, key));
+
+	return v != NULL ? v : "";
+}
+
 json_t *
 harness_incidents(struct tend_run *run)
 {

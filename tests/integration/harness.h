@@ -85,6 +85,8 @@ pid_t	 harness_cli_async(struct tend_run *t, ...);
 json_t	*harness_status(struct tend_run *t);
 /* `tend incidents --format json` (from the store), a new reference; NULL on failure. */
 json_t	*harness_incidents(struct tend_run *t);
+/* A string member of a JSON object, "" when it is none. */
+const char *harness_str(json_t *o, const char *key);
 /*
  * The newest incident of target whose field starts with value, within
  * timeout_ms: a new reference, or NULL.

@@ -10,14 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *
-field(json_t *o, const char *key)
-{
-	const char *v = json_string_value(json_object_get(o, key));
-
-	return v != NULL ? v : "";
-}
-
 static void
 monitoring_is_raised_for_a_while_and_the_plan_goes_on(void **state)
 {
@@ -34,11 +26,11 @@ monitoring_is_raised_for_a_while_and_the_plan_goes_on(void **state)
 	assert_non_null(inc);
 	attempts = json_object_get(inc, "attempts");
 	assert_true(json_array_size(attempts) >= 2);
-	assert_string_equal(field(json_array_get(attempts, 0), "action"), "enable_monitoring");
-	assert_string_equal(field(json_array_get(attempts, 0), "outcome"), "noted");
-	assert_non_null(strstr(field(json_array_get(attempts, 0), "detail"),
+	assert_string_equal(harness_str(json_array_get(attempts, 0), "action"), "enable_monitoring");
+	assert_string_equal(harness_str(json_array_get(attempts, 0), "outcome"), "noted");
+	assert_non_null(strstr(harness_str(json_array_get(attempts, 0), "detail"),
 	    "health every 50ms for 2s"));
-	assert_string_equal(field(json_array_get(attempts, 1), "action"), "restart");
+	assert_string_equal(harness_str(json_array_get(attempts, 1), "action"), "restart");
 	json_decref(inc);
 	assert_true(harness_log_contains(&t,
 	    "check health: every 50 ms for 2 s (enable_monitoring)"));

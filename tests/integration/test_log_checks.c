@@ -13,14 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *
-field(json_t *o, const char *key)
-{
-	const char *v = json_string_value(json_object_get(o, key));
-
-	return v != NULL ? v : "";
-}
-
 /* A check's state or message from tend status. */
 static const char *
 check_field(const char *name, const char *key)
@@ -31,8 +23,8 @@ check_field(const char *name, const char *key)
 
 	value[0] = '\0';
 	json_array_foreach(json_object_get(status, "checks"), i, c)
-		if (strcmp(field(c, "name"), name) == 0)
-			snprintf(value, sizeof(value), "%s", field(c, key));
+		if (strcmp(harness_str(c, "name"), name) == 0)
+			snprintf(value, sizeof(value), "%s", harness_str(c, key));
 	json_decref(status);
 	return value;
 }
@@ -61,9 +53,9 @@ an_error_burst_opens_an_incident_healed_by_restart(void **state)
 	before = harness_pid(&t, "app");
 	inc = harness_wait_incident(&t, "app-log", "phase", "resolved", 30000);
 	assert_non_null(inc);
-	assert_string_equal(field(inc, "category"), "network");
-	assert_non_null(strstr(field(inc, "diagnosis"), "connection refused"));
-	assert_non_null(strstr(field(inc, "resolution"), "restart"));
+	assert_string_equal(harness_str(inc, "category"), "network");
+	assert_non_null(strstr(harness_str(inc, "diagnosis"), "connection refused"));
+	assert_non_null(strstr(harness_str(inc, "resolution"), "restart"));
 	assert_true(harness_pid(&t, "app") != before);
 	json_decref(inc);
 	/* The burst is one template, never seen before: one anomaly, not one a line. */

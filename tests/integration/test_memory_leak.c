@@ -12,14 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *
-field(json_t *o, const char *key)
-{
-	const char *v = json_string_value(json_object_get(o, key));
-
-	return v != NULL ? v : "";
-}
-
 static void
 a_leak_is_seen_and_restarted_before_the_limit(void **state)
 {
@@ -38,11 +30,11 @@ a_leak_is_seen_and_restarted_before_the_limit(void **state)
 	before = harness_pid(&t, "app");
 	inc = harness_wait_incident(&t, "app-tree", "phase", "resolved", 30000);
 	assert_non_null(inc);
-	assert_string_equal(field(inc, "category"), "resource");
-	assert_non_null(strstr(field(inc, "diagnosis"), "memory leak: rss "));
-	assert_non_null(strstr(field(inc, "diagnosis"), "reaches 4.0 GiB in "));
-	assert_non_null(strstr(field(inc, "diagnosis"), "rule: memory-leak"));
-	assert_non_null(strstr(field(inc, "resolution"), "healed by restart"));
+	assert_string_equal(harness_str(inc, "category"), "resource");
+	assert_non_null(strstr(harness_str(inc, "diagnosis"), "memory leak: rss "));
+	assert_non_null(strstr(harness_str(inc, "diagnosis"), "reaches 4.0 GiB in "));
+	assert_non_null(strstr(harness_str(inc, "diagnosis"), "rule: memory-leak"));
+	assert_non_null(strstr(harness_str(inc, "resolution"), "healed by restart"));
 	json_decref(inc);
 	assert_true(harness_pid(&t, "app") != before);
 	/* Ended by the restart's TERM, long before 400 MB (4 GB the limit). */
