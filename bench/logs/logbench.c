@@ -2,7 +2,10 @@
  * bench/logs: lines per second through a log check's path, on one core:
  * the follower reading a file from its start and the regex set (PCRE2,
  * JIT) matching each line against the patterns; and, for the why, the
- * same patterns through glibc's regcomp/regexec, line by line.
+ * same patterns through glibc's regcomp/regexec, line by line; and the
+ * whole of a log check's read: matching lines also grouped into templates
+ * (diagnose/templates.c) and counted per template over the window
+ * (checks/tplwindow.c).
  *
  * usage: logbench LOGFILE PATTERNS_FILE ROUNDS  (prints the best round)
  */
@@ -13,6 +16,8 @@
 #include <time.h>
 
 #include "checks/logfollow.h"
+#include "checks/tplwindow.h"
+#include "diagnose/templates.h"
 #include "core/regexset.h"
 #include "core/strv.h"
 
@@ -23,6 +28,8 @@ struct count {
 	char		 line[LOGFOLLOW_LINE_MAX + 1];
 	long		 lines;
 	long		 matched;
+	struct templates *templates;
+	struct tplwindow by_template;
 };
 
 static double
@@ -42,6 +49,22 @@ by_pcre2(void *arg, const char *line, size_t len, unsigned flags)
 	c->lines++;
 	if (regexset_match(c->set, line, len))
 		c->matched++;
+}
+
+/* As a log check reads: match, then the matching line's template counted. */
+static void
+by_check(void *arg, const char *line, size_t len, unsigned flags)
+{
+	struct count *c = arg;
+	bool is_new;
+	int i;
+
+	c->lines++;
+	if (!regexset_match(c->set, line, len))
+		return;
+	c->matched++;
+	if ((i = templates_add(c->templates, line, len, (uint64_t)c->lines, &is_new)) >= 0)
+		tplwindow_add(&c->by_template, (size_t)i);
 }
 
 /* regexec needs a C string: the copy is part of its cost here. */
@@ -101,7 +124,7 @@ main(int argc, char **argv)
 {
 	struct count c = { 0 };
 	char **pats, err[256];
-	double best_p = 1e9, best_g = 1e9, t;
+	double best_p = 1e9, best_g = 1e9, best_c = 1e9, t;
 	int rounds, i;
 
 	if (argc != 4 || (pats = read_patterns(argv[2])) == NULL) {
@@ -125,6 +148,18 @@ main(int argc, char **argv)
 	printf("tend (follower + PCRE2 JIT, %zu patterns): %ld lines, %ld matched, "
 	    "%.3f s, %.0f lines/s\n", c.n_re, c.lines, c.matched, best_p,
 	    (double)c.lines / best_p);
+	for (i = 0; i < rounds; i++) {
+		c.templates = templates_new();
+		tplwindow_init(&c.by_template, 60000);
+		if ((t = one_round(argv[1], &c, by_check)) < best_c)
+			best_c = t;
+		if (i + 1 == rounds)
+			printf("tend, + templates (a check's read): %ld lines, %ld matched, "
+			    "%zu templates, %.3f s, %.0f lines/s\n", c.lines, c.matched,
+			    templates_count(c.templates), best_c, (double)c.lines / best_c);
+		templates_free(c.templates);
+		tplwindow_free(&c.by_template);
+	}
 	for (i = 0; i < rounds; i++) {
 		if ((t = one_round(argv[1], &c, by_glibc)) < best_g)
 			best_g = t;

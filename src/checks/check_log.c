@@ -19,6 +19,7 @@
 #include "checks/check_log.h"
 #include "checks/logfollow.h"
 #include "checks/logwindow.h"
+#include "checks/tplwindow.h"
 #include "config/units.h"
 #include "core/clock.h"
 #include "core/mem.h"
@@ -37,6 +38,7 @@ struct log_state {
 	struct logwindow warn;
 	struct logwindow crit;
 	struct templates *templates;	/* of the matching lines, since tend started */
+	struct tplwindow by_template;	/* their lines per template, over the window */
 	bool		 warmed;	/* a run is done: a new template is news now */
 	char		 last[LOG_SHOWN_MAX * 4 + 1];	/* escaped, redacted */
 	int64_t		 last_ms;	/* monotonic; 0: none yet */
@@ -70,6 +72,7 @@ log_state_destroy(struct log_state *st)
 {
 	logfollow_close(&st->follow);
 	templates_free(st->templates);
+	tplwindow_free(&st->by_template);
 	regexset_free(st->match);
 	regexset_free(st->ignore);
 	free(st);
@@ -87,6 +90,13 @@ log_state_free(void *p)
 		log_state_destroy(st);
 }
 
+/* The threshold whose window the metrics and the message are about: crit's, else warn's. */
+static const struct log_threshold *
+log_shown(const struct log_check_conf *lc)
+{
+	return lc->crit.value >= 0 || lc->warn.value < 0 ? &lc->crit : &lc->warn;
+}
+
 static struct log_state *
 log_state_new(const struct check_run *run, const char *path)
 {
@@ -102,6 +112,7 @@ log_state_new(const struct check_run *run, const char *path)
 	logwindow_init(&st->warn, lc->warn.within_ms);
 	logwindow_init(&st->crit, lc->crit.within_ms);
 	st->templates = templates_new();
+	tplwindow_init(&st->by_template, log_shown(lc)->within_ms);
 	return st;
 }
 
@@ -113,8 +124,10 @@ log_template(struct log_run *l, const char *line, size_t len)
 	bool is_new;
 	int i;
 
-	if ((i = templates_add(l->st->templates, line, len, l->lines, &is_new)) < 0 ||
-	    !is_new || !l->st->warmed)
+	if ((i = templates_add(l->st->templates, line, len, l->lines, &is_new)) < 0)
+		return;
+	tplwindow_add(&l->st->by_template, (size_t)i);
+	if (!is_new || !l->st->warmed)
 		return;
 	if (l->new_patterns++ == 0) {
 		templates_get(l->st->templates, (size_t)i, &info);
@@ -216,15 +229,34 @@ log_cannot_see(const struct log_run *l, const char *path, struct check_result *r
 		    strerror(rep->err));
 }
 
+/* The template with the most lines in the window, in the message; how many. */
+static uint64_t
+log_top_template(const struct log_state *st, struct check_result *r)
+{
+	struct template_info info;
+	uint64_t count = 0;
+	size_t i, len;
+	char *shown;
+
+	if (tplwindow_top(&st->by_template, &i, &count)) {
+		templates_get(st->templates, i, &info);
+		shown = text_show(info.text);
+		len = strlen(r->message);
+		snprintf(r->message + len, sizeof(r->message) - len, ", most: %llu x %.200s",
+		    (unsigned long long)count, shown);
+		free(shown);
+	}
+	return count;
+}
+
 /* The window that the metrics and the message are about: crit's, else warn's. */
 static void
 log_judge(struct log_run *l, struct check_result *r)
 {
 	const struct log_check_conf *lc = &l->run->conf->log;
 	struct log_state *st = l->st;
-	const struct log_threshold *shown = lc->crit.value >= 0 || lc->warn.value < 0 ?
-	    &lc->crit : &lc->warn;
-	uint64_t cm, cn, wm, wn, m, n;
+	const struct log_threshold *shown = log_shown(lc);
+	uint64_t cm, cn, wm, wn, m, n, top;
 	int64_t now = clock_mono_ms();
 	enum health_state state = HEALTH_HEALTHY;
 	char within[32], level[80] = "";
@@ -250,6 +282,7 @@ log_judge(struct log_run *l, struct check_result *r)
 	if (l->rep.behind > 0)
 		snprintf(r->message + len, sizeof(r->message) - len, ", behind by %lld "
 		    "bytes", (long long)l->rep.behind);
+	top = m > 0 ? log_top_template(st, r) : 0;
 	len = strlen(r->message);
 	if (m > 0 && st->last_ms > 0 && now - st->last_ms < shown->within_ms)
 		snprintf(r->message + len, sizeof(r->message) - len, "%s%s",
@@ -261,6 +294,7 @@ log_judge(struct log_run *l, struct check_result *r)
 	check_result_add_metric(r, "binary_lines", (double)st->binary, "c");
 	check_result_add_metric(r, "cut_lines", (double)st->cut, "c");
 	check_result_add_metric(r, "behind", (double)l->rep.behind, "B");
+	check_result_add_metric(r, "top_pattern_lines", (double)top, "");
 }
 
 /* A template this read made, for the daemon to say: shown as a message is. */
@@ -297,9 +331,12 @@ log_done(uv_work_t *req, int status)
 		/* The last words of a replaced process say nothing of this one. */
 		logwindow_init(&st->warn, st->warn.within_ms);
 		logwindow_init(&st->crit, st->crit.within_ms);
+		tplwindow_free(&st->by_template);
+		tplwindow_init(&st->by_template, log_shown(&run->conf->log)->within_ms);
 		st->last_ms = 0;
 		l->matched = l->lines = 0;
 	}
+	tplwindow_roll(&st->by_template, now);
 	logwindow_add(&st->warn, now, l->matched, l->lines);
 	logwindow_add(&st->crit, now, l->matched, l->lines);
 	st->binary += l->binary;

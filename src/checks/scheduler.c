@@ -36,6 +36,8 @@ struct scheduled {
 	uv_timer_t	 timer;
 	struct check_run *run;		/* in flight, or NULL */
 	bool		 again;		/* a tick or a run now came while one was in flight */
+	bool		 paused;	/* its service is a copy scaled down: not run */
+	bool		 stale;		/* the run in flight began before its service restarted */
 	int64_t		 monitor_every;	/* enable_monitoring: this interval ... */
 	int64_t		 monitor_until;	/* ... until then (monotonic ms); 0: none */
 	struct health_tracker tracker;
@@ -147,6 +149,18 @@ scheduled_done(void *arg, const struct check_conf *conf, struct check_result *r)
 	c->run = NULL;
 	s->runs++;
 	/*
+	 * Measured across a restart of its service (an operator's restart while
+	 * a process check sampled the old pid): it says nothing of the new
+	 * process. Dropped, and the check runs again at once.
+	 */
+	if (c->stale) {
+		check_result_clear(r);
+		c->stale = false;
+		c->again = false;
+		uv_timer_start(&c->timer, scheduled_fire, 0, scheduled_every(c));
+		return;
+	}
+	/*
 	 * A tick came, or a run now was asked for (a restart being verified),
 	 * while this run was going: another one follows at once, on the next
 	 * loop turn.
@@ -188,6 +202,8 @@ scheduled_fire(uv_timer_t *timer)
 	 * next run follows it at once, so a target is checked every interval
 	 * or every timeout, whichever is longer — not every other interval.
 	 */
+	if (c->paused)
+		return;
 	if (c->run == NULL)
 		c->run = check_run_start(&c->s->env, &c->run_conf, &c->memory,
 		    scheduled_done, c);
@@ -323,9 +339,12 @@ scheduler_service_started(struct scheduler *s, const char *service)
 
 	for (i = 0; s != NULL && i < s->n; i++) {
 		c = &s->v[i];
-		if (c->conf->type == CHECK_HEARTBEAT && c->conf->service != NULL &&
-		    strcmp(c->conf->service, service) == 0)
+		if (c->conf->service == NULL || strcmp(c->conf->service, service) != 0)
+			continue;
+		if (c->conf->type == CHECK_HEARTBEAT)
 			heartbeat_service_started(heartbeat_state(&c->memory, now), now);
+		if (c->run != NULL)
+			c->stale = true;
 	}
 }
 
@@ -383,6 +402,46 @@ scheduler_close(struct scheduler *s)
 	uv_close((uv_handle_t *)&s->summary, scheduler_handle_closed);
 }
 
+/* Pausing starts the check afresh: what it said before is no news after. */
+static void
+scheduled_pause(struct scheduled *c, bool paused)
+{
+	if (c->paused == paused)
+		return;
+	c->paused = paused;
+	if (!paused) {
+		uv_timer_start(&c->timer, scheduled_fire, 0, scheduled_every(c));
+		return;
+	}
+	if (c->run != NULL)
+		check_run_cancel(c->run);
+	c->run = NULL;
+	c->again = false;
+	check_result_clear(&c->last);
+	check_result_init(&c->last);
+	c->has_result = false;
+	health_tracker_init(&c->tracker, c->conf->fail_after, c->conf->fail_n,
+	    c->conf->fail_of, c->conf->recover_after);
+}
+
+void
+scheduler_pause_service(struct scheduler *s, const char *service, bool paused)
+{
+	size_t i;
+
+	for (i = 0; s != NULL && i < s->n; i++)
+		if (s->v[i].conf->service != NULL && strcmp(s->v[i].conf->service, service) == 0)
+			scheduled_pause(&s->v[i], paused);
+}
+
+enum health_state
+scheduler_check_state(struct scheduler *s, const char *check)
+{
+	const struct scheduled *c = scheduler_find(s, check);
+
+	return c == NULL || c->paused ? HEALTH_UNKNOWN : c->tracker.state;
+}
+
 static json_t *
 scheduled_json(const struct scheduled *c)
 {
@@ -400,6 +459,12 @@ scheduled_json(const struct scheduled *c)
 	    json_string(c->conf->service) : json_null());
 	json_object_set_new(o, "checked_at", c->has_result ? json_integer(c->checked_at) :
 	    json_null());
+	if (c->paused) {
+		json_object_set_new(o, "state", json_string("paused"));
+		json_object_set_new(o, "paused", json_true());
+		json_object_set_new(o, "message", json_string("paused: its service is "
+		    "scaled down"));
+	}
 	if (c->conf->type == CHECK_RESOURCE) {
 		json_object_set_new(o, "metric",
 		    json_string(resource_metric_name(c->conf->metric)));
@@ -430,7 +495,7 @@ scheduler_service_health(const struct scheduler *s, const char *service)
 	size_t i;
 
 	for (i = 0; s != NULL && i < s->n; i++)
-		if (s->v[i].conf->service != NULL &&
+		if (s->v[i].conf->service != NULL && !s->v[i].paused &&
 		    strcmp(s->v[i].conf->service, service) == 0)
 			worst = health_state_worst(worst, s->v[i].tracker.state);
 	return worst;
@@ -443,7 +508,8 @@ scheduler_overall(const struct scheduler *s)
 	size_t i;
 
 	for (i = 0; s != NULL && i < s->n; i++)
-		worst = health_state_worst(worst, s->v[i].tracker.state);
+		if (!s->v[i].paused)
+			worst = health_state_worst(worst, s->v[i].tracker.state);
 	return worst;
 }
 

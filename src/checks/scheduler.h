@@ -57,6 +57,14 @@ void		scheduler_service_started(struct scheduler *s, const char *service);
 int64_t		scheduler_adjust_timeout(struct scheduler *s, const char *check,
 		    double factor, int64_t max_ms);
 /* Cancels runs, closes timers, frees from the close callbacks; NULL is fine. */
+/*
+ * Pauses (or resumes) the checks of a service: a copy scaled down. A
+ * paused check is not run, reports nothing and starts afresh when resumed.
+ */
+void		scheduler_pause_service(struct scheduler *s, const char *service,
+		    bool paused);
+/* A check's tracked state; unknown for an unknown or paused check. */
+enum health_state scheduler_check_state(struct scheduler *s, const char *check);
 void		scheduler_close(struct scheduler *s);
 /* [{name, service, type, state, message, latency_ms, value, metrics, path?}] */
 json_t		*scheduler_status(const struct scheduler *s);

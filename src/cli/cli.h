@@ -78,6 +78,7 @@ int	cmd_logs(int argc, char **argv);
 int	cmd_job(int argc, char **argv);
 int	cmd_jobs(struct cli_options *opts);
 int	cmd_ping(int argc, char **argv);
+int	cmd_scale(int argc, char **argv);
 int	cmd_check(struct cli_options *opts);
 int	cmd_control(const char *verb, struct cli_options *opts);
 int	cmd_incidents(struct cli_options *opts);

@@ -45,6 +45,7 @@ static const struct subcommand subcommands[] = {
 	{ .name = "chaos", .run_argv = cmd_chaos },
 	{ .name = "preflight", .run_argv = cmd_preflight },
 	{ .name = "ping", .run_argv = cmd_ping },
+	{ .name = "scale", .run_argv = cmd_scale },
 };
 
 int

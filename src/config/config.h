@@ -71,6 +71,8 @@ const struct service_conf *config_find_service(const struct tend_config *cfg,
 		    const char *name);
 const struct check_conf *config_find_check(const struct tend_config *cfg,
 		    const char *name);
+/* Whether name is a service's copies (`instances:`, `scale:`): web of web@0. */
+bool		config_is_group(const struct tend_config *cfg, const char *name);
 /* A named action under `actions:`, or NULL. */
 const struct heal_action *config_find_action(const struct tend_config *cfg,
 		    const char *name);

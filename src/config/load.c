@@ -206,6 +206,55 @@ config_error_order(const void *a, const void *b)
 	return x->col < y->col ? -1 : x->col > y->col;
 }
 
+/* msg with each copy's number ("web@2") as "@*". */
+static char *
+error_without_copies(const char *msg)
+{
+	char *out = xstrdup(msg), *w = out;
+	const char *p;
+
+	for (p = msg; *p != '\0'; p++) {
+		*w++ = *p;
+		if (*p == '@' && p[1] >= '0' && p[1] <= '9') {
+			*w++ = '*';
+			while (p[1] >= '0' && p[1] <= '9')
+				p++;
+		}
+	}
+	*w = '\0';
+	return out;
+}
+
+/*
+ * A mistake in a service with instances is found once per copy: said
+ * once, for the first copy (the same place, the same words but the number).
+ */
+static void
+config_errors_dedupe_copies(struct config_errors *errs, size_t from)
+{
+	size_t i, j, kept = from;
+	char *a, *b;
+	bool same;
+
+	for (i = from; i < errs->n; i++) {
+		a = error_without_copies(errs->v[i].msg);
+		for (j = from, same = false; j < kept && !same; j++) {
+			b = error_without_copies(errs->v[j].msg);
+			same = errs->v[j].line == errs->v[i].line &&
+			    errs->v[j].col == errs->v[i].col && strcmp(a, b) == 0;
+			free(b);
+		}
+		free(a);
+		if (same) {
+			free(errs->v[i].file);
+			free(errs->v[i].msg);
+		} else {
+			errs->v[kept++] = errs->v[i];
+		}
+	}
+	errs->n = kept;
+}
+
 /* file: the config file read, whose implicit snapshot set `tend` it is; or NULL. */
 static struct tend_config *
 config_load_buffer(const char *name, const char *yaml, size_t len,
@@ -218,6 +267,8 @@ config_load_buffer(const char *name, const char *yaml, size_t len,
 	cfg->source = xstrdup(name);
 	w.file = cfg->source;
 	config_parse_document(&w, yaml, len);
+	strv_free(w.made);
+	instances_expand_deps(cfg);
 	self_healing_apply(cfg, errs);
 	parse_apply_defaults(cfg);
 	config_env_interval(cfg, errs);
@@ -236,6 +287,7 @@ config_load_buffer(const char *name, const char *yaml, size_t len,
 	config_validate_chaos(cfg, errs);
 	config_validate_logs(cfg, errs);
 	if (errs->n != before) {
+		config_errors_dedupe_copies(errs, before);
 		/* In file order, as an editor would walk them. */
 		qsort(errs->v + before, errs->n - before, sizeof(*errs->v),
 		    config_error_order);

@@ -27,6 +27,8 @@ service_conf_free(struct service_conf *s)
 	strv_free(s->stop_cmd);
 	strv_free(s->restart_cmd);
 	heal_actions_free(s->heal.v, s->heal.n);
+	free(s->instance_of);
+	free(s->scale.up_check);
 }
 
 void
@@ -305,6 +307,18 @@ config_find_service(const struct tend_config *cfg, const char *name)
 {
 	return config_find(&cfg->services_by_name, cfg->services, cfg->n_services,
 	    sizeof(*cfg->services), offsetof(struct service_conf, name), name);
+}
+
+bool
+config_is_group(const struct tend_config *cfg, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->n_services; i++)
+		if (cfg->services[i].instance_of != NULL &&
+		    strcmp(cfg->services[i].instance_of, name) == 0)
+			return true;
+	return false;
 }
 
 const struct check_conf *

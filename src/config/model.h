@@ -35,6 +35,7 @@ enum heal_action_kind {
 	HEAL_ANY,		/* alternatives: the best by success so far first */
 	HEAL_REBUILD,		/* run a `rebuild:` entry (the engine: tend rebuild) */
 	HEAL_MONITOR,		/* enable_monitoring: the target's checks run more often */
+	HEAL_SCALE,		/* scale: more (or fewer) copies of the target's group */
 	HEAL_NAMED,		/* a reference to a named action under `actions:` */
 };
 
@@ -55,6 +56,7 @@ struct heal_action {
 	int64_t		 wait_ms;	/* wait */
 	int64_t		 every_ms;	/* enable_monitoring: how often, default 1s */
 	int64_t		 for_ms;	/* enable_monitoring: how long, default 10m */
+	int		 scale_by;	/* scale: copies added (negative: removed), default 1 */
 	struct heal_action *alternatives;	/* any */
 	size_t		 n_alternatives;
 	const struct heal_action *named;	/* named: resolved by validation */
@@ -128,6 +130,22 @@ struct service_rlimit {
 	struct conf_pos	 pos;		/* of its key */
 };
 
+/*
+ * `instances:` and `scale:` (parse_instances.c): a service run as copies
+ * NAME@0 .. NAME@max-1, each a service of its own; those past the running
+ * count are parked (kept stopped, their checks paused) until scaled up.
+ */
+struct scale_conf {
+	bool		 present;	/* `scale:` was written */
+	int		 instances;	/* the count at start */
+	int		 min, max;	/* without scale: both the count */
+	char		*up_check;	/* up_when's check (a per-instance one's base name) */
+	int		 up_state;	/* 1 warning (or worse), 2 critical */
+	int64_t		 down_after_ms;	/* down_when: healthy for this long; 0: never */
+	int64_t		 cooldown_ms;	/* between two scalings, default 1m */
+	struct conf_pos	 pos, up_pos;	/* of `scale:` and of up_when */
+};
+
 struct service_conf {
 	char		*name;
 	struct conf_pos	 pos;		/* of the service's key */
@@ -162,6 +180,12 @@ struct service_conf {
 	char		**stop_cmd;	/* may be NULL: signal the pid */
 	char		**restart_cmd;	/* may be NULL: stop then start */
 	int64_t		 check_every_ms; /* pidfile liveness fallback, default 5s */
+
+	/* Instances: NULL when the service is not one of several copies. */
+	char		*instance_of;	/* "web" of "web@2" */
+	int		 instance;	/* 2 of "web@2" */
+	bool		 parked_at_start; /* past the starting count: parked */
+	struct scale_conf scale;	/* the group's, on each of its instances */
 };
 
 enum resource_metric {

@@ -509,9 +509,11 @@ parse_key_pos(struct walk *w, yaml_node_t *mapping, const char *key,
 		*pos = walk_pos(w, k);
 }
 
-static void
-parse_one_service(struct walk *w, yaml_node_t *key, yaml_node_t *value)
+/* One service, or one copy of a service with instances (parse_instances.c). */
+static struct service_conf *
+parse_service_as(struct walk *w, yaml_node_t *key, yaml_node_t *value, const char *name)
 {
+	const struct key_spec *tables[] = { service_specs, instances_specs, NULL };
 	struct tend_config *cfg = w->cfg;
 	struct service_conf *s;
 	char what[300];
@@ -519,15 +521,22 @@ parse_one_service(struct walk *w, yaml_node_t *key, yaml_node_t *value)
 	cfg->services = xgrow(cfg->services, cfg->n_services, sizeof(*cfg->services));
 	s = &cfg->services[cfg->n_services++];
 	service_conf_init(s);
-	s->name = xstrdup((const char *)key->data.scalar.value);
+	s->name = xstrdup(name);
 	s->pos = walk_pos(w, key);
-	snprintf(what, sizeof(what), "service '%s'", s->name);
-	walk_mapping(w, value, service_specs, s, what);
+	snprintf(what, sizeof(what), "service '%s'", name);
+	walk_mapping_tables(w, value, tables, s, what);
 	parse_key_pos(w, value, "cwd", &s->cwd_pos);
 	parse_key_pos(w, value, "user", &s->user_pos);
 	parse_key_pos(w, value, "group", &s->group_pos);
 	s->kind = s->pidfile != NULL && s->run == NULL ? SERVICE_EXTERNAL :
 	    SERVICE_SUPERVISED;
+	return s;
+}
+
+static void
+parse_one_service(struct walk *w, yaml_node_t *key, yaml_node_t *value)
+{
+	parse_instances(w, key, value, parse_service_as);
 }
 
 static bool
@@ -618,7 +627,14 @@ parse_one_check(struct walk *w, yaml_node_t *key, yaml_node_t *value)
 	char what[300];
 	int i;
 
-	c = parse_add_check(w->cfg, (const char *)key->data.scalar.value);
+	if (w->in_instance) {
+		/* A copy's checks are its own: "http@2" of "web@2". */
+		snprintf(what, sizeof(what), "%s@%d", (const char *)key->data.scalar.value,
+		    w->instance);
+		c = parse_add_check(w->cfg, what);
+	} else {
+		c = parse_add_check(w->cfg, (const char *)key->data.scalar.value);
+	}
 	c->pos = walk_pos(w, key);
 	c->service = parse_check_owner ? xstrdup(parse_check_owner) : NULL;
 	c->metric = (enum resource_metric)-1;
@@ -702,6 +718,8 @@ parse_root(struct walk *w, yaml_node_t *root)
 	cfg->heal.cooldown_ms = -1;
 	cfg->heal.correlation_window_ms = -1;
 	cfg->self_healing.enabled = true;
+	/* `scale:` scales by itself unless the block says otherwise. */
+	cfg->self_healing.auto_scaling_enabled = true;
 	cfg->anomaly = (struct anomaly_conf){ .enabled = true, .z = 4, .k = 3,
 	    .window = 60, .min_delta = -1, .min_ratio = -1 };
 	cfg->web = (struct web_conf){ .enabled = true, .max_connections = 256,

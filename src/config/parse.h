@@ -62,6 +62,18 @@ void	log_add_implicit(struct tend_config *cfg, double rate);
 extern const struct key_spec check_heartbeat_specs[];
 void	heartbeat_apply_defaults(struct tend_config *cfg);
 
+/*
+ * parse_instances.c: `instances:` and `scale:`. parse_instances calls
+ * one() for the service, or for each of its copies NAME@N with the walk's
+ * instance set; instances_expand_deps turns a dependency on a group into
+ * one on its copies that always run.
+ */
+extern const struct key_spec instances_specs[];
+void	parse_instances(struct walk *w, yaml_node_t *key, yaml_node_t *value,
+	    struct service_conf *(*one)(struct walk *, yaml_node_t *, yaml_node_t *,
+	    const char *));
+void	instances_expand_deps(struct tend_config *cfg);
+
 /* parse_assets.c: `assets:`, what tend fetch downloads. */
 void	parse_assets(struct walk *, yaml_node_t *, void *, const struct key_spec *);
 

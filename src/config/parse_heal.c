@@ -27,6 +27,7 @@ static const char *const action_words[] = {
 	[HEAL_ADJUST_TIMEOUT] = "adjust_timeout", [HEAL_ROLLBACK] = "rollback",
 	[HEAL_WAIT] = "wait", [HEAL_ESCALATE] = "escalate", [HEAL_ANY] = "any",
 	[HEAL_REBUILD] = "rebuild", [HEAL_MONITOR] = "enable_monitoring",
+	[HEAL_SCALE] = "scale",
 	[HEAL_NAMED] = NULL,
 };
 
@@ -47,6 +48,8 @@ static void	parse_action_escalate(struct walk *, yaml_node_t *, void *, const st
 static void	parse_action_any(struct walk *, yaml_node_t *, void *, const struct key_spec *);
 static void	parse_action_monitor(struct walk *, yaml_node_t *, void *,
 		    const struct key_spec *);
+static void	parse_action_scale(struct walk *, yaml_node_t *, void *,
+		    const struct key_spec *);
 
 /* The action keys of a mapping item; spec->arg is the kind. */
 static const struct key_spec action_specs[] = {
@@ -62,6 +65,9 @@ static const struct key_spec action_specs[] = {
 	{ "escalate", parse_action_escalate, 0, NULL },
 	{ "any", parse_action_any, 0, NULL },
 	{ "enable_monitoring", parse_action_monitor, 0, NULL },
+	{ "scale", parse_action_scale, 0, NULL },
+	/* the name self-healing guides give it */
+	{ "scale_resources", parse_action_scale, 0, NULL },
 	{ "name", parse_string, OFF(heal_action, name), NULL },
 	{ "timeout", parse_duration, OFF(heal_action, timeout_ms), NULL },
 	{ NULL, NULL, 0, NULL },
@@ -187,6 +193,49 @@ parse_action_monitor(struct walk *w, yaml_node_t *node, void *target,
 }
 
 static void
+parse_scale_by(struct walk *w, yaml_node_t *node, void *target, const struct key_spec *spec)
+{
+	const char *v = walk_scalar(w, node, "a number of copies");
+	char *end;
+	long by;
+
+	if (v == NULL)
+		return;
+	by = strcmp(v, "up") == 0 ? 1 : strcmp(v, "down") == 0 ? -1 : strtol(v, &end, 10);
+	if ((strcmp(v, "up") != 0 && strcmp(v, "down") != 0 && (*v == '\0' || *end != '\0')) ||
+	    by == 0 || by < -256 || by > 256) {
+		walk_error(w, node, "'scale': expected up, down or the copies to add or "
+		    "remove (like 2 or -1), got '%s'", v);
+		return;
+	}
+	*(int *)target = (int)by;
+}
+
+static const struct key_spec scale_action_specs[] = {
+	{ "by", parse_scale_by, OFF(heal_action, scale_by), NULL },
+	{ "service", parse_string, OFF(heal_action, service), NULL },
+	{ NULL, NULL, 0, NULL },
+};
+
+/* scale: up | down | N, or {by: N, service: GROUP}; alone: up by one. */
+static void
+parse_action_scale(struct walk *w, yaml_node_t *node, void *target,
+    const struct key_spec *spec)
+{
+	struct heal_action *a = target;
+
+	(void)spec;
+	a->kind = HEAL_SCALE;
+	a->scale_by = 1;
+	if (node->type == YAML_SCALAR_NODE && node->data.scalar.length == 0)
+		return;
+	if (node->type == YAML_SCALAR_NODE)
+		parse_scale_by(w, node, &a->scale_by, NULL);
+	else
+		walk_mapping(w, node, scale_action_specs, a, "'scale'");
+}
+
+static void
 parse_action_rollback(struct walk *w, yaml_node_t *node, void *target,
     const struct key_spec *spec)
 {
@@ -267,6 +316,7 @@ action_keys_in(struct walk *w, yaml_node_t *node)
 		for (i = 0; i < HEAL_NAMED; i++)
 			if (strcmp(k, action_words[i]) == 0)
 				n++;
+		n += strcmp(k, "scale_resources") == 0;
 	}
 	return n;
 }
@@ -313,6 +363,10 @@ parse_action(struct walk *w, yaml_node_t *node, struct heal_action *a)
 		for (i = 0; i < HEAL_NAMED; i++)
 			if (i != HEAL_REBUILD && strcmp(v, action_words[i]) == 0)
 				a->kind = (enum heal_action_kind)i;
+		if (strcmp(v, "scale_resources") == 0)
+			a->kind = HEAL_SCALE;
+		if (a->kind == HEAL_SCALE)
+			a->scale_by = 1;
 		if (a->kind == HEAL_EXEC || a->kind == HEAL_CLEANUP || a->kind == HEAL_WAIT ||
 		    a->kind == HEAL_ANY)
 			walk_error(w, node, "'%s' needs settings: write it as a mapping "
@@ -329,7 +383,7 @@ parse_action(struct walk *w, yaml_node_t *node, struct heal_action *a)
 	if (action_keys_in(w, node) != 1) {
 		walk_error(w, node, "expected exactly one of restart, stop, start, exec, "
 		    "cleanup, adjust_timeout, rollback, rebuild, wait, escalate, any, "
-		    "enable_monitoring in an action");
+		    "enable_monitoring, scale in an action");
 		return false;
 	}
 	walk_mapping(w, node, action_specs, a, "the action");

@@ -6,6 +6,8 @@
  *   chaos:  { schedule: "every 7d", at: "Sun 03:00" }
  * or after "at" in a schedule written as one string
  *   chaos:  { schedule: "every 7d at Sun 03:00" }
+ * ("hourly", "daily 03:00" and "weekly Sun 03:00" say the same in words),
+ * and, for jobs, a cron line ("0 3 * * mon-fri", "@daily": core/cron.c).
  */
 #include "config/parse.h"
 
@@ -21,7 +23,8 @@
 			"Thu, Fri, Sat)"
 #define TEXT_EXPECTED	"\"every DURATION\" of 1s or more, maybe with a local time of day " \
 			"after \"at\", like \"every 24h\", \"every 1d at 03:00\" or " \
-			"\"every 7d at Sun 03:00\""
+			"\"every 7d at Sun 03:00\" (or \"hourly\", \"daily 03:00\", " \
+			"\"weekly Sun 03:00\")"
 
 static const char *const wday_names[7] = {
 	"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat",
@@ -91,6 +94,8 @@ schedule_is_cron_line(const char *v)
 	int words = 0;
 	bool in = false;
 
+	if (*v == '@')
+		return true;	/* @daily and its kin */
 	if (strncmp(v, "every ", 6) == 0 || strstr(v, " at ") != NULL)
 		return false;
 	for (; *v != '\0'; v++) {
@@ -101,18 +106,41 @@ schedule_is_cron_line(const char *v)
 	return words == 5;
 }
 
+/*
+ * "daily 03:00", "hourly", "weekly Sun 03:00" as the every/at form they
+ * mean ("every 1d at 03:00"), into buf; else v itself.
+ */
+static const char *
+schedule_words(const char *v, char *buf, size_t len)
+{
+	static const char *const words[][2] = {
+		{ "hourly", "1h" }, { "daily", "1d" }, { "weekly", "7d" }, { NULL, NULL },
+	};
+	size_t i, n;
+
+	for (i = 0; words[i][0] != NULL; i++) {
+		n = strlen(words[i][0]);
+		if (strncmp(v, words[i][0], n) != 0 || (v[n] != '\0' && v[n] != ' '))
+			continue;
+		snprintf(buf, len, "every %s%s%s", words[i][1], v[n] ? " at" : "", v + n);
+		return buf;
+	}
+	return v;
+}
+
 void
 parse_schedule_text(struct walk *w, yaml_node_t *node, void *target,
     const struct key_spec *spec)
 {
-	const char *v = walk_scalar(w, node, TEXT_EXPECTED), *d, *at, *expected;
+	const char *written = walk_scalar(w, node, TEXT_EXPECTED), *v, *d, *at, *expected;
 	struct schedule *s = target;
-	char every[64], what[64], cron_err[256];
+	char every[64], what[64], cron_err[256], words[128];
 	int64_t ms;
 	size_t len;
 
-	if (v == NULL)
+	if (written == NULL)
 		return;
+	v = schedule_words(written, words, sizeof(words));
 	if (spec->arg != NULL && schedule_is_cron_line(v)) {
 		if (schedule_parse_cron(v, s, cron_err, sizeof(cron_err)) < 0)
 			walk_error(w, node, "'%s': %s", spec->name, cron_err);
@@ -126,7 +154,8 @@ parse_schedule_text(struct walk *w, yaml_node_t *node, void *target,
 	memcpy(every, d, len);
 	every[len] = '\0';
 	if (units_parse_duration(every, &ms, &expected) < 0 || ms < 1000) {
-		walk_error(w, node, "'%s': expected " TEXT_EXPECTED ", got '%s'", spec->name, v);
+		walk_error(w, node, "'%s': expected " TEXT_EXPECTED ", got '%s'", spec->name,
+		    written);
 		return;
 	}
 	s->every_ms = ms;

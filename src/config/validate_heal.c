@@ -16,6 +16,26 @@
 static void	resolve_actions(struct tend_config *cfg, struct heal_action *v, size_t n,
 		    const char *owner, const char *service, struct config_errors *errs);
 
+/* scale acts on a group with `scale:`: named, or the one its owner is a copy of. */
+static void
+validate_scale_target(const struct tend_config *cfg, const struct heal_action *a,
+    const char *owner, const char *service, struct config_errors *errs)
+{
+	const struct service_conf *s = NULL;
+	const char *target = a->service != NULL ? a->service : service;
+	size_t i;
+
+	for (i = 0; target != NULL && i < cfg->n_services && s == NULL; i++)
+		if (strcmp(cfg->services[i].name, target) == 0 ||
+		    (cfg->services[i].instance_of != NULL &&
+		    strcmp(cfg->services[i].instance_of, target) == 0))
+			s = &cfg->services[i];
+	if (s == NULL || !s->scale.present)
+		validate_error(errs, &a->pos, "%s: heal: scale needs a service with "
+		    "`scale: {min, max}`%s%s", owner, target ? "; it names " : "",
+		    target ? target : "");
+}
+
 static void
 resolve_action(struct tend_config *cfg, struct heal_action *a, const char *owner,
     const char *service, struct config_errors *errs)
@@ -37,13 +57,17 @@ resolve_action(struct tend_config *cfg, struct heal_action *a, const char *owner
 	case HEAL_RESTART:
 	case HEAL_STOP:
 	case HEAL_START:
-		if (a->service != NULL && config_find_service(cfg, a->service) == NULL)
+		if (a->service != NULL && config_find_service(cfg, a->service) == NULL &&
+		    !config_is_group(cfg, a->service))
 			validate_error(errs, &a->pos, "%s: heal: %s names '%s', which is not a "
 			    "service", owner, heal_action_kind_name(a->kind), a->service);
 		else if (a->service == NULL && service == NULL)
 			validate_error(errs, &a->pos, "%s: heal: %s of what? This check belongs "
 			    "to no service; write {%s: SERVICE}", owner,
 			    heal_action_kind_name(a->kind), heal_action_kind_name(a->kind));
+		break;
+	case HEAL_SCALE:
+		validate_scale_target(cfg, a, owner, service, errs);
 		break;
 	case HEAL_ANY:
 		resolve_actions(cfg, a->alternatives, a->n_alternatives, owner, service, errs);

@@ -79,14 +79,57 @@ walk_node_kind(const yaml_node_t *node)
 	}
 }
 
+/*
+ * v with each "{instance}" replaced by the walk's instance and each
+ * "{instance+N}" by the instance plus N (ports: "{instance+8080}"); NULL
+ * after an error at node for anything else in braces after "{instance".
+ */
+static char *
+instance_expand(struct walk *w, yaml_node_t *node, const char *v)
+{
+	char *out = xstrdup(""), *next, *end;
+	const char *p = v, *at;
+	long add;
+
+	while ((at = strstr(p, "{instance")) != NULL) {
+		add = 0;
+		end = (char *)at + strlen("{instance");
+		if (*end == '+' && isdigit((unsigned char)end[1]))
+			add = strtol(end + 1, &end, 10);
+		if (*end != '}' || add > 1000000) {
+			walk_error(w, node, "'%s': expected {instance} or {instance+N} "
+			    "(N a number up to 1000000)", v);
+			free(out);
+			return NULL;
+		}
+		next = xasprintf("%s%.*s%ld", out, (int)(at - p), p, w->instance + add);
+		free(out);
+		out = next;
+		p = end + 1;
+	}
+	next = xasprintf("%s%s", out, p);
+	free(out);
+	return next;
+}
+
 const char *
 walk_scalar(struct walk *w, yaml_node_t *node, const char *expected)
 {
+	const char *v;
+	char *made;
+
 	if (node->type != YAML_SCALAR_NODE) {
 		walk_error(w, node, "expected %s, got %s", expected, walk_node_kind(node));
 		return NULL;
 	}
-	return (const char *)node->data.scalar.value;
+	v = (const char *)node->data.scalar.value;
+	if (!w->in_instance || strstr(v, "{instance") == NULL)
+		return v;
+	if ((made = instance_expand(w, node, v)) == NULL)
+		return NULL;
+	w->made = strv_push(w->made, made);
+	free(made);
+	return w->made[strv_len(w->made) - 1];
 }
 
 static char *
@@ -186,7 +229,7 @@ walk_lookup(struct walk *w, yaml_node_t *mapping, const char *key)
 		v = yaml_document_get_node(w->doc, pair->value);
 		if (k->type == YAML_SCALAR_NODE && v->type == YAML_SCALAR_NODE &&
 		    strcmp((char *)k->data.scalar.value, key) == 0)
-			return (const char *)v->data.scalar.value;
+			return walk_scalar(w, v, "a scalar");
 	}
 	return NULL;
 }
@@ -266,7 +309,8 @@ parse_string_list(struct walk *w, yaml_node_t *node, void *target,
 	strv_free(*out);
 	*out = NULL;
 	if (node->type == YAML_SCALAR_NODE) {
-		*out = strv_push(NULL, (char *)node->data.scalar.value);
+		if ((v = walk_scalar(w, node, "a string")) != NULL)
+			*out = strv_push(NULL, v);
 		return;
 	}
 	if (node->type != YAML_SEQUENCE_NODE) {

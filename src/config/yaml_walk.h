@@ -20,6 +20,14 @@ struct walk {
 	yaml_document_t	*doc;
 	struct config_errors *errs;
 	struct tend_config *cfg;
+	/*
+	 * While a service with instances is walked once per instance: its
+	 * number, put for "{instance}" (and "{instance+N}") in every scalar
+	 * read (config/parse_instances.c); the texts made so, freed with the walk.
+	 */
+	bool		 in_instance;
+	int		 instance;
+	char		**made;
 };
 
 struct key_spec;
@@ -60,7 +68,10 @@ bool	*walk_repeated_keys(struct walk *w, yaml_node_t *mapping);
 const char *walk_lookup(struct walk *w, yaml_node_t *mapping, const char *key);
 /* The key node of key in a mapping (for errors that point at it), or NULL. */
 yaml_node_t *walk_key_node(struct walk *w, yaml_node_t *mapping, const char *key);
-/* A scalar's text, or NULL after an error naming `expected`. */
+/*
+ * A scalar's text, or NULL after an error naming `expected`; in an
+ * instance's walk, with "{instance}" put in.
+ */
 const char *walk_scalar(struct walk *w, yaml_node_t *node, const char *expected);
 
 /*

@@ -36,6 +36,7 @@
 #include "daemon/chaos_timer.h"
 #include "daemon/job_timer.h"
 #include "daemon/report_timer.h"
+#include "daemon/scaling.h"
 #include "daemon/sdnotify.h"
 #include "diagnose/anomaly_watch.h"
 #include "diagnose/dpkglog.h"
@@ -214,8 +215,8 @@ daemon_web_action(void *arg, const char *verb, const char *name, const json_t *b
 	if (strcmp(verb, "change") == 0 || strcmp(verb, "rollback") == 0)
 		return daemon_web_change(d, verb, name, body, answer);
 
-	if (service ? config_find_service(cfg, name) == NULL :
-	    config_find_action(cfg, name) == NULL) {
+	if (service ? config_find_service(cfg, name) == NULL &&
+	    !config_is_group(cfg, name) : config_find_action(cfg, name) == NULL) {
 		*answer = json_pack("{s:b, s:i, s:s+}", "ok", 0, "status", 404, "error",
 		    service ? "no service named " : "no action named ", name);
 		return 404;
@@ -225,6 +226,8 @@ daemon_web_action(void *arg, const char *verb, const char *name, const json_t *b
 		    "tend is stopping");
 		return 503;
 	}
+	if (strcmp(verb, "scale") == 0)
+		return daemon_web_scale(d, name, body, answer);
 	if (strcmp(verb, "heal") == 0 || !service)
 		id = healer_recover(d->healer, service ? NULL : name, service ? name : NULL,
 		    err, sizeof(err));
@@ -232,7 +235,7 @@ daemon_web_action(void *arg, const char *verb, const char *name, const json_t *b
 	    sizeof(err)) < 0)
 		id = -1;
 	else
-		healer_operator_control(d->healer, verb, name);
+		daemon_operator_control(d, verb, name);
 	if (id < 0) {
 		*answer = json_pack("{s:b, s:i, s:s}", "ok", 0, "status", 409, "error", err);
 		return 409;
@@ -270,6 +273,7 @@ daemon_watch_checks(struct daemon *d)
 	scheduler_on_result(d->checks, daemon_check_result, d);
 	scheduler_subscribe(d->checks, daemon_check_changed, d);
 	web_set_ping_checks(d->web, supervisor_config(d->sup));
+	daemon_sync_parked(d);
 }
 
 static void
@@ -310,6 +314,8 @@ daemon_all_down(void *arg)
 	d->chaos = NULL;
 	job_timers_free(d->jobs);
 	d->jobs = NULL;
+	scaling_free(d->scaling);
+	d->scaling = NULL;
 	recorder_close(d->recorder);
 	d->recorder = NULL;
 	uv_signal_stop(&d->sig_term);
@@ -547,6 +553,7 @@ daemon_start(struct daemon *d, struct tend_config *cfg)
 	    .service_pids_arg = d, .state_dir = d->state_dir };
 	d->checks = scheduler_start(&d->check_env, cfg);
 	daemon_watch_checks(d);
+	d->scaling = scaling_new(d);
 	d->changes = change_watch_new(d->loop, d->sd, recorder_store(d->recorder),
 	    supervisor_config(d->sup), getenv("TEND_DPKG_LOG") != NULL ?
 	    getenv("TEND_DPKG_LOG") : DPKGLOG_PATH, &change_ops);

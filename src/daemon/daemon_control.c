@@ -20,6 +20,7 @@
 #include "core/strv.h"
 #include "daemon/change_watch.h"
 #include "daemon/daemon_internal.h"
+#include "daemon/scaling.h"
 #include "daemon/proxy.h"
 #include "daemon/publisher.h"
 #include "heal/healer.h"
@@ -102,6 +103,7 @@ daemon_status(struct daemon *d)
 	    "services", services,
 	    "checks", scheduler_status(d->checks));
 	json_object_set_new(status, "snapshot_sets", daemon_snapshot_sets(cfg));
+	json_object_set_new(status, "groups", daemon_scale_groups(d));
 	json_object_set_new(json_object_get(status, "tend"), "web_url",
 	    d->web != NULL ? json_string(web_url(d->web)) : json_null());
 	/* tend's own health (its store, its logs) counts in the overall state. */
@@ -301,11 +303,13 @@ daemon_handle_request(void *arg, json_t *req)
 		return daemon_attach_request(d, req);
 	if (strcmp(cmd, "ping") == 0)
 		return daemon_ping_request(d, req);
+	if (strcmp(cmd, "scale") == 0)
+		return daemon_scale_request(d, req);
 	if (!daemon_cmd_in(cmd, service_cmds))
 		return NULL;
 	if (supervisor_control(d->sup, cmd, name, CONTROL_OPERATOR, err, sizeof(err)) < 0)
 		return json_pack("{s:b, s:s}", "ok", 0, "error", err);
-	healer_operator_control(d->healer, cmd, name);
+	daemon_operator_control(d, cmd, name);
 	log_info(name, "%s requested over the control socket", cmd);
 	return json_pack("{s:b}", "ok", 1);
 }

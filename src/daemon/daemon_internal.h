@@ -36,6 +36,7 @@ struct daemon {
 	struct report_timer *reports;		/* `report:`, the scheduled report */
 	struct chaos_timer *chaos;		/* `chaos: schedule:`, game days */
 	struct job_timers *jobs;		/* `jobs:`, run on their schedules */
+	struct scaling	*scaling;		/* services' copies scaled (scaling.c) */
 	uint64_t	 runs_before_reload;	/* check runs of earlier schedulers */
 	struct control_server *control;
 	struct web_server *web;			/* NULL with --no-web */

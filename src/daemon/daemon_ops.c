@@ -16,6 +16,7 @@
 #include "core/strv.h"
 #include "store/changes.h"
 #include "daemon/daemon_internal.h"
+#include "daemon/scaling.h"
 #include "daemon/publisher.h"
 #include "heal/healer.h"
 #include "supervise/supervisor.h"
@@ -82,6 +83,12 @@ daemon_ops_monitor(void *arg, const char *check, int64_t every_ms, int64_t for_m
 	struct daemon *d = arg;
 
 	return scheduler_monitor(d->checks, check, every_ms, for_ms);
+}
+
+static int
+daemon_ops_scale(void *arg, const char *service, int by, char *detail, size_t len)
+{
+	return daemon_scale(arg, service, by, true, "heal action", detail, len);
 }
 
 static int64_t
@@ -151,7 +158,8 @@ daemon_heal_ops(struct daemon *d, struct heal_ops *ops)
 {
 	*ops = (struct heal_ops){ .arg = d, .service_control = daemon_ops_service_control,
 	    .service_state = daemon_ops_service_state, .run_check = daemon_ops_run_check,
-	    .adjust_timeout = daemon_ops_adjust_timeout, .monitor = daemon_ops_monitor, .alert = daemon_heal_alert,
+	    .adjust_timeout = daemon_ops_adjust_timeout, .monitor = daemon_ops_monitor,
+	    .scale = daemon_ops_scale, .alert = daemon_heal_alert,
 	    .changed = daemon_heal_changed, .blame = daemon_heal_blame,
 	    .rollback = daemon_heal_rollback, .rebuild_argv = daemon_heal_rebuild_argv };
 }

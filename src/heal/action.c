@@ -284,6 +284,27 @@ action_monitor(struct action_run *run, const struct heal_ops *ops,
 }
 
 static void
+action_scale(struct action_run *run, const struct heal_ops *ops)
+{
+	const struct heal_action *a = run->step->action;
+	char detail[300];
+
+	if (run->dry_run) {
+		action_finish(run, ACTION_DONE, "would scale %s by %+d", run->step->service,
+		    a->scale_by);
+		return;
+	}
+	if (ops->scale == NULL) {
+		action_finish(run, ACTION_SKIPPED, "only the daemon scales services");
+		return;
+	}
+	if (ops->scale(ops->arg, run->step->service, a->scale_by, detail, sizeof(detail)) < 0)
+		action_finish(run, ACTION_FAILED, "%s", detail);
+	else
+		action_finish(run, ACTION_DONE, "%s", detail);
+}
+
+static void
 action_rollback_done(void *token, bool ok, const char *detail)
 {
 	struct action_run *run = token;
@@ -355,6 +376,9 @@ action_start(uv_loop_t *loop, const struct heal_ops *ops, const struct plan_step
 		break;
 	case HEAL_MONITOR:
 		action_monitor(run, ops, checks);
+		break;
+	case HEAL_SCALE:
+		action_scale(run, ops);
 		break;
 	case HEAL_ROLLBACK:
 		action_rollback(run, ops, target);

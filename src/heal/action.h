@@ -32,6 +32,12 @@ struct heal_ops {
 	/* Runs a check every every_ms for for_ms, then as configured; 0, or -1. */
 	int	(*monitor)(void *arg, const char *check, int64_t every_ms, int64_t for_ms);
 	/*
+	 * Adds by copies (negative: removes) to the group of service (a copy
+	 * or the group's name); 0 with what it did in detail, or -1 with why
+	 * not. NULL where nothing scales (tend heal without a daemon).
+	 */
+	int	(*scale)(void *arg, const char *service, int by, char *detail, size_t len);
+	/*
 	 * The change an incident opened at detected_ms (monotonic) on service
 	 * (NULL: none) is blamed on: its id with a sentence in why ("change 7
 	 * of app, 3 s before"), or 0. When the change's set rolls back by

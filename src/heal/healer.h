@@ -66,6 +66,8 @@ void		 healer_service_state(struct healer *h, const char *service,
 void		 healer_changes_recorded(struct healer *h);
 void		 healer_operator_control(struct healer *h, const char *cmd,
 		    const char *service);
+/* Closes the incidents of services now parked (copies scaled down). */
+void		 healer_services_parked(struct healer *h);
 
 /*
  * Opens incidents now for every failing check not yet in one, skipping

@@ -25,7 +25,8 @@ healer_hands_off(const struct healer *h, const char *service, char *why, size_t 
 	static const char *const busy[][2] = { { "starting", "is starting" },
 	    { "waiting", "is waiting for its dependencies" },
 	    { "backoff", "is in backoff after a crash" }, { "stopping", "is stopping" },
-	    { "failed", "has given up (an incident of its own)" }, { NULL, NULL } };
+	    { "failed", "has given up (an incident of its own)" },
+	    { "parked", "is scaled down" }, { NULL, NULL } };
 	const char *state;
 	size_t i;
 
@@ -44,6 +45,27 @@ healer_hands_off(const struct healer *h, const char *service, char *why, size_t 
 			return why;
 		}
 	return NULL;
+}
+
+
+void
+healer_services_parked(struct healer *h)
+{
+	struct incident *inc, *next;
+	const char *state;
+
+	if (h->ops.service_state == NULL)
+		return;
+	healer_enter(h);
+	for (inc = h->open; inc != NULL; inc = next) {
+		next = inc->next;	/* closing takes inc, and only inc, off the list */
+		state = inc->service != NULL ? h->ops.service_state(h->ops.arg,
+		    inc->service) : NULL;
+		if (state != NULL && strcmp(state, "parked") == 0)
+			incident_close(inc, PHASE_INTERRUPTED, "closed: its service was "
+			    "scaled down");
+	}
+	healer_leave(h);
 }
 
 

@@ -566,7 +566,8 @@ service_status_json(const struct service *svc)
 	status = json_pack("{s:s, s:s, s:s, s:b, s:o, s:o, s:i, s:o, s:s, s:o}",
 	    "name", svc->name,
 	    "kind", svc->conf->kind == SERVICE_EXTERNAL ? "external" : "supervised",
-	    "state", service_state_names[svc->state],
+	    "state", svc->parked && svc->state == SVC_DOWN ? "parked" :
+		service_state_names[svc->state],
 	    "ready", svc->state == SVC_UP,
 	    "pid", running ? json_integer(svc->pid) : json_null(),
 	    "uptime_ms", running ?
@@ -577,5 +578,10 @@ service_status_json(const struct service *svc)
 	    "last_exit", service_exit_json(&svc->last_exit));
 	if (svc->attached.n > 0)
 		json_object_set_new(status, "attached", attached_json(&svc->attached));
+	if (svc->conf->instance_of != NULL) {
+		json_object_set_new(status, "instance_of", json_string(svc->conf->instance_of));
+		json_object_set_new(status, "instance", json_integer(svc->conf->instance));
+		json_object_set_new(status, "parked", json_boolean(svc->parked));
+	}
 	return status;
 }

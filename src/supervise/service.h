@@ -100,6 +100,7 @@ struct service {
 	bool		 want_up;	/* the operator's or config's intent */
 	bool		 restart_pending; /* start again once down */
 	bool		 removed;	/* dropped by a reload: free once down */
+	bool		 parked;	/* a copy scaled down: kept stopped (scale.c) */
 
 	pid_t		 pid;		/* the running process; 0 when none */
 	int64_t		 spawned_mono_ms;

@@ -20,49 +20,12 @@
 #include "supervise/runrecord.h"
 #include "supervise/service.h"
 #include "supervise/spawn.h"
+#include "supervise/supervisor_internal.h"
 #include "supervise/survivors.h"
 
 /* Orphans recorded per service in the run record, at most. */
 #define SUPERVISOR_RECORD_ORPHANS	64
 
-/* A config stays alive while a service still points into it. */
-struct config_hold {
-	struct tend_config *cfg;
-	int		 refs;
-};
-
-struct entry {
-	struct service	*svc;
-	struct config_hold *hold;
-	/* A reload changed the service: restart it with this once down. */
-	const struct service_conf *next_conf;
-	struct config_hold *next_hold;
-	bool		 start_next;	/* it was wanted up when reloaded */
-	/* A previous tend's processes of this service are still being stopped. */
-	bool		 survivors_pending;
-};
-
-struct supervisor {
-	struct supervise_ctx ctx;
-	char		*state_dir;
-	char		*record_text;	/* the run record as last written */
-	bool		 record_failed;	/* said once until it works again */
-	struct survivors *survivors;
-	struct config_hold *current;
-	struct entry	**v;
-	size_t		 n;
-	bool		 pumping;
-	bool		 pump_again;
-	bool		 shutting_down;
-	void		(*shutdown_done)(void *arg);
-	void		*shutdown_arg;
-	supervisor_alert_fn alert;
-	void		*alert_arg;
-	supervisor_observer_fn observer;
-	void		*observer_arg;
-};
-
-static void	supervisor_pump(struct supervisor *sup);
 
 static struct config_hold *
 hold_new(struct tend_config *cfg)
@@ -90,7 +53,7 @@ hold_unref(struct config_hold *h)
 	free(h);
 }
 
-static struct entry *
+struct entry *
 supervisor_find(const struct supervisor *sup, const char *name)
 {
 	size_t i;
@@ -248,6 +211,7 @@ supervisor_add(struct supervisor *sup, const struct service_conf *conf)
 
 	supervisor_warn_ids(conf);
 	e->svc = service_new(&sup->ctx, conf);
+	e->svc->parked = conf->parked_at_start;
 	e->hold = hold_ref(sup->current);
 	sup->v = xrealloc(sup->v, (sup->n + 1) * sizeof(*sup->v));
 	sup->v[sup->n++] = e;
@@ -310,7 +274,8 @@ supervisor_start(struct supervisor *sup, struct tend_config *cfg)
 		supervisor_add(sup, &cfg->services[i]);
 	supervisor_take_survivors(sup);
 	for (i = 0; i < sup->n; i++)
-		service_want_start(sup->v[i]->svc);
+		if (!sup->v[i]->svc->parked)
+			service_want_start(sup->v[i]->svc);
 	supervisor_pump(sup);
 }
 
@@ -378,6 +343,7 @@ void
 supervisor_reload(struct supervisor *sup, struct tend_config *cfg)
 {
 	size_t i, n_old = sup->n;
+	struct entry *e;
 
 	hold_unref(sup->current);
 	sup->current = hold_new(cfg);
@@ -386,9 +352,14 @@ supervisor_reload(struct supervisor *sup, struct tend_config *cfg)
 	for (i = 0; i < cfg->n_services; i++) {
 		if (supervisor_find(sup, cfg->services[i].name) != NULL)
 			continue;
-		log_info(cfg->services[i].name, "added to the config; starting");
-		service_want_start(supervisor_add(sup, &cfg->services[i])->svc);
+		log_info(cfg->services[i].name, cfg->services[i].parked_at_start ?
+		    "added to the config; parked (scaled down)" :
+		    "added to the config; starting");
+		e = supervisor_add(sup, &cfg->services[i]);
+		if (!e->svc->parked)
+			service_want_start(e->svc);
 	}
+	supervisor_scale_clamp(sup);
 	supervisor_pump(sup);
 }
 
@@ -515,7 +486,7 @@ static void	supervisor_finish_shutdown(struct supervisor *sup);
  * back into the pump; those calls only ask for one more pass, so the
  * walk never runs inside itself.
  */
-static void
+void
 supervisor_pump(struct supervisor *sup)
 {
 	bool changed;
@@ -633,13 +604,29 @@ supervisor_start_with_deps(struct supervisor *sup, struct entry *e, int depth)
 	service_want_start(e->svc);
 }
 
+/* One service's start, stop or restart. */
+static void
+supervisor_control_one(struct supervisor *sup, struct entry *e, const char *cmd,
+    enum control_origin by)
+{
+	if (strcmp(cmd, "start") == 0)
+		supervisor_start_with_deps(sup, e, 0);
+	else if (strcmp(cmd, "stop") == 0)
+		service_want_stop(e->svc);
+	else
+		service_want_restart(e->svc, by == CONTROL_HEALER ? RESTARTED_HEALER :
+		    RESTARTED_OPERATOR);
+}
+
 int
 supervisor_control(struct supervisor *sup, const char *cmd, const char *name,
     enum control_origin by, char *err, size_t errlen)
 {
 	struct entry *e = name ? supervisor_find(sup, name) : NULL;
+	bool group = e == NULL && name != NULL && config_is_group(sup->current->cfg, name);
+	size_t i;
 
-	if (e == NULL || e->svc->removed) {
+	if (!group && (e == NULL || e->svc->removed)) {
 		snprintf(err, errlen, "no such service: %s", name ? name : "(none)");
 		return -1;
 	}
@@ -647,17 +634,24 @@ supervisor_control(struct supervisor *sup, const char *cmd, const char *name,
 		snprintf(err, errlen, "tend is shutting down");
 		return -1;
 	}
-	if (strcmp(cmd, "start") == 0)
-		supervisor_start_with_deps(sup, e, 0);
-	else if (strcmp(cmd, "stop") == 0)
-		service_want_stop(e->svc);
-	else if (strcmp(cmd, "restart") == 0)
-		service_want_restart(e->svc, by == CONTROL_HEALER ? RESTARTED_HEALER :
-		    RESTARTED_OPERATOR);
-	else {
+	if (strcmp(cmd, "start") != 0 && strcmp(cmd, "stop") != 0 &&
+	    strcmp(cmd, "restart") != 0) {
 		snprintf(err, errlen, "unknown command: %s", cmd);
 		return -1;
 	}
+	if (!group && e->svc->parked) {
+		snprintf(err, errlen, "%s is scaled down: tend scale %s %d starts it",
+		    name, e->svc->conf->instance_of, e->svc->conf->instance + 1);
+		return -1;
+	}
+	/* A group's command is each running copy's. */
+	for (i = 0; group && i < sup->n; i++)
+		if (sup->v[i]->svc->conf->instance_of != NULL && !sup->v[i]->svc->parked &&
+		    !sup->v[i]->svc->removed &&
+		    strcmp(sup->v[i]->svc->conf->instance_of, name) == 0)
+			supervisor_control_one(sup, sup->v[i], cmd, by);
+	if (!group)
+		supervisor_control_one(sup, e, cmd, by);
 	supervisor_pump(sup);
 	return 0;
 }
@@ -667,7 +661,12 @@ supervisor_service_state(const struct supervisor *sup, const char *name)
 {
 	struct entry *e = supervisor_find(sup, name);
 
-	return e != NULL && !e->svc->removed ? service_state_name(e->svc->state) : NULL;
+	if (e == NULL || e->svc->removed)
+		return NULL;
+	/* Scaled down: neither failed nor the operator's stop; the healer keeps off. */
+	if (e->svc->parked && (e->svc->state == SVC_DOWN || e->svc->state == SVC_STOPPING))
+		return "parked";
+	return service_state_name(e->svc->state);
 }
 
 json_t *

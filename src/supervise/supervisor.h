@@ -63,8 +63,21 @@ enum control_origin {
 /* "start", "stop" or "restart"; returns 0, or -1 with a message in err. */
 int		supervisor_control(struct supervisor *sup, const char *cmd,
 		    const char *name, enum control_origin by, char *err, size_t errlen);
+/*
+ * Runs the first count copies of a group (`instances:`, `scale:`) and parks
+ * the others; why is logged. Returns the count before, or -1 with err (not
+ * a group, count outside its min and max).
+ */
+int		supervisor_scale(struct supervisor *sup, const char *group, int count,
+		    const char *why, char *err, size_t errlen);
+/* The running copies of a group, and its scale settings into scale; -1 if none. */
+int		supervisor_group_count(const struct supervisor *sup, const char *group,
+		    struct scale_conf *scale);
 json_t		*supervisor_status_json(const struct supervisor *sup);
-/* A service's state as a word ("up", "failed"), NULL if there is none. */
+/*
+ * A service's state as a word ("up", "failed"; "parked" for a copy scaled
+ * down), NULL if there is none.
+ */
 const char	*supervisor_service_state(const struct supervisor *sup, const char *name);
 /*
  * A running service's processes to account for: its main pid first, then

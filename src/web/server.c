@@ -114,7 +114,8 @@ struct web_post {
 	char		 name[256];
 };
 
-static const char *const service_verbs[] = { "restart", "stop", "start", "heal", NULL };
+static const char *const service_verbs[] = { "restart", "stop", "start", "heal", "scale",
+	NULL };
 static const char *const snapshot_verbs[] = { "rollback", NULL };
 static const char *const snapshot_reads[] = { "diff", NULL };
 static const char *const ping_kinds[] = { "fail", "start", NULL };

@@ -63,6 +63,9 @@ an_error_burst_opens_an_incident_healed_by_restart(void **state)
 	assert_true(harness_log_contains(&t, "new error pattern in app: ERROR db: connect to *: "
 	    "connection refused (try *)"));
 	assert_string_equal(check_field("app-log", "state"), "healthy");
+	/* The critical message named the template that dominated the window. */
+	assert_true(harness_log_contains(&t, " x ERROR db: connect to *: connection refused "
+	    "(try *); last: "));
 	/* The quiet one reads lines all along, none of them errors. */
 	deadline = harness_mono_ms() + 5000;
 	while (strstr(check_field("quiet-log", "message"), "of 0)") != NULL &&

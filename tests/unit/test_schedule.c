@@ -243,6 +243,15 @@ a_cron_line_runs_at_the_times_it_names(void **state)
 	/* A run's own time is never run again, whatever the clock says. */
 	assert_int_equal(cron("0 3 * * *", local_ms(2026, 3, 11, 3, 0),
 	    local_ms(2026, 3, 11, 2, 59)), local_ms(2026, 3, 12, 3, 0));
+	/* Names of months and weekdays, and cron's @words. */
+	assert_int_equal(cron("0 9 * * MON-fri", 0, local_ms(2026, 3, 13, 18, 0)),
+	    local_ms(2026, 3, 16, 9, 0));
+	assert_int_equal(cron("0 0 1 jun,dec *", 0, now), local_ms(2026, 6, 1, 0, 0));
+	assert_int_equal(cron("@daily", 0, now), local_ms(2026, 3, 11, 0, 0));
+	assert_int_equal(cron("@hourly", 0, now), local_ms(2026, 3, 10, 13, 0));
+	assert_int_equal(cron("@weekly", 0, now), local_ms(2026, 3, 15, 0, 0));
+	assert_int_equal(cron("@monthly", 0, now), local_ms(2026, 4, 1, 0, 0));
+	assert_int_equal(cron("@yearly", 0, now), local_ms(2027, 1, 1, 0, 0));
 	/* 02:30 on the spring night Berlin skips it: an hour later, once. */
 	assert_int_equal(cron("30 2 * * *", 0, local_ms(2026, 3, 28, 12, 0)),
 	    local_ms(2026, 3, 29, 3, 30));
@@ -262,8 +271,12 @@ a_cron_line_is_read_strictly(void **state)
 	assert_non_null(strstr(err, "5 fields"));
 	assert_int_equal(schedule_parse_cron("60 3 * * *", &s, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "cron minute '60'"));
-	assert_int_equal(schedule_parse_cron("0 3 * * mon", &s, err, sizeof(err)), -1);
-	assert_non_null(strstr(err, "cron weekday 'mon'"));
+	assert_int_equal(schedule_parse_cron("0 3 * * monday", &s, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "cron weekday 'monday'"));
+	assert_non_null(strstr(err, "sun..sat"));
+	assert_int_equal(schedule_parse_cron("0 3 * jan-foo *", &s, err, sizeof(err)), -1);
+	assert_int_equal(schedule_parse_cron("@fortnightly", &s, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "@daily"));
 	assert_int_equal(schedule_parse_cron("*/0 * * * *", &s, err, sizeof(err)), -1);
 	assert_int_equal(schedule_parse_cron("0 0 5-1 * *", &s, err, sizeof(err)), -1);
 	assert_int_equal(schedule_parse_cron("0 0 31 2 *", &s, err, sizeof(err)), -1);

@@ -167,6 +167,24 @@ jobs_take_every_at_or_a_cron_line(void **state)
 	config_free(cfg);
 	assert_error("jobs:\n  x: { run: [/bin/true], schedule: '61 * * * *' }\n", 2, 36,
 	    "cron minute '61'");
+	/* In words: daily/hourly/weekly, and cron's @words and names. */
+	cfg = load_ok("jobs:\n"
+	    "  a: { run: [/bin/true], schedule: daily 03:00 }\n"
+	    "  b: { run: [/bin/true], schedule: hourly }\n"
+	    "  c: { run: [/bin/true], schedule: weekly Sun 04:30 }\n"
+	    "  d: { run: [/bin/true], schedule: '@daily' }\n"
+	    "  e: { run: [/bin/true], schedule: '0 3 * * mon-fri' }\n");
+	assert_int_equal(cfg->jobs[0].schedule.every_ms, 24 * 3600000LL);
+	assert_int_equal(cfg->jobs[0].schedule.at_min, 180);
+	assert_int_equal(cfg->jobs[1].schedule.every_ms, 3600000);
+	assert_int_equal(cfg->jobs[1].schedule.at_min, -1);
+	assert_int_equal(cfg->jobs[2].schedule.at_wday, 0);
+	assert_int_equal(cfg->jobs[2].schedule.at_min, 270);
+	assert_true(cfg->jobs[3].schedule.is_cron);
+	assert_true(cfg->jobs[4].schedule.is_cron);
+	config_free(cfg);
+	assert_error("jobs:\n  x: { run: [/bin/true], schedule: daily 25:00 }\n", 2, 36,
+	    "after \"at\"");
 	assert_error("jobs:\n  x: { run: [/bin/true] }\n", 2, 3, "'schedule' is required");
 	assert_error("jobs:\n  x: { schedule: every 1h }\n", 2, 3, "'run' is required");
 	/* Only a job's schedule reads cron: chaos's says what it expects. */
