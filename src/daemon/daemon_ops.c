@@ -18,6 +18,7 @@
 #include "daemon/daemon_internal.h"
 #include "daemon/publisher.h"
 #include "heal/healer.h"
+#include "supervise/raise.h"
 #include "supervise/supervisor.h"
 
 static void
@@ -82,6 +83,22 @@ daemon_ops_monitor(void *arg, const char *check, int64_t every_ms, int64_t for_m
 	struct daemon *d = arg;
 
 	return scheduler_monitor(d->checks, check, every_ms, for_ms);
+}
+
+static int
+daemon_ops_increase(void *arg, const char *service, const struct heal_action *a,
+    char *detail, size_t len)
+{
+	struct daemon *d = arg;
+
+	switch (supervisor_increase_resources(d->sup, service, a, detail, len)) {
+	case RAISE_LIVE:
+		return 0;
+	case RAISE_AT_START:
+		return 1;
+	default:
+		return -1;
+	}
 }
 
 static int64_t
@@ -152,6 +169,7 @@ daemon_heal_ops(struct daemon *d, struct heal_ops *ops)
 	*ops = (struct heal_ops){ .arg = d, .service_control = daemon_ops_service_control,
 	    .service_state = daemon_ops_service_state, .run_check = daemon_ops_run_check,
 	    .adjust_timeout = daemon_ops_adjust_timeout, .monitor = daemon_ops_monitor, .alert = daemon_heal_alert,
+	    .increase_resources = daemon_ops_increase,
 	    .changed = daemon_heal_changed, .blame = daemon_heal_blame,
 	    .rollback = daemon_heal_rollback, .rebuild_argv = daemon_heal_rebuild_argv };
 }
