@@ -41,7 +41,7 @@ check_batch_no_pids(void *arg, const char *service, pid_t *pids, int max)
 void
 check_batch_run(struct check_batch *b, service_pids_fn pids, void *pids_arg)
 {
-	struct check_env env;
+	struct check_env env = { 0 };	/* what a one-shot run has not: none */
 	uv_loop_t loop;
 	size_t i;
 

@@ -3,8 +3,10 @@
  * (% of one core over a short window), RSS, threads, open fds, and the
  * main process's uptime. Processes the supervisor counts as the service's
  * own (a chaos memory fault's hog: supervise/attached.h) are summed with
- * their descendants too. /proc is read on libuv's thread pool, twice, a
- * moment apart, so the loop never waits on it.
+ * their descendants too. A service with a cgroup is counted by it: every
+ * process in it (a double fork that left the tree included), its
+ * memory.current and cpu.stat where the cgroup has them. /proc is read on
+ * libuv's thread pool, twice, a moment apart, so the loop never waits on it.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -17,6 +19,7 @@
 #include "checks/check_kinds.h"
 #include "checks/leak.h"
 #include "config/units.h"
+#include "core/cgroup.h"
 #include "core/clock.h"
 #include "core/mem.h"
 #include "core/procid.h"
@@ -33,6 +36,7 @@ struct tree_sample {
 	double		 threads;
 	double		 fds;
 	double		 uptime_s;	/* of the main process */
+	bool		 cgroup_memory;	/* rss_bytes is the cgroup's memory.current */
 };
 
 struct process_run {
@@ -40,6 +44,7 @@ struct process_run {
 	pid_t		 pid;		/* the main process: roots[0] */
 	pid_t		 roots[PROCESS_ROOTS_MAX];
 	int		 n_roots;
+	int		 cgroup;	/* the service's cgroup directory, or -1 */
 	uv_work_t	 work;
 	uv_timer_t	 timer;
 	int		 round;		/* 0: first sample, 1: second */
@@ -89,12 +94,54 @@ process_is_root(const pid_t *roots, int n_roots, pid_t pid)
 	return false;
 }
 
+/* The processes of the cgroup that are among all, added to tree once each. */
+static size_t
+process_cgroup_members(int cgroup, const struct proc_info *all, size_t n, pid_t *tree,
+    size_t tree_n)
+{
+	char *buf, *p, *end;
+	size_t i;
+	pid_t pid;
+
+	buf = xmalloc(65536);
+	if (cgroup_read(cgroup, "cgroup.procs", buf, 65536) < 0) {
+		free(buf);
+		return tree_n;
+	}
+	for (p = buf; *p != '\0'; p = *end != '\0' ? end + 1 : end) {
+		pid = (pid_t)strtol(p, &end, 10);
+		if (end == p)
+			break;
+		for (i = 0; i < n && all[i].id.pid != pid; i++)
+			;
+		if (i < n && !process_is_root(tree, (int)tree_n, pid))
+			tree[tree_n++] = pid;
+	}
+	free(buf);
+	return tree_n;
+}
+
+/* What the cgroup counts itself: its memory and CPU time, where it has them. */
+static void
+process_cgroup_totals(int cgroup, struct tree_sample *out)
+{
+	long tick = sysconf(_SC_CLK_TCK);
+	uint64_t v;
+
+	if (cgroup_read_u64(cgroup, "memory.current", NULL, &v) == 0) {
+		out->rss_bytes = (double)v;
+		out->cgroup_memory = true;
+	}
+	if (cgroup_read_u64(cgroup, "cpu.stat", "usage_usec", &v) == 0)
+		out->cpu_ticks = (double)v / 1e6 * (double)tick;
+}
+
 /*
  * Every process, then the trees below the roots, summed (roots[0] is the
  * main process). Runs on the thread pool.
  */
 static void
-process_sample(const pid_t *roots, int n_roots, struct tree_sample *out)
+process_sample(const pid_t *roots, int n_roots, int cgroup, struct tree_sample *out)
 {
 	struct proc_info *all = NULL, e;
 	size_t n = 0, cap = 0, i, j, tree_n;
@@ -122,11 +169,13 @@ process_sample(const pid_t *roots, int n_roots, struct tree_sample *out)
 			tree[tree_n++] = all[i].id.pid;
 			out->alive |= all[i].id.pid == roots[0];
 		}
+	if (cgroup >= 0)
+		tree_n = process_cgroup_members(cgroup, all, n, tree, tree_n);
 	/* Breadth first: the trees grow as children of their members are found. */
 	for (j = 0; j < tree_n; j++)
 		for (i = 0; i < n; i++)
 			if (all[i].ppid == tree[j] &&
-			    !process_is_root(roots, n_roots, all[i].id.pid))
+			    !process_is_root(tree, (int)tree_n, all[i].id.pid))
 				tree[tree_n++] = all[i].id.pid;
 	for (j = 0; j < tree_n; j++) {
 		for (i = 0; i < n && all[i].id.pid != tree[j]; i++)
@@ -139,6 +188,8 @@ process_sample(const pid_t *roots, int n_roots, struct tree_sample *out)
 			out->uptime_s = proc_uptime() - (double)all[i].id.start / (double)tick;
 	}
 	out->procs = (int)tree_n;
+	if (cgroup >= 0)
+		process_cgroup_totals(cgroup, out);
 	free(tree);
 	free(all);
 }
@@ -148,7 +199,7 @@ process_work(uv_work_t *req)
 {
 	struct process_run *p = req->data;
 
-	process_sample(p->roots, p->n_roots, &p->s[p->round]);
+	process_sample(p->roots, p->n_roots, p->cgroup, &p->s[p->round]);
 }
 
 static void	process_worked(uv_work_t *req, int status);
@@ -166,7 +217,11 @@ process_second_round(uv_timer_t *timer)
 static void
 process_freed(uv_handle_t *handle)
 {
-	free(handle->data);
+	struct process_run *p = handle->data;
+
+	if (p->cgroup >= 0)
+		close(p->cgroup);
+	free(p);
 }
 
 /* Checks a level; returns the worse state and appends to why. */
@@ -270,8 +325,9 @@ process_judge(struct process_run *p, struct check_result *r)
 		snprintf(why + strlen(why), sizeof(why) - strlen(why), "%sup only %.0fs",
 		    why[0] ? ", " : "", s->uptime_s);
 	}
-	check_result_set(r, state, "pid %d: %d processes, cpu %.1f%%, rss %.1f MB, "
-	    "%g threads, %g fds, up %.0fs%s%s", (int)p->pid, s->procs, cpu,
+	check_result_set(r, state, "pid %d: %d processes%s, cpu %.1f%%, %s %.1f MB, "
+	    "%g threads, %g fds, up %.0fs%s%s", (int)p->pid, s->procs,
+	    p->cgroup >= 0 ? " (cgroup)" : "", cpu, s->cgroup_memory ? "memory" : "rss",
 	    s->rss_bytes / 1048576.0, s->threads, s->fds, s->uptime_s,
 	    why[0] ? ": " : "", why);
 	check_result_add_metric(r, "cpu", cpu, "%");
@@ -347,6 +403,18 @@ process_targets(struct check_run *run, pid_t *roots, int max, char *why, size_t 
 	return n;
 }
 
+/* The service's cgroup, when it has one (not for a pidfile's process). */
+static int
+process_cgroup(struct check_run *run)
+{
+	const struct check_conf *c = run->conf;
+
+	if (c->process.pidfile != NULL || run->env->service_cgroup == NULL ||
+	    c->service == NULL)
+		return -1;
+	return run->env->service_cgroup(run->env->service_pids_arg, c->service);
+}
+
 void
 check_process_start(struct check_run *run)
 {
@@ -364,6 +432,7 @@ check_process_start(struct check_run *run)
 	memcpy(p->roots, roots, (size_t)n * sizeof(*roots));
 	p->n_roots = n;
 	p->pid = roots[0];
+	p->cgroup = process_cgroup(run);
 	p->work.data = p;
 	uv_timer_init(run->env->loop, &p->timer);
 	p->timer.data = p;

@@ -29,6 +29,8 @@ struct check_env {
 	struct http_engine *http;
 	service_pids_fn	 service_pids;
 	void		*service_pids_arg;
+	/* A running service's cgroup directory to read and close, or -1 (same arg). */
+	int		(*service_cgroup)(void *arg, const char *service);
 	const char	*state_dir;	/* where services' output is (log checks); may be NULL */
 };
 

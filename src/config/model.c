@@ -387,6 +387,14 @@ rlimits_equal(const struct service_conf *a, const struct service_conf *b)
 	return true;
 }
 
+static bool
+cgroup_conf_equal(const struct service_cgroup_conf *a, const struct service_cgroup_conf *b)
+{
+	return a->enabled == b->enabled && a->memory_max == b->memory_max &&
+	    a->memory_high == b->memory_high && a->cpu_quota_us == b->cpu_quota_us &&
+	    a->cpu_period_us == b->cpu_period_us && a->pids_max == b->pids_max;
+}
+
 bool
 service_conf_equal(const struct service_conf *a, const struct service_conf *b)
 {
@@ -394,6 +402,7 @@ service_conf_equal(const struct service_conf *a, const struct service_conf *b)
 	    str_equal(a->cwd, b->cwd) && strv_equal(a->env, b->env) &&
 	    str_equal(a->user, b->user) && str_equal(a->group, b->group) &&
 	    a->umask == b->umask && rlimits_equal(a, b) && a->restart == b->restart &&
+	    cgroup_conf_equal(&a->cgroup, &b->cgroup) &&
 	    memcmp(&a->backoff, &b->backoff, sizeof(a->backoff)) == 0 &&
 	    a->limit.restarts == b->limit.restarts &&
 	    a->limit.within_ms == b->limit.within_ms &&

@@ -36,7 +36,15 @@ enum heal_action_kind {
 	HEAL_REBUILD,		/* run a `rebuild:` entry (the engine: tend rebuild) */
 	HEAL_MONITOR,		/* enable_monitoring: the target's checks run more often */
 	HEAL_SCALE,		/* scale: more (or fewer) copies of the target's group */
+	HEAL_INCREASE,		/* increase_resources: the target's limits raised */
 	HEAL_NAMED,		/* a reference to a named action under `actions:` */
+};
+
+/* How increase_resources raises one limit: +pct% and +add, then at most cap (0: none). */
+struct heal_raise {
+	double		 pct;
+	double		 add;
+	double		 cap;
 };
 
 struct heal_action {
@@ -57,6 +65,8 @@ struct heal_action {
 	int64_t		 every_ms;	/* enable_monitoring: how often, default 1s */
 	int64_t		 for_ms;	/* enable_monitoring: how long, default 10m */
 	int		 scale_by;	/* scale: copies added (negative: removed), default 1 */
+	/* increase_resources: memory (bytes), cpu (% of a CPU), pids */
+	struct heal_raise raise_memory, raise_cpu, raise_pids;
 	struct heal_action *alternatives;	/* any */
 	size_t		 n_alternatives;
 	const struct heal_action *named;	/* named: resolved by validation */
@@ -146,6 +156,19 @@ struct scale_conf {
 	struct conf_pos	 pos, up_pos;	/* of `scale:` and of up_when */
 };
 
+/*
+ * A service's cgroup (`cgroup:`, parse_cgroup.c). A limit is 0 when not
+ * set, SERVICE_CGROUP_MAX when written as max.
+ */
+#define SERVICE_CGROUP_MAX	UINT64_MAX
+struct service_cgroup_conf {
+	bool		 enabled;
+	uint64_t	 memory_max, memory_high;	/* bytes */
+	uint64_t	 cpu_quota_us, cpu_period_us;	/* cpu.max: quota per period */
+	uint64_t	 pids_max;
+	struct conf_pos	 pos;		/* of the key */
+};
+
 struct service_conf {
 	char		*name;
 	struct conf_pos	 pos;		/* of the service's key */
@@ -161,6 +184,7 @@ struct service_conf {
 	int		 umask;		/* -1: unchanged */
 	struct service_rlimit rlimits[SERVICE_RLIMITS_MAX];
 	int		 n_rlimits;
+	struct service_cgroup_conf cgroup;
 	enum restart_policy restart;
 	struct backoff_conf backoff;
 	struct limit_conf limit;

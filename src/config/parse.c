@@ -67,6 +67,7 @@ static const struct key_spec service_specs[] = {
 	{ "group", parse_string, OFF(service_conf, group), NULL },
 	{ "umask", parse_octal, OFF(service_conf, umask), NULL },
 	{ "rlimits", parse_rlimits, 0, NULL },
+	{ "cgroup", parse_cgroup, OFF(service_conf, cgroup), NULL },
 	{ "restart", parse_restart, 0, NULL },
 	{ "backoff", parse_nested, OFF(service_conf, backoff), backoff_specs },
 	{ "limit", parse_nested, OFF(service_conf, limit), limit_specs },

@@ -102,6 +102,9 @@ void	parse_jobs(struct walk *, yaml_node_t *, void *, const struct key_spec *);
 void	jobs_add_heartbeats(struct tend_config *cfg);
 /* A service's rlimits: (parse_rlimits.c); target: the service_conf. */
 void	parse_rlimits(struct walk *, yaml_node_t *, void *, const struct key_spec *);
+/* A service's cgroup: block and the increase_resources action (parse_cgroup.c). */
+void	parse_cgroup(struct walk *, yaml_node_t *, void *, const struct key_spec *);
+void	parse_action_increase(struct walk *, yaml_node_t *, void *, const struct key_spec *);
 void	parse_proxies(struct walk *, yaml_node_t *, void *, const struct key_spec *);
 /* {attempts, initial, max, multiplier, jitter} into a struct retry_conf. */
 void	parse_retry(struct walk *, yaml_node_t *, void *, const struct key_spec *);

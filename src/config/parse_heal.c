@@ -28,6 +28,7 @@ static const char *const action_words[] = {
 	[HEAL_WAIT] = "wait", [HEAL_ESCALATE] = "escalate", [HEAL_ANY] = "any",
 	[HEAL_REBUILD] = "rebuild", [HEAL_MONITOR] = "enable_monitoring",
 	[HEAL_SCALE] = "scale",
+	[HEAL_INCREASE] = "increase_resources",
 	[HEAL_NAMED] = NULL,
 };
 
@@ -68,6 +69,7 @@ static const struct key_spec action_specs[] = {
 	{ "scale", parse_action_scale, 0, NULL },
 	/* the name self-healing guides give it */
 	{ "scale_resources", parse_action_scale, 0, NULL },
+	{ "increase_resources", parse_action_increase, 0, NULL },
 	{ "name", parse_string, OFF(heal_action, name), NULL },
 	{ "timeout", parse_duration, OFF(heal_action, timeout_ms), NULL },
 	{ NULL, NULL, 0, NULL },
@@ -367,6 +369,8 @@ parse_action(struct walk *w, yaml_node_t *node, struct heal_action *a)
 			a->kind = HEAL_SCALE;
 		if (a->kind == HEAL_SCALE)
 			a->scale_by = 1;
+		if (a->kind == HEAL_INCREASE)
+			a->raise_memory.pct = 25;	/* as {increase_resources: } */
 		if (a->kind == HEAL_EXEC || a->kind == HEAL_CLEANUP || a->kind == HEAL_WAIT ||
 		    a->kind == HEAL_ANY)
 			walk_error(w, node, "'%s' needs settings: write it as a mapping "
@@ -383,7 +387,7 @@ parse_action(struct walk *w, yaml_node_t *node, struct heal_action *a)
 	if (action_keys_in(w, node) != 1) {
 		walk_error(w, node, "expected exactly one of restart, stop, start, exec, "
 		    "cleanup, adjust_timeout, rollback, rebuild, wait, escalate, any, "
-		    "enable_monitoring, scale in an action");
+		    "enable_monitoring, scale, increase_resources in an action");
 		return false;
 	}
 	walk_mapping(w, node, action_specs, a, "the action");
@@ -438,7 +442,8 @@ parse_one_named_action(struct walk *w, yaml_node_t *key, yaml_node_t *value)
 	if (ok && a->kind == HEAL_NAMED)
 		walk_error(w, value, "action '%s': expected an action (restart, stop, "
 		    "start, exec, cleanup, adjust_timeout, rollback, rebuild, wait, escalate, "
-		    "any, enable_monitoring), not a reference to another", a->name);
+		    "any, enable_monitoring, increase_resources), not a reference to another",
+		    a->name);
 }
 
 void

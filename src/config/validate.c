@@ -78,6 +78,9 @@ validate_service(const struct service_conf *s, struct config_errors *errs)
 		validate_error(errs, &s->rlimits[0].pos, "service '%s': 'rlimits' are set on "
 		    "what tend starts; an external service (pidfile) starts itself — set them "
 		    "in its start command (ulimit, prlimit)", s->name);
+	if (s->kind == SERVICE_EXTERNAL && s->cgroup.enabled)
+		validate_error(errs, &s->cgroup.pos, "service '%s': 'cgroup' is made for what "
+		    "tend starts; an external service (pidfile) starts itself", s->name);
 	if (s->backoff.multiplier < 1)
 		validate_error(errs, &s->pos, "service '%s': 'backoff.multiplier' must "
 		    "be at least 1", s->name);

@@ -50,21 +50,24 @@ resolve_action(struct tend_config *cfg, struct heal_action *a, const char *owner
 			    "; an entry under 'rebuild:' is run as {rebuild: NAME}" : "");
 		else if (a->named->service == NULL && service == NULL &&
 		    (a->named->kind == HEAL_RESTART || a->named->kind == HEAL_STOP ||
-		    a->named->kind == HEAL_START))
+		    a->named->kind == HEAL_START || a->named->kind == HEAL_INCREASE))
 			validate_error(errs, &a->pos, "%s: heal: '%s' needs a service: this "
 			    "check belongs to none", owner, a->name);
 		break;
 	case HEAL_RESTART:
 	case HEAL_STOP:
 	case HEAL_START:
+	case HEAL_INCREASE:
+		/* A group's name: its copies (restart, stop, start); raised one at a time. */
 		if (a->service != NULL && config_find_service(cfg, a->service) == NULL &&
-		    !config_is_group(cfg, a->service))
+		    (a->kind == HEAL_INCREASE || !config_is_group(cfg, a->service)))
 			validate_error(errs, &a->pos, "%s: heal: %s names '%s', which is not a "
 			    "service", owner, heal_action_kind_name(a->kind), a->service);
 		else if (a->service == NULL && service == NULL)
 			validate_error(errs, &a->pos, "%s: heal: %s of what? This check belongs "
-			    "to no service; write {%s: SERVICE}", owner,
-			    heal_action_kind_name(a->kind), heal_action_kind_name(a->kind));
+			    "to no service; write {%s: %s}", owner,
+			    heal_action_kind_name(a->kind), heal_action_kind_name(a->kind),
+			    a->kind == HEAL_INCREASE ? "{service: SERVICE, ...}" : "SERVICE");
 		break;
 	case HEAL_SCALE:
 		validate_scale_target(cfg, a, owner, service, errs);

@@ -26,6 +26,7 @@ enum spawn_step {
 	STEP_SETGID,
 	STEP_SETUID,
 	STEP_EXEC,
+	STEP_CGROUP,
 	STEP_RLIMIT,		/* + the index of the limit that failed */
 };
 
@@ -76,6 +77,9 @@ spawn_describe(const struct procspawn *sp, enum spawn_step step, int err, char *
 		break;
 	case STEP_EXEC:
 		snprintf(buf, len, "%s: %s", sp->argv[0], strerror(err));
+		break;
+	case STEP_CGROUP:
+		snprintf(buf, len, "cannot join its cgroup: %s", strerror(err));
 		break;
 	default:
 		spawn_describe_rlimit(sp, (size_t)(step - STEP_RLIMIT), err, buf, len);
@@ -197,6 +201,9 @@ child_run(const struct procspawn *sp, const char *path, int errfd)
 	for (sig = 1; sig < NSIG; sig++)
 		if (sig != SIGKILL && sig != SIGSTOP)
 			sigaction(sig, &dfl, NULL);
+	/* Before anything it starts or allocates: all of it is the cgroup's. */
+	if (sp->join_cgroup && write(sp->cgroup_procs, "0", 1) < 0)
+		child_fail(errfd, STEP_CGROUP);
 	setsid();
 	if (errfd < 3 && (errfd = fcntl(errfd, F_DUPFD_CLOEXEC, 3)) < 0)
 		_exit(127);
@@ -285,7 +292,8 @@ int
 procspawn_start(const struct procspawn *sp, pid_t *pid, char *err, size_t errlen)
 {
 	enum spawn_step step;
-	bool fork_needed = sp->ids != NULL || sp->umask >= 0 || sp->n_rlimits > 0;
+	bool fork_needed = sp->ids != NULL || sp->umask >= 0 || sp->n_rlimits > 0 ||
+	    sp->join_cgroup;
 	int i, rc;
 
 	/* posix_spawn's dup2 actions run in order: a low source could be overwritten. */

@@ -41,13 +41,20 @@ struct procspawn {
 	const struct procspawn_ids *ids; /* NULL: tend's user and groups */
 	const struct procspawn_rlimit *rlimits;	/* set before the user is switched */
 	size_t		 n_rlimits;
+	/*
+	 * When join_cgroup: an open cgroup.procs the child writes itself into
+	 * first of all (a fork, as posix_spawn cannot), so that it and all it
+	 * starts are in that cgroup from before the exec.
+	 */
+	bool		 join_cgroup;
+	int		 cgroup_procs;
 };
 
 /*
  * Starts it; 0 with *pid set, or an errno with a message in err that says
  * which step failed ("cwd /srv/x: No such file or directory",
  * "/usr/bin/prog: Permission denied", "setuid 1001: ...", "rlimit nofile
- * 2000000: Operation not permitted").
+ * 2000000: Operation not permitted", "cgroup: No space left on device").
  */
 int	procspawn_start(const struct procspawn *sp, pid_t *pid, char *err, size_t errlen);
 

@@ -469,6 +469,14 @@ daemon_service_pids(void *arg, const char *service, pid_t *pids, int max)
 	return supervisor_service_pids(d->sup, service, pids, max);
 }
 
+static int
+daemon_service_cgroup(void *arg, const char *service)
+{
+	struct daemon *d = arg;
+
+	return supervisor_service_cgroup(d->sup, service);
+}
+
 /* A stopped service needs no undoing here: every service is about to be started. */
 static int
 daemon_chaos_service(void *arg, const char *verb, const char *name, char *err,
@@ -550,7 +558,8 @@ daemon_start(struct daemon *d, struct tend_config *cfg)
 	supervisor_start(d->sup, cfg);
 	d->check_env = (struct check_env){ .loop = d->loop,
 	    .http = d->check_env.http, .service_pids = daemon_service_pids,
-	    .service_pids_arg = d, .state_dir = d->state_dir };
+	    .service_pids_arg = d, .service_cgroup = daemon_service_cgroup,
+	    .state_dir = d->state_dir };
 	d->checks = scheduler_start(&d->check_env, cfg);
 	daemon_watch_checks(d);
 	d->scaling = scaling_new(d);

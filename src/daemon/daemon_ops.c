@@ -19,6 +19,7 @@
 #include "daemon/scaling.h"
 #include "daemon/publisher.h"
 #include "heal/healer.h"
+#include "supervise/raise.h"
 #include "supervise/supervisor.h"
 
 static void
@@ -91,6 +92,22 @@ daemon_ops_scale(void *arg, const char *service, int by, char *detail, size_t le
 	return daemon_scale(arg, service, by, true, "heal action", detail, len);
 }
 
+static int
+daemon_ops_increase(void *arg, const char *service, const struct heal_action *a,
+    char *detail, size_t len)
+{
+	struct daemon *d = arg;
+
+	switch (supervisor_increase_resources(d->sup, service, a, detail, len)) {
+	case RAISE_LIVE:
+		return 0;
+	case RAISE_AT_START:
+		return 1;
+	default:
+		return -1;
+	}
+}
+
 static int64_t
 daemon_heal_blame(void *arg, const char *service, bool critical, int64_t detected_ms,
     char *why, size_t len, char *rollback, size_t rollback_len)
@@ -160,6 +177,7 @@ daemon_heal_ops(struct daemon *d, struct heal_ops *ops)
 	    .service_state = daemon_ops_service_state, .run_check = daemon_ops_run_check,
 	    .adjust_timeout = daemon_ops_adjust_timeout, .monitor = daemon_ops_monitor,
 	    .scale = daemon_ops_scale, .alert = daemon_heal_alert,
+	    .increase_resources = daemon_ops_increase,
 	    .changed = daemon_heal_changed, .blame = daemon_heal_blame,
 	    .rollback = daemon_heal_rollback, .rebuild_argv = daemon_heal_rebuild_argv };
 }

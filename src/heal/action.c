@@ -283,6 +283,36 @@ action_monitor(struct action_run *run, const struct heal_ops *ops,
 	action_finish(run, ACTION_NOTED, "%s", *detail ? detail : "no check to watch");
 }
 
+/*
+ * increase_resources: raised live, it is a fix to verify; raised for the
+ * next start, it changed nothing yet: noted, and the next action (a
+ * restart) follows at once and applies it.
+ */
+static void
+action_increase(struct action_run *run, const struct heal_ops *ops)
+{
+	const char *service = run->step->service;
+	char detail[600];
+	int rc;
+
+	if (run->dry_run) {
+		action_finish(run, ACTION_DONE, "would raise %s's limits", service);
+		return;
+	}
+	if (ops->increase_resources == NULL) {
+		action_finish(run, ACTION_SKIPPED, "limits are raised only by the daemon");
+		return;
+	}
+	rc = ops->increase_resources(ops->arg, service, run->step->action, detail,
+	    sizeof(detail));
+	if (rc == 0)
+		action_finish(run, ACTION_DONE, "%s: %s", service, detail);
+	else if (rc == 1)
+		action_finish(run, ACTION_NOTED, "%s: %s", service, detail);
+	else
+		action_finish(run, ACTION_FAILED, "%s: %s", service, detail);
+}
+
 static void
 action_scale(struct action_run *run, const struct heal_ops *ops)
 {
@@ -379,6 +409,9 @@ action_start(uv_loop_t *loop, const struct heal_ops *ops, const struct plan_step
 		break;
 	case HEAL_SCALE:
 		action_scale(run, ops);
+		break;
+	case HEAL_INCREASE:
+		action_increase(run, ops);
 		break;
 	case HEAL_ROLLBACK:
 		action_rollback(run, ops, target);

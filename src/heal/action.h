@@ -38,6 +38,12 @@ struct heal_ops {
 	 */
 	int	(*scale)(void *arg, const char *service, int by, char *detail, size_t len);
 	/*
+	 * increase_resources on service: 0 raised live, 1 raised for its next
+	 * start, -1 not raised; detail says what became what, or why not.
+	 */
+	int	(*increase_resources)(void *arg, const char *service,
+		    const struct heal_action *a, char *detail, size_t len);
+	/*
 	 * The change an incident opened at detected_ms (monotonic) on service
 	 * (NULL: none) is blamed on: its id with a sentence in why ("change 7
 	 * of app, 3 s before"), or 0. When the change's set rolls back by

@@ -117,6 +117,7 @@ service_new(struct supervise_ctx *ctx, const struct service_conf *conf)
 	snprintf(svc->reason, sizeof(svc->reason), "not started");
 	svc->timer = service_timer_new(svc);
 	svc->deadline = service_timer_new(svc);
+	svc_cgroup_init(&svc->cg);
 	restart_window_init(&svc->window, (size_t)conf->limit.restarts);
 	if (conf->kind == SERVICE_EXTERNAL)
 		svc->ext = external_new(svc);
@@ -138,6 +139,7 @@ void
 service_free(struct service *svc)
 {
 	attached_end(&svc->attached);
+	svc_cgroup_free(svc);
 	ready_probe_cancel(svc->probe);
 	uv_close((uv_handle_t *)svc->timer, service_timer_closed);
 	uv_close((uv_handle_t *)svc->deadline, service_timer_closed);
@@ -582,6 +584,10 @@ service_status_json(const struct service *svc)
 		json_object_set_new(status, "instance_of", json_string(svc->conf->instance_of));
 		json_object_set_new(status, "instance", json_integer(svc->conf->instance));
 		json_object_set_new(status, "parked", json_boolean(svc->parked));
+	}
+	if (svc->conf->kind == SERVICE_SUPERVISED) {
+		json_object_set_new(status, "cgroup", svc_cgroup_json(svc));
+		json_object_set_new(status, "limits", svc_limits_json(svc));
 	}
 	return status;
 }

@@ -24,6 +24,8 @@
 #include "config/model.h"
 #include "supervise/attached.h"
 #include "supervise/backoff.h"
+#include "supervise/raise.h"
+#include "supervise/svc_cgroup.h"
 
 enum service_state {
 	SVC_DOWN,
@@ -42,6 +44,7 @@ struct ready_probe;
 struct service_log;
 struct external;
 struct notify_socket;
+struct cgtree;
 
 /* What the services of one supervisor share. */
 struct supervise_ctx {
@@ -51,6 +54,8 @@ struct supervise_ctx {
 	struct statedir	*statedir;	/* where logs/NAME.log go */
 	/* Where notify sockets go: opened when a service first needs one. */
 	struct statedir	*runtime;
+	/* Where services with cgroup: go: found when the first one starts. */
+	struct cgtree	*cgroups;
 	/* Called after every state change, to start or stop what now can. */
 	void		(*changed)(void *arg, struct service *svc);
 	/* Called when a service gives up (crash loop): the alert hook. */
@@ -120,6 +125,8 @@ struct service {
 	struct external	*ext;		/* external (pidfile) services */
 	struct notify_socket *notify;	/* ready: notify: kept from start to start */
 	struct attached_set attached;	/* counted as its own, ended with its process */
+	struct svc_cgroup cg;		/* its cgroup, with cgroup: */
+	struct svc_raised raised;	/* limits increase_resources raised */
 };
 
 struct service	*service_new(struct supervise_ctx *ctx, const struct service_conf *conf);

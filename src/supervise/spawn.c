@@ -292,22 +292,33 @@ spawn_child_exited(void *arg, pid_t pid, int64_t status, int term_signal)
 	svc->pid = 0;
 	/* And what it detached from its group (setsid), before a restart. */
 	reaper_service_ended(svc->ctx->reaper, svc->name);
+	/* And, with a cgroup, whatever else is in it: nothing escapes that. */
+	svc_cgroup_ended(svc);
 	service_exited(svc, status, term_signal);
 }
 
-/* The service's rlimits: as the child is to set them. */
+/* The service's rlimits: as the child is to set them, `as` as the healer raised it. */
 static void
-spawn_rlimits(const struct service_conf *conf, struct procspawn_rlimit *rl)
+spawn_rlimits(const struct service *svc, struct procspawn_rlimit *rl)
 {
+	const struct service_conf *conf = svc->conf;
+	struct svc_limits l;
 	int i;
 
-	for (i = 0; i < conf->n_rlimits; i++)
+	svc_limits_effective(svc, &l);
+	for (i = 0; i < conf->n_rlimits; i++) {
 		rl[i] = (struct procspawn_rlimit){ .name = conf->rlimits[i].name,
 		    .resource = conf->rlimits[i].resource,
 		    .soft = conf->rlimits[i].soft == SERVICE_RLIMIT_UNLIMITED ? RLIM_INFINITY :
 			conf->rlimits[i].soft,
 		    .hard = conf->rlimits[i].hard == SERVICE_RLIMIT_UNLIMITED ? RLIM_INFINITY :
 			conf->rlimits[i].hard };
+		if (rl[i].resource == RLIMIT_AS && l.rlimit_as != 0) {
+			rl[i].soft = l.rlimit_as;
+			rl[i].hard = l.rlimit_as_hard == SERVICE_RLIMIT_UNLIMITED ?
+			    RLIM_INFINITY : l.rlimit_as_hard;
+		}
+	}
 }
 
 int
@@ -343,13 +354,17 @@ spawn_service(struct service *svc, char *err, size_t errlen)
 		return -1;
 	}
 	env = spawn_service_env(svc, &u);
-	spawn_rlimits(conf, rl);
+	spawn_rlimits(svc, rl);
 	sp.env = env;
 	sp.cwd = spawn_cwd(svc, &u);
 	sp.fd[0] = -1;
 	sp.fd[1] = sp.fd[2] = out_fd;
+	sp.cgroup_procs = svc_cgroup_prepare(svc);
+	sp.join_cgroup = sp.cgroup_procs >= 0;
 	rc = procspawn_start(&sp, &pid, err, errlen);
 	close(out_fd);
+	if (sp.join_cgroup)
+		close(sp.cgroup_procs);
 	strv_free(env);
 	spawn_user_free(&u);
 	if (rc != 0)

@@ -15,6 +15,7 @@
 #include "core/mem.h"
 #include "core/runtimedir.h"
 #include "core/statedir.h"
+#include "supervise/cgtree.h"
 #include "supervise/external.h"
 #include "supervise/reaper.h"
 #include "supervise/runrecord.h"
@@ -447,6 +448,9 @@ supervisor_step(struct supervisor *sup, size_t i)
 		e->next_hold = NULL;
 		service_rebind(svc, e->next_conf);
 		e->next_conf = NULL;
+		/* The healer's raises were of the old config's limits; its notes too. */
+		memset(&svc->raised, 0, sizeof(svc->raised));
+		svc->cg.said = false;
 		restart_window_free(&svc->window);
 		restart_window_init(&svc->window, (size_t)svc->conf->limit.restarts);
 		if (e->start_next)
@@ -577,6 +581,11 @@ supervisor_free(struct supervisor *sup)
 	for (i = 0; i < sup->n; i++)
 		entry_free(sup->v[i]);
 	free(sup->v);
+	/* The services' cgroups are gone with them: then their parent. */
+	if (sup->ctx.cgroups != NULL) {
+		cgtree_close(sup->ctx.cgroups);
+		free(sup->ctx.cgroups);
+	}
 	hold_unref(sup->current);
 	survivors_free(sup->survivors);
 	/* The services' notify sockets are gone with them: then their directory. */
@@ -703,4 +712,28 @@ supervisor_attach(struct supervisor *sup, const char *name, const struct proc_id
 		return -1;
 	}
 	return attached_add(&e->svc->attached, id, err, errlen);
+}
+
+int
+supervisor_service_cgroup(const struct supervisor *sup, const char *name)
+{
+	struct entry *e = supervisor_find(sup, name);
+
+	if (e == NULL || !service_is_running(e->svc))
+		return -1;
+	return svc_cgroup_dup(e->svc);
+}
+
+int
+supervisor_increase_resources(struct supervisor *sup, const char *name,
+    const struct heal_action *a, char *detail, size_t len)
+{
+	struct entry *e = supervisor_find(sup, name);
+
+	if (e == NULL || e->svc->removed || e->svc->conf->kind != SERVICE_SUPERVISED) {
+		snprintf(detail, len, "%s: %s", name, e == NULL || e->svc->removed ?
+		    "no such service" : "an external service's limits are its own");
+		return RAISE_FAILED;
+	}
+	return (int)svc_increase_resources(e->svc, a, detail, len);
 }

@@ -85,6 +85,14 @@ const char	*supervisor_service_state(const struct supervisor *sup, const char *n
  */
 int		supervisor_service_pids(const struct supervisor *sup, const char *name,
 		    pid_t *pids, int max);
+/* A running service's cgroup directory (a descriptor to close), or -1: none. */
+int		supervisor_service_cgroup(const struct supervisor *sup, const char *name);
+/*
+ * The heal action increase_resources on service name: an enum raise_result
+ * (supervise/raise.h), with what became what, or why not, in detail.
+ */
+int		supervisor_increase_resources(struct supervisor *sup, const char *name,
+		    const struct heal_action *a, char *detail, size_t len);
 /* Counts process id as service name's own until its process ends; 0, or -1 with err. */
 int		supervisor_attach(struct supervisor *sup, const char *name,
 		    const struct proc_id *id, char *err, size_t errlen);
