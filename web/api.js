@@ -20,6 +20,15 @@ async function readJSON(resp) {
 	}
 }
 
+// An event's JSON data, or null when it is not JSON.
+export function eventData(e) {
+	try {
+		return JSON.parse(e.data);
+	} catch {
+		return null;
+	}
+}
+
 export async function getJSON(path) {
 	const resp = await fetch(path, { headers: { Accept: 'application/json' }, cache: 'no-store' });
 	const body = await readJSON(resp);

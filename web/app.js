@@ -1,9 +1,11 @@
 // tend dashboard: the status, live through Server-Sent Events, with actions
-// on services, incidents, alerts and metric history. No build step: the
+// on services, incidents, alerts, metric history, logs and job runs. No build step: the
 // browser loads these modules as they are (docs/api.md is the contract).
-import { getJSON, initToken, notify, setStateDir } from './api.js';
+import { eventData, getJSON, initToken, notify, setStateDir } from './api.js';
 import { loadChanges, onChangeEvent, setSnapshotSets } from './changes.js';
 import { Chart, fetchSeries } from './charts.js';
+import { initJobs, setJobHeartbeats } from './jobs.js';
+import { initLogs, setLogServices } from './logs.js';
 import { initReport } from './report.js';
 import { setText } from './dom.js';
 import {
@@ -52,6 +54,8 @@ function onStatus(status) {
 	    ? Math.max(0, Date.now() - status.generated_at) : 0;
 	setStateDir(status.tend?.state_dir);
 	setSnapshotSets(status.snapshot_sets);
+	setLogServices(status);
+	setJobHeartbeats(status);
 	appendSparks(status);
 	render();
 }
@@ -131,14 +135,6 @@ function setLive(live) {
 	}
 }
 
-function parse(e) {
-	try {
-		return JSON.parse(e.data);
-	} catch {
-		return null;
-	}
-}
-
 function connect() {
 	stream = new EventSource('/api/events');
 	stream.addEventListener('open', () => {
@@ -147,10 +143,10 @@ function connect() {
 	});
 	stream.addEventListener('status', (e) => {
 		setLive(true);
-		onStatus(parse(e));
+		onStatus(eventData(e));
 	});
 	for (const kind of LIVE_EVENTS)
-		stream.addEventListener(kind, (e) => onLiveEvent(kind, parse(e)));
+		stream.addEventListener(kind, (e) => onLiveEvent(kind, eventData(e)));
 	stream.addEventListener('error', () => {
 		setLive(false);
 		// EventSource retries by itself unless the server refused the stream
@@ -350,6 +346,8 @@ function start() {
 	initToken();
 	initCharts();
 	initReport();
+	initLogs();
+	initJobs();
 	document.getElementById('events-clear').addEventListener('click', clearEvents);
 	document.addEventListener('tend:action-done', render);
 	renderOverall(null, false);

@@ -175,6 +175,10 @@ function serviceRow(name) {
 		buttons[a.verb] = b;
 		bar.append(b);
 	}
+	const logs = h('button', { type: 'button', class: 'btn btn-small btn-quiet', 'aria-label': `Logs of ${name}` },
+	    'Logs');
+	logs.addEventListener('click', () => showLogs({ service: name }));
+	bar.append(logs);
 	cells.actions.append(bar);
 	const el = h('tr', { dataset: { service: name } }, Object.values(cells));
 	r = { el, cells, buttons };
@@ -338,6 +342,11 @@ export function tick(status, sinceMs) {
 	renderMeta(status, sinceMs);
 }
 
+// The Logs panel (logs.js) shows a service's lines, or an incident's.
+function showLogs(detail) {
+	document.dispatchEvent(new CustomEvent('tend:show-logs', { detail }));
+}
+
 // ---- Incidents ----
 
 const CLOSED_PHASES = ['resolved', 'interrupted', 'merged'];
@@ -394,6 +403,8 @@ function incidentCard(inc, now) {
 		h('span', { class: 'when' }, 'detected ',
 		    timeEl(inc.detected_at, typeof inc.detected_at === 'number' ? fmtAgo(now - inc.detected_at) : '–'))),
 	    facts.length ? h('dl', null, facts) : null,
+	    h('button', { type: 'button', class: 'btn btn-quiet btn-small incident-logs',
+		onclick: () => showLogs({ incident: inc }) }, 'Logs around this incident'),
 	    attempts.length
 		? h('ol', { class: 'attempts', 'aria-label': 'Healing attempts' }, attempts.map(attemptItem))
 		: h('p', { class: 'muted' }, count ? `${count} attempt${count > 1 ? 's' : ''}` : 'No healing attempts.'));

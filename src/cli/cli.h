@@ -124,6 +124,11 @@ struct sqlite3;
 int	 cli_store_open(const struct cli_options *opts, struct sqlite3 **db,
 	    char **path);
 /*
+ * A time given as an option (opt, "--since"): a duration back from now or
+ * an ISO 8601 time (core/clock.h); 0, or 2 after printing a usage error.
+ */
+int	 cli_time_arg(const char *cmd, const char *opt, const char *value, int64_t *ms);
+/*
  * The start of the --since window in wall-clock ms, or of `fallback`
  * (a duration, or NULL for no window: INT64_MIN); 0, or 2 after printing
  * a usage error.

@@ -1,7 +1,9 @@
 /*
- * tend logs SERVICE [-n N] [-f] [--grep RE]: what a service printed, from
- * the files tend captures it into (STATE/logs/NAME.log and, for the lines
- * before it, NAME.log.1): the last N lines (those --grep matches), then,
+ * tend logs SERVICE [-n N] [-f] [--grep RE] [--since T] [--until T]: what a
+ * service printed, from the files tend captures it into (STATE/logs/NAME.log
+ * and, for the lines before it, NAME.log.1): the last N lines (those --grep
+ * matches), or every line written between --since and --until (found in
+ * the files' time indexes, core/logindex.h, across every rotation), then,
  * with -f, every new line as it comes, through rotation and truncation
  * (the log checks' follower). Each line is shown escaped for the terminal,
  * credentials hidden; a JSON object line is shown by field, message first.
@@ -9,18 +11,21 @@
  * templates (diagnose/templates.h), the most common first.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
 #include "checks/logfollow.h"
 #include "cli/cli.h"
 #include "config/config.h"
+#include "core/logindex.h"
 #include "core/mem.h"
 #include "core/regexset.h"
 #include "core/text.h"
@@ -35,9 +40,11 @@ struct logs_args {
 	struct cli_options opts;
 	bool		 patterns;	/* tend logs patterns [SERVICE] */
 	const char	*service;	/* NULL: every service (patterns) */
-	long		 lines;
+	long		 lines;		/* -1: not given */
 	bool		 follow;
 	const char	*grep;
+	const char	*since, *until;
+	int64_t		 since_ms, until_ms;	/* INT64_MIN, INT64_MAX: not given */
 };
 
 /* The newest lines kept while a file is read through: a ring of n. */
@@ -59,27 +66,30 @@ logs_on_signal(int sig)
 static void
 logs_usage(FILE *f)
 {
-	fprintf(f, "usage: tend logs SERVICE [-n N] [-f] [--grep REGEX] [-c FILE] "
-	    "[--state-dir DIR]\n       tend logs patterns [SERVICE] [--grep REGEX] "
-	    "[-c FILE] [--state-dir DIR]\n");
+	fprintf(f, "usage: tend logs SERVICE [-n N] [-f] [--grep REGEX] [--since T] "
+	    "[--until T]\n                 [-c FILE] [--state-dir DIR]\n"
+	    "       tend logs patterns [SERVICE] [--grep REGEX] [--since T] [--until T] "
+	    "[-c FILE]\n                 [--state-dir DIR]\n"
+	    "T: a duration back from now (10m, 2h) or a time (2026-12-02T14:05)\n");
 }
 
 /* 0, 2 after a usage error, or -1 for --help. */
 static int
 logs_parse(int argc, char **argv, struct logs_args *a)
 {
-	enum { OPT_STATE_DIR = 256, OPT_GREP };
+	enum { OPT_STATE_DIR = 256, OPT_GREP, OPT_SINCE, OPT_UNTIL };
 	static const struct option options[] = {
 		{ "config", 1, NULL, 'c' }, { "state-dir", 1, NULL, OPT_STATE_DIR },
 		{ "lines", 1, NULL, 'n' }, { "follow", 0, NULL, 'f' },
-		{ "grep", 1, NULL, OPT_GREP }, { "help", 0, NULL, 'h' },
+		{ "grep", 1, NULL, OPT_GREP }, { "since", 1, NULL, OPT_SINCE },
+		{ "until", 1, NULL, OPT_UNTIL }, { "help", 0, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	char *end;
 	int c;
 
 	memset(a, 0, sizeof(*a));
-	a->lines = LOGS_DEFAULT_LINES;
+	a->lines = -1;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "c:n:fh", options, NULL)) != -1) {
 		switch (c) {
@@ -87,6 +97,8 @@ logs_parse(int argc, char **argv, struct logs_args *a)
 		case OPT_STATE_DIR: a->opts.state_dir = optarg; break;
 		case 'f': a->follow = true; break;
 		case OPT_GREP: a->grep = optarg; break;
+		case OPT_SINCE: a->since = optarg; break;
+		case OPT_UNTIL: a->until = optarg; break;
 		case 'n':
 			errno = 0;
 			a->lines = strtol(optarg, &end, 10);
@@ -109,12 +121,24 @@ logs_parse(int argc, char **argv, struct logs_args *a)
 	if (a->patterns)
 		optind++;
 	if (optind < argc - 1 || (optind == argc && !a->patterns) ||
-	    (a->patterns && a->follow)) {
+	    (a->patterns && a->follow) || (a->follow && a->until != NULL)) {
 		logs_usage(stderr);
 		return 2;
 	}
 	a->service = optind < argc ? argv[optind] : NULL;
+	a->since_ms = INT64_MIN;
+	a->until_ms = INT64_MAX;
+	if ((a->since != NULL && cli_time_arg("logs", "--since", a->since, &a->since_ms)) ||
+	    (a->until != NULL && cli_time_arg("logs", "--until", a->until, &a->until_ms)))
+		return 2;
 	return 0;
+}
+
+/* Whether a window of time was asked for: then every rotation is read. */
+static bool
+logs_windowed(const struct logs_args *a)
+{
+	return a->since != NULL || a->until != NULL;
 }
 
 /* A JSON object line by field: its message first, then key=value. */
@@ -192,38 +216,65 @@ logs_show(void *arg, const char *line, size_t len, unsigned flags)
 		logs_print(line, len);
 }
 
-/* Every line of path, from its start, to fn; whether the file was there. */
-static bool
-logs_read_whole(const char *path, logline_fn fn, void *arg)
-{
-	struct logfollow_report rep;
-	struct logfollow f;
+struct logs_reader {
+	logline_fn	 fn;
+	void		*arg;
+};
 
-	logfollow_init(&f, path, true, LOGFOLLOW_LINE_MAX);
-	f.seen = true;		/* from its start, not its end */
-	do
-		logfollow_read(&f, LOGS_READ_BUDGET, fn, arg, &rep);
-	while (rep.status == LOGFOLLOW_OK && rep.behind > 0);
-	logfollow_close(&f);
-	return rep.status == LOGFOLLOW_OK;
+static void
+logs_line(void *arg, const char *line, size_t len)
+{
+	struct logs_reader *r = arg;
+
+	r->fn(r->arg, line, len, 0);
 }
 
-/* The last lines: the rotated file's, then the current one's. */
+/*
+ * Every line of service's files written in the window a asks for (of the
+ * current file and the last rotation when none), oldest first, to fn;
+ * whether there was a file. A file without a usable time index is said.
+ */
 static bool
-logs_tail(const char *path, struct logs_tail *t)
+logs_read(const char *dir, const char *service, const struct logs_args *a, logline_fn fn,
+    void *arg)
 {
-	char *older = xasprintf("%s.1", path);
-	bool any;
-	long i;
+	struct logindex_span spans[LOGINDEX_FILES_MAX];
+	struct logs_reader r = { fn, arg };
+	char *path = xasprintf("%s/logs", dir), *base = xasprintf("%s.log", service);
+	int dirfd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	size_t n = 0, i;
 
-	logs_read_whole(older, logs_keep, t);
-	any = logs_read_whole(path, logs_keep, t);
-	free(older);
-	for (i = 0; i < t->count; i++)
-		logs_print(t->ring[(t->head - t->count + i + t->n) % t->n],
-		    strlen(t->ring[(t->head - t->count + i + t->n) % t->n]));
+	if (dirfd >= 0)
+		n = logindex_spans(dirfd, base, a->since_ms, a->until_ms, spans,
+		    logs_windowed(a) ? LOGINDEX_FILES_MAX : 2);
+	for (i = 0; i < n; i++) {
+		if (spans[i].approx && logs_windowed(a))
+			fprintf(stderr, "tend logs: %s/%s has no usable time index (%s.idx); "
+			    "its lines are placed by the file's mtime\n", path, spans[i].name,
+			    spans[i].name);
+		if (logindex_read(&spans[i], LOGFOLLOW_LINE_MAX, logs_line, &r) < 0)
+			fprintf(stderr, "tend logs: %s/%s: %s\n", path, spans[i].name,
+			    strerror(errno));
+	}
+	logindex_spans_close(spans, n);
+	if (dirfd >= 0)
+		close(dirfd);
+	free(base);
+	free(path);
+	return n > 0;
+}
+
+/* The last lines kept in t, printed. */
+static void
+logs_print_tail(const struct logs_tail *t)
+{
+	long i, at;
+
+	for (i = 0; i < t->count; i++) {
+		at = (t->head - t->count + i + t->n) % t->n;
+		logs_print(t->ring[at], strlen(t->ring[at]));
+	}
 	fflush(stdout);
-	return any;
 }
 
 /* New lines as they come, until SIGINT or SIGTERM. */
@@ -277,18 +328,17 @@ logs_by_count(const void *a, const void *b)
 	return x.count < y.count ? 1 : x.count > y.count ? -1 : x.first < y.first ? -1 : 1;
 }
 
-/* service's lines (the rotated file's, then the current one's) by template. */
+/* service's lines (the rotated and current file's, or a's window) by template. */
 static void
-logs_patterns(const char *dir, const char *service, struct regexset *grep)
+logs_patterns(const char *dir, const char *service, const struct logs_args *a,
+    struct regexset *grep)
 {
 	struct logs_grouping g = { .t = templates_new(), .grep = grep };
-	char *path = xasprintf("%s/logs/%s.log", dir, service), *older, *shown;
 	struct template_info info;
 	size_t i, n, *order;
+	char *shown;
 
-	older = xasprintf("%s.1", path);
-	logs_read_whole(older, logs_group, &g);
-	logs_read_whole(path, logs_group, &g);
+	logs_read(dir, service, a, logs_group, &g);
 	n = templates_count(g.t);
 	printf("%s: %zu templates in %llu lines\n", service, n, (unsigned long long)g.line);
 	order = xcalloc(n + 1, sizeof(*order));
@@ -308,21 +358,30 @@ logs_patterns(const char *dir, const char *service, struct regexset *grep)
 		    TEMPLATES_MAX);
 	free(order);
 	templates_free(g.t);
-	free(older);
-	free(path);
 }
 
-/* The last lines, then (-f) the new ones. */
+/*
+ * The last lines (or every line of a window of time unless -n is given),
+ * then (-f) the new ones.
+ */
 static int
 logs_service(const struct logs_args *a, const char *dir, struct regexset *grep)
 {
 	struct logs_tail t = { .grep = grep, .n = a->lines };
 	char *path = xasprintf("%s/logs/%s.log", dir, a->service);
+	bool any;
 	int rc = 0;
 	long i;
 
+	if (t.n < 0)
+		t.n = logs_windowed(a) ? 0 : LOGS_DEFAULT_LINES;
 	t.ring = xcalloc((size_t)t.n + 1, sizeof(*t.ring));
-	if (!logs_tail(path, &t) && !a->follow) {
+	if (t.n == 0 && a->lines < 0)
+		any = logs_read(dir, a->service, a, logs_show, grep);
+	else
+		any = logs_read(dir, a->service, a, logs_keep, &t);
+	logs_print_tail(&t);
+	if (!any && !a->follow) {
 		fprintf(stderr, "tend logs: %s: nothing captured yet\n", path);
 		rc = 1;
 	}
@@ -365,10 +424,10 @@ cmd_logs(int argc, char **argv)
 	if (!a.patterns)
 		rc = logs_service(&a, dir, grep);
 	else if (a.service != NULL)
-		logs_patterns(dir, a.service, grep);
+		logs_patterns(dir, a.service, &a, grep);
 	else
 		for (i = 0; i < cfg->n_services; i++)
-			logs_patterns(dir, cfg->services[i].name, grep);
+			logs_patterns(dir, cfg->services[i].name, &a, grep);
 	config_free(cfg);
 	regexset_free(grep);
 	free(dir);

@@ -387,24 +387,34 @@ cli_store_open(const struct cli_options *opts, sqlite3 **db, char **path)
 }
 
 int
+cli_time_arg(const char *cmd, const char *opt, const char *value, int64_t *ms)
+{
+	const char *expected;
+	int64_t span;
+
+	if (clock_parse_iso(value, ms) == 0)
+		return 0;
+	/* A window reaching into the future would be empty. */
+	if (units_parse_duration(value, &span, &expected) < 0 || span <= 0) {
+		fprintf(stderr, "tend %s: %s '%s': expected a duration like 30m, 24h or 7d, "
+		    "or a time like 2026-12-02T14:05\n", cmd, opt, value);
+		return 2;
+	}
+	*ms = clock_wall_ms() - span;
+	return 0;
+}
+
+int
 cli_since(const char *cmd, const struct cli_options *opts, const char *fallback,
     int64_t *since_ms)
 {
-	const char *value = opts->since ? opts->since : fallback, *expected;
-	int64_t ms;
+	const char *value = opts->since ? opts->since : fallback;
 
 	if (value == NULL) {
 		*since_ms = INT64_MIN;
 		return 0;
 	}
-	/* A window reaching into the future would be empty. */
-	if (units_parse_duration(value, &ms, &expected) < 0 || ms <= 0) {
-		fprintf(stderr, "tend %s: --since '%s': expected a duration like "
-		    "30m, 24h or 7d\n", cmd, value);
-		return 2;
-	}
-	*since_ms = clock_wall_ms() - ms;
-	return 0;
+	return cli_time_arg(cmd, "--since", value, since_ms);
 }
 
 void

@@ -11,6 +11,7 @@
 #include "core/clock.h"
 #include "core/fdio.h"
 #include "core/log.h"
+#include "core/logindex.h"
 #include "core/mem.h"
 #include "core/selfhealth.h"
 #include "core/statedir.h"
@@ -26,6 +27,8 @@
 struct service_log {
 	int		 refs;
 	int		 fd;		/* -1: the open failed; retried */
+	int		 idx_fd;	/* NAME.log.idx (core/logindex.h), or -1 */
+	int64_t		 idx_last_ms;	/* its last record's time */
 	int64_t		 size;
 	bool		 mid_line;	/* the file does not end with a newline */
 	bool		 failing;	/* the last open or write failed */
@@ -81,6 +84,47 @@ service_log_ends_mid_line(int fd, int64_t size)
 }
 
 static void
+service_log_close_index(struct service_log *log)
+{
+	if (log->idx_fd >= 0)
+		close(log->idx_fd);
+	log->idx_fd = -1;
+}
+
+/*
+ * The time index beside the file, opened with it. Without one the log is
+ * still written: tend logs --since falls back on the file's mtime.
+ */
+static void
+service_log_open_index(struct service_log *log)
+{
+	char *rel = xasprintf("%s.idx", log->rel);
+
+	service_log_close_index(log);
+	log->idx_fd = statedir_openat(log->sd, rel, O_RDWR | O_CREAT | O_APPEND, 0640);
+	if (log->idx_fd < 0 || logindex_prepare(log->idx_fd, log->size,
+	    &log->idx_last_ms) < 0) {
+		log_warn(log->name, "cannot write %s/%s: %s; tend logs --since will place "
+		    "its lines by the file's mtime", statedir_path(log->sd), rel,
+		    strerror(errno));
+		service_log_close_index(log);
+	}
+	free(rel);
+}
+
+/* Output about to be written at the end of the file: when, in the index. */
+static void
+service_log_note_time(struct service_log *log)
+{
+	if (log->idx_fd < 0 || logindex_note(log->idx_fd, log->size, clock_wall_ms(),
+	    &log->idx_last_ms) >= 0)
+		return;
+	log_warn(log->name, "cannot write %s/%s.idx: %s", statedir_path(log->sd), log->rel,
+	    strerror(errno));
+	service_log_close_index(log);
+}
+
+static void
 service_log_open_file(struct service_log *log)
 {
 	struct stat st;
@@ -95,6 +139,7 @@ service_log_open_file(struct service_log *log)
 	log->size = fstat(log->fd, &st) == 0 ? st.st_size : 0;
 	log->mid_line = service_log_ends_mid_line(log->fd, log->size);
 	service_log_worked(log);
+	service_log_open_index(log);
 }
 
 struct service_log *
@@ -104,6 +149,7 @@ service_log_new(struct statedir *sd, const char *name,
 	struct service_log *log = xcalloc(1, sizeof(*log));
 
 	log->refs = 1;
+	log->idx_fd = -1;
 	log->sd = sd;
 	log->rel = xasprintf("logs/%s.log", name);
 	log->name = xstrdup(name);
@@ -126,12 +172,25 @@ service_log_unref(struct service_log *log)
 		return;
 	if (log->fd >= 0)
 		close(log->fd);
+	service_log_close_index(log);
 	free(log->rel);
 	free(log->name);
 	free(log);
 }
 
-/* NAME.log -> NAME.log.1 -> ... -> NAME.log.KEEP, the oldest dropped. */
+/* from -> to within the state dir; a missing from is no error. */
+static void
+service_log_rename(struct service_log *log, const char *from, const char *to)
+{
+	if (statedir_rename(log->sd, from, to) < 0 && errno != ENOENT)
+		log_warn(log->name, "cannot rotate %s/%s: %s", statedir_path(log->sd), from,
+		    strerror(errno));
+}
+
+/*
+ * NAME.log -> NAME.log.1 -> ... -> NAME.log.KEEP, the oldest dropped, each
+ * file's time index (NAME.log.N.idx) moved with it.
+ */
 static void
 service_log_rotate(struct service_log *log)
 {
@@ -141,17 +200,26 @@ service_log_rotate(struct service_log *log)
 	if (log->fd >= 0)
 		close(log->fd);
 	log->fd = -1;
+	service_log_close_index(log);
 	for (i = log->conf.keep - 1; i >= 0; i--) {
 		from = i == 0 ? xstrdup(log->rel) : xasprintf("%s.%d", log->rel, i);
 		to = xasprintf("%s.%d", log->rel, i + 1);
-		if (statedir_rename(log->sd, from, to) < 0 && errno != ENOENT)
-			log_warn(log->name, "cannot rotate %s/%s: %s", statedir_path(log->sd),
-			    from, strerror(errno));
+		service_log_rename(log, from, to);
+		free(from);
+		free(to);
+		from = i == 0 ? xasprintf("%s.idx", log->rel) :
+		    xasprintf("%s.%d.idx", log->rel, i);
+		to = xasprintf("%s.%d.idx", log->rel, i + 1);
+		service_log_rename(log, from, to);
 		free(from);
 		free(to);
 	}
-	if (log->conf.keep <= 0)
+	if (log->conf.keep <= 0) {
 		statedir_unlink(log->sd, log->rel);
+		from = xasprintf("%s.idx", log->rel);
+		statedir_unlink(log->sd, from);
+		free(from);
+	}
 	service_log_open_file(log);
 }
 
@@ -183,6 +251,7 @@ service_log_write_all(struct service_log *log, const char *buf, size_t len)
 {
 	if (log->fd < 0)
 		return;
+	service_log_note_time(log);
 	if (fd_write_all(log->fd, buf, len) < 0) {
 		service_log_failed(log, "write");
 		return;

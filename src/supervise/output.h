@@ -4,6 +4,8 @@
  * to STATE/logs/NAME.log, opened through the verified state dir, rotated by
  * size at line boundaries. A deleted file (or logs/) is made again within
  * a second; failed opens and writes are counted and part of tend's health.
+ * Beside each file, NAME.log.idx says when its parts were written, at most
+ * once a second (core/logindex.h), rotated and removed with it.
  */
 #ifndef TEND_SUPERVISE_OUTPUT_H
 #define TEND_SUPERVISE_OUTPUT_H

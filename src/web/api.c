@@ -13,6 +13,7 @@
 #include "config/units.h"
 #include "core/clock.h"
 #include "report/report.h"
+#include "store/jobs.h"
 #include "store/query.h"
 #include "store/read.h"
 
@@ -21,6 +22,8 @@
 #define CHANGES_DEFAULT_LIMIT	100
 #define CHANGES_DEFAULT_SINCE	(30LL * 24 * 3600 * 1000)
 #define SNAPSHOTS_DEFAULT_LIMIT	100
+#define JOBS_DEFAULT_LIMIT	100
+#define JOBS_DEFAULT_SINCE	(7LL * 24 * 3600 * 1000)
 #define LIMIT_MAX		1000
 #define METRIC_POINTS		300	/* default step: since / this */
 #define REPORT_DEFAULT_SINCE	(7LL * 24 * 3600 * 1000)
@@ -274,6 +277,27 @@ web_get_snapshots(struct web_server *ws, struct MHD_Connection *conn)
 	db = web_db_acquire(ws);
 	ret = web_send_list(conn, db, "snapshots", db != NULL ?
 	    store_read_snapshots(db, set, limit) : json_array());
+	web_db_release(ws, db);
+	return ret;
+}
+
+/* GET /api/jobs?name=NAME&since=7d&limit=100: the runs of tend job, newest first. */
+enum MHD_Result
+web_get_jobs(struct web_server *ws, struct MHD_Connection *conn)
+{
+	const char *name = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "name");
+	enum MHD_Result ret = MHD_NO;
+	int64_t since;
+	sqlite3 *db;
+	int limit;
+
+	if (web_arg_limit(conn, JOBS_DEFAULT_LIMIT, &limit, &ret) < 0 ||
+	    web_arg_since(conn, "since", JOBS_DEFAULT_SINCE, &since, &ret) < 0)
+		return ret;
+	db = web_db_acquire(ws);
+	ret = web_send_list(conn, db, "runs", db != NULL ?
+	    store_read_jobs(db, name != NULL && *name != '\0' ? name : NULL, since, limit) :
+	    json_array());
 	web_db_release(ws, db);
 	return ret;
 }

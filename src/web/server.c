@@ -105,7 +105,7 @@ web_authorized(struct web_server *ws, struct MHD_Connection *conn)
 enum web_route {
 	ROUTE_NONE, ROUTE_ASSET, ROUTE_PUBLISHED, ROUTE_INCIDENTS, ROUTE_METRIC,
 	ROUTE_ALERTS, ROUTE_EVENTS, ROUTE_ACTION, ROUTE_CHANGES, ROUTE_SNAPSHOTS, ROUTE_DIFF,
-	ROUTE_REPORT, ROUTE_PING,
+	ROUTE_REPORT, ROUTE_PING, ROUTE_JOBS, ROUTE_LOGS, ROUTE_LOG_STREAM,
 };
 
 /* What a ROUTE_ACTION asks the loop to do (web_ops.action's verb and name). */
@@ -119,6 +119,7 @@ static const char *const service_verbs[] = { "restart", "stop", "start", "heal",
 static const char *const snapshot_verbs[] = { "rollback", NULL };
 static const char *const snapshot_reads[] = { "diff", NULL };
 static const char *const ping_kinds[] = { "fail", "start", NULL };
+static const char *const log_reads[] = { "stream", NULL };
 
 /* Splits PREFIX/NAME/VERB (url begins with prefix); false when it is not that. */
 static bool
@@ -164,6 +165,21 @@ web_ping_route(const char *url, struct web_post *post)
 	return ROUTE_PING;
 }
 
+/* /api/logs/NAME, /api/logs/NAME/stream. */
+static enum web_route
+web_logs_route(const char *url, struct web_post *post)
+{
+	const char *rest = url + strlen("/api/logs/");
+
+	if (web_action_path(url, "/api/logs/", log_reads, post->name, sizeof(post->name),
+	    &post->verb))
+		return ROUTE_LOG_STREAM;
+	if (strchr(rest, '/') != NULL || strlen(rest) >= sizeof(post->name))
+		return ROUTE_NONE;
+	snprintf(post->name, sizeof(post->name), "%s", rest);
+	return ROUTE_LOGS;
+}
+
 static enum web_route
 web_route_of(const char *url, struct web_post *post)
 {
@@ -186,6 +202,8 @@ web_route_of(const char *url, struct web_post *post)
 		return ROUTE_SNAPSHOTS;
 	if (strcmp(url, "/api/report") == 0)
 		return ROUTE_REPORT;
+	if (strcmp(url, "/api/jobs") == 0)
+		return ROUTE_JOBS;
 	if (web_prefix(url, "/api/snapshots/") && web_action_path(url, "/api/snapshots/",
 	    snapshot_reads, post->name, sizeof(post->name), &post->verb))
 		return ROUTE_DIFF;
@@ -209,6 +227,8 @@ web_route_of(const char *url, struct web_post *post)
 	}
 	if (web_prefix(url, "/api/ping/"))
 		return web_ping_route(url, post);
+	if (web_prefix(url, "/api/logs/"))
+		return web_logs_route(url, post);
 	if (web_prefix(url, "/api/metrics/"))
 		return ROUTE_METRIC;
 	return strncmp(url, "/api/", 5) == 0 ? ROUTE_NONE : ROUTE_ASSET;
@@ -272,9 +292,15 @@ web_dispatch_post(struct web_server *ws, struct MHD_Connection *conn,
 
 static enum MHD_Result
 web_dispatch_get(struct web_server *ws, struct MHD_Connection *conn, const char *url,
-    enum web_route route)
+    enum web_route route, const struct web_post *post)
 {
 	switch (route) {
+	case ROUTE_JOBS:
+		return web_get_jobs(ws, conn);
+	case ROUTE_LOGS:
+		return web_get_logs(ws, conn, post->name);
+	case ROUTE_LOG_STREAM:
+		return web_logs_stream(ws, conn, post->name);
 	case ROUTE_PUBLISHED:
 		return web_get_published(ws, conn, url);
 	case ROUTE_INCIDENTS:
@@ -429,7 +455,7 @@ web_handle(void *cls, struct MHD_Connection *conn, const char *url, const char *
 	}
 	wants_post = route == ROUTE_ACTION || route == ROUTE_PING;
 	web_conns_answering(&ws->conns, conn, (is_post && route == ROUTE_ACTION) ||
-	    (is_get && route == ROUTE_EVENTS));
+	    (is_get && (route == ROUTE_EVENTS || route == ROUTE_LOG_STREAM)));
 	if (req->body_len > WEB_BODY_MAX)
 		return web_send_error(conn, MHD_HTTP_CONTENT_TOO_LARGE,
 		    "request body over %d bytes", WEB_BODY_MAX);
@@ -444,7 +470,7 @@ web_handle(void *cls, struct MHD_Connection *conn, const char *url, const char *
 		return web_dispatch_post(ws, conn, req, &post);
 	if (req->body_len > 0)
 		return web_send_error(conn, MHD_HTTP_BAD_REQUEST, "a GET takes no body");
-	return web_dispatch_get(ws, conn, url, route);
+	return web_dispatch_get(ws, conn, url, route, &post);
 }
 
 static void
@@ -640,6 +666,7 @@ web_start(uv_loop_t *loop, const struct web_conf *conf, struct statedir *sd,
 	ws->ops = *ops;
 	ws->sse_max = conf->sse_clients;
 	ws->sd = sd;
+	ws->logs_fd = -1;
 	ws->db_path = statedir_file(sd, "tend.db");
 	pthread_mutex_init(&ws->lock, NULL);
 	web_conns_init(&ws->conns, conf->max_connections, conf->per_ip_connections,
@@ -662,7 +689,10 @@ web_start(uv_loop_t *loop, const struct web_conf *conf, struct statedir *sd,
 	ws->sweep.data = ws;
 	uv_timer_start(&ws->sweep, web_sweep, web_sweep_interval(conf),
 	    web_sweep_interval(conf));
-	ws->open_handles = 3;
+	uv_timer_init(loop, &ws->logs_tick);
+	ws->logs_tick.data = ws;
+	uv_timer_start(&ws->logs_tick, web_logs_tick, 250, 250);
+	ws->open_handles = 4;
 	if (conf->port < 0)
 		return ws;
 	web_write_url(ws);
@@ -727,6 +757,8 @@ web_handle_closed(uv_handle_t *handle)
 	web_hosts_free(&ws->hosts);
 	web_conns_fini(&ws->conns);
 	pthread_mutex_destroy(&ws->lock);
+	if (ws->logs_fd >= 0)
+		close(ws->logs_fd);
 	free(ws->db_path);
 	free(ws->url);
 	free(ws);
@@ -742,10 +774,12 @@ web_stop(struct web_server *ws)
 	ws->stopping = true;
 	web_action_abort_locked(ws);
 	sse_wake_all_locked(ws, false);
+	web_logs_wake_all_locked(ws);
 	pthread_mutex_unlock(&ws->lock);
 	MHD_stop_daemon(ws->mhd);
 	web_db_close_all(ws);
 	uv_close((uv_handle_t *)&ws->wake, web_handle_closed);
 	uv_close((uv_handle_t *)&ws->keepalive, web_handle_closed);
 	uv_close((uv_handle_t *)&ws->sweep, web_handle_closed);
+	uv_close((uv_handle_t *)&ws->logs_tick, web_handle_closed);
 }

@@ -89,6 +89,18 @@ sse_next_locked(struct sse_client *c)
 	return false;
 }
 
+size_t
+sse_copy(const char *pending, size_t len, size_t *off, char *buf, size_t max)
+{
+	size_t n = len - *off;
+
+	if (n > max)
+		n = max;
+	memcpy(buf, pending + *off, n);
+	*off += n;
+	return n;
+}
+
 static ssize_t
 sse_read(void *cls, uint64_t pos, char *buf, size_t max)
 {
@@ -108,11 +120,7 @@ sse_read(void *cls, uint64_t pos, char *buf, size_t max)
 		pthread_mutex_unlock(&ws->lock);
 		return 0;
 	}
-	n = c->pending_len - c->pending_off;
-	if (n > max)
-		n = max;
-	memcpy(buf, c->pending + c->pending_off, n);
-	c->pending_off += n;
+	n = sse_copy(c->pending, c->pending_len, &c->pending_off, buf, max);
 	pthread_mutex_unlock(&ws->lock);
 	return (ssize_t)n;
 }
@@ -141,9 +149,7 @@ enum MHD_Result
 sse_open(struct web_server *ws, struct MHD_Connection *conn)
 {
 	static const char hello[] = "retry: 2000\n\n";
-	struct MHD_Response *resp;
 	struct sse_client *c;
-	enum MHD_Result ret;
 
 	pthread_mutex_lock(&ws->lock);
 	if (ws->stopping || ws->n_clients >= ws->sse_max) {
@@ -164,10 +170,19 @@ sse_open(struct web_server *ws, struct MHD_Connection *conn)
 	ws->n_clients++;
 	pthread_mutex_unlock(&ws->lock);
 
-	resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096, sse_read, c,
-	    sse_free);
+	return sse_respond(conn, sse_read, c, sse_free);
+}
+
+enum MHD_Result
+sse_respond(struct MHD_Connection *conn, MHD_ContentReaderCallback read, void *cls,
+    MHD_ContentReaderFreeCallback free_cls)
+{
+	struct MHD_Response *resp;
+	enum MHD_Result ret;
+
+	resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096, read, cls, free_cls);
 	if (resp == NULL) {
-		sse_free(c);
+		free_cls(cls);
 		return MHD_NO;
 	}
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "text/event-stream");

@@ -18,6 +18,7 @@
 #define WEB_BODY_MAX		(64 * 1024)
 
 struct sse_client;
+struct web_log_stream;
 struct web_ping_check;
 struct web_ping;
 
@@ -84,6 +85,9 @@ struct web_server {
 	size_t		 n_pings;
 	sqlite3		*dbs[WEB_DB_POOL];
 	int		 n_dbs;
+	struct web_log_stream *log_streams;
+	int		 n_log_streams;
+	int		 logs_fd;		/* STATE/logs, -1 until opened */
 
 	struct web_conns conns;
 	struct web_hosts hosts;
@@ -91,6 +95,7 @@ struct web_server {
 	uv_async_t	 wake;			/* the queue has actions */
 	uv_timer_t	 keepalive;
 	uv_timer_t	 sweep;			/* web_conns_sweep */
+	uv_timer_t	 logs_tick;		/* web_logs_tick */
 	int		 open_handles;
 };
 
@@ -131,17 +136,32 @@ enum MHD_Result	web_get_alerts(struct web_server *ws, struct MHD_Connection *con
 enum MHD_Result	web_get_changes(struct web_server *ws, struct MHD_Connection *conn);
 enum MHD_Result	web_get_snapshots(struct web_server *ws, struct MHD_Connection *conn);
 enum MHD_Result	web_get_report(struct web_server *ws, struct MHD_Connection *conn);
+enum MHD_Result	web_get_jobs(struct web_server *ws, struct MHD_Connection *conn);
 void		web_db_close_all(struct web_server *ws);
 
 /* diff.c: GET /api/snapshots/ID/diff (authorized by the caller). */
 enum MHD_Result	web_get_diff(struct web_server *ws, struct MHD_Connection *conn,
 		    const char *url);
 
+/* logs.c: GET /api/logs/NAME and its stream, read from the files. */
+enum MHD_Result	web_get_logs(struct web_server *ws, struct MHD_Connection *conn,
+		    const char *name);
+enum MHD_Result	web_logs_stream(struct web_server *ws, struct MHD_Connection *conn,
+		    const char *name);
+void		web_logs_wake_all_locked(struct web_server *ws);
+/* On the loop, a few times a second: suspended log streams look at their files again. */
+void		web_logs_tick(uv_timer_t *timer);
+
 /* sse.c */
 enum MHD_Result	sse_open(struct web_server *ws, struct MHD_Connection *conn);
 /* With ws->lock held; text (len bytes and a NUL) is taken. */
 void		sse_push_locked(struct web_server *ws, char *text, size_t len);
 void		sse_wake_all_locked(struct web_server *ws, bool keepalive);
+/* A stream's answer (text/event-stream, not cached) read from read(cls); cls freed with it. */
+enum MHD_Result	sse_respond(struct MHD_Connection *conn, MHD_ContentReaderCallback read,
+		    void *cls, MHD_ContentReaderFreeCallback free_cls);
+/* Up to max bytes of pending (len) from *off on into buf; how many. */
+size_t		sse_copy(const char *pending, size_t len, size_t *off, char *buf, size_t max);
 
 /* conns.c */
 void		web_conns_init(struct web_conns *cs, int max_total, int max_client,

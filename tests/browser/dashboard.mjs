@@ -2,7 +2,11 @@
 // The dashboard in a real browser, against the real daemon: tend supervises
 // fakesvc with an HTTP check; the page must show the service up with its
 // pid, take the token (after a wrong one is refused), restart the service
-// and show the new pid, live, without a reload. A configured set never
+// and show the new pid, live, without a reload. The Logs panel tails a
+// service: a line it prints after the page opened shows, a JSON line by
+// field, the filter hides what does not match, Pause holds new lines until
+// Resume; an incident's "Logs around this incident" shows its window. The
+// Jobs panel lists a run of tend job. A configured set never
 // snapshotted shows in the Changes panel; a change POSTed to the API shows
 // there, live; a snapshot's Diff shows it against the live files; and the
 // snapshot set's Roll back button (after its confirm) starts a rollback. After a reload adds two disk
@@ -136,6 +140,23 @@ function checkPrerequisites() {
 	}
 }
 
+function say(dir) {
+	return path.join(dir, 'say');
+}
+
+// What the talker service prints next (written whole, then renamed into place).
+function talk(dir, text) {
+	fs.writeFileSync(`${say(dir)}.tmp`, text);
+	fs.renameSync(`${say(dir)}.tmp`, say(dir));
+}
+
+// The Logs panel's lines: their text and whether shown.
+function logLines(page) {
+	return page.evaluate(() => [...document.querySelectorAll('#logs-lines li.log-line')]
+	    .map((li) => ({ text: li.textContent, hidden: li.hidden, json: li.classList.contains('log-json'),
+		level: li.querySelector('.log-level')?.textContent ?? '' })));
+}
+
 // diskChecks: also a disk check of / (healthy) and one of dir (critical).
 function writeConfig(dir, port, diskChecks = false) {
 	const q = JSON.stringify;
@@ -156,6 +177,10 @@ function writeConfig(dir, port, diskChecks = false) {
 		`    ready: { tcp: ${port} }`,
 		'    checks:',
 		`      health: { type: http, url: 'http://127.0.0.1:${port}/health', every: 1s, timeout: 2s }`,
+		// Prints what the test puts in DIR/say, once.
+		'  talker:',
+		`    run: [/bin/sh, -c, 'while :; do if [ -e ${say(dir)} ]; then cat ${say(dir)}; ` +
+		    `rm -f ${say(dir)}; fi; sleep 0.05; done']`,
 		'snapshots:',
 		'  app:',
 		`    paths: [${q(path.join(dir, 'app'))}]`,
@@ -509,6 +534,90 @@ async function run(ctx) {
 		if (!doc.title.startsWith('tend report, ') || doc.h1 !== doc.title || doc.tables < 3 ||
 		    doc.svgs < 1 || !doc.web || seen.length)
 			throw new Error(`${JSON.stringify(doc)} ${seen.join('; ')}`);
+	});
+
+	await step('the log tail shows lines a service prints after the page opened, JSON by field', async () => {
+		await page.locator('#logs-service').selectOption('talker', { timeout: 5_000 });
+		talk(ctx.dir, 'hello from talker 1\n{"level":"error","msg":"disk full","path":"/var"}\n');
+		await until('the lines in the Logs panel', 10_000, async () => {
+			running();
+			const lines = await logLines(page);
+			const json = lines.find((l) => l.json);
+			if (!lines.some((l) => l.text === 'hello from talker 1') || !json ||
+			    json.level !== 'error' || !json.text.includes('disk full') || !json.text.includes('path=/var'))
+				throw new Error(JSON.stringify(lines));
+			return true;
+		});
+	});
+
+	await step('the filter hides the lines it does not match', async () => {
+		await page.locator('#logs-filter').fill('disk');
+		await until('only the matching line shown', 5_000, async () => {
+			const lines = await logLines(page);
+			const hello = lines.find((l) => l.text === 'hello from talker 1');
+			const json = lines.find((l) => l.json);
+			if (!hello?.hidden || json?.hidden !== false)
+				throw new Error(JSON.stringify(lines));
+			return true;
+		});
+		await page.locator('#logs-filter').fill('');
+	});
+
+	await step('Pause stops updates; Resume shows what came meanwhile', async () => {
+		await page.locator('#logs-pause').click({ timeout: 5_000 });
+		talk(ctx.dir, 'said while paused\n');
+		await until('the paused panel counting a new line', 10_000, async () => {
+			running();
+			const note = await page.evaluate(() => document.getElementById('logs-note')?.textContent ?? '');
+			if (!note.includes('paused, 1 new'))
+				throw new Error(`note '${note}'`);
+			return true;
+		});
+		if ((await logLines(page)).some((l) => l.text === 'said while paused'))
+			throw new Error('a line showed while paused');
+		await page.locator('#logs-pause').click({ timeout: 5_000 });
+		await until('the held line shown', 5_000, async () =>
+			(await logLines(page)).some((l) => l.text === 'said while paused' && !l.hidden));
+	});
+
+	await step('the Jobs panel lists a run of tend job', async () => {
+		const r = spawnSync(tendBin, ['job', 'nightly', '-c', config, '--', 'sh', '-c',
+		    'echo saved 3 files'], { encoding: 'utf8', timeout: 20_000 });
+		if (r.status !== 0)
+			throw new Error(`tend job exited ${r.status}: ${r.stderr}`);
+		await until('the run in the panel', 15_000, async () => {
+			running();
+			const row = await page.evaluate(() =>
+			    document.querySelector('#jobs-body tr[data-job="nightly"]')?.textContent ?? '');
+			if (!row.includes('exit 0') || !row.includes('saved 3 files'))
+				throw new Error(`row '${row}'`);
+			return true;
+		});
+	});
+
+	await step('an incident links to the logs around it', async () => {
+		// Healing asked for by hand opens an incident on the service.
+		const resp = await fetch(`${url}api/services/talker/heal`, {
+			method: 'POST', headers: { Authorization: `Bearer ${token}` },
+		});
+		if (resp.status !== 200)
+			throw new Error(`POST heal answered ${resp.status}: ${await resp.text()}`);
+		const link = page.locator('.incident[aria-label$=" on talker"] .incident-logs').first();
+		await link.waitFor({ state: 'visible', timeout: 15_000 });
+		await link.click({ timeout: 5_000 });
+		await until('the incident window in the Logs panel', 10_000, async () => {
+			const w = await page.evaluate(() => ({
+				shown: !document.getElementById('logs-window')?.hidden,
+				text: document.getElementById('logs-window-text')?.textContent ?? '',
+				note: document.getElementById('logs-note')?.textContent ?? '',
+			}));
+			const lines = await logLines(page);
+			if (!w.shown || !/^Incident #\d+: talker, /.test(w.text) ||
+			    !lines.some((l) => l.text === 'said while paused'))
+				throw new Error(JSON.stringify({ ...w, lines }));
+			return true;
+		});
+		await page.locator('#logs-live').click({ timeout: 5_000 });
 	});
 
 	await step(`screenshot saved to ${screenshotPath}`, async () => {

@@ -7,6 +7,7 @@
 #include <pwd.h>
 #include <ftw.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1045,4 +1046,28 @@ harness_contains(const char *out, const char *want)
 {
 	if (strstr(out, want) == NULL)
 		fail_msg("'%s' not in:\n%s", want, out);
+}
+
+bool
+harness_read_until(int fd, char *buf, size_t cap, size_t *len, const char *text, int timeout_ms)
+{
+	long long deadline = harness_mono_ms() + timeout_ms;
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	ssize_t n;
+
+	while (harness_mono_ms() < deadline) {
+		buf[*len] = '\0';
+		if (strstr(buf, text) != NULL)
+			return true;
+		if (poll(&p, 1, 100) <= 0)
+			continue;
+		if (*len + 1 >= cap)
+			memmove(buf, buf + cap / 2, (*len -= cap / 2));
+		n = read(fd, buf + *len, cap - 1 - *len);
+		if (n <= 0)
+			return false;
+		*len += (size_t)n;
+	}
+	buf[*len] = '\0';
+	return strstr(buf, text) != NULL;
 }

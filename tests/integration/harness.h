@@ -194,6 +194,12 @@ bool	 harness_pid_gone(pid_t pid);
 bool	 harness_wait_gone(pid_t pid, int timeout_ms);
 /* Number of zombie children of pid. */
 int	 harness_zombie_children(pid_t pid);
+/*
+ * Reads fd into buf (cap bytes, *len of them used; the older half dropped
+ * when full) until text appears or timeout_ms pass: whether it did.
+ */
+bool	 harness_read_until(int fd, char *buf, size_t cap, size_t *len, const char *text,
+	    int timeout_ms);
 long long harness_mono_ms(void);
 void	 harness_pause_ms(int ms);
 

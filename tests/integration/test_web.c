@@ -382,31 +382,6 @@ connect_from(const char *source)
 	return fd;
 }
 
-/* Reads until text appears (or the deadline); true when it did. */
-static bool
-read_until(int fd, char *buf, size_t cap, size_t *len, const char *text, int timeout_ms)
-{
-	long long deadline = harness_mono_ms() + timeout_ms;
-	struct pollfd p = { .fd = fd, .events = POLLIN };
-	ssize_t n;
-
-	while (harness_mono_ms() < deadline) {
-		buf[*len] = '\0';
-		if (strstr(buf, text) != NULL)
-			return true;
-		if (poll(&p, 1, 100) <= 0)
-			continue;
-		if (*len + 1 >= cap)
-			memmove(buf, buf + cap / 2, (*len -= cap / 2));
-		n = read(fd, buf + *len, cap - 1 - *len);
-		if (n <= 0)
-			return false;
-		*len += (size_t)n;
-	}
-	buf[*len] = '\0';
-	return strstr(buf, text) != NULL;
-}
-
 static int
 open_stream(void)
 {
@@ -431,13 +406,13 @@ test_events(void **state)
 
 	start();
 	fd = open_stream();
-	assert_true(read_until(fd, buf, sizeof(buf), &len, "event: status\ndata: {", 3000));
+	assert_true(harness_read_until(fd, buf, sizeof(buf), &len, "event: status\ndata: {", 3000));
 	len = 0;
 	t0 = harness_mono_ms();
 	assert_int_equal(harness_cli(&t, &out, "restart", "web", "--state-dir", t.state,
 	    NULL), 0);
 	free(out);
-	assert_true(read_until(fd, buf, sizeof(buf), &len,
+	assert_true(harness_read_until(fd, buf, sizeof(buf), &len,
 	    "\"kind\":\"service\",\"name\":\"web\",\"from\":\"up\"", 3000));
 	assert_true(harness_mono_ms() - t0 < 1000);
 
@@ -446,9 +421,9 @@ test_events(void **state)
 	r = request("POST", "/api/actions/hello", token, 0);
 	assert_int_equal(r.status, 200);
 	free(r.body);
-	assert_true(read_until(fd, buf, sizeof(buf), &len, "event: incident\ndata: {", 3000));
-	assert_true(read_until(fd, buf, sizeof(buf), &len, "event: action\ndata: {", 5000));
-	assert_true(read_until(fd, buf, sizeof(buf), &len,
+	assert_true(harness_read_until(fd, buf, sizeof(buf), &len, "event: incident\ndata: {", 3000));
+	assert_true(harness_read_until(fd, buf, sizeof(buf), &len, "event: action\ndata: {", 5000));
+	assert_true(harness_read_until(fd, buf, sizeof(buf), &len,
 	    "event: alert\ndata: {\"id\"", 5000));
 	/* The store has it after its next flush (every 250 ms). */
 	long long deadline = harness_mono_ms() + 3000;
@@ -467,7 +442,7 @@ test_events(void **state)
 		/* Each one counted before the next: the server's two threads race. */
 		extra[i] = open_stream();
 		len = 0;
-		assert_true(read_until(extra[i], buf, sizeof(buf), &len, "event: status", 3000));
+		assert_true(harness_read_until(extra[i], buf, sizeof(buf), &len, "event: status", 3000));
 	}
 	r = request("GET", "/api/events", NULL, 0);
 	assert_int_equal(r.status, 503);
@@ -570,7 +545,7 @@ test_idle_clients(void **state)
 	    harness_mono_ms() - t0);
 	/* The slow client is cut off: EOF within the timeout and a margin. */
 	t0 = harness_mono_ms();
-	assert_false(read_until(slow, buf, sizeof(buf), &len, "HTTP/1.1 200", 8000));
+	assert_false(harness_read_until(slow, buf, sizeof(buf), &len, "HTTP/1.1 200", 8000));
 	assert_true(harness_mono_ms() - t0 < 5000);
 	close(slow);
 	for (i = 0; i < 1000; i++)
@@ -591,7 +566,7 @@ send_raw(const char *data, size_t len)
 	if (write(fd, data, len) < 0 && errno != EPIPE && errno != ECONNRESET)
 		fail_msg("write: %s", strerror(errno));
 	shutdown(fd, SHUT_WR);
-	read_until(fd, buf, sizeof(buf), &got, "\r\n\r\n", 3000);
+	harness_read_until(fd, buf, sizeof(buf), &got, "\r\n\r\n", 3000);
 	close(fd);
 }
 
@@ -723,7 +698,7 @@ test_hosts(void **state)
 	fd = connect_from("127.0.0.1");
 	assert_true(fd >= 0);
 	assert_int_equal(write(fd, "GET /healthz HTTP/1.0\r\n\r\n", 25), 25);
-	assert_true(read_until(fd, raw, sizeof(raw), &len, "\"ok\":true", 3000));
+	assert_true(harness_read_until(fd, raw, sizeof(raw), &len, "\"ok\":true", 3000));
 	assert_non_null(strstr(raw, " 200 "));
 	close(fd);
 }
