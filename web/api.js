@@ -169,8 +169,9 @@ export function initToken() {
 
 // Asks with the token (a POST, or a GET of what only its holder may read),
 // asking for it first when there is none, and again when the daemon refuses
-// it. Resolves to {ok, status, body} or null when the user gave up.
-async function withToken(path, method = 'POST') {
+// it; data, if any, goes as a JSON body. Resolves to {ok, status, body} or
+// null when the user gave up.
+async function withToken(path, method = 'POST', data = undefined) {
 	let token = memoryToken;
 
 	if (!token && !(token = await askToken('Actions need the daemon\'s token.')))
@@ -178,7 +179,9 @@ async function withToken(path, method = 'POST') {
 	for (;;) {
 		const resp = await fetch(path, {
 			method,
-			headers: { Authorization: `Bearer ${token}`, Accept: 'application/json' },
+			headers: { Authorization: `Bearer ${token}`, Accept: 'application/json',
+			    ...(data ? { 'Content-Type': 'application/json' } : {}) },
+			body: data ? JSON.stringify(data) : undefined,
 			cache: 'no-store',
 		});
 		const body = await readJSON(resp);
@@ -217,6 +220,27 @@ export async function serviceAction(name, verb, button) {
 		notify('error', `${label} failed:`, `the daemon did not answer (${e.message}).`);
 	} finally {
 		// The services view decides whether the button is usable again.
+		button?.removeAttribute('aria-busy');
+		document.dispatchEvent(new CustomEvent('tend:action-done'));
+	}
+}
+
+// One copy more or fewer of a service with instances (POST .../scale {by}).
+export async function scaleGroup(name, by, button) {
+	button?.setAttribute('aria-busy', 'true');
+	if (button)
+		button.disabled = true;
+	try {
+		const r = await withToken(`/api/services/${encodeURIComponent(name)}/scale`, 'POST', { by });
+		if (r === null)
+			return;
+		if (r.ok)
+			notify('ok', 'Scaled:', r.body?.message || name);
+		else
+			notify('error', `Scale ${name} failed:`, r.body?.error || `HTTP ${r.status}`);
+	} catch (e) {
+		notify('error', `Scale ${name} failed:`, `the daemon did not answer (${e.message}).`);
+	} finally {
 		button?.removeAttribute('aria-busy');
 		document.dispatchEvent(new CustomEvent('tend:action-done'));
 	}

@@ -9,6 +9,7 @@ const HEALTH = {
 	warning: { icon: '▲', cls: 'state-warning' },
 	critical: { icon: '✖', cls: 'state-critical' },
 	unknown: { icon: '?', cls: 'state-unknown' },
+	paused: { icon: '‖', cls: 'state-unknown' },	// a parked copy's check
 };
 
 const SERVICE = {
@@ -19,6 +20,7 @@ const SERVICE = {
 	backoff: { icon: '↻', cls: 'state-warning' },
 	failed: { icon: '✖', cls: 'state-critical' },
 	down: { icon: '■', cls: 'state-unknown' },
+	parked: { icon: '‖', cls: 'state-unknown' },	// a copy scaled down
 };
 
 export function healthInfo(state) {

@@ -1,7 +1,7 @@
 // The parts of the page drawn from the daemon's status, incidents, alerts
 // and events. Tables are updated row by row, keyed by name, so that a status
 // ten times a second leaves focus, hover and selection where they were.
-import { serviceAction } from './api.js';
+import { scaleGroup, serviceAction } from './api.js';
 import { drawSpark } from './charts.js';
 import {
 	fill, fmtAgo, fmtBytes, fmtClock, fmtDuration, fmtElapsed, fmtLatency, fmtNumber, h,
@@ -143,6 +143,8 @@ const ACTIONS = [
 // Start makes no sense for a running service, nor stop for a stopped one;
 // restart and heal are always offered (the daemon says no when it must).
 function actionUsable(verb, state) {
+	if (state === 'parked')
+		return false;	// a copy scaled down: its group's + runs it
 	if (verb === 'start')
 		return !['up', 'starting', 'stopping'].includes(state);
 	if (verb === 'stop')
@@ -259,16 +261,60 @@ function syncRows(tbody, rows, emptyText, cols) {
 	});
 }
 
+// A service's copies (instances:, scale:) under one row of the group: how
+// many run, and a button for one copy more or fewer.
+const groupRows = new Map();
+
+function groupRow(name) {
+	let r = groupRows.get(name);
+	if (r)
+		return r;
+	const text = h('span', { class: 'muted' });
+	const less = h('button', { type: 'button', class: 'btn btn-small', 'aria-label': `One copy fewer of ${name}` },
+	    '−');
+	const more = h('button', { type: 'button', class: 'btn btn-small', 'aria-label': `One copy more of ${name}` },
+	    '+');
+	less.addEventListener('click', () => scaleGroup(name, -1, less));
+	more.addEventListener('click', () => scaleGroup(name, 1, more));
+	const el = h('tr', { class: 'group', dataset: { group: name } },
+	    h('th', { scope: 'rowgroup', class: 'name' }, name, ' ', h('span', { class: 'tag' }, 'copies')),
+	    h('td', { colspan: 6 }, text), h('td', null, h('div', { class: 'actions' }, less, more)));
+	r = { el, text, less, more };
+	groupRows.set(name, r);
+	return r;
+}
+
+function updateGroupRow(r, g) {
+	setText(r.text, `${g.running} running (min ${g.min}, max ${g.max})` +
+	    (g.auto ? `, scales by itself on ${g.up_when}` : ''));
+	if (r.less.getAttribute('aria-busy') !== 'true')
+		r.less.disabled = g.running <= g.min;
+	if (r.more.getAttribute('aria-busy') !== 'true')
+		r.more.disabled = g.running >= g.max;
+}
+
 export function renderServices(status, sinceMs) {
 	const list = status?.services || [];
-	const rows = list.map((svc) => {
+	const groups = new Map((status?.groups || []).map((g) => [g.service, g]));
+	const rows = [];
+	for (const svc of list) {
+		const g = svc.instance_of != null ? groups.get(svc.instance_of) : null;
+		if (g && svc.instance === 0) {
+			const gr = groupRow(g.service);
+			updateGroupRow(gr, g);
+			rows.push(gr);
+		}
 		const r = serviceRow(svc.name);
 		updateServiceRow(r, svc, status, sinceMs);
-		return r;
-	});
+		r.el.classList.toggle('copy', g != null);
+		rows.push(r);
+	}
 	for (const name of [...serviceRows.keys()])
 		if (!list.some((s) => s.name === name))
 			serviceRows.delete(name);
+	for (const name of [...groupRows.keys()])
+		if (!groups.has(name))
+			groupRows.delete(name);
 	syncRows(document.getElementById('services-body'), rows, 'No services configured.', 8);
 	const up = list.filter((s) => s.state === 'up').length;
 	setText(document.getElementById('services-count'), list.length ? `${up} of ${list.length} up` : '');

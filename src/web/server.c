@@ -234,6 +234,32 @@ web_route_of(const char *url, struct web_post *post)
 	return strncmp(url, "/api/", 5) == 0 ? ROUTE_NONE : ROUTE_ASSET;
 }
 
+/* POST /api/services/NAME/scale: the one service verb with a body. */
+static bool
+web_scale_url(const char *url)
+{
+	size_t n = strlen(url);
+
+	return strncmp(url, "/api/services/", 14) == 0 && n > 20 &&
+	    strcmp(url + n - 6, "/scale") == 0;
+}
+
+/* A body that must be a JSON object (what is in it, the loop checks); NULL after a 400. */
+static json_t *
+web_object_body(struct MHD_Connection *conn, const struct web_request *req,
+    enum MHD_Result *ret)
+{
+	json_error_t jerr;
+	json_t *body = json_loadb(req->body != NULL ? req->body : "", req->body_len, 0, &jerr);
+
+	if (body != NULL && json_is_object(body))
+		return body;
+	*ret = web_send_error(conn, MHD_HTTP_BAD_REQUEST, "the body must be a JSON object%s%.200s",
+	    body == NULL ? ": " : "", body == NULL ? jerr.text : "");
+	json_decref(body);
+	return NULL;
+}
+
 /*
  * POST /api/changes's body, {"set": S, "label": L} (both optional, S a set
  * or null), checked here so that the loop gets only what it can use. NULL
@@ -284,7 +310,11 @@ web_dispatch_post(struct web_server *ws, struct MHD_Connection *conn,
 
 	if (req->action == NULL && !web_authorized(ws, conn))
 		return web_send_unauthorized(conn);
-	if (req->action == NULL && req->keep_body &&
+	if (req->action == NULL && req->keep_body && post->verb != NULL &&
+	    strcmp(post->verb, "scale") == 0 &&
+	    (body = web_object_body(conn, req, &ret)) == NULL)
+		return ret;
+	if (req->action == NULL && req->keep_body && body == NULL &&
 	    (body = web_change_body(conn, req, &ret)) == NULL)
 		return ret;
 	return web_post_action(ws, conn, req, post->verb, post->name, body);
@@ -426,7 +456,7 @@ web_handle(void *cls, struct MHD_Connection *conn, const char *url, const char *
 		 */
 		*req_cls = req = xcalloc(1, sizeof(*req));
 		req->keep_body = is_post && (strcmp(url, "/api/changes") == 0 ||
-		    strncmp(url, "/api/ping/", 10) == 0);
+		    strncmp(url, "/api/ping/", 10) == 0 || web_scale_url(url));
 		if (web_request_acceptable(ws, conn, url, &ret))
 			return MHD_YES;
 		web_conns_answering(&ws->conns, conn, false);

@@ -181,6 +181,10 @@ function writeConfig(dir, port, diskChecks = false) {
 		'  talker:',
 		`    run: [/bin/sh, -c, 'while :; do if [ -e ${say(dir)} ]; then cat ${say(dir)}; ` +
 		    `rm -f ${say(dir)}; fi; sleep 0.05; done']`,
+		// Copies of a service, one running of at most two.
+		'  pool:',
+		"    run: [/bin/sh, -c, 'exec sleep 1000']",
+		'    scale: { min: 1, max: 2 }',
 		'snapshots:',
 		'  app:',
 		`    paths: [${q(path.join(dir, 'app'))}]`,
@@ -618,6 +622,32 @@ async function run(ctx) {
 			return true;
 		});
 		await page.locator('#logs-live').click({ timeout: 5_000 });
+	});
+
+	await step('copies show under their group; its + button runs one more', async () => {
+		const group = page.locator('tr.group[data-group="pool"]');
+		await group.waitFor({ state: 'visible', timeout: 10_000 });
+		await until('the group row says 1 running', 10_000, async () => {
+			const t = await group.textContent();
+			if (!t.includes('1 running (min 1, max 2)'))
+				throw new Error(`group row '${t}'`);
+			return true;
+		});
+		const parked = await page.evaluate(() =>
+		    document.querySelector('tr.copy[data-service="pool@1"] .col-state .word')?.textContent);
+		if (parked !== 'parked')
+			throw new Error(`pool@1 shows '${parked}', not parked`);
+		await group.locator('button[aria-label="One copy more of pool"]').click({ timeout: 5_000 });
+		await until('pool@1 up and the group at 2', 15_000, async () => {
+			const r = await page.evaluate(() => ({
+				group: document.querySelector('tr.group[data-group="pool"]')?.textContent ?? '',
+				state: document.querySelector('tr[data-service="pool@1"] .col-state .word')
+				    ?.textContent ?? '',
+			}));
+			if (!r.group.includes('2 running') || r.state !== 'up')
+				throw new Error(JSON.stringify(r));
+			return true;
+		});
 	});
 
 	await step(`screenshot saved to ${screenshotPath}`, async () => {

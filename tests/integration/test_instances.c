@@ -155,6 +155,33 @@ tend_scale_parks_and_unparks_copies(void **state)
 }
 
 static void
+the_web_api_scales_with_the_token(void **state)
+{
+	char url[256], token[128], *body = NULL;
+
+	harness_write_config(&t, COPIES_WEB "    scale: { min: 1, max: 3 }\n");
+	t.web = true;
+	harness_start(&t);
+	harness_web(&t, url, sizeof(url), token, sizeof(token));
+	assert_true(harness_wait_state(&t, "web@0", "up", 0, 5000));
+	assert_int_equal(harness_http_send(url, "POST", "api/services/web/scale", NULL,
+	    "{\"count\": 2}", NULL), 401);
+	assert_int_equal(harness_http_send(url, "POST", "api/services/web/scale", token,
+	    "{\"count\": 2}", &body), 200);
+	harness_contains(body, "scaled from 1 to 2 copies");
+	free(body);
+	assert_true(harness_wait_state(&t, "web@1", "up", 0, 5000));
+	assert_int_equal(harness_http_send(url, "POST", "api/services/web/scale", token,
+	    "{\"by\": 5}", &body), 409);
+	harness_contains(body, "its max: 3");
+	free(body);
+	assert_int_equal(harness_http_send(url, "POST", "api/services/web/scale", token,
+	    "{}", NULL), 400);
+	assert_int_equal(harness_http_send(url, "POST", "api/services/nope/scale", token,
+	    "{\"count\": 2}", NULL), 404);
+}
+
+static void
 scales_by_itself_up_and_down(void **state)
 {
 	harness_write_config(&t, COPIES_WEB
@@ -213,6 +240,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		TEND_TEST(copies_run_on_their_own),
 		TEND_TEST(tend_scale_parks_and_unparks_copies),
+		TEND_TEST(the_web_api_scales_with_the_token),
 		TEND_TEST(scales_by_itself_up_and_down),
 		TEND_TEST(the_scale_action_adds_a_copy),
 	};
