@@ -37,6 +37,7 @@ struct tree_sample {
 	double		 fds;
 	double		 uptime_s;	/* of the main process */
 	bool		 cgroup_memory;	/* rss_bytes is the cgroup's memory.current */
+	double		 memory_max;	/* the cgroup's memory.max, as raised; 0: none */
 };
 
 struct process_run {
@@ -132,6 +133,8 @@ process_cgroup_totals(int cgroup, struct tree_sample *out)
 		out->rss_bytes = (double)v;
 		out->cgroup_memory = true;
 	}
+	if (cgroup_read_u64(cgroup, "memory.max", NULL, &v) == 0 && v != CGROUP_MAX)
+		out->memory_max = (double)v;
 	if (cgroup_read_u64(cgroup, "cpu.stat", "usage_usec", &v) == 0)
 		out->cpu_ticks = (double)v / 1e6 * (double)tick;
 }
@@ -248,7 +251,10 @@ leak_free(void *state)
 	free(state);
 }
 
-/* The host's memory, the limit a leak grows to when the check names none. */
+/*
+ * The host's memory: the limit a leak grows to when neither the check nor
+ * the service's cgroup names one.
+ */
 static double
 host_memory(void)
 {
@@ -261,13 +267,13 @@ host_memory(void)
  * limit within `within` makes it critical (warning within twice that).
  */
 static enum health_state
-process_leak(struct process_run *p, double rss, char *why, size_t len,
+process_leak(struct process_run *p, const struct tree_sample *t, char *why, size_t len,
     struct check_result *r)
 {
 	const struct process_check_conf *c = &p->run->conf->process;
 	struct check_memory *mem = p->run->memory;
-	double limit = c->leak.limit > 0 ? c->leak.limit : c->rss.crit > 0 ? c->rss.crit :
-	    host_memory();
+	double rss = t->rss_bytes, limit = c->leak.limit > 0 ? c->leak.limit :
+	    t->memory_max > 0 ? t->memory_max : c->rss.crit > 0 ? c->rss.crit : host_memory();
 	enum health_state s = HEALTH_HEALTHY;
 	struct leak_verdict v;
 	char cur[32], lim[32], grow[32];
@@ -319,7 +325,7 @@ process_judge(struct process_run *p, struct check_result *r)
 	state = process_limit("rss", s->rss_bytes, &c->rss, state, why, sizeof(why));
 	state = process_limit("threads", s->threads, &c->threads, state, why, sizeof(why));
 	state = process_limit("fds", s->fds, &c->fds, state, why, sizeof(why));
-	state = health_state_worst(state, process_leak(p, s->rss_bytes, why, sizeof(why), r));
+	state = health_state_worst(state, process_leak(p, s, why, sizeof(why), r));
 	if (c->min_uptime_ms > 0 && s->uptime_s * 1000.0 < (double)c->min_uptime_ms) {
 		state = health_state_worst(state, HEALTH_WARNING);
 		snprintf(why + strlen(why), sizeof(why) - strlen(why), "%sup only %.0fs",

@@ -183,6 +183,25 @@ status_summarize(char *line, size_t len, json_t *list, const char *key,
 	json_decref(tally);
 }
 
+/* Services run as copies: "copies: web 2 running (min 1, max 8), ...". */
+static void
+status_print_groups(json_t *groups)
+{
+	json_t *g;
+	size_t i;
+
+	json_array_foreach(groups, i, g) {
+		printf("%s", i == 0 ? "copies: " : ", ");
+		cli_put(stdout, status_str(g, "service"));
+		printf(" %lld running (min %lld, max %lld)",
+		    (long long)json_integer_value(json_object_get(g, "running")),
+		    (long long)json_integer_value(json_object_get(g, "min")),
+		    (long long)json_integer_value(json_object_get(g, "max")));
+	}
+	if (json_array_size(groups) > 0)
+		printf("\n");
+}
+
 /* "tend: critical — 1 of 5 services failed, 2 of 7 checks critical" */
 static void
 status_print_overall(json_t *answer)
@@ -226,6 +245,7 @@ cmd_status(struct cli_options *opts)
 	status_print_self(tend);
 	printf("\n");
 	status_print_services(json_object_get(answer, "services"));
+	status_print_groups(json_object_get(answer, "groups"));
 	status_print_checks(json_object_get(answer, "checks"));
 	if (json_integer_value(json_object_get(tend, "open_incidents")) > 0)
 		printf("\n%lld open incidents: tend incidents --open\n",
