@@ -69,17 +69,22 @@ checks_families(json_t *families, const json_t *checks)
 static void
 services_families(json_t *families, const json_t *services)
 {
-	json_t *up, *restarts, *count;
+	json_t *up, *parked, *restarts, *count;
 	const json_t *s;
 	const char *reason;
 	size_t i;
 
 	up = family(families, "tend_service_up", "gauge", "1 when the service is up, else 0.");
+	/* A copy scaled down is down on purpose: rules on tend_service_up leave it out. */
+	parked = family(families, "tend_service_parked", "gauge",
+	    "1 for a copy of a service scaled down (instances, scale), else 0.");
 	restarts = family(families, "tend_service_restarts_total", "counter",
 	    "Replacements of the service's process since tend started, by reason.");
 	json_array_foreach(services, i, s) {
 		sample(up, json_pack("{s:s}", "service", string(s, "name")),
 		    strcmp(string(s, "state"), "up") == 0);
+		sample(parked, json_pack("{s:s}", "service", string(s, "name")),
+		    strcmp(string(s, "state"), "parked") == 0);
 		json_object_foreach(json_object_get(s, "restarts_by_reason"), reason, count)
 			sample(restarts, json_pack("{s:s, s:s}", "service", string(s, "name"),
 			    "reason", reason), json_number_value(count));

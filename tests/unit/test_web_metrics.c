@@ -66,6 +66,7 @@ test_prometheus_text(void **state)
 	    "state=\"healthy\"} 1\n");
 	assert_null(strstr(text, "tend_check_latency_seconds{check=\"odd"));
 	contains(text, "tend_service_up{service=\"db\"} 0\n");
+	contains(text, "tend_service_parked{service=\"db\"} 0\n");
 	contains(text, "# TYPE tend_service_restarts_total counter\n");
 	/* One sample per reason, zeros included: a rate() needs its series from the start. */
 	contains(text, "tend_service_restarts_total{service=\"db\",reason=\"crash\"} 4\n");
