@@ -409,8 +409,10 @@ cmd_logs(int argc, char **argv)
 	if ((cfg = cli_load_config(a.opts.config_path, stderr)) == NULL)
 		return 2;
 	if (a.service != NULL && config_find_service(cfg, a.service) == NULL) {
-		fprintf(stderr, "tend logs: no service named '%s' in %s\n", a.service,
-		    cfg->source);
+		fprintf(stderr, "tend logs: no service named '%s' in %s%s%s%s\n", a.service,
+		    cfg->source, config_is_group(cfg, a.service) ? " (it runs as copies: " : "",
+		    config_is_group(cfg, a.service) ? a.service : "",
+		    config_is_group(cfg, a.service) ? "@0, @1, ...)" : "");
 		config_free(cfg);
 		return 2;
 	}
