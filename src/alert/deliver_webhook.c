@@ -93,6 +93,7 @@ webhook_post(struct http_engine *e, const char *url, char *const *headers,
 	c->done = done;
 	c->arg = arg;
 	c->body = body;
+	dl_curl_require();
 	if ((c->easy = curl_easy_init()) == NULL) {
 		snprintf(err, errlen, "cannot create a curl handle");
 		free(c->body);

@@ -46,7 +46,6 @@ check_batch_run(struct check_batch *b, service_pids_fn pids, void *pids_arg)
 	size_t i;
 
 	uv_loop_init(&loop);
-	curl_global_init(CURL_GLOBAL_DEFAULT);
 	env.loop = &loop;
 	env.http = http_engine_new(&loop);
 	env.service_pids = pids ? pids : check_batch_no_pids;
@@ -57,7 +56,7 @@ check_batch_run(struct check_batch *b, service_pids_fn pids, void *pids_arg)
 	http_engine_free(env.http);
 	uv_run(&loop, UV_RUN_DEFAULT);
 	uv_loop_close(&loop);
-	curl_global_cleanup();
+	dl_curl_stop();
 }
 
 enum health_state

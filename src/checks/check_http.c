@@ -176,6 +176,7 @@ check_http_start(struct check_run *run)
 	struct http_run *h = xcalloc(1, sizeof(*h));
 
 	h->run = run;
+	dl_curl_require();
 	h->easy = curl_easy_init();
 	if (h->easy == NULL) {
 		free(h);

@@ -131,15 +131,28 @@ http_engine_new(uv_loop_t *loop)
 	struct http_engine *e = xcalloc(1, sizeof(*e));
 
 	e->loop = loop;
-	e->multi = curl_multi_init();
 	e->timer = xcalloc(1, sizeof(*e->timer));
 	uv_timer_init(loop, e->timer);
 	e->timer->data = e;
+	return e;
+}
+
+/*
+ * The multi handle, made at the first transfer: a daemon whose config has
+ * no HTTP in it never maps libcurl and its TLS stack (some 10 MB).
+ */
+static CURLM *
+http_engine_multi(struct http_engine *e)
+{
+	if (e->multi != NULL)
+		return e->multi;
+	dl_curl_require();
+	e->multi = curl_multi_init();
 	curl_multi_setopt(e->multi, CURLMOPT_SOCKETFUNCTION, http_engine_socket);
 	curl_multi_setopt(e->multi, CURLMOPT_SOCKETDATA, e);
 	curl_multi_setopt(e->multi, CURLMOPT_TIMERFUNCTION, http_engine_timer);
 	curl_multi_setopt(e->multi, CURLMOPT_TIMERDATA, e);
-	return e;
+	return e->multi;
 }
 
 static void
@@ -153,7 +166,8 @@ http_engine_free(struct http_engine *e)
 {
 	if (e == NULL)
 		return;
-	curl_multi_cleanup(e->multi);
+	if (e->multi != NULL)
+		curl_multi_cleanup(e->multi);
 	uv_close((uv_handle_t *)e->timer, http_engine_timer_closed);
 	free(e);
 }
@@ -166,7 +180,7 @@ http_engine_add(struct http_engine *e, CURL *easy, http_done_fn done, void *arg)
 	t->done = done;
 	t->arg = arg;
 	curl_easy_setopt(easy, CURLOPT_PRIVATE, t);
-	if (curl_multi_add_handle(e->multi, easy) != CURLM_OK) {
+	if (curl_multi_add_handle(http_engine_multi(e), easy) != CURLM_OK) {
 		free(t);
 		return -1;
 	}
@@ -179,7 +193,8 @@ http_engine_remove(struct http_engine *e, CURL *easy)
 	struct http_transfer *t = NULL;
 
 	curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&t);
-	curl_multi_remove_handle(e->multi, easy);
+	if (e->multi != NULL)
+		curl_multi_remove_handle(e->multi, easy);
 	curl_easy_setopt(easy, CURLOPT_PRIVATE, NULL);
 	free(t);
 }

@@ -443,7 +443,7 @@ cmd_fetch(int argc, char **argv)
 	if (o.cmd == CMD_VERIFY)
 		fetch_verify(assets, n, &report);
 	else {
-		curl_global_init(CURL_GLOBAL_DEFAULT);
+		dl_curl_require();
 		fetch_settings_init(&settings, cache_dir);
 		settings.mode = o.cmd == CMD_WARMUP ? FETCH_WARMUP : FETCH_PLACE;
 		settings.offline = o.offline;
@@ -453,7 +453,7 @@ cmd_fetch(int argc, char **argv)
 			settings.online.low_speed_s = settings.limited.low_speed_s =
 			    (long)(o.stall_ms / 1000);
 		fetch_assets(&settings, assets, n, &report);
-		curl_global_cleanup();
+		dl_curl_stop();
 	}
 	if (o.format == OUTPUT_JSON)
 		fetch_print_json(&o, &report, cache_dir);

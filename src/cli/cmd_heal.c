@@ -488,13 +488,12 @@ heal_local_now(const struct cli_options *opts, struct tend_config *cfg, json_t *
 		fprintf(stderr, "tend heal: no record kept: %s\n", err);
 	free(path);
 	free(dir);
-	curl_global_init(CURL_GLOBAL_DEFAULT);
 	uv_loop_init(&loop);
 	l.loop = &loop;
 	code = heal_local_run(&l);
 	uv_loop_close(&loop);
 	store_close(l.store);
-	curl_global_cleanup();
+	dl_curl_stop();
 	*incidents = l.incidents != NULL ? l.incidents : json_array();
 	return code;
 }

@@ -71,6 +71,11 @@ const struct service_conf *config_find_service(const struct tend_config *cfg,
 		    const char *name);
 const struct check_conf *config_find_check(const struct tend_config *cfg,
 		    const char *name);
+/*
+ * Whether the daemon's work under cfg includes HTTP (checks, readiness
+ * probes, webhooks): libcurl is loaded for it at start or reload, else never.
+ */
+bool		config_needs_http(const struct tend_config *cfg);
 /* Whether name is a service's copies (`instances:`, `scale:`): web of web@0. */
 bool		config_is_group(const struct tend_config *cfg, const char *name);
 /* A named action under `actions:`, or NULL. */

@@ -310,6 +310,23 @@ config_find_service(const struct tend_config *cfg, const char *name)
 }
 
 bool
+config_needs_http(const struct tend_config *cfg)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->n_checks; i++)
+		if (cfg->checks[i].type == CHECK_HTTP)
+			return true;
+	for (i = 0; i < cfg->n_services; i++)
+		if (cfg->services[i].ready.kind == READY_HTTP)
+			return true;
+	for (i = 0; i < cfg->alerts.n_channels; i++)
+		if (cfg->alerts.channels[i].webhook != NULL)
+			return true;
+	return false;
+}
+
+bool
 config_is_group(const struct tend_config *cfg, const char *name)
 {
 	size_t i;

@@ -29,6 +29,17 @@
 
 DYNLIB_DECLARE(dl_curl, DL_CURL_FUNCTIONS)
 
+/*
+ * libcurl loaded and curl_global_init() done, once, on first need: 0, or
+ * -1 with why (the daemon asks at start and at each reload when its config
+ * needs HTTP, so that it never fails later). dl_curl_require() is the same
+ * for a caller that cannot go on without it (exit 127); dl_curl_stop()
+ * cleans up what was started, if anything was.
+ */
+int	dl_curl_start(char *err, size_t errlen);
+void	dl_curl_require(void);
+void	dl_curl_stop(void);
+
 #ifndef DL_IMPLEMENTATION
 #undef curl_easy_getinfo
 #undef curl_easy_setopt

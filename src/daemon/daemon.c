@@ -353,13 +353,30 @@ daemon_running_config(void *arg)
 	return supervisor_config(d->sup);
 }
 
+/*
+ * libcurl when the config has HTTP in it (checks, readiness, webhooks),
+ * loaded now so that a missing one is said at start or reload, never at
+ * the first check; a config without HTTP never maps it (issue 16).
+ */
+static int
+daemon_load_http(const struct tend_config *cfg, char *err, size_t errlen)
+{
+	return config_needs_http(cfg) ? dl_curl_start(err, errlen) : 0;
+}
+
 /* A new config, loaded and checked (daemon/reload.c), swapped in. */
 static void
 daemon_reload(void *arg, struct tend_config *cfg)
 {
 	struct daemon *d = arg;
+	char err[512];
 
 	if (d->stopping) {
+		config_free(cfg);
+		return;
+	}
+	if (daemon_load_http(cfg, err, sizeof(err)) < 0) {
+		log_error(NULL, "reload: %s; keeping the running config", err);
 		config_free(cfg);
 		return;
 	}
@@ -590,7 +607,7 @@ daemon_cleanup(struct daemon *d)
 	statedir_close(d->sd);
 	free(d->state_dir);
 	free(d->socket_path);
-	curl_global_cleanup();
+	dl_curl_stop();
 }
 
 int
@@ -601,11 +618,8 @@ daemon_run(const struct daemon_options *opts)
 	struct tend_config *cfg;
 	char err[512];
 
-	/*
-	 * Checks, alerts and file hashes need these: a daemon that cannot
-	 * load them says so now, not at its first HTTP check.
-	 */
-	if (dl_curl_load(err, sizeof(err)) < 0 || dl_crypto_load(err, sizeof(err)) < 0) {
+	/* File hashes need it: a daemon that cannot load it says so now. */
+	if (dl_crypto_load(err, sizeof(err)) < 0) {
 		fprintf(stderr, "tend: %s\n", err);
 		return 1;
 	}
@@ -614,6 +628,11 @@ daemon_run(const struct daemon_options *opts)
 		config_errors_print(&errs, stderr);
 		config_errors_clear(&errs);
 		return 2;
+	}
+	if (daemon_load_http(cfg, err, sizeof(err)) < 0) {
+		fprintf(stderr, "tend: %s\n", err);
+		config_free(cfg);
+		return 1;
 	}
 	daemon_apply_log_settings(&d, cfg);
 	if (daemon_prepare(&d, cfg) < 0) {
@@ -624,7 +643,6 @@ daemon_run(const struct daemon_options *opts)
 		return 1;
 	}
 	signal(SIGPIPE, SIG_IGN);
-	curl_global_init(CURL_GLOBAL_DEFAULT);
 	d.loop = uv_default_loop();
 	d.started_ms = clock_mono_ms();
 	daemon_start(&d, cfg);

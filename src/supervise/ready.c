@@ -200,6 +200,7 @@ ready_http_work(uv_work_t *req)
 	CURL *curl;
 
 	p->last_ok = false;
+	dl_curl_require();
 	curl = curl_easy_init();
 	if (curl == NULL)
 		return;
