@@ -40,26 +40,31 @@ struct pf_step {
 	const char	*name;
 	json_t		*(*run)(const struct preflight *p);
 	const char	*advice;	/* what to do when it fails */
-	bool		 fixes;		/* --fix changes what the others look at: runs first */
+	/*
+	 * With --fix, the waves run one after the other, what fixes before what
+	 * would see its fixes: permissions (the state dir deps installs through)
+	 * 1, deps 2, the rest 0, last. Without --fix, all at once.
+	 */
+	int		 wave;
 };
 
 static const struct pf_step pf_steps[] = {
 	{ "config", NULL, "Fix what the errors say (file:line:col); `tend validate -c FILE` "
-	    "shows the same.", false },
+	    "shows the same.", 0 },
 	{ "environment", preflight_environment, "`tend validate --environment` lists each "
 	    "item: a program missing on this machine, a state dir tend run would refuse, a "
-	    "host that does not resolve.", false },
+	    "host that does not resolve.", 0 },
 	{ "deps", preflight_deps, "`tend preflight --fix` (or `tend deps install`) installs "
-	    "what is missing through the declared installers.", true },
+	    "what is missing through the declared installers.", 2 },
 	{ "scan", preflight_scan, "Declare what the code uses: `tend deps scan PATH --fix` "
-	    "adds a deps check to the config.", false },
+	    "adds a deps check to the config.", 0 },
 	{ "checks", preflight_checks, "`tend check -v` shows each check's output; `tend "
-	    "validate-and-heal` heals what a plan can heal.", false },
+	    "validate-and-heal` heals what a plan can heal.", 0 },
 	{ "permissions", preflight_permissions, "`tend preflight --fix` sets the modes tend "
 	    "makes (state dir 0750, token 0600); a cwd, a pidfile's directory or a path "
-	    "that is missing is for you to make.", true },
+	    "that is missing is for you to make.", 1 },
 	{ "chaos", preflight_chaos, "`tend chaos list` shows each experiment; `tend chaos "
-	    "run NAME` runs one against the daemon.", false },
+	    "run NAME` runs one against the daemon.", 0 },
 };
 #define PF_N_STEPS	(sizeof(pf_steps) / sizeof(pf_steps[0]))
 
@@ -529,14 +534,14 @@ pf_emit(const struct pf_options *o, json_t *doc)
 	return 0;
 }
 
-/* Starts the steps after config (those that fix, with --fix, or the rest). */
+/* Starts the steps after config of one wave (with --fix), or all of them. */
 static void
-pf_start_wave(struct pf_options *o, struct pf_run *runs, bool fixers)
+pf_start_wave(struct pf_options *o, struct pf_run *runs, int wave)
 {
 	size_t i;
 
 	for (i = 1; i < PF_N_STEPS; i++) {
-		if (o->p.fix && pf_steps[i].fixes != fixers)
+		if (o->p.fix && pf_steps[i].wave != wave)
 			continue;
 		if (strv_contains(o->skip, pf_steps[i].name))
 			runs[i].outcome = preflight_outcome("skipped", "--skip %s",
@@ -562,10 +567,12 @@ pf_run_all(struct pf_options *o)
 	runs[0].duration_ms = clock_mono_ms() - start;
 	/* With --fix, what fixes runs before what would see the fixes. */
 	if (o->p.fix) {
-		pf_start_wave(o, runs, true);
+		pf_start_wave(o, runs, 1);
+		pf_wait(o, runs);
+		pf_start_wave(o, runs, 2);
 		pf_wait(o, runs);
 	}
-	pf_start_wave(o, runs, false);
+	pf_start_wave(o, runs, 0);
 	pf_wait(o, runs);
 	return pf_report(o, runs, clock_mono_ms() - start);
 }
