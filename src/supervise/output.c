@@ -42,8 +42,15 @@ struct service_log {
 struct output_pipe {
 	uv_pipe_t	 pipe;
 	struct service_log *log;
-	char		 buf[16384];
 };
+
+/*
+ * One read buffer for every service's pipe: libuv asks for a buffer, reads
+ * into it and hands it to the read callback, which writes it to the log
+ * before it returns, one pipe at a time on the loop thread. A buffer per
+ * pipe was 16 KB a service (1.6 MB at 100 services, most of tend's heap).
+ */
+static char output_read_buf[65536];
 
 /* A failed open or write: said (repeats are rate-limited), counted, and part of tend's health. */
 static void
@@ -329,10 +336,9 @@ output_pipe_closed(uv_handle_t *handle)
 static void
 output_pipe_alloc(uv_handle_t *handle, size_t suggested, uv_buf_t *buf)
 {
-	struct output_pipe *op = handle->data;
-
-	buf->base = op->buf;
-	buf->len = sizeof(op->buf);
+	(void)handle, (void)suggested;
+	buf->base = output_read_buf;
+	buf->len = sizeof(output_read_buf);
 }
 
 static void

@@ -28,16 +28,17 @@ svc_cgroup_init(struct svc_cgroup *c)
 static void
 note_add(struct svc_cgroup *c, const char *fmt, ...)
 {
-	size_t used = strlen(c->note);
+	char *more, *note;
 	va_list ap;
 
-	if (used > 0 && used < sizeof(c->note) - 2) {
-		memcpy(c->note + used, "; ", 3);
-		used += 2;
-	}
 	va_start(ap, fmt);
-	vsnprintf(c->note + used, sizeof(c->note) - used, fmt, ap);
+	more = xvasprintf(fmt, ap);
 	va_end(ap);
+	note = c->note != NULL ? xasprintf("%s; %s", c->note, more) : more;
+	if (note != more)
+		free(more);
+	free(c->note);
+	c->note = note;
 }
 
 /* The subtree for every service, found when the first one needs it. */
@@ -174,7 +175,8 @@ svc_cgroup_make(struct service *svc, struct cgtree *t)
 		return false;
 	}
 	svc_cgroup_unwatch(c);
-	snprintf(c->path, sizeof(c->path), "%s/%s", t->path, svc->name);
+	free(c->path);
+	c->path = xasprintf("%s/%s", t->path, svc->name);
 	if (c->dir < 0 && (c->dir = cgroup_open_child(t->base, svc->name, true)) < 0) {
 		note_add(c, "no cgroup: cannot make %s: %s", c->path, strerror(errno));
 		return false;
@@ -198,7 +200,8 @@ svc_cgroup_prepare(struct service *svc)
 	if (!svc->conf->cgroup.enabled)
 		return -1;
 	t = svc_cgtree(svc->ctx);
-	*c->note = '\0';
+	free(c->note);
+	c->note = NULL;
 	c->memory = cgtree_has(t, "memory");
 	c->cpu = cgtree_has(t, "cpu");
 	c->pids = cgtree_has(t, "pids");
@@ -208,7 +211,7 @@ svc_cgroup_prepare(struct service *svc)
 		if (procs < 0)
 			note_add(c, "no cgroup: %s/cgroup.procs: %s", c->path, strerror(errno));
 	}
-	if (*c->note != '\0' && !c->said) {
+	if (c->note != NULL && !c->said) {
 		log_warn(svc->name, "cgroup: %s%s", c->note, procs < 0 ? " (process group "
 		    "and rlimits instead)" : "");
 		c->said = true;
@@ -248,7 +251,7 @@ void
 svc_cgroup_ended(struct service *svc)
 {
 	struct svc_cgroup *c = &svc->cg;
-	char events[sizeof(c->path) + 16];
+	char *events;
 	int rc;
 
 	if (c->dir < 0)
@@ -262,11 +265,12 @@ svc_cgroup_ended(struct service *svc)
 	c->watch = xcalloc(1, sizeof(*c->watch));
 	uv_fs_event_init(svc->ctx->loop, c->watch);
 	c->watch->data = svc;
-	snprintf(events, sizeof(events), "%s/cgroup.events", c->path);
+	events = xasprintf("%s/cgroup.events", c->path);
 	if (uv_fs_event_start(c->watch, svc_cgroup_changed, events, 0) != 0)
 		svc_cgroup_unwatch(c);
 	else
 		svc_cgroup_remove(svc);	/* emptied between the kill and the watch */
+	free(events);
 }
 
 void
@@ -277,6 +281,9 @@ svc_cgroup_free(struct service *svc)
 	if (svc->cg.dir >= 0)
 		close(svc->cg.dir);
 	svc->cg.dir = -1;
+	free(svc->cg.path);
+	free(svc->cg.note);
+	svc->cg.path = svc->cg.note = NULL;
 }
 
 int
@@ -311,6 +318,6 @@ svc_cgroup_json(const struct service *svc)
 	if (c->dir >= 0 && c->pids)
 		json_array_append_new(ctrl, json_string("pids"));
 	return json_pack("{s:o, s:o, s:o}", "path", c->dir >= 0 ? json_string(c->path) :
-	    json_null(), "controllers", ctrl, "note", *c->note ? json_string(c->note) :
+	    json_null(), "controllers", ctrl, "note", c->note != NULL ? json_string(c->note) :
 	    json_null());
 }

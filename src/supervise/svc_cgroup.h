@@ -21,9 +21,10 @@ struct uv_fs_event_s;
 
 struct svc_cgroup {
 	int		 dir;		/* -1: none */
-	char		 path[PATH_MAX + 64];
+	/* Strings of their own: a service without cgroup: pays 40 bytes, not 5 KB. */
+	char		*path;		/* NULL until made */
 	bool		 memory, cpu, pids;	/* its controllers, at the last start */
-	char		 note[1024];	/* what is missing and why, "" when nothing */
+	char		*note;		/* what is missing and why; NULL when nothing */
 	bool		 said;		/* the note was logged */
 	struct uv_fs_event_s *watch;	/* cgroup.events, until it is empty to remove */
 };
