@@ -84,23 +84,6 @@ parse_down_when(struct walk *w, yaml_node_t *node, void *target,
 		walk_error(w, node, "'down_when': expected %s, got '%s'", expected, v);
 }
 
-/* The value under key in a mapping, or NULL. */
-static yaml_node_t *
-mapping_value(struct walk *w, yaml_node_t *mapping, const char *key)
-{
-	yaml_node_pair_t *pair;
-	yaml_node_t *k;
-
-	for (pair = mapping->data.mapping.pairs.start;
-	    pair < mapping->data.mapping.pairs.top; pair++) {
-		k = yaml_document_get_node(w->doc, pair->key);
-		if (k->type == YAML_SCALAR_NODE &&
-		    strcmp((const char *)k->data.scalar.value, key) == 0)
-			return yaml_document_get_node(w->doc, pair->value);
-	}
-	return NULL;
-}
-
 /*
  * Reads `instances:` and `scale:` of a service's mapping into sc: 1 when
  * the service runs as copies (either key written), 0 when not, -1 after
@@ -115,10 +98,8 @@ instances_read(struct walk *w, yaml_node_t *service, const char *name,
 
 	*sc = (struct scale_conf){ .min = 1, .max = -1, .instances = -1,
 	    .cooldown_ms = 60000 };
-	if (service->type != YAML_MAPPING_NODE)
-		return 0;
-	count = mapping_value(w, service, "instances");
-	scale = mapping_value(w, service, "scale");
+	count = walk_value_node(w, service, "instances");
+	scale = walk_value_node(w, service, "scale");
 	if (count == NULL && scale == NULL)
 		return 0;
 	if (count != NULL) {

@@ -197,8 +197,9 @@ walk_find_spec(const struct key_spec *const *tables, const char *name)
 	return NULL;
 }
 
-yaml_node_t *
-walk_key_node(struct walk *w, yaml_node_t *mapping, const char *key)
+/* The first pair of mapping whose key is key, or NULL. */
+static yaml_node_pair_t *
+walk_pair(struct walk *w, yaml_node_t *mapping, const char *key)
 {
 	yaml_node_pair_t *pair;
 	yaml_node_t *k;
@@ -210,28 +211,33 @@ walk_key_node(struct walk *w, yaml_node_t *mapping, const char *key)
 		k = yaml_document_get_node(w->doc, pair->key);
 		if (k->type == YAML_SCALAR_NODE &&
 		    strcmp((const char *)k->data.scalar.value, key) == 0)
-			return k;
+			return pair;
 	}
 	return NULL;
+}
+
+yaml_node_t *
+walk_key_node(struct walk *w, yaml_node_t *mapping, const char *key)
+{
+	yaml_node_pair_t *pair = walk_pair(w, mapping, key);
+
+	return pair != NULL ? yaml_document_get_node(w->doc, pair->key) : NULL;
+}
+
+yaml_node_t *
+walk_value_node(struct walk *w, yaml_node_t *mapping, const char *key)
+{
+	yaml_node_pair_t *pair = walk_pair(w, mapping, key);
+
+	return pair != NULL ? yaml_document_get_node(w->doc, pair->value) : NULL;
 }
 
 const char *
 walk_lookup(struct walk *w, yaml_node_t *mapping, const char *key)
 {
-	yaml_node_pair_t *pair;
-	yaml_node_t *k, *v;
+	yaml_node_t *v = walk_value_node(w, mapping, key);
 
-	if (mapping->type != YAML_MAPPING_NODE)
-		return NULL;
-	for (pair = mapping->data.mapping.pairs.start;
-	    pair < mapping->data.mapping.pairs.top; pair++) {
-		k = yaml_document_get_node(w->doc, pair->key);
-		v = yaml_document_get_node(w->doc, pair->value);
-		if (k->type == YAML_SCALAR_NODE && v->type == YAML_SCALAR_NODE &&
-		    strcmp((char *)k->data.scalar.value, key) == 0)
-			return walk_scalar(w, v, "a scalar");
-	}
-	return NULL;
+	return v != NULL && v->type == YAML_SCALAR_NODE ? walk_scalar(w, v, "a scalar") : NULL;
 }
 
 bool

@@ -68,6 +68,8 @@ bool	*walk_repeated_keys(struct walk *w, yaml_node_t *mapping);
 const char *walk_lookup(struct walk *w, yaml_node_t *mapping, const char *key);
 /* The key node of key in a mapping (for errors that point at it), or NULL. */
 yaml_node_t *walk_key_node(struct walk *w, yaml_node_t *mapping, const char *key);
+/* The value node under key in a mapping, or NULL. */
+yaml_node_t *walk_value_node(struct walk *w, yaml_node_t *mapping, const char *key);
 /*
  * A scalar's text, or NULL after an error naming `expected`; in an
  * instance's walk, with "{instance}" put in.

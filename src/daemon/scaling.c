@@ -25,6 +25,8 @@
 #include "supervise/supervisor.h"
 
 #define SCALING_TICK_MS	1000
+/* A count or step asked for, at most: a group's copies are at most 256 (parse_instances.c). */
+#define SCALING_MAX	256
 
 struct scaling_group {
 	char		*name;
@@ -214,27 +216,44 @@ scaling_free(struct scaling *sc)
 	free(sc);
 }
 
-/* {"cmd": "scale", "service": NAME, "count": N} or {..., "by": N} */
+/*
+ * A request's {"count": N} or {"by": N}, as the control socket and the web
+ * API take it: exactly one, a whole number a group could run (a huge one
+ * would wrap in an int). 0 with the scaling done and said in msg; -1 for a
+ * bad request, -2 when the scaling was refused, each with why in msg.
+ */
+static int
+scaling_asked(struct daemon *d, const char *name, const json_t *req, const char *where,
+    char *msg, size_t len)
+{
+	json_t *count = json_object_get(req, "count"), *by = json_object_get(req, "by");
+	json_int_t n = json_integer_value(json_is_integer(count) ? count : by);
+	char why[64];
+
+	if (json_is_integer(count) == json_is_integer(by) || n < -SCALING_MAX ||
+	    n > SCALING_MAX) {
+		snprintf(msg, len, "give one of count (copies to run) or by (copies to add "
+		    "or remove), a whole number from %d to %d", -SCALING_MAX, SCALING_MAX);
+		return -1;
+	}
+	snprintf(why, sizeof(why), "asked %s", where);
+	if (daemon_scale(d, name, (int)n, !json_is_integer(count), why, msg, len) < 0)
+		return -2;
+	log_info(scaling_group_of(d, name), "%s (%s)", msg, why);
+	return 0;
+}
+
+/* {"cmd": "scale", "service": NAME, "count": N} or {..., "by": N}; without a service, the groups. */
 json_t *
 daemon_scale_request(struct daemon *d, json_t *req)
 {
 	const char *name = json_string_value(json_object_get(req, "service"));
-	json_t *count = json_object_get(req, "count"), *by = json_object_get(req, "by");
-	const struct tend_config *cfg = supervisor_config(d->sup);
 	char msg[300];
-	int n;
 
 	if (name == NULL)
 		return json_pack("{s:b, s:o}", "ok", 1, "groups", daemon_scale_groups(d));
-	if (!json_is_integer(count) && !json_is_integer(by))
-		return json_pack("{s:b, s:s}", "ok", 0, "error", "scale: give a count or by");
-	n = (int)json_integer_value(json_is_integer(count) ? count : by);
-	if (!config_is_group(cfg, name) && config_find_service(cfg, name) == NULL)
-		return json_pack("{s:b, s:s}", "ok", 0, "error", "no such service");
-	if (daemon_scale(d, name, n, !json_is_integer(count), "asked by the operator", msg,
-	    sizeof(msg)) < 0)
+	if (scaling_asked(d, name, req, "over the control socket", msg, sizeof(msg)) < 0)
 		return json_pack("{s:b, s:s}", "ok", 0, "error", msg);
-	log_info(scaling_group_of(d, name), "%s (over the control socket)", msg);
 	return json_pack("{s:b, s:s}", "ok", 1, "message", msg);
 }
 
@@ -280,20 +299,20 @@ daemon_operator_control(struct daemon *d, const char *cmd, const char *name)
 int
 daemon_web_scale(struct daemon *d, const char *name, const json_t *body, json_t **answer)
 {
-	json_t *count = json_object_get(body, "count"), *by = json_object_get(body, "by");
 	char msg[300];
+	int status;
 
-	if (json_is_integer(count) == json_is_integer(by)) {
-		*answer = json_pack("{s:b, s:i, s:s}", "ok", 0, "status", 400, "error",
-		    "give one of count (copies to run) or by (copies to add or remove)");
-		return 400;
+	switch (scaling_asked(d, name, body, "over the web API", msg, sizeof(msg))) {
+	case 0:
+		*answer = json_pack("{s:b, s:s}", "ok", 1, "message", msg);
+		return 200;
+	case -1:
+		status = 400;
+		break;
+	default:
+		status = 409;
+		break;
 	}
-	if (daemon_scale(d, name, (int)json_integer_value(json_is_integer(count) ? count : by),
-	    !json_is_integer(count), "asked over the web API", msg, sizeof(msg)) < 0) {
-		*answer = json_pack("{s:b, s:i, s:s}", "ok", 0, "status", 409, "error", msg);
-		return 409;
-	}
-	log_info(scaling_group_of(d, name), "%s (over the web API)", msg);
-	*answer = json_pack("{s:b, s:s}", "ok", 1, "message", msg);
-	return 200;
+	*answer = json_pack("{s:b, s:i, s:s}", "ok", 0, "status", status, "error", msg);
+	return status;
 }

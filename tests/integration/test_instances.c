@@ -177,6 +177,11 @@ the_web_api_scales_with_the_token(void **state)
 	free(body);
 	assert_int_equal(harness_http_send(url, "POST", "api/services/web/scale", token,
 	    "{}", NULL), 400);
+	/* A count that would wrap to 2 in an int is no count. */
+	assert_int_equal(harness_http_send(url, "POST", "api/services/web/scale", token,
+	    "{\"count\": 4294967298}", NULL), 400);
+	assert_int_equal(harness_http_send(url, "POST", "api/services/web/scale", token,
+	    "{\"count\": 2, \"by\": 1}", NULL), 400);
 	assert_int_equal(harness_http_send(url, "POST", "api/services/nope/scale", token,
 	    "{\"count\": 2}", NULL), 404);
 }
