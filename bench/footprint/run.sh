@@ -105,27 +105,26 @@ if wanted supervisord && command -v supervisord >/dev/null; then
 	measure supervisord "$!"
 fi
 
-if wanted runit && command -v runsvdir >/dev/null; then
+# runit and s6 read the same thing: a directory with a run script per service.
+service_dirs() {
 	i=0
 	while [ "$i" -lt "$N" ]; do
-		mkdir -p "$WORK/runit/s$i"
-		printf '#!/bin/sh\nexec %s\n' "$SLEEP" >"$WORK/runit/s$i/run"
-		chmod +x "$WORK/runit/s$i/run"
+		mkdir -p "$1/s$i"
+		printf '#!/bin/sh\nexec %s\n' "$SLEEP" >"$1/s$i/run"
+		chmod +x "$1/s$i/run"
 		i=$((i + 1))
 	done
+}
+
+if wanted runit && command -v runsvdir >/dev/null; then
+	service_dirs "$WORK/runit"
 	runsvdir "$WORK/runit" >/dev/null 2>&1 &
 	PIDS="$!"
 	measure runit "$!"
 fi
 
 if wanted s6 && command -v s6-svscan >/dev/null; then
-	i=0
-	while [ "$i" -lt "$N" ]; do
-		mkdir -p "$WORK/s6/s$i"
-		printf '#!/bin/sh\nexec %s\n' "$SLEEP" >"$WORK/s6/s$i/run"
-		chmod +x "$WORK/s6/s$i/run"
-		i=$((i + 1))
-	done
+	service_dirs "$WORK/s6"
 	s6-svscan "$WORK/s6" >/dev/null 2>&1 &
 	PIDS="$!"
 	measure s6 "$!"
