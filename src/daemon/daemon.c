@@ -88,25 +88,38 @@ daemon_alert(void *arg, const char *service, const char *why)
 	alerter_gave_up(d->alerter, service, why);
 }
 
+/*
+ * An anomaly, of a metric or a new error pattern, said everywhere one is:
+ * logged (once, a warning when it starts: a hint, alerted only where
+ * routed), streamed with its event (taken), recorded as a state change.
+ */
+static void
+daemon_say_anomaly(struct daemon *d, const char *service, const char *series,
+    bool started, const char *msg, json_t *event)
+{
+	struct store *st = recorder_store(d->recorder);
+
+	log_msg(started ? LOG_WARN : LOG_INFO, service, "%s", msg);
+	json_object_set_new(event, "series", json_string(series));
+	json_object_set_new(event, "started", json_boolean(started));
+	json_object_set_new(event, "at", json_integer(clock_wall_ms()));
+	daemon_stream(d, "anomaly", event);
+	if (st != NULL)
+		store_add_state_change(st, clock_wall_ms(), "anomaly", series, NULL,
+		    started ? "normal" : "anomaly", started ? "anomaly" : "normal", msg);
+	alerter_anomaly(d->alerter, series, started, msg);
+}
+
 static void
 daemon_anomaly(void *arg, const char *series, bool started, double value,
     double baseline, double score)
 {
-	struct daemon *d = arg;
-	struct store *st = recorder_store(d->recorder);
 	char msg[512];
 
 	snprintf(msg, sizeof(msg), "%s %s: value %.4g, baseline %.4g, score %.1f",
 	    started ? "anomaly" : "back to normal", series, value, baseline, score);
-	log_msg(started ? LOG_WARN : LOG_INFO, NULL, "%s", msg);
-	daemon_stream(d, "anomaly", json_pack("{s:s, s:f, s:f, s:f, s:b, s:I}", "series",
-	    series, "value", value, "baseline", baseline, "score", score, "started", started,
-	    "at", (json_int_t)clock_wall_ms()));
-	if (st != NULL)
-		store_add_state_change(st, clock_wall_ms(), "anomaly", series, NULL,
-		    started ? "normal" : "anomaly", started ? "anomaly" : "normal", msg);
-	/* Logged once, as a warning: an anomaly is a hint, alerted only where routed. */
-	alerter_anomaly(d->alerter, series, started, msg);
+	daemon_say_anomaly(arg, NULL, series, started, msg, json_pack("{s:f, s:f, s:f}",
+	    "value", value, "baseline", baseline, "score", score));
 }
 
 /*
@@ -117,7 +130,6 @@ daemon_anomaly(void *arg, const char *series, bool started, double value,
 static void
 daemon_new_patterns(struct daemon *d, const struct check_conf *conf, json_t *events)
 {
-	struct store *st = recorder_store(d->recorder);
 	const char *what = conf->service != NULL ? conf->service : conf->name;
 	char series[300], msg[600];
 	json_t *e;
@@ -129,14 +141,8 @@ daemon_new_patterns(struct daemon *d, const struct check_conf *conf, json_t *eve
 		snprintf(series, sizeof(series), "log.%s.patterns", conf->name);
 		snprintf(msg, sizeof(msg), "new error pattern in %s: %s", what,
 		    json_string_value(json_object_get(e, "template")));
-		log_warn(conf->service, "%s", msg);
-		daemon_stream(d, "anomaly", json_pack("{s:s, s:s, s:O, s:b, s:I}", "series",
-		    series, "kind", "new_pattern", "template", json_object_get(e, "template"),
-		    "started", 1, "at", (json_int_t)clock_wall_ms()));
-		if (st != NULL)
-			store_add_state_change(st, clock_wall_ms(), "anomaly", series, NULL,
-			    "normal", "anomaly", msg);
-		alerter_anomaly(d->alerter, series, true, msg);
+		daemon_say_anomaly(d, conf->service, series, true, msg, json_pack("{s:s, s:O}",
+		    "kind", "new_pattern", "template", json_object_get(e, "template")));
 	}
 }
 
