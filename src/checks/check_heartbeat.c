@@ -21,6 +21,7 @@
 #include "core/clock.h"
 #include "core/mem.h"
 #include "core/pathwalk.h"
+#include "core/text.h"
 
 static void
 heartbeat_state_free(void *state)
@@ -58,7 +59,13 @@ heartbeat_record(struct heartbeat_state *hb, enum heartbeat_ping kind,
 	hb->started_ms = 0;
 	hb->last_ms = now_ms;
 	hb->failed = kind == HEARTBEAT_FAIL;
-	snprintf(hb->message, sizeof(hb->message), "%s", message != NULL ? message : "");
+	/*
+	 * Shown in the check's result, so stored and published: whatever sent
+	 * it (a job's last line, an HTTP body), credentials are hidden and the
+	 * cut falls on a character boundary.
+	 */
+	text_copy(hb->message, sizeof(hb->message), message != NULL ? message : "");
+	text_sanitize(hb->message, sizeof(hb->message));
 }
 
 void

@@ -33,7 +33,7 @@ struct heartbeat_state {
 
 /* The state in m, made (watching from now_ms) when the check has none yet. */
 struct heartbeat_state *heartbeat_state(struct check_memory *m, int64_t now_ms);
-/* A ping of that kind at now_ms; message may be NULL. */
+/* A ping of that kind at now_ms; message (may be NULL) is kept redacted, UTF-8. */
 void	heartbeat_record(struct heartbeat_state *hb, enum heartbeat_ping kind,
 	    const char *message, int64_t now_ms);
 /*

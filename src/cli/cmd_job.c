@@ -47,9 +47,8 @@ struct job {
 	char		**argv;
 	int64_t		 timeout_ms;	/* 0: none */
 	bool		 heartbeat;	/* NAME is a heartbeat check: pinged */
-	char		 tail[JOB_TAIL];
-	size_t		 tail_len;	/* a ring once full */
-	size_t		 tail_at;
+	char		 tail[JOB_TAIL];	/* a ring once full */
+	size_t		 tail_at;	/* where the next byte goes */
 	bool		 tail_full;
 	int		 status;
 	bool		 timed_out;
@@ -105,8 +104,8 @@ job_tail_text(const struct job *j)
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		raw[i] = j->tail[(start + i) % JOB_TAIL] != '\0' ? j->tail[(start + i) % JOB_TAIL] :
-		    ' ';
+		if ((raw[i] = j->tail[(start + i) % JOB_TAIL]) == '\0')
+			raw[i] = ' ';
 	nl = j->tail_full ? strchr(raw, '\n') : NULL;
 	out = text_redact(nl != NULL ? nl + 1 : raw);
 	free(raw);
@@ -153,13 +152,27 @@ job_watch(struct job *j, pid_t pid, int fd)
 	proc_kill(-pid, SIGKILL, false);
 }
 
+/* The last line of text, trailing newlines aside: *n bytes from the result. */
+static const char *
+job_last_line(const char *text, size_t *n)
+{
+	const char *end = text + strlen(text), *line;
+
+	while (end > text && end[-1] == '\n')
+		end--;
+	for (line = end; line > text && line[-1] != '\n'; line--)
+		;
+	*n = (size_t)(end - line);
+	return line;
+}
+
 /* "exit 3", "killed by SIGKILL", "timed out after 30s" — and its last line. */
 static void
 job_outcome(const struct job *j, const char *tail, char *buf, size_t len)
 {
-	const char *end = tail + strlen(tail), *line;
+	const char *line;
 	char d[32];
-	size_t used;
+	size_t used, n;
 
 	if (j->timed_out) {
 		units_format_duration(j->timeout_ms, d, sizeof(d));
@@ -169,13 +182,10 @@ job_outcome(const struct job *j, const char *tail, char *buf, size_t len)
 	} else {
 		snprintf(buf, len, "exit %d", WEXITSTATUS(j->status));
 	}
-	while (end > tail && end[-1] == '\n')
-		end--;
-	for (line = end; line > tail && line[-1] != '\n'; line--)
-		;
+	line = job_last_line(tail, &n);
 	used = strlen(buf);
-	if (end > line)
-		snprintf(buf + used, len - used, ": %.*s", (int)(end - line), line);
+	if (n > 0)
+		snprintf(buf + used, len - used, ": %.*s", (int)n, line);
 }
 
 static void
@@ -313,10 +323,10 @@ jobs_print(json_t *runs)
 		{ "TOOK", 6, true, 0 }, { "RESULT", 6, false, 0 }, { "LAST LINE", 0, false, 0 },
 	};
 	struct table *t = table_new(cols, sizeof(cols) / sizeof(cols[0]));
-	char started[32], took[32], result[64], *last, *nl;
-	const char *out;
+	char started[32], took[32], result[64], *last;
+	const char *out, *line;
 	json_t *r;
-	size_t i;
+	size_t i, n;
 
 	json_array_foreach(runs, i, r) {
 		cli_format_time(json_integer_value(json_object_get(r, "started_at")), true, started,
@@ -332,12 +342,10 @@ jobs_print(json_t *runs)
 			snprintf(result, sizeof(result), "exit %lld", (long long)
 			    json_integer_value(json_object_get(r, "exit_code")));
 		out = json_string_value(json_object_get(r, "output"));
-		last = xstrdup(out != NULL ? out : "");
-		while (*last != '\0' && last[strlen(last) - 1] == '\n')
-			last[strlen(last) - 1] = '\0';
-		nl = strrchr(last, '\n');
+		line = job_last_line(out != NULL ? out : "", &n);
+		last = xstrndup(line, n);
 		table_row(t, (const char *const[]){ json_string_value(json_object_get(r, "name")),
-		    started, took, result, nl != NULL ? nl + 1 : last });
+		    started, took, result, last });
 		free(last);
 	}
 	table_print(t, stdout);

@@ -94,8 +94,8 @@ heartbeat_key_path(const struct walk *w, const char *path)
 }
 
 /*
- * The first line of a regular file only its owner may read, whitespace
- * trimmed, into buf; NULL, or why not.
+ * The first line of a regular file only its owner may read or write,
+ * whitespace trimmed, into buf; NULL, or why not.
  */
 static const char *
 heartbeat_key_read(const char *path, char *buf, size_t len, char *why, size_t whylen)
@@ -116,6 +116,11 @@ heartbeat_key_read(const char *path, char *buf, size_t len, char *why, size_t wh
 	if (st.st_mode & (S_IRGRP | S_IROTH)) {
 		close(fd);
 		return "readable by other users than its owner (chmod 600 it)";
+	}
+	/* Whoever may write it may put in a key of their own and ping as the job. */
+	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
+		close(fd);
+		return "writable by other users than its owner (chmod 600 it)";
 	}
 	n = read(fd, buf, len - 1);
 	close(fd);

@@ -107,7 +107,12 @@ schedule_parse_cron(const char *line, struct schedule *s, char *err, size_t errl
 		    "@monthly, @yearly or @annually", line);
 		return -1;
 	}
-	snprintf(copy, sizeof(copy), "%s", line);
+	if (strlen(line) >= sizeof(copy)) {
+		snprintf(err, errlen, "a cron line is too long (at most %zu characters)",
+		    sizeof(copy) - 1);
+		return -1;
+	}
+	memcpy(copy, line, strlen(line) + 1);
 	for (words[n] = strtok_r(copy, " \t", &save); words[n] != NULL && n < 5;
 	    words[n] = strtok_r(NULL, " \t", &save))
 		n++;

@@ -137,7 +137,10 @@ web_ping_judge_locked(struct web_server *ws, const char *name, const char *key,
 	return MHD_HTTP_OK;
 }
 
-/* The body as the ping's message: its first line's worth, valid UTF-8; NULL for none. */
+/*
+ * The body as the ping's message, its trailing newlines cut; NULL for none.
+ * heartbeat_record makes it valid UTF-8 and hides credentials.
+ */
 static char *
 web_ping_message(const struct web_request *req)
 {
@@ -151,7 +154,6 @@ web_ping_message(const struct web_request *req)
 	n = strlen(message);
 	while (n > 0 && (message[n - 1] == '\n' || message[n - 1] == '\r'))
 		message[--n] = '\0';
-	text_utf8_fix(message, sizeof(message));
 	return xstrdup(message);
 }
 

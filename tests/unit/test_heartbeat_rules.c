@@ -18,6 +18,7 @@
 
 #include "checks/heartbeat.h"
 #include "config/config.h"
+#include "core/text.h"
 
 #include "config_asserts.h"
 
@@ -98,6 +99,32 @@ a_fail_is_critical_at_once_and_the_next_ping_clears_it(void **state)
 	    HEALTH_HEALTHY);
 	check_memory_clear(&m);
 	config_free(cfg);
+}
+
+/* A ping's message is shown and stored: its credentials hidden, cut on a character. */
+static void
+a_pings_message_is_redacted_and_valid_utf8(void **state)
+{
+	struct check_memory m;
+	struct heartbeat_state *hb = watching(&m);
+	char long_msg[400];
+	size_t i;
+
+	heartbeat_record(hb, HEARTBEAT_FAIL, "upload to https://u:hunter2@backup.example/ "
+	    "failed", T0 + 1000);
+	assert_null(strstr(hb->message, "hunter2"));
+	assert_non_null(strstr(hb->message, "https://u:***@backup.example/ failed"));
+	/* 'é' is 2 bytes: 255 of them would end on half of one, so 254 are kept. */
+	for (i = 0; i + 2 < sizeof(long_msg); i += 2)
+		memcpy(long_msg + i, "\xc3\xa9", 2);
+	long_msg[i] = '\0';
+	heartbeat_record(hb, HEARTBEAT_PING, long_msg, T0 + 2000);
+	assert_true(text_utf8_valid(hb->message, strlen(hb->message)));
+	assert_int_equal(strlen(hb->message), 254);
+	/* Bytes that are no UTF-8 (an HTTP body may be anything) are replaced. */
+	heartbeat_record(hb, HEARTBEAT_PING, "bad \xff byte", T0 + 3000);
+	assert_string_equal(hb->message, "bad " TEXT_REPLACEMENT " byte");
+	check_memory_clear(&m);
 }
 
 static void
@@ -235,7 +262,7 @@ config_errors_name_file_line_col(void **state)
 	assert_error("checks:\n  a: { type: heartbeat, period: 1h,\n"
 	    "       key_file: /nonexistent/key }\n", 3, 18, "/nonexistent/key");
 
-	/* key_file: read at load, its first line; refused when others may read it. */
+	/* key_file: read at load, its first line; refused when others may read or write it. */
 	assert_non_null(mkdtemp(dir));
 	snprintf(path, sizeof(path), "%s/key", dir);
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
@@ -257,6 +284,8 @@ config_errors_name_file_line_col(void **state)
 	snprintf(yaml, sizeof(yaml), "checks:\n  a: { type: heartbeat, period: 1h, "
 	    "key_file: %s }\n", path);
 	assert_error(yaml, 2, 47, "readable by other users");
+	assert_int_equal(chmod(path, 0620), 0);
+	assert_error(yaml, 2, 47, "writable by other users");
 	unlink(path);
 	rmdir(dir);
 }
@@ -267,6 +296,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(no_false_alarm_at_start_then_late_after_period_and_grace),
 		cmocka_unit_test(a_fail_is_critical_at_once_and_the_next_ping_clears_it),
+		cmocka_unit_test(a_pings_message_is_redacted_and_valid_utf8),
 		cmocka_unit_test(start_is_no_ping_and_the_ping_after_it_gives_a_duration),
 		cmocka_unit_test(a_touch_files_mtime_is_a_ping),
 		cmocka_unit_test(a_service_start_gives_its_new_process_a_whole_period),

@@ -281,6 +281,17 @@ a_cron_line_is_read_strictly(void **state)
 	assert_int_equal(schedule_parse_cron("0 0 5-1 * *", &s, err, sizeof(err)), -1);
 	assert_int_equal(schedule_parse_cron("0 0 31 2 *", &s, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "never runs"));
+	/* Too long to read whole: refused, not cut (here to Mondays only, dropping ",2"). */
+	{
+		char line[300] = "0 3 * * ";
+		size_t i;
+
+		for (i = 0; i < 125; i++)
+			strcat(line, "1,");
+		strcat(line, "2");
+		assert_int_equal(schedule_parse_cron(line, &s, err, sizeof(err)), -1);
+		assert_non_null(strstr(err, "too long"));
+	}
 }
 
 int
