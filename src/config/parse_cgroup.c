@@ -11,11 +11,9 @@
 #include "config/parse.h"
 
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "config/units.h"
-#include "core/mem.h"
 
 #define CPU_PERIOD_US	100000	/* the kernel's default period */
 
@@ -66,18 +64,37 @@ parse_cg_count(struct walk *w, yaml_node_t *node, void *target, const struct key
 	*(uint64_t *)target = (uint64_t)d;
 }
 
+/*
+ * Microseconds of cpu.max, at least 1000: decimal digits only, so that a
+ * sign, a blank or a number past 1e9 is refused, not wrapped or clamped.
+ */
+static bool
+cpu_usec(const char *s, uint64_t *out)
+{
+	const char *expected;
+	double d;
+
+	if (units_parse_number(s, NUMBER_COUNT, &d, &expected) < 0 || d < 1000)
+		return false;
+	*out = (uint64_t)d;
+	return true;
+}
+
 /* "50%" of one CPU, "QUOTA PERIOD" in microseconds, "max" or "max PERIOD". */
 static bool
 cpu_max_value(const char *v, uint64_t *quota, uint64_t *period)
 {
-	const char *expected;
-	char *end, word[32];
-	size_t n = strlen(v);
+	const char *expected, *space = strchr(v, ' ');
+	size_t n = space != NULL ? (size_t)(space - v) : strlen(v);
+	char word[32];
 	double pct;
 
 	*period = CPU_PERIOD_US;
-	if (n > 1 && n < sizeof(word) && v[n - 1] == '%') {
-		memcpy(word, v, n - 1);
+	if (n >= sizeof(word))
+		return false;
+	memcpy(word, v, n);
+	word[n] = '\0';
+	if (space == NULL && n > 1 && word[n - 1] == '%') {
 		word[n - 1] = '\0';
 		if (units_parse_number(word, NUMBER_REAL, &pct, &expected) < 0 || pct <= 0 ||
 		    pct > 100000)
@@ -85,21 +102,14 @@ cpu_max_value(const char *v, uint64_t *quota, uint64_t *period)
 		*quota = (uint64_t)(pct / 100.0 * CPU_PERIOD_US + 0.5);
 		return *quota >= 1000;
 	}
-	if (strncmp(v, "max", 3) == 0) {
+	if (strcmp(word, "max") == 0)
 		*quota = SERVICE_CGROUP_MAX;
-		v += 3;
-		if (*v == '\0')
-			return true;
-	} else {
-		*quota = strtoull(v, &end, 10);
-		if (end == v || *quota < 1000)
-			return false;
-		v = end;
-	}
-	if (*v != ' ')
+	else if (!cpu_usec(word, quota))
 		return false;
-	*period = strtoull(v + 1, &end, 10);
-	return end != v + 1 && *end == '\0' && *period >= 1000 && *period <= 1000000;
+	/* A quota needs its period; max alone keeps the kernel's. */
+	if (space == NULL)
+		return *quota == SERVICE_CGROUP_MAX;
+	return cpu_usec(space + 1, period) && *period <= 1000000;
 }
 
 static void
@@ -111,8 +121,9 @@ parse_cg_cpu(struct walk *w, yaml_node_t *node, void *target, const struct key_s
 	(void)spec;
 	if (v != NULL && !cpu_max_value(v, &c->cpu_quota_us, &c->cpu_period_us))
 		walk_error(w, node, "'cgroup.cpu_max': expected a share of one CPU like 50%% "
-		    "or 200%%, QUOTA PERIOD in microseconds like '50000 100000' (at least "
-		    "1000 each, a period at most 1000000), or max, got '%s'", v);
+		    "or 200%%, QUOTA PERIOD in microseconds like '50000 100000' (whole "
+		    "numbers, at least 1000 each, a period at most 1000000), or max, got '%s'",
+		    v);
 }
 
 #define CG(f)	offsetof(struct service_cgroup_conf, f)
@@ -168,14 +179,14 @@ parse_raise(struct walk *w, yaml_node_t *node, void *target, const struct key_sp
 	if (v[0] == '+' && n > 2 && n < sizeof(num) && v[n - 1] == '%') {
 		memcpy(num, v + 1, n - 2);
 		num[n - 2] = '\0';
-		ok = units_parse_number(num, NUMBER_REAL, &d, &expected) == 0 && d > 0;
-		r->pct = d;
+		if ((ok = units_parse_number(num, NUMBER_REAL, &d, &expected) == 0 && d > 0))
+			r->pct = d;
 	} else if (v[0] == '+' && strcmp(unit, "size") == 0) {
-		ok = units_parse_size(v + 1, &size, &expected) == 0 && size > 0;
-		r->add = (double)size;
+		if ((ok = units_parse_size(v + 1, &size, &expected) == 0 && size > 0))
+			r->add = (double)size;
 	} else if (v[0] == '+' && strcmp(unit, "count") == 0) {
-		ok = units_parse_number(v + 1, NUMBER_COUNT, &d, &expected) == 0 && d > 0;
-		r->add = d;
+		if ((ok = units_parse_number(v + 1, NUMBER_COUNT, &d, &expected) == 0 && d > 0))
+			r->add = d;
 	}
 	if (!ok)
 		walk_error(w, node, "'increase_resources.%s': expected a raise like +25%%%s, "

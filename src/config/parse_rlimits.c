@@ -10,6 +10,7 @@
 #include "config/parse.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 
@@ -82,7 +83,7 @@ parse_one_rlimit(struct walk *w, yaml_node_t *key, yaml_node_t *value,
     struct service_conf *s, size_t k)
 {
 	struct service_rlimit *l = &s->rlimits[s->n_rlimits];
-	yaml_node_t *soft = NULL, *hard = NULL, *sub;
+	yaml_node_t *soft = NULL, *hard = NULL, *sub, **set;
 	yaml_node_pair_t *p;
 	const char *name;
 
@@ -99,12 +100,18 @@ parse_one_rlimit(struct walk *w, yaml_node_t *key, yaml_node_t *value,
 		sub = yaml_document_get_node(w->doc, p->key);
 		name = sub->type == YAML_SCALAR_NODE ? (const char *)sub->data.scalar.value : "";
 		if (strcmp(name, "soft") == 0)
-			soft = yaml_document_get_node(w->doc, p->value);
+			set = &soft;
 		else if (strcmp(name, "hard") == 0)
-			hard = yaml_document_get_node(w->doc, p->value);
-		else
+			set = &hard;
+		else {
 			walk_error(w, sub, "'rlimits.%s': expected soft or hard",
 			    rlimit_table[k].name);
+			continue;
+		}
+		if (*set != NULL)
+			walk_error(w, sub, "duplicate key '%s' in 'rlimits.%s'", name,
+			    rlimit_table[k].name);
+		*set = yaml_document_get_node(w->doc, p->value);
 	}
 	if (soft == NULL || hard == NULL) {
 		walk_error(w, value, "'rlimits.%s': expected both soft and hard (or one value "
@@ -127,6 +134,7 @@ parse_rlimits(struct walk *w, yaml_node_t *node, void *target, const struct key_
 	yaml_node_t *key, *value;
 	yaml_node_pair_t *p;
 	const char *name;
+	bool *repeated;
 	size_t k;
 
 	(void)spec;
@@ -134,6 +142,8 @@ parse_rlimits(struct walk *w, yaml_node_t *node, void *target, const struct key_
 		walk_error(w, node, "'rlimits': expected a mapping like { nofile: 65536 }");
 		return;
 	}
+	/* Each limit once: a second would be set over the first, and crowd out others. */
+	repeated = walk_repeated_keys(w, node);
 	for (p = node->data.mapping.pairs.start; p < node->data.mapping.pairs.top; p++) {
 		key = yaml_document_get_node(w->doc, p->key);
 		value = yaml_document_get_node(w->doc, p->value);
@@ -141,10 +151,13 @@ parse_rlimits(struct walk *w, yaml_node_t *node, void *target, const struct key_
 			continue;
 		for (k = 0; k < N_RLIMITS && strcmp(name, rlimit_table[k].name) != 0; k++)
 			;
-		if (k == N_RLIMITS)
+		if (repeated[p - node->data.mapping.pairs.start])
+			walk_error(w, key, "duplicate key '%s' in 'rlimits'", name);
+		else if (k == N_RLIMITS)
 			walk_error(w, key, "'rlimits': unknown limit '%s' (nofile, nproc, core, "
 			    "as, data, fsize, memlock, stack, rss, cpu)", name);
 		else if (s->n_rlimits < SERVICE_RLIMITS_MAX)
 			parse_one_rlimit(w, key, value, s, k);
 	}
+	free(repeated);
 }

@@ -54,7 +54,8 @@ struct procspawn {
  * Starts it; 0 with *pid set, or an errno with a message in err that says
  * which step failed ("cwd /srv/x: No such file or directory",
  * "/usr/bin/prog: Permission denied", "setuid 1001: ...", "rlimit nofile
- * 2000000: Operation not permitted", "cgroup: No space left on device").
+ * 2000000: Operation not permitted", "cannot join its cgroup: No space left
+ * on device").
  */
 int	procspawn_start(const struct procspawn *sp, pid_t *pid, char *err, size_t errlen);
 

@@ -10,6 +10,7 @@
 #include "config/units.h"
 #include "supervise/cgtree.h"
 #include "supervise/service.h"
+#include "supervise/svc_cgroup.h"
 
 static uint64_t
 pick(uint64_t raised, uint64_t conf)
@@ -43,6 +44,24 @@ svc_limits_effective(const struct service *svc, struct svc_limits *out)
 		    out->rlimit_as_hard < out->rlimit_as)
 			out->rlimit_as_hard = out->rlimit_as;
 	}
+}
+
+void
+svc_limit_text(uint64_t v, char *buf, size_t len)
+{
+	if (v == SERVICE_CGROUP_MAX)
+		snprintf(buf, len, "max");
+	else
+		snprintf(buf, len, "%" PRIu64, v);
+}
+
+void
+svc_cpu_max_text(uint64_t quota, uint64_t period, char *buf, size_t len)
+{
+	char q[24];
+
+	svc_limit_text(quota, q, sizeof(q));
+	snprintf(buf, len, "%s %" PRIu64, q, period);
 }
 
 uint64_t
@@ -92,8 +111,7 @@ static enum raise_result
 raise_cgroup_way(const struct service *svc, const char *controller)
 {
 	const struct cgtree *t = svc->ctx->cgroups;
-	bool now = svc->cg.dir >= 0 && (strcmp(controller, "memory") == 0 ? svc->cg.memory :
-	    strcmp(controller, "cpu") == 0 ? svc->cg.cpu : svc->cg.pids);
+	bool now = svc_cgroup_has(svc, controller);
 
 	if (now && svc->pid > 0)
 		return RAISE_LIVE;
@@ -128,10 +146,9 @@ raise_one(struct service *svc, const char *key, const char *file, const char *co
 	*raised = v;
 	if (way == RAISE_LIVE) {
 		if (strcmp(file, "cpu.max") == 0)
-			snprintf(text, sizeof(text), "%" PRIu64 " %" PRIu64, v,
-			    svc->conf->cgroup.cpu_period_us);
+			svc_cpu_max_text(v, svc->conf->cgroup.cpu_period_us, text, sizeof(text));
 		else
-			snprintf(text, sizeof(text), "%" PRIu64, v);
+			svc_limit_text(v, text, sizeof(text));
 		if ((rc = svc_cgroup_set(svc, file, text)) != 0) {
 			say(detail, len, "%s %s -> %s at the next start (%s: %s)", key, a, b,
 			    file, strerror(rc));
@@ -279,11 +296,7 @@ svc_limits_json(const struct service *svc)
 	if (l.memory_high != 0)
 		json_object_set_new(o, "memory_high", limit_json(l.memory_high));
 	if (l.cpu_quota_us != 0) {
-		if (l.cpu_quota_us == SERVICE_CGROUP_MAX)
-			snprintf(cpu, sizeof(cpu), "max %" PRIu64, l.cpu_period_us);
-		else
-			snprintf(cpu, sizeof(cpu), "%" PRIu64 " %" PRIu64, l.cpu_quota_us,
-			    l.cpu_period_us);
+		svc_cpu_max_text(l.cpu_quota_us, l.cpu_period_us, cpu, sizeof(cpu));
 		json_object_set_new(o, "cpu_max", json_string(cpu));
 	}
 	if (l.pids_max != 0)

@@ -31,6 +31,10 @@ struct svc_limits {
 };
 
 void	svc_limits_effective(const struct service *svc, struct svc_limits *out);
+/* A limit as its cgroup file takes it: the number, or "max". */
+void	svc_limit_text(uint64_t v, char *buf, size_t len);
+/* cpu.max's "QUOTA PERIOD" ("max PERIOD"). */
+void	svc_cpu_max_text(uint64_t quota, uint64_t period, char *buf, size_t len);
 /* cur raised by r and capped, never lowered: cur when the cap is reached. */
 uint64_t raise_value(uint64_t cur, const struct heal_raise *r);
 

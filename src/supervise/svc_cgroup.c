@@ -2,7 +2,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,15 +56,6 @@ svc_cgtree(struct supervise_ctx *ctx)
 			    ctx->cgroups->controllers : "none");
 	}
 	return ctx->cgroups;
-}
-
-static void
-format_limit(uint64_t v, char *buf, size_t len)
-{
-	if (v == SERVICE_CGROUP_MAX)
-		snprintf(buf, len, "max");
-	else
-		snprintf(buf, len, "%" PRIu64, v);
 }
 
 /* Limits whose controller is missing, to be said in one sentence per reason. */
@@ -135,20 +125,19 @@ svc_cgroup_limits(struct service *svc, struct cgtree *t)
 
 	svc_limits_effective(svc, &l);
 	if (l.memory_max != 0) {
-		format_limit(l.memory_max, v, sizeof(v));
+		svc_limit_text(l.memory_max, v, sizeof(v));
 		svc_cgroup_limit(svc, t, &m, "memory", "memory_max", "memory.max", v);
 	}
 	if (l.memory_high != 0) {
-		format_limit(l.memory_high, v, sizeof(v));
+		svc_limit_text(l.memory_high, v, sizeof(v));
 		svc_cgroup_limit(svc, t, &m, "memory", "memory_high", "memory.high", v);
 	}
 	if (l.cpu_quota_us != 0) {
-		format_limit(l.cpu_quota_us, v, sizeof(v));
-		snprintf(v + strlen(v), sizeof(v) - strlen(v), " %" PRIu64, l.cpu_period_us);
+		svc_cpu_max_text(l.cpu_quota_us, l.cpu_period_us, v, sizeof(v));
 		svc_cgroup_limit(svc, t, &m, "cpu", "cpu_max", "cpu.max", v);
 	}
 	if (l.pids_max != 0) {
-		format_limit(l.pids_max, v, sizeof(v));
+		svc_limit_text(l.pids_max, v, sizeof(v));
 		svc_cgroup_limit(svc, t, &m, "pids", "pids_max", "pids.max", v);
 	}
 	svc_cgroup_say_missing(&svc->cg, t, &m);
@@ -202,9 +191,6 @@ svc_cgroup_prepare(struct service *svc)
 	t = svc_cgtree(svc->ctx);
 	free(c->note);
 	c->note = NULL;
-	c->memory = cgtree_has(t, "memory");
-	c->cpu = cgtree_has(t, "cpu");
-	c->pids = cgtree_has(t, "pids");
 	if (svc_cgroup_make(svc, t)) {
 		svc_cgroup_limits(svc, t);
 		procs = openat(c->dir, "cgroup.procs", O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
@@ -294,6 +280,13 @@ svc_cgroup_set(struct service *svc, const char *file, const char *value)
 	return cgroup_write(svc->cg.dir, file, value);
 }
 
+bool
+svc_cgroup_has(const struct service *svc, const char *controller)
+{
+	/* The tree's controllers are fixed once it is found, before any cgroup is made. */
+	return svc->cg.dir >= 0 && cgtree_has(svc->ctx->cgroups, controller);
+}
+
 int
 svc_cgroup_dup(const struct service *svc)
 {
@@ -305,18 +298,17 @@ svc_cgroup_dup(const struct service *svc)
 json_t *
 svc_cgroup_json(const struct service *svc)
 {
+	static const char *const names[] = { "memory", "cpu", "pids" };
 	const struct svc_cgroup *c = &svc->cg;
 	json_t *ctrl;
+	int i;
 
 	if (!svc->conf->cgroup.enabled)
 		return json_null();
 	ctrl = json_array();
-	if (c->dir >= 0 && c->memory)
-		json_array_append_new(ctrl, json_string("memory"));
-	if (c->dir >= 0 && c->cpu)
-		json_array_append_new(ctrl, json_string("cpu"));
-	if (c->dir >= 0 && c->pids)
-		json_array_append_new(ctrl, json_string("pids"));
+	for (i = 0; i < 3; i++)
+		if (svc_cgroup_has(svc, names[i]))
+			json_array_append_new(ctrl, json_string(names[i]));
 	return json_pack("{s:o, s:o, s:o}", "path", c->dir >= 0 ? json_string(c->path) :
 	    json_null(), "controllers", ctrl, "note", c->note != NULL ? json_string(c->note) :
 	    json_null());

@@ -23,7 +23,6 @@ struct svc_cgroup {
 	int		 dir;		/* -1: none */
 	/* Strings of their own: a service without cgroup: pays 40 bytes, not 5 KB. */
 	char		*path;		/* NULL until made */
-	bool		 memory, cpu, pids;	/* its controllers, at the last start */
 	char		*note;		/* what is missing and why; NULL when nothing */
 	bool		 said;		/* the note was logged */
 	struct uv_fs_event_s *watch;	/* cgroup.events, until it is empty to remove */
@@ -42,6 +41,8 @@ void	svc_cgroup_ended(struct service *svc);
 void	svc_cgroup_free(struct service *svc);
 /* Writes one of its control files now ("memory.max"); 0, or an errno. */
 int	svc_cgroup_set(struct service *svc, const char *file, const char *value);
+/* Whether its cgroup is there with the controller ("memory", "cpu", "pids"). */
+bool	svc_cgroup_has(const struct service *svc, const char *controller);
 /* A descriptor of its directory for the process checks (a dup), or -1. */
 int	svc_cgroup_dup(const struct service *svc);
 /* Its status: path, controllers and note; null when it has no cgroup: block. */

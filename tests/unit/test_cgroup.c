@@ -161,6 +161,26 @@ cgroup_mistakes_are_named_at_their_place(void **state)
 	    "    cgroup: true\n", 5, 13, "an external service");
 }
 
+/*
+ * cpu_max's microseconds are decimal digits, nothing else: a sign or a
+ * blank is refused, a number too large for a count is not wrapped
+ * (strtoull took "-1000" as 2^64 - 1000) nor clamped to max.
+ */
+static void
+cpu_max_takes_only_plain_microseconds(void **state)
+{
+	static const char *const bad[] = { "-1000 100000", "99999999999999999999 100000",
+	    " 50000 100000", "+50000 100000", "50000 -100000", "50000  100000", "50000" };
+	char yaml[160];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(yaml, sizeof(yaml), SVC "    cgroup: { cpu_max: '%s' }\n", bad[i]);
+		assert_error(yaml, 4, 24, "'cgroup.cpu_max': expected");
+	}
+}
+
 static void
 increase_resources_is_read(void **state)
 {
@@ -234,6 +254,7 @@ main(void)
 		cmocka_unit_test(only_cgroup2_directories_are_opened),
 		cmocka_unit_test(a_cgroup_block_is_read),
 		cmocka_unit_test(cgroup_mistakes_are_named_at_their_place),
+		cmocka_unit_test(cpu_max_takes_only_plain_microseconds),
 		cmocka_unit_test(increase_resources_is_read),
 		cmocka_unit_test(increase_resources_mistakes_are_named),
 		cmocka_unit_test(a_raise_is_capped_and_never_lowers),

@@ -87,6 +87,17 @@ mistakes_are_named_at_their_place(void **state)
 	    "    rlimits: { nofile: 10 }\n", 5, 16, "an external service");
 }
 
+/* A limit named twice would be set twice, the last winning unseen. */
+static void
+a_limit_is_named_once(void **state)
+{
+	(void)state;
+	assert_error(SVC "    rlimits: { nofile: 10, nofile: 20 }\n", 4, 28,
+	    "duplicate key 'nofile' in 'rlimits'");
+	assert_error(SVC "    rlimits: { nproc: { soft: 1, soft: 2, hard: 3 } }\n", 4, 34,
+	    "duplicate key 'soft' in 'rlimits.nproc'");
+}
+
 static void
 leak_takes_its_defaults_and_its_mistakes_are_named(void **state)
 {
@@ -121,6 +132,7 @@ main(void)
 		cmocka_unit_test(each_kind_of_value_is_read),
 		cmocka_unit_test(a_change_of_limits_is_a_change_of_the_service),
 		cmocka_unit_test(mistakes_are_named_at_their_place),
+		cmocka_unit_test(a_limit_is_named_once),
 		cmocka_unit_test(leak_takes_its_defaults_and_its_mistakes_are_named),
 	};
 
