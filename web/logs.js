@@ -86,9 +86,9 @@ function append(items) {
 }
 
 function updateNote() {
-	const list = el('logs-lines');
-	const shown = [...list.querySelectorAll('.log-line')].filter((li) => !li.hidden).length;
-	const total = list.querySelectorAll('.log-line').length;
+	const lines = [...el('logs-lines').querySelectorAll('.log-line')];
+	const shown = lines.filter((li) => !li.hidden).length;
+	const total = lines.length;
 	let note = logs.filter ? `${shown} of ${total} lines` : `${total} lines`;
 	if (logs.paused)
 		note += ` · paused${logs.held.length ? `, ${logs.held.length} new` : ''}`;

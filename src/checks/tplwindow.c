@@ -1,3 +1,7 @@
+/*
+ * The per-template counts of a log check's window (tplwindow.h): two
+ * half-window arrays swapped as time rolls on.
+ */
 #include "checks/tplwindow.h"
 
 #include <stdlib.h>

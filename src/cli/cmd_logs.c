@@ -131,6 +131,11 @@ logs_parse(int argc, char **argv, struct logs_args *a)
 	if ((a->since != NULL && cli_time_arg("logs", "--since", a->since, &a->since_ms)) ||
 	    (a->until != NULL && cli_time_arg("logs", "--until", a->until, &a->until_ms)))
 		return 2;
+	if (a->since_ms > a->until_ms) {
+		fprintf(stderr, "tend logs: --since '%s' is after --until '%s': no time is "
+		    "between them\n", a->since, a->until);
+		return 2;
+	}
 	return 0;
 }
 

@@ -119,8 +119,21 @@ parse_regex_list(struct walk *w, yaml_node_t *node, void *target,
 	}
 }
 
+/* file: a path; an empty one would be a check that never finds its file. */
+static void
+parse_log_file(struct walk *w, yaml_node_t *node, void *target,
+    const struct key_spec *spec)
+{
+	char **out = target;
+
+	parse_string(w, node, target, spec);
+	if (*out != NULL && (*out)[0] == '\0')
+		walk_error(w, node, "'%s': expected the path of a log file, got ''",
+		    spec->name);
+}
+
 const struct key_spec check_log_specs[] = {
-	{ "file", parse_string, OFF(log.file), NULL },
+	{ "file", parse_log_file, OFF(log.file), NULL },
 	{ "match", parse_regex_list, OFF(log.match), NULL },
 	{ "ignore", parse_regex_list, OFF(log.ignore), NULL },
 	{ "warn", parse_log_threshold, OFF(log.warn), NULL },

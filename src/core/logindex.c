@@ -149,6 +149,12 @@ logindex_offset(int fd, int64_t ms, int64_t log_size, int64_t *offset)
 	return 0;
 }
 
+static int64_t
+logindex_stat_ms(const struct stat *st)
+{
+	return (int64_t)st->st_mtim.tv_sec * 1000 + st->st_mtim.tv_nsec / 1000000;
+}
+
 /* The mtime of dirfd's name in ms, INT64_MIN when there is none. */
 static int64_t
 logindex_mtime(int dirfd, const char *name)
@@ -157,7 +163,7 @@ logindex_mtime(int dirfd, const char *name)
 
 	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode))
 		return INT64_MIN;
-	return (int64_t)st.st_mtim.tv_sec * 1000 + st.st_mtim.tv_nsec / 1000000;
+	return logindex_stat_ms(&st);
 }
 
 /* Where since and until fall in one file through its index; false when it has none. */
@@ -224,7 +230,7 @@ logindex_spans(int dirfd, const char *base, int64_t since_ms, int64_t until_ms,
 			s.start = 0;
 			s.end = st.st_size;
 			logindex_span_approx(dirfd, &s, older, since_ms, until_ms,
-			    (int64_t)st.st_mtim.tv_sec * 1000 + st.st_mtim.tv_nsec / 1000000);
+			    logindex_stat_ms(&st));
 		}
 		if (s.end < s.start)
 			s.end = s.start;

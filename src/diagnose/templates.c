@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/mem.h"
+#include "core/strv.h"
 
 #define MASK		mask_word	/* one object: a word is masked when it is this */
 #define HEX_MIN		8	/* a hex word this long is an id */
@@ -132,21 +133,12 @@ words_free(char **words, int n)
 			free(words[i]);
 }
 
+/* tp's words are NULL-terminated (allocated one longer). */
 static void
 template_join(struct template *tp)
 {
-	size_t len = 0;
-	int i;
-
 	free(tp->text);
-	for (i = 0; i < tp->n; i++)
-		len += strlen(tp->words[i]) + 1;
-	tp->text = xcalloc(len + 1, 1);
-	for (i = 0; i < tp->n; i++) {
-		if (i > 0)
-			strcat(tp->text, " ");
-		strcat(tp->text, tp->words[i]);
-	}
+	tp->text = strv_join(tp->words, " ");
 }
 
 /*

@@ -194,6 +194,18 @@ service_log_rename(struct service_log *log, const char *from, const char *to)
 		    strerror(errno));
 }
 
+/* A log file and its time index (FILE.idx), from -> to. */
+static void
+service_log_rename_with_index(struct service_log *log, const char *from, const char *to)
+{
+	char *idx_from = xasprintf("%s.idx", from), *idx_to = xasprintf("%s.idx", to);
+
+	service_log_rename(log, from, to);
+	service_log_rename(log, idx_from, idx_to);
+	free(idx_from);
+	free(idx_to);
+}
+
 /*
  * NAME.log -> NAME.log.1 -> ... -> NAME.log.KEEP, the oldest dropped, each
  * file's time index (NAME.log.N.idx) moved with it.
@@ -211,13 +223,7 @@ service_log_rotate(struct service_log *log)
 	for (i = log->conf.keep - 1; i >= 0; i--) {
 		from = i == 0 ? xstrdup(log->rel) : xasprintf("%s.%d", log->rel, i);
 		to = xasprintf("%s.%d", log->rel, i + 1);
-		service_log_rename(log, from, to);
-		free(from);
-		free(to);
-		from = i == 0 ? xasprintf("%s.idx", log->rel) :
-		    xasprintf("%s.%d.idx", log->rel, i);
-		to = xasprintf("%s.%d.idx", log->rel, i + 1);
-		service_log_rename(log, from, to);
+		service_log_rename_with_index(log, from, to);
 		free(from);
 		free(to);
 	}

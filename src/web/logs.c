@@ -285,6 +285,11 @@ web_get_logs(struct web_server *ws, struct MHD_Connection *conn, const char *nam
 		regexset_free(grep);
 		return ret;
 	}
+	if (since > until) {
+		regexset_free(grep);
+		return web_send_error(conn, MHD_HTTP_BAD_REQUEST,
+		    "'since' is after 'until': no time is between them");
+	}
 	snprintf(base, sizeof(base), "%s.log", name);
 	web_logs_tail_init(&t, n, grep);
 	approx = (dirfd = web_logs_dir(ws)) >= 0 &&
@@ -378,6 +383,49 @@ web_log_stream_drain(struct web_log_stream *s)
 	}
 }
 
+/*
+ * The regular file at base now, not a link (nor a FIFO to block on); its
+ * identity in *st is the opened file's, not what a look before saw. -1.
+ */
+static int
+web_log_stream_open(const struct web_log_stream *s, struct stat *st)
+{
+	int fd = openat(s->dirfd, s->base, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+
+	if (fd >= 0 && (fstat(fd, st) < 0 || !S_ISREG(st->st_mode))) {
+		close(fd);
+		fd = -1;
+	}
+	return fd;
+}
+
+/* Whether st is the file followed now. */
+static bool
+web_log_stream_same(const struct web_log_stream *s, const struct stat *st)
+{
+	return s->fd >= 0 && st->st_ino == s->ino && st->st_dev == s->dev;
+}
+
+/*
+ * Another file at base than the one followed (or a first one): opened, its
+ * identity in *st; else -1. A look first, cheaper than an open four times a
+ * second; what is opened is judged again (base may change between).
+ */
+static int
+web_log_stream_next(const struct web_log_stream *s, struct stat *st)
+{
+	int fd;
+
+	if (fstatat(s->dirfd, s->base, st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st->st_mode) ||
+	    web_log_stream_same(s, st) || (fd = web_log_stream_open(s, st)) < 0)
+		return -1;
+	if (web_log_stream_same(s, st)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 /* Follows base through rotation: the old file read to its end, the new from its start. */
 static void
 web_log_stream_follow(struct web_log_stream *s)
@@ -385,9 +433,7 @@ web_log_stream_follow(struct web_log_stream *s)
 	struct stat st;
 	int fd;
 
-	if (fstatat(s->dirfd, s->base, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode) &&
-	    (s->fd < 0 || st.st_ino != s->ino || st.st_dev != s->dev) &&
-	    (fd = openat(s->dirfd, s->base, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) >= 0) {
+	if ((fd = web_log_stream_next(s, &st)) >= 0) {
 		web_log_stream_drain(s);
 		if (s->fd >= 0)
 			close(s->fd);
@@ -522,8 +568,7 @@ web_log_stream_new(struct web_server *ws, struct MHD_Connection *conn, const cha
 	s->window_ms = clock_mono_ms();
 	snprintf(s->base, sizeof(s->base), "%s.log", name);
 	s->dirfd = web_logs_dir(ws);
-	if (s->dirfd >= 0 && (s->fd = openat(s->dirfd, s->base, O_RDONLY | O_NOFOLLOW |
-	    O_CLOEXEC)) >= 0 && fstat(s->fd, &st) == 0) {
+	if (s->dirfd >= 0 && (s->fd = web_log_stream_open(s, &st)) >= 0) {
 		s->dev = st.st_dev;
 		s->ino = st.st_ino;
 		s->pos = st.st_size;

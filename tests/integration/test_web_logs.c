@@ -187,6 +187,9 @@ lines_grep_and_errors(void **state)
 	free(body);
 	assert_int_equal(get("/api/logs/app?since=yesterday-ish", &body), 400);
 	free(body);
+	assert_int_equal(get("/api/logs/app?since=1h&until=2h", &body), 400);
+	harness_contains(body, "'since' is after 'until'");
+	free(body);
 	assert_int_equal(get("/api/logs/app/other", &body), 404);
 	free(body);
 }
@@ -286,6 +289,10 @@ since_and_until_find_the_time(void **state)
 	assert_int_equal(harness_cli(&t, &out, "logs", "app", "--since", "soon", "-c",
 	    t.config, NULL), 2);
 	harness_contains(out, "--since 'soon': expected a duration");
+	free(out);
+	assert_int_equal(harness_cli(&t, &out, "logs", "app", "--since", "1h", "--until", "2h",
+	    "-c", t.config, NULL), 2);
+	harness_contains(out, "--since '1h' is after --until '2h'");
 	free(out);
 	/* The API reads the same index: ms since the epoch. */
 	snprintf(path, sizeof(path), "/api/logs/app?since=%lld", mark);

@@ -304,6 +304,8 @@ test_config_errors(void **state)
 	assert_error(LOG_X "    crit: {rate: 2, of: bytes}\n",
 	    5, 11, "'of' may only be 'lines'");
 	assert_error("checks:\n  l:\n    type: log\n", 2, 3, "needs 'file'");
+	assert_error("checks:\n  l:\n    type: log\n    file: ''\n", 4, 11,
+	    "'file': expected the path of a log file");
 	cfg = load_ok(LOG_X "    warn: {rate: 5%, of: lines, "
 	    "within: 2m}\n");
 	assert_int_equal(cfg->checks[0].log.warn.rate, true);
