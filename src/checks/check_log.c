@@ -336,7 +336,6 @@ log_done(uv_work_t *req, int status)
 		st->last_ms = 0;
 		l->matched = l->lines = 0;
 	}
-	tplwindow_roll(&st->by_template, now);
 	logwindow_add(&st->warn, now, l->matched, l->lines);
 	logwindow_add(&st->crit, now, l->matched, l->lines);
 	st->binary += l->binary;
@@ -448,6 +447,12 @@ check_log_start(struct check_run *run)
 	l->work.data = l;
 	/* Without memory (tend check): the state lives for this run only. */
 	st->once = run->memory == NULL;
+	/*
+	 * The template window moves on before the read adds to it: rolled
+	 * after, a read that came a whole window after the last would have
+	 * its own lines cleared.
+	 */
+	tplwindow_roll(&st->by_template, clock_mono_ms());
 	if (uv_queue_work(run->env->loop, &l->work, log_work, log_done) != 0) {
 		free(l);
 		if (run->memory == NULL)

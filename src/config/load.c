@@ -112,6 +112,7 @@ config_resolve_paths(struct tend_config *cfg, const char *dir)
 		if (c->type == CHECK_FILE)
 			config_make_absolute(&c->path, dir);
 		config_make_absolute(&c->heartbeat.file, dir);
+		config_make_absolute(&c->log.file, dir);
 		config_make_absolute(&c->process.pidfile, dir);
 	}
 	for (i = 0; i < cfg->alerts.n_channels; i++) {

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/logindex.h"
 #include "core/version.h"
 #include "core/mem.h"
 #include "core/strv.h"
@@ -39,9 +40,26 @@ static const struct key_spec stop_specs[] = {
 	{ NULL, NULL, 0, NULL },
 };
 
+/*
+ * Rotated files kept: at most what `tend logs --since` and the dashboard
+ * read back (core/logindex.h: LOGINDEX_FILES_MAX, the current file too).
+ */
+static void
+parse_log_keep(struct walk *w, yaml_node_t *node, void *target, const struct key_spec *spec)
+{
+	int *keep = target;
+
+	parse_count(w, node, target, spec);
+	if (*keep > LOGINDEX_FILES_MAX - 1) {
+		walk_error(w, node, "'keep': expected at most %d rotated files (what tend logs "
+		    "reads back), got %d", LOGINDEX_FILES_MAX - 1, *keep);
+		*keep = LOGINDEX_FILES_MAX - 1;
+	}
+}
+
 static const struct key_spec service_log_specs[] = {
 	{ "max_size", parse_size, OFF(service_log_conf, max_size), NULL },
-	{ "keep", parse_count, OFF(service_log_conf, keep), NULL },
+	{ "keep", parse_log_keep, OFF(service_log_conf, keep), NULL },
 	{ NULL, NULL, 0, NULL },
 };
 

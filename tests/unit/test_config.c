@@ -129,6 +129,9 @@ unknown_key_names_the_allowed_ones(void **state)
 	assert_error("services:\n  a:\n    run: [/bin/true]\n    restrat: always\n",
 	    4, 5, "expected one of: run, cwd");
 	assert_error("servics: {}\n", 1, 1, "unknown key 'servics'");
+	/* More rotations than tend logs reads back would be lost to it. */
+	assert_error("services:\n  a:\n    run: [/bin/true]\n    log: { keep: 100 }\n",
+	    4, 18, "at most 63 rotated files");
 }
 
 /* Two entries of one name: which would tend run? Neither; it says where. */

@@ -316,6 +316,11 @@ test_config_errors(void **state)
 	cfg = load_ok("checks:\n  l:\n    type: log\n    file: /x\n");
 	assert_true(cfg->checks[0].log.crit.value == 1);	/* any line, by default */
 	config_free(cfg);
+	/* A relative file is the config's folder's, as every other path in it. */
+	cfg = load_ok("checks:\n  l:\n    type: log\n    file: logs/app.log\n");
+	assert_true(cfg->checks[0].log.file[0] == '/');
+	assert_non_null(strstr(cfg->checks[0].log.file, "/logs/app.log"));
+	config_free(cfg);
 }
 
 static void
