@@ -5,8 +5,10 @@
  * own (a chaos memory fault's hog: supervise/attached.h) are summed with
  * their descendants too. A service with a cgroup is counted by it: every
  * process in it (a double fork that left the tree included), its
- * memory.current and cpu.stat where the cgroup has them. /proc is read on
- * libuv's thread pool, twice, a moment apart, so the loop never waits on it.
+ * memory.current and cpu.stat where the cgroup has them. The processes
+ * come from the shared process table (core/proctab.h), taken on libuv's
+ * thread pool, so the loop never waits on /proc: twice, 250 to 500 ms
+ * apart, the CPU share measured over the time between the two readings.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -23,9 +25,12 @@
 #include "core/clock.h"
 #include "core/mem.h"
 #include "core/procid.h"
+#include "core/proctab.h"
 #include "supervise/pidfile.h"
 
-#define PROCESS_CPU_WINDOW_MS	250
+#define PROCESS_CPU_WINDOW_MS	250	/* the least between the two samples */
+#define PROCESS_SECOND_SAMPLE_MS 500	/* when the second is taken at the latest */
+#define PROCESS_TABLE_FRESH_MS	1000	/* how old a first sample's table may be */
 #define PROCESS_ROOTS_MAX	8	/* the main pid and those counted with it */
 
 struct tree_sample {
@@ -38,6 +43,7 @@ struct tree_sample {
 	double		 uptime_s;	/* of the main process */
 	bool		 cgroup_memory;	/* rss_bytes is the cgroup's memory.current */
 	double		 memory_max;	/* the cgroup's memory.max, as raised; 0: none */
+	int64_t		 taken_ms;	/* when its process table was read */
 };
 
 struct process_run {
@@ -46,6 +52,7 @@ struct process_run {
 	pid_t		 roots[PROCESS_ROOTS_MAX];
 	int		 n_roots;
 	int		 cgroup;	/* the service's cgroup directory, or -1 */
+	int64_t		 started_ms;	/* clock_mono_ms() when the run began */
 	uv_work_t	 work;
 	uv_timer_t	 timer;
 	int		 round;		/* 0: first sample, 1: second */
@@ -70,24 +77,10 @@ proc_count_fds(pid_t pid)
 	return n;
 }
 
-static double
-proc_uptime(void)
-{
-	double up = 0;
-	FILE *f = fopen("/proc/uptime", "re");
-
-	if (f != NULL) {
-		if (fscanf(f, "%lf", &up) != 1)
-			up = 0;
-		fclose(f);
-	}
-	return up;
-}
-
 static bool
-process_is_root(const pid_t *roots, int n_roots, pid_t pid)
+process_is_root(const pid_t *roots, size_t n_roots, pid_t pid)
 {
-	int i;
+	size_t i;
 
 	for (i = 0; i < n_roots; i++)
 		if (roots[i] == pid)
@@ -95,31 +88,38 @@ process_is_root(const pid_t *roots, int n_roots, pid_t pid)
 	return false;
 }
 
-/* The processes of the cgroup that are among all, added to tree once each. */
-static size_t
-process_cgroup_members(int cgroup, const struct proc_info *all, size_t n, pid_t *tree,
-    size_t tree_n)
+/* Adds pid to the tree unless it is there; grows it as needed. */
+static void
+tree_add(pid_t **tree, size_t *n, size_t *cap, pid_t pid)
+{
+	if (process_is_root(*tree, *n, pid))
+		return;
+	if (*n == *cap)
+		*tree = xrealloc(*tree, (*cap = *cap ? *cap * 2 : 16) * sizeof(**tree));
+	(*tree)[(*n)++] = pid;
+}
+
+/* The processes of the cgroup that the table holds, added to the tree. */
+static void
+process_cgroup_members(int cgroup, const struct proctab *t, pid_t **tree, size_t *n,
+    size_t *cap)
 {
 	char *buf, *p, *end;
-	size_t i;
 	pid_t pid;
 
 	buf = xmalloc(65536);
 	if (cgroup_read(cgroup, "cgroup.procs", buf, 65536) < 0) {
 		free(buf);
-		return tree_n;
+		return;
 	}
 	for (p = buf; *p != '\0'; p = *end != '\0' ? end + 1 : end) {
 		pid = (pid_t)strtol(p, &end, 10);
 		if (end == p)
 			break;
-		for (i = 0; i < n && all[i].id.pid != pid; i++)
-			;
-		if (i < n && !process_is_root(tree, (int)tree_n, pid))
-			tree[tree_n++] = pid;
+		if (proctab_find(t, pid) != NULL)
+			tree_add(tree, n, cap, pid);
 	}
 	free(buf);
-	return tree_n;
 }
 
 /* What the cgroup counts itself: its memory and CPU time, where it has them. */
@@ -140,69 +140,71 @@ process_cgroup_totals(int cgroup, struct tree_sample *out)
 }
 
 /*
- * Every process, then the trees below the roots, summed (roots[0] is the
- * main process). Runs on the thread pool.
+ * The trees below the roots in table t, summed (roots[0] is the main
+ * process); open fds only when asked (they are judged on the second
+ * sample alone). Runs on the thread pool.
  */
 static void
-process_sample(const pid_t *roots, int n_roots, int cgroup, struct tree_sample *out)
+process_sample(const struct process_run *p, const struct proctab *t, bool fds,
+    struct tree_sample *out)
 {
-	struct proc_info *all = NULL, e;
-	size_t n = 0, cap = 0, i, j, tree_n;
-	pid_t *tree;
-	struct dirent *de;
 	long tick = sysconf(_SC_CLK_TCK), page = sysconf(_SC_PAGESIZE);
-	DIR *d = opendir("/proc");
+	const struct proc_info *pi;
+	size_t n = 0, cap = 0, i, j, first, kids;
+	pid_t *tree = NULL;
 
 	memset(out, 0, sizeof(*out));
-	if (d == NULL)
-		return;
-	while ((de = readdir(d)) != NULL) {
-		if (de->d_name[0] < '1' || de->d_name[0] > '9' ||
-		    proc_stat_read((pid_t)atoi(de->d_name), &e) < 0)
-			continue;
-		if (n == cap)
-			all = xrealloc(all, (cap = cap ? cap * 2 : 256) * sizeof(*all));
-		all[n++] = e;
-	}
-	closedir(d);
-	tree = xcalloc(n + 1, sizeof(*tree));
-	tree_n = 0;
-	for (i = 0; i < n; i++)
-		if (process_is_root(roots, n_roots, all[i].id.pid)) {
-			tree[tree_n++] = all[i].id.pid;
-			out->alive |= all[i].id.pid == roots[0];
+	out->taken_ms = t->taken_ms;
+	for (i = 0; i < (size_t)p->n_roots; i++)
+		if (proctab_find(t, p->roots[i]) != NULL) {
+			tree_add(&tree, &n, &cap, p->roots[i]);
+			out->alive |= p->roots[i] == p->roots[0];
 		}
-	if (cgroup >= 0)
-		tree_n = process_cgroup_members(cgroup, all, n, tree, tree_n);
+	if (p->cgroup >= 0)
+		process_cgroup_members(p->cgroup, t, &tree, &n, &cap);
 	/* Breadth first: the trees grow as children of their members are found. */
-	for (j = 0; j < tree_n; j++)
-		for (i = 0; i < n; i++)
-			if (all[i].ppid == tree[j] &&
-			    !process_is_root(tree, (int)tree_n, all[i].id.pid))
-				tree[tree_n++] = all[i].id.pid;
-	for (j = 0; j < tree_n; j++) {
-		for (i = 0; i < n && all[i].id.pid != tree[j]; i++)
-			;
-		out->cpu_ticks += (double)all[i].cpu_ticks;
-		out->rss_bytes += (double)all[i].rss_pages * (double)page;
-		out->threads += (double)all[i].threads;
-		out->fds += proc_count_fds(tree[j]);
-		if (tree[j] == roots[0])
-			out->uptime_s = proc_uptime() - (double)all[i].id.start / (double)tick;
+	for (j = 0; j < n; j++)
+		for (kids = proctab_children(t, tree[j], &first); kids > 0; kids--, first++)
+			tree_add(&tree, &n, &cap, t->by_pid[t->by_ppid[first]].id.pid);
+	for (j = 0; j < n; j++) {
+		pi = proctab_find(t, tree[j]);
+		out->cpu_ticks += (double)pi->cpu_ticks;
+		out->rss_bytes += (double)pi->rss_pages * (double)page;
+		out->threads += (double)pi->threads;
+		if (fds)
+			out->fds += proc_count_fds(tree[j]);
+		if (tree[j] == p->roots[0])
+			out->uptime_s = t->uptime_s - (double)pi->id.start / (double)tick;
 	}
-	out->procs = (int)tree_n;
-	if (cgroup >= 0)
-		process_cgroup_totals(cgroup, out);
+	out->procs = (int)n;
+	if (p->cgroup >= 0)
+		process_cgroup_totals(p->cgroup, out);
 	free(tree);
-	free(all);
 }
 
+/*
+ * The first sample takes the shared table if it is recent (a process
+ * check every 10 s has no use for a reading of its own), unless the main
+ * process is not in a table older than the run: it may have started since.
+ * The second takes one at least the CPU window after the first.
+ */
 static void
 process_work(uv_work_t *req)
 {
 	struct process_run *p = req->data;
+	struct proctab *t;
 
-	process_sample(p->roots, p->n_roots, p->cgroup, &p->s[p->round]);
+	if (p->round == 0) {
+		t = proctab_get(p->started_ms - PROCESS_TABLE_FRESH_MS);
+		if (t->taken_ms < p->started_ms && proctab_find(t, p->roots[0]) == NULL) {
+			proctab_put(t);
+			t = proctab_get(p->started_ms);
+		}
+	} else {
+		t = proctab_get(p->s[0].taken_ms + PROCESS_CPU_WINDOW_MS);
+	}
+	process_sample(p, t, p->round == 1, &p->s[p->round]);
+	proctab_put(t);
 }
 
 static void	process_worked(uv_work_t *req, int status);
@@ -315,10 +317,11 @@ process_judge(struct process_run *p, struct check_result *r)
 	struct tree_sample *s = &p->s[1];
 	enum health_state state = HEALTH_HEALTHY;
 	char why[512] = "";
-	double cpu;
+	double cpu, window_s;
 
+	window_s = (double)(s->taken_ms - p->s[0].taken_ms) / 1000.0;
 	cpu = (s->cpu_ticks - p->s[0].cpu_ticks) / (double)sysconf(_SC_CLK_TCK) /
-	    ((double)PROCESS_CPU_WINDOW_MS / 1000.0) * 100.0;
+	    (window_s > 0 ? window_s : 1) * 100.0;
 	if (cpu < 0)
 		cpu = 0;
 	state = process_limit("cpu%", cpu, &c->cpu, state, why, sizeof(why));
@@ -350,13 +353,16 @@ process_worked(uv_work_t *req, int status)
 	struct process_run *p = req->data;
 	struct check_run *run = p->run;
 	struct check_result r;
+	int64_t wait;
 
 	if (run == NULL) {
 		uv_close((uv_handle_t *)&p->timer, process_freed);
 		return;
 	}
 	if (p->round == 0 && p->s[0].alive) {
-		uv_timer_start(&p->timer, process_second_round, PROCESS_CPU_WINDOW_MS, 0);
+		wait = p->s[0].taken_ms + PROCESS_SECOND_SAMPLE_MS - clock_mono_ms();
+		uv_timer_start(&p->timer, process_second_round, wait > 0 ? (uint64_t)wait : 0,
+		    0);
 		return;
 	}
 	check_result_init(&r);
@@ -439,6 +445,7 @@ check_process_start(struct check_run *run)
 	p->n_roots = n;
 	p->pid = roots[0];
 	p->cgroup = process_cgroup(run);
+	p->started_ms = clock_mono_ms();
 	p->work.data = p;
 	uv_timer_init(run->env->loop, &p->timer);
 	p->timer.data = p;

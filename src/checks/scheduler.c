@@ -3,6 +3,7 @@
 #include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,6 +13,7 @@
 #include "core/clock.h"
 #include "core/log.h"
 #include "core/mem.h"
+#include "core/name_index.h"
 #include "health/tracker.h"
 
 /*
@@ -52,6 +54,8 @@ struct scheduler {
 	const struct tend_config *cfg;	/* its checks are v's, in order */
 	struct scheduled *v;
 	size_t		 n;
+	/* cfg's checks by service: status walks a thousand services' checks. */
+	struct name_index by_service;
 	uv_timer_t	 summary;
 	int64_t		 interval_ms;
 	int		 open_handles;
@@ -224,6 +228,8 @@ scheduler_start(const struct check_env *env, const struct tend_config *cfg)
 	s->interval_ms = cfg->interval_ms;
 	s->n = cfg->n_checks;
 	s->v = xcalloc(s->n + 1, sizeof(*s->v));
+	name_index_build(&s->by_service, cfg->checks, cfg->n_checks, sizeof(*cfg->checks),
+	    offsetof(struct check_conf, service));
 	for (i = 0; i < s->n; i++) {
 		c = &s->v[i];
 		c->s = s;
@@ -277,6 +283,21 @@ scheduler_find(struct scheduler *s, const char *check)
 
 	if (s == NULL || (c = config_find_check(s->cfg, check)) == NULL)
 		return NULL;
+	return &s->v[c - s->cfg->checks];
+}
+
+/* The checks of a service: *first is the position of the first in by_service. */
+static size_t
+scheduler_service_range(const struct scheduler *s, const char *service, size_t *first)
+{
+	return s != NULL ? name_index_range(&s->by_service, service, first) : 0;
+}
+
+static struct scheduled *
+scheduler_service_nth(const struct scheduler *s, size_t at)
+{
+	const struct check_conf *c = s->by_service.v[at];
+
 	return &s->v[c - s->cfg->checks];
 }
 
@@ -335,12 +356,10 @@ scheduler_service_started(struct scheduler *s, const char *service)
 {
 	int64_t now = clock_wall_ms();
 	struct scheduled *c;
-	size_t i;
+	size_t first, n;
 
-	for (i = 0; s != NULL && i < s->n; i++) {
-		c = &s->v[i];
-		if (c->conf->service == NULL || strcmp(c->conf->service, service) != 0)
-			continue;
+	for (n = scheduler_service_range(s, service, &first); n > 0; n--, first++) {
+		c = scheduler_service_nth(s, first);
 		if (c->conf->type == CHECK_HEARTBEAT)
 			heartbeat_service_started(heartbeat_state(&c->memory, now), now);
 		if (c->run != NULL)
@@ -381,6 +400,7 @@ scheduler_handle_closed(uv_handle_t *handle)
 		check_memory_clear(&s->v[i].memory);
 	}
 	free(s->v);
+	name_index_free(&s->by_service);
 	free(s);
 }
 
@@ -427,11 +447,10 @@ scheduled_pause(struct scheduled *c, bool paused)
 void
 scheduler_pause_service(struct scheduler *s, const char *service, bool paused)
 {
-	size_t i;
+	size_t first, n;
 
-	for (i = 0; s != NULL && i < s->n; i++)
-		if (s->v[i].conf->service != NULL && strcmp(s->v[i].conf->service, service) == 0)
-			scheduled_pause(&s->v[i], paused);
+	for (n = scheduler_service_range(s, service, &first); n > 0; n--, first++)
+		scheduled_pause(scheduler_service_nth(s, first), paused);
 }
 
 enum health_state
@@ -488,17 +507,62 @@ scheduler_status(const struct scheduler *s)
 	return arr;
 }
 
+json_t *
+scheduler_status_problems(const struct scheduler *s)
+{
+	json_t *arr = json_array();
+	size_t i;
+
+	for (i = 0; s != NULL && i < s->n; i++)
+		if (!s->v[i].paused && s->v[i].tracker.state != HEALTH_HEALTHY)
+			json_array_append_new(arr, scheduled_json(&s->v[i]));
+	return arr;
+}
+
+json_t *
+scheduler_counts(const struct scheduler *s)
+{
+	size_t n[HEALTH_STATE_COUNT + 1] = { 0 }, i;
+	json_t *counts = json_object();
+	enum health_state st;
+
+	for (i = 0; s != NULL && i < s->n; i++)
+		n[s->v[i].paused ? HEALTH_STATE_COUNT : s->v[i].tracker.state]++;
+	for (st = 0; st < HEALTH_STATE_COUNT; st++)
+		if (n[st] > 0)
+			json_object_set_new(counts, health_state_name(st), json_integer(
+			    (json_int_t)n[st]));
+	if (n[HEALTH_STATE_COUNT] > 0)
+		json_object_set_new(counts, "paused", json_integer(
+		    (json_int_t)n[HEALTH_STATE_COUNT]));
+	return counts;
+}
+
 enum health_state
 scheduler_service_health(const struct scheduler *s, const char *service)
 {
 	enum health_state worst = HEALTH_HEALTHY;
-	size_t i;
+	const struct scheduled *c;
+	size_t first, n;
 
-	for (i = 0; s != NULL && i < s->n; i++)
-		if (s->v[i].conf->service != NULL && !s->v[i].paused &&
-		    strcmp(s->v[i].conf->service, service) == 0)
-			worst = health_state_worst(worst, s->v[i].tracker.state);
+	for (n = scheduler_service_range(s, service, &first); n > 0; n--, first++) {
+		c = scheduler_service_nth(s, first);
+		if (!c->paused)
+			worst = health_state_worst(worst, c->tracker.state);
+	}
 	return worst;
+}
+
+json_t *
+scheduler_service_checks(const struct scheduler *s, const char *service)
+{
+	json_t *names = json_array();
+	size_t first, n;
+
+	for (n = scheduler_service_range(s, service, &first); n > 0; n--, first++)
+		json_array_append_new(names,
+		    json_string(scheduler_service_nth(s, first)->conf->name));
+	return names;
 }
 
 enum health_state

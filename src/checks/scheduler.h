@@ -68,8 +68,14 @@ enum health_state scheduler_check_state(struct scheduler *s, const char *check);
 void		scheduler_close(struct scheduler *s);
 /* [{name, service, type, state, message, latency_ms, value, metrics, path?}] */
 json_t		*scheduler_status(const struct scheduler *s);
+/* The same for the checks that are not healthy (paused ones left out). */
+json_t		*scheduler_status_problems(const struct scheduler *s);
+/* {"healthy": N, "critical": N, "paused": N, ...}: the states with any checks. */
+json_t		*scheduler_counts(const struct scheduler *s);
 /* The worst tracked state of a service's checks (healthy when it has none). */
 enum health_state scheduler_service_health(const struct scheduler *s, const char *service);
+/* The names of a service's checks, in the config's order. */
+json_t		*scheduler_service_checks(const struct scheduler *s, const char *service);
 /* How many check runs have completed since the start, for rates. */
 uint64_t	scheduler_runs(const struct scheduler *s);
 /* The worst tracked state of all checks. */

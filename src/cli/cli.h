@@ -27,6 +27,7 @@ struct cli_options {
 	enum output_format format;
 	int		 log_format;	/* -1 unset */
 	bool		 verbose;
+	bool		 all;		/* status --all, check --all */
 	const char	*only;		/* check --only NAME */
 	unsigned	 select;	/* check: CHECK_SELECT_* bits, 0 = all */
 	bool		 open_only;	/* incidents --open */

@@ -8,6 +8,9 @@
 
 #include "cli/table.h"
 
+/* Past this many checks, the table lists those that are not healthy. */
+#define STATUS_ALL_CHECKS_UP_TO	50
+
 /* A string member, "-" when it is missing. */
 static const char *
 status_str(json_t *obj, const char *key)
@@ -183,6 +186,34 @@ status_summarize(char *line, size_t len, json_t *list, const char *key,
 	json_decref(tally);
 }
 
+/* The same from {"healthy": N, ...} counts of total things. */
+static void
+status_summarize_counts(char *line, size_t len, json_t *counts, const char *good,
+    const char *noun)
+{
+	json_int_t total = 0;
+	const char *state;
+	size_t used;
+	json_t *n;
+
+	json_object_foreach(counts, state, n)
+		total += json_integer_value(n);
+	if (total == 0)
+		return;
+	used = strlen(line);
+	if (json_integer_value(json_object_get(counts, good)) == total)
+		snprintf(line + used, len - used, "%s%lld %s%s %s", used ? ", " : "",
+		    (long long)total, noun, total == 1 ? "" : "s", good);
+	json_object_foreach(counts, state, n) {
+		if (strcmp(state, good) == 0)
+			continue;
+		used = strlen(line);
+		snprintf(line + used, len - used, "%s%lld of %lld %s%s %s", used ? ", " : "",
+		    (long long)json_integer_value(n), (long long)total, noun,
+		    total == 1 ? "" : "s", state);
+	}
+}
+
 /* Services run as copies: "copies: web 2 running (min 1, max 8), ...". */
 static void
 status_print_groups(json_t *groups)
@@ -202,6 +233,22 @@ status_print_groups(json_t *groups)
 		printf("\n");
 }
 
+/* "9,990 healthy checks not listed (tend status --all)" */
+static void
+status_print_omitted(json_t *answer)
+{
+	json_int_t total = 0, shown = (json_int_t)json_array_size(json_object_get(answer,
+	    "checks"));
+	const char *state;
+	json_t *n;
+
+	json_object_foreach(json_object_get(answer, "check_counts"), state, n)
+		total += json_integer_value(n);
+	if (total > shown)
+		printf("\n%lld healthy or paused checks not listed: tend status --all\n",
+		    (long long)(total - shown));
+}
+
 /* "tend: critical — 1 of 5 services failed, 2 of 7 checks critical" */
 static void
 status_print_overall(json_t *answer)
@@ -210,8 +257,12 @@ status_print_overall(json_t *answer)
 
 	status_summarize(line, sizeof(line), json_object_get(answer, "services"),
 	    "state", "up", "service");
-	status_summarize(line, sizeof(line), json_object_get(answer, "checks"),
-	    "state", "healthy", "check");
+	if (json_is_object(json_object_get(answer, "check_counts")))
+		status_summarize_counts(line, sizeof(line),
+		    json_object_get(answer, "check_counts"), "healthy", "check");
+	else
+		status_summarize(line, sizeof(line), json_object_get(answer, "checks"),
+		    "state", "healthy", "check");
 	printf("tend: %s%s", status_str(answer, "state"), line[0] ? " \u2014 " : "");
 	cli_put(stdout, line);
 	printf("\n");
@@ -220,10 +271,17 @@ status_print_overall(json_t *answer)
 int
 cmd_status(struct cli_options *opts)
 {
-	json_t *answer, *tend;
+	json_t *answer, *tend, *req;
 	char *text;
 
-	answer = cli_call(opts, json_pack("{s:s}", "cmd", "status"));
+	/*
+	 * A table lists every check of a small config, and of a large one
+	 * those that are not healthy (--all: every one); JSON has them all.
+	 */
+	req = json_pack("{s:s}", "cmd", "status");
+	if (opts->format != OUTPUT_JSON && !opts->all)
+		json_object_set_new(req, "all_checks_up_to", json_integer(STATUS_ALL_CHECKS_UP_TO));
+	answer = cli_call(opts, req);
 	if (answer == NULL)
 		return 1;
 	if (opts->format == OUTPUT_JSON) {
@@ -247,6 +305,7 @@ cmd_status(struct cli_options *opts)
 	status_print_services(json_object_get(answer, "services"));
 	status_print_groups(json_object_get(answer, "groups"));
 	status_print_checks(json_object_get(answer, "checks"));
+	status_print_omitted(answer);
 	if (json_integer_value(json_object_get(tend, "open_incidents")) > 0)
 		printf("\n%lld open incidents: tend incidents --open\n",
 		    (long long)json_integer_value(json_object_get(tend, "open_incidents")));

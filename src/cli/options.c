@@ -33,7 +33,9 @@ cli_usage(FILE *out)
 	    "           validate the config and this machine, run every check once, heal\n"
 	    "           what fails (through the daemon if one runs), run the failed checks\n"
 	    "           again; exit 0/1/2/3 as check (2 too for a broken config)\n"
-	    "  status   [--format text|json]   services and checks of the running daemon\n"
+	    "  status   [--all] [--format text|json]\n"
+	    "           services and checks of the running daemon; past 50 checks the\n"
+	    "           table lists the unhealthy ones (--all: every one)\n"
 	    "  export-metrics                  the daemon's metrics (as /metrics) in JSON\n"
 	    "  check    [--all|--services|--deps|--resources] [--only NAME] [--format text|json]\n"
 	    "           run the configured checks once, in parallel; exit 0/1/2/3\n"
@@ -235,6 +237,7 @@ cli_parse_options(const char *cmd, int argc, char **argv,
 			break;
 		case 'A':
 			opts->select = 0;
+			opts->all = true;
 			break;
 		case 's':
 			opts->select |= CHECK_SELECT_SERVICES;

@@ -60,10 +60,10 @@ name_index_free(struct name_index *ix)
 	ix->n = 0;
 }
 
-const void *
-name_index_find(const struct name_index *ix, const char *name)
+size_t
+name_index_range(const struct name_index *ix, const char *name, size_t *first)
 {
-	size_t lo = 0, hi = ix->n, mid;
+	size_t lo = 0, hi = ix->n, mid, end;
 
 	/* The leftmost match: the first in array order. */
 	while (lo < hi) {
@@ -73,9 +73,19 @@ name_index_find(const struct name_index *ix, const char *name)
 		else
 			hi = mid;
 	}
-	if (lo < ix->n && strcmp(name_index_name(ix, ix->v[lo]), name) == 0)
-		return ix->v[lo];
-	return NULL;
+	*first = lo;
+	for (end = lo; end < ix->n && strcmp(name_index_name(ix, ix->v[end]), name) == 0;
+	    end++)
+		;
+	return end - lo;
+}
+
+const void *
+name_index_find(const struct name_index *ix, const char *name)
+{
+	size_t first;
+
+	return name_index_range(ix, name, &first) > 0 ? ix->v[first] : NULL;
 }
 
 void

@@ -21,6 +21,11 @@ void	name_index_build(struct name_index *ix, const void *base, size_t n,
 void	name_index_free(struct name_index *ix);
 /* The first element (in array order) named name, or NULL. */
 const void *name_index_find(const struct name_index *ix, const char *name);
+/*
+ * All the elements named name, in array order: ix->v[*first] and the
+ * count - 1 after it. The count; 0 when there is none.
+ */
+size_t	name_index_range(const struct name_index *ix, const char *name, size_t *first);
 /* The name of an indexed element. */
 const char *name_index_name(const struct name_index *ix, const void *elem);
 /* Calls repeat for each element named like one earlier in the array. */

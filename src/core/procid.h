@@ -36,6 +36,8 @@ struct proc_info {
 
 /* /proc/PID/stat; 0, or -1 with errno (ESRCH when there is no such process). */
 int	 proc_stat_read(pid_t pid, struct proc_info *pi);
+/* The same from a stat line already read; 0, or -1 with errno EINVAL. */
+int	 proc_stat_parse(pid_t pid, const char *buf, struct proc_info *pi);
 /* The same and the uids from /proc/PID/status. */
 int	 proc_info_read(pid_t pid, struct proc_info *pi);
 /* Calls fn with every process's stat until it returns false. */

@@ -2,6 +2,7 @@
 
 #include <stdarg.h>
 #include <stdbool.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,16 +41,27 @@ struct control_conn {
 	int		 open_handles;
 };
 
+/*
+ * Past this, the memory an answer took (its JSON tree and text: 12 MB
+ * for every one of ten thousand checks) is handed back once it is sent,
+ * not kept by malloc as the high-water mark of the daemon.
+ */
+#define CONTROL_TRIM_AFTER	(1024 * 1024)
+
 static void
 control_conn_closed(uv_handle_t *handle)
 {
 	struct control_conn *c = handle->data;
+	bool large;
 
 	if (--c->open_handles > 0)
 		return;
+	large = c->answer != NULL && strlen(c->answer) > CONTROL_TRIM_AFTER;
 	free(c->buf);
 	free(c->answer);
 	free(c);
+	if (large)
+		malloc_trim(0);
 }
 
 static void
@@ -64,6 +76,7 @@ control_conn_close(struct control_conn *c)
 static void
 control_conn_written(uv_write_t *req, int status)
 {
+	(void)status;
 	control_conn_close(req->data);
 }
 
@@ -72,15 +85,19 @@ control_conn_answer(struct control_conn *c, json_t *answer)
 {
 	uv_buf_t buf;
 	char *text;
+	size_t len;
 
 	c->answered = true;
 	uv_timer_stop(&c->deadline);
 	uv_read_stop((uv_stream_t *)&c->pipe);
 	text = json_dumps(answer, JSON_COMPACT);
 	json_decref(answer);
-	c->answer = xasprintf("%s\n", text ? text : "{\"ok\":false}");
-	free(text);
-	buf = uv_buf_init(c->answer, (unsigned)strlen(c->answer));
+	if (text == NULL)
+		text = xstrdup("{\"ok\":false}");
+	len = strlen(text);
+	c->answer = xrealloc(text, len + 2);
+	memcpy(c->answer + len, "\n", 2);
+	buf = uv_buf_init(c->answer, (unsigned)len + 1);
 	c->write.data = c;
 	if (uv_write(&c->write, (uv_stream_t *)&c->pipe, &buf, 1,
 	    control_conn_written) != 0)

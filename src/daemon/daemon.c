@@ -7,6 +7,7 @@
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -25,6 +26,7 @@
 #include "core/strv.h"
 #include "core/fdio.h"
 #include "core/log.h"
+#include "core/proctab.h"
 #include "core/mem.h"
 #include "core/selfhealth.h"
 #include "core/statedir.h"
@@ -58,7 +60,7 @@ daemon_apply_log_settings(const struct daemon *d, const struct tend_config *cfg)
 static json_t *
 daemon_status_fn(void *arg)
 {
-	return daemon_status(arg);
+	return daemon_status(arg, SIZE_MAX);
 }
 
 void
@@ -609,6 +611,7 @@ daemon_cleanup(struct daemon *d)
 	uv_walk(d->loop, daemon_close_handles, NULL);
 	uv_run(d->loop, UV_RUN_DEFAULT);
 	uv_loop_close(d->loop);
+	proctab_release();
 	statedir_unlink(d->sd, "tend.pid");
 	statedir_close(d->sd);
 	free(d->state_dir);

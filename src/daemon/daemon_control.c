@@ -5,6 +5,7 @@
  * service's processes, a heartbeat's ping (and the web API's).
  */
 #include <stdio.h>
+#include <stdint.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -43,20 +44,6 @@ daemon_service_health(const struct daemon *d, json_t *svc)
 	return health_state_worst(process, scheduler_service_health(d->checks, name));
 }
 
-/* The names of a service's checks. */
-static json_t *
-daemon_service_checks(const struct tend_config *cfg, const char *service)
-{
-	json_t *names = json_array();
-	size_t i;
-
-	for (i = 0; i < cfg->n_checks; i++)
-		if (cfg->checks[i].service != NULL &&
-		    strcmp(cfg->checks[i].service, service) == 0)
-			json_array_append_new(names, json_string(cfg->checks[i].name));
-	return names;
-}
-
 /* The snapshot sets as configured, for views that list sets never snapshotted yet too. */
 static json_t *
 daemon_snapshot_sets(const struct tend_config *cfg)
@@ -76,8 +63,23 @@ daemon_snapshot_sets(const struct tend_config *cfg)
 	return sets;
 }
 
+/*
+ * Every check, or, past all_up_to of them, those that are not healthy: ten
+ * thousand checks are 12 MB of JSON, and a view of a host wants what is
+ * wrong (check_counts says how many are well).
+ */
+static json_t *
+daemon_status_checks(struct daemon *d, size_t all_up_to)
+{
+	const struct tend_config *cfg = supervisor_config(d->sup);
+
+	if (cfg->n_checks <= all_up_to)
+		return scheduler_status(d->checks);
+	return scheduler_status_problems(d->checks);
+}
+
 json_t *
-daemon_status(struct daemon *d)
+daemon_status(struct daemon *d, size_t all_checks_up_to)
 {
 	const struct tend_config *cfg = supervisor_config(d->sup);
 	json_t *services = supervisor_status_json(d->sup), *svc, *status;
@@ -88,7 +90,7 @@ daemon_status(struct daemon *d)
 	json_array_foreach(services, i, svc) {
 		health = daemon_service_health(d, svc);
 		json_object_set_new(svc, "health", json_string(health_state_name(health)));
-		json_object_set_new(svc, "checks", daemon_service_checks(cfg,
+		json_object_set_new(svc, "checks", scheduler_service_checks(d->checks,
 		    json_string_value(json_object_get(svc, "name"))));
 		overall = health_state_worst(overall, health);
 	}
@@ -101,7 +103,8 @@ daemon_status(struct daemon *d)
 	    "check_runs", (json_int_t)(d->runs_before_reload + scheduler_runs(d->checks)),
 	    "open_incidents", (json_int_t)healer_open_count(d->healer),
 	    "services", services,
-	    "checks", scheduler_status(d->checks));
+	    "checks", daemon_status_checks(d, all_checks_up_to));
+	json_object_set_new(status, "check_counts", scheduler_counts(d->checks));
 	json_object_set_new(status, "snapshot_sets", daemon_snapshot_sets(cfg));
 	json_object_set_new(status, "groups", daemon_scale_groups(d));
 	json_object_set_new(json_object_get(status, "tend"), "web_url",
@@ -276,6 +279,16 @@ daemon_web_ping(void *arg, const char *check, const char *kind, const char *mess
 		daemon_ping(arg, check, k, message, err, sizeof(err));
 }
 
+/* A status request's "all_checks_up_to": past that many checks, the unhealthy only. */
+static size_t
+daemon_status_limit(json_t *req)
+{
+	json_t *v = json_object_get(req, "all_checks_up_to");
+
+	return json_is_integer(v) && json_integer_value(v) >= 0 ?
+	    (size_t)json_integer_value(v) : SIZE_MAX;
+}
+
 json_t *
 daemon_handle_request(void *arg, json_t *req)
 {
@@ -289,7 +302,7 @@ daemon_handle_request(void *arg, json_t *req)
 	char err[256];
 
 	if (strcmp(cmd, "status") == 0) {
-		status = daemon_status(d);
+		status = daemon_status(d, daemon_status_limit(req));
 		publisher_decorate(d->publisher, status);
 		return status;
 	}

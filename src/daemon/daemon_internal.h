@@ -52,7 +52,11 @@ struct daemon {
 };
 
 /* The status document (docs/api.md's /api/status), a new reference. */
-json_t	*daemon_status(struct daemon *d);
+/*
+ * The status document; past all_checks_up_to checks, only those that are
+ * not healthy are listed (SIZE_MAX: every one).
+ */
+json_t	*daemon_status(struct daemon *d, size_t all_checks_up_to);
 /* The control socket's requests (daemon_control.c); NULL for a command it does not know. */
 json_t	*daemon_handle_request(void *arg, json_t *req);
 /* An event for the live views (SSE); takes data. */

@@ -11,6 +11,7 @@ enum health_state {
 	HEALTH_CRITICAL = 2,
 	HEALTH_UNKNOWN = 3,
 };
+#define HEALTH_STATE_COUNT	4
 
 const char	*health_state_name(enum health_state state);
 /* The worse of two: healthy < warning < unknown < critical. */

@@ -17,6 +17,14 @@
 
 /* Past this many queued rows (the disk is failing), the oldest are dropped. */
 #define STORE_QUEUE_MAX	50000
+/*
+ * A burst (10,000 checks ending in one turn of a late loop) is written
+ * when it reaches this many rows, not held until the next flush: a row
+ * queued takes 700 bytes, and a full queue dropped a row per row queued.
+ */
+#define STORE_QUEUE_WRITE_AT	4096
+/* Rows dropped at once when the queue is full: one move, not one a row. */
+#define STORE_QUEUE_DROP	(STORE_QUEUE_MAX / 10)
 
 enum value_type {
 	VALUE_NULL,
@@ -142,14 +150,20 @@ static struct pending *
 store_enqueue(struct store *st, enum pending_stmt stmt)
 {
 	struct pending *p;
+	size_t i;
 
+	if (st->n >= STORE_QUEUE_WRITE_AT && st->n % STORE_QUEUE_WRITE_AT == 0)
+		store_flush(st);
 	if (st->n == STORE_QUEUE_MAX) {
-		pending_free(&st->queue[0]);
-		memmove(st->queue, st->queue + 1, (st->n - 1) * sizeof(*st->queue));
-		st->n--;
-		st->dropped++;
-		selfhealth_count(SELF_STORE_DROPPED, 1);
-		log_error(NULL, "store %s: writes failing; dropping the oldest rows", st->path);
+		for (i = 0; i < STORE_QUEUE_DROP; i++)
+			pending_free(&st->queue[i]);
+		memmove(st->queue, st->queue + STORE_QUEUE_DROP,
+		    (st->n - STORE_QUEUE_DROP) * sizeof(*st->queue));
+		st->n -= STORE_QUEUE_DROP;
+		st->dropped += STORE_QUEUE_DROP;
+		selfhealth_count(SELF_STORE_DROPPED, STORE_QUEUE_DROP);
+		log_error(NULL, "store %s: writes failing; dropped the oldest %d rows", st->path,
+		    STORE_QUEUE_DROP);
 	}
 	if (st->n == st->cap) {
 		st->cap = st->cap ? st->cap * 2 : QUEUE_FIRST_CAP;

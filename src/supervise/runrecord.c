@@ -25,8 +25,17 @@ run_record_init(struct run_record *rec)
 	proc_id_of(getpid(), &rec->tend);
 }
 
-static bool
-run_proc_now(const struct proc_id *id, struct run_proc *rp)
+static void
+run_record_append(struct run_record *rec, const struct run_entry *e)
+{
+	if (rec->n == rec->cap)
+		rec->v = xrealloc(rec->v, (rec->cap = rec->cap ? rec->cap * 2 : 16) *
+		    sizeof(*rec->v));
+	rec->v[rec->n++] = *e;
+}
+
+bool
+run_proc_read(const struct proc_id *id, struct run_proc *rp)
 {
 	struct proc_info pi;
 
@@ -41,19 +50,27 @@ bool
 run_record_add(struct run_record *rec, const char *name, bool external,
     const struct proc_id *main, const struct proc_id *orphans, size_t n_orphans)
 {
-	struct run_entry e = { .external = external };
+	struct run_proc rp;
+
+	if (!run_proc_read(main, &rp))
+		return false;
+	run_record_add_read(rec, name, external, &rp, orphans, n_orphans);
+	return true;
+}
+
+void
+run_record_add_read(struct run_record *rec, const char *name, bool external,
+    const struct run_proc *main, const struct proc_id *orphans, size_t n_orphans)
+{
+	struct run_entry e = { .external = external, .main = *main };
 	size_t i;
 
-	if (!run_proc_now(main, &e.main))
-		return false;
 	e.orphans = xcalloc(n_orphans + 1, sizeof(*e.orphans));
 	for (i = 0; i < n_orphans; i++)
-		if (run_proc_now(&orphans[i], &e.orphans[e.n_orphans]))
+		if (run_proc_read(&orphans[i], &e.orphans[e.n_orphans]))
 			e.n_orphans++;
 	e.name = xstrdup(name);
-	rec->v = xrealloc(rec->v, (rec->n + 1) * sizeof(*rec->v));
-	rec->v[rec->n++] = e;
-	return true;
+	run_record_append(rec, &e);
 }
 
 void
@@ -67,6 +84,7 @@ run_record_clear(struct run_record *rec)
 	}
 	free(rec->v);
 	rec->v = NULL;
+	rec->cap = 0;
 	rec->n = 0;
 }
 
@@ -171,8 +189,7 @@ run_record_parse(json_t *doc, struct run_record *rec, char *why, size_t len)
 	json_array_foreach(services, i, item) {
 		if (!run_entry_parse(item, &e))
 			continue;
-		rec->v = xrealloc(rec->v, (rec->n + 1) * sizeof(*rec->v));
-		rec->v[rec->n++] = e;
+		run_record_append(rec, &e);
 	}
 	return 0;
 }

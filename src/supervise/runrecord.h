@@ -38,6 +38,7 @@ struct run_record {
 	struct proc_id	 tend;
 	struct run_entry *v;
 	size_t		 n;
+	size_t		 cap;
 };
 
 /* A record of this tend on this boot, with no services yet. */
@@ -48,6 +49,11 @@ void	run_record_init(struct run_record *rec);
  */
 bool	run_record_add(struct run_record *rec, const char *name, bool external,
 	    const struct proc_id *main, const struct proc_id *orphans, size_t n_orphans);
+/* The same for a main process already read (run_proc_read). */
+void	run_record_add_read(struct run_record *rec, const char *name, bool external,
+	    const struct run_proc *main, const struct proc_id *orphans, size_t n_orphans);
+/* id's process as it runs now, its uid read; false when it has gone. */
+bool	run_proc_read(const struct proc_id *id, struct run_proc *rp);
 void	run_record_clear(struct run_record *rec);
 
 /* The record as it is written; free it. */

@@ -24,9 +24,6 @@
 #include "supervise/supervisor_internal.h"
 #include "supervise/survivors.h"
 
-/* Orphans recorded per service in the run record, at most. */
-#define SUPERVISOR_RECORD_ORPHANS	64
-
 
 static struct config_hold *
 hold_new(struct tend_config *cfg)
@@ -65,68 +62,10 @@ supervisor_find(const struct supervisor *sup, const char *name)
 	return NULL;
 }
 
-/* The main process of a running service and its orphans, if it has one. */
-static void
-supervisor_record_service(struct supervisor *sup, struct run_record *rec,
-    const struct service *svc)
-{
-	struct proc_id main, orphans[SUPERVISOR_RECORD_ORPHANS];
-	size_t n = 0;
-
-	if (svc->ext != NULL) {
-		if (external_process(svc->ext, &main))
-			run_record_add(rec, svc->name, true, &main, NULL, 0);
-		return;
-	}
-	/* Our unreaped child: the pid is still the one we spawned. */
-	if (svc->pid <= 0 || proc_id_of(svc->pid, &main) < 0)
-		return;
-	n = reaper_orphans(sup->ctx.reaper, svc->name, orphans, SUPERVISOR_RECORD_ORPHANS);
-	run_record_add(rec, svc->name, false, &main, orphans, n);
-}
-
-/*
- * Replaces the run record when what runs has changed: the next tend, if
- * this one is killed, finds there what it left running.
- */
-static void
-supervisor_record(struct supervisor *sup)
-{
-	struct run_record rec;
-	size_t i;
-	char *text;
-
-	if (sup->pumping) {
-		sup->pump_again = true;
-		return;
-	}
-	run_record_init(&rec);
-	for (i = 0; i < sup->n; i++)
-		supervisor_record_service(sup, &rec, sup->v[i]->svc);
-	text = run_record_text(&rec);
-	if (sup->record_text == NULL || strcmp(text, sup->record_text) != 0) {
-		if (run_record_write(sup->ctx.statedir, text) < 0) {
-			if (!sup->record_failed)
-				log_warn(NULL, "cannot write %s/%s: %s", sup->state_dir,
-				    RUN_RECORD_FILE, strerror(errno));
-			sup->record_failed = true;
-			free(text);
-			text = NULL;
-		} else {
-			sup->record_failed = false;
-		}
-		free(sup->record_text);
-		sup->record_text = text;
-	} else {
-		free(text);
-	}
-	run_record_clear(&rec);
-}
-
 static void
 supervisor_orphans_changed(void *arg)
 {
-	supervisor_record(arg);
+	supervisor_record_soon(arg);
 }
 
 /* For the reaper: a service's orphans outlive a run only while it has a main process. */
@@ -191,6 +130,7 @@ supervisor_new(uv_loop_t *loop, struct statedir *sd)
 	sup->ctx.gave_up = supervisor_service_gave_up;
 	sup->ctx.arg = sup;
 	sup->ctx.jitter = jitter_seed();
+	supervisor_record_init(sup);
 	return sup;
 }
 
@@ -274,9 +214,12 @@ supervisor_start(struct supervisor *sup, struct tend_config *cfg)
 	for (i = 0; i < cfg->n_services; i++)
 		supervisor_add(sup, &cfg->services[i]);
 	supervisor_take_survivors(sup);
+	/* One pass for them all: each start request alone would walk every service. */
+	sup->pumping = true;
 	for (i = 0; i < sup->n; i++)
 		if (!sup->v[i]->svc->parked)
 			service_want_start(sup->v[i]->svc);
+	sup->pumping = false;
 	supervisor_pump(sup);
 }
 
@@ -509,7 +452,7 @@ supervisor_pump(struct supervisor *sup)
 		supervisor_drop_removed(sup);
 	} while (changed || sup->pump_again);
 	sup->pumping = false;
-	supervisor_record(sup);
+	supervisor_record_soon(sup);
 	if (sup->shutting_down)
 		supervisor_finish_shutdown(sup);
 }
@@ -578,6 +521,7 @@ supervisor_free(struct supervisor *sup)
 
 	if (sup == NULL)
 		return;
+	supervisor_record_close(sup);
 	for (i = 0; i < sup->n; i++)
 		entry_free(sup->v[i]);
 	free(sup->v);
@@ -591,7 +535,6 @@ supervisor_free(struct supervisor *sup)
 	/* The services' notify sockets are gone with them: then their directory. */
 	runtimedir_remove(sup->ctx.runtime);
 	reaper_close(sup->ctx.reaper);
-	free(sup->record_text);
 	free(sup->state_dir);
 	free(sup);
 }

@@ -5,8 +5,9 @@
 #ifndef TEND_SUPERVISE_SUPERVISOR_INTERNAL_H
 #define TEND_SUPERVISE_SUPERVISOR_INTERNAL_H
 
-#include "supervise/supervisor.h"
+#include "supervise/runrecord.h"
 #include "supervise/service.h"
+#include "supervise/supervisor.h"
 
 struct survivors;
 
@@ -25,6 +26,9 @@ struct entry {
 	bool		 start_next;	/* it was wanted up when reloaded */
 	/* A previous tend's processes of this service are still being stopped. */
 	bool		 survivors_pending;
+	/* Its main process as last recorded: read from /proc once per start. */
+	struct run_proc	 recorded;
+	int64_t		 recorded_spawn;	/* the service's spawned_mono_ms then */
 };
 
 struct supervisor {
@@ -32,6 +36,7 @@ struct supervisor {
 	char		*state_dir;
 	char		*record_text;	/* the run record as last written */
 	bool		 record_failed;	/* said once until it works again */
+	uv_check_t	*record_due;	/* active: write the record this loop turn */
 	struct survivors *survivors;
 	struct config_hold *current;
 	struct entry	**v;
@@ -51,6 +56,14 @@ struct supervisor {
 struct entry	*supervisor_find(const struct supervisor *sup, const char *name);
 /* Re-evaluates every service (see supervisor.c). */
 void		 supervisor_pump(struct supervisor *sup);
+/*
+ * The run record (supervise/record.c): made once per loop turn in which
+ * what runs may have changed, and written when it did.
+ */
+void		 supervisor_record_init(struct supervisor *sup);
+void		 supervisor_record_soon(struct supervisor *sup);
+/* Writes a record that is due, then stops. */
+void		 supervisor_record_close(struct supervisor *sup);
 /* After a start or reload: each group's running count within its min and max. */
 void		 supervisor_scale_clamp(struct supervisor *sup);
 

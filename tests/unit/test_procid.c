@@ -161,6 +161,29 @@ the_boot_has_an_id(void **state)
 	assert_int_equal(strlen(id), 36);
 }
 
+static void
+a_stat_line_is_parsed_past_a_name_with_parentheses(void **state)
+{
+	const char *line = "42 (a) b (c) S 7 42 40 0 -1 4194560 100 0 0 0 11 22 0 0 20 0 3 0 "
+	    "123456 9000000 345 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0\n";
+	struct proc_info pi;
+
+	(void)state;
+	assert_int_equal(proc_stat_parse(42, line, &pi), 0);
+	assert_string_equal(pi.comm, "a) b (c");
+	assert_int_equal(pi.state, 'S');
+	assert_int_equal(pi.ppid, 7);
+	assert_int_equal(pi.pgid, 42);
+	assert_int_equal(pi.sid, 40);
+	assert_int_equal(pi.cpu_ticks, 33);
+	assert_int_equal(pi.threads, 3);
+	assert_int_equal(pi.id.start, 123456);
+	assert_int_equal(pi.rss_pages, 345);
+	assert_int_equal(proc_stat_parse(42, "42 (x) S 1 2 3", &pi), -1);
+	assert_int_equal(proc_stat_parse(42, "42 (x)", &pi), -1);
+	assert_int_equal(proc_stat_parse(42, "no name", &pi), -1);
+}
+
 int
 main(void)
 {
@@ -172,6 +195,7 @@ main(void)
 		cmocka_unit_test(only_a_group_leader_has_its_group_signalled),
 		cmocka_unit_test(the_environment_is_read_as_exec_gave_it),
 		cmocka_unit_test(the_boot_has_an_id),
+		cmocka_unit_test(a_stat_line_is_parsed_past_a_name_with_parentheses),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
