@@ -34,7 +34,8 @@
 struct scheduled {
 	struct scheduler *s;
 	const struct check_conf *conf;
-	struct check_conf run_conf;	/* what runs: conf, with a timeout the healer may raise */
+	/* What runs once the healer raised its timeout: conf's copy; NULL: conf. */
+	struct check_conf *raised;
 	uv_timer_t	 timer;
 	struct check_run *run;		/* in flight, or NULL */
 	bool		 again;		/* a tick or a run now came while one was in flight */
@@ -56,6 +57,8 @@ struct scheduler {
 	size_t		 n;
 	/* cfg's checks by service: status walks a thousand services' checks. */
 	struct name_index by_service;
+	/* How many running checks are in each tracked state: the overall, at once. */
+	size_t		 n_state[HEALTH_STATE_COUNT];
 	uv_timer_t	 summary;
 	int64_t		 interval_ms;
 	int		 open_handles;
@@ -178,6 +181,10 @@ scheduled_done(void *arg, const struct check_conf *conf, struct check_result *r)
 	c->has_result = true;
 	c->checked_at = clock_wall_ms();
 	changed = health_tracker_feed(&c->tracker, c->last.state);
+	if (!c->paused) {
+		s->n_state[from]--;
+		s->n_state[c->tracker.state]++;
+	}
 	for (i = 0; i < s->n_results; i++)
 		s->results[i].fn(s->results[i].arg, c->conf, &c->last, c->tracker.state);
 	scheduled_log(c, from, changed);
@@ -209,8 +216,8 @@ scheduled_fire(uv_timer_t *timer)
 	if (c->paused)
 		return;
 	if (c->run == NULL)
-		c->run = check_run_start(&c->s->env, &c->run_conf, &c->memory,
-		    scheduled_done, c);
+		c->run = check_run_start(&c->s->env, c->raised ? c->raised : c->conf,
+		    &c->memory, scheduled_done, c);
 	else
 		c->again = true;
 }
@@ -234,10 +241,10 @@ scheduler_start(const struct check_env *env, const struct tend_config *cfg)
 		c = &s->v[i];
 		c->s = s;
 		c->conf = &cfg->checks[i];
-		c->run_conf = cfg->checks[i];
 		check_result_init(&c->last);
 		health_tracker_init(&c->tracker, c->conf->fail_after, c->conf->fail_n,
 		    c->conf->fail_of, c->conf->recover_after);
+		s->n_state[c->tracker.state]++;
 		every = c->conf->every_ms ? c->conf->every_ms : cfg->interval_ms;
 		spread = (int64_t)s->n > SCHEDULER_FIRST_SPREAD_MS ? (int64_t)s->n :
 		    SCHEDULER_FIRST_SPREAD_MS;
@@ -372,19 +379,25 @@ scheduler_adjust_timeout(struct scheduler *s, const char *check, double factor,
     int64_t max_ms)
 {
 	struct scheduled *c = scheduler_find(s, check);
-	int64_t t;
+	int64_t t, now;
 
 	if (c == NULL)
 		return -1;
-	t = (int64_t)((double)c->run_conf.timeout_ms * factor);
+	now = c->raised ? c->raised->timeout_ms : c->conf->timeout_ms;
+	t = (int64_t)((double)now * factor);
 	if (t > max_ms)
 		t = max_ms;
-	if (t > c->run_conf.timeout_ms) {
-		log_info(c->conf->service, "check %s: timeout raised from %lld to %lld ms",
-		    c->conf->name, (long long)c->run_conf.timeout_ms, (long long)t);
-		c->run_conf.timeout_ms = t;
+	if (t <= now)
+		return now;
+	log_info(c->conf->service, "check %s: timeout raised from %lld to %lld ms",
+	    c->conf->name, (long long)now, (long long)t);
+	/* A shallow copy: the rest of it is the config's, which outlives it. */
+	if (c->raised == NULL) {
+		c->raised = xmalloc(sizeof(*c->raised));
+		*c->raised = *c->conf;
 	}
-	return c->run_conf.timeout_ms;
+	c->raised->timeout_ms = t;
+	return t;
 }
 
 static void
@@ -398,6 +411,7 @@ scheduler_handle_closed(uv_handle_t *handle)
 	for (i = 0; i < s->n; i++) {
 		check_result_clear(&s->v[i].last);
 		check_memory_clear(&s->v[i].memory);
+		free(s->v[i].raised);
 	}
 	free(s->v);
 	name_index_free(&s->by_service);
@@ -430,9 +444,11 @@ scheduled_pause(struct scheduled *c, bool paused)
 		return;
 	c->paused = paused;
 	if (!paused) {
+		c->s->n_state[c->tracker.state]++;
 		uv_timer_start(&c->timer, scheduled_fire, 0, scheduled_every(c));
 		return;
 	}
+	c->s->n_state[c->tracker.state]--;
 	if (c->run != NULL)
 		check_run_cancel(c->run);
 	c->run = NULL;
@@ -568,12 +584,11 @@ scheduler_service_checks(const struct scheduler *s, const char *service)
 enum health_state
 scheduler_overall(const struct scheduler *s)
 {
-	enum health_state worst = HEALTH_HEALTHY;
-	size_t i;
+	enum health_state worst = HEALTH_HEALTHY, st;
 
-	for (i = 0; s != NULL && i < s->n; i++)
-		if (!s->v[i].paused)
-			worst = health_state_worst(worst, s->v[i].tracker.state);
+	for (st = 0; s != NULL && st < HEALTH_STATE_COUNT; st++)
+		if (s->n_state[st] > 0)
+			worst = health_state_worst(worst, st);
 	return worst;
 }
 

@@ -51,10 +51,11 @@ anomaly_baseline(const struct anomaly_detector *d, double *median, double *sprea
 	double *v = xmalloc(d->len * sizeof(*v)), mad, mean_ad = 0;
 	size_t i;
 
-	memcpy(v, d->window, d->len * sizeof(*v));
+	for (i = 0; i < d->len; i++)
+		v[i] = d->window[i];
 	*median = anomaly_median(v, d->len);
 	for (i = 0; i < d->len; i++) {
-		v[i] = fabs(d->window[i] - *median);
+		v[i] = fabs((double)d->window[i] - *median);
 		mean_ad += v[i];
 	}
 	mean_ad /= (double)d->len;
@@ -88,7 +89,7 @@ anomaly_feed(struct anomaly_detector *d, double x, double *baseline, double *sco
 		}
 	}
 	/* Every sample joins the window: a lasting step becomes the new normal. */
-	d->window[d->head] = x;
+	d->window[d->head] = (float)x;
 	d->head = (d->head + 1) % d->cap;
 	if (d->len < d->cap)
 		d->len++;
