@@ -45,7 +45,7 @@ struct scheduled {
 	int64_t		 monitor_until;	/* ... until then (monotonic ms); 0: none */
 	struct health_tracker tracker;
 	struct check_memory memory;
-	struct check_result last;
+	struct check_kept last;
 	bool		 has_result;
 	int64_t		 checked_at;	/* wall ms of the last result */
 };
@@ -118,19 +118,20 @@ scheduler_summary_now(struct scheduler *s)
 }
 
 static void
-scheduled_log(const struct scheduled *c, enum health_state from, bool changed)
+scheduled_log(const struct scheduled *c, enum health_state from, bool changed,
+    const struct check_result *r)
 {
 	enum health_state to = c->tracker.state;
 
 	/* A service's checks log under its name: "[web] check health: ..." */
 	if (!changed) {
 		log_debug(c->conf->service, "check %s: %s: %s", c->conf->name,
-		    health_state_name(c->last.state), c->last.message);
+		    health_state_name(r->state), r->message);
 		return;
 	}
 	log_msg(to == HEALTH_HEALTHY ? LOG_INFO : LOG_WARN, c->conf->service,
 	    "check %s: %s -> %s: %s", c->conf->name, health_state_name(from),
-	    health_state_name(to), c->last.message);
+	    health_state_name(to), r->message);
 }
 
 static void	scheduled_fire(uv_timer_t *timer);
@@ -176,23 +177,22 @@ scheduled_done(void *arg, const struct check_conf *conf, struct check_result *r)
 		c->again = false;
 		uv_timer_start(&c->timer, scheduled_fire, 0, scheduled_every(c));
 	}
-	check_result_clear(&c->last);
-	check_result_move(&c->last, r);
 	c->has_result = true;
 	c->checked_at = clock_wall_ms();
-	changed = health_tracker_feed(&c->tracker, c->last.state);
+	changed = health_tracker_feed(&c->tracker, r->state);
 	if (!c->paused) {
 		s->n_state[from]--;
 		s->n_state[c->tracker.state]++;
 	}
 	for (i = 0; i < s->n_results; i++)
-		s->results[i].fn(s->results[i].arg, c->conf, &c->last, c->tracker.state);
-	scheduled_log(c, from, changed);
+		s->results[i].fn(s->results[i].arg, c->conf, r, c->tracker.state);
+	scheduled_log(c, from, changed, r);
+	for (i = 0; changed && i < s->n_subs; i++)
+		s->subs[i].fn(s->subs[i].arg, c->conf, from, c->tracker.state, r);
+	check_kept_take(&c->last, r);
 	/* A first result is no change of the host; the summary after start says it. */
 	if (changed && from != HEALTH_UNKNOWN && c->conf->type == CHECK_RESOURCE)
 		scheduler_summary_now(s);
-	for (i = 0; changed && i < s->n_subs; i++)
-		s->subs[i].fn(s->subs[i].arg, c->conf, from, c->tracker.state, &c->last);
 }
 
 static void
@@ -241,7 +241,7 @@ scheduler_start(const struct check_env *env, const struct tend_config *cfg)
 		c = &s->v[i];
 		c->s = s;
 		c->conf = &cfg->checks[i];
-		check_result_init(&c->last);
+		check_kept_clear(&c->last);
 		health_tracker_init(&c->tracker, c->conf->fail_after, c->conf->fail_n,
 		    c->conf->fail_of, c->conf->recover_after);
 		s->n_state[c->tracker.state]++;
@@ -409,7 +409,7 @@ scheduler_handle_closed(uv_handle_t *handle)
 	if (--s->open_handles > 0)
 		return;
 	for (i = 0; i < s->n; i++) {
-		check_result_clear(&s->v[i].last);
+		check_kept_clear(&s->v[i].last);
 		check_memory_clear(&s->v[i].memory);
 		free(s->v[i].raised);
 	}
@@ -453,8 +453,7 @@ scheduled_pause(struct scheduled *c, bool paused)
 		check_run_cancel(c->run);
 	c->run = NULL;
 	c->again = false;
-	check_result_clear(&c->last);
-	check_result_init(&c->last);
+	check_kept_clear(&c->last);
 	c->has_result = false;
 	health_tracker_init(&c->tracker, c->conf->fail_after, c->conf->fail_n,
 	    c->conf->fail_of, c->conf->recover_after);
@@ -480,9 +479,12 @@ scheduler_check_state(struct scheduler *s, const char *check)
 static json_t *
 scheduled_json(const struct scheduled *c)
 {
-	json_t *o = c->has_result ? check_result_json(&c->last) :
-	    json_pack("{s:s, s:s, s:n, s:[]}", "state", "unknown", "message",
-	    "not run yet", "latency_ms", "metrics");
+	struct check_result view;
+	json_t *o;
+
+	check_kept_view(&c->last, &view);
+	o = c->has_result ? check_result_json(&view) : json_pack("{s:s, s:s, s:n, s:[]}",
+	    "state", "unknown", "message", "not run yet", "latency_ms", "metrics");
 
 	/* The tracked state is the one that counts; the last run's is "raw". */
 	json_object_set_new(o, "raw_state", json_string(c->has_result ?
