@@ -59,7 +59,8 @@ check_kept_take(struct check_kept *k, struct check_result *r)
 	k->state = r->state;
 	k->latency_ms = r->latency_ms;
 	k->message = xstrdup(r->message);
-	k->perf = r->perf;
+	/* Kept until the next run: at its size, not the doubled capacity it grew in. */
+	k->perf = r->n_perf > 0 ? xrealloc(r->perf, r->n_perf * sizeof(*r->perf)) : r->perf;
 	k->n_perf = r->n_perf;
 	k->versions = r->versions;
 	k->dependencies = r->dependencies;

@@ -48,8 +48,11 @@ anomaly_median(double *v, size_t n)
 static void
 anomaly_baseline(const struct anomaly_detector *d, double *median, double *spread)
 {
-	double *v = xmalloc(d->len * sizeof(*v)), mad, mean_ad = 0;
+	double stack[128], *v, mad, mean_ad = 0;
 	size_t i;
+
+	/* A result feeds several series: no allocation for a usual window. */
+	v = d->len <= 128 ? stack : xmalloc(d->len * sizeof(*v));
 
 	for (i = 0; i < d->len; i++)
 		v[i] = d->window[i];
@@ -61,7 +64,8 @@ anomaly_baseline(const struct anomaly_detector *d, double *median, double *sprea
 	mean_ad /= (double)d->len;
 	mad = anomaly_median(v, d->len);
 	*spread = mad > 0 ? mad / 0.6745 : 1.253314 * mean_ad;
-	free(v);
+	if (v != stack)
+		free(v);
 }
 
 enum anomaly_event
