@@ -622,13 +622,13 @@ supervisor_service_state(const struct supervisor *sup, const char *name)
 }
 
 json_t *
-supervisor_status_json(const struct supervisor *sup)
+supervisor_status_json(const struct supervisor *sup, bool brief)
 {
 	json_t *arr = json_array();
 	size_t i;
 
 	for (i = 0; i < sup->n; i++)
-		json_array_append_new(arr, service_status_json(sup->v[i]->svc));
+		json_array_append_new(arr, service_status_json(sup->v[i]->svc, brief));
 	return arr;
 }
 
