@@ -58,8 +58,16 @@ static const char *
 daemon_ops_service_state(void *arg, const char *service)
 {
 	struct daemon *d = arg;
+	const char *state = supervisor_service_state(d->sup, service);
 
-	return supervisor_service_state(d->sup, service);
+	/*
+	 * A check whose target just died can report before the loop takes
+	 * the exit: the supervisor's business then, not an incident's.
+	 */
+	if (state != NULL && strcmp(state, "up") == 0 &&
+	    supervisor_service_ended_unseen(d->sup, service))
+		return "exiting";
+	return state;
 }
 
 static void

@@ -14,6 +14,7 @@
 #include "core/jitter.h"
 #include "core/log.h"
 #include "core/name_index.h"
+#include "core/procid.h"
 #include "core/mem.h"
 #include "core/runtimedir.h"
 #include "core/statedir.h"
@@ -646,6 +647,18 @@ supervisor_service_state(const struct supervisor *sup, const char *name)
 	if (e->svc->parked && (e->svc->state == SVC_DOWN || e->svc->state == SVC_STOPPING))
 		return "parked";
 	return service_state_name(e->svc->state);
+}
+
+bool
+supervisor_service_ended_unseen(const struct supervisor *sup, const char *name)
+{
+	struct entry *e = supervisor_find(sup, name);
+	struct proc_info pi;
+
+	/* Our unreaped child: its pid is still its own, a zombie once it has ended. */
+	if (e == NULL || e->svc->ext != NULL || e->svc->pid <= 0)
+		return false;
+	return proc_stat_read(e->svc->pid, &pi) < 0 || pi.state == 'Z';
 }
 
 json_t *

@@ -81,6 +81,12 @@ json_t		*supervisor_status_json(const struct supervisor *sup, bool brief);
  */
 const char	*supervisor_service_state(const struct supervisor *sup, const char *name);
 /*
+ * Whether a service's main process has ended and the loop has not yet
+ * taken its exit (a check that failed because it died can come first).
+ */
+bool		 supervisor_service_ended_unseen(const struct supervisor *sup,
+		    const char *name);
+/*
  * A running service's processes to account for: its main pid first, then
  * those counted as its own (supervise/attached.h); how many (0: not running).
  */

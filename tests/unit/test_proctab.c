@@ -14,7 +14,10 @@
 #include "core/clock.h"
 #include "core/proctab.h"
 
-/* A child that forks a grandchild and waits; both sleep until killed. */
+/*
+ * A child that forks a grandchild and waits, in a process group of its
+ * own, so that both are killed at once; neither holds ctest's output.
+ */
 static pid_t
 spawn_pair(void)
 {
@@ -22,22 +25,25 @@ spawn_pair(void)
 
 	assert_true(pid >= 0);
 	if (pid == 0) {
+		setpgid(0, 0);
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		close(1);
+		close(2);
 		if (fork() == 0) {
-			prctl(PR_SET_PDEATHSIG, SIGKILL);
 			pause();
 			_exit(0);
 		}
 		pause();
 		_exit(0);
 	}
+	setpgid(pid, pid);
 	return pid;
 }
 
 static void
 kill_pair(pid_t pid)
 {
-	kill(pid, SIGKILL);
+	kill(-pid, SIGKILL);
 	waitpid(pid, NULL, 0);
 }
 
