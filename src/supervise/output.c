@@ -28,6 +28,7 @@ struct service_log {
 	int		 refs;
 	int		 fd;		/* -1: the open failed; retried */
 	int		 idx_fd;	/* NAME.log.idx (core/logindex.h), or -1 */
+	bool		 idx_due;	/* to be opened at the first output */
 	int64_t		 idx_last_ms;	/* its last record's time */
 	int64_t		 size;
 	bool		 mid_line;	/* the file does not end with a newline */
@@ -99,8 +100,10 @@ service_log_close_index(struct service_log *log)
 }
 
 /*
- * The time index beside the file, opened with it. Without one the log is
- * still written: tend logs --since falls back on the file's mtime.
+ * The time index beside the file, opened at the first output written to
+ * it (a thousand quiet services starting made a thousand index files, half
+ * the time of their start). Without one the log is still written: tend
+ * logs --since falls back on the file's mtime.
  */
 static void
 service_log_open_index(struct service_log *log)
@@ -108,6 +111,7 @@ service_log_open_index(struct service_log *log)
 	char *rel = xasprintf("%s.idx", log->rel);
 
 	service_log_close_index(log);
+	log->idx_due = false;
 	log->idx_fd = statedir_openat(log->sd, rel, O_RDWR | O_CREAT | O_APPEND, 0640);
 	if (log->idx_fd < 0 || logindex_prepare(log->idx_fd, log->size,
 	    &log->idx_last_ms) < 0) {
@@ -123,6 +127,8 @@ service_log_open_index(struct service_log *log)
 static void
 service_log_note_time(struct service_log *log)
 {
+	if (log->idx_due)
+		service_log_open_index(log);
 	if (log->idx_fd < 0 || logindex_note(log->idx_fd, log->size, clock_wall_ms(),
 	    &log->idx_last_ms) >= 0)
 		return;
@@ -146,7 +152,8 @@ service_log_open_file(struct service_log *log)
 	log->size = fstat(log->fd, &st) == 0 ? st.st_size : 0;
 	log->mid_line = service_log_ends_mid_line(log->fd, log->size);
 	service_log_worked(log);
-	service_log_open_index(log);
+	service_log_close_index(log);
+	log->idx_due = true;
 }
 
 struct service_log *
