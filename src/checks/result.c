@@ -139,7 +139,8 @@ check_result_clean_str(char **s)
 {
 	char *valid;
 
-	if (*s == NULL)
+	/* Every result's labels pass here: only one that is not valid is copied. */
+	if (*s == NULL || text_utf8_valid(*s, strlen(*s)))
 		return;
 	valid = text_utf8(*s);
 	free(*s);
