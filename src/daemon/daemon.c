@@ -11,7 +11,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "core/dl_crypto.h"
 #include "core/dl_curl.h"
 #include <jansson.h>
 #include <uv.h>
@@ -624,11 +623,6 @@ daemon_run(const struct daemon_options *opts)
 	struct tend_config *cfg;
 	char err[512];
 
-	/* File hashes need it: a daemon that cannot load it says so now. */
-	if (dl_crypto_load(err, sizeof(err)) < 0) {
-		fprintf(stderr, "tend: %s\n", err);
-		return 1;
-	}
 	cfg = config_load_auto(opts->config_path, &errs);
 	if (cfg == NULL) {
 		config_errors_print(&errs, stderr);

@@ -17,7 +17,6 @@
 #include <unistd.h>
 
 #include "core/clock.h"
-#include "core/dl_crypto.h"
 #include "core/log.h"
 #include "core/mem.h"
 #include "core/statedir.h"
@@ -625,7 +624,7 @@ web_listen(struct web_server *ws, const struct web_conf *conf, char *err, size_t
 	bool v6, listening = conf->port >= 0;
 	unsigned port;
 
-	if (dl_mhd_load(err, errlen) < 0 || dl_crypto_load(err, errlen) < 0)
+	if (dl_mhd_load(err, errlen) < 0)
 		return -1;
 	if (web_sockaddr(conf, &ss, &v6) < 0) {
 		snprintf(err, errlen, "web.listen: '%s' is not an IP address", conf->host);

@@ -2,7 +2,8 @@
  * What the daemon maps, read from /proc/PID/maps: libcurl (and its TLS
  * stack) only when the config has HTTP in it — a check, a readiness
  * probe, a webhook — from start or from the reload that brings it;
- * libmicrohttpd only with the web server on.
+ * libmicrohttpd only with the web server on; libcrypto never by tend
+ * itself (its sha256 and its constant-time compare are its own).
  */
 #include "harness.h"
 
@@ -70,6 +71,7 @@ without_http_libcurl_is_never_mapped(void **state)
 	harness_pause_ms(500);	/* a few check runs */
 	assert_false(mapped(t.pid, "libcurl"));
 	assert_false(mapped(t.pid, "libmicrohttpd"));
+	assert_false(mapped(t.pid, "libcrypto"));
 	/* A reload that brings an HTTP check brings libcurl, and the check works. */
 	harness_write_config(&t, SLEEPER
 	    "      http: { type: http, url: 'http://127.0.0.1:@PORT1@/', every: 200ms }\n");
@@ -100,6 +102,7 @@ the_web_server_maps_libmicrohttpd(void **state)
 	harness_web(&t, url, sizeof(url), token, sizeof(token));
 	assert_true(mapped(t.pid, "libmicrohttpd"));
 	assert_false(mapped(t.pid, "libcurl"));
+	assert_false(mapped(t.pid, "libcrypto"));
 }
 
 int
