@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -623,6 +624,16 @@ daemon_run(const struct daemon_options *opts)
 	struct tend_config *cfg;
 	char err[512];
 
+	/*
+	 * glibc raises its mmap threshold to the size of any mmap'd block
+	 * freed (up to 32 MB), and its trim threshold to twice that: after the
+	 * config's 4 MB read buffer, every block up to 4 MB came from the heap
+	 * and the heap kept up to 8 MB free. Fixed, large blocks (a snapshot's
+	 * bodies, a hash's buffer) go back to the system when freed.
+	 */
+	mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+	mallopt(M_TRIM_THRESHOLD, 128 * 1024);
+	store_configure_process();
 	cfg = config_load_auto(opts->config_path, &errs);
 	if (cfg == NULL) {
 		config_errors_print(&errs, stderr);
