@@ -31,6 +31,12 @@
  * from its pool and costs nothing per connection.
  */
 #define WEB_MEMORY_LIMIT	(32 * 1024)
+/*
+ * Each web thread's stack; libmicrohttpd's default is glibc's, RLIMIT_STACK
+ * (8 MB). The deepest a busy run touched (every endpoint, reports and
+ * history from the store) was 28 KB: bench/README.md, `footprint`.
+ */
+#define WEB_THREAD_STACK	(256 * 1024)
 
 struct web_snapshot *
 web_current(struct web_server *ws)
@@ -640,6 +646,7 @@ web_listen(struct web_server *ws, const struct web_conf *conf, char *err, size_t
 	    MHD_OPTION_EXTERNAL_LOGGER, web_mhd_log, ws,
 	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)WEB_THREADS,
+	    MHD_OPTION_THREAD_STACK_SIZE, (size_t)WEB_THREAD_STACK,
 	    MHD_OPTION_CONNECTION_LIMIT,
 	    (unsigned int)(conf->max_connections + WEB_THREADS * WEB_CLOSING_SLACK),
 	    MHD_OPTION_CONNECTION_TIMEOUT,
