@@ -161,6 +161,8 @@ sha256_update(struct sha256 *h, const void *buf, size_t len)
 	const uint8_t *p = buf;
 	size_t take, n;
 
+	if (len == 0)
+		return;
 	h->len += len;
 	if (h->fill > 0) {
 		take = len < SHA256_BLOCK - h->fill ? len : SHA256_BLOCK - h->fill;
