@@ -28,7 +28,7 @@ if [ ! -d "$web_dir/node_modules/uplot" ]; then
 fi
 
 PACKAGES="build-essential cmake pkg-config libuv1-dev libcurl4-openssl-dev
-libjansson-dev libyaml-dev libcmocka-dev libssl-dev libsqlite3-dev libmicrohttpd-dev
+libjansson-dev libyaml-dev libcmocka-dev libsqlite3-dev libmicrohttpd-dev
 libpcre2-dev"
 for arg in "$@"; do
 	case "$arg" in

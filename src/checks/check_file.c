@@ -17,6 +17,7 @@
 #include "core/account.h"
 #include "core/mem.h"
 #include "core/sha256.h"
+#include "core/workpool.h"
 
 struct file_run {
 	struct check_run *run;		/* NULL once cancelled; loop thread only */
@@ -149,7 +150,7 @@ check_file_start(struct check_run *run)
 	f->path = xstrdup(run->conf->path);
 	f->want_hash = run->conf->file.sha256 != NULL || run->conf->file.changed >= 0;
 	f->work.data = f;
-	if (uv_queue_work(run->env->loop, &f->work, file_work, file_done) != 0) {
+	if (workpool_queue(run->env->loop, &f->work, file_work, file_done) != 0) {
 		free(f->path);
 		free(f);
 		check_run_finish_soon(run, HEALTH_UNKNOWN, "cannot queue the file check");

@@ -22,6 +22,7 @@
 #include "core/mem.h"
 #include "core/pathwalk.h"
 #include "core/text.h"
+#include "core/workpool.h"
 
 static void
 heartbeat_state_free(void *state)
@@ -246,7 +247,7 @@ check_heartbeat_start(struct check_run *run)
 	f->run = run;
 	f->path = xstrdup(run->conf->heartbeat.file);
 	f->work.data = f;
-	if (uv_queue_work(run->env->loop, &f->work, heartbeat_file_work,
+	if (workpool_queue(run->env->loop, &f->work, heartbeat_file_work,
 	    heartbeat_file_done) != 0) {
 		free(f->path);
 		free(f);

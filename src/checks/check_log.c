@@ -25,6 +25,7 @@
 #include "core/mem.h"
 #include "core/regexset.h"
 #include "core/text.h"
+#include "core/workpool.h"
 #include "diagnose/templates.h"
 
 /* What the message shows of the last matching line, in bytes. */
@@ -453,7 +454,7 @@ check_log_start(struct check_run *run)
 	 * its own lines cleared.
 	 */
 	tplwindow_roll(&st->by_template, clock_mono_ms());
-	if (uv_queue_work(run->env->loop, &l->work, log_work, log_done) != 0) {
+	if (workpool_queue(run->env->loop, &l->work, log_work, log_done) != 0) {
 		free(l);
 		if (run->memory == NULL)
 			log_state_destroy(st);

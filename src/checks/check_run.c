@@ -7,6 +7,7 @@
 
 #include "core/clock.h"
 #include "core/mem.h"
+#include "core/workpool.h"
 
 static const char *const check_type_names[] = {
 	[CHECK_RESOURCE] = "resource",
@@ -63,6 +64,7 @@ check_run_start(struct check_env *env, const struct check_conf *conf,
 		check_file_start(run);
 		break;
 	case CHECK_PROCESS:
+		workpool_start(env->loop);	/* before check_process.c queues its work */
 		check_process_start(run);
 		break;
 	case CHECK_DEPS:

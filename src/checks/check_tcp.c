@@ -9,6 +9,7 @@
 
 #include "checks/check_kinds.h"
 #include "core/mem.h"
+#include "core/workpool.h"
 
 struct tcp_run {
 	struct check_run *run;		/* NULL once reported or cancelled */
@@ -241,6 +242,7 @@ check_tcp_start(struct check_run *run)
 	t->resolving = true;
 	run->kind = t;
 	run->cancel = tcp_cancel;
+	workpool_start(run->env->loop);	/* the name is resolved there */
 	rc = uv_getaddrinfo(run->env->loop, &t->resolve, tcp_resolved,
 	    strcmp(conf->host, "localhost") == 0 ? "127.0.0.1" : conf->host, port, &hints);
 	if (rc != 0) {

@@ -1,6 +1,6 @@
 /*
  * The tables of the libraries tend loads when first used: libcurl,
- * libmicrohttpd, libcrypto. Their sonames come from the libraries the
+ * libmicrohttpd and libpcre2-8. Their sonames come from the libraries the
  * build found (cmake/sonames.cmake), so the headers and the library that
  * is loaded are the same version.
  */
@@ -8,13 +8,13 @@
 #include <pthread.h>
 #include <stdbool.h>
 
-#include "core/dl_crypto.h"
 #include "core/dl_curl.h"
 #include "core/dl_mhd.h"
+#include "core/dl_pcre2.h"
 
 DYNLIB_DEFINE(dl_curl, DL_CURL_FUNCTIONS, TEND_SONAME_CURL, "libcurl, for HTTP")
 DYNLIB_DEFINE(dl_mhd, DL_MHD_FUNCTIONS, TEND_SONAME_MHD, "libmicrohttpd, for the web server")
-DYNLIB_DEFINE(dl_crypto, DL_CRYPTO_FUNCTIONS, TEND_SONAME_CRYPTO, "libcrypto, for sha256")
+DYNLIB_DEFINE(dl_pcre2, DL_PCRE2_FUNCTIONS, TEND_SONAME_PCRE2, "libpcre2-8, for regexes")
 
 /*
  * curl_global_init() once, from whichever thread first needs libcurl (the

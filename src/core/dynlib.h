@@ -4,16 +4,18 @@
 /*
  * A shared library opened with dlopen() the first time tend needs it.
  *
- * libcurl, libmicrohttpd and libcrypto bring some forty libraries with them
+ * libcurl and libmicrohttpd bring some forty libraries with them
  * (TLS, HTTP/2, IDN, LDAP, Kerberos…). Linked normally, every tend command
  * would map and relocate them all before main(): 13 ms on the VM we measure
  * on, for `tend retry -- true`, which uses none of them. Loaded here, they
- * cost only the commands that use them.
+ * cost only the commands that use them; so does libpcre2-8, which only log
+ * checks and `--grep` need.
  *
  * Each library has a header (core/dl_curl.h, core/dl_mhd.h,
- * core/dl_crypto.h) that code includes instead of the library's own: it
- * declares a table of function pointers and macros that send the library's
- * function names through it, so callers read as ordinary library calls.
+ * core/dl_pcre2.h) that code includes instead of the library's own: it
+ * declares a table of function pointers and macros that send the
+ * library's function names through it, so callers read as ordinary library
+ * calls.
  */
 
 #include <stdatomic.h>

@@ -2,14 +2,16 @@
  * PCRE2 behind core/regexset.h. Each pattern is compiled once and JIT
  * compiled when PCRE2 can (pcre2_jit_compile fails on machines or builds
  * without a JIT: the interpreter is then used, slower but the same answers).
+ * libpcre2-8 is loaded at the first compile (core/dl_pcre2.h): a config
+ * that has no regex, and the commands that read none, never map it; one
+ * that cannot be loaded is the compile's error.
  */
 #include "core/regexset.h"
 
-#define PCRE2_CODE_UNIT_WIDTH 8
-#include <pcre2.h>
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "core/dl_pcre2.h"
 #include "core/mem.h"
 
 struct regexset {
@@ -27,6 +29,10 @@ regex_compile(const char *pattern, char *err, size_t errlen, size_t *offset)
 	pcre2_code *code;
 	int rc;
 
+	if (offset != NULL)
+		*offset = 0;
+	if (dl_pcre2_load(err, errlen) < 0)
+		return NULL;
 	/* Bytes, not UTF-8 (no PCRE2_UTF): a log line may be anything. */
 	code = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED, 0, &rc, &off,
 	    NULL);
@@ -44,8 +50,10 @@ regex_check(const char *pattern, char *err, size_t errlen, size_t *offset)
 {
 	pcre2_code *code = regex_compile(pattern, err, errlen, offset);
 
+	if (code == NULL)
+		return -1;
 	pcre2_code_free(code);
-	return code != NULL ? 0 : -1;
+	return 0;
 }
 
 struct regexset *
@@ -66,7 +74,9 @@ regexset_new(char *const *patterns, char *err, size_t errlen)
 		}
 		s->jit[s->n] = pcre2_jit_compile(s->code[s->n], PCRE2_JIT_COMPLETE) == 0;
 	}
-	s->md = pcre2_match_data_create(1, NULL);
+	/* None compiled, none to match (and no library loaded for it). */
+	if (s->n > 0)
+		s->md = pcre2_match_data_create(1, NULL);
 	return s;
 }
 
@@ -77,9 +87,11 @@ regexset_free(struct regexset *s)
 
 	if (s == NULL)
 		return;
+	/* The library is loaded if anything was compiled. */
 	for (i = 0; i < s->n; i++)
 		pcre2_code_free(s->code[i]);
-	pcre2_match_data_free(s->md);
+	if (s->md != NULL)
+		pcre2_match_data_free(s->md);
 	free(s->code);
 	free(s->jit);
 	free(s);

@@ -1,6 +1,6 @@
 /*
- * sha256, streamed or of a whole file, as 64 lower-case hex digits.
- * libcrypto is loaded at the first use (core/dl_crypto.h).
+ * sha256 (FIPS 180-4), streamed or of a whole file, as 64 lower-case hex
+ * digits. tend's own: no library.
  */
 #ifndef TEND_CORE_SHA256_H
 #define TEND_CORE_SHA256_H
@@ -28,5 +28,10 @@ void	 sha256_free(struct sha256 *h);
 int	 sha256_fd(struct sha256 *h, int fd, int64_t *len);
 /* The sha256 of a file and its size; 0, or -1 with errno set. */
 int	 sha256_file(const char *path, char hex[SHA256_HEX_LEN + 1], int64_t *size);
+
+/* The compression hashes use: "x86-sha" where the CPU has it, else "portable". */
+const char *sha256_engine(void);
+/* For tests and benches: hashes started (or reset) after this use the portable one. */
+void	 sha256_force_portable(bool on);
 
 #endif

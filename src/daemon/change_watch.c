@@ -12,6 +12,7 @@
 #include "core/statedir.h"
 #include "core/strv.h"
 #include "core/text.h"
+#include "core/workpool.h"
 #include "daemon/pathwatch.h"
 #include "diagnose/dpkglog.h"
 #include "heal/changes.h"
@@ -282,7 +283,7 @@ cw_next_job(struct change_watch *cw)
 	cw->queue = job->next;
 	cw->running = job;
 	cw->work.data = job;
-	if (uv_queue_work(cw->loop, &cw->work, cw_work, cw_worked) != 0) {
+	if (workpool_queue(cw->loop, &cw->work, cw_work, cw_worked) != 0) {
 		log_warn(NULL, "snapshot of %s: the thread pool refused it", job->set);
 		cw->running = NULL;
 		cw_job_free(job);

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -12,7 +13,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "core/dl_crypto.h"
 #include "core/dl_curl.h"
 #include <jansson.h>
 #include <uv.h>
@@ -627,11 +627,16 @@ daemon_run(const struct daemon_options *opts)
 	struct tend_config *cfg;
 	char err[512];
 
-	/* File hashes need it: a daemon that cannot load it says so now. */
-	if (dl_crypto_load(err, sizeof(err)) < 0) {
-		fprintf(stderr, "tend: %s\n", err);
-		return 1;
-	}
+	/*
+	 * glibc raises its mmap threshold to the size of any mmap'd block
+	 * freed (up to 32 MB), and its trim threshold to twice that: after the
+	 * config's 4 MB read buffer, every block up to 4 MB came from the heap
+	 * and the heap kept up to 8 MB free. Fixed, large blocks (a snapshot's
+	 * bodies, a hash's buffer) go back to the system when freed.
+	 */
+	mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+	mallopt(M_TRIM_THRESHOLD, 128 * 1024);
+	store_configure_process();
 	cfg = config_load_auto(opts->config_path, &errs);
 	if (cfg == NULL) {
 		config_errors_print(&errs, stderr);

@@ -12,6 +12,8 @@
 #include "web/web.h"
 
 #define TICK_MS			250
+/* With no web server nothing is published: the tick only measures the lag. */
+#define TICK_NO_WEB_MS		1000
 #define HOST_EVERY_MS		5000
 #define PUBLISH_AT_LEAST_MS	1000
 /*
@@ -34,6 +36,7 @@ struct publisher {
 	publisher_status_fn status;
 	void		*status_arg;
 	uv_timer_t	*tick;
+	uint64_t	 tick_ms;
 	uint64_t	 tick_due_ns;
 	double		 lag_ms;
 	struct resource_sampler *sampler;
@@ -159,7 +162,7 @@ publisher_on_tick(uv_timer_t *timer)
 
 	/* How late this tick came: the loop was busy for that long. */
 	p->lag_ms = now > p->tick_due_ns ? (double)(now - p->tick_due_ns) / 1e6 : 0;
-	p->tick_due_ns = now + (uint64_t)TICK_MS * 1000000;
+	p->tick_due_ns = now + p->tick_ms * 1000000;
 	if (mono - p->host_at >= HOST_EVERY_MS) {
 		publisher_sample_host(p);
 		p->dirty = true;
@@ -184,8 +187,9 @@ publisher_new(uv_loop_t *loop, struct web_server *web, struct store *st,
 	p->tick = xcalloc(1, sizeof(*p->tick));
 	uv_timer_init(loop, p->tick);
 	p->tick->data = p;
-	p->tick_due_ns = uv_hrtime() + (uint64_t)TICK_MS * 1000000;
-	uv_timer_start(p->tick, publisher_on_tick, TICK_MS, TICK_MS);
+	p->tick_ms = web != NULL ? TICK_MS : TICK_NO_WEB_MS;
+	p->tick_due_ns = uv_hrtime() + p->tick_ms * 1000000;
+	uv_timer_start(p->tick, publisher_on_tick, p->tick_ms, p->tick_ms);
 	return p;
 }
 

@@ -15,6 +15,13 @@
 
 /* Often enough that history is current, rarely enough to batch the writes. */
 #define RECORDER_FLUSH_MS	250
+/*
+ * While nothing comes to write, the tick slows to this: an idle daemon is
+ * not woken four times a second for nothing. The recorder's own rows bring
+ * the fast tick back at once; others' (the healer's, the alerter's) wait
+ * at most this long.
+ */
+#define RECORDER_IDLE_MS	1000
 /* Roll-ups and retention, a bounded step at a time. */
 #define RECORDER_MAINTAIN_MS	60000
 #define RECORDER_MAINTAIN_CHUNK	5000
@@ -31,14 +38,26 @@ recorder_flush(uv_timer_t *timer)
 {
 	struct recorder *rec = timer->data;
 	int64_t now = clock_mono_ms();
+	uint64_t every = store_pending(rec->store) > 0 ? RECORDER_FLUSH_MS : RECORDER_IDLE_MS;
 
 	/* Also when nothing is queued: a store that would not open tries again. */
 	store_flush(rec->store);
+	if (uv_timer_get_repeat(timer) != every)
+		uv_timer_start(timer, recorder_flush, every, every);
 	if (now - rec->last_maintained >= RECORDER_MAINTAIN_MS) {
 		rec->last_maintained = now;
 		store_maintain(rec->store, clock_wall_ms(), &store_default_retention,
 		    RECORDER_MAINTAIN_CHUNK);
 	}
+}
+
+/* Rows are coming: the fast tick, if it had slowed down. */
+static void
+recorder_busy(struct recorder *rec)
+{
+	if (uv_timer_get_repeat(&rec->timer) != RECORDER_FLUSH_MS)
+		uv_timer_start(&rec->timer, recorder_flush, RECORDER_FLUSH_MS,
+		    RECORDER_FLUSH_MS);
 }
 
 static void
@@ -118,6 +137,7 @@ recorder_result(void *arg, const struct check_conf *conf, const struct check_res
 	char series[512];
 	size_t i;
 
+	recorder_busy(rec);
 	store_add_check_result(rec->store, now, conf->name, conf->service, r->state,
 	    r->latency_ms, r->message);
 	snprintf(series, sizeof(series), "check.%s.latency_ms", conf->name);
@@ -139,6 +159,7 @@ recorder_check_changed(void *arg, const struct check_conf *conf, enum health_sta
 {
 	struct recorder *rec = arg;
 
+	recorder_busy(rec);
 	store_add_state_change(rec->store, clock_wall_ms(), "check", conf->name,
 	    conf->service, health_state_name(from), health_state_name(to), r->message);
 }
@@ -151,6 +172,7 @@ recorder_service_changed(void *arg, const char *service, const char *from,
 
 	if (rec == NULL)
 		return;
+	recorder_busy(rec);
 	store_add_state_change(rec->store, clock_wall_ms(), "service", service, service,
 	    from, to, reason);
 }

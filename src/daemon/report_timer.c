@@ -22,6 +22,7 @@
 #include "core/mem.h"
 #include "core/schedule.h"
 #include "core/strv.h"
+#include "core/workpool.h"
 #include "report/report.h"
 #include "store/read.h"
 
@@ -322,7 +323,7 @@ report_timer_fired(uv_timer_t *timer)
 	rt->err[0] = '\0';
 	rt->since_ms = rt->conf.since_ms;
 	rt->summarize = rt->conf.to != NULL;
-	if (uv_queue_work(rt->loop, &rt->work, report_run_work, report_run_done) != 0) {
+	if (workpool_queue(rt->loop, &rt->work, report_run_work, report_run_done) != 0) {
 		rt->busy = false;
 		log_error(NULL, "report: cannot queue the run");
 	}

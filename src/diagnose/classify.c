@@ -72,10 +72,21 @@ struct rule {
 	enum failure_category category;
 };
 
-struct classifier {
-	struct rule	*rules;		/* the config's, then the shipped ones */
+/*
+ * The shipped rules, compiled at the first failure classified: glibc's
+ * compiled regexes take some 140 KB, which a daemon whose services never
+ * fail would carry for nothing.
+ */
+struct shipped {
+	struct rule	*rules;
 	size_t		 n;
-	size_t		 n_user;
+	bool		 compiled;
+};
+
+struct classifier {
+	struct rule	*rules;		/* the config's, in their order */
+	size_t		 n;
+	struct shipped	*shipped;
 };
 
 static int
@@ -98,33 +109,64 @@ classifier_compile(struct rule *r, const char *name, const char *pattern,
 	return 0;
 }
 
+static const struct shipped *
+shipped_rules(struct shipped *s)
+{
+	size_t i, n = sizeof(builtin_rules) / sizeof(builtin_rules[0]);
+
+	if (s->compiled)
+		return s;
+	s->compiled = true;
+	s->rules = xcalloc(n, sizeof(*s->rules));
+	for (i = 0; i < n; i++)
+		if (classifier_compile(&s->rules[s->n], builtin_rules[i].name,
+		    builtin_rules[i].pattern, builtin_rules[i].category, NULL, 0) == 0)
+			s->n++;
+	return s;
+}
+
 struct classifier *
 classifier_new(void)
 {
 	struct classifier *c = xcalloc(1, sizeof(*c));
-	size_t i, n = sizeof(builtin_rules) / sizeof(builtin_rules[0]);
 
-	c->rules = xcalloc(n, sizeof(*c->rules));
-	for (i = 0; i < n; i++)
-		if (classifier_compile(&c->rules[c->n], builtin_rules[i].name,
-		    builtin_rules[i].pattern, builtin_rules[i].category, NULL, 0) == 0)
-			c->n++;
+	c->shipped = xcalloc(1, sizeof(*c->shipped));
 	return c;
+}
+
+static void
+rules_free(struct rule *rules, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		regfree(&rules[i].re);
+		free(rules[i].name);
+	}
+	free(rules);
 }
 
 void
 classifier_free(struct classifier *c)
 {
-	size_t i;
-
 	if (c == NULL)
 		return;
-	for (i = 0; i < c->n; i++) {
-		regfree(&c->rules[i].re);
-		free(c->rules[i].name);
-	}
-	free(c->rules);
+	rules_free(c->rules, c->n);
+	rules_free(c->shipped->rules, c->shipped->n);
+	free(c->shipped);
 	free(c);
+}
+
+/* The first of n rules that matches text, or NULL. */
+static const struct rule *
+rules_match(const struct rule *rules, size_t n, const char *text)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (regexec(&rules[i].re, text, 0, NULL, 0) == 0)
+			return &rules[i];
+	return NULL;
 }
 
 int
@@ -135,12 +177,9 @@ classifier_add_rule(struct classifier *c, const char *name, const char *regex,
 
 	if (classifier_compile(&r, name, regex, category, err, errlen) < 0)
 		return -1;
+	/* Tried before the shipped ones, in the order given. */
 	c->rules = xrealloc(c->rules, (c->n + 1) * sizeof(*c->rules));
-	/* User rules go before the shipped ones, in the order given. */
-	memmove(&c->rules[c->n_user + 1], &c->rules[c->n_user],
-	    (c->n - c->n_user) * sizeof(*c->rules));
-	c->rules[c->n_user++] = r;
-	c->n++;
+	c->rules[c->n++] = r;
 	return 0;
 }
 
@@ -148,18 +187,21 @@ enum failure_category
 classify_failure(const struct classifier *c, int exit_code, int signal,
     bool timed_out, const char *text, char *why, size_t len)
 {
-	size_t i;
+	const struct shipped *s;
+	const struct rule *r = NULL;
 
 	if (why != NULL && len > 0)
 		why[0] = '\0';
 	if (timed_out)
 		return FAILURE_TIMEOUT;
-	for (i = 0; text != NULL && i < c->n; i++) {
-		if (regexec(&c->rules[i].re, text, 0, NULL, 0) == 0) {
-			if (why != NULL)
-				snprintf(why, len, "rule: %s", c->rules[i].name);
-			return c->rules[i].category;
-		}
+	if (text != NULL && (r = rules_match(c->rules, c->n, text)) == NULL) {
+		s = shipped_rules(c->shipped);
+		r = rules_match(s->rules, s->n, text);
+	}
+	if (r != NULL) {
+		if (why != NULL)
+			snprintf(why, len, "rule: %s", r->name);
+		return r->category;
 	}
 	/* The text said nothing useful: the status still can. */
 	if (signal == SIGKILL && why != NULL)

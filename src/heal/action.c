@@ -13,6 +13,7 @@
 #include "core/mem.h"
 #include "core/text.h"
 #include "core/strv.h"
+#include "core/workpool.h"
 #include "heal/cleanup.h"
 
 #define ACTION_REBUILD_TIMEOUT_MS	(30 * 60 * 1000)	/* pip, npm: minutes */
@@ -182,7 +183,7 @@ action_start_cleanup(struct action_run *run)
 {
 	run->work = xcalloc(1, sizeof(*run->work));
 	run->work->data = run;
-	if (uv_queue_work(run->loop, run->work, action_cleanup_work,
+	if (workpool_queue(run->loop, run->work, action_cleanup_work,
 	    action_cleanup_after) != 0) {
 		free(run->work);
 		run->work = NULL;

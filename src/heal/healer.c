@@ -241,6 +241,9 @@ healer_tick(uv_timer_t *timer)
 
 	healer_enter(h);
 	ids = healer_open_ids(h, &n);
+	/* Nothing open, nothing to time: incident_new starts the tick again. */
+	if (n == 0)
+		uv_timer_stop(h->tick);
 	for (i = 0; i < n; i++) {
 		if ((inc = incident_by_id(h, ids[i])) == NULL)
 			continue;
@@ -255,6 +258,13 @@ healer_tick(uv_timer_t *timer)
 	}
 	free(ids);
 	healer_leave(h);
+}
+
+void
+healer_tick_start(struct healer *h)
+{
+	if (h->tick != NULL && !uv_is_active((uv_handle_t *)h->tick))
+		uv_timer_start(h->tick, healer_tick, HEALER_TICK_MS, HEALER_TICK_MS);
 }
 
 
@@ -312,7 +322,6 @@ healer_new(uv_loop_t *loop, const struct tend_config *cfg, struct store *st,
 	h->tick = xcalloc(1, sizeof(*h->tick));
 	uv_timer_init(loop, h->tick);
 	h->tick->data = h;
-	uv_timer_start(h->tick, healer_tick, HEALER_TICK_MS, HEALER_TICK_MS);
 	if (monitor_only || !cfg->heal.auto_heal)
 		log_info(NULL, "auto-heal is off: failures are recorded and alerted, "
 		    "never acted on");

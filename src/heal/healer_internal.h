@@ -146,6 +146,8 @@ struct incident	*incident_covering(const struct healer *h, const char *check);
 /* The open incident a failure of service belongs to (its own, or a dependency's). */
 struct incident	*incident_for_service(const struct healer *h, const char *service);
 int64_t		 healer_next_id(struct healer *h);
+/* Starts the tick that times open incidents, if stopped (it stops when none is open). */
+void		 healer_tick_start(struct healer *h);
 /* Opens an incident for a failing check; returns its id (it may be merged by then). */
 int64_t		 healer_open_for_check(struct healer *h, const struct check_conf *conf,
 		    const struct watch *w, bool requested);

@@ -93,6 +93,7 @@ incident_new(struct healer *h, int64_t id, const char *target, const char *servi
 	inc->root_cause = xstrdup(target);
 	inc->next = h->open;
 	h->open = inc;
+	healer_tick_start(h);
 	return inc;
 }
 

@@ -42,6 +42,12 @@ struct value {
 
 #define PENDING_MAX_VALUES	22	/* the widest row: an incident */
 #define QUEUE_FIRST_CAP		16	/* tend retry queues two rows; the daemon grows it */
+/*
+ * A queue grown past this by a burst (a start, a reload: a row per
+ * service) is given back once written: at some 700 bytes a row, the 256
+ * rows of a hundred services' start would stay 180 KB for good.
+ */
+#define QUEUE_KEEP_CAP		64
 
 struct pending {
 	enum pending_stmt stmt;
@@ -522,6 +528,11 @@ store_commit(struct store *st)
 	for (i = 0; i < st->n; i++)
 		pending_free(&st->queue[i]);
 	st->n = 0;
+	if (st->cap > QUEUE_KEEP_CAP) {
+		free(st->queue);
+		st->queue = NULL;
+		st->cap = 0;
+	}
 	store_worked(st);
 	return n;
 fail:

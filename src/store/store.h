@@ -33,11 +33,18 @@ struct store	*store_open(const char *path, char *err, size_t errlen);
  * checkpoint costs fsyncs: a brief writer leaves its writes in the WAL
  * when it closes, unless it is the last connection and the WAL has grown
  * long; then it checkpoints, and the next opener finds no WAL. It also
- * sets SQLite's page cache to grow page by page, a setting of the whole
- * process that SQLite takes only before its first use: call it where no
- * other thread uses SQLite.
+ * calls store_configure_process(): call it where no other thread uses
+ * SQLite.
  */
 struct store	*store_open_brief(const char *path, char *err, size_t errlen);
+/*
+ * SQLite's settings of the whole process, sized for tend: page caches
+ * that grow page by page, no memory statistics. SQLite takes them only
+ * before its first use in the process (and ignores them after): call it
+ * first thing, where no other thread uses SQLite. (Lookaside, the other
+ * knob, is compiled out of Debian's SQLite: SQLITE_OMIT_LOOKASIDE.)
+ */
+void		 store_configure_process(void);
 /*
  * The daemon's store, STATE/tend.db (made 0600): never NULL. When the
  * database cannot be opened (a full disk at start, a corrupt file, wrong

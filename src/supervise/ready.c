@@ -9,6 +9,7 @@
 #include "core/log.h"
 #include "core/mem.h"
 #include "core/procid.h"
+#include "core/workpool.h"
 #include "supervise/listener.h"
 
 /*
@@ -233,7 +234,7 @@ ready_http_attempt(struct ready_probe *p)
 {
 	p->work.data = p;
 	p->pending++;
-	if (uv_queue_work(p->loop, &p->work, ready_http_work, ready_http_done) != 0) {
+	if (workpool_queue(p->loop, &p->work, ready_http_work, ready_http_done) != 0) {
 		p->pending--;
 		ready_probe_retry(p, 100);
 	}

@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/dl_crypto.h"
+#include "core/ctcmp.h"
 #include "core/mem.h"
 #include "core/text.h"
 
@@ -106,7 +106,7 @@ web_ping_key_ok(const struct web_ping_check *c, const char *key)
 
 	if (c->key == NULL || key == NULL || (n = strlen(c->key)) != strlen(key))
 		return false;
-	return CRYPTO_memcmp(c->key, key, n) == 0;
+	return ct_equal(c->key, key, n);
 }
 
 /*

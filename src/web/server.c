@@ -17,7 +17,6 @@
 #include <unistd.h>
 
 #include "core/clock.h"
-#include "core/dl_crypto.h"
 #include "core/log.h"
 #include "core/mem.h"
 #include "core/statedir.h"
@@ -32,6 +31,12 @@
  * from its pool and costs nothing per connection.
  */
 #define WEB_MEMORY_LIMIT	(32 * 1024)
+/*
+ * Each web thread's stack; libmicrohttpd's default is glibc's, RLIMIT_STACK
+ * (8 MB). The deepest a busy run touched (every endpoint, reports and
+ * history from the store) was 28 KB: bench/README.md, `footprint`.
+ */
+#define WEB_THREAD_STACK	(256 * 1024)
 
 struct web_snapshot *
 web_current(struct web_server *ws)
@@ -625,7 +630,7 @@ web_listen(struct web_server *ws, const struct web_conf *conf, char *err, size_t
 	bool v6, listening = conf->port >= 0;
 	unsigned port;
 
-	if (dl_mhd_load(err, errlen) < 0 || dl_crypto_load(err, errlen) < 0)
+	if (dl_mhd_load(err, errlen) < 0)
 		return -1;
 	if (web_sockaddr(conf, &ss, &v6) < 0) {
 		snprintf(err, errlen, "web.listen: '%s' is not an IP address", conf->host);
@@ -641,6 +646,7 @@ web_listen(struct web_server *ws, const struct web_conf *conf, char *err, size_t
 	    MHD_OPTION_EXTERNAL_LOGGER, web_mhd_log, ws,
 	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)WEB_THREADS,
+	    MHD_OPTION_THREAD_STACK_SIZE, (size_t)WEB_THREAD_STACK,
 	    MHD_OPTION_CONNECTION_LIMIT,
 	    (unsigned int)(conf->max_connections + WEB_THREADS * WEB_CLOSING_SLACK),
 	    MHD_OPTION_CONNECTION_TIMEOUT,
@@ -739,14 +745,19 @@ web_url(const struct web_server *ws)
 void
 web_publish(struct web_server *ws, struct web_snapshot *snap)
 {
-	/* The ring's copy: a stream that reads it may outlive the snapshot. */
-	char *event = xstrdup(snap->sse_status.data);
 	struct web_snapshot *old;
 
 	pthread_mutex_lock(&ws->lock);
 	old = ws->snap;
 	ws->snap = snap;
-	sse_push_locked(ws, event, snap->sse_status.len);
+	/*
+	 * The ring's copy (a stream that reads it may outlive the snapshot),
+	 * only for streams open now: a stream opens with the status as it is,
+	 * and a copy a second for no one filled the ring's 256 places (9 MB at
+	 * a hundred services).
+	 */
+	if (ws->n_clients > 0)
+		sse_push_locked(ws, xstrdup(snap->sse_status.data), snap->sse_status.len);
 	pthread_mutex_unlock(&ws->lock);
 	web_snapshot_unref(old);
 }

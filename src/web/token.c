@@ -9,7 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "core/dl_crypto.h"
+#include "core/ctcmp.h"
 #include "core/fdio.h"
 #include "core/log.h"
 #include "core/mem.h"
@@ -140,5 +140,5 @@ web_token_equal(const struct web_token *t, const char *given, size_t given_len)
 	/* The length is no secret: every token has 64 characters. */
 	if (given_len != WEB_TOKEN_LEN)
 		return false;
-	return CRYPTO_memcmp(given, t->value, WEB_TOKEN_LEN) == 0;
+	return ct_equal(given, t->value, WEB_TOKEN_LEN);
 }

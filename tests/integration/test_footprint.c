@@ -2,7 +2,9 @@
  * What the daemon maps, read from /proc/PID/maps: libcurl (and its TLS
  * stack) only when the config has HTTP in it — a check, a readiness
  * probe, a webhook — from start or from the reload that brings it;
- * libmicrohttpd only with the web server on.
+ * libmicrohttpd only with the web server on; libpcre2 only with a regex
+ * to match (a log check); libcrypto never by tend itself (its sha256 and
+ * its constant-time compare are its own).
  */
 #include "harness.h"
 
@@ -70,6 +72,8 @@ without_http_libcurl_is_never_mapped(void **state)
 	harness_pause_ms(500);	/* a few check runs */
 	assert_false(mapped(t.pid, "libcurl"));
 	assert_false(mapped(t.pid, "libmicrohttpd"));
+	assert_false(mapped(t.pid, "libcrypto"));
+	assert_false(mapped(t.pid, "libpcre2"));
 	/* A reload that brings an HTTP check brings libcurl, and the check works. */
 	harness_write_config(&t, SLEEPER
 	    "      http: { type: http, url: 'http://127.0.0.1:@PORT1@/', every: 200ms }\n");
@@ -90,6 +94,18 @@ with_an_http_check_libcurl_is_mapped_from_start(void **state)
 }
 
 static void
+a_log_check_maps_libpcre2(void **state)
+{
+	harness_write_config(&t, SLEEPER
+	    "      errors: { type: log, match: ['ERROR', '(?i)panic'], every: 200ms }\n");
+	harness_start(&t);
+	assert_true(harness_wait_state(&t, "app", "up", 0, 5000));
+	assert_true(wait_check(&t, "errors", "healthy", 5000));
+	assert_true(mapped(t.pid, "libpcre2"));
+	assert_false(mapped(t.pid, "libcurl"));
+}
+
+static void
 the_web_server_maps_libmicrohttpd(void **state)
 {
 	char url[256], token[128];
@@ -100,6 +116,7 @@ the_web_server_maps_libmicrohttpd(void **state)
 	harness_web(&t, url, sizeof(url), token, sizeof(token));
 	assert_true(mapped(t.pid, "libmicrohttpd"));
 	assert_false(mapped(t.pid, "libcurl"));
+	assert_false(mapped(t.pid, "libcrypto"));
 }
 
 int
@@ -108,6 +125,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		TEND_TEST(without_http_libcurl_is_never_mapped),
 		TEND_TEST(with_an_http_check_libcurl_is_mapped_from_start),
+		TEND_TEST(a_log_check_maps_libpcre2),
 		TEND_TEST(the_web_server_maps_libmicrohttpd),
 	};
 

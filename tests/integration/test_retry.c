@@ -156,6 +156,7 @@ retry_does_not_load_the_http_libraries(void **state)
 	assert_null(strstr(out, "libcurl"));
 	assert_null(strstr(out, "libmicrohttpd"));
 	assert_null(strstr(out, "libcrypto"));
+	assert_null(strstr(out, "libpcre2"));
 	assert_int_equal(query("SELECT count(*) FROM retry_runs WHERE outcome = 'succeeded'"), 1);
 	free(out);
 }
