@@ -24,19 +24,55 @@ anomaly_free(struct anomaly_detector *d)
 	d->window = NULL;
 }
 
-static int
-anomaly_cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
+/* Windows this long or shorter are worked on the stack: every sample of every series. */
+#define ANOMALY_STACK_WINDOW	256
 
-	return x < y ? -1 : x > y;
+/*
+ * The k-th smallest of v[0..n) by Hoare's selection, v reordered so that
+ * nothing before v[k] is larger: linear, where a sort is n log n calls to
+ * a comparison, and a busy daemon feeds a window per check result.
+ */
+static double
+anomaly_select(double *v, size_t n, size_t k)
+{
+	long lo = 0, hi = (long)n - 1, i, j;
+	double pivot, t;
+
+	while (lo < hi) {
+		pivot = v[lo + (hi - lo) / 2];
+		for (i = lo, j = hi; i <= j;) {
+			while (v[i] < pivot)
+				i++;
+			while (v[j] > pivot)
+				j--;
+			if (i <= j) {
+				t = v[i];
+				v[i++] = v[j];
+				v[j--] = t;
+			}
+		}
+		if ((long)k <= j)
+			hi = j;
+		else if ((long)k >= i)
+			lo = i;
+		else
+			break;		/* between the two: v[k] is the pivot */
+	}
+	return v[k];
 }
 
 static double
 anomaly_median(double *v, size_t n)
 {
-	qsort(v, n, sizeof(*v), anomaly_cmp);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2.0;
+	double upper = anomaly_select(v, n, n / 2), lower;
+	size_t i;
+
+	if (n % 2)
+		return upper;
+	/* The lower middle is the largest of the half before the upper one. */
+	for (lower = v[0], i = 1; i < n / 2; i++)
+		lower = fmax(lower, v[i]);
+	return (lower + upper) / 2.0;
 }
 
 /*
@@ -48,9 +84,10 @@ anomaly_median(double *v, size_t n)
 static void
 anomaly_baseline(const struct anomaly_detector *d, double *median, double *spread)
 {
-	double *v = xmalloc(d->len * sizeof(*v)), mad, mean_ad = 0;
+	double stack[ANOMALY_STACK_WINDOW], *v, mad, mean_ad = 0;
 	size_t i;
 
+	v = d->len <= ANOMALY_STACK_WINDOW ? stack : xmalloc(d->len * sizeof(*v));
 	memcpy(v, d->window, d->len * sizeof(*v));
 	*median = anomaly_median(v, d->len);
 	for (i = 0; i < d->len; i++) {
@@ -60,7 +97,8 @@ anomaly_baseline(const struct anomaly_detector *d, double *median, double *sprea
 	mean_ad /= (double)d->len;
 	mad = anomaly_median(v, d->len);
 	*spread = mad > 0 ? mad / 0.6745 : 1.253314 * mean_ad;
-	free(v);
+	if (v != stack)
+		free(v);
 }
 
 enum anomaly_event
