@@ -10,6 +10,8 @@
 
 /* Enough of a body to look for a word in; the rest is read and dropped. */
 #define HTTP_BODY_KEEP	(256 * 1024)
+/* A body buffer kept between runs; a larger one goes when its run ends. */
+#define HTTP_BODY_IDLE	(16 * 1024)
 
 /*
  * An http check's easy handle and what goes with it (its headers, its
@@ -74,8 +76,17 @@ static void
 http_run_end(struct http_run *h, struct check_run *run)
 {
 	h->run = NULL;
-	if (run->memory == NULL)
+	if (run->memory == NULL) {
 		http_run_free(h);
+		return;
+	}
+	/* Ten thousand checks must not each keep a large page between runs. */
+	if (h->cap > HTTP_BODY_IDLE) {
+		free(h->body);
+		h->body = NULL;
+		h->cap = 0;
+	}
+	h->len = 0;
 }
 
 static bool
@@ -243,7 +254,6 @@ check_http_start(struct check_run *run)
 		return;
 	}
 	http_configure(h, run->conf);
-	h->len = 0;
 	if (h->body != NULL)
 		h->body[0] = '\0';
 	h->run = run;

@@ -12,6 +12,7 @@ anomaly_init(struct anomaly_detector *d, size_t window, double z, int k)
 	memset(d, 0, sizeof(*d));
 	d->cap = window > 4 ? window : 60;
 	d->window = xcalloc(d->cap, sizeof(*d->window));
+	d->sorted = xcalloc(d->cap, sizeof(*d->sorted));
 	d->z = z > 0 ? z : 4.0;
 	d->k = k > 0 ? k : 3;
 	d->min_samples = d->cap < 20 ? d->cap : 20;
@@ -21,84 +22,92 @@ void
 anomaly_free(struct anomaly_detector *d)
 {
 	free(d->window);
-	d->window = NULL;
+	free(d->sorted);
+	d->window = d->sorted = NULL;
 }
 
-/* Windows this long or shorter are worked on the stack: every sample of every series. */
-#define ANOMALY_STACK_WINDOW	256
-
-/*
- * The k-th smallest of v[0..n) by Hoare's selection, v reordered so that
- * nothing before v[k] is larger: linear, where a sort is n log n calls to
- * a comparison, and a busy daemon feeds a window per check result.
- */
-static double
-anomaly_select(double *v, size_t n, size_t k)
+/* The first index of sorted v[0..n) whose value is not below x. */
+static size_t
+anomaly_lower_bound(const double *v, size_t n, double x)
 {
-	long lo = 0, hi = (long)n - 1, i, j;
-	double pivot, t;
+	size_t lo = 0, hi = n, mid;
 
 	while (lo < hi) {
-		pivot = v[lo + (hi - lo) / 2];
-		for (i = lo, j = hi; i <= j;) {
-			while (v[i] < pivot)
-				i++;
-			while (v[j] > pivot)
-				j--;
-			if (i <= j) {
-				t = v[i];
-				v[i++] = v[j];
-				v[j--] = t;
-			}
-		}
-		if ((long)k <= j)
-			hi = j;
-		else if ((long)k >= i)
-			lo = i;
+		mid = lo + (hi - lo) / 2;
+		if (v[mid] < x)
+			lo = mid + 1;
 		else
-			break;		/* between the two: v[k] is the pivot */
+			hi = mid;
 	}
-	return v[k];
+	return lo;
 }
 
-static double
-anomaly_median(double *v, size_t n)
+/*
+ * The k-th and (k-1)-th smallest absolute deviations from m of sorted
+ * s[0..n), m its median: they are two ascending runs walked outward from
+ * m (those below it, those above), merged for k + 1 steps.
+ */
+static void
+anomaly_deviations(const double *s, size_t n, double m, size_t k, double *kth,
+    double *before)
 {
-	double upper = anomaly_select(v, n, n / 2), lower;
-	size_t i;
+	size_t up = anomaly_lower_bound(s, n, m), down = up, step;
+	double d = 0;
 
-	if (n % 2)
-		return upper;
-	/* The lower middle is the largest of the half before the upper one. */
-	for (lower = v[0], i = 1; i < n / 2; i++)
-		lower = fmax(lower, v[i]);
-	return (lower + upper) / 2.0;
+	*before = 0;
+	for (step = 0; step <= k; step++) {
+		*before = d;
+		if (down > 0 && (up == n || m - s[down - 1] <= s[up] - m))
+			d = m - s[--down];
+		else
+			d = s[up++] - m;
+	}
+	*kth = d;
 }
 
 /*
  * The window's median and its spread as a standard deviation would be:
  * MAD / 0.6745, or, where more than half the samples sit on the median
  * (a discrete series: MAD 0), 1.2533 x the mean absolute deviation, as in
- * Iglewicz and Hoaglin's modified z-score.
+ * Iglewicz and Hoaglin's modified z-score. Read from the window kept
+ * sorted: every sample of every series comes here, and a busy daemon's
+ * checks feed thousands a second.
  */
 static void
 anomaly_baseline(const struct anomaly_detector *d, double *median, double *spread)
 {
-	double stack[ANOMALY_STACK_WINDOW], *v, mad, mean_ad = 0;
-	size_t i;
+	const double *s = d->sorted;
+	size_t n = d->len, i;
+	double mad, lower, mean_ad = 0;
 
-	v = d->len <= ANOMALY_STACK_WINDOW ? stack : xmalloc(d->len * sizeof(*v));
-	memcpy(v, d->window, d->len * sizeof(*v));
-	*median = anomaly_median(v, d->len);
-	for (i = 0; i < d->len; i++) {
-		v[i] = fabs(d->window[i] - *median);
-		mean_ad += v[i];
-	}
-	mean_ad /= (double)d->len;
-	mad = anomaly_median(v, d->len);
+	*median = n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2.0;
+	for (i = 0; i < n; i++)
+		mean_ad += fabs(s[i] - *median);
+	mean_ad /= (double)n;
+	anomaly_deviations(s, n, *median, n / 2, &mad, &lower);
+	if (n % 2 == 0)
+		mad = (lower + mad) / 2.0;
 	*spread = mad > 0 ? mad / 0.6745 : 1.253314 * mean_ad;
-	if (v != stack)
-		free(v);
+}
+
+/* x joins the window, its oldest sample leaving a full one; both kept in order. */
+static void
+anomaly_push(struct anomaly_detector *d, double x)
+{
+	size_t at;
+
+	if (d->len == d->cap) {
+		at = anomaly_lower_bound(d->sorted, d->len, d->window[d->head]);
+		memmove(d->sorted + at, d->sorted + at + 1, (d->len - at - 1) *
+		    sizeof(*d->sorted));
+		d->len--;
+	}
+	at = anomaly_lower_bound(d->sorted, d->len, x);
+	memmove(d->sorted + at + 1, d->sorted + at, (d->len - at) * sizeof(*d->sorted));
+	d->sorted[at] = x;
+	d->len++;
+	d->window[d->head] = x;
+	d->head = (d->head + 1) % d->cap;
 }
 
 enum anomaly_event
@@ -107,6 +116,14 @@ anomaly_feed(struct anomaly_detector *d, double x, double *baseline, double *sco
 	enum anomaly_event ev = ANOMALY_NONE;
 	double median = x, spread = 0, z = 0, floor;
 
+	/* Not a number is no sample (nor would it keep the window in order). */
+	if (!isfinite(x)) {
+		if (baseline != NULL)
+			*baseline = x;
+		if (score != NULL)
+			*score = 0;
+		return ANOMALY_NONE;
+	}
 	if (d->len >= d->min_samples) {
 		anomaly_baseline(d, &median, &spread);
 		/* A flat series has no spread: allow 1% of the level (or a hair) as noise. */
@@ -126,10 +143,7 @@ anomaly_feed(struct anomaly_detector *d, double x, double *baseline, double *sco
 		}
 	}
 	/* Every sample joins the window: a lasting step becomes the new normal. */
-	d->window[d->head] = x;
-	d->head = (d->head + 1) % d->cap;
-	if (d->len < d->cap)
-		d->len++;
+	anomaly_push(d, x);
 	if (baseline != NULL)
 		*baseline = median;
 	if (score != NULL)

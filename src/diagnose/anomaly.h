@@ -13,7 +13,8 @@
 #include <stddef.h>
 
 struct anomaly_detector {
-	double		*window;
+	double		*window;	/* the last samples, oldest at head once full */
+	double		*sorted;	/* the same, in ascending order */
 	size_t		 cap;
 	size_t		 len;
 	size_t		 head;
