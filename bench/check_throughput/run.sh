@@ -1,25 +1,27 @@
 #!/bin/sh
-# Check throughput: the daemon runs COUNT HTTP checks, each `every: EVERY`,
-# against loopback endpoints that keep connections alive or close them
-# after each answer (MODES); how many checks per second it completes over
-# SECONDS, the CPU time it spends per check, and its loop lag meanwhile.
-# With two cores or more, tend is pinned to one and the endpoints to
-# another (PIN=0: neither). Everything on 127.0.0.1; every process is
+# Check throughput: the daemon runs COUNT HTTP checks, each `every: EVERY`
+# (in ms), against loopback endpoints that keep connections alive or close
+# them after each answer (MODES); how many checks per second it completes
+# over SECONDS, the CPU time it spends per check, and its loop lag
+# meanwhile. Then the same checks alone (checkbench: the scheduler and the
+# HTTP engine on a loop, without the daemon's store, healer and anomaly
+# watch). With two cores or more, tend is pinned to one and the endpoints
+# to the other (PIN=0: neither). Everything on 127.0.0.1; every process is
 # killed by PID on exit.
 #
 # usage: bench/check_throughput/run.sh [BUILD_DIR]
-#        (COUNT=400 EVERY=20ms SECONDS=10 MODES="keepalive close" PIN=1)
+#        (COUNT=400 EVERY=20ms SECONDS=20 MODES="keepalive close" PIN=1)
 set -eu
 
 BUILD=${1:-build}
 COUNT=${COUNT:-400}
 EVERY=${EVERY:-20ms}
-SECONDS_RUN=${SECONDS:-10}
+SECONDS_RUN=${SECONDS:-20}
 MODES=${MODES:-keepalive close}
 PIN=${PIN:-1}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 case "$BUILD" in /*) ;; *) BUILD="$ROOT/$BUILD" ;; esac
-cmake --build "$BUILD" --target tend endpoints >/dev/null
+cmake --build "$BUILD" --target tend endpoints checkbench >/dev/null
 
 WORK=$(mktemp -d /tmp/tend-throughput-XXXXXX)
 EP=""
@@ -101,27 +103,37 @@ measure() {
 	failing=$(grep -c -e '-> critical' "$WORK/tend.log" || true)
 	stop_pid "$TEND"
 	TEND=""
-	kill -9 "$EP" 2>/dev/null || true
-	wait "$EP" 2>/dev/null || true
-	EP=""
-	sort -n "$WORK/lag" | awk -v mode="$mode" -v r=$((r1 - r0)) -v ms=$((t1 - t0)) \
-	    -v c=$((c1 - c0)) -v tick="$TICK" -v n="$COUNT" -v e="$EVERY" -v bad="$failing" '
+	sort -n "$WORK/lag" | awk -v r=$((r1 - r0)) -v ms=$((t1 - t0)) -v c=$((c1 - c0)) \
+	    -v tick="$TICK" -v bad="$failing" '
 		{ v[NR] = $1 }
 		function at(p) { return NR ? sprintf("%.2f", v[int((NR - 1) * p + 0.5) + 1]) : "-" }
 		END {
-			s = ms / 1000; rate = r / s; cpu = c / tick
-			printf "%-9s %5d x %-6s %8.0f %9.0f %8.0f%% %8.1f %6s %6s %6s %4d %6d\n",
-			    mode, n, e, n * 1000 / (e + 0), rate, 100 * cpu / s,
+			s = ms / 1000; cpu = c / tick
+			printf "%.0f %.0f %.1f %s %s %s %d %d\n", r / s, 100 * cpu / s,
 			    1e6 * cpu / (r > 0 ? r : 1), at(0.5), at(0.99), at(1), NR, bad
-		}'
+		}' | row "$mode" "tend run"
+	# The checks alone, against the same endpoints.
+	$TEND_CPU "$BUILD/bench/checkbench" "$BASE" "$COUNT" "${EVERY%ms}" "$SECONDS_RUN" \
+		2>/dev/null | row "$mode" "checks alone"
+	kill -9 "$EP" 2>/dev/null || true
+	wait "$EP" 2>/dev/null || true
+	EP=""
+}
+
+# row MODE WHAT: the table's line from "RATE CPU% US LAG50 LAG99 LAGMAX N FAILS".
+row() {
+	awk -v mode="$1" -v what="$2" -v n="$COUNT" -v e="$EVERY" '{
+		printf "%-9s %-12s %5d x %-5s %8.0f %8.0f %8.0f%% %8.1f %6s %6s %6s %4d %5d\n",
+		    mode, what, n, e, n * 1000 / (e + 0), $1, $2, $3, $4, $5, $6, $7, $8 }'
 }
 
 echo "$(nproc) cores; load average before: $(cut -d' ' -f1-3 /proc/loadavg);" \
 	"${TEND_CPU:+tend on CPU 1, endpoints on CPU 0}"
-printf '%-9s %-14s %8s %9s %9s %8s %6s %6s %6s %4s %6s\n' endpoints "checks" "asked/s" \
-	"done/s" "tend CPU" "us/check" "lag50" "lag99" "lagmax" "n" "fails"
+printf '%-9s %-12s %-13s %8s %8s %9s %8s %6s %6s %6s %4s %5s\n' endpoints what checks \
+	"asked/s" "done/s" "CPU" "us/check" "lag50" "lag99" "lagmax" "n" "fails"
 for mode in $MODES; do
 	measure "$mode"
 done
-echo "lag: ms, how late tend's 250 ms tick fired (tend export-metrics every ~0.1 s, n samples);"
-echo "fails: checks that went critical in tend's log (should be 0)"
+echo "lag: ms, how late the loop's 250 ms tick fired (tend: export-metrics every ~0.1 s; checks"
+echo "alone: every tick), n samples; CPU: % of one core; fails: checks that went critical"
+echo "in tend's log, results not healthy for checks alone (should be 0)"
