@@ -308,6 +308,13 @@ http_engine_easy_defaults(struct http_engine *e, CURL *easy)
 	curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
 	/* h2 only where TLS's ALPN offers it; no h2c upgrade of plain http. */
 	curl_easy_setopt(easy, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
+	/*
+	 * A transfer to an https target whose connection is still in its
+	 * handshake waits to learn whether it speaks h2 rather than opening a
+	 * second one: one connection per h2 target. (Plain http cannot
+	 * multiplex here: no waiting.)
+	 */
+	curl_easy_setopt(easy, CURLOPT_PIPEWAIT, 1L);
 	/* Shared by every handle of the multi: one lookup per name a minute. */
 	curl_easy_setopt(easy, CURLOPT_DNS_CACHE_TIMEOUT, HTTP_ENGINE_DNS_TTL);
 	curl_easy_setopt(easy, CURLOPT_OPENSOCKETFUNCTION, http_engine_open_socket);

@@ -28,8 +28,8 @@ void		http_engine_expect(struct http_engine *e, size_t targets);
 /*
  * What every easy handle run on e must have: its sockets opened and closed
  * through the engine (which watches kept connections while they are
- * idle), HTTP/2 where a TLS target offers it (ALPN), HTTP/1.1 otherwise
- * (no h2c), no signals, DNS answers cached.
+ * idle), HTTP/2 where a TLS target offers it (ALPN), multiplexed on one
+ * connection, HTTP/1.1 otherwise (no h2c), no signals, DNS answers cached.
  */
 void		http_engine_easy_defaults(struct http_engine *e, CURL *easy);
 /* Frees once its handles are closed; transfers must be cancelled first. */
