@@ -4,7 +4,8 @@
 # tests use: monitoring-plugins-basic (Debian's Nagios plugins, run
 # unchanged), prometheus (promtool checks /metrics), prometheus-alertmanager
 # (alerts sent to a real one), chromium (the dashboard in a browser), git
-# (tend preflight --install-hook in a temporary repository). With
+# (tend preflight --install-hook in a temporary repository), nghttp2-server
+# (nghttpd: an h2-only https target for the HTTP checks). With
 # --fuzz, what `make fuzz` needs: clang and its libFuzzer and sanitizer
 # runtimes (libclang-rt-14-dev).
 # As root it runs apt-get; otherwise it prints the exact command and fails.
@@ -32,7 +33,8 @@ libjansson-dev libyaml-dev libcmocka-dev libsqlite3-dev libmicrohttpd-dev
 libpcre2-dev"
 for arg in "$@"; do
 	case "$arg" in
-	--test) PACKAGES="$PACKAGES monitoring-plugins-basic prometheus prometheus-alertmanager chromium git" ;;
+	--test) PACKAGES="$PACKAGES monitoring-plugins-basic prometheus prometheus-alertmanager chromium git
+		nghttp2-server" ;;
 	--fuzz) PACKAGES="$PACKAGES clang libclang-rt-14-dev" ;;
 	*) echo "usage: install-deps.sh [--test] [--fuzz]" >&2; exit 2 ;;
 	esac

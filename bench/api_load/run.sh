@@ -121,17 +121,9 @@ echo "$WORK/bin/svc" >"$WORK/svc.name"	# a pattern file: grep's own arguments ne
 
 echo "wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s per endpoint; $(nproc) cores; load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 
-# tend export-metrics (over the control socket, answered by the daemon's loop,
-# not by its web server): "LAG_MS CHECK_RUNS".
-snap() {
-	"$BUILD/tend" export-metrics --state-dir "$WORK/state" 2>/dev/null | awk '
-		/"name":/ { m = "" }
-		/"name": "tend_loop_lag_seconds"/ { m = "lag" }
-		/"name": "tend_check_runs_total"/ { m = "runs" }
-		m != "" && /"value":/ { v[m] = $2 + 0; m = "" }
-		END { if (("lag" in v) && ("runs" in v)) printf "%.3f %d\n", v["lag"] * 1000, v["runs"] }' ||
-		true
-}
+# tend's loop lag and completed check runs: "LAG_MS CHECK_RUNS".
+. "$ROOT/bench/tend_metrics.sh"
+snap() { tend_snap "$BUILD" "$WORK/state"; }
 
 # The loop thread's time spent runnable but waiting for a CPU, ns (schedstat).
 runq_ns() { cut -d' ' -f2 "/proc/$TEND/task/$TEND/schedstat" 2>/dev/null || echo 0; }

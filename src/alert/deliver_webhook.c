@@ -105,8 +105,8 @@ webhook_post(struct http_engine *e, const char *url, char *const *headers,
 	c->headers = curl_slist_append(c->headers, "Expect:");
 	for (h = headers; h != NULL && *h != NULL; h++)
 		c->headers = curl_slist_append(c->headers, *h);
+	http_engine_easy_defaults(e, c->easy);
 	curl_easy_setopt(c->easy, CURLOPT_URL, url);
-	curl_easy_setopt(c->easy, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(c->easy, CURLOPT_TIMEOUT_MS, (long)timeout_ms);
 	curl_easy_setopt(c->easy, CURLOPT_CONNECTTIMEOUT_MS, (long)timeout_ms);
 	curl_easy_setopt(c->easy, CURLOPT_USERAGENT, "tend/" TEND_VERSION);

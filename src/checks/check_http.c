@@ -10,13 +10,27 @@
 
 /* Enough of a body to look for a word in; the rest is read and dropped. */
 #define HTTP_BODY_KEEP	(256 * 1024)
+/* A body buffer kept between runs; a larger one goes when its run ends. */
+#define HTTP_BODY_IDLE	(16 * 1024)
 
+/*
+ * An http check's easy handle and what goes with it (its headers, its
+ * regex compiled), made at its first run and kept in the check's memory;
+ * the engine's cache hands every run an open connection to its target.
+ * Without memory (a one-shot `tend check`), it lives for one run.
+ */
 struct http_run {
-	struct check_run *run;
+	struct check_run *run;		/* in flight, or NULL */
+	struct http_engine *engine;
 	CURL		*easy;
 	struct curl_slist *headers;
+	bool		 keep_body;	/* contains: or regex: must read it */
+	regex_t		 re;
+	bool		 has_re;
+	char		 re_error[300];	/* why regex: did not compile */
 	char		*body;
 	size_t		 len;
+	size_t		 cap;
 };
 
 static size_t
@@ -25,24 +39,54 @@ http_body_write(char *data, size_t size, size_t n, void *arg)
 	struct http_run *h = arg;
 	size_t len = size * n, keep = len;
 
+	if (!h->keep_body)
+		return len;
 	if (h->len + keep > HTTP_BODY_KEEP)
 		keep = HTTP_BODY_KEEP - h->len;
-	if (keep > 0) {
-		h->body = xrealloc(h->body, h->len + keep + 1);
-		memcpy(h->body + h->len, data, keep);
-		h->len += keep;
-		h->body[h->len] = '\0';
+	if (keep == 0)
+		return len;
+	if (h->len + keep + 1 > h->cap) {
+		h->cap = h->len + keep + 1 > 2 * h->cap ? h->len + keep + 1 : 2 * h->cap;
+		h->body = xrealloc(h->body, h->cap);
 	}
+	memcpy(h->body + h->len, data, keep);
+	h->len += keep;
+	h->body[h->len] = '\0';
 	return len;
 }
 
 static void
-http_run_free(struct http_run *h)
+http_run_free(void *state)
 {
+	struct http_run *h = state;
+
+	/* Never in flight: the scheduler cancels a run before it frees its memory. */
+	if (h == NULL)
+		return;
 	curl_easy_cleanup(h->easy);
 	curl_slist_free_all(h->headers);
+	if (h->has_re)
+		regfree(&h->re);
 	free(h->body);
 	free(h);
+}
+
+/* A run is over: the state stays for the next one if the check has memory. */
+static void
+http_run_end(struct http_run *h, struct check_run *run)
+{
+	h->run = NULL;
+	if (run->memory == NULL) {
+		http_run_free(h);
+		return;
+	}
+	/* Ten thousand checks must not each keep a large page between runs. */
+	if (h->cap > HTTP_BODY_IDLE) {
+		free(h->body);
+		h->body = NULL;
+		h->cap = 0;
+	}
+	h->len = 0;
 }
 
 static bool
@@ -59,21 +103,16 @@ http_status_accepted(const struct http_check_conf *conf, long status)
 }
 
 static bool
-http_body_matches(const char *body, const char *pattern, char *why, size_t len)
+http_body_matches(const struct http_run *h, const char *pattern, char *why, size_t len)
 {
-	regex_t re;
-	int rc;
-
-	rc = regcomp(&re, pattern, REG_EXTENDED | REG_NOSUB);
-	if (rc != 0) {
-		snprintf(why, len, "bad regex '%s'", pattern);
+	if (!h->has_re) {
+		snprintf(why, len, "%s", h->re_error);
 		return false;
 	}
-	rc = regexec(&re, body ? body : "", 0, NULL, 0);
-	regfree(&re);
-	if (rc != 0)
-		snprintf(why, len, "body does not match /%s/", pattern);
-	return rc == 0;
+	if (regexec(&h->re, h->body != NULL ? h->body : "", 0, NULL, 0) == 0)
+		return true;
+	snprintf(why, len, "body does not match /%s/", pattern);
+	return false;
 }
 
 /* Judges a completed transfer. */
@@ -100,8 +139,7 @@ http_judge(struct http_run *h, CURLcode rc, struct check_result *r)
 		    status, conf->contains);
 		return;
 	}
-	if (conf->regex != NULL && !http_body_matches(h->body, conf->regex, why,
-	    sizeof(why))) {
+	if (conf->regex != NULL && !http_body_matches(h, conf->regex, why, sizeof(why))) {
 		check_result_set(r, HEALTH_CRITICAL, "HTTP %ld, but %s", status, why);
 		return;
 	}
@@ -125,7 +163,7 @@ http_done(void *arg, CURL *easy, CURLcode rc)
 	http_judge(h, rc, &r);
 	check_run_judge_latency(run, &r);
 	check_result_add_metric(&r, "time", r.latency_ms / 1000.0, "s");
-	http_run_free(h);
+	http_run_end(h, run);
 	check_run_finish(run, &r);
 	check_result_clear(&r);
 }
@@ -135,18 +173,25 @@ http_cancel(struct check_run *run)
 {
 	struct http_run *h = run->kind;
 
-	http_engine_remove(run->env->http, h->easy);
-	http_run_free(h);
+	http_engine_remove(h->engine, h->easy);
+	http_run_end(h, run);
 }
 
+/*
+ * Every run sets its options on a handle reset first: libcurl 7.88 counts
+ * a handle's retries on dead kept connections across its transfers, and
+ * after five a server's ordinary idle close would fail a check. A reset
+ * keeps the handle's connections and DNS cache; it costs about a
+ * microsecond.
+ */
 static void
 http_configure(struct http_run *h, const struct check_conf *c)
 {
 	const struct http_check_conf *conf = &c->http;
-	char **hdr;
 
+	curl_easy_reset(h->easy);
+	http_engine_easy_defaults(h->engine, h->easy);
 	curl_easy_setopt(h->easy, CURLOPT_URL, conf->url);
-	curl_easy_setopt(h->easy, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(h->easy, CURLOPT_TIMEOUT_MS, (long)c->timeout_ms);
 	curl_easy_setopt(h->easy, CURLOPT_CONNECTTIMEOUT_MS, (long)c->timeout_ms);
 	curl_easy_setopt(h->easy, CURLOPT_FOLLOWLOCATION, conf->redirects ? 1L : 0L);
@@ -164,28 +209,56 @@ http_configure(struct http_run *h, const struct check_conf *c)
 		curl_easy_setopt(h->easy, CURLOPT_NOBODY, 1L);
 	if (conf->body != NULL)
 		curl_easy_setopt(h->easy, CURLOPT_POSTFIELDS, conf->body);
-	for (hdr = conf->headers; hdr != NULL && *hdr != NULL; hdr++)
-		h->headers = curl_slist_append(h->headers, *hdr);
 	if (h->headers != NULL)
 		curl_easy_setopt(h->easy, CURLOPT_HTTPHEADER, h->headers);
+}
+
+/* What a check's runs share, made once: the handle, the headers, the regex. */
+static struct http_run *
+http_run_new(struct check_run *run)
+{
+	const struct http_check_conf *conf = &run->conf->http;
+	struct http_run *h;
+	CURL *easy;
+	char **hdr;
+
+	dl_curl_require();
+	if ((easy = curl_easy_init()) == NULL)
+		return NULL;
+	h = xcalloc(1, sizeof(*h));
+	h->engine = run->env->http;
+	h->easy = easy;
+	for (hdr = conf->headers; hdr != NULL && *hdr != NULL; hdr++)
+		h->headers = curl_slist_append(h->headers, *hdr);
+	h->keep_body = conf->contains != NULL || conf->regex != NULL;
+	if (conf->regex != NULL) {
+		h->has_re = regcomp(&h->re, conf->regex, REG_EXTENDED | REG_NOSUB) == 0;
+		if (!h->has_re)
+			snprintf(h->re_error, sizeof(h->re_error), "bad regex '%s'",
+			    conf->regex);
+	}
+	if (run->memory != NULL) {
+		run->memory->state = h;
+		run->memory->state_free = http_run_free;
+	}
+	return h;
 }
 
 void
 check_http_start(struct check_run *run)
 {
-	struct http_run *h = xcalloc(1, sizeof(*h));
+	struct http_run *h = run->memory != NULL ? run->memory->state : NULL;
 
-	h->run = run;
-	dl_curl_require();
-	h->easy = curl_easy_init();
-	if (h->easy == NULL) {
-		free(h);
+	if (h == NULL && (h = http_run_new(run)) == NULL) {
 		check_run_finish_soon(run, HEALTH_UNKNOWN, "cannot create a curl handle");
 		return;
 	}
 	http_configure(h, run->conf);
-	if (http_engine_add(run->env->http, h->easy, http_done, h) != 0) {
-		http_run_free(h);
+	if (h->body != NULL)
+		h->body[0] = '\0';
+	h->run = run;
+	if (http_engine_add(h->engine, h->easy, http_done, h) != 0) {
+		http_run_end(h, run);
 		check_run_finish_soon(run, HEALTH_UNKNOWN, "cannot start the transfer");
 		return;
 	}

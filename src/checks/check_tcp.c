@@ -1,6 +1,9 @@
 /*
  * tcp checks: resolve, connect, optionally send a line and wait for an
  * expected reply (Redis PING -> +PONG), all within the check's timeout.
+ * What a run needs that never changes — the address, the request — is
+ * worked out at the first run and kept in the check's memory: a run is
+ * then one allocation and a connect, with no lookup on the thread pool.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -8,18 +11,33 @@
 #include <string.h>
 
 #include "checks/check_kinds.h"
+#include "core/clock.h"
 #include "core/mem.h"
 #include "core/workpool.h"
 
+/* How long a name's address is believed (libcurl's DNS cache's, for http). */
+#define TCP_ADDR_TTL_MS	60000
+#define TCP_REPLY_MAX	4096
+
+/* What a check keeps between runs. */
+struct tcp_memo {
+	char		*send;		/* unescaped; NULL: nothing to send */
+	struct sockaddr_storage addr;
+	bool		 have_addr;
+	bool		 numeric;	/* an address, never looked up */
+	int64_t		 resolved_ms;	/* monotonic; when a name was looked up */
+};
+
 struct tcp_run {
 	struct check_run *run;		/* NULL once reported or cancelled */
+	struct tcp_memo	*memo;
+	bool		 own_memo;	/* a check without memory: this run's */
 	uv_getaddrinfo_t resolve;
 	uv_tcp_t	 tcp;
 	uv_connect_t	 connect;
 	uv_write_t	 write;
 	uv_timer_t	 timer;
-	char		*send;		/* unescaped */
-	char		 reply[4096];
+	char		*reply;		/* made when an answer is expected */
 	size_t		 reply_len;
 	int		 open;		/* handles still to close */
 	bool		 tcp_open;
@@ -46,14 +64,32 @@ tcp_unescape(const char *s)
 }
 
 static void
+tcp_memo_free(void *state)
+{
+	struct tcp_memo *m = state;
+
+	if (m == NULL)
+		return;
+	free(m->send);
+	free(m);
+}
+
+static void
+tcp_free(struct tcp_run *t)
+{
+	if (t->own_memo)
+		tcp_memo_free(t->memo);
+	free(t->reply);
+	free(t);
+}
+
+static void
 tcp_handle_closed(uv_handle_t *handle)
 {
 	struct tcp_run *t = handle->data;
 
-	if (--t->open == 0 && !t->resolving) {
-		free(t->send);
-		free(t);
-	}
+	if (--t->open == 0 && !t->resolving)
+		tcp_free(t);
 }
 
 /* Closes what is open; frees once everything has let go. */
@@ -112,7 +148,7 @@ tcp_alloc(uv_handle_t *handle, size_t suggested, uv_buf_t *buf)
 	struct tcp_run *t = handle->data;
 
 	buf->base = t->reply + t->reply_len;
-	buf->len = sizeof(t->reply) - 1 - t->reply_len;
+	buf->len = TCP_REPLY_MAX - 1 - t->reply_len;
 }
 
 static void
@@ -133,7 +169,7 @@ tcp_read(uv_stream_t *stream, ssize_t n, const uv_buf_t *buf)
 		    conf->port, conf->expect, check_run_elapsed_ms(t->run));
 		return;
 	}
-	if (n < 0 || t->reply_len == sizeof(t->reply) - 1)
+	if (n < 0 || t->reply_len == TCP_REPLY_MAX - 1)
 		tcp_report(t, HEALTH_CRITICAL, "%s:%d: expected '%s', got '%.60s'",
 		    conf->host, conf->port, conf->expect, t->reply);
 }
@@ -166,6 +202,9 @@ tcp_connected(uv_connect_t *req, int status)
 		return;
 	conf = &t->run->conf->tcp;
 	if (status < 0) {
+		/* Where the name points may have moved: looked up again next run. */
+		if (!t->memo->numeric)
+			t->memo->have_addr = false;
 		tcp_report(t, HEALTH_CRITICAL, "%s:%d: %s", conf->host, conf->port,
 		    uv_strerror(status));
 		return;
@@ -176,13 +215,28 @@ tcp_connected(uv_connect_t *req, int status)
 		    conf->port, t->connect_ms);
 		return;
 	}
-	if (conf->expect != NULL)
+	if (conf->expect != NULL) {
+		t->reply = xcalloc(1, TCP_REPLY_MAX);
 		uv_read_start((uv_stream_t *)&t->tcp, tcp_alloc, tcp_read);
-	if (conf->send != NULL) {
-		buf = uv_buf_init(t->send, (unsigned)strlen(t->send));
+	}
+	if (t->memo->send != NULL) {
+		buf = uv_buf_init(t->memo->send, (unsigned)strlen(t->memo->send));
 		t->write.data = t;
 		uv_write(&t->write, (uv_stream_t *)&t->tcp, &buf, 1, tcp_written);
 	}
+}
+
+/* Connects to the memo's address: 0, or libuv's error (nothing reported). */
+static int
+tcp_connect(struct tcp_run *t)
+{
+	uv_tcp_init(t->run->env->loop, &t->tcp);
+	t->tcp.data = t;
+	t->tcp_open = true;
+	t->open++;
+	t->connect.data = t;
+	return uv_tcp_connect(&t->connect, &t->tcp, (struct sockaddr *)&t->memo->addr,
+	    tcp_connected);
 }
 
 static void
@@ -193,10 +247,8 @@ tcp_resolved(uv_getaddrinfo_t *req, int status, struct addrinfo *ai)
 	t->resolving = false;
 	if (t->run == NULL) {
 		uv_freeaddrinfo(ai);
-		if (t->open == 0) {
-			free(t->send);
-			free(t);
-		}
+		if (t->open == 0)
+			tcp_free(t);
 		return;
 	}
 	if (status < 0) {
@@ -204,14 +256,11 @@ tcp_resolved(uv_getaddrinfo_t *req, int status, struct addrinfo *ai)
 		    t->run->conf->tcp.host, uv_strerror(status));
 		return;
 	}
-	uv_tcp_init(t->run->env->loop, &t->tcp);
-	t->tcp.data = t;
-	t->tcp_open = true;
-	t->open++;
-	t->connect.data = t;
-	status = uv_tcp_connect(&t->connect, &t->tcp, ai->ai_addr, tcp_connected);
+	memcpy(&t->memo->addr, ai->ai_addr, ai->ai_addrlen);
+	t->memo->have_addr = true;
+	t->memo->resolved_ms = clock_mono_ms();
 	uv_freeaddrinfo(ai);
-	if (status < 0)
+	if ((status = tcp_connect(t)) < 0)
 		tcp_report(t, HEALTH_CRITICAL, "%s:%d: %s", t->run->conf->tcp.host,
 		    t->run->conf->tcp.port, uv_strerror(status));
 }
@@ -222,33 +271,88 @@ tcp_cancel(struct check_run *run)
 	tcp_release(run->kind);
 }
 
-void
-check_tcp_start(struct check_run *run)
+/*
+ * The memo, made at a check's first run: its request unescaped once, and
+ * its address when the host is one ("localhost" is 127.0.0.1).
+ */
+static struct tcp_memo *
+tcp_memo_new(const struct tcp_check_conf *conf)
 {
-	const struct tcp_check_conf *conf = &run->conf->tcp;
+	struct tcp_memo *m = xcalloc(1, sizeof(*m));
+	const char *host = strcmp(conf->host, "localhost") == 0 ? "127.0.0.1" :
+	    conf->host;
+
+	m->send = conf->send != NULL ? tcp_unescape(conf->send) : NULL;
+	if (uv_ip4_addr(host, conf->port, (struct sockaddr_in *)&m->addr) == 0 ||
+	    uv_ip6_addr(host, conf->port, (struct sockaddr_in6 *)&m->addr) == 0)
+		m->numeric = m->have_addr = true;
+	return m;
+}
+
+static struct tcp_memo *
+tcp_memo_get(struct check_run *run, bool *own)
+{
+	struct check_memory *memory = run->memory;
+
+	*own = memory == NULL;
+	if (memory == NULL)
+		return tcp_memo_new(&run->conf->tcp);
+	if (memory->state == NULL) {
+		memory->state = tcp_memo_new(&run->conf->tcp);
+		memory->state_free = tcp_memo_free;
+	}
+	return memory->state;
+}
+
+/*
+ * Looks the name up on the thread pool (its address is a minute old, or
+ * there is none): 0, or libuv's error (nothing reported).
+ */
+static int
+tcp_resolve(struct tcp_run *t)
+{
+	const struct tcp_check_conf *conf = &t->run->conf->tcp;
 	struct addrinfo hints = { .ai_socktype = SOCK_STREAM };
-	struct tcp_run *t = xcalloc(1, sizeof(*t));
 	char port[16];
 	int rc;
 
+	snprintf(port, sizeof(port), "%d", conf->port);
+	t->resolve.data = t;
+	t->resolving = true;
+	workpool_start(t->run->env->loop);	/* the name is resolved there */
+	rc = uv_getaddrinfo(t->run->env->loop, &t->resolve, tcp_resolved, conf->host, port,
+	    &hints);
+	if (rc != 0)
+		t->resolving = false;
+	return rc;
+}
+
+void
+check_tcp_start(struct check_run *run)
+{
+	struct tcp_run *t = xcalloc(1, sizeof(*t));
+	struct tcp_memo *m;
+	bool fresh;
+	int rc;
+
 	t->run = run;
-	t->send = conf->send ? tcp_unescape(conf->send) : NULL;
+	t->memo = m = tcp_memo_get(run, &t->own_memo);
 	uv_timer_init(run->env->loop, &t->timer);
 	t->timer.data = t;
 	t->open = 1;
 	uv_timer_start(&t->timer, tcp_timed_out, (uint64_t)run->conf->timeout_ms, 0);
-	snprintf(port, sizeof(port), "%d", conf->port);
-	t->resolve.data = t;
-	t->resolving = true;
 	run->kind = t;
 	run->cancel = tcp_cancel;
-	workpool_start(run->env->loop);	/* the name is resolved there */
-	rc = uv_getaddrinfo(run->env->loop, &t->resolve, tcp_resolved,
-	    strcmp(conf->host, "localhost") == 0 ? "127.0.0.1" : conf->host, port, &hints);
-	if (rc != 0) {
-		t->resolving = false;
-		tcp_release(t);
+	fresh = m->have_addr && (m->numeric ||
+	    clock_mono_ms() - m->resolved_ms < TCP_ADDR_TTL_MS);
+	if ((rc = fresh ? tcp_connect(t) : tcp_resolve(t)) == 0)
+		return;
+	/* Never reported inside this call: the caller must get its handle first. */
+	tcp_release(t);
+	if (fresh)
+		check_run_finish_soon(run, HEALTH_CRITICAL, "%s:%d: %s", run->conf->tcp.host,
+		    run->conf->tcp.port, uv_strerror(rc));
+	else
 		check_run_finish_soon(run, HEALTH_UNKNOWN, "cannot resolve %s: %s",
-		    conf->host, uv_strerror(rc));
-	}
+		    run->conf->tcp.host, uv_strerror(rc));
 }

@@ -134,6 +134,15 @@ check_result_add_metric(struct check_result *r, const char *label, double value,
 	m->min = m->max = NAN;
 }
 
+bool
+check_result_metric_is_latency(const struct check_result *r, size_t i)
+{
+	const struct perf_metric *m = &r->perf[i];
+
+	return strcmp(m->uom, "s") == 0 &&
+	    fabs(m->value * 1000 - r->latency_ms) <= 1e-9 * fmax(1, r->latency_ms);
+}
+
 static void
 check_result_clean_str(char **s)
 {

@@ -75,6 +75,11 @@ void	check_result_set(struct check_result *r, enum health_state state,
 void	check_result_add_metric(struct check_result *r, const char *label,
 	    double value, const char *uom);
 /*
+ * Whether metric i is the result's latency again (the http and tcp checks'
+ * `time`, in s): recorded and watched once, as the latency, not twice.
+ */
+bool	check_result_metric_is_latency(const struct check_result *r, size_t i);
+/*
  * Makes a result fit to be shown, stored and serialized, once, where every
  * run ends (check_run_finish): the message with its URLs' credentials
  * hidden and, like the metrics' labels, units and ranges, valid UTF-8;

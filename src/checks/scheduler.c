@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "checks/check_run.h"
+#include "checks/http_engine.h"
 #include "checks/resource.h"
 #include "config/config.h"
 #include "core/clock.h"
@@ -228,7 +229,7 @@ scheduler_start(const struct check_env *env, const struct tend_config *cfg)
 	struct scheduler *s = xcalloc(1, sizeof(*s));
 	struct scheduled *c;
 	int64_t every, spread;
-	size_t i;
+	size_t i, n_http = 0;
 
 	s->env = *env;
 	s->cfg = cfg;
@@ -254,7 +255,12 @@ scheduler_start(const struct check_env *env, const struct tend_config *cfg)
 		c->timer.data = c;
 		uv_timer_start(&c->timer, scheduled_fire,
 		    (uint64_t)(spread * (int64_t)i / (int64_t)s->n), (uint64_t)every);
+		if (c->conf->type == CHECK_HTTP)
+			n_http++;
 	}
+	/* A connection kept open per HTTP check (an upper bound of its targets). */
+	if (env->http != NULL)
+		http_engine_expect(env->http, n_http);
 	uv_timer_init(env->loop, &s->summary);
 	s->summary.data = s;
 	uv_timer_start(&s->summary, scheduler_summary_due,

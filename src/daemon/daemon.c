@@ -167,8 +167,7 @@ daemon_check_result(void *arg, const struct check_conf *conf, const struct check
 		if (isnan(r->perf[i].value))
 			continue;	/* unknown */
 		/* The http and tcp checks' `time` is the latency again: one series, not two. */
-		if (strcmp(r->perf[i].uom, "s") == 0 &&
-		    fabs(r->perf[i].value * 1000 - r->latency_ms) <= 1e-9 * fmax(1, r->latency_ms))
+		if (check_result_metric_is_latency(r, i))
 			continue;
 		snprintf(series, sizeof(series), "check.%s.%s", conf->name, r->perf[i].label);
 		anomaly_watch_feed(d->anomalies, series, r->perf[i].uom, r->perf[i].value);

@@ -143,8 +143,11 @@ recorder_result(void *arg, const struct check_conf *conf, const struct check_res
 	snprintf(series, sizeof(series), "check.%s.latency_ms", conf->name);
 	store_add_metric(rec->store, now, series, r->latency_ms);
 	for (i = 0; i < r->n_perf; i++) {
-		/* Unknown (a Nagios U) is no sample: a gap in the series. */
-		if (isnan(r->perf[i].value))
+		/*
+		 * Unknown (a Nagios U) is no sample: a gap in the series. The http
+		 * and tcp checks' `time` is the latency again: one row, not two.
+		 */
+		if (isnan(r->perf[i].value) || check_result_metric_is_latency(r, i))
 			continue;
 		snprintf(series, sizeof(series), "check.%s.%s", conf->name, r->perf[i].label);
 		store_add_metric(rec->store, now, series, r->perf[i].value);

@@ -74,6 +74,14 @@ anomaly_feed(struct anomaly_detector *d, double x, double *baseline, double *sco
 	enum anomaly_event ev = ANOMALY_NONE;
 	double median = x, spread = 0, z = 0, floor;
 
+	/* Not a number is no sample (nor would it ever leave a baseline). */
+	if (!isfinite(x)) {
+		if (baseline != NULL)
+			*baseline = x;
+		if (score != NULL)
+			*score = 0;
+		return ANOMALY_NONE;
+	}
 	if (d->len >= d->min_samples) {
 		anomaly_baseline(d, &median, &spread);
 		/* A flat series has no spread: allow 1% of the level (or a hair) as noise. */

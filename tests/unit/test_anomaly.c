@@ -10,6 +10,8 @@
 
 #include <math.h>
 #include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "diagnose/anomaly.h"
 #include "diagnose/anomaly_watch.h"
@@ -195,6 +197,67 @@ the_config_sets_the_floors(void **state)
 	anomaly_watch_free(w);
 }
 
+static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The median by a sort: what the detector's selection must agree with. */
+static double
+sorted_median(const double *w, size_t n)
+{
+	double v[128];
+
+	memcpy(v, w, n * sizeof(*v));
+	qsort(v, n, sizeof(*v), cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2.0;
+}
+
+/*
+ * The baseline and score of every sample, on windows odd and even, with
+ * and without ties, are those of a sorted median and MAD.
+ */
+static void
+the_baseline_is_the_windows_median(void **state)
+{
+	static const size_t sizes[] = { 5, 6, 7, 8, 59, 60, 61, 100 };
+	double ring[128], dev[128], baseline, score, med, mad, mean_ad, x, want;
+	struct anomaly_detector d;
+	uint32_t seed = 7;
+	size_t s, i, n, len, head;
+
+	for (s = 0; s < sizeof(sizes) / sizeof(*sizes); s++) {
+		anomaly_init(&d, sizes[s], 0, 0);
+		d.min_samples = 1;
+		len = head = 0;
+		for (n = 0; n < 400; n++) {
+			/* Half the series on a few levels: ties and a zero MAD. */
+			x = n % 2 ? round(noise(&seed) * 2) : 100 + 50 * noise(&seed);
+			anomaly_feed(&d, x, &baseline, &score);
+			if (len > 0) {
+				med = sorted_median(ring, len);
+				for (i = 0, mean_ad = 0; i < len; i++) {
+					dev[i] = fabs(ring[i] - med);
+					mean_ad += dev[i];
+				}
+				mad = sorted_median(dev, len);
+				want = mad > 0 ? mad / 0.6745 : 1.253314 * mean_ad / (double)len;
+				want = (x - med) / fmax(want, fmax(fabs(med) * 0.01 / 0.6745, 1e-9));
+				assert_true(baseline == med);
+				assert_true(fabs(score - want) <= 1e-9 * fmax(1, fabs(want)));
+			}
+			ring[head] = (float)x;	/* the window keeps single precision */
+			head = (head + 1) % d.cap;
+			if (len < d.cap)
+				len++;
+		}
+		anomaly_free(&d);
+	}
+}
+
 int
 main(void)
 {
@@ -206,6 +269,7 @@ main(void)
 		cmocka_unit_test(a_few_milliseconds_of_latency_are_not_an_anomaly),
 		cmocka_unit_test(a_size_must_change_by_a_quarter),
 		cmocka_unit_test(the_config_sets_the_floors),
+		cmocka_unit_test(the_baseline_is_the_windows_median),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,268 @@
+/*
+ * http checks that keep their easy handle and connection between runs,
+ * against real loopback servers on the same loop (loop_http.h): a
+ * connection is reused run after run, yet every result is the run's own —
+ * one target's failure (a 500, a reset, a refused connection) never shows
+ * in another's result, not even on the same host and port; a server that
+ * closes connections, says `Connection: close` or drops an idle one gets
+ * no false failure; a body never leaks into the next run's judgement.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include "check_rig.h"
+
+static void
+keep_alive_serves_every_run_on_one_connection(void **state)
+{
+	struct rig r;
+	int i;
+
+	rig_init(&r, 1);
+	rig_load(&r, "checks:\n  ok: { type: http, url: "
+	    "'http://127.0.0.1:%d/ok' }\n", r.srv[0].port);
+	for (i = 0; i < 30; i++) {
+		rig_round(&r);
+		assert_probe(&r.p[0], HEALTH_HEALTHY, "HTTP 200", i);
+	}
+	assert_int_equal(r.srv[0].requests, 30);
+	assert_int_equal(r.srv[0].accepted, 1);
+	rig_free(&r);
+}
+
+/*
+ * Six checks run together, round after round: four on one host and port
+ * (a healthy path, a 500, one that flips, one whose connection is reset),
+ * one on a second healthy server, one on a port where nothing listens.
+ * Each keeps its own right state every round.
+ */
+static void
+one_targets_failure_never_bleeds_into_anothers_result(void **state)
+{
+	struct rig r;
+	int i, a, b, down = closed_port();
+
+	rig_init(&r, 2);
+	a = r.srv[0].port;
+	b = r.srv[1].port;
+	rig_load(&r, "checks:\n"
+	    "  ok:    { type: http, url: 'http://127.0.0.1:%d/ok' }\n"
+	    "  fail:  { type: http, url: 'http://127.0.0.1:%d/fail' }\n"
+	    "  flip:  { type: http, url: 'http://127.0.0.1:%d/flip' }\n"
+	    "  reset: { type: http, url: 'http://127.0.0.1:%d/reset', timeout: 2s }\n"
+	    "  other: { type: http, url: 'http://127.0.0.1:%d/ok' }\n"
+	    "  down:  { type: http, url: 'http://127.0.0.1:%d/ok', timeout: 2s }\n",
+	    a, a, a, a, b, down);
+	for (i = 0; i < 25; i++) {
+		rig_round(&r);
+		assert_probe(&r.p[0], HEALTH_HEALTHY, "HTTP 200", i);
+		assert_probe(&r.p[1], HEALTH_CRITICAL, "HTTP 500", i);
+		assert_probe(&r.p[2], i % 2 == 0 ? HEALTH_HEALTHY : HEALTH_CRITICAL,
+		    i % 2 == 0 ? "HTTP 200" : "HTTP 500", i);
+		assert_probe(&r.p[3], HEALTH_CRITICAL, "/reset", i);
+		assert_probe(&r.p[4], HEALTH_HEALTHY, "HTTP 200", i);
+		assert_probe(&r.p[5], HEALTH_CRITICAL, "connect", i);
+	}
+	/* The other server's check kept its connection through all of it. */
+	assert_int_equal(r.srv[1].accepted, 1);
+	assert_true(r.srv[0].accepted < r.srv[0].requests);
+	rig_free(&r);
+}
+
+/* The same check against a server that answers `Connection: close`. */
+static void
+connection_close_answers_are_right_every_run(void **state)
+{
+	struct rig r;
+	int i;
+
+	rig_init(&r, 1);
+	rig_load(&r, "checks:\n  c: { type: http, url: "
+	    "'http://127.0.0.1:%d/close' }\n", r.srv[0].port);
+	for (i = 0; i < 20; i++) {
+		rig_round(&r);
+		assert_probe(&r.p[0], HEALTH_HEALTHY, "HTTP 200", i);
+	}
+	assert_int_equal(r.srv[0].accepted, 20);
+	rig_free(&r);
+}
+
+/* A server that closes each connection after its answer, without saying so. */
+static void
+a_server_closing_after_each_answer_is_no_failure(void **state)
+{
+	struct rig r;
+	int i;
+
+	rig_init(&r, 2);
+	r.srv[0].drop = true;
+	r.srv[1].drop = r.srv[1].drop_rst = true;
+	rig_load(&r, "checks:\n"
+	    "  fin: { type: http, url: 'http://127.0.0.1:%d/ok' }\n"
+	    "  rst: { type: http, url: 'http://127.0.0.1:%d/ok' }\n",
+	    r.srv[0].port, r.srv[1].port);
+	for (i = 0; i < 20; i++) {
+		rig_round(&r);
+		rig_settle(&r);
+		assert_probe(&r.p[0], HEALTH_HEALTHY, "HTTP 200", i);
+		assert_probe(&r.p[1], HEALTH_HEALTHY, "HTTP 200", i);
+	}
+	assert_int_equal(r.srv[0].accepted, 20);
+	rig_free(&r);
+}
+
+/* Kept connections the server ended while they were idle, by FIN or reset. */
+static void
+an_idle_connection_the_server_dropped_is_no_failure(void **state)
+{
+	struct rig r;
+	int i;
+
+	rig_init(&r, 1);
+	rig_load(&r, "checks:\n  ok: { type: http, url: "
+	    "'http://127.0.0.1:%d/ok' }\n  word: { type: http, url: "
+	    "'http://127.0.0.1:%d/word' }\n", r.srv[0].port, r.srv[0].port);
+	for (i = 0; i < 20; i++) {
+		rig_round(&r);
+		assert_probe(&r.p[0], HEALTH_HEALTHY, "HTTP 200", i);
+		assert_probe(&r.p[1], HEALTH_HEALTHY, "HTTP 200", i);
+		loop_http_drop(&r.srv[0], i % 2 == 1);
+		rig_settle(&r);
+	}
+	assert_int_equal(r.srv[0].requests, 40);
+	rig_free(&r);
+}
+
+/* Idle connections that got a 408 and a close: read away, not taken for an answer. */
+static void
+an_idle_connections_408_is_not_the_next_answer(void **state)
+{
+	struct rig r;
+	int i;
+
+	rig_init(&r, 1);
+	rig_load(&r, "checks:\n  ok: { type: http, url: "
+	    "'http://127.0.0.1:%d/ok' }\n  flip: { type: http, url: "
+	    "'http://127.0.0.1:%d/flip' }\n", r.srv[0].port, r.srv[0].port);
+	for (i = 0; i < 10; i++) {
+		rig_round(&r);
+		assert_probe(&r.p[0], HEALTH_HEALTHY, "HTTP 200", i);
+		assert_probe(&r.p[1], i % 2 == 0 ? HEALTH_HEALTHY : HEALTH_CRITICAL,
+		    i % 2 == 0 ? "HTTP 200" : "HTTP 500", i);
+		loop_http_timeout(&r.srv[0]);
+		rig_settle(&r);
+	}
+	assert_int_equal(r.srv[0].requests, 20);
+	rig_free(&r);
+}
+
+/*
+ * The race an idle timeout makes: the request goes out on a kept
+ * connection just as the server closes it, and no answer comes. libcurl
+ * sends it again on a new connection; the run is healthy.
+ */
+static void
+a_request_racing_the_servers_idle_close_is_retried(void **state)
+{
+	struct rig r;
+	int i;
+
+	rig_init(&r, 1);
+	r.srv[0].close_reused = true;
+	rig_load(&r, "checks:\n  ok: { type: http, url: "
+	    "'http://127.0.0.1:%d/ok' }\n", r.srv[0].port);
+	for (i = 0; i < 15; i++) {
+		rig_round(&r);
+		assert_probe(&r.p[0], HEALTH_HEALTHY, "HTTP 200", i);
+	}
+	assert_int_equal(r.srv[0].requests, 15);
+	assert_int_equal(r.srv[0].accepted, 15);
+	rig_free(&r);
+}
+
+/* contains: and regex: judge each run's own body on the kept handle. */
+static void
+a_body_never_carries_into_the_next_run(void **state)
+{
+	struct rig r;
+	int i;
+
+	rig_init(&r, 2);
+	rig_load(&r, "checks:\n"
+	    "  alpha: { type: http, url: 'http://127.0.0.1:%d/word', contains: alpha }\n"
+	    "  beta:  { type: http, url: 'http://127.0.0.1:%d/word', regex: '^be+ta' }\n",
+	    r.srv[0].port, r.srv[1].port);
+	for (i = 0; i < 10; i++) {
+		rig_round(&r);
+		assert_probe(&r.p[0], i % 2 == 0 ? HEALTH_HEALTHY : HEALTH_CRITICAL,
+		    i % 2 == 0 ? "HTTP 200 in" : "lacks 'alpha'", i);
+		assert_probe(&r.p[1], i % 2 == 1 ? HEALTH_HEALTHY : HEALTH_CRITICAL,
+		    i % 2 == 1 ? "HTTP 200 in" : "does not match", i);
+	}
+	assert_int_equal(r.srv[0].accepted, 1);
+	rig_free(&r);
+}
+
+/* A timeout raised between runs (the healer's) reaches the kept handle. */
+static void
+a_raised_timeout_reaches_the_kept_handle(void **state)
+{
+	struct check_conf slow;
+	struct rig r;
+	uint64_t t0;
+
+	rig_init(&r, 1);
+	rig_load(&r, "checks:\n  s: { type: http, url: "
+	    "'http://127.0.0.1:%d/stall', timeout: 50ms }\n", r.srv[0].port);
+	rig_round(&r);
+	assert_probe(&r.p[0], HEALTH_CRITICAL, "timed out", 0);
+	slow = *r.p[0].conf;
+	slow.timeout_ms = 400;
+	r.p[0].conf = &slow;
+	uv_update_time(&r.loop);
+	t0 = uv_now(&r.loop);
+	rig_round(&r);
+	assert_probe(&r.p[0], HEALTH_CRITICAL, "timed out", 1);
+	assert_true(uv_now(&r.loop) - t0 >= 350);
+	rig_free(&r);
+}
+
+/* Without memory (tend check), each run has a handle of its own. */
+static void
+a_run_without_memory_stands_alone(void **state)
+{
+	struct rig r;
+	int i;
+
+	rig_init(&r, 1);
+	rig_load(&r, "checks:\n  ok: { type: http, url: "
+	    "'http://127.0.0.1:%d/flip' }\n", r.srv[0].port);
+	for (i = 0; i < 4; i++) {
+		rig_run_alone(&r, 0);
+		assert_probe(&r.p[0], i % 2 == 0 ? HEALTH_HEALTHY : HEALTH_CRITICAL, "HTTP",
+		    i);
+	}
+	assert_null(r.p[0].memory.state);
+	rig_free(&r);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(keep_alive_serves_every_run_on_one_connection),
+		cmocka_unit_test(one_targets_failure_never_bleeds_into_anothers_result),
+		cmocka_unit_test(connection_close_answers_are_right_every_run),
+		cmocka_unit_test(a_server_closing_after_each_answer_is_no_failure),
+		cmocka_unit_test(an_idle_connection_the_server_dropped_is_no_failure),
+		cmocka_unit_test(an_idle_connections_408_is_not_the_next_answer),
+		cmocka_unit_test(a_request_racing_the_servers_idle_close_is_retried),
+		cmocka_unit_test(a_body_never_carries_into_the_next_run),
+		cmocka_unit_test(a_raised_timeout_reaches_the_kept_handle),
+		cmocka_unit_test(a_run_without_memory_stands_alone),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
