@@ -11,7 +11,7 @@
 # by its pid, also on interrupt.
 #
 # usage: bench/soak/run.sh [BUILD_DIR]   (environment: DURATION=7200 SERVICES=100
-#        CHECKS=10 KILL_EVERY=10 SAMPLE_EVERY=60; DURATION=300 to try it)
+#        CHECKS=10 KILL_EVERY=10 SAMPLE_EVERY=60 TEND=; DURATION=300 to try it)
 set -eu
 
 BUILD=${1:-build}
@@ -22,7 +22,11 @@ KILL_EVERY=${KILL_EVERY:-10}
 SAMPLE_EVERY=${SAMPLE_EVERY:-60}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 case "$BUILD" in /*) ;; *) BUILD="$ROOT/$BUILD" ;; esac
-cmake --build "$BUILD" --target tend >/dev/null
+# TEND=PATH runs that binary instead (a copy, for a run that outlives rebuilds).
+if [ -z "${TEND:-}" ]; then
+	cmake --build "$BUILD" --target tend >/dev/null
+	TEND="$BUILD/tend"
+fi
 WORK=$(mktemp -d /tmp/tend-soak-XXXXXX)
 DRIVER=""
 cleanup() {
@@ -34,7 +38,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 echo "tend $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')," \
     "load $(cut -d' ' -f1-3 /proc/loadavg)"
-python3 "$ROOT/bench/soak/soak.py" "$BUILD/tend" "$WORK" "$SERVICES" "$CHECKS" \
+python3 "$ROOT/bench/soak/soak.py" "$TEND" "$WORK" "$SERVICES" "$CHECKS" \
     "$DURATION" "$KILL_EVERY" "$SAMPLE_EVERY" &
 DRIVER=$!
 wait "$DRIVER" || true
