@@ -15,30 +15,24 @@
 
 /* Often enough that history is current, rarely enough to batch the writes. */
 #define RECORDER_FLUSH_MS	250
-/* Roll-ups and retention, a bounded step at a time. */
-#define RECORDER_MAINTAIN_MS	60000
-#define RECORDER_MAINTAIN_CHUNK	5000
+/* Roll-ups and retention: a slice of this much work after each flush, while a pass runs. */
+#define RECORDER_MAINTAIN_BUDGET_MS	4
 
 struct recorder {
 	struct store	*store;
 	json_t		*versions;	/* "check\tdependency" -> the last version seen */
 	uv_timer_t	 timer;
-	int64_t		 last_maintained;
 };
 
 static void
 recorder_flush(uv_timer_t *timer)
 {
 	struct recorder *rec = timer->data;
-	int64_t now = clock_mono_ms();
 
 	/* Also when nothing is queued: a store that would not open tries again. */
 	store_flush(rec->store);
-	if (now - rec->last_maintained >= RECORDER_MAINTAIN_MS) {
-		rec->last_maintained = now;
-		store_maintain(rec->store, clock_wall_ms(), &store_default_retention,
-		    RECORDER_MAINTAIN_CHUNK);
-	}
+	store_maintain_step(rec->store, clock_wall_ms(), &store_default_retention,
+	    RECORDER_MAINTAIN_BUDGET_MS);
 }
 
 static void
@@ -61,7 +55,6 @@ recorder_open(uv_loop_t *loop, struct statedir *sd)
 	rec->store = st;
 	rec->versions = json_object();
 	store_each_dependency_version(st, recorder_load_version, rec->versions);
-	rec->last_maintained = clock_mono_ms();
 	uv_timer_init(loop, &rec->timer);
 	rec->timer.data = rec;
 	uv_timer_start(&rec->timer, recorder_flush, RECORDER_FLUSH_MS, RECORDER_FLUSH_MS);

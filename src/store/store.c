@@ -49,16 +49,20 @@ static const char *const stmt_table[STMT_COUNT] = {
 	[STMT_PROCEDURE] = "recovery_procedures",
 	[STMT_DEPENDENCY_CHANGE] = "dependency_changes", [STMT_ALERT] = "alert_deliveries",
 	[STMT_RETRY_RUN_END] = "retry_runs", [STMT_RETRY_ATTEMPT] = "retry_attempts",
-	[STMT_RETRY_RUN] = "retry_runs",
+	[STMT_RETRY_RUN] = "retry_runs", [STMT_CHECK_NAME] = "check_names",
+	[STMT_SERIES_NAME] = "metric_series",
 };
 
 static const char *const stmt_sql[STMT_COUNT] = {
-	[STMT_CHECK_RESULT] = "INSERT INTO check_results (ts, check_name, service, "
-	    "state, message, latency_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+	/* The check's and the series' numbers: see STMT_CHECK_NAME and STMT_SERIES_NAME. */
+	[STMT_CHECK_RESULT] = "INSERT INTO check_runs (check_id, ts, state, message, "
+	    "latency_ms) SELECT id, ?1, ?4, ?5, ?6 FROM check_names WHERE name = ?2 AND "
+	    "service IS ?3 LIMIT 1",
 	[STMT_STATE_CHANGE] = "INSERT INTO state_changes (ts, kind, target, service, "
 	    "from_state, to_state, message) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-	[STMT_METRIC] = "INSERT INTO system_health_metrics (ts, series, value) "
-	    "VALUES (?1, ?2, ?3)",
+	/* One sample of a series at a time: the last written. */
+	[STMT_METRIC] = "INSERT OR REPLACE INTO metric_samples (series, resolution, ts, "
+	    "value) SELECT id, 0, ?1, ?3 FROM metric_series WHERE name = ?2",
 	/* The whole row each time: the last write of an incident is its state. */
 	[STMT_INCIDENT] = "INSERT INTO error_incidents (id, target, service, error_type, "
 	    "category, severity, detected_at, resolved_at, root_cause, diagnosis, "
@@ -101,6 +105,11 @@ static const char *const stmt_sql[STMT_COUNT] = {
 	[STMT_RETRY_RUN] = "INSERT INTO retry_runs (origin, started_at, argv, attempts, "
 	    "outcome, ci, ended_at, exit_code, summary) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
 	    "?8, ?9)",
+	/* A service may be NULL, which UNIQUE would not match: looked up with IS. */
+	[STMT_CHECK_NAME] = "INSERT INTO check_names (name, service) SELECT ?1, ?2 "
+	    "WHERE NOT EXISTS (SELECT 1 FROM check_names WHERE name = ?1 AND service IS ?2)",
+	[STMT_SERIES_NAME] = "INSERT INTO metric_series (name) VALUES (?1) "
+	    "ON CONFLICT (name) DO NOTHING",
 };
 
 static void
@@ -122,6 +131,8 @@ store_close(struct store *st)
 		return;
 	if (st->db != NULL)
 		store_flush(st);
+	/* Its connection first: the store's, closing last, checkpoints and removes the WAL. */
+	store_checkpoint_stop(st);
 	/*
 	 * SQLite checkpoints at close only as the last connection, without
 	 * waiting for a lock: a brief writer lets it once the WAL is long.
@@ -396,30 +407,92 @@ store_stmt(struct store *st, enum pending_stmt stmt)
 	return st->prepared[stmt];
 }
 
-static int
-store_write(struct store *st, const struct pending *p)
+/* Binds v[0..n) to ?1..?n. */
+static void
+store_bind_values(sqlite3_stmt *stmt, const struct value *v, int n)
 {
-	sqlite3_stmt *stmt = store_stmt(st, p->stmt);
-	const struct value *v;
-	int i, rc;
+	int i;
 
-	if (stmt == NULL)
-		return -1;
-	for (i = 0; i < p->n; i++) {
-		v = &p->v[i];
-		if (v->type == VALUE_INT)
-			sqlite3_bind_int64(stmt, i + 1, v->i);
-		else if (v->type == VALUE_REAL)
-			sqlite3_bind_double(stmt, i + 1, v->d);
-		else if (v->type == VALUE_TEXT)
-			sqlite3_bind_text(stmt, i + 1, v->s, -1, SQLITE_STATIC);
+	for (i = 0; i < n; i++) {
+		if (v[i].type == VALUE_INT)
+			sqlite3_bind_int64(stmt, i + 1, v[i].i);
+		else if (v[i].type == VALUE_REAL)
+			sqlite3_bind_double(stmt, i + 1, v[i].d);
+		else if (v[i].type == VALUE_TEXT)
+			sqlite3_bind_text(stmt, i + 1, v[i].s, -1, SQLITE_STATIC);
 		else
 			sqlite3_bind_null(stmt, i + 1);
 	}
+}
+
+/* Runs stmt with v[0..n) bound; 0, or -1 with the error in the connection. */
+static int
+store_run(struct store *st, enum pending_stmt which, const struct value *v, int n)
+{
+	sqlite3_stmt *stmt = store_stmt(st, which);
+	int rc;
+
+	if (stmt == NULL)
+		return -1;
+	store_bind_values(stmt, v, n);
 	rc = sqlite3_step(stmt);
 	sqlite3_reset(stmt);
 	sqlite3_clear_bindings(stmt);
 	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/*
+ * The first millisecond from ts on that no run of the check (name,
+ * service) holds; ts itself when the check has none yet.
+ */
+static int64_t
+store_free_ts(struct store *st, const struct value *name, int64_t ts)
+{
+	sqlite3_stmt *stmt;
+
+	if (sqlite3_prepare_v2(st->db, "SELECT r.ts FROM check_runs r JOIN check_names n "
+	    "ON n.id = r.check_id WHERE n.name = ?1 AND n.service IS ?2 AND r.ts >= ?3 "
+	    "ORDER BY r.ts", -1, &stmt, NULL) != SQLITE_OK)
+		return ts;
+	store_bind_values(stmt, name, 2);
+	sqlite3_bind_int64(stmt, 3, ts);
+	while (sqlite3_step(stmt) == SQLITE_ROW && sqlite3_column_int64(stmt, 0) == ts)
+		ts++;
+	sqlite3_finalize(stmt);
+	return ts;
+}
+
+/*
+ * A check's run, keyed by the check and its time: one that comes in a
+ * millisecond another run of it holds (a check run again at once) is
+ * written at the next free one rather than lost.
+ */
+static int
+store_write_run(struct store *st, const struct pending *p)
+{
+	struct value v[PENDING_MAX_VALUES];
+	int code;
+
+	if (store_run(st, STMT_CHECK_NAME, &p->v[1], 2) < 0)
+		return -1;
+	if (store_run(st, STMT_CHECK_RESULT, p->v, p->n) == 0)
+		return 0;
+	code = sqlite3_extended_errcode(st->db);
+	if (code != SQLITE_CONSTRAINT_PRIMARYKEY && code != SQLITE_CONSTRAINT_UNIQUE)
+		return -1;
+	memcpy(v, p->v, (size_t)p->n * sizeof(v[0]));
+	v[0].i = store_free_ts(st, &p->v[1], v[0].i);
+	return store_run(st, STMT_CHECK_RESULT, v, p->n);
+}
+
+static int
+store_write(struct store *st, const struct pending *p)
+{
+	if (p->stmt == STMT_CHECK_RESULT)
+		return store_write_run(st, p);
+	if (p->stmt == STMT_METRIC && store_run(st, STMT_SERIES_NAME, &p->v[1], 1) < 0)
+		return -1;
+	return store_run(st, p->stmt, p->v, p->n);
 }
 
 /* Writes a row now rather than queueing it, then lets its values go. */
