@@ -8,14 +8,14 @@
 # history` and `tend incidents` (median and worst of 20) without and with
 # the daemon; `/api/metrics/...` over 1h, 24h, 7d and 30d; and the loop's
 # delays, probed every 10 ms over WATCH seconds while tend runs the CHECKS
-# checks live (LIVE=1) on that store, through its roll-up and retention
-# passes (BASELINE=1: first on an empty state dir, to compare). The aims:
+# checks live (LIVE=1) on that store, through its first roll-up and
+# retention pass (5 minutes after it starts) (BASELINE=1: first on an empty state dir, to compare). The aims:
 # size bounded as docs/store.md says, each read under 50 ms, writes never
 # holding the loop. The store is some GB: it is deleted at the end unless
 # KEEP=1. Every process started is stopped by its pid.
 #
 # usage: bench/history/run.sh [BUILD_DIR]   (environment: CHECKS=10000 EVERY=10
-#        SERIES=2 DAYS=30 INCIDENTS=1000 BACKLOG=10 WATCH=180 LIVE=1 BASELINE=0 KEEP=)
+#        SERIES=2 DAYS=30 INCIDENTS=1000 BACKLOG=10 WATCH=480 LIVE=1 BASELINE=0 KEEP=)
 set -eu
 
 BUILD=${1:-build}
@@ -25,7 +25,7 @@ SERIES=${SERIES:-2}
 DAYS=${DAYS:-30}
 INCIDENTS=${INCIDENTS:-1000}
 BACKLOG=${BACKLOG:-10}
-WATCH=${WATCH:-180}
+WATCH=${WATCH:-480}
 LIVE=${LIVE:-1}
 BASELINE=${BASELINE:-0}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)

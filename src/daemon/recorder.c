@@ -1,6 +1,7 @@
 #include "daemon/recorder.h"
 
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,8 +16,13 @@
 
 /* Often enough that history is current, rarely enough to batch the writes. */
 #define RECORDER_FLUSH_MS	250
-/* Roll-ups and retention: a slice of this much work after each flush, while a pass runs. */
-#define RECORDER_MAINTAIN_BUDGET_MS	4
+/*
+ * The loop is held this long at most by a flush, and again by a slice of
+ * roll-ups and retention; while rows or a pass remain, the next comes
+ * after RECORDER_AGAIN_MS, so that the rest of the loop goes on between.
+ */
+#define RECORDER_BUDGET_MS	2
+#define RECORDER_AGAIN_MS	5
 
 struct recorder {
 	struct store	*store;
@@ -28,11 +34,16 @@ static void
 recorder_flush(uv_timer_t *timer)
 {
 	struct recorder *rec = timer->data;
+	bool more;
 
 	/* Also when nothing is queued: a store that would not open tries again. */
-	store_flush(rec->store);
-	store_maintain_step(rec->store, clock_wall_ms(), &store_default_retention,
-	    RECORDER_MAINTAIN_BUDGET_MS);
+	more = store_flush_within(rec->store, RECORDER_BUDGET_MS) >= 0 &&
+	    store_pending(rec->store) > 0;
+	if (store_maintain_step(rec->store, clock_wall_ms(), &store_default_retention,
+	    RECORDER_BUDGET_MS) == 1)
+		more = true;
+	uv_timer_start(&rec->timer, recorder_flush, more ? RECORDER_AGAIN_MS :
+	    RECORDER_FLUSH_MS, RECORDER_FLUSH_MS);
 }
 
 static void

@@ -1,14 +1,14 @@
 /*
- * Metric roll-ups and retention, in passes done a slice at a time. A
- * watermark per resolution (store_meta) says up to where raw samples have
- * been averaged into minutes and minutes into hours; a pass rolls up the
- * complete buckets past it and deletes what is past its retention (raw
- * samples and check runs, minutes, hours), one metric series or check at a
- * time, each a few seeks in the key's order. A slice does series and
- * checks until its time is spent and commits, so that the loop is never
- * held longer than that, however many there are; the watermarks move when
- * the pass ends. A roll-up never replaces a bucket already written: a pass
- * cut short (tend killed) is simply done again.
+ * Metric roll-ups and retention, in passes (every 5 minutes) done a slice
+ * at a time. A watermark per resolution (store_meta) says up to where raw
+ * samples have been averaged into minutes and minutes into hours; a pass
+ * rolls up the complete buckets past it and deletes what is past its
+ * retention (raw samples and check runs, minutes, hours), one metric series
+ * or check at a time, each a few seeks in the key's order. A slice does
+ * series and checks until its time is spent and commits, so that the loop
+ * is never held longer than that, however many there are; the watermarks
+ * move when the pass ends. A roll-up never replaces a bucket already
+ * written: a pass cut short (tend killed) is simply done again.
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -22,8 +22,13 @@
 
 #define MINUTE_MS	60000LL
 #define HOUR_MS		3600000LL
-/* Between the starts of two passes. */
-#define PASS_EVERY_MS	60000
+/*
+ * Between the starts of two passes. Each pass rewrites a page or two of
+ * every series (its newest minutes, its oldest raw samples): five minutes'
+ * rows at once cost what one minute's would, and the minutes a chart of
+ * more than a day reads are at most that late.
+ */
+#define PASS_EVERY_MS	(5 * 60000)
 /* Rows one statement deletes at most: a series far behind takes several slices. */
 #define PASS_DELETE_MAX	5000
 
@@ -95,35 +100,47 @@ pass_set_watermark(sqlite3 *db, const char *key, int64_t value)
 }
 
 /*
- * Sets up a pass to now_ms: reads the watermarks and the numbers of the
- * series and checks there are. chunk > 0 bounds the rows each table loses
- * in the whole pass.
+ * Sets up a pass to now_ms; chunk > 0 bounds the rows each table loses in
+ * the whole pass. Its roll-ups must see every sample before now_ms: its
+ * slices wait until the rows queued by then are written (pass_read).
  */
 static int
 pass_begin(struct store *st, int64_t now_ms, const struct store_retention *keep,
     int64_t chunk)
 {
 	struct store_pass *p = &st->pass;
-	sqlite3 *db;
 	int i;
 
-	if (!store_ready(st) || store_flush(st) < 0)
+	if (!store_ready(st))
 		return -1;
-	db = store_db(st);
 	*p = (struct store_pass){ .running = true, .due = p->due, .began = clock_mono_ms(),
-	    .now = now_ms, .keep = *keep, .next_id = 1,
+	    .after = st->added, .now = now_ms, .keep = *keep,
 	    .minute_end = now_ms / MINUTE_MS * MINUTE_MS, .hour_end = now_ms / HOUR_MS * HOUR_MS };
+	for (i = 0; i < PASS_TABLES; i++)
+		p->left[i] = chunk > 0 ? chunk : -1;
+	return 0;
+}
+
+/*
+ * At its first slice, once those rows are in: the watermarks, and the
+ * series and checks there are (those made later wait for the next pass:
+ * their samples are all newer than now_ms).
+ */
+static int
+pass_read(struct store *st)
+{
+	struct store_pass *p = &st->pass;
+	sqlite3 *db = store_db(st);
+
+	p->next_id = 1;
 	p->minute_mark = pass_watermark(db, "rollup.minute");
 	p->hour_mark = pass_watermark(db, "rollup.hour");
 	p->last_series = pass_read_int(db, "SELECT coalesce(max(id), 0) FROM metric_series",
 	    NULL);
 	p->last_check = pass_read_int(db, "SELECT coalesce(max(id), 0) FROM check_names",
 	    NULL);
-	for (i = 0; i < PASS_TABLES; i++)
-		p->left[i] = chunk > 0 ? chunk : -1;
 	if (p->minute_mark < 0 || p->hour_mark < 0 || p->last_series < 0 || p->last_check < 0) {
 		log_error(NULL, "store maintenance: %s", sqlite3_errmsg(db));
-		p->running = false;
 		return -1;
 	}
 	return 0;
@@ -208,9 +225,10 @@ slice_series(struct slice *s, int64_t id)
 	if ((rc = slice_expire(s, PASS_MINUTE, id, p->now - p->keep.minute_ms)) < 0)
 		return -1;
 	more |= rc;
-	if ((rc = slice_expire(s, PASS_HOUR, id, p->now - p->keep.hour_ms)) < 0)
-		return -1;
-	return more | rc;
+	/* Hours go an hour at a time: in the pass that makes one. */
+	rc = p->hour_end > p->hour_mark ? slice_expire(s, PASS_HOUR, id,
+	    p->now - p->keep.hour_ms) : 0;
+	return rc < 0 ? -1 : more | rc;
 }
 
 /* The series, then the checks, until the pass ends or the deadline passes. */
@@ -252,7 +270,7 @@ pass_slice(struct store *st, int64_t budget_ns)
 	int64_t start = clock_mono_ns();
 	int i, rc = -1;
 
-	if (!store_ready(st) || store_flush(st) < 0)
+	if (!store_ready(st) || (st->pass.next_id == 0 && pass_read(st) < 0))
 		goto done;
 	s.db = store_db(st);
 	for (i = 0; i < PASS_STMTS; i++)
@@ -307,6 +325,8 @@ store_maintain_step(struct store *st, int64_t now_ms, const struct store_retenti
 		if (pass_begin(st, now_ms, keep, 0) < 0)
 			return -1;
 	}
+	if (st->taken < p->after)
+		return 1;
 	if (pass_slice(st, (int64_t)budget_ms * 1000000) < 0)
 		return -1;
 	if (p->running)
@@ -320,7 +340,7 @@ store_maintain(struct store *st, int64_t now_ms, const struct store_retention *k
     int chunk)
 {
 	/* A pass the daemon had under way starts over, whole, here. */
-	if (pass_begin(st, now_ms, keep, chunk) < 0)
+	if (store_flush(st) < 0 || pass_begin(st, now_ms, keep, chunk) < 0)
 		return -1;
 	while (st->pass.running)
 		if (pass_slice(st, INT64_MAX / 2) < 0)

@@ -9,6 +9,7 @@
 
 #include <sqlite3.h>
 
+#include "core/clock.h"
 #include "core/log.h"
 #include "core/mem.h"
 #include "core/selfhealth.h"
@@ -149,15 +150,26 @@ store_close(struct store *st)
 	free(st);
 }
 
+/* The oldest k rows leave the queue (written, or dropped). */
+static void
+store_take(struct store *st, size_t k)
+{
+	size_t i;
+
+	for (i = 0; i < k; i++)
+		pending_free(&st->queue[i]);
+	memmove(st->queue, st->queue + k, (st->n - k) * sizeof(*st->queue));
+	st->n -= k;
+	st->taken += k;
+}
+
 static struct pending *
 store_enqueue(struct store *st, enum pending_stmt stmt)
 {
 	struct pending *p;
 
 	if (st->n == STORE_QUEUE_MAX) {
-		pending_free(&st->queue[0]);
-		memmove(st->queue, st->queue + 1, (st->n - 1) * sizeof(*st->queue));
-		st->n--;
+		store_take(st, 1);
 		st->dropped++;
 		selfhealth_count(SELF_STORE_DROPPED, 1);
 		log_error(NULL, "store %s: writes failing; dropping the oldest rows", st->path);
@@ -167,6 +179,7 @@ store_enqueue(struct store *st, enum pending_stmt stmt)
 		st->queue = xrealloc(st->queue, st->cap * sizeof(*st->queue));
 	}
 	p = &st->queue[st->n++];
+	st->added++;
 	p->stmt = stmt;
 	p->n = 0;
 	return p;
@@ -562,13 +575,22 @@ store_drop_row(struct store *st, const struct pending *p)
  * not hold back the others); the number written. When the database fails
  * (full, corrupt, busy) nothing of it is kept and the queue stays.
  */
+/* Rows written between two looks at the clock, when a flush has a deadline. */
+#define COMMIT_CLOCK_EVERY	16
+
+/*
+ * ... or, given a deadline (clock_mono_ns), the oldest of them written by
+ * then: the rest stay queued, in order, for the next.
+ */
 static int
-store_commit(struct store *st)
+store_commit_until(struct store *st, int64_t deadline_ns)
 {
 	size_t i;
 	int n = 0;
 
 	for (i = 0; i < st->n; i++) {
+		if (i > 0 && i % COMMIT_CLOCK_EVERY == 0 && clock_mono_ns() >= deadline_ns)
+			break;
 		if (store_write(st, &st->queue[i]) == 0)
 			n++;
 		else if (store_row_error(sqlite3_extended_errcode(st->db)))
@@ -578,15 +600,19 @@ store_commit(struct store *st)
 	}
 	if (sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
 		goto fail;
-	for (i = 0; i < st->n; i++)
-		pending_free(&st->queue[i]);
-	st->n = 0;
+	store_take(st, i);
 	store_worked(st);
 	return n;
 fail:
 	store_failed(st, sqlite3_extended_errcode(st->db), sqlite3_errmsg(st->db));
 	store_rollback(st);
 	return -1;
+}
+
+static int
+store_commit(struct store *st)
+{
+	return store_commit_until(st, INT64_MAX);
 }
 
 /* A run's row; its end too when ended, else NULLs: it is still running. */
@@ -695,6 +721,18 @@ store_flush(struct store *st)
 	if (store_begin(st) < 0)
 		return -1;
 	return store_commit(st);
+}
+
+int
+store_flush_within(struct store *st, int budget_ms)
+{
+	if (!store_ready(st))
+		return st->n == 0 ? 0 : -1;
+	if (st->n == 0)
+		return 0;
+	if (store_begin(st) < 0)
+		return -1;
+	return store_commit_until(st, clock_mono_ns() + (int64_t)budget_ms * 1000000);
 }
 
 size_t

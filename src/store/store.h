@@ -225,10 +225,10 @@ struct store_retention {
  * deleted (raw samples and check runs past raw_ms, minutes past minute_ms,
  * hours past hour_ms). store_maintain_step does a slice of a pass, about
  * budget_ms of work in one transaction (a series or check is never split
- * between slices), and begins a pass a minute after the last began (the
- * first a minute after its first call): the daemon calls it after each
+ * between slices), and begins a pass 5 minutes after the last began (the
+ * first 5 minutes after its first call): the daemon calls it after each
  * flush. 1 while a pass is under way, 0 when none is, -1 on an error (the
- * pass is given up; the next begins a minute later and does its work).
+ * pass is given up; the next begins in its turn and does its work).
  */
 int	store_maintain_step(struct store *st, int64_t now_ms,
 	    const struct store_retention *keep, int budget_ms);
@@ -249,6 +249,12 @@ extern const struct store_retention store_default_retention;
  * finite is not queued at all.
  */
 int	store_flush(struct store *st);
+/*
+ * store_flush of the oldest rows, as many as go in about budget_ms (the
+ * daemon's loop: never held longer, whatever the rate of results); the rest
+ * stay queued, in order. The rows written, or -1.
+ */
+int	store_flush_within(struct store *st, int budget_ms);
 size_t	store_pending(const struct store *st);
 
 #endif

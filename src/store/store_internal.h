@@ -69,6 +69,7 @@ struct store_pass {
 	bool		 running;
 	int64_t		 due;		/* monotonic ms: when the next pass may begin */
 	int64_t		 began;		/* monotonic ms */
+	uint64_t	 after;		/* its slices wait until the rows queued before it are in */
 	int64_t		 now;		/* wall ms: the time the pass works to */
 	struct store_retention keep;
 	int64_t		 minute_mark;	/* roll raw [mark, end) up into minutes */
@@ -96,6 +97,8 @@ struct store {
 	size_t		 n;
 	size_t		 cap;
 	size_t		 dropped;
+	uint64_t	 added;		/* rows ever queued */
+	uint64_t	 taken;		/* ... and ever off the queue: written or dropped */
 	struct store_ids incident_ids;
 	struct store_ids attempt_ids;
 	struct store_ids alert_ids;

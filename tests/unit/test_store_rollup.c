@@ -155,7 +155,7 @@ a_pass_in_slices_does_what_a_whole_pass_does(void **state)
 	assert_int_equal(rc, 0);
 	/* 20 series and 20 checks, one each a slice, the last slice the 40th. */
 	assert_int_equal(slices, 39);
-	/* The next pass is a minute away. */
+	/* The next pass is five minutes away. */
 	assert_int_equal(store_maintain_step(st, BASE + 91 * MIN, &keep, 0), 0);
 	store_close(st);
 	sliced = dump();
@@ -260,6 +260,56 @@ checkpoints_are_made_off_the_writers_thread(void **state)
 }
 
 static void
+a_flush_with_a_budget_leaves_the_rest_queued_in_order(void **state)
+{
+	struct store *st = open_store();
+	int i, n, total = 0, flushes = 0;
+
+	(void)state;
+	for (i = 0; i < 3000; i++)
+		store_add_check_result(st, 1000 + i, "x", NULL, HEALTH_HEALTHY, 1, "ok");
+	/* No time at all: a first look at the clock after 16 rows ends it. */
+	assert_int_equal(store_flush_within(st, 0), 16);
+	assert_int_equal(store_pending(st), 3000 - 16);
+	assert_int_equal(count("SELECT max(ts) FROM check_results"), 1015);
+	total = 16;
+	while ((n = store_flush_within(st, 1)) > 0) {
+		total += n;
+		flushes++;
+	}
+	assert_int_equal(n, 0);
+	assert_int_equal(total, 3000);
+	assert_int_equal(store_pending(st), 0);
+	store_close(st);
+	assert_int_equal(count("SELECT count(*) FROM check_results"), 3000);
+	assert_int_equal(count("SELECT max(ts) FROM check_results"), 3999);
+}
+
+/* A pass waits for the rows queued before it began: its roll-ups must see them. */
+static void
+a_pass_waits_for_the_rows_queued_before_it(void **state)
+{
+	struct store *st = open_store();
+	int i;
+
+	(void)state;
+	for (i = 0; i < 600; i++)
+		store_add_metric(st, BASE + i * 100, "cpu", 1);
+	st->pass.due = 1;
+	assert_int_equal(store_maintain_step(st, BASE + 2 * MIN, &keep, 0), 1);
+	assert_int_equal(store_maintain_step(st, BASE + 2 * MIN, &keep, 0), 1);
+	assert_int_equal(count("SELECT count(*) FROM system_health_metrics WHERE "
+	    "resolution = 60000"), 0);
+	while (store_pending(st) > 0)
+		assert_true(store_flush_within(st, 0) > 0);
+	while (store_maintain_step(st, BASE + 2 * MIN, &keep, 0) == 1)
+		;
+	store_close(st);
+	assert_int_equal(count("SELECT count(*) FROM system_health_metrics WHERE "
+	    "resolution = 60000"), 1);
+}
+
+static void
 schema_11_history_is_carried_over(void **state)
 {
 	struct store *st;
@@ -307,6 +357,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(metric_reads_go_by_the_series_number, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(checkpoints_are_made_off_the_writers_thread,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    a_flush_with_a_budget_leaves_the_rest_queued_in_order, setup, teardown),
+		cmocka_unit_test_setup_teardown(a_pass_waits_for_the_rows_queued_before_it,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(schema_11_history_is_carried_over, setup,
 		    teardown),
