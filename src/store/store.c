@@ -711,7 +711,7 @@ store_add_retry_attempt(struct store *st, const struct store_retry_attempt *a)
 }
 
 int
-store_flush(struct store *st)
+store_flush_within(struct store *st, int budget_ms)
 {
 	/* Called with nothing queued, it still opens a store that would not. */
 	if (!store_ready(st))
@@ -720,19 +720,14 @@ store_flush(struct store *st)
 		return 0;
 	if (store_begin(st) < 0)
 		return -1;
-	return store_commit(st);
+	return store_commit_until(st, budget_ms < 0 ? INT64_MAX :
+	    clock_mono_ns() + (int64_t)budget_ms * 1000000);
 }
 
 int
-store_flush_within(struct store *st, int budget_ms)
+store_flush(struct store *st)
 {
-	if (!store_ready(st))
-		return st->n == 0 ? 0 : -1;
-	if (st->n == 0)
-		return 0;
-	if (store_begin(st) < 0)
-		return -1;
-	return store_commit_until(st, clock_mono_ns() + (int64_t)budget_ms * 1000000);
+	return store_flush_within(st, -1);
 }
 
 size_t
