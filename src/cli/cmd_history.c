@@ -21,7 +21,7 @@
 
 static const char results_sql[] =
     "SELECT ts, state, latency_ms, message FROM check_results"
-    " WHERE check_name = ?1 AND ts >= ?2 ORDER BY ts DESC, id DESC";
+    " WHERE check_name = ?1 AND ts >= ?2 ORDER BY ts DESC";
 static const char changes_sql[] =
     "SELECT ts, from_state, to_state, message FROM state_changes"
     " WHERE kind = 'check' AND target = ?1 AND ts >= ?2 ORDER BY ts DESC, id DESC";

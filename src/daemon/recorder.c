@@ -1,6 +1,7 @@
 #include "daemon/recorder.h"
 
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,33 +23,34 @@
  * at most this long.
  */
 #define RECORDER_IDLE_MS	1000
-/* Roll-ups and retention, a bounded step at a time. */
-#define RECORDER_MAINTAIN_MS	60000
-#define RECORDER_MAINTAIN_CHUNK	5000
+/*
+ * The loop is held this long at most by a flush, and again by a slice of
+ * roll-ups and retention; while rows or a pass remain, the next comes
+ * after RECORDER_AGAIN_MS, so that the rest of the loop goes on between.
+ */
+#define RECORDER_BUDGET_MS	2
+#define RECORDER_AGAIN_MS	5
 
 struct recorder {
 	struct store	*store;
 	json_t		*versions;	/* "check\tdependency" -> the last version seen */
 	uv_timer_t	 timer;
-	int64_t		 last_maintained;
 };
 
 static void
 recorder_flush(uv_timer_t *timer)
 {
 	struct recorder *rec = timer->data;
-	int64_t now = clock_mono_ms();
 	uint64_t every = store_pending(rec->store) > 0 ? RECORDER_FLUSH_MS : RECORDER_IDLE_MS;
+	bool more;
 
 	/* Also when nothing is queued: a store that would not open tries again. */
-	store_flush(rec->store);
-	if (uv_timer_get_repeat(timer) != every)
-		uv_timer_start(timer, recorder_flush, every, every);
-	if (now - rec->last_maintained >= RECORDER_MAINTAIN_MS) {
-		rec->last_maintained = now;
-		store_maintain(rec->store, clock_wall_ms(), &store_default_retention,
-		    RECORDER_MAINTAIN_CHUNK);
-	}
+	more = store_flush_within(rec->store, RECORDER_BUDGET_MS) >= 0 &&
+	    store_pending(rec->store) > 0;
+	if (store_maintain_step(rec->store, clock_wall_ms(), &store_default_retention,
+	    RECORDER_BUDGET_MS) == 1)
+		more = true;
+	uv_timer_start(&rec->timer, recorder_flush, more ? RECORDER_AGAIN_MS : every, every);
 }
 
 /* Rows are coming: the fast tick, if it had slowed down. */
@@ -80,7 +82,6 @@ recorder_open(uv_loop_t *loop, struct statedir *sd)
 	rec->store = st;
 	rec->versions = json_object();
 	store_each_dependency_version(st, recorder_load_version, rec->versions);
-	rec->last_maintained = clock_mono_ms();
 	uv_timer_init(loop, &rec->timer);
 	rec->timer.data = rec;
 	uv_timer_start(&rec->timer, recorder_flush, RECORDER_FLUSH_MS, RECORDER_FLUSH_MS);

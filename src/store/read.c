@@ -273,10 +273,11 @@ done:
 	return row;
 }
 
+/* One range of the samples' key: the series' number, the resolution, the time. */
 static const char metric_sql[] =
-    "SELECT ts / ?4 * ?4 AS bucket, avg(value) FROM system_health_metrics"
-    " WHERE series = ?1 AND resolution = ?2 AND ts >= ?3"
-    " GROUP BY bucket ORDER BY bucket";
+    "SELECT ts / ?4 * ?4 AS bucket, avg(value) FROM metric_samples"
+    " WHERE series = (SELECT id FROM metric_series WHERE name = ?1) AND resolution = ?2"
+    " AND ts >= ?3 GROUP BY bucket ORDER BY bucket";
 
 json_t *
 store_read_metric(sqlite3 *db, const char *series, int64_t since_ms, int64_t now_ms,

@@ -290,6 +290,65 @@ static const char *const migrations[] = {
 	"  timed_out INTEGER NOT NULL,"
 	"  output TEXT NOT NULL);"			/* its last lines, redacted */
 	"CREATE INDEX job_runs_by_time ON job_runs (started_at);",
+
+	/*
+	 * 11 -> 12: history at scale (10,000 checks every 10 s). A check's
+	 * runs and a metric series' samples are kept together, keyed by a
+	 * number for the name (WITHOUT ROWID, the key the order on disk): a
+	 * sample takes about 27 bytes instead of 91, and a check's runs or a
+	 * series' points are read from one range of pages. Two runs of a
+	 * check in one millisecond cannot both be kept: the store writes the
+	 * later one a millisecond on. The old tables become views of the same
+	 * names and columns (check_results without its id), so SQL that read
+	 * them still does. Copied: what the daemon's retention would keep of
+	 * them (counted back from the newest row, the default windows), each
+	 * sample of a series at one time once (their average). Incidents get
+	 * an index by time: tend incidents lists the newest.
+	 */
+	"CREATE TABLE check_names ("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL,"
+	"  service TEXT);"
+	"CREATE INDEX check_names_by_name ON check_names (name, service);"
+	"CREATE TABLE check_runs ("
+	"  check_id INTEGER NOT NULL,"			/* check_names.id */
+	"  ts INTEGER NOT NULL,"			/* ms since the epoch */
+	"  state TEXT NOT NULL,"
+	"  latency_ms REAL,"
+	"  message TEXT,"
+	"  PRIMARY KEY (check_id, ts)) WITHOUT ROWID;"
+	"CREATE TABLE metric_series ("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL UNIQUE);"
+	"CREATE TABLE metric_samples ("
+	"  series INTEGER NOT NULL,"			/* metric_series.id */
+	"  resolution INTEGER NOT NULL,"		/* 0 raw, 60000 1 min, 3600000 1 h */
+	"  ts INTEGER NOT NULL,"
+	"  value REAL NOT NULL,"
+	"  PRIMARY KEY (series, resolution, ts)) WITHOUT ROWID;"
+	"INSERT INTO check_names (name, service)"
+	"  SELECT DISTINCT check_name, service FROM check_results;"
+	"INSERT OR IGNORE INTO check_runs"
+	"  SELECT n.id, r.ts, r.state, r.latency_ms, r.message FROM check_results r"
+	"  JOIN check_names n ON n.name = r.check_name AND n.service IS r.service"
+	"  WHERE r.ts >= (SELECT max(ts) FROM check_results) - 86400000;"
+	"INSERT INTO metric_series (name) SELECT DISTINCT series FROM system_health_metrics;"
+	"WITH kept (resolution, since) AS (SELECT resolution, max(ts) - CASE resolution"
+	"    WHEN 0 THEN 86400000 WHEN 60000 THEN 604800000 ELSE 7776000000 END"
+	"    FROM system_health_metrics GROUP BY resolution)"
+	"  INSERT INTO metric_samples SELECT s.id, m.resolution, m.ts, avg(m.value) FROM system_health_metrics m"
+	"  JOIN kept k ON k.resolution = m.resolution"
+	"  JOIN metric_series s ON s.name = m.series WHERE m.ts >= k.since"
+	"  GROUP BY s.id, m.resolution, m.ts;"
+	"DROP TABLE check_results;"
+	"DROP TABLE system_health_metrics;"
+	"CREATE VIEW check_results AS"
+	"  SELECT r.ts, n.name AS check_name, n.service, r.state, r.latency_ms, r.message"
+	"  FROM check_runs r JOIN check_names n ON n.id = r.check_id;"
+	"CREATE VIEW system_health_metrics AS"
+	"  SELECT s.name AS series, m.ts, m.value, m.resolution"
+	"  FROM metric_samples m JOIN metric_series s ON s.id = m.series;"
+	"CREATE INDEX error_incidents_by_time ON error_incidents (detected_at);",
 };
 
 size_t

@@ -9,6 +9,7 @@
 
 #include <sqlite3.h>
 
+#include "core/clock.h"
 #include "core/log.h"
 #include "core/mem.h"
 #include "core/selfhealth.h"
@@ -63,16 +64,20 @@ static const char *const stmt_table[STMT_COUNT] = {
 	[STMT_PROCEDURE] = "recovery_procedures",
 	[STMT_DEPENDENCY_CHANGE] = "dependency_changes", [STMT_ALERT] = "alert_deliveries",
 	[STMT_RETRY_RUN_END] = "retry_runs", [STMT_RETRY_ATTEMPT] = "retry_attempts",
-	[STMT_RETRY_RUN] = "retry_runs",
+	[STMT_RETRY_RUN] = "retry_runs", [STMT_CHECK_NAME] = "check_names",
+	[STMT_SERIES_NAME] = "metric_series",
 };
 
 static const char *const stmt_sql[STMT_COUNT] = {
-	[STMT_CHECK_RESULT] = "INSERT INTO check_results (ts, check_name, service, "
-	    "state, message, latency_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+	/* The check's and the series' numbers: see STMT_CHECK_NAME and STMT_SERIES_NAME. */
+	[STMT_CHECK_RESULT] = "INSERT INTO check_runs (check_id, ts, state, message, "
+	    "latency_ms) SELECT id, ?1, ?4, ?5, ?6 FROM check_names WHERE name = ?2 AND "
+	    "service IS ?3 LIMIT 1",
 	[STMT_STATE_CHANGE] = "INSERT INTO state_changes (ts, kind, target, service, "
 	    "from_state, to_state, message) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-	[STMT_METRIC] = "INSERT INTO system_health_metrics (ts, series, value) "
-	    "VALUES (?1, ?2, ?3)",
+	/* One sample of a series at a time: the last written. */
+	[STMT_METRIC] = "INSERT OR REPLACE INTO metric_samples (series, resolution, ts, "
+	    "value) SELECT id, 0, ?1, ?3 FROM metric_series WHERE name = ?2",
 	/* The whole row each time: the last write of an incident is its state. */
 	[STMT_INCIDENT] = "INSERT INTO error_incidents (id, target, service, error_type, "
 	    "category, severity, detected_at, resolved_at, root_cause, diagnosis, "
@@ -115,6 +120,11 @@ static const char *const stmt_sql[STMT_COUNT] = {
 	[STMT_RETRY_RUN] = "INSERT INTO retry_runs (origin, started_at, argv, attempts, "
 	    "outcome, ci, ended_at, exit_code, summary) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
 	    "?8, ?9)",
+	/* A service may be NULL, which UNIQUE would not match: looked up with IS. */
+	[STMT_CHECK_NAME] = "INSERT INTO check_names (name, service) SELECT ?1, ?2 "
+	    "WHERE NOT EXISTS (SELECT 1 FROM check_names WHERE name = ?1 AND service IS ?2)",
+	[STMT_SERIES_NAME] = "INSERT INTO metric_series (name) VALUES (?1) "
+	    "ON CONFLICT (name) DO NOTHING",
 };
 
 static void
@@ -136,6 +146,8 @@ store_close(struct store *st)
 		return;
 	if (st->db != NULL)
 		store_flush(st);
+	/* Its connection first: the store's, closing last, checkpoints and removes the WAL. */
+	store_checkpoint_stop(st);
 	/*
 	 * SQLite checkpoints at close only as the last connection, without
 	 * waiting for a lock: a brief writer lets it once the WAL is long.
@@ -152,20 +164,28 @@ store_close(struct store *st)
 	free(st);
 }
 
+/* The oldest k rows leave the queue (written, or dropped). */
+static void
+store_take(struct store *st, size_t k)
+{
+	size_t i;
+
+	for (i = 0; i < k; i++)
+		pending_free(&st->queue[i]);
+	memmove(st->queue, st->queue + k, (st->n - k) * sizeof(*st->queue));
+	st->n -= k;
+	st->taken += k;
+}
+
 static struct pending *
 store_enqueue(struct store *st, enum pending_stmt stmt)
 {
 	struct pending *p;
-	size_t i;
 
 	if (st->n >= STORE_QUEUE_WRITE_AT && st->n % STORE_QUEUE_WRITE_AT == 0)
 		store_flush(st);
 	if (st->n == STORE_QUEUE_MAX) {
-		for (i = 0; i < STORE_QUEUE_DROP; i++)
-			pending_free(&st->queue[i]);
-		memmove(st->queue, st->queue + STORE_QUEUE_DROP,
-		    (st->n - STORE_QUEUE_DROP) * sizeof(*st->queue));
-		st->n -= STORE_QUEUE_DROP;
+		store_take(st, STORE_QUEUE_DROP);
 		st->dropped += STORE_QUEUE_DROP;
 		selfhealth_count(SELF_STORE_DROPPED, STORE_QUEUE_DROP);
 		log_error(NULL, "store %s: writes failing; dropped the oldest %d rows", st->path,
@@ -176,6 +196,7 @@ store_enqueue(struct store *st, enum pending_stmt stmt)
 		st->queue = xrealloc(st->queue, st->cap * sizeof(*st->queue));
 	}
 	p = &st->queue[st->n++];
+	st->added++;
 	p->stmt = stmt;
 	p->n = 0;
 	return p;
@@ -416,30 +437,92 @@ store_stmt(struct store *st, enum pending_stmt stmt)
 	return st->prepared[stmt];
 }
 
-static int
-store_write(struct store *st, const struct pending *p)
+/* Binds v[0..n) to ?1..?n. */
+static void
+store_bind_values(sqlite3_stmt *stmt, const struct value *v, int n)
 {
-	sqlite3_stmt *stmt = store_stmt(st, p->stmt);
-	const struct value *v;
-	int i, rc;
+	int i;
 
-	if (stmt == NULL)
-		return -1;
-	for (i = 0; i < p->n; i++) {
-		v = &p->v[i];
-		if (v->type == VALUE_INT)
-			sqlite3_bind_int64(stmt, i + 1, v->i);
-		else if (v->type == VALUE_REAL)
-			sqlite3_bind_double(stmt, i + 1, v->d);
-		else if (v->type == VALUE_TEXT)
-			sqlite3_bind_text(stmt, i + 1, v->s, -1, SQLITE_STATIC);
+	for (i = 0; i < n; i++) {
+		if (v[i].type == VALUE_INT)
+			sqlite3_bind_int64(stmt, i + 1, v[i].i);
+		else if (v[i].type == VALUE_REAL)
+			sqlite3_bind_double(stmt, i + 1, v[i].d);
+		else if (v[i].type == VALUE_TEXT)
+			sqlite3_bind_text(stmt, i + 1, v[i].s, -1, SQLITE_STATIC);
 		else
 			sqlite3_bind_null(stmt, i + 1);
 	}
+}
+
+/* Runs stmt with v[0..n) bound; 0, or -1 with the error in the connection. */
+static int
+store_run(struct store *st, enum pending_stmt which, const struct value *v, int n)
+{
+	sqlite3_stmt *stmt = store_stmt(st, which);
+	int rc;
+
+	if (stmt == NULL)
+		return -1;
+	store_bind_values(stmt, v, n);
 	rc = sqlite3_step(stmt);
 	sqlite3_reset(stmt);
 	sqlite3_clear_bindings(stmt);
 	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/*
+ * The first millisecond from ts on that no run of the check (name,
+ * service) holds; ts itself when the check has none yet.
+ */
+static int64_t
+store_free_ts(struct store *st, const struct value *name, int64_t ts)
+{
+	sqlite3_stmt *stmt;
+
+	if (sqlite3_prepare_v2(st->db, "SELECT r.ts FROM check_runs r JOIN check_names n "
+	    "ON n.id = r.check_id WHERE n.name = ?1 AND n.service IS ?2 AND r.ts >= ?3 "
+	    "ORDER BY r.ts", -1, &stmt, NULL) != SQLITE_OK)
+		return ts;
+	store_bind_values(stmt, name, 2);
+	sqlite3_bind_int64(stmt, 3, ts);
+	while (sqlite3_step(stmt) == SQLITE_ROW && sqlite3_column_int64(stmt, 0) == ts)
+		ts++;
+	sqlite3_finalize(stmt);
+	return ts;
+}
+
+/*
+ * A check's run, keyed by the check and its time: one that comes in a
+ * millisecond another run of it holds (a check run again at once) is
+ * written at the next free one rather than lost.
+ */
+static int
+store_write_run(struct store *st, const struct pending *p)
+{
+	struct value v[PENDING_MAX_VALUES];
+	int code;
+
+	if (store_run(st, STMT_CHECK_NAME, &p->v[1], 2) < 0)
+		return -1;
+	if (store_run(st, STMT_CHECK_RESULT, p->v, p->n) == 0)
+		return 0;
+	code = sqlite3_extended_errcode(st->db);
+	if (code != SQLITE_CONSTRAINT_PRIMARYKEY && code != SQLITE_CONSTRAINT_UNIQUE)
+		return -1;
+	memcpy(v, p->v, (size_t)p->n * sizeof(v[0]));
+	v[0].i = store_free_ts(st, &p->v[1], v[0].i);
+	return store_run(st, STMT_CHECK_RESULT, v, p->n);
+}
+
+static int
+store_write(struct store *st, const struct pending *p)
+{
+	if (p->stmt == STMT_CHECK_RESULT)
+		return store_write_run(st, p);
+	if (p->stmt == STMT_METRIC && store_run(st, STMT_SERIES_NAME, &p->v[1], 1) < 0)
+		return -1;
+	return store_run(st, p->stmt, p->v, p->n);
 }
 
 /* Writes a row now rather than queueing it, then lets its values go. */
@@ -509,13 +592,22 @@ store_drop_row(struct store *st, const struct pending *p)
  * not hold back the others); the number written. When the database fails
  * (full, corrupt, busy) nothing of it is kept and the queue stays.
  */
+/* Rows written between two looks at the clock, when a flush has a deadline. */
+#define COMMIT_CLOCK_EVERY	16
+
+/*
+ * ... or, given a deadline (clock_mono_ns), the oldest of them written by
+ * then: the rest stay queued, in order, for the next.
+ */
 static int
-store_commit(struct store *st)
+store_commit_until(struct store *st, int64_t deadline_ns)
 {
 	size_t i;
 	int n = 0;
 
 	for (i = 0; i < st->n; i++) {
+		if (i > 0 && i % COMMIT_CLOCK_EVERY == 0 && clock_mono_ns() >= deadline_ns)
+			break;
 		if (store_write(st, &st->queue[i]) == 0)
 			n++;
 		else if (store_row_error(sqlite3_extended_errcode(st->db)))
@@ -525,10 +617,9 @@ store_commit(struct store *st)
 	}
 	if (sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
 		goto fail;
-	for (i = 0; i < st->n; i++)
-		pending_free(&st->queue[i]);
-	st->n = 0;
-	if (st->cap > QUEUE_KEEP_CAP) {
+	store_take(st, i);
+	/* A burst's queue is given back once written, not kept at its peak. */
+	if (st->n == 0 && st->cap > QUEUE_KEEP_CAP) {
 		free(st->queue);
 		st->queue = NULL;
 		st->cap = 0;
@@ -539,6 +630,12 @@ fail:
 	store_failed(st, sqlite3_extended_errcode(st->db), sqlite3_errmsg(st->db));
 	store_rollback(st);
 	return -1;
+}
+
+static int
+store_commit(struct store *st)
+{
+	return store_commit_until(st, INT64_MAX);
 }
 
 /* A run's row; its end too when ended, else NULLs: it is still running. */
@@ -637,7 +734,7 @@ store_add_retry_attempt(struct store *st, const struct store_retry_attempt *a)
 }
 
 int
-store_flush(struct store *st)
+store_flush_within(struct store *st, int budget_ms)
 {
 	/* Called with nothing queued, it still opens a store that would not. */
 	if (!store_ready(st))
@@ -646,7 +743,14 @@ store_flush(struct store *st)
 		return 0;
 	if (store_begin(st) < 0)
 		return -1;
-	return store_commit(st);
+	return store_commit_until(st, budget_ms < 0 ? INT64_MAX :
+	    clock_mono_ns() + (int64_t)budget_ms * 1000000);
+}
+
+int
+store_flush(struct store *st)
+{
+	return store_flush_within(st, -1);
 }
 
 size_t

@@ -22,7 +22,7 @@ struct statedir;
 struct store;
 
 /* The schema version this build writes. */
-#define STORE_SCHEMA_VERSION	11
+#define STORE_SCHEMA_VERSION	12
 
 /* Opens (creating and migrating as needed); NULL with a message in err. */
 struct store	*store_open(const char *path, char *err, size_t errlen);
@@ -218,7 +218,7 @@ json_t	*store_open_incidents(struct store *st);
 int	store_ack_incident(struct store *st, int64_t id, int64_t now_ms);
 int	store_resolve_incident(struct store *st, int64_t id, int64_t now_ms);
 
-/* How long each resolution of a metric series is kept. */
+/* How long each resolution of a metric series is kept; check runs as raw samples. */
 struct store_retention {
 	int64_t		 raw_ms;	/* default 24 h */
 	int64_t		 minute_ms;	/* default 7 d */
@@ -226,10 +226,22 @@ struct store_retention {
 };
 
 /*
- * Rolls complete minutes of raw samples up into 1-minute averages and
- * complete hours of those into 1-hour averages, then deletes what is past
- * its retention, at most `chunk` rows per table and call so that a large
- * backlog never stalls the loop. Returns the rows deleted, or -1.
+ * Roll-ups and retention, a pass over every metric series and check:
+ * complete minutes of raw samples averaged into 1-minute rows and complete
+ * hours of those into 1-hour rows, then what is past its retention
+ * deleted (raw samples and check runs past raw_ms, minutes past minute_ms,
+ * hours past hour_ms). store_maintain_step does a slice of a pass, about
+ * budget_ms of work in one transaction (a series or check is never split
+ * between slices), and begins a pass 5 minutes after the last began (the
+ * first 5 minutes after its first call): the daemon calls it after each
+ * flush. 1 while a pass is under way, 0 when none is, -1 on an error (the
+ * pass is given up; the next begins in its turn and does its work).
+ */
+int	store_maintain_step(struct store *st, int64_t now_ms,
+	    const struct store_retention *keep, int budget_ms);
+/*
+ * A whole pass at once, at most `chunk` rows deleted per table (<= 0: no
+ * bound). Returns the rows deleted, or -1.
  */
 int	store_maintain(struct store *st, int64_t now_ms, const struct store_retention *keep,
 	    int chunk);
@@ -244,6 +256,12 @@ extern const struct store_retention store_default_retention;
  * finite is not queued at all.
  */
 int	store_flush(struct store *st);
+/*
+ * store_flush of the oldest rows, as many as go in about budget_ms (the
+ * daemon's loop: never held longer, whatever the rate of results); the rest
+ * stay queued, in order. The rows written, or -1.
+ */
+int	store_flush_within(struct store *st, int budget_ms);
 size_t	store_pending(const struct store *st);
 
 #endif

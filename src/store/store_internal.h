@@ -8,6 +8,8 @@
 
 #include <sqlite3.h>
 
+#include "store/store.h"
+
 #define BRIEF_WAL_MAX	128	/* frames: a brief writer checkpoints past this */
 
 struct statedir;
@@ -32,6 +34,9 @@ enum pending_stmt {
 	STMT_RETRY_RUN_END,
 	STMT_RETRY_ATTEMPT,
 	STMT_RETRY_RUN,
+	/* Not queued: the names a result's or a sample's row refers to by number. */
+	STMT_CHECK_NAME,
+	STMT_SERIES_NAME,
 	STMT_COUNT,
 };
 
@@ -46,6 +51,41 @@ struct store_ids {
 	bool		 read;
 };
 
+/* The tables a maintenance pass deletes from, each with its own bound. */
+enum pass_table {
+	PASS_RAW,
+	PASS_MINUTE,
+	PASS_HOUR,
+	PASS_RUNS,
+	PASS_TABLES,
+};
+
+/*
+ * A pass of roll-ups and retention (rollup.c), done a slice at a time:
+ * every metric series, then every check, by number, each whole in the
+ * slice that takes it up (one at most past the slice's time).
+ */
+struct store_pass {
+	bool		 running;
+	int64_t		 due;		/* monotonic ms: when the next pass may begin */
+	int64_t		 began;		/* monotonic ms */
+	uint64_t	 after;		/* its slices wait until the rows queued before it are in */
+	int64_t		 now;		/* wall ms: the time the pass works to */
+	struct store_retention keep;
+	int64_t		 minute_mark;	/* roll raw [mark, end) up into minutes */
+	int64_t		 minute_end;
+	int64_t		 hour_mark;	/* and minutes [mark, end) into hours */
+	int64_t		 hour_end;
+	bool		 checks;	/* past the series, at the checks */
+	int64_t		 next_id;	/* the next series or check to do */
+	int64_t		 last_series;	/* the largest numbers when the pass began */
+	int64_t		 last_check;
+	int64_t		 left[PASS_TABLES];	/* rows each may still lose; < 0: no bound */
+	int64_t		 deleted;
+	int64_t		 work_ns;	/* time spent in its slices */
+	int		 slices;
+};
+
 struct store {
 	sqlite3		*db;		/* NULL: not open (yet): see store_ready */
 	char		*path;
@@ -57,6 +97,8 @@ struct store {
 	size_t		 n;
 	size_t		 cap;
 	size_t		 dropped;
+	uint64_t	 added;		/* rows ever queued */
+	uint64_t	 taken;		/* ... and ever off the queue: written or dropped */
 	struct store_ids incident_ids;
 	struct store_ids attempt_ids;
 	struct store_ids alert_ids;
@@ -64,7 +106,20 @@ struct store {
 	bool		 failing;	/* the last open or flush failed */
 	int		 wal_frames;	/* after this connection's last commit */
 	int		 open_errno;	/* the system's error when the last open failed */
+	struct store_pass pass;
+	struct checkpointer *checkpointer;	/* checkpoint.c's thread, once asked for */
+	bool		 checkpointer_failed;
 };
+
+/*
+ * checkpoint.c: a PASSIVE checkpoint of st's database on a thread of its
+ * own (made at the first call), which no writer or reader waits for; false
+ * when there is no such thread (it could not be made). stop joins it.
+ */
+bool	 store_checkpoint_async(struct store *st);
+void	 store_checkpoint_stop(struct store *st);
+/* The checkpoints that thread has made. */
+int64_t	 store_checkpoints_done(struct store *st);
 
 sqlite3	*store_db(struct store *st);
 /*

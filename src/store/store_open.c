@@ -124,7 +124,9 @@ store_migrate(struct store *st, char *err, size_t errlen)
 
 /*
  * After a commit, in place of SQLite's own hook: its passive checkpoint,
- * and a truncating one once the WAL is long (see STORE_WAL_TRUNCATE).
+ * asked of the store's checkpoint thread (checkpoint.c) so that the loop
+ * never waits for its copy and sync; and a truncating one, here, once the
+ * WAL is long (readers kept it from starting over: see STORE_WAL_TRUNCATE).
  */
 static int
 store_wal_bound(void *arg, sqlite3 *db, const char *name, int frames)
@@ -140,7 +142,7 @@ store_wal_bound(void *arg, sqlite3 *db, const char *name, int frames)
 		sqlite3_busy_timeout(db, STORE_BUSY_MS);
 		if (rc != SQLITE_OK)
 			st->next_truncate = clock_mono_ms() + STORE_TRUNCATE_EVERY_MS;
-	} else if (frames >= STORE_AUTOCHECKPOINT)
+	} else if (frames >= STORE_AUTOCHECKPOINT && !store_checkpoint_async(st))
 		sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
 	return SQLITE_OK;
 }
