@@ -117,8 +117,18 @@ enum MHD_Result	web_get_asset(struct MHD_Connection *conn, const char *url);
 /* The current snapshot, referenced; NULL before the first publish. */
 struct web_snapshot *web_current(struct web_server *ws);
 
+/* route.c: libmicrohttpd's access handler and its request-completed callback. */
+enum MHD_Result	web_handle(void *cls, struct MHD_Connection *conn, const char *url,
+		    const char *method, const char *version, const char *upload_data,
+		    size_t *upload_size, void **req_cls);
+void		web_request_done(void *cls, struct MHD_Connection *conn, void **req_cls,
+		    enum MHD_RequestTerminationCode toe);
 /* What follows "Authorization: Bearer ", or NULL. */
 const char	*web_bearer(struct MHD_Connection *conn);
+
+/* published.c: GET url (a route of the snapshot's) from the published snapshot. */
+enum MHD_Result	web_get_published(struct web_server *ws, struct MHD_Connection *conn,
+		    const char *url);
 
 /* ping.c: POST /api/ping/NAME[/KIND], kind "ping", "fail" or "start". */
 enum MHD_Result	web_post_ping(struct web_server *ws, struct MHD_Connection *conn,
