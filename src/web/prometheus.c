@@ -8,6 +8,7 @@
 
 #include "core/mem.h"
 #include "core/selfhealth.h"
+#include "web/snapshot.h"
 
 static const char *const check_states[] = { "healthy", "warning", "critical", "unknown",
 	NULL };
@@ -44,26 +45,42 @@ string(const json_t *obj, const char *key)
 	return s != NULL ? s : "";
 }
 
+/* One check's samples: one per state, and its latency when it has one. */
 static void
-checks_families(json_t *families, const json_t *checks)
+check_samples(json_t *states, json_t *latency, const char *name, const char *service,
+    const char *state, double latency_ms)
 {
+	size_t k;
+
+	for (k = 0; check_states[k] != NULL; k++)
+		sample(states, json_pack("{s:s, s:s, s:s}", "check", name, "service", service,
+		    "state", check_states[k]), strcmp(state, check_states[k]) == 0);
+	if (!isnan(latency_ms))
+		sample(latency, json_pack("{s:s, s:s}", "check", name, "service", service),
+		    latency_ms / 1000);
+}
+
+static void
+checks_families(json_t *families, const json_t *list, const struct web_checks *table)
+{
+	const struct web_check *w;
 	json_t *states, *latency;
 	const json_t *c;
-	size_t i, k;
+	size_t i;
 
 	states = family(families, "tend_check_state", "gauge",
 	    "1 for the check's current state (healthy, warning, critical, unknown), 0 for the others.");
 	latency = family(families, "tend_check_latency_seconds", "gauge",
 	    "How long the check's last run took.");
-	json_array_foreach(checks, i, c) {
-		for (k = 0; check_states[k] != NULL; k++)
-			sample(states, json_pack("{s:s, s:s, s:s}", "check", string(c, "name"),
-			    "service", string(c, "service"), "state", check_states[k]),
-			    strcmp(string(c, "state"), check_states[k]) == 0);
-		if (json_is_number(json_object_get(c, "latency_ms")))
-			sample(latency, json_pack("{s:s, s:s}", "check", string(c, "name"),
-			    "service", string(c, "service")), number(c, "latency_ms") / 1000);
+	for (i = 0; table != NULL && i < table->n; i++) {
+		w = table->v[i];
+		check_samples(states, latency, w->name, w->service != NULL ? w->service : "",
+		    w->state, w->latency_ms);
 	}
+	json_array_foreach(table == NULL ? list : NULL, i, c)
+		check_samples(states, latency, string(c, "name"), string(c, "service"),
+		    string(c, "state"), json_is_number(json_object_get(c, "latency_ms")) ?
+		    number(c, "latency_ms") : NAN);
 }
 
 static void
@@ -164,13 +181,13 @@ self_families(json_t *families, const json_t *tend)
 }
 
 json_t *
-metrics_families(const json_t *status)
+metrics_families(const json_t *status, const struct web_checks *checks)
 {
 	const json_t *tend = json_object_get(status, "tend");
 	json_t *families = json_array();
 
 	self_families(families, tend);
-	checks_families(families, json_object_get(status, "checks"));
+	checks_families(families, json_object_get(status, "checks"), checks);
 	services_families(families, json_object_get(status, "services"));
 	heal_families(families, tend, json_object_get(status, "heal_actions"));
 	host_families(families, json_object_get(status, "host"));

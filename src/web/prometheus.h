@@ -9,7 +9,10 @@
 
 #include <jansson.h>
 
-json_t	*metrics_families(const json_t *status);
+struct web_checks;
+
+/* checks: every check (the status may list only some), or NULL for the status's own. */
+json_t	*metrics_families(const json_t *status, const struct web_checks *checks);
 /* A new string (free it): the families as Prometheus text. */
 char	*prometheus_text(const json_t *families);
 

@@ -261,14 +261,16 @@ web_url(const struct web_server *ws)
 void
 web_publish(struct web_server *ws, struct web_snapshot *snap)
 {
-	/* The ring's copy: a stream that reads it may outlive the snapshot. */
-	char *event = xstrdup(snap->sse_status.data);
 	struct web_snapshot *old;
 
 	pthread_mutex_lock(&ws->lock);
 	old = ws->snap;
 	ws->snap = snap;
-	sse_push_locked(ws, event, snap->sse_status.len);
+	/* A new status: every stream sends it after the events it has not sent yet. */
+	if (old == NULL || old->st != snap->st) {
+		ws->status_gen++;
+		sse_wake_all_locked(ws, false);
+	}
 	pthread_mutex_unlock(&ws->lock);
 	web_snapshot_unref(old);
 }

@@ -74,6 +74,7 @@ struct web_server {
 	pthread_mutex_t	 lock;
 	bool		 stopping;
 	struct web_snapshot *snap;
+	uint64_t	 status_gen;		/* counts the statuses published */
 	struct sse_event ring[WEB_SSE_RING];
 	uint64_t	 ring_next;		/* seq of the next event */
 	struct sse_client *clients;
@@ -139,6 +140,9 @@ void		web_ping_drain(struct web_server *ws);
 void		web_ping_fini(struct web_server *ws);
 
 /* api.c: what is read from the store. */
+/* ?name=N with lo <= N <= hi, else fallback; 0, or -1 after answering 400. */
+int		web_arg_number(struct MHD_Connection *conn, const char *name, long lo,
+		    long hi, long fallback, long *out, enum MHD_Result *ret);
 enum MHD_Result	web_get_incidents(struct web_server *ws, struct MHD_Connection *conn);
 enum MHD_Result	web_get_metric(struct web_server *ws, struct MHD_Connection *conn,
 		    const char *series);
