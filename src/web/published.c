@@ -191,7 +191,8 @@ web_get_service(struct MHD_Connection *conn, struct web_snapshot *snap, const ch
 }
 
 enum MHD_Result
-web_get_published(struct web_server *ws, struct MHD_Connection *conn, const char *url)
+web_get_published(struct web_server *ws, struct MHD_Connection *conn,
+    struct web_request *req, const char *url)
 {
 	static const char json[] = "application/json";
 	struct web_snapshot *snap = web_current(ws);
@@ -200,9 +201,9 @@ web_get_published(struct web_server *ws, struct MHD_Connection *conn, const char
 		return web_send_error(conn, MHD_HTTP_SERVICE_UNAVAILABLE,
 		    "tend is starting; no status yet");
 	if (strcmp(url, "/api/status") == 0)
-		return web_send_snapshot(conn, snap, &snap->st->status, json);
+		return web_send_shared(conn, req, snap, WEB_SHARED_STATUS);
 	if (strcmp(url, "/healthz") == 0)
-		return web_send_snapshot(conn, snap, &snap->st->healthz, json);
+		return web_send_shared(conn, req, snap, WEB_SHARED_HEALTHZ);
 	if (strcmp(url, "/api/checks") == 0)
 		return web_get_checks(conn, snap);
 	if (strcmp(url, "/api/services") == 0)

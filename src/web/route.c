@@ -261,8 +261,8 @@ web_dispatch_post(struct web_server *ws, struct MHD_Connection *conn,
 }
 
 static enum MHD_Result
-web_dispatch_get(struct web_server *ws, struct MHD_Connection *conn, const char *url,
-    enum web_route route, const struct web_post *post)
+web_dispatch_get(struct web_server *ws, struct MHD_Connection *conn, struct web_request *req,
+    const char *url, enum web_route route, const struct web_post *post)
 {
 	switch (route) {
 	case ROUTE_JOBS:
@@ -272,7 +272,7 @@ web_dispatch_get(struct web_server *ws, struct MHD_Connection *conn, const char 
 	case ROUTE_LOG_STREAM:
 		return web_logs_stream(ws, conn, post->name);
 	case ROUTE_PUBLISHED:
-		return web_get_published(ws, conn, url);
+		return web_get_published(ws, conn, req, url);
 	case ROUTE_INCIDENTS:
 		return web_get_incidents(ws, conn);
 	case ROUTE_ALERTS:
@@ -440,7 +440,7 @@ web_handle(void *cls, struct MHD_Connection *conn, const char *url, const char *
 		return web_dispatch_post(ws, conn, req, &post);
 	if (req->body_len > 0)
 		return web_send_error(conn, MHD_HTTP_BAD_REQUEST, "a GET takes no body");
-	return web_dispatch_get(ws, conn, url, route, &post);
+	return web_dispatch_get(ws, conn, req, url, route, &post);
 }
 
 void
@@ -456,6 +456,7 @@ web_request_done(void *cls, struct MHD_Connection *conn, void **req_cls,
 	/* An action the loop answered after the client left. */
 	if (req->action != NULL && req->action->done)
 		web_action_free(req->action);
+	web_snapshot_unref(req->held);
 	free(req->body);
 	free(req);
 	*req_cls = NULL;

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/dl_mhd.h"
 #include "core/mem.h"
 #include "web/prometheus.h"
 
@@ -187,8 +188,15 @@ healthz_of(const json_t *status)
 static void
 web_status_unref(struct web_status *st)
 {
+	size_t i;
+
 	if (atomic_fetch_sub_explicit(&st->refs, 1, memory_order_acq_rel) != 1)
 		return;
+	/* Made only with libmicrohttpd loaded; no request holds them now (web_request.held). */
+	for (i = 0; i < WEB_SHARED_COUNT; i++)
+		if (st->shared[i] != NULL)
+			MHD_destroy_response(st->shared[i]);
+	pthread_mutex_destroy(&st->shared_lock);
 	json_decref(st->doc);
 	free(st->status.data);
 	free(st->healthz.data);
@@ -213,6 +221,7 @@ web_snapshot_build(json_t *status, struct web_checks *checks)
 	struct web_status *st = xcalloc(1, sizeof(*st));
 
 	atomic_init(&st->refs, 1);
+	pthread_mutex_init(&st->shared_lock, NULL);
 	st->generated_at = json_integer_value(json_object_get(status, "generated_at"));
 	st->doc = json_incref(status);
 	st->status.data = json_dumps(status, WEB_JSON_FLAGS);

@@ -54,6 +54,11 @@ struct web_checks {
 	struct web_check **v;
 };
 
+struct MHD_Response;
+
+/* The answers made once per status and sent to every request for it (respond.c). */
+enum web_shared { WEB_SHARED_STATUS, WEB_SHARED_HEALTHZ, WEB_SHARED_COUNT };
+
 /* The status part of a snapshot: made again only when the status changed. */
 struct web_status {
 	atomic_int	 refs;
@@ -61,6 +66,8 @@ struct web_status {
 	json_t		*doc;		/* read-only from now on */
 	struct web_body	 status;	/* /api/status */
 	struct web_body	 healthz;	/* /healthz */
+	pthread_mutex_t	 shared_lock;
+	struct MHD_Response *shared[WEB_SHARED_COUNT];	/* made on first request */
 };
 
 struct web_snapshot {

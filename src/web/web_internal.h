@@ -40,6 +40,7 @@ struct web_request {
 	char		*body;		/* NUL-terminated; NULL when empty */
 	size_t		 body_len;
 	struct web_action *action;
+	struct web_snapshot *held;	/* until the answer is sent (web_send_shared) */
 };
 
 struct sse_event {
@@ -111,6 +112,9 @@ enum MHD_Result	web_send_method_not_allowed(struct MHD_Connection *conn, const c
 /* A body of snap (its reference taken by the response), sent without a copy. */
 enum MHD_Result	web_send_snapshot(struct MHD_Connection *conn, struct web_snapshot *snap,
 		    const struct web_body *body, const char *type);
+/* snap's /api/status or /healthz (its reference held by req until sent). */
+enum MHD_Result	web_send_shared(struct MHD_Connection *conn, struct web_request *req,
+		    struct web_snapshot *snap, enum web_shared which);
 /* A file of the embedded dashboard, or 304 for the ETag asked with; 404 when none. */
 enum MHD_Result	web_get_asset(struct MHD_Connection *conn, const char *url);
 
@@ -129,7 +133,7 @@ const char	*web_bearer(struct MHD_Connection *conn);
 
 /* published.c: GET url (a route of the snapshot's) from the published snapshot. */
 enum MHD_Result	web_get_published(struct web_server *ws, struct MHD_Connection *conn,
-		    const char *url);
+		    struct web_request *req, const char *url);
 
 /* ping.c: POST /api/ping/NAME[/KIND], kind "ping", "fail" or "start". */
 enum MHD_Result	web_post_ping(struct web_server *ws, struct MHD_Connection *conn,
