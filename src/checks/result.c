@@ -40,6 +40,51 @@ check_result_clear(struct check_result *r)
 }
 
 void
+check_kept_clear(struct check_kept *k)
+{
+	struct check_result r;
+
+	check_kept_view(k, &r);
+	free(k->message);
+	memset(k, 0, sizeof(*k));
+	k->state = HEALTH_UNKNOWN;
+	r.events = NULL;
+	check_result_clear(&r);		/* the parts the view borrowed */
+}
+
+void
+check_kept_take(struct check_kept *k, struct check_result *r)
+{
+	check_kept_clear(k);
+	k->state = r->state;
+	k->latency_ms = r->latency_ms;
+	k->message = xstrdup(r->message);
+	/* Kept until the next run: at its size, not the doubled capacity it grew in. */
+	k->perf = r->n_perf > 0 ? xrealloc(r->perf, r->n_perf * sizeof(*r->perf)) : r->perf;
+	k->n_perf = r->n_perf;
+	k->versions = r->versions;
+	k->dependencies = r->dependencies;
+	r->perf = NULL;
+	r->n_perf = 0;
+	r->versions = NULL;
+	r->dependencies = NULL;
+	check_result_clear(r);
+}
+
+void
+check_kept_view(const struct check_kept *k, struct check_result *view)
+{
+	check_result_init(view);
+	view->state = k->state;
+	view->latency_ms = k->latency_ms;
+	snprintf(view->message, sizeof(view->message), "%s", k->message ? k->message : "");
+	view->perf = k->perf;
+	view->n_perf = k->n_perf;
+	view->versions = k->versions;
+	view->dependencies = k->dependencies;
+}
+
+void
 check_result_move(struct check_result *dst, struct check_result *src)
 {
 	*dst = *src;

@@ -44,8 +44,27 @@ struct check_result {
 	json_t		*events;
 };
 
+/*
+ * A result as a check keeps it once reported: its message at its length
+ * (ten thousand checks each holding a 512-byte buffer were 5 MB).
+ */
+struct check_kept {
+	enum health_state state;
+	double		 latency_ms;
+	char		*message;	/* NULL before the first result */
+	struct perf_metric *perf;
+	size_t		 n_perf;
+	json_t		*versions;
+	json_t		*dependencies;
+};
+
 void	check_result_init(struct check_result *r);
 void	check_result_clear(struct check_result *r);
+/* Replaces what k holds with r's result (its parts moved): r is left empty. */
+void	check_kept_take(struct check_kept *k, struct check_result *r);
+void	check_kept_clear(struct check_kept *k);
+/* A result borrowing k's parts, for reading only: never clear it. */
+void	check_kept_view(const struct check_kept *k, struct check_result *view);
 /* Moves src (metrics and all) into dst, which must be clear; src is left empty. */
 void	check_result_move(struct check_result *dst, struct check_result *src);
 /* Notes the version found of a dependency (deps checks). */

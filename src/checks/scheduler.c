@@ -34,7 +34,8 @@
 struct scheduled {
 	struct scheduler *s;
 	const struct check_conf *conf;
-	struct check_conf run_conf;	/* what runs: conf, with a timeout the healer may raise */
+	/* What runs once the healer raised its timeout: conf's copy; NULL: conf. */
+	struct check_conf *raised;
 	uv_timer_t	 timer;
 	struct check_run *run;		/* in flight, or NULL */
 	bool		 again;		/* a tick or a run now came while one was in flight */
@@ -44,7 +45,7 @@ struct scheduled {
 	int64_t		 monitor_until;	/* ... until then (monotonic ms); 0: none */
 	struct health_tracker tracker;
 	struct check_memory memory;
-	struct check_result last;
+	struct check_kept last;
 	bool		 has_result;
 	int64_t		 checked_at;	/* wall ms of the last result */
 };
@@ -56,6 +57,8 @@ struct scheduler {
 	size_t		 n;
 	/* cfg's checks by service: status walks a thousand services' checks. */
 	struct name_index by_service;
+	/* How many running checks are in each tracked state: the overall, at once. */
+	size_t		 n_state[HEALTH_STATE_COUNT];
 	uv_timer_t	 summary;
 	int64_t		 interval_ms;
 	int		 open_handles;
@@ -115,19 +118,20 @@ scheduler_summary_now(struct scheduler *s)
 }
 
 static void
-scheduled_log(const struct scheduled *c, enum health_state from, bool changed)
+scheduled_log(const struct scheduled *c, enum health_state from, bool changed,
+    const struct check_result *r)
 {
 	enum health_state to = c->tracker.state;
 
 	/* A service's checks log under its name: "[web] check health: ..." */
 	if (!changed) {
 		log_debug(c->conf->service, "check %s: %s: %s", c->conf->name,
-		    health_state_name(c->last.state), c->last.message);
+		    health_state_name(r->state), r->message);
 		return;
 	}
 	log_msg(to == HEALTH_HEALTHY ? LOG_INFO : LOG_WARN, c->conf->service,
 	    "check %s: %s -> %s: %s", c->conf->name, health_state_name(from),
-	    health_state_name(to), c->last.message);
+	    health_state_name(to), r->message);
 }
 
 static void	scheduled_fire(uv_timer_t *timer);
@@ -173,19 +177,22 @@ scheduled_done(void *arg, const struct check_conf *conf, struct check_result *r)
 		c->again = false;
 		uv_timer_start(&c->timer, scheduled_fire, 0, scheduled_every(c));
 	}
-	check_result_clear(&c->last);
-	check_result_move(&c->last, r);
 	c->has_result = true;
 	c->checked_at = clock_wall_ms();
-	changed = health_tracker_feed(&c->tracker, c->last.state);
+	changed = health_tracker_feed(&c->tracker, r->state);
+	if (!c->paused) {
+		s->n_state[from]--;
+		s->n_state[c->tracker.state]++;
+	}
 	for (i = 0; i < s->n_results; i++)
-		s->results[i].fn(s->results[i].arg, c->conf, &c->last, c->tracker.state);
-	scheduled_log(c, from, changed);
+		s->results[i].fn(s->results[i].arg, c->conf, r, c->tracker.state);
+	scheduled_log(c, from, changed, r);
+	for (i = 0; changed && i < s->n_subs; i++)
+		s->subs[i].fn(s->subs[i].arg, c->conf, from, c->tracker.state, r);
+	check_kept_take(&c->last, r);
 	/* A first result is no change of the host; the summary after start says it. */
 	if (changed && from != HEALTH_UNKNOWN && c->conf->type == CHECK_RESOURCE)
 		scheduler_summary_now(s);
-	for (i = 0; changed && i < s->n_subs; i++)
-		s->subs[i].fn(s->subs[i].arg, c->conf, from, c->tracker.state, &c->last);
 }
 
 static void
@@ -209,8 +216,8 @@ scheduled_fire(uv_timer_t *timer)
 	if (c->paused)
 		return;
 	if (c->run == NULL)
-		c->run = check_run_start(&c->s->env, &c->run_conf, &c->memory,
-		    scheduled_done, c);
+		c->run = check_run_start(&c->s->env, c->raised ? c->raised : c->conf,
+		    &c->memory, scheduled_done, c);
 	else
 		c->again = true;
 }
@@ -234,10 +241,10 @@ scheduler_start(const struct check_env *env, const struct tend_config *cfg)
 		c = &s->v[i];
 		c->s = s;
 		c->conf = &cfg->checks[i];
-		c->run_conf = cfg->checks[i];
-		check_result_init(&c->last);
+		check_kept_clear(&c->last);
 		health_tracker_init(&c->tracker, c->conf->fail_after, c->conf->fail_n,
 		    c->conf->fail_of, c->conf->recover_after);
+		s->n_state[c->tracker.state]++;
 		every = c->conf->every_ms ? c->conf->every_ms : cfg->interval_ms;
 		spread = (int64_t)s->n > SCHEDULER_FIRST_SPREAD_MS ? (int64_t)s->n :
 		    SCHEDULER_FIRST_SPREAD_MS;
@@ -372,19 +379,25 @@ scheduler_adjust_timeout(struct scheduler *s, const char *check, double factor,
     int64_t max_ms)
 {
 	struct scheduled *c = scheduler_find(s, check);
-	int64_t t;
+	int64_t t, now;
 
 	if (c == NULL)
 		return -1;
-	t = (int64_t)((double)c->run_conf.timeout_ms * factor);
+	now = c->raised ? c->raised->timeout_ms : c->conf->timeout_ms;
+	t = (int64_t)((double)now * factor);
 	if (t > max_ms)
 		t = max_ms;
-	if (t > c->run_conf.timeout_ms) {
-		log_info(c->conf->service, "check %s: timeout raised from %lld to %lld ms",
-		    c->conf->name, (long long)c->run_conf.timeout_ms, (long long)t);
-		c->run_conf.timeout_ms = t;
+	if (t <= now)
+		return now;
+	log_info(c->conf->service, "check %s: timeout raised from %lld to %lld ms",
+	    c->conf->name, (long long)now, (long long)t);
+	/* A shallow copy: the rest of it is the config's, which outlives it. */
+	if (c->raised == NULL) {
+		c->raised = xmalloc(sizeof(*c->raised));
+		*c->raised = *c->conf;
 	}
-	return c->run_conf.timeout_ms;
+	c->raised->timeout_ms = t;
+	return t;
 }
 
 static void
@@ -396,8 +409,9 @@ scheduler_handle_closed(uv_handle_t *handle)
 	if (--s->open_handles > 0)
 		return;
 	for (i = 0; i < s->n; i++) {
-		check_result_clear(&s->v[i].last);
+		check_kept_clear(&s->v[i].last);
 		check_memory_clear(&s->v[i].memory);
+		free(s->v[i].raised);
 	}
 	free(s->v);
 	name_index_free(&s->by_service);
@@ -430,15 +444,16 @@ scheduled_pause(struct scheduled *c, bool paused)
 		return;
 	c->paused = paused;
 	if (!paused) {
+		c->s->n_state[c->tracker.state]++;
 		uv_timer_start(&c->timer, scheduled_fire, 0, scheduled_every(c));
 		return;
 	}
+	c->s->n_state[c->tracker.state]--;
 	if (c->run != NULL)
 		check_run_cancel(c->run);
 	c->run = NULL;
 	c->again = false;
-	check_result_clear(&c->last);
-	check_result_init(&c->last);
+	check_kept_clear(&c->last);
 	c->has_result = false;
 	health_tracker_init(&c->tracker, c->conf->fail_after, c->conf->fail_n,
 	    c->conf->fail_of, c->conf->recover_after);
@@ -464,9 +479,12 @@ scheduler_check_state(struct scheduler *s, const char *check)
 static json_t *
 scheduled_json(const struct scheduled *c)
 {
-	json_t *o = c->has_result ? check_result_json(&c->last) :
-	    json_pack("{s:s, s:s, s:n, s:[]}", "state", "unknown", "message",
-	    "not run yet", "latency_ms", "metrics");
+	struct check_result view;
+	json_t *o;
+
+	check_kept_view(&c->last, &view);
+	o = c->has_result ? check_result_json(&view) : json_pack("{s:s, s:s, s:n, s:[]}",
+	    "state", "unknown", "message", "not run yet", "latency_ms", "metrics");
 
 	/* The tracked state is the one that counts; the last run's is "raw". */
 	json_object_set_new(o, "raw_state", json_string(c->has_result ?
@@ -568,12 +586,11 @@ scheduler_service_checks(const struct scheduler *s, const char *service)
 enum health_state
 scheduler_overall(const struct scheduler *s)
 {
-	enum health_state worst = HEALTH_HEALTHY;
-	size_t i;
+	enum health_state worst = HEALTH_HEALTHY, st;
 
-	for (i = 0; s != NULL && i < s->n; i++)
-		if (!s->v[i].paused)
-			worst = health_state_worst(worst, s->v[i].tracker.state);
+	for (st = 0; s != NULL && st < HEALTH_STATE_COUNT; st++)
+		if (s->n_state[st] > 0)
+			worst = health_state_worst(worst, st);
 	return worst;
 }
 

@@ -279,8 +279,12 @@ cmd_status(struct cli_options *opts)
 	 * those that are not healthy (--all: every one); JSON has them all.
 	 */
 	req = json_pack("{s:s}", "cmd", "status");
-	if (opts->format != OUTPUT_JSON && !opts->all)
-		json_object_set_new(req, "all_checks_up_to", json_integer(STATUS_ALL_CHECKS_UP_TO));
+	if (opts->format != OUTPUT_JSON) {
+		json_object_set_new(req, "view", json_string("table"));
+		if (!opts->all)
+			json_object_set_new(req, "all_checks_up_to",
+			    json_integer(STATUS_ALL_CHECKS_UP_TO));
+	}
 	answer = cli_call(opts, req);
 	if (answer == NULL)
 		return 1;

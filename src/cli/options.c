@@ -339,15 +339,17 @@ cli_state_dir(const struct cli_options *opts)
 {
 	struct config_errors errs = { 0 };
 	struct tend_config *cfg = NULL;
-	char *dir;
+	const char *path = config_path_auto(opts->config_path);
+	char *peeked = NULL, *dir;
 
-	if (opts->state_dir == NULL && getenv("TEND_STATE_DIR") == NULL &&
-	    (opts->config_path != NULL || getenv("TEND_CONFIG") != NULL)) {
+	if (opts->state_dir == NULL && getenv("TEND_STATE_DIR") == NULL && path != NULL &&
+	    config_peek_state_dir(path, &peeked) < 0) {
 		cfg = config_load_auto(opts->config_path, &errs);
 		config_errors_clear(&errs);
 	}
-	dir = statedir_resolve(opts->state_dir, cfg != NULL ? cfg->state_dir : NULL);
+	dir = statedir_resolve(opts->state_dir, cfg != NULL ? cfg->state_dir : peeked);
 	config_free(cfg);
+	free(peeked);
 	return dir;
 }
 

@@ -43,6 +43,13 @@ char		*config_read_file(const char *path, size_t *len, struct config_errors *err
 /* Loads text read from path; its relative paths are from path's folder. */
 struct tend_config *config_load_text(const char *path, const char *text, size_t len,
 		    struct config_errors *errs);
+/*
+ * The state_dir a config file names at its top, found without loading the
+ * rest (a command that only talks to the daemon need not read ten thousand
+ * checks): 0 with *state_dir (NULL when it names none), -1 when only a full
+ * load can say (a YAML error, a merge key or alias at the top level).
+ */
+int		 config_peek_state_dir(const char *path, char **state_dir);
 /* -c FILE if given, else $TEND_CONFIG, else the embedded default. */
 struct tend_config *config_load_auto(const char *path, struct config_errors *errs);
 /* The file config_load_auto reads: path, else $TEND_CONFIG; NULL for the default. */

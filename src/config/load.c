@@ -404,6 +404,108 @@ config_load_file(const char *path, struct config_errors *errs)
 	return cfg;
 }
 
+/* Skips the node whose first event was ev: a scalar, or a collection to its end. */
+static bool
+peek_skip(yaml_parser_t *parser, const yaml_event_t *ev)
+{
+	yaml_event_t e;
+	int depth;
+
+	if (ev->type != YAML_MAPPING_START_EVENT && ev->type != YAML_SEQUENCE_START_EVENT)
+		return ev->type == YAML_SCALAR_EVENT || ev->type == YAML_ALIAS_EVENT;
+	for (depth = 1; depth > 0;) {
+		if (!yaml_parser_parse(parser, &e))
+			return false;
+		if (e.type == YAML_MAPPING_START_EVENT || e.type == YAML_SEQUENCE_START_EVENT)
+			depth++;
+		else if (e.type == YAML_MAPPING_END_EVENT || e.type == YAML_SEQUENCE_END_EVENT)
+			depth--;
+		else if (e.type == YAML_STREAM_END_EVENT)
+			depth = 0;
+		yaml_event_delete(&e);
+	}
+	return true;
+}
+
+/*
+ * The top-level state_dir of a document: 0 with *value (or NULL when
+ * there is none), -1 when the text needs a full load to say (a YAML
+ * error, a merge key, an anchor that may stand for it, not one mapping).
+ */
+static int
+peek_state_dir(yaml_parser_t *parser, char **value)
+{
+	yaml_event_t key, val;
+	int rc = -1, i;
+
+	*value = NULL;
+	/* The stream, the document, the top mapping. */
+	for (i = 0; i < 3; i++) {
+		if (!yaml_parser_parse(parser, &key))
+			return -1;
+		rc = key.type == (i == 0 ? YAML_STREAM_START_EVENT : i == 1 ?
+		    YAML_DOCUMENT_START_EVENT : YAML_MAPPING_START_EVENT) ? 0 : -1;
+		yaml_event_delete(&key);
+		if (rc < 0)
+			return -1;
+	}
+	for (;;) {
+		if (!yaml_parser_parse(parser, &key))
+			return -1;
+		if (key.type == YAML_MAPPING_END_EVENT) {
+			yaml_event_delete(&key);
+			return 0;
+		}
+		if (key.type != YAML_SCALAR_EVENT || !yaml_parser_parse(parser, &val)) {
+			yaml_event_delete(&key);
+			return -1;
+		}
+		rc = strcmp((char *)key.data.scalar.value, "<<") == 0 ||
+		    val.type == YAML_ALIAS_EVENT ? -1 : 0;
+		if (rc == 0 && strcmp((char *)key.data.scalar.value, "state_dir") == 0) {
+			rc = val.type == YAML_SCALAR_EVENT ? 1 : -1;
+			if (rc == 1)
+				*value = xstrdup((char *)val.data.scalar.value);
+		} else if (rc == 0 && !peek_skip(parser, &val)) {
+			rc = -1;
+		}
+		yaml_event_delete(&key);
+		yaml_event_delete(&val);
+		if (rc != 0)
+			return rc < 0 ? -1 : 0;
+	}
+}
+
+int
+config_peek_state_dir(const char *path, char **state_dir)
+{
+	struct config_errors errs = { 0 };
+	yaml_parser_t parser;
+	size_t len;
+	char *text, *dir;
+	int rc;
+
+	*state_dir = NULL;
+	text = config_read_file(path, &len, &errs);
+	config_errors_clear(&errs);
+	if (text == NULL)
+		return -1;
+	yaml_parser_initialize(&parser);
+	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+	rc = peek_state_dir(&parser, state_dir);
+	yaml_parser_delete(&parser);
+	free(text);
+	if (rc < 0) {
+		free(*state_dir);
+		*state_dir = NULL;
+		return -1;
+	}
+	dir = config_dir_of(path);
+	config_make_absolute(state_dir, dir);
+	free(dir);
+	return 0;
+}
+
 struct tend_config *
 config_load_default(struct config_errors *errs)
 {

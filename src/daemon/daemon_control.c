@@ -124,11 +124,12 @@ daemon_count_problems(json_t *by_service, const json_t *checks)
 	}
 }
 
-json_t *
-daemon_status(struct daemon *d, size_t all_checks_up_to)
+/* brief: a table's services (service_status_json), without their checks' names. */
+static json_t *
+daemon_status_build(struct daemon *d, size_t all_checks_up_to, bool brief)
 {
 	const struct tend_config *cfg = supervisor_config(d->sup);
-	json_t *services = supervisor_status_json(d->sup), *svc, *status;
+	json_t *services = supervisor_status_json(d->sup, brief), *svc, *status;
 	enum health_state overall = scheduler_overall(d->checks), health;
 	bool all = cfg->n_checks <= all_checks_up_to;
 	json_t *self = selfhealth_json(), *checks = daemon_status_checks(d, all);
@@ -139,7 +140,7 @@ daemon_status(struct daemon *d, size_t all_checks_up_to)
 		health = daemon_service_health(d, svc);
 		json_object_set_new(svc, "health", json_string(health_state_name(health)));
 		json_object_set(by_service, json_string_value(json_object_get(svc, "name")),
-		    daemon_service_checks(d, svc, all));
+		    daemon_service_checks(d, svc, all && !brief));
 		overall = health_state_worst(overall, health);
 	}
 	daemon_count_problems(by_service, checks);
@@ -167,6 +168,12 @@ daemon_status(struct daemon *d, size_t all_checks_up_to)
 	json_object_update(json_object_get(status, "tend"), self);
 	json_decref(self);
 	return status;
+}
+
+json_t *
+daemon_status(struct daemon *d, size_t all_checks_up_to)
+{
+	return daemon_status_build(d, all_checks_up_to, false);
 }
 
 static bool
@@ -330,7 +337,11 @@ daemon_web_ping(void *arg, const char *check, const char *kind, const char *mess
 		daemon_ping(arg, check, k, message, err, sizeof(err));
 }
 
-/* A status request's "all_checks_up_to": past that many checks, the unhealthy only. */
+/*
+ * A status request's "all_checks_up_to": past that many checks, the
+ * unhealthy only; its "view": "table" asks for the services as a table
+ * shows them (see service_status_json).
+ */
 static size_t
 daemon_status_limit(json_t *req)
 {
@@ -349,11 +360,14 @@ daemon_handle_request(void *arg, json_t *req)
 	struct daemon *d = arg;
 	const char *cmd = json_string_value(json_object_get(req, "cmd"));
 	const char *name = json_string_value(json_object_get(req, "service"));
+	const char *view;
 	json_t *status;
 	char err[256];
 
 	if (strcmp(cmd, "status") == 0) {
-		status = daemon_status(d, daemon_status_limit(req));
+		view = json_string_value(json_object_get(req, "view"));
+		status = daemon_status_build(d, daemon_status_limit(req),
+		    view != NULL && strcmp(view, "table") == 0);
 		publisher_decorate(d->publisher, status);
 		return status;
 	}

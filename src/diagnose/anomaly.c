@@ -48,19 +48,24 @@ anomaly_median(double *v, size_t n)
 static void
 anomaly_baseline(const struct anomaly_detector *d, double *median, double *spread)
 {
-	double *v = xmalloc(d->len * sizeof(*v)), mad, mean_ad = 0;
+	double stack[128], *v, mad, mean_ad = 0;
 	size_t i;
 
-	memcpy(v, d->window, d->len * sizeof(*v));
+	/* A result feeds several series: no allocation for a usual window. */
+	v = d->len <= 128 ? stack : xmalloc(d->len * sizeof(*v));
+
+	for (i = 0; i < d->len; i++)
+		v[i] = d->window[i];
 	*median = anomaly_median(v, d->len);
 	for (i = 0; i < d->len; i++) {
-		v[i] = fabs(d->window[i] - *median);
+		v[i] = fabs((double)d->window[i] - *median);
 		mean_ad += v[i];
 	}
 	mean_ad /= (double)d->len;
 	mad = anomaly_median(v, d->len);
 	*spread = mad > 0 ? mad / 0.6745 : 1.253314 * mean_ad;
-	free(v);
+	if (v != stack)
+		free(v);
 }
 
 enum anomaly_event
@@ -88,7 +93,7 @@ anomaly_feed(struct anomaly_detector *d, double x, double *baseline, double *sco
 		}
 	}
 	/* Every sample joins the window: a lasting step becomes the new normal. */
-	d->window[d->head] = x;
+	d->window[d->head] = (float)x;
 	d->head = (d->head + 1) % d->cap;
 	if (d->len < d->cap)
 		d->len++;

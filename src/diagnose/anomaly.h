@@ -13,7 +13,11 @@
 #include <stddef.h>
 
 struct anomaly_detector {
-	double		*window;
+	/*
+	 * Single precision: 7 digits tell a baseline from an outlier, and
+	 * 20,000 watched series hold 60 samples each.
+	 */
+	float		*window;
 	size_t		 cap;
 	size_t		 len;
 	size_t		 head;

@@ -21,7 +21,11 @@ struct anomaly_watch {
 	const struct anomaly_conf *conf;
 	anomaly_event_fn fn;
 	void		*arg;
-	struct watched	*slots;		/* open addressing, a power of two */
+	/*
+	 * Open addressing, a power of two, half full at most: pointers, so
+	 * that the empty half of 20,000 series costs 8 bytes a slot, not 96.
+	 */
+	struct watched	**slots;
 	size_t		 cap;
 	size_t		 n;
 };
@@ -57,9 +61,10 @@ anomaly_watch_free(struct anomaly_watch *w)
 	if (w == NULL)
 		return;
 	for (i = 0; i < w->cap; i++)
-		if (w->slots[i].series != NULL) {
-			free(w->slots[i].series);
-			anomaly_free(&w->slots[i].det);
+		if (w->slots[i] != NULL) {
+			free(w->slots[i]->series);
+			anomaly_free(&w->slots[i]->det);
+			free(w->slots[i]);
 		}
 	free(w->slots);
 	free(w);
@@ -77,12 +82,13 @@ anomaly_watch_count(const struct anomaly_watch *w)
 	return w->n;
 }
 
-static struct watched *
-anomaly_slot(struct watched *slots, size_t cap, const char *series)
+/* The slot of series: its entry, or the empty one it would take. */
+static struct watched **
+anomaly_slot(struct watched **slots, size_t cap, const char *series)
 {
 	size_t i = (size_t)series_hash(series) & (cap - 1);
 
-	while (slots[i].series != NULL && strcmp(slots[i].series, series) != 0)
+	while (slots[i] != NULL && strcmp(slots[i]->series, series) != 0)
 		i = (i + 1) & (cap - 1);
 	return &slots[i];
 }
@@ -90,14 +96,14 @@ anomaly_slot(struct watched *slots, size_t cap, const char *series)
 static void
 anomaly_grow(struct anomaly_watch *w)
 {
-	struct watched *old = w->slots;
+	struct watched **old = w->slots;
 	size_t old_cap = w->cap, i;
 
 	w->cap *= 2;
 	w->slots = xcalloc(w->cap, sizeof(*w->slots));
 	for (i = 0; i < old_cap; i++)
-		if (old[i].series != NULL)
-			*anomaly_slot(w->slots, w->cap, old[i].series) = old[i];
+		if (old[i] != NULL)
+			*anomaly_slot(w->slots, w->cap, old[i]->series) = old[i];
 	free(old);
 }
 
@@ -164,9 +170,13 @@ anomaly_add(struct anomaly_watch *w, const char *series, const char *unit)
 		return NULL;
 	if ((w->n + 1) * 2 > w->cap)
 		anomaly_grow(w);
-	slot = anomaly_slot(w->slots, w->cap, series);
+	slot = xcalloc(1, sizeof(*slot));
+	*anomaly_slot(w->slots, w->cap, series) = slot;
 	slot->series = xstrdup(series);
 	slot->off = s != NULL && s->off;
+	w->n++;
+	if (slot->off)
+		return slot;	/* known, never judged: no window */
 	anomaly_init(&slot->det, (size_t)w->conf->window, s && s->z > 0 ? s->z : w->conf->z,
 	    s && s->k > 0 ? s->k : w->conf->k);
 	anomaly_unit_floor(unit, &min_delta, &min_ratio);
@@ -174,7 +184,6 @@ anomaly_add(struct anomaly_watch *w, const char *series, const char *unit)
 	    w->conf->min_delta, min_delta);
 	slot->det.min_ratio = anomaly_setting(s != NULL ? s->min_ratio : -1,
 	    w->conf->min_ratio, min_ratio);
-	w->n++;
 	return slot;
 }
 
@@ -188,8 +197,8 @@ anomaly_watch_feed(struct anomaly_watch *w, const char *series, const char *unit
 
 	if (w == NULL || !w->conf->enabled)
 		return;
-	slot = anomaly_slot(w->slots, w->cap, series);
-	if (slot->series == NULL && (slot = anomaly_add(w, series, unit)) == NULL)
+	slot = *anomaly_slot(w->slots, w->cap, series);
+	if (slot == NULL && (slot = anomaly_add(w, series, unit)) == NULL)
 		return;
 	if (slot->off)
 		return;

@@ -1,5 +1,6 @@
 #include "diagnose/rootcause.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -8,7 +9,8 @@
 struct dep_closure {
 	const struct tend_config *cfg;
 	size_t		 n;
-	bool		*reach;		/* reach[i * n + j]: i depends on j */
+	/* Bit i * n + j: i depends on j. A bit: 10,000 services are 12.5 MB, not 100. */
+	uint64_t	*reach;
 };
 
 static long
@@ -22,6 +24,22 @@ service_index(const struct tend_config *cfg, const char *name)
 	return -1;
 }
 
+static bool
+reach_get(const struct dep_closure *d, size_t i, size_t j)
+{
+	size_t bit = i * d->n + j;
+
+	return (d->reach[bit / 64] >> (bit % 64)) & 1;
+}
+
+static void
+reach_set(struct dep_closure *d, size_t i, size_t j)
+{
+	size_t bit = i * d->n + j;
+
+	d->reach[bit / 64] |= (uint64_t)1 << (bit % 64);
+}
+
 /* Marks everything from can reach through depends_on (the config has no cycles). */
 static void
 dep_closure_walk(struct dep_closure *d, size_t from, size_t at)
@@ -31,9 +49,9 @@ dep_closure_walk(struct dep_closure *d, size_t from, size_t at)
 
 	for (; deps != NULL && *deps != NULL; deps++) {
 		j = service_index(d->cfg, *deps);
-		if (j < 0 || d->reach[from * d->n + (size_t)j])
+		if (j < 0 || reach_get(d, from, (size_t)j))
 			continue;
-		d->reach[from * d->n + (size_t)j] = true;
+		reach_set(d, from, (size_t)j);
 		dep_closure_walk(d, from, (size_t)j);
 	}
 }
@@ -46,7 +64,7 @@ dep_closure_new(const struct tend_config *cfg)
 
 	d->cfg = cfg;
 	d->n = cfg->n_services;
-	d->reach = xcalloc(d->n * d->n + 1, sizeof(bool));
+	d->reach = xcalloc(d->n * d->n / 64 + 1, sizeof(*d->reach));
 	for (i = 0; i < d->n; i++)
 		dep_closure_walk(d, i, i);
 	return d;
@@ -66,7 +84,7 @@ dep_closure_depends(const struct dep_closure *d, const char *service, const char
 {
 	long i = service_index(d->cfg, service), j = service_index(d->cfg, on);
 
-	return i >= 0 && j >= 0 && d->reach[(size_t)i * d->n + (size_t)j];
+	return i >= 0 && j >= 0 && reach_get(d, (size_t)i, (size_t)j);
 }
 
 size_t

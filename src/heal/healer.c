@@ -55,6 +55,24 @@ check_index(const struct healer *h, const char *name)
 
 
 
+const char *
+watch_message(const struct watch *w)
+{
+	return w->message != NULL ? w->message : "";
+}
+
+static void
+healer_free_watch(struct healer *h)
+{
+	size_t i;
+
+	for (i = 0; h->watch != NULL && i < h->n_watch; i++)
+		free(h->watch[i].message);
+	free(h->watch);
+	h->watch = NULL;
+	h->n_watch = 0;
+}
+
 struct watch *
 watch_of(const struct healer *h, const char *check)
 {
@@ -197,7 +215,7 @@ healer_open_for_check(struct healer *h, const struct check_conf *conf,
 	char why[256];
 	int64_t id;
 
-	category = healer_classify(h, conf, w->message, why, sizeof(why));
+	category = healer_classify(h, conf, watch_message(w), why, sizeof(why));
 	inc = incident_new(h, 0, conf->name, conf->service, "check", category,
 	    w->tracked == HEALTH_HEALTHY || w->tracked == HEALTH_UNKNOWN ? w->raw : w->tracked);
 	inc->requested = requested;
@@ -205,7 +223,7 @@ healer_open_for_check(struct healer *h, const struct check_conf *conf,
 	if (w->healthy_wall > 0)
 		inc->mttd_ms = inc->detected_wall - w->healthy_wall;
 	snprintf(inc->diagnosis, sizeof(inc->diagnosis), "check %s: %s", conf->name,
-	    w->message);
+	    watch_message(w));
 	incident_note_category(inc, why);
 	id = inc->id;
 	incident_start(inc);
@@ -266,8 +284,9 @@ healer_apply_config(struct healer *h, const struct tend_config *cfg)
 			log_warn(NULL, "classify: %s", err);
 	dep_closure_free(h->deps);
 	h->deps = dep_closure_new(cfg);
-	free(h->watch);
+	healer_free_watch(h);
 	h->watch = xcalloc(cfg->n_checks + 1, sizeof(*h->watch));
+	h->n_watch = cfg->n_checks;
 	for (i = 0; i < cfg->n_checks; i++) {
 		h->watch[i].tracked = HEALTH_UNKNOWN;
 		h->watch[i].raw = HEALTH_UNKNOWN;
@@ -364,7 +383,7 @@ healer_free(struct healer *h)
 	classifier_free(h->classifier);
 	dep_closure_free(h->deps);
 	learning_free(h->learning);
-	free(h->watch);
+	healer_free_watch(h);
 	free(h);
 }
 
@@ -414,7 +433,11 @@ healer_on_result(struct healer *h, const struct check_conf *conf,
 	w->raw = r->state;
 	w->tracked = tracked;
 	w->result_mono = clock_mono_ms();
-	snprintf(w->message, sizeof(w->message), "%s", r->message);
+	/* Held at its length: ten thousand checks' messages, not 512 bytes each. */
+	if (w->message == NULL || strcmp(w->message, r->message) != 0) {
+		free(w->message);
+		w->message = xstrdup(r->message);
+	}
 	if (r->state == HEALTH_HEALTHY)
 		w->healthy_wall = clock_wall_ms();
 
@@ -592,7 +615,7 @@ healer_heal_failing(struct healer *h, bool dry_run)
 			    true));
 			continue;
 		}
-		category = healer_classify(h, c, h->watch[i].message, why, sizeof(why));
+		category = healer_classify(h, c, watch_message(&h->watch[i]), why, sizeof(why));
 		heal_plan_build(h->cfg, c, c->service ? config_find_service(h->cfg,
 		    c->service) : NULL, category, h->learning, &steps);
 		plan = json_array();
@@ -601,7 +624,7 @@ healer_heal_failing(struct healer *h, bool dry_run)
 		json_array_append_new(out, json_pack("{s:s, s:s, s:s, s:o, s:s, s:s}",
 		    "target", c->name, "phase", "dry-run", "category",
 		    failure_category_name(category), "plan", plan, "source", steps.source,
-		    "diagnosis", h->watch[i].message));
+		    "diagnosis", watch_message(&h->watch[i])));
 		heal_steps_clear(&steps);
 	}
 	return out;

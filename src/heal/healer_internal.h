@@ -52,8 +52,11 @@ struct watch {
 	enum health_state raw;
 	int64_t		 result_mono;	/* when the last result came */
 	int64_t		 healthy_wall;	/* the last healthy result, 0 if none */
-	char		 message[512];
+	char		*message;	/* the last result's; NULL: none yet */
 };
+
+/* The last result's message, "" before the first. */
+const char	*watch_message(const struct watch *w);
 
 struct incident {
 	struct healer	*h;
@@ -112,6 +115,7 @@ struct healer {
 	struct dep_closure *deps;
 	struct learning	*learning;
 	struct watch	*watch;		/* by check index */
+	size_t		 n_watch;
 	struct incident	*open;		/* newest first */
 	json_t		*closed;	/* array, newest first */
 	struct last_end	*ends;

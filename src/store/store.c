@@ -22,7 +22,7 @@
  * when it reaches this many rows, not held until the next flush: a row
  * queued takes 700 bytes, and a full queue dropped a row per row queued.
  */
-#define STORE_QUEUE_WRITE_AT	4096
+#define STORE_QUEUE_WRITE_AT	2048
 /* Rows dropped at once when the queue is full: one move, not one a row. */
 #define STORE_QUEUE_DROP	(STORE_QUEUE_MAX / 10)
 

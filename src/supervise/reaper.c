@@ -66,6 +66,27 @@ reaper_changed(struct reaper *r)
 		r->owner.changed(r->owner.arg);
 }
 
+/* A whole /proc file (a thousand children's pids pass 4 KB); NULL if unreadable. */
+static char *
+reaper_read_all(const char *path)
+{
+	size_t len = 0, cap = 8192, n;
+	char *buf;
+	FILE *f;
+
+	if ((f = fopen(path, "re")) == NULL)
+		return NULL;
+	buf = xmalloc(cap);
+	while ((n = fread(buf + len, 1, cap - len - 1, f)) > 0) {
+		len += n;
+		if (len + 1 == cap)
+			buf = xrealloc(buf, cap *= 2);
+	}
+	fclose(f);
+	buf[len] = '\0';
+	return buf;
+}
+
 /*
  * Our children are listed per thread in /proc/self/task/TID/children. Only
  * those tend did not start itself are visited: waiting on a pid that a
@@ -74,11 +95,9 @@ reaper_changed(struct reaper *r)
 static void
 reaper_visit_children(struct reaper *r, child_visit_fn fn, void *arg)
 {
-	char path[300], buf[4096], *p, *end;
+	char path[300], *buf, *p, *end;
 	struct dirent *de;
 	DIR *tasks;
-	FILE *f;
-	size_t n;
 	long pid;
 
 	tasks = opendir("/proc/self/task");
@@ -88,12 +107,8 @@ reaper_visit_children(struct reaper *r, child_visit_fn fn, void *arg)
 		if (de->d_name[0] == '.')
 			continue;
 		snprintf(path, sizeof(path), "/proc/self/task/%s/children", de->d_name);
-		f = fopen(path, "re");
-		if (f == NULL)
+		if ((buf = reaper_read_all(path)) == NULL)
 			continue;
-		n = fread(buf, 1, sizeof(buf) - 1, f);
-		fclose(f);
-		buf[n] = '\0';
 		for (p = buf; *p != '\0'; p = end) {
 			pid = strtol(p, &end, 10);
 			if (end == p)
@@ -101,6 +116,7 @@ reaper_visit_children(struct reaper *r, child_visit_fn fn, void *arg)
 			if (pid > 0 && !children_is_own((pid_t)pid))
 				fn(r, (pid_t)pid, arg);
 		}
+		free(buf);
 	}
 	closedir(tasks);
 }

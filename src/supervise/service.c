@@ -560,12 +560,12 @@ service_restarts_json(const struct service *svc)
 }
 
 json_t *
-service_status_json(const struct service *svc)
+service_status_json(const struct service *svc, bool brief)
 {
 	bool running = service_is_running(svc) && svc->pid > 0;
 	json_t *status;
 
-	status = json_pack("{s:s, s:s, s:s, s:b, s:o, s:o, s:i, s:o, s:s, s:o}",
+	status = json_pack("{s:s, s:s, s:s, s:b, s:o, s:o, s:i, s:o*, s:s, s:o}",
 	    "name", svc->name,
 	    "kind", svc->conf->kind == SERVICE_EXTERNAL ? "external" : "supervised",
 	    "state", svc->parked && svc->state == SVC_DOWN ? "parked" :
@@ -575,17 +575,17 @@ service_status_json(const struct service *svc)
 	    "uptime_ms", running ?
 		json_integer(clock_mono_ms() - svc->spawned_mono_ms) : json_null(),
 	    "restarts", svc->restarts,
-	    "restarts_by_reason", service_restarts_json(svc),
+	    "restarts_by_reason", brief ? NULL : service_restarts_json(svc),
 	    "reason", svc->reason,
 	    "last_exit", service_exit_json(&svc->last_exit));
-	if (svc->attached.n > 0)
+	if (svc->attached.n > 0 && !brief)
 		json_object_set_new(status, "attached", attached_json(&svc->attached));
 	if (svc->conf->instance_of != NULL) {
 		json_object_set_new(status, "instance_of", json_string(svc->conf->instance_of));
 		json_object_set_new(status, "instance", json_integer(svc->conf->instance));
 		json_object_set_new(status, "parked", json_boolean(svc->parked));
 	}
-	if (svc->conf->kind == SERVICE_SUPERVISED) {
+	if (svc->conf->kind == SERVICE_SUPERVISED && !brief) {
 		json_object_set_new(status, "cgroup", svc_cgroup_json(svc));
 		json_object_set_new(status, "limits", svc_limits_json(svc));
 	}

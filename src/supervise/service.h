@@ -149,7 +149,11 @@ void		 service_notify(struct service *svc, const char *msg);
 bool		 service_is_running(const struct service *svc);
 bool		 service_owns_pid(const struct service *svc, pid_t pid);
 const char	*service_state_name(enum service_state state);
-json_t		*service_status_json(const struct service *svc);
+/*
+ * The service for status; brief: what a table of a thousand shows (name,
+ * kind, state, ready, pid, uptime, restarts, reason, last exit, copies).
+ */
+json_t		*service_status_json(const struct service *svc, bool brief);
 
 /* Shared with external.c, the other kind of service. */
 void		 service_set_state(struct service *svc, enum service_state state,

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 #include "config/config.h"
 #include "core/jitter.h"
 #include "core/log.h"
+#include "core/name_index.h"
 #include "core/mem.h"
 #include "core/runtimedir.h"
 #include "core/statedir.h"
@@ -51,15 +53,33 @@ hold_unref(struct config_hold *h)
 	free(h);
 }
 
+/* The entries by name, remade when the list changed since. */
+static void
+supervisor_names_make(const struct supervisor *sup)
+{
+	struct supervisor_names *nm = sup->names;
+	size_t i;
+
+	name_index_free(&nm->ix);
+	free(nm->v);
+	nm->v = xcalloc(sup->n + 1, sizeof(*nm->v));
+	for (i = 0; i < sup->n; i++)
+		nm->v[i] = (struct named_entry){ sup->v[i]->svc->name, sup->v[i] };
+	name_index_build(&nm->ix, nm->v, sup->n, sizeof(*nm->v),
+	    offsetof(struct named_entry, name));
+	nm->stale = false;
+}
+
 struct entry *
 supervisor_find(const struct supervisor *sup, const char *name)
 {
-	size_t i;
+	const struct named_entry *ne;
 
-	for (i = 0; i < sup->n; i++)
-		if (strcmp(sup->v[i]->svc->name, name) == 0)
-			return sup->v[i];
-	return NULL;
+	/* A process check asks for its service's pids a thousand times a second. */
+	if (sup->names->stale)
+		supervisor_names_make(sup);
+	ne = name_index_find(&sup->names->ix, name);
+	return ne != NULL ? ne->e : NULL;
 }
 
 static void
@@ -130,6 +150,8 @@ supervisor_new(uv_loop_t *loop, struct statedir *sd)
 	sup->ctx.gave_up = supervisor_service_gave_up;
 	sup->ctx.arg = sup;
 	sup->ctx.jitter = jitter_seed();
+	sup->names = xcalloc(1, sizeof(*sup->names));
+	sup->names->stale = true;
 	supervisor_record_init(sup);
 	return sup;
 }
@@ -156,6 +178,7 @@ supervisor_add(struct supervisor *sup, const struct service_conf *conf)
 	e->hold = hold_ref(sup->current);
 	sup->v = xrealloc(sup->v, (sup->n + 1) * sizeof(*sup->v));
 	sup->v[sup->n++] = e;
+	sup->names->stale = true;
 	return e;
 }
 
@@ -420,6 +443,7 @@ supervisor_drop_removed(struct supervisor *sup)
 			memmove(&sup->v[i], &sup->v[i + 1],
 			    (sup->n - i - 1) * sizeof(*sup->v));
 			sup->n--;
+			sup->names->stale = true;
 		} else {
 			i++;
 		}
@@ -525,6 +549,9 @@ supervisor_free(struct supervisor *sup)
 	for (i = 0; i < sup->n; i++)
 		entry_free(sup->v[i]);
 	free(sup->v);
+	name_index_free(&sup->names->ix);
+	free(sup->names->v);
+	free(sup->names);
 	/* The services' cgroups are gone with them: then their parent. */
 	if (sup->ctx.cgroups != NULL) {
 		cgtree_close(sup->ctx.cgroups);
@@ -622,13 +649,13 @@ supervisor_service_state(const struct supervisor *sup, const char *name)
 }
 
 json_t *
-supervisor_status_json(const struct supervisor *sup)
+supervisor_status_json(const struct supervisor *sup, bool brief)
 {
 	json_t *arr = json_array();
 	size_t i;
 
 	for (i = 0; i < sup->n; i++)
-		json_array_append_new(arr, service_status_json(sup->v[i]->svc));
+		json_array_append_new(arr, service_status_json(sup->v[i]->svc, brief));
 	return arr;
 }
 

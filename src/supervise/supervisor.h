@@ -73,7 +73,8 @@ int		supervisor_scale(struct supervisor *sup, const char *group, int count,
 /* The running copies of a group, and its scale settings into scale; -1 if none. */
 int		supervisor_group_count(const struct supervisor *sup, const char *group,
 		    struct scale_conf *scale);
-json_t		*supervisor_status_json(const struct supervisor *sup);
+/* Every service's status (service_status_json). */
+json_t		*supervisor_status_json(const struct supervisor *sup, bool brief);
 /*
  * A service's state as a word ("up", "failed"; "parked" for a copy scaled
  * down), NULL if there is none.

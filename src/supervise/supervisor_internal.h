@@ -5,6 +5,7 @@
 #ifndef TEND_SUPERVISE_SUPERVISOR_INTERNAL_H
 #define TEND_SUPERVISE_SUPERVISOR_INTERNAL_H
 
+#include "core/name_index.h"
 #include "supervise/runrecord.h"
 #include "supervise/service.h"
 #include "supervise/supervisor.h"
@@ -31,6 +32,19 @@ struct entry {
 	int64_t		 recorded_spawn;	/* the service's spawned_mono_ms then */
 };
 
+/* A service's entry by its name (supervisor_find). */
+struct named_entry {
+	const char	*name;
+	struct entry	*e;
+};
+
+/* Kept apart from the supervisor: made anew by a lookup after the list changed. */
+struct supervisor_names {
+	struct name_index ix;
+	struct named_entry *v;
+	bool		 stale;
+};
+
 struct supervisor {
 	struct supervise_ctx ctx;
 	char		*state_dir;
@@ -41,6 +55,7 @@ struct supervisor {
 	struct config_hold *current;
 	struct entry	**v;
 	size_t		 n;
+	struct supervisor_names *names;
 	bool		 pumping;
 	bool		 pump_again;
 	bool		 shutting_down;

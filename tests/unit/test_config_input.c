@@ -298,11 +298,62 @@ fifty_thousand_keys_load_in_linear_time(void **state)
 	free(yaml);
 }
 
+/* Writes text to dir/name; the path. */
+static const char *
+write_config(const char *name, const char *text)
+{
+	static char path[128];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	assert_non_null(f = fopen(path, "w"));
+	fputs(text, f);
+	fclose(f);
+	return path;
+}
+
+/* tend status -c FILE reads the state dir without the rest of the file. */
+static void
+the_state_dir_is_peeked_at_the_top_level(void **state)
+{
+	char *sd, want[160];
+
+	(void)state;
+	assert_int_equal(config_peek_state_dir(write_config("a.yaml", "services:\n"
+	    "  web: {run: [sleep, '1'], state_dir: /not/this, checks: {c: {type: tcp, "
+	    "port: 1}}}\n  db:\n    run: [sleep, '1']\nstate_dir: /var/lib/x\n"
+	    "checks: [1, [2, {state_dir: /nor/this}]]\n"), &sd), 0);
+	assert_string_equal(sd, "/var/lib/x");
+	free(sd);
+	/* None named: NULL, the default's. */
+	assert_int_equal(config_peek_state_dir(write_config("b.yaml", "services: {}\n"),
+	    &sd), 0);
+	assert_null(sd);
+	/* Relative to the file's folder, as the full load makes it. */
+	assert_int_equal(config_peek_state_dir(write_config("c.yaml", "state_dir: st\n"),
+	    &sd), 0);
+	snprintf(want, sizeof(want), "%s/st", dir);
+	assert_string_equal(sd, want);
+	free(sd);
+	/* What only a full load can say. */
+	assert_int_equal(config_peek_state_dir(write_config("d.yaml", "base: &b {state_dir: "
+	    "/x}\n<<: *b\n"), &sd), -1);
+	assert_null(sd);
+	assert_int_equal(config_peek_state_dir(write_config("e.yaml", "d: &d /x\n"
+	    "state_dir: *d\n"), &sd), -1);
+	assert_int_equal(config_peek_state_dir(write_config("f.yaml", "services: [\n"),
+	    &sd), -1);
+	assert_int_equal(config_peek_state_dir(write_config("g.yaml", "- a\n"), &sd), -1);
+	assert_int_equal(config_peek_state_dir("/nonexistent/tend.yaml", &sd), -1);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(an_empty_config_is_an_error, setup, teardown),
+		cmocka_unit_test_setup_teardown(the_state_dir_is_peeked_at_the_top_level, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(a_second_document_is_an_error, setup, teardown),
 		cmocka_unit_test_setup_teardown(alias_expansion_is_bounded, setup, teardown),
 		cmocka_unit_test_setup_teardown(aliases_are_counted, setup, teardown),
