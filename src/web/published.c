@@ -96,7 +96,7 @@ checks_match(const struct checks_query *cq, const struct web_check *c)
 	if (cq->type != NULL && strcmp(c->type, cq->type) != 0)
 		return false;
 	if (!cq->any_state) {
-		for (k = 0; k < CHECK_STATES && c->state != check_states[k]; k++)
+		for (k = 0; k < CHECK_STATES && strcmp(c->state, check_states[k]) != 0; k++)
 			;
 		if (k == CHECK_STATES || !cq->states[k])
 			return false;
