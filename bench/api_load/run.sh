@@ -332,7 +332,7 @@ awk -v rps="$AIM_STATUS" -v p99="$AIM_STATUS_P99" -v hz="$AIM_HEALTHZ" '
 		printf "aim: /api/status >= %d req/s, p99 <= %g ms: %.0f req/s, p99 %.1f ms: %s\n", rps, p99,
 		    $4, $5, ($4 >= rps && $5 <= p99) ? "met" : "not met" }
 	$1 == "tend" && $3 ~ /\/healthz$/ {
-		printf "aim: /healthz >= %d req/s: %.0f req/s: %s\n", hz, $4, $4 >= hz ? "met" : "not met" }' \
+		printf "aim: /healthz >= %d req/s: %.0f req/s: %s\n", hz, $4, ($4 >= hz) ? "met" : "not met" }' \
 	"$WORK/results"
 
 if [ -f "$WORK/obs.idle" ]; then
