@@ -5,6 +5,7 @@
  */
 #include "web/web_internal.h"
 
+#include <ctype.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,7 +23,7 @@ static const char *const check_states[CHECK_STATES] = { "healthy", "warning", "c
 struct checks_query {
 	const char	*service;	/* NULL: any; "": none */
 	const char	*type;
-	const char	*q;		/* in the name, service or message, any case */
+	char		 q[256];	/* in the name, service or message, any case: lower */
 	bool		 states[CHECK_STATES];	/* none set: any */
 	bool		 any_state;
 	long		 offset, limit;
@@ -53,6 +54,17 @@ checks_states(const char *v, struct checks_query *cq)
 	return cq->any_state || *v != '\0';
 }
 
+/* ?q=TEXT in lower case (ASCII, as web_check.words is), cut at 255 bytes. */
+static void
+checks_words(const char *q, struct checks_query *cq)
+{
+	size_t i;
+
+	for (i = 0; q != NULL && q[i] != '\0' && i < sizeof(cq->q) - 1; i++)
+		cq->q[i] = (char)tolower((unsigned char)q[i]);
+	cq->q[i] = '\0';
+}
+
 /* The query's arguments; false after answering 400 or 404. */
 static bool
 checks_query_parse(struct MHD_Connection *conn, const struct web_snapshot *snap,
@@ -63,9 +75,7 @@ checks_query_parse(struct MHD_Connection *conn, const struct web_snapshot *snap,
 	memset(cq, 0, sizeof(*cq));
 	cq->service = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "service");
 	cq->type = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "type");
-	cq->q = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "q");
-	if (cq->q != NULL && *cq->q == '\0')
-		cq->q = NULL;
+	checks_words(MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "q"), cq);
 	if (!checks_states(state, cq)) {
 		*ret = web_send_error(conn, MHD_HTTP_BAD_REQUEST, "'state': expected states "
 		    "separated by commas (healthy, warning, critical, unknown, paused or "
@@ -101,9 +111,7 @@ checks_match(const struct checks_query *cq, const struct web_check *c)
 		if (k == CHECK_STATES || !cq->states[k])
 			return false;
 	}
-	return cq->q == NULL || strcasestr(c->name, cq->q) != NULL ||
-	    (c->service != NULL && strcasestr(c->service, cq->q) != NULL) ||
-	    strcasestr(c->message, cq->q) != NULL;
+	return cq->q[0] == '\0' || strstr(c->words, cq->q) != NULL;
 }
 
 /*
@@ -114,30 +122,29 @@ static char *
 checks_list(const struct web_snapshot *snap, const struct checks_query *cq, size_t *total)
 {
 	const struct web_checks *t = snap->checks;
-	size_t i, n = 0, len = 0, at = 0;
-	long shown = 0;
+	struct web_check **page = xcalloc((size_t)cq->limit < t->n ? (size_t)cq->limit + 1 :
+	    t->n + 1, sizeof(*page));
+	size_t i, n = 0, shown = 0, len = 2, at = 0;
 	char *text;
 
 	for (i = 0; i < t->n; i++) {
-		if (!checks_match(cq, t->v[i]))
+		if (!checks_match(cq, t->v[i]) || (long)n++ < cq->offset ||
+		    (long)shown >= cq->limit)
 			continue;
-		if ((long)n++ >= cq->offset && shown < cq->limit) {
-			len += t->v[i]->json.len + 1;
-			shown++;
-		}
+		page[shown++] = t->v[i];
+		len += t->v[i]->json.len + 1;
 	}
 	*total = n;
-	text = xmalloc(len + 3);
+	text = xmalloc(len + 1);
 	text[at++] = '[';
-	for (i = 0, n = 0, shown = 0; i < t->n && shown < cq->limit; i++) {
-		if (!checks_match(cq, t->v[i]) || (long)n++ < cq->offset)
-			continue;
-		if (shown++ > 0)
+	for (i = 0; i < shown; i++) {
+		if (i > 0)
 			text[at++] = ',';
-		memcpy(text + at, t->v[i]->json.data, t->v[i]->json.len);
-		at += t->v[i]->json.len;
+		memcpy(text + at, page[i]->json.data, page[i]->json.len);
+		at += page[i]->json.len;
 	}
 	memcpy(text + at, "]", 2);
+	free(page);
 	return text;
 }
 

@@ -159,10 +159,10 @@ web_file_response(const struct web_body *body)
 	return resp;
 }
 
+/* body: the status's text (web_status_text) or its healthz; with st->shared_lock held. */
 static struct MHD_Response *
-web_shared_make(struct web_status *st, enum web_shared which)
+web_shared_make(const struct web_body *body, enum web_shared which)
 {
-	const struct web_body *body = which == WEB_SHARED_STATUS ? &st->status : &st->healthz;
 	struct MHD_Response *resp = NULL;
 
 	if (which == WEB_SHARED_STATUS)
@@ -190,11 +190,13 @@ web_send_shared(struct MHD_Connection *conn, struct web_request *req,
     struct web_snapshot *snap, enum web_shared which)
 {
 	struct web_status *st = snap->st;
+	const struct web_body *body = which == WEB_SHARED_STATUS ? web_status_text(st) :
+	    &st->healthz;
 	struct MHD_Response *resp;
 
 	pthread_mutex_lock(&st->shared_lock);
 	if ((resp = st->shared[which]) == NULL)
-		resp = st->shared[which] = web_shared_make(st, which);
+		resp = st->shared[which] = web_shared_make(body, which);
 	pthread_mutex_unlock(&st->shared_lock);
 	if (resp == NULL) {
 		web_snapshot_unref(snap);

@@ -1,5 +1,6 @@
 #include "web/snapshot.h"
 
+#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -68,6 +69,18 @@ check_put(char **at, const char *s)
 	return copy;
 }
 
+/* "name\nservice\nmessage" at *at, in lower case (ASCII), which moves past it. */
+static const char *
+check_words(char **at, const char *name, const char *service, const char *message)
+{
+	char *words = *at, *p;
+
+	*at += sprintf(words, "%s\n%s\n%s", name, service != NULL ? service : "", message) + 1;
+	for (p = words; *p != '\0'; p++)
+		*p = (char)tolower((unsigned char)*p);
+	return words;
+}
+
 /*
  * One allocation for the entry and everything in it: ten thousand checks
  * are a result each every few seconds, and seven blocks each came and went.
@@ -89,8 +102,8 @@ web_check_new(const json_t *check)
 		return NULL;
 	type = type != NULL ? type : "";
 	message = message != NULL ? message : "";
-	len = sizeof(*c) + strlen(name) + 1 + (service != NULL ? strlen(service) + 1 : 0) +
-	    strlen(type) + 1 + strlen(message) + 1 + check_labels(metrics, NULL) +
+	len = sizeof(*c) + 2 * (strlen(name) + (service != NULL ? strlen(service) : 0) +
+	    strlen(message) + 3) + strlen(type) + 1 + check_labels(metrics, NULL) +
 	    strlen(json) + 1;
 	c = xmalloc(len);
 	at = (char *)(c + 1);
@@ -103,6 +116,7 @@ web_check_new(const json_t *check)
 	c->latency_ms = json_is_number(latency) ? json_number_value(latency) : NAN;
 	c->labels = at;
 	at += check_labels(metrics, at);
+	c->words = check_words(&at, name, service, message);
 	c->json.len = strlen(json);
 	c->json.data = check_put(&at, json);
 	free(json);
@@ -224,12 +238,27 @@ web_snapshot_build(json_t *status, struct web_checks *checks)
 	pthread_mutex_init(&st->shared_lock, NULL);
 	st->generated_at = json_integer_value(json_object_get(status, "generated_at"));
 	st->doc = json_incref(status);
-	st->status.data = json_dumps(status, WEB_JSON_FLAGS);
-	st->status.len = st->status.data != NULL ? strlen(st->status.data) : 0;
-	if (st->status.data == NULL)
-		st->status.data = xstrdup("");
 	st->healthz = healthz_of(status);
 	return snapshot_new(st, checks != NULL ? checks : checks_of_status(status));
+}
+
+/*
+ * Written by the first web thread to want it, not by the loop: a thousand
+ * services are 10 ms of json_dumps, and a status nobody reads (published
+ * every second, many an hour with no dashboard open) is never written.
+ */
+const struct web_body *
+web_status_text(struct web_status *st)
+{
+	pthread_mutex_lock(&st->shared_lock);
+	if (st->status.data == NULL) {
+		st->status.data = json_dumps(st->doc, WEB_JSON_FLAGS);
+		st->status.len = st->status.data != NULL ? strlen(st->status.data) : 0;
+		if (st->status.data == NULL)
+			st->status.data = xstrdup("");
+	}
+	pthread_mutex_unlock(&st->shared_lock);
+	return &st->status;
 }
 
 struct web_snapshot *

@@ -44,6 +44,7 @@ struct web_check {
 	const char	*state;		/* "healthy", ..., "unknown" or "paused" */
 	double		 latency_ms;	/* NAN: none */
 	const char	*labels;	/* its metrics' labels, each NUL-ended, then "" */
+	const char	*words;		/* "name\nservice\nmessage" in lower case: what ?q= finds */
 	struct web_body	 json;		/* the CHECK object (docs/api.md) */
 };
 
@@ -64,9 +65,9 @@ struct web_status {
 	atomic_int	 refs;
 	int64_t		 generated_at;
 	json_t		*doc;		/* read-only from now on */
-	struct web_body	 status;	/* /api/status */
 	struct web_body	 healthz;	/* /healthz */
-	pthread_mutex_t	 shared_lock;
+	pthread_mutex_t	 shared_lock;	/* guards what follows */
+	struct web_body	 status;	/* /api/status: web_status_text */
 	struct MHD_Response *shared[WEB_SHARED_COUNT];	/* made on first request */
 };
 
@@ -98,6 +99,8 @@ void		 web_checks_unref(struct web_checks *t);
  * the caller's.
  */
 struct web_snapshot *web_snapshot_build(json_t *status, struct web_checks *checks);
+/* /api/status's text, written on the first call (takes st->shared_lock). */
+const struct web_body *web_status_text(struct web_status *st);
 /* prev's status with a new table of checks (its reference taken). */
 struct web_snapshot *web_snapshot_with_checks(const struct web_snapshot *prev,
 		    struct web_checks *checks);

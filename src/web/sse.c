@@ -93,7 +93,11 @@ sse_take(struct sse_client *c, const char *text, size_t len)
 	sse_piece(c, c->own, len);
 }
 
-/* The current status, held rather than copied; with ws->lock held. */
+/*
+ * The current status, held rather than copied; with ws->lock held. Its
+ * pieces are set by sse_status_pieces, outside the lock: its text may be
+ * written then (web_status_text), and the loop must not wait for that.
+ */
 static void
 sse_take_status_locked(struct sse_client *c)
 {
@@ -103,8 +107,19 @@ sse_take_status_locked(struct sse_client *c)
 	c->status_gen = ws->status_gen;
 	web_snapshot_ref(ws->snap);
 	c->held = ws->snap;
+}
+
+/* Called with ws->lock held, which it lets go of for a while. */
+static void
+sse_status_pieces(struct sse_client *c)
+{
+	const struct web_body *text;
+
+	pthread_mutex_unlock(&c->ws->lock);
+	text = web_status_text(c->held->st);
+	pthread_mutex_lock(&c->ws->lock);
 	sse_piece(c, status_head, sizeof(status_head) - 1);
-	sse_piece(c, c->held->st->status.data, c->held->st->status.len);
+	sse_piece(c, text->data, text->len);
 	sse_piece(c, "\n\n", 2);
 }
 
@@ -186,6 +201,8 @@ sse_read(void *cls, uint64_t pos, char *buf, size_t max)
 		pthread_mutex_unlock(&ws->lock);
 		return 0;
 	}
+	if (c->n_pieces == 0 && c->held != NULL)
+		sse_status_pieces(c);
 	n = sse_fill_locked(c, buf, max);
 	/* Copied out: a snapshot held is not kept while the stream waits. */
 	if (c->at == c->n_pieces)

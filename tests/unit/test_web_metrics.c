@@ -101,7 +101,9 @@ test_snapshot(void **state)
 	assert_null(snap->checks->v[1]->service);
 	assert_true(isnan(snap->checks->v[1]->latency_ms));
 	/* One data line of an event: the JSON has no newline of its own. */
-	assert_null(memchr(snap->st->status.data, '\n', snap->st->status.len));
+	b = web_status_text(snap->st);
+	assert_null(memchr(b->data, '\n', b->len));
+	contains(b->data, "{\"ok\":true,");
 	contains(web_snapshot_lazy(snap, WEB_LAZY_SERIES)->data, "\"check.health.latency_ms\"");
 	b = web_snapshot_lazy(snap, WEB_LAZY_METRICS);
 	contains(b->data, "tend_up 1\n");
@@ -146,6 +148,8 @@ test_snapshot_table(void **state)
 	web_check_unref(v[1]);
 	assert_string_equal(snap->checks->v[0]->type, "resource");
 	assert_string_equal(snap->checks->v[0]->message, "disk 40%");
+	/* What ?q= looks in, in lower case. */
+	assert_string_equal(snap->checks->v[1]->words, "health\nweb\n");
 	contains(snap->checks->v[0]->json.data, "\"name\":\"disk\"");
 	metrics = web_snapshot_lazy(snap, WEB_LAZY_METRICS)->data;
 	contains(metrics, "tend_check_state{check=\"disk\",service=\"web\",state=\"healthy\"} 1\n");
