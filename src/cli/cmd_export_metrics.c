@@ -24,7 +24,7 @@ cmd_export_metrics(struct cli_options *opts)
 	if (status == NULL)
 		return 1;
 	doc = json_pack("{s:O?, s:o}", "generated_at", json_object_get(status, "generated_at"),
-	    "metrics", metrics_families(status, NULL));
+	    "metrics", metrics_families(status));
 	rc = cli_print_json(doc);
 	json_decref(doc);
 	json_decref(status);

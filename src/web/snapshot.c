@@ -371,12 +371,10 @@ services_body(const struct web_snapshot *snap)
 static struct web_body
 metrics_body(const struct web_snapshot *snap)
 {
-	json_t *families = metrics_families(snap->st->doc, snap->checks);
 	struct web_body b;
 
-	b.data = prometheus_text(families);
+	b.data = metrics_text(snap->st->doc, snap->checks);
 	b.len = strlen(b.data);
-	json_decref(families);
 	return b;
 }
 

@@ -54,7 +54,7 @@ contains(const char *text, const char *want)
 static void
 test_prometheus_text(void **state)
 {
-	json_t *doc = status(), *families = metrics_families(doc, NULL);
+	json_t *doc = status(), *families = metrics_families(doc);
 	char *text = prometheus_text(families);
 
 	contains(text, "# HELP tend_up 1: tend is running.\n# TYPE tend_up gauge\ntend_up 1\n");
@@ -80,6 +80,22 @@ test_prometheus_text(void **state)
 	/* Absent host figures are left out rather than made up. */
 	assert_null(strstr(text, "tend_host_memory_ratio"));
 	free(text);
+	json_decref(families);
+	json_decref(doc);
+}
+
+/* /metrics written from a table of checks is the text of the status's families. */
+static void
+test_metrics_text_of_table(void **state)
+{
+	json_t *doc = status(), *families = metrics_families(doc);
+	struct web_snapshot *snap = web_snapshot_build(doc, NULL);
+	char *want = prometheus_text(families), *got = metrics_text(doc, snap->checks);
+
+	assert_string_equal(got, want);
+	free(want);
+	free(got);
+	web_snapshot_unref(snap);
 	json_decref(families);
 	json_decref(doc);
 }
@@ -190,6 +206,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_prometheus_text),
+		cmocka_unit_test(test_metrics_text_of_table),
 		cmocka_unit_test(test_snapshot),
 		cmocka_unit_test(test_snapshot_table),
 		cmocka_unit_test(test_token_equal),
