@@ -4,13 +4,16 @@
 import { eventData, getJSON, initToken, notify, setStateDir } from './api.js';
 import { loadChanges, onChangeEvent, setSnapshotSets } from './changes.js';
 import { Chart, fetchSeries } from './charts.js';
+import { initChecks, renderChecks } from './checks.js';
+import { initFilter } from './filter.js';
 import { initJobs, setJobHeartbeats } from './jobs.js';
 import { initLogs, setLogServices } from './logs.js';
 import { initReport } from './report.js';
 import { setText } from './dom.js';
+import { initServices, renderServices } from './services.js';
 import {
-	TILES, addEvent, clearEvents, incidentOpen, redrawSparks, renderAlerts, renderChecks,
-	renderIncidents, renderMeta, renderOverall, renderServices, renderTiles, tick,
+	TILES, addEvent, clearEvents, incidentOpen, redrawSparks, renderAlerts, renderIncidents,
+	renderMeta, renderOverall, renderTiles, tick,
 } from './views.js';
 
 const HOUR = 3600 * 1000;
@@ -23,6 +26,7 @@ const app = {
 	receivedAt: 0,		// performance.now() when the status came
 	ageAtReceipt: 0,	// how old it was then, in ms
 	live: false,		// the event stream is open
+	typedAt: 0,		// when loadTyped last ran (Date.now())
 	incidents: new Map(),	// id -> incident
 	alerts: [],
 	sparks: new Map(),	// series -> [[t_ms, v]...] over the last hour
@@ -30,6 +34,7 @@ const app = {
 	series: [],		// names from GET /api/metrics
 	charts: {},
 	otherSeries: '',
+	typed: [],		// resource and heartbeat checks, when the status lists only problems
 };
 
 // How long ago the status was generated. The daemon publishes a status only
@@ -54,8 +59,10 @@ function onStatus(status) {
 	    ? Math.max(0, Date.now() - status.generated_at) : 0;
 	setStateDir(status.tend?.state_dir);
 	setSnapshotSets(status.snapshot_sets);
-	setLogServices(status);
-	setJobHeartbeats(status);
+	if (status.checks_trimmed && !app.typedAt)
+		loadTyped();
+	setLogServices(withTyped(status));
+	setJobHeartbeats(withTyped(status));
 	appendSparks(status);
 	render();
 }
@@ -66,9 +73,35 @@ function render() {
 	if (!s)
 		return;
 	renderMeta(s, sinceStatus());
-	renderTiles(s, app.sparks);
+	renderTiles(withTyped(s), app.sparks);
 	renderServices(s, sinceStatus());
 	renderChecks(s, sinceStatus());
+}
+
+// Past the daemon's threshold the status lists only the checks that are not
+// healthy; the host tiles and the jobs want their resource and heartbeat
+// checks in any state: those are read now and then, and added.
+const TYPED = ['resource', 'heartbeat'];
+
+async function loadTyped() {
+	app.typedAt = Date.now();
+	if (!app.status?.checks_trimmed) {
+		app.typed = [];
+		return;
+	}
+	try {
+		const pages = await Promise.all(TYPED.map((t) => getJSON(`/api/checks?type=${t}`)));
+		app.typed = pages.flatMap((r) => r.checks || []);
+	} catch {
+		// The next status shows what it lists; the next read may do better.
+	}
+}
+
+function withTyped(status) {
+	if (!status.checks_trimmed || app.typed.length === 0)
+		return status;
+	const listed = new Set((status.checks || []).map((c) => c.name));
+	return { ...status, checks: [...(status.checks || []), ...app.typed.filter((c) => !listed.has(c.name))] };
 }
 
 // The live host figures extend the sparklines between reads of the store.
@@ -348,6 +381,9 @@ function start() {
 	initReport();
 	initLogs();
 	initJobs();
+	initFilter(render);
+	initServices(render);
+	initChecks(render);
 	document.getElementById('events-clear').addEventListener('click', clearEvents);
 	document.addEventListener('tend:action-done', render);
 	renderOverall(null, false);
@@ -362,6 +398,7 @@ function start() {
 	setInterval(() => tick(app.status, sinceStatus()), 1000);
 	setInterval(loadSparks, 5 * 60000);
 	setInterval(loadIncidents, 60000);
+	setInterval(loadTyped, 15000);
 	// A rollback marks its change without an event: read again now and then.
 	setInterval(loadChanges, 30000);
 	// A resized window redraws the sparklines at the new width.

@@ -1,12 +1,14 @@
 // The parts of the page drawn from the daemon's status, incidents, alerts
-// and events. Tables are updated row by row, keyed by name, so that a status
-// ten times a second leaves focus, hover and selection where they were.
-import { scaleGroup, serviceAction } from './api.js';
+// and events (the services and checks are services.js's and checks.js's).
+// Tables are updated row by row, keyed by name, so that a status ten times
+// a second leaves focus, hover and selection where they were.
 import { drawSpark } from './charts.js';
+import { tickChecks } from './checks.js';
 import {
-	fill, fmtAgo, fmtBytes, fmtClock, fmtDuration, fmtElapsed, fmtLatency, fmtNumber, h,
-	healthBadge, healthInfo, isHealthState, serviceBadge, setText, timeEl, worse,
+	fill, fmtAgo, fmtBytes, fmtClock, fmtDuration, fmtElapsed, fmtNumber, h, healthBadge,
+	healthInfo, isHealthState, setText, timeEl, worse,
 } from './dom.js';
+import { tickServices } from './services.js';
 
 // ---- The top bar ----
 
@@ -131,264 +133,14 @@ export function redrawSparks(sparks) {
 		drawTileSpark(spec, sparks);
 }
 
-// ---- Services ----
-
-const ACTIONS = [
-	{ verb: 'restart', label: 'Restart' },
-	{ verb: 'stop', label: 'Stop', cls: 'btn-danger' },
-	{ verb: 'start', label: 'Start' },
-	{ verb: 'heal', label: 'Heal' },
-];
-
-// Start makes no sense for a running service, nor stop for a stopped one;
-// restart and heal are always offered (the daemon says no when it must).
-function actionUsable(verb, state) {
-	if (state === 'parked')
-		return false;	// a copy scaled down: its group's + runs it
-	if (verb === 'start')
-		return !['up', 'starting', 'stopping'].includes(state);
-	if (verb === 'stop')
-		return !['down', 'failed', 'stopping'].includes(state);
-	return true;
-}
-
-const serviceRows = new Map();
-
-function serviceRow(name) {
-	let r = serviceRows.get(name);
-	if (r)
-		return r;
-	const cells = {
-		name: h('th', { scope: 'row', class: 'name' }),
-		state: h('td', { class: 'col-state' }),
-		health: h('td', { class: 'col-health' }),
-		pid: h('td', { class: 'num mono col-pid' }),
-		uptime: h('td', { class: 'num col-uptime' }),
-		restarts: h('td', { class: 'num col-restarts' }),
-		check: h('td', { class: 'col-check' }),
-		actions: h('td'),
-	};
-	const buttons = {};
-	const bar = h('div', { class: 'actions' });
-	for (const a of ACTIONS) {
-		const b = h('button', { type: 'button', class: `btn btn-small ${a.cls || ''}`,
-		    'aria-label': `${a.label} ${name}`, dataset: { action: a.verb } }, a.label);
-		b.addEventListener('click', () => serviceAction(name, a.verb, b));
-		buttons[a.verb] = b;
-		bar.append(b);
-	}
-	const logs = h('button', { type: 'button', class: 'btn btn-small btn-quiet', 'aria-label': `Logs of ${name}` },
-	    'Logs');
-	logs.addEventListener('click', () => showLogs({ service: name }));
-	bar.append(logs);
-	cells.actions.append(bar);
-	const el = h('tr', { dataset: { service: name } }, Object.values(cells));
-	r = { el, cells, buttons };
-	serviceRows.set(name, r);
-	return r;
-}
-
-function lastExitText(ex) {
-	if (!ex || typeof ex !== 'object')
-		return '';
-	if (ex.cause && ex.cause !== 'stop')
-		return ex.cause;
-	if (ex.signal)
-		return `SIG${ex.signal}`;
-	if (ex.code != null)
-		return `exit ${ex.code}`;
-	return '';
-}
-
-// The service's checks, the worst first: its state and latency stand for all.
-function serviceChecks(status, svc) {
-	return (status.checks || [])
-	    .filter((c) => c.service === svc.name)
-	    .sort((a, b) => (worse(a.state, b.state) === a.state ? -1 : 1));
-}
-
-function updateServiceRow(r, svc, status, sinceMs) {
-	const c = r.cells;
-	fill(c.name, svc.name, svc.kind === 'external' ? [' ', h('span', { class: 'tag' }, 'external')] : null,
-	    svc.reason ? h('span', { class: 'sub', title: svc.reason }, svc.reason) : null);
-	fill(c.state, serviceBadge(svc.state));
-	fill(c.health, healthBadge(svc.health));
-	setText(c.pid, svc.pid ?? '–');
-	c.uptime.dataset.base = typeof svc.uptime_ms === 'number' && svc.pid != null ? svc.uptime_ms : '';
-	updateUptime(c.uptime, sinceMs);
-	const exit = lastExitText(svc.last_exit);
-	fill(c.restarts, String(svc.restarts ?? 0));
-	c.restarts.title = exit ? `last exit: ${exit}` : '';
-	const checks = serviceChecks(status, svc);
-	if (checks.length === 0) {
-		fill(c.check, h('span', { class: 'muted' }, 'no checks'));
-	} else {
-		const w = checks[0];
-		fill(c.check, h('span', { class: 'mono' }, w.name), ' ', healthBadge(w.state),
-		    h('span', { class: 'latency' }, fmtLatency(w.latency_ms)),
-		    checks.length > 1 ? h('span', { class: 'muted' }, ` +${checks.length - 1}`) : null);
-		c.check.title = checks.map((k) => `${k.name}: ${k.state}, ${k.message || ''}`).join('\n');
-	}
-	for (const [verb, b] of Object.entries(r.buttons)) {
-		const busy = b.getAttribute('aria-busy') === 'true';
-		const usable = actionUsable(verb, svc.state);
-		if (b.disabled !== (busy || !usable))
-			b.disabled = busy || !usable;
-	}
-}
-
-function updateUptime(cell, sinceMs) {
-	const base = cell.dataset.base;
-	setText(cell, base === '' || base === undefined ? '–' : fmtDuration(Number(base) + sinceMs));
-}
-
-// Puts rows in the given order, moving only those out of place (moving a
-// row that holds the focus would lose it).
-function syncRows(tbody, rows, emptyText, cols) {
-	const want = rows.map((r) => r.el);
-	if (want.length === 0) {
-		if (!tbody.querySelector('.empty'))
-			tbody.replaceChildren(h('tr', { class: 'empty' }, h('td', { colspan: cols }, emptyText)));
-		return;
-	}
-	tbody.querySelector('.empty')?.remove();
-	for (const child of [...tbody.children])
-		if (!want.includes(child))
-			child.remove();
-	want.forEach((el, i) => {
-		if (tbody.children[i] !== el)
-			tbody.insertBefore(el, tbody.children[i] || null);
-	});
-}
-
-// A service's copies (instances:, scale:) under one row of the group: how
-// many run, and a button for one copy more or fewer.
-const groupRows = new Map();
-
-function groupRow(name) {
-	let r = groupRows.get(name);
-	if (r)
-		return r;
-	const text = h('span', { class: 'muted' });
-	const less = h('button', { type: 'button', class: 'btn btn-small', 'aria-label': `One copy fewer of ${name}` },
-	    '−');
-	const more = h('button', { type: 'button', class: 'btn btn-small', 'aria-label': `One copy more of ${name}` },
-	    '+');
-	less.addEventListener('click', () => scaleGroup(name, -1, less));
-	more.addEventListener('click', () => scaleGroup(name, 1, more));
-	const el = h('tr', { class: 'group', dataset: { group: name } },
-	    h('th', { scope: 'rowgroup', class: 'name' }, name, ' ', h('span', { class: 'tag' }, 'copies')),
-	    h('td', { colspan: 6 }, text), h('td', null, h('div', { class: 'actions' }, less, more)));
-	r = { el, text, less, more };
-	groupRows.set(name, r);
-	return r;
-}
-
-function updateGroupRow(r, g) {
-	setText(r.text, `${g.running} running (min ${g.min}, max ${g.max})` +
-	    (g.auto ? `, scales by itself on ${g.up_when}` : ''));
-	if (r.less.getAttribute('aria-busy') !== 'true')
-		r.less.disabled = g.running <= g.min;
-	if (r.more.getAttribute('aria-busy') !== 'true')
-		r.more.disabled = g.running >= g.max;
-}
-
-export function renderServices(status, sinceMs) {
-	const list = status?.services || [];
-	const groups = new Map((status?.groups || []).map((g) => [g.service, g]));
-	const rows = [];
-	for (const svc of list) {
-		const g = svc.instance_of != null ? groups.get(svc.instance_of) : null;
-		if (g && svc.instance === 0) {
-			const gr = groupRow(g.service);
-			updateGroupRow(gr, g);
-			rows.push(gr);
-		}
-		const r = serviceRow(svc.name);
-		updateServiceRow(r, svc, status, sinceMs);
-		r.el.classList.toggle('copy', g != null);
-		rows.push(r);
-	}
-	for (const name of [...serviceRows.keys()])
-		if (!list.some((s) => s.name === name))
-			serviceRows.delete(name);
-	for (const name of [...groupRows.keys()])
-		if (!groups.has(name))
-			groupRows.delete(name);
-	syncRows(document.getElementById('services-body'), rows, 'No services configured.', 8);
-	const up = list.filter((s) => s.state === 'up').length;
-	setText(document.getElementById('services-count'), list.length ? `${up} of ${list.length} up` : '');
-}
-
-// ---- Checks ----
-
-const checkRows = new Map();
-
-function checkRow(name) {
-	let r = checkRows.get(name);
-	if (!r) {
-		const cells = {
-			name: h('th', { scope: 'row', class: 'name mono' }, name),
-			type: h('td'),
-			service: h('td'),
-			state: h('td', { class: 'col-state' }),
-			latency: h('td', { class: 'num' }),
-			checked: h('td', { class: 'col-checked' }),
-			message: h('td', { class: 'message' }),
-		};
-		r = { el: h('tr', { dataset: { check: name } }, Object.values(cells)), cells };
-		checkRows.set(name, r);
-	}
-	return r;
-}
-
-export function renderChecks(status, sinceMs) {
-	const list = status?.checks || [];
-	const now = status?.generated_at;
-	const rows = list.map((c) => {
-		const r = checkRow(c.name);
-		setText(r.cells.type, c.type || '');
-		setText(r.cells.service, c.service || '–');
-		const raw = c.raw_state && c.raw_state !== c.state ? ` (now ${c.raw_state})` : '';
-		fill(r.cells.state, healthBadge(c.state), raw ? h('span', { class: 'muted' }, raw) : null);
-		setText(r.cells.latency, fmtLatency(c.latency_ms));
-		r.cells.checked.dataset.at = typeof c.checked_at === 'number' && typeof now === 'number'
-		    ? now - c.checked_at : '';
-		updateChecked(r.cells.checked, c.checked_at, sinceMs);
-		setText(r.cells.message, c.message || '');
-		return r;
-	});
-	for (const name of [...checkRows.keys()])
-		if (!list.some((c) => c.name === name))
-			checkRows.delete(name);
-	syncRows(document.getElementById('checks-body'), rows, 'No checks configured.', 7);
-	const bad = list.filter((c) => c.state === 'warning' || c.state === 'critical').length;
-	setText(document.getElementById('checks-count'),
-	    list.length ? (bad ? `${bad} of ${list.length} failing` : `all ${list.length} passing`) : '');
-}
-
-function updateChecked(cell, at, sinceMs) {
-	const age = cell.dataset.at;
-	if (age === '' || age === undefined) {
-		setText(cell, '–');
-		return;
-	}
-	fill(cell, timeEl(at, fmtAgo(Number(age) + sinceMs)));
-}
-
 // Once a second: uptimes and "checked 5s ago" move on without a new status.
 export function tick(status, sinceMs) {
-	for (const r of serviceRows.values())
-		updateUptime(r.cells.uptime, sinceMs);
-	for (const c of status?.checks || []) {
-		const r = checkRows.get(c.name);
-		if (r)
-			updateChecked(r.cells.checked, c.checked_at, sinceMs);
-	}
+	tickServices(sinceMs);
+	tickChecks(sinceMs);
 	renderMeta(status, sinceMs);
 }
 
-// The Logs panel (logs.js) shows a service's lines, or an incident's.
+// The Logs panel (logs.js) shows an incident's lines.
 function showLogs(detail) {
 	document.dispatchEvent(new CustomEvent('tend:show-logs', { detail }));
 }

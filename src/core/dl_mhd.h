@@ -17,7 +17,8 @@
 	X(arg, MHD_add_response_header) X(arg, MHD_create_response_from_buffer) \
 	X(arg, MHD_create_response_from_buffer_with_free_callback) \
 	X(arg, MHD_create_response_from_buffer_with_free_callback_cls) \
-	X(arg, MHD_create_response_from_callback) X(arg, MHD_destroy_response) \
+	X(arg, MHD_create_response_from_callback) X(arg, MHD_create_response_from_fd) \
+	X(arg, MHD_destroy_response) \
 	X(arg, MHD_get_connection_info) X(arg, MHD_get_connection_values) \
 	X(arg, MHD_get_daemon_info) X(arg, MHD_lookup_connection_value) \
 	X(arg, MHD_queue_response) X(arg, MHD_resume_connection) X(arg, MHD_start_daemon) \
@@ -36,6 +37,8 @@ DYNLIB_DECLARE(dl_mhd, DL_MHD_FUNCTIONS)
 	DYNLIB_CALL(dl_mhd_lib, dl_mhd_table, MHD_create_response_from_buffer_with_free_callback_cls)
 #define MHD_create_response_from_callback \
 	DYNLIB_CALL(dl_mhd_lib, dl_mhd_table, MHD_create_response_from_callback)
+#define MHD_create_response_from_fd \
+	DYNLIB_CALL(dl_mhd_lib, dl_mhd_table, MHD_create_response_from_fd)
 #define MHD_destroy_response	DYNLIB_CALL(dl_mhd_lib, dl_mhd_table, MHD_destroy_response)
 #define MHD_get_connection_info	DYNLIB_CALL(dl_mhd_lib, dl_mhd_table, MHD_get_connection_info)
 #define MHD_get_connection_values \

@@ -37,6 +37,7 @@
 #include "daemon/reload.h"
 #include "daemon/chaos_timer.h"
 #include "daemon/job_timer.h"
+#include "daemon/check_table.h"
 #include "daemon/report_timer.h"
 #include "daemon/scaling.h"
 #include "daemon/sdnotify.h"
@@ -57,10 +58,19 @@ daemon_apply_log_settings(const struct daemon *d, const struct tend_config *cfg)
 	log_setup(format, d->opts->verbose);
 }
 
+/* What the web server shows: past WEB_STATUS_ALL_CHECKS, the table has the healthy checks. */
 static json_t *
 daemon_status_fn(void *arg)
 {
-	return daemon_status(arg, SIZE_MAX);
+	return daemon_status(arg, WEB_STATUS_ALL_CHECKS);
+}
+
+static struct web_checks *
+daemon_checks_fn(void *arg)
+{
+	struct daemon *d = arg;
+
+	return check_table_take(d->check_table, d->checks);
 }
 
 void
@@ -158,7 +168,13 @@ daemon_check_result(void *arg, const struct check_conf *conf, const struct check
 	size_t i;
 
 	healer_check_result(d->healer, conf, r, tracked);
-	publisher_dirty(d->publisher);
+	check_table_result(d->check_table, conf, r, tracked);
+	/* The status lists every check, or those not healthy (a recovery is a change too). */
+	if (supervisor_config(d->sup)->n_checks <= WEB_STATUS_ALL_CHECKS ||
+	    tracked != HEALTH_HEALTHY)
+		publisher_dirty(d->publisher);
+	else
+		publisher_checks_dirty(d->publisher);
 	if (r->events != NULL)
 		daemon_new_patterns(d, conf, r->events);
 	snprintf(series, sizeof(series), "check.%s.latency_ms", conf->name);
@@ -269,14 +285,17 @@ daemon_start_web(struct daemon *d, const struct tend_config *cfg)
 	    sizeof(err))) == NULL)
 		/* The services matter more than their dashboard: go on without it. */
 		log_error(NULL, "web server not started: %s", err);
+	if (d->web != NULL)
+		d->check_table = check_table_new();
 	d->publisher = publisher_new(d->loop, d->web, recorder_store(d->recorder),
-	    daemon_status_fn, d);
+	    daemon_status_fn, daemon_checks_fn, d);
 }
 
 static void
 daemon_watch_checks(struct daemon *d)
 {
 	recorder_watch_checks(d->recorder, d->checks);
+	check_table_reset(d->check_table, supervisor_config(d->sup));
 	scheduler_on_result(d->checks, daemon_check_result, d);
 	scheduler_subscribe(d->checks, daemon_check_changed, d);
 	web_set_ping_checks(d->web, supervisor_config(d->sup));
@@ -302,6 +321,8 @@ daemon_all_down(void *arg)
 	d->web = NULL;
 	publisher_free(d->publisher);
 	d->publisher = NULL;
+	check_table_free(d->check_table);
+	d->check_table = NULL;
 	scheduler_close(d->checks);
 	d->checks = NULL;
 	supervisor_set_observer(d->sup, NULL, NULL);

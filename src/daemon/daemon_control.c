@@ -64,18 +64,64 @@ daemon_snapshot_sets(const struct tend_config *cfg)
 }
 
 /*
- * Every check, or, past all_up_to of them, those that are not healthy: ten
- * thousand checks are 12 MB of JSON, and a view of a host wants what is
- * wrong (check_counts says how many are well).
+ * Every check, or only those that are not healthy: ten thousand checks are
+ * 12 MB of JSON, and a view of a host wants what is wrong (check_counts
+ * says how many are well).
  */
 static json_t *
-daemon_status_checks(struct daemon *d, size_t all_up_to)
+daemon_status_checks(struct daemon *d, bool all)
 {
-	const struct tend_config *cfg = supervisor_config(d->sup);
+	return all ? scheduler_status(d->checks) : scheduler_status_problems(d->checks);
+}
 
-	if (cfg->n_checks <= all_up_to)
-		return scheduler_status(d->checks);
-	return scheduler_status_problems(d->checks);
+/*
+ * A service's check_counts as if all its checks were healthy ("paused" for
+ * a copy scaled down, whose checks are), and their names when listed;
+ * daemon_count_problems then moves the others to their states. The
+ * counts, borrowed.
+ */
+static json_t *
+daemon_service_checks(struct daemon *d, json_t *svc, bool names)
+{
+	json_t *list = scheduler_service_checks(d->checks,
+	    json_string_value(json_object_get(svc, "name")));
+	bool parked = strcmp(json_string_value(json_object_get(svc, "state")), "parked") == 0;
+	json_t *counts = json_object();
+
+	if (json_array_size(list) > 0)
+		json_object_set_new(counts, parked ? "paused" : "healthy",
+		    json_integer((json_int_t)json_array_size(list)));
+	json_object_set_new(svc, "check_counts", counts);
+	if (names)
+		json_object_set_new(svc, "checks", list);
+	else
+		json_decref(list);
+	return counts;
+}
+
+/* Each listed check that is not healthy (nor paused) counted in its state, not as healthy. */
+static void
+daemon_count_problems(json_t *by_service, const json_t *checks)
+{
+	const char *state, *service;
+	json_t *counts;
+	const json_t *c;
+	size_t i;
+
+	json_array_foreach(checks, i, c) {
+		state = json_string_value(json_object_get(c, "state"));
+		service = json_string_value(json_object_get(c, "service"));
+		if (state == NULL || service == NULL || strcmp(state, "healthy") == 0 ||
+		    strcmp(state, "paused") == 0 ||
+		    (counts = json_object_get(by_service, service)) == NULL)
+			continue;
+		json_object_set_new(counts, "healthy", json_integer(json_integer_value(
+		    json_object_get(counts, "healthy")) - 1));
+		if (json_integer_value(json_object_get(counts, "healthy")) <= 0)
+			json_object_del(counts, "healthy");
+		json_object_set_new(counts, state, json_integer(json_integer_value(
+		    json_object_get(counts, state)) + 1));
+	}
 }
 
 /* brief: a table's services (service_status_json), without their checks' names. */
@@ -85,17 +131,20 @@ daemon_status_build(struct daemon *d, size_t all_checks_up_to, bool brief)
 	const struct tend_config *cfg = supervisor_config(d->sup);
 	json_t *services = supervisor_status_json(d->sup, brief), *svc, *status;
 	enum health_state overall = scheduler_overall(d->checks), health;
-	json_t *self = selfhealth_json();
+	bool all = cfg->n_checks <= all_checks_up_to;
+	json_t *self = selfhealth_json(), *checks = daemon_status_checks(d, all);
+	json_t *by_service = json_object();
 	size_t i;
 
 	json_array_foreach(services, i, svc) {
 		health = daemon_service_health(d, svc);
 		json_object_set_new(svc, "health", json_string(health_state_name(health)));
-		if (!brief)
-			json_object_set_new(svc, "checks", scheduler_service_checks(d->checks,
-			    json_string_value(json_object_get(svc, "name"))));
+		json_object_set(by_service, json_string_value(json_object_get(svc, "name")),
+		    daemon_service_checks(d, svc, all && !brief));
 		overall = health_state_worst(overall, health);
 	}
+	daemon_count_problems(by_service, checks);
+	json_decref(by_service);
 	status = json_pack("{s:b, s:s, s:{s:i, s:s, s:s, s:I, s:s, s:I, s:I}, s:o, s:o}",
 	    "ok", 1, "state", health_state_name(overall),
 	    "tend", "pid", (int)getpid(), "version", TEND_VERSION,
@@ -105,8 +154,9 @@ daemon_status_build(struct daemon *d, size_t all_checks_up_to, bool brief)
 	    "check_runs", (json_int_t)(d->runs_before_reload + scheduler_runs(d->checks)),
 	    "open_incidents", (json_int_t)healer_open_count(d->healer),
 	    "services", services,
-	    "checks", daemon_status_checks(d, all_checks_up_to));
+	    "checks", checks);
 	json_object_set_new(status, "check_counts", scheduler_counts(d->checks));
+	json_object_set_new(status, "checks_trimmed", json_boolean(!all));
 	json_object_set_new(status, "snapshot_sets", daemon_snapshot_sets(cfg));
 	json_object_set_new(status, "groups", daemon_scale_groups(d));
 	json_object_set_new(json_object_get(status, "tend"), "web_url",

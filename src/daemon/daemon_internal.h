@@ -41,6 +41,7 @@ struct daemon {
 	struct control_server *control;
 	struct web_server *web;			/* NULL with --no-web */
 	struct publisher *publisher;
+	struct check_table *check_table;	/* what the web server publishes; NULL without it */
 	uv_signal_t	 sig_term;
 	uv_signal_t	 sig_int;
 	uv_signal_t	 sig_hup;
@@ -51,10 +52,11 @@ struct daemon {
 	bool		 stopping;
 };
 
-/* The status document (docs/api.md's /api/status), a new reference. */
 /*
- * The status document; past all_checks_up_to checks, only those that are
- * not healthy are listed (SIZE_MAX: every one).
+ * The status document (docs/api.md's /api/status), a new reference. Each
+ * service has its check_counts; past all_checks_up_to checks, only the
+ * checks that are not healthy are listed and a service's "checks" (their
+ * names) are left out (SIZE_MAX: every one).
  */
 json_t	*daemon_status(struct daemon *d, size_t all_checks_up_to);
 /* The control socket's requests (daemon_control.c); NULL for a command it does not know. */

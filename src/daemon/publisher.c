@@ -34,6 +34,7 @@ struct publisher {
 	struct web_server *web;
 	struct store	*store;
 	publisher_status_fn status;
+	publisher_checks_fn checks;
 	void		*status_arg;
 	uv_timer_t	*tick;
 	uint64_t	 tick_ms;
@@ -45,6 +46,8 @@ struct publisher {
 	bool		 dirty;
 	int64_t		 published_at;
 	int64_t		 build_ms;		/* what the last publish took */
+	bool		 checks_dirty;		/* a result the status does not show */
+	struct web_snapshot *last;		/* published */
 	int64_t		 incidents_total;
 	int64_t		 last_incident_id;
 	struct action_count *actions;
@@ -137,20 +140,40 @@ publisher_decorate(const struct publisher *p, json_t *status)
 	json_object_set_new(tend, "incidents_total", json_integer(p->incidents_total));
 }
 
+/* snap (taken) to the web server, kept to publish new results with its status. */
+static void
+publisher_hand_over(struct publisher *p, struct web_snapshot *snap)
+{
+	web_snapshot_unref(p->last);
+	web_snapshot_ref(snap);
+	p->last = snap;
+	web_publish(p->web, snap);
+}
+
 void
 publisher_publish(struct publisher *p)
 {
+	struct web_snapshot *snap;
 	json_t *status;
 
-	p->dirty = false;
+	p->dirty = p->checks_dirty = false;
 	p->published_at = clock_mono_ms();
 	if (p->web == NULL)
 		return;
 	status = p->status(p->status_arg);
 	publisher_decorate(p, status);
-	web_publish(p->web, web_snapshot_build(status));
+	snap = web_snapshot_build(status, p->checks(p->status_arg));
+	publisher_hand_over(p, snap);
 	json_decref(status);
 	p->build_ms = clock_mono_ms() - p->published_at;
+}
+
+/* The same status with the checks' new results: what most results change at scale. */
+static void
+publisher_publish_checks(struct publisher *p)
+{
+	p->checks_dirty = false;
+	publisher_hand_over(p, web_snapshot_with_checks(p->last, p->checks(p->status_arg)));
 }
 
 static void
@@ -170,17 +193,20 @@ publisher_on_tick(uv_timer_t *timer)
 	if ((p->dirty || mono - p->published_at >= PUBLISH_AT_LEAST_MS) &&
 	    mono - p->published_at >= (PUBLISH_SPACING + 1) * p->build_ms)
 		publisher_publish(p);
+	else if (p->checks_dirty && p->last != NULL)
+		publisher_publish_checks(p);
 }
 
 struct publisher *
 publisher_new(uv_loop_t *loop, struct web_server *web, struct store *st,
-    publisher_status_fn status, void *arg)
+    publisher_status_fn status, publisher_checks_fn checks, void *arg)
 {
 	struct publisher *p = xcalloc(1, sizeof(*p));
 
 	p->web = web;
 	p->store = st;
 	p->status = status;
+	p->checks = checks;
 	p->status_arg = arg;
 	p->sampler = resource_sampler_new(NULL);
 	publisher_sample_host(p);
@@ -207,6 +233,7 @@ publisher_free(struct publisher *p)
 	if (p == NULL)
 		return;
 	uv_close((uv_handle_t *)p->tick, publisher_tick_closed);
+	web_snapshot_unref(p->last);
 	resource_sampler_free(p->sampler);
 	json_decref(p->host);
 	for (i = 0; i < p->n_actions; i++) {
@@ -222,6 +249,13 @@ publisher_dirty(struct publisher *p)
 {
 	if (p != NULL)
 		p->dirty = true;
+}
+
+void
+publisher_checks_dirty(struct publisher *p)
+{
+	if (p != NULL)
+		p->checks_dirty = true;
 }
 
 void

@@ -13,17 +13,21 @@
 
 struct publisher;
 struct store;
+struct web_checks;
 struct web_server;
 
 /* The daemon's status (as `tend status --format json` shows it), a new object. */
 typedef json_t	*(*publisher_status_fn)(void *arg);
+/* Every check, as the web server publishes them (web/snapshot.h), a new reference. */
+typedef struct web_checks *(*publisher_checks_fn)(void *arg);
 
 /*
  * web may be NULL (--no-web): the figures still reach `tend status`; st
  * (where host.* samples go) may be NULL too.
  */
 struct publisher *publisher_new(uv_loop_t *loop, struct web_server *web,
-		    struct store *st, publisher_status_fn status, void *arg);
+		    struct store *st, publisher_status_fn status, publisher_checks_fn checks,
+		    void *arg);
 void		 publisher_free(struct publisher *p);
 
 /* Adds host, loop lag, RSS and the counters to a status object. */
@@ -32,6 +36,8 @@ void		 publisher_decorate(const struct publisher *p, json_t *status);
 void		 publisher_publish(struct publisher *p);
 /* Something in the status changed: publish soon. */
 void		 publisher_dirty(struct publisher *p);
+/* A check's result that the status does not list: publish the table of checks soon. */
+void		 publisher_checks_dirty(struct publisher *p);
 /* Streams an event now (docs/api.md) and publishes soon. data is borrowed. */
 void		 publisher_event(struct publisher *p, const char *event, const json_t *data);
 /* The healer's "incident" and "action" changes: counted, and streamed. */

@@ -18,6 +18,7 @@
 #include "core/clock.h"
 #include "core/log.h"
 #include "core/mem.h"
+#include "daemon/check_table.h"
 #include "daemon/daemon_internal.h"
 #include "daemon/publisher.h"
 #include "heal/autoscale.h"
@@ -68,6 +69,7 @@ daemon_sync_parked(struct daemon *d)
 		    state != NULL && strcmp(state, "parked") == 0);
 	}
 	healer_services_parked(d->healer);
+	check_table_stale(d->check_table);
 }
 
 /* The group of a name: a copy's ("web" of "web@2"), else the name itself. */

@@ -103,24 +103,37 @@ web_arg_since(struct MHD_Connection *conn, const char *name, int64_t fallback_ms
 	return 0;
 }
 
-/* ?name=N with 1 <= N <= LIMIT_MAX; 0, or -1 after answering 400. */
-static int
-web_arg_limit(struct MHD_Connection *conn, int fallback, int *limit, enum MHD_Result *ret)
+/* ?name=N with lo <= N <= hi, else fallback; 0, or -1 after answering 400. */
+int
+web_arg_number(struct MHD_Connection *conn, const char *name, long lo, long hi,
+    long fallback, long *out, enum MHD_Result *ret)
 {
-	const char *v = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "limit");
+	const char *v = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, name);
 	char *end;
 	long n;
 
-	*limit = fallback;
+	*out = fallback;
 	if (v == NULL)
 		return 0;
 	errno = 0;
 	n = strtol(v, &end, 10);
-	if (*v == '\0' || *end != '\0' || errno != 0 || n < 1 || n > LIMIT_MAX) {
+	if (*v == '\0' || *end != '\0' || errno != 0 || n < lo || n > hi) {
 		*ret = web_send_error(conn, MHD_HTTP_BAD_REQUEST,
-		    "'limit': expected a number from 1 to %d, got '%s'", LIMIT_MAX, v);
+		    "'%s': expected a number from %ld to %ld, got '%s'", name, lo, hi, v);
 		return -1;
 	}
+	*out = n;
+	return 0;
+}
+
+/* ?limit=N with 1 <= N <= LIMIT_MAX; 0, or -1 after answering 400. */
+static int
+web_arg_limit(struct MHD_Connection *conn, int fallback, int *limit, enum MHD_Result *ret)
+{
+	long n;
+
+	if (web_arg_number(conn, "limit", 1, LIMIT_MAX, fallback, &n, ret) < 0)
+		return -1;
 	*limit = (int)n;
 	return 0;
 }

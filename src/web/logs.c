@@ -104,7 +104,7 @@ web_logs_known(struct web_server *ws, struct MHD_Connection *conn, const char *n
     enum MHD_Result *ret)
 {
 	struct web_snapshot *snap = web_current(ws);
-	bool known = snap != NULL && web_snapshot_page(snap, name) != NULL;
+	bool known = snap != NULL && web_snapshot_service(snap, name) != NULL;
 
 	web_snapshot_unref(snap);
 	if (snap == NULL)

@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "core/mem.h"
 #include "core/text.h"
@@ -130,6 +132,79 @@ web_send_snapshot(struct MHD_Connection *conn, struct web_snapshot *snap,
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
 	return web_queue(conn, MHD_HTTP_OK, resp);
+}
+
+/*
+ * /api/status's body from a file in memory (memfd), so that libmicrohttpd
+ * sends it with sendfile(2): the kernel takes its pages as they are rather
+ * than copying 60 KB (400 KB with a thousand services) into each send.
+ * NULL when no such file can be made (then the body is sent from memory).
+ */
+static struct MHD_Response *
+web_file_response(const struct web_body *body)
+{
+	struct MHD_Response *resp;
+	size_t off = 0;
+	ssize_t n;
+	int fd = memfd_create("tend-status", MFD_CLOEXEC);
+
+	if (fd < 0)
+		return NULL;
+	while (off < body->len && (n = write(fd, body->data + off, body->len - off)) > 0)
+		off += (size_t)n;
+	if (off < body->len || (resp = MHD_create_response_from_fd(body->len, fd)) == NULL) {
+		close(fd);
+		return NULL;
+	}
+	return resp;
+}
+
+/* body: the status's text (web_status_text) or its healthz; with st->shared_lock held. */
+static struct MHD_Response *
+web_shared_make(const struct web_body *body, enum web_shared which)
+{
+	struct MHD_Response *resp = NULL;
+
+	if (which == WEB_SHARED_STATUS)
+		resp = web_file_response(body);
+	if (resp == NULL)
+		resp = MHD_create_response_from_buffer(body->len, body->data,
+		    MHD_RESPMEM_PERSISTENT);
+	if (resp == NULL)
+		return NULL;
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+	web_common_headers(resp);
+	return resp;
+}
+
+/*
+ * /api/status and /healthz: one response per status, made by the first
+ * request and queued for every one after it (libmicrohttpd counts its
+ * users), with no allocation per request. The request holds the snapshot
+ * until its answer is sent (web_request.held), so the status's memory
+ * outlives every send of it.
+ */
+enum MHD_Result
+web_send_shared(struct MHD_Connection *conn, struct web_request *req,
+    struct web_snapshot *snap, enum web_shared which)
+{
+	struct web_status *st = snap->st;
+	const struct web_body *body = which == WEB_SHARED_STATUS ? web_status_text(st) :
+	    &st->healthz;
+	struct MHD_Response *resp;
+
+	pthread_mutex_lock(&st->shared_lock);
+	if ((resp = st->shared[which]) == NULL)
+		resp = st->shared[which] = web_shared_make(body, which);
+	pthread_mutex_unlock(&st->shared_lock);
+	if (resp == NULL) {
+		web_snapshot_unref(snap);
+		return MHD_NO;
+	}
+	web_snapshot_unref(req->held);
+	req->held = snap;
+	return MHD_queue_response(conn, MHD_HTTP_OK, resp);
 }
 
 enum MHD_Result

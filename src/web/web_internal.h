@@ -40,6 +40,7 @@ struct web_request {
 	char		*body;		/* NUL-terminated; NULL when empty */
 	size_t		 body_len;
 	struct web_action *action;
+	struct web_snapshot *held;	/* until the answer is sent (web_send_shared) */
 };
 
 struct sse_event {
@@ -74,6 +75,7 @@ struct web_server {
 	pthread_mutex_t	 lock;
 	bool		 stopping;
 	struct web_snapshot *snap;
+	uint64_t	 status_gen;		/* counts the statuses published */
 	struct sse_event ring[WEB_SSE_RING];
 	uint64_t	 ring_next;		/* seq of the next event */
 	struct sse_client *clients;
@@ -110,6 +112,9 @@ enum MHD_Result	web_send_method_not_allowed(struct MHD_Connection *conn, const c
 /* A body of snap (its reference taken by the response), sent without a copy. */
 enum MHD_Result	web_send_snapshot(struct MHD_Connection *conn, struct web_snapshot *snap,
 		    const struct web_body *body, const char *type);
+/* snap's /api/status or /healthz (its reference held by req until sent). */
+enum MHD_Result	web_send_shared(struct MHD_Connection *conn, struct web_request *req,
+		    struct web_snapshot *snap, enum web_shared which);
 /* A file of the embedded dashboard, or 304 for the ETag asked with; 404 when none. */
 enum MHD_Result	web_get_asset(struct MHD_Connection *conn, const char *url);
 
@@ -117,8 +122,18 @@ enum MHD_Result	web_get_asset(struct MHD_Connection *conn, const char *url);
 /* The current snapshot, referenced; NULL before the first publish. */
 struct web_snapshot *web_current(struct web_server *ws);
 
+/* route.c: libmicrohttpd's access handler and its request-completed callback. */
+enum MHD_Result	web_handle(void *cls, struct MHD_Connection *conn, const char *url,
+		    const char *method, const char *version, const char *upload_data,
+		    size_t *upload_size, void **req_cls);
+void		web_request_done(void *cls, struct MHD_Connection *conn, void **req_cls,
+		    enum MHD_RequestTerminationCode toe);
 /* What follows "Authorization: Bearer ", or NULL. */
 const char	*web_bearer(struct MHD_Connection *conn);
+
+/* published.c: GET url (a route of the snapshot's) from the published snapshot. */
+enum MHD_Result	web_get_published(struct web_server *ws, struct MHD_Connection *conn,
+		    struct web_request *req, const char *url);
 
 /* ping.c: POST /api/ping/NAME[/KIND], kind "ping", "fail" or "start". */
 enum MHD_Result	web_post_ping(struct web_server *ws, struct MHD_Connection *conn,
@@ -129,6 +144,9 @@ void		web_ping_drain(struct web_server *ws);
 void		web_ping_fini(struct web_server *ws);
 
 /* api.c: what is read from the store. */
+/* ?name=N with lo <= N <= hi, else fallback; 0, or -1 after answering 400. */
+int		web_arg_number(struct MHD_Connection *conn, const char *name, long lo,
+		    long hi, long fallback, long *out, enum MHD_Result *ret);
 enum MHD_Result	web_get_incidents(struct web_server *ws, struct MHD_Connection *conn);
 enum MHD_Result	web_get_metric(struct web_server *ws, struct MHD_Connection *conn,
 		    const char *series);

@@ -20,86 +20,22 @@
 //   (or TEND_BIN, FAKESVC_BIN, DASHBOARD_SCREENSHOT in the environment)
 // Exits 77 (skipped) when /usr/bin/chromium or web/node_modules/playwright-core
 // is missing; non-zero with the step that failed otherwise.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
+import {
+	StepError, checkPrerequisites, freePort, launchChromium, log, main, readIfExists, startTend,
+	step, stopTend, until,
+} from './browser.mjs';
 
-const SKIP = 77;
-const here = path.dirname(fileURLToPath(import.meta.url));
-const sourceDir = process.env.TEND_SOURCE_DIR || path.resolve(here, '..', '..');
 const tendBin = process.argv[2] || process.env.TEND_BIN;
 const fakesvcBin = process.argv[3] || process.env.FAKESVC_BIN;
 const screenshotPath = process.argv[4] || process.env.DASHBOARD_SCREENSHOT ||
     path.join(os.tmpdir(), 'tend-dashboard.png');
-const chromiumPath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const playwrightDir = path.join(sourceDir, 'web', 'node_modules', 'playwright-core');
 
 // The whole test must end well inside ctest's 120 s.
 const TEST_DEADLINE_MS = 100_000;
-
-function log(msg) {
-	process.stdout.write(`${msg}\n`);
-}
-
-class StepError extends Error {}
-// Something that waiting longer cannot mend (tend exited): ends a wait at once.
-class Fatal extends Error {}
-
-// Polls fn (which returns a value, or a falsy one while not there yet) until
-// the deadline; the step fails with what was last seen.
-async function until(what, timeoutMs, fn) {
-	const end = Date.now() + timeoutMs;
-	let last = '';
-	for (;;) {
-		try {
-			const v = await fn();
-			if (v)
-				return v;
-		} catch (e) {
-			if (e instanceof Fatal)
-				throw e;
-			last = e.message;
-		}
-		if (Date.now() >= end)
-			throw new StepError(`${what}: not within ${timeoutMs / 1000} s${last ? ` (${last})` : ''}`);
-		await new Promise((r) => setTimeout(r, 50));
-	}
-}
-
-// A step of the test, timed, with its name in the failure.
-async function step(name, fn) {
-	const t0 = Date.now();
-	try {
-		const v = await fn();
-		log(`ok - ${name} (${Date.now() - t0} ms)`);
-		return v;
-	} catch (e) {
-		throw new StepError(`${name}: ${e.message}`);
-	}
-}
-
-function freePort() {
-	return new Promise((resolve, reject) => {
-		const srv = net.createServer();
-		srv.on('error', reject);
-		srv.listen(0, '127.0.0.1', () => {
-			const { port } = srv.address();
-			srv.close(() => resolve(port));
-		});
-	});
-}
-
-function readIfExists(file) {
-	try {
-		return fs.readFileSync(file, 'utf8');
-	} catch {
-		return null;
-	}
-}
 
 // A pid that is still our fakesvc (not a reused pid of something else).
 function stillFakesvc(pid) {
@@ -113,31 +49,6 @@ function recordedPids(record) {
 	    .map((l) => l.split(' '))
 	    .filter((f) => f[0] === 'start' && f[1] === 'web')
 	    .map((f) => Number(f[2]));
-}
-
-function checkPrerequisites() {
-	if (!tendBin || !fakesvcBin) {
-		log('usage: dashboard.mjs TEND FAKESVC [SCREENSHOT]');
-		process.exit(2);
-	}
-	for (const bin of [tendBin, fakesvcBin]) {
-		try {
-			fs.accessSync(bin, fs.constants.X_OK);
-		} catch {
-			log(`FAIL: ${bin} is not an executable`);
-			process.exit(1);
-		}
-	}
-	try {
-		fs.accessSync(chromiumPath, fs.constants.X_OK);
-	} catch {
-		log(`SKIP: ${chromiumPath} is missing (apt-get install chromium, or make deps)`);
-		process.exit(SKIP);
-	}
-	if (!fs.existsSync(path.join(playwrightDir, 'package.json'))) {
-		log(`SKIP: ${playwrightDir} is missing (make deps, or npm ci in web/)`);
-		process.exit(SKIP);
-	}
 }
 
 function say(dir) {
@@ -221,9 +132,6 @@ function rowState(page) {
 }
 
 async function run(ctx) {
-	const require = createRequire(path.join(playwrightDir, 'package.json'));
-	const { chromium } = require('playwright-core');
-
 	ctx.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tend-browser-'));
 	const state = path.join(ctx.dir, 'state');
 	const record = path.join(ctx.dir, 'record');
@@ -233,17 +141,7 @@ async function run(ctx) {
 	fs.mkdirSync(path.join(ctx.dir, 'quiet'));
 	fs.writeFileSync(path.join(ctx.dir, 'app', 'site.conf'), 'good\n');
 
-	ctx.logPath = path.join(ctx.dir, 'tend.log');
-	const logFd = fs.openSync(ctx.logPath, 'w');
-	ctx.tend = spawn(tendBin, ['run', '-c', config], { stdio: ['ignore', logFd, logFd] });
-	fs.closeSync(logFd);
-	ctx.tendExit = null;
-	ctx.tend.on('exit', (code, signal) => { ctx.tendExit = signal || code; });
-	ctx.tend.on('error', (e) => { ctx.tendExit = e.message; });
-	const running = () => {
-		if (ctx.tendExit !== null)
-			throw new Fatal(`tend exited (${ctx.tendExit})`);
-	};
+	const running = startTend(ctx, tendBin, config);
 
 	const url = await step('tend writes the URL it serves to STATE_DIR/web.url', () =>
 		until('web.url', 15_000, () => {
@@ -255,12 +153,7 @@ async function run(ctx) {
 	const token = await step('STATE_DIR/token exists', () =>
 		until('token', 5_000, () => readIfExists(path.join(state, 'token'))?.trim()));
 
-	ctx.browser = await step('chromium starts', () => chromium.launch({
-		executablePath: chromiumPath,
-		headless: true,
-		args: ['--no-sandbox'],
-		timeout: 30_000,
-	}));
+	ctx.browser = await step('chromium starts', () => launchChromium());
 	const page = await ctx.browser.newPage({ viewport: { width: 1280, height: 900 } });
 	const problems = [];
 	watchPage(page, problems);
@@ -662,16 +555,7 @@ async function run(ctx) {
 // Stops tend (TERM, then KILL after a deadline), and any fakesvc left over.
 async function cleanup(ctx) {
 	await ctx.browser?.close().catch(() => {});
-	if (ctx.tend && ctx.tendExit === null) {
-		ctx.tend.kill('SIGTERM');
-		const end = Date.now() + 10_000;
-		while (ctx.tendExit === null && Date.now() < end)
-			await new Promise((r) => setTimeout(r, 50));
-		if (ctx.tendExit === null) {
-			log('# tend did not stop on SIGTERM within 10 s: SIGKILL');
-			ctx.tend.kill('SIGKILL');
-		}
-	}
+	await stopTend(ctx);
 	if (ctx.dir) {
 		for (const pid of recordedPids(path.join(ctx.dir, 'record')))
 			if (pid > 0 && stillFakesvc(pid))
@@ -680,30 +564,5 @@ async function cleanup(ctx) {
 	}
 }
 
-async function main() {
-	checkPrerequisites();
-	const ctx = {};
-	let code = 0;
-	let timer;
-	const deadline = new Promise((_, reject) => {
-		timer = setTimeout(() => reject(new StepError(
-		    `the test did not finish within ${TEST_DEADLINE_MS / 1000} s`)), TEST_DEADLINE_MS);
-	});
-
-	try {
-		await Promise.race([run(ctx), deadline]);
-		log('PASS: dashboard');
-	} catch (e) {
-		code = 1;
-		log(`FAIL: ${e instanceof StepError ? e.message : e.stack}`);
-		const tendLog = ctx.logPath ? readIfExists(ctx.logPath) : null;
-		if (tendLog)
-			log(`--- tend log ---\n${tendLog.split('\n').slice(-40).join('\n')}`);
-	} finally {
-		clearTimeout(timer);
-		await cleanup(ctx);
-	}
-	process.exit(code);
-}
-
-main();
+checkPrerequisites('dashboard.mjs TEND FAKESVC [SCREENSHOT]', [tendBin, fakesvcBin]);
+main('dashboard', TEST_DEADLINE_MS, run, cleanup);

@@ -1,7 +1,7 @@
 /*
  * The web server's pure parts: metrics families from a status, their
  * Prometheus text (label escaping, special values), the snapshot's bodies
- * and per-service pages, and the API token's comparison.
+ * and its table of checks, and the API token's comparison.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -84,31 +84,101 @@ test_prometheus_text(void **state)
 	json_decref(doc);
 }
 
+/* /metrics written from a table of checks is the text of the status's families. */
+static void
+test_metrics_text_of_table(void **state)
+{
+	json_t *doc = status(), *families = metrics_families(doc);
+	struct web_snapshot *snap = web_snapshot_build(doc, NULL);
+	char *want = prometheus_text(families), *got = metrics_text(doc, snap->checks);
+
+	assert_string_equal(got, want);
+	free(want);
+	free(got);
+	web_snapshot_unref(snap);
+	json_decref(families);
+	json_decref(doc);
+}
+
 static void
 test_snapshot(void **state)
 {
-	json_t *doc = status(), *page;
-	struct web_snapshot *snap = web_snapshot_build(doc);
-	const struct web_service_page *p;
+	json_t *doc = status();
+	struct web_snapshot *snap = web_snapshot_build(doc, NULL), *next;
+	const struct web_body *b;
 
-	assert_int_equal(snap->generated_at, 1764500000000LL);
-	assert_int_equal(snap->n_pages, 2);
-	p = web_snapshot_page(snap, "web");
-	assert_non_null(p);
-	page = json_loadb(p->body.data, p->body.len, 0, NULL);
-	assert_string_equal(json_string_value(json_object_get(json_object_get(page, "service"),
-	    "name")), "web");
-	assert_int_equal(json_array_size(json_object_get(page, "checks")), 1);
-	json_decref(page);
-	assert_null(web_snapshot_page(snap, "nope"));
-	assert_memory_equal(snap->sse_status.data, "event: status\ndata: {", 21);
-	assert_memory_equal(snap->sse_status.data + snap->sse_status.len - 2, "\n\n", 2);
-	/* One data line: the JSON has no newline of its own. */
-	assert_null(memchr(snap->sse_status.data + 20, '\n', snap->status.len));
-	contains(snap->series.data, "\"check.health.latency_ms\"");
-	contains(snap->metrics.data, "tend_up 1\n");
+	assert_int_equal(snap->st->generated_at, 1764500000000LL);
+	assert_non_null(web_snapshot_service(snap, "web"));
+	assert_null(web_snapshot_service(snap, "nope"));
+	/* Without a table of its own, the status's checks are the table. */
+	assert_int_equal(snap->checks->n, 2);
+	assert_string_equal(snap->checks->v[0]->name, "health");
+	assert_string_equal(snap->checks->v[0]->state, "warning");
+	assert_null(snap->checks->v[1]->service);
+	assert_true(isnan(snap->checks->v[1]->latency_ms));
+	/* One data line of an event: the JSON has no newline of its own. */
+	b = web_status_text(snap->st);
+	assert_null(memchr(b->data, '\n', b->len));
+	contains(b->data, "{\"ok\":true,");
+	contains(web_snapshot_lazy(snap, WEB_LAZY_SERIES)->data, "\"check.health.latency_ms\"");
+	b = web_snapshot_lazy(snap, WEB_LAZY_METRICS);
+	contains(b->data, "tend_up 1\n");
+	/* Made once, then kept. */
+	assert_ptr_equal(web_snapshot_lazy(snap, WEB_LAZY_METRICS), b);
+	contains(web_snapshot_lazy(snap, WEB_LAZY_SERVICES)->data,
+	    "{\"services\":[{\"name\":\"web\"");
 	web_snapshot_ref(snap);
 	web_snapshot_unref(snap);
+	next = web_snapshot_with_checks(snap, web_checks_new(NULL, 0));
+	/* A new table, the same status: shared, not made again. */
+	assert_ptr_equal(next->st, snap->st);
+	assert_int_equal(next->checks->n, 0);
+	web_snapshot_unref(snap);
+	assert_string_equal(json_string_value(json_object_get(next->st->doc, "state")), "warning");
+	web_snapshot_unref(next);
+	json_decref(doc);
+}
+
+/*
+ * A status that lists only the checks that are not healthy (past
+ * WEB_STATUS_ALL_CHECKS): /metrics and /api/metrics still have every check
+ * of the table, with its metrics' labels.
+ */
+static void
+test_snapshot_table(void **state)
+{
+	json_t *doc = status(), *one;
+	struct web_check *v[2];
+	struct web_snapshot *snap;
+	const char *metrics;
+
+	one = json_pack("{s:s, s:s, s:s, s:s, s:s, s:f, s:[{s:s, s:f}, {s:s, s:n}]}", "name",
+	    "disk", "service", "web", "type", "resource", "state", "healthy", "message",
+	    "disk 40%", "latency_ms", 0.5, "metrics", "label", "used_pct", "value", 40.0,
+	    "label", "free", "value");
+	v[0] = web_check_new(one);
+	v[1] = web_check_new(json_array_get(json_object_get(doc, "checks"), 0));
+	json_decref(one);
+	snap = web_snapshot_build(doc, web_checks_new(v, 2));
+	web_check_unref(v[0]);
+	web_check_unref(v[1]);
+	assert_string_equal(snap->checks->v[0]->type, "resource");
+	assert_string_equal(snap->checks->v[0]->message, "disk 40%");
+	/* What ?q= looks in, in lower case. */
+	assert_string_equal(snap->checks->v[1]->words, "health\nweb\n");
+	contains(snap->checks->v[0]->json.data, "\"name\":\"disk\"");
+	metrics = web_snapshot_lazy(snap, WEB_LAZY_METRICS)->data;
+	contains(metrics, "tend_check_state{check=\"disk\",service=\"web\",state=\"healthy\"} 1\n");
+	contains(metrics, "tend_check_latency_seconds{check=\"disk\",service=\"web\"} 0.0005\n");
+	/* What the status listed and the table does not have is not made up. */
+	assert_null(strstr(metrics, "check=\"odd"));
+	contains(web_snapshot_lazy(snap, WEB_LAZY_SERIES)->data,
+	    "\"check.disk.latency_ms\",\"check.disk.used_pct\",\"check.disk.free\"");
+	assert_true(web_snapshot_has_series(snap, "check.disk.used_pct"));
+	assert_true(web_snapshot_has_series(snap, "check.health.latency_ms"));
+	assert_true(web_snapshot_has_series(snap, "host.load1"));
+	assert_false(web_snapshot_has_series(snap, "check.disk.nope"));
+	assert_false(web_snapshot_has_series(snap, "check.dis.latency_ms"));
 	web_snapshot_unref(snap);
 	json_decref(doc);
 }
@@ -136,7 +206,9 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_prometheus_text),
+		cmocka_unit_test(test_metrics_text_of_table),
 		cmocka_unit_test(test_snapshot),
+		cmocka_unit_test(test_snapshot_table),
 		cmocka_unit_test(test_token_equal),
 	};
 

@@ -56,7 +56,7 @@ setup(void **state)
 	status = json_pack("{s:b, s:s, s:I, s:{s:s, s:i}, s:[], s:[]}", "ok", 1, "state",
 	    "healthy", "generated_at", (json_int_t)1764500000000, "tend", "version", "0.1.0",
 	    "uptime_ms", 5, "services", "checks");
-	web_publish(ws, web_snapshot_build(status));
+	web_publish(ws, web_snapshot_build(status, NULL));
 	json_decref(status);
 	return 0;
 }
@@ -161,7 +161,7 @@ publish_large_status(void)
 	}
 	status = json_pack("{s:b, s:s, s:{s:s}, s:o, s:[]}", "ok", 1, "state", "healthy",
 	    "tend", "version", "0.1.0", "services", services, "checks");
-	web_publish(ws, web_snapshot_build(status));
+	web_publish(ws, web_snapshot_build(status, NULL));
 	json_decref(status);
 }
 
