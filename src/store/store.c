@@ -172,7 +172,9 @@ store_take(struct store *st, size_t k)
 
 	for (i = 0; i < k; i++)
 		pending_free(&st->queue[i]);
-	memmove(st->queue, st->queue + k, (st->n - k) * sizeof(*st->queue));
+	/* A queue given back after a burst is NULL: nothing to move then. */
+	if (st->n > k)
+		memmove(st->queue, st->queue + k, (st->n - k) * sizeof(*st->queue));
 	st->n -= k;
 	st->taken += k;
 }

@@ -111,7 +111,7 @@ clean(const char *const *patterns, int64_t older_than_ms, int keep_newest,
     bool dry_run, struct cleanup_report *r)
 {
 	char buf[4][256], *paths[5];
-	struct cleanup_spec spec;
+	struct cleanup_spec spec = { 0 };	/* no limit, no timeout: the defaults */
 	size_t i;
 
 	for (i = 0; patterns[i] != NULL; i++) {
