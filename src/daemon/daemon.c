@@ -58,11 +58,10 @@ daemon_apply_log_settings(const struct daemon *d, const struct tend_config *cfg)
 	log_setup(format, d->opts->verbose);
 }
 
-/* What the web server shows: past WEB_STATUS_ALL_CHECKS, the table has the healthy checks. */
 static json_t *
 daemon_status_fn(void *arg)
 {
-	return daemon_status(arg, WEB_STATUS_ALL_CHECKS);
+	return daemon_web_status(arg);
 }
 
 static struct web_checks *
