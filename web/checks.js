@@ -139,8 +139,10 @@ function countText(status, list, fromPage) {
 		return '';
 	const bad = (counts.warning || 0) + (counts.critical || 0);
 	const head = bad ? `${bad} of ${n} failing` : `all ${n} passing`;
-	if (status?.checks_trimmed)
-		return `${head} · ${counts.healthy || 0} healthy not listed: filter to find them`;
+	if (status?.checks_trimmed) {
+		const more = status.checks_more ? `, nor ${fmtNumber(status.checks_more, 0)} of those failing` : '';
+		return `${head} · ${counts.healthy || 0} healthy not listed${more}: filter to find them`;
+	}
 	return filtering() ? `${head} · ${list.length} shown` : head;
 }
 

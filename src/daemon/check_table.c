@@ -1,8 +1,10 @@
 #include "daemon/check_table.h"
 
+#include <malloc.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "checks/check_run.h"
 #include "checks/resource.h"
@@ -10,6 +12,9 @@
 #include "core/clock.h"
 #include "core/mem.h"
 #include "web/snapshot.h"
+
+/* A refill of more checks than this gives the heap it grew back (malloc_trim). */
+#define CHECK_TABLE_TRIM_PAST	1000
 
 struct check_table {
 	const struct tend_config *cfg;	/* whose checks v holds, in order */
@@ -114,7 +119,11 @@ check_table_result(struct check_table *t, const struct check_conf *conf,
 	t->changed = true;
 }
 
-/* Every entry made again from the scheduler's own status. */
+/*
+ * Every entry made again from the scheduler's own status. That is every
+ * check as JSON at once (ten thousand: some 15 MB), freed at once: the
+ * heap it grew is given back rather than kept as holes.
+ */
 static void
 check_table_refill(struct check_table *t, const struct scheduler *s)
 {
@@ -128,6 +137,8 @@ check_table_refill(struct check_table *t, const struct scheduler *s)
 	json_decref(all);
 	t->stale = false;
 	t->changed = true;
+	if (t->n > CHECK_TABLE_TRIM_PAST)
+		malloc_trim(0);
 }
 
 struct web_checks *
@@ -142,4 +153,42 @@ check_table_take(struct check_table *t, const struct scheduler *s)
 	}
 	web_checks_ref(t->published);
 	return t->published;
+}
+
+json_t *
+check_table_problems(const struct check_table *t, size_t max, size_t *more)
+{
+	static const char *const worst_first[] = { "critical", "warning", "unknown" };
+	json_t *list = json_array(), *o;
+	const struct web_check *c;
+	size_t i, k, n = 0;
+
+	for (k = 0; k < sizeof(worst_first) / sizeof(worst_first[0]); k++) {
+		for (i = 0; i < t->n; i++) {
+			if ((c = t->v[i]) == NULL || strcmp(c->state, worst_first[k]) != 0)
+				continue;
+			n++;
+			if (json_array_size(list) < max &&
+			    (o = json_loadb(c->json.data, c->json.len, 0, NULL)) != NULL)
+				json_array_append_new(list, o);
+		}
+	}
+	*more = n - json_array_size(list);
+	return list;
+}
+
+void
+check_table_counts(const struct check_table *t, json_t *by_service)
+{
+	const struct web_check *c;
+	json_t *counts;
+	size_t i;
+
+	for (i = 0; i < t->n; i++) {
+		if ((c = t->v[i]) == NULL || c->service == NULL ||
+		    (counts = json_object_get(by_service, c->service)) == NULL)
+			continue;
+		json_object_set_new(counts, c->state, json_integer(json_integer_value(
+		    json_object_get(counts, c->state)) + 1));
+	}
 }

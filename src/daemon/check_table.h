@@ -7,6 +7,8 @@
 #ifndef TEND_DAEMON_CHECK_TABLE_H
 #define TEND_DAEMON_CHECK_TABLE_H
 
+#include <jansson.h>
+
 #include "checks/result.h"
 #include "config/model.h"
 #include "health/state.h"
@@ -30,5 +32,16 @@ void		 check_table_result(struct check_table *t, const struct check_conf *conf,
  * nothing changed; what is stale made from scheduler_status(s).
  */
 struct web_checks *check_table_take(struct check_table *t, const struct scheduler *s);
+/*
+ * As of the last take: the checks that are not healthy (nor paused), the
+ * worst first (critical, warning, unknown; each in the config's order), at
+ * most max of them as CHECK objects; *more counts those left out.
+ */
+json_t		*check_table_problems(const struct check_table *t, size_t max, size_t *more);
+/*
+ * As of the last take: by_service's values (objects, one per service name)
+ * filled with their service's checks by state, {"healthy": 9, "critical": 1}.
+ */
+void		 check_table_counts(const struct check_table *t, json_t *by_service);
 
 #endif

@@ -58,11 +58,10 @@ daemon_apply_log_settings(const struct daemon *d, const struct tend_config *cfg)
 	log_setup(format, d->opts->verbose);
 }
 
-/* What the web server shows: past WEB_STATUS_ALL_CHECKS, the table has the healthy checks. */
 static json_t *
 daemon_status_fn(void *arg)
 {
-	return daemon_status(arg, WEB_STATUS_ALL_CHECKS);
+	return daemon_web_status(arg);
 }
 
 static struct web_checks *
@@ -168,7 +167,6 @@ daemon_check_result(void *arg, const struct check_conf *conf, const struct check
 	size_t i;
 
 	healer_check_result(d->healer, conf, r, tracked);
-	check_table_result(d->check_table, conf, r, tracked);
 	/* The status lists every check, or those not healthy (a recovery is a change too). */
 	if (supervisor_config(d->sup)->n_checks <= WEB_STATUS_ALL_CHECKS ||
 	    tracked != HEALTH_HEALTHY)
@@ -291,11 +289,26 @@ daemon_start_web(struct daemon *d, const struct tend_config *cfg)
 	    daemon_status_fn, daemon_checks_fn, d);
 }
 
+/*
+ * The web's entry of a check, heard first: its checked_at is the clock
+ * read then, a moment after the scheduler's own (which no subscriber sees).
+ */
+static void
+daemon_table_result(void *arg, const struct check_conf *conf, const struct check_result *r,
+    enum health_state tracked)
+{
+	struct daemon *d = arg;
+
+	check_table_result(d->check_table, conf, r, tracked);
+}
+
 static void
 daemon_watch_checks(struct daemon *d)
 {
-	recorder_watch_checks(d->recorder, d->checks);
 	check_table_reset(d->check_table, supervisor_config(d->sup));
+	if (d->check_table != NULL)
+		scheduler_on_result(d->checks, daemon_table_result, d);
+	recorder_watch_checks(d->recorder, d->checks);
 	scheduler_on_result(d->checks, daemon_check_result, d);
 	scheduler_subscribe(d->checks, daemon_check_changed, d);
 	web_set_ping_checks(d->web, supervisor_config(d->sup));

@@ -20,6 +20,7 @@
 #include "core/selfhealth.h"
 #include "core/strv.h"
 #include "daemon/change_watch.h"
+#include "daemon/check_table.h"
 #include "daemon/daemon_internal.h"
 #include "daemon/scaling.h"
 #include "daemon/proxy.h"
@@ -124,17 +125,36 @@ daemon_count_problems(json_t *by_service, const json_t *checks)
 	}
 }
 
-/* brief: a table's services (service_status_json), without their checks' names. */
+/* Each service's check_counts as the web's table of checks has them. */
+static void
+daemon_table_counts(const struct check_table *table, json_t *by_service)
+{
+	const char *name;
+	json_t *counts;
+
+	json_object_foreach(by_service, name, counts)
+		json_object_clear(counts);
+	check_table_counts(table, by_service);
+}
+
+/*
+ * brief: a table's services (service_status_json), without their checks'
+ * names. table (the web's, or NULL): past all_checks_up_to checks, the
+ * checks listed and counted are its, and at most all_checks_up_to of those
+ * not healthy are listed, the worst first.
+ */
 static json_t *
-daemon_status_build(struct daemon *d, size_t all_checks_up_to, bool brief)
+daemon_status_build(struct daemon *d, size_t all_checks_up_to, bool brief,
+    const struct check_table *table)
 {
 	const struct tend_config *cfg = supervisor_config(d->sup);
 	json_t *services = supervisor_status_json(d->sup, brief), *svc, *status;
 	enum health_state overall = scheduler_overall(d->checks), health;
-	bool all = cfg->n_checks <= all_checks_up_to;
-	json_t *self = selfhealth_json(), *checks = daemon_status_checks(d, all);
-	json_t *by_service = json_object();
-	size_t i;
+	bool all = cfg->n_checks <= all_checks_up_to, from_table = table != NULL && !all;
+	size_t i, more = 0;
+	json_t *self = selfhealth_json(), *by_service = json_object();
+	json_t *checks = from_table ? check_table_problems(table, all_checks_up_to, &more) :
+	    daemon_status_checks(d, all);
 
 	json_array_foreach(services, i, svc) {
 		health = daemon_service_health(d, svc);
@@ -143,7 +163,10 @@ daemon_status_build(struct daemon *d, size_t all_checks_up_to, bool brief)
 		    daemon_service_checks(d, svc, all && !brief));
 		overall = health_state_worst(overall, health);
 	}
-	daemon_count_problems(by_service, checks);
+	if (from_table)
+		daemon_table_counts(table, by_service);
+	else
+		daemon_count_problems(by_service, checks);
 	json_decref(by_service);
 	status = json_pack("{s:b, s:s, s:{s:i, s:s, s:s, s:I, s:s, s:I, s:I}, s:o, s:o}",
 	    "ok", 1, "state", health_state_name(overall),
@@ -157,6 +180,8 @@ daemon_status_build(struct daemon *d, size_t all_checks_up_to, bool brief)
 	    "checks", checks);
 	json_object_set_new(status, "check_counts", scheduler_counts(d->checks));
 	json_object_set_new(status, "checks_trimmed", json_boolean(!all));
+	if (!all)
+		json_object_set_new(status, "checks_more", json_integer((json_int_t)more));
 	json_object_set_new(status, "snapshot_sets", daemon_snapshot_sets(cfg));
 	json_object_set_new(status, "groups", daemon_scale_groups(d));
 	json_object_set_new(json_object_get(status, "tend"), "web_url",
@@ -173,7 +198,13 @@ daemon_status_build(struct daemon *d, size_t all_checks_up_to, bool brief)
 json_t *
 daemon_status(struct daemon *d, size_t all_checks_up_to)
 {
-	return daemon_status_build(d, all_checks_up_to, false);
+	return daemon_status_build(d, all_checks_up_to, false, NULL);
+}
+
+json_t *
+daemon_web_status(struct daemon *d)
+{
+	return daemon_status_build(d, WEB_STATUS_ALL_CHECKS, false, d->check_table);
 }
 
 static bool
@@ -367,7 +398,7 @@ daemon_handle_request(void *arg, json_t *req)
 	if (strcmp(cmd, "status") == 0) {
 		view = json_string_value(json_object_get(req, "view"));
 		status = daemon_status_build(d, daemon_status_limit(req),
-		    view != NULL && strcmp(view, "table") == 0);
+		    view != NULL && strcmp(view, "table") == 0, NULL);
 		publisher_decorate(d->publisher, status);
 		return status;
 	}

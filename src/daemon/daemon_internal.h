@@ -59,6 +59,12 @@ struct daemon {
  * names) are left out (SIZE_MAX: every one).
  */
 json_t	*daemon_status(struct daemon *d, size_t all_checks_up_to);
+/*
+ * The status the web server publishes: past WEB_STATUS_ALL_CHECKS checks,
+ * the worst of those not healthy (that many at most, checks_more the rest)
+ * and each service's check_counts, from the table last taken.
+ */
+json_t	*daemon_web_status(struct daemon *d);
 /* The control socket's requests (daemon_control.c); NULL for a command it does not know. */
 json_t	*daemon_handle_request(void *arg, json_t *req);
 /* An event for the live views (SSE); takes data. */

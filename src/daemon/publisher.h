@@ -18,7 +18,10 @@ struct web_server;
 
 /* The daemon's status (as `tend status --format json` shows it), a new object. */
 typedef json_t	*(*publisher_status_fn)(void *arg);
-/* Every check, as the web server publishes them (web/snapshot.h), a new reference. */
+/*
+ * Every check, as the web server publishes them (web/snapshot.h), a new
+ * reference; asked for before the status, which may be made from it.
+ */
 typedef struct web_checks *(*publisher_checks_fn)(void *arg);
 
 /*

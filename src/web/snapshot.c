@@ -102,8 +102,8 @@ web_check_new(const json_t *check)
 		return NULL;
 	type = type != NULL ? type : "";
 	message = message != NULL ? message : "";
-	len = sizeof(*c) + 2 * (strlen(name) + (service != NULL ? strlen(service) : 0) +
-	    strlen(message) + 3) + strlen(type) + 1 + check_labels(metrics, NULL) +
+	len = sizeof(*c) + 2 * (strlen(name) + (service != NULL ? strlen(service) : 0) + 2) +
+	    strlen(message) + 1 + strlen(type) + 1 + check_labels(metrics, NULL) +
 	    strlen(json) + 1;
 	c = xmalloc(len);
 	at = (char *)(c + 1);
@@ -111,7 +111,6 @@ web_check_new(const json_t *check)
 	c->name = check_put(&at, name);
 	c->service = service != NULL ? check_put(&at, service) : NULL;
 	c->type = check_put(&at, type);
-	c->message = check_put(&at, message);
 	c->state = check_state(json_string_value(json_object_get(check, "state")));
 	c->latency_ms = json_is_number(latency) ? json_number_value(latency) : NAN;
 	c->labels = at;

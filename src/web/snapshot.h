@@ -40,7 +40,6 @@ struct web_check {
 	const char	*name;
 	const char	*service;	/* NULL: a check of no service */
 	const char	*type;
-	const char	*message;
 	const char	*state;		/* "healthy", ..., "unknown" or "paused" */
 	double		 latency_ms;	/* NAN: none */
 	const char	*labels;	/* its metrics' labels, each NUL-ended, then "" */

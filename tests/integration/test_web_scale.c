@@ -2,11 +2,11 @@
  * The API past WEB_STATUS_ALL_CHECKS (200 checks) with the real binary:
  * 24 services of 10 file checks each and one check of no service, three of
  * them failing. /api/status lists only those three (checks_trimmed), with
- * check_counts for the whole and for each service; GET /api/checks pages
- * through all 241 from the published table, filtered by service, state,
- * type and words, each entry the same object the status gives; /metrics
- * and /api/metrics still have every check; bad arguments get a 4xx JSON
- * error.
+ * check_counts for the whole and for each service, and at most 200 when
+ * 239 fail (checks_more the rest); GET /api/checks pages through all 241
+ * from the published table, filtered by service, state, type and words,
+ * each entry the same object the scheduler gives; /metrics and
+ * /api/metrics still have every check; bad arguments get a 4xx JSON error.
  */
 #include "harness.h"
 
@@ -22,11 +22,12 @@ static char url[256], token[128];
 
 /*
  * s0..s23, each with c<i>_0..c<i>_9 on @DIR@/ok (there); c1_3, c1_7 and
- * c5_0 on @DIR@/gone (not there). Every 60 s: after the first round the
- * results hold still while the test reads them.
+ * c5_0 on @DIR@/gone (not there), or, sick, every one but c0_0; and the
+ * disk check of no service, lonely. Every 60 s: after the first round the results hold
+ * still while the test reads them.
  */
 static char *
-config(void)
+config(bool sick)
 {
 	char *text = NULL;
 	size_t len = 0;
@@ -34,13 +35,14 @@ config(void)
 	int i, k;
 
 	fprintf(f, "web: { listen: '127.0.0.1:0' }\nchecks:\n"
-	    "  lonely: { type: file, path: '@DIR@/ok', every: 60s }\nservices:\n");
+	    "  lonely: { type: resource, metric: disk, path: /, warn: 100%%, crit: 100%%, "
+	    "every: 60s }\nservices:\n");
 	for (i = 0; i < SERVICES; i++) {
 		fprintf(f, "  s%d:\n    run: [sleep, '1000']\n    checks:\n", i);
 		for (k = 0; k < CHECKS; k++)
 			fprintf(f, "      c%d_%d: { type: file, path: '@DIR@/%s', every: 60s }\n",
-			    i, k, (i == 1 && (k == 3 || k == 7)) || (i == 5 && k == 0) ?
-			    "gone" : "ok");
+			    i, k, (i == 1 && (k == 3 || k == 7)) || (i == 5 && k == 0) ||
+			    (sick && (i > 0 || k > 0)) ? "gone" : "ok");
 	}
 	fclose(f);
 	return text;
@@ -69,10 +71,11 @@ count(const json_t *counts, const char *state)
 
 /* Starts tend and waits until every check has its first result in the status. */
 static void
-start(void)
+start_with(bool sick)
 {
 	long long deadline;
-	char path[400], *text = config();
+	char path[400], *text = config(sick);
+	json_int_t failing = sick ? ALL - 2 : 3;
 	json_t *doc;
 
 	snprintf(path, sizeof(path), "%s/ok", t.dir);
@@ -86,7 +89,7 @@ start(void)
 	for (;;) {
 		doc = get("/api/status", 200);
 		if (count(json_object_get(doc, "check_counts"), "unknown") == 0 &&
-		    count(json_object_get(doc, "check_counts"), "critical") == 3) {
+		    count(json_object_get(doc, "check_counts"), "critical") == failing) {
 			json_decref(doc);
 			break;
 		}
@@ -95,6 +98,12 @@ start(void)
 			fail_msg("the checks did not all run within 15 s");
 		harness_pause_ms(50);
 	}
+}
+
+static void
+start(void)
+{
+	start_with(false);
 }
 
 static const json_t *
@@ -152,36 +161,6 @@ the_status_lists_what_is_not_healthy(void **state)
 	json_decref(doc);
 }
 
-/* An entry of /api/checks is the object /api/status has for the check. */
-static void
-entries_are_the_status_objects(void **state)
-{
-	json_t *doc, *page, *a, *b;
-	size_t i;
-
-	(void)state;
-	start();
-	doc = get("/api/status", 200);
-	page = get("/api/checks?state=critical", 200);
-	assert_int_equal(json_integer_value(json_object_get(page, "total")), 3);
-	for (i = 0; i < 3; i++) {
-		a = json_deep_copy(json_array_get(json_object_get(doc, "checks"), i));
-		b = json_deep_copy(json_array_get(json_object_get(page, "checks"), i));
-		/* Stamped as the result came, by the scheduler and by the table. */
-		assert_true(llabs(json_integer_value(json_object_get(a, "checked_at")) -
-		    json_integer_value(json_object_get(b, "checked_at"))) <= 5);
-		json_object_del(a, "checked_at");
-		json_object_del(b, "checked_at");
-		if (!json_equal(a, b))
-			fail_msg("/api/status: %s\n/api/checks: %s", json_dumps(a, JSON_COMPACT),
-			    json_dumps(b, JSON_COMPACT));
-		json_decref(a);
-		json_decref(b);
-	}
-	json_decref(page);
-	json_decref(doc);
-}
-
 /* How many checks match, of GET path's answer. */
 static json_int_t
 total(const char *path)
@@ -191,6 +170,68 @@ total(const char *path)
 
 	json_decref(page);
 	return n;
+}
+
+/*
+ * An entry of /api/checks, made from each result by the web's table, is
+ * the object the scheduler itself gives for the check (`tend status
+ * --format json`, every check).
+ */
+static void
+entries_are_the_schedulers_objects(void **state)
+{
+	json_t *doc, *page, *a, *b;
+	char *text;
+	size_t i;
+
+	(void)state;
+	start();
+	doc = harness_status(&t);
+	assert_non_null(doc);
+	page = get("/api/checks", 200);
+	assert_int_equal(json_array_size(json_object_get(doc, "checks")), ALL);
+	for (i = 0; i < ALL; i++) {
+		/* The web writes reals to 10 digits (WEB_JSON_FLAGS); the control socket, all. */
+		text = json_dumps(json_array_get(json_object_get(doc, "checks"), i),
+		    JSON_COMPACT | JSON_REAL_PRECISION(10));
+		a = json_loads(text, 0, NULL);
+		free(text);
+		b = json_deep_copy(json_array_get(json_object_get(page, "checks"), i));
+		/* Stamped as the result came, by the scheduler and by the table. */
+		assert_true(llabs(json_integer_value(json_object_get(a, "checked_at")) -
+		    json_integer_value(json_object_get(b, "checked_at"))) <= 5);
+		json_object_del(a, "checked_at");
+		json_object_del(b, "checked_at");
+		if (!json_equal(a, b))
+			fail_msg("scheduler: %s\n/api/checks: %s", json_dumps(a, JSON_COMPACT),
+			    json_dumps(b, JSON_COMPACT));
+		json_decref(a);
+		json_decref(b);
+	}
+	json_decref(page);
+	json_decref(doc);
+}
+
+/*
+ * With 239 checks failing, the status lists 200 of them and says how many
+ * more there are; the counts are every check's.
+ */
+static void
+the_status_lists_at_most_200(void **state)
+{
+	json_t *doc;
+
+	(void)state;
+	start_with(true);
+	doc = get("/api/status", 200);
+	assert_int_equal(json_array_size(json_object_get(doc, "checks")), 200);
+	assert_int_equal(json_integer_value(json_object_get(doc, "checks_more")), ALL - 2 - 200);
+	assert_int_equal(count(json_object_get(doc, "check_counts"), "critical"), ALL - 2);
+	assert_int_equal(count(json_object_get(service(doc, "s0"), "check_counts"), "healthy"), 1);
+	assert_int_equal(count(json_object_get(service(doc, "s0"), "check_counts"), "critical"),
+	    CHECKS - 1);
+	json_decref(doc);
+	assert_int_equal(total("/api/checks?state=critical"), ALL - 2);
 }
 
 static void
@@ -305,7 +346,8 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		TEND_TEST(the_status_lists_what_is_not_healthy),
-		TEND_TEST(entries_are_the_status_objects),
+		TEND_TEST(entries_are_the_schedulers_objects),
+		TEND_TEST(the_status_lists_at_most_200),
 		TEND_TEST(checks_page_and_filter),
 		TEND_TEST(metrics_have_every_check),
 		TEND_TEST(bad_arguments_get_a_json_error),

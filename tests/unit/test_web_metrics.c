@@ -163,7 +163,7 @@ test_snapshot_table(void **state)
 	web_check_unref(v[0]);
 	web_check_unref(v[1]);
 	assert_string_equal(snap->checks->v[0]->type, "resource");
-	assert_string_equal(snap->checks->v[0]->message, "disk 40%");
+	assert_string_equal(snap->checks->v[0]->words, "disk\nweb\ndisk 40%");
 	/* What ?q= looks in, in lower case. */
 	assert_string_equal(snap->checks->v[1]->words, "health\nweb\n");
 	contains(snap->checks->v[0]->json.data, "\"name\":\"disk\"");
