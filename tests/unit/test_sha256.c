@@ -147,11 +147,12 @@ a_peek_leaves_the_hash_going(void **state)
 	assert_string_equal(hex, vectors[0].digest);
 	sha256_free(h);
 	assert_true(sha256_hex_valid(vectors[1].digest));
-	assert_false(sha256_hex_valid("BA7816BF8F01CFEA414140DE5DAE2223B00361A396177A9CB410FF61F20015AD"));
+	assert_false(sha256_hex_valid(
+	    "BA7816BF8F01CFEA414140DE5DAE2223B00361A396177A9CB410FF61F20015AD"));
 	assert_false(sha256_hex_valid("abc"));
 }
 
-/* Every length from 0 to 300 bytes (the padding's edges at 55, 56, 64...) and larger ones. */
+/* Every length to 300 bytes (the padding's edges: 55, 56, 64...), then larger ones. */
 static void
 the_engines_agree_on_every_length(void **state)
 {
