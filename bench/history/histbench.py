@@ -124,8 +124,9 @@ def api_times(port, checks):
 class Probe:
     """Asks the loop every 10 ms; the answer's delay is how long it was held."""
 
-    def __init__(self, sock_path, db):
-        self.sock_path, self.db = sock_path, db
+    def __init__(self, sock_path, db, pid):
+        self.sock_path, self.db, self.pid = sock_path, db, pid
+        self.rss = []  # (t, KB) every 10 s
         self.samples = []  # (t, delay ms)
         self.marks = []  # (t, minute watermark) when it moved
         self.stop = False
@@ -143,6 +144,8 @@ class Probe:
                 s.sendall(b'{"cmd": "probe"}\n')
                 s.makefile("rb").readline()
             self.samples.append((t - t0, (time.monotonic() - t) * 1000))
+            if not self.rss or t - t0 - self.rss[-1][0] >= 10:
+                self.rss.append((t - t0, proc_rss(self.pid)))
             if t >= next_mark:
                 next_mark = t + 1
                 row = con.execute("SELECT value FROM store_meta WHERE key = "
@@ -169,6 +172,7 @@ class Probe:
             b = int(t // 10)
             buckets[b] = max(buckets.get(b, 0), x)
         log("  worst per 10 s: " + " ".join(f"{v:.0f}" for _, v in sorted(buckets.items())))
+        log("  tend's RSS per 10 s (MB): " + " ".join(f"{k / 1024:.0f}" for _, k in self.rss))
 
 
 def free_port():
@@ -224,11 +228,9 @@ class Daemon:
                 time.sleep(0.1)
 
     def watch(self, seconds, label):
-        p = Probe(f"{self.state}/tend.sock", f"{self.state}/tend.db")
+        p = Probe(f"{self.state}/tend.sock", f"{self.state}/tend.db", self.proc.pid)
         p.run(seconds)
         p.report(label)
-        r = proc_rss(self.proc.pid)
-        log(f"  tend: rss {r} KB")
 
     def stop(self):
         if self.proc.poll() is None:
