@@ -10,7 +10,8 @@
  *   measured for SECONDS after 2 s to warm up; prints one line of numbers:
  *   checks/s, CPU % of a core, us a check, the loop lag (how late a 250 ms
  *   timer fired, as tend's publisher measures it) p50, p99 and max in ms,
- *   the lag samples, and the results that were not healthy.
+ *   the lag samples, the results that were not healthy, and the ns its
+ *   loop was runnable but waiting for a CPU (another process had it).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,7 +43,23 @@ struct bench {
 	int64_t		 end_ns;
 	bool		 measuring;
 	uint64_t	 failing;
+	long long	 runq0;
 };
+
+/* ns this thread has waited on a run queue (schedstat's second field). */
+static long long
+runq_ns(void)
+{
+	long long run = 0, wait = 0;
+	FILE *f = fopen("/proc/self/schedstat", "r");
+
+	if (f != NULL) {
+		if (fscanf(f, "%lld %lld", &run, &wait) != 2)
+			wait = 0;
+		fclose(f);
+	}
+	return wait;
+}
 
 static double
 cpu_seconds(void)
@@ -89,6 +106,7 @@ on_tick(uv_timer_t *timer)
 		b->measuring = true;
 		b->runs0 = scheduler_runs(b->s);
 		b->cpu0 = cpu_seconds();
+		b->runq0 = runq_ns();
 		b->t0_ns = now;
 		b->end_ns += now;
 	} else if (b->measuring && b->n_lag < MAX_TICKS)
@@ -155,10 +173,10 @@ main(int argc, char **argv)
 	runs = scheduler_runs(b.s) - b.runs0;
 	rate = (double)runs / secs;
 	qsort(b.lag_ms, (size_t)b.n_lag, sizeof(double), cmp_double);
-	printf("%.0f %.0f %.1f %.2f %.2f %.2f %d %llu\n", rate, 100 * cpu / secs,
+	printf("%.0f %.0f %.1f %.2f %.2f %.2f %d %llu %lld\n", rate, 100 * cpu / secs,
 	    runs > 0 ? 1e6 * cpu / (double)runs : 0, at(b.lag_ms, b.n_lag, 0.5),
 	    at(b.lag_ms, b.n_lag, 0.99), at(b.lag_ms, b.n_lag, 1), b.n_lag,
-	    (unsigned long long)b.failing);
+	    (unsigned long long)b.failing, runq_ns() - b.runq0);
 
 	scheduler_close(b.s);
 	uv_close((uv_handle_t *)&b.tick, NULL);

@@ -39,7 +39,9 @@ if [ "$PIN" = 1 ] && [ "$(nproc)" -ge 2 ] && command -v taskset >/dev/null; then
 fi
 TICK=$(getconf CLK_TCK)
 now_ms() { date +%s%3N; }
-cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$TEND/stat"; }
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
+# Time the process's threads spent runnable but waiting for a CPU, ns.
+runq_ns() { cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{ n += $2 } END { print n + 0 }'; }
 
 # tend's loop lag and completed check runs: "LAG_MS CHECK_RUNS".
 . "$ROOT/bench/tend_metrics.sh"
@@ -92,14 +94,16 @@ measure() {
 	sleep 2
 
 	: >"$WORK/lag"
-	s=$(snap); r0=${s#* }; c0=$(cpu_ticks); t0=$(now_ms)
+	s=$(snap); r0=${s#* }; c0=$(cpu_ticks "$TEND"); t0=$(now_ms)
+	e0=$(cpu_ticks "$EP"); q0=$(runq_ns "$TEND")
 	end=$((t0 + SECONDS_RUN * 1000))
 	while [ "$(now_ms)" -lt "$end" ]; do
 		s=$(snap)
 		[ -n "$s" ] && echo "${s% *}" >>"$WORK/lag"
 		sleep 0.1
 	done
-	s=$(snap); r1=${s#* }; c1=$(cpu_ticks); t1=$(now_ms)
+	s=$(snap); r1=${s#* }; c1=$(cpu_ticks "$TEND"); t1=$(now_ms)
+	e1=$(cpu_ticks "$EP"); q1=$(runq_ns "$TEND")
 	failing=$(grep -c -e '-> critical' "$WORK/tend.log" || true)
 	stop_pid "$TEND"
 	TEND=""
@@ -111,29 +115,41 @@ measure() {
 			s = ms / 1000; cpu = c / tick
 			printf "%.0f %.0f %.1f %s %s %s %d %d\n", r / s, 100 * cpu / s,
 			    1e6 * cpu / (r > 0 ? r : 1), at(0.5), at(0.99), at(1), NR, bad
-		}' | row "$mode" "tend run"
+		}' | row "$mode" "tend run" $((e1 - e0)) $((q1 - q0)) $((t1 - t0))
 	# The checks alone, against the same endpoints.
 	$TEND_CPU "$BUILD/bench/checkbench" "$BASE" "$COUNT" "${EVERY%ms}" "$SECONDS_RUN" \
-		2>/dev/null | row "$mode" "checks alone"
+		2>/dev/null >"$WORK/alone" &
+	CB=$!
+	sleep 2		# checkbench's warm-up
+	e0=$(cpu_ticks "$EP"); t0=$(now_ms)
+	wait "$CB" || true
+	e1=$(cpu_ticks "$EP"); t1=$(now_ms)
+	row "$mode" "checks alone" $((e1 - e0)) "" $((t1 - t0)) <"$WORK/alone"
 	kill -9 "$EP" 2>/dev/null || true
 	wait "$EP" 2>/dev/null || true
 	EP=""
 }
 
-# row MODE WHAT: the table's line from "RATE CPU% US LAG50 LAG99 LAGMAX N FAILS".
+# row MODE WHAT EP_TICKS RUNQ_NS MS: the table's line from "RATE CPU% US LAG50 LAG99
+# LAGMAX N FAILS [RUNQ_NS]", with the endpoints' CPU and tend's time waiting for a CPU
+# over MS (RUNQ_NS "": checkbench's own, the line's last).
 row() {
-	awk -v mode="$1" -v what="$2" -v n="$COUNT" -v e="$EVERY" '{
-		printf "%-9s %-12s %5d x %-5s %8.0f %8.0f %8.0f%% %8.1f %6s %6s %6s %4d %5d\n",
-		    mode, what, n, e, n * 1000 / (e + 0), $1, $2, $3, $4, $5, $6, $7, $8 }'
+	awk -v mode="$1" -v what="$2" -v ep="$3" -v q="$4" -v ms="$5" -v tick="$TICK" \
+	    -v n="$COUNT" -v e="$EVERY" '{
+		runq = sprintf("%.0f", (q == "" ? $9 : q) / 1e6 / (ms / 1000))
+		printf "%-9s %-12s %5d x %-5s %8.0f %8.0f %8.0f%% %8.1f %6s %6s %6s %4d %5d %5.0f%% %5s\n",
+		    mode, what, n, e, n * 1000 / (e + 0), $1, $2, $3, $4, $5, $6, $7, $8,
+		    100 * ep / tick / (ms / 1000), runq }'
 }
 
 echo "$(nproc) cores; load average before: $(cut -d' ' -f1-3 /proc/loadavg);" \
 	"${TEND_CPU:+tend on CPU 1, endpoints on CPU 0}"
-printf '%-9s %-12s %-13s %8s %8s %9s %8s %6s %6s %6s %4s %5s\n' endpoints what checks \
-	"asked/s" "done/s" "CPU" "us/check" "lag50" "lag99" "lagmax" "n" "fails"
+printf '%-9s %-12s %-13s %8s %8s %9s %8s %6s %6s %6s %4s %5s %6s %5s\n' endpoints what checks \
+	"asked/s" "done/s" "CPU" "us/check" "lag50" "lag99" "lagmax" "n" "fails" "epCPU" "runq"
 for mode in $MODES; do
 	measure "$mode"
 done
 echo "lag: ms, how late the loop's 250 ms tick fired (tend: export-metrics every ~0.1 s; checks"
 echo "alone: every tick), n samples; CPU: % of one core; fails: checks that went critical"
-echo "in tend's log, results not healthy for checks alone (should be 0)"
+echo "in tend's log, results not healthy for checks alone (should be 0); epCPU: the endpoints'"
+echo "CPU; runq: ms a second tend's threads were runnable but waiting for a CPU (contention)"

@@ -180,6 +180,8 @@ http_socket_idle(struct http_socket *s, CURL *easy)
 		s->multiplexed = version == CURL_HTTP_VERSION_2_0;
 	uv_poll_start(&s->poll, s->multiplexed ? UV_DISCONNECT :
 	    UV_READABLE | UV_DISCONNECT, http_socket_idle_spoke);
+	/* A kept connection is no work to wait for: `tend check`'s loop ends without it. */
+	uv_unref((uv_handle_t *)&s->poll);
 }
 
 /*
@@ -203,6 +205,8 @@ http_engine_socket(CURL *easy, curl_socket_t fd, int what, void *userp, void *so
 	}
 	if (s == NULL && (s = http_socket_new(e, fd, false)) == NULL)
 		return -1;
+	if (s->idle)
+		uv_ref((uv_handle_t *)&s->poll);
 	s->idle = false;
 	s->events = 0;
 	if (what & CURL_POLL_IN) {

@@ -12,7 +12,11 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <pthread.h>
+#include <signal.h>
+
 #include "check_rig.h"
+#include "checks/batch.h"
 
 static void
 keep_alive_serves_every_run_on_one_connection(void **state)
@@ -248,6 +252,70 @@ a_run_without_memory_stands_alone(void **state)
 	rig_free(&r);
 }
 
+/* A server on a loop and a thread of its own, for a loop that must end without it. */
+struct served {
+	uv_loop_t	 loop;
+	struct loop_http srv;
+	uv_async_t	 stop;
+	pthread_t	 thread;
+};
+
+static void
+served_stop(uv_async_t *a)
+{
+	struct served *sv = a->data;
+
+	loop_http_stop(&sv->srv);
+	uv_close((uv_handle_t *)a, NULL);
+}
+
+static void *
+served_run(void *arg)
+{
+	struct served *sv = arg;
+
+	uv_run(&sv->loop, UV_RUN_DEFAULT);
+	return NULL;
+}
+
+/*
+ * `tend check` (checks/batch.c) runs its checks on a loop that ends when
+ * they have all reported: a connection kept open to a keep-alive server
+ * must not keep it waiting. (alarm: a hang fails the test, not the suite.)
+ */
+static void
+a_one_shot_loop_ends_with_its_connections_kept(void **state)
+{
+	struct config_errors errs = { 0 };
+	struct check_batch b = { 0 };
+	struct tend_config *cfg;
+	struct served sv = { 0 };
+	char yaml[256];
+	size_t i;
+
+	assert_int_equal(uv_loop_init(&sv.loop), 0);
+	assert_int_equal(loop_http_start(&sv.loop, &sv.srv), 0);
+	uv_async_init(&sv.loop, &sv.stop, served_stop);
+	sv.stop.data = &sv;
+	assert_int_equal(pthread_create(&sv.thread, NULL, served_run, &sv), 0);
+	snprintf(yaml, sizeof(yaml), "checks:\n"
+	    "  a: { type: http, url: 'http://127.0.0.1:%d/ok' }\n"
+	    "  b: { type: http, url: 'http://127.0.0.1:%d/word' }\n",
+	    sv.srv.port, sv.srv.port);
+	assert_non_null(cfg = config_load_string("t.yaml", yaml, &errs));
+	for (i = 0; i < cfg->n_checks; i++)
+		check_batch_add(&b, &cfg->checks[i]);
+	alarm(20);
+	check_batch_run(&b, NULL, NULL);
+	alarm(0);
+	assert_int_equal(check_batch_overall(&b), HEALTH_HEALTHY);
+	check_batch_clear(&b);
+	config_free(cfg);
+	uv_async_send(&sv.stop);
+	pthread_join(sv.thread, NULL);
+	assert_int_equal(uv_loop_close(&sv.loop), 0);
+}
+
 int
 main(void)
 {
@@ -262,6 +330,7 @@ main(void)
 		cmocka_unit_test(a_body_never_carries_into_the_next_run),
 		cmocka_unit_test(a_raised_timeout_reaches_the_kept_handle),
 		cmocka_unit_test(a_run_without_memory_stands_alone),
+		cmocka_unit_test(a_one_shot_loop_ends_with_its_connections_kept),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
