@@ -30,7 +30,7 @@
 
 #define PROCESS_CPU_WINDOW_MS	250	/* the least between the two samples */
 #define PROCESS_SECOND_SAMPLE_MS 500	/* when the second is taken at the latest */
-#define PROCESS_TABLE_FRESH_MS	250	/* how old a first sample's table may be */
+#define PROCESS_TABLE_FRESH_MS	1000	/* how old a first sample's table may be */
 #define PROCESS_ROOTS_MAX	8	/* the main pid and those counted with it */
 
 struct tree_sample {
@@ -287,8 +287,7 @@ process_leak(struct process_run *p, const struct tree_sample *t, char *why, size
 		mem->state = xcalloc(1, sizeof(struct leak_series));
 		mem->state_free = leak_free;
 	}
-	/* At the time its table was read: a shared one may be a moment old. */
-	leak_add(mem->state, p->pid, t->taken_ms, rss, c->leak.window_ms);
+	leak_add(mem->state, p->pid, clock_mono_ms(), rss, c->leak.window_ms);
 	leak_judge(mem->state, c->leak.window_ms, limit, &v);
 	if (!v.judged)
 		return HEALTH_HEALTHY;
