@@ -41,7 +41,7 @@ TICK=$(getconf CLK_TCK)
 now_ms() { date +%s%3N; }
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
 # Time the process's threads spent runnable but waiting for a CPU, ns.
-runq_ns() { cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{ n += $2 } END { print n + 0 }'; }
+runq_ns() { cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{ n += $2 } END { printf "%.0f\n", n }'; }
 
 # tend's loop lag and completed check runs: "LAG_MS CHECK_RUNS".
 . "$ROOT/bench/tend_metrics.sh"

@@ -49,6 +49,8 @@ struct scheduled {
 	struct check_kept last;
 	bool		 has_result;
 	int64_t		 checked_at;	/* wall ms of the last result */
+	int64_t		 sampled_at;	/* monotonic ms of the last sample; 0: none */
+	enum health_state sampled_state;
 };
 
 struct scheduler {
@@ -72,8 +74,9 @@ struct scheduler {
 	struct {
 		check_result_fn fn;
 		void	*arg;
-	} results[SCHEDULER_MAX_SUBSCRIBERS];
+	} results[SCHEDULER_MAX_SUBSCRIBERS], samples[SCHEDULER_MAX_SUBSCRIBERS];
 	size_t		 n_results;
+	size_t		 n_samples;
 };
 
 static void
@@ -146,6 +149,27 @@ scheduled_every(const struct scheduled *c)
 	return (uint64_t)(c->conf->every_ms ? c->conf->every_ms : c->s->interval_ms);
 }
 
+/*
+ * Whether a result is a sample (scheduler_on_sample): a check asked for
+ * 50 runs a second keeps one a second in the store, not 50 rows, and its
+ * anomaly baseline spans a minute, not a second.
+ */
+static bool
+scheduled_sample(struct scheduled *c, const struct check_result *r)
+{
+	int64_t every = c->s->cfg->sample_every_ms, now;
+
+	if (every > 0 && (int64_t)scheduled_every(c) < every) {
+		now = clock_mono_ms();
+		if (c->sampled_at != 0 && now - c->sampled_at < every &&
+		    r->state == c->sampled_state)
+			return false;
+		c->sampled_at = now;
+	}
+	c->sampled_state = r->state;
+	return true;
+}
+
 static void
 scheduled_done(void *arg, const struct check_conf *conf, struct check_result *r)
 {
@@ -187,6 +211,9 @@ scheduled_done(void *arg, const struct check_conf *conf, struct check_result *r)
 	}
 	for (i = 0; i < s->n_results; i++)
 		s->results[i].fn(s->results[i].arg, c->conf, r, c->tracker.state);
+	if (scheduled_sample(c, r))
+		for (i = 0; i < s->n_samples; i++)
+			s->samples[i].fn(s->samples[i].arg, c->conf, r, c->tracker.state);
 	scheduled_log(c, from, changed, r);
 	for (i = 0; changed && i < s->n_subs; i++)
 		s->subs[i].fn(s->subs[i].arg, c->conf, from, c->tracker.state, r);
@@ -286,6 +313,16 @@ scheduler_on_result(struct scheduler *s, check_result_fn fn, void *arg)
 	s->results[s->n_results].fn = fn;
 	s->results[s->n_results].arg = arg;
 	s->n_results++;
+}
+
+void
+scheduler_on_sample(struct scheduler *s, check_result_fn fn, void *arg)
+{
+	if (s == NULL || s->n_samples == SCHEDULER_MAX_SUBSCRIBERS)
+		return;
+	s->samples[s->n_samples].fn = fn;
+	s->samples[s->n_samples].arg = arg;
+	s->n_samples++;
 }
 
 /* By the config's name index: a ping per check of ten thousand is no scan. */

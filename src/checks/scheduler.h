@@ -33,6 +33,13 @@ void		scheduler_subscribe(struct scheduler *s, check_change_fn fn, void *arg);
 typedef void	(*check_result_fn)(void *arg, const struct check_conf *conf,
 		    const struct check_result *r, enum health_state tracked);
 void		scheduler_on_result(struct scheduler *s, check_result_fn fn, void *arg);
+/*
+ * The results that are samples, for what keeps them (the store, the
+ * anomaly watch): a check's runs at most once per the config's
+ * sample_every (every run when 0, or when the check runs no more often),
+ * and a run whose state differs from the last sample's.
+ */
+void		scheduler_on_sample(struct scheduler *s, check_result_fn fn, void *arg);
 /* Runs a check now, off its schedule (right after a run in flight); -1 if unknown. */
 int		scheduler_run_now(struct scheduler *s, const char *check);
 /*

@@ -97,19 +97,20 @@ validate_print_check(const struct tend_config *cfg, const struct check_conf *c)
 static void
 validate_print_settings(const struct tend_config *cfg)
 {
-	char interval[32], escalation[32], verify[32], cooldown[32], window[32];
+	char interval[32], escalation[32], verify[32], cooldown[32], window[32], sample[32];
 	size_t i;
 
 	units_format_duration(cfg->interval_ms, interval, sizeof(interval));
+	units_format_duration(cfg->sample_every_ms, sample, sizeof(sample));
 	units_format_duration(cfg->heal.escalation_timeout_ms, escalation,
 	    sizeof(escalation));
 	units_format_duration(cfg->heal.verify_timeout_ms, verify, sizeof(verify));
 	units_format_duration(cfg->heal.cooldown_ms, cooldown, sizeof(cooldown));
 	units_format_duration(cfg->heal.correlation_window_ms, window, sizeof(window));
 	printf("config %s\n", cfg->source);
-	printf("interval %s; auto-heal %s, max attempts %d, escalation after %s\n",
-	    interval, cfg->heal.auto_heal ? "on" : "off", cfg->heal.max_attempts,
-	    escalation);
+	printf("interval %s; auto-heal %s, max attempts %d, escalation after %s; "
+	    "runs sampled every %s\n", interval, cfg->heal.auto_heal ? "on" : "off",
+	    cfg->heal.max_attempts, escalation, cfg->sample_every_ms ? sample : "run");
 	printf("heal: verify within %s, cooldown %s, correlation window %s; %zu named "
 	    "actions, %zu classify rules; anomaly detection %s\n", verify, cooldown, window,
 	    cfg->n_actions, cfg->n_classify, cfg->anomaly.enabled ? "on" : "off");

@@ -742,6 +742,12 @@ struct tend_config {
 	char		*state_dir;	/* NULL until resolved */
 	enum log_format	 log_format;
 	int64_t		 interval_ms;	/* default check interval, default 30s */
+	/*
+	 * `sample_every:` a faster check's runs go to the store and the anomaly
+	 * watch at most this often (and when their state changes); default 1s
+	 * from a file, 0 (every run) in a config built by hand.
+	 */
+	int64_t		 sample_every_ms;
 	struct heal_conf heal;
 	struct self_healing_conf self_healing;
 	struct heal_action *actions;	/* named, under `actions:` */

@@ -365,6 +365,7 @@ static void	parse_auto_heal(struct walk *, yaml_node_t *, void *, const struct k
 static const struct key_spec root_specs[] = {
 	{ "state_dir", parse_string, OFF(tend_config, state_dir), NULL },
 	{ "interval", parse_duration, OFF(tend_config, interval_ms), NULL },
+	{ "sample_every", parse_duration_or_zero, OFF(tend_config, sample_every_ms), NULL },
 	{ "log", parse_nested, OFF(tend_config, log_format), log_specs },
 	{ "heal", parse_heal, OFF(tend_config, heal), NULL },
 	{ "auto_heal", parse_auto_heal, OFF(tend_config, heal), NULL },
@@ -731,6 +732,7 @@ parse_root(struct walk *w, yaml_node_t *root)
 
 	/* Sentinels: unset, so that self_healing may fill them. */
 	cfg->interval_ms = 0;
+	cfg->sample_every_ms = 1000;
 	cfg->heal.max_attempts = 0;
 	cfg->heal.escalation_timeout_ms = 0;
 	cfg->heal.auto_heal = true;

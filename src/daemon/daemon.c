@@ -157,14 +157,12 @@ daemon_new_patterns(struct daemon *d, const struct check_conf *conf, json_t *eve
 	}
 }
 
-/* Every result feeds the healer and the anomaly watch. */
+/* Every result feeds the healer, the status and the check table. */
 static void
 daemon_check_result(void *arg, const struct check_conf *conf, const struct check_result *r,
     enum health_state tracked)
 {
 	struct daemon *d = arg;
-	char series[512];
-	size_t i;
 
 	healer_check_result(d->healer, conf, r, tracked);
 	/* The status lists every check, or those not healthy (a recovery is a change too). */
@@ -175,6 +173,17 @@ daemon_check_result(void *arg, const struct check_conf *conf, const struct check
 		publisher_checks_dirty(d->publisher);
 	if (r->events != NULL)
 		daemon_new_patterns(d, conf, r->events);
+}
+
+/* The samples among them feed the anomaly watch (scheduler_on_sample). */
+static void
+daemon_check_sample(void *arg, const struct check_conf *conf, const struct check_result *r,
+    enum health_state tracked)
+{
+	struct daemon *d = arg;
+	char series[512];
+	size_t i;
+
 	snprintf(series, sizeof(series), "check.%s.latency_ms", conf->name);
 	anomaly_watch_feed(d->anomalies, series, "ms", r->latency_ms);
 	for (i = 0; i < r->n_perf; i++) {
@@ -310,6 +319,7 @@ daemon_watch_checks(struct daemon *d)
 		scheduler_on_result(d->checks, daemon_table_result, d);
 	recorder_watch_checks(d->recorder, d->checks);
 	scheduler_on_result(d->checks, daemon_check_result, d);
+	scheduler_on_sample(d->checks, daemon_check_sample, d);
 	scheduler_subscribe(d->checks, daemon_check_changed, d);
 	web_set_ping_checks(d->web, supervisor_config(d->sup));
 	daemon_sync_parked(d);

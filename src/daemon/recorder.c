@@ -186,7 +186,7 @@ recorder_watch_checks(struct recorder *rec, struct scheduler *checks)
 {
 	if (rec == NULL || checks == NULL)
 		return;
-	scheduler_on_result(checks, recorder_result, rec);
+	scheduler_on_sample(checks, recorder_result, rec);
 	scheduler_subscribe(checks, recorder_check_changed, rec);
 }
 

@@ -24,19 +24,76 @@ anomaly_free(struct anomaly_detector *d)
 	d->window = NULL;
 }
 
-static int
-anomaly_cmp(const void *a, const void *b)
+static void
+swap_double(double *a, double *b)
 {
-	double x = *(const double *)a, y = *(const double *)b;
+	double t = *a;
 
-	return x < y ? -1 : x > y;
+	*a = *b;
+	*b = t;
+}
+
+/*
+ * Moves the k-th smallest of v[0..n) to v[k], the smaller ones before it
+ * and the larger after (Hoare's selection): the median of a window for
+ * each sample without sorting it, O(n) on average.
+ */
+static void
+anomaly_select(double *v, size_t n, size_t k)
+{
+	size_t lo = 0, hi = n - 1, i, j;
+	double pivot;
+
+	while (lo < hi) {
+		/* Median of three as the pivot: a sorted or flat window stays linear. */
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (v[mid] < v[lo])
+			swap_double(&v[mid], &v[lo]);
+		if (v[hi] < v[lo])
+			swap_double(&v[hi], &v[lo]);
+		if (v[hi] < v[mid])
+			swap_double(&v[hi], &v[mid]);
+		pivot = v[mid];
+		i = lo;
+		j = hi;
+		while (i <= j) {
+			while (v[i] < pivot)
+				i++;
+			while (v[j] > pivot)
+				j--;
+			if (i <= j) {
+				swap_double(&v[i], &v[j]);
+				i++;
+				if (j-- == 0)
+					break;
+			}
+		}
+		/* v[lo..j] <= pivot <= v[i..hi], and between them equal to it. */
+		if (k <= j && j != (size_t)-1)
+			hi = j;
+		else if (k >= i)
+			lo = i;
+		else
+			return;
+	}
 }
 
 static double
 anomaly_median(double *v, size_t n)
 {
-	qsort(v, n, sizeof(*v), anomaly_cmp);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2.0;
+	double below;
+	size_t i;
+
+	anomaly_select(v, n, n / 2);
+	if (n % 2)
+		return v[n / 2];
+	/* The lower middle is the largest of the half before it. */
+	below = v[0];
+	for (i = 1; i < n / 2; i++)
+		if (v[i] > below)
+			below = v[i];
+	return (below + v[n / 2]) / 2.0;
 }
 
 /*

@@ -61,7 +61,9 @@ wait_rows(const char *sql, long long at_least, int timeout_ms)
 	return false;
 }
 
+/* Every run kept (sample_every: 0): rows come fast enough to count. */
 static const char config[] =
+    "sample_every: 0\n"
     "services:\n"
     "  app:\n"
     "    run: [@FAKESVC@, --name, app, --record, @RECORD@, --listen, '@PORT1@']\n"
@@ -191,6 +193,7 @@ a_step_in_a_metric_is_an_anomaly(void **state)
 	harness_write_file(&t, path, "10\n");
 	/* A gauge of 10 or 11 (noise), as perfdata, every 20 ms. */
 	harness_write_config(&t,
+	    "sample_every: 0\n"
 	    "anomaly: { window: 30, k: 3 }\n"
 	    "checks:\n"
 	    "  gauge:\n"
@@ -209,10 +212,34 @@ a_step_in_a_metric_is_an_anomaly(void **state)
 	assert_true(harness_log_contains(&t, "anomaly check.gauge.v"));
 }
 
+/*
+ * By default a check every 20 ms keeps a run a second (sample_every: 1s):
+ * two seconds of it are a few rows, not a hundred.
+ */
+static void
+a_fast_check_keeps_a_run_a_second(void **state)
+{
+	long long t0, rows;
+
+	harness_write_config(&t, "checks:\n"
+	    "  load: { type: resource, metric: load, warn: 100, crit: 100, every: 20ms }\n");
+	harness_start(&t);
+	assert_true(wait_rows("SELECT count(*) FROM check_results WHERE check_name = 'load'",
+	    1, 5000));
+	t0 = harness_mono_ms();
+	assert_true(wait_rows("SELECT count(*) FROM check_results WHERE check_name = 'load'",
+	    3, 5000));
+	rows = db_count("SELECT count(*) FROM check_results WHERE check_name = 'load'");
+	/* Two more rows took two seconds or so; every run would have been 100. */
+	assert_true(harness_mono_ms() - t0 >= 1500);
+	assert_true(rows <= 4);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		TEND_TEST(a_fast_check_keeps_a_run_a_second),
 		TEND_TEST(results_and_changes_are_recorded),
 		TEND_TEST(sigkill_keeps_every_committed_incident),
 		TEND_TEST(dependency_versions_are_recorded_as_they_change),

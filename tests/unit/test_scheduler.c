@@ -186,6 +186,92 @@ a_tick_during_a_run_is_not_lost(void **state)
 	config_free(cfg);
 }
 
+struct sampled {
+	int results, samples;
+	int result_critical_at, sample_critical_at;	/* the result's number; 0: none */
+	char path[64];
+};
+
+static void
+count_result(void *arg, const struct check_conf *conf, const struct check_result *r,
+    enum health_state tracked)
+{
+	struct sampled *c = arg;
+
+	c->results++;
+	if (r->state == HEALTH_CRITICAL && c->result_critical_at == 0)
+		c->result_critical_at = c->results;
+	if (c->results == 30)
+		unlink(c->path);
+}
+
+static void
+count_sample(void *arg, const struct check_conf *conf, const struct check_result *r,
+    enum health_state tracked)
+{
+	struct sampled *c = arg;
+
+	c->samples++;
+	if (r->state == HEALTH_CRITICAL && c->sample_critical_at == 0)
+		c->sample_critical_at = c->results;
+}
+
+/*
+ * A check every 10 ms with sample_every 200ms: its samples come about every
+ * 200 ms, but the run that first fails is one at once; with 0, every run.
+ */
+static void
+a_fast_check_is_sampled_and_its_changes_at_once(void **state)
+{
+	static const char *every[] = { "200ms", "0" };
+	struct config_errors errs = { 0 };
+	struct check_env env = { 0 };
+	struct tend_config *cfg;
+	struct scheduler *s;
+	struct sampled c;
+	uv_timer_t guard;
+	uv_loop_t loop;
+	char yaml[256];
+	FILE *f;
+	int i, k;
+
+	for (k = 0; k < 2; k++) {
+		memset(&c, 0, sizeof(c));
+		snprintf(c.path, sizeof(c.path), "/tmp/tend-sample-%d", (int)getpid());
+		assert_non_null(f = fopen(c.path, "w"));
+		fclose(f);
+		snprintf(yaml, sizeof(yaml), "sample_every: %s\nchecks:\n"
+		    "  f: { type: file, path: %s, every: 10ms }\n", every[k], c.path);
+		assert_non_null(cfg = config_load_string("t.yaml", yaml, &errs));
+		uv_loop_init(&loop);
+		env.loop = &loop;
+		s = scheduler_start(&env, cfg);
+		scheduler_on_result(s, count_result, &c);
+		scheduler_on_sample(s, count_sample, &c);
+		uv_timer_init(&loop, &guard);
+		for (i = 0; i < 200 && c.results < 60; i++) {
+			uv_timer_start(&guard, stop_loop, 50, 0);
+			uv_run(&loop, UV_RUN_DEFAULT);
+		}
+		assert_true(c.results >= 60);
+		assert_true(c.result_critical_at > 30);
+		assert_int_equal(c.sample_critical_at, c.result_critical_at);
+		if (k == 0) {
+			/* 60 runs of 10 ms or more: 0.6 s, 3 samples and more, and the change. */
+			assert_true(c.samples >= 3);
+			assert_true(c.samples <= c.results / 4);
+		} else {
+			assert_int_equal(c.samples, c.results);
+		}
+		scheduler_close(s);
+		uv_close((uv_handle_t *)&guard, NULL);
+		uv_run(&loop, UV_RUN_DEFAULT);
+		assert_int_equal(uv_loop_close(&loop), 0);
+		config_free(cfg);
+		unlink(c.path);
+	}
+}
+
 int
 main(void)
 {
@@ -193,6 +279,7 @@ main(void)
 		cmocka_unit_test(subscribers_hear_every_state_change),
 		cmocka_unit_test(a_run_asked_for_in_flight_follows_it),
 		cmocka_unit_test(a_tick_during_a_run_is_not_lost),
+		cmocka_unit_test(a_fast_check_is_sampled_and_its_changes_at_once),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
