@@ -1,28 +1,34 @@
 #!/bin/sh
 # The footprint of a supervisor with N supervised services (`sleep`), side
 # by side: tend (--no-web, and with its dashboard), monit, supervisord,
-# runit and s6, each started on the same N services and left idle. For the
+# runit and s6, each started on the same N services and left idle; and tend
+# --no-web with an HTTP check per service every 10 s against loopback
+# endpoints (tend-http), beside monit's process check per service at its
+# 1 s cycle. For the
 # supervisor's own processes (runit's runsvdir and its runsv per service,
 # s6's s6-svscan and its s6-supervise per service; the others are one
 # process): RSS, PSS and private dirty summed, threads, and the CPU seconds
 # they use over IDLE seconds (footprint.py). runit and s6 are installed from
-# Debian when missing. Loopback only; everything started is killed by PID.
+# Debian when missing, as are monit and supervisord. Loopback only;
+# everything started is killed by PID.
 #
 # usage: bench/footprint/run.sh [BUILD_DIR]   (environment: N=100 IDLE=30
-#        SUPERVISORS="tend tend-web monit supervisord runit s6")
+#        SUPERVISORS="tend tend-web tend-http monit supervisord runit s6")
 set -eu
 
 BUILD=${1:-build}
 N=${N:-100}
 IDLE=${IDLE:-30}
-SUPERVISORS=${SUPERVISORS:-tend tend-web monit supervisord runit s6}
+SUPERVISORS=${SUPERVISORS:-tend tend-web tend-http monit supervisord runit s6}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 case "$BUILD" in /*) ;; *) BUILD="$ROOT/$BUILD" ;; esac
-cmake --build "$BUILD" --target tend >/dev/null
+cmake --build "$BUILD" --target tend endpoints >/dev/null
 FP="python3 $ROOT/bench/footprint/footprint.py"
 missing=""
 command -v runsvdir >/dev/null || missing="$missing runit"
 command -v s6-svscan >/dev/null || missing="$missing s6"
+command -v monit >/dev/null || missing="$missing monit"
+command -v supervisord >/dev/null || missing="$missing supervisor"
 if [ -n "$missing" ] && [ "$(id -u)" = 0 ]; then
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
 	    $missing >/dev/null 2>&1 || true
@@ -36,6 +42,8 @@ stop_all() {
 	for p in $PIDS; do kill -9 "$p" 2>/dev/null || true; done
 	pkill -9 -f "sleep 100$$" 2>/dev/null || true
 	PIDS=""
+	if [ -n "${EP:-}" ]; then kill -9 "$EP" 2>/dev/null || true; wait "$EP" 2>/dev/null || true; fi
+	EP=""
 }
 cleanup() { stop_all; rm -rf "$WORK"; }
 trap cleanup EXIT
@@ -68,13 +76,26 @@ measure() {
 	stop_all
 }
 
+# tend-http's endpoints: N loopback HTTP servers keeping connections alive.
+start_endpoints() {
+	BASE=$((20000 + ($$ % 5000)))
+	"$BUILD/bench/endpoints" "$BASE" "$N" 0 600 keepalive >"$WORK/ep.out" 2>/dev/null &
+	EP=$!
+	i=0
+	while [ $i -lt 50 ] && ! grep -q ready "$WORK/ep.out"; do sleep 0.1; i=$((i + 1)); done
+}
+
 echo "supervisor procs rss_kb pss_kb private_dirty_kb threads cpu_s_per_${IDLE}s ($N services)"
-for mode in tend tend-web; do
+for mode in tend tend-web tend-http; do
 	wanted "$mode" || continue
+	[ "$mode" = tend-http ] && start_endpoints
 	{ echo "state_dir: $WORK/state-$mode"; echo "web: { listen: 127.0.0.1:0 }"
 	  echo "services:"
 	  i=0; while [ "$i" -lt "$N" ]; do
-		echo "  s$i: { run: [sleep, '100$$'] }"; i=$((i + 1)); done; } >"$WORK/$mode.yaml"
+		echo "  s$i: { run: [sleep, '100$$'] }"
+		[ "$mode" = tend-http ] && echo "  c$i: { type: http, url: 'http://127.0.0.1:$((BASE + i))/', every: 10s }" >>"$WORK/checks"
+		i=$((i + 1)); done
+	  if [ "$mode" = tend-http ]; then echo "checks:"; cat "$WORK/checks"; fi; } >"$WORK/$mode.yaml"
 	flag=--no-web; [ "$mode" = tend-web ] && flag=""
 	"$BUILD/tend" run -c "$WORK/$mode.yaml" $flag >"$WORK/$mode.log" 2>&1 &
 	PIDS="$!"

@@ -12,9 +12,29 @@
 #include "core/dl_mhd.h"
 #include "core/dl_pcre2.h"
 
-DYNLIB_DEFINE(dl_curl, DL_CURL_FUNCTIONS, TEND_SONAME_CURL, "libcurl, for HTTP")
-DYNLIB_DEFINE(dl_mhd, DL_MHD_FUNCTIONS, TEND_SONAME_MHD, "libmicrohttpd, for the web server")
-DYNLIB_DEFINE(dl_pcre2, DL_PCRE2_FUNCTIONS, TEND_SONAME_PCRE2, "libpcre2-8, for regexes")
+/*
+ * What libcurl and libmicrohttpd bring that tend never calls through them:
+ * libcurl's LDAP, Kerberos, SSH and RTMP (tend's checks speak HTTP) and
+ * the gnutls they use; libmicrohttpd's TLS (tend's web server speaks plain
+ * HTTP). And OpenSSL, which curl_global_init sets up whole (3 MB of pages)
+ * while only an https check uses it: the pages such a check needs come
+ * back as it runs. Their pages are given back once loaded
+ * (dynlib_release_idle); should one be used after all, it is read again.
+ */
+static const char *const dl_curl_idle[] = { "libssl", "libcrypto", "libldap", "liblber",
+	"libsasl2", "libkrb5",
+	"libgssapi_krb5", "libk5crypto", "libkrb5support", "libkeyutils", "libcom_err",
+	"libssh2", "librtmp", "libgnutls", "libp11-kit", "libnettle", "libhogweed",
+	"libgmp", "libtasn1", "libunistring", "libffi", NULL };
+static const char *const dl_mhd_idle[] = { "libgnutls", "libp11-kit", "libnettle",
+	"libhogweed", "libgmp", "libtasn1", "libunistring", "libidn2", "libffi", NULL };
+
+DYNLIB_DEFINE(dl_curl, DL_CURL_FUNCTIONS, TEND_SONAME_CURL, "libcurl, for HTTP",
+    dl_curl_idle)
+DYNLIB_DEFINE(dl_mhd, DL_MHD_FUNCTIONS, TEND_SONAME_MHD, "libmicrohttpd, for the web server",
+    dl_mhd_idle)
+DYNLIB_DEFINE(dl_pcre2, DL_PCRE2_FUNCTIONS, TEND_SONAME_PCRE2, "libpcre2-8, for regexes",
+    NULL)
 
 /*
  * curl_global_init() once, from whichever thread first needs libcurl (the
@@ -29,6 +49,7 @@ dl_curl_global_init(void)
 {
 	/* Through the table: this file sees the library's names, not the macros. */
 	dl_curl_table.curl_global_init(CURL_GLOBAL_DEFAULT);
+	dynlib_release_idle(&dl_curl_lib);	/* its init touched libssh2's and others' */
 	atomic_store(&curl_started, true);
 }
 

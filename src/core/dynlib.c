@@ -1,11 +1,62 @@
 #include "core/dynlib.h"
 
 #include <dlfcn.h>
+#include <elf.h>
+#include <link.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 static pthread_mutex_t dynlib_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static bool
+dynlib_is_idle(const char *path, const char *const *idle)
+{
+	const char *base = strrchr(path, '/');
+
+	base = base != NULL ? base + 1 : path;
+	for (; *idle != NULL; idle++)
+		if (strncmp(base, *idle, strlen(*idle)) == 0)
+			return true;
+	return false;
+}
+
+static int
+dynlib_page_out(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE), start, end;
+	const ElfW(Phdr) *ph;
+	int i;
+
+	(void)size;
+	if (info->dlpi_name == NULL || !dynlib_is_idle(info->dlpi_name, arg))
+		return 0;
+	for (i = 0; i < info->dlpi_phnum; i++) {
+		ph = &info->dlpi_phdr[i];
+		if (ph->p_type != PT_LOAD || (ph->p_flags & PF_W) != 0)
+			continue;
+		/* The whole pages of the segment: never one its writable neighbour shares. */
+		start = (info->dlpi_addr + ph->p_vaddr + page - 1) & ~(page - 1);
+		end = (info->dlpi_addr + ph->p_vaddr + ph->p_memsz) & ~(page - 1);
+#ifdef MADV_PAGEOUT
+		if (end > start)
+			(void)madvise((void *)start, end - start, MADV_PAGEOUT);
+#endif
+	}
+	return 0;
+}
+
+void
+dynlib_release_idle(const struct dynlib *lib)
+{
+	/* A kernel before 5.4 says EINVAL: the pages stay, as before. */
+	if (lib->idle != NULL)
+		dl_iterate_phdr(dynlib_page_out, (void *)lib->idle);
+}
 
 static int
 dynlib_open(struct dynlib *lib)
@@ -32,6 +83,7 @@ dynlib_open(struct dynlib *lib)
 			return -1;
 		}
 	}
+	dynlib_release_idle(lib);
 	return 0;
 }
 

@@ -38,6 +38,12 @@ struct dynlib {
 	const char			*what;		/* what needs it, for errors */
 	const struct dynlib_symbol	*symbols;
 	size_t				 nsymbols;
+	/*
+	 * Soname prefixes of what the library brings along that tend never
+	 * calls through it (libmicrohttpd's TLS stack: tend serves plain HTTP
+	 * on loopback); NULL-terminated, or NULL. See dynlib_release_idle().
+	 */
+	const char *const		*idle;
 	_Atomic int			 state;		/* enum dynlib_state */
 	char				 error[256];
 };
@@ -56,6 +62,16 @@ int	dynlib_load(struct dynlib *lib, char *err, size_t errlen);
  * that this never happens to a running daemon.
  */
 void	dynlib_require(struct dynlib *lib);
+
+/*
+ * Gives back the pages of lib's idle libraries that loading them touched
+ * (relocations, constructors, their own init): MADV_PAGEOUT on their
+ * read-only segments, which never changes what they hold — a page used
+ * after all is read again. libmicrohttpd's gnutls, p11-kit and kin were
+ * 2 MB of tend's RSS with the dashboard on. Called once a library is
+ * loaded, and again after an init that touches more (curl_global_init).
+ */
+void	dynlib_release_idle(const struct dynlib *lib);
 
 /* The fast path of dynlib_require(): one atomic load once loaded. */
 static inline void
@@ -83,7 +99,7 @@ dynlib_ensure(struct dynlib *lib)
 	extern struct dynlib name##_lib;				\
 	int name##_load(char *err, size_t errlen);
 
-#define DYNLIB_DEFINE(name, list, so, purpose)				\
+#define DYNLIB_DEFINE(name, list, so, purpose, idle_libs)		\
 	struct name name##_table;					\
 	static const struct dynlib_symbol name##_symbols[] = {		\
 		list(DYNLIB_SYMBOL, name##_table)			\
@@ -91,6 +107,7 @@ dynlib_ensure(struct dynlib *lib)
 	struct dynlib name##_lib = {					\
 		.soname = (so),						\
 		.what = (purpose),					\
+		.idle = (idle_libs),					\
 		.symbols = name##_symbols,				\
 		.nsymbols = sizeof(name##_symbols) / sizeof(name##_symbols[0]), \
 	};								\

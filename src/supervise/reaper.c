@@ -14,8 +14,14 @@
 #include "core/log.h"
 #include "core/mem.h"
 
-/* Orphans arrive without a signal: how often to look for new ones. */
-#define REAPER_SCAN_MS	1000
+/*
+ * Orphans arrive without a signal: how often to look for new ones. Every
+ * second after something started, exited or was adopted, then half as
+ * often each time nothing was new, down to every 8 s: an idle tend with a
+ * hundred services read their list 30 times a minute for nothing.
+ */
+#define REAPER_SCAN_MS		1000
+#define REAPER_SCAN_MAX_MS	8000
 
 /* A child tend adopted, and the service it came from. */
 struct orphan {
@@ -26,6 +32,7 @@ struct orphan {
 struct reaper {
 	uv_signal_t	 sigchld;
 	uv_timer_t	 scan;
+	uint64_t	 scan_ms;	/* the next scan's delay */
 	int		 handles;	/* open ones; freed when none is left */
 	pid_t		 spared[64];
 	size_t		 n_spared;
@@ -184,7 +191,17 @@ reaper_learn_one(struct reaper *r, pid_t pid, void *arg)
 	}
 }
 
+static void	reaper_on_scan(uv_timer_t *timer);
+
+/* Scans at the fast pace again, from now. */
 static void
+reaper_scan_soon(struct reaper *r)
+{
+	r->scan_ms = REAPER_SCAN_MS;
+	uv_timer_start(&r->scan, reaper_on_scan, r->scan_ms, 0);
+}
+
+static bool
 reaper_learn(struct reaper *r, bool kill_strays)
 {
 	struct learning l = { .kill_strays = kill_strays };
@@ -192,6 +209,14 @@ reaper_learn(struct reaper *r, bool kill_strays)
 	reaper_visit_children(r, reaper_learn_one, &l);
 	if (l.changed)
 		reaper_changed(r);
+	return l.changed;
+}
+
+void
+reaper_expect(struct reaper *r)
+{
+	if (r->scan_ms != REAPER_SCAN_MS)
+		reaper_scan_soon(r);
 }
 
 void
@@ -271,12 +296,19 @@ reaper_on_sigchld(uv_signal_t *handle, int signum)
 {
 	reaper_reap(handle->data);
 	reaper_learn(handle->data, true);
+	reaper_expect(handle->data);
 }
 
 static void
 reaper_on_scan(uv_timer_t *timer)
 {
-	reaper_learn(timer->data, true);
+	struct reaper *r = timer->data;
+
+	if (reaper_learn(r, true))
+		r->scan_ms = REAPER_SCAN_MS;
+	else if ((r->scan_ms *= 2) > REAPER_SCAN_MAX_MS)
+		r->scan_ms = REAPER_SCAN_MAX_MS;
+	uv_timer_start(&r->scan, reaper_on_scan, r->scan_ms, 0);
 }
 
 struct reaper *
@@ -291,7 +323,7 @@ reaper_start(uv_loop_t *loop)
 	uv_signal_start(&r->sigchld, reaper_on_sigchld, SIGCHLD);
 	uv_timer_init(loop, &r->scan);
 	r->scan.data = r;
-	uv_timer_start(&r->scan, reaper_on_scan, REAPER_SCAN_MS, REAPER_SCAN_MS);
+	reaper_scan_soon(r);
 	r->handles = 2;
 	return r;
 }

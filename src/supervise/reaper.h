@@ -8,7 +8,8 @@
  * Orphans are attributed to the service that started them by the
  * TEND_SERVICE every service's process inherits (read from
  * /proc/PID/environ when the orphan is first seen: at once on SIGCHLD, at
- * a service's stop and end, and every second). A service's orphans get its
+ * a service's stop and end, and every second after a start, an exit or an
+ * adoption, then less often down to every 8 s while nothing changes). A service's orphans get its
  * stop signal and are killed when its main process exits, with its
  * process group, so a detached (setsid) grandchild does not outlive its
  * run; one found while its service has no main process is killed then.
@@ -47,6 +48,8 @@ void		 reaper_set_owner(struct reaper *r, const struct reaper_owner *owner);
  */
 void		 reaper_spare(struct reaper *r, pid_t pid);
 
+/* A process was started, which may leave orphans: look every second again. */
+void		 reaper_expect(struct reaper *r);
 /* Reaps every exited child that tend did not start itself. */
 void		 reaper_reap(struct reaper *r);
 /* Signals every live child that tend did not start itself; returns how many. */

@@ -370,6 +370,7 @@ spawn_service(struct service *svc, char *err, size_t errlen)
 	if (rc != 0)
 		return -1;
 	procspawn_watch(svc->ctx->loop, pid, spawn_child_exited, svc);
+	reaper_expect(svc->ctx->reaper);	/* it may daemonize: orphans to come */
 	service_process_started(svc, pid);
 	return 0;
 }
