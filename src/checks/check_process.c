@@ -29,7 +29,16 @@
 #include "supervise/pidfile.h"
 
 #define PROCESS_CPU_WINDOW_MS	250	/* the least between the two samples */
-#define PROCESS_SECOND_SAMPLE_MS 500	/* when the second is taken at the latest */
+/*
+ * When the second is taken at the latest: half a second after the first,
+ * a second for a check that runs every 4 s or less often, so that at scale
+ * a reading made in the last 750 ms will do (about one a second for a
+ * thousand checks a second, not four) and a leak's window of a few seconds
+ * still has its samples.
+ */
+#define PROCESS_SECOND_SAMPLE_MS	500
+#define PROCESS_SECOND_SAMPLE_SLOW_MS	1000
+#define PROCESS_SLOW_EVERY_MS		4000
 #define PROCESS_TABLE_FRESH_MS	1000	/* how old a first sample's table may be */
 #define PROCESS_ROOTS_MAX	8	/* the main pid and those counted with it */
 
@@ -183,28 +192,54 @@ process_sample(const struct process_run *p, const struct proctab *t, bool fds,
 }
 
 /*
- * The first sample takes the shared table if it is recent (a process
- * check every 10 s has no use for a reading of its own), unless the main
- * process is not in a table older than the run: it may have started since.
- * The second takes one at least the CPU window after the first.
+ * The table for this round: the first takes the shared table if it is
+ * recent (a process check every 10 s has no use for a reading of its own),
+ * unless the main process is not in a table older than the run: it may
+ * have started since. The second takes one at least the CPU window after
+ * the first. With get, one is read if need be; else NULL if none will do.
  */
+static struct proctab *
+process_table(const struct process_run *p, struct proctab *(*get)(int64_t))
+{
+	struct proctab *t;
+
+	if (p->round == 1)
+		return get(p->s[0].taken_ms + PROCESS_CPU_WINDOW_MS);
+	if ((t = get(p->started_ms - PROCESS_TABLE_FRESH_MS)) == NULL)
+		return NULL;
+	if (t->taken_ms < p->started_ms && proctab_find(t, p->roots[0]) == NULL) {
+		proctab_put(t);
+		t = get(p->started_ms);
+	}
+	return t;
+}
+
+/* A round on the thread pool: it may read /proc whole. */
 static void
 process_work(uv_work_t *req)
 {
 	struct process_run *p = req->data;
-	struct proctab *t;
+	struct proctab *t = process_table(p, proctab_get);
 
-	if (p->round == 0) {
-		t = proctab_get(p->started_ms - PROCESS_TABLE_FRESH_MS);
-		if (t->taken_ms < p->started_ms && proctab_find(t, p->roots[0]) == NULL) {
-			proctab_put(t);
-			t = proctab_get(p->started_ms);
-		}
-	} else {
-		t = proctab_get(p->s[0].taken_ms + PROCESS_CPU_WINDOW_MS);
-	}
 	process_sample(p, t, p->round == 1, &p->s[p->round]);
 	proctab_put(t);
+}
+
+/*
+ * A round on the loop when a recent table will do: a lookup in memory and,
+ * on the second, a count of /proc/PID/fd. At 1,000 checks a second, two
+ * trips a check to the thread pool and back were 4,000 thread wakeups.
+ */
+static bool
+process_sample_here(struct process_run *p)
+{
+	struct proctab *t = process_table(p, proctab_recent);
+
+	if (t == NULL)
+		return false;
+	process_sample(p, t, p->round == 1, &p->s[p->round]);
+	proctab_put(t);
+	return true;
 }
 
 static void	process_worked(uv_work_t *req, int status);
@@ -215,7 +250,9 @@ process_second_round(uv_timer_t *timer)
 	struct process_run *p = timer->data;
 
 	p->round = 1;
-	if (uv_queue_work(timer->loop, &p->work, process_work, process_worked) != 0)
+	if (process_sample_here(p))
+		process_worked(&p->work, 0);
+	else if (uv_queue_work(timer->loop, &p->work, process_work, process_worked) != 0)
 		process_worked(&p->work, UV_ECANCELED);
 }
 
@@ -360,7 +397,9 @@ process_worked(uv_work_t *req, int status)
 		return;
 	}
 	if (p->round == 0 && p->s[0].alive) {
-		wait = p->s[0].taken_ms + PROCESS_SECOND_SAMPLE_MS - clock_mono_ms();
+		wait = p->s[0].taken_ms - clock_mono_ms() + (run->conf->every_ms == 0 ||
+		    run->conf->every_ms >= PROCESS_SLOW_EVERY_MS ? PROCESS_SECOND_SAMPLE_SLOW_MS :
+		    PROCESS_SECOND_SAMPLE_MS);
 		uv_timer_start(&p->timer, process_second_round, wait > 0 ? (uint64_t)wait : 0,
 		    0);
 		return;
@@ -449,11 +488,17 @@ check_process_start(struct check_run *run)
 	p->work.data = p;
 	uv_timer_init(run->env->loop, &p->timer);
 	p->timer.data = p;
-	if (uv_queue_work(run->env->loop, &p->work, process_work, process_worked) != 0) {
-		uv_close((uv_handle_t *)&p->timer, process_freed);
-		check_run_finish_soon(run, HEALTH_UNKNOWN, "cannot queue the process check");
-		return;
-	}
 	run->kind = p;
 	run->cancel = process_cancel;
+	/* Not finished here (a run ends after its start returns): a dead pid goes the long way. */
+	if (process_sample_here(p) && p->s[0].alive) {
+		process_worked(&p->work, 0);
+		return;
+	}
+	if (uv_queue_work(run->env->loop, &p->work, process_work, process_worked) != 0) {
+		run->kind = NULL;
+		run->cancel = NULL;
+		uv_close((uv_handle_t *)&p->timer, process_freed);
+		check_run_finish_soon(run, HEALTH_UNKNOWN, "cannot queue the process check");
+	}
 }

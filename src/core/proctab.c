@@ -143,6 +143,20 @@ proctab_get(int64_t not_before_ms)
 	return t;
 }
 
+struct proctab *
+proctab_recent(int64_t not_before_ms)
+{
+	struct proctab *t = NULL;
+
+	pthread_mutex_lock(&proctab_lock);
+	if (proctab_last != NULL && proctab_last->taken_ms >= not_before_ms) {
+		t = proctab_last;
+		t->refs++;
+	}
+	pthread_mutex_unlock(&proctab_lock);
+	return t;
+}
+
 void
 proctab_put(struct proctab *t)
 {

@@ -32,6 +32,11 @@ struct proctab {
  * cannot be read). Give it back with proctab_put.
  */
 struct proctab	*proctab_get(int64_t not_before_ms);
+/*
+ * The last table if it was read at or after not_before_ms, else NULL:
+ * never reads, so the loop may ask (a check at scale finds one most times).
+ */
+struct proctab	*proctab_recent(int64_t not_before_ms);
 void		 proctab_put(struct proctab *t);
 
 /* pid's entry, or NULL. */
