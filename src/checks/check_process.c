@@ -31,7 +31,8 @@
 #define PROCESS_CPU_WINDOW_MS	250	/* the least between the two samples */
 /*
  * When the second is taken at the latest: half a second after the first,
- * a second for a check that runs every 4 s or less often, so that at scale
+ * a second for a check that runs every 4 s or less often (with a timeout
+ * of 2 s or more, so that the wait never takes it near), so that at scale
  * a reading made in the last 750 ms will do (about one a second for a
  * thousand checks a second, not four) and a leak's window of a few seconds
  * still has its samples.
@@ -39,6 +40,7 @@
 #define PROCESS_SECOND_SAMPLE_MS	500
 #define PROCESS_SECOND_SAMPLE_SLOW_MS	1000
 #define PROCESS_SLOW_EVERY_MS		4000
+#define PROCESS_SLOW_TIMEOUT_MS		2000
 #define PROCESS_TABLE_FRESH_MS	1000	/* how old a first sample's table may be */
 #define PROCESS_ROOTS_MAX	8	/* the main pid and those counted with it */
 
@@ -384,6 +386,14 @@ process_judge(struct process_run *p, struct check_result *r)
 	check_result_add_metric(r, "processes", s->procs, "");
 }
 
+/* A check that waits a second for its second sample: rare, and not in a hurry. */
+static bool
+process_slow(const struct check_conf *c)
+{
+	return (c->every_ms == 0 || c->every_ms >= PROCESS_SLOW_EVERY_MS) &&
+	    (c->timeout_ms == 0 || c->timeout_ms >= PROCESS_SLOW_TIMEOUT_MS);
+}
+
 static void
 process_worked(uv_work_t *req, int status)
 {
@@ -397,9 +407,8 @@ process_worked(uv_work_t *req, int status)
 		return;
 	}
 	if (p->round == 0 && p->s[0].alive) {
-		wait = p->s[0].taken_ms - clock_mono_ms() + (run->conf->every_ms == 0 ||
-		    run->conf->every_ms >= PROCESS_SLOW_EVERY_MS ? PROCESS_SECOND_SAMPLE_SLOW_MS :
-		    PROCESS_SECOND_SAMPLE_MS);
+		wait = p->s[0].taken_ms - clock_mono_ms() + (process_slow(run->conf) ?
+		    PROCESS_SECOND_SAMPLE_SLOW_MS : PROCESS_SECOND_SAMPLE_MS);
 		uv_timer_start(&p->timer, process_second_round, wait > 0 ? (uint64_t)wait : 0,
 		    0);
 		return;
