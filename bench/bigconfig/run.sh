@@ -28,9 +28,14 @@ TEND="$BUILD/tend"
 WORK=$(mktemp -d /tmp/tend-bigconfig-XXXXXX)
 PID=""
 STREAM=""	# curl following /api/events
+# Each step on its own: under set -e a failed kill (the process gone) ended
+# the trap before the rm, and every run left its state dir behind.
 cleanup() {
-	[ -n "$STREAM" ] && kill "$STREAM" 2>/dev/null
-	[ -n "$PID" ] && kill "$PID" 2>/dev/null && sleep 2 && kill -9 "$PID" 2>/dev/null
+	if [ -n "$STREAM" ]; then kill "$STREAM" 2>/dev/null || true; fi
+	if [ -n "$PID" ] && kill "$PID" 2>/dev/null; then
+		sleep 2
+		kill -9 "$PID" 2>/dev/null || true
+	fi
 	rm -rf "$WORK"
 }
 trap cleanup EXIT

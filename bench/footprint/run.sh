@@ -72,7 +72,10 @@ tree() {
 measure() {
 	wait_services
 	sleep 2
-	$FP "$1" "$IDLE" $(tree "$2")
+	TREE=$(tree "$2")
+	$FP "$1" "$IDLE" $TREE
+	# runsv and s6-supervise outlive their scanner: every process measured is stopped.
+	PIDS="$PIDS $TREE"
 	stop_all
 }
 

@@ -34,7 +34,7 @@ cmake --build "$BUILD" --target tend genhistory >/dev/null
 WORK=$(mktemp -d /tmp/tend-history-XXXXXX)
 DRIVER=""
 cleanup() {
-	[ -n "$DRIVER" ] && kill "$DRIVER" 2>/dev/null && wait "$DRIVER" 2>/dev/null
+	if [ -n "$DRIVER" ]; then kill "$DRIVER" 2>/dev/null || true; wait "$DRIVER" 2>/dev/null || true; fi
 	if [ -n "${KEEP:-}" ]; then echo "kept $WORK"; else rm -rf "$WORK"; fi
 }
 trap cleanup EXIT

@@ -31,7 +31,7 @@ WORK=$(mktemp -d /tmp/tend-soak-XXXXXX)
 DRIVER=""
 cleanup() {
 	# soak.py stops tend and the services itself; this is for a driver killed hard.
-	[ -n "$DRIVER" ] && kill "$DRIVER" 2>/dev/null && wait "$DRIVER" 2>/dev/null
+	if [ -n "$DRIVER" ]; then kill "$DRIVER" 2>/dev/null || true; wait "$DRIVER" 2>/dev/null || true; fi
 	[ -n "${KEEP:-}" ] || rm -rf "$WORK"
 }
 trap cleanup EXIT
