@@ -18,7 +18,7 @@
  * Orphans arrive without a signal: how often to look for new ones. Every
  * second after something started, exited or was adopted, then half as
  * often each time nothing was new, down to every 8 s: an idle tend with a
- * hundred services read their list 30 times a minute for nothing.
+ * hundred services read their list 60 times a minute for nothing.
  */
 #define REAPER_SCAN_MS		1000
 #define REAPER_SCAN_MAX_MS	8000
