@@ -386,7 +386,7 @@ process_judge(struct process_run *p, struct check_result *r)
 	check_result_add_metric(r, "processes", s->procs, "");
 }
 
-/* A check that waits a second for its second sample: rare, and not in a hurry. */
+/* A check that waits a second for its second sample (PROCESS_SECOND_SAMPLE_SLOW_MS). */
 static bool
 process_slow(const struct check_conf *c)
 {

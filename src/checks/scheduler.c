@@ -53,6 +53,15 @@ struct scheduled {
 	enum health_state sampled_state;
 };
 
+/* Who hears a check's results (scheduler_on_result, scheduler_on_sample). */
+struct result_subscribers {
+	struct {
+		check_result_fn fn;
+		void	*arg;
+	} v[SCHEDULER_MAX_SUBSCRIBERS];
+	size_t	 n;
+};
+
 struct scheduler {
 	struct check_env env;
 	const struct tend_config *cfg;	/* its checks are v's, in order */
@@ -71,12 +80,8 @@ struct scheduler {
 		void	*arg;
 	} subs[SCHEDULER_MAX_SUBSCRIBERS];
 	size_t		 n_subs;
-	struct {
-		check_result_fn fn;
-		void	*arg;
-	} results[SCHEDULER_MAX_SUBSCRIBERS], samples[SCHEDULER_MAX_SUBSCRIBERS];
-	size_t		 n_results;
-	size_t		 n_samples;
+	struct result_subscribers results;	/* every result */
+	struct result_subscribers samples;	/* the results that are samples */
 };
 
 static void
@@ -149,6 +154,16 @@ scheduled_every(const struct scheduled *c)
 	return (uint64_t)(c->conf->every_ms ? c->conf->every_ms : c->s->interval_ms);
 }
 
+static void
+result_subscribers_call(const struct result_subscribers *l, const struct check_conf *conf,
+    const struct check_result *r, enum health_state tracked)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		l->v[i].fn(l->v[i].arg, conf, r, tracked);
+}
+
 /*
  * Whether a result is a sample (scheduler_on_sample): a check asked for
  * 50 runs a second keeps one a second in the store, not 50 rows, and its
@@ -209,11 +224,9 @@ scheduled_done(void *arg, const struct check_conf *conf, struct check_result *r)
 		s->n_state[from]--;
 		s->n_state[c->tracker.state]++;
 	}
-	for (i = 0; i < s->n_results; i++)
-		s->results[i].fn(s->results[i].arg, c->conf, r, c->tracker.state);
+	result_subscribers_call(&s->results, c->conf, r, c->tracker.state);
 	if (scheduled_sample(c, r))
-		for (i = 0; i < s->n_samples; i++)
-			s->samples[i].fn(s->samples[i].arg, c->conf, r, c->tracker.state);
+		result_subscribers_call(&s->samples, c->conf, r, c->tracker.state);
 	scheduled_log(c, from, changed, r);
 	for (i = 0; changed && i < s->n_subs; i++)
 		s->subs[i].fn(s->subs[i].arg, c->conf, from, c->tracker.state, r);
@@ -305,24 +318,28 @@ scheduler_subscribe(struct scheduler *s, check_change_fn fn, void *arg)
 	s->n_subs++;
 }
 
+static void
+result_subscribers_add(struct result_subscribers *l, check_result_fn fn, void *arg)
+{
+	if (l->n == SCHEDULER_MAX_SUBSCRIBERS)
+		return;
+	l->v[l->n].fn = fn;
+	l->v[l->n].arg = arg;
+	l->n++;
+}
+
 void
 scheduler_on_result(struct scheduler *s, check_result_fn fn, void *arg)
 {
-	if (s == NULL || s->n_results == SCHEDULER_MAX_SUBSCRIBERS)
-		return;
-	s->results[s->n_results].fn = fn;
-	s->results[s->n_results].arg = arg;
-	s->n_results++;
+	if (s != NULL)
+		result_subscribers_add(&s->results, fn, arg);
 }
 
 void
 scheduler_on_sample(struct scheduler *s, check_result_fn fn, void *arg)
 {
-	if (s == NULL || s->n_samples == SCHEDULER_MAX_SUBSCRIBERS)
-		return;
-	s->samples[s->n_samples].fn = fn;
-	s->samples[s->n_samples].arg = arg;
-	s->n_samples++;
+	if (s != NULL)
+		result_subscribers_add(&s->samples, fn, arg);
 }
 
 /* By the config's name index: a ping per check of ten thousand is no scan. */

@@ -111,6 +111,16 @@ proctab_free(struct proctab *t)
 	free(t);
 }
 
+/* The last table, referenced, if read at or after not_before_ms; under the lock. */
+static struct proctab *
+proctab_last_since(int64_t not_before_ms)
+{
+	if (proctab_last == NULL || proctab_last->taken_ms < not_before_ms)
+		return NULL;
+	proctab_last->refs++;
+	return proctab_last;
+}
+
 struct proctab *
 proctab_get(int64_t not_before_ms)
 {
@@ -118,9 +128,7 @@ proctab_get(int64_t not_before_ms)
 
 	pthread_mutex_lock(&proctab_lock);
 	for (;;) {
-		if (proctab_last != NULL && proctab_last->taken_ms >= not_before_ms) {
-			t = proctab_last;
-			t->refs++;
+		if ((t = proctab_last_since(not_before_ms)) != NULL) {
 			pthread_mutex_unlock(&proctab_lock);
 			return t;
 		}
@@ -146,13 +154,10 @@ proctab_get(int64_t not_before_ms)
 struct proctab *
 proctab_recent(int64_t not_before_ms)
 {
-	struct proctab *t = NULL;
+	struct proctab *t;
 
 	pthread_mutex_lock(&proctab_lock);
-	if (proctab_last != NULL && proctab_last->taken_ms >= not_before_ms) {
-		t = proctab_last;
-		t->refs++;
-	}
+	t = proctab_last_since(not_before_ms);
 	pthread_mutex_unlock(&proctab_lock);
 	return t;
 }

@@ -1,6 +1,7 @@
 #include "diagnose/anomaly.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -41,12 +42,13 @@ swap_double(double *a, double *b)
 static void
 anomaly_select(double *v, size_t n, size_t k)
 {
-	size_t lo = 0, hi = n - 1, i, j;
+	/* Signed: the right index may step past the left end of the range. */
+	ptrdiff_t lo = 0, hi = (ptrdiff_t)n - 1, i, j, want = (ptrdiff_t)k;
 	double pivot;
 
 	while (lo < hi) {
 		/* Median of three as the pivot: a sorted or flat window stays linear. */
-		size_t mid = lo + (hi - lo) / 2;
+		ptrdiff_t mid = lo + (hi - lo) / 2;
 
 		if (v[mid] < v[lo])
 			swap_double(&v[mid], &v[lo]);
@@ -55,24 +57,19 @@ anomaly_select(double *v, size_t n, size_t k)
 		if (v[hi] < v[mid])
 			swap_double(&v[hi], &v[mid]);
 		pivot = v[mid];
-		i = lo;
-		j = hi;
-		while (i <= j) {
+		for (i = lo, j = hi; i <= j; i++, j--) {
 			while (v[i] < pivot)
 				i++;
 			while (v[j] > pivot)
 				j--;
-			if (i <= j) {
-				swap_double(&v[i], &v[j]);
-				i++;
-				if (j-- == 0)
-					break;
-			}
+			if (i > j)
+				break;
+			swap_double(&v[i], &v[j]);
 		}
 		/* v[lo..j] <= pivot <= v[i..hi], and between them equal to it. */
-		if (k <= j && j != (size_t)-1)
+		if (want <= j)
 			hi = j;
-		else if (k >= i)
+		else if (want >= i)
 			lo = i;
 		else
 			return;
