@@ -10,6 +10,8 @@
  * thread pool, so the loop never waits on /proc: twice, 250 to 500 ms
  * apart, the CPU share measured over the time between the two readings.
  */
+#include <sys/stat.h>
+
 #include <dirent.h>
 #include <errno.h>
 #include <stdbool.h>
@@ -70,15 +72,23 @@ struct process_run {
 	struct tree_sample s[2];
 };
 
+/*
+ * Since Linux 6.2 the size of /proc/PID/fd is the number of descriptors
+ * open: one stat, where reading the directory was a fifth of the work of
+ * 10,000 process checks. An older kernel says 0: the directory is counted.
+ */
 static double
 proc_count_fds(pid_t pid)
 {
 	char path[64];
 	struct dirent *de;
+	struct stat sb;
 	double n = 0;
 	DIR *d;
 
 	snprintf(path, sizeof(path), "/proc/%d/fd", (int)pid);
+	if (stat(path, &sb) == 0 && sb.st_size > 0)
+		return (double)sb.st_size;
 	if ((d = opendir(path)) == NULL)
 		return 0;
 	while ((de = readdir(d)) != NULL)

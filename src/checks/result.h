@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <jansson.h>
 
@@ -29,6 +30,11 @@ struct check_result {
 	double		 latency_ms;
 	struct perf_metric *perf;
 	size_t		 n_perf;
+	/*
+	 * Bit i: perf[i] says what the check's last sample said (set on the
+	 * samples scheduler_on_sample gives: see scheduled_mark_repeats).
+	 */
+	uint32_t	 perf_repeated;
 	json_t		*versions;	/* deps: {name: version}, else NULL */
 	/*
 	 * deps: one object per dependency, else NULL: name, kind, status (ok,

@@ -31,6 +31,13 @@
  */
 #define SCHEDULER_SUMMARY_MS		(10 * 60 * 1000)
 #define SCHEDULER_MAX_SUBSCRIBERS	8
+/*
+ * A sample's metrics are compared with the last sample's, the first this
+ * many of them; and all are given as new at least this often, so that
+ * every minute the store rolls up holds one of each.
+ */
+#define SAMPLE_PERF_MAX		8
+#define SAMPLE_FULL_EVERY_MS	30000
 
 struct scheduled {
 	struct scheduler *s;
@@ -51,6 +58,10 @@ struct scheduled {
 	int64_t		 checked_at;	/* wall ms of the last result */
 	int64_t		 sampled_at;	/* monotonic ms of the last sample; 0: none */
 	enum health_state sampled_state;
+	/* The last sample's metrics (scheduled_mark_repeats), as floats: 10,000 checks. */
+	float		 sampled_perf[SAMPLE_PERF_MAX];
+	uint32_t	 sampled_layout;	/* a hash of their labels */
+	int64_t		 sampled_full_at;	/* monotonic ms: when all were given as new */
 };
 
 /* Who hears a check's results (scheduler_on_result, scheduler_on_sample). */
@@ -185,6 +196,57 @@ scheduled_sample(struct scheduled *c, const struct check_result *r)
 	return true;
 }
 
+static uint32_t
+perf_layout(const struct check_result *r)
+{
+	uint32_t h = 2166136261u;	/* FNV-1a */
+	const char *p;
+	size_t i;
+
+	for (i = 0; i < r->n_perf; i++)
+		for (p = r->perf[i].label; ; p++) {
+			h = (h ^ (unsigned char)*p) * 16777619u;
+			if (*p == '\0')
+				break;
+		}
+	return h;
+}
+
+/*
+ * A sample's metrics that say what the last sample's said, to a float's
+ * precision, marked in r->perf_repeated: the recorder writes only the
+ * others. A process check's RSS, threads, fds and processes rarely move,
+ * and were four of its eight rows a run. All are new at least every
+ * SAMPLE_FULL_EVERY_MS, and when the metrics are not the last sample's
+ * (their labels differ). sample_every 0 keeps every run's every metric.
+ */
+static void
+scheduled_mark_repeats(struct scheduled *c, struct check_result *r)
+{
+	int64_t now = clock_mono_ms();
+	uint32_t layout = perf_layout(r);
+	bool full;
+	size_t i;
+	float v;
+
+	r->perf_repeated = 0;
+	if (c->s->cfg->sample_every_ms <= 0)
+		return;
+	full = c->sampled_full_at == 0 || now - c->sampled_full_at >= SAMPLE_FULL_EVERY_MS ||
+	    layout != c->sampled_layout;
+	if (full) {
+		c->sampled_full_at = now;
+		c->sampled_layout = layout;
+	}
+	for (i = 0; i < r->n_perf && i < SAMPLE_PERF_MAX; i++) {
+		v = (float)r->perf[i].value;
+		/* A NaN is never equal: a gap is not repeated. */
+		if (!full && v == c->sampled_perf[i])
+			r->perf_repeated |= 1u << i;
+		c->sampled_perf[i] = v;
+	}
+}
+
 static void
 scheduled_done(void *arg, const struct check_conf *conf, struct check_result *r)
 {
@@ -225,8 +287,10 @@ scheduled_done(void *arg, const struct check_conf *conf, struct check_result *r)
 		s->n_state[c->tracker.state]++;
 	}
 	result_subscribers_call(&s->results, c->conf, r, c->tracker.state);
-	if (scheduled_sample(c, r))
+	if (scheduled_sample(c, r)) {
+		scheduled_mark_repeats(c, r);
 		result_subscribers_call(&s->samples, c->conf, r, c->tracker.state);
+	}
 	scheduled_log(c, from, changed, r);
 	for (i = 0; changed && i < s->n_subs; i++)
 		s->subs[i].fn(s->subs[i].arg, c->conf, from, c->tracker.state, r);

@@ -78,6 +78,7 @@ recorder_open(uv_loop_t *loop, struct statedir *sd)
 	struct store *st = store_open_state(sd);
 	struct recorder *rec;
 
+	store_use_writer(st);
 	rec = xcalloc(1, sizeof(*rec));
 	rec->store = st;
 	rec->versions = json_object();
@@ -147,8 +148,11 @@ recorder_result(void *arg, const struct check_conf *conf, const struct check_res
 		/*
 		 * Unknown (a Nagios U) is no sample: a gap in the series. The http
 		 * and tcp checks' `time` is the latency again: one row, not two.
+		 * A value the last sample's said is in the store already (written
+		 * at most 30 s ago: scheduled_mark_repeats).
 		 */
-		if (isnan(r->perf[i].value) || check_result_metric_is_latency(r, i))
+		if (isnan(r->perf[i].value) || check_result_metric_is_latency(r, i) ||
+		    (i < 32 && (r->perf_repeated & (1u << i))))
 			continue;
 		snprintf(series, sizeof(series), "check.%s.%s", conf->name, r->perf[i].label);
 		store_add_metric(rec->store, now, series, r->perf[i].value);

@@ -262,13 +262,17 @@ slice_run(struct slice *s, int64_t deadline_ns)
 	}
 }
 
-/* One slice in its own transaction: 0, or -1 (the pass is given up). */
+/*
+ * One slice in its own transaction: 0, or -1 (the pass is given up). A
+ * slice with a budget (the loop's) is not done while another connection
+ * holds the write lock: the next step tries again.
+ */
 static int
-pass_slice(struct store *st, int64_t budget_ns)
+pass_slice(struct store *st, int64_t budget_ns, bool wait)
 {
 	struct slice s = { .st = st };
 	int64_t start = clock_mono_ns();
-	int i, rc = -1;
+	int i, rc = -1, busy;
 
 	if (!store_ready(st) || (st->pass.next_id == 0 && pass_read(st) < 0))
 		goto done;
@@ -276,7 +280,12 @@ pass_slice(struct store *st, int64_t budget_ns)
 	for (i = 0; i < PASS_STMTS; i++)
 		if (sqlite3_prepare_v2(s.db, pass_sql[i], -1, &s.stmt[i], NULL) != SQLITE_OK)
 			goto done;
-	if (sqlite3_exec(s.db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+	if (!wait) {
+		if ((busy = store_begin_nowait(st)) != 0) {
+			rc = busy > 0 ? 0 : -1;
+			goto done;
+		}
+	} else if (sqlite3_exec(s.db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
 		goto done;
 	if (slice_run(&s, start + budget_ns) < 0 ||
 	    sqlite3_exec(s.db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
@@ -315,6 +324,9 @@ store_maintain_step(struct store *st, int64_t now_ms, const struct store_retenti
 	struct store_pass *p = &st->pass;
 	int64_t mono = clock_mono_ms();
 
+	/* The writer thread's own store does the passes, off the loop. */
+	if (st->writer != NULL)
+		return 0;
 	if (!p->running) {
 		/* The first pass a period after the store is first asked. */
 		if (p->due == 0)
@@ -327,7 +339,7 @@ store_maintain_step(struct store *st, int64_t now_ms, const struct store_retenti
 	}
 	if (st->taken < p->after)
 		return 1;
-	if (pass_slice(st, (int64_t)budget_ms * 1000000) < 0)
+	if (pass_slice(st, (int64_t)budget_ms * 1000000, st->waits) < 0)
 		return -1;
 	if (p->running)
 		return 1;
@@ -343,7 +355,7 @@ store_maintain(struct store *st, int64_t now_ms, const struct store_retention *k
 	if (store_flush(st) < 0 || pass_begin(st, now_ms, keep, chunk) < 0)
 		return -1;
 	while (st->pass.running)
-		if (pass_slice(st, INT64_MAX / 2) < 0)
+		if (pass_slice(st, INT64_MAX / 2, true) < 0)
 			return -1;
 	return (int)st->pass.deleted;
 }

@@ -16,45 +16,14 @@
 #include "store/read.h"
 #include "store/store_internal.h"
 
-/* Past this many queued rows (the disk is failing), the oldest are dropped. */
-#define STORE_QUEUE_MAX	50000
 /*
- * A burst (10,000 checks ending in one turn of a late loop) is written
- * when it reaches this many rows, not held until the next flush: a row
- * queued takes 700 bytes, and a full queue dropped a row per row queued.
+ * Rows the recorder's flushes, a few ms at a time, have not kept up with
+ * are written at once when they reach this many (about 1 MB, packed), not
+ * held until the queue is full and drops them. A second's burst of 10,000
+ * process checks, 8,000 rows, stays under it: written at 2 ms a flush, the
+ * loop is never held for all of it (it was, at 2,048 rows: 10 ms).
  */
-#define STORE_QUEUE_WRITE_AT	2048
-/* Rows dropped at once when the queue is full: one move, not one a row. */
-#define STORE_QUEUE_DROP	(STORE_QUEUE_MAX / 10)
-
-enum value_type {
-	VALUE_NULL,
-	VALUE_INT,
-	VALUE_REAL,
-	VALUE_TEXT,
-};
-
-struct value {
-	enum value_type	 type;
-	int64_t		 i;
-	double		 d;
-	char		*s;
-};
-
-#define PENDING_MAX_VALUES	22	/* the widest row: an incident */
-#define QUEUE_FIRST_CAP		16	/* tend retry queues two rows; the daemon grows it */
-/*
- * A queue grown past this by a burst (a start, a reload: a row per
- * service) is given back once written: at some 700 bytes a row, the 256
- * rows of a hundred services' start would stay 180 KB for good.
- */
-#define QUEUE_KEEP_CAP		64
-
-struct pending {
-	enum pending_stmt stmt;
-	int		 n;
-	struct value	 v[PENDING_MAX_VALUES];
-};
+#define STORE_QUEUE_WRITE_AT	16384
 
 /* What each statement writes, to name a row that cannot be written. */
 static const char *const stmt_table[STMT_COUNT] = {
@@ -127,16 +96,6 @@ static const char *const stmt_sql[STMT_COUNT] = {
 	    "ON CONFLICT (name) DO NOTHING",
 };
 
-static void
-pending_free(struct pending *p)
-{
-	int i;
-
-	for (i = 0; i < p->n; i++)
-		if (p->v[i].type == VALUE_TEXT)
-			free(p->v[i].s);
-}
-
 void
 store_close(struct store *st)
 {
@@ -146,7 +105,8 @@ store_close(struct store *st)
 		return;
 	if (st->db != NULL)
 		store_flush(st);
-	/* Its connection first: the store's, closing last, checkpoints and removes the WAL. */
+	/* The others' connections first: the store's, closing last, checkpoints and removes the WAL. */
+	store_writer_stop(st);
 	store_checkpoint_stop(st);
 	/*
 	 * SQLite checkpoints at close only as the last connection, without
@@ -156,9 +116,7 @@ store_close(struct store *st)
 		sqlite3_db_config(st->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 0, NULL);
 	for (i = 0; i < STMT_COUNT; i++)
 		sqlite3_finalize(st->prepared[i]);
-	for (i = 0; i < st->n; i++)
-		pending_free(&st->queue[i]);
-	free(st->queue);
+	pending_queue_free(&st->queue);
 	sqlite3_close(st->db);
 	free(st->path);
 	free(st);
@@ -168,68 +126,27 @@ store_close(struct store *st)
 static void
 store_take(struct store *st, size_t k)
 {
-	size_t i;
-
-	for (i = 0; i < k; i++)
-		pending_free(&st->queue[i]);
-	/* A queue given back after a burst is NULL: nothing to move then. */
-	if (st->n > k)
-		memmove(st->queue, st->queue + k, (st->n - k) * sizeof(*st->queue));
-	st->n -= k;
+	pending_queue_take(&st->queue, k);
 	st->taken += k;
 }
 
-static struct pending *
-store_enqueue(struct store *st, enum pending_stmt stmt)
+static void
+store_enqueue(struct store *st, const struct pending *p)
 {
-	struct pending *p;
+	size_t n = st->queue.n;
 
-	if (st->n >= STORE_QUEUE_WRITE_AT && st->n % STORE_QUEUE_WRITE_AT == 0)
+	if (n >= STORE_QUEUE_WRITE_AT && n % STORE_QUEUE_WRITE_AT == 0 &&
+	    !store_writer_hand(st))
 		store_flush(st);
-	if (st->n == STORE_QUEUE_MAX) {
+	if (st->queue.n == STORE_QUEUE_MAX) {
 		store_take(st, STORE_QUEUE_DROP);
 		st->dropped += STORE_QUEUE_DROP;
 		selfhealth_count(SELF_STORE_DROPPED, STORE_QUEUE_DROP);
 		log_error(NULL, "store %s: writes failing; dropped the oldest %d rows", st->path,
 		    STORE_QUEUE_DROP);
 	}
-	if (st->n == st->cap) {
-		st->cap = st->cap ? st->cap * 2 : QUEUE_FIRST_CAP;
-		st->queue = xrealloc(st->queue, st->cap * sizeof(*st->queue));
-	}
-	p = &st->queue[st->n++];
+	pending_queue_push(&st->queue, p);
 	st->added++;
-	p->stmt = stmt;
-	p->n = 0;
-	return p;
-}
-
-static void
-push_int(struct pending *p, int64_t i)
-{
-	p->v[p->n++] = (struct value){ .type = VALUE_INT, .i = i };
-}
-
-/* Negative means "not known": NULL. */
-static void
-push_int_or_null(struct pending *p, int64_t i)
-{
-	p->v[p->n++] = (struct value){ .type = i < 0 ? VALUE_NULL : VALUE_INT, .i = i };
-}
-
-/* NaN and infinities are no measurement: NULL. */
-static void
-push_real(struct pending *p, double d)
-{
-	p->v[p->n++] = (struct value){ .type = isfinite(d) ? VALUE_REAL : VALUE_NULL,
-	    .d = d };
-}
-
-static void
-push_text(struct pending *p, const char *s)
-{
-	p->v[p->n++] = (struct value){ .type = s ? VALUE_TEXT : VALUE_NULL,
-	    .s = s ? xstrdup(s) : NULL };
 }
 
 void
@@ -237,14 +154,15 @@ store_add_check_result(struct store *st, int64_t ts_ms, const char *check,
     const char *service, enum health_state state, double latency_ms,
     const char *message)
 {
-	struct pending *p = store_enqueue(st, STMT_CHECK_RESULT);
+	struct pending p = { .stmt = STMT_CHECK_RESULT };
 
-	push_int(p, ts_ms);
-	push_text(p, check);
-	push_text(p, service);
-	push_text(p, health_state_name(state));
-	push_text(p, message);
-	push_real(p, latency_ms);
+	pending_int(&p, ts_ms);
+	pending_text(&p, check);
+	pending_text(&p, service);
+	pending_text(&p, health_state_name(state));
+	pending_text(&p, message);
+	pending_real(&p, latency_ms);
+	store_enqueue(st, &p);
 }
 
 void
@@ -252,30 +170,30 @@ store_add_state_change(struct store *st, int64_t ts_ms, const char *kind,
     const char *target, const char *service, const char *from, const char *to,
     const char *message)
 {
-	struct pending *p = store_enqueue(st, STMT_STATE_CHANGE);
+	struct pending p = { .stmt = STMT_STATE_CHANGE };
 
-	push_int(p, ts_ms);
-	push_text(p, kind);
-	push_text(p, target);
-	push_text(p, service);
-	push_text(p, from);
-	push_text(p, to);
-	push_text(p, message);
+	pending_int(&p, ts_ms);
+	pending_text(&p, kind);
+	pending_text(&p, target);
+	pending_text(&p, service);
+	pending_text(&p, from);
+	pending_text(&p, to);
+	pending_text(&p, message);
+	store_enqueue(st, &p);
 }
 
 void
 store_add_metric(struct store *st, int64_t ts_ms, const char *series, double value)
 {
-	struct pending *p;
+	struct pending p = { .stmt = STMT_METRIC };
 
 	/* A sample is a number or nothing (a perfdata U, a NaN): not a row. */
 	if (!isfinite(value))
 		return;
-	p = store_enqueue(st, STMT_METRIC);
-
-	push_int(p, ts_ms);
-	push_text(p, series);
-	push_real(p, value);
+	pending_int(&p, ts_ms);
+	pending_text(&p, series);
+	pending_real(&p, value);
+	store_enqueue(st, &p);
 }
 
 int64_t
@@ -324,30 +242,31 @@ store_incident_new_id(struct store *st)
 void
 store_put_incident(struct store *st, const struct store_incident *inc)
 {
-	struct pending *p = store_enqueue(st, STMT_INCIDENT);
+	struct pending p = { .stmt = STMT_INCIDENT };
 
-	push_int(p, inc->id);
-	push_text(p, inc->target);
-	push_text(p, inc->service);
-	push_text(p, inc->error_type);
-	push_text(p, inc->category);
-	push_text(p, inc->severity);
-	push_int(p, inc->detected_at);
-	push_int_or_null(p, inc->resolved_at);
-	push_text(p, inc->root_cause);
-	push_text(p, inc->diagnosis);
-	push_text(p, inc->actions_taken);
-	push_real(p, inc->effectiveness);
-	push_int(p, inc->recurring);
-	push_int(p, inc->acked);
-	push_int_or_null(p, inc->mttd_ms);
-	push_int_or_null(p, inc->mttr_ms);
-	push_text(p, inc->phase);
-	push_text(p, inc->symptoms);
-	push_int(p, inc->attempts);
-	push_text(p, inc->resolution);
-	push_int(p, inc->updated_at);
-	push_int_or_null(p, inc->change_id > 0 ? inc->change_id : -1);
+	pending_int(&p, inc->id);
+	pending_text(&p, inc->target);
+	pending_text(&p, inc->service);
+	pending_text(&p, inc->error_type);
+	pending_text(&p, inc->category);
+	pending_text(&p, inc->severity);
+	pending_int(&p, inc->detected_at);
+	pending_int_or_null(&p, inc->resolved_at);
+	pending_text(&p, inc->root_cause);
+	pending_text(&p, inc->diagnosis);
+	pending_text(&p, inc->actions_taken);
+	pending_real(&p, inc->effectiveness);
+	pending_int(&p, inc->recurring);
+	pending_int(&p, inc->acked);
+	pending_int_or_null(&p, inc->mttd_ms);
+	pending_int_or_null(&p, inc->mttr_ms);
+	pending_text(&p, inc->phase);
+	pending_text(&p, inc->symptoms);
+	pending_int(&p, inc->attempts);
+	pending_text(&p, inc->resolution);
+	pending_int(&p, inc->updated_at);
+	pending_int_or_null(&p, inc->change_id > 0 ? inc->change_id : -1);
+	store_enqueue(st, &p);
 }
 
 int64_t
@@ -355,13 +274,14 @@ store_attempt_begin(struct store *st, int64_t incident_id, const char *action,
     int64_t started_at, const char *detail)
 {
 	int64_t id = store_next_id(st, &st->attempt_ids, "healing_attempts");
-	struct pending *p = store_enqueue(st, STMT_ATTEMPT_BEGIN);
+	struct pending p = { .stmt = STMT_ATTEMPT_BEGIN };
 
-	push_int(p, id);
-	push_int(p, incident_id);
-	push_text(p, action);
-	push_int(p, started_at);
-	push_text(p, detail);
+	pending_int(&p, id);
+	pending_int(&p, incident_id);
+	pending_text(&p, action);
+	pending_int(&p, started_at);
+	pending_text(&p, detail);
+	store_enqueue(st, &p);
 	return id;
 }
 
@@ -369,37 +289,40 @@ void
 store_attempt_end(struct store *st, int64_t attempt_id, int64_t ended_at,
     const char *outcome, const char *detail)
 {
-	struct pending *p = store_enqueue(st, STMT_ATTEMPT_END);
+	struct pending p = { .stmt = STMT_ATTEMPT_END };
 
-	push_int(p, attempt_id);
-	push_int(p, ended_at);
-	push_text(p, outcome);
-	push_text(p, detail);
+	pending_int(&p, attempt_id);
+	pending_int(&p, ended_at);
+	pending_text(&p, outcome);
+	pending_text(&p, detail);
+	store_enqueue(st, &p);
 }
 
 void
 store_record_procedure(struct store *st, const char *category, const char *action,
     bool success, int64_t ts_ms)
 {
-	struct pending *p = store_enqueue(st, STMT_PROCEDURE);
+	struct pending p = { .stmt = STMT_PROCEDURE };
 
-	push_text(p, category);
-	push_text(p, action);
-	push_int(p, success ? 1 : 0);
-	push_int(p, ts_ms);
+	pending_text(&p, category);
+	pending_text(&p, action);
+	pending_int(&p, success ? 1 : 0);
+	pending_int(&p, ts_ms);
+	store_enqueue(st, &p);
 }
 
 void
 store_add_dependency_change(struct store *st, int64_t ts_ms, const char *check,
     const char *dependency, const char *old_version, const char *new_version)
 {
-	struct pending *p = store_enqueue(st, STMT_DEPENDENCY_CHANGE);
+	struct pending p = { .stmt = STMT_DEPENDENCY_CHANGE };
 
-	push_int(p, ts_ms);
-	push_text(p, check);
-	push_text(p, dependency);
-	push_text(p, old_version);
-	push_text(p, new_version);
+	pending_int(&p, ts_ms);
+	pending_text(&p, check);
+	pending_text(&p, dependency);
+	pending_text(&p, old_version);
+	pending_text(&p, new_version);
+	store_enqueue(st, &p);
 }
 
 int64_t
@@ -411,20 +334,21 @@ store_alert_new_id(struct store *st)
 void
 store_put_alert(struct store *st, const struct store_alert *a)
 {
-	struct pending *p = store_enqueue(st, STMT_ALERT);
+	struct pending p = { .stmt = STMT_ALERT };
 
-	push_int(p, a->id);
-	push_int(p, a->at);
-	push_text(p, a->event);
-	push_text(p, a->target);
-	push_text(p, a->state);
-	push_text(p, a->message);
-	push_int_or_null(p, a->incident > 0 ? a->incident : -1);
-	push_text(p, a->channel);
-	push_text(p, a->outcome);
-	push_int(p, a->tries);
-	push_text(p, a->detail);
-	push_int(p, a->updated_at);
+	pending_int(&p, a->id);
+	pending_int(&p, a->at);
+	pending_text(&p, a->event);
+	pending_text(&p, a->target);
+	pending_text(&p, a->state);
+	pending_text(&p, a->message);
+	pending_int_or_null(&p, a->incident > 0 ? a->incident : -1);
+	pending_text(&p, a->channel);
+	pending_text(&p, a->outcome);
+	pending_int(&p, a->tries);
+	pending_text(&p, a->detail);
+	pending_int(&p, a->updated_at);
+	store_enqueue(st, &p);
 }
 
 /* The statement, prepared the first time it is used; NULL on error. */
@@ -553,15 +477,14 @@ store_write(struct store *st, const struct pending *p)
 	return store_run(st, p->stmt, p->v, p->n);
 }
 
-/* Writes a row now rather than queueing it, then lets its values go. */
+/* Writes a row now rather than queueing it. */
 static int
-store_write_now(struct store *st, struct pending *p)
+store_write_now(struct store *st, const struct pending *p)
 {
 	int rc = store_write(st, p);
 
 	if (rc < 0)
 		log_error(NULL, "store %s: %s", st->path, sqlite3_errmsg(st->db));
-	pending_free(p);
 	return rc;
 }
 
@@ -574,6 +497,22 @@ store_begin(struct store *st)
 		return -1;
 	}
 	return 0;
+}
+
+int
+store_begin_nowait(struct store *st)
+{
+	int rc;
+
+	sqlite3_busy_timeout(st->db, 0);
+	rc = sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+	sqlite3_busy_timeout(st->db, STORE_BUSY_MS);
+	if (rc == SQLITE_OK)
+		return 0;
+	if ((sqlite3_extended_errcode(st->db) & 0xff) == SQLITE_BUSY)
+		return 1;
+	store_failed(st, sqlite3_extended_errcode(st->db), sqlite3_errmsg(st->db));
+	return -1;
 }
 
 static void
@@ -619,39 +558,33 @@ store_drop_row(struct store *st, const struct pending *p)
  * commits it, the rows that cannot be written dropped (one bad row must
  * not hold back the others); the number written. When the database fails
  * (full, corrupt, busy) nothing of it is kept and the queue stays.
- */
-/* Rows written between two looks at the clock, when a flush has a deadline. */
-#define COMMIT_CLOCK_EVERY	16
-
-/*
+ *
  * ... or, given a deadline (clock_mono_ns), the oldest of them written by
- * then: the rest stay queued, in order, for the next.
+ * then: the rest stay queued, in order, for the next. The clock is read
+ * after every row: in a store of a month's history, a row's page may be
+ * a read from the disk away, and sixteen of them are as many ms.
  */
 static int
 store_commit_until(struct store *st, int64_t deadline_ns)
 {
-	size_t i;
+	struct pending p;
+	size_t i, off = st->queue.head;
 	int n = 0;
 
-	for (i = 0; i < st->n; i++) {
-		if (i > 0 && i % COMMIT_CLOCK_EVERY == 0 && clock_mono_ns() >= deadline_ns)
+	for (i = 0; i < st->queue.n; i++) {
+		if (i > 0 && deadline_ns != INT64_MAX && clock_mono_ns() >= deadline_ns)
 			break;
-		if (store_write(st, &st->queue[i]) == 0)
+		pending_queue_read(&st->queue, &off, &p);
+		if (store_write(st, &p) == 0)
 			n++;
 		else if (store_row_error(sqlite3_extended_errcode(st->db)))
-			store_drop_row(st, &st->queue[i]);
+			store_drop_row(st, &p);
 		else
 			goto fail;
 	}
 	if (sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
 		goto fail;
 	store_take(st, i);
-	/* A burst's queue is given back once written, not kept at its peak. */
-	if (st->n == 0 && st->cap > QUEUE_KEEP_CAP) {
-		free(st->queue);
-		st->queue = NULL;
-		st->cap = 0;
-	}
 	store_worked(st);
 	return n;
 fail:
@@ -670,33 +603,33 @@ store_commit(struct store *st)
 static void
 push_retry_run(struct pending *p, const struct store_retry_run *run, bool ended)
 {
-	push_text(p, run->origin);
-	push_int(p, run->started_at);
-	push_text(p, run->argv);
-	push_int(p, run->attempts);
-	push_text(p, run->outcome ? run->outcome : "running");
-	push_int(p, run->ci ? 1 : 0);
-	push_int_or_null(p, ended ? run->ended_at : -1);
-	push_int_or_null(p, ended ? run->exit_code : -1);
-	push_text(p, ended ? run->summary : NULL);
+	pending_text(p, run->origin);
+	pending_int(p, run->started_at);
+	pending_text(p, run->argv);
+	pending_int(p, run->attempts);
+	pending_text(p, run->outcome ? run->outcome : "running");
+	pending_int(p, run->ci ? 1 : 0);
+	pending_int_or_null(p, ended ? run->ended_at : -1);
+	pending_int_or_null(p, ended ? run->exit_code : -1);
+	pending_text(p, ended ? run->summary : NULL);
 }
 
 static void
 push_retry_attempt(struct pending *p, const struct store_retry_attempt *a, int64_t run_id)
 {
-	push_int(p, run_id);
-	push_int(p, a->n);
-	push_text(p, a->argv);
-	push_int(p, a->fallback);
-	push_int(p, a->started_at);
-	push_int_or_null(p, a->ended_at);
-	push_int_or_null(p, a->exit_code);
-	push_int_or_null(p, a->signal > 0 ? a->signal : -1);
-	push_int(p, a->timed_out ? 1 : 0);
-	push_text(p, a->category);
-	push_text(p, a->detail);
-	push_text(p, a->tail);
-	push_text(p, a->heal);
+	pending_int(p, run_id);
+	pending_int(p, a->n);
+	pending_text(p, a->argv);
+	pending_int(p, a->fallback);
+	pending_int(p, a->started_at);
+	pending_int_or_null(p, a->ended_at);
+	pending_int_or_null(p, a->exit_code);
+	pending_int_or_null(p, a->signal > 0 ? a->signal : -1);
+	pending_int(p, a->timed_out ? 1 : 0);
+	pending_text(p, a->category);
+	pending_text(p, a->detail);
+	pending_text(p, a->tail);
+	pending_text(p, a->heal);
 }
 
 /* The run's row, written now: SQLite gives it its id. */
@@ -745,34 +678,46 @@ store_retry_run_once(struct store *st, const struct store_retry_run *run,
 void
 store_retry_run_end(struct store *st, const struct store_retry_run *run)
 {
-	struct pending *p = store_enqueue(st, STMT_RETRY_RUN_END);
+	struct pending p = { .stmt = STMT_RETRY_RUN_END };
 
-	push_int(p, run->id);
-	push_int_or_null(p, run->ended_at);
-	push_int_or_null(p, run->exit_code);
-	push_int(p, run->attempts);
-	push_text(p, run->outcome);
-	push_text(p, run->summary);
+	pending_int(&p, run->id);
+	pending_int_or_null(&p, run->ended_at);
+	pending_int_or_null(&p, run->exit_code);
+	pending_int(&p, run->attempts);
+	pending_text(&p, run->outcome);
+	pending_text(&p, run->summary);
+	store_enqueue(st, &p);
 }
 
 void
 store_add_retry_attempt(struct store *st, const struct store_retry_attempt *a)
 {
-	push_retry_attempt(store_enqueue(st, STMT_RETRY_ATTEMPT), a, a->run_id);
+	struct pending p = { .stmt = STMT_RETRY_ATTEMPT };
+
+	push_retry_attempt(&p, a, a->run_id);
+	store_enqueue(st, &p);
 }
 
 int
 store_flush_within(struct store *st, int budget_ms)
 {
+	int rc, n = (int)st->queue.n;
+
 	/* Called with nothing queued, it still opens a store that would not. */
 	if (!store_ready(st))
-		return st->n == 0 ? 0 : -1;
-	if (st->n == 0)
+		return n == 0 ? 0 : -1;
+	/* The daemon's: handed over, and waited for when asked to be written now. */
+	if (store_writer_hand(st))
+		return budget_ms < 0 && store_writer_wait(st) < 0 ? -1 : n;
+	if (n == 0)
 		return 0;
-	if (store_begin(st) < 0)
-		return -1;
-	return store_commit_until(st, budget_ms < 0 ? INT64_MAX :
-	    clock_mono_ns() + (int64_t)budget_ms * 1000000);
+	if (budget_ms < 0 || st->waits)
+		return store_begin(st) < 0 ? -1 : store_commit_until(st, budget_ms < 0 ?
+		    INT64_MAX : clock_mono_ns() + (int64_t)budget_ms * 1000000);
+	/* The lock is busy: nothing written, the rows wait for the next flush. */
+	if ((rc = store_begin_nowait(st)) != 0)
+		return rc < 0 ? -1 : 0;
+	return store_commit_until(st, clock_mono_ns() + (int64_t)budget_ms * 1000000);
 }
 
 int
@@ -781,10 +726,16 @@ store_flush(struct store *st)
 	return store_flush_within(st, -1);
 }
 
+void
+store_use_writer(struct store *st)
+{
+	st->writer_wanted = true;
+}
+
 size_t
 store_pending(const struct store *st)
 {
-	return st->n;
+	return st->queue.n;
 }
 
 sqlite3 *

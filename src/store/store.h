@@ -259,9 +259,17 @@ int	store_flush(struct store *st);
 /*
  * store_flush of the oldest rows, as many as go in about budget_ms (the
  * daemon's loop: never held longer, whatever the rate of results); the rest
- * stay queued, in order. The rows written, or -1.
+ * stay queued, in order. The rows written, or -1. A write lock another
+ * connection holds is not waited for: then 0, the rows kept for the next.
  */
 int	store_flush_within(struct store *st, int budget_ms);
+/*
+ * The daemon's: its rows written, and the roll-ups and retention done, by
+ * a thread of the store's own. store_flush_within then hands the queued
+ * rows over and returns their number at once; store_flush hands them over
+ * and waits for the thread to have written them (what follows reads them).
+ */
+void	store_use_writer(struct store *st);
 size_t	store_pending(const struct store *st);
 
 #endif

@@ -8,37 +8,17 @@
 
 #include <sqlite3.h>
 
+#include "store/queue.h"
 #include "store/store.h"
 
 #define BRIEF_WAL_MAX	128	/* frames: a brief writer checkpoints past this */
+#define STORE_BUSY_MS	5000	/* how long a write waits for the lock, but the loop's */
+/* Past this many queued rows (the disk is failing), the oldest are dropped ... */
+#define STORE_QUEUE_MAX	50000
+/* ... this many at once: one move, not one a row. */
+#define STORE_QUEUE_DROP	(STORE_QUEUE_MAX / 10)
 
 struct statedir;
-struct pending;
-
-/*
- * A queued write: one of the statements below and the values to bind to
- * it, in order. Every write tend makes goes through this one queue, so a
- * flush commits results, state changes, metrics and incidents together.
- * (A retry run's row alone is written at once: it needs its id.)
- */
-enum pending_stmt {
-	STMT_CHECK_RESULT,
-	STMT_STATE_CHANGE,
-	STMT_METRIC,
-	STMT_INCIDENT,
-	STMT_ATTEMPT_BEGIN,
-	STMT_ATTEMPT_END,
-	STMT_PROCEDURE,
-	STMT_DEPENDENCY_CHANGE,
-	STMT_ALERT,
-	STMT_RETRY_RUN_END,
-	STMT_RETRY_ATTEMPT,
-	STMT_RETRY_RUN,
-	/* Not queued: the names a result's or a sample's row refers to by number. */
-	STMT_CHECK_NAME,
-	STMT_SERIES_NAME,
-	STMT_COUNT,
-};
 
 /*
  * Statements are prepared on first use and ids read on the first new one:
@@ -91,11 +71,8 @@ struct store {
 	char		*path;
 	struct statedir	*sd;		/* store_open_state's: where to open it again */
 	int64_t		 next_open;	/* monotonic ms: the next try to open it */
-	int64_t		 next_truncate;	/* monotonic ms: the next try to truncate the WAL */
 	sqlite3_stmt	*prepared[STMT_COUNT];
-	struct pending	*queue;
-	size_t		 n;
-	size_t		 cap;
+	struct pending_queue queue;
 	size_t		 dropped;
 	uint64_t	 added;		/* rows ever queued */
 	uint64_t	 taken;		/* ... and ever off the queue: written or dropped */
@@ -109,17 +86,42 @@ struct store {
 	struct store_pass pass;
 	struct checkpointer *checkpointer;	/* checkpoint.c's thread, once asked for */
 	bool		 checkpointer_failed;
+	struct store_writer *writer;	/* writer.c's thread, once rows are handed over */
+	bool		 writer_wanted;	/* store_use_writer */
+	bool		 writer_failed;
+	bool		 waits;		/* the writer's own: its budgeted writes wait for the lock */
 };
 
 /*
- * checkpoint.c: a PASSIVE checkpoint of st's database on a thread of its
- * own (made at the first call), which no writer or reader waits for; false
- * when there is no such thread (it could not be made). stop joins it.
+ * writer.c: with a writer wanted (store_use_writer), st's queued rows
+ * handed to its thread (made at the first call), which writes them and
+ * does the roll-ups; false when there is no such thread (not wanted, or it
+ * could not be made: then the loop writes). wait: until the thread has
+ * tried every row handed over; -1 when some could not be written. stop:
+ * joins it, after it wrote what it holds.
  */
-bool	 store_checkpoint_async(struct store *st);
+bool	 store_writer_hand(struct store *st);
+int	 store_writer_wait(struct store *st);
+void	 store_writer_stop(struct store *st);
+
+/*
+ * checkpoint.c: a PASSIVE checkpoint of st's database on a thread of its
+ * own (made at the first call), which no writer or reader waits for, and
+ * with truncate a truncation of the WAL once it is copied; false when
+ * there is no such thread (it could not be made). stop joins it.
+ */
+bool	 store_checkpoint_async(struct store *st, bool truncate);
 void	 store_checkpoint_stop(struct store *st);
-/* The checkpoints that thread has made. */
-int64_t	 store_checkpoints_done(struct store *st);
+/* The checkpoints that thread has made, and (when not NULL) its truncations. */
+int64_t	 store_checkpoints_done(struct store *st, int64_t *truncated);
+
+/*
+ * BEGIN IMMEDIATE, the write lock taken at once or not at all: 0, 1 when
+ * another connection held it (the checkpoint thread's truncation, a brief
+ * writer), or -1 on an error (said). The loop's writes, which come again
+ * a moment later rather than hold the loop for busy_timeout.
+ */
+int	 store_begin_nowait(struct store *st);
 
 sqlite3	*store_db(struct store *st);
 /*

@@ -21,20 +21,17 @@
 #include "store/schema.h"
 #include "store/store_internal.h"
 
-#define STORE_BUSY_MS		5000
 #define STORE_REOPEN_MS		2000	/* between tries to open a store that would not */
 /*
  * The WAL: SQLite checkpoints it past 1000 pages (about 4 MB), and starts
  * it over once no reader needs it; readers that keep coming (the web
- * threads) can keep it growing. Past this many pages tend checkpoints and
- * truncates it, waiting a moment for readers, and journal_size_limit
- * truncates a WAL that starts over to 4 MB, so a burst does not keep the
- * space it took.
+ * threads) can keep it growing. Past this many pages the checkpoint thread
+ * truncates it once copied, waiting a moment for readers, and
+ * journal_size_limit truncates a WAL that starts over to 4 MB, so a burst
+ * does not keep the space it took.
  */
 #define STORE_AUTOCHECKPOINT	1000
 #define STORE_WAL_TRUNCATE	2000
-#define STORE_TRUNCATE_WAIT_MS	50
-#define STORE_TRUNCATE_EVERY_MS	5000	/* after a try readers kept from working */
 #define STORE_JOURNAL_LIMIT	"4194304"
 /*
  * The writer's page cache, in KB (SQLite's default is 2000). What it
@@ -125,24 +122,17 @@ store_migrate(struct store *st, char *err, size_t errlen)
 /*
  * After a commit, in place of SQLite's own hook: its passive checkpoint,
  * asked of the store's checkpoint thread (checkpoint.c) so that the loop
- * never waits for its copy and sync; and a truncating one, here, once the
- * WAL is long (readers kept it from starting over: see STORE_WAL_TRUNCATE).
+ * never waits for its copy and sync, nor for the write lock a truncation
+ * takes (see STORE_WAL_TRUNCATE). Without that thread, a passive one here.
  */
 static int
 store_wal_bound(void *arg, sqlite3 *db, const char *name, int frames)
 {
 	struct store *st = arg;
-	int rc;
 
 	st->wal_frames = frames;
-	if (frames >= STORE_WAL_TRUNCATE && clock_mono_ms() >= st->next_truncate) {
-		sqlite3_busy_timeout(db, STORE_TRUNCATE_WAIT_MS);
-		rc = sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_TRUNCATE, NULL,
-		    NULL);
-		sqlite3_busy_timeout(db, STORE_BUSY_MS);
-		if (rc != SQLITE_OK)
-			st->next_truncate = clock_mono_ms() + STORE_TRUNCATE_EVERY_MS;
-	} else if (frames >= STORE_AUTOCHECKPOINT && !store_checkpoint_async(st))
+	if (frames >= STORE_AUTOCHECKPOINT &&
+	    !store_checkpoint_async(st, frames >= STORE_WAL_TRUNCATE))
 		sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
 	return SQLITE_OK;
 }

@@ -329,7 +329,8 @@ static void
 a_process_check_sums_the_service_tree(void **state)
 {
 	json_t *doc, *metrics, *m;
-	double procs = 0;
+	double procs = 0, fds = 0;
+	const char *label;
 	size_t i;
 	char *out;
 	int code;
@@ -340,7 +341,7 @@ a_process_check_sums_the_service_tree(void **state)
 	    "    run: [@FAKESVC@, --name, app, --record, @RECORD@, --spawn-child]\n"
 	    "    checks:\n"
 	    "      tree: { type: process, min_uptime: 1h, threads: { warn: 100000 },\n"
-	    "              every: 200ms }\n");
+	    "              fds: { warn: 100000 }, every: 200ms }\n");
 	harness_start(&t);
 	assert_true(harness_wait_record(&t, "child app", 5000));
 	/* Just started: younger than min_uptime, so a warning in the daemon... */
@@ -354,10 +355,15 @@ a_process_check_sums_the_service_tree(void **state)
 	assert_non_null(doc);
 	assert_int_equal(code, 1);
 	metrics = json_object_get(find(doc, "tree"), "metrics");
-	json_array_foreach(metrics, i, m)
-		if (strcmp(json_string_value(json_object_get(m, "label")), "processes") == 0)
+	json_array_foreach(metrics, i, m) {
+		label = json_string_value(json_object_get(m, "label"));
+		if (strcmp(label, "processes") == 0)
 			procs = json_number_value(json_object_get(m, "value"));
+		else if (strcmp(label, "fds") == 0)
+			fds = json_number_value(json_object_get(m, "value"));
+	}
 	assert_true(procs >= 2);	/* the service and its child */
+	assert_true(fds >= 6);		/* ... each with its stdin, stdout and stderr */
 	json_decref(doc);
 
 	/* Stopped: the check says so. */

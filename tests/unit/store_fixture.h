@@ -54,7 +54,7 @@ count(const char *sql)
 }
 
 /* A database as schema version left it, with what seed puts in it. */
-static void
+static __attribute__((unused)) void
 old_database(int version, const char *seed)
 {
 	sqlite3 *db;

@@ -186,6 +186,50 @@ a_tick_during_a_run_is_not_lost(void **state)
 	config_free(cfg);
 }
 
+/*
+ * Runs check f, a file check of path every 10 ms with sample_every, with
+ * result_fn and sample_fn (either may be NULL) hearing it, until *count
+ * reaches want or 10 s pass. path is made empty first and removed after.
+ */
+static void
+run_file_check(const char *sample_every, const char *path, check_result_fn result_fn,
+    check_result_fn sample_fn, void *arg, const int *count, int want)
+{
+	struct config_errors errs = { 0 };
+	struct check_env env = { 0 };
+	struct tend_config *cfg;
+	struct scheduler *s;
+	uv_timer_t guard;
+	uv_loop_t loop;
+	char yaml[256];
+	FILE *f;
+	int i;
+
+	assert_non_null(f = fopen(path, "w"));
+	fclose(f);
+	snprintf(yaml, sizeof(yaml), "sample_every: %s\nchecks:\n"
+	    "  f: { type: file, path: %s, every: 10ms }\n", sample_every, path);
+	assert_non_null(cfg = config_load_string("t.yaml", yaml, &errs));
+	uv_loop_init(&loop);
+	env.loop = &loop;
+	s = scheduler_start(&env, cfg);
+	if (result_fn != NULL)
+		scheduler_on_result(s, result_fn, arg);
+	if (sample_fn != NULL)
+		scheduler_on_sample(s, sample_fn, arg);
+	uv_timer_init(&loop, &guard);
+	for (i = 0; i < 200 && *count < want; i++) {
+		uv_timer_start(&guard, stop_loop, 50, 0);
+		uv_run(&loop, UV_RUN_DEFAULT);
+	}
+	scheduler_close(s);
+	uv_close((uv_handle_t *)&guard, NULL);
+	uv_run(&loop, UV_RUN_DEFAULT);
+	assert_int_equal(uv_loop_close(&loop), 0);
+	config_free(cfg);
+	unlink(path);
+}
+
 struct sampled {
 	int results, samples;
 	int result_critical_at, sample_critical_at;	/* the result's number; 0: none */
@@ -224,35 +268,13 @@ static void
 a_fast_check_is_sampled_and_its_changes_at_once(void **state)
 {
 	static const char *every[] = { "200ms", "0" };
-	struct config_errors errs = { 0 };
-	struct check_env env = { 0 };
-	struct tend_config *cfg;
-	struct scheduler *s;
 	struct sampled c;
-	uv_timer_t guard;
-	uv_loop_t loop;
-	char yaml[256];
-	FILE *f;
-	int i, k;
+	int k;
 
 	for (k = 0; k < 2; k++) {
 		memset(&c, 0, sizeof(c));
 		snprintf(c.path, sizeof(c.path), "/tmp/tend-sample-%d", (int)getpid());
-		assert_non_null(f = fopen(c.path, "w"));
-		fclose(f);
-		snprintf(yaml, sizeof(yaml), "sample_every: %s\nchecks:\n"
-		    "  f: { type: file, path: %s, every: 10ms }\n", every[k], c.path);
-		assert_non_null(cfg = config_load_string("t.yaml", yaml, &errs));
-		uv_loop_init(&loop);
-		env.loop = &loop;
-		s = scheduler_start(&env, cfg);
-		scheduler_on_result(s, count_result, &c);
-		scheduler_on_sample(s, count_sample, &c);
-		uv_timer_init(&loop, &guard);
-		for (i = 0; i < 200 && c.results < 60; i++) {
-			uv_timer_start(&guard, stop_loop, 50, 0);
-			uv_run(&loop, UV_RUN_DEFAULT);
-		}
+		run_file_check(every[k], c.path, count_result, count_sample, &c, &c.results, 60);
 		assert_true(c.results >= 60);
 		assert_true(c.result_critical_at > 30);
 		assert_int_equal(c.sample_critical_at, c.result_critical_at);
@@ -263,12 +285,61 @@ a_fast_check_is_sampled_and_its_changes_at_once(void **state)
 		} else {
 			assert_int_equal(c.samples, c.results);
 		}
-		scheduler_close(s);
-		uv_close((uv_handle_t *)&guard, NULL);
-		uv_run(&loop, UV_RUN_DEFAULT);
-		assert_int_equal(uv_loop_close(&loop), 0);
-		config_free(cfg);
-		unlink(c.path);
+	}
+}
+
+struct repeats {
+	int samples, size_new;		/* samples; those whose size was not repeated */
+	int grown_at;			/* the sample after which the file grew */
+	int new_after_growth;		/* the sample after it: size new (1) or not */
+	char path[64];
+};
+
+static void
+note_repeats(void *arg, const struct check_conf *conf, const struct check_result *r,
+    enum health_state tracked)
+{
+	struct repeats *c = arg;
+	FILE *f;
+
+	if (r->n_perf == 0)
+		return;
+	c->samples++;
+	assert_string_equal(r->perf[0].label, "size");
+	if (!(r->perf_repeated & 1))
+		c->size_new++;
+	if (c->grown_at > 0 && c->samples == c->grown_at + 1)
+		c->new_after_growth = !(r->perf_repeated & 1);
+	if (c->samples == 10) {
+		assert_non_null(f = fopen(c->path, "a"));
+		fputs("grown", f);
+		fclose(f);
+		c->grown_at = c->samples;
+	}
+}
+
+/*
+ * A sample's metric that says what the last sample's said is marked
+ * repeated (the recorder does not write it again), a changed one is not;
+ * with sample_every 0 none is.
+ */
+static void
+a_samples_unchanged_metrics_are_marked_repeated(void **state)
+{
+	static const char *every[] = { "5ms", "0" };
+	struct repeats c;
+	int k;
+
+	for (k = 0; k < 2; k++) {
+		memset(&c, 0, sizeof(c));
+		snprintf(c.path, sizeof(c.path), "/tmp/tend-repeat-%d", (int)getpid());
+		run_file_check(every[k], c.path, NULL, note_repeats, &c, &c.samples, 20);
+		assert_true(c.samples >= 20);
+		assert_int_equal(c.new_after_growth, 1);
+		if (k == 0)
+			assert_int_equal(c.size_new, 2);	/* the first, and once grown */
+		else
+			assert_int_equal(c.size_new, c.samples);
 	}
 }
 
@@ -280,6 +351,7 @@ main(void)
 		cmocka_unit_test(a_run_asked_for_in_flight_follows_it),
 		cmocka_unit_test(a_tick_during_a_run_is_not_lost),
 		cmocka_unit_test(a_fast_check_is_sampled_and_its_changes_at_once),
+		cmocka_unit_test(a_samples_unchanged_metrics_are_marked_repeated),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -9,9 +9,14 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <stdio.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <sqlite3.h>
+
 #include "core/clock.h"
+#include "core/selfhealth.h"
 #include "store/read.h"
 #include "store/store.h"
 #include "store/store_internal.h"
@@ -252,9 +257,9 @@ checkpoints_are_made_off_the_writers_thread(void **state)
 		assert_int_equal(store_flush(st), 100);
 	}
 	deadline = clock_mono_ms() + 10000;
-	while (store_checkpoints_done(st) == 0 && clock_mono_ms() < deadline)
+	while (store_checkpoints_done(st, NULL) == 0 && clock_mono_ms() < deadline)
 		usleep(10000);
-	assert_true(store_checkpoints_done(st) > 0);
+	assert_true(store_checkpoints_done(st, NULL) > 0);
 	store_close(st);
 	assert_int_equal(count("SELECT count(*) FROM check_runs"), 1200);
 }
@@ -269,11 +274,11 @@ a_flush_with_a_budget_leaves_the_rest_queued_in_order(void **state)
 	/* Under the queue's size where a burst is written at once (store.c). */
 	for (i = 0; i < 2000; i++)
 		store_add_check_result(st, 1000 + i, "x", NULL, HEALTH_HEALTHY, 1, "ok");
-	/* No time at all: a first look at the clock after 16 rows ends it. */
-	assert_int_equal(store_flush_within(st, 0), 16);
-	assert_int_equal(store_pending(st), 2000 - 16);
-	assert_int_equal(count("SELECT max(ts) FROM check_results"), 1015);
-	total = 16;
+	/* No time at all: the first row is written, the clock's first look ends it. */
+	assert_int_equal(store_flush_within(st, 0), 1);
+	assert_int_equal(store_pending(st), 2000 - 1);
+	assert_int_equal(count("SELECT max(ts) FROM check_results"), 1000);
+	total = 1;
 	while ((n = store_flush_within(st, 1)) > 0) {
 		total += n;
 		flushes++;
@@ -284,6 +289,89 @@ a_flush_with_a_budget_leaves_the_rest_queued_in_order(void **state)
 	store_close(st);
 	assert_int_equal(count("SELECT count(*) FROM check_results"), 2000);
 	assert_int_equal(count("SELECT max(ts) FROM check_results"), 2999);
+}
+
+static sqlite3 *
+open_other(void)
+{
+	sqlite3 *db;
+
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	return db;
+}
+
+static off_t
+wal_size(void)
+{
+	char wal[4096];
+	struct stat sb;
+
+	snprintf(wal, sizeof(wal), "%s-wal", path);
+	return stat(wal, &sb) == 0 ? sb.st_size : -1;
+}
+
+/*
+ * A reader kept the WAL from starting over: once it is gone, the thread
+ * truncates the long WAL (the loop does not: it would wait for the lock).
+ */
+static void
+a_long_wal_is_truncated_off_the_writers_thread(void **state)
+{
+	struct store *st = open_store();
+	sqlite3 *reader = open_other();
+	int64_t deadline, truncated = 0;
+	int i;
+
+	(void)state;
+	queue_pages(st, 0, 10);
+	assert_int_equal(store_flush(st), 10);
+	assert_int_equal(sqlite3_exec(reader, "BEGIN; SELECT count(*) FROM check_runs",
+	    NULL, NULL, NULL), SQLITE_OK);
+	for (i = 1; i <= 22; i++) {
+		queue_pages(st, i * 100, 100);
+		assert_int_equal(store_flush(st), 100);
+	}
+	assert_true(st->wal_frames >= 2000);
+	assert_int_equal(sqlite3_exec(reader, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+	queue_pages(st, 5000, 1);
+	assert_int_equal(store_flush(st), 1);
+	deadline = clock_mono_ms() + 10000;
+	while (store_checkpoints_done(st, &truncated) >= 0 && truncated == 0 &&
+	    clock_mono_ms() < deadline)
+		usleep(10000);
+	assert_true(truncated > 0);
+	assert_int_equal(wal_size(), 0);
+	sqlite3_close(reader);
+	store_close(st);
+	assert_int_equal(count("SELECT count(*) FROM check_runs"), 2211);
+}
+
+/*
+ * The loop's flush does not wait for a write lock another connection
+ * holds: its rows stay queued, no error is counted, and the next flush
+ * writes them.
+ */
+static void
+a_flush_does_not_wait_for_the_lock(void **state)
+{
+	struct store *st = open_store();
+	sqlite3 *other = open_other();
+	uint64_t errors = selfhealth_get(SELF_STORE_ERRORS);
+	int64_t start;
+
+	(void)state;
+	queue_pages(st, 0, 5);
+	assert_int_equal(sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+	start = clock_mono_ms();
+	assert_int_equal(store_flush_within(st, 2), 0);
+	assert_true(clock_mono_ms() - start < 1000);
+	assert_int_equal(store_pending(st), 5);
+	assert_int_equal(selfhealth_get(SELF_STORE_ERRORS), errors);
+	assert_int_equal(sqlite3_exec(other, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(store_flush_within(st, 1000), 5);
+	assert_int_equal(store_pending(st), 0);
+	sqlite3_close(other);
+	store_close(st);
 }
 
 /* A pass waits for the rows queued before it began: its roll-ups must see them. */
@@ -361,6 +449,10 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    a_flush_with_a_budget_leaves_the_rest_queued_in_order, setup, teardown),
+		cmocka_unit_test_setup_teardown(a_long_wal_is_truncated_off_the_writers_thread,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(a_flush_does_not_wait_for_the_lock, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(a_pass_waits_for_the_rows_queued_before_it,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(schema_11_history_is_carried_over, setup,
