@@ -45,6 +45,7 @@ struct fake {
 	const char	*crash_unless_file;
 	bool		 spawn_child;
 	bool		 spawn_orphan;
+	int		 orphan_after_ms;	/* the orphan left this late, silently */
 	int		 print_lines;
 	bool		 ignore_term;
 	const char	*pidfile;
@@ -185,7 +186,12 @@ sleep_forever_child(const struct fake *f, bool orphan)
 		return;
 	signal(SIGTERM, SIG_DFL);
 	if (orphan) {
-		/* Double fork + setsid: escapes the process group, re-parented. */
+		/*
+		 * Double fork + setsid: escapes the process group, re-parented.
+		 * Late, from a child of ours: tend hears no exit of its own child.
+		 */
+		if (f->orphan_after_ms > 0)
+			usleep((useconds_t)f->orphan_after_ms * 1000);
 		setsid();
 		if (fork() != 0)
 			_exit(0);
@@ -233,7 +239,7 @@ parse_args(struct fake *f, int argc, char **argv)
 		{ "delay", 1, NULL, 'Y' }, { "receiver", 1, NULL, 'V' },
 		{ "fail-first", 1, NULL, 'X' }, { "list-fds", 0, NULL, 'I' },
 		{ "flood", 1, NULL, 'Z' }, { "error-burst", 1, NULL, 'E' },
-		{ "leak", 1, NULL, 'K' },
+		{ "leak", 1, NULL, 'K' }, { "orphan-after", 1, NULL, 'o' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -254,6 +260,7 @@ parse_args(struct fake *f, int argc, char **argv)
 		case 'c': f->crash_unless_file = optarg; break;
 		case 'C': f->spawn_child = true; break;
 		case 'O': f->spawn_orphan = true; break;
+		case 'o': f->spawn_orphan = true; f->orphan_after_ms = atoi(optarg); break;
 		case 'p': f->print_lines = atoi(optarg); break;
 		case 'i': f->ignore_term = true; break;
 		case 'P': f->pidfile = optarg; break;
