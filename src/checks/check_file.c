@@ -99,15 +99,21 @@ file_judge(struct file_run *f, struct check_result *r)
 	else if (fc->sha256 != NULL && strcasecmp(fc->sha256, f->sha256) != 0)
 		check_result_set(r, HEALTH_CRITICAL, "%s: content is sha256 %.12s…, expected "
 		    "%.12s…", c->path, f->sha256, fc->sha256);
-	else if (fc->changed >= 0 && mem != NULL && mem->sha256[0] != '\0' &&
-	    strcmp(mem->sha256, f->sha256) != 0)
+	else if (fc->changed >= 0 && mem != NULL && mem->state != NULL &&
+	    strcmp(mem->state, f->sha256) != 0)
 		check_result_set(r, (enum health_state)fc->changed, "%s: content changed "
-		    "(sha256 %.12s… -> %.12s…)", c->path, mem->sha256, f->sha256);
+		    "(sha256 %.12s… -> %.12s…)", c->path, (const char *)mem->state, f->sha256);
 	else
 		check_result_set(r, HEALTH_HEALTHY, "%s: ok (%lld bytes, changed %.0fs ago)",
 		    c->path, (long long)f->st.st_size, age);
-	if (mem != NULL && f->sha256[0] != '\0')
-		memcpy(mem->sha256, f->sha256, sizeof(mem->sha256));
+	/* The last hash, kept for `changed`: only a file check that hashes has one. */
+	if (mem != NULL && f->sha256[0] != '\0') {
+		if (mem->state == NULL) {
+			mem->state = xmalloc(sizeof(f->sha256));
+			mem->state_free = free;
+		}
+		memcpy(mem->state, f->sha256, sizeof(f->sha256));
+	}
 }
 
 static void

@@ -42,7 +42,6 @@ struct check_run;
  * the last ping came), made by its first run and freed with the memory.
  */
 struct check_memory {
-	char		 sha256[65];	/* "" before the first run */
 	void		*state;		/* the type's; NULL before its first run */
 	void		(*state_free)(void *state);
 };
