@@ -37,8 +37,13 @@
 #define WRITER_PASS_PAUSE_MS	15
 /* The loop's connection's page cache once the thread writes, in KB. */
 #define WRITER_LOOP_CACHE_KB	"64"
-/* While idle it still wakes this often: a pass may be due, a failing store tried again. */
-#define WRITER_IDLE_MS	1000
+/*
+ * While nothing is handed over it still wakes: every second while the
+ * store fails (its rows tried again), else every 10 s (a pass may be due:
+ * every 5 minutes, a few seconds late at most).
+ */
+#define WRITER_RETRY_MS	1000
+#define WRITER_IDLE_MS	10000
 
 struct store_writer {
 	pthread_t	 thread;
@@ -117,7 +122,7 @@ writer_wait(struct store_writer *w)
 {
 	struct timespec until;
 
-	writer_deadline(&until, WRITER_IDLE_MS);
+	writer_deadline(&until, w->failing ? WRITER_RETRY_MS : WRITER_IDLE_MS);
 	pthread_cond_timedwait(&w->wake, &w->lock, &until);
 }
 
