@@ -1,3 +1,8 @@
+/*
+ * The store's writes: what each row is written with, rows queued (queue.c)
+ * and written in one transaction per flush, a row the database refuses
+ * dropped and named, and the rows a `tend retry` run writes at once.
+ */
 #include "store/store.h"
 
 #include <math.h>
@@ -13,7 +18,6 @@
 #include "core/log.h"
 #include "core/mem.h"
 #include "core/selfhealth.h"
-#include "store/read.h"
 #include "store/store_internal.h"
 
 /*
@@ -105,7 +109,7 @@ store_close(struct store *st)
 		return;
 	if (st->db != NULL)
 		store_flush(st);
-	/* The others' connections first: the store's, closing last, checkpoints and removes the WAL. */
+	/* The threads' connections first: the store's, closing last, checkpoints the WAL. */
 	store_writer_stop(st);
 	store_checkpoint_stop(st);
 	/*
@@ -742,115 +746,4 @@ sqlite3 *
 store_db(struct store *st)
 {
 	return st->db;
-}
-
-int
-store_each_procedure(struct store *st, store_procedure_fn fn, void *arg)
-{
-	sqlite3_stmt *stmt;
-	int n = 0;
-
-	if (!store_ready(st))
-		return -1;
-	store_flush(st);
-	if (sqlite3_prepare_v2(st->db, "SELECT category, action, attempts, successes "
-	    "FROM recovery_procedures", -1, &stmt, NULL) != SQLITE_OK)
-		return -1;
-	while (sqlite3_step(stmt) == SQLITE_ROW) {
-		fn(arg, (const char *)sqlite3_column_text(stmt, 0),
-		    (const char *)sqlite3_column_text(stmt, 1),
-		    sqlite3_column_int(stmt, 2), sqlite3_column_int(stmt, 3));
-		n++;
-	}
-	sqlite3_finalize(stmt);
-	return n;
-}
-
-int
-store_count_incidents(struct store *st, const char *target, const char *category,
-    int64_t since_ms)
-{
-	sqlite3_stmt *stmt;
-	int n = -1;
-
-	if (!store_ready(st))
-		return -1;
-	store_flush(st);
-	if (sqlite3_prepare_v2(st->db, "SELECT count(*) FROM error_incidents WHERE "
-	    "target = ?1 AND category = ?2 AND detected_at >= ?3", -1, &stmt,
-	    NULL) != SQLITE_OK)
-		return -1;
-	sqlite3_bind_text(stmt, 1, target, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 2, category, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(stmt, 3, since_ms);
-	if (sqlite3_step(stmt) == SQLITE_ROW)
-		n = sqlite3_column_int(stmt, 0);
-	sqlite3_finalize(stmt);
-	return n;
-}
-
-static int
-store_update_incident(struct store *st, const char *sql, int64_t id, int64_t now_ms)
-{
-	sqlite3_stmt *stmt;
-	int rc;
-
-	if (!store_ready(st))
-		return -1;
-	store_flush(st);
-	if (sqlite3_prepare_v2(st->db, sql, -1, &stmt, NULL) != SQLITE_OK)
-		return -1;
-	sqlite3_bind_int64(stmt, 1, id);
-	sqlite3_bind_int64(stmt, 2, now_ms);
-	rc = sqlite3_step(stmt);
-	sqlite3_finalize(stmt);
-	if (rc != SQLITE_DONE)
-		return -1;
-	return sqlite3_changes(st->db) > 0 ? 1 : 0;
-}
-
-int
-store_ack_incident(struct store *st, int64_t id, int64_t now_ms)
-{
-	return store_update_incident(st, "UPDATE error_incidents SET acked = 1, "
-	    "updated_at = ?2 WHERE id = ?1", id, now_ms);
-}
-
-int
-store_resolve_incident(struct store *st, int64_t id, int64_t now_ms)
-{
-	return store_update_incident(st, "UPDATE error_incidents SET resolved_at = "
-	    "coalesce(resolved_at, ?2), phase = 'resolved', resolution = "
-	    "coalesce(resolution, 'resolved by hand'), mttr_ms = coalesce(mttr_ms, "
-	    "?2 - detected_at), updated_at = ?2 WHERE id = ?1", id, now_ms);
-}
-
-int
-store_each_dependency_version(struct store *st, store_version_fn fn, void *arg)
-{
-	sqlite3_stmt *stmt;
-	int n = 0;
-
-	if (!store_ready(st))
-		return -1;
-	store_flush(st);
-	if (sqlite3_prepare_v2(st->db, "SELECT check_name, dependency, new_version FROM "
-	    "dependency_changes WHERE id IN (SELECT max(id) FROM dependency_changes "
-	    "GROUP BY check_name, dependency)", -1, &stmt, NULL) != SQLITE_OK)
-		return -1;
-	while (sqlite3_step(stmt) == SQLITE_ROW) {
-		fn(arg, (const char *)sqlite3_column_text(stmt, 0),
-		    (const char *)sqlite3_column_text(stmt, 1),
-		    (const char *)sqlite3_column_text(stmt, 2));
-		n++;
-	}
-	sqlite3_finalize(stmt);
-	return n;
-}
-
-json_t *
-store_open_incidents(struct store *st)
-{
-	store_flush(st);
-	return store_read_incidents(st->db, true, INT64_MIN, STORE_OPEN_INCIDENTS_MAX);
 }

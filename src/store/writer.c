@@ -58,11 +58,11 @@ struct store_writer {
 	struct store	*own;		/* the thread's connection and queue */
 };
 
-/* ms from now, as pthread_cond_timedwait takes it. */
+/* ms from now, on the monotonic clock the waits go by: a step of the wall's is no wait. */
 static void
 writer_deadline(struct timespec *until, int ms)
 {
-	clock_gettime(CLOCK_REALTIME, until);
+	clock_gettime(CLOCK_MONOTONIC, until);
 	until->tv_nsec += (long)(ms % 1000) * 1000000;
 	until->tv_sec += ms / 1000 + until->tv_nsec / 1000000000;
 	until->tv_nsec %= 1000000000;
@@ -158,6 +158,7 @@ static struct store_writer *
 writer_start(struct store *st)
 {
 	struct store_writer *w = xcalloc(1, sizeof(*w));
+	pthread_condattr_t cattr;
 	pthread_attr_t attr;
 	char err[512];
 	int rc;
@@ -170,7 +171,10 @@ writer_start(struct store *st)
 	/* Off the loop, its writes may wait for the lock (the loop's never do). */
 	w->own->waits = true;
 	pthread_mutex_init(&w->lock, NULL);
-	pthread_cond_init(&w->wake, NULL);
+	pthread_condattr_init(&cattr);
+	pthread_condattr_setclock(&cattr, CLOCK_MONOTONIC);
+	pthread_cond_init(&w->wake, &cattr);
+	pthread_condattr_destroy(&cattr);
 	pthread_cond_init(&w->tried, NULL);
 	pthread_attr_init(&attr);
 	pthread_attr_setstacksize(&attr, WRITER_STACK);
