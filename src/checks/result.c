@@ -143,6 +143,12 @@ check_result_metric_is_latency(const struct check_result *r, size_t i)
 	    fabs(m->value * 1000 - r->latency_ms) <= 1e-9 * fmax(1, r->latency_ms);
 }
 
+bool
+check_result_metric_is_repeated(const struct check_result *r, size_t i)
+{
+	return i < 32 && (r->perf_repeated & (1u << i)) != 0;
+}
+
 static void
 check_result_clean_str(char **s)
 {

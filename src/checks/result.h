@@ -85,6 +85,8 @@ void	check_result_add_metric(struct check_result *r, const char *label,
  * `time`, in s): recorded and watched once, as the latency, not twice.
  */
 bool	check_result_metric_is_latency(const struct check_result *r, size_t i);
+/* Whether metric i says what the check's last sample said (perf_repeated). */
+bool	check_result_metric_is_repeated(const struct check_result *r, size_t i);
 /*
  * Makes a result fit to be shown, stored and serialized, once, where every
  * run ends (check_run_finish): the message with its URLs' credentials

@@ -223,15 +223,17 @@ perf_layout(const struct check_result *r)
 static void
 scheduled_mark_repeats(struct scheduled *c, struct check_result *r)
 {
-	int64_t now = clock_mono_ms();
-	uint32_t layout = perf_layout(r);
+	int64_t now;
+	uint32_t layout;
 	bool full;
 	size_t i;
 	float v;
 
 	r->perf_repeated = 0;
-	if (c->s->cfg->sample_every_ms <= 0)
+	if (c->s->cfg->sample_every_ms <= 0 || r->n_perf == 0)
 		return;
+	now = clock_mono_ms();
+	layout = perf_layout(r);
 	full = c->sampled_full_at == 0 || now - c->sampled_full_at >= SAMPLE_FULL_EVERY_MS ||
 	    layout != c->sampled_layout;
 	if (full) {

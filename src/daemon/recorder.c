@@ -152,7 +152,7 @@ recorder_result(void *arg, const struct check_conf *conf, const struct check_res
 		 * at most 30 s ago: scheduled_mark_repeats).
 		 */
 		if (isnan(r->perf[i].value) || check_result_metric_is_latency(r, i) ||
-		    (i < 32 && (r->perf_repeated & (1u << i))))
+		    check_result_metric_is_repeated(r, i))
 			continue;
 		snprintf(series, sizeof(series), "check.%s.%s", conf->name, r->perf[i].label);
 		store_add_metric(rec->store, now, series, r->perf[i].value);

@@ -147,6 +147,9 @@ pending_queue_take(struct pending_queue *q, size_t k)
 	struct pending p;
 	size_t off = q->head;
 
+	/* All of them (a flush's usual end, a hand-over): nothing to walk. */
+	if (k >= q->n)
+		q->n = 0;
 	for (; k > 0 && q->n > 0; k--, q->n--)
 		pending_queue_read(q, &off, &p);
 	q->head = off;

@@ -210,6 +210,9 @@ store_writer_hand(struct store *st)
 	}
 	if ((w = st->writer) == NULL)
 		return false;
+	/* Nothing to hand over (the recorder's idle tick): the thread sleeps on. */
+	if (st->queue.n == 0)
+		return true;
 	pthread_mutex_lock(&w->lock);
 	w->handed += st->queue.n;
 	pending_queue_append(&w->inbox, &st->queue);
