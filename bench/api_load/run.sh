@@ -2,12 +2,14 @@
 # API load: wrk against tend's /api/status and /metrics with COUNT services
 # configured, each with an HTTP check every EVERY_S seconds, beside monit's
 # HTTP status pages over the same services; and tend's own event-loop lag,
-# idle and while wrk runs. Everything on 127.0.0.1; every process started
-# here is killed by PID on exit.
+# idle and while wrk runs. nginx (one worker, sendfile) serving a copy of
+# tend's status as a file is the yardstick: what a server that only sends
+# bytes gets on this machine under the same wrk. Everything on 127.0.0.1;
+# every process started here is killed by PID on exit.
 #
 # usage: bench/api_load/run.sh [BUILD_DIR]
 #        (environment: COUNT=100 EVERY_S=2 THREADS=2 CONNECTIONS=50 DURATION=10
-#         TOOLS="tend monit" TEND_PATHS="/api/status /metrics /healthz"
+#         TOOLS="tend nginx monit" TEND_PATHS="/api/status /metrics /healthz"
 #         MONIT_PATHS="/_status?format=xml /"; DURATION and EVERY_S in whole seconds)
 set -eu
 
@@ -18,7 +20,7 @@ THREADS=${THREADS:-2}
 CONNECTIONS=${CONNECTIONS:-50}
 DURATION=${DURATION:-10}
 DURATION=${DURATION%s}
-TOOLS=${TOOLS:-tend monit}
+TOOLS=${TOOLS:-tend nginx monit}
 TEND_PATHS=${TEND_PATHS:-/api/status /metrics /healthz}
 MONIT_PATHS=${MONIT_PATHS:-/_status?format=xml /}
 # Issue 16's aims at 50 connections on 2 cores: /api/status >= 40,000 req/s
@@ -29,8 +31,9 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 case "$BUILD" in /*) ;; *) BUILD="$ROOT/$BUILD" ;; esac
 
 if [ "$(id -u)" -eq 0 ]; then
-	for pkg in wrk monit curl; do
+	for pkg in wrk monit nginx curl; do
 		[ "$pkg" = monit ] && ! wanted monit && continue
+		[ "$pkg" = nginx ] && { wanted nginx || continue; pkg=nginx-light; command -v nginx >/dev/null && continue; }
 		command -v "$pkg" >/dev/null ||
 			DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$pkg" >/dev/null 2>&1 || true
 	done
@@ -44,6 +47,7 @@ WORK=$(mktemp -d /tmp/tend-apiload-XXXXXX)
 EP=""		# the endpoints process
 TEND=""		# tend run
 MONIT=""	# monit -I
+NGINX=""	# nginx, the yardstick
 LOADER=""	# a wrk still running
 SVC_PIDS=""	# the services started here for monit
 
@@ -73,7 +77,7 @@ stop_pid() {
 }
 
 cleanup() {
-	for pid in $LOADER $TEND $MONIT $SVC_PIDS $EP; do kill -9 "$pid" 2>/dev/null || true; done
+	for pid in $LOADER $TEND $MONIT $NGINX $SVC_PIDS $EP; do kill -9 "$pid" 2>/dev/null || true; done
 	kill_ours
 	rm -rf "$WORK"
 }
@@ -244,6 +248,56 @@ CONF
 	stop_pid "$TEND"
 	TEND=""
 	kill_ours
+fi
+
+# nginx: tend's status body as a file, and /healthz's, with sendfile and
+# keep-alive, one worker process (as tend's status goes out of one shared
+# response); its master and worker are killed by the master's PID.
+if wanted nginx && [ -s "$WORK/status.json" ]; then
+	if command -v nginx >/dev/null; then
+		NPORT=$(free_port)
+		mkdir -p "$WORK/www/api" "$WORK/nginx"
+		cp "$WORK/status.json" "$WORK/www/api/status"
+		echo '{"ok":true}' >"$WORK/www/healthz"
+		# As root, nginx's worker runs as nobody: it must reach the files.
+		chmod 711 "$WORK"
+		chmod -R a+rX "$WORK/www"
+		cat >"$WORK/nginx/nginx.conf" <<CONF
+worker_processes 1;
+daemon off;
+pid $WORK/nginx/nginx.pid;
+error_log $WORK/nginx/error.log;
+events { worker_connections 1024; }
+http {
+    access_log off;
+    sendfile on;
+    keepalive_requests 1000000;
+    default_type application/json;
+    client_body_temp_path $WORK/nginx; proxy_temp_path $WORK/nginx;
+    fastcgi_temp_path $WORK/nginx; uwsgi_temp_path $WORK/nginx; scgi_temp_path $WORK/nginx;
+    server { listen 127.0.0.1:$NPORT; root $WORK/www; }
+}
+CONF
+		nginx -c "$WORK/nginx/nginx.conf" -p "$WORK/nginx" >"$WORK/nginx.out" 2>&1 &
+		NGINX=$!
+		NURL="http://127.0.0.1:$NPORT"
+		if wait_http "$NURL/healthz"; then
+			echo "== nginx $(nginx -v 2>&1 | sed 's,.*/,,'): tend's status as a file, one worker; on $NURL"
+			worker=$(pgrep -P "$NGINX" | head -1)	# its CPU is the server's
+			n=0
+			for path in /api/status /healthz; do
+				n=$((n + 1))
+				echo "   wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s $NURL$path"
+				load nginx "$n" "$NURL$path" "${worker:-$NGINX}"
+			done
+		else
+			echo "== nginx: does not answer; skipped"; cat "$WORK/nginx.out" >&2
+		fi
+		stop_pid "$NGINX"
+		NGINX=""
+	else
+		echo "== nginx: not installed and cannot be installed here; skipped"
+	fi
 fi
 
 # monit: the same services (started here, each with a pidfile), the same HTTP

@@ -73,7 +73,7 @@ file_judge(struct file_run *f, struct check_result *r)
 		return;
 	}
 	check_result_add_metric(r, "size", (double)f->st.st_size, "B");
-	check_result_add_metric(r, "age", age, "s");
+	check_result_add_clock(r, "age", age);
 	if (!fc->exists)
 		check_result_set(r, HEALTH_CRITICAL, "%s exists and must not", c->path);
 	else if (fc->mode >= 0 && (int)(f->st.st_mode & 07777) != fc->mode)

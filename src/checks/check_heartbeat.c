@@ -152,7 +152,7 @@ heartbeat_judge(const struct check_conf *c, const struct heartbeat_state *hb,
 		    last == hb->last_ms ? ": " : "", last == hb->last_ms ? hb->message : "",
 		    by, running);
 	if (last > 0)
-		check_result_add_metric(r, "age", (double)(now_ms - last) / 1000.0, "s");
+		check_result_add_clock(r, "age", (double)(now_ms - last) / 1000.0);
 	if (hb->duration_ms >= 0)
 		check_result_add_metric(r, "duration", (double)hb->duration_ms, "ms");
 }

@@ -7,8 +7,10 @@
  * process in it (a double fork that left the tree included), its
  * memory.current and cpu.stat where the cgroup has them. The processes
  * come from the shared process table (core/proctab.h), taken on libuv's
- * thread pool, so the loop never waits on /proc: twice, 250 to 500 ms
- * apart, the CPU share measured over the time between the two readings.
+ * thread pool, so the loop never waits on /proc. The CPU share is measured
+ * over the time since the check's last run when that run sampled the same
+ * process (a check every 10 s takes one sample a run); else, on a first
+ * run or after a restart, from two samples 250 ms to a second apart.
  */
 #include <sys/stat.h>
 
@@ -43,7 +45,17 @@
 #define PROCESS_SECOND_SAMPLE_SLOW_MS	1000
 #define PROCESS_SLOW_EVERY_MS		4000
 #define PROCESS_SLOW_TIMEOUT_MS		2000
-#define PROCESS_TABLE_FRESH_MS	1000	/* how old a first sample's table may be */
+/*
+ * How old a first sample's table may be: half the check's interval, within
+ * these bounds. Reading the table (a stat of every process on the host)
+ * was a third of the work of 10,000 checks every 10 s when it was read
+ * every second; every 5 s, a sample is as old as one a run 5 s earlier
+ * would have taken, and the CPU share is over the time between tables.
+ */
+#define PROCESS_TABLE_FRESH_MS		1000
+#define PROCESS_TABLE_FRESH_MAX_MS	5000
+/* The oldest last run's sample the CPU share is measured from. */
+#define PROCESS_CPU_SINCE_MAX_MS	60000
 #define PROCESS_ROOTS_MAX	8	/* the main pid and those counted with it */
 
 struct tree_sample {
@@ -54,9 +66,23 @@ struct tree_sample {
 	double		 threads;
 	double		 fds;
 	double		 uptime_s;	/* of the main process */
+	unsigned long long main_start;	/* the main process's start time (struct proc_id) */
 	bool		 cgroup_memory;	/* rss_bytes is the cgroup's memory.current */
 	double		 memory_max;	/* the cgroup's memory.max, as raised; 0: none */
 	int64_t		 taken_ms;	/* when its process table was read */
+};
+
+/*
+ * What a process check keeps between runs: its last sample's CPU time, and
+ * the RSS of its leak window. About 40 bytes a check; a check every 10 s
+ * then samples once a run where it sampled twice (half the timers, the
+ * wakeups and the samples of 10,000 such checks).
+ */
+struct process_memory {
+	struct proc_id	 main;		/* the main process the sample was of */
+	double		 cpu_ticks;
+	int64_t		 taken_ms;	/* 0: none yet */
+	struct leak_series *leak;	/* NULL until a leak window is asked for */
 };
 
 struct process_run {
@@ -66,10 +92,18 @@ struct process_run {
 	int		 n_roots;
 	int		 cgroup;	/* the service's cgroup directory, or -1 */
 	int64_t		 started_ms;	/* clock_mono_ms() when the run began */
+	int64_t		 fresh_ms;	/* how old its first table may be */
+	/*
+	 * When the check's last run sampled this pid (0: it did not): copied
+	 * from mem on the loop, as the thread pool may not read it.
+	 */
+	int64_t		 last_ms;
 	uv_work_t	 work;
 	uv_timer_t	 timer;
 	int		 round;		/* 0: first sample, 1: second */
+	bool		 starting;	/* in check_process_start: a result is reported soon */
 	struct tree_sample s[2];
+	struct process_memory *mem;	/* NULL: every run is a first */
 };
 
 /*
@@ -194,8 +228,10 @@ process_sample(const struct process_run *p, const struct proctab *t, bool fds,
 		out->threads += (double)pi->threads;
 		if (fds)
 			out->fds += proc_count_fds(tree[j]);
-		if (tree[j] == p->roots[0])
+		if (tree[j] == p->roots[0]) {
 			out->uptime_s = t->uptime_s - (double)pi->id.start / (double)tick;
+			out->main_start = pi->id.start;
+		}
 	}
 	out->procs = (int)n;
 	if (p->cgroup >= 0)
@@ -213,17 +249,50 @@ process_sample(const struct process_run *p, const struct proctab *t, bool fds,
 static struct proctab *
 process_table(const struct process_run *p, struct proctab *(*get)(int64_t))
 {
+	int64_t not_before, since;
 	struct proctab *t;
 
 	if (p->round == 1)
 		return get(p->s[0].taken_ms + PROCESS_CPU_WINDOW_MS);
-	if ((t = get(p->started_ms - PROCESS_TABLE_FRESH_MS)) == NULL)
+	not_before = p->started_ms - p->fresh_ms;
+	/*
+	 * One the CPU window after the last run's sample, so that this sample
+	 * is the run's last (process_since_last), when the window has passed;
+	 * a run that starts within it takes two samples of its own.
+	 */
+	since = p->last_ms != 0 ? p->last_ms + PROCESS_CPU_WINDOW_MS : 0;
+	if (since > not_before && since <= p->started_ms)
+		not_before = since;
+	if ((t = get(not_before)) == NULL)
 		return NULL;
 	if (t->taken_ms < p->started_ms && proctab_find(t, p->roots[0]) == NULL) {
 		proctab_put(t);
 		t = get(p->started_ms);
 	}
 	return t;
+}
+
+/*
+ * Whether the last run's sample of the check may be this one's first: of
+ * the same process (pid and start time), at least the CPU window and at
+ * most PROCESS_CPU_SINCE_MAX_MS before s.
+ */
+static bool
+process_since_last(const struct process_run *p, const struct tree_sample *s)
+{
+	int64_t age;
+
+	if (p->last_ms == 0 || p->mem->main.start != s->main_start)
+		return false;
+	age = s->taken_ms - p->last_ms;
+	return age >= PROCESS_CPU_WINDOW_MS && age <= PROCESS_CPU_SINCE_MAX_MS;
+}
+
+/* Open fds are judged on the last sample: this round's, when it may be the last. */
+static bool
+process_counts_fds(const struct process_run *p)
+{
+	return p->round == 1 || p->last_ms != 0;
 }
 
 /* A round on the thread pool: it may read /proc whole. */
@@ -233,7 +302,7 @@ process_work(uv_work_t *req)
 	struct process_run *p = req->data;
 	struct proctab *t = process_table(p, proctab_get);
 
-	process_sample(p, t, p->round == 1, &p->s[p->round]);
+	process_sample(p, t, process_counts_fds(p), &p->s[p->round]);
 	proctab_put(t);
 }
 
@@ -249,7 +318,7 @@ process_sample_here(struct process_run *p)
 
 	if (t == NULL)
 		return false;
-	process_sample(p, t, p->round == 1, &p->s[p->round]);
+	process_sample(p, t, process_counts_fds(p), &p->s[p->round]);
 	proctab_put(t);
 	return true;
 }
@@ -269,13 +338,27 @@ process_second_round(uv_timer_t *timer)
 }
 
 static void
-process_freed(uv_handle_t *handle)
+process_free(struct process_run *p)
 {
-	struct process_run *p = handle->data;
-
 	if (p->cgroup >= 0)
 		close(p->cgroup);
 	free(p);
+}
+
+static void
+process_timer_closed(uv_handle_t *handle)
+{
+	process_free(handle->data);
+}
+
+/* The timer is made only for a second round: most runs have none to close. */
+static void
+process_release(struct process_run *p)
+{
+	if (p->timer.loop != NULL)
+		uv_close((uv_handle_t *)&p->timer, process_timer_closed);
+	else
+		process_free(p);
 }
 
 /* Checks a level; returns the worse state and appends to why. */
@@ -297,9 +380,26 @@ process_limit(const char *what, double value, const struct limits *l,
 }
 
 static void
-leak_free(void *state)
+process_memory_free(void *state)
 {
-	free(state);
+	struct process_memory *m = state;
+
+	free(m->leak);
+	free(m);
+}
+
+static struct process_memory *
+process_memory_of(struct check_run *run)
+{
+	struct check_memory *m = run->memory;
+
+	if (m == NULL)
+		return NULL;
+	if (m->state == NULL) {
+		m->state = xcalloc(1, sizeof(struct process_memory));
+		m->state_free = process_memory_free;
+	}
+	return m->state;
 }
 
 /*
@@ -322,9 +422,8 @@ process_leak(struct process_run *p, const struct tree_sample *t, char *why, size
     struct check_result *r)
 {
 	const struct process_check_conf *c = &p->run->conf->process;
-	struct check_memory *mem = p->run->memory;
-	double rss = t->rss_bytes, limit = c->leak.limit > 0 ? c->leak.limit :
-	    t->memory_max > 0 ? t->memory_max : c->rss.crit > 0 ? c->rss.crit : host_memory();
+	struct process_memory *mem = p->mem;
+	double rss = t->rss_bytes, limit;
 	enum health_state s = HEALTH_HEALTHY;
 	struct leak_verdict v;
 	char cur[32], lim[32], grow[32];
@@ -332,12 +431,13 @@ process_leak(struct process_run *p, const struct tree_sample *t, char *why, size
 
 	if (c->leak.window_ms <= 0 || mem == NULL)
 		return HEALTH_HEALTHY;
-	if (mem->state == NULL) {
-		mem->state = xcalloc(1, sizeof(struct leak_series));
-		mem->state_free = leak_free;
-	}
-	leak_add(mem->state, p->pid, clock_mono_ms(), rss, c->leak.window_ms);
-	leak_judge(mem->state, c->leak.window_ms, limit, &v);
+	/* sysconf(_SC_PHYS_PAGES) is a sysinfo(2): only for a leak window. */
+	limit = c->leak.limit > 0 ? c->leak.limit : t->memory_max > 0 ? t->memory_max :
+	    c->rss.crit > 0 ? c->rss.crit : host_memory();
+	if (mem->leak == NULL)
+		mem->leak = xcalloc(1, sizeof(*mem->leak));
+	leak_add(mem->leak, p->pid, clock_mono_ms(), rss, c->leak.window_ms);
+	leak_judge(mem->leak, c->leak.window_ms, limit, &v);
 	if (!v.judged)
 		return HEALTH_HEALTHY;
 	check_result_add_metric(r, "rss_growth", v.slope, "B");
@@ -363,13 +463,17 @@ static void
 process_judge(struct process_run *p, struct check_result *r)
 {
 	const struct process_check_conf *c = &p->run->conf->process;
-	struct tree_sample *s = &p->s[1];
+	const struct tree_sample *s = &p->s[p->round];
 	enum health_state state = HEALTH_HEALTHY;
 	char why[512] = "";
-	double cpu, window_s;
+	double cpu, window_s, since_ticks;
+	int64_t since_ms;
 
-	window_s = (double)(s->taken_ms - p->s[0].taken_ms) / 1000.0;
-	cpu = (s->cpu_ticks - p->s[0].cpu_ticks) / (double)sysconf(_SC_CLK_TCK) /
+	/* From the first round, or from the last run's sample (process_since_last). */
+	since_ticks = p->round == 1 ? p->s[0].cpu_ticks : p->mem->cpu_ticks;
+	since_ms = p->round == 1 ? p->s[0].taken_ms : p->mem->taken_ms;
+	window_s = (double)(s->taken_ms - since_ms) / 1000.0;
+	cpu = (s->cpu_ticks - since_ticks) / (double)sysconf(_SC_CLK_TCK) /
 	    (window_s > 0 ? window_s : 1) * 100.0;
 	if (cpu < 0)
 		cpu = 0;
@@ -392,7 +496,7 @@ process_judge(struct process_run *p, struct check_result *r)
 	check_result_add_metric(r, "rss", s->rss_bytes, "B");
 	check_result_add_metric(r, "threads", s->threads, "");
 	check_result_add_metric(r, "fds", s->fds, "");
-	check_result_add_metric(r, "uptime", s->uptime_s, "s");
+	check_result_add_clock(r, "uptime", s->uptime_s);
 	check_result_add_metric(r, "processes", s->procs, "");
 }
 
@@ -410,27 +514,41 @@ process_worked(uv_work_t *req, int status)
 	struct process_run *p = req->data;
 	struct check_run *run = p->run;
 	struct check_result r;
+	bool starting = p->starting;
 	int64_t wait;
 
+	p->starting = false;
 	if (run == NULL) {
-		uv_close((uv_handle_t *)&p->timer, process_freed);
+		process_release(p);
 		return;
 	}
-	if (p->round == 0 && p->s[0].alive) {
+	if (p->round == 0 && p->s[0].alive && !process_since_last(p, &p->s[0])) {
 		wait = p->s[0].taken_ms - clock_mono_ms() + (process_slow(run->conf) ?
 		    PROCESS_SECOND_SAMPLE_SLOW_MS : PROCESS_SECOND_SAMPLE_MS);
+		uv_timer_init(run->env->loop, &p->timer);
+		p->timer.data = p;
 		uv_timer_start(&p->timer, process_second_round, wait > 0 ? (uint64_t)wait : 0,
 		    0);
 		return;
 	}
 	check_result_init(&r);
-	if (!p->s[p->round].alive)
+	if (!p->s[p->round].alive) {
 		check_result_set(&r, HEALTH_CRITICAL, "pid %d is not running", (int)p->pid);
-	else
+	} else {
 		process_judge(p, &r);
+		if (p->mem != NULL) {
+			p->mem->main = (struct proc_id){ p->pid, p->s[p->round].main_start };
+			p->mem->cpu_ticks = p->s[p->round].cpu_ticks;
+			p->mem->taken_ms = p->s[p->round].taken_ms;
+		}
+	}
 	r.latency_ms = check_run_elapsed_ms(run);
-	uv_close((uv_handle_t *)&p->timer, process_freed);
-	check_run_finish(run, &r);
+	/* A run ends after its start returns. */
+	if (starting)
+		check_run_report_soon(run, &r);
+	else
+		check_run_finish(run, &r);
+	process_release(p);
 	check_result_clear(&r);
 }
 
@@ -441,9 +559,9 @@ process_cancel(struct check_run *run)
 
 	p->run = NULL;
 	/* Between the rounds only the timer is live; in a round, the work. */
-	if (uv_is_active((uv_handle_t *)&p->timer)) {
+	if (p->timer.loop != NULL && uv_is_active((uv_handle_t *)&p->timer)) {
 		uv_timer_stop(&p->timer);
-		uv_close((uv_handle_t *)&p->timer, process_freed);
+		process_release(p);
 	} else {
 		uv_cancel((uv_req_t *)&p->work);
 	}
@@ -492,6 +610,7 @@ check_process_start(struct check_run *run)
 	pid_t roots[PROCESS_ROOTS_MAX];
 	char why[1024] = "";
 	int n = process_targets(run, roots, PROCESS_ROOTS_MAX, why, sizeof(why));
+	int64_t every;
 
 	if (n <= 0) {
 		check_run_finish_soon(run, HEALTH_CRITICAL, "%s", why);
@@ -504,20 +623,25 @@ check_process_start(struct check_run *run)
 	p->pid = roots[0];
 	p->cgroup = process_cgroup(run);
 	p->started_ms = clock_mono_ms();
+	every = run->conf->every_ms;
+	p->fresh_ms = every / 2 < PROCESS_TABLE_FRESH_MS ? PROCESS_TABLE_FRESH_MS :
+	    every / 2 > PROCESS_TABLE_FRESH_MAX_MS ? PROCESS_TABLE_FRESH_MAX_MS : every / 2;
+	p->mem = process_memory_of(run);
+	if (p->mem != NULL && p->mem->main.pid == p->pid)
+		p->last_ms = p->mem->taken_ms;
 	p->work.data = p;
-	uv_timer_init(run->env->loop, &p->timer);
-	p->timer.data = p;
 	run->kind = p;
 	run->cancel = process_cancel;
-	/* Not finished here (a run ends after its start returns): a dead pid goes the long way. */
+	/* A dead pid goes the long way: a table read now may still have it. */
 	if (process_sample_here(p) && p->s[0].alive) {
+		p->starting = true;
 		process_worked(&p->work, 0);
 		return;
 	}
 	if (uv_queue_work(run->env->loop, &p->work, process_work, process_worked) != 0) {
 		run->kind = NULL;
 		run->cancel = NULL;
-		uv_close((uv_handle_t *)&p->timer, process_freed);
+		process_release(p);
 		check_run_finish_soon(run, HEALTH_UNKNOWN, "cannot queue the process check");
 	}
 }

@@ -97,7 +97,8 @@ check_run_finish(struct check_run *run, struct check_result *r)
 }
 
 struct finish_soon {
-	uv_timer_t	 timer;
+	uv_timer_t	 timer;		/* without a queue */
+	struct finish_soon *next;	/* in the queue */
 	struct check_run *run;
 	struct check_result result;
 	bool		 closing;
@@ -105,14 +106,18 @@ struct finish_soon {
 };
 
 static void
-finish_soon_closed(uv_handle_t *handle)
+finish_soon_report(struct finish_soon *f)
 {
-	struct finish_soon *f = handle->data;
-
 	if (!f->cancelled)
 		check_run_finish(f->run, &f->result);
 	check_result_clear(&f->result);
 	free(f);
+}
+
+static void
+finish_soon_closed(uv_handle_t *handle)
+{
+	finish_soon_report(handle->data);
 }
 
 static void
@@ -134,16 +139,76 @@ finish_soon_cancel(struct check_run *run)
 		uv_close((uv_handle_t *)&f->timer, finish_soon_closed);
 }
 
+/* A queued result is dropped when the queue is drained or cleared. */
+static void
+finish_soon_cancel_queued(struct check_run *run)
+{
+	struct finish_soon *f = run->kind;
+
+	f->cancelled = true;
+}
+
+/* What a result's done queues meanwhile is reported in the same drain. */
+static void
+check_soon_drain(uv_prepare_t *handle)
+{
+	struct check_soon *q = (struct check_soon *)handle;
+	struct finish_soon *f;
+
+	while ((f = q->head) != NULL) {
+		if ((q->head = f->next) == NULL)
+			q->tail = &q->head;
+		finish_soon_report(f);
+	}
+	uv_prepare_stop(handle);
+}
+
+void
+check_soon_init(uv_loop_t *loop, struct check_soon *q)
+{
+	uv_prepare_init(loop, &q->prepare);
+	q->head = NULL;
+	q->tail = &q->head;
+}
+
+void
+check_soon_close(struct check_soon *q, uv_close_cb cb)
+{
+	uv_close((uv_handle_t *)&q->prepare, cb);
+}
+
+void
+check_soon_clear(struct check_soon *q)
+{
+	struct finish_soon *f;
+
+	while ((f = q->head) != NULL) {
+		q->head = f->next;
+		f->cancelled = true;
+		finish_soon_report(f);
+	}
+	q->tail = &q->head;
+}
+
 void
 check_run_report_soon(struct check_run *run, struct check_result *r)
 {
+	struct check_soon *q = run->env->soon;
 	struct finish_soon *f = xcalloc(1, sizeof(*f));
 
 	f->run = run;
 	check_result_move(&f->result, r);
+	run->kind = f;
+	if (q != NULL) {
+		run->cancel = finish_soon_cancel_queued;
+		*q->tail = f;
+		q->tail = &f->next;
+		if (!uv_is_active((uv_handle_t *)&q->prepare))
+			uv_prepare_start(&q->prepare, check_soon_drain);
+		return;
+	}
 	uv_timer_init(run->env->loop, &f->timer);
 	f->timer.data = f;
-	run->kind = f;
 	run->cancel = finish_soon_cancel;
 	uv_timer_start(&f->timer, finish_soon_fire, 0, 0);
 }

@@ -19,7 +19,8 @@ check_result_init(struct check_result *r)
 void
 perf_metric_clear(struct perf_metric *m)
 {
-	free(m->label);
+	if (!m->label_static)
+		free(m->label);
 	free(m->warn);
 	free(m->crit);
 	memset(m, 0, sizeof(*m));
@@ -128,10 +129,19 @@ check_result_add_metric(struct check_result *r, const char *label, double value,
 	struct perf_metric *m = check_result_new_metric(r);
 
 	memset(m, 0, sizeof(*m));
-	m->label = xstrdup(label);
+	m->label = (char *)label;
+	m->label_static = true;
 	m->value = value;
 	snprintf(m->uom, sizeof(m->uom), "%s", uom ? uom : "");
 	m->min = m->max = NAN;
+}
+
+void
+check_result_add_clock(struct check_result *r, const char *label, double seconds)
+{
+	check_result_add_metric(r, label, seconds, "s");
+	if (r->n_perf <= 32)
+		r->perf_clock |= 1u << (r->n_perf - 1);
 }
 
 bool
@@ -171,7 +181,8 @@ check_result_sanitize(struct check_result *r)
 	text_sanitize(r->message, sizeof(r->message));
 	for (i = 0; i < r->n_perf; i++) {
 		m = &r->perf[i];
-		check_result_clean_str(&m->label);
+		if (!m->label_static)
+			check_result_clean_str(&m->label);
 		check_result_clean_str(&m->warn);
 		check_result_clean_str(&m->crit);
 		text_utf8_fix(m->uom, sizeof(m->uom));

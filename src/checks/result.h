@@ -15,9 +15,14 @@
 
 /* 'label'=value[UOM];[warn];[crit];[min];[max] */
 struct perf_metric {
-	char		*label;
+	char		*label;		/* the result's own, unless label_static */
 	double		 value;		/* NAN: unknown (Nagios's U) */
-	char		 uom[8];
+	char		 uom[7];	/* Nagios's are two letters at most */
+	/*
+	 * label is a check type's literal ("cpu", "rss"), not a copy: 10,000
+	 * checks keep their last result's six or seven, 2 MB of copies.
+	 */
+	bool		 label_static;
 	char		*warn;		/* a Nagios range, kept as written; may be NULL */
 	char		*crit;
 	double		 min;		/* NAN when absent */
@@ -35,6 +40,12 @@ struct check_result {
 	 * samples scheduler_on_sample gives: see scheduled_mark_repeats).
 	 */
 	uint32_t	 perf_repeated;
+	/*
+	 * Bit i: perf[i] is seconds that pass as time does (an uptime, an
+	 * age): a sample on that line says nothing new. Bits, not a field of
+	 * each metric: 10,000 checks keep their last metrics.
+	 */
+	uint32_t	 perf_clock;
 	json_t		*versions;	/* deps: {name: version}, else NULL */
 	/*
 	 * deps: one object per dependency, else NULL: name, kind, status (ok,
@@ -78,8 +89,11 @@ void	check_result_set_version(struct check_result *r, const char *name,
 	    const char *version);
 void	check_result_set(struct check_result *r, enum health_state state,
 	    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* label: a string that outlives every result (a literal); it is not copied. */
 void	check_result_add_metric(struct check_result *r, const char *label,
 	    double value, const char *uom);
+/* A metric in seconds that grow as time passes (check_result.perf_clock). */
+void	check_result_add_clock(struct check_result *r, const char *label, double seconds);
 /*
  * Whether metric i is the result's latency again (the http and tcp checks'
  * `time`, in s): recorded and watched once, as the latency, not twice.

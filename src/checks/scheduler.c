@@ -24,6 +24,16 @@
  */
 #define SCHEDULER_FIRST_SPREAD_MS	1000
 /*
+ * ... on a grid of this many milliseconds for checks every second or less
+ * often. libuv sets a repeating timer's next time from the loop's time when
+ * it fires, so checks that fire in one turn of the loop stay together:
+ * 10,000 checks every 10 s wake the loop 100 times a second, ten checks a
+ * time, rather than once every millisecond (a wakeup costs more than a
+ * process check's sample).
+ */
+#define SCHEDULER_GRID_MS		10
+#define SCHEDULER_GRID_FROM_MS		1000
+/*
  * The host summary ("host: cpu 3.1% memory 41.0% ...") is context, not
  * news: logged once the first results are in, after a host metric's check
  * changed state, and otherwise every ten minutes. Logged every interval, it
@@ -38,6 +48,12 @@
  */
 #define SAMPLE_PERF_MAX		8
 #define SAMPLE_FULL_EVERY_MS	30000
+/*
+ * A clock (an uptime, an age) is compared as the time it counts from, to
+ * this many seconds: a process's uptime comes from a reading of /proc up to
+ * 5 s old (check_process.c).
+ */
+#define SAMPLE_CLOCK_SLACK_S	6.0f
 
 struct scheduled {
 	struct scheduler *s;
@@ -83,6 +99,7 @@ struct scheduler {
 	/* How many running checks are in each tracked state: the overall, at once. */
 	size_t		 n_state[HEALTH_STATE_COUNT];
 	uv_timer_t	 summary;
+	struct check_soon soon;		/* results its runs have at once (env.soon) */
 	int64_t		 interval_ms;
 	int		 open_handles;
 	uint64_t	 runs;
@@ -216,16 +233,18 @@ perf_layout(const struct check_result *r)
  * A sample's metrics that say what the last sample's said, to a float's
  * precision, marked in r->perf_repeated: the recorder writes only the
  * others. A process check's RSS, threads, fds and processes rarely move,
- * and were four of its eight rows a run. All are new at least every
- * SAMPLE_FULL_EVERY_MS, and when the metrics are not the last sample's
- * (their labels differ). sample_every 0 keeps every run's every metric.
+ * and were four of its eight rows a run; its uptime, a clock, moved by
+ * the time between the samples and was a fifth of them. All are new at
+ * least every SAMPLE_FULL_EVERY_MS, and when the metrics are not the last
+ * sample's (their labels differ). sample_every 0 keeps every run's every
+ * metric.
  */
 static void
 scheduled_mark_repeats(struct scheduled *c, struct check_result *r)
 {
 	int64_t now;
 	uint32_t layout;
-	bool full;
+	bool full, clock;
 	size_t i;
 	float v;
 
@@ -241,9 +260,11 @@ scheduled_mark_repeats(struct scheduled *c, struct check_result *r)
 		c->sampled_layout = layout;
 	}
 	for (i = 0; i < r->n_perf && i < SAMPLE_PERF_MAX; i++) {
-		v = (float)r->perf[i].value;
-		/* A NaN is never equal: a gap is not repeated. */
-		if (!full && v == c->sampled_perf[i])
+		clock = (r->perf_clock & (1u << i)) != 0;
+		v = (float)(clock ? r->perf[i].value - (double)now / 1000.0 : r->perf[i].value);
+		/* A NaN is never equal, nor near: a gap is not repeated. */
+		if (!full && (clock ? fabsf(v - c->sampled_perf[i]) <= SAMPLE_CLOCK_SLACK_S :
+		    v == c->sampled_perf[i]))
 			r->perf_repeated |= 1u << i;
 		c->sampled_perf[i] = v;
 	}
@@ -334,10 +355,12 @@ scheduler_start(const struct check_env *env, const struct tend_config *cfg)
 {
 	struct scheduler *s = xcalloc(1, sizeof(*s));
 	struct scheduled *c;
-	int64_t every, spread;
+	int64_t every, spread, first;
 	size_t i, n_http = 0;
 
 	s->env = *env;
+	check_soon_init(env->loop, &s->soon);
+	s->env.soon = &s->soon;
 	s->cfg = cfg;
 	s->interval_ms = cfg->interval_ms;
 	s->n = cfg->n_checks;
@@ -357,10 +380,12 @@ scheduler_start(const struct check_env *env, const struct tend_config *cfg)
 		    SCHEDULER_FIRST_SPREAD_MS;
 		if (spread > every)
 			spread = every;
+		first = spread * (int64_t)i / (int64_t)s->n;
+		if (every >= SCHEDULER_GRID_FROM_MS)
+			first -= first % SCHEDULER_GRID_MS;
 		uv_timer_init(env->loop, &c->timer);
 		c->timer.data = c;
-		uv_timer_start(&c->timer, scheduled_fire,
-		    (uint64_t)(spread * (int64_t)i / (int64_t)s->n), (uint64_t)every);
+		uv_timer_start(&c->timer, scheduled_fire, (uint64_t)first, (uint64_t)every);
 		if (c->conf->type == CHECK_HTTP)
 			n_http++;
 	}
@@ -534,6 +559,7 @@ scheduler_handle_closed(uv_handle_t *handle)
 
 	if (--s->open_handles > 0)
 		return;
+	check_soon_clear(&s->soon);
 	for (i = 0; i < s->n; i++) {
 		check_kept_clear(&s->v[i].last);
 		check_memory_clear(&s->v[i].memory);
@@ -551,7 +577,7 @@ scheduler_close(struct scheduler *s)
 
 	if (s == NULL)
 		return;
-	s->open_handles = (int)s->n + 1;
+	s->open_handles = (int)s->n + 2;
 	for (i = 0; i < s->n; i++) {
 		if (s->v[i].run != NULL)
 			check_run_cancel(s->v[i].run);
@@ -560,6 +586,8 @@ scheduler_close(struct scheduler *s)
 		uv_close((uv_handle_t *)&s->v[i].timer, scheduler_handle_closed);
 	}
 	uv_close((uv_handle_t *)&s->summary, scheduler_handle_closed);
+	s->soon.prepare.data = s;
+	check_soon_close(&s->soon, scheduler_handle_closed);
 }
 
 /* Pausing starts the check afresh: what it said before is no news after. */

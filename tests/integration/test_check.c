@@ -372,6 +372,69 @@ a_process_check_sums_the_service_tree(void **state)
 	assert_true(wait_check_state("tree", "critical", 5000));
 }
 
+/* The check's latest run in the daemon: its state and how long it took (ms); false: none yet. */
+static bool
+daemon_check_run(const char *name, char *state, size_t len, double *latency_ms)
+{
+	json_t *status = harness_status(&t), *c;
+	bool found = false;
+	size_t i;
+
+	json_array_foreach(json_object_get(status, "checks"), i, c)
+		if (strcmp(json_string_value(json_object_get(c, "name")), name) == 0 &&
+		    json_is_number(json_object_get(c, "latency_ms"))) {
+			snprintf(state, len, "%s", json_string_value(json_object_get(c, "state")));
+			*latency_ms = json_number_value(json_object_get(c, "latency_ms"));
+			found = true;
+		}
+	json_decref(status);
+	return found;
+}
+
+/* Until a run of the check ends in state within 200 ms: one sample, not two 500 ms apart. */
+static bool
+wait_quick_run(const char *name, const char *want, int timeout_ms)
+{
+	long long deadline = harness_mono_ms() + timeout_ms;
+	char state[32];
+	double ms;
+
+	do {
+		if (daemon_check_run(name, state, sizeof(state), &ms) && ms < 200 &&
+		    strcmp(state, want) == 0)
+			return true;
+		harness_pause_ms(50);
+	} while (harness_mono_ms() < deadline);
+	return false;
+}
+
+static void
+a_process_check_measures_cpu_since_its_last_run(void **state)
+{
+	char st[32];
+	double ms;
+
+	harness_write_config(&t,
+	    "services:\n"
+	    "  hog:\n"
+	    "    run: [/bin/sh, -c, 'while :; do :; done']\n"
+	    "    checks:\n"
+	    "      busy: { type: process, cpu: { warn: 50 }, every: 1s, timeout: 3s }\n"
+	    "  app:\n"
+	    "    run: [@FAKESVC@, --name, app, --record, @RECORD@]\n"
+	    "    checks:\n"
+	    "      calm: { type: process, cpu: { warn: 50 }, every: 1s, timeout: 3s }\n");
+	harness_start(&t);
+	/* The first run has no last sample: two of its own, a second apart. */
+	assert_true(wait_check_state("busy", "warning", 5000));
+	assert_true(daemon_check_run("busy", st, sizeof(st), &ms));
+	assert_true(ms >= 250);
+	assert_true(wait_check_state("calm", "healthy", 5000));
+	/* Then one sample a run, the CPU share over the second since the last. */
+	assert_true(wait_quick_run("busy", "warning", 5000));
+	assert_true(wait_quick_run("calm", "healthy", 5000));
+}
+
 static void
 deps_checks_find_what_the_system_has(void **state)
 {
@@ -452,6 +515,7 @@ main(void)
 		TEND_TEST(file_checks_judge_what_they_see),
 		TEND_TEST(a_changed_file_is_noticed_by_the_daemon),
 		TEND_TEST(a_process_check_sums_the_service_tree),
+		TEND_TEST(a_process_check_measures_cpu_since_its_last_run),
 		TEND_TEST(deps_checks_find_what_the_system_has),
 		TEND_TEST(debian_monitoring_plugins_work_unchanged),
 	};

@@ -9,9 +9,13 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <sys/stat.h>
+
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <uv.h>
@@ -343,6 +347,52 @@ a_samples_unchanged_metrics_are_marked_repeated(void **state)
 	}
 }
 
+struct clocks {
+	int samples, age_new;		/* samples; those whose age was not repeated */
+	int moves;			/* samples whose age differed from the last's */
+	double last_age;
+	char path[64];
+};
+
+static void
+note_clock(void *arg, const struct check_conf *conf, const struct check_result *r,
+    enum health_state tracked)
+{
+	struct timespec back[2] = { { .tv_nsec = UTIME_OMIT }, { 0 } };
+	struct clocks *c = arg;
+
+	if (r->n_perf < 2)
+		return;
+	assert_string_equal(r->perf[1].label, "age");
+	if (c->samples > 0 && r->perf[1].value != c->last_age)
+		c->moves++;
+	c->last_age = r->perf[1].value;
+	if (!(r->perf_repeated & 2))
+		c->age_new++;
+	if (++c->samples == 150) {
+		/* Modified 100 s ago: the age jumps, as it would if the file were replaced. */
+		back[1].tv_sec = time(NULL) - 100;
+		assert_int_equal(utimensat(AT_FDCWD, c->path, back, 0), 0);
+	}
+}
+
+/*
+ * A file's age moves with the clock: each sample's differs, none is news
+ * (the recorder writes it every 30 s); a jump of the age is.
+ */
+static void
+a_clock_that_moves_with_time_is_marked_repeated(void **state)
+{
+	struct clocks c;
+
+	memset(&c, 0, sizeof(c));
+	snprintf(c.path, sizeof(c.path), "/tmp/tend-clock-%d", (int)getpid());
+	run_file_check("10ms", c.path, NULL, note_clock, &c, &c.samples, 160);
+	assert_true(c.samples >= 160);
+	assert_true(c.moves >= 2);	/* 1.5 s of samples, each age in whole seconds; and the jump */
+	assert_int_equal(c.age_new, 2);	/* the first, and the jump */
+}
+
 int
 main(void)
 {
@@ -352,6 +402,7 @@ main(void)
 		cmocka_unit_test(a_tick_during_a_run_is_not_lost),
 		cmocka_unit_test(a_fast_check_is_sampled_and_its_changes_at_once),
 		cmocka_unit_test(a_samples_unchanged_metrics_are_marked_repeated),
+		cmocka_unit_test(a_clock_that_moves_with_time_is_marked_repeated),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
