@@ -34,6 +34,13 @@
 #define SCHEDULER_GRID_MS		10
 #define SCHEDULER_GRID_FROM_MS		1000
 /*
+ * Every kind ends its run at its timeout. One still going this long after
+ * it has lost its way (an HTTP transfer that was never ended, once in a
+ * few hundred restarts of its target under load): it is cancelled, said,
+ * and the next tick starts another, so that a check never falls silent.
+ */
+#define SCHEDULER_OVERRUN_MS		1000
+/*
  * The host summary ("host: cpu 3.1% memory 41.0% ...") is context, not
  * news: logged once the first results are in, after a host metric's check
  * changed state, and otherwise every ten minutes. Logged every interval, it
@@ -62,6 +69,7 @@ struct scheduled {
 	struct check_conf *raised;
 	uv_timer_t	 timer;
 	struct check_run *run;		/* in flight, or NULL */
+	int64_t		 run_started_ms;	/* monotonic */
 	bool		 again;		/* a tick or a run now came while one was in flight */
 	bool		 paused;	/* its service is a copy scaled down: not run */
 	bool		 stale;		/* the run in flight began before its service restarted */
@@ -327,6 +335,7 @@ static void
 scheduled_fire(uv_timer_t *timer)
 {
 	struct scheduled *c = timer->data;
+	int64_t now;
 
 	/* enable_monitoring is over: the check's own interval again. */
 	if (c->monitor_until > 0 && clock_mono_ms() >= c->monitor_until) {
@@ -343,11 +352,24 @@ scheduled_fire(uv_timer_t *timer)
 	 */
 	if (c->paused)
 		return;
-	if (c->run == NULL)
+	now = clock_mono_ms();
+	if (c->run != NULL && now - c->run_started_ms > (c->raised ? c->raised : c->conf)->
+	    timeout_ms + SCHEDULER_OVERRUN_MS) {
+		log_warn(c->conf->service, "check %s: its run did not end %lld ms after it "
+		    "began (timeout %lld ms): cancelled, and another begun", c->conf->name,
+		    (long long)(now - c->run_started_ms),
+		    (long long)(c->raised ? c->raised : c->conf)->timeout_ms);
+		check_run_cancel(c->run);
+		c->run = NULL;
+		c->again = false;
+	}
+	if (c->run == NULL) {
+		c->run_started_ms = now;
 		c->run = check_run_start(&c->s->env, c->raised ? c->raised : c->conf,
 		    &c->memory, scheduled_done, c);
-	else
+	} else {
 		c->again = true;
+	}
 }
 
 struct scheduler *
