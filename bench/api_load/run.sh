@@ -48,6 +48,7 @@ EP=""		# the endpoints process
 TEND=""		# tend run
 MONIT=""	# monit -I
 NGINX=""	# nginx, the yardstick
+WWW=""		# its files
 LOADER=""	# a wrk still running
 SVC_PIDS=""	# the services started here for monit
 
@@ -80,6 +81,7 @@ cleanup() {
 	for pid in $LOADER $TEND $MONIT $NGINX $SVC_PIDS $EP; do kill -9 "$pid" 2>/dev/null || true; done
 	kill_ours
 	rm -rf "$WORK"
+	[ -z "$WWW" ] || rm -rf "$WWW"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -256,12 +258,13 @@ fi
 if wanted nginx && [ -s "$WORK/status.json" ]; then
 	if command -v nginx >/dev/null; then
 		NPORT=$(free_port)
-		mkdir -p "$WORK/www/api" "$WORK/nginx"
-		cp "$WORK/status.json" "$WORK/www/api/status"
-		echo '{"ok":true}' >"$WORK/www/healthz"
-		# As root, nginx's worker runs as nobody: it must reach the files.
-		chmod 711 "$WORK"
-		chmod -R a+rX "$WORK/www"
+		# As root, nginx's worker runs as nobody: its files in a folder of
+		# their own that anyone may read (WORK, with tend's state, stays 0700).
+		WWW=$(mktemp -d /tmp/tend-apiload-www-XXXXXX)
+		mkdir -p "$WWW/api" "$WORK/nginx"
+		cp "$WORK/status.json" "$WWW/api/status"
+		echo '{"ok":true}' >"$WWW/healthz"
+		chmod -R a+rX "$WWW"
 		cat >"$WORK/nginx/nginx.conf" <<CONF
 worker_processes 1;
 daemon off;
@@ -275,7 +278,7 @@ http {
     default_type application/json;
     client_body_temp_path $WORK/nginx; proxy_temp_path $WORK/nginx;
     fastcgi_temp_path $WORK/nginx; uwsgi_temp_path $WORK/nginx; scgi_temp_path $WORK/nginx;
-    server { listen 127.0.0.1:$NPORT; root $WORK/www; }
+    server { listen 127.0.0.1:$NPORT; root $WWW; }
 }
 CONF
 		nginx -c "$WORK/nginx/nginx.conf" -p "$WORK/nginx" >"$WORK/nginx.out" 2>&1 &

@@ -241,7 +241,8 @@ process_sample(const struct process_run *p, const struct proctab *t, bool fds,
 
 /*
  * The table for this round: the first takes the shared table if it is
- * recent (a process check every 10 s has no use for a reading of its own),
+ * recent (p->fresh_ms: a process check every 10 s has no use for a reading
+ * of its own),
  * unless the main process is not in a table older than the run: it may
  * have started since. The second takes one at least the CPU window after
  * the first. With get, one is read if need be; else NULL if none will do.
@@ -471,7 +472,7 @@ process_judge(struct process_run *p, struct check_result *r)
 
 	/* From the first round, or from the last run's sample (process_since_last). */
 	since_ticks = p->round == 1 ? p->s[0].cpu_ticks : p->mem->cpu_ticks;
-	since_ms = p->round == 1 ? p->s[0].taken_ms : p->mem->taken_ms;
+	since_ms = p->round == 1 ? p->s[0].taken_ms : p->last_ms;
 	window_s = (double)(s->taken_ms - since_ms) / 1000.0;
 	cpu = (s->cpu_ticks - since_ticks) / (double)sysconf(_SC_CLK_TCK) /
 	    (window_s > 0 ? window_s : 1) * 100.0;
@@ -567,6 +568,17 @@ process_cancel(struct check_run *run)
 	}
 }
 
+/* How old a first sample's table may be: half the interval, within bounds. */
+static int64_t
+process_fresh_ms(const struct check_conf *c)
+{
+	int64_t half = c->every_ms / 2;
+
+	if (half < PROCESS_TABLE_FRESH_MS)
+		return PROCESS_TABLE_FRESH_MS;
+	return half > PROCESS_TABLE_FRESH_MAX_MS ? PROCESS_TABLE_FRESH_MAX_MS : half;
+}
+
 /* The processes to sum into roots, the main one first; how many (0: none, why says). */
 static int
 process_targets(struct check_run *run, pid_t *roots, int max, char *why, size_t len)
@@ -610,7 +622,6 @@ check_process_start(struct check_run *run)
 	pid_t roots[PROCESS_ROOTS_MAX];
 	char why[1024] = "";
 	int n = process_targets(run, roots, PROCESS_ROOTS_MAX, why, sizeof(why));
-	int64_t every;
 
 	if (n <= 0) {
 		check_run_finish_soon(run, HEALTH_CRITICAL, "%s", why);
@@ -623,9 +634,7 @@ check_process_start(struct check_run *run)
 	p->pid = roots[0];
 	p->cgroup = process_cgroup(run);
 	p->started_ms = clock_mono_ms();
-	every = run->conf->every_ms;
-	p->fresh_ms = every / 2 < PROCESS_TABLE_FRESH_MS ? PROCESS_TABLE_FRESH_MS :
-	    every / 2 > PROCESS_TABLE_FRESH_MAX_MS ? PROCESS_TABLE_FRESH_MAX_MS : every / 2;
+	p->fresh_ms = process_fresh_ms(run->conf);
 	p->mem = process_memory_of(run);
 	if (p->mem != NULL && p->mem->main.pid == p->pid)
 		p->last_ms = p->mem->taken_ms;

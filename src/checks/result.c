@@ -145,6 +145,12 @@ check_result_add_clock(struct check_result *r, const char *label, double seconds
 }
 
 bool
+check_result_metric_is_clock(const struct check_result *r, size_t i)
+{
+	return i < 32 && (r->perf_clock & (1u << i)) != 0;
+}
+
+bool
 check_result_metric_is_latency(const struct check_result *r, size_t i)
 {
 	const struct perf_metric *m = &r->perf[i];

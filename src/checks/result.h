@@ -101,6 +101,8 @@ void	check_result_add_clock(struct check_result *r, const char *label, double se
 bool	check_result_metric_is_latency(const struct check_result *r, size_t i);
 /* Whether metric i says what the check's last sample said (perf_repeated). */
 bool	check_result_metric_is_repeated(const struct check_result *r, size_t i);
+/* Whether metric i is a clock (perf_clock). */
+bool	check_result_metric_is_clock(const struct check_result *r, size_t i);
 /*
  * Makes a result fit to be shown, stored and serialized, once, where every
  * run ends (check_run_finish): the message with its URLs' credentials

@@ -181,6 +181,13 @@ scheduled_log(const struct scheduled *c, enum health_state from, bool changed,
 
 static void	scheduled_fire(uv_timer_t *timer);
 
+/* What the check runs with: the healer's raised copy, else its own. */
+static const struct check_conf *
+scheduled_conf(const struct scheduled *c)
+{
+	return c->raised ? c->raised : c->conf;
+}
+
 /* The check's interval now: enable_monitoring's while it lasts, else its own. */
 static uint64_t
 scheduled_every(const struct scheduled *c)
@@ -268,7 +275,7 @@ scheduled_mark_repeats(struct scheduled *c, struct check_result *r)
 		c->sampled_layout = layout;
 	}
 	for (i = 0; i < r->n_perf && i < SAMPLE_PERF_MAX; i++) {
-		clock = (r->perf_clock & (1u << i)) != 0;
+		clock = check_result_metric_is_clock(r, i);
 		v = (float)(clock ? r->perf[i].value - (double)now / 1000.0 : r->perf[i].value);
 		/* A NaN is never equal, nor near: a gap is not repeated. */
 		if (!full && (clock ? fabsf(v - c->sampled_perf[i]) <= SAMPLE_CLOCK_SLACK_S :
@@ -353,20 +360,19 @@ scheduled_fire(uv_timer_t *timer)
 	if (c->paused)
 		return;
 	now = clock_mono_ms();
-	if (c->run != NULL && now - c->run_started_ms > (c->raised ? c->raised : c->conf)->
-	    timeout_ms + SCHEDULER_OVERRUN_MS) {
+	if (c->run != NULL && now - c->run_started_ms > scheduled_conf(c)->timeout_ms +
+	    SCHEDULER_OVERRUN_MS) {
 		log_warn(c->conf->service, "check %s: its run did not end %lld ms after it "
 		    "began (timeout %lld ms): cancelled, and another begun", c->conf->name,
-		    (long long)(now - c->run_started_ms),
-		    (long long)(c->raised ? c->raised : c->conf)->timeout_ms);
+		    (long long)(now - c->run_started_ms), (long long)scheduled_conf(c)->timeout_ms);
 		check_run_cancel(c->run);
 		c->run = NULL;
 		c->again = false;
 	}
 	if (c->run == NULL) {
 		c->run_started_ms = now;
-		c->run = check_run_start(&c->s->env, c->raised ? c->raised : c->conf,
-		    &c->memory, scheduled_done, c);
+		c->run = check_run_start(&c->s->env, scheduled_conf(c), &c->memory,
+		    scheduled_done, c);
 	} else {
 		c->again = true;
 	}
@@ -556,7 +562,7 @@ scheduler_adjust_timeout(struct scheduler *s, const char *check, double factor,
 
 	if (c == NULL)
 		return -1;
-	now = c->raised ? c->raised->timeout_ms : c->conf->timeout_ms;
+	now = scheduled_conf(c)->timeout_ms;
 	t = (int64_t)((double)now * factor);
 	if (t > max_ms)
 		t = max_ms;

@@ -14,17 +14,24 @@
 #include "store/read.h"
 #include "store/store_internal.h"
 
+/* sql prepared on the loop's connection once what was queued before is written. */
+static int
+at_once_prepare(struct store *st, const char *sql, sqlite3_stmt **stmt)
+{
+	if (!store_ready(st))
+		return -1;
+	store_flush(st);
+	return sqlite3_prepare_v2(st->db, sql, -1, stmt, NULL) == SQLITE_OK ? 0 : -1;
+}
+
 int
 store_each_procedure(struct store *st, store_procedure_fn fn, void *arg)
 {
 	sqlite3_stmt *stmt;
 	int n = 0;
 
-	if (!store_ready(st))
-		return -1;
-	store_flush(st);
-	if (sqlite3_prepare_v2(st->db, "SELECT category, action, attempts, successes "
-	    "FROM recovery_procedures", -1, &stmt, NULL) != SQLITE_OK)
+	if (at_once_prepare(st, "SELECT category, action, attempts, successes "
+	    "FROM recovery_procedures", &stmt) < 0)
 		return -1;
 	while (sqlite3_step(stmt) == SQLITE_ROW) {
 		fn(arg, (const char *)sqlite3_column_text(stmt, 0),
@@ -43,12 +50,8 @@ store_count_incidents(struct store *st, const char *target, const char *category
 	sqlite3_stmt *stmt;
 	int n = -1;
 
-	if (!store_ready(st))
-		return -1;
-	store_flush(st);
-	if (sqlite3_prepare_v2(st->db, "SELECT count(*) FROM error_incidents WHERE "
-	    "target = ?1 AND category = ?2 AND detected_at >= ?3", -1, &stmt,
-	    NULL) != SQLITE_OK)
+	if (at_once_prepare(st, "SELECT count(*) FROM error_incidents WHERE "
+	    "target = ?1 AND category = ?2 AND detected_at >= ?3", &stmt) < 0)
 		return -1;
 	sqlite3_bind_text(stmt, 1, target, -1, SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 2, category, -1, SQLITE_STATIC);
@@ -65,10 +68,7 @@ store_update_incident(struct store *st, const char *sql, int64_t id, int64_t now
 	sqlite3_stmt *stmt;
 	int rc;
 
-	if (!store_ready(st))
-		return -1;
-	store_flush(st);
-	if (sqlite3_prepare_v2(st->db, sql, -1, &stmt, NULL) != SQLITE_OK)
+	if (at_once_prepare(st, sql, &stmt) < 0)
 		return -1;
 	sqlite3_bind_int64(stmt, 1, id);
 	sqlite3_bind_int64(stmt, 2, now_ms);
@@ -101,12 +101,9 @@ store_each_dependency_version(struct store *st, store_version_fn fn, void *arg)
 	sqlite3_stmt *stmt;
 	int n = 0;
 
-	if (!store_ready(st))
-		return -1;
-	store_flush(st);
-	if (sqlite3_prepare_v2(st->db, "SELECT check_name, dependency, new_version FROM "
+	if (at_once_prepare(st, "SELECT check_name, dependency, new_version FROM "
 	    "dependency_changes WHERE id IN (SELECT max(id) FROM dependency_changes "
-	    "GROUP BY check_name, dependency)", -1, &stmt, NULL) != SQLITE_OK)
+	    "GROUP BY check_name, dependency)", &stmt) < 0)
 		return -1;
 	while (sqlite3_step(stmt) == SQLITE_ROW) {
 		fn(arg, (const char *)sqlite3_column_text(stmt, 0),
