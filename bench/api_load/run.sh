@@ -7,15 +7,27 @@
 # bytes gets on this machine under the same wrk. Everything on 127.0.0.1;
 # every process started here is killed by PID on exit.
 #
+# PIN=1 keeps client and servers apart, as on two hosts: wrk on the last
+# core (one thread), tend, nginx, monit and the checks' targets on the others.
+#
 # usage: bench/api_load/run.sh [BUILD_DIR]
 #        (environment: COUNT=100 EVERY_S=2 THREADS=2 CONNECTIONS=50 DURATION=10
 #         TOOLS="tend nginx monit" TEND_PATHS="/api/status /metrics /healthz"
-#         MONIT_PATHS="/_status?format=xml /"; DURATION and EVERY_S in whole seconds)
+#         MONIT_PATHS="/_status?format=xml /" PIN=0; DURATION and EVERY_S in
+#         whole seconds)
 set -eu
 
 BUILD=${1:-build}
 COUNT=${COUNT:-100}
 EVERY_S=${EVERY_S:-2}
+PIN=${PIN:-0}
+ON_SERVER="" ON_CLIENT=""	# taskset prefixes, with PIN=1
+if [ "$PIN" = 1 ]; then
+	CORES=$(nproc)
+	[ "$CORES" -ge 2 ] || { echo "PIN=1 needs two cores or more" >&2; exit 1; }
+	ON_SERVER="taskset -c 0-$((CORES - 2))" ON_CLIENT="taskset -c $((CORES - 1))"
+	THREADS=${THREADS:-1}
+fi
 THREADS=${THREADS:-2}
 CONNECTIONS=${CONNECTIONS:-50}
 DURATION=${DURATION:-10}
@@ -110,7 +122,7 @@ wait_http() {
 # its lifetime. Below the ephemeral range (32768-): no client socket takes one.
 for try in 1 2 3 4 5 6 7 8 9 10; do
 	BASE=$((10000 + ($$ * 13 + try * 1613) % (32000 - 10000 - COUNT)))
-	"$BUILD/bench/endpoints" "$BASE" "$COUNT" 0 $((300 + 20 * DURATION)) >"$WORK/ep.out" 2>/dev/null &
+	$ON_SERVER "$BUILD/bench/endpoints" "$BASE" "$COUNT" 0 $((300 + 20 * DURATION)) >"$WORK/ep.out" 2>/dev/null &
 	EP=$!
 	i=0
 	while [ $i -lt 50 ] && ! grep -q ready "$WORK/ep.out"; do sleep 0.1; i=$((i + 1)); done
@@ -127,7 +139,7 @@ mkdir -p "$WORK/bin" "$WORK/pids"
 ln -s "$(command -v sleep)" "$WORK/bin/svc"
 echo "$WORK/bin/svc" >"$WORK/svc.name"	# a pattern file: grep's own arguments never match
 
-echo "wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s per endpoint; $(nproc) cores; load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s per endpoint; $(nproc) cores${ON_CLIENT:+ (wrk: $ON_CLIENT; servers: $ON_SERVER)}; load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 # tend's loop lag and completed check runs: "LAG_MS CHECK_RUNS".
 . "$ROOT/bench/tend_metrics.sh"
@@ -159,8 +171,23 @@ observe() {
 		100 * c / tick / s, 100 * l / tick / s, r / s, q / 1e6 / s }' >"$WORK/obs.$label"
 }
 
-# load TOOL N URL PID: wrk against URL, in the background; observes tend while
-# it runs (TOOL tend), or PID's CPU (monit). One result line in WORK/results:
+# wrk_run URL OUT: wrk against URL in the background (LOADER), its report in OUT.
+wrk_run() {
+	$ON_CLIENT wrk --latency -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" "$1" >"$2" 2>&1 &
+	LOADER=$!
+}
+
+# wrk_wait T0_MS: until LOADER exits, bounded at DURATION + 15 s from T0_MS.
+wrk_wait() {
+	end=$(($1 + DURATION * 1000 + 15000))
+	while kill -0 "$LOADER" 2>/dev/null && [ "$(now_ms)" -lt "$end" ]; do sleep 0.2; done
+	kill -0 "$LOADER" 2>/dev/null && { echo "wrk overran its duration; killed" >&2; kill -9 "$LOADER"; }
+	wait "$LOADER" 2>/dev/null || true
+	LOADER=""
+}
+
+# load TOOL N URL PID: wrk against URL, and PID's CPU meanwhile; for tend,
+# a second run while its loop is observed. One result line in WORK/results:
 # TOOL N URL REQ_PER_S P99_MS ERRORS REQUESTS BODY_BYTES CONNECTION CPU%
 load() {
 	tool=$1 n=$2 url=$3 server=$4
@@ -169,18 +196,18 @@ load() {
 	conn=$(echo "$hdr" | awk -F': *' 'tolower($1) == "connection" { print tolower($2) }')
 	[ -n "$conn" ] || conn=keep-alive
 	c0=$(ticks "/proc/$server/stat"); t0=$(now_ms)
-	wrk --latency -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" "$url" >"$WORK/wrk.$tool.$n" 2>&1 &
-	LOADER=$!
-	if [ "$tool" = tend ]; then
-		observe "$n" "$LOADER" "$DURATION"
-	else
-		end=$((t0 + DURATION * 1000 + 15000))
-		while kill -0 "$LOADER" 2>/dev/null && [ "$(now_ms)" -lt "$end" ]; do sleep 0.2; done
-	fi
-	kill -0 "$LOADER" 2>/dev/null && { echo "wrk overran its duration; killed" >&2; kill -9 "$LOADER"; }
-	wait "$LOADER" 2>/dev/null || true
-	LOADER=""
+	wrk_run "$url" "$WORK/wrk.$tool.$n"
+	wrk_wait "$t0"
 	c1=$(ticks "/proc/$server/stat"); t1=$(now_ms)
+	# tend's loop under the same load, in a second run: each look at it
+	# (`tend export-metrics`, answered by the loop) takes the loop a few
+	# milliseconds, and the web thread yields to the loop, so the figures
+	# above come from a run nobody watched.
+	if [ "$tool" = tend ]; then
+		wrk_run "$url" "$WORK/wrk.watched.$n"
+		observe "$n" "$LOADER" "$DURATION"
+		wrk_wait "$(now_ms)"
+	fi
 	cpu=$(awk -v c=$((c1 - c0)) -v ms=$((t1 - t0)) -v tick="$TICK" 'BEGIN { printf "%.0f", 100 * c / tick / (ms / 1000) }')
 	awk -v tool="$tool" -v n="$n" -v url="$url" -v bytes="$bytes" -v conn="$conn" -v cpu="$cpu" '
 		/^Requests\/sec:/ { rps = $2 }
@@ -218,7 +245,7 @@ CONF
 CONF
 		i=$((i + 1))
 	done
-	"$BUILD/tend" run -c "$WORK/tend.yaml" --state-dir "$WORK/state" 2>"$WORK/tend.log" &
+	$ON_SERVER "$BUILD/tend" run -c "$WORK/tend.yaml" --state-dir "$WORK/state" 2>"$WORK/tend.log" &
 	TEND=$!
 	i=0
 	while [ ! -s "$WORK/state/web.url" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
@@ -281,7 +308,7 @@ http {
     server { listen 127.0.0.1:$NPORT; root $WWW; }
 }
 CONF
-		nginx -c "$WORK/nginx/nginx.conf" -p "$WORK/nginx" >"$WORK/nginx.out" 2>&1 &
+		$ON_SERVER nginx -c "$WORK/nginx/nginx.conf" -p "$WORK/nginx" >"$WORK/nginx.out" 2>&1 &
 		NGINX=$!
 		NURL="http://127.0.0.1:$NPORT"
 		if wait_http "$NURL/healthz"; then
@@ -333,7 +360,7 @@ CONF
 			i=$((i + 1))
 		done
 		chmod 600 "$WORK/monitrc"
-		monit -I -c "$WORK/monitrc" >"$WORK/monit.out" 2>&1 &
+		$ON_SERVER monit -I -c "$WORK/monitrc" >"$WORK/monit.out" 2>&1 &
 		MONIT=$!
 		MURL="http://127.0.0.1:$MPORT"
 		wait_http "$MURL/_status?format=xml" || { echo "monit's httpd does not answer" >&2; cat "$WORK/monit.out" >&2; exit 1; }

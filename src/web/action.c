@@ -104,8 +104,7 @@ web_action_abort_locked(struct web_server *ws)
 
 	while ((a = ws->queue) != NULL) {
 		ws->queue = a->next;
-		web_action_answer(a, MHD_HTTP_SERVICE_UNAVAILABLE, json_pack("{s:b, s:i, s:s}",
-		    "ok", 0, "status", MHD_HTTP_SERVICE_UNAVAILABLE, "error",
-		    "tend is stopping"));
+		web_action_answer(a, MHD_HTTP_SERVICE_UNAVAILABLE,
+		    web_error_doc(MHD_HTTP_SERVICE_UNAVAILABLE, "tend is stopping"));
 	}
 }

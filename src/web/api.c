@@ -1,17 +1,19 @@
 /*
- * The endpoints that read history from the store, on the web thread that
- * asks, through a read-only connection from a small pool: WAL lets them read
- * while the daemon writes, and the loop never waits for them.
+ * The endpoints that read history from the store: their arguments checked
+ * on the web thread, their reads run by the reader thread (reader.c), on a
+ * read-only connection: WAL lets it read while the daemon writes, and
+ * neither the loop nor the web thread waits for it.
  */
 #include "web/web_internal.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "config/units.h"
 #include "core/clock.h"
+#include "core/mem.h"
 #include "report/report.h"
 #include "store/jobs.h"
 #include "store/query.h"
@@ -28,44 +30,6 @@
 #define METRIC_POINTS		300	/* default step: since / this */
 #define REPORT_DEFAULT_SINCE	(7LL * 24 * 3600 * 1000)
 #define REPORT_SINCE_MAX	(400LL * 24 * 3600 * 1000)
-
-/* A pooled connection; NULL when there is no database yet (nothing recorded). */
-static sqlite3 *
-web_db_acquire(struct web_server *ws)
-{
-	struct stat sb;
-	sqlite3 *db = NULL;
-	char err[256];
-
-	pthread_mutex_lock(&ws->lock);
-	if (ws->n_dbs > 0)
-		db = ws->dbs[--ws->n_dbs];
-	pthread_mutex_unlock(&ws->lock);
-	if (db != NULL || (stat(ws->db_path, &sb) < 0 && errno == ENOENT))
-		return db;
-	return store_read_open(ws->db_path, err, sizeof(err));
-}
-
-static void
-web_db_release(struct web_server *ws, sqlite3 *db)
-{
-	if (db == NULL)
-		return;
-	pthread_mutex_lock(&ws->lock);
-	if (ws->n_dbs < WEB_DB_POOL) {
-		ws->dbs[ws->n_dbs++] = db;
-		db = NULL;
-	}
-	pthread_mutex_unlock(&ws->lock);
-	sqlite3_close(db);
-}
-
-void
-web_db_close_all(struct web_server *ws)
-{
-	while (ws->n_dbs > 0)
-		sqlite3_close(ws->dbs[--ws->n_dbs]);
-}
 
 /* ?name=DURATION, at most max_ms; 0, or -1 after answering 400. */
 static int
@@ -156,40 +120,40 @@ web_arg_bool(struct MHD_Connection *conn, const char *name, bool *out, enum MHD_
 	return -1;
 }
 
-static enum MHD_Result
-web_db_failed(struct MHD_Connection *conn, sqlite3 *db)
+/* A list read from the store, {key: [...]}; a NULL list is the database's error. */
+static json_t *
+web_list_answer(sqlite3 *db, const char *key, json_t *list, unsigned *status, char *err,
+    size_t errlen)
 {
-	return web_send_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "store: %s",
-	    db != NULL ? sqlite3_errmsg(db) : "not readable");
+	if (db == NULL)
+		return json_pack("{s:[]}", key);
+	if (list == NULL) {
+		*status = MHD_HTTP_INTERNAL_SERVER_ERROR;
+		snprintf(err, errlen, "store: %s", sqlite3_errmsg(db));
+		return NULL;
+	}
+	return json_pack("{s:o}", key, list);
 }
 
-/* A list read from the store, answered as {key: [...]}; NULL read means a database error. */
-static enum MHD_Result
-web_send_list(struct MHD_Connection *conn, sqlite3 *db, const char *key, json_t *list)
+static json_t *
+read_incidents(struct web_server *ws, sqlite3 *db, const struct web_query *q,
+    unsigned *status, char *err, size_t errlen)
 {
-	if (list == NULL)
-		return web_db_failed(conn, db);
-	return web_send_json(conn, MHD_HTTP_OK, json_pack("{s:o}", key, list));
+	return web_list_answer(db, "incidents", db != NULL ? store_read_incidents(db, q->flag,
+	    q->since, q->limit) : NULL, status, err, errlen);
 }
 
 enum MHD_Result
-web_get_incidents(struct web_server *ws, struct MHD_Connection *conn)
+web_get_incidents(struct web_server *ws, struct MHD_Connection *conn, struct web_request *req)
 {
 	enum MHD_Result ret = MHD_NO;
-	int64_t since;
-	bool open;
-	int limit;
-	sqlite3 *db;
+	struct web_query q = { 0 };
 
-	if (web_arg_bool(conn, "open", &open, &ret) < 0 ||
-	    web_arg_limit(conn, INCIDENTS_DEFAULT_LIMIT, &limit, &ret) < 0 ||
-	    web_arg_since(conn, "since", 3650LL * 24 * 3600 * 1000, &since, &ret) < 0)
+	if (web_arg_bool(conn, "open", &q.flag, &ret) < 0 ||
+	    web_arg_limit(conn, INCIDENTS_DEFAULT_LIMIT, &q.limit, &ret) < 0 ||
+	    web_arg_since(conn, "since", 3650LL * 24 * 3600 * 1000, &q.since, &ret) < 0)
 		return ret;
-	db = web_db_acquire(ws);
-	ret = web_send_list(conn, db, "incidents", db != NULL ?
-	    store_read_incidents(db, open, since, limit) : json_array());
-	web_db_release(ws, db);
-	return ret;
+	return web_read(ws, conn, req, read_incidents, &q);
 }
 
 /*
@@ -206,143 +170,175 @@ web_series_known(struct web_server *ws, const char *series)
 	return known;
 }
 
+static json_t *
+read_metric(struct web_server *ws, sqlite3 *db, const struct web_query *q,
+    unsigned *status, char *err, size_t errlen)
+{
+	json_t *points = db != NULL ? store_read_metric(db, q->name, q->since, q->until,
+	    q->step_ms) : json_array();
+
+	if (points == NULL) {
+		*status = MHD_HTTP_INTERNAL_SERVER_ERROR;
+		snprintf(err, errlen, "store: %s", sqlite3_errmsg(db));
+		return NULL;
+	}
+	if (json_array_size(points) == 0 && !q->flag) {
+		json_decref(points);
+		*status = MHD_HTTP_NOT_FOUND;
+		snprintf(err, errlen, "no series named '%s' (GET /api/metrics lists them), and "
+		    "none of that name recorded in this range", q->name);
+		return NULL;
+	}
+	return json_pack("{s:s, s:I, s:I, s:o}", "series", q->name, "since",
+	    (json_int_t)q->since, "step_ms", (json_int_t)q->step_ms, "points", points);
+}
+
 enum MHD_Result
-web_get_metric(struct web_server *ws, struct MHD_Connection *conn, const char *series)
+web_get_metric(struct web_server *ws, struct MHD_Connection *conn, struct web_request *req,
+    const char *series)
 {
 	enum MHD_Result ret = MHD_NO;
-	int64_t since, now = clock_wall_ms(), step = 0;
 	const char *v = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "step");
 	const char *expected;
-	json_t *points;
-	sqlite3 *db;
+	struct web_query q = { 0 };
 
-	if (web_arg_since(conn, "since", 3600 * 1000, &since, &ret) < 0)
+	q.until = clock_wall_ms();
+	if (web_arg_since(conn, "since", 3600 * 1000, &q.since, &ret) < 0)
 		return ret;
-	if (v != NULL && (units_parse_duration(v, &step, &expected) < 0 || step < 1000))
+	if (v != NULL && (units_parse_duration(v, &q.step_ms, &expected) < 0 ||
+	    q.step_ms < 1000))
 		return web_send_error(conn, MHD_HTTP_BAD_REQUEST,
 		    "'step': expected a duration of at least 1s, got '%s'", v);
-	if (step == 0)
-		step = (now - since) / METRIC_POINTS > 1000 ? (now - since) / METRIC_POINTS : 1000;
-	db = web_db_acquire(ws);
-	points = db != NULL ? store_read_metric(db, series, since, now, step) : json_array();
-	if (points == NULL)
-		ret = web_db_failed(conn, db);
-	else if (json_array_size(points) == 0 && !web_series_known(ws, series)) {
-		json_decref(points);
-		ret = web_send_error(conn, MHD_HTTP_NOT_FOUND, "no series named '%s' "
-		    "(GET /api/metrics lists them), and none of that name recorded in "
-		    "this range", series);
-	} else
-		ret = web_send_json(conn, MHD_HTTP_OK, json_pack("{s:s, s:I, s:I, s:o}",
-		    "series", series, "since", (json_int_t)since, "step_ms", (json_int_t)step,
-		    "points", points));
-	web_db_release(ws, db);
-	return ret;
+	if (q.step_ms == 0)
+		q.step_ms = (q.until - q.since) / METRIC_POINTS > 1000 ?
+		    (q.until - q.since) / METRIC_POINTS : 1000;
+	q.flag = web_series_known(ws, series);
+	q.name = xstrdup(series);
+	return web_read(ws, conn, req, read_metric, &q);
+}
+
+static json_t *
+read_alerts(struct web_server *ws, sqlite3 *db, const struct web_query *q,
+    unsigned *status, char *err, size_t errlen)
+{
+	return web_list_answer(db, "alerts", db != NULL ? store_query_alerts(db, q->limit) :
+	    NULL, status, err, errlen);
 }
 
 enum MHD_Result
-web_get_alerts(struct web_server *ws, struct MHD_Connection *conn)
+web_get_alerts(struct web_server *ws, struct MHD_Connection *conn, struct web_request *req)
 {
 	enum MHD_Result ret = MHD_NO;
-	sqlite3 *db;
-	int limit;
+	struct web_query q = { 0 };
 
-	if (web_arg_limit(conn, ALERTS_DEFAULT_LIMIT, &limit, &ret) < 0)
+	if (web_arg_limit(conn, ALERTS_DEFAULT_LIMIT, &q.limit, &ret) < 0)
 		return ret;
-	db = web_db_acquire(ws);
-	ret = web_send_list(conn, db, "alerts", db != NULL ? store_query_alerts(db, limit) :
-	    json_array());
-	web_db_release(ws, db);
-	return ret;
+	return web_read(ws, conn, req, read_alerts, &q);
+}
+
+static json_t *
+read_changes(struct web_server *ws, sqlite3 *db, const struct web_query *q,
+    unsigned *status, char *err, size_t errlen)
+{
+	return web_list_answer(db, "changes", db != NULL ? store_read_changes(db, q->since,
+	    q->limit) : NULL, status, err, errlen);
 }
 
 enum MHD_Result
-web_get_changes(struct web_server *ws, struct MHD_Connection *conn)
+web_get_changes(struct web_server *ws, struct MHD_Connection *conn, struct web_request *req)
 {
 	enum MHD_Result ret = MHD_NO;
-	int64_t since;
-	sqlite3 *db;
-	int limit;
+	struct web_query q = { 0 };
 
-	if (web_arg_limit(conn, CHANGES_DEFAULT_LIMIT, &limit, &ret) < 0 ||
-	    web_arg_since(conn, "since", CHANGES_DEFAULT_SINCE, &since, &ret) < 0)
+	if (web_arg_limit(conn, CHANGES_DEFAULT_LIMIT, &q.limit, &ret) < 0 ||
+	    web_arg_since(conn, "since", CHANGES_DEFAULT_SINCE, &q.since, &ret) < 0)
 		return ret;
-	db = web_db_acquire(ws);
-	ret = web_send_list(conn, db, "changes", db != NULL ?
-	    store_read_changes(db, since, limit) : json_array());
-	web_db_release(ws, db);
-	return ret;
+	return web_read(ws, conn, req, read_changes, &q);
+}
+
+static json_t *
+read_snapshots(struct web_server *ws, sqlite3 *db, const struct web_query *q,
+    unsigned *status, char *err, size_t errlen)
+{
+	return web_list_answer(db, "snapshots", db != NULL ? store_read_snapshots(db, q->name,
+	    q->limit) : NULL, status, err, errlen);
 }
 
 enum MHD_Result
-web_get_snapshots(struct web_server *ws, struct MHD_Connection *conn)
+web_get_snapshots(struct web_server *ws, struct MHD_Connection *conn, struct web_request *req)
 {
 	const char *set = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "set");
 	enum MHD_Result ret = MHD_NO;
-	sqlite3 *db;
-	int limit;
+	struct web_query q = { 0 };
 
-	if (web_arg_limit(conn, SNAPSHOTS_DEFAULT_LIMIT, &limit, &ret) < 0)
+	if (web_arg_limit(conn, SNAPSHOTS_DEFAULT_LIMIT, &q.limit, &ret) < 0)
 		return ret;
 	if (set != NULL && *set == '\0')
 		return web_send_error(conn, MHD_HTTP_BAD_REQUEST,
 		    "'set': expected the name of a snapshot set");
-	db = web_db_acquire(ws);
-	ret = web_send_list(conn, db, "snapshots", db != NULL ?
-	    store_read_snapshots(db, set, limit) : json_array());
-	web_db_release(ws, db);
-	return ret;
+	q.name = set != NULL ? xstrdup(set) : NULL;
+	return web_read(ws, conn, req, read_snapshots, &q);
+}
+
+static json_t *
+read_jobs(struct web_server *ws, sqlite3 *db, const struct web_query *q,
+    unsigned *status, char *err, size_t errlen)
+{
+	return web_list_answer(db, "runs", db != NULL ? store_read_jobs(db, q->name, q->since,
+	    q->limit) : NULL, status, err, errlen);
 }
 
 /* GET /api/jobs?name=NAME&since=7d&limit=100: the runs of tend job, newest first. */
 enum MHD_Result
-web_get_jobs(struct web_server *ws, struct MHD_Connection *conn)
+web_get_jobs(struct web_server *ws, struct MHD_Connection *conn, struct web_request *req)
 {
 	const char *name = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "name");
 	enum MHD_Result ret = MHD_NO;
-	int64_t since;
-	sqlite3 *db;
-	int limit;
+	struct web_query q = { 0 };
 
-	if (web_arg_limit(conn, JOBS_DEFAULT_LIMIT, &limit, &ret) < 0 ||
-	    web_arg_since(conn, "since", JOBS_DEFAULT_SINCE, &since, &ret) < 0)
+	if (web_arg_limit(conn, JOBS_DEFAULT_LIMIT, &q.limit, &ret) < 0 ||
+	    web_arg_since(conn, "since", JOBS_DEFAULT_SINCE, &q.since, &ret) < 0)
 		return ret;
-	db = web_db_acquire(ws);
-	ret = web_send_list(conn, db, "runs", db != NULL ?
-	    store_read_jobs(db, name != NULL && *name != '\0' ? name : NULL, since, limit) :
-	    json_array());
-	web_db_release(ws, db);
-	return ret;
+	q.name = name != NULL && *name != '\0' ? xstrdup(name) : NULL;
+	return web_read(ws, conn, req, read_jobs, &q);
+}
+
+static json_t *
+read_report(struct web_server *ws, sqlite3 *db, const struct web_query *q,
+    unsigned *status, char *err, size_t errlen)
+{
+	int64_t now = clock_wall_ms();
+	struct report *r;
+	json_t *doc;
+
+	if (db == NULL) {
+		*status = MHD_HTTP_NOT_FOUND;
+		snprintf(err, errlen, "no database yet: nothing recorded");
+		return NULL;
+	}
+	if ((r = report_collect(db, now - q->since, now, q->flag, err, errlen)) == NULL) {
+		*status = MHD_HTTP_INTERNAL_SERVER_ERROR;
+		return NULL;
+	}
+	doc = report_json(r);
+	report_free(r);
+	return doc;
 }
 
 /*
  * GET /api/report?since=7d&compare=1: tend report's JSON of the period
- * ending now. It reads a bounded period (at most REPORT_SINCE_MAX, a year
- * in about 0.2 s) on this web thread, like every other history read.
+ * ending now, a bounded period (at most REPORT_SINCE_MAX, a year in about
+ * 0.2 s) read on the reader thread.
  */
 enum MHD_Result
-web_get_report(struct web_server *ws, struct MHD_Connection *conn)
+web_get_report(struct web_server *ws, struct MHD_Connection *conn, struct web_request *req)
 {
 	enum MHD_Result ret = MHD_NO;
-	int64_t span, now;
-	struct report *r;
-	bool compare;
-	char err[256];
-	sqlite3 *db;
+	struct web_query q = { 0 };
 
-	if (web_arg_duration(conn, "since", REPORT_DEFAULT_SINCE, REPORT_SINCE_MAX, &span,
-	    &ret) < 0 || web_arg_bool(conn, "compare", &compare, &ret) < 0)
+	/* q.since is the span here, counted back from when the read is made. */
+	if (web_arg_duration(conn, "since", REPORT_DEFAULT_SINCE, REPORT_SINCE_MAX, &q.since,
+	    &ret) < 0 || web_arg_bool(conn, "compare", &q.flag, &ret) < 0)
 		return ret;
-	if ((db = web_db_acquire(ws)) == NULL)
-		return web_send_error(conn, MHD_HTTP_NOT_FOUND,
-		    "no database yet: nothing recorded");
-	now = clock_wall_ms();
-	r = report_collect(db, now - span, now, compare, err, sizeof(err));
-	if (r == NULL)
-		ret = web_send_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "store: %s", err);
-	else
-		ret = web_send_json(conn, MHD_HTTP_OK, report_json(r));
-	report_free(r);
-	web_db_release(ws, db);
-	return ret;
+	return web_read(ws, conn, req, read_report, &q);
 }

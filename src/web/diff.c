@@ -1,12 +1,12 @@
 /*
  * GET /api/snapshots/ID/diff[?to=ID2]: a snapshot against the live files,
- * or against another snapshot of its set. Made on the web thread that
- * asks, one at a time (a diff walks the set and runs diff(1) per changed
- * text file), with a store connection and a snapshot engine of its own:
+ * or against another snapshot of its set. Made on the reader thread
+ * (reader.c), one read at a time (a diff walks the set and runs diff(1)
+ * per changed text file), with a store connection and a snapshot engine of
+ * its own:
  * a diff writes nothing and takes no lock. What files hold is shown, so
  * the router lets only the token's holder in.
  */
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,8 +18,6 @@
 
 #define DIFF_MAX_CHANGES	500		/* listed; the rest counted */
 #define DIFF_MAX_TEXT		(128 * 1024)	/* of one file's unified diff */
-
-static pthread_mutex_t diff_running = PTHREAD_MUTEX_INITIALIZER;
 
 /* A snapshot id: digits, > 0; 0 when s is not one. */
 static int64_t
@@ -128,30 +126,39 @@ diff_answer(const struct diff_job *j)
 	return doc;
 }
 
+/* On the reader thread, which makes one read at a time: one diff at a time. */
+static json_t *
+read_diff(struct web_server *ws, sqlite3 *db, const struct web_query *q, unsigned *status,
+    char *err, size_t errlen)
+{
+	struct diff_job j = { .from = q->from_id, .to = q->to_id };
+	json_t *doc = NULL;
+
+	diff_make(ws, &j);
+	if (j.status == MHD_HTTP_OK)
+		doc = diff_answer(&j);
+	else {
+		*status = j.status;
+		snprintf(err, errlen, "%s", j.err);
+	}
+	snapshot_diff_free(&j.d);
+	snapshot_info_clear(&j.info);
+	return doc;
+}
+
 enum MHD_Result
-web_get_diff(struct web_server *ws, struct MHD_Connection *conn, const char *url)
+web_get_diff(struct web_server *ws, struct MHD_Connection *conn, struct web_request *req,
+    const char *url)
 {
 	const char *rest = url + strlen("/api/snapshots/"), *slash = strchr(rest, '/');
 	const char *to = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "to");
-	struct diff_job j = { .from = diff_id(rest, slash) };
-	enum MHD_Result ret;
+	struct web_query q = { .from_id = diff_id(rest, slash) };
 
-	if (j.from == 0)
+	if (q.from_id == 0)
 		return web_send_error(conn, MHD_HTTP_NOT_FOUND, "no snapshot '%.*s': an id is "
 		    "a number", (int)(slash - rest), rest);
-	if (to != NULL && (j.to = diff_id(to, to + strlen(to))) == 0)
+	if (to != NULL && (q.to_id = diff_id(to, to + strlen(to))) == 0)
 		return web_send_error(conn, MHD_HTTP_BAD_REQUEST, "'to': expected a snapshot "
 		    "id (leave it out to compare with the live files)");
-	if (pthread_mutex_trylock(&diff_running) != 0)
-		return web_send_error(conn, MHD_HTTP_SERVICE_UNAVAILABLE, "another diff is "
-		    "being made: ask again in a moment");
-	diff_make(ws, &j);
-	pthread_mutex_unlock(&diff_running);
-	if (j.status == MHD_HTTP_OK)
-		ret = web_send_json(conn, MHD_HTTP_OK, diff_answer(&j));
-	else
-		ret = web_send_error(conn, j.status, "%s", j.err);
-	snapshot_diff_free(&j.d);
-	snapshot_info_clear(&j.info);
-	return ret;
+	return web_read(ws, conn, req, read_diff, &q);
 }

@@ -1,7 +1,8 @@
 /*
- * What services print, read on the web threads from the files the
- * supervisor writes (STATE/logs/NAME.log, its rotations and their time
- * indexes, core/logindex.h), never from the loop:
+ * What services print, read from the files the supervisor writes
+ * (STATE/logs/NAME.log, its rotations and their time indexes,
+ * core/logindex.h) by the web server's reader thread (a stream's, by the
+ * web thread), never from the loop:
  *
  *   GET /api/logs/NAME?n=200&grep=RE&since=T&until=T   the last n lines
  *   GET /api/logs/NAME/stream?n=200&grep=RE            SSE: those, then new ones
@@ -266,41 +267,58 @@ web_logs_tail_init(struct web_logs_tail *t, long n, struct regexset *grep)
 	t->lens = xcalloc((size_t)n + 1, sizeof(*t->lens));
 }
 
-enum MHD_Result
-web_get_logs(struct web_server *ws, struct MHD_Connection *conn, const char *name)
+static void
+web_logs_grep_free(void *grep)
 {
-	int64_t since = INT64_MIN, until = INT64_MAX;
-	enum MHD_Result ret = MHD_NO;
-	struct regexset *grep;
+	regexset_free(grep);
+}
+
+/* On the reader thread: the last q->limit lines of q->name's logs that q->arg matches. */
+static json_t *
+read_logs(struct web_server *ws, sqlite3 *db, const struct web_query *q, unsigned *status,
+    char *err, size_t errlen)
+{
 	struct web_logs_tail t;
 	char base[300];
 	bool approx;
 	int dirfd;
+
+	snprintf(base, sizeof(base), "%s.log", q->name);
+	web_logs_tail_init(&t, q->limit, q->arg);
+	approx = (dirfd = web_logs_dir(ws)) >= 0 &&
+	    web_logs_read_tail(dirfd, base, q->since, q->until, -1, &t);
+	if (dirfd >= 0)
+		close(dirfd);
+	return json_pack("{s:s, s:I, s:b, s:o}", "service", q->name, "more",
+	    (json_int_t)t.dropped, "approximate", approx, "lines", web_logs_tail_json(&t));
+}
+
+enum MHD_Result
+web_get_logs(struct web_server *ws, struct MHD_Connection *conn, struct web_request *req,
+    const char *name)
+{
+	struct web_query q = { .since = INT64_MIN, .until = INT64_MAX };
+	enum MHD_Result ret = MHD_NO;
+	struct regexset *grep;
 	long n;
 
 	if (!web_logs_known(ws, conn, name, &ret) || web_logs_args(conn, &n, &grep, &ret) < 0)
 		return ret;
-	if (web_logs_time(conn, "since", &since, &ret) < 0 ||
-	    web_logs_time(conn, "until", &until, &ret) < 0) {
+	q.arg = grep;
+	q.arg_free = web_logs_grep_free;
+	if (web_logs_time(conn, "since", &q.since, &ret) < 0 ||
+	    web_logs_time(conn, "until", &q.until, &ret) < 0) {
 		regexset_free(grep);
 		return ret;
 	}
-	if (since > until) {
+	if (q.since > q.until) {
 		regexset_free(grep);
 		return web_send_error(conn, MHD_HTTP_BAD_REQUEST,
 		    "'since' is after 'until': no time is between them");
 	}
-	snprintf(base, sizeof(base), "%s.log", name);
-	web_logs_tail_init(&t, n, grep);
-	approx = (dirfd = web_logs_dir(ws)) >= 0 &&
-	    web_logs_read_tail(dirfd, base, since, until, -1, &t);
-	if (dirfd >= 0)
-		close(dirfd);
-	ret = web_send_json(conn, MHD_HTTP_OK, json_pack("{s:s, s:I, s:b, s:o}",
-	    "service", name, "more", (json_int_t)t.dropped, "approximate", approx,
-	    "lines", web_logs_tail_json(&t)));
-	regexset_free(grep);
-	return ret;
+	q.limit = (int)n;
+	q.name = xstrdup(name);
+	return web_read(ws, conn, req, read_logs, &q);
 }
 
 /* A line read by a stream: kept for the batch while the second's rate allows. */

@@ -84,6 +84,22 @@ web_send_json(struct MHD_Connection *conn, unsigned status, json_t *doc)
 	return web_send_json_text(conn, status, text);
 }
 
+json_t *
+web_error_doc(unsigned status, const char *msg)
+{
+	return json_pack("{s:b, s:i, s:s}", "ok", 0, "status", (int)status, "error", msg);
+}
+
+char *
+web_error_text(unsigned status, const char *msg)
+{
+	json_t *doc = web_error_doc(status, msg);
+	char *text = doc != NULL ? json_dumps(doc, WEB_JSON_FLAGS) : NULL;
+
+	json_decref(doc);
+	return text != NULL ? text : xstrdup("{\"ok\":false,\"error\":\"cannot encode the answer\"}");
+}
+
 enum MHD_Result
 web_send_error(struct MHD_Connection *conn, unsigned status, const char *fmt, ...)
 {
@@ -94,8 +110,7 @@ web_send_error(struct MHD_Connection *conn, unsigned status, const char *fmt, ..
 	va_start(ap, fmt);
 	text_vformat(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	return web_send_json(conn, status, json_pack("{s:b, s:i, s:s}", "ok", 0,
-	    "status", (int)status, "error", msg));
+	return web_send_json(conn, status, web_error_doc(status, msg));
 }
 
 enum MHD_Result

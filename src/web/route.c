@@ -264,31 +264,33 @@ static enum MHD_Result
 web_dispatch_get(struct web_server *ws, struct MHD_Connection *conn, struct web_request *req,
     const char *url, enum web_route route, const struct web_post *post)
 {
+	if (req->read != NULL)		/* resumed: the reader has answered */
+		return web_read_answer(conn, req);
 	switch (route) {
 	case ROUTE_JOBS:
-		return web_get_jobs(ws, conn);
+		return web_get_jobs(ws, conn, req);
 	case ROUTE_LOGS:
-		return web_get_logs(ws, conn, post->name);
+		return web_get_logs(ws, conn, req, post->name);
 	case ROUTE_LOG_STREAM:
 		return web_logs_stream(ws, conn, post->name);
 	case ROUTE_PUBLISHED:
 		return web_get_published(ws, conn, req, url);
 	case ROUTE_INCIDENTS:
-		return web_get_incidents(ws, conn);
+		return web_get_incidents(ws, conn, req);
 	case ROUTE_ALERTS:
-		return web_get_alerts(ws, conn);
+		return web_get_alerts(ws, conn, req);
 	case ROUTE_CHANGES:
-		return web_get_changes(ws, conn);
+		return web_get_changes(ws, conn, req);
 	case ROUTE_SNAPSHOTS:
-		return web_get_snapshots(ws, conn);
+		return web_get_snapshots(ws, conn, req);
 	case ROUTE_REPORT:
-		return web_get_report(ws, conn);
+		return web_get_report(ws, conn, req);
 	case ROUTE_DIFF:
 		/* It shows what files hold: the token's, as actions are. */
-		return web_authorized(ws, conn) ? web_get_diff(ws, conn, url) :
+		return web_authorized(ws, conn) ? web_get_diff(ws, conn, req, url) :
 		    web_send_unauthorized(conn);
 	case ROUTE_METRIC:
-		return web_get_metric(ws, conn, url + strlen("/api/metrics/"));
+		return web_get_metric(ws, conn, req, url + strlen("/api/metrics/"));
 	case ROUTE_EVENTS:
 		return sse_open(ws, conn);
 	case ROUTE_ASSET:
@@ -312,7 +314,7 @@ web_declared_length(struct MHD_Connection *conn)
  * The web threads yield to the loop: under a flood of requests supervision
  * and checks keep their pace, and the dashboard waits a little instead.
  */
-static void
+void
 web_thread_yield_to_loop(void)
 {
 	static __thread bool done;
@@ -456,6 +458,7 @@ web_request_done(void *cls, struct MHD_Connection *conn, void **req_cls,
 	/* An action the loop answered after the client left. */
 	if (req->action != NULL && req->action->done)
 		web_action_free(req->action);
+	web_read_done(ws, req);
 	web_snapshot_unref(req->held);
 	free(req->body);
 	free(req);

@@ -14,10 +14,18 @@
 #include "web/web.h"
 
 #define WEB_SSE_RING		256	/* events a stream may fall behind */
-#define WEB_DB_POOL		8	/* idle read connections kept */
+/*
+ * Each web thread's stack (the reader's too); libmicrohttpd's default is
+ * glibc's, RLIMIT_STACK (8 MB). The deepest a busy run touched (every
+ * endpoint, reports and history from the store) was 28 KB: bench/README.md,
+ * `footprint`.
+ */
+#define WEB_THREAD_STACK	(256 * 1024)
 #define WEB_BODY_MAX		(64 * 1024)
 
 struct sse_client;
+struct web_read;
+struct web_reader;
 struct web_log_stream;
 struct web_ping_check;
 struct web_ping;
@@ -40,8 +48,27 @@ struct web_request {
 	char		*body;		/* NUL-terminated; NULL when empty */
 	size_t		 body_len;
 	struct web_action *action;
+	struct web_read	*read;		/* a read of the store (reader.c) */
 	struct web_snapshot *held;	/* until the answer is sent (web_send_shared) */
 };
+
+/* What a read of the store asks, checked on the web thread (api.c). */
+struct web_query {
+	int64_t		 since, until, step_ms;
+	int		 limit;
+	int64_t		 from_id, to_id;	/* a diff's snapshots (to: 0, the files) */
+	bool		 flag;		/* incidents: open; report: compare; metric: listed */
+	char		*name;		/* a series, a snapshot set, a job, a service; or NULL */
+	void		*arg;		/* anything else, freed by arg_free */
+	void		(*arg_free)(void *arg);
+};
+
+/*
+ * A read, on the reader thread: db is NULL before anything is recorded.
+ * The body of a 200, or NULL with *status and err saying what failed.
+ */
+typedef json_t	*(*web_read_fn)(struct web_server *ws, sqlite3 *db,
+		    const struct web_query *q, unsigned *status, char *err, size_t errlen);
 
 struct sse_event {
 	uint64_t	 seq;
@@ -85,12 +112,11 @@ struct web_server {
 	size_t		 n_ping_checks;
 	struct web_ping	*pings;			/* for the loop, newest first */
 	size_t		 n_pings;
-	sqlite3		*dbs[WEB_DB_POOL];
-	int		 n_dbs;
 	struct web_log_stream *log_streams;
 	int		 n_log_streams;
 	int		 logs_fd;		/* STATE/logs, -1 until opened */
 
+	struct web_reader *reader;		/* reads of the store */
 	struct web_conns conns;
 	struct web_hosts hosts;
 
@@ -108,6 +134,9 @@ enum MHD_Result	web_send_json_text(struct MHD_Connection *conn, unsigned status,
 		    char *text);
 enum MHD_Result	web_send_error(struct MHD_Connection *conn, unsigned status,
 		    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* An error's body, {"ok": false, "status": N, "error": msg}: as a document, as text. */
+json_t		*web_error_doc(unsigned status, const char *msg);
+char		*web_error_text(unsigned status, const char *msg);
 enum MHD_Result	web_send_method_not_allowed(struct MHD_Connection *conn, const char *allow);
 /* A body of snap (its reference taken by the response), sent without a copy. */
 enum MHD_Result	web_send_snapshot(struct MHD_Connection *conn, struct web_snapshot *snap,
@@ -128,6 +157,8 @@ enum MHD_Result	web_handle(void *cls, struct MHD_Connection *conn, const char *u
 		    size_t *upload_size, void **req_cls);
 void		web_request_done(void *cls, struct MHD_Connection *conn, void **req_cls,
 		    enum MHD_RequestTerminationCode toe);
+/* The calling thread yields to the loop (a higher nice value), once. */
+void		web_thread_yield_to_loop(void);
 /* What follows "Authorization: Bearer ", or NULL. */
 const char	*web_bearer(struct MHD_Connection *conn);
 
@@ -147,23 +178,43 @@ void		web_ping_fini(struct web_server *ws);
 /* ?name=N with lo <= N <= hi, else fallback; 0, or -1 after answering 400. */
 int		web_arg_number(struct MHD_Connection *conn, const char *name, long lo,
 		    long hi, long fallback, long *out, enum MHD_Result *ret);
-enum MHD_Result	web_get_incidents(struct web_server *ws, struct MHD_Connection *conn);
+enum MHD_Result	web_get_incidents(struct web_server *ws, struct MHD_Connection *conn,
+		    struct web_request *req);
 enum MHD_Result	web_get_metric(struct web_server *ws, struct MHD_Connection *conn,
-		    const char *series);
-enum MHD_Result	web_get_alerts(struct web_server *ws, struct MHD_Connection *conn);
-enum MHD_Result	web_get_changes(struct web_server *ws, struct MHD_Connection *conn);
-enum MHD_Result	web_get_snapshots(struct web_server *ws, struct MHD_Connection *conn);
-enum MHD_Result	web_get_report(struct web_server *ws, struct MHD_Connection *conn);
-enum MHD_Result	web_get_jobs(struct web_server *ws, struct MHD_Connection *conn);
-void		web_db_close_all(struct web_server *ws);
+		    struct web_request *req, const char *series);
+enum MHD_Result	web_get_alerts(struct web_server *ws, struct MHD_Connection *conn,
+		    struct web_request *req);
+enum MHD_Result	web_get_changes(struct web_server *ws, struct MHD_Connection *conn,
+		    struct web_request *req);
+enum MHD_Result	web_get_snapshots(struct web_server *ws, struct MHD_Connection *conn,
+		    struct web_request *req);
+enum MHD_Result	web_get_report(struct web_server *ws, struct MHD_Connection *conn,
+		    struct web_request *req);
+enum MHD_Result	web_get_jobs(struct web_server *ws, struct MHD_Connection *conn,
+		    struct web_request *req);
+/* reader.c: reads of the store, on a thread of their own. */
+struct web_reader *web_reader_new(struct web_server *ws);
+/*
+ * Queues fn's read of q (its name and arg taken) and suspends the connection
+ * until it is answered; then MHD calls the handler again, which sends it
+ * (web_read_answer). Answers 503 itself when no read can be made.
+ */
+enum MHD_Result	web_read(struct web_server *ws, struct MHD_Connection *conn,
+		    struct web_request *req, web_read_fn fn, struct web_query *q);
+enum MHD_Result	web_read_answer(struct MHD_Connection *conn, struct web_request *req);
+/* The request ended (req->read may be NULL, or not yet answered). */
+void		web_read_done(struct web_server *ws, struct web_request *req);
+/* Answers what is queued 503, waits for the read under way: before MHD stops. */
+void		web_reader_stop(struct web_reader *r);
+void		web_reader_free(struct web_reader *r);
 
 /* diff.c: GET /api/snapshots/ID/diff (authorized by the caller). */
 enum MHD_Result	web_get_diff(struct web_server *ws, struct MHD_Connection *conn,
-		    const char *url);
+		    struct web_request *req, const char *url);
 
 /* logs.c: GET /api/logs/NAME and its stream, read from the files. */
 enum MHD_Result	web_get_logs(struct web_server *ws, struct MHD_Connection *conn,
-		    const char *name);
+		    struct web_request *req, const char *name);
 enum MHD_Result	web_logs_stream(struct web_server *ws, struct MHD_Connection *conn,
 		    const char *name);
 void		web_logs_wake_all_locked(struct web_server *ws);

@@ -3,10 +3,14 @@
  * daemon's store while it runs (incidents, healing attempts, chaos runs)
  * come back as tend report's JSON numbers, --compare's period as
  * "previous", and bad arguments (a since that is no duration or longer
- * than 400 days, a compare that is no boolean) get a 400 JSON error.
+ * than 400 days, a compare that is no boolean) get a 400 JSON error. A
+ * report that takes a while (a year of 100,000 incidents) holds up no
+ * other request: the store's reads are the reader thread's.
  */
 #include "harness.h"
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +19,9 @@
 #include <sqlite3.h>
 
 #define DAY_MS		86400000LL
+#define SLOW_INCIDENTS	100000	/* a report of them takes 0.3 s or more */
+#define SLOW_REPORTS	2	/* asked at once */
+#define QUICK_MS	150	/* what /healthz may take meanwhile */
 
 static const char config[] =
     "web: { listen: '127.0.0.1:0' }\n"
@@ -59,6 +66,21 @@ refused(const char *path, const char *says)
 	json_decref(doc);
 }
 
+/* sql run in the daemon's store, as another writer would. */
+static void
+store_exec(const char *sql)
+{
+	char path[400], *err = NULL;
+	sqlite3 *db;
+
+	snprintf(path, sizeof(path), "%s/tend.db", t.state);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	sqlite3_busy_timeout(db, 5000);
+	if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK)
+		fail_msg("%s", err);
+	sqlite3_close(db);
+}
+
 /*
  * Into the daemon's store, as another writer would: two crashes of api
  * this week healed by a restart, one the week before; two chaos runs of
@@ -69,12 +91,8 @@ write_rows(void)
 {
 	long long now = wall_ms(), a = now - 2 * DAY_MS, b = now - DAY_MS / 2;
 	long long old = now - 9 * DAY_MS;
-	char path[400], sql[2048], *err = NULL;
-	sqlite3 *db;
+	char sql[2048];
 
-	snprintf(path, sizeof(path), "%s/tend.db", t.state);
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	sqlite3_busy_timeout(db, 5000);
 	snprintf(sql, sizeof(sql), "BEGIN IMMEDIATE;"
 	    "INSERT INTO error_incidents (id, target, category, severity, detected_at, "
 	    "resolved_at, mttd_ms, mttr_ms, phase, attempts, resolution) VALUES "
@@ -92,9 +110,23 @@ write_rows(void)
 	    "(2, 1, 3, 40);"
 	    "COMMIT;", a, a + 3000, b, b + 5000, old, old + 1000, a + 10, a + 3000, b + 10,
 	    b + 5000, a, a + 100, b, b + 100);
-	if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK)
-		fail_msg("%s", err);
-	sqlite3_close(db);
+	store_exec(sql);
+}
+
+/* Many incidents over the last 400 days (one a few minutes), in one statement. */
+static void
+write_many(int n)
+{
+	long long now = wall_ms();
+	char sql[1024];
+
+	snprintf(sql, sizeof(sql), "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 "
+	    "FROM n WHERE i < %d) INSERT INTO error_incidents (target, category, severity, "
+	    "detected_at, resolved_at, mttd_ms, mttr_ms, phase, attempts, resolution) "
+	    "SELECT 'svc' || (i %% 50), 'crash', 'critical', %lld - i * %lld, "
+	    "%lld - i * %lld + 3000, 50, 3000, 'resolved', 1, 'healed by restart' FROM n",
+	    n, now, 399 * DAY_MS / n, now, 399 * DAY_MS / n);
+	store_exec(sql);
 }
 
 static void
@@ -163,12 +195,74 @@ bad_arguments_get_a_400(void **state)
 	json_decref(get("/api/report", 200));
 }
 
+struct slow_get {
+	pthread_t	 thread;
+	long		 status;
+	atomic_llong	 ended_ms;
+};
+
+static void *
+slow_get_run(void *arg)
+{
+	struct slow_get *g = arg;
+
+	g->status = harness_http_send(url, "GET", "/api/report?since=400d", NULL, NULL, NULL);
+	g->ended_ms = wall_ms();
+	return NULL;
+}
+
+/*
+ * Two year-long reports asked at once, and /healthz and the status while
+ * they are made: each answered within QUICK_MS (a web thread that made
+ * the reports itself would keep them waiting for one).
+ */
+static void
+a_slow_report_holds_up_no_other_request(void **state)
+{
+	struct slow_get g[SLOW_REPORTS];
+	long long began, asked, took, worst = 0, first_end = 0;
+	int i, n = 0;
+
+	(void)state;
+	memset(g, 0, sizeof(g));
+	start();
+	write_many(SLOW_INCIDENTS);
+	began = wall_ms();
+	for (i = 0; i < SLOW_REPORTS; i++)
+		assert_int_equal(pthread_create(&g[i].thread, NULL, slow_get_run, &g[i]), 0);
+	/* Until the first report is answered (they are made one after the other). */
+	for (;;) {
+		for (i = 0; i < SLOW_REPORTS; i++)
+			if (g[i].ended_ms != 0 && (first_end == 0 || g[i].ended_ms < first_end))
+				first_end = g[i].ended_ms;
+		if (first_end != 0 || wall_ms() - began > 30000)
+			break;
+		asked = wall_ms();
+		assert_int_equal(harness_http_send(url, "GET", n % 2 ? "/healthz" :
+		    "/api/status", NULL, NULL, NULL), 200);
+		took = wall_ms() - asked;
+		worst = took > worst ? took : worst;
+		n++;
+	}
+	for (i = 0; i < SLOW_REPORTS; i++) {
+		pthread_join(g[i].thread, NULL);
+		assert_int_equal(g[i].status, 200);
+	}
+	if (worst > QUICK_MS)
+		fail_msg("while reports were made, a request took %lld ms (of %d, in %lld ms)",
+		    worst, n, first_end - began);
+	if (n < 3)
+		fail_msg("the reports took %lld ms: too quick to show anything (%d requests "
+		    "meanwhile)", first_end - began, n);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		TEND_TEST(the_report_has_the_stores_numbers),
 		TEND_TEST(bad_arguments_get_a_400),
+		TEND_TEST(a_slow_report_holds_up_no_other_request),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
