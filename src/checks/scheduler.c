@@ -753,6 +753,14 @@ scheduler_service_health(const struct scheduler *s, const char *service)
 	return worst;
 }
 
+size_t
+scheduler_service_count(const struct scheduler *s, const char *service)
+{
+	size_t first;
+
+	return scheduler_service_range(s, service, &first);
+}
+
 json_t *
 scheduler_service_checks(const struct scheduler *s, const char *service)
 {

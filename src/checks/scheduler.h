@@ -81,6 +81,8 @@ json_t		*scheduler_status_problems(const struct scheduler *s);
 json_t		*scheduler_counts(const struct scheduler *s);
 /* The worst tracked state of a service's checks (healthy when it has none). */
 enum health_state scheduler_service_health(const struct scheduler *s, const char *service);
+/* How many checks a service has. */
+size_t		 scheduler_service_count(const struct scheduler *s, const char *service);
 /* The names of a service's checks, in the config's order. */
 json_t		*scheduler_service_checks(const struct scheduler *s, const char *service);
 /* How many check runs have completed since the start, for rates. */

@@ -1,7 +1,7 @@
 /*
- * Operating a running daemon: tend stop/start/restart NAME, status text,
- * service output in rotated logs, and an external service followed through
- * its pidfile.
+ * Operating a running daemon: tend stop/start/restart NAME, status text and
+ * the table's view of the status, service output in rotated logs, and an
+ * external service followed through its pidfile.
  */
 #include "harness.h"
 
@@ -421,6 +421,71 @@ control_socket_answers_garbage_clearly(void **state)
 	assert_string_equal(harness_state(&t, "svc", (char[16]){ 0 }, 16), "up");
 }
 
+/* The status over the socket, as a view asks for it (a new reference). */
+static json_t *
+status_view(const char *req)
+{
+	char *answer = control_raw(req, strlen(req), true, 10000);
+	json_t *doc = json_loads(answer != NULL ? answer : "", 0, NULL);
+
+	if (doc == NULL)
+		fail_msg("%s: not JSON: %s", req, answer);
+	free(answer);
+	return doc;
+}
+
+/*
+ * The table's view (tend status) leaves out what the table does not show,
+ * and its overall state still counts every check; the whole view has each
+ * service's health and check counts.
+ */
+static void
+the_table_view_leaves_out_what_the_table_does_not_show(void **state)
+{
+	static const char *const left_out[] = { "health", "check_counts",
+	    "restarts_by_reason", "limits", "checks" };
+	json_t *doc, *svc;
+	size_t i;
+
+	(void)state;
+	harness_write_config(&t,
+	    "services:\n"
+	    "  svc:\n"
+	    "    run: [@FAKESVC@, --name, svc, --record, @RECORD@]\n"
+	    "    checks:\n"
+	    "      svc-bad: { type: command, run: [sh, -c, 'exit 2'], every: 1s }\n"
+	    "      svc-good: { type: command, run: ['true'], every: 1s }\n");
+	harness_start(&t);
+	assert_true(harness_wait_state(&t, "svc", "up", 0, 5000));
+	for (i = 0; i < 50; i++) {	/* both checks' first results, bounded */
+		doc = status_view("{\"cmd\": \"status\"}\n");
+		if (strcmp(harness_str(doc, "state"), "critical") == 0 &&
+		    json_object_get(json_object_get(harness_service(doc, "svc"),
+		    "check_counts"), "unknown") == NULL)
+			break;
+		json_decref(doc);
+		usleep(100 * 1000);
+	}
+	assert_true(i < 50);
+	svc = harness_service(doc, "svc");
+	assert_string_equal(harness_str(svc, "health"), "critical");
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(svc,
+	    "check_counts"), "critical")), 1);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(svc,
+	    "check_counts"), "healthy")), 1);
+	json_decref(doc);
+
+	doc = status_view("{\"cmd\": \"status\", \"view\": \"table\"}\n");
+	assert_string_equal(harness_str(doc, "state"), "critical");
+	svc = harness_service(doc, "svc");
+	assert_non_null(svc);
+	assert_string_equal(harness_str(svc, "state"), "up");
+	for (i = 0; i < sizeof(left_out) / sizeof(left_out[0]); i++)
+		if (json_object_get(svc, left_out[i]) != NULL)
+			fail_msg("the table's view has the service's '%s'", left_out[i]);
+	json_decref(doc);
+}
+
 int
 main(void)
 {
@@ -435,6 +500,7 @@ main(void)
 		TEND_TEST(the_host_summary_is_not_logged_every_interval),
 		TEND_TEST(json_logs_name_the_service),
 		TEND_TEST(control_socket_answers_garbage_clearly),
+		TEND_TEST(the_table_view_leaves_out_what_the_table_does_not_show),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
