@@ -138,9 +138,9 @@ daemon_table_counts(const struct check_table *table, json_t *by_service)
 
 /*
  * brief: a table's services (service_status_json), without their health
- * and their checks' names and counts. table (the web's, or NULL): past all_checks_up_to checks, the
- * checks listed and counted are its, and at most all_checks_up_to of those
- * not healthy are listed, the worst first.
+ * and their checks' names and counts. table (the web's, or NULL): past
+ * all_checks_up_to checks, the checks listed and counted are its, and at
+ * most all_checks_up_to of those not healthy are listed, the worst first.
  */
 static json_t *
 daemon_status_build(struct daemon *d, size_t all_checks_up_to, bool brief,

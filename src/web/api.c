@@ -144,7 +144,8 @@ read_incidents(struct web_server *ws, sqlite3 *db, const struct web_query *q,
 }
 
 enum MHD_Result
-web_get_incidents(struct web_server *ws, struct MHD_Connection *conn, struct web_request *req)
+web_get_incidents(struct web_server *ws, struct MHD_Connection *conn,
+    struct web_request *req)
 {
 	enum MHD_Result ret = MHD_NO;
 	struct web_query q = { 0 };
@@ -226,7 +227,8 @@ read_alerts(struct web_server *ws, sqlite3 *db, const struct web_query *q,
 }
 
 enum MHD_Result
-web_get_alerts(struct web_server *ws, struct MHD_Connection *conn, struct web_request *req)
+web_get_alerts(struct web_server *ws, struct MHD_Connection *conn,
+    struct web_request *req)
 {
 	enum MHD_Result ret = MHD_NO;
 	struct web_query q = { 0 };
@@ -245,7 +247,8 @@ read_changes(struct web_server *ws, sqlite3 *db, const struct web_query *q,
 }
 
 enum MHD_Result
-web_get_changes(struct web_server *ws, struct MHD_Connection *conn, struct web_request *req)
+web_get_changes(struct web_server *ws, struct MHD_Connection *conn,
+    struct web_request *req)
 {
 	enum MHD_Result ret = MHD_NO;
 	struct web_query q = { 0 };
@@ -265,7 +268,8 @@ read_snapshots(struct web_server *ws, sqlite3 *db, const struct web_query *q,
 }
 
 enum MHD_Result
-web_get_snapshots(struct web_server *ws, struct MHD_Connection *conn, struct web_request *req)
+web_get_snapshots(struct web_server *ws, struct MHD_Connection *conn,
+    struct web_request *req)
 {
 	const char *set = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "set");
 	enum MHD_Result ret = MHD_NO;
@@ -290,7 +294,8 @@ read_jobs(struct web_server *ws, sqlite3 *db, const struct web_query *q,
 
 /* GET /api/jobs?name=NAME&since=7d&limit=100: the runs of tend job, newest first. */
 enum MHD_Result
-web_get_jobs(struct web_server *ws, struct MHD_Connection *conn, struct web_request *req)
+web_get_jobs(struct web_server *ws, struct MHD_Connection *conn,
+    struct web_request *req)
 {
 	const char *name = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "name");
 	enum MHD_Result ret = MHD_NO;
@@ -331,7 +336,8 @@ read_report(struct web_server *ws, sqlite3 *db, const struct web_query *q,
  * 0.2 s) read on the reader thread.
  */
 enum MHD_Result
-web_get_report(struct web_server *ws, struct MHD_Connection *conn, struct web_request *req)
+web_get_report(struct web_server *ws, struct MHD_Connection *conn,
+    struct web_request *req)
 {
 	enum MHD_Result ret = MHD_NO;
 	struct web_query q = { 0 };

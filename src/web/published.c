@@ -1,7 +1,8 @@
 /*
  * The GETs answered from the published snapshot, without touching the
  * loop: the status, the services, one service with its checks, the checks
- * (filtered and paged), the metric series there are, /metrics, /healthz.
+ * (filtered and paged), the metric series there are, /metrics, /healthz,
+ * /readyz.
  */
 #include "web/web_internal.h"
 
@@ -211,6 +212,8 @@ web_get_published(struct web_server *ws, struct MHD_Connection *conn,
 		return web_send_shared(conn, req, snap, WEB_SHARED_STATUS);
 	if (strcmp(url, "/healthz") == 0)
 		return web_send_shared(conn, req, snap, WEB_SHARED_HEALTHZ);
+	if (strcmp(url, "/readyz") == 0)
+		return web_send_shared(conn, req, snap, WEB_SHARED_READYZ);
 	if (strcmp(url, "/api/checks") == 0)
 		return web_get_checks(conn, snap);
 	if (strcmp(url, "/api/services") == 0)

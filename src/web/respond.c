@@ -97,7 +97,9 @@ web_error_text(unsigned status, const char *msg)
 	char *text = doc != NULL ? json_dumps(doc, WEB_JSON_FLAGS) : NULL;
 
 	json_decref(doc);
-	return text != NULL ? text : xstrdup("{\"ok\":false,\"error\":\"cannot encode the answer\"}");
+	if (text == NULL)
+		text = xstrdup("{\"ok\":false,\"error\":\"cannot encode the answer\"}");
+	return text;
 }
 
 enum MHD_Result
@@ -194,11 +196,11 @@ web_shared_make(const struct web_body *body, enum web_shared which)
 }
 
 /*
- * /api/status and /healthz: one response per status, made by the first
- * request and queued for every one after it (libmicrohttpd counts its
- * users), with no allocation per request. The request holds the snapshot
- * until its answer is sent (web_request.held), so the status's memory
- * outlives every send of it.
+ * /api/status, /healthz and /readyz (503 when not ready): one response per
+ * status, made by the first request and queued for every one after it
+ * (libmicrohttpd counts its users), with no allocation per request. The
+ * request holds the snapshot until its answer is sent (web_request.held),
+ * so the status's memory outlives every send of it.
  */
 enum MHD_Result
 web_send_shared(struct MHD_Connection *conn, struct web_request *req,
@@ -206,7 +208,9 @@ web_send_shared(struct MHD_Connection *conn, struct web_request *req,
 {
 	struct web_status *st = snap->st;
 	const struct web_body *body = which == WEB_SHARED_STATUS ? web_status_text(st) :
-	    &st->healthz;
+	    which == WEB_SHARED_READYZ ? &st->readyz : &st->healthz;
+	unsigned status = which == WEB_SHARED_READYZ && !st->ready ?
+	    MHD_HTTP_SERVICE_UNAVAILABLE : MHD_HTTP_OK;
 	struct MHD_Response *resp;
 
 	pthread_mutex_lock(&st->shared_lock);
@@ -219,7 +223,7 @@ web_send_shared(struct MHD_Connection *conn, struct web_request *req,
 	}
 	web_snapshot_unref(req->held);
 	req->held = snap;
-	return MHD_queue_response(conn, MHD_HTTP_OK, resp);
+	return MHD_queue_response(conn, status, resp);
 }
 
 enum MHD_Result

@@ -124,7 +124,7 @@ static enum web_route
 web_route_of(const char *url, struct web_post *post)
 {
 	static const char *const published[] = { "/api/status", "/api/services",
-	    "/api/checks", "/api/metrics", "/healthz", "/metrics", NULL };
+	    "/api/checks", "/api/metrics", "/healthz", "/readyz", "/metrics", NULL };
 	size_t i;
 
 	for (i = 0; published[i] != NULL; i++)
@@ -311,8 +311,9 @@ web_declared_length(struct MHD_Connection *conn)
 }
 
 /*
- * The web threads yield to the loop: under a flood of requests supervision
- * and checks keep their pace, and the dashboard waits a little instead.
+ * The web and reader threads yield to the loop: under a flood of requests
+ * supervision and checks keep their pace, and the dashboard waits a little
+ * instead.
  */
 void
 web_thread_yield_to_loop(void)

@@ -198,6 +198,46 @@ healthz_of(const json_t *status)
 	    "problems", json_object_get(tend, "problems")));
 }
 
+/* Whether a state, as the status names it, keeps tend from being ready. */
+static bool
+readyz_waits(const char *state, const char *fine, const char *also_fine)
+{
+	return state != NULL && strcmp(state, fine) != 0 && strcmp(state, also_fine) != 0;
+}
+
+/*
+ * Ready, as Kubernetes' readiness probe means it: every service up (or a
+ * copy scaled down) and every check healthy (or paused); else what is not,
+ * named (the checks as the status lists them: past 200, the worst first).
+ */
+static struct web_body
+readyz_of(const json_t *status, bool *ready)
+{
+	json_t *waiting = json_array(), *n;
+	const json_t *item;
+	const char *state;
+	size_t i;
+
+	json_array_foreach(json_object_get(status, "services"), i, item) {
+		state = json_string_value(json_object_get(item, "state"));
+		if (readyz_waits(state, "up", "parked"))
+			json_array_append_new(waiting, json_sprintf("service %s: %s",
+			    json_string_value(json_object_get(item, "name")), state));
+	}
+	json_array_foreach(json_object_get(status, "checks"), i, item) {
+		state = json_string_value(json_object_get(item, "state"));
+		if (readyz_waits(state, "healthy", "paused"))
+			json_array_append_new(waiting, json_sprintf("check %s: %s",
+			    json_string_value(json_object_get(item, "name")), state));
+	}
+	/* The counts have every check, listed or not. */
+	*ready = json_array_size(waiting) == 0;
+	json_object_foreach((json_t *)json_object_get(status, "check_counts"), state, n)
+		if (readyz_waits(state, "healthy", "paused") && json_integer_value(n) > 0)
+			*ready = false;
+	return body_of(json_pack("{s:b, s:o}", "ready", *ready, "waiting", waiting));
+}
+
 static void
 web_status_unref(struct web_status *st)
 {
@@ -213,6 +253,7 @@ web_status_unref(struct web_status *st)
 	json_decref(st->doc);
 	free(st->status.data);
 	free(st->healthz.data);
+	free(st->readyz.data);
 	free(st);
 }
 
@@ -238,6 +279,7 @@ web_snapshot_build(json_t *status, struct web_checks *checks)
 	st->generated_at = json_integer_value(json_object_get(status, "generated_at"));
 	st->doc = json_incref(status);
 	st->healthz = healthz_of(status);
+	st->readyz = readyz_of(status, &st->ready);
 	return snapshot_new(st, checks != NULL ? checks : checks_of_status(status));
 }
 

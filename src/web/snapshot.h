@@ -57,7 +57,8 @@ struct web_checks {
 struct MHD_Response;
 
 /* The answers made once per status and sent to every request for it (respond.c). */
-enum web_shared { WEB_SHARED_STATUS, WEB_SHARED_HEALTHZ, WEB_SHARED_COUNT };
+enum web_shared { WEB_SHARED_STATUS, WEB_SHARED_HEALTHZ, WEB_SHARED_READYZ,
+	WEB_SHARED_COUNT };
 
 /* The status part of a snapshot: made again only when the status changed. */
 struct web_status {
@@ -65,6 +66,8 @@ struct web_status {
 	int64_t		 generated_at;
 	json_t		*doc;		/* read-only from now on */
 	struct web_body	 healthz;	/* /healthz */
+	struct web_body	 readyz;	/* /readyz */
+	bool		 ready;		/* every service up, every check healthy */
 	pthread_mutex_t	 shared_lock;	/* guards what follows */
 	struct web_body	 status;	/* /api/status: web_status_text */
 	struct MHD_Response *shared[WEB_SHARED_COUNT];	/* made on first request */

@@ -141,7 +141,7 @@ enum MHD_Result	web_send_method_not_allowed(struct MHD_Connection *conn, const c
 /* A body of snap (its reference taken by the response), sent without a copy. */
 enum MHD_Result	web_send_snapshot(struct MHD_Connection *conn, struct web_snapshot *snap,
 		    const struct web_body *body, const char *type);
-/* snap's /api/status or /healthz (its reference held by req until sent). */
+/* snap's /api/status, /healthz or /readyz (its reference held by req until sent). */
 enum MHD_Result	web_send_shared(struct MHD_Connection *conn, struct web_request *req,
 		    struct web_snapshot *snap, enum web_shared which);
 /* A file of the embedded dashboard, or 304 for the ETag asked with; 404 when none. */

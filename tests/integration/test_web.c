@@ -1,6 +1,6 @@
 /*
  * The web server against the real daemon: the JSON API (status, services,
- * checks, incidents, metrics), errors (400/401/404/405/413), actions with
+ * checks, incidents, metrics), /readyz, errors (400/401/404/405/413), actions with
  * and without the token, Server-Sent Events seeing a state change, /metrics
  * (and `promtool check metrics` when Debian's prometheus is installed),
  * the token file's mode, and clients that cannot starve the server: a
@@ -359,6 +359,70 @@ test_actions(void **state)
 	assert_true(json_integer_value(json_object_get(doc, "incident")) > 0);
 	json_decref(doc);
 	free(r.body);
+}
+
+/*
+ * GET /readyz until it answers status (bounded, 5 s); its body, which must
+ * name want among what it waits for (NULL: waits for nothing).
+ */
+static json_t *
+wait_readyz(long status, const char *want)
+{
+	long long deadline = harness_mono_ms() + 5000;
+	struct reply r;
+	json_t *doc;
+	char *waiting;
+	bool named;
+
+	for (;;) {
+		r = request("GET", "/readyz", NULL, 0);
+		doc = json_loads(r.body != NULL ? r.body : "", 0, NULL);
+		waiting = json_dumps(json_object_get(doc, "waiting"), 0);
+		named = want == NULL ? json_array_size(json_object_get(doc, "waiting")) == 0 :
+		    waiting != NULL && strstr(waiting, want) != NULL;
+		if (r.status == status && named && json_is_boolean(json_object_get(doc, "ready")))
+			break;
+		if (harness_mono_ms() > deadline)
+			fail_msg("GET /readyz: HTTP %ld, expected %ld naming '%s': %s", r.status,
+			    status, want != NULL ? want : "nothing", r.body ? r.body : "");
+		free(waiting);
+		free(r.body);
+		json_decref(doc);
+		harness_pause_ms(50);
+	}
+	free(waiting);
+	free(r.body);
+	return doc;
+}
+
+/*
+ * /readyz is 200 once every service is up and every check healthy, and 503
+ * naming what is not while a service is stopped (its check failing too).
+ */
+static void
+test_readyz(void **state)
+{
+	struct reply r;
+	json_t *doc;
+
+	start();
+	json_decref(wait_checked());
+	doc = wait_readyz(200, NULL);
+	assert_true(json_is_true(json_object_get(doc, "ready")));
+	json_decref(doc);
+
+	r = request("POST", "/api/services/web/stop", token, 0);
+	assert_int_equal(r.status, 200);
+	free(r.body);
+	doc = wait_readyz(503, "service web: ");
+	assert_true(json_is_false(json_object_get(doc, "ready")));
+	json_decref(doc);
+	json_decref(wait_readyz(503, "check health: "));
+
+	r = request("POST", "/api/services/web/start", token, 0);
+	assert_int_equal(r.status, 200);
+	free(r.body);
+	json_decref(wait_readyz(200, NULL));
 }
 
 /* A raw connection to the server, from a source address of our choosing. */
@@ -954,6 +1018,7 @@ main(void)
 		TEND_TEST(test_read_endpoints),
 		TEND_TEST(test_errors),
 		TEND_TEST(test_actions),
+		TEND_TEST(test_readyz),
 		TEND_TEST(test_events),
 		TEND_TEST(test_metrics),
 		TEND_TEST(test_idle_clients),
