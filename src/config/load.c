@@ -16,6 +16,7 @@
 
 #include <yaml.h>
 
+#include "config/envsubst.h"
 #include "config/parse.h"
 #include "config/units.h"
 #include "config/validate.h"
@@ -191,7 +192,9 @@ config_parse_document(struct walk *w, const char *yaml, size_t len)
 		    "means every default");
 	else
 		config_refuse_second_document(w, &parser);
-	parse_root(w, root != NULL && yaml_bounds_check(w) ? root : NULL);
+	/* A reference that cannot be put in: its value is not what was meant. */
+	parse_root(w, root != NULL && config_envsubst(w) && yaml_bounds_check(w) ? root :
+	    NULL);
 	w->doc = NULL;
 	yaml_document_delete(&doc);
 	yaml_parser_delete(&parser);
