@@ -6,26 +6,9 @@
 #include <string.h>
 
 #include "core/mem.h"
+#include "core/text.h"
 
 #define ENV_NAME_MAX	255
-
-/* The text being made; malloc'd, as libyaml's own scalars are. */
-struct envsubst_out {
-	char	*p;
-	size_t	 len, cap;
-};
-
-static void
-out_put(struct envsubst_out *o, const char *s, size_t n)
-{
-	if (o->len + n + 1 > o->cap) {
-		o->cap = (o->len + n + 1) * 2;
-		o->p = xrealloc(o->p, o->cap);
-	}
-	memcpy(o->p + o->len, s, n);
-	o->len += n;
-	o->p[o->len] = '\0';
-}
 
 static bool
 env_name_char(char c, bool first)
@@ -38,7 +21,8 @@ env_name_char(char c, bool first)
  * 0 with msg said.
  */
 static size_t
-envsubst_one(struct envsubst_out *o, const char *in, size_t len, size_t i, char *msg, size_t msglen)
+envsubst_one(struct text_buf *o, const char *in, size_t len, size_t i, char *msg,
+    size_t msglen)
 {
 	size_t start = i + 2, end = start, close;
 	char name[ENV_NAME_MAX + 1];
@@ -60,7 +44,7 @@ envsubst_one(struct envsubst_out *o, const char *in, size_t len, size_t i, char 
 			    "has no default (${%s:-DEFAULT})", name, name, name);
 			return 0;
 		}
-		out_put(o, value, strlen(value));
+		text_buf_put(o, value, strlen(value));
 		return end + 1;
 	}
 	if (end + 1 >= len || in[end] != ':' || in[end + 1] != '-') {
@@ -74,9 +58,9 @@ envsubst_one(struct envsubst_out *o, const char *in, size_t len, size_t i, char 
 		return 0;
 	}
 	if (value != NULL && *value != '\0')
-		out_put(o, value, strlen(value));
+		text_buf_put(o, value, strlen(value));
 	else
-		out_put(o, in + end + 2, close - (end + 2));
+		text_buf_put(o, in + end + 2, close - (end + 2));
 	return close + 1;
 }
 
@@ -84,7 +68,7 @@ bool
 envsubst_text(const char *in, size_t len, char **out, size_t *out_len, size_t *at,
     char *msg, size_t msglen)
 {
-	struct envsubst_out o = { 0 };
+	struct text_buf o = { 0 };
 	size_t i = 0, from = 0, next;
 
 	*out = NULL;
@@ -95,22 +79,22 @@ envsubst_text(const char *in, size_t len, char **out, size_t *out_len, size_t *a
 		if (in[i] != '$') {
 			i++;
 		} else if (in[i + 1] == '$' && i + 2 < len && in[i + 2] == '{') {
-			out_put(&o, in + from, i + 1 - from);	/* one '$' of the two */
+			text_buf_put(&o, in + from, i + 1 - from);	/* one '$' of the two */
 			from = i = i + 2;
 		} else if (in[i + 1] != '{') {
 			i++;
 		} else {
-			out_put(&o, in + from, i - from);
+			text_buf_put(&o, in + from, i - from);
 			if ((next = envsubst_one(&o, in, len, i, msg, msglen)) == 0) {
-				free(o.p);
+				free(o.s);
 				*at = i;
 				return false;
 			}
 			from = i = next;
 		}
 	}
-	out_put(&o, in + from, len - from);
-	*out = o.p;
+	text_buf_put(&o, in + from, len - from);
+	*out = o.s;
 	*out_len = o.len;
 	return true;
 }

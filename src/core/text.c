@@ -11,15 +11,8 @@
 
 #include "core/mem.h"
 
-/* A string being built. */
-struct text_buf {
-	char	*s;
-	size_t	 len;
-	size_t	 cap;
-};
-
-static void
-buf_put(struct text_buf *b, const char *s, size_t n)
+void
+text_buf_put(struct text_buf *b, const char *s, size_t n)
 {
 	if (b->len + n + 1 > b->cap) {
 		b->cap = (b->len + n + 1) * 2;
@@ -116,17 +109,17 @@ text_put_control(struct text_buf *b, uint32_t cp)
 	char esc[16];
 
 	if (cp == '\n')
-		buf_put(b, "\\n", 2);
+		text_buf_put(b, "\\n", 2);
 	else if (cp == '\r')
-		buf_put(b, "\\r", 2);
+		text_buf_put(b, "\\r", 2);
 	else if (cp == '\t')
-		buf_put(b, "\\t", 2);
+		text_buf_put(b, "\\t", 2);
 	else if (cp < 0x80) {
 		snprintf(esc, sizeof(esc), "\\x%02x", (unsigned)cp);
-		buf_put(b, esc, 4);
+		text_buf_put(b, esc, 4);
 	} else {
 		snprintf(esc, sizeof(esc), "\\u%04x", (unsigned)cp);
-		buf_put(b, esc, 6);
+		text_buf_put(b, esc, 6);
 	}
 }
 
@@ -143,11 +136,11 @@ text_clean(const char *s, bool escape)
 	while (i < len) {
 		n = utf8_next(p + i, len - i, &cp, &ok);
 		if (!ok)
-			buf_put(&b, TEXT_REPLACEMENT, sizeof(TEXT_REPLACEMENT) - 1);
+			text_buf_put(&b, TEXT_REPLACEMENT, sizeof(TEXT_REPLACEMENT) - 1);
 		else if (escape && text_is_control(cp))
 			text_put_control(&b, cp);
 		else
-			buf_put(&b, s + i, n);
+			text_buf_put(&b, s + i, n);
 		i += n;
 	}
 	return buf_done(&b);
@@ -265,18 +258,18 @@ text_redact_query(struct text_buf *b, const char *p, const char *end)
 	while (p < end) {
 		n = strcspn(p, "?&;#");
 		if (p + n >= end) {
-			buf_put(b, p, (size_t)(end - p));
+			text_buf_put(b, p, (size_t)(end - p));
 			return;
 		}
-		buf_put(b, p, n + 1);
+		text_buf_put(b, p, n + 1);
 		name = p + n + 1;
 		for (eq = name; eq < end && strchr("=?&;#", *eq) == NULL; eq++)
 			;
-		buf_put(b, name, (size_t)(eq - name));
+		text_buf_put(b, name, (size_t)(eq - name));
 		p = eq;
 		if (eq >= end || *eq != '=' || !text_secret_name(name, (size_t)(eq - name)))
 			continue;
-		buf_put(b, "=***", 4);
+		text_buf_put(b, "=***", 4);
 		for (p = eq + 1; p < end && strchr("&;#", *p) == NULL; p++)
 			;
 	}
@@ -304,16 +297,16 @@ text_redact_url(struct text_buf *b, const char *auth, const char *end)
 	if (at != NULL && at > auth) {
 		colon = memchr(auth, ':', (size_t)(at - auth));
 		if (colon != NULL)
-			buf_put(b, auth, (size_t)(colon - auth) + 1);
+			text_buf_put(b, auth, (size_t)(colon - auth) + 1);
 		/* An empty password hides nothing. */
 		if (colon == NULL || colon + 1 < at)
-			buf_put(b, "***", 3);
+			text_buf_put(b, "***", 3);
 		auth = at;
 	}
 	q = host_end + strcspn(host_end, "?#;");
 	if (q > end)
 		q = end;
-	buf_put(b, auth, (size_t)(q - auth));
+	text_buf_put(b, auth, (size_t)(q - auth));
 	text_redact_query(b, q, end);
 }
 
@@ -351,7 +344,7 @@ text_redact(const char *s)
 	while ((sep = strstr(p, "://")) != NULL) {
 		for (scheme = sep; scheme > p && text_scheme_char(scheme[-1]); scheme--)
 			;
-		buf_put(&b, p, (size_t)(sep + 3 - p));
+		text_buf_put(&b, p, (size_t)(sep + 3 - p));
 		p = sep + 3;
 		if (scheme == sep || !isalpha((unsigned char)*scheme))
 			continue;
@@ -359,6 +352,6 @@ text_redact(const char *s)
 		text_redact_url(&b, p, end);
 		p = end;
 	}
-	buf_put(&b, p, strlen(p));
+	text_buf_put(&b, p, strlen(p));
 	return buf_done(&b);
 }

@@ -16,6 +16,15 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+/* A string being built: { NULL, 0, 0 } to start; malloc'd, NUL-ended once put to. */
+struct text_buf {
+	char	*s;
+	size_t	 len;
+	size_t	 cap;
+};
+
+void	text_buf_put(struct text_buf *b, const char *s, size_t n);
+
 /* The replacement character, for what is not UTF-8. */
 #define TEXT_REPLACEMENT	"\xef\xbf\xbd"
 
