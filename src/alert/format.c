@@ -138,7 +138,7 @@ am_labels(const struct alert_msg *m, const struct alert_channel_conf *ch,
     const char *host)
 {
 	json_t *labels = json_object();
-	char id[32], **l, *eq, *name;
+	char id[32];
 
 	json_object_set_new(labels, "alertname", json_string(am_alertname(m->source)));
 	json_object_set_new(labels, "instance", str_or_empty(host));
@@ -150,14 +150,7 @@ am_labels(const struct alert_msg *m, const struct alert_channel_conf *ch,
 		json_object_set_new(labels, "incident", json_string(id));
 	}
 	/* The channel's own labels come last: they may route, or override. */
-	for (l = ch->labels; l != NULL && *l != NULL; l++) {
-		if ((eq = strchr(*l, '=')) == NULL)
-			continue;
-		name = xstrndup(*l, (size_t)(eq - *l));
-		json_object_set_new(labels, name, str_or_empty(eq + 1));
-		free(name);
-	}
-	return labels;
+	return strv_pairs_json(ch->labels, labels);
 }
 
 json_t *

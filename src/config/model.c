@@ -229,6 +229,7 @@ config_free(struct tend_config *cfg)
 		free(cfg->anomaly.series[i].series);
 	free(cfg->anomaly.series);
 	web_conf_clear(&cfg->web);
+	strv_free(cfg->metrics.labels);
 	alerts_conf_free(&cfg->alerts);
 	strv_free(cfg->report.to);
 	free(cfg->report.to_pos);

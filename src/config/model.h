@@ -467,6 +467,12 @@ struct anomaly_conf {
 	size_t		 n_series;
 };
 
+/* `metrics:`: what tend's metrics carry besides their own labels (docs/api.md). */
+struct metrics_conf {
+	char		**labels;	/* "name=value" on every series, may be NULL */
+	struct conf_pos	 labels_pos;
+};
+
 /* `web:`: the dashboard, JSON API and /metrics (docs/api.md). */
 struct web_conf {
 	bool		 enabled;		/* default true; `tend run --no-web` */
@@ -756,6 +762,7 @@ struct tend_config {
 	size_t		 n_classify;
 	struct anomaly_conf anomaly;
 	struct web_conf	 web;
+	struct metrics_conf metrics;
 	struct alerts_conf alerts;
 	struct report_conf report;
 	struct installer_conf *installers;	/* declared, then the built-ins not declared */

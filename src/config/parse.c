@@ -376,6 +376,7 @@ static const struct key_spec root_specs[] = {
 	{ "classify", parse_classify, 0, NULL },
 	{ "anomaly", parse_anomaly, OFF(tend_config, anomaly), NULL },
 	{ "web", parse_nested, OFF(tend_config, web), web_specs },
+	{ "metrics", parse_nested, OFF(tend_config, metrics), metrics_specs },
 	{ "alerts", parse_alerts, OFF(tend_config, alerts), NULL },
 	{ "installers", parse_installers, 0, NULL },
 	{ "environment", parse_environment, OFF(tend_config, environment), NULL },

@@ -15,6 +15,7 @@ struct check_conf *parse_add_check(struct tend_config *cfg, const char *name);
 
 extern const struct key_spec self_healing_specs[];
 extern const struct key_spec web_specs[];	/* parse_web.c */
+extern const struct key_spec metrics_specs[];	/* parse_web.c */
 
 /* "85%", "85" or 1.5: a threshold in the metric's own unit. */
 void	parse_threshold(struct walk *, yaml_node_t *, void *, const struct key_spec *);

@@ -11,7 +11,6 @@
  *       am:  { webhook: 'http://127.0.0.1:9093', format: alertmanager }
  *       pager: { command: [/usr/local/bin/page], on: [escalated] }
  */
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,7 +33,6 @@ const char *const alert_event_names[] = {
 const char *const alert_format_names[] = { "json", "slack", "alertmanager", NULL };
 
 static void	parse_alert_on(struct walk *, yaml_node_t *, void *, const struct key_spec *);
-static void	parse_alert_labels(struct walk *, yaml_node_t *, void *, const struct key_spec *);
 static void	parse_alert_channels(struct walk *, yaml_node_t *, void *, const struct key_spec *);
 
 static const struct key_spec channel_specs[] = {
@@ -42,7 +40,7 @@ static const struct key_spec channel_specs[] = {
 	{ "command", parse_argv, OFF(alert_channel_conf, command), NULL },
 	{ "format", parse_enum, OFF(alert_channel_conf, format), alert_format_names },
 	{ "headers", parse_header_map, OFF(alert_channel_conf, headers), NULL },
-	{ "labels", parse_alert_labels, OFF(alert_channel_conf, labels), NULL },
+	{ "labels", parse_labels, OFF(alert_channel_conf, labels), NULL },
 	{ "on", parse_alert_on, OFF(alert_channel_conf, on), NULL },
 	{ "timeout", parse_duration, OFF(alert_channel_conf, timeout_ms), NULL },
 	{ "resend", parse_duration, OFF(alert_channel_conf, resend_ms), NULL },
@@ -109,42 +107,6 @@ parse_alert_on(struct walk *w, yaml_node_t *node, void *target,
 	for (item = node->data.sequence.items.start;
 	    item < node->data.sequence.items.top; item++)
 		alert_on_word(w, yaml_document_get_node(w->doc, *item), on);
-}
-
-/* A Prometheus label name: [a-zA-Z_][a-zA-Z0-9_]*. */
-static bool
-alert_label_name_ok(const char *name)
-{
-	const char *p;
-
-	if (!isalpha((unsigned char)*name) && *name != '_')
-		return false;
-	for (p = name; *p != '\0'; p++)
-		if (!isalnum((unsigned char)*p) && *p != '_')
-			return false;
-	return true;
-}
-
-/* labels: { team: ops }: kept as "team=ops". */
-static void
-parse_alert_labels(struct walk *w, yaml_node_t *node, void *target,
-    const struct key_spec *spec)
-{
-	yaml_node_pair_t *pair;
-	yaml_node_t *k;
-	const char *name;
-
-	parse_env(w, node, target, spec);
-	if (node->type != YAML_MAPPING_NODE)
-		return;
-	for (pair = node->data.mapping.pairs.start;
-	    pair < node->data.mapping.pairs.top; pair++) {
-		k = yaml_document_get_node(w->doc, pair->key);
-		name = k->type == YAML_SCALAR_NODE ? (const char *)k->data.scalar.value : NULL;
-		if (name != NULL && *name != '\0' && !alert_label_name_ok(name))
-			walk_error(w, k, "'labels': '%s' is not a label name (letters, "
-			    "digits and _, not starting with a digit)", name);
-	}
 }
 
 /*

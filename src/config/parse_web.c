@@ -1,4 +1,7 @@
-/* `web:`: where and how the dashboard, the JSON API and /metrics are served. */
+/*
+ * `web:`: where and how the dashboard, the JSON API and /metrics are
+ * served; `metrics:`: what every series of them carries besides its own.
+ */
 #include "config/parse.h"
 
 #include <arpa/inet.h>
@@ -83,5 +86,16 @@ const struct key_spec web_specs[] = {
 	{ "connection_timeout", parse_duration, OFF(web_conf, connection_timeout_ms), NULL },
 	{ "sse_clients", parse_positive_int, OFF(web_conf, sse_clients), NULL },
 	{ "allowed_hosts", parse_web_allowed_hosts, OFF(web_conf, allowed_hosts), NULL },
+	{ NULL, NULL, 0, NULL },
+};
+
+/* The labels tend's own series have, and the ones Prometheus gives each target. */
+static const char *const metric_labels_taken[] = { "tend's series have it already, or "
+	"Prometheus gives it each target (check, service, state, reason, action, outcome, "
+	"job, instance)", "check", "service", "state", "reason", "action", "outcome", "job",
+	"instance", NULL };
+
+const struct key_spec metrics_specs[] = {
+	{ "labels", parse_labels, OFF(metrics_conf, labels), metric_labels_taken },
 	{ NULL, NULL, 0, NULL },
 };

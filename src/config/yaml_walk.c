@@ -397,6 +397,45 @@ parse_env(struct walk *w, yaml_node_t *node, void *target,
 	parse_pairs(w, node, target, spec, "=", "=");
 }
 
+/* A Prometheus label name: [a-zA-Z_][a-zA-Z0-9_]*, and not __ first (Prometheus' own). */
+static bool
+label_name_ok(const char *name)
+{
+	const char *p;
+
+	if ((!isalpha((unsigned char)*name) && *name != '_') || strncmp(name, "__", 2) == 0)
+		return false;
+	for (p = name; *p != '\0'; p++)
+		if (!isalnum((unsigned char)*p) && *p != '_')
+			return false;
+	return true;
+}
+
+void
+parse_labels(struct walk *w, yaml_node_t *node, void *target, const struct key_spec *spec)
+{
+	const char *const *taken = spec->arg;
+	yaml_node_pair_t *pair;
+	yaml_node_t *k;
+	const char *name;
+
+	parse_env(w, node, target, spec);
+	if (node->type != YAML_MAPPING_NODE)
+		return;
+	for (pair = node->data.mapping.pairs.start;
+	    pair < node->data.mapping.pairs.top; pair++) {
+		k = yaml_document_get_node(w->doc, pair->key);
+		name = k->type == YAML_SCALAR_NODE ? (const char *)k->data.scalar.value : NULL;
+		if (name == NULL || *name == '\0')
+			continue;
+		if (!label_name_ok(name))
+			walk_error(w, k, "'%s': '%s' is not a label name (letters, digits and _, "
+			    "not starting with a digit nor with __)", spec->name, name);
+		else if (taken != NULL && strv_contains((char *const *)taken, name))
+			walk_error(w, k, "'%s': '%s' is taken: %s", spec->name, name, taken[0]);
+	}
+}
+
 void
 parse_header_map(struct walk *w, yaml_node_t *node, void *target,
     const struct key_spec *spec)

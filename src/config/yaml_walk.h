@@ -103,6 +103,12 @@ void	parse_octal(struct walk *, yaml_node_t *, void *, const struct key_spec *);
 void	parse_nested(struct walk *, yaml_node_t *, void *, const struct key_spec *);
 /* "Name: value" lines from a mapping (HTTP headers). */
 void	parse_header_map(struct walk *, yaml_node_t *, void *, const struct key_spec *);
+/*
+ * labels: { team: ops } as "team=ops" (Prometheus label names). spec->arg,
+ * when not NULL: a NULL-terminated list whose first string says why the
+ * names after it are taken.
+ */
+void	parse_labels(struct walk *, yaml_node_t *, void *, const struct key_spec *);
 /* One of a list of words: spec->arg is a NULL-terminated array of words. */
 void	parse_enum(struct walk *, yaml_node_t *, void *, const struct key_spec *);
 

@@ -117,3 +117,19 @@ strv_json(char *const *v)
 		json_array_append_new(a, json_string(v[i]));
 	return a;
 }
+
+json_t *
+strv_pairs_json(char *const *v, json_t *obj)
+{
+	const char *eq;
+	char *name;
+
+	for (; v != NULL && *v != NULL; v++) {
+		if ((eq = strchr(*v, '=')) == NULL)
+			continue;
+		name = xstrndup(*v, (size_t)(eq - *v));
+		json_object_set_new(obj, name, json_string(eq + 1));
+		free(name);
+	}
+	return obj;
+}

@@ -21,5 +21,7 @@ char	**strv_extend(char **v, char *const *more);
 char	 *strv_join(char *const *v, const char *sep);
 /* A JSON array of the strings (v may be NULL: an empty array). */
 json_t	 *strv_json(char *const *v);
+/* "name=value" strings (v may be NULL) set into obj as name: "value"; obj. */
+json_t	 *strv_pairs_json(char *const *v, json_t *obj);
 
 #endif

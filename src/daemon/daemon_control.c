@@ -187,6 +187,9 @@ daemon_status_build(struct daemon *d, size_t all_checks_up_to, bool brief,
 	json_object_set_new(status, "groups", daemon_scale_groups(d));
 	json_object_set_new(json_object_get(status, "tend"), "web_url",
 	    d->web != NULL ? json_string(web_url(d->web)) : json_null());
+	/* metrics.labels, {"env": "prod"}: every series of /metrics has them. */
+	json_object_set_new(json_object_get(status, "tend"), "labels",
+	    strv_pairs_json(cfg->metrics.labels, json_object()));
 	/* tend's own health (its store, its logs) counts in the overall state. */
 	if (json_array_size(json_object_get(self, "problems")) > 0)
 		json_object_set_new(status, "state", json_string(health_state_name(

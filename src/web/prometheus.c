@@ -187,6 +187,28 @@ other_families(json_t *families, const json_t *status)
 	host_families(families, json_object_get(status, "host"));
 }
 
+/* metrics.labels, {"env": "prod"}: every series has them (docs/api.md). */
+static const json_t *
+status_labels(const json_t *status)
+{
+	return json_object_get(json_object_get(status, "tend"), "labels");
+}
+
+/* labels on every sample of families (a sample's own label of a name wins). */
+static void
+families_label(json_t *families, const json_t *labels)
+{
+	const json_t *f;
+	json_t *s;
+	size_t i, k;
+
+	if (json_object_size(labels) == 0)
+		return;
+	json_array_foreach(families, i, f)
+		json_array_foreach(json_object_get(f, "samples"), k, s)
+			json_object_update_missing(json_object_get(s, "labels"), (json_t *)labels);
+}
+
 json_t *
 metrics_families(const json_t *status)
 {
@@ -195,6 +217,7 @@ metrics_families(const json_t *status)
 	self_families(families, json_object_get(status, "tend"));
 	checks_families(families, json_object_get(status, "checks"));
 	other_families(families, status);
+	families_label(families, status_labels(status));
 	return families;
 }
 
@@ -287,13 +310,34 @@ put_check_labels(FILE *out, const struct web_check *c)
 	fputc('"', out);
 }
 
+/* ",name=\"value\"" for each of labels, escaped: made once for every check's samples. */
+static char *
+labels_text(const json_t *labels)
+{
+	const char *key;
+	const json_t *v;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+
+	if (out == NULL)
+		return xstrdup("");
+	json_object_foreach((json_t *)labels, key, v) {
+		fprintf(out, ",%s=\"", key);
+		put_label_value(out, json_string_value(v) != NULL ? json_string_value(v) : "");
+		fputc('"', out);
+	}
+	fclose(out);
+	return text;
+}
+
 /*
  * The checks' two families written straight from the table: ten thousand
  * checks are fifty thousand samples, which as JSON objects first took a
  * quarter of a second and 10 MB.
  */
 static void
-put_check_families(FILE *out, const struct web_checks *t)
+put_check_families(FILE *out, const struct web_checks *t, const char *extra)
 {
 	size_t i, k;
 
@@ -303,7 +347,7 @@ put_check_families(FILE *out, const struct web_checks *t)
 		for (k = 0; check_states[k] != NULL; k++) {
 			fputs("tend_check_state", out);
 			put_check_labels(out, t->v[i]);
-			fprintf(out, ",state=\"%s\"} %d\n", check_states[k],
+			fprintf(out, ",state=\"%s\"%s} %d\n", check_states[k], extra,
 			    strcmp(t->v[i]->state, check_states[k]) == 0);
 		}
 	}
@@ -314,7 +358,7 @@ put_check_families(FILE *out, const struct web_checks *t)
 			continue;
 		fputs("tend_check_latency_seconds", out);
 		put_check_labels(out, t->v[i]);
-		fputs("} ", out);
+		fprintf(out, "%s} ", extra);
 		put_value(out, t->v[i]->latency_ms / 1000);
 		fputc('\n', out);
 	}
@@ -324,7 +368,7 @@ char *
 metrics_text(const json_t *status, const struct web_checks *checks)
 {
 	json_t *before = json_array(), *after = json_array();
-	char *text = NULL;
+	char *text = NULL, *extra;
 	size_t len = 0;
 	FILE *out = open_memstream(&text, &len);
 
@@ -332,10 +376,14 @@ metrics_text(const json_t *status, const struct web_checks *checks)
 		return xstrdup("");
 	self_families(before, json_object_get(status, "tend"));
 	other_families(after, status);
+	families_label(before, status_labels(status));
+	families_label(after, status_labels(status));
+	extra = labels_text(status_labels(status));
 	put_families(out, before);
-	put_check_families(out, checks);
+	put_check_families(out, checks, extra);
 	put_families(out, after);
 	fclose(out);
+	free(extra);
 	json_decref(before);
 	json_decref(after);
 	return text;

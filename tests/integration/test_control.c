@@ -1,7 +1,8 @@
 /*
  * Operating a running daemon: tend stop/start/restart NAME, status text and
- * the table's view of the status, service output in rotated logs, and an
- * external service followed through its pidfile.
+ * the table's view of the status, metrics.labels in what export-metrics
+ * prints, service output in rotated logs, and an external service followed
+ * through its pidfile.
  */
 #include "harness.h"
 
@@ -486,6 +487,40 @@ the_table_view_leaves_out_what_the_table_does_not_show(void **state)
 	json_decref(doc);
 }
 
+/* metrics.labels reach every series tend exports, through the daemon's status. */
+static void
+metric_labels_are_on_every_series(void **state)
+{
+	json_t *doc, *families, *f, *s;
+	size_t i, k, n = 0;
+	char *out;
+
+	(void)state;
+	harness_write_config(&t,
+	    "metrics: { labels: { env: prod, team: payments } }\n"
+	    "services:\n"
+	    "  svc: { run: [@FAKESVC@, --name, svc, --record, @RECORD@] }\n");
+	harness_start(&t);
+	assert_true(harness_wait_state(&t, "svc", "up", 0, 5000));
+	assert_int_equal(harness_cli(&t, &out, "export-metrics", "--state-dir", t.state, NULL),
+	    0);
+	doc = json_loads(out, 0, NULL);
+	families = json_object_get(doc, "metrics");
+	if (!json_is_array(families))
+		fail_msg("export-metrics: no list of metrics: %s", out);
+	json_array_foreach(families, i, f)
+		json_array_foreach(json_object_get(f, "samples"), k, s) {
+			assert_string_equal(harness_str(json_object_get(s, "labels"), "env"),
+			    "prod");
+			assert_string_equal(harness_str(json_object_get(s, "labels"), "team"),
+			    "payments");
+			n++;
+		}
+	assert_true(n > 10);
+	json_decref(doc);
+	free(out);
+}
+
 int
 main(void)
 {
@@ -501,6 +536,7 @@ main(void)
 		TEND_TEST(json_logs_name_the_service),
 		TEND_TEST(control_socket_answers_garbage_clearly),
 		TEND_TEST(the_table_view_leaves_out_what_the_table_does_not_show),
+		TEND_TEST(metric_labels_are_on_every_series),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -522,6 +522,25 @@ every_example_loads(void **state)
 	assert_true(loaded >= 3);
 }
 
+/* metrics.labels: label names, none of tend's own nor Prometheus' target labels. */
+static void
+metric_labels_parse(void **state)
+{
+	struct tend_config *cfg;
+
+	cfg = load_ok("metrics: { labels: { env: prod, team: 'pay ments' } }\n");
+	assert_string_equal(cfg->metrics.labels[0], "env=prod");
+	assert_string_equal(cfg->metrics.labels[1], "team=pay ments");
+	assert_null(cfg->metrics.labels[2]);
+	config_free(cfg);
+	assert_error("metrics: { labels: { 9a: b } }\n", 1, 22, "not a label name");
+	assert_error("metrics: { labels: { __x: b } }\n", 1, 22, "not a label name");
+	assert_error("metrics: { labels: { service: b } }\n", 1, 22, "tend's series have it");
+	assert_error("metrics: { labels: { instance: b } }\n", 1, 22, "Prometheus gives it");
+	assert_error("metrics: { labels: { a: b, a: c } }\n", 1, 28, "twice");
+	assert_error("metrics: { label: {} }\n", 1, 12, "unknown key 'label'");
+}
+
 int
 main(void)
 {
@@ -550,6 +569,7 @@ main(void)
 		cmocka_unit_test_setup(relative_paths_are_relative_to_the_config_file, reset),
 		cmocka_unit_test_setup(embedded_default_loads_with_host_checks, reset),
 		cmocka_unit_test_setup(every_example_loads, reset),
+		cmocka_unit_test_setup(metric_labels_parse, reset),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 

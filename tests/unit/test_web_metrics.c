@@ -1,6 +1,7 @@
 /*
  * The web server's pure parts: metrics families from a status, their
- * Prometheus text (label escaping, special values), the snapshot's bodies
+ * Prometheus text (label escaping, special values, metrics.labels on every
+ * series), the snapshot's bodies
  * and its table of checks, and the API token's comparison.
  */
 #include <stdarg.h>
@@ -93,6 +94,39 @@ test_metrics_text_of_table(void **state)
 	char *want = prometheus_text(families), *got = metrics_text(doc, snap->checks);
 
 	assert_string_equal(got, want);
+	free(want);
+	free(got);
+	web_snapshot_unref(snap);
+	json_decref(families);
+	json_decref(doc);
+}
+
+/* metrics.labels on every sample, after its own, the same on both paths. */
+static void
+test_static_labels(void **state)
+{
+	json_t *doc = status(), *families;
+	struct web_snapshot *snap;
+	char *want, *got, *line, *save = NULL;
+	int samples = 0;
+
+	json_object_set_new(json_object_get(doc, "tend"), "labels",
+	    json_pack("{s:s, s:s}", "env", "prod", "team", "a\"b"));
+	families = metrics_families(doc);
+	snap = web_snapshot_build(doc, NULL);
+	want = prometheus_text(families);
+	got = metrics_text(doc, snap->checks);
+	assert_string_equal(got, want);
+	for (line = strtok_r(got, "\n", &save); line != NULL; line = strtok_r(NULL, "\n", &save)) {
+		if (line[0] == '#')
+			continue;
+		samples++;
+		if (strstr(line, "env=\"prod\",team=\"a\\\"b\"") == NULL)
+			fail_msg("a sample without the labels: %s", line);
+	}
+	assert_true(samples > 20);
+	assert_non_null(strstr(want, "tend_check_state{check=\"health\",service=\"web\","
+	    "state=\"warning\",env=\"prod\",team=\"a\\\"b\"} 1\n"));
 	free(want);
 	free(got);
 	web_snapshot_unref(snap);
@@ -207,6 +241,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_prometheus_text),
 		cmocka_unit_test(test_metrics_text_of_table),
+		cmocka_unit_test(test_static_labels),
 		cmocka_unit_test(test_snapshot),
 		cmocka_unit_test(test_snapshot_table),
 		cmocka_unit_test(test_token_equal),
