@@ -150,7 +150,7 @@ daemon_status_build(struct daemon *d, size_t all_checks_up_to, bool brief,
 	json_t *services = supervisor_status_json(d->sup, brief), *svc, *status;
 	enum health_state overall = scheduler_overall(d->checks), health;
 	bool all = cfg->n_checks <= all_checks_up_to, from_table = table != NULL && !all;
-	size_t i, more = 0;
+	size_t i, more = 0, n_open, escalated;
 	json_t *self = selfhealth_json(), *by_service = json_object();
 	json_t *checks = from_table ? check_table_problems(table, all_checks_up_to, &more) :
 	    daemon_status_checks(d, all);
@@ -169,14 +169,15 @@ daemon_status_build(struct daemon *d, size_t all_checks_up_to, bool brief,
 	else if (!brief)
 		daemon_count_problems(by_service, checks);
 	json_decref(by_service);
-	status = json_pack("{s:b, s:s, s:{s:i, s:s, s:s, s:I, s:s, s:I, s:I}, s:o, s:o}",
+	n_open = healer_open_count(d->healer, &escalated);
+	status = json_pack("{s:b, s:s, s:{s:i, s:s, s:s, s:I, s:s, s:I, s:I, s:I}, s:o, s:o}",
 	    "ok", 1, "state", health_state_name(overall),
 	    "tend", "pid", (int)getpid(), "version", TEND_VERSION,
 	    "config", cfg->source, "uptime_ms",
 	    (json_int_t)(clock_mono_ms() - d->started_ms),
 	    "state_dir", d->state_dir,
 	    "check_runs", (json_int_t)(d->runs_before_reload + scheduler_runs(d->checks)),
-	    "open_incidents", (json_int_t)healer_open_count(d->healer),
+	    "open_incidents", (json_int_t)n_open, "escalated_incidents", (json_int_t)escalated,
 	    "services", services,
 	    "checks", checks);
 	json_object_set_new(status, "check_counts", scheduler_counts(d->checks));

@@ -799,12 +799,13 @@ healer_settle_ms(const struct healer *h)
 
 
 size_t
-healer_open_count(const struct healer *h)
+healer_open_count(const struct healer *h, size_t *escalated)
 {
 	const struct incident *inc;
 	size_t n = 0;
 
-	for (inc = h->open; inc != NULL; inc = inc->next)
-		n++;
+	*escalated = 0;
+	for (inc = h->open; inc != NULL; inc = inc->next, n++)
+		*escalated += inc->phase == PHASE_ESCALATED;
 	return n;
 }

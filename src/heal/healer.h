@@ -96,7 +96,7 @@ json_t		*healer_incident_json(const struct healer *h, int64_t id);
  * following an incident waits at most.
  */
 int64_t		 healer_settle_ms(const struct healer *h);
-/* How many incidents are open. */
-size_t		 healer_open_count(const struct healer *h);
+/* How many incidents are open; *escalated: how many of them wait for a human. */
+size_t		 healer_open_count(const struct healer *h, size_t *escalated);
 
 #endif

@@ -115,6 +115,9 @@ heal_families(json_t *families, const json_t *tend, const json_t *actions)
 	    "Incidents opened since tend started."), NULL, number(tend, "incidents_total"));
 	sample(family(families, "tend_incidents_open", "gauge", "Incidents open now."), NULL,
 	    number(tend, "open_incidents"));
+	sample(family(families, "tend_incidents_escalated", "gauge", "Incidents open now that "
+	    "tend escalated: it has no action left, and waits for a human or a recovery."), NULL,
+	    number(tend, "escalated_incidents"));
 	acted = family(families, "tend_heal_actions_total", "counter",
 	    "Healing actions ended since tend started, by action and outcome.");
 	json_array_foreach(actions, i, a)

@@ -21,7 +21,8 @@
 static const char status_json[] =
     "{\"ok\": true, \"state\": \"warning\", \"generated_at\": 1764500000000,"
     " \"tend\": {\"version\": \"0.1.0\", \"uptime_ms\": 1500, \"check_runs\": 42,"
-    "  \"open_incidents\": 1, \"incidents_total\": 3, \"loop_lag_ms\": 0.25,"
+    "  \"open_incidents\": 2, \"escalated_incidents\": 1, \"incidents_total\": 3,"
+    "  \"loop_lag_ms\": 0.25,"
     "  \"rss_bytes\": 8388608},"
     " \"host\": {\"cpu_pct\": 50, \"load1\": 0.5},"
     " \"heal_actions\": [{\"action\": \"restart\", \"outcome\": \"healed\", \"count\": 2}],"
@@ -76,6 +77,8 @@ test_prometheus_text(void **state)
 	contains(text, "tend_service_restarts_total{service=\"web\",reason=\"healer\"} 0\n");
 	contains(text, "tend_heal_actions_total{action=\"restart\",outcome=\"healed\"} 2\n");
 	contains(text, "tend_incidents_total 3\n");
+	contains(text, "tend_incidents_open 2\n");
+	contains(text, "tend_incidents_escalated 1\n");
 	contains(text, "tend_host_cpu_ratio 0.5\n");
 	contains(text, "tend_loop_lag_seconds 0.00025\n");
 	/* Absent host figures are left out rather than made up. */
