@@ -775,6 +775,7 @@ parse_apply_defaults(struct tend_config *cfg)
 	log_apply_defaults(cfg);
 	jobs_add_heartbeats(cfg);
 	heartbeat_apply_defaults(cfg);
+	alerts_take_metric_labels(cfg);
 	if (cfg->web.host == NULL)
 		cfg->web.host = xstrdup("127.0.0.1");
 	for (i = 0; i < cfg->n_services; i++)

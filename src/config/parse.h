@@ -44,6 +44,8 @@ void	heal_action_free(struct heal_action *a);
 
 /* parse_alerts.c: `alerts:`, its retry policy and channels. */
 void	parse_alerts(struct walk *, yaml_node_t *, void *, const struct key_spec *);
+/* metrics.labels under each Alertmanager channel's own labels. */
+void	alerts_take_metric_labels(struct tend_config *cfg);
 
 /* parse_deps.c: a deps check's items, `installers:`, `environment:`. */
 extern const struct key_spec check_deps_specs[];

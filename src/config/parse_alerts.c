@@ -222,6 +222,43 @@ parse_alerts(struct walk *w, yaml_node_t *node, void *target,
 		walk_error(w, retry, "'alerts.retry': 'max' must not be below 'initial'");
 }
 
+/* Whether one of "name=value" v (may be NULL) names the n bytes at name. */
+static bool
+pairs_have_name(char *const *v, const char *name, size_t n)
+{
+	for (; v != NULL && *v != NULL; v++)
+		if (strncmp(*v, name, n) == 0 && (*v)[n] == '=')
+			return true;
+	return false;
+}
+
+/*
+ * metrics.labels on what goes to an Alertmanager too (a fleet routes by
+ * them), under the channel's own labels: a channel's label of a name wins.
+ */
+void
+alerts_take_metric_labels(struct tend_config *cfg)
+{
+	struct alert_channel_conf *c;
+	char **kv, **labels;
+	size_t i, n;
+
+	for (i = 0; i < cfg->alerts.n_channels; i++) {
+		c = &cfg->alerts.channels[i];
+		if (c->format != ALERT_FORMAT_ALERTMANAGER || cfg->metrics.labels == NULL)
+			continue;
+		labels = NULL;
+		for (kv = cfg->metrics.labels; *kv != NULL; kv++) {
+			n = strcspn(*kv, "=");
+			if (!pairs_have_name(c->labels, *kv, n))
+				labels = strv_push(labels, *kv);
+		}
+		labels = strv_extend(labels, c->labels);
+		strv_free(c->labels);
+		c->labels = labels;
+	}
+}
+
 /* Command channels' programs, once relative paths are resolved (load.c). */
 void
 config_validate_alerts(const struct tend_config *cfg, struct config_errors *errs)

@@ -127,6 +127,25 @@ errors_name_the_place_and_what_was_expected(void **state)
 	assert_error("alerts:\n  channels: [a, b]\n", 2, 13, "mapping");
 }
 
+/* metrics.labels go to Alertmanager channels too, under each channel's own. */
+static void
+metric_labels_reach_alertmanager_channels(void **state)
+{
+	struct tend_config *cfg;
+
+	(void)state;
+	cfg = load_ok("metrics: { labels: { env: prod, team: all } }\n"
+	    "alerts:\n"
+	    "  channels:\n"
+	    "    am: { webhook: 'http://h/', format: alertmanager, labels: { team: ops } }\n"
+	    "    hook: { webhook: 'http://h/' }\n");
+	assert_string_equal(cfg->alerts.channels[0].labels[0], "env=prod");
+	assert_string_equal(cfg->alerts.channels[0].labels[1], "team=ops");
+	assert_null(cfg->alerts.channels[0].labels[2]);
+	assert_null(cfg->alerts.channels[1].labels);
+	config_free(cfg);
+}
+
 int
 main(void)
 {
@@ -135,6 +154,7 @@ main(void)
 		cmocka_unit_test(defaults_fill_what_is_unset),
 		cmocka_unit_test(a_relative_command_is_found_from_the_config_folder),
 		cmocka_unit_test(errors_name_the_place_and_what_was_expected),
+		cmocka_unit_test(metric_labels_reach_alertmanager_channels),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
