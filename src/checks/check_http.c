@@ -6,6 +6,7 @@
 
 #include "checks/check_kinds.h"
 #include "checks/http_engine.h"
+#include "core/ere.h"
 #include "core/mem.h"
 
 /* Enough of a body to look for a word in; the rest is read and dropped. */
@@ -232,7 +233,9 @@ http_run_new(struct check_run *run)
 		h->headers = curl_slist_append(h->headers, *hdr);
 	h->keep_body = conf->contains != NULL || conf->regex != NULL;
 	if (conf->regex != NULL) {
-		h->has_re = regcomp(&h->re, conf->regex, REG_EXTENDED | REG_NOSUB) == 0;
+		/* The config's validation refuses what is not affordable; this is its guard. */
+		h->has_re = ere_affordable(conf->regex, h->re_error, sizeof(h->re_error)) &&
+		    regcomp(&h->re, conf->regex, REG_EXTENDED | REG_NOSUB) == 0;
 		if (!h->has_re)
 			snprintf(h->re_error, sizeof(h->re_error), "bad regex '%s'",
 			    conf->regex);

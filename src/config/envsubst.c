@@ -48,7 +48,8 @@ envsubst_one(struct text_buf *o, const char *in, size_t len, size_t i, char *msg
 		return end + 1;
 	}
 	if (end + 1 >= len || in[end] != ':' || in[end + 1] != '-') {
-		snprintf(msg, msglen, "${%s: expected '}' or ':-DEFAULT}' after the name", name);
+		snprintf(msg, msglen, "${%s: expected '}' or ':-DEFAULT}' after the name",
+		    name);
 		return 0;
 	}
 	for (close = end + 2; close < len && in[close] != '}'; close++)
@@ -131,13 +132,14 @@ config_envsubst(struct walk *w)
 		node = doc->nodes.start + i;
 		if (node->type != YAML_SCALAR_NODE || is_key[i])
 			continue;
-		if (!envsubst_text((const char *)node->data.scalar.value, node->data.scalar.length,
-		    &out, &out_len, &at, msg, sizeof(msg))) {
+		if (!envsubst_text((const char *)node->data.scalar.value,
+		    node->data.scalar.length, &out, &out_len, &at, msg, sizeof(msg))) {
 			/* The column of the '$' where the value is written on one line. */
 			quoted = node->data.scalar.style == YAML_SINGLE_QUOTED_SCALAR_STYLE ||
 			    node->data.scalar.style == YAML_DOUBLE_QUOTED_SCALAR_STYLE;
 			walk_error_at(w->errs, w->file, (int)node->start_mark.line + 1,
-			    (int)(node->start_mark.column + 1 + (quoted ? 1 : 0) + at), "%s", msg);
+			    (int)(node->start_mark.column + 1 + (quoted ? 1 : 0) + at), "%s",
+			    msg);
 			ok = false;
 			continue;
 		}

@@ -10,11 +10,13 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <regex.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "config/yaml_walk.h"
+#include "core/ere.h"
 #include "core/depgraph.h"
 #include "core/mem.h"
 #include "core/strv.h"
@@ -148,6 +150,26 @@ validate_resource_check(const struct check_conf *c, struct config_errors *errs)
 		    "'crit'", c->name);
 }
 
+void
+validate_regex(struct config_errors *errs, const struct conf_pos *pos, const char *owner,
+    const char *pattern)
+{
+	char msg[256];
+	regex_t re;
+	int rc;
+
+	if (!ere_affordable(pattern, msg, sizeof(msg))) {
+		validate_error(errs, pos, "%s: regex '%s': %s", owner, pattern, msg);
+		return;
+	}
+	if ((rc = regcomp(&re, pattern, REG_EXTENDED | REG_NOSUB)) != 0) {
+		regerror(rc, &re, msg, sizeof(msg));
+		validate_error(errs, pos, "%s: bad regex '%s': %s", owner, pattern, msg);
+		return;
+	}
+	regfree(&re);
+}
+
 static void
 validate_check(const struct check_conf *c, struct config_errors *errs)
 {
@@ -161,6 +183,10 @@ validate_check(const struct check_conf *c, struct config_errors *errs)
 		if (c->http.url == NULL)
 			validate_error(errs, &c->pos, "check '%s': 'url' is required",
 			    c->name);
+		if (c->http.regex != NULL) {
+			snprintf(owner, sizeof(owner), "check '%s'", c->name);
+			validate_regex(errs, &c->pos, owner, c->http.regex);
+		}
 		break;
 	case CHECK_TCP:
 		if (c->tcp.port == 0)

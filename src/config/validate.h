@@ -7,6 +7,12 @@
 /* Relative paths must already be resolved (load.c). */
 void	config_validate(const struct tend_config *cfg, struct config_errors *errs);
 /* An error at pos (file:line:col). */
+/*
+ * A regex of the config (owner names it: "check 'x'"): one regcomp takes, at
+ * a cost it can afford (core/ere.h); an error at pos when not.
+ */
+void	validate_regex(struct config_errors *errs, const struct conf_pos *pos,
+	    const char *owner, const char *pattern);
 void	validate_error(struct config_errors *errs, const struct conf_pos *pos,
 	    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* An error unless argv[0] is an executable program (on PATH if bare). */

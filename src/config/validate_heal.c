@@ -5,7 +5,6 @@
  */
 #include "config/validate.h"
 
-#include <regex.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -107,10 +106,7 @@ static void
 validate_classify_rules(const struct tend_config *cfg, struct config_errors *errs)
 {
 	const struct classify_rule *r;
-	char msg[256];
-	regex_t re;
 	size_t i;
-	int rc;
 
 	for (i = 0; i < cfg->n_classify; i++) {
 		r = &cfg->classify[i];
@@ -120,12 +116,7 @@ validate_classify_rules(const struct tend_config *cfg, struct config_errors *err
 			validate_error(errs, &r->pos, "classify: category '%s' is not one of "
 			    "network, timeout, dependency, config, permission, resource, "
 			    "crash, unknown", r->category);
-		if ((rc = regcomp(&re, r->match, REG_EXTENDED | REG_NOSUB)) != 0) {
-			regerror(rc, &re, msg, sizeof(msg));
-			validate_error(errs, &r->pos, "classify: bad regex '%s': %s", r->match, msg);
-			continue;
-		}
-		regfree(&re);
+		validate_regex(errs, &r->pos, "classify", r->match);
 	}
 }
 

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/ere.h"
 #include "core/mem.h"
 
 static const char *const category_names[] = {
@@ -93,9 +94,15 @@ static int
 classifier_compile(struct rule *r, const char *name, const char *pattern,
     enum failure_category category, char *err, size_t errlen)
 {
-	int rc = regcomp(&r->re, pattern, REG_EXTENDED | REG_ICASE | REG_NOSUB);
+	char why[256];
+	int rc;
 
-	if (rc != 0) {
+	if (!ere_affordable(pattern, why, sizeof(why))) {
+		if (err != NULL)
+			snprintf(err, errlen, "regex '%s': %s", pattern, why);
+		return -1;
+	}
+	if ((rc = regcomp(&r->re, pattern, REG_EXTENDED | REG_ICASE | REG_NOSUB)) != 0) {
 		if (err != NULL) {
 			char msg[128];
 

@@ -136,7 +136,8 @@ web_reader_spawn_locked(struct web_reader *r)
 	err = pthread_create(&r->thread, &attr, web_reader_main, r);
 	pthread_attr_destroy(&attr);
 	if (err != 0) {
-		log_error(NULL, "web: cannot start the store's reader thread: %s", strerror(err));
+		log_error(NULL, "web: cannot start the store's reader thread: %s",
+		    strerror(err));
 		return -1;
 	}
 	r->running = true;

@@ -541,6 +541,20 @@ metric_labels_parse(void **state)
 	assert_error("metrics: { label: {} }\n", 1, 12, "unknown key 'label'");
 }
 
+/* A regex glibc could not afford to compile is an error at load, not an OOM later. */
+static void
+costly_regexes_are_config_errors(void **state)
+{
+	assert_error("checks:\n"
+	    "  h: { type: http, url: 'http://127.0.0.1:1/', regex: 'a{2}{3}' }\n", 2, 3,
+	    "a repetition repeated");
+	assert_error("classify:\n  - { match: 'up++stream', category: network }\n", 2, 5,
+	    "a repetition repeated");
+	assert_error("classify:\n  - { match: '((a{100}){100}){100}', category: network }\n", 2,
+	    5, "expand to more than");
+	assert_error("classify:\n  - { match: 'a(b', category: network }\n", 2, 5, "bad regex");
+}
+
 int
 main(void)
 {
@@ -570,6 +584,7 @@ main(void)
 		cmocka_unit_test_setup(embedded_default_loads_with_host_checks, reset),
 		cmocka_unit_test_setup(every_example_loads, reset),
 		cmocka_unit_test_setup(metric_labels_parse, reset),
+		cmocka_unit_test_setup(costly_regexes_are_config_errors, reset),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 
