@@ -1,7 +1,7 @@
 #include "core/ere.h"
 
+#include <ctype.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #define ERE_MAX_GROUPS	64	/* nesting followed; deeper is refused */
@@ -32,25 +32,39 @@ ere_skip_bracket(const char *p)
 	return *p == ']' ? p + 1 : p;
 }
 
-/* The larger bound of "{m}", "{m,}" or "{m,n}" at p; *next past it; 0 when none. */
+/* Decimal digits at *p, read past; false when there are none. */
+static bool
+ere_number(const char **p, double *v)
+{
+	if (!isdigit((unsigned char)**p))
+		return false;
+	for (*v = 0; isdigit((unsigned char)**p); (*p)++)
+		*v = *v * 10 + (**p - '0');
+	return true;
+}
+
+/*
+ * How many times "{m}", "{m,}" or "{m,n}" at p repeats (for "{m,}", m + 1:
+ * one copy past the minimum); *next past it. 0 when p is no bound (a
+ * literal '{').
+ */
 static double
 ere_bound(const char *p, const char **next)
 {
-	char *end;
+	const char *q = p + 1;
 	double m, n;
 
-	m = strtod(p + 1, &end);
-	if (end == p + 1)
+	if (!ere_number(&q, &m))
 		return 0;
 	n = m;
-	if (*end == ',') {
-		n = end[1] == '}' ? m + 1 : strtod(end + 1, &end);
-		if (end[0] == ',' && end[1] == '}')
-			end++;
+	if (*q == ',') {
+		q++;
+		if (!ere_number(&q, &n))
+			n = m + 1;
 	}
-	if (*end != '}')
+	if (*q != '}')
 		return 0;
-	*next = end + 1;
+	*next = q + 1;
 	return n > m ? n : m;
 }
 
@@ -62,22 +76,18 @@ ere_affordable(const char *pattern, char *why, size_t whylen)
 	bool after_quantifier = false;
 	double times, atom;
 
-	while (*p != '\0') {
-		times = 0;
-		atom = 0;
+	for (; *p != '\0'; p = next, after_quantifier = times > 0) {
 		next = p + 1;
-		if (*p == '*' || *p == '+' || *p == '?')
-			times = 2;
-		else if (*p == '{' && (times = ere_bound(p, &next)) == 0)
-			atom = 1;		/* a literal '{' */
-		else if (*p == '{')
-			;
-		else if (*p == '\\' && p[1] != '\0') {
-			atom = 1;
-			next = p + 2;
-		} else if (*p == '[') {
-			atom = 1;
-			next = ere_skip_bracket(p);
+		times = *p == '*' || *p == '+' || *p == '?' ? 2 :
+		    *p == '{' ? ere_bound(p, &next) : 0;
+		if (times > 0 && after_quantifier) {
+			snprintf(why, whylen, "a repetition repeated ('%.*s' right after "
+			    "another): write it once", (int)(next - p), p);
+			return false;
+		}
+		if (times > 0) {
+			f->total += f->last * (times - 1);
+			f->last *= times;
 		} else if (*p == '(') {
 			if (f == stack + ERE_MAX_GROUPS) {
 				snprintf(why, whylen, "groups nested more than %d deep",
@@ -85,30 +95,23 @@ ere_affordable(const char *pattern, char *why, size_t whylen)
 				return false;
 			}
 			*++f = (struct ere_frame){ 0, 0 };
-		} else if (*p == ')' && f > stack) {
-			atom = f->total;
-			f--;
-		} else
+		} else {
 			atom = 1;
-		if (times > 0) {
-			if (after_quantifier) {
-				snprintf(why, whylen, "a repetition repeated ('%.*s' right "
-				    "after another): write it once", (int)(next - p), p);
-				return false;
-			}
-			f->total += f->last * (times - 1);
-			f->last *= times;
-		} else if (*p != '(') {
+			if (*p == '\\' && p[1] != '\0')
+				next = p + 2;
+			else if (*p == '[')
+				next = ere_skip_bracket(p);
+			else if (*p == ')' && f > stack)
+				atom = (f--)->total;
 			f->total += atom;
 			f->last = atom;
 		}
-		after_quantifier = times > 0;
-		if (f->total > ERE_MAX_NODES || stack[0].total > ERE_MAX_NODES) {
+		/* A group's total reaches its parent's when it closes, checked then. */
+		if (f->total > ERE_MAX_NODES) {
 			snprintf(why, whylen, "its repetitions expand to more than %d parts: "
 			    "bound them less, or nest fewer of them", ERE_MAX_NODES);
 			return false;
 		}
-		p = next;
 	}
 	return true;
 }

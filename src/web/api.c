@@ -120,6 +120,15 @@ web_arg_bool(struct MHD_Connection *conn, const char *name, bool *out, enum MHD_
 	return -1;
 }
 
+/* The database's error as a read's answer: a 500 saying it; NULL. */
+static json_t *
+web_store_failed(sqlite3 *db, unsigned *status, char *err, size_t errlen)
+{
+	*status = MHD_HTTP_INTERNAL_SERVER_ERROR;
+	snprintf(err, errlen, "store: %s", sqlite3_errmsg(db));
+	return NULL;
+}
+
 /* A list read from the store, {key: [...]}; a NULL list is the database's error. */
 static json_t *
 web_list_answer(sqlite3 *db, const char *key, json_t *list, unsigned *status, char *err,
@@ -127,11 +136,8 @@ web_list_answer(sqlite3 *db, const char *key, json_t *list, unsigned *status, ch
 {
 	if (db == NULL)
 		return json_pack("{s:[]}", key);
-	if (list == NULL) {
-		*status = MHD_HTTP_INTERNAL_SERVER_ERROR;
-		snprintf(err, errlen, "store: %s", sqlite3_errmsg(db));
-		return NULL;
-	}
+	if (list == NULL)
+		return web_store_failed(db, status, err, errlen);
 	return json_pack("{s:o}", key, list);
 }
 
@@ -178,11 +184,8 @@ read_metric(struct web_server *ws, sqlite3 *db, const struct web_query *q,
 	json_t *points = db != NULL ? store_read_metric(db, q->name, q->since, q->until,
 	    q->step_ms) : json_array();
 
-	if (points == NULL) {
-		*status = MHD_HTTP_INTERNAL_SERVER_ERROR;
-		snprintf(err, errlen, "store: %s", sqlite3_errmsg(db));
-		return NULL;
-	}
+	if (points == NULL)
+		return web_store_failed(db, status, err, errlen);
 	if (json_array_size(points) == 0 && !q->flag) {
 		json_decref(points);
 		*status = MHD_HTTP_NOT_FOUND;
@@ -312,7 +315,6 @@ static json_t *
 read_report(struct web_server *ws, sqlite3 *db, const struct web_query *q,
     unsigned *status, char *err, size_t errlen)
 {
-	int64_t now = clock_wall_ms();
 	struct report *r;
 	json_t *doc;
 
@@ -321,7 +323,7 @@ read_report(struct web_server *ws, sqlite3 *db, const struct web_query *q,
 		snprintf(err, errlen, "no database yet: nothing recorded");
 		return NULL;
 	}
-	if ((r = report_collect(db, now - q->since, now, q->flag, err, errlen)) == NULL) {
+	if ((r = report_collect(db, q->since, q->until, q->flag, err, errlen)) == NULL) {
 		*status = MHD_HTTP_INTERNAL_SERVER_ERROR;
 		return NULL;
 	}
@@ -341,10 +343,12 @@ web_get_report(struct web_server *ws, struct MHD_Connection *conn,
 {
 	enum MHD_Result ret = MHD_NO;
 	struct web_query q = { 0 };
+	int64_t span;
 
-	/* q.since is the span here, counted back from when the read is made. */
-	if (web_arg_duration(conn, "since", REPORT_DEFAULT_SINCE, REPORT_SINCE_MAX, &q.since,
+	if (web_arg_duration(conn, "since", REPORT_DEFAULT_SINCE, REPORT_SINCE_MAX, &span,
 	    &ret) < 0 || web_arg_bool(conn, "compare", &q.flag, &ret) < 0)
 		return ret;
+	q.until = clock_wall_ms();
+	q.since = q.until - span;
 	return web_read(ws, conn, req, read_report, &q);
 }

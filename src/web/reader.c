@@ -7,6 +7,8 @@
  * the answer and resumes the connection, and libmicrohttpd calls the
  * request handler again to send it. The web thread thus answers the
  * status, /healthz and /metrics from memory while a report takes 0.2 s.
+ * (Not libuv's pool: only the loop may queue work there, and its four
+ * threads run the checks' work, which a report must not hold up.)
  */
 #include "web/web_internal.h"
 

@@ -142,6 +142,18 @@ a_failing_dependency_is_the_root_cause_and_dependents_are_not_healed(void **stat
 	json_decref(inc);
 }
 
+/* A count of the daemon's status's "tend" object (-1 when there is no status). */
+static long long
+tend_count(const char *key)
+{
+	json_t *status = harness_status(&t);
+	long long n = status != NULL ? json_integer_value(json_object_get(json_object_get(status,
+	    "tend"), key)) : -1;
+
+	json_decref(status);
+	return n;
+}
+
 static void
 escalation_after_max_attempts_then_ack_and_resolve(void **state)
 {
@@ -156,6 +168,9 @@ escalation_after_max_attempts_then_ack_and_resolve(void **state)
 	assert_non_null(inc);
 	assert_int_equal(json_integer_value(json_object_get(inc, "attempt_count")), 2);
 	assert_true(harness_log_contains(&t, "ALERT escalated"));
+	/* The status counts it open and escalated (tend_incidents_escalated). */
+	assert_int_equal(tend_count("open_incidents"), 1);
+	assert_int_equal(tend_count("escalated_incidents"), 1);
 	snprintf(id, sizeof(id), "%lld", (long long)json_integer_value(json_object_get(inc,
 	    "id")));
 	json_decref(inc);
@@ -169,6 +184,7 @@ escalation_after_max_attempts_then_ack_and_resolve(void **state)
 	assert_non_null(inc);
 	assert_int_equal(json_integer_value(json_object_get(inc, "acked")), 1);
 	json_decref(inc);
+	assert_int_equal(tend_count("escalated_incidents"), 0);
 	assert_int_not_equal(harness_cli(&t, &out, "resolve", "999", "--state-dir", t.state,
 	    NULL), 0);
 	free(out);

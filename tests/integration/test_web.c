@@ -1,6 +1,6 @@
 /*
  * The web server against the real daemon: the JSON API (status, services,
- * checks, incidents, metrics), /readyz, errors (400/401/404/405/413), actions with
+ * checks, incidents, metrics), how often the status is made, /readyz, errors (400/401/404/405/413), actions with
  * and without the token, Server-Sent Events seeing a state change, /metrics
  * (and `promtool check metrics` when Debian's prometheus is installed),
  * the token file's mode, and clients that cannot starve the server: a
@@ -359,6 +359,34 @@ test_actions(void **state)
 	assert_true(json_integer_value(json_object_get(doc, "incident")) > 0);
 	json_decref(doc);
 	free(r.body);
+}
+
+/*
+ * With nothing changing state, the status is made again each second (not at
+ * every 250 ms tick for each of the check's five results a second): over
+ * 2.5 s, two to five statuses — a new result each second, nothing more.
+ */
+static void
+test_status_made_each_second_without_changes(void **state)
+{
+	long long seen[64], at, until;
+	json_t *doc;
+	size_t n = 0, i;
+
+	start();
+	json_decref(wait_checked());
+	for (until = harness_mono_ms() + 2500; harness_mono_ms() < until;
+	    harness_pause_ms(50)) {
+		doc = get_json("/api/status", 200);
+		at = json_integer_value(json_object_get(doc, "generated_at"));
+		json_decref(doc);
+		for (i = 0; i < n && seen[i] != at; i++)
+			;
+		if (i == n && n < sizeof(seen) / sizeof(seen[0]))
+			seen[n++] = at;
+	}
+	if (n < 2 || n > 5)
+		fail_msg("%zu statuses made in 2.5 s; expected two to five", n);
 }
 
 /*
@@ -1019,6 +1047,7 @@ main(void)
 		TEND_TEST(test_errors),
 		TEND_TEST(test_actions),
 		TEND_TEST(test_readyz),
+		TEND_TEST(test_status_made_each_second_without_changes),
 		TEND_TEST(test_events),
 		TEND_TEST(test_metrics),
 		TEND_TEST(test_idle_clients),
