@@ -108,6 +108,8 @@ validate_print_settings(const struct tend_config *cfg)
 	units_format_duration(cfg->heal.cooldown_ms, cooldown, sizeof(cooldown));
 	units_format_duration(cfg->heal.correlation_window_ms, window, sizeof(window));
 	printf("config %s\n", cfg->source);
+	for (i = 0; cfg->include_files != NULL && cfg->include_files[i] != NULL; i++)
+		printf("  includes %s\n", cfg->include_files[i]);
 	printf("interval %s; auto-heal %s, max attempts %d, escalation after %s; "
 	    "runs sampled every %s\n", interval, cfg->heal.auto_heal ? "on" : "off",
 	    cfg->heal.max_attempts, escalation, cfg->sample_every_ms ? sample : "run");

@@ -50,6 +50,11 @@ struct tend_config *config_load_text(const char *path, const char *text, size_t 
  * load can say (a YAML error, a merge key or alias at the top level).
  */
 int		 config_peek_state_dir(const char *path, char **state_dir);
+/*
+ * Whether `include:` reads the files it names (config/include.c); the
+ * fuzzers turn it off, so that an input's patterns never walk the disk.
+ */
+extern bool	 config_includes_read;
 /* -c FILE if given, else $TEND_CONFIG, else the embedded default. */
 struct tend_config *config_load_auto(const char *path, struct config_errors *errs);
 /* The file config_load_auto reads: path, else $TEND_CONFIG; NULL for the default. */

@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +18,7 @@
 #include <yaml.h>
 
 #include "config/envsubst.h"
+#include "config/include.h"
 #include "config/parse.h"
 #include "config/units.h"
 #include "config/validate.h"
@@ -170,8 +172,9 @@ config_refuse_second_document(struct walk *w, yaml_parser_t *parser)
 	yaml_document_delete(&next);
 }
 
+/* One file's document into w->cfg; an included one may be empty. */
 static void
-config_parse_document(struct walk *w, const char *yaml, size_t len)
+config_parse_document(struct walk *w, const char *yaml, size_t len, bool included)
 {
 	yaml_parser_t parser;
 	yaml_document_t doc;
@@ -187,24 +190,64 @@ config_parse_document(struct walk *w, const char *yaml, size_t len)
 	w->doc = &doc;
 	root = yaml_document_get_root_node(&doc);
 	/* A truncated write looks like this: it must not mean "no services". */
-	if (root == NULL)
+	if (root == NULL && !included)
 		walk_error_at(w->errs, w->file, 1, 1, "the config is empty; `{}` "
 		    "means every default");
-	else
+	else if (root != NULL)
 		config_refuse_second_document(w, &parser);
 	/* A reference that cannot be put in: its value is not what was meant. */
-	parse_root(w, root != NULL && config_envsubst(w) && yaml_bounds_check(w) ? root :
-	    NULL);
+	if (root != NULL && config_envsubst(w) && yaml_bounds_check(w)) {
+		include_check_top(w, root, included);
+		parse_root(w, root);
+	}
 	w->doc = NULL;
 	yaml_document_delete(&doc);
 	yaml_parser_delete(&parser);
 }
 
+/* The files `include:` names, each walked into w->cfg as its own document. */
+static void
+config_parse_includes(struct walk *w, const char *dir)
+{
+	struct tend_config *cfg = w->cfg;
+	char **files = include_expand(cfg, dir, w->errs), *text;
+	size_t i, len, n = 0;
+
+	for (i = 0; files != NULL && files[i] != NULL; i++) {
+		if ((text = config_read_file(files[i], &len, w->errs)) == NULL)
+			continue;
+		cfg->include_files = strv_push(cfg->include_files, files[i]);
+		/* The file's name as the config holds it: its positions point there. */
+		w->file = cfg->include_files[n++];
+		config_parse_document(w, text, len, true);
+		free(text);
+	}
+	w->file = cfg->source;
+	strv_free(files);
+}
+
+/* The config's files in the order read: the main one, then the included ones. */
+static size_t
+config_file_rank(const struct tend_config *cfg, const char *file)
+{
+	size_t i;
+
+	if (strcmp(file, cfg->source) == 0)
+		return 0;
+	for (i = 0; cfg->include_files != NULL && cfg->include_files[i] != NULL; i++)
+		if (strcmp(file, cfg->include_files[i]) == 0)
+			return i + 1;
+	return SIZE_MAX;	/* an environment variable's */
+}
+
 static int
-config_error_order(const void *a, const void *b)
+config_error_order(const void *a, const void *b, void *arg)
 {
 	const struct config_error *x = a, *y = b;
+	size_t fx = config_file_rank(arg, x->file), fy = config_file_rank(arg, y->file);
 
+	if (fx != fy)
+		return fx < fy ? -1 : 1;
 	if (x->line != y->line)
 		return x->line < y->line ? -1 : 1;
 	return x->col < y->col ? -1 : x->col > y->col;
@@ -270,8 +313,11 @@ config_load_buffer(const char *name, const char *yaml, size_t len,
 
 	cfg->source = xstrdup(name);
 	w.file = cfg->source;
-	config_parse_document(&w, yaml, len);
+	parse_begin(cfg);
+	config_parse_document(&w, yaml, len, false);
+	config_parse_includes(&w, dir);
 	strv_free(w.made);
+	include_seen_free(&w);
 	instances_expand_deps(cfg);
 	self_healing_apply(cfg, errs);
 	parse_apply_defaults(cfg);
@@ -293,8 +339,8 @@ config_load_buffer(const char *name, const char *yaml, size_t len,
 	if (errs->n != before) {
 		config_errors_dedupe_copies(errs, before);
 		/* In file order, as an editor would walk them. */
-		qsort(errs->v + before, errs->n - before, sizeof(*errs->v),
-		    config_error_order);
+		qsort_r(errs->v + before, errs->n - before, sizeof(*errs->v),
+		    config_error_order, cfg);
 		config_free(cfg);
 		return NULL;
 	}

@@ -253,6 +253,10 @@ config_free(struct tend_config *cfg)
 	free(cfg->proxies);
 	free(cfg->cache_dir);
 	free(cfg->state_dir);
+	for (i = 0; i < cfg->n_includes; i++)
+		free(cfg->includes[i].pattern);
+	free(cfg->includes);
+	strv_free(cfg->include_files);
 	free(cfg->source);
 	name_index_free(&cfg->services_by_name);
 	name_index_free(&cfg->checks_by_name);

@@ -743,8 +743,17 @@ struct rebuild_conf {
 	struct heal_action heal;
 };
 
+/* One pattern of `include:` (config/include.c). */
+struct include_conf {
+	char		*pattern;
+	struct conf_pos	 pos;
+};
+
 struct tend_config {
 	char		*source;	/* file path, or "<embedded>" */
+	struct include_conf *includes;
+	size_t		 n_includes;
+	char		**include_files;	/* the files read besides source, in order */
 	char		*state_dir;	/* NULL until resolved */
 	enum log_format	 log_format;
 	int64_t		 interval_ms;	/* default check interval, default 30s */

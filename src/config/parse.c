@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config/include.h"
 #include "core/logindex.h"
 #include "core/version.h"
 #include "core/mem.h"
@@ -388,6 +389,7 @@ static const struct key_spec root_specs[] = {
 	{ "chaos", parse_chaos, 0, NULL },
 	{ "report", parse_report, OFF(tend_config, report), NULL },
 	{ "proxies", parse_proxies, 0, NULL },
+	{ "include", parse_include, 0, NULL },
 	{ NULL, NULL, 0, NULL },
 };
 
@@ -596,7 +598,7 @@ parse_named_entries(struct walk *w, yaml_node_t *node, const char *section,
 			    "and - _ . @", section, name);
 		else if (repeated[pair - start])
 			walk_error(w, key, "%s '%s' is declared twice", noun, name);
-		else
+		else if (include_first_entry(w, section, noun, key, name))
 			one(w, key, yaml_document_get_node(w->doc, pair->value));
 	}
 	free(repeated);
@@ -727,10 +729,8 @@ parse_self_healing(struct walk *w, yaml_node_t *node, void *target,
 }
 
 void
-parse_root(struct walk *w, yaml_node_t *root)
+parse_begin(struct tend_config *cfg)
 {
-	struct tend_config *cfg = w->cfg;
-
 	/* Sentinels: unset, so that self_healing may fill them. */
 	cfg->interval_ms = 0;
 	cfg->sample_every_ms = 1000;
@@ -747,9 +747,13 @@ parse_root(struct walk *w, yaml_node_t *root)
 	cfg->web = (struct web_conf){ .enabled = true, .max_connections = 256,
 	    .port = 8090, .per_ip_connections = 64, .connection_timeout_ms = 10000,
 	    .sse_clients = 32 };
-	if (root == NULL)
-		return;		/* empty or out of bounds: reported by the loader */
-	walk_mapping(w, root, root_specs, cfg, "the top level");
+}
+
+void
+parse_root(struct walk *w, yaml_node_t *root)
+{
+	if (root != NULL)	/* NULL: empty or out of bounds, reported by the loader */
+		walk_mapping(w, root, root_specs, w->cfg, "the top level");
 }
 
 void

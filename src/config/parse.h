@@ -4,8 +4,10 @@
 
 #include "config/yaml_walk.h"
 
-/* Parses the document's root into w->cfg, with defaults for what is unset. */
+/* Parses a document's root into w->cfg (after parse_begin, for each file). */
 void	parse_root(struct walk *w, yaml_node_t *root);
+/* The settings' "unset" marks, before the first document is walked. */
+void	parse_begin(struct tend_config *cfg);
 /* Maps the self_healing block onto tend's settings (after parse_root). */
 void	self_healing_apply(struct tend_config *cfg, struct config_errors *errs);
 /* Fills what nothing set explicitly (after self_healing_apply). */

@@ -154,13 +154,16 @@ asset_check(struct walk *w, yaml_node_t *key, yaml_node_t *value,
 		walk_error(w, k, "asset '%s': 'dest' must not be empty", a->name);
 }
 
+/* Said while the file of the later asset is walked (an earlier file's were said). */
 static void
 asset_dest_repeat(const void *first, const void *again, void *arg)
 {
 	const struct asset_conf *a = first, *b = again;
+	const struct walk *w = arg;
 
-	validate_error(arg, &b->dest_pos, "asset '%s': 'dest' %s is already the "
-	    "dest of asset '%s'", b->name, b->dest, a->name);
+	if (b->dest_pos.file == w->file)
+		validate_error(w->errs, &b->dest_pos, "asset '%s': 'dest' %s is "
+		    "already the dest of asset '%s'", b->name, b->dest, a->name);
 }
 
 static void
@@ -199,6 +202,6 @@ parse_assets(struct walk *w, yaml_node_t *node, void *target,
 	/* Sorted by dest: two assets with one dest, without a scan per asset. */
 	name_index_build(&by_dest, cfg->assets, cfg->n_assets, sizeof(*cfg->assets),
 	    offsetof(struct asset_conf, dest));
-	name_index_repeats(&by_dest, asset_dest_repeat, w->errs);
+	name_index_repeats(&by_dest, asset_dest_repeat, w);
 	name_index_free(&by_dest);
 }

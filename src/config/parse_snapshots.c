@@ -334,4 +334,10 @@ snapshots_add_implicit(struct tend_config *cfg, const char *path)
 	s->implicit = true;
 	s->paths = strv_push(NULL, abs);
 	free(abs);
+	/* The files it includes are the config too: a rollback puts them back with it. */
+	for (i = 0; cfg->include_files != NULL && cfg->include_files[i] != NULL; i++)
+		if ((abs = config_file_abspath(cfg->include_files[i])) != NULL) {
+			s->paths = strv_push(s->paths, abs);
+			free(abs);
+		}
 }

@@ -28,6 +28,8 @@ struct walk {
 	bool		 in_instance;
 	int		 instance;
 	char		**made;
+	/* Top-level keys and named entries, where each file put them (include.c). */
+	void		*seen;
 };
 
 struct key_spec;

@@ -27,6 +27,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	/* The environment overrides are fuzzed through the file, not the caller's shell. */
 	unsetenv("HEALTH_CHECK_INTERVAL");
 	unsetenv("AUTO_HEAL_ENABLED");
+	config_includes_read = false;
 	devnull = fopen("/dev/null", "we");
 	learning = learning_new();
 	return 0;

@@ -21,6 +21,15 @@
 #include "net/fetch_mirrors.h"
 #include "fuzz.h"
 
+int
+LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc, (void)argv;
+	/* An input's include: patterns are parsed, never globbed over the disk. */
+	config_includes_read = false;
+	return 0;
+}
+
 /* One memfd for the whole run, rewritten for each input; its path in path. */
 static void
 fuzz_manifest_file(const uint8_t *data, size_t size, char *path, size_t len)

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static const char before[] =
     "services:\n"
@@ -256,6 +257,40 @@ a_changed_web_listen_is_named_and_kept(void **state)
 	assert_non_null(strstr(url, old));
 }
 
+/*
+ * include: a conf.d file dropped in and a SIGHUP start its service; one
+ * that declares a service the main file has is refused at its place, and
+ * nothing changes.
+ */
+static void
+a_conf_d_file_is_read_at_reload(void **state)
+{
+	char want[600];
+	pid_t a;
+
+	assert_int_equal(mkdir(harness_at(&t, "conf.d"), 0755), 0);
+	harness_write_config(&t, "include: [conf.d/*.yaml]\n"
+	    "services:\n  a: { run: [@FAKESVC@, --name, a, --record, @RECORD@] }\n");
+	harness_start(&t);
+	assert_true(harness_wait_state(&t, "a", "up", 0, 5000));
+	a = harness_pid(&t, "a");
+	harness_write_file(&t, harness_at(&t, "conf.d/d.yaml"),
+	    "services:\n  d: { run: [@FAKESVC@, --name, d, --record, @RECORD@] }\n");
+	kill(t.pid, SIGHUP);
+	assert_true(harness_wait_state(&t, "d", "up", 0, 5000));
+	assert_true(harness_wait_record(&t, "start d", 5000));
+
+	harness_write_file(&t, harness_at(&t, "conf.d/e.yaml"),
+	    "services:\n  a: { run: [@FAKESVC@, --name, e] }\n");
+	kill(t.pid, SIGHUP);
+	snprintf(want, sizeof(want), "%s:2:3: service 'a' is also declared at %s:3:3",
+	    harness_at(&t, "conf.d/e.yaml"), t.config);
+	assert_true(wait_log(want, 5000));
+	assert_true(wait_log("keeping the running config", 1000));
+	assert_int_equal(harness_pid(&t, "a"), a);
+	assert_int_equal(harness_count_record(&t, "start"), 2);
+}
+
 int
 main(void)
 {
@@ -268,6 +303,7 @@ main(void)
 		TEND_TEST(a_malformed_heal_item_is_reported_and_the_daemon_lives),
 		TEND_TEST(a_changed_web_listen_is_named_and_kept),
 		TEND_TEST(snapshots_and_rebuilds_added_restart_nothing),
+		TEND_TEST(a_conf_d_file_is_read_at_reload),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
