@@ -63,6 +63,7 @@ int	cli_parse_format(const char *cmd, const char *value, enum output_format *out
 struct tend_config *cli_load_config(const char *path, FILE *errors);
 
 int	cmd_run(struct cli_options *opts);
+int	cmd_init(struct cli_options *opts);	/* tend run as a container's PID 1 */
 int	cmd_validate(struct cli_options *opts);
 int	cmd_version(struct cli_options *opts);
 int	cmd_status(struct cli_options *opts);

@@ -14,6 +14,7 @@ struct subcommand {
 
 static const struct subcommand subcommands[] = {
 	{ .name = "run", .run = cmd_run },
+	{ .name = "init", .run = cmd_init },
 	{ .name = "validate", .run = cmd_validate },
 	{ .name = "validate-and-heal", .run = cmd_validate_and_heal },
 	{ .name = "version", .run = cmd_version },

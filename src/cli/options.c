@@ -26,6 +26,11 @@ cli_usage(FILE *out)
 	    "           [--monitor-only] [--no-web]\n"
 	    "           run the daemon in the foreground; --monitor-only: watch, never heal;\n"
 	    "           --no-web: no dashboard, API or /metrics\n"
+	    "  init     [-c FILE] [--state-dir DIR] [--log-format text|json] [--verbose]\n"
+	    "           [--monitor-only] [--no-web]\n"
+	    "           run as a container's PID 1 (tend run does when its pid is 1): reaps\n"
+	    "           orphans, stops services in order on SIGTERM/SIGINT and exits 0, or\n"
+	    "           with the status of the service that exit_when names\n"
 	    "  validate [-c FILE] [--environment]\n"
 	    "           check a config; prints ok or every error; --environment: also this\n"
 	    "           machine (state dir, programs, free space, network, CI)\n"
@@ -109,7 +114,8 @@ cli_usage(FILE *out)
 	    "           exit 0 every expectation held, 1 not (or refused: something unhealthy)\n"
 	    "  version                         tend's and its libraries' versions\n"
 	    "\n"
-	    "  -c FILE defaults to $TEND_CONFIG, then the embedded default config.\n"
+	    "  -c FILE (--config FILE) defaults to $TEND_CONFIG, then the embedded default\n"
+	    "  config.\n"
 	    "  The control commands find the daemon in its state dir: pass the same\n"
 	    "  -c or --state-dir as the daemon's. DURATION is like 30m, 24h or 7d.\n",
 	    out);

@@ -336,6 +336,7 @@ config_load_buffer(const char *name, const char *yaml, size_t len,
 	config_validate_snapshots(cfg, errs);
 	config_validate_chaos(cfg, errs);
 	config_validate_logs(cfg, errs);
+	config_validate_exit_when(cfg, errs);
 	if (errs->n != before) {
 		config_errors_dedupe_copies(errs, before);
 		/* In file order, as an editor would walk them. */

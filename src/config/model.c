@@ -253,6 +253,7 @@ config_free(struct tend_config *cfg)
 	free(cfg->proxies);
 	free(cfg->cache_dir);
 	free(cfg->state_dir);
+	free(cfg->exit_when.service);
 	for (i = 0; i < cfg->n_includes; i++)
 		free(cfg->includes[i].pattern);
 	free(cfg->includes);

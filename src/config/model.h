@@ -473,6 +473,17 @@ struct metrics_conf {
 	struct conf_pos	 labels_pos;
 };
 
+/*
+ * `exit_when:` when tend itself ends (as a container's PID 1): a service
+ * that ends for good (its restart policy or limit says no more) and is
+ * named, or any that fails, when any_failed (daemon/exit_when.c).
+ */
+struct exit_when_conf {
+	bool		 any_failed;
+	char		*service;	/* a service, or a group of copies; NULL: none */
+	struct conf_pos	 service_pos;
+};
+
 /* `web:`: the dashboard, JSON API and /metrics (docs/api.md). */
 struct web_conf {
 	bool		 enabled;		/* default true; `tend run --no-web` */
@@ -772,6 +783,7 @@ struct tend_config {
 	struct anomaly_conf anomaly;
 	struct web_conf	 web;
 	struct metrics_conf metrics;
+	struct exit_when_conf exit_when;
 	struct alerts_conf alerts;
 	struct report_conf report;
 	struct installer_conf *installers;	/* declared, then the built-ins not declared */

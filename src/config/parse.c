@@ -390,6 +390,7 @@ static const struct key_spec root_specs[] = {
 	{ "report", parse_report, OFF(tend_config, report), NULL },
 	{ "proxies", parse_proxies, 0, NULL },
 	{ "include", parse_include, 0, NULL },
+	{ "exit_when", parse_exit_when, OFF(tend_config, exit_when), NULL },
 	{ NULL, NULL, 0, NULL },
 };
 

@@ -18,6 +18,8 @@ struct check_conf *parse_add_check(struct tend_config *cfg, const char *name);
 extern const struct key_spec self_healing_specs[];
 extern const struct key_spec web_specs[];	/* parse_web.c */
 extern const struct key_spec metrics_specs[];	/* parse_web.c */
+/* `exit_when:` (parse_web.c: what a container's PID 1 is told, beside its probes). */
+void	parse_exit_when(struct walk *, yaml_node_t *, void *, const struct key_spec *);
 
 /* "85%", "85" or 1.5: a threshold in the metric's own unit. */
 void	parse_threshold(struct walk *, yaml_node_t *, void *, const struct key_spec *);

@@ -1,8 +1,10 @@
 /*
  * `web:`: where and how the dashboard, the JSON API and /metrics are
- * served; `metrics:`: what every series of them carries besides its own.
+ * served; `metrics:`: what every series of them carries besides its own;
+ * `exit_when:`: when tend ends, which an orchestrator reads with them.
  */
 #include "config/parse.h"
+#include "config/validate.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -99,3 +101,39 @@ const struct key_spec metrics_specs[] = {
 	{ "labels", parse_labels, OFF(metrics_conf, labels), metric_labels_taken },
 	{ NULL, NULL, 0, NULL },
 };
+
+static const struct key_spec exit_when_specs[] = {
+	{ "any_failed", parse_bool, OFF(exit_when_conf, any_failed), NULL },
+	{ "service", parse_string, OFF(exit_when_conf, service), NULL },
+	{ NULL, NULL, 0, NULL },
+};
+
+void
+parse_exit_when(struct walk *w, yaml_node_t *node, void *target, const struct key_spec *spec)
+{
+	struct exit_when_conf *ew = target;
+	yaml_node_t *k;
+
+	(void)spec;
+	if (!walk_mapping(w, node, exit_when_specs, ew, "'exit_when'"))
+		return;
+	if ((k = walk_value_node(w, node, "service")) != NULL)
+		ew->service_pos = walk_pos(w, k);
+}
+
+void
+config_validate_exit_when(const struct tend_config *cfg, struct config_errors *errs)
+{
+	const char *name = cfg->exit_when.service;
+	size_t i;
+
+	if (name == NULL)
+		return;
+	for (i = 0; i < cfg->n_services; i++)
+		if (strcmp(cfg->services[i].name, name) == 0 ||
+		    (cfg->services[i].instance_of != NULL &&
+		    strcmp(cfg->services[i].instance_of, name) == 0))
+			return;
+	validate_error(errs, &cfg->exit_when.service_pos, "'exit_when': service '%s' is "
+	    "not a service of this config", name);
+}

@@ -35,6 +35,8 @@ void	config_validate_snapshots(const struct tend_config *cfg, struct config_erro
 /* Chaos experiments: faults that are built, targets that are services (parse_chaos.c). */
 /* Log checks: what file each reads (parse_log.c). */
 void	config_validate_logs(const struct tend_config *cfg, struct config_errors *errs);
+/* exit_when's service is one (parse_web.c). */
+void	config_validate_exit_when(const struct tend_config *cfg, struct config_errors *errs);
 void	config_validate_chaos(const struct tend_config *cfg, struct config_errors *errs);
 
 #endif

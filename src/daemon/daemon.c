@@ -34,6 +34,7 @@
 #include "daemon/control.h"
 #include "daemon/publisher.h"
 #include "daemon/recorder.h"
+#include "daemon/exit_when.h"
 #include "daemon/reload.h"
 #include "daemon/chaos_timer.h"
 #include "daemon/job_timer.h"
@@ -379,25 +380,57 @@ daemon_all_down(void *arg)
 	reload_close(d->reload);
 	d->reload = NULL;
 	uv_timer_stop(&d->watchdog);
+	uv_timer_stop(&d->exit_soon);
 	uv_timer_stop(&d->log_repeats);
 	log_flush_repeats(true);
 	uv_stop(d->loop);
 }
 
+/* Every service stopped, dependents first, then tend exits: why says what asked. */
 static void
-daemon_on_stop_signal(uv_signal_t *handle, int signum)
+daemon_begin_stop(struct daemon *d, const char *why)
 {
-	struct daemon *d = handle->data;
-
 	if (d->stopping) {
-		log_info(NULL, "SIG%s again: still stopping services",
-		    sigabbrev_np(signum));
+		log_info(NULL, "%s again: still stopping services", why);
 		return;
 	}
 	d->stopping = true;
-	log_info(NULL, "SIG%s: stopping services", sigabbrev_np(signum));
+	log_info(NULL, "%s: stopping services", why);
 	sdnotify_send("STOPPING=1");
 	supervisor_shutdown(d->sup, daemon_all_down, d);
+}
+
+static void
+daemon_on_stop_signal(uv_signal_t *handle, int signum)
+{
+	char why[32];
+
+	snprintf(why, sizeof(why), "SIG%s", sigabbrev_np(signum));
+	daemon_begin_stop(handle->data, why);
+}
+
+static void
+daemon_exit_now(uv_timer_t *timer)
+{
+	daemon_begin_stop(timer->data, "exit_when");
+}
+
+/* A service that ended for good: if exit_when names it, tend ends after it. */
+static void
+daemon_service_ended(void *arg, const struct service_conf *conf, int status, bool failed)
+{
+	struct daemon *d = arg;
+	int code = exit_when_code(&supervisor_config(d->sup)->exit_when, conf, status,
+	    failed);
+
+	if (code < 0 || d->stopping || uv_is_active((uv_handle_t *)&d->exit_soon))
+		return;
+	d->exit_code = code;
+	log_warn(conf->name, "exit_when: it %s (status %d) and will not be started again; "
+	    "stopping every service, then exiting %d", failed ? "failed" : "ended", status,
+	    code);
+	/* Not within the service's own transition: the shutdown walks every service. */
+	uv_timer_start(&d->exit_soon, daemon_exit_now, 0, 0);
 }
 
 static const struct tend_config *
@@ -594,6 +627,8 @@ daemon_start(struct daemon *d, struct tend_config *cfg)
 	d->reload = reload_new(d->loop, &reload, &reload_ops);
 	daemon_signal(d, &d->sig_hup, SIGHUP, daemon_on_hup);
 	uv_timer_init(d->loop, &d->watchdog);
+	uv_timer_init(d->loop, &d->exit_soon);
+	d->exit_soon.data = d;
 	uv_timer_init(d->loop, &d->log_repeats);
 	d->log_repeats.data = d;
 	uv_timer_start(&d->log_repeats, daemon_log_repeats, 5000, 5000);
@@ -609,6 +644,12 @@ daemon_start(struct daemon *d, struct tend_config *cfg)
 	log_info(NULL, "tend %s started (pid %d, config %s, state %s, %zu services, "
 	    "%zu checks)", TEND_VERSION, (int)getpid(), cfg->source, d->state_dir,
 	    cfg->n_services, cfg->n_checks);
+	/* What the reaper and the stop signals do anyway, said where it matters most. */
+	if (getpid() == 1 || d->opts->init)
+		log_info(NULL, "as a container's init%s: every orphan is reaped; SIGTERM and "
+		    "SIGINT stop the services, dependents first, then tend exits%s",
+		    getpid() == 1 ? " (PID 1)" : "", cfg->exit_when.service != NULL ||
+		    cfg->exit_when.any_failed ? "; exit_when: ends it first" : "");
 	d->recorder = recorder_open(d->loop, d->sd);
 	/* Alerts are heard from the first: before the healer and the services. */
 	d->check_env.http = http_engine_new(d->loop);
@@ -621,6 +662,7 @@ daemon_start(struct daemon *d, struct tend_config *cfg)
 	d->jobs = job_timers_new(d->loop, d->sd, d->opts->config_path, cfg);
 	d->sup = supervisor_new(d->loop, d->sd);
 	supervisor_set_alert(d->sup, daemon_alert, d);
+	supervisor_set_ended(d->sup, daemon_service_ended, d);
 	/* Before the services start: their first transitions are heard. */
 	d->healer = healer_new(d->loop, cfg, recorder_store(d->recorder), &ops,
 	    d->opts->monitor_only);
@@ -652,6 +694,7 @@ daemon_cleanup(struct daemon *d)
 	uv_close((uv_handle_t *)&d->sig_int, NULL);
 	uv_close((uv_handle_t *)&d->sig_hup, NULL);
 	uv_close((uv_handle_t *)&d->watchdog, NULL);
+	uv_close((uv_handle_t *)&d->exit_soon, NULL);
 	uv_close((uv_handle_t *)&d->log_repeats, NULL);
 	/* Lets close callbacks run and service output pipes drain to EOF. */
 	uv_run(d->loop, UV_RUN_DEFAULT);
@@ -709,5 +752,5 @@ daemon_run(const struct daemon_options *opts)
 	daemon_start(&d, cfg);
 	uv_run(d.loop, UV_RUN_DEFAULT);
 	daemon_cleanup(&d);
-	return 0;
+	return d.exit_code;
 }

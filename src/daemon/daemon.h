@@ -14,9 +14,13 @@ struct daemon_options {
 	bool		 verbose;
 	bool		 monitor_only;	/* detect, record, alert; never act */
 	bool		 no_web;	/* no dashboard, API or /metrics */
+	bool		 init;		/* tend init: a container's PID 1, whatever its pid */
 };
 
-/* Runs until SIGTERM/SIGINT; returns the process exit code. */
+/*
+ * Runs until SIGTERM/SIGINT (then returns 0) or until exit_when says (then
+ * the code it gives); 1 when tend cannot start, 2 for a config error.
+ */
 int	daemon_run(const struct daemon_options *opts);
 
 #endif

@@ -48,8 +48,10 @@ struct daemon {
 	struct reload	*reload;		/* SIGHUP's reading of the new config */
 	uv_timer_t	 watchdog;
 	uv_timer_t	 log_repeats;		/* says what repeated warnings were not printed */
+	uv_timer_t	 exit_soon;		/* exit_when's stop, off the service's callback */
 	bool		 pidfile_failed;	/* tend.pid is tried again */
 	bool		 stopping;
+	int		 exit_code;		/* 0, or what exit_when said */
 };
 
 /*

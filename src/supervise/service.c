@@ -362,6 +362,8 @@ service_handle_crash(struct service *svc, const char *what, bool failure)
 		svc->want_up = false;
 		service_set_state(svc, failure ? SVC_FAILED : SVC_DOWN, "%s; restart: %s",
 		    what, conf->restart == RESTART_NEVER ? "never" : "on-failure");
+		if (svc->ctx->ended != NULL)
+			svc->ctx->ended(svc->ctx->arg, svc, false);
 		return;
 	}
 	if (now - svc->spawned_mono_ms >= conf->backoff.reset_after_ms)
@@ -374,8 +376,8 @@ service_handle_crash(struct service *svc, const char *what, bool failure)
 		    "until `tend restart %s`", what, recent - 1,
 		    (long long)(conf->limit.within_ms / 1000), conf->limit.restarts,
 		    svc->name);
-		if (svc->state == SVC_FAILED && svc->ctx->gave_up != NULL)
-			svc->ctx->gave_up(svc->ctx->arg, svc);
+		if (svc->state == SVC_FAILED && svc->ctx->ended != NULL)
+			svc->ctx->ended(svc->ctx->arg, svc, true);
 		return;
 	}
 	service_count_restart(svc, service_exit_reason(&svc->last_exit, failure));

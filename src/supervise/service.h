@@ -58,8 +58,11 @@ struct supervise_ctx {
 	struct cgtree	*cgroups;
 	/* Called after every state change, to start or stop what now can. */
 	void		(*changed)(void *arg, struct service *svc);
-	/* Called when a service gives up (crash loop): the alert hook. */
-	void		(*gave_up)(void *arg, struct service *svc);
+	/*
+	 * Called when a service's process ended and tend will not start it
+	 * again by itself (its restart policy, or its limit: gave_up).
+	 */
+	void		(*ended)(void *arg, struct service *svc, bool gave_up);
 	void		*arg;
 	uint64_t	 jitter;	/* state of the restart delays' jitter */
 };

@@ -118,13 +118,32 @@ supervisor_set_observer(struct supervisor *sup, supervisor_observer_fn fn, void 
 	sup->observer_arg = arg;
 }
 
+/* The status a shell would give its last exit: the code, or 128 + the signal. */
+static int
+supervisor_exit_status(const struct service_exit *ex)
+{
+	if (!ex->valid)
+		return 0;
+	return ex->signal != 0 ? 128 + ex->signal : ex->code;
+}
+
 static void
-supervisor_service_gave_up(void *arg, struct service *svc)
+supervisor_service_ended(void *arg, struct service *svc, bool gave_up)
 {
 	struct supervisor *sup = arg;
 
-	if (sup->alert != NULL)
+	if (gave_up && sup->alert != NULL)
 		sup->alert(sup->alert_arg, svc->name, svc->reason);
+	if (sup->ended != NULL)
+		sup->ended(sup->ended_arg, svc->conf, supervisor_exit_status(&svc->last_exit),
+		    svc->state == SVC_FAILED);
+}
+
+void
+supervisor_set_ended(struct supervisor *sup, supervisor_ended_fn fn, void *arg)
+{
+	sup->ended = fn;
+	sup->ended_arg = arg;
 }
 
 void
@@ -148,7 +167,7 @@ supervisor_new(uv_loop_t *loop, struct statedir *sd)
 	sup->ctx.state_dir = sup->state_dir;
 	sup->ctx.statedir = sd;
 	sup->ctx.changed = supervisor_service_changed;
-	sup->ctx.gave_up = supervisor_service_gave_up;
+	sup->ctx.ended = supervisor_service_ended;
 	sup->ctx.arg = sup;
 	sup->ctx.jitter = jitter_seed();
 	sup->names = xcalloc(1, sizeof(*sup->names));

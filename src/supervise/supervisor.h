@@ -48,6 +48,17 @@ typedef void	(*supervisor_alert_fn)(void *arg, const char *service, const char *
 void		supervisor_set_alert(struct supervisor *sup, supervisor_alert_fn fn,
 		    void *arg);
 
+/*
+ * When a service's process ended and tend will not start it again by
+ * itself (restart: never or on-failure said no, or its restart limit):
+ * its exit status as a shell gives it (the code, or 128 + the signal) and
+ * whether it failed. For exit_when (daemon/exit_when.h).
+ */
+typedef void	(*supervisor_ended_fn)(void *arg, const struct service_conf *conf,
+		    int status, bool failed);
+void		supervisor_set_ended(struct supervisor *sup, supervisor_ended_fn fn,
+		    void *arg);
+
 /* Every service transition, as words ("up", "backoff"), for the store. */
 typedef void	(*supervisor_observer_fn)(void *arg, const char *service,
 		    const char *from, const char *to, const char *reason);

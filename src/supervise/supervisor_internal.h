@@ -63,6 +63,8 @@ struct supervisor {
 	void		*shutdown_arg;
 	supervisor_alert_fn alert;
 	void		*alert_arg;
+	supervisor_ended_fn ended;
+	void		*ended_arg;
 	supervisor_observer_fn observer;
 	void		*observer_arg;
 };

@@ -139,7 +139,7 @@ harness_rm(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 	return 0;
 }
 
-static void
+void
 harness_dump_log(const struct tend_run *run)
 {
 	char buf[4096];
@@ -846,8 +846,7 @@ harness_wait_exit(struct tend_run *run, int timeout_ms)
 	return -1;
 }
 
-/* The process state letter from /proc/PID/stat, or 0 when there is none. */
-static char
+char
 harness_proc_state(pid_t pid, pid_t *ppid)
 {
 	char path[64], buf[512], *p;

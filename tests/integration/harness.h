@@ -194,6 +194,10 @@ bool	 harness_pid_gone(pid_t pid);
 bool	 harness_wait_gone(pid_t pid, int timeout_ms);
 /* Number of zombie children of pid. */
 int	 harness_zombie_children(pid_t pid);
+/* The process state letter from /proc/PID/stat (and its parent), or 0 when there is none. */
+char	 harness_proc_state(pid_t pid, pid_t *ppid);
+/* tend's log on stderr, to see why a test failed. */
+void	 harness_dump_log(const struct tend_run *t);
 /*
  * Reads fd into buf (cap bytes, *len of them used; the older half dropped
  * when full) until text appears or timeout_ms pass: whether it did.
