@@ -39,7 +39,8 @@ str_or_empty(const char *s)
 }
 
 json_t *
-alert_format_json(const struct alert_msg *m, const char *host, int64_t id)
+alert_format_json(const struct alert_msg *m, const char *host, int64_t id,
+    char *const *labels)
 {
 	char time[40], started[40];
 	json_t *o = json_object();
@@ -60,6 +61,8 @@ alert_format_json(const struct alert_msg *m, const char *host, int64_t id)
 	json_object_set_new(o, "time", json_string(time));
 	json_object_set_new(o, "started_at", json_string(started));
 	json_object_set_new(o, "repeat", json_boolean(m->repeat));
+	if (labels != NULL)
+		json_object_set_new(o, "labels", strv_pairs_json(labels, json_object()));
 	return o;
 }
 
@@ -195,7 +198,7 @@ alert_format_body(const struct alert_channel_conf *ch, const struct alert_msg *m
 		return json_text(json_pack("[o]", alert_format_alertmanager(m, ch, host,
 		    now_wall)));
 	default:
-		return json_text(alert_format_json(m, host, id));
+		return json_text(alert_format_json(m, host, id, ch->labels));
 	}
 }
 

@@ -17,9 +17,11 @@ void	 alert_rfc3339(int64_t wall_ms, char *buf, size_t len);
 
 /*
  * {"source": "tend", "host", "id", "event", "target", "state", "severity",
- * "message", "incident", "at", "time", "started_at", "repeat"}.
+ * "message", "incident", "at", "time", "started_at", "repeat"}, and
+ * "labels" {name: value} when there are labels (the config's metrics.labels).
  */
-json_t	*alert_format_json(const struct alert_msg *m, const char *host, int64_t id);
+json_t	*alert_format_json(const struct alert_msg *m, const char *host, int64_t id,
+	    char *const *labels);
 /* {"text": a one-line summary, "attachments": [{color, text: the message, ...}]}. */
 json_t	*alert_format_slack(const struct alert_msg *m, const char *host);
 /*

@@ -245,7 +245,9 @@ alerts_take_metric_labels(struct tend_config *cfg)
 
 	for (i = 0; i < cfg->alerts.n_channels; i++) {
 		c = &cfg->alerts.channels[i];
-		if (c->format != ALERT_FORMAT_ALERTMANAGER || cfg->metrics.labels == NULL)
+		/* Alertmanager's and tend's JSON carry labels; Slack's text and commands do not. */
+		if (c->webhook == NULL || c->format == ALERT_FORMAT_SLACK ||
+		    cfg->metrics.labels == NULL)
 			continue;
 		labels = NULL;
 		for (kv = cfg->metrics.labels; *kv != NULL; kv++) {

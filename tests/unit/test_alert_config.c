@@ -129,7 +129,7 @@ errors_name_the_place_and_what_was_expected(void **state)
 
 /* metrics.labels go to Alertmanager channels too, under each channel's own. */
 static void
-metric_labels_reach_alertmanager_channels(void **state)
+metric_labels_reach_webhook_channels(void **state)
 {
 	struct tend_config *cfg;
 
@@ -138,11 +138,17 @@ metric_labels_reach_alertmanager_channels(void **state)
 	    "alerts:\n"
 	    "  channels:\n"
 	    "    am: { webhook: 'http://h/', format: alertmanager, labels: { team: ops } }\n"
-	    "    hook: { webhook: 'http://h/' }\n");
+	    "    hook: { webhook: 'http://h/' }\n"
+	    "    slack: { webhook: 'http://h/', format: slack }\n"
+	    "    cmd: { command: [/bin/true] }\n");
 	assert_string_equal(cfg->alerts.channels[0].labels[0], "env=prod");
 	assert_string_equal(cfg->alerts.channels[0].labels[1], "team=ops");
 	assert_null(cfg->alerts.channels[0].labels[2]);
-	assert_null(cfg->alerts.channels[1].labels);
+	/* tend's JSON carries them too; Slack's text and a command's environment do not. */
+	assert_string_equal(cfg->alerts.channels[1].labels[0], "env=prod");
+	assert_string_equal(cfg->alerts.channels[1].labels[1], "team=all");
+	assert_null(cfg->alerts.channels[2].labels);
+	assert_null(cfg->alerts.channels[3].labels);
 	config_free(cfg);
 }
 
@@ -154,7 +160,7 @@ main(void)
 		cmocka_unit_test(defaults_fill_what_is_unset),
 		cmocka_unit_test(a_relative_command_is_found_from_the_config_folder),
 		cmocka_unit_test(errors_name_the_place_and_what_was_expected),
-		cmocka_unit_test(metric_labels_reach_alertmanager_channels),
+		cmocka_unit_test(metric_labels_reach_webhook_channels),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -50,7 +50,8 @@ times_are_rfc3339_in_utc_to_the_millisecond(void **state)
 static void
 the_json_format_carries_the_alert(void **state)
 {
-	json_t *o = alert_format_json(&firing, "box", 42);
+	char *labels[] = { "env=prod", "team=payments", NULL };
+	json_t *o = alert_format_json(&firing, "box", 42, NULL);
 
 	assert_string_equal(str(o, "source"), "tend");
 	assert_string_equal(str(o, "host"), "box");
@@ -64,6 +65,12 @@ the_json_format_carries_the_alert(void **state)
 	assert_string_equal(str(o, "time"), "2023-11-14T22:13:21.123Z");
 	assert_string_equal(str(o, "started_at"), "2023-11-14T22:13:20.123Z");
 	assert_true(json_is_false(json_object_get(o, "repeat")));
+	assert_null(json_object_get(o, "labels"));
+	json_decref(o);
+	/* metrics.labels, for routing as Alertmanager's get them. */
+	o = alert_format_json(&firing, "box", 42, labels);
+	assert_string_equal(str(json_object_get(o, "labels"), "env"), "prod");
+	assert_string_equal(str(json_object_get(o, "labels"), "team"), "payments");
 	json_decref(o);
 }
 
@@ -76,7 +83,7 @@ an_anomaly_has_no_incident(void **state)
 	m.event = ALERT_ANOMALY;
 	m.source = ALERT_SOURCE_ANOMALY;
 	m.incident = 0;
-	o = alert_format_json(&m, "box", 1);
+	o = alert_format_json(&m, "box", 1, NULL);
 	assert_true(json_is_null(json_object_get(o, "incident")));
 	assert_string_equal(str(o, "event"), "anomaly");
 	json_decref(o);
