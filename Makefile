@@ -3,6 +3,8 @@
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
 FUZZ_BUILD ?= build-fuzz
+# make package: where the .deb goes (tests/package/build.sh).
+DEB_OUT    ?= build-deb
 # make fuzz: seconds per harness, and which (all when empty; docs/fuzzing.md).
 FUZZ_SECONDS ?= 30
 FUZZ_TARGETS ?=
@@ -10,7 +12,7 @@ JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 ARGS       ?=
 
 .PHONY: all deps deps-test deps-fuzz build build-asan build-fuzz run test test-normal \
-	test-asan fuzz fuzz-merge bench clean
+	test-asan fuzz fuzz-merge bench clean deps-package package package-check
 
 all: build
 
@@ -47,6 +49,18 @@ fuzz: build-fuzz
 fuzz-merge: build-fuzz
 	@sh tests/fuzz/run.sh --merge $(FUZZ_BUILD) $(FUZZ_TARGETS)
 
+# What the package needs besides: debhelper, lintian, pandoc (docs/packaging.md).
+deps-package:
+	@sh scripts/install-deps.sh --package
+
+# The Debian package, built from a copy of the tree: DEB_OUT/tend_VERSION_amd64.deb.
+package: deps deps-package
+	@sh tests/package/build.sh $(DEB_OUT)
+
+# The package checked: lintian, then unpacked into a scratch root and looked at.
+package-check: package
+	@sh tests/package/check.sh $(DEB_OUT)/tend_*_$$(dpkg --print-architecture).deb
+
 # Starts the daemon with the embedded default config (or ARGS="-c tend.yaml").
 run: build
 	$(BUILD)/tend run $(ARGS)
@@ -76,4 +90,4 @@ bench: build
 	@sh bench/report/run.sh $(BUILD)
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD) $(DEB_OUT)

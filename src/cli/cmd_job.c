@@ -219,6 +219,11 @@ job_parse(int argc, char **argv, struct job *j)
 	const char *expected;
 	int c, dd;
 
+	/* --help alone has no "--" to look for: the man page is made from it. */
+	if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+		job_usage(stdout);
+		return -1;
+	}
 	/* tend's options and NAME before "--", the command after it, whatever it looks like. */
 	for (dd = 1; dd < argc && strcmp(argv[dd], "--") != 0; dd++)
 		;

@@ -70,7 +70,8 @@ logs_usage(FILE *f)
 	    "[--until T]\n                 [-c FILE] [--state-dir DIR]\n"
 	    "       tend logs patterns [SERVICE] [--grep REGEX] [--since T] [--until T] "
 	    "[-c FILE]\n                 [--state-dir DIR]\n"
-	    "T: a duration back from now (10m, 2h) or a time (2026-12-02T14:05)\n");
+	    "T: a duration back from now (10m, 2h) or a time (2026-12-02T14:05)\n"
+	    "-n, --lines N: the last N lines (50); -f, --follow: then new ones as they come\n");
 }
 
 /* 0, 2 after a usage error, or -1 for --help. */

@@ -18,7 +18,8 @@ ping_usage(FILE *out)
 	fputs("usage: tend ping NAME [--fail | --start] [-m MESSAGE] [-c FILE] "
 	    "[--state-dir DIR]\n"
 	    "  a heartbeat check's ping: the job ran (or, --fail, failed: critical at\n"
-	    "  once; --start, began: the next ping gives its duration)\n", out);
+	    "  once; --start, began: the next ping gives its duration); -m, --message:\n"
+	    "  a line to record with it\n", out);
 }
 
 enum { OPT_STATE_DIR = 256, OPT_FAIL, OPT_START };
