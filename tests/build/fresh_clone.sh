@@ -19,7 +19,7 @@ fail() {
 # The tree as git would give it: no build dirs, no node_modules.
 mkdir "$dir/src"
 tar -C "$src" --exclude=./.git --exclude='./build*' --exclude=./web/node_modules \
-    -cf - . | tar -C "$dir/src" -xf -
+    --exclude=./tests/contrib/node_modules -cf - . | tar -C "$dir/src" -xf -
 [ ! -e "$dir/src/web/node_modules" ] || fail "node_modules was copied"
 
 cmake -S "$dir/src" -B "$dir/b" -DTEND_TESTS=OFF >"$dir/log" 2>&1 ||
