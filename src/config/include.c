@@ -271,10 +271,11 @@ include_one(char **files, const struct include_conf *inc, const char *dir,
 }
 
 char **
-include_expand(const struct tend_config *cfg, const char *dir, struct config_errors *errs)
+include_expand(const struct tend_config *cfg, const char *file, const char *dir,
+    struct config_errors *errs)
 {
 	struct stat main_sb;
-	bool is_file = stat(cfg->source, &main_sb) == 0;
+	bool is_file = file != NULL && stat(file, &main_sb) == 0;
 	char **files = NULL;
 	size_t i;
 

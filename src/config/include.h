@@ -19,13 +19,14 @@
 void	parse_include(struct walk *, yaml_node_t *, void *, const struct key_spec *);
 
 /*
- * The files the config's patterns name, relative patterns from dir: each
+ * The files the config's patterns name, relative patterns from dir (file,
+ * the main file, when there is one, is never one of them): each
  * pattern's matches sorted, patterns in order, a file once. A pattern
  * without wildcards must name a file; a file that another user may change
  * (or in a directory they may write) is refused. Errors at the patterns.
  */
-char	**include_expand(const struct tend_config *cfg, const char *dir,
-	    struct config_errors *errs);
+char	**include_expand(const struct tend_config *cfg, const char *file,
+	    const char *dir, struct config_errors *errs);
 
 /*
  * Notes where a document's top-level keys are, and in an included one,

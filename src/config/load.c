@@ -207,10 +207,10 @@ config_parse_document(struct walk *w, const char *yaml, size_t len, bool include
 
 /* The files `include:` names, each walked into w->cfg as its own document. */
 static void
-config_parse_includes(struct walk *w, const char *dir)
+config_parse_includes(struct walk *w, const char *file, const char *dir)
 {
 	struct tend_config *cfg = w->cfg;
-	char **files = include_expand(cfg, dir, w->errs), *text;
+	char **files = include_expand(cfg, file, dir, w->errs), *text;
 	size_t i, len, n = 0;
 
 	for (i = 0; files != NULL && files[i] != NULL; i++) {
@@ -315,7 +315,7 @@ config_load_buffer(const char *name, const char *yaml, size_t len,
 	w.file = cfg->source;
 	parse_begin(cfg);
 	config_parse_document(&w, yaml, len, false);
-	config_parse_includes(&w, dir);
+	config_parse_includes(&w, file, dir);
 	strv_free(w.made);
 	include_seen_free(&w);
 	instances_expand_deps(cfg);

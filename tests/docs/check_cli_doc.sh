@@ -39,22 +39,8 @@ while read -r line cmd; do
 	fi
 done <"$work/commands"
 
-# The long options: the first string of each entry of a `struct option
-# NAME[] = {` table, up to its `};` (several entries may share a line).
-awk '
-	/struct option [A-Za-z_]+\[\] = \{/ { on = 1; next }
-	on && /^[ \t]*\};/ { on = 0; next }
-	on {
-		line = $0
-		while (match(line, /\{ *"[a-z][a-z0-9-]*" *,/)) {
-			o = substr(line, RSTART, RLENGTH)
-			sub(/^[^"]*"/, "", o)
-			sub(/".*/, "", o)
-			print FILENAME ":" FNR " " o
-			line = substr(line, RSTART + RLENGTH)
-		}
-	}
-' "$src"/src/cli/*.c >"$work/options"
+# The long options of every `struct option` table (cli_options.awk).
+awk -f "$src/tests/docs/cli_options.awk" "$src"/src/cli/*.c >"$work/options"
 if [ "$(wc -l <"$work/options")" -lt 40 ]; then
 	echo "FAIL: found only $(wc -l <"$work/options") long options in src/cli/" >&2
 	exit 1

@@ -70,20 +70,8 @@ while read -r cmd; do
 	"$tend" "$cmd" --help >>"$work/all" 2>/dev/null || true
 done <"$work/commands"
 grep -o -- '--[a-z][a-z0-9-]*' "$work/all" | sort -u >"$work/help-options"
-awk '
-	/struct option [A-Za-z_]+\[\] = \{/ { on = 1; next }
-	on && /^[ \t]*\};/ { on = 0; next }
-	on {
-		line = $0
-		while (match(line, /\{ *"[a-z][a-z0-9-]*" *,/)) {
-			o = substr(line, RSTART, RLENGTH)
-			sub(/^[^"]*"/, "", o)
-			sub(/".*/, "", o)
-			print "--" o
-			line = substr(line, RSTART + RLENGTH)
-		}
-	}
-' "$src"/src/cli/*.c | sort -u >"$work/parser-options"
+awk -f "$src/tests/docs/cli_options.awk" "$src"/src/cli/*.c |
+	awk '{ print "--" $2 }' | sort -u >"$work/parser-options"
 sort -u "$work/help-options" "$work/parser-options" >"$work/options"
 while read -r opt; do
 	if ! grep -q -- "$opt\\b" "$t1"; then

@@ -19,10 +19,6 @@ struct tend_run mon;
 pid_t prom_pid, am_pid, hook_pid;
 char prom_url[64], am_url[64];
 
-/*
- * A program on PATH, or NULL. Debian names Alertmanager
- * prometheus-alertmanager; upstream's binary is alertmanager.
- */
 const char *
 find_program(const char *name, char *buf, size_t len)
 {
